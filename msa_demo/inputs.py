@@ -1,0 +1,251 @@
+"""Decode and validate raw inputs (paths, bytes, arrays, Gradio values) into clean typed inputs.
+
+Every failure raises :class:`InputError` with a message a non-programmer understands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from msa_demo.errors import InputError
+
+Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3")
+
+
+@dataclass
+class TextInput:
+    text: str
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return "text:" + hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ImageInput:
+    image: Image.Image  # RGB, upright, at most max_side pixels on its long side
+    notices: list[str] = field(default_factory=list)
+    original_size: tuple[int, int] = (0, 0)
+
+    @property
+    def key(self) -> str:
+        return "image:" + hashlib.sha256(self.image.tobytes() + str(self.image.size).encode()).hexdigest()
+
+
+@dataclass
+class AudioInput:
+    waveform: np.ndarray  # float32 mono in [-1, 1]
+    sample_rate: int
+    notices: list[str] = field(default_factory=list)
+    original_seconds: float = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return len(self.waveform) / float(self.sample_rate)
+
+    @property
+    def key(self) -> str:
+        return f"audio:{self.sample_rate}:" + hashlib.sha256(self.waveform.tobytes()).hexdigest()
+
+
+@dataclass
+class Inputs:
+    """What one prediction is made from; any field may be None (missing)."""
+
+    text: TextInput | None = None
+    image: ImageInput | None = None
+    audio: AudioInput | None = None
+
+    def present(self) -> list[str]:
+        return [m for m in ("text", "image", "audio") if getattr(self, m) is not None]
+
+    def notices(self) -> list[str]:
+        out: list[str] = []
+        for m in self.present():
+            out.extend(getattr(self, m).notices)
+        return out
+
+
+# ---------------------------------------------------------------- text
+
+
+def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
+    """Text from a string (any Unicode). Empty or whitespace-only text counts as missing."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("The text is not valid UTF-8. Paste it as plain text.") from None
+    if not isinstance(value, str):
+        raise InputError(f"Text must be a string of characters, not {type(value).__name__}.")
+    text = value.replace("\x00", "").strip()
+    if not text:
+        return None
+    notices = []
+    if len(text) > max_chars:
+        notices.append(f"Text: only the first {max_chars:,} of {len(text):,} characters were used.")
+        text = text[:max_chars]
+    return TextInput(text, notices)
+
+
+# ---------------------------------------------------------------- image
+
+
+def _open_image(value: Any) -> Image.Image:
+    if isinstance(value, Image.Image):
+        return value
+    if isinstance(value, np.ndarray):
+        arr = value
+        if arr.ndim not in (2, 3) or arr.size == 0 or (arr.ndim == 3 and arr.shape[2] not in (1, 3, 4)):
+            raise InputError(f"The image array has shape {arr.shape}; expected height × width (× 1, 3 or 4).")
+        if arr.dtype != np.uint8:
+            arr = np.clip(arr * 255.0 if arr.max(initial=0) <= 1.0 else arr, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr.squeeze(-1) if arr.ndim == 3 and arr.shape[2] == 1 else arr)
+    if isinstance(value, (bytes, bytearray)):
+        src: Any = io.BytesIO(value)
+        name = "the uploaded image"
+    elif isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        if not path.is_file():
+            raise InputError(f"No image file was found at '{path.name}'.")
+        src, name = path, f"'{path.name}'"
+    else:
+        raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
+    try:
+        img = Image.open(src)
+        img.load()
+        return img
+    except Image.DecompressionBombError:
+        raise InputError(f"{name.capitalize()} is too large to open safely (over 200 megapixels).") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InputError(
+            f"{name.capitalize()} could not be read as a picture. It may be damaged or not an image; "
+            "use PNG, JPEG, WebP, GIF, BMP or TIFF."
+        ) from None
+
+
+def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
+    """An upright RGB picture from a path, bytes, PIL image or array (RGBA, greyscale, CMYK, EXIF-rotated)."""
+    if value is None:
+        return None
+    img = _open_image(value)
+    try:
+        img = ImageOps.exif_transpose(img)
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
+        pass
+    notices: list[str] = []
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    img = img.convert("RGB")
+    original = img.size
+    if min(original) < 8:
+        raise InputError(f"The image is only {original[0]}×{original[1]} pixels; use one at least 8 pixels wide and tall.")
+    if max(original) > max_side:
+        scale = max_side / max(original)
+        img = img.resize((max(1, round(original[0] * scale)), max(1, round(original[1] * scale))), Image.BICUBIC)
+        notices.append(f"Image: downscaled from {original[0]}×{original[1]} to {img.size[0]}×{img.size[1]} pixels.")
+    return ImageInput(img, notices, original)
+
+
+# ---------------------------------------------------------------- audio
+
+
+def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
+    """(samples [T] or [T, C], sample_rate) from a path, bytes, or a Gradio (rate, array) tuple."""
+    import soundfile as sf
+
+    if isinstance(value, tuple) and len(value) == 2 and np.isscalar(value[0]):
+        rate, data = value
+        return np.asarray(data), int(rate)
+    if isinstance(value, dict) and "path" in value:  # gradio FileData-like
+        value = value["path"]
+    if isinstance(value, (bytes, bytearray)):
+        src: Any = io.BytesIO(value)
+        name = "the uploaded audio"
+    elif isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        if not path.is_file():
+            raise InputError(f"No audio file was found at '{path.name}'.")
+        if path.suffix.lower() not in AUDIO_SUFFIXES:
+            raise InputError(
+                f"'{path.name}' is not a supported audio file; use WAV, FLAC, OGG or MP3."
+            )
+        src, name = path, f"'{path.name}'"
+    else:
+        raise InputError(f"Audio must be a file or (sample rate, samples), not {type(value).__name__}.")
+    try:
+        data, rate = sf.read(src, dtype="float32", always_2d=False)
+    except Exception:  # noqa: BLE001 - soundfile raises several types for bad files
+        raise InputError(
+            f"{name.capitalize()} could not be decoded. It may be damaged or in an unsupported format; "
+            "use WAV, FLAC, OGG or MP3."
+        ) from None
+    return data, int(rate)
+
+
+def _to_float_mono(data: np.ndarray) -> np.ndarray:
+    data = np.asarray(data)
+    if data.dtype.kind == "i" or data.dtype.kind == "u":
+        info = np.iinfo(data.dtype)
+        data = (data.astype(np.float32) - (info.max + info.min + 1) / 2) / ((info.max - info.min + 1) / 2)
+    elif data.dtype.kind != "f":
+        raise InputError(f"Audio samples must be numbers, not {data.dtype}.")
+    data = data.astype(np.float32)
+    if data.ndim == 2:
+        # (T, C) as soundfile/Gradio give it; a (C, T) array with few channels is transposed first
+        if data.shape[0] <= 8 < data.shape[1]:
+            data = data.T
+        data = data.mean(axis=1)
+    elif data.ndim != 1:
+        raise InputError(f"Audio must be mono or multi-channel samples; got an array of shape {data.shape}.")
+    if not np.all(np.isfinite(data)):
+        raise InputError("The audio contains invalid samples (NaN or infinity).")
+    return np.clip(data, -1.0, 1.0)
+
+
+def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
+    if rate == target_rate:
+        return waveform
+    import torch
+    import torchaudio.functional as AF
+
+    out = AF.resample(torch.from_numpy(np.ascontiguousarray(waveform)), rate, target_rate)
+    return out.numpy().astype(np.float32)
+
+
+def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) -> AudioInput | None:
+    """Mono float32 audio at ``sample_rate``; longer than ``max_seconds`` is trimmed with a notice."""
+    if value is None:
+        return None
+    data, rate = _decode_audio(value)
+    if rate <= 0:
+        raise InputError(f"The audio reports an impossible sample rate ({rate} Hz).")
+    wave = _to_float_mono(data)
+    if wave.size == 0:
+        raise InputError("The audio clip is empty: it holds no sound at all.")
+    seconds = wave.size / rate
+    if seconds < 0.1:
+        raise InputError(f"The audio clip is too short ({seconds * 1000:.0f} ms); use at least 0.1 seconds.")
+    notices: list[str] = []
+    if seconds > max_seconds:
+        wave = wave[: int(max_seconds * rate)]
+        notices.append(f"Audio: only the first {max_seconds:g} s of {seconds:.1f} s were used.")
+    if float(np.abs(wave).max()) < 1e-4:
+        notices.append("Audio: the clip is silent or nearly so.")
+    wave = resample(wave, rate, sample_rate)
+    return AudioInput(wave, sample_rate, notices, seconds)

@@ -1,0 +1,214 @@
+"""One module per modality, all with the same small interface (:class:`Modality`).
+
+A modality turns its clean input into model tensors (``prepare``), runs its model (``forward``: the one
+model call, batched, differentiable where the model is), and maps the model's labels onto sentiment.
+Explainers perturb ``prepared.inputs[attr_key]`` and call ``forward`` again; nothing else.
+
+Adding a modality = one new module here with its families, plus an entry in ``FAMILIES`` and a preset entry.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from msa_demo.config import SENTIMENTS, ModalitySpec
+from msa_demo.errors import ModelLoadError
+from msa_demo.labels import sentiment_matrix, to_sentiment
+
+
+@dataclass
+class Prepared:
+    """A modality's input as model tensors (batch of one) plus what the views need to show it."""
+
+    inputs: dict[str, torch.Tensor]
+    info: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Encoded:
+    """What one modality says about one input: cached so toggles never re-run the encoder."""
+
+    probs: torch.Tensor  # [3] sentiment probabilities (float32, cpu)
+    label_probs: dict[str, float]  # the model's own labels
+    features: torch.Tensor  # [D] pooled representation for a trained fusion head (float32, cpu)
+
+
+class Modality:
+    """Base class. Subclasses set ``name``, ``attr_key`` and implement ``load``, ``prepare``, ``_run``."""
+
+    name: str = ""
+    attr_key: str = ""  # which entry of prepared.inputs explainers perturb
+    differentiable: bool = True  # whether gradients flow from forward's output to inputs[attr_key]
+
+    def __init__(self, spec: ModalitySpec, device: torch.device, dtype: torch.dtype) -> None:
+        self.spec = spec
+        self.device = device
+        self.dtype = dtype
+        self.id2label: dict[int, str] = {}
+        self.load()
+        self.matrix = sentiment_matrix(self.id2label, spec.label_map)
+
+    # -- to implement
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def prepare(self, value: Any) -> Prepared:
+        raise NotImplementedError
+
+    def _run(self, inputs: dict[str, torch.Tensor], want_features: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(label logits [B, L], pooled features [B, D] or None)."""
+        raise NotImplementedError
+
+    # -- shared
+    @property
+    def labels(self) -> list[str]:
+        return [self.id2label[i] for i in range(len(self.id2label))]
+
+    def forward(self, **inputs: torch.Tensor) -> torch.Tensor:
+        """Sentiment probabilities [B, 3] (float32) from model inputs; the model call explainers repeat."""
+        logits, _ = self._run(inputs, want_features=False)
+        return to_sentiment(torch.softmax(logits.float(), dim=-1), self.matrix)
+
+    @torch.no_grad()
+    def encode(self, prepared: Prepared) -> Encoded:
+        logits, feats = self._run(prepared.inputs, want_features=True)
+        label_p = torch.softmax(logits.float(), dim=-1)[0]
+        probs = to_sentiment(label_p, self.matrix)
+        return Encoded(
+            probs=probs.detach().cpu(),
+            label_probs={self.id2label[i]: float(label_p[i]) for i in range(label_p.numel())},
+            features=feats[0].detach().float().cpu() if feats is not None else torch.zeros(0),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "modality": self.name,
+            "family": self.spec.family,
+            "model_id": self.spec.model_id,
+            "revision": self.spec.revision,
+            "labels": self.labels,
+        }
+
+
+# ------------------------------------------------------------------ loading helpers
+
+
+def resolve_path(model_id: str) -> Path | None:
+    """A local path for ``pkg:<package>/<sub/path>`` or an existing directory/file; None for a Hub id."""
+    if model_id.startswith("pkg:"):
+        package, _, sub = model_id[4:].partition("/")
+        try:
+            root = Path(str(importlib.resources.files(package)))
+        except ModuleNotFoundError:
+            raise ModelLoadError(
+                f"The package '{package}' that holds this model is not installed. "
+                "Run: pip install -r requirements.txt"
+            ) from None
+        path = root / sub
+        if not path.exists():
+            raise ModelLoadError(f"The model files '{sub}' are missing from the package '{package}'.")
+        return path
+    path = Path(model_id).expanduser()
+    if path.exists():
+        return path
+    return None
+
+
+_HEX40 = re.compile(r"^[0-9a-f]{40}$")
+
+
+def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: Any) -> Any:
+    """``loader.from_pretrained`` for a local path or a pinned Hub revision, with one clear error on failure."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    local = resolve_path(spec.model_id)
+    source = str(local) if local is not None else spec.model_id
+    opts: dict[str, Any] = {"trust_remote_code": False, **kwargs}
+    if local is not None:
+        try:
+            return loader.from_pretrained(source, **opts)
+        except Exception as exc:  # noqa: BLE001 - every loading failure becomes one readable line
+            raise ModelLoadError(f"Cannot load the model at '{local}': {_first_line(exc)}") from None
+    opts["revision"] = spec.revision
+    try:  # a cached copy first: no network needed
+        return loader.from_pretrained(source, local_files_only=True, **opts)
+    except Exception:  # noqa: BLE001
+        pass
+    if not hub_reachable():
+        raise ModelLoadError(
+            f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
+            "and no cached copy exists. Run with --preset lite to work offline."
+        )
+    try:
+        return loader.from_pretrained(source, **opts)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelLoadError(
+            f"Cannot load '{spec.model_id}' (revision {spec.revision}) from the Hugging Face Hub: {_first_line(exc)}"
+        ) from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
+
+
+_HUB_STATE: dict[str, bool] = {}
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """False when offline mode is set or the Hub's host does not answer within ``timeout`` seconds."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        return False
+    if "ok" not in _HUB_STATE:
+        host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            _HUB_STATE["ok"] = True
+        except OSError:
+            _HUB_STATE["ok"] = False
+    return _HUB_STATE["ok"]
+
+
+def is_pinned(revision: str) -> bool:
+    return bool(_HEX40.match(revision or ""))
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    if mask is None:
+        return hidden.mean(1)
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp_min(1e-6)
+
+
+def _families() -> dict[str, type[Modality]]:
+    from msa_demo.modalities import audio, image, text
+
+    fams: dict[str, type[Modality]] = {}
+    for module in (text, image, audio):
+        fams.update(module.FAMILIES)
+    return fams
+
+
+def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: torch.dtype) -> Modality:
+    fams = _families()
+    if spec.family not in fams:
+        raise ModelLoadError(f"Unknown model family '{spec.family}'. Known: {', '.join(sorted(fams))}.")
+    cls = fams[spec.family]
+    if cls.name != name:
+        raise ModelLoadError(f"The family '{spec.family}' serves the {cls.name} modality, not {name}.")
+    return cls(spec, device, dtype)
+
+
+__all__ = ["Modality", "Prepared", "Encoded", "load_modality", "from_pretrained", "resolve_path", "SENTIMENTS"]

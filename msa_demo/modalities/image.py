@@ -1,0 +1,152 @@
+"""Image: CLIP zero-shot sentiment prompts, any Hub image classifier, or the lite facial-expression net.
+
+Every family's model input is a resize of one box of the (upright RGB) picture, ``info['box']``
+(left, top, right, bottom): the whole picture, or the face that was found. Region maps made on the model
+input are drawn back onto that box.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from PIL import Image
+
+from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.inputs import ImageInput
+from msa_demo.modalities import Modality, Prepared, from_pretrained, resolve_path
+
+
+class _ImageBase(Modality):
+    name = "image"
+    attr_key = "pixel_values"
+    size: int = 224
+
+    def _check(self, value) -> ImageInput:
+        if isinstance(value, Image.Image):
+            value = ImageInput(value.convert("RGB"), [], value.size)
+        if not isinstance(value, ImageInput):
+            raise InputError("The image must be a picture.")
+        return value
+
+    def _processed(self, crop: Image.Image) -> torch.Tensor:
+        """Pixel tensor [1, 3, S, S] through the model's own processor, with our resize (no crop)."""
+        crop = crop.resize((self.size, self.size), Image.BICUBIC)
+        out = self.processor(images=crop, do_resize=False, do_center_crop=False, return_tensors="pt")
+        return out["pixel_values"].to(self.device, self.dtype)
+
+    def prepare(self, value) -> Prepared:
+        value = self._check(value)
+        w, h = value.image.size
+        return Prepared(
+            inputs={"pixel_values": self._processed(value.image)},
+            info={"box": (0, 0, w, h), "image_size": (w, h)},
+            notices=list(value.notices),
+        )
+
+    def _model_size(self, config) -> int:
+        size = getattr(config, "image_size", 224)
+        return int(size[0] if isinstance(size, (list, tuple)) else size)
+
+
+class CLIPZeroShot(_ImageBase):
+    """CLIP scores the picture against sentiment prompts (the preset's label_map keys)."""
+
+    def load(self) -> None:
+        from transformers import CLIPModel, CLIPProcessor
+
+        self.processor = from_pretrained(CLIPProcessor, self.spec)
+        self.model = from_pretrained(CLIPModel, self.spec, use_safetensors=True, dtype=self.dtype)
+        self.model.to(self.device).eval().requires_grad_(False)
+        prompts = list(self.spec.label_map)
+        if not prompts:
+            raise ModelLoadError("A CLIP preset needs prompts: label_map {prompt: sentiment}.")
+        self.id2label = dict(enumerate(prompts))
+        with torch.no_grad():
+            tok = self.processor.tokenizer(prompts, padding=True, return_tensors="pt").to(self.device)
+            text = self._as_tensor(self.model.get_text_features(**tok)).float()
+        self.text_embeds = torch.nn.functional.normalize(text, dim=-1)
+        self.size = self._model_size(self.model.config.vision_config)
+
+    @staticmethod
+    def _as_tensor(out) -> torch.Tensor:
+        return out if isinstance(out, torch.Tensor) else out.pooler_output
+
+    def _run(self, inputs, want_features):
+        img = self._as_tensor(self.model.get_image_features(pixel_values=inputs["pixel_values"])).float()
+        img = torch.nn.functional.normalize(img, dim=-1)
+        logits = self.model.logit_scale.exp().float() * img @ self.text_embeds.T
+        return logits, (img if want_features else None)
+
+
+class HFImageClassifier(_ImageBase):
+    """Any transformers image classifier (e.g. a ViT facial-expression model)."""
+
+    def load(self) -> None:
+        from transformers import AutoImageProcessor, AutoModelForImageClassification
+
+        self.processor = from_pretrained(AutoImageProcessor, self.spec)
+        self.model = from_pretrained(AutoModelForImageClassification, self.spec, use_safetensors=True, dtype=self.dtype)
+        self.model.to(self.device).eval().requires_grad_(False)
+        self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        self.size = self._model_size(self.model.config)
+
+    def _run(self, inputs, want_features):
+        out = self.model(pixel_values=inputs["pixel_values"], output_hidden_states=want_features)
+        feats = out.hidden_states[-1].mean(1) if want_features else None
+        if feats is not None and feats.dim() > 2:  # conv nets: [B, C, H, W] -> [B, C]
+            feats = feats.flatten(2).mean(-1)
+        return out.logits, feats
+
+
+class FaceExpression(_ImageBase):
+    """Lite: find the largest face (Haar cascade), read its expression with the mini-XCEPTION port."""
+
+    size = 64
+
+    def load(self) -> None:
+        from msa_demo.lite import face
+
+        path = resolve_path(self.spec.model_id)
+        if path is None or not path.is_file():
+            raise ModelLoadError(f"The face-expression weights '{self.spec.model_id}' were not found.")
+        self.net = face.load_face_model(path).to(self.device, self.dtype).eval().requires_grad_(False)
+        self._face = face
+        self.id2label = dict(enumerate(face.FACE_LABELS))
+
+    def prepare(self, value) -> Prepared:
+        value = self._check(value)
+        box = self._face.find_face(value.image)
+        notices = list(value.notices)
+        w, h = value.image.size
+        if box is None:
+            notices.append("Image: no face was found, so the whole picture was read as a face.")
+            box = (0, 0, w, h)
+        tensor = self._face.face_tensor(value.image, box).to(self.device, self.dtype)
+        return Prepared(
+            inputs={"pixel_values": tensor},
+            info={"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": len(notices) == len(value.notices)},
+            notices=notices,
+        )
+
+    def _run(self, inputs, want_features):
+        logits = self.net(inputs["pixel_values"])
+        return logits, (logits if want_features else None)
+
+
+def overlay_box(image: Image.Image, box: tuple[int, int, int, int], grid: np.ndarray) -> np.ndarray:
+    """A full-size [H, W] map: ``grid`` (model-input resolution) resized onto ``box``, zero elsewhere."""
+    w, h = image.size
+    out = np.zeros((h, w), dtype=np.float32)
+    left, top, right, bottom = box
+    bw, bh = max(1, right - left), max(1, bottom - top)
+    g = np.asarray(grid, dtype=np.float32)
+    resized = np.asarray(Image.fromarray(g).resize((bw, bh), Image.BILINEAR), dtype=np.float32)
+    out[top:top + bh, left:left + bw] = resized[: h - top, : w - left]
+    return out
+
+
+FAMILIES = {
+    "hf-clip-zero-shot": CLIPZeroShot,
+    "hf-image-classifier": HFImageClassifier,
+    "mini-xception-face": FaceExpression,
+}

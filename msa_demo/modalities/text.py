@@ -1,0 +1,165 @@
+"""Text: a Hub sequence classifier, or a sentence encoder with a trained sentiment head (lite)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.inputs import TextInput
+from msa_demo.modalities import Modality, Prepared, from_pretrained, mean_pool, resolve_path
+
+
+class _TextBase(Modality):
+    name = "text"
+    attr_key = "input_ids"
+    tokenizer: Any
+    max_length: int = 512
+
+    def prepare(self, value: TextInput | str) -> Prepared:
+        if isinstance(value, str):
+            value = TextInput(value)
+        if not isinstance(value, TextInput):
+            raise InputError("Text must be a string of characters.")
+        enc = self.tokenizer(value.text, truncation=False, return_tensors="pt")
+        notices = list(value.notices)
+        n = enc["input_ids"].shape[1]
+        if n > self.max_length:
+            enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, return_tensors="pt")
+            notices.append(f"Text: too long for the model; only the first {self.max_length} of {n} tokens were read.")
+        ids = enc["input_ids"].to(self.device)
+        tokens = self.tokenizer.convert_ids_to_tokens(ids[0].tolist())
+        return Prepared(
+            inputs={"input_ids": ids, "attention_mask": enc["attention_mask"].to(self.device)},
+            info={"tokens": tokens, "special_mask": self._special_mask(ids[0]), "text": value.text},
+            notices=notices,
+        )
+
+    def _special_mask(self, ids: torch.Tensor) -> list[bool]:
+        special = set(self.tokenizer.all_special_ids)
+        return [int(i) in special for i in ids.tolist()]
+
+    def embedding_layer(self) -> nn.Module:
+        """The layer LayerIntegratedGradients attributes to (token embeddings)."""
+        return self.encoder_model().get_input_embeddings()
+
+    def encoder_model(self) -> nn.Module:
+        raise NotImplementedError
+
+    def baseline_token_id(self, kind: str) -> int:
+        tok = self.tokenizer
+        ids = {"pad": tok.pad_token_id, "mask": tok.mask_token_id, "unk": tok.unk_token_id}
+        if kind not in ids:
+            raise InputError(f"Unknown text baseline '{kind}'; use pad, mask or unk.")
+        if ids[kind] is None:
+            raise InputError(f"This tokenizer has no {kind.upper()} token; choose another text baseline.")
+        return int(ids[kind])
+
+    def _finish_load(self) -> None:
+        limit = getattr(self.tokenizer, "model_max_length", 512) or 512
+        pos = getattr(self.encoder_model().config, "max_position_embeddings", limit) or limit
+        self.max_length = int(min(limit, pos, 4096))
+
+
+class HFTextClassifier(_TextBase):
+    """Any transformers sequence classifier (DistilBERT, RoBERTa, XLM-R, ...)."""
+
+    def load(self) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.tokenizer = from_pretrained(AutoTokenizer, self.spec)
+        self.model = from_pretrained(
+            AutoModelForSequenceClassification, self.spec, use_safetensors=True, dtype=self.dtype
+        ).to(self.device).eval().requires_grad_(False)
+        self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        self._finish_load()
+
+    def encoder_model(self) -> nn.Module:
+        return self.model
+
+    def _run(self, inputs, want_features):
+        out = self.model(
+            input_ids=inputs.get("input_ids"),
+            attention_mask=inputs.get("attention_mask"),
+            inputs_embeds=inputs.get("inputs_embeds"),
+            output_hidden_states=want_features,
+        )
+        feats = mean_pool(out.hidden_states[-1], inputs.get("attention_mask")) if want_features else None
+        return out.logits, feats
+
+
+class SentimentHead(nn.Module):
+    """A small classifier on pooled sentence features: Linear, or Linear-GELU-Linear when hidden > 0."""
+
+    def __init__(self, input_dim: int, num_labels: int, hidden: int = 0, dropout: float = 0.1) -> None:
+        super().__init__()
+        if hidden > 0:
+            self.net = nn.Sequential(nn.Dropout(dropout), nn.Linear(input_dim, hidden), nn.GELU(),
+                                     nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+        else:
+            self.net = nn.Sequential(nn.Dropout(dropout), nn.Linear(input_dim, num_labels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def load_head_dir(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
+    """A head saved by ``msa_demo train``: config.json + model.safetensors."""
+    from safetensors.torch import load_file
+
+    cfg_path, weights = path / "config.json", path / "model.safetensors"
+    if not cfg_path.is_file() or not weights.is_file():
+        raise ModelLoadError(
+            f"The sentiment head at '{path}' is missing (config.json + model.safetensors). "
+            "Rebuild it with the command in the README (python -m msa_demo train ...)."
+        )
+    return json.loads(cfg_path.read_text()), load_file(str(weights))
+
+
+class EncoderWithHead(_TextBase):
+    """A sentence encoder (e.g. all-MiniLM-L6-v2) + mean pooling + a trained head (options['head'])."""
+
+    def load(self) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = from_pretrained(AutoTokenizer, self.spec)
+        self.encoder = from_pretrained(AutoModel, self.spec, use_safetensors=True, dtype=self.dtype)
+        head_ref = self.spec.options.get("head")
+        if not head_ref:
+            raise ModelLoadError("This preset's text model needs options.head (a trained head directory).")
+        head_dir = resolve_path(head_ref)
+        if head_dir is None:
+            raise ModelLoadError(f"The sentiment head '{head_ref}' was not found.")
+        cfg, state = load_head_dir(head_dir)
+        enc_state = {k[len("encoder."):]: v for k, v in state.items() if k.startswith("encoder.")}
+        if enc_state:  # fine-tuned top layers override the pretrained ones
+            missing = set(enc_state) - set(self.encoder.state_dict())
+            if missing:
+                raise ModelLoadError(f"The head's encoder weights do not fit this encoder: {sorted(missing)[:3]}")
+            self.encoder.load_state_dict(enc_state, strict=False)
+        self.head = SentimentHead(cfg["input_dim"], len(cfg["labels"]), cfg.get("hidden", 0))
+        self.head.load_state_dict({k[len("head."):]: v for k, v in state.items() if k.startswith("head.")})
+        self.head_config = cfg
+        self.encoder.to(self.device).eval().requires_grad_(False)
+        self.head.to(self.device, self.dtype).eval().requires_grad_(False)
+        self.id2label = dict(enumerate(cfg["labels"]))
+        self._finish_load()
+
+    def encoder_model(self) -> nn.Module:
+        return self.encoder
+
+    def _run(self, inputs, want_features):
+        out = self.encoder(
+            input_ids=inputs.get("input_ids"),
+            attention_mask=inputs.get("attention_mask"),
+            inputs_embeds=inputs.get("inputs_embeds"),
+        )
+        pooled = mean_pool(out.last_hidden_state, inputs.get("attention_mask"))
+        return self.head(pooled), (pooled if want_features else None)
+
+
+FAMILIES = {"hf-text-classifier": HFTextClassifier, "minilm-head": EncoderWithHead}

@@ -1,0 +1,192 @@
+"""MultimodalSentimentModel: one object that predicts sentiment from any subset of text, image and audio."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import torch
+
+from msa_demo.config import MODALITIES, SENTIMENTS, Preset, load_preset
+from msa_demo.errors import InputError
+from msa_demo.fusion import WeightedLateFusion
+from msa_demo.inputs import Inputs, load_audio, load_image, load_text
+from msa_demo.modalities import Encoded, Modality, Prepared, is_pinned, load_modality, resolve_path
+
+
+def pick_device(override: str | None = None) -> torch.device:
+    """cuda -> mps -> cpu, unless ``override`` names one."""
+    if override and override != "auto":
+        try:
+            dev = torch.device(override)
+        except RuntimeError:
+            raise InputError(f"Unknown device '{override}'; use auto, cpu, cuda or mps.") from None
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise InputError("A CUDA GPU was asked for, but none is available here.")
+        return dev
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def pick_dtype(device: torch.device, override: str | None = None) -> torch.dtype:
+    """bf16 on a GPU that supports it, fp16 on mps, fp32 on cpu (or as asked)."""
+    if override and override != "auto":
+        table = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
+                 "float16": torch.float16, "fp16": torch.float16}
+        if override not in table:
+            raise InputError(f"Unknown dtype '{override}'; use auto, float32, bfloat16 or float16.")
+        return table[override]
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    if device.type == "mps":
+        return torch.float16
+    return torch.float32
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(device)}"
+    return {"mps": "Apple GPU (mps)", "cpu": "CPU"}.get(device.type, str(device))
+
+
+def top_label(probs: dict[str, float]) -> str:
+    return max(probs, key=probs.get)
+
+
+@dataclass
+class ModalityPrediction:
+    """What one modality alone says."""
+
+    modality: str
+    probs: dict[str, float]
+    label: str
+    label_probs: dict[str, float]  # the model's own labels
+    model_id: str
+    revision: str
+
+
+@dataclass
+class Prediction:
+    probs: dict[str, float]  # fused over the used modalities
+    label: str
+    modalities: dict[str, ModalityPrediction]  # each used modality's own prediction
+    used: list[str]
+    switched_off: list[str] = field(default_factory=list)  # present but not used
+    notices: list[str] = field(default_factory=list)
+    preset: str = ""
+    fusion: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _probs_dict(t: torch.Tensor) -> dict[str, float]:
+    return {s: float(t.reshape(-1)[i]) for i, s in enumerate(SENTIMENTS)}
+
+
+class MultimodalSentimentModel:
+    """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
+
+    cache_size = 64
+
+    def __init__(self, preset: Preset, device: str | None = None, dtype: str | None = None) -> None:
+        self.preset = preset
+        self.device = pick_device(device)
+        self.dtype = pick_dtype(self.device, dtype)
+        self.modalities: dict[str, Modality] = {
+            name: load_modality(name, spec, self.device, self.dtype) for name, spec in preset.modalities.items()
+        }
+        self.fusion = self._load_fusion()
+        self._cache: OrderedDict[tuple[str, str], tuple[Prepared, Encoded]] = OrderedDict()
+        self.encoder_runs = 0  # how many times an encoder actually ran (the cache's effect is visible)
+
+    @classmethod
+    def from_preset(cls, name_or_path: str | Path = "hub", device: str | None = None, dtype: str | None = None):
+        return cls(load_preset(name_or_path), device=device, dtype=dtype)
+
+    def _load_fusion(self):
+        if self.preset.fusion == "weighted":
+            return WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
+        from msa_demo.train import load_fusion  # a trained head saved by `msa_demo train`
+
+        return load_fusion(self.preset.fusion, device=self.device)
+
+    # ------------------------------------------------------------ inputs and encoders
+
+    def read_inputs(self, text: Any = None, image: Any = None, audio: Any = None) -> Inputs:
+        """Decode raw values (strings, paths, bytes, arrays, Gradio values) into clean inputs."""
+        p = self.preset
+        audio_rate = getattr(self.modalities.get("audio"), "sample_rate", 16000)
+        return Inputs(
+            text=load_text(text, p.max_text_chars),
+            image=load_image(image, p.max_image_side),
+            audio=load_audio(audio, audio_rate, p.max_audio_seconds),
+        )
+
+    def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
+        """Prepare and run one modality's model on a clean input, cached by the input's content."""
+        key = (modality, value.key)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        mod = self.modalities[modality]
+        prepared = mod.prepare(value)
+        encoded = mod.encode(prepared)
+        self.encoder_runs += 1
+        self._cache[key] = (prepared, encoded)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return prepared, encoded
+
+    # ------------------------------------------------------------ prediction
+
+    def predict(self, text: Any = None, image: Any = None, audio: Any = None,
+                use: Iterable[str] | None = None, inputs: Inputs | None = None) -> Prediction:
+        """Fused sentiment over the present modalities that ``use`` switches on (default: all)."""
+        inputs = inputs if inputs is not None else self.read_inputs(text, image, audio)
+        wanted = set(MODALITIES if use is None else use)
+        unknown = wanted - set(MODALITIES)
+        if unknown:
+            raise InputError(f"Unknown modality {sorted(unknown)}; use text, image and/or audio.")
+        notices = list(inputs.notices())
+        used, off = [], []
+        for m in inputs.present():
+            if m not in self.modalities:
+                notices.append(f"This preset has no {m} model, so the {m} was not used.")
+            elif m in wanted:
+                used.append(m)
+            else:
+                off.append(m)
+        encoded: dict[str, Encoded] = {}
+        per: dict[str, ModalityPrediction] = {}
+        for m in used:
+            prepared, enc = self.encode(m, getattr(inputs, m))
+            notices.extend(n for n in prepared.notices if n not in notices)
+            encoded[m] = enc
+            spec = self.preset.modalities[m]
+            probs = _probs_dict(enc.probs)
+            per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision)
+        fused = _probs_dict(self.fuse(encoded))
+        return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe())
+
+    def fuse(self, encoded: dict[str, Encoded]) -> torch.Tensor:
+        probs = {m: e.probs.unsqueeze(0) for m, e in encoded.items()}
+        feats = {m: e.features.unsqueeze(0) for m, e in encoded.items()}
+        with torch.no_grad():
+            return self.fusion(probs, feats)[0].float().cpu()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "preset": self.preset.name,
+            "device": device_name(self.device),
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "models": {m: mod.describe() for m, mod in self.modalities.items()},
+            "unpinned": [m for m, s in self.preset.modalities.items()
+                         if resolve_path(s.model_id) is None and not is_pinned(s.revision)],
+        }

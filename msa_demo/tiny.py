@@ -1,0 +1,130 @@
+"""Tiny random models of the Hub preset's architecture families, saved with ``save_pretrained``.
+
+They make a complete preset that loads through the same code as Hub ids, with no network: for tests,
+for trying the CLI and the app offline, and (at full size) for GPU benchmarks where only speed matters.
+Their predictions are random; their shapes, processors and label handling are real.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import torch
+
+from msa_demo.config import CLIP_PROMPTS, ModalitySpec, Preset, save_preset
+
+WORDS = (
+    "good great love happy wonderful excellent nice fine ok okay meeting room table day the a is it this that "
+    "bad terrible hate sad awful angry worst not very and i you we was are movie food service today"
+).split()
+
+# Deliberately not in SENTIMENTS order: the label mapping must read id2label, never assume an order.
+TEXT_LABELS = {0: "positive", 1: "negative", 2: "neutral"}
+AUDIO_LABELS = {0: "sad", 1: "neu", 2: "ang", 3: "hap"}
+FACE_LABELS = {0: "surprise", 1: "happy", 2: "angry", 3: "neutral", 4: "sad"}
+
+
+def _text(root: Path, seed: int) -> Path:
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizerFast
+
+    out = root / "text"
+    out.mkdir(parents=True, exist_ok=True)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS + [chr(c) for c in range(97, 123)]
+    vocab += ["##" + chr(c) for c in range(97, 123)] + list(".,!?'") + ["你", "好", "很", "坏"]
+    (out / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tok = DistilBertTokenizerFast(vocab_file=str(out / "vocab.txt"), model_max_length=64)
+    torch.manual_seed(seed)
+    cfg = DistilBertConfig(vocab_size=len(vocab), dim=32, hidden_dim=64, n_layers=2, n_heads=2,
+                           max_position_embeddings=64, id2label=TEXT_LABELS,
+                           label2id={v: k for k, v in TEXT_LABELS.items()})
+    DistilBertForSequenceClassification(cfg).save_pretrained(out)
+    tok.save_pretrained(out)
+    return out
+
+
+def _clip(root: Path, seed: int) -> Path:
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
+
+    out = root / "clip"
+    out.mkdir(parents=True, exist_ok=True)
+    letters = [chr(c) for c in range(97, 123)] + list(",.'-")
+    vocab = {t: i for i, t in enumerate(letters + [c + "</w>" for c in letters] + ["<|startoftext|>", "<|endoftext|>"])}
+    (out / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (out / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+    tok = CLIPTokenizer(vocab_file=str(out / "vocab.json"), merges_file=str(out / "merges.txt"))
+    images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    torch.manual_seed(seed)
+    cfg = CLIPConfig(
+        text_config=dict(vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, max_position_embeddings=128,
+                         bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
+                         pad_token_id=vocab["<|endoftext|>"]),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                           image_size=32, patch_size=8),
+        projection_dim=16,
+    )
+    CLIPModel(cfg).save_pretrained(out)
+    CLIPProcessor(image_processor=images, tokenizer=tok).save_pretrained(out)
+    return out
+
+
+def _vit(root: Path, seed: int) -> Path:
+    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+
+    out = root / "vit"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    cfg = ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                    intermediate_size=64, id2label=FACE_LABELS, label2id={v: k for k, v in FACE_LABELS.items()})
+    ViTForImageClassification(cfg).save_pretrained(out)
+    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(out)
+    return out
+
+
+def _wav2vec2(root: Path, seed: int) -> Path:
+    from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForSequenceClassification
+
+    out = root / "wav2vec2"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    cfg = Wav2Vec2Config(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                         conv_dim=(16, 16, 16), conv_stride=(5, 4, 4), conv_kernel=(10, 4, 4),
+                         num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2, classifier_proj_size=16,
+                         id2label=AUDIO_LABELS, label2id={v: k for k, v in AUDIO_LABELS.items()})
+    Wav2Vec2ForSequenceClassification(cfg).save_pretrained(out)
+    Wav2Vec2FeatureExtractor(sampling_rate=16000, do_normalize=True, return_attention_mask=False).save_pretrained(out)
+    return out
+
+
+def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-clip-zero-shot") -> Path:
+    """Build the tiny models under ``root`` and write ``root/tiny.json``, a preset naming their directories."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    root = Path(root)
+    random.seed(seed)
+    text = _text(root, seed)
+    audio = _wav2vec2(root, seed + 2)
+    if image_family == "hf-clip-zero-shot":
+        image = ModalitySpec(family=image_family, model_id=str(_clip(root, seed + 1)), revision="local",
+                             label_map=dict(CLIP_PROMPTS), licence="test")
+    else:
+        image = ModalitySpec(family=image_family, model_id=str(_vit(root, seed + 1)), revision="local",
+                             label_map={"surprise": "neutral", "happy": "positive", "angry": "negative",
+                                        "neutral": "neutral", "sad": "negative"}, licence="test")
+    preset = Preset(
+        name="tiny",
+        description="Tiny random models (tests and offline trials): predictions are meaningless.",
+        modalities={
+            "text": ModalitySpec(family="hf-text-classifier", model_id=str(text), revision="local",
+                                 label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
+                                 licence="test"),
+            "image": image,
+            "audio": ModalitySpec(family="hf-audio-classifier", model_id=str(audio), revision="local",
+                                  label_map={"neu": "neutral", "hap": "positive", "ang": "negative", "sad": "negative"},
+                                  licence="test"),
+        },
+    )
+    return save_preset(preset, root / "tiny.json")

@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny random models of the Hub preset's families, built once per test session."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+@pytest.fixture(scope="session")
+def tiny_preset_path(tmp_path_factory):
+    from msa_demo.tiny import build_tiny_preset
+
+    return build_tiny_preset(tmp_path_factory.mktemp("tiny"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_vit_preset_path(tmp_path_factory):
+    from msa_demo.tiny import build_tiny_preset
+
+    return build_tiny_preset(tmp_path_factory.mktemp("tiny_vit"), seed=1, image_family="hf-image-classifier")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_preset_path):
+    from msa_demo.model import MultimodalSentimentModel
+
+    return MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+
+
+@pytest.fixture
+def rgb_image():
+    rng = np.random.default_rng(0)
+    return Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+
+
+@pytest.fixture
+def tone():
+    """One second of a 440 Hz tone at 16 kHz, float32."""
+    t = np.arange(16000) / 16000.0
+    return (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)

@@ -1,0 +1,168 @@
+"""Every input format the app accepts, and every failure with the message a user sees."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from msa_demo.errors import InputError
+from msa_demo.inputs import load_audio, load_image, load_text
+
+# ---------------------------------------------------------------- text
+
+
+def test_text_unicode_kept_and_blank_is_missing():
+    assert load_text("今天天气很好 😀 naïve").text == "今天天气很好 😀 naïve"
+    assert load_text("   \n\t ") is None
+    assert load_text(None) is None
+    assert load_text("caf\u00e9".encode("utf-8")).text == "café"
+
+
+def test_text_too_long_is_cut_with_notice():
+    t = load_text("a" * 120, max_chars=100)
+    assert len(t.text) == 100
+    assert "first 100 of 120 characters" in t.notices[0]
+
+
+def test_text_bad_inputs():
+    with pytest.raises(InputError, match="must be a string"):
+        load_text(42)
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        load_text(b"\xff\xfe\xfa")
+
+
+# ---------------------------------------------------------------- image
+
+
+def _png_bytes(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16"])
+def test_image_modes_become_rgb(mode, rgb_image):
+    img = rgb_image.convert(mode) if mode != "I;16" else Image.fromarray(np.full((20, 30), 4000, np.uint16))
+    out = load_image(img)
+    assert out.image.mode == "RGB"
+    assert out.image.size == img.size
+
+
+def test_image_rgba_transparent_becomes_white():
+    img = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    assert load_image(img).image.getpixel((5, 5)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF"])
+def test_image_formats_from_bytes_and_path(fmt, rgb_image, tmp_path):
+    data = _png_bytes(rgb_image.convert("RGB"), fmt)
+    assert load_image(data).image.size == (64, 48)
+    path = tmp_path / f"pic.{fmt.lower()}"
+    path.write_bytes(data)
+    assert load_image(str(path)).image.size == (64, 48)
+
+
+def test_image_exif_rotation_is_applied(rgb_image):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise on display
+    data = _png_bytes(rgb_image, "JPEG", exif=exif.tobytes())
+    assert load_image(data).image.size == (48, 64)
+
+
+def test_image_large_is_downscaled_with_notice():
+    out = load_image(Image.new("RGB", (3000, 1500)), max_side=1024)
+    assert out.image.size == (1024, 512)
+    assert "downscaled from 3000×1500" in out.notices[0]
+
+
+def test_image_from_numpy_float_and_uint8():
+    assert load_image(np.zeros((16, 16, 3), np.uint8)).image.size == (16, 16)
+    assert load_image(np.ones((16, 20), np.float32)).image.getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_image_failures(tmp_path):
+    with pytest.raises(InputError, match="could not be read as a picture"):
+        load_image(b"this is not a picture at all")
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(_png_bytes(Image.new("RGB", (50, 50)))[:40])
+    with pytest.raises(InputError, match="'broken.png' could not be read"):
+        load_image(str(bad))
+    with pytest.raises(InputError, match="No image file was found"):
+        load_image(str(tmp_path / "missing.png"))
+    with pytest.raises(InputError, match="not int"):
+        load_image(5)
+    with pytest.raises(InputError, match="at least 8 pixels"):
+        load_image(Image.new("RGB", (4, 4)))
+    with pytest.raises(InputError, match="shape"):
+        load_image(np.zeros((4, 4, 7), np.uint8))
+
+
+# ---------------------------------------------------------------- audio
+
+
+@pytest.mark.parametrize("suffix", ["wav", "flac", "ogg", "mp3"])
+def test_audio_formats_stereo_any_rate(suffix, tmp_path):
+    rate = 44100
+    t = np.arange(rate) / rate
+    left = 0.3 * np.sin(2 * np.pi * 440 * t)
+    stereo = np.stack([left, -0.5 * left], axis=1).astype(np.float32)
+    path = tmp_path / f"clip.{suffix}"
+    sf.write(path, stereo, rate)
+    out = load_audio(str(path), sample_rate=16000)
+    assert out.sample_rate == 16000
+    assert out.waveform.ndim == 1 and out.waveform.dtype == np.float32
+    assert abs(out.seconds - 1.0) < 0.1  # mp3 adds a little padding
+    # mono is the mean of the channels: (0.3 - 0.15) / 2 = 0.075 peak
+    assert 0.06 < np.abs(out.waveform).max() < 0.09
+
+
+def test_audio_gradio_tuple_int16_and_trim():
+    rate = 8000
+    data = (np.sin(np.arange(rate * 40) / 5) * 20000).astype(np.int16)
+    out = load_audio((rate, data), sample_rate=16000, max_seconds=30)
+    assert out.seconds == pytest.approx(30.0, abs=1e-3)
+    assert out.original_seconds == pytest.approx(40.0)
+    assert "first 30 s of 40.0 s" in out.notices[0]
+    assert np.abs(out.waveform).max() <= 1.0
+
+
+def test_audio_channels_first_is_transposed():
+    data = np.zeros((2, 16000), np.float32)
+    data[0] = 0.5
+    out = load_audio((16000, data))
+    assert out.waveform.shape == (16000,)
+    assert out.waveform.max() == pytest.approx(0.25)
+
+
+def test_audio_silent_clip_gets_notice():
+    out = load_audio((16000, np.zeros(16000, np.float32)))
+    assert "silent" in out.notices[0]
+
+
+def test_audio_failures(tmp_path):
+    with pytest.raises(InputError, match="empty"):
+        load_audio((16000, np.zeros(0, np.float32)))
+    with pytest.raises(InputError, match="too short"):
+        load_audio((16000, np.zeros(100, np.float32)))
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF0000WAVEfmt garbage")
+    with pytest.raises(InputError, match="'broken.wav' could not be decoded"):
+        load_audio(str(bad))
+    txt = tmp_path / "notes.txt"
+    txt.write_text("hello")
+    with pytest.raises(InputError, match="not a supported audio file"):
+        load_audio(str(txt))
+    with pytest.raises(InputError, match="No audio file was found"):
+        load_audio(str(tmp_path / "nope.wav"))
+    with pytest.raises(InputError, match="invalid samples"):
+        load_audio((16000, np.full(16000, np.nan, np.float32)))
+    with pytest.raises(InputError, match="impossible sample rate"):
+        load_audio((0, np.zeros(16000, np.float32)))
+    with pytest.raises(InputError, match="not list"):
+        load_audio([1, 2, 3])
+    with pytest.raises(InputError, match="could not be decoded"):
+        load_audio(b"not audio bytes at all")

@@ -1,0 +1,119 @@
+"""The multimodal model on tiny random models loaded through the real preset/loading code."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from msa_demo.config import load_preset
+from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.model import MultimodalSentimentModel, pick_device
+
+SUBSETS = [c for r in (1, 2, 3) for c in itertools.combinations(("text", "image", "audio"), r)]
+
+
+@pytest.fixture(scope="module")
+def raw(rgb_image_module, tone_module):
+    return {"text": "I love this wonderful day", "image": rgb_image_module, "audio": (16000, tone_module)}
+
+
+@pytest.fixture(scope="module")
+def rgb_image_module():
+    from PIL import Image
+
+    return Image.fromarray(np.random.default_rng(3).integers(0, 255, (40, 50, 3), dtype=np.uint8))
+
+
+@pytest.fixture(scope="module")
+def tone_module():
+    return (0.3 * np.sin(2 * np.pi * 220 * np.arange(16000) / 16000)).astype(np.float32)
+
+
+def test_loaded_models_read_their_own_labels(tiny_model):
+    assert tiny_model.modalities["text"].labels == ["positive", "negative", "neutral"]
+    assert tiny_model.modalities["audio"].labels == ["sad", "neu", "ang", "hap"]
+    assert tiny_model.describe()["device"] == "CPU"
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=["+".join(s) for s in SUBSETS])
+def test_every_subset_predicts_and_probabilities_sum_to_one(tiny_model, raw, subset):
+    pred = tiny_model.predict(**{m: raw[m] for m in subset})
+    assert pred.used == list(subset)
+    assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
+    assert pred.label == max(pred.probs, key=pred.probs.get)
+    for m in subset:
+        assert sum(pred.modalities[m].probs.values()) == pytest.approx(1.0, abs=1e-5)
+        assert sum(pred.modalities[m].label_probs.values()) == pytest.approx(1.0, abs=1e-5)
+    json.dumps(pred.to_dict())  # serialisable as is
+
+
+@pytest.mark.parametrize("off", ["text", "image", "audio"])
+def test_switching_off_equals_omitting(tiny_model, raw, off):
+    toggled = tiny_model.predict(**raw, use=[m for m in raw if m != off])
+    omitted = tiny_model.predict(**{m: v for m, v in raw.items() if m != off})
+    assert toggled.probs == omitted.probs
+    assert toggled.switched_off == [off] and off not in toggled.modalities
+
+
+def test_weighted_fusion_is_the_weighted_mean_of_present_modalities(tiny_model, raw):
+    pred = tiny_model.predict(**raw)
+    w = {m: tiny_model.preset.modalities[m].weight for m in raw}
+    for s in pred.probs:
+        expected = sum(w[m] * pred.modalities[m].probs[s] for m in raw) / sum(w.values())
+        assert pred.probs[s] == pytest.approx(expected, abs=1e-6)
+
+
+def test_nothing_given_is_the_uniform_prior(tiny_model):
+    pred = tiny_model.predict()
+    assert pred.used == [] and all(p == pytest.approx(1 / 3) for p in pred.probs.values())
+
+
+def test_toggles_reuse_cached_encoder_outputs(tiny_preset_path, raw):
+    model = MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+    model.predict(**raw)
+    runs = model.encoder_runs
+    assert runs == 3
+    for use in (["text"], ["image", "audio"], ["text", "image", "audio"]):
+        model.predict(**raw, use=use)
+    assert model.encoder_runs == runs
+    model.predict(text="a different sentence")
+    assert model.encoder_runs == runs + 1
+
+
+def test_vit_image_family_loads_through_the_same_code(tiny_vit_preset_path, raw):
+    model = MultimodalSentimentModel.from_preset(str(tiny_vit_preset_path), device="cpu")
+    assert model.modalities["image"].labels == ["surprise", "happy", "angry", "neutral", "sad"]
+    pred = model.predict(image=raw["image"])
+    assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_long_text_is_truncated_to_the_model_limit_with_notice(tiny_model):
+    pred = tiny_model.predict(text=" ".join(["good"] * 200))
+    assert any("only the first 64 of" in n for n in pred.notices)
+
+
+def test_unknown_modality_and_device_are_clear_errors(tiny_model, raw):
+    with pytest.raises(InputError, match="Unknown modality"):
+        tiny_model.predict(**raw, use=["smell"])
+    with pytest.raises(InputError, match="Unknown device"):
+        pick_device("toaster")
+
+
+def test_missing_model_files_give_one_clear_line(tiny_preset_path, tmp_path):
+    preset = load_preset(str(tiny_preset_path))
+    data = preset.to_dict()
+    data["modalities"]["text"]["model_id"] = str(tmp_path)  # an empty directory
+    with pytest.raises(ModelLoadError, match="Cannot load the model at"):
+        from msa_demo.config import Preset
+
+        MultimodalSentimentModel(Preset.from_dict(data), device="cpu")
+
+
+def test_hub_preset_offline_says_why(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", "/nonexistent-hf-cache")
+    with pytest.raises(ModelLoadError, match="Hub cannot be reached and no cached copy"):
+        MultimodalSentimentModel.from_preset("hub", device="cpu")
