@@ -25,17 +25,21 @@ class _TextBase(Modality):
             value = TextInput(value)
         if not isinstance(value, TextInput):
             raise InputError("Text must be a string of characters.")
-        enc = self.tokenizer(value.text, truncation=False, return_tensors="pt")
+        kw = {"return_tensors": "pt", "return_offsets_mapping": True}
+        enc = self.tokenizer(value.text, truncation=False, **kw)
         notices = list(value.notices)
         n = enc["input_ids"].shape[1]
         if n > self.max_length:
-            enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, return_tensors="pt")
+            enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, **kw)
             notices.append(f"Text: too long for the model; only the first {self.max_length} of {n} tokens were read.")
         ids = enc["input_ids"].to(self.device)
         tokens = self.tokenizer.convert_ids_to_tokens(ids[0].tolist())
+        special = self._special_mask(ids[0])
+        # character span of each token in the text ((0, 0) for special tokens): merges sub-words into words
+        offsets = [tuple(int(v) for v in o) for o in enc["offset_mapping"][0].tolist()]
         return Prepared(
             inputs={"input_ids": ids, "attention_mask": enc["attention_mask"].to(self.device)},
-            info={"tokens": tokens, "special_mask": self._special_mask(ids[0]), "text": value.text},
+            info={"tokens": tokens, "special_mask": special, "offsets": offsets, "text": value.text},
             notices=notices,
         )
 
