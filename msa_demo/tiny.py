@@ -33,8 +33,7 @@ def _text(root: Path, seed: int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS + [chr(c) for c in range(97, 123)]
     vocab += ["##" + chr(c) for c in range(97, 123)] + list(".,!?'") + ["你", "好", "很", "坏"]
-    (out / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tok = DistilBertTokenizerFast(vocab_file=str(out / "vocab.txt"), model_max_length=64)
+    tok = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, model_max_length=64)
     torch.manual_seed(seed)
     cfg = DistilBertConfig(vocab_size=len(vocab), dim=32, hidden_dim=64, n_layers=2, n_heads=2,
                            max_position_embeddings=64, id2label=TEXT_LABELS,

@@ -90,6 +90,15 @@ def test_vit_image_family_loads_through_the_same_code(tiny_vit_preset_path, raw)
     assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_tiny_tokenizer_reads_its_vocabulary(tiny_model):
+    from msa_demo.inputs import TextInput
+
+    info = tiny_model.modalities["text"].prepare(TextInput("I love it, 你好!")).info
+    assert info["tokens"][:4] == ["[CLS]", "i", "love", "it"]
+    assert info["special_mask"][0] and not any(info["special_mask"][1:-1])
+    assert info["offsets"][2] == (2, 6)
+
+
 def test_long_text_is_truncated_to_the_model_limit_with_notice(tiny_model):
     pred = tiny_model.predict(text=" ".join(["good"] * 200))
     assert any("only the first 64 of" in n for n in pred.notices)

@@ -44,7 +44,7 @@ class _TextBase(Modality):
         )
 
     def _special_mask(self, ids: torch.Tensor) -> list[bool]:
-        special = set(self.tokenizer.all_special_ids)
+        special = set(self.tokenizer.all_special_ids) - {self.tokenizer.unk_token_id}
         return [int(i) in special for i in ids.tolist()]
 
     def embedding_layer(self) -> nn.Module:
