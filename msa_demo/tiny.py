@@ -26,24 +26,24 @@ AUDIO_LABELS = {0: "sad", 1: "neu", 2: "ang", 3: "hap"}
 FACE_LABELS = {0: "surprise", 1: "happy", 2: "angry", 3: "neutral", 4: "sad"}
 
 
-def _text(root: Path, seed: int) -> Path:
+def _text(root: Path, seed: int, base: bool = False) -> Path:
     from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizerFast
 
     out = root / "text"
     out.mkdir(parents=True, exist_ok=True)
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS + [chr(c) for c in range(97, 123)]
     vocab += ["##" + chr(c) for c in range(97, 123)] + list(".,!?'") + ["你", "好", "很", "坏"]
-    tok = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, model_max_length=64)
+    tok = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, model_max_length=512 if base else 64)
     torch.manual_seed(seed)
-    cfg = DistilBertConfig(vocab_size=len(vocab), dim=32, hidden_dim=64, n_layers=2, n_heads=2,
-                           max_position_embeddings=64, id2label=TEXT_LABELS,
-                           label2id={v: k for k, v in TEXT_LABELS.items()})
+    size = dict(vocab_size=119547, max_position_embeddings=512) if base else dict(
+        vocab_size=len(vocab), dim=32, hidden_dim=64, n_layers=2, n_heads=2, max_position_embeddings=64)
+    cfg = DistilBertConfig(**size, id2label=TEXT_LABELS, label2id={v: k for k, v in TEXT_LABELS.items()})
     DistilBertForSequenceClassification(cfg).save_pretrained(out)
     tok.save_pretrained(out)
     return out
 
 
-def _clip(root: Path, seed: int) -> Path:
+def _clip(root: Path, seed: int, base: bool = False) -> Path:
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
 
     out = root / "clip"
@@ -53,17 +53,23 @@ def _clip(root: Path, seed: int) -> Path:
     (out / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
     (out / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
     tok = CLIPTokenizer(vocab_file=str(out / "vocab.json"), merges_file=str(out / "merges.txt"))
-    images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    px = 224 if base else 32
+    images = CLIPImageProcessor(size={"shortest_edge": px}, crop_size={"height": px, "width": px})
     torch.manual_seed(seed)
-    cfg = CLIPConfig(
-        text_config=dict(vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, max_position_embeddings=128,
-                         bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
-                         pad_token_id=vocab["<|endoftext|>"]),
-        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                           image_size=32, patch_size=8),
-        projection_dim=16,
-    )
+    if base:  # ViT-B/16 vision tower, CLIP-base text tower
+        cfg = CLIPConfig(text_config=dict(vocab_size=49408, bos_token_id=vocab["<|startoftext|>"],
+                                          eos_token_id=vocab["<|endoftext|>"], pad_token_id=vocab["<|endoftext|>"]),
+                         vision_config=dict(image_size=224, patch_size=16), projection_dim=512)
+    else:
+        cfg = CLIPConfig(
+            text_config=dict(vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                             num_attention_heads=2, max_position_embeddings=128,
+                             bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
+                             pad_token_id=vocab["<|endoftext|>"]),
+            vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                               image_size=32, patch_size=8),
+            projection_dim=16,
+        )
     CLIPModel(cfg).save_pretrained(out)
     CLIPProcessor(image_processor=images, tokenizer=tok).save_pretrained(out)
     return out
@@ -82,40 +88,48 @@ def _vit(root: Path, seed: int) -> Path:
     return out
 
 
-def _wav2vec2(root: Path, seed: int) -> Path:
+def _wav2vec2(root: Path, seed: int, base: bool = False) -> Path:
     from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForSequenceClassification
 
     out = root / "wav2vec2"
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    cfg = Wav2Vec2Config(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-                         conv_dim=(16, 16, 16), conv_stride=(5, 4, 4), conv_kernel=(10, 4, 4),
-                         num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2, classifier_proj_size=16,
-                         id2label=AUDIO_LABELS, label2id={v: k for k, v in AUDIO_LABELS.items()})
+    size = {} if base else dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                                conv_dim=(16, 16, 16), conv_stride=(5, 4, 4), conv_kernel=(10, 4, 4),
+                                num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2, classifier_proj_size=16)
+    cfg = Wav2Vec2Config(**size, id2label=AUDIO_LABELS, label2id={v: k for k, v in AUDIO_LABELS.items()})
     Wav2Vec2ForSequenceClassification(cfg).save_pretrained(out)
     Wav2Vec2FeatureExtractor(sampling_rate=16000, do_normalize=True, return_attention_mask=False).save_pretrained(out)
     return out
 
 
-def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-clip-zero-shot") -> Path:
-    """Build the tiny models under ``root`` and write ``root/tiny.json``, a preset naming their directories."""
+def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-clip-zero-shot",
+                      size: str = "tiny") -> Path:
+    """Build random models under ``root`` and write ``root/<size>.json``, a preset naming their directories.
+
+    size "tiny": a few thousand parameters each (tests). size "base": the Hub preset's full sizes
+    (DistilBERT-base multilingual, CLIP ViT-B/16, wav2vec2-base) with random weights, for speed benchmarks.
+    """
+    if size not in ("tiny", "base"):
+        raise ValueError("size must be 'tiny' or 'base'")
+    base = size == "base"
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     root = Path(root)
     random.seed(seed)
-    text = _text(root, seed)
-    audio = _wav2vec2(root, seed + 2)
+    text = _text(root, seed, base)
+    audio = _wav2vec2(root, seed + 2, base)
     if image_family == "hf-clip-zero-shot":
-        image = ModalitySpec(family=image_family, model_id=str(_clip(root, seed + 1)), revision="local",
+        image = ModalitySpec(family=image_family, model_id=str(_clip(root, seed + 1, base)), revision="local",
                              label_map=dict(CLIP_PROMPTS), licence="test")
     else:
         image = ModalitySpec(family=image_family, model_id=str(_vit(root, seed + 1)), revision="local",
                              label_map={"surprise": "neutral", "happy": "positive", "angry": "negative",
                                         "neutral": "neutral", "sad": "negative"}, licence="test")
     preset = Preset(
-        name="tiny",
-        description="Tiny random models (tests and offline trials): predictions are meaningless.",
+        name=size,
+        description=f"{size.capitalize()} random models (tests, offline trials, benchmarks): predictions are meaningless.",
         modalities={
             "text": ModalitySpec(family="hf-text-classifier", model_id=str(text), revision="local",
                                  label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
@@ -126,4 +140,4 @@ def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-c
                                   licence="test"),
         },
     )
-    return save_preset(preset, root / "tiny.json")
+    return save_preset(preset, root / f"{size}.json")
