@@ -1,31 +1,138 @@
-"""msa_demo dashboard (placeholder until the dashboard lands): a minimal Gradio predictor."""
+"""msa_demo dashboard: why does the model think this post, face and voice are positive / neutral / negative?
+
+Layout and event wiring only; every handler and view lives in ``msa_demo/ui.py``.
+Run: ``python app.py [--preset hub|lite|FILE] [--port 7860]`` (env ``MSA_PRESET``, default ``hub``).
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+from pathlib import Path
 
-from msa_demo.errors import MsaError
+import gradio as gr
+
+from msa_demo import ui
+from msa_demo.config import SENTIMENTS
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE / "examples" / "examples.json"
+MAX_FILE_SIZE = "25mb"
 
 
-def main() -> None:
-    from msa_demo.model import MultimodalSentimentModel
+def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
+    presets = dash.preset_names
+    with gr.Blocks(title="Why this sentiment? — multimodal explanations") as demo:
+        gr.Markdown("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
+                    "are **positive, neutral or negative**, then shows which words, regions and moments made it "
+                    "think so — and how far to trust that.")
+        header = gr.Markdown(dash.header_markdown(), elem_id="header")
+        preset = gr.Dropdown(presets, value=dash.default, label="Preset", visible=len(presets) > 1,
+                             elem_id="preset")
+        with gr.Row():
+            with gr.Column(scale=1):
+                text = gr.Textbox(label="Text (a post, a caption, a message)", lines=3, elem_id="text-input")
+                use_text = gr.Checkbox(True, label="use text", elem_id="use-text")
+                image = gr.Image(label="Image (a face or a scene)", type="filepath",
+                                 sources=["upload", "webcam", "clipboard"], elem_id="image-input", height=260)
+                use_image = gr.Checkbox(True, label="use image", elem_id="use-image")
+                audio = gr.Audio(label="Audio (a voice; at most 30 s are used)", type="filepath",
+                                 sources=["upload", "microphone"], elem_id="audio-input")
+                use_audio = gr.Checkbox(True, label="use audio", elem_id="use-audio")
+                with gr.Accordion("Advanced", open=False):
+                    target = gr.Dropdown([ui.TARGET_PREDICTED, *SENTIMENTS], value=ui.TARGET_PREDICTED,
+                                         label="Explain which class")
+                    text_baseline = gr.Radio(["pad", "mask", "unk"], value="pad",
+                                             label="Text: integrated gradients baseline token")
+                    image_method = gr.Radio(list(ui.IMAGE_METHODS), value="both", label="Image method")
+                    image_baseline = gr.Radio(["blur", "black", "mean"], value="blur", label="Image baseline")
+                    grid = gr.Slider(2, 16, value=7, step=1, label="Image occlusion grid (cells a side)")
+                    ig_steps = gr.Slider(4, 256, value=64, step=1, label="Integrated gradients steps (cap)")
+                    segment_seconds = gr.Slider(0.1, 3.0, value=0.5, step=0.1,
+                                                label="Audio segment length (s); word segments where recognised")
+                    audio_baseline = gr.Radio(["silence", "noise"], value="silence", label="Audio baseline")
+                    seed = gr.Number(0, precision=0, label="Seed")
+                    sanity = gr.Checkbox(False, label="Run the model-randomisation sanity check (slower)")
+                with gr.Row():
+                    predict_btn = gr.Button("Predict", elem_id="predict-btn")
+                    explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
+            with gr.Column(scale=2):
+                fused = gr.Label(label="Fused sentiment", elem_id="fused")
+                with gr.Row():
+                    own_text = gr.Label(label="Text alone", elem_id="own-text")
+                    own_image = gr.Label(label="Image alone", elem_id="own-image")
+                    own_audio = gr.Label(label="Audio alone", elem_id="own-audio")
+                notices = gr.Markdown(elem_id="notices")
+                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", elem_id="contrib")
+                words = gr.HighlightedText(label="Words: green pushes toward the explained class, red away",
+                                           color_map=ui.WORD_LEGEND, show_legend=True, elem_id="words")
+                with gr.Row():
+                    orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=260)
+                    overlays = gr.Gallery(label="Heat-maps (method · baseline)", elem_id="overlays", height=260,
+                                          columns=2, interactive=False)
+                audio_plot = gr.Plot(label="Audio segments", elem_id="audio-plot")
+                clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
+                trust = gr.Markdown(elem_id="trust")
+                state = gr.State(None)
+                with gr.Row():
+                    report_btn = gr.DownloadButton("Download report (HTML)", elem_id="report-btn")
+                    json_btn = gr.DownloadButton("Download explanation JSON", elem_id="json-btn")
+                    if hasattr(gr, "DeepLinkButton"):
+                        gr.DeepLinkButton()
 
-    preset = os.environ.get("MSA_PRESET", "hub")
-    try:
-        model = MultimodalSentimentModel.from_preset(preset)
-    except MsaError as exc:
-        raise SystemExit(f"msa_demo cannot start: {exc}") from None
-    import gradio as gr
+        ins = [preset, text, image, audio, use_text, use_image, use_audio]
+        pred_outs = [fused, own_text, own_image, own_audio, notices]
+        exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, state, report_btn, json_btn]
+        advanced = [target, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
+                    audio_baseline, seed, sanity]
 
-    def predict(text, image, audio):
-        try:
-            pred = model.predict(text=text, image=image, audio=audio)
-        except MsaError as exc:
-            raise gr.Error(str(exc)) from None
-        return {k: v for k, v in pred.probs.items()}
+        def explain(preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline,
+                    image_method, image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity,
+                    progress=gr.Progress()):
+            yield from dash.explain(preset, text, image, audio, use_text, use_image, use_audio, target,
+                                    text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
+                                    audio_baseline, seed, sanity, progress=progress)
 
-    demo = gr.Interface(predict, [gr.Textbox(), gr.Image(type="pil"), gr.Audio(type="filepath")], gr.Label())
-    demo.launch()
+        def duration(*args, **kwargs):
+            return ui.gpu_duration(ig_steps=args[11] if len(args) > 11 else 64,
+                                   sanity=args[16] if len(args) > 16 else False,
+                                   image_method=args[9] if len(args) > 9 else "both")
+
+        predict_btn.click(ui.zero_gpu(dash.predict, 30), ins, pred_outs, api_name="predict")
+        explain_btn.click(ui.zero_gpu(explain, duration), ins + advanced, exp_outs, api_name="explain")
+        for box in (use_text, use_image, use_audio):
+            box.change(dash.on_toggle, ins, pred_outs, api_name=False, show_progress="minimal")
+        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {ui._md(p)} on "
+                      f"{ui._md(dash.device_of(p))}", preset, header, api_name=False)
+        hidden_report = gr.File(visible=False)
+        gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
+
+        examples = ui.load_examples(examples_path)
+        if examples:
+            gr.Markdown("### Examples")
+            gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
+                        example_labels=[e["name"] + (f" — {e['note']}" if e["note"] else "") for e in examples],
+                        label="Click one, then Explain", elem_id="examples")
+    return demo
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
+                        help="hub, lite, or a preset JSON/YAML file (default: env MSA_PRESET or hub)")
+    parser.add_argument("--also", default=os.environ.get("MSA_ALSO_PRESETS"),
+                        help="more presets to offer in the picker, comma-separated (default: the other built-ins)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", os.environ.get("GRADIO_SERVER_PORT",
+                                                                                                 7860))))
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--device", default=None, help="auto, cpu, cuda or mps")
+    args = parser.parse_args(argv)
+    also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
+            else [p for p in ("hub", "lite") if p != args.preset])
+    dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
+    demo = build_demo(dash)
+    demo.queue(default_concurrency_limit=1, max_size=32)
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
 
 
 if __name__ == "__main__":

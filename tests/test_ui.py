@@ -1,0 +1,339 @@
+"""Dashboard logic without a browser: handlers on the real tiny-preset model, views on explanations."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import gradio as gr  # noqa: E402
+
+from msa_demo import report, ui  # noqa: E402
+
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+# ---------------------------------------------------------------- a stand-in for msa_demo.explain
+
+
+def real_explain_available() -> bool:
+    try:
+        import msa_demo.explain  # noqa: F401
+
+        return hasattr(msa_demo.explain, "explain_iter")
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def fake_explain_module() -> types.ModuleType:
+    """Schema-shaped parts computed from the real inputs; used only while msa_demo.explain is absent."""
+    from dataclasses import dataclass
+
+    mod = types.ModuleType("msa_demo.explain")
+
+    @dataclass
+    class ExplainOptions:
+        text_baseline: str = "pad"
+        ig_max_steps: int = 64
+        image_methods: tuple = ("integrated_gradients", "occlusion")
+        image_baseline: str = "blur"
+        grid: int = 7
+        segment_seconds: float = 0.5
+        audio_baseline: str = "silence"
+        sanity: bool = False
+        seed: int = 0
+        deletion_steps: int = 10
+
+    def explain_iter(model, inputs, target=None, use=None, options=None, progress=None):
+        yield {"shapley": {m: 0.1 * (i + 1) * (-1) ** i for i, m in enumerate(inputs.present())},
+               "interactions": {"text×image": 0.01}, "value_all": 0.5, "value_none": 0.33,
+               "without": {m: {"negative": 0.3, "neutral": 0.3, "positive": 0.4} for m in inputs.present()},
+               "conflict": True, "conflict_detail": "text says positive, image says negative"}
+        yield from explain_parts(inputs)
+
+    mod.ExplainOptions = ExplainOptions
+    mod.explain_iter = explain_iter
+    return mod
+
+
+def explain_parts(inputs) -> list[dict]:
+    faith = {"aopc": 0.2, "aopc_random": 0.05, "deletion_curve": [0.5, 0.3], "random_curve": [0.5, 0.45],
+             "sanity_spearman": 0.1}
+    parts = []
+    if inputs.text:
+        words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", inputs.text.text)]
+        parts.append({"modality": "text", "method": "integrated_gradients", "params": {"baseline": "pad", "steps": 8},
+                      "labels": [w for w, _, _ in words], "scores": [(-1) ** i * (i + 1) for i in range(len(words))],
+                      "spans": [[s, e] for _, s, e in words], "heatmap": None, "delta": 0.001,
+                      "faithfulness": faith, "cost": {"forward_passes": 9, "seconds": 0.1}})
+    if inputs.image:
+        w, h = inputs.image.image.size
+        parts.append({"modality": "image", "method": "occlusion", "params": {"baseline": "blur", "grid": 2},
+                      "labels": ["top-left", "top-right", "bottom-left", "bottom-right"], "scores": [1, -1, 0.5, 0],
+                      "spans": [[0, 0, w // 2, h // 2], [w // 2, 0, w, h // 2], [0, h // 2, w // 2, h],
+                                [w // 2, h // 2, w, h]],
+                      "heatmap": [[1.0, -1.0], [0.5, 0.0]], "delta": None, "faithfulness": faith,
+                      "cost": {"forward_passes": 5, "seconds": 0.1}})
+    if inputs.audio:
+        secs = inputs.audio.seconds
+        parts.append({"modality": "audio", "method": "occlusion", "params": {"baseline": "silence"},
+                      "labels": [XSS, "0.5–1.0 s"], "scores": [0.3, -0.2],
+                      "spans": [[0, secs / 2], [secs / 2, secs]], "heatmap": None, "delta": None,
+                      "faithfulness": faith, "cost": {"forward_passes": 3, "seconds": 0.1}})
+    parts.append({"forward_passes": 17, "seconds": 0.3})
+    return parts
+
+
+@pytest.fixture
+def explain_module(monkeypatch):
+    """The real explainers when they exist, else the schema-shaped stand-in."""
+    if not real_explain_available():
+        monkeypatch.setitem(sys.modules, "msa_demo.explain", fake_explain_module())
+    yield
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def dash(tiny_preset_path):
+    return ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
+
+
+@pytest.fixture
+def image_path(tmp_path, rgb_image):
+    p = tmp_path / "face.png"
+    rgb_image.save(p)
+    return str(p)
+
+
+@pytest.fixture
+def audio_path(tmp_path, tone):
+    import soundfile as sf
+
+    p = tmp_path / "voice.wav"
+    sf.write(p, tone, 16000)
+    return str(p)
+
+
+def run_explain(dash, *args, **kwargs):
+    return list(dash.explain(*args, **kwargs))
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def test_header_names_preset_and_device(dash):
+    md = dash.header_markdown()
+    assert "tiny" in md and "CPU" in md
+
+
+def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
+    fused, t, i, a, notes = dash.predict(None, "I love it", image_path, audio_path)
+    assert set(fused) == {"negative", "neutral", "positive"}
+    assert abs(sum(fused.values()) - 1) < 1e-4
+    assert t and i and a
+    assert "text alone" in notes
+
+
+def test_toggle_changes_use_and_prediction(dash, image_path, audio_path):
+    model = dash.model(None)
+    all_on = dash.on_toggle(None, "I love it", image_path, audio_path, True, True, True)
+    runs = model.encoder_runs
+    text_off = dash.on_toggle(None, "I love it", image_path, audio_path, False, True, True)
+    assert model.encoder_runs == runs  # cached encoder outputs, no re-encoding
+    assert text_off[1] is None and text_off[2] is not None
+    assert "switched off: text" in text_off[4]
+    assert text_off[0] != all_on[0]
+
+
+def test_toggle_without_input_is_quiet(dash):
+    assert dash.on_toggle(None, "", None, None, True, True, True) == ui.empty_prediction_views()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("", None, None), "at least one input"),
+    (("   ", None, None), "at least one input"),
+])
+def test_missing_input_is_a_clear_error(dash, args, message):
+    with pytest.raises(gr.Error, match=message):
+        dash.predict(None, *args)
+
+
+def test_everything_switched_off_is_a_clear_error(dash):
+    with pytest.raises(gr.Error, match="switched off"):
+        dash.predict(None, "nice", None, None, False, True, True)
+
+
+def test_broken_image_and_audio_are_clear_errors(dash, tmp_path):
+    bad = tmp_path / "not_a_picture.png"
+    bad.write_bytes(b"this is not a png")
+    with pytest.raises(gr.Error, match="could not be read as a picture"):
+        dash.predict(None, "", str(bad), None)
+    bad_audio = tmp_path / "noise.wav"
+    bad_audio.write_bytes(b"RIFF....garbage")
+    with pytest.raises(gr.Error) as info:
+        dash.predict(None, "", None, str(bad_audio))
+    assert "Traceback" not in str(info.value) and str(info.value)
+
+
+def test_unknown_preset_is_a_clear_error(dash):
+    with pytest.raises(gr.Error, match="not loaded"):
+        dash.predict("nope", "hi", None, None)
+
+
+def test_bad_advanced_settings_are_clear_errors(dash, explain_module):
+    with pytest.raises(gr.Error, match="IG steps"):
+        run_explain(dash, None, "hi", None, None, ig_steps=1)
+    with pytest.raises(gr.Error, match="segment length"):
+        run_explain(dash, None, "hi", None, None, segment_seconds=0)
+
+
+def test_failed_preset_is_listed_with_reason(tiny_preset_path):
+    d = ui.Dashboard.load(str(tiny_preset_path), also=["/no/such/preset.json"], fallback=None, warm=False)
+    assert "/no/such/preset.json" in d.failures
+    assert "did not load" in d.header_markdown()
+    fallback = ui.Dashboard.load("/no/such/preset.json", fallback=str(tiny_preset_path), warm=False)
+    assert fallback.default == str(tiny_preset_path)
+    assert any("could not be loaded" in n for n in fallback.notices)
+    none = ui.Dashboard.load("/no/such/preset.json", fallback=None, warm=False)
+    with pytest.raises(gr.Error, match="No model could be loaded"):
+        none.predict(None, "hi", None, None)
+
+
+def test_explain_streams_prediction_first_then_views(dash, explain_module, image_path, audio_path):
+    steps = run_explain(dash, None, "I love it, truly", image_path, audio_path, ig_steps=8, grid=3,
+                        image_method="occlusion")
+    assert len(steps) >= 2
+    first = steps[0]
+    assert len(first) == 15
+    assert first[0] is not None and first[5] is None  # prediction first, no explanation yet
+    last = steps[-1]
+    exp = last[12]
+    html_path, json_path = last[13], last[14]
+    assert Path(html_path).is_file() and Path(json_path).is_file()
+    assert json.loads(Path(json_path).read_text())["target"] == exp["target"]
+    assert last[5] is not None  # contributions figure
+    assert last[6]  # words
+    assert last[7] is not None and last[8]  # original + overlays
+    assert last[9] is not None and last[10] is not None  # audio figure + clip
+    assert "trust" in last[11]
+
+
+# ---------------------------------------------------------------- views on a schema-shaped explanation
+
+
+@pytest.fixture
+def exp(tiny_model, rgb_image, tone):
+    inputs = tiny_model.read_inputs("Great " + XSS + " day", rgb_image, (16000, tone))
+    pred = tiny_model.predict(inputs=inputs)
+    e = {"prediction": pred.to_dict(), "target": pred.label, "maps": [], "modalities": None, "models": {},
+         "preset": "tiny", "options": {}, "inputs": ui.inputs_dict(inputs), "cost": {"forward_passes": 0,
+                                                                                    "seconds": 0.0}, "notices": []}
+    for part in list(fake_explain_module().explain_iter(None, inputs)):
+        e = ui.absorb(e, part)
+    return e
+
+
+def test_contributions_figure_traces(exp):
+    fig = ui.contributions_figure(exp)
+    names = [t.name for t in fig.data]
+    assert names[0] == "Shapley value" and names[1].startswith("P(")
+    assert list(fig.data[0].x) == ["text", "image", "audio"]
+    assert "without text" in list(fig.data[1].x)
+    assert "disagree" in fig.layout.title.text
+
+
+def test_audio_figure_traces_and_escaped_labels(exp):
+    fig = ui.audio_figure(exp)
+    assert [t.name for t in fig.data] == ["waveform", "segment attribution"]
+    assert len(fig.data[1].x) == 2
+    assert "<img" not in json.dumps(list(fig.data[1].text))
+    assert len(fig.layout.shapes) == 2
+
+
+def test_text_highlights_cover_the_text_with_diverging_categories(exp):
+    spans = ui.text_highlights(exp)
+    assert "".join(t for t, _ in spans) == exp["inputs"]["text"]
+    cats = {c for _, c in spans if c}
+    assert cats <= set(ui.WORD_LEGEND)
+    assert any(c.startswith("▲") for c in cats) and any(c.startswith("▼") for c in cats)
+
+
+def test_image_overlay_is_original_size_and_coloured(exp):
+    orig = ui.original_image(exp)
+    (ov, caption), = ui.image_overlays(exp)
+    assert ov.size == orig.size
+    assert "occlusion" in caption and "blur" in caption
+    a = np.asarray(ov).astype(int)
+    assert a[0, 0, 1] > a[0, 0, 0]  # top-left attributed positively: green
+    assert a[0, -1, 0] > a[0, -1, 1]  # top-right negatively: red
+
+
+def test_trust_markdown_reports_faithfulness_and_cost(exp):
+    md = ui.trust_markdown(exp, final=True)
+    assert "AOPC" in md and "0.200" in md and "0.050" in md and "sanity" in md.lower()
+    assert "17 forward passes" in md
+
+
+def test_report_is_self_contained_and_escapes_injected_text(exp, tmp_path):
+    out = report.write_html(exp, tmp_path / "r.html")
+    text = out.read_text(encoding="utf-8")
+    assert XSS not in text
+    assert "<img src=x" not in text and "<script>window.__pwned" not in text
+    assert html.escape("<img src=x") in text
+    assert "Plotly.newPlot" in text and "cdn.plot.ly/plotly" not in text
+    from plotly.offline import get_plotlyjs
+
+    assert get_plotlyjs() in text  # plotly.js inline; its own strings aside, nothing points off the page
+    assert not re.search(r"""(src|href)=["']https?://""", text.replace(get_plotlyjs(), ""))
+    assert "data:image/png;base64," in text and "data:audio/wav;base64," in text
+    m = re.search(r'<script type="application/json" id="explanation-json">(.*?)</script>', text, re.S)
+    assert json.loads(m.group(1))["inputs"]["text"] == exp["inputs"]["text"]
+
+
+def test_report_accepts_an_object_with_to_dict(exp):
+    class Obj:
+        def to_dict(self):
+            return exp
+
+    assert "<!DOCTYPE html>" in report.to_html(Obj())
+
+
+def test_load_examples(tmp_path, rgb_image):
+    rgb_image.save(tmp_path / "a.png")
+    (tmp_path / "examples.json").write_text(json.dumps([
+        {"name": "pos", "text": "yay", "image": "a.png", "audio": "missing.wav", "note": "n"}]))
+    ex = ui.load_examples(tmp_path / "examples.json")
+    assert ex[0]["image"].endswith("a.png") and ex[0]["audio"] is None
+    assert ui.load_examples(tmp_path / "absent.json") == []
+
+
+def test_zero_gpu_is_a_no_op_without_spaces():
+    def f():
+        return 1
+
+    try:
+        import spaces  # noqa: F401
+    except ImportError:
+        assert ui.zero_gpu(f, 30) is f
+    assert 10 < ui.gpu_duration(64, True) <= 300
+
+
+def test_app_builds(dash, tmp_path):
+    import app
+
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    names = {d.get("api_name") for d in demo.config["dependencies"]}
+    assert {"predict", "explain", "report"} <= names
