@@ -33,10 +33,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
             with gr.Column(scale=1):
                 text = gr.Textbox(label="Text (a post, a caption, a message)", lines=3, elem_id="text-input")
                 use_text = gr.Checkbox(True, label="use text", elem_id="use-text")
-                image = gr.Image(label="Image (a face or a scene)", type="filepath",
+                image = ui.image_input(label="Image (a face or a scene)", type="filepath",
                                  sources=["upload", "webcam", "clipboard"], elem_id="image-input", height=260)
                 use_image = gr.Checkbox(True, label="use image", elem_id="use-image")
-                audio = gr.Audio(label="Audio (a voice; at most 30 s are used)", type="filepath",
+                audio = ui.audio_input(label="Audio (a voice; at most 30 s are used)", type="filepath",
                                  sources=["upload", "microphone"], elem_id="audio-input")
                 use_audio = gr.Checkbox(True, label="use audio", elem_id="use-audio")
                 with gr.Accordion("Advanced", open=False):

@@ -54,6 +54,39 @@ def user_error(message: str) -> Exception:
     return _gr().Error(message)
 
 
+# ====================================================================== input components
+
+
+def _lenient(component):
+    """Make an input component's pre-processing never fail with a traceback: a file it cannot decode is
+    handed on by path, so msa_demo's own reader gives the one clear message every path gives. (Patched on
+    the instance: a subclass would make Gradio write a .pyi stub next to this module.)"""
+    original = component.preprocess
+    kind = type(component).__name__.lower()
+
+    def preprocess(payload):
+        try:
+            return original(payload)
+        except _gr().Error:
+            raise
+        except Exception:  # noqa: BLE001
+            path = getattr(payload, "path", None)
+            if path:
+                return path
+            raise user_error(f"This {kind} could not be read. Try another file.") from None
+
+    component.preprocess = preprocess
+    return component
+
+
+def image_input(**kwargs):
+    return _lenient(_gr().Image(**kwargs))
+
+
+def audio_input(**kwargs):
+    return _lenient(_gr().Audio(**kwargs))
+
+
 # ====================================================================== loading presets
 
 

@@ -1,0 +1,125 @@
+"""The running app through gradio_client: predict, toggle, explain, report, and clean errors."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from test_ui import fake_explain_module, real_explain_available  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tiny_preset_path):
+    import app
+    from msa_demo import ui
+
+    patched = not real_explain_available()
+    if patched:
+        sys.modules["msa_demo.explain"] = fake_explain_module()
+    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
+    demo = app.build_demo(dash)
+    demo.queue(default_concurrency_limit=1)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                max_file_size=app.MAX_FILE_SIZE)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+    if patched:
+        sys.modules.pop("msa_demo.explain", None)
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    import numpy as np
+    import soundfile as sf
+    from PIL import Image
+
+    d = tmp_path_factory.mktemp("client_inputs")
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(d / "face.png")
+    t = np.arange(16000) / 16000.0
+    sf.write(d / "voice.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000)
+    (d / "broken.png").write_bytes(b"not an image at all")
+    (d / "broken.wav").write_bytes(b"RIFF not really a wave file")
+    return d
+
+
+def _args(files, text="I love this", use=(True, True, True)):
+    from gradio_client import handle_file
+
+    return [None, text, handle_file(str(files / "face.png")), handle_file(str(files / "voice.wav")), *use]
+
+
+def test_named_endpoints(client):
+    api = client.view_api(print_info=False, return_format="dict")
+    assert {"/predict", "/explain", "/report"} <= set(api["named_endpoints"])
+
+
+def test_predict_and_toggle(client, files):
+    fused, text, image, audio, notes = client.predict(*_args(files), api_name="/predict")
+    assert fused["label"] in ("negative", "neutral", "positive")
+    assert text and image and audio
+    off = client.predict(*_args(files, use=(True, False, True)), api_name="/predict")
+    assert off[2] in (None, {}) or not off[2].get("confidences")
+    assert "switched off: image" in off[4]
+
+
+def test_explain_and_report(client, files):
+    job = client.submit(*_args(files), "predicted class", "pad", "occlusion", "blur", 8, 3, 0.5, "silence", 0, False,
+                        api_name="/explain")
+    result = job.result(timeout=120)
+    outputs = job.outputs()
+    assert len(outputs) >= 2  # streamed: prediction first, then the explanation
+    html_path = result[-2]
+    json_path = result[-1]
+    page = Path(html_path).read_text(encoding="utf-8")
+    assert "<!DOCTYPE html>" in page and "Plotly.newPlot" in page
+    assert Path(json_path).suffix == ".json"
+    report_path = client.predict(api_name="/report")
+    assert Path(report_path).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("text, image, audio, message", [
+    ("", None, None, "at least one input"),
+    ("", "broken.png", None, "could not be read as a picture"),
+    ("", None, "broken.wav", "could not be decoded"),
+])
+def test_bad_inputs_give_clean_errors(client, files, text, image, audio, message):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    img = handle_file(str(files / image)) if image else None
+    aud = handle_file(str(files / audio)) if audio else None
+    with pytest.raises(AppError, match=message) as info:
+        client.predict(None, text, img, aud, True, True, True, api_name="/predict")
+    assert "Traceback" not in str(info.value)
+    # the app keeps serving
+    assert client.predict(*_args(files), api_name="/predict")[0]["label"]
+
+
+def test_report_before_explain_is_a_clean_error(server):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="no explanation yet"):
+        Client(server, verbose=False).predict(api_name="/report")
