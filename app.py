@@ -56,6 +56,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 with gr.Row():
                     predict_btn = gr.Button("Predict", elem_id="predict-btn")
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
+                examples = ui.load_examples(examples_path)
+                if examples:
+                    gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
+                                example_labels=[e["name"] + (f" — {e['note']}" if e["note"] else "")
+                                                for e in examples],
+                                label="Examples: click one, then Explain", elem_id="examples")
             with gr.Column(scale=2):
                 fused = gr.Label(label="Fused sentiment", elem_id="fused")
                 with gr.Row():
@@ -69,7 +75,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 with gr.Row():
                     orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=260)
                     overlays = gr.Gallery(label="Heat-maps (method · baseline)", elem_id="overlays", height=260,
-                                          columns=2, interactive=False)
+                                          columns=2, interactive=False, object_fit="contain")
                 audio_plot = gr.Plot(label="Audio segments", elem_id="audio-plot")
                 clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
                 trust = gr.Markdown(elem_id="trust")
@@ -107,12 +113,6 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 
-        examples = ui.load_examples(examples_path)
-        if examples:
-            gr.Markdown("### Examples")
-            gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
-                        example_labels=[e["name"] + (f" — {e['note']}" if e["note"] else "") for e in examples],
-                        label="Click one, then Explain", elem_id="examples")
     return demo
 
 

@@ -160,12 +160,12 @@ class Dashboard:
             lines.append(f"**Preset:** {_md(desc['preset'])} · **Device:** {_md(desc['device'])} "
                          f"({_md(desc['dtype'])})")
         for n in self.notices:
-            lines.append(f"⚠️ {_md(n)}")
+            lines.append(f"**Notice:** {_md(n)}")
         if self.failures:
             lines.append("**Presets that did not load:** " + "; ".join(
                 f"{_md(n)} — {_md(r)}" for n, r in self.failures.items()))
         if not self.models:
-            lines.append("❌ **No preset could be loaded; the app cannot predict.**")
+            lines.append("**No preset could be loaded; the app cannot predict.**")
         return "\n\n".join(lines)
 
     def device_of(self, preset: str | None) -> str:
@@ -444,7 +444,7 @@ def notices_markdown(pred: dict, extra: Iterable[str] = ()) -> str:
         if mp:
             lines.append(f"{m} alone: **{_md(mp.get('label', ''))}** ({_md(mp.get('model_id', ''))})")
     for n in list(extra) + list(pred.get("notices") or []):
-        lines.append(f"ℹ️ {_md(n)}")
+        lines.append(f"*Note:* {_md(n)}")
     return "\n\n".join(lines)
 
 
@@ -517,7 +517,7 @@ def contributions_figure(exp: dict):
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     title = "Modality contributions"
     if mc.get("conflict"):
-        title += f" — ⚠️ modalities disagree: {html.escape(str(mc.get('conflict_detail', '')))}"
+        title += f" — ⚠ modalities disagree: {html.escape(str(mc.get('conflict_detail', '')))}"
     fig.update_layout(title={"text": title, "font": {"size": 14}}, showlegend=False, height=340,
                       margin={"l": 40, "r": 10, "t": 70, "b": 40})
     return fig
@@ -693,13 +693,13 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
                     f"{c.get('forward_passes', '—')} | {_fmt(c.get('seconds'), '.2f')} |")
         if f.get("aopc") is not None and f.get("aopc_random") is not None:
             better = float(f["aopc"]) > float(f["aopc_random"])
-            verdicts.append(f"{'✅' if better else '⚠️'} {m.get('modality')} {m.get('method', '').replace('_', ' ')}: "
+            verdicts.append(f"{'✓' if better else '✗'} {m.get('modality')} {m.get('method', '').replace('_', ' ')}: "
                             f"deleting the top-ranked parts first {'drops' if better else 'does not drop'} the score "
                             f"faster than deleting at random.")
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = abs(rho) < 0.5
-            verdicts.append(f"{'✅' if ok else '⚠️'} {m.get('modality')} sanity check: attributions on a randomised "
+            verdicts.append(f"{'✓' if ok else '✗'} {m.get('modality')} sanity check: attributions on a randomised "
                             f"model {'differ' if ok else 'barely differ'} (Spearman ρ = {rho:.2f}).")
     cost = exp.get("cost") or {}
     parts = [f"### Can you trust it?{'' if final else ' (still computing…)'}", "\n".join(rows)]
@@ -708,7 +708,7 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
     parts.append(f"**Total:** {cost.get('forward_passes', 0)} forward passes, {_fmt(cost.get('seconds'), '.1f')} s. "
                  "IG δ is how far the attributions miss summing to the score change (smaller is better).")
     for n in exp.get("notices") or []:
-        parts.append(f"ℹ️ {_md(n)}")
+        parts.append(f"*Note:* {_md(n)}")
     return "\n\n".join(parts)
 
 

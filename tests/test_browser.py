@@ -1,0 +1,149 @@
+"""Headless Chromium drives the dashboard: example → explanation → toggle → report (no script injection)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from test_ui import fake_explain_module, real_explain_available  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)"),
+]
+INJECTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> what a day'
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+
+def _examples(tmp: Path) -> Path:
+    """The repo's examples when they exist, else a generated one (text + face-sized picture + tone)."""
+    real = ROOT / "examples" / "examples.json"
+    from msa_demo import ui
+
+    if ui.load_examples(real):
+        return real
+    import numpy as np
+    import soundfile as sf
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)).save(tmp / "face.png")
+    t = np.arange(32000) / 16000.0
+    sf.write(tmp / "voice.wav", (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    (tmp / "examples.json").write_text(json.dumps([{"name": "generated", "text": "I really love this sunny day",
+                                                    "image": "face.png", "audio": "voice.wav", "note": "test"}]))
+    return tmp / "examples.json"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, tiny_preset_path):
+    import socket
+
+    import app
+    from msa_demo import ui
+
+    patched = not real_explain_available()
+    if patched:
+        sys.modules["msa_demo.explain"] = fake_explain_module()
+    dash = ui.Dashboard.load("lite", fallback=str(tiny_preset_path), device="cpu")
+    demo = app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))
+    demo.queue(default_concurrency_limit=1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    yield f"http://127.0.0.1:{port}/", dash.default
+    demo.close()
+    if patched:
+        sys.modules.pop("msa_demo.explain", None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def wait_full_explanation(page, timeout=120_000):
+    page.wait_for_function(
+        """() => {
+            const t = document.querySelector('#trust');
+            return t && t.innerText.includes('Can you trust it?') && !t.innerText.includes('still computing');
+        }""", timeout=timeout)
+    for sel in ("#contrib .js-plotly-plot", "#words", "#overlays img", "#audio-plot .js-plotly-plot", "#clip"):
+        page.wait_for_selector(sel, timeout=timeout)
+
+
+def fused_text(page) -> str:
+    return page.locator("#fused").inner_text()
+
+
+def test_dashboard_end_to_end(app_url, browser, tmp_path):
+    url, preset = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+
+    # an example fills the inputs; Explain streams every panel
+    page.locator("#examples button, #examples tbody tr, #examples .gallery-item").first.click()
+    page.wait_for_function("() => document.querySelector('#text-input textarea').value.length > 0")
+    page.wait_for_selector("#image-input img", timeout=30_000)
+    t0 = time.perf_counter()
+    page.click("#explain-btn")
+    page.wait_for_selector("#fused .output-class, #fused h2, #fused [data-testid='label-output-value']",
+                           timeout=60_000)
+    wait_full_explanation(page)
+    seconds = time.perf_counter() - t0
+    print(f"\n[timing] preset {preset}: click → full explanation {seconds:.1f} s")
+    assert page.locator("#words").inner_text().strip()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # switching a modality off re-predicts at once
+    before = fused_text(page)
+    page.locator("#use-image input[type=checkbox]").uncheck()
+    page.wait_for_function("b => document.querySelector('#fused').innerText !== b", arg=before, timeout=30_000)
+    assert page.locator("#notices").inner_text().count("switched off: image") == 1
+    page.locator("#use-image input[type=checkbox]").check()
+
+    # script injected through the text runs neither in the app nor in the downloaded report
+    page.fill("#text-input textarea", INJECTION)
+    page.click("#explain-btn")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#words *')].some(e => e.innerText && e.innerText.includes('onerror'))""",
+        timeout=120_000)
+    wait_full_explanation(page)
+    assert page.evaluate("() => window.__pwned") is None
+    with page.expect_download(timeout=60_000) as dl:
+        page.click("#report-btn")
+    saved = tmp_path / "report.html"
+    dl.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert "onerror" in text and '<img src=x onerror' not in text
+
+    rep = browser.new_page()
+    rep.goto(saved.as_uri())
+    rep.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert rep.evaluate("() => window.__pwned") is None
+    assert "what a day" in rep.locator(".words").inner_text()
+    data = json.loads(rep.locator("#explanation-json").text_content())
+    assert data["inputs"]["text"] == INJECTION
+    assert not errors, errors
