@@ -1,0 +1,1 @@
+"""Lightweight, fully offline modality helpers (no Hugging Face Hub needed)."""

@@ -1,0 +1,98 @@
+"""Offline facial-expression model (PyTorch port of fer's mini-XCEPTION) and Haar face finding."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from fer_reference import keras_weights_from_torch_state, reference_logits_and_probs
+from msa_demo.lite.face import (
+    FACE_LABELS,
+    WEIGHTS_PATH,
+    MiniXception,
+    face_tensor,
+    find_face,
+    load_face_model,
+)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_face_model()
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    skdata = pytest.importorskip("skimage.data")
+    return Image.fromarray(skdata.astronaut())
+
+
+@pytest.fixture(scope="module")
+def keras_reference():
+    """(Keras model_config, Keras-layout numpy weights) rebuilt from the committed safetensors."""
+    from safetensors import safe_open
+
+    with safe_open(str(WEIGHTS_PATH), framework="np") as f:
+        config = json.loads(f.metadata()["keras_model_config"])
+        state = {k: f.get_tensor(k) for k in f.keys()}
+    return config, keras_weights_from_torch_state(state)
+
+
+def test_weights_file_and_architecture(model):
+    assert WEIGHTS_PATH.suffix == ".safetensors" and WEIGHTS_PATH.is_file()
+    assert isinstance(model, MiniXception) and not model.training
+    assert FACE_LABELS == ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+    assert sum(p.numel() for p in model.parameters()) == 56_951
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert len(bns) == 14 and all(m.eps == 1e-3 for m in bns)
+
+
+def test_load_rejects_non_safetensors(tmp_path):
+    with pytest.raises(ValueError):
+        load_face_model(tmp_path / "weights.pt")
+
+
+def test_port_matches_independent_keras_maths(model, keras_reference, astronaut):
+    config, weights = keras_reference
+    x = torch.rand(3, 1, 64, 64, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    x = torch.cat([x, face_tensor(astronaut, find_face(astronaut))])
+    with torch.no_grad():
+        logits = model(x).double()
+    assert logits.shape == (4, 7)
+    ref_logits, ref_probs = reference_logits_and_probs(config, weights, x.double().numpy())
+    assert np.abs(logits.numpy() - ref_logits).max() < 1e-4
+    assert np.abs(logits.softmax(-1).numpy() - ref_probs).max() < 1e-4
+
+
+def test_astronaut_face_is_found_and_happy(model, astronaut):
+    box = find_face(astronaut)
+    assert box is not None
+    left, top, right, bottom = box
+    assert 0 <= left < right <= astronaut.width and 0 <= top < bottom <= astronaut.height
+    # Eileen Collins' face sits around x 170-280, y 60-170 in the 512x512 image
+    assert left < 180 and right > 220 and top < 80 and bottom > 140
+    assert 60 <= right - left <= 200 and 60 <= bottom - top <= 200
+    with torch.no_grad():
+        probs = model(face_tensor(astronaut, box)).softmax(-1)[0]
+    assert FACE_LABELS[int(probs.argmax())] == "happy"
+    assert float(probs[FACE_LABELS.index("happy")]) > 0.5
+
+
+def test_plain_grey_image_has_no_face():
+    assert find_face(Image.new("RGB", (320, 240), (128, 128, 128))) is None
+    assert find_face(Image.new("L", (64, 64), 200)) is None
+
+
+def test_face_tensor_shape_and_range(astronaut):
+    t = face_tensor(astronaut, (10, 20, 110, 170))
+    assert t.shape == (1, 1, 64, 64) and t.dtype == torch.float32
+    assert -1.0 <= float(t.min()) < float(t.max()) <= 1.0
+    whole = face_tensor(astronaut, None)
+    assert whole.shape == (1, 1, 64, 64)
+    assert float(face_tensor(Image.new("L", (30, 50), 0)).min()) == -1.0
+    assert float(face_tensor(Image.new("RGB", (30, 50), (255, 255, 255))).max()) == 1.0
+    assert torch.allclose(face_tensor(Image.new("L", (8, 8), 51)), torch.full((1, 1, 64, 64), -0.6))
