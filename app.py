@@ -51,6 +51,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     segment_seconds = gr.Slider(0.1, 3.0, value=0.5, step=0.1,
                                                 label="Audio segment length (s); word segments where recognised")
                     audio_baseline = gr.Radio(["silence", "noise"], value="silence", label="Audio baseline")
+                    audio_method = gr.Radio(list(ui.AUDIO_METHODS), value="occlusion",
+                                            label="Audio method (occlusion; 'both' adds integrated gradients)")
                     seed = gr.Number(0, precision=0, label="Seed")
                     sanity = gr.Checkbox(False, label="Run the model-randomisation sanity check (slower)")
                 with gr.Row():
@@ -90,14 +92,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         pred_outs = [fused, own_text, own_image, own_audio, notices]
         exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, state, report_btn, json_btn]
         advanced = [target, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                    audio_baseline, seed, sanity]
+                    audio_baseline, seed, sanity, audio_method]
 
         def explain(preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline,
                     image_method, image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity,
-                    progress=gr.Progress()):
+                    audio_method="occlusion", progress=gr.Progress()):
             yield from dash.explain(preset, text, image, audio, use_text, use_image, use_audio, target,
                                     text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                                    audio_baseline, seed, sanity, progress=progress)
+                                    audio_baseline, seed, sanity, audio_method, progress=progress)
 
         def duration(*args, **kwargs):
             return ui.gpu_duration(ig_steps=args[11] if len(args) > 11 else 64,

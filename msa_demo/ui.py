@@ -38,6 +38,7 @@ WORD_LEGEND = {
 }
 IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), "integrated_gradients": ("integrated_gradients",),
                  "occlusion": ("occlusion",)}
+AUDIO_METHODS = {"occlusion": ("occlusion",), "both": ("occlusion", "integrated_gradients")}
 TARGET_PREDICTED = "predicted class"
 NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio clip."
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
@@ -219,7 +220,7 @@ class Dashboard:
     def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
                 target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
                 ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
-                progress=None) -> Iterator[tuple]:
+                audio_method="occlusion", progress=None) -> Iterator[tuple]:
         """Stream: the prediction first, then each explanation part as it finishes, then the report files."""
         model, inputs, use = self._read(preset, text, image, audio, use_text, use_image, use_audio)
         pred = self._predict(model, inputs, use)
@@ -233,7 +234,7 @@ class Dashboard:
         options = make_options(ExplainOptions, text_baseline=text_baseline, image_method=image_method,
                                image_baseline=image_baseline, ig_steps=ig_steps, grid=grid,
                                segment_seconds=segment_seconds, audio_baseline=audio_baseline, seed=seed,
-                               sanity=sanity)
+                               sanity=sanity, audio_method=audio_method)
         tgt = None if target in (None, "", TARGET_PREDICTED) else str(target)
         if tgt is not None and tgt not in SENTIMENTS:
             raise user_error(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{tgt}').")
@@ -284,7 +285,7 @@ def warm_up(model) -> None:
 
 
 def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                 audio_baseline, seed, sanity):
+                 audio_baseline, seed, sanity, audio_method="occlusion"):
     """ExplainOptions from the advanced controls, with each value checked and a clear message if not."""
     try:
         steps = int(ig_steps)
@@ -301,8 +302,18 @@ def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, 
         raise user_error(f"The audio segment length must be between 0.05 and 10 seconds (got {seg}).")
     if image_method not in IMAGE_METHODS:
         raise user_error(f"Unknown image method '{image_method}'; use {', '.join(IMAGE_METHODS)}.")
+    if audio_method not in AUDIO_METHODS:
+        raise user_error(f"Unknown audio method '{audio_method}'; use {', '.join(AUDIO_METHODS)}.")
+    extra = {}
     try:
-        return cls(text_baseline=text_baseline, ig_max_steps=steps, image_methods=IMAGE_METHODS[image_method],
+        from dataclasses import fields
+
+        if "audio_methods" in {f.name for f in fields(cls)}:
+            extra["audio_methods"] = AUDIO_METHODS[audio_method]
+    except TypeError:
+        pass
+    try:
+        return cls(**extra, text_baseline=text_baseline, ig_max_steps=steps, image_methods=IMAGE_METHODS[image_method],
                    image_baseline=image_baseline, grid=grid_n, segment_seconds=seg, audio_baseline=audio_baseline,
                    sanity=bool(sanity), seed=seed_n)
     except MsaError as exc:
@@ -681,7 +692,7 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
     maps = exp.get("maps") or []
     if not maps and not exp.get("modalities"):
         return ""
-    rows = ["| modality | method | IG δ (completeness) | AOPC | AOPC random | sanity ρ | passes | seconds |",
+    rows = ["| modality | method | IG δ (share of score change) | AOPC | AOPC random | sanity ρ | passes | seconds |",
             "|---|---|---|---|---|---|---|---|"]
     verdicts = []
     for m in maps:
@@ -692,10 +703,11 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
                     f"{_fmt(f.get('aopc_random'))} | {_fmt(f.get('sanity_spearman'), '.2f')} | "
                     f"{c.get('forward_passes', '—')} | {_fmt(c.get('seconds'), '.2f')} |")
         if f.get("aopc") is not None and f.get("aopc_random") is not None:
-            better = float(f["aopc"]) > float(f["aopc_random"])
+            gap = float(f["aopc"]) - float(f["aopc_random"])
+            better = gap > 1e-3
             verdicts.append(f"{'✓' if better else '✗'} {m.get('modality')} {m.get('method', '').replace('_', ' ')}: "
-                            f"deleting the top-ranked parts first {'drops' if better else 'does not drop'} the score "
-                            f"faster than deleting at random.")
+                            f"deleting the top-ranked parts first {'drops' if better else 'does not clearly drop'} "
+                            f"the score faster than deleting at random (AOPC gap {gap:+.3f}).")
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = abs(rho) < 0.5

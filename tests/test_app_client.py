@@ -86,7 +86,7 @@ def test_predict_and_toggle(client, files):
 
 def test_explain_and_report(client, files):
     job = client.submit(*_args(files), "predicted class", "pad", "occlusion", "blur", 8, 3, 0.5, "silence", 0, False,
-                        api_name="/explain")
+                        "occlusion", api_name="/explain")
     result = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2  # streamed: prediction first, then the explanation
