@@ -110,18 +110,19 @@ class FaceExpression(_ImageBase):
         if path is None or not path.is_file():
             raise ModelLoadError(f"The face-expression weights '{self.spec.model_id}' were not found.")
         self.net = face.load_face_model(path).to(self.device, self.dtype).eval().requires_grad_(False)
-        self._face = face
         self.id2label = dict(enumerate(face.FACE_LABELS))
 
     def prepare(self, value) -> Prepared:
+        from msa_demo.lite.face import face_tensor, find_face
+
         value = self._check(value)
-        box = self._face.find_face(value.image)
+        box = find_face(value.image)
         notices = list(value.notices)
         w, h = value.image.size
         if box is None:
             notices.append("Image: no face was found, so the whole picture was read as a face.")
             box = (0, 0, w, h)
-        tensor = self._face.face_tensor(value.image, box).to(self.device, self.dtype)
+        tensor = face_tensor(value.image, box).to(self.device, self.dtype)
         return Prepared(
             inputs={"pixel_values": tensor},
             info={"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": len(notices) == len(value.notices)},
