@@ -1,0 +1,152 @@
+"""Explain the FUSED decision: which modality, which words, which image regions, which moments of the audio.
+
+    from msa_demo.explain import explain, ExplainOptions
+    exp = explain(model, model.read_inputs(text=..., image=..., audio=...), target=None)  # None: predicted class
+    exp.to_json()
+
+``explain_iter`` yields the parts as they finish, as ``(kind, part)`` pairs: ``("explanation", Explanation)``
+first (prediction + modality Shapley values, no maps yet), then ``("map", AttributionMap)`` per map, then
+``("notices", {"notices": [...]})`` if a panel could not be made, ``("cost", Cost)`` and finally
+``("done", Explanation)`` (the complete result, the same object ``explain`` returns).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import time
+from typing import Any, Callable, Iterator
+
+from msa_demo.errors import InputError, MsaError
+from msa_demo.explain.modalities import attribute_modalities
+from msa_demo.explain.regions import attribute_regions
+from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
+                                     ModalityContributions, check_target)
+from msa_demo.explain.segments import attribute_segments
+from msa_demo.explain.words import attribute_words
+
+log = logging.getLogger(__name__)
+
+
+def inputs_record(inputs) -> dict[str, Any]:
+    """The inputs, losslessly (PNG; float WAV), so the explanation can be reproduced with ``--from``."""
+    out: dict[str, Any] = {"text": None, "image_png_b64": None, "audio_wav_b64": None, "audio_sample_rate": None}
+    if inputs.text is not None:
+        out["text"] = inputs.text.text
+    if inputs.image is not None:
+        buf = io.BytesIO()
+        inputs.image.image.save(buf, format="PNG")
+        out["image_png_b64"] = base64.b64encode(buf.getvalue()).decode("ascii")
+    if inputs.audio is not None:
+        out["audio_wav_b64"] = base64.b64encode(float_wav(inputs.audio.waveform, inputs.audio.sample_rate)).decode()
+        out["audio_sample_rate"] = int(inputs.audio.sample_rate)
+    return out
+
+
+def float_wav(waveform, rate: int) -> bytes:
+    """A 32-bit float mono WAV, byte-for-byte deterministic (no timestamped PEAK chunk)."""
+    import struct
+
+    import numpy as np
+
+    data = np.asarray(waveform, dtype="<f4").tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, int(rate), int(rate) * 4, 4, 32)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def recorded_inputs(record: dict[str, Any]) -> dict[str, Any]:
+    """The raw values (text, PNG bytes, WAV bytes) to give ``model.read_inputs`` again."""
+    try:
+        image = base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
+        audio = base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
+    except (ValueError, TypeError):
+        raise InputError("The saved explanation's inputs are damaged (bad base64).") from None
+    return {"text": record.get("text"), "image": image, "audio": audio}
+
+
+def models_record(model) -> dict[str, dict[str, Any]]:
+    out = {}
+    for m, spec in model.preset.modalities.items():
+        out[m] = {"model_id": spec.model_id, "revision": spec.revision, "family": spec.family,
+                  "label_map": dict(spec.label_map), "weight": spec.weight, "options": dict(spec.options)}
+    return out
+
+
+def _panels(model, inputs, used, options):
+    out = []
+    if "text" in used:
+        out.append(("words", lambda tgt: [attribute_words(model, inputs, tgt, options, use=used)]))
+    if "image" in used:
+        out.append(("image regions", lambda tgt: attribute_regions(model, inputs, tgt, options, use=used)))
+    if "audio" in used:
+        out.append(("audio segments", lambda tgt: attribute_segments(model, inputs, tgt, options, use=used)))
+    return out
+
+
+def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
+                 progress: Callable[..., Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """Yield the explanation's parts as each panel finishes (see the module docstring)."""
+    t0 = time.perf_counter()
+    options = options or ExplainOptions()
+    if isinstance(options, dict):
+        options = ExplainOptions(**options)
+    target = check_target(target)
+    runs0 = getattr(model, "encoder_runs", 0)
+
+    def tell(fraction: float, desc: str) -> None:
+        if progress is not None:
+            try:
+                progress(fraction, desc)
+            except Exception:  # noqa: BLE001 - a progress display never breaks the work
+                pass
+
+    tell(0.0, "predicting")
+    pred = model.predict(inputs=inputs, use=use)
+    if not pred.used:
+        raise InputError("There is nothing to explain: give at least one input and switch it on.")
+    target = target or pred.label
+    contributions = attribute_modalities(model, inputs, target, pred.used)
+    exp = Explanation(
+        prediction=pred.to_dict(), target=target, maps=[], modalities=contributions, models=models_record(model),
+        preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
+        cost=Cost(0, 0.0), notices=[],
+    )
+    yield "explanation", exp
+    panels = _panels(model, inputs, pred.used, options)
+    for k, (name, run) in enumerate(panels):
+        tell((k + 0.05) / max(1, len(panels)), f"explaining {name}")
+        try:
+            maps = run(target)
+        except MsaError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one failed panel keeps the others
+            log.exception("explaining %s failed", name)
+            note = f"The {name} explanation failed ({type(exc).__name__}: {str(exc)[:200]})."
+            exp.notices.append(note)
+            yield "notices", {"notices": [note]}
+            continue
+        for m in maps:
+            exp.maps.append(m)
+            yield "map", m
+    encoder_runs = getattr(model, "encoder_runs", 0) - runs0
+    exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs, time.perf_counter() - t0)
+    tell(1.0, "done")
+    yield "cost", exp.cost
+    yield "done", exp
+
+
+def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
+            progress: Callable[..., Any] | None = None) -> Explanation:
+    """The complete explanation of the fused decision for ``target`` (default: the predicted class)."""
+    result = None
+    for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress):
+        if kind == "done":
+            result = part
+    return result
+
+
+__all__ = ["explain", "explain_iter", "ExplainOptions", "Explanation", "AttributionMap", "ModalityContributions",
+           "Faithfulness", "Cost", "attribute_words", "attribute_regions", "attribute_segments",
+           "attribute_modalities", "inputs_record", "recorded_inputs"]

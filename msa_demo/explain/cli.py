@@ -1,0 +1,192 @@
+"""``python -m msa_demo explain``: explain the fused decision from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from msa_demo.errors import InputError, MsaError
+
+
+def add_command(sub) -> None:
+    p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments")
+    p.add_argument("--text", help="the words to judge")
+    p.add_argument("--image", metavar="PATH", help="a picture (PNG, JPEG, WebP, ...)")
+    p.add_argument("--audio", metavar="PATH", help="a sound clip (WAV, FLAC, OGG, MP3)")
+    p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
+    p.add_argument("--preset", default=None,
+                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--target", default=None, help="class to explain: negative, neutral or positive (default: predicted)")
+    p.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
+    p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")
+    p.add_argument("--from", dest="from_file", metavar="RESULT.json",
+                   help="re-run from the inputs, options and preset stored in a saved explanation")
+    p.add_argument("--sanity", action="store_true", default=None, help="also run the model-randomisation check")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--text-baseline", choices=("pad", "mask", "unk"), default=None)
+    p.add_argument("--image-baseline", choices=("black", "blur", "mean"), default=None)
+    p.add_argument("--image-methods", default=None, help="integrated_gradients,occlusion (default: both)")
+    p.add_argument("--audio-baseline", choices=("silence", "noise"), default=None)
+    p.add_argument("--ig-max-steps", type=int, default=None)
+    p.add_argument("--grid", type=int, default=None)
+    p.add_argument("--segment-seconds", type=float, default=None)
+    p.set_defaults(func=cmd_explain)
+
+
+def _load_saved(path: str) -> dict[str, Any]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"No saved explanation was found at '{p}'.")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(f"'{p.name}' is not an explanation JSON file.") from None
+    if not isinstance(data, dict) or "inputs" not in data:
+        raise InputError(f"'{p.name}' holds no stored inputs; save it with --out or the dashboard's report.")
+    return data
+
+
+def _preset_from_saved(saved: dict[str, Any]):
+    """The saved preset: a built-in name, else rebuilt from the stored model ids, revisions and label maps."""
+    from msa_demo.config import PRESETS, ModalitySpec, Preset
+
+    name = saved.get("preset") or ""
+    if name in PRESETS:
+        return PRESETS[name]
+    models = saved.get("models") or {}
+    try:
+        mods = {m: ModalitySpec(family=d["family"], model_id=d["model_id"], revision=d.get("revision", "main"),
+                                label_map=d["label_map"], weight=d.get("weight", 1.0), options=d.get("options") or {})
+                for m, d in models.items()}
+    except (KeyError, TypeError):
+        raise InputError(f"The saved preset '{name}' is not built in and cannot be rebuilt from the file; "
+                         "pass --preset.") from None
+    fusion = ((saved.get("prediction") or {}).get("fusion") or {}).get("kind", "weighted")
+    if fusion != "weighted":
+        raise InputError(f"The saved explanation used a trained fusion head; pass --preset to name it.")
+    return Preset(name=name or "saved", description="rebuilt from a saved explanation", modalities=mods)
+
+
+def _options(args, saved_options: dict[str, Any] | None):
+    from msa_demo.explain.result import ExplainOptions
+
+    opts = dict(saved_options or {})
+    known = set(ExplainOptions.__dataclass_fields__)
+    opts = {k: (tuple(v) if isinstance(v, list) else v) for k, v in opts.items() if k in known}
+    given = {"sanity": args.sanity, "seed": args.seed, "text_baseline": args.text_baseline,
+             "image_baseline": args.image_baseline, "audio_baseline": args.audio_baseline,
+             "ig_max_steps": args.ig_max_steps, "grid": args.grid, "segment_seconds": args.segment_seconds,
+             "image_methods": tuple(s.strip() for s in args.image_methods.split(",") if s.strip())
+             if args.image_methods else None}
+    opts.update({k: v for k, v in given.items() if v is not None})
+    return ExplainOptions(**opts)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from msa_demo.explain import explain, recorded_inputs
+    from msa_demo.model import MultimodalSentimentModel
+
+    saved = _load_saved(args.from_file) if args.from_file else None
+    if args.html:
+        try:
+            from msa_demo.report import write_html
+        except ImportError:
+            raise MsaError("HTML reports are not available in this installation (msa_demo.report is missing); "
+                           "use --json or --out instead.") from None
+    if saved is not None:
+        raw = recorded_inputs(saved["inputs"])
+        if args.text or args.image or args.audio:
+            raise InputError("Give either --from or inputs (--text/--image/--audio), not both.")
+        preset = args.preset or _preset_from_saved(saved)
+        target = args.target if args.target is not None else saved.get("target")
+        use = args.use.split(",") if args.use else (saved.get("prediction") or {}).get("used")
+    else:
+        raw = {"text": args.text, "image": args.image, "audio": args.audio}
+        if not any(v for v in raw.values()):
+            raise InputError("Give at least one input: --text, --image or --audio (or --from a saved explanation).")
+        preset = args.preset or os.environ.get("MSA_PRESET", "hub")
+        target = args.target
+        use = args.use.split(",") if args.use else None
+    options = _options(args, saved.get("options") if saved else None)
+    if isinstance(preset, str):
+        model = MultimodalSentimentModel.from_preset(preset, device=args.device)
+    else:
+        model = MultimodalSentimentModel(preset, device=args.device)
+    inputs = model.read_inputs(**raw)
+    use = [u.strip() for u in use if u.strip()] if use else None
+    exp = explain(model, inputs, target=target, use=use, options=options)
+    if args.out:
+        Path(args.out).write_text(exp.to_json(), encoding="utf-8")
+    if args.html:
+        write_html(exp, args.html)
+    print(exp.to_json() if args.json else format_explanation(exp))
+    if args.out and not args.json:
+        print(f"saved: {args.out}  (reproduce: python -m msa_demo explain --from {args.out})")
+    if args.html and not args.json:
+        print(f"report: {args.html}")
+    return 0
+
+
+def _top(m, k: int = 5) -> list[tuple[str, float]]:
+    pairs = sorted(zip(m.labels, m.scores), key=lambda p: -abs(p[1]))
+    return pairs[:k]
+
+
+def format_explanation(exp) -> str:
+    pred = exp.prediction
+    lines = [f"Sentiment: {str(pred.get('label', '')).upper()}  (preset {exp.preset}; explained class: {exp.target}; "
+             f"used: {', '.join(pred.get('used') or [])})"]
+    lines += [f"  {s:<9} {p:6.1%}" for s, p in (pred.get("probs") or {}).items()]
+    mc = exp.modalities
+    if mc is not None:
+        lines.append(f"Modality contributions to P({exp.target}) (Shapley; {mc.value_none:.3f} with nothing -> "
+                     f"{mc.value_all:.3f} with all):")
+        for m, v in mc.shapley.items():
+            w = mc.without.get(m, {}).get(exp.target)
+            lines.append(f"  {m:<6} {v:+.4f}" + (f"   without {m}: P({exp.target}) = {w:.3f}" if w is not None else ""))
+        for k, v in mc.interactions.items():
+            lines.append(f"  interaction {k}: {v:+.4f}")
+        if mc.conflict:
+            lines.append(f"  ! {mc.conflict_detail}")
+    for m in exp.maps:
+        f = m.faithfulness
+        head = f"{m.modality} — {m.method.replace('_', ' ')} ({m.params.get('baseline', '')} baseline)"
+        if m.modality == "image":
+            top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
+            lines.append(f"{head}: top regions {top}")
+        else:
+            top = ", ".join(f"'{lbl}' {s:+.4f}" for lbl, s in _top(m, 5))
+            lines.append(f"{head}: top {'words' if m.modality == 'text' else 'segments'} {top}")
+        trust = []
+        if m.delta is not None:
+            trust.append(f"IG delta {m.delta:.1%} of the output change ({m.params.get('n_steps')} steps)")
+        if f is not None:
+            trust.append(f"AOPC {f.aopc:.4f} vs random {f.aopc_random:.4f}")
+            if f.sanity_spearman is not None:
+                trust.append(f"sanity ρ {f.sanity_spearman:+.2f}")
+        trust.append(f"{m.cost.forward_passes} forward passes, {m.cost.seconds:.2f} s")
+        lines.append("    " + "; ".join(trust))
+    lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
+    for n in list(pred.get("notices") or []) + list(exp.notices):
+        lines.append(f"note: {n}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:  # pragma: no cover - convenience entry
+    parser = argparse.ArgumentParser(prog="python -m msa_demo.explain.cli")
+    add_command(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["explain", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return args.func(args)
+    except MsaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+__all__ = ["add_command", "cmd_explain", "format_explanation"]

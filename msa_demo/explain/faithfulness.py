@@ -1,0 +1,124 @@
+"""Faithfulness of a map: deletion curves + AOPC vs a seeded random order, the model-randomisation sanity check
+(Adebayo et al. 2018), and the adaptive-step Integrated Gradients loop shared by the IG explainers."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from msa_demo.explain.result import Faithfulness
+
+
+def deletion_masks(order: np.ndarray, n: int, steps: int) -> tuple[torch.Tensor, list[int]]:
+    """Row i removes the first k_i features of ``order`` (k_0 = 0, ..., k_last = n)."""
+    ks = sorted({int(round(i * n / steps)) for i in range(steps + 1)})
+    masks = torch.zeros(len(ks), n, dtype=torch.bool)
+    for r, k in enumerate(ks):
+        masks[r, order[:k]] = True
+    return masks, ks
+
+
+def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tensor], steps: int = 10,
+             seed: int = 0, random_orders: int = 4) -> Faithfulness:
+    """Remove features in attribution order (highest first) and in a seeded random order; AOPC of both.
+
+    ``evaluate(removed [B, n] bool) -> target probability [B]``. AOPC = mean over the curve of f(x) - f(x_k)
+    (Samek et al. 2017): higher = the map found what the decision rests on. The random curve is the mean
+    over ``random_orders`` seeded permutations.
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    n = len(s)
+    if n == 0:
+        return Faithfulness(0.0, 0.0, [], [])
+    order = np.argsort(-s, kind="stable")
+    rng = np.random.default_rng(seed)
+    m1, _ = deletion_masks(order, n, steps)
+    m2 = torch.cat([deletion_masks(rng.permutation(n), n, steps)[0] for _ in range(max(1, random_orders))])
+    vals = evaluate(torch.cat([m1, m2])).detach().float().cpu().numpy()
+    curve = vals[: len(m1)]
+    rcurve = vals[len(m1):].reshape(-1, len(m1)).mean(0)
+    aopc = float(np.mean(curve[0] - curve))
+    aopc_r = float(np.mean(rcurve[0] - rcurve))
+    return Faithfulness(aopc=aopc, aopc_random=aopc_r, deletion_curve=[float(v) for v in curve],
+                        random_curve=[float(v) for v in rcurve])
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman rank correlation (average ranks for ties); 0.0 when either side is constant."""
+    from scipy.stats import rankdata
+
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    rx, ry = rankdata(x), rankdata(y)
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+# ------------------------------------------------------------------ model randomisation (sanity check)
+
+
+def _modules_of(modality) -> list[tuple[str, nn.Module]]:
+    return [(k, v) for k, v in vars(modality).items() if isinstance(v, nn.Module)]
+
+
+def top_parameters(modality) -> list[str]:
+    """The names ("attr.param") of the top layers: the last numbered block (e.g. ``encoder.layer.5``) and
+    every parameter registered after it (pooler, projection, classifier head). Models without numbered
+    blocks are randomised entirely."""
+    names = [f"{k}.{n}" for k, mod in _modules_of(modality) for n, _ in mod.named_parameters()]
+    block = re.compile(r"^(.*\.\d+\.)")
+    last = None
+    for name in names:
+        m = block.match(name)
+        if m:
+            last = m.group(1)
+    if last is None:
+        return names
+    first = next(i for i, n in enumerate(names) if n.startswith(last))
+    return names[first:]
+
+
+def randomised_copy(modality, seed: int = 0):
+    """A deep copy of the modality with its top layers re-initialised from a seeded generator.
+
+    Each re-initialised tensor keeps its scale (normal with the tensor's own std, at least 0.02), so the copy
+    still produces ordinary outputs, just not learned ones.
+    """
+    clone = copy.deepcopy(modality)
+    wanted = set(top_parameters(clone))
+    gen = torch.Generator().manual_seed(int(seed) + 1)
+    with torch.no_grad():
+        for k, mod in _modules_of(clone):
+            for n, p in mod.named_parameters():
+                if f"{k}.{n}" in wanted:
+                    std = float(p.float().std()) if p.numel() > 1 else 0.0
+                    noise = torch.randn(p.shape, generator=gen) * max(std, 0.02)
+                    p.copy_(noise.to(p.device, p.dtype))
+    return clone, sorted(wanted)
+
+
+# ------------------------------------------------------------------ adaptive Integrated Gradients
+
+
+def adaptive_ig(run: Callable[[int], tuple[torch.Tensor, float]], diff: float, min_steps: int = 8,
+                max_steps: int = 64, tolerance: float = 0.05) -> tuple[torch.Tensor, float, int, list[int]]:
+    """Double the Gauss-Legendre steps until |delta| < tolerance * |f(x) - f(b)| or ``max_steps``.
+
+    ``run(n_steps) -> (attributions, convergence delta)``. Returns (attributions, delta, steps, tried).
+    """
+    n = max(2, min(min_steps, max_steps))
+    tried = []
+    while True:
+        attr, delta = run(n)
+        tried.append(n)
+        if abs(delta) < tolerance * abs(diff) or abs(diff) < 1e-9 or n >= max_steps:
+            return attr, delta, n, tried
+        n = min(n * 2, max_steps)
+
+
+__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "adaptive_ig"]

@@ -1,0 +1,181 @@
+"""Across modalities: the fused forward that explainers call, exact Shapley values over modality coalitions,
+pairwise Shapley interaction indices, 'prediction without X', and the conflict flag."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from typing import Any, Iterable
+
+import torch
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.errors import InputError
+from msa_demo.explain.result import Cost, ModalityContributions
+from msa_demo.fusion import WeightedLateFusion
+from msa_demo.labels import to_sentiment
+
+
+class FusedForward:
+    """The fused sentiment [B, 3] as a function of ONE modality's model input (``attr_key``).
+
+    The other used modalities' encoders ran once (``model.encode`` caches them); their probabilities and
+    features are reused for every row. Only the explained modality's model is re-run. Every row evaluated
+    is counted in ``forward_passes`` (one model evaluation per input row, whatever the batching).
+    """
+
+    def __init__(self, model, inputs, modality: str, used: Iterable[str], module=None) -> None:
+        self.model = model
+        self.modality = modality
+        self.mod = module if module is not None else model.modalities[modality]
+        self.prepared, self.encoded = model.encode(modality, getattr(inputs, modality))
+        self.others = {m: model.encode(m, getattr(inputs, m))[1] for m in used if m != modality}
+        self.needs_features = not isinstance(model.fusion, WeightedLateFusion)
+        self.forward_passes = 0
+        self.calls = 0
+        self.seconds = 0.0
+        self.attr_key = self.mod.attr_key
+        self.x = self.prepared.inputs[self.attr_key]
+
+    def with_module(self, module) -> "FusedForward":
+        """The same fused function with another copy of the modality's model (sanity check)."""
+        other = object.__new__(FusedForward)
+        other.__dict__.update(self.__dict__)
+        other.mod = module
+        other.forward_passes, other.calls, other.seconds = 0, 0, 0.0
+        return other
+
+    def rows(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        b = x.shape[0]
+        out = {}
+        for k, v in self.prepared.inputs.items():
+            if k == self.attr_key:
+                out[k] = x
+            elif isinstance(v, torch.Tensor) and v.dim() >= 1 and v.shape[0] == 1:
+                out[k] = v.expand(b, *v.shape[1:])
+            else:
+                out[k] = v
+        return out
+
+    def __call__(self, x: torch.Tensor, *extra: Any) -> torch.Tensor:
+        t0 = time.perf_counter()
+        b = x.shape[0]
+        logits, feats = self.mod._run(self.rows(x), want_features=self.needs_features)
+        probs = to_sentiment(torch.softmax(logits.float(), dim=-1), self.mod.matrix)
+        p = {m: e.probs.to(probs.device).unsqueeze(0).expand(b, -1) for m, e in self.others.items()}
+        f = {m: e.features.to(probs.device).unsqueeze(0).expand(b, -1) for m, e in self.others.items()}
+        p[self.modality] = probs
+        if feats is not None:
+            f[self.modality] = feats.float()
+        order = [m for m in self.model.modalities if m in p]  # the fusion sees modalities in preset order
+        out = self.model.fusion({m: p[m] for m in order}, {m: f[m] for m in order if m in f})
+        self.forward_passes += b
+        self.calls += 1
+        self.seconds += time.perf_counter() - t0
+        return out.float()
+
+    def target_prob(self, x: torch.Tensor, target: int, batch_size: int = 16) -> torch.Tensor:
+        """f(x)[:, target] for a batch, no gradients, in chunks of ``batch_size`` rows."""
+        outs = []
+        with torch.no_grad():
+            for i in range(0, x.shape[0], batch_size):
+                outs.append(self(x[i:i + batch_size])[:, target].detach().float().cpu())
+        return torch.cat(outs) if outs else torch.zeros(0)
+
+    def cost(self) -> Cost:
+        return Cost(forward_passes=int(self.forward_passes), seconds=float(self.seconds))
+
+
+# ------------------------------------------------------------------ Shapley over modalities
+
+
+def _coalitions(names: list[str]) -> list[tuple[str, ...]]:
+    return [c for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
+
+
+def coalition_values(model, encoded: dict, target: int) -> dict[frozenset, torch.Tensor]:
+    """Fused probabilities [3] for every subset of the present modalities (2^M fusion evaluations)."""
+    names = [m for m in model.modalities if m in encoded] + [m for m in encoded if m not in model.modalities]
+    values: dict[frozenset, torch.Tensor] = {}
+    with torch.no_grad():
+        for c in _coalitions(names):
+            probs = {m: encoded[m].probs.unsqueeze(0) for m in c}
+            feats = {m: encoded[m].features.unsqueeze(0) for m in c}
+            values[frozenset(c)] = model.fusion(probs, feats)[0].float().cpu()
+    return values
+
+
+def shapley(names: list[str], v: dict[frozenset, float]) -> dict[str, float]:
+    """Exact Shapley values of the game v (a value for every subset of names)."""
+    n = len(names)
+    out = {}
+    for i in names:
+        rest = [m for m in names if m != i]
+        total = 0.0
+        for c in _coalitions(rest):
+            s = frozenset(c)
+            w = math.factorial(len(s)) * math.factorial(n - len(s) - 1) / math.factorial(n)
+            total += w * (v[s | {i}] - v[s])
+        out[i] = total
+    return out
+
+
+def interactions(names: list[str], v: dict[frozenset, float]) -> dict[str, float]:
+    """Pairwise Shapley interaction indices (Grabisch & Roubens 1999), keyed "text×image"."""
+    n = len(names)
+    out = {}
+    for i, j in itertools.combinations(names, 2):
+        rest = [m for m in names if m not in (i, j)]
+        total = 0.0
+        for c in _coalitions(rest):
+            s = frozenset(c)
+            w = math.factorial(len(s)) * math.factorial(n - len(s) - 2) / math.factorial(n - 1)
+            total += w * (v[s | {i, j}] - v[s | {i}] - v[s | {j}] + v[s])
+        out[f"{i}×{j}"] = total
+    return out
+
+
+def _probs_dict(t: torch.Tensor) -> dict[str, float]:
+    return {s: float(t[k]) for k, s in enumerate(SENTIMENTS)}
+
+
+def conflict_of(encoded: dict) -> tuple[bool, str]:
+    """Do the present modalities' own top labels disagree? The detail names who says what."""
+    tops = {m: (SENTIMENTS[int(e.probs.argmax())], float(e.probs.max())) for m, e in encoded.items()}
+    labels = {lbl for lbl, _ in tops.values()}
+    if len(labels) <= 1:
+        return False, ""
+    says = ", ".join(f"{m} says {lbl} ({p:.0%})" for m, (lbl, p) in tops.items())
+    polar = {"positive", "negative"} <= labels
+    return True, ("Opposite signals: " if polar else "Mixed signals: ") + says
+
+
+def attribute_modalities(model, inputs, target: str, use: Iterable[str] | None = None) -> ModalityContributions:
+    """Exact Shapley values of each present modality toward the fused probability of ``target``."""
+    if target not in SENTIMENTS:
+        raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)}.")
+    t = SENTIMENTS.index(target)
+    used = list(used_modalities(model, inputs, use))
+    encoded = {m: model.encode(m, getattr(inputs, m))[1] for m in used}
+    values = coalition_values(model, encoded, t)
+    v = {s: float(p[t]) for s, p in values.items()}
+    full = frozenset(used)
+    conflict, detail = conflict_of(encoded)
+    return ModalityContributions(
+        shapley=shapley(used, v),
+        interactions=interactions(used, v),
+        value_all=v[full],
+        value_none=v[frozenset()],
+        without={m: _probs_dict(values[full - {m}]) for m in used},
+        conflict=conflict,
+        conflict_detail=detail,
+    )
+
+
+def used_modalities(model, inputs, use: Iterable[str] | None = None) -> list[str]:
+    wanted = None if use is None else set(use)
+    return [m for m in inputs.present() if m in model.modalities and (wanted is None or m in wanted)]
+
+
+__all__ = ["FusedForward", "attribute_modalities", "shapley", "interactions", "conflict_of", "used_modalities"]

@@ -1,0 +1,127 @@
+"""End to end on the tiny Hub-family preset (DistilBERT, CLIP, wav2vec2 with random weights) and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from msa_demo.config import SENTIMENTS
+
+
+@pytest.fixture
+def files(tmp_path):
+    img = tmp_path / "face.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(img)
+    wav = tmp_path / "voice.wav"
+    sf.write(wav, (0.2 * np.sin(np.arange(16000) / 3)).astype(np.float32), 16000)
+    return img, wav
+
+
+def test_explain_tiny_text_image_audio(tiny_model, rgb_image, tone):
+    from msa_demo.explain import ExplainOptions, Explanation, explain, explain_iter
+
+    inputs = tiny_model.read_inputs(text="I love this movie, 你好 great", image=rgb_image, audio=(16000, tone))
+    seen = []
+    exp = explain(tiny_model, inputs, options=ExplainOptions(sanity=True, ig_max_steps=16),
+                  progress=lambda f, d: seen.append((f, d)))
+    assert seen and seen[-1][0] == 1.0
+    assert exp.target == exp.prediction["label"]
+    assert [(m.modality, m.method) for m in exp.maps] == [
+        ("text", "layer_integrated_gradients"), ("image", "integrated_gradients"), ("image", "occlusion"),
+        ("audio", "occlusion")]
+    words = exp.maps[0]
+    assert words.labels == ["I", "love", "this", "movie,", "你", "好", "great"]
+    assert words.spans[4] == [19, 20]
+    for m in exp.maps:
+        assert len(m.labels) == len(m.scores) == len(m.spans)
+        assert m.faithfulness is not None and m.faithfulness.sanity_spearman is not None
+        assert len(m.faithfulness.deletion_curve) == len(m.faithfulness.random_curve) >= 2
+        assert m.cost.forward_passes > 0
+    for m in exp.maps[1:3]:
+        hm = np.asarray(m.heatmap)
+        assert hm.shape == (48, 64) and len(m.scores) == 49
+    assert exp.maps[3].spans == [[0.0, 0.5], [0.5, 1.0]]
+    mc = exp.modalities
+    assert sum(mc.shapley.values()) == pytest.approx(mc.value_all - mc.value_none, abs=1e-6)
+    assert mc.value_all == pytest.approx(exp.prediction["probs"][exp.target], abs=1e-5)
+    assert set(mc.without) == {"text", "image", "audio"}
+    assert exp.models["text"]["family"] == "hf-text-classifier"
+    assert exp.options["seed"] == 0 and exp.inputs["text"].startswith("I love")
+    data = json.loads(exp.to_json())
+    assert Explanation.from_dict(data).to_dict() == exp.to_dict()
+    parts = [k for k, _ in explain_iter(tiny_model, inputs, target="negative", use=["text"])]
+    assert parts == ["explanation", "map", "cost", "done"]
+
+
+def test_explain_bad_target_and_nothing_to_explain(tiny_model):
+    from msa_demo.errors import InputError
+    from msa_demo.explain import ExplainOptions, explain
+
+    inputs = tiny_model.read_inputs(text="good")
+    with pytest.raises(InputError):
+        explain(tiny_model, inputs, target="happy")
+    with pytest.raises(InputError):
+        explain(tiny_model, inputs, use=["image"])
+    with pytest.raises(InputError):
+        ExplainOptions(text_baseline="zero")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "msa_demo", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
+    img, wav = files
+    out = tmp_path / "result.json"
+    res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--image", str(img),
+              "--audio", str(wav), "--json", "--out", str(out), "--seed", "3", "--target", "positive")
+    assert res.returncode == 0, res.stderr
+    first = json.loads(res.stdout)
+    assert first["target"] == "positive" and first["options"]["seed"] == 3
+    assert json.loads(out.read_text()) == first
+    res = run("explain", "--from", str(out), "--json")
+    assert res.returncode == 0, res.stderr
+    again = json.loads(res.stdout)
+    assert again["inputs"] == first["inputs"] and again["options"] == first["options"]
+    assert again["target"] == "positive"
+    for a, b in zip(first["maps"], again["maps"]):
+        assert (a["modality"], a["method"], a["labels"]) == (b["modality"], b["method"], b["labels"])
+        assert np.allclose(a["scores"], b["scores"], atol=1e-6)
+    assert again["modalities"]["shapley"] == pytest.approx(first["modalities"]["shapley"], abs=1e-6)
+
+
+def test_cli_readable_summary(tiny_preset_path):
+    res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("Sentiment: ")
+    assert "Shapley" in res.stdout and "top words" in res.stdout and "AOPC" in res.stdout
+
+
+def test_cli_bad_inputs_exit_2(tiny_preset_path, tmp_path):
+    res = run("explain", "--preset", str(tiny_preset_path))
+    assert res.returncode == 2 and "at least one input" in res.stderr and "Traceback" not in res.stderr
+    res = run("explain", "--preset", str(tiny_preset_path), "--text", "hi", "--target", "joy")
+    assert res.returncode == 2 and "target class" in res.stderr
+    res = run("explain", "--from", str(tmp_path / "missing.json"))
+    assert res.returncode == 2 and "No saved explanation" in res.stderr
+
+
+def test_lite_preset_end_to_end(tone):
+    from msa_demo.explain import explain
+    from msa_demo.model import MultimodalSentimentModel
+
+    try:
+        model = MultimodalSentimentModel.from_preset("lite", device="cpu")
+        inputs = model.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
+        model.predict(inputs=inputs)
+    except Exception as exc:  # noqa: BLE001 - the lite weights are built by another task
+        pytest.skip(f"lite preset not loadable: {exc}")
+    exp = explain(model, inputs)
+    assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text", "image"}
