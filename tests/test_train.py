@@ -110,6 +110,7 @@ def test_weighted_head_learns_weights():
 
 
 def _write_tiny_manifest(tmp_path, n=24):
+    import soundfile as sf
     from PIL import Image
 
     rng = np.random.default_rng(0)
@@ -121,6 +122,10 @@ def _write_tiny_manifest(tmp_path, n=24):
         if i % 4 != 0:  # some rows have no image: masked, not zero-filled
             Image.fromarray(rng.integers(0, 255, (24, 24, 3), dtype=np.uint8)).save(tmp_path / f"im{i}.png")
             row["image"] = f"im{i}.png"
+        if i % 3 != 1:  # audio on two rows in three
+            t = np.arange(4000) / 16000.0
+            sf.write(tmp_path / f"a{i}.wav", (0.2 * np.sin(2 * np.pi * (200 + 40 * i) * t)).astype(np.float32), 16000)
+            row["audio"] = f"a{i}.wav"
         rows.append(row)
     path = tmp_path / "manifest.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows))
@@ -133,10 +138,10 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     argv = [str(manifest), "--preset", str(tiny_preset_path), "--head", "attention", "--epochs", "2",
             "--test-size", "0.25", "--cache-dir", str(cache), "--output", str(out), "--quiet", "--seed", "1"]
     first = T.run_training(T.parse_args(argv))
-    assert first["encoded_now"] == {"text": 24, "image": 18}
-    assert first["modalities"] == ["text", "image"] and first["n_test"] == 6
+    assert first["encoded_now"] == {"text": 24, "image": 18, "audio": 16}
+    assert first["modalities"] == ["text", "image", "audio"] and first["n_test"] == 6
     second = T.run_training(T.parse_args(argv))
-    assert second["encoded_now"] == {"text": 0, "image": 0}  # all from the cache
+    assert second["encoded_now"] == {"text": 0, "image": 0, "audio": 0}  # all from the cache
     assert second["test"] == first["test"]  # seeded: the same run twice
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["test"]) >= {"accuracy", "macro_precision", "macro_recall", "macro_f1", "confusion_matrix"}
@@ -150,9 +155,11 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     preset = replace(load_preset(str(tiny_preset_path)), fusion=str(out))
     save_preset(preset, tmp_path / "trained_preset.json")
     model = MultimodalSentimentModel.from_preset(str(tmp_path / "trained_preset.json"), device="cpu")
-    pred = model.predict(text="great happy good")
+    pred = model.predict(text="great happy good")  # image and audio absent: masked
     assert pred.fusion["kind"] == "trained-attention" and pred.label in ("negative", "neutral", "positive")
     assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
+    both = model.predict(text="great happy good", audio=str(tmp_path / "a0.wav"))
+    assert both.used == ["text", "audio"] and sum(both.probs.values()) == pytest.approx(1.0, abs=1e-5)
 
     # the CLI entry point is registered
     from msa_demo.__main__ import main
