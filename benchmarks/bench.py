@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import platform
-import statistics
 import sys
 import tempfile
 import time

@@ -244,9 +244,7 @@ class RawTextEncoder:
     def hidden(self, texts: list[str], layer: int, batch_size: int = 64, pooled: bool = False,
                progress: bool = True) -> dict[str, torch.Tensor]:
         """Hidden states after ``layer`` encoder layers: pooled [N, D] float32, or flat tokens float16 + lengths."""
-        from tqdm.auto import tqdm
 
-        from msa_demo.modalities import mean_pool
 
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         layers = None

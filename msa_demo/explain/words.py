@@ -68,7 +68,6 @@ def _target_index(target: str) -> int:
 
 
 def _baseline_ids(mod, x: torch.Tensor, special_mask, kind: str) -> torch.Tensor:
-    b = x.clone()
     bid = mod.baseline_token_id(kind)
     keep = torch.tensor(special_mask, dtype=torch.bool, device=x.device).unsqueeze(0)
     return torch.where(keep, x, torch.full_like(x, bid))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from msa_demo.errors import InputError
 from msa_demo.inputs import AudioInput, TextInput
