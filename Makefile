@@ -1,8 +1,9 @@
 # make run   - set everything up and start the app (http://127.0.0.1:7860)
 # make test  - set up what the tests need (Python packages, Debian chromium/espeak-ng) and run them all
+# make screenshot - refresh docs/screenshot.png through the browser test
 PYTHON ?= python3
 
-.PHONY: setup run setup-test test
+.PHONY: setup run setup-test test screenshot
 
 setup:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -17,3 +18,6 @@ setup-test:
 
 test: setup-test
 	$(PYTHON) -m pytest -q
+
+screenshot: setup-test  # refresh docs/screenshot.png with the browser test (lite preset)
+	MSA_SCREENSHOT=docs/screenshot.png $(PYTHON) -m pytest -q tests/test_browser.py

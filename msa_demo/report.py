@@ -106,7 +106,8 @@ def _trust_html(exp: dict) -> str:
             "<th>forward passes</th><th>seconds</th></tr>")
     total = (f"<p>Total: {_e(cost.get('forward_passes', 0))} forward passes, "
              f"{float(cost.get('seconds') or 0):.1f} s.</p>")
-    return f"<h2>Can you trust it?</h2><table>{head}{''.join(rows)}</table>{total}"
+    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in ui.trust_verdicts(exp))
+    return f"<h2>Can you trust it?</h2><table>{head}{''.join(rows)}</table>{verdicts}{total}"
 
 
 def _json_for_script(data: dict) -> str:

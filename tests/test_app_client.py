@@ -12,7 +12,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from test_ui import fake_explain_module, real_explain_available  # noqa: E402
 
 
 def free_port() -> int:
@@ -26,9 +25,6 @@ def server(tiny_preset_path):
     import app
     from msa_demo import ui
 
-    patched = not real_explain_available()
-    if patched:
-        sys.modules["msa_demo.explain"] = fake_explain_module()
     dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
     demo = app.build_demo(dash)
     demo.queue(default_concurrency_limit=1)
@@ -37,8 +33,6 @@ def server(tiny_preset_path):
                 max_file_size=app.MAX_FILE_SIZE)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
-    if patched:
-        sys.modules.pop("msa_demo.explain", None)
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ import html
 import json
 import re
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -24,50 +22,11 @@ from msa_demo import report, ui  # noqa: E402
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
 
-# ---------------------------------------------------------------- a stand-in for msa_demo.explain
-
-
-def real_explain_available() -> bool:
-    try:
-        import msa_demo.explain  # noqa: F401
-
-        return hasattr(msa_demo.explain, "explain_iter")
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def fake_explain_module() -> types.ModuleType:
-    """Schema-shaped parts computed from the real inputs; used only while msa_demo.explain is absent."""
-    from dataclasses import dataclass
-
-    mod = types.ModuleType("msa_demo.explain")
-
-    @dataclass
-    class ExplainOptions:
-        text_baseline: str = "pad"
-        ig_max_steps: int = 64
-        image_methods: tuple = ("integrated_gradients", "occlusion")
-        image_baseline: str = "blur"
-        grid: int = 7
-        segment_seconds: float = 0.5
-        audio_baseline: str = "silence"
-        sanity: bool = False
-        seed: int = 0
-        deletion_steps: int = 10
-
-    def explain_iter(model, inputs, target=None, use=None, options=None, progress=None):
-        yield {"shapley": {m: 0.1 * (i + 1) * (-1) ** i for i, m in enumerate(inputs.present())},
-               "interactions": {"text×image": 0.01}, "value_all": 0.5, "value_none": 0.33,
-               "without": {m: {"negative": 0.3, "neutral": 0.3, "positive": 0.4} for m in inputs.present()},
-               "conflict": True, "conflict_detail": "text says positive, image says negative"}
-        yield from explain_parts(inputs)
-
-    mod.ExplainOptions = ExplainOptions
-    mod.explain_iter = explain_iter
-    return mod
+# ---------------------------------------------------------------- hand-made explanation parts (known values)
 
 
 def explain_parts(inputs) -> list[dict]:
+    """Maps with known scores (alternating signs, an injected label) for testing the views."""
     faith = {"aopc": 0.2, "aopc_random": 0.05, "deletion_curve": [0.5, 0.3], "random_curve": [0.5, 0.45],
              "sanity_spearman": 0.1}
     parts = []
@@ -93,14 +52,6 @@ def explain_parts(inputs) -> list[dict]:
                       "faithfulness": faith, "cost": {"forward_passes": 3, "seconds": 0.1}})
     parts.append({"forward_passes": 17, "seconds": 0.3})
     return parts
-
-
-@pytest.fixture
-def explain_module(monkeypatch):
-    """The real explainers when they exist, else the schema-shaped stand-in."""
-    if not real_explain_available():
-        monkeypatch.setitem(sys.modules, "msa_demo.explain", fake_explain_module())
-    yield
 
 
 # ---------------------------------------------------------------- fixtures
@@ -193,7 +144,7 @@ def test_unknown_preset_is_a_clear_error(dash):
         dash.predict("nope", "hi", None, None)
 
 
-def test_bad_advanced_settings_are_clear_errors(dash, explain_module):
+def test_bad_advanced_settings_are_clear_errors(dash):
     with pytest.raises(gr.Error, match="IG steps"):
         run_explain(dash, None, "hi", None, None, ig_steps=1)
     with pytest.raises(gr.Error, match="segment length"):
@@ -212,7 +163,7 @@ def test_failed_preset_is_listed_with_reason(tiny_preset_path):
         none.predict(None, "hi", None, None)
 
 
-def test_explain_streams_prediction_first_then_views(dash, explain_module, image_path, audio_path):
+def test_explain_streams_prediction_first_then_views(dash, image_path, audio_path):
     steps = run_explain(dash, None, "I love it, truly", image_path, audio_path, ig_steps=8, grid=3,
                         image_method="occlusion")
     assert len(steps) >= 2
@@ -236,14 +187,18 @@ def test_explain_streams_prediction_first_then_views(dash, explain_module, image
 
 @pytest.fixture
 def exp(tiny_model, rgb_image, tone):
+    from msa_demo.explain import inputs_record
+
     inputs = tiny_model.read_inputs("Great " + XSS + " day", rgb_image, (16000, tone))
     pred = tiny_model.predict(inputs=inputs)
-    e = {"prediction": pred.to_dict(), "target": pred.label, "maps": [], "modalities": None, "models": {},
-         "preset": "tiny", "options": {}, "inputs": ui.inputs_dict(inputs), "cost": {"forward_passes": 0,
-                                                                                    "seconds": 0.0}, "notices": []}
-    for part in list(fake_explain_module().explain_iter(None, inputs)):
-        e = ui.absorb(e, part)
-    return e
+    *maps, cost = explain_parts(inputs)
+    return {"prediction": pred.to_dict(), "target": pred.label, "maps": maps, "models": {}, "preset": "tiny",
+            "options": {}, "inputs": inputs_record(inputs), "cost": cost, "notices": [],
+            "modalities": {"shapley": {m: 0.1 * (i + 1) * (-1) ** i for i, m in enumerate(inputs.present())},
+                           "interactions": {"text×image": 0.01}, "value_all": 0.5, "value_none": 0.33,
+                           "without": {m: {"negative": 0.3, "neutral": 0.3, "positive": 0.4}
+                                       for m in inputs.present()},
+                           "conflict": True, "conflict_detail": "text says positive, image says negative"}}
 
 
 def test_contributions_figure_traces(exp):
@@ -337,3 +292,12 @@ def test_app_builds(dash, tmp_path):
     demo = app.build_demo(dash, tmp_path / "none.json")
     names = {d.get("api_name") for d in demo.config["dependencies"]}
     assert {"predict", "explain", "report"} <= names
+
+
+@pytest.mark.parametrize("aopc, rand, mark", [(0.2, 0.05, "✓"), (0.05, 0.2, "✗"), (0.004, 0.002, "?")])
+def test_trust_verdict_passes_fails_or_cannot_tell(aopc, rand, mark):
+    exp = {"maps": [{"modality": "text", "method": "occlusion",
+                     "faithfulness": {"aopc": aopc, "aopc_random": rand}}]}
+    (got, sentence), = ui.trust_verdicts(exp)
+    assert got == mark and "text occlusion" in sentence
+    assert sentence in report.to_html(exp)  # the shared report carries the same verdicts
