@@ -113,6 +113,24 @@ def test_cli_bad_inputs_exit_2(tiny_preset_path, tmp_path):
     assert res.returncode == 2 and "No saved explanation" in res.stderr
 
 
+def test_cli_superpixel_regions(tiny_preset_path, files):
+    img, _ = files
+    res = run("explain", "--preset", str(tiny_preset_path), "--image", str(img), "--json", "--regions", "superpixels",
+              "--superpixels", "12", "--ig-max-steps", "8")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["options"]["regions"] == "superpixels" and data["options"]["superpixels"] == 12
+    maps = [m for m in data["maps"] if m["modality"] == "image"]
+    assert [m["method"] for m in maps] == ["integrated_gradients", "occlusion"]
+    for m in maps:
+        n = m["params"]["n_regions"]
+        assert m["params"]["regions"] == "superpixels" and "grid" not in m["params"]
+        assert m["labels"] == [f"sp{k}" for k in range(n)] and len(m["scores"]) == len(m["spans"]) == n >= 2
+        assert all(0 <= l < r <= 64 and 0 <= t < b <= 48 for l, t, r, b in m["spans"])
+    res = run("explain", "--preset", str(tiny_preset_path), "--image", str(img), "--superpixels", "1")
+    assert res.returncode == 2 and "superpixels must be 4 to 400" in res.stderr and "Traceback" not in res.stderr
+
+
 def test_lite_preset_end_to_end(tone):
     from msa_demo.explain import explain
     from msa_demo.model import MultimodalSentimentModel

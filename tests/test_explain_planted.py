@@ -2,6 +2,8 @@
 
 - text: only the token "great" has a component along the sentiment direction;
 - image: only the brightness of the top-left cell (1/7 × 1/7 of the picture) matters;
+- image, superpixels: only the brightness of an off-grid 9 × 9 patch matters, and the picture shows it as a
+  bright square on dark noise, so SLIC can isolate it where no grid cell can;
 - audio: only the energy between 1.0 and 1.5 s matters;
 - fusion: additive, fused = 1/3 + sum_m w_m (p_m - 1/3), so modality m's Shapley value is w_m (p_m[t] - 1/3).
 """
@@ -229,6 +231,143 @@ def test_regions_find_the_planted_cell(planted):
         ig = maps[0]
         diff = ig.params["output_difference"]
         assert abs(sum(ig.scores) - diff) <= ig.delta * abs(diff) + 1e-6
+
+
+PATCH = (10, 19, 6, 15)  # rows r0:r1, cols c0:c1 of the 28 x 28 model input; not aligned with the 7 x 7 grid
+
+
+class PlantedPatchImage(PlantedImage):
+    """Only the mean brightness of PATCH matters."""
+
+    def load(self) -> None:
+        super().load()
+        r0, r1, c0, c1 = PATCH
+        w = torch.zeros(S, S)
+        w[r0:r1, c0:c1] = 1.0 / ((r1 - r0) * (c1 - c0))
+        self.net.weight.data.copy_(w)
+
+
+@pytest.fixture(scope="module")
+def planted_patch():
+    cpu = torch.device("cpu")
+    return build_model({"image": PlantedPatchImage(_spec("planted-image"), cpu, torch.float32)}, AdditiveFusion())
+
+
+def patch_inputs() -> Inputs:
+    r0, r1, c0, c1 = PATCH
+    img = np.random.default_rng(1).integers(0, 60, (2 * S, 2 * S, 3), dtype=np.uint8)  # dark noise
+    img[2 * r0:2 * r1, 2 * c0:2 * c1] = 255  # the bright square the planted model reads
+    return Inputs(image=ImageInput(Image.fromarray(img), [], (2 * S, 2 * S)))
+
+
+def patch_superpixels(regions) -> tuple[list[int], np.ndarray]:
+    """Ids of the superpixels lying (mostly) inside PATCH, and the PATCH pixel mask."""
+    r0, r1, c0, c1 = PATCH
+    inside = np.zeros((S, S), dtype=bool)
+    inside[r0:r1, c0:c1] = True
+    m = np.asarray(regions)
+    return [k for k in range(int(m.max()) + 1) if inside[m == k].mean() > 0.5], inside
+
+
+def test_superpixels_isolate_the_planted_patch(planted_patch):
+    from msa_demo.explain import ExplainOptions, attribute_regions
+    from msa_demo.explain.regions import superpixel_mask
+
+    inputs = patch_inputs()
+    regions = superpixel_mask(inputs.image.image, (0, 0, 2 * S, 2 * S), S, S, 50).numpy()
+    idx, inside = patch_superpixels(regions)
+    assert idx and np.array_equal(np.isin(regions, idx), inside)  # SLIC found the square exactly
+    r0, r1, c0, c1 = PATCH
+    for baseline in ("black", "blur", "mean"):
+        opts = ExplainOptions(regions="superpixels", image_baseline=baseline, **OPTS)
+        maps = attribute_regions(planted_patch, inputs, "positive", opts)
+        assert [m.method for m in maps] == ["integrated_gradients", "occlusion"]
+        for m in maps:
+            n = int(regions.max()) + 1
+            assert len(m.scores) == len(m.spans) == n and m.labels == [f"sp{k}" for k in range(n)]
+            assert m.params["regions"] == "superpixels" and m.params["superpixels"] == 50
+            assert m.params["n_regions"] == n and "grid" not in m.params and m.params["slic_compactness"] == 10.0
+            share = positive_share(m.scores, idx)
+            print(f"superpixels {baseline} {m.method}: patch share {share:.4f}")
+            assert share >= 0.9, (baseline, m.method, share)
+            boxes = np.asarray([m.spans[k] for k in idx])  # original pixels: the patch is 2x the model input
+            assert [boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()] == \
+                [2 * c0, 2 * r0, 2 * c1, 2 * r1]
+            hm = np.asarray(m.heatmap)
+            core = np.zeros((2 * S, 2 * S), dtype=bool)  # the patch less a 2 px rim (bilinear blur)
+            core[2 * r0 + 2:2 * r1 - 2, 2 * c0 + 2:2 * c1 - 2] = True
+            away = np.ones((2 * S, 2 * S), dtype=bool)  # more than 2 px outside the patch
+            away[2 * r0 - 2:2 * r1 + 2, 2 * c0 - 2:2 * c1 + 2] = False
+            assert hm.shape == (2 * S, 2 * S) and hm[core].mean() > 10 * abs(hm[away]).mean()
+            assert m.faithfulness.aopc > m.faithfulness.aopc_random
+            assert m.faithfulness.sanity_spearman < 0.5
+        ig = maps[0]
+        diff = ig.params["output_difference"]
+        assert abs(sum(ig.scores) - diff) <= ig.delta * abs(diff) + 1e-6
+    # the grid cannot isolate this off-grid patch: no cell holds 90 % (so the superpixel result is not free)
+    grid_maps = attribute_regions(planted_patch, inputs, "positive", ExplainOptions(seed=0))
+    assert all(max(positive_share(m.scores, i) for i in range(49)) < 0.5 for m in grid_maps)
+
+
+def test_superpixel_mask_ids_are_contiguous_and_cover_every_pixel():
+    from msa_demo.explain.regions import superpixel_mask
+
+    rng = np.random.default_rng(2)
+    img = np.zeros((90, 120, 3), dtype=np.uint8)
+    img[:, :60] = (200, 30, 30)
+    img[45:, 60:] = (20, 160, 40)
+    img[10:40, 70:110] = (240, 240, 240)
+    img = np.clip(img.astype(int) + rng.integers(-20, 20, img.shape), 0, 255).astype(np.uint8)
+    picture = Image.fromarray(img)
+    for box, (h, w), n_seg in (((0, 0, 120, 90), (28, 28), 50), ((10, 5, 110, 85), (24, 32), 12),
+                               ((0, 0, 120, 90), (64, 64), 400), ((0, 0, 120, 90), (28, 28), 4)):
+        mask = superpixel_mask(picture, box, h, w, n_seg)
+        assert mask.dtype == torch.long and tuple(mask.shape) == (h, w)
+        ids = np.unique(mask.numpy())
+        assert ids.tolist() == list(range(len(ids)))  # 0..n-1, no gaps, every pixel has one
+        assert 2 <= len(ids) <= max(2 * n_seg, 8)
+    # pure pixel noise: SLIC at compactness 10 collapses to one region; the retry keeps >= n/4 regions
+    noise = Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    for side, n_seg in ((30, 12), (64, 50), (224, 50)):
+        mask = superpixel_mask(noise, (0, 0, 64, 48), side, side, n_seg)
+        ids = np.unique(mask.numpy())
+        assert ids.tolist() == list(range(len(ids))) and len(ids) >= n_seg // 4
+    # the mask follows the picture: the red/green/white borders are region borders
+    mask = superpixel_mask(picture, (0, 0, 120, 90), 30, 40, 50).numpy()
+    left = set(np.unique(mask[:, :19]).tolist())
+    right = set(np.unique(mask[:, 21:]).tolist())
+    assert not left & right
+
+
+def test_occlusion_scores_survive_an_empty_region(planted):
+    from msa_demo.explain import ExplainOptions
+    from msa_demo.explain.modalities import FusedForward
+    from msa_demo.explain.regions import _occlusion, grid_mask, image_baseline
+
+    inputs = planted_inputs()
+    ff = FusedForward(planted, inputs, "image", ["image"])
+    regions = grid_mask(S, S, 2)
+    regions[regions == 1] = 0  # ids {0, 2, 3}: id 1 has no pixels
+    base = image_baseline(ff.mod, ff.x, "black")
+    scores = _occlusion(ff, ff.x, base, 2, ExplainOptions(), regions, 5)  # id 4 is past the mask, too
+    assert len(scores) == 5 and scores[1] == 0.0 and scores[4] == 0.0
+    removed = torch.where((regions == 0).reshape(1, 1, S, S), base, ff.x)
+    expected = float(ff.target_prob(ff.x, 2)[0] - ff.target_prob(removed, 2)[0])
+    assert scores[0] == pytest.approx(expected, abs=1e-6) and scores[0] > 0.05
+    assert scores[2] == pytest.approx(0.0, abs=1e-7) and scores[3] == pytest.approx(0.0, abs=1e-7)
+
+
+def test_region_options_are_checked():
+    from msa_demo.errors import InputError
+    from msa_demo.explain import ExplainOptions
+
+    with pytest.raises(InputError, match="image regions must be one of grid, superpixels"):
+        ExplainOptions(regions="hexagons")
+    for bad in (1, 3, 401, 2.5, "50"):
+        with pytest.raises(InputError, match="number of superpixels must be 4 to 400"):
+            ExplainOptions(regions="superpixels", superpixels=bad)
+    assert ExplainOptions(regions="superpixels", superpixels=4).superpixels == 4
+    assert ExplainOptions().regions == "grid" and ExplainOptions().superpixels == 50
 
 
 def test_segments_find_the_planted_window(planted):

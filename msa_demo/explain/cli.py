@@ -35,6 +35,10 @@ def add_command(sub) -> None:
     p.add_argument("--audio-baseline", choices=("silence", "noise"), default=None)
     p.add_argument("--ig-max-steps", type=int, default=None)
     p.add_argument("--grid", type=int, default=None)
+    p.add_argument("--regions", choices=("grid", "superpixels"), default=None,
+                   help="image regions: a square grid (--grid) or SLIC superpixels (--superpixels) (default: grid)")
+    p.add_argument("--superpixels", type=int, default=None, metavar="N",
+                   help="target number of superpixels, 4 to 400 (default: 50)")
     p.add_argument("--segment-seconds", type=float, default=None)
     p.set_defaults(func=cmd_explain)
 
@@ -82,6 +86,7 @@ def _options(args, saved_options: dict[str, Any] | None):
     given = {"sanity": args.sanity, "seed": args.seed, "text_baseline": args.text_baseline,
              "image_baseline": args.image_baseline, "audio_baseline": args.audio_baseline,
              "ig_max_steps": args.ig_max_steps, "grid": args.grid, "segment_seconds": args.segment_seconds,
+             "regions": args.regions, "superpixels": args.superpixels,
              "image_methods": tuple(s.strip() for s in args.image_methods.split(",") if s.strip())
              if args.image_methods else None}
     opts.update({k: v for k, v in given.items() if v is not None})

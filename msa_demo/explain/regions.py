@@ -1,6 +1,8 @@
 """Image regions: Integrated Gradients on pixels summed per region, and occlusion (Captum FeatureAblation over a
-grid of regions of the model input). Baselines: black, blur or mean picture. Each map carries per-region
-scores, the regions' boxes in original pixels, and a heat map at the picture's size (<= 256 px long side)."""
+region mask of the model input). The regions are a square grid or SLIC superpixels of the picture
+(``ExplainOptions.regions``); both methods, the deletion/AOPC curve and the sanity check share one mask.
+Baselines: black, blur or mean picture. Each map carries per-region scores, the regions' boxes in original
+pixels, and a heat map at the picture's size (<= 256 px long side)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from msa_demo.explain.words import _target_index
 from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 256
+SLIC_COMPACTNESS = (10.0, 30.0, 100.0, 300.0, 1000.0)  # SLIC colour/space trade-off (Lab); later = more grid-like
 
 
 def grid_mask(height: int, width: int, grid: int) -> torch.Tensor:
@@ -26,6 +29,71 @@ def grid_mask(height: int, width: int, grid: int) -> torch.Tensor:
     rows = np.minimum((np.arange(height) * grid) // max(height, 1), grid - 1)
     cols = np.minimum((np.arange(width) * grid) // max(width, 1), grid - 1)
     return torch.from_numpy(rows[:, None] * grid + cols[None, :]).long()
+
+
+def _slic(picture: Image.Image, box, height: int, width: int, n_segments: int) -> tuple[np.ndarray, float]:
+    """SLIC labels (contiguous 0..n-1) on the model-input grid, and the compactness that made them.
+
+    On heavy pixel noise SLIC's colour-driven segments fragment and the connectivity step merges them into
+    one or a few regions; then it is re-run more compact (closer to a grid) until at least
+    max(2, n_segments / 4) segments come out."""
+    from skimage.segmentation import slic
+
+    crop = picture.convert("RGB").crop(tuple(int(v) for v in box)).resize((int(width), int(height)), Image.BILINEAR)
+    arr = np.asarray(crop, dtype=np.float64) / 255.0
+    want = max(2, int(n_segments) // 4)
+    for compactness in SLIC_COMPACTNESS:
+        labels = slic(arr, n_segments=int(n_segments), compactness=compactness, start_label=0, channel_axis=-1)
+        _, ids = np.unique(labels, return_inverse=True)  # contiguous ids, in order of the original labels
+        ids = ids.reshape(labels.shape).astype(np.int64)
+        if int(ids.max()) + 1 >= want:
+            break
+    return ids, compactness
+
+
+def superpixel_mask(picture: Image.Image, box, height: int, width: int, n_segments: int) -> torch.Tensor:
+    """[H, W] long: SLIC superpixel id (0..n-1, contiguous, every pixel labelled) of every model-input pixel.
+
+    SLIC runs on the picture's own content: the ``box`` crop of ``picture`` resized to the model input
+    (``width`` × ``height``), RGB in [0, 1], compactness 10 (raised if SLIC collapses on noise). SLIC is
+    deterministic (grid-initialised k-means), so it takes no seed. It may return fewer segments than
+    ``n_segments`` (connectivity is enforced)."""
+    return torch.from_numpy(_slic(picture, box, height, width, n_segments)[0])
+
+
+def _superpixel_boxes(box, regions: torch.Tensor, n: int) -> list[list[int]]:
+    """Each region's bounding box in original-picture pixels (model-input coords mapped through ``box``)."""
+    from scipy.ndimage import find_objects
+
+    left, top, right, bottom = box
+    bw, bh = right - left, bottom - top
+    h, w = regions.shape
+    out = []
+    for sl in find_objects(regions.numpy() + 1, max_label=n):
+        if sl is None:  # an id with no pixels (not made by superpixel_mask, but keep the list aligned)
+            out.append([int(left), int(top), int(left), int(top)])
+            continue
+        rs, cs = sl
+        out.append([int(round(left + bw * cs.start / w)), int(round(top + bh * rs.start / h)),
+                    int(round(left + bw * cs.stop / w)), int(round(top + bh * rs.stop / h))])
+    return out
+
+
+def region_layout(picture: Image.Image, box, height: int, width: int, options: ExplainOptions):
+    """The region mask of one explanation: (regions [H, W] long, n, labels, spans, params)."""
+    if options.regions == "superpixels":
+        ids, compactness = _slic(picture, box, height, width, options.superpixels)
+        regions = torch.from_numpy(ids)
+        n = int(regions.max()) + 1
+        return (regions, n, [f"sp{k}" for k in range(n)], _superpixel_boxes(box, regions, n),
+                {"regions": "superpixels", "superpixels": options.superpixels, "n_regions": n,
+                 "slic_compactness": compactness})
+    if options.regions != "grid":
+        raise InputError(f"Unknown image regions '{options.regions}'; use grid or superpixels.")
+    grid = options.grid
+    return (grid_mask(height, width, grid), grid * grid,
+            [f"r{r + 1}c{c + 1}" for r in range(grid) for c in range(grid)],
+            _region_boxes(box, (height, width), grid), {"regions": "grid", "grid": grid, "n_regions": grid * grid})
 
 
 def _norm_constants(mod, x: torch.Tensor):
@@ -74,8 +142,8 @@ def image_baseline(mod, x: torch.Tensor, kind: str) -> torch.Tensor:
     raise InputError(f"Unknown image baseline '{kind}'; use black, blur or mean.")
 
 
-def _heatmap(image: Image.Image, box, grid_map: np.ndarray) -> list[list[float]]:
-    full = overlay_box(image, box, grid_map)
+def _heatmap(image: Image.Image, box, region_map: np.ndarray) -> list[list[float]]:
+    full = overlay_box(image, box, region_map)
     h, w = full.shape
     scale = min(1.0, HEATMAP_SIDE / max(h, w))
     if scale < 1.0:
@@ -122,10 +190,13 @@ def _occlusion(ff: FusedForward, x, baseline, t, options, regions: torch.Tensor,
     with torch.no_grad():
         attr = fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
                             perturbations_per_eval=options.batch_size)
-    a = attr[0, 0].float().cpu().reshape(-1)
-    flat = regions.reshape(-1)
-    scores = [float(a[int((flat == r).nonzero()[0])]) for r in range(n_regions)]
-    return scores
+    # every pixel of a region carries the region's score: read it at the region's first pixel; an id with
+    # no pixels reads the appended 0
+    a = torch.cat([attr[0, 0].float().cpu().reshape(-1), torch.zeros(1)])
+    flat = regions.reshape(-1).cpu()
+    first = torch.full((n_regions,), flat.numel(), dtype=torch.long)
+    first.scatter_reduce_(0, flat, torch.arange(flat.numel()), reduce="amin")
+    return [float(v) for v in a[first]]
 
 
 def attribute_regions(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
@@ -150,11 +221,9 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
     picture = inputs.image.image
     box = tuple(info.get("box") or (0, 0, *picture.size))
     h, w = x.shape[-2:]
-    grid = options.grid
-    regions = grid_mask(h, w, grid)
-    n = grid * grid
+    regions, n, labels, spans, region_params = region_layout(picture, box, h, w, options)
     baseline = image_baseline(mod, x, options.image_baseline)
-    params = {"baseline": options.image_baseline, "grid": grid, "seed": options.seed, "target": target,
+    params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
               "model_input": [int(h), int(w)], "box": list(box)}
     delta_frac = None
     if method == "integrated_gradients":
@@ -165,11 +234,11 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=options.batch_size)
-        grid_map = pix
+        region_map = pix
     elif method == "occlusion":
         scores = _occlusion(ff, x, baseline, t, options, regions, n)
         params.update(perturbations_per_eval=options.batch_size)
-        grid_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
+        region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
     else:
         raise InputError(f"Unknown image method '{method}'; use integrated_gradients or occlusion.")
 
@@ -194,11 +263,10 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         passes += ff2.forward_passes
     return AttributionMap(
         modality="image", method=method, params=params,
-        labels=[f"r{r + 1}c{c + 1}" for r in range(grid) for c in range(grid)],
-        scores=[float(s) for s in scores], spans=_region_boxes(box, (h, w), grid),
-        heatmap=_heatmap(picture, box, grid_map), delta=delta_frac, faithfulness=faith,
+        labels=labels, scores=[float(s) for s in scores], spans=spans,
+        heatmap=_heatmap(picture, box, region_map), delta=delta_frac, faithfulness=faith,
         cost=Cost(passes, time.perf_counter() - t0),
     )
 
 
-__all__ = ["attribute_regions", "grid_mask", "image_baseline"]
+__all__ = ["attribute_regions", "grid_mask", "image_baseline", "region_layout", "superpixel_mask"]

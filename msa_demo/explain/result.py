@@ -16,6 +16,7 @@ from msa_demo.errors import InputError
 TEXT_BASELINES = ("pad", "mask", "unk")
 IMAGE_METHODS = ("integrated_gradients", "occlusion")
 IMAGE_BASELINES = ("black", "blur", "mean")
+IMAGE_REGIONS = ("grid", "superpixels")
 AUDIO_METHODS = ("occlusion", "integrated_gradients")
 AUDIO_BASELINES = ("silence", "noise")
 
@@ -144,7 +145,9 @@ class ExplainOptions(_Serial):
     ig_max_steps: int = 64  # adaptive IG: 8, 16, 32, ... steps until |delta| < 5 % of |f(x) - f(b)|
     image_methods: tuple = ("integrated_gradients", "occlusion")
     image_baseline: str = "blur"  # black | blur | mean
-    grid: int = 7  # regions per side on the model input
+    grid: int = 7  # regions per side on the model input (regions="grid")
+    regions: str = "grid"  # grid | superpixels (SLIC on the picture, drawn on the model input)
+    superpixels: int = 50  # target number of SLIC segments (regions="superpixels"); SLIC may return fewer
     segment_seconds: float = 0.5
     audio_baseline: str = "silence"  # silence | noise (low, seeded)
     sanity: bool = False  # model-randomisation check (Adebayo et al. 2018), costs one more map per method
@@ -169,6 +172,9 @@ class ExplainOptions(_Serial):
             (isinstance(self.ig_max_steps, int) and 2 <= self.ig_max_steps <= 1024, "IG steps must be 2 to 1024"),
             (isinstance(self.ig_min_steps, int) and 2 <= self.ig_min_steps, "IG start steps must be at least 2"),
             (isinstance(self.grid, int) and 2 <= self.grid <= 64, "the image grid must be 2 to 64 cells a side"),
+            (self.regions in IMAGE_REGIONS, f"image regions must be one of {', '.join(IMAGE_REGIONS)}"),
+            (isinstance(self.superpixels, int) and not isinstance(self.superpixels, bool)
+             and 4 <= self.superpixels <= 400, "the number of superpixels must be 4 to 400"),
             (0.02 <= float(self.segment_seconds) <= 30, "the audio segment must be 0.02 to 30 seconds"),
             (isinstance(self.deletion_steps, int) and 2 <= self.deletion_steps <= 100, "deletion steps must be 2 to 100"),
             (isinstance(self.batch_size, int) and self.batch_size >= 1, "the batch size must be at least 1"),
