@@ -73,7 +73,7 @@ def _preset_from_saved(saved: dict[str, Any]):
                          "pass --preset.") from None
     fusion = ((saved.get("prediction") or {}).get("fusion") or {}).get("kind", "weighted")
     if fusion != "weighted":
-        raise InputError(f"The saved explanation used a trained fusion head; pass --preset to name it.")
+        raise InputError("The saved explanation used a trained fusion head; pass --preset to name it.")
     return Preset(name=name or "saved", description="rebuilt from a saved explanation", modalities=mods)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import torch
 
@@ -25,8 +25,9 @@ class FusedForward:
     is counted in ``forward_passes`` (one model evaluation per input row, whatever the batching).
     """
 
-    def __init__(self, model, inputs, modality: str, used: Iterable[str], module=None) -> None:
+    def __init__(self, model, inputs, modality: str, used: Iterable[str], module=None, batch_size: int = 0) -> None:
         self.model = model
+        self.batch_size = batch_size if batch_size > 0 else auto_batch_size(model.device)
         self.modality = modality
         self.mod = module if module is not None else model.modalities[modality]
         self.prepared, self.encoded = model.encode(modality, getattr(inputs, modality))
@@ -75,16 +76,39 @@ class FusedForward:
         self.seconds += time.perf_counter() - t0
         return out.float()
 
-    def target_prob(self, x: torch.Tensor, target: int, batch_size: int = 16) -> torch.Tensor:
-        """f(x)[:, target] for a batch, no gradients, in chunks of ``batch_size`` rows."""
-        outs = []
-        with torch.no_grad():
-            for i in range(0, x.shape[0], batch_size):
-                outs.append(self(x[i:i + batch_size])[:, target].detach().float().cpu())
-        return torch.cat(outs) if outs else torch.zeros(0)
+    def fit(self, run: Callable[[int], Any]) -> Any:
+        """``run(batch_size)``, halving ``self.batch_size`` after a GPU out-of-memory error until it fits.
+
+        The size that fits is kept, so the next call of this explanation starts there (long inputs on a small
+        GPU degrade to smaller batches instead of failing)."""
+        while True:
+            try:
+                return run(self.batch_size)
+            except torch.OutOfMemoryError:
+                if self.batch_size <= 1:
+                    raise
+                self.batch_size //= 2
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+
+    def target_prob(self, x: torch.Tensor, target: int) -> torch.Tensor:
+        """f(x)[:, target] for a batch, no gradients, in chunks of ``self.batch_size`` rows."""
+        def run(batch_size: int) -> torch.Tensor:
+            outs = []
+            with torch.no_grad():
+                for i in range(0, x.shape[0], batch_size):
+                    outs.append(self(x[i:i + batch_size])[:, target].detach().float().cpu())
+            return torch.cat(outs) if outs else torch.zeros(0)
+
+        return self.fit(run)
 
     def cost(self) -> Cost:
         return Cost(forward_passes=int(self.forward_passes), seconds=float(self.seconds))
+
+
+def auto_batch_size(device: torch.device) -> int:
+    """Rows per model call when the options leave it to us: wide on a GPU, narrow on a CPU (no gain there)."""
+    return 64 if device.type == "cuda" else 16
 
 
 # ------------------------------------------------------------------ Shapley over modalities

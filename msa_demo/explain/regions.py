@@ -171,8 +171,9 @@ def _ig(ff: FusedForward, x, baseline, t, options, regions: torch.Tensor, n_regi
     diff = fx - fb
 
     def run(n_steps: int):
-        attr, delta = ig.attribute(x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre",
-                                   internal_batch_size=options.batch_size, return_convergence_delta=True)
+        attr, delta = ff.fit(lambda bs: ig.attribute(
+            x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre", internal_batch_size=bs,
+            return_convergence_delta=True))
         return attr, float(delta.reshape(-1)[0])
 
     attr, delta, steps, tried = adaptive_ig(run, diff, options.ig_min_steps, options.ig_max_steps,
@@ -188,8 +189,8 @@ def _occlusion(ff: FusedForward, x, baseline, t, options, regions: torch.Tensor,
     mask = regions.to(x.device).reshape(1, 1, *regions.shape).expand_as(x).contiguous()
     fa = FeatureAblation(ff)
     with torch.no_grad():
-        attr = fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
-                            perturbations_per_eval=options.batch_size)
+        attr = ff.fit(lambda bs: fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
+                                              perturbations_per_eval=bs))
     # every pixel of a region carries the region's score: read it at the region's first pixel; an id with
     # no pixels reads the appended 0
     a = torch.cat([attr[0, 0].float().cpu().reshape(-1), torch.zeros(1)])
@@ -216,7 +217,7 @@ def attribute_regions(model, inputs, target: str, options: ExplainOptions | None
 def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
-    ff = FusedForward(model, inputs, "image", used)
+    ff = FusedForward(model, inputs, "image", used, batch_size=options.batch_size)
     mod, info, x = ff.mod, ff.prepared.info, ff.x
     picture = inputs.image.image
     box = tuple(info.get("box") or (0, 0, *picture.size))
@@ -233,11 +234,11 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         scores, pix, delta, diff, steps, tried = _ig(ff, x, baseline, t, options, regions, n)
         delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=options.batch_size)
+                      output_difference=diff, internal_batch_size=ff.batch_size)
         region_map = pix
     elif method == "occlusion":
         scores = _occlusion(ff, x, baseline, t, options, regions, n)
-        params.update(perturbations_per_eval=options.batch_size)
+        params.update(perturbations_per_eval=ff.batch_size)
         region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
     else:
         raise InputError(f"Unknown image method '{method}'; use integrated_gradients or occlusion.")
@@ -247,7 +248,7 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         for r in removed:
             pm = r[regions].to(x.device).reshape(1, 1, h, w)
             rows.append(torch.where(pm, baseline, x))
-        return ff.target_prob(torch.cat(rows), t, options.batch_size)
+        return ff.target_prob(torch.cat(rows), t)
 
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes

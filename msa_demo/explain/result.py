@@ -156,7 +156,7 @@ class ExplainOptions(_Serial):
     audio_methods: tuple = ("occlusion",)  # add "integrated_gradients" for IG on the waveform
     ig_min_steps: int = 8
     ig_tolerance: float = 0.05
-    batch_size: int = 16  # rows per model call (internal_batch_size / perturbations_per_eval)
+    batch_size: int = 0  # rows per model call (internal_batch_size / perturbations_per_eval); 0: auto (GPU 64, CPU 16)
 
     def __post_init__(self) -> None:
         self.image_methods = tuple([self.image_methods] if isinstance(self.image_methods, str) else self.image_methods)
@@ -175,9 +175,9 @@ class ExplainOptions(_Serial):
             (self.regions in IMAGE_REGIONS, f"image regions must be one of {', '.join(IMAGE_REGIONS)}"),
             (isinstance(self.superpixels, int) and not isinstance(self.superpixels, bool)
              and 4 <= self.superpixels <= 400, "the number of superpixels must be 4 to 400"),
-            (0.02 <= float(self.segment_seconds) <= 30, "the audio segment must be 0.02 to 30 seconds"),
+            (0.02 <= float(self.segment_seconds) <= 30, "the audio segment length must be 0.02 to 30 seconds"),
             (isinstance(self.deletion_steps, int) and 2 <= self.deletion_steps <= 100, "deletion steps must be 2 to 100"),
-            (isinstance(self.batch_size, int) and self.batch_size >= 1, "the batch size must be at least 1"),
+            (isinstance(self.batch_size, int) and self.batch_size >= 0, "the batch size must be 0 (auto) or more"),
             (0 < float(self.ig_tolerance) < 1, "the IG tolerance must be between 0 and 1"),
         ]
         for ok, message in checks:

@@ -57,7 +57,7 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
 
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
-    ff = FusedForward(model, inputs, "audio", used)
+    ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     x = ff.x  # [1, T]
     rate = int(ff.prepared.info.get("sample_rate", inputs.audio.sample_rate))
     idx, spans = segment_mask(x.shape[-1], rate, options.segment_seconds)
@@ -72,8 +72,8 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
 
     def occlusion(f):
         with torch.no_grad():
-            a = FeatureAblation(f).attribute(x, baselines=baseline, target=t, feature_mask=mask,
-                                             perturbations_per_eval=options.batch_size)
+            a = f.fit(lambda bs: FeatureAblation(f).attribute(x, baselines=baseline, target=t, feature_mask=mask,
+                                                              perturbations_per_eval=bs))
         a = a[0].float().cpu()
         starts = [int((idx == i).nonzero()[0]) for i in range(n)]
         return [float(a[s]) for s in starts]
@@ -83,8 +83,9 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
         ig = IntegratedGradients(f)
 
         def run(n_steps):
-            a, d = ig.attribute(x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre",
-                                internal_batch_size=options.batch_size, return_convergence_delta=True)
+            a, d = f.fit(lambda bs: ig.attribute(x, baselines=baseline, target=t, n_steps=n_steps,
+                                                 method="gausslegendre", internal_batch_size=bs,
+                                                 return_convergence_delta=True))
             return a, float(d.reshape(-1)[0])
 
         a, d, steps, tried = adaptive_ig(run, fx - fb, options.ig_min_steps, options.ig_max_steps,
@@ -94,18 +95,18 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
 
     if method == "occlusion":
         scores = occlusion(ff)
-        params.update(perturbations_per_eval=options.batch_size)
+        params.update(perturbations_per_eval=ff.batch_size)
     elif method == "integrated_gradients":
         scores, delta, diff, steps, tried = integrated(ff)
         delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=options.batch_size)
+                      output_difference=diff, internal_batch_size=ff.batch_size)
     else:
         raise InputError(f"Unknown audio method '{method}'; use occlusion or integrated_gradients.")
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
         rows = [torch.where(r[idx].to(x.device).unsqueeze(0), baseline, x) for r in removed]
-        return ff.target_prob(torch.cat(rows), t, options.batch_size)
+        return ff.target_prob(torch.cat(rows), t)
 
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
@@ -127,7 +128,7 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     """Lite speech: ablate each recognised word's tokens (FeatureAblation with one feature per word)."""
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
-    ff = FusedForward(model, inputs, "audio", used)
+    ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     info = ff.prepared.info
     words = list(info.get("words") or [])
     # the transcript is the words joined by single spaces: word i's characters
@@ -140,16 +141,15 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     kind = options.text_baseline
     baseline = _baseline_ids(ff.mod, x, info["special_mask"], kind)
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words",
-              "perturbations_per_eval": options.batch_size}
-    scores = ablate_token_groups(ff, x, baseline, groups, kept, t, options.batch_size) if kept else []
-    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t, options.batch_size)
+              "perturbations_per_eval": ff.batch_size}
+    scores = ablate_token_groups(ff, x, baseline, groups, kept, t) if kept else []
+    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t)
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed) if kept else None
     passes = ff.forward_passes
     if options.sanity and kept:
         clone, names = randomised_copy(ff.mod, options.seed)
         ff2 = ff.with_module(clone)
-        faith.sanity_spearman = spearman(scores, ablate_token_groups(ff2, x, baseline, groups, kept, t,
-                                                                     options.batch_size))
+        faith.sanity_spearman = spearman(scores, ablate_token_groups(ff2, x, baseline, groups, kept, t))
         params["randomised_layers"] = len(names)
         passes += ff2.forward_passes
     return AttributionMap(

@@ -81,7 +81,7 @@ def _group_scores(token_scores: torch.Tensor, groups: list[int], kept: list[int]
     return out
 
 
-def _removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t, batch_size):
+def _removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
     """evaluate(removed [B, n_words]) -> fused target probability with those words' tokens -> baseline."""
     tok_word = torch.tensor([kept.index(g) if g in kept else -1 for g in groups])
 
@@ -92,12 +92,12 @@ def _removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t, batch_siz
             valid = tok_word >= 0
             tok_removed[valid] = r[tok_word[valid]]
             rows.append(torch.where(tok_removed.to(x.device).unsqueeze(0), baseline, x))
-        return ff.target_prob(torch.cat(rows), t, batch_size)
+        return ff.target_prob(torch.cat(rows), t)
 
     return evaluate
 
 
-def ablate_token_groups(ff: FusedForward, x, baseline, groups, kept, t: int, batch_size: int) -> list[float]:
+def ablate_token_groups(ff: FusedForward, x, baseline, groups, kept, t: int) -> list[float]:
     """Captum FeatureAblation with one feature per word (all special tokens share one ignored group)."""
     from captum.attr import FeatureAblation
 
@@ -105,7 +105,8 @@ def ablate_token_groups(ff: FusedForward, x, baseline, groups, kept, t: int, bat
     mask = torch.tensor([[kept.index(g) if g in kept else n for g in groups]], device=x.device)
     fa = FeatureAblation(ff)
     with torch.no_grad():
-        attr = fa.attribute(x, baselines=baseline, target=t, feature_mask=mask, perturbations_per_eval=batch_size)
+        attr = ff.fit(lambda bs: fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
+                                              perturbations_per_eval=bs))
     attr = attr[0].float().cpu()
     out = []
     for w in range(n):
@@ -121,8 +122,9 @@ def _lig_scores(ff: FusedForward, mod, x, baseline, t, options, groups, kept):
     diff = float(ff.target_prob(torch.cat([x, baseline]), t).diff().neg()[0])  # f(x) - f(b)
 
     def run(n_steps: int):
-        attr, delta = lig.attribute(x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre",
-                                    internal_batch_size=options.batch_size, return_convergence_delta=True)
+        attr, delta = ff.fit(lambda bs: lig.attribute(
+            x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre", internal_batch_size=bs,
+            return_convergence_delta=True))
         return attr, float(delta.reshape(-1)[0])
 
     attr, delta, steps, tried = adaptive_ig(run, diff, options.ig_min_steps, options.ig_max_steps,
@@ -140,7 +142,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     used = used_modalities(model, inputs, use)
     if modality not in used:
         raise InputError(f"There is no {modality} to explain.")
-    ff = FusedForward(model, inputs, modality, used)
+    ff = FusedForward(model, inputs, modality, used, batch_size=options.batch_size)
     mod, info = ff.mod, ff.prepared.info
     text = info.get("text", "")
     spans = word_spans(text)
@@ -155,12 +157,12 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         scores, delta, diff, steps, tried = _lig_scores(ff, mod, x, baseline, t, options, groups, kept)
         delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=options.batch_size)
+                      output_difference=diff, internal_batch_size=ff.batch_size)
     else:
         method = "feature_ablation"
-        scores = ablate_token_groups(ff, x, baseline, groups, kept, t, options.batch_size)
-        params.update(perturbations_per_eval=options.batch_size)
-    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t, options.batch_size)
+        scores = ablate_token_groups(ff, x, baseline, groups, kept, t)
+        params.update(perturbations_per_eval=ff.batch_size)
+    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t)
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
@@ -169,7 +171,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         if method == "layer_integrated_gradients":
             scores2 = _lig_scores(ff2, clone, x, baseline, t, options, groups, kept)[0]
         else:
-            scores2 = ablate_token_groups(ff2, x, baseline, groups, kept, t, options.batch_size)
+            scores2 = ablate_token_groups(ff2, x, baseline, groups, kept, t)
         faith.sanity_spearman = spearman(scores, scores2)
         params["randomised_layers"] = len(names)
         passes += ff2.forward_passes
