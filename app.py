@@ -46,7 +46,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                                              label="Text: integrated gradients baseline token")
                     image_method = gr.Radio(list(ui.IMAGE_METHODS), value="both", label="Image method")
                     image_baseline = gr.Radio(["blur", "black", "mean"], value="blur", label="Image baseline")
-                    grid = gr.Slider(2, 16, value=7, step=1, label="Image occlusion grid (cells a side)")
+                    regions = gr.Radio(["grid", "superpixels"], value="grid",
+                                       label="Image regions: a square grid, or superpixels that follow edges")
+                    grid = gr.Slider(2, 16, value=7, step=1, label="Image grid (cells a side)")
+                    superpixels = gr.Slider(4, 200, value=50, step=1, label="Superpixels (about how many)")
                     ig_steps = gr.Slider(4, 256, value=64, step=1, label="Integrated gradients steps (cap)")
                     segment_seconds = gr.Slider(0.1, 3.0, value=0.5, step=0.1,
                                                 label="Audio segment length (s); word segments where recognised")
@@ -92,14 +95,15 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         pred_outs = [fused, own_text, own_image, own_audio, notices]
         exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, state, report_btn, json_btn]
         advanced = [target, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                    audio_baseline, seed, sanity, audio_method]
+                    audio_baseline, seed, sanity, audio_method, regions, superpixels]
 
         def explain(preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline,
                     image_method, image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity,
-                    audio_method="occlusion", progress=gr.Progress()):
+                    audio_method="occlusion", regions="grid", superpixels=50, progress=gr.Progress()):
             yield from dash.explain(preset, text, image, audio, use_text, use_image, use_audio, target,
                                     text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                                    audio_baseline, seed, sanity, audio_method, progress=progress)
+                                    audio_baseline, seed, sanity, audio_method, regions, superpixels,
+                                    progress=progress)
 
         def duration(*args, **kwargs):
             return ui.gpu_duration(ig_steps=args[11] if len(args) > 11 else 64,

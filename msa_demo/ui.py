@@ -218,7 +218,7 @@ class Dashboard:
     def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
                 target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
                 ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
-                audio_method="occlusion", progress=None) -> Iterator[tuple]:
+                audio_method="occlusion", regions="grid", superpixels=50, progress=None) -> Iterator[tuple]:
         """Stream: the prediction first, then each explanation part as it finishes, then the report files."""
         model, inputs, use = self._read(preset, text, image, audio, use_text, use_image, use_audio)
         pred = self._predict(model, inputs, use)
@@ -229,7 +229,8 @@ class Dashboard:
         options = make_options(ExplainOptions, text_baseline=text_baseline, image_method=image_method,
                                image_baseline=image_baseline, ig_steps=ig_steps, grid=grid,
                                segment_seconds=segment_seconds, audio_baseline=audio_baseline, seed=seed,
-                               sanity=sanity, audio_method=audio_method)
+                               sanity=sanity, audio_method=audio_method, regions=regions,
+                               superpixels=superpixels)
         tgt = None if target in (None, "", TARGET_PREDICTED) else str(target)
         if tgt is not None and tgt not in SENTIMENTS:
             raise user_error(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{tgt}').")
@@ -280,12 +281,13 @@ def warm_up(model) -> None:
 
 
 def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                 audio_baseline, seed, sanity, audio_method="occlusion"):
+                 audio_baseline, seed, sanity, audio_method="occlusion", regions="grid", superpixels=50):
     """ExplainOptions from the advanced controls; ExplainOptions checks every range, with a clear message."""
     try:
-        steps, grid_n, seg, seed_n = int(ig_steps), int(grid), float(segment_seconds), int(seed)
+        steps, grid_n, seg, seed_n, n_sp = (int(ig_steps), int(grid), float(segment_seconds), int(seed),
+                                            int(superpixels))
     except (TypeError, ValueError, OverflowError):
-        raise user_error("IG steps, grid size, segment length and seed must be numbers.") from None
+        raise user_error("IG steps, grid size, superpixels, segment length and seed must be numbers.") from None
     if image_method not in IMAGE_METHODS:
         raise user_error(f"Unknown image method '{image_method}'; use {', '.join(IMAGE_METHODS)}.")
     if audio_method not in AUDIO_METHODS:
@@ -293,7 +295,8 @@ def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, 
     try:
         return cls(text_baseline=text_baseline, ig_max_steps=steps, image_methods=IMAGE_METHODS[image_method],
                    image_baseline=image_baseline, grid=grid_n, segment_seconds=seg, audio_baseline=audio_baseline,
-                   sanity=bool(sanity), seed=seed_n, audio_methods=AUDIO_METHODS[audio_method])
+                   sanity=bool(sanity), seed=seed_n, audio_methods=AUDIO_METHODS[audio_method], regions=regions,
+                   superpixels=n_sp)
     except MsaError as exc:
         raise user_error(str(exc)) from None
 
@@ -518,7 +521,7 @@ def map_caption(m: dict) -> str:
     bits = [m.get("method", "").replace("_", " ")]
     if "baseline" in params:
         bits.append(f"baseline: {params['baseline']}")
-    for k in ("steps", "n_steps", "grid", "window", "segment_seconds"):
+    for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
             bits.append(f"{k.replace('_', ' ')}: {params[k]}")
     return " · ".join(str(b) for b in bits if b)

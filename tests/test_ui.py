@@ -149,6 +149,17 @@ def test_bad_advanced_settings_are_clear_errors(dash):
         run_explain(dash, None, "hi", None, None, ig_steps=1)
     with pytest.raises(gr.Error, match="segment length"):
         run_explain(dash, None, "hi", None, None, segment_seconds=0)
+    with pytest.raises(gr.Error, match="image regions must be one of grid, superpixels"):
+        run_explain(dash, None, "hi", None, None, regions="hexagons")
+    with pytest.raises(gr.Error, match="superpixels"):
+        run_explain(dash, None, "hi", None, None, superpixels="many")
+
+
+def test_superpixel_regions_reach_the_image_maps(dash, image_path):
+    last = run_explain(dash, None, "", image_path, None, regions="superpixels", superpixels=12, ig_steps=8)[-1]
+    maps = last[12]["maps"]
+    assert maps and all(m["params"]["regions"] == "superpixels" and m["labels"][0].startswith("sp") for m in maps)
+    assert all(cap.count("superpixels") for _, cap in last[8])  # the overlay captions name the regions
 
 
 def test_failed_preset_is_listed_with_reason(tiny_preset_path):
