@@ -452,3 +452,26 @@ def test_explain_end_to_end_planted(planted):
     # the same seed gives the same numbers
     exp2 = explain(planted, planted_inputs(), target="positive")
     assert [m.scores for m in exp2.maps] == [m.scores for m in exp.maps]
+
+
+class FlatText(PlantedText):
+    """The planted text model with its sentiment direction removed: no input changes the output."""
+
+    def load(self) -> None:
+        super().load()
+        self.net.direction.data.zero_()
+
+
+def test_flat_output_stops_ig_early_and_reports_no_delta_share():
+    from msa_demo.explain import ExplainOptions, attribute_words
+    from msa_demo.explain.faithfulness import RESOLUTION, delta_fraction
+
+    model = build_model({"text": FlatText(_spec("planted-text"), torch.device("cpu"), torch.float32)},
+                        AdditiveFusion())
+    inputs = planted_inputs()
+    inputs.image = inputs.audio = None
+    m = attribute_words(model, inputs, "positive", ExplainOptions(seed=0))
+    assert abs(m.params["output_difference"]) < RESOLUTION
+    assert m.params["n_steps"] == 8 and m.delta is None  # nothing to converge on; a share of noise is not shown
+    assert max(abs(s) for s in m.scores) < RESOLUTION
+    assert delta_fraction(0.01, 0.5) == pytest.approx(0.02) and delta_fraction(0.01, RESOLUTION / 2) is None

@@ -104,6 +104,15 @@ def randomised_copy(modality, seed: int = 0):
 
 # ------------------------------------------------------------------ adaptive Integrated Gradients
 
+RESOLUTION = 1e-6  # float32 resolution of a probability: output changes below it are rounding noise
+
+
+def delta_fraction(delta: float, diff: float) -> float | None:
+    """The IG completeness gap |delta| as a share of |f(x) - f(b)|; None when f(x) and f(b) differ by less
+    than ``RESOLUTION`` (the share would measure rounding noise, not the attribution)."""
+    return abs(delta) / abs(diff) if abs(diff) >= RESOLUTION else None
+
+
 
 def adaptive_ig(run: Callable[[int], tuple[torch.Tensor, float]], diff: float, min_steps: int = 8,
                 max_steps: int = 64, tolerance: float = 0.05) -> tuple[torch.Tensor, float, int, list[int]]:
@@ -116,9 +125,9 @@ def adaptive_ig(run: Callable[[int], tuple[torch.Tensor, float]], diff: float, m
     while True:
         attr, delta = run(n)
         tried.append(n)
-        if abs(delta) < tolerance * abs(diff) or abs(diff) < 1e-9 or n >= max_steps:
+        if abs(delta) < tolerance * abs(diff) or abs(diff) < RESOLUTION or n >= max_steps:
             return attr, delta, n, tried
         n = min(n * 2, max_steps)
 
 
-__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "adaptive_ig"]
+__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "adaptive_ig", "delta_fraction"]

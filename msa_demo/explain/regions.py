@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, randomised_copy, spearman
+from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _target_index
@@ -232,7 +232,7 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
             method = "occlusion"
     if method == "integrated_gradients":
         scores, pix, delta, diff, steps, tried = _ig(ff, x, baseline, t, options, regions, n)
-        delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
+        delta_frac = delta_fraction(delta, diff)
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=ff.batch_size)
         region_map = pix

@@ -13,7 +13,7 @@ import time
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, randomised_copy, spearman
+from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _baseline_ids, _removal_evaluator, ablate_token_groups, _target_index, token_groups
@@ -98,7 +98,7 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
         params.update(perturbations_per_eval=ff.batch_size)
     elif method == "integrated_gradients":
         scores, delta, diff, steps, tried = integrated(ff)
-        delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
+        delta_frac = delta_fraction(delta, diff)
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=ff.batch_size)
     else:

@@ -14,7 +14,7 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, randomised_copy, spearman
+from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 
@@ -155,7 +155,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     if mod.differentiable and hasattr(mod, "embedding_layer"):
         method = "layer_integrated_gradients"
         scores, delta, diff, steps, tried = _lig_scores(ff, mod, x, baseline, t, options, groups, kept)
-        delta_frac = abs(delta) / abs(diff) if abs(diff) > 1e-12 else 0.0
+        delta_frac = delta_fraction(delta, diff)
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=ff.batch_size)
     else:
