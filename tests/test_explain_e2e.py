@@ -143,3 +143,19 @@ def test_lite_preset_end_to_end(tone):
         pytest.skip(f"lite preset not loadable: {exc}")
     exp = explain(model, inputs)
     assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text", "image"}
+
+
+def test_cli_audio_methods_and_batch_size(tiny_preset_path, files):
+    _, wav = files
+    res = run("explain", "--preset", str(tiny_preset_path), "--audio", str(wav), "--json", "--segment-seconds", "0.25",
+              "--audio-methods", "occlusion,integrated_gradients", "--batch-size", "5", "--ig-max-steps", "8")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    maps = [m for m in data["maps"] if m["modality"] == "audio"]
+    assert [m["method"] for m in maps] == ["occlusion", "integrated_gradients"]
+    assert all(len(m["scores"]) == 4 for m in maps)  # 1 s in 0.25 s segments
+    assert maps[0]["params"]["perturbations_per_eval"] == 5 and maps[1]["params"]["internal_batch_size"] == 5
+    res = run("explain", "--preset", str(tiny_preset_path), "--audio", str(wav), "--audio-methods", "fourier")
+    assert res.returncode == 2 and "audio methods must be chosen from" in res.stderr and "Traceback" not in res.stderr
+    res = run("explain", "--preset", str(tiny_preset_path), "--audio", str(wav), "--batch-size", "-3")
+    assert res.returncode == 2 and "batch size" in res.stderr and "Traceback" not in res.stderr

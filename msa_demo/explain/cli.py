@@ -40,6 +40,9 @@ def add_command(sub) -> None:
     p.add_argument("--superpixels", type=int, default=None, metavar="N",
                    help="target number of superpixels, 4 to 400 (default: 50)")
     p.add_argument("--segment-seconds", type=float, default=None)
+    p.add_argument("--audio-methods", default=None,
+                   help="occlusion and/or integrated_gradients, comma-separated (default: occlusion)")
+    p.add_argument("--batch-size", type=int, default=None, help="rows per model call (default 0: auto)")
     p.set_defaults(func=cmd_explain)
 
 
@@ -77,6 +80,10 @@ def _preset_from_saved(saved: dict[str, Any]):
     return Preset(name=name or "saved", description="rebuilt from a saved explanation", modalities=mods)
 
 
+def _names(csv: str | None) -> tuple[str, ...] | None:
+    return tuple(s.strip() for s in csv.split(",") if s.strip()) if csv else None
+
+
 def _options(args, saved_options: dict[str, Any] | None):
     from msa_demo.explain.result import ExplainOptions
 
@@ -86,9 +93,8 @@ def _options(args, saved_options: dict[str, Any] | None):
     given = {"sanity": args.sanity, "seed": args.seed, "text_baseline": args.text_baseline,
              "image_baseline": args.image_baseline, "audio_baseline": args.audio_baseline,
              "ig_max_steps": args.ig_max_steps, "grid": args.grid, "segment_seconds": args.segment_seconds,
-             "regions": args.regions, "superpixels": args.superpixels,
-             "image_methods": tuple(s.strip() for s in args.image_methods.split(",") if s.strip())
-             if args.image_methods else None}
+             "regions": args.regions, "superpixels": args.superpixels, "batch_size": args.batch_size,
+             "image_methods": _names(args.image_methods), "audio_methods": _names(args.audio_methods)}
     opts.update({k: v for k, v in given.items() if v is not None})
     return ExplainOptions(**opts)
 
@@ -97,13 +103,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
     from msa_demo.model import MultimodalSentimentModel
 
+    from msa_demo.report import write_html
+
     saved = _load_saved(args.from_file) if args.from_file else None
-    if args.html:
-        try:
-            from msa_demo.report import write_html
-        except ImportError:
-            raise MsaError("HTML reports are not available in this installation (msa_demo.report is missing); "
-                           "use --json or --out instead.") from None
     if saved is not None:
         raw = recorded_inputs(saved["inputs"])
         if args.text or args.image or args.audio:
