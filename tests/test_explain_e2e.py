@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 import soundfile as sf
 from PIL import Image
 
@@ -159,3 +160,21 @@ def test_cli_audio_methods_and_batch_size(tiny_preset_path, files):
     assert res.returncode == 2 and "audio methods must be chosen from" in res.stderr and "Traceback" not in res.stderr
     res = run("explain", "--preset", str(tiny_preset_path), "--audio", str(wav), "--batch-size", "-3")
     assert res.returncode == 2 and "batch size" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_sanity_check_randomises_the_top_block_and_the_head(tiny_model):
+    from msa_demo.explain.faithfulness import randomised_copy, top_parameters
+
+    text = top_parameters(tiny_model.modalities["text"])
+    assert any(".transformer.layer.1." in n for n in text) and any("classifier" in n for n in text)
+    assert not any("embeddings" in n or ".layer.0." in n for n in text)
+    image = top_parameters(tiny_model.modalities["image"])  # CLIP: the vision tower's last block + projection
+    assert any("vision_model.encoder.layers.1." in n for n in image) and any("visual_projection" in n for n in image)
+    assert not any("text_model" in n for n in image)
+    clone, names = randomised_copy(tiny_model.modalities["text"], seed=0)
+    before = dict(tiny_model.modalities["text"].model.named_parameters())
+    after = dict(clone.model.named_parameters())
+    changed = {n for n in before if not torch.equal(before[n], after[n])}
+    assert changed and all(f"model.{n}" in names for n in changed)
+    assert torch.equal(before["distilbert.embeddings.word_embeddings.weight"],
+                       after["distilbert.embeddings.word_embeddings.weight"])

@@ -312,3 +312,10 @@ def test_trust_verdict_passes_fails_or_cannot_tell(aopc, rand, mark):
     (got, sentence), = ui.trust_verdicts(exp)
     assert got == mark and "text occlusion" in sentence
     assert sentence in report.to_html(exp)  # the shared report carries the same verdicts
+
+
+@pytest.mark.parametrize("rho, mark", [(0.1, "✓"), (-0.6, "✓"), (0.9, "✗")])
+def test_sanity_verdict_fails_only_when_the_ranking_survives_randomisation(rho, mark):
+    exp = {"maps": [{"modality": "image", "method": "occlusion", "faithfulness": {"sanity_spearman": rho}}]}
+    (got, sentence), = ui.trust_verdicts(exp)
+    assert got == mark and f"{rho:.2f}" in sentence

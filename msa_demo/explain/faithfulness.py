@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 from typing import Callable
 
@@ -66,19 +67,21 @@ def _modules_of(modality) -> list[tuple[str, nn.Module]]:
     return [(k, v) for k, v in vars(modality).items() if isinstance(v, nn.Module)]
 
 
+_BLOCK = re.compile(r"^(.*\.(?:layer|layers|block|blocks|h)\.\d+\.)")  # a transformer block: encoder.layer.5.
+
+
 def top_parameters(modality) -> list[str]:
-    """The names ("attr.param") of the top layers: the last numbered block (e.g. ``encoder.layer.5``) and
-    every parameter registered after it (pooler, projection, classifier head). Models without numbered
-    blocks are randomised entirely."""
+    """The names ("attr.param") of the top layers, in registration (= forward) order: the last transformer block
+    (e.g. ``encoder.layer.5``) and every parameter registered after it (pooler, projection, classifier head).
+    A model without transformer blocks (a CNN, a small head) gets its last third of parameter tensors."""
     names = [f"{k}.{n}" for k, mod in _modules_of(modality) for n, _ in mod.named_parameters()]
-    block = re.compile(r"^(.*\.\d+\.)")
     last = None
     for name in names:
-        m = block.match(name)
+        m = _BLOCK.match(name)
         if m:
             last = m.group(1)
     if last is None:
-        return names
+        return names[len(names) - max(1, math.ceil(len(names) / 3)):] if names else []
     first = next(i for i, n in enumerate(names) if n.startswith(last))
     return names[first:]
 
