@@ -205,6 +205,10 @@ def run(args) -> dict:
         "full_explanation_p95_ms": pct(rows["full explanation"], 95),
         "naive_full_explanation_p50_ms": p50["naive: Captum defaults (1/forward, fp32, no reuse)"],
         "forward_passes": {"fast": fast_exp.cost.forward_passes, "naive": naive_exp.cost.forward_passes},
+        "panels": {f"{m.modality} {m.method}": {
+            "n_steps": m.params.get("n_steps"), "forward_passes": m.cost.forward_passes, "delta": m.delta,
+            "aopc": m.faithfulness.aopc if m.faithfulness else None,
+            "aopc_random": m.faithfulness.aopc_random if m.faithfulness else None} for m in fast_exp.maps},
         "fidelity_spearman": fidelity,
         "fidelity_min_spearman": min(fidelity.values()) if fidelity else None,
         "ig_delta_max": max(deltas) if deltas else None,
@@ -222,6 +226,11 @@ def table(result: dict) -> str:
              "| what | p50 ms | p95 ms | runs |", "|---|---:|---:|---:|"]
     for k, v in result["rows_ms"].items():
         lines.append(f"| {k} | {v['p50']:.1f} | {v['p95']:.1f} | {v['n']} |")
+    lines += ["", "| panel | IG steps | forward passes | IG delta | AOPC | AOPC random |", "|---|---:|---:|---:|---:|---:|"]
+    for k, v in result["panels"].items():
+        lines.append(f"| {k} | {v['n_steps'] or '-'} | {v['forward_passes']} | "
+                     + " | ".join("-" if v[x] is None else f"{v[x]:.3f}" for x in ("delta", "aopc", "aopc_random"))
+                     + " |")
     lines += ["", f"forward passes: fast {result['forward_passes']['fast']}, naive {result['forward_passes']['naive']}",
               "fidelity (Spearman fast vs reference, per panel): "
               + ", ".join(f"{k} {v:.3f}" for k, v in result["fidelity_spearman"].items()),
