@@ -340,16 +340,15 @@ def test_superpixel_mask_ids_are_contiguous_and_cover_every_pixel():
 
 
 def test_occlusion_scores_survive_an_empty_region(planted):
-    from msa_demo.explain import ExplainOptions
     from msa_demo.explain.modalities import FusedForward
-    from msa_demo.explain.regions import _occlusion, grid_mask, image_baseline
+    from msa_demo.explain.regions import grid_mask, image_baseline
 
     inputs = planted_inputs()
     ff = FusedForward(planted, inputs, "image", ["image"])
     regions = grid_mask(S, S, 2)
     regions[regions == 1] = 0  # ids {0, 2, 3}: id 1 has no pixels
     base = image_baseline(ff.mod, ff.x, "black")
-    scores = _occlusion(ff, ff.x, base, 2, ExplainOptions(), regions, 5)  # id 4 is past the mask, too
+    scores = ff.ablate(base, 2, regions.reshape(1, 1, S, S), 5)  # id 4 is past the mask, too
     assert len(scores) == 5 and scores[1] == 0.0 and scores[4] == 0.0
     removed = torch.where((regions == 0).reshape(1, 1, S, S), base, ff.x)
     expected = float(ff.target_prob(ff.x, 2)[0] - ff.target_prob(removed, 2)[0])

@@ -12,6 +12,7 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
+from msa_demo.explain.faithfulness import adaptive_ig
 from msa_demo.explain.result import Cost, ModalityContributions
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.labels import to_sentiment
@@ -101,6 +102,43 @@ class FusedForward:
             return torch.cat(outs) if outs else torch.zeros(0)
 
         return self.fit(run)
+
+    def integrated(self, baseline: torch.Tensor, target: int, options, layer=None):
+        """Integrated Gradients of f from ``baseline`` to ``self.x`` (LayerIntegratedGradients on ``layer`` when
+        one is given), Gauss-Legendre steps raised until the completeness gap is small (``adaptive_ig``).
+
+        Returns (attributions, delta, f(x) - f(baseline), steps, steps tried)."""
+        from captum.attr import IntegratedGradients, LayerIntegratedGradients
+
+        attributor = IntegratedGradients(self) if layer is None else LayerIntegratedGradients(self, layer)
+        fx, fb = self.target_prob(torch.cat([self.x, baseline]), target).tolist()
+
+        def run(n_steps: int):
+            attr, delta = self.fit(lambda bs: attributor.attribute(
+                self.x, baselines=baseline, target=target, n_steps=n_steps, method="gausslegendre",
+                internal_batch_size=bs, return_convergence_delta=True))
+            return attr, float(delta.reshape(-1)[0])
+
+        attr, delta, steps, tried = adaptive_ig(run, fx - fb, options.ig_min_steps, options.ig_max_steps,
+                                                options.ig_tolerance)
+        return attr, delta, fx - fb, steps, tried
+
+    def ablate(self, baseline: torch.Tensor, target: int, mask: torch.Tensor, n: int) -> list[float]:
+        """Captum FeatureAblation: feature k = the elements of ``self.x`` where ``mask`` (broadcastable to x) is k,
+        replaced together by the baseline. The score of each feature 0..n-1 (ids >= n are never scored; a feature
+        with no elements scores 0)."""
+        from captum.attr import FeatureAblation
+
+        fa = FeatureAblation(self)
+        with torch.no_grad():
+            attr = self.fit(lambda bs: fa.attribute(self.x, baselines=baseline, target=target, feature_mask=mask,
+                                                    perturbations_per_eval=bs))
+        # every element of a feature carries the feature's score: read it at the feature's first element
+        flat = mask.expand_as(self.x)[0].reshape(-1).long().cpu()
+        scores = torch.cat([attr[0].float().cpu().reshape(-1), torch.zeros(1)])
+        first = torch.full((max(n, int(flat.max()) + 1),), flat.numel(), dtype=torch.long)
+        first.scatter_reduce_(0, flat, torch.arange(flat.numel()), reduce="amin")
+        return [float(v) for v in scores[first[:n]]]
 
     def cost(self) -> Cost:
         return Cost(forward_passes=int(self.forward_passes), seconds=float(self.seconds))

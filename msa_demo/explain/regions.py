@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _target_index
@@ -163,41 +163,15 @@ def _region_boxes(box, size_hw, grid: int) -> list[list[int]]:
     return out
 
 
-def _ig(ff: FusedForward, x, baseline, t, options, regions: torch.Tensor, n_regions: int):
-    from captum.attr import IntegratedGradients
-
-    ig = IntegratedGradients(ff)
-    fx, fb = ff.target_prob(torch.cat([x, baseline]), t).tolist()
-    diff = fx - fb
-
-    def run(n_steps: int):
-        attr, delta = ff.fit(lambda bs: ig.attribute(
-            x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre", internal_batch_size=bs,
-            return_convergence_delta=True))
-        return attr, float(delta.reshape(-1)[0])
-
-    attr, delta, steps, tried = adaptive_ig(run, diff, options.ig_min_steps, options.ig_max_steps,
-                                            options.ig_tolerance)
+def _ig(ff: FusedForward, baseline, t, options, regions: torch.Tensor, n_regions: int):
+    attr, delta, diff, steps, tried = ff.integrated(baseline, t, options)
     pix = attr[0].float().sum(0).detach().cpu()  # [H, W]
     scores = torch.zeros(n_regions).index_add_(0, regions.reshape(-1), pix.reshape(-1))
     return scores.tolist(), pix.numpy(), delta, diff, steps, tried
 
 
-def _occlusion(ff: FusedForward, x, baseline, t, options, regions: torch.Tensor, n_regions: int):
-    from captum.attr import FeatureAblation
-
-    mask = regions.to(x.device).reshape(1, 1, *regions.shape).expand_as(x).contiguous()
-    fa = FeatureAblation(ff)
-    with torch.no_grad():
-        attr = ff.fit(lambda bs: fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
-                                              perturbations_per_eval=bs))
-    # every pixel of a region carries the region's score: read it at the region's first pixel; an id with
-    # no pixels reads the appended 0
-    a = torch.cat([attr[0, 0].float().cpu().reshape(-1), torch.zeros(1)])
-    flat = regions.reshape(-1).cpu()
-    first = torch.full((n_regions,), flat.numel(), dtype=torch.long)
-    first.scatter_reduce_(0, flat, torch.arange(flat.numel()), reduce="amin")
-    return [float(v) for v in a[first]]
+def _occlusion(ff: FusedForward, baseline, t, regions: torch.Tensor, n_regions: int):
+    return ff.ablate(baseline, t, regions.to(ff.x.device).reshape(1, 1, *regions.shape), n_regions)
 
 
 def attribute_regions(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
@@ -231,13 +205,13 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         if not mod.differentiable:
             method = "occlusion"
     if method == "integrated_gradients":
-        scores, pix, delta, diff, steps, tried = _ig(ff, x, baseline, t, options, regions, n)
+        scores, pix, delta, diff, steps, tried = _ig(ff, baseline, t, options, regions, n)
         delta_frac = delta_fraction(delta, diff)
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=ff.batch_size)
         region_map = pix
     elif method == "occlusion":
-        scores = _occlusion(ff, x, baseline, t, options, regions, n)
+        scores = _occlusion(ff, baseline, t, regions, n)
         params.update(perturbations_per_eval=ff.batch_size)
         region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
     else:
@@ -256,9 +230,9 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         clone, names = randomised_copy(mod, options.seed)
         ff2 = ff.with_module(clone)
         if method == "integrated_gradients":
-            scores2 = _ig(ff2, x, baseline, t, options, regions, n)[0]
+            scores2 = _ig(ff2, baseline, t, options, regions, n)[0]
         else:
-            scores2 = _occlusion(ff2, x, baseline, t, options, regions, n)
+            scores2 = _occlusion(ff2, baseline, t, regions, n)
         faith.sanity_spearman = spearman(scores, scores2)
         params["randomised_layers"] = len(names)
         passes += ff2.forward_passes

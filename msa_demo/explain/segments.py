@@ -13,7 +13,7 @@ import time
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _baseline_ids, _removal_evaluator, ablate_token_groups, _target_index, token_groups
@@ -53,8 +53,6 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
 
 
 def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap:
-    from captum.attr import FeatureAblation, IntegratedGradients
-
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
@@ -71,27 +69,12 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
         method = "occlusion"
 
     def occlusion(f):
-        with torch.no_grad():
-            a = f.fit(lambda bs: FeatureAblation(f).attribute(x, baselines=baseline, target=t, feature_mask=mask,
-                                                              perturbations_per_eval=bs))
-        a = a[0].float().cpu()
-        starts = [int((idx == i).nonzero()[0]) for i in range(n)]
-        return [float(a[s]) for s in starts]
+        return f.ablate(baseline, t, mask, n)
 
     def integrated(f):
-        fx, fb = f.target_prob(torch.cat([x, baseline]), t).tolist()
-        ig = IntegratedGradients(f)
-
-        def run(n_steps):
-            a, d = f.fit(lambda bs: ig.attribute(x, baselines=baseline, target=t, n_steps=n_steps,
-                                                 method="gausslegendre", internal_batch_size=bs,
-                                                 return_convergence_delta=True))
-            return a, float(d.reshape(-1)[0])
-
-        a, d, steps, tried = adaptive_ig(run, fx - fb, options.ig_min_steps, options.ig_max_steps,
-                                         options.ig_tolerance)
+        a, d, diff, steps, tried = f.integrated(baseline, t, options)
         sc = torch.zeros(n).index_add_(0, idx, a[0].float().detach().cpu())
-        return sc.tolist(), d, fx - fb, steps, tried
+        return sc.tolist(), d, diff, steps, tried
 
     if method == "occlusion":
         scores = occlusion(ff)

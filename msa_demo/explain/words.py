@@ -14,7 +14,7 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import adaptive_ig, deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 
@@ -99,38 +99,14 @@ def _removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
 
 def ablate_token_groups(ff: FusedForward, x, baseline, groups, kept, t: int) -> list[float]:
     """Captum FeatureAblation with one feature per word (all special tokens share one ignored group)."""
-    from captum.attr import FeatureAblation
-
     n = len(kept)
     mask = torch.tensor([[kept.index(g) if g in kept else n for g in groups]], device=x.device)
-    fa = FeatureAblation(ff)
-    with torch.no_grad():
-        attr = ff.fit(lambda bs: fa.attribute(x, baselines=baseline, target=t, feature_mask=mask,
-                                              perturbations_per_eval=bs))
-    attr = attr[0].float().cpu()
-    out = []
-    for w in range(n):
-        idx = (mask[0] == w).nonzero()
-        out.append(float(attr[int(idx[0])]) if len(idx) else 0.0)
-    return out
+    return ff.ablate(baseline, t, mask, n)
 
 
-def _lig_scores(ff: FusedForward, mod, x, baseline, t, options, groups, kept):
-    from captum.attr import LayerIntegratedGradients
-
-    lig = LayerIntegratedGradients(ff, mod.embedding_layer())
-    diff = float(ff.target_prob(torch.cat([x, baseline]), t).diff().neg()[0])  # f(x) - f(b)
-
-    def run(n_steps: int):
-        attr, delta = ff.fit(lambda bs: lig.attribute(
-            x, baselines=baseline, target=t, n_steps=n_steps, method="gausslegendre", internal_batch_size=bs,
-            return_convergence_delta=True))
-        return attr, float(delta.reshape(-1)[0])
-
-    attr, delta, steps, tried = adaptive_ig(run, diff, options.ig_min_steps, options.ig_max_steps,
-                                            options.ig_tolerance)
-    token_scores = attr[0].sum(-1)
-    return _group_scores(token_scores, groups, kept), delta, diff, steps, tried
+def _lig_scores(ff: FusedForward, baseline, t, options, groups, kept):
+    attr, delta, diff, steps, tried = ff.integrated(baseline, t, options, layer=ff.mod.embedding_layer())
+    return _group_scores(attr[0].sum(-1), groups, kept), delta, diff, steps, tried
 
 
 def attribute_words(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
@@ -154,7 +130,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     torch.manual_seed(options.seed)
     if mod.differentiable and hasattr(mod, "embedding_layer"):
         method = "layer_integrated_gradients"
-        scores, delta, diff, steps, tried = _lig_scores(ff, mod, x, baseline, t, options, groups, kept)
+        scores, delta, diff, steps, tried = _lig_scores(ff, baseline, t, options, groups, kept)
         delta_frac = delta_fraction(delta, diff)
         params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
                       output_difference=diff, internal_batch_size=ff.batch_size)
@@ -169,7 +145,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         clone, names = randomised_copy(mod, options.seed)
         ff2 = ff.with_module(clone)
         if method == "layer_integrated_gradients":
-            scores2 = _lig_scores(ff2, clone, x, baseline, t, options, groups, kept)[0]
+            scores2 = _lig_scores(ff2, baseline, t, options, groups, kept)[0]
         else:
             scores2 = ablate_token_groups(ff2, x, baseline, groups, kept, t)
         faith.sanity_spearman = spearman(scores, scores2)
