@@ -105,6 +105,15 @@ def randomised_copy(modality, seed: int = 0):
     return clone, sorted(wanted)
 
 
+def sanity_check(ff, scores: list[float], attribute: Callable, seed: int = 0) -> tuple[float, int, int]:
+    """Re-make the map with ``attribute(ff_randomised)`` on a copy of the modality whose top layers are
+    randomised. Returns (Spearman with ``scores``, how many parameter tensors were randomised, forward passes)."""
+    clone, names = randomised_copy(ff.mod, seed)
+    randomised = ff.with_module(clone)
+    rho = spearman(scores, attribute(randomised))
+    return rho, len(names), randomised.forward_passes
+
+
 # ------------------------------------------------------------------ adaptive Integrated Gradients
 
 RESOLUTION = 1e-6  # float32 resolution of a probability: output changes below it are rounding noise
@@ -133,4 +142,5 @@ def adaptive_ig(run: Callable[[int], tuple[torch.Tensor, float]], diff: float, m
         n = min(n * 2, max_steps)
 
 
-__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "adaptive_ig", "delta_fraction"]
+__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "sanity_check", "adaptive_ig",
+           "delta_fraction"]

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _target_index
@@ -227,15 +227,12 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
-        clone, names = randomised_copy(mod, options.seed)
-        ff2 = ff.with_module(clone)
         if method == "integrated_gradients":
-            scores2 = _ig(ff2, baseline, t, options, regions, n)[0]
+            remake = lambda f: _ig(f, baseline, t, options, regions, n)[0]  # noqa: E731
         else:
-            scores2 = _occlusion(ff2, baseline, t, regions, n)
-        faith.sanity_spearman = spearman(scores, scores2)
-        params["randomised_layers"] = len(names)
-        passes += ff2.forward_passes
+            remake = lambda f: _occlusion(f, baseline, t, regions, n)  # noqa: E731
+        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
+        passes += extra
     return AttributionMap(
         modality="image", method=method, params=params,
         labels=labels, scores=[float(s) for s in scores], spans=spans,

@@ -13,7 +13,7 @@ import time
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 from msa_demo.explain.words import _baseline_ids, _removal_evaluator, ablate_token_groups, _target_index, token_groups
@@ -94,12 +94,9 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
-        clone, names = randomised_copy(ff.mod, options.seed)
-        ff2 = ff.with_module(clone)
-        scores2 = occlusion(ff2) if method == "occlusion" else integrated(ff2)[0]
-        faith.sanity_spearman = spearman(scores, scores2)
-        params["randomised_layers"] = len(names)
-        passes += ff2.forward_passes
+        remake = occlusion if method == "occlusion" else (lambda f: integrated(f)[0])
+        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
+        passes += extra
     return AttributionMap(
         modality="audio", method=method, params=params,
         labels=[f"{a:.2f}–{b:.2f} s" for a, b in spans], scores=[float(s) for s in scores], spans=spans,
@@ -130,11 +127,9 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed) if kept else None
     passes = ff.forward_passes
     if options.sanity and kept:
-        clone, names = randomised_copy(ff.mod, options.seed)
-        ff2 = ff.with_module(clone)
-        faith.sanity_spearman = spearman(scores, ablate_token_groups(ff2, x, baseline, groups, kept, t))
-        params["randomised_layers"] = len(names)
-        passes += ff2.forward_passes
+        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(
+            ff, scores, lambda f: ablate_token_groups(f, x, baseline, groups, kept, t), options.seed)
+        passes += extra
     return AttributionMap(
         modality="audio", method="word_ablation", params=params,
         labels=[words[w]["text"] for w in kept], scores=scores,

@@ -14,7 +14,7 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, randomised_copy, spearman
+from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.modalities import FusedForward, used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 
@@ -142,15 +142,12 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
-        clone, names = randomised_copy(mod, options.seed)
-        ff2 = ff.with_module(clone)
         if method == "layer_integrated_gradients":
-            scores2 = _lig_scores(ff2, baseline, t, options, groups, kept)[0]
+            remake = lambda f: _lig_scores(f, baseline, t, options, groups, kept)[0]  # noqa: E731
         else:
-            scores2 = ablate_token_groups(ff2, x, baseline, groups, kept, t)
-        faith.sanity_spearman = spearman(scores, scores2)
-        params["randomised_layers"] = len(names)
-        passes += ff2.forward_passes
+            remake = lambda f: ablate_token_groups(f, x, baseline, groups, kept, t)  # noqa: E731
+        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
+        passes += extra
     return AttributionMap(
         modality=modality, method=method, params=params,
         labels=[text[spans[w][0]:spans[w][1]] for w in kept],
