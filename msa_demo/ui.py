@@ -234,23 +234,31 @@ class Dashboard:
         tgt = None if target in (None, "", TARGET_PREDICTED) else str(target)
         if tgt is not None and tgt not in SENTIMENTS:
             raise user_error(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{tgt}').")
-        result = None  # the Explanation explain_iter yields first, then fills in place as each part lands
+        exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
+        shown = (_gr().skip(),) * len(pred_views)  # the prediction is on screen already
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=_progress_adapter(progress)):
+                changed: set[str] = set()
                 if kind == "explanation":
-                    result = part
-                elif kind != "done":  # the final views follow, with the report files
-                    yield pred_views + explanation_views(result.to_dict())
+                    exp, changed = part.to_dict(), {"modalities"}
+                elif kind == "map":
+                    exp["maps"].append(part.to_dict())
+                    changed = {part.modality}
+                elif kind == "notices":
+                    exp["notices"].extend(part["notices"])
+                elif kind == "cost":
+                    exp["cost"] = part.to_dict()
+                if kind != "done":  # the final views follow, with the report files
+                    yield shown + explanation_views(exp, changed=changed)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise user_error(f"The explanation failed ({type(exc).__name__}: {_one_line(str(exc))}). "
                              "The prediction above still holds.") from None
-        exp = result.to_dict()
         html_path, json_path = self.write_report(exp)
-        yield pred_views + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path))
+        yield shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path))
 
     def write_report(self, exp: dict) -> tuple[Path, Path]:
         from msa_demo.report import write_html
@@ -374,14 +382,21 @@ def empty_explanation_views() -> tuple:
     return (None, None, None, None, None, None, "", None, None, None)
 
 
-def explanation_views(exp: dict, final: bool = False) -> tuple:
+def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None) -> tuple:
+    """The explanation panels. ``changed`` names the panels to rebuild ("modalities", "text", "image", "audio");
+    the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
+    None rebuilds every panel. The trust panel is always rebuilt."""
+    def want(panel: str) -> bool:
+        return changed is None or panel in changed
+
+    skip = _gr().skip()
     out = (
-        contributions_figure(exp),
-        text_highlights(exp),
-        original_image(exp),
-        image_overlays(exp),
-        audio_figure(exp),
-        audio_clip(exp),
+        contributions_figure(exp) if want("modalities") else skip,
+        text_highlights(exp) if want("text") else skip,
+        original_image(exp) if want("image") else skip,
+        image_overlays(exp) if want("image") else skip,
+        audio_figure(exp) if want("audio") else skip,
+        audio_clip(exp) if want("audio") else skip,
         trust_markdown(exp, final=final),
     )
     return out if final else out + (None, None, None)
@@ -566,12 +581,14 @@ def audio_figure(exp: dict):
     rel = _rel(scores)
     spans = m.get("spans") or []
     labels = [html.escape(str(lbl)) for lbl in (m.get("labels") or [])]
-    centres, widths = [], []
-    for (start, end), r in zip(spans, rel):
-        fig.add_vrect(x0=float(start), x1=float(end), fillcolor=score_colour(r, 0.05 + 0.45 * abs(r)), line_width=0,
-                      row=1, col=1)
+    centres, widths, bands = [], [], []
+    for (start, end), r in zip(spans, rel):  # one coloured band per segment over the waveform (row 1: x, y)
+        bands.append({"type": "rect", "xref": "x", "yref": "y domain", "x0": float(start), "x1": float(end),
+                      "y0": 0, "y1": 1, "fillcolor": score_colour(r, 0.05 + 0.45 * abs(r)), "line": {"width": 0},
+                      "layer": "below"})
         centres.append((float(start) + float(end)) / 2)
         widths.append(max(1e-3, float(end) - float(start)) * 0.95)
+    fig.update_layout(shapes=bands)
     fig.add_trace(go.Bar(x=centres, y=scores[: len(centres)], width=widths, name="segment attribution",
                          marker_color=[score_colour(r, 0.9) for r in rel[: len(centres)]],
                          text=labels[: len(centres)], textposition="outside", hovertext=labels[: len(centres)]),

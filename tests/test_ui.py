@@ -82,6 +82,18 @@ def run_explain(dash, *args, **kwargs):
     return list(dash.explain(*args, **kwargs))
 
 
+def is_skip(value) -> bool:
+    return value == gr.skip()
+
+
+def on_screen(steps: list[tuple]) -> list:
+    """What the browser shows after the streamed updates: a gr.skip() leaves the previous value in place."""
+    shown = list(steps[0])
+    for step in steps[1:]:
+        shown = [old if is_skip(new) else new for old, new in zip(shown, step)]
+    return shown
+
+
 # ---------------------------------------------------------------- handlers
 
 
@@ -156,7 +168,8 @@ def test_bad_advanced_settings_are_clear_errors(dash):
 
 
 def test_superpixel_regions_reach_the_image_maps(dash, image_path):
-    last = run_explain(dash, None, "", image_path, None, regions="superpixels", superpixels=12, ig_steps=8)[-1]
+    last = on_screen(run_explain(dash, None, "", image_path, None, regions="superpixels", superpixels=12,
+                                 ig_steps=8))
     maps = last[12]["maps"]
     assert maps and all(m["params"]["regions"] == "superpixels" and m["labels"][0].startswith("sp") for m in maps)
     assert all(cap.count("superpixels") for _, cap in last[8])  # the overlay captions name the regions
@@ -179,9 +192,14 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
                         image_method="occlusion")
     assert len(steps) >= 2
     first = steps[0]
-    assert len(first) == 15
+    assert len(first) == 15 and all(len(s) == 15 for s in steps)
     assert first[0] is not None and first[5] is None  # prediction first, no explanation yet
-    last = steps[-1]
+    # later updates send only what changed: never the prediction again, each map's panel once it lands
+    assert all(is_skip(v) for s in steps[1:] for v in s[:5])
+    assert sum(not is_skip(s[6]) for s in steps[1:]) == 1  # the words panel is sent once, when the text map lands
+    assert sum(not is_skip(s[8]) for s in steps[1:]) == 1  # the overlays once (one image method here)
+    assert not is_skip(steps[-1][11]) and "trust" in steps[-1][11]
+    last = on_screen(steps)
     exp = last[12]
     html_path, json_path = last[13], last[14]
     assert Path(html_path).is_file() and Path(json_path).is_file()

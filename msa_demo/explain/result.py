@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from msa_demo.config import SENTIMENTS
@@ -22,7 +22,10 @@ AUDIO_BASELINES = ("silence", "noise")
 
 
 def _clean(value: Any) -> Any:
-    """JSON-safe: tuples -> lists, NaN/inf -> None, numpy/torch scalars -> float."""
+    """JSON-safe plain data: dataclasses -> dicts, tuples -> lists, NaN/inf -> None, numpy/torch scalars -> float.
+    (One walk that builds new containers: no ``asdict`` deep copy first.)"""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -40,7 +43,7 @@ def _clean(value: Any) -> Any:
 
 class _Serial:
     def to_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))  # type: ignore[call-overload]
+        return _clean(self)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
