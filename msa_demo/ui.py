@@ -307,6 +307,8 @@ def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, 
                    superpixels=n_sp)
     except MsaError as exc:
         raise user_error(str(exc)) from None
+    except (TypeError, ValueError) as exc:  # a value of the wrong kind from the API: one line, no traceback
+        raise user_error(f"These explanation settings cannot be used: {_one_line(str(exc))}") from None
 
 
 def _progress_adapter(progress):

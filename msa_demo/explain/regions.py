@@ -182,13 +182,12 @@ def attribute_regions(model, inputs, target: str, options: ExplainOptions | None
     used = used_modalities(model, inputs, use)
     if "image" not in used:
         raise InputError("There is no image to explain.")
-    maps = []
-    for method in (methods or options.image_methods):
-        maps.append(_one(model, inputs, t, target, options, used, method))
-    return maps
+    layouts: dict = {}  # the region mask is the same for every method: SLIC runs once
+    return [_one(model, inputs, t, target, options, used, method, layouts)
+            for method in (methods or options.image_methods)]
 
 
-def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
+def _one(model, inputs, t, target, options, used, method, layouts: dict) -> AttributionMap:
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "image", used, batch_size=options.batch_size)
@@ -196,7 +195,9 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
     picture = inputs.image.image
     box = tuple(info.get("box") or (0, 0, *picture.size))
     h, w = x.shape[-2:]
-    regions, n, labels, spans, region_params = region_layout(picture, box, h, w, options)
+    if (box, h, w) not in layouts:
+        layouts[(box, h, w)] = region_layout(picture, box, h, w, options)
+    regions, n, labels, spans, region_params = layouts[(box, h, w)]
     baseline = image_baseline(mod, x, options.image_baseline)
     params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
               "model_input": [int(h), int(w)], "box": list(box)}
@@ -235,7 +236,7 @@ def _one(model, inputs, t, target, options, used, method) -> AttributionMap:
         passes += extra
     return AttributionMap(
         modality="image", method=method, params=params,
-        labels=labels, scores=[float(s) for s in scores], spans=spans,
+        labels=list(labels), scores=[float(s) for s in scores], spans=[list(s) for s in spans],
         heatmap=_heatmap(picture, box, region_map), delta=delta_frac, faithfulness=faith,
         cost=Cost(passes, time.perf_counter() - t0),
     )
