@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Sub-commands that live beside their logic (explain, train, bench) register themselves here."""
     out = []
-    for module in ("msa_demo.explain.cli", "msa_demo.train"):
+    for module in ("msa_demo.explain.cli", "msa_demo.training.cli"):
         try:
             mod = __import__(module, fromlist=["add_command"])
         except ModuleNotFoundError as exc:

@@ -1,6 +1,12 @@
-"""Map a model's own labels (read from its ``id2label``) onto negative / neutral / positive."""
+"""Map a model's own labels (read from its ``id2label``) onto negative / neutral / positive.
+
+``SENTIMENTS`` (in ``msa_demo.config``) fixes the order of every sentiment vector; the helpers here are the one
+place that order is applied: label maps, trained heads' label lists, and plain ``{sentiment: p}`` dicts.
+"""
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import torch
 
@@ -43,3 +49,20 @@ def to_sentiment(probs: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
     """Model-label probabilities [..., L] -> sentiment probabilities [..., 3] (renormalised)."""
     out = probs @ matrix.to(device=probs.device, dtype=probs.dtype)
     return out / out.sum(-1, keepdim=True).clamp_min(1e-12)
+
+
+def labels_to_sentiment(probs: torch.Tensor, labels: Sequence[str]) -> torch.Tensor:
+    """[B, len(labels)] probabilities over sentiment names (any order or subset) -> [B, 3] in SENTIMENTS order.
+
+    A 2-way head (negative / positive) gives neutral 0. No renormalisation: the rows keep their sums.
+    """
+    out = torch.zeros(probs.shape[0], len(SENTIMENTS), dtype=probs.dtype, device=probs.device)
+    for j, lab in enumerate(labels):
+        out[:, SENTIMENTS.index(lab)] += probs[:, j]
+    return out
+
+
+def probs_dict(t: torch.Tensor) -> dict[str, float]:
+    """A sentiment vector ([3] or [1, 3], SENTIMENTS order) as ``{"negative": p, "neutral": p, "positive": p}``."""
+    flat = t.reshape(-1)
+    return {s: float(flat[i]) for i, s in enumerate(SENTIMENTS)}

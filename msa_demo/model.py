@@ -13,6 +13,7 @@ from msa_demo.config import MODALITIES, SENTIMENTS, Preset, load_preset
 from msa_demo.errors import InputError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs, load_audio, load_image, load_text
+from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo.modalities import Encoded, Modality, Prepared, is_pinned, load_modality, resolve_path
 
 
@@ -85,10 +86,6 @@ class Prediction:
         return asdict(self)
 
 
-def _probs_dict(t: torch.Tensor) -> dict[str, float]:
-    return {s: float(t.reshape(-1)[i]) for i, s in enumerate(SENTIMENTS)}
-
-
 class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
@@ -112,7 +109,7 @@ class MultimodalSentimentModel:
     def _load_fusion(self):
         if self.preset.fusion == "weighted":
             return WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
-        from msa_demo.train import load_fusion  # a trained head saved by `msa_demo train`
+        from msa_demo.fusion import load_fusion  # a trained head saved by `msa_demo train`
 
         return load_fusion(self.preset.fusion, device=self.device)
 

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from msa_demo import train as T
+from msa_demo import training as T
+from msa_demo.fusion import load_fusion
+from msa_demo.labels import labels_to_sentiment
 
 
 def test_metrics_match_hand_computed_values():
@@ -82,12 +84,12 @@ def test_save_load_round_trip_and_masking(xor_nets, tmp_path, kind):
     files = sorted(p.name for p in tmp_path.iterdir())
     assert "config.json" in files and "model.safetensors" in files
     assert not [f for f in files if f.endswith((".bin", ".pkl", ".pt", ".pth"))]
-    fusion = T.load_fusion(tmp_path, device="cpu")
+    fusion = load_fusion(tmp_path, device="cpu")
     assert fusion.kind == f"trained-{kind}" and fusion.describe()["modalities"] == ["text", "audio"]
     x = {m: feats[m][te] for m in ("text", "audio")}
     dummy_probs = {m: torch.full((len(te), 3), 1 / 3) for m in x}
     out = fusion(dummy_probs, x)
-    expect = T.to_sentiment(T.predict_features(net, x), net.labels)
+    expect = labels_to_sentiment(T.predict_features(net, x), net.labels)
     assert out.shape == (len(te), 3) and torch.equal(out, expect)
     # a row missing audio still predicts, and whatever stands in for the absent audio is never read
     only_text = fusion({"text": dummy_probs["text"]}, {"text": x["text"]})
@@ -223,5 +225,5 @@ def test_finetuned_text_head_loads_in_encoder_with_head(tmp_path):
     mod = EncoderWithHead(_lite_text_spec(out), torch.device("cpu"), torch.float32)
     enc = mod.encode(mod.prepare("I love it, a wonderful day"))
     # the adapter runs the fine-tuned layer: its features fed to the saved head give its own prediction
-    fusion = T.load_fusion(out)
+    fusion = load_fusion(out)
     assert torch.allclose(fusion({}, {"text": enc.features[None]})[0], enc.probs, atol=1e-5)

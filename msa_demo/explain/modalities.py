@@ -15,6 +15,7 @@ from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import adaptive_ig
 from msa_demo.explain.result import Cost, ModalityContributions
 from msa_demo.fusion import WeightedLateFusion
+from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo.labels import to_sentiment
 
 
@@ -196,10 +197,6 @@ def interactions(names: list[str], v: dict[frozenset, float]) -> dict[str, float
             total += w * (v[s | {i, j}] - v[s | {i}] - v[s | {j}] + v[s])
         out[f"{i}×{j}"] = total
     return out
-
-
-def _probs_dict(t: torch.Tensor) -> dict[str, float]:
-    return {s: float(t[k]) for k, s in enumerate(SENTIMENTS)}
 
 
 def conflict_of(encoded: dict) -> tuple[bool, str]:

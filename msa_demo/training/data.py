@@ -1,0 +1,153 @@
+"""Training data: the manifest, its labels (a label column or a binned score) and the held-out split.
+
+A manifest is a CSV (header line) or JSONL file with one row per item: a column per modality (``text``; ``image``
+and ``audio`` as paths, relative to the manifest's folder), and ``label`` or a numeric ``score``. Optional:
+``split`` (train / test: a fixed held-out set) and ``group`` (metrics per group on the held-out rows).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from msa_demo.errors import InputError
+
+LABEL_SETS: dict[str, list[str]] = {
+    "3": ["negative", "neutral", "positive"],
+    "2": ["negative", "positive"],
+    "emotion7": ["negative", "neutral", "positive"],
+}
+# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral)
+EMOTION7 = {
+    "anger": "negative", "angry": "negative", "disgust": "negative", "fear": "negative",
+    "sadness": "negative", "sad": "negative", "joy": "positive", "happy": "positive", "happiness": "positive",
+    "surprise": "neutral", "neutral": "neutral",
+}
+_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
+            "1": "positive"}
+
+
+def map_label(raw: Any, label_set: str) -> str:
+    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included)."""
+    text = str(raw).strip().lower()
+    if label_set == "emotion7":
+        if text in EMOTION7:
+            return EMOTION7[text]
+        raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
+    labels = LABEL_SETS[label_set]
+    text = _ALIASES.get(text, text)
+    if label_set == "2" and text == "1":
+        text = "positive"
+    if text not in labels:
+        raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
+    return text
+
+
+def bin_score(score: float, bins: Sequence[float]) -> str:
+    """One threshold t: score < t negative, else positive. Two (lo, hi): <= lo negative, >= hi positive, else neutral."""
+    if len(bins) == 1:
+        return "negative" if score < bins[0] else "positive"
+    lo, hi = bins
+    if score <= lo:
+        return "negative"
+    if score >= hi:
+        return "positive"
+    return "neutral"
+
+
+def parse_bins(text: str | None) -> list[float] | None:
+    """``--bins``: 't' or 'lo,hi' -> [t] or [lo, hi] (None when not given)."""
+    if not text:
+        return None
+    vals = [float(v) for v in text.split(",") if v.strip()]
+    if len(vals) not in (1, 2) or (len(vals) == 2 and vals[0] > vals[1]):
+        raise InputError("--bins takes one threshold (2-way) or two increasing thresholds 'lo,hi' (3-way).")
+    return vals
+
+
+def read_manifest(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a CSV (header line) or JSONL manifest; image/audio paths are resolved against its folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"The manifest '{path}' does not exist.")
+    if path.suffix.lower() in (".jsonl", ".json"):
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    for r in rows:
+        for m in ("image", "audio"):
+            v = r.get(m)
+            if v in ("", None):
+                r.pop(m, None)
+            elif not Path(v).is_absolute():
+                r[m] = str(path.parent / v)
+        if r.get("text") in ("", None):
+            r.pop("text", None)
+    return rows
+
+
+def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tuple[list[str], list[int]]:
+    """(the head's label names, each row's label index), from the label column or the binned score."""
+    labels = LABEL_SETS["2" if bins and len(bins) == 1 else label_set]
+    if bins and len(bins) == 2:
+        labels = LABEL_SETS["3"]
+    y = []
+    for i, r in enumerate(rows):
+        if bins is not None:
+            if r.get("score") in ("", None):
+                raise InputError(f"Row {i + 1} has no score (needed with --bins).")
+            y.append(labels.index(bin_score(float(r["score"]), bins)))
+        else:
+            if r.get("label") in ("", None):
+                raise InputError(f"Row {i + 1} has no label (or give --bins to bin a numeric score column).")
+            y.append(labels.index(map_label(r["label"], label_set)))
+    return labels, y
+
+
+def stratified_split(y: Sequence[int], frac: float, seed: int) -> tuple[list[int], list[int]]:
+    """(train indices, held-out indices): ``frac`` of every class held out, seeded."""
+    rng = random.Random(seed)
+    train, test = [], []
+    for c in sorted(set(y)):
+        idx = [i for i, v in enumerate(y) if v == c]
+        rng.shuffle(idx)
+        k = int(round(len(idx) * frac))
+        test += idx[:k]
+        train += idx[k:]
+    return sorted(train), sorted(test)
+
+
+
+@dataclass
+class Split:
+    """Row indices of the three parts: fit on ``train``, pick the epoch on ``val``, report on ``test``."""
+
+    train: list[int]
+    val: list[int]
+    test: list[int]
+
+
+def split_rows(rows: Sequence[dict], y: Sequence[int], test_size: float, val_size: float, seed: int) -> Split:
+    """Held-out rows: a ``split`` column (train / test) wins, else ``test_size`` of every class, seeded.
+
+    ``val_size`` of the remaining training rows (stratified, seed + 1) picks the best epoch; 0 keeps them all.
+    """
+    if any(r.get("split") for r in rows):
+        test_idx = [i for i, r in enumerate(rows) if str(r.get("split", "")).lower() in ("test", "heldout", "held-out")]
+        held = set(test_idx)
+        train_all = [i for i in range(len(rows)) if i not in held]
+    else:
+        train_all, test_idx = stratified_split(y, test_size, seed)
+    tr_y = [y[i] for i in train_all]
+    sub_train, sub_val = stratified_split(tr_y, val_size, seed + 1) if val_size > 0 else (
+        list(range(len(train_all))), [])
+    return Split([train_all[i] for i in sub_train], [train_all[i] for i in sub_val], test_idx)
+
+
+__all__ = ["EMOTION7", "LABEL_SETS", "Split", "bin_score", "map_label", "parse_bins", "read_manifest", "row_labels",
+           "split_rows", "stratified_split"]

@@ -1,0 +1,232 @@
+"""Features for training: each modality's frozen encoder, run once per item and cached on disk.
+
+The cache is safetensors only (no pickles), one store per encoder, keyed by model id + revision + family +
+options + what is stored; rows are keyed by a content hash of the text or file. For a text head with fine-tuned
+top layers, the hidden states *below* those layers are cached (float16, flat with lengths), so fine-tuning only
+runs the top layers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+from msa_demo.config import Preset
+from msa_demo.errors import InputError
+from msa_demo.model import MultimodalSentimentModel, pick_device
+from msa_demo.modalities import from_pretrained, mean_pool
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_key(modality: str, value: str) -> str:
+    """A row's cache key: the hash of its text, or of its file's bytes."""
+    if modality == "text":
+        return _sha(value.encode("utf-8"))
+    return _sha(Path(value).read_bytes())
+
+
+class FeatureCache:
+    """Per-encoder safetensors store: ``<dir>/<encoder key>/{index.json, data.safetensors}``.
+
+    The encoder key hashes model id, revision, family, options and what is stored (pooled features, or
+    token hidden states below the fine-tuned layers); rows are keyed by a content hash of the text/file.
+    Token states are stored flat ([total tokens, D], float16) with offsets.
+    """
+
+    def __init__(self, root: str | Path, spec_key: dict[str, Any]) -> None:
+        blob = json.dumps(spec_key, sort_keys=True, default=str).encode()
+        self.dir = Path(root) / _sha(blob)[:24]
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "key.json").write_text(json.dumps(spec_key, indent=1, sort_keys=True, default=str))
+        self.index: dict[str, int] = {}
+        self.tensors: dict[str, torch.Tensor] = {}
+        idx, data = self.dir / "index.json", self.dir / "data.safetensors"
+        if idx.is_file() and data.is_file():
+            from safetensors.torch import load_file
+
+            self.index = json.loads(idx.read_text())
+            self.tensors = load_file(str(data))
+
+    def missing(self, keys: Sequence[str]) -> list[str]:
+        seen, out = set(), []
+        for k in keys:
+            if k not in self.index and k not in seen:
+                seen.add(k)
+                out.append(k)
+        return out
+
+    def add(self, keys: list[str], tensors: dict[str, torch.Tensor]) -> None:
+        """Append rows (``tensors`` as the same layout as stored: flat tokens need 'lengths')."""
+        if not keys:
+            return
+        base = len(self.index)
+        for i, k in enumerate(keys):
+            self.index[k] = base + i
+        for name, t in tensors.items():
+            t = t.detach().cpu().contiguous()
+            self.tensors[name] = torch.cat([self.tensors[name], t]) if name in self.tensors else t
+        from safetensors.torch import save_file
+
+        save_file(self.tensors, str(self.dir / "data.safetensors"))
+        (self.dir / "index.json").write_text(json.dumps(self.index))
+
+    def rows(self, keys: Sequence[str]) -> list[int]:
+        return [self.index[k] for k in keys]
+
+
+def _bert_like(encoder: nn.Module) -> bool:
+    return hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer")
+
+
+class RawTextEncoder:
+    """A pretrained text encoder (minilm-head family: the encoder alone, no head) with token-state caching."""
+
+    def __init__(self, spec, device, max_length: int = 128) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.spec = spec
+        self.device = device
+        self.tokenizer = from_pretrained(AutoTokenizer, spec)
+        self.model = from_pretrained(AutoModel, spec, use_safetensors=True).to(device).eval().requires_grad_(False)
+        self.max_length = max_length
+        self.num_layers = int(self.model.config.num_hidden_layers)
+
+    @torch.no_grad()
+    def hidden(self, texts: list[str], layer: int, batch_size: int = 64, pooled: bool = False,
+               progress: bool = True) -> dict[str, torch.Tensor]:
+        """Hidden states after ``layer`` encoder layers: pooled [N, D] float32, or flat tokens float16 + lengths."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        layers = None
+        if _bert_like(self.model) and layer < self.num_layers:  # run only the layers below ``layer``
+            layers = self.model.encoder.layer
+            self.model.encoder.layer = layers[:layer]
+        try:
+            return self._hidden(texts, order, layer, batch_size, pooled, progress)
+        finally:
+            if layers is not None:
+                self.model.encoder.layer = layers
+
+    def _hidden(self, texts, order, layer, batch_size, pooled, progress):
+        from tqdm.auto import tqdm
+
+        chunks: list[Any] = [None] * len(texts)
+        for s in tqdm(range(0, len(order), batch_size), desc="encoding text", disable=not progress, leave=False):
+            ids = order[s:s + batch_size]
+            enc = self.tokenizer([texts[i] for i in ids], padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="pt").to(self.device)
+            out = self.model(**enc, output_hidden_states=True)
+            h = out.hidden_states[layer]
+            if pooled:
+                p = mean_pool(h, enc["attention_mask"]).float().cpu()
+                for j, i in enumerate(ids):
+                    chunks[i] = p[j]
+            else:
+                lens = enc["attention_mask"].sum(1).tolist()
+                for j, i in enumerate(ids):
+                    chunks[i] = h[j, : lens[j]].to(torch.float16).cpu()
+        if pooled:
+            return {"features": torch.stack(chunks) if chunks else torch.zeros(0, 0)}
+        lengths = torch.tensor([c.shape[0] for c in chunks], dtype=torch.int64)
+        return {"tokens": torch.cat(chunks), "lengths": lengths}
+
+
+def _subset_preset(preset: Preset, modalities: Sequence[str]) -> Preset:
+    return replace(preset, modalities={m: s for m, s in preset.modalities.items() if m in modalities},
+                   fusion="weighted")
+
+
+def _raw_text_features(spec, base_key: dict[str, Any], keys: list[str], values: list[str], cache_dir, device,
+                       finetune_layers: int, max_length: int, progress: bool) -> tuple[dict[str, Any], int]:
+    """Text through the bare encoder: pooled features, or token states below the top ``finetune_layers``."""
+    enc = RawTextEncoder(spec, device, max_length)
+    if finetune_layers and not _bert_like(enc.model):
+        raise InputError("--finetune-layers needs a BERT-like text encoder (encoder.layer blocks).")
+    if finetune_layers >= enc.num_layers:
+        raise InputError(f"The text encoder has {enc.num_layers} layers; fine-tune fewer.")
+    layer = enc.num_layers - finetune_layers
+    what = "pooled" if finetune_layers == 0 else f"tokens@{layer}"
+    cache = FeatureCache(cache_dir, {**base_key, "store": what, "max_length": max_length})
+    todo = cache.missing(keys)
+    if todo:
+        by_key = dict(zip(keys, values))
+        cache.add(todo, enc.hidden([by_key[k] for k in todo], layer, pooled=finetune_layers == 0, progress=progress))
+    rows_ix = cache.rows(keys)
+    if finetune_layers == 0:
+        return {"features": cache.tensors["features"][rows_ix].float()}, len(todo)
+    lengths = cache.tensors["lengths"]
+    offsets = torch.cumsum(lengths, 0) - lengths
+    return {"tokens": cache.tensors["tokens"], "offsets": offsets[rows_ix], "lengths": lengths[rows_ix],
+            "encoder": enc}, len(todo)
+
+
+def _model_features(model_for, modality: str, base_key: dict[str, Any], keys: list[str], values: list[str],
+                    cache_dir, progress: bool) -> tuple[dict[str, Any], int]:
+    """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new."""
+    cache = FeatureCache(cache_dir, {**base_key, "store": "pooled"})
+    todo = cache.missing(keys)
+    if todo:
+        from tqdm.auto import tqdm
+
+        model = model_for()
+        by_key = dict(zip(keys, values))
+        feats, probs = [], []
+        for k in tqdm(todo, desc=f"encoding {modality}", disable=not progress, leave=False):
+            clean = model.read_inputs(**{modality: by_key[k]})
+            _, encd = model.encode(modality, getattr(clean, modality))
+            feats.append(encd.features.float())
+            probs.append(encd.probs.float().reshape(-1))
+        cache.add(todo, {"features": torch.stack(feats), "probs": torch.stack(probs)})
+    return {"features": cache.tensors["features"][cache.rows(keys)].float()}, len(todo)
+
+
+def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str], cache_dir: str | Path,
+                     device: str = "cpu", finetune_layers: int = 0, max_length: int = 128,
+                     progress: bool = True) -> tuple[dict[str, Any], dict[str, int]]:
+    """Features per modality for every row (None where a row lacks it), through the on-disk cache.
+
+    Returns (data, stats): data[m] is {"features": [N_m, D] float32} or, for text with fine-tuning,
+    {"tokens", "offsets", "lengths", "encoder"}, plus "row" ([N] row -> index into m's arrays, -1 when absent)
+    and "present" ([N] bool); stats[m] = how many items were encoded now (the rest came from the cache).
+    """
+    dev = pick_device(device)
+    data: dict[str, Any] = {}
+    stats: dict[str, int] = {}
+    loaded: list[MultimodalSentimentModel] = []
+
+    def model_for() -> MultimodalSentimentModel:  # one model for all modalities, built on first need
+        if not loaded:
+            loaded.append(MultimodalSentimentModel(_subset_preset(preset, modalities), device=str(dev)))
+        return loaded[0]
+
+    for m in modalities:
+        spec = preset.modalities.get(m)
+        if spec is None:
+            raise InputError(f"The preset '{preset.name}' has no {m} model.")
+        present = [m in r for r in rows]
+        values = [r[m] for r in rows if m in r]
+        keys = [content_key(m, v) for v in values]
+        raw_text = m == "text" and (spec.family == "minilm-head" or finetune_layers > 0)
+        base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
+                    "options": spec.options if not raw_text else {}}
+        if raw_text:
+            data[m], stats[m] = _raw_text_features(spec, base_key, keys, values, cache_dir, dev, finetune_layers,
+                                                   max_length, progress)
+        else:
+            data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, cache_dir, progress)
+        # spread the present rows' data back over all rows
+        pos = torch.full((len(rows),), -1, dtype=torch.long)
+        pos[torch.tensor(present, dtype=torch.bool)] = torch.arange(len(values))
+        data[m]["row"] = pos  # row -> index into this modality's arrays, -1 when absent
+        data[m]["present"] = pos >= 0
+    return data, stats
+
+
+__all__ = ["FeatureCache", "RawTextEncoder", "content_key", "extract_features"]

@@ -1,0 +1,219 @@
+"""The ``train`` command as five small stages: plan -> encode -> fit -> evaluate -> save.
+
+Each stage takes what the previous ones returned (typed dataclasses) and does one thing:
+
+* :func:`plan`: read the manifest, its labels and the preset; check the choices; split the rows.
+* :func:`encode`: the frozen encoders' features for every row, through the on-disk cache.
+* :func:`fit`: build the head (fine-tuned text layers start from the pretrained ones) and train it.
+* :func:`evaluate`: held-out metrics (overall, binary, per group) and the run's summary.
+* :func:`save`: config.json + model.safetensors + preset.json + metrics.json, loadable with ``load_fusion``.
+
+:func:`run_training` runs them in order, as ``python -m msa_demo train`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from msa_demo.config import MODALITIES, Preset, load_preset, save_preset
+from msa_demo.errors import InputError
+from msa_demo.fusion import FusionNet
+from msa_demo.model import pick_device
+from msa_demo.training.data import Split, parse_bins, read_manifest, row_labels, split_rows
+from msa_demo.training.features import extract_features
+from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
+from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
+
+
+@dataclass
+class TrainingPlan:
+    """What is trained on what: the rows and their labels, the preset, the modalities, the head and the split."""
+
+    args: argparse.Namespace  # every setting of the command (see msa_demo.training.cli)
+    rows: list[dict[str, Any]]
+    labels: list[str]  # the head's classes (2 or 3 sentiments)
+    y: list[int]  # each row's class index
+    bins: list[float] | None
+    preset: Preset
+    modalities: list[str]
+    head: str
+    split: Split
+
+
+@dataclass
+class EncodedRows:
+    """Every row's features per modality (see ``extract_features``) and the head's input sizes."""
+
+    data: dict[str, Any]
+    encoded_now: dict[str, int]  # items encoded in this run; the rest came from the cache
+    dims: dict[str, int]
+    encoder_config: dict | None  # the text encoder's config when its top layers are fine-tuned
+    first_layer: int  # the first fine-tuned layer (-1: none)
+    seconds: float
+
+
+@dataclass
+class FittedHead:
+    net: FusionNet
+    batcher: Batcher
+    history: list[dict[str, Any]]
+    class_weights: list[float]
+    seconds: float
+
+
+def plan(args: argparse.Namespace) -> TrainingPlan:
+    """Read and check everything before any model runs: a bad choice fails here, in one line."""
+    rows = read_manifest(args.manifest)
+    if not rows:
+        raise InputError("The manifest has no rows.")
+    bins = parse_bins(args.bins)
+    labels, y = row_labels(rows, args.labels, bins)
+    preset = load_preset(args.preset)
+    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(MODALITIES)
+    mods = [m for m in wanted if any(m in r for r in rows)]
+    if not mods:
+        raise InputError("No row has text, image or audio.")
+    kind = args.head
+    if kind == "head" and len(mods) != 1:
+        raise InputError(f"--head head trains on one modality; this manifest has {', '.join(mods)} "
+                         "(choose one with --modalities).")
+    if args.finetune_layers and mods != ["text"]:
+        raise InputError("--finetune-layers is supported for a text-only head (--modalities text --head head).")
+    if args.finetune_layers and kind != "head":
+        raise InputError("--finetune-layers needs --head head.")
+    split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
+    return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split)
+
+
+def encode(p: TrainingPlan) -> EncodedRows:
+    """Features of every row from the preset's frozen encoders (cached on disk; see ``extract_features``)."""
+    args = p.args
+    t0 = time.time()
+    data, stats = extract_features(p.rows, p.preset, p.modalities, args.cache_dir, device=args.device,
+                                   finetune_layers=args.finetune_layers, max_length=args.max_length,
+                                   progress=not args.quiet)
+    seconds = time.time() - t0
+    if not args.quiet:
+        for m in p.modalities:
+            n = int(data[m]["present"].sum())
+            print(f"{m}: {n} items, {stats[m]} encoded now ({n - stats[m]} from the cache)")
+    dims, enc_cfg, first_layer = {}, None, -1
+    for m in p.modalities:
+        d = data[m]
+        if "tokens" in d:  # fine-tuned text: the head holds the top layers, fed with cached lower states
+            enc = d["encoder"]
+            dims[m] = int(d["tokens"].shape[1])
+            enc_cfg = json.loads(enc.model.config.to_json_string())
+            first_layer = enc.num_layers - args.finetune_layers
+        else:
+            dims[m] = int(d["features"].shape[1])
+    return EncodedRows(data, stats, dims, enc_cfg, first_layer, seconds)
+
+
+def build_head(p: TrainingPlan, enc: EncodedRows) -> FusionNet:
+    """A fresh, seeded head; fine-tuned text layers start from the pretrained encoder's weights."""
+    args = p.args
+    seed_everything(args.seed)
+    net = FusionNet(kind=p.head, modalities=p.modalities, dims=enc.dims, labels=p.labels, hidden=args.hidden,
+                    dropout=args.dropout, input_dim=enc.dims[p.modalities[0]] if p.head == "head" else 0,
+                    encoder_config=enc.encoder_config, first_layer=enc.first_layer)
+    if enc.encoder_config is not None:
+        pre = {f"encoder.{k}": v for k, v in enc.data["text"]["encoder"].model.state_dict().items()}
+        own = net.state_dict()
+        net.load_state_dict({**own, **{k: pre[k] for k in own if k.startswith("encoder.")}})
+    return net
+
+
+def fit(p: TrainingPlan, enc: EncodedRows) -> FittedHead:
+    """Train the head on the training rows; the validation rows pick the epoch."""
+    args = p.args
+    device = pick_device(args.device)
+    net = build_head(p, enc).to(device)
+    batcher = Batcher(enc.data, p.modalities, enc.dims)
+    settings = FitSettings(epochs=args.epochs, lr=args.lr, encoder_lr=args.encoder_lr, batch_size=args.batch_size,
+                           weight_decay=args.weight_decay,
+                           modality_dropout=args.modality_dropout if p.head != "head" else 0.0, seed=args.seed)
+    t0 = time.time()
+    # small heads: one thread (fastest, reproducible); fine-tuned layers: torch's default unless --threads
+    with Threads(args.threads if args.threads else (0 if enc.encoder_config is not None else 1)):
+        out = train_head(net, batcher, p.y, p.split.train, p.split.val, settings, device, progress=not args.quiet)
+    return FittedHead(net, batcher, out["history"], out["class_weights"], time.time() - t0)
+
+
+def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, Any]:
+    """The run's summary (what metrics.json holds): the plan, the history, and the held-out metrics."""
+    args, test_idx = p.args, p.split.test
+    device = next(head.net.parameters()).device
+    probs = predict_rows(head.net, head.batcher, test_idx, device)
+    y_test = [p.y[i] for i in test_idx]
+    pred = probs.argmax(1).tolist() if len(test_idx) else []
+    summary: dict[str, Any] = {
+        "manifest": str(args.manifest), "preset": p.preset.name, "head": p.head, "modalities": p.modalities,
+        "labels": p.labels, "bins": p.bins, "seed": args.seed, "n_train": len(p.split.train),
+        "n_val": len(p.split.val), "n_test": len(test_idx),
+        "class_counts": {lab: int(sum(1 for v in p.y if v == i)) for i, lab in enumerate(p.labels)},
+        "finetune_layers": args.finetune_layers, "encoded_now": enc.encoded_now,
+        "seconds": {"encode": round(enc.seconds, 1), "train": round(head.seconds, 1)},
+        "history": head.history, "class_weights": head.class_weights,
+    }
+    if test_idx:
+        summary["test"] = compute_metrics(y_test, pred, p.labels)
+        summary["test_binary"] = binary_metrics(y_test, probs, p.labels)
+        by_group = group_metrics([p.rows[i].get("group") for i in test_idx], y_test, pred, probs, p.labels)
+        if by_group:
+            summary["test_by_group"] = by_group
+    return summary
+
+
+def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | Path) -> Path:
+    """The head (Hub mixin: config.json + model.safetensors), the preset it was trained on, and metrics.json."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    head.net.cpu().save_pretrained(str(out))
+    save_preset(p.preset, out / "preset.json")
+    (out / "metrics.json").write_text(json.dumps(summary, indent=1))
+    return out
+
+
+def print_summary(summary: dict[str, Any], output: str | None) -> None:
+    """The held-out metrics (overall, binary, per group) on the terminal."""
+    if "test" in summary:
+        print(format_metrics("held-out", summary["test"]))
+        if summary.get("test_binary"):
+            print(format_metrics("held-out binary (non-neutral truth)", summary["test_binary"]))
+        for g, gm in summary.get("test_by_group", {}).items():
+            b = gm["binary"]
+            print(f"  {g}: accuracy {gm['metrics']['accuracy']:.3f} macro-F1 {gm['metrics']['macro_f1']:.3f}"
+                  + (f"  binary accuracy {b['accuracy']:.3f} (n={b['n']})" if b else ""))
+    if output:
+        print(f"saved to {output} ({summary['seconds']['total']} s)")
+
+
+def run_training(args: argparse.Namespace) -> dict[str, Any]:
+    """The whole ``train`` command; returns the summary it writes to metrics.json (plus ``"net"``: the head)."""
+    t0 = time.time()
+    seed_everything(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    p = plan(args)
+    enc = encode(p)
+    head = fit(p, enc)
+    summary = evaluate(p, enc, head)
+    summary["seconds"]["total"] = round(time.time() - t0, 1)
+    if args.output:
+        save(p, head, summary, args.output)
+    if not args.quiet:
+        print_summary(summary, args.output)
+    summary["net"] = head.net
+    return summary
+
+
+__all__ = ["EncodedRows", "FittedHead", "TrainingPlan", "build_head", "encode", "evaluate", "fit", "plan",
+           "print_summary", "run_training", "save"]
