@@ -1,0 +1,76 @@
+"""Layers point one way: read from the source (``scripts/import_graph.py``), deferred imports included."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINE = ("msa_demo.config", "msa_demo.errors", "msa_demo.labels", "msa_demo.inputs", "msa_demo.modalities",
+          "msa_demo.model", "msa_demo.fusion", "msa_demo.explain", "msa_demo.training")
+
+
+@pytest.fixture(scope="module")
+def ig():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return import_graph
+
+
+def _in(module: str, prefixes) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_the_graph_sees_deferred_imports_and_circles(ig, tmp_path):
+    """The reader itself: a circle made of a top-level and a deferred import is found, and a clean chain is not."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pkg.b import thing\n")
+    (pkg / "b.py").write_text("def thing():\n    from pkg import a\n    from .sub import c\n")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "c.py").write_text("import json\nfrom ..a import x\n")
+    graph = ig.import_graph("pkg", tmp_path)
+    assert graph["pkg.a"] == {"pkg.b": True}
+    assert graph["pkg.b"] == {"pkg.a": False, "pkg.sub.c": False}
+    assert graph["pkg.sub.c"] == {"pkg.a": True}
+    assert ig.cycles(graph) == [["pkg.a", "pkg.b", "pkg.sub.c"]]
+    assert ig.reaches(graph, "pkg.a", "pkg.sub") == ["pkg.a", "pkg.b", "pkg.sub.c"]
+    (pkg / "b.py").write_text("def thing():\n    pass\n")
+    assert ig.cycles(ig.import_graph("pkg", tmp_path)) == []
+
+
+def test_inference_never_imports_training(ig):
+    graph = ig.import_graph()
+    assert "msa_demo.training" in graph and "msa_demo.train" not in graph
+    for module in graph:
+        if _in(module, ("msa_demo.training", "msa_demo.__main__")):
+            continue
+        assert ig.reaches(graph, module, "msa_demo.training") is None, module
+
+
+def test_no_import_circle_touches_the_engine(ig):
+    for circle in ig.cycles(ig.import_graph()):
+        assert not [m for m in circle if _in(m, ENGINE)], circle
+
+
+def test_sentiments_and_probs_dict_are_defined_once():
+    """One definition each: ``SENTIMENTS`` in config, ``probs_dict`` in labels (others import them)."""
+    import ast
+
+    defs: dict[str, list[str]] = {"SENTIMENTS": [], "probs_dict": []}
+    for path in sorted((ROOT / "msa_demo").rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+            if isinstance(node, ast.FunctionDef):
+                names = [node.name.lstrip("_")]
+            for n in names:
+                if n in defs:
+                    defs[n].append(str(path.relative_to(ROOT)))
+    assert defs["SENTIMENTS"] == ["msa_demo/config.py"]
+    assert defs["probs_dict"] == ["msa_demo/labels.py"]
