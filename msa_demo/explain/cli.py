@@ -27,23 +27,37 @@ def add_command(sub) -> None:
     p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")
     p.add_argument("--from", dest="from_file", metavar="RESULT.json",
                    help="re-run from the inputs, options and preset stored in a saved explanation")
-    p.add_argument("--sanity", action="store_true", default=None, help="also run the model-randomisation check")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--text-baseline", choices=("pad", "mask", "unk"), default=None)
-    p.add_argument("--image-baseline", choices=("black", "blur", "mean"), default=None)
-    p.add_argument("--image-methods", default=None, help="integrated_gradients,occlusion (default: both)")
-    p.add_argument("--audio-baseline", choices=("silence", "noise"), default=None)
-    p.add_argument("--ig-max-steps", type=int, default=None)
-    p.add_argument("--grid", type=int, default=None)
-    p.add_argument("--regions", choices=("grid", "superpixels"), default=None,
-                   help="image regions: a square grid (--grid) or SLIC superpixels (--superpixels) (default: grid)")
-    p.add_argument("--superpixels", type=int, default=None, metavar="N",
-                   help="target number of superpixels, 4 to 400 (default: 50)")
-    p.add_argument("--segment-seconds", type=float, default=None)
-    p.add_argument("--audio-methods", default=None,
-                   help="occlusion and/or integrated_gradients, comma-separated (default: occlusion)")
-    p.add_argument("--batch-size", type=int, default=None, help="rows per model call (default 0: auto)")
+    add_option_flags(p)
     p.set_defaults(func=cmd_explain)
+
+
+def _names(csv: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in csv.split(",") if s.strip())
+
+
+def add_option_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per explanation setting, generated from its declaration (``option_specs``).
+
+    Every flag defaults to None (= not given), so ``--from`` keeps the saved value of any flag left out;
+    ``ExplainOptions`` checks the values (one validator, one-line messages).
+    """
+    from msa_demo.explain.result import option_specs
+
+    group = p.add_argument_group("explanation settings")
+    for spec in option_specs():
+        default = ",".join(spec.default) if spec.kind is tuple else spec.default
+        help_text = f"{spec.help} (default: {default})"
+        if spec.kind is bool:
+            group.add_argument(spec.flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif spec.kind is tuple:
+            group.add_argument(spec.flag, type=_names, default=None, metavar="A,B",
+                               help=f"{help_text}; comma-separated, from {', '.join(spec.choices)}")
+        elif spec.kind is str and spec.choices:
+            group.add_argument(spec.flag, choices=spec.choices, default=None, help=help_text)
+        else:
+            span = f"; {spec.span}" if spec.span else ""
+            group.add_argument(spec.flag, type=spec.kind, default=None, metavar="N" if spec.kind is int else "X",
+                               help=f"{spec.help}{span} (default: {default})")
 
 
 def _load_saved(path: str) -> dict[str, Any]:
@@ -80,22 +94,14 @@ def _preset_from_saved(saved: dict[str, Any]):
     return Preset(name=name or "saved", description="rebuilt from a saved explanation", modalities=mods)
 
 
-def _names(csv: str | None) -> tuple[str, ...] | None:
-    return tuple(s.strip() for s in csv.split(",") if s.strip()) if csv else None
+def options_from_args(args, saved_options: dict[str, Any] | None):
+    """The saved options (``--from``), overridden by every flag given."""
+    from msa_demo.explain.result import ExplainOptions, option_specs
 
-
-def _options(args, saved_options: dict[str, Any] | None):
-    from msa_demo.explain.result import ExplainOptions
-
-    opts = dict(saved_options or {})
-    known = set(ExplainOptions.__dataclass_fields__)
-    opts = {k: (tuple(v) if isinstance(v, list) else v) for k, v in opts.items() if k in known}
-    given = {"sanity": args.sanity, "seed": args.seed, "text_baseline": args.text_baseline,
-             "image_baseline": args.image_baseline, "audio_baseline": args.audio_baseline,
-             "ig_max_steps": args.ig_max_steps, "grid": args.grid, "segment_seconds": args.segment_seconds,
-             "regions": args.regions, "superpixels": args.superpixels, "batch_size": args.batch_size,
-             "image_methods": _names(args.image_methods), "audio_methods": _names(args.audio_methods)}
-    opts.update({k: v for k, v in given.items() if v is not None})
+    specs = option_specs()
+    known = {spec.name for spec in specs}
+    opts = {k: v for k, v in (saved_options or {}).items() if k in known}  # lists become tuples in the check
+    opts.update({spec.name: getattr(args, spec.name) for spec in specs if getattr(args, spec.name) is not None})
     return ExplainOptions(**opts)
 
 
@@ -120,7 +126,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         preset = args.preset or os.environ.get("MSA_PRESET", "hub")
         target = args.target
         use = args.use.split(",") if args.use else None
-    options = _options(args, saved.get("options") if saved else None)
+    options = options_from_args(args, saved.get("options") if saved else None)
     if isinstance(preset, str):
         model = MultimodalSentimentModel.from_preset(preset, device=args.device)
     else:
@@ -196,4 +202,4 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return 2
 
 
-__all__ = ["add_command", "cmd_explain", "format_explanation"]
+__all__ = ["add_command", "add_option_flags", "cmd_explain", "format_explanation", "options_from_args"]

@@ -5,8 +5,10 @@ The dashboard and the HTML report read ``Explanation.to_dict()``; keep this sche
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import numbers
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -140,52 +142,170 @@ class Explanation(_Serial):
         return None
 
 
+@dataclass(frozen=True)
+class OptionSpec:
+    """One explanation setting as declared on :class:`ExplainOptions` (read by the validator, the CLI, the UI).
+
+    kind: the type of the default: ``bool``, ``int``, ``float``, ``str``, or ``tuple`` (several of ``choices``).
+    label: the setting's name in messages and on widgets ("IG steps").
+    bounds: (low, high) for numbers, inclusive (exclusive when ``exclusive``); None on a side = unbounded.
+    """
+
+    name: str
+    default: Any
+    kind: type
+    help: str = ""
+    label: str = ""
+    choices: tuple = ()
+    bounds: tuple | None = None
+    exclusive: bool = False
+    unit: str = ""
+    min_count: int = 0  # tuple options: how many choices at least
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag: ``--`` + the name with dashes."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def title(self) -> str:
+        """A widget's label: "the image grid" -> "Image grid"."""
+        text = self.label or self.name.replace("_", " ")
+        text = text[4:] if text.startswith("the ") else text
+        return text[:1].upper() + text[1:]
+
+    def check(self, value: Any) -> Any:
+        """The value, normalised (a string or list for a tuple option -> tuple); InputError with one line if bad."""
+        if self.kind is tuple:
+            value = tuple([value] if isinstance(value, str) else value)
+            if len(value) < self.min_count or not all(v in self.choices for v in value):
+                self._fail(f"must be chosen from {', '.join(self.choices)}")
+            return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                self._fail("must be true or false")
+            return value
+        if self.kind is str:
+            if not isinstance(value, str) or (self.choices and value not in self.choices):
+                self._fail(f"must be one of {', '.join(self.choices)}" if self.choices else "must be text")
+            return value
+        if self.kind not in (int, float):  # a field declared without a checkable kind
+            return value
+        number = isinstance(value, numbers.Integral if self.kind is int else numbers.Real)
+        if not number or isinstance(value, bool):
+            self._fail("must be a whole number" if self.kind is int else "must be a number")
+        lo, hi = self.bounds or (None, None)
+        if self.exclusive:
+            ok = (lo is None or value > lo) and (hi is None or value < hi)
+        else:
+            ok = (lo is None or value >= lo) and (hi is None or value <= hi)
+        if not ok:
+            self._fail(f"must be {self.span}")
+        if self.kind is int:
+            return int(value)  # numpy integers too
+        return value if isinstance(value, (int, float)) else float(value)
+
+    @property
+    def span(self) -> str:
+        """The allowed range in words ("2 to 64 cells a side", "between 0 and 1", "at least 2"); "" if none."""
+        lo, hi = self.bounds or (None, None)
+        if lo is not None and hi is not None:
+            text = f"between {lo} and {hi}" if self.exclusive else f"{lo} to {hi}"
+        elif lo is not None:
+            text = f"more than {lo}" if self.exclusive else f"at least {lo}"
+        elif hi is not None:
+            text = f"less than {hi}" if self.exclusive else f"at most {hi}"
+        else:
+            return ""
+        return text + self.unit
+
+    def _fail(self, what: str) -> None:
+        raise InputError(f"Explanation option: {self.label or self.name} {what}.")
+
+
+def option(default: Any, help: str, *, label: str = "", choices: tuple = (), bounds: tuple | None = None,
+           exclusive: bool = False, unit: str = "", min_count: int = 0) -> Any:
+    """A field of :class:`ExplainOptions` with its metadata (see :class:`OptionSpec`): declared once, read by all."""
+    return field(default=default, metadata={"help": help, "label": label, "choices": tuple(choices), "bounds": bounds,
+                                            "exclusive": exclusive, "unit": unit, "min_count": min_count})
+
+
 @dataclass
 class ExplainOptions(_Serial):
-    """Every setting of an explanation (stored in the result so it can be reproduced)."""
+    """Every setting of an explanation (stored in the result so it can be reproduced).
 
-    text_baseline: str = "pad"  # pad | mask | unk (special tokens are always kept)
-    ig_max_steps: int = 64  # adaptive IG: 8, 16, 32, ... steps until |delta| < 5 % of |f(x) - f(b)|
-    image_methods: tuple = ("integrated_gradients", "occlusion")
-    image_baseline: str = "blur"  # black | blur | mean
-    grid: int = 7  # regions per side on the model input (regions="grid")
-    regions: str = "grid"  # grid | superpixels (SLIC on the picture, drawn on the model input)
-    superpixels: int = 50  # target number of SLIC segments (regions="superpixels"); SLIC may return fewer
-    segment_seconds: float = 0.5
-    audio_baseline: str = "silence"  # silence | noise (low, seeded)
-    sanity: bool = False  # model-randomisation check (Adebayo et al. 2018), costs one more map per method
-    seed: int = 0
-    deletion_steps: int = 10
-    audio_methods: tuple = ("occlusion",)  # add "integrated_gradients" for IG on the waveform
-    ig_min_steps: int = 8
-    ig_tolerance: float = 0.05
-    batch_size: int = 0  # rows per model call (internal_batch_size / perturbations_per_eval); 0: auto (GPU 64, CPU 16)
+    Each field is declared once, with its range or choices and its help (:func:`option`); the validation here,
+    the ``explain`` command's flags and the dashboard's controls all read :func:`option_specs`.
+    """
+
+    text_baseline: str = option(
+        "pad", "what replaces a word: the PAD, MASK or UNK token (special tokens are always kept)",
+        label="text baseline", choices=TEXT_BASELINES)
+    ig_max_steps: int = option(
+        64, "adaptive IG's most steps (8, 16, 32, ... until |delta| < tolerance x |f(x) - f(baseline)|)",
+        label="IG steps", bounds=(2, 1024))
+    image_methods: tuple = option(
+        ("integrated_gradients", "occlusion"), "which image attributions run",
+        label="image methods", choices=IMAGE_METHODS, min_count=1)
+    image_baseline: str = option(
+        "blur", "what replaces an image region",
+        label="image baseline", choices=IMAGE_BASELINES)
+    grid: int = option(
+        7, "regions per side on the model input (regions=grid)",
+        label="the image grid", bounds=(2, 64), unit=" cells a side")
+    regions: str = option(
+        "grid", "image regions: a square grid, or SLIC superpixels on the picture drawn on the model input",
+        label="image regions", choices=IMAGE_REGIONS)
+    superpixels: int = option(
+        50, "target number of SLIC superpixels (regions=superpixels); SLIC may return fewer",
+        label="the number of superpixels", bounds=(4, 400))
+    segment_seconds: float = option(
+        0.5, "length of an audio segment, in seconds",
+        label="the audio segment length", bounds=(0.02, 30), unit=" seconds")
+    audio_baseline: str = option(
+        "silence", "what replaces an audio segment: silence, or low noise (seeded)",
+        label="audio baseline", choices=AUDIO_BASELINES)
+    sanity: bool = option(
+        False, "model-randomisation check (Adebayo et al. 2018); costs one more map per method",
+        label="sanity check")
+    seed: int = option(
+        0, "seed of every random choice (noise baseline, random deletion order)",
+        label="the seed", bounds=(0, 2**32 - 1))
+    deletion_steps: int = option(
+        10, "points on the deletion / AOPC curve",
+        label="deletion steps", bounds=(2, 100))
+    audio_methods: tuple = option(
+        ("occlusion",), "which audio attributions run (integrated_gradients: IG on the waveform)",
+        label="audio methods", choices=AUDIO_METHODS)
+    ig_min_steps: int = option(
+        8, "adaptive IG's first step count",
+        label="IG start steps", bounds=(2, None))
+    ig_tolerance: float = option(
+        0.05, "adaptive IG stops when |delta| < tolerance x |f(x) - f(baseline)|",
+        label="the IG tolerance", bounds=(0, 1), exclusive=True)
+    batch_size: int = option(
+        0, "rows per model call (internal_batch_size / perturbations_per_eval); 0: auto (GPU 64, CPU 16)",
+        label="the batch size", bounds=(0, None))
 
     def __post_init__(self) -> None:
-        self.image_methods = tuple([self.image_methods] if isinstance(self.image_methods, str) else self.image_methods)
-        self.audio_methods = tuple([self.audio_methods] if isinstance(self.audio_methods, str) else self.audio_methods)
-        checks = [
-            (self.text_baseline in TEXT_BASELINES, f"text baseline must be one of {', '.join(TEXT_BASELINES)}"),
-            (self.image_baseline in IMAGE_BASELINES, f"image baseline must be one of {', '.join(IMAGE_BASELINES)}"),
-            (self.audio_baseline in AUDIO_BASELINES, f"audio baseline must be one of {', '.join(AUDIO_BASELINES)}"),
-            (bool(self.image_methods) and all(m in IMAGE_METHODS for m in self.image_methods),
-             f"image methods must be chosen from {', '.join(IMAGE_METHODS)}"),
-            (all(m in AUDIO_METHODS for m in self.audio_methods),
-             f"audio methods must be chosen from {', '.join(AUDIO_METHODS)}"),
-            (isinstance(self.ig_max_steps, int) and 2 <= self.ig_max_steps <= 1024, "IG steps must be 2 to 1024"),
-            (isinstance(self.ig_min_steps, int) and 2 <= self.ig_min_steps, "IG start steps must be at least 2"),
-            (isinstance(self.grid, int) and 2 <= self.grid <= 64, "the image grid must be 2 to 64 cells a side"),
-            (self.regions in IMAGE_REGIONS, f"image regions must be one of {', '.join(IMAGE_REGIONS)}"),
-            (isinstance(self.superpixels, int) and not isinstance(self.superpixels, bool)
-             and 4 <= self.superpixels <= 400, "the number of superpixels must be 4 to 400"),
-            (0.02 <= float(self.segment_seconds) <= 30, "the audio segment length must be 0.02 to 30 seconds"),
-            (isinstance(self.deletion_steps, int) and 2 <= self.deletion_steps <= 100, "deletion steps must be 2 to 100"),
-            (isinstance(self.batch_size, int) and self.batch_size >= 0, "the batch size must be 0 (auto) or more"),
-            (0 < float(self.ig_tolerance) < 1, "the IG tolerance must be between 0 and 1"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise InputError(f"Explanation option: {message}.")
+        for spec in option_specs(type(self)):
+            setattr(self, spec.name, spec.check(getattr(self, spec.name)))
+
+
+@functools.lru_cache(maxsize=None)
+def option_specs(cls: type = ExplainOptions) -> tuple[OptionSpec, ...]:
+    """The settings of ``cls`` (default :class:`ExplainOptions`) with their metadata, in declaration order.
+
+    A field declared without :func:`option` is still listed (kind from its default, no range or choices).
+    """
+    out = []
+    for f in fields(cls):
+        meta = dict(f.metadata)
+        out.append(OptionSpec(name=f.name, default=f.default, kind=type(f.default), help=meta.get("help", ""),
+                              label=meta.get("label", ""), choices=meta.get("choices", ()),
+                              bounds=meta.get("bounds"), exclusive=meta.get("exclusive", False),
+                              unit=meta.get("unit", ""), min_count=meta.get("min_count", 0)))
+    return tuple(out)
 
 
 def check_target(target: str | None) -> str | None:
@@ -198,4 +318,4 @@ def check_target(target: str | None) -> str | None:
 
 
 __all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Explanation", "ExplainOptions",
-           "check_target"]
+           "OptionSpec", "check_target", "option", "option_specs"]

@@ -1,0 +1,130 @@
+"""Each explanation setting is declared once (ExplainOptions field metadata); validation and CLI flags read it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pytest
+
+from msa_demo.errors import InputError
+from msa_demo.explain.result import ExplainOptions, option, option_specs
+
+ROOT = Path(__file__).resolve().parents[1]
+# the explain command's setting flags before they were generated from the declarations
+FLAGS_BEFORE = {"--sanity", "--seed", "--text-baseline", "--image-baseline", "--image-methods", "--audio-baseline",
+                "--ig-max-steps", "--grid", "--regions", "--superpixels", "--segment-seconds", "--audio-methods",
+                "--batch-size"}
+
+
+def _explain_parser():
+    from msa_demo.__main__ import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sub.choices["explain"]
+
+
+def test_every_setting_is_declared_with_its_metadata():
+    specs = option_specs()
+    assert [s.name for s in specs] == [f.name for f in fields(ExplainOptions)]
+    for s in specs:
+        assert s.help and s.label, s.name
+        assert s.kind in (bool, int, float, str, tuple), s.name
+        if s.kind in (str, tuple):
+            assert s.choices and (s.default in s.choices if s.kind is str else set(s.default) <= set(s.choices))
+        if s.kind in (int, float):
+            assert s.bounds is not None, s.name
+    grid = next(s for s in specs if s.name == "grid")
+    assert (grid.flag, grid.title, grid.bounds, grid.default) == ("--grid", "Image grid", (2, 64), 7)
+
+
+def test_the_validator_reads_the_ranges_and_choices():
+    for s in option_specs():
+        if s.kind in (int, float) and s.bounds:
+            lo, hi = s.bounds
+            step = 1 if s.kind is int else 1e-6
+            inside = [v for v in (lo, hi) if v is not None and not s.exclusive]
+            outside = [v for v in ((lo - step) if lo is not None else None, (hi + step) if hi is not None else None)
+                       if v is not None]
+            if s.exclusive:
+                inside, outside = [(lo + hi) / 2], [lo, hi]
+            for v in inside:
+                assert getattr(ExplainOptions(**{s.name: v}), s.name) == v
+            for v in outside:
+                with pytest.raises(InputError, match=f"Explanation option: {re.escape(s.label)} must be "):
+                    ExplainOptions(**{s.name: v})
+        elif s.kind is str:
+            with pytest.raises(InputError, match=f"{re.escape(s.label)} must be one of {', '.join(s.choices)}"):
+                ExplainOptions(**{s.name: "nonsense"})
+    # the messages say the range in words, as before
+    for kwargs, message in [({"grid": 65}, "the image grid must be 2 to 64 cells a side"),
+                            ({"ig_tolerance": 1.0}, "the IG tolerance must be between 0 and 1"),
+                            ({"ig_min_steps": 1}, "IG start steps must be at least 2"),
+                            ({"segment_seconds": 0}, "the audio segment length must be 0.02 to 30 seconds"),
+                            ({"grid": 7.5}, "the image grid must be a whole number"),
+                            ({"ig_max_steps": True}, "IG steps must be a whole number"),
+                            ({"sanity": "yes"}, "sanity check must be true or false"),
+                            ({"image_methods": ()}, "image methods must be chosen from"),
+                            ({"audio_methods": ("occlusion", "fourier")}, "audio methods must be chosen from")]:
+        with pytest.raises(InputError, match=re.escape(message)):
+            ExplainOptions(**kwargs)
+
+
+def test_values_are_normalised():
+    import numpy as np
+
+    o = ExplainOptions(image_methods="occlusion", audio_methods=["occlusion", "integrated_gradients"],
+                       seed=np.int64(3), grid=np.int32(5))
+    assert o.image_methods == ("occlusion",) and o.audio_methods == ("occlusion", "integrated_gradients")
+    assert type(o.seed) is int and type(o.grid) is int
+    assert ExplainOptions.from_dict(o.to_dict()) == o  # a saved explanation's options read back the same
+    assert ExplainOptions(audio_methods=()).audio_methods == ()  # no audio map is a valid choice
+
+
+def test_a_setting_is_one_declaration():
+    """A dataclass of option() fields gets the same listing and checks; a plain field is listed by its default."""
+
+    @dataclass
+    class Toy:
+        level: float = option(0.5, "how loud the stand-in is", label="the level", bounds=(0, 1))
+        plain: int = 3
+
+    level, plain = option_specs(Toy)
+    assert (level.kind, level.flag, level.span, level.help) == (float, "--level", "0 to 1", "how loud the stand-in is")
+    with pytest.raises(InputError, match="the level must be 0 to 1"):
+        level.check(1.5)
+    assert (plain.kind, plain.default, plain.bounds, plain.check(4)) == (int, 3, None, 4)
+
+
+def test_cli_flags_are_generated_with_todays_names():
+    parser = _explain_parser()
+    flags = {s for a in parser._actions for s in a.option_strings}
+    assert FLAGS_BEFORE <= flags
+    assert {s.flag for s in option_specs()} <= flags
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    explain_lines = [line for line in readme.splitlines() if "msa_demo explain" in line or line.startswith("    [")]
+    used = set(re.findall(r"(--[a-z][a-z-]*)", "\n".join(explain_lines)))
+    assert used and used <= flags, used - flags
+
+
+def test_cli_flags_override_saved_options():
+    from msa_demo.explain.cli import options_from_args
+
+    parser = _explain_parser()
+    args = parser.parse_args(["--text", "hi", "--grid", "9", "--image-methods", "occlusion", "--sanity",
+                              "--segment-seconds", "0.25"])
+    assert options_from_args(args, None) == ExplainOptions(grid=9, image_methods=("occlusion",), sanity=True,
+                                                           segment_seconds=0.25)
+    saved = ExplainOptions(grid=5, seed=3, sanity=True, audio_methods=("integrated_gradients",)).to_dict()
+    args = parser.parse_args(["--seed", "4", "--no-sanity"])
+    expected = ExplainOptions(grid=5, seed=4, sanity=False, audio_methods=("integrated_gradients",))
+    assert options_from_args(args, saved) == expected
+
+
+def test_cli_bad_setting_is_one_line_before_any_model_loads(capsys):
+    from msa_demo.__main__ import main
+
+    assert main(["explain", "--preset", "no-such-preset", "--text", "hi", "--ig-tolerance", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: Explanation option: the IG tolerance must be between 0 and 1."
