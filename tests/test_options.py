@@ -58,15 +58,17 @@ def test_the_validator_reads_the_ranges_and_choices():
             with pytest.raises(InputError, match=f"{re.escape(s.label)} must be one of {', '.join(s.choices)}"):
                 ExplainOptions(**{s.name: "nonsense"})
     # the messages say the range in words, as before
-    for kwargs, message in [({"grid": 65}, "the image grid must be 2 to 64 cells a side"),
-                            ({"ig_tolerance": 1.0}, "the IG tolerance must be between 0 and 1"),
-                            ({"ig_min_steps": 1}, "IG start steps must be at least 2"),
-                            ({"segment_seconds": 0}, "the audio segment length must be 0.02 to 30 seconds"),
-                            ({"grid": 7.5}, "the image grid must be a whole number"),
-                            ({"ig_max_steps": True}, "IG steps must be a whole number"),
-                            ({"sanity": "yes"}, "sanity check must be true or false"),
-                            ({"image_methods": ()}, "image methods must be chosen from"),
-                            ({"audio_methods": ("occlusion", "fourier")}, "audio methods must be chosen from")]:
+    cases = [({"grid": 65}, "the image grid must be 2 to 64 cells a side"),
+             ({"ig_tolerance": 1.0}, "the IG tolerance must be between 0 and 1"),
+             ({"ig_min_steps": 1}, "IG start steps must be at least 2"),
+             ({"segment_seconds": 0}, "the audio segment length must be 0.02 to 30 seconds"),
+             ({"grid": 7.5}, "the image grid must be 2 to 64 cells a side (a whole number)"),
+             ({"ig_max_steps": True}, "IG steps must be 2 to 1024 (a whole number)"),
+             ({"segment_seconds": "0.5"}, "the audio segment length must be 0.02 to 30 seconds (a number)"),
+             ({"sanity": "yes"}, "sanity check must be true or false"),
+             ({"image_methods": ()}, "image methods must be chosen from"),
+             ({"audio_methods": ("occlusion", "fourier")}, "audio methods must be chosen from")]
+    for kwargs, message in cases:
         with pytest.raises(InputError, match=re.escape(message)):
             ExplainOptions(**kwargs)
 

@@ -193,7 +193,8 @@ class OptionSpec:
             return value
         number = isinstance(value, numbers.Integral if self.kind is int else numbers.Real)
         if not number or isinstance(value, bool):
-            self._fail("must be a whole number" if self.kind is int else "must be a number")
+            what = "a whole number" if self.kind is int else "a number"
+            self._fail(f"must be {self.span} ({what})" if self.span else f"must be {what}")
         lo, hi = self.bounds or (None, None)
         if self.exclusive:
             ok = (lo is None or value > lo) and (hi is None or value < hi)
