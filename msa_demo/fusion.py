@@ -48,6 +48,7 @@ HEADS = ("head", "average", "weighted", "concat", "attention")
 
 
 def prior(batch: int = 1, device=None) -> torch.Tensor:
+    """The answer with nothing present: uniform over the sentiments, [batch, 3]."""
     return torch.full((batch, len(SENTIMENTS)), 1.0 / len(SENTIMENTS), device=device)
 
 
@@ -213,8 +214,8 @@ class TrainedFusion:
                 feats[m] = features[m].reshape(batch, -1).float().to(dev)
                 cols.append(torch.ones(batch, dtype=torch.bool, device=dev))
             else:  # a placeholder the net never reads into its decision (masked / replaced by a learned vector)
-                feats[m] = torch.zeros(batch, self.net.dims.get(m, self.net.input_dim if self.net.kind == "head" else 0),
-                                       device=dev)
+                width = self.net.dims.get(m, self.net.input_dim if self.net.kind == "head" else 0)
+                feats[m] = torch.zeros(batch, width, device=dev)
                 cols.append(torch.zeros(batch, dtype=torch.bool, device=dev))
         with torch.no_grad():
             logp = self.net(feats, torch.stack(cols, 1))

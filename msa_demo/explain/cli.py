@@ -21,7 +21,8 @@ def add_command(sub) -> None:
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
-    p.add_argument("--target", default=None, help="class to explain: negative, neutral or positive (default: predicted)")
+    p.add_argument("--target", default=None,
+                   help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
     p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")

@@ -48,7 +48,10 @@ def map_label(raw: Any, label_set: str) -> str:
 
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
-    """One threshold t: score < t negative, else positive. Two (lo, hi): <= lo negative, >= hi positive, else neutral."""
+    """One threshold t: score < t negative, else positive.
+
+    Two (lo, hi): <= lo negative, >= hi positive, else neutral.
+    """
     if len(bins) == 1:
         return "negative" if score < bins[0] else "positive"
     lo, hi = bins

@@ -137,7 +137,8 @@ def _optimiser(net: FusionNet, fit: FitSettings, steps: int):
     return opt, sched
 
 
-def _epoch_batches(train_idx: Sequence[int], batcher: Batcher, batch_size: int, gen: torch.Generator) -> list[list[int]]:
+def _epoch_batches(train_idx: Sequence[int], batcher: Batcher, batch_size: int,
+                   gen: torch.Generator) -> list[list[int]]:
     """One epoch's batches in a seeded random order; token inputs are batched by similar length (less padding)."""
     perm = [train_idx[i] for i in torch.randperm(len(train_idx), generator=gen).tolist()]
     batches = [perm[s:s + batch_size] for s in range(0, len(perm), batch_size)]
