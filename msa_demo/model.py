@@ -13,7 +13,8 @@ from msa_demo.config import MODALITIES, SENTIMENTS, Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs, load_audio, load_image, load_text
-from msa_demo.modalities import Encoded, Modality, Prepared, is_pinned, load_modality, resolve_path
+from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality,
+                                 resolve_path)
 
 
 def pick_device(override: str | None = None) -> torch.device:
@@ -127,6 +128,7 @@ class MultimodalSentimentModel:
         specs = {m: s for m, s in preset.modalities.items() if m in loaded}
         stand_ins = self._stand_in_specs(preset.fallback) if failed else {}
         for name, exc in failed.items():
+            exc = ModelLoadError(str(exc).replace(OFFLINE_HINT, ""))  # the other modalities are not offline
             own = preset.modalities[name]
             lead = f"{name.capitalize()}: '{own.model_id}' could not be loaded"
             spec = stand_ins.get(name)
@@ -253,4 +255,7 @@ class MultimodalSentimentModel:
             "models": {m: mod.describe() for m, mod in self.modalities.items()},
             "unpinned": [m for m, s in self.preset.modalities.items()
                          if resolve_path(s.model_id) is None and not is_pinned(s.revision)],
+            "stand_ins": self.stand_ins,
+            "switched_off": sorted(self.unavailable),
+            "notices": list(self.notices),
         }

@@ -59,6 +59,8 @@ def test_missing_audio_model_falls_back_to_lite_audio_alone(tiny, offline, rgb_i
     line = model.notices[0]
     assert line.startswith("Audio: 'superb/wav2vec2-base-superb-er' could not be loaded")
     assert "lite audio model stands in" in line and "cannot be reached" in line
+    assert "--preset lite" not in line  # the advice to go offline does not apply: text and image are on the Hub
+    assert model.describe()["stand_ins"] == ["audio"] and model.requested is preset
 
     pred = model.predict(text="I love it", image=rgb_image, audio=(16000, tone))
     assert pred.used == ["text", "image", "audio"]

@@ -122,6 +122,7 @@ def resolve_path(model_id: str) -> Path | None:
 
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
+OFFLINE_HINT = " Run with --preset lite to work offline."
 
 
 def weights_policy(spec: ModalitySpec) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
     if not hub_reachable():
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
-            "and no cached copy exists. Run with --preset lite to work offline."
+            f"and no cached copy exists.{OFFLINE_HINT}"
         )
     try:
         return loader.from_pretrained(source, **opts)
@@ -230,4 +231,4 @@ def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: to
 
 
 __all__ = ["Modality", "Prepared", "Encoded", "load_modality", "from_pretrained", "resolve_path", "weights_policy",
-           "SENTIMENTS"]
+           "OFFLINE_HINT", "SENTIMENTS"]
