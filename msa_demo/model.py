@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 import torch
 
@@ -94,6 +95,10 @@ class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
     cache_size = 64
+    # what loading left behind; class-level defaults for a model assembled by hand (tests build planted ones)
+    requested: Preset | None = None
+    notices: list[str] | tuple[str, ...] = ()
+    unavailable: Mapping[str, str] = MappingProxyType({})
 
     def __init__(self, preset: Preset, device: str | None = None, dtype: str | None = None) -> None:
         self.requested = preset  # the preset as asked for; ``preset`` is what actually serves each modality
@@ -156,6 +161,8 @@ class MultimodalSentimentModel:
     @property
     def stand_ins(self) -> list[str]:
         """Modalities served by the fallback preset's model instead of this preset's own."""
+        if self.requested is None:
+            return []
         return [m for m, s in self.preset.modalities.items() if s is not self.requested.modalities.get(m)]
 
     def _load_fusion(self):
