@@ -113,6 +113,9 @@ class CodeApi:
             pred = model.predict(inputs=inputs, use=use_list)
         except MsaError as exc:
             raise _error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
+            log.exception("prediction failed")
+            raise _error(f"The prediction failed ({type(exc).__name__}).") from None
         return self._json(pred.to_dict())
 
     def explain(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
@@ -145,11 +148,17 @@ class CodeApi:
         try:
             options = ExplainOptions(image_methods=methods, regions=regions, ig_max_steps=int(ig_steps),
                                      seed=int(seed))
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
+        try:
             result = explain(model, inputs, target=tgt, use=use_list, options=options).to_dict()
         except MsaError as exc:
             raise _error(str(exc)) from None
-        except (TypeError, ValueError) as exc:
-            raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
+        except Exception as exc:  # noqa: BLE001
+            log.exception("explanation failed")
+            raise _error(f"The explanation failed ({type(exc).__name__}).") from None
         if not heatmaps:
             for m in result.get("maps") or []:
                 m.pop("heatmap", None)

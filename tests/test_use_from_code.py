@@ -168,3 +168,17 @@ def test_readme_snippet_runs_against_a_local_app(server, index):
                 assert json.loads(out.stdout)["label"] == "positive"
             else:
                 assert "superb/wav2vec2-base-superb-er @ refs/pr/2" in out.stdout
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"ig_steps": 1}, "IG steps must be 2 to 1024"),
+    ({"regions": "hexagons"}, "image regions must be one of"),
+    ({"target": "happy"}, "The target must be one of negative, neutral, positive"),
+])
+def test_bad_explain_settings_are_one_line_errors(server, settings, message):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        Client(server, verbose=False).predict(text="fine", api_name="/explain_json", **settings)
+    assert message in str(info.value) and "Traceback" not in str(info.value)
