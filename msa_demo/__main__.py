@@ -46,6 +46,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not (args.text or args.image or args.audio):
         raise MsaError("Give at least one input: --text, --image or --audio.")
     model = MultimodalSentimentModel.from_preset(args.preset, device=args.device)
+    for line in model.notices:  # a modality served by a stand-in, or switched off
+        print(f"note: {line}", file=sys.stderr)
     use = [u.strip() for u in args.use.split(",") if u.strip()]
     pred = model.predict(text=args.text, image=args.image, audio=args.audio, use=use)
     print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False) if args.json else format_prediction(pred))

@@ -299,3 +299,15 @@ def _region_mask(model, inputs, opts):
     prepared, _ = model.encode("image", inputs.image)
     h, w = prepared.inputs["pixel_values"].shape[-2:]
     return region_layout(inputs.image.image, tuple(prepared.info["box"]), h, w, opts)[0]
+
+
+def test_cli_predict_says_which_modality_stands_in(tiny, offline, tmp_path):
+    import os
+
+    path = save_preset(_with(tiny, name="hubish", fallback="lite", audio=HUB.modalities["audio"]),
+                       tmp_path / "hubish.json")
+    out = subprocess.run([sys.executable, "-m", "msa_demo", "predict", "--preset", str(path), "--text", "good",
+                          "--json"], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["used"] == ["text"]
+    assert "note: Audio: 'superb/wav2vec2-base-superb-er' could not be loaded" in out.stderr
