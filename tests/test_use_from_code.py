@@ -86,20 +86,24 @@ def test_mcp_predict_on_lite_text_returns_json(server):
     assert pred["modalities"]["text"]["label"] == "positive"
 
 
-def test_mcp_reads_an_image_given_as_a_url_of_an_uploaded_file(server):
+def test_mcp_reads_an_image_given_as_a_url_of_an_uploaded_file_or_a_data_uri(server):
     import httpx
 
     with open(ROOT / "examples" / "happy_face.png", "rb") as f:
         uploaded = httpx.post(server + "gradio_api/upload", files={"files": ("face.png", f, "image/png")}).json()[0]
     url = f"{server}gradio_api/file={uploaded}"
 
-    async def work(session):
-        return await session.call_tool("predict", {"image": url})
+    import base64
 
-    result = mcp_session(server, work)
-    assert not result.isError, result.content
-    pred = json.loads(result.content[0].text)
-    assert pred["used"] == ["image"] and pred["modalities"]["image"]["label"] == "positive"
+    data_uri = "data:image/png;base64," + base64.b64encode((ROOT / "examples" / "happy_face.png").read_bytes()).decode()
+
+    async def work(session):
+        return [await session.call_tool("predict", {"image": value}) for value in (url, data_uri)]
+
+    for result in mcp_session(server, work):
+        assert not result.isError, result.content
+        pred = json.loads(result.content[0].text)
+        assert pred["used"] == ["image"] and pred["modalities"]["image"]["label"] == "positive"
 
 
 def test_mcp_explain_and_a_clean_error(server):
