@@ -1,7 +1,7 @@
 """msa_demo dashboard: why does the model think this post, face and voice are positive / neutral / negative?
 
 Layout and event wiring only; every handler and view lives in ``msa_demo/ui.py``.
-Run: ``python app.py [--preset hub|lite|FILE] [--port 7860]`` (env ``MSA_PRESET``, default ``hub``).
+Run: ``python app.py [--preset hub|hub-face|lite|FILE] [--port 7860] [--mcp]`` (env ``MSA_PRESET``, default ``hub``).
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import gradio as gr
 
-from msa_demo import ui
+from msa_demo import api, ui
 from msa_demo.config import SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
@@ -24,6 +25,7 @@ MAX_FILE_SIZE = "25mb"
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
     presets = dash.preset_names
     with gr.Blocks(title="Why this sentiment? — multimodal explanations") as demo:
+        api.CodeApi(dash).register()  # JSON endpoints /predict_json, /explain_json = MCP tools predict, explain
         gr.Markdown("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
                     "are **positive, neutral or negative**, then shows which words, regions and moments made it "
                     "think so — and how far to trust that.")
@@ -120,7 +122,15 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 
+    api.keep_out_of_mcp(demo)
     return demo
+
+
+def mcp_default() -> bool:
+    """MCP on by default on a Hugging Face Space (it only adds routes) when the mcp package is installed."""
+    import importlib.util
+
+    return bool(os.environ.get("SPACE_ID")) and importlib.util.find_spec("mcp") is not None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
                                                                                                  7860))))
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     parser.add_argument("--device", default=None, help="auto, cpu, cuda or mps")
+    parser.add_argument("--mcp", action=argparse.BooleanOptionalAction, default=mcp_default(),
+                        help="serve the predict and explain tools over MCP at /gradio_api/mcp/ "
+                             "(default: on on a Hugging Face Space)")
     args = parser.parse_args(argv)
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
@@ -141,8 +154,10 @@ def main(argv: list[str] | None = None) -> None:
                                 if not dash.notices or n != args.preset]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash)
+    # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply
+    warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
     demo.queue(default_concurrency_limit=1, max_size=32)
-    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE, mcp_server=args.mcp)
 
 
 if __name__ == "__main__":

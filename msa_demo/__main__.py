@@ -1,4 +1,4 @@
-"""Command line: ``python -m msa_demo predict | explain | train | make-tiny``."""
+"""Command line: ``python -m msa_demo predict | explain | train | check-preset | make-tiny``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not (args.text or args.image or args.audio):
         raise MsaError("Give at least one input: --text, --image or --audio.")
     model = MultimodalSentimentModel.from_preset(args.preset, device=args.device)
+    for line in model.notices:  # a modality served by a stand-in, or switched off
+        print(f"note: {line}", file=sys.stderr)
     use = [u.strip() for u in args.use.split(",") if u.strip()]
     pred = model.predict(text=args.text, image=args.image, audio=args.audio, use=use)
     print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False) if args.json else format_prediction(pred))
@@ -60,12 +62,27 @@ def cmd_make_tiny(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_preset(args: argparse.Namespace) -> int:
+    from msa_demo.config import load_preset
+    from msa_demo.hub import check_preset, format_check
+
+    check = check_preset(load_preset(args.preset), online=False if args.offline else None)
+    print(json.dumps(check.to_dict(), indent=2) if args.json else format_check(check))
+    return 0 if check.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m msa_demo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("predict", help="predict sentiment from text, image and/or audio")
     _add_inputs(p)
     p.set_defaults(func=cmd_predict)
+    p = sub.add_parser("check-preset", help="what a preset would download (ids, revisions, files, licences); "
+                       "verified against the Hub when it can be reached")
+    p.add_argument("preset", help="hub, hub-face, lite, or a preset JSON/YAML file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--offline", action="store_true", help="print the plan without asking the Hub")
+    p.set_defaults(func=cmd_check_preset)
     p = sub.add_parser("make-tiny", help="build a tiny random preset (offline trials and tests)")
     p.add_argument("directory")
     p.add_argument("--seed", type=int, default=0)

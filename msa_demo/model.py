@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 import torch
 
 from msa_demo.config import MODALITIES, SENTIMENTS, Preset, load_preset
-from msa_demo.errors import InputError
+from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs, load_audio, load_image, load_text
 from msa_demo.labels import probs_dict as _probs_dict
-from msa_demo.modalities import Encoded, Modality, Prepared, is_pinned, load_modality, resolve_path
+from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality,
+                                 resolve_path)
 
 
 def pick_device(override: str | None = None) -> torch.device:
@@ -90,14 +92,18 @@ class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
     cache_size = 64
+    # what loading left behind; class-level defaults for a model assembled by hand (tests build planted ones)
+    requested: Preset | None = None
+    notices: list[str] | tuple[str, ...] = ()
+    unavailable: Mapping[str, str] = MappingProxyType({})
 
     def __init__(self, preset: Preset, device: str | None = None, dtype: str | None = None) -> None:
-        self.preset = preset
+        self.requested = preset  # the preset as asked for; ``preset`` is what actually serves each modality
         self.device = pick_device(device)
         self.dtype = pick_dtype(self.device, dtype)
-        self.modalities: dict[str, Modality] = {
-            name: load_modality(name, spec, self.device, self.dtype) for name, spec in preset.modalities.items()
-        }
+        self.notices: list[str] = []  # plain lines about how loading went (stand-ins, switched-off modalities)
+        self.unavailable: dict[str, str] = {}  # modality -> why it has no model
+        self.modalities, self.preset = self._load_modalities(preset)
         self.fusion = self._load_fusion()
         self._cache: OrderedDict[tuple[str, str], tuple[Prepared, Encoded]] = OrderedDict()
         self.encoder_runs = 0  # how many times an encoder actually ran (the cache's effect is visible)
@@ -106,9 +112,74 @@ class MultimodalSentimentModel:
     def from_preset(cls, name_or_path: str | Path = "hub", device: str | None = None, dtype: str | None = None):
         return cls(load_preset(name_or_path), device=device, dtype=dtype)
 
+    def _load_modalities(self, preset: Preset) -> tuple[dict[str, Modality], Preset]:
+        """Each modality's model; where one cannot load and the preset names a ``fallback``, that preset's
+        model for the modality stands in (or the modality is switched off), with a notice. When no modality
+        of the preset loads at all, the first failure is raised: replacing a whole preset is the caller's."""
+        loaded: dict[str, Modality] = {}
+        failed: dict[str, ModelLoadError] = {}
+        for name, spec in preset.modalities.items():
+            try:
+                loaded[name] = load_modality(name, spec, self.device, self.dtype)
+            except ModelLoadError as exc:
+                if not preset.fallback:
+                    raise
+                failed[name] = exc
+        if failed and not loaded:
+            raise next(iter(failed.values()))
+        specs = {m: s for m, s in preset.modalities.items() if m in loaded}
+        stand_ins = self._stand_in_specs(preset.fallback) if failed else {}
+        for name, exc in failed.items():
+            exc = ModelLoadError(str(exc).replace(OFFLINE_HINT, ""))  # the other modalities are not offline
+            own = preset.modalities[name]
+            lead = f"{name.capitalize()}: '{own.model_id}' could not be loaded"
+            spec = stand_ins.get(name)
+            if spec is not None:
+                try:
+                    loaded[name] = load_modality(name, spec, self.device, self.dtype)
+                    specs[name] = replace(spec, weight=own.weight)  # the preset's fusion weight is kept
+                    self.notices.append(f"{lead}, so the {preset.fallback} {name} model stands in. ({exc})")
+                    continue
+                except MsaError as exc2:
+                    exc = ModelLoadError(f"{exc} The {preset.fallback} stand-in failed too: {exc2}")
+            self.unavailable[name] = str(exc)
+            self.notices.append(f"{lead} and nothing stands in for it, so {name} is switched off. ({exc})")
+        order = [m for m in preset.modalities if m in loaded]
+        effective = replace(preset, modalities={m: specs[m] for m in order})
+        return {m: loaded[m] for m in order}, effective
+
+    @staticmethod
+    def _stand_in_specs(fallback: str) -> dict:
+        try:
+            return dict(load_preset(fallback).modalities)
+        except MsaError:
+            return {}
+
+    @property
+    def stand_ins(self) -> list[str]:
+        """Modalities served by the fallback preset's model instead of this preset's own."""
+        if self.requested is None:
+            return []
+        return [m for m, s in self.preset.modalities.items() if s is not self.requested.modalities.get(m)]
+
     def _load_fusion(self):
+        """Late fusion over sentiment probabilities, or the preset's trained head. A trained head reads the
+        features of the models it was trained on, so where a stand-in serves one of its modalities (other
+        features, often another size) the head is set aside for late fusion, which any model can feed."""
+        late = WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
         if self.preset.fusion == "weighted":
-            return WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
+            return late
+        fusion = self._load_trained_fusion()
+        replaced = set(self.stand_ins)
+        reads = set(getattr(getattr(fusion, "net", None), "modalities", None) or replaced)
+        if replaced & reads:
+            self.notices.append(
+                f"The trained fusion head reads the features of this preset's own {', '.join(sorted(replaced & reads))}"
+                " model, not those of its stand-in, so the modalities' sentiments are averaged (late fusion) instead.")
+            return late
+        return fusion
+
+    def _load_trained_fusion(self):
         from msa_demo.fusion import load_fusion  # a trained head saved by `msa_demo train`
 
         return load_fusion(self.preset.fusion, device=self.device)
@@ -154,7 +225,9 @@ class MultimodalSentimentModel:
         notices = list(inputs.notices())
         used, off = [], []
         for m in inputs.present():
-            if m not in self.modalities:
+            if m in self.unavailable:
+                notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
+            elif m not in self.modalities:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
             elif m in wanted:
                 used.append(m)
@@ -186,4 +259,7 @@ class MultimodalSentimentModel:
             "models": {m: mod.describe() for m, mod in self.modalities.items()},
             "unpinned": [m for m, s in self.preset.modalities.items()
                          if resolve_path(s.model_id) is None and not is_pinned(s.revision)],
+            "stand_ins": self.stand_ins,
+            "switched_off": sorted(self.unavailable),
+            "notices": list(self.notices),
         }

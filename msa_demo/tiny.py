@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from msa_demo.config import CLIP_PROMPTS, ModalitySpec, Preset, save_preset
+from msa_demo.config import CLIP_PROMPTS, FACE_EXPRESSIONS, ModalitySpec, Preset, save_preset
 
 WORDS = (
     "good great love happy wonderful excellent nice fine ok okay meeting room table day the a is it this that "
@@ -24,6 +24,8 @@ WORDS = (
 TEXT_LABELS = {0: "positive", 1: "negative", 2: "neutral"}
 AUDIO_LABELS = {0: "sad", 1: "neu", 2: "ang", 3: "hap"}
 FACE_LABELS = {0: "surprise", 1: "happy", 2: "angry", 3: "neutral", 4: "sad"}
+# The seven FER2013 expressions of a facial-expression ViT (hub-face), in an order of our own: read from id2label.
+FER_LABELS = {0: "neutral", 1: "sad", 2: "happy", 3: "fear", 4: "surprise", 5: "angry", 6: "disgust"}
 
 
 def _text(root: Path, seed: int, base: bool = False) -> Path:
@@ -75,17 +77,25 @@ def _clip(root: Path, seed: int, base: bool = False) -> Path:
     return out
 
 
-def _vit(root: Path, seed: int) -> Path:
+def _vit(root: Path, seed: int, labels: dict[int, str] = FACE_LABELS, name: str = "vit") -> Path:
     from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
 
-    out = root / "vit"
+    out = root / name
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     cfg = ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                    intermediate_size=64, id2label=FACE_LABELS, label2id={v: k for k, v in FACE_LABELS.items()})
+                    intermediate_size=64, id2label=labels, label2id={v: k for k, v in labels.items()})
     ViTForImageClassification(cfg).save_pretrained(out)
     ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(out)
     return out
+
+
+def face_expression_spec(root: str | Path, seed: int = 0) -> ModalitySpec:
+    """A tiny ViT facial-expression classifier (seven FER2013 expressions), the shape of hub-face's image
+    entry (``trpakov/vit-face-expression``), saved under ``root/vit_face`` and mapped through its id2label."""
+    path = _vit(Path(root), seed, FER_LABELS, "vit_face")
+    return ModalitySpec(family="hf-image-classifier", model_id=str(path), revision="local",
+                        label_map=dict(FACE_EXPRESSIONS), licence="test")
 
 
 def _wav2vec2(root: Path, seed: int, base: bool = False) -> Path:
@@ -107,6 +117,9 @@ def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-c
                       size: str = "tiny") -> Path:
     """Build random models under ``root`` and write ``root/<size>.json``, a preset naming their directories.
 
+    image_family: ``hf-clip-zero-shot`` (hub), ``face-expression`` (hub-face: a seven-expression ViT) or
+    ``hf-image-classifier`` (a five-label ViT).
+
     size "tiny": a few thousand parameters each (tests). size "base": the Hub preset's full sizes
     (DistilBERT-base multilingual, CLIP ViT-B/16, wav2vec2-base) with random weights, for speed benchmarks.
     """
@@ -120,7 +133,9 @@ def build_tiny_preset(root: str | Path, seed: int = 0, image_family: str = "hf-c
     random.seed(seed)
     text = _text(root, seed, base)
     audio = _wav2vec2(root, seed + 2, base)
-    if image_family == "hf-clip-zero-shot":
+    if image_family == "face-expression":
+        image = face_expression_spec(root, seed + 1)
+    elif image_family == "hf-clip-zero-shot":
         image = ModalitySpec(family=image_family, model_id=str(_clip(root, seed + 1, base)), revision="local",
                              label_map=dict(CLIP_PROMPTS), licence="test")
     else:

@@ -128,7 +128,10 @@ class Dashboard:
             model = cls.from_preset(name, device=device)
             if warm:
                 warm_up(model)
-            self.models[model.preset.name if name in ("hub", "lite") else name] = model
+            key = model.preset.name if name in ("hub", "lite") else name
+            self.models[key] = model
+            # a modality served by a stand-in (or switched off) is said once, here and on the terminal
+            self.notices.extend(n if not self.models.keys() - {key} else f"{key}: {n}" for n in model.notices)
         except MsaError as exc:
             self.failures[name] = _one_line(str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken preset must not stop the others loading

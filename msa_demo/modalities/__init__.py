@@ -122,16 +122,35 @@ def resolve_path(model_id: str) -> Path | None:
 
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
+OFFLINE_HINT = " Run with --preset lite to work offline."
+
+
+def weights_policy(spec: ModalitySpec) -> dict[str, Any]:
+    """The ``from_pretrained`` options that load this entry's weights: safetensors only, unless the entry
+    opts into ``weights="bin"``; a ``.bin`` is then read only by transformers' weights-only loader."""
+    if spec.weights == "bin":
+        return {"use_safetensors": None, "weights_only": True}
+    return {"use_safetensors": True}
 
 
 def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: Any) -> Any:
-    """``loader.from_pretrained`` for a local path or a pinned Hub revision, with one clear error on failure."""
+    """``loader.from_pretrained`` for a local path or a pinned Hub revision, with one clear error on failure.
+
+    A call that loads model weights passes ``use_safetensors=True``; the entry's weights policy
+    (:func:`weights_policy`) then decides what may be read. Remote code is never run.
+    """
+    import os
+
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     local = resolve_path(spec.model_id)
     source = str(local) if local is not None else spec.model_id
-    opts: dict[str, Any] = {"trust_remote_code": False, **kwargs}
+    if "use_safetensors" in kwargs:
+        kwargs.update(weights_policy(spec))
+        if spec.weights == "bin":  # transformers would otherwise ask a Hub bot to convert the repository
+            os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
+    opts: dict[str, Any] = {**kwargs, "trust_remote_code": False}
     if local is not None:
         try:
             return loader.from_pretrained(source, **opts)
@@ -145,7 +164,7 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
     if not hub_reachable():
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
-            "and no cached copy exists. Run with --preset lite to work offline."
+            f"and no cached copy exists.{OFFLINE_HINT}"
         )
     try:
         return loader.from_pretrained(source, **opts)
@@ -211,4 +230,5 @@ def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: to
     return cls(spec, device, dtype)
 
 
-__all__ = ["Modality", "Prepared", "Encoded", "load_modality", "from_pretrained", "resolve_path", "SENTIMENTS"]
+__all__ = ["Modality", "Prepared", "Encoded", "load_modality", "from_pretrained", "resolve_path", "weights_policy",
+           "OFFLINE_HINT", "SENTIMENTS"]

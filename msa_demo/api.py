@@ -1,0 +1,192 @@
+"""``predict`` and ``explain`` for code and agents: plain JSON in and out.
+
+The app (``app.py``) declares both with ``gr.api``, so they are named endpoints for ``gradio_client``
+(``/predict_json``, ``/explain_json``) and, with ``--mcp``, the MCP tools ``predict`` and ``explain``: Gradio
+describes each tool from the type hints and the docstring below, so the docstrings are written for the
+caller. Pictures and clips arrive as files uploaded to the app, as http(s) URLs, or as ``data:`` URIs.
+Both answer JSON text (``json.loads`` it): an MCP tool's answer is text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from gradio import FileData
+
+from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.errors import InputError, MsaError
+
+log = logging.getLogger("msa_demo.api")
+
+FILE_ROUTE = "/gradio_api/file="
+
+
+def _error(message: str) -> Exception:
+    import gradio as gr
+
+    return gr.Error(message)
+
+
+def local_file(value: Any, kind: str) -> str | None:
+    """A server-side path for an uploaded file, an http(s) URL or a ``data:`` URI; None for no input.
+
+    Only files inside Gradio's upload folder are read: a caller can't name any other path on the server.
+    A URL of this app's own ``/gradio_api/file=`` route is the uploaded file it names; other URLs are
+    fetched through Gradio's SSRF-protected download (public hosts only).
+    """
+    import gradio.processing_utils as pu
+    from gradio.utils import get_upload_folder, is_in_or_equal
+
+    if value in (None, "", {}):
+        return None
+    upload = get_upload_folder()
+    if isinstance(value, dict):
+        value = value.get("path") or value.get("url") or ""
+    if not isinstance(value, str):
+        raise InputError(f"The {kind} must be an uploaded file or an http(s) URL.")
+    path: str | None = None
+    if value.startswith("data:"):
+        try:
+            path = pu.save_base64_to_cache(value, upload)
+        except Exception:  # noqa: BLE001
+            raise InputError(f"The {kind} data URI could not be decoded.") from None
+    elif value.startswith(("http://", "https://")):
+        route = urlparse(value).path
+        if FILE_ROUTE in route:
+            path = unquote(route.split(FILE_ROUTE, 1)[1])
+        else:
+            try:
+                path = pu.ssrf_protected_download(value, upload)
+            except Exception as exc:  # noqa: BLE001
+                raise InputError(f"The {kind} could not be downloaded from {value[:200]} ({type(exc).__name__}).") \
+                    from None
+    else:
+        path = value
+    if not is_in_or_equal(Path(path).resolve(), Path(upload).resolve()):
+        raise InputError(f"The {kind} must be uploaded to this app or given as an http(s) URL.")
+    return path
+
+
+class CodeApi:
+    """The JSON endpoints, bound to a loaded :class:`msa_demo.ui.Dashboard` (its presets and notices)."""
+
+    def __init__(self, dash) -> None:
+        self.dash = dash
+
+    def _model_and_inputs(self, preset, text, image, audio, use):
+        model = self.dash.model(preset or None)
+        try:
+            wanted = [u.strip() for u in str(use or ",".join(MODALITIES)).split(",") if u.strip()]
+            inputs = model.read_inputs(text or None, local_file(image, "image"), local_file(audio, "audio"))
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        if not inputs.present():
+            raise _error("Give at least one input: text, image or audio.")
+        return model, inputs, wanted
+
+    def _json(self, result: dict) -> str:
+        """The answer as JSON text (an MCP tool's answer is text, and Gradio would write a dict as Python)."""
+        result["notices"] = list(dict.fromkeys([*self.dash.notices, *(result.get("notices") or [])]))
+        return json.dumps(result, ensure_ascii=False)
+
+    def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
+                use: str = "text,image,audio", preset: str = "") -> str:
+        """Say whether a post, a picture of a face or scene, and/or a voice clip are negative, neutral or positive.
+
+        Give any one, two or all three inputs; what the model says about each alone comes back too.
+
+        Args:
+            text: the words to judge (a post, a caption, a message; most languages). Empty for no text.
+            image: a picture (PNG, JPEG, WebP, GIF, BMP or TIFF), as an http(s) URL or a file uploaded to this app. Empty for no picture.
+            audio: a voice clip (WAV, FLAC, OGG or MP3; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
+            use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
+            preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
+        Returns:
+            JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion.
+        """
+        model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
+        try:
+            pred = model.predict(inputs=inputs, use=use_list)
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
+            log.exception("prediction failed")
+            raise _error(f"The prediction failed ({type(exc).__name__}).") from None
+        return self._json(pred.to_dict())
+
+    def explain(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
+                use: str = "text,image,audio", preset: str = "", target: str = "", image_method: str = "both",
+                regions: str = "grid", ig_steps: int = 64, seed: int = 0, heatmaps: bool = False) -> str:
+        """Explain the fused sentiment: which modality, which words, which picture regions and which moments of the clip drove it, and how far to trust each map.
+
+        Args:
+            text: the words to judge. Empty for no text.
+            image: a picture, as an http(s) URL or a file uploaded to this app. Empty for no picture.
+            audio: a voice clip, as an http(s) URL or a file uploaded to this app. Empty for no clip.
+            use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
+            preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
+            target: the class to explain: negative, neutral or positive. Empty for the predicted class.
+            image_method: integrated_gradients, occlusion, or both.
+            regions: image regions: grid (a square grid) or superpixels (regions that follow edges).
+            ig_steps: the most integrated-gradients steps to take (4 to 256).
+            seed: the random seed (the deletion check's random order, the noise baseline).
+            heatmaps: true to include each image map's pixel heat-map (large); false for region scores only.
+        Returns:
+            JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), models, options, cost and notices.
+        """
+        from msa_demo.explain import ExplainOptions, explain
+
+        model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
+        methods = {"both": ("integrated_gradients", "occlusion")}.get(image_method, (image_method,))
+        tgt = (target or "").strip() or None
+        if tgt is not None and tgt not in SENTIMENTS:
+            raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
+        try:
+            options = ExplainOptions(image_methods=methods, regions=regions, ig_max_steps=int(ig_steps),
+                                     seed=int(seed))
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
+        try:
+            result = explain(model, inputs, target=tgt, use=use_list, options=options).to_dict()
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            log.exception("explanation failed")
+            raise _error(f"The explanation failed ({type(exc).__name__}).") from None
+        if not heatmaps:
+            for m in result.get("maps") or []:
+                m.pop("heatmap", None)
+            result.pop("inputs", None)  # the decoded inputs (re-run material) are as large as the uploads
+        return self._json(result)
+
+    def register(self) -> None:
+        """Declare both as API endpoints (and MCP tools) of the Blocks being built. Declare them before the
+        dashboard's own events: an MCP tool is named after its function, and the first of a name keeps it."""
+        import gradio as gr
+
+        from msa_demo.ui import zero_gpu
+
+        gr.api(zero_gpu(self.predict, 30), api_name="predict_json")
+        gr.api(zero_gpu(self.explain, 120), api_name="explain_json")
+
+
+def keep_out_of_mcp(demo, api_names=("predict", "explain", "report")) -> None:
+    """Leave the dashboard's own endpoints (their outputs are widgets: labels, plots, galleries) out of the MCP
+    tool list, so agents see only the JSON tools. They stay API endpoints for ``gradio_client``. Gradio lists
+    as tools the functions whose ``_mcp_type`` is unset or "tool"."""
+    for block_fn in demo.fns.values():
+        if block_fn.api_name in api_names and block_fn.fn is not None:
+            target = getattr(block_fn.fn, "__func__", block_fn.fn)
+            try:
+                target._mcp_type = "view"
+            except AttributeError:  # a builtin or a C-level callable: stays listed, harmless
+                pass
+
+
+__all__ = ["CodeApi", "keep_out_of_mcp", "local_file"]

