@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from msa_demo.explain import ExplainOptions, explain  # noqa: E402
-from msa_demo.explain import modalities as explain_modalities  # noqa: E402
+from msa_demo.explain import forward as explain_forward  # noqa: E402
 from msa_demo.explain.faithfulness import RESOLUTION, spearman  # noqa: E402
-from msa_demo.explain.modalities import auto_batch_size  # noqa: E402
+from msa_demo.explain.forward import auto_batch_size  # noqa: E402
 from msa_demo.model import MultimodalSentimentModel, device_name  # noqa: E402
 
 WORDS = ("the movie was good but the food was terrible and i was very sad today not happy "
@@ -94,7 +94,7 @@ def pct(times, q):
 @contextlib.contextmanager
 def naive_forward():
     """Every fused forward re-runs the other modalities' encoders too (no reuse)."""
-    cls = explain_modalities.FusedForward
+    cls = explain_forward.FusedForward
     fast_call = cls.__call__
 
     def call(self, x, *extra):

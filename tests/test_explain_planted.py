@@ -340,7 +340,7 @@ def test_superpixel_mask_ids_are_contiguous_and_cover_every_pixel():
 
 
 def test_occlusion_scores_survive_an_empty_region(planted):
-    from msa_demo.explain.modalities import FusedForward
+    from msa_demo.explain.forward import FusedForward
     from msa_demo.explain.regions import grid_mask, image_baseline
 
     inputs = planted_inputs()
@@ -407,7 +407,7 @@ def test_shapley_equals_planted_contributions(planted):
 
 def test_shapley_with_interacting_fusion(planted):
     """A fusion with a known pairwise interaction: v = 1/3 + a*x_t*x_i (only text and image together)."""
-    from msa_demo.explain.modalities import interactions, shapley
+    from msa_demo.explain.shapley import interactions, shapley
 
     names = ["text", "image", "audio"]
     v = {}

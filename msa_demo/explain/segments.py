@@ -14,9 +14,10 @@ import torch
 
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
-from msa_demo.explain.modalities import FusedForward, used_modalities
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
-from msa_demo.explain.words import _baseline_ids, _removal_evaluator, ablate_token_groups, _target_index, token_groups
+from msa_demo.explain.words import ablate_token_groups, baseline_ids, removal_evaluator, token_groups
 
 
 def segment_mask(length: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, list[list[float]]]:
@@ -42,7 +43,7 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
                        methods=None) -> list[AttributionMap]:
     """One map per audio method (``options.audio_methods``); lite speech: one word-ablation map."""
     options = options or ExplainOptions()
-    t = _target_index(target)
+    t = target_index(target)
     used = used_modalities(model, inputs, use)
     if "audio" not in used:
         raise InputError("There is no audio to explain.")
@@ -119,11 +120,11 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     groups, kept = token_groups(info["offsets"], info["special_mask"], spans_chr)
     x = ff.x
     kind = options.text_baseline
-    baseline = _baseline_ids(ff.mod, x, info["special_mask"], kind)
+    baseline = baseline_ids(ff.mod, x, info["special_mask"], kind)
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words",
               "perturbations_per_eval": ff.batch_size}
     scores = ablate_token_groups(ff, x, baseline, groups, kept, t) if kept else []
-    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t)
+    evaluate = removal_evaluator(ff, x, baseline, groups, kept, t)
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed) if kept else None
     passes = ff.forward_passes
     if options.sanity and kept:
