@@ -219,11 +219,7 @@ def _one(model, inputs, t, target, options, used, method, layouts: dict) -> Attr
         raise InputError(f"Unknown image method '{method}'; use integrated_gradients or occlusion.")
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        rows = []
-        for r in removed:
-            pm = r[regions].to(x.device).reshape(1, 1, h, w)
-            rows.append(torch.where(pm, baseline, x))
-        return ff.target_prob(torch.cat(rows), t)
+        return ff.target_prob(ff.removed(removed, regions.reshape(1, h, w), baseline), t)
 
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes

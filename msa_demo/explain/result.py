@@ -19,6 +19,7 @@ IMAGE_BASELINES = ("black", "blur", "mean")
 IMAGE_REGIONS = ("grid", "superpixels")
 AUDIO_METHODS = ("occlusion", "integrated_gradients")
 AUDIO_BASELINES = ("silence", "noise")
+AUDIO_LEVELS = ("auto", "latent", "waveform")
 
 
 def _clean(value: Any) -> Any:
@@ -160,6 +161,8 @@ class ExplainOptions(_Serial):
     ig_min_steps: int = 8
     ig_tolerance: float = 0.05
     batch_size: int = 0  # rows per model call (internal_batch_size / perturbations_per_eval); 0: auto (GPU 64, CPU 16)
+    audio_level: str = "auto"  # auto | latent | waveform: audio occlusion replaces latent frames or samples (auto:
+    # latent where the model's feature encoder normalises each frame alone, so that it matches the waveform's map)
 
     def __post_init__(self) -> None:
         self.image_methods = tuple([self.image_methods] if isinstance(self.image_methods, str) else self.image_methods)
@@ -168,6 +171,7 @@ class ExplainOptions(_Serial):
             (self.text_baseline in TEXT_BASELINES, f"text baseline must be one of {', '.join(TEXT_BASELINES)}"),
             (self.image_baseline in IMAGE_BASELINES, f"image baseline must be one of {', '.join(IMAGE_BASELINES)}"),
             (self.audio_baseline in AUDIO_BASELINES, f"audio baseline must be one of {', '.join(AUDIO_BASELINES)}"),
+            (self.audio_level in AUDIO_LEVELS, f"the audio level must be one of {', '.join(AUDIO_LEVELS)}"),
             (bool(self.image_methods) and all(m in IMAGE_METHODS for m in self.image_methods),
              f"image methods must be chosen from {', '.join(IMAGE_METHODS)}"),
             (all(m in AUDIO_METHODS for m in self.audio_methods),

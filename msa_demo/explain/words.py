@@ -68,25 +68,21 @@ def baseline_ids(mod, x: torch.Tensor, special_mask, kind: str) -> torch.Tensor:
 
 
 def _group_scores(token_scores: torch.Tensor, groups: list[int], kept: list[int]) -> list[float]:
-    out = []
-    ts = token_scores.detach().float().cpu()
-    for w in kept:
-        out.append(float(sum(ts[i] for i, g in enumerate(groups) if g == w)))
-    return out
+    """Token scores summed into their words (on the device; one read-back)."""
+    n = len(kept)
+    where = {g: k for k, g in enumerate(kept)}
+    idx = torch.tensor([where.get(g, n) for g in groups], device=token_scores.device)
+    sums = torch.zeros(n + 1, device=token_scores.device).index_add_(0, idx, token_scores.detach().float())
+    return sums[:n].cpu().tolist()
 
 
 def removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
     """evaluate(removed [B, n_words]) -> fused target probability with those words' tokens -> baseline."""
-    tok_word = torch.tensor([kept.index(g) if g in kept else -1 for g in groups])
+    n = len(kept)
+    tok_word = torch.tensor([kept.index(g) if g in kept else n for g in groups])
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        rows = []
-        for r in removed:
-            tok_removed = torch.zeros(len(groups), dtype=torch.bool)
-            valid = tok_word >= 0
-            tok_removed[valid] = r[tok_word[valid]]
-            rows.append(torch.where(tok_removed.to(x.device).unsqueeze(0), baseline, x))
-        return ff.target_prob(torch.cat(rows), t)
+        return ff.target_prob(ff.removed(removed, tok_word, baseline), t)
 
     return evaluate
 
