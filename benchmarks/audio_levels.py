@@ -67,6 +67,7 @@ def main(argv=None) -> int:
     ap.add_argument("--segment-seconds", type=float, default=0.25)
     ap.add_argument("--deletion-steps", type=int, default=10)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--models", help="folder for the random tiny/base models (reused if already built there)")
     args = ap.parse_args(argv)
     from transformers.utils import logging as hf_logging
 
@@ -75,7 +76,9 @@ def main(argv=None) -> int:
     if preset in ("base", "tiny"):
         from msa_demo.tiny import build_tiny_preset
 
-        preset = str(build_tiny_preset(tempfile.mkdtemp(prefix=f"msa_{preset}_"), size=preset))
+        root = Path(args.models) if args.models else Path(tempfile.mkdtemp(prefix=f"msa_{preset}_"))
+        path = root / f"{preset}.json"
+        preset = str(path if path.exists() else build_tiny_preset(root, size=preset))
     model = MultimodalSentimentModel.from_preset(preset, device=args.device)
     clips = sorted((ROOT / "examples").glob("*.wav"))
     compare(model, clips[:1], args.segment_seconds, 2)  # warm-up

@@ -70,6 +70,16 @@ def naive_forward(ig_rows=0):
         cls.__call__, cls.__init__, cls.ig_rows = fast_call, init, rows0
 
 
+def built_preset(size: str, models: str | None) -> str:
+    """The preset file of random ``size`` models in ``models`` (built there first if missing; a new temporary
+    folder when None), so several benchmarks of one GPU call can share one build."""
+    from msa_demo.tiny import build_tiny_preset
+
+    root = Path(models) if models else Path(tempfile.mkdtemp(prefix=f"msa_{size}_"))
+    path = root / f"{size}.json"
+    return str(path if path.exists() else build_tiny_preset(root, size=size))
+
+
 def encoder_rows(model) -> int:
     return int(getattr(model.modalities.get("audio"), "waveform_rows", 0))
 
@@ -111,8 +121,31 @@ def profile_summary(fn, device, path: Path) -> None:
     path.write_text(f"synchronisation calls in one warm explanation: {syncs}\n\n{table_text}\n")
 
 
-def ab_variants(fn, device, runs: int) -> dict[str, float | str]:
-    """GPU settings tried in the same run (p50 ms of the full explanation each); a variant that fails is
+@contextlib.contextmanager
+def audio_encoder_fp32(model):
+    """The audio model's convolutional feature encoder in fp32 (TF32 convolutions where allowed), the rest of
+    the model in its own dtype: waveforms go in cast to fp32, latent frames come out cast back."""
+    mod = model.modalities.get("audio")
+    enc = getattr(mod, "encoder", None)
+    if enc is None or mod.dtype == torch.float32:
+        yield False
+        return
+    run = enc.forward
+
+    def forward(x):
+        return x if x.dim() == 3 else run(x.float()).to(mod.dtype)
+
+    enc.float()
+    enc.forward = forward
+    try:
+        yield True
+    finally:
+        del enc.forward
+        enc.to(mod.dtype)
+
+
+def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
+    """GPU settings tried in the same run (p50 ms of ``fn``, a full explanation, each); a variant that fails is
     recorded as its error and the default settings are restored."""
     out: dict[str, float | str] = {}
     if device.type != "cuda":
@@ -121,6 +154,8 @@ def ab_variants(fn, device, runs: int) -> dict[str, float | str]:
         "default": {},
         "cudnn.benchmark": {"cudnn_benchmark": True},
         "tf32 matmul+conv": {"tf32": True},
+        "audio CNN fp32 (TF32 conv)": {"cnn_fp32": True, "tf32": True},
+        "audio CNN fp32 (TF32) + cudnn.benchmark": {"cnn_fp32": True, "tf32": True, "cudnn_benchmark": True},
     }
     for name, v in variants.items():
         bench0, mm0, conv0 = (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32,
@@ -129,7 +164,8 @@ def ab_variants(fn, device, runs: int) -> dict[str, float | str]:
             torch.backends.cudnn.benchmark = v.get("cudnn_benchmark", bench0)
             if v.get("tf32"):
                 torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-            t, _ = timed(fn, device, runs)
+            with audio_encoder_fp32(model) if v.get("cnn_fp32") else contextlib.nullcontext():
+                t, _ = timed(fn, device, runs)
             out[name] = pct(t, 50)
         except Exception as exc:  # noqa: BLE001 - a variant never breaks the benchmark
             out[name] = f"failed: {type(exc).__name__}: {str(exc)[:120]}"
@@ -149,9 +185,7 @@ def run(args) -> dict:
     hf_logging.set_verbosity_error()  # the workload search tokenizes over-long text on purpose
     preset = args.preset
     if preset in ("base", "tiny"):  # random models of the Hub preset's families, built here (no Hub)
-        from msa_demo.tiny import build_tiny_preset
-
-        preset = str(build_tiny_preset(tempfile.mkdtemp(prefix=f"msa_{preset}_"), size=preset))
+        preset = built_preset(preset, args.models)
     fast_model = MultimodalSentimentModel.from_preset(preset, device=args.device)
     device = fast_model.device
     text, image, audio = workload(fast_model, args.audio_seconds, args.tokens)
@@ -210,7 +244,12 @@ def run(args) -> dict:
         rows["full explanation, audio at the latent level"] = t
         rows["panel: audio occlusion, latent level"] = [m.cost.seconds * 1000 for m in latent_exp.maps
                                                         if m.modality == "audio"]
-    variants = ab_variants(lambda: full(fast_model, fast_opts), device, args.ab_runs) if args.ab_runs else {}
+    variants = {}
+    if args.ab_runs:
+        variants = ab_variants(fast_model, lambda: full(fast_model, fast_opts), device, args.ab_runs)
+        if latent_exp is not None:
+            variants.update({f"{k}, audio latent": v for k, v in ab_variants(
+                fast_model, lambda: full(fast_model, latent_opts), device, args.ab_runs).items()})
     if args.profile and device.type == "cuda":
         try:
             profile_summary(lambda: full(fast_model, fast_opts), device, args.profile)
@@ -353,6 +392,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--md", type=Path)
     ap.add_argument("--profile", type=Path, help="write a torch.profiler summary here (CUDA only)")
+    ap.add_argument("--models", help="folder for the random tiny/base models (reused if already built there)")
     args = ap.parse_args(argv)
     result = run(args)
     text = table(result)

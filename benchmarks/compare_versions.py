@@ -30,7 +30,8 @@ def measure(args) -> dict:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from msa_demo.explain import ExplainOptions, explain  # the measured copy: first on PYTHONPATH
+    import msa_demo.inputs as copy_inputs  # the measured copy: first on PYTHONPATH
+    from msa_demo.explain import ExplainOptions, explain
     from msa_demo.model import MultimodalSentimentModel, device_name
     from msa_demo.tiny import build_tiny_preset
 
@@ -41,6 +42,14 @@ def measure(args) -> dict:
     torch.manual_seed(0)
     preset = str(build_tiny_preset(args.models, size=args.preset)) if not (Path(args.models) / f"{args.preset}.json").exists() \
         else str(Path(args.models) / f"{args.preset}.json")
+    decode = copy_inputs._decode_audio  # older copies import soundfile even for an in-memory (rate, samples) clip
+
+    def decode_clip(value):
+        if isinstance(value, tuple) and len(value) == 2 and np.isscalar(value[0]):
+            return np.asarray(value[1]), int(value[0])
+        return decode(value)
+
+    copy_inputs._decode_audio = decode_clip
     model = MultimodalSentimentModel.from_preset(preset, device=args.device)
     device = model.device
     text, image, audio = measure.workload(model, args.audio_seconds, args.tokens)
@@ -91,13 +100,13 @@ def main(argv=None) -> int:
     ap.add_argument("--segment-seconds", type=float, default=0.5)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--models", help=argparse.SUPPRESS)
+    ap.add_argument("--models", help="folder for the random models (reused if already built there)")
     ap.add_argument("--levels", default="", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.measure:
         print("RESULT " + json.dumps(measure(args)))
         return 0
-    models = tempfile.mkdtemp(prefix=f"msa_{args.preset}_")  # both copies explain the same random models
+    models = args.models or tempfile.mkdtemp(prefix=f"msa_{args.preset}_")  # both copies: the same random models
     common = ["--before", str(args.before), "--preset", args.preset, "--device", args.device, "--runs", str(args.runs),
               "--tokens", str(args.tokens), "--audio-seconds", str(args.audio_seconds),
               "--segment-seconds", str(args.segment_seconds), "--models", models, "--measure"]

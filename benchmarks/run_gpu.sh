@@ -24,14 +24,15 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py tests/test_explain_batching.py tests/test_audio_latent.py \
   || echo "GPU tests FAILED (the benchmark still runs)"
 echo "== tests done at $((SECONDS - t0)) s"
-python3 benchmarks/bench.py --preset base --runs "${RUNS:-30}" --naive-runs "${NAIVE_RUNS:-3}" \
+models=/tmp/msa_base  # the random base-size models, built once by the benchmark and reused below
+python3 benchmarks/bench.py --preset base --models "$models" --runs "${RUNS:-30}" --naive-runs "${NAIVE_RUNS:-3}" \
   --ab-runs "${AB_RUNS:-5}" --profile "$dest/profile.txt" --out "$dest/results.json" --md "$dest/RESULTS.md"
 echo "== benchmark done at $((SECONDS - t0)) s"
-python3 benchmarks/audio_levels.py --preset base --segment-seconds 0.25 --out "$dest/audio_levels.json" \
+python3 benchmarks/audio_levels.py --preset base --models "$models" --segment-seconds 0.25 --out "$dest/audio_levels.json" \
   || echo "audio_levels failed"
 echo "== audio levels done at $((SECONDS - t0)) s"
 if [ -d .baseline/msa_demo ]; then
-  python3 benchmarks/compare_versions.py --before .baseline --preset base --audio-seconds 10 --runs 5 \
+  python3 benchmarks/compare_versions.py --before .baseline --preset base --models "$models" --audio-seconds 10 --runs 5 \
     --out "$dest/compare.json" || echo "compare_versions failed"
   echo "== before/after done at $((SECONDS - t0)) s"
 fi

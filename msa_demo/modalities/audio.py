@@ -118,7 +118,7 @@ class HFAudioClassifier(Modality):
         if not isinstance(norm, torch.nn.GroupNorm) or not hasattr(first, "conv"):
             return self.encoder(torch.cat([x, baseline]))
         self.encoder.waveform_rows = getattr(self.encoder, "waveform_rows", 0) + 2
-        h = first.conv(torch.cat([x, baseline])[:, None])  # [2, C, T0]
+        h = first.conv(torch.cat([x, baseline])[:, None].to(first.conv.weight.dtype))  # [2, C, T0]
         b, c, t = h.shape
         g = h.float().reshape(b, norm.num_groups, -1)
         mean = g[:1].mean(-1, keepdim=True)
@@ -130,7 +130,7 @@ class HFAudioClassifier(Modality):
         h = first.activation(h)
         for layer in layers[1:]:
             h = layer(h)
-        return h
+        return h.to(x.dtype)
 
     def prepare(self, value) -> Prepared:
         value = _check(value, self.sample_rate)
