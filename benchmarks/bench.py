@@ -117,7 +117,7 @@ def profile_summary(fn, device, path: Path) -> None:
         sync(device)
     events = prof.key_averages()
     syncs = {e.key: e.count for e in events if "Synchronize" in e.key}
-    table_text = events.table(sort_by="self_cuda_time_total", row_limit=20, max_name_column_width=70)
+    table_text = events.table(sort_by="self_device_time_total", row_limit=20, max_name_column_width=70)
     path.write_text(f"synchronisation calls in one warm explanation: {syncs}\n\n{table_text}\n")
 
 
