@@ -167,8 +167,6 @@ def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
 
 def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
     """(samples [T] or [T, C], sample_rate) from a path, bytes, or a Gradio (rate, array) tuple."""
-    import soundfile as sf
-
     if isinstance(value, tuple) and len(value) == 2 and np.isscalar(value[0]):
         rate, data = value
         return np.asarray(data), int(rate)
@@ -188,6 +186,8 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
         src, name = path, f"'{path.name}'"
     else:
         raise InputError(f"Audio must be a file or (sample rate, samples), not {type(value).__name__}.")
+    import soundfile as sf  # only to decode a file: (rate, samples) needs none
+
     try:
         data, rate = sf.read(src, dtype="float32", always_2d=False)
     except Exception:  # noqa: BLE001 - soundfile raises several types for bad files

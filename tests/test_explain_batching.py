@@ -43,7 +43,7 @@ def test_out_of_memory_halves_the_batch_and_keeps_the_map(method, param):
 
 
 def test_one_row_that_does_not_fit_is_reported():
-    from msa_demo.explain.modalities import FusedForward
+    from msa_demo.explain.forward import FusedForward
 
     inputs = planted_inputs()
     ff = FusedForward(_model(MemoryBoundAudio), inputs, "audio", ["audio"], batch_size=8)
@@ -57,6 +57,6 @@ def test_one_row_that_does_not_fit_is_reported():
 
 
 def test_auto_batch_size_is_wider_on_a_gpu():
-    from msa_demo.explain.modalities import auto_batch_size
+    from msa_demo.explain.forward import auto_batch_size
 
     assert auto_batch_size(torch.device("cuda")) > auto_batch_size(torch.device("cpu")) >= 1

@@ -340,7 +340,7 @@ def test_superpixel_mask_ids_are_contiguous_and_cover_every_pixel():
 
 
 def test_occlusion_scores_survive_an_empty_region(planted):
-    from msa_demo.explain.modalities import FusedForward
+    from msa_demo.explain.forward import FusedForward
     from msa_demo.explain.regions import grid_mask, image_baseline
 
     inputs = planted_inputs()
@@ -407,7 +407,7 @@ def test_shapley_equals_planted_contributions(planted):
 
 def test_shapley_with_interacting_fusion(planted):
     """A fusion with a known pairwise interaction: v = 1/3 + a*x_t*x_i (only text and image together)."""
-    from msa_demo.explain.modalities import interactions, shapley
+    from msa_demo.explain.shapley import interactions, shapley
 
     names = ["text", "image", "audio"]
     v = {}
@@ -474,3 +474,91 @@ def test_flat_output_stops_ig_early_and_reports_no_delta_share():
     assert m.params["n_steps"] == 8 and m.delta is None  # nothing to converge on; a share of noise is not shown
     assert max(abs(s) for s in m.scores) < RESOLUTION
     assert delta_fraction(0.01, 0.5) == pytest.approx(0.02) and delta_fraction(0.01, RESOLUTION / 2) is None
+
+
+class PlantedLatentAudio(PlantedAudio):
+    """The planted audio model split like wav2vec2: a frame encoder (energy of 0.1 s frames: latents [B, 1, 20]),
+    then a head over the frames. ``input_values`` takes a waveform [B, T] or latent frames [B, 1, 20]."""
+
+    supports_latents = latents_match_waveform = True  # frame-local: no clip-wide normalisation
+    frame_hop = frame_field = 100
+    waveform_rows = 0
+
+    def latents(self, x, baseline=None):
+        x = x if baseline is None else torch.cat([x, baseline])
+        self.waveform_rows += x.shape[0]
+        x = x[:, : 20 * 100]
+        return (x.reshape(x.shape[0], 20, 100) ** 2).mean(-1).unsqueeze(1)
+
+    def _run(self, inputs, want_features):
+        x = inputs["input_values"]
+        energy = (x if x.dim() == 3 else self.latents(x))[:, 0]
+        s = 0.8 * (energy @ self.net.frames) - 0.6
+        return _logits(s), (energy if want_features else None)
+
+
+def _latent_model():
+    cpu = torch.device("cpu")
+    return build_model({"audio": PlantedLatentAudio(_spec("planted-audio"), cpu, torch.float32)}, AdditiveFusion())
+
+
+def test_latent_occlusion_finds_the_planted_window_with_two_encoder_runs():
+    from msa_demo.explain import ExplainOptions, attribute_segments
+
+    model, inputs = _latent_model(), planted_inputs()
+    inputs.text = inputs.image = None
+    mod = model.modalities["audio"]
+    model.encode("audio", inputs.audio)  # the prediction's own encoder run
+    for baseline in ("silence", "noise"):
+        before = mod.waveform_rows
+        opts = ExplainOptions(audio_baseline=baseline, segment_seconds=0.25, **OPTS)
+        (m,) = attribute_segments(model, inputs, "positive", opts)
+        assert m.params["audio_level"] == "latent" and m.method == "occlusion"
+        assert mod.waveform_rows - before == 2  # the clip and its baseline, whatever the segments and curves
+        assert m.cost.forward_passes > 2 * len(m.scores)  # occlusion + deletion + sanity rows all ran
+        assert positive_share(m.scores, [4, 5]) >= 0.9
+        assert m.faithfulness.aopc > m.faithfulness.aopc_random
+        assert m.faithfulness.sanity_spearman < 0.5
+
+
+def test_latent_equals_waveform_occlusion_when_segments_hold_whole_frames():
+    """The planted encoder is frame-local with 0.1 s frames: with 0.5 s segments, replacing a segment's frames by
+    the baseline's frames is exactly replacing its samples, so both levels give the same map and curve."""
+    from msa_demo.explain import ExplainOptions, attribute_segments
+
+    model, inputs = _latent_model(), planted_inputs()
+    inputs.text = inputs.image = None
+    mod = model.modalities["audio"]
+    model.encode("audio", inputs.audio)  # the prediction's own encoder run
+    for baseline in ("silence", "noise"):
+        maps = {}
+        for level in ("latent", "waveform"):
+            before = mod.waveform_rows
+            (maps[level],) = attribute_segments(model, inputs, "positive", ExplainOptions(
+                audio_baseline=baseline, segment_seconds=0.5, audio_level=level, seed=0))
+            assert maps[level].params["audio_level"] == level
+            runs = mod.waveform_rows - before
+            assert runs == 2 if level == "latent" else runs >= len(maps[level].scores) + 1
+        np.testing.assert_allclose(maps["latent"].scores, maps["waveform"].scores, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(maps["latent"].faithfulness.deletion_curve,
+                                   maps["waveform"].faithfulness.deletion_curve, rtol=1e-5, atol=1e-7)
+        assert int(np.argmax(maps["latent"].scores)) == 2  # 1.0-1.5 s
+
+
+def test_audio_level_falls_back_to_the_waveform_without_latents(planted):
+    from msa_demo.errors import InputError
+    from msa_demo.explain import ExplainOptions, attribute_segments
+
+    (m,) = attribute_segments(planted, planted_inputs(), "positive", ExplainOptions(segment_seconds=0.25))
+    assert m.params["audio_level"] == "waveform" and positive_share(m.scores, [4, 5]) >= 0.9
+    with pytest.raises(InputError, match="audio level must be one of auto, latent, waveform"):
+        ExplainOptions(audio_level="frames")
+
+
+def test_frame_segments_follow_each_frames_centre():
+    from msa_demo.explain.segments import frame_segments, segment_mask
+
+    idx, _ = segment_mask(1000, 1000, 0.25)  # segments of 250 samples
+    seg = frame_segments(idx, frames=10, hop=100, field=100)  # centres 49, 149, ..., 949
+    assert seg.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]
+    assert frame_segments(idx, frames=12, hop=100, field=100).tolist()[-2:] == [3, 3]  # beyond the clip: last

@@ -19,7 +19,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from msa_demo.errors import InputError, MsaError
-from msa_demo.explain.modalities import attribute_modalities
+from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
 from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
                                      ModalityContributions, check_target)

@@ -15,9 +15,9 @@ from PIL import Image
 
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
-from msa_demo.explain.modalities import FusedForward, used_modalities
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
-from msa_demo.explain.words import _target_index
 from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 256
@@ -178,7 +178,7 @@ def attribute_regions(model, inputs, target: str, options: ExplainOptions | None
                       methods=None) -> list[AttributionMap]:
     """One map per image method (``options.image_methods``), each with faithfulness and cost."""
     options = options or ExplainOptions()
-    t = _target_index(target)
+    t = target_index(target)
     used = used_modalities(model, inputs, use)
     if "image" not in used:
         raise InputError("There is no image to explain.")
@@ -219,11 +219,7 @@ def _one(model, inputs, t, target, options, used, method, layouts: dict) -> Attr
         raise InputError(f"Unknown image method '{method}'; use integrated_gradients or occlusion.")
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        rows = []
-        for r in removed:
-            pm = r[regions].to(x.device).reshape(1, 1, h, w)
-            rows.append(torch.where(pm, baseline, x))
-        return ff.target_prob(torch.cat(rows), t)
+        return ff.target_prob(ff.removed(removed, regions.reshape(1, h, w), baseline), t)
 
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes

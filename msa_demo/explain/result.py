@@ -21,6 +21,7 @@ IMAGE_BASELINES = ("black", "blur", "mean")
 IMAGE_REGIONS = ("grid", "superpixels")
 AUDIO_METHODS = ("occlusion", "integrated_gradients")
 AUDIO_BASELINES = ("silence", "noise")
+AUDIO_LEVELS = ("auto", "latent", "waveform")
 
 
 def _clean(value: Any) -> Any:
@@ -287,6 +288,10 @@ class ExplainOptions(_Serial):
     batch_size: int = option(
         0, "rows per model call (internal_batch_size / perturbations_per_eval); 0: auto (GPU 64, CPU 16)",
         label="the batch size", bounds=(0, None))
+    audio_level: str = option(
+        "auto", "audio occlusion replaces latent frames or waveform samples (auto: latent where the model's feature"
+        " encoder normalises each frame alone, so that it matches the waveform's map)",
+        label="the audio level", choices=AUDIO_LEVELS)
 
     def __post_init__(self) -> None:
         for spec in option_specs(type(self)):

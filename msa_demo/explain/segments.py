@@ -1,6 +1,14 @@
 """Audio segments: Captum FeatureAblation over time segments of the model input (default 0.5 s; baseline
 silence or low seeded noise), optionally Integrated Gradients on the waveform summed per segment.
 
+For wav2vec2-like models occlusion can work at the latent level (``ExplainOptions.audio_level``): the
+convolutional feature encoder runs once on the clip and once on the baseline, and ablating a segment replaces its
+latent frames (20 ms hop at 16 kHz) by the baseline's, so each row runs only the transformer. It differs from
+waveform ablation in the frames whose receptive field straddles a segment's edge and, for encoders with a
+GroupNorm over the whole clip (wav2vec2-base), in the shift of those statistics that silencing a segment causes
+in every other frame. ``"auto"`` (the default) uses the latent level only where the encoder normalises each frame
+alone; ``"latent"`` forces it, ``"waveform"`` ablates the samples themselves.
+
 For the lite speech family (a text model over the recognised transcript) the segments are the recognised
 words: labels = the words, spans = their times, ablating a word = replacing its tokens by the baseline token.
 """
@@ -14,9 +22,10 @@ import torch
 
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
-from msa_demo.explain.modalities import FusedForward, used_modalities
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
-from msa_demo.explain.words import _baseline_ids, _removal_evaluator, ablate_token_groups, _target_index, token_groups
+from msa_demo.explain.words import ablate_token_groups, baseline_ids, removal_evaluator, token_groups
 
 
 def segment_mask(length: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, list[list[float]]]:
@@ -42,7 +51,7 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
                        methods=None) -> list[AttributionMap]:
     """One map per audio method (``options.audio_methods``); lite speech: one word-ablation map."""
     options = options or ExplainOptions()
-    t = _target_index(target)
+    t = target_index(target)
     used = used_modalities(model, inputs, use)
     if "audio" not in used:
         raise InputError("There is no audio to explain.")
@@ -50,6 +59,13 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
     if mod.attr_key == "input_ids":
         return [_spoken_words(model, inputs, t, target, options, used)]
     return [_waveform(model, inputs, t, target, options, used, m) for m in (methods or options.audio_methods)]
+
+
+def frame_segments(idx: torch.Tensor, frames: int, hop: int, field: int) -> torch.Tensor:
+    """[F] long: the segment of each latent frame, the segment of the sample at the centre of what it sees
+    (frame f sees samples f * hop ... f * hop + field - 1)."""
+    centre = torch.arange(frames) * hop + (field - 1) // 2
+    return idx[centre.clamp(max=idx.numel() - 1)]
 
 
 def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap:
@@ -63,21 +79,33 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
     baseline = audio_baseline(x, options.audio_baseline, options.seed)
     params = {"baseline": options.audio_baseline, "segment_seconds": options.segment_seconds, "seed": options.seed,
               "target": target, "sample_rate": rate}
-    mask = idx.to(x.device).reshape(1, -1)
     delta_frac = None
     if method == "integrated_gradients" and not ff.mod.differentiable:
         method = "occlusion"
+    level = "waveform"
+    f, feature_of, base = ff, idx, baseline  # what is perturbed: the waveform, each sample's segment
+    latent = getattr(ff.mod, "supports_latents", False) and (
+        options.audio_level == "latent"
+        or (options.audio_level == "auto" and getattr(ff.mod, "latents_match_waveform", False)))
+    if method == "occlusion" and latent:
+        # the feature encoder runs once on the input and once on the baseline; every row runs only the rest
+        lat = ff.mod.latents(x, baseline)
+        feature_of = frame_segments(idx, lat.shape[-1], ff.mod.frame_hop, ff.mod.frame_field).reshape(1, -1)
+        f, base, level = ff.at(lat[:1]), lat[1:], "latent"
+        params.update(frame_hop_s=ff.mod.frame_hop / rate, frame_field_s=ff.mod.frame_field / rate)
+    params["audio_level"] = level
+    mask = feature_of.to(x.device).reshape(1, *feature_of.shape)
 
-    def occlusion(f):
-        return f.ablate(baseline, t, mask, n)
+    def occlusion(g):
+        return g.ablate(base, t, mask, n)
 
-    def integrated(f):
-        a, d, diff, steps, tried = f.integrated(baseline, t, options)
+    def integrated(g):
+        a, d, diff, steps, tried = g.integrated(baseline, t, options)
         sc = torch.zeros(n).index_add_(0, idx, a[0].float().detach().cpu())
         return sc.tolist(), d, diff, steps, tried
 
     if method == "occlusion":
-        scores = occlusion(ff)
+        scores = occlusion(f)
         params.update(perturbations_per_eval=ff.batch_size)
     elif method == "integrated_gradients":
         scores, delta, diff, steps, tried = integrated(ff)
@@ -88,14 +116,13 @@ def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap
         raise InputError(f"Unknown audio method '{method}'; use occlusion or integrated_gradients.")
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        rows = [torch.where(r[idx].to(x.device).unsqueeze(0), baseline, x) for r in removed]
-        return ff.target_prob(torch.cat(rows), t)
+        return f.target_prob(f.removed(removed, feature_of, base), t)
 
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
-        remake = occlusion if method == "occlusion" else (lambda f: integrated(f)[0])
-        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
+        remake = occlusion if method == "occlusion" else (lambda g: integrated(g)[0])
+        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(f, scores, remake, options.seed)
         passes += extra
     return AttributionMap(
         modality="audio", method=method, params=params,
@@ -119,11 +146,11 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     groups, kept = token_groups(info["offsets"], info["special_mask"], spans_chr)
     x = ff.x
     kind = options.text_baseline
-    baseline = _baseline_ids(ff.mod, x, info["special_mask"], kind)
+    baseline = baseline_ids(ff.mod, x, info["special_mask"], kind)
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words",
               "perturbations_per_eval": ff.batch_size}
     scores = ablate_token_groups(ff, x, baseline, groups, kept, t) if kept else []
-    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t)
+    evaluate = removal_evaluator(ff, x, baseline, groups, kept, t)
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed) if kept else None
     passes = ff.forward_passes
     if options.sanity and kept:
@@ -138,4 +165,4 @@ def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
     )
 
 
-__all__ = ["attribute_segments", "segment_mask", "audio_baseline"]
+__all__ = ["attribute_segments", "segment_mask", "audio_baseline", "frame_segments"]

@@ -12,10 +12,10 @@ import unicodedata
 
 import torch
 
-from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
-from msa_demo.explain.modalities import FusedForward, used_modalities
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
 
 
@@ -61,38 +61,28 @@ def token_groups(offsets, special_mask, spans) -> tuple[list[int], list[int]]:
     return groups, kept
 
 
-def _target_index(target: str) -> int:
-    if target not in SENTIMENTS:
-        raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)}.")
-    return SENTIMENTS.index(target)
-
-
-def _baseline_ids(mod, x: torch.Tensor, special_mask, kind: str) -> torch.Tensor:
+def baseline_ids(mod, x: torch.Tensor, special_mask, kind: str) -> torch.Tensor:
     bid = mod.baseline_token_id(kind)
     keep = torch.tensor(special_mask, dtype=torch.bool, device=x.device).unsqueeze(0)
     return torch.where(keep, x, torch.full_like(x, bid))
 
 
 def _group_scores(token_scores: torch.Tensor, groups: list[int], kept: list[int]) -> list[float]:
-    out = []
-    ts = token_scores.detach().float().cpu()
-    for w in kept:
-        out.append(float(sum(ts[i] for i, g in enumerate(groups) if g == w)))
-    return out
+    """Token scores summed into their words (on the device; one read-back)."""
+    n = len(kept)
+    where = {g: k for k, g in enumerate(kept)}
+    idx = torch.tensor([where.get(g, n) for g in groups], device=token_scores.device)
+    sums = torch.zeros(n + 1, device=token_scores.device).index_add_(0, idx, token_scores.detach().float())
+    return sums[:n].cpu().tolist()
 
 
-def _removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
+def removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
     """evaluate(removed [B, n_words]) -> fused target probability with those words' tokens -> baseline."""
-    tok_word = torch.tensor([kept.index(g) if g in kept else -1 for g in groups])
+    n = len(kept)
+    tok_word = torch.tensor([kept.index(g) if g in kept else n for g in groups])
 
     def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        rows = []
-        for r in removed:
-            tok_removed = torch.zeros(len(groups), dtype=torch.bool)
-            valid = tok_word >= 0
-            tok_removed[valid] = r[tok_word[valid]]
-            rows.append(torch.where(tok_removed.to(x.device).unsqueeze(0), baseline, x))
-        return ff.target_prob(torch.cat(rows), t)
+        return ff.target_prob(ff.removed(removed, tok_word, baseline), t)
 
     return evaluate
 
@@ -113,7 +103,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
                     modality: str = "text") -> AttributionMap:
     """Word scores toward the fused probability of ``target`` (LIG; word ablation if not differentiable)."""
     options = options or ExplainOptions()
-    t = _target_index(target)
+    t = target_index(target)
     t0 = time.perf_counter()
     used = used_modalities(model, inputs, use)
     if modality not in used:
@@ -124,7 +114,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     spans = word_spans(text)
     groups, kept = token_groups(info["offsets"], info["special_mask"], spans)
     x = ff.x
-    baseline = _baseline_ids(mod, x, info["special_mask"], options.text_baseline)
+    baseline = baseline_ids(mod, x, info["special_mask"], options.text_baseline)
     params = {"baseline": options.text_baseline, "seed": options.seed, "target": target}
     delta_frac = None
     torch.manual_seed(options.seed)
@@ -138,7 +128,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         method = "feature_ablation"
         scores = ablate_token_groups(ff, x, baseline, groups, kept, t)
         params.update(perturbations_per_eval=ff.batch_size)
-    evaluate = _removal_evaluator(ff, x, baseline, groups, kept, t)
+    evaluate = removal_evaluator(ff, x, baseline, groups, kept, t)
     faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
     passes = ff.forward_passes
     if options.sanity:
@@ -156,4 +146,4 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     )
 
 
-__all__ = ["attribute_words", "word_spans", "token_groups", "ablate_token_groups"]
+__all__ = ["attribute_words", "word_spans", "token_groups", "ablate_token_groups", "baseline_ids", "removal_evaluator"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+
 import numpy as np
+import torch
 
 from msa_demo.errors import InputError
 from msa_demo.inputs import AudioInput, TextInput
@@ -20,11 +22,54 @@ def _check(value, rate: int) -> AudioInput:
     return value
 
 
+_PASS_THROUGH: dict[type, type] = {}
+
+
+def _latent_pass_through(encoder: torch.nn.Module) -> None:
+    """Let a wav2vec2-style convolutional feature encoder accept its own output.
+
+    The encoder maps a waveform [B, T] to latent frames [B, C, F]; after this, a 3-D input is taken as latent
+    frames already made and passed through untouched, so ``model(input_values=latents)`` runs only the rest of the
+    model (feature projection, transformer, head). The instance's class becomes a subclass with that one
+    ``forward``: parameter names, ``deepcopy`` and thread safety are unchanged (no state is switched). Rows that
+    do run the convolutions are counted in ``encoder.waveform_rows``."""
+    base = type(encoder)
+    sub = _PASS_THROUGH.get(base)
+    if sub is None:
+        def forward(self, input_values):
+            if input_values.dim() == 3:
+                return input_values
+            self.waveform_rows = getattr(self, "waveform_rows", 0) + int(input_values.shape[0])
+            return base.forward(self, input_values)
+
+        sub = _PASS_THROUGH[base] = type(f"LatentOr{base.__name__}", (base,), {"forward": forward})
+    encoder.__class__ = sub
+
+
+def frame_geometry(kernels, strides) -> tuple[int, int]:
+    """(hop, receptive field) in samples of a stack of 1-D convolutions (no padding)."""
+    hop, field = 1, 1
+    for k, s in zip(kernels, strides):
+        field += (int(k) - 1) * hop
+        hop *= int(s)
+    return hop, field
+
+
 class HFAudioClassifier(Modality):
-    """Any transformers audio classifier; ``input_values`` is the (normalised) waveform at the model's rate."""
+    """Any transformers audio classifier; ``input_values`` is the (normalised) waveform at the model's rate.
+
+    wav2vec2-like models (a convolutional feature encoder, then a transformer) also take their latent frames as
+    ``input_values`` ([B, C, F] instead of [B, T]): ``latents(x)`` runs the encoder once and explainers perturb the
+    frames (``supports_latents``; ``frame_hop`` / ``frame_field`` say which samples each frame sees). Encoders that
+    normalise each frame alone (``feat_extract_norm="layer"``: wav2vec2-large, HuBERT/WavLM-large) make latent
+    ablation match waveform ablation up to the frames on a segment's edge (``latents_match_waveform``);
+    wav2vec2-base's GroupNorm over the whole clip makes it an approximation."""
 
     name = "audio"
     attr_key = "input_values"
+    supports_latents = False
+    latents_match_waveform = False  # True when no clip-wide normalisation ties every frame to every sample
+    frame_hop = frame_field = 0
 
     def load(self) -> None:
         from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
@@ -34,6 +79,58 @@ class HFAudioClassifier(Modality):
         self.model.to(self.device).eval().requires_grad_(False)
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
         self.sample_rate = int(getattr(self.extractor, "sampling_rate", 16000))
+        self._enable_latents()
+
+    def _enable_latents(self) -> None:
+        base = getattr(self.model, getattr(self.model, "base_model_prefix", ""), None)
+        encoder = getattr(base, "feature_extractor", None)
+        cfg = self.model.config
+        kernels, strides = getattr(cfg, "conv_kernel", None), getattr(cfg, "conv_stride", None)
+        if encoder is None or not kernels or not strides or not hasattr(encoder, "conv_layers"):
+            return
+        _latent_pass_through(encoder)
+        self.encoder = encoder
+        self.supports_latents = True
+        self.latents_match_waveform = not any(isinstance(m, torch.nn.GroupNorm) for m in encoder.modules())
+        self.frame_hop, self.frame_field = frame_geometry(kernels, strides)
+
+    @property
+    def waveform_rows(self) -> int:
+        """Rows that ran the convolutional feature encoder so far (0 for models without one)."""
+        return int(getattr(getattr(self, "encoder", None), "waveform_rows", 0))
+
+    @torch.no_grad()
+    def latents(self, x: torch.Tensor, baseline: torch.Tensor | None = None) -> torch.Tensor:
+        """The feature encoder's latent frames [B, C, F] of waveforms ``x`` [B, T] (one encoder run).
+
+        With a ``baseline`` [1, T] the result is [2, C, F]: the frames of ``x`` [1, T] and of the baseline, the
+        baseline's normalised as in ``x``. wav2vec2-base's first convolution is followed by a GroupNorm over the
+        whole clip; when a segment of the clip is silenced, that segment is still normalised with (nearly) the
+        clip's statistics, not with those of a clip of pure silence. So the baseline's frames use the statistics
+        of ``x``'s first layer, which makes replacing frames close to replacing samples."""
+        if not self.supports_latents:
+            raise NotImplementedError("this audio model has no convolutional feature encoder")
+        if baseline is None:
+            return self.encoder(x)
+        layers = self.encoder.conv_layers
+        first = layers[0]
+        norm = getattr(first, "layer_norm", None)
+        if not isinstance(norm, torch.nn.GroupNorm) or not hasattr(first, "conv"):
+            return self.encoder(torch.cat([x, baseline]))
+        self.encoder.waveform_rows = getattr(self.encoder, "waveform_rows", 0) + 2
+        h = first.conv(torch.cat([x, baseline])[:, None].to(first.conv.weight.dtype))  # [2, C, T0]
+        b, c, t = h.shape
+        g = h.float().reshape(b, norm.num_groups, -1)
+        mean = g[:1].mean(-1, keepdim=True)
+        var = g[:1].var(-1, unbiased=False, keepdim=True)
+        g = (g - mean) / torch.sqrt(var + norm.eps)
+        h = g.reshape(b, c, t).to(h.dtype)
+        if norm.affine:
+            h = h * norm.weight[:, None] + norm.bias[:, None]
+        h = first.activation(h)
+        for layer in layers[1:]:
+            h = layer(h)
+        return h.to(x.dtype)
 
     def prepare(self, value) -> Prepared:
         value = _check(value, self.sample_rate)

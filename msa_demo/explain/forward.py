@@ -1,10 +1,8 @@
-"""Across modalities: the fused forward that explainers call, exact Shapley values over modality coalitions,
-pairwise Shapley interaction indices, 'prediction without X', and the conflict flag."""
+"""The fused forward that explainers call: the fused sentiment as a function of ONE modality's model input,
+the other modalities' encoders run once and reused, batched in chunks that halve on a GPU out-of-memory error."""
 
 from __future__ import annotations
 
-import itertools
-import math
 import time
 from typing import Any, Callable, Iterable
 
@@ -13,10 +11,16 @@ import torch
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import adaptive_ig
-from msa_demo.explain.result import Cost, ModalityContributions
+from msa_demo.explain.result import Cost
 from msa_demo.fusion import WeightedLateFusion
-from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo.labels import to_sentiment
+
+
+def target_index(target: str) -> int:
+    """The index of a sentiment class name (one clear message for anything else)."""
+    if target not in SENTIMENTS:
+        raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)}.")
+    return SENTIMENTS.index(target)
 
 
 class FusedForward:
@@ -26,6 +30,8 @@ class FusedForward:
     features are reused for every row. Only the explained modality's model is re-run. Every row evaluated
     is counted in ``forward_passes`` (one model evaluation per input row, whatever the batching).
     """
+
+    ig_rows: int | None = 0  # IG rows per call: 0 = ``batch_size``; None = all steps at once (Captum's default)
 
     def __init__(self, model, inputs, modality: str, used: Iterable[str], module=None, batch_size: int = 0) -> None:
         self.model = model
@@ -40,13 +46,28 @@ class FusedForward:
         self.seconds = 0.0
         self.attr_key = self.mod.attr_key
         self.x = self.prepared.inputs[self.attr_key]
+        # what every row shares goes to the device once (no host-to-device copy per call)
+        dev = self.x.device if isinstance(self.x, torch.Tensor) else model.device
+        self.matrix = self.mod.matrix.to(dev)
+        self.other_probs = {m: e.probs.to(dev).unsqueeze(0) for m, e in self.others.items()}
+        self.other_features = {m: e.features.to(dev).unsqueeze(0) for m, e in self.others.items()}
 
     def with_module(self, module) -> "FusedForward":
         """The same fused function with another copy of the modality's model (sanity check)."""
         other = object.__new__(FusedForward)
         other.__dict__.update(self.__dict__)
+        other.__dict__.pop("parent", None)
         other.mod = module
         other.forward_passes, other.calls, other.seconds = 0, 0, 0.0
+        return other
+
+    def at(self, x: torch.Tensor) -> "FusedForward":
+        """The same fused function explained at another point ``x`` of the model input: e.g. an audio model's
+        latent frames, which its ``input_values`` also accepts. Counts are shared with ``self``."""
+        other = object.__new__(FusedForward)
+        other.__dict__.update(self.__dict__)
+        other.x = x
+        other.parent = self
         return other
 
     def rows(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -65,17 +86,18 @@ class FusedForward:
         t0 = time.perf_counter()
         b = x.shape[0]
         logits, feats = self.mod._run(self.rows(x), want_features=self.needs_features)
-        probs = to_sentiment(torch.softmax(logits.float(), dim=-1), self.mod.matrix)
-        p = {m: e.probs.to(probs.device).unsqueeze(0).expand(b, -1) for m, e in self.others.items()}
-        f = {m: e.features.to(probs.device).unsqueeze(0).expand(b, -1) for m, e in self.others.items()}
+        probs = to_sentiment(torch.softmax(logits.float(), dim=-1), self.matrix)
+        p = {m: v.to(probs.device).expand(b, -1) for m, v in self.other_probs.items()}
+        f = {m: v.to(probs.device).expand(b, -1) for m, v in self.other_features.items()}
         p[self.modality] = probs
         if feats is not None:
             f[self.modality] = feats.float()
         order = [m for m in self.model.modalities if m in p]  # the fusion sees modalities in preset order
         out = self.model.fusion({m: p[m] for m in order}, {m: f[m] for m in order if m in f})
-        self.forward_passes += b
-        self.calls += 1
-        self.seconds += time.perf_counter() - t0
+        counter = getattr(self, "parent", self)
+        counter.forward_passes += b
+        counter.calls += 1
+        counter.seconds += time.perf_counter() - t0
         return out.float()
 
     def fit(self, run: Callable[[int], Any]) -> Any:
@@ -94,15 +116,27 @@ class FusedForward:
                     torch.cuda.empty_cache()
 
     def target_prob(self, x: torch.Tensor, target: int) -> torch.Tensor:
-        """f(x)[:, target] for a batch, no gradients, in chunks of ``self.batch_size`` rows."""
+        """f(x)[:, target] for a batch, no gradients, in chunks of ``self.batch_size`` rows; read back to the
+        host once, after the last chunk (one synchronisation however many chunks)."""
         def run(batch_size: int) -> torch.Tensor:
             outs = []
             with torch.no_grad():
                 for i in range(0, x.shape[0], batch_size):
-                    outs.append(self(x[i:i + batch_size])[:, target].detach().float().cpu())
-            return torch.cat(outs) if outs else torch.zeros(0)
+                    outs.append(self(x[i:i + batch_size])[:, target].detach().float())
+            return torch.cat(outs).cpu() if outs else torch.zeros(0)
 
         return self.fit(run)
+
+    def removed(self, removed: torch.Tensor, feature_of: torch.Tensor, baseline: torch.Tensor) -> torch.Tensor:
+        """The rows of a deletion curve, built on the device in one go: row r is ``self.x`` with every feature k
+        where ``removed[r, k]`` replaced by ``baseline``. ``removed`` [R, n] bool; ``feature_of`` the feature id
+        of each element of one input row (broadcastable to ``self.x[0]``; ids >= n are never removed)."""
+        n = removed.shape[1]
+        dev = self.x.device
+        never = torch.zeros(removed.shape[0], 1, dtype=torch.bool, device=dev)
+        table = torch.cat([removed.to(dev, torch.bool), never], dim=1)
+        picked = table[:, feature_of.to(dev).long().clamp(0, n)]  # [R, *feature_of.shape]
+        return torch.where(picked, baseline, self.x)
 
     def integrated(self, baseline: torch.Tensor, target: int, options, layer=None):
         """Integrated Gradients of f from ``baseline`` to ``self.x`` (LayerIntegratedGradients on ``layer`` when
@@ -117,7 +151,7 @@ class FusedForward:
         def run(n_steps: int):
             attr, delta = self.fit(lambda bs: attributor.attribute(
                 self.x, baselines=baseline, target=target, n_steps=n_steps, method="gausslegendre",
-                internal_batch_size=bs, return_convergence_delta=True))
+                internal_batch_size=bs if self.ig_rows == 0 else self.ig_rows, return_convergence_delta=True))
             return attr, float(delta.reshape(-1)[0])
 
         attr, delta, steps, tried = adaptive_ig(run, fx - fb, options.ig_min_steps, options.ig_max_steps,
@@ -127,22 +161,36 @@ class FusedForward:
     def ablate(self, baseline: torch.Tensor, target: int, mask: torch.Tensor, n: int) -> list[float]:
         """Captum FeatureAblation: feature k = the elements of ``self.x`` where ``mask`` (broadcastable to x) is k,
         replaced together by the baseline. The score of each feature 0..n-1 (ids >= n are never scored; a feature
-        with no elements scores 0)."""
-        from captum.attr import FeatureAblation
-
-        fa = FeatureAblation(self)
+        with no elements scores 0). The scores stay on the device until one read-back at the end."""
+        fa = feature_ablation(self)
         with torch.no_grad():
             attr = self.fit(lambda bs: fa.attribute(self.x, baselines=baseline, target=target, feature_mask=mask,
                                                     perturbations_per_eval=bs))
         # every element of a feature carries the feature's score: read it at the feature's first element
-        flat = mask.expand_as(self.x)[0].reshape(-1).long().cpu()
-        scores = torch.cat([attr[0].float().cpu().reshape(-1), torch.zeros(1)])
-        first = torch.full((max(n, int(flat.max()) + 1),), flat.numel(), dtype=torch.long)
-        first.scatter_reduce_(0, flat, torch.arange(flat.numel()), reduce="amin")
-        return [float(v) for v in scores[first[:n]]]
+        flat = mask.expand_as(self.x)[0].reshape(-1).long().clamp(0, n)
+        scores = torch.cat([attr[0].float().reshape(-1), attr.new_zeros(1, dtype=torch.float32)])
+        first = torch.full((n + 1,), flat.numel(), dtype=torch.long, device=flat.device)
+        first.scatter_reduce_(0, flat, torch.arange(flat.numel(), device=flat.device), reduce="amin")
+        return scores[first[:n]].cpu().tolist()
 
     def cost(self) -> Cost:
         return Cost(forward_passes=int(self.forward_passes), seconds=float(self.seconds))
+
+
+def feature_ablation(forward_func):
+    """Captum's FeatureAblation, with its table of feature ids read from the mask in one host copy: Captum reads
+    each id with ``.item()`` (three GPU synchronisations per feature); the ablation itself is Captum's own."""
+    from captum.attr import FeatureAblation
+
+    class OneReadFeatureAblation(FeatureAblation):
+        def _get_feature_idx_to_tensor_idx(self, formatted_feature_mask, **kwargs):
+            table: dict[int, list[int]] = {}
+            for i, m in enumerate(formatted_feature_mask):
+                for k in torch.unique(m).tolist():
+                    table.setdefault(int(k), []).append(i)
+            return table
+
+    return OneReadFeatureAblation(forward_func)
 
 
 def auto_batch_size(device: torch.device) -> int:
@@ -150,91 +198,4 @@ def auto_batch_size(device: torch.device) -> int:
     return 64 if device.type == "cuda" else 16
 
 
-# ------------------------------------------------------------------ Shapley over modalities
-
-
-def _coalitions(names: list[str]) -> list[tuple[str, ...]]:
-    return [c for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
-
-
-def coalition_values(model, encoded: dict, target: int) -> dict[frozenset, torch.Tensor]:
-    """Fused probabilities [3] for every subset of the present modalities (2^M fusion evaluations)."""
-    names = [m for m in model.modalities if m in encoded] + [m for m in encoded if m not in model.modalities]
-    values: dict[frozenset, torch.Tensor] = {}
-    with torch.no_grad():
-        for c in _coalitions(names):
-            probs = {m: encoded[m].probs.unsqueeze(0) for m in c}
-            feats = {m: encoded[m].features.unsqueeze(0) for m in c}
-            values[frozenset(c)] = model.fusion(probs, feats)[0].float().cpu()
-    return values
-
-
-def shapley(names: list[str], v: dict[frozenset, float]) -> dict[str, float]:
-    """Exact Shapley values of the game v (a value for every subset of names)."""
-    n = len(names)
-    out = {}
-    for i in names:
-        rest = [m for m in names if m != i]
-        total = 0.0
-        for c in _coalitions(rest):
-            s = frozenset(c)
-            w = math.factorial(len(s)) * math.factorial(n - len(s) - 1) / math.factorial(n)
-            total += w * (v[s | {i}] - v[s])
-        out[i] = total
-    return out
-
-
-def interactions(names: list[str], v: dict[frozenset, float]) -> dict[str, float]:
-    """Pairwise Shapley interaction indices (Grabisch & Roubens 1999), keyed "text×image"."""
-    n = len(names)
-    out = {}
-    for i, j in itertools.combinations(names, 2):
-        rest = [m for m in names if m not in (i, j)]
-        total = 0.0
-        for c in _coalitions(rest):
-            s = frozenset(c)
-            w = math.factorial(len(s)) * math.factorial(n - len(s) - 2) / math.factorial(n - 1)
-            total += w * (v[s | {i, j}] - v[s | {i}] - v[s | {j}] + v[s])
-        out[f"{i}×{j}"] = total
-    return out
-
-
-def conflict_of(encoded: dict) -> tuple[bool, str]:
-    """Do the present modalities' own top labels disagree? The detail names who says what."""
-    tops = {m: (SENTIMENTS[int(e.probs.argmax())], float(e.probs.max())) for m, e in encoded.items()}
-    labels = {lbl for lbl, _ in tops.values()}
-    if len(labels) <= 1:
-        return False, ""
-    says = ", ".join(f"{m} says {lbl} ({p:.0%})" for m, (lbl, p) in tops.items())
-    polar = {"positive", "negative"} <= labels
-    return True, ("Opposite signals: " if polar else "Mixed signals: ") + says
-
-
-def attribute_modalities(model, inputs, target: str, use: Iterable[str] | None = None) -> ModalityContributions:
-    """Exact Shapley values of each present modality toward the fused probability of ``target``."""
-    if target not in SENTIMENTS:
-        raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)}.")
-    t = SENTIMENTS.index(target)
-    used = list(used_modalities(model, inputs, use))
-    encoded = {m: model.encode(m, getattr(inputs, m))[1] for m in used}
-    values = coalition_values(model, encoded, t)
-    v = {s: float(p[t]) for s, p in values.items()}
-    full = frozenset(used)
-    conflict, detail = conflict_of(encoded)
-    return ModalityContributions(
-        shapley=shapley(used, v),
-        interactions=interactions(used, v),
-        value_all=v[full],
-        value_none=v[frozenset()],
-        without={m: _probs_dict(values[full - {m}]) for m in used},
-        conflict=conflict,
-        conflict_detail=detail,
-    )
-
-
-def used_modalities(model, inputs, use: Iterable[str] | None = None) -> list[str]:
-    wanted = None if use is None else set(use)
-    return [m for m in inputs.present() if m in model.modalities and (wanted is None or m in wanted)]
-
-
-__all__ = ["FusedForward", "attribute_modalities", "shapley", "interactions", "conflict_of", "used_modalities"]
+__all__ = ["FusedForward", "auto_batch_size", "feature_ablation", "target_index"]
