@@ -1,6 +1,6 @@
 """msa_demo dashboard: why does the model think this post, face and voice are positive / neutral / negative?
 
-Layout and event wiring only; every handler and view lives in ``msa_demo/ui.py``.
+Layout and event wiring only; handlers live in ``msa_demo/ui.py``, views in ``msa_demo/views.py``.
 Run: ``python app.py [--preset hub|lite|FILE] [--port 7860]`` (env ``MSA_PRESET``, default ``hub``).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from msa_demo import ui
+from msa_demo import ui, views
 from msa_demo.config import SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
@@ -62,7 +62,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 with gr.Row():
                     predict_btn = gr.Button("Predict", elem_id="predict-btn")
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
-                examples = ui.load_examples(examples_path)
+                examples = views.load_examples(examples_path)
                 if examples:
                     gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
                                 example_labels=[e["name"] + (f" — {e['note']}" if e["note"] else "")
@@ -77,7 +77,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 notices = gr.Markdown(elem_id="notices")
                 contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", elem_id="contrib")
                 words = gr.HighlightedText(label="Words: green pushes toward the explained class, red away",
-                                           color_map=ui.WORD_LEGEND, show_legend=True, elem_id="words")
+                                           color_map=views.WORD_LEGEND, show_legend=True, elem_id="words")
                 with gr.Row():
                     orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=260)
                     overlays = gr.Gallery(label="Heat-maps (method · baseline)", elem_id="overlays", height=260,
@@ -115,8 +115,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         explain_btn.click(ui.zero_gpu(explain, duration), ins + advanced, exp_outs, api_name="explain")
         for box in (use_text, use_image, use_audio):
             box.change(dash.on_toggle, ins, pred_outs, api_name=False, show_progress="minimal")
-        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {ui._md(p)} on "
-                      f"{ui._md(dash.device_of(p))}", preset, header, api_name=False)
+        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
+                      f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from msa_demo import ui
+from msa_demo import views
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -54,10 +54,10 @@ def _probs_table(probs: dict | None) -> str:
 
 
 def _words_html(exp: dict) -> str:
-    spans = ui.text_highlights(exp)
+    spans = views.text_highlights(exp)
     if not spans:
         return ""
-    colours = ui.WORD_LEGEND
+    colours = views.WORD_LEGEND
     parts = []
     for text, cat in spans:
         if cat:
@@ -65,17 +65,17 @@ def _words_html(exp: dict) -> str:
         else:
             parts.append(_e(text))
     legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
-    m = ui.maps_for(exp, "text")[0]
-    return (f"<h2>Words</h2><p>{_e(ui.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
+    m = views.maps_for(exp, "text")[0]
+    return (f"<h2>Words</h2><p>{_e(views.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
             f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
 
 
 def _image_html(exp: dict) -> str:
-    img = ui.original_image(exp)
+    img = views.original_image(exp)
     if img is None:
         return ""
     figs = [f'<figure><img alt="original picture" src="{_png_uri(img)}"><figcaption>original</figcaption></figure>']
-    for ov, caption in ui.image_overlays(exp) or []:
+    for ov, caption in views.image_overlays(exp) or []:
         figs.append(f'<figure><img alt="{_e(caption)}" src="{_png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
     return f'<h2>Image</h2><div class="imgs">{"".join(figs)}</div>'
@@ -86,7 +86,7 @@ def _audio_html(exp: dict, fig_html) -> str:
     if not b64:
         return ""
     player = f'<audio controls src="data:audio/wav;base64,{_e(b64)}"></audio>'
-    return f"<h2>Audio</h2>{player}{fig_html(ui.audio_figure(exp))}"
+    return f"<h2>Audio</h2>{player}{fig_html(views.audio_figure(exp))}"
 
 
 def _trust_html(exp: dict) -> str:
@@ -106,7 +106,7 @@ def _trust_html(exp: dict) -> str:
             "<th>forward passes</th><th>seconds</th></tr>")
     total = (f"<p>Total: {_e(cost.get('forward_passes', 0))} forward passes, "
              f"{float(cost.get('seconds') or 0):.1f} s.</p>")
-    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in ui.trust_verdicts(exp))
+    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in views.trust_verdicts(exp))
     return f"<h2>Can you trust it?</h2><table>{head}{''.join(rows)}</table>{verdicts}{total}"
 
 
@@ -150,7 +150,7 @@ def to_html(explanation: Any) -> str:
         f"<table><tr><th>modality</th><th>alone says</th><th>model</th><th>revision</th></tr>{per_rows}</table>"
         if per_rows else "",
         notices,
-        "<h2>Modality contributions</h2>" + conflict + fig_html(ui.contributions_figure(exp)) if mc else "",
+        "<h2>Modality contributions</h2>" + conflict + fig_html(views.contributions_figure(exp)) if mc else "",
         _words_html(exp),
         _image_html(exp),
         _audio_html(exp, fig_html),

@@ -30,9 +30,9 @@ SCREENSHOT = os.environ.get("MSA_SCREENSHOT")
 def _examples(tmp: Path) -> Path:
     """The repo's examples when they exist, else a generated one (text + face-sized picture + tone)."""
     real = ROOT / "examples" / "examples.json"
-    from msa_demo import ui
+    from msa_demo import views
 
-    if ui.load_examples(real):
+    if views.load_examples(real):
         return real
     import numpy as np
     import soundfile as sf
