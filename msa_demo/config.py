@@ -27,7 +27,8 @@ class ModalitySpec:
     label_map: each model label -> one of negative / neutral / positive; a label mapped to ``"ignore"``
         is dropped and the rest renormalised. Labels are read from the model's ``id2label``, never assumed.
     weight: this modality's weight in late fusion.
-    options: family-specific settings (e.g. CLIP prompts, a head's weights file).
+    options: family-specific settings (e.g. CLIP prompts, a head's weights file); ``languages``: the ISO 639-1
+        codes of the languages a text or speech model was trained on (absent: not checked).
     """
 
     family: str
@@ -91,6 +92,7 @@ HUB = Preset(
             revision="cf991100d706c13c0a080c097134c05b7f436c45",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="apache-2.0",
+            options={"languages": ["en", "ar", "de", "es", "fr", "hi", "id", "it", "ja", "ms", "pt", "zh"]},
         ),
         "image": ModalitySpec(
             family="hf-clip-zero-shot",
@@ -121,7 +123,7 @@ LITE = Preset(
             revision="0.1.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
         ),
         "image": ModalitySpec(
             family="mini-xception-face",
@@ -139,7 +141,7 @@ LITE = Preset(
             revision="0.1.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="bsd-2 (pocketsphinx), apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
         ),
     },
 )
