@@ -145,7 +145,7 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
 
     rep = browser.new_page()
     rep.goto(saved.as_uri())
-    rep.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    rep.wait_for_selector("svg", timeout=30_000)
     assert rep.evaluate("() => window.__pwned") is None
     assert "what a day" in rep.locator(".words").inner_text()
     data = json.loads(rep.locator("#explanation-json").text_content())

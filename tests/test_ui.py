@@ -277,11 +277,9 @@ def test_report_is_self_contained_and_escapes_injected_text(exp, tmp_path):
     assert XSS not in text
     assert "<img src=x" not in text and "<script>window.__pwned" not in text
     assert html.escape("<img src=x") in text
-    assert "Plotly.newPlot" in text and "cdn.plot.ly/plotly" not in text
-    from plotly.offline import get_plotlyjs
-
-    assert get_plotlyjs() in text  # plotly.js inline; its own strings aside, nothing points off the page
-    assert not re.search(r"""(src|href)=["']https?://""", text.replace(get_plotlyjs(), ""))
+    # charts are static SVG: no plotting library inside (the report stays light), nothing points off the page
+    assert text.count("<svg") >= 3 and "Plotly" not in text and "<script src" not in text
+    assert not re.search(r"""(src|href)=["']https?://""", text)
     assert "data:image/png;base64," in text and "data:audio/wav;base64," in text
     m = re.search(r'<script type="application/json" id="explanation-json">(.*?)</script>', text, re.S)
     assert json.loads(m.group(1))["inputs"]["text"] == exp["inputs"]["text"]
