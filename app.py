@@ -87,7 +87,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     own_audio = gr.Label(label="Audio alone", elem_id="own-audio")
                 notices = gr.Markdown(elem_id="notices")
                 fresh = gr.Markdown(elem_id="freshness")
-                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", elem_id="contrib")
+                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
+                                  elem_id="contrib")
                 words = gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
                                            show_legend=True, elem_id="words")
                 with gr.Row():
@@ -96,7 +97,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     overlays = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
                                           interactive=False, object_fit="contain")
                 legend = gr.Markdown(elem_id="heatmap-legend")
-                audio_plot = gr.Plot(label="Audio segments", elem_id="audio-plot")
+                audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot")
                 heard = gr.Markdown(elem_id="transcript")
                 clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
                 trust = gr.Markdown(elem_id="trust")

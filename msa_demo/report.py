@@ -133,6 +133,12 @@ def _image_html(exp: dict) -> str:
     img = views.original_image(exp)
     if img is None:
         return ""
+    pred = exp.get("prediction") or {}
+    if "image" not in (pred.get("used") or []):
+        why = (views.NO_FACE + ": the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
+               else "switched off")
+        return (f'<h2>Image</h2><p>Given but not used ({_e(why)}).</p><div class="imgs"><figure>'
+                f'<img alt="picture, not used" src="{_png_uri(img, 160)}"></figure></div>')
     figs = [f'<figure><img alt="original picture" src="{_png_uri(img)}"><figcaption>original</figcaption></figure>']
     for ov, caption in views.image_overlays(exp) or []:
         figs.append(f'<figure><img alt="{_e(caption)}" src="{_png_uri(ov)}"><figcaption>{_e(caption)}'
@@ -145,6 +151,8 @@ def _audio_html(exp: dict) -> str:
     if not (exp.get("inputs") or {}).get("audio_wav_b64"):
         return ""
     out = ["<h2>Audio</h2>", '<audio id="clip" controls></audio>']
+    if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
+        out.append("<p>Given but not used (switched off).</p>")
     audio = (exp.get("reading") or {}).get("audio") or {}
     if "transcript" in audio:
         words = audio.get("words") or []

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -19,6 +20,7 @@ from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_
                             transcript_markdown)
 
 log = logging.getLogger("msa_demo.ui")
+EXPLAINED_KEPT = 16
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Dashboard:
     notices: list[str] = field(default_factory=list)
     default: str | None = None
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
+    # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
+    explained: OrderedDict = field(default_factory=OrderedDict)
 
     # ------------------------------------------------------------------ start-up
 
@@ -236,8 +240,15 @@ class Dashboard:
         options, tgt = self._options(target, text_baseline, image_method, image_baseline, ig_steps, grid,
                                      segment_seconds, audio_baseline, seed, sanity, audio_method, regions,
                                      superpixels)
-        exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         shown = (gradio().skip(),) * len(pred_views)  # the prediction is on screen already
+        key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
+                          options.to_dict(), tgt], sort_keys=True, default=str)
+        if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
+            self.explained.move_to_end(key)
+            exp, html_path, json_path = self.explained[key]
+            yield shown + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path)), exp, reading
+            return
+        exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress)):
@@ -260,6 +271,9 @@ class Dashboard:
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
         html_path, json_path = self.write_report(exp)
+        self.explained[key] = (exp, html_path, json_path)
+        while len(self.explained) > EXPLAINED_KEPT:
+            self.explained.popitem(last=False)
         yield shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)), \
             exp, reading
 

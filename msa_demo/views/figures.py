@@ -46,7 +46,8 @@ def contributions_figure(exp: dict):
         title += f" — ⚠ modalities disagree<br><sup>{html.escape(str(mc.get('conflict_detail', '')))}</sup>"
     elif len(values) > 1 and max(values) - min(values) < 0.02:
         title += "<br><sup>every input moved it by about the same amount: none stands out</sup>"
-    fig.update_layout(title={"text": title, "font": {"size": 14}, "y": 0.97, "yanchor": "top"}, showlegend=False,
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
+                             "yanchor": "top"}, showlegend=False,
                       height=380, margin={"l": 50, "r": 10, "t": 110, "b": 70})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})

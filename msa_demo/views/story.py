@@ -207,9 +207,10 @@ def trust_rows(exp: dict) -> list[dict]:
     rows = []
     for m in exp.get("maps") or []:
         name = map_name(m)
-        mine = [mark for mark, text in verdicts if text.startswith(name + ":")]
+        mine = [mark for mark, text in verdicts if text.startswith((name + ":", name + " sanity check:"))]
+        worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
-        rows.append({"map": name, "mark": mine[0] if mine else "—", "verdict": SHORT.get(mine[0], "") if mine else "",
+        rows.append({"map": name, "mark": worst or "—", "verdict": SHORT.get(worst, ""),
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
                      "passes": str(c.get("forward_passes", "—")), "seconds": fmt(c.get("seconds"), ".2f")})
@@ -231,15 +232,13 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
                                + [f"| {md(r['map'])} | {r['mark']} {md(r['verdict'])} |" for r in rows]))
         head = "".join(f"<th>{md(k)}</th>" for k in ("map",) + EXPERT)
         body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
-        parts.append(f"<details><summary>details: the figures behind the verdicts</summary>\n\n<table>"
-                     f"<tr>{head}</tr>{body}</table>\n\n"
+        verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp))
+        parts.append(f"<details><summary>details: the figures behind the verdicts</summary>\n\n{verdicts}\n\n"
+                     f"<table><tr>{head}</tr>{body}</table>\n\n"
                      "IG δ: how far integrated-gradient scores miss summing to the score change (smaller is "
                      "better). AOPC: how fast the score drops when the top-ranked parts are deleted, against "
                      "deleting at random. Sanity ρ: rank correlation with a randomised model's map (low is good)."
                      "\n\n</details>")
-    verdicts = trust_verdicts(exp)
-    if verdicts:
-        parts.append("\n\n".join(f"{mark} {md(text)}" for mark, text in verdicts))
     cost = exp.get("cost") or {}
     parts.append(f"**Total:** {cost.get('forward_passes', 0)} forward passes, {fmt(cost.get('seconds'), '.1f')} s.")
     for n in exp.get("notices") or []:

@@ -21,8 +21,9 @@ def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool
     row, top = 24, 30
     h = top + row * len(values) + 10
     top_abs = max((abs(float(v)) for v in values), default=0.0) or 1.0
-    span = width - label_width - 70
-    zero = label_width + (span / 2 if signed else 0)
+    pad = 50  # room for the value written beyond each bar's end
+    span = width - label_width - 2 * pad
+    zero = label_width + (pad + span / 2 if signed else 0)
     scale = (span / 2 if signed else span) / (top_abs if signed else max(1.0, top_abs))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img" '
              f'aria-label="{_e(title)}" style="font:12px system-ui,sans-serif">',
@@ -63,8 +64,9 @@ def waveform_svg(wave: np.ndarray, rate: int, spans: list, rel: list[float], *, 
     bands = "".join(
         f'<rect x="{float(s) / seconds * width:.1f}" y="0" width="{max(0.5, (float(e) - float(s)) / seconds * width):.1f}"'
         f' height="{height}" fill="{score_colour(r, 0.05 + 0.45 * abs(r))}"/>' for (s, e), r in zip(spans, rel))
-    ticks = "".join(f'<text x="{t / seconds * width:.1f}" y="{height + 14}" text-anchor="middle">{t:g} s</text>'
-                    for t in np.arange(0, seconds + 1e-9, max(0.5, round(seconds / 8 * 2) / 2)))
+    ticks = "".join(f'<text x="{t / seconds * width:.1f}" y="{height + 14}" '
+                    f'text-anchor="{"start" if t == 0 else "middle"}">{t:g} s</text>'
+                    for t in np.arange(0, seconds - 0.1, max(0.5, round(seconds / 8 * 2) / 2)))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 20}" role="img" '
             f'aria-label="waveform" style="font:11px system-ui,sans-serif">{bands}'
             f'<polygon points="{pts}" fill="#555" stroke="#555" stroke-width="0.5"/>{ticks}</svg>')
