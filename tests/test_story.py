@@ -132,3 +132,26 @@ def test_a_fallback_is_one_short_line(lite):
     first, rest = md.split("\n\n", 1)
     assert "Running offline: lite models, English only" in first and "hub" not in first
     assert "<details>" in rest and md.count("could not be loaded") == 1  # the reason once, behind a toggle
+
+
+def test_text_beyond_the_models_limit_is_marked_where_reading_stopped():
+    text = "good " * 10
+    exp = {"inputs": {"text": text}, "prediction": {"notices": ["Text: too long for the model; only the first 4 of "
+                                                                "12 tokens were read."]},
+           "maps": [{"modality": "text", "labels": ["good", "good"], "scores": [1.0, 0.5],
+                     "spans": [[0, 4], [5, 9]]}]}
+    spans = views.text_highlights(exp)
+    marker = [t for t, c in spans if "stopped reading" in t]
+    assert len(marker) == 1 and spans.index((marker[0], None)) == 3  # right after the last word read
+
+
+def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite):
+    clip = ROOT / "examples" / "negative_speech.wav"
+    steps = list(lite.explain(None, "", None, str(clip), audio_method="both"))
+    assert any("Audio method 'both'" in n for n in steps[-1][12]["notices"])
+
+
+def test_models_are_named_as_people_know_them(lite):
+    face = str(ROOT / "examples" / "happy_face.png")
+    *_, notes = lite.predict(None, "I love it", face, None)
+    assert "all-MiniLM-L6-v2" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes

@@ -132,7 +132,7 @@ class Dashboard:
         if not set(present) & set(use):
             raise user_error(ALL_OFF)
         try:
-            reading = reading_record(model, inputs)
+            reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
             raise user_error(str(exc)) from None
         if not face_anyway and (reading.get("image") or {}).get("face_found") is False:
@@ -155,7 +155,7 @@ class Dashboard:
         model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
                                                  face_anyway)
         pred = self._predict(model, inputs, use)
-        return prediction_views(pred.to_dict(), (), reading)
+        return prediction_views(pred.to_dict(), (), reading, families(model))
 
     def on_toggle(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False):
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing."""
@@ -233,7 +233,7 @@ class Dashboard:
         model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
                                                  face_anyway)
         pred = self._predict(model, inputs, use)
-        pred_views = prediction_views(pred.to_dict(), (), reading)
+        pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
         yield pred_views + empty_explanation_views(), None, reading
         from msa_demo.explain import explain_iter
 
@@ -270,6 +270,12 @@ class Dashboard:
             log.exception("explanation failed")
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
+        audio = model.modalities.get("audio")
+        if "audio" in use and "integrated_gradients" in options.audio_methods and audio is not None \
+                and audio.attr_key == "input_ids":  # said, not silently ignored
+            exp["notices"].append("Audio method 'both': this preset's audio is judged by its recognised words, "
+                                  "so it is explained by removing words (integrated gradients on the waveform "
+                                  "does not apply).")
         html_path, json_path = self.write_report(exp)
         self.explained[key] = (exp, html_path, json_path)
         while len(self.explained) > EXPLAINED_KEPT:
@@ -307,3 +313,8 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def families(model) -> dict[str, dict[str, str]]:
+    """{modality: {"family": ...}}: what the views need to name each model as people know it."""
+    return {m: {"family": s.family} for m, s in model.preset.modalities.items()}

@@ -74,6 +74,9 @@ def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
                 out.append((text[pos:start], None))
             out.append((text[start:end], word_category(r)))
             pos = end
+        truncated = any("too long" in str(n) for n in (exp.get("prediction") or {}).get("notices") or [])
+        if pos < len(text) and truncated:  # say where the model stopped reading
+            out.append((" ⟪the model stopped reading here; the rest was not read⟫ ", None))
         if pos < len(text):
             out.append((text[pos:], None))
         return out

@@ -106,13 +106,14 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
 # ---------------------------------------------------------------- prediction views
 
 
-def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None) -> tuple:
+def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None,
+                     models: dict | None = None) -> tuple:
     """(fused Label value, text Label, image Label, audio Label, notices markdown). A modality whose model
-    abstained shows "no face" instead of probabilities."""
+    abstained shows "no face" instead of probabilities. ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
     own = tuple(NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs")) for m in MODALITIES)
-    return (_probs(pred.get("probs")),) + own + (notices_markdown(pred, extra_notices, reading),)
+    return (_probs(pred.get("probs")),) + own + (notices_markdown(pred, extra_notices, reading, models),)
 
 
 def empty_prediction_views() -> tuple:
