@@ -137,6 +137,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
             dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
         for box in (use_text, use_image, use_audio, face_anyway):
             box.change(dash.on_toggle, ins + [face_anyway], pred_outs, api_name=False, show_progress="minimal")
+        fused.change(ui.fused_label, fused, fused, api_name=False, show_progress="hidden")  # no coin-flip headline
         for widget in ins + advanced:  # panels made for other inputs or settings are marked out of date
             widget.change(dash.freshness, [stamp] + ins + advanced, [fresh, report_btn, json_btn], api_name=False,
                           show_progress="hidden")

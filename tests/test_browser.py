@@ -214,6 +214,8 @@ def test_one_state_one_story(app_url, browser, tmp_path):
     summary = page.locator("#notices h3").inner_text().strip()
     if preset == "lite":  # 49.9 % vs 49.6 %: a coin flip is not headlined as a decision
         assert summary.startswith("Too close to call")
+        page.wait_for_function("() => document.querySelector('#fused').innerText.includes('too close to call')",
+                               timeout=30_000)
     with page.expect_download(timeout=60_000) as dl:
         page.click("#report-btn")
     saved = tmp_path / "report.html"

@@ -155,3 +155,11 @@ def test_models_are_named_as_people_know_them(lite):
     face = str(ROOT / "examples" / "happy_face.png")
     *_, notes = lite.predict(None, "I love it", face, None)
     assert "all-MiniLM-L6-v2" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
+
+
+@pytest.mark.parametrize("a, b, heading", [(0.499, 0.496, False), (0.62, 0.30, True)])
+def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
+    for value in ({"positive": a, "negative": b}, {"label": "positive", "confidences": [
+            {"label": "positive", "confidence": a}, {"label": "negative", "confidence": b}]}):
+        got = ui.fused_label(value)
+        assert got.show_heading is heading and ("too close to call" in got.label) is not heading

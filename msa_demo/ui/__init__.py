@@ -10,7 +10,7 @@ shared with the report; all of it is unit-tested without a browser.
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.widgets import (ALL_OFF, AUDIO_METHODS, IMAGE_METHODS, NO_FACE, NO_INPUT, TARGET_PREDICTED,
                                  audio_input, empty_explanation_views, explained_stamp, explanation_views,
-                                 gpu_duration, image_input, make_options, stale_parts, user_error, warm_up,
-                                 zero_gpu)
+                                 fused_label, gpu_duration, image_input, make_options, stale_parts, user_error,
+                                 warm_up, zero_gpu)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "widgets")]

@@ -11,8 +11,8 @@ import numpy as np
 from PIL import Image
 
 from msa_demo.errors import MsaError
-from msa_demo.views import (audio_clip, audio_figure, contributions_figure, image_overlays, original_image,
-                            text_highlights, trust_markdown)
+from msa_demo.views import (NEAR_TIE, audio_clip, audio_figure, contributions_figure, image_overlays,
+                            original_image, text_highlights, trust_markdown)
 
 log = logging.getLogger("msa_demo.ui")
 
@@ -187,3 +187,14 @@ def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | N
 def one_line(s: str) -> str:
     s = " ".join(str(s).split())
     return s if len(s) <= 300 else s[:297] + "…"
+
+
+def fused_label(value):
+    """The fused Label's heading: a near-tie is shown without a headline class ("too close to call")."""
+    gr = gradio()
+    value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
+    if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
+        value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
+    conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
+    close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
+    return gr.Label(show_heading=not close, label="Fused sentiment: too close to call" if close else "Fused sentiment")

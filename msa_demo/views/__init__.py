@@ -15,8 +15,8 @@ from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, dec
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption,
                                     original_image, overlay, text_highlights, word_category)
-from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views, headline,
-                                  load_examples, notices_markdown, outside_languages, prediction_views,
+from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,
+                                  headline, load_examples, notices_markdown, outside_languages, prediction_views,
                                   reading_warnings, summary_sentence, transcript_markdown, trust_markdown,
                                   trust_rows, trust_verdicts)
 from msa_demo.views.svg import bars_svg, waveform_svg

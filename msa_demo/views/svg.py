@@ -61,9 +61,10 @@ def waveform_svg(wave: np.ndarray, rate: int, spans: list, rel: list[float], *, 
     xs = np.linspace(0, width, cols)
     pts = " ".join(f"{x:.1f},{mid - h / top * (mid - 4):.1f}" for x, h in zip(xs, hi))
     pts += " " + " ".join(f"{x:.1f},{mid - lo_ / top * (mid - 4):.1f}" for x, lo_ in zip(xs[::-1], lo[::-1]))
-    bands = "".join(
-        f'<rect x="{float(s) / seconds * width:.1f}" y="0" width="{max(0.5, (float(e) - float(s)) / seconds * width):.1f}"'
-        f' height="{height}" fill="{score_colour(r, 0.05 + 0.45 * abs(r))}"/>' for (s, e), r in zip(spans, rel))
+    px = width / seconds
+    bands = "".join(f'<rect x="{float(s) * px:.1f}" y="0" width="{max(0.5, (float(e) - float(s)) * px):.1f}" '
+                    f'height="{height}" fill="{score_colour(r, 0.05 + 0.45 * abs(r))}"/>'
+                    for (s, e), r in zip(spans, rel))
     ticks = "".join(f'<text x="{t / seconds * width:.1f}" y="{height + 14}" '
                     f'text-anchor="{"start" if t == 0 else "middle"}">{t:g} s</text>'
                     for t in np.arange(0, seconds - 0.1, max(0.5, round(seconds / 8 * 2) / 2)))
