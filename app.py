@@ -1,6 +1,7 @@
 """msa_demo dashboard: why does the model think this post, face and voice are positive / neutral / negative?
 
-Layout and event wiring only; every handler and view lives in ``msa_demo/ui.py``.
+Layout and event wiring only; handlers live in ``msa_demo/ui/``, views in ``msa_demo/views/``, the JSON / MCP tools in
+``msa_demo/api.py``.
 Run: ``python app.py [--preset hub|hub-face|lite|FILE] [--port 7860] [--mcp]`` (env ``MSA_PRESET``, default ``hub``).
 """
 
@@ -14,12 +15,18 @@ from pathlib import Path
 
 import gradio as gr
 
-from msa_demo import api, ui
+from msa_demo import api, ui, views
 from msa_demo.config import SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
 MAX_FILE_SIZE = "25mb"
+CSS = """
+#trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
+#freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
+#transcript sub {color: #777}
+#examples button, #examples td {white-space: normal !important; overflow: visible !important}
+"""
 
 
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
@@ -29,6 +36,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         gr.Markdown("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
                     "are **positive, neutral or negative**, then shows which words, regions and moments made it "
                     "think so — and how far to trust that.")
+        gr.HTML(f"<style>{CSS}</style>", padding=False)
         header = gr.Markdown(dash.header_markdown(), elem_id="header")
         preset = gr.Dropdown(presets, value=dash.default, label="Preset", visible=len(presets) > 1,
                              elem_id="preset")
@@ -61,15 +69,19 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                                             label="Audio method (occlusion; 'both' adds integrated gradients)")
                     seed = gr.Number(0, precision=0, label="Seed")
                     sanity = gr.Checkbox(False, label="Run the model-randomisation sanity check (slower)")
+                    face_anyway = gr.Checkbox(False, label="Read a picture without a face as a face "
+                                                           "(otherwise the face model abstains)", elem_id="face-anyway")
                 with gr.Row():
                     predict_btn = gr.Button("Predict", elem_id="predict-btn")
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
-                examples = ui.load_examples(examples_path)
+                examples = views.load_examples(examples_path)
                 if examples:
                     gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
-                                example_labels=[e["name"] + (f" — {e['note']}" if e["note"] else "")
-                                                for e in examples],
+                                example_labels=[e["name"] for e in examples],
                                 label="Examples: click one, then Explain", elem_id="examples")
+                    with gr.Accordion("What each example shows", open=False):
+                        gr.Markdown("\n".join(f"- **{views.md(e['name'])}**: {views.md(e['note'])}"
+                                               for e in examples if e["note"]), elem_id="example-notes")
             with gr.Column(scale=2):
                 fused = gr.Label(label="Fused sentiment", elem_id="fused")
                 with gr.Row():
@@ -77,48 +89,63 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     own_image = gr.Label(label="Image alone", elem_id="own-image")
                     own_audio = gr.Label(label="Audio alone", elem_id="own-audio")
                 notices = gr.Markdown(elem_id="notices")
-                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", elem_id="contrib")
-                words = gr.HighlightedText(label="Words: green pushes toward the explained class, red away",
-                                           color_map=ui.WORD_LEGEND, show_legend=True, elem_id="words")
+                fresh = gr.Markdown(elem_id="freshness")
+                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
+                                  elem_id="contrib")
+                words = gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
+                                           show_legend=True, elem_id="words")
                 with gr.Row():
-                    orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=260)
-                    overlays = gr.Gallery(label="Heat-maps (method · baseline)", elem_id="overlays", height=260,
-                                          columns=2, interactive=False, object_fit="contain")
-                audio_plot = gr.Plot(label="Audio segments", elem_id="audio-plot")
+                    orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=420,
+                                    scale=1)
+                    overlays = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
+                                          interactive=False, object_fit="contain")
+                legend = gr.Markdown(elem_id="heatmap-legend")
+                audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot")
+                heard = gr.Markdown(elem_id="transcript")
                 clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
                 trust = gr.Markdown(elem_id="trust")
-                state = gr.State(None)
+                state, stamp = gr.State(None), gr.State(None)
                 with gr.Row():
-                    report_btn = gr.DownloadButton("Download report (HTML)", elem_id="report-btn")
-                    json_btn = gr.DownloadButton("Download explanation JSON", elem_id="json-btn")
-                    if hasattr(gr, "DeepLinkButton"):
-                        gr.DeepLinkButton()
+                    report_btn = gr.DownloadButton("Download report (HTML)", elem_id="report-btn", interactive=False)
+                    json_btn = gr.DownloadButton("Download explanation JSON", elem_id="json-btn", interactive=False)
+                    if hasattr(gr, "DeepLinkButton") and os.environ.get("SPACE_ID"):
+                        gr.DeepLinkButton()  # a share link exists only on Spaces
 
         ins = [preset, text, image, audio, use_text, use_image, use_audio]
         pred_outs = [fused, own_text, own_image, own_audio, notices]
-        exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, state, report_btn, json_btn]
+        exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard, fresh, stamp,
+                                state, report_btn, json_btn]
         advanced = [target, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                    audio_baseline, seed, sanity, audio_method, regions, superpixels]
+                    audio_baseline, seed, sanity, audio_method, regions, superpixels, face_anyway]
 
         def explain(preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline,
                     image_method, image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity,
-                    audio_method="occlusion", regions="grid", superpixels=50, progress=gr.Progress()):
-            yield from dash.explain(preset, text, image, audio, use_text, use_image, use_audio, target,
-                                    text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                                    audio_baseline, seed, sanity, audio_method, regions, superpixels,
-                                    progress=progress)
+                    audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False,
+                    progress=gr.Progress()):
+            yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio, target,
+                                           text_baseline, image_method, image_baseline, ig_steps, grid,
+                                           segment_seconds, audio_baseline, seed, sanity, audio_method, regions,
+                                           superpixels, face_anyway, progress=progress)
 
         def duration(*args, **kwargs):
             return ui.gpu_duration(ig_steps=args[11] if len(args) > 11 else 64,
                                    sanity=args[16] if len(args) > 16 else False,
                                    image_method=args[9] if len(args) > 9 else "both")
 
-        predict_btn.click(ui.zero_gpu(dash.predict, 30), ins, pred_outs, api_name="predict")
-        explain_btn.click(ui.zero_gpu(explain, duration), ins + advanced, exp_outs, api_name="explain")
-        for box in (use_text, use_image, use_audio):
-            box.change(dash.on_toggle, ins, pred_outs, api_name=False, show_progress="minimal")
-        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {ui._md(p)} on "
-                      f"{ui._md(dash.device_of(p))}", preset, header, api_name=False)
+        predict_btn.click(ui.zero_gpu(dash.predict, 30), ins + [face_anyway], pred_outs, api_name="predict")
+        # a request that cannot run gives one message (and touches no panel) before any work starts
+        explain_btn.click(dash.check, ins + advanced, [report_btn, json_btn], api_name=False,
+                          show_progress="hidden").success(
+            ui.zero_gpu(explain, duration), ins + advanced, exp_outs, api_name="explain").then(
+            dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
+        for box in (use_text, use_image, use_audio, face_anyway):
+            box.change(dash.on_toggle, ins + [face_anyway], pred_outs, api_name=False, show_progress="minimal")
+        fused.change(ui.fused_label, fused, fused, api_name=False, show_progress="hidden")  # no coin-flip headline
+        for widget in ins + advanced:  # panels made for other inputs or settings are marked out of date
+            widget.change(dash.freshness, [stamp] + ins + advanced, [fresh, report_btn, json_btn], api_name=False,
+                          show_progress="hidden")
+        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
+                      f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 
@@ -136,7 +163,7 @@ def mcp_default() -> bool:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
-                        help="hub, lite, or a preset JSON/YAML file (default: env MSA_PRESET or hub)")
+                        help="hub, hub-face, lite, or a preset JSON/YAML file (default: env MSA_PRESET or hub)")
     parser.add_argument("--also", default=os.environ.get("MSA_ALSO_PRESETS"),
                         help="more presets to offer in the picker, comma-separated (default: the other built-ins)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", os.environ.get("GRADIO_SERVER_PORT",
@@ -150,13 +177,13 @@ def main(argv: list[str] | None = None) -> None:
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
-    for line in dash.notices + [f"preset '{n}' not loaded: {r}" for n, r in dash.failures.items()
+    for line in dash.notices + dash.model_notices() + [f"preset '{n}' not loaded: {r}" for n, r in dash.failures.items()
                                 if not dash.notices or n != args.preset]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash)
+    demo.queue(default_concurrency_limit=1, max_size=32)
     # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply
     warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
-    demo.queue(default_concurrency_limit=1, max_size=32)
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE, mcp_server=args.mcp)
 
 

@@ -34,7 +34,8 @@ class ModalitySpec:
         ``pytorch_model.bin`` for this one model when no safetensors file exists; it is then read only
         through transformers' weights-only loading (``torch.load(weights_only=True)``), never as an
         arbitrary pickle, and never with remote code.
-    options: family-specific settings (e.g. CLIP prompts, a head's weights file).
+    options: family-specific settings (e.g. CLIP prompts, a head's weights file); ``languages``: the ISO 639-1
+        codes of the languages a text or speech model was trained on (absent: not checked).
     """
 
     family: str
@@ -112,6 +113,7 @@ HUB_TEXT = ModalitySpec(
     label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
     licence="apache-2.0",
     files=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
+    options={"languages": ["en", "ar", "de", "es", "fr", "hi", "id", "it", "ja", "ms", "pt", "zh"]},
 )
 HUB_CLIP = ModalitySpec(
     family="hf-clip-zero-shot",
@@ -168,7 +170,7 @@ LITE = Preset(
             revision="0.1.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
         ),
         "image": ModalitySpec(
             family="mini-xception-face",
@@ -183,7 +185,7 @@ LITE = Preset(
             revision="0.1.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="bsd-2 (pocketsphinx), apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head"},
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
         ),
     },
 )

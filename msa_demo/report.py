@@ -1,8 +1,9 @@
-"""An explanation as one self-contained, offline HTML file.
+"""An explanation as one light, self-contained, offline HTML file.
 
-Plotly figures carry plotly.js inline, pictures and the clip are ``data:`` URIs, every user-supplied string
-is escaped, nothing is fetched from the network. The explanation's JSON is embedded (and offered as a
-download) so ``python -m msa_demo explain --from report.json`` can reproduce it.
+Charts are static SVG (no plotting library inside), pictures are downscaled ``data:`` URIs, every
+user-supplied string is escaped, nothing is fetched from the network. The explanation's JSON is embedded once;
+the page offers it as a download, so ``python -m msa_demo explain --from report.json`` can reproduce it, and
+plays the clip from it.
 """
 
 from __future__ import annotations
@@ -14,17 +15,29 @@ import json
 from pathlib import Path
 from typing import Any
 
-from msa_demo import ui
+from msa_demo import views
+
+REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
-.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;margin-right:6px;
-border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0}.imgs img{max-width:340px;
-border:1px solid #ccc}pre{background:#f6f6f6;padding:.8em;overflow:auto;max-height:400px;font-size:12px}
-.notice{color:#8a5a00}.conflict{color:#b00;font-weight:bold}
+.summary{font-size:1.2em;font-weight:600}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;
+white-space:nowrap}.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
+margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
+.imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
+.conflict{color:#b00;font-weight:bold}.heard sub{color:#777}svg{max-width:100%;height:auto;display:block}
+"""
+SCRIPT = """
+(function(){
+  var data = JSON.parse(document.getElementById('explanation-json').textContent);
+  var a = document.getElementById('json-link');
+  if (a) { a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], {type: 'application/json'})); }
+  var p = document.getElementById('clip');
+  if (p && data.inputs && data.inputs.audio_wav_b64) { p.src = 'data:audio/wav;base64,' + data.inputs.audio_wav_b64; }
+})();
 """
 
 
@@ -40,9 +53,11 @@ def _e(s: Any) -> str:
     return html.escape("" if s is None else str(s), quote=True)
 
 
-def _png_uri(img) -> str:
+def _png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:
+    img = img.copy()
+    img.thumbnail((side, side))
     buf = io.BytesIO()
-    img.save(buf, format="PNG")
+    img.save(buf, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -53,11 +68,55 @@ def _probs_table(probs: dict | None) -> str:
     return f"<table><tr><th>class</th><th>probability</th></tr>{rows}</table>"
 
 
+def _modalities_table(exp: dict) -> str:
+    pred = exp.get("prediction") or {}
+    per, reading, models = pred.get("modalities") or {}, exp.get("reading") or {}, exp.get("models") or {}
+    gone = views.abstained(pred, reading)
+    rows = []
+    for m in list(per) + gone:
+        p, r, spec = per.get(m) or {}, reading.get(m) or {}, models.get(m) or {}
+        alone = views.NO_FACE + " (not used)" if m in gone else p.get("label")
+        if r.get("language_covered") is False:
+            alone = f"{alone} — {views.OUTSIDE_LANGUAGES}"
+        rows.append(f"<tr><td>{_e(m)}</td><td>{_e(alone)}</td>"
+                    f"<td>{_e(views.model_name(spec.get('model_id') or p.get('model_id'), spec.get('family')))}</td>"
+                    f"<td>{_e(r.get('language') or '')}</td></tr>")
+    if not rows:
+        return ""
+    return ("<table><tr><th>input</th><th>alone says</th><th>model</th><th>language read</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _contributions_html(exp: dict) -> str:
+    mc = exp.get("modalities") or {}
+    if not mc.get("shapley"):
+        return ""
+    target = exp.get("target") or ""
+    names = list(mc["shapley"])
+    out = ["<h2>Modality contributions</h2>"]
+    if mc.get("conflict"):
+        out.append(f'<p class="conflict">Modalities disagree: {_e(mc.get("conflict_detail"))}</p>')
+    out.append(views.bars_svg(names, [float(mc["shapley"][n]) for n in names],
+                              title=f"How much each input moved P({target}) (Shapley value)"))
+    without = mc.get("without") or {}
+    fused = (exp.get("prediction") or {}).get("probs") or {}
+    labels = ["all"] + [f"without {n}" for n in names if n in without]
+    values = [float(fused.get(target, mc.get("value_all") or 0.0))] + [
+        float((without[n] or {}).get(target, 0.0)) for n in names if n in without]
+    out.append(views.bars_svg(labels, values, title=f"P({target}) with everything, and without one input",
+                              signed=False, spec=".2f", colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
+    pairs = mc.get("interactions") or {}
+    if pairs:
+        out.append("<p>Pairwise interactions: " + ", ".join(f"{_e(k)} {float(v):+.3f}" for k, v in pairs.items())
+                   + "</p>")
+    return "".join(out)
+
+
 def _words_html(exp: dict) -> str:
-    spans = ui.text_highlights(exp)
+    spans = views.text_highlights(exp)
     if not spans:
         return ""
-    colours = ui.WORD_LEGEND
+    colours = views.WORD_LEGEND
     parts = []
     for text, cat in spans:
         if cat:
@@ -65,105 +124,121 @@ def _words_html(exp: dict) -> str:
         else:
             parts.append(_e(text))
     legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
-    m = ui.maps_for(exp, "text")[0]
-    return (f"<h2>Words</h2><p>{_e(ui.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
+    m = views.maps_for(exp, "text")[0]
+    return (f"<h2>Words</h2><p>{_e(views.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
             f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
 
 
 def _image_html(exp: dict) -> str:
-    img = ui.original_image(exp)
+    img = views.original_image(exp)
     if img is None:
         return ""
+    pred = exp.get("prediction") or {}
+    if "image" not in (pred.get("used") or []):
+        why = (views.NO_FACE + ": the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
+               else "switched off")
+        return (f'<h2>Image</h2><p>Given but not used ({_e(why)}).</p><div class="imgs"><figure>'
+                f'<img alt="picture, not used" src="{_png_uri(img, 160)}"></figure></div>')
     figs = [f'<figure><img alt="original picture" src="{_png_uri(img)}"><figcaption>original</figcaption></figure>']
-    for ov, caption in ui.image_overlays(exp) or []:
+    for ov, caption in views.image_overlays(exp) or []:
         figs.append(f'<figure><img alt="{_e(caption)}" src="{_png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
-    return f'<h2>Image</h2><div class="imgs">{"".join(figs)}</div>'
+    legend = views.heatmap_legend(exp).split("\n\n")[0]  # the shared colour bar (already escaped)
+    return f'<h2>Image</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
 
 
-def _audio_html(exp: dict, fig_html) -> str:
-    b64 = (exp.get("inputs") or {}).get("audio_wav_b64")
-    if not b64:
+def _audio_html(exp: dict) -> str:
+    if not (exp.get("inputs") or {}).get("audio_wav_b64"):
         return ""
-    player = f'<audio controls src="data:audio/wav;base64,{_e(b64)}"></audio>'
-    return f"<h2>Audio</h2>{player}{fig_html(ui.audio_figure(exp))}"
+    out = ["<h2>Audio</h2>", '<audio id="clip" controls></audio>']
+    if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
+        out.append("<p>Given but not used (switched off).</p>")
+    audio = (exp.get("reading") or {}).get("audio") or {}
+    if "transcript" in audio:
+        words = audio.get("words") or []
+        timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
+                         for w in words)
+        out.append(f'<p class="heard"><b>Heard</b> (speech recognition, English): “{_e(audio.get("transcript"))}”'
+                   f"<br>{timed}</p>" if words else '<p class="heard"><b>Heard:</b> no words were recognised.</p>')
+    maps = views.maps_for(exp, "audio")
+    dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
+    if maps and dec is not None:
+        m = maps[0]
+        rel = views.rel_scores([float(s) for s in m.get("scores") or []])
+        out.append(f"<p>{_e(views.map_caption(m))}; green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+        out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
+        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], rel,
+                                  title="Each segment's push (relative to the strongest)", spec="+.2f"))
+    return "".join(out)
 
 
 def _trust_html(exp: dict) -> str:
-    rows = []
-    for m in exp.get("maps") or []:
-        f = m.get("faithfulness") or {}
-        c = m.get("cost") or {}
-        rows.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (
-            m.get("modality"), str(m.get("method", "")).replace("_", " "),
-            "—" if m.get("delta") is None else f"{float(m['delta']):.2e}",
-            "—" if f.get("aopc") is None else f"{float(f['aopc']):.3f}",
-            "—" if f.get("aopc_random") is None else f"{float(f['aopc_random']):.3f}",
-            "—" if f.get("sanity_spearman") is None else f"{float(f['sanity_spearman']):.2f}",
-            c.get("forward_passes", "—"), "—" if c.get("seconds") is None else f"{float(c['seconds']):.2f}")) + "</tr>")
+    rows = views.trust_rows(exp)
+    keys = ("map",) + views.EXPERT
+    verdict_rows = "".join(f"<tr><td>{_e(r['map'])}</td><td>{_e(r['mark'])} {_e(r['verdict'])}</td></tr>"
+                           for r in rows)
+    expert = ("<details><summary>details: the figures behind the verdicts</summary><table><tr>"
+              + "".join(f"<th>{_e(k)}</th>" for k in keys) + "</tr>"
+              + "".join("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in keys) + "</tr>" for r in rows)
+              + "</table></details>") if rows else ""
     cost = exp.get("cost") or {}
-    head = ("<tr><th>modality</th><th>method</th><th>IG δ</th><th>AOPC</th><th>AOPC random</th><th>sanity ρ</th>"
-            "<th>forward passes</th><th>seconds</th></tr>")
     total = (f"<p>Total: {_e(cost.get('forward_passes', 0))} forward passes, "
              f"{float(cost.get('seconds') or 0):.1f} s.</p>")
-    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in ui.trust_verdicts(exp))
-    return f"<h2>Can you trust it?</h2><table>{head}{''.join(rows)}</table>{verdicts}{total}"
+    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in views.trust_verdicts(exp))
+    table = f"<table><tr><th>map</th><th>verdict</th></tr>{verdict_rows}</table>" if rows else ""
+    return f"<h2>Can you trust it?</h2>{table}{expert}{verdicts}{total}"
 
 
 def _json_for_script(data: dict) -> str:
-    s = json.dumps(data, ensure_ascii=False, default=str)
+    s = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
     return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _compact(value: Any) -> Any:
+    """Floats to 4 significant digits (heat maps are most of the JSON's weight; nothing reads further digits)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    return value
 
 
 def to_html(explanation: Any) -> str:
     """The explanation as one self-contained HTML page (no network needed to view it)."""
-    import plotly.io as pio
-
     exp = _d(explanation)
     pred = exp.get("prediction") or {}
-    plotly_included = [False]
-
-    def fig_html(fig) -> str:
-        if fig is None:
-            return ""
-        out = pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included[0], include_mathjax=False,
-                          config={"displaylogo": False, "responsive": True})
-        plotly_included[0] = True
-        return out
-
-    mc = exp.get("modalities") or {}
-    per = pred.get("modalities") or {}
-    per_rows = "".join(
-        f"<tr><td>{_e(m)}</td><td>{_e(p.get('label'))}</td><td>{_e(p.get('model_id'))}</td>"
-        f"<td>{_e(p.get('revision'))}</td></tr>" for m, p in per.items())
-    conflict = (f'<p class="conflict">Modalities disagree: {_e(mc.get("conflict_detail"))}</p>'
-                if mc.get("conflict") else "")
+    reading = exp.get("reading") or {}
+    gone = views.abstained(pred, reading)
+    off = [m for m in pred.get("switched_off") or [] if m not in gone]
+    used_line = (f"used: {_e(', '.join(pred.get('used') or []) or 'nothing')}"
+                 + (f"; switched off: {_e(', '.join(off))}" if off else "")
+                 + (f"; not read: {_e(', '.join(f'{m} ({views.NO_FACE})' for m in gone))}" if gone else ""))
+    warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in views.reading_warnings(pred, reading))
     notices = "".join(f'<p class="notice">{_e(n)}</p>' for n in list(pred.get("notices") or [])
                       + list(exp.get("notices") or []))
-    data = json.dumps(exp, indent=2, ensure_ascii=False, default=str)
-    json_uri = "data:application/json;base64," + base64.b64encode(data.encode("utf-8")).decode("ascii")
     body = [
         f"<h1>Why '{_e(pred.get('label'))}'? — multimodal sentiment explanation</h1>",
-        f"<p>Preset <b>{_e(exp.get('preset'))}</b>; explained class <b>{_e(exp.get('target'))}</b>; "
-        f"used: {_e(', '.join(pred.get('used') or []))}.</p>",
+        f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading))}</p>',
+        f"<p>Preset <b>{_e(exp.get('preset'))}</b>; explained class <b>{_e(exp.get('target'))}</b>; {used_line}.</p>",
         _probs_table(pred.get("probs")),
-        f"<table><tr><th>modality</th><th>alone says</th><th>model</th><th>revision</th></tr>{per_rows}</table>"
-        if per_rows else "",
+        _modalities_table(exp),
+        warnings,
         notices,
-        "<h2>Modality contributions</h2>" + conflict + fig_html(ui.contributions_figure(exp)) if mc else "",
+        _contributions_html(exp),
         _words_html(exp),
         _image_html(exp),
-        _audio_html(exp, fig_html),
+        _audio_html(exp),
         _trust_html(exp),
-        "<h2>Reproduce</h2><p>Save the JSON below as <code>report.json</code> and run "
-        "<code>python -m msa_demo explain --from report.json</code>.</p>"
-        f'<p><a download="report.json" href="{json_uri}">Download the explanation JSON</a></p>'
-        f"<details><summary>Explanation JSON</summary><pre>{_e(data)}</pre></details>",
-        f'<script type="application/json" id="explanation-json">{_json_for_script(exp)}</script>',
+        "<h2>Reproduce</h2><p>Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.</p>"
+        '<p><a id="json-link" download="report.json" href="#">Download the explanation JSON</a></p>',
+        f'<script type="application/json" id="explanation-json">{_json_for_script(_compact(exp))}</script>',
+        f"<script>{SCRIPT}</script>",
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
+            "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
             f"<title>msa_demo report — {_e(pred.get('label'))}</title><style>{CSS}</style></head><body>"
             + "\n".join(b for b in body if b) + "</body></html>")

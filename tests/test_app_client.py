@@ -21,11 +21,23 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_preset_path):
+def english_preset(tiny_preset_path, tmp_path_factory):
+    """The tiny preset, its text model declared English-only (as the lite preset's is)."""
+    import json
+
+    data = json.loads(Path(tiny_preset_path).read_text(encoding="utf-8"))
+    data["modalities"]["text"].setdefault("options", {})["languages"] = ["en"]
+    path = tmp_path_factory.mktemp("english") / "tiny_english.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(english_preset):
     import app
     from msa_demo import ui
 
-    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
+    dash = ui.Dashboard.load(str(english_preset), fallback=None, device="cpu")
     demo = app.build_demo(dash)
     demo.queue(default_concurrency_limit=1)
     port = free_port()
@@ -87,7 +99,7 @@ def test_explain_and_report(client, files):
     html_path = result[-2]
     json_path = result[-1]
     page = Path(html_path).read_text(encoding="utf-8")
-    assert "<!DOCTYPE html>" in page and "Plotly.newPlot" in page
+    assert "<!DOCTYPE html>" in page and "<svg" in page  # static charts, no plotting library inside
     assert Path(json_path).suffix == ".json"
     report_path = client.predict(api_name="/report")
     assert Path(report_path).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -117,3 +129,31 @@ def test_report_before_explain_is_a_clean_error(server):
 
     with pytest.raises(AppError, match="no explanation yet"):
         Client(server, verbose=False).predict(api_name="/report")
+
+
+def test_text_in_a_language_the_model_does_not_cover_is_warned(client):
+    *_, notes = client.predict(None, "这家餐厅的服务太糟糕了，我再也不来了", None, None, True, True, True,
+                               api_name="/predict")
+    assert "Chinese" in notes and "outside this model" in notes
+    *_, notes = client.predict(None, "I am really disappointed with this phone", None, None, True, True, True,
+                               api_name="/predict")
+    assert "outside this model" not in notes
+
+
+@pytest.mark.parametrize("name", ["Cross-modal conflict", "Clearly positive"])
+def test_report_of_a_curated_example_is_light(client, name):
+    import json
+
+    from gradio_client import handle_file
+
+    example = next(e for e in json.loads((ROOT / "examples" / "examples.json").read_text()) if e["name"] == name)
+    job = client.submit(None, example["text"], handle_file(str(ROOT / "examples" / example["image"])),
+                        handle_file(str(ROOT / "examples" / example["audio"])), True, True, True, "predicted class",
+                        "pad", "both", "blur", 8, 7, 0.5, "silence", 0, False, "occlusion", api_name="/explain")
+    html_path = job.result(timeout=300)[-2]
+    page = Path(html_path).read_text(encoding="utf-8")
+    size = len(page.encode("utf-8"))
+    print(f"\n[report] {name}: {size / 1e6:.2f} MB")
+    assert size <= 2_000_000
+    assert page.count('"audio_wav_b64"') == 1 and page.count('"image_png_b64"') == 1  # one copy of the JSON
+    assert "Plotly" not in page and "<script src" not in page

@@ -74,6 +74,35 @@ def models_record(model) -> dict[str, dict[str, Any]]:
     return out
 
 
+def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
+    """What each modality's model actually read, for the views to say: the speech transcript with word timings,
+    the language of the words and whether the model was trained on it, whether a face was found.
+    Reads the prepared inputs the prediction cached (no model runs again)."""
+    from msa_demo.modalities.text import detect_language
+
+    out: dict[str, dict[str, Any]] = {}
+    for m in modalities if modalities is not None else inputs.present():
+        value = getattr(inputs, m, None)
+        if value is None or m not in model.modalities:
+            continue
+        info = model.encode(m, value)[0].info
+        rec: dict[str, Any] = {}
+        if "transcript" in info:
+            rec["transcript"] = info["transcript"]
+            rec["words"] = list(info.get("words") or [])
+        words = info.get("transcript", info.get("text") if m == "text" else None)
+        if words is not None:
+            langs = model.preset.modalities[m].options.get("languages")
+            lang = detect_language(words)
+            rec.update(language=lang, languages=list(langs) if langs else None,
+                       language_covered=None if not langs or lang is None else lang in langs)
+        if "face_found" in info:
+            rec["face_found"] = bool(info["face_found"])
+        if rec:
+            out[m] = rec
+    return out
+
+
 def _panels(model, inputs, used, options):
     out = []
     if "text" in used:
@@ -111,7 +140,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     exp = Explanation(
         prediction=pred.to_dict(), target=target, maps=[], modalities=contributions, models=models_record(model),
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
-        cost=Cost(0, 0.0), notices=[],
+        cost=Cost(0, 0.0), notices=[], reading=reading_record(model, inputs),
     )
     yield "explanation", exp
     panels = _panels(model, inputs, pred.used, options)
@@ -149,4 +178,4 @@ def explain(model, inputs, target: str | None = None, use=None, options: Explain
 
 __all__ = ["explain", "explain_iter", "ExplainOptions", "Explanation", "AttributionMap", "ModalityContributions",
            "Faithfulness", "Cost", "attribute_words", "attribute_regions", "attribute_segments",
-           "attribute_modalities", "inputs_record", "recorded_inputs"]
+           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs"]

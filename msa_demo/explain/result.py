@@ -121,6 +121,8 @@ class Explanation(_Serial):
     inputs: dict
     cost: Cost = field(default_factory=Cost)
     notices: list[str] = field(default_factory=list)
+    # what each model read: {"audio": {"transcript", "words", "language", ...}, "image": {"face_found"}, ...}
+    reading: dict = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Explanation":

@@ -167,3 +167,62 @@ class EncoderWithHead(_TextBase):
 
 
 FAMILIES = {"hf-text-classifier": HFTextClassifier, "minilm-head": EncoderWithHead}
+
+
+# ---------------------------------------------------------------- language (what a text model can read)
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian",
+                  "ar": "Arabic", "el": "Greek", "he": "Hebrew", "hi": "Hindi", "th": "Thai", "fr": "French",
+                  "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "id": "Indonesian",
+                  "ms": "Malay"}
+# characters -> language, by Unicode block: enough to tell scripts apart offline, without a model
+_SCRIPTS = (("ja", ((0x3040, 0x30FF),)), ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+            ("zh", ((0x4E00, 0x9FFF), (0x3400, 0x4DBF))), ("ru", ((0x0400, 0x04FF),)),
+            ("ar", ((0x0600, 0x06FF),)), ("el", ((0x0370, 0x03FF),)), ("he", ((0x0590, 0x05FF),)),
+            ("hi", ((0x0900, 0x097F),)), ("th", ((0x0E00, 0x0E7F),)))
+# Latin-script texts: the most frequent function words of each language (a clear majority decides)
+_FUNCTION_WORDS = {
+    "en": "the and is are was to of it this that i you not with for my so very but have".split(),
+    "fr": "le la les et est un une des je ne pas que qui pour avec très mais du au".split(),
+    "de": "der die das und ist nicht ich ein eine mit sehr aber zu auf für den dem".split(),
+    "es": "el la los las y es un una que no muy pero con por para del lo yo".split(),
+    "it": "il lo la gli le e è un una che non molto ma con per del della sono".split(),
+    "pt": "o a os as e é um uma que não muito mas com por para do da eu".split(),
+    "nl": "de het een en is niet ik met zeer maar van op voor dat zijn".split(),
+}
+
+
+def detect_language(text: str | None) -> str | None:
+    """The text's language as an ISO 639-1 code, or None when there is too little to tell.
+
+    Non-Latin scripts are told apart by their characters (Japanese kana before Chinese characters);
+    Latin-script text by its function words, and English unless another language clearly has more."""
+    if not text or not text.strip():
+        return None
+    counts: dict[str, int] = {}
+    letters = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        code = ord(ch)
+        for lang, blocks in _SCRIPTS:
+            if any(lo <= code <= hi for lo, hi in blocks):
+                counts[lang] = counts.get(lang, 0) + 1
+                break
+    if counts:
+        lang, n = max(counts.items(), key=lambda kv: kv[1])
+        if "ja" in counts and lang == "zh":  # Japanese mixes kana with Chinese characters
+            lang = "ja"
+        if n >= 0.3 * letters:
+            return lang
+    words = [w.strip(".,!?;:\"'()«»¿¡").lower() for w in text.split()]
+    hits = {lang: sum(w in set(vocab) for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    best = max(hits, key=hits.get)
+    if best != "en" and hits[best] >= 2 and hits[best] > 2 * hits["en"]:
+        return best
+    return "en" if letters else None
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code or "", code or "an unknown language")

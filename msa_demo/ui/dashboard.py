@@ -1,0 +1,329 @@
+"""The Dashboard: the loaded presets and the event handlers ``app.py`` wires to the page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.errors import MsaError
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, TARGET_PREDICTED, empty_explanation_views,
+                                 explained_stamp, explanation_views, gradio, make_options, one_line,
+                                 progress_adapter, stale_parts, user_error, warm_up)
+from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
+                            transcript_markdown)
+
+log = logging.getLogger("msa_demo.ui")
+EXPLAINED_KEPT = 16
+
+
+@dataclass
+class Dashboard:
+    """The loaded presets (each loaded and warmed once) and the app's event handlers."""
+
+    models: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    default: str | None = None
+    report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
+    # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
+    explained: OrderedDict = field(default_factory=OrderedDict)
+
+    # ------------------------------------------------------------------ start-up
+
+    @classmethod
+    def load(cls, primary: str, also: Iterable[str] = (), fallback: str | None = "lite",
+             device: str | None = None, warm: bool = True) -> "Dashboard":
+        """Load ``primary``; on failure fall back to ``fallback`` with a notice. ``also`` adds more to pick from."""
+        from msa_demo.model import MultimodalSentimentModel
+
+        dash = cls()
+        wanted = [str(primary)] + [str(a) for a in also if str(a) != str(primary)]
+        for name in wanted:
+            dash._try_load(MultimodalSentimentModel, name, device, warm)
+        if str(primary) not in dash.models and fallback and fallback not in dash.models:
+            dash._try_load(MultimodalSentimentModel, fallback, device, warm)
+        if str(primary) in dash.models:
+            dash.default = str(primary)
+        elif dash.models:
+            dash.default = next(iter(dash.models))
+            dash.notices.append(
+                f"The '{primary}' preset could not be loaded ({dash.failures.get(str(primary), 'unknown reason')}); "
+                f"using '{dash.default}' instead."
+            )
+        return dash
+
+    def _try_load(self, cls, name: str, device, warm: bool) -> None:
+        try:
+            model = cls.from_preset(name, device=device)
+            if warm:
+                warm_up(model)
+            self.models[model.preset.name if name in ("hub", "lite") else name] = model
+        except MsaError as exc:
+            self.failures[name] = one_line(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a broken preset must not stop the others loading
+            log.exception("preset %s failed to load", name)
+            self.failures[name] = one_line(f"{type(exc).__name__}: {exc}")
+
+    @property
+    def preset_names(self) -> list[str]:
+        return list(self.models)
+
+    def model(self, preset: str | None):
+        if not self.models:
+            raise user_error("No model could be loaded, so nothing can be predicted. " + self.failure_text())
+        if preset in (None, ""):
+            preset = self.default
+        if preset not in self.models:
+            raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.models)}.")
+        return self.models[preset]
+
+    def model_notices(self) -> list[str]:
+        """What loading said of each preset's models (a modality served by a stand-in, or switched off)."""
+        many = len(self.models) > 1
+        return [f"{name}: {n}" if many else n for name, m in self.models.items() for n in getattr(m, "notices", ())]
+
+    def failure_text(self) -> str:
+        return " ".join(f"{n}: {r}" for n, r in self.failures.items())
+
+    def header_markdown(self) -> str:
+        """One short line; a fallback's reasons and presets that did not load sit behind a details toggle."""
+        lines, details = [], []
+        if self.models:
+            m = self.models[self.default]
+            desc = m.describe()
+            line = f"**Preset:** {md(desc['preset'])} · **Device:** {md(desc['device'])} ({md(desc['dtype'])})"
+            if self.notices:
+                line = (f"**Running offline: lite models, English only** ({md(desc['device'])})"
+                        if desc["preset"] == "lite" else f"**Running the '{md(desc['preset'])}' preset instead**")
+            elif desc.get("stand_ins") or desc.get("switched_off"):
+                parts = [f"{m}: offline stand-in" for m in desc.get("stand_ins") or []]
+                parts += [f"{m}: switched off" for m in desc.get("switched_off") or []]
+                line += " · **" + md("; ".join(parts)) + "** (its Hub model could not be loaded)"
+            lines.append(line)
+            details += [md(n) for n in list(self.notices) + list(getattr(m, "notices", None) or [])]
+        if self.failures:
+            details.append("Presets that did not load: " + "; ".join(
+                f"{md(n)} — {md(r)}" for n, r in self.failures.items()))
+        if not self.models:
+            lines.append("**No preset could be loaded; the app cannot predict.**")
+        if details:
+            lines.append("<details><summary>why</summary>\n\n" + "\n\n".join(details) + "\n\n</details>")
+        return "\n\n".join(lines)
+
+    def device_of(self, preset: str | None) -> str:
+        try:
+            return self.model(preset).describe()["device"]
+        except Exception:  # noqa: BLE001
+            return ""
+
+    # ------------------------------------------------------------------ handlers
+
+    def _read(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False):
+        """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face."""
+        from msa_demo.explain import reading_record
+
+        model = self.model(preset)
+        try:
+            inputs = model.read_inputs(text or None, image, audio)
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        present = inputs.present()
+        if not present:
+            raise user_error(NO_INPUT)
+        use = [m for m, on in zip(MODALITIES, (use_text, use_image, use_audio)) if on]
+        if not set(present) & set(use):
+            raise user_error(ALL_OFF)
+        try:
+            reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        if not face_anyway and (reading.get("image") or {}).get("face_found") is False:
+            use = [m for m in use if m != "image"]
+            if not set(present) & set(use):
+                raise user_error(NO_FACE)
+        return model, inputs, use, reading
+
+    def _predict(self, model, inputs, use):
+        try:
+            return model.predict(inputs=inputs, use=use)
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
+            log.exception("prediction failed")
+            raise user_error(f"The prediction failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
+
+    def predict(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, face_anyway=False):
+        """Fused probabilities, each modality's own prediction, and the summary with what could not be read."""
+        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
+                                                 face_anyway)
+        pred = self._predict(model, inputs, use)
+        return prediction_views(pred.to_dict(), (), reading, families(model))
+
+    def on_toggle(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False):
+        """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing."""
+        model = self.model(preset)
+        try:
+            present = model.read_inputs(text or None, image, audio).present()
+        except MsaError:
+            present = []
+        if not present:
+            return empty_prediction_views()
+        return self.predict(preset, text, image, audio, use_text, use_image, use_audio, face_anyway)
+
+    def check(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, *advanced):
+        """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
+        can run, disable the downloads until it is done (returns the two buttons)."""
+        self._read(preset, text, image, audio, use_text, use_image, use_audio, *advanced[13:14])
+        self._options(*advanced[:13])
+        return self.downloads(None)
+
+    def downloads(self, exp):
+        """The two download buttons: enabled exactly when there is an explanation to download."""
+        gr = gradio()
+        return (gr.DownloadButton(interactive=bool(exp)),) * 2
+
+    def _options(self, target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
+                 ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
+                 audio_method="occlusion", regions="grid", superpixels=50):
+        from msa_demo.explain import ExplainOptions
+
+        options = make_options(ExplainOptions, text_baseline=text_baseline, image_method=image_method,
+                               image_baseline=image_baseline, ig_steps=ig_steps, grid=grid,
+                               segment_seconds=segment_seconds, audio_baseline=audio_baseline, seed=seed,
+                               sanity=sanity, audio_method=audio_method, regions=regions, superpixels=superpixels)
+        tgt = None if target in (None, "", TARGET_PREDICTED) else str(target)
+        if tgt is not None and tgt not in SENTIMENTS:
+            raise user_error(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{tgt}').")
+        return options, tgt
+
+    def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
+                target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
+                ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
+                audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False,
+                progress=None) -> Iterator[tuple]:
+        """Stream: the prediction first, then each explanation part as it finishes, then the report files
+        (15 outputs: see ``prediction_views`` and ``explanation_views``)."""
+        for views, _exp, _reading in self._stream(
+                preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline, image_method,
+                image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity, audio_method,
+                regions, superpixels, face_anyway, progress=progress):
+            yield views
+
+    def explain_panels(self, *values, progress=None) -> Iterator[tuple]:
+        """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
+        freshness line, the stamp of what is explained, the explanation, and the two files to download (the
+        buttons are enabled by ``downloads``). The summary on top is redone with the modality contributions."""
+        gr = gradio()
+        skip = gr.skip()
+        for views, exp, reading in self._stream(*values, progress=progress):
+            *panels, state, html_path, json_path = views
+            heard = transcript_markdown(reading)
+            if not exp:  # the prediction: clear what belonged to the previous explanation
+                yield tuple(panels) + ("", heard, "", None, None, None, None)
+            elif state is None:  # a streamed panel
+                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip)
+            else:
+                panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
+                yield tuple(panels) + (heatmap_legend(exp), heard, "", explained_stamp(*values), state, html_path,
+                                       json_path)
+
+    def _stream(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
+                target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
+                ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
+                audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False, progress=None):
+        """(views, explanation dict so far, reading) per step; the report is written after the last panel."""
+        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
+                                                 face_anyway)
+        pred = self._predict(model, inputs, use)
+        pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
+        yield pred_views + empty_explanation_views(), None, reading
+        from msa_demo.explain import explain_iter
+
+        options, tgt = self._options(target, text_baseline, image_method, image_baseline, ig_steps, grid,
+                                     segment_seconds, audio_baseline, seed, sanity, audio_method, regions,
+                                     superpixels)
+        shown = (gradio().skip(),) * len(pred_views)  # the prediction is on screen already
+        key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
+                          options.to_dict(), tgt], sort_keys=True, default=str)
+        if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
+            self.explained.move_to_end(key)
+            exp, html_path, json_path = self.explained[key]
+            yield shown + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path)), exp, reading
+            return
+        exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
+        try:
+            for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
+                                           progress=progress_adapter(progress)):
+                changed: set[str] = set()
+                if kind == "explanation":
+                    exp, changed = part.to_dict(), {"modalities"}
+                elif kind == "map":
+                    exp["maps"].append(part.to_dict())
+                    changed = {part.modality}
+                elif kind == "notices":
+                    exp["notices"].extend(part["notices"])
+                elif kind == "cost":
+                    exp["cost"] = part.to_dict()
+                if kind != "done":  # the final views follow, with the report files
+                    yield shown + explanation_views(exp, changed=changed), exp, reading
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            log.exception("explanation failed")
+            raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
+                             "The prediction above still holds.") from None
+        audio = model.modalities.get("audio")
+        if "audio" in use and "integrated_gradients" in options.audio_methods and audio is not None \
+                and audio.attr_key == "input_ids":  # said, not silently ignored
+            exp["notices"].append("Audio method 'both': this preset's audio is judged by its recognised words, "
+                                  "so it is explained by removing words (integrated gradients on the waveform "
+                                  "does not apply).")
+        html_path, json_path = self.write_report(exp)
+        self.explained[key] = (exp, html_path, json_path)
+        while len(self.explained) > EXPLAINED_KEPT:
+            self.explained.popitem(last=False)
+        yield shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)), \
+            exp, reading
+
+    def freshness(self, stamp, *values):
+        """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no
+        longer those the panels were explained for, say so and disable the downloads (they would not match)."""
+        gr = gradio()
+        if not stamp:
+            return "", gr.skip(), gr.skip()
+        changed = stale_parts(stamp, explained_stamp(*values))
+        if not changed:
+            return "", gr.DownloadButton(interactive=True), gr.DownloadButton(interactive=True)
+        line = (f"⚠ **Out of date:** the explanation below was made before you changed {', '.join(changed)}. "
+                "Click **Explain** to bring it up to date.")
+        return line, gr.DownloadButton(interactive=False), gr.DownloadButton(interactive=False)
+
+    def write_report(self, exp: dict) -> tuple[Path, Path]:
+        from msa_demo.report import write_html
+
+        digest = hashlib.sha256(json.dumps(exp, sort_keys=True, default=str).encode()).hexdigest()[:10]
+        folder = self.report_dir / digest
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path = write_html(exp, folder / "msa_report.html")
+        json_path = folder / "msa_report.json"
+        json_path.write_text(json.dumps(exp, ensure_ascii=False, default=str), encoding="utf-8")
+        return Path(html_path), json_path
+
+    def report(self, exp: dict | None):
+        """The self-contained HTML report of the last explanation (API: ``report``)."""
+        if not exp:
+            raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
+        html_path, _ = self.write_report(exp)
+        return str(html_path)
+
+
+def families(model) -> dict[str, dict[str, str]]:
+    """{modality: {"family": ...}}: what the views need to name each model as people know it."""
+    return {m: {"family": s.family} for m, s in model.preset.modalities.items()}

@@ -1,0 +1,200 @@
+"""The Gradio side of the dashboard that is not the Dashboard itself: lenient input components, user-facing
+errors, the Advanced controls turned into ``ExplainOptions``, the tuples of panel values the events return,
+the stamp of what an explanation was made for, and ZeroGPU glue."""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import numpy as np
+from PIL import Image
+
+from msa_demo.errors import MsaError
+from msa_demo.views import (NEAR_TIE, audio_clip, audio_figure, contributions_figure, image_overlays,
+                            original_image, text_highlights, trust_markdown)
+
+log = logging.getLogger("msa_demo.ui")
+
+IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), "integrated_gradients": ("integrated_gradients",),
+                 "occlusion": ("occlusion",)}
+AUDIO_METHODS = {"occlusion": ("occlusion",), "both": ("occlusion", "integrated_gradients")}
+TARGET_PREDICTED = "predicted class"
+NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio clip."
+ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
+NO_FACE = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
+           "Add text or audio, or tick 'read a picture without a face as a face' in Advanced.")
+
+
+
+def gradio():
+    import gradio as gr
+
+    return gr
+
+
+def user_error(message: str) -> Exception:
+    """A gr.Error carrying a message written for a person: no traceback in the UI, the API or the server log,
+    where a user's mistake is one line."""
+    log.info("refused: %s", one_line(message))
+    return gradio().Error(message, print_exception=False)
+
+
+
+# ====================================================================== input components
+
+
+def _lenient(component):
+    """Make an input component's pre-processing never fail with a traceback: a file it cannot decode is
+    handed on by path, so msa_demo's own reader gives the one clear message every path gives. (Patched on
+    the instance: a subclass would make Gradio write a .pyi stub next to this module.)"""
+    original = component.preprocess
+    kind = type(component).__name__.lower()
+
+    def preprocess(payload):
+        try:
+            return original(payload)
+        except gradio().Error:
+            raise
+        except Exception:  # noqa: BLE001
+            path = getattr(payload, "path", None)
+            if path:
+                return path
+            raise user_error(f"This {kind} could not be read. Try another file.") from None
+
+    component.preprocess = preprocess
+    return component
+
+
+def image_input(**kwargs):
+    return _lenient(gradio().Image(**kwargs))
+
+
+def audio_input(**kwargs):
+    return _lenient(gradio().Audio(**kwargs))
+
+
+INPUT_NAMES = ("preset", "text", "image", "audio", "the text switch", "the image switch", "the audio switch")
+
+
+def explained_stamp(*values) -> dict:
+    """What an explanation was made for: every input, switch and setting, as plain comparable values."""
+    names = INPUT_NAMES + ("settings",)
+    vals = list(values[:7]) + [None] * (7 - len(values[:7])) + [[str(v) for v in values[7:]]]
+    return {n: (v if isinstance(v, (str, bool, list, type(None))) else str(v)) for n, v in zip(names, vals)}
+
+
+def stale_parts(old: dict, new: dict) -> list[str]:
+    """The names of what differs between two stamps, in the words of the screen."""
+    return [n for n in old if old.get(n) != new.get(n)]
+
+
+def warm_up(model) -> None:
+    """One prediction per modality so the first user request does not pay for lazy initialisation."""
+    t = np.arange(8000, dtype=np.float32) / 16000.0
+    wave = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    img = Image.new("RGB", (64, 64), (128, 128, 128))
+    model.predict(text="Hello there.", image=img, audio=(16000, wave))
+    model._cache.clear()
+
+
+def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
+                 audio_baseline, seed, sanity, audio_method="occlusion", regions="grid", superpixels=50):
+    """ExplainOptions from the advanced controls; ExplainOptions checks every range, with a clear message."""
+    try:
+        steps, grid_n, seg, seed_n, n_sp = (int(ig_steps), int(grid), float(segment_seconds), int(seed),
+                                            int(superpixels))
+    except (TypeError, ValueError, OverflowError):
+        raise user_error("IG steps, grid size, superpixels, segment length and seed must be numbers.") from None
+    if image_method not in IMAGE_METHODS:
+        raise user_error(f"Unknown image method '{image_method}'; use {', '.join(IMAGE_METHODS)}.")
+    if audio_method not in AUDIO_METHODS:
+        raise user_error(f"Unknown audio method '{audio_method}'; use {', '.join(AUDIO_METHODS)}.")
+    try:
+        return cls(text_baseline=text_baseline, ig_max_steps=steps, image_methods=IMAGE_METHODS[image_method],
+                   image_baseline=image_baseline, grid=grid_n, segment_seconds=seg, audio_baseline=audio_baseline,
+                   sanity=bool(sanity), seed=seed_n, audio_methods=AUDIO_METHODS[audio_method], regions=regions,
+                   superpixels=n_sp)
+    except MsaError as exc:
+        raise user_error(str(exc)) from None
+    except (TypeError, ValueError) as exc:  # a value of the wrong kind from the API: one line, no traceback
+        raise user_error(f"These explanation settings cannot be used: {one_line(str(exc))}") from None
+
+
+def progress_adapter(progress):
+    if progress is None:
+        return None
+
+    def report(fraction=None, desc=None, *args, **kwargs):
+        try:
+            if isinstance(fraction, (int, float)):
+                progress(float(fraction), desc=desc or kwargs.get("message"))
+            elif isinstance(fraction, str):
+                progress(None, desc=fraction)
+        except Exception:  # noqa: BLE001 - progress display must never break the work
+            pass
+
+    return report
+
+
+def gpu_duration(ig_steps=64, sanity=False, image_method="both", n_modalities=3) -> int:
+    """Seconds of GPU to ask ZeroGPU for, from the requested work."""
+    methods = len(IMAGE_METHODS.get(image_method, ("x", "y")))
+    base = 15 + 0.25 * int(ig_steps) * n_modalities + 10 * methods
+    return int(min(300, base * (2 if sanity else 1)))
+
+
+def zero_gpu(fn, duration=None):
+    """Wrap ``fn`` with ``spaces.GPU`` on Hugging Face ZeroGPU; unchanged where ``spaces`` is not installed."""
+    try:
+        import spaces  # type: ignore
+    except Exception:  # noqa: BLE001
+        return fn
+    return spaces.GPU(duration=duration)(fn) if duration is not None else spaces.GPU(fn)
+
+
+# ====================================================================== explanation views
+
+
+def empty_explanation_views() -> tuple:
+    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json)."""
+    return (None, None, None, None, None, None, "", None, None, None)
+
+
+def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None) -> tuple:
+    """The explanation panels. ``changed`` names the panels to rebuild ("modalities", "text", "image", "audio");
+    the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
+    None rebuilds every panel. The trust panel is always rebuilt."""
+    def want(panel: str) -> bool:
+        return changed is None or panel in changed
+
+    skip = gradio().skip()
+    out = (
+        contributions_figure(exp) if want("modalities") else skip,
+        text_highlights(exp) if want("text") else skip,
+        original_image(exp) if want("image") else skip,
+        image_overlays(exp) if want("image") else skip,
+        audio_figure(exp) if want("audio") else skip,
+        audio_clip(exp) if want("audio") else skip,
+        trust_markdown(exp, final=final),
+    )
+    return out if final else out + (None, None, None)
+
+
+# ====================================================================== helpers
+
+
+def one_line(s: str) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= 300 else s[:297] + "…"
+
+
+def fused_label(value):
+    """The fused Label's heading: a near-tie is shown without a headline class ("too close to call")."""
+    gr = gradio()
+    value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
+    if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
+        value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
+    conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
+    close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
+    return gr.Label(show_heading=not close, label="Fused sentiment: too close to call" if close else "Fused sentiment")

@@ -1,0 +1,24 @@
+"""View builders shared by the dashboard (:mod:`msa_demo.ui`) and the report (:mod:`msa_demo.report`).
+
+Each takes a plain dict shaped like ``Explanation.to_dict()`` (see ``msa_demo/explain/result.py``) and returns
+what a screen shows: plotly figures, ``(word, category)`` lists, PIL overlays, SVG, markdown, trust verdicts.
+Nothing here imports Gradio, so the report (``explain --html``) does not load the dashboard.
+
+    base     the one colour scale and legend, escaping, model names people know
+    figures  contributions and audio figures, word highlights, heat-map overlays
+    story    the summary sentence, what could not be read, notes, trust verdicts, examples
+    svg      static SVG charts for the light report
+"""
+
+from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, decode_wav, fmt, maps_for, md,
+                                 model_name, rel_scores, score_colour)
+from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
+                                    map_caption,
+                                    original_image, overlay, text_highlights, word_category)
+from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,
+                                  headline, load_examples, notices_markdown, outside_languages, prediction_views,
+                                  reading_warnings, summary_sentence, transcript_markdown, trust_markdown,
+                                  trust_rows, trust_verdicts)
+from msa_demo.views.svg import bars_svg, waveform_svg
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "figures", "story", "svg")]

@@ -1,0 +1,91 @@
+"""What every view shares: the one colour scale and legend, escaping, names people know, small helpers."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+# One diverging scale everywhere (words, heat maps, audio, bars): green pushes toward the explained class,
+# red pushes away from it; the stronger the colour, the stronger the push.
+GREEN, LIGHT_GREEN, LIGHT_RED, RED = "#1a9850", "#a6d96a", "#f4a09a", "#d73027"
+WORD_LEGEND = {
+    "▲▲ strongly for": GREEN,
+    "▲ for": LIGHT_GREEN,
+    "▼ against": LIGHT_RED,
+    "▼▼ strongly against": RED,
+}
+LEGEND_TEXT = "green pushes toward the explained class, red pushes away; stronger colour, stronger push"
+# how a person names what each modality gave
+NOUNS = {"text": "the words", "image": "the picture", "audio": "the voice"}
+# model names as people know them, for the package-internal ids of the lite preset
+MODEL_NAMES = {
+    "minilm-head": "all-MiniLM-L6-v2 with a sentiment head",
+    "mini-xception-face": "mini-XCEPTION facial expression (FER-2013)",
+    "speech-transcript": "PocketSphinx speech recognition, then all-MiniLM-L6-v2 with a sentiment head",
+}
+
+
+def model_name(model_id: str | None, family: str | None = None) -> str:
+    """A model's name as people know it: the Hub id, or a plain name for a model shipped inside a package."""
+    model_id = str(model_id or "")
+    if family in MODEL_NAMES and (model_id.startswith("pkg:") or "/" not in model_id):
+        return MODEL_NAMES[family]
+    if model_id.startswith("pkg:"):
+        return model_id.rsplit("/", 1)[-1].split(".")[0].replace("_", " ")
+    return model_id
+
+
+def maps_for(exp: dict, modality: str) -> list[dict]:
+    return [m for m in exp.get("maps") or [] if m.get("modality") == modality]
+
+
+def rel_scores(scores: list[float]) -> list[float]:
+    top = max((abs(float(s)) for s in scores), default=0.0)
+    return [float(s) / top if top > 0 else 0.0 for s in scores]
+
+
+def score_colour(rel: float, alpha: float | None = None) -> str:
+    """Diverging colour: green for positive attribution, red for negative, strength from |rel|."""
+    rel = max(-1.0, min(1.0, float(rel)))
+    r, g, b = (26, 152, 80) if rel >= 0 else (215, 48, 39)
+    a = abs(rel) * 0.85 + 0.1 if alpha is None else alpha
+    return f"rgba({r},{g},{b},{a:.2f})"
+
+
+def b64_image(b64: str | None) -> Image.Image | None:
+    if not b64:
+        return None
+    return Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")
+
+
+def decode_wav(b64: str | None) -> tuple[np.ndarray, int] | None:
+    if not b64:
+        return None
+    import soundfile as sf
+
+    data, rate = sf.read(io.BytesIO(base64.b64decode(b64)), dtype="float32", always_2d=False)
+    if data.ndim > 1:
+        data = data.mean(axis=1)
+    return data, int(rate)
+
+
+def fmt(v, spec: str = ".3f") -> str:
+    if v is None:
+        return "—"
+    try:
+        return format(float(v), spec)
+    except (TypeError, ValueError):
+        return md(str(v))
+
+
+def md(s: Any) -> str:
+    """Escape a string for Markdown/HTML display (user-supplied names, model ids, notices)."""
+    s = html.escape(str(s), quote=True)
+    for ch in "\\`*_[]|":
+        s = s.replace(ch, "\\" + ch)
+    return s

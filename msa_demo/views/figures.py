@@ -1,0 +1,202 @@
+"""Pictures of an explanation: the contributions and audio figures (plotly), word highlights, heat-map overlays."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PIL import Image
+
+from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, score_colour)
+
+
+def contributions_figure(exp: dict):
+    """Bars of each modality's Shapley value toward the target, beside the 'without X' what-ifs."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    mc = exp.get("modalities")
+    if not mc or not mc.get("shapley"):
+        return None
+    target = exp.get("target") or (exp.get("prediction") or {}).get("label", "")
+    names = list(mc["shapley"])
+    values = [float(mc["shapley"][n]) for n in names]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12, subplot_titles=(
+        f"How much each input moved P({target})", f"P({target}) with everything, and without one input"))
+    fig.add_trace(go.Bar(x=names, y=values, name="Shapley value", marker_color=[score_colour(v, 0.9) for v in values],
+                         text=[f"{v:+.3f}" for v in values], textposition="auto"), row=1, col=1)
+    pairs = mc.get("interactions") or {}
+    if pairs:  # one line under the plots: bars stay readable however many pairs there are
+        fig.add_annotation(text="pairwise interactions: " + ", ".join(
+            f"{html.escape(str(k))} {float(v):+.3f}" for k, v in pairs.items()), xref="paper", yref="paper",
+            x=0.0, y=-0.2, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
+    without = mc.get("without") or {}
+    fused = (exp.get("prediction") or {}).get("probs") or {}
+    xs, ys = ["all"], [float(fused.get(target, mc.get("value_all") or 0.0))]
+    for n in names:
+        if n in without:
+            xs.append(f"without {n}")
+            ys.append(float((without[n] or {}).get(target, 0.0)))
+    fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({target})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
+                         text=[f"{y:.2f}" for y in ys], textposition="auto"), row=1, col=2)
+    fig.update_yaxes(range=[0, 1], row=1, col=2)
+    fig.update_yaxes(title_text="Shapley value", tickformat="+.2f", row=1, col=1)
+    title = "Modality contributions"
+    if mc.get("conflict"):
+        title += f" — ⚠ modalities disagree<br><sup>{html.escape(str(mc.get('conflict_detail', '')))}</sup>"
+    elif len(values) > 1 and max(values) - min(values) < 0.02:
+        title += "<br><sup>every input moved it by about the same amount: none stands out</sup>"
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
+                             "yanchor": "top"}, showlegend=False,
+                      height=380, margin={"l": 50, "r": 10, "t": 110, "b": 70})
+    for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
+        a.update(font={"size": 12})
+    return fig
+
+
+def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
+    """The whole text, split at the attributed words, each word tagged with a WORD_LEGEND category."""
+    maps = maps_for(exp, "text")
+    text = (exp.get("inputs") or {}).get("text")
+    if not maps:
+        return None
+    m = maps[0]
+    rel = rel_scores(m.get("scores") or [])
+    spans = m.get("spans") or []
+    out: list[tuple[str, str | None]] = []
+    if text and spans and len(spans) == len(rel):
+        pos = 0
+        for (start, end), r in sorted(zip([tuple(s) for s in spans], rel)):
+            start, end = int(start), int(end)
+            if start < pos or end > len(text):
+                continue
+            if start > pos:
+                out.append((text[pos:start], None))
+            out.append((text[start:end], word_category(r)))
+            pos = end
+        truncated = any("too long" in str(n) for n in (exp.get("prediction") or {}).get("notices") or [])
+        if pos < len(text) and truncated:  # say where the model stopped reading
+            out.append((" ⟪the model stopped reading here; the rest was not read⟫ ", None))
+        if pos < len(text):
+            out.append((text[pos:], None))
+        return out
+    for word, r in zip(m.get("labels") or [], rel):
+        out.append((str(word) + " ", word_category(r)))
+    return out
+
+
+def word_category(rel: float) -> str | None:
+    if rel >= 0.5:
+        return "▲▲ strongly for"
+    if rel >= 0.15:
+        return "▲ for"
+    if rel <= -0.5:
+        return "▼▼ strongly against"
+    if rel <= -0.15:
+        return "▼ against"
+    return None
+
+
+def original_image(exp: dict) -> Image.Image | None:
+    return b64_image((exp.get("inputs") or {}).get("image_png_b64"))
+
+
+def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) -> Image.Image:
+    """The picture, dimmed, with the attribution heat-map on top: green toward the target, red away."""
+    hm = np.asarray(heatmap, dtype=np.float32)
+    # scale by the 99th percentile, not the single largest cell, so a map with one sharp peak stays visible
+    top = float(np.percentile(np.abs(hm), 99)) if hm.size else 0.0
+    top = top if top > 0 else (float(np.abs(hm).max()) if hm.size else 0.0)
+    hm = hm / top if top > 0 else hm
+    hm_img = Image.fromarray(hm, mode="F").resize(img.size, Image.BILINEAR)
+    h = np.clip(np.asarray(hm_img, dtype=np.float32), -1, 1)[..., None]
+    base = np.asarray(img.convert("L").convert("RGB"), dtype=np.float32) * 0.75 + 40
+    green = np.array([26, 152, 80], dtype=np.float32)
+    red = np.array([215, 48, 39], dtype=np.float32)
+    colour = np.where(h >= 0, green, red)
+    a = np.abs(h) * alpha
+    out = base * (1 - a) + colour * a
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+def image_overlays(exp: dict) -> list[tuple[Image.Image, str]] | None:
+    maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
+    img = original_image(exp)
+    if not maps or img is None:
+        return None
+    return [(overlay(img, m["heatmap"]), map_caption(m)) for m in maps]
+
+
+def heatmap_legend(exp: dict) -> str:
+    """Markdown under the heat maps: the colour bar they all share and each map's full caption."""
+    maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
+    if not maps:
+        return ""
+    target = html.escape(str(exp.get("target", "")))
+    bar = (f'<span style="display:inline-block;width:220px;height:12px;vertical-align:middle;border:1px solid #999;'
+           f'background:linear-gradient(90deg,{score_colour(-1, 0.9)},#f7f7f7,{score_colour(1, 0.9)})"></span>')
+    lines = [f"away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)"]
+    lines += [f"{i}. {html.escape(map_caption(m))}" for i, m in enumerate(maps, 1)]
+    return "\n\n".join(lines)
+
+
+def map_caption(m: dict) -> str:
+    params = m.get("params") or {}
+    bits = [m.get("method", "").replace("_", " ")]
+    if "baseline" in params:
+        bits.append(f"baseline: {params['baseline']}")
+    for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
+        if k in params:
+            bits.append(f"{k.replace('_', ' ')}: {params[k]}")
+    return " · ".join(str(b) for b in bits if b)
+
+
+def audio_clip(exp: dict):
+    dec = decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
+    if dec is None:
+        return None
+    wave, rate = dec
+    return rate, (np.clip(wave, -1, 1) * 32767).astype(np.int16)
+
+
+def audio_figure(exp: dict):
+    """Waveform with coloured attribution bands, and a bar per segment labelled with its words or times."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    maps = maps_for(exp, "audio")
+    dec = decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
+    if not maps or dec is None:
+        return None
+    m = maps[0]
+    wave, rate = dec
+    step = max(1, len(wave) // 4000)
+    t = np.arange(0, len(wave), step) / float(rate)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
+    fig.add_trace(go.Scatter(x=t, y=wave[::step], mode="lines", name="waveform", line={"color": "#555", "width": 1}),
+                  row=1, col=1)
+    scores = [float(s) for s in m.get("scores") or []]
+    rel = rel_scores(scores)
+    spans = m.get("spans") or []
+    labels = [html.escape(str(lbl)) for lbl in (m.get("labels") or [])]
+    centres, widths, bands = [], [], []
+    for (start, end), r in zip(spans, rel):  # one coloured band per segment over the waveform (row 1: x, y)
+        bands.append({"type": "rect", "xref": "x", "yref": "y domain", "x0": float(start), "x1": float(end),
+                      "y0": 0, "y1": 1, "fillcolor": score_colour(r, 0.05 + 0.45 * abs(r)), "line": {"width": 0},
+                      "layer": "below"})
+        centres.append((float(start) + float(end)) / 2)
+        widths.append(max(1e-3, float(end) - float(start)) * 0.95)
+    fig.update_layout(shapes=bands)
+    shown = rel[: len(centres)]  # relative push (-1..1): readable whatever the scale of the raw scores
+    fig.add_trace(go.Bar(x=centres, y=shown, width=widths, name="segment attribution",
+                         marker_color=[score_colour(r, 0.9) for r in shown], text=labels[: len(centres)],
+                         textposition="outside", cliponaxis=False, textfont={"size": 11},
+                         hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)]), row=2, col=1)
+    fig.update_xaxes(title_text="seconds", row=2, col=1)
+    fig.update_yaxes(title_text="amplitude", row=1, col=1)
+    fig.update_yaxes(title_text="relative push", range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
+    fig.update_layout(title={"text": f"Audio: {html.escape(map_caption(m))}<br><sup>green pushes toward "
+                                     f"'{html.escape(str(exp.get('target', '')))}', red away</sup>",
+                             "font": {"size": 14}}, showlegend=False, height=420,
+                      margin={"l": 60, "r": 20, "t": 70, "b": 40})
+    return fig

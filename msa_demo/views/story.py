@@ -1,0 +1,270 @@
+"""What an explanation says in words: the one-line summary, what each model could and could not read, the
+prediction's notes, the trust verdicts, the examples' notes. Shared by the dashboard and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from msa_demo.config import MODALITIES
+from msa_demo.modalities.text import language_name
+from msa_demo.views.base import NOUNS, fmt, md, model_name
+
+NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
+OUTSIDE_LANGUAGES = "outside this model's languages"
+NO_FACE = "no face"
+
+
+def _probs(p: dict | None) -> dict | None:
+    if not p:
+        return None
+    return {str(k): float(v) for k, v in p.items()}
+
+
+def _pct(p: float, digits: int = 0) -> str:
+    return f"{100 * float(p):.{digits}f} %"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def abstained(pred: dict, reading: dict | None) -> list[str]:
+    """Modalities given but not read because their model abstained (the face model when no face was found)."""
+    reading = reading or {}
+    return [m for m in pred.get("switched_off") or [] if (reading.get(m) or {}).get("face_found") is False]
+
+
+def outside_languages(reading: dict | None) -> list[str]:
+    return [m for m, r in (reading or {}).items() if (r or {}).get("language_covered") is False]
+
+
+# ---------------------------------------------------------------- the summary on top
+
+
+def headline(pred: dict) -> str:
+    """"NEGATIVE (62 %)", or "Too close to call: negative 49.9 % vs positive 49.6 %" for a near-tie."""
+    probs = sorted(((str(k), float(v)) for k, v in (pred.get("probs") or {}).items()), key=lambda kv: -kv[1])
+    if not probs:
+        return ""
+    (a, pa), (b, pb) = probs[0], probs[1] if len(probs) > 1 else ("", 0.0)
+    if pa - pb < NEAR_TIE:
+        return f"Too close to call: {a} {_pct(pa, 1)} vs {b} {_pct(pb, 1)}"
+    return f"{a.upper()} ({_pct(pa)})"
+
+
+def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None) -> str:
+    """One plain sentence: the decision, what drove it, what disagrees, what was not read."""
+    head = headline(pred)
+    if not head:
+        return ""
+    label = str(pred.get("label", ""))
+    per = pred.get("modalities") or {}
+    used = [m for m in pred.get("used") or [] if m in per or m in MODALITIES]
+    shapley = ((exp or {}).get("modalities") or {}).get("shapley") or {}
+    target = (exp or {}).get("target") or label
+    reasons = ""
+    if shapley and target == label and len(shapley) > 1:
+        top = max(shapley.values())
+        drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1]) if v > 0 and v >= 0.3 * top]
+        if drivers:
+            reasons = f", mostly because of {_and([NOUNS.get(m, m) for m in drivers])}"
+    elif len(used) > 1:
+        agree = [m for m in used if (per.get(m) or {}).get("label") == label]
+        if agree and len(agree) < len(used):
+            reasons = f", as {_and([NOUNS.get(m, m) for m in agree])} {'says' if len(agree) == 1 else 'say'}"
+    dissent = [f"{NOUNS.get(m, m)} alone point{'s' if m != 'text' else ''} {per[m]['label']}"
+               for m in used if m in per and per[m].get("label") != label]
+    tail = ("; " + _and(dissent)) if dissent and len(used) > 1 else ""
+    missing = [f"{NOUNS.get(m, m)}: {NO_FACE}" for m in abstained(pred, reading)]
+    missing += [f"{NOUNS.get(m, m)}: {OUTSIDE_LANGUAGES}" for m in outside_languages(reading) if m in used]
+    extra = f" ({'; '.join(missing)})" if missing else ""
+    if head.startswith("Too close"):
+        return f"{head}{extra}."
+    return f"{head}{reasons}{tail}{extra}."
+
+
+def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None) -> list[str]:
+    """What a model could not read, one short line each."""
+    out = []
+    for m in outside_languages(reading):
+        r = reading[m]
+        covered = ", ".join(language_name(c) for c in r.get("languages") or [])
+        what = "the transcript" if m == "audio" else "the text"
+        out.append(f"⚠ {what.capitalize()} looks {language_name(r.get('language'))}, {OUTSIDE_LANGUAGES} "
+                   f"({covered}): its {m} verdict is not a reading of what was meant.")
+    if abstained(pred, reading):
+        out.append("No face was found in the picture, so the face model abstained: the picture was not used "
+                   "(Advanced → 'read a picture without a face as a face' to use it anyway).")
+    audio = (reading or {}).get("audio") or {}
+    if "transcript" in audio and not audio.get("transcript") and "audio" in (pred.get("used") or []):
+        out.append("No words were recognised in the clip, so the audio verdict has nothing to go on.")
+    return out
+
+
+# ---------------------------------------------------------------- prediction views
+
+
+def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None,
+                     models: dict | None = None) -> tuple:
+    """(fused Label value, text Label, image Label, audio Label, notices markdown). A modality whose model
+    abstained shows "no face" instead of probabilities. ``models``: {modality: {"family": ...}} for names."""
+    per = pred.get("modalities") or {}
+    gone = abstained(pred, reading)
+    own = tuple(NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs")) for m in MODALITIES)
+    return (_probs(pred.get("probs")),) + own + (notices_markdown(pred, extra_notices, reading, models),)
+
+
+def empty_prediction_views() -> tuple:
+    return (None, None, None, None, "")
+
+
+def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None = None,
+                     models: dict | None = None, exp: dict | None = None) -> str:
+    """The summary sentence (with the modality contributions once ``exp`` has them), what was read and switched
+    off, each modality's own verdict, what could not be read."""
+    used = pred.get("used") or []
+    off = [m for m in pred.get("switched_off") or [] if m not in abstained(pred, reading)]
+    lines = [f"### {md(summary_sentence(pred, exp, reading))}",
+             f"from {', '.join(used) or 'nothing'}" + (f" · switched off: {', '.join(off)}" if off else "")]
+    own = []
+    for m in MODALITIES:
+        mp = (pred.get("modalities") or {}).get(m)
+        if mp:
+            fam = ((models or {}).get(m) or {}).get("family")
+            own.append(f"{m} alone: **{md(mp.get('label', ''))}** ({md(model_name(mp.get('model_id'), fam))})")
+    if own:
+        lines.append(" · ".join(own))
+    lines += [md(w) for w in reading_warnings(pred, reading)]
+    for n in list(extra) + list(pred.get("notices") or []):
+        lines.append(f"*Note:* {md(n)}")
+    return "\n\n".join(lines)
+
+
+def transcript_markdown(reading: dict | None) -> str:
+    """What speech recognition heard, with each word's timing ("" when the clip was not transcribed)."""
+    audio = (reading or {}).get("audio") or {}
+    if "transcript" not in audio:
+        return ""
+    words = audio.get("words") or []
+    if not words:
+        return "**Heard:** no words were recognised."
+    timed = " ".join(f"{md(w.get('text', ''))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
+                     for w in words)
+    return f"**Heard** (speech recognition, English): “{md(audio.get('transcript', ''))}”\n\n{timed}"
+
+
+# ---------------------------------------------------------------- trust
+
+
+AOPC_TOO_SMALL = 0.01  # below this, deleting parts barely moves the score: the deletion test cannot judge the map
+
+
+def map_name(m: dict) -> str:
+    return f"{m.get('modality')} {str(m.get('method', '')).replace('_', ' ')}"
+
+
+def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
+    """Plain-language verdicts on each map: (mark, sentence); mark is ✓ (passes), ✗ (fails), ? (can't tell),
+    or ⚠ when the model was given words in a language it was not trained on (a pass would mean nothing)."""
+    out = []
+    outside = set(outside_languages(exp.get("reading")))
+    for m in exp.get("maps") or []:
+        f = m.get("faithfulness") or {}
+        name = map_name(m)
+        if m.get("modality") in outside:
+            r = (exp.get("reading") or {}).get(m.get("modality")) or {}
+            out.append(("⚠", f"{name}: {OUTSIDE_LANGUAGES} (it reads {language_name(r.get('language'))}); "
+                             "the map shows how the model reacted, not what the words mean."))
+            continue
+        if f.get("aopc") is not None and f.get("aopc_random") is not None:
+            aopc, rand = float(f["aopc"]), float(f["aopc_random"])
+            gap = aopc - rand
+            if max(abs(aopc), abs(rand)) < AOPC_TOO_SMALL:
+                out.append(("?", f"{name}: deleting parts barely moves the score (AOPC {aopc:.3f}, random "
+                                 f"{rand:.3f}), so the deletion test cannot tell whether this map is right."))
+            elif gap > AOPC_TOO_SMALL:
+                out.append(("✓", f"{name}: deleting the top-ranked parts first drops the score faster than "
+                                 f"deleting at random (AOPC gap {gap:+.3f})."))
+            else:
+                out.append(("✗", f"{name}: deleting the top-ranked parts first does not drop the score clearly "
+                                 f"faster than deleting at random (AOPC gap {gap:+.3f}); read this map with care."))
+        if f.get("sanity_spearman") is not None:
+            rho = float(f["sanity_spearman"])
+            ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
+            out.append(("✓" if ok else "✗", f"{name} sanity check: attributions on a randomised model "
+                                            f"{'differ' if ok else 'barely differ'} (Spearman ρ = {rho:.2f})."))
+    return out
+
+
+SHORT = {"✓": "trustworthy: its top parts matter most", "✗": "read with care: its ranking is weak",
+         "?": "cannot tell: nothing moves the score much", "⚠": OUTSIDE_LANGUAGES}
+
+
+def trust_rows(exp: dict) -> list[dict]:
+    """One row per map: the one-line verdict first, the expert figures after (for a details table)."""
+    verdicts = trust_verdicts(exp)
+    rows = []
+    for m in exp.get("maps") or []:
+        name = map_name(m)
+        mine = [mark for mark, text in verdicts if text.startswith((name + ":", name + " sanity check:"))]
+        worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
+        f, c = m.get("faithfulness") or {}, m.get("cost") or {}
+        rows.append({"map": name, "mark": worst or "—", "verdict": SHORT.get(worst, ""),
+                     "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
+                     "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
+                     "passes": str(c.get("forward_passes", "—")), "seconds": fmt(c.get("seconds"), ".2f")})
+    return rows
+
+
+EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "passes", "seconds")
+
+
+def trust_markdown(exp: dict, final: bool = False) -> str:
+    """A verdict per map in plain words; the expert figures (IG δ, AOPC vs random, sanity ρ, cost) behind details."""
+    maps = exp.get("maps") or []
+    if not maps and not exp.get("modalities"):
+        return ""
+    rows = trust_rows(exp)
+    parts = [f"### Can you trust it?{'' if final else ' (still computing…)'}"]
+    if rows:
+        parts.append("\n".join(["| map | verdict |", "|---|---|"]
+                               + [f"| {md(r['map'])} | {r['mark']} {md(r['verdict'])} |" for r in rows]))
+        head = "".join(f"<th>{md(k)}</th>" for k in ("map",) + EXPERT)
+        body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
+        verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp))
+        parts.append(f"<details><summary>details: the figures behind the verdicts</summary>\n\n{verdicts}\n\n"
+                     f"<table><tr>{head}</tr>{body}</table>\n\n"
+                     "IG δ: how far integrated-gradient scores miss summing to the score change (smaller is "
+                     "better). AOPC: how fast the score drops when the top-ranked parts are deleted, against "
+                     "deleting at random. Sanity ρ: rank correlation with a randomised model's map (low is good)."
+                     "\n\n</details>")
+    cost = exp.get("cost") or {}
+    parts.append(f"**Total:** {cost.get('forward_passes', 0)} forward passes, {fmt(cost.get('seconds'), '.1f')} s.")
+    for n in exp.get("notices") or []:
+        parts.append(f"*Note:* {md(n)}")
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- examples
+
+
+def load_examples(path: str | Path) -> list[dict]:
+    """examples.json entries whose files exist, with paths made absolute; [] if the file is absent or bad."""
+    path = Path(path)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for e in entries if isinstance(entries, list) else []:
+        if not isinstance(e, dict):
+            continue
+        row = {"name": str(e.get("name", "")), "text": e.get("text") or "", "note": str(e.get("note", ""))}
+        for key in ("image", "audio"):
+            val = e.get(key)
+            full = (path.parent / val) if val else None
+            row[key] = str(full) if full is not None and full.is_file() else None
+        out.append(row)
+    return out
