@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
-    for line in dash.notices + dash.model_notices() + [f"preset '{n}' not loaded: {r}" for n, r in dash.failures.items()
+    for line in dash.notices + [f"preset '{n}' not loaded: {r}" for n, r in dash.failures.items()
                                 if not dash.notices or n != args.preset]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash)

@@ -107,7 +107,7 @@ def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offlin
 
 def test_trained_fusion_head_gives_way_to_late_fusion_when_a_stand_in_serves_its_modality(
         tiny, offline, tmp_path, rgb_image, tone):
-    from msa_demo.train import FusionNet
+    from msa_demo.fusion import FusionNet
 
     dims = {"text": 32, "audio": 32}  # the tiny text and audio models' feature sizes
     net = FusionNet(kind="concat", modalities=list(dims), dims=dims, hidden=8)

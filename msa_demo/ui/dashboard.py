@@ -30,6 +30,7 @@ class Dashboard:
     models: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    fell_back: bool = False  # the requested preset did not load: another one serves
     default: str | None = None
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
@@ -53,6 +54,7 @@ class Dashboard:
             dash.default = str(primary)
         elif dash.models:
             dash.default = next(iter(dash.models))
+            dash.fell_back = True
             dash.notices.append(
                 f"The '{primary}' preset could not be loaded ({dash.failures.get(str(primary), 'unknown reason')}); "
                 f"using '{dash.default}' instead."
@@ -64,7 +66,10 @@ class Dashboard:
             model = cls.from_preset(name, device=device)
             if warm:
                 warm_up(model)
-            self.models[model.preset.name if name in ("hub", "lite") else name] = model
+            key = model.preset.name if name in ("hub", "lite") else name
+            self.models[key] = model
+            # a modality served by a stand-in (or switched off) is said once, here and on the terminal
+            self.notices.extend(n if not self.models.keys() - {key} else f"{key}: {n}" for n in model.notices)
         except MsaError as exc:
             self.failures[name] = one_line(str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken preset must not stop the others loading
@@ -84,11 +89,6 @@ class Dashboard:
             raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.models)}.")
         return self.models[preset]
 
-    def model_notices(self) -> list[str]:
-        """What loading said of each preset's models (a modality served by a stand-in, or switched off)."""
-        many = len(self.models) > 1
-        return [f"{name}: {n}" if many else n for name, m in self.models.items() for n in getattr(m, "notices", ())]
-
     def failure_text(self) -> str:
         return " ".join(f"{n}: {r}" for n, r in self.failures.items())
 
@@ -99,7 +99,7 @@ class Dashboard:
             m = self.models[self.default]
             desc = m.describe()
             line = f"**Preset:** {md(desc['preset'])} · **Device:** {md(desc['device'])} ({md(desc['dtype'])})"
-            if self.notices:
+            if self.fell_back:
                 line = (f"**Running offline: lite models, English only** ({md(desc['device'])})"
                         if desc["preset"] == "lite" else f"**Running the '{md(desc['preset'])}' preset instead**")
             elif desc.get("stand_ins") or desc.get("switched_off"):
@@ -107,7 +107,7 @@ class Dashboard:
                 parts += [f"{m}: switched off" for m in desc.get("switched_off") or []]
                 line += " · **" + md("; ".join(parts)) + "** (its Hub model could not be loaded)"
             lines.append(line)
-            details += [md(n) for n in list(self.notices) + list(getattr(m, "notices", None) or [])]
+            details += [md(n) for n in self.notices]
         if self.failures:
             details.append("Presets that did not load: " + "; ".join(
                 f"{md(n)} — {md(r)}" for n, r in self.failures.items()))
