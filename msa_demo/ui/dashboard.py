@@ -30,7 +30,6 @@ class Dashboard:
     models: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
-    fell_back: bool = False  # the requested preset did not load: another one serves
     default: str | None = None
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
@@ -54,7 +53,6 @@ class Dashboard:
             dash.default = str(primary)
         elif dash.models:
             dash.default = next(iter(dash.models))
-            dash.fell_back = True
             dash.notices.append(
                 f"The '{primary}' preset could not be loaded ({dash.failures.get(str(primary), 'unknown reason')}); "
                 f"using '{dash.default}' instead."
@@ -88,6 +86,12 @@ class Dashboard:
         if preset not in self.models:
             raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.models)}.")
         return self.models[preset]
+
+    @property
+    def fell_back(self) -> bool:
+        """Did the requested preset fail to load, so that another serves? (a notice that no model gave)"""
+        own = {x for key, m in self.models.items() for n in getattr(m, "notices", ()) for x in (n, f"{key}: {n}")}
+        return any(n not in own for n in self.notices)
 
     def failure_text(self) -> str:
         return " ".join(f"{n}: {r}" for n, r in self.failures.items())
