@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from msa_demo.explain import ExplainOptions, explain  # noqa: E402
 from msa_demo.explain import forward as explain_forward  # noqa: E402
 from msa_demo.explain.faithfulness import RESOLUTION, spearman  # noqa: E402
+from msa_demo.modalities.audio import GemmConv1d, use_conv_gemm  # noqa: E402
 from msa_demo.explain.forward import auto_batch_size  # noqa: E402
 from msa_demo.model import MultimodalSentimentModel, device_name  # noqa: E402
 
@@ -144,14 +145,38 @@ def audio_encoder_fp32(model):
         enc.to(mod.dtype)
 
 
+def conv_gemm_on(model) -> bool | None:
+    """Whether the audio feature encoder's convolutions run as GEMMs (None: no such encoder)."""
+    enc = getattr(model.modalities.get("audio"), "encoder", None)
+    convs = [m for m in enc.modules() if isinstance(m, torch.nn.Conv1d)] if enc is not None else []
+    return any(type(m) is GemmConv1d for m in convs) if convs else None
+
+
+@contextlib.contextmanager
+def conv_gemm(model, on: bool):
+    """The audio feature encoder's convolutions as GEMMs (``on``) or cuDNN's, restored afterwards."""
+    enc = getattr(model.modalities.get("audio"), "encoder", None)
+    was = conv_gemm_on(model)
+    if enc is None or was is None or was == on:
+        yield
+        return
+    use_conv_gemm(enc.conv_layers, on=on)
+    try:
+        yield
+    finally:
+        use_conv_gemm(enc.conv_layers, on=was)
+
+
 def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
     """GPU settings tried in the same run (p50 ms of ``fn``, a full explanation, each); a variant that fails is
     recorded as its error and the default settings are restored."""
     out: dict[str, float | str] = {}
     if device.type != "cuda":
         return out
+    gemm = conv_gemm_on(model)
     variants = {
         "default": {},
+        **({f"audio conv as GEMM {'off' if gemm else 'on'}": {"gemm": not gemm}} if gemm is not None else {}),
         "cudnn.benchmark": {"cudnn_benchmark": True},
         "tf32 matmul+conv": {"tf32": True},
         "audio CNN fp32 (TF32 conv)": {"cnn_fp32": True, "tf32": True},
@@ -164,7 +189,8 @@ def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
             torch.backends.cudnn.benchmark = v.get("cudnn_benchmark", bench0)
             if v.get("tf32"):
                 torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-            with audio_encoder_fp32(model) if v.get("cnn_fp32") else contextlib.nullcontext():
+            with audio_encoder_fp32(model) if v.get("cnn_fp32") else contextlib.nullcontext(), \
+                    conv_gemm(model, v["gemm"]) if "gemm" in v else contextlib.nullcontext():
                 t, _ = timed(fn, device, runs)
             out[name] = pct(t, 50)
         except Exception as exc:  # noqa: BLE001 - a variant never breaks the benchmark
@@ -257,6 +283,9 @@ def run(args) -> dict:
             print(f"profile failed: {type(exc).__name__}: {exc}")
 
     ref_model = MultimodalSentimentModel.from_preset(preset, device=str(device), dtype="float32")
+    ref_enc = getattr(ref_model.modalities.get("audio"), "encoder", None)
+    if ref_enc is not None:  # the reference is the stock model: cuDNN's convolutions
+        use_conv_gemm(ref_enc.conv_layers, on=False)
     with naive_forward(ig_rows=None):
         r0 = encoder_rows(ref_model)  # the warm-up run is the counted one
         ref_syncs = count_syncs(lambda: full(ref_model, ref_opts), device)
@@ -296,6 +325,7 @@ def run(args) -> dict:
         "versions": {"torch": torch.__version__, "python": platform.python_version(),
                      "captum": __import__("captum").__version__, "transformers": __import__("transformers").__version__},
         "dtype": str(fast_model.dtype).replace("torch.", ""),
+        "audio_conv_gemm": conv_gemm_on(fast_model),
         "workload": {"tokens": int(n_tokens), "image_px": 224, "audio_seconds": args.audio_seconds,
                      "segments": n_seg, "runs": args.runs, "naive_runs": args.naive_runs,
                      "batch_size": args.batch_size or auto_batch_size(device),
@@ -336,7 +366,7 @@ def run(args) -> dict:
 
 def table(result: dict) -> str:
     lines = [f"device: {result['device']}  preset: {result['preset']}  dtype: {result['dtype']}  "
-             f"versions: {result['versions']}",
+             f"versions: {result['versions']}  audio conv as GEMM: {result.get('audio_conv_gemm')}",
              f"workload: {result['workload']}", "",
              "| what | p50 ms | p95 ms | runs |", "|---|---:|---:|---:|"]
     for k, v in result["rows_ms"].items():

@@ -24,6 +24,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def readable_preset(path: Path, preset_cls, spec_cls, folder: Path) -> Path:
+    """``path``, or a copy in ``folder`` without the keys that this copy's ``Preset`` / ``ModalitySpec`` do not
+    know (a preset written by a newer package, read by an older one)."""
+    from dataclasses import fields
+
+    data = json.loads(path.read_text())
+    top, spec_keys = {f.name for f in fields(preset_cls)}, {f.name for f in fields(spec_cls)}
+    known = {k: v for k, v in data.items() if k in top}
+    known["modalities"] = {m: {k: v for k, v in spec.items() if k in spec_keys}
+                           for m, spec in data.get("modalities", {}).items()}
+    if known == data:
+        return path
+    dropped = sorted({k for k in data if k not in top} | {k for spec in data.get("modalities", {}).values()
+                                                          for k in spec if k not in spec_keys})
+    print(f"preset keys this copy does not know, dropped: {', '.join(dropped)}", file=sys.stderr)
+    out = folder / f"{path.stem}.known-keys.json"
+    out.write_text(json.dumps(known, indent=2))
+    return out
+
+
 def measure(args) -> dict:
     """Runs inside the process whose sys.path starts at the copy being measured."""
     import numpy as np
@@ -32,6 +52,7 @@ def measure(args) -> dict:
 
     import msa_demo.inputs as copy_inputs  # the measured copy: first on PYTHONPATH
     from msa_demo.explain import ExplainOptions, explain
+    from msa_demo.config import ModalitySpec, Preset
     from msa_demo.model import MultimodalSentimentModel, device_name
     from msa_demo.tiny import build_tiny_preset
 
@@ -40,8 +61,11 @@ def measure(args) -> dict:
 
     hf_logging.set_verbosity_error()
     torch.manual_seed(0)
-    preset = str(build_tiny_preset(args.models, size=args.preset)) if not (Path(args.models) / f"{args.preset}.json").exists() \
-        else str(Path(args.models) / f"{args.preset}.json")
+    preset = Path(args.models) / f"{args.preset}.json"
+    if not preset.exists():
+        preset = Path(build_tiny_preset(args.models, size=args.preset))
+    # a relative model_id resolves against the preset's folder in some versions: the copy stays beside it
+    preset = str(readable_preset(preset, Preset, ModalitySpec, preset.parent))
     decode = copy_inputs._decode_audio  # older copies import soundfile even for an in-memory (rate, samples) clip
 
     def decode_clip(value):

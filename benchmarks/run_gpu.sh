@@ -11,6 +11,8 @@
 # example speech; and, when .baseline/ holds an older copy of the package, before/after on the same GPU.
 # Writes results.json, RESULTS.md, profile.txt, audio_levels.json, compare.json to $OUT (or benchmarks/).
 # Budget: RUNS=30 NAIVE_RUNS=3 AB_RUNS=5 take about 3-4 minutes on an H200 (Captum defaults: ~5.5 s each).
+# On CUDA the audio feature encoder's convolutions run as GEMMs (MSA_CONV_GEMM=0: cuDNN's); the A/B row
+# "audio conv as GEMM off" measures the other choice in the same run. The Captum-defaults reference keeps cuDNN's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ls .whl/*.whl >/dev/null 2>&1; then
@@ -22,6 +24,7 @@ dest="${OUT:-benchmarks}"
 t0=$SECONDS
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py tests/test_explain_batching.py tests/test_audio_latent.py \
+  tests/test_audio_conv_gemm.py \
   || echo "GPU tests FAILED (the benchmark still runs)"
 echo "== tests done at $((SECONDS - t0)) s"
 models=/tmp/msa_base  # the random base-size models, built once by the benchmark and reused below
@@ -32,7 +35,7 @@ python3 benchmarks/audio_levels.py --preset base --models "$models" --segment-se
   || echo "audio_levels failed"
 echo "== audio levels done at $((SECONDS - t0)) s"
 if [ -d .baseline/msa_demo ]; then
-  python3 benchmarks/compare_versions.py --before .baseline --preset base --models "$models" --audio-seconds 10 --runs 5 \
+  python3 benchmarks/compare_versions.py --before .baseline --preset base --models "$models" --audio-seconds 10 --runs 3 \
     --out "$dest/compare.json" || echo "compare_versions failed"
   echo "== before/after done at $((SECONDS - t0)) s"
 fi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 
 import numpy as np
 import torch
@@ -44,6 +45,47 @@ def _latent_pass_through(encoder: torch.nn.Module) -> None:
 
         sub = _PASS_THROUGH[base] = type(f"LatentOr{base.__name__}", (base,), {"forward": forward})
     encoder.__class__ = sub
+
+
+CONV_GEMM = os.environ.get("MSA_CONV_GEMM", "1") != "0"  # read once: 0 keeps cuDNN's convolutions on CUDA too
+
+
+def conv1d_gemm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int) -> torch.Tensor:
+    """A Conv1d without padding or dilation (groups 1) as one GEMM over unfolded windows (im2col).
+
+    ``x`` [B, C_in, T], ``weight`` [C_out, C_in, k] -> [B, C_out, T'] with T' = (T - k) // stride + 1. Each window
+    is laid out (tap, channel), so an input kept channels-last (as this returns its output: a transposed view of a
+    contiguous [B, T', C_out]) is unfolded by a single gather; the result is that layout's natural next input."""
+    c_out, c_in, k = weight.shape
+    cols = x.transpose(1, 2).unfold(1, k, stride).transpose(2, 3)  # [B, T', k, C_in], a view
+    cols = cols.reshape(x.shape[0], cols.shape[1], k * c_in)  # the one copy (a view where windows do not overlap)
+    w = weight.permute(0, 2, 1).reshape(c_out, k * c_in)
+    return torch.nn.functional.linear(cols, w, bias).transpose(1, 2)
+
+
+class GemmConv1d(torch.nn.Conv1d):
+    """``torch.nn.Conv1d`` computed by :func:`conv1d_gemm` (same parameters, state_dict and ``deepcopy``).
+
+    On CUDA, cuDNN picks slow generic kernels for wav2vec2's bf16 feature encoder (1 -> 512 channels, kernel 10
+    stride 5, then 512 -> 512 with kernel 3 / 2 stride 2); a plain GEMM runs at the card's matmul speed."""
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:  # noqa: A002 - torch's argument name
+        if input.dim() != 3:
+            return super().forward(input)
+        return conv1d_gemm(input, self.weight, self.bias, self.stride[0])
+
+
+def use_conv_gemm(encoder: torch.nn.Module, on: bool = True) -> int:
+    """Switch the plain Conv1d layers of ``encoder`` (no padding, dilation 1, groups 1) to / from
+    :class:`GemmConv1d` by swapping each instance's class; returns how many layers it switched."""
+    n = 0
+    for conv in encoder.modules():
+        if on and type(conv) is torch.nn.Conv1d and conv.padding == (0,) and conv.dilation == (1,) \
+                and conv.groups == 1:
+            conv.__class__, n = GemmConv1d, n + 1
+        elif not on and type(conv) is GemmConv1d:
+            conv.__class__, n = torch.nn.Conv1d, n + 1
+    return n
 
 
 def frame_geometry(kernels, strides) -> tuple[int, int]:
@@ -89,6 +131,8 @@ class HFAudioClassifier(Modality):
         if encoder is None or not kernels or not strides or not hasattr(encoder, "conv_layers"):
             return
         _latent_pass_through(encoder)
+        if CONV_GEMM and torch.device(self.device).type == "cuda":
+            use_conv_gemm(encoder.conv_layers)
         self.encoder = encoder
         self.supports_latents = True
         self.latents_match_waveform = not any(isinstance(m, torch.nn.GroupNorm) for m in encoder.modules())
