@@ -146,25 +146,26 @@ def audio_encoder_fp32(model):
 
 
 def conv_gemm_on(model) -> bool | None:
-    """Whether the audio feature encoder's convolutions run as GEMMs (None: no such encoder)."""
-    enc = getattr(model.modalities.get("audio"), "encoder", None)
-    convs = [m for m in enc.modules() if isinstance(m, torch.nn.Conv1d)] if enc is not None else []
-    return any(type(m) is GemmConv1d for m in convs) if convs else None
+    """Whether the audio model's convolutions (feature encoder, positional embedding) run as GEMMs (None: it has
+    no Conv1d)."""
+    net = getattr(model.modalities.get("audio"), "model", None)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv1d)] if net is not None else []
+    return any(isinstance(m, GemmConv1d) for m in convs) if convs else None
 
 
 @contextlib.contextmanager
 def conv_gemm(model, on: bool):
-    """The audio feature encoder's convolutions as GEMMs (``on``) or cuDNN's, restored afterwards."""
-    enc = getattr(model.modalities.get("audio"), "encoder", None)
+    """The audio model's convolutions as GEMMs (``on``) or cuDNN's, restored afterwards."""
+    net = getattr(model.modalities.get("audio"), "model", None)
     was = conv_gemm_on(model)
-    if enc is None or was is None or was == on:
+    if net is None or was is None or was == on:
         yield
         return
-    use_conv_gemm(enc.conv_layers, on=on)
+    use_conv_gemm(net, on=on)
     try:
         yield
     finally:
-        use_conv_gemm(enc.conv_layers, on=was)
+        use_conv_gemm(net, on=was)
 
 
 def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
@@ -283,9 +284,9 @@ def run(args) -> dict:
             print(f"profile failed: {type(exc).__name__}: {exc}")
 
     ref_model = MultimodalSentimentModel.from_preset(preset, device=str(device), dtype="float32")
-    ref_enc = getattr(ref_model.modalities.get("audio"), "encoder", None)
-    if ref_enc is not None:  # the reference is the stock model: cuDNN's convolutions
-        use_conv_gemm(ref_enc.conv_layers, on=False)
+    ref_net = getattr(ref_model.modalities.get("audio"), "model", None)
+    if ref_net is not None:  # the reference is the stock model: cuDNN's convolutions
+        use_conv_gemm(ref_net, on=False)
     with naive_forward(ig_rows=None):
         r0 = encoder_rows(ref_model)  # the warm-up run is the counted one
         ref_syncs = count_syncs(lambda: full(ref_model, ref_opts), device)

@@ -48,43 +48,91 @@ def _latent_pass_through(encoder: torch.nn.Module) -> None:
 
 
 CONV_GEMM = os.environ.get("MSA_CONV_GEMM", "1") != "0"  # read once: 0 keeps cuDNN's convolutions on CUDA too
+GEMM_CHUNK_BYTES = 1 << 30  # the most the unfolded windows of one chunk of rows may take
 
 
-def conv1d_gemm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int) -> torch.Tensor:
-    """A Conv1d without padding or dilation (groups 1) as one GEMM over unfolded windows (im2col).
+def conv1d_gemm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int = 0,
+                groups: int = 1, max_bytes: int = GEMM_CHUNK_BYTES) -> torch.Tensor:
+    """A Conv1d (zero padding, any groups, dilation 1) as GEMMs over unfolded windows (im2col).
 
-    ``x`` [B, C_in, T], ``weight`` [C_out, C_in, k] -> [B, C_out, T'] with T' = (T - k) // stride + 1. Each window
-    is laid out (tap, channel), so an input kept channels-last (as this returns its output: a transposed view of a
-    contiguous [B, T', C_out]) is unfolded by a single gather; the result is that layout's natural next input."""
-    c_out, c_in, k = weight.shape
-    cols = x.transpose(1, 2).unfold(1, k, stride).transpose(2, 3)  # [B, T', k, C_in], a view
-    cols = cols.reshape(x.shape[0], cols.shape[1], k * c_in)  # the one copy (a view where windows do not overlap)
-    w = weight.permute(0, 2, 1).reshape(c_out, k * c_in)
-    return torch.nn.functional.linear(cols, w, bias).transpose(1, 2)
+    ``x`` [B, C_in, T], ``weight`` [C_out, C_in / groups, k] -> [B, C_out, T'] with
+    T' = (T + 2 * padding - k) // stride + 1, as ``torch.nn.functional.conv1d``. Each window is laid out (tap,
+    channel), so an input kept channels-last (as this returns its output: a transposed view of a contiguous
+    [B, T', C_out]) is unfolded by a single gather; the result is that layout's natural next input. Groups run as
+    one batched matmul. The unfolded windows take B * T' * C_in * k elements; rows are taken in chunks that keep
+    them under ``max_bytes`` (one row at least)."""
+    b, c_in, t = x.shape
+    k = weight.shape[-1]
+    per_row = max((t + 2 * padding - k) // stride + 1, 1) * c_in * k * x.element_size()
+    rows = max(1, max_bytes // per_row)
+    parts = [_gemm_frames(part, weight, bias, stride, padding, groups) for part in x.split(rows)]
+    return (parts[0] if len(parts) == 1 else torch.cat(parts)).transpose(1, 2)
+
+
+def _gemm_frames(x, weight, bias, stride, padding, groups) -> torch.Tensor:
+    """:func:`conv1d_gemm` on one chunk of rows, as [B, T', C_out]."""
+    c_out, c_in_g, k = weight.shape
+    xt = x.transpose(1, 2)  # [B, T, C_in]
+    if padding:
+        xt = torch.nn.functional.pad(xt, (0, 0, padding, padding))
+    b = xt.shape[0]
+    if groups == 1:
+        cols = xt.unfold(1, k, stride).transpose(2, 3)  # [B, T', k, C_in], a view
+        cols = cols.reshape(b, cols.shape[1], k * c_in_g)  # the one copy (a view where windows do not overlap)
+        w = weight.permute(0, 2, 1).reshape(c_out, k * c_in_g)
+        return torch.nn.functional.linear(cols, w, bias)
+    cols = xt.unflatten(2, (groups, c_in_g)).unfold(1, k, stride)  # [B, T', g, C_in/g, k], a view
+    t_out = cols.shape[1]
+    cols = cols.permute(2, 0, 1, 4, 3).reshape(groups, b * t_out, k * c_in_g)  # the one copy
+    w = weight.unflatten(0, (groups, c_out // groups)).permute(0, 3, 2, 1).reshape(groups, k * c_in_g, -1)
+    out = torch.bmm(cols, w) if bias is None else torch.baddbmm(bias.view(groups, 1, -1), cols, w)
+    return out.unflatten(1, (b, t_out)).permute(1, 2, 0, 3).reshape(b, t_out, c_out)
+
+
+def _gemm_able(conv: torch.nn.Conv1d) -> bool:
+    return conv.dilation == (1,) and conv.padding_mode == "zeros" and isinstance(conv.padding, tuple)
 
 
 class GemmConv1d(torch.nn.Conv1d):
     """``torch.nn.Conv1d`` computed by :func:`conv1d_gemm` (same parameters, state_dict and ``deepcopy``).
 
-    On CUDA, cuDNN picks slow generic kernels for wav2vec2's bf16 feature encoder (1 -> 512 channels, kernel 10
-    stride 5, then 512 -> 512 with kernel 3 / 2 stride 2); a plain GEMM runs at the card's matmul speed."""
+    On CUDA, cuDNN picks slow generic kernels for wav2vec2's bf16 convolutions: the feature encoder's (1 -> 512
+    channels, kernel 10 stride 5, then 512 -> 512 with kernel 3 / 2 stride 2) and the positional embedding's
+    (768 -> 768, kernel 128, padding 64, 16 groups); plain GEMMs run at the card's matmul speed. The weight is read
+    through ``self.weight`` on every call, so a parametrization (wav2vec2's weight norm) keeps working."""
+
+    _plain = torch.nn.Conv1d  # the class this one replaced
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:  # noqa: A002 - torch's argument name
-        if input.dim() != 3:
+        if input.dim() != 3 or not _gemm_able(self):
             return super().forward(input)
-        return conv1d_gemm(input, self.weight, self.bias, self.stride[0])
+        return conv1d_gemm(input, self.weight, self.bias, self.stride[0], self.padding[0], self.groups)
 
 
-def use_conv_gemm(encoder: torch.nn.Module, on: bool = True) -> int:
-    """Switch the plain Conv1d layers of ``encoder`` (no padding, dilation 1, groups 1) to / from
-    :class:`GemmConv1d` by swapping each instance's class; returns how many layers it switched."""
+_GEMM_CLASSES: dict[type, type] = {torch.nn.Conv1d: GemmConv1d}
+
+
+def _gemm_class(cls: type) -> type:
+    """GemmConv1d's forward on ``cls`` (a Conv1d or a subclass that keeps its forward, such as the class a
+    parametrization makes: its ``weight`` property and ``__deepcopy__`` stay)."""
+    sub = _GEMM_CLASSES.get(cls)
+    if sub is None:
+        sub = _GEMM_CLASSES[cls] = type(f"Gemm{cls.__name__}", (GemmConv1d, cls), {"_plain": cls})
+    return sub
+
+
+def use_conv_gemm(module: torch.nn.Module, on: bool = True) -> int:
+    """Switch the Conv1d layers of ``module`` (zero padding, dilation 1, any stride and groups; weight-norm
+    parametrized ones too) to / from :class:`GemmConv1d` by swapping each instance's class; returns how many
+    layers it switched."""
     n = 0
-    for conv in encoder.modules():
-        if on and type(conv) is torch.nn.Conv1d and conv.padding == (0,) and conv.dilation == (1,) \
-                and conv.groups == 1:
-            conv.__class__, n = GemmConv1d, n + 1
-        elif not on and type(conv) is GemmConv1d:
-            conv.__class__, n = torch.nn.Conv1d, n + 1
+    for conv in module.modules():
+        cls = type(conv)
+        if on and isinstance(conv, torch.nn.Conv1d) and not isinstance(conv, GemmConv1d) \
+                and cls.forward is torch.nn.Conv1d.forward and _gemm_able(conv):
+            conv.__class__, n = _gemm_class(cls), n + 1
+        elif not on and isinstance(conv, GemmConv1d) and "_plain" in vars(cls):
+            conv.__class__, n = cls._plain, n + 1
     return n
 
 
@@ -121,6 +169,8 @@ class HFAudioClassifier(Modality):
         self.model.to(self.device).eval().requires_grad_(False)
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
         self.sample_rate = int(getattr(self.extractor, "sampling_rate", 16000))
+        if CONV_GEMM and torch.device(self.device).type == "cuda":  # the feature encoder and positional convs
+            use_conv_gemm(self.model)
         self._enable_latents()
 
     def _enable_latents(self) -> None:
@@ -131,8 +181,6 @@ class HFAudioClassifier(Modality):
         if encoder is None or not kernels or not strides or not hasattr(encoder, "conv_layers"):
             return
         _latent_pass_through(encoder)
-        if CONV_GEMM and torch.device(self.device).type == "cuda":
-            use_conv_gemm(encoder.conv_layers)
         self.encoder = encoder
         self.supports_latents = True
         self.latents_match_waveform = not any(isinstance(m, torch.nn.GroupNorm) for m in encoder.modules())
