@@ -241,4 +241,6 @@ def test_conv_timing_script_checks_each_wav2vec2_base_convolution(tmp_path):
                            "--out", str(out)]) == 0
     rows = json.loads(out.read_text())
     assert {r["layer"] for r in rows} == set(conv_gemm.LAYERS) and len(rows) == 2 * len(conv_gemm.LAYERS)
-    assert all(r["max_rel_diff"] < 1e-4 and r["conv_ms"] > 0 and r["gemm_ms"] > 0 for r in rows)
+    # float32 on a GPU: cuDNN's convolutions run in TF32 by default (relative differences ~3e-4 on an H200)
+    tol = 1e-3 if torch.cuda.is_available() else 1e-4
+    assert all(r["max_rel_diff"] < tol and r["conv_ms"] > 0 and r["gemm_ms"] > 0 for r in rows)
