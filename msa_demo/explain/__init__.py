@@ -106,7 +106,8 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
 def _panels(model, inputs, used, options):
     out = []
     if "text" in used:
-        out.append(("words", lambda tgt: [attribute_words(model, inputs, tgt, options, use=used)]))
+        out.append(("words", lambda tgt: [attribute_words(model, inputs, tgt, options, use=used, method=m)
+                                          for m in options.text_methods]))
     if "image" in used:
         out.append(("image regions", lambda tgt: attribute_regions(model, inputs, tgt, options, use=used)))
     if "audio" in used:

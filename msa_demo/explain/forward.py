@@ -162,10 +162,17 @@ class FusedForward:
         """Captum FeatureAblation: feature k = the elements of ``self.x`` where ``mask`` (broadcastable to x) is k,
         replaced together by the baseline. The score of each feature 0..n-1 (ids >= n are never scored; a feature
         with no elements scores 0). The scores stay on the device until one read-back at the end."""
-        fa = feature_ablation(self)
+        return self.perturb("FeatureAblation", baseline, target, mask, n)
+
+    def perturb(self, captum: str, baseline: torch.Tensor, target: int, mask: torch.Tensor, n: int,
+                **kwargs: Any) -> list[float]:
+        """A Captum perturbation method (``captum``: its class name in ``captum.attr``; FeatureAblation,
+        ShapleyValueSampling, KernelShap, Lime ...) over the features of ``mask``, as :meth:`ablate` reads them;
+        ``kwargs`` go to its ``attribute`` (e.g. ``n_samples``), rows per call = ``self.batch_size``."""
+        method = perturbation(captum, self)
         with torch.no_grad():
-            attr = self.fit(lambda bs: fa.attribute(self.x, baselines=baseline, target=target, feature_mask=mask,
-                                                    perturbations_per_eval=bs))
+            attr = self.fit(lambda bs: method.attribute(self.x, baselines=baseline, target=target, feature_mask=mask,
+                                                        perturbations_per_eval=bs, **kwargs))
         # every element of a feature carries the feature's score: read it at the feature's first element
         flat = mask.expand_as(self.x)[0].reshape(-1).long().clamp(0, n)
         scores = torch.cat([attr[0].float().reshape(-1), attr.new_zeros(1, dtype=torch.float32)])
@@ -193,9 +200,19 @@ def feature_ablation(forward_func):
     return OneReadFeatureAblation(forward_func)
 
 
+def perturbation(captum: str, forward_func):
+    """The Captum perturbation method named ``captum`` on ``forward_func`` (FeatureAblation: one host read of
+    its feature table, see :func:`feature_ablation`)."""
+    if captum == "FeatureAblation":
+        return feature_ablation(forward_func)
+    from importlib import import_module
+
+    return getattr(import_module("captum.attr"), captum)(forward_func)
+
+
 def auto_batch_size(device: torch.device) -> int:
     """Rows per model call when the options leave it to us: wide on a GPU, narrow on a CPU (no gain there)."""
     return 64 if device.type == "cuda" else 16
 
 
-__all__ = ["FusedForward", "auto_batch_size", "feature_ablation", "target_index"]
+__all__ = ["FusedForward", "auto_batch_size", "feature_ablation", "perturbation", "target_index"]

@@ -1,5 +1,5 @@
 """Image regions: Integrated Gradients on pixels summed per region, and occlusion (Captum FeatureAblation over a
-region mask of the model input). The regions are a square grid or SLIC superpixels of the picture
+region mask of the model input), or any other method of ``explain.methods.METHODS``. The regions are a square grid or SLIC superpixels of the picture
 (``ExplainOptions.regions``); both methods, the deletion/AOPC curve and the sanity check share one mask.
 Baselines: black, blur or mean picture. Each map carries per-region scores, the regions' boxes in original
 pixels, and a heat map at the picture's size (<= 256 px long side)."""
@@ -14,10 +14,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.methods import Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
+from msa_demo.explain.result import AttributionMap, ExplainOptions
 from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 256
@@ -163,31 +163,20 @@ def _region_boxes(box, size_hw, grid: int) -> list[list[int]]:
     return out
 
 
-def _ig(ff: FusedForward, baseline, t, options, regions: torch.Tensor, n_regions: int):
-    attr, delta, diff, steps, tried = ff.integrated(baseline, t, options)
-    pix = attr[0].float().sum(0).detach().cpu()  # [H, W]
-    scores = torch.zeros(n_regions).index_add_(0, regions.reshape(-1), pix.reshape(-1))
-    return scores.tolist(), pix.numpy(), delta, diff, steps, tried
-
-
-def _occlusion(ff: FusedForward, baseline, t, regions: torch.Tensor, n_regions: int):
-    return ff.ablate(baseline, t, regions.to(ff.x.device).reshape(1, 1, *regions.shape), n_regions)
-
-
 def attribute_regions(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
                       methods=None) -> list[AttributionMap]:
     """One map per image method (``options.image_methods``), each with faithfulness and cost."""
     options = options or ExplainOptions()
-    t = target_index(target)
+    target_index(target)
     used = used_modalities(model, inputs, use)
     if "image" not in used:
         raise InputError("There is no image to explain.")
     layouts: dict = {}  # the region mask is the same for every method: SLIC runs once
-    return [_one(model, inputs, t, target, options, used, method, layouts)
+    return [_one(model, inputs, target, options, used, method, layouts)
             for method in (methods or options.image_methods)]
 
 
-def _one(model, inputs, t, target, options, used, method, layouts: dict) -> AttributionMap:
+def _one(model, inputs, target, options, used, method, layouts: dict) -> AttributionMap:
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "image", used, batch_size=options.batch_size)
@@ -198,44 +187,18 @@ def _one(model, inputs, t, target, options, used, method, layouts: dict) -> Attr
     if (box, h, w) not in layouts:
         layouts[(box, h, w)] = region_layout(picture, box, h, w, options)
     regions, n, labels, spans, region_params = layouts[(box, h, w)]
-    baseline = image_baseline(mod, x, options.image_baseline)
     params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
               "model_input": [int(h), int(w)], "box": list(box)}
-    delta_frac = None
-    if method == "integrated_gradients":
-        if not mod.differentiable:
-            method = "occlusion"
-    if method == "integrated_gradients":
-        scores, pix, delta, diff, steps, tried = _ig(ff, baseline, t, options, regions, n)
-        delta_frac = delta_fraction(delta, diff)
-        params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=ff.batch_size)
-        region_map = pix
-    elif method == "occlusion":
-        scores = _occlusion(ff, baseline, t, regions, n)
-        params.update(perturbations_per_eval=ff.batch_size)
-        region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
-    else:
-        raise InputError(f"Unknown image method '{method}'; use integrated_gradients or occlusion.")
 
-    def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        return ff.target_prob(ff.removed(removed, regions.reshape(1, h, w), baseline), t)
+    def draw(scores: list[float], attr: torch.Tensor | None):
+        # IG: the pixels' own attributions; a perturbation method: each region's score over its pixels
+        region_map = (attr.sum(0).cpu().numpy() if attr is not None
+                      else np.asarray(scores, dtype=np.float32)[regions.numpy()])
+        return _heatmap(picture, box, region_map)
 
-    faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
-    passes = ff.forward_passes
-    if options.sanity:
-        if method == "integrated_gradients":
-            remake = lambda f: _ig(f, baseline, t, options, regions, n)[0]  # noqa: E731
-        else:
-            remake = lambda f: _occlusion(f, baseline, t, regions, n)  # noqa: E731
-        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
-        passes += extra
-    return AttributionMap(
-        modality="image", method=method, params=params,
-        labels=list(labels), scores=[float(s) for s in scores], spans=[list(s) for s in spans],
-        heatmap=_heatmap(picture, box, region_map), delta=delta_frac, faithfulness=faith,
-        cost=Cost(passes, time.perf_counter() - t0),
-    )
+    layout = Layout(modality="image", forward=ff, baseline=image_baseline(mod, x, options.image_baseline),
+                    feature_of=regions.reshape(1, h, w), labels=list(labels), spans=spans, params=params, draw=draw)
+    return attribute(layout, resolve(method, "image", mod.differentiable), target, options, t0)
 
 
 __all__ = ["attribute_regions", "grid_mask", "image_baseline", "region_layout", "superpixel_mask"]

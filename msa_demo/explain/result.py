@@ -16,10 +16,11 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 
 TEXT_BASELINES = ("pad", "mask", "unk")
-IMAGE_METHODS = ("integrated_gradients", "occlusion")
+TEXT_METHODS = ("integrated_gradients", "occlusion", "shapley_value_sampling")
+IMAGE_METHODS = ("integrated_gradients", "occlusion", "shapley_value_sampling")
 IMAGE_BASELINES = ("black", "blur", "mean")
 IMAGE_REGIONS = ("grid", "superpixels")
-AUDIO_METHODS = ("occlusion", "integrated_gradients")
+AUDIO_METHODS = ("occlusion", "integrated_gradients", "shapley_value_sampling")
 AUDIO_BASELINES = ("silence", "noise")
 AUDIO_LEVELS = ("auto", "latent", "waveform")
 
@@ -294,6 +295,10 @@ class ExplainOptions(_Serial):
         "auto", "audio occlusion replaces latent frames or waveform samples (auto: latent where the model's feature"
         " encoder normalises each frame alone, so that it matches the waveform's map)",
         label="the audio level", choices=AUDIO_LEVELS)
+    text_methods: tuple = option(
+        ("integrated_gradients",), "which text attributions run (integrated_gradients: Layer IG on the token"
+        " embeddings; occlusion: word ablation; shapley_value_sampling: sampled word Shapley values)",
+        label="text methods", choices=TEXT_METHODS, min_count=1)
 
     def __post_init__(self) -> None:
         for spec in option_specs(type(self)):

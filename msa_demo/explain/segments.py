@@ -1,5 +1,6 @@
 """Audio segments: Captum FeatureAblation over time segments of the model input (default 0.5 s; baseline
-silence or low seeded noise), optionally Integrated Gradients on the waveform summed per segment.
+silence or low seeded noise), optionally Integrated Gradients on the waveform summed per segment, or any other
+method of ``explain.methods.METHODS`` (``ExplainOptions.audio_methods``).
 
 For wav2vec2-like models occlusion can work at the latent level (``ExplainOptions.audio_level``): the
 convolutional feature encoder runs once on the clip and once on the baseline, and ablating a segment replaces its
@@ -21,11 +22,11 @@ import time
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
-from msa_demo.explain.words import ablate_token_groups, baseline_ids, removal_evaluator, token_groups
+from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.words import token_layout
 
 
 def segment_mask(length: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, list[list[float]]]:
@@ -51,14 +52,14 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
                        methods=None) -> list[AttributionMap]:
     """One map per audio method (``options.audio_methods``); lite speech: one word-ablation map."""
     options = options or ExplainOptions()
-    t = target_index(target)
+    target_index(target)
     used = used_modalities(model, inputs, use)
     if "audio" not in used:
         raise InputError("There is no audio to explain.")
     mod = model.modalities["audio"]
     if mod.attr_key == "input_ids":
-        return [_spoken_words(model, inputs, t, target, options, used)]
-    return [_waveform(model, inputs, t, target, options, used, m) for m in (methods or options.audio_methods)]
+        return [_spoken_words(model, inputs, target, options, used)]
+    return [_waveform(model, inputs, target, options, used, m) for m in (methods or options.audio_methods)]
 
 
 def frame_segments(idx: torch.Tensor, frames: int, hop: int, field: int) -> torch.Tensor:
@@ -68,101 +69,50 @@ def frame_segments(idx: torch.Tensor, frames: int, hop: int, field: int) -> torc
     return idx[centre.clamp(max=idx.numel() - 1)]
 
 
-def _waveform(model, inputs, t, target, options, used, method) -> AttributionMap:
+def _waveform(model, inputs, target, options, used, method) -> AttributionMap:
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     x = ff.x  # [1, T]
     rate = int(ff.prepared.info.get("sample_rate", inputs.audio.sample_rate))
     idx, spans = segment_mask(x.shape[-1], rate, options.segment_seconds)
-    n = len(spans)
     baseline = audio_baseline(x, options.audio_baseline, options.seed)
     params = {"baseline": options.audio_baseline, "segment_seconds": options.segment_seconds, "seed": options.seed,
               "target": target, "sample_rate": rate}
-    delta_frac = None
-    if method == "integrated_gradients" and not ff.mod.differentiable:
-        method = "occlusion"
-    level = "waveform"
-    f, feature_of, base = ff, idx, baseline  # what is perturbed: the waveform, each sample's segment
+    method = resolve(method, "audio", ff.mod.differentiable)
+    f, feature_of, base, level = ff, idx, baseline, "waveform"  # what is perturbed: each sample's segment
     latent = getattr(ff.mod, "supports_latents", False) and (
         options.audio_level == "latent"
         or (options.audio_level == "auto" and getattr(ff.mod, "latents_match_waveform", False)))
-    if method == "occlusion" and latent:
+    if METHODS[method].kind == "perturbation" and latent:
         # the feature encoder runs once on the input and once on the baseline; every row runs only the rest
         lat = ff.mod.latents(x, baseline)
         feature_of = frame_segments(idx, lat.shape[-1], ff.mod.frame_hop, ff.mod.frame_field).reshape(1, -1)
         f, base, level = ff.at(lat[:1]), lat[1:], "latent"
         params.update(frame_hop_s=ff.mod.frame_hop / rate, frame_field_s=ff.mod.frame_field / rate)
     params["audio_level"] = level
-    mask = feature_of.to(x.device).reshape(1, *feature_of.shape)
-
-    def occlusion(g):
-        return g.ablate(base, t, mask, n)
-
-    def integrated(g):
-        a, d, diff, steps, tried = g.integrated(baseline, t, options)
-        sc = torch.zeros(n).index_add_(0, idx, a[0].float().detach().cpu())
-        return sc.tolist(), d, diff, steps, tried
-
-    if method == "occlusion":
-        scores = occlusion(f)
-        params.update(perturbations_per_eval=ff.batch_size)
-    elif method == "integrated_gradients":
-        scores, delta, diff, steps, tried = integrated(ff)
-        delta_frac = delta_fraction(delta, diff)
-        params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=ff.batch_size)
-    else:
-        raise InputError(f"Unknown audio method '{method}'; use occlusion or integrated_gradients.")
-
-    def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        return f.target_prob(f.removed(removed, feature_of, base), t)
-
-    faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
-    passes = ff.forward_passes
-    if options.sanity:
-        remake = occlusion if method == "occlusion" else (lambda g: integrated(g)[0])
-        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(f, scores, remake, options.seed)
-        passes += extra
-    return AttributionMap(
-        modality="audio", method=method, params=params,
-        labels=[f"{a:.2f}–{b:.2f} s" for a, b in spans], scores=[float(s) for s in scores], spans=spans,
-        heatmap=None, delta=delta_frac, faithfulness=faith, cost=Cost(passes, time.perf_counter() - t0),
-    )
+    layout = Layout(modality="audio", forward=f, baseline=base, feature_of=feature_of,
+                    labels=[f"{a:.2f}–{b:.2f} s" for a, b in spans], spans=spans, params=params)
+    return attribute(layout, method, target, options, t0)
 
 
-def _spoken_words(model, inputs, t, target, options, used) -> AttributionMap:
+def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
     """Lite speech: ablate each recognised word's tokens (FeatureAblation with one feature per word)."""
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
-    info = ff.prepared.info
-    words = list(info.get("words") or [])
+    words = list(ff.prepared.info.get("words") or [])
     # the transcript is the words joined by single spaces: word i's characters
     spans_chr, pos = [], 0
     for w in words:
         spans_chr.append((pos, pos + len(w["text"])))
         pos += len(w["text"]) + 1
-    groups, kept = token_groups(info["offsets"], info["special_mask"], spans_chr)
-    x = ff.x
     kind = options.text_baseline
-    baseline = baseline_ids(ff.mod, x, info["special_mask"], kind)
-    params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words",
-              "perturbations_per_eval": ff.batch_size}
-    scores = ablate_token_groups(ff, x, baseline, groups, kept, t) if kept else []
-    evaluate = removal_evaluator(ff, x, baseline, groups, kept, t)
-    faith = deletion(scores, evaluate, options.deletion_steps, options.seed) if kept else None
-    passes = ff.forward_passes
-    if options.sanity and kept:
-        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(
-            ff, scores, lambda f: ablate_token_groups(f, x, baseline, groups, kept, t), options.seed)
-        passes += extra
-    return AttributionMap(
-        modality="audio", method="word_ablation", params=params,
-        labels=[words[w]["text"] for w in kept], scores=scores,
-        spans=[[float(words[w]["start"]), float(words[w]["end"])] for w in kept],
-        heatmap=None, delta=None, faithfulness=faith, cost=Cost(passes, time.perf_counter() - t0),
-    )
+    params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words"}
+    layout = token_layout(ff, spans_chr, kind, lambda kept: [words[w]["text"] for w in kept],
+                          lambda kept: [[float(words[w]["start"]), float(words[w]["end"])] for w in kept],
+                          params, "audio", {"occlusion": "word_ablation"}, layer=False)
+    return attribute(layout, "occlusion", target, options, t0)
 
 
 __all__ = ["attribute_segments", "segment_mask", "audio_baseline", "frame_segments"]

@@ -1,4 +1,5 @@
-"""Words: Layer Integrated Gradients on the token embeddings, sub-word scores summed into words.
+"""Words: Layer Integrated Gradients on the token embeddings, sub-word scores summed into words (or any method
+of ``explain.methods.METHODS`` with one feature per word: ``ExplainOptions.text_methods``).
 
 Baseline: every non-special token replaced by PAD / MASK / UNK (special tokens kept). Steps adapt:
 Gauss-Legendre with 8, 16, 32, ... steps until the completeness gap |delta| is under 5 % of |f(x) - f(b)|
@@ -13,10 +14,10 @@ import unicodedata
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
+from msa_demo.explain.result import AttributionMap, ExplainOptions
 
 
 def _is_cjk(ch: str) -> bool:
@@ -67,83 +68,47 @@ def baseline_ids(mod, x: torch.Tensor, special_mask, kind: str) -> torch.Tensor:
     return torch.where(keep, x, torch.full_like(x, bid))
 
 
-def _group_scores(token_scores: torch.Tensor, groups: list[int], kept: list[int]) -> list[float]:
-    """Token scores summed into their words (on the device; one read-back)."""
-    n = len(kept)
+def token_features(groups: list[int], kept: list[int]) -> torch.Tensor:
+    """[T] long: the feature (index into ``kept``) of every token; ``len(kept)`` for special/unmapped tokens."""
     where = {g: k for k, g in enumerate(kept)}
-    idx = torch.tensor([where.get(g, n) for g in groups], device=token_scores.device)
-    sums = torch.zeros(n + 1, device=token_scores.device).index_add_(0, idx, token_scores.detach().float())
-    return sums[:n].cpu().tolist()
+    return torch.tensor([where.get(g, len(kept)) for g in groups], dtype=torch.long)
 
 
-def removal_evaluator(ff: FusedForward, x, baseline, groups, kept, t):
-    """evaluate(removed [B, n_words]) -> fused target probability with those words' tokens -> baseline."""
-    n = len(kept)
-    tok_word = torch.tensor([kept.index(g) if g in kept else n for g in groups])
-
-    def evaluate(removed: torch.Tensor) -> torch.Tensor:
-        return ff.target_prob(ff.removed(removed, tok_word, baseline), t)
-
-    return evaluate
-
-
-def ablate_token_groups(ff: FusedForward, x, baseline, groups, kept, t: int) -> list[float]:
-    """Captum FeatureAblation with one feature per word (all special tokens share one ignored group)."""
-    n = len(kept)
-    mask = torch.tensor([[kept.index(g) if g in kept else n for g in groups]], device=x.device)
-    return ff.ablate(baseline, t, mask, n)
+def token_layout(ff: FusedForward, spans, kind: str, labels: list[str], feature_spans: list, params: dict,
+                 modality: str, names: dict, layer: bool):
+    """The layout of words over tokens: ``spans`` (character spans) group the tokens; ``labels`` /
+    ``feature_spans`` are given per kept word (callables of the kept indices)."""
+    info = ff.prepared.info
+    groups, kept = token_groups(info["offsets"], info["special_mask"], spans)
+    return Layout(modality=modality, forward=ff, baseline=baseline_ids(ff.mod, ff.x, info["special_mask"], kind),
+                  feature_of=token_features(groups, kept), labels=labels(kept), spans=feature_spans(kept),
+                  params=params, layer=(lambda mod: mod.embedding_layer()) if layer else None, names=names)
 
 
-def _lig_scores(ff: FusedForward, baseline, t, options, groups, kept):
-    attr, delta, diff, steps, tried = ff.integrated(baseline, t, options, layer=ff.mod.embedding_layer())
-    return _group_scores(attr[0].sum(-1), groups, kept), delta, diff, steps, tried
+WORD_METHODS = {"integrated_gradients": "layer_integrated_gradients", "occlusion": "feature_ablation"}
 
 
 def attribute_words(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
-                    modality: str = "text") -> AttributionMap:
-    """Word scores toward the fused probability of ``target`` (LIG; word ablation if not differentiable)."""
+                    modality: str = "text", method: str | None = None) -> AttributionMap:
+    """Word scores toward the fused probability of ``target``: ``method`` (default ``options.text_methods[0]``;
+    integrated_gradients = Layer IG on the token embeddings, word ablation if the model has no gradients)."""
     options = options or ExplainOptions()
-    t = target_index(target)
+    target_index(target)
     t0 = time.perf_counter()
     used = used_modalities(model, inputs, use)
     if modality not in used:
         raise InputError(f"There is no {modality} to explain.")
     ff = FusedForward(model, inputs, modality, used, batch_size=options.batch_size)
-    mod, info = ff.mod, ff.prepared.info
-    text = info.get("text", "")
+    text = ff.prepared.info.get("text", "")
     spans = word_spans(text)
-    groups, kept = token_groups(info["offsets"], info["special_mask"], spans)
-    x = ff.x
-    baseline = baseline_ids(mod, x, info["special_mask"], options.text_baseline)
-    params = {"baseline": options.text_baseline, "seed": options.seed, "target": target}
-    delta_frac = None
-    torch.manual_seed(options.seed)
-    if mod.differentiable and hasattr(mod, "embedding_layer"):
-        method = "layer_integrated_gradients"
-        scores, delta, diff, steps, tried = _lig_scores(ff, baseline, t, options, groups, kept)
-        delta_frac = delta_fraction(delta, diff)
-        params.update(n_steps=steps, steps_tried=tried, ig_method="gausslegendre", delta_abs=delta,
-                      output_difference=diff, internal_batch_size=ff.batch_size)
-    else:
-        method = "feature_ablation"
-        scores = ablate_token_groups(ff, x, baseline, groups, kept, t)
-        params.update(perturbations_per_eval=ff.batch_size)
-    evaluate = removal_evaluator(ff, x, baseline, groups, kept, t)
-    faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
-    passes = ff.forward_passes
-    if options.sanity:
-        if method == "layer_integrated_gradients":
-            remake = lambda f: _lig_scores(f, baseline, t, options, groups, kept)[0]  # noqa: E731
-        else:
-            remake = lambda f: ablate_token_groups(f, x, baseline, groups, kept, t)  # noqa: E731
-        faith.sanity_spearman, params["randomised_layers"], extra = sanity_check(ff, scores, remake, options.seed)
-        passes += extra
-    return AttributionMap(
-        modality=modality, method=method, params=params,
-        labels=[text[spans[w][0]:spans[w][1]] for w in kept],
-        scores=scores, spans=[list(spans[w]) for w in kept], heatmap=None, delta=delta_frac,
-        faithfulness=faith, cost=Cost(passes, time.perf_counter() - t0),
-    )
+    gradients = bool(ff.mod.differentiable and hasattr(ff.mod, "embedding_layer"))
+    method = resolve(method or options.text_methods[0], modality, gradients)
+    layout = token_layout(ff, spans, options.text_baseline,
+                          lambda kept: [text[spans[w][0]:spans[w][1]] for w in kept],
+                          lambda kept: [list(spans[w]) for w in kept],
+                          {"baseline": options.text_baseline, "seed": options.seed, "target": target},
+                          modality, WORD_METHODS, layer=METHODS[method].kind == "gradient")
+    return attribute(layout, method, target, options, t0)
 
 
-__all__ = ["attribute_words", "word_spans", "token_groups", "ablate_token_groups", "baseline_ids", "removal_evaluator"]
+__all__ = ["attribute_words", "word_spans", "token_groups", "token_features", "token_layout", "baseline_ids"]

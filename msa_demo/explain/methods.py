@@ -1,0 +1,147 @@
+"""Attribution methods: one table, one runner.
+
+A modality explainer describes WHAT is perturbed (a :class:`Layout`: the fused function at the point explained,
+the baseline, the feature id of every input element, the features' labels and spans); :func:`attribute` runs a
+method of :data:`METHODS` on it, then the deletion / AOPC curve and the sanity check, and returns the map.
+
+How a method's scores are read per feature follows its kind:
+
+- ``gradient`` (Integrated Gradients; Layer IG when the layout names a layer): element attributions summed per
+  feature on the device (one read-back); steps adapt until the completeness gap is small;
+- ``perturbation`` (FeatureAblation, ShapleyValueSampling, KernelShap, Lime ...): Captum runs with the layout's
+  feature mask, so every element of a feature carries the feature's score; it is read at the feature's first
+  element.
+
+Adding a method = one entry in :data:`METHODS` (+ its name in the ``ExplainOptions`` choices).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+
+from msa_demo.errors import InputError
+from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
+
+
+@dataclass(frozen=True)
+class Method:
+    """An attribution method: the Captum class (by name, in ``captum.attr``), its kind (``gradient`` or
+    ``perturbation``) and the arguments it gets besides inputs, baselines, target, mask and batch size."""
+
+    captum: str
+    kind: str
+    defaults: dict = field(default_factory=dict)
+
+
+METHODS: dict[str, Method] = {
+    "integrated_gradients": Method("IntegratedGradients", "gradient", {"method": "gausslegendre"}),
+    "occlusion": Method("FeatureAblation", "perturbation"),
+    "shapley_value_sampling": Method("ShapleyValueSampling", "perturbation", {"n_samples": 8}),
+}
+FALLBACK = "occlusion"  # what a gradient method becomes for a model without gradients
+
+
+def resolve(method: str, modality: str, differentiable: bool) -> str:
+    """The method that runs for ``method``: the fallback when it needs gradients the model has not."""
+    if method not in METHODS:
+        raise InputError(f"Unknown {modality} method '{method}'; use {' or '.join(METHODS)}.")
+    return FALLBACK if METHODS[method].kind == "gradient" and not differentiable else method
+
+
+@dataclass
+class Layout:
+    """What one explanation perturbs.
+
+    ``forward``: the fused function at the point explained (``forward.x``, one row); ``baseline``: what replaces
+    it (same shape); ``feature_of``: the feature id of every element of one row (broadcastable to ``forward.x[0]``,
+    or to a layer's output row when ``layer`` is given); ids >= ``len(labels)`` are never removed nor scored.
+    ``layer(module)``: the layer a gradient method attributes at (Layer IG), from the model copy it runs on.
+    ``names``: the map's method name for a table name (e.g. text: layer_integrated_gradients).
+    ``draw(scores, attributions or None)``: the map's heat map, if the modality draws one.
+    """
+
+    modality: str
+    forward: FusedForward
+    baseline: torch.Tensor
+    feature_of: torch.Tensor
+    labels: list[str]
+    spans: list
+    params: dict[str, Any]
+    layer: Callable[[Any], Any] | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    draw: Callable[[list[float], torch.Tensor | None], Any] | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.labels)
+
+
+def _gradient(f: FusedForward, layout: Layout, method: Method, t: int, options: ExplainOptions):
+    layer = layout.layer(f.mod) if layout.layer is not None else None
+    attr, delta, diff, steps, tried = f.integrated(layout.baseline, t, options, layer=layer)
+    a = attr[0].detach().float()
+    n = layout.n
+    ids = layout.feature_of.to(a.device).long().clamp(0, n)
+    ids = ids.reshape(*ids.shape, *([1] * (a.dim() - ids.dim()))).expand_as(a)  # a layer's hidden size: trailing
+    sums = torch.zeros(n + 1, device=a.device).index_add_(0, ids.reshape(-1), a.reshape(-1))
+    return sums[:n].cpu().tolist(), a, (delta, diff, steps, tried)
+
+
+def _perturbation(f: FusedForward, layout: Layout, method: Method, t: int):
+    mask = layout.feature_of.to(f.x.device).reshape(1, *layout.feature_of.shape)
+    return f.perturb(method.captum, layout.baseline, t, mask, layout.n, **method.defaults), None, None
+
+
+def _scores(f: FusedForward, layout: Layout, method: Method, t: int, options: ExplainOptions):
+    if method.kind == "gradient":
+        return _gradient(f, layout, method, t, options)
+    return _perturbation(f, layout, method, t)
+
+
+def attribute(layout: Layout, method: str, target: str, options: ExplainOptions,
+              started: float | None = None) -> AttributionMap:
+    """Run ``method`` (a :data:`METHODS` name) on ``layout`` toward the fused probability of ``target``, then
+    deletion / AOPC and (``options.sanity``) the model-randomisation check; the map with its faithfulness and
+    cost (forward passes of every stage, seconds since ``started``)."""
+    started = time.perf_counter() if started is None else started
+    spec = METHODS[method]
+    t = target_index(target)
+    f = layout.forward
+    params = dict(layout.params)
+    scores: list[float] = []
+    faith, delta_frac, attr = None, None, None
+    if layout.n:
+        torch.manual_seed(options.seed)
+        scores, attr, ig = _scores(f, layout, spec, t, options)
+        if ig is not None:
+            delta, diff, steps, tried = ig
+            delta_frac = delta_fraction(delta, diff)
+            params.update(n_steps=steps, steps_tried=tried, ig_method=spec.defaults["method"], delta_abs=delta,
+                          output_difference=diff, internal_batch_size=f.batch_size)
+    if spec.kind == "perturbation":
+        params.update(perturbations_per_eval=f.batch_size, **spec.defaults)
+    counter = getattr(f, "parent", f)
+    passes = 0
+    if layout.n:
+        def evaluate(removed: torch.Tensor) -> torch.Tensor:
+            return f.target_prob(f.removed(removed, layout.feature_of, layout.baseline), t)
+
+        faith = deletion(scores, evaluate, options.deletion_steps, options.seed)
+        if options.sanity:
+            faith.sanity_spearman, params["randomised_layers"], passes = sanity_check(
+                f, scores, lambda g: _scores(g, layout, spec, t, options)[0], options.seed)
+    return AttributionMap(
+        modality=layout.modality, method=layout.names.get(method, method), params=params,
+        labels=list(layout.labels), scores=[float(s) for s in scores], spans=[list(s) for s in layout.spans],
+        heatmap=layout.draw(scores, attr) if layout.draw is not None else None, delta=delta_frac,
+        faithfulness=faith, cost=Cost(counter.forward_passes + passes, time.perf_counter() - started),
+    )
+
+
+__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "resolve"]
