@@ -101,15 +101,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                                            progress=progress, **settings)
 
         def duration(*values, **settings):  # ZeroGPU: seconds from the requested work
-            try:
-                return ui.gpu_duration(ui.read_settings(**settings).options)
-            except Exception:  # noqa: BLE001 - a bad setting is refused by dash.check before this runs
-                return ui.gpu_duration()
+            return ui.gpu_duration(ui.requested_options(**settings))
 
         face_anyway = advanced["face_anyway"]
         predict_btn.click(ui.zero_gpu(dash.predict, 30), ins + [face_anyway], pred_outs, api_name="predict")
-        # a request that cannot run gives one message (and touches no panel) before any work starts
-        # the Advanced values reach the handlers by name (inputs_kwargs), after the inputs in /explain's parameters
+        # a request that cannot run gives one message (and touches no panel) before any work starts; the Advanced
+        # values reach the handlers by name (inputs_kwargs), after the inputs in /explain's parameters
         explain_btn.click(dash.check, ins, [report_btn, json_btn], api_name=False, show_progress="hidden",
                           inputs_kwargs=advanced).success(
             ui.zero_gpu(explain, duration), ins, exp_outs, api_name="explain", inputs_kwargs=advanced).then(

@@ -385,6 +385,9 @@ def test_settings_are_read_by_name():
     with pytest.raises(InputError, match="target class"):
         ui.read_settings(target="happy")
     assert ui.gpu_duration(ExplainOptions(ig_max_steps=256)) > ui.gpu_duration(ExplainOptions(ig_max_steps=8))
+    asked = ui.requested_options(ig_steps=256, sanity=True, progress=object())  # what ZeroGPU sizes from
+    assert (asked.ig_max_steps, asked.sanity) == (256, True)
+    assert ui.requested_options(ig_steps="lots") == ExplainOptions()  # refused later, in words, by the check
 
 
 def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, tmp_path):

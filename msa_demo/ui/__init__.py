@@ -10,7 +10,8 @@ shared with the report; all of it is unit-tested without a browser.
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
-                                 advanced_widgets, gpu_duration, read_settings, settings_values)
+                                 advanced_widgets, gpu_duration, read_settings, requested_options,
+                                 settings_values)
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_explanation_views, explained_stamp,
                                  explanation_views, fused_label, image_input, stale_parts, user_error, warm_up,
                                  zero_gpu)

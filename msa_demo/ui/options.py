@@ -167,6 +167,15 @@ def settings_values(**values: Any) -> list[Any]:
     return [values.get(c.name, c.initial) for c in CONTROLS]
 
 
+def requested_options(**values: Any) -> ExplainOptions:
+    """The options the controls ask for (other keywords ignored), or the defaults where they cannot be read: what
+    ZeroGPU sizes its request from, before the check refuses a bad setting in words."""
+    try:
+        return read_settings(**{k: v for k, v in values.items() if k in NAMES}).options
+    except InputError:
+        return ExplainOptions()
+
+
 def gpu_duration(options: ExplainOptions | None = None, n_modalities: int = 3) -> int:
     """Seconds of GPU to ask ZeroGPU for, from the requested work."""
     options = options or ExplainOptions()
