@@ -16,7 +16,6 @@ from pathlib import Path
 import gradio as gr
 
 from msa_demo import api, ui, views
-from msa_demo.config import SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -50,27 +49,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 audio = ui.audio_input(label="Audio (a voice; at most 30 s are used)", type="filepath",
                                  sources=["upload", "microphone"], elem_id="audio-input")
                 use_audio = gr.Checkbox(True, label="use audio", elem_id="use-audio")
-                with gr.Accordion("Advanced", open=False):
-                    target = gr.Dropdown([ui.TARGET_PREDICTED, *SENTIMENTS], value=ui.TARGET_PREDICTED,
-                                         label="Explain which class")
-                    text_baseline = gr.Radio(["pad", "mask", "unk"], value="pad",
-                                             label="Text: integrated gradients baseline token")
-                    image_method = gr.Radio(list(ui.IMAGE_METHODS), value="both", label="Image method")
-                    image_baseline = gr.Radio(["blur", "black", "mean"], value="blur", label="Image baseline")
-                    regions = gr.Radio(["grid", "superpixels"], value="grid",
-                                       label="Image regions: a square grid, or superpixels that follow edges")
-                    grid = gr.Slider(2, 16, value=7, step=1, label="Image grid (cells a side)")
-                    superpixels = gr.Slider(4, 200, value=50, step=1, label="Superpixels (about how many)")
-                    ig_steps = gr.Slider(4, 256, value=64, step=1, label="Integrated gradients steps (cap)")
-                    segment_seconds = gr.Slider(0.1, 3.0, value=0.5, step=0.1,
-                                                label="Audio segment length (s); word segments where recognised")
-                    audio_baseline = gr.Radio(["silence", "noise"], value="silence", label="Audio baseline")
-                    audio_method = gr.Radio(list(ui.AUDIO_METHODS), value="occlusion",
-                                            label="Audio method (occlusion; 'both' adds integrated gradients)")
-                    seed = gr.Number(0, precision=0, label="Seed")
-                    sanity = gr.Checkbox(False, label="Run the model-randomisation sanity check (slower)")
-                    face_anyway = gr.Checkbox(False, label="Read a picture without a face as a face "
-                                                           "(otherwise the face model abstains)", elem_id="face-anyway")
+                with gr.Accordion("Advanced", open=False, elem_id="advanced"):
+                    advanced = ui.advanced_widgets()  # one per ExplainOptions field shown, by name
                 with gr.Row():
                     predict_btn = gr.Button("Predict", elem_id="predict-btn")
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
@@ -115,35 +95,28 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         pred_outs = [fused, own_text, own_image, own_audio, notices]
         exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard, fresh, stamp,
                                 state, report_btn, json_btn]
-        advanced = [target, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                    audio_baseline, seed, sanity, audio_method, regions, superpixels, face_anyway]
 
-        def explain(preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline,
-                    image_method, image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity,
-                    audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False,
-                    progress=gr.Progress()):
-            yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio, target,
-                                           text_baseline, image_method, image_baseline, ig_steps, grid,
-                                           segment_seconds, audio_baseline, seed, sanity, audio_method, regions,
-                                           superpixels, face_anyway, progress=progress)
+        def explain(preset, text, image, audio, use_text, use_image, use_audio, progress=gr.Progress(), **settings):
+            yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio,
+                                           progress=progress, **settings)
 
-        def duration(*args, **kwargs):
-            return ui.gpu_duration(ig_steps=args[11] if len(args) > 11 else 64,
-                                   sanity=args[16] if len(args) > 16 else False,
-                                   image_method=args[9] if len(args) > 9 else "both")
+        def duration(*values, **settings):  # ZeroGPU: seconds from the requested work
+            return ui.gpu_duration(ui.requested_options(**settings))
 
+        face_anyway = advanced["face_anyway"]
         predict_btn.click(ui.zero_gpu(dash.predict, 30), ins + [face_anyway], pred_outs, api_name="predict")
-        # a request that cannot run gives one message (and touches no panel) before any work starts
-        explain_btn.click(dash.check, ins + advanced, [report_btn, json_btn], api_name=False,
-                          show_progress="hidden").success(
-            ui.zero_gpu(explain, duration), ins + advanced, exp_outs, api_name="explain").then(
+        # a request that cannot run gives one message (and touches no panel) before any work starts; the Advanced
+        # values reach the handlers by name (inputs_kwargs), after the inputs in /explain's parameters
+        explain_btn.click(dash.check, ins, [report_btn, json_btn], api_name=False, show_progress="hidden",
+                          inputs_kwargs=advanced).success(
+            ui.zero_gpu(explain, duration), ins, exp_outs, api_name="explain", inputs_kwargs=advanced).then(
             dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
         for box in (use_text, use_image, use_audio, face_anyway):
             box.change(dash.on_toggle, ins + [face_anyway], pred_outs, api_name=False, show_progress="minimal")
         fused.change(ui.fused_label, fused, fused, api_name=False, show_progress="hidden")  # no coin-flip headline
-        for widget in ins + advanced:  # panels made for other inputs or settings are marked out of date
-            widget.change(dash.freshness, [stamp] + ins + advanced, [fresh, report_btn, json_btn], api_name=False,
-                          show_progress="hidden")
+        for widget in ins + list(advanced.values()):  # panels made for other inputs or settings: out of date
+            widget.change(dash.freshness, [stamp] + ins, [fresh, report_btn, json_btn], api_name=False,
+                          show_progress="hidden", inputs_kwargs=advanced)
         preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
                       f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
         hidden_report = gr.File(visible=False)

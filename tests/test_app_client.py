@@ -91,8 +91,7 @@ def test_predict_and_toggle(client, files):
 
 
 def test_explain_and_report(client, files):
-    job = client.submit(*_args(files), "predicted class", "pad", "occlusion", "blur", 8, 3, 0.5, "silence", 0, False,
-                        "occlusion", api_name="/explain")
+    job = client.submit(*_args(files), image_method="occlusion", grid=3, ig_steps=8, api_name="/explain")
     result = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2  # streamed: prediction first, then the explanation
@@ -148,8 +147,8 @@ def test_report_of_a_curated_example_is_light(client, name):
 
     example = next(e for e in json.loads((ROOT / "examples" / "examples.json").read_text()) if e["name"] == name)
     job = client.submit(None, example["text"], handle_file(str(ROOT / "examples" / example["image"])),
-                        handle_file(str(ROOT / "examples" / example["audio"])), True, True, True, "predicted class",
-                        "pad", "both", "blur", 8, 7, 0.5, "silence", 0, False, "occlusion", api_name="/explain")
+                        handle_file(str(ROOT / "examples" / example["audio"])), True, True, True, ig_steps=8,
+                        api_name="/explain")
     html_path = job.result(timeout=300)[-2]
     page = Path(html_path).read_text(encoding="utf-8")
     size = len(page.encode("utf-8"))

@@ -236,3 +236,28 @@ def test_one_state_one_story(app_url, browser, tmp_path):
         assert "no face" in page.locator("#own-image").inner_text()
         assert "abstained" in page.locator("#notices").inner_text()
     assert not errors, errors
+
+
+def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path):
+    url, _, _ = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.locator("#advanced").get_by_text("Advanced").first.click()
+    page.wait_for_selector("#grid input[type=range]", state="visible", timeout=30_000)
+    assert page.locator("#grid input[type=range]").get_attribute("max") == "64"  # as ExplainOptions allows
+    assert page.locator("#ig-steps input[type=range]").get_attribute("max") == "1024"
+    assert page.locator("#face-anyway input[type=checkbox]").count() == 1
+    page.locator("#advanced").screenshot(path=os.environ.get("MSA_ADVANCED_SHOT") or str(tmp_path / "advanced.png"))
+
+    # a setting changed after an explanation marks the panels out of date
+    page.fill("#text-input textarea", "I love this phone, it is wonderful")
+    wait_downloads_after_click(page, panels=("#words",))
+    page.fill("#grid input[type=number]", "9")
+    page.locator("#grid input[type=number]").press("Enter")
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')",
+                           timeout=30_000)
+    assert "settings" in page.locator("#freshness").inner_text()
+    assert not errors, errors

@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:
 import gradio as gr  # noqa: E402
 
 from msa_demo import report, ui, views  # noqa: E402
+from msa_demo.explain import ExplainOptions  # noqa: E402
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
@@ -310,7 +311,7 @@ def test_zero_gpu_is_a_no_op_without_spaces():
         import spaces  # noqa: F401
     except ImportError:
         assert ui.zero_gpu(f, 30) is f
-    assert 10 < ui.gpu_duration(64, True) <= 300
+    assert 10 < ui.gpu_duration(ExplainOptions(ig_max_steps=64, sanity=True)) <= 300
 
 
 def test_app_builds(dash, tmp_path):
@@ -335,3 +336,67 @@ def test_sanity_verdict_fails_only_when_the_ranking_survives_randomisation(rho, 
     exp = {"maps": [{"modality": "image", "method": "occlusion", "faithfulness": {"sanity_spearman": rho}}]}
     (got, sentence), = views.trust_verdicts(exp)
     assert got == mark and f"{rho:.2f}" in sentence
+
+
+# ---------------------------------------------------------------- Advanced controls, generated from option_specs
+
+
+def test_advanced_widgets_carry_the_validators_ranges_and_defaults():
+    from msa_demo.explain.result import option_specs
+
+    with gr.Blocks():
+        widgets = ui.advanced_widgets()
+    assert list(widgets) == [c.name for c in ui.CONTROLS]
+    specs = {s.name: s for s in option_specs()}
+    shown = {c.option for c in ui.CONTROLS if c.option}
+    assert {"ig_max_steps", "grid", "superpixels", "segment_seconds", "seed", "regions", "image_methods"} <= shown
+    for control in ui.CONTROLS:
+        w, spec = widgets[control.name], specs.get(control.option)
+        if spec is None:
+            continue
+        assert w.value == control.initial and w.label == (control.label or spec.title)
+        if isinstance(w, (gr.Slider, gr.Number)):
+            assert (w.minimum, w.maximum) == spec.bounds, control.name  # never narrower or wider than validation
+        if isinstance(w, gr.Radio):
+            offered = [c[1] if isinstance(c, tuple) else c for c in w.choices]
+            assert offered == list(control.choices or spec.choices)
+            for choice in offered:  # every choice on screen is one the validator accepts
+                assert ui.read_settings(**{control.name: choice}).options
+    assert isinstance(widgets["seed"], gr.Number) and isinstance(widgets["grid"], gr.Slider)
+    defaults = ui.read_settings(**{c.name: c.initial for c in ui.CONTROLS})
+    assert defaults == ui.Settings(options=ExplainOptions())  # the widgets start at the validator's defaults
+
+
+def test_settings_are_read_by_name():
+    from msa_demo.errors import InputError
+
+    s = ui.read_settings(ig_steps=8.0, image_method="occlusion", audio_method="both", target="negative",
+                         seed="3", face_anyway=True)
+    assert (s.options.ig_max_steps, s.options.seed, s.target, s.face_anyway) == (8, 3, "negative", True)
+    assert s.options.image_methods == ("occlusion",)
+    assert s.options.audio_methods == ("occlusion", "integrated_gradients")
+    assert ui.read_settings(target=ui.TARGET_PREDICTED).target is None
+    with pytest.raises(InputError, match="Unknown explanation setting"):
+        ui.read_settings(ig_max_step=8)
+    with pytest.raises(InputError, match="the image grid must be 2 to 64"):
+        ui.read_settings(grid=65)
+    with pytest.raises(InputError, match="Unknown image method 'all'"):
+        ui.read_settings(image_method="all")
+    with pytest.raises(InputError, match="target class"):
+        ui.read_settings(target="happy")
+    assert ui.gpu_duration(ExplainOptions(ig_max_steps=256)) > ui.gpu_duration(ExplainOptions(ig_max_steps=8))
+    asked = ui.requested_options(ig_steps=256, sanity=True, progress=object())  # what ZeroGPU sizes from
+    assert (asked.ig_max_steps, asked.sanity) == (256, True)
+    assert ui.requested_options(ig_steps="lots") == ExplainOptions()  # refused later, in words, by the check
+
+
+def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, tmp_path):
+    import app
+
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    params = demo.get_api_info()["named_endpoints"]["/explain"]["parameters"]
+    names = [p["parameter_name"] for p in params]
+    assert names == ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio",
+                     *(c.name for c in ui.CONTROLS)]
+    grid = next(p for p in params if p["parameter_name"] == "grid")
+    assert grid["parameter_default"] == 7

@@ -4,13 +4,16 @@ The views themselves (figures, highlights, overlays, summary, trust verdicts) li
 shared with the report; all of it is unit-tested without a browser.
 
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
-    widgets    lenient inputs, user errors, Advanced controls -> ExplainOptions, panel tuples, ZeroGPU glue
+    options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
+    widgets    lenient inputs, user errors, the explained stamp, panel tuples, ZeroGPU glue
 """
 
 from msa_demo.ui.dashboard import Dashboard
-from msa_demo.ui.widgets import (ALL_OFF, AUDIO_METHODS, IMAGE_METHODS, NO_FACE, NO_INPUT, TARGET_PREDICTED,
-                                 audio_input, empty_explanation_views, explained_stamp, explanation_views,
-                                 fused_label, gpu_duration, image_input, make_options, stale_parts, user_error,
-                                 warm_up, zero_gpu)
+from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
+                                 advanced_widgets, gpu_duration, read_settings, requested_options,
+                                 settings_values)
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_explanation_views, explained_stamp,
+                                 explanation_views, fused_label, image_input, stale_parts, user_error, warm_up,
+                                 zero_gpu)
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "widgets")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "options", "widgets")]

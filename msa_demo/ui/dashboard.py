@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
-from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, TARGET_PREDICTED, empty_explanation_views,
-                                 explained_stamp, explanation_views, gradio, make_options, one_line,
-                                 progress_adapter, stale_parts, user_error, warm_up)
+from msa_demo.ui.options import Settings, read_settings, settings_values
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_views, explained_stamp,
+                                 explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
+                                 warm_up)
 from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
                             transcript_markdown)
 
@@ -181,11 +182,12 @@ class Dashboard:
             return empty_prediction_views()
         return self.predict(preset, text, image, audio, use_text, use_image, use_audio, face_anyway)
 
-    def check(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, *advanced):
+    def check(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, **advanced):
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
-        can run, disable the downloads until it is done (returns the two buttons)."""
-        self._read(preset, text, image, audio, use_text, use_image, use_audio, *advanced[13:14])
-        self._options(*advanced[:13])
+        can run, disable the downloads until it is done (returns the two buttons). ``advanced``: the Advanced
+        controls by name (``options.CONTROLS``)."""
+        settings = self.settings(**advanced)
+        self._read(preset, text, image, audio, use_text, use_image, use_audio, settings.face_anyway)
         return self.downloads(None)
 
     def downloads(self, exp):
@@ -193,40 +195,33 @@ class Dashboard:
         gr = gradio()
         return (gr.DownloadButton(interactive=bool(exp)),) * 2
 
-    def _options(self, target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
-                 ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
-                 audio_method="occlusion", regions="grid", superpixels=50):
-        from msa_demo.explain import ExplainOptions
+    @staticmethod
+    def settings(**advanced) -> Settings:
+        """The Advanced controls' values by name -> Settings; a bad value is one clear message."""
+        try:
+            return read_settings(**advanced)
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
 
-        options = make_options(ExplainOptions, text_baseline=text_baseline, image_method=image_method,
-                               image_baseline=image_baseline, ig_steps=ig_steps, grid=grid,
-                               segment_seconds=segment_seconds, audio_baseline=audio_baseline, seed=seed,
-                               sanity=sanity, audio_method=audio_method, regions=regions, superpixels=superpixels)
-        tgt = None if target in (None, "", TARGET_PREDICTED) else str(target)
-        if tgt is not None and tgt not in SENTIMENTS:
-            raise user_error(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{tgt}').")
-        return options, tgt
-
-    def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
-                target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
-                ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
-                audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False,
-                progress=None) -> Iterator[tuple]:
+    def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, progress=None,
+                **advanced) -> Iterator[tuple]:
         """Stream: the prediction first, then each explanation part as it finishes, then the report files
-        (15 outputs: see ``prediction_views`` and ``explanation_views``)."""
-        for views, _exp, _reading in self._stream(
-                preset, text, image, audio, use_text, use_image, use_audio, target, text_baseline, image_method,
-                image_baseline, ig_steps, grid, segment_seconds, audio_baseline, seed, sanity, audio_method,
-                regions, superpixels, face_anyway, progress=progress):
+        (15 outputs: see ``prediction_views`` and ``explanation_views``). ``advanced``: the Advanced controls by
+        name (``options.CONTROLS``: target, ig_steps, image_method, ...); a name not given takes its default."""
+        inputs = (preset, text, image, audio, use_text, use_image, use_audio)
+        for views, _exp, _reading in self._stream(inputs, self.settings(**advanced), progress=progress):
             yield views
 
-    def explain_panels(self, *values, progress=None) -> Iterator[tuple]:
+    def explain_panels(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
+                       progress=None, **advanced) -> Iterator[tuple]:
         """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
         freshness line, the stamp of what is explained, the explanation, and the two files to download (the
         buttons are enabled by ``downloads``). The summary on top is redone with the modality contributions."""
         gr = gradio()
         skip = gr.skip()
-        for views, exp, reading in self._stream(*values, progress=progress):
+        inputs = (preset, text, image, audio, use_text, use_image, use_audio)
+        stamp = explained_stamp(*inputs, *settings_values(**advanced))
+        for views, exp, reading in self._stream(inputs, self.settings(**advanced), progress=progress):
             *panels, state, html_path, json_path = views
             heard = transcript_markdown(reading)
             if not exp:  # the prediction: clear what belonged to the previous explanation
@@ -235,24 +230,18 @@ class Dashboard:
                 yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip)
             else:
                 panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
-                yield tuple(panels) + (heatmap_legend(exp), heard, "", explained_stamp(*values), state, html_path,
-                                       json_path)
+                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path)
 
-    def _stream(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
-                target=TARGET_PREDICTED, text_baseline="pad", image_method="both", image_baseline="blur",
-                ig_steps=64, grid=7, segment_seconds=0.5, audio_baseline="silence", seed=0, sanity=False,
-                audio_method="occlusion", regions="grid", superpixels=50, face_anyway=False, progress=None):
-        """(views, explanation dict so far, reading) per step; the report is written after the last panel."""
-        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
-                                                 face_anyway)
+    def _stream(self, values: tuple, settings: Settings, progress=None):
+        """(views, explanation dict so far, reading) per step; the report is written after the last panel.
+        ``values``: (preset, text, image, audio, use_text, use_image, use_audio)."""
+        model, inputs, use, reading = self._read(*values, settings.face_anyway)
         pred = self._predict(model, inputs, use)
         pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
         yield pred_views + empty_explanation_views(), None, reading
         from msa_demo.explain import explain_iter
 
-        options, tgt = self._options(target, text_baseline, image_method, image_baseline, ig_steps, grid,
-                                     segment_seconds, audio_baseline, seed, sanity, audio_method, regions,
-                                     superpixels)
+        options, tgt = settings.options, settings.target
         shown = (gradio().skip(),) * len(pred_views)  # the prediction is on screen already
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
                           options.to_dict(), tgt], sort_keys=True, default=str)
@@ -296,13 +285,14 @@ class Dashboard:
         yield shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)), \
             exp, reading
 
-    def freshness(self, stamp, *values):
+    def freshness(self, stamp, *values, **advanced):
         """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no
-        longer those the panels were explained for, say so and disable the downloads (they would not match)."""
+        longer those the panels were explained for, say so and disable the downloads (they would not match).
+        ``values``: the inputs and switches; ``advanced``: the Advanced controls by name."""
         gr = gradio()
         if not stamp:
             return "", gr.skip(), gr.skip()
-        changed = stale_parts(stamp, explained_stamp(*values))
+        changed = stale_parts(stamp, explained_stamp(*values, *settings_values(**advanced)))
         if not changed:
             return "", gr.DownloadButton(interactive=True), gr.DownloadButton(interactive=True)
         line = (f"⚠ **Out of date:** the explanation below was made before you changed {', '.join(changed)}. "

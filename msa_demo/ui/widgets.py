@@ -1,5 +1,5 @@
 """The Gradio side of the dashboard that is not the Dashboard itself: lenient input components, user-facing
-errors, the Advanced controls turned into ``ExplainOptions``, the tuples of panel values the events return,
+errors, the tuples of panel values the events return,
 the stamp of what an explanation was made for, and ZeroGPU glue."""
 
 from __future__ import annotations
@@ -10,16 +10,11 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
-from msa_demo.errors import MsaError
 from msa_demo.views import (NEAR_TIE, audio_clip, audio_figure, contributions_figure, image_overlays,
                             original_image, text_highlights, trust_markdown)
 
 log = logging.getLogger("msa_demo.ui")
 
-IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), "integrated_gradients": ("integrated_gradients",),
-                 "occlusion": ("occlusion",)}
-AUDIO_METHODS = {"occlusion": ("occlusion",), "both": ("occlusion", "integrated_gradients")}
-TARGET_PREDICTED = "predicted class"
 NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio clip."
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
 NO_FACE = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
@@ -78,7 +73,8 @@ INPUT_NAMES = ("preset", "text", "image", "audio", "the text switch", "the image
 
 
 def explained_stamp(*values) -> dict:
-    """What an explanation was made for: every input, switch and setting, as plain comparable values."""
+    """What an explanation was made for: every input, switch and setting, as plain comparable values (the
+    inputs and switches as ``app.py`` lists them, then the settings in ``options.CONTROLS`` order)."""
     names = INPUT_NAMES + ("settings",)
     vals = list(values[:7]) + [None] * (7 - len(values[:7])) + [[str(v) for v in values[7:]]]
     return {n: (v if isinstance(v, (str, bool, list, type(None))) else str(v)) for n, v in zip(names, vals)}
@@ -98,29 +94,6 @@ def warm_up(model) -> None:
     model._cache.clear()
 
 
-def make_options(cls, *, text_baseline, image_method, image_baseline, ig_steps, grid, segment_seconds,
-                 audio_baseline, seed, sanity, audio_method="occlusion", regions="grid", superpixels=50):
-    """ExplainOptions from the advanced controls; ExplainOptions checks every range, with a clear message."""
-    try:
-        steps, grid_n, seg, seed_n, n_sp = (int(ig_steps), int(grid), float(segment_seconds), int(seed),
-                                            int(superpixels))
-    except (TypeError, ValueError, OverflowError):
-        raise user_error("IG steps, grid size, superpixels, segment length and seed must be numbers.") from None
-    if image_method not in IMAGE_METHODS:
-        raise user_error(f"Unknown image method '{image_method}'; use {', '.join(IMAGE_METHODS)}.")
-    if audio_method not in AUDIO_METHODS:
-        raise user_error(f"Unknown audio method '{audio_method}'; use {', '.join(AUDIO_METHODS)}.")
-    try:
-        return cls(text_baseline=text_baseline, ig_max_steps=steps, image_methods=IMAGE_METHODS[image_method],
-                   image_baseline=image_baseline, grid=grid_n, segment_seconds=seg, audio_baseline=audio_baseline,
-                   sanity=bool(sanity), seed=seed_n, audio_methods=AUDIO_METHODS[audio_method], regions=regions,
-                   superpixels=n_sp)
-    except MsaError as exc:
-        raise user_error(str(exc)) from None
-    except (TypeError, ValueError) as exc:  # a value of the wrong kind from the API: one line, no traceback
-        raise user_error(f"These explanation settings cannot be used: {one_line(str(exc))}") from None
-
-
 def progress_adapter(progress):
     if progress is None:
         return None
@@ -135,13 +108,6 @@ def progress_adapter(progress):
             pass
 
     return report
-
-
-def gpu_duration(ig_steps=64, sanity=False, image_method="both", n_modalities=3) -> int:
-    """Seconds of GPU to ask ZeroGPU for, from the requested work."""
-    methods = len(IMAGE_METHODS.get(image_method, ("x", "y")))
-    base = 15 + 0.25 * int(ig_steps) * n_modalities + 10 * methods
-    return int(min(300, base * (2 if sanity else 1)))
 
 
 def zero_gpu(fn, duration=None):

@@ -1,0 +1,183 @@
+"""The Advanced controls: each one an :class:`ExplainOptions` field read from :func:`option_specs` (its default,
+range or choices, label and help), or one of the few settings only the dashboard has.
+
+``CONTROLS`` is the one list: the order of the widgets on the page, of the handlers' keyword arguments, and of the
+``/explain`` endpoint's parameters after the inputs. :func:`advanced_widgets` builds the widgets,
+:func:`read_settings` turns their values (by name) into :class:`Settings`, the one object handlers pass on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.errors import InputError
+from msa_demo.explain.result import ExplainOptions, OptionSpec, option_specs
+
+TARGET_PREDICTED = "predicted class"
+# dashboard-only choices: one radio button for a combination of methods
+IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), "integrated_gradients": ("integrated_gradients",),
+                 "occlusion": ("occlusion",)}
+AUDIO_METHODS = {"occlusion": ("occlusion",), "both": ("occlusion", "integrated_gradients")}
+SLIDER_POSITIONS = 2000  # a range with more whole numbers than this is a number box, not a slider
+
+
+@dataclass(frozen=True)
+class Control:
+    """One Advanced widget. ``option``: the ExplainOptions field it sets ("" for a dashboard-only setting, which
+    then declares its own ``default``, ``label`` and ``choices``). ``choices``: the dashboard's names for the
+    field's values ({"both": ("integrated_gradients", "occlusion"), ...}), when they differ from the field's own.
+    ``step``: a float slider's step. The widget's elem_id is the name with dashes ("face-anyway")."""
+
+    name: str
+    option: str = ""
+    choices: dict | tuple = ()
+    default: Any = None
+    label: str = ""
+    info: str = ""
+    step: float | None = None
+
+    @property
+    def spec(self) -> OptionSpec | None:
+        return next((s for s in option_specs(ExplainOptions) if s.name == self.option), None)
+
+    @property
+    def initial(self) -> Any:
+        """The widget's starting value: the field's default, in the dashboard's words."""
+        if not self.option:
+            return self.default
+        default = self.spec.default
+        if isinstance(self.choices, dict):
+            return next(k for k, v in self.choices.items() if tuple(v) == tuple(default))
+        return list(default) if isinstance(default, tuple) else default
+
+    def value(self, raw: Any) -> Any:
+        """The field's value from the widget's (a dashboard choice -> the methods it stands for)."""
+        if isinstance(self.choices, dict):
+            if raw not in self.choices:
+                what = (self.label or self.spec.label).lower()
+                raise InputError(f"Unknown {what} '{raw}'; use {', '.join(self.choices)}.")
+            return self.choices[raw]
+        return raw
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("target", choices=(TARGET_PREDICTED, *SENTIMENTS), default=TARGET_PREDICTED, label="Explain which class",
+            info="the class the maps explain: the predicted one, or another"),
+    Control("text_baseline", "text_baseline"),
+    Control("image_method", "image_methods", choices=IMAGE_METHODS, label="Image method"),
+    Control("image_baseline", "image_baseline"),
+    Control("regions", "regions"),
+    Control("grid", "grid"),
+    Control("superpixels", "superpixels"),
+    Control("audio_method", "audio_methods", choices=AUDIO_METHODS, label="Audio method"),
+    Control("audio_baseline", "audio_baseline"),
+    Control("segment_seconds", "segment_seconds", step=0.02,
+            info="length of an audio segment, in seconds; word segments where words are recognised"),
+    Control("ig_steps", "ig_max_steps"),
+    Control("seed", "seed"),
+    Control("sanity", "sanity"),
+    Control("face_anyway", default=False, label="Read a picture without a face as a face",
+            info="otherwise the face model abstains"),
+)
+NAMES = tuple(c.name for c in CONTROLS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the Advanced panel asks for: the explanation's options, the class to explain (None: the predicted
+    one) and whether a picture without a face is read as one."""
+
+    options: ExplainOptions
+    target: str | None = None
+    face_anyway: bool = False
+
+
+def widget_for(control: Control):
+    """The Gradio widget for one control, with the validator's range and choices and the field's help."""
+    import gradio as gr
+
+    spec = control.spec
+    label = control.label or (spec.title if spec else control.name)
+    info = control.info or (spec.help if spec else "") or None
+    common = dict(value=control.initial, label=label, info=info, elem_id=control.name.replace("_", "-"))
+    if spec is None:  # a dashboard-only setting
+        if isinstance(control.default, bool):
+            return gr.Checkbox(**common)
+        return gr.Dropdown(list(control.choices), **common)
+    if control.choices or spec.choices:  # shown in words ("integrated gradients"), sent as the value
+        choices = [(str(c).replace("_", " "), c) for c in (control.choices or spec.choices)]
+        return (gr.CheckboxGroup if spec.kind is tuple and not control.choices else gr.Radio)(choices, **common)
+    if spec.kind is bool:
+        return gr.Checkbox(**common)
+    lo, hi = spec.bounds or (None, None)
+    step = 1 if spec.kind is int else (control.step or 0.01)
+    if spec.exclusive:  # a slider's ends are inclusive: keep one step inside an open range
+        lo, hi = (None if lo is None else lo + step), (None if hi is None else hi - step)
+    if lo is not None and hi is not None and (hi - lo) / step <= SLIDER_POSITIONS:
+        return gr.Slider(lo, hi, step=step, **common)
+    return gr.Number(minimum=lo, maximum=hi, precision=0 if spec.kind is int else None, step=step, **common)
+
+
+def advanced_widgets() -> dict[str, Any]:
+    """Every Advanced widget, made in ``CONTROLS`` order inside the current Blocks context: {name: component}."""
+    return {c.name: widget_for(c) for c in CONTROLS}
+
+
+def read_settings(**values: Any) -> Settings:
+    """Settings from the widgets' values by name (a name not given takes its default); InputError with one line
+    for an unknown name or a value out of range (ExplainOptions checks every field)."""
+    unknown = sorted(set(values) - set(NAMES))
+    if unknown:
+        raise InputError(f"Unknown explanation setting(s): {', '.join(unknown)}. Use: {', '.join(NAMES)}.")
+    by_name = {c.name: c for c in CONTROLS}
+    fields = {}
+    for name, raw in values.items():
+        control = by_name[name]
+        if control.option:
+            fields[control.option] = numeric(control.spec, control.value(raw))
+    target = values.get("target")
+    target = None if target in (None, "", TARGET_PREDICTED) else str(target)
+    if target is not None and target not in SENTIMENTS:
+        raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{target}').")
+    try:
+        options = ExplainOptions(**fields)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"These explanation settings cannot be used: {exc}") from None
+    return Settings(options=options, target=target, face_anyway=bool(values.get("face_anyway", False)))
+
+
+def numeric(spec: OptionSpec, value: Any) -> Any:
+    """A number from a widget or an API client as the field's kind (a slider gives 7.0 for 7, a client "7");
+    anything else is left for the validator to refuse in words."""
+    if spec.kind not in (int, float) or isinstance(value, bool):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return value
+    if spec.kind is int:
+        return int(number) if number.is_integer() else value
+    return number
+
+
+def settings_values(**values: Any) -> list[Any]:
+    """Every control's value in ``CONTROLS`` order, defaults filled in (what an explanation is stamped with)."""
+    return [values.get(c.name, c.initial) for c in CONTROLS]
+
+
+def requested_options(**values: Any) -> ExplainOptions:
+    """The options the controls ask for (other keywords ignored), or the defaults where they cannot be read: what
+    ZeroGPU sizes its request from, before the check refuses a bad setting in words."""
+    try:
+        return read_settings(**{k: v for k, v in values.items() if k in NAMES}).options
+    except InputError:
+        return ExplainOptions()
+
+
+def gpu_duration(options: ExplainOptions | None = None, n_modalities: int = 3) -> int:
+    """Seconds of GPU to ask ZeroGPU for, from the requested work."""
+    options = options or ExplainOptions()
+    base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.image_methods)
+    return int(min(300, base * (2 if options.sanity else 1)))
