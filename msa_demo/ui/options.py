@@ -13,13 +13,14 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
+from msa_demo.explain import result
 from msa_demo.explain.result import ExplainOptions, OptionSpec, option_specs
 
 TARGET_PREDICTED = "predicted class"
-# dashboard-only choices: one radio button for a combination of methods
-IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), "integrated_gradients": ("integrated_gradients",),
-                 "occlusion": ("occlusion",)}
-AUDIO_METHODS = {"occlusion": ("occlusion",), "both": ("occlusion", "integrated_gradients")}
+# one radio button per method of the METHODS table, and dashboard-only ones for a combination of methods
+TEXT_METHODS = {m: (m,) for m in result.TEXT_METHODS}
+IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), **{m: (m,) for m in result.IMAGE_METHODS}}
+AUDIO_METHODS = {**{m: (m,) for m in result.AUDIO_METHODS}, "both": ("occlusion", "integrated_gradients")}
 SLIDER_POSITIONS = 2000  # a range with more whole numbers than this is a number box, not a slider
 
 
@@ -65,6 +66,7 @@ class Control:
 CONTROLS: tuple[Control, ...] = (
     Control("target", choices=(TARGET_PREDICTED, *SENTIMENTS), default=TARGET_PREDICTED, label="Explain which class",
             info="the class the maps explain: the predicted one, or another"),
+    Control("text_method", "text_methods", choices=TEXT_METHODS, label="Text method"),
     Control("text_baseline", "text_baseline"),
     Control("image_method", "image_methods", choices=IMAGE_METHODS, label="Image method"),
     Control("image_baseline", "image_baseline"),
