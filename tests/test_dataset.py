@@ -223,3 +223,34 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
                str(out)])
     assert rc == 2 and "does not exist" in capsys.readouterr().err
     shutil.rmtree(out)
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_path):
+    """Local Ray, 2 workers: the same rows, the same numbers and messages as the local engine, same seed."""
+    pytest.importorskip("ray", reason="Ray is the optional extra in requirements-cluster.txt")
+    import ray
+
+    manifest, out, _ = batch
+    picked = [r for r in read_results(out) if r["id"] in ("Text only", "Clearly negative", "corrupt-image",
+                                                           "empty-audio")]
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["id"] in {r["id"] for r in picked}]
+    small = manifest.parent / "small.jsonl"
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}})
+    try:
+        s = explain_batch(small, tmp_path / "ray", preset=str(tiny_preset_path), device="cpu", options=FAST,
+                          engine="ray", workers=2, progress=False)
+    finally:
+        ray.shutdown()
+    assert (s.explained, s.failed) == (2, 2)
+    got = {r["id"]: r for r in read_results(tmp_path / "ray")}
+    for want in picked:
+        r = got[want["id"]]
+        assert r["error"] == want["error"] and r["predicted"] == want["predicted"]
+        for col in [f"prob_{c}" for c in SENTIMENTS] + ["shapley_text", "shapley_image", "shapley_audio"]:
+            assert r[col] == pytest.approx(want[col], abs=1e-6), col
+        assert [w["label"] for w in r["top_words"]] == [w["label"] for w in want["top_words"]]
+        assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)

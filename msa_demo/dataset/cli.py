@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-ENGINES = ("local",)
+ENGINES = ("local", "ray")
 
 
 def add_command(sub) -> None:
@@ -19,7 +19,12 @@ def add_command(sub) -> None:
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
-    p.add_argument("--engine", choices=ENGINES, default="local", help="where the rows run (default: local)")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
+                        "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="Ray actors (--engine ray; default: 1)")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
+                   help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
@@ -37,13 +42,18 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
+    if args.workers < 1 or args.gpus_per_worker < 0:
+        raise InputError("--workers must be at least 1 and --gpus-per-worker at least 0.")
+    if args.engine == "local" and (args.workers != 1 or args.gpus_per_worker):
+        raise InputError("--workers and --gpus-per-worker go with --engine ray.")
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     options = options_from_args(args, None)
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
     s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
-                      top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None)
+                      top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
+                      engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker)
     rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")

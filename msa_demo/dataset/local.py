@@ -1,4 +1,5 @@
-"""``explain-batch`` on this machine: one model load, the rows one after another, each logged as it finishes.
+"""``explain-batch``: the rows not yet done, explained here (one model load, row after row) or by Ray actors, each
+logged by this process as it finishes.
 
     from msa_demo.dataset import explain_batch
     summary = explain_batch("manifest.csv", "out/", model=model)   # or preset="lite"
@@ -6,15 +7,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from msa_demo.dataset.rows import ManifestRow, empty_record, manifest_rows, record_of, safe_name
 from msa_demo.dataset.store import HASHES, ResultsDir
-from msa_demo.errors import MsaError
+from msa_demo.errors import InputError, MsaError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,8 @@ def one_line(exc: BaseException) -> str:
 
 def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
                 top_k: int = 5) -> tuple[dict[str, Any], Any]:
-    """(results row, Explanation or None): a bad input gives a row with its ``error`` and no explanation."""
+    """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
+    explanation."""
     from msa_demo.explain import explain
 
     try:
@@ -61,15 +64,19 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
         rec = empty_record(row)
         rec["error"] = one_line(exc)
         return rec, None
-    return record_of(row, exp.to_dict(), top_k), exp
+    data = exp.to_dict()  # once: the row and the saved JSON both read it
+    return record_of(row, data, top_k), data
 
 
 def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: str | None = None,
                   device: str = "auto", options=None, target: str | None = None, use: Sequence[str] | None = None,
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
-                  progress: bool | None = None, report: bool = True) -> BatchSummary:
+                  progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
+                  gpus_per_worker: float = 0.0) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet (and report.html).
 
+    engine: ``local`` (this process, ``model`` or one load of ``preset``) or ``ray`` (``workers`` Ray actors,
+    one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
     progress: a tqdm bar with rows/s and ETA (None: only on a terminal).
     """
     from tqdm import tqdm
@@ -85,17 +92,22 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in HASHES)]
     explained = failed = 0
     if todo:
-        if model is None:
-            from msa_demo.model import MultimodalSentimentModel
+        if engine == "ray":
+            from msa_demo.dataset.distributed import ray_results
 
-            model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
+            results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
+                                  gpus_per_worker)
+        elif engine == "local":
+            results = local_results(todo, model, preset, device, options, target, use, top_k)
+        else:
+            raise InputError(f"Unknown engine '{engine}'; use local or ray.")
         bar = tqdm(total=len(todo), unit="row", desc="explain-batch", disable=(None if progress is None
                                                                                 else not progress))
         try:
-            for row in todo:
-                rec, exp = explain_row(model, row, options, target, use, top_k)
-                if exp is not None:
-                    rec["explanation"] = store.write_explanation(safe_name(row.id), exp.to_json())
+            for rec, data in results:
+                if data is not None:
+                    text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
+                    rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
                     explained += 1
                 else:
                     failed += 1
@@ -114,4 +126,15 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         str(store.path))
 
 
-__all__ = ["BatchSummary", "explain_batch", "explain_row", "one_line"]
+def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
+                  top_k: int) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(results row, explanation dict or None) per row, in order, in this process (one model load)."""
+    if model is None:
+        from msa_demo.model import MultimodalSentimentModel
+
+        model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
+    for row in todo:
+        yield explain_row(model, row, options, target, use, top_k)
+
+
+__all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line"]
