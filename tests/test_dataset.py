@@ -201,6 +201,8 @@ def test_summary_figures_known_by_construction():
     assert s["reliance_by_predicted"]["negative"] == pytest.approx({"text": 0.1, "image": 0.5})
     assert s["metrics"]["accuracy"] == 0.5 and s["failed"] == 1 and s["errors"] == [("2", "bad")]
     assert s["conflicts"] == 1 and s["conflict_winners"] == {"image": 1}
+    both = s["slices"]["modalities used"]["text+image"]
+    assert both["rows"] == 2 and both["accuracy"] == 0.5 and both["reliance"] == pytest.approx(s["reliance"])
     top = s["top"]["top_words"]
     assert top[0][:2] == ("great", 2) and top[0][2] == pytest.approx(2.0)  # 1.0 (row 0's top) + 1.0 (row 1's)
     assert top[1][0] == "the" and top[1][2] == pytest.approx(0.5)

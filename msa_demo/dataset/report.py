@@ -98,8 +98,10 @@ def summary(rows: list[dict]) -> dict[str, Any]:
                                   list(SENTIMENTS))
     by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
+    slices = {"modalities used": _slices(ok, lambda r: "+".join(r.get("used") or []) or "none"),
+              "language": _slices(ok, lambda r: r.get("language") or "unknown")}
     return {
-        "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
+        "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
         "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
         "reliance_by_label": {k: v for k, v in by_label.items() if v},
         "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
@@ -107,6 +109,33 @@ def summary(rows: list[dict]) -> dict[str, Any]:
         "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
         "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
     }
+
+
+def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
+    """{slice: {"rows", "accuracy" (None without labels), "reliance"}} for the rows grouped by ``key(row)``."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    out = {}
+    for name in sorted(groups):
+        g = groups[name]
+        lab = [r for r in g if r.get("label") in SENTIMENTS]
+        out[name] = {"rows": len(g), "reliance": mean_abs_shapley(g),
+                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None}
+    return out
+
+
+def _slices_html(slices: dict[str, dict[str, dict[str, Any]]]) -> str:
+    parts = []
+    for what, groups in slices.items():
+        if len(groups) < 2:
+            continue
+        rows = [[name, g["rows"], "—" if g["accuracy"] is None else f"{g['accuracy']:.3f}"]
+                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in MODALITIES]
+                for name, g in groups.items()]
+        parts.append(f"<h3>By {_e(what)}</h3>" + _table(
+            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in MODALITIES]], rows, {1, 2, 3, 4, 5}))
+    return "<h2>Slices</h2>" + "".join(parts) if parts else ""
 
 
 def _reliance_table(groups: dict[str, dict[str, float]], what: str) -> str:
@@ -139,6 +168,7 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
         parts.append(_reliance_table(s["reliance_by_label"], "label"))
     else:
         parts.append("<p class=muted>No modality contributions were computed.</p>")
+    parts.append(_slices_html(s["slices"]))
     parts.append("<h2>Conflicts</h2>")
     n_ok = s["explained"]
     parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,16 @@ class ManifestRow:
     audio: str | None
     label: str | None
     label_notice: str | None = None
+    _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def hashes(self) -> dict[str, str | None]:
-        """sha256 (first 16 hex digits) of the text and of each file's bytes; None when absent or unreadable."""
+        """sha256 (first 16 hex digits) of the text and of each file's bytes; None when absent or unreadable.
+        Read once per row (the files are not read again for the results row)."""
+        if self._hashes is None:
+            self._hashes = self._read_hashes()
+        return dict(self._hashes)
+
+    def _read_hashes(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {"text_sha256": _sha(self.text.encode("utf-8")) if self.text else None}
         for m in ("image", "audio"):
             path = getattr(self, m)
