@@ -1,4 +1,4 @@
-"""Command line: ``python -m msa_demo predict | explain | train | check-preset | make-tiny``."""
+"""Command line: ``python -m msa_demo predict | explain | explain-batch | train | check-preset | make-tiny``."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Sub-commands that live beside their logic (explain, train, bench) register themselves here."""
     out = []
-    for module in ("msa_demo.explain.cli", "msa_demo.training.cli"):
+    for module in ("msa_demo.explain.cli", "msa_demo.dataset.cli", "msa_demo.training.cli"):
         try:
             mod = __import__(module, fromlist=["add_command"])
         except ModuleNotFoundError as exc:

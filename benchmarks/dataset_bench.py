@@ -1,0 +1,96 @@
+"""Dataset-mode throughput: rows/s of ``explain-batch`` (local or Ray engine) on a manifest of the curated examples, and
+the size of report.html for a large synthetic results set.
+
+    python benchmarks/dataset_bench.py --preset tiny --repeat 2     # tiny random models (built here)
+    python benchmarks/dataset_bench.py --preset lite --repeat 1     # the offline preset
+    python benchmarks/dataset_bench.py --preset tiny --report-rows 1000
+    python benchmarks/dataset_bench.py --preset tiny --engine ray --workers 2   # Ray actors' start included
+
+The manifest is the curated examples (examples/examples.json) repeated ``--repeat`` times, each copy's text
+numbered so that no two rows are identical (images and audio clips repeat). Rows/s counts the model load once
+(printed apart) and every row after it, with the default explanation settings unless flags say otherwise.
+``--report-rows N`` then writes report.html for N synthetic rows (the measured rows copied under new ids) and
+prints its size. The last line printed is the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from msa_demo.dataset import explain_batch, read_results, to_html  # noqa: E402
+from msa_demo.model import MultimodalSentimentModel  # noqa: E402
+
+
+def write_manifest(folder: Path, repeat: int) -> Path:
+    examples = json.loads((ROOT / "examples" / "examples.json").read_text(encoding="utf-8"))
+    rows = []
+    for k in range(repeat):
+        for ex in examples:
+            rows.append({"id": f"{ex['name']} #{k + 1}",
+                         "text": f"{ex['text']} ({k + 1})" if ex["text"] else None,
+                         "image": str(ROOT / "examples" / ex["image"]) if ex["image"] else None,
+                         "audio": str(ROOT / "examples" / ex["audio"]) if ex["audio"] else None})
+    path = folder / "manifest.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default="tiny", help="tiny (random models built here), lite, hub or a preset file")
+    ap.add_argument("--repeat", type=int, default=1, help="copies of the curated examples in the manifest")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--engine", default="local", choices=("local", "ray"))
+    ap.add_argument("--workers", type=int, default=1, help="Ray actors (--engine ray)")
+    ap.add_argument("--report-rows", type=int, default=0, help="also size report.html for this many synthetic rows")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        preset = args.preset
+        if preset == "tiny":
+            from msa_demo.tiny import build_tiny_preset
+
+            preset = str(build_tiny_preset(tmp / "tiny", seed=0))
+        manifest = write_manifest(tmp, args.repeat)
+        if args.engine == "local":
+            t0 = time.perf_counter()
+            model = MultimodalSentimentModel.from_preset(preset, device=args.device)
+            print(f"model load: {time.perf_counter() - t0:.1f} s (once per run, not in rows/s)")
+            s = explain_batch(manifest, tmp / "out", model=model, progress=True)
+        else:  # the actors' start and model loads are inside the run's time
+            s = explain_batch(manifest, tmp / "out", preset=preset, device=args.device, engine="ray",
+                              workers=args.workers, progress=True)
+        out = tmp / "out"
+        report_kb = (out / "report.html").stat().st_size / 1024
+        per_row = (out / "results.parquet").stat().st_size / 1024 / s.total
+        print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
+              f"device {args.device}")
+        print(f"rows: {s.total} ({s.explained} explained, {s.failed} failed) in {s.seconds:.1f} s")
+        print(f"report.html: {report_kb:.1f} kB for {s.total} rows; results.parquet {per_row:.2f} kB per row")
+        print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on this machine slows it)")
+        line = (f"SUMMARY preset={args.preset} engine={args.engine} workers={args.workers if args.engine == 'ray' else 1} "
+                f"rows={s.total} rows_per_s={s.rows_per_second:.3f}")
+        if args.report_rows:
+            rows = read_results(out)
+            synthetic = [dict(rows[i % len(rows)], id=f"synthetic-{i:05d}", index=i) for i in range(args.report_rows)]
+            size = len(to_html(synthetic).encode("utf-8")) / 1024
+            print(f"report.html for {args.report_rows} synthetic rows: {size:.1f} kB")
+            line += f" report_kb_{args.report_rows}={size:.1f}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Dataset mode: explain every row of a manifest, keep the results in a table, and summarise the set.
+
+    from msa_demo.dataset import explain_batch, read_results
+    summary = explain_batch("manifest.csv", "out/", preset="lite")   # out/results.parquet, out/report.html
+    rows = read_results("out/")
+
+    rows     manifest rows (ids, input hashes) and the flat results row of one explanation
+    store    the results directory: the JSONL log, results.parquet, explanations/<id>.json
+    local    the local engine: one model load, row after row, resumable
+    report   report.html: accuracy, modality reliance, conflicts, top parts, unfaithful maps
+    cli      ``python -m msa_demo explain-batch``
+"""
+
+from msa_demo.dataset.local import BatchSummary, explain_batch, explain_row
+from msa_demo.dataset.report import summary, to_html, write_report
+from msa_demo.dataset.rows import ManifestRow, manifest_rows, record_of
+from msa_demo.dataset.store import ResultsDir, read_results
+
+__all__ = ["BatchSummary", "ManifestRow", "ResultsDir", "explain_batch", "explain_row", "manifest_rows",
+           "read_results", "record_of", "summary", "to_html", "write_report"]

@@ -1,0 +1,64 @@
+"""``python -m msa_demo explain-batch MANIFEST --preset NAME --out DIR``: explain a whole set of inputs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+ENGINES = ("local", "ray")
+
+
+def add_command(sub) -> None:
+    from msa_demo.explain.cli import add_option_flags
+
+    p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV / JSONL) into a results "
+                       "directory: results.parquet, explanations/<id>.json, report.html; resumable")
+    p.add_argument("manifest", help="CSV (header line) or JSONL: text, image, audio (paths relative to it), "
+                   "optional id and label")
+    p.add_argument("--out", required=True, metavar="DIR", help="results directory (rows already there are skipped)")
+    p.add_argument("--preset", default=None,
+                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
+                        "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="Ray actors (--engine ray; default: 1)")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
+                   help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
+    p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
+    p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
+    p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
+    p.add_argument("--top", type=int, default=5, metavar="K", help="top words / regions / segments kept per row")
+    p.add_argument("--retry-failed", action="store_true", help="run the rows that failed before again")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_option_flags(p)
+    p.set_defaults(func=cmd_explain_batch)
+
+
+def cmd_explain_batch(args: argparse.Namespace) -> int:
+    from msa_demo.dataset.local import explain_batch
+    from msa_demo.errors import InputError
+    from msa_demo.explain.cli import options_from_args
+
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit must be at least 1.")
+    if args.workers < 1 or args.gpus_per_worker < 0:
+        raise InputError("--workers must be at least 1 and --gpus-per-worker at least 0.")
+    if args.engine == "local" and (args.workers != 1 or args.gpus_per_worker):
+        raise InputError("--workers and --gpus-per-worker go with --engine ray.")
+    if args.top < 1:
+        raise InputError("--top must be at least 1.")
+    options = options_from_args(args, None)
+    use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
+    s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
+                      device=args.device, options=options, target=args.target, use=use, limit=args.limit,
+                      top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
+                      engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker)
+    rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
+    print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
+          f"({s.seconds:.1f} s{rate})")
+    print(f"results: {os.path.join(s.out, 'results.parquet')}\nreport:  {os.path.join(s.out, 'report.html')}")
+    return 0
+
+
+__all__ = ["add_command", "cmd_explain_batch"]

@@ -1,0 +1,140 @@
+"""``explain-batch``: the rows not yet done, explained here (one model load, row after row) or by Ray actors, each
+logged by this process as it finishes.
+
+    from msa_demo.dataset import explain_batch
+    summary = explain_batch("manifest.csv", "out/", model=model)   # or preset="lite"
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from msa_demo.dataset.rows import ManifestRow, empty_record, manifest_rows, record_of, safe_name
+from msa_demo.dataset.store import HASHES, ResultsDir
+from msa_demo.errors import InputError, MsaError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchSummary:
+    """What one run did: rows in the manifest (after --limit), skipped as already done, explained, failed."""
+
+    total: int
+    skipped: int
+    explained: int
+    failed: int
+    seconds: float
+    out: str
+
+    @property
+    def rows_per_second(self) -> float:
+        ran = self.explained + self.failed
+        return ran / self.seconds if self.seconds > 0 else 0.0
+
+
+def one_line(exc: BaseException) -> str:
+    """A row's error as one line: the message of our errors as it is; anything else named by its type."""
+    if isinstance(exc, MsaError):
+        text = str(exc)
+    else:
+        text = f"The explanation failed ({type(exc).__name__}: {exc})."
+    return " ".join(text.split())[:500]
+
+
+def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
+                top_k: int = 5) -> tuple[dict[str, Any], Any]:
+    """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
+    explanation."""
+    from msa_demo.explain import explain
+
+    try:
+        inputs = model.read_inputs(text=row.text, image=row.image, audio=row.audio)
+        if not inputs.present():
+            raise MsaError("The row has no input: give text, an image or an audio file.")
+        exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
+    except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
+        if not isinstance(exc, MsaError):
+            log.warning("row %s failed", row.id, exc_info=True)
+        rec = empty_record(row)
+        rec["error"] = one_line(exc)
+        return rec, None
+    data = exp.to_dict()  # once: the row and the saved JSON both read it
+    return record_of(row, data, top_k), data
+
+
+def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: str | None = None,
+                  device: str = "auto", options=None, target: str | None = None, use: Sequence[str] | None = None,
+                  limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
+                  progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
+                  gpus_per_worker: float = 0.0) -> BatchSummary:
+    """Explain every row of ``manifest`` not already in ``out``; write results.parquet (and report.html).
+
+    engine: ``local`` (this process, ``model`` or one load of ``preset``) or ``ray`` (``workers`` Ray actors,
+    one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
+    progress: a tqdm bar with rows/s and ETA (None: only on a terminal).
+    """
+    from tqdm import tqdm
+
+    from msa_demo.explain.result import ExplainOptions, check_target
+
+    t0 = time.perf_counter()
+    rows = manifest_rows(manifest, limit)
+    options = options if options is not None else ExplainOptions()
+    target = check_target(target)
+    store = ResultsDir(out)
+    done = store.done(retry_failed)
+    todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in HASHES)]
+    explained = failed = 0
+    if todo:
+        if engine == "ray":
+            from msa_demo.dataset.distributed import ray_results
+
+            results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
+                                  gpus_per_worker)
+        elif engine == "local":
+            results = local_results(todo, model, preset, device, options, target, use, top_k)
+        else:
+            raise InputError(f"Unknown engine '{engine}'; use local or ray.")
+        bar = tqdm(total=len(todo), unit="row", desc="explain-batch", disable=(None if progress is None
+                                                                                else not progress))
+        try:
+            for rec, data in results:
+                if data is not None:
+                    text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
+                    rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
+                    explained += 1
+                else:
+                    failed += 1
+                store.append(rec)
+                bar.update(1)
+        finally:
+            bar.close()
+            store.write_table()  # also after Ctrl-C: the table holds every finished row
+    elif not (store.path / "results.parquet").is_file():
+        store.write_table()
+    if report:
+        from msa_demo.dataset.report import write_report
+
+        write_report(store.path)
+    return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
+                        str(store.path))
+
+
+def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
+                  top_k: int) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(results row, explanation dict or None) per row, in order, in this process (one model load)."""
+    if model is None:
+        from msa_demo.model import MultimodalSentimentModel
+
+        model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
+    for row in todo:
+        yield explain_row(model, row, options, target, use, top_k)
+
+
+__all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line"]

@@ -1,0 +1,223 @@
+"""``DIR/report.html``: the whole set at a glance, for people who ship the model. Self-contained and light:
+static SVG bars and HTML tables, no script, every string escaped.
+
+Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
+predicted class and per label; how often modalities conflict and which one the fused decision sides with; the
+words, image regions and audio moments carrying most attribution across the set; the maps that fail their
+faithfulness check; the rows that could not be explained.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
+from msa_demo.training.metrics import compute_metrics
+from msa_demo.views.svg import bars_svg
+
+CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
+       "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
+       "text-align:left}th{background:#f3f3f3}td.n{text-align:right}.muted{color:#666}h2{margin-top:28px}")
+TOP_N = 15
+PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’…"
+LIST_N = 50  # rows listed at most per table (failures, unfaithful maps)
+
+
+def _e(s: Any) -> str:
+    return html.escape("" if s is None else str(s), quote=True)
+
+
+def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
+    th = "".join(f"<th>{_e(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_e(v)}</td>"
+                                    for i, v in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{a / b:.1%}" if b else "—"
+
+
+def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
+    """Mean |Shapley value| of each modality over the rows that used it."""
+    out = {}
+    for m in MODALITIES:
+        vals = [abs(r[f"shapley_{m}"]) for r in rows if r.get(f"shapley_{m}") is not None]
+        if vals:
+            out[m] = sum(vals) / len(vals)
+    return out
+
+
+def conflict_winners(rows: list[dict]) -> dict[str, int]:
+    """In the conflicting rows, how often each modality's own label is the fused label (it 'wins')."""
+    wins: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.get("conflict"):
+            for m in r.get("used") or []:
+                probs = {s: r.get(f"{m}_prob_{s}") for s in SENTIMENTS}
+                if all(p is not None for p in probs.values()) and max(probs, key=probs.get) == r.get("predicted"):
+                    wins[m] += 1
+    return dict(wins)
+
+
+def top_across(rows: list[dict], column: str, n: int = TOP_N) -> list[tuple[str, int, float, float]]:
+    """(label, rows it is in the top of, total relative weight, mean relative score), the largest total first.
+
+    Scores are taken relative to the row's largest |score| (1 = the row's top part), so rows whose maps differ in
+    scale weigh alike. Words are counted case-insensitively, without the punctuation around them."""
+    count: dict[str, int] = defaultdict(int)
+    total: dict[str, float] = defaultdict(float)
+    signed: dict[str, float] = defaultdict(float)
+    for r in rows:
+        items = r.get(column) or []
+        top = max((abs(float(i.get("score") or 0.0)) for i in items), default=0.0)
+        for item in items:
+            key = str(item["label"])
+            if column == "top_words":
+                key = key.strip(PUNCTUATION).lower() or key
+            s = float(item.get("score") or 0.0) / top if top > 0 else 0.0
+            count[key] += 1
+            total[key] += abs(s)
+            signed[key] += s
+    ranked = sorted(total, key=lambda k: -total[k])[:n]
+    return [(k, count[k], total[k], signed[k] / count[k]) for k in ranked]
+
+
+def summary(rows: list[dict]) -> dict[str, Any]:
+    """The report's figures as plain data (also for tests and other front ends)."""
+    ok = [r for r in rows if not r.get("error")]
+    labelled = [r for r in ok if r.get("label") in SENTIMENTS and r.get("predicted") in SENTIMENTS]
+    metrics = None
+    if labelled:
+        idx = {s: i for i, s in enumerate(SENTIMENTS)}
+        metrics = compute_metrics([idx[r["label"]] for r in labelled], [idx[r["predicted"]] for r in labelled],
+                                  list(SENTIMENTS))
+    by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
+    by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
+    slices = {"modalities used": _slices(ok, lambda r: "+".join(r.get("used") or []) or "none"),
+              "language": _slices(ok, lambda r: r.get("language") or "unknown")}
+    return {
+        "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
+        "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
+        "reliance_by_label": {k: v for k, v in by_label.items() if v},
+        "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
+        "top": {col: top_across(ok, col) for col in TOP_LISTS.values()},
+        "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
+        "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
+    }
+
+
+def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
+    """{slice: {"rows", "accuracy" (None without labels), "reliance"}} for the rows grouped by ``key(row)``."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    out = {}
+    for name in sorted(groups):
+        g = groups[name]
+        lab = [r for r in g if r.get("label") in SENTIMENTS]
+        out[name] = {"rows": len(g), "reliance": mean_abs_shapley(g),
+                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None}
+    return out
+
+
+def _slices_html(slices: dict[str, dict[str, dict[str, Any]]]) -> str:
+    parts = []
+    for what, groups in slices.items():
+        if len(groups) < 2:
+            continue
+        rows = [[name, g["rows"], "—" if g["accuracy"] is None else f"{g['accuracy']:.3f}"]
+                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in MODALITIES]
+                for name, g in groups.items()]
+        parts.append(f"<h3>By {_e(what)}</h3>" + _table(
+            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in MODALITIES]], rows, {1, 2, 3, 4, 5}))
+    return "<h2>Slices</h2>" + "".join(parts) if parts else ""
+
+
+def _reliance_table(groups: dict[str, dict[str, float]], what: str) -> str:
+    if not groups:
+        return ""
+    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in MODALITIES] for g, v in groups.items()]
+    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *MODALITIES], rows, {1, 2, 3})
+
+
+def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
+    s = summary(rows)
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+             f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
+             f"<p>{s['rows']} rows: {s['explained']} explained, {s['failed']} could not be explained.</p>"]
+    m = s["metrics"]
+    parts.append("<h2>Accuracy against the labels</h2>")
+    if m:
+        parts.append(f"<p>{m['n']} labelled rows: accuracy <b>{m['accuracy']:.3f}</b>, macro precision "
+                     f"{m['macro_precision']:.3f}, recall {m['macro_recall']:.3f}, F1 {m['macro_f1']:.3f}.</p>")
+        cm_rows = [[f"truth: {lab}"] + list(r) for lab, r in zip(m["labels"], m["confusion_matrix"])]
+        parts.append(_table(["", *[f"predicted: {lab}" for lab in m["labels"]]], cm_rows, {1, 2, 3}))
+    else:
+        parts.append("<p class=muted>No row carries a label, so there is nothing to score.</p>")
+    parts.append("<h2>Which modality the model relies on</h2>")
+    rel = s["reliance"]
+    if rel:
+        parts.append(bars_svg(list(rel), list(rel.values()), title="mean |Shapley value| (share of P(class))",
+                              signed=False, spec=".3f"))
+        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class"))
+        parts.append(_reliance_table(s["reliance_by_label"], "label"))
+    else:
+        parts.append("<p class=muted>No modality contributions were computed.</p>")
+    parts.append(_slices_html(s["slices"]))
+    parts.append("<h2>Conflicts</h2>")
+    n_ok = s["explained"]
+    parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")
+    if s["conflict_winners"]:
+        parts.append("<p>In those rows the fused decision sides with:</p>" + _table(
+            ["modality", "rows", "share"],
+            [[k, v, _pct(v, s["conflicts"])] for k, v in sorted(s["conflict_winners"].items(), key=lambda x: -x[1])],
+            {1, 2}))
+    names = {"top_words": "Words", "top_regions": "Image regions", "top_segments": "Audio moments"}
+    parts.append("<h2>What carries the attribution across the set</h2><p class=muted>Each row's top parts, "
+                 "scored relative to the row's strongest part (+1: pushes toward the explained class as hard as "
+                 "anything in the row; -1: as hard against it).</p>")
+    for col, items in s["top"].items():
+        if items:
+            parts.append(f"<h3>{names[col]}</h3>" + _table(
+                ["", "rows it is in the top of", "total weight", "mean score"],
+                [[k, c, f"{t:.2f}", f"{mean:+.2f}"] for k, c, t, mean in items], {1, 2, 3}))
+    parts.append("<h2>Maps that fail their faithfulness check</h2>")
+    if s["unfaithful"]:
+        parts.append(f"<p>{len(s['unfaithful'])} maps: deleting their top-ranked parts first does not drop the "
+                     "score clearly faster than deleting at random.</p>")
+        parts.append(_table(["row", "map", "AOPC", "AOPC random"],
+                            [[rid, f"{mp['modality']} {str(mp['method']).replace('_', ' ')}",
+                              _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
+                             for rid, mp in s["unfaithful"][:LIST_N]], {2, 3}))
+    else:
+        parts.append("<p class=muted>None.</p>")
+    parts.append("<h2>Rows that could not be explained</h2>")
+    if s["errors"]:
+        parts.append(_table(["row", "why"], [list(x) for x in s["errors"][:LIST_N]]))
+    else:
+        parts.append("<p class=muted>None.</p>")
+    if len(s["unfaithful"]) > LIST_N or len(s["errors"]) > LIST_N:
+        parts.append(f"<p class=muted>Tables list the first {LIST_N}; results.parquet holds all.</p>")
+    parts.append("</body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def _fmt(v: Any) -> str:
+    return "—" if v is None else f"{float(v):.3f}"
+
+
+def write_report(directory: str | Path, title: str | None = None) -> Path:
+    """Write ``DIR/report.html`` from the rows in ``DIR``."""
+    directory = Path(directory)
+    path = directory / REPORT
+    path.write_text(to_html(read_results(directory), title or f"Dataset explanations: {directory.name}"),
+                    encoding="utf-8")
+    return path
+
+
+__all__ = ["conflict_winners", "mean_abs_shapley", "summary", "to_html", "top_across", "write_report"]

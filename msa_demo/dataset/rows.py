@@ -1,0 +1,160 @@
+"""One manifest row in, one flat results row out: the row's id and input hashes, and the record of its explanation.
+
+A results row is plain data (str / float / bool / lists of small dicts) with the columns of
+:func:`msa_demo.dataset.store.schema`, so the
+same dict goes to the JSONL log, to ``results.parquet`` and to the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
+from msa_demo.errors import InputError
+from msa_demo.training.data import map_label, read_manifest
+
+
+
+@dataclass
+class ManifestRow:
+    """One input of the set: its id, its raw values (text, file paths) and its label if any."""
+
+    index: int  # 0-based position in the manifest
+    id: str
+    text: str | None
+    image: str | None
+    audio: str | None
+    label: str | None
+    label_notice: str | None = None
+    _hashes: dict | None = field(default=None, repr=False, compare=False)
+
+    def hashes(self) -> dict[str, str | None]:
+        """sha256 (first 16 hex digits) of the text and of each file's bytes; None when absent or unreadable.
+        Read once per row (the files are not read again for the results row)."""
+        if self._hashes is None:
+            self._hashes = self._read_hashes()
+        return dict(self._hashes)
+
+    def _read_hashes(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {"text_sha256": _sha(self.text.encode("utf-8")) if self.text else None}
+        for m in ("image", "audio"):
+            path = getattr(self, m)
+            try:
+                out[f"{m}_sha256"] = _sha(Path(path).read_bytes()) if path else None
+            except OSError:
+                out[f"{m}_sha256"] = None
+        return out
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def safe_name(row_id: str) -> str:
+    """A file name for a row id: letters, digits, '.', '_' and '-' kept, anything else '_'."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", row_id).strip(".") or "row"
+    return name[:120]
+
+
+def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
+    """The manifest's rows (``train``'s reader: CSV or JSONL, paths relative to it), each with a unique id.
+
+    The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
+    (explained without a label, with a notice)."""
+    raw = read_manifest(path)
+    if not raw:
+        raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
+    rows: list[ManifestRow] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(raw):
+        rid = str(r.get("id") or "").strip() or f"row-{i + 1:05d}"
+        if rid in seen:
+            raise InputError(f"Row {i + 1} repeats the id '{rid}' of row {seen[rid] + 1}; ids must be unique.")
+        seen[rid] = i
+        label, notice = None, None
+        if r.get("label") not in (None, ""):
+            try:
+                label = map_label(r["label"], "3")
+            except InputError as exc:
+                notice = f"The label was not used: {exc}"
+        text = r.get("text")
+        rows.append(ManifestRow(i, rid, str(text) if text is not None else None, r.get("image"), r.get("audio"),
+                                label, notice))
+    names = {safe_name(r.id) for r in rows}
+    if len(names) < len(rows):
+        raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
+    return rows[:limit] if limit else rows
+
+
+def empty_record(row: ManifestRow) -> dict[str, Any]:
+    """A results row with every column present (None / empty where nothing is known yet)."""
+    rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
+                           "predicted": None, "target": None, "used": []}
+    for s in SENTIMENTS:
+        rec[f"prob_{s}"] = None
+    for m in MODALITIES:
+        for s in SENTIMENTS:
+            rec[f"{m}_prob_{s}"] = None
+    for m in MODALITIES:
+        rec[f"shapley_{m}"] = None
+    for a, b in PAIRS:
+        rec[f"interaction_{a}_{b}"] = None
+    rec.update(conflict=None, conflict_detail=None, language=None, top_words=[], top_regions=[], top_segments=[],
+               maps=[], unfaithful=False, forward_passes=None, seconds=None,
+               notices=[row.label_notice] if row.label_notice else [], error=None, explanation=None)
+    return rec
+
+
+def _top(m: dict, k: int) -> list[dict[str, Any]]:
+    pairs = sorted(zip(m.get("labels") or [], m.get("scores") or []), key=lambda p: -abs(float(p[1] or 0.0)))
+    return [{"label": str(lbl), "score": float(s or 0.0)} for lbl, s in pairs[:k]]
+
+
+def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str, Any]:
+    """The results row of one explanation (``Explanation.to_dict()``)."""
+    from msa_demo.views.story import trust_rows
+
+    rec = empty_record(row)
+    pred = exp.get("prediction") or {}
+    rec.update(predicted=pred.get("label"), target=exp.get("target"), used=list(pred.get("used") or []))
+    for s, p in (pred.get("probs") or {}).items():
+        rec[f"prob_{s}"] = p
+    for m, mp in (pred.get("modalities") or {}).items():
+        for s, p in (mp.get("probs") or {}).items():
+            rec[f"{m}_prob_{s}"] = p
+    mc = exp.get("modalities") or {}
+    for m, v in (mc.get("shapley") or {}).items():
+        rec[f"shapley_{m}"] = v
+    for key, v in (mc.get("interactions") or {}).items():
+        a, _, b = key.partition("×")
+        pair = (a, b) if (a, b) in PAIRS else (b, a)
+        rec[f"interaction_{pair[0]}_{pair[1]}"] = v
+    if mc:
+        rec.update(conflict=bool(mc.get("conflict")), conflict_detail=mc.get("conflict_detail") or None)
+    reading = exp.get("reading") or {}
+    rec["language"] = (reading.get("text") or reading.get("audio") or {}).get("language")
+    first: dict[str, dict] = {}
+    for m in exp.get("maps") or []:
+        first.setdefault(m.get("modality"), m)
+    for modality, column in TOP_LISTS.items():
+        if modality in first:
+            rec[column] = _top(first[modality], top_k)
+    for m, verdict in zip(exp.get("maps") or [], trust_rows(exp)):
+        f = m.get("faithfulness") or {}
+        rec["maps"].append({"modality": m.get("modality"), "method": m.get("method"), "verdict": verdict["mark"],
+                            "aopc": f.get("aopc"), "aopc_random": f.get("aopc_random"), "delta": m.get("delta"),
+                            "sanity_spearman": f.get("sanity_spearman")})
+    rec["unfaithful"] = any(m["verdict"] == "✗" for m in rec["maps"])
+    cost = exp.get("cost") or {}
+    rec.update(forward_passes=cost.get("forward_passes"), seconds=cost.get("seconds"))
+    rec["notices"] = rec["notices"] + [n for n in list(pred.get("notices") or []) + list(exp.get("notices") or [])
+                                       if n not in rec["notices"]]
+    return rec
+
+
+__all__ = ["ManifestRow", "empty_record", "manifest_rows", "record_of", "safe_name"]

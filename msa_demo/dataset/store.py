@@ -1,0 +1,148 @@
+"""A results directory: ``rows.jsonl`` (the log, one line appended and flushed per finished row),
+``results.parquet`` (the table, rewritten from the log), ``explanations/<id>.json`` (each row's full explanation,
+readable by ``explain --from``) and ``report.html``.
+
+The log is the source of truth while a run goes on: a crash or Ctrl-C loses at most the row in flight (a torn last
+line is ignored), and the next run skips every row already logged with the same input hashes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.errors import InputError
+
+LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
+HASHES = ("text_sha256", "image_sha256", "audio_sha256")
+MODALITIES = ("text", "image", "audio")
+PAIRS = (("text", "image"), ("text", "audio"), ("image", "audio"))
+TOP_LISTS = {"text": "top_words", "image": "top_regions", "audio": "top_segments"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class ResultsDir:
+    """Read and append the rows of one results directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"'{self.path}' is a file; --out needs a directory.")
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / EXPLANATIONS).mkdir(exist_ok=True)
+
+    @property
+    def log(self) -> Path:
+        return self.path / LOG
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every logged row, the last entry of each id winning, in manifest order. A results.parquet
+        without a log (copied on its own) is read instead."""
+        by_id: dict[str, dict[str, Any]] = {}
+        if self.log.is_file():
+            with self.log.open(encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        rec = json.loads(line)
+                    except ValueError:  # a line torn by a crash: that row runs again
+                        continue
+                    if isinstance(rec, dict) and "id" in rec:
+                        by_id[str(rec["id"])] = rec
+        elif (self.path / TABLE).is_file():
+            import pyarrow.parquet as pq
+
+            for rec in pq.read_table(self.path / TABLE).to_pylist():
+                by_id[str(rec["id"])] = rec
+        return sorted(by_id.values(), key=lambda r: (r.get("index") is None, r.get("index") or 0))
+
+    def done(self, retry_failed: bool = False) -> dict[str, tuple]:
+        """{id: input hashes} of the rows that need not run again."""
+        return {r["id"]: tuple(r.get(h) for h in HASHES) for r in self.rows()
+                if not (retry_failed and r.get("error"))}
+
+    def append(self, rec: dict[str, Any]) -> None:
+        """Log one finished row: one line, flushed to disk before the next row starts."""
+        line = json.dumps(_plain(rec), ensure_ascii=False, allow_nan=False)
+        with self.log.open("a+b") as fh:
+            if fh.tell() > 0:  # a line torn by a crash is closed first, so the new line stands alone
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    fh.write(b"\n")
+            fh.write(line.encode("utf-8") + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write_explanation(self, name: str, text: str) -> str:
+        """Write ``explanations/<name>.json`` whole (a temporary file renamed); returns its path relative to DIR."""
+        rel = f"{EXPLANATIONS}/{name}.json"
+        _atomic_write(self.path / rel, text.encode("utf-8"))
+        return rel
+
+    def write_table(self, rows: Iterable[dict[str, Any]] | None = None) -> Path:
+        """``results.parquet`` from the logged rows (or ``rows``), written whole."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sch = schema()
+        data = [{c: r.get(c) for c in sch.names} for r in (self.rows() if rows is None else rows)]
+        table = pa.Table.from_pylist(data, schema=sch)
+        tmp = self.path / (TABLE + ".tmp")
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.path / TABLE)
+        return self.path / TABLE
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_results(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of a results directory (or of its results.parquet), in manifest order."""
+    p = Path(path)
+    if p.is_file() and p.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(p).to_pylist()
+    if not p.is_dir() or not ((p / LOG).is_file() or (p / TABLE).is_file()):
+        raise InputError(f"'{p}' holds no dataset results (no {TABLE}).")
+    return ResultsDir(p).rows()
+
+
+def schema():
+    """The Arrow schema of ``results.parquet`` (explicit, so a column that is all empty keeps its type)."""
+    import pyarrow as pa
+
+    f64, s = pa.float64(), pa.string()
+    scored = pa.list_(pa.struct([("label", s), ("score", f64)]))
+    cols = [("index", pa.int64()), ("id", s), ("text_sha256", s), ("image_sha256", s), ("audio_sha256", s),
+            ("label", s), ("predicted", s), ("target", s), ("used", pa.list_(s))]
+    cols += [(f"prob_{x}", f64) for x in SENTIMENTS]
+    cols += [(f"{m}_prob_{x}", f64) for m in MODALITIES for x in SENTIMENTS]
+    cols += [(f"shapley_{m}", f64) for m in MODALITIES]
+    cols += [(f"interaction_{a}_{b}", f64) for a, b in PAIRS]
+    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s),
+             ("top_words", scored), ("top_regions", scored), ("top_segments", scored),
+             ("maps", pa.list_(pa.struct([("modality", s), ("method", s), ("verdict", s), ("aopc", f64),
+                                          ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64)]))),
+             ("unfaithful", pa.bool_()), ("forward_passes", pa.int64()), ("seconds", f64),
+             ("notices", pa.list_(s)), ("error", s), ("explanation", s)]
+    return pa.schema(cols)
+
+
+__all__ = ["EXPLANATIONS", "LOG", "MODALITIES", "REPORT", "TABLE", "TOP_LISTS", "ResultsDir", "read_results",
+           "schema"]

@@ -1,0 +1,258 @@
+"""Dataset mode (``explain-batch``) on the tiny preset: the curated examples plus a corrupt image and an empty
+audio file. Every good row explained, bad rows carry their message, an interrupted run resumes with only the
+missing rows, the report is written, light and escaped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import soundfile as sf
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.dataset import explain_batch, manifest_rows, read_results, summary
+from msa_demo.dataset import local as local_engine
+from msa_demo.errors import InputError
+from msa_demo.explain import ExplainOptions
+from msa_demo.explain.result import Explanation
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# cheap settings: the rows' work is what is tested here, not the maps' resolution
+FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
+BAD = {"corrupt-image": "could not be read as a picture", "empty-audio": "The audio clip is empty"}
+
+
+def _label(name: str) -> str | None:
+    return "positive" if "positive" in name.lower() else "negative" if "negative" in name.lower() else None
+
+
+def write_manifest(folder: Path) -> Path:
+    """JSONL: the curated examples (absolute paths) + two bad rows whose files sit beside the manifest."""
+    rows = []
+    for ex in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8")):
+        rows.append({"id": ex["name"], "text": ex["text"],
+                     "image": str(EXAMPLES / ex["image"]) if ex["image"] else None,
+                     "audio": str(EXAMPLES / ex["audio"]) if ex["audio"] else None, "label": _label(ex["name"])})
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not a picture")
+    sf.write(folder / "empty.wav", np.zeros(0, dtype=np.float32), 16000)
+    rows.append({"id": "corrupt-image", "text": "A fine day.", "image": "broken.png", "label": "neutral"})
+    rows.append({"id": "empty-audio", "audio": "empty.wav"})
+    path = folder / "manifest.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(tiny_model, tmp_path_factory):
+    """One full run over the manifest: (manifest, results dir, summary)."""
+    folder = tmp_path_factory.mktemp("batch")
+    manifest = write_manifest(folder)
+    out = folder / "out"
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False)
+    return manifest, out, s
+
+
+def test_every_good_row_is_explained_and_bad_rows_carry_their_message(batch, tiny_model):
+    manifest, out, s = batch
+    n_examples = len(json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8")))
+    assert (s.total, s.explained, s.failed, s.skipped) == (n_examples + 2, n_examples, 2, 0)
+    table = pq.read_table(out / "results.parquet").to_pylist()
+    assert [r["id"] for r in table] == [r.id for r in manifest_rows(manifest)]  # manifest order, one row each
+    for r in table:
+        if r["id"] in BAD:
+            assert BAD[r["id"]] in r["error"] and "\n" not in r["error"]
+            assert r["predicted"] is None and r["explanation"] is None
+            continue
+        assert r["error"] is None and r["predicted"] in SENTIMENTS
+        assert sum(r[f"prob_{c}"] for c in SENTIMENTS) == pytest.approx(1.0, abs=1e-5)
+        exp = Explanation.from_json((out / r["explanation"]).read_text(encoding="utf-8"))
+        # the row holds what the explanation says, and what the model says for these inputs
+        assert exp.prediction["label"] == r["predicted"] and exp.target == r["predicted"]
+        assert len(r["maps"]) == len(exp.maps) >= 1
+        src = next(x for x in manifest_rows(manifest) if x.id == r["id"])
+        pred = tiny_model.predict(text=src.text, image=src.image, audio=src.audio)
+        assert r[f"prob_{r['predicted']}"] == pytest.approx(pred.probs[r["predicted"]], abs=1e-5)
+        for m in pred.used:
+            assert r[f"{m}_prob_negative"] == pytest.approx(pred.modalities[m].probs["negative"], abs=1e-5)
+        if len(pred.used) > 1:  # Shapley efficiency: the values add up to v(all) - v(none)
+            total = sum(r[f"shapley_{m}"] for m in pred.used)
+            assert total == pytest.approx(exp.modalities.value_all - exp.modalities.value_none, abs=1e-5)
+        if "text" in pred.used:
+            assert r["top_words"] and r["top_words"][0]["label"] in src.text
+            assert abs(r["top_words"][0]["score"]) == max(abs(s) for s in exp.map("text").scores)
+        assert r["text_sha256"] == (None if src.text is None else r["text_sha256"])
+        assert (r["image_sha256"] is None) == (src.image is None)
+
+
+def test_saved_row_explanation_reads_back_with_explain_from(batch, tiny_preset_path, capsys):
+    from msa_demo.__main__ import main
+
+    _, out, _ = batch
+    row = next(r for r in read_results(out) if r["id"] == "Text only")
+    rc = main(["explain", "--from", str(out / row["explanation"]), "--preset", str(tiny_preset_path),
+               "--device", "cpu", "--json"])
+    assert rc == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["prediction"]["probs"][row["predicted"]] == pytest.approx(row[f"prob_{row['predicted']}"], abs=1e-5)
+
+
+def test_interrupted_run_resumes_with_only_the_missing_rows(batch, tiny_model, tmp_path, monkeypatch):
+    manifest, _, full = batch
+    out = tmp_path / "out"
+    real, calls = local_engine.explain_row, []
+
+    def stop_at_third(*args, **kwargs):  # Ctrl-C while the third row is in flight
+        calls.append(args[1].id)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(local_engine, "explain_row", stop_at_third)
+    with pytest.raises(KeyboardInterrupt):
+        explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False)
+    monkeypatch.undo()
+    kept = pq.read_table(out / "results.parquet").to_pylist()  # written on the way out
+    assert [r["id"] for r in kept] == calls[:2]
+    # a crash that tore the log's last line: that row runs again, nothing else is lost
+    with (out / "rows.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "Text only", "inde')
+    stamps = {r["id"]: (out / r["explanation"]).stat().st_mtime_ns for r in kept}
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False)
+    assert (s.skipped, s.explained + s.failed) == (2, full.total - 2)
+    rows = read_results(out)
+    assert [r["id"] for r in rows] == [r["id"] for r in read_results(batch[1])]
+    assert {r["id"]: (out / r["explanation"]).stat().st_mtime_ns for r in rows if r["id"] in stamps} == stamps
+    assert len(pq.read_table(out / "results.parquet")) == full.total
+    # a third run has nothing to do
+    again = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False)
+    assert (again.skipped, again.explained, again.failed) == (full.total, 0, 0)
+
+
+def test_a_changed_input_runs_again_and_failed_rows_on_request(tiny_model, tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,label\na,I love it,positive\nb,,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.explained, s.failed) == (1, 1)
+    assert "no input" in read_results(out)[1]["error"]
+    manifest.write_text("id,text,label\na,I hate it,negative\nb,,\n", encoding="utf-8")
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.skipped, s.explained, s.failed) == (1, 1, 0)  # 'a' changed; 'b' failed before and is skipped
+    assert read_results(out)[0]["label"] == "negative"
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False,
+                      retry_failed=True)
+    assert (s.skipped, s.failed) == (1, 1)
+
+
+def test_manifest_ids_and_labels(tmp_path):
+    m = tmp_path / "m.csv"
+    m.write_text("id,text,label\nx,hi,pos\nx,ho,neg\n", encoding="utf-8")
+    with pytest.raises(InputError, match="repeats the id 'x'"):
+        manifest_rows(m)
+    m.write_text("text,label\nhi,pos\nho,maybe\n", encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.id for r in rows] == ["row-00001", "row-00002"]
+    assert rows[0].label == "positive" and rows[1].label is None and "maybe" in rows[1].label_notice
+    assert len(manifest_rows(m, limit=1)) == 1
+
+
+def test_report_is_written_small_and_escaped(batch, tiny_model, tmp_path):
+    _, out, s = batch
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "report.html").stat().st_size < 100_000
+    assert "<script" not in page and "plotly" not in page and "<svg" in page
+    assert "could not be read as a picture" in page and "truth: positive" in page
+    figures = summary(read_results(out))
+    labelled = [r for r in read_results(out) if r["label"] and not r["error"]]
+    assert figures["metrics"]["n"] == len(labelled)
+    assert figures["metrics"]["accuracy"] == pytest.approx(
+        sum(r["label"] == r["predicted"] for r in labelled) / len(labelled))
+    assert figures["failed"] == 2 and set(figures["reliance"]) == {"text", "image", "audio"}
+    # a hostile row id and text are shown as text, never as markup
+    m = tmp_path / "m.csv"
+    m.write_text('id,text\n"<script>alert(1)</script>","<b>bold</b> words"\n', encoding="utf-8")
+    explain_batch(m, tmp_path / "o", model=tiny_model, options=FAST, progress=False)
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>bold" not in page
+
+
+def test_summary_figures_known_by_construction():
+    def row(i, pred, label, sh, conflict=False, words=(), err=None):
+        r = {"id": str(i), "predicted": pred, "label": label, "error": err, "conflict": conflict,
+             "used": list(sh), "top_words": [{"label": w, "score": s} for w, s in words], "maps": []}
+        for m in ("text", "image", "audio"):
+            r[f"shapley_{m}"] = sh.get(m)
+            for c in SENTIMENTS:
+                r[f"{m}_prob_{c}"] = None
+        return r
+
+    rows = [row(0, "positive", "positive", {"text": 0.3, "image": -0.1}, words=[("Great!", 2.0), ("the", 1.0)]),
+            row(1, "negative", "positive", {"text": -0.1, "image": 0.5}, conflict=True, words=[("great", 0.5)]),
+            row(2, None, None, {}, err="bad")]
+    # row 1: the image alone says negative (the fused label), the text alone positive: the image wins
+    for c, p_image, p_text in zip(SENTIMENTS, (0.8, 0.1, 0.1), (0.1, 0.1, 0.8)):
+        rows[1][f"image_prob_{c}"], rows[1][f"text_prob_{c}"] = p_image, p_text
+    s = summary(rows)
+    assert s["reliance"] == pytest.approx({"text": 0.2, "image": 0.3})
+    assert s["reliance_by_predicted"]["negative"] == pytest.approx({"text": 0.1, "image": 0.5})
+    assert s["metrics"]["accuracy"] == 0.5 and s["failed"] == 1 and s["errors"] == [("2", "bad")]
+    assert s["conflicts"] == 1 and s["conflict_winners"] == {"image": 1}
+    both = s["slices"]["modalities used"]["text+image"]
+    assert both["rows"] == 2 and both["accuracy"] == 0.5 and both["reliance"] == pytest.approx(s["reliance"])
+    top = s["top"]["top_words"]
+    assert top[0][:2] == ("great", 2) and top[0][2] == pytest.approx(2.0)  # 1.0 (row 0's top) + 1.0 (row 1's)
+    assert top[1][0] == "the" and top[1][2] == pytest.approx(0.5)
+
+
+def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
+    from msa_demo.__main__ import main
+
+    m = tmp_path / "m.csv"
+    m.write_text("text,label\nI love it,positive\nI hate it,negative\nmeh,neutral\n", encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "--out", str(out), "--device", "cpu",
+               "--limit", "2", "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
+    assert len(read_results(out)) == 2
+    assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8
+    rc = main(["explain-batch", str(tmp_path / "missing.csv"), "--preset", str(tiny_preset_path), "--out",
+               str(out)])
+    assert rc == 2 and "does not exist" in capsys.readouterr().err
+    shutil.rmtree(out)
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_path):
+    """Local Ray, 2 workers: the same rows, the same numbers and messages as the local engine, same seed."""
+    pytest.importorskip("ray", reason="Ray is the optional extra in requirements-cluster.txt")
+    import ray
+
+    manifest, out, _ = batch
+    picked = [r for r in read_results(out) if r["id"] in ("Text only", "Clearly negative", "corrupt-image",
+                                                           "empty-audio")]
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["id"] in {r["id"] for r in picked}]
+    small = manifest.parent / "small.jsonl"
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}})
+    try:
+        s = explain_batch(small, tmp_path / "ray", preset=str(tiny_preset_path), device="cpu", options=FAST,
+                          engine="ray", workers=2, progress=False)
+    finally:
+        ray.shutdown()
+    assert (s.explained, s.failed) == (2, 2)
+    got = {r["id"]: r for r in read_results(tmp_path / "ray")}
+    for want in picked:
+        r = got[want["id"]]
+        assert r["error"] == want["error"] and r["predicted"] == want["predicted"]
+        for col in [f"prob_{c}" for c in SENTIMENTS] + ["shapley_text", "shapley_image", "shapley_audio"]:
+            assert r[col] == pytest.approx(want[col], abs=1e-6), col
+        assert [w["label"] for w in r["top_words"]] == [w["label"] for w in want["top_words"]]
+        assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)
