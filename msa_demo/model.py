@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import torch
 
-from msa_demo.config import MODALITIES, SENTIMENTS, Preset, load_preset
+from msa_demo.config import MODALITIES, Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs, load_audio, load_image, load_text

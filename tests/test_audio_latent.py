@@ -4,7 +4,6 @@ the clip's frames are the ones the full model computes, and the explainer runs t
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 
