@@ -19,6 +19,7 @@ from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
+from msa_demo.ui.options import IMAGE_METHODS
 
 log = logging.getLogger("msa_demo.api")
 
@@ -130,9 +131,9 @@ class CodeApi:
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
             target: the class to explain: negative, neutral or positive. Empty for the predicted class.
-            image_method: integrated_gradients, occlusion, or both.
+            image_method: integrated_gradients, occlusion, shapley_value_sampling, or both (the first two).
             regions: image regions: grid (a square grid) or superpixels (regions that follow edges).
-            ig_steps: the most integrated-gradients steps to take (4 to 256).
+            ig_steps: the most integrated-gradients steps to take (2 to 1024).
             seed: the random seed (the deletion check's random order, the noise baseline).
             heatmaps: true to include each image map's pixel heat-map (large); false for region scores only.
         Returns:
@@ -141,7 +142,7 @@ class CodeApi:
         from msa_demo.explain import ExplainOptions, explain
 
         model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
-        methods = {"both": ("integrated_gradients", "occlusion")}.get(image_method, (image_method,))
+        methods = IMAGE_METHODS.get(image_method, (image_method,))  # the dashboard's names; unknown: refused below
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")

@@ -11,9 +11,9 @@
     cli      ``python -m msa_demo explain-batch``
 """
 
-from msa_demo.dataset.local import BatchSummary, explain_batch, explain_row
+from msa_demo.dataset.local import BatchSummary, explain_batch
 from msa_demo.dataset.report import summary, to_html, write_report
-from msa_demo.dataset.rows import ManifestRow, manifest_rows, record_of
+from msa_demo.dataset.rows import ManifestRow, explain_row, manifest_rows, record_of
 from msa_demo.dataset.store import ResultsDir, read_results
 
 __all__ = ["BatchSummary", "ManifestRow", "ResultsDir", "explain_batch", "explain_row", "manifest_rows",

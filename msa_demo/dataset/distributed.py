@@ -38,7 +38,7 @@ class Explainer:
         self.args = (ExplainOptions(**options), target, use, top_k)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        from msa_demo.dataset.local import explain_row
+        from msa_demo.dataset.rows import explain_row
 
         records, explanations = [], []
         for text in batch["row"]:

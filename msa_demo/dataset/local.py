@@ -8,17 +8,14 @@ logged by this process as it finishes.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from msa_demo.dataset.rows import ManifestRow, empty_record, manifest_rows, record_of, safe_name
+from msa_demo.dataset.rows import ManifestRow, explain_row, manifest_rows, one_line, safe_name
 from msa_demo.dataset.store import HASHES, ResultsDir
-from msa_demo.errors import InputError, MsaError
-
-log = logging.getLogger(__name__)
+from msa_demo.errors import InputError
 
 
 @dataclass
@@ -36,36 +33,6 @@ class BatchSummary:
     def rows_per_second(self) -> float:
         ran = self.explained + self.failed
         return ran / self.seconds if self.seconds > 0 else 0.0
-
-
-def one_line(exc: BaseException) -> str:
-    """A row's error as one line: the message of our errors as it is; anything else named by its type."""
-    if isinstance(exc, MsaError):
-        text = str(exc)
-    else:
-        text = f"The explanation failed ({type(exc).__name__}: {exc})."
-    return " ".join(text.split())[:500]
-
-
-def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
-                top_k: int = 5) -> tuple[dict[str, Any], Any]:
-    """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
-    explanation."""
-    from msa_demo.explain import explain
-
-    try:
-        inputs = model.read_inputs(text=row.text, image=row.image, audio=row.audio)
-        if not inputs.present():
-            raise MsaError("The row has no input: give text, an image or an audio file.")
-        exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
-    except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
-        if not isinstance(exc, MsaError):
-            log.warning("row %s failed", row.id, exc_info=True)
-        rec = empty_record(row)
-        rec["error"] = one_line(exc)
-        return rec, None
-    data = exp.to_dict()  # once: the row and the saved JSON both read it
-    return record_of(row, data, top_k), data
 
 
 def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: str | None = None,

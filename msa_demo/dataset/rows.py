@@ -8,15 +8,18 @@ same dict goes to the JSONL log, to ``results.parquet`` and to the report.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
-from msa_demo.errors import InputError
+from msa_demo.errors import InputError, MsaError
 from msa_demo.training.data import map_label, read_manifest
+
+log = logging.getLogger(__name__)
 
 
 
@@ -158,3 +161,33 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
 
 
 __all__ = ["ManifestRow", "empty_record", "manifest_rows", "record_of", "safe_name"]
+
+
+def one_line(exc: BaseException) -> str:
+    """A row's error as one line: the message of our errors as it is; anything else named by its type."""
+    if isinstance(exc, MsaError):
+        text = str(exc)
+    else:
+        text = f"The explanation failed ({type(exc).__name__}: {exc})."
+    return " ".join(text.split())[:500]
+
+
+def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
+                top_k: int = 5) -> tuple[dict[str, Any], Any]:
+    """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
+    explanation."""
+    from msa_demo.explain import explain
+
+    try:
+        inputs = model.read_inputs(text=row.text, image=row.image, audio=row.audio)
+        if not inputs.present():
+            raise MsaError("The row has no input: give text, an image or an audio file.")
+        exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
+    except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
+        if not isinstance(exc, MsaError):
+            log.warning("row %s failed", row.id, exc_info=True)
+        rec = empty_record(row)
+        rec["error"] = one_line(exc)
+        return rec, None
+    data = exp.to_dict()  # once: the row and the saved JSON both read it
+    return record_of(row, data, top_k), data
