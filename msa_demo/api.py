@@ -20,16 +20,11 @@ from gradio import FileData
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
 from msa_demo.ui.options import IMAGE_METHODS
+from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 
 log = logging.getLogger("msa_demo.api")
 
 FILE_ROUTE = "/gradio_api/file="
-
-
-def _error(message: str) -> Exception:
-    import gradio as gr
-
-    return gr.Error(message)
 
 
 def local_file(value: Any, kind: str) -> str | None:

@@ -9,13 +9,13 @@ plays the clip from it.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from pathlib import Path
 from typing import Any
 
 from msa_demo import views
+from msa_demo.views import esc as _e
 
 REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
 
@@ -47,10 +47,6 @@ def _d(explanation: Any) -> dict:
     if isinstance(explanation, (str, bytes)):
         return json.loads(explanation)
     return dict(explanation)
-
-
-def _e(s: Any) -> str:
-    return html.escape("" if s is None else str(s), quote=True)
 
 
 def _png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:

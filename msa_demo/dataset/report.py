@@ -9,7 +9,6 @@ faithfulness check; the rows that could not be explained.
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
 from msa_demo.training.metrics import compute_metrics
+from msa_demo.views.base import esc as _e
 from msa_demo.views.svg import bars_svg
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
@@ -25,10 +25,6 @@ CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;pad
 TOP_N = 15
 PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’…"
 LIST_N = 50  # rows listed at most per table (failures, unfaithful maps)
-
-
-def _e(s: Any) -> str:
-    return html.escape("" if s is None else str(s), quote=True)
 
 
 def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:

@@ -14,12 +14,11 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from msa_demo.config import SENTIMENTS
+from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError
 
 LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
 HASHES = ("text_sha256", "image_sha256", "audio_sha256")
-MODALITIES = ("text", "image", "audio")
 PAIRS = (("text", "image"), ("text", "audio"), ("image", "audio"))
 TOP_LISTS = {"text": "top_words", "image": "top_regions", "audio": "top_segments"}
 

@@ -115,6 +115,17 @@ def _panels(model, inputs, used, options):
     return out
 
 
+def _unused_methods(model, used, options) -> list[str]:
+    """Say, rather than silently skip, a method the preset's models cannot run: audio judged by its recognised
+    words is explained by removing words, never by gradients on the waveform."""
+    audio = model.modalities.get("audio")
+    if "audio" in used and audio is not None and audio.attr_key == "input_ids" \
+            and "integrated_gradients" in options.audio_methods:
+        return ["Audio method 'both': this preset's audio is judged by its recognised words, so it is explained "
+                "by removing words (integrated gradients on the waveform does not apply)."]
+    return []
+
+
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
                  progress: Callable[..., Any] | None = None) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring)."""
@@ -141,7 +152,8 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     exp = Explanation(
         prediction=pred.to_dict(), target=target, maps=[], modalities=contributions, models=models_record(model),
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
-        cost=Cost(0, 0.0), notices=[], reading=reading_record(model, inputs),
+        cost=Cost(0, 0.0), notices=_unused_methods(model, pred.used, options),
+        reading=reading_record(model, inputs),
     )
     yield "explanation", exp
     panels = _panels(model, inputs, pred.used, options)

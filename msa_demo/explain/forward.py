@@ -11,16 +11,17 @@ import torch
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import adaptive_ig
-from msa_demo.explain.result import Cost
+from msa_demo.explain.result import Cost, check_target
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.labels import to_sentiment
 
 
 def target_index(target: str) -> int:
-    """The index of a sentiment class name (one clear message for anything else)."""
-    if target not in SENTIMENTS:
+    """The index of a sentiment class name (``check_target``'s one clear message for anything else)."""
+    name = check_target(target)
+    if name is None:
         raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)}.")
-    return SENTIMENTS.index(target)
+    return SENTIMENTS.index(name)
 
 
 class FusedForward:

@@ -272,12 +272,6 @@ class Dashboard:
             log.exception("explanation failed")
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
-        audio = model.modalities.get("audio")
-        if "audio" in use and "integrated_gradients" in options.audio_methods and audio is not None \
-                and audio.attr_key == "input_ids":  # said, not silently ignored
-            exp["notices"].append("Audio method 'both': this preset's audio is judged by its recognised words, "
-                                  "so it is explained by removing words (integrated gradients on the waveform "
-                                  "does not apply).")
         html_path, json_path = self.write_report(exp)
         self.explained[key] = (exp, html_path, json_path)
         while len(self.explained) > EXPLAINED_KEPT:

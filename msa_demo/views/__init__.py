@@ -10,7 +10,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     svg      static SVG charts for the light report
 """
 
-from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, decode_wav, fmt, maps_for, md,
+from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, decode_wav, esc, fmt, maps_for, md,
                                  model_name, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption,

@@ -83,9 +83,14 @@ def fmt(v, spec: str = ".3f") -> str:
         return md(str(v))
 
 
+def esc(s: Any) -> str:
+    """Escape a string for HTML (None -> ""): every user-supplied string in a report or an SVG goes through it."""
+    return html.escape("" if s is None else str(s), quote=True)
+
+
 def md(s: Any) -> str:
     """Escape a string for Markdown/HTML display (user-supplied names, model ids, notices)."""
-    s = html.escape(str(s), quote=True)
+    s = esc(s)
     for ch in "\\`*_[]|":
         s = s.replace(ch, "\\" + ch)
     return s

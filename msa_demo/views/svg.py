@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
+from msa_demo.views.base import esc as _e
 from msa_demo.views.base import score_colour
-
-
-def _e(s) -> str:
-    return html.escape(str(s), quote=True)
 
 
 def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool = True, spec: str = "+.3f",
