@@ -11,11 +11,18 @@ from typing import Any, Sequence
 from msa_demo.errors import MsaError
 
 
+def input_values(args: argparse.Namespace) -> dict[str, Any]:
+    """{modality: the raw value its flag gave (None if not given)}."""
+    from msa_demo.modalities.registry import names
+
+    return {m: getattr(args, m, None) for m in names()}
+
+
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--text", help="the words to judge (any language the text model reads)")
-    p.add_argument("--image", metavar="PATH", help="a picture (PNG, JPEG, WebP, ...)")
-    p.add_argument("--audio", metavar="PATH", help="a sound clip (WAV, FLAC, OGG, MP3)")
-    p.add_argument("--use", default="text,image,audio", help="modalities to use, comma-separated (default: all)")
+    from msa_demo.explain.cli import add_input_flags
+
+    add_input_flags(p)
+    p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     p.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
@@ -42,14 +49,16 @@ def format_prediction(pred: Any) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.modalities.registry import flags
 
-    if not (args.text or args.image or args.audio):
-        raise MsaError("Give at least one input: --text, --image or --audio.")
+    raw = input_values(args)
+    if not any(raw.values()):
+        raise MsaError(f"Give at least one input: {flags()}.")
     model = MultimodalSentimentModel.from_preset(args.preset, device=args.device)
     for line in model.notices:  # a modality served by a stand-in, or switched off
         print(f"note: {line}", file=sys.stderr)
-    use = [u.strip() for u in args.use.split(",") if u.strip()]
-    pred = model.predict(text=args.text, image=args.image, audio=args.audio, use=use)
+    use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
+    pred = model.predict(use=use, **raw)
     print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False) if args.json else format_prediction(pred))
     return 0
 

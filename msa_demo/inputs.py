@@ -59,21 +59,61 @@ class AudioInput:
         return f"audio:{self.sample_rate}:" + hashlib.sha256(self.waveform.tobytes()).hexdigest()
 
 
-@dataclass
 class Inputs:
-    """What one prediction is made from; any field may be None (missing)."""
+    """What one prediction is made from: one clean input record per registered modality
+    (``msa_demo.modalities.registry``); a modality not given reads as None (missing).
 
-    text: TextInput | None = None
-    image: ImageInput | None = None
-    audio: AudioInput | None = None
+    ``Inputs(text=TextInput(...), image=None)``; ``inputs.text``; ``inputs.get("audio")``; ``inputs.present()``.
+    """
+
+    def __init__(self, **values: Any) -> None:
+        from msa_demo.modalities.registry import names
+
+        known = names()
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(f"Unknown input {', '.join(unknown)}; known: {', '.join(known)}.")
+        self.values = {m: values[m] for m in known if values.get(m) is not None}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from msa_demo.modalities.registry import names
+
+        if name != "values" and name in names():
+            if value is None:
+                self.values.pop(name, None)
+            else:
+                self.values[name] = value
+                self.values = {m: self.values[m] for m in names() if m in self.values}  # registry order
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "values":
+            raise AttributeError(name)
+        from msa_demo.modalities.registry import names
+
+        if name in names():
+            return self.values.get(name)
+        raise AttributeError(f"Inputs has no modality '{name}'")
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Inputs) and self.values == other.values
+
+    def __repr__(self) -> str:
+        return f"Inputs({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
 
     def present(self) -> list[str]:
-        return [m for m in ("text", "image", "audio") if getattr(self, m) is not None]
+        from msa_demo.modalities.registry import names
+
+        return [m for m in names() if m in self.values]
 
     def notices(self) -> list[str]:
         out: list[str] = []
         for m in self.present():
-            out.extend(getattr(self, m).notices)
+            out.extend(getattr(self.values[m], "notices", None) or [])
         return out
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import torch
 
-from msa_demo.config import MODALITIES, Preset, load_preset
+from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
-from msa_demo.inputs import Inputs, load_audio, load_image, load_text
+from msa_demo.inputs import Inputs
 from msa_demo.labels import probs_dict as _probs_dict
+from msa_demo.modalities import registry
+from msa_demo.prediction import ModalityPrediction, Prediction
 from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality,
                                  resolve_path)
 
@@ -59,33 +61,6 @@ def device_name(device: torch.device) -> str:
 
 def top_label(probs: dict[str, float]) -> str:
     return max(probs, key=probs.get)
-
-
-@dataclass
-class ModalityPrediction:
-    """What one modality alone says."""
-
-    modality: str
-    probs: dict[str, float]
-    label: str
-    label_probs: dict[str, float]  # the model's own labels
-    model_id: str
-    revision: str
-
-
-@dataclass
-class Prediction:
-    probs: dict[str, float]  # fused over the used modalities
-    label: str
-    modalities: dict[str, ModalityPrediction]  # each used modality's own prediction
-    used: list[str]
-    switched_off: list[str] = field(default_factory=list)  # present but not used
-    notices: list[str] = field(default_factory=list)
-    preset: str = ""
-    fusion: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class MultimodalSentimentModel:
@@ -186,15 +161,12 @@ class MultimodalSentimentModel:
 
     # ------------------------------------------------------------ inputs and encoders
 
-    def read_inputs(self, text: Any = None, image: Any = None, audio: Any = None) -> Inputs:
-        """Decode raw values (strings, paths, bytes, arrays, Gradio values) into clean inputs."""
-        p = self.preset
-        audio_rate = getattr(self.modalities.get("audio"), "sample_rate", 16000)
-        return Inputs(
-            text=load_text(text, p.max_text_chars),
-            image=load_image(image, p.max_image_side),
-            audio=load_audio(audio, audio_rate, p.max_audio_seconds),
-        )
+    def read_inputs(self, *args: Any, **values: Any) -> Inputs:
+        """Decode raw values (strings, paths, bytes, arrays, Gradio values) into clean inputs, each by its
+        registered modality (``read_inputs(text=..., image=..., audio=...)``, or positionally in that order)."""
+        raw = registry.by_position(args, values)
+        return Inputs(**{k.name: k.read(raw[k.name], self) for k in registry.kinds()
+                         if raw.get(k.name) is not None})
 
     def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
         """Prepare and run one modality's model on a clean input, cached by the input's content."""
@@ -214,14 +186,16 @@ class MultimodalSentimentModel:
 
     # ------------------------------------------------------------ prediction
 
-    def predict(self, text: Any = None, image: Any = None, audio: Any = None,
-                use: Iterable[str] | None = None, inputs: Inputs | None = None) -> Prediction:
-        """Fused sentiment over the present modalities that ``use`` switches on (default: all)."""
-        inputs = inputs if inputs is not None else self.read_inputs(text, image, audio)
-        wanted = set(MODALITIES if use is None else use)
-        unknown = wanted - set(MODALITIES)
+    def predict(self, *args: Any, use: Iterable[str] | None = None, inputs: Inputs | None = None,
+                **values: Any) -> Prediction:
+        """Fused sentiment over the present modalities that ``use`` switches on (default: all). Raw values by
+        modality name (``predict(text=..., audio=...)``), or ``inputs`` read already."""
+        inputs = inputs if inputs is not None else self.read_inputs(*args, **values)
+        known = registry.names()
+        wanted = set(known if use is None else use)
+        unknown = wanted - set(known)
         if unknown:
-            raise InputError(f"Unknown modality {sorted(unknown)}; use text, image and/or audio.")
+            raise InputError(f"Unknown modality {sorted(unknown)}; use {registry.choices()}.")
         notices = list(inputs.notices())
         used, off = [], []
         for m in inputs.present():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo import views
+from msa_demo.modalities.registry import kinds
 from msa_demo.views import esc as _e
 
 REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
@@ -49,7 +50,7 @@ def _d(explanation: Any) -> dict:
     return dict(explanation)
 
 
-def _png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:
+def png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:
     img = img.copy()
     img.thumbnail((side, side))
     buf = io.BytesIO()
@@ -108,64 +109,9 @@ def _contributions_html(exp: dict) -> str:
     return "".join(out)
 
 
-def _words_html(exp: dict) -> str:
-    spans = views.text_highlights(exp)
-    if not spans:
-        return ""
-    colours = views.WORD_LEGEND
-    parts = []
-    for text, cat in spans:
-        if cat:
-            parts.append(f'<span style="background:{colours[cat]}" title="{_e(cat)}">{_e(text)}</span>')
-        else:
-            parts.append(_e(text))
-    legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
-    m = views.maps_for(exp, "text")[0]
-    return (f"<h2>Words</h2><p>{_e(views.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
-            f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
-
-
-def _image_html(exp: dict) -> str:
-    img = views.original_image(exp)
-    if img is None:
-        return ""
-    pred = exp.get("prediction") or {}
-    if "image" not in (pred.get("used") or []):
-        why = (views.NO_FACE + ": the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
-               else "switched off")
-        return (f'<h2>Image</h2><p>Given but not used ({_e(why)}).</p><div class="imgs"><figure>'
-                f'<img alt="picture, not used" src="{_png_uri(img, 160)}"></figure></div>')
-    figs = [f'<figure><img alt="original picture" src="{_png_uri(img)}"><figcaption>original</figcaption></figure>']
-    for ov, caption in views.image_overlays(exp) or []:
-        figs.append(f'<figure><img alt="{_e(caption)}" src="{_png_uri(ov)}"><figcaption>{_e(caption)}'
-                    "</figcaption></figure>")
-    legend = views.heatmap_legend(exp).split("\n\n")[0]  # the shared colour bar (already escaped)
-    return f'<h2>Image</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
-
-
-def _audio_html(exp: dict) -> str:
-    if not (exp.get("inputs") or {}).get("audio_wav_b64"):
-        return ""
-    out = ["<h2>Audio</h2>", '<audio id="clip" controls></audio>']
-    if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
-        out.append("<p>Given but not used (switched off).</p>")
-    audio = (exp.get("reading") or {}).get("audio") or {}
-    if "transcript" in audio:
-        words = audio.get("words") or []
-        timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
-                         for w in words)
-        out.append(f'<p class="heard"><b>Heard</b> (speech recognition, English): “{_e(audio.get("transcript"))}”'
-                   f"<br>{timed}</p>" if words else '<p class="heard"><b>Heard:</b> no words were recognised.</p>')
-    maps = views.maps_for(exp, "audio")
-    dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
-    if maps and dec is not None:
-        m = maps[0]
-        rel = views.rel_scores([float(s) for s in m.get("scores") or []])
-        out.append(f"<p>{_e(views.map_caption(m))}; green pushes toward '{_e(exp.get('target'))}', red away.</p>")
-        out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
-        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], rel,
-                                  title="Each segment's push (relative to the strongest)", spec="+.2f"))
-    return "".join(out)
+def _sections_html(exp: dict) -> str:
+    """Each registered modality's own section (words, picture, clip, ...), in registry order."""
+    return "".join(kind.report(exp) or "" for kind in kinds() if kind.report is not None)
 
 
 def _trust_html(exp: dict) -> str:
@@ -223,9 +169,7 @@ def to_html(explanation: Any) -> str:
         warnings,
         notices,
         _contributions_html(exp),
-        _words_html(exp),
-        _image_html(exp),
-        _audio_html(exp),
+        _sections_html(exp),
         _trust_html(exp),
         "<h2>Reproduce</h2><p>Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.</p>"
         '<p><a id="json-link" download="report.json" href="#">Download the explanation JSON</a></p>',

@@ -75,3 +75,16 @@ def test_sentiments_and_probs_dict_are_defined_once():
                     defs[n].append(str(path.relative_to(ROOT)))
     assert defs["SENTIMENTS"] == ["msa_demo/config.py"]
     assert defs["probs_dict"] == ["msa_demo/labels.py"]
+
+
+def test_no_private_name_is_imported_across_modules():
+    """``from msa_demo.x import _name`` nowhere in the package: what another module needs is public."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "msa_demo").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("msa_demo"):
+                found += [f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("_")
+                          and not a.name.startswith("__")]
+    assert found == []

@@ -12,8 +12,6 @@ first (prediction + modality Shapley values, no maps yet), then ``("map", Attrib
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 import time
 from typing import Any, Callable, Iterator
@@ -25,22 +23,17 @@ from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Expla
                                      ModalityContributions, check_target)
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
+from msa_demo.modalities.registry import kinds
 
 log = logging.getLogger(__name__)
 
 
 def inputs_record(inputs) -> dict[str, Any]:
-    """The inputs, losslessly (PNG; float WAV), so the explanation can be reproduced with ``--from``."""
-    out: dict[str, Any] = {"text": None, "image_png_b64": None, "audio_wav_b64": None, "audio_sample_rate": None}
-    if inputs.text is not None:
-        out["text"] = inputs.text.text
-    if inputs.image is not None:
-        buf = io.BytesIO()
-        inputs.image.image.save(buf, format="PNG")
-        out["image_png_b64"] = base64.b64encode(buf.getvalue()).decode("ascii")
-    if inputs.audio is not None:
-        out["audio_wav_b64"] = base64.b64encode(float_wav(inputs.audio.waveform, inputs.audio.sample_rate)).decode()
-        out["audio_sample_rate"] = int(inputs.audio.sample_rate)
+    """The inputs, losslessly (each modality's ``record``: text; PNG; float WAV ...), so the explanation can be
+    reproduced with ``--from``."""
+    out: dict[str, Any] = {}
+    for kind in kinds():
+        out.update(kind.record(getattr(inputs, kind.name)))
     return out
 
 
@@ -57,13 +50,11 @@ def float_wav(waveform, rate: int) -> bytes:
 
 
 def recorded_inputs(record: dict[str, Any]) -> dict[str, Any]:
-    """The raw values (text, PNG bytes, WAV bytes) to give ``model.read_inputs`` again."""
+    """The raw values (text, PNG bytes, WAV bytes ...) to give ``model.read_inputs`` again."""
     try:
-        image = base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
-        audio = base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
+        return {kind.name: kind.replay(record) for kind in kinds()}
     except (ValueError, TypeError):
         raise InputError("The saved explanation's inputs are damaged (bad base64).") from None
-    return {"text": record.get("text"), "image": image, "audio": audio}
 
 
 def models_record(model) -> dict[str, dict[str, Any]]:
@@ -103,27 +94,17 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _panels(model, inputs, used, options):
-    out = []
-    if "text" in used:
-        out.append(("words", lambda tgt: [attribute_words(model, inputs, tgt, options, use=used, method=m)
-                                          for m in options.text_methods]))
-    if "image" in used:
-        out.append(("image regions", lambda tgt: attribute_regions(model, inputs, tgt, options, use=used)))
-    if "audio" in used:
-        out.append(("audio segments", lambda tgt: attribute_segments(model, inputs, tgt, options, use=used)))
-    return out
+def panels(model, inputs, used, options) -> list[tuple[str, Callable[[str], list[AttributionMap]]]]:
+    """(panel name, run(target) -> maps) for each used modality, in registry order."""
+    def run(kind):
+        return lambda target: kind.explain(model, inputs, target, options, used)
+
+    return [(kind.panel or kind.name, run(kind)) for kind in kinds() if kind.name in used]
 
 
-def _unused_methods(model, used, options) -> list[str]:
-    """Say, rather than silently skip, a method the preset's models cannot run: audio judged by its recognised
-    words is explained by removing words, never by gradients on the waveform."""
-    audio = model.modalities.get("audio")
-    if "audio" in used and audio is not None and audio.attr_key == "input_ids" \
-            and "integrated_gradients" in options.audio_methods:
-        return ["Audio method 'both': this preset's audio is judged by its recognised words, so it is explained "
-                "by removing words (integrated gradients on the waveform does not apply)."]
-    return []
+def unused_methods(model, used, options) -> list[str]:
+    """What a modality cannot run of the methods asked for, said rather than silently skipped."""
+    return [n for kind in kinds() if kind.name in used for n in kind.explain_notices(model, options, used)]
 
 
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
@@ -150,15 +131,15 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     target = target or pred.label
     contributions = attribute_modalities(model, inputs, target, pred.used)
     exp = Explanation(
-        prediction=pred.to_dict(), target=target, maps=[], modalities=contributions, models=models_record(model),
+        prediction=pred, target=target, maps=[], modalities=contributions, models=models_record(model),
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
-        cost=Cost(0, 0.0), notices=_unused_methods(model, pred.used, options),
+        cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
         reading=reading_record(model, inputs),
     )
     yield "explanation", exp
-    panels = _panels(model, inputs, pred.used, options)
-    for k, (name, run) in enumerate(panels):
-        tell((k + 0.05) / max(1, len(panels)), f"explaining {name}")
+    parts = panels(model, inputs, pred.used, options)
+    for k, (name, run) in enumerate(parts):
+        tell((k + 0.05) / max(1, len(parts)), f"explaining {name}")
         try:
             maps = run(target)
         except MsaError:

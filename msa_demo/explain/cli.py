@@ -10,13 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.errors import InputError, MsaError
+from msa_demo.prediction import Prediction
+
+
+def add_input_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per registered modality (``--text``, ``--image``, ``--audio`` ...), as its kind declares it."""
+    from msa_demo.modalities.registry import kinds
+
+    for kind in kinds():
+        p.add_argument(kind.flag, metavar=kind.cli_metavar, help=kind.cli_help)
 
 
 def add_command(sub) -> None:
     p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments")
-    p.add_argument("--text", help="the words to judge")
-    p.add_argument("--image", metavar="PATH", help="a picture (PNG, JPEG, WebP, ...)")
-    p.add_argument("--audio", metavar="PATH", help="a sound clip (WAV, FLAC, OGG, MP3)")
+    add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
@@ -89,7 +96,7 @@ def _preset_from_saved(saved: dict[str, Any]):
     except (KeyError, TypeError):
         raise InputError(f"The saved preset '{name}' is not built in and cannot be rebuilt from the file; "
                          "pass --preset.") from None
-    fusion = ((saved.get("prediction") or {}).get("fusion") or {}).get("kind", "weighted")
+    fusion = Prediction.from_dict(saved.get("prediction")).fusion.get("kind", "weighted")
     if fusion != "weighted":
         raise InputError("The saved explanation used a trained fusion head; pass --preset to name it.")
     return Preset(name=name or "saved", description="rebuilt from a saved explanation", modalities=mods)
@@ -108,6 +115,7 @@ def options_from_args(args, saved_options: dict[str, Any] | None):
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
+    from msa_demo.modalities.registry import flags, names
     from msa_demo.model import MultimodalSentimentModel
 
     from msa_demo.report import write_html
@@ -115,15 +123,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     saved = _load_saved(args.from_file) if args.from_file else None
     if saved is not None:
         raw = recorded_inputs(saved["inputs"])
-        if args.text or args.image or args.audio:
-            raise InputError("Give either --from or inputs (--text/--image/--audio), not both.")
+        if any(getattr(args, m, None) for m in names()):
+            raise InputError(f"Give either --from or inputs ({'/'.join(f'--{m}' for m in names())}), not both.")
         preset = args.preset or _preset_from_saved(saved)
         target = args.target if args.target is not None else saved.get("target")
-        use = args.use.split(",") if args.use else (saved.get("prediction") or {}).get("used")
+        use = args.use.split(",") if args.use else Prediction.from_dict(saved.get("prediction")).used
     else:
-        raw = {"text": args.text, "image": args.image, "audio": args.audio}
+        raw = {m: getattr(args, m, None) for m in names()}
         if not any(v for v in raw.values()):
-            raise InputError("Give at least one input: --text, --image or --audio (or --from a saved explanation).")
+            raise InputError(f"Give at least one input: {flags()} (or --from a saved explanation).")
         preset = args.preset or os.environ.get("MSA_PRESET", "hub")
         target = args.target
         use = args.use.split(",") if args.use else None
@@ -154,9 +162,9 @@ def _top(m, k: int = 5) -> list[tuple[str, float]]:
 
 def format_explanation(exp) -> str:
     pred = exp.prediction
-    lines = [f"Sentiment: {str(pred.get('label', '')).upper()}  (preset {exp.preset}; explained class: {exp.target}; "
-             f"used: {', '.join(pred.get('used') or [])})"]
-    lines += [f"  {s:<9} {p:6.1%}" for s, p in (pred.get("probs") or {}).items()]
+    lines = [f"Sentiment: {pred.label.upper()}  (preset {exp.preset}; explained class: {exp.target}; "
+             f"used: {', '.join(pred.used)})"]
+    lines += [f"  {s:<9} {p:6.1%}" for s, p in pred.probs.items()]
     mc = exp.modalities
     if mc is not None:
         lines.append(f"Modality contributions to P({exp.target}) (Shapley; {mc.value_none:.3f} with nothing -> "
@@ -187,7 +195,7 @@ def format_explanation(exp) -> str:
         trust.append(f"{m.cost.forward_passes} forward passes, {m.cost.seconds:.2f} s")
         lines.append("    " + "; ".join(trust))
     lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
-    for n in list(pred.get("notices") or []) + list(exp.notices):
+    for n in list(pred.notices) + list(exp.notices):
         lines.append(f"note: {n}")
     return "\n".join(lines)
 
@@ -203,4 +211,4 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return 2
 
 
-__all__ = ["add_command", "add_option_flags", "cmd_explain", "format_explanation", "options_from_args"]
+__all__ = ["add_command", "add_input_flags", "add_option_flags", "cmd_explain", "format_explanation", "options_from_args"]

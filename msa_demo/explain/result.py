@@ -14,6 +14,7 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
+from msa_demo.prediction import Prediction
 
 TEXT_BASELINES = ("pad", "mask", "unk")
 TEXT_METHODS = ("integrated_gradients", "occlusion", "shapley_value_sampling")
@@ -112,7 +113,7 @@ class ModalityContributions(_Serial):
 
 @dataclass
 class Explanation(_Serial):
-    prediction: dict
+    prediction: Prediction
     target: str
     maps: list[AttributionMap]
     modalities: ModalityContributions | None
@@ -132,7 +133,9 @@ class Explanation(_Serial):
         if isinstance(d.get("modalities"), dict):
             d["modalities"] = ModalityContributions.from_dict(d["modalities"])
         d["cost"] = Cost.from_dict(d.get("cost") or {})
-        for key, default in (("models", {}), ("options", {}), ("inputs", {}), ("notices", []), ("prediction", {})):
+        if not isinstance(d.get("prediction"), Prediction):
+            d["prediction"] = Prediction.from_dict(d.get("prediction"))
+        for key, default in (("models", {}), ("options", {}), ("inputs", {}), ("notices", [])):
             d.setdefault(key, default)
         d.setdefault("preset", "")
         d.setdefault("target", "")

@@ -4,7 +4,8 @@ A modality turns its clean input into model tensors (``prepare``), runs its mode
 model call, batched, differentiable where the model is), and maps the model's labels onto sentiment.
 Explainers perturb ``prepared.inputs[attr_key]`` and call ``forward`` again; nothing else.
 
-Adding a modality = one new module here with its families, plus an entry in ``FAMILIES`` and a preset entry.
+Adding a modality = its model families (a :class:`Modality` subclass each) named by its kind in
+``msa_demo.modalities.registry``, plus a preset entry.
 """
 
 from __future__ import annotations
@@ -212,11 +213,12 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 
 
 def _families() -> dict[str, type[Modality]]:
-    from msa_demo.modalities import audio, image, text
+    """Every registered modality's model families (``registry.ModalityKind.families``)."""
+    from msa_demo.modalities.registry import kinds
 
     fams: dict[str, type[Modality]] = {}
-    for module in (text, image, audio):
-        fams.update(module.FAMILIES)
+    for kind in kinds():
+        fams.update(kind.families())
     return fams
 
 

@@ -73,7 +73,10 @@ def parse_bins(text: str | None) -> list[float] | None:
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (header line) or JSONL manifest; image/audio paths are resolved against its folder."""
+    """Rows of a CSV (header line) or JSONL manifest: a column per registered modality (named after it); the
+    columns of file inputs (image, audio ...: ``ModalityKind.manifest_file``) are resolved against its folder."""
+    from msa_demo.modalities.registry import kinds
+
     path = Path(path)
     if not path.is_file():
         raise InputError(f"The manifest '{path}' does not exist.")
@@ -82,15 +85,18 @@ def read_manifest(path: str | Path) -> list[dict[str, Any]]:
     else:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
+    files = [k.name for k in kinds() if k.manifest_file]
+    values = [k.name for k in kinds() if not k.manifest_file]
     for r in rows:
-        for m in ("image", "audio"):
+        for m in files:
             v = r.get(m)
             if v in ("", None):
                 r.pop(m, None)
             elif not Path(v).is_absolute():
                 r[m] = str(path.parent / v)
-        if r.get("text") in ("", None):
-            r.pop("text", None)
+        for m in values:
+            if r.get(m) in ("", None):
+                r.pop(m, None)
     return rows
 
 

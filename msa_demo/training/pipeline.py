@@ -22,9 +22,10 @@ from typing import Any
 
 import torch
 
-from msa_demo.config import MODALITIES, Preset, load_preset, save_preset
+from msa_demo.config import Preset, load_preset, save_preset
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
+from msa_demo.modalities.registry import choices, names
 from msa_demo.model import pick_device
 from msa_demo.training.data import Split, parse_bins, read_manifest, row_labels, split_rows
 from msa_demo.training.features import extract_features
@@ -76,10 +77,10 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     bins = parse_bins(args.bins)
     labels, y = row_labels(rows, args.labels, bins)
     preset = load_preset(args.preset)
-    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(MODALITIES)
+    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
     mods = [m for m in wanted if any(m in r for r in rows)]
     if not mods:
-        raise InputError("No row has text, image or audio.")
+        raise InputError(f"No row has {choices('or')}.")
     kind = args.head
     if kind == "head" and len(mods) != 1:
         raise InputError(f"--head head trains on one modality; this manifest has {', '.join(mods)} "

@@ -1,0 +1,87 @@
+"""The audio modality: a clip in; segments (or recognised words) are explained (``explain.segments``); the
+report draws the waveform with each segment's push."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Mapping
+
+from msa_demo import views
+from msa_demo.inputs import AudioInput, load_audio
+from msa_demo.modalities.registry import ModalityKind
+from msa_demo.views import esc as _e
+
+
+def read(value: Any, model) -> AudioInput | None:
+    rate = getattr(model.modalities.get("audio"), "sample_rate", 16000)
+    return load_audio(value, rate, model.preset.max_audio_seconds)
+
+
+def families() -> Mapping[str, type]:
+    from msa_demo.modalities import audio
+
+    return audio.FAMILIES
+
+
+def explain(model, inputs, target: str, options, used) -> list:
+    from msa_demo.explain.segments import attribute_segments
+
+    return attribute_segments(model, inputs, target, options, use=used)
+
+
+def explain_notices(model, options, used) -> list[str]:
+    """Say, rather than silently skip, a method the preset's models cannot run: audio judged by its recognised
+    words is explained by removing words, never by gradients on the waveform."""
+    audio = model.modalities.get("audio")
+    if "audio" in used and audio is not None and audio.attr_key == "input_ids" \
+            and "integrated_gradients" in options.audio_methods:
+        return ["Audio method 'both': this preset's audio is judged by its recognised words, so it is explained "
+                "by removing words (integrated gradients on the waveform does not apply)."]
+    return []
+
+
+def record(value: AudioInput | None) -> dict[str, Any]:
+    """The clip as a 32-bit float WAV (lossless) and its sample rate."""
+    from msa_demo.explain import float_wav
+
+    if value is None:
+        return {"audio_wav_b64": None, "audio_sample_rate": None}
+    return {"audio_wav_b64": base64.b64encode(float_wav(value.waveform, value.sample_rate)).decode(),
+            "audio_sample_rate": int(value.sample_rate)}
+
+
+def replay(record: Mapping[str, Any]) -> bytes | None:
+    return base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
+
+
+def report(exp: dict) -> str:
+    """A player for the clip, what speech recognition heard, the waveform coloured by each segment's push."""
+    if not (exp.get("inputs") or {}).get("audio_wav_b64"):
+        return ""
+    out = ["<h2>Audio</h2>", '<audio id="clip" controls></audio>']
+    if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
+        out.append("<p>Given but not used (switched off).</p>")
+    audio = (exp.get("reading") or {}).get("audio") or {}
+    if "transcript" in audio:
+        words = audio.get("words") or []
+        timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
+                         for w in words)
+        out.append(f'<p class="heard"><b>Heard</b> (speech recognition, English): “{_e(audio.get("transcript"))}”'
+                   f"<br>{timed}</p>" if words else '<p class="heard"><b>Heard:</b> no words were recognised.</p>')
+    maps = views.maps_for(exp, "audio")
+    dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
+    if maps and dec is not None:
+        m = maps[0]
+        rel = views.rel_scores([float(s) for s in m.get("scores") or []])
+        out.append(f"<p>{_e(views.map_caption(m))}; green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+        out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
+        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], rel,
+                                  title="Each segment's push (relative to the strongest)", spec="+.2f"))
+    return "".join(out)
+
+
+KIND = ModalityKind(
+    name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
+    replay=replay, report=report, cli_help="a sound clip (WAV, FLAC, OGG, MP3)", cli_metavar="PATH",
+    manifest_file=True, explain_notices=explain_notices,
+)

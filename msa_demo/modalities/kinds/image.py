@@ -1,0 +1,69 @@
+"""The image modality: a picture in; regions are explained (``explain.regions``); the report overlays them."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any, Mapping
+
+from msa_demo import views
+from msa_demo.inputs import ImageInput, load_image
+from msa_demo.modalities.registry import ModalityKind
+from msa_demo.views import esc as _e
+
+
+def read(value: Any, model) -> ImageInput | None:
+    return load_image(value, model.preset.max_image_side)
+
+
+def families() -> Mapping[str, type]:
+    from msa_demo.modalities import image
+
+    return image.FAMILIES
+
+
+def explain(model, inputs, target: str, options, used) -> list:
+    from msa_demo.explain.regions import attribute_regions
+
+    return attribute_regions(model, inputs, target, options, use=used)
+
+
+def record(value: ImageInput | None) -> dict[str, Any]:
+    """The picture as PNG (lossless)."""
+    if value is None:
+        return {"image_png_b64": None}
+    buf = io.BytesIO()
+    value.image.save(buf, format="PNG")
+    return {"image_png_b64": base64.b64encode(buf.getvalue()).decode("ascii")}
+
+
+def replay(record: Mapping[str, Any]) -> bytes | None:
+    return base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
+
+
+def report(exp: dict) -> str:
+    """The picture and its heat maps (or why it was not used)."""
+    from msa_demo.report import png_uri
+
+    img = views.original_image(exp)
+    if img is None:
+        return ""
+    pred = exp.get("prediction") or {}
+    if "image" not in (pred.get("used") or []):
+        why = (views.NO_FACE + ": the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
+               else "switched off")
+        return (f'<h2>Image</h2><p>Given but not used ({_e(why)}).</p><div class="imgs"><figure>'
+                f'<img alt="picture, not used" src="{png_uri(img, 160)}"></figure></div>')
+    figs = [f'<figure><img alt="original picture" src="{png_uri(img)}"><figcaption>original</figcaption></figure>']
+    for ov, caption in views.image_overlays(exp) or []:
+        figs.append(f'<figure><img alt="{_e(caption)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
+                    "</figcaption></figure>")
+    legend = views.heatmap_legend(exp).split("\n\n")[0]  # the shared colour bar (already escaped)
+    return f'<h2>Image</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
+
+
+KIND = ModalityKind(
+    name="image", read=read, families=families, explain=explain, panel="image regions", record=record,
+    replay=replay, report=report, cli_help="a picture (PNG, JPEG, WebP, ...)", cli_metavar="PATH",
+    manifest_file=True,
+)

@@ -1,0 +1,58 @@
+"""The text modality: a string in; words are explained (``explain.words``); the report colours them."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from msa_demo import views
+from msa_demo.inputs import TextInput, load_text
+from msa_demo.modalities.registry import ModalityKind
+from msa_demo.views import esc as _e
+
+
+def read(value: Any, model) -> TextInput | None:
+    return load_text(value, model.preset.max_text_chars)
+
+
+def families() -> Mapping[str, type]:
+    from msa_demo.modalities import text
+
+    return text.FAMILIES
+
+
+def explain(model, inputs, target: str, options, used) -> list:
+    from msa_demo.explain.words import attribute_words
+
+    return [attribute_words(model, inputs, target, options, use=used, method=m) for m in options.text_methods]
+
+
+def record(value: TextInput | None) -> dict[str, Any]:
+    return {"text": value.text if value is not None else None}
+
+
+def replay(record: Mapping[str, Any]) -> Any:
+    return record.get("text")
+
+
+def report(exp: dict) -> str:
+    """The words, coloured by how they pushed toward the explained class."""
+    spans = views.text_highlights(exp)
+    if not spans:
+        return ""
+    colours = views.WORD_LEGEND
+    parts = []
+    for text, cat in spans:
+        if cat:
+            parts.append(f'<span style="background:{colours[cat]}" title="{_e(cat)}">{_e(text)}</span>')
+        else:
+            parts.append(_e(text))
+    legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
+    m = views.maps_for(exp, "text")[0]
+    return (f"<h2>Words</h2><p>{_e(views.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
+            f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
+
+
+KIND = ModalityKind(
+    name="text", read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
+    report=report, cli_help="the words to judge (any language the text model reads)",
+)

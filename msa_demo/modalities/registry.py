@@ -1,0 +1,144 @@
+"""The modality registry: every stage (reading inputs, loading models, explaining, the CLI, the report, the
+training manifests) iterates the modality kinds registered here, in order.
+
+A :class:`ModalityKind` declares, in one place, all a stage needs to know about one kind of input:
+
+- ``read(value, model)``: decode and validate a raw value (string, path, bytes, array ...) into the clean input
+  record the modality's models take (with ``.key`` and ``.notices``); None when the value counts as missing;
+  every bad value raises :class:`~msa_demo.errors.InputError` with one clear line;
+- ``families()``: the model families that can serve it (``{family name: Modality subclass}``);
+- ``explain(model, inputs, target, options, used)``: its attribution maps (each a :class:`Layout` run through
+  ``explain.methods.attribute``: what is perturbed, the baseline, how the map is described); ``panel`` names
+  them for progress and failure messages; ``explain_notices(model, options, used)``: what it cannot run;
+- ``record(value)`` / ``replay(record)``: the input, losslessly, in an explanation's JSON (``inputs``) and back
+  to a raw value for ``explain --from``;
+- ``report(exp)``: its section of the HTML report (an ``Explanation.to_dict()`` in, HTML out);
+- ``cli_help`` / ``cli_metavar``: its ``--<name>`` flag of ``python -m msa_demo predict | explain``;
+- ``manifest_file``: whether its training/dataset manifest column (named after it) holds a file path.
+
+The built-in kinds are ``config.MODALITIES``, each declared in ``msa_demo.modalities.kinds.<name>`` (loaded here
+on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
+:func:`register` call (and :func:`unregister` to take it away again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, Callable, Mapping
+
+from msa_demo.config import MODALITIES
+from msa_demo.errors import InputError
+
+BUILTIN_PACKAGE = "msa_demo.modalities.kinds"
+
+
+def _no_record(value: Any) -> dict[str, Any]:
+    return {}
+
+
+def _no_replay(record: Mapping[str, Any]) -> Any:
+    return None
+
+
+def _no_notices(model: Any, options: Any, used: list[str]) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class ModalityKind:
+    """One kind of input, declared once (see the module docstring for each field)."""
+
+    name: str
+    read: Callable[[Any, Any], Any]
+    families: Callable[[], Mapping[str, type]]
+    explain: Callable[..., list]
+    panel: str = ""
+    record: Callable[[Any], dict[str, Any]] = _no_record
+    replay: Callable[[Mapping[str, Any]], Any] = _no_replay
+    report: Callable[[dict], str] | None = None
+    cli_help: str = ""
+    cli_metavar: str | None = None
+    manifest_file: bool = False
+    explain_notices: Callable[[Any, Any, list[str]], list[str]] = _no_notices
+
+    @property
+    def flag(self) -> str:
+        return f"--{self.name}"
+
+
+_KINDS: dict[str, ModalityKind] = {}
+_LOADED: list[bool] = []
+
+
+def _builtins() -> dict[str, ModalityKind]:
+    if not _LOADED:
+        _LOADED.append(True)  # before loading: a kind's module may ask for the registry while it loads
+        for name in MODALITIES:
+            kind = import_module(f"{BUILTIN_PACKAGE}.{name}").KIND
+            _KINDS.setdefault(kind.name, kind)
+    return _KINDS
+
+
+def register(kind: ModalityKind, replace: bool = False) -> ModalityKind:
+    """Add ``kind`` after the kinds already registered; its name must be new unless ``replace``."""
+    kinds = _builtins()
+    if not kind.name.isidentifier():
+        raise InputError(f"A modality name must be a Python identifier (it names a keyword and a flag), "
+                         f"not '{kind.name}'.")
+    if kind.name in kinds and not replace:
+        raise InputError(f"The modality '{kind.name}' is registered already.")
+    kinds[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    """Take the kind ``name`` away (a test's own modality, afterwards)."""
+    _builtins().pop(name, None)
+
+
+def kinds() -> list[ModalityKind]:
+    """Every registered kind, built-ins first, in registration order."""
+    return list(_builtins().values())
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_builtins())
+
+
+def get(name: str) -> ModalityKind:
+    kinds_ = _builtins()
+    if name not in kinds_:
+        raise InputError(f"Unknown modality '{name}'; use {choices()}.")
+    return kinds_[name]
+
+
+def choices(conjunction: str = "and/or") -> str:
+    """The registered names as a sentence: "text, image and/or audio"."""
+    items = list(names())
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def flags(conjunction: str = "or") -> str:
+    """The input flags as a sentence: "--text, --image or --audio"."""
+    items = [k.flag for k in kinds()]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def by_position(args: tuple, values: dict[str, Any]) -> dict[str, Any]:
+    """Positional raw values given in registry order (``read_inputs("hi", image)``) merged with keyword ones;
+    an unknown keyword is one clear message."""
+    order = names()
+    if len(args) > len(order):
+        raise InputError(f"Too many inputs: {len(args)} given, but only {', '.join(order)} are known.")
+    out = dict(zip(order, args))
+    for k, v in values.items():
+        if k not in order:
+            raise InputError(f"Unknown input '{k}'; use {choices()}.")
+        if k in out:
+            raise InputError(f"The {k} input was given twice.")
+        out[k] = v
+    return out
+
+
+__all__ = ["ModalityKind", "register", "unregister", "kinds", "names", "get", "choices", "flags", "by_position"]

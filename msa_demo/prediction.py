@@ -1,0 +1,71 @@
+"""What a prediction says, typed: the fused sentiment and each used modality's own (``Prediction``).
+
+``MultimodalSentimentModel.predict`` returns one; ``Explanation.prediction`` holds one. ``to_dict`` gives the JSON
+form (the same keys as always); ``from_dict`` reads it back, old files included. Read fields as attributes
+(``pred.label``, ``pred.modalities["text"].probs``); ``pred["label"]`` reads the JSON form of a field (kept for
+code written against the plain dictionary an explanation once held).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class ModalityPrediction:
+    """What one modality alone says."""
+
+    modality: str
+    probs: dict[str, float]
+    label: str
+    label_probs: dict[str, float]  # the model's own labels
+    model_id: str
+    revision: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], modality: str = "") -> "ModalityPrediction":
+        return cls(modality=data.get("modality") or modality, probs=dict(data.get("probs") or {}),
+                   label=data.get("label") or "", label_probs=dict(data.get("label_probs") or {}),
+                   model_id=data.get("model_id") or "", revision=data.get("revision") or "")
+
+
+@dataclass
+class Prediction:
+    probs: dict[str, float]  # fused over the used modalities
+    label: str
+    modalities: dict[str, ModalityPrediction]  # each used modality's own prediction
+    used: list[str]
+    switched_off: list[str] = field(default_factory=list)  # present but not used
+    notices: list[str] = field(default_factory=list)
+    preset: str = ""
+    fusion: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "Prediction":
+        """A prediction from its JSON form; a key an older file lacks takes its empty value."""
+        d = data or {}
+        per = d.get("modalities") or {}
+        return cls(probs=dict(d.get("probs") or {}), label=d.get("label") or "",
+                   modalities={m: p if isinstance(p, ModalityPrediction) else ModalityPrediction.from_dict(p, m)
+                               for m, p in per.items()},
+                   used=list(d.get("used") or []), switched_off=list(d.get("switched_off") or []),
+                   notices=list(d.get("notices") or []), preset=d.get("preset") or "",
+                   fusion=dict(d.get("fusion") or {}))
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(key)
+        return self.to_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+__all__ = ["ModalityPrediction", "Prediction"]

@@ -1,0 +1,37 @@
+"""The prediction inside an explanation is typed (``Prediction``), and its JSON form is the one it always was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from msa_demo.explain import explain
+from msa_demo.explain.result import Explanation
+from msa_demo.prediction import ModalityPrediction, Prediction
+
+
+def test_explanation_holds_a_typed_prediction_with_the_same_json(tiny_model, rgb_image):
+    inputs = tiny_model.read_inputs(text="a calm afternoon", image=rgb_image)
+    exp = explain(tiny_model, inputs, options={"text_methods": ("occlusion",), "image_methods": ("occlusion",),
+                                               "grid": 2, "deletion_steps": 2})
+    pred = exp.prediction
+    assert isinstance(pred, Prediction) and isinstance(pred.modalities["text"], ModalityPrediction)
+    assert pred.used == ["text", "image"] and pred.label == max(pred.probs, key=pred.probs.get)
+    assert exp.to_dict()["prediction"] == tiny_model.predict(inputs=inputs).to_dict()  # the JSON form is unchanged
+    again = Explanation.from_json(exp.to_json())
+    assert isinstance(again.prediction, Prediction) and again.prediction == pred
+    assert again.prediction.modalities["image"].probs == pytest.approx(pred.modalities["image"].probs)
+
+
+def test_an_old_file_with_a_partial_prediction_still_reads():
+    old = {"prediction": {"probs": {"negative": 0.1, "neutral": 0.2, "positive": 0.7}, "label": "positive",
+                          "used": ["text"], "modalities": {"text": {"probs": {"positive": 0.7}, "label": "positive"}}},
+           "target": "positive", "maps": [], "modalities": None, "models": {}, "preset": "hub", "options": {},
+           "inputs": {"text": "good"}}
+    exp = Explanation.from_dict(json.loads(json.dumps(old)))
+    p = exp.prediction
+    assert p.label == "positive" and p.used == ["text"] and p.switched_off == [] and p.notices == []
+    assert p.modalities["text"].modality == "text" and p.modalities["text"].model_id == ""
+    assert p["label"] == "positive" and p.get("fusion") == {} and p.get("nope", 1) == 1  # the JSON form by key
+    assert Explanation.from_dict({"target": "neutral"}).prediction == Prediction.from_dict({})

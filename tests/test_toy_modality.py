@@ -1,0 +1,191 @@
+"""A fourth modality, declared in this file alone: a vector of four physiological signals read by a tiny linear
+model whose answer is known by construction (only the first signal, "arousal", moves it: more arousal, more
+positive). Registered, it is predicted, explained (its own map; modality Shapley over four inputs; deletion /
+AOPC), run from the command line, replayed from a saved explanation and shown in the HTML report, without a
+change to any package file. It is taken away again afterwards."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from msa_demo.config import ModalitySpec, load_preset, save_preset
+from msa_demo.errors import InputError
+from msa_demo.explain import explain
+from msa_demo.explain.forward import FusedForward
+from msa_demo.explain.methods import Layout, attribute
+from msa_demo.modalities import Modality, Prepared
+from msa_demo.modalities.registry import ModalityKind, names, register, unregister
+from msa_demo.model import MultimodalSentimentModel
+from msa_demo.views import esc
+
+SIGNALS = ["arousal", "heart rate", "skin conductance", "breathing"]
+WEIGHT = 4.0  # logit of "high" = WEIGHT * arousal, of "low" = -WEIGHT * arousal
+
+
+@dataclass
+class PhysioInput:
+    values: list[float]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return "physiology:" + hashlib.sha256(json.dumps(self.values).encode()).hexdigest()
+
+
+def read(value: Any, model) -> PhysioInput | None:
+    if isinstance(value, str):
+        try:
+            value = [float(v) for v in value.split(",")]
+        except ValueError:
+            raise InputError("Physiology must be four numbers separated by commas.") from None
+    arr = np.asarray(value, dtype=np.float64).reshape(-1)
+    if arr.size != len(SIGNALS) or not np.all(np.isfinite(arr)):
+        raise InputError(f"Physiology must be {len(SIGNALS)} finite numbers ({', '.join(SIGNALS)}).")
+    return PhysioInput([float(v) for v in arr])
+
+
+class PhysioModel(Modality):
+    name = "physiology"
+    attr_key = "signals"
+
+    def load(self) -> None:
+        self.id2label = {0: "low", 1: "calm", 2: "high"}
+        self.net = torch.nn.Linear(len(SIGNALS), 3, bias=False)
+        with torch.no_grad():
+            self.net.weight.zero_()
+            self.net.weight[0, 0], self.net.weight[2, 0] = -WEIGHT, WEIGHT
+
+    def prepare(self, value: PhysioInput) -> Prepared:
+        return Prepared(inputs={"signals": torch.tensor([value.values], dtype=torch.float32)})
+
+    def _run(self, inputs, want_features):
+        x = inputs["signals"].float()
+        return self.net(x), x
+
+
+def explain_physiology(model, inputs, target, options, used) -> list:
+    maps = []
+    for method in ("integrated_gradients", "occlusion"):
+        ff = FusedForward(model, inputs, "physiology", used, batch_size=options.batch_size)
+        layout = Layout(modality="physiology", forward=ff, baseline=torch.zeros_like(ff.x),
+                        feature_of=torch.arange(len(SIGNALS)), labels=list(SIGNALS),
+                        spans=[[i, i + 1] for i in range(len(SIGNALS))], params={"baseline": "zero signals"})
+        maps.append(attribute(layout, method, target, options))
+    return maps
+
+
+def report(exp: dict) -> str:
+    maps = [m for m in exp.get("maps") or [] if m.get("modality") == "physiology"]
+    if not maps:
+        return ""
+    rows = "".join(f"<tr><td>{esc(lbl)}</td><td>{float(s):+.4f}</td></tr>"
+                   for lbl, s in zip(maps[0]["labels"], maps[0]["scores"]))
+    return f"<h2>Physiology</h2><table>{rows}</table>"
+
+
+KIND = ModalityKind(
+    name="physiology", read=read, families=lambda: {"toy-physio": PhysioModel}, explain=explain_physiology,
+    panel="physiological signals", record=lambda v: {"physiology": v.values if v is not None else None},
+    replay=lambda rec: rec.get("physiology"), report=report, cli_help="four signals, comma-separated",
+    cli_metavar="A,H,S,B",
+)
+SPEC = ModalitySpec(family="toy-physio", model_id="toy:physiology",
+                    label_map={"low": "negative", "calm": "neutral", "high": "positive"})
+
+
+@pytest.fixture
+def physiology():
+    register(KIND)
+    yield KIND
+    unregister(KIND.name)
+
+
+@pytest.fixture
+def physio_preset(physiology, tiny_preset_path, tmp_path):
+    base = load_preset(tiny_preset_path)
+    preset = replace(base, name="tiny-physio", modalities={**base.modalities, "physiology": SPEC})
+    return preset, save_preset(preset, tmp_path / "tiny_physio.json")
+
+
+@pytest.fixture
+def model(physio_preset):
+    return MultimodalSentimentModel(physio_preset[0], device="cpu")
+
+
+def test_registered_then_taken_away(tiny_preset_path):
+    assert "physiology" not in names()
+    register(KIND)
+    try:
+        assert names()[-1] == "physiology" and names()[:3] == ("text", "image", "audio")
+        with pytest.raises(InputError, match="registered already"):
+            register(KIND)
+    finally:
+        unregister("physiology")
+    assert "physiology" not in names()
+
+
+def test_predict_reads_and_uses_the_fourth_modality(model, rgb_image):
+    calm, aroused = model.predict(text="hello", physiology=[0, 5, 5, 5]), model.predict(text="hello",
+                                                                                        physiology="3,0,0,0")
+    assert calm.used == aroused.used == ["text", "physiology"]
+    assert calm.modalities["physiology"].probs == pytest.approx({"negative": 1 / 3, "neutral": 1 / 3,
+                                                                 "positive": 1 / 3})
+    assert aroused.modalities["physiology"].label == "positive"
+    assert aroused.probs["positive"] > calm.probs["positive"]
+    assert model.predict(text="hello", physiology=[3, 0, 0, 0], use=["text"]).switched_off == ["physiology"]
+    with pytest.raises(InputError, match="four numbers"):
+        model.read_inputs(physiology="fast,slow")
+    with pytest.raises(InputError, match="4 finite numbers"):
+        model.read_inputs(physiology=[1, 2])
+
+
+def test_explain_maps_shapley_over_four_and_deletion(model, rgb_image, tone):
+    inputs = model.read_inputs(text="what a day", image=rgb_image, audio=(16000, tone), physiology=[3, 0, 0, 0])
+    exp = explain(model, inputs, target="positive")
+    mc = exp.modalities
+    assert set(mc.shapley) == {"text", "image", "audio", "physiology"}
+    assert sum(mc.shapley.values()) == pytest.approx(mc.value_all - mc.value_none, abs=1e-5)  # efficiency
+    assert max(mc.shapley, key=mc.shapley.get) == "physiology" and mc.shapley["physiology"] > 0
+    assert len(mc.interactions) == 6  # every pair of four
+    physio = [m for m in exp.maps if m.modality == "physiology"]
+    assert [m.method for m in physio] == ["integrated_gradients", "occlusion"]
+    for m in physio:
+        assert m.labels == SIGNALS
+        assert m.scores[0] > 0 and m.scores[1:] == [0.0, 0.0, 0.0]  # only arousal moves the model
+        assert m.faithfulness.aopc > m.faithfulness.aopc_random  # removing arousal first drops P(positive) most
+    assert physio[0].delta is not None and physio[0].delta < 0.05  # IG completeness
+    assert {m.modality for m in exp.maps} == {"text", "image", "audio", "physiology"}
+    assert exp.inputs["physiology"] == [3.0, 0.0, 0.0, 0.0]
+
+
+def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsys):
+    from msa_demo.__main__ import main
+
+    path = physio_preset[1]
+    assert main(["predict", "--preset", str(path), "--physiology", "3,0,0,0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["used"] == ["physiology"] and out["label"] == "positive"
+    saved, html = tmp_path / "exp.json", tmp_path / "exp.html"
+    assert main(["explain", "--preset", str(path), "--text", "fine", "--physiology", "3,0,0,0", "--device", "cpu",
+                 "--out", str(saved), "--html", str(html), "--target", "positive"]) == 0
+    text = capsys.readouterr().out
+    assert "physiology" in text and "'arousal'" in text
+    page = html.read_text(encoding="utf-8")
+    assert "<h2>Physiology</h2>" in page and "<td>arousal</td>" in page and "<h2>Words</h2>" in page
+    first = json.loads(saved.read_text(encoding="utf-8"))
+    again = tmp_path / "again.json"
+    assert main(["explain", "--preset", str(path), "--from", str(saved), "--out", str(again), "--json"]) == 0
+    capsys.readouterr()
+    second = json.loads(again.read_text(encoding="utf-8"))
+    assert second["inputs"] == first["inputs"] and second["prediction"]["used"] == ["text", "physiology"]
+    assert second["modalities"]["shapley"] == pytest.approx(first["modalities"]["shapley"], abs=1e-6)
+    assert main(["predict", "--preset", str(path), "--physiology", "1,2"]) == 2
+    assert capsys.readouterr().err.strip() == "error: Physiology must be 4 finite numbers (arousal, heart rate, " \
+                                              "skin conductance, breathing)."
