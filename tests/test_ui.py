@@ -122,6 +122,15 @@ def test_toggle_changes_use_and_prediction(dash, image_path, audio_path):
     assert text_off[0] != all_on[0]
 
 
+def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatch):
+    model = dash.model(None)
+    reads = []
+    read = model.read_inputs
+    monkeypatch.setattr(model, "read_inputs", lambda *a, **k: reads.append(a) or read(*a, **k))
+    views_ = dash.on_toggle(None, "I love it", image_path, audio_path, True, False, True)
+    assert len(reads) == 1 and views_[2] is None and views_[1] is not None
+
+
 def test_toggle_without_input_is_quiet(dash):
     assert dash.on_toggle(None, "", None, None, True, True, True) == views.empty_prediction_views()
 

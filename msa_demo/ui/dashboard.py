@@ -130,13 +130,14 @@ class Dashboard:
 
     # ------------------------------------------------------------------ handlers
 
-    def _read(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False):
-        """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face."""
+    def _read(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False, inputs=None):
+        """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
+        ``inputs``: the values read already (not decoded again)."""
         from msa_demo.explain import reading_record
 
         model = self.model(preset)
         try:
-            inputs = model.read_inputs(text or None, image, audio)
+            inputs = inputs if inputs is not None else model.read_inputs(text or None, image, audio)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         present = inputs.present()
@@ -175,12 +176,14 @@ class Dashboard:
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing."""
         model = self.model(preset)
         try:
-            present = model.read_inputs(text or None, image, audio).present()
+            inputs = model.read_inputs(text or None, image, audio)
         except MsaError:
-            present = []
-        if not present:
             return empty_prediction_views()
-        return self.predict(preset, text, image, audio, use_text, use_image, use_audio, face_anyway)
+        if not inputs.present():
+            return empty_prediction_views()
+        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
+                                                 face_anyway, inputs=inputs)  # decoded once
+        return prediction_views(self._predict(model, inputs, use).to_dict(), (), reading, families(model))
 
     def check(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, **advanced):
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
