@@ -12,7 +12,7 @@ How a method's scores are read per feature follows its kind:
   feature mask, so every element of a feature carries the feature's score; it is read at the feature's first
   element.
 
-Adding a method = one entry in :data:`METHODS` (+ its name in the ``ExplainOptions`` choices).
+Adding a method = one entry in :data:`METHODS` (``explain.method_table``; the options' choices follow).
 """
 
 from __future__ import annotations
@@ -26,25 +26,8 @@ import torch
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.method_table import FALLBACK, METHODS, Method
 from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
-
-
-@dataclass(frozen=True)
-class Method:
-    """An attribution method: the Captum class (by name, in ``captum.attr``), its kind (``gradient`` or
-    ``perturbation``) and the arguments it gets besides inputs, baselines, target, mask and batch size."""
-
-    captum: str
-    kind: str
-    defaults: dict = field(default_factory=dict)
-
-
-METHODS: dict[str, Method] = {
-    "integrated_gradients": Method("IntegratedGradients", "gradient", {"method": "gausslegendre"}),
-    "occlusion": Method("FeatureAblation", "perturbation"),
-    "shapley_value_sampling": Method("ShapleyValueSampling", "perturbation", {"n_samples": 8}),
-}
-FALLBACK = "occlusion"  # what a gradient method becomes for a model without gradients
 
 
 def resolve(method: str, modality: str, differentiable: bool) -> str:

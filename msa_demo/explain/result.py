@@ -14,14 +14,15 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
+from msa_demo.explain.method_table import FALLBACK, METHODS
 from msa_demo.prediction import Prediction
 
 TEXT_BASELINES = ("pad", "mask", "unk")
-TEXT_METHODS = ("integrated_gradients", "occlusion", "shapley_value_sampling")
-IMAGE_METHODS = ("integrated_gradients", "occlusion", "shapley_value_sampling")
+TEXT_METHODS = tuple(METHODS)  # every method of the table, for every modality
+IMAGE_METHODS = tuple(METHODS)
 IMAGE_BASELINES = ("black", "blur", "mean")
 IMAGE_REGIONS = ("grid", "superpixels")
-AUDIO_METHODS = ("occlusion", "integrated_gradients", "shapley_value_sampling")
+AUDIO_METHODS = (FALLBACK,) + tuple(m for m in METHODS if m != FALLBACK)  # occlusion first: the default
 AUDIO_BASELINES = ("silence", "noise")
 AUDIO_LEVELS = ("auto", "latent", "waveform")
 
