@@ -117,3 +117,46 @@ def count_syncs(fn, device: torch.device) -> dict:
     if debug:
         out["cuda_syncs"] = sum("synchroniz" in str(w.message).lower() for w in caught)
     return out
+
+
+def table(result: dict) -> str:
+    """The benchmark's result (``bench.run``) as the printed table and summary lines."""
+    lines = [f"device: {result['device']}  preset: {result['preset']}  dtype: {result['dtype']}  "
+             f"versions: {result['versions']}  audio conv as GEMM: {result.get('audio_conv_gemm')}",
+             f"workload: {result['workload']}", "",
+             "| what | p50 ms | p95 ms | runs |", "|---|---:|---:|---:|"]
+    for k, v in result["rows_ms"].items():
+        lines.append(f"| {k} | {v['p50']:.1f} | {v['p95']:.1f} | {v['n']} |")
+    lines += ["", "predict breakdown (p50 ms): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in result["predict_breakdown_p50_ms"].items())]
+    if result["gpu_variants_p50_ms"]:
+        lines.append("GPU settings A/B, full explanation p50 ms: "
+                     + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                 for k, v in result["gpu_variants_p50_ms"].items()))
+    lines += ["", "| panel | IG steps | forward passes | IG delta | AOPC | AOPC random |", "|---|---:|---:|---:|---:|---:|"]
+    for k, v in result["panels"].items():
+        lines.append(f"| {k} | {v['n_steps'] or '-'} | {v['forward_passes']} | "
+                     + " | ".join("-" if v[x] is None else f"{v[x]:.3f}" for x in ("delta", "aopc", "aopc_random"))
+                     + " |")
+    sy = result["syncs_per_explanation"]
+    lines += ["", f"forward passes: fast {result['forward_passes']['fast']}, "
+                  f"Captum defaults {result['forward_passes']['naive']}",
+              f"per explanation, fast / Captum defaults: host read-backs {sy['fast']['read_backs']} / "
+              f"{sy['captum_defaults']['read_backs']}, CUDA syncs {sy['fast']['cuda_syncs']} / "
+              f"{sy['captum_defaults']['cuda_syncs']}, audio feature-encoder rows {sy['fast']['audio_encoder_rows']} / "
+              f"{sy['captum_defaults']['audio_encoder_rows']}",
+              "fidelity (Spearman fast vs reference, per panel): "
+              + ", ".join(f"{k} {v:.3f}" for k, v in result["fidelity_spearman"].items()),
+              f"IG delta max: {result['ig_delta_max']}  fidelity guard: {'PASS' if result['fidelity_pass'] else 'FAIL'}"]
+    lat = result.get("audio_latent_forced")
+    if lat:
+        lines.append(f"audio at the latent level (forced): full explanation p50 {lat['full_explanation_p50_ms']:.1f} ms, "
+                     f"audio map Spearman vs reference {lat['audio_spearman_vs_reference']}, fidelity guard "
+                     f"{'PASS' if lat['fidelity_pass'] else 'FAIL'}, speed-up vs Captum's defaults "
+                     f"{lat['speedup_vs_captum_defaults']:.1f}x, read-backs {lat['syncs_per_explanation']['read_backs']}, "
+                     f"CUDA syncs {lat['syncs_per_explanation']['cuda_syncs']}, encoder rows "
+                     f"{lat['syncs_per_explanation']['audio_encoder_rows']}")
+    if "speedup_vs_one_step" in result:
+        lines.append(f"speed-up vs one row per forward: {result['speedup_vs_one_step']:.1f}x")
+    lines.append(f"speed-up vs naive: {result['speedup_vs_captum_defaults']:.1f}x (the naive reference: Captum's defaults)")
+    return "\n".join(lines)
