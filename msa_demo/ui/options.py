@@ -82,6 +82,10 @@ CONTROLS: tuple[Control, ...] = (
     Control("sanity", "sanity"),
     Control("face_anyway", default=False, label="Read a picture without a face as a face",
             info="otherwise the face model abstains"),
+    # after the first ones, so that a caller giving /explain's settings by position keeps its order
+    Control("audio_level", "audio_level"),
+    Control("deletion_steps", "deletion_steps"),
+    Control("ig_min_steps", "ig_min_steps"),
 )
 NAMES = tuple(c.name for c in CONTROLS)
 
