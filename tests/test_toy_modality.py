@@ -126,6 +126,9 @@ def test_registered_then_taken_away(tiny_preset_path):
         assert names()[-1] == "physiology" and names()[:3] == ("text", "image", "audio")
         with pytest.raises(InputError, match="registered already"):
             register(KIND)
+        for bad in ("use", "heart-rate"):  # predict's own keyword; not a keyword at all
+            with pytest.raises(InputError, match=f"'{bad}' is not"):
+                register(replace(KIND, name=bad))
     finally:
         unregister("physiology")
     assert "physiology" not in names()

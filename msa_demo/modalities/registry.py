@@ -31,6 +31,9 @@ from msa_demo.config import MODALITIES
 from msa_demo.errors import InputError
 
 BUILTIN_PACKAGE = "msa_demo.modalities.kinds"
+# names taken by predict's / Inputs' own arguments and methods and by the command line's other flags
+RESERVED = frozenset({"use", "inputs", "values", "get", "present", "notices", "preset", "device", "dtype", "json",
+                      "target", "html", "out", "from"})
 
 
 def _no_record(value: Any) -> dict[str, Any]:
@@ -83,9 +86,9 @@ def _builtins() -> dict[str, ModalityKind]:
 def register(kind: ModalityKind, replace: bool = False) -> ModalityKind:
     """Add ``kind`` after the kinds already registered; its name must be new unless ``replace``."""
     kinds = _builtins()
-    if not kind.name.isidentifier():
-        raise InputError(f"A modality name must be a Python identifier (it names a keyword and a flag), "
-                         f"not '{kind.name}'.")
+    if not kind.name.isidentifier() or kind.name in RESERVED:
+        raise InputError(f"A modality name must be a Python identifier (it names a keyword and a flag) other "
+                         f"than {', '.join(sorted(RESERVED))}; '{kind.name}' is not.")
     if kind.name in kinds and not replace:
         raise InputError(f"The modality '{kind.name}' is registered already.")
     kinds[kind.name] = kind
