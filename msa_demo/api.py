@@ -19,7 +19,7 @@ from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
-from msa_demo.ui.options import IMAGE_METHODS
+from msa_demo.ui.options import CONTROLS, Control, read_settings
 from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 
 log = logging.getLogger("msa_demo.api")
@@ -116,7 +116,8 @@ class CodeApi:
 
     def explain(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
                 use: str = "text,image,audio", preset: str = "", target: str = "", image_method: str = "both",
-                regions: str = "grid", ig_steps: int = 64, seed: int = 0, heatmaps: bool = False) -> str:
+                regions: str = "grid", ig_steps: int = 64, seed: int = 0, heatmaps: bool = False,
+                *more: Any, **named: Any) -> str:
         """Explain the fused sentiment: which modality, which words, which picture regions and which moments of the clip drove it, and how far to trust each map.
 
         Args:
@@ -131,19 +132,25 @@ class CodeApi:
             ig_steps: the most integrated-gradients steps to take (2 to 1024).
             seed: the random seed (the deletion check's random order, the noise baseline).
             heatmaps: true to include each image map's pixel heat-map (large); false for region scores only.
+{more_args}
         Returns:
             JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), models, options, cost and notices.
         """
-        from msa_demo.explain import ExplainOptions, explain
+        from msa_demo.explain import explain
 
         model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
-        methods = IMAGE_METHODS.get(image_method, (image_method,))  # the dashboard's names; unknown: refused below
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
+        settings = {c.name: v for c, v in zip(MORE_SETTINGS, more)}
+        unknown = sorted(set(named) - {c.name for c in MORE_SETTINGS})
+        if len(more) > len(MORE_SETTINGS) or unknown:
+            raise _error(f"Unknown explanation setting(s) {', '.join(unknown) or 'beyond the last'}; use "
+                         f"{', '.join(c.name for c in MORE_SETTINGS)}.")
+        settings.update(named)
         try:
-            options = ExplainOptions(image_methods=methods, regions=regions, ig_max_steps=int(ig_steps),
-                                     seed=int(seed))
+            options = read_settings(image_method=image_method, regions=regions, ig_steps=ig_steps, seed=seed,
+                                    **{k: v for k, v in settings.items() if v is not None}).options
         except MsaError as exc:
             raise _error(str(exc)) from None
         except (TypeError, ValueError, OverflowError) as exc:
@@ -170,6 +177,53 @@ class CodeApi:
 
         gr.api(zero_gpu(self.predict, 30), api_name="predict_json")
         gr.api(zero_gpu(self.explain, 120), api_name="explain_json")
+
+
+def _more_settings() -> tuple[Control, ...]:
+    """The Advanced settings ``explain`` takes after ``heatmaps``: every control but the five it names itself
+    and the dashboard's own face switch, in the dashboard's order (an option added there appears here)."""
+    own = ("target", "image_method", "regions", "ig_steps", "seed", "face_anyway")
+    return tuple(c for c in CONTROLS if c.name not in own)
+
+
+MORE_SETTINGS = _more_settings()
+
+
+def _setting_type(control: Control) -> type:
+    return type(control.initial) if isinstance(control.initial, (bool, int, float, str)) else str
+
+
+def _describe(control: Control) -> str:
+    spec = control.spec
+    words = (control.info or spec.help).rstrip(".")
+    choices = list(control.choices) if control.choices else list(spec.choices)
+    if choices:
+        words += f" (one of {', '.join(map(str, choices))})"
+    elif spec.bounds:
+        lo, hi = spec.bounds
+        words += f" ({lo} to {hi})" if hi is not None else f" (at least {lo})"
+    return f"{words}. Default: {control.initial}."
+
+
+def _declare_more_settings(fn) -> None:
+    """``explain``'s signature and docstring with every setting of ``MORE_SETTINGS`` as a named, typed argument
+    (Gradio and MCP read both), so a setting is declared once, in ``ui.options.CONTROLS``."""
+    import inspect
+
+    sig = inspect.signature(fn)
+    fixed = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_POSITIONAL
+             and p.kind is not inspect.Parameter.VAR_KEYWORD]
+    extra = [inspect.Parameter(c.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=c.initial,
+                               annotation=_setting_type(c)) for c in MORE_SETTINGS]
+    fn.__signature__ = sig.replace(parameters=fixed + extra)
+    fn.__annotations__ = {**fn.__annotations__, **{c.name: _setting_type(c) for c in MORE_SETTINGS}}
+    fn.__annotations__.pop("more", None)
+    fn.__annotations__.pop("named", None)
+    fn.__doc__ = fn.__doc__.replace("{more_args}", "\n".join(
+        f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS))
+
+
+_declare_more_settings(CodeApi.explain)
 
 
 def keep_out_of_mcp(demo, api_names=("predict", "explain", "report")) -> None:

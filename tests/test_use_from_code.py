@@ -186,3 +186,24 @@ def test_bad_explain_settings_are_one_line_errors(server, settings, message):
     with pytest.raises(AppError) as info:
         Client(server, verbose=False).predict(text="fine", api_name="/explain_json", **settings)
     assert message in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_explain_json_takes_every_dashboard_setting_by_name(server):
+    """Each Advanced setting the dashboard shows is an argument of /explain_json (and of the MCP tool), declared
+    once in ``ui.options.CONTROLS``; the five first ones keep their positions."""
+    from gradio_client import Client
+
+    from msa_demo.api import MORE_SETTINGS
+
+    client = Client(server, verbose=False)
+    params = [p["parameter_name"] for p in client.view_api(return_format="dict")["named_endpoints"]["/explain_json"]
+              ["parameters"]]
+    assert params[:11] == ["text", "image", "audio", "use", "preset", "target", "image_method", "regions",
+                           "ig_steps", "seed", "heatmaps"]
+    assert params[11:] == [c.name for c in MORE_SETTINGS] and {"text_method", "deletion_steps"} <= set(params)
+    exp = json.loads(client.predict(text="The service was terrible.", text_method="occlusion", deletion_steps=4,
+                                    api_name="/explain_json"))
+    words = next(m for m in exp["maps"] if m["modality"] == "text")
+    assert words["method"] == "feature_ablation"  # text occlusion (the default would be layer IG)
+    assert exp["options"]["text_methods"] == ["occlusion"] and exp["options"]["deletion_steps"] == 4
+    assert len(words["faithfulness"]["deletion_curve"]) == 5
