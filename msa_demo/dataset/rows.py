@@ -17,7 +17,8 @@ from typing import Any, Sequence
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
 from msa_demo.errors import InputError, MsaError
-from msa_demo.training.data import map_label, read_manifest
+from msa_demo.dataset.manifest import read_manifest
+from msa_demo.training.data import map_label
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def safe_name(row_id: str) -> str:
 
 
 def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
-    """The manifest's rows (``train``'s reader: CSV or JSONL, paths relative to it), each with a unique id.
+    """The manifest's rows (``train``'s reader: CSV, JSONL, Parquet or a saved datasets folder; paths relative to
+    it), each with a unique id.
 
     The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
     (explained without a label, with a notice)."""

@@ -1,14 +1,13 @@
 """Training data: the manifest, its labels (a label column or a binned score) and the held-out split.
 
-A manifest is a CSV (header line) or JSONL file with one row per item: a column per modality (``text``; ``image``
-and ``audio`` as paths, relative to the manifest's folder), and ``label`` or a numeric ``score``. Optional:
+A manifest is a CSV (header line), JSONL or Parquet file, or a saved ``datasets`` folder, with one row per item: a
+column per modality (``text``; ``image`` and ``audio`` as paths, relative to the manifest's folder), and ``label`` or
+a numeric ``score``. Optional:
 ``split`` (train / test: a fixed held-out set) and ``group`` (metrics per group on the held-out rows).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,25 +72,11 @@ def parse_bins(text: str | None) -> list[float] | None:
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (header line) or JSONL manifest; image/audio paths are resolved against its folder."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"The manifest '{path}' does not exist.")
-    if path.suffix.lower() in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    for r in rows:
-        for m in ("image", "audio"):
-            v = r.get(m)
-            if v in ("", None):
-                r.pop(m, None)
-            elif not Path(v).is_absolute():
-                r[m] = str(path.parent / v)
-        if r.get("text") in ("", None):
-            r.pop("text", None)
-    return rows
+    """Rows of a CSV, JSONL, Parquet or saved Hugging Face ``datasets`` manifest (the one reader, shared with
+    ``explain-batch``: :mod:`msa_demo.dataset.manifest`); image/audio paths are resolved against its folder."""
+    from msa_demo.dataset.manifest import read_manifest as read
+
+    return read(path)
 
 
 def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tuple[list[str], list[int]]:
