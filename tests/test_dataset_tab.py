@@ -51,7 +51,7 @@ def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     assert report.interactive and Path(report.value["path"]).read_bytes() == (root / name / "report.html").read_bytes()
     first = table.iloc[0]
     assert first["predicted"] == rows[0]["predicted"]
-    assert first["confidence"] == pytest.approx(rows[0][f"prob_{rows[0]['predicted']}"], abs=1e-3)
+    assert first["P(predicted)"] == pytest.approx(rows[0][f"prob_{rows[0]['predicted']}"], abs=1e-3)
 
 
 @pytest.mark.parametrize("show", list(FILTERS))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.dataset.report import PUNCTUATION
 from msa_demo.errors import MsaError
 from msa_demo.ui.widgets import explanation_views, gradio, user_error
 from msa_demo.views import heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown
@@ -32,8 +33,9 @@ FILTERS: dict[str, Callable[[dict], bool]] = {
     "unfaithful map": lambda r: bool(r.get("unfaithful")),
     "failed rows": lambda r: bool(r.get("error")),
 }
-COLUMNS = ["id", "label", "predicted", "confidence", "text alone", "image alone", "audio alone", "Shapley text",
-           "Shapley image", "Shapley audio", "conflict", "maps", "top words", "error"]
+COLUMNS = ["id", "label", "predicted", "P(predicted)", "text alone", "image alone", "audio alone", "Shapley text",
+           "Shapley image", "Shapley audio", "conflict", "unfaithful maps", "top words", "error"]
+WIDTHS = [170, 95, 100, 105, 95, 95, 95, 85, 85, 85, 85, 130, 200, 320]  # px, one per column
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
 
@@ -55,8 +57,10 @@ def table_row(rec: dict) -> list[Any]:
             *[alone(rec, m) or "" for m in MODALITIES],
             *[round(v, 3) if (v := rec.get(f"shapley_{m}")) is not None else None for m in MODALITIES],
             "yes" if rec.get("conflict") else "",
-            " ".join(f"{m.get('modality')} {m.get('verdict')}" for m in maps),
-            ", ".join(str(w.get("label")) for w in (rec.get("top_words") or [])[:3]),
+            ", ".join(f"{m.get('modality')} {str(m.get('method', '')).replace('_', ' ')}" for m in maps
+                      if m.get("verdict") == "✗"),
+            ", ".join(str(w.get("label")).strip(PUNCTUATION) or str(w.get("label"))
+                      for w in (rec.get("top_words") or [])[:3]),
             rec.get("error") or ""]
 
 
@@ -232,10 +236,11 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, root: str | Pat
         run_btn = gr.Button("Explain these rows", variant="primary", elem_id="dataset-run-btn")
     with gr.Row():
         summary = gr.Markdown(elem_id="dataset-summary")
-        report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0)
+        report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0,
+                                   size="sm", min_width=180)
     show = gr.Radio(list(FILTERS), value=ALL, label="Show", elem_id="dataset-filter")
     table = gr.Dataframe(value=tab.table(None), headers=COLUMNS, interactive=False, show_search="search",
-                         max_height=560, wrap=True, elem_id="dataset-table",
+                         max_height=560, wrap=True, column_widths=WIDTHS, pinned_columns=1, elem_id="dataset-table",
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
 
