@@ -7,13 +7,12 @@ logged by this process as it finishes.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from msa_demo.dataset.rows import ManifestRow, explain_row, manifest_rows, one_line, safe_name
+from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
 from msa_demo.dataset.store import HASHES, ResultsDir
 from msa_demo.errors import InputError
 
@@ -74,7 +73,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         try:
             for rec, data in results:
                 if data is not None:
-                    text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
+                    text = data if isinstance(data, str) else explanation_text(data)
                     rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
                     explained += 1
                 else:

@@ -8,6 +8,7 @@ same dict goes to the JSONL log, to ``results.parquet`` and to the report.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -162,7 +163,14 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
     return rec
 
 
-__all__ = ["ManifestRow", "empty_record", "manifest_rows", "record_of", "safe_name"]
+__all__ = ["ManifestRow", "empty_record", "explanation_text", "manifest_rows", "record_of", "safe_name"]
+
+
+def explanation_text(data: dict[str, Any]) -> str:
+    """A row's explanation as the JSON file holds it: compact (no indentation: the image heat maps' 256 x 256
+    cells are most of the file, and one line each nearly doubled it), every value kept, so ``explain --from``
+    and the dashboard read it as before."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def one_line(exc: BaseException) -> str:
