@@ -96,7 +96,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard, fresh, stamp,
                                 state, report_btn, json_btn]
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
-            ui.build_dataset_tab(dash, preset, exp_outs, tabs)
+            ui.build_dataset_tab(dash, preset, exp_outs, tabs, inputs=[text, image, audio])
 
         def explain(preset, text, image, audio, use_text, use_image, use_audio, progress=gr.Progress(), **settings):
             yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio,

@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -175,4 +176,18 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     assert not page.locator("#report-btn").is_disabled()
     path = shot(page, tmp_path, "dataset_row_opened.png")
     assert path.stat().st_size > 50_000
+
+    # the row's inputs are in the boxes, so Explain runs it again with this dashboard's model and settings
+    text = next(json.loads(line)["text"] for line in (data_root / "test.jsonl").read_text().splitlines()
+                if json.loads(line)["id"] == rec["id"])
+    page.wait_for_function("(t) => document.querySelector('#text-input textarea').value === t", arg=text,
+                           timeout=30_000)
+    page.wait_for_selector("#image-input img", timeout=30_000)
+    time.sleep(1.0)  # the boxes' change events have run: the saved explanation is still what is shown
+    assert f"Row '{rec['id']}'" in page.locator("#notices").inner_text()
+    page.click("#explain-btn")
+    page.wait_for_function("(id) => !document.querySelector('#notices').innerText.includes(`Row '${id}'`) && "
+                           "document.querySelector('#trust').innerText.includes('Can you trust it?') && "
+                           "!document.querySelector('#report-btn').disabled", arg=rec["id"], timeout=180_000)
+    assert rec["predicted"] in page.locator("#fused").inner_text().lower()  # the same model, the same answer
     assert not errors, errors

@@ -85,11 +85,18 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
     assert fused == pytest.approx({s: rec[f"prob_{s}"] for s in SENTIMENTS}, abs=1e-6)
     assert state["prediction"] == saved["prediction"] and state["maps"][0]["scores"] == saved["maps"][0]["scores"]
-    assert f"Row '{rec['id']}'" in notices and "not this row's" in notices
+    assert f"Row '{rec['id']}'" in notices and "as explain-batch saved it" in notices
     assert words and orig is not None and orig.size[0] > 0
     assert out[17].interactive and Path(out[17].value["path"]).is_file()
     assert json.loads(Path(out[18].value["path"]).read_text(encoding="utf-8"))["prediction"] == saved["prediction"]
     assert isinstance(out[19], gr.Tabs) and out[19].selected == "explain"
+    # with the input boxes: the row's own text, picture and clip, so Explain runs it again
+    *again, text, image, audio = tab.open_row(name, rec["id"], with_inputs=True)
+    assert len(again) == 20 and text == saved["inputs"]["text"]
+    from PIL import Image
+
+    assert Image.open(image).size == orig.size
+    assert (audio is None) == (saved["inputs"]["audio_wav_b64"] is None)
 
 
 @pytest.mark.parametrize("folder, row, message", [

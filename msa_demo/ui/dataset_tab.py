@@ -180,9 +180,10 @@ class DatasetTab:
             raise user_error(str(exc)) from None
         return self.open(self.shown(out), show)
 
-    def open_row(self, folder: str | None, row_id: Any) -> tuple:
+    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False) -> tuple:
         """The Explain tab's outputs (as ``Dashboard.explain_panels`` gives them at its end) for one row's saved
-        explanation, then the Explain tab selected."""
+        explanation, then the Explain tab selected; ``with_inputs``: then the row's text, picture and clip for
+        the input boxes (files written beside the dashboard's reports), so Explain can run it again."""
         from msa_demo.explain.result import Explanation
 
         gr = gradio()
@@ -202,20 +203,38 @@ class DatasetTab:
             raise user_error(f"The saved explanation of row '{row_id}' could not be read ({file.name}).") from None
         pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
         views = prediction_views(pred, (), reading, models)
-        note = (f"**Row '{md(row_id)}' of {md(self.shown(path))}** (saved by explain-batch, preset "
-                f"{md(exp.get('preset'))}; the inputs on the left are not this row's)"
-                + (f" · label: **{md(rec['label'])}**" if rec.get("label") else ""))
+        note = (f"**Row '{md(row_id)}' of {md(self.shown(path))}**, as explain-batch saved it (preset "
+                f"{md(exp.get('preset'))})" + (f" · label: **{md(rec['label'])}**" if rec.get("label") else "")
+                + (" · **Explain** runs it again here" if with_inputs else ""))
         notices = note + "\n\n" + notices_markdown(pred, (), reading, models, exp)
         html_path, json_path = self.dash.write_report(exp)
-        return (*views[:4], notices, *explanation_views(exp, final=True), heatmap_legend(exp),
-                transcript_markdown(reading), "", None, exp,
-                gr.DownloadButton(value=str(html_path), interactive=True),
-                gr.DownloadButton(value=str(json_path), interactive=True), gr.Tabs(selected="explain"))
+        out = (*views[:4], notices, *explanation_views(exp, final=True), heatmap_legend(exp),
+               transcript_markdown(reading), "", None, exp,
+               gr.DownloadButton(value=str(html_path), interactive=True),
+               gr.DownloadButton(value=str(json_path), interactive=True), gr.Tabs(selected="explain"))
+        return out + (self.row_inputs(exp, html_path.parent) if with_inputs else ())
+
+    @staticmethod
+    def row_inputs(exp: dict, folder: Path) -> tuple[str | None, str | None, str | None]:
+        """(text, picture file, clip file) of a saved explanation, the files written into ``folder``."""
+        from msa_demo.explain import recorded_inputs
+
+        raw = recorded_inputs(exp.get("inputs") or {})
+        files = []
+        for key, name in (("image", "input.png"), ("audio", "input.wav")):
+            if raw.get(key):
+                (folder / name).write_bytes(raw[key])
+                files.append(str(folder / name))
+            else:
+                files.append(None)
+        return (raw.get("text") or "", *files)
 
 
-def build_dataset_tab(dash, preset, explain_outputs: list, tabs, root: str | Path | None = None) -> DatasetTab:
+def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | None = None,
+                      root: str | Path | None = None) -> DatasetTab:
     """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills ``explain_outputs``
-    (the Explain tab's outputs, in ``Dashboard.explain_panels`` order) and selects the Explain tab in ``tabs``."""
+    (the Explain tab's outputs, in ``Dashboard.explain_panels`` order), selects the Explain tab in ``tabs`` and
+    puts the row's inputs in ``inputs`` (the text, image and audio boxes) when given."""
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
@@ -249,14 +268,14 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, root: str | Pat
 
     def open_selected(folder, evt: gr.SelectData):
         row = evt.row_value or []
-        return tab.open_row(folder, row[0] if row else None)
+        return tab.open_row(folder, row[0] if row else None, with_inputs=bool(inputs))
 
     opened = [table, summary, folder, current, report]
     open_btn.click(tab.open, [folder, show], opened, api_name=False)
     folder.select(tab.open, [folder, show], opened, api_name=False)
     run_btn.click(run, [manifest, folder, limit, preset, show], opened, api_name=False)
     show.change(tab.table, [current, show], table, api_name=False, show_progress="hidden")
-    table.select(open_selected, current, list(explain_outputs) + [tabs], api_name=False)
+    table.select(open_selected, current, list(explain_outputs) + [tabs] + list(inputs or []), api_name=False)
     return tab
 
 
