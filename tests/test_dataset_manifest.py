@@ -40,8 +40,10 @@ def _seen(rows):
 def test_parquet_and_jsonl_manifests_give_the_same_rows(folder):
     (folder / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
     pq.write_table(pa.Table.from_pylist(ROWS), folder / "m.parquet")
+    (folder / "m.json").write_text(json.dumps(ROWS), encoding="utf-8")
     want = _seen(manifest_rows(folder / "m.jsonl"))
     assert _seen(manifest_rows(folder / "m.parquet")) == want
+    assert _seen(manifest_rows(folder / "m.json")) == want  # a .json file may hold one array of rows
     assert want[0][2] == str(folder / "media" / "happy_face.png")  # relative to the manifest's folder
     assert want[2][1] is None and want[2][4] is None
     # train reads through the same reader
@@ -106,6 +108,7 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
     (lambda d: (d / "m.parquet").write_bytes(b"PAR1 not really parquet"), "could not be read as Parquet"),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1")), "not a UTF-8 text file"),
+    (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
     (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),
     (lambda d: ((d / "m").mkdir(), (d / "m" / "state.json").write_text('{"_data_files": [{"filename": "x.arrow"}]}')),
      "The saved dataset 'm' could not be read"),

@@ -4,7 +4,7 @@ optional ``id``, ``label``, ``score``, ``split``, ``group``. The one reader of `
 Four formats, told apart by the path:
 
     *.csv (or any other file)   a header line, then one row per line
-    *.jsonl / *.json            one JSON object per line
+    *.jsonl / *.json            one JSON object per line (a .json file may also hold one array of objects)
     *.parquet / *.pq            a Parquet table (read with pyarrow)
     a folder                    a Hugging Face ``datasets`` folder written by ``Dataset.save_to_disk`` (its Arrow
                                 files, read with pyarrow: the ``datasets`` package is not needed); a
@@ -82,6 +82,14 @@ def _read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"The manifest '{path.name}' could not be read as UTF-8 JSONL ({exc}).") from None
+    if path.suffix.lower() == ".json" and lines and lines[0].lstrip().startswith("["):  # one JSON array of rows
+        try:
+            whole = json.loads("\n".join(lines))
+        except ValueError as exc:
+            raise InputError(f"'{path.name}' is not JSON ({exc}).") from None
+        if not isinstance(whole, list) or not all(isinstance(r, dict) for r in whole):
+            raise InputError(f"'{path.name}' holds a JSON array that is not a list of objects (one per row).")
+        return whole, list(dict.fromkeys(k for r in whole for k in r))
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue

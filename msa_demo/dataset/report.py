@@ -15,7 +15,7 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
-from msa_demo.training.metrics import compute_metrics
+from msa_demo.labels import compute_metrics
 from msa_demo.views.base import esc as _e
 from msa_demo.views.svg import bars_svg
 

@@ -19,7 +19,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
 from msa_demo.errors import InputError, MsaError
 from msa_demo.dataset.manifest import read_manifest
-from msa_demo.training.data import map_label
+from msa_demo.labels import map_label
 
 log = logging.getLogger(__name__)
 

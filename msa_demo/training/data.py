@@ -14,37 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from msa_demo.errors import InputError
-
-LABEL_SETS: dict[str, list[str]] = {
-    "3": ["negative", "neutral", "positive"],
-    "2": ["negative", "positive"],
-    "emotion7": ["negative", "neutral", "positive"],
-}
-# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral)
-EMOTION7 = {
-    "anger": "negative", "angry": "negative", "disgust": "negative", "fear": "negative",
-    "sadness": "negative", "sad": "negative", "joy": "positive", "happy": "positive", "happiness": "positive",
-    "surprise": "neutral", "neutral": "neutral",
-}
-_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
-            "1": "positive"}
-
-
-def map_label(raw: Any, label_set: str) -> str:
-    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included)."""
-    text = str(raw).strip().lower()
-    if label_set == "emotion7":
-        if text in EMOTION7:
-            return EMOTION7[text]
-        raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
-    labels = LABEL_SETS[label_set]
-    text = _ALIASES.get(text, text)
-    if label_set == "2" and text == "1":
-        text = "positive"
-    if text not in labels:
-        raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
-    return text
-
+from msa_demo.labels import EMOTION7, LABEL_SETS, map_label  # noqa: F401 - still importable from here
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
     """One threshold t: score < t negative, else positive.
