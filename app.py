@@ -39,7 +39,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         header = gr.Markdown(dash.header_markdown(), elem_id="header")
         preset = gr.Dropdown(presets, value=dash.default, label="Preset", visible=len(presets) > 1,
                              elem_id="preset")
-        with gr.Row():
+        with gr.Tabs(elem_id="tabs") as tabs, gr.Tab("Explain", id="explain"), gr.Row():
             with gr.Column(scale=1):
                 text = gr.Textbox(label="Text (a post, a caption, a message)", lines=3, elem_id="text-input")
                 use_text = gr.Checkbox(True, label="use text", elem_id="use-text")
@@ -95,6 +95,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         pred_outs = [fused, own_text, own_image, own_audio, notices]
         exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard, fresh, stamp,
                                 state, report_btn, json_btn]
+        with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
+            ui.build_dataset_tab(dash, preset, exp_outs, tabs, inputs=[text, image, audio])
 
         def explain(preset, text, image, audio, use_text, use_image, use_audio, progress=gr.Progress(), **settings):
             yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio,

@@ -79,6 +79,11 @@ def main(argv=None) -> int:
               f"device {args.device}")
         print(f"rows: {s.total} ({s.explained} explained, {s.failed} failed) in {s.seconds:.1f} s")
         print(f"report.html: {report_kb:.1f} kB for {s.total} rows; results.parquet {per_row:.2f} kB per row")
+        sizes = [(out / r["explanation"]).stat().st_size / 1024 for r in read_results(out)
+                 if r["explanation"] and r["image_sha256"]]
+        if sizes:
+            print(f"explanation JSON with a picture: {min(sizes):.0f} to {max(sizes):.0f} kB "
+                  f"(mean {sum(sizes) / len(sizes):.0f} kB over {len(sizes)} rows)")
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on this machine slows it)")
         line = (f"SUMMARY preset={args.preset} engine={args.engine} workers={args.workers if args.engine == 'ray' else 1} "
                 f"rows={s.total} rows_per_s={s.rows_per_second:.3f}")

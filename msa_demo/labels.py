@@ -2,16 +2,19 @@
 
 ``SENTIMENTS`` (in ``msa_demo.config``) fixes the order of every sentiment vector; the helpers here are the one
 place that order is applied: label maps, trained heads' label lists, and plain ``{sentiment: p}`` dicts.
+A manifest's raw labels (``map_label``) and the scores against them (``compute_metrics``) live here too, shared by
+``train`` and ``explain-batch``.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
+import numpy as np
 import torch
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.errors import ModelLoadError
+from msa_demo.errors import InputError, ModelLoadError
 
 
 def _norm(label: str) -> str:
@@ -66,3 +69,61 @@ def probs_dict(t: torch.Tensor) -> dict[str, float]:
     """A sentiment vector ([3] or [1, 3], SENTIMENTS order) as ``{"negative": p, "neutral": p, "positive": p}``."""
     flat = t.reshape(-1)
     return {s: float(flat[i]) for i, s in enumerate(SENTIMENTS)}
+
+
+# ---------------------------------------------------------------- a manifest's labels and scores against them
+
+LABEL_SETS: dict[str, list[str]] = {
+    "3": ["negative", "neutral", "positive"],
+    "2": ["negative", "positive"],
+    "emotion7": ["negative", "neutral", "positive"],
+}
+# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral)
+EMOTION7 = {
+    "anger": "negative", "angry": "negative", "disgust": "negative", "fear": "negative",
+    "sadness": "negative", "sad": "negative", "joy": "positive", "happy": "positive", "happiness": "positive",
+    "surprise": "neutral", "neutral": "neutral",
+}
+_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
+            "1": "positive"}
+
+
+def map_label(raw: Any, label_set: str) -> str:
+    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included)."""
+    text = str(raw).strip().lower()
+    if label_set == "emotion7":
+        if text in EMOTION7:
+            return EMOTION7[text]
+        raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
+    labels = LABEL_SETS[label_set]
+    text = _ALIASES.get(text, text)
+    if label_set == "2" and text == "1":
+        text = "positive"
+    if text not in labels:
+        raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
+    return text
+
+
+def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro precision / recall / F1 (0 where undefined) and the confusion matrix (rows = truth)."""
+    c = len(labels)
+    cm = np.zeros((c, c), dtype=np.int64)
+    for t, p in zip(y_true, y_pred):
+        cm[int(t), int(p)] += 1
+    n = int(cm.sum())
+    tp = np.diag(cm).astype(float)
+    pred_n, true_n = cm.sum(0).astype(float), cm.sum(1).astype(float)
+    prec = np.divide(tp, pred_n, out=np.zeros(c), where=pred_n > 0)
+    rec = np.divide(tp, true_n, out=np.zeros(c), where=true_n > 0)
+    f1 = np.divide(2 * prec * rec, prec + rec, out=np.zeros(c), where=(prec + rec) > 0)
+    return {
+        "n": n,
+        "accuracy": float(tp.sum() / n) if n else 0.0,
+        "macro_precision": float(prec.mean()),
+        "macro_recall": float(rec.mean()),
+        "macro_f1": float(f1.mean()),
+        "per_class": {lab: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
+                            "support": int(true_n[i])} for i, lab in enumerate(labels)},
+        "labels": list(labels),
+        "confusion_matrix": cm.tolist(),
+    }

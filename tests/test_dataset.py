@@ -256,3 +256,17 @@ def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_
             assert r[col] == pytest.approx(want[col], abs=1e-6), col
         assert [w["label"] for w in r["top_words"]] == [w["label"] for w in want["top_words"]]
         assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)
+
+
+def test_saved_explanation_is_compact_and_whole(batch):
+    """One line of JSON (the heat maps' cells no longer one per line), holding every value the row's explanation
+    has: read back, it is the same explanation."""
+    _, out, _ = batch
+    for r in read_results(out):
+        if r["explanation"] is None:
+            continue
+        text = (out / r["explanation"]).read_text(encoding="utf-8")
+        assert "\n" not in text
+        data = json.loads(text)
+        assert Explanation.from_dict(data).to_dict() == data
+        assert json.dumps(data, ensure_ascii=False, separators=(",", ":")) == text

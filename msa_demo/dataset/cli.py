@@ -11,10 +11,12 @@ ENGINES = ("local", "ray")
 def add_command(sub) -> None:
     from msa_demo.explain.cli import add_option_flags
 
-    p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV / JSONL) into a results "
+    p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
+                       "datasets folder) into a results "
                        "directory: results.parquet, explanations/<id>.json, report.html; resumable")
-    p.add_argument("manifest", help="CSV (header line) or JSONL: text, image, audio (paths relative to it), "
-                   "optional id and label")
+    p.add_argument("manifest", help="CSV (header line), JSONL, Parquet, or a Hugging Face datasets folder "
+                   "(Dataset.save_to_disk): text, image, audio (paths relative to its folder, or datasets "
+                   "Image/Audio features), optional id and label")
     p.add_argument("--out", required=True, metavar="DIR", help="results directory (rows already there are skipped)")
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")

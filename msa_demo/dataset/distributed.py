@@ -38,14 +38,14 @@ class Explainer:
         self.args = (ExplainOptions(**options), target, use, top_k)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        from msa_demo.dataset.rows import explain_row
+        from msa_demo.dataset.rows import explain_row, explanation_text
 
         records, explanations = [], []
         for text in batch["row"]:
             row = ManifestRow(**json.loads(text))
             rec, data = explain_row(self.model, row, *self.args)
             records.append(json.dumps(rec, ensure_ascii=False))
-            explanations.append(json.dumps(data, indent=2, ensure_ascii=False) if data is not None else "")
+            explanations.append(explanation_text(data) if data is not None else "")
         return {"record": records, "explanation": explanations}
 
 

@@ -7,13 +7,12 @@ logged by this process as it finishes.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
-from msa_demo.dataset.rows import ManifestRow, explain_row, manifest_rows, one_line, safe_name
+from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
 from msa_demo.dataset.store import HASHES, ResultsDir
 from msa_demo.errors import InputError
 
@@ -39,12 +38,13 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   device: str = "auto", options=None, target: str | None = None, use: Sequence[str] | None = None,
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
-                  gpus_per_worker: float = 0.0) -> BatchSummary:
+                  gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet (and report.html).
 
     engine: ``local`` (this process, ``model`` or one load of ``preset``) or ``ray`` (``workers`` Ray actors,
     one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
-    progress: a tqdm bar with rows/s and ETA (None: only on a terminal).
+    progress: a tqdm bar with rows/s and ETA (None: only on a terminal). on_row(rows finished, rows to run):
+    called after each row is logged (the dashboard's progress bar).
     """
     from tqdm import tqdm
 
@@ -73,13 +73,15 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         try:
             for rec, data in results:
                 if data is not None:
-                    text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
+                    text = data if isinstance(data, str) else explanation_text(data)
                     rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
                     explained += 1
                 else:
                     failed += 1
                 store.append(rec)
                 bar.update(1)
+                if on_row is not None:
+                    on_row(explained + failed, len(todo))
         finally:
             bar.close()
             store.write_table()  # also after Ctrl-C: the table holds every finished row

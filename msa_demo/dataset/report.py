@@ -15,7 +15,7 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
-from msa_demo.training.metrics import compute_metrics
+from msa_demo.labels import compute_metrics
 from msa_demo.views.base import esc as _e
 from msa_demo.views.svg import bars_svg
 
@@ -158,6 +158,10 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
     parts.append("<h2>Which modality the model relies on</h2>")
     rel = s["reliance"]
     if rel:
+        order = sorted(rel, key=lambda k: -rel[k])
+        parts.append("<p>Across the set the prediction moves most with <b>" + _e(order[0]) + "</b>"
+                     + "".join(f", then {_e(k)}" for k in order[1:]) + ": the mean size of each modality's "
+                     "Shapley value, the share of the predicted class's probability it accounts for (0 to 1).</p>")
         parts.append(bars_svg(list(rel), list(rel.values()), title="mean |Shapley value| (share of P(class))",
                               signed=False, spec=".3f"))
         parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class"))

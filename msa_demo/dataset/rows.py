@@ -8,6 +8,7 @@ same dict goes to the JSONL log, to ``results.parquet`` and to the report.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from typing import Any, Sequence
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
 from msa_demo.errors import InputError, MsaError
-from msa_demo.training.data import map_label, read_manifest
+from msa_demo.dataset.manifest import read_manifest
+from msa_demo.labels import map_label
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,8 @@ def safe_name(row_id: str) -> str:
 
 
 def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
-    """The manifest's rows (``train``'s reader: CSV or JSONL, paths relative to it), each with a unique id.
+    """The manifest's rows (``train``'s reader: CSV, JSONL, Parquet or a saved datasets folder; paths relative to
+    it), each with a unique id.
 
     The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
     (explained without a label, with a notice)."""
@@ -160,7 +163,14 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
     return rec
 
 
-__all__ = ["ManifestRow", "empty_record", "manifest_rows", "record_of", "safe_name"]
+__all__ = ["ManifestRow", "empty_record", "explanation_text", "manifest_rows", "record_of", "safe_name"]
+
+
+def explanation_text(data: dict[str, Any]) -> str:
+    """A row's explanation as the JSON file holds it: compact (no indentation: the image heat maps' 256 x 256
+    cells are most of the file, and one line each nearly doubled it), every value kept, so ``explain --from``
+    and the dashboard read it as before."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def one_line(exc: BaseException) -> str:

@@ -1,51 +1,20 @@
 """Training data: the manifest, its labels (a label column or a binned score) and the held-out split.
 
-A manifest is a CSV (header line) or JSONL file with one row per item: a column per modality (``text``; ``image``
-and ``audio`` as paths, relative to the manifest's folder), and ``label`` or a numeric ``score``. Optional:
+A manifest is a CSV (header line), JSONL or Parquet file, or a saved ``datasets`` folder, with one row per item: a
+column per modality (``text``; ``image`` and ``audio`` as paths, relative to the manifest's folder), and ``label`` or
+a numeric ``score``. Optional:
 ``split`` (train / test: a fixed held-out set) and ``group`` (metrics per group on the held-out rows).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from msa_demo.errors import InputError
-
-LABEL_SETS: dict[str, list[str]] = {
-    "3": ["negative", "neutral", "positive"],
-    "2": ["negative", "positive"],
-    "emotion7": ["negative", "neutral", "positive"],
-}
-# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral)
-EMOTION7 = {
-    "anger": "negative", "angry": "negative", "disgust": "negative", "fear": "negative",
-    "sadness": "negative", "sad": "negative", "joy": "positive", "happy": "positive", "happiness": "positive",
-    "surprise": "neutral", "neutral": "neutral",
-}
-_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
-            "1": "positive"}
-
-
-def map_label(raw: Any, label_set: str) -> str:
-    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included)."""
-    text = str(raw).strip().lower()
-    if label_set == "emotion7":
-        if text in EMOTION7:
-            return EMOTION7[text]
-        raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
-    labels = LABEL_SETS[label_set]
-    text = _ALIASES.get(text, text)
-    if label_set == "2" and text == "1":
-        text = "positive"
-    if text not in labels:
-        raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
-    return text
-
+from msa_demo.labels import EMOTION7, LABEL_SETS, map_label  # noqa: F401 - still importable from here
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
     """One threshold t: score < t negative, else positive.
@@ -73,31 +42,11 @@ def parse_bins(text: str | None) -> list[float] | None:
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (header line) or JSONL manifest: a column per registered modality (named after it); the
-    columns of file inputs (image, audio ...: ``ModalityKind.manifest_file``) are resolved against its folder."""
-    from msa_demo.modalities.registry import kinds
+    """Rows of a CSV, JSONL, Parquet or saved Hugging Face ``datasets`` manifest (the one reader, shared with
+    ``explain-batch``: :mod:`msa_demo.dataset.manifest`); image/audio paths are resolved against its folder."""
+    from msa_demo.dataset.manifest import read_manifest as read
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"The manifest '{path}' does not exist.")
-    if path.suffix.lower() in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    files = [k.name for k in kinds() if k.manifest_file]
-    values = [k.name for k in kinds() if not k.manifest_file]
-    for r in rows:
-        for m in files:
-            v = r.get(m)
-            if v in ("", None):
-                r.pop(m, None)
-            elif not Path(v).is_absolute():
-                r[m] = str(path.parent / v)
-        for m in values:
-            if r.get(m) in ("", None):
-                r.pop(m, None)
-    return rows
+    return read(path)
 
 
 def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tuple[list[str], list[int]]:

@@ -4,32 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import torch
 
-def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
-    """Accuracy, macro precision / recall / F1 (0 where undefined) and the confusion matrix (rows = truth)."""
-    c = len(labels)
-    cm = np.zeros((c, c), dtype=np.int64)
-    for t, p in zip(y_true, y_pred):
-        cm[int(t), int(p)] += 1
-    n = int(cm.sum())
-    tp = np.diag(cm).astype(float)
-    pred_n, true_n = cm.sum(0).astype(float), cm.sum(1).astype(float)
-    prec = np.divide(tp, pred_n, out=np.zeros(c), where=pred_n > 0)
-    rec = np.divide(tp, true_n, out=np.zeros(c), where=true_n > 0)
-    f1 = np.divide(2 * prec * rec, prec + rec, out=np.zeros(c), where=(prec + rec) > 0)
-    return {
-        "n": n,
-        "accuracy": float(tp.sum() / n) if n else 0.0,
-        "macro_precision": float(prec.mean()),
-        "macro_recall": float(rec.mean()),
-        "macro_f1": float(f1.mean()),
-        "per_class": {lab: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
-                            "support": int(true_n[i])} for i, lab in enumerate(labels)},
-        "labels": list(labels),
-        "confusion_matrix": cm.tolist(),
-    }
+from msa_demo.labels import compute_metrics  # noqa: F401 - still importable from here
 
 
 def binary_metrics(y_true: Sequence[int], probs: torch.Tensor, labels: Sequence[str]) -> dict[str, Any] | None:

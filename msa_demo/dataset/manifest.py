@@ -1,0 +1,237 @@
+"""Read a manifest: one row per item, a column per modality (``text``; ``image`` and ``audio`` as file paths),
+optional ``id``, ``label``, ``score``, ``split``, ``group``. The one reader of ``train`` and ``explain-batch``.
+
+Four formats, told apart by the path:
+
+    *.csv (or any other file)   a header line, then one row per line
+    *.jsonl / *.json            one JSON object per line (a .json file may also hold one array of objects)
+    *.parquet / *.pq            a Parquet table (read with pyarrow)
+    a folder                    a Hugging Face ``datasets`` folder written by ``Dataset.save_to_disk`` (its Arrow
+                                files, read with pyarrow: the ``datasets`` package is not needed); a
+                                ``DatasetDict`` folder gives every split, each row with its ``split``
+
+File paths are relative to the folder the manifest (file or dataset folder) sits in. An ``image`` / ``audio``
+column of ``datasets``' ``Image()`` / ``Audio()`` features (or any Parquet struct of ``bytes`` and ``path``) works
+too: embedded bytes are written once to a cache folder (named by their hash) and read from there; a feature with
+only a path is a path. A ``ClassLabel`` label is read as its name. Image arrays (``Array3D``) and decoded audio
+arrays are not read: store paths or encoded bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from msa_demo.errors import InputError
+from msa_demo.modalities.registry import kinds, names
+
+PARQUET = (".parquet", ".pq")
+# the first bytes of the file types the readers take, for embedded bytes saved without a file name
+MAGIC = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"), (b"BM", ".bmp"), (b"RIFF", ".wav"),
+         (b"fLaC", ".flac"), (b"OggS", ".ogg"), (b"ID3", ".mp3"), (b"\xff\xfb", ".mp3"))
+
+
+def media_cache() -> Path:
+    """Where embedded image / audio bytes are written (``$MSA_MEDIA_CACHE`` or a folder in the temp dir)."""
+    return Path(os.environ.get("MSA_MEDIA_CACHE") or Path(tempfile.gettempdir()) / "msa_demo_media")
+
+
+def read_manifest(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a CSV, JSONL, Parquet or saved ``datasets`` manifest as plain dicts; image/audio paths resolved
+    against the manifest's folder, empty cells dropped. A manifest that cannot be read, or that has none of the
+    columns text, image, audio, is one :class:`InputError`."""
+    path = Path(path)
+    if path.is_dir():
+        rows, columns = read_saved_dataset(path)
+    elif not path.is_file():
+        raise InputError(f"The manifest '{path}' does not exist.")
+    elif path.suffix.lower() in PARQUET:
+        rows, columns = read_parquet(path)
+    elif path.suffix.lower() in (".jsonl", ".json"):
+        rows, columns = _read_jsonl(path)
+    else:
+        rows, columns = _read_csv(path)
+    if rows and not set(columns) & set(names()):
+        raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
+                         f"{', '.join(map(str, columns)) or 'no columns'}).")
+    return [_clean(r, path.parent) for r in rows]
+
+
+def _read_csv(path: Path) -> tuple[list[dict], list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            return rows, list(reader.fieldnames or [])
+    except UnicodeDecodeError:
+        raise InputError(f"The manifest '{path.name}' is not a UTF-8 text file; give CSV (a header line), JSONL, "
+                         "Parquet or a saved datasets folder.") from None
+    except (OSError, csv.Error) as exc:
+        raise InputError(f"The manifest '{path.name}' could not be read as CSV ({exc}).") from None
+
+
+def _read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
+    rows, columns = [], {}
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"The manifest '{path.name}' could not be read as UTF-8 JSONL ({exc}).") from None
+    if path.suffix.lower() == ".json" and lines and lines[0].lstrip().startswith("["):  # one JSON array of rows
+        try:
+            whole = json.loads("\n".join(lines))
+        except ValueError as exc:
+            raise InputError(f"'{path.name}' is not JSON ({exc}).") from None
+        if not isinstance(whole, list) or not all(isinstance(r, dict) for r in whole):
+            raise InputError(f"'{path.name}' holds a JSON array that is not a list of objects (one per row).")
+        return whole, list(dict.fromkeys(k for r in whole for k in r))
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"Line {n} of '{path.name}' is not JSON ({exc}); JSONL holds one object per line.") \
+                from None
+        if not isinstance(row, dict):
+            raise InputError(f"Line {n} of '{path.name}' is not a JSON object; JSONL holds one object per line.")
+        rows.append(row)
+        columns.update(dict.fromkeys(row))
+    return rows, list(columns)
+
+
+def read_parquet(path: Path) -> tuple[list[dict], list[str]]:
+    """(rows, column names) of a Parquet file."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow's errors vary (ArrowInvalid, OSError, ...)
+        raise InputError(f"The manifest '{path.name}' could not be read as Parquet ({_short(exc)}).") from None
+    return _rows_of(table, _class_names(table.schema.metadata)), table.column_names
+
+
+def read_saved_dataset(folder: Path) -> tuple[list[dict], list[str]]:
+    """(rows, column names) of a ``Dataset.save_to_disk`` folder, or of every split of a ``DatasetDict`` one
+    (each row with its ``split`` unless it has one)."""
+    splits_file = folder / "dataset_dict.json"
+    if splits_file.is_file():
+        try:
+            splits = json.loads(splits_file.read_text(encoding="utf-8"))["splits"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"'{folder.name}/dataset_dict.json' could not be read ({_short(exc)}).") from None
+        rows, columns = [], {}
+        for split in splits:
+            part, cols = read_saved_dataset(folder / str(split))
+            for r in part:
+                r.setdefault("split", str(split))
+            rows += part
+            columns.update(dict.fromkeys(cols + ["split"]))
+        return rows, list(columns)
+    state_file = folder / "state.json"
+    if not state_file.is_file():
+        raise InputError(f"The folder '{folder.name}' is not a saved Hugging Face dataset (no state.json or "
+                         "dataset_dict.json); give a CSV, JSONL or Parquet file, or a Dataset.save_to_disk folder.")
+    import pyarrow as pa
+
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        files = [folder / f["filename"] for f in state["_data_files"]]
+        tables = []
+        for f in files:
+            with pa.memory_map(str(f)) as source:
+                tables.append(pa.ipc.open_stream(source).read_all())
+        table = pa.concat_tables(tables) if tables else pa.table({})
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a missing shard, a torn file, a state.json of another shape
+        raise InputError(f"The saved dataset '{folder.name}' could not be read ({_short(exc)}).") from None
+    info = None
+    if (folder / "dataset_info.json").is_file():
+        try:
+            info = json.loads((folder / "dataset_info.json").read_text(encoding="utf-8"))
+        except ValueError:
+            info = None
+    return _rows_of(table, _class_names(table.schema.metadata, info)), table.column_names
+
+
+def _class_names(metadata: dict | None, info: dict | None = None) -> dict[str, list[str]]:
+    """{column: names} of the ``ClassLabel`` columns that ``datasets`` described (in the Arrow schema's
+    ``huggingface`` metadata, or in dataset_info.json)."""
+    if info is None and metadata and b"huggingface" in metadata:
+        try:
+            info = json.loads(metadata[b"huggingface"]).get("info")
+        except ValueError:
+            info = None
+    feats = (info or {}).get("features") or {}
+    return {k: list(v["names"]) for k, v in feats.items() if isinstance(v, dict) and v.get("_type") == "ClassLabel"
+            and isinstance(v.get("names"), list)}
+
+
+def _rows_of(table, class_names: dict[str, list[str]]) -> list[dict]:
+    rows = table.to_pylist()
+    for col, labels in class_names.items():
+        for r in rows:
+            v = r.get(col)
+            if isinstance(v, int) and 0 <= v < len(labels):
+                r[col] = labels[v]
+    return rows
+
+
+def _clean(row: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Empty cells dropped; the column of a file input (image, audio ...: ``ModalityKind.manifest_file``) as a
+    path (relative to ``folder``) or a cached file; text as text; another kind's value as it is."""
+    r = dict(row)
+    for m in (k.name for k in kinds() if k.manifest_file):
+        v = r.get(m)
+        if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
+            v = _media_file(v, folder, m)
+        if v in ("", None):
+            r.pop(m, None)
+        elif not isinstance(v, str):
+            raise InputError(f"The '{m}' column holds {type(v).__name__} values; it takes file paths (or "
+                             "datasets Image/Audio features with their bytes or path).")
+        elif not Path(v).is_absolute():
+            r[m] = str(folder / v)
+        else:
+            r[m] = v
+    for m in (k.name for k in kinds() if not k.manifest_file):
+        if r.get(m) in ("", None):
+            r.pop(m, None)
+    if "text" in r and not isinstance(r["text"], str):
+        r["text"] = str(r["text"])
+    return r
+
+
+def _media_file(value: dict, folder: Path, column: str) -> str | None:
+    """A feature's embedded bytes written once to the media cache (its name: the bytes' hash), else its path."""
+    data, name = value.get("bytes"), value.get("path")
+    if data:
+        data = bytes(data)
+        suffix = Path(str(name)).suffix.lower() if name else ""
+        if not suffix:
+            suffix = next((ext for magic, ext in MAGIC if data.startswith(magic)), ".bin")
+        target = media_cache() / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        return str(target)
+    if name:
+        return str(name)
+    if "array" in value:
+        raise InputError(f"The '{column}' column holds decoded arrays; save the dataset with file paths or "
+                         "encoded bytes (datasets Image/Audio features).")
+    return None
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+__all__ = ["media_cache", "read_manifest", "read_parquet", "read_saved_dataset"]

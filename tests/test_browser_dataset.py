@@ -1,0 +1,193 @@
+"""Headless Chromium and dataset mode: the results folder's report.html opens offline and shows the modality
+reliance chart; the dashboard's Dataset tab loads a results folder, filters it, and opens a row in the Explain tab.
+Set MSA_SCREENSHOT_DIR to keep the screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)"),
+]
+EXAMPLES = ROOT / "examples"
+SHOTS = os.environ.get("MSA_SCREENSHOT_DIR")
+
+
+@pytest.fixture(scope="module")
+def data_root(tiny_model, tmp_path_factory):
+    """A data folder with one results folder: the curated examples (labelled) and a picture that is not one."""
+    from msa_demo.dataset import explain_batch
+    from msa_demo.explain import ExplainOptions
+
+    root = tmp_path_factory.mktemp("data")
+    rows = [{"id": e["name"], "text": e["text"], "image": str(EXAMPLES / e["image"]) if e["image"] else None,
+             "audio": str(EXAMPLES / e["audio"]) if e["audio"] else None,
+             "label": "negative" if "negative" in e["name"].lower() else "positive"}
+            for e in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8"))]
+    (root / "broken.png").write_bytes(b"not a picture")
+    rows.append({"id": "broken", "text": "Fine.", "image": "broken.png", "label": "neutral"})
+    (root / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    fast = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=4, deletion_steps=4)
+    explain_batch(root / "test.jsonl", root / "results", model=tiny_model, options=fast, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def shot(page, tmp_path: Path, name: str) -> Path:
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_dataset_report_opens_offline_and_shows_the_reliance_chart(data_root, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    asked = []
+
+    def refuse(route):  # offline: anything but the file itself is refused (and noted)
+        if not route.request.url.startswith("file:"):
+            asked.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", refuse)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((data_root / "results" / "report.html").as_uri())
+    heading = page.get_by_role("heading", name="Which modality the model relies on")
+    heading.wait_for(timeout=30_000)
+    chart = page.locator("h2:has-text('Which modality the model relies on') ~ svg").first
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 40
+    bars = chart.locator("rect")
+    assert bars.count() >= 3  # one bar per modality the set used
+    assert {"text", "image", "audio"} <= set(chart.locator("text title").all_text_contents())
+    assert "could not be read as a picture" in page.locator("body").inner_text()
+    path = shot(page, tmp_path, "dataset_report.png")
+    assert path.stat().st_size > 30_000
+    assert not asked and not errors, (asked, errors)
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_model, data_root):
+    import app
+    from msa_demo import ui
+
+    old = os.environ.get("MSA_DATASET_ROOT")
+    os.environ["MSA_DATASET_ROOT"] = str(data_root)
+    try:
+        demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    finally:
+        if old is None:
+            os.environ.pop("MSA_DATASET_ROOT", None)
+        else:
+            os.environ["MSA_DATASET_ROOT"] = old
+    demo.queue(default_concurrency_limit=1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+ROWS = "#dataset-table [role=row].virtual-row"  # Gradio 6's table: a virtual list of rows of grid cells
+
+
+def table_ids(page) -> list[str]:
+    return page.evaluate("""(sel) => [...document.querySelectorAll(sel)]
+        .sort((a, b) => (+a.dataset.index) - (+b.dataset.index))
+        .map(r => r.querySelector('[data-col="0"]').innerText.trim())""", ROWS)
+
+
+def wait_rows(page, n: int, exact: bool = False) -> None:
+    page.wait_for_function("([sel, n, exact]) => { const k = document.querySelectorAll(sel).length; "
+                           "return exact ? k === n : k >= n; }", arg=[ROWS, n, exact], timeout=60_000)
+
+
+def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, browser, tmp_path):
+    from msa_demo.dataset import read_results
+
+    rows = read_results(data_root / "results")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.get_by_role("tab", name="Dataset").click()
+
+    # the results folder is offered (found under the data folder); Open fills the table and the summary
+    box = page.locator("#dataset-folder input")
+    box.click()
+    page.get_by_role("option", name="results").click()
+    page.click("#dataset-open")
+    wait_rows(page, len(rows))
+    assert table_ids(page) == [r["id"] for r in rows]
+    summary = page.locator("#dataset-summary").inner_text()
+    assert f"{len(rows)} rows" in summary and "1 failed" in summary and "reliance" in summary
+    shot(page, tmp_path, "dataset_tab.png")
+
+    # a filter keeps only its rows
+    page.locator("#dataset-filter").get_by_text("failed rows").click()
+    wait_rows(page, 1, exact=True)
+    assert table_ids(page) == ["broken"]
+    page.locator("#dataset-filter").get_by_text("all rows").click()
+    wait_rows(page, len(rows))
+
+    # a click on a row opens its saved explanation in the Explain tab's panels
+    rec = next(r for r in rows if not r["error"] and {"text", "image"} <= set(r["used"]))
+    page.locator(ROWS).filter(has_text=rec["id"]).first.locator('[data-col="2"]').click()
+    page.wait_for_function("(id) => document.querySelector('#notices') && "
+                           "document.querySelector('#notices').innerText.includes(`Row '${id}'`)",
+                           arg=rec["id"], timeout=60_000)
+    assert page.locator("#explain-btn").is_visible()  # the Explain tab is the one shown
+    page.wait_for_selector("#overlays img", timeout=30_000)
+    page.wait_for_selector("#contrib .js-plotly-plot", timeout=30_000)
+    assert page.locator("#words").inner_text().strip()
+    assert rec["predicted"] in page.locator("#fused").inner_text().lower()
+    assert "Can you trust it?" in page.locator("#trust").inner_text()
+    assert not page.locator("#report-btn").is_disabled()
+    path = shot(page, tmp_path, "dataset_row_opened.png")
+    assert path.stat().st_size > 50_000
+
+    # the row's inputs are in the boxes, so Explain runs it again with this dashboard's model and settings
+    text = next(json.loads(line)["text"] for line in (data_root / "test.jsonl").read_text().splitlines()
+                if json.loads(line)["id"] == rec["id"])
+    page.wait_for_function("(t) => document.querySelector('#text-input textarea').value === t", arg=text,
+                           timeout=30_000)
+    page.wait_for_selector("#image-input img", timeout=30_000)
+    time.sleep(1.0)  # the boxes' change events have run: the saved explanation is still what is shown
+    assert f"Row '{rec['id']}'" in page.locator("#notices").inner_text()
+    page.click("#explain-btn")
+    page.wait_for_function("(id) => !document.querySelector('#notices').innerText.includes(`Row '${id}'`) && "
+                           "document.querySelector('#trust').innerText.includes('Can you trust it?') && "
+                           "!document.querySelector('#report-btn').disabled", arg=rec["id"], timeout=180_000)
+    assert rec["predicted"] in page.locator("#fused").inner_text().lower()  # the same model, the same answer
+    assert not errors, errors

@@ -1,0 +1,132 @@
+"""Manifests in every format the one reader takes (CSV, JSONL, Parquet, a real ``Dataset.save_to_disk`` folder),
+read alike by ``explain-batch`` and ``train``; a bad manifest is one clear message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from msa_demo.dataset import explain_batch, manifest_rows, read_results
+from msa_demo.dataset.manifest import read_manifest
+from msa_demo.errors import InputError
+from msa_demo.explain import ExplainOptions
+from msa_demo.training.data import read_manifest as training_reader
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
+ROWS = [{"id": "a", "text": "I love this", "image": "media/happy_face.png", "audio": None, "label": "positive"},
+        {"id": "b", "text": "Awful.", "image": None, "audio": "media/angry_speech.wav", "label": "negative"},
+        {"id": "c", "text": None, "image": "media/frown_face.png", "audio": None, "label": None}]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A folder with media/ (copies of three examples) beside where the manifests go."""
+    (tmp_path / "media").mkdir()
+    for name in ("happy_face.png", "angry_speech.wav", "frown_face.png"):
+        shutil.copy(EXAMPLES / name, tmp_path / "media" / name)
+    return tmp_path
+
+
+def _seen(rows):
+    return [(r.id, r.text, r.image, r.audio, r.label) for r in rows]
+
+
+def test_parquet_and_jsonl_manifests_give_the_same_rows(folder):
+    (folder / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist(ROWS), folder / "m.parquet")
+    (folder / "m.json").write_text(json.dumps(ROWS), encoding="utf-8")
+    want = _seen(manifest_rows(folder / "m.jsonl"))
+    assert _seen(manifest_rows(folder / "m.parquet")) == want
+    assert _seen(manifest_rows(folder / "m.json")) == want  # a .json file may hold one array of rows
+    assert want[0][2] == str(folder / "media" / "happy_face.png")  # relative to the manifest's folder
+    assert want[2][1] is None and want[2][4] is None
+    # train reads through the same reader
+    assert training_reader(folder / "m.parquet") == read_manifest(folder / "m.parquet")
+
+
+def test_a_saved_datasets_folder_with_paths_class_labels_and_splits(folder):
+    datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
+    feats = datasets.Features({"id": datasets.Value("string"), "text": datasets.Value("string"),
+                               "image": datasets.Value("string"), "audio": datasets.Value("string"),
+                               "label": datasets.ClassLabel(names=["negative", "neutral", "positive"])})
+    labelled = [dict(r, label=r["label"] or "neutral") for r in ROWS]
+    ds = datasets.Dataset.from_list(labelled, features=feats)
+    ds.save_to_disk(str(folder / "saved"))
+    rows = manifest_rows(folder / "saved")
+    assert _seen(rows) == [(r["id"], r["text"], str(folder / r["image"]) if r["image"] else None,
+                            str(folder / r["audio"]) if r["audio"] else None, r["label"]) for r in labelled]
+    # a DatasetDict: every split, each row with its split (train's held-out column)
+    datasets.DatasetDict({"train": ds.select([0, 1]), "test": ds.select([2])}).save_to_disk(str(folder / "dd"))
+    raw = read_manifest(folder / "dd")
+    assert [(r["id"], r["split"]) for r in raw] == [("a", "train"), ("b", "train"), ("c", "test")]
+
+
+def test_datasets_image_and_audio_features_are_read_from_their_bytes(folder, tmp_path_factory, monkeypatch):
+    datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
+    monkeypatch.setenv("MSA_MEDIA_CACHE", str(tmp_path_factory.mktemp("media_cache")))
+    monkeypatch.chdir(folder)  # save_to_disk embeds each file's bytes, read from these paths
+    ds = datasets.Dataset.from_list([{k: v for k, v in r.items() if k != "label"} for r in ROWS])
+    ds = ds.cast_column("image", datasets.Image()).cast_column("audio", datasets.Audio())
+    ds.save_to_disk(str(folder / "feat"))
+    for name in ("happy_face.png", "angry_speech.wav", "frown_face.png"):
+        (folder / "media" / name).unlink()  # only the dataset's own bytes are left
+    rows = manifest_rows(folder / "feat")
+    assert [r.text for r in rows] == [r["text"] for r in ROWS]
+    for got, want in zip(rows, ROWS):
+        for m in ("image", "audio"):
+            if want[m] is None:
+                assert getattr(got, m) is None
+            else:
+                assert Path(getattr(got, m)).read_bytes() == (EXAMPLES / Path(want[m]).name).read_bytes()
+                assert Path(getattr(got, m)).suffix == Path(want[m]).suffix
+    # the hashes are of the bytes: reading the dataset again resumes, it does not redo the rows
+    assert [r.hashes() for r in manifest_rows(folder / "feat")] == [r.hashes() for r in rows]
+
+
+def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
+    datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
+    datasets.Dataset.from_list(ROWS).save_to_disk(str(folder / "saved"))
+    out = folder / "out"
+    s = explain_batch(folder / "saved", out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.explained, s.failed) == (3, 0)
+    got = read_results(out)
+    assert [r["id"] for r in got] == ["a", "b", "c"] and [r["label"] for r in got] == ["positive", "negative", None]
+    assert sorted(got[1]["used"]) == ["audio", "text"] and got[2]["used"] == ["image"]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: (d / "m.csv").write_text("name,path\nx,y\n", encoding="utf-8"),
+     "none of the columns text, image, audio (it has: name, path)"),
+    (lambda d: pq.write_table(pa.table({"caption": ["hi"]}), d / "m.parquet"),
+     "none of the columns text, image, audio (it has: caption)"),
+    (lambda d: (d / "m.parquet").write_bytes(b"PAR1 not really parquet"), "could not be read as Parquet"),
+    (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
+    (lambda d: (d / "m.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1")), "not a UTF-8 text file"),
+    (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
+    (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),
+    (lambda d: ((d / "m").mkdir(), (d / "m" / "state.json").write_text('{"_data_files": [{"filename": "x.arrow"}]}')),
+     "The saved dataset 'm' could not be read"),
+])
+def test_a_bad_manifest_is_one_clear_message(tmp_path, make, message):
+    make(tmp_path)
+    path = next(p for p in tmp_path.iterdir() if p.name.startswith("m"))
+    with pytest.raises(InputError) as err:
+        manifest_rows(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_says_a_bad_manifest_in_one_line(tiny_preset_path, tmp_path, capsys):
+    from msa_demo.__main__ import main
+
+    pq.write_table(pa.table({"caption": ["hi"]}), tmp_path / "m.parquet")
+    rc = main(["explain-batch", str(tmp_path / "m.parquet"), "--preset", str(tiny_preset_path), "--out",
+               str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "none of the columns text, image, audio" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

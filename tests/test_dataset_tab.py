@@ -1,0 +1,143 @@
+"""The dashboard's Dataset tab without a browser: a results folder as a table, its filters, a row opened in the
+Explain tab's panels, a small manifest run with progress, and paths kept inside the data folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from msa_demo import ui
+from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.dataset import explain_batch, read_results
+from msa_demo.explain import ExplainOptions
+from msa_demo.ui.dataset_tab import ALL, COLUMNS, FILTERS, DatasetTab, alone
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
+
+
+@pytest.fixture(scope="module")
+def results(tiny_model, tmp_path_factory):
+    """(data root, results folder name): the curated examples with labels, one text-only row, one bad row."""
+    root = tmp_path_factory.mktemp("data")
+    rows = [{"id": e["name"], "text": e["text"], "image": str(EXAMPLES / e["image"]) if e["image"] else None,
+             "audio": str(EXAMPLES / e["audio"]) if e["audio"] else None,
+             "label": "negative" if "negative" in e["name"].lower() else "positive"}
+            for e in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8"))]
+    (root / "broken.png").write_bytes(b"not a picture")
+    rows.append({"id": "broken", "image": "broken.png", "label": "neutral"})
+    (root / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    explain_batch(root / "m.jsonl", root / "runs" / "first", model=tiny_model, options=FAST, progress=False)
+    return root, "runs/first"
+
+
+@pytest.fixture
+def tab(results, tiny_model):
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny")
+    return DatasetTab(dash, root=results[0])
+
+
+def test_open_shows_every_row_the_summary_and_the_report(tab, results):
+    root, name = results
+    assert tab.recent == [name]  # found under the data folder before anything was opened
+    table, summary, box, current, report = tab.open(name, ALL)
+    rows = read_results(root / name)
+    assert list(table.columns) == COLUMNS and list(table["id"]) == [r["id"] for r in rows]
+    assert f"{len(rows)} rows" in summary and "1 failed" in summary and "accuracy" in summary
+    assert current == name and box.value == name and box.choices == [(name, name)]
+    assert report.interactive and Path(report.value["path"]).read_bytes() == (root / name / "report.html").read_bytes()
+    first = table.iloc[0]
+    assert first["predicted"] == rows[0]["predicted"]
+    assert first["P(predicted)"] == pytest.approx(rows[0][f"prob_{rows[0]['predicted']}"], abs=1e-3)
+
+
+@pytest.mark.parametrize("show", list(FILTERS))
+def test_each_filter_keeps_exactly_its_rows(tab, results, show):
+    root, name = results
+    rows = read_results(root / name)
+    want = {
+        ALL: [r["id"] for r in rows],
+        "wrong (prediction ≠ label)": [r["id"] for r in rows if not r["error"] and r["predicted"] != r["label"]],
+        "conflict": [r["id"] for r in rows if r["conflict"]],
+        "text alone wrong": [r["id"] for r in rows if r["text_prob_negative"] is not None and max(
+            SENTIMENTS, key=lambda s: r[f"text_prob_{s}"]) != r["label"]],
+        "unfaithful map": [r["id"] for r in rows if any(m["verdict"] == "✗" for m in r["maps"])],
+        "failed rows": ["broken"],
+    }[show]
+    assert list(tab.table(name, show)["id"]) == want
+
+
+def test_alone_is_the_modality_s_own_verdict():
+    rec = {f"{m}_prob_{s}": None for m in MODALITIES for s in SENTIMENTS}
+    rec.update(text_prob_negative=0.2, text_prob_neutral=0.1, text_prob_positive=0.7)
+    assert alone(rec, "text") == "positive" and alone(rec, "image") is None
+
+
+def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results):
+    root, name = results
+    rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
+    out = tab.open_row(name, rec["id"])
+    assert len(out) == 20  # the Explain tab's 19 outputs, then the tabs
+    fused, notices, words, orig, state = out[0], out[4], out[6], out[7], out[16]
+    saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
+    assert fused == pytest.approx({s: rec[f"prob_{s}"] for s in SENTIMENTS}, abs=1e-6)
+    assert state["prediction"] == saved["prediction"] and state["maps"][0]["scores"] == saved["maps"][0]["scores"]
+    assert f"Row '{rec['id']}'" in notices and "as explain-batch saved it" in notices
+    assert words and orig is not None and orig.size[0] > 0
+    assert out[17].interactive and Path(out[17].value["path"]).is_file()
+    assert json.loads(Path(out[18].value["path"]).read_text(encoding="utf-8"))["prediction"] == saved["prediction"]
+    assert isinstance(out[19], gr.Tabs) and out[19].selected == "explain"
+    # with the input boxes: the row's own text, picture and clip, so Explain runs it again
+    *again, text, image, audio = tab.open_row(name, rec["id"], with_inputs=True)
+    assert len(again) == 20 and text == saved["inputs"]["text"]
+    from PIL import Image
+
+    assert Image.open(image).size == orig.size
+    assert (audio is None) == (saved["inputs"]["audio_wav_b64"] is None)
+
+
+@pytest.mark.parametrize("folder, row, message", [
+    ("runs/first", "broken", "could not be explained: 'broken.png' could not be read as a picture"),
+    ("runs/first", "nope", "There is no row 'nope'"),
+    ("../elsewhere", "x", "Only paths inside the dashboard's data folder"),
+    ("/etc", "x", "Only paths inside the dashboard's data folder"),
+    ("runs", "x", "holds no dataset results"),
+    ("", "x", "Type or pick a results folder first"),
+])
+def test_a_wrong_folder_or_row_is_one_clear_message(tab, folder, row, message):
+    with pytest.raises(gr.Error) as err:
+        tab.open_row(folder, row)
+    assert message in str(err.value)
+
+
+def test_run_a_small_manifest_with_progress(tab, results):
+    root, _ = results
+    (root / "small.csv").write_text("text,label\nI love it,positive\nI hate it,negative\nmeh,neutral\n",
+                                    encoding="utf-8")
+    seen = []
+
+    def progress(value, desc=None, unit=None):
+        seen.append(value)
+
+    table, summary, box, current, _ = tab.run("small.csv", "runs/small", 2, "tiny", ALL, progress=progress)
+    assert list(table["id"]) == ["row-00001", "row-00002"] and current == "runs/small"
+    assert seen[-2:] == [(1, 2), (2, 2)]
+    assert tab.recent[0] == "runs/small" and "2 rows" in summary
+    with pytest.raises(gr.Error, match="Run 1 to 50 rows here"):
+        tab.run("small.csv", "runs/small", 500, "tiny")
+    with pytest.raises(gr.Error, match="does not exist"):
+        tab.run("missing.csv", "runs/small", 2, "tiny")
+
+
+def test_the_dashboard_has_an_explain_and_a_dataset_tab(tiny_model, results, monkeypatch):
+    import app
+
+    monkeypatch.setenv("MSA_DATASET_ROOT", str(results[0]))
+    demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    tabs = [b for b in demo.blocks.values() if isinstance(b, gr.Tab)]
+    assert [(t.label, t.id) for t in tabs] == [("Explain", "explain"), ("Dataset", "dataset")]
+    table = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-table")
+    assert any(d["targets"] == [(table._id, "select")] for d in demo.config["dependencies"])
