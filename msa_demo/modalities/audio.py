@@ -240,20 +240,28 @@ class HFAudioClassifier(Modality):
 
 
 class SpeechTranscript(EncoderWithHead):
-    """Lite audio: offline speech recognition, then the lite text head on what was said.
+    """Lite audio: offline speech recognition (Whisper base), then the lite text model on what was said.
 
-    It judges the words, not the tone of voice. ``info['words']`` keeps each word's timing so that
-    audio explanations can follow the recognised words.
+    It judges the words, not the tone of voice. ``info`` keeps the transcript, each word's timing and character
+    span (``words``, ``word_chars``) and the spoken language Whisper detected, so that audio explanations can
+    follow the recognised words and the language check can use what was heard. ``options['speech_language']``
+    (an ISO 639-1 code) skips Whisper's language detection, for a deployment whose speakers use one language.
     """
 
     name = "audio"
     sample_rate = 16000
 
+    def load(self) -> None:
+        from msa_demo.lite.speech import get_model
+
+        super().load()
+        get_model()  # a missing package or model is a load error (one line), not a failure at the first clip
+
     def prepare(self, value) -> Prepared:
         from msa_demo.lite.speech import transcribe
 
         value = _check(value, self.sample_rate)
-        transcript = transcribe(value.waveform, self.sample_rate)
+        transcript = transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
         notices = list(value.notices)
         if not transcript.words:
             notices.append("Audio: no words were recognised, so lite audio has nothing to judge.")
@@ -261,7 +269,10 @@ class SpeechTranscript(EncoderWithHead):
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
         prepared.info.update(
             transcript=transcript.text,
-            words=[w.to_dict() if hasattr(w, "to_dict") else dict(w.__dict__) for w in transcript.words],
+            words=[w.to_dict() for w in transcript.words],
+            word_chars=[list(s) for s in transcript.char_spans()],
+            language=transcript.language,
+            language_probability=transcript.language_probability,
             sample_rate=self.sample_rate,
             seconds=value.seconds,
         )

@@ -17,7 +17,7 @@ from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figu
                                     original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,
                                   headline, load_examples, notices_markdown, outside_languages, prediction_views,
-                                  reading_warnings, summary_sentence, transcript_markdown, trust_markdown,
+                                  reading_warnings, summary_sentence, transcript_markdown, heard_in, trust_markdown,
                                   trust_rows, trust_verdicts)
 from msa_demo.views.svg import bars_svg, waveform_svg
 

@@ -26,7 +26,7 @@ NOUNS = {"text": "the words", "image": "the picture", "audio": "the voice"}
 MODEL_NAMES = {
     "minilm-head": "all-MiniLM-L6-v2 with a sentiment head",
     "mini-xception-face": "mini-XCEPTION facial expression (FER-2013)",
-    "speech-transcript": "PocketSphinx speech recognition, then all-MiniLM-L6-v2 with a sentiment head",
+    "speech-transcript": "Whisper base speech recognition, then all-MiniLM-L6-v2 with a sentiment head",
 }
 
 

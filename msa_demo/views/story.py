@@ -152,7 +152,13 @@ def transcript_markdown(reading: dict | None) -> str:
         return "**Heard:** no words were recognised."
     timed = " ".join(f"{md(w.get('text', ''))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
                      for w in words)
-    return f"**Heard** (speech recognition, English): “{md(audio.get('transcript', ''))}”\n\n{timed}"
+    return f"**Heard** ({heard_in(audio)}): “{md(audio.get('transcript', ''))}”\n\n{timed}"
+
+
+def heard_in(audio: dict) -> str:
+    """"speech recognition, Chinese (detected)": the spoken language the recogniser heard, when the record has it."""
+    lang = audio.get("language")
+    return f"speech recognition, {language_name(lang)} (detected)" if lang else "speech recognition"
 
 
 # ---------------------------------------------------------------- trust

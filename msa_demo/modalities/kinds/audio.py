@@ -66,7 +66,7 @@ def report(exp: dict) -> str:
         words = audio.get("words") or []
         timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
                          for w in words)
-        out.append(f'<p class="heard"><b>Heard</b> (speech recognition, English): “{_e(audio.get("transcript"))}”'
+        out.append(f'<p class="heard"><b>Heard</b> ({_e(views.heard_in(audio))}): “{_e(audio.get("transcript"))}”'
                    f"<br>{timed}</p>" if words else '<p class="heard"><b>Heard:</b> no words were recognised.</p>')
     maps = views.maps_for(exp, "audio")
     dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))

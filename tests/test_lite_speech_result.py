@@ -1,0 +1,139 @@
+"""Lite speech in the result: the transcript and its language in the explanation JSON, the word-segment audio panel
+over the recognised words, the dashboard's transcript line and the report; bad audio keeps its clear messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("faster_whisper")
+sf = pytest.importorskip("soundfile")
+
+from msa_demo import report, views  # noqa: E402
+from msa_demo.errors import InputError  # noqa: E402
+from msa_demo.explain import ExplainOptions, Explanation, explain  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = ROOT / "examples" / "negative_speech.wav"
+FAST = ExplainOptions(text_methods=("occlusion",))
+
+
+@pytest.fixture(scope="module")
+def lite():
+    from msa_demo.model import MultimodalSentimentModel
+
+    return MultimodalSentimentModel.from_preset("lite", device="cpu")
+
+
+@pytest.fixture(scope="module")
+def negative(lite):
+    inputs = lite.read_inputs(audio=str(CLIP))
+    return lite, inputs, explain(lite, inputs, options=FAST)
+
+
+def test_transcript_and_language_in_the_result_json(negative):
+    lite, inputs, exp = negative
+    d = json.loads(Explanation.from_json(exp.to_json()).to_json())
+    audio = d["reading"]["audio"]
+    assert audio["language"] == "en" and 0.5 < audio["language_probability"] <= 1.0  # Whisper's own language
+    assert audio["languages"] == list(lite.preset.modalities["audio"].options["languages"])
+    assert audio["language_covered"] is True
+    assert {"hate", "terrible", "worst", "sad"} <= set(audio["transcript"].replace(".", " ").replace(",", " ").split())
+    assert audio["transcript"] == " ".join(w["text"] for w in audio["words"])
+    prepared, _ = lite.encode("audio", inputs.audio)
+    assert audio["language"] == prepared.info["language"]  # the recogniser's language, not a guess from the text
+
+
+def test_audio_panel_segments_are_the_recognised_words(negative):
+    _, _, exp = negative
+    d = exp.to_dict()
+    words = d["reading"]["audio"]["words"]
+    (panel,) = [m for m in d["maps"] if m["modality"] == "audio"]
+    assert panel["labels"] == [w["text"] for w in words]
+    assert panel["spans"] == [[w["start"], w["end"]] for w in words]
+    assert len(panel["scores"]) == len(words) and all(np.isfinite(panel["scores"]))
+    assert panel["params"]["segments"] == "recognised words"
+
+
+def test_dashboard_line_and_report_say_what_was_heard_and_in_which_language(negative):
+    _, _, exp = negative
+    d = exp.to_dict()
+    line = views.transcript_markdown(d["reading"])
+    assert line.startswith("**Heard** (speech recognition, English (detected)):") and "terrible" in line
+    assert "<sub>" in line  # each word with its time
+    html = report.to_html(d)
+    assert "speech recognition, English (detected)" in html and "terrible" in html
+
+
+def test_a_saved_explanation_without_a_language_still_reads(negative):
+    _, _, exp = negative
+    old = exp.to_dict()
+    for key in ("language", "language_probability", "languages", "language_covered"):
+        old["reading"]["audio"].pop(key, None)  # as a file written before the language was recorded
+    assert views.transcript_markdown(old["reading"]).startswith("**Heard** (speech recognition):")
+    assert "Heard</b> (speech recognition)" in report.to_html(old)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_chinese_speech_panel_follows_characters(lite, tmp_path):
+    """A preset told its speakers use Mandarin: the transcript is Chinese characters with no spaces, and each word
+    of the audio panel ablates exactly that word's characters."""
+    from msa_demo.model import MultimodalSentimentModel
+
+    spec = lite.preset.modalities["audio"]
+    zh = dataclasses.replace(spec, options={**spec.options, "speech_language": "zh"})
+    model = MultimodalSentimentModel(dataclasses.replace(lite.preset, modalities={"audio": zh}), device="cpu")
+    wav = tmp_path / "zh.wav"
+    subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "130", "-w", str(wav),
+                    "wo3 fei1 chang2 xi3 huan1 zhe4 ge4 shou3 ji1."], check=True)
+    inputs = model.read_inputs(audio=str(wav))
+    d = explain(model, inputs, options=FAST).to_dict()
+    audio = d["reading"]["audio"]
+    assert audio["language"] == "zh" and " " not in audio["transcript"]
+    assert audio["language_covered"] is ("zh" in (audio["languages"] or ["zh"]))
+    (panel,) = [m for m in d["maps"] if m["modality"] == "audio"]
+    assert panel["labels"] == [w["text"] for w in audio["words"]]
+    prepared, _ = model.encode("audio", inputs.audio)
+    assert ["".join(audio["transcript"][a:b]) for a, b in prepared.info["word_chars"]] == panel["labels"]
+
+
+def _wav_bytes(x: np.ndarray, rate: int = 16000) -> bytes:
+    buf = io.BytesIO()
+    sf.write(buf, x, rate, format="WAV")
+    return buf.getvalue()
+
+
+def test_bad_audio_keeps_its_clear_messages(lite, tmp_path):
+    with pytest.raises(InputError, match="The audio clip is empty"):
+        lite.read_inputs(audio=(16000, np.zeros(0, np.float32)))
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really a wave file")
+    with pytest.raises(InputError) as err:
+        lite.read_inputs(audio=str(broken))
+    assert "\n" not in str(err.value) and "broken.wav" in str(err.value)
+    silent = tmp_path / "silent.wav"
+    silent.write_bytes(_wav_bytes(np.zeros(16000, np.float32)))
+    pred = lite.predict(audio=str(silent))
+    assert any("no words were recognised" in n for n in pred.notices)
+    prepared, _ = lite.encode("audio", lite.read_inputs(audio=str(silent)).audio)
+    assert prepared.info["transcript"] == "" and prepared.info["words"] == [] and prepared.info["language"] is None
+
+
+def test_cli_json_carries_the_transcript_language(tmp_path):
+    out = tmp_path / "exp.json"
+    res = subprocess.run([sys.executable, "-m", "msa_demo", "explain", "--preset", "lite", "--audio", str(CLIP),
+                          "--out", str(out)], capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert res.returncode == 0, res.stderr
+    assert json.loads(out.read_text())["reading"]["audio"]["language"] == "en"
+    again = subprocess.run([sys.executable, "-m", "msa_demo", "explain", "--from", str(out)], capture_output=True,
+                           text=True, timeout=300, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert again.returncode == 0, again.stderr
