@@ -4,11 +4,14 @@ The views themselves (figures, highlights, overlays, summary, trust verdicts) li
 shared with the report; all of it is unit-tested without a browser.
 
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
+    fields     each registered modality's input, switch, own verdict and panel; handler values bound by name
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
     widgets    lenient inputs, user errors, the explained stamp, panel tuples, ZeroGPU glue
 """
 
 from msa_demo.ui.dashboard import Dashboard
+from msa_demo.ui.fields import (Request, alone_labels, bind, input_names, input_widgets, named_inputs, ordered,
+                                panel_views, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, gpu_duration, read_settings, requested_options,
                                  settings_values)
@@ -16,4 +19,4 @@ from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_
                                  explanation_views, fused_label, image_input, stale_parts, user_error, warm_up,
                                  zero_gpu)
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "options", "widgets")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "fields", "options", "widgets")]
