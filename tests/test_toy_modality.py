@@ -274,3 +274,16 @@ def test_json_endpoint_takes_it_by_name(dash_and_demo):
             client.predict(physiology="fast", api_name="/predict_json")
     finally:
         demo.close()
+
+
+def test_a_modality_named_like_a_dashboard_setting_is_refused_when_the_page_is_built():
+    from msa_demo.ui import input_names
+    from msa_demo.ui.options import NAMES
+
+    register(replace(KIND, name="seed"))
+    try:
+        with pytest.raises(InputError, match="clashes with the dashboard setting.* seed"):
+            input_names(NAMES)
+    finally:
+        unregister("seed")
+    assert input_names(NAMES)[:7] == ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from msa_demo.config import MODALITIES
+from msa_demo.errors import InputError
 from msa_demo.modalities import registry
 from msa_demo.views import map_figure
 
@@ -35,7 +36,10 @@ def further() -> list[str]:
 def input_names(middle: Iterable[str] = ()) -> list[str]:
     """Every handler keyword in the endpoints' order: preset, the built-ins' inputs and switches, ``middle`` (the
     settings), each further modality's input and switch."""
-    inner = builtins()
+    inner, middle = builtins(), list(middle)
+    taken = sorted(set(middle) & {x for n in registry.names() for x in (n, switch(n))})
+    if taken:
+        raise InputError(f"A modality's name clashes with the dashboard setting(s) {', '.join(taken)}; rename it.")
     return ["preset", *inner, *map(switch, inner), *middle, *(x for n in further() for x in (n, switch(n)))]
 
 
