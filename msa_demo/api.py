@@ -264,8 +264,9 @@ def with_further_modalities(fn):
     call.__signature__ = new_sig
     call.__annotations__ = {**getattr(fn, "__annotations__", {}), **{p.name: p.annotation for p in params}}
     lines = "\n".join(f"            {k.name}: {k.cli_help or k.title}. Empty for none." for k in further)
-    doc = call.__doc__ or ""
-    call.__doc__ = doc.replace("        Returns:", lines + "\n        Returns:", 1) if "        Returns:" in doc else doc
+    doc = (call.__doc__ or "").replace("comma-separated from text, image, audio",
+                                       f"comma-separated from {', '.join(registry.names())}")
+    call.__doc__ = doc.replace("        Returns:", lines + "\n        Returns:", 1)
     return call
 
 

@@ -228,6 +228,8 @@ def test_dashboard_shows_its_input_switch_verdict_and_panel(dash_and_demo):
         builtin + [c.name for c in CONTROLS] + ["physiology", "use_physiology"]
     assert len(endpoints["/predict"]["returns"]) == 6 and len(endpoints["/explain"]["returns"]) == 17 + 2
     assert "physiology" in [p["parameter_name"] for p in endpoints["/predict_json"]["parameters"]]
+    assert "use: which of the given inputs to use, comma-separated from text, image, audio, physiology" in \
+        demo.fns[next(i for i, f in demo.fns.items() if f.api_name == "predict_json")].fn.__doc__
 
 
 def test_dashboard_handlers_take_it_by_name(dash_and_demo):
