@@ -41,14 +41,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                              elem_id="preset")
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab("Explain", id="explain"), gr.Row():
             with gr.Column(scale=1):
-                text = gr.Textbox(label="Text (a post, a caption, a message)", lines=3, elem_id="text-input")
-                use_text = gr.Checkbox(True, label="use text", elem_id="use-text")
-                image = ui.image_input(label="Image (a face or a scene)", type="filepath",
-                                 sources=["upload", "webcam", "clipboard"], elem_id="image-input", height=260)
-                use_image = gr.Checkbox(True, label="use image", elem_id="use-image")
-                audio = ui.audio_input(label="Audio (a voice; at most 30 s are used)", type="filepath",
-                                 sources=["upload", "microphone"], elem_id="audio-input")
-                use_audio = gr.Checkbox(True, label="use audio", elem_id="use-audio")
+                values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
                 with gr.Accordion("Advanced", open=False, elem_id="advanced"):
                     advanced = ui.advanced_widgets()  # one per ExplainOptions field shown, by name
                 with gr.Row():
@@ -56,7 +49,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
                 if examples:
-                    gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], [text, image, audio],
+                    gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], ui.ordered(values)[0],
                                 example_labels=[e["name"] for e in examples],
                                 label="Examples: click one, then Explain", elem_id="examples")
                     with gr.Accordion("What each example shows", open=False):
@@ -65,9 +58,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
             with gr.Column(scale=2):
                 fused = gr.Label(label="Fused sentiment", elem_id="fused")
                 with gr.Row():
-                    own_text = gr.Label(label="Text alone", elem_id="own-text")
-                    own_image = gr.Label(label="Image alone", elem_id="own-image")
-                    own_audio = gr.Label(label="Audio alone", elem_id="own-audio")
+                    own, own_more = ui.ordered(ui.alone_labels())  # the built-ins', then any other modality's
                 notices = gr.Markdown(elem_id="notices")
                 fresh = gr.Markdown(elem_id="freshness")
                 contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
@@ -83,6 +74,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot")
                 heard = gr.Markdown(elem_id="transcript")
                 clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
+                more_panels = [c for panel in ui.panels().values() for c in panel]  # any other modality's map
                 trust = gr.Markdown(elem_id="trust")
                 state, stamp = gr.State(None), gr.State(None)
                 with gr.Row():
@@ -91,34 +83,35 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     if hasattr(gr, "DeepLinkButton") and os.environ.get("SPACE_ID"):
                         gr.DeepLinkButton()  # a share link exists only on Spaces
 
-        ins = [preset, text, image, audio, use_text, use_image, use_audio]
-        pred_outs = [fused, own_text, own_image, own_audio, notices]
-        exp_outs = pred_outs + [contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard, fresh, stamp,
-                                state, report_btn, json_btn]
+        # every handler takes its values by name (inputs_kwargs), in the order of the endpoints' parameters
+        pred_ins = ui.named_inputs(preset, values, switches, {"face_anyway": advanced["face_anyway"]})
+        exp_ins = ui.named_inputs(preset, values, switches, advanced)
+        pred_outs = [fused, *own, notices, *own_more]
+        panel_outs = [fused, *own, notices, contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard,
+                      fresh, stamp, state, report_btn, json_btn]  # the built-ins' panels (a saved row fills them)
+        exp_outs = panel_outs + [*own_more, *more_panels]
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
-            ui.build_dataset_tab(dash, preset, exp_outs, tabs, inputs=[text, image, audio])
+            ui.build_dataset_tab(dash, preset, panel_outs, tabs, inputs=[values[m] for m in ("text", "image", "audio")])
 
-        def explain(preset, text, image, audio, use_text, use_image, use_audio, progress=gr.Progress(), **settings):
-            yield from dash.explain_panels(preset, text, image, audio, use_text, use_image, use_audio,
-                                           progress=progress, **settings)
+        def explain(progress=gr.Progress(), **values):
+            yield from dash.explain_panels(progress=progress, **values)
 
-        def duration(*values, **settings):  # ZeroGPU: seconds from the requested work
-            return ui.gpu_duration(ui.requested_options(**settings))
+        def duration(**values):  # ZeroGPU: seconds from the requested work
+            return ui.gpu_duration(ui.requested_options(**values))
 
-        face_anyway = advanced["face_anyway"]
-        predict_btn.click(ui.zero_gpu(dash.predict, 30), ins + [face_anyway], pred_outs, api_name="predict")
-        # a request that cannot run gives one message (and touches no panel) before any work starts; the Advanced
-        # values reach the handlers by name (inputs_kwargs), after the inputs in /explain's parameters
-        explain_btn.click(dash.check, ins, [report_btn, json_btn], api_name=False, show_progress="hidden",
-                          inputs_kwargs=advanced).success(
-            ui.zero_gpu(explain, duration), ins, exp_outs, api_name="explain", inputs_kwargs=advanced).then(
+        predict_btn.click(ui.zero_gpu(dash.predict, 30), None, pred_outs, api_name="predict", inputs_kwargs=pred_ins)
+        # a request that cannot run gives one message (and touches no panel) before any work starts
+        explain_btn.click(dash.check, None, [report_btn, json_btn], api_name=False, show_progress="hidden",
+                          inputs_kwargs=exp_ins).success(
+            ui.zero_gpu(explain, duration), None, exp_outs, api_name="explain", inputs_kwargs=exp_ins).then(
             dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
-        for box in (use_text, use_image, use_audio, face_anyway):
-            box.change(dash.on_toggle, ins + [face_anyway], pred_outs, api_name=False, show_progress="minimal")
+        for box in (*switches.values(), advanced["face_anyway"]):
+            box.change(dash.on_toggle, None, pred_outs, api_name=False, show_progress="minimal",
+                       inputs_kwargs=pred_ins)
         fused.change(ui.fused_label, fused, fused, api_name=False, show_progress="hidden")  # no coin-flip headline
-        for widget in ins + list(advanced.values()):  # panels made for other inputs or settings: out of date
-            widget.change(dash.freshness, [stamp] + ins, [fresh, report_btn, json_btn], api_name=False,
-                          show_progress="hidden", inputs_kwargs=advanced)
+        for widget in exp_ins.values():  # panels made for other inputs or settings: out of date
+            widget.change(dash.freshness, [stamp], [fresh, report_btn, json_btn], api_name=False,
+                          show_progress="hidden", inputs_kwargs=exp_ins)
         preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
                       f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
         hidden_report = gr.File(visible=False)

@@ -19,6 +19,7 @@ from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
+from msa_demo.modalities import registry
 from msa_demo.ui.options import CONTROLS, Control, read_settings
 from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 
@@ -73,15 +74,26 @@ class CodeApi:
     def __init__(self, dash) -> None:
         self.dash = dash
 
-    def _model_and_inputs(self, preset, text, image, audio, use):
+    def _model_and_inputs(self, preset, use, values: dict):
+        """(model, inputs, modalities to use) from each registered modality's value by name; a modality whose
+        values are files (``manifest_file``) takes an upload, a URL or a ``data:`` URI."""
         model = self.dash.model(preset or None)
+        unknown = sorted(set(values) - set(registry.names()))
+        if unknown:
+            raise _error(f"Unknown input(s) {', '.join(unknown)}; use {registry.choices()}.")
         try:
-            wanted = [u.strip() for u in str(use or ",".join(MODALITIES)).split(",") if u.strip()]
-            inputs = model.read_inputs(text or None, local_file(image, "image"), local_file(audio, "audio"))
+            wanted = [u.strip() for u in str(use or ",".join(registry.names())).split(",") if u.strip()]
+            raw = {}
+            for kind in registry.kinds():
+                value = values.get(kind.name)
+                value = local_file(value, kind.name) if kind.manifest_file else value
+                if value is not None and not (isinstance(value, str) and value == ""):
+                    raw[kind.name] = value
+            inputs = model.read_inputs(**raw)
         except MsaError as exc:
             raise _error(str(exc)) from None
         if not inputs.present():
-            raise _error("Give at least one input: text, image or audio.")
+            raise _error(f"Give at least one input: {registry.choices('or')}.")
         return model, inputs, wanted
 
     def _json(self, result: dict) -> str:
@@ -90,7 +102,7 @@ class CodeApi:
         return json.dumps(result, ensure_ascii=False)
 
     def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
-                use: str = "text,image,audio", preset: str = "") -> str:
+                use: str = "text,image,audio", preset: str = "", **more: Any) -> str:
         """Say whether a post, a picture of a face or scene, and/or a voice clip are negative, neutral or positive.
 
         Give any one, two or all three inputs; what the model says about each alone comes back too.
@@ -104,7 +116,7 @@ class CodeApi:
         Returns:
             JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion.
         """
-        model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
+        model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
         try:
             pred = model.predict(inputs=inputs, use=use_list)
         except MsaError as exc:
@@ -138,7 +150,9 @@ class CodeApi:
         """
         from msa_demo.explain import explain
 
-        model, inputs, use_list = self._model_and_inputs(preset, text, image, audio, use)
+        kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
+        model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio,
+                                                                           **kinds))
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
@@ -175,8 +189,8 @@ class CodeApi:
 
         from msa_demo.ui import zero_gpu
 
-        gr.api(zero_gpu(self.predict, 30), api_name="predict_json")
-        gr.api(zero_gpu(self.explain, 120), api_name="explain_json")
+        gr.api(zero_gpu(with_further_modalities(self.predict), 30), api_name="predict_json")
+        gr.api(zero_gpu(with_further_modalities(self.explain), 120), api_name="explain_json")
 
 
 def _more_settings() -> tuple[Control, ...]:
@@ -226,6 +240,36 @@ def _declare_more_settings(fn) -> None:
 _declare_more_settings(CodeApi.explain)
 
 
+def with_further_modalities(fn):
+    """``fn`` as Gradio and MCP should see it now: with a named text argument for each registered modality beyond
+    the built-ins (its value as its ``read`` takes it, a file's as an upload or URL), and ``use`` defaulting to
+    every one; ``fn`` itself when only the built-ins are registered."""
+    import functools
+    import inspect
+
+    further = [k for k in registry.kinds() if k.name not in MODALITIES]
+    if not further:
+        return fn
+    sig = inspect.signature(fn)
+    params = [p.replace(default=",".join(registry.names())) if p.name == "use" else p
+              for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    params += [inspect.Parameter(k.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default="",
+                                 annotation=FileData | None if k.manifest_file else str) for k in further]
+    new_sig = sig.replace(parameters=params)
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> str:
+        return fn(**new_sig.bind(*args, **kwargs).arguments)
+
+    call.__signature__ = new_sig
+    call.__annotations__ = {**getattr(fn, "__annotations__", {}), **{p.name: p.annotation for p in params}}
+    lines = "\n".join(f"            {k.name}: {k.cli_help or k.title}. Empty for none." for k in further)
+    doc = (call.__doc__ or "").replace("comma-separated from text, image, audio",
+                                       f"comma-separated from {', '.join(registry.names())}")
+    call.__doc__ = doc.replace("        Returns:", lines + "\n        Returns:", 1)
+    return call
+
+
 def keep_out_of_mcp(demo, api_names=("predict", "explain", "report")) -> None:
     """Leave the dashboard's own endpoints (their outputs are widgets: labels, plots, galleries) out of the MCP
     tool list, so agents see only the JSON tools. They stay API endpoints for ``gradio_client``. Gradio lists
@@ -239,4 +283,4 @@ def keep_out_of_mcp(demo, api_names=("predict", "explain", "report")) -> None:
                 pass
 
 
-__all__ = ["CodeApi", "keep_out_of_mcp", "local_file"]
+__all__ = ["CodeApi", "keep_out_of_mcp", "local_file", "with_further_modalities"]

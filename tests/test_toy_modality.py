@@ -192,3 +192,100 @@ def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsy
     assert main(["predict", "--preset", str(path), "--physiology", "1,2"]) == 2
     assert capsys.readouterr().err.strip() == "error: Physiology must be 4 finite numbers (arousal, heart rate, " \
                                               "skin conductance, breathing)."
+
+
+# ---------------------------------------------------------------- the dashboard and the JSON endpoints
+
+
+@pytest.fixture
+def dash_and_demo(physio_preset, tmp_path):
+    """The dashboard built AFTER the fourth modality is registered: its widgets come from the registry."""
+    import app
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(physio_preset[1]), fallback=None, device="cpu", warm=False)
+    return dash, app.build_demo(dash, tmp_path / "no_examples.json")
+
+
+def _component(demo, elem_id):
+    return next((c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == elem_id), None)
+
+
+def test_dashboard_shows_its_input_switch_verdict_and_panel(dash_and_demo):
+    from msa_demo.ui.options import CONTROLS
+
+    _dash, demo = dash_and_demo
+    box, switch = _component(demo, "physiology-input"), _component(demo, "use-physiology")
+    assert box["type"] == "textbox" and "four signals" in box["props"]["label"]  # the generic input: a text box
+    assert switch["type"] == "checkbox" and switch["props"]["label"] == "use physiology"
+    assert _component(demo, "own-physiology")["props"]["label"] == "Physiology alone"
+    assert _component(demo, "physiology-plot")["type"] == "plot"
+    endpoints = demo.get_api_info()["named_endpoints"]
+    builtin = ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio"]
+    assert [p["parameter_name"] for p in endpoints["/predict"]["parameters"]] == \
+        builtin + ["face_anyway", "physiology", "use_physiology"]  # the built-ins keep their positions
+    assert [p["parameter_name"] for p in endpoints["/explain"]["parameters"]] == \
+        builtin + [c.name for c in CONTROLS] + ["physiology", "use_physiology"]
+    assert len(endpoints["/predict"]["returns"]) == 6 and len(endpoints["/explain"]["returns"]) == 17 + 2
+    assert "physiology" in [p["parameter_name"] for p in endpoints["/predict_json"]["parameters"]]
+    assert "use: which of the given inputs to use, comma-separated from text, image, audio, physiology" in \
+        demo.fns[next(i for i, f in demo.fns.items() if f.api_name == "predict_json")].fn.__doc__
+
+
+def test_dashboard_handlers_take_it_by_name(dash_and_demo):
+    import gradio as gr
+
+    dash, _demo = dash_and_demo
+    fused, _t, _i, _a, notes, alone = dash.predict(text="hello", physiology="3,0,0,0")
+    assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99
+    assert "physiology alone: **positive**" in notes
+    off = dash.on_toggle(text="hello", physiology="3,0,0,0", use_physiology=False)
+    assert off[-1] is None and "switched off: physiology" in off[4]
+    assert fused["positive"] > off[0]["positive"]  # arousal pushed the fused verdict toward positive
+    with pytest.raises(Exception, match="Physiology must be 4 finite numbers"):
+        dash.predict(physiology="1,2")
+    settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
+    steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
+    assert steps[0][-2]["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
+    *_, stamp, state, html_path, _json_path, alone, _figure = steps[-1]
+    assert alone == gr.skip() and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # already on screen
+    figure = [s[-1] for s in steps if s[-1] is not None and not isinstance(s[-1], dict)][-1]  # streamed once
+    bars = figure.data[0]  # the generic panel: a bar per signal, arousal the whole push
+    assert list(bars.x) == SIGNALS and list(bars.y) == [1.0, 0.0, 0.0, 0.0]
+    assert "<h2>Physiology</h2>" in open(html_path, encoding="utf-8").read()
+    assert dash.freshness(stamp, text="fine", physiology="3,0,0,0", **settings)[0] == ""
+    stale = dash.freshness(stamp, text="fine", physiology="0,0,0,0", **settings)[0]
+    assert "Out of date" in stale and "physiology" in stale
+
+
+def test_json_endpoint_takes_it_by_name(dash_and_demo):
+    from gradio_client import Client
+
+    _dash, demo = dash_and_demo
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        pred = json.loads(client.predict(physiology="3,0,0,0", api_name="/predict_json"))
+        assert pred["used"] == ["physiology"] and pred["label"] == "positive"
+        exp = json.loads(client.predict(text="fine", physiology="3,0,0,0", target="positive", ig_steps=8,
+                                        image_method="occlusion", api_name="/explain_json"))
+        physio = [m for m in exp["maps"] if m["modality"] == "physiology"]
+        assert physio and all(m["labels"] == SIGNALS and m["scores"][0] > 0 for m in physio)
+        assert set(exp["modalities"]["shapley"]) == {"text", "physiology"}
+        with pytest.raises(Exception, match="Physiology must be four numbers"):
+            client.predict(physiology="fast", api_name="/predict_json")
+    finally:
+        demo.close()
+
+
+def test_a_modality_named_like_a_dashboard_setting_is_refused_when_the_page_is_built():
+    from msa_demo.ui import input_names
+    from msa_demo.ui.options import NAMES
+
+    register(replace(KIND, name="seed"))
+    try:
+        with pytest.raises(InputError, match="clashes with the dashboard setting.* seed"):
+            input_names(NAMES)
+    finally:
+        unregister("seed")
+    assert input_names(NAMES)[:7] == ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio"]

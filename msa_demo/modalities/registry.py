@@ -14,7 +14,13 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   to a raw value for ``explain --from``;
 - ``report(exp)``: its section of the HTML report (an ``Explanation.to_dict()`` in, HTML out);
 - ``cli_help`` / ``cli_metavar``: its ``--<name>`` flag of ``python -m msa_demo predict | explain``;
-- ``manifest_file``: whether its training/dataset manifest column (named after it) holds a file path.
+- ``manifest_file``: whether its training/dataset manifest column (named after it) holds a file path (the JSON
+  endpoints then take it as an uploaded file or a URL);
+- the dashboard (``msa_demo.ui.fields``): ``label`` and ``widget(label=, elem_id=)``, its input widget (default: a
+  textbox whose text ``read`` parses); ``alone``, the label of its own verdict (default "<Name> alone");
+  ``view()`` and ``render(exp)``, its explanation panel's components and their values from an
+  ``Explanation.to_dict()`` (default: one bar chart of its map's features). The built-ins' panels are laid out
+  by ``app.py`` itself.
 
 The built-in kinds are ``config.MODALITIES``, each declared in ``msa_demo.modalities.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
@@ -31,9 +37,10 @@ from msa_demo.config import MODALITIES
 from msa_demo.errors import InputError
 
 BUILTIN_PACKAGE = "msa_demo.modalities.kinds"
-# names taken by predict's / Inputs' own arguments and methods and by the command line's other flags
+# names taken by predict's / Inputs' own arguments and methods, the command line's other flags and the dashboard's
+# handlers' other keywords
 RESERVED = frozenset({"use", "inputs", "values", "get", "present", "notices", "preset", "device", "dtype", "json",
-                      "target", "html", "out", "from"})
+                      "target", "html", "out", "from", "face_anyway", "progress", "stamp"})
 
 
 def _no_record(value: Any) -> dict[str, Any]:
@@ -64,10 +71,20 @@ class ModalityKind:
     cli_metavar: str | None = None
     manifest_file: bool = False
     explain_notices: Callable[[Any, Any, list[str]], list[str]] = _no_notices
+    label: str = ""
+    widget: Callable[..., Any] | None = None
+    alone: str = ""
+    view: Callable[[], tuple] | None = None
+    render: Callable[[dict], tuple] | None = None
 
     @property
     def flag(self) -> str:
         return f"--{self.name}"
+
+    @property
+    def title(self) -> str:
+        """Its name as a heading: "Physiology"."""
+        return self.name.replace("_", " ").capitalize()
 
 
 _KINDS: dict[str, ModalityKind] = {}

@@ -4,6 +4,7 @@ The views themselves (figures, highlights, overlays, summary, trust verdicts) li
 shared with the report; all of it is unit-tested without a browser.
 
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
+    fields     each registered modality's input, switch, own verdict and panel; handler values bound by name
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
     widgets    lenient inputs, user errors, the explained stamp, panel tuples, ZeroGPU glue
     dataset_tab  the Dataset tab: a results folder of explain-batch as a filterable table; a row opens its explanation
@@ -11,6 +12,8 @@ shared with the report; all of it is unit-tested without a browser.
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
+from msa_demo.ui.fields import (Request, alone_labels, bind, input_names, input_widgets, named_inputs, ordered,
+                                panel_views, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, gpu_duration, read_settings, requested_options,
                                  settings_values)
@@ -18,4 +21,5 @@ from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_
                                  explanation_views, fused_label, image_input, stale_parts, user_error, warm_up,
                                  zero_gpu)
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dashboard", "dataset_tab", "options", "widgets")]
+__all__ = [n for n in dir() if not n.startswith("_")
+           and n not in ("dashboard", "dataset_tab", "fields", "options", "widgets")]

@@ -13,6 +13,8 @@ from typing import Any, Iterable, Iterator
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
+from msa_demo.modalities.registry import names
+from msa_demo.ui.fields import Request, bind, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_views, explained_stamp,
                                  explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
@@ -22,6 +24,7 @@ from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
+OWN_OUTPUTS = ("fused", *MODALITIES, "notices")  # prediction_views' first outputs; further modalities' follow
 
 
 @dataclass
@@ -130,20 +133,20 @@ class Dashboard:
 
     # ------------------------------------------------------------------ handlers
 
-    def _read(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False, inputs=None):
+    def _read(self, request: Request, face_anyway=False, inputs=None):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
         ``inputs``: the values read already (not decoded again)."""
         from msa_demo.explain import reading_record
 
-        model = self.model(preset)
+        model = self.model(request.preset)
         try:
-            inputs = inputs if inputs is not None else model.read_inputs(text or None, image, audio)
+            inputs = inputs if inputs is not None else model.read_inputs(**request.given)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         present = inputs.present()
         if not present:
             raise user_error(NO_INPUT)
-        use = [m for m, on in zip(MODALITIES, (use_text, use_image, use_audio)) if on]
+        use = request.switched_on
         if not set(present) & set(use):
             raise user_error(ALL_OFF)
         try:
@@ -165,32 +168,51 @@ class Dashboard:
             log.exception("prediction failed")
             raise user_error(f"The prediction failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
 
-    def predict(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, face_anyway=False):
-        """Fused probabilities, each modality's own prediction, and the summary with what could not be read."""
-        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
-                                                 face_anyway)
+    @staticmethod
+    def _bind(args, named, tail=()) -> tuple[Request, dict]:
+        try:
+            return bind(args, named, tail)
+        except TypeError as exc:
+            raise user_error(f"These inputs cannot be read: {exc}.") from None
+
+    def predict(self, *args, **named):
+        """Fused probabilities, each modality's own prediction, and the summary with what could not be read.
+        Arguments by name (``preset``, each modality's input and ``use_<name>`` switch, ``face_anyway``), or
+        positionally as (preset, text, image, audio, use_text, use_image, use_audio, face_anyway)."""
+        request, rest = self._bind(args, named, ("face_anyway",))
+        model, inputs, use, reading = self._read(request, **self._face(rest))
         pred = self._predict(model, inputs, use)
         return prediction_views(pred.to_dict(), (), reading, families(model))
 
-    def on_toggle(self, preset, text, image, audio, use_text, use_image, use_audio, face_anyway=False):
-        """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing."""
-        model = self.model(preset)
+    def on_toggle(self, *args, **named):
+        """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
+        Arguments as :meth:`predict`'s."""
+        request, rest = self._bind(args, named, ("face_anyway",))
+        model = self.model(request.preset)
         try:
-            inputs = model.read_inputs(text or None, image, audio)
+            inputs = model.read_inputs(**request.given)
         except MsaError:
             return empty_prediction_views()
         if not inputs.present():
             return empty_prediction_views()
-        model, inputs, use, reading = self._read(preset, text, image, audio, use_text, use_image, use_audio,
-                                                 face_anyway, inputs=inputs)  # decoded once
+        model, inputs, use, reading = self._read(request, inputs=inputs, **self._face(rest))  # decoded once
         return prediction_views(self._predict(model, inputs, use).to_dict(), (), reading, families(model))
 
-    def check(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, **advanced):
+    @staticmethod
+    def _face(rest: dict) -> dict:
+        unknown = sorted(set(rest) - {"face_anyway"})
+        if unknown:
+            raise user_error(f"Unknown input(s) {', '.join(unknown)}; use preset, "
+                             f"{', '.join(n for m in names() for n in (m, switch(m)))} and face_anyway.")
+        return {"face_anyway": bool(rest.get("face_anyway") or False)}
+
+    def check(self, *args, **named):
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
-        can run, disable the downloads until it is done (returns the two buttons). ``advanced``: the Advanced
-        controls by name (``options.CONTROLS``)."""
+        can run, disable the downloads until it is done (returns the two buttons). The inputs as
+        :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
+        request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        self._read(preset, text, image, audio, use_text, use_image, use_audio, settings.face_anyway)
+        self._read(request, settings.face_anyway)
         return self.downloads(None)
 
     def downloads(self, exp):
@@ -206,52 +228,56 @@ class Dashboard:
         except MsaError as exc:
             raise user_error(str(exc)) from None
 
-    def explain(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True, progress=None,
-                **advanced) -> Iterator[tuple]:
+    def explain(self, *args, progress=None, **named) -> Iterator[tuple]:
         """Stream: the prediction first, then each explanation part as it finishes, then the report files
-        (15 outputs: see ``prediction_views`` and ``explanation_views``). ``advanced``: the Advanced controls by
-        name (``options.CONTROLS``: target, ig_steps, image_method, ...); a name not given takes its default."""
-        inputs = (preset, text, image, audio, use_text, use_image, use_audio)
-        for views, _exp, _reading in self._stream(inputs, self.settings(**advanced), progress=progress):
-            yield views
+        (15 outputs: see ``prediction_views`` and ``explanation_views``; then each further modality's own
+        verdict and panel, ``fields.panels``). The inputs as :meth:`predict`'s; the Advanced controls by name
+        (``options.CONTROLS``: target, ig_steps, image_method, ...); a name not given takes its default."""
+        request, advanced = self._bind(args, named)
+        for views, more, _exp, _reading in self._stream(request, self.settings(**advanced), progress=progress):
+            yield views + more
 
-    def explain_panels(self, preset, text, image, audio, use_text=True, use_image=True, use_audio=True,
-                       progress=None, **advanced) -> Iterator[tuple]:
+    def explain_panels(self, *args, progress=None, **named) -> Iterator[tuple]:
         """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
         freshness line, the stamp of what is explained, the explanation, and the two files to download (the
-        buttons are enabled by ``downloads``). The summary on top is redone with the modality contributions."""
+        buttons are enabled by ``downloads``), then each further modality's own verdict and panel. The summary
+        on top is redone with the modality contributions."""
         gr = gradio()
         skip = gr.skip()
-        inputs = (preset, text, image, audio, use_text, use_image, use_audio)
-        stamp = explained_stamp(*inputs, *settings_values(**advanced))
-        for views, exp, reading in self._stream(inputs, self.settings(**advanced), progress=progress):
+        request, advanced = self._bind(args, named)
+        legacy, more_values = request.stamp_values()
+        stamp = explained_stamp(*legacy, *settings_values(**advanced), more=more_values)
+        for views, more, exp, reading in self._stream(request, self.settings(**advanced), progress=progress):
             *panels, state, html_path, json_path = views
             heard = transcript_markdown(reading)
             if not exp:  # the prediction: clear what belonged to the previous explanation
-                yield tuple(panels) + ("", heard, "", None, None, None, None)
+                yield tuple(panels) + ("", heard, "", None, None, None, None) + more
             elif state is None:  # a streamed panel
-                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip)
+                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip) + more
             else:
                 panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
-                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path)
+                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path) + more
 
-    def _stream(self, values: tuple, settings: Settings, progress=None):
-        """(views, explanation dict so far, reading) per step; the report is written after the last panel.
-        ``values``: (preset, text, image, audio, use_text, use_image, use_audio)."""
-        model, inputs, use, reading = self._read(*values, settings.face_anyway)
+    def _stream(self, request: Request, settings: Settings, progress=None):
+        """(views, further modalities' views, explanation dict so far, reading) per step; the report is written
+        after the last panel."""
+        model, inputs, use, reading = self._read(request, settings.face_anyway)
         pred = self._predict(model, inputs, use)
         pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
-        yield pred_views + empty_explanation_views(), None, reading
+        own, own_more = pred_views[:len(OWN_OUTPUTS)], pred_views[len(OWN_OUTPUTS):]
+        yield own + empty_explanation_views(), own_more + panel_views(None), None, reading
         from msa_demo.explain import explain_iter
 
         options, tgt = settings.options, settings.target
-        shown = (gradio().skip(),) * len(pred_views)  # the prediction is on screen already
+        skip = gradio().skip()
+        shown, shown_more = (skip,) * len(own), (skip,) * len(own_more)  # the prediction is on screen already
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
                           options.to_dict(), tgt], sort_keys=True, default=str)
         if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
             self.explained.move_to_end(key)
             exp, html_path, json_path = self.explained[key]
-            yield shown + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path)), exp, reading
+            yield (shown + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path)),
+                   shown_more + panel_views(exp), exp, reading)
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         try:
@@ -268,7 +294,8 @@ class Dashboard:
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files
-                    yield shown + explanation_views(exp, changed=changed), exp, reading
+                    yield (shown + explanation_views(exp, changed=changed),
+                           shown_more + panel_views(exp, changed, skip), exp, reading)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
@@ -279,17 +306,19 @@ class Dashboard:
         self.explained[key] = (exp, html_path, json_path)
         while len(self.explained) > EXPLAINED_KEPT:
             self.explained.popitem(last=False)
-        yield shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)), \
-            exp, reading
+        yield (shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)),
+               shown_more + panel_views(exp, (), skip), exp, reading)
 
-    def freshness(self, stamp, *values, **advanced):
+    def freshness(self, stamp, *args, **named):
         """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no
         longer those the panels were explained for, say so and disable the downloads (they would not match).
-        ``values``: the inputs and switches; ``advanced``: the Advanced controls by name."""
+        The inputs as :meth:`predict`'s; the Advanced controls by name."""
         gr = gradio()
         if not stamp:
             return "", gr.skip(), gr.skip()
-        changed = stale_parts(stamp, explained_stamp(*values, *settings_values(**advanced)))
+        request, advanced = self._bind(args, named)
+        legacy, more_values = request.stamp_values()
+        changed = stale_parts(stamp, explained_stamp(*legacy, *settings_values(**advanced), more=more_values))
         if not changed:
             return "", gr.DownloadButton(interactive=True), gr.DownloadButton(interactive=True)
         line = (f"⚠ **Out of date:** the explanation below was made before you changed {', '.join(changed)}. "

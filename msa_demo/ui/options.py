@@ -182,8 +182,11 @@ def requested_options(**values: Any) -> ExplainOptions:
         return ExplainOptions()
 
 
-def gpu_duration(options: ExplainOptions | None = None, n_modalities: int = 3) -> int:
-    """Seconds of GPU to ask ZeroGPU for, from the requested work."""
+def gpu_duration(options: ExplainOptions | None = None, n_modalities: int | None = None) -> int:
+    """Seconds of GPU to ask ZeroGPU for, from the requested work (``n_modalities``: default, every registered)."""
+    from msa_demo.modalities.registry import names
+
     options = options or ExplainOptions()
+    n_modalities = len(names()) if n_modalities is None else n_modalities
     base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.image_methods)
     return int(min(300, base * (2 if options.sanity else 1)))

@@ -72,12 +72,14 @@ def audio_input(**kwargs):
 INPUT_NAMES = ("preset", "text", "image", "audio", "the text switch", "the image switch", "the audio switch")
 
 
-def explained_stamp(*values) -> dict:
+def explained_stamp(*values, more: dict | None = None) -> dict:
     """What an explanation was made for: every input, switch and setting, as plain comparable values (the
-    inputs and switches as ``app.py`` lists them, then the settings in ``options.CONTROLS`` order)."""
+    inputs and switches as ``app.py`` lists them, then the settings in ``options.CONTROLS`` order; ``more``: a
+    further modality's input and switch, by their names on the screen)."""
     names = INPUT_NAMES + ("settings",)
     vals = list(values[:7]) + [None] * (7 - len(values[:7])) + [[str(v) for v in values[7:]]]
-    return {n: (v if isinstance(v, (str, bool, list, type(None))) else str(v)) for n, v in zip(names, vals)}
+    stamp = dict(zip(names, vals), **(more or {}))
+    return {n: (v if isinstance(v, (str, bool, list, type(None))) else str(v)) for n, v in stamp.items()}
 
 
 def stale_parts(old: dict, new: dict) -> list[str]:

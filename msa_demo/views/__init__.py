@@ -13,8 +13,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
 from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, decode_wav, esc, fmt, maps_for, md,
                                  model_name, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
-                                    map_caption,
-                                    original_image, overlay, text_highlights, word_category)
+                                    map_caption, map_figure, original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,
                                   headline, load_examples, notices_markdown, outside_languages, prediction_views,
                                   reading_warnings, summary_sentence, transcript_markdown, heard_in, trust_markdown,

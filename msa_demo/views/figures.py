@@ -200,3 +200,29 @@ def audio_figure(exp: dict):
                              "font": {"size": 14}}, showlegend=False, height=420,
                       margin={"l": 60, "r": 20, "t": 70, "b": 40})
     return fig
+
+
+def map_figure(exp: dict, modality: str):
+    """Any modality's maps as bars, one row per map: each feature's push toward the target (relative to the
+    strongest), labelled with the map's feature names; None when the modality has no map."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    maps = maps_for(exp, modality)
+    if not maps:
+        return None
+    fig = make_subplots(rows=len(maps), cols=1, vertical_spacing=0.18,
+                        subplot_titles=[html.escape(map_caption(m)) for m in maps])
+    for row, m in enumerate(maps, 1):
+        scores = [float(s) for s in m.get("scores") or []]
+        rel = rel_scores(scores)
+        labels = [html.escape(str(lbl)) for lbl in m.get("labels") or []][: len(rel)]
+        fig.add_trace(go.Bar(x=labels, y=rel, marker_color=[score_colour(r, 0.9) for r in rel],
+                             hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)],
+                             name=str(m.get("method", ""))), row=row, col=1)
+        fig.update_yaxes(range=[-1.1, 1.1], tickvals=[-1, 0, 1], title_text="relative push", row=row, col=1)
+    fig.update_layout(title={"text": f"{html.escape(modality.capitalize())}<br><sup>green pushes toward "
+                                     f"'{html.escape(str(exp.get('target', '')))}', red away</sup>",
+                             "font": {"size": 14}}, showlegend=False, height=160 + 200 * len(maps),
+                      margin={"l": 60, "r": 20, "t": 90, "b": 40})
+    return fig

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from msa_demo.config import MODALITIES
+from msa_demo.modalities import registry
 from msa_demo.modalities.text import language_name
 from msa_demo.views.base import NOUNS, fmt, md, model_name
 
@@ -61,7 +62,7 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
         return ""
     label = str(pred.get("label", ""))
     per = pred.get("modalities") or {}
-    used = [m for m in pred.get("used") or [] if m in per or m in MODALITIES]
+    used = [m for m in pred.get("used") or [] if m in per or m in registry.names()]
     shapley = ((exp or {}).get("modalities") or {}).get("shapley") or {}
     target = (exp or {}).get("target") or label
     reasons = ""
@@ -108,16 +109,20 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
 
 def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None,
                      models: dict | None = None) -> tuple:
-    """(fused Label value, text Label, image Label, audio Label, notices markdown). A modality whose model
-    abstained shows "no face" instead of probabilities. ``models``: {modality: {"family": ...}} for names."""
+    """(fused Label value, text Label, image Label, audio Label, notices markdown, then the Label of each further
+    registered modality). A modality whose model abstained shows "no face" instead of probabilities.
+    ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
-    own = tuple(NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs")) for m in MODALITIES)
-    return (_probs(pred.get("probs")),) + own + (notices_markdown(pred, extra_notices, reading, models),)
+    own = {m: NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs")) for m in registry.names()}
+    return ((_probs(pred.get("probs")),) + tuple(own[m] for m in MODALITIES)
+            + (notices_markdown(pred, extra_notices, reading, models),)
+            + tuple(v for m, v in own.items() if m not in MODALITIES))
 
 
 def empty_prediction_views() -> tuple:
-    return (None, None, None, None, "")
+    more = tuple(None for m in registry.names() if m not in MODALITIES)
+    return (None,) * (1 + len(MODALITIES)) + ("",) + more
 
 
 def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None = None,
@@ -129,7 +134,7 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
     lines = [f"### {md(summary_sentence(pred, exp, reading))}",
              f"from {', '.join(used) or 'nothing'}" + (f" · switched off: {', '.join(off)}" if off else "")]
     own = []
-    for m in MODALITIES:
+    for m in registry.names():
         mp = (pred.get("modalities") or {}).get(m)
         if mp:
             fam = ((models or {}).get(m) or {}).get("family")

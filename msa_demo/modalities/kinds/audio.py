@@ -40,6 +40,13 @@ def explain_notices(model, options, used) -> list[str]:
     return []
 
 
+def widget(**kwargs):
+    """The dashboard's clip input: an upload or the microphone."""
+    from msa_demo.ui.widgets import audio_input
+
+    return audio_input(type="filepath", sources=["upload", "microphone"], **kwargs)
+
+
 def record(value: AudioInput | None) -> dict[str, Any]:
     """The clip as a 32-bit float WAV (lossless) and its sample rate."""
     from msa_demo.explain import float_wav
@@ -83,5 +90,6 @@ def report(exp: dict) -> str:
 KIND = ModalityKind(
     name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
     replay=replay, report=report, cli_help="a sound clip (WAV, FLAC, OGG, MP3)", cli_metavar="PATH",
-    manifest_file=True, explain_notices=explain_notices,
+    manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
+    widget=widget,
 )

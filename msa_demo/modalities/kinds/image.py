@@ -28,6 +28,13 @@ def explain(model, inputs, target: str, options, used) -> list:
     return attribute_regions(model, inputs, target, options, use=used)
 
 
+def widget(**kwargs):
+    """The dashboard's picture input: an upload, the webcam or the clipboard."""
+    from msa_demo.ui.widgets import image_input
+
+    return image_input(type="filepath", sources=["upload", "webcam", "clipboard"], height=260, **kwargs)
+
+
 def record(value: ImageInput | None) -> dict[str, Any]:
     """The picture as PNG (lossless)."""
     if value is None:
@@ -65,5 +72,5 @@ def report(exp: dict) -> str:
 KIND = ModalityKind(
     name="image", read=read, families=families, explain=explain, panel="image regions", record=record,
     replay=replay, report=report, cli_help="a picture (PNG, JPEG, WebP, ...)", cli_metavar="PATH",
-    manifest_file=True,
+    manifest_file=True, label="Image (a face or a scene)", widget=widget,
 )

@@ -26,6 +26,13 @@ def explain(model, inputs, target: str, options, used) -> list:
     return [attribute_words(model, inputs, target, options, use=used, method=m) for m in options.text_methods]
 
 
+def widget(**kwargs):
+    """The dashboard's text box."""
+    import gradio as gr
+
+    return gr.Textbox(lines=3, **kwargs)
+
+
 def record(value: TextInput | None) -> dict[str, Any]:
     return {"text": value.text if value is not None else None}
 
@@ -55,4 +62,5 @@ def report(exp: dict) -> str:
 KIND = ModalityKind(
     name="text", read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
     report=report, cli_help="the words to judge (any language the text model reads)",
+    label="Text (a post, a caption, a message)", widget=widget,
 )
