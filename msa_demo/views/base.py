@@ -25,8 +25,9 @@ NOUNS = {"text": "the words", "image": "the picture", "audio": "the voice"}
 # model names as people know them, for the package-internal ids of the lite preset
 MODEL_NAMES = {
     "minilm-head": "all-MiniLM-L6-v2 with a sentiment head",
+    "e5-head": "multilingual-e5-small with a sentiment head",
     "mini-xception-face": "mini-XCEPTION facial expression (FER-2013)",
-    "speech-transcript": "Whisper base speech recognition, then all-MiniLM-L6-v2 with a sentiment head",
+    "speech-transcript": "Whisper base speech recognition, then multilingual-e5-small with a sentiment head",
 }
 
 

