@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -39,3 +42,13 @@ def tone():
     """One second of a 440 Hz tone at 16 kHz, float32."""
     t = np.arange(16000) / 16000.0
     return (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def example_rows():
+    """The curated examples as manifest rows (absolute paths), labelled by their names; copy before changing."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    return tuple({"id": e["name"], "text": e["text"], "image": str(examples / e["image"]) if e["image"] else None,
+                  "audio": str(examples / e["audio"]) if e["audio"] else None,
+                  "label": "negative" if "negative" in e["name"].lower() else "positive"}
+                 for e in json.loads((examples / "examples.json").read_text(encoding="utf-8")))

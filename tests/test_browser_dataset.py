@@ -29,16 +29,13 @@ SHOTS = os.environ.get("MSA_SCREENSHOT_DIR")
 
 
 @pytest.fixture(scope="module")
-def data_root(tiny_model, tmp_path_factory):
+def data_root(tiny_model, example_rows, tmp_path_factory):
     """A data folder with one results folder: the curated examples (labelled) and a picture that is not one."""
     from msa_demo.dataset import explain_batch
     from msa_demo.explain import ExplainOptions
 
     root = tmp_path_factory.mktemp("data")
-    rows = [{"id": e["name"], "text": e["text"], "image": str(EXAMPLES / e["image"]) if e["image"] else None,
-             "audio": str(EXAMPLES / e["audio"]) if e["audio"] else None,
-             "label": "negative" if "negative" in e["name"].lower() else "positive"}
-            for e in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8"))]
+    rows = [dict(r) for r in example_rows]
     (root / "broken.png").write_bytes(b"not a picture")
     rows.append({"id": "broken", "text": "Fine.", "image": "broken.png", "label": "neutral"})
     (root / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

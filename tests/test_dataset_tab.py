@@ -20,13 +20,10 @@ FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, dele
 
 
 @pytest.fixture(scope="module")
-def results(tiny_model, tmp_path_factory):
+def results(tiny_model, example_rows, tmp_path_factory):
     """(data root, results folder name): the curated examples with labels, one text-only row, one bad row."""
     root = tmp_path_factory.mktemp("data")
-    rows = [{"id": e["name"], "text": e["text"], "image": str(EXAMPLES / e["image"]) if e["image"] else None,
-             "audio": str(EXAMPLES / e["audio"]) if e["audio"] else None,
-             "label": "negative" if "negative" in e["name"].lower() else "positive"}
-            for e in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8"))]
+    rows = [dict(r) for r in example_rows]
     (root / "broken.png").write_bytes(b"not a picture")
     rows.append({"id": "broken", "image": "broken.png", "label": "neutral"})
     (root / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
