@@ -48,14 +48,21 @@ def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
     return out
 
 
+def alone(rec: dict, modality: str) -> str | None:
+    """What one modality's model says on its own (the class it gives most probability), None if not used."""
+    probs = {s: rec.get(f"{modality}_prob_{s}") for s in SENTIMENTS}
+    if any(p is None for p in probs.values()):
+        return None
+    return max(probs, key=lambda s: probs[s])
+
+
 def conflict_winners(rows: list[dict]) -> dict[str, int]:
     """In the conflicting rows, how often each modality's own label is the fused label (it 'wins')."""
     wins: dict[str, int] = defaultdict(int)
     for r in rows:
         if r.get("conflict"):
             for m in r.get("used") or []:
-                probs = {s: r.get(f"{m}_prob_{s}") for s in SENTIMENTS}
-                if all(p is not None for p in probs.values()) and max(probs, key=probs.get) == r.get("predicted"):
+                if (own := alone(r, m)) is not None and own == r.get("predicted"):
                     wins[m] += 1
     return dict(wins)
 
@@ -220,4 +227,4 @@ def write_report(directory: str | Path, title: str | None = None) -> Path:
     return path
 
 
-__all__ = ["conflict_winners", "mean_abs_shapley", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["alone", "conflict_winners", "mean_abs_shapley", "summary", "to_html", "top_across", "write_report"]

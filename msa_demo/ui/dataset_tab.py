@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from msa_demo.config import MODALITIES, SENTIMENTS
-from msa_demo.dataset.report import PUNCTUATION
+from msa_demo.config import MODALITIES
+from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
 from msa_demo.ui.widgets import explanation_views, gradio, user_error
 from msa_demo.views import heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown
@@ -38,14 +38,6 @@ COLUMNS = ["id", "label", "predicted", "P(predicted)", "text alone", "image alon
 WIDTHS = [170, 95, 100, 105, 95, 95, 95, 85, 85, 85, 85, 130, 200, 320]  # px, one per column
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
-
-
-def alone(rec: dict, modality: str) -> str | None:
-    """What one modality's model says on its own (the class it gives most probability), None if not used."""
-    probs = {s: rec.get(f"{modality}_prob_{s}") for s in SENTIMENTS}
-    if any(p is None for p in probs.values()):
-        return None
-    return max(probs, key=lambda s: probs[s])
 
 
 def table_row(rec: dict) -> list[Any]:
