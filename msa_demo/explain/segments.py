@@ -102,19 +102,14 @@ def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
     t0 = time.perf_counter()
     torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
-    words = list(ff.prepared.info.get("words") or [])
-    spans_chr = [tuple(s) for s in ff.prepared.info.get("word_chars") or []]  # word i's characters
-    if len(spans_chr) != len(words):  # a transcript of words joined by single spaces
-        spans_chr, pos = [], 0
-        for w in words:
-            spans_chr.append((pos, pos + len(w["text"])))
-            pos += len(w["text"]) + 1
+    info = ff.prepared.info  # the transcript, its words and their character spans in it (SpeechTranscript)
+    words, said = list(info.get("words") or []), info.get("transcript", "")
+    spans_chr = [tuple(s) for s in info.get("word_chars") or []]
     # words that share a token (Chinese characters the tokenizer reads together) are one feature
-    info, said = ff.prepared.info, ff.prepared.info.get("transcript", "")
     groups = token_joined(spans_chr, info["offsets"], info["special_mask"])
     spans_chr = [(spans_chr[g[0]][0], spans_chr[g[-1]][1]) for g in groups]
     times = [[float(words[g[0]]["start"]), float(words[g[-1]]["end"])] for g in groups]
-    labels = [said[a:b] if said else " ".join(words[i]["text"] for i in g) for (a, b), g in zip(spans_chr, groups)]
+    labels = [said[a:b] for a, b in spans_chr]
     kind = options.text_baseline
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words"}
     layout = token_layout(ff, spans_chr, kind, lambda kept: [labels[w] for w in kept],
