@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
 import pytest
+from serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +32,7 @@ def server(english_preset):
     from msa_demo import ui
 
     dash = ui.Dashboard.load(str(english_preset), fallback=None, device="cpu")
-    demo = app.build_demo(dash)
-    demo.queue(default_concurrency_limit=1)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                max_file_size=app.MAX_FILE_SIZE)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    yield from serve(app.build_demo(dash), max_file_size=app.MAX_FILE_SIZE)
 
 
 @pytest.fixture(scope="module")

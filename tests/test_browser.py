@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from serving import CHROMIUM, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -49,31 +48,17 @@ def _examples(tmp: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, tiny_preset_path):
-    import socket
-
     import app
     from msa_demo import ui
 
     dash = ui.Dashboard.load("lite", fallback=str(tiny_preset_path), device="cpu")
-    demo = app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))
-    demo.queue(default_concurrency_limit=1)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    yield f"http://127.0.0.1:{port}/", dash.default, dash
-    demo.close()
+    for url in serve(app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))):
+        yield url, dash.default, dash
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-plot", "#words", "#overlays img",

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from serving import CHROMIUM, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -46,13 +44,7 @@ def data_root(tiny_model, example_rows, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def shot(page, tmp_path: Path, name: str) -> Path:
@@ -106,13 +98,7 @@ def app_url(tiny_model, data_root):
             os.environ.pop("MSA_DATASET_ROOT", None)
         else:
             os.environ["MSA_DATASET_ROOT"] = old
-    demo.queue(default_concurrency_limit=1)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    yield from serve(demo)
 
 
 ROWS = "#dataset-table [role=row].virtual-row"  # Gradio 6's table: a virtual list of rows of grid cells

@@ -7,12 +7,12 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -23,25 +23,13 @@ README_URL = "http://127.0.0.1:7860/"
 pytest.importorskip("mcp", reason="the mcp package (gradio[mcp]) is in requirements.txt")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     import app
     from msa_demo import ui
 
     dash = ui.Dashboard.load("lite", fallback=None, device="cpu")
-    demo = app.build_demo(dash)
-    demo.queue(default_concurrency_limit=1)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                max_file_size=app.MAX_FILE_SIZE, mcp_server=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    yield from serve(app.build_demo(dash), max_file_size=app.MAX_FILE_SIZE, mcp_server=True)
 
 
 def mcp_session(url: str, work):
