@@ -63,7 +63,7 @@ def test_positive_clip_words_timings_and_language(positive_clip):
 
 def test_each_example_clip_is_heard():
     """At least 80 % of each script's words heard in order; every sentiment word of the three sentiment clips.
-    (espeak-ng's voices: Whisper base hears "This is awful" as "Listen awful", and "at ten" as "at turn".)"""
+    (espeak-ng's voices: Whisper base hears "at ten" as "at 10".)"""
     from difflib import SequenceMatcher
 
     sys.path.insert(0, str(EXAMPLES.parent / "scripts"))
@@ -87,6 +87,17 @@ def test_a_clip_is_transcribed_once(positive_clip):
     assert transcribe(x.copy(), sr) is first  # same samples: the kept result, Whisper does not run again
     other = transcribe(np.concatenate([x, np.zeros(1600, np.float32)]), sr)
     assert other is not first and other.words
+
+
+def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window():
+    f = np.zeros((80, 3000), np.float32)
+    f[:, :731] = 0.25  # a 7.3 s clip's frames, then faster-whisper's zero padding
+    assert speech.trimmed(f).shape == (80, 1000)  # 731 + 200 frames of padding, rounded up to whole seconds
+    assert speech.trimmed(f[None]).shape == (1, 80, 1000)
+    assert speech.trimmed(np.zeros((80, 3000), np.float32)).shape == (80, speech.MIN_FRAMES)
+    full = np.ones((80, 3000), np.float32)
+    assert speech.trimmed(full).shape == (80, 3000)  # a full window (long clips' middle windows) is untouched
+    assert np.array_equal(speech.trimmed(f), f[:, :1000])
 
 
 @pytest.mark.parametrize("n", [0, 16000])
