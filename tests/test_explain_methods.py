@@ -101,3 +101,23 @@ def test_unknown_methods_get_one_clear_message(planted):
         ExplainOptions(text_methods=("saliency",))
     with pytest.raises(InputError, match="Unknown image method 'saliency'"):
         attribute_regions(planted, planted_inputs(), "positive", ExplainOptions(), methods=["saliency"])
+
+
+def test_deletion_evaluates_each_distinct_set_of_removed_features_once():
+    from msa_demo.explain.faithfulness import deletion
+
+    weights = torch.tensor([3.0, 0.0, 1.0, 2.0, 0.5, 0.0])
+    seen = []
+
+    def evaluate(removed):  # a linear "model": the target probability falls by the weight of what is removed
+        seen.append(removed.clone())
+        return 0.9 - 0.1 * (removed.float() * weights).sum(1)
+
+    f = deletion(weights.tolist(), evaluate, steps=3, seed=0, random_orders=4)
+    rows = torch.cat(seen)
+    assert len(seen) == 1 and len(rows) == len(torch.unique(rows, dim=0))
+    assert len(rows) <= 5 * 4 - 8  # 5 curves of 4 points share their first and last rows
+    # the curves are as if every row had been evaluated: removing in weight order drops fastest
+    assert f.deletion_curve == pytest.approx([0.9, 0.9 - 0.1 * 5, 0.9 - 0.1 * 6.5, 0.9 - 0.1 * 6.5])
+    assert f.random_curve[0] == pytest.approx(0.9) and f.random_curve[-1] == pytest.approx(0.9 - 0.65)
+    assert f.aopc > f.aopc_random

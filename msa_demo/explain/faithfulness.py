@@ -30,7 +30,8 @@ def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tenso
 
     ``evaluate(removed [B, n] bool) -> target probability [B]``. AOPC = mean over the curve of f(x) - f(x_k)
     (Samek et al. 2017): higher = the map found what the decision rests on. The random curve is the mean
-    over ``random_orders`` seeded permutations.
+    over ``random_orders`` seeded permutations. Rows that remove the same features (every curve's first and
+    last: nothing and everything removed) are evaluated once.
     """
     s = np.asarray(scores, dtype=np.float64)
     n = len(s)
@@ -40,7 +41,8 @@ def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tenso
     rng = np.random.default_rng(seed)
     m1, _ = deletion_masks(order, n, steps)
     m2 = torch.cat([deletion_masks(rng.permutation(n), n, steps)[0] for _ in range(max(1, random_orders))])
-    vals = evaluate(torch.cat([m1, m2])).detach().float().cpu().numpy()
+    unique, row_of = torch.unique(torch.cat([m1, m2]), dim=0, return_inverse=True)
+    vals = evaluate(unique).detach().float().cpu().numpy()[row_of.numpy()]
     curve = vals[: len(m1)]
     rcurve = vals[len(m1):].reshape(-1, len(m1)).mean(0)
     aopc = float(np.mean(curve[0] - curve))
