@@ -562,3 +562,30 @@ def test_frame_segments_follow_each_frames_centre():
     seg = frame_segments(idx, frames=10, hop=100, field=100)  # centres 49, 149, ..., 949
     assert seg.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]
     assert frame_segments(idx, frames=12, hop=100, field=100).tolist()[-2:] == [3, 3]  # beyond the clip: last
+
+
+
+def test_ig_starts_at_the_steps_the_model_last_stopped_at(tiny_preset_path):
+    from msa_demo.explain import ExplainOptions, attribute_words
+    from msa_demo.model import MultimodalSentimentModel
+
+    def fresh():  # its own model: the step memory is per model
+        return MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+
+    model = fresh()
+    inputs = model.read_inputs(text="the movie was great but the food was cold")
+    strict = dict(seed=0, ig_tolerance=1e-3, ig_max_steps=256)  # tight: the steps rise on a random transformer
+    first = attribute_words(model, inputs, "positive", ExplainOptions(**strict))
+    tried = first.params["steps_tried"]
+    assert tried[0] == 8 and len(tried) > 1 and first.params["n_steps"] == tried[-1]
+    again = attribute_words(model, inputs, "positive", ExplainOptions(**strict))
+    assert again.params["steps_tried"] == [first.params["n_steps"]]  # the 8, 16 ... runs are not repeated
+    assert again.scores == pytest.approx(first.scores, abs=1e-5)
+    assert again.cost.forward_passes < first.cost.forward_passes
+    # the user's start steps stay a floor; a looser tolerance starts at the remembered steps and converges there
+    floor = attribute_words(model, inputs, "positive", ExplainOptions(**strict, ig_min_steps=128))
+    assert floor.params["steps_tried"][0] == max(128, first.params["n_steps"])
+    loose = attribute_words(model, inputs, "positive", ExplainOptions(seed=0, ig_max_steps=256))
+    assert loose.params["steps_tried"] == [floor.params["n_steps"]] and loose.delta < 0.05
+    # another model starts from the beginning
+    assert attribute_words(fresh(), inputs, "positive", ExplainOptions(**strict)).params["steps_tried"] == tried
