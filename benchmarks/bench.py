@@ -373,12 +373,22 @@ def run(args) -> dict:
     return result
 
 
+def at_least_one(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 (the reference run that the fidelity guard and the "
+                                         "speed-up compare with)")
+    return n
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="lite", help="base (random Hub-size models), lite, or a preset file")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--naive-runs", type=int, default=3, help="runs of the Captum-defaults reference")
+    ap.add_argument("--naive-runs", type=at_least_one, default=3,
+                    help="runs of the Captum-defaults reference (at least 1: the fidelity guard and the speed-up "
+                         "compare with it)")
     ap.add_argument("--one-step-runs", type=int, default=0, help="runs of the one-row-per-forward reference (0: none)")
     ap.add_argument("--ab-runs", type=int, default=0, help="runs per GPU-settings variant (0: no A/B)")
     ap.add_argument("--batch-size", type=int, default=0, help="rows per model call (0: auto, as the app uses)")

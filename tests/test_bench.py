@@ -45,3 +45,16 @@ def test_bench_tiny_writes_results(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert printed.strip().splitlines()[-1].startswith("speed-up vs naive:")
     assert "| full explanation |" in md.read_text()
+
+
+def test_bench_refuses_no_reference_run_in_one_line(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--preset", "tiny", "--naive-runs", "0"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--naive-runs: must be at least 1" in err and "Traceback" not in err
