@@ -587,5 +587,8 @@ def test_ig_starts_at_the_steps_the_model_last_stopped_at(tiny_preset_path):
     assert floor.params["steps_tried"][0] == max(128, first.params["n_steps"])
     loose = attribute_words(model, inputs, "positive", ExplainOptions(seed=0, ig_max_steps=256))
     assert loose.params["steps_tried"] == [floor.params["n_steps"]] and loose.delta < 0.05
-    # another model starts from the beginning
+    # another model starts from the beginning; so does a text of another length (a long review does not raise
+    # the start of sentences)
     assert attribute_words(fresh(), inputs, "positive", ExplainOptions(**strict)).params["steps_tried"] == tried
+    long_text = model.read_inputs(text=" ".join(["the movie was great but the food was cold"] * 8))
+    assert attribute_words(model, long_text, "positive", ExplainOptions(**strict)).params["steps_tried"][0] == 8

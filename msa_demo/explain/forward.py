@@ -17,10 +17,11 @@ from msa_demo.fusion import WeightedLateFusion
 from msa_demo.labels import to_sentiment
 
 
-# The step count adaptive IG last stopped at, per modality model (a randomised copy is another model) and per point
-# explained (a layer, or the input): the next explanation of that model starts there, not at ``ig_min_steps``
-# (e5 text needs 32 steps, so its 8- and 16-step runs are skipped). Never below ``ig_min_steps`` nor above
-# ``ig_max_steps``; the steps tried are in each map's params.
+# The step count adaptive IG last stopped at, per modality model (a randomised copy is another model), per point
+# explained (a layer, or the input) and per input size (to the next power of two: a long review needs more steps
+# than a sentence, and must not raise the sentences' start): the next explanation of that model and size starts
+# there, not at ``ig_min_steps`` (e5 text on a sentence needs 32 steps: its 8- and 16-step runs are skipped).
+# Never below ``ig_min_steps`` nor above ``ig_max_steps``; the steps tried are in each map's params.
 _last_steps: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 
@@ -165,7 +166,8 @@ class FusedForward:
             return attr, float(delta.reshape(-1)[0])
 
         last = _last_steps.setdefault(self.mod, {})
-        point = ("layer", layer) if layer is not None else ("input", self.x.dim())
+        size = (int(self.x[0].numel()) - 1).bit_length()
+        point = ("layer", layer, size) if layer is not None else ("input", self.x.dim(), size)
         start = options.ig_min_steps
         if abs(fx - fb) >= RESOLUTION:  # with nothing to converge on, the fewest steps
             start = min(options.ig_max_steps, max(start, last.get(point, 0)))
