@@ -104,3 +104,7 @@ lines += ["", "All metrics, the confusion matrices and the training history: met
 (out / "README.md").write_text("\n".join(lines))
 PY
 echo "wrote $OUT"
+# a rebuild beside the shipped head: are the shipped held-out figures reproduced? (seeded, one torch thread)
+if [ "$(realpath "$OUT")" != "$(realpath msa_demo/weights/lite_text_head)" ]; then
+  python scripts/compare_lite_text_head.py "$OUT" || echo "(the shipped head's figures were not reproduced: see above)"
+fi

@@ -172,3 +172,26 @@ def test_words_panel_explains_chinese_words_and_the_whole_long_text(lite):
     last = LONG_NEGATIVE_REVIEW.rindex("skip")
     assert any(s >= last for s, _ in m.spans)  # the last paragraph's words are explained too
     assert len(m.labels) == len(LONG_NEGATIVE_REVIEW.split())  # every word of the whole text
+
+
+def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
+    """``scripts/compare_lite_text_head.py``: the shipped head against itself reproduces; a head 0.01 lower on
+    one figure does not (exit 1), and a folder without metrics is one line (exit 2)."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "compare_lite_text_head.py"
+    shipped = Path(__file__).resolve().parents[1] / "msa_demo" / "weights" / "lite_text_head"
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True)
+
+    same = run(shipped)
+    assert same.returncode == 0 and same.stdout.strip().endswith("reproduced"), same.stdout
+    assert "en binary accuracy" in same.stdout and "zh binary accuracy" in same.stdout
+    metrics = json.loads((shipped / "metrics.json").read_text(encoding="utf-8"))
+    metrics["test_by_group"]["en"]["binary"]["accuracy"] -= 0.01
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics))
+    worse = run(tmp_path)
+    assert worse.returncode == 1 and "NOT reproduced" in worse.stdout and "-0.0100" in worse.stdout
+    missing = run(tmp_path / "nowhere")
+    assert missing.returncode == 2 and "cannot read metrics.json" in missing.stderr and "Traceback" not in missing.stderr
