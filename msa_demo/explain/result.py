@@ -287,7 +287,8 @@ class ExplainOptions(_Serial):
         ("occlusion",), "which audio attributions run (integrated_gradients: IG on the waveform)",
         label="audio methods", choices=AUDIO_METHODS)
     ig_min_steps: int = option(
-        8, "adaptive IG's first step count",
+        8, "adaptive IG's first step count (it starts higher where the same model last needed more steps on an"
+           " input of that size)",
         label="IG start steps", bounds=(2, None))
     ig_tolerance: float = option(
         0.05, "adaptive IG stops when |delta| < tolerance x |f(x) - f(baseline)|",
