@@ -168,11 +168,11 @@ class FusedForward:
         last = _last_steps.setdefault(self.mod, {})
         size = (int(self.x[0].numel()) - 1).bit_length()
         point = ("layer", layer, size) if layer is not None else ("input", self.x.dim(), size)
-        start = options.ig_min_steps
-        if abs(fx - fb) >= RESOLUTION:  # with nothing to converge on, the fewest steps
-            start = min(options.ig_max_steps, max(start, last.get(point, 0)))
+        moves = abs(fx - fb) >= RESOLUTION  # with nothing to converge on: the fewest steps, and nothing learnt
+        start = min(options.ig_max_steps, max(options.ig_min_steps, last.get(point, 0))) if moves else \
+            options.ig_min_steps
         attr, delta, steps, tried = adaptive_ig(run, fx - fb, start, options.ig_max_steps, options.ig_tolerance)
-        if abs(fx - fb) >= RESOLUTION:
+        if moves:
             last[point] = steps
         return attr, delta, fx - fb, steps, tried
 

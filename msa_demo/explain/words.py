@@ -3,7 +3,8 @@ of ``explain.methods.METHODS`` with one feature per word: ``ExplainOptions.text_
 
 Baseline: every non-special token replaced by PAD / MASK / UNK (special tokens kept). Steps adapt:
 Gauss-Legendre with 8, 16, 32, ... steps until the completeness gap |delta| is under 5 % of |f(x) - f(b)|
-or ``ig_max_steps`` is reached (starting at the steps the same model last needed on a text of that length). The explained output is the FUSED probability of the target class.
+or ``ig_max_steps`` is reached (starting at the steps the same model last needed on a text of that length).
+The explained output is the FUSED probability of the target class.
 """
 
 from __future__ import annotations
