@@ -9,18 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
-from serving import CHROMIUM, chromium, serve
+from serving import BROWSER_MARKS, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 INJECTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> what a day'
 # set MSA_SCREENSHOT=docs/screenshot.png (make screenshot) to refresh the README's picture
 SCREENSHOT = os.environ.get("MSA_SCREENSHOT")
