@@ -95,8 +95,15 @@ class ReadBacks(torch.overrides.TorchFunctionMode):
 
 def count_syncs(fn, device: torch.device) -> dict:
     """Run ``fn`` once counting read-backs (see ``ReadBacks``) and, on CUDA, the synchronising calls that
-    ``torch.cuda.set_sync_debug_mode`` reports (captum's and torch's own included)."""
+    ``torch.cuda.set_sync_debug_mode`` reports (captum's and torch's own included).
+
+    Panels are made one at a time here, as on a GPU: a torch function mode sees only its own thread, and a CPU
+    makes two panels at once in threads of their own (``explain.panel_workers``)."""
+    import msa_demo.explain as explain_module
+
     counter = ReadBacks(device)
+    workers = explain_module.panel_workers
+    explain_module.panel_workers = lambda model: 1
     out = {"read_backs": None, "cuda_syncs": None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -111,6 +118,7 @@ def count_syncs(fn, device: torch.device) -> dict:
             with counter:
                 fn()
         finally:
+            explain_module.panel_workers = workers
             if debug:
                 torch.cuda.set_sync_debug_mode("default")
     out["read_backs"] = counter.count

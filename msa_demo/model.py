@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
@@ -81,6 +82,7 @@ class MultimodalSentimentModel:
         self.modalities, self.preset = self._load_modalities(preset)
         self.fusion = self._load_fusion()
         self._cache: OrderedDict[tuple[str, str], tuple[Prepared, Encoded]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # panels made at once, and concurrent requests, share the cache
         self.encoder_runs = 0  # how many times an encoder actually ran (the cache's effect is visible)
 
     @classmethod
@@ -171,17 +173,19 @@ class MultimodalSentimentModel:
     def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
         """Prepare and run one modality's model on a clean input, cached by the input's content."""
         key = (modality, value.key)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
         mod = self.modalities[modality]
         prepared = mod.prepare(value)
         encoded = mod.encode(prepared)
-        self.encoder_runs += 1
-        self._cache[key] = (prepared, encoded)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self.encoder_runs += 1
+            self._cache[key] = (prepared, encoded)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return prepared, encoded
 
     # ------------------------------------------------------------ prediction

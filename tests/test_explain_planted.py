@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -157,6 +158,7 @@ def build_model(modalities: dict[str, Modality], fusion) -> "object":
     model.modalities = dict(modalities)
     model.fusion = fusion
     model._cache = OrderedDict()
+    model._cache_lock = threading.Lock()
     model.encoder_runs = 0
     return model
 
@@ -592,3 +594,54 @@ def test_ig_starts_at_the_steps_the_model_last_stopped_at(tiny_preset_path):
     assert attribute_words(fresh(), inputs, "positive", ExplainOptions(**strict)).params["steps_tried"] == tried
     long_text = model.read_inputs(text=" ".join(["the movie was great but the food was cold"] * 8))
     assert attribute_words(model, long_text, "positive", ExplainOptions(**strict)).params["steps_tried"][0] == 8
+
+
+def test_panels_made_at_once_run_together_and_arrive_as_they_finish():
+    import threading
+
+    from msa_demo.explain import finished
+
+    meet = threading.Barrier(2, timeout=30)  # each panel waits for the other: only panels run at once pass
+    release = threading.Event()
+
+    def first(target):
+        meet.wait()
+        assert release.wait(30)  # held until the second panel has arrived
+        return [f"first {target}"]
+
+    def second(target):
+        meet.wait()
+        return [f"second {target}"]
+
+    def broken(target):
+        raise ValueError("bad panel")
+
+    stream = finished([("a", first), ("b", second), ("c", broken)], "positive", workers=2)
+    got = [next(stream)]
+    assert got[0][:2] == (1, "b")  # the panel that finished first arrives first
+    release.set()
+    got += list(stream)
+    assert {k: maps for k, _, maps, exc in got if exc is None} == {0: ["first positive"], 1: ["second positive"]}
+    (k, name, maps, exc), = [g for g in got if g[3] is not None]
+    assert (k, name, maps, str(exc)) == (2, "c", None, "bad panel")
+
+
+def test_panels_made_at_once_give_the_same_maps_in_registry_order(planted, monkeypatch):
+    """Two panels at once, random methods included (Shapley value sampling draws from torch's generator): the
+    maps equal those made one panel at a time, and stay in registry order whichever panel finishes first."""
+    import msa_demo.explain as ex
+    from msa_demo.explain import ExplainOptions
+
+    opts = ExplainOptions(image_methods=("integrated_gradients", "shapley_value_sampling"),
+                          audio_methods=("shapley_value_sampling",), sanity=True)
+    made = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(ex, "panel_workers", lambda model, n=workers: n)
+        made[workers] = ex.explain(planted, planted_inputs(), target="positive", options=opts)
+    one, two = made[1], made[2]
+    assert [(m.modality, m.method) for m in two.maps] == [
+        ("text", "layer_integrated_gradients"), ("image", "integrated_gradients"),
+        ("image", "shapley_value_sampling"), ("audio", "shapley_value_sampling")]
+    assert [(m.modality, m.method) for m in one.maps] == [(m.modality, m.method) for m in two.maps]
+    for a, b in zip(one.maps, two.maps):
+        assert a.scores == b.scores and a.faithfulness.to_dict() == b.faithfulness.to_dict()

@@ -8,6 +8,8 @@
 first (prediction + modality Shapley values, no maps yet), then ``("map", AttributionMap)`` per map, then
 ``("notices", {"notices": [...]})`` if a panel could not be made, ``("cost", Cost)`` and finally
 ``("done", Explanation)`` (the complete result, the same object ``explain`` returns).
+Panels are made two at a time on a CPU (:func:`panel_workers`), so maps arrive as their panel finishes; the
+explanation's ``maps`` stay in registry order (text, image, audio).
 """
 
 from __future__ import annotations
@@ -105,6 +107,44 @@ def panels(model, inputs, used, options) -> list[tuple[str, Callable[[str], list
     return [(kind.panel or kind.name, run(kind)) for kind in kinds() if kind.name in used]
 
 
+def panel_workers(model) -> int:
+    """How many panels are explained at once: two on a CPU that gives torch two or more threads, else one.
+
+    One panel alone leaves part of a 2-core CPU idle (Python, Captum's bookkeeping and the small operations
+    between matrix products): two at once made the lite preset's full explanation 12 % faster (3.92 to 3.44 s
+    p50, interleaved runs). A GPU's kernels queue on one stream, and two panels' batches would share its
+    memory, so a GPU explains one panel at a time; so does a worker given one thread (dataset mode)."""
+    import torch
+
+    return 1 if model.device.type != "cpu" else max(1, min(2, torch.get_num_threads()))
+
+
+def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, BaseException | None]]:
+    """``(index, name, maps, error)`` for each of ``parts`` (:func:`panels`) as it finishes; ``error`` is what it
+    raised (``maps`` then None). ``workers`` panels run at once in threads (torch releases the GIL while it
+    computes); with one worker they run one after the other in this thread. Panels not started when the caller
+    stops (an error, a closed stream) are dropped."""
+    if workers <= 1 or len(parts) <= 1:
+        for k, (name, run) in enumerate(parts):
+            try:
+                maps, exc = run(target), None
+            except Exception as error:  # noqa: BLE001 - the caller decides
+                maps, exc = None, error
+            yield k, name, maps, exc
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="msa-panel")
+    try:
+        futures = {pool.submit(run, target): (k, name) for k, (name, run) in enumerate(parts)}
+        for future in as_completed(futures):
+            k, name = futures[future]
+            exc = future.exception()
+            yield k, name, None if exc is not None else future.result(), exc
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def unused_methods(model, used, options) -> list[str]:
     """What a modality cannot run of the methods asked for, said rather than silently skipped."""
     return [n for kind in kinds() if kind.name in used for n in kind.explain_notices(model, options, used)]
@@ -141,20 +181,21 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     )
     yield "explanation", exp
     parts = panels(model, inputs, pred.used, options)
-    for k, (name, run) in enumerate(parts):
-        tell((k + 0.05) / max(1, len(parts)), f"explaining {name}")
-        try:
-            maps = run(target)
-        except MsaError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one failed panel keeps the others
-            log.exception("explaining %s failed", name)
+    got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
+    tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
+    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model)), 1):
+        tell(done / max(1, len(parts)), f"explained {name}")
+        if exc is not None:
+            if isinstance(exc, MsaError):
+                raise exc
+            log.error("explaining %s failed", name, exc_info=exc)  # one failed panel keeps the others
             note = f"The {name} explanation failed ({type(exc).__name__}: {str(exc)[:200]})."
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
             continue
+        got[k] = maps
+        exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:
-            exp.maps.append(m)
             yield "map", m
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs, time.perf_counter() - t0)

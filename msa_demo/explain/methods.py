@@ -17,6 +17,8 @@ Adding a method = one entry in :data:`METHODS` (``explain.method_table``; the op
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -87,12 +89,22 @@ def _scores(f: FusedForward, layout: Layout, method: Method, t: int, options: Ex
     return _perturbation(f, layout, method, t)
 
 
+# Held while a map whose method draws from torch's global random generator is made (``Method.random``): panels
+# made at once (``explain.panel_workers``) would otherwise draw from, and re-seed, each other's generator.
+_GLOBAL_RNG = threading.Lock()
+
+
 def attribute(layout: Layout, method: str, target: str, options: ExplainOptions,
               started: float | None = None) -> AttributionMap:
     """Run ``method`` (a :data:`METHODS` name) on ``layout`` toward the fused probability of ``target``, then
     deletion / AOPC and (``options.sanity``) the model-randomisation check; the map with its faithfulness and
     cost (forward passes of every stage, seconds since ``started``)."""
     started = time.perf_counter() if started is None else started
+    with _GLOBAL_RNG if METHODS[method].random else contextlib.nullcontext():
+        return _attribute(layout, method, target, options, started)
+
+
+def _attribute(layout: Layout, method: str, target: str, options: ExplainOptions, started: float) -> AttributionMap:
     spec = METHODS[method]
     t = target_index(target)
     f = layout.forward

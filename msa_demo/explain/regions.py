@@ -178,7 +178,6 @@ def attribute_regions(model, inputs, target: str, options: ExplainOptions | None
 
 def _one(model, inputs, target, options, used, method, layouts: dict) -> AttributionMap:
     t0 = time.perf_counter()
-    torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "image", used, batch_size=options.batch_size)
     mod, info, x = ff.mod, ff.prepared.info, ff.x
     picture = inputs.image.image

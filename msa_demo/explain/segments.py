@@ -72,7 +72,6 @@ def frame_segments(idx: torch.Tensor, frames: int, hop: int, field: int) -> torc
 
 def _waveform(model, inputs, target, options, used, method) -> AttributionMap:
     t0 = time.perf_counter()
-    torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     x = ff.x  # [1, T]
     rate = int(ff.prepared.info.get("sample_rate", inputs.audio.sample_rate))
@@ -100,7 +99,6 @@ def _waveform(model, inputs, target, options, used, method) -> AttributionMap:
 def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
     """Lite speech: ablate each recognised word's tokens (FeatureAblation with one feature per word)."""
     t0 = time.perf_counter()
-    torch.manual_seed(options.seed)
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     info = ff.prepared.info  # the transcript, its words and their character spans in it (SpeechTranscript)
     words, said = list(info.get("words") or []), info.get("transcript", "")

@@ -280,14 +280,16 @@ class Dashboard:
                    shown_more + panel_views(exp), exp, reading)
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
+        converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress)):
                 changed: set[str] = set()
                 if kind == "explanation":
-                    exp, changed = part.to_dict(), {"modalities"}
+                    exp, changed, made = part.to_dict(), {"modalities"}, part
                 elif kind == "map":
-                    exp["maps"].append(part.to_dict())
+                    converted[id(part)] = part.to_dict()
+                    exp["maps"] = [converted[id(m)] for m in made.maps if id(m) in converted]  # its order
                     changed = {part.modality}
                 elif kind == "notices":
                     exp["notices"].extend(part["notices"])
