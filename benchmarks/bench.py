@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from msa_demo.explain import ExplainOptions, explain  # noqa: E402
+from msa_demo.explain import panel_workers as explain_panel_workers  # noqa: E402
 from msa_demo.explain import forward as explain_forward  # noqa: E402
 from msa_demo.explain.faithfulness import RESOLUTION, spearman  # noqa: E402
 from msa_demo.modalities.audio import GemmConv1d, use_conv_gemm  # noqa: E402
@@ -343,6 +344,7 @@ def run(args) -> dict:
                      "captum": __import__("captum").__version__, "transformers": __import__("transformers").__version__},
         "dtype": str(fast_model.dtype).replace("torch.", ""),
         "audio_conv_gemm": conv_gemm_on(fast_model),
+        "panels_at_once": explain_panel_workers(fast_model),
         "workload": {"tokens": int(n_tokens), "image_px": 224, "audio_seconds": args.audio_seconds,
                      "segments": n_seg, "runs": args.runs, "naive_runs": args.naive_runs,
                      "batch_size": args.batch_size or auto_batch_size(device),

@@ -135,6 +135,9 @@ def table(result: dict) -> str:
              "| what | p50 ms | p95 ms | runs |", "|---|---:|---:|---:|"]
     for k, v in result["rows_ms"].items():
         lines.append(f"| {k} | {v['p50']:.1f} | {v['p95']:.1f} | {v['n']} |")
+    if result.get("panels_at_once", 1) > 1:
+        lines += ["", f"panels made {result['panels_at_once']} at a time (the reference's too): a panel's time "
+                      "overlaps another's, so the panel rows add up to more than a full explanation"]
     lines += ["", "predict breakdown (p50 ms): "
               + ", ".join(f"{k} {v:.1f}" for k, v in result["predict_breakdown_p50_ms"].items())]
     if result["gpu_variants_p50_ms"]:
