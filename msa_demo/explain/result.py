@@ -29,17 +29,18 @@ AUDIO_LEVELS = ("auto", "latent", "waveform")
 
 def _clean(value: Any) -> Any:
     """JSON-safe plain data: dataclasses -> dicts, tuples -> lists, NaN/inf -> None, numpy/torch scalars -> float.
-    (One walk that builds new containers: no ``asdict`` deep copy first.)"""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
-        return value
+    (One walk that builds new containers: no ``asdict`` deep copy first. Floats are tested first: a heat map
+    is most of the values.)"""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)}
     try:
         f = float(value)
     except (TypeError, ValueError):
