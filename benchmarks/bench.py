@@ -235,7 +235,7 @@ def run(args) -> dict:
                               ig_min_steps=50, ig_max_steps=50, audio_level="waveform")
 
     def fresh(model):
-        model._cache.clear()
+        model.forget()
         forget_transcripts()
 
     rows = {}
@@ -256,7 +256,7 @@ def run(args) -> dict:
     rows["full explanation"] = t
     if "msa_demo.lite.speech" in sys.modules:  # the dashboard's path: the clip was transcribed when it was predicted
         def after_prediction():
-            fast_model._cache.clear()
+            fast_model.forget()
             return explain(fast_model, inputs, options=fast_opts)
 
         t, _ = timed(after_prediction, device, args.runs)

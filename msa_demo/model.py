@@ -188,6 +188,12 @@ class MultimodalSentimentModel:
                 self._cache.popitem(last=False)
         return prepared, encoded
 
+    def forget(self) -> None:
+        """Drop the kept encodings: the next prediction runs every encoder again (a warm-up that should leave
+        nothing behind, a benchmark of first explanations)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     # ------------------------------------------------------------ prediction
 
     def predict(self, *args: Any, use: Iterable[str] | None = None, inputs: Inputs | None = None,

@@ -182,7 +182,7 @@ def test_latent_explanation_with_gemm_convolutions(tiny_preset_path):
     maps = {}
     for on in (False, True):
         use_conv_gemm(model.modalities["audio"].model, on=on)
-        model._cache.clear()
+        model.forget()
         (maps[on],) = attribute_segments(model, inputs, "positive",
                                          ExplainOptions(audio_level="latent", segment_seconds=0.5, sanity=True))
     assert maps[True].params["audio_level"] == "latent"

@@ -81,6 +81,9 @@ def test_toggles_reuse_cached_encoder_outputs(tiny_preset_path, raw):
     assert model.encoder_runs == runs
     model.predict(text="a different sentence")
     assert model.encoder_runs == runs + 1
+    model.forget()  # nothing kept: every encoder runs again
+    model.predict(**raw)
+    assert model.encoder_runs == runs + 1 + 3
 
 
 def test_vit_image_family_loads_through_the_same_code(tiny_vit_preset_path, raw):

@@ -93,7 +93,7 @@ def warm_up(model) -> None:
     wave = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     img = Image.new("RGB", (64, 64), (128, 128, 128))
     model.predict(text="Hello there.", image=img, audio=(16000, wave))
-    model._cache.clear()
+    model.forget()
 
 
 def progress_adapter(progress):
