@@ -4,6 +4,8 @@ reference: the same explanation with Captum's own defaults.
     python benchmarks/bench.py --preset base   # GPU: the Hub preset's architectures, random weights
     python benchmarks/bench.py --preset lite   # CPU: the offline preset
     python benchmarks/bench.py --preset tiny --runs 2 --naive-runs 1   # a quick check that the script works
+    python benchmarks/bench.py --preset lite --sweep --runs 3           # the size sweep (text 64-1024 tokens,
+                                                                        # audio 5-30 s), reference + guard at each
 
 On the GPU machine see ``benchmarks/run_gpu.sh`` (what to carry there, and the command).
 
@@ -17,6 +19,13 @@ Timings are warm (one run discarded), CUDA-synchronised, p50/p95 over ``--runs``
 synchronisation each when the tensor is on the GPU) are counted per explanation, the feature-encoder rows of the
 audio model too. The last lines printed are the table and the speed-up. ``--out``/``--md`` write results.json /
 RESULTS.md; ``--profile`` a torch.profiler summary of one warm explanation (CUDA only).
+
+``--sweep``: the same explanation at every size of :data:`SWEEP_SIZES` (the text is the start of a long real review,
+``benchmarks/long_review.txt``, cut to the size), in one process: the time to the first part (the prediction and the
+modality contributions) and to the last map, each panel's time, the reference (Captum's settings) and the
+fidelity guard at each size, and how the cost grows (ms per 100 tokens, per 10 s of audio). Above
+``TRUE_DEFAULTS_MAX_TOKENS`` the reference runs IG in chunks of ``--batch-size`` rows instead of all 50 steps at
+once (the same maps; one batch of 50 windowed texts does not fit a CPU's memory), said in its row.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import json
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +45,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from msa_demo.explain import ExplainOptions, explain  # noqa: E402
+from msa_demo.explain import ExplainOptions, explain, explain_iter  # noqa: E402
 from msa_demo.explain import panel_workers as explain_panel_workers  # noqa: E402
 from msa_demo.explain import forward as explain_forward  # noqa: E402
 from msa_demo.explain.faithfulness import RESOLUTION, spearman  # noqa: E402
@@ -384,6 +394,162 @@ def run(args) -> dict:
     return result
 
 
+SWEEP_SIZES = ((64, 10.0), (256, 10.0), (512, 10.0), (1024, 10.0), (64, 5.0), (64, 30.0), (512, 30.0))
+TRUE_DEFAULTS_MAX_TOKENS = 512
+
+
+def sizes_arg(value: str) -> tuple[tuple[int, float], ...]:
+    """``64x10,512x30``: (tokens, audio seconds) pairs."""
+    try:
+        pairs = tuple((int(t), float(a)) for t, a in (p.split("x") for p in value.split(",") if p.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give sizes as TOKENSxSECONDS pairs, e.g. 64x10,512x30") from None
+    if not pairs or any(t < 8 or a <= 0 for t, a in pairs):
+        raise argparse.ArgumentTypeError("each size needs at least 8 tokens and more than 0 s of audio")
+    return pairs
+
+
+def slope(xs, ys) -> float | None:
+    """Least-squares slope of ys over xs (None with fewer than two distinct xs)."""
+    if len(set(xs)) < 2:
+        return None
+    return float(np.polyfit(np.asarray(xs, float), np.asarray(ys, float), 1)[0])
+
+
+def sweep(args) -> dict:
+    """The size sweep (``--sweep``): see the module docstring."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    preset = built_preset(args.preset, args.models) if args.preset in ("base", "tiny") else args.preset
+    fast_model = MultimodalSentimentModel.from_preset(preset, device=args.device)
+    device = fast_model.device
+    ref_model = None
+
+    def fresh(model):
+        model.forget()
+        forget_transcripts()
+
+    def parts(model, inputs, opts):
+        """(ms to the first part, ms to the end, the explanation): one first explanation, as a user gets it."""
+        fresh(model)
+        sync(device)
+        t0 = time.perf_counter()
+        first, exp = None, None
+        for kind, part in explain_iter(model, inputs, options=opts):
+            if first is None:
+                sync(device)
+                first = (time.perf_counter() - t0) * 1000
+            if kind == "done":
+                exp = part
+        sync(device)
+        return first, (time.perf_counter() - t0) * 1000, exp
+
+    rows = []
+    for tokens, seconds in args.sizes or SWEEP_SIZES:
+        text, image, audio = workload(fast_model, seconds, tokens)
+        inputs = fast_model.read_inputs(text=text, image=image, audio=audio)
+        text_mod = fast_model.modalities.get("text")
+        n_text = len(text_mod.tokenizer(text)["input_ids"]) if text_mod is not None else 0
+        n_tokens = (fast_model.encode("text", inputs.text)[0].inputs["input_ids"].shape[-1]
+                    if text_mod is not None else 0)
+        fast_opts = ExplainOptions(segment_seconds=args.segment_seconds, batch_size=args.batch_size, seed=0,
+                                   audio_level=args.audio_level)
+        ref_opts = ExplainOptions(segment_seconds=args.segment_seconds, batch_size=args.batch_size or 0, seed=0,
+                                  ig_min_steps=50, ig_max_steps=50, audio_level="waveform")
+        parts(fast_model, inputs, fast_opts)  # warm-up (shapes, caches of this size)
+        firsts, totals, exp = [], [], None
+        for _ in range(args.runs):
+            first, total, exp = parts(fast_model, inputs, fast_opts)
+            firsts.append(first)
+            totals.append(total)
+        row = {"tokens_asked": tokens, "tokens": int(n_text), "tokens_read": int(n_tokens), "words": len(text.split()),
+               "audio_seconds": seconds, "runs": args.runs,
+               "first_part_ms": {"p50": pct(firsts, 50), "p95": pct(firsts, 95)},
+               "full_ms": {"p50": pct(totals, 50), "p95": pct(totals, 95)},
+               "panels_ms": {f"{m.modality} {m.method}": m.cost.seconds * 1000 for m in exp.maps},
+               "forward_passes": exp.cost.forward_passes,
+               "ig_steps": {f"{m.modality} {m.method}": m.params.get("n_steps") for m in exp.maps
+                            if m.params.get("n_steps")},
+               "notices": list(exp.notices) + list(exp.prediction.notices if hasattr(exp.prediction, "notices") else [])}
+        if args.naive_runs:
+            if ref_model is None:
+                ref_model = MultimodalSentimentModel.from_preset(preset, device=str(device), dtype="float32")
+                ref_net = getattr(ref_model.modalities.get("audio"), "model", None)
+                if ref_net is not None:
+                    use_conv_gemm(ref_net, on=False)
+            chunked = n_tokens > TRUE_DEFAULTS_MAX_TOKENS
+            with naive_forward(ig_rows=0 if chunked else None):
+                t, ref_exp = timed(lambda: (fresh(ref_model), explain(ref_model, inputs, options=ref_opts))[1],
+                                   device, 1, warmup=0)
+            ref = {(m.modality, m.method): m for m in ref_exp.maps}
+            fidelity = {f"{m.modality} {m.method}": agreement(m.scores, ref[(m.modality, m.method)].scores)
+                        for m in exp.maps if (m.modality, m.method) in ref}
+            deltas = [abs(m.delta) for m in exp.maps if m.delta is not None]
+            row.update(reference_ms=t[0], reference="Captum defaults" + (" (IG in chunks)" if chunked else ""),
+                       speedup=t[0] / row["full_ms"]["p50"], fidelity_spearman=fidelity,
+                       fidelity_min_spearman=min(fidelity.values()) if fidelity else None,
+                       ig_delta_max=max(deltas) if deltas else None)
+            row["fidelity_pass"] = bool((row["fidelity_min_spearman"] or 0) >= 0.95
+                                        and (row["ig_delta_max"] or 0) <= 0.05)
+        rows.append(row)
+        print(sweep_line(row), flush=True)
+    text_rows = [r for r in rows if r["audio_seconds"] == 10.0]
+    audio_rows = [r for r in rows if r["tokens_asked"] == 64]
+
+    def panel(r, modality):
+        return sum(v for k, v in r["panels_ms"].items() if k.startswith(modality + " "))
+
+    growth = {
+        "text_panel_ms_per_100_tokens": slope([r["tokens_read"] for r in text_rows],
+                                              [panel(r, "text") for r in text_rows]),
+        "full_ms_per_100_tokens": slope([r["tokens_read"] for r in text_rows],
+                                        [r["full_ms"]["p50"] for r in text_rows]),
+        "audio_panel_ms_per_10_s": slope([r["audio_seconds"] for r in audio_rows],
+                                         [panel(r, "audio") for r in audio_rows]),
+        "full_ms_per_10_s": slope([r["audio_seconds"] for r in audio_rows], [r["full_ms"]["p50"] for r in audio_rows]),
+    }
+    growth = {k: (v * 100 if "tokens" in k else v * 10) if v is not None else None for k, v in growth.items()}
+    return {"device": device_name(device), "preset": args.preset, "dtype": str(fast_model.dtype).replace("torch.", ""),
+            "versions": {"torch": torch.__version__, "captum": __import__("captum").__version__,
+                         "transformers": __import__("transformers").__version__},
+            "panels_at_once": explain_panel_workers(fast_model), "sizes": rows, "growth": growth,
+            "fidelity_pass": all(r.get("fidelity_pass", True) for r in rows)}
+
+
+def sweep_line(r: dict) -> str:
+    ref = (f"{r['reference_ms'] / 1000:.2f} s | {r['speedup']:.1f}x | {r['fidelity_min_spearman']:.3f} | "
+           f"{(r['ig_delta_max'] or 0) * 100:.1f} % | {'PASS' if r['fidelity_pass'] else 'FAIL'}"
+           if "reference_ms" in r else "- | - | - | - | -")
+    panels = ", ".join(f"{k} {v / 1000:.2f}" for k, v in r["panels_ms"].items())
+    read = f", {r['tokens_read']} read" if r["tokens_read"] != r["tokens"] else ""
+    return (f"| {r['tokens']} ({r['words']} words{read}) | {r['audio_seconds']:g} | {r['first_part_ms']['p50'] / 1000:.2f} | "
+            f"{r['full_ms']['p50'] / 1000:.2f} / {r['full_ms']['p95'] / 1000:.2f} | {panels} | {r['forward_passes']} | "
+            f"{ref} |")
+
+
+SWEEP_HEADER = ("| text tokens | audio s | first part s | full explanation s p50 / p95 | panels s | forward passes | "
+                "reference s | speed-up | min Spearman | IG gap max | guard |\n"
+                "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+
+
+def sweep_table(result: dict) -> str:
+    g = result["growth"]
+
+    def f(v, unit):
+        return f"{v:.0f} {unit}" if v is not None else "-"
+
+    lines = [f"device: {result['device']}  preset: {result['preset']}  dtype: {result['dtype']}  "
+             f"versions: {result['versions']}  panels at once: {result['panels_at_once']}", "", SWEEP_HEADER]
+    lines += [sweep_line(r) for r in result["sizes"]]
+    lines += ["", f"cost growth: text panel {f(g['text_panel_ms_per_100_tokens'], 'ms')} per 100 tokens, full "
+                  f"explanation {f(g['full_ms_per_100_tokens'], 'ms')} per 100 tokens (at 10 s of audio); audio panel "
+                  f"{f(g['audio_panel_ms_per_10_s'], 'ms')} per 10 s, full explanation "
+                  f"{f(g['full_ms_per_10_s'], 'ms')} per 10 s (at 64 tokens)",
+              f"fidelity guard at every size: {'PASS' if result['fidelity_pass'] else 'FAIL'}"]
+    return "\n".join(lines)
+
+
 def at_least_one(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -411,13 +577,23 @@ def main(argv=None) -> int:
     ap.add_argument("--md", type=Path)
     ap.add_argument("--profile", type=Path, help="write a torch.profiler summary here (CUDA only)")
     ap.add_argument("--models", help="folder for the random tiny/base models (reused if already built there)")
+    ap.add_argument("--sweep", action="store_true", help="the size sweep (see above) instead of the one-size run")
+    ap.add_argument("--sizes", type=sizes_arg, help="the sweep's sizes as TOKENSxSECONDS pairs (default: "
+                    + ",".join(f"{t}x{a:g}" for t, a in SWEEP_SIZES) + ")")
     args = ap.parse_args(argv)
-    result = run(args)
-    text = table(result)
+    if args.sweep:
+        print(SWEEP_HEADER, flush=True)
+        result = sweep(args)
+        text = sweep_table(result)
+        title = "# Size sweep"
+    else:
+        result = run(args)
+        text = table(result)
+        title = "# Benchmark results"
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
     if args.md:
-        args.md.write_text("# Benchmark results\n\n```\n" + text + "\n```\n")
+        args.md.write_text(f"{title}\n\n```\n" + text + "\n```\n")
     print(text)
     return 0
 

@@ -5,6 +5,7 @@ the size of report.html for a large synthetic results set.
     python benchmarks/dataset_bench.py --preset lite --repeat 1     # the offline preset
     python benchmarks/dataset_bench.py --preset tiny --report-rows 1000
     python benchmarks/dataset_bench.py --preset tiny --engine ray --workers 2   # Ray actors' start included
+    python benchmarks/dataset_bench.py --preset base --device cuda --repeat 8   # the Hub preset's sizes on a GPU
 
 The manifest is the curated examples (examples/examples.json) repeated ``--repeat`` times, each copy's text
 numbered so that no two rows are identical (images and audio clips repeat). Rows/s counts the model load once
@@ -49,7 +50,9 @@ def write_manifest(folder: Path, repeat: int) -> Path:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--preset", default="tiny", help="tiny (random models built here), lite, hub or a preset file")
+    ap.add_argument("--preset", default="tiny",
+                    help="tiny or base (random models built here, or in --models), lite, hub or a preset file")
+    ap.add_argument("--models", help="folder of the random tiny/base models (built there if missing; reused)")
     ap.add_argument("--repeat", type=int, default=1, help="copies of the curated examples in the manifest")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--engine", default="local", choices=("local", "ray"))
@@ -59,10 +62,12 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         preset = args.preset
-        if preset == "tiny":
+        if preset in ("tiny", "base"):
             from msa_demo.tiny import build_tiny_preset
 
-            preset = str(build_tiny_preset(tmp / "tiny", seed=0))
+            root = Path(args.models) if args.models else tmp / preset
+            built = root / f"{preset}.json"
+            preset = str(built if built.exists() else build_tiny_preset(root, seed=0, size=preset))
         manifest = write_manifest(tmp, args.repeat)
         if args.engine == "local":
             t0 = time.perf_counter()

@@ -12,29 +12,36 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
-WORDS = ("the movie was good but the food was terrible and i was very sad today not happy "
-         "great service nice room okay day").split()
+PROSE = ROOT / "benchmarks" / "long_review.txt"  # a long, mixed product review (real prose, written for this)
+
+
+def prose_of(model, tokens: int) -> str:
+    """The longest start of the review (whole words) that is at most ``tokens`` tokens for the preset's text
+    tokenizer, special tokens included (the whole review when the preset reads no text)."""
+    words = PROSE.read_text(encoding="utf-8").split()
+    text_mod = model.modalities.get("text")
+    if text_mod is None:
+        return " ".join(words[:tokens])
+
+    def n_tokens(k: int) -> int:  # the text's own length, not what a model that truncates reads of it
+        return len(text_mod.tokenizer(" ".join(words[:k]))["input_ids"])
+
+    lo, hi = 1, min(len(words), tokens)  # the longest prefix that fits: n_tokens grows with the words
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if n_tokens(mid) <= tokens else (lo, mid - 1)
+    return " ".join(words[:lo])
 
 
 def workload(model, seconds: float, tokens: int):
-    """Text of ``tokens`` tokens for the preset's tokenizer (special tokens included), a 224-px face photo, and
-    ``seconds`` of audio (a speech clip, repeated). The clip is read with the standard library's ``wave``, so the
-    GPU machine needs no soundfile."""
+    """Text of ``tokens`` tokens of real prose for the preset's tokenizer (special tokens included), a 224-px face
+    photo, and ``seconds`` of audio (a speech clip, repeated). The clip is read with the standard library's
+    ``wave``, so the GPU machine needs no soundfile."""
     import wave as wavfile
 
     from PIL import Image
 
-    rng = np.random.default_rng(0)
-    words = list(rng.choice(WORDS, size=4 * tokens))
-    text_mod = model.modalities.get("text")
-    n = tokens
-    while n > 1:  # the longest prefix that fits in ``tokens`` tokens
-        text = " ".join(words[:n])
-        if text_mod is None:
-            break
-        if text_mod.prepare(model.read_inputs(text=text).text).inputs["input_ids"].shape[-1] <= tokens:
-            break
-        n -= 1
+    text = prose_of(model, tokens)
     image = Image.open(ROOT / "examples" / "happy_face.png").convert("RGB").resize((224, 224))
     with wavfile.open(str(ROOT / "examples" / "negative_speech.wav"), "rb") as w:
         rate = w.getframerate()

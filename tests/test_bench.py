@@ -58,3 +58,38 @@ def test_bench_refuses_no_reference_run_in_one_line(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "--naive-runs: must be at least 1" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_bench_sweep_measures_every_size_against_the_reference(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    out = tmp_path / "sweep.json"
+    assert bench.main(["--preset", "tiny", "--device", "cpu", "--sweep", "--runs", "1", "--naive-runs", "1",
+                       "--sizes", "24x1,48x1,24x2", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    sizes = result["sizes"]
+    assert [(r["tokens_asked"], r["audio_seconds"]) for r in sizes] == [(24, 1.0), (48, 1.0), (24, 2.0)]
+    # the text is the start of the long review, cut to the size asked for (the text's own tokens)
+    assert sizes[0]["tokens"] <= 24 < sizes[1]["tokens"] <= 48 and sizes[0]["words"] < sizes[1]["words"]
+    for r in sizes:
+        assert 0 < r["first_part_ms"]["p50"] <= r["full_ms"]["p50"]
+        assert r["reference"].startswith("Captum defaults") and r["fidelity_pass"]
+        assert set(r["fidelity_spearman"]) == set(r["panels_ms"])
+    printed = capsys.readouterr().out
+    assert "fidelity guard at every size: PASS" in printed
+
+
+def test_bench_sizes_are_checked_in_one_line(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    with pytest.raises(SystemExit):
+        bench.main(["--sweep", "--sizes", "64by10"])
+    err = capsys.readouterr().err
+    assert "TOKENSxSECONDS" in err and "Traceback" not in err
