@@ -24,7 +24,7 @@ RESULTS.md; ``--profile`` a torch.profiler summary of one warm explanation (CUDA
 ``benchmarks/long_review.txt``, cut to the size), in one process: the time to the first part (the prediction and the
 modality contributions) and to the last map, each panel's time, the reference (Captum's settings) and the
 fidelity guard at each size, and how the cost grows (ms per 100 tokens, per 10 s of audio). Above
-``TRUE_DEFAULTS_MAX_TOKENS`` the reference runs IG in chunks of ``--batch-size`` rows instead of all 50 steps at
+``TRUE_DEFAULTS_MAX_TOKENS`` the reference runs IG in chunks of ``CHUNK_ROWS`` rows instead of all 50 steps at
 once (the same maps; one batch of 50 windowed texts does not fit a CPU's memory), said in its row.
 """
 
@@ -186,7 +186,24 @@ def conv_gemm(model, on: bool):
         use_conv_gemm(net, on=was)
 
 
-def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
+@contextlib.contextmanager
+def compiled(model, mode: str | None):
+    """Every modality's model call (``_run``: the network and its head) through ``torch.compile`` in ``mode``
+    ("reduce-overhead": CUDA graphs for each fixed shape), for the shapes of one explanation; restored after."""
+    if mode is None:
+        yield
+        return
+    for mod in model.modalities.values():
+        mod._run = torch.compile(mod._run, mode=None if mode == "default" else mode, dynamic=False)
+    try:
+        yield
+    finally:
+        for mod in model.modalities.values():
+            mod.__dict__.pop("_run", None)
+        torch._dynamo.reset()
+
+
+def ab_variants(model, fn, device, runs: int, compile_modes=()) -> dict[str, float | str]:
     """GPU settings tried in the same run (p50 ms of ``fn``, a full explanation, each); a variant that fails is
     recorded as its error and the default settings are restored."""
     out: dict[str, float | str] = {}
@@ -200,6 +217,7 @@ def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
         "tf32 matmul+conv": {"tf32": True},
         "audio CNN fp32 (TF32 conv)": {"cnn_fp32": True, "tf32": True},
         "audio CNN fp32 (TF32) + cudnn.benchmark": {"cnn_fp32": True, "tf32": True, "cudnn_benchmark": True},
+        **{f"torch.compile {m} (each modality's model call)": {"compile": m} for m in compile_modes},
     }
     for name, v in variants.items():
         bench0, mm0, conv0 = (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32,
@@ -209,7 +227,14 @@ def ab_variants(model, fn, device, runs: int) -> dict[str, float | str]:
             if v.get("tf32"):
                 torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
             with audio_encoder_fp32(model) if v.get("cnn_fp32") else contextlib.nullcontext(), \
-                    conv_gemm(model, v["gemm"]) if "gemm" in v else contextlib.nullcontext():
+                    conv_gemm(model, v["gemm"]) if "gemm" in v else contextlib.nullcontext(), \
+                    compiled(model, v.get("compile")):
+                if "compile" in v:  # compiling every shape of one explanation is the warm-up, timed apart
+                    sync(device)
+                    c0 = time.perf_counter()
+                    fn()
+                    sync(device)
+                    out[f"{name}: first run (compiles)"] = (time.perf_counter() - c0) * 1000
                 t, _ = timed(fn, device, runs)
             out[name] = pct(t, 50)
         except Exception as exc:  # noqa: BLE001 - a variant never breaks the benchmark
@@ -300,7 +325,8 @@ def run(args) -> dict:
                                                         if m.modality == "audio"]
     variants = {}
     if args.ab_runs:
-        variants = ab_variants(fast_model, lambda: full(fast_model, fast_opts), device, args.ab_runs)
+        variants = ab_variants(fast_model, lambda: full(fast_model, fast_opts), device, args.ab_runs,
+                               compile_modes=args.compile_ab)
         if latent_exp is not None:
             variants.update({f"{k}, audio latent": v for k, v in ab_variants(
                 fast_model, lambda: full(fast_model, latent_opts), device, args.ab_runs).items()})
@@ -396,6 +422,7 @@ def run(args) -> dict:
 
 SWEEP_SIZES = ((64, 10.0), (256, 10.0), (512, 10.0), (1024, 10.0), (64, 5.0), (64, 30.0), (512, 30.0))
 TRUE_DEFAULTS_MAX_TOKENS = 512
+CHUNK_ROWS = 16  # the reference's IG rows per call above TRUE_DEFAULTS_MAX_TOKENS
 
 
 def sizes_arg(value: str) -> tuple[tuple[int, float], ...]:
@@ -455,7 +482,7 @@ def sweep(args) -> dict:
                     if text_mod is not None else 0)
         fast_opts = ExplainOptions(segment_seconds=args.segment_seconds, batch_size=args.batch_size, seed=0,
                                    audio_level=args.audio_level)
-        ref_opts = ExplainOptions(segment_seconds=args.segment_seconds, batch_size=args.batch_size or 0, seed=0,
+        ref_opts = ExplainOptions(segment_seconds=args.segment_seconds, batch_size=1, seed=0,
                                   ig_min_steps=50, ig_max_steps=50, audio_level="waveform")
         parts(fast_model, inputs, fast_opts)  # warm-up (shapes, caches of this size)
         firsts, totals, exp = [], [], None
@@ -479,7 +506,7 @@ def sweep(args) -> dict:
                 if ref_net is not None:
                     use_conv_gemm(ref_net, on=False)
             chunked = n_tokens > TRUE_DEFAULTS_MAX_TOKENS
-            with naive_forward(ig_rows=0 if chunked else None):
+            with naive_forward(ig_rows=CHUNK_ROWS if chunked else None):
                 t, ref_exp = timed(lambda: (fresh(ref_model), explain(ref_model, inputs, options=ref_opts))[1],
                                    device, 1, warmup=0)
             ref = {(m.modality, m.method): m for m in ref_exp.maps}
@@ -568,6 +595,8 @@ def main(argv=None) -> int:
                          "compare with it)")
     ap.add_argument("--one-step-runs", type=int, default=0, help="runs of the one-row-per-forward reference (0: none)")
     ap.add_argument("--ab-runs", type=int, default=0, help="runs per GPU-settings variant (0: no A/B)")
+    ap.add_argument("--compile-ab", nargs="*", default=(), choices=("default", "reduce-overhead"),
+                    help="also A/B torch.compile of each modality's model call in these modes (CUDA only)")
     ap.add_argument("--batch-size", type=int, default=0, help="rows per model call (0: auto, as the app uses)")
     ap.add_argument("--audio-level", default="auto", choices=("auto", "latent", "waveform"))
     ap.add_argument("--tokens", type=int, default=64)
