@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+# The dashboard's time budget (5 s on a CPU) chooses settings from measured speed; the tests' maps must not depend
+# on how busy the machine is (tests/test_budget.py tests the budget itself). Set before the app is imported, and
+# inherited by every server a test starts.
+os.environ.setdefault("MSA_BUDGET", "0")
 
 
 @pytest.fixture(scope="session")

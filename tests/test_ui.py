@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -350,7 +351,7 @@ def test_sanity_verdict_fails_only_when_the_ranking_survives_randomisation(rho, 
 # ---------------------------------------------------------------- Advanced controls, generated from option_specs
 
 
-def test_advanced_widgets_carry_the_validators_ranges_and_defaults():
+def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     from msa_demo.explain.result import option_specs
 
     with gr.Blocks():
@@ -373,7 +374,20 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults():
                 assert ui.read_settings(**{control.name: choice}).options
     assert isinstance(widgets["seed"], gr.Number) and isinstance(widgets["grid"], gr.Slider)
     defaults = ui.read_settings(**{c.name: c.initial for c in ui.CONTROLS})
-    assert defaults == ui.Settings(options=ExplainOptions())  # the widgets start at the validator's defaults
+    # the widgets start at the validator's defaults, but for the time budget: the hardware's (CPU 5 s, GPU none)
+    from msa_demo.errors import InputError
+    from msa_demo.ui.options import dashboard_budget
+
+    budget = next(c for c in ui.CONTROLS if c.name == "budget")
+    assert budget.initial == dashboard_budget()  # MSA_BUDGET as the tests run (conftest: 0, deterministic maps)
+    monkeypatch.delenv("MSA_BUDGET", raising=False)
+    assert dashboard_budget() == (0.0 if torch.cuda.is_available() else 5.0)
+    monkeypatch.setenv("MSA_BUDGET", "2.5")
+    assert dashboard_budget() == 2.5
+    monkeypatch.setenv("MSA_BUDGET", "soon")
+    with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
+        dashboard_budget()
+    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial))
 
 
 def test_settings_are_read_by_name():

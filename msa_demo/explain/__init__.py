@@ -179,6 +179,17 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
         reading=reading_record(model, inputs),
     )
+    plan = None
+    if options.budget > 0:  # the maps' settings chosen to fit what is left of the budget
+        from msa_demo.explain.budget import fit
+
+        plan = fit(model, inputs, pred.used, options, options.budget - (time.perf_counter() - t0),
+                   panel_workers(model))
+        options = plan.options
+        exp.options = options.to_dict()
+        note = plan.notice(options.budget)
+        if note:
+            exp.notices.append(note)
     yield "explanation", exp
     parts = panels(model, inputs, pred.used, options)
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
@@ -193,6 +204,9 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
             continue
+        if plan is not None:
+            for m in maps:  # what this map gave up to fit the budget
+                m.params["budget"] = plan.gave_up.get("every map", []) + plan.gave_up.get(m.modality, [])
         got[k] = maps
         exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:

@@ -305,6 +305,10 @@ class ExplainOptions(_Serial):
         ("integrated_gradients",), "which text attributions run (integrated_gradients: Layer IG on the token"
         " embeddings; occlusion: word ablation; shapley_value_sampling: sampled word Shapley values)",
         label="text methods", choices=TEXT_METHODS, min_count=1)
+    budget: float = option(
+        0.0, "seconds the maps may take (0: no limit): IG steps, the image grid, audio segments and deletion-curve"
+        " points are chosen to fit, and each map says what it gave up",
+        label="the time budget", bounds=(0, 3600), unit=" seconds")
 
     def __post_init__(self) -> None:
         for spec in option_specs(type(self)):
