@@ -77,3 +77,11 @@ def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, ti
     assert image.method == "occlusion" and len(image.labels) == 9 and "a 3×3 grid" in image.params["budget"]
     unbounded = explain(tiny_model, tiny_inputs, options=ExplainOptions())
     assert all("budget" not in m.params for m in unbounded.maps) and unbounded.options["grid"] == 7
+
+
+def test_a_maps_caption_says_what_it_gave_up():
+    from msa_demo.views.figures import map_caption
+
+    m = {"method": "occlusion", "params": {"grid": 3, "budget": ["a 3×3 grid", "a 4-point deletion curve"]}}
+    assert map_caption(m).endswith("to fit the time budget: a 3×3 grid, a 4-point deletion curve")
+    assert "time budget" not in map_caption({"method": "occlusion", "params": {"grid": 7, "budget": []}})

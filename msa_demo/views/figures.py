@@ -148,6 +148,8 @@ def map_caption(m: dict) -> str:
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
             bits.append(f"{k.replace('_', ' ')}: {params[k]}")
+    if params.get("budget"):  # what the map gave up to fit the time budget
+        bits.append("to fit the time budget: " + ", ".join(params["budget"]))
     return " · ".join(str(b) for b in bits if b)
 
 
