@@ -15,6 +15,7 @@ from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
+from msa_demo import languages
 from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo.modalities import registry
 from msa_demo.prediction import ModalityPrediction, Prediction
@@ -225,7 +226,12 @@ class MultimodalSentimentModel:
             encoded[m] = enc
             spec = self.preset.modalities[m]
             probs = _probs_dict(enc.probs)
-            per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision)
+            read = languages.check(m, prepared.info, spec)  # the words' language against the declared ones
+            per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision,
+                                        **read)
+            line = languages.notice(m, read)
+            if line and line not in notices:
+                notices.append(line)
         fused = _probs_dict(self.fuse(encoded))
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe())
 
