@@ -109,3 +109,18 @@ def test_the_command_line_prints_the_notice_and_the_verdict(en_zh_path, tmp_path
     text = run("explain", "--text-methods", "occlusion", "--deletion-steps", "2", "--out", str(saved))
     assert f"note: {NOTICE}" in text and f"verdict: ⚠ {languages.OUTSIDE_LANGUAGES}" in text
     assert json.loads(saved.read_text(encoding="utf-8"))["maps"][0]["caveat"] == languages.OUTSIDE_LANGUAGES
+
+
+def test_the_header_names_the_languages_the_preset_declares(tiny_preset_path, tmp_path):
+    from msa_demo import ui
+    from msa_demo.model import MultimodalSentimentModel
+
+    path = _declaring(tiny_preset_path, tmp_path / "lite_like.json", ["en", "ja"], name="lite")
+    model = MultimodalSentimentModel.from_preset(str(path), device="cpu")
+    assert model.preset.name == "lite"
+    plain = ui.Dashboard(models={"lite": model}, default="lite").header_markdown()
+    assert "**Reads:** English, Japanese" in plain
+    fell_back = ui.Dashboard(models={"lite": model}, default="lite",
+                             notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
+    first = fell_back.header_markdown().split("\n\n", 1)[0]
+    assert "Running offline: lite models, English and Japanese only" in first and "English only" not in first

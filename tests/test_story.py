@@ -130,7 +130,7 @@ def test_a_fallback_is_one_short_line(lite):
                      notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
     md = d.header_markdown()
     first, rest = md.split("\n\n", 1)
-    assert "Running offline: lite models, English only" in first and "hub" not in first
+    assert "Running offline: lite models, English and Chinese only" in first and "hub" not in first
     assert "<details>" in rest and md.count("could not be loaded") == 1  # the reason once, behind a toggle
 
 

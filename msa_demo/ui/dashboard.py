@@ -13,6 +13,8 @@ from typing import Any, Iterable, Iterator
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
+from msa_demo.languages import preset_languages
+from msa_demo.modalities.text import language_name
 from msa_demo.modalities.registry import names
 from msa_demo.ui.fields import Request, bind, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
@@ -107,8 +109,12 @@ class Dashboard:
             m = self.models[self.default]
             desc = m.describe()
             line = f"**Preset:** {md(desc['preset'])} · **Device:** {md(desc['device'])} ({md(desc['dtype'])})"
+            langs = [language_name(c) for c in preset_languages(m.preset)]  # as the preset declares them
+            if langs:
+                line += f" · **Reads:** {md(', '.join(langs))}"
             if self.fell_back:
-                line = (f"**Running offline: lite models, English only** ({md(desc['device'])})"
+                only = f", {md(_and(langs))} only" if langs else ""
+                line = (f"**Running offline: lite models{only}** ({md(desc['device'])})"
                         if desc["preset"] == "lite" else f"**Running the '{md(desc['preset'])}' preset instead**")
             elif desc.get("stand_ins") or desc.get("switched_off"):
                 parts = [f"{m}: offline stand-in" for m in desc.get("stand_ins") or []]
@@ -344,6 +350,10 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def families(model) -> dict[str, dict[str, str]]:
