@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from msa_demo import languages
-from msa_demo.config import MODALITIES
+from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.languages import OUTSIDE_LANGUAGES
 from msa_demo.modalities import registry
 from msa_demo.modalities.text import language_name
@@ -16,12 +16,18 @@ from msa_demo.views.base import NOUNS, fmt, md, model_name
 
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
 NO_FACE = "no face"
+LABEL_DIGITS = 2  # a Label shows whole percents
 
 
 def _probs(p: dict | None) -> dict | None:
+    """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
+    so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
+    sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
     if not p:
         return None
-    return {str(k): float(v) for k, v in p.items()}
+    rank = {s: i for i, s in enumerate(SENTIMENTS)}
+    pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
+    return {k: round(v, LABEL_DIGITS) for k, v in pairs}
 
 
 def _pct(p: float, digits: int = 0) -> str:
