@@ -73,6 +73,8 @@ def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, ti
     assert exp.options["grid"] == 3 and exp.options["budget"] == 0.5  # the settings used, to replay it
     for m in exp.maps:
         assert "a 4-point deletion curve" in m.params["budget"]
+        # IG steps given up only where IG ran
+        assert any(s.startswith("IG at most") for s in m.params["budget"]) == ("n_steps" in m.params), m.method
     image = exp.map("image")
     assert image.method == "occlusion" and len(image.labels) == 9 and "a 3×3 grid" in image.params["budget"]
     unbounded = explain(tiny_model, tiny_inputs, options=ExplainOptions())

@@ -105,6 +105,30 @@ def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offlin
     assert "stands in" in dash.header_markdown()
 
 
+def test_modalities_that_fail_for_one_reason_are_said_in_one_line(tiny, offline):
+    preset = _with(tiny, fallback="lite", text=HUB.modalities["text"], audio=HUB.modalities["audio"])
+    model = MultimodalSentimentModel(preset, device="cpu")
+    assert model.stand_ins == ["text", "audio"]
+    (line,) = model.notices  # one cause (the Hub cannot be reached), one line
+    assert line.startswith(f"Text and audio: '{HUB.modalities['text'].model_id}', "
+                           f"'{HUB.modalities['audio'].model_id}' could not be loaded, so the lite text and audio "
+                           "models stand in. (The Hugging Face Hub cannot be reached")
+    assert line.count("cannot be reached") == 1 and "--preset lite" not in line
+
+
+def test_a_preset_replaced_by_lite_says_why_once_and_no_advice_to_run_lite(tiny, offline, tmp_path):
+    from msa_demo import ui
+
+    # no fallback of its own: its one Hub model failing fails the whole preset, and the dashboard runs lite
+    path = save_preset(_with(tiny, name="hubish", audio=HUB.modalities["audio"]), tmp_path / "hubish.json")
+    dash = ui.Dashboard.load(str(path), fallback="lite", device="cpu", warm=False)
+    assert dash.default == "lite" and str(path) in dash.failures
+    md = dash.header_markdown()
+    first, why = md.split("\n\n", 1)
+    assert "Running offline: lite models, English and Chinese only" in first
+    assert why.count("cannot be reached") == 1 and "--preset lite" not in md  # already on lite
+
+
 def test_trained_fusion_head_gives_way_to_late_fusion_when_a_stand_in_serves_its_modality(
         tiny, offline, tmp_path, rgb_image, tone):
     from msa_demo.fusion import FusionNet

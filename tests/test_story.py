@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from msa_demo import report, ui, views  # noqa: E402
+from msa_demo.config import SENTIMENTS  # noqa: E402
 from msa_demo.modalities.text import detect_language  # noqa: E402
 
 
@@ -130,7 +131,7 @@ def test_a_fallback_is_one_short_line(lite):
                      notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
     md = d.header_markdown()
     first, rest = md.split("\n\n", 1)
-    assert "Running offline: lite models, English only" in first and "hub" not in first
+    assert "Running offline: lite models, English and Chinese only" in first and "hub" not in first
     assert "<details>" in rest and md.count("could not be loaded") == 1  # the reason once, behind a toggle
 
 
@@ -155,6 +156,20 @@ def test_models_are_named_as_people_know_them(lite):
     face = str(ROOT / "examples" / "happy_face.png")
     *_, notes = lite.predict(None, "I love it", face, None)
     assert "multilingual-e5-small" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
+
+
+def test_classes_shown_alike_are_listed_in_the_same_order_in_every_panel():
+    import gradio as gr
+
+    tiny = {"text": {"negative": 2e-6, "neutral": 7e-7, "positive": 0.9999973},  # negative, neutral: both "0 %"
+            "image": {"positive": 0.9999991, "neutral": 6e-7, "negative": 3e-7},
+            "audio": {"neutral": 0.33333334, "positive": 0.3333333, "negative": 0.33333337}}
+    p = pred(tiny["text"], {m: "positive" for m in tiny}, list(tiny))
+    for m, probs in tiny.items():
+        p["modalities"][m]["probs"] = probs
+    fused, *alone = views.prediction_views(p)[:4]
+    order = [[c.label for c in gr.Label().postprocess(v).confidences] for v in [fused, *alone]]
+    assert order[:3] == [["positive", "negative", "neutral"]] * 3 and order[3] == list(SENTIMENTS)
 
 
 @pytest.mark.parametrize("a, b, heading", [(0.499, 0.496, False), (0.62, 0.30, True)])

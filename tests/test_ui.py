@@ -250,6 +250,46 @@ def test_contributions_figure_traces(exp):
     assert "disagree" in fig.layout.title.text
 
 
+# d3-format's specifier: [[fill]align][sign][symbol][0][width][,][.precision][~][type]
+D3_FORMAT = re.compile(r"^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?$")
+
+
+def browser_plotly_format(f: str) -> str:
+    """What the plotly.js bundled with Gradio's front end hands d3 for a number format (``Lib.adjustFormat``, as
+    in gradio/templates): a format not starting with ~ , . 0 or $ that holds f, p or s gets a "~" in front."""
+    if not f or re.match(r"^\d[.]\df", f) or re.search(r"[.]\d%", f):
+        return f
+    if f == "0.f":
+        return "~f"
+    if re.match(r"^\d%", f):
+        return "~%"
+    if re.match(r"^\ds", f):
+        return "~s"
+    return "~" + f if not re.match(r"^[~,.0$]", f) and re.search(r"[&fps]", f) else f
+
+
+def test_every_number_format_of_the_figures_reads_in_the_browser(exp):
+    """The browser console said 'encountered bad format: "+.2f"': Gradio's plotly makes it "~+.2f"."""
+    formats: list[str] = []
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str):
+            if key.endswith("format"):  # tickformat, hoverformat, valueformat
+                formats.append(value)
+            formats.extend(re.findall(r"%\{[^}:]+:([^}]+)\}", value))  # texttemplate, hovertemplate
+
+    for fig in (views.contributions_figure(exp), views.audio_figure(exp)):
+        walk(fig.to_plotly_json())
+    assert formats  # the Shapley axis has one
+    assert [f for f in formats if not D3_FORMAT.match(browser_plotly_format(f))] == []
+
+
 def test_audio_figure_traces_and_escaped_labels(exp):
     fig = views.audio_figure(exp)
     assert [t.name for t in fig.data] == ["waveform", "segment attribution"]

@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from msa_demo.errors import InputError, MsaError
+from msa_demo.languages import OUTSIDE_LANGUAGES
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
 from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
@@ -71,7 +72,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
     Reads the prepared inputs the prediction cached (no model runs again)."""
-    from msa_demo.modalities.text import detect_language
+    from msa_demo import languages
 
     out: dict[str, dict[str, Any]] = {}
     for m in modalities if modalities is not None else inputs.present():
@@ -85,13 +86,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
             rec["words"] = list(info.get("words") or [])
             if info.get("language_probability") is not None:
                 rec["language_probability"] = info["language_probability"]
-        words = info.get("transcript", info.get("text") if m == "text" else None)
-        if words is not None:
-            langs = model.preset.modalities[m].options.get("languages")
-            # speech: the language Whisper heard; text: told from the characters and function words
-            lang = info["language"] if "transcript" in info and "language" in info else detect_language(words)
-            rec.update(language=lang, languages=list(langs) if langs else None,
-                       language_covered=None if not langs or lang is None else lang in langs)
+        rec.update(languages.check(m, info, model.preset.modalities[m]))
         if "face_found" in info:
             rec["face_found"] = bool(info["face_found"])
         if rec:
@@ -204,9 +199,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
             continue
-        if plan is not None:
-            for m in maps:  # what this map gave up to fit the budget
-                m.params["budget"] = plan.gave_up.get("every map", []) + plan.gave_up.get(m.modality, [])
+        for m in maps:  # words in a language the model was not trained on: no figure makes the map trustworthy
+            if (exp.reading.get(m.modality) or {}).get("language_covered") is False:
+                m.caveat = OUTSIDE_LANGUAGES
+            if plan is not None:  # what this map gave up to fit the budget
+                m.params["budget"] = plan.given_up_by(m)
         got[k] = maps
         exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:

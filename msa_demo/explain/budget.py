@@ -39,8 +39,15 @@ class Plan:
 
     options: ExplainOptions
     seconds: float
-    gave_up: dict[str, list[str]] = field(default_factory=dict)
+    gave_up: dict[str, list[str]] = field(default_factory=dict)  # "every map" or a modality -> what it gave up
     fits: bool = True
+
+    def given_up_by(self, m) -> list[str]:
+        """What the map ``m`` (an AttributionMap) gave up: the shared settings that apply to it (IG steps only to
+        an IG map), then its modality's own."""
+        gradient = "n_steps" in m.params
+        shared = [line for line in self.gave_up.get("every map", []) if gradient or not line.startswith("IG")]
+        return shared + self.gave_up.get(m.modality, [])
 
     def notice(self, budget: float) -> str | None:
         """One line for the explanation's notices, or None when nothing was given up."""

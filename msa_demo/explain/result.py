@@ -92,6 +92,9 @@ class AttributionMap(_Serial):
     delta: float | None = None  # IG convergence delta as a fraction of |f(x) - f(baseline)|
     faithfulness: Faithfulness | None = None
     cost: Cost = field(default_factory=Cost)
+    # why the figures above cannot vouch for the map: "outside this model's languages" when the model read words
+    # in a language its preset does not declare (the map shows how it reacted, not what the words mean)
+    caveat: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AttributionMap":
