@@ -61,8 +61,8 @@ def test_an_impossible_budget_gives_up_everything_and_says_so(tiny_model, tiny_i
     used = set_prices(tiny_model, tiny_inputs, {"text": 1.0, "image": 1.0, "audio": 1.0})
     plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.5))
     o = plan.options
-    assert not plan.fits and o.ig_max_steps == 8 and o.grid == 3 and o.deletion_steps == 4
-    assert o.image_methods == ("occlusion",) and o.segment_seconds == 1.0  # the 1 s tone: one segment
+    assert not plan.fits and o.ig_max_steps == 4 and o.grid == 2 and o.deletion_steps == 2
+    assert o.image_methods == ("occlusion",) and o.segment_seconds == 0.5  # the 1 s tone: two segments
     assert plan.notice(0.5).startswith("Time budget 0.5 s cannot be met")
 
 
@@ -70,13 +70,13 @@ def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, ti
     set_prices(tiny_model, tiny_inputs, {"text": 1.0, "image": 1.0, "audio": 1.0})
     exp = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=0.5))
     assert any(n.startswith("Time budget 0.5 s") for n in exp.notices)
-    assert exp.options["grid"] == 3 and exp.options["budget"] == 0.5  # the settings used, to replay it
+    assert exp.options["grid"] == 2 and exp.options["budget"] == 0.5  # the settings used, to replay it
     for m in exp.maps:
-        assert "a 4-point deletion curve" in m.params["budget"]
+        assert "a 2-point deletion curve" in m.params["budget"]
         # IG steps given up only where IG ran
         assert any(s.startswith("IG at most") for s in m.params["budget"]) == ("n_steps" in m.params), m.method
     image = exp.map("image")
-    assert image.method == "occlusion" and len(image.labels) == 9 and "a 3×3 grid" in image.params["budget"]
+    assert image.method == "occlusion" and len(image.labels) == 4 and "a 2×2 grid" in image.params["budget"]
     unbounded = explain(tiny_model, tiny_inputs, options=ExplainOptions())
     assert all("budget" not in m.params for m in unbounded.maps) and unbounded.options["grid"] == 7
 

@@ -8,9 +8,10 @@ latent level too), and the price is kept per model and input shape, so the next 
 at once. The panels' total is divided by how many run at once.
 
 When the full settings do not fit, the most expensive panel gives up one thing at a time, in this order (each
-step the one that costs the map least): fewer IG steps (its completeness gap is then shown on its map), a coarser
-image grid, longer audio segments, audio occluded at the latent level (a different map on models whose encoder
-normalises over the clip: said), fewer deletion-curve points, and last the image's second map. What was given up
+step the one that costs the map least): fewer IG steps (down to 4; its completeness gap is then shown on its map),
+a coarser image grid (down to 2×2), longer audio segments (up to 8 s), audio occluded at the latent level (a
+different map on models whose encoder normalises over the clip: said), fewer deletion-curve points (down to 2), and
+last the image's second map. What was given up
 is said on each map (``params["budget"]``) and once in the explanation's notices.
 """
 
@@ -29,6 +30,8 @@ from msa_demo.explain.result import ExplainOptions
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
 DELETION_ROWS = 4.7  # rows of a deletion / AOPC curve per point (its orders share the end points)
 PROBE_ROWS = 2
+MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
+MAX_SEGMENT = 8.0  # seconds: the longest audio segment a budget makes (a 30 s clip in 4 segments)
 # seconds per row, per modality model, per (input shape, level): measured once per model and size
 _PRICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
@@ -164,14 +167,15 @@ def _steps(p: _Panel, o: ExplainOptions) -> list[tuple[str, str, ExplainOptions]
     options)."""
     out = []
     kinds = [k for k, _ in p.methods(o)]
-    if "gradient" in kinds and o.ig_max_steps > max(8, o.ig_min_steps):
-        steps = max(8, o.ig_min_steps, o.ig_max_steps // 2)
+    if "gradient" in kinds and o.ig_max_steps > MIN_IG_STEPS:
+        steps = max(MIN_IG_STEPS, o.ig_max_steps // 2)
         out.append(("IG steps", f"IG at most {steps} steps (its completeness gap is shown)",
-                    replace(o, ig_max_steps=steps)))
-    if p.modality == "image" and o.regions == "grid" and o.grid > 3 and "perturbation" in kinds:
-        out.append(("grid", f"a {o.grid - 2}×{o.grid - 2} grid", replace(o, grid=o.grid - 2)))
+                    replace(o, ig_max_steps=steps, ig_min_steps=min(o.ig_min_steps, steps))))
+    if p.modality == "image" and o.regions == "grid" and o.grid > 2 and "perturbation" in kinds:
+        side = max(2, o.grid - 2)
+        out.append(("grid", f"a {side}×{side} grid", replace(o, grid=side)))
     longer = ("segments", f"segments of {o.segment_seconds * 2:g} s", replace(o, segment_seconds=o.segment_seconds * 2))
-    wave = p.segments and p.features(o) > 1 and "perturbation" in kinds and o.segment_seconds < 2.0
+    wave = p.segments and p.features(o) > 2 and "perturbation" in kinds and o.segment_seconds * 2 <= MAX_SEGMENT
     if wave and not p.latent_price:
         out.append(longer)
     if p.modality == "audio" and p.latent_price and p.price > p.latent_price and o.audio_level != "latent":
@@ -179,8 +183,8 @@ def _steps(p: _Panel, o: ExplainOptions) -> list[tuple[str, str, ExplainOptions]
                     replace(o, audio_level="latent")))
     if wave and p.latent_price:
         out.append(longer)
-    if o.deletion_steps > 4:
-        points = max(4, o.deletion_steps // 2)
+    if o.deletion_steps > 2:
+        points = max(2, o.deletion_steps // 2)
         out.append(("deletion points", f"a {points}-point deletion curve", replace(o, deletion_steps=points)))
     if p.modality == "image" and len(o.image_methods) > 1:
         keep = "occlusion" if "occlusion" in o.image_methods else o.image_methods[0]
