@@ -195,3 +195,25 @@ def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
     assert worse.returncode == 1 and "NOT reproduced" in worse.stdout and "-0.0100" in worse.stdout
     missing = run(tmp_path / "nowhere")
     assert missing.returncode == 2 and "cannot read metrics.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
+    """Layer IG hooks the embedding layer, so a forward of the text model made meanwhile (another panel's
+    reference run re-encoding the text, in another thread) gets the IG batch of embeddings for its one-row ids and
+    mask: the mask is taken for every row of the embeddings (it failed with "shape '[300, 128]' is invalid")."""
+    mod = lite.modalities["text"]
+    prepared = mod.prepare(LONG_NEGATIVE_REVIEW)
+    ids, mask = prepared.inputs["input_ids"], prepared.inputs["attention_mask"]
+    assert ids.shape[1] > mod.window
+    with torch.no_grad():
+        emb = mod.embedding_layer()(ids)
+        rows = torch.cat([emb, 0.5 * emb, emb.flip(1)])  # three points of an IG path, one text's mask
+        hook = mod.embedding_layer().register_forward_hook(lambda module, args, out: rows)
+        try:
+            logits, feats = mod._run(prepared.inputs, want_features=True)
+        finally:
+            hook.remove()
+        assert logits.shape[0] == feats.shape[0] == 3
+        for r in range(3):
+            one, pooled = mod._run({"inputs_embeds": rows[r:r + 1], "attention_mask": mask}, want_features=True)
+            assert torch.allclose(logits[r], one[0], atol=1e-4) and torch.allclose(feats[r], pooled[0], atol=1e-4)

@@ -227,9 +227,13 @@ class E5WithHead(EncoderWithHead):
         if emb is None:  # the layer that LayerIntegratedGradients attributes to sees the whole text once
             emb = self.encoder.get_input_embeddings()(inputs["input_ids"])
         mask = inputs.get("attention_mask")
+        b, n, h = emb.shape
         if mask is None:
             mask = torch.ones(emb.shape[:2], dtype=torch.long, device=emb.device)
-        b, n, h = emb.shape
+        elif mask.shape[0] != b:
+            # Layer IG hooks the embedding layer itself: a forward made meanwhile from another thread (a panel's
+            # reference run re-encoding this text) gets the IG batch of embeddings for its one-row ids and mask
+            mask = mask.expand(b, -1)
         if n <= self.window:
             out = self.encoder(inputs_embeds=emb, attention_mask=mask)
             pooled = mean_pool(out.last_hidden_state, mask)
