@@ -217,3 +217,45 @@ def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
         for r in range(3):
             one, pooled = mod._run({"inputs_embeds": rows[r:r + 1], "attention_mask": mask}, want_features=True)
             assert torch.allclose(logits[r], one[0], atol=1e-4) and torch.allclose(feats[r], pooled[0], atol=1e-4)
+
+
+def test_windows_read_before_are_not_read_again(lite):
+    """Without gradients, a window of a long text whose tokens were encoded before comes from the cache: rows that
+    remove one word (an ablation's) re-run only the windows holding it, and those rows and a deletion curve have
+    the values of encoding every window of every row."""
+    from msa_demo.explain.faithfulness import deletion
+    from msa_demo.explain.forward import FusedForward
+    from msa_demo.explain.words import token_layout, word_spans
+    from msa_demo.modalities.text import window_index
+
+    mod = lite.modalities["text"]
+    lite.forget()
+    ff = FusedForward(lite, lite.read_inputs(text=LONG_NEGATIVE_REVIEW), "text", ["text"])  # reads the windows
+    layout = token_layout(ff, word_spans(LONG_NEGATIVE_REVIEW), "pad", lambda kept: kept, lambda kept: kept, {},
+                          "text", {}, layer=False)
+    n = layout.n
+    one_word = torch.eye(n, dtype=torch.bool)[:: n // 12]  # 12+ rows, one word removed in each
+    scores = torch.linspace(1, 0, n).tolist()
+
+    def evaluate(removed):
+        return ff.target_prob(ff.removed(removed, layout.feature_of, layout.baseline), 2)
+
+    before = mod.windows_encoded
+    fast = evaluate(one_word)
+    encoded = mod.windows_encoded - before
+    fast_curve = deletion(scores, evaluate, steps=4, random_orders=1)
+    mod.reuse_windows = False
+    try:
+        before = mod.windows_encoded
+        slow = evaluate(one_word)
+        every = mod.windows_encoded - before
+        slow_curve = deletion(scores, evaluate, steps=4, random_orders=1)
+    finally:
+        del mod.reuse_windows
+    assert torch.allclose(fast, slow, atol=1e-5)
+    assert fast_curve.deletion_curve == pytest.approx(slow_curve.deletion_curve, abs=1e-5)
+    assert fast_curve.random_curve == pytest.approx(slow_curve.random_curve, abs=1e-5)
+    # each row re-ran only the windows that hold its word's tokens
+    idx = window_index(ff.x.shape[1], mod.window, mod.prefix_tokens, mod.overlap)
+    holds = [(layout.feature_of[idx] == int(k)).any(1).sum().item() for k in one_word.nonzero()[:, 1]]
+    assert encoded == sum(holds) < every == len(one_word) * idx.shape[0]
