@@ -226,6 +226,10 @@ class E5WithHead(EncoderWithHead):
     window = 128  # the length the head was trained on (``train --max-length 128``)
     overlap = 32
     window_cache = 1024  # pooled windows kept (384 floats each: 1.5 MB)
+    # adaptive Layer IG integrates the path in pieces, from this many (``FusedForward.piecewise``): e5's output can
+    # jump within a short stretch of the path from PAD to the text, where whole-path Gauss-Legendre needed 64 steps
+    path_pieces = 8
+    path_nodes = 2  # Gauss-Legendre steps a piece (one a piece took 42 steps in all on a 64-token text, two 24)
     reuse_windows = True  # False: every window of every row is encoded (the reference that tests compare with)
 
     def load(self) -> None:
