@@ -221,6 +221,8 @@ class MultimodalSentimentModel:
         nothing behind, a benchmark of first explanations)."""
         with self._cache_lock:
             self._cache.clear()
+        for mod in self.modalities.values():
+            getattr(mod, "forget", lambda: None)()  # what a model keeps itself (the lite text's windows)
 
     # ------------------------------------------------------------ prediction
 
