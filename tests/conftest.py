@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny random models of the Hub preset's families, built once per test session."""
+"""Shared fixtures: tiny random models of the Hub preset's families, built once per test session, and the planted-cause
+models (tests/planted_models.py); fixtures that several test modules use live here."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def tiny_model(tiny_preset_path):
     from msa_demo.model import MultimodalSentimentModel
 
     return MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Text, image and audio whose causes are planted (tests/planted_models.py); one per test module, as the
+    adaptive IG steps are remembered per model."""
+    from planted_models import planted_model
+
+    return planted_model()
 
 
 @pytest.fixture
