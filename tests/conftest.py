@@ -1,5 +1,6 @@
-"""Shared fixtures: tiny random models of the Hub preset's families, built once per test session, and the planted-cause
-models (tests/planted_models.py); fixtures that several test modules use live here."""
+"""Shared fixtures: tiny random models of the Hub preset's families, built once per test session, the planted-cause
+models (tests/planted_models.py) and the lite preset's real model, loaded once; fixtures that several test modules
+use live here."""
 
 from __future__ import annotations
 
@@ -39,6 +40,29 @@ def planted():
     from planted_models import planted_model
 
     return planted_model()
+
+
+@pytest.fixture(scope="session")
+def lite():
+    """The lite preset's model (real weights, CPU), loaded once for the whole session."""
+    from msa_demo.model import MultimodalSentimentModel
+
+    return MultimodalSentimentModel.from_preset("lite", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def lite_dashboard(lite):
+    """``make(warm=True)``: a new Dashboard on the shared lite model, as ``Dashboard.load("lite", fallback=None,
+    warm=warm)`` builds one (its own kept explanations; the model warmed up when asked)."""
+    from msa_demo import ui
+    from msa_demo.ui.widgets import warm_up
+
+    def make(warm: bool = True):
+        if warm:
+            warm_up(lite)
+        return ui.Dashboard(models={"lite": lite}, default="lite", notices=list(lite.notices))
+
+    return make
 
 
 @pytest.fixture

@@ -43,11 +43,10 @@ def _examples(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, tiny_preset_path):
+def app_url(tmp_path_factory, lite_dashboard):
     import app
-    from msa_demo import ui
 
-    dash = ui.Dashboard.load("lite", fallback=str(tiny_preset_path), device="cpu")
+    dash = lite_dashboard()  # as Dashboard.load("lite"), warmed, on the shared lite model
     for url in serve(app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))):
         yield url, dash.default, dash
 

@@ -132,17 +132,12 @@ def test_cli_superpixel_regions(tiny_preset_path, files):
     assert res.returncode == 2 and "superpixels must be 4 to 400" in res.stderr and "Traceback" not in res.stderr
 
 
-def test_lite_preset_end_to_end(tone):
+def test_lite_preset_end_to_end(lite):
     from msa_demo.explain import explain
-    from msa_demo.model import MultimodalSentimentModel
 
-    try:
-        model = MultimodalSentimentModel.from_preset("lite", device="cpu")
-        inputs = model.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
-        model.predict(inputs=inputs)
-    except Exception as exc:  # noqa: BLE001 - the lite weights are built by another task
-        pytest.skip(f"lite preset not loadable: {exc}")
-    exp = explain(model, inputs)
+    inputs = lite.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
+    lite.predict(inputs=inputs)
+    exp = explain(lite, inputs)
     assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text", "image"}
 
 

@@ -27,13 +27,6 @@ FAST = ExplainOptions(text_methods=("occlusion",))
 
 
 @pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
-@pytest.fixture(scope="module")
 def negative(lite):
     inputs = lite.read_inputs(audio=str(CLIP))
     return lite, inputs, explain(lite, inputs, options=FAST)

@@ -54,13 +54,6 @@ def converted():
     return converted_dir(resolve_path(SOURCE), progress=False)
 
 
-@pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
 def test_converted_encoder_matches_the_package_engine(converted):
     """Mean-pooled "passage: " embeddings of the converted BertModel vs the package's own C engine."""
     from transformers import AutoModel, AutoTokenizer

@@ -24,11 +24,10 @@ pytest.importorskip("mcp", reason="the mcp package (gradio[mcp]) is in requireme
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(lite_dashboard):
     import app
-    from msa_demo import ui
 
-    dash = ui.Dashboard.load("lite", fallback=None, device="cpu")
+    dash = lite_dashboard()  # as Dashboard.load("lite", fallback=None), warmed, on the shared lite model
     yield from serve(app.build_demo(dash), max_file_size=app.MAX_FILE_SIZE, mcp_server=True)
 
 
