@@ -393,6 +393,7 @@ def test_frame_segments_follow_each_frames_centre():
 
 
 
+@pytest.mark.slow
 def test_ig_starts_at_the_steps_the_model_last_stopped_at(tiny_preset_path):
     from msa_demo.explain import ExplainOptions, attribute_words
     from msa_demo.model import MultimodalSentimentModel

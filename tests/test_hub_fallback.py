@@ -46,6 +46,7 @@ def tiny(tiny_preset_path) -> Preset:
 # ---------------------------------------------------------------------- per-modality fallback
 
 
+@pytest.mark.lite
 def test_missing_audio_model_falls_back_to_lite_audio_alone(tiny, offline, rgb_image, tone):
     preset = _with(tiny, fallback="lite", audio=HUB.modalities["audio"])
     model = MultimodalSentimentModel(preset, device="cpu")
@@ -94,6 +95,7 @@ def test_when_every_modality_fails_the_whole_preset_fails(offline):
         MultimodalSentimentModel(HUB, device="cpu")
 
 
+@pytest.mark.lite
 def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offline, tmp_path):
     from msa_demo import ui
 
@@ -199,6 +201,7 @@ def test_every_hub_entry_records_files_licence_and_safetensors():
 # ---------------------------------------------------------------------- check-preset
 
 
+@pytest.mark.spawns
 def test_check_preset_offline_prints_the_plan_and_exits_cleanly(tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub"], cwd=ROOT, env=env,
@@ -212,6 +215,7 @@ def test_check_preset_offline_prints_the_plan_and_exits_cleanly(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.spawns
 def test_check_preset_json_and_unknown_preset(tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub-face", "--json"], cwd=ROOT,
@@ -301,6 +305,8 @@ def _region_mask(model, inputs, opts):
     return region_layout(inputs.image.image, tuple(prepared.info["box"]), h, w, opts)[0]
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_cli_predict_says_which_modality_stands_in(tiny, offline, tmp_path):
     import os
 

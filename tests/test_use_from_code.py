@@ -135,6 +135,7 @@ def test_readme_has_the_three_ways():
     assert "gradio_client" in code and "streamablehttp_client" in code and "python -m msa_demo" in code
 
 
+@pytest.mark.spawns
 @pytest.mark.parametrize("index", range(3))
 def test_readme_snippet_runs_against_a_local_app(server, index):
     kind, code = readme_snippets()[index]
