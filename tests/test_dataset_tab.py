@@ -37,6 +37,7 @@ def tab(results, tiny_model):
     return DatasetTab(dash, root=results[0])
 
 
+@pytest.mark.slow
 def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     root, name = results
     assert tab.recent == [name]  # found under the data folder before anything was opened
@@ -52,6 +53,7 @@ def test_open_shows_every_row_the_summary_and_the_report(tab, results):
 
 
 @pytest.mark.parametrize("show", list(FILTERS))
+@pytest.mark.slow
 def test_each_filter_keeps_exactly_its_rows(tab, results, show):
     root, name = results
     rows = read_results(root / name)
@@ -73,6 +75,7 @@ def test_alone_is_the_modality_s_own_verdict():
     assert alone(rec, "text") == "positive" and alone(rec, "image") is None
 
 
+@pytest.mark.slow
 def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results):
     root, name = results
     rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
@@ -105,12 +108,14 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     ("runs", "x", "holds no dataset results"),
     ("", "x", "Type or pick a results folder first"),
 ])
+@pytest.mark.slow
 def test_a_wrong_folder_or_row_is_one_clear_message(tab, folder, row, message):
     with pytest.raises(gr.Error) as err:
         tab.open_row(folder, row)
     assert message in str(err.value)
 
 
+@pytest.mark.slow
 def test_run_a_small_manifest_with_progress(tab, results):
     root, _ = results
     (root / "small.csv").write_text("text,label\nI love it,positive\nI hate it,negative\nmeh,neutral\n",
@@ -130,6 +135,7 @@ def test_run_a_small_manifest_with_progress(tab, results):
         tab.run("missing.csv", "runs/small", 2, "tiny")
 
 
+@pytest.mark.slow
 def test_the_dashboard_has_an_explain_and_a_dataset_tab(tiny_model, results, monkeypatch):
     import app
 

@@ -95,6 +95,7 @@ def test_the_dashboard_shows_the_warning_and_the_trust_verdict(en_zh_path):
     assert "| ⚠ outside this model&#x27;s languages |" in trust and "✓" not in trust
 
 
+@pytest.mark.spawns  # runs the command line
 def test_the_command_line_prints_the_notice_and_the_verdict(en_zh_path, tmp_path):
     def run(*args):
         res = subprocess.run([sys.executable, "-m", "msa_demo", *args, "--preset", str(en_zh_path), "--text", FRENCH],

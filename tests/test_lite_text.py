@@ -54,13 +54,7 @@ def converted():
     return converted_dir(resolve_path(SOURCE), progress=False)
 
 
-@pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
+@pytest.mark.lite
 def test_converted_encoder_matches_the_package_engine(converted):
     """Mean-pooled "passage: " embeddings of the converted BertModel vs the package's own C engine."""
     from transformers import AutoModel, AutoTokenizer
@@ -84,6 +78,7 @@ def test_converted_encoder_matches_the_package_engine(converted):
         assert len(tok(s)["input_ids"]) == engine.token_count(s)
 
 
+@pytest.mark.lite
 def test_tokenizer_puts_the_prefix_outside_the_words(converted):
     from transformers import AutoTokenizer
 
@@ -131,6 +126,8 @@ def test_long_review_is_read_whole_and_said_so(lite):
         assert torch.allclose(logits[0], mod.head(h).mean(0), atol=1e-4)
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_predict_cli_lite_chinese_and_long_review():
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     for text, expected in (("质量很好，非常喜欢，推荐购买！", "positive"), ("质量很差，完全不能用，退货了。", "negative"),
@@ -174,6 +171,7 @@ def test_words_panel_explains_chinese_words_and_the_whole_long_text(lite):
     assert len(m.labels) == len(LONG_NEGATIVE_REVIEW.split())  # every word of the whole text
 
 
+@pytest.mark.spawns
 def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
     """``scripts/compare_lite_text_head.py``: the shipped head against itself reproduces; a head 0.01 lower on
     one figure does not (exit 1), and a folder without metrics is one line (exit 2)."""
