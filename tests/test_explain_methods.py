@@ -121,3 +121,35 @@ def test_deletion_evaluates_each_distinct_set_of_removed_features_once():
     assert f.deletion_curve == pytest.approx([0.9, 0.9 - 0.1 * 5, 0.9 - 0.1 * 6.5, 0.9 - 0.1 * 6.5])
     assert f.random_curve[0] == pytest.approx(0.9) and f.random_curve[-1] == pytest.approx(0.9 - 0.65)
     assert f.aopc > f.aopc_random
+
+
+def test_layer_ig_hooks_a_private_copy_never_the_shared_model(tiny_model):
+    """Layer IG hooks the embedding layer while it runs; another thread's forward of the same model (a
+    prediction, another panel) must not read that call's IG batch: the hook goes on a copy that shares the
+    weights, and the shared model has no hook at any moment of the explanation."""
+    from msa_demo.explain import ExplainOptions, attribute_words
+    from msa_demo.explain.forward import FusedForward
+
+    shared = tiny_model.modalities["text"].embedding_layer()
+    seen, call = [], FusedForward.__call__
+
+    def watching(self, x, *extra):
+        seen.append((len(shared._forward_hooks), self.mod.embedding_layer() is shared))
+        return call(self, x, *extra)
+
+    FusedForward.__call__ = watching
+    try:
+        m = attribute_words(tiny_model, tiny_model.read_inputs(text="good movie but terrible food"), "positive",
+                            ExplainOptions(seed=0))
+    finally:
+        FusedForward.__call__ = call
+    assert m.method == "layer_integrated_gradients" and m.cost.forward_passes > 0
+    assert seen and all(hooks == 0 for hooks, _ in seen)  # the shared layer was never hooked
+    assert any(not own for _, own in seen)  # IG ran on the copy
+    copy_params = {id(p) for p in tiny_model.modalities["text"].model.parameters()}
+    assert copy_params  # and the copy shares the weights (no second copy in memory)
+    from msa_demo.explain.forward import sharing_copy
+
+    clone = sharing_copy(tiny_model.modalities["text"])
+    assert clone.model is not tiny_model.modalities["text"].model
+    assert {id(p) for p in clone.model.parameters()} == copy_params

@@ -71,6 +71,18 @@ class FusedForward:
         other.forward_passes, other.calls, other.seconds = 0, 0, 0.0
         return other
 
+    def private(self) -> "FusedForward":
+        """The same fused function on a copy of the modality that shares its weights (:func:`sharing_copy`),
+        counted with ``self``: a hook that Layer IG puts on the copy's embeddings never reaches another thread's
+        forward of the model (a prediction, another panel), which would otherwise read this call's IG batch. The
+        step memory (``_last_steps``) stays the original model's."""
+        other = object.__new__(FusedForward)
+        other.__dict__.update(self.__dict__)
+        other.mod = sharing_copy(self.mod)
+        other.original = getattr(self, "original", self.mod)
+        other.parent = getattr(self, "parent", self)
+        return other
+
     def at(self, x: torch.Tensor, key: str | None = None) -> "FusedForward":
         """The same fused function explained at another point ``x`` of the model input: e.g. an audio model's
         latent frames, which its ``input_values`` also accepts, or a text's token embeddings given as ``key``
@@ -177,9 +189,9 @@ class FusedForward:
                 internal_batch_size=bs if self.ig_rows == 0 else self.ig_rows, return_convergence_delta=True))
             return attr, float(delta.reshape(-1)[0])
 
-        last = _last_steps.setdefault(self.mod, {})
+        last = _last_steps.setdefault(getattr(self, "original", self.mod), {})
         size = (int(self.x[0].numel()) - 1).bit_length()
-        point = ("layer", layer, size) if layer is not None else ("input", self.x.dim(), size)
+        point = ("layer", layer_name(self.mod, layer), size) if layer is not None else ("input", self.x.dim(), size)
         moves = abs(fx - fb) >= RESOLUTION  # with nothing to converge on: the fewest steps, and nothing learnt
         start = min(options.ig_max_steps, max(options.ig_min_steps, last.get(point, 0))) if moves else \
             options.ig_min_steps
@@ -272,6 +284,30 @@ class FusedForward:
         return Cost(forward_passes=int(self.forward_passes), seconds=float(self.seconds))
 
 
+def layer_name(modality, layer) -> str:
+    """Where ``layer`` sits in the modality ("encoder.embeddings.word_embeddings"): the same name in the model and
+    in its private copies (:func:`sharing_copy`), so that what is remembered of one holds for the other."""
+    for owner, value in vars(modality).items():
+        if isinstance(value, torch.nn.Module):
+            for name, sub in value.named_modules():
+                if sub is layer:
+                    return f"{owner}.{name}"
+    return f"{type(layer).__name__}@{id(layer)}"
+
+
+def sharing_copy(modality):
+    """A copy of ``modality`` whose networks are new module objects holding the same weight tensors (nothing is
+    copied but the modules' structure); everything else (tokenizer, caches, settings) is the same object."""
+    import copy
+
+    clone = copy.copy(modality)
+    for name, value in vars(modality).items():
+        if isinstance(value, torch.nn.Module):
+            memo = {id(t): t for t in list(value.parameters()) + list(value.buffers())}
+            setattr(clone, name, copy.deepcopy(value, memo))
+    return clone
+
+
 def feature_ablation(forward_func):
     """Captum's FeatureAblation, with its table of feature ids read from the mask in one host copy: Captum reads
     each id with ``.item()`` (three GPU synchronisations per feature); the ablation itself is Captum's own."""
@@ -303,4 +339,4 @@ def auto_batch_size(device: torch.device) -> int:
     return 64 if device.type == "cuda" else 16
 
 
-__all__ = ["FusedForward", "auto_batch_size", "feature_ablation", "perturbation", "target_index"]
+__all__ = ["FusedForward", "auto_batch_size", "feature_ablation", "perturbation", "sharing_copy", "target_index"]

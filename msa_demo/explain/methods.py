@@ -68,7 +68,10 @@ class Layout:
 
 
 def _gradient(f: FusedForward, layout: Layout, method: Method, t: int, options: ExplainOptions):
-    layer = layout.layer(f.mod) if layout.layer is not None else None
+    layer = None
+    if layout.layer is not None:  # Layer IG hooks the layer: on a private copy of the modality (shared weights)
+        f = f.private()
+        layer = layout.layer(f.mod)
     attr, delta, diff, steps, tried, pieces = f.integrated(layout.baseline, t, options, layer=layer)
     a = attr[0].detach().float()
     n = layout.n
