@@ -110,12 +110,16 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     import av
 
     src, data, name = _source(value)
+    if not data:
+        raise InputError(f"{name.capitalize()} is empty (0 bytes): there is no video in it.")
     try:
         container = av.open(src, mode="r")
     except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
         raise InputError(f"{name.capitalize()} could not be read as a video. It may be damaged or not a video; "
                          "use MP4, WebM, MOV, MKV or AVI.") from None
     with container:
+        if container.format.name.endswith("_pipe") or container.format.name == "image2":
+            raise InputError(f"{name.capitalize()} is a still picture, not a video: give it as an image.")
         if not container.streams.video:
             what = " (it holds only sound: give it as audio)" if container.streams.audio else ""
             raise InputError(f"{name.capitalize()} has no video stream{what}.")
