@@ -297,3 +297,40 @@ def test_lite_cli_explains_a_clip(turning_clip, capsys):
     assert main(["explain", "--preset", "lite", "--video", str(turning_clip), "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "used: video" in out and "video — occlusion (blur baseline)" in out
+
+
+# ---------------------------------------------------------------- the dashboard and the JSON endpoints
+
+
+def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip, tmp_path):
+    import app
+    from gradio_client import Client, handle_file
+
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(tiny_video_preset), fallback=None, device="cpu", warm=False)
+    *_, notes, alone = dash.predict(video=str(voiced_clip))
+    assert isinstance(alone, dict) and "from audio, video" in notes and "sound track" in notes
+    steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
+    state = steps[-1][-6]
+    assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
+    figure, key_frame = [[s[i] for s in steps if s[i] is not None and not isinstance(s[i], dict)] for i in (-2, -1)]
+    assert figure and key_frame  # the video panel: its moments as bars, the key frame with its heat map
+    assert list(figure[-1].data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"] and key_frame[-1].size == (256, 256)
+    demo = app.build_demo(dash, tmp_path / "no_examples.json")
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        pred = json.loads(client.predict(video=handle_file(str(voiced_clip)), api_name="/predict_json"))
+        assert pred["used"] == ["audio", "video"]
+        exp = json.loads(client.predict(video=handle_file(str(voiced_clip)), use="video", target="positive",
+                                        image_method="occlusion", api_name="/explain_json"))
+        assert [m["method"] for m in exp["maps"]] == ["occlusion", "key_frame_occlusion"]
+        assert exp["maps"][0]["labels"] == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+        assert exp["prediction"]["switched_off"] == ["audio"]
+        bad = tmp_path / "bad.mp4"
+        bad.write_bytes(b"not a clip")
+        with pytest.raises(Exception, match="could not be read as a video"):
+            client.predict(video=handle_file(str(bad)), api_name="/predict_json")
+    finally:
+        demo.close()
