@@ -334,3 +334,11 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
             client.predict(video=handle_file(str(bad)), api_name="/predict_json")
     finally:
         demo.close()
+
+
+def test_the_curated_clip_is_small_and_carries_a_voice():
+    path = EXAMPLES / "face_turns.mp4"
+    assert path.stat().st_size < 300_000
+    clip = load_video(path)
+    assert clip.times[0] == 0.0 and 4.4 < clip.seconds <= 4.6 and clip.sound is not None
+    assert "face_turns.mp4" in (EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")

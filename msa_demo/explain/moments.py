@@ -31,16 +31,18 @@ from msa_demo.modalities.image import overlay_box
 HEATMAP_SIDE = 128  # the key frame's heat map, long side (a report carries it; the image's maps use 256)
 
 
-def segment_ids(times: list[float], seconds: float, read: list[bool] | None = None
+def segment_ids(times: list[float], seconds: float, read: list[bool] | None = None, length: float | None = None
                 ) -> tuple[torch.Tensor, list[list[float]], list[str]]:
     """([T] long: each frame's segment (frames not read: id n, never removed), the segments' [start_s, end_s],
-    their labels). Segments are ``seconds`` long from 0; only segments holding a read frame are features."""
+    their labels). Segments are ``seconds`` long from 0 (the last one ends with the clip, ``length``); only
+    segments holding a read frame are features."""
     raw = [int(np.floor(float(t) / seconds + 1e-9)) for t in times]
     read = read if read is not None else [True] * len(times)
     kept = sorted({s for s, r in zip(raw, read) if r})
     index = {s: i for i, s in enumerate(kept)}
     ids = torch.tensor([index[s] if r else len(kept) for s, r in zip(raw, read)], dtype=torch.long)
-    spans = [[round(s * seconds, 6), round((s + 1) * seconds, 6)] for s in kept]
+    end = float("inf") if not length else float(length)
+    spans = [[round(s * seconds, 6), round(min((s + 1) * seconds, max(end, s * seconds)), 6)] for s in kept]
     return ids, spans, [f"{a:.1f}–{b:.1f} s" for a, b in spans]
 
 
@@ -69,7 +71,7 @@ def _moments(model, inputs, target, options, used, method) -> AttributionMap:
     ff = FusedForward(model, inputs, "video", used, batch_size=options.batch_size)
     info = ff.prepared.info
     seconds = float(info.get("segment_seconds", 1.0))
-    ids, spans, labels = segment_ids(info["times"], seconds, info.get("read"))
+    ids, spans, labels = segment_ids(info["times"], seconds, info.get("read"), info.get("seconds"))
     params = {"baseline": options.image_baseline, "segment_seconds": seconds, "fps": info.get("fps"),
               "frames": len(info["times"]), "frames_read": int(sum(info.get("read") or [])), "seed": options.seed,
               "target": target, "times": list(info["times"])}
