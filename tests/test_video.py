@@ -342,3 +342,11 @@ def test_the_curated_clip_is_small_and_carries_a_voice():
     clip = load_video(path)
     assert clip.times[0] == 0.0 and 4.4 < clip.seconds <= 4.6 and clip.sound is not None
     assert "face_turns.mp4" in (EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
+
+
+def test_the_sanity_check_randomises_the_frame_model(tiny_video_preset, voiced_clip):
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(voiced_clip))
+    exp = explain(model, inputs, target="positive", use=["video"], options=ExplainOptions(grid=2, sanity=True))
+    for m in exp.maps:
+        assert m.params["randomised_layers"] and m.faithfulness.sanity_spearman is not None, m.method

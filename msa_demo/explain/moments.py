@@ -94,6 +94,9 @@ class OneFrame:
         keep[k] = 0.0
         self.others = (probs * keep[:, None]).sum(0)  # [L]
         self.weight, self.count = float(mask[k]), float(mask.sum())
+        for name, v in vars(track).items():  # the networks, seen as this model's (sanity check)
+            if isinstance(v, torch.nn.Module):
+                setattr(self, name, v)
 
     def _run(self, inputs, want_features):
         x = inputs["frames"]

@@ -130,6 +130,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
+        damaged = False
         try:
             streams = [vstream] + ([astream] if astream is not None else [])
             for packet in container.demux(*streams):
@@ -158,11 +159,12 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             if not frames:
                 raise InputError(f"{name.capitalize()} has no decodable video stream (its frames could not be "
                                  "decoded).") from None
+            damaged = True
     if not frames:
         raise InputError(f"{name.capitalize()} holds no video frames (zero length).")
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
     span = min(max_seconds, last + frame_step)
-    notices = []
+    notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
     if beyond or length > max_seconds + 1e-3:
         total = f" of {length:.1f} s" if length > max_seconds else ""
         notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
@@ -235,6 +237,9 @@ class FrameTrack(Modality):
         self.id2label = dict(self.frame.id2label)
         self.options = opts
         self.finds_faces = family == "mini-xception-face"
+        for k, v in vars(self.frame).items():  # the frame model's networks, seen as this model's (sanity check)
+            if isinstance(v, torch.nn.Module):
+                setattr(self, k, v)
 
     def track(self, frames: list[Image.Image]) -> list[tuple[int, int, int, int] | None] | None:
         """Each frame's face box (None where none is found); None when this family reads frames whole."""
