@@ -1,9 +1,11 @@
 # make run   - set everything up and start the app (http://127.0.0.1:7860)
 # make test  - set up what the tests need (Python packages, Debian chromium/espeak-ng) and run them all
+# make test-fast - the fast lane for the edit-test loop: the tests that load no real model, serve no app, drive no
+#              browser and start no Python (pytest -m fast; tests/conftest.py sorts them); sets up first if torch & co are missing
 # make screenshot - refresh docs/screenshot.png through the browser test
 PYTHON ?= python3
 
-.PHONY: setup run setup-test test screenshot
+.PHONY: setup run setup-test test test-fast screenshot
 
 setup:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -20,6 +22,13 @@ setup-test:
 
 test: setup-test
 	$(PYTHON) -m pytest -q
+
+# torch's idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE): on a busy 2-core machine the
+# fast lane took half the time (37 s vs 83 s, 15 s vs 29 s of CPU, for the same tests)
+test-fast:
+	@$(PYTHON) -c "import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, ('torch', 'captum', 'gradio', 'pytest'))))" \
+	  || $(MAKE) setup-test
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PYTHON) -m pytest -q -m fast
 
 screenshot: setup-test  # refresh docs/screenshot.png with the browser test (lite preset)
 	MSA_SCREENSHOT=docs/screenshot.png $(PYTHON) -m pytest -q tests/test_browser.py

@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
-    for line in dash.notices + [f"preset '{n}' not loaded: {r}" for n, r in dash.failures.items()
-                                if not dash.notices or n != args.preset]:
+    for line in dash.notices + [f"preset '{n}' not loaded: {dash.reason(n)}" for n in dash.failures
+                                if n != dash.replaced]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash)
     demo.queue(default_concurrency_limit=1, max_size=32)

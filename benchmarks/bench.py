@@ -237,6 +237,7 @@ def ab_variants(model, fn, device, runs: int, compile_modes=()) -> dict[str, flo
                     out[f"{name}: first run (compiles)"] = (time.perf_counter() - c0) * 1000
                 t, _ = timed(fn, device, runs)
             out[name] = pct(t, 50)
+            print(f"A/B {name}: {out[name]:.1f} ms p50", flush=True)  # kept in the log if a later variant hangs
         except Exception as exc:  # noqa: BLE001 - a variant never breaks the benchmark
             out[name] = f"failed: {type(exc).__name__}: {str(exc)[:120]}"
         finally:

@@ -144,6 +144,11 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
 # ---------------------------------------------------------------- image
 
 
+def empty_file(name: str, what: str) -> str:
+    """The one line for a file of 0 bytes (an upload cut short, a recording that never started)."""
+    return f"{name[:1].upper() + name[1:]} cannot be used: the file is empty (0 bytes). Choose the {what} again."
+
+
 def _open_image(value: Any) -> Image.Image:
     if isinstance(value, Image.Image):
         return value
@@ -157,13 +162,16 @@ def _open_image(value: Any) -> Image.Image:
     if isinstance(value, (bytes, bytearray)):
         src: Any = io.BytesIO(value)
         name = "the uploaded image"
+        empty = not value
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
             raise InputError(f"No image file was found at '{path.name}'.")
-        src, name = path, f"'{path.name}'"
+        src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
+    if empty:
+        raise InputError(empty_file(name, "picture"))
     try:
         img = Image.open(src)
         img.load()
@@ -215,6 +223,7 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
     if isinstance(value, (bytes, bytearray)):
         src: Any = io.BytesIO(value)
         name = "the uploaded audio"
+        empty = not value
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
@@ -223,9 +232,11 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
             raise InputError(
                 f"'{path.name}' is not a supported audio file; use WAV, FLAC, OGG or MP3."
             )
-        src, name = path, f"'{path.name}'"
+        src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"Audio must be a file or (sample rate, samples), not {type(value).__name__}.")
+    if empty:
+        raise InputError(empty_file(name, "clip"))
     import soundfile as sf  # only to decode a file: (rate, samples) needs none
 
     try:

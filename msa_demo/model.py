@@ -15,6 +15,7 @@ from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
+from msa_demo import languages
 from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo.modalities import registry
 from msa_demo.prediction import ModalityPrediction, Prediction
@@ -64,6 +65,32 @@ def top_label(probs: dict[str, float]) -> str:
     return max(probs, key=probs.get)
 
 
+def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> list[str]:
+    """One line per cause: modalities whose own models failed for the same reason (the Hub cannot be reached)
+    and met the same end (a stand-in serves; switched off) are said together.
+    ``outcomes``: (modality, whether the fallback's model stands in, why its own model failed)."""
+    groups: dict[tuple[bool, str], list[tuple[str, str]]] = {}
+    for name, served, cause in outcomes:
+        own = preset.modalities[name]
+        lead = f"Cannot load '{own.model_id}' (revision {own.revision})"
+        reason = cause[len(lead):].lstrip(": ") if cause.startswith(lead) else cause  # without the model's id
+        groups.setdefault((served, reason), []).append((name, cause))
+    lines = []
+    for (served, reason), members in groups.items():
+        names = [n for n, _ in members]
+        ids = ", ".join(f"'{preset.modalities[n].model_id}'" for n in names)
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        why = members[0][1] if len(members) == 1 else reason[:1].upper() + reason[1:]
+        lead = f"{who[:1].upper() + who[1:]}: {ids} could not be loaded"
+        if served:
+            models = "model stands" if len(names) == 1 else "models stand"
+            lines.append(f"{lead}, so the {preset.fallback} {who} {models} in. ({why})")
+        else:
+            them, are = ("it", "is") if len(names) == 1 else ("them", "are")
+            lines.append(f"{lead} and nothing stands in for {them}, so {who} {are} switched off. ({why})")
+    return lines
+
+
 class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
@@ -106,21 +133,22 @@ class MultimodalSentimentModel:
             raise next(iter(failed.values()))
         specs = {m: s for m, s in preset.modalities.items() if m in loaded}
         stand_ins = self._stand_in_specs(preset.fallback) if failed else {}
+        outcomes: list[tuple[str, bool, str]] = []  # (modality, a stand-in serves, why its own model failed)
         for name, exc in failed.items():
-            exc = ModelLoadError(str(exc).replace(OFFLINE_HINT, ""))  # the other modalities are not offline
+            cause = str(exc).replace(OFFLINE_HINT, "")  # the other modalities are not offline
             own = preset.modalities[name]
-            lead = f"{name.capitalize()}: '{own.model_id}' could not be loaded"
             spec = stand_ins.get(name)
             if spec is not None:
                 try:
                     loaded[name] = load_modality(name, spec, self.device, self.dtype)
                     specs[name] = replace(spec, weight=own.weight)  # the preset's fusion weight is kept
-                    self.notices.append(f"{lead}, so the {preset.fallback} {name} model stands in. ({exc})")
+                    outcomes.append((name, True, cause))
                     continue
                 except MsaError as exc2:
-                    exc = ModelLoadError(f"{exc} The {preset.fallback} stand-in failed too: {exc2}")
-            self.unavailable[name] = str(exc)
-            self.notices.append(f"{lead} and nothing stands in for it, so {name} is switched off. ({exc})")
+                    cause = f"{cause} The {preset.fallback} stand-in failed too: {exc2}"
+            self.unavailable[name] = cause
+            outcomes.append((name, False, cause))
+        self.notices += loading_notices(preset, outcomes)
         order = [m for m in preset.modalities if m in loaded]
         effective = replace(preset, modalities={m: specs[m] for m in order})
         return {m: loaded[m] for m in order}, effective
@@ -194,6 +222,8 @@ class MultimodalSentimentModel:
         nothing behind, a benchmark of first explanations)."""
         with self._cache_lock:
             self._cache.clear()
+        for mod in self.modalities.values():
+            getattr(mod, "forget", lambda: None)()  # what a model keeps itself (the lite text's windows)
 
     # ------------------------------------------------------------ prediction
 
@@ -228,7 +258,12 @@ class MultimodalSentimentModel:
             encoded[m] = enc
             spec = self.preset.modalities[m]
             probs = _probs_dict(enc.probs)
-            per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision)
+            read = languages.check(m, prepared.info, spec)  # the words' language against the declared ones
+            per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision,
+                                        **read)
+            line = languages.notice(m, read)
+            if line and line not in notices:
+                notices.append(line)
         fused = _probs_dict(self.fuse(encoded))
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe())
 

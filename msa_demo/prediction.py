@@ -22,12 +22,19 @@ class ModalityPrediction:
     label_probs: dict[str, float]  # the model's own labels
     model_id: str
     revision: str
+    # the words' language (text, a transcript), the languages the preset declares its model was trained on, and
+    # whether they include it (None: not declared, or not told; all None for a model that reads no words)
+    language: str | None = None
+    languages: list[str] | None = None
+    language_covered: bool | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], modality: str = "") -> "ModalityPrediction":
         return cls(modality=data.get("modality") or modality, probs=dict(data.get("probs") or {}),
                    label=data.get("label") or "", label_probs=dict(data.get("label_probs") or {}),
-                   model_id=data.get("model_id") or "", revision=data.get("revision") or "")
+                   model_id=data.get("model_id") or "", revision=data.get("revision") or "",
+                   language=data.get("language"), languages=data.get("languages"),
+                   language_covered=data.get("language_covered"))
 
 
 @dataclass

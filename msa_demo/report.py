@@ -73,11 +73,11 @@ def _modalities_table(exp: dict) -> str:
     for m in list(per) + gone:
         p, r, spec = per.get(m) or {}, reading.get(m) or {}, models.get(m) or {}
         alone = views.NO_FACE + " (not used)" if m in gone else p.get("label")
-        if r.get("language_covered") is False:
+        if r.get("language_covered") is False or p.get("language_covered") is False:
             alone = f"{alone} — {views.OUTSIDE_LANGUAGES}"
         rows.append(f"<tr><td>{_e(m)}</td><td>{_e(alone)}</td>"
                     f"<td>{_e(views.model_name(spec.get('model_id') or p.get('model_id'), spec.get('family')))}</td>"
-                    f"<td>{_e(r.get('language') or '')}</td></tr>")
+                    f"<td>{_e(r.get('language') or p.get('language') or '')}</td></tr>")
     if not rows:
         return ""
     return ("<table><tr><th>input</th><th>alone says</th><th>model</th><th>language read</th></tr>"
@@ -157,9 +157,10 @@ def to_html(explanation: Any) -> str:
     used_line = (f"used: {_e(', '.join(pred.get('used') or []) or 'nothing')}"
                  + (f"; switched off: {_e(', '.join(off))}" if off else "")
                  + (f"; not read: {_e(', '.join(f'{m} ({views.NO_FACE})' for m in gone))}" if gone else ""))
-    warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in views.reading_warnings(pred, reading))
-    notices = "".join(f'<p class="notice">{_e(n)}</p>' for n in list(pred.get("notices") or [])
-                      + list(exp.get("notices") or []))
+    warned = views.reading_warnings(pred, reading)
+    warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
+    notices = "".join(f'<p class="notice">{_e(n)}</p>' for n in views.unwarned(
+        list(pred.get("notices") or []) + list(exp.get("notices") or []), warned))
     body = [
         f"<h1>Why '{_e(pred.get('label'))}'? — multimodal sentiment explanation</h1>",
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading))}</p>',

@@ -1,5 +1,6 @@
-"""Helpers for the tests that serve the app: a free loopback port, a Gradio app served on it, and Debian's
-chromium (never a downloaded browser) with the flags every browser test uses."""
+"""Helpers for the tests that serve the app: a free loopback port, a Gradio app served on it, Debian's
+chromium (never a downloaded browser) with the flags every browser test uses, and a page's Gradio queue watched
+until every event it started has finished."""
 
 from __future__ import annotations
 
@@ -47,3 +48,30 @@ def chromium() -> Iterator:
             yield b
         finally:
             b.close()
+
+
+class QueueWatch:
+    """The Gradio queue requests of one page still in flight: the ``/queue/join`` of each event a click or a
+    change starts, and the event stream, which the server closes once the page's session has no event left to
+    run. Start watching before the page does anything (``QueueWatch(page)`` right after ``new_page``)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.open: set = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request) -> None:
+        if "/gradio_api/queue/" in request.url:
+            self.open.add(request)
+
+    def _ended(self, request) -> None:
+        self.open.discard(request)
+
+    def wait_idle(self, timeout: float = 60_000) -> None:
+        """Wait until every event the page started has run and its last message has arrived (then whatever
+        those events show is on the page: nothing more is on its way)."""
+        while self.open:
+            request = next(iter(self.open))  # still open: its end has not reached this watch yet
+            self.page.wait_for_event("requestfinished", lambda r: request not in self.open, timeout=timeout)

@@ -55,6 +55,8 @@ def files(tmp_path_factory):
     sf.write(d / "voice.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000)
     (d / "broken.png").write_bytes(b"not an image at all")
     (d / "broken.wav").write_bytes(b"RIFF not really a wave file")
+    (d / "empty.wav").write_bytes(b"")
+    (d / "empty.png").write_bytes(b"")
     return d
 
 
@@ -96,6 +98,8 @@ def test_explain_and_report(client, files):
     ("", None, None, "at least one input"),
     ("", "broken.png", None, "could not be read as a picture"),
     ("", None, "broken.wav", "could not be decoded"),
+    ("", None, "empty.wav", "the file is empty"),
+    ("", "empty.png", None, "the file is empty"),
 ])
 def test_bad_inputs_give_clean_errors(client, files, text, image, audio, message):
     from gradio_client import handle_file

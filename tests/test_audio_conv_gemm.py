@@ -140,6 +140,7 @@ def audio_mod(tiny_preset_path):
     return load_modality("audio", spec, torch.device("cpu"), torch.float32)
 
 
+@pytest.mark.slow
 def test_wav2vec2_with_gemm_convolutions_gives_the_same_logits(audio_mod):
     mod, x = audio_mod, _wave()
     assert all(type(m) is torch.nn.Conv1d for m in mod.encoder.conv_layers.modules()
@@ -173,6 +174,7 @@ def test_wav2vec2_with_gemm_convolutions_gives_the_same_logits(audio_mod):
         torch.testing.assert_close(mod._run({"input_values": x}, want_features=False)[0], got)  # original untouched
 
 
+@pytest.mark.slow
 def test_latent_explanation_with_gemm_convolutions(tiny_preset_path):
     from msa_demo.explain import ExplainOptions, attribute_segments
     from msa_demo.model import MultimodalSentimentModel

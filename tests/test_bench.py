@@ -12,17 +12,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+def bench_module():
+    """benchmarks/bench.py, imported as the script imports its neighbours (benchmarks/ on the path while it loads)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return bench
+
+
 REQUIRED = ("device", "predict_p50_ms", "full_explanation_p50_ms", "full_explanation_p95_ms",
             "naive_full_explanation_p50_ms", "speedup", "fidelity_min_spearman", "ig_delta_max")
 
 
 @pytest.mark.slow
 def test_bench_tiny_writes_results(tmp_path, capsys):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    bench = bench_module()
     out, md = tmp_path / "results.json", tmp_path / "RESULTS.md"
     assert bench.main(["--preset", "tiny", "--device", "cpu", "--runs", "2", "--naive-runs", "1",
                        "--audio-seconds", "2", "--out", str(out), "--md", str(md)]) == 0
@@ -48,11 +54,7 @@ def test_bench_tiny_writes_results(tmp_path, capsys):
 
 
 def test_bench_refuses_no_reference_run_in_one_line(capsys):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    bench = bench_module()
     with pytest.raises(SystemExit) as exit_:
         bench.main(["--preset", "tiny", "--naive-runs", "0"])
     assert exit_.value.code == 2
@@ -62,11 +64,7 @@ def test_bench_refuses_no_reference_run_in_one_line(capsys):
 
 @pytest.mark.slow
 def test_bench_sweep_measures_every_size_against_the_reference(tmp_path, capsys):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    bench = bench_module()
     out = tmp_path / "sweep.json"
     assert bench.main(["--preset", "tiny", "--device", "cpu", "--sweep", "--runs", "1", "--naive-runs", "1",
                        "--sizes", "24x1,48x1,24x2", "--out", str(out)]) == 0
@@ -84,11 +82,7 @@ def test_bench_sweep_measures_every_size_against_the_reference(tmp_path, capsys)
 
 
 def test_bench_sizes_are_checked_in_one_line(capsys):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    bench = bench_module()
     with pytest.raises(SystemExit):
         bench.main(["--sweep", "--sizes", "64by10"])
     err = capsys.readouterr().err

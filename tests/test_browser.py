@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serving import BROWSER_MARKS, chromium, serve
+from serving import BROWSER_MARKS, QueueWatch, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -43,11 +43,10 @@ def _examples(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, tiny_preset_path):
+def app_url(tmp_path_factory, lite_dashboard):
     import app
-    from msa_demo import ui
 
-    dash = ui.Dashboard.load("lite", fallback=str(tiny_preset_path), device="cpu")
+    dash = lite_dashboard()  # as Dashboard.load("lite"), warmed, on the shared lite model
     for url in serve(app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))):
         yield url, dash.default, dash
 
@@ -157,6 +156,7 @@ def click_example(page, name: str) -> None:
 def test_one_state_one_story(app_url, browser, tmp_path):
     url, preset, dash = app_url
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    queue = QueueWatch(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -169,7 +169,7 @@ def test_one_state_one_story(app_url, browser, tmp_path):
     # an empty submit gives one message, and no panel turns into an error badge
     page.click("#explain-btn")
     page.wait_for_selector(".toast-body", timeout=30_000)
-    time.sleep(1.0)
+    queue.wait_idle()  # every event of the click has run: any other message would be on the page now
     assert page.locator(".toast-body").count() == 1
     assert "at least one input" in page.locator(".toast-body").inner_text()
     assert page.evaluate("() => [...document.querySelectorAll('.error')].filter(e => !e.closest('.toast-body'))"

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from serving import BROWSER_MARKS, chromium, serve
+from serving import BROWSER_MARKS, QueueWatch, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -116,6 +115,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
 
     rows = read_results(data_root / "results")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    queue = QueueWatch(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(app_url)
@@ -162,7 +162,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     page.wait_for_function("(t) => document.querySelector('#text-input textarea').value === t", arg=text,
                            timeout=30_000)
     page.wait_for_selector("#image-input img", timeout=30_000)
-    time.sleep(1.0)  # the boxes' change events have run: the saved explanation is still what is shown
+    queue.wait_idle()  # the boxes' change events have run: the saved explanation is still what is shown
     assert f"Row '{rec['id']}'" in page.locator("#notices").inner_text()
     page.click("#explain-btn")
     page.wait_for_function("(id) => !document.querySelector('#notices').innerText.includes(`Row '${id}'`) && "

@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import soundfile as sf
 from PIL import Image
+
+pytestmark = pytest.mark.spawns  # each test runs the command line
 
 
 def run(*args, env=None):

@@ -56,6 +56,7 @@ def batch(tiny_model, tmp_path_factory):
     return manifest, out, s
 
 
+@pytest.mark.slow
 def test_every_good_row_is_explained_and_bad_rows_carry_their_message(batch, tiny_model):
     manifest, out, s = batch
     n_examples = len(json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8")))
@@ -88,6 +89,7 @@ def test_every_good_row_is_explained_and_bad_rows_carry_their_message(batch, tin
         assert (r["image_sha256"] is None) == (src.image is None)
 
 
+@pytest.mark.slow
 def test_saved_row_explanation_reads_back_with_explain_from(batch, tiny_preset_path, capsys):
     from msa_demo.__main__ import main
 
@@ -100,6 +102,7 @@ def test_saved_row_explanation_reads_back_with_explain_from(batch, tiny_preset_p
     assert again["prediction"]["probs"][row["predicted"]] == pytest.approx(row[f"prob_{row['predicted']}"], abs=1e-5)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_with_only_the_missing_rows(batch, tiny_model, tmp_path, monkeypatch):
     manifest, _, full = batch
     out = tmp_path / "out"
@@ -160,6 +163,7 @@ def test_manifest_ids_and_labels(tmp_path):
     assert len(manifest_rows(m, limit=1)) == 1
 
 
+@pytest.mark.slow
 def test_report_is_written_small_and_escaped(batch, tiny_model, tmp_path):
     _, out, s = batch
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -228,6 +232,7 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.spawns
 def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_path):
     """Local Ray, 2 workers: the same rows, the same numbers and messages as the local engine, same seed."""
     pytest.importorskip("ray", reason="Ray is the optional extra in requirements-cluster.txt")
@@ -258,6 +263,7 @@ def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_
         assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_saved_explanation_is_compact_and_whole(batch):
     """One line of JSON (the heat maps' cells no longer one per line), holding every value the row's explanation
     has: read back, it is the same explanation."""

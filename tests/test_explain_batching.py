@@ -1,6 +1,6 @@
 """Batch sizes: a GPU out-of-memory error halves the rows per model call until they fit; results do not change.
 
-The planted audio model of ``test_explain_planted`` is given a memory limit: asked for more than ``LIMIT`` rows in
+The planted audio model (tests/planted_models.py) is given a memory limit: asked for more than ``LIMIT`` rows in
 one call it raises ``torch.OutOfMemoryError``, as CUDA does on a long clip with a wide batch.
 """
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from test_explain_planted import AdditiveFusion, PlantedAudio, _spec, build_model, planted_inputs
+from planted_models import AdditiveFusion, PlantedAudio, build_model, planted_inputs, planted_spec
 
 LIMIT = 4
 
@@ -24,7 +24,7 @@ class MemoryBoundAudio(PlantedAudio):
 
 def _model(cls):
     cpu = torch.device("cpu")
-    return build_model({"audio": cls(_spec("planted-audio"), cpu, torch.float32)}, AdditiveFusion())
+    return build_model({"audio": cls(planted_spec("planted-audio"), cpu, torch.float32)}, AdditiveFusion())
 
 
 @pytest.mark.parametrize("method, param", [("occlusion", "perturbations_per_eval"),

@@ -78,6 +78,7 @@ def run(*args):
     return subprocess.run([sys.executable, "-m", "msa_demo", *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.spawns
 def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
     img, wav = files
     out = tmp_path / "result.json"
@@ -98,6 +99,7 @@ def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
     assert again["modalities"]["shapley"] == pytest.approx(first["modalities"]["shapley"], abs=1e-6)
 
 
+@pytest.mark.spawns
 def test_cli_readable_summary(tiny_preset_path):
     res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it")
     assert res.returncode == 0, res.stderr
@@ -105,6 +107,7 @@ def test_cli_readable_summary(tiny_preset_path):
     assert "Shapley" in res.stdout and "top words" in res.stdout and "AOPC" in res.stdout
 
 
+@pytest.mark.spawns
 def test_cli_bad_inputs_exit_2(tiny_preset_path, tmp_path):
     res = run("explain", "--preset", str(tiny_preset_path))
     assert res.returncode == 2 and "at least one input" in res.stderr and "Traceback" not in res.stderr
@@ -114,6 +117,7 @@ def test_cli_bad_inputs_exit_2(tiny_preset_path, tmp_path):
     assert res.returncode == 2 and "No saved explanation" in res.stderr
 
 
+@pytest.mark.spawns
 def test_cli_superpixel_regions(tiny_preset_path, files):
     img, _ = files
     res = run("explain", "--preset", str(tiny_preset_path), "--image", str(img), "--json", "--regions", "superpixels",
@@ -132,20 +136,16 @@ def test_cli_superpixel_regions(tiny_preset_path, files):
     assert res.returncode == 2 and "superpixels must be 4 to 400" in res.stderr and "Traceback" not in res.stderr
 
 
-def test_lite_preset_end_to_end(tone):
+def test_lite_preset_end_to_end(lite):
     from msa_demo.explain import explain
-    from msa_demo.model import MultimodalSentimentModel
 
-    try:
-        model = MultimodalSentimentModel.from_preset("lite", device="cpu")
-        inputs = model.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
-        model.predict(inputs=inputs)
-    except Exception as exc:  # noqa: BLE001 - the lite weights are built by another task
-        pytest.skip(f"lite preset not loadable: {exc}")
-    exp = explain(model, inputs)
+    inputs = lite.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
+    lite.predict(inputs=inputs)
+    exp = explain(lite, inputs)
     assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text", "image"}
 
 
+@pytest.mark.spawns
 def test_cli_audio_methods_and_batch_size(tiny_preset_path, files):
     _, wav = files
     res = run("explain", "--preset", str(tiny_preset_path), "--audio", str(wav), "--json", "--segment-seconds", "0.25",

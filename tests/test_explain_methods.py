@@ -1,6 +1,6 @@
 """The methods table: a method added by one entry of ``explain.methods.METHODS`` reaches every modality, and each
-modality's layout gives it the planted cause (models from tests/test_explain_planted.py, whose answer is known by
-construction: the word "great", the top-left image cell, the audio between 1.0 and 1.5 s)."""
+modality's layout gives it the planted cause (conftest's ``planted`` model, from tests/planted_models.py, whose answer
+is known by construction: the word "great", the top-left image cell, the audio between 1.0 and 1.5 s)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.test_explain_planted import CAUSE, planted, planted_inputs, positive_share  # noqa: F401
+from planted_models import CAUSE, planted_inputs, positive_share
 
 SHAPLEY = "shapley_value_sampling"
 AUDIO_CAUSE = [4, 5]  # 0.25 s segments: 1.0-1.5 s

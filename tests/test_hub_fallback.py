@@ -46,6 +46,7 @@ def tiny(tiny_preset_path) -> Preset:
 # ---------------------------------------------------------------------- per-modality fallback
 
 
+@pytest.mark.lite
 def test_missing_audio_model_falls_back_to_lite_audio_alone(tiny, offline, rgb_image, tone):
     preset = _with(tiny, fallback="lite", audio=HUB.modalities["audio"])
     model = MultimodalSentimentModel(preset, device="cpu")
@@ -94,6 +95,7 @@ def test_when_every_modality_fails_the_whole_preset_fails(offline):
         MultimodalSentimentModel(HUB, device="cpu")
 
 
+@pytest.mark.lite
 def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offline, tmp_path):
     from msa_demo import ui
 
@@ -103,6 +105,32 @@ def test_dashboard_keeps_the_hub_preset_and_shows_the_stand_in_once(tiny, offlin
     assert dash.default == str(path) and list(dash.models) == [str(path)]
     assert len(dash.notices) == 1 and "lite audio model stands in" in dash.notices[0]
     assert "stands in" in dash.header_markdown()
+
+
+@pytest.mark.lite  # lite stands in: its real models load
+def test_modalities_that_fail_for_one_reason_are_said_in_one_line(tiny, offline):
+    preset = _with(tiny, fallback="lite", text=HUB.modalities["text"], audio=HUB.modalities["audio"])
+    model = MultimodalSentimentModel(preset, device="cpu")
+    assert model.stand_ins == ["text", "audio"]
+    (line,) = model.notices  # one cause (the Hub cannot be reached), one line
+    assert line.startswith(f"Text and audio: '{HUB.modalities['text'].model_id}', "
+                           f"'{HUB.modalities['audio'].model_id}' could not be loaded, so the lite text and audio "
+                           "models stand in. (The Hugging Face Hub cannot be reached")
+    assert line.count("cannot be reached") == 1 and "--preset lite" not in line
+
+
+@pytest.mark.lite  # lite stands in: its real models load
+def test_a_preset_replaced_by_lite_says_why_once_and_no_advice_to_run_lite(tiny, offline, tmp_path):
+    from msa_demo import ui
+
+    # no fallback of its own: its one Hub model failing fails the whole preset, and the dashboard runs lite
+    path = save_preset(_with(tiny, name="hubish", audio=HUB.modalities["audio"]), tmp_path / "hubish.json")
+    dash = ui.Dashboard.load(str(path), fallback="lite", device="cpu", warm=False)
+    assert dash.default == "lite" and str(path) in dash.failures
+    md = dash.header_markdown()
+    first, why = md.split("\n\n", 1)
+    assert "Running offline: lite models, English and Chinese only" in first
+    assert why.count("cannot be reached") == 1 and "--preset lite" not in md  # already on lite
 
 
 def test_trained_fusion_head_gives_way_to_late_fusion_when_a_stand_in_serves_its_modality(
@@ -199,6 +227,7 @@ def test_every_hub_entry_records_files_licence_and_safetensors():
 # ---------------------------------------------------------------------- check-preset
 
 
+@pytest.mark.spawns
 def test_check_preset_offline_prints_the_plan_and_exits_cleanly(tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub"], cwd=ROOT, env=env,
@@ -212,6 +241,7 @@ def test_check_preset_offline_prints_the_plan_and_exits_cleanly(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.spawns
 def test_check_preset_json_and_unknown_preset(tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "msa_demo", "check-preset", "hub-face", "--json"], cwd=ROOT,
@@ -301,6 +331,8 @@ def _region_mask(model, inputs, opts):
     return region_layout(inputs.image.image, tuple(prepared.info["box"]), h, w, opts)[0]
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_cli_predict_says_which_modality_stands_in(tiny, offline, tmp_path):
     import os
 

@@ -143,6 +143,15 @@ def test_audio_silent_clip_gets_notice():
     assert "silent" in out.notices[0]
 
 
+def test_an_empty_file_is_said_to_be_empty(tmp_path):
+    for name, load in (("empty.wav", load_audio), ("empty.png", load_image)):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(InputError, match=f"'{name}' cannot be used: the file is empty"):
+            load(str(tmp_path / name))
+        with pytest.raises(InputError, match="the file is empty"):
+            load(b"")
+
+
 def test_audio_failures(tmp_path):
     with pytest.raises(InputError, match="empty"):
         load_audio((16000, np.zeros(0, np.float32)))

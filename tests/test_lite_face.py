@@ -42,6 +42,7 @@ def keras_reference():
     return config, keras_weights_from_torch_state(state)
 
 
+@pytest.mark.lite
 def test_weights_file_and_architecture(model):
     assert WEIGHTS_PATH.suffix == ".safetensors" and WEIGHTS_PATH.is_file()
     assert isinstance(model, MiniXception) and not model.training
@@ -56,6 +57,7 @@ def test_load_rejects_non_safetensors(tmp_path):
         load_face_model(tmp_path / "weights.pt")
 
 
+@pytest.mark.lite
 def test_port_matches_independent_keras_maths(model, keras_reference, astronaut):
     config, weights = keras_reference
     x = torch.rand(3, 1, 64, 64, generator=torch.Generator().manual_seed(0)) * 2 - 1
@@ -68,6 +70,7 @@ def test_port_matches_independent_keras_maths(model, keras_reference, astronaut)
     assert np.abs(logits.softmax(-1).numpy() - ref_probs).max() < 1e-4
 
 
+@pytest.mark.lite
 def test_astronaut_face_is_found_and_happy(model, astronaut):
     box = find_face(astronaut)
     assert box is not None

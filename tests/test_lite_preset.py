@@ -17,13 +17,6 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-@pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -68,6 +61,8 @@ def test_lite_audio_judges_the_words(lite, clip, expected):
     assert words and all(w["start"] <= w["end"] for w in words)
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_lite_cli_offline_all_three():
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     args = ["predict", "--preset", "lite", "--json",

@@ -50,6 +50,7 @@ def _check_timings(t: Transcript, duration: float) -> None:
     assert [t.text[a:b] for a, b in t.char_spans()] == [w.text for w in t.words]
 
 
+@pytest.mark.lite
 def test_positive_clip_words_timings_and_language(positive_clip):
     x, sr = positive_clip
     t = transcribe(x, sr)
@@ -61,6 +62,7 @@ def test_positive_clip_words_timings_and_language(positive_clip):
     assert d["text"] == t.text and len(d["words"]) == len(t.words) and d["language"] == "en"
 
 
+@pytest.mark.lite
 def test_each_example_clip_is_heard():
     """At least 80 % of each script's words heard in order; every sentiment word of the three sentiment clips.
     (espeak-ng's voices: Whisper base hears "at ten" as "at 10".)"""
@@ -81,6 +83,7 @@ def test_each_example_clip_is_heard():
         _check_timings(t, len(x) / sr)
 
 
+@pytest.mark.lite
 def test_a_clip_is_transcribed_once(positive_clip):
     x, sr = positive_clip
     first = transcribe(x, sr)
@@ -101,10 +104,12 @@ def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window(
 
 
 @pytest.mark.parametrize("n", [0, 16000])
+@pytest.mark.lite
 def test_silence_gives_empty_transcript(n):
     assert transcribe(np.zeros(n, np.float32), 16000) == Transcript("", ())
 
 
+@pytest.mark.lite
 def test_44k_stereo_after_mono_and_resample(positive_clip):
     x, sr = positive_clip
     # make a 44.1 kHz stereo version (linear interpolation), then undo it like a caller would
@@ -117,6 +122,7 @@ def test_44k_stereo_after_mono_and_resample(positive_clip):
 
 
 @pytest.mark.skipif(not LIBRIVOX.is_dir(), reason="Debian's pocketsphinx-testdata (LibriVox clips) not installed")
+@pytest.mark.lite
 def test_real_voice_librivox_word_exact():
     refs = {}
     for line in (LIBRIVOX / "transcription").read_text().splitlines():
@@ -135,6 +141,7 @@ def test_real_voice_librivox_word_exact():
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+@pytest.mark.lite
 def test_chinese_words_are_characters_joined_without_spaces(tmp_path):
     """Whisper's Chinese "words" are its tokens (one or two characters); the transcript joins them without spaces.
 
@@ -152,6 +159,7 @@ def test_chinese_words_are_characters_joined_without_spaces(tmp_path):
     _check_timings(t, len(x) / sr)
 
 
+@pytest.mark.lite
 def test_model_dir_is_assembled_once_in_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("MSA_CACHE", str(tmp_path))
     d = speech.model_dir()
@@ -180,6 +188,8 @@ def test_missing_faster_whisper_is_one_clear_line(monkeypatch):
     assert "\n" not in str(err.value) and "faster-whisper is missing" in str(err.value)
 
 
+@pytest.mark.lite
+@pytest.mark.spawns
 def test_whisper_leaves_the_callers_torch_threads_alone():
     """CTranslate2 sets the OpenMP thread count of the thread that loads it, which torch shares: Whisper is
     loaded and run in a thread of its own, so the caller's torch keeps its threads. (A fresh process: the

@@ -27,13 +27,6 @@ FAST = ExplainOptions(text_methods=("occlusion",))
 
 
 @pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
-@pytest.fixture(scope="module")
 def negative(lite):
     inputs = lite.read_inputs(audio=str(CLIP))
     return lite, inputs, explain(lite, inputs, options=FAST)
@@ -138,6 +131,8 @@ def test_bad_audio_keeps_its_clear_messages(lite, tmp_path):
     assert prepared.info["transcript"] == "" and prepared.info["words"] == [] and prepared.info["language"] is None
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_cli_json_carries_the_transcript_language(tmp_path):
     out = tmp_path / "exp.json"
     res = subprocess.run([sys.executable, "-m", "msa_demo", "explain", "--preset", "lite", "--audio", str(CLIP),

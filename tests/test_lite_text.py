@@ -54,13 +54,7 @@ def converted():
     return converted_dir(resolve_path(SOURCE), progress=False)
 
 
-@pytest.fixture(scope="module")
-def lite():
-    from msa_demo.model import MultimodalSentimentModel
-
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
+@pytest.mark.lite
 def test_converted_encoder_matches_the_package_engine(converted):
     """Mean-pooled "passage: " embeddings of the converted BertModel vs the package's own C engine."""
     from transformers import AutoModel, AutoTokenizer
@@ -84,6 +78,7 @@ def test_converted_encoder_matches_the_package_engine(converted):
         assert len(tok(s)["input_ids"]) == engine.token_count(s)
 
 
+@pytest.mark.lite
 def test_tokenizer_puts_the_prefix_outside_the_words(converted):
     from transformers import AutoTokenizer
 
@@ -131,6 +126,8 @@ def test_long_review_is_read_whole_and_said_so(lite):
         assert torch.allclose(logits[0], mod.head(h).mean(0), atol=1e-4)
 
 
+@pytest.mark.spawns
+@pytest.mark.lite
 def test_predict_cli_lite_chinese_and_long_review():
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     for text, expected in (("质量很好，非常喜欢，推荐购买！", "positive"), ("质量很差，完全不能用，退货了。", "negative"),
@@ -174,6 +171,7 @@ def test_words_panel_explains_chinese_words_and_the_whole_long_text(lite):
     assert len(m.labels) == len(LONG_NEGATIVE_REVIEW.split())  # every word of the whole text
 
 
+@pytest.mark.spawns
 def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
     """``scripts/compare_lite_text_head.py``: the shipped head against itself reproduces; a head 0.01 lower on
     one figure does not (exit 1), and a folder without metrics is one line (exit 2)."""
@@ -195,3 +193,103 @@ def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
     assert worse.returncode == 1 and "NOT reproduced" in worse.stdout and "-0.0100" in worse.stdout
     missing = run(tmp_path / "nowhere")
     assert missing.returncode == 2 and "cannot read metrics.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
+    """Layer IG hooks the embedding layer, so a forward of the text model made meanwhile (another panel's
+    reference run re-encoding the text, in another thread) gets the IG batch of embeddings for its one-row ids and
+    mask: the mask is taken for every row of the embeddings (it failed with "shape '[300, 128]' is invalid")."""
+    mod = lite.modalities["text"]
+    prepared = mod.prepare(LONG_NEGATIVE_REVIEW)
+    ids, mask = prepared.inputs["input_ids"], prepared.inputs["attention_mask"]
+    assert ids.shape[1] > mod.window
+    with torch.no_grad():
+        emb = mod.embedding_layer()(ids)
+        rows = torch.cat([emb, 0.5 * emb, emb.flip(1)])  # three points of an IG path, one text's mask
+        hook = mod.embedding_layer().register_forward_hook(lambda module, args, out: rows)
+        try:
+            logits, feats = mod._run(prepared.inputs, want_features=True)
+        finally:
+            hook.remove()
+        assert logits.shape[0] == feats.shape[0] == 3
+        for r in range(3):
+            one, pooled = mod._run({"inputs_embeds": rows[r:r + 1], "attention_mask": mask}, want_features=True)
+            assert torch.allclose(logits[r], one[0], atol=1e-4) and torch.allclose(feats[r], pooled[0], atol=1e-4)
+
+
+def test_windows_read_before_are_not_read_again(lite):
+    """Without gradients, a window of a long text whose tokens were encoded before comes from the cache: rows that
+    remove one word (an ablation's) re-run only the windows holding it, and those rows and a deletion curve have
+    the values of encoding every window of every row."""
+    from msa_demo.explain.faithfulness import deletion
+    from msa_demo.explain.forward import FusedForward
+    from msa_demo.explain.words import token_layout, word_spans
+    from msa_demo.modalities.text import window_index
+
+    mod = lite.modalities["text"]
+    lite.forget()
+    ff = FusedForward(lite, lite.read_inputs(text=LONG_NEGATIVE_REVIEW), "text", ["text"])  # reads the windows
+    layout = token_layout(ff, word_spans(LONG_NEGATIVE_REVIEW), "pad", lambda kept: kept, lambda kept: kept, {},
+                          "text", {}, layer=False)
+    n = layout.n
+    one_word = torch.eye(n, dtype=torch.bool)[:: n // 12]  # 12+ rows, one word removed in each
+    scores = torch.linspace(1, 0, n).tolist()
+
+    def evaluate(removed):
+        return ff.target_prob(ff.removed(removed, layout.feature_of, layout.baseline), 2)
+
+    before = mod.windows_encoded
+    fast = evaluate(one_word)
+    encoded = mod.windows_encoded - before
+    fast_curve = deletion(scores, evaluate, steps=4, random_orders=1)
+    mod.reuse_windows = False
+    try:
+        before = mod.windows_encoded
+        slow = evaluate(one_word)
+        every = mod.windows_encoded - before
+        slow_curve = deletion(scores, evaluate, steps=4, random_orders=1)
+    finally:
+        del mod.reuse_windows
+    assert torch.allclose(fast, slow, atol=1e-5)
+    assert fast_curve.deletion_curve == pytest.approx(slow_curve.deletion_curve, abs=1e-5)
+    assert fast_curve.random_curve == pytest.approx(slow_curve.random_curve, abs=1e-5)
+    # each row re-ran only the windows that hold its word's tokens
+    idx = window_index(ff.x.shape[1], mod.window, mod.prefix_tokens, mod.overlap)
+    holds = [(layout.feature_of[idx] == int(k)).any(1).sum().item() for k in one_word.nonzero()[:, 1]]
+    assert encoded == sum(holds) < every == len(one_word) * idx.shape[0]
+
+
+@pytest.mark.slow
+def test_layer_ig_in_path_pieces_is_captums_layer_ig(lite):
+    """IG over the token embeddings (``inputs_embeds``) on one piece of the path is Captum's Layer IG on the
+    embedding layer with the same steps; in pieces it converges (completeness gap < 5 %) with fewer steps than
+    whole-path Gauss-Legendre needs, to the 50-step map (Spearman >= 0.95), and says so in the map's params."""
+    from captum.attr import LayerIntegratedGradients
+
+    from msa_demo.explain import ExplainOptions
+    from msa_demo.explain.faithfulness import spearman
+    from msa_demo.explain.forward import FusedForward
+    from msa_demo.explain.words import attribute_words, baseline_ids
+
+    text = "The food was cold and the waiter was rude, but the dessert was lovely."
+    inputs = lite.read_inputs(text=text)
+    ff = FusedForward(lite, inputs, "text", ["text"])
+    mod, layer = ff.mod, ff.mod.embedding_layer()
+    base = baseline_ids(mod, ff.x, ff.prepared.info["special_mask"], "pad")
+    fx, fb = ff.target_prob(torch.cat([ff.x, base]), 0).tolist()
+    with torch.no_grad():
+        ex, eb = layer(ff.x), layer(base)
+    ours, delta, steps, tried, pieces = ff.at(ex, "inputs_embeds").piecewise(eb, 0, fx, fb, 1, 12, 0.999, nodes=12)
+    captum, captum_delta = LayerIntegratedGradients(ff, layer).attribute(
+        ff.x, baselines=base, target=0, n_steps=12, method="gausslegendre", return_convergence_delta=True)
+    assert (steps, tried, pieces) == (12, [12], [[0.0, 1.0]])
+    assert torch.allclose(ours, captum, atol=1e-5) and delta == pytest.approx(float(captum_delta), abs=1e-5)
+
+    reference = attribute_words(lite, inputs, "negative", ExplainOptions(ig_min_steps=50, ig_max_steps=50))
+    assert "path_pieces" not in reference.params  # steps fixed: whole-path Gauss-Legendre, as Captum's default
+    m = attribute_words(lite, inputs, "negative", ExplainOptions())
+    assert m.delta < 0.05 and m.params["n_steps"] < 50 and len(m.params["path_pieces"]) >= mod.path_pieces
+    assert m.params["n_steps"] == 2 * len(m.params["path_pieces"])  # two Gauss-Legendre steps a piece
+    edges = [e for p in m.params["path_pieces"] for e in p]
+    assert edges[0] == 0.0 and edges[-1] == 1.0 and all(a == b for a, b in zip(edges[1:-1:2], edges[2:-1:2]))
+    assert spearman(m.scores, reference.scores) >= 0.95

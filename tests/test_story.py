@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from msa_demo import report, ui, views  # noqa: E402
+from msa_demo.config import SENTIMENTS  # noqa: E402
 from msa_demo.modalities.text import detect_language  # noqa: E402
 
 
@@ -87,34 +88,34 @@ def test_a_users_mistake_logs_one_line_and_no_traceback(caplog):
 
 
 @pytest.fixture(scope="module")
-def lite():
-    return ui.Dashboard.load("lite", fallback=None, device="cpu", warm=False)
+def lite_dash(lite_dashboard):
+    return lite_dashboard(warm=False)  # as Dashboard.load("lite", fallback=None, warm=False), on the shared model
 
 
-def test_face_model_abstains_on_a_picture_without_a_face(lite):
+def test_face_model_abstains_on_a_picture_without_a_face(lite_dash):
     cup = str(ROOT / "examples" / "neutral_scene.png")
-    fused, own_text, own_image, own_audio, notes, _video = lite.predict(None, "The meeting is at ten.", cup, None)
+    fused, own_text, own_image, own_audio, notes, _video = lite_dash.predict(None, "The meeting is at ten.", cup, None)
     assert own_image == views.NO_FACE and own_text
     assert "abstained" in notes and "image" not in notes.split("\n\n")[1]  # "from text": the picture is not used
     with pytest.raises(Exception, match="No face was found"):
-        lite.predict(None, "", cup, None)  # nothing else to read: one clear message
-    *_, own_image, _, notes, _video = lite.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
+        lite_dash.predict(None, "", cup, None)  # nothing else to read: one clear message
+    *_, own_image, _, notes, _video = lite_dash.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
     assert isinstance(own_image, dict) and "abstained" not in notes
 
 
-def test_face_model_reads_a_face(lite):
+def test_face_model_reads_a_face(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, own_image, _, notes, _video = lite.predict(None, "", face, None)
+    *_, own_image, _, notes, _video = lite_dash.predict(None, "", face, None)
     assert isinstance(own_image, dict) and "abstained" not in notes
 
 
-def test_a_repeated_explanation_is_the_same_and_instant(lite):
+def test_a_repeated_explanation_is_the_same_and_instant(lite_dash):
     args = (None, "I love this phone, it is wonderful", None, None)
-    first = list(lite.explain(*args, ig_steps=8))
-    again = list(lite.explain(*args, ig_steps=8))
+    first = list(lite_dash.explain(*args, ig_steps=8))
+    again = list(lite_dash.explain(*args, ig_steps=8))
     assert len(again) == 2 < len(first)  # the prediction, then every panel at once
     assert again[-1][12] is first[-1][12] and again[-1][13] == first[-1][13]
-    other = list(lite.explain(*args, ig_steps=16))  # other settings: explained anew
+    other = list(lite_dash.explain(*args, ig_steps=16))  # other settings: explained anew
     assert len(other) > 2 and other[-1][12]["options"]["ig_max_steps"] == 16
 
 
@@ -125,12 +126,12 @@ def test_a_failed_sanity_check_is_the_maps_one_line_verdict():
     assert row["mark"] == "✗" and "care" in row["verdict"]
 
 
-def test_a_fallback_is_one_short_line(lite):
-    d = ui.Dashboard(models={"lite": lite.models["lite"]}, default="lite",
+def test_a_fallback_is_one_short_line(lite_dash):
+    d = ui.Dashboard(models={"lite": lite_dash.models["lite"]}, default="lite",
                      notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
     md = d.header_markdown()
     first, rest = md.split("\n\n", 1)
-    assert "Running offline: lite models, English only" in first and "hub" not in first
+    assert "Running offline: lite models, English and Chinese only" in first and "hub" not in first
     assert "<details>" in rest and md.count("could not be loaded") == 1  # the reason once, behind a toggle
 
 
@@ -145,16 +146,30 @@ def test_text_beyond_the_models_limit_is_marked_where_reading_stopped():
     assert len(marker) == 1 and spans.index((marker[0], None)) == 3  # right after the last word read
 
 
-def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite):
+def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite_dash):
     clip = ROOT / "examples" / "negative_speech.wav"
-    steps = list(lite.explain(None, "", None, str(clip), audio_method="both"))
+    steps = list(lite_dash.explain(None, "", None, str(clip), audio_method="both"))
     assert any("Audio method 'both'" in n for n in steps[-1][12]["notices"])
 
 
-def test_models_are_named_as_people_know_them(lite):
+def test_models_are_named_as_people_know_them(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, notes, _video = lite.predict(None, "I love it", face, None)
+    *_, notes, _video = lite_dash.predict(None, "I love it", face, None)
     assert "multilingual-e5-small" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
+
+
+def test_classes_shown_alike_are_listed_in_the_same_order_in_every_panel():
+    import gradio as gr
+
+    tiny = {"text": {"negative": 2e-6, "neutral": 7e-7, "positive": 0.9999973},  # negative, neutral: both "0 %"
+            "image": {"positive": 0.9999991, "neutral": 6e-7, "negative": 3e-7},
+            "audio": {"neutral": 0.33333334, "positive": 0.3333333, "negative": 0.33333337}}
+    p = pred(tiny["text"], {m: "positive" for m in tiny}, list(tiny))
+    for m, probs in tiny.items():
+        p["modalities"][m]["probs"] = probs
+    fused, *alone = views.prediction_views(p)[:4]
+    order = [[c.label for c in gr.Label().postprocess(v).confidences] for v in [fused, *alone]]
+    assert order[:3] == [["positive", "negative", "neutral"]] * 3 and order[3] == list(SENTIMENTS)
 
 
 @pytest.mark.parametrize("a, b, heading", [(0.499, 0.496, False), (0.62, 0.30, True)])

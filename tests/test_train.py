@@ -67,6 +67,7 @@ def xor_nets():
     return nets, acc, feats, te
 
 
+@pytest.mark.slow
 def test_cross_modal_heads_beat_every_single_modality(xor_nets):
     _, acc, _, _ = xor_nets
     best_single = max(acc["text"], acc["audio"])
@@ -77,6 +78,7 @@ def test_cross_modal_heads_beat_every_single_modality(xor_nets):
 
 
 @pytest.mark.parametrize("kind", ["concat", "attention", "average"])
+@pytest.mark.slow
 def test_save_load_round_trip_and_masking(xor_nets, tmp_path, kind):
     nets, _, feats, te = xor_nets
     net = nets[kind]
@@ -190,6 +192,7 @@ def _lite_text_spec(head=None):
     return spec if head is None else replace(spec, options={"head": str(head)})
 
 
+@pytest.mark.lite
 def test_committed_lite_text_head_gets_clear_sentences_right():
     from msa_demo.modalities.text import EncoderWithHead
 
@@ -200,6 +203,7 @@ def test_committed_lite_text_head_gets_clear_sentences_right():
     assert int(pos.argmax()) == 2 and int(neg.argmax()) == 0
 
 
+@pytest.mark.lite
 def test_finetuned_text_head_loads_in_encoder_with_head(tmp_path):
     """--finetune-layers writes head.* + encoder.* keys that the lite text adapter loads."""
     from safetensors.torch import load_file

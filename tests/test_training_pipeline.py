@@ -43,6 +43,7 @@ def test_plan_rejects_bad_choices_before_any_model_runs(tmp_path, tiny_preset_pa
     assert not (tmp_path / "c").exists()  # nothing was encoded
 
 
+@pytest.mark.spawns
 def test_empty_manifest_and_missing_file(tmp_path):
     with pytest.raises(InputError, match="no rows"):
         plan(parse_args([str(_manifest(tmp_path, []))]))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -249,6 +250,46 @@ def test_contributions_figure_traces(exp):
     assert "disagree" in fig.layout.title.text
 
 
+# d3-format's specifier: [[fill]align][sign][symbol][0][width][,][.precision][~][type]
+D3_FORMAT = re.compile(r"^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?$")
+
+
+def browser_plotly_format(f: str) -> str:
+    """What the plotly.js bundled with Gradio's front end hands d3 for a number format (``Lib.adjustFormat``, as
+    in gradio/templates): a format not starting with ~ , . 0 or $ that holds f, p or s gets a "~" in front."""
+    if not f or re.match(r"^\d[.]\df", f) or re.search(r"[.]\d%", f):
+        return f
+    if f == "0.f":
+        return "~f"
+    if re.match(r"^\d%", f):
+        return "~%"
+    if re.match(r"^\ds", f):
+        return "~s"
+    return "~" + f if not re.match(r"^[~,.0$]", f) and re.search(r"[&fps]", f) else f
+
+
+def test_every_number_format_of_the_figures_reads_in_the_browser(exp):
+    """The browser console said 'encountered bad format: "+.2f"': Gradio's plotly makes it "~+.2f"."""
+    formats: list[str] = []
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str):
+            if key.endswith("format"):  # tickformat, hoverformat, valueformat
+                formats.append(value)
+            formats.extend(re.findall(r"%\{[^}:]+:([^}]+)\}", value))  # texttemplate, hovertemplate
+
+    for fig in (views.contributions_figure(exp), views.audio_figure(exp)):
+        walk(fig.to_plotly_json())
+    assert formats  # the Shapley axis has one
+    assert [f for f in formats if not D3_FORMAT.match(browser_plotly_format(f))] == []
+
+
 def test_audio_figure_traces_and_escaped_labels(exp):
     fig = views.audio_figure(exp)
     assert [t.name for t in fig.data] == ["waveform", "segment attribution"]
@@ -350,7 +391,7 @@ def test_sanity_verdict_fails_only_when_the_ranking_survives_randomisation(rho, 
 # ---------------------------------------------------------------- Advanced controls, generated from option_specs
 
 
-def test_advanced_widgets_carry_the_validators_ranges_and_defaults():
+def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     from msa_demo.explain.result import option_specs
 
     with gr.Blocks():
@@ -373,7 +414,20 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults():
                 assert ui.read_settings(**{control.name: choice}).options
     assert isinstance(widgets["seed"], gr.Number) and isinstance(widgets["grid"], gr.Slider)
     defaults = ui.read_settings(**{c.name: c.initial for c in ui.CONTROLS})
-    assert defaults == ui.Settings(options=ExplainOptions())  # the widgets start at the validator's defaults
+    # the widgets start at the validator's defaults, but for the time budget: the hardware's (CPU 5 s, GPU none)
+    from msa_demo.errors import InputError
+    from msa_demo.ui.options import dashboard_budget
+
+    budget = next(c for c in ui.CONTROLS if c.name == "budget")
+    assert budget.initial == dashboard_budget()  # MSA_BUDGET as the tests run (conftest: 0, deterministic maps)
+    monkeypatch.delenv("MSA_BUDGET", raising=False)
+    assert dashboard_budget() == (0.0 if torch.cuda.is_available() else 5.0)
+    monkeypatch.setenv("MSA_BUDGET", "2.5")
+    assert dashboard_budget() == 2.5
+    monkeypatch.setenv("MSA_BUDGET", "soon")
+    with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
+        dashboard_budget()
+    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial))
 
 
 def test_settings_are_read_by_name():

@@ -24,11 +24,10 @@ pytest.importorskip("mcp", reason="the mcp package (gradio[mcp]) is in requireme
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(lite_dashboard):
     import app
-    from msa_demo import ui
 
-    dash = ui.Dashboard.load("lite", fallback=None, device="cpu")
+    dash = lite_dashboard()  # as Dashboard.load("lite", fallback=None), warmed, on the shared lite model
     yield from serve(app.build_demo(dash), max_file_size=app.MAX_FILE_SIZE, mcp_server=True)
 
 
@@ -136,6 +135,7 @@ def test_readme_has_the_three_ways():
     assert "gradio_client" in code and "streamablehttp_client" in code and "python -m msa_demo" in code
 
 
+@pytest.mark.spawns
 @pytest.mark.parametrize("index", range(3))
 def test_readme_snippet_runs_against_a_local_app(server, index):
     kind, code = readme_snippets()[index]

@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from msa_demo.errors import InputError, MsaError
+from msa_demo.languages import OUTSIDE_LANGUAGES
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
 from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
@@ -71,7 +72,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
     Reads the prepared inputs the prediction cached (no model runs again)."""
-    from msa_demo.modalities.text import detect_language
+    from msa_demo import languages
 
     out: dict[str, dict[str, Any]] = {}
     for m in modalities if modalities is not None else inputs.present():
@@ -85,13 +86,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
             rec["words"] = list(info.get("words") or [])
             if info.get("language_probability") is not None:
                 rec["language_probability"] = info["language_probability"]
-        words = info.get("transcript", info.get("text") if m == "text" else None)
-        if words is not None:
-            langs = model.preset.modalities[m].options.get("languages")
-            # speech: the language Whisper heard; text: told from the characters and function words
-            lang = info["language"] if "transcript" in info and "language" in info else detect_language(words)
-            rec.update(language=lang, languages=list(langs) if langs else None,
-                       language_covered=None if not langs or lang is None else lang in langs)
+        rec.update(languages.check(m, info, model.preset.modalities[m]))
         if "face_found" in info:
             rec["face_found"] = bool(info["face_found"])
         if rec:
@@ -179,6 +174,17 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
         reading=reading_record(model, inputs),
     )
+    plan = None
+    if options.budget > 0:  # the maps' settings chosen to fit what is left of the budget
+        from msa_demo.explain.budget import fit
+
+        plan = fit(model, inputs, pred.used, options, options.budget - (time.perf_counter() - t0),
+                   panel_workers(model))
+        options = plan.options
+        exp.options = options.to_dict()
+        note = plan.notice(options.budget)
+        if note:
+            exp.notices.append(note)
     yield "explanation", exp
     parts = panels(model, inputs, pred.used, options)
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
@@ -193,6 +199,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
             continue
+        for m in maps:  # words in a language the model was not trained on: no figure makes the map trustworthy
+            if (exp.reading.get(m.modality) or {}).get("language_covered") is False:
+                m.caveat = OUTSIDE_LANGUAGES
+            if plan is not None:  # what this map gave up to fit the budget
+                m.params["budget"] = plan.given_up_by(m)
         got[k] = maps
         exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:

@@ -161,7 +161,13 @@ def _top(m, k: int = 5) -> list[tuple[str, float]]:
 
 
 def format_explanation(exp) -> str:
+    from msa_demo.views import trust_rows
+
     pred = exp.prediction
+    maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat,  # what a verdict reads (no heat map)
+             "faithfulness": m.faithfulness.to_dict() if m.faithfulness is not None else None} for m in exp.maps]
+    # one verdict per map, in order: the dashboard's trust table
+    verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading})
     lines = [f"Sentiment: {pred.label.upper()}  (preset {exp.preset}; explained class: {exp.target}; "
              f"used: {', '.join(pred.used)})"]
     lines += [f"  {s:<9} {p:6.1%}" for s, p in pred.probs.items()]
@@ -176,7 +182,7 @@ def format_explanation(exp) -> str:
             lines.append(f"  interaction {k}: {v:+.4f}")
         if mc.conflict:
             lines.append(f"  ! {mc.conflict_detail}")
-    for m in exp.maps:
+    for m, verdict in zip(exp.maps, verdicts):
         f = m.faithfulness
         head = f"{m.modality} — {m.method.replace('_', ' ')} ({m.params.get('baseline', '')} baseline)"
         if m.modality == "image":
@@ -194,6 +200,8 @@ def format_explanation(exp) -> str:
                 trust.append(f"sanity ρ {f.sanity_spearman:+.2f}")
         trust.append(f"{m.cost.forward_passes} forward passes, {m.cost.seconds:.2f} s")
         lines.append("    " + "; ".join(trust))
+        if verdict["verdict"]:
+            lines.append(f"    verdict: {verdict['mark']} {verdict['verdict']}")
     lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
     for n in list(pred.notices) + list(exp.notices):
         lines.append(f"note: {n}")

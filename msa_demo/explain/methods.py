@@ -69,13 +69,13 @@ class Layout:
 
 def _gradient(f: FusedForward, layout: Layout, method: Method, t: int, options: ExplainOptions):
     layer = layout.layer(f.mod) if layout.layer is not None else None
-    attr, delta, diff, steps, tried = f.integrated(layout.baseline, t, options, layer=layer)
+    attr, delta, diff, steps, tried, pieces = f.integrated(layout.baseline, t, options, layer=layer)
     a = attr[0].detach().float()
     n = layout.n
     ids = layout.feature_of.to(a.device).long().clamp(0, n)
     ids = ids.reshape(*ids.shape, *([1] * (a.dim() - ids.dim()))).expand_as(a)  # a layer's hidden size: trailing
     sums = torch.zeros(n + 1, device=a.device).index_add_(0, ids.reshape(-1), a.reshape(-1))
-    return sums[:n].cpu().tolist(), a, (delta, diff, steps, tried)
+    return sums[:n].cpu().tolist(), a, (delta, diff, steps, tried, pieces)
 
 
 def _perturbation(f: FusedForward, layout: Layout, method: Method, t: int):
@@ -115,10 +115,12 @@ def _attribute(layout: Layout, method: str, target: str, options: ExplainOptions
         torch.manual_seed(options.seed)
         scores, attr, ig = _scores(f, layout, spec, t, options)
         if ig is not None:
-            delta, diff, steps, tried = ig
+            delta, diff, steps, tried, pieces = ig
             delta_frac = delta_fraction(delta, diff)
             params.update(n_steps=steps, steps_tried=tried, ig_method=spec.defaults["method"], delta_abs=delta,
                           output_difference=diff, internal_batch_size=f.batch_size)
+            if pieces is not None:  # the path integrated piece by piece (``FusedForward.piecewise``)
+                params["path_pieces"] = pieces
     if spec.kind == "perturbation":
         params.update(perturbations_per_eval=f.batch_size, **spec.defaults)
     counter = getattr(f, "parent", f)

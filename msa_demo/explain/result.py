@@ -92,6 +92,9 @@ class AttributionMap(_Serial):
     delta: float | None = None  # IG convergence delta as a fraction of |f(x) - f(baseline)|
     faithfulness: Faithfulness | None = None
     cost: Cost = field(default_factory=Cost)
+    # why the figures above cannot vouch for the map: "outside this model's languages" when the model read words
+    # in a language its preset does not declare (the map shows how it reacted, not what the words mean)
+    caveat: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AttributionMap":
@@ -305,6 +308,10 @@ class ExplainOptions(_Serial):
         ("integrated_gradients",), "which text attributions run (integrated_gradients: Layer IG on the token"
         " embeddings; occlusion: word ablation; shapley_value_sampling: sampled word Shapley values)",
         label="text methods", choices=TEXT_METHODS, min_count=1)
+    budget: float = option(
+        0.0, "seconds the maps may take (0: no limit): IG steps, the image grid, audio segments and deletion-curve"
+        " points are chosen to fit, and each map says what it gave up",
+        label="the time budget", bounds=(0, 3600), unit=" seconds")
 
     def __post_init__(self) -> None:
         for spec in option_specs(type(self)):

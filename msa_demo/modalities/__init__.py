@@ -67,6 +67,9 @@ class Modality:
         """(label logits [B, L], pooled features [B, D] or None)."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop what the model keeps of the inputs it has read (e.g. the lite text's windows); nothing here."""
+
     # -- shared
     @property
     def labels(self) -> list[str]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -213,33 +216,94 @@ class E5WithHead(EncoderWithHead):
     tokens are embedded once (so explanations see every token of the whole text), cut into windows of
     ``window`` tokens that overlap by ``overlap`` and repeat the ``<s> passage:`` start and the ``</s>`` end,
     and the head's logits are averaged over the windows (the features too, for a trained fusion head).
+
+    Windows already read are not read again: without gradients, a window whose tokens (and mask) were encoded
+    before takes its pooled output from a cache (``window_cache`` windows, per model copy). A row of an ablation
+    or a deletion curve that removes words of one window re-runs that window only; the unperturbed text's windows
+    were read by the prediction. ``windows_encoded`` counts the windows the encoder ran on.
     """
 
     window = 128  # the length the head was trained on (``train --max-length 128``)
     overlap = 32
+    window_cache = 1024  # pooled windows kept (384 floats each: 1.5 MB)
+    # adaptive Layer IG integrates the path in pieces, from this many (``FusedForward.piecewise``): e5's output can
+    # jump within a short stretch of the path from PAD to the text, where whole-path Gauss-Legendre needed 64 steps
+    path_pieces = 8
+    path_nodes = 2  # Gauss-Legendre steps a piece (one a piece took 42 steps in all on a 64-token text, two 24)
+    reuse_windows = True  # False: every window of every row is encoded (the reference that tests compare with)
 
     def load(self) -> None:
         super().load()
         self.tokenizer.model_max_length = 1_000_000  # read whole in windows: no "too long" warning per text
+        self.windows_encoded = 0
+
+    def forget(self) -> None:
+        with _window_lock:
+            _windows.pop(self, None)
 
     def _run(self, inputs, want_features):
         emb = inputs.get("inputs_embeds")
         if emb is None:  # the layer that LayerIntegratedGradients attributes to sees the whole text once
             emb = self.encoder.get_input_embeddings()(inputs["input_ids"])
         mask = inputs.get("attention_mask")
+        b, n, h = emb.shape
         if mask is None:
             mask = torch.ones(emb.shape[:2], dtype=torch.long, device=emb.device)
-        b, n, h = emb.shape
+        elif mask.shape[0] != b:
+            # Layer IG hooks the embedding layer itself: a forward made meanwhile from another thread (a panel's
+            # reference run re-encoding this text) gets the IG batch of embeddings for its one-row ids and mask
+            mask = mask.expand(b, -1)
         if n <= self.window:
+            self.windows_encoded += b
             out = self.encoder(inputs_embeds=emb, attention_mask=mask)
             pooled = mean_pool(out.last_hidden_state, mask)
             return self.head(pooled), (pooled if want_features else None)
         idx = window_index(n, self.window, self._prefix, self.overlap).to(emb.device)  # [W, window]
         w = idx.shape[0]
         m = mask[:, idx].reshape(b * w, self.window)
-        out = self.encoder(inputs_embeds=emb[:, idx].reshape(b * w, self.window, h), attention_mask=m)
-        pooled = mean_pool(out.last_hidden_state, m).reshape(b, w, h)
+        x = emb[:, idx].reshape(b * w, self.window, h)
+        ids = inputs.get("input_ids")
+        reusable = (self.reuse_windows and inputs.get("inputs_embeds") is None and ids is not None and ids.shape[0] == b
+                    and not torch.is_grad_enabled() and not self.encoder.get_input_embeddings()._forward_hooks)
+        pooled = self._windows(x, m, ids[:, idx].reshape(b * w, self.window) if reusable else None).reshape(b, w, h)
         return self.head(pooled).mean(1), (pooled.mean(1) if want_features else None)
+
+    def _windows(self, x: torch.Tensor, mask: torch.Tensor, ids: torch.Tensor | None) -> torch.Tensor:
+        """Mean-pooled encoder outputs [R, H] of the windows ``x`` [R, window, H] (``mask`` [R, window]). Given
+        their token ``ids`` [R, window] (no gradients, embeddings of those ids), each distinct window is encoded
+        once and windows read before come from the cache."""
+        if ids is None:
+            self.windows_encoded += x.shape[0]
+            return mean_pool(self.encoder(inputs_embeds=x, attention_mask=mask).last_hidden_state, mask)
+        keys = [k.tobytes() for k in torch.cat([ids, mask.to(ids.dtype)], 1).cpu().numpy()]
+        with _window_lock:
+            cache = _windows.setdefault(self, OrderedDict())
+            got = {k: cache[k] for k in keys if k in cache}
+        todo = list(dict.fromkeys(k for k in keys if k not in got))  # distinct windows to encode, in order
+        if todo:
+            first = {k: r for r, k in reversed(list(enumerate(keys)))}
+            rows = torch.tensor([first[k] for k in todo], device=x.device)
+            self.windows_encoded += len(todo)
+            new = mean_pool(self.encoder(inputs_embeds=x[rows], attention_mask=mask[rows]).last_hidden_state,
+                            mask[rows])
+            got.update(zip(todo, new))
+            with _window_lock:
+                cache = _windows.setdefault(self, OrderedDict())
+                cache.update(zip(todo, new))
+                while len(cache) > self.window_cache:
+                    cache.popitem(last=False)
+        with _window_lock:
+            cache = _windows.get(self, {})
+            for k in got:
+                if k in cache:
+                    cache.move_to_end(k)
+        return torch.stack([got[k] for k in keys])
+
+
+# Pooled windows per model copy (``E5WithHead._windows``): a randomised copy (the sanity check) is another key,
+# so it never reads the learned model's windows.
+_windows: "weakref.WeakKeyDictionary[E5WithHead, OrderedDict[bytes, torch.Tensor]]" = weakref.WeakKeyDictionary()
+_window_lock = threading.Lock()
 
 
 def window_starts(n: int, window: int, prefix: int, overlap: int = 32) -> list[int]:

@@ -13,6 +13,9 @@ from typing import Any, Iterable, Iterator
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
+from msa_demo.languages import preset_languages
+from msa_demo.modalities import OFFLINE_HINT
+from msa_demo.modalities.text import language_name
 from msa_demo.modalities.registry import names
 from msa_demo.ui.fields import Request, bind, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
@@ -35,6 +38,7 @@ class Dashboard:
     failures: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     default: str | None = None
+    replaced: str | None = None  # the preset asked for, which could not be loaded (a notice says why)
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
     explained: OrderedDict = field(default_factory=OrderedDict)
@@ -56,9 +60,9 @@ class Dashboard:
         if str(primary) in dash.models:
             dash.default = str(primary)
         elif dash.models:
-            dash.default = next(iter(dash.models))
+            dash.default, dash.replaced = next(iter(dash.models)), str(primary)
             dash.notices.append(
-                f"The '{primary}' preset could not be loaded ({dash.failures.get(str(primary), 'unknown reason')}); "
+                f"The '{primary}' preset could not be loaded ({dash.reason(str(primary))}); "
                 f"using '{dash.default}' instead."
             )
         return dash
@@ -98,7 +102,16 @@ class Dashboard:
         return any(n not in own for n in self.notices)
 
     def failure_text(self) -> str:
-        return " ".join(f"{n}: {r}" for n, r in self.failures.items())
+        return " ".join(f"{n}: {self.reason(n)}" for n in self.failures)
+
+    def reason(self, name: str) -> str:
+        """Why a preset did not load, with advice that fits what runs: the command-line hint to work offline
+        becomes nothing when the lite preset already serves, and the Preset menu when it is one pick away."""
+        text = self.failures.get(name, "unknown reason")
+        if OFFLINE_HINT in text and "lite" in self.models:
+            text = text.replace(OFFLINE_HINT, "" if self.default == "lite" else
+                                " Pick 'lite' in the Preset menu to work offline.")
+        return text
 
     def header_markdown(self) -> str:
         """One short line; a fallback's reasons and presets that did not load sit behind a details toggle."""
@@ -107,8 +120,12 @@ class Dashboard:
             m = self.models[self.default]
             desc = m.describe()
             line = f"**Preset:** {md(desc['preset'])} · **Device:** {md(desc['device'])} ({md(desc['dtype'])})"
+            langs = [language_name(c) for c in preset_languages(m.preset)]  # as the preset declares them
+            if langs:
+                line += f" · **Reads:** {md(', '.join(langs))}"
             if self.fell_back:
-                line = (f"**Running offline: lite models, English only** ({md(desc['device'])})"
+                only = f", {md(_and(langs))} only" if langs else ""
+                line = (f"**Running offline: lite models{only}** ({md(desc['device'])})"
                         if desc["preset"] == "lite" else f"**Running the '{md(desc['preset'])}' preset instead**")
             elif desc.get("stand_ins") or desc.get("switched_off"):
                 parts = [f"{m}: offline stand-in" for m in desc.get("stand_ins") or []]
@@ -116,9 +133,10 @@ class Dashboard:
                 line += " · **" + md("; ".join(parts)) + "** (its Hub model could not be loaded)"
             lines.append(line)
             details += [md(n) for n in self.notices]
-        if self.failures:
-            details.append("Presets that did not load: " + "; ".join(
-                f"{md(n)} — {md(r)}" for n, r in self.failures.items()))
+        others = [n for n in self.failures if n != self.replaced]  # the replaced one's notice says why, once
+        if others:
+            details.append("Presets that did not load: " + "; ".join(f"{md(n)} — {md(self.reason(n))}"
+                                                                     for n in others))
         if not self.models:
             lines.append("**No preset could be loaded; the app cannot predict.**")
         if details:
@@ -344,6 +362,10 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def families(model) -> dict[str, dict[str, str]]:

@@ -24,6 +24,26 @@ AUDIO_METHODS = {**{m: (m,) for m in result.AUDIO_METHODS}, "both": ("occlusion"
 SLIDER_POSITIONS = 2000  # a range with more whole numbers than this is a number box, not a slider
 
 
+def dashboard_budget() -> float:
+    """The dashboard's time budget for the maps: ``MSA_BUDGET`` seconds when set (0: none), else none on a GPU
+    (full quality) and 5 s on a CPU (a free Space), so that a long text or clip stays interactive and says what it
+    gave up."""
+    import os
+
+    import torch
+
+    raw = os.environ.get("MSA_BUDGET", "").strip()
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 3600:
+            raise InputError(f"MSA_BUDGET must be a number of seconds from 0 (no limit) to 3600, not '{raw}'.")
+        return value
+    return 0.0 if torch.cuda.is_available() else 5.0
+
+
 @dataclass(frozen=True)
 class Control:
     """One Advanced widget. ``option``: the ExplainOptions field it sets ("" for a dashboard-only setting, which
@@ -45,8 +65,9 @@ class Control:
 
     @property
     def initial(self) -> Any:
-        """The widget's starting value: the field's default, in the dashboard's words."""
-        if not self.option:
+        """The widget's starting value: the field's default, in the dashboard's words (or the control's own
+        ``default``, where the dashboard starts elsewhere than the API: the time budget)."""
+        if not self.option or self.default is not None:
             return self.default
         default = self.spec.default
         if isinstance(self.choices, dict):
@@ -86,6 +107,9 @@ CONTROLS: tuple[Control, ...] = (
     Control("audio_level", "audio_level"),
     Control("deletion_steps", "deletion_steps"),
     Control("ig_min_steps", "ig_min_steps"),
+    Control("budget", "budget", default=dashboard_budget(), step=0.5,
+            info="seconds the maps may take (0: no limit; on a CPU the dashboard starts at 5): IG steps, the grid, "
+                 "segments and curve points are chosen to fit, and each map says what it gave up"),
 )
 NAMES = tuple(c.name for c in CONTROLS)
 

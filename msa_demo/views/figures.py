@@ -40,7 +40,9 @@ def contributions_figure(exp: dict):
     fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({target})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
                          text=[f"{y:.2f}" for y in ys], textposition="auto"), row=1, col=2)
     fig.update_yaxes(range=[0, 1], row=1, col=2)
-    fig.update_yaxes(title_text="Shapley value", tickformat="+.2f", row=1, col=1)
+    # not "+.2f": the plotly.js in Gradio's front end puts a "~" before it, and "~+.2f" is no d3 format (the console
+    # said 'bad format'); the bars' own labels carry the sign
+    fig.update_yaxes(title_text="Shapley value", tickformat=".2f", row=1, col=1)
     title = "Modality contributions"
     if mc.get("conflict"):
         title += f" — ⚠ modalities disagree<br><sup>{html.escape(str(mc.get('conflict_detail', '')))}</sup>"
@@ -148,6 +150,8 @@ def map_caption(m: dict) -> str:
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
             bits.append(f"{k.replace('_', ' ')}: {params[k]}")
+    if params.get("budget"):  # what the map gave up to fit the time budget
+        bits.append("to fit the time budget: " + ", ".join(params["budget"]))
     return " · ".join(str(b) for b in bits if b)
 
 

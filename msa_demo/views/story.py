@@ -7,20 +7,27 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from msa_demo.config import MODALITIES
+from msa_demo import languages
+from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.languages import OUTSIDE_LANGUAGES
 from msa_demo.modalities import registry
 from msa_demo.modalities.text import language_name
 from msa_demo.views.base import NOUNS, fmt, md, model_name
 
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
-OUTSIDE_LANGUAGES = "outside this model's languages"
 NO_FACE = "no face"
+LABEL_DIGITS = 2  # a Label shows whole percents
 
 
 def _probs(p: dict | None) -> dict | None:
+    """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
+    so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
+    sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
     if not p:
         return None
-    return {str(k): float(v) for k, v in p.items()}
+    rank = {s: i for i, s in enumerate(SENTIMENTS)}
+    pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
+    return {k: round(v, LABEL_DIGITS) for k, v in pairs}
 
 
 def _pct(p: float, digits: int = 0) -> str:
@@ -37,8 +44,19 @@ def abstained(pred: dict, reading: dict | None) -> list[str]:
     return [m for m in pred.get("switched_off") or [] if (reading.get(m) or {}).get("face_found") is False]
 
 
-def outside_languages(reading: dict | None) -> list[str]:
-    return [m for m, r in (reading or {}).items() if (r or {}).get("language_covered") is False]
+def outside_languages(reading: dict | None, pred: dict | None = None) -> list[str]:
+    """Modalities whose words are in a language their model was not trained on (the reading record, else the
+    prediction's own record of each modality)."""
+    out = [m for m, r in (reading or {}).items() if (r or {}).get("language_covered") is False]
+    return out + [m for m, p in ((pred or {}).get("modalities") or {}).items()
+                  if m not in out and (p or {}).get("language_covered") is False]
+
+
+def language_records(pred: dict | None, reading: dict | None) -> dict[str, dict]:
+    """{modality: {"language", "languages", "language_covered"}}: the reading record's, else the prediction's."""
+    out = {m: dict(p) for m, p in ((pred or {}).get("modalities") or {}).items() if (p or {}).get("language")}
+    out.update({m: dict(r) for m, r in (reading or {}).items() if (r or {}).get("language")})
+    return out
 
 
 # ---------------------------------------------------------------- the summary on top
@@ -79,7 +97,7 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
                for m in used if m in per and per[m].get("label") != label]
     tail = ("; " + _and(dissent)) if dissent and len(used) > 1 else ""
     missing = [f"{NOUNS.get(m, m)}: {NO_FACE}" for m in abstained(pred, reading)]
-    missing += [f"{NOUNS.get(m, m)}: {OUTSIDE_LANGUAGES}" for m in outside_languages(reading) if m in used]
+    missing += [f"{NOUNS.get(m, m)}: {OUTSIDE_LANGUAGES}" for m in outside_languages(reading, pred) if m in used]
     extra = f" ({'; '.join(missing)})" if missing else ""
     if head.startswith("Too close"):
         return f"{head}{extra}."
@@ -89,12 +107,9 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
 def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None) -> list[str]:
     """What a model could not read, one short line each."""
     out = []
-    for m in outside_languages(reading):
-        r = reading[m]
-        covered = ", ".join(language_name(c) for c in r.get("languages") or [])
-        what = "the transcript" if m == "audio" else "the text"
-        out.append(f"⚠ {what.capitalize()} looks {language_name(r.get('language'))}, {OUTSIDE_LANGUAGES} "
-                   f"({covered}): its {m} verdict is not a reading of what was meant.")
+    records = language_records(pred, reading)
+    for m in outside_languages(reading, pred):
+        out.append(f"⚠ {languages.notice(m, records.get(m))}")
     if abstained(pred, reading):
         out.append("No face was found in the picture, so the face model abstained: the picture was not used "
                    "(Advanced → 'read a picture without a face as a face' to use it anyway).")
@@ -141,10 +156,17 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
             own.append(f"{m} alone: **{md(mp.get('label', ''))}** ({md(model_name(mp.get('model_id'), fam))})")
     if own:
         lines.append(" · ".join(own))
-    lines += [md(w) for w in reading_warnings(pred, reading)]
-    for n in list(extra) + list(pred.get("notices") or []):
+    warnings = reading_warnings(pred, reading)
+    lines += [md(w) for w in warnings]
+    for n in unwarned(list(extra) + list(pred.get("notices") or []), warnings):
         lines.append(f"*Note:* {md(n)}")
     return "\n\n".join(lines)
+
+
+def unwarned(notices: Iterable[str], warnings: Iterable[str]) -> list[str]:
+    """The notices a ⚠ warning does not already say (the language notice is both: shown once, as the warning)."""
+    said = {w.removeprefix("⚠ ") for w in warnings}
+    return [n for n in notices if n not in said]
 
 
 def transcript_markdown(reading: dict | None) -> str:
@@ -180,12 +202,13 @@ def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
     """Plain-language verdicts on each map: (mark, sentence); mark is ✓ (passes), ✗ (fails), ? (can't tell),
     or ⚠ when the model was given words in a language it was not trained on (a pass would mean nothing)."""
     out = []
-    outside = set(outside_languages(exp.get("reading")))
+    outside = set(outside_languages(exp.get("reading"), exp.get("prediction")))
+    records = language_records(exp.get("prediction"), exp.get("reading"))
     for m in exp.get("maps") or []:
         f = m.get("faithfulness") or {}
         name = map_name(m)
-        if m.get("modality") in outside:
-            r = (exp.get("reading") or {}).get(m.get("modality")) or {}
+        if m.get("modality") in outside or m.get("caveat") == OUTSIDE_LANGUAGES:
+            r = records.get(m.get("modality")) or {}
             out.append(("⚠", f"{name}: {OUTSIDE_LANGUAGES} (it reads {language_name(r.get('language'))}); "
                              "the map shows how the model reacted, not what the words mean."))
             continue

@@ -1,0 +1,220 @@
+"""A time budget: the explanation's settings chosen so that its maps fit ``ExplainOptions.budget`` seconds.
+
+The cost of a map is counted in model rows (one modality-model evaluation of one input row): a perturbation map
+evaluates one row per feature, an Integrated Gradients map about three per step (a forward and a backward), and
+every map's deletion / AOPC curve about five per point. A row's price is measured, not guessed: each used
+modality's fused forward is timed once on two rows of this very input (and, for an audio model that can, at the
+latent level too), and the price is kept per model and input shape, so the next explanation of that size plans
+at once. The panels' total is divided by how many run at once.
+
+When the full settings do not fit, the most expensive panel gives up one thing at a time, in this order (each
+step the one that costs the map least): fewer IG steps (down to 4; its completeness gap is then shown on its map),
+a coarser image grid (down to 2×2), longer audio segments (up to 8 s), audio occluded at the latent level (a
+different map on models whose encoder normalises over the clip: said), fewer deletion-curve points (down to 2), and
+last the image's second map. What was given up
+is said on each map (``params["budget"]``) and once in the explanation's notices.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import torch
+
+from msa_demo.explain.result import ExplainOptions
+
+IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
+DELETION_ROWS = 4.7  # rows of a deletion / AOPC curve per point (its orders share the end points)
+PROBE_ROWS = 2
+MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
+MAX_SEGMENT = 8.0  # seconds: the longest audio segment a budget makes (a 30 s clip in 4 segments)
+# seconds per row, per modality model, per (input shape, level): measured once per model and size
+_PRICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Plan:
+    """The settings that fit, the panels' estimated seconds, and what each modality gave up to fit."""
+
+    options: ExplainOptions
+    seconds: float
+    gave_up: dict[str, list[str]] = field(default_factory=dict)  # "every map" or a modality -> what it gave up
+    fits: bool = True
+
+    def given_up_by(self, m) -> list[str]:
+        """What the map ``m`` (an AttributionMap) gave up: the shared settings that apply to it (IG steps only to
+        an IG map), then its modality's own."""
+        gradient = "n_steps" in m.params
+        shared = [line for line in self.gave_up.get("every map", []) if gradient or not line.startswith("IG")]
+        return shared + self.gave_up.get(m.modality, [])
+
+    def notice(self, budget: float) -> str | None:
+        """One line for the explanation's notices, or None when nothing was given up."""
+        if not self.gave_up:
+            return None
+        parts = "; ".join(f"{m}: {', '.join(g)}" for m, g in self.gave_up.items())
+        head = (f"Time budget {budget:g} s: " if self.fits
+                else f"Time budget {budget:g} s cannot be met (about {self.seconds:.1f} s at the least): ")
+        return head + parts + "."
+
+
+def _price(ff, level: str = "input") -> float:
+    """Seconds per row of ``ff`` (a FusedForward), measured on PROBE_ROWS copies of its input (``level``
+    "latent": the audio model's latent frames), kept per model and shape."""
+    prices = _PRICES.setdefault(ff.mod, {})
+    key = (tuple(ff.x.shape), level)
+    if key not in prices:
+        f = ff
+        if level == "latent":
+            f = ff.at(ff.mod.latents(ff.x)[:1])
+        rows = f.x.expand(PROBE_ROWS, *f.x.shape[1:]).contiguous()
+        with torch.no_grad():
+            f(rows[:1])  # a first call pays for allocations and lazy set-up: not a row's price
+            if rows.device.type == "cuda":
+                torch.cuda.synchronize(rows.device)
+            t0 = time.perf_counter()
+            f(rows)
+            if rows.device.type == "cuda":
+                torch.cuda.synchronize(rows.device)
+        prices[key] = (time.perf_counter() - t0) / PROBE_ROWS
+    return prices[key]
+
+
+@dataclass
+class _Panel:
+    """What one modality's maps cost under some options."""
+
+    modality: str
+    price: float  # seconds per row at the options' level
+    latent_price: float | None  # audio: seconds per row at the latent level, where the model has one
+    features: Any  # options -> number of features of a perturbation map
+    methods: Any  # options -> [(kind, name)] of its maps
+    segments: bool = False  # its features are time segments of the options' length (audio on a waveform)
+
+    def seconds(self, o: ExplainOptions) -> float:
+        rows = 0.0
+        for kind, _ in self.methods(o):
+            rows += DELETION_ROWS * o.deletion_steps + 2
+            rows += IG_ROW * _ig_steps(o) if kind == "gradient" else self.features(o) + 1
+        price = self.latent_price if (self.latent_price and o.audio_level == "latent") else self.price
+        return rows * price
+
+
+def _ig_steps(o: ExplainOptions) -> int:
+    """IG rows in the worst case: every doubling from the first step count to the most."""
+    steps, total = o.ig_min_steps, o.ig_min_steps
+    while steps < o.ig_max_steps:
+        steps = min(o.ig_max_steps, steps * 2)
+        total += steps
+    return total
+
+
+def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Panel]:
+    from msa_demo.explain.forward import FusedForward
+    from msa_demo.explain.methods import METHODS, resolve
+
+    out = []
+    for m in used:
+        if m not in ("text", "image", "audio") or m not in model.modalities:
+            continue  # another modality's maps are not planned (their cost still counts in the measured total)
+        ff = FusedForward(model, inputs, m, used, batch_size=options.batch_size)
+        mod, info = ff.mod, ff.prepared.info
+        gradients = bool(mod.differentiable)
+
+        def kinds(names, gradients=gradients, m=m):
+            return [(METHODS[resolve(n, m, gradients)].kind, n) for n in names]
+
+        latent = None
+        if m == "text":
+            n_words = max(1, len(info.get("word_spans") or str(info.get("text", "")).split()))
+            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, lambda o: kinds(o.text_methods)))
+        elif m == "image":
+            out.append(_Panel(m, _price(ff), None,
+                              lambda o: o.grid ** 2 if o.regions == "grid" else o.superpixels,
+                              lambda o: kinds(o.image_methods)))
+        elif mod.attr_key == "input_ids":  # lite speech: one word-ablation map over the recognised words
+            n_words = max(1, len(info.get("words") or []))
+            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, lambda o: [("perturbation", "occlusion")]))
+        else:
+            seconds = ff.x.shape[-1] / int(info.get("sample_rate", 16000))
+            if getattr(mod, "supports_latents", False):
+                latent = _price(ff, "latent")
+            level_auto = "latent" if getattr(mod, "latents_match_waveform", False) else "waveform"
+            price = _price(ff)
+            panel = _Panel(m, price, latent, lambda o, s=seconds: math.ceil(s / o.segment_seconds),
+                           lambda o: kinds(o.audio_methods), segments=True)
+            if latent and options.audio_level in ("auto", "latent") and level_auto == "latent":
+                panel.price = latent
+            out.append(panel)
+    return out
+
+
+def _wall(panels: list[_Panel], o: ExplainOptions, workers: int) -> float:
+    """Seconds for all panels: on a CPU two panels at once share its cores (about 15 % faster than one by one)."""
+    total = sum(p.seconds(o) for p in panels)
+    return total / (1 + 0.15 * (workers - 1))
+
+
+SHARED = ("IG steps", "deletion points")  # settings every map shares: given up for all of them at once
+
+
+def _steps(p: _Panel, o: ExplainOptions) -> list[tuple[str, str, ExplainOptions]]:
+    """The next things ``p`` can give up under ``o``, cheapest for the map first: (setting, what is said, new
+    options)."""
+    out = []
+    kinds = [k for k, _ in p.methods(o)]
+    if "gradient" in kinds and o.ig_max_steps > MIN_IG_STEPS:
+        steps = max(MIN_IG_STEPS, o.ig_max_steps // 2)
+        out.append(("IG steps", f"IG at most {steps} steps (its completeness gap is shown)",
+                    replace(o, ig_max_steps=steps, ig_min_steps=min(o.ig_min_steps, steps))))
+    if p.modality == "image" and o.regions == "grid" and o.grid > 2 and "perturbation" in kinds:
+        side = max(2, o.grid - 2)
+        out.append(("grid", f"a {side}×{side} grid", replace(o, grid=side)))
+    longer = ("segments", f"segments of {o.segment_seconds * 2:g} s", replace(o, segment_seconds=o.segment_seconds * 2))
+    wave = p.segments and p.features(o) > 2 and "perturbation" in kinds and o.segment_seconds * 2 <= MAX_SEGMENT
+    if wave and not p.latent_price:
+        out.append(longer)
+    if p.modality == "audio" and p.latent_price and p.price > p.latent_price and o.audio_level != "latent":
+        out.append(("audio level", "occluded at the latent level (its map can differ from the waveform's)",
+                    replace(o, audio_level="latent")))
+    if wave and p.latent_price:
+        out.append(longer)
+    if o.deletion_steps > 2:
+        points = max(2, o.deletion_steps // 2)
+        out.append(("deletion points", f"a {points}-point deletion curve", replace(o, deletion_steps=points)))
+    if p.modality == "image" and len(o.image_methods) > 1:
+        keep = "occlusion" if "occlusion" in o.image_methods else o.image_methods[0]
+        out.append(("image methods", f"{keep} only", replace(o, image_methods=(keep,))))
+    return out
+
+
+def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float | None = None,
+        workers: int = 1) -> Plan:
+    """The options for ``used`` modalities' maps of ``inputs`` that fit ``seconds`` (default ``options.budget``;
+    what is left of it after the prediction: at most nothing, then everything that can be given up is), giving
+    up as little as it can (see the module docstring)."""
+    budget = max(0.0, options.budget if seconds is None else seconds)
+    panels = _panels(model, inputs, used, options)
+    o = options
+    said: dict[str, dict[str, str]] = {}  # modality (or "every map") -> setting -> its last word
+    wall = _wall(panels, o, workers)
+    fits = True
+    while wall > budget:
+        for p in sorted(panels, key=lambda p: -p.seconds(o)):
+            steps = _steps(p, o)
+            if steps:
+                setting, line, o = steps[0]
+                said.setdefault("every map" if setting in SHARED else p.modality, {})[setting] = line
+                break
+        else:
+            fits = False
+            break
+        wall = _wall(panels, o, workers)
+    return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits)
+
+
+__all__ = ["Plan", "fit"]

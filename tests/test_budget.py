@@ -1,0 +1,89 @@
+"""The time budget (``ExplainOptions.budget``): the planner gives up as little as it must, in a known order, on
+prices set by the test (so the plan is known by construction), and an explanation says what each map gave up."""
+
+from __future__ import annotations
+
+import pytest
+
+from msa_demo.explain import ExplainOptions, explain
+from msa_demo.explain import budget as budget_module
+from msa_demo.explain.budget import fit
+from msa_demo.explain.forward import FusedForward
+
+
+@pytest.fixture
+def tiny_inputs(tiny_model, rgb_image, tone):
+    return tiny_model.read_inputs(text="the movie was good but the food was terrible", image=rgb_image,
+                                  audio=(16000, tone))
+
+
+def set_prices(model, inputs, prices: dict[str, float]):
+    """Seconds per row of each modality, as if measured: the plan is then arithmetic."""
+    used = [m for m in ("text", "image", "audio") if getattr(inputs, m, None) is not None]
+    for m, price in prices.items():
+        ff = FusedForward(model, inputs, m, used)
+        table = budget_module._PRICES.setdefault(ff.mod, {})
+        table[(tuple(ff.x.shape), "input")] = price
+        table[(tuple(ff.x.shape), "latent")] = price
+    return used
+
+
+def test_no_need_to_give_up_anything(tiny_model, tiny_inputs):
+    used = set_prices(tiny_model, tiny_inputs, {"text": 1e-6, "image": 1e-6, "audio": 1e-6})
+    plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=10))
+    assert plan.fits and plan.gave_up == {} and plan.options == ExplainOptions(budget=10)
+    assert plan.notice(10) is None
+
+
+def test_ig_steps_go_first_and_the_plan_fits(tiny_model, tiny_inputs):
+    # text: IG 8+16+32+64 = 120 steps x 3 rows + a 10-point deletion curve (49 rows) = 409 rows at 10 ms
+    used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 1e-6, "audio": 1e-6})
+    full = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
+    assert full.seconds == pytest.approx(4.09, rel=0.01) and full.gave_up == {}
+    plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=3))
+    # 8+16+32 = 56 steps: 217 rows, 2.17 s: one halving of the IG steps is enough
+    assert plan.fits and plan.seconds <= 3 and plan.options.ig_max_steps == 32
+    assert plan.gave_up == {"every map": ["IG at most 32 steps (its completeness gap is shown)"]}
+    assert plan.options.grid == 7 and plan.options.deletion_steps == 10  # nothing else given up
+
+
+def test_the_most_expensive_panel_gives_up_first(tiny_model, tiny_inputs):
+    # image occlusion: 49 cells + 1 + 49 deletion rows; IG on the image too: the image panel is the dearest
+    used = set_prices(tiny_model, tiny_inputs, {"text": 1e-6, "image": 0.01, "audio": 1e-6})
+    opts = ExplainOptions(budget=4.5, image_methods=("occlusion",))  # 99 rows, 0.99 s: fits
+    assert fit(tiny_model, tiny_inputs, used, opts).gave_up == {}
+    plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.7, image_methods=("occlusion",)))
+    assert plan.fits and plan.options.grid < 7 and "image" in plan.gave_up
+    assert plan.gave_up["image"][0].endswith("grid")
+
+
+def test_an_impossible_budget_gives_up_everything_and_says_so(tiny_model, tiny_inputs):
+    used = set_prices(tiny_model, tiny_inputs, {"text": 1.0, "image": 1.0, "audio": 1.0})
+    plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.5))
+    o = plan.options
+    assert not plan.fits and o.ig_max_steps == 4 and o.grid == 2 and o.deletion_steps == 2
+    assert o.image_methods == ("occlusion",) and o.segment_seconds == 0.5  # the 1 s tone: two segments
+    assert plan.notice(0.5).startswith("Time budget 0.5 s cannot be met")
+
+
+def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, tiny_inputs):
+    set_prices(tiny_model, tiny_inputs, {"text": 1.0, "image": 1.0, "audio": 1.0})
+    exp = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=0.5))
+    assert any(n.startswith("Time budget 0.5 s") for n in exp.notices)
+    assert exp.options["grid"] == 2 and exp.options["budget"] == 0.5  # the settings used, to replay it
+    for m in exp.maps:
+        assert "a 2-point deletion curve" in m.params["budget"]
+        # IG steps given up only where IG ran
+        assert any(s.startswith("IG at most") for s in m.params["budget"]) == ("n_steps" in m.params), m.method
+    image = exp.map("image")
+    assert image.method == "occlusion" and len(image.labels) == 4 and "a 2×2 grid" in image.params["budget"]
+    unbounded = explain(tiny_model, tiny_inputs, options=ExplainOptions())
+    assert all("budget" not in m.params for m in unbounded.maps) and unbounded.options["grid"] == 7
+
+
+def test_a_maps_caption_says_what_it_gave_up():
+    from msa_demo.views.figures import map_caption
+
+    m = {"method": "occlusion", "params": {"grid": 3, "budget": ["a 3×3 grid", "a 4-point deletion curve"]}}
+    assert map_caption(m).endswith("to fit the time budget: a 3×3 grid, a 4-point deletion curve")
+    assert "time budget" not in map_caption({"method": "occlusion", "params": {"grid": 7, "budget": []}})

@@ -1,0 +1,127 @@
+"""Words in a language the model was not trained on reach every screen: the prediction (its JSON and its notice),
+the dashboard's notes and trust table, the report, the command line, and the header names what the preset reads.
+
+The tiny preset stands in for lite here: the check reads the preset's declared languages and tells the words'
+language without a model, so a random text model declared to read English and Chinese (as lite's is) is enough.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from msa_demo import languages, report, views
+from msa_demo.explain import explain
+
+FRENCH = "Je ne suis pas content, le service est très mauvais"
+NOTICE = ("Text: French is outside this model's languages (English, Chinese); its verdict on this text is not "
+          "reliable.")
+
+
+def _declaring(tiny_preset_path, path: Path, languages_: list[str], name: str | None = None) -> Path:
+    data = json.loads(Path(tiny_preset_path).read_text(encoding="utf-8"))
+    data["modalities"]["text"].setdefault("options", {})["languages"] = languages_
+    if name:
+        data["name"] = name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def en_zh_path(tiny_preset_path, tmp_path_factory):
+    """The tiny preset, its text model declared to read English and Chinese (as the lite preset's is)."""
+    return _declaring(tiny_preset_path, tmp_path_factory.mktemp("en_zh") / "tiny_en_zh.json", ["en", "zh"])
+
+
+@pytest.fixture(scope="module")
+def en_zh(en_zh_path):
+    from msa_demo.model import MultimodalSentimentModel
+
+    return MultimodalSentimentModel.from_preset(str(en_zh_path), device="cpu")
+
+
+def _fast(**more):
+    return {"text_methods": ("occlusion",), "deletion_steps": 2, **more}
+
+
+def test_the_prediction_records_the_language_and_says_when_it_is_not_covered(en_zh):
+    pred = en_zh.predict(text=FRENCH)
+    text = pred.to_dict()["modalities"]["text"]
+    assert (text["language"], text["languages"], text["language_covered"]) == ("fr", ["en", "zh"], False)
+    assert pred.notices.count(NOTICE) == 1
+    english = en_zh.predict(text="I am really disappointed with this phone")
+    assert english.modalities["text"].language_covered is True and not english.notices
+    chinese = en_zh.predict(text="这家餐厅的服务太糟糕了，我再也不来了")
+    assert chinese.modalities["text"].language == "zh" and chinese.modalities["text"].language_covered is True
+
+
+def test_a_model_without_declared_languages_is_not_checked(tiny_model):
+    pred = tiny_model.predict(text=FRENCH)
+    assert pred.modalities["text"].language == "fr" and pred.modalities["text"].language_covered is None
+    assert not any(languages.OUTSIDE_LANGUAGES in n for n in pred.notices)
+
+
+def test_explanation_marks_the_text_maps_and_every_view_says_it_once(en_zh):
+    exp = explain(en_zh, en_zh.read_inputs(text=FRENCH), options=_fast())
+    d = exp.to_dict()
+    assert d["reading"]["text"]["language_covered"] is False and NOTICE in d["prediction"]["notices"]
+    assert [m["caveat"] for m in d["maps"]] == [languages.OUTSIDE_LANGUAGES]  # the JSON's verdict on the map
+    (row,) = views.trust_rows(d)
+    assert row["mark"] == "⚠" and row["verdict"] == languages.OUTSIDE_LANGUAGES
+    notes = views.notices_markdown(d["prediction"], (), d["reading"], d["models"], d)
+    assert notes.count("French is outside") == 1 and "⚠ Text: French" in notes  # a warning, not also a note
+    html = report.to_html(d).split('<script type="application/json"')[0]  # what the page shows
+    assert html.count("French is outside") == 1 and "⚠ " + languages.OUTSIDE_LANGUAGES.replace("'", "&#x27;") in html
+    # a file saved before maps carried the caveat still gets the verdict, from the prediction's own record
+    for m in d["maps"]:
+        m.pop("caveat")
+    d.pop("reading")
+    assert views.trust_rows(d)[0]["mark"] == "⚠"
+
+
+def test_the_dashboard_shows_the_warning_and_the_trust_verdict(en_zh_path):
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(en_zh_path), fallback=None, device="cpu", warm=False)
+    *_, notes = dash.predict(None, FRENCH, None, None)
+    assert notes.count("French is outside") == 1
+    last = list(dash.explain_panels(None, FRENCH, None, None, text_method="occlusion", deletion_steps=2))[-1]
+    notes, trust = last[4], last[11]
+    assert notes.count("French is outside") == 1
+    assert "| ⚠ outside this model&#x27;s languages |" in trust and "✓" not in trust
+
+
+@pytest.mark.spawns  # runs the command line
+def test_the_command_line_prints_the_notice_and_the_verdict(en_zh_path, tmp_path):
+    def run(*args):
+        res = subprocess.run([sys.executable, "-m", "msa_demo", *args, "--preset", str(en_zh_path), "--text", FRENCH],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    out = json.loads(run("predict", "--json"))
+    assert out["modalities"]["text"]["language"] == "fr" and out["modalities"]["text"]["language_covered"] is False
+    assert NOTICE in out["notices"]
+    saved = tmp_path / "exp.json"
+    text = run("explain", "--text-methods", "occlusion", "--deletion-steps", "2", "--out", str(saved))
+    assert f"note: {NOTICE}" in text and f"verdict: ⚠ {languages.OUTSIDE_LANGUAGES}" in text
+    assert json.loads(saved.read_text(encoding="utf-8"))["maps"][0]["caveat"] == languages.OUTSIDE_LANGUAGES
+
+
+def test_the_header_names_the_languages_the_preset_declares(tiny_preset_path, tmp_path):
+    from msa_demo import ui
+    from msa_demo.model import MultimodalSentimentModel
+
+    path = _declaring(tiny_preset_path, tmp_path / "lite_like.json", ["en", "ja"], name="lite")
+    model = MultimodalSentimentModel.from_preset(str(path), device="cpu")
+    assert model.preset.name == "lite"
+    plain = ui.Dashboard(models={"lite": model}, default="lite").header_markdown()
+    assert "**Reads:** English, Japanese" in plain
+    fell_back = ui.Dashboard(models={"lite": model}, default="lite",
+                             notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
+    first = fell_back.header_markdown().split("\n\n", 1)[0]
+    assert "Running offline: lite models, English and Japanese only" in first and "English only" not in first
