@@ -139,11 +139,6 @@ def test_the_key_frame_is_in_the_window_and_its_centre_matters(planted):
 
 
 @pytest.fixture(scope="module")
-def lite():
-    return MultimodalSentimentModel.from_preset("lite", device="cpu")
-
-
-@pytest.fixture(scope="module")
 def turning_clip(tmp_path_factory):
     """2 s of the frown, then 2 s of the smile (10 fps; read at the lite preset's 2 fps)."""
     frown, smile = faces()
@@ -250,6 +245,7 @@ def voiced_clip(tmp_path_factory):
                       sound=(16000, tone))
 
 
+@pytest.mark.slow
 def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset, voiced_clip, tone):
     model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
     inputs = model.read_inputs(video=str(voiced_clip))
@@ -265,6 +261,7 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
     assert [m.method for m in exp.maps if m.modality == "video"] == ["occlusion", "key_frame_occlusion"]
 
 
+@pytest.mark.slow
 def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset, voiced_clip, tmp_path, capsys):
     from msa_demo.__main__ import main
 
@@ -291,6 +288,7 @@ def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset,
     assert err == "error: 'bad.mp4' is empty (0 bytes): there is no video in it."
 
 
+@pytest.mark.lite
 def test_lite_cli_explains_a_clip(turning_clip, capsys):
     from msa_demo.__main__ import main
 
@@ -302,6 +300,8 @@ def test_lite_cli_explains_a_clip(turning_clip, capsys):
 # ---------------------------------------------------------------- the dashboard and the JSON endpoints
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip, tmp_path):
     import app
     from gradio_client import Client, handle_file
@@ -344,6 +344,7 @@ def test_the_curated_clip_is_small_and_carries_a_voice():
     assert "face_turns.mp4" in (EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_sanity_check_randomises_the_frame_model(tiny_video_preset, voiced_clip):
     model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
     inputs = model.read_inputs(video=str(voiced_clip))
