@@ -316,7 +316,8 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
     figure, key_frame = [[s[i] for s in steps if s[i] is not None and not isinstance(s[i], dict)] for i in (-2, -1)]
     assert figure and key_frame  # the video panel: its moments as bars, the key frame with its heat map
-    assert list(figure[-1].data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"] and key_frame[-1].size == (256, 256)
+    assert list(figure[-1].data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    assert key_frame[-1].size == (256, 256)
     demo = app.build_demo(dash, tmp_path / "no_examples.json")
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
     try:

@@ -264,7 +264,8 @@ class FrameTrack(Modality):
         boxes = faces if faces is not None else [None] * len(value.frames)
         x = torch.cat([self.pixels(img, box) for img, box in zip(value.frames, boxes)]).unsqueeze(0)
         read = [faces is None or b is not None for b in boxes]
-        full = [tuple(int(v) for v in (b if b is not None else (0, 0, *img.size))) for img, b in zip(value.frames, boxes)]
+        full = [tuple(int(v) for v in (b if b is not None else (0, 0, *img.size)))
+                for img, b in zip(value.frames, boxes)]
         return Prepared(
             inputs={"frames": x, "face_mask": torch.tensor([read], dtype=torch.float32, device=self.device)},
             info={"times": list(value.times), "boxes": full, "read": read, "fps": value.fps,
