@@ -99,11 +99,13 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
-        predict_btn.click(ui.zero_gpu(dash.predict, 30), None, pred_outs, api_name="predict", inputs_kwargs=pred_ins)
+        predict_btn.click(ui.zero_gpu(ui.optional_further(dash.predict), 30), None, pred_outs, api_name="predict",
+                          inputs_kwargs=pred_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts
         explain_btn.click(dash.check, None, [report_btn, json_btn], api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
-            ui.zero_gpu(explain, duration), None, exp_outs, api_name="explain", inputs_kwargs=exp_ins).then(
+            ui.zero_gpu(ui.optional_further(explain), duration), None, exp_outs, api_name="explain",
+            inputs_kwargs=exp_ins).then(
             dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(dash.on_toggle, None, pred_outs, api_name=False, show_progress="minimal",

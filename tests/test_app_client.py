@@ -72,7 +72,7 @@ def test_named_endpoints(client):
 
 
 def test_predict_and_toggle(client, files):
-    fused, text, image, audio, notes = client.predict(*_args(files), api_name="/predict")
+    fused, text, image, audio, notes, _video = client.predict(*_args(files), api_name="/predict")
     assert fused["label"] in ("negative", "neutral", "positive")
     assert text and image and audio
     off = client.predict(*_args(files, use=(True, False, True)), api_name="/predict")
@@ -85,8 +85,8 @@ def test_explain_and_report(client, files):
     result = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2  # streamed: prediction first, then the explanation
-    html_path = result[-2]
-    json_path = result[-1]
+    html_path = result[-5]  # then the video's verdict, moments plot and key frame
+    json_path = result[-4]
     page = Path(html_path).read_text(encoding="utf-8")
     assert "<!DOCTYPE html>" in page and "<svg" in page  # static charts, no plotting library inside
     assert Path(json_path).suffix == ".json"
@@ -123,10 +123,10 @@ def test_report_before_explain_is_a_clean_error(server):
 
 
 def test_text_in_a_language_the_model_does_not_cover_is_warned(client):
-    *_, notes = client.predict(None, "这家餐厅的服务太糟糕了，我再也不来了", None, None, True, True, True,
+    *_, notes, _video = client.predict(None, "这家餐厅的服务太糟糕了，我再也不来了", None, None, True, True, True,
                                api_name="/predict")
     assert "Chinese" in notes and "outside this model" in notes
-    *_, notes = client.predict(None, "I am really disappointed with this phone", None, None, True, True, True,
+    *_, notes, _video = client.predict(None, "I am really disappointed with this phone", None, None, True, True, True,
                                api_name="/predict")
     assert "outside this model" not in notes
 
@@ -141,7 +141,7 @@ def test_report_of_a_curated_example_is_light(client, name):
     job = client.submit(None, example["text"], handle_file(str(ROOT / "examples" / example["image"])),
                         handle_file(str(ROOT / "examples" / example["audio"])), True, True, True, ig_steps=8,
                         api_name="/explain")
-    html_path = job.result(timeout=300)[-2]
+    html_path = job.result(timeout=300)[-5]
     page = Path(html_path).read_text(encoding="utf-8")
     size = len(page.encode("utf-8"))
     print(f"\n[report] {name}: {size / 1e6:.2f} MB")

@@ -102,9 +102,9 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
 
 @pytest.mark.parametrize("make, message", [
     (lambda d: (d / "m.csv").write_text("name,path\nx,y\n", encoding="utf-8"),
-     "none of the columns text, image, audio (it has: name, path)"),
+     "none of the columns text, image, audio, video (it has: name, path)"),
     (lambda d: pq.write_table(pa.table({"caption": ["hi"]}), d / "m.parquet"),
-     "none of the columns text, image, audio (it has: caption)"),
+     "none of the columns text, image, audio, video (it has: caption)"),
     (lambda d: (d / "m.parquet").write_bytes(b"PAR1 not really parquet"), "could not be read as Parquet"),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1")), "not a UTF-8 text file"),

@@ -56,7 +56,7 @@ def test_builtin_presets_pin_revisions_and_name_licences():
     for preset in PRESETS.values():
         for spec in preset.modalities.values():
             assert spec.revision and spec.licence
-    assert set(LITE.modalities) == {"text", "image", "audio"}
+    assert set(LITE.modalities) == {"text", "image", "audio", "video"}
 
 
 def test_preset_json_and_yaml_round_trip(tmp_path):

@@ -87,7 +87,7 @@ def test_the_dashboard_shows_the_warning_and_the_trust_verdict(en_zh_path):
     from msa_demo import ui
 
     dash = ui.Dashboard.load(str(en_zh_path), fallback=None, device="cpu", warm=False)
-    *_, notes = dash.predict(None, FRENCH, None, None)
+    *_, notes, _video = dash.predict(None, FRENCH, None, None)  # then the video kind's verdict
     assert notes.count("French is outside") == 1
     last = list(dash.explain_panels(None, FRENCH, None, None, text_method="occlusion", deletion_steps=2))[-1]
     notes, trust = last[4], last[11]

@@ -94,18 +94,18 @@ def lite_dash(lite_dashboard):
 
 def test_face_model_abstains_on_a_picture_without_a_face(lite_dash):
     cup = str(ROOT / "examples" / "neutral_scene.png")
-    fused, own_text, own_image, own_audio, notes = lite_dash.predict(None, "The meeting is at ten.", cup, None)
+    fused, own_text, own_image, own_audio, notes, _video = lite_dash.predict(None, "The meeting is at ten.", cup, None)
     assert own_image == views.NO_FACE and own_text
     assert "abstained" in notes and "image" not in notes.split("\n\n")[1]  # "from text": the picture is not used
     with pytest.raises(Exception, match="No face was found"):
         lite_dash.predict(None, "", cup, None)  # nothing else to read: one clear message
-    *_, own_image, _, notes = lite_dash.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
+    *_, own_image, _, notes, _video = lite_dash.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
     assert isinstance(own_image, dict) and "abstained" not in notes
 
 
 def test_face_model_reads_a_face(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, own_image, _, notes = lite_dash.predict(None, "", face, None)
+    *_, own_image, _, notes, _video = lite_dash.predict(None, "", face, None)
     assert isinstance(own_image, dict) and "abstained" not in notes
 
 
@@ -154,7 +154,7 @@ def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite_dash):
 
 def test_models_are_named_as_people_know_them(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, notes = lite_dash.predict(None, "I love it", face, None)
+    *_, notes, _video = lite_dash.predict(None, "I love it", face, None)
     assert "multilingual-e5-small" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
 
 

@@ -105,7 +105,7 @@ def test_header_names_preset_and_device(dash):
 
 
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
-    fused, t, i, a, notes = dash.predict(None, "I love it", image_path, audio_path)
+    fused, t, i, a, notes, _video = dash.predict(None, "I love it", image_path, audio_path)
     assert set(fused) == {"negative", "neutral", "positive"}
     assert abs(sum(fused.values()) - 1) < 1e-4
     assert t and i and a
@@ -203,7 +203,7 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
                         image_method="occlusion")
     assert len(steps) >= 2
     first = steps[0]
-    assert len(first) == 15 and all(len(s) == 15 for s in steps)
+    assert len(first) == 18 and all(len(s) == 18 for s in steps)  # 15, then the video's verdict and panel
     assert first[0] is not None and first[5] is None  # prediction first, no explanation yet
     # later updates send only what changed: never the prediction again, each map's panel once it lands
     assert all(is_skip(v) for s in steps[1:] for v in s[:5])
@@ -460,6 +460,6 @@ def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, 
     params = demo.get_api_info()["named_endpoints"]["/explain"]["parameters"]
     names = [p["parameter_name"] for p in params]
     assert names == ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio",
-                     *(c.name for c in ui.CONTROLS)]
+                     *(c.name for c in ui.CONTROLS), "video", "use_video"]
     grid = next(p for p in params if p["parameter_name"] == "grid")
     assert grid["parameter_default"] == 7

@@ -188,7 +188,8 @@ def test_explain_json_takes_every_dashboard_setting_by_name(server):
               ["parameters"]]
     assert params[:11] == ["text", "image", "audio", "use", "preset", "target", "image_method", "regions",
                            "ig_steps", "seed", "heatmaps"]
-    assert params[11:] == [c.name for c in MORE_SETTINGS] and {"text_method", "deletion_steps"} <= set(params)
+    assert params[11:] == [c.name for c in MORE_SETTINGS] + ["video"]  # then each further kind's input
+    assert {"text_method", "deletion_steps"} <= set(params)
     exp = json.loads(client.predict(text="The service was terrible.", text_method="occlusion", deletion_steps=4,
                                     api_name="/explain_json"))
     words = next(m for m in exp["maps"] if m["modality"] == "text")

@@ -22,7 +22,7 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   ``Explanation.to_dict()`` (default: one bar chart of its map's features). The built-ins' panels are laid out
   by ``app.py`` itself.
 
-The built-in kinds are ``config.MODALITIES``, each declared in ``msa_demo.modalities.kinds.<name>`` (loaded here
+The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.modalities.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
 :func:`register` call (and :func:`unregister` to take it away again).
 """
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Callable, Mapping
 
-from msa_demo.config import MODALITIES
+from msa_demo.config import BUILTIN_KINDS
 from msa_demo.errors import InputError
 
 BUILTIN_PACKAGE = "msa_demo.modalities.kinds"
@@ -94,7 +94,7 @@ _LOADED: list[bool] = []
 def _builtins() -> dict[str, ModalityKind]:
     if not _LOADED:
         _LOADED.append(True)  # before loading: a kind's module may ask for the registry while it loads
-        for name in MODALITIES:
+        for name in BUILTIN_KINDS:
             kind = import_module(f"{BUILTIN_PACKAGE}.{name}").KIND
             _KINDS.setdefault(kind.name, kind)
     return _KINDS

@@ -12,8 +12,8 @@ shared with the report; all of it is unit-tested without a browser.
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
-from msa_demo.ui.fields import (Request, alone_labels, bind, input_names, input_widgets, named_inputs, ordered,
-                                panel_views, panels)
+from msa_demo.ui.fields import (Request, alone_labels, bind, input_names, input_widgets, named_inputs,
+                                optional_further, ordered, panel_views, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, gpu_duration, read_settings, requested_options,
                                  settings_values)

@@ -43,6 +43,34 @@ def input_names(middle: Iterable[str] = ()) -> list[str]:
     return ["preset", *inner, *map(switch, inner), *middle, *(x for n in further() for x in (n, switch(n)))]
 
 
+def optional_further(fn):
+    """``fn`` (a handler that takes its values by name) as the API should see it: each further modality's input a
+    keyword defaulting to None, so a client that leaves it out (positional calls with the built-ins' values) is not
+    refused, whatever the widget starts with (a file widget starts with None, which Gradio would call required).
+    ``fn`` itself when only the built-ins are registered."""
+    import functools
+    import inspect
+
+    if not further():
+        return fn
+    sig = inspect.signature(fn)
+    kept = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None) for n in further()]
+    var = inspect.Parameter("named", inspect.Parameter.VAR_KEYWORD)
+
+    if inspect.isgeneratorfunction(fn):  # a streaming handler stays one (Gradio tells them apart by this)
+        @functools.wraps(fn)
+        def call(*args, **named):
+            yield from fn(*args, **named)
+    else:
+        @functools.wraps(fn)
+        def call(*args, **named):
+            return fn(*args, **named)
+
+    call.__signature__ = sig.replace(parameters=[*kept, *extra, var])
+    return call
+
+
 @dataclass(frozen=True)
 class Request:
     """What the inputs column says: the preset, each modality's raw value (None: not given) and its switch."""
@@ -162,4 +190,4 @@ def panel_views(exp: dict | None, changed: Iterable[str] | None = None, skip: An
 
 
 __all__ = ["Request", "alone_labels", "bind", "builtins", "further", "input_names", "input_widgets", "named_inputs",
-           "ordered", "panel_views", "panels", "switch"]
+           "optional_further", "ordered", "panel_views", "panels", "switch"]

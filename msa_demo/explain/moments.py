@@ -1,0 +1,152 @@
+"""Video moments: which stretches of the face track moved the fused decision, and where in the face on the most
+decisive frame.
+
+- **moments**: the features are time segments of the frame track (``segment_seconds`` of the video spec,
+  default 1 s); removing a moment replaces its frames by the baseline frame (``ExplainOptions.image_baseline``:
+  each frame's own blur by default, as an image region is removed), through ``explain.methods.attribute``.
+  The panel runs occlusion (one row per segment); any method of ``explain.methods.METHODS`` runs through
+  ``attribute_moments(methods=...)`` (integrated gradients back-propagates through every frame: costly);
+- **key frame**: the frame whose removal alone moves the target probability most (each frame read once, and
+  once as its baseline); its regions (the image's grid or superpixels on that frame's face crop) are occluded
+  with the other frames' readings kept, and drawn as a heat map on the frame (map method
+  ``key_frame_occlusion``; ``params.frame`` / ``params.time`` name it).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+from msa_demo.errors import InputError
+from msa_demo.explain.forward import FusedForward, target_index
+from msa_demo.explain.methods import Layout, attribute, resolve
+from msa_demo.explain.regions import image_baseline, region_layout
+from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.shapley import used_modalities
+from msa_demo.modalities.image import overlay_box
+
+HEATMAP_SIDE = 128  # the key frame's heat map, long side (a report carries it; the image's maps use 256)
+
+
+def segment_ids(times: list[float], seconds: float, read: list[bool] | None = None, length: float | None = None
+                ) -> tuple[torch.Tensor, list[list[float]], list[str]]:
+    """([T] long: each frame's segment (frames not read: id n, never removed), the segments' [start_s, end_s],
+    their labels). Segments are ``seconds`` long from 0 (the last one ends with the clip, ``length``); only
+    segments holding a read frame are features."""
+    raw = [int(np.floor(float(t) / seconds + 1e-9)) for t in times]
+    read = read if read is not None else [True] * len(times)
+    kept = sorted({s for s, r in zip(raw, read) if r})
+    index = {s: i for i, s in enumerate(kept)}
+    ids = torch.tensor([index[s] if r else len(kept) for s, r in zip(raw, read)], dtype=torch.long)
+    end = float("inf") if not length else float(length)
+    spans = [[round(s * seconds, 6), round(min((s + 1) * seconds, max(end, s * seconds)), 6)] for s in kept]
+    return ids, spans, [f"{a:.1f}–{b:.1f} s" for a, b in spans]
+
+
+def frame_baseline(mod, x: torch.Tensor, kind: str) -> torch.Tensor:
+    """The baseline of every frame (``x`` [1, T, C, H, W]): the image baseline of each frame on its own."""
+    frames = x[0]
+    return image_baseline(getattr(mod, "frame", mod), frames, kind).reshape_as(frames).unsqueeze(0)
+
+
+def attribute_moments(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
+                      methods=None, key_frame: bool = True) -> list[AttributionMap]:
+    """One moments map per method (default: occlusion), then the key frame's regions."""
+    options = options or ExplainOptions()
+    target_index(target)
+    used = used_modalities(model, inputs, use)
+    if "video" not in used:
+        raise InputError("There is no video to explain.")
+    maps = [_moments(model, inputs, target, options, used, m) for m in (methods or ("occlusion",))]
+    if key_frame:
+        maps.append(_key_frame(model, inputs, target, options, used))
+    return maps
+
+
+def _moments(model, inputs, target, options, used, method) -> AttributionMap:
+    t0 = time.perf_counter()
+    ff = FusedForward(model, inputs, "video", used, batch_size=options.batch_size)
+    info = ff.prepared.info
+    seconds = float(info.get("segment_seconds", 1.0))
+    ids, spans, labels = segment_ids(info["times"], seconds, info.get("read"), info.get("seconds"))
+    params = {"baseline": options.image_baseline, "segment_seconds": seconds, "fps": info.get("fps"),
+              "frames": len(info["times"]), "frames_read": int(sum(info.get("read") or [])), "seed": options.seed,
+              "target": target, "times": list(info["times"])}
+    layout = Layout(modality="video", forward=ff, baseline=frame_baseline(ff.mod, ff.x, options.image_baseline),
+                    feature_of=ids.reshape(-1, *([1] * (ff.x.dim() - 2))), labels=labels, spans=spans, params=params)
+    return attribute(layout, resolve(method, "video", ff.mod.differentiable), target, options, t0)
+
+
+class OneFrame:
+    """The video model as a function of ONE frame's pixels: the other frames' readings are kept (computed once),
+    so a row costs one frame, not the whole track. Takes ``frames`` [B, 1, C, H, W]."""
+
+    name = "video"
+    attr_key = "frames"
+
+    def __init__(self, track, k: int, probs: torch.Tensor, mask: torch.Tensor) -> None:
+        self.track, self.k = track, k
+        self.matrix, self.differentiable, self.id2label = track.matrix, track.differentiable, track.id2label
+        keep = mask.clone()
+        keep[k] = 0.0
+        self.others = (probs * keep[:, None]).sum(0)  # [L]
+        self.weight, self.count = float(mask[k]), float(mask.sum())
+        for name, v in vars(track).items():  # the networks, seen as this model's (sanity check)
+            if isinstance(v, torch.nn.Module):
+                setattr(self, name, v)
+
+    def _run(self, inputs, want_features):
+        x = inputs["frames"]
+        frame = self.track.frame
+        logits, _ = frame._run({frame.attr_key: x.reshape(x.shape[0], *x.shape[2:])}, False)
+        probs = torch.softmax(logits.float(), dim=-1)
+        pooled = (self.others.to(probs.device) + self.weight * probs) / max(self.count, 1e-6)
+        return pooled.clamp_min(1e-12).log(), None
+
+
+def _key_frame(model, inputs, target, options, used) -> AttributionMap:
+    t0 = time.perf_counter()
+    ff = FusedForward(model, inputs, "video", used, batch_size=options.batch_size)
+    info, x, track = ff.prepared.info, ff.x, ff.mod
+    t = target_index(target)
+    mask = ff.prepared.inputs["face_mask"][0].float().cpu()
+    baseline = frame_baseline(track, x, options.image_baseline)
+    # each frame removed alone (its reading replaced by its baseline's): the largest move of P(target) is the key
+    probs = track.frame_probs(x)[0].cpu()
+    full = float(ff.target_prob(x, t)[0])
+    push = []
+    for j in range(x.shape[1]):
+        alone = FusedForward(model, inputs, "video", used, module=OneFrame(track, j, probs, mask))
+        push.append(full - float(alone.target_prob(baseline[:, j:j + 1], t)[0]) if mask[j] else 0.0)
+    k = int(np.argmax(np.abs(push)))
+    frame = inputs.video.frames[k]
+    box = tuple(info["boxes"][k])
+    h, w = x.shape[-2:]
+    regions, n, labels, spans, region_params = region_layout(frame, box, h, w, options)
+    one = FusedForward(model, inputs, "video", used, batch_size=options.batch_size,
+                       module=OneFrame(track, k, probs, mask))
+    one.forward_passes = 1 + int(mask.sum())  # the track read once, each frame removed once
+    params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
+              "frame": k, "time": float(info["times"][k]), "frame_push": push[k], "box": list(box),
+              "frame_size": list(frame.size), "model_input": [int(h), int(w)]}
+
+    def draw(scores: list[float], attr: torch.Tensor | None):
+        region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
+        full_map = overlay_box(frame, box, region_map)
+        hh, ww = full_map.shape
+        scale = min(1.0, HEATMAP_SIDE / max(hh, ww))
+        if scale < 1.0:
+            size = (max(1, round(ww * scale)), max(1, round(hh * scale)))
+            full_map = np.asarray(Image.fromarray(full_map.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
+        return [[round(float(v), 6) for v in row] for row in full_map]
+
+    layout = Layout(modality="video", forward=one.at(x[:, k:k + 1]), baseline=baseline[:, k:k + 1],
+                    feature_of=regions.reshape(1, 1, h, w), labels=list(labels), spans=spans, params=params,
+                    names={"occlusion": "key_frame_occlusion"}, draw=draw)
+    return attribute(layout, "occlusion", target, options, t0)
+
+
+__all__ = ["OneFrame", "attribute_moments", "frame_baseline", "segment_ids"]

@@ -1,0 +1,303 @@
+"""Video: the face over time. A clip (MP4, WebM, MOV, MKV, AVI) is decoded with PyAV (FFmpeg), frames are
+sampled at a fixed rate (``fps``, over at most ``max_seconds``), each sampled frame is read by one of the image
+families (``msa_demo.modalities.image``: lite, the mini-XCEPTION face model with its face finder), and the
+frames' label probabilities are averaged over the frames in which a face was found: the clip's verdict.
+
+The model input explainers perturb is the frame track ``frames`` [B, T, C, H, W] (each frame as the image
+family's model reads it: the face crop); ``face_mask`` [B, T] says which frames are read. Removing a moment =
+replacing its frames by a baseline frame (``explain.moments``).
+
+A clip's sound track (16 kHz mono) is decoded too (:attr:`VideoInput.sound`): the video kind hands it to the
+audio modality when no audio clip is given (``model.read_inputs``: what an input ``carries``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.modalities import Modality, Prepared
+
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi")
+SOUND_RATE = 16000
+# the family's own options (the rest of a spec's options go to the frame family)
+DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "max_side": 640, "segment_seconds": 1.0}
+
+
+def video_options(spec: Any) -> dict[str, Any]:
+    """A video spec's options with the defaults filled in (``spec`` None: the defaults)."""
+    given = dict(getattr(spec, "options", None) or {})
+    return {**DEFAULTS, **{k: v for k, v in given.items() if k in DEFAULTS}}
+
+
+@dataclass
+class VideoInput:
+    """The sampled frames of a clip (RGB, upright, at most ``max_side`` pixels long) and their times."""
+
+    frames: list[Image.Image]
+    times: list[float]  # seconds from the clip's start, one per frame
+    fps: float  # the sampling rate
+    seconds: float  # the span read (at most max_seconds)
+    original_seconds: float  # the clip's own length (0 when the container does not say)
+    data: bytes = b""  # the file as given (what an explanation records, to replay it)
+    notices: list[str] = field(default_factory=list)
+    sound: tuple[int, np.ndarray] | None = None  # (16000, mono float32) over the same span, when there is one
+    faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
+    carries: dict[str, Any] = field(default_factory=dict)  # other modalities' inputs it brings (its sound track)
+
+    @property
+    def key(self) -> str:
+        h = hashlib.sha256()
+        for img, t in zip(self.frames, self.times):
+            h.update(f"{t:.6f}:{img.size}".encode())
+            h.update(img.tobytes())
+        return "video:" + h.hexdigest()
+
+    @property
+    def abstains(self) -> bool:
+        """True when faces were looked for and none was found in any frame: the face track has nothing to read."""
+        return self.faces is not None and not any(b is not None for b in self.faces)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _source(value: Any) -> tuple[Any, bytes, str]:
+    """(what PyAV opens, the file's bytes, the name a message uses)."""
+    if isinstance(value, dict) and "path" in value:  # gradio FileData-like
+        value = value["path"]
+    if isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+        return io.BytesIO(data), data, "the uploaded video"
+    if isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        if not path.is_file():
+            raise InputError(f"No video file was found at '{path.name}'.")
+        if path.suffix.lower() not in VIDEO_SUFFIXES:
+            raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV or AVI.")
+        data = path.read_bytes()
+        return io.BytesIO(data), data, f"'{path.name}'"
+    raise InputError(f"A video must be a file or its bytes, not {type(value).__name__}.")
+
+
+def _upright(frame: Any, max_side: int) -> Image.Image:
+    """The frame as an upright RGB picture: the container's rotation (display matrix) applied, downscaled."""
+    img = frame.to_image()
+    angle = int(round(float(getattr(frame, "rotation", 0) or 0))) % 360
+    if angle:
+        img = img.rotate(angle, expand=True)  # the display matrix's angle is counter-clockwise, as PIL's
+    if max(img.size) > max_side:
+        scale = max_side / max(img.size)
+        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.BILINEAR)
+    return img
+
+
+def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side: int = 640,
+               sound: bool = True) -> VideoInput | None:
+    """The frames of a clip sampled ``fps`` times a second over its first ``max_seconds`` (the first frame shown
+    at or after each sampling time: variable frame rates are read by their timestamps), and its sound track."""
+    if value is None:
+        return None
+    import av
+
+    src, data, name = _source(value)
+    if not data:
+        raise InputError(f"{name.capitalize()} is empty (0 bytes): there is no video in it.")
+    try:
+        container = av.open(src, mode="r")
+    except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
+        raise InputError(f"{name.capitalize()} could not be read as a video. It may be damaged or not a video; "
+                         "use MP4, WebM, MOV, MKV or AVI.") from None
+    with container:
+        if container.format.name.endswith("_pipe") or container.format.name == "image2":
+            raise InputError(f"{name.capitalize()} is a still picture, not a video: give it as an image.")
+        if not container.streams.video:
+            what = " (it holds only sound: give it as audio)" if container.streams.audio else ""
+            raise InputError(f"{name.capitalize()} has no video stream{what}.")
+        vstream = container.streams.video[0]
+        astream = container.streams.audio[0] if (sound and container.streams.audio) else None
+        length = float(container.duration) / av.time_base if container.duration else 0.0
+        frames, times, wave = [], [], []
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
+        step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
+        start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
+        damaged = False
+        try:
+            streams = [vstream] + ([astream] if astream is not None else [])
+            for packet in container.demux(*streams):
+                for frame in packet.decode():
+                    t = frame.time
+                    if t is None:
+                        continue
+                    t = float(t) - start
+                    if packet.stream is vstream:
+                        if t >= max_seconds:
+                            beyond = True
+                            continue
+                        last = max(last, t)
+                        if t + 1e-6 >= nxt:
+                            frames.append(_upright(frame, max_side))
+                            times.append(round(t, 6))
+                            nxt = (int(t * fps + 1e-6) + 1) * step
+                    elif t < max_seconds:
+                        for out in resampler.resample(frame):
+                            wave.append(out.to_ndarray().reshape(-1))
+                if beyond:
+                    break
+        except InputError:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged stream: one line
+            if not frames:
+                raise InputError(f"{name.capitalize()} has no decodable video stream (its frames could not be "
+                                 "decoded).") from None
+            damaged = True
+    if not frames:
+        raise InputError(f"{name.capitalize()} holds no video frames (zero length).")
+    frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
+    span = min(max_seconds, last + frame_step)
+    notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
+    if beyond or length > max_seconds + 1e-3:
+        total = f" of {length:.1f} s" if length > max_seconds else ""
+        notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
+    clip = None
+    if wave:
+        samples = np.concatenate(wave).astype(np.float32)[: int(round(span * SOUND_RATE))]
+        clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
+    return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip)
+
+
+def write_clip(path: str | Path, frames: list, fps: float = 10.0, sound: tuple[int, np.ndarray] | None = None,
+               rotation: int = 0, codec: str = "mpeg4") -> Path:
+    """Write ``frames`` (RGB arrays or pictures, one size, even sides) as a clip at ``fps``, with a mono sound
+    track (``(rate, float samples)``) and a display rotation if given: the examples' and the tests' clips."""
+    import av
+
+    path = Path(path)
+    arrays = [np.asarray(f.convert("RGB") if isinstance(f, Image.Image) else f, dtype=np.uint8) for f in frames]
+    h, w = arrays[0].shape[:2]
+    with av.open(str(path), mode="w") as out:
+        vs = out.add_stream(codec, rate=int(round(fps)))
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        if codec == "mpeg4":
+            vs.bit_rate = 2_000_000
+        if rotation:
+            vs.set_display_rotation(rotation)
+        aus = None
+        if sound is not None:
+            aus = out.add_stream("aac" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else "libvorbis"
+                                 if path.suffix.lower() == ".webm" else "pcm_s16le", rate=int(sound[0]))
+            aus.layout = "mono"
+        for arr in arrays:
+            for packet in vs.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+        if aus is not None:
+            rate, samples = int(sound[0]), np.asarray(sound[1], dtype=np.float32).reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(samples, format="flt", layout="mono")
+            frame.sample_rate = rate
+            for packet in aus.encode(frame):
+                out.mux(packet)
+            for packet in aus.encode():
+                out.mux(packet)
+    return path
+
+
+# ---------------------------------------------------------------- the model family
+
+
+class FrameTrack(Modality):
+    """Each sampled frame read by an image family (``options.frames``; the same weights and label map), the
+    label probabilities averaged over the frames with a face. Frames where the frame family finds no face are not
+    read (``face_mask`` 0); a family without a face finder reads every frame whole."""
+
+    name = "video"
+    attr_key = "frames"
+
+    def load(self) -> None:
+        from msa_demo.modalities.image import FAMILIES
+
+        opts = video_options(self.spec)
+        family = opts["frames"]
+        if family not in FAMILIES:
+            raise ModelLoadError(f"The video's frame family '{family}' is not an image family; use one of "
+                                 f"{', '.join(sorted(FAMILIES))}.")
+        rest = {k: v for k, v in self.spec.options.items() if k not in DEFAULTS}
+        self.frame = FAMILIES[family](replace(self.spec, family=family, options=rest), self.device, self.dtype)
+        self.differentiable = self.frame.differentiable
+        self.id2label = dict(self.frame.id2label)
+        self.options = opts
+        self.finds_faces = family == "mini-xception-face"
+        for k, v in vars(self.frame).items():  # the frame model's networks, seen as this model's (sanity check)
+            if isinstance(v, torch.nn.Module):
+                setattr(self, k, v)
+
+    def track(self, frames: list[Image.Image]) -> list[tuple[int, int, int, int] | None] | None:
+        """Each frame's face box (None where none is found); None when this family reads frames whole."""
+        if not self.finds_faces:
+            return None
+        from msa_demo.lite.face import find_face
+
+        return [find_face(img) for img in frames]
+
+    def pixels(self, img: Image.Image, box) -> torch.Tensor:
+        """One frame as the frame family's model input [1, C, H, W]: the face crop (or the whole frame)."""
+        if self.finds_faces:
+            from msa_demo.lite.face import face_tensor
+
+            return face_tensor(img, box).to(self.device, self.dtype)
+        return self.frame._processed(img.crop(box) if box is not None else img)
+
+    def prepare(self, value: VideoInput) -> Prepared:
+        if not isinstance(value, VideoInput):
+            raise InputError("The video must be a clip.")
+        faces = value.faces if value.faces is not None else self.track(value.frames)
+        boxes = faces if faces is not None else [None] * len(value.frames)
+        x = torch.cat([self.pixels(img, box) for img, box in zip(value.frames, boxes)]).unsqueeze(0)
+        read = [faces is None or b is not None for b in boxes]
+        full = [tuple(int(v) for v in (b if b is not None else (0, 0, *img.size)))
+                for img, b in zip(value.frames, boxes)]
+        return Prepared(
+            inputs={"frames": x, "face_mask": torch.tensor([read], dtype=torch.float32, device=self.device)},
+            info={"times": list(value.times), "boxes": full, "read": read, "fps": value.fps,
+                  "seconds": value.seconds, "frame_sizes": [list(img.size) for img in value.frames],
+                  "face_found": any(read), "faces": int(sum(read)), "frame_count": len(read),
+                  "segment_seconds": float(self.options["segment_seconds"])},
+            notices=[],
+        )
+
+    @torch.no_grad()
+    def frame_probs(self, x: torch.Tensor) -> torch.Tensor:
+        """Each frame's label probabilities [B, T, L] from frames [B, T, ...]."""
+        b, t = x.shape[:2]
+        logits, _ = self.frame._run({self.frame.attr_key: x.reshape(b * t, *x.shape[2:])}, False)
+        return torch.softmax(logits.float(), dim=-1).reshape(b, t, -1)
+
+    def _run(self, inputs, want_features):
+        x = inputs["frames"]
+        b, t = x.shape[:2]
+        logits, feats = self.frame._run({self.frame.attr_key: x.reshape(b * t, *x.shape[2:])}, want_features)
+        probs = torch.softmax(logits.float(), dim=-1).reshape(b, t, -1)
+        mask = inputs["face_mask"].to(probs.device, torch.float32).reshape(-1, t).expand(b, t)
+        count = mask.sum(1, keepdim=True)
+        pooled = (probs * mask[..., None]).sum(1) / count.clamp_min(1e-6)
+        pooled = torch.where(count > 0, pooled, torch.full_like(pooled, 1.0 / pooled.shape[-1]))
+        out = None
+        if want_features and feats is not None:
+            f = feats.float().reshape(b, t, -1)
+            out = (f * mask[..., None]).sum(1) / count.clamp_min(1e-6)
+        return pooled.clamp_min(1e-12).log(), out
+
+
+FAMILIES = {"video-frames": FrameTrack}
+
+__all__ = ["FAMILIES", "FrameTrack", "VIDEO_SUFFIXES", "VideoInput", "load_video", "video_options", "write_clip"]

@@ -1,0 +1,354 @@
+"""The video modality (issue 23): the face over time.
+
+- a planted cause on the time axis: only the frames of one window move a planted frame model, so every method
+  puts (nearly) all the attribution mass on that window's segments;
+- a clip made from the project's own faces that turns from a frown to a smile: the lite face model's moments
+  change sign at the turn;
+- bad files each give their one line; a rotated clip is read upright; a clip without a face abstains;
+- a clip's sound track feeds the audio modality when no audio is given (a given clip wins);
+- the command line explains a clip end to end (exit 0), a bad file exits 2 with one line; ``--from`` replays it;
+  the report carries a filmstrip and a lane per moments map.
+Clips are written in the test with PyAV from the examples' pictures or from arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from msa_demo.config import SENTIMENTS, ModalitySpec, Preset, load_preset, save_preset
+from msa_demo.errors import InputError
+from msa_demo.explain import explain
+from msa_demo.explain.methods import METHODS
+from msa_demo.explain.moments import attribute_moments
+from msa_demo.explain.result import ExplainOptions
+from msa_demo.fusion import WeightedLateFusion
+from msa_demo.inputs import Inputs
+from msa_demo.modalities.image import _ImageBase
+from msa_demo.modalities.video import FrameTrack, VideoInput, load_video, write_clip
+from msa_demo.model import MultimodalSentimentModel
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+IDENTITY = {s: s for s in SENTIMENTS}
+
+
+def faces() -> tuple[Image.Image, Image.Image]:
+    return (Image.open(EXAMPLES / "frown_face.png").convert("RGB"),
+            Image.open(EXAMPLES / "happy_face.png").convert("RGB"))
+
+
+# ---------------------------------------------------------------- a planted cause on the time axis
+
+S = 32  # the planted frame model's input side
+
+
+class PlantedFrame(_ImageBase):
+    """A frame pushes toward positive by how much brighter its centre is than the frame as a whole; a flat
+    frame (and its blur) says nothing."""
+
+    size = S
+
+    def load(self) -> None:
+        self.id2label = dict(enumerate(SENTIMENTS))
+
+    def _run(self, inputs, want_features):
+        x = inputs["pixel_values"].float()
+        s = 8.0 * (x[:, :, 12:20, 12:20].mean((1, 2, 3)) - x.mean((1, 2, 3)))
+        return torch.stack([-s, torch.zeros_like(s), s], dim=-1), None
+
+
+class PlantedTrack(FrameTrack):
+    def load(self) -> None:
+        self.frame = PlantedFrame(replace(self.spec, family="planted"), self.device, self.dtype)
+        self.id2label = dict(self.frame.id2label)
+        self.options = {"segment_seconds": 0.5}
+        self.finds_faces = False
+
+    def pixels(self, img, box):
+        arr = np.asarray(img.convert("L").resize((S, S), Image.BILINEAR), dtype=np.float32) / 255.0
+        return torch.from_numpy(arr)[None, None]
+
+
+WINDOW = (2.0, 3.0)  # seconds: the only frames with the cause
+
+
+def planted_clip(seconds: float = 5.0, fps: float = 4.0) -> VideoInput:
+    rng = np.random.default_rng(0)
+    frames, times = [], []
+    for i in range(int(seconds * fps)):
+        t = i / fps
+        arr = 0.5 + 0.01 * rng.standard_normal((S, S))  # grey, a little noise
+        if WINDOW[0] <= t < WINDOW[1]:
+            arr[12:20, 12:20] += 0.3  # the cause: a bright centre
+        frames.append(Image.fromarray((np.clip(arr, 0, 1) * 255).astype(np.uint8)).convert("RGB"))
+        times.append(t)
+    return VideoInput(frames, times, fps, seconds, seconds)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    spec = ModalitySpec(family="planted-video", model_id="planted", label_map=IDENTITY)
+    track = PlantedTrack(spec, torch.device("cpu"), torch.float32)
+    model = object.__new__(MultimodalSentimentModel)
+    model.preset = Preset(name="planted", description="a planted cause in time", modalities={"video": spec})
+    model.device, model.dtype = torch.device("cpu"), torch.float32
+    model.modalities = {"video": track}
+    model.fusion = WeightedLateFusion({"video": 1.0})
+    model._cache = OrderedDict()
+    model._cache_lock = threading.Lock()
+    model.encoder_runs = 0
+    return model
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_a_planted_moment_takes_the_attribution_mass(planted, method):
+    inputs = Inputs(video=planted_clip())
+    assert planted.predict(inputs=inputs).probs["positive"] > 1 / 3  # the window pushes toward positive
+    maps = attribute_moments(planted, inputs, "positive", ExplainOptions(image_baseline="blur"), methods=[method],
+                             key_frame=False)
+    (m,) = maps
+    assert m.labels == [f"{a / 2:.1f}–{(a + 1) / 2:.1f} s" for a in range(10)]  # 0.5 s segments
+    mass = np.abs(np.asarray(m.scores))
+    inside = [i for i, (a, b) in enumerate(m.spans) if WINDOW[0] <= a and b <= WINDOW[1]]
+    assert inside == [4, 5]
+    assert mass[inside].sum() >= 0.9 * mass.sum(), (method, m.scores)
+    assert all(m.scores[i] > 0 for i in inside)
+    assert m.faithfulness.aopc > m.faithfulness.aopc_random
+
+
+def test_the_key_frame_is_in_the_window_and_its_centre_matters(planted):
+    inputs = Inputs(video=planted_clip())
+    (kf,) = [m for m in attribute_moments(planted, inputs, "positive", ExplainOptions(grid=4)) if
+             m.method == "key_frame_occlusion"]
+    assert WINDOW[0] <= kf.params["time"] < WINDOW[1]
+    centre = [kf.labels.index(lbl) for lbl in ("r2c2", "r2c3", "r3c2", "r3c3")]
+    mass = np.abs(np.asarray(kf.scores))
+    assert mass[centre].sum() >= 0.9 * mass.sum()
+    assert kf.heatmap is not None and max(len(kf.heatmap), len(kf.heatmap[0])) <= 128
+
+
+# ---------------------------------------------------------------- the lite face model over time
+
+
+@pytest.fixture(scope="module")
+def turning_clip(tmp_path_factory):
+    """2 s of the frown, then 2 s of the smile (10 fps; read at the lite preset's 2 fps)."""
+    frown, smile = faces()
+    return write_clip(tmp_path_factory.mktemp("clips") / "turn.mp4", [frown] * 20 + [smile] * 20, fps=10)
+
+
+def test_the_face_turning_from_frown_to_smile_changes_the_sign_of_the_moments(lite, turning_clip):
+    inputs = lite.read_inputs(video=str(turning_clip))
+    assert inputs.video.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    assert all(b is not None for b in inputs.video.faces) and inputs.audio is None  # no sound track
+    pred = lite.predict(inputs=inputs)
+    assert pred.used == ["video"] and pred.notices == []
+    exp = explain(lite, inputs, target="positive")
+    moments = exp.map("video", "occlusion")
+    assert moments.labels == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s", "3.0–4.0 s"]
+    assert moments.scores[0] < 0 and moments.scores[1] < 0  # the frown pushes away from positive
+    assert moments.scores[2] > 0 and moments.scores[3] > 0  # the smile toward it
+    kf = exp.map("video", "key_frame_occlusion")
+    assert kf.params["time"] >= 2.0  # the most decisive frame is a smiling one
+    assert exp.reading["video"]["face_found"] is True
+
+
+def test_a_clip_without_a_face_abstains_and_the_rest_is_still_read(lite, tmp_path):
+    scene = Image.open(EXAMPLES / "neutral_scene.png").convert("RGB").crop((0, 0, 256, 170))
+    clip = write_clip(tmp_path / "scene.mp4", [scene] * 10, fps=5)
+    pred = lite.predict(text="What a lovely day.", video=str(clip))
+    assert pred.used == ["text"] and pred.switched_off == []
+    assert "Video: no face was found in any of the 4 frames read, so the face track abstains." in pred.notices
+
+
+def test_a_rotated_clip_is_read_upright(tmp_path):
+    _frown, smile = faces()
+    for angle in (90, -90):
+        clip = write_clip(tmp_path / f"rot{angle}.mp4", [smile.rotate(-angle, expand=True)] * 5, fps=5,
+                          rotation=angle)
+        from msa_demo.lite.face import find_face
+
+        assert find_face(load_video(clip).frames[0]) is not None, angle  # upright: the face is found
+
+
+# ---------------------------------------------------------------- honest limits
+
+
+def test_bad_files_each_give_one_line(tmp_path):
+    fake = tmp_path / "picture.mp4"
+    fake.write_bytes((EXAMPLES / "happy_face.png").read_bytes())
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    junk = tmp_path / "junk.mkv"
+    junk.write_bytes(b"this is not a video at all" * 40)
+    sound_only = tmp_path / "voice.mp4"
+    import av
+
+    with av.open(str(sound_only), "w") as out:
+        stream = out.add_stream("aac", rate=16000)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 16000), np.float32), format="flt", layout="mono")
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    cases = {
+        fake: "'picture.mp4' is a still picture, not a video: give it as an image.",
+        empty: "'empty.mp4' is empty (0 bytes): there is no video in it.",
+        junk: "'junk.mkv' could not be read as a video. It may be damaged or not a video; use MP4, WebM, MOV, MKV "
+              "or AVI.",
+        sound_only: "'voice.mp4' has no video stream (it holds only sound: give it as audio).",
+        EXAMPLES / "positive_speech.wav": "'positive_speech.wav' is not a supported video file; use MP4, WebM, "
+                                          "MOV, MKV or AVI.",
+        tmp_path / "missing.mp4": "No video file was found at 'missing.mp4'.",
+    }
+    for path, message in cases.items():
+        with pytest.raises(InputError) as err:
+            load_video(str(path))
+        assert str(err.value) == message and "\n" not in message
+
+
+def test_a_long_clip_is_cut_and_says_so(tmp_path):
+    frames = [np.full((32, 32, 3), v, np.uint8) for v in range(0, 240, 10)] * 2  # 48 frames at 4 fps: 12 s
+    clip = load_video(write_clip(tmp_path / "long.avi", frames, fps=4), fps=2, max_seconds=10)
+    assert clip.times[-1] < 10 and len(clip.frames) == 20
+    assert clip.notices == ["Video: only the first 10 s of 12.0 s were used."]
+
+
+# ---------------------------------------------------------------- the sound track, the tiny preset, CLI, report
+
+
+@pytest.fixture(scope="module")
+def tiny_video_preset(tiny_preset_path, tmp_path_factory):
+    """The tiny preset with a video entry: its CLIP zero-shot image family reads whole frames."""
+    base = load_preset(tiny_preset_path)
+    spec = replace(base.modalities["image"], family="video-frames",
+                   options={**base.modalities["image"].options, "frames": base.modalities["image"].family,
+                            "fps": 2.0, "max_seconds": 4.0})
+    preset = replace(base, name="tiny-video", modalities={**base.modalities, "video": spec})
+    return save_preset(preset, tmp_path_factory.mktemp("tiny_video") / "tiny_video.json")
+
+
+@pytest.fixture(scope="module")
+def voiced_clip(tmp_path_factory):
+    frown, smile = faces()
+    t = np.arange(3 * 16000) / 16000.0
+    tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    return write_clip(tmp_path_factory.mktemp("voiced") / "voiced.mp4", [frown] * 15 + [smile] * 15, fps=10,
+                      sound=(16000, tone))
+
+
+@pytest.mark.slow
+def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset, voiced_clip, tone):
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(voiced_clip))
+    assert inputs.present() == ["audio", "video"]
+    assert 2.9 < inputs.audio.seconds <= 3.0 and inputs.video.faces is None  # CLIP reads frames whole
+    assert inputs.audio.notices[0] == "Audio: the video's sound track (no audio clip was given)."
+    pred = model.predict(inputs=inputs)
+    assert pred.used == ["audio", "video"]
+    given = model.read_inputs(video=str(voiced_clip), audio=(16000, tone))
+    assert given.audio.seconds == 1.0 and not given.audio.notices  # the clip given as audio wins
+    exp = explain(model, inputs, target="positive", options=ExplainOptions(grid=2))
+    assert set(exp.modalities.shapley) == {"audio", "video"}
+    assert [m.method for m in exp.maps if m.modality == "video"] == ["occlusion", "key_frame_occlusion"]
+
+
+@pytest.mark.slow
+def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset, voiced_clip, tmp_path, capsys):
+    from msa_demo.__main__ import main
+
+    saved, html = tmp_path / "exp.json", tmp_path / "exp.html"
+    assert main(["explain", "--preset", str(tiny_video_preset), "--video", str(voiced_clip), "--device", "cpu",
+                 "--grid", "2", "--out", str(saved), "--html", str(html), "--target", "positive"]) == 0
+    out = capsys.readouterr().out
+    assert "video — occlusion" in out and "'0.0–1.0 s'" in out
+    page = html.read_text(encoding="utf-8")
+    assert "<h2>Video</h2>" in page and page.count('alt="frame at ') >= 3 and 'aria-label="occlusion' in page
+    assert len(page) < 1_000_000
+    first = json.loads(saved.read_text(encoding="utf-8"))
+    again = tmp_path / "again.json"
+    assert main(["explain", "--preset", str(tiny_video_preset), "--from", str(saved), "--out", str(again),
+                 "--json"]) == 0
+    capsys.readouterr()
+    second = json.loads(again.read_text(encoding="utf-8"))
+    assert second["inputs"]["video_b64"] == first["inputs"]["video_b64"]
+    assert second["modalities"]["shapley"] == pytest.approx(first["modalities"]["shapley"], abs=1e-6)
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"")
+    assert main(["predict", "--preset", str(tiny_video_preset), "--video", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: 'bad.mp4' is empty (0 bytes): there is no video in it."
+
+
+@pytest.mark.lite
+def test_lite_cli_explains_a_clip(turning_clip, capsys):
+    from msa_demo.__main__ import main
+
+    assert main(["explain", "--preset", "lite", "--video", str(turning_clip), "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "used: video" in out and "video — occlusion (blur baseline)" in out
+
+
+# ---------------------------------------------------------------- the dashboard and the JSON endpoints
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip, tmp_path):
+    import app
+    from gradio_client import Client, handle_file
+
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(tiny_video_preset), fallback=None, device="cpu", warm=False)
+    *_, notes, alone = dash.predict(video=str(voiced_clip))
+    assert isinstance(alone, dict) and "from audio, video" in notes and "sound track" in notes
+    steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
+    state = steps[-1][-6]
+    assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
+    figure, key_frame = [[s[i] for s in steps if s[i] is not None and not isinstance(s[i], dict)] for i in (-2, -1)]
+    assert figure and key_frame  # the video panel: its moments as bars, the key frame with its heat map
+    assert list(figure[-1].data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    assert key_frame[-1].size == (256, 256)
+    demo = app.build_demo(dash, tmp_path / "no_examples.json")
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        pred = json.loads(client.predict(video=handle_file(str(voiced_clip)), api_name="/predict_json"))
+        assert pred["used"] == ["audio", "video"]
+        exp = json.loads(client.predict(video=handle_file(str(voiced_clip)), use="video", target="positive",
+                                        image_method="occlusion", api_name="/explain_json"))
+        assert [m["method"] for m in exp["maps"]] == ["occlusion", "key_frame_occlusion"]
+        assert exp["maps"][0]["labels"] == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+        assert exp["prediction"]["switched_off"] == ["audio"]
+        bad = tmp_path / "bad.mp4"
+        bad.write_bytes(b"not a clip")
+        with pytest.raises(Exception, match="could not be read as a video"):
+            client.predict(video=handle_file(str(bad)), api_name="/predict_json")
+    finally:
+        demo.close()
+
+
+def test_the_curated_clip_is_small_and_carries_a_voice():
+    path = EXAMPLES / "face_turns.mp4"
+    assert path.stat().st_size < 300_000
+    clip = load_video(path)
+    assert clip.times[0] == 0.0 and 4.4 < clip.seconds <= 4.6 and clip.sound is not None
+    assert "face_turns.mp4" in (EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_sanity_check_randomises_the_frame_model(tiny_video_preset, voiced_clip):
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(voiced_clip))
+    exp = explain(model, inputs, target="positive", use=["video"], options=ExplainOptions(grid=2, sanity=True))
+    for m in exp.maps:
+        assert m.params["randomised_layers"] and m.faithfulness.sanity_spearman is not None, m.method
