@@ -506,7 +506,7 @@ def sweep(args) -> dict:
                 ref_net = getattr(ref_model.modalities.get("audio"), "model", None)
                 if ref_net is not None:
                     use_conv_gemm(ref_net, on=False)
-            chunked = n_tokens > TRUE_DEFAULTS_MAX_TOKENS
+            chunked = n_tokens > args.true_defaults_max_tokens
             with naive_forward(ig_rows=CHUNK_ROWS if chunked else None):
                 t, ref_exp = timed(lambda: (fresh(ref_model), explain(ref_model, inputs, options=ref_opts))[1],
                                    device, 1, warmup=0)
@@ -608,6 +608,9 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", type=Path, help="write a torch.profiler summary here (CUDA only)")
     ap.add_argument("--models", help="folder for the random tiny/base models (reused if already built there)")
     ap.add_argument("--sweep", action="store_true", help="the size sweep (see above) instead of the one-size run")
+    ap.add_argument("--true-defaults-max-tokens", type=int, default=TRUE_DEFAULTS_MAX_TOKENS,
+                    help="the sweep's reference runs IG in chunks above this many tokens (lite on a CPU: 128, "
+                         "its window; all 50 steps of a 4-window text at once took over 15 GB)")
     ap.add_argument("--sizes", type=sizes_arg, help="the sweep's sizes as TOKENSxSECONDS pairs (default: "
                     + ",".join(f"{t}x{a:g}" for t, a in SWEEP_SIZES) + ")")
     args = ap.parse_args(argv)
