@@ -314,10 +314,14 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
     state = steps[-1][-6]
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
-    figure, key_frame = [[s[i] for s in steps if s[i] is not None and not isinstance(s[i], dict)] for i in (-2, -1)]
-    assert figure and key_frame  # the video panel: its moments as bars, the key frame with its heat map
-    assert list(figure[-1].data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
-    assert key_frame[-1].size == (256, 256)
+    from msa_demo.modalities.kinds import video as video_kind
+
+    shown = [(s[-2].visible, s[-1].visible) for s in steps if hasattr(s[-2], "visible")]
+    assert shown[0] == (False, False) and shown[-1] == (True, True)  # no empty boxes before the maps arrive
+    figure, key_frame = video_kind.pictures(state)  # the video panel: its moments as bars, the key frame
+    assert list(figure.data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    assert key_frame.size == (256, 256)
+    assert [c.visible for c in video_kind.render({})] == [False, False]
     demo = app.build_demo(dash, tmp_path / "no_examples.json")
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
     try:

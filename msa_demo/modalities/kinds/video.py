@@ -179,14 +179,15 @@ def report(exp: dict) -> str:
 def view() -> tuple:
     import gradio as gr
 
-    return (gr.Plot(label="video moments", show_label=False, elem_id="video-plot"),
-            gr.Image(label="the most decisive frame", type="pil", height=240, elem_id="video-key-frame"))
+    return (gr.Plot(label="video moments", show_label=False, elem_id="video-plot", visible=False),
+            gr.Image(label="the most decisive frame", type="pil", height=240, elem_id="video-key-frame",
+                     visible=False))
 
 
-def render(exp: dict) -> tuple:
-    """The moments as bars (one row per method), and the key frame with its heat map."""
+def pictures(exp: dict) -> tuple:
+    """The moments as bars (one row per method) and the key frame with its heat map (None where there is none)."""
     only = {**exp, "maps": moments(exp)} if exp else exp
-    figure = views.map_figure(only, "video") if exp else None
+    figure = views.map_figure(only, "video") if exp and moments(exp) else None
     kf = key_frame(exp) if exp else None
     image = None
     if kf and kf.get("heatmap"):
@@ -195,6 +196,15 @@ def render(exp: dict) -> tuple:
         if got is not None and 0 <= k < len(got[0]):
             image = views.overlay(got[0][k], kf["heatmap"])
     return figure, image
+
+
+def render(exp: dict) -> tuple:
+    """The video panel's two components (:func:`pictures`), each shown only with something to show: no empty
+    boxes when no clip was given."""
+    import gradio as gr
+
+    figure, image = pictures(exp)
+    return gr.Plot(value=figure, visible=figure is not None), gr.Image(value=image, visible=image is not None)
 
 
 KIND = ModalityKind(
