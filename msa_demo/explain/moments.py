@@ -18,15 +18,13 @@ import time
 
 import numpy as np
 import torch
-from PIL import Image
 
 from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import Layout, attribute, resolve
-from msa_demo.explain.regions import image_baseline, region_layout
+from msa_demo.explain.regions import heatmap, image_baseline, region_layout
 from msa_demo.explain.result import AttributionMap, ExplainOptions
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 128  # the key frame's heat map, long side (a report carries it; the image's maps use 256)
 
@@ -134,14 +132,7 @@ def _key_frame(model, inputs, target, options, used) -> AttributionMap:
               "frame_size": list(frame.size), "model_input": [int(h), int(w)]}
 
     def draw(scores: list[float], attr: torch.Tensor | None):
-        region_map = np.asarray(scores, dtype=np.float32)[regions.numpy()]
-        full_map = overlay_box(frame, box, region_map)
-        hh, ww = full_map.shape
-        scale = min(1.0, HEATMAP_SIDE / max(hh, ww))
-        if scale < 1.0:
-            size = (max(1, round(ww * scale)), max(1, round(hh * scale)))
-            full_map = np.asarray(Image.fromarray(full_map.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
-        return [[round(float(v), 6) for v in row] for row in full_map]
+        return heatmap(frame, box, np.asarray(scores, dtype=np.float32)[regions.numpy()], side=HEATMAP_SIDE)
 
     layout = Layout(modality="video", forward=one.at(x[:, k:k + 1]), baseline=baseline[:, k:k + 1],
                     feature_of=regions.reshape(1, 1, h, w), labels=list(labels), spans=spans, params=params,

@@ -142,10 +142,12 @@ def image_baseline(mod, x: torch.Tensor, kind: str) -> torch.Tensor:
     raise InputError(f"Unknown image baseline '{kind}'; use black, blur or mean.")
 
 
-def _heatmap(image: Image.Image, box, region_map: np.ndarray) -> list[list[float]]:
+def heatmap(image: Image.Image, box, region_map: np.ndarray, side: int = HEATMAP_SIDE) -> list[list[float]]:
+    """``region_map`` (over the model input) drawn over ``box`` of ``image``, at most ``side`` pixels on its long
+    side, as rounded lists (what a map's JSON carries)."""
     full = overlay_box(image, box, region_map)
     h, w = full.shape
-    scale = min(1.0, HEATMAP_SIDE / max(h, w))
+    scale = min(1.0, side / max(h, w))
     if scale < 1.0:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         full = np.asarray(Image.fromarray(full.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
@@ -193,7 +195,7 @@ def _one(model, inputs, target, options, used, method, layouts: dict) -> Attribu
         # IG: the pixels' own attributions; a perturbation method: each region's score over its pixels
         region_map = (attr.sum(0).cpu().numpy() if attr is not None
                       else np.asarray(scores, dtype=np.float32)[regions.numpy()])
-        return _heatmap(picture, box, region_map)
+        return heatmap(picture, box, region_map)
 
     layout = Layout(modality="image", forward=ff, baseline=image_baseline(mod, x, options.image_baseline),
                     feature_of=regions.reshape(1, h, w), labels=list(labels), spans=spans, params=params, draw=draw)
