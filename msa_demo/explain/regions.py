@@ -202,4 +202,4 @@ def _one(model, inputs, target, options, used, method, layouts: dict) -> Attribu
     return attribute(layout, resolve(method, "image", mod.differentiable), target, options, t0)
 
 
-__all__ = ["attribute_regions", "grid_mask", "image_baseline", "region_layout", "superpixel_mask"]
+__all__ = ["attribute_regions", "grid_mask", "heatmap", "image_baseline", "region_layout", "superpixel_mask"]
