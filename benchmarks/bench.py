@@ -499,7 +499,7 @@ def sweep(args) -> dict:
                "forward_passes": exp.cost.forward_passes,
                "ig_steps": {f"{m.modality} {m.method}": m.params.get("n_steps") for m in exp.maps
                             if m.params.get("n_steps")},
-               "notices": list(exp.notices) + list(exp.prediction.notices if hasattr(exp.prediction, "notices") else [])}
+               "notices": list(exp.notices) + list(exp.prediction.notices)}
         if args.naive_runs:
             if ref_model is None:
                 ref_model = MultimodalSentimentModel.from_preset(preset, device=str(device), dtype="float32")
