@@ -20,6 +20,7 @@ from msa_demo import api, ui, views
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
 MAX_FILE_SIZE = "25mb"
+WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
@@ -28,7 +29,9 @@ CSS = """
 """
 
 
-def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
+def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str | None = None) -> gr.Blocks:
+    """The page. ``worked``: the name of the example the page opens on, already explained (explained once, in
+    the background, from start-up; None: the page opens empty)."""
     presets = dash.preset_names
     with gr.Blocks(title="Why this sentiment? — multimodal explanations") as demo:
         api.CodeApi(dash).register()  # JSON endpoints /predict_json, /explain_json = MCP tools predict, explain
@@ -41,6 +44,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                              elem_id="preset")
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab("Explain", id="explain"), gr.Row():
             with gr.Column(scale=1):
+                above = gr.Column()  # the examples, filled in below once the inputs they fill exist
                 values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
                 with gr.Accordion("Advanced", open=False, elem_id="advanced"):
                     advanced = ui.advanced_widgets()  # one per ExplainOptions field shown, by name
@@ -48,6 +52,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                     predict_btn = gr.Button("Predict", elem_id="predict-btn")
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
+            with above:
                 if examples:
                     gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], ui.ordered(values)[0],
                                 example_labels=[e["name"] for e in examples],
@@ -116,6 +121,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                           show_progress="hidden", inputs_kwargs=exp_ins)
         preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
                       f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
+        opening = next((e for e in examples if e["name"] == worked), None) if worked else None
+        if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels
+            start = {name: widget.value for name, widget in exp_ins.items()}
+            dash.prepare_opening({**start, **{m: opening[m] for m in ("text", "image", "audio")}})
+            demo.load(dash.opening, None, [*ui.ordered(values)[0], *exp_outs], api_name=False,
+                      show_progress="minimal")
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 
@@ -150,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in dash.notices + [f"preset '{n}' not loaded: {dash.reason(n)}" for n in dash.failures
                                 if n != dash.replaced]:
         print(f"msa_demo: {line}", file=sys.stderr)
-    demo = build_demo(dash)
+    demo = build_demo(dash, worked=os.environ.get("MSA_WORKED_EXAMPLE", WORKED_EXAMPLE) or None)
     demo.queue(default_concurrency_limit=1, max_size=32)
     # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply
     warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")

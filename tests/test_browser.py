@@ -246,3 +246,55 @@ def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path)
                            timeout=30_000)
     assert "settings" in page.locator("#freshness").inner_text()
     assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def worked_url(tmp_path_factory, lite_dashboard):
+    """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""
+    import app
+
+    for url in serve(app.build_demo(lite_dashboard(), _examples(tmp_path_factory.mktemp("examples")),
+                                    worked=app.WORKED_EXAMPLE)):
+        yield url
+
+
+def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.perf_counter()
+    page.goto(worked_url)
+    wait_full_explanation(page)
+    opened = time.perf_counter() - t0
+    print(f"\n[timing] page load → worked example explained on screen: {opened:.1f} s")
+    assert "Thank you so much" in page.locator("#text-input textarea").input_value()
+    assert "negative" in fused_text(page).lower() and page.locator("#words").inner_text().strip()
+    assert page.locator("#report-btn").is_enabled()  # its report is ready to download
+    assert not page.locator("#freshness").inner_text().strip()  # made for exactly what the boxes hold
+    assert not page.locator("#own-video").is_visible()  # no empty box for an input not given
+    again = browser.new_page(viewport={"width": 1400, "height": 900})
+    t0 = time.perf_counter()
+    again.goto(worked_url)
+    wait_full_explanation(again)
+    print(f"[timing] the next visitor: page load → worked example on screen {time.perf_counter() - t0:.1f} s")
+    again.close()
+    # the examples sit above the fold, above the input boxes
+    box = page.locator("#examples").bounding_box()
+    assert box and box["y"] + box["height"] < 900 and box["y"] < page.locator("#text-input").bounding_box()["y"]
+
+    # another example: the prediction and the modality verdicts come first, well before the maps
+    page.locator("#examples button, #examples .gallery-item").filter(has_text="Text only").first.click()
+    page.wait_for_function("() => document.querySelector('#text-input textarea').value.includes('fantastic')")
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')")
+    t0 = time.perf_counter()
+    page.click("#explain-btn")
+    page.wait_for_function("() => document.querySelector('#fused').innerText.includes('positive') "
+                           "&& !document.querySelector('#freshness').innerText.includes('Out of date')"
+                           "&& document.querySelector('#notices').innerText.includes('from text')", timeout=60_000)
+    first = time.perf_counter() - t0
+    wait_full_explanation(page, panels=("#contrib .js-plotly-plot", "#words"))
+    full = time.perf_counter() - t0
+    print(f"[timing] click → first part (prediction, verdicts) {first:.2f} s; → every panel {full:.1f} s")
+    assert first < full
+    assert not page.locator("#overlays").is_visible() and not page.locator("#audio-plot").is_visible()
+    assert not errors, errors

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from shown import value, visible
 import torch
 
 from msa_demo.config import ModalitySpec, load_preset, save_preset
@@ -238,17 +239,20 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     import gradio as gr
 
     dash, _demo = dash_and_demo
-    fused, _t, _i, _a, notes, _video, alone = dash.predict(text="hello", physiology="3,0,0,0")
-    assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99
+    fused, _t, _i, _a, notes, video, shown_alone = dash.predict(text="hello", physiology="3,0,0,0")
+    alone = value(shown_alone)
+    assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99 and visible(shown_alone)
+    assert visible(video) is False and visible(_i) is False  # no empty verdict box for an input not given
     assert "physiology alone: **positive**" in notes
     off = dash.on_toggle(text="hello", physiology="3,0,0,0", use_physiology=False)
-    assert off[-1] is None and "switched off: physiology" in off[4]
+    assert value(off[-1]) is None and visible(off[-1]) is False and "switched off: physiology" in off[4]
     assert fused["positive"] > off[0]["positive"]  # arousal pushed the fused verdict toward positive
     with pytest.raises(Exception, match="Physiology must be 4 finite numbers"):
         dash.predict(physiology="1,2")
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
     steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
-    assert steps[0][-4]["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
+    assert value(steps[0][-4])["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
+    assert visible(steps[0][6]) is True and visible(steps[0][7]) is False  # words: used; the picture: not given
     *_, stamp, state, html_path, _json_path, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
     assert alone == gr.skip() and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # already on screen
     figure = [s[-1] for s in steps if s[-1] is not None and not isinstance(s[-1], dict)][-1]  # streamed once

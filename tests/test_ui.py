@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shown import value, visible
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +106,9 @@ def test_header_names_preset_and_device(dash):
 
 
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
-    fused, t, i, a, notes, _video = dash.predict(None, "I love it", image_path, audio_path)
+    fused, t, i, a, notes, video = dash.predict(None, "I love it", image_path, audio_path)
+    t, i, a = value(t), value(i), value(a)
+    assert visible(video) is False  # no clip: no empty "Video alone" box
     assert set(fused) == {"negative", "neutral", "positive"}
     assert abs(sum(fused.values()) - 1) < 1e-4
     assert t and i and a
@@ -118,7 +121,8 @@ def test_toggle_changes_use_and_prediction(dash, image_path, audio_path):
     runs = model.encoder_runs
     text_off = dash.on_toggle(None, "I love it", image_path, audio_path, False, True, True)
     assert model.encoder_runs == runs  # cached encoder outputs, no re-encoding
-    assert text_off[1] is None and text_off[2] is not None
+    assert value(text_off[1]) is None and value(text_off[2]) is not None
+    assert visible(text_off[1]) is False and visible(text_off[2]) is True
     assert "switched off: text" in text_off[4]
     assert text_off[0] != all_on[0]
 
@@ -129,11 +133,12 @@ def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatc
     read = model.read_inputs
     monkeypatch.setattr(model, "read_inputs", lambda *a, **k: reads.append(a) or read(*a, **k))
     views_ = dash.on_toggle(None, "I love it", image_path, audio_path, True, False, True)
-    assert len(reads) == 1 and views_[2] is None and views_[1] is not None
+    assert len(reads) == 1 and value(views_[2]) is None and value(views_[1]) is not None
 
 
 def test_toggle_without_input_is_quiet(dash):
-    assert dash.on_toggle(None, "", None, None, True, True, True) == views.empty_prediction_views()
+    quiet = dash.on_toggle(None, "", None, None, True, True, True)
+    assert tuple(map(value, quiet)) == views.empty_prediction_views() and not any(map(visible, quiet[1:4]))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -204,7 +209,8 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
     assert len(steps) >= 2
     first = steps[0]
     assert len(first) == 18 and all(len(s) == 18 for s in steps)  # 15, then the video's verdict and panel
-    assert first[0] is not None and first[5] is None  # prediction first, no explanation yet
+    assert first[0] is not None and value(first[5]) is None  # prediction first, no explanation yet
+    assert all(visible(v) for v in first[5:11])  # every panel that will be filled is on the page
     # later updates send only what changed: never the prediction again, each map's panel once it lands
     assert all(is_skip(v) for s in steps[1:] for v in s[:5])
     assert sum(not is_skip(s[6]) for s in steps[1:]) == 1  # the words panel is sent once, when the text map lands

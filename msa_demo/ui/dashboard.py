@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,11 @@ from msa_demo.languages import preset_languages
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.modalities.text import language_name
 from msa_demo.modalities.registry import names
-from msa_demo.ui.fields import Request, bind, panel_views, switch
+from msa_demo.ui.fields import Request, bind, further, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_views, explained_stamp,
                                  explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
-                                 warm_up)
+                                 verdicts_shown, warm_up)
 from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
                             transcript_markdown)
 
@@ -42,6 +43,10 @@ class Dashboard:
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
     explained: OrderedDict = field(default_factory=OrderedDict)
+    # the worked example the page opens on: (its input values, the panels as its explanation left them)
+    opening_ready: threading.Event = field(default_factory=threading.Event)
+    opening_shown: tuple | None = None
+    opening_values: dict | None = None
 
     # ------------------------------------------------------------------ start-up
 
@@ -200,7 +205,7 @@ class Dashboard:
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest))
         pred = self._predict(model, inputs, use)
-        return prediction_views(pred.to_dict(), (), reading, families(model))
+        return verdicts_shown(prediction_views(pred.to_dict(), (), reading, families(model)))
 
     def on_toggle(self, *args, **named):
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
@@ -210,11 +215,12 @@ class Dashboard:
         try:
             inputs = model.read_inputs(**request.given)
         except MsaError:
-            return empty_prediction_views()
+            return verdicts_shown(empty_prediction_views())
         if not inputs.present():
-            return empty_prediction_views()
+            return verdicts_shown(empty_prediction_views())
         model, inputs, use, reading = self._read(request, inputs=inputs, **self._face(rest))  # decoded once
-        return prediction_views(self._predict(model, inputs, use).to_dict(), (), reading, families(model))
+        pred = self._predict(model, inputs, use).to_dict()
+        return verdicts_shown(prediction_views(pred, (), reading, families(model)))
 
     @staticmethod
     def _face(rest: dict) -> dict:
@@ -281,9 +287,9 @@ class Dashboard:
         after the last panel."""
         model, inputs, use, reading = self._read(request, settings.face_anyway)
         pred = self._predict(model, inputs, use)
-        pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
+        pred_views = verdicts_shown(prediction_views(pred.to_dict(), (), reading, families(model)))
         own, own_more = pred_views[:len(OWN_OUTPUTS)], pred_views[len(OWN_OUTPUTS):]
-        yield own + empty_explanation_views(), own_more + panel_views(None), None, reading
+        yield own + empty_explanation_views(pred.to_dict()["used"]), own_more + panel_views(None), None, reading
         from msa_demo.explain import explain_iter
 
         options, tgt = settings.options, settings.target
@@ -328,6 +334,63 @@ class Dashboard:
             self.explained.popitem(last=False)
         yield (shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)),
                shown_more + panel_views(exp, (), skip), exp, reading)
+
+    # ------------------------------------------------------------------ the page opens on a worked example
+
+    def prepare_opening(self, values: dict[str, Any]) -> threading.Thread:
+        """Explain the worked example in the background, once, as the Explain button would (``values``: every
+        handler keyword, as the page's widgets start, with the example's inputs); :meth:`opening` shows it to
+        each page that opens."""
+        self.opening_values = values
+
+        def run():
+            try:
+                self.opening_shown = self._shown_at_end(self.explain_panels(**values))
+            except Exception:  # noqa: BLE001 - the page then opens empty, as it did before
+                log.exception("the worked example could not be explained")
+            finally:
+                self.opening_ready.set()
+
+        thread = threading.Thread(target=run, name="msa-worked-example", daemon=True)
+        thread.start()
+        return thread
+
+    @staticmethod
+    def _shown_at_end(steps: Iterable[tuple]) -> tuple:
+        """What the page shows once every streamed step has arrived (a ``gr.skip()`` keeps what was there), the
+        downloads enabled."""
+        gr = gradio()
+        skip = gr.skip()
+        shown: list = []
+        for step in steps:
+            shown = list(step) if not shown else [old if new == skip else new for old, new in zip(shown, step)]
+        at = len(OWN_OUTPUTS) + 7 + 5  # the report and the JSON: after the panels, legend, transcript, ... state
+        shown[at], shown[at + 1] = (gr.DownloadButton(value=shown[i], interactive=True) for i in (at, at + 1))
+        return tuple(shown)
+
+    @staticmethod
+    def explain_outputs() -> int:
+        """How many outputs :meth:`explain_panels` gives: the built-ins' 19, then each further modality's verdict
+        and panel components."""
+        return len(OWN_OUTPUTS) + 7 + 7 + len(further()) + len(panel_views(None))
+
+    def opening(self, wait: float = 600.0) -> Iterator[tuple]:
+        """The worked example for a page that opens: the built-ins' inputs in their boxes, then the Explain
+        outputs (``app.py`` wires them so). While start-up is still explaining it, the inputs come first with a
+        line that says so; nothing changes when there is no worked example."""
+        gr = gradio()
+        skip, n = gr.skip(), self.explain_outputs()
+        values = self.opening_values
+        if values is None:
+            yield (skip,) * (len(MODALITIES) + n)
+            return
+        inputs = tuple(values.get(m) for m in MODALITIES)
+        if not self.opening_ready.is_set():
+            notice = list((skip,) * n)
+            notice[OWN_OUTPUTS.index("notices")] = "*Explaining a worked example for you — one moment…*"
+            yield inputs + tuple(notice)
+            self.opening_ready.wait(wait)
+        yield inputs + (self.opening_shown if self.opening_shown is not None else (skip,) * n)
 
     def freshness(self, stamp, *args, **named):
         """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no

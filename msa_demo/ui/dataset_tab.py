@@ -20,7 +20,7 @@ from typing import Any, Callable
 from msa_demo.config import MODALITIES
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
-from msa_demo.ui.widgets import explanation_views, gradio, user_error
+from msa_demo.ui.widgets import explanation_views, gradio, user_error, verdicts_shown
 from msa_demo.views import heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown
 
 ALL = "all rows"
@@ -200,7 +200,8 @@ class DatasetTab:
                 + (" · **Explain** runs it again here" if with_inputs else ""))
         notices = note + "\n\n" + notices_markdown(pred, (), reading, models, exp)
         html_path, json_path = self.dash.write_report(exp)
-        out = (*views[:4], notices, *explanation_views(exp, final=True), heatmap_legend(exp),
+        out = (*verdicts_shown(views)[:4], notices, *explanation_views(exp, final=True, placed=True),
+               heatmap_legend(exp),
                transcript_markdown(reading), "", None, exp,
                gr.DownloadButton(value=str(html_path), interactive=True),
                gr.DownloadButton(value=str(json_path), interactive=True), gr.Tabs(selected="explain"))

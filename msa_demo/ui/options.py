@@ -8,6 +8,8 @@ range or choices, label and help), or one of the few settings only the dashboard
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,8 +195,15 @@ def numeric(spec: OptionSpec, value: Any) -> Any:
 
 
 def settings_values(**values: Any) -> list[Any]:
-    """Every control's value in ``CONTROLS`` order, defaults filled in (what an explanation is stamped with)."""
-    return [values.get(c.name, c.initial) for c in CONTROLS]
+    """Every control's value in ``CONTROLS`` order, defaults filled in (what an explanation is stamped with): as
+    the options they make where they can be read (a slider's 7.0 and a client's 7 are the same setting), else as
+    given."""
+    try:
+        settings = read_settings(**values)
+    except InputError:
+        return [values.get(c.name, c.initial) for c in CONTROLS]
+    return [json.dumps([settings.options.to_dict(), settings.target, settings.face_anyway], sort_keys=True,
+                       default=str)]
 
 
 def requested_options(**values: Any) -> ExplainOptions:

@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from msa_demo.config import MODALITIES
 from msa_demo.views import (NEAR_TIE, audio_clip, audio_figure, contributions_figure, image_overlays,
                             original_image, text_highlights, trust_markdown)
 
@@ -79,7 +80,22 @@ def explained_stamp(*values, more: dict | None = None) -> dict:
     names = INPUT_NAMES + ("settings",)
     vals = list(values[:7]) + [None] * (7 - len(values[:7])) + [[str(v) for v in values[7:]]]
     stamp = dict(zip(names, vals), **(more or {}))
-    return {n: (v if isinstance(v, (str, bool, list, type(None))) else str(v)) for n, v in stamp.items()}
+    return {n: _comparable(v) for n, v in stamp.items()}
+
+
+def _comparable(value):
+    """A stamp's value: a file by its content (the page hands the same picture back under a new upload path),
+    anything else as a plain value."""
+    import hashlib
+    import os
+
+    if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value):
+        digest = hashlib.sha1()
+        with open(value, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return "file:" + digest.hexdigest()
+    return value if isinstance(value, (str, bool, list, type(None))) else str(value)
 
 
 def stale_parts(old: dict, new: dict) -> list[str]:
@@ -124,15 +140,42 @@ def zero_gpu(fn, duration=None):
 # ====================================================================== explanation views
 
 
-def empty_explanation_views() -> tuple:
-    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json)."""
-    return (None, None, None, None, None, None, "", None, None, None)
+# the modality each map panel of ``explanation_views`` belongs to (the contributions and the trust table: all)
+MAP_PANELS = (None, "text", "image", "image", "audio", "audio", None)
 
 
-def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None) -> tuple:
+def shown(value, visible: bool):
+    """A panel's value, and whether it is on the page: an empty box for an input not given is not."""
+    return gradio().update(value=value, visible=visible)
+
+
+def verdicts_shown(views: tuple) -> tuple:
+    """``prediction_views`` with each modality's "alone" verdict shown only when there is one (or its "no face"):
+    the fused verdict and the notices stay."""
+    n = 1 + len(MODALITIES)
+    return (views[0], *(shown(v, v is not None) for v in views[1:n]), views[n],
+            *(shown(v, v is not None) for v in views[n + 1:]))
+
+
+def empty_explanation_views(used: Iterable[str] | None = None) -> tuple:
+    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json);
+    ``used``: the modalities the explanation will read, whose panels are shown (the others' are hidden)."""
+    out = (None, None, None, None, None, None, "")
+    if used is not None:
+        out = _placed(out, set(used))
+    return out + (None, None, None)
+
+
+def _placed(panels: tuple, used: set) -> tuple:
+    return tuple(shown(v, m is None or m in used or v is not None) for v, m in zip(panels, MAP_PANELS))
+
+
+def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None,
+                      placed: bool = False) -> tuple:
     """The explanation panels. ``changed`` names the panels to rebuild ("modalities", "text", "image", "audio");
     the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
-    None rebuilds every panel. The trust panel is always rebuilt."""
+    None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each map panel shown exactly when
+    its modality was used (for a whole explanation replacing whatever was on the page)."""
     def want(panel: str) -> bool:
         return changed is None or panel in changed
 
@@ -146,6 +189,8 @@ def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | N
         audio_clip(exp) if want("audio") else skip,
         trust_markdown(exp, final=final),
     )
+    if placed:
+        out = _placed(out, set((exp.get("prediction") or {}).get("used") or ()))
     return out if final else out + (None, None, None)
 
 
