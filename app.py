@@ -28,6 +28,24 @@ CSS = """
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 """
 
+# Gradio gathers the messages of a page into one toast; the same message twice (Explain clicked again before
+# the cause is fixed) is shown once
+ONE_TOAST_PER_CAUSE = """
+const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
+  const seen = new Set();
+  list.querySelectorAll('.toast-message-item').forEach(item => {
+    const again = seen.has(item.innerText.trim());
+    seen.add(item.innerText.trim());
+    item.style.display = again ? 'none' : '';
+    const line = item.previousElementSibling;
+    if (line && line.classList.contains('toast-separator')) line.style.display = again ? 'none' : '';
+  });
+  const count = list.closest('.toast-body')?.querySelector('.toast-count');
+  if (count) count.style.display = seen.size > 1 ? '' : 'none';
+});
+new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
+"""
+
 
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str | None = None) -> gr.Blocks:
     """The page. ``worked``: the name of the example the page opens on, already explained (explained once, in
@@ -38,7 +56,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         gr.Markdown("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
                     "are **positive, neutral or negative**, then shows which words, regions and moments made it "
                     "think so — and how far to trust that.")
-        gr.HTML(f"<style>{CSS}</style>", padding=False)
+        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
         header = gr.Markdown(dash.header_markdown(), elem_id="header")
         preset = gr.Dropdown(presets, value=dash.default, label="Preset", visible=len(presets) > 1,
                              elem_id="preset")

@@ -136,6 +136,12 @@ def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatc
     assert len(reads) == 1 and value(views_[2]) is None and value(views_[1]) is not None
 
 
+def test_unticking_the_only_input_says_so_without_an_error(dash):
+    views_ = dash.on_toggle(None, "I love it", None, None, False, True, True)
+    assert views_[0] is None and not any(map(visible, views_[1:4]))  # the old verdict is gone, not under a pill
+    assert ui.ALL_OFF in views_[4]
+
+
 def test_toggle_without_input_is_quiet(dash):
     quiet = dash.on_toggle(None, "", None, None, True, True, True)
     assert tuple(map(value, quiet)) == views.empty_prediction_views() and not any(map(visible, quiet[1:4]))

@@ -218,7 +218,12 @@ class Dashboard:
             return verdicts_shown(empty_prediction_views())
         if not inputs.present():
             return verdicts_shown(empty_prediction_views())
-        model, inputs, use, reading = self._read(request, inputs=inputs, **self._face(rest))  # decoded once
+        face = self._face(rest)
+        if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
+            views = list(empty_prediction_views())
+            views[OWN_OUTPUTS.index("notices")] = f"### {ALL_OFF}"
+            return verdicts_shown(tuple(views))
+        model, inputs, use, reading = self._read(request, inputs=inputs, **face)  # decoded once
         pred = self._predict(model, inputs, use).to_dict()
         return verdicts_shown(prediction_views(pred, (), reading, families(model)))
 
