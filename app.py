@@ -128,7 +128,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         explain_btn.click(dash.check, None, [report_btn, json_btn], api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
             ui.zero_gpu(ui.optional_further(explain), duration), None, exp_outs, api_name="explain",
-            inputs_kwargs=exp_ins).then(
+            inputs_kwargs=exp_ins, concurrency_id="explain").then(
             dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(dash.on_toggle, None, pred_outs, api_name=False, show_progress="minimal",
@@ -148,6 +148,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 
+    dash.waiting = lambda: ui.queued(demo, "explain")  # those waiting share the time budget
     api.keep_out_of_mcp(demo)
     return demo
 
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
                                 if n != dash.replaced]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash, worked=os.environ.get("MSA_WORKED_EXAMPLE", WORKED_EXAMPLE) or None)
-    demo.queue(default_concurrency_limit=1, max_size=32)
+    demo.queue(default_concurrency_limit=1, max_size=128)  # 32 people with a few events each: none lost
     # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply
     warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE, mcp_server=args.mcp)

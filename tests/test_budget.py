@@ -11,6 +11,14 @@ from msa_demo.explain.budget import fit
 from msa_demo.explain.forward import FusedForward
 
 
+@pytest.fixture(autouse=True)
+def nothing_learnt(tiny_model):
+    """Each plan made on the prices the test sets, not on what an earlier test's explanation took."""
+    budget_module._OVERRUN.pop(tiny_model, None)
+    yield
+    budget_module._OVERRUN.pop(tiny_model, None)
+
+
 @pytest.fixture
 def tiny_inputs(tiny_model, rgb_image, tone):
     return tiny_model.read_inputs(text="the movie was good but the food was terrible", image=rgb_image,
@@ -87,3 +95,27 @@ def test_a_maps_caption_says_what_it_gave_up():
     m = {"method": "occlusion", "params": {"grid": 3, "budget": ["a 3×3 grid", "a 4-point deletion curve"]}}
     assert map_caption(m).endswith("to fit the time budget: a 3×3 grid, a 4-point deletion curve")
     assert "time budget" not in map_caption({"method": "occlusion", "params": {"grid": 7, "budget": []}})
+
+
+def test_the_plan_learns_what_the_maps_really_took(tiny_model, tiny_inputs):
+    used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 1e-6, "audio": 1e-6})
+    first = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
+    assert first.overrun == 1.0 and first.seconds == pytest.approx(4.09, rel=0.01)
+    budget_module.learn(tiny_model, first, 4 * first.seconds)  # the maps took four times the plan
+    assert budget_module.overrun(tiny_model) == pytest.approx(4.0)
+    again = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
+    assert again.seconds == pytest.approx(4 * 4.09, rel=0.01)  # counted with it now
+    tight = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=8))  # fitted 4.09 s before learning
+    assert tight.options.ig_max_steps < 64 and tight.seconds <= 8
+    budget_module.learn(tiny_model, again, again.seconds / 4)  # then as planned: the estimate moves halfway back
+    assert budget_module.overrun(tiny_model) == pytest.approx(2.5)
+    budget_module.learn(tiny_model, again, 1e6)  # one stalled run is bounded
+    assert budget_module.overrun(tiny_model) <= budget_module.OVERRUN_BOUNDS[1]
+
+
+def test_an_explanation_under_a_budget_teaches_the_next_plan(tiny_model, tiny_inputs):
+    explain(tiny_model, tiny_inputs, options=ExplainOptions())  # no budget: nothing planned, nothing learnt
+    assert budget_module.overrun(tiny_model) == 1.0
+    explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=30))
+    learnt = budget_module.overrun(tiny_model)
+    assert learnt != 1.0 and budget_module.OVERRUN_BOUNDS[0] <= learnt <= budget_module.OVERRUN_BOUNDS[1]

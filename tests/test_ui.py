@@ -475,3 +475,22 @@ def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, 
                      *(c.name for c in ui.CONTROLS), "video", "use_video"]
     grid = next(p for p in params if p["parameter_name"] == "grid")
     assert grid["parameter_default"] == 7
+
+
+def test_explanations_waiting_in_the_queue_share_the_time_budget(dash):
+    from msa_demo.explain.result import ExplainOptions
+    from msa_demo.ui import dashboard
+
+    asked = ExplainOptions(budget=5.0)
+    assert dash.shared_budget(asked) == (asked, None)  # nobody waiting: the budget asked for
+    dash.waiting = lambda: 4
+    options, note = dash.shared_budget(asked)
+    assert options.budget == dashboard.QUEUE_WAIT / 5 and "4 more explanations were waiting" in note
+    dash.waiting = lambda: 99
+    assert dash.shared_budget(asked)[0].budget == dashboard.MIN_SHARE
+    assert dash.shared_budget(ExplainOptions(budget=0))[1] is None  # full quality (a GPU's default) stays so
+    dash.waiting = lambda: 1 / 0  # the queue's length is a courtesy: never a failure
+    assert dash.shared_budget(asked) == (asked, None)
+    dash.waiting = lambda: 4
+    steps = list(dash.explain_panels(None, "a quiet day, then some good news", None, None, budget=5, ig_steps=8))
+    assert any("4 more explanations were waiting" in n for n in steps[-1][16]["notices"]), steps[-1][16]["notices"]

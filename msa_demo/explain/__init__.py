@@ -186,6 +186,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         if note:
             exp.notices.append(note)
     yield "explanation", exp
+    t_maps, failed = time.perf_counter(), False
     parts = panels(model, inputs, pred.used, options)
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
     tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
@@ -194,6 +195,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         if exc is not None:
             if isinstance(exc, MsaError):
                 raise exc
+            failed = True
             log.error("explaining %s failed", name, exc_info=exc)  # one failed panel keeps the others
             note = f"The {name} explanation failed ({type(exc).__name__}: {str(exc)[:200]})."
             exp.notices.append(note)
@@ -208,6 +210,10 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:
             yield "map", m
+    if plan is not None and not failed:  # the next plan for this model counts with what the maps really took
+        from msa_demo.explain.budget import learn
+
+        learn(model, plan, time.perf_counter() - t_maps)
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs, time.perf_counter() - t0)
     tell(1.0, "done")

@@ -5,7 +5,9 @@ evaluates one row per feature, an Integrated Gradients map about three per step 
 every map's deletion / AOPC curve about five per point. A row's price is measured, not guessed: each used
 modality's fused forward is timed once on two rows of this very input (and, for an audio model that can, at the
 latent level too), and the price is kept per model and input shape, so the next explanation of that size plans
-at once. The panels' total is divided by how many run at once.
+at once. The panels' total is divided by how many run at once, and multiplied by what the model's maps really took per
+planned second in its last explanations (``learn``: Python, windows, set-up and a busy machine, which the row prices
+do not see).
 
 When the full settings do not fit, the most expensive panel gives up one thing at a time, in this order (each
 step the one that costs the map least): fewer IG steps (down to 4; its completeness gap is then shown on its map),
@@ -34,6 +36,11 @@ MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
 MAX_SEGMENT = 8.0  # seconds: the longest audio segment a budget makes (a 30 s clip in 4 segments)
 # seconds per row, per modality model, per (input shape, level): measured once per model and size
 _PRICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+# per model: how many times longer its maps really took than planned (what the row prices do not count: Python,
+# the words' windows, the deletion curves' set-up, a machine busy with other work), learnt from each explanation
+_OVERRUN: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
+OVERRUN_BOUNDS = (0.5, 20.0)
+OVERRUN_WEIGHT = 0.5  # the last explanation's weight in the running estimate
 
 
 @dataclass
@@ -44,6 +51,7 @@ class Plan:
     seconds: float
     gave_up: dict[str, list[str]] = field(default_factory=dict)  # "every map" or a modality -> what it gave up
     fits: bool = True
+    overrun: float = 1.0  # the model's learnt seconds per planned second, counted in ``seconds``
 
     def given_up_by(self, m) -> list[str]:
         """What the map ``m`` (an AttributionMap) gave up: the shared settings that apply to it (IG steps only to
@@ -153,10 +161,32 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
     return out
 
 
-def _wall(panels: list[_Panel], o: ExplainOptions, workers: int) -> float:
-    """Seconds for all panels: on a CPU two panels at once share its cores (about 15 % faster than one by one)."""
+def _wall(panels: list[_Panel], o: ExplainOptions, workers: int, overrun: float = 1.0) -> float:
+    """Seconds for all panels: on a CPU two panels at once share its cores (about 15 % faster than one by one);
+    ``overrun``: what the model's last explanations took per planned second."""
     total = sum(p.seconds(o) for p in panels)
-    return total / (1 + 0.15 * (workers - 1))
+    return overrun * total / (1 + 0.15 * (workers - 1))
+
+
+def overrun(model) -> float:
+    """How many times longer ``model``'s maps took than planned, so far (1.0 before its first explanation)."""
+    try:
+        return _OVERRUN.get(model, 1.0)
+    except TypeError:
+        return 1.0
+
+
+def learn(model, plan: "Plan", seconds: float) -> None:
+    """After an explanation planned by ``plan`` whose maps took ``seconds``: the next plan for ``model`` counts
+    with what they really cost (a running estimate, bounded)."""
+    if plan.seconds <= 0 or seconds <= 0:
+        return
+    seen = min(max(seconds / (plan.seconds / plan.overrun), OVERRUN_BOUNDS[0]), OVERRUN_BOUNDS[1])
+    before = _OVERRUN.get(model)
+    try:
+        _OVERRUN[model] = seen if before is None else (1 - OVERRUN_WEIGHT) * before + OVERRUN_WEIGHT * seen
+    except TypeError:  # a model that cannot be weakly referenced is not learnt about
+        pass
 
 
 SHARED = ("IG steps", "deletion points")  # settings every map shares: given up for all of them at once
@@ -199,9 +229,9 @@ def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float 
     up as little as it can (see the module docstring)."""
     budget = max(0.0, options.budget if seconds is None else seconds)
     panels = _panels(model, inputs, used, options)
-    o = options
+    o, late = options, overrun(model)
     said: dict[str, dict[str, str]] = {}  # modality (or "every map") -> setting -> its last word
-    wall = _wall(panels, o, workers)
+    wall = _wall(panels, o, workers, late)
     fits = True
     while wall > budget:
         for p in sorted(panels, key=lambda p: -p.seconds(o)):
@@ -213,8 +243,8 @@ def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float 
         else:
             fits = False
             break
-        wall = _wall(panels, o, workers)
-    return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits)
+        wall = _wall(panels, o, workers, late)
+    return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits, late)
 
 
-__all__ = ["Plan", "fit"]
+__all__ = ["Plan", "fit", "learn", "overrun"]

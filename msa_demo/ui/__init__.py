@@ -6,7 +6,7 @@ shared with the report; all of it is unit-tested without a browser.
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
     fields     each registered modality's input, switch, own verdict and panel; handler values bound by name
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
-    widgets    lenient inputs, user errors, the explained stamp, panel tuples, ZeroGPU glue
+    widgets    lenient inputs, user errors, the explained stamp, panel tuples, the queue's length, ZeroGPU glue
     dataset_tab  the Dataset tab: a results folder of explain-batch as a filterable table; a row opens its explanation
 """
 
@@ -18,8 +18,8 @@ from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_
                                  advanced_widgets, gpu_duration, read_settings, requested_options,
                                  settings_values)
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_explanation_views, explained_stamp,
-                                 explanation_views, fused_label, image_input, stale_parts, user_error, warm_up,
-                                 zero_gpu)
+                                 explanation_views, fused_label, image_input, queued, stale_parts, user_error,
+                                 warm_up, zero_gpu)
 
 __all__ = [n for n in dir() if not n.startswith("_")
            and n not in ("dashboard", "dataset_tab", "fields", "options", "widgets")]

@@ -8,9 +8,9 @@ import logging
 import tempfile
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
@@ -29,6 +29,10 @@ from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
 OWN_OUTPUTS = ("fused", *MODALITIES, "notices")  # prediction_views' first outputs; further modalities' follow
+# under load, the explanations waiting in the queue share this many seconds of time budget (each at least
+# MIN_SHARE), so that the last of them is not kept waiting for the full budget of every one before it
+QUEUE_WAIT = 15.0
+MIN_SHARE = 1.0
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Dashboard:
     opening_ready: threading.Event = field(default_factory=threading.Event)
     opening_shown: tuple | None = None
     opening_values: dict | None = None
+    # how many explanations wait behind the one starting (app.py: Gradio's queue for the Explain event)
+    waiting: Callable[[], int] = field(default=lambda: 0, repr=False)
 
     # ------------------------------------------------------------------ start-up
 
@@ -297,7 +303,8 @@ class Dashboard:
         yield own + empty_explanation_views(pred.to_dict()["used"]), own_more + panel_views(None), None, reading
         from msa_demo.explain import explain_iter
 
-        options, tgt = settings.options, settings.target
+        options, shared = self.shared_budget(settings.options)
+        tgt = settings.target
         skip = gradio().skip()
         shown, shown_more = (skip,) * len(own), (skip,) * len(own_more)  # the prediction is on screen already
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
@@ -316,6 +323,8 @@ class Dashboard:
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
+                    if shared:
+                        exp["notices"].append(shared)
                 elif kind == "map":
                     converted[id(part)] = part.to_dict()
                     exp["maps"] = [converted[id(m)] for m in made.maps if id(m) in converted]  # its order
@@ -396,6 +405,22 @@ class Dashboard:
             yield inputs + tuple(notice)
             self.opening_ready.wait(wait)
         yield inputs + (self.opening_shown if self.opening_shown is not None else (skip,) * n)
+
+    def shared_budget(self, options):
+        """(options, a notice or None): with explanations waiting behind this one, its time budget is its share of
+        ``QUEUE_WAIT`` seconds (at least ``MIN_SHARE``) when that is less than asked; no budget (0: full quality,
+        a GPU's default) is left as it is."""
+        try:
+            waiting = int(self.waiting())
+        except Exception:  # noqa: BLE001 - the queue's length is a courtesy, never a failure
+            waiting = 0
+        share = max(MIN_SHARE, QUEUE_WAIT / (waiting + 1))
+        if options.budget <= 0 or waiting <= 0 or share >= options.budget:
+            return options, None
+        people = "explanation was" if waiting == 1 else "explanations were"
+        return replace(options, budget=round(share, 1)), (
+            f"{waiting} more {people} waiting, so this one had a {share:.1f} s share of the "
+            f"{options.budget:g} s time budget (Advanced → time budget).")
 
     def freshness(self, stamp, *args, **named):
         """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no

@@ -128,6 +128,15 @@ def progress_adapter(progress):
     return report
 
 
+def queued(demo, concurrency_id: str) -> int:
+    """How many events wait (not yet started) in ``demo``'s queue for ``concurrency_id``; 0 when it cannot be
+    told (Gradio keeps this in its queue's internals)."""
+    try:
+        return len(demo._queue.event_queue_per_concurrency_id[concurrency_id].queue)
+    except (AttributeError, KeyError, TypeError):
+        return 0
+
+
 def zero_gpu(fn, duration=None):
     """Wrap ``fn`` with ``spaces.GPU`` on Hugging Face ZeroGPU; unchanged where ``spaces`` is not installed."""
     try:
