@@ -170,3 +170,31 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
                            "!document.querySelector('#report-btn').disabled", arg=rec["id"], timeout=180_000)
     assert rec["predicted"] in page.locator("#fused").inner_text().lower()  # the same model, the same answer
     assert not errors, errors
+
+
+def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browser, tmp_path):
+    import csv
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.get_by_role("tab", name="Dataset").click()
+    assert str(data_root) in page.locator("#dataset-root").inner_text()  # the page names its data folder
+
+    # Open with nothing picked: one warning, and the folder box stays usable (no red overlay over it)
+    page.click("#dataset-open")
+    page.wait_for_selector(".toast-body", timeout=30_000)
+    assert "Type or pick a results folder first" in page.locator(".toast-body").first.inner_text()
+    assert page.locator("#dataset-folder .error, #dataset-table .error").count() == 0
+    page.locator("#dataset-folder input").click()  # not covered
+
+    page.click("#dataset-examples")
+    shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
+    wait_rows(page, len(shipped))
+    assert table_ids(page) == [r["id"] for r in shipped]
+    assert "accuracy" in page.locator("#dataset-summary").inner_text()
+    assert page.locator("#dataset-folder input").input_value().startswith("msa_results/examples-")
+    shot(page, tmp_path, "dataset_examples.png")
+    assert not errors, errors

@@ -147,3 +147,75 @@ def test_the_dashboard_has_an_explain_and_a_dataset_tab(tiny_model, results, mon
     assert [(t.label, t.id) for t in tabs] == [("Explain", "explain"), ("Dataset", "dataset")]
     table = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-table")
     assert any(d["targets"] == [(table._id, "select")] for d in demo.config["dependencies"])
+
+
+@pytest.mark.slow
+def test_a_newcomer_runs_the_curated_examples_from_one_button(tab, results):
+    import csv
+
+    table, summary, box, current, report = tab.run_examples("tiny", ALL)
+    shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
+    assert list(table["id"]) == [r["id"] for r in shipped] and not any(table["error"])
+    assert current.startswith("msa_results/examples-") and (results[0] / current / "results.parquet").is_file()
+    assert report.interactive and "accuracy" in summary  # the shipped manifest carries labels
+    again = tab.run_examples("tiny", ALL)[3]
+    assert again != current  # a fresh folder each time, nothing overwritten
+
+
+def test_the_shipped_manifest_is_the_curated_examples():
+    import csv
+
+    from msa_demo.views import load_examples
+
+    shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
+    curated = load_examples(EXAMPLES / "examples.json")
+    assert [(r["text"], r["image"], r["audio"]) for r in shipped] == [
+        (e["text"], Path(e["image"]).name if e["image"] else "", Path(e["audio"]).name if e["audio"] else "")
+        for e in curated]
+    assert {r["label"] for r in shipped} <= set(SENTIMENTS) | {""}
+
+
+@pytest.mark.slow
+def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path):
+    import zipfile
+
+    plain = tmp_path / "reviews.csv"
+    plain.write_text("text,label\nI love it,positive\nI hate it,negative\n", encoding="utf-8")
+    table, _, _, current, _ = tab.run_upload(str(plain), 5, "tiny", ALL)
+    assert len(table) == 2 and current.startswith("msa_results/reviews-")
+    folder = tmp_path / "zipped"
+    with zipfile.ZipFile(folder.with_suffix(".zip"), "w") as z:  # a folder with its manifest and a picture
+        z.write(EXAMPLES / "happy_face.png", "set/faces/happy.png")
+        z.writestr("set/manifest.jsonl", json.dumps({"id": "a", "text": "nice", "image": "faces/happy.png",
+                                                     "label": "positive"}) + "\n")
+    table, *_ = tab.run_upload(str(folder.with_suffix(".zip")), 5, "tiny", ALL)
+    assert list(table["id"]) == ["a"] and table["image alone"][0] and not table["error"][0]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("notes.txt", b"hello", "is not a manifest"),
+    ("bad.zip", b"not a zip", "is not a readable .zip"),
+    ("empty.zip", None, "holds no manifest"),
+    ("escape.zip", "../outside.csv", "holds a file outside its own folder"),
+])
+def test_a_bad_upload_is_one_clear_message(tab, tmp_path, name, content, message):
+    import zipfile
+
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr(content or "readme.txt", "text\nhi\n")
+    with pytest.raises(gr.Error, match=message):
+        tab.run_upload(str(path), 5, "tiny", ALL)
+    with pytest.raises(gr.Error, match="Upload a manifest first"):
+        tab.run_upload(None, 5, "tiny", ALL)
+
+
+def test_a_mistake_in_the_tab_is_a_warning_that_leaves_every_box_as_it_was(tab):
+    from msa_demo.ui.dataset_tab import calm
+
+    with pytest.warns(UserWarning, match="Type or pick a results folder first"):
+        out = calm(tab.open, 5)("", ALL)
+    assert out == (gr.skip(),) * 5

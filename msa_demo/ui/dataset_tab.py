@@ -35,9 +35,17 @@ FILTERS: dict[str, Callable[[dict], bool]] = {
 }
 COLUMNS = ["id", "label", "predicted", "P(predicted)", "text alone", "image alone", "audio alone", "Shapley text",
            "Shapley image", "Shapley audio", "conflict", "unfaithful maps", "top words", "error"]
-WIDTHS = [170, 95, 100, 105, 95, 95, 95, 85, 85, 85, 85, 130, 200, 320]  # px, one per column
+WIDTHS = [170, 95, 100, 125, 95, 95, 95, 85, 85, 85, 85, 130, 200, 320]  # px, one per column
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
+RESULTS_DIR = "msa_results"  # the runs started from the tab: a fresh folder each, under the data folder
+MANIFEST_SUFFIXES = (".csv", ".jsonl", ".parquet")
+MAX_UNZIPPED, MAX_MEMBERS = 200 << 20, 2000  # an uploaded .zip: bytes and files it may unpack to
+EXAMPLES_MANIFEST = Path(__file__).resolve().parents[2] / "examples" / "manifest.csv"
+
+
+def _stem(path: Path) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in path.stem)[:40] or "upload"
 
 
 def table_row(rec: dict) -> list[Any]:
@@ -80,6 +88,7 @@ class DatasetTab:
     root: Path = field(default_factory=lambda: Path(os.environ.get("MSA_DATASET_ROOT") or os.getcwd()))
     recent: list[str] = field(default_factory=list)
     max_rows: int = MAX_ROWS
+    examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -104,8 +113,9 @@ class DatasetTab:
         p = Path(text).expanduser()
         p = (p if p.is_absolute() else self.root / p).resolve()
         if not p.is_relative_to(self.root):
-            raise user_error(f"Only paths inside the dashboard's data folder can be used here ('{text}' is outside "
-                             "it; set MSA_DATASET_ROOT when starting the app to choose that folder).")
+            raise user_error(f"Only paths inside the dashboard's data folder ({self.root}) can be used here "
+                             f"('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to choose that "
+                             "folder).")
         return p
 
     def rows(self, folder: Path) -> list[dict]:
@@ -151,10 +161,70 @@ class DatasetTab:
             show: str = ALL, progress=None) -> tuple:
         """Explain the first ``limit`` rows of ``manifest`` (at most ``max_rows``) into ``folder`` with the
         dashboard's model (rows already there are kept), then open it. ``progress``: a gr.Progress."""
+        return self._run(self.resolve(manifest, "manifest"), self.resolve(folder), limit, preset, show, progress)
+
+    def fresh_folder(self, stem: str) -> Path:
+        """A new results folder under the data folder: ``msa_results/<stem>-<date and time>``."""
+        import time
+
+        base = self.root / RESULTS_DIR / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        out, n = base, 1
+        while out.exists():
+            n += 1
+            out = base.with_name(f"{base.name}-{n}")
+        return out
+
+    def run_examples(self, preset: str | None, show: str = ALL, progress=None) -> tuple:
+        """Explain the curated examples (the shipped manifest) into a fresh results folder, then open it."""
+        if not self.examples or not Path(self.examples).is_file():
+            raise user_error("This dashboard ships no example manifest (examples/manifest.csv is missing).")
+        return self._run(Path(self.examples), self.fresh_folder("examples"), self.max_rows, preset, show, progress)
+
+    def run_upload(self, upload: str | None, limit: float | None, preset: str | None, show: str = ALL,
+                   progress=None) -> tuple:
+        """Explain an uploaded manifest (CSV, JSONL, Parquet, or a .zip of a folder with its media) into a fresh
+        results folder, then open it."""
+        if not upload:
+            raise user_error("Upload a manifest first: a CSV, JSONL or Parquet file, or a .zip of a folder that "
+                             "holds one with its pictures and clips.")
+        src = Path(upload)
+        if src.suffix.lower() == ".zip":
+            src = self.unpack(src)
+        elif src.suffix.lower() not in MANIFEST_SUFFIXES:
+            raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
+        return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress)
+
+    def unpack(self, archive: Path) -> Path:
+        """The manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), unpacked with its media
+        into the dashboard's own folder; a member outside the archive's folder, or too much, is refused."""
+        import hashlib
+        import zipfile
+
+        digest = hashlib.sha256(archive.read_bytes()).hexdigest()[:16]
+        into = Path(self.dash.report_dir) / "uploads" / digest
+        try:
+            with zipfile.ZipFile(archive) as z:
+                members = z.infolist()
+                if sum(m.file_size for m in members) > MAX_UNZIPPED or len(members) > MAX_MEMBERS:
+                    raise user_error(f"'{archive.name}' unpacks to more than {MAX_UNZIPPED >> 20} MB or "
+                                     f"{MAX_MEMBERS} files; run explain-batch on the command line instead.")
+                for m in members:
+                    target = (into / m.filename).resolve()
+                    if not target.is_relative_to(into.resolve()):
+                        raise user_error(f"'{archive.name}' holds a file outside its own folder ({m.filename}).")
+                z.extractall(into)
+        except zipfile.BadZipFile:
+            raise user_error(f"'{archive.name}' is not a readable .zip file.") from None
+        found = sorted((p for p in into.rglob("*") if p.suffix.lower() in MANIFEST_SUFFIXES
+                        and not any(part.startswith((".", "__MACOSX")) for part in p.relative_to(into).parts)),
+                       key=lambda p: (len(p.relative_to(into).parts), str(p)))
+        if not found:
+            raise user_error(f"'{archive.name}' holds no manifest (a .csv, .jsonl or .parquet file).")
+        return found[0]
+
+    def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress) -> tuple:
         from msa_demo.dataset import explain_batch
 
-        src = self.resolve(manifest, "manifest")
-        out = self.resolve(folder)
         n = int(limit or self.max_rows)
         if not 1 <= n <= self.max_rows:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
@@ -223,6 +293,23 @@ class DatasetTab:
         return (raw.get("text") or "", *files)
 
 
+def calm(handler: Callable, n_outputs: int) -> Callable:
+    """``handler`` as the tab wires it: a user's mistake is one warning toast, and every output stays as it was
+    (no red "Error" over the folder box or the table, which would hide them until dismissed)."""
+    import functools
+
+    @functools.wraps(handler)
+    def call(*args, **kwargs):
+        gr = gradio()
+        try:
+            return handler(*args, **kwargs)
+        except gr.Error as exc:
+            gr.Warning(exc.message)
+            return gr.skip() if n_outputs == 1 else (gr.skip(),) * n_outputs
+
+    return call
+
+
 def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | None = None,
                       root: str | Path | None = None) -> DatasetTab:
     """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills ``explain_outputs``
@@ -231,21 +318,33 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | 
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
-    gr.Markdown("### Explain a whole test set\nOpen a results folder written by `python -m msa_demo explain-batch`, "
-                "or run a small manifest here. Click a row to open its explanation in the **Explain** tab; the "
-                "folder's `report.html` holds the set's figures for stakeholders.")
+    gr.Markdown("### Explain a whole test set\nRun the curated examples, upload a manifest, or open a results "
+                "folder written by `python -m msa_demo explain-batch`. Click a row to open its explanation in the "
+                "**Explain** tab; the folder's `report.html` holds the set's figures for stakeholders.")
+    with gr.Row():
+        examples_btn = gr.Button("Run the curated examples", variant="primary", scale=1, elem_id="dataset-examples",
+                                 interactive=bool(tab.examples and Path(tab.examples).is_file()))
+        gr.Markdown(f"**Data folder:** `{md(str(tab.root))}` — results folders and manifests are read and written "
+                    f"only inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
+                    elem_id="dataset-root")
     with gr.Row():
         folder = gr.Dropdown(tab.recent, value=None, allow_custom_value=True, scale=4, elem_id="dataset-folder",
-                             label="Results folder (pick a recent one or type a path)")
+                             label="Results folder (pick a recent one or type a path inside the data folder)")
         open_btn = gr.Button("Open", scale=1, elem_id="dataset-open")
-    with gr.Accordion(f"Run a manifest into that folder (at most {tab.max_rows} rows)", open=False,
-                      elem_id="dataset-run"):
+    with gr.Accordion(f"Run your own manifest (at most {tab.max_rows} rows)", open=False, elem_id="dataset-run"):
+        gr.Markdown("Columns: `text`, `image`, `audio` (paths relative to the manifest), optional `id`, `label`. "
+                    "Upload the file, or a .zip of a folder holding it with its pictures and clips.")
         with gr.Row():
-            manifest = gr.Textbox(label="Manifest: CSV, JSONL, Parquet or a saved datasets folder", scale=4,
-                                  elem_id="dataset-manifest")
+            upload = gr.File(label="Upload: CSV, JSONL, Parquet or .zip", file_types=[".csv", ".jsonl", ".parquet",
+                                                                                    ".zip"],
+                             type="filepath", scale=4, elem_id="dataset-upload")
             limit = gr.Number(min(20, tab.max_rows), label="rows", precision=0, minimum=1, maximum=tab.max_rows,
                               scale=1, elem_id="dataset-limit")
-        run_btn = gr.Button("Explain these rows", variant="primary", elem_id="dataset-run-btn")
+        upload_btn = gr.Button("Explain the upload", variant="primary", elem_id="dataset-upload-btn")
+        with gr.Row():
+            manifest = gr.Textbox(label="…or a manifest on the server (inside the data folder), explained into the "
+                                        "results folder above", scale=4, elem_id="dataset-manifest")
+            run_btn = gr.Button("Explain these rows", scale=1, elem_id="dataset-run-btn")
     with gr.Row():
         summary = gr.Markdown(elem_id="dataset-summary")
         report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0,
@@ -255,21 +354,31 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | 
                          max_height=560, wrap=True, column_widths=WIDTHS, pinned_columns=1, elem_id="dataset-table",
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
+    opened = [table, summary, folder, current, report]
+    row_outputs = list(explain_outputs) + [tabs] + list(inputs or [])
 
     def run(manifest, folder, limit, preset, show, progress=gr.Progress()):
-        return tab.run(manifest, folder, limit, preset, show, progress=progress)
+        return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress)
+
+    def run_examples(preset, show, progress=gr.Progress()):
+        return calm(tab.run_examples, len(opened))(preset, show, progress=progress)
+
+    def run_upload(upload, limit, preset, show, progress=gr.Progress()):
+        return calm(tab.run_upload, len(opened))(upload, limit, preset, show, progress=progress)
 
     def open_selected(folder, evt: gr.SelectData):
         row = evt.row_value or []
-        return tab.open_row(folder, row[0] if row else None, with_inputs=bool(inputs))
+        return calm(tab.open_row, len(row_outputs))(folder, row[0] if row else None, with_inputs=bool(inputs))
 
-    opened = [table, summary, folder, current, report]
-    open_btn.click(tab.open, [folder, show], opened, api_name=False)
-    folder.select(tab.open, [folder, show], opened, api_name=False)
+    open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
+    folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     run_btn.click(run, [manifest, folder, limit, preset, show], opened, api_name=False)
-    show.change(tab.table, [current, show], table, api_name=False, show_progress="hidden")
-    table.select(open_selected, current, list(explain_outputs) + [tabs] + list(inputs or []), api_name=False)
+    examples_btn.click(run_examples, [preset, show], opened, api_name=False)
+    upload_btn.click(run_upload, [upload, limit, preset, show], opened, api_name=False)
+    show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
+    table.select(open_selected, current, row_outputs, api_name=False)
     return tab
 
 
-__all__ = ["ALL", "COLUMNS", "FILTERS", "DatasetTab", "alone", "build_dataset_tab", "summary_markdown", "table_row"]
+__all__ = ["ALL", "COLUMNS", "FILTERS", "DatasetTab", "alone", "build_dataset_tab", "calm", "summary_markdown",
+           "table_row"]
