@@ -46,6 +46,15 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
+# the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it
+COPY_LINK = """(id) => {
+  const url = new URL(window.location.href);
+  url.search = '?x=' + id;
+  url.hash = '';
+  navigator.clipboard?.writeText(url.toString()).catch(() => {});
+  return url.toString();
+}"""
+
 
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str | None = None) -> gr.Blocks:
     """The page. ``worked``: the name of the example the page opens on, already explained (explained once, in
@@ -79,32 +88,37 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                         gr.Markdown("\n".join(f"- **{views.md(e['name'])}**: {views.md(e['note'])}"
                                                for e in examples if e["note"]), elem_id="example-notes")
             with gr.Column(scale=2):
-                fused = gr.Label(label="Fused sentiment", elem_id="fused")
+                # every panel is hidden until it has something to show (an explanation places them)
+                fused = gr.Label(label="Fused sentiment", elem_id="fused", visible=False)
                 with gr.Row():
                     own, own_more = ui.ordered(ui.alone_labels())  # the built-ins', then any other modality's
                 notices = gr.Markdown(elem_id="notices")
                 fresh = gr.Markdown(elem_id="freshness")
                 contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
-                                  elem_id="contrib")
+                                  elem_id="contrib", visible=False)
                 words = gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
-                                           show_legend=True, elem_id="words")
+                                           show_legend=True, elem_id="words", visible=False)
                 with gr.Row():
                     orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=420,
-                                    scale=1)
+                                    scale=1, visible=False)
                     overlays = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
-                                          interactive=False, object_fit="contain")
+                                          interactive=False, object_fit="contain", visible=False)
                 legend = gr.Markdown(elem_id="heatmap-legend")
-                audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot")
+                audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot", visible=False)
                 heard = gr.Markdown(elem_id="transcript")
-                clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip")
+                clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip",
+                                visible=False)
                 more_panels = [c for panel in ui.panels().values() for c in panel]  # any other modality's map
                 trust = gr.Markdown(elem_id="trust")
                 state, stamp = gr.State(None), gr.State(None)
                 with gr.Row():
                     report_btn = gr.DownloadButton("Download report (HTML)", elem_id="report-btn", interactive=False)
                     json_btn = gr.DownloadButton("Download explanation JSON", elem_id="json-btn", interactive=False)
-                    if hasattr(gr, "DeepLinkButton") and os.environ.get("SPACE_ID"):
-                        gr.DeepLinkButton()  # a share link exists only on Spaces
+                    share_btn = gr.Button("Copy link", elem_id="share-btn")
+                shared_id = gr.Textbox(visible=False, elem_id="shared-id")  # the shelf's id; the page makes the link
+                link = gr.Textbox(label="Link to this explanation (read-only; anyone who can reach this server "
+                                        "opens it)", visible=False, interactive=False, buttons=["copy"],
+                                  elem_id="share-link")
 
         # every handler takes its values by name (inputs_kwargs), in the order of the endpoints' parameters
         pred_ins = ui.named_inputs(preset, values, switches, {"face_anyway": advanced["face_anyway"]})
@@ -143,8 +157,16 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels
             start = {name: widget.value for name, widget in exp_ins.items()}
             dash.prepare_opening({**start, **{m: opening[m] for m in ("text", "image", "audio")}})
-            demo.load(dash.opening, None, [*ui.ordered(values)[0], *exp_outs], api_name=False,
-                      show_progress="minimal")
+
+        def on_open(request: gr.Request):  # a shared link (?x=<id>) opens its explanation, else the worked one
+            yield from dash.opening(shared=request.query_params.get("x") if request else None)
+
+        demo.load(on_open, None, [*ui.ordered(values)[0], *exp_outs], api_name=False, show_progress="minimal")
+        share_btn.click(lambda exp: (dash.share(exp), gr.Textbox(visible=True)), state, [shared_id, link],
+                        api_name=False, show_progress="hidden").success(
+            None, shared_id, link, api_name=False, js=COPY_LINK)
+        state.change(lambda _: gr.Textbox(visible=False, value=""), state, link, api_name=False,
+                     show_progress="hidden")  # a new explanation: the old link is not its link
         hidden_report = gr.File(visible=False)
         gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
 

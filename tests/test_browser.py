@@ -304,7 +304,7 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     # clicked twice before the cause is fixed: its message once
     page.locator("#use-text input[type=checkbox]").uncheck()
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('switched off')")
-    assert "%" not in fused_text(page)  # the old verdict is not left readable
+    assert not page.locator("#fused").is_visible()  # the old verdict is not left readable
     assert page.locator(".block .error, [data-testid='status-tracker'].error").count() == 0
     for clicks in (1, 2):
         page.click("#explain-btn")
@@ -316,3 +316,31 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
                           ".filter(e => e.offsetParent !== null).map(e => e.innerText.trim())")
     assert shown == [ALL_OFF], shown
     assert not errors, errors
+
+
+def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(worked_url)
+    wait_full_explanation(page)
+    page.click("#share-btn")
+    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input') || {})"
+                           ".value?.includes('?x=')", timeout=30_000)
+    link = page.locator("#share-link textarea, #share-link input").first.input_value()
+    assert link.startswith(worked_url.rstrip("/")) and len(link.split("?x=")[1]) == 32
+    verdict = fused_text(page)
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 900})  # nothing shared with the first page
+    other = fresh.new_page()
+    other.goto(link)
+    other.wait_for_selector("#notices", timeout=60_000)
+    other.wait_for_function("() => document.querySelector('#notices').innerText.includes('A shared explanation')",
+                            timeout=60_000)
+    wait_full_explanation(other)
+    assert fused_text(other) == verdict and "Thank you so much" in other.locator("#text-input textarea").input_value()
+    assert other.locator("#report-btn").is_enabled()
+    gone = fresh.new_page()
+    gone.goto(worked_url.rstrip("/") + "/?x=" + "0" * 32)
+    gone.wait_for_selector("#notices", timeout=60_000)
+    gone.wait_for_function("() => document.querySelector('#notices').innerText.includes('is not here')",
+                           timeout=60_000)
+    fresh.close()

@@ -82,7 +82,7 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
     out = tab.open_row(name, rec["id"])
     assert len(out) == 20  # the Explain tab's 19 outputs, then the tabs
-    fused, notices, words, orig, state = out[0], out[4], value(out[6]), value(out[7]), out[16]
+    fused, notices, words, orig, state = value(out[0]), out[4], value(out[6]), value(out[7]), out[16]
     assert visible(out[7]) and visible(out[6]) and visible(out[9]) is ("audio" in rec["used"])  # as it was used
     saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
     # as the Label shows it: whole percents

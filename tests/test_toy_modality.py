@@ -239,14 +239,15 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     import gradio as gr
 
     dash, _demo = dash_and_demo
-    fused, _t, _i, _a, notes, video, shown_alone = dash.predict(text="hello", physiology="3,0,0,0")
+    shown_fused, _t, _i, _a, notes, video, shown_alone = dash.predict(text="hello", physiology="3,0,0,0")
+    fused = value(shown_fused)
     alone = value(shown_alone)
     assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99 and visible(shown_alone)
     assert visible(video) is False and visible(_i) is False  # no empty verdict box for an input not given
     assert "physiology alone: **positive**" in notes
     off = dash.on_toggle(text="hello", physiology="3,0,0,0", use_physiology=False)
     assert value(off[-1]) is None and visible(off[-1]) is False and "switched off: physiology" in off[4]
-    assert fused["positive"] > off[0]["positive"]  # arousal pushed the fused verdict toward positive
+    assert fused["positive"] > value(off[0])["positive"]  # arousal pushed the fused verdict toward positive
     with pytest.raises(Exception, match="Physiology must be 4 finite numbers"):
         dash.predict(physiology="1,2")
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")

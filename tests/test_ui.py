@@ -107,7 +107,7 @@ def test_header_names_preset_and_device(dash):
 
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
     fused, t, i, a, notes, video = dash.predict(None, "I love it", image_path, audio_path)
-    t, i, a = value(t), value(i), value(a)
+    fused, t, i, a = value(fused), value(t), value(i), value(a)
     assert visible(video) is False  # no clip: no empty "Video alone" box
     assert set(fused) == {"negative", "neutral", "positive"}
     assert abs(sum(fused.values()) - 1) < 1e-4
@@ -138,7 +138,7 @@ def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatc
 
 def test_unticking_the_only_input_says_so_without_an_error(dash):
     views_ = dash.on_toggle(None, "I love it", None, None, False, True, True)
-    assert views_[0] is None and not any(map(visible, views_[1:4]))  # the old verdict is gone, not under a pill
+    assert value(views_[0]) is None and not any(map(visible, views_[:4]))  # the old verdict is gone, no pill
     assert ui.ALL_OFF in views_[4]
 
 

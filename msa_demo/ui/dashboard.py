@@ -20,11 +20,15 @@ from msa_demo.modalities.text import language_name
 from msa_demo.modalities.registry import names
 from msa_demo.ui.fields import Request, bind, further, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
+from msa_demo.ui.shelf import Shelf
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_views, explained_stamp,
                                  explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
                                  verdicts_shown, warm_up)
 from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
                             transcript_markdown)
+
+SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: "
+               "**Explain** makes a new one here.")
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
@@ -51,6 +55,7 @@ class Dashboard:
     opening_ready: threading.Event = field(default_factory=threading.Event)
     opening_shown: tuple | None = None
     opening_values: dict | None = None
+    shelf: Shelf = field(default_factory=Shelf)  # the explanations shared by link
     # how many explanations wait behind the one starting (app.py: Gradio's queue for the Explain event)
     waiting: Callable[[], int] = field(default=lambda: 0, repr=False)
 
@@ -375,25 +380,37 @@ class Dashboard:
         downloads enabled."""
         gr = gradio()
         skip = gr.skip()
+        def after(old, new):  # a value sent later keeps the visibility an earlier step gave its panel
+            if new == skip:
+                return old
+            if isinstance(old, dict) and old.get("__type__") == "update" and "visible" in old and not (
+                    isinstance(new, dict) and new.get("__type__") == "update"):
+                return gr.update(value=new, visible=old["visible"])
+            return new
+
         shown: list = []
         for step in steps:
-            shown = list(step) if not shown else [old if new == skip else new for old, new in zip(shown, step)]
+            shown = list(step) if not shown else [after(old, new) for old, new in zip(shown, step)]
         at = len(OWN_OUTPUTS) + 7 + 5  # the report and the JSON: after the panels, legend, transcript, ... state
         shown[at], shown[at + 1] = (gr.DownloadButton(value=shown[i], interactive=True) for i in (at, at + 1))
         return tuple(shown)
 
     @staticmethod
-    def explain_outputs() -> int:
+    def explain_outputs(builtins_only: bool = False) -> int:
         """How many outputs :meth:`explain_panels` gives: the built-ins' 19, then each further modality's verdict
         and panel components."""
-        return len(OWN_OUTPUTS) + 7 + 7 + len(further()) + len(panel_views(None))
+        return len(OWN_OUTPUTS) + 7 + 7 + (0 if builtins_only else len(further()) + len(panel_views(None)))
 
-    def opening(self, wait: float = 600.0) -> Iterator[tuple]:
-        """The worked example for a page that opens: the built-ins' inputs in their boxes, then the Explain
-        outputs (``app.py`` wires them so). While start-up is still explaining it, the inputs come first with a
-        line that says so; nothing changes when there is no worked example."""
+    def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[tuple]:
+        """What a page shows as it opens: the built-ins' inputs in their boxes, then the Explain outputs
+        (``app.py`` wires them so). ``shared``: the id of a shared explanation (the link's ``?x=``), shown
+        read-only, or one clear line when it is gone. Else the worked example: while start-up is still
+        explaining it, the inputs come first with a line that says so; nothing changes when there is none."""
         gr = gradio()
         skip, n = gr.skip(), self.explain_outputs()
+        if shared is not None:
+            yield self.open_shared(shared)
+            return
         values = self.opening_values
         if values is None:
             yield (skip,) * (len(MODALITIES) + n)
@@ -404,7 +421,81 @@ class Dashboard:
             notice[OWN_OUTPUTS.index("notices")] = "*Explaining a worked example for you — one moment…*"
             yield inputs + tuple(notice)
             self.opening_ready.wait(wait)
-        yield inputs + (self.opening_shown if self.opening_shown is not None else (skip,) * n)
+        if self.opening_shown is None:
+            yield inputs + (skip,) * n
+            return
+        # a fresh copy of each update for each page: Gradio takes the value out of an update dict it sends
+        yield inputs + tuple(dict(v) if isinstance(v, dict) else v for v in self.opening_shown)
+
+    # ------------------------------------------------------------------ saved and shared explanations
+
+    def saved_panels(self, exp: dict, note: str = "") -> tuple:
+        """The Explain outputs (as :meth:`explain_panels` leaves them at its end) for a saved explanation
+        (``Explanation.to_dict()``), ``note`` above its summary, the downloads enabled; no stamp (nothing on the
+        page was explained)."""
+        gr = gradio()
+        pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
+        views = verdicts_shown(prediction_views(pred, (), reading, models))
+        own, own_more = views[:len(OWN_OUTPUTS) - 1], views[len(OWN_OUTPUTS):]
+        notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp)
+        html_path, json_path = self.write_report(exp)
+        return (*own, notices, *explanation_views(exp, final=True, placed=True), heatmap_legend(exp),
+                transcript_markdown(reading), "", None, exp,
+                gr.DownloadButton(value=str(html_path), interactive=True),
+                gr.DownloadButton(value=str(json_path), interactive=True), *own_more, *panel_views(exp))
+
+    @staticmethod
+    def saved_inputs(exp: dict, folder: Path) -> tuple:
+        """The built-ins' inputs of a saved explanation for their boxes: the text, then each file (picture, clip)
+        written into ``folder``."""
+        from msa_demo.explain import recorded_inputs
+
+        raw = recorded_inputs(exp.get("inputs") or {})
+        out: list = []
+        for m in MODALITIES:
+            value = raw.get(m)
+            if isinstance(value, (bytes, bytearray)) and value:
+                path = folder / f"input-{m}{'.png' if m == 'image' else '.wav'}"
+                path.write_bytes(value)
+                out.append(str(path))
+            else:
+                out.append(value or (None if m != "text" else ""))
+        return tuple(out)
+
+    def share(self, exp: dict | None) -> str:
+        """Put the explanation on the shelf; its id (the link is the page's address with ``?x=<id>``)."""
+        if not exp:
+            raise user_error("There is no explanation to share yet: click 'Explain' first.")
+        try:
+            return self.shelf.put(exp)
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        except OSError as exc:
+            log.error("sharing failed: %s", exc)
+            raise user_error("The explanation could not be stored for sharing on this server; download the "
+                             "report instead.") from None
+
+    def open_shared(self, key: str) -> tuple:
+        """The page for a shared link: the inputs in their boxes and the explanation read-only; a link that is
+        gone is one clear line where the summary goes (and nothing else changes)."""
+        from msa_demo.explain.result import Explanation
+
+        gr = gradio()
+        skip = gr.skip()
+        try:
+            exp = Explanation.from_dict(self.shelf.get(key)).to_dict()
+            folder = Path(self.report_dir) / "shared" / str(key)
+            folder.mkdir(parents=True, exist_ok=True)
+            inputs = self.saved_inputs(exp, folder)
+        except (MsaError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            from msa_demo.ui.shelf import GONE
+
+            message = str(exc) if isinstance(exc, MsaError) else GONE
+            out = [skip] * self.explain_outputs()
+            out[OWN_OUTPUTS.index("notices")] = f"### ⚠ {message}"
+            return (skip,) * len(MODALITIES) + tuple(out)
+        note = SHARED_NOTE.format(preset=md(str(exp.get("preset") or "?")))
+        return inputs + self.saved_panels(exp, note)
 
     def shared_budget(self, options):
         """(options, a notice or None): with explanations waiting behind this one, its time budget is its share of

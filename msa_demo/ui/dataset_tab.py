@@ -10,6 +10,7 @@ Folders and manifests are read and written only under one root folder (``$MSA_DA
 app started in), so a public dashboard does not open the server's other files.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,8 +21,8 @@ from typing import Any, Callable
 from msa_demo.config import MODALITIES
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
-from msa_demo.ui.widgets import explanation_views, gradio, user_error, verdicts_shown
-from msa_demo.views import heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown
+from msa_demo.ui.widgets import gradio, user_error
+from msa_demo.views import md
 
 ALL = "all rows"
 FILTERS: dict[str, Callable[[dict], bool]] = {
@@ -263,34 +264,16 @@ class DatasetTab:
             exp = Explanation.from_dict(json.loads(file.read_text(encoding="utf-8"))).to_dict()
         except (ValueError, TypeError, KeyError, AttributeError):
             raise user_error(f"The saved explanation of row '{row_id}' could not be read ({file.name}).") from None
-        pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
-        views = prediction_views(pred, (), reading, models)
         note = (f"**Row '{md(row_id)}' of {md(self.shown(path))}**, as explain-batch saved it (preset "
                 f"{md(exp.get('preset'))})" + (f" · label: **{md(rec['label'])}**" if rec.get("label") else "")
                 + (" · **Explain** runs it again here" if with_inputs else ""))
-        notices = note + "\n\n" + notices_markdown(pred, (), reading, models, exp)
-        html_path, json_path = self.dash.write_report(exp)
-        out = (*verdicts_shown(views)[:4], notices, *explanation_views(exp, final=True, placed=True),
-               heatmap_legend(exp),
-               transcript_markdown(reading), "", None, exp,
-               gr.DownloadButton(value=str(html_path), interactive=True),
-               gr.DownloadButton(value=str(json_path), interactive=True), gr.Tabs(selected="explain"))
-        return out + (self.row_inputs(exp, html_path.parent) if with_inputs else ())
-
-    @staticmethod
-    def row_inputs(exp: dict, folder: Path) -> tuple[str | None, str | None, str | None]:
-        """(text, picture file, clip file) of a saved explanation, the files written into ``folder``."""
-        from msa_demo.explain import recorded_inputs
-
-        raw = recorded_inputs(exp.get("inputs") or {})
-        files = []
-        for key, name in (("image", "input.png"), ("audio", "input.wav")):
-            if raw.get(key):
-                (folder / name).write_bytes(raw[key])
-                files.append(str(folder / name))
-            else:
-                files.append(None)
-        return (raw.get("text") or "", *files)
+        panels = self.dash.saved_panels(exp, note)[:self.dash.explain_outputs(builtins_only=True)]
+        out = panels + (gr.Tabs(selected="explain"),)
+        if not with_inputs:
+            return out
+        folder = Path(self.dash.report_dir) / "rows" / hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        return out + self.dash.saved_inputs(exp, folder)
 
 
 def calm(handler: Callable, n_outputs: int) -> Callable:

@@ -144,7 +144,8 @@ def alone_labels() -> dict[str, Any]:
     """Each registered modality's own verdict, in registry order: {name: gr.Label} (elem_id ``own-<name>``)."""
     import gradio as gr
 
-    return {k.name: gr.Label(label=k.alone or f"{k.title} alone", elem_id=f"own-{k.name}") for k in registry.kinds()}
+    return {k.name: gr.Label(label=k.alone or f"{k.title} alone", elem_id=f"own-{k.name}", visible=False)
+            for k in registry.kinds()}  # shown once there is a verdict
 
 
 def default_view(kind) -> tuple:

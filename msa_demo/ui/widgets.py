@@ -159,10 +159,10 @@ def shown(value, visible: bool):
 
 
 def verdicts_shown(views: tuple) -> tuple:
-    """``prediction_views`` with each modality's "alone" verdict shown only when there is one (or its "no face"):
-    the fused verdict and the notices stay."""
+    """``prediction_views`` with the fused verdict and each modality's "alone" verdict shown only when there is
+    one (or its "no face"); the notices as they are."""
     n = 1 + len(MODALITIES)
-    return (views[0], *(shown(v, v is not None) for v in views[1:n]), views[n],
+    return (shown(views[0], views[0] is not None), *(shown(v, v is not None) for v in views[1:n]), views[n],
             *(shown(v, v is not None) for v in views[n + 1:]))
 
 
