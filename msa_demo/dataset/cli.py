@@ -15,9 +15,11 @@ def add_command(sub) -> None:
                        "datasets folder) into a results "
                        "directory: results.parquet, explanations/<id>.json, report.html; resumable")
     p.add_argument("manifest", help="CSV (header line), JSONL, Parquet, or a Hugging Face datasets folder "
-                   "(Dataset.save_to_disk): text, image, audio (paths relative to its folder, or datasets "
+                   "(Dataset.save_to_disk): text, image, audio (paths relative to its folder, URIs such as "
+                   "s3://, gs://, hf://, http(s)://, file:// read through fsspec, Parquet binary cells or datasets "
                    "Image/Audio features), optional id and label")
-    p.add_argument("--out", required=True, metavar="DIR", help="results directory (rows already there are skipped)")
+    p.add_argument("--out", required=True, metavar="DIR", help="results directory, a folder or a URI (s3://, gs://, "
+                   "... through fsspec; one object per row); rows already there are skipped")
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
@@ -59,7 +61,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")
-    print(f"results: {os.path.join(s.out, 'results.parquet')}\nreport:  {os.path.join(s.out, 'report.html')}")
+    join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
+    print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}")
     return 0
 
 
