@@ -12,6 +12,13 @@ numbered so that no two rows are identical (images and audio clips repeat). Rows
 (printed apart) and every row after it, with the default explanation settings unless flags say otherwise.
 ``--report-rows N`` then writes report.html for N synthetic rows (the measured rows copied under new ids) and
 prints its size. The last line printed is the summary.
+
+Start-up is timed apart: ``first_row_s`` is the time from the call to the first row logged (the Ray engine: Ray's
+start, the actors' model loads and one row; the local engine: one row, its model loaded before), and
+``steady_rows_per_s`` counts the rows after the first over the time after it. ``--project 100000`` prints what that
+many rows would take on 1, 4, 16 and 64 nodes like this one, from the measured steady rate (each node running the
+same actors; the driver's own cost per row, measured here by writing this run's largest explanation again, bounds
+it).
 """
 
 from __future__ import annotations
@@ -58,6 +65,7 @@ def main(argv=None) -> int:
     ap.add_argument("--engine", default="local", choices=("local", "ray"))
     ap.add_argument("--workers", type=int, default=1, help="Ray actors (--engine ray)")
     ap.add_argument("--report-rows", type=int, default=0, help="also size report.html for this many synthetic rows")
+    ap.add_argument("--project", type=int, default=0, metavar="N", help="also project the time of N rows on more nodes")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -69,14 +77,22 @@ def main(argv=None) -> int:
             built = root / f"{preset}.json"
             preset = str(built if built.exists() else build_tiny_preset(root, seed=0, size=preset))
         manifest = write_manifest(tmp, args.repeat)
+        stamps: list[float] = []
         if args.engine == "local":
             t0 = time.perf_counter()
             model = MultimodalSentimentModel.from_preset(preset, device=args.device)
             print(f"model load: {time.perf_counter() - t0:.1f} s (once per run, not in rows/s)")
-            s = explain_batch(manifest, tmp / "out", model=model, progress=True)
+            t0 = time.perf_counter()
+            s = explain_batch(manifest, tmp / "out", model=model, progress=True,
+                              on_row=lambda i, n: stamps.append(time.perf_counter()))
         else:  # the actors' start and model loads are inside the run's time
+            t0 = time.perf_counter()
             s = explain_batch(manifest, tmp / "out", preset=preset, device=args.device, engine="ray",
-                              workers=args.workers, progress=True)
+                              workers=args.workers, progress=True,
+                              on_row=lambda i, n: stamps.append(time.perf_counter()))
+        first = stamps[0] - t0
+        steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else 0.0
+        print(f"first row after {first:.1f} s; then {steady:.3f} rows/s over {len(stamps) - 1} rows")
         out = tmp / "out"
         report_kb = (out / "report.html").stat().st_size / 1024
         per_row = (out / "results.parquet").stat().st_size / 1024 / s.total
@@ -91,7 +107,27 @@ def main(argv=None) -> int:
                   f"(mean {sum(sizes) / len(sizes):.0f} kB over {len(sizes)} rows)")
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on this machine slows it)")
         line = (f"SUMMARY preset={args.preset} engine={args.engine} workers={args.workers if args.engine == 'ray' else 1} "
-                f"rows={s.total} rows_per_s={s.rows_per_second:.3f}")
+                f"rows={s.total} rows_per_s={s.rows_per_second:.3f} first_row_s={first:.2f} "
+                f"steady_rows_per_s={steady:.3f}")
+        if args.project and steady:
+            from msa_demo.dataset.store import ResultsDir
+
+            biggest = max((out / r["explanation"] for r in read_results(out) if r["explanation"]),
+                          key=lambda f: f.stat().st_size)
+            text, store = biggest.read_text(encoding="utf-8"), ResultsDir(tmp / "driver")
+            rec = read_results(out)[0]
+            t1 = time.perf_counter()
+            for i in range(10):
+                store.write_explanation(f"x{i}", text)
+                store.append(dict(rec, id=f"x{i}"))
+            driver = (time.perf_counter() - t1) / 10
+            print(f"driver per row (write a {len(text) / 1e6:.1f} MB explanation, log the row): {driver * 1000:.0f} ms "
+                  f"(at most {1 / driver:.0f} rows/s through one driver)")
+            for nodes in (1, 4, 16, 64):
+                rate = min(steady * nodes, 1 / driver)
+                print(f"{args.project:,} rows on {nodes} node(s) like this one: {args.project / rate / 3600:.1f} h "
+                      f"({rate:.2f} rows/s{', driver-bound' if rate == 1 / driver else ''}) + start-up {first:.0f} s")
+            line += f" driver_ms_per_row={driver * 1000:.0f}"
         if args.report_rows:
             rows = read_results(out)
             synthetic = [dict(rows[i % len(rows)], id=f"synthetic-{i:05d}", index=i) for i in range(args.report_rows)]
