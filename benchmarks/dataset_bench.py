@@ -15,10 +15,12 @@ prints its size. The last line printed is the summary.
 
 Start-up is timed apart: ``first_row_s`` is the time from the call to the first row logged (the Ray engine: Ray's
 start, the actors' model loads and one row; the local engine: one row, its model loaded before), and
-``steady_rows_per_s`` counts the rows after the first over the time after it. ``--project 100000`` prints what that
+``steady_rows_per_s`` counts the rows after the first ``--workers`` (one per actor: they overlap the other actors'
+start) over the time after them. ``--project 100000`` prints what that
 many rows would take on 1, 4, 16 and 64 nodes like this one, from the measured steady rate (each node running the
 same actors; the driver's own cost per row, measured here by writing this run's largest explanation again, bounds
-it).
+it). ``cpu_s_per_row`` is the CPU time the run's processes (this one, and the local Ray's) spent per row after the
+first rows: on a machine shared with other work it is the steadier figure.
 """
 
 from __future__ import annotations
@@ -39,6 +41,34 @@ sys.path.insert(0, str(ROOT))
 
 from msa_demo.dataset import explain_batch, read_results, to_html  # noqa: E402
 from msa_demo.model import MultimodalSentimentModel  # noqa: E402
+
+
+def tree_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) used so far by this process and every process below it (the local Ray's
+    raylet, GCS and actors), from /proc; None where there is no /proc. Unlike rows/s, this barely moves when other
+    work shares the machine."""
+    procs: dict[int, tuple[int, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                procs[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    except OSError:
+        return None
+    if not procs:
+        return None
+    mine, frontier = {os.getpid()}, [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, _) in procs.items():
+            if ppid == parent and pid not in mine:
+                mine.add(pid)
+                frontier.append(pid)
+    return sum(procs[pid][1] for pid in mine if pid in procs)
 
 
 def write_manifest(folder: Path, repeat: int) -> Path:
@@ -78,21 +108,33 @@ def main(argv=None) -> int:
             preset = str(built if built.exists() else build_tiny_preset(root, seed=0, size=preset))
         manifest = write_manifest(tmp, args.repeat)
         stamps: list[float] = []
+        cpu: list[float | None] = []
+
+        def on_row(i: int, n: int) -> None:
+            stamps.append(time.perf_counter())
+            k = args.workers if args.engine == "ray" else 1
+            if i in (k, n):  # before the actors are stopped
+                cpu.append(tree_cpu_seconds())
+
         if args.engine == "local":
             t0 = time.perf_counter()
             model = MultimodalSentimentModel.from_preset(preset, device=args.device)
             print(f"model load: {time.perf_counter() - t0:.1f} s (once per run, not in rows/s)")
             t0 = time.perf_counter()
-            s = explain_batch(manifest, tmp / "out", model=model, progress=True,
-                              on_row=lambda i, n: stamps.append(time.perf_counter()))
+            s = explain_batch(manifest, tmp / "out", model=model, progress=True, on_row=on_row)
         else:  # the actors' start and model loads are inside the run's time
             t0 = time.perf_counter()
             s = explain_batch(manifest, tmp / "out", preset=preset, device=args.device, engine="ray",
-                              workers=args.workers, progress=True,
-                              on_row=lambda i, n: stamps.append(time.perf_counter()))
+                              workers=args.workers, progress=True, on_row=on_row)
         first = stamps[0] - t0
-        steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else 0.0
-        print(f"first row after {first:.1f} s; then {steady:.3f} rows/s over {len(stamps) - 1} rows")
+        k = args.workers if args.engine == "ray" else 1  # each actor's first row overlaps the others' start
+        steady = ((len(stamps) - k) / (stamps[-1] - stamps[k - 1])
+                  if len(stamps) > k and stamps[-1] > stamps[k - 1] else 0.0)
+        print(f"first row after {first:.1f} s; then {steady:.3f} rows/s over the last {len(stamps) - k} rows")
+        cpu_row = ((cpu[-1] - cpu[0]) / (len(stamps) - k) if len(cpu) == 2 and None not in cpu and len(stamps) > k
+                   else 0.0)
+        if cpu_row:
+            print(f"CPU time per row (this process and its children, after the first rows): {cpu_row:.2f} s")
         out = tmp / "out"
         report_kb = (out / "report.html").stat().st_size / 1024
         per_row = (out / "results.parquet").stat().st_size / 1024 / s.total
@@ -108,7 +150,7 @@ def main(argv=None) -> int:
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on this machine slows it)")
         line = (f"SUMMARY preset={args.preset} engine={args.engine} workers={args.workers if args.engine == 'ray' else 1} "
                 f"rows={s.total} rows_per_s={s.rows_per_second:.3f} first_row_s={first:.2f} "
-                f"steady_rows_per_s={steady:.3f}")
+                f"steady_rows_per_s={steady:.3f} cpu_s_per_row={cpu_row:.2f}")
         if args.project and steady:
             from msa_demo.dataset.store import ResultsDir
 
