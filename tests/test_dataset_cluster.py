@@ -178,3 +178,15 @@ def test_a_driver_killed_mid_run_resumes_with_the_same_command(cluster, tiny_pre
     table = pq.read_table(out / "results.parquet").to_pylist()
     assert [r["id"] for r in table] == [r["id"] for r in rows] and all(r["error"] is None for r in table)
     assert all((out / r["explanation"]).is_file() for r in table)
+
+
+@pytest.mark.slow
+@pytest.mark.spawns
+def test_a_model_the_workers_cannot_load_stops_the_run_with_its_message(cluster, tmp_path):
+    from msa_demo.errors import InputError
+
+    write_jsonl(tmp_path / "m.jsonl", [{"id": "a", "text": "fine"}])
+    with pytest.raises(InputError) as err:
+        explain_batch(tmp_path / "m.jsonl", tmp_path / "out", preset="no-such-preset", device="cpu", engine="ray",
+                      progress=False, report=False)
+    assert str(err.value).startswith("Unknown preset 'no-such-preset'.") and "\n" not in str(err.value)

@@ -44,6 +44,18 @@ def died(row: ManifestRow, tries: int) -> dict[str, Any]:
     return rec
 
 
+def load_error(exc: BaseException) -> Exception:
+    """The error an actor's model load raised, as ours (its one-line message), from Ray's wrapped traceback."""
+    from msa_demo.errors import ModelLoadError
+
+    last = next((line.strip() for line in reversed(str(exc).splitlines()) if line.strip()), "")
+    for cls in (InputError, ModelLoadError):
+        prefix = f"{cls.__module__}.{cls.__name__}: "
+        if last.startswith(prefix):
+            return cls(last[len(prefix):])
+    return ModelLoadError(f"A Ray worker could not load the model ({last[:300] or type(exc).__name__}).")
+
+
 class Explainer:
     """A Ray actor: loads the model once, then explains rows and returns their results rows."""
 
@@ -156,6 +168,12 @@ def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, 
     args = (preset, "cuda" if gpus_per_worker else device, options.to_dict(), target, list(use) if use else None,
             top_k, threads)
     actors = [actor_class.remote(*args) for _ in range(actors_n)]
+    try:  # a model that cannot load stops the run with its message (not one "worker died" row per row)
+        ray.get([a.where.remote() for a in actors])
+    except RayActorError as exc:
+        for actor in actors:
+            ray.kill(actor)
+        raise load_error(exc) from None
     queue = collections.deque((row, False) for row in todo)  # (row, sent alone after its actor died)
     pending: dict[Any, tuple[Any, ManifestRow, bool]] = {}
     load = {a: 0 for a in actors}
