@@ -26,8 +26,9 @@ def add_command(sub) -> None:
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
                         "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="Ray actors (--engine ray; default: 1; 0: from the cluster's resources, one per "
-                   "4 CPUs of each node, or per --gpus-per-worker GPUs)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="Ray actors (--engine ray; default: 1; 0: from the cluster's resources, one per 4 CPUs of "
+                        "each node, or per --gpus-per-worker GPUs)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")

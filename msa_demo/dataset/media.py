@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -137,18 +136,4 @@ def local_files(**values: Any) -> Iterator[dict[str, Any]]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_uri(uri: str, data: bytes) -> None:
-    """Write a whole object at a URI (a local file: a temporary file renamed; an object store: one PUT)."""
-    fs, path = filesystem(uri)
-    if type(fs).__name__ == "LocalFileSystem":
-        tmp = f"{path}.{os.getpid()}.tmp"
-        fs.makedirs(fs._parent(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-        return
-    with fs.open(path, "wb") as fh:
-        fh.write(data)
-
-
-__all__ = ["Blob", "digest", "filesystem", "is_uri", "local_files", "read_uri", "shipped", "uri_name", "write_uri"]
+__all__ = ["Blob", "digest", "filesystem", "is_uri", "local_files", "read_uri", "shipped", "uri_name"]
