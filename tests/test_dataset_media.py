@@ -172,3 +172,19 @@ def test_results_go_to_a_uri_one_object_per_row_and_resume(tiny_model, tmp_path)
     again = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
     assert (again.skipped, again.explained) == (3, 0)
     fs.rm("/msa-results", recursive=True)
+
+
+def test_a_manifest_at_a_uri_has_its_relative_media_beside_it(tiny_model, by_path, tmp_path):
+    rows = [dict(r, image=f"media/{r['image']}" if r["image"] else None,
+                 audio=f"./media/{r['audio']}" if r["audio"] else None) for r in ROWS]
+    files = {f"set/media/{k}": v for k, v in media_files().items()}
+    files["set/m.jsonl"] = "".join(json.dumps(r) + "\n" for r in rows).encode("utf-8")
+    with MediaServer(files) as server:
+        got = manifest_rows(f"{server.url}/set/m.jsonl")
+        assert got[0].image == f"{server.url}/set/media/happy_face.png"
+        assert got[1].audio == f"{server.url}/set/media/angry_speech.wav"
+        explain_batch(f"{server.url}/set/m.jsonl", tmp_path / "out", model=tiny_model, options=FAST,
+                      progress=False, report=False)
+        with pytest.raises(InputError, match="Nothing was found at"):
+            manifest_rows(f"{server.url}/set/missing.jsonl")
+    _same(read_results(tmp_path / "out"), by_path)

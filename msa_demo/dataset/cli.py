@@ -14,8 +14,8 @@ def add_command(sub) -> None:
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
                        "directory: results.parquet, explanations/<id>.json, report.html; resumable")
-    p.add_argument("manifest", help="CSV (header line), JSONL, Parquet, or a Hugging Face datasets folder "
-                   "(Dataset.save_to_disk): text, image, audio (paths relative to its folder, URIs such as "
+    p.add_argument("manifest", help="CSV (header line), JSONL, Parquet (a path or a URI), or a Hugging Face "
+                   "datasets folder (Dataset.save_to_disk): text, image, audio (paths relative to its folder, URIs such as "
                    "s3://, gs://, hf://, http(s)://, file:// read through fsspec, Parquet binary cells or datasets "
                    "Image/Audio features), optional id and label")
     p.add_argument("--out", required=True, metavar="DIR", help="results directory, a folder or a URI (s3://, gs://, "

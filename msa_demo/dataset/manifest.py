@@ -47,8 +47,33 @@ def read_manifest(path: str | Path, blobs: bool = False) -> list[dict[str, Any]]
     dropped. Embedded bytes (a Parquet binary cell, a ``datasets`` Image()/Audio() feature) become
     :class:`~msa_demo.dataset.media.Blob` values with ``blobs`` (explain-batch: they travel with the row),
     else files in the media cache (train). A manifest that cannot be read, or that has none of the columns
-    text, image, audio, is one :class:`InputError`."""
-    path = Path(path)
+    text, image, audio, is one :class:`InputError`.
+
+    ``path`` may be a URI (``s3://bucket/m.parquet``, ``https://host/m.jsonl``: a file, read through fsspec);
+    its relative media paths are then URIs beside it."""
+    from msa_demo.dataset.media import is_uri
+
+    if is_uri(path) and not str(path).lower().startswith("file://"):
+        return _read_remote(str(path), blobs)
+    if is_uri(path):
+        from urllib.parse import unquote, urlparse
+
+        path = unquote(urlparse(str(path)).path)
+    return _read_local(Path(path), blobs)
+
+
+def _read_remote(uri: str, blobs: bool) -> list[dict[str, Any]]:
+    """A manifest file at a URI: fetched whole into a temporary folder, read there, relative media as URIs."""
+    from msa_demo.dataset.media import read_uri, uri_name
+
+    data = read_uri(uri)
+    with tempfile.TemporaryDirectory(prefix="msa_manifest_") as tmp:
+        local = Path(tmp) / uri_name(uri)
+        local.write_bytes(data)
+        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0])
+
+
+def _read_local(path: Path, blobs: bool, base: str | None = None) -> list[dict[str, Any]]:
     if path.is_dir():
         rows, columns = read_saved_dataset(path)
     elif not path.is_file():
@@ -62,7 +87,7 @@ def read_manifest(path: str | Path, blobs: bool = False) -> list[dict[str, Any]]
     if rows and not set(columns) & set(names()):
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{', '.join(map(str, columns)) or 'no columns'}).")
-    return [_clean(r, path.parent, blobs) for r in rows]
+    return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
 def _read_csv(path: Path) -> tuple[list[dict], list[str]]:
@@ -185,7 +210,7 @@ def _rows_of(table, class_names: dict[str, list[str]]) -> list[dict]:
     return rows
 
 
-def _clean(row: dict[str, Any], folder: Path, blobs: bool = False) -> dict[str, Any]:
+def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | None = None) -> dict[str, Any]:
     """Empty cells dropped; the column of a file input (image, audio ...: ``ModalityKind.manifest_file``) as a
     path (relative to ``folder``), a URI, a Blob (``blobs``) or a cached file; text as text; another kind's
     value as it is."""
@@ -207,6 +232,8 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False) -> dict[str, 
                              "or bytes (or datasets Image/Audio features with their bytes or path).")
         elif is_uri(v):
             r[m] = v
+        elif base is not None and not Path(v).is_absolute():  # beside a manifest read from a URI
+            r[m] = f"{base}/{v[2:] if v.startswith('./') else v}"
         elif not Path(v).is_absolute():
             r[m] = str(folder / v)
         else:
