@@ -245,8 +245,10 @@ def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_
              if json.loads(line)["id"] in {r["id"] for r in picked}]
     small = manifest.parent / "small.jsonl"
     small.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}})
+    from msa_demo.dataset.distributed import start_ray
+
+    start_ray()  # a local Ray on 127.0.0.1 (the engine's own start), msa_demo on the workers' path
+    assert ray._private.worker.global_worker.node.node_ip_address == "127.0.0.1"
     try:
         s = explain_batch(small, tmp_path / "ray", preset=str(tiny_preset_path), device="cpu", options=FAST,
                           engine="ray", workers=2, progress=False)

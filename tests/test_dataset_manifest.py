@@ -4,6 +4,7 @@ read alike by ``explain-batch`` and ``train``; a bad manifest is one clear messa
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from msa_demo.dataset import explain_batch, manifest_rows, read_results
 from msa_demo.dataset.manifest import read_manifest
+from msa_demo.dataset.media import Blob
 from msa_demo.errors import InputError
 from msa_demo.explain import ExplainOptions
 from msa_demo.training.data import read_manifest as training_reader
@@ -82,9 +84,15 @@ def test_datasets_image_and_audio_features_are_read_from_their_bytes(folder, tmp
         for m in ("image", "audio"):
             if want[m] is None:
                 assert getattr(got, m) is None
-            else:
-                assert Path(getattr(got, m)).read_bytes() == (EXAMPLES / Path(want[m]).name).read_bytes()
-                assert Path(getattr(got, m)).suffix == Path(want[m]).suffix
+            else:  # the bytes stay bytes (they travel with the row to whichever node explains it)
+                assert isinstance(getattr(got, m), Blob)
+                assert getattr(got, m).data == (EXAMPLES / Path(want[m]).name).read_bytes()
+                assert Path(getattr(got, m).name).suffix == Path(want[m]).suffix
+    assert not any(Path(os.environ["MSA_MEDIA_CACHE"]).iterdir())  # nothing written for explain-batch
+    # train still reads them as files (its readers take paths)
+    for got, want in zip(training_reader(folder / "feat"), ROWS):
+        if want["image"]:
+            assert Path(got["image"]).read_bytes() == (EXAMPLES / Path(want["image"]).name).read_bytes()
     # the hashes are of the bytes: reading the dataset again resumes, it does not redo the rows
     assert [r.hashes() for r in manifest_rows(folder / "feat")] == [r.hashes() for r in rows]
 

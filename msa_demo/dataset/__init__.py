@@ -5,8 +5,10 @@
     rows = read_results("out/")
 
     rows     manifest rows (ids, input hashes) and the flat results row of one explanation
-    store    the results directory: the JSONL log, results.parquet, explanations/<id>.json
+    media    a row's media as bytes (Blob) or URIs read through fsspec; made files just before a row runs
+    store    the results directory (a folder, or a URI: one object per row), results.parquet, explanations
     local    the local engine: one model load, row after row, resumable
+    distributed  the Ray engine: actors on a local Ray or a cluster, faults retried
     report   report.html: accuracy, modality reliance, conflicts, top parts, unfaithful maps
     cli      ``python -m msa_demo explain-batch``
 """

@@ -14,17 +14,21 @@ def add_command(sub) -> None:
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
                        "directory: results.parquet, explanations/<id>.json, report.html; resumable")
-    p.add_argument("manifest", help="CSV (header line), JSONL, Parquet, or a Hugging Face datasets folder "
-                   "(Dataset.save_to_disk): text, image, audio (paths relative to its folder, or datasets "
+    p.add_argument("manifest", help="CSV (header line), JSONL, Parquet (a path or a URI), or a Hugging Face "
+                   "datasets folder (Dataset.save_to_disk): text, image, audio (paths relative to its folder, URIs such as "
+                   "s3://, gs://, hf://, http(s)://, file:// read through fsspec, Parquet binary cells or datasets "
                    "Image/Audio features), optional id and label")
-    p.add_argument("--out", required=True, metavar="DIR", help="results directory (rows already there are skipped)")
+    p.add_argument("--out", required=True, metavar="DIR", help="results directory, a folder or a URI (s3://, gs://, "
+                   "... through fsspec; one object per row); rows already there are skipped")
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
                         "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="Ray actors (--engine ray; default: 1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="Ray actors (--engine ray; default: 1; 0: from the cluster's resources, one per 4 CPUs of "
+                        "each node, or per --gpus-per-worker GPUs)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
@@ -44,8 +48,9 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
-    if args.workers < 1 or args.gpus_per_worker < 0:
-        raise InputError("--workers must be at least 1 and --gpus-per-worker at least 0.")
+    if args.workers < 0 or args.gpus_per_worker < 0:
+        raise InputError("--workers must be at least 0 (0: from the cluster's resources) and --gpus-per-worker at "
+                         "least 0.")
     if args.engine == "local" and (args.workers != 1 or args.gpus_per_worker):
         raise InputError("--workers and --gpus-per-worker go with --engine ray.")
     if args.top < 1:
@@ -59,7 +64,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")
-    print(f"results: {os.path.join(s.out, 'results.parquet')}\nreport:  {os.path.join(s.out, 'report.html')}")
+    join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
+    print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}")
     return 0
 
 

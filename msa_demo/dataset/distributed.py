@@ -1,18 +1,25 @@
-"""``explain-batch --engine ray``: Ray Data runs the rows on explanation actors, one model per actor.
+"""``explain-batch --engine ray``: Ray actors explain the rows, one model per actor, on a laptop or a cluster.
 
-Works on a laptop (a local Ray started here, ``ray.init()``) and on an existing cluster (``RAY_ADDRESS``; every
-node needs msa_demo and its requirements installed, and the manifest's files at the same paths). Ray is an optional
-extra: ``pip install -r requirements-cluster.txt``.
+Works on a laptop (a local Ray started here on 127.0.0.1) and on an existing cluster (``RAY_ADDRESS``; every node
+needs msa_demo and its requirements installed). No node needs the driver's files: a row's local files are read
+here into bytes as the row is sent (:meth:`ManifestRow.shipped`), and its URIs (``s3://``, ``gs://``, ``hf://``,
+``http(s)://``) are read by the actor through fsspec. Ray is an optional extra: ``pip install -r
+requirements-cluster.txt``.
 
-The manifest is read here (ids, hashes and the rows already done, as for the local engine); Ray Data streams the
-rows to ``workers`` actors (``map_batches``, one row per batch, GPUs assigned by Ray with ``gpus_per_worker``) and
-this process logs each row as it comes back, so resuming works the same way.
+The manifest is read here (ids, hashes and the rows already done, as for the local engine); rows go to the actors
+one per call, at most ``IN_FLIGHT`` per actor, read from the manifest as they are sent (the driver never holds
+every row's bytes), and this process logs each row as it comes back, so resuming works the same way.
+
+Faults: an actor that dies (killed, out of memory, a crash in native code) is restarted by Ray and its calls
+retried (``max_restarts``, ``max_task_retries``). A row whose call still fails is sent once more on its own (it may
+only have shared the actor with the row that killed it); a row that kills its actor every time ends as an error
+row, and the run goes on. A driver that dies loses only the rows in flight: the same command resumes.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import collections
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -22,10 +29,35 @@ from msa_demo.dataset.rows import ManifestRow
 from msa_demo.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the msa_demo package
+IN_FLIGHT = 2  # calls queued per actor: the next row is there when one finishes
+TASK_RETRIES = 2  # a call whose actor died is retried this many times on the restarted actor (Ray's max_task_retries)
+THREADS = 4  # torch threads per actor when the actor count is chosen from the cluster (--workers 0)
+
+
+def died(row: ManifestRow, tries: int) -> dict[str, Any]:
+    """The results row of a row whose actor died on every try."""
+    from msa_demo.dataset.rows import empty_record
+
+    rec = empty_record(row)
+    rec["error"] = (f"The worker explaining this row died every time it was tried ({tries} tries at most: killed, "
+                    "out of memory or crashed); the row was not explained.")
+    return rec
+
+
+def load_error(exc: BaseException) -> Exception:
+    """The error an actor's model load raised, as ours (its one-line message), from Ray's wrapped traceback."""
+    from msa_demo.errors import ModelLoadError
+
+    last = next((line.strip() for line in reversed(str(exc).splitlines()) if line.strip()), "")
+    for cls in (InputError, ModelLoadError):
+        prefix = f"{cls.__module__}.{cls.__name__}: "
+        if last.startswith(prefix):
+            return cls(last[len(prefix):])
+    return ModelLoadError(f"A Ray worker could not load the model ({last[:300] or type(exc).__name__}).")
 
 
 class Explainer:
-    """A Ray Data actor: loads the model once, then turns batches of rows into results rows."""
+    """A Ray actor: loads the model once, then explains rows and returns their results rows."""
 
     def __init__(self, preset: str, device: str, options: dict, target, use, top_k: int, threads: int) -> None:
         import torch
@@ -37,55 +69,142 @@ class Explainer:
         self.model = MultimodalSentimentModel.from_preset(preset, device=device)
         self.args = (ExplainOptions(**options), target, use, top_k)
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        from msa_demo.dataset.rows import explain_row, explanation_text
+    def explain(self, rows: list[ManifestRow]) -> list[tuple[dict[str, Any], str | None]]:
+        from msa_demo.dataset import rows as rows_module
 
-        records, explanations = [], []
-        for text in batch["row"]:
-            row = ManifestRow(**json.loads(text))
-            rec, data = explain_row(self.model, row, *self.args)
-            records.append(json.dumps(rec, ensure_ascii=False))
-            explanations.append(explanation_text(data) if data is not None else "")
-        return {"record": records, "explanation": explanations}
+        out = []
+        for row in rows:
+            rec, data = rows_module.explain_row(self.model, row, *self.args)
+            out.append((rec, rows_module.explanation_text(data) if data is not None else None))
+        return out
+
+    def where(self) -> dict[str, Any]:
+        """The node and process this actor runs in (tests and diagnostics)."""
+        import ray
+
+        return {"node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid(),
+                "node_ip": ray.util.get_node_ip_address()}
 
 
-def start_ray():
-    """``ray`` after ``ray.init``: the cluster at ``RAY_ADDRESS`` if set, else a local one (msa_demo on its path)."""
+def _host(address: str) -> str:
+    address = address.split("://", 1)[-1]
+    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
+    return host.strip("[]")
+
+
+@contextlib.contextmanager
+def loopback_kept(address: str | None):
+    """While a driver joins ``127.0.0.1:PORT`` (or starts a local Ray): keep 127.0.0.1. Ray resolves a loopback
+    bootstrap address (and ``_node_ip_address="127.0.0.1"``) to the machine's interface address on Linux
+    (``services.resolve_ip_for_localhost``); the driver would then knock on the interface for a cluster that
+    listens on loopback. Ray keeps loopback where it thinks clusters are off (its Windows/macOS switch), which is
+    set for the ``ray.init`` call only."""
+    import ray._private.ray_constants as constants
+
+    if address is not None and _host(address) not in ("127.0.0.1", "localhost", "::1"):
+        yield
+        return
+    before = constants.ENABLE_RAY_CLUSTER
+    constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        constants.ENABLE_RAY_CLUSTER = before
+
+
+def start_ray(address: str | None = None, runtime_env: dict | None = None):
+    """``ray`` after ``ray.init``: the cluster at ``address`` or ``RAY_ADDRESS`` if set, else a local one on
+    127.0.0.1; msa_demo's folder on the workers' path (harmless where it is installed)."""
     try:
         import ray
     except ModuleNotFoundError:
         raise InputError("--engine ray needs Ray: pip install -r requirements-cluster.txt") from None
     if not ray.is_initialized():
         quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
-        if os.environ.get("RAY_ADDRESS"):
-            ray.init(address=os.environ["RAY_ADDRESS"], **quiet)
-        else:
-            path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-            ray.init(include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": path}}, **quiet)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False  # ours counts the rows
-    ctx.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        env = dict(runtime_env or {})
+        env["env_vars"] = {"PYTHONPATH": path, **(env.get("env_vars") or {})}
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        with loopback_kept(address):
+            if address:
+                ray.init(address=address, runtime_env=env, **quiet)
+            else:
+                ray.init(include_dashboard=False, runtime_env=env, _node_ip_address="127.0.0.1", **quiet)
     return ray
 
 
+def plan(ray, workers: int, gpus_per_worker: float) -> tuple[int, int]:
+    """(actors, torch threads per actor) from the cluster's alive nodes. ``workers`` >= 1: that many actors, each
+    with the CPUs of the whole cluster shared out (at most one node's worth). 0: chosen here: one actor per
+    ``gpus_per_worker`` GPUs when given, else one per ``THREADS`` CPUs of each node (at least one per node)."""
+    nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+    cpus = [int(r.get("CPU", 0)) for r in nodes if r.get("CPU", 0) >= 1] or [1]
+    if workers >= 1:
+        return workers, max(1, min(max(cpus), sum(cpus) // workers))
+    if gpus_per_worker:
+        gpus = sum(float(r.get("GPU", 0)) for r in nodes)
+        actors = max(1, int(gpus // gpus_per_worker))
+        return actors, max(1, min(cpus) // max(1, actors // len(cpus)))
+    threads = max(1, min(THREADS, min(cpus)))
+    return sum(max(1, c // threads) for c in cpus), threads
+
+
 def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, target, use, top_k: int,
-                workers: int = 1, gpus_per_worker: float = 0.0
+                workers: int = 1, gpus_per_worker: float = 0.0, task_retries: int | None = None
                 ) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """(results row, explanation JSON text or None) per row, as the actors finish them."""
-    if workers < 1:
-        raise InputError("--workers must be at least 1.")
+    """(results row, explanation JSON text or None) per row, as the actors finish them. task_retries: Ray's
+    max_task_retries (default ``$MSA_RAY_TASK_RETRIES`` or ``TASK_RETRIES``)."""
+    if task_retries is None:
+        task_retries = int(os.environ.get("MSA_RAY_TASK_RETRIES") or TASK_RETRIES)
+    if workers < 0:
+        raise InputError("--workers must be at least 0 (0: one per node's CPUs or GPUs).")
     ray = start_ray()
-    cpus = max(1.0, float(ray.cluster_resources().get("CPU", 1)) / workers)
-    items = [{"row": json.dumps(dataclasses.asdict(r), ensure_ascii=False)} for r in todo]
-    ds = ray.data.from_items(items, override_num_blocks=min(len(items), 4 * workers))
-    ds = ds.map_batches(
-        Explainer, batch_size=1, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers),
-        num_gpus=gpus_per_worker or None, num_cpus=1,
-        fn_constructor_args=(preset, "cuda" if gpus_per_worker else device, options.to_dict(), target,
-                             list(use) if use else None, top_k, int(cpus)))
-    for out in ds.iter_rows():
-        yield json.loads(out["record"]), (out["explanation"] or None)
+    from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError
+
+    actors_n, threads = plan(ray, workers, gpus_per_worker)
+    actor_class = ray.remote(Explainer).options(
+        num_cpus=threads if workers == 0 and not gpus_per_worker else 1, num_gpus=gpus_per_worker or None,
+        max_restarts=-1, max_task_retries=task_retries)  # restarts bounded by the calls' retries
+    args = (preset, "cuda" if gpus_per_worker else device, options.to_dict(), target, list(use) if use else None,
+            top_k, threads)
+    actors = [actor_class.remote(*args) for _ in range(actors_n)]
+    try:  # a model that cannot load stops the run with its message (not one "worker died" row per row)
+        ray.get([a.where.remote() for a in actors])
+    except RayActorError as exc:
+        for actor in actors:
+            ray.kill(actor)
+        raise load_error(exc) from None
+    queue = collections.deque((row, False) for row in todo)  # (row, sent alone after its actor died)
+    pending: dict[Any, tuple[Any, ManifestRow, bool]] = {}
+    load = {a: 0 for a in actors}
+    solo = {a: False for a in actors}  # the actor runs a row alone: nothing else is queued on it meanwhile
+    try:
+        while queue or pending:
+            for actor in actors:  # keep every actor busy
+                while queue and load[actor] < IN_FLIGHT and not solo[actor]:
+                    row, alone = queue[0]
+                    if alone and load[actor]:
+                        break
+                    queue.popleft()
+                    ref = actor.explain.remote([row.shipped()])
+                    pending[ref] = (actor, row, alone)
+                    load[actor] += 1
+                    solo[actor] = alone
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            for ref in ready:
+                actor, row, alone = pending.pop(ref)
+                load[actor] -= 1
+                solo[actor] = solo[actor] and not alone
+                try:
+                    yield from ray.get(ref)
+                except (ActorDiedError, ActorUnavailableError, RayActorError):
+                    if alone:
+                        yield died(row, 2 * (task_retries + 1)), None
+                    else:  # maybe it only shared the actor with the row that killed it: once more, on its own
+                        queue.appendleft((row, True))
+    finally:
+        for actor in actors:
+            ray.kill(actor)
 
 
-__all__ = ["Explainer", "ray_results", "start_ray"]
+__all__ = ["Explainer", "loopback_kept", "plan", "ray_results", "start_ray"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
-from msa_demo.dataset.store import HASHES, ResultsDir
+from msa_demo.dataset.store import HASHES, open_results
 from msa_demo.errors import InputError
 
 
@@ -54,7 +54,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     rows = manifest_rows(manifest, limit)
     options = options if options is not None else ExplainOptions()
     target = check_target(target)
-    store = ResultsDir(out)
+    store = open_results(out)
     done = store.done(retry_failed)
     todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in HASHES)]
     explained = failed = 0
@@ -85,12 +85,10 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         finally:
             bar.close()
             store.write_table()  # also after Ctrl-C: the table holds every finished row
-    elif not (store.path / "results.parquet").is_file():
+    elif not store.has_table():
         store.write_table()
     if report:
-        from msa_demo.dataset.report import write_report
-
-        write_report(store.path)
+        store.write_report()
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path))
 

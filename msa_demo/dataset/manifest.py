@@ -41,11 +41,39 @@ def media_cache() -> Path:
     return Path(os.environ.get("MSA_MEDIA_CACHE") or Path(tempfile.gettempdir()) / "msa_demo_media")
 
 
-def read_manifest(path: str | Path) -> list[dict[str, Any]]:
+def read_manifest(path: str | Path, blobs: bool = False) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved ``datasets`` manifest as plain dicts; image/audio paths resolved
-    against the manifest's folder, empty cells dropped. A manifest that cannot be read, or that has none of the
-    columns text, image, audio, is one :class:`InputError`."""
-    path = Path(path)
+    against the manifest's folder (a URI such as ``s3://...`` or ``http://...`` kept as it is), empty cells
+    dropped. Embedded bytes (a Parquet binary cell, a ``datasets`` Image()/Audio() feature) become
+    :class:`~msa_demo.dataset.media.Blob` values with ``blobs`` (explain-batch: they travel with the row),
+    else files in the media cache (train). A manifest that cannot be read, or that has none of the columns
+    text, image, audio, is one :class:`InputError`.
+
+    ``path`` may be a URI (``s3://bucket/m.parquet``, ``https://host/m.jsonl``: a file, read through fsspec);
+    its relative media paths are then URIs beside it."""
+    from msa_demo.dataset.media import is_uri
+
+    if is_uri(path) and not str(path).lower().startswith("file://"):
+        return _read_remote(str(path), blobs)
+    if is_uri(path):
+        from urllib.parse import unquote, urlparse
+
+        path = unquote(urlparse(str(path)).path)
+    return _read_local(Path(path), blobs)
+
+
+def _read_remote(uri: str, blobs: bool) -> list[dict[str, Any]]:
+    """A manifest file at a URI: fetched whole into a temporary folder, read there, relative media as URIs."""
+    from msa_demo.dataset.media import read_uri, uri_name
+
+    data = read_uri(uri)
+    with tempfile.TemporaryDirectory(prefix="msa_manifest_") as tmp:
+        local = Path(tmp) / uri_name(uri)
+        local.write_bytes(data)
+        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0])
+
+
+def _read_local(path: Path, blobs: bool, base: str | None = None) -> list[dict[str, Any]]:
     if path.is_dir():
         rows, columns = read_saved_dataset(path)
     elif not path.is_file():
@@ -59,7 +87,7 @@ def read_manifest(path: str | Path) -> list[dict[str, Any]]:
     if rows and not set(columns) & set(names()):
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{', '.join(map(str, columns)) or 'no columns'}).")
-    return [_clean(r, path.parent) for r in rows]
+    return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
 def _read_csv(path: Path) -> tuple[list[dict], list[str]]:
@@ -182,19 +210,30 @@ def _rows_of(table, class_names: dict[str, list[str]]) -> list[dict]:
     return rows
 
 
-def _clean(row: dict[str, Any], folder: Path) -> dict[str, Any]:
+def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | None = None) -> dict[str, Any]:
     """Empty cells dropped; the column of a file input (image, audio ...: ``ModalityKind.manifest_file``) as a
-    path (relative to ``folder``) or a cached file; text as text; another kind's value as it is."""
+    path (relative to ``folder``), a URI, a Blob (``blobs``) or a cached file; text as text; another kind's
+    value as it is."""
+    from msa_demo.dataset.media import Blob, is_uri
+
     r = dict(row)
     for m in (k.name for k in kinds() if k.manifest_file):
         v = r.get(m)
+        if isinstance(v, (bytes, bytearray)):  # a Parquet binary column
+            v = {"bytes": v, "path": None}
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
-            v = _media_file(v, folder, m)
-        if v in ("", None):
+            v = _media_file(v, folder, m, blobs)
+        if isinstance(v, Blob):
+            r[m] = v
+        elif v in ("", None):
             r.pop(m, None)
         elif not isinstance(v, str):
-            raise InputError(f"The '{m}' column holds {type(v).__name__} values; it takes file paths (or "
-                             "datasets Image/Audio features with their bytes or path).")
+            raise InputError(f"The '{m}' column holds {type(v).__name__} values; it takes file paths, URIs "
+                             "or bytes (or datasets Image/Audio features with their bytes or path).")
+        elif is_uri(v):
+            r[m] = v
+        elif base is not None and not Path(v).is_absolute():  # beside a manifest read from a URI
+            r[m] = f"{base}/{v[2:] if v.startswith('./') else v}"
         elif not Path(v).is_absolute():
             r[m] = str(folder / v)
         else:
@@ -207,14 +246,20 @@ def _clean(row: dict[str, Any], folder: Path) -> dict[str, Any]:
     return r
 
 
-def _media_file(value: dict, folder: Path, column: str) -> str | None:
-    """A feature's embedded bytes written once to the media cache (its name: the bytes' hash), else its path."""
+def _media_file(value: dict, folder: Path, column: str, blobs: bool = False):
+    """A feature's embedded bytes as a Blob (``blobs``) or written once to the media cache (its name: the bytes'
+    hash), else its path."""
     data, name = value.get("bytes"), value.get("path")
     if data:
         data = bytes(data)
         suffix = Path(str(name)).suffix.lower() if name else ""
         if not suffix:
             suffix = next((ext for magic, ext in MAGIC if data.startswith(magic)), ".bin")
+        if blobs:
+            from msa_demo.dataset.media import Blob
+
+            named = Path(str(name)).name if name and Path(str(name)).suffix else ""
+            return Blob(named or f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}", data)
         target = media_cache() / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)

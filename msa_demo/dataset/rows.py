@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,6 +20,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
 from msa_demo.errors import InputError, MsaError
 from msa_demo.dataset.manifest import read_manifest
+from msa_demo.dataset.media import Blob, digest, local_files, shipped
 from msa_demo.labels import map_label
 
 log = logging.getLogger(__name__)
@@ -27,20 +29,22 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ManifestRow:
-    """One input of the set: its id, its raw values (text, file paths) and its label if any."""
+    """One input of the set: its id, its raw values (text; a file path, a URI or a
+    :class:`~msa_demo.dataset.media.Blob` of bytes per media column) and its label if any."""
 
     index: int  # 0-based position in the manifest
     id: str
     text: str | None
-    image: str | None
-    audio: str | None
+    image: str | Blob | None
+    audio: str | Blob | None
     label: str | None
     label_notice: str | None = None
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def hashes(self) -> dict[str, str | None]:
-        """sha256 (first 16 hex digits) of the text and of each file's bytes; None when absent or unreadable.
-        Read once per row (the files are not read again for the results row)."""
+        """sha256 (first 16 hex digits) of the text and of each file's bytes (a URI: of its text, see
+        :func:`~msa_demo.dataset.media.digest`); None when absent or unreadable. Read once per row (the files are
+        not read again for the results row)."""
         if self._hashes is None:
             self._hashes = self._read_hashes()
         return dict(self._hashes)
@@ -48,12 +52,13 @@ class ManifestRow:
     def _read_hashes(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {"text_sha256": _sha(self.text.encode("utf-8")) if self.text else None}
         for m in ("image", "audio"):
-            path = getattr(self, m)
-            try:
-                out[f"{m}_sha256"] = _sha(Path(path).read_bytes()) if path else None
-            except OSError:
-                out[f"{m}_sha256"] = None
+            out[f"{m}_sha256"] = digest(getattr(self, m))
         return out
+
+    def shipped(self) -> "ManifestRow":
+        """This row as it leaves the driver for another node: local files read into Blobs (hashes kept)."""
+        return dataclasses.replace(self, image=shipped(self.image), audio=shipped(self.audio),
+                                   _hashes=self.hashes())
 
 
 def _sha(data: bytes) -> str:
@@ -72,7 +77,7 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
 
     The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
     (explained without a label, with a notice)."""
-    raw = read_manifest(path)
+    raw = read_manifest(path, blobs=True)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
     rows: list[ManifestRow] = []
@@ -189,10 +194,11 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
     from msa_demo.explain import explain
 
     try:
-        inputs = model.read_inputs(text=row.text, image=row.image, audio=row.audio)
-        if not inputs.present():
-            raise MsaError("The row has no input: give text, an image or an audio file.")
-        exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
+        with local_files(image=row.image, audio=row.audio) as files:  # Blobs and URIs as files, for this row
+            inputs = model.read_inputs(text=row.text, **files)
+            if not inputs.present():
+                raise MsaError("The row has no input: give text, an image or an audio file.")
+            exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):
             log.warning("row %s failed", row.id, exc_info=True)

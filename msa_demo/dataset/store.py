@@ -4,6 +4,10 @@ readable by ``explain --from``) and ``report.html``.
 
 The log is the source of truth while a run goes on: a crash or Ctrl-C loses at most the row in flight (a torn last
 line is ignored), and the next run skips every row already logged with the same input hashes.
+
+``--out`` may also be a URI (``s3://bucket/run``, ``gs://...``, any fsspec filesystem; :class:`RemoteResults`):
+an object store cannot append, so each finished row is its own object ``rows/<id>.json``, written whole in one
+put, beside ``explanations/<id>.json``; results.parquet and report.html are written whole at the end.
 """
 
 from __future__ import annotations
@@ -90,6 +94,14 @@ class ResultsDir:
         _atomic_write(self.path / rel, text.encode("utf-8"))
         return rel
 
+    def has_table(self) -> bool:
+        return (self.path / TABLE).is_file()
+
+    def write_report(self) -> str:
+        from msa_demo.dataset.report import write_report
+
+        return str(write_report(self.path))
+
     def write_table(self, rows: Iterable[dict[str, Any]] | None = None) -> Path:
         """``results.parquet`` from the logged rows (or ``rows``), written whole."""
         import pyarrow as pa
@@ -104,6 +116,95 @@ class ResultsDir:
         return self.path / TABLE
 
 
+class RemoteResults(ResultsDir):
+    """A results directory at a URI, through fsspec: one object per finished row (``rows/<id>.json``)."""
+
+    def __init__(self, uri: str) -> None:
+        from msa_demo.dataset.media import filesystem
+
+        self.uri = uri.rstrip("/")
+        self.path = self.uri  # what the summary prints
+        self.fs, self.root = filesystem(self.uri)
+
+    def _put(self, rel: str, data: bytes) -> None:
+        self.fs.pipe_file(f"{self.root}/{rel}", data)  # one whole object: a reader sees all of it or nothing
+
+    def rows(self) -> list[dict[str, Any]]:
+        by_id: dict[str, dict[str, Any]] = {}
+        try:
+            names = self.fs.ls(f"{self.root}/rows", detail=False)
+        except FileNotFoundError:
+            names = []
+        if names:
+            for name, data in self.fs.cat([n for n in names if str(n).endswith(".json")]).items():
+                try:
+                    rec = json.loads(data)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict) and "id" in rec:
+                    by_id[str(rec["id"])] = rec
+        elif self.has_table():
+            import io
+
+            import pyarrow.parquet as pq
+
+            for rec in pq.read_table(io.BytesIO(self.fs.cat_file(f"{self.root}/{TABLE}"))).to_pylist():
+                by_id[str(rec["id"])] = rec
+        return sorted(by_id.values(), key=lambda r: (r.get("index") is None, r.get("index") or 0))
+
+    def append(self, rec: dict[str, Any]) -> None:
+        from msa_demo.dataset.rows import safe_name
+
+        line = json.dumps(_plain(rec), ensure_ascii=False, allow_nan=False)
+        self._put(f"rows/{safe_name(str(rec['id']))}.json", line.encode("utf-8"))
+
+    def write_explanation(self, name: str, text: str) -> str:
+        rel = f"{EXPLANATIONS}/{name}.json"
+        self._put(rel, text.encode("utf-8"))
+        return rel
+
+    def has_table(self) -> bool:
+        return self.fs.exists(f"{self.root}/{TABLE}")
+
+    def write_table(self, rows: Iterable[dict[str, Any]] | None = None) -> str:
+        import io
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sch = schema()
+        data = [{c: r.get(c) for c in sch.names} for r in (self.rows() if rows is None else rows)]
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(data, schema=sch), buf)
+        self._put(TABLE, buf.getvalue())
+        return f"{self.uri}/{TABLE}"
+
+    def write_report(self) -> str:
+        from msa_demo.dataset.report import to_html
+
+        self._put(REPORT, to_html(self.rows(), f"Dataset explanations: {self.uri.rsplit('/', 1)[-1]}").encode())
+        return f"{self.uri}/{REPORT}"
+
+
+def open_results(out: str | Path) -> ResultsDir:
+    """The results directory at ``out``: a local folder (a ``file://`` URI is one) or a URI through fsspec."""
+    from msa_demo.dataset.media import is_uri
+
+    if _file_uri(out):
+        return ResultsDir(_file_path(str(out)))
+    return RemoteResults(str(out)) if is_uri(out) else ResultsDir(out)
+
+
+def _file_uri(value: Any) -> bool:
+    return isinstance(value, str) and value.lower().startswith("file://")
+
+
+def _file_path(uri: str) -> Path:
+    from urllib.parse import unquote, urlparse
+
+    return Path(unquote(urlparse(uri).path))
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
@@ -111,8 +212,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def read_results(path: str | Path) -> list[dict[str, Any]]:
-    """The rows of a results directory (or of its results.parquet), in manifest order."""
-    p = Path(path)
+    """The rows of a results directory (or of its results.parquet; or at a URI), in manifest order."""
+    from msa_demo.dataset.media import is_uri
+
+    if is_uri(path) and not _file_uri(path):
+        rows = RemoteResults(str(path)).rows()
+        if not rows:
+            raise InputError(f"'{path}' holds no dataset results (no rows/ and no {TABLE}).")
+        return rows
+    p = _file_path(path) if _file_uri(path) else Path(path)
     if p.is_file() and p.suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -143,5 +251,6 @@ def schema():
     return pa.schema(cols)
 
 
-__all__ = ["EXPLANATIONS", "LOG", "MODALITIES", "REPORT", "TABLE", "TOP_LISTS", "ResultsDir", "read_results",
+__all__ = ["EXPLANATIONS", "LOG", "MODALITIES", "REPORT", "TABLE", "TOP_LISTS", "RemoteResults", "ResultsDir",
+           "open_results", "read_results",
            "schema"]
