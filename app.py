@@ -60,6 +60,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
                 with gr.Row():
                     own, own_more = ui.ordered(ui.alone_labels())  # the built-ins', then any other modality's
                 notices = gr.Markdown(elem_id="notices")
+                what_if = gr.Markdown(elem_id="what-if")  # what would change its mind (Advanced: what-if)
                 fresh = gr.Markdown(elem_id="freshness")
                 contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
                                   elem_id="contrib")
@@ -88,7 +89,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES) -> gr.Blocks:
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
         pred_outs = [fused, *own, notices, *own_more]
         panel_outs = [fused, *own, notices, contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard,
-                      fresh, stamp, state, report_btn, json_btn]  # the built-ins' panels (a saved row fills them)
+                      fresh, stamp, state, report_btn, json_btn, what_if]  # the built-ins' panels (a saved row fills them)
         exp_outs = panel_outs + [*own_more, *more_panels]
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, panel_outs, tabs, inputs=[values[m] for m in ("text", "image", "audio")])

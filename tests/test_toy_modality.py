@@ -228,7 +228,7 @@ def test_dashboard_shows_its_input_switch_verdict_and_panel(dash_and_demo):
     assert [p["parameter_name"] for p in endpoints["/explain"]["parameters"]] == \
         builtin + [c.name for c in CONTROLS] + video + ["physiology", "use_physiology"]
     # the video kind adds its verdict, and its panel's plot and key frame; physiology its verdict and plot
-    assert len(endpoints["/predict"]["returns"]) == 7 and len(endpoints["/explain"]["returns"]) == 17 + 3 + 2
+    assert len(endpoints["/predict"]["returns"]) == 7 and len(endpoints["/explain"]["returns"]) == 18 + 3 + 2
     assert "physiology" in [p["parameter_name"] for p in endpoints["/predict_json"]["parameters"]]
     assert "use: which of the given inputs to use, comma-separated from text, image, audio, video, physiology" in \
         demo.fns[next(i for i, f in demo.fns.items() if f.api_name == "predict_json")].fn.__doc__
@@ -249,7 +249,7 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
     steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
     assert steps[0][-4]["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
-    *_, stamp, state, html_path, _json_path, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
+    *_, stamp, state, html_path, _json_path, _what_if, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
     assert alone == gr.skip() and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # already on screen
     figure = [s[-1] for s in steps if s[-1] is not None and not isinstance(s[-1], dict)][-1]  # streamed once
     bars = figure.data[0]  # the generic panel: a bar per signal, arousal the whole push

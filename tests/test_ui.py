@@ -427,7 +427,9 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     monkeypatch.setenv("MSA_BUDGET", "soon")
     with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
         dashboard_budget()
-    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial))
+    # and for the what-if: on in the dashboard (and its JSON endpoint), off unless asked on the command line
+    assert next(c for c in ui.CONTROLS if c.name == "what_if").initial is True and not ExplainOptions().what_if
+    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial, what_if=True))
 
 
 def test_settings_are_read_by_name():

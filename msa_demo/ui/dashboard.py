@@ -23,7 +23,7 @@ from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_v
                                  explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
                                  warm_up)
 from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
-                            transcript_markdown)
+                            transcript_markdown, whatif_markdown)
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
@@ -257,9 +257,9 @@ class Dashboard:
 
     def explain_panels(self, *args, progress=None, **named) -> Iterator[tuple]:
         """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
-        freshness line, the stamp of what is explained, the explanation, and the two files to download (the
-        buttons are enabled by ``downloads``), then each further modality's own verdict and panel. The summary
-        on top is redone with the modality contributions."""
+        freshness line, the stamp of what is explained, the explanation, the two files to download (the
+        buttons are enabled by ``downloads``) and the what-if panel, then each further modality's own verdict and
+        panel. The summary on top is redone with the modality contributions."""
         gr = gradio()
         skip = gr.skip()
         request, advanced = self._bind(args, named)
@@ -269,12 +269,14 @@ class Dashboard:
             *panels, state, html_path, json_path = views
             heard = transcript_markdown(reading)
             if not exp:  # the prediction: clear what belonged to the previous explanation
-                yield tuple(panels) + ("", heard, "", None, None, None, None) + more
+                yield tuple(panels) + ("", heard, "", None, None, None, None, "") + more
             elif state is None:  # a streamed panel
-                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip) + more
+                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip,
+                                       whatif_markdown(exp)) + more
             else:
                 panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
-                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path) + more
+                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path,
+                                       whatif_markdown(exp)) + more
 
     def _stream(self, request: Request, settings: Settings, progress=None):
         """(views, further modalities' views, explanation dict so far, reading) per step; the report is written
@@ -311,6 +313,8 @@ class Dashboard:
                     changed = {part.modality}
                 elif kind == "notices":
                     exp["notices"].extend(part["notices"])
+                elif kind == "what_if":
+                    exp["what_if"] = [c.to_dict() for c in made.what_if]  # in panel order
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files

@@ -21,7 +21,8 @@ from msa_demo.config import MODALITIES
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
 from msa_demo.ui.widgets import explanation_views, gradio, user_error
-from msa_demo.views import heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown
+from msa_demo.views import (heatmap_legend, md, notices_markdown, prediction_views, transcript_markdown,
+                            whatif_markdown)
 
 ALL = "all rows"
 FILTERS: dict[str, Callable[[dict], bool]] = {
@@ -203,7 +204,8 @@ class DatasetTab:
         out = (*views[:4], notices, *explanation_views(exp, final=True), heatmap_legend(exp),
                transcript_markdown(reading), "", None, exp,
                gr.DownloadButton(value=str(html_path), interactive=True),
-               gr.DownloadButton(value=str(json_path), interactive=True), gr.Tabs(selected="explain"))
+               gr.DownloadButton(value=str(json_path), interactive=True), whatif_markdown(exp),
+               gr.Tabs(selected="explain"))
         return out + (self.row_inputs(exp, html_path.parent) if with_inputs else ())
 
     @staticmethod

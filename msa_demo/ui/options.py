@@ -110,6 +110,10 @@ CONTROLS: tuple[Control, ...] = (
     Control("budget", "budget", default=dashboard_budget(), step=0.5,
             info="seconds the maps may take (0: no limit; on a CPU the dashboard starts at 5): IG steps, the grid, "
                  "segments and curve points are chosen to fit, and each map says what it gave up"),
+    # the dashboard asks what would change the model's mind by default (the command line and the API: --what-if)
+    Control("what_if", "what_if", default=True),
+    Control("what_if_forwards", "what_if_forwards"),
+    Control("robustness", "robustness"),
 )
 NAMES = tuple(c.name for c in CONTROLS)
 

@@ -1,0 +1,106 @@
+"""The what-if panel: what would change the model's mind (``Explanation.what_if``, made by
+``msa_demo.explain.whatif``), as markdown for the dashboard and HTML for the report; the picture with the regions
+removed drawn over it."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from msa_demo.views.base import esc, md
+from msa_demo.views.figures import original_image
+
+TITLE = "What would change its mind?"
+NOTE = ("Each line was checked by the model: the edit was made and the fused verdict read again. The search starts "
+        "from the map's ranking, grows the set until the verdict flips, then puts back every unit it can.")
+
+
+def _cost(c: dict) -> str:
+    cost = c.get("cost") or {}
+    tail = "" if c.get("minimal") or not c.get("flipped") else "; not pruned to the fewest within the forwards"
+    return f"{cost.get('forward_passes', 0)} forwards, {float(cost.get('seconds') or 0):.2f} s{tail}"
+
+
+def edited_markdown(pieces: list) -> str:
+    """Edited text as markdown: removed words struck through, the words put in bold."""
+    return "".join(f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added" else md(p)
+                   for p, k in pieces)
+
+
+def edited_html(pieces: list) -> str:
+    """Edited text as HTML: <del> the removed words, <ins> the words put in."""
+    return "".join(f"<del>{esc(p)}</del>" if k == "removed" else f"<ins>{esc(p)}</ins>" if k == "added" else esc(p)
+                   for p, k in pieces)
+
+
+def _detail(c: dict) -> tuple[str, list]:
+    """(kind, value): ("text", pieces) for an edited text, ("units", labels) for removed regions or segments."""
+    if c.get("edited") and c.get("flipped"):
+        return "text", c["edited"]
+    if c.get("flipped") and c.get("modality") != "text":
+        return "units", list(c.get("units") or [])
+    return "", []
+
+
+def whatif_markdown(exp: dict) -> str:
+    """The dashboard's what-if panel; "" when the explanation has none."""
+    items = exp.get("what_if") or []
+    if not items:
+        return ""
+    lines = [f"#### {TITLE}"]
+    for c in items:
+        mark = "↺" if c.get("flipped") else "·"
+        line = f"- {mark} {md(c.get('sentence', ''))} <sub>({md(_cost(c))})</sub>"
+        kind, value = _detail(c)
+        if kind == "text":
+            line += f"\n  > {edited_markdown(value)}"
+        elif kind == "units":
+            line += f"\n  <sub>removed: {md(', '.join(value))}</sub>"
+        lines.append(line)
+    lines.append(f"<sub>{md(NOTE)}</sub>")
+    return "\n".join(lines)
+
+
+def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
+    """The picture with the removed regions of an image what-if greyed and outlined; None for another."""
+    if c.get("modality") != "image" or not c.get("flipped"):
+        return None
+    img = original_image(exp)
+    if img is None:
+        return None
+    out = img.convert("RGB")
+    shade = Image.new("RGB", out.size, (128, 128, 128))
+    mask = Image.new("L", out.size, 0)
+    draw = ImageDraw.Draw(mask)
+    boxes = [tuple(int(v) for v in box[:4]) for box in c.get("spans") or [] if len(box) >= 4]
+    for box in boxes:
+        draw.rectangle(box, fill=200)
+    out = Image.composite(shade, out, mask)
+    lines = ImageDraw.Draw(out)
+    width = max(1, round(max(out.size) / 150))
+    for box in boxes:
+        lines.rectangle(box, outline=(215, 48, 39), width=width)
+    return out
+
+
+def whatif_html(exp: dict, picture_uri=None) -> str:
+    """The report's what-if section; ``picture_uri(img)`` embeds the edited picture (the report's own)."""
+    items = exp.get("what_if") or []
+    if not items:
+        return ""
+    rows = []
+    for c in items:
+        kind, value = _detail(c)
+        extra = ""
+        if kind == "text":
+            extra = f'<br><span class="edited">{edited_html(value)}</span>'
+        elif kind == "units":
+            extra = f"<br><small>removed: {esc(', '.join(value))}</small>"
+            pic = whatif_picture(exp, c)
+            if pic is not None and picture_uri is not None:
+                extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
+                          'style="max-width:240px">')
+        rows.append(f"<li>{esc(c.get('sentence', ''))} <small>({esc(_cost(c))})</small>{extra}</li>")
+    return f"<h2>{esc(TITLE)}</h2><ul>{''.join(rows)}</ul><p><small>{esc(NOTE)}</small></p>"
+
+
+__all__ = ["edited_html", "edited_markdown", "whatif_html", "whatif_markdown", "whatif_picture"]
