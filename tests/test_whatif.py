@@ -120,6 +120,11 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     removal = exp.what_if[0]
     assert not removal.flipped and removal.cost.forward_passes == 1 and removal.units in (["awful"], ["furious"])
     assert removal.sentence.startswith("Text: no flip within 1 forward; without the top word it still reads negative")
+    assert removal.stopped == "forwards"
+    # nor within the time: with a time budget, the what-ifs stop at half of it (here at once)
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, budget=1e-6))
+    assert all(not c.flipped and c.stopped == "time" and c.cost.forward_passes == 0 for c in exp.what_if)
+    assert exp.what_if[0].sentence == "Text: no flip found before the what-if's time ran out (nothing could be tried)."
 
 
 def test_the_picture_region_that_flips_it(planted):

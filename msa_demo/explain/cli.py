@@ -214,7 +214,8 @@ def format_explanation(exp) -> str:
             elif c.flipped and c.modality != "text":
                 lines.append(f"    removed: {', '.join(c.units)}")
             lines.append(f"    {c.cost.forward_passes} forwards, {c.cost.seconds:.2f} s"
-                         + ("" if c.minimal or not c.flipped else "; not pruned to the fewest within the forwards"))
+                         + ("" if c.minimal or not c.flipped else
+                            f"; not pruned to the fewest: its {'time' if c.stopped == 'time' else 'forwards'} ran out"))
     lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
     for n in list(pred.notices) + list(exp.notices):
         lines.append(f"note: {n}")

@@ -146,6 +146,7 @@ class Counterfactual(_Serial):
     minimal: bool = False
     method: str = ""  # the map whose ranking the search started from
     max_forwards: int = 0
+    stopped: str = ""  # what ended a search before it could try every set: "forwards" or "time" ("" if nothing)
     cost: Cost = field(default_factory=Cost)
 
     @classmethod

@@ -72,13 +72,23 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
             return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
         pairs = _and([f"'{a}' → '{b}'" for a, b in zip(c.units, c.replacements)])
         return f"With {pairs} ({'antonyms' if c.edit == 'antonym' else 'neutral words'}) it reads {reads}."
-    head = f"{c.modality.capitalize()}: no flip within {c.max_forwards} forward{'' if c.max_forwards == 1 else 's'}"
+    name = c.modality.capitalize()
+    if c.stopped == "time":
+        n = c.cost.forward_passes
+        head = f"{name}: no flip found before the what-if's time ran out"
+        if not c.units:
+            return head + " (nothing could be tried)."
+        head += f" ({n} forward{'' if n == 1 else 's'})"
+    else:
+        head = f"{name}: no flip within {c.max_forwards} forward{'' if c.max_forwards == 1 else 's'}"
     if not c.units:
         if c.edit == "remove":
-            return head + " (none could be tried)."
-        return (f"{c.modality.capitalize()}: no word that carries the verdict is in the lexicon, so no "
+            return head + " (nothing could be tried)."
+        return (f"{name}: no word that carries the verdict is in the lexicon, so no "
                 f"{'antonym' if c.edit == 'antonym' else 'neutral word'} was tried.")
     what = {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(c.modality, "unit")
+    if (params or {}).get("segments") == "recognised words":
+        what = "spoken word"
     k = len(c.units)
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"the top {what}" if k == 1 else f"the top {k} {what}s")
@@ -100,11 +110,15 @@ class _Rows:
                  deadline: float | None) -> None:
         self.evaluate, self.verdict, self.max_rows, self.deadline = evaluate, verdict, max_rows, deadline
         self.rows = 0
+        self.stopped = ""  # "time" or "forwards" once either ran out when more was wanted
 
     @property
     def left(self) -> int:
         if self.deadline is not None and time.perf_counter() >= self.deadline:
+            self.stopped = "time"
             return 0
+        if self.rows >= self.max_rows:
+            self.stopped = "forwards"
         return self.max_rows - self.rows
 
     def __call__(self, sets: list[list[int]]) -> torch.Tensor:
@@ -133,7 +147,10 @@ def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tens
     if found is None:
         return tried, probs, False, False
     minimal = len(found) == 1
-    while len(found) > 1 and rows.left >= len(found):
+    while len(found) > 1:
+        if rows.left < len(found):  # not enough left to put every unit back in turn
+            rows.stopped = rows.stopped or "forwards"
+            break
         out = rows([[u for u in found if u != v] for v in found])
         flips = rows.flips(out)
         if not bool(flips.any()):
@@ -185,13 +202,13 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
     rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
     order = ranking(amap.scores, target == verdict)
     units, probs, flipped, minimal = grow_and_prune(order, rows)
-    return _result(amap, "remove", verdict, units, probs, flipped, minimal, rows.rows, t0, options,
+    return _result(amap, "remove", verdict, units, probs, flipped, minimal, rows, t0, options,
                    layout.forward.prepared.info.get("text") if amap.modality == "text" else None,
                    {u: None for u in units})
 
 
 def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], probs, flipped: bool, minimal: bool,
-            passes: int, t0: float, options: ExplainOptions, text: str | None, edits: dict[int, str | None]
+            rows: _Rows, t0: float, options: ExplainOptions, text: str | None, edits: dict[int, str | None]
             ) -> Counterfactual:
     p = probs_dict(probs) if probs is not None else {}
     c = Counterfactual(
@@ -199,7 +216,8 @@ def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], pro
         label=max(p, key=p.get) if p else verdict, probs=p, sentence="",
         units=[amap.labels[u] for u in units], indices=list(units), spans=[amap.spans[u] for u in units],
         replacements=[edits[u] for u in units if edits.get(u)], minimal=minimal, method=amap.method,
-        max_forwards=options.what_if_forwards, cost=Cost(passes, time.perf_counter() - t0))
+        max_forwards=options.what_if_forwards, stopped=rows.stopped if not minimal else "",
+        cost=Cost(rows.rows, time.perf_counter() - t0))
     if text is not None and units:
         c.edited = _text_pieces(text, amap.spans, {u: edits.get(u) for u in units})
     c.sentence = sentence_for(c, amap.params, len(amap.labels) if edit == "remove" else None)
@@ -233,7 +251,7 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
 
     rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
     units, probs, flipped, minimal = grow_and_prune(words, rows)
-    return _result(amap, edit, verdict, units, probs, flipped, minimal, rows.rows, t0, options, text, new)
+    return _result(amap, edit, verdict, units, probs, flipped, minimal, rows, t0, options, text, new)
 
 
 def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict: str, target: str,

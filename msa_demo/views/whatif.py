@@ -16,7 +16,10 @@ NOTE = ("Each line was checked by the model: the edit was made and the fused ver
 
 def _cost(c: dict) -> str:
     cost = c.get("cost") or {}
-    tail = "" if c.get("minimal") or not c.get("flipped") else "; not pruned to the fewest within the forwards"
+    tail = ""
+    if c.get("flipped") and not c.get("minimal"):
+        tail = "; not pruned to the fewest: " + ("its time ran out" if c.get("stopped") == "time" else
+                                                  "its forwards ran out")
     return f"{cost.get('forward_passes', 0)} forwards, {float(cost.get('seconds') or 0):.2f} s{tail}"
 
 
