@@ -138,6 +138,15 @@ def test_the_picture_region_that_flips_it(planted):
         ("image", True, True, ["r1c1"], [[0, 0, 8, 8]], "negative")
     assert c.sentence.startswith("Without picture region r1c1 it reads negative")
     assert c.cost.forward_passes == 4  # the first grow batch; a set of one needs no pruning
+    # the report shows the picture with that region greyed out, and nothing else changed
+    from msa_demo import views
+    from msa_demo.report import to_html
+
+    data = exp.to_dict()
+    pic = np.asarray(views.whatif_picture(data, data["what_if"][0]))
+    assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
+    assert 'alt="the picture without those regions"' in to_html(data)
+    assert views.whatif_markdown(data).splitlines()[1].startswith("- Without picture region r1c1 it reads negative")
 
 
 def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):

@@ -84,8 +84,8 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     if not c.units:
         if c.edit == "remove":
             return head + " (nothing could be tried)."
-        return (f"{name}: no word that carries the verdict is in the lexicon, so no "
-                f"{'antonym' if c.edit == 'antonym' else 'neutral word'} was tried.")
+        return (f"{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was "
+                "replaced.")
     what = {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(c.modality, "unit")
     if (params or {}).get("segments") == "recognised words":
         what = "spoken word"
@@ -269,6 +269,8 @@ def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict:
         if m.modality == "text" and getattr(inputs, "text", None) is not None and "text" in model.modalities:
             for edit in (e for e in EDITS if not (e == "neutral" and verdict == "neutral")):
                 out.append(replacements(model, inputs, used, m, verdict, target, options, edit, deadline))
+                if not out[-1].units and not out[-1].stopped:  # no word of the lexicon: the same for every edit
+                    break
     return out
 
 

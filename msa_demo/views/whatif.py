@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
+LISTED = 6  # units a sentence names before "and N more" (``explain.whatif``): the rest are listed under it
 TITLE = "What would change its mind?"
 NOTE = ("Each line was checked by the model: the edit was made and the fused verdict read again. The search starts "
         "from the map's ranking, grows the set until the verdict flips, then puts back every unit it can.")
@@ -36,31 +37,36 @@ def edited_html(pieces: list) -> str:
 
 
 def _detail(c: dict) -> tuple[str, list]:
-    """(kind, value): ("text", pieces) for an edited text, ("units", labels) for removed regions or segments."""
+    """(kind, value): ("text", pieces) for an edited text, ("units", labels) for removed regions or segments that
+    the sentence does not all name."""
     if c.get("edited") and c.get("flipped"):
         return "text", c["edited"]
-    if c.get("flipped") and c.get("modality") != "text":
+    if c.get("flipped") and c.get("modality") != "text" and len(c.get("units") or []) > LISTED:
         return "units", list(c.get("units") or [])
     return "", []
 
 
+def ordered(exp: dict) -> list[dict]:
+    """The what-ifs, those that flip the verdict first (each group in modality order)."""
+    items = exp.get("what_if") or []
+    return [c for c in items if c.get("flipped")] + [c for c in items if not c.get("flipped")]
+
+
 def whatif_markdown(exp: dict) -> str:
     """The dashboard's what-if panel; "" when the explanation has none."""
-    items = exp.get("what_if") or []
+    items = ordered(exp)
     if not items:
         return ""
     lines = [f"#### {TITLE}"]
     for c in items:
-        mark = "↺" if c.get("flipped") else "·"
-        line = f"- {mark} {md(c.get('sentence', ''))} <sub>({md(_cost(c))})</sub>"
+        line = f"- {md(c.get('sentence', ''))} <sub>({md(_cost(c))})</sub>"
         kind, value = _detail(c)
         if kind == "text":
-            line += f"\n  > {edited_markdown(value)}"
+            line += f"  \n  {edited_markdown(value)}"
         elif kind == "units":
-            line += f"\n  <sub>removed: {md(', '.join(value))}</sub>"
+            line += f"  \n  <sub>removed: {md(', '.join(value))}</sub>"
         lines.append(line)
-    lines.append(f"<sub>{md(NOTE)}</sub>")
-    return "\n".join(lines)
+    return "\n".join(lines) + f"\n\n<sub>{md(NOTE)}</sub>"
 
 
 def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
@@ -87,7 +93,7 @@ def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
 
 def whatif_html(exp: dict, picture_uri=None) -> str:
     """The report's what-if section; ``picture_uri(img)`` embeds the edited picture (the report's own)."""
-    items = exp.get("what_if") or []
+    items = ordered(exp)
     if not items:
         return ""
     rows = []
@@ -98,12 +104,12 @@ def whatif_html(exp: dict, picture_uri=None) -> str:
             extra = f'<br><span class="edited">{edited_html(value)}</span>'
         elif kind == "units":
             extra = f"<br><small>removed: {esc(', '.join(value))}</small>"
-            pic = whatif_picture(exp, c)
-            if pic is not None and picture_uri is not None:
-                extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
-                          'style="max-width:240px">')
+        pic = whatif_picture(exp, c)
+        if pic is not None and picture_uri is not None:
+            extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
+                      'style="max-width:240px">')
         rows.append(f"<li>{esc(c.get('sentence', ''))} <small>({esc(_cost(c))})</small>{extra}</li>")
     return f"<h2>{esc(TITLE)}</h2><ul>{''.join(rows)}</ul><p><small>{esc(NOTE)}</small></p>"
 
 
-__all__ = ["edited_html", "edited_markdown", "whatif_html", "whatif_markdown", "whatif_picture"]
+__all__ = ["edited_html", "edited_markdown", "ordered", "whatif_html", "whatif_markdown", "whatif_picture"]
