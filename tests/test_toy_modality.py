@@ -168,6 +168,18 @@ def test_explain_maps_shapley_over_four_and_deletion(model, rgb_image, tone):
     assert exp.inputs["physiology"] == [3.0, 0.0, 0.0, 0.0]
 
 
+def test_what_if_edits_the_fourth_modality_by_its_own_units(model):
+    from msa_demo.explain import ExplainOptions
+
+    exp = explain(model, model.read_inputs(text="hello", physiology=[3, 0, 0, 0]), options=ExplainOptions(what_if=True))
+    (c,) = [c for c in exp.what_if if c.modality == "physiology"]
+    # its own units, ranked by its own map (arousal, the one the model reads, first); removing all four leaves the
+    # physiology model at a tie, which flips nothing (the text alone keeps it positive)
+    assert c.method == "integrated_gradients" and c.units[0] == "arousal" and sorted(c.units) == sorted(SIGNALS)
+    assert not c.flipped and c.cost.forward_passes == 4
+    assert c.sentence.startswith("Physiology: no flip within 64 forwards; without all 4 units it still reads positive")
+
+
 def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsys):
     from msa_demo.__main__ import main
 

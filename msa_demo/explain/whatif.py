@@ -126,7 +126,8 @@ class _Rows:
         return self.evaluate(sets).float()
 
     def flips(self, probs: torch.Tensor) -> torch.Tensor:
-        return probs.argmax(-1) != self.verdict
+        """Rows where another class beats the verdict outright (a tie does not flip it)."""
+        return probs.max(-1).values > probs[:, self.verdict]
 
 
 def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tensor | None, bool, bool]:
