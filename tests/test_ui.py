@@ -427,9 +427,11 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     monkeypatch.setenv("MSA_BUDGET", "soon")
     with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
         dashboard_budget()
-    # and for the what-if: on in the dashboard (and its JSON endpoint), off unless asked on the command line
-    assert next(c for c in ui.CONTROLS if c.name == "what_if").initial is True and not ExplainOptions().what_if
-    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial, what_if=True))
+    # and for the what-if and how it sounds: on in the dashboard (and its JSON endpoint), off unless asked on the
+    # command line
+    for name in ("what_if", "tone"):
+        assert next(c for c in ui.CONTROLS if c.name == name).initial is True and not getattr(ExplainOptions(), name)
+    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial, what_if=True, tone=True))
 
 
 def test_settings_are_read_by_name():

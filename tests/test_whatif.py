@@ -31,6 +31,7 @@ WEIGHTS = {"awful": -1.5, "furious": -1.4, "wonderful": 1.5, "delighted": 1.5, "
            "calm": 0.0, "the": -0.05, "food": -0.05, "was": -0.05, "and": -0.05, "service": -0.05, "today": -0.05}
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WEIGHTS]
 ANGRY = "the food was awful and the service furious today"
+QUICK = dict(text_methods=("occlusion",), deletion_steps=2)  # the what-if's ranking needs no IG here (linear)
 
 
 class WeightedNet(torch.nn.Module):
@@ -85,7 +86,7 @@ def angry():
 
 
 def test_removal_finds_exactly_the_words_that_flip_it(angry):
-    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True))
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
     assert exp.prediction.label == "negative"
     removal, antonym, neutral = exp.what_if
     assert (removal.modality, removal.edit, removal.flipped, removal.minimal) == ("text", "remove", True, True)
@@ -110,19 +111,19 @@ def test_removal_finds_exactly_the_words_that_flip_it(angry):
 
 def test_no_flip_is_said_with_the_forwards_spent(angry):
     sure = _text_model(SureText)
-    exp = explain(sure, Inputs(text=TextInput("the food was great")), options=ExplainOptions(what_if=True))
+    exp = explain(sure, Inputs(text=TextInput("the food was great")), options=ExplainOptions(what_if=True, **QUICK))
     removal = exp.what_if[0]
     assert exp.prediction.label == "positive" and not removal.flipped and removal.label == "positive"
     assert removal.cost.forward_passes == 4  # every prefix of the 4 words, in one batch: none flips
     assert removal.sentence.startswith("Text: no flip within 64 forwards; without all 4 words it still reads positive")
     # a flip exists, but not within the forwards allowed: the search says so and spends no more
-    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, what_if_forwards=1))
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, what_if_forwards=1, **QUICK))
     removal = exp.what_if[0]
     assert not removal.flipped and removal.cost.forward_passes == 1 and removal.units in (["awful"], ["furious"])
     assert removal.sentence.startswith("Text: no flip within 1 forward; without the top word it still reads negative")
     assert removal.stopped == "forwards"
     # nor within the time: with a time budget, the what-ifs stop at half of it (here at once)
-    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, budget=1e-6))
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, budget=1e-6, **QUICK))
     assert all(not c.flipped and c.stopped == "time" and c.cost.forward_passes == 0 for c in exp.what_if)
     assert exp.what_if[0].sentence == "Text: no flip found before the what-if's time ran out (nothing could be tried)."
 
@@ -154,7 +155,7 @@ def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):
     from msa_demo.explain.result import Explanation
     from msa_demo.report import to_html
 
-    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True))
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
     data = json.loads(exp.to_json())
     assert [c["edit"] for c in data["what_if"]] == ["remove", "antonym", "neutral"]
     assert data["options"]["what_if"] is True and data["options"]["what_if_forwards"] == 64

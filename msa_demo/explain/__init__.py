@@ -7,7 +7,8 @@
 ``explain_iter`` yields the parts as they finish, as ``(kind, part)`` pairs: ``("explanation", Explanation)``
 first (prediction + modality Shapley values, no maps yet), then ``("map", AttributionMap)`` per map, then
 ``("notices", {"notices": [...]})`` if a panel could not be made, ``("what_if", Counterfactual)`` per what-if
-(``options.what_if``: after its panel's maps, ``explain.whatif``), ``("cost", Cost)`` and finally
+(``options.what_if``: after its panel's maps, ``explain.whatif``), ``("tone", [ToneEffect])`` (``options.tone``:
+``explain.tone``), ``("cost", Cost)`` and finally
 ``("done", Explanation)`` (the complete result, the same object ``explain`` returns).
 Panels are made two at a time on a CPU (:func:`panel_workers`), so maps arrive as their panel finishes; the
 explanation's ``maps`` stay in registry order (text, image, audio).
@@ -223,6 +224,12 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                 yield "what_if", c
         for m in maps:
             m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
+    if options.tone and "audio" in pred.used:
+        from msa_demo.explain.tone import tone
+
+        tell(1.0, "how it sounds")
+        exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
+        yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
     # the replacement what-ifs' rows are text encoder runs, already in ``encoder_runs``
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,

@@ -216,6 +216,15 @@ def format_explanation(exp) -> str:
             lines.append(f"    {c.cost.forward_passes} forwards, {c.cost.seconds:.2f} s"
                          + ("" if c.minimal or not c.flipped else
                             f"; not pruned to the fewest: its {'time' if c.stopped == 'time' else 'forwards'} ran out"))
+    if exp.tone_note:
+        lines.append(exp.tone_note)
+    elif exp.tone:
+        from msa_demo.explain.tone import tone_sentence
+
+        lines.append(tone_sentence(exp.tone, pred.label))
+        for e in exp.tone:
+            lines.append(f"  {e.change:<26} reads {e.label:<8} P({pred.label}) {100 * e.moves:+6.1f} points"
+                         + ("  (flips it)" if e.flips else ""))
     lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
     for n in list(pred.notices) + list(exp.notices):
         lines.append(f"note: {n}")

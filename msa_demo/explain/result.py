@@ -157,6 +157,20 @@ class Counterfactual(_Serial):
 
 
 @dataclass
+class ToneEffect(_Serial):
+    """How one change of the clip's sound (pitch, speaking rate, loudness, noise; ``explain.tone``) moved the fused
+    verdict: the fused probabilities after it, and ``moves`` = P(verdict) after - before."""
+
+    kind: str
+    change: str
+    amount: float
+    label: str
+    probs: dict[str, float]
+    moves: float
+    flips: bool
+
+
+@dataclass
 class Explanation(_Serial):
     prediction: Prediction
     target: str
@@ -172,12 +186,17 @@ class Explanation(_Serial):
     reading: dict = field(default_factory=dict)
     # what would change its mind: one Counterfactual per modality (and per text edit), when options.what_if
     what_if: list[Counterfactual] = field(default_factory=list)
+    # how it sounds (options.tone): each change of the clip's sound and how far it moved the verdict, or a note
+    # saying why there is none (an audio model that reads only the words)
+    tone: list[ToneEffect] = field(default_factory=list)
+    tone_note: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Explanation":
         d = dict(data)
         d["what_if"] = [c if isinstance(c, Counterfactual) else Counterfactual.from_dict(c)
                         for c in d.get("what_if") or []]
+        d["tone"] = [e if isinstance(e, ToneEffect) else ToneEffect.from_dict(e) for e in d.get("tone") or []]
         d["maps"] = [m if isinstance(m, AttributionMap) else AttributionMap.from_dict(m) for m in d.get("maps") or []]
         if isinstance(d.get("modalities"), dict):
             d["modalities"] = ModalityContributions.from_dict(d["modalities"])
@@ -364,6 +383,10 @@ class ExplainOptions(_Serial):
     what_if_forwards: int = option(
         64, "model rows each what-if search may spend (per modality and per text edit)",
         label="what-if forwards", bounds=(1, 10000))
+    tone: bool = option(
+        False, "how it sounds: the clip said higher or lower, faster or slower, quieter or louder, or in noise"
+        " (torchaudio), and how far each moves the fused verdict; not for an audio model that reads only words",
+        label="how it sounds")
     robustness: bool = option(
         False, "how much each map changes under small input noise (Captum's sensitivity_max over a few noisy"
         " copies); costs that many more maps per method",
@@ -399,6 +422,7 @@ def check_target(target: str | None) -> str | None:
     return t
 
 
-__all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "Explanation",
+__all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
+           "Explanation",
            "ExplainOptions",
            "OptionSpec", "check_target", "option", "option_specs"]

@@ -315,6 +315,8 @@ class Dashboard:
                     exp["notices"].extend(part["notices"])
                 elif kind == "what_if":
                     exp["what_if"] = [c.to_dict() for c in made.what_if]  # in panel order
+                elif kind == "tone":
+                    exp["tone"], exp["tone_note"] = [e.to_dict() for e in made.tone], made.tone_note
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files

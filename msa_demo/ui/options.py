@@ -114,6 +114,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("what_if", "what_if", default=True),
     Control("what_if_forwards", "what_if_forwards"),
     Control("robustness", "robustness"),
+    Control("tone", "tone", default=True),  # on in the dashboard: a few audio reads (nothing on lite: a note)
 )
 NAMES = tuple(c.name for c in CONTROLS)
 

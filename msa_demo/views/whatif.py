@@ -52,11 +52,43 @@ def ordered(exp: dict) -> list[dict]:
     return [c for c in items if c.get("flipped")] + [c for c in items if not c.get("flipped")]
 
 
-def whatif_markdown(exp: dict) -> str:
-    """The dashboard's what-if panel; "" when the explanation has none."""
-    items = ordered(exp)
-    if not items:
+def _bar(moves: float, width: int = 10) -> str:
+    """A signed bar in text: 10 blocks = 50 points."""
+    n = min(width, round(abs(moves) * 2 * width))
+    return ("▼" if moves < 0 else "▲") + "█" * n if n else "·"
+
+
+def tone_rows(exp: dict) -> list[tuple[str, str, float, bool]]:
+    """(change, verdict after it, P(verdict) moved by, flips) for each change of the clip's sound."""
+    return [(e.get("change", ""), e.get("label", ""), float(e.get("moves") or 0.0), bool(e.get("flips")))
+            for e in exp.get("tone") or []]
+
+
+def tone_markdown(exp: dict) -> str:
+    """How it sounds: a table of the changes of the clip's sound and how far each moved the verdict, or the note
+    saying why there is none; "" when it was not asked for."""
+    if exp.get("tone_note"):
+        return f"<sub>{md(exp['tone_note'])}</sub>"
+    rows = tone_rows(exp)
+    if not rows:
         return ""
+    from msa_demo.explain.tone import tone_sentence
+    from msa_demo.explain.result import ToneEffect
+
+    verdict = (exp.get("prediction") or {}).get("label", "")
+    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    body = "\n".join(f"| {md(c)} | {md(label)}{' ↺' if flips else ''} | {100 * m:+.1f} | {_bar(m)} |"
+                     for c, label, m, flips in rows)
+    return (f"**{md(head)}**\n\n| the clip with | reads | P({md(verdict)}) moves (points) | |\n|---|---|---:|---|\n"
+            + body)
+
+
+def whatif_markdown(exp: dict) -> str:
+    """The dashboard's what-if panel (with how it sounds); "" when the explanation has neither."""
+    items = ordered(exp)
+    sound = tone_markdown(exp)
+    if not items:
+        return f"#### {TITLE}\n\n{sound}" if sound else ""
     lines = [f"#### {TITLE}"]
     for c in items:
         line = f"- {md(c.get('sentence', ''))} <sub>({md(_cost(c))})</sub>"
@@ -66,7 +98,7 @@ def whatif_markdown(exp: dict) -> str:
         elif kind == "units":
             line += f"  \n  <sub>removed: {md(', '.join(value))}</sub>"
         lines.append(line)
-    return "\n".join(lines) + f"\n\n<sub>{md(NOTE)}</sub>"
+    return "\n".join(lines) + f"\n\n<sub>{md(NOTE)}</sub>" + (f"\n\n{sound}" if sound else "")
 
 
 def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
@@ -94,8 +126,9 @@ def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
 def whatif_html(exp: dict, picture_uri=None) -> str:
     """The report's what-if section; ``picture_uri(img)`` embeds the edited picture (the report's own)."""
     items = ordered(exp)
+    sound = tone_html(exp)
     if not items:
-        return ""
+        return f"<h2>{esc(TITLE)}</h2>{sound}" if sound else ""
     rows = []
     for c in items:
         kind, value = _detail(c)
@@ -109,7 +142,27 @@ def whatif_html(exp: dict, picture_uri=None) -> str:
             extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
                       'style="max-width:240px">')
         rows.append(f"<li>{esc(c.get('sentence', ''))} <small>({esc(_cost(c))})</small>{extra}</li>")
-    return f"<h2>{esc(TITLE)}</h2><ul>{''.join(rows)}</ul><p><small>{esc(NOTE)}</small></p>"
+    return f"<h2>{esc(TITLE)}</h2><ul>{''.join(rows)}</ul><p><small>{esc(NOTE)}</small></p>{sound}"
 
 
-__all__ = ["edited_html", "edited_markdown", "ordered", "whatif_html", "whatif_markdown", "whatif_picture"]
+def tone_html(exp: dict) -> str:
+    """The report's "how it sounds": a bar chart (static SVG) of how far each change moved the verdict."""
+    from msa_demo.views.svg import bars_svg
+
+    if exp.get("tone_note"):
+        return f'<p class="notice">{esc(exp["tone_note"])}</p>'
+    rows = tone_rows(exp)
+    if not rows:
+        return ""
+    from msa_demo.explain.result import ToneEffect
+    from msa_demo.explain.tone import tone_sentence
+
+    verdict = (exp.get("prediction") or {}).get("label", "")
+    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    chart = bars_svg([c + (" (flips it)" if f else "") for c, _, _, f in rows], [m for _, _, m, _ in rows],
+                     title=f"How far each change of the sound moved P({verdict})")
+    return f"<h3>How it sounds</h3><p>{esc(head)}</p>{chart}"
+
+
+__all__ = ["edited_html", "edited_markdown", "ordered", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
+           "whatif_markdown", "whatif_picture"]
