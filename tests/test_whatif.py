@@ -239,3 +239,12 @@ def test_robustness_of_a_word_map_adds_noise_to_the_embeddings(angry):
     plain = explain(angry, Inputs(text=TextInput(ANGRY))).maps[0]
     assert plain.scores == pytest.approx(m.scores, abs=1e-6)  # the noise never reached the map itself
     assert plain.faithfulness.sensitivity is None
+
+
+def test_robustness_of_scores_that_barely_matter_cannot_tell():
+    from msa_demo import views
+
+    flat = {"modality": "image", "method": "occlusion", "faithfulness": {"aopc": 0.0, "aopc_random": 0.0,
+                                                                         "sensitivity": 3.0}}
+    (mark, text), = [v for v in views.trust_verdicts({"maps": [flat]}) if "robustness" in v[1]]
+    assert mark == "?" and "cannot tell whether the map is stable" in text

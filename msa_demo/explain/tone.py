@@ -1,8 +1,9 @@
 """How it sounds: would the fused verdict change if the same clip were said higher or lower, faster or slower,
 quieter or louder, or in noise? (paralinguistic explanation, as ferret's SpeechXAI does).
 
-Each change is made with torchaudio's own functions (``functional.pitch_shift``, a phase-vocoder time stretch
-``functional.phase_vocoder``, ``functional.gain``, ``functional.add_noise`` with seeded noise), the changed clip is
+Each change is made with torchaudio's own functions (pitch: ``functional.phase_vocoder`` then
+``functional.resample``, as ``functional.pitch_shift`` does; rate: a phase-vocoder time stretch; ``functional.gain``;
+``functional.add_noise`` with seeded noise), the changed clip is
 read by the audio model like a new clip and fused with the other inputs' cached readings; each change's effect is
 how far it moves the fused probability of the verdict. An audio model that reads only the recognised words (lite)
 would mostly hear a transcript that did not change: it is said, not charted (:data:`WORDS_ONLY`).
@@ -122,6 +123,9 @@ def tone_sentence(effects: list[ToneEffect], verdict: str) -> str:
     for e in effects:
         by_kind[e.kind] = max(by_kind.get(e.kind, 0.0), abs(e.moves))
     top = max(by_kind, key=by_kind.get)
+    if by_kind[top] < 0.005:
+        return f"How it sounds: none of these changes moves P({verdict}) by as much as half a point."
+
     flips = [e.change for e in effects if e.flips]
     tail = f"; {', '.join(flips)} flip{'s' if len(flips) == 1 else ''} it" if flips else "; none flips it"
     return (f"How it sounds: {top} moves P({verdict}) most (up to {100 * by_kind[top]:.0f} points){tail}.")

@@ -233,7 +233,12 @@ def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
                                             f"{'differ' if ok else 'barely differ'} (Spearman ρ = {rho:.2f})."))
         if f.get("sensitivity") is not None:
             sens = float(f["sensitivity"])
-            if sens <= SENSITIVITY_TOO_LARGE:
+            flat = (f.get("aopc") is not None and f.get("aopc_random") is not None
+                    and max(abs(float(f["aopc"])), abs(float(f["aopc_random"]))) < AOPC_TOO_SMALL)
+            if flat:  # scores that barely matter: their relative change under noise says nothing
+                out.append(("?", f"{name} robustness: small input noise moves its scores by {sens:.0%}, but they "
+                                 "barely move the score, so this cannot tell whether the map is stable."))
+            elif sens <= SENSITIVITY_TOO_LARGE:
                 out.append(("✓", f"{name} robustness: small input noise barely changes the map (its scores move "
                                  f"{sens:.0%} at most)."))
             else:
