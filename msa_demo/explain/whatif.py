@@ -232,7 +232,7 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
     from msa_demo.modalities.registry import get
 
     t0 = time.perf_counter()
-    text = inputs.text.text
+    text = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text)  # the text the spans index
     v = SENTIMENTS.index(verdict)
     order = [i for i in ranking(amap.scores, target == verdict)
              if (amap.scores[i] > 0) == (target == verdict) and amap.scores[i] != 0]
