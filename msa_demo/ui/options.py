@@ -218,4 +218,6 @@ def gpu_duration(options: ExplainOptions | None = None, n_modalities: int | None
     options = options or ExplainOptions()
     n_modalities = len(names()) if n_modalities is None else n_modalities
     base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.image_methods)
-    return int(min(300, base * (2 if options.sanity else 1)))
+    base += (10 if options.what_if else 0) + (5 if options.tone else 0)  # the searches; eight audio reads
+    # the sanity check: one more map per method; robustness: four more (``explain.methods.ROBUSTNESS_SAMPLES``)
+    return int(min(300, base * (2 if options.sanity else 1) * (5 if options.robustness else 1)))
