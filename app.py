@@ -93,6 +93,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 with gr.Row():
                     own, own_more = ui.ordered(ui.alone_labels())  # the built-ins', then any other modality's
                 notices = gr.Markdown(elem_id="notices")
+                what_if = gr.Markdown(elem_id="what-if")  # what would change its mind (Advanced: what-if)
                 fresh = gr.Markdown(elem_id="freshness")
                 contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
                                   elem_id="contrib", visible=False)
@@ -124,8 +125,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         pred_ins = ui.named_inputs(preset, values, switches, {"face_anyway": advanced["face_anyway"]})
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
         pred_outs = [fused, *own, notices, *own_more]
+        # the built-ins' panels (a saved row fills them)
         panel_outs = [fused, *own, notices, contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard,
-                      fresh, stamp, state, report_btn, json_btn]  # the built-ins' panels (a saved row fills them)
+                      fresh, stamp, state, report_btn, json_btn, what_if]
         exp_outs = panel_outs + [*own_more, *more_panels]
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, panel_outs, tabs, inputs=[values[m] for m in ("text", "image", "audio")])
@@ -136,10 +138,15 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
-        predict_btn.click(ui.zero_gpu(ui.optional_further(dash.predict), 30), None, pred_outs, api_name="predict",
-                          inputs_kwargs=pred_ins)
+        # the page places its panels (shown only where there will be something) before the endpoint fills them
+        verdict_boxes = [fused, *own, *own_more]
+        placed = [fused, *own, contrib, words, orig, overlays, audio_plot, clip, *own_more]
+        predict_btn.click(ui.optional_further(dash.place), None, verdict_boxes, api_name=False, show_progress="hidden",
+                          inputs_kwargs=pred_ins).then(
+            ui.zero_gpu(ui.optional_further(dash.predict), 30), None, pred_outs, api_name="predict",
+            inputs_kwargs=pred_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        explain_btn.click(dash.check, None, [report_btn, json_btn], api_name=False, show_progress="hidden",
+        explain_btn.click(dash.check, None, [report_btn, json_btn, *placed], api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
             ui.zero_gpu(ui.optional_further(explain), duration), None, exp_outs, api_name="explain",
             inputs_kwargs=exp_ins, concurrency_id="explain").then(

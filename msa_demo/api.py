@@ -146,7 +146,7 @@ class CodeApi:
             heatmaps: true to include each image map's pixel heat-map (large); false for region scores only.
 {more_args}
         Returns:
-            JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), models, options, cost and notices.
+            JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), what_if (with what_if on: per modality, the fewest words, regions or segments whose removal, or for text whose replacement by an antonym or a neutral word, flips the fused verdict, checked by the model, as one sentence with the edited input and its cost; or that none was found within the forwards allowed), tone (with tone on: how far a higher or lower pitch, a slower or faster rate, a quieter or louder clip and added noise move the fused verdict, or a note when the audio model reads only the words), models, options, cost and notices.
         """
         from msa_demo.explain import explain
 

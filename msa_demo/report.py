@@ -30,6 +30,7 @@ white-space:nowrap}.words span{padding:1px 2px;border-radius:3px}.legend span{di
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#777}svg{max-width:100%;height:auto;display:block}
+del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
 """
 SCRIPT = """
 (function(){
@@ -170,6 +171,7 @@ def to_html(explanation: Any) -> str:
         warnings,
         notices,
         _contributions_html(exp),
+        views.whatif_html(exp, png_uri),
         _sections_html(exp),
         _trust_html(exp),
         "<h2>Reproduce</h2><p>Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.</p>"

@@ -85,8 +85,9 @@ def test_explain_and_report(client, files):
     result = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2  # streamed: prediction first, then the explanation
-    html_path = result[-5]  # then the video's verdict, moments plot and key frame
-    json_path = result[-4]
+    html_path = result[-6]  # then the what-if panel, the video's verdict, moments plot and key frame
+    json_path = result[-5]
+    assert "What would change its mind?" in result[-4]  # on by default in the dashboard
     page = Path(html_path).read_text(encoding="utf-8")
     assert "<!DOCTYPE html>" in page and "<svg" in page  # static charts, no plotting library inside
     assert Path(json_path).suffix == ".json"

@@ -81,7 +81,7 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     root, name = results
     rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
     out = tab.open_row(name, rec["id"])
-    assert len(out) == 20  # the Explain tab's 19 outputs, then the tabs
+    assert len(out) == 21  # the Explain tab's 20 outputs, then the tabs
     fused, notices, words, orig, state = value(out[0]), out[4], value(out[6]), value(out[7]), out[16]
     assert visible(out[7]) and visible(out[6]) and visible(out[9]) is ("audio" in rec["used"])  # as it was used
     saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
@@ -92,10 +92,11 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     assert words and orig is not None and orig.size[0] > 0
     assert out[17].interactive and Path(out[17].value["path"]).is_file()
     assert json.loads(Path(out[18].value["path"]).read_text(encoding="utf-8"))["prediction"] == saved["prediction"]
-    assert isinstance(out[19], gr.Tabs) and out[19].selected == "explain"
+    assert out[19] == ""  # the what-if panel: explain-batch made none
+    assert isinstance(out[20], gr.Tabs) and out[20].selected == "explain"
     # with the input boxes: the row's own text, picture and clip, so Explain runs it again
     *again, text, image, audio = tab.open_row(name, rec["id"], with_inputs=True)
-    assert len(again) == 20 and text == saved["inputs"]["text"]
+    assert len(again) == 21 and text == saved["inputs"]["text"]
     from PIL import Image
 
     assert Image.open(image).size == orig.size

@@ -169,6 +169,18 @@ def test_explain_maps_shapley_over_four_and_deletion(model, rgb_image, tone):
     assert exp.inputs["physiology"] == [3.0, 0.0, 0.0, 0.0]
 
 
+def test_what_if_edits_the_fourth_modality_by_its_own_units(model):
+    from msa_demo.explain import ExplainOptions
+
+    exp = explain(model, model.read_inputs(text="hello", physiology=[3, 0, 0, 0]), options=ExplainOptions(what_if=True))
+    (c,) = [c for c in exp.what_if if c.modality == "physiology"]
+    # its own units, ranked by its own map (arousal, the one the model reads, first); removing all four leaves the
+    # physiology model at a tie, which flips nothing (the text alone keeps it positive)
+    assert c.method == "integrated_gradients" and c.units[0] == "arousal" and sorted(c.units) == sorted(SIGNALS)
+    assert not c.flipped and c.cost.forward_passes == 4
+    assert c.sentence.startswith("Physiology: no flip within 64 forwards; without all 4 units it still reads positive")
+
+
 def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsys):
     from msa_demo.__main__ import main
 
@@ -229,7 +241,7 @@ def test_dashboard_shows_its_input_switch_verdict_and_panel(dash_and_demo):
     assert [p["parameter_name"] for p in endpoints["/explain"]["parameters"]] == \
         builtin + [c.name for c in CONTROLS] + video + ["physiology", "use_physiology"]
     # the video kind adds its verdict, and its panel's plot and key frame; physiology its verdict and plot
-    assert len(endpoints["/predict"]["returns"]) == 7 and len(endpoints["/explain"]["returns"]) == 17 + 3 + 2
+    assert len(endpoints["/predict"]["returns"]) == 7 and len(endpoints["/explain"]["returns"]) == 18 + 3 + 2
     assert "physiology" in [p["parameter_name"] for p in endpoints["/predict_json"]["parameters"]]
     assert "use: which of the given inputs to use, comma-separated from text, image, audio, video, physiology" in \
         demo.fns[next(i for i, f in demo.fns.items() if f.api_name == "predict_json")].fn.__doc__
@@ -242,8 +254,9 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     shown_fused, _t, _i, _a, notes, video, shown_alone = dash.predict(text="hello", physiology="3,0,0,0")
     fused = value(shown_fused)
     alone = value(shown_alone)
-    assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99 and visible(shown_alone)
-    assert visible(video) is False and visible(_i) is False  # no empty verdict box for an input not given
+    assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99
+    assert [visible(v) for v in dash.place(text="hello", physiology="3,0,0,0")] == \
+        [True, True, False, False, False, True]  # the page shows the verdicts given: text and physiology
     assert "physiology alone: **positive**" in notes
     off = dash.on_toggle(text="hello", physiology="3,0,0,0", use_physiology=False)
     assert value(off[-1]) is None and visible(off[-1]) is False and "switched off: physiology" in off[4]
@@ -253,8 +266,7 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
     steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
     assert value(steps[0][-4])["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
-    assert visible(steps[0][6]) is True and visible(steps[0][7]) is False  # words: used; the picture: not given
-    *_, stamp, state, html_path, _json_path, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
+    *_, stamp, state, html_path, _json_path, _what_if, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
     assert alone == gr.skip() and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # already on screen
     figure = [s[-1] for s in steps if s[-1] is not None and not isinstance(s[-1], dict)][-1]  # streamed once
     bars = figure.data[0]  # the generic panel: a bar per signal, arousal the whole push

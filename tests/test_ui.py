@@ -108,7 +108,7 @@ def test_header_names_preset_and_device(dash):
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
     fused, t, i, a, notes, video = dash.predict(None, "I love it", image_path, audio_path)
     fused, t, i, a = value(fused), value(t), value(i), value(a)
-    assert visible(video) is False  # no clip: no empty "Video alone" box
+    assert video is None  # the API's values are plain; the page places its boxes (below)
     assert set(fused) == {"negative", "neutral", "positive"}
     assert abs(sum(fused.values()) - 1) < 1e-4
     assert t and i and a
@@ -216,7 +216,7 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
     first = steps[0]
     assert len(first) == 18 and all(len(s) == 18 for s in steps)  # 15, then the video's verdict and panel
     assert first[0] is not None and value(first[5]) is None  # prediction first, no explanation yet
-    assert all(visible(v) for v in first[5:11])  # every panel that will be filled is on the page
+    assert visible(first[5]) is None  # the API's values are plain: the page placed its panels before (check)
     # later updates send only what changed: never the prediction again, each map's panel once it lands
     assert all(is_skip(v) for s in steps[1:] for v in s[:5])
     assert sum(not is_skip(s[6]) for s in steps[1:]) == 1  # the words panel is sent once, when the text map lands
@@ -439,7 +439,11 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     monkeypatch.setenv("MSA_BUDGET", "soon")
     with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
         dashboard_budget()
-    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial))
+    # and for the what-if and how it sounds: on in the dashboard (and its JSON endpoint), off unless asked on the
+    # command line
+    for name in ("what_if", "tone"):
+        assert next(c for c in ui.CONTROLS if c.name == name).initial is True and not getattr(ExplainOptions(), name)
+    assert defaults == ui.Settings(options=ExplainOptions(budget=budget.initial, what_if=True, tone=True))
 
 
 def test_settings_are_read_by_name():
@@ -494,3 +498,18 @@ def test_explanations_waiting_in_the_queue_share_the_time_budget(dash):
     dash.waiting = lambda: 4
     steps = list(dash.explain_panels(None, "a quiet day, then some good news", None, None, budget=5, ig_steps=8))
     assert any("4 more explanations were waiting" in n for n in steps[-1][16]["notices"]), steps[-1][16]["notices"]
+
+
+def test_the_page_places_only_the_panels_that_will_be_filled(dash, image_path):
+    from msa_demo.config import MODALITIES
+
+    placed = dash.check(None, "I love it", image_path, None, True, True, True)[2:]  # after the two downloads
+    n = 1 + len(MODALITIES)
+    verdicts, maps, further = placed[:n], placed[n:n + 6], placed[n + 6:]
+    assert [visible(v) for v in verdicts] == [True, True, True, False]  # fused, text, image; no audio given
+    assert [visible(v) for v in maps] == [True, True, True, True, False, False]  # no audio plot, no clip
+    assert [visible(v) for v in further] == [False] and all("value" not in v for v in placed)  # values untouched
+    before = dash.place(None, "I love it", None, None, True, True, True)  # a prediction: the verdicts only
+    assert [visible(v) for v in before] == [True, True, False, False, False]
+    assert [visible(v) for v in dash.place(None, "I love it", image_path, None, False, True, True)][:3] == \
+        [True, False, True]  # a switched-off input's verdict is not placed

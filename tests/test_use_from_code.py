@@ -58,6 +58,8 @@ def test_mcp_lists_exactly_the_json_tools_with_their_arguments_described(server)
     assert {"text", "image", "audio", "use", "preset"} <= set(props)
     assert "http(s) URL" in props["image"]["description"] and "30 s" in props["audio"]["description"]
     assert "target" in tools["explain"].inputSchema["properties"]
+    what_if = tools["explain"].inputSchema["properties"]["what_if"]  # from the option's declaration
+    assert what_if["type"] == "boolean" and "flips the fused verdict" in what_if["description"]
     assert "predicted class" in tools["explain"].inputSchema["properties"]["target"]["description"]
 
 
@@ -196,3 +198,8 @@ def test_explain_json_takes_every_dashboard_setting_by_name(server):
     assert words["method"] == "feature_ablation"  # text occlusion (the default would be layer IG)
     assert exp["options"]["text_methods"] == ["occlusion"] and exp["options"]["deletion_steps"] == 4
     assert len(words["faithfulness"]["deletion_curve"]) == 5
+    assert {"what_if", "what_if_forwards", "robustness"} <= set(params)
+    assert exp["options"]["what_if"] is True and exp["what_if"][0]["modality"] == "text"  # on, as in the dashboard
+    exp = json.loads(client.predict(text="The service was terrible.", what_if=False, robustness=True,
+                                    api_name="/explain_json"))
+    assert exp["what_if"] == [] and exp["maps"][0]["faithfulness"]["sensitivity"] is not None

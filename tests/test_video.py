@@ -312,7 +312,7 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     *_, notes, alone = dash.predict(video=str(voiced_clip))
     assert isinstance(alone, dict) and "from audio, video" in notes and "sound track" in notes
     steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
-    state = steps[-1][-6]
+    state = steps[-1][-7]  # then the downloads, the what-if panel and the video panel
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
     from msa_demo.modalities.kinds import video as video_kind
 

@@ -6,7 +6,9 @@
 
 ``explain_iter`` yields the parts as they finish, as ``(kind, part)`` pairs: ``("explanation", Explanation)``
 first (prediction + modality Shapley values, no maps yet), then ``("map", AttributionMap)`` per map, then
-``("notices", {"notices": [...]})`` if a panel could not be made, ``("cost", Cost)`` and finally
+``("notices", {"notices": [...]})`` if a panel could not be made, ``("what_if", Counterfactual)`` per what-if
+(``options.what_if``: after its panel's maps, ``explain.whatif``), ``("tone", [ToneEffect])`` (``options.tone``:
+``explain.tone``), ``("cost", Cost)`` and finally
 ``("done", Explanation)`` (the complete result, the same object ``explain`` returns).
 Panels are made two at a time on a CPU (:func:`panel_workers`), so maps arrive as their panel finishes; the
 explanation's ``maps`` stay in registry order (text, image, audio).
@@ -189,6 +191,8 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     t_maps, failed = time.perf_counter(), False
     parts = panels(model, inputs, pred.used, options)
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
+    found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
+    whatif_rows, whatif_seconds, deadline = 0, 0.0, None
     tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
     for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model)), 1):
         tell(done / max(1, len(parts)), f"explained {name}")
@@ -210,12 +214,34 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         exp.maps[:] = [m for i in sorted(got) for m in got[i]]
         for m in maps:
             yield "map", m
+        if options.what_if:
+            from msa_demo.explain.whatif import deadline_for, what_if
+
+            t_what = time.perf_counter()
+            deadline = deadline or deadline_for(options, time.perf_counter())
+            tell(done / max(1, len(parts)), f"what-if: {name}")
+            found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
+            exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
+            whatif_rows += sum(c.cost.forward_passes for c in found[k] if c.edit == "remove")
+            whatif_seconds += time.perf_counter() - t_what
+            for c in found[k]:
+                yield "what_if", c
+        for m in maps:
+            m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
     if plan is not None and not failed:  # the next plan for this model counts with what the maps really took
         from msa_demo.explain.budget import learn
 
-        learn(model, plan, time.perf_counter() - t_maps)
+        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds)
+    if options.tone and "audio" in pred.used:
+        from msa_demo.explain.tone import tone
+
+        tell(1.0, "how it sounds")
+        exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
+        yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
-    exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs, time.perf_counter() - t0)
+    # the replacement what-ifs' rows are text encoder runs, already in ``encoder_runs``
+    exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,
+                    time.perf_counter() - t0)
     tell(1.0, "done")
     yield "cost", exp.cost
     yield "done", exp

@@ -198,10 +198,33 @@ def format_explanation(exp) -> str:
             trust.append(f"AOPC {f.aopc:.4f} vs random {f.aopc_random:.4f}")
             if f.sanity_spearman is not None:
                 trust.append(f"sanity ρ {f.sanity_spearman:+.2f}")
+            if f.sensitivity is not None:
+                trust.append(f"sensitivity {f.sensitivity:.3f} under noise")
         trust.append(f"{m.cost.forward_passes} forward passes, {m.cost.seconds:.2f} s")
         lines.append("    " + "; ".join(trust))
         if verdict["verdict"]:
             lines.append(f"    verdict: {verdict['mark']} {verdict['verdict']}")
+    if exp.what_if:
+        lines.append("What would change its mind (checked by the model):")
+        for c in exp.what_if:
+            lines.append(f"  {c.sentence}")
+            if c.edited and c.flipped:
+                lines.append("    edited: " + "".join(f"[-{p}-]" if k == "removed" else f"{{+{p}+}}" if k == "added"
+                                                    else p for p, k in c.edited))
+            elif c.flipped and c.modality != "text":
+                lines.append(f"    removed: {', '.join(c.units)}")
+            lines.append(f"    {c.cost.forward_passes} forwards, {c.cost.seconds:.2f} s"
+                         + ("" if c.minimal or not c.flipped else
+                            f"; not pruned to the fewest: its {'time' if c.stopped == 'time' else 'forwards'} ran out"))
+    if exp.tone_note:
+        lines.append(exp.tone_note)
+    elif exp.tone:
+        from msa_demo.explain.tone import tone_sentence
+
+        lines.append(tone_sentence(exp.tone, pred.label))
+        for e in exp.tone:
+            lines.append(f"  {e.change:<26} reads {e.label:<8} P({pred.label}) {100 * e.moves:+6.1f} points"
+                         + ("  (flips it)" if e.flips else ""))
     lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
     for n in list(pred.notices) + list(exp.notices):
         lines.append(f"note: {n}")

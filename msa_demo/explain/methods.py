@@ -136,12 +136,97 @@ def _attribute(layout: Layout, method: str, target: str, options: ExplainOptions
         if options.sanity:
             faith.sanity_spearman, params["randomised_layers"], passes = sanity_check(
                 f, scores, lambda g: _scores(g, layout, spec, t, options)[0], options.seed)
-    return AttributionMap(
+        if options.robustness:
+            faith.sensitivity, noise, more = sensitivity(layout, spec, t, options, scores)
+            passes += more
+            if noise:
+                params["robustness_noise"] = noise
+    amap = AttributionMap(
         modality=layout.modality, method=layout.names.get(method, method), params=params,
         labels=list(layout.labels), scores=[float(s) for s in scores], spans=[list(s) for s in layout.spans],
         heatmap=layout.draw(scores, attr) if layout.draw is not None else None, delta=delta_frac,
         faithfulness=faith, cost=Cost(counter.forward_passes + passes, time.perf_counter() - started),
     )
+    amap._layout = layout  # what a what-if (``explain.whatif``) edits; never serialised, dropped after it
+    return amap
 
 
-__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "resolve"]
+ROBUSTNESS_SAMPLES = 4  # noisy copies of the input per map (Captum's n_perturb_samples)
+ROBUSTNESS_RADIUS = 0.02  # the noise: uniform in ± this share of the point's standard deviation (Captum's radius)
+
+
+def _noisy(layout: Layout, delta: torch.Tensor) -> Layout | None:
+    """The layout at its point moved by ``delta``: a float point (pixels, a waveform, latents, frames) directly;
+    token ids through their embeddings (a forward hook on the embedding layer of a private copy of the model,
+    so that the other panels never see the noise). None when the point has no place to add noise."""
+    from dataclasses import replace
+
+    f = layout.forward
+    if f.x.is_floating_point():
+        return replace(layout, forward=f.at(f.x + delta.to(f.x.device, f.x.dtype)))
+    if not hasattr(f.mod, "embedding_layer"):
+        return None
+    from msa_demo.explain.forward import sharing_copy
+
+    copy = sharing_copy(f.mod)
+    copy.embedding_layer().register_forward_hook(lambda _m, _i, out: out + delta.to(out.device, out.dtype))
+    return replace(layout, forward=f.with_module(copy))
+
+
+def _point(layout: Layout) -> torch.Tensor | None:
+    """The values noise is added to: the layout's float input, or the token embeddings of its ids."""
+    f = layout.forward
+    if f.x.is_floating_point():
+        return f.x
+    if not hasattr(f.mod, "embedding_layer"):
+        return None
+    with torch.no_grad():
+        return f.mod.embedding_layer()(f.x).float()
+
+
+def sensitivity(layout: Layout, spec: Method, t: int, options: ExplainOptions,
+                scores: list[float]) -> tuple[float | None, str, int]:
+    """Captum's ``sensitivity_max`` of the map: the largest ||scores(x + δ) - scores(x)|| / ||scores(x)|| over
+    ``ROBUSTNESS_SAMPLES`` seeded draws of δ, uniform in ± ``ROBUSTNESS_RADIUS`` × std of the point the map reads
+    (pixels, waveform or latent frames, token embeddings). Returns (sensitivity or None, the noise in words,
+    forward passes)."""
+    from captum.metrics import sensitivity_max
+
+    point = _point(layout)
+    if point is None or not scores:
+        return None, "", 0
+    radius = ROBUSTNESS_RADIUS * max(float(point.float().std()), 1e-6)
+    gen = torch.Generator().manual_seed(int(options.seed) + 7)
+    zero = torch.zeros(1, *point.shape[1:])
+    base = torch.tensor([scores], dtype=torch.float32)
+    own = getattr(layout.forward, "parent", layout.forward)
+    passes = 0
+
+    def perturb(delta: torch.Tensor, r: float) -> torch.Tensor:
+        return delta + (torch.rand(delta.shape, generator=gen) * 2 - 1) * r
+
+    def explain(delta) -> torch.Tensor:
+        nonlocal passes
+        delta = delta[0] if isinstance(delta, tuple) else delta
+        out = []
+        for d in delta:
+            if not bool(d.any()):  # the map itself (Captum asks for it first): already made
+                out.append(base[0])
+                continue
+            noisy = _noisy(layout, d.unsqueeze(0))
+            counter = getattr(noisy.forward, "parent", noisy.forward)
+            before = counter.forward_passes
+            torch.manual_seed(options.seed)
+            out.append(torch.tensor(_scores(noisy.forward, noisy, spec, t, options)[0], dtype=torch.float32))
+            if counter is not own:  # a private copy's rows (the map's own counter already has the others)
+                passes += counter.forward_passes - before
+        return (torch.stack(out),)  # a tuple: Captum iterates the map's own explanation as one
+
+    value = sensitivity_max(explain, zero, perturb_func=perturb, perturb_radius=radius,
+                            n_perturb_samples=ROBUSTNESS_SAMPLES, max_examples_per_batch=ROBUSTNESS_SAMPLES)
+    where = "the token embeddings'" if not layout.forward.x.is_floating_point() else "the input's"
+    return (float(value.reshape(-1)[0]), f"uniform noise of ±{ROBUSTNESS_RADIUS:.0%} of {where} spread, "
+            f"{ROBUSTNESS_SAMPLES} draws", passes)
+
+
+__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "resolve", "sensitivity"]

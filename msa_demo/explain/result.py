@@ -78,6 +78,9 @@ class Faithfulness(_Serial):
     deletion_curve: list[float]
     random_curve: list[float]
     sanity_spearman: float | None = None
+    # robustness: Captum's sensitivity_max (Yeh et al. 2019), the largest relative change of the map's scores
+    # (Frobenius norm) under small noise at the point the map reads (pixels, waveform or latents, token embeddings)
+    sensitivity: float | None = None
 
 
 @dataclass
@@ -117,6 +120,57 @@ class ModalityContributions(_Serial):
 
 
 @dataclass
+class Counterfactual(_Serial):
+    """A what-if, verified by the model: the units of one modality whose edit flips the fused verdict (or, with
+    ``flipped`` False, the search that found none within its forwards).
+
+    ``edit``: "remove" (the units replaced by the map's baseline), "antonym" or "neutral" (text: words replaced
+    from the shipped lexicon, ``explain.lexicon``). ``units`` / ``indices`` / ``spans``: the units edited, as the
+    map names them (its labels, feature indices and spans). ``replacements``: the words put in (text edits).
+    ``edited``: the edited text as [piece, kind] pairs (kind "" kept, "removed", "added"), for text-like units.
+    ``label`` / ``probs``: the fused verdict after the edit (for a search that found nothing: after its largest
+    edit). ``minimal``: no unit of the set can be put back without losing the flip (the pruning finished)."""
+
+    modality: str
+    edit: str
+    flipped: bool
+    original: str
+    label: str
+    probs: dict[str, float]
+    sentence: str
+    units: list[str] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
+    spans: list = field(default_factory=list)
+    replacements: list[str] = field(default_factory=list)
+    edited: list = field(default_factory=list)
+    minimal: bool = False
+    method: str = ""  # the map whose ranking the search started from
+    max_forwards: int = 0
+    stopped: str = ""  # what ended a search before it could try every set: "forwards" or "time" ("" if nothing)
+    cost: Cost = field(default_factory=Cost)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Counterfactual":
+        d = dict(data)
+        d["cost"] = Cost.from_dict(d.get("cost") or {})
+        return super().from_dict(d)
+
+
+@dataclass
+class ToneEffect(_Serial):
+    """How one change of the clip's sound (pitch, speaking rate, loudness, noise; ``explain.tone``) moved the fused
+    verdict: the fused probabilities after it, and ``moves`` = P(verdict) after - before."""
+
+    kind: str
+    change: str
+    amount: float
+    label: str
+    probs: dict[str, float]
+    moves: float
+    flips: bool
+
+
+@dataclass
 class Explanation(_Serial):
     prediction: Prediction
     target: str
@@ -130,10 +184,19 @@ class Explanation(_Serial):
     notices: list[str] = field(default_factory=list)
     # what each model read: {"audio": {"transcript", "words", "language", ...}, "image": {"face_found"}, ...}
     reading: dict = field(default_factory=dict)
+    # what would change its mind: one Counterfactual per modality (and per text edit), when options.what_if
+    what_if: list[Counterfactual] = field(default_factory=list)
+    # how it sounds (options.tone): each change of the clip's sound and how far it moved the verdict, or a note
+    # saying why there is none (an audio model that reads only the words)
+    tone: list[ToneEffect] = field(default_factory=list)
+    tone_note: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Explanation":
         d = dict(data)
+        d["what_if"] = [c if isinstance(c, Counterfactual) else Counterfactual.from_dict(c)
+                        for c in d.get("what_if") or []]
+        d["tone"] = [e if isinstance(e, ToneEffect) else ToneEffect.from_dict(e) for e in d.get("tone") or []]
         d["maps"] = [m if isinstance(m, AttributionMap) else AttributionMap.from_dict(m) for m in d.get("maps") or []]
         if isinstance(d.get("modalities"), dict):
             d["modalities"] = ModalityContributions.from_dict(d["modalities"])
@@ -312,6 +375,22 @@ class ExplainOptions(_Serial):
         0.0, "seconds the maps may take (0: no limit): IG steps, the image grid, audio segments and deletion-curve"
         " points are chosen to fit, and each map says what it gave up",
         label="the time budget", bounds=(0, 3600), unit=" seconds")
+    what_if: bool = option(
+        False, "what would change its mind: the fewest words, regions or segments whose removal (text: also their"
+        " replacement by an antonym or a neutral word) flips the fused verdict, searched from each map's ranking"
+        " and checked by the model",
+        label="what-if")
+    what_if_forwards: int = option(
+        64, "model rows each what-if search may spend (per modality and per text edit)",
+        label="what-if forwards", bounds=(1, 10000))
+    tone: bool = option(
+        False, "how it sounds: the clip said higher or lower, faster or slower, quieter or louder, or in noise"
+        " (torchaudio), and how far each moves the fused verdict; not for an audio model that reads only words",
+        label="how it sounds")
+    robustness: bool = option(
+        False, "how much each map changes under small input noise (Captum's sensitivity_max over a few noisy"
+        " copies); costs that many more maps per method",
+        label="robustness check")
 
     def __post_init__(self) -> None:
         for spec in option_specs(type(self)):
@@ -343,5 +422,7 @@ def check_target(target: str | None) -> str | None:
     return t
 
 
-__all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Explanation", "ExplainOptions",
+__all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
+           "Explanation",
+           "ExplainOptions",
            "OptionSpec", "check_target", "option", "option_specs"]

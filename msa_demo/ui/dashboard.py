@@ -21,11 +21,11 @@ from msa_demo.modalities.registry import names
 from msa_demo.ui.fields import Request, bind, further, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import Shelf
-from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, empty_explanation_views, explained_stamp,
-                                 explanation_views, gradio, one_line, progress_adapter, stale_parts, user_error,
-                                 verdicts_shown, warm_up)
+from msa_demo.ui.widgets import (ALL_OFF, MAP_PANELS, NO_FACE, NO_INPUT, empty_explanation_views,
+                                 explained_stamp, explanation_views, gradio, one_line, progress_adapter, stale_parts,
+                                 user_error, verdicts_shown, warm_up)
 from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
-                            transcript_markdown)
+                            transcript_markdown, whatif_markdown)
 
 SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: "
                "**Explain** makes a new one here.")
@@ -33,6 +33,9 @@ SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' pr
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
 OWN_OUTPUTS = ("fused", *MODALITIES, "notices")  # prediction_views' first outputs; further modalities' follow
+# where explain_panels' later outputs sit: after the verdicts, the notices and the seven map panels
+OWN_OUTPUTS_AT = {name: len(OWN_OUTPUTS) + 7 + i for i, name in enumerate(
+    ("legend", "heard", "fresh", "stamp", "state", "report", "json", "what_if"))}
 # under load, the explanations waiting in the queue share this many seconds of time budget (each at least
 # MIN_SHARE), so that the last of them is not kept waiting for the full budget of every one before it
 QUEUE_WAIT = 15.0
@@ -216,7 +219,7 @@ class Dashboard:
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest))
         pred = self._predict(model, inputs, use)
-        return verdicts_shown(prediction_views(pred.to_dict(), (), reading, families(model)))
+        return prediction_views(pred.to_dict(), (), reading, families(model))
 
     def on_toggle(self, *args, **named):
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
@@ -248,12 +251,39 @@ class Dashboard:
 
     def check(self, *args, **named):
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
-        can run, disable the downloads until it is done (returns the two buttons). The inputs as
-        :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
+        can run, disable the downloads until it is done and place the panels it will fill (returns the two
+        buttons, then :meth:`placement`'s). The inputs as :meth:`predict`'s; the Advanced controls by name
+        (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        self._read(request, settings.face_anyway)
-        return self.downloads(None)
+        _model, inputs, use, _reading = self._read(request, settings.face_anyway)
+        given = [m for m in inputs.present() if m in request.switched_on]
+        return self.downloads(None) + self.placement(given, [m for m in use if m in given])
+
+    def place(self, *args, **named) -> tuple:
+        """Before a prediction: the verdict boxes it will fill shown, the others hidden (:meth:`placement`'s
+        first part); never refuses (the prediction that follows says what is wrong). Arguments as
+        :meth:`predict`'s."""
+        try:
+            request, _rest = bind(args, named, ("face_anyway",))
+        except TypeError:
+            return (gradio().skip(),) * (len(OWN_OUTPUTS) - 1 + len(further()))
+        given = [m for m in request.given if m in request.switched_on]
+        placed, n = self.placement(given, given), len(OWN_OUTPUTS) - 1
+        return placed[:n] + placed[n + len(MAP_PANELS) - 1:]  # the verdicts: none of the maps
+
+    @staticmethod
+    def placement(given: Iterable[str], used: Iterable[str]) -> tuple:
+        """Which panels are on the page (``gr.update(visible=...)``, values untouched): the fused verdict, each
+        built-in's own verdict when it was ``given``, the contributions, the words, picture, heat maps, audio
+        plot and clip when their modality is ``used``, then each further modality's own verdict when given. The
+        API's endpoints return plain values; the page places its panels with this, before they fill."""
+        gr = gradio()
+        given, used = set(given), set(used)
+        verdicts = [gr.update(visible=True)] + [gr.update(visible=m in given) for m in MODALITIES]
+        maps = [gr.update(visible=m is None or m in used) for m in MAP_PANELS[:-1]]  # not the trust table
+        maps[2] = gr.update(visible="image" in given)  # the picture, also when no face was found in it
+        return (*verdicts, *maps, *(gr.update(visible=m in given) for m in further()))
 
     def downloads(self, exp):
         """The two download buttons: enabled exactly when there is an explanation to download."""
@@ -279,9 +309,9 @@ class Dashboard:
 
     def explain_panels(self, *args, progress=None, **named) -> Iterator[tuple]:
         """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
-        freshness line, the stamp of what is explained, the explanation, and the two files to download (the
-        buttons are enabled by ``downloads``), then each further modality's own verdict and panel. The summary
-        on top is redone with the modality contributions."""
+        freshness line, the stamp of what is explained, the explanation, the two files to download (the
+        buttons are enabled by ``downloads``) and the what-if panel, then each further modality's own verdict and
+        panel. The summary on top is redone with the modality contributions."""
         gr = gradio()
         skip = gr.skip()
         request, advanced = self._bind(args, named)
@@ -291,21 +321,23 @@ class Dashboard:
             *panels, state, html_path, json_path = views
             heard = transcript_markdown(reading)
             if not exp:  # the prediction: clear what belonged to the previous explanation
-                yield tuple(panels) + ("", heard, "", None, None, None, None) + more
+                yield tuple(panels) + ("", heard, "", None, None, None, None, "") + more
             elif state is None:  # a streamed panel
-                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip) + more
+                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip,
+                                       whatif_markdown(exp)) + more
             else:
                 panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
-                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path) + more
+                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path,
+                                       whatif_markdown(exp)) + more
 
     def _stream(self, request: Request, settings: Settings, progress=None):
         """(views, further modalities' views, explanation dict so far, reading) per step; the report is written
         after the last panel."""
         model, inputs, use, reading = self._read(request, settings.face_anyway)
         pred = self._predict(model, inputs, use)
-        pred_views = verdicts_shown(prediction_views(pred.to_dict(), (), reading, families(model)))
+        pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
         own, own_more = pred_views[:len(OWN_OUTPUTS)], pred_views[len(OWN_OUTPUTS):]
-        yield own + empty_explanation_views(pred.to_dict()["used"]), own_more + panel_views(None), None, reading
+        yield own + empty_explanation_views(), own_more + panel_views(None), None, reading
         from msa_demo.explain import explain_iter
 
         options, shared = self.shared_budget(settings.options)
@@ -336,6 +368,10 @@ class Dashboard:
                     changed = {part.modality}
                 elif kind == "notices":
                     exp["notices"].extend(part["notices"])
+                elif kind == "what_if":
+                    exp["what_if"] = [c.to_dict() for c in made.what_if]  # in panel order
+                elif kind == "tone":
+                    exp["tone"], exp["tone_note"] = [e.to_dict() for e in made.tone], made.tone_note
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files
@@ -364,7 +400,9 @@ class Dashboard:
 
         def run():
             try:
-                self.opening_shown = self._shown_at_end(self.explain_panels(**values))
+                *_, last = self.explain_panels(**values)
+                stamp, exp = last[OWN_OUTPUTS_AT["stamp"]], last[OWN_OUTPUTS_AT["state"]]
+                self.opening_shown = self.saved_panels(exp, stamp=stamp)
             except Exception:  # noqa: BLE001 - the page then opens empty, as it did before
                 log.exception("the worked example could not be explained")
             finally:
@@ -375,31 +413,10 @@ class Dashboard:
         return thread
 
     @staticmethod
-    def _shown_at_end(steps: Iterable[tuple]) -> tuple:
-        """What the page shows once every streamed step has arrived (a ``gr.skip()`` keeps what was there), the
-        downloads enabled."""
-        gr = gradio()
-        skip = gr.skip()
-        def after(old, new):  # a value sent later keeps the visibility an earlier step gave its panel
-            if new == skip:
-                return old
-            if isinstance(old, dict) and old.get("__type__") == "update" and "visible" in old and not (
-                    isinstance(new, dict) and new.get("__type__") == "update"):
-                return gr.update(value=new, visible=old["visible"])
-            return new
-
-        shown: list = []
-        for step in steps:
-            shown = list(step) if not shown else [after(old, new) for old, new in zip(shown, step)]
-        at = len(OWN_OUTPUTS) + 7 + 5  # the report and the JSON: after the panels, legend, transcript, ... state
-        shown[at], shown[at + 1] = (gr.DownloadButton(value=shown[i], interactive=True) for i in (at, at + 1))
-        return tuple(shown)
-
-    @staticmethod
     def explain_outputs(builtins_only: bool = False) -> int:
-        """How many outputs :meth:`explain_panels` gives: the built-ins' 19, then each further modality's verdict
+        """How many outputs :meth:`explain_panels` gives: the built-ins' 20, then each further modality's verdict
         and panel components."""
-        return len(OWN_OUTPUTS) + 7 + 7 + (0 if builtins_only else len(further()) + len(panel_views(None)))
+        return len(OWN_OUTPUTS) + 7 + 8 + (0 if builtins_only else len(further()) + len(panel_views(None)))
 
     def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[tuple]:
         """What a page shows as it opens: the built-ins' inputs in their boxes, then the Explain outputs
@@ -429,10 +446,10 @@ class Dashboard:
 
     # ------------------------------------------------------------------ saved and shared explanations
 
-    def saved_panels(self, exp: dict, note: str = "") -> tuple:
+    def saved_panels(self, exp: dict, note: str = "", stamp: dict | None = None) -> tuple:
         """The Explain outputs (as :meth:`explain_panels` leaves them at its end) for a saved explanation
-        (``Explanation.to_dict()``), ``note`` above its summary, the downloads enabled; no stamp (nothing on the
-        page was explained)."""
+        (``Explanation.to_dict()``), each panel placed, ``note`` above its summary, the downloads enabled;
+        ``stamp``: what the inputs on the page are (None: nothing on the page was explained)."""
         gr = gradio()
         pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
         views = verdicts_shown(prediction_views(pred, (), reading, models))
@@ -440,9 +457,10 @@ class Dashboard:
         notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp)
         html_path, json_path = self.write_report(exp)
         return (*own, notices, *explanation_views(exp, final=True, placed=True), heatmap_legend(exp),
-                transcript_markdown(reading), "", None, exp,
+                transcript_markdown(reading), "", stamp, exp,
                 gr.DownloadButton(value=str(html_path), interactive=True),
-                gr.DownloadButton(value=str(json_path), interactive=True), *own_more, *panel_views(exp))
+                gr.DownloadButton(value=str(json_path), interactive=True), whatif_markdown(exp), *own_more,
+                *panel_views(exp))
 
     @staticmethod
     def saved_inputs(exp: dict, folder: Path) -> tuple:

@@ -112,6 +112,11 @@ CONTROLS: tuple[Control, ...] = (
     Control("budget", "budget", default=dashboard_budget(), step=0.5,
             info="seconds the maps may take (0: no limit; on a CPU the dashboard starts at 5): IG steps, the grid, "
                  "segments and curve points are chosen to fit, and each map says what it gave up"),
+    # the dashboard asks what would change the model's mind by default (the command line and the API: --what-if)
+    Control("what_if", "what_if", default=True),
+    Control("what_if_forwards", "what_if_forwards"),
+    Control("robustness", "robustness"),
+    Control("tone", "tone", default=True),  # on in the dashboard: a few audio reads (nothing on lite: a note)
 )
 NAMES = tuple(c.name for c in CONTROLS)
 
@@ -222,4 +227,6 @@ def gpu_duration(options: ExplainOptions | None = None, n_modalities: int | None
     options = options or ExplainOptions()
     n_modalities = len(names()) if n_modalities is None else n_modalities
     base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.image_methods)
-    return int(min(300, base * (2 if options.sanity else 1)))
+    base += (10 if options.what_if else 0) + (5 if options.tone else 0)  # the searches; eight audio reads
+    # the sanity check: one more map per method; robustness: four more (``explain.methods.ROBUSTNESS_SAMPLES``)
+    return int(min(300, base * (2 if options.sanity else 1) * (5 if options.robustness else 1)))

@@ -192,6 +192,8 @@ def heard_in(audio: dict) -> str:
 
 
 AOPC_TOO_SMALL = 0.01  # below this, deleting parts barely moves the score: the deletion test cannot judge the map
+# above this, small input noise moves the map's scores too far (Captum's sensitivity_max: the largest relative change)
+SENSITIVITY_TOO_LARGE = 0.3
 
 
 def map_name(m: dict) -> str:
@@ -229,6 +231,19 @@ def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
             ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
             out.append(("✓" if ok else "✗", f"{name} sanity check: attributions on a randomised model "
                                             f"{'differ' if ok else 'barely differ'} (Spearman ρ = {rho:.2f})."))
+        if f.get("sensitivity") is not None:
+            sens = float(f["sensitivity"])
+            flat = (f.get("aopc") is not None and f.get("aopc_random") is not None
+                    and max(abs(float(f["aopc"])), abs(float(f["aopc_random"]))) < AOPC_TOO_SMALL)
+            if flat:  # scores that barely matter: their relative change under noise says nothing
+                out.append(("?", f"{name} robustness: small input noise moves its scores by {sens:.0%}, but they "
+                                 "barely move the score, so this cannot tell whether the map is stable."))
+            elif sens <= SENSITIVITY_TOO_LARGE:
+                out.append(("✓", f"{name} robustness: small input noise barely changes the map (its scores move "
+                                 f"{sens:.0%} at most)."))
+            else:
+                out.append(("✗", f"{name} robustness: small input noise changes the map a lot (its scores move "
+                                 f"{sens:.0%}); read it with care."))
     return out
 
 
@@ -242,17 +257,19 @@ def trust_rows(exp: dict) -> list[dict]:
     rows = []
     for m in exp.get("maps") or []:
         name = map_name(m)
-        mine = [mark for mark, text in verdicts if text.startswith((name + ":", name + " sanity check:"))]
+        mine = [mark for mark, text in verdicts
+                if text.startswith((name + ":", name + " sanity check:", name + " robustness:"))]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
         rows.append({"map": name, "mark": worst or "—", "verdict": SHORT.get(worst, ""),
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
+                     "sensitivity": fmt(f.get("sensitivity"), ".3f"),
                      "passes": str(c.get("forward_passes", "—")), "seconds": fmt(c.get("seconds"), ".2f")})
     return rows
 
 
-EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "passes", "seconds")
+EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "sensitivity", "passes", "seconds")
 
 
 def trust_markdown(exp: dict, final: bool = False) -> str:
@@ -272,7 +289,9 @@ def trust_markdown(exp: dict, final: bool = False) -> str:
                      f"<table><tr>{head}</tr>{body}</table>\n\n"
                      "IG δ: how far integrated-gradient scores miss summing to the score change (smaller is "
                      "better). AOPC: how fast the score drops when the top-ranked parts are deleted, against "
-                     "deleting at random. Sanity ρ: rank correlation with a randomised model's map (low is good)."
+                     "deleting at random. Sanity ρ: rank correlation with a randomised model's map (low is good). "
+                     "Sensitivity: the most the map's scores move under small input noise, as a share of their size "
+                     "(Captum's sensitivity_max; low is good)."
                      "\n\n</details>")
     cost = exp.get("cost") or {}
     parts.append(f"**Total:** {cost.get('forward_passes', 0)} forward passes, {fmt(cost.get('seconds'), '.1f')} s.")

@@ -1,0 +1,285 @@
+"""What would change its mind: the fewest units of one modality whose edit flips the FUSED verdict, found by a
+bounded search that starts from a map's ranking and is checked by the model at every step (never read off a map).
+
+Removal (every modality whose map came from a :class:`~msa_demo.explain.methods.Layout`: words, image regions,
+audio segments or recognised words, video moments, a plug-in's own units): the units are removed as the map removes
+them (replaced by its baseline), on the map's own fused function.
+
+1. **grow**: the top-1, top-2, ... units of the ranking are removed, in batches of 4, 8, 16 ... rows, until the
+   verdict flips (the fused argmax is no longer the predicted class);
+2. **prune**: each unit of that set is put back in turn (one batch); while some can be put back and the verdict
+   stays flipped, the one that leaves it flipped most firmly is, and the rest are tried again. When none can, the
+   set is *minimal* (no unit of it is superfluous).
+
+Text is also edited in words (:mod:`msa_demo.explain.lexicon`): the ranked words that the small shipped table
+lists are replaced by their antonym (then, separately, by a neutral word), grown and pruned the same way; each
+edited text is read by the text model again, like a new input.
+
+Each search is bounded by ``ExplainOptions.what_if_forwards`` model rows and by a deadline (half the time budget,
+when there is one); when none flips within them, the result says so ("no flip within 64 forwards").
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import torch
+
+from msa_demo.config import SENTIMENTS
+from msa_demo.explain.lexicon import EDITS, replacement
+from msa_demo.explain.result import AttributionMap, Cost, Counterfactual, ExplainOptions
+from msa_demo.labels import probs_dict
+
+FIRST_BATCH = 4  # the first grow batch; each next one doubles
+MAX_REPLACED = 8  # text: the most ranked words a replacement search edits
+LISTED = 6  # units named in a sentence before "and N more"
+BUDGET_SHARE = 0.5  # the what-if's deadline: this share of the time budget (when there is one), after the maps
+
+
+def _pct(p: float) -> str:
+    return f"{100 * float(p):.0f} %"
+
+
+def _and(items: list[str]) -> str:
+    if len(items) > LISTED:
+        items = items[:LISTED] + [f"{len(items) - LISTED} more"]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def units_phrase(modality: str, labels: list[str], params: dict | None = None) -> str:
+    """The units in words: "'awful' and 'furious'", "picture regions r1c1 and r2c2", "the voice at 1.00–1.50 s"."""
+    params = params or {}
+    if modality == "text":
+        return _and([f"'{w}'" for w in labels])
+    if modality == "audio" and params.get("segments") == "recognised words":
+        return "the spoken " + ("word " if len(labels) == 1 else "words ") + _and([f"'{w}'" for w in labels])
+    if modality == "audio":
+        return "the voice at " + _and(labels)
+    if modality == "image":
+        return ("picture region " if len(labels) == 1 else "picture regions ") + _and(labels)
+    if modality == "video":
+        return ("the video moment " if len(labels) == 1 else "the video moments ") + _and(labels)
+    return f"{modality} " + _and(labels)
+
+
+def sentence_for(c: Counterfactual, params: dict | None = None, total: int | None = None) -> str:
+    """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %)." or "Text: no flip within 64
+    forwards; without the top 9 words it still reads positive (60 %)." (``total``: how many units the map has)."""
+    reads = f"{c.label} ({_pct(c.probs.get(c.label, 0.0))})"
+    if c.flipped:
+        if c.edit == "remove":
+            return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
+        pairs = _and([f"'{a}' → '{b}'" for a, b in zip(c.units, c.replacements)])
+        return f"With {pairs} ({'antonyms' if c.edit == 'antonym' else 'neutral words'}) it reads {reads}."
+    name = c.modality.capitalize()
+    if c.stopped == "time":
+        n = c.cost.forward_passes
+        head = f"{name}: no flip found before the what-if's time ran out"
+        if not c.units:
+            return head + " (nothing could be tried)."
+        head += f" ({n} forward{'' if n == 1 else 's'})"
+    else:
+        head = f"{name}: no flip within {c.max_forwards} forward{'' if c.max_forwards == 1 else 's'}"
+    if not c.units:
+        if c.edit == "remove":
+            return head + " (nothing could be tried)."
+        return (f"{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was "
+                "replaced.")
+    what = {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(c.modality, "unit")
+    if (params or {}).get("segments") == "recognised words":
+        what = "spoken word"
+    k = len(c.units)
+    which = (f"all {k} {what}s" if total is not None and k == total and k > 1
+             else f"the top {what}" if k == 1 else f"the top {k} {what}s")
+    how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
+    return f"{head}; {how} {which} it still reads {reads}."
+
+
+def ranking(scores: list[float], toward_verdict: bool) -> list[int]:
+    """Feature indices, the ones that push hardest toward the verdict first (the map's scores point toward its
+    target; when the target is another class than the verdict, the lowest scores come first)."""
+    sign = 1.0 if toward_verdict else -1.0
+    return sorted(range(len(scores)), key=lambda i: (-sign * float(scores[i]), i))
+
+
+class _Rows:
+    """Evaluates sets of units on one fused function, counting rows against a bound and a deadline."""
+
+    def __init__(self, evaluate: Callable[[list[list[int]]], torch.Tensor], verdict: int, max_rows: int,
+                 deadline: float | None) -> None:
+        self.evaluate, self.verdict, self.max_rows, self.deadline = evaluate, verdict, max_rows, deadline
+        self.rows = 0
+        self.stopped = ""  # "time" or "forwards" once either ran out when more was wanted
+
+    @property
+    def left(self) -> int:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            self.stopped = "time"
+            return 0
+        if self.rows >= self.max_rows:
+            self.stopped = "forwards"
+        return self.max_rows - self.rows
+
+    def __call__(self, sets: list[list[int]]) -> torch.Tensor:
+        self.rows += len(sets)
+        return self.evaluate(sets).float()
+
+    def flips(self, probs: torch.Tensor) -> torch.Tensor:
+        """Rows where another class beats the verdict outright (a tie does not flip it)."""
+        return probs.max(-1).values > probs[:, self.verdict]
+
+
+def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tensor | None, bool, bool]:
+    """(the set, its fused probabilities, whether it flips, whether it is minimal) along ``order``: the
+    shortest flipping prefix, pruned; without a flip, the longest prefix tried."""
+    k, size = 0, FIRST_BATCH
+    found, probs, tried = None, None, []
+    while found is None and k < len(order) and rows.left > 0:
+        ks = list(range(k + 1, min(len(order), k + size, k + rows.left) + 1))
+        out = rows([order[:j] for j in ks])
+        flips = rows.flips(out)
+        if bool(flips.any()):
+            r = int(flips.nonzero()[0])
+            found, probs = order[:ks[r]], out[r]
+        else:
+            tried, probs = order[:ks[-1]], out[-1]
+        k, size = ks[-1], size * 2
+    if found is None:
+        return tried, probs, False, False
+    minimal = len(found) == 1
+    while len(found) > 1:
+        if rows.left < len(found):  # not enough left to put every unit back in turn
+            rows.stopped = rows.stopped or "forwards"
+            break
+        out = rows([[u for u in found if u != v] for v in found])
+        flips = rows.flips(out)
+        if not bool(flips.any()):
+            minimal = True
+            break
+        held = out[:, rows.verdict].masked_fill(~flips, float("inf"))  # the firmest flip: the verdict's least
+        r = int(held.argmin())
+        found, probs = [u for u in found if u != found[r]], out[r]
+        minimal = len(found) == 1
+    return found, probs, True, minimal
+
+
+def _text_pieces(text: str, spans: list, edits: dict[int, str | None]) -> list[list[str]]:
+    """The text as [piece, kind] pairs: each edited word "removed", followed by its replacement "added"."""
+    out, at = [], 0
+    for i in sorted(edits, key=lambda i: spans[i][0]):
+        a, b = (int(v) for v in spans[i][:2])
+        if a > at:
+            out.append([text[at:a], ""])
+        out.append([text[a:b], "removed"])
+        if edits[i]:
+            out.append([edits[i], "added"])
+        at = b
+    if at < len(text):
+        out.append([text[at:], ""])
+    return out
+
+
+def removal(layout, amap: AttributionMap, verdict: str, target: str, options: ExplainOptions,
+            deadline: float | None = None) -> Counterfactual:
+    """The removal what-if on one map's layout (its fused function, baseline and units)."""
+    t0 = time.perf_counter()
+    f = layout.forward
+    n = layout.n
+    v = SENTIMENTS.index(verdict)
+
+    def evaluate(sets: list[list[int]]) -> torch.Tensor:
+        removed = torch.zeros(len(sets), n, dtype=torch.bool)
+        for r, s in enumerate(sets):
+            removed[r, s] = True
+        x = f.removed(removed, layout.feature_of, layout.baseline)
+
+        def run(batch_size: int) -> torch.Tensor:
+            with torch.no_grad():
+                return torch.cat([f(x[i:i + batch_size]).detach().float() for i in range(0, x.shape[0], batch_size)])
+
+        return f.fit(run).cpu()
+
+    rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
+    order = ranking(amap.scores, target == verdict)
+    units, probs, flipped, minimal = grow_and_prune(order, rows)
+    return _result(amap, "remove", verdict, units, probs, flipped, minimal, rows, t0, options,
+                   layout.forward.prepared.info.get("text") if amap.modality == "text" else None,
+                   {u: None for u in units})
+
+
+def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], probs, flipped: bool, minimal: bool,
+            rows: _Rows, t0: float, options: ExplainOptions, text: str | None, edits: dict[int, str | None]
+            ) -> Counterfactual:
+    p = probs_dict(probs) if probs is not None else {}
+    c = Counterfactual(
+        modality=amap.modality, edit=edit, flipped=flipped, original=verdict,
+        label=max(p, key=p.get) if p else verdict, probs=p, sentence="",
+        units=[amap.labels[u] for u in units], indices=list(units), spans=[amap.spans[u] for u in units],
+        replacements=[edits[u] for u in units if edits.get(u)], minimal=minimal, method=amap.method,
+        max_forwards=options.what_if_forwards, stopped=rows.stopped if not minimal else "",
+        cost=Cost(rows.rows, time.perf_counter() - t0))
+    if text is not None and units:
+        c.edited = _text_pieces(text, amap.spans, {u: edits.get(u) for u in units})
+    c.sentence = sentence_for(c, amap.params, len(amap.labels) if edit == "remove" else None)
+    return c
+
+
+def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: str, target: str,
+                 options: ExplainOptions, edit: str, deadline: float | None = None) -> Counterfactual:
+    """The text what-if by word replacement (``edit``: antonym or neutral, from :mod:`msa_demo.explain.lexicon`):
+    each edited text is read by the text model as a new input and fused with the other inputs' cached readings."""
+    from msa_demo.modalities.registry import get
+
+    t0 = time.perf_counter()
+    text = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text)  # the text the spans index
+    v = SENTIMENTS.index(verdict)
+    order = [i for i in ranking(amap.scores, target == verdict)
+             if (amap.scores[i] > 0) == (target == verdict) and amap.scores[i] != 0]
+    words = [i for i in order if replacement(amap.labels[i], edit) is not None][:MAX_REPLACED]
+    new = {i: replacement(amap.labels[i], edit) for i in words}
+    others = {m: model.encode(m, getattr(inputs, m))[1] for m in used if m != "text"}
+    read = get("text").read
+
+    def evaluate(sets: list[list[int]]) -> torch.Tensor:
+        out = []
+        for s in sets:
+            edited = "".join(piece if kind == "" else (piece if kind == "added" else "")
+                             for piece, kind in _text_pieces(text, amap.spans, {i: new[i] for i in s}))
+            encoded = dict(others, text=model.encode("text", read(edited, model))[1])
+            out.append(model.fuse({m: encoded[m] for m in model.modalities if m in encoded}))
+        return torch.stack(out) if out else torch.zeros(0, 3)
+
+    rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
+    units, probs, flipped, minimal = grow_and_prune(words, rows)
+    return _result(amap, edit, verdict, units, probs, flipped, minimal, rows, t0, options, text, new)
+
+
+def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict: str, target: str,
+            options: ExplainOptions, deadline: float | None = None) -> list[Counterfactual]:
+    """The what-ifs of one panel's maps: removal on the first map of each modality that kept its layout, and for
+    text the word replacements too."""
+    out: list[Counterfactual] = []
+    seen: set[str] = set()
+    for m in maps:
+        layout = getattr(m, "_layout", None)  # kept by ``methods.attribute`` for this
+        if layout is None or m.modality in seen or not m.scores:
+            continue
+        seen.add(m.modality)
+        out.append(removal(layout, m, verdict, target, options, deadline))
+        if m.modality == "text" and getattr(inputs, "text", None) is not None and "text" in model.modalities:
+            for edit in (e for e in EDITS if not (e == "neutral" and verdict == "neutral")):
+                out.append(replacements(model, inputs, used, m, verdict, target, options, edit, deadline))
+                if not out[-1].units and not out[-1].stopped:  # no word of the lexicon: the same for every edit
+                    break
+    return out
+
+
+def deadline_for(options: ExplainOptions, started: float) -> float | None:
+    """When the what-ifs stop: ``BUDGET_SHARE`` of the time budget after ``started`` (None without a budget)."""
+    return started + BUDGET_SHARE * options.budget if options.budget > 0 else None
+
+
+__all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "ranking", "removal", "replacements",
+           "sentence_for", "units_phrase", "what_if"]
+

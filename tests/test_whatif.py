@@ -1,0 +1,250 @@
+"""What would change its mind (msa_demo.explain.whatif), on planted models whose flipping set is known by
+construction, and the robustness figure (Captum's sensitivity_max) on a map stable by construction vs one that is
+not.
+
+- text: the sentiment is the sum of the words' planted weights s; the logits are (-s, 1, s), so the verdict is
+  neutral while |s| < 1. "the food was awful and the service furious today" has s = -1.5 - 1.4 - 7 x 0.05 = -3.25:
+  negative; without 'awful' s = -1.75 (still negative), without both s = -0.35: neutral. The one set of fewest
+  words that flips it is {awful, furious}. 'awful' -> 'wonderful' (+1.5) alone gives s = -0.25: neutral; the
+  neutral words ('average', 'calm': 0) must replace both;
+- image: only the brightness of the top-left cell matters (tests/planted_models.py); with a black baseline,
+  removing that cell alone flips positive to negative;
+- robustness: a linear picture model (its occlusion map moves in proportion to the noise: stable) against one
+  whose output oscillates fast with the brightness (a small noise reshuffles the map: unstable).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from msa_demo.explain import ExplainOptions, explain
+from msa_demo.inputs import ImageInput, Inputs, TextInput
+from planted_models import (LABELS, S, AdditiveFusion, PlantedImage, build_model, planted_inputs, planted_spec)
+from msa_demo.modalities.text import _TextBase
+
+WEIGHTS = {"awful": -1.5, "furious": -1.4, "wonderful": 1.5, "delighted": 1.5, "great": 3.0, "average": 0.0,
+           "calm": 0.0, "the": -0.05, "food": -0.05, "was": -0.05, "and": -0.05, "service": -0.05, "today": -0.05}
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WEIGHTS]
+ANGRY = "the food was awful and the service furious today"
+QUICK = dict(text_methods=("occlusion",), deletion_steps=2)  # the what-if's ranking needs no IG here (linear)
+
+
+class WeightedNet(torch.nn.Module):
+    def __init__(self, emb: torch.Tensor) -> None:
+        super().__init__()
+        self.emb = torch.nn.Embedding.from_pretrained(emb)
+
+    def get_input_embeddings(self) -> torch.nn.Module:
+        return self.emb
+
+
+class WeightedText(_TextBase):
+    """s = bias + the sum of the words' planted weights; logits (-s, 1, s)."""
+
+    bias = 0.0
+
+    def load(self) -> None:
+        from transformers import DistilBertTokenizerFast
+
+        self.tokenizer = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(VOCAB)}, model_max_length=64)
+        emb = torch.zeros(len(VOCAB), 4)
+        for word, w in WEIGHTS.items():
+            emb[VOCAB.index(word), 0] = w
+        emb[:, 1] = torch.arange(len(VOCAB)) / len(VOCAB)  # a component the score never reads
+        self.net = WeightedNet(emb).eval()
+        self.id2label = dict(LABELS)
+        self.max_length = 64
+
+    def encoder_model(self):
+        return self.net
+
+    def _run(self, inputs, want_features):
+        e = self.net.emb(inputs["input_ids"])
+        mask = inputs["attention_mask"].unsqueeze(-1).to(e.dtype)
+        s = self.bias + (e * mask)[..., 0].sum(1)
+        logits = torch.stack([-s, torch.ones_like(s), s], dim=-1)
+        return logits, (e.mean(1) if want_features else None)
+
+
+class SureText(WeightedText):
+    bias = 5.0  # positive whatever is removed: no flip exists
+
+
+def _text_model(cls=WeightedText):
+    return build_model({"text": cls(planted_spec("planted-text"), torch.device("cpu"), torch.float32)},
+                       AdditiveFusion())
+
+
+@pytest.fixture(scope="module")
+def angry():
+    return _text_model()
+
+
+def test_removal_finds_exactly_the_words_that_flip_it(angry):
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
+    assert exp.prediction.label == "negative"
+    removal, antonym, neutral = exp.what_if
+    assert (removal.modality, removal.edit, removal.flipped, removal.minimal) == ("text", "remove", True, True)
+    assert sorted(removal.units) == ["awful", "furious"] and removal.label == "neutral"
+    assert removal.spans == [[13, 18], [35, 42]]
+    # the model's own verdict on the edit: s = -0.35 -> softmax(0.35, 1, -0.35), fused 1/3 + 0.5 (p - 1/3)
+    p = torch.softmax(torch.tensor([0.35, 1.0, -0.35]), 0)
+    assert removal.probs["neutral"] == pytest.approx(1 / 3 + 0.5 * (float(p[1]) - 1 / 3), abs=1e-5)
+    assert removal.sentence == f"Without 'awful' and 'furious' it reads neutral ({100 * removal.probs['neutral']:.0f} %)."
+    assert "".join(p for p, k in removal.edited if k != "removed") == "the food was  and the service  today"
+    assert [p for p, k in removal.edited if k == "removed"] == ["awful", "furious"]
+    # grow: top-1, top-2 in one batch of 4 rows; prune: both put back in turn (2 rows), neither can be
+    assert removal.cost.forward_passes == 4 + 2 and removal.max_forwards == 64
+    assert (antonym.edit, antonym.flipped, antonym.units, antonym.replacements) == \
+        ("antonym", True, ["awful"], ["wonderful"])
+    assert antonym.label == "neutral" and "'awful' → 'wonderful'" in antonym.sentence
+    assert ["wonderful", "added"] in antonym.edited
+    assert (neutral.edit, neutral.flipped, sorted(neutral.units)) == ("neutral", True, ["awful", "furious"])
+    assert sorted(neutral.replacements) == ["average", "calm"]
+    assert exp.cost.forward_passes >= sum(m.cost.forward_passes for m in exp.maps) + removal.cost.forward_passes
+
+
+def test_no_flip_is_said_with_the_forwards_spent(angry):
+    sure = _text_model(SureText)
+    exp = explain(sure, Inputs(text=TextInput("the food was great")), options=ExplainOptions(what_if=True, **QUICK))
+    removal = exp.what_if[0]
+    assert exp.prediction.label == "positive" and not removal.flipped and removal.label == "positive"
+    assert removal.cost.forward_passes == 4  # every prefix of the 4 words, in one batch: none flips
+    assert removal.sentence.startswith("Text: no flip within 64 forwards; without all 4 words it still reads positive")
+    # a flip exists, but not within the forwards allowed: the search says so and spends no more
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, what_if_forwards=1, **QUICK))
+    removal = exp.what_if[0]
+    assert not removal.flipped and removal.cost.forward_passes == 1 and removal.units in (["awful"], ["furious"])
+    assert removal.sentence.startswith("Text: no flip within 1 forward; without the top word it still reads negative")
+    assert removal.stopped == "forwards"
+    # nor within the time: with a time budget, the what-ifs stop at half of it (here at once)
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, budget=1e-6, **QUICK))
+    assert all(not c.flipped and c.stopped == "time" and c.cost.forward_passes == 0 for c in exp.what_if)
+    assert exp.what_if[0].sentence == "Text: no flip found before the what-if's time ran out (nothing could be tried)."
+
+
+def test_the_picture_region_that_flips_it(planted):
+    image_only = build_model({"image": planted.modalities["image"]}, AdditiveFusion())
+    inputs = Inputs(image=planted_inputs().image)
+    exp = explain(image_only, inputs, options=ExplainOptions(what_if=True, image_baseline="black",
+                                                             image_methods=("occlusion",)))
+    (c,) = exp.what_if
+    assert exp.prediction.label == "positive"
+    assert (c.modality, c.flipped, c.minimal, c.units, c.spans, c.label) == \
+        ("image", True, True, ["r1c1"], [[0, 0, 8, 8]], "negative")
+    assert c.sentence.startswith("Without picture region r1c1 it reads negative")
+    assert c.cost.forward_passes == 4  # the first grow batch; a set of one needs no pruning
+    # the report shows the picture with that region greyed out, and nothing else changed
+    from msa_demo import views
+    from msa_demo.report import to_html
+
+    data = exp.to_dict()
+    pic = np.asarray(views.whatif_picture(data, data["what_if"][0]))
+    assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
+    assert 'alt="the picture without those regions"' in to_html(data)
+    assert views.whatif_markdown(data).splitlines()[1].startswith("- Without picture region r1c1 it reads negative")
+
+
+def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):
+    from msa_demo import views
+    from msa_demo.explain.result import Explanation
+    from msa_demo.report import to_html
+
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
+    data = json.loads(exp.to_json())
+    assert [c["edit"] for c in data["what_if"]] == ["remove", "antonym", "neutral"]
+    assert data["options"]["what_if"] is True and data["options"]["what_if_forwards"] == 64
+    again = Explanation.from_dict(data)
+    assert again.what_if == exp.what_if
+    panel = views.whatif_markdown(data)
+    assert "What would change its mind?" in panel and "~~awful~~" in panel and "**wonderful**" in panel
+    page = to_html(data)
+    assert "<del>awful</del>" in page and "<ins>wonderful</ins>" in page and "Without &#x27;awful&#x27;" in page
+    off = explain(angry, Inputs(text=TextInput(ANGRY)))
+    assert off.what_if == [] and views.whatif_markdown(off.to_dict()) == ""
+
+
+def test_cli_what_if_flag(angry, monkeypatch, capsys):
+    from msa_demo.__main__ import main
+    from msa_demo.model import MultimodalSentimentModel
+
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(lambda cls, *a, **k: angry))
+    assert main(["explain", "--preset", "planted", "--text", ANGRY, "--what-if"]) == 0
+    out = capsys.readouterr().out
+    assert "What would change its mind (checked by the model):" in out
+    assert "Without 'awful' and 'furious' it reads neutral" in out and "[-awful-]" in out and "{+wonderful+}" in out
+    assert main(["explain", "--preset", "planted", "--text", ANGRY, "--what-if", "--what-if-forwards", "2",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["what_if"][0]["max_forwards"] == 2 and data["what_if"][0]["cost"]["forward_passes"] <= 2
+    assert main(["explain", "--preset", "planted", "--text", ANGRY]) == 0
+    assert "What would change its mind" not in capsys.readouterr().out  # off unless asked
+    assert main(["explain", "--preset", "planted", "--text", ANGRY, "--what-if-forwards", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "error: Explanation option: what-if forwards must be 1 to 10000."
+
+
+# ---------------------------------------------------------------- robustness
+
+
+class WavyImage(PlantedImage):
+    """The top-left cell's brightness, read through a fast oscillation: a tiny change of a pixel moves it a lot."""
+
+    def _run(self, inputs, want_features):
+        grey = inputs["pixel_values"].mean(1)
+        cells = grey.reshape(grey.shape[0], 7, 4, 7, 4).mean((2, 4)).flatten(1)  # [B, 49]
+        s = 0.1 * torch.sin(20000.0 * cells).sum(1)
+        logits = torch.stack([-s, torch.zeros_like(s), s], dim=-1)
+        return logits, (grey.flatten(1)[:, :4] if want_features else None)
+
+
+def _noisy_picture() -> Inputs:
+    img = np.random.default_rng(3).integers(60, 200, (2 * S, 2 * S, 3), dtype=np.uint8)
+    return Inputs(image=ImageInput(Image.fromarray(img), [], (2 * S, 2 * S)))
+
+
+@pytest.mark.parametrize("cls, stable", [(PlantedImage, True), (WavyImage, False)])
+def test_robustness_tells_a_stable_map_from_a_fragile_one(cls, stable):
+    from msa_demo import views
+
+    model = build_model({"image": cls(planted_spec("planted-image"), torch.device("cpu"), torch.float32)},
+                        AdditiveFusion())
+    opts = ExplainOptions(robustness=True, image_methods=("occlusion",), image_baseline="mean")
+    (m,) = explain(model, _noisy_picture(), options=opts).maps
+    sens = m.faithfulness.sensitivity
+    assert sens is not None and "4 draws" in m.params["robustness_noise"]
+    print(f"sensitivity {cls.__name__}: {sens:.4f}")
+    assert (sens < 0.1) if stable else (sens > 0.5), sens
+    again = explain(model, _noisy_picture(), options=opts).maps[0].faithfulness.sensitivity
+    assert again == pytest.approx(sens, rel=1e-5)  # seeded noise
+    (mark, text), = [v for v in views.trust_verdicts({"maps": [m.to_dict()]}) if "robustness" in v[1]]
+    assert mark == ("✓" if stable else "✗")
+    assert text.startswith("image occlusion robustness: small input noise " + ("barely changes" if stable
+                                                                                 else "changes the map a lot"))
+    (row,) = views.trust_rows({"maps": [m.to_dict()]})
+    assert row["sensitivity"] == f"{sens:.3f}" and row["mark"] in ("✓", "✗", "?")
+    assert m.cost.forward_passes > 50 * 4  # four more occlusion maps
+
+
+def test_robustness_of_a_word_map_adds_noise_to_the_embeddings(angry):
+    exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(robustness=True))
+    (m,) = exp.maps
+    assert m.method == "layer_integrated_gradients" and "token embeddings" in m.params["robustness_noise"]
+    # the score reads one component linearly: IG on noisy embeddings moves by the noise's share only
+    assert 0 < m.faithfulness.sensitivity < 0.1
+    plain = explain(angry, Inputs(text=TextInput(ANGRY))).maps[0]
+    assert plain.scores == pytest.approx(m.scores, abs=1e-6)  # the noise never reached the map itself
+    assert plain.faithfulness.sensitivity is None
+
+
+def test_robustness_of_scores_that_barely_matter_cannot_tell():
+    from msa_demo import views
+
+    flat = {"modality": "image", "method": "occlusion", "faithfulness": {"aopc": 0.0, "aopc_random": 0.0,
+                                                                         "sensitivity": 3.0}}
+    (mark, text), = [v for v in views.trust_verdicts({"maps": [flat]}) if "robustness" in v[1]]
+    assert mark == "?" and "cannot tell whether the map is stable" in text
