@@ -222,3 +222,21 @@ def test_whisper_threads_default_to_one_and_follow_the_variable(monkeypatch):
     assert speech.cpu_threads() == 1
     monkeypatch.setenv("MSA_ASR_THREADS", " 4 ")
     assert speech.cpu_threads() == 4
+
+
+def test_words_squeezed_into_the_last_instant_of_a_cut_clip_are_not_shown_as_heard():
+    from types import SimpleNamespace as W
+
+    from msa_demo.lite.speech import _words
+    from msa_demo.views import transcript_markdown
+
+    said = [(" It", 0.0, 0.3), (" was", 0.3, 0.5), (" a", 0.9, 0.9), (" good", 1.0, 29.7), (" day", 29.7, 29.8),
+            (" the", 29.8, 29.8), (" the", 29.8, 29.8)]  # Whisper running on past the cut at 29.8 s
+    text, words, cut = _words([W(words=[W(word=w, start=a, end=b) for w, a, b in said])], 29.8)
+    assert text == "It was a good day" and [w.text for w in words] == ["It", "was", "a", "good", "day"]
+    assert cut == 2  # the zero-length "a" inside the clip stays: only the cut's are dropped
+    whole = _words([W(words=[W(word=w, start=a, end=b) for w, a, b in said[:5]])], 29.8)
+    assert whole[0] == text and whole[2] == 0
+    heard = transcript_markdown({"audio": {"transcript": text, "words": [w.to_dict() for w in words],
+                                           "dropped_at_cut": cut}})
+    assert "2 words that speech recognition placed in the clip's last instant" in heard and " the<sub>" not in heard

@@ -513,3 +513,21 @@ def test_the_page_places_only_the_panels_that_will_be_filled(dash, image_path):
     assert [visible(v) for v in before] == [True, True, False, False, False]
     assert [visible(v) for v in dash.place(None, "I love it", image_path, None, False, True, True)][:3] == \
         [True, False, True]  # a switched-off input's verdict is not placed
+
+
+def test_a_long_clips_word_labels_never_overlap():
+    from msa_demo.views.figures import LABEL_PX_PER_CHAR, PLOT_PX, fitting_labels
+
+    rng = __import__("numpy").random.default_rng(0)
+    words = [f"word{i}" for i in range(100)]  # ~100 words over 30 s, as a long clip gives
+    centres = [0.15 + 0.3 * i for i in range(100)]
+    strength = list(rng.uniform(-1, 1, 100))
+    shown = fitting_labels(words, centres, strength, 30.0)
+    kept = [i for i, w in enumerate(shown) if w]
+    per_px = 30.0 / PLOT_PX
+    boxes = sorted((centres[i] - len(words[i]) * LABEL_PX_PER_CHAR * per_px / 2,
+                    centres[i] + len(words[i]) * LABEL_PX_PER_CHAR * per_px / 2) for i in kept)
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:]))  # side by side, none on another
+    strongest = max(range(100), key=lambda i: abs(strength[i]))
+    assert strongest in kept and 10 <= len(kept) < 100
+    assert fitting_labels(words[:5], centres[:5], strength[:5], 1.5) == words[:5]  # a short clip: every word

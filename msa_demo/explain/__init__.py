@@ -88,6 +88,8 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
             rec["words"] = list(info.get("words") or [])
             if info.get("language_probability") is not None:
                 rec["language_probability"] = info["language_probability"]
+            if info.get("dropped_at_cut"):
+                rec["dropped_at_cut"] = int(info["dropped_at_cut"])
         rec.update(languages.check(m, info, model.preset.modalities[m]))
         if "face_found" in info:
             rec["face_found"] = bool(info["face_found"])

@@ -58,6 +58,9 @@ MIN_FRAMES = 500  # 5 s
 
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
+# a word at the clip's end that lasts under MIN_WORD seconds, within CUT_TAIL of the end, was not heard
+MIN_WORD = 0.02
+CUT_TAIL = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Transcript:
     words: tuple[Word, ...] = ()
     language: str | None = None
     language_probability: float | None = None
+    dropped_at_cut: int = 0  # words Whisper put in the clip's last instant, with no time of their own: not heard
 
     def char_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""
@@ -93,7 +97,7 @@ class Transcript:
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "words": [w.to_dict() for w in self.words], "language": self.language,
-                "language_probability": self.language_probability}
+                "language_probability": self.language_probability, "dropped_at_cut": self.dropped_at_cut}
 
 
 EMPTY = Transcript("", ())
@@ -230,10 +234,13 @@ def _resample(x: np.ndarray, orig: int, new: int) -> np.ndarray:
     return y.numpy().astype(np.float32, copy=False)
 
 
-def _words(segments, duration: float) -> tuple[str, tuple[Word, ...]]:
+def _words(segments, duration: float) -> tuple[str, tuple[Word, ...], int]:
     """Whisper's timed words, stripped, kept inside the clip and in order; the text they make, spaced as Whisper
-    spaces them (a word that starts with a space starts a new word: none in Chinese, none in "ill-disposed")."""
+    spaces them (a word that starts with a space starts a new word: none in Chinese, none in "ill-disposed");
+    and how many words were dropped at the cut: the last words, when they last no time at all and sit at the
+    clip's end (Whisper runs on past a cut clip and squeezes what it imagines there into its last instant)."""
     words: list[Word] = []
+    starts: list[int] = []  # where each word begins in ``text``
     text = ""
     prev_end = 0.0
     for seg in segments:
@@ -244,9 +251,16 @@ def _words(segments, duration: float) -> tuple[str, tuple[Word, ...]]:
             start = round(min(max(float(w.start), prev_end), duration), 3)
             end = round(min(max(float(w.end), start), duration), 3)
             words.append(Word(word, start, end))
+            starts.append(len(text))
             text += (" " if text and w.word[:1].isspace() else "") + word
             prev_end = end
-    return text, tuple(words)
+    keep = len(words)
+    while keep and words[keep - 1].end - words[keep - 1].start < MIN_WORD and \
+            words[keep - 1].start >= duration - CUT_TAIL:
+        keep -= 1
+    if keep < len(words):
+        text = text[:starts[keep]].rstrip()
+    return text, tuple(words[:keep]), len(words) - keep
 
 
 def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
@@ -262,10 +276,11 @@ def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
         # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
         segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
                                        temperature=0.0, condition_on_previous_text=False)
-        text, words = _words(list(segments), x.size / SAMPLE_RATE)  # the segments are decoded as they are read
+        text, words, cut = _words(list(segments), x.size / SAMPLE_RATE)  # decoded as the segments are read
     finally:
         getattr(model, "forget", lambda: None)()
-    return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None)
+    return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None,
+                      cut)
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:

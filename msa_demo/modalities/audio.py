@@ -273,6 +273,7 @@ class SpeechTranscript(EncoderWithHead):
             word_chars=[list(s) for s in transcript.char_spans()],
             language=transcript.language,
             language_probability=transcript.language_probability,
+            dropped_at_cut=transcript.dropped_at_cut,
             sample_rate=self.sample_rate,
             seconds=value.seconds,
         )

@@ -163,6 +163,27 @@ def audio_clip(exp: dict):
     return rate, (np.clip(wave, -1, 1) * 32767).astype(np.int16)
 
 
+LABEL_PX_PER_CHAR, PLOT_PX = 6.5, 700.0  # an 11 px label's width per character; the plot's usual width
+
+
+def fitting_labels(labels: list[str], centres: list[float], strength: list[float], span: float,
+                   plot_px: float = PLOT_PX) -> list[str]:
+    """The bar labels that fit side by side without overlapping, the strongest bars' first ("" for a bar left
+    unlabelled: its hover text still names it). ``span``: the x axis' length in seconds."""
+    if not labels or span <= 0:
+        return list(labels)
+    per_px = span / plot_px
+    taken: list[tuple[float, float]] = []
+    out = [""] * len(labels)
+    for i in sorted(range(len(labels)), key=lambda i: -abs(strength[i]) if i < len(strength) else 0.0):
+        half = (len(labels[i]) * LABEL_PX_PER_CHAR + 4) * per_px / 2
+        lo, hi = centres[i] - half, centres[i] + half
+        if all(hi <= a or lo >= b for a, b in taken):
+            taken.append((lo, hi))
+            out[i] = labels[i]
+    return out
+
+
 def audio_figure(exp: dict):
     """Waveform with coloured attribution bands, and a bar per segment labelled with its words or times."""
     import plotly.graph_objects as go
@@ -192,8 +213,10 @@ def audio_figure(exp: dict):
         widths.append(max(1e-3, float(end) - float(start)) * 0.95)
     fig.update_layout(shapes=bands)
     shown = rel[: len(centres)]  # relative push (-1..1): readable whatever the scale of the raw scores
+    duration = max([float(e) for _, e in spans] + [len(wave) / float(rate)])
+    fitting = fitting_labels(labels[: len(centres)], centres, shown, duration)
     fig.add_trace(go.Bar(x=centres, y=shown, width=widths, name="segment attribution",
-                         marker_color=[score_colour(r, 0.9) for r in shown], text=labels[: len(centres)],
+                         marker_color=[score_colour(r, 0.9) for r in shown], text=fitting,
                          textposition="outside", cliponaxis=False, textfont={"size": 11},
                          hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)]), row=2, col=1)
     fig.update_xaxes(title_text="seconds", row=2, col=1)

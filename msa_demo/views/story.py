@@ -179,7 +179,10 @@ def transcript_markdown(reading: dict | None) -> str:
         return "**Heard:** no words were recognised."
     timed = " ".join(f"{md(w.get('text', ''))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
                      for w in words)
-    return f"**Heard** ({heard_in(audio)}): “{md(audio.get('transcript', ''))}”\n\n{timed}"
+    cut = int(audio.get("dropped_at_cut") or 0)
+    note = (f"\n\n*{cut} word{'s' if cut > 1 else ''} that speech recognition placed in the clip's last instant, "
+            "with no time of their own, were left out: not heard.*" if cut else "")
+    return f"**Heard** ({heard_in(audio)}): “{md(audio.get('transcript', ''))}”\n\n{timed}{note}"
 
 
 def heard_in(audio: dict) -> str:
