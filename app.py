@@ -23,6 +23,8 @@ MAX_FILE_SIZE = "25mb"
 WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
+#trust {overflow-x: auto}
+@media (max-width: 600px) {#trust table th, #trust table td {white-space: normal}}
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
 #transcript sub {color: #777}
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}

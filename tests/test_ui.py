@@ -258,7 +258,7 @@ def test_contributions_figure_traces(exp):
     names = [t.name for t in fig.data]
     assert names[0] == "Shapley value" and names[1].startswith("P(")
     assert list(fig.data[0].x) == ["text", "image", "audio"]
-    assert "without text" in list(fig.data[1].x)
+    assert "no text" in list(fig.data[1].x)
     assert "disagree" in fig.layout.title.text
 
 

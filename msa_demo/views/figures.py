@@ -21,21 +21,22 @@ def contributions_figure(exp: dict):
     target = exp.get("target") or (exp.get("prediction") or {}).get("label", "")
     names = list(mc["shapley"])
     values = [float(mc["shapley"][n]) for n in names]
+    # short lines throughout: the figure stays readable on a phone (390 px), where one long line runs off
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12, subplot_titles=(
-        f"How much each input moved P({target})", f"P({target}) with everything, and without one input"))
+        f"How much each input<br>moved P({target})", f"P({target}) with all,<br>and without each"))
     fig.add_trace(go.Bar(x=names, y=values, name="Shapley value", marker_color=[score_colour(v, 0.9) for v in values],
                          text=[f"{v:+.3f}" for v in values], textposition="auto"), row=1, col=1)
     pairs = mc.get("interactions") or {}
     if pairs:  # one line under the plots: bars stay readable however many pairs there are
-        fig.add_annotation(text="pairwise interactions: " + ", ".join(
-            f"{html.escape(str(k))} {float(v):+.3f}" for k, v in pairs.items()), xref="paper", yref="paper",
-            x=0.0, y=-0.2, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
+        fig.add_annotation(text=wrapped("pairwise interactions: " + ", ".join(
+            f"{k} {float(v):+.3f}" for k, v in pairs.items())), xref="paper", yref="paper",
+            x=0.0, y=-0.3, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
     xs, ys = ["all"], [float(fused.get(target, mc.get("value_all") or 0.0))]
     for n in names:
         if n in without:
-            xs.append(f"without {n}")
+            xs.append(f"no {n}")  # short: it stays level on a phone
             ys.append(float((without[n] or {}).get(target, 0.0)))
     fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({target})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
                          text=[f"{y:.2f}" for y in ys], textposition="auto"), row=1, col=2)
@@ -45,15 +46,22 @@ def contributions_figure(exp: dict):
     fig.update_yaxes(title_text="Shapley value", tickformat=".2f", row=1, col=1)
     title = "Modality contributions"
     if mc.get("conflict"):
-        title += f" — ⚠ modalities disagree<br><sup>{html.escape(str(mc.get('conflict_detail', '')))}</sup>"
+        title += f" — ⚠ modalities disagree<br><sup>{wrapped(str(mc.get('conflict_detail', '')), 60)}</sup>"
     elif len(values) > 1 and max(values) - min(values) < 0.02:
         title += "<br><sup>every input moved it by about the same amount: none stands out</sup>"
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
                              "yanchor": "top"}, showlegend=False,
-                      height=380, margin={"l": 50, "r": 10, "t": 110, "b": 70})
+                      height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
     return fig
+
+
+def wrapped(text: str, width: int = 55) -> str:
+    """``text`` HTML-escaped, in lines of at most ``width`` characters (plotly breaks lines only at <br>)."""
+    import textwrap
+
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
 def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
