@@ -102,6 +102,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     rows = [json.loads(line) for line in args.manifest.read_text(encoding="utf-8").split("\n") if line.strip()]
+    rows = [r for r in rows if r.get("split") != "unused"]  # beyond a source's cap (lite_text_sources.py)
     args.cache.mkdir(parents=True, exist_ok=True)
     mod = None
     for source in dict.fromkeys(r["source"] for r in rows):

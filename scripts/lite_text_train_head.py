@@ -56,6 +56,35 @@ def load(work: Path, sources: list[str] | None = None):
     return rows, X
 
 
+LONG = ("pang-lee-reviews", "bol-nl", "amazon-de")  # sources of whole reviews (one or more windows each)
+
+
+def add_mixed(rows: list[dict], X: list, frac: float, seed: int) -> None:
+    """Made-up mixed reviews, in place: the windows of a positive review followed by those of a negative one (or
+    the other way round), from the same long-review source and split, labelled neutral (source "mixed"); and as
+    many positive + positive and negative + negative pairs, labelled as their parts (source "mixed-control"), so
+    that more windows alone do not mean neutral. ``frac`` x the source's rows of each split, per kind; seeded."""
+    rng = random.Random(seed + 7)
+    n0 = len(rows)
+    for split in ("train", "val", "test"):
+        for src in LONG:
+            idx = [i for i in range(n0) if rows[i]["source"] == src and rows[i]["split"] == split]
+            pos = [i for i in idx if rows[i]["label"] == "positive"]
+            neg = [i for i in idx if rows[i]["label"] == "negative"]
+            if not pos or not neg:
+                continue
+            k = max(1, int(round(frac * len(idx))))
+            for j in range(k):
+                a, b = rng.choice(pos), rng.choice(neg)
+                if rng.random() < 0.5:
+                    a, b = b, a
+                for label, pair in (("neutral", (a, b)), ("positive", (rng.choice(pos), rng.choice(pos))),
+                                    ("negative", (rng.choice(neg), rng.choice(neg)))):
+                    rows.append({"source": "mixed" if label == "neutral" else "mixed-control", "label": label,
+                                 "split": split, "group": "synthetic", "text": ""})
+                    X.append(torch.cat([X[pair[0]], X[pair[1]]]))
+
+
 def batches(idx: list[int], X, size: int):
     for s in range(0, len(idx), size):
         part = idx[s:s + size]
@@ -183,6 +212,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-neutral-recall", type=float, default=0.45)
+    ap.add_argument("--mixed", type=float, default=0.0,
+                    help="add made-up mixed reviews (add_mixed): this fraction of each long source's rows per split")
     ap.add_argument("--sources", default="", help="comma-separated: train and score on these sources only (a trial)")
     ap.add_argument("--init", choices=("scratch", "encoder-head"), default="scratch",
                     help="the head's starting weights: seeded random, or the encoder head's own head")
@@ -194,6 +225,8 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     rows, X = load(args.work, args.sources.split(",") if args.sources else None)
+    if args.mixed:
+        add_mixed(rows, X, args.mixed, args.seed)
     y = [LABELS.index(r["label"]) for r in rows]
     split = {s: [i for i, r in enumerate(rows) if r["split"] == s] for s in ("train", "val", "test")}
     tr, va, te = split["train"], split["val"], split["test"]
