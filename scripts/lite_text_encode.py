@@ -63,7 +63,6 @@ def encode(mod, texts: list[str], budget: int = 4096) -> list[torch.Tensor]:
     s = 0
     with torch.no_grad():
         while s < len(order):
-            n = len(pieces[order[s]][2])
             e = s
             while e < len(order) and (e - s + 1) * len(pieces[order[e]][2]) <= budget:
                 e += 1

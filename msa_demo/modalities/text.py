@@ -38,10 +38,10 @@ class _TextBase(Modality):
         n = enc["input_ids"].shape[1]
         if self.window and n > self.window:
             k = len(window_starts(n, self.window, self.prefix_tokens))
+            how = ("the verdict pools the windows' verdicts, weighing most the windows that take a side."
+                   if getattr(self, "pool_sharpness", 0) else "the verdict is the mean of the windows' verdicts.")
             notices.append(f"Text: read whole, in {k} overlapping windows of {self.window} tokens "
-                           f"({n} tokens in all); " + ("the verdict pools the windows' verdicts, weighing most "
-                                                        "the windows that take a side." if getattr(self, "pool_sharpness", 0)
-                                                        else "the verdict is the mean of the windows' verdicts."))
+                           f"({n} tokens in all); {how}")
         elif n > self.max_length:
             enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, **kw)
             notices.append(f"Text: too long for the model; only the first {self.max_length} of {n} tokens were read.")
@@ -313,7 +313,8 @@ _windows: "weakref.WeakKeyDictionary[E5WithHead, OrderedDict[bytes, torch.Tensor
 _window_lock = threading.Lock()
 
 
-def pool_windows(logits: torch.Tensor, mask: torch.Tensor | None, sharpness: float) -> tuple[torch.Tensor, torch.Tensor]:
+def pool_windows(logits: torch.Tensor, mask: torch.Tensor | None,
+                 sharpness: float) -> tuple[torch.Tensor, torch.Tensor]:
     """One verdict from the windows of a long text: (logits [B, C], weights [B, W]) from the windows' logits
     [B, W, C] (labels negative, neutral, positive; ``mask`` [B, W] marks real windows, None: all are).
 
