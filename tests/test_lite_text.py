@@ -116,14 +116,21 @@ def test_long_review_is_read_whole_and_said_so(lite):
     n = prepared.inputs["input_ids"].shape[1]
     assert n > mod.window
     assert any("read whole" in s and "windows" in s for s in prepared.notices)
-    # the verdict is the mean of the windows' head logits, each window <s> passage: <text stretch> </s>
+    # the verdict pools the windows' head logits (``pool_windows``, the head's ``window_pooling``; sharpness 0 is
+    # the plain mean), each window <s> passage: <text stretch> </s>
+    from msa_demo.modalities.text import pool_windows
+
     idx = window_index(n, mod.window, mod.prefix_tokens, mod.overlap)
     assert idx[-1, -2] == n - 2 and set(idx[:, mod.prefix_tokens:-1].flatten().tolist()) == set(range(3, n - 1))
     with torch.no_grad():
         logits, _ = mod._run(prepared.inputs, want_features=False)
         ids = prepared.inputs["input_ids"][0][idx]
         h = mod.encoder(input_ids=ids).last_hidden_state.mean(1)
-        assert torch.allclose(logits[0], mod.head(h).mean(0), atol=1e-4)
+        pooled, weights = pool_windows(mod.head(h)[None], None, mod.pool_sharpness)
+        assert torch.allclose(logits[0], pooled[0], atol=1e-4)
+        assert torch.allclose(weights.sum(), torch.tensor(1.0))
+        if mod.pool_sharpness == 0:
+            assert torch.allclose(logits[0], mod.head(h).mean(0), atol=1e-4)
 
 
 @pytest.mark.spawns

@@ -38,8 +38,10 @@ class _TextBase(Modality):
         n = enc["input_ids"].shape[1]
         if self.window and n > self.window:
             k = len(window_starts(n, self.window, self.prefix_tokens))
+            how = ("the verdict pools the windows' verdicts, weighing most the windows that take a side."
+                   if getattr(self, "pool_sharpness", 0) else "the verdict is the mean of the windows' verdicts.")
             notices.append(f"Text: read whole, in {k} overlapping windows of {self.window} tokens "
-                           f"({n} tokens in all); the verdict is the mean of the windows' verdicts.")
+                           f"({n} tokens in all); {how}")
         elif n > self.max_length:
             enc = self.tokenizer(value.text, truncation=True, max_length=self.max_length, **kw)
             notices.append(f"Text: too long for the model; only the first {self.max_length} of {n} tokens were read.")
@@ -215,7 +217,9 @@ class E5WithHead(EncoderWithHead):
     Every text is read as ``<s> passage: … </s>``. A text longer than ``window`` tokens is read whole: its
     tokens are embedded once (so explanations see every token of the whole text), cut into windows of
     ``window`` tokens that overlap by ``overlap`` and repeat the ``<s> passage:`` start and the ``</s>`` end,
-    and the head's logits are averaged over the windows (the features too, for a trained fusion head).
+    and the head's logits are pooled over the windows (``pool_windows``: the mean, or with the head's
+    ``window_pooling`` the windows that take a side weighing more; the features with the same weights, for a
+    trained fusion head).
 
     Windows already read are not read again: without gradients, a window whose tokens (and mask) were encoded
     before takes its pooled output from a cache (``window_cache`` windows, per model copy). A row of an ablation
@@ -235,6 +239,8 @@ class E5WithHead(EncoderWithHead):
     def load(self) -> None:
         super().load()
         self.tokenizer.model_max_length = 1_000_000  # read whole in windows: no "too long" warning per text
+        # how the windows' verdicts are pooled (``pool_windows``); a head without the entry: the plain mean
+        self.pool_sharpness = float((self.head_config.get("window_pooling") or {}).get("sharpness", 0.0))
         self.windows_encoded = 0
 
     def forget(self) -> None:
@@ -266,7 +272,8 @@ class E5WithHead(EncoderWithHead):
         reusable = (self.reuse_windows and inputs.get("inputs_embeds") is None and ids is not None and ids.shape[0] == b
                     and not torch.is_grad_enabled() and not self.encoder.get_input_embeddings()._forward_hooks)
         pooled = self._windows(x, m, ids[:, idx].reshape(b * w, self.window) if reusable else None).reshape(b, w, h)
-        return self.head(pooled).mean(1), (pooled.mean(1) if want_features else None)
+        logits, weights = pool_windows(self.head(pooled), None, self.pool_sharpness)
+        return logits, ((weights.unsqueeze(-1) * pooled).sum(1) if want_features else None)
 
     def _windows(self, x: torch.Tensor, mask: torch.Tensor, ids: torch.Tensor | None) -> torch.Tensor:
         """Mean-pooled encoder outputs [R, H] of the windows ``x`` [R, window, H] (``mask`` [R, window]). Given
@@ -304,6 +311,26 @@ class E5WithHead(EncoderWithHead):
 # so it never reads the learned model's windows.
 _windows: "weakref.WeakKeyDictionary[E5WithHead, OrderedDict[bytes, torch.Tensor]]" = weakref.WeakKeyDictionary()
 _window_lock = threading.Lock()
+
+
+def pool_windows(logits: torch.Tensor, mask: torch.Tensor | None,
+                 sharpness: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """One verdict from the windows of a long text: (logits [B, C], weights [B, W]) from the windows' logits
+    [B, W, C] (labels negative, neutral, positive; ``mask`` [B, W] marks real windows, None: all are).
+
+    Each window weighs ``softmax(sharpness * |p_pos - p_neg|)`` over the text's windows: a window that takes a
+    side counts more than one that only retells or describes, and two windows that take opposite sides still both
+    count, so a text that turns pulls its verdict toward the middle. ``sharpness`` 0 is the plain mean. Smooth in
+    the logits, so Integrated Gradients attribute through it like through the mean."""
+    if sharpness:
+        p = torch.softmax(logits.float(), -1)
+        s = sharpness * (p[..., -1] - p[..., 0]).abs()
+    else:
+        s = torch.zeros(logits.shape[:2], device=logits.device)
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(s, -1).to(logits.dtype)
+    return (weights.unsqueeze(-1) * logits).sum(1), weights
 
 
 def window_starts(n: int, window: int, prefix: int, overlap: int = 32) -> list[int]:

