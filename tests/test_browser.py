@@ -102,8 +102,10 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "screenshot.png"
     # every picture on the page has arrived and decoded (the original picture, the heat maps), so the
     # screenshot never catches one still loading
-    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)",
-                           timeout=30_000)
+    # (a picture below the fold is loaded lazily: asked for now; a hidden one is not on the page)
+    page.evaluate("() => document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("() => [...document.images].filter(i => i.offsetParent !== null && i.getAttribute('src'))"
+                           ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000  # a filled page, not a blank one
 
