@@ -166,13 +166,9 @@ def verdicts_shown(views: tuple) -> tuple:
             *(shown(v, v is not None) for v in views[n + 1:]))
 
 
-def empty_explanation_views(used: Iterable[str] | None = None) -> tuple:
-    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json);
-    ``used``: the modalities the explanation will read, whose panels are shown (the others' are hidden)."""
-    out = (None, None, None, None, None, None, "")
-    if used is not None:
-        out = _placed(out, set(used))
-    return out + (None, None, None)
+def empty_explanation_views() -> tuple:
+    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json)."""
+    return (None, None, None, None, None, None, "", None, None, None)
 
 
 def _placed(panels: tuple, used: set) -> tuple:
