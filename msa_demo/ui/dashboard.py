@@ -20,7 +20,7 @@ from msa_demo.modalities.text import language_name
 from msa_demo.modalities.registry import names
 from msa_demo.ui.fields import Request, bind, further, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
-from msa_demo.ui.shelf import Shelf
+from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, MAP_PANELS, NO_FACE, NO_INPUT, empty_explanation_views,
                                  explained_stamp, explanation_views, gradio, one_line, progress_adapter, stale_parts,
                                  user_error, verdicts_shown, warm_up)
@@ -54,7 +54,7 @@ class Dashboard:
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
     explained: OrderedDict = field(default_factory=OrderedDict)
-    # the worked example the page opens on: (its input values, the panels as its explanation left them)
+    # the worked example the page opens on: its handler values, and the panels its explanation left
     opening_ready: threading.Event = field(default_factory=threading.Event)
     opening_shown: tuple | None = None
     opening_values: dict | None = None
@@ -401,8 +401,9 @@ class Dashboard:
         def run():
             try:
                 *_, last = self.explain_panels(**values)
-                stamp, exp = last[OWN_OUTPUTS_AT["stamp"]], last[OWN_OUTPUTS_AT["state"]]
-                self.opening_shown = self.saved_panels(exp, stamp=stamp)
+                at = OWN_OUTPUTS_AT
+                self.opening_shown = self.saved_panels(last[at["state"]], stamp=last[at["stamp"]],
+                                                       files=(last[at["report"]], last[at["json"]]))
             except Exception:  # noqa: BLE001 - the page then opens empty, as it did before
                 log.exception("the worked example could not be explained")
             finally:
@@ -416,7 +417,8 @@ class Dashboard:
     def explain_outputs(builtins_only: bool = False) -> int:
         """How many outputs :meth:`explain_panels` gives: the built-ins' 20, then each further modality's verdict
         and panel components."""
-        return len(OWN_OUTPUTS) + 7 + 8 + (0 if builtins_only else len(further()) + len(panel_views(None)))
+        builtins = OWN_OUTPUTS_AT["what_if"] + 1  # the what-if panel is the built-ins' last output
+        return builtins + (0 if builtins_only else len(further()) + len(panel_views(None)))
 
     def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[tuple]:
         """What a page shows as it opens: the built-ins' inputs in their boxes, then the Explain outputs
@@ -446,16 +448,18 @@ class Dashboard:
 
     # ------------------------------------------------------------------ saved and shared explanations
 
-    def saved_panels(self, exp: dict, note: str = "", stamp: dict | None = None) -> tuple:
+    def saved_panels(self, exp: dict, note: str = "", stamp: dict | None = None,
+                     files: tuple | None = None) -> tuple:
         """The Explain outputs (as :meth:`explain_panels` leaves them at its end) for a saved explanation
         (``Explanation.to_dict()``), each panel placed, ``note`` above its summary, the downloads enabled;
-        ``stamp``: what the inputs on the page are (None: nothing on the page was explained)."""
+        ``stamp``: what the inputs on the page are (None: nothing on the page was explained); ``files``: its
+        report and JSON when they are written already."""
         gr = gradio()
         pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
         views = verdicts_shown(prediction_views(pred, (), reading, models))
         own, own_more = views[:len(OWN_OUTPUTS) - 1], views[len(OWN_OUTPUTS):]
         notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp)
-        html_path, json_path = self.write_report(exp)
+        html_path, json_path = files or self.write_report(exp)
         return (*own, notices, *explanation_views(exp, final=True, placed=True), heatmap_legend(exp),
                 transcript_markdown(reading), "", stamp, exp,
                 gr.DownloadButton(value=str(html_path), interactive=True),
@@ -506,8 +510,6 @@ class Dashboard:
             folder.mkdir(parents=True, exist_ok=True)
             inputs = self.saved_inputs(exp, folder)
         except (MsaError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            from msa_demo.ui.shelf import GONE
-
             message = str(exc) if isinstance(exc, MsaError) else GONE
             out = [skip] * self.explain_outputs()
             out[OWN_OUTPUTS.index("notices")] = f"### ⚠ {message}"

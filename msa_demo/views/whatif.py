@@ -64,19 +64,24 @@ def tone_rows(exp: dict) -> list[tuple[str, str, float, bool]]:
             for e in exp.get("tone") or []]
 
 
+def tone_story(exp: dict) -> tuple[str, str, list[tuple[str, str, float, bool]]]:
+    """(the verdict, the one sentence, :func:`tone_rows`) that both views of "how it sounds" tell."""
+    from msa_demo.explain.result import ToneEffect
+    from msa_demo.explain.tone import tone_sentence
+
+    verdict = (exp.get("prediction") or {}).get("label", "")
+    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    return verdict, head, tone_rows(exp)
+
+
 def tone_markdown(exp: dict) -> str:
     """How it sounds: a table of the changes of the clip's sound and how far each moved the verdict, or the note
     saying why there is none; "" when it was not asked for."""
     if exp.get("tone_note"):
         return f"<sub>{md(exp['tone_note'])}</sub>"
-    rows = tone_rows(exp)
-    if not rows:
+    if not tone_rows(exp):
         return ""
-    from msa_demo.explain.tone import tone_sentence
-    from msa_demo.explain.result import ToneEffect
-
-    verdict = (exp.get("prediction") or {}).get("label", "")
-    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    verdict, head, rows = tone_story(exp)
     body = "\n".join(f"| {md(c)} | {md(label)}{' ↺' if flips else ''} | {100 * m:+.1f} | {_bar(m)} |"
                      for c, label, m, flips in rows)
     return (f"**{md(head)}**\n\n| the clip with | reads | P({md(verdict)}) moves (points) | |\n|---|---|---:|---|\n"
@@ -151,14 +156,9 @@ def tone_html(exp: dict) -> str:
 
     if exp.get("tone_note"):
         return f'<p class="notice">{esc(exp["tone_note"])}</p>'
-    rows = tone_rows(exp)
-    if not rows:
+    if not tone_rows(exp):
         return ""
-    from msa_demo.explain.result import ToneEffect
-    from msa_demo.explain.tone import tone_sentence
-
-    verdict = (exp.get("prediction") or {}).get("label", "")
-    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    verdict, head, rows = tone_story(exp)
     chart = bars_svg([c + (" (flips it)" if f else "") for c, _, _, f in rows], [m for _, _, m, _ in rows],
                      title=f"How far each change of the sound moved P({verdict})")
     return f"<h3>How it sounds</h3><p>{esc(head)}</p>{chart}"
