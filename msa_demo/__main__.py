@@ -13,7 +13,7 @@ from msa_demo.errors import MsaError
 
 def input_values(args: argparse.Namespace) -> dict[str, Any]:
     """{modality: the raw value its flag gave (None if not given)}."""
-    from msa_demo.modalities.registry import names
+    from msa_demo.registry import names
 
     return {m: getattr(args, m, None) for m in names()}
 
@@ -49,7 +49,7 @@ def format_prediction(pred: Any) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.model import MultimodalSentimentModel
-    from msa_demo.modalities.registry import flags
+    from msa_demo.registry import flags
 
     raw = input_values(args)
     if not any(raw.values()):

@@ -19,7 +19,7 @@ from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
-from msa_demo.modalities import registry
+from msa_demo import registry
 from msa_demo.ui.options import CONTROLS, Control, read_settings
 from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 

@@ -61,13 +61,13 @@ class AudioInput:
 
 class Inputs:
     """What one prediction is made from: one clean input record per registered modality
-    (``msa_demo.modalities.registry``); a modality not given reads as None (missing).
+    (``msa_demo.registry``); a modality not given reads as None (missing).
 
     ``Inputs(text=TextInput(...), image=None)``; ``inputs.text``; ``inputs.get("audio")``; ``inputs.present()``.
     """
 
     def __init__(self, **values: Any) -> None:
-        from msa_demo.modalities.registry import names
+        from msa_demo.registry import names
 
         known = names()
         unknown = [k for k in values if k not in known]
@@ -76,7 +76,7 @@ class Inputs:
         self.values = {m: values[m] for m in known if values.get(m) is not None}
 
     def __setattr__(self, name: str, value: Any) -> None:
-        from msa_demo.modalities.registry import names
+        from msa_demo.registry import names
 
         if name != "values" and name in names():
             if value is None:
@@ -90,7 +90,7 @@ class Inputs:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "values":
             raise AttributeError(name)
-        from msa_demo.modalities.registry import names
+        from msa_demo.registry import names
 
         if name in names():
             return self.values.get(name)
@@ -106,7 +106,7 @@ class Inputs:
         return f"Inputs({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
 
     def present(self) -> list[str]:
-        from msa_demo.modalities.registry import names
+        from msa_demo.registry import names
 
         return [m for m in names() if m in self.values]
 
@@ -300,3 +300,15 @@ def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) 
         notices.append("Audio: the clip is silent or nearly so.")
     wave = resample(wave, rate, sample_rate)
     return AudioInput(wave, sample_rate, notices, seconds)
+
+
+def float_wav(waveform, rate: int) -> bytes:
+    """A 32-bit float mono WAV, byte-for-byte deterministic (no timestamped PEAK chunk)."""
+    import struct
+
+    import numpy as np
+
+    data = np.asarray(waveform, dtype="<f4").tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, int(rate), int(rate) * 4, 4, 32)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body

@@ -15,9 +15,9 @@ from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
-from msa_demo import languages
+from msa_demo import language
 from msa_demo.labels import probs_dict as _probs_dict
-from msa_demo.modalities import registry
+from msa_demo import registry
 from msa_demo.prediction import ModalityPrediction, Prediction
 from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality,
                                  resolve_path)
@@ -258,10 +258,10 @@ class MultimodalSentimentModel:
             encoded[m] = enc
             spec = self.preset.modalities[m]
             probs = _probs_dict(enc.probs)
-            read = languages.check(m, prepared.info, spec)  # the words' language against the declared ones
+            read = language.check(m, prepared.info, spec)  # the words' language against the declared ones
             per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision,
                                         **read)
-            line = languages.notice(m, read)
+            line = language.notice(m, read)
             if line and line not in notices:
                 notices.append(line)
         fused = _probs_dict(self.fuse(encoded))

@@ -8,17 +8,14 @@ plays the clip from it.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from msa_demo import views
-from msa_demo.modalities.registry import kinds
+from msa_demo.registry import kinds
 from msa_demo.views import esc as _e
 
-REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -49,14 +46,6 @@ def _d(explanation: Any) -> dict:
     if isinstance(explanation, (str, bytes)):
         return json.loads(explanation)
     return dict(explanation)
-
-
-def png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:
-    img = img.copy()
-    img.thumbnail((side, side))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _probs_table(probs: dict | None) -> str:
@@ -171,7 +160,7 @@ def to_html(explanation: Any) -> str:
         warnings,
         notices,
         _contributions_html(exp),
-        views.whatif_html(exp, png_uri),
+        views.whatif_html(exp, views.png_uri),
         _sections_html(exp),
         _trust_html(exp),
         "<h2>Reproduce</h2><p>Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.</p>"

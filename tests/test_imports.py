@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ENGINE = ("msa_demo.config", "msa_demo.errors", "msa_demo.labels", "msa_demo.inputs", "msa_demo.modalities",
-          "msa_demo.model", "msa_demo.fusion", "msa_demo.explain", "msa_demo.training")
+ENGINE = ("msa_demo.config", "msa_demo.errors", "msa_demo.labels", "msa_demo.inputs", "msa_demo.language",
+          "msa_demo.registry", "msa_demo.modalities", "msa_demo.model", "msa_demo.fusion", "msa_demo.explain",
+          "msa_demo.training")
+ADAPTERS = ("msa_demo.modalities", "msa_demo.lite", "msa_demo.model", "msa_demo.hub", "msa_demo.fusion")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,33 @@ def test_inference_never_imports_training(ig):
 def test_no_import_circle_touches_the_engine(ig):
     for circle in ig.cycles(ig.import_graph()):
         assert not [m for m in circle if _in(m, ENGINE)], circle
+
+
+def test_the_engine_never_imports_the_dashboard(ig):
+    """Reading, models, explanations, views and the report run without Gradio's dashboard: none of them reaches
+    ``msa_demo.ui`` (the modality kinds may: they stand at the top and name their own input widgets)."""
+    graph = ig.import_graph()
+    for module in graph:
+        if _in(module, ENGINE + ("msa_demo.views", "msa_demo.report", "msa_demo.dataset")):
+            assert ig.reaches(graph, module, "msa_demo.ui") is None, module
+
+
+def test_views_never_import_a_model_adapter(ig):
+    """The views draw from an explanation's plain dict: they reach no model, no encoder, no fusion head."""
+    graph = ig.import_graph()
+    for module in graph:
+        if _in(module, ("msa_demo.views", "msa_demo.report")):
+            for adapter in ADAPTERS:
+                assert ig.reaches(graph, module, adapter) is None, (module, adapter)
+
+
+def test_the_registry_and_the_language_helpers_stand_at_the_bottom(ig):
+    """Everything may ask the registry and the language helpers; they ask (almost) nothing back: the registry
+    loads the kinds by name, as plug-ins, and imports only the presets' names and the error type."""
+    graph = ig.import_graph()
+    assert set(graph["msa_demo.language"]) == set()
+    assert set(graph["msa_demo.registry"]) <= {"msa_demo.config", "msa_demo.errors"}
+    assert "msa_demo.kinds" in graph and "msa_demo.modalities.kinds" not in graph
 
 
 def test_sentiments_and_probs_dict_are_defined_once():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from msa_demo import languages, report, views
+from msa_demo import language, report, views
 from msa_demo.explain import explain
 
 FRENCH = "Je ne suis pas content, le service est très mauvais"
@@ -62,20 +62,20 @@ def test_the_prediction_records_the_language_and_says_when_it_is_not_covered(en_
 def test_a_model_without_declared_languages_is_not_checked(tiny_model):
     pred = tiny_model.predict(text=FRENCH)
     assert pred.modalities["text"].language == "fr" and pred.modalities["text"].language_covered is None
-    assert not any(languages.OUTSIDE_LANGUAGES in n for n in pred.notices)
+    assert not any(language.OUTSIDE_LANGUAGES in n for n in pred.notices)
 
 
 def test_explanation_marks_the_text_maps_and_every_view_says_it_once(en_zh):
     exp = explain(en_zh, en_zh.read_inputs(text=FRENCH), options=_fast())
     d = exp.to_dict()
     assert d["reading"]["text"]["language_covered"] is False and NOTICE in d["prediction"]["notices"]
-    assert [m["caveat"] for m in d["maps"]] == [languages.OUTSIDE_LANGUAGES]  # the JSON's verdict on the map
+    assert [m["caveat"] for m in d["maps"]] == [language.OUTSIDE_LANGUAGES]  # the JSON's verdict on the map
     (row,) = views.trust_rows(d)
-    assert row["mark"] == "⚠" and row["verdict"] == languages.OUTSIDE_LANGUAGES
+    assert row["mark"] == "⚠" and row["verdict"] == language.OUTSIDE_LANGUAGES
     notes = views.notices_markdown(d["prediction"], (), d["reading"], d["models"], d)
     assert notes.count("French is outside") == 1 and "⚠ Text: French" in notes  # a warning, not also a note
     html = report.to_html(d).split('<script type="application/json"')[0]  # what the page shows
-    assert html.count("French is outside") == 1 and "⚠ " + languages.OUTSIDE_LANGUAGES.replace("'", "&#x27;") in html
+    assert html.count("French is outside") == 1 and "⚠ " + language.OUTSIDE_LANGUAGES.replace("'", "&#x27;") in html
     # a file saved before maps carried the caveat still gets the verdict, from the prediction's own record
     for m in d["maps"]:
         m.pop("caveat")
@@ -108,8 +108,8 @@ def test_the_command_line_prints_the_notice_and_the_verdict(en_zh_path, tmp_path
     assert NOTICE in out["notices"]
     saved = tmp_path / "exp.json"
     text = run("explain", "--text-methods", "occlusion", "--deletion-steps", "2", "--out", str(saved))
-    assert f"note: {NOTICE}" in text and f"verdict: ⚠ {languages.OUTSIDE_LANGUAGES}" in text
-    assert json.loads(saved.read_text(encoding="utf-8"))["maps"][0]["caveat"] == languages.OUTSIDE_LANGUAGES
+    assert f"note: {NOTICE}" in text and f"verdict: ⚠ {language.OUTSIDE_LANGUAGES}" in text
+    assert json.loads(saved.read_text(encoding="utf-8"))["maps"][0]["caveat"] == language.OUTSIDE_LANGUAGES
 
 
 def test_the_header_names_the_languages_the_preset_declares(tiny_preset_path, tmp_path):

@@ -149,7 +149,7 @@ def test_predict_cli_lite_chinese_and_long_review():
 
 
 def test_chinese_words_are_grouped(lite):
-    from msa_demo.modalities.text import word_spans
+    from msa_demo.language import word_spans
 
     text = "这个手机太差了，我很失望。"
     words = [text[s:e] for s, e in word_spans(text)]
@@ -230,7 +230,8 @@ def test_windows_read_before_are_not_read_again(lite):
     the values of encoding every window of every row."""
     from msa_demo.explain.faithfulness import deletion
     from msa_demo.explain.forward import FusedForward
-    from msa_demo.explain.words import token_layout, word_spans
+    from msa_demo.explain.words import token_layout
+    from msa_demo.language import word_spans
     from msa_demo.modalities.text import window_index
 
     mod = lite.modalities["text"]

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 from msa_demo import report, ui, views  # noqa: E402
 from msa_demo.config import SENTIMENTS  # noqa: E402
-from msa_demo.modalities.text import detect_language  # noqa: E402
+from msa_demo.language import detect_language  # noqa: E402
 
 
 def pred(probs, per=None, used=("text", "image", "audio"), off=()):

@@ -22,7 +22,7 @@ from msa_demo.explain import explain
 from msa_demo.explain.forward import FusedForward
 from msa_demo.explain.methods import Layout, attribute
 from msa_demo.modalities import Modality, Prepared
-from msa_demo.modalities.registry import ModalityKind, names, register, unregister
+from msa_demo.registry import ModalityKind, names, register, unregister
 from msa_demo.model import MultimodalSentimentModel
 from msa_demo.views import esc
 

@@ -314,7 +314,7 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
     state = steps[-1][-7]  # then the downloads, the what-if panel and the video panel
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
-    from msa_demo.modalities.kinds import video as video_kind
+    from msa_demo.kinds import video as video_kind
 
     shown = [(s[-2].visible, s[-1].visible) for s in steps if hasattr(s[-2], "visible")]
     assert shown[0] == (False, False) and shown[-1] == (True, True)  # no empty boxes before the maps arrive

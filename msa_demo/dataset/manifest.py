@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.errors import InputError
-from msa_demo.modalities.registry import kinds, names
+from msa_demo.registry import kinds, names
 
 PARQUET = (".parquet", ".pq")
 # the first bytes of the file types the readers take, for embedded bytes saved without a file name

@@ -21,14 +21,14 @@ import time
 from typing import Any, Callable, Iterator
 
 from msa_demo.errors import InputError, MsaError
-from msa_demo.languages import OUTSIDE_LANGUAGES
+from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
 from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
                                      ModalityContributions, check_target)
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
-from msa_demo.modalities.registry import kinds
+from msa_demo.registry import kinds
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,6 @@ def inputs_record(inputs) -> dict[str, Any]:
     for kind in kinds():
         out.update(kind.record(getattr(inputs, kind.name)))
     return out
-
-
-def float_wav(waveform, rate: int) -> bytes:
-    """A 32-bit float mono WAV, byte-for-byte deterministic (no timestamped PEAK chunk)."""
-    import struct
-
-    import numpy as np
-
-    data = np.asarray(waveform, dtype="<f4").tobytes()
-    fmt = struct.pack("<HHIIHH", 3, 1, int(rate), int(rate) * 4, 4, 32)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def recorded_inputs(record: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +62,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
     Reads the prepared inputs the prediction cached (no model runs again)."""
-    from msa_demo import languages
+    from msa_demo import language
 
     out: dict[str, dict[str, Any]] = {}
     for m in modalities if modalities is not None else inputs.present():
@@ -90,7 +78,7 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
                 rec["language_probability"] = info["language_probability"]
             if info.get("dropped_at_cut"):
                 rec["dropped_at_cut"] = int(info["dropped_at_cut"])
-        rec.update(languages.check(m, info, model.preset.modalities[m]))
+        rec.update(language.check(m, info, model.preset.modalities[m]))
         if "face_found" in info:
             rec["face_found"] = bool(info["face_found"])
         if rec:

@@ -15,7 +15,7 @@ from msa_demo.prediction import Prediction
 
 def add_input_flags(p: argparse.ArgumentParser) -> None:
     """One flag per registered modality (``--text``, ``--image``, ``--audio`` ...), as its kind declares it."""
-    from msa_demo.modalities.registry import kinds
+    from msa_demo.registry import kinds
 
     for kind in kinds():
         p.add_argument(kind.flag, metavar=kind.cli_metavar, help=kind.cli_help)
@@ -115,7 +115,7 @@ def options_from_args(args, saved_options: dict[str, Any] | None):
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
-    from msa_demo.modalities.registry import flags, names
+    from msa_demo.registry import flags, names
     from msa_demo.model import MultimodalSentimentModel
 
     from msa_demo.report import write_html

@@ -27,7 +27,7 @@ from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, ExplainOptions
 from msa_demo.explain.words import token_layout
-from msa_demo.modalities.text import token_joined
+from msa_demo.language import token_joined
 
 
 def segment_mask(length: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, list[list[float]]]:

@@ -229,7 +229,7 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
                  options: ExplainOptions, edit: str, deadline: float | None = None) -> Counterfactual:
     """The text what-if by word replacement (``edit``: antonym or neutral, from :mod:`msa_demo.explain.lexicon`):
     each edited text is read by the text model as a new input and fused with the other inputs' cached readings."""
-    from msa_demo.modalities.registry import get
+    from msa_demo.registry import get
 
     t0 = time.perf_counter()
     text = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text)  # the text the spans index

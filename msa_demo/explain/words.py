@@ -10,7 +10,6 @@ The explained output is the FUSED probability of the target class.
 from __future__ import annotations
 
 import time
-import unicodedata
 
 import torch
 
@@ -19,33 +18,7 @@ from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.result import AttributionMap, ExplainOptions
-
-
-def _is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0xF900 <= cp <= 0xFAFF
-            or 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF)
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Whitespace-separated words as (start, end) character spans; each CJK character is its own word."""
-    spans: list[tuple[int, int]] = []
-    start = None
-    for i, ch in enumerate(text):
-        if ch.isspace() or unicodedata.category(ch) == "Zs":
-            if start is not None:
-                spans.append((start, i))
-                start = None
-        elif _is_cjk(ch):
-            if start is not None:
-                spans.append((start, i))
-                start = None
-            spans.append((i, i + 1))
-        elif start is None:
-            start = i
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
+from msa_demo.language import word_spans
 
 
 def token_groups(offsets, special_mask, spans) -> tuple[list[int], list[int]]:
@@ -101,7 +74,7 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         raise InputError(f"There is no {modality} to explain.")
     ff = FusedForward(model, inputs, modality, used, batch_size=options.batch_size)
     text = ff.prepared.info.get("text", "")
-    spans = [tuple(s) for s in ff.prepared.info.get("word_spans") or word_spans(text)]  # the modality's words
+    spans = [tuple(s) for s in ff.prepared.info.get("word_spans") or word_spans(text, group=False)]  # the modality's words
     gradients = bool(ff.mod.differentiable and hasattr(ff.mod, "embedding_layer"))
     method = resolve(method or options.text_methods[0], modality, gradients)
     layout = token_layout(ff, spans, options.text_baseline,
@@ -112,4 +85,4 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     return attribute(layout, method, target, options, t0)
 
 
-__all__ = ["attribute_words", "word_spans", "token_groups", "token_features", "token_layout", "baseline_ids"]
+__all__ = ["attribute_words", "token_groups", "token_features", "token_layout", "baseline_ids"]

@@ -5,7 +5,7 @@ model call, batched, differentiable where the model is), and maps the model's la
 Explainers perturb ``prepared.inputs[attr_key]`` and call ``forward`` again; nothing else.
 
 Adding a modality = its model families (a :class:`Modality` subclass each) named by its kind in
-``msa_demo.modalities.registry``, plus a preset entry.
+``msa_demo.registry``, plus a preset entry.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 
 def _families() -> dict[str, type[Modality]]:
     """Every registered modality's model families (``registry.ModalityKind.families``)."""
-    from msa_demo.modalities.registry import kinds
+    from msa_demo.registry import kinds
 
     fams: dict[str, type[Modality]] = {}
     for kind in kinds():

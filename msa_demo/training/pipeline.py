@@ -25,7 +25,7 @@ import torch
 from msa_demo.config import Preset, load_preset, save_preset
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
-from msa_demo.modalities.registry import choices, names
+from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
 from msa_demo.training.data import Split, parse_bins, read_manifest, row_labels, split_rows
 from msa_demo.training.features import extract_features

@@ -14,10 +14,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
-from msa_demo.languages import preset_languages
+from msa_demo.language import preset_languages
 from msa_demo.modalities import OFFLINE_HINT
-from msa_demo.modalities.text import language_name
-from msa_demo.modalities.registry import names
+from msa_demo.language import language_name
+from msa_demo.registry import names
 from msa_demo.ui.fields import Request, bind, further, panel_views, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf

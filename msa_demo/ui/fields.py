@@ -1,4 +1,4 @@
-"""The dashboard's per-modality parts, made from the modality registry (:mod:`msa_demo.modalities.registry`):
+"""The dashboard's per-modality parts, made from the modality registry (:mod:`msa_demo.registry`):
 each registered kind's input widget and "use" switch, its own verdict ("X alone"), and, for a kind beyond the
 built-ins, its explanation panel; and the one way handlers receive those values: by name.
 
@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from msa_demo.config import MODALITIES
 from msa_demo.errors import InputError
-from msa_demo.modalities import registry
+from msa_demo import registry
 from msa_demo.views import map_figure
 
 

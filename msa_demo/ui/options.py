@@ -222,7 +222,7 @@ def requested_options(**values: Any) -> ExplainOptions:
 
 def gpu_duration(options: ExplainOptions | None = None, n_modalities: int | None = None) -> int:
     """Seconds of GPU to ask ZeroGPU for, from the requested work (``n_modalities``: default, every registered)."""
-    from msa_demo.modalities.registry import names
+    from msa_demo.registry import names
 
     options = options or ExplainOptions()
     n_modalities = len(names()) if n_modalities is None else n_modalities

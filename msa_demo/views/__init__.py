@@ -11,8 +11,8 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     whatif   what would change its mind: the what-if panel, its edited text and picture
 """
 
-from msa_demo.views.base import (LEGEND_TEXT, NOUNS, WORD_LEGEND, b64_image, decode_wav, esc, fmt, maps_for, md,
-                                 model_name, rel_scores, score_colour)
+from msa_demo.views.base import (LEGEND_TEXT, NOUNS, REPORT_IMAGE_SIDE, WORD_LEGEND, b64_image, decode_wav, esc, fmt,
+                                 maps_for, md, model_name, png_uri, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,

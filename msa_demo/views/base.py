@@ -95,3 +95,14 @@ def md(s: Any) -> str:
     for ch in "\\`*_[]|":
         s = s.replace(ch, "\\" + ch)
     return s
+
+
+REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
+
+
+def png_uri(img, side: int = REPORT_IMAGE_SIDE) -> str:
+    img = img.copy()
+    img.thumbnail((side, side))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

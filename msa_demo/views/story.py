@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from msa_demo import languages
+from msa_demo import language
 from msa_demo.config import MODALITIES, SENTIMENTS
-from msa_demo.languages import OUTSIDE_LANGUAGES
-from msa_demo.modalities import registry
-from msa_demo.modalities.text import language_name
+from msa_demo.language import OUTSIDE_LANGUAGES
+from msa_demo import registry
+from msa_demo.language import language_name
 from msa_demo.views.base import NOUNS, fmt, md, model_name
 
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
@@ -109,7 +109,7 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
     out = []
     records = language_records(pred, reading)
     for m in outside_languages(reading, pred):
-        out.append(f"⚠ {languages.notice(m, records.get(m))}")
+        out.append(f"⚠ {language.notice(m, records.get(m))}")
     if abstained(pred, reading):
         out.append("No face was found in the picture, so the face model abstained: the picture was not used "
                    "(Advanced → 'read a picture without a face as a face' to use it anyway).")

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.errors import InputError
-from msa_demo.modalities.registry import ModalityKind, get, names
+from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
@@ -144,7 +144,7 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
 
 def report(exp: dict) -> str:
     """A filmstrip of a few downscaled frames, a lane per moments map, the key frame with its heat map."""
-    from msa_demo.report import png_uri
+    from msa_demo.views import png_uri
 
     if not (exp.get("inputs") or {}).get("video_b64"):
         return ""

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.inputs import ImageInput, load_image
-from msa_demo.modalities.registry import ModalityKind
+from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
 
@@ -50,7 +50,7 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
 
 def report(exp: dict) -> str:
     """The picture and its heat maps (or why it was not used)."""
-    from msa_demo.report import png_uri
+    from msa_demo.views import png_uri
 
     img = views.original_image(exp)
     if img is None:

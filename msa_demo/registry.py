@@ -22,7 +22,7 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   ``Explanation.to_dict()`` (default: one bar chart of its map's features). The built-ins' panels are laid out
   by ``app.py`` itself.
 
-The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.modalities.kinds.<name>`` (loaded here
+The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
 :func:`register` call (and :func:`unregister` to take it away again).
 """
@@ -36,7 +36,7 @@ from typing import Any, Callable, Mapping
 from msa_demo.config import BUILTIN_KINDS
 from msa_demo.errors import InputError
 
-BUILTIN_PACKAGE = "msa_demo.modalities.kinds"
+BUILTIN_PACKAGE = "msa_demo.kinds"
 # names taken by predict's / Inputs' own arguments and methods, the command line's other flags and the dashboard's
 # handlers' other keywords
 RESERVED = frozenset({"use", "inputs", "values", "get", "present", "notices", "preset", "device", "dtype", "json",

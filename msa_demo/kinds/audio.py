@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.inputs import AudioInput, load_audio
-from msa_demo.modalities.registry import ModalityKind
+from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
 
@@ -49,7 +49,7 @@ def widget(**kwargs):
 
 def record(value: AudioInput | None) -> dict[str, Any]:
     """The clip as a 32-bit float WAV (lossless) and its sample rate."""
-    from msa_demo.explain import float_wav
+    from msa_demo.inputs import float_wav
 
     if value is None:
         return {"audio_wav_b64": None, "audio_sample_rate": None}

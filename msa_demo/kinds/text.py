@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.inputs import TextInput, load_text
-from msa_demo.modalities.registry import ModalityKind
+from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
 

@@ -1,0 +1,189 @@
+"""Language: which language a text is in, how its words are cut, and whether a model's preset declares it.
+
+The bottom of the house (it imports nothing of the project): the modalities cut words with it, the prediction
+and the explanation check languages with it, the views and the dashboard name them with it.
+
+- **Telling a language** (:func:`detect_language`): non-Latin scripts by their characters, Latin-script text by
+  its function words; :func:`language_name` for a code.
+- **Words** (:func:`word_spans`): whitespace-separated, runs of Chinese characters cut by jieba (or one word per
+  character); :func:`token_joined` undoes a cut inside a model's token.
+- **The preset's languages**: a preset declares the languages a text or speech model was trained on as
+  ``options["languages"]`` (ISO 639-1 codes; absent: not checked). :func:`check` records the language a model
+  read (a transcript's is the one speech recognition heard) against them, and :func:`notice` says so in one line
+  (``Prediction.modalities[m].language``, the explanation's reading record, the views and the dashboard's header).
+"""
+
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian",
+                  "ar": "Arabic", "el": "Greek", "he": "Hebrew", "hi": "Hindi", "th": "Thai", "fr": "French",
+                  "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "id": "Indonesian",
+                  "ms": "Malay"}
+# characters -> language, by Unicode block: enough to tell scripts apart offline, without a model
+_SCRIPTS = (("ja", ((0x3040, 0x30FF),)), ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+            ("zh", ((0x4E00, 0x9FFF), (0x3400, 0x4DBF))), ("ru", ((0x0400, 0x04FF),)),
+            ("ar", ((0x0600, 0x06FF),)), ("el", ((0x0370, 0x03FF),)), ("he", ((0x0590, 0x05FF),)),
+            ("hi", ((0x0900, 0x097F),)), ("th", ((0x0E00, 0x0E7F),)))
+# Latin-script texts: the most frequent function words of each language (a clear majority decides)
+_FUNCTION_WORDS = {
+    "en": "the and is are was to of it this that i you not with for my so very but have".split(),
+    "fr": "le la les et est un une des je ne pas que qui pour avec très mais du au".split(),
+    "de": "der die das und ist nicht ich ein eine mit sehr aber zu auf für den dem".split(),
+    "es": "el la los las y es un una que no muy pero con por para del lo yo".split(),
+    "it": "il lo la gli le e è un una che non molto ma con per del della sono".split(),
+    "pt": "o a os as e é um uma que não muito mas com por para do da eu".split(),
+    "nl": "de het een en is niet ik met zeer maar van op voor dat zijn".split(),
+}
+
+
+def is_cjk(ch: str) -> bool:
+    """A Chinese character (or a Japanese kana / Korean syllable): one of the scripts written without spaces."""
+    cp = ord(ch)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0xF900 <= cp <= 0xFAFF
+            or 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF)
+
+
+def _cut(run: str) -> list[tuple[int, int]]:
+    """A run of Chinese characters cut into words by jieba (each character alone when jieba is missing)."""
+    try:
+        import jieba
+    except ImportError:
+        return [(i, i + 1) for i in range(len(run))]
+    if not _JIEBA:
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+        _JIEBA.append(True)
+    return [(s, e) for _, s, e in jieba.tokenize(run)]
+
+
+_JIEBA: list[bool] = []
+
+
+def word_spans(text: str, offsets=None, special=None, group: bool = True) -> list[tuple[int, int]]:
+    """Words as (start, end) character spans: whitespace-separated, with runs of Chinese characters cut into
+    words (jieba; with ``group=False`` each character is a word of its own). Given the tokens' character
+    ``offsets``, a cut that falls inside a token is undone, so that every token belongs to one word."""
+    import re
+
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer(r"\S+", text):
+        i, end = match.span()
+        while i < end:
+            cjk, j = is_cjk(text[i]), i
+            while j < end and is_cjk(text[j]) == cjk:
+                j += 1
+            cut = _cut(text[i:j]) if group else [(a, a + 1) for a in range(j - i)]
+            spans += [(i + a, i + b) for a, b in cut] if cjk else [(i, j)]
+            i = j
+    if not offsets:
+        return spans
+    return [(spans[g[0]][0], spans[g[-1]][1]) for g in token_joined(spans, offsets, special)]
+
+
+def token_joined(spans, offsets, special=None) -> list[list[int]]:
+    """``spans`` (character spans of words, in order) as groups of indices: a word that ends exactly where the
+    next begins, inside one token (the tokens' character ``offsets``), is one word with it for the model."""
+    inside = {p for (s, e), sp in zip(offsets, special or [False] * len(offsets)) if not sp for p in range(s + 1, e)}
+    groups: list[list[int]] = []
+    for i, (s, _) in enumerate(spans):
+        if groups and spans[groups[-1][-1]][1] == s and s in inside:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def detect_language(text: str | None) -> str | None:
+    """The text's language as an ISO 639-1 code, or None when there is too little to tell.
+
+    Non-Latin scripts are told apart by their characters (Japanese kana before Chinese characters);
+    Latin-script text by its function words, and English unless another language clearly has more."""
+    if not text or not text.strip():
+        return None
+    counts: dict[str, int] = {}
+    letters = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        code = ord(ch)
+        for lang, blocks in _SCRIPTS:
+            if any(lo <= code <= hi for lo, hi in blocks):
+                counts[lang] = counts.get(lang, 0) + 1
+                break
+    if counts:
+        lang, n = max(counts.items(), key=lambda kv: kv[1])
+        if "ja" in counts and lang == "zh":  # Japanese mixes kana with Chinese characters
+            lang = "ja"
+        if n >= 0.3 * letters:
+            return lang
+    words = [w.strip(".,!?;:\"'()«»¿¡").lower() for w in text.split()]
+    hits = {lang: sum(w in set(vocab) for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    best = max(hits, key=hits.get)
+    if best != "en" and hits[best] >= 2 and hits[best] > 2 * hits["en"]:
+        return best
+    return "en" if letters else None
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code or "", code or "an unknown language")
+
+
+# ---------------------------------------------------------------- the preset's languages
+
+OUTSIDE_LANGUAGES = "outside this model's languages"
+_LEAD = {"text": ("Text", "text"), "audio": ("Transcript", "clip")}  # how a notice names the input
+
+
+def names(codes: Iterable[str] | None) -> str:
+    """"English, Chinese": the languages' names, in the order given."""
+    return ", ".join(language_name(c) for c in codes or [])
+
+
+def declared(spec: Any) -> list[str] | None:
+    """The language codes a preset entry declares (None: not declared, so not checked)."""
+    langs = (getattr(spec, "options", None) or {}).get("languages")
+    return list(langs) if langs else None
+
+
+def preset_languages(preset: Any) -> list[str]:
+    """Every language any of the preset's models declares, in declaration order (text's first)."""
+    out: list[str] = []
+    for spec in (getattr(preset, "modalities", None) or {}).values():
+        out += [c for c in declared(spec) or [] if c not in out]
+    return out
+
+
+def check(modality: str, info: dict[str, Any], spec: Any) -> dict[str, Any]:
+    """``{"language", "languages", "language_covered"}`` for a modality whose model read words (typed text, a
+    transcript), from its prepared ``info``; {} when it read none. ``language_covered`` is None when the preset
+    declares no languages for it or the language cannot be told (too few letters)."""
+    if "transcript" in info:  # speech: the language the recogniser heard (told from the words if it says none)
+        lang = info["language"] if "language" in info else detect_language(info["transcript"])
+    elif modality == "text" and info.get("text") is not None:
+        lang = detect_language(info["text"])
+    else:
+        return {}
+    langs = declared(spec)
+    return {"language": lang, "languages": langs,
+            "language_covered": None if not langs or lang is None else lang in langs}
+
+
+def notice(modality: str, record: dict[str, Any] | None) -> str | None:
+    """One line when ``record`` (what :func:`check` gives) says the model read a language it was not trained
+    on: "Text: French is outside this model's languages (English, Chinese); its verdict on this text is not
+    reliable." None otherwise."""
+    record = record or {}
+    if record.get("language_covered") is not False:
+        return None
+    lead, thing = _LEAD.get(modality, (modality.capitalize(), "input"))
+    return (f"{lead}: {language_name(record.get('language'))} is {OUTSIDE_LANGUAGES} "
+            f"({names(record.get('languages'))}); its verdict on this {thing} is not reliable.")
+
+
+__all__ = ["LANGUAGE_NAMES", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language", "is_cjk", "language_name",
+           "names", "notice", "preset_languages", "token_joined", "word_spans"]
