@@ -82,57 +82,51 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                     explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
             with above:
-                if examples:
-                    gr.Examples([[e["text"], e["image"], e["audio"]] for e in examples], ui.ordered(values)[0],
+                if examples:  # each example fills the boxes of the modalities it names (text, image, audio ...)
+                    cols = [m for m in values if any(m in e for e in examples)]
+                    gr.Examples([[e.get(m) for m in cols] for e in examples], [values[m] for m in cols],
                                 example_labels=[e["name"] for e in examples],
                                 label="Examples: click one, then Explain", elem_id="examples")
                     with gr.Accordion("What each example shows", open=False):
                         gr.Markdown("\n".join(f"- **{views.md(e['name'])}**: {views.md(e['note'])}"
                                                for e in examples if e["note"]), elem_id="example-notes")
             with gr.Column(scale=2):
-                # every panel is hidden until it has something to show (an explanation places them)
-                fused = gr.Label(label="Fused sentiment", elem_id="fused", visible=False)
+                # every panel is hidden until it has something to show (an explanation places them); each part
+                # has a name (fields.Page): the handlers return values by these names
+                page = ui.Page({f"input.{m}": w for m, w in values.items()})
+                page.parts["fused"] = gr.Label(label="Fused sentiment", elem_id="fused", visible=False)
                 with gr.Row():
-                    own, own_more = ui.ordered(ui.alone_labels())  # the built-ins', then any other modality's
-                notices = gr.Markdown(elem_id="notices")
-                what_if = gr.Markdown(elem_id="what-if")  # what would change its mind (Advanced: what-if)
-                fresh = gr.Markdown(elem_id="freshness")
-                contrib = gr.Plot(label="Modality contributions (Shapley) and what-ifs", show_label=False,
-                                  elem_id="contrib", visible=False)
-                words = gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
-                                           show_legend=True, elem_id="words", visible=False)
+                    page.parts.update({f"own.{m}": box for m, box in ui.alone_labels().items()})
+                page.parts["notices"] = gr.Markdown(elem_id="notices")
+                page.parts["what_if"] = gr.Markdown(elem_id="what-if")  # what would change its mind (what-if)
+                page.parts["fresh"] = gr.Markdown(elem_id="freshness")
+                page.parts["contrib"] = gr.Plot(label="Modality contributions (Shapley) and what-ifs",
+                                                show_label=False, elem_id="contrib", visible=False)
+                page.parts.update(ui.panels())  # each modality's explanation panel, in registry order
+                page.parts["trust"] = gr.Markdown(elem_id="trust")
+                page.parts["state"], page.parts["stamp"] = gr.State(None), gr.State(None)
                 with gr.Row():
-                    orig = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=420,
-                                    scale=1, visible=False)
-                    overlays = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
-                                          interactive=False, object_fit="contain", visible=False)
-                legend = gr.Markdown(elem_id="heatmap-legend")
-                audio_plot = gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot", visible=False)
-                heard = gr.Markdown(elem_id="transcript")
-                clip = gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip",
-                                visible=False)
-                more_panels = [c for panel in ui.panels().values() for c in panel]  # any other modality's map
-                trust = gr.Markdown(elem_id="trust")
-                state, stamp = gr.State(None), gr.State(None)
-                with gr.Row():
-                    report_btn = gr.DownloadButton("Download report (HTML)", elem_id="report-btn", interactive=False)
-                    json_btn = gr.DownloadButton("Download explanation JSON", elem_id="json-btn", interactive=False)
+                    page.parts["report"] = gr.DownloadButton("Download report (HTML)", elem_id="report-btn",
+                                                             interactive=False)
+                    page.parts["json"] = gr.DownloadButton("Download explanation JSON", elem_id="json-btn",
+                                                           interactive=False)
                     share_btn = gr.Button("Copy link", elem_id="share-btn")
                 shared_id = gr.Textbox(visible=False, elem_id="shared-id")  # the shelf's id; the page makes the link
                 link = gr.Textbox(label="Link to this explanation (read-only; anyone who can reach this server "
                                         "opens it)", visible=False, interactive=False, buttons=["copy"],
                                   elem_id="share-link")
+        parts = page.parts
+        page.parts["tabs"] = tabs
 
-        # every handler takes its values by name (inputs_kwargs), in the order of the endpoints' parameters
+        # every handler takes its values by name (inputs_kwargs), in the order of the endpoints' parameters, and
+        # returns them by name (page.keyed); the endpoints return them in ui.output_order
         pred_ins = ui.named_inputs(preset, values, switches, {"face_anyway": advanced["face_anyway"]})
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
-        pred_outs = [fused, *own, notices, *own_more]
-        # the built-ins' panels (a saved row fills them)
-        panel_outs = [fused, *own, notices, contrib, words, orig, overlays, audio_plot, clip, trust, legend, heard,
-                      fresh, stamp, state, report_btn, json_btn, what_if]
-        exp_outs = panel_outs + [*own_more, *more_panels]
+        verdicts = page.order(lambda n: n == "fused" or n.startswith("own."), ui.PREDICT_OUTPUTS)
+        pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
+        explained = page.order(lambda n: not n.startswith("input.") and n != "tabs")
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
-            ui.build_dataset_tab(dash, preset, panel_outs, tabs, inputs=[values[m] for m in ("text", "image", "audio")])
+            ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(progress=gr.Progress(), **values):
             yield from dash.explain_panels(progress=progress, **values)
@@ -141,43 +135,49 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             return ui.gpu_duration(ui.requested_options(**values))
 
         # the page places its panels (shown only where there will be something) before the endpoint fills them
-        verdict_boxes = [fused, *own, *own_more]
-        placed = [fused, *own, contrib, words, orig, overlays, audio_plot, clip, *own_more]
-        predict_btn.click(ui.optional_further(dash.place), None, verdict_boxes, api_name=False, show_progress="hidden",
-                          inputs_kwargs=pred_ins).then(
-            ui.zero_gpu(ui.optional_further(dash.predict), 30), None, pred_outs, api_name="predict",
+        def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
+            return name in verdicts or name in ("contrib", "report", "json") or (
+                "." in name and not name.startswith(("own.", "input.")))
+
+        placed = page.outputs(page.order(is_placed))
+        predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
+                          api_name=False, show_progress="hidden", inputs_kwargs=pred_ins).then(
+            ui.zero_gpu(ui.optional_further(page.keyed(dash.predict)), 30), None, pred_outs, api_name="predict",
             inputs_kwargs=pred_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        explain_btn.click(dash.check, None, [report_btn, json_btn, *placed], api_name=False, show_progress="hidden",
+        explain_btn.click(page.keyed(dash.check), None, placed, api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
-            ui.zero_gpu(ui.optional_further(explain), duration), None, exp_outs, api_name="explain",
-            inputs_kwargs=exp_ins, concurrency_id="explain").then(
-            dash.downloads, state, [report_btn, json_btn], api_name=False, show_progress="hidden")
+            ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
+            api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain").then(
+            page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
+            show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
-            box.change(dash.on_toggle, None, pred_outs, api_name=False, show_progress="minimal",
+            box.change(page.keyed(dash.on_toggle), None, pred_outs, api_name=False, show_progress="minimal",
                        inputs_kwargs=pred_ins)
-        fused.change(ui.fused_label, fused, fused, api_name=False, show_progress="hidden")  # no coin-flip headline
+        parts["fused"].change(ui.fused_label, parts["fused"], parts["fused"], api_name=False,
+                              show_progress="hidden")  # no coin-flip headline
         for widget in exp_ins.values():  # panels made for other inputs or settings: out of date
-            widget.change(dash.freshness, [stamp], [fresh, report_btn, json_btn], api_name=False,
-                          show_progress="hidden", inputs_kwargs=exp_ins)
+            widget.change(page.keyed(dash.freshness), [parts["stamp"]], [parts[n] for n in ("fresh", "report", "json")],
+                          api_name=False, show_progress="hidden", inputs_kwargs=exp_ins)
         preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
                       f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels
             start = {name: widget.value for name, widget in exp_ins.items()}
-            dash.prepare_opening({**start, **{m: opening[m] for m in ("text", "image", "audio")}})
+            dash.prepare_opening({**start, **{m: opening[m] for m in values if m in opening}})
 
         def on_open(request: gr.Request):  # a shared link (?x=<id>) opens its explanation, else the worked one
             yield from dash.opening(shared=request.query_params.get("x") if request else None)
 
-        demo.load(on_open, None, [*ui.ordered(values)[0], *exp_outs], api_name=False, show_progress="minimal")
-        share_btn.click(lambda exp: (dash.share(exp), gr.Textbox(visible=True)), state, [shared_id, link],
+        demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs")), api_name=False,
+                  show_progress="minimal")
+        share_btn.click(lambda exp: (dash.share(exp), gr.Textbox(visible=True)), parts["state"], [shared_id, link],
                         api_name=False, show_progress="hidden").success(
             None, shared_id, link, api_name=False, js=COPY_LINK)
-        state.change(lambda _: gr.Textbox(visible=False, value=""), state, link, api_name=False,
-                     show_progress="hidden")  # a new explanation: the old link is not its link
+        parts["state"].change(lambda _: gr.Textbox(visible=False, value=""), parts["state"], link, api_name=False,
+                              show_progress="hidden")  # a new explanation: the old link is not its link
         hidden_report = gr.File(visible=False)
-        gr.Button("report", visible=False).click(dash.report, state, hidden_report, api_name="report")
+        gr.Button("report", visible=False).click(dash.report, parts["state"], hidden_report, api_name="report")
 
     dash.waiting = lambda: ui.queued(demo, "explain")  # those waiting share the time budget
     api.keep_out_of_mcp(demo)

@@ -18,9 +18,14 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   endpoints then take it as an uploaded file or a URL);
 - the dashboard (``msa_demo.ui.fields``): ``label`` and ``widget(label=, elem_id=)``, its input widget (default: a
   textbox whose text ``read`` parses); ``alone``, the label of its own verdict (default "<Name> alone");
-  ``view()`` and ``render(exp)``, its explanation panel's components and their values from an
-  ``Explanation.to_dict()`` (default: one bar chart of its map's features). The built-ins' panels are laid out
-  by ``app.py`` itself.
+  ``view()``, its explanation panel, made and laid out in the page's current Gradio context: ``{part name:
+  component}`` (a tuple: parts named "0", "1" ...); ``render(exp)``, those parts' values from an
+  ``Explanation.to_dict()`` (``{}``: nothing explained; ``{"reading": ...}``: only the prediction so far), by
+  the same names (default for both: one bar chart of its map's features). Each part starts hidden
+  (``visible=False``: an error elsewhere never marks an empty box); the page places each part (shows it)
+  when the modality is used, or already when it is given for the parts named in ``given_parts`` (the picture,
+  also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
+  handlers address a part as ``<modality>.<part>`` (``image.picture``).
 
 The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
@@ -74,8 +79,9 @@ class ModalityKind:
     label: str = ""
     widget: Callable[..., Any] | None = None
     alone: str = ""
-    view: Callable[[], tuple] | None = None
-    render: Callable[[dict], tuple] | None = None
+    view: Callable[[], Any] | None = None
+    render: Callable[[dict], Any] | None = None
+    given_parts: tuple[str, ...] = ()
 
     @property
     def flag(self) -> str:

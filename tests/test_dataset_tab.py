@@ -81,22 +81,27 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     root, name = results
     rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
     out = tab.open_row(name, rec["id"])
-    assert len(out) == 21  # the Explain tab's 20 outputs, then the tabs
-    fused, notices, words, orig, state = value(out[0]), out[4], value(out[6]), value(out[7]), out[16]
-    assert visible(out[7]) and visible(out[6]) and visible(out[9]) is ("audio" in rec["used"])  # as it was used
+    assert set(out) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.moments", "video.key_frame", "tabs"}
+    fused, notices, words, orig, state = (value(out["fused"]), out["notices"], value(out["text.words"]),
+                                          value(out["image.picture"]), out["state"])
+    assert visible(out["image.picture"]) and visible(out["text.words"])  # as it was used
+    assert visible(out["audio.plot"]) is ("audio" in rec["used"])
     saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
     # as the Label shows it: whole percents
     assert fused == pytest.approx({s: rec[f"prob_{s}"] for s in SENTIMENTS}, abs=0.005)
     assert state["prediction"] == saved["prediction"] and state["maps"][0]["scores"] == saved["maps"][0]["scores"]
     assert f"Row '{rec['id']}'" in notices and "as explain-batch saved it" in notices
     assert words and orig is not None and orig.size[0] > 0
-    assert out[17].interactive and Path(out[17].value["path"]).is_file()
-    assert json.loads(Path(out[18].value["path"]).read_text(encoding="utf-8"))["prediction"] == saved["prediction"]
-    assert out[19] == ""  # the what-if panel: explain-batch made none
-    assert isinstance(out[20], gr.Tabs) and out[20].selected == "explain"
+    assert out["report"].interactive and Path(out["report"].value["path"]).is_file()
+    saved_json = json.loads(Path(out["json"].value["path"]).read_text(encoding="utf-8"))
+    assert saved_json["prediction"] == saved["prediction"]
+    assert out["what_if"] == ""  # the what-if panel: explain-batch made none
+    assert isinstance(out["tabs"], gr.Tabs) and out["tabs"].selected == "explain"
     # with the input boxes: the row's own text, picture and clip, so Explain runs it again
-    *again, text, image, audio = tab.open_row(name, rec["id"], with_inputs=True)
-    assert len(again) == 21 and text == saved["inputs"]["text"]
+    again = tab.open_row(name, rec["id"], with_inputs=True)
+    text, image, audio = (again[f"input.{m}"] for m in ("text", "image", "audio"))
+    assert set(again) - set(out) == {f"input.{m}" for m in ("text", "image", "audio", "video")}
+    assert text == saved["inputs"]["text"]
     from PIL import Image
 
     assert Image.open(image).size == orig.size

@@ -87,10 +87,10 @@ def test_the_dashboard_shows_the_warning_and_the_trust_verdict(en_zh_path):
     from msa_demo import ui
 
     dash = ui.Dashboard.load(str(en_zh_path), fallback=None, device="cpu", warm=False)
-    *_, notes, _video = dash.predict(None, FRENCH, None, None)  # then the video kind's verdict
+    notes = dash.predict(None, FRENCH, None, None)["notices"]
     assert notes.count("French is outside") == 1
     last = list(dash.explain_panels(None, FRENCH, None, None, text_method="occlusion", deletion_steps=2))[-1]
-    notes, trust = last[4], last[11]
+    notes, trust = last["notices"], last["trust"]
     assert notes.count("French is outside") == 1
     assert "| ⚠ outside this model&#x27;s languages |" in trust and "✓" not in trust
 

@@ -53,13 +53,15 @@ def test_the_dashboard_shares_an_explanation_and_opens_it_read_only(tiny_model, 
     with pytest.raises(Exception, match="no explanation to share yet"):
         dash.share(None)
     steps = list(dash.explain_panels(None, "what a lovely day", None, None, ig_steps=8, deletion_steps=2))
-    exp = steps[-1][16]
+    exp = steps[-1]["state"]
     key = dash.share(exp)
-    text, image, audio, *panels = next(dash.opening(shared=key))
-    assert text == "what a lovely day" and image is None and audio is None  # the inputs, to explain again
-    assert len(panels) == dash.explain_outputs()
-    assert "A shared explanation" in panels[4] and value(panels[0]) == pytest.approx(value(steps[0][0]), abs=0.01)
-    assert visible(panels[6]) and not visible(panels[7])  # its words; no picture was given
-    assert panels[16]["maps"] == exp["maps"] and panels[17].interactive  # the same maps; its report downloads
+    panels = next(dash.opening(shared=key))
+    # the inputs, to explain again (a box without an input is cleared)
+    assert (panels["input.text"], panels["input.image"], panels["input.audio"]) == ("what a lovely day", None, None)
+    assert set(panels) == {f"input.{m}" for m in ("text", "image", "audio", "video")} | set(steps[0])
+    assert "A shared explanation" in panels["notices"]
+    assert value(panels["fused"]) == pytest.approx(value(steps[0]["fused"]), abs=0.01)
+    assert visible(panels["text.words"]) and not visible(panels["image.picture"])  # its words; no picture given
+    assert panels["state"]["maps"] == exp["maps"] and panels["report"].interactive  # its report downloads
     gone = next(dash.opening(shared="f" * 32))
-    assert GONE in gone[3 + 4] and all(v == gone[0] for v in gone[:3])  # one line; the boxes left as they are
+    assert list(gone) == ["notices"] and GONE in gone["notices"]  # one line; everything else left as it is

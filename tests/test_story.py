@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from shown import value, visible
+from shown import value
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -67,14 +67,19 @@ def test_text_outside_the_models_languages_is_warned_and_not_ticked():
     assert "Chinese" in report.to_html(exp) and views.OUTSIDE_LANGUAGES in views.summary_sentence(p, exp, reading)
 
 
+def stamped(*args, settings=()):
+    request, _ = ui.bind(args, {})
+    return ui.explained_stamp(request, settings)
+
+
 def test_stale_parts_name_what_changed():
-    values = [None, "hi", "/a.png", None, True, True, True, "predicted class", 64]
-    stamp = ui.explained_stamp(*values)
-    assert ui.stale_parts(stamp, ui.explained_stamp(*values)) == []
+    values = [None, "hi", "/a.png", None, True, True, True]
+    stamp = stamped(*values, settings=("predicted class", 64))
+    assert ui.stale_parts(stamp, stamped(*values, settings=("predicted class", 64))) == []
     changed = list(values)
     changed[5] = False
-    changed[8] = 32
-    assert ui.stale_parts(stamp, ui.explained_stamp(*changed)) == ["the image switch", "settings"]
+    assert ui.stale_parts(stamp, stamped(*changed, settings=("predicted class", 32))) == ["the image switch",
+                                                                                        "settings"]
 
 
 def test_a_file_is_stamped_by_its_content(tmp_path):
@@ -83,9 +88,9 @@ def test_a_file_is_stamped_by_its_content(tmp_path):
     a.write_bytes(b"same picture")
     b.write_bytes(b"same picture")
     c.write_bytes(b"another picture")
-    stamp = ui.explained_stamp(None, "hi", str(a), None, True, True, True)
-    assert ui.stale_parts(stamp, ui.explained_stamp(None, "hi", str(b), None, True, True, True)) == []
-    assert ui.stale_parts(stamp, ui.explained_stamp(None, "hi", str(c), None, True, True, True)) == ["image"]
+    stamp = stamped(None, "hi", str(a), None, True, True, True)
+    assert ui.stale_parts(stamp, stamped(None, "hi", str(b), None, True, True, True)) == []
+    assert ui.stale_parts(stamp, stamped(None, "hi", str(c), None, True, True, True)) == ["image"]
 
 
 def test_a_users_mistake_logs_one_line_and_no_traceback(caplog):
@@ -106,29 +111,30 @@ def lite_dash(lite_dashboard):
 
 def test_face_model_abstains_on_a_picture_without_a_face(lite_dash):
     cup = str(ROOT / "examples" / "neutral_scene.png")
-    fused, own_text, own_image, own_audio, notes, _video = lite_dash.predict(None, "The meeting is at ten.", cup, None)
-    assert own_image == views.NO_FACE and own_text
+    out = lite_dash.predict(None, "The meeting is at ten.", cup, None)
+    own_image, notes = out["own.image"], out["notices"]
+    assert own_image == views.NO_FACE and out["own.text"]
     assert "abstained" in notes and "image" not in notes.split("\n\n")[1]  # "from text": the picture is not used
     with pytest.raises(Exception, match="No face was found"):
         lite_dash.predict(None, "", cup, None)  # nothing else to read: one clear message
-    *_, own_image, _, notes, _video = lite_dash.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
-    assert "positive" in value(own_image) and "abstained" not in notes
+    out = lite_dash.predict(None, "", cup, None, face_anyway=True)  # unless asked otherwise
+    assert "positive" in value(out["own.image"]) and "abstained" not in out["notices"]
 
 
 def test_face_model_reads_a_face(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, own_image, _, notes, _video = lite_dash.predict(None, "", face, None)
-    assert "positive" in value(own_image) and "abstained" not in notes
+    out = lite_dash.predict(None, "", face, None)
+    assert "positive" in value(out["own.image"]) and "abstained" not in out["notices"]
 
 
 def test_a_repeated_explanation_is_the_same_and_instant(lite_dash):
     args = (None, "I love this phone, it is wonderful", None, None)
-    first = list(lite_dash.explain(*args, ig_steps=8))
-    again = list(lite_dash.explain(*args, ig_steps=8))
+    first = list(lite_dash.explain_panels(*args, ig_steps=8))
+    again = list(lite_dash.explain_panels(*args, ig_steps=8))
     assert len(again) == 2 < len(first)  # the prediction, then every panel at once
-    assert again[-1][12] is first[-1][12] and again[-1][13] == first[-1][13]
-    other = list(lite_dash.explain(*args, ig_steps=16))  # other settings: explained anew
-    assert len(other) > 2 and other[-1][12]["options"]["ig_max_steps"] == 16
+    assert again[-1]["state"] is first[-1]["state"] and again[-1]["report"] == first[-1]["report"]
+    other = list(lite_dash.explain_panels(*args, ig_steps=16))  # other settings: explained anew
+    assert len(other) > 2 and other[-1]["state"]["options"]["ig_max_steps"] == 16
 
 
 def test_a_failed_sanity_check_is_the_maps_one_line_verdict():
@@ -160,13 +166,13 @@ def test_text_beyond_the_models_limit_is_marked_where_reading_stopped():
 
 def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite_dash):
     clip = ROOT / "examples" / "negative_speech.wav"
-    steps = list(lite_dash.explain(None, "", None, str(clip), audio_method="both"))
-    assert any("Audio method 'both'" in n for n in steps[-1][12]["notices"])
+    steps = list(lite_dash.explain_panels(None, "", None, str(clip), audio_method="both"))
+    assert any("Audio method 'both'" in n for n in steps[-1]["state"]["notices"])
 
 
 def test_models_are_named_as_people_know_them(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
-    *_, notes, _video = lite_dash.predict(None, "I love it", face, None)
+    notes = lite_dash.predict(None, "I love it", face, None)["notices"]
     assert "multilingual-e5-small" in notes and "mini-XCEPTION" in notes and "pkg:" not in notes
 
 
@@ -179,7 +185,8 @@ def test_classes_shown_alike_are_listed_in_the_same_order_in_every_panel():
     p = pred(tiny["text"], {m: "positive" for m in tiny}, list(tiny))
     for m, probs in tiny.items():
         p["modalities"][m]["probs"] = probs
-    fused, *alone = views.prediction_views(p)[:4]
+    out = views.prediction_views(p)
+    fused, alone = out["fused"], [out[f"own.{m}"] for m in ("text", "image", "audio")]
     order = [[c.label for c in gr.Label().postprocess(v).confidences] for v in [fused, *alone]]
     assert order[:3] == [["positive", "negative", "neutral"]] * 3 and order[3] == list(SENTIMENTS)
 

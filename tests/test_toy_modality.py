@@ -251,29 +251,35 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     import gradio as gr
 
     dash, _demo = dash_and_demo
-    shown_fused, _t, _i, _a, notes, video, shown_alone = dash.predict(text="hello", physiology="3,0,0,0")
-    fused = value(shown_fused)
-    alone = value(shown_alone)
+    out = dash.predict(text="hello", physiology="3,0,0,0")
+    assert list(out)[-2:] == ["own.physiology", "notices"]  # its verdict by name, beside the built-ins'
+    fused, alone, notes = value(out["fused"]), value(out["own.physiology"]), out["notices"]
     assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99
-    assert [visible(v) for v in dash.place(text="hello", physiology="3,0,0,0")] == \
-        [True, True, False, False, False, True]  # the page shows the verdicts given: text and physiology
+    assert {n: visible(v) for n, v in dash.place(text="hello", physiology="3,0,0,0").items()} == {
+        "fused": True, "own.text": True, "own.image": False, "own.audio": False, "own.video": False,
+        "own.physiology": True}  # the page shows the verdicts given: text and physiology
     assert "physiology alone: **positive**" in notes
     off = dash.on_toggle(text="hello", physiology="3,0,0,0", use_physiology=False)
-    assert value(off[-1]) is None and visible(off[-1]) is False and "switched off: physiology" in off[4]
-    assert fused["positive"] > value(off[0])["positive"]  # arousal pushed the fused verdict toward positive
+    assert value(off["own.physiology"]) is None and visible(off["own.physiology"]) is False
+    assert "switched off: physiology" in off["notices"]
+    assert fused["positive"] > value(off["fused"])["positive"]  # arousal pushed the fused verdict toward positive
     with pytest.raises(Exception, match="Physiology must be 4 finite numbers"):
         dash.predict(physiology="1,2")
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
+    placed = dash.check(text="fine", physiology="3,0,0,0", **settings)
+    assert visible(placed["physiology.plot"]) is True and visible(placed["video.moments"]) is False  # its panel
     steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
-    assert value(steps[0][-4])["positive"] > 0.99 and steps[0][-1] is None  # the prediction first; no map yet
-    *_, stamp, state, html_path, _json_path, _what_if, _video, alone, _video_plot, _video_frame, _figure = steps[-1]
-    assert alone == gr.skip() and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # already on screen
-    figure = [s[-1] for s in steps if s[-1] is not None and not isinstance(s[-1], dict)][-1]  # streamed once
-    bars = figure.data[0]  # the generic panel: a bar per signal, arousal the whole push
+    first, last = steps[0], steps[-1]
+    assert value(first["own.physiology"])["positive"] > 0.99 and first["physiology.plot"] is None  # no map yet
+    stamp, state, html_path = last["stamp"], last["state"], last["report"]
+    assert "own.physiology" not in last and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # on screen
+    figures = [s["physiology.plot"] for s in steps[1:] if s.get("physiology.plot", gr.skip()) != gr.skip()]
+    assert len(figures) == 2  # the generic panel, sent as each of its two maps lands: a bar per signal, arousal
+    bars = figures[-1].data[0]  # the whole push
     assert list(bars.x) == SIGNALS and list(bars.y) == [1.0, 0.0, 0.0, 0.0]
     assert "<h2>Physiology</h2>" in open(html_path, encoding="utf-8").read()
-    assert dash.freshness(stamp, text="fine", physiology="3,0,0,0", **settings)[0] == ""
-    stale = dash.freshness(stamp, text="fine", physiology="0,0,0,0", **settings)[0]
+    assert dash.freshness(stamp, text="fine", physiology="3,0,0,0", **settings)["fresh"] == ""
+    stale = dash.freshness(stamp, text="fine", physiology="0,0,0,0", **settings)["fresh"]
     assert "Out of date" in stale and "physiology" in stale
 
 

@@ -82,18 +82,19 @@ def audio_path(tmp_path, tone):
 
 
 def run_explain(dash, *args, **kwargs):
-    return list(dash.explain(*args, **kwargs))
+    return list(dash.explain_panels(*args, **kwargs))
 
 
 def is_skip(value) -> bool:
     return value == gr.skip()
 
 
-def on_screen(steps: list[tuple]) -> list:
-    """What the browser shows after the streamed updates: a gr.skip() leaves the previous value in place."""
-    shown = list(steps[0])
+def on_screen(steps: list[dict]) -> dict:
+    """What the browser shows after the streamed updates, by name: a gr.skip() (or a part not sent) leaves the
+    previous value in place."""
+    shown = dict(steps[0])
     for step in steps[1:]:
-        shown = [old if is_skip(new) else new for old, new in zip(shown, step)]
+        shown.update({n: v for n, v in step.items() if not is_skip(v)})
     return shown
 
 
@@ -106,9 +107,10 @@ def test_header_names_preset_and_device(dash):
 
 
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
-    fused, t, i, a, notes, video = dash.predict(None, "I love it", image_path, audio_path)
-    fused, t, i, a = value(fused), value(t), value(i), value(a)
-    assert video is None  # the API's values are plain; the page places its boxes (below)
+    out = dash.predict(None, "I love it", image_path, audio_path)
+    assert list(out) == ["fused", "own.text", "own.image", "own.audio", "own.video", "notices"]
+    fused, t, i, a, notes = (out[n] for n in ("fused", "own.text", "own.image", "own.audio", "notices"))
+    assert out["own.video"] is None  # the API's values are plain; the page places its boxes (below)
     assert set(fused) == {"negative", "neutral", "positive"}
     assert abs(sum(fused.values()) - 1) < 1e-4
     assert t and i and a
@@ -121,10 +123,10 @@ def test_toggle_changes_use_and_prediction(dash, image_path, audio_path):
     runs = model.encoder_runs
     text_off = dash.on_toggle(None, "I love it", image_path, audio_path, False, True, True)
     assert model.encoder_runs == runs  # cached encoder outputs, no re-encoding
-    assert value(text_off[1]) is None and value(text_off[2]) is not None
-    assert visible(text_off[1]) is False and visible(text_off[2]) is True
-    assert "switched off: text" in text_off[4]
-    assert text_off[0] != all_on[0]
+    assert value(text_off["own.text"]) is None and value(text_off["own.image"]) is not None
+    assert visible(text_off["own.text"]) is False and visible(text_off["own.image"]) is True
+    assert "switched off: text" in text_off["notices"]
+    assert text_off["fused"] != all_on["fused"]
 
 
 def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatch):
@@ -133,18 +135,20 @@ def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatc
     read = model.read_inputs
     monkeypatch.setattr(model, "read_inputs", lambda *a, **k: reads.append(a) or read(*a, **k))
     views_ = dash.on_toggle(None, "I love it", image_path, audio_path, True, False, True)
-    assert len(reads) == 1 and value(views_[2]) is None and value(views_[1]) is not None
+    assert len(reads) == 1 and value(views_["own.image"]) is None and value(views_["own.text"]) is not None
 
 
 def test_unticking_the_only_input_says_so_without_an_error(dash):
     views_ = dash.on_toggle(None, "I love it", None, None, False, True, True)
-    assert value(views_[0]) is None and not any(map(visible, views_[:4]))  # the old verdict is gone, no pill
-    assert ui.ALL_OFF in views_[4]
+    verdicts = [v for n, v in views_.items() if n != "notices"]
+    assert value(views_["fused"]) is None and not any(map(visible, verdicts))  # the old verdict is gone, no pill
+    assert ui.ALL_OFF in views_["notices"]
 
 
 def test_toggle_without_input_is_quiet(dash):
     quiet = dash.on_toggle(None, "", None, None, True, True, True)
-    assert tuple(map(value, quiet)) == views.empty_prediction_views() and not any(map(visible, quiet[1:4]))
+    assert {n: value(v) for n, v in quiet.items()} == views.empty_prediction_views()
+    assert not any(visible(v) for n, v in quiet.items() if n.startswith("own."))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -192,9 +196,9 @@ def test_bad_advanced_settings_are_clear_errors(dash):
 def test_superpixel_regions_reach_the_image_maps(dash, image_path):
     last = on_screen(run_explain(dash, None, "", image_path, None, regions="superpixels", superpixels=12,
                                  ig_steps=8))
-    maps = last[12]["maps"]
+    maps = last["state"]["maps"]
     assert maps and all(m["params"]["regions"] == "superpixels" and m["labels"][0].startswith("sp") for m in maps)
-    assert all(cap.count("superpixels") for _, cap in last[8])  # the overlay captions name the regions
+    assert all(cap.count("superpixels") for _, cap in last["image.heat_maps"])  # the captions name the regions
 
 
 def test_failed_preset_is_listed_with_reason(tiny_preset_path):
@@ -214,24 +218,42 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
                         image_method="occlusion")
     assert len(steps) >= 2
     first = steps[0]
-    assert len(first) == 18 and all(len(s) == 18 for s in steps)  # 15, then the video's verdict and panel
-    assert first[0] is not None and value(first[5]) is None  # prediction first, no explanation yet
-    assert visible(first[5]) is None  # the API's values are plain: the page placed its panels before (check)
+    # every part by name: the verdicts, the summary, each modality's panel parts, the page's own
+    assert set(first) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.moments", "video.key_frame"}
+    assert ui.output_order(first) == [*ui.EXPLAIN_OUTPUTS, "own.video", "video.moments", "video.key_frame"]
+    assert first["fused"] is not None and value(first["contrib"]) is None  # prediction first, no explanation yet
+    assert visible(first["contrib"]) is None  # the API's values are plain: the page placed its panels (check)
     # later updates send only what changed: never the prediction again, each map's panel once it lands
-    assert all(is_skip(v) for s in steps[1:] for v in s[:5])
-    assert sum(not is_skip(s[6]) for s in steps[1:]) == 1  # the words panel is sent once, when the text map lands
-    assert sum(not is_skip(s[8]) for s in steps[1:]) == 1  # the overlays once (one image method here)
-    assert not is_skip(steps[-1][11]) and "trust" in steps[-1][11]
+    verdicts = ("fused", "own.text", "own.image", "own.audio", "notices")
+    assert all(is_skip(s.get(n, gr.skip())) for s in steps[1:-1] for n in verdicts)
+    sent = lambda name: sum(not is_skip(s.get(name, gr.skip())) for s in steps[1:])  # noqa: E731
+    assert sent("text.words") == 1  # the words panel is sent once, when the text map lands
+    assert sent("image.heat_maps") == 1  # the overlays once (one image method here)
+    assert "trust" in steps[-1]["trust"]
     last = on_screen(steps)
-    exp = last[12]
-    html_path, json_path = last[13], last[14]
-    assert Path(html_path).is_file() and Path(json_path).is_file()
-    assert json.loads(Path(json_path).read_text())["target"] == exp["target"]
-    assert last[5] is not None  # contributions figure
-    assert last[6]  # words
-    assert last[7] is not None and last[8]  # original + overlays
-    assert last[9] is not None and last[10] is not None  # audio figure + clip
-    assert "trust" in last[11]
+    exp = last["state"]
+    assert Path(last["report"]).is_file() and Path(last["json"]).is_file()
+    assert json.loads(Path(last["json"]).read_text())["target"] == exp["target"]
+    assert last["contrib"] is not None  # contributions figure
+    assert last["text.words"]  # words
+    assert last["image.picture"] is not None and last["image.heat_maps"]  # original + overlays
+    assert last["audio.plot"] is not None and last["audio.clip"] is not None  # audio figure + clip
+    assert "trust" in last["trust"] and last["notices"].startswith("### ")
+
+
+def test_check_reads_the_request_once_for_the_explanation(dash, image_path, monkeypatch):
+    """Explain's click: ``check`` decodes and validates the uploads; the explanation starts from what it read."""
+    model = dash.model(None)
+    reads = []
+    read = model.read_inputs
+    monkeypatch.setattr(model, "read_inputs", lambda *a, **k: reads.append(k) or read(*a, **k))
+    placed = dash.check(None, "a fine cup", image_path, None, ig_steps=8, image_method="occlusion")
+    assert visible(placed["image.picture"]) is True and visible(placed["audio.plot"]) is False
+    assert placed["report"].interactive is False  # the downloads wait for the explanation
+    steps = run_explain(dash, None, "a fine cup", image_path, None, ig_steps=8, image_method="occlusion")
+    assert len(reads) == 1 and steps[-1]["state"]["maps"]
+    run_explain(dash, None, "a fine cup", image_path, None, ig_steps=8, image_method="occlusion")
+    assert len(reads) == 2  # without a check before it, an explanation reads its request itself
 
 
 # ---------------------------------------------------------------- views on a schema-shaped explanation
@@ -497,22 +519,22 @@ def test_explanations_waiting_in_the_queue_share_the_time_budget(dash):
     assert dash.shared_budget(asked) == (asked, None)
     dash.waiting = lambda: 4
     steps = list(dash.explain_panels(None, "a quiet day, then some good news", None, None, budget=5, ig_steps=8))
-    assert any("4 more explanations were waiting" in n for n in steps[-1][16]["notices"]), steps[-1][16]["notices"]
+    assert any("4 more explanations were waiting" in n for n in steps[-1]["state"]["notices"]), steps[-1]["state"]["notices"]
 
 
 def test_the_page_places_only_the_panels_that_will_be_filled(dash, image_path):
-    from msa_demo.config import MODALITIES
-
-    placed = dash.check(None, "I love it", image_path, None, True, True, True)[2:]  # after the two downloads
-    n = 1 + len(MODALITIES)
-    verdicts, maps, further = placed[:n], placed[n:n + 6], placed[n + 6:]
-    assert [visible(v) for v in verdicts] == [True, True, True, False]  # fused, text, image; no audio given
-    assert [visible(v) for v in maps] == [True, True, True, True, False, False]  # no audio plot, no clip
-    assert [visible(v) for v in further] == [False] and all("value" not in v for v in placed)  # values untouched
+    placed = dash.check(None, "I love it", image_path, None, True, True, True)
+    shown = {n: visible(v) for n, v in placed.items() if n not in ("report", "json")}  # after the two downloads
+    assert all("value" not in v for v in placed.values() if isinstance(v, dict))  # values untouched
+    assert shown == {"fused": True, "own.text": True, "own.image": True, "own.audio": False, "own.video": False,
+                     "contrib": True, "text.words": True, "image.picture": True, "image.heat_maps": True,
+                     "image.legend": True, "audio.plot": False, "audio.heard": False, "audio.clip": False,
+                     "video.moments": False, "video.key_frame": False}  # no audio, no video given
     before = dash.place(None, "I love it", None, None, True, True, True)  # a prediction: the verdicts only
-    assert [visible(v) for v in before] == [True, True, False, False, False]
-    assert [visible(v) for v in dash.place(None, "I love it", image_path, None, False, True, True)][:3] == \
-        [True, False, True]  # a switched-off input's verdict is not placed
+    assert {n: visible(v) for n, v in before.items()} == {"fused": True, "own.text": True, "own.image": False,
+                                                           "own.audio": False, "own.video": False}
+    off = dash.place(None, "I love it", image_path, None, False, True, True)  # a switched-off input's verdict
+    assert (visible(off["own.text"]), visible(off["own.image"])) == (False, True)  # is not placed
 
 
 def test_a_long_clips_word_labels_never_overlap():
@@ -531,3 +553,27 @@ def test_a_long_clips_word_labels_never_overlap():
     strongest = max(range(100), key=lambda i: abs(strength[i]))
     assert strongest in kept and 10 <= len(kept) < 100
     assert fitting_labels(words[:5], centres[:5], strength[:5], 1.5) == words[:5]  # a short clip: every word
+
+
+def test_the_page_hands_gradio_components_for_names():
+    """Handlers return values by part name; the page turns them into {component: value}, keeps the handler's
+    signature (the endpoints' parameters) and its streaming, and reads "nothing to change" as one skip."""
+    import inspect
+
+    a, b = object(), object()
+    page = ui.Page({"fused": a, "own.text": b})
+
+    def handler(preset=None, text="", use_text=True) -> dict:
+        return {"own.text": text} if text else {}
+
+    def streamed(text=""):
+        yield {"fused": 1}
+        yield {"own.text": text}
+
+    keyed = page.keyed(handler)
+    assert list(inspect.signature(keyed).parameters) == ["preset", "text", "use_text"]
+    assert keyed(text="hi") == {b: "hi"} and keyed() == gr.skip()
+    assert list(page.keyed(streamed)(text="x")) == [{a: 1}, {b: "x"}] and inspect.isgeneratorfunction(
+        page.keyed(streamed))
+    assert page.order() == ["fused", "own.text"] and ui.output_order(["own.video", "x.y", "own.text", "fused"]) == \
+        ["fused", "own.text", "own.video", "x.y"]  # the built-ins where they always were, then the others

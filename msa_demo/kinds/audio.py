@@ -47,6 +47,21 @@ def widget(**kwargs):
     return audio_input(type="filepath", sources=["upload", "microphone"], **kwargs)
 
 
+def view() -> dict:
+    """Each segment's push over the waveform, what speech recognition heard, and the clip as the model heard it."""
+    import gradio as gr
+
+    return {"plot": gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot", visible=False),
+            "heard": gr.Markdown(elem_id="transcript", visible=False),
+            "clip": gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip",
+                             visible=False)}
+
+
+def render(exp: dict) -> dict:
+    return {"plot": views.audio_figure(exp), "heard": views.transcript_markdown(exp.get("reading") or {}),
+            "clip": views.audio_clip(exp)}
+
+
 def record(value: AudioInput | None) -> dict[str, Any]:
     """The clip as a 32-bit float WAV (lossless) and its sample rate."""
     from msa_demo.inputs import float_wav
@@ -91,5 +106,5 @@ KIND = ModalityKind(
     name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
     replay=replay, report=report, cli_help="a sound clip (WAV, FLAC, OGG, MP3)", cli_metavar="PATH",
     manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
-    widget=widget,
+    widget=widget, view=view, render=render,
 )

@@ -35,6 +35,24 @@ def widget(**kwargs):
     return image_input(type="filepath", sources=["upload", "webcam", "clipboard"], height=260, **kwargs)
 
 
+def view() -> dict:
+    """The picture as the model read it beside its heat maps, and the heat maps' colour legend below."""
+    import gradio as gr
+
+    with gr.Row():
+        picture = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=420, scale=1,
+                           visible=False)
+        heat_maps = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
+                               interactive=False, object_fit="contain", visible=False)
+    legend = gr.Markdown(elem_id="heatmap-legend", visible=False)
+    return {"picture": picture, "heat_maps": heat_maps, "legend": legend}
+
+
+def render(exp: dict) -> dict:
+    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp),
+            "legend": views.heatmap_legend(exp)}
+
+
 def record(value: ImageInput | None) -> dict[str, Any]:
     """The picture as PNG (lossless)."""
     if value is None:
@@ -72,5 +90,6 @@ def report(exp: dict) -> str:
 KIND = ModalityKind(
     name="image", read=read, families=families, explain=explain, panel="image regions", record=record,
     replay=replay, report=report, cli_help="a picture (PNG, JPEG, WebP, ...)", cli_metavar="PATH",
-    manifest_file=True, label="Image (a face or a scene)", widget=widget,
+    manifest_file=True, label="Image (a face or a scene)", widget=widget, view=view, render=render,
+    given_parts=("picture",),  # the picture is shown also when the face model abstains on it
 )

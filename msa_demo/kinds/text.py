@@ -33,6 +33,18 @@ def widget(**kwargs):
     return gr.Textbox(lines=3, **kwargs)
 
 
+def view() -> dict:
+    """The words, coloured by how they pushed toward the explained class."""
+    import gradio as gr
+
+    return {"words": gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
+                                        show_legend=True, elem_id="words", visible=False)}
+
+
+def render(exp: dict) -> dict:
+    return {"words": views.text_highlights(exp)}
+
+
 def record(value: TextInput | None) -> dict[str, Any]:
     return {"text": value.text if value is not None else None}
 
@@ -62,5 +74,5 @@ def report(exp: dict) -> str:
 KIND = ModalityKind(
     name="text", read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
     report=report, cli_help="the words to judge (any language the text model reads)",
-    label="Text (a post, a caption, a message)", widget=widget,
+    label="Text (a post, a caption, a message)", widget=widget, view=view, render=render,
 )

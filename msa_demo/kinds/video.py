@@ -176,12 +176,12 @@ def report(exp: dict) -> str:
     return "".join(out)
 
 
-def view() -> tuple:
+def view() -> dict:
     import gradio as gr
 
-    return (gr.Plot(label="video moments", show_label=False, elem_id="video-plot", visible=False),
-            gr.Image(label="the most decisive frame", type="pil", height=240, elem_id="video-key-frame",
-                     visible=False))
+    return {"moments": gr.Plot(label="video moments", show_label=False, elem_id="video-plot", visible=False),
+            "key_frame": gr.Image(label="the most decisive frame", type="pil", height=240,
+                                  elem_id="video-key-frame", visible=False)}
 
 
 def pictures(exp: dict) -> tuple:
@@ -198,13 +198,14 @@ def pictures(exp: dict) -> tuple:
     return figure, image
 
 
-def render(exp: dict) -> tuple:
-    """The video panel's two components (:func:`pictures`), each shown only with something to show: no empty
-    boxes when no clip was given."""
+def render(exp: dict) -> dict:
+    """The video panel's two parts (:func:`pictures`), each shown only with something to show: no empty boxes
+    when no clip was given."""
     import gradio as gr
 
     figure, image = pictures(exp)
-    return gr.Plot(value=figure, visible=figure is not None), gr.Image(value=image, visible=image is not None)
+    return {"moments": gr.update(value=figure, visible=figure is not None),
+            "key_frame": gr.update(value=image, visible=image is not None)}
 
 
 KIND = ModalityKind(

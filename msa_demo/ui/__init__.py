@@ -4,20 +4,20 @@ The views themselves (figures, highlights, overlays, summary, trust verdicts) li
 shared with the report; all of it is unit-tested without a browser.
 
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
-    fields     each registered modality's input, switch, own verdict and panel; handler values bound by name
+    fields     each registered modality's input, switch, own verdict and panel; the page's parts by name (Page)
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
-    widgets    lenient inputs, user errors, the explained stamp, panel tuples, the queue's length, ZeroGPU glue
+    widgets    lenient inputs, user errors, the explained stamp, panel values by name, the queue's length, ZeroGPU
     dataset_tab  the Dataset tab: a results folder of explain-batch as a filterable table; a row opens its explanation
 """
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
-from msa_demo.ui.fields import (Request, alone_labels, bind, input_names, input_widgets, named_inputs,
-                                optional_further, ordered, panel_views, panels)
+from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, bind, input_names,
+                                input_widgets, named_inputs, optional_further, output_order, panel_values, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, gpu_duration, read_settings, requested_options,
                                  settings_values)
-from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, empty_explanation_views, explained_stamp,
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, explained_stamp,
                                  explanation_views, fused_label, image_input, queued, stale_parts, user_error,
                                  warm_up, zero_gpu)
 

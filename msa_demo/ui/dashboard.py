@@ -12,30 +12,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from msa_demo.config import MODALITIES
 from msa_demo.errors import MsaError
-from msa_demo.language import preset_languages
+from msa_demo.language import language_name, preset_languages
 from msa_demo.modalities import OFFLINE_HINT
-from msa_demo.language import language_name
 from msa_demo.registry import names
-from msa_demo.ui.fields import Request, bind, further, panel_views, switch
+from msa_demo.ui.fields import Request, bind, panel_placement, panel_values, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
-from msa_demo.ui.widgets import (ALL_OFF, MAP_PANELS, NO_FACE, NO_INPUT, empty_explanation_views,
-                                 explained_stamp, explanation_views, gradio, one_line, progress_adapter, stale_parts,
-                                 user_error, verdicts_shown, warm_up)
-from msa_demo.views import (empty_prediction_views, heatmap_legend, md, notices_markdown, prediction_views,
-                            transcript_markdown, whatif_markdown)
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
+                                 progress_adapter, stale_parts, user_error, verdicts_shown, warm_up)
+from msa_demo.views import empty_prediction_views, md, notices_markdown, prediction_views, whatif_markdown
 
 SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: "
                "**Explain** makes a new one here.")
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
-OWN_OUTPUTS = ("fused", *MODALITIES, "notices")  # prediction_views' first outputs; further modalities' follow
-# where explain_panels' later outputs sit: after the verdicts, the notices and the seven map panels
-OWN_OUTPUTS_AT = {name: len(OWN_OUTPUTS) + 7 + i for i, name in enumerate(
-    ("legend", "heard", "fresh", "stamp", "state", "report", "json", "what_if"))}
+READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follows it
 # under load, the explanations waiting in the queue share this many seconds of time budget (each at least
 # MIN_SHARE), so that the last of them is not kept waiting for the full budget of every one before it
 QUEUE_WAIT = 15.0
@@ -59,6 +52,9 @@ class Dashboard:
     opening_shown: tuple | None = None
     opening_values: dict | None = None
     shelf: Shelf = field(default_factory=Shelf)  # the explanations shared by link
+    # what ``check`` read (decoded, validated, the face found or not), by request: the explanation that follows
+    # starts from it instead of reading the same uploads again
+    read_once: OrderedDict = field(default_factory=OrderedDict)
     # how many explanations wait behind the one starting (app.py: Gradio's queue for the Explain event)
     waiting: Callable[[], int] = field(default=lambda: 0, repr=False)
 
@@ -212,16 +208,17 @@ class Dashboard:
         except TypeError as exc:
             raise user_error(f"These inputs cannot be read: {exc}.") from None
 
-    def predict(self, *args, **named):
-        """Fused probabilities, each modality's own prediction, and the summary with what could not be read.
-        Arguments by name (``preset``, each modality's input and ``use_<name>`` switch, ``face_anyway``), or
-        positionally as (preset, text, image, audio, use_text, use_image, use_audio, face_anyway)."""
+    def predict(self, *args, **named) -> dict:
+        """Fused probabilities, each modality's own prediction, and the summary with what could not be read, by
+        name (``views.prediction_views``). Arguments by name (``preset``, each modality's input and ``use_<name>``
+        switch, ``face_anyway``), or positionally as (preset, text, image, audio, use_text, use_image, use_audio,
+        face_anyway)."""
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest))
         pred = self._predict(model, inputs, use)
         return prediction_views(pred.to_dict(), (), reading, families(model))
 
-    def on_toggle(self, *args, **named):
+    def on_toggle(self, *args, **named) -> dict:
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
         Arguments as :meth:`predict`'s."""
         request, rest = self._bind(args, named, ("face_anyway",))
@@ -234,9 +231,7 @@ class Dashboard:
             return verdicts_shown(empty_prediction_views())
         face = self._face(rest)
         if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
-            views = list(empty_prediction_views())
-            views[OWN_OUTPUTS.index("notices")] = f"### {ALL_OFF}"
-            return verdicts_shown(tuple(views))
+            return verdicts_shown({**empty_prediction_views(), "notices": f"### {ALL_OFF}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face)  # decoded once
         pred = self._predict(model, inputs, use).to_dict()
         return verdicts_shown(prediction_views(pred, (), reading, families(model)))
@@ -249,46 +244,59 @@ class Dashboard:
                              f"{', '.join(n for m in names() for n in (m, switch(m)))} and face_anyway.")
         return {"face_anyway": bool(rest.get("face_anyway") or False)}
 
-    def check(self, *args, **named):
+    def check(self, *args, **named) -> dict:
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
-        can run, disable the downloads until it is done and place the panels it will fill (returns the two
-        buttons, then :meth:`placement`'s). The inputs as :meth:`predict`'s; the Advanced controls by name
-        (``options.CONTROLS``)."""
+        can run, disable the downloads until it is done and place the panels it will fill (:meth:`placement`).
+        What it read is kept for the explanation that follows (:meth:`explain_panels` does not read it again).
+        The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        _model, inputs, use, _reading = self._read(request, settings.face_anyway)
+        read = self._read(request, settings.face_anyway)
+        self._keep_read(request, settings, read)
+        _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
-        return self.downloads(None) + self.placement(given, [m for m in use if m in given])
+        return {**self.downloads(None), **self.placement(given, [m for m in use if m in given])}
 
-    def place(self, *args, **named) -> tuple:
+    def _read_key(self, request: Request, settings: Settings) -> str:
+        return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)
+
+    def _keep_read(self, request: Request, settings: Settings, read: tuple) -> None:
+        self.read_once[self._read_key(request, settings)] = read
+        while len(self.read_once) > READ_KEPT:
+            self.read_once.popitem(last=False)
+
+    def _read_request(self, request: Request, settings: Settings) -> tuple:
+        """(model, inputs, use, reading) for an explanation: what ``check`` read for the same request, else read
+        now."""
+        kept = self.read_once.pop(self._read_key(request, settings), None)
+        return kept if kept is not None else self._read(request, settings.face_anyway)
+
+    def place(self, *args, **named) -> dict:
         """Before a prediction: the verdict boxes it will fill shown, the others hidden (:meth:`placement`'s
-        first part); never refuses (the prediction that follows says what is wrong). Arguments as
-        :meth:`predict`'s."""
+        verdicts); never refuses (the prediction that follows says what is wrong). Arguments as :meth:`predict`'s."""
         try:
             request, _rest = bind(args, named, ("face_anyway",))
         except TypeError:
-            return (gradio().skip(),) * (len(OWN_OUTPUTS) - 1 + len(further()))
+            return {}  # every box as it is
         given = [m for m in request.given if m in request.switched_on]
-        placed, n = self.placement(given, given), len(OWN_OUTPUTS) - 1
-        return placed[:n] + placed[n + len(MAP_PANELS) - 1:]  # the verdicts: none of the maps
+        return {n: v for n, v in self.placement(given, given).items() if n == "fused" or n.startswith("own.")}
 
     @staticmethod
-    def placement(given: Iterable[str], used: Iterable[str]) -> tuple:
-        """Which panels are on the page (``gr.update(visible=...)``, values untouched): the fused verdict, each
-        built-in's own verdict when it was ``given``, the contributions, the words, picture, heat maps, audio
-        plot and clip when their modality is ``used``, then each further modality's own verdict when given. The
-        API's endpoints return plain values; the page places its panels with this, before they fill."""
+    def placement(given: Iterable[str], used: Iterable[str]) -> dict:
+        """Which panels are on the page (``gr.update(visible=...)``, values untouched), by name: the fused
+        verdict, each modality's own verdict when it was ``given``, the contributions, and each modality's panel
+        parts when it is ``used`` (``fields.panel_placement``: the picture already when given). The API's
+        endpoints return plain values; the page places its panels with this, before they fill."""
         gr = gradio()
-        given, used = set(given), set(used)
-        verdicts = [gr.update(visible=True)] + [gr.update(visible=m in given) for m in MODALITIES]
-        maps = [gr.update(visible=m is None or m in used) for m in MAP_PANELS[:-1]]  # not the trust table
-        maps[2] = gr.update(visible="image" in given)  # the picture, also when no face was found in it
-        return (*verdicts, *maps, *(gr.update(visible=m in given) for m in further()))
+        given = set(given)
+        return {"fused": gr.update(visible=True), **{f"own.{m}": gr.update(visible=m in given) for m in names()},
+                "contrib": gr.update(visible=True),
+                **{n: gr.update(visible=v) for n, v in panel_placement(given, used).items()}}
 
-    def downloads(self, exp):
+    def downloads(self, exp) -> dict:
         """The two download buttons: enabled exactly when there is an explanation to download."""
         gr = gradio()
-        return (gr.DownloadButton(interactive=bool(exp)),) * 2
+        return {"report": gr.DownloadButton(interactive=bool(exp)), "json": gr.DownloadButton(interactive=bool(exp))}
 
     @staticmethod
     def settings(**advanced) -> Settings:
@@ -298,59 +306,37 @@ class Dashboard:
         except MsaError as exc:
             raise user_error(str(exc)) from None
 
-    def explain(self, *args, progress=None, **named) -> Iterator[tuple]:
-        """Stream: the prediction first, then each explanation part as it finishes, then the report files
-        (15 outputs: see ``prediction_views`` and ``explanation_views``; then each further modality's own
-        verdict and panel, ``fields.panels``). The inputs as :meth:`predict`'s; the Advanced controls by name
-        (``options.CONTROLS``: target, ig_steps, image_method, ...); a name not given takes its default."""
+    def explain_panels(self, *args, progress=None, **named) -> Iterator[dict]:
+        """Stream the Explain outputs by name: the prediction first (``views.prediction_views``; the panels of
+        the previous explanation emptied), then each explanation part as it finishes (the contributions, each
+        modality's panel parts ``<modality>.<part>``, the trust table, the what-ifs), then the stamp of what is
+        explained, the explanation itself (``state``) and the two files to download (``report``, ``json``: the
+        buttons are enabled by :meth:`downloads`). The summary on top is redone with the modality contributions.
+        The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``: target, ig_steps,
+        image_method, ...); a name not given takes its default."""
         request, advanced = self._bind(args, named)
-        for views, more, _exp, _reading in self._stream(request, self.settings(**advanced), progress=progress):
-            yield views + more
+        settings = self.settings(**advanced)
+        stamp = explained_stamp(request, settings_values(**advanced))
+        yield from self._stream(request, settings, stamp, progress=progress)
 
-    def explain_panels(self, *args, progress=None, **named) -> Iterator[tuple]:
-        """The dashboard's Explain: ``explain``'s first 12 outputs, then the heat-map legend, the transcript, the
-        freshness line, the stamp of what is explained, the explanation, the two files to download (the
-        buttons are enabled by ``downloads``) and the what-if panel, then each further modality's own verdict and
-        panel. The summary on top is redone with the modality contributions."""
-        gr = gradio()
-        skip = gr.skip()
-        request, advanced = self._bind(args, named)
-        legacy, more_values = request.stamp_values()
-        stamp = explained_stamp(*legacy, *settings_values(**advanced), more=more_values)
-        for views, more, exp, reading in self._stream(request, self.settings(**advanced), progress=progress):
-            *panels, state, html_path, json_path = views
-            heard = transcript_markdown(reading)
-            if not exp:  # the prediction: clear what belonged to the previous explanation
-                yield tuple(panels) + ("", heard, "", None, None, None, None, "") + more
-            elif state is None:  # a streamed panel
-                yield tuple(panels) + (heatmap_legend(exp), heard, skip, skip, skip, skip, skip,
-                                       whatif_markdown(exp)) + more
-            else:
-                panels[4] = notices_markdown(exp["prediction"], (), reading, exp.get("models"), exp)
-                yield tuple(panels) + (heatmap_legend(exp), heard, "", stamp, state, html_path, json_path,
-                                       whatif_markdown(exp)) + more
-
-    def _stream(self, request: Request, settings: Settings, progress=None):
-        """(views, further modalities' views, explanation dict so far, reading) per step; the report is written
-        after the last panel."""
-        model, inputs, use, reading = self._read(request, settings.face_anyway)
+    def _stream(self, request: Request, settings: Settings, stamp: dict, progress=None) -> Iterator[dict]:
+        """The Explain outputs by name, step by step; the report is written after the last panel."""
+        model, inputs, use, reading = self._read_request(request, settings)
         pred = self._predict(model, inputs, use)
-        pred_views = prediction_views(pred.to_dict(), (), reading, families(model))
-        own, own_more = pred_views[:len(OWN_OUTPUTS)], pred_views[len(OWN_OUTPUTS):]
-        yield own + empty_explanation_views(), own_more + panel_views(None), None, reading
+        yield {**prediction_views(pred.to_dict(), (), reading, families(model)),
+               **explanation_views({"reading": reading}), "trust": "", "fresh": "", "stamp": None, "state": None,
+               "report": None, "json": None, "what_if": ""}
         from msa_demo.explain import explain_iter
 
         options, shared = self.shared_budget(settings.options)
         tgt = settings.target
         skip = gradio().skip()
-        shown, shown_more = (skip,) * len(own), (skip,) * len(own_more)  # the prediction is on screen already
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
                           options.to_dict(), tgt], sort_keys=True, default=str)
         if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
             self.explained.move_to_end(key)
             exp, html_path, json_path = self.explained[key]
-            yield (shown + explanation_views(exp, final=True) + (exp, str(html_path), str(json_path)),
-                   shown_more + panel_views(exp), exp, reading)
+            yield self._final(exp, stamp, html_path, json_path)
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
@@ -375,8 +361,7 @@ class Dashboard:
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files
-                    yield (shown + explanation_views(exp, changed=changed),
-                           shown_more + panel_views(exp, changed, skip), exp, reading)
+                    yield {**explanation_views(exp, changed=changed), "what_if": whatif_markdown(exp)}
         except MsaError as exc:
             raise user_error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
@@ -387,8 +372,16 @@ class Dashboard:
         self.explained[key] = (exp, html_path, json_path)
         while len(self.explained) > EXPLAINED_KEPT:
             self.explained.popitem(last=False)
-        yield (shown + explanation_views(exp, final=True, changed=()) + (exp, str(html_path), str(json_path)),
-               shown_more + panel_views(exp, (), skip), exp, reading)
+        yield {**self._final(exp, stamp, html_path, json_path), **dict.fromkeys(panel_values({}), skip),
+               "contrib": skip}  # every panel is on screen already
+
+    @staticmethod
+    def _final(exp: dict, stamp: dict, html_path, json_path) -> dict:
+        """The last Explain outputs: every panel, the summary redone with the contributions, the files."""
+        pred, reading = exp["prediction"], exp.get("reading") or {}
+        return {**explanation_views(exp, final=True), "what_if": whatif_markdown(exp),
+                "notices": notices_markdown(pred, (), reading, exp.get("models"), exp), "fresh": "",
+                "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
     # ------------------------------------------------------------------ the page opens on a worked example
 
@@ -401,9 +394,8 @@ class Dashboard:
         def run():
             try:
                 *_, last = self.explain_panels(**values)
-                at = OWN_OUTPUTS_AT
-                self.opening_shown = self.saved_panels(last[at["state"]], stamp=last[at["stamp"]],
-                                                       files=(last[at["report"]], last[at["json"]]))
+                self.opening_shown = self.saved_panels(last["state"], stamp=last["stamp"],
+                                                       files=(last["report"], last["json"]))
             except Exception:  # noqa: BLE001 - the page then opens empty, as it did before
                 log.exception("the worked example could not be explained")
             finally:
@@ -413,76 +405,62 @@ class Dashboard:
         thread.start()
         return thread
 
-    @staticmethod
-    def explain_outputs(builtins_only: bool = False) -> int:
-        """How many outputs :meth:`explain_panels` gives: the built-ins' 20, then each further modality's verdict
-        and panel components."""
-        builtins = OWN_OUTPUTS_AT["what_if"] + 1  # the what-if panel is the built-ins' last output
-        return builtins + (0 if builtins_only else len(further()) + len(panel_views(None)))
-
-    def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[tuple]:
-        """What a page shows as it opens: the built-ins' inputs in their boxes, then the Explain outputs
-        (``app.py`` wires them so). ``shared``: the id of a shared explanation (the link's ``?x=``), shown
-        read-only, or one clear line when it is gone. Else the worked example: while start-up is still
-        explaining it, the inputs come first with a line that says so; nothing changes when there is none."""
-        gr = gradio()
-        skip, n = gr.skip(), self.explain_outputs()
+    def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[dict]:
+        """What a page shows as it opens, by name: the inputs in their boxes (``input.<modality>``), then the
+        Explain outputs. ``shared``: the id of a shared explanation (the link's ``?x=``), shown read-only, or one
+        clear line when it is gone. Else the worked example: while start-up is still explaining it, the inputs
+        come first with a line that says so; nothing changes when there is none."""
         if shared is not None:
             yield self.open_shared(shared)
             return
         values = self.opening_values
         if values is None:
-            yield (skip,) * (len(MODALITIES) + n)
+            yield {}
             return
-        inputs = tuple(values.get(m) for m in MODALITIES)
+        inputs = {f"input.{m}": values.get(m) for m in names() if values.get(m) is not None}
         if not self.opening_ready.is_set():
-            notice = list((skip,) * n)
-            notice[OWN_OUTPUTS.index("notices")] = "*Explaining a worked example for you — one moment…*"
-            yield inputs + tuple(notice)
+            yield {**inputs, "notices": "*Explaining a worked example for you — one moment…*"}
             self.opening_ready.wait(wait)
         if self.opening_shown is None:
-            yield inputs + (skip,) * n
+            yield inputs
             return
         # a fresh copy of each update for each page: Gradio takes the value out of an update dict it sends
-        yield inputs + tuple(dict(v) if isinstance(v, dict) else v for v in self.opening_shown)
+        yield {**inputs, **{n: dict(v) if isinstance(v, dict) else v for n, v in self.opening_shown.items()}}
 
     # ------------------------------------------------------------------ saved and shared explanations
 
     def saved_panels(self, exp: dict, note: str = "", stamp: dict | None = None,
-                     files: tuple | None = None) -> tuple:
-        """The Explain outputs (as :meth:`explain_panels` leaves them at its end) for a saved explanation
+                     files: tuple | None = None) -> dict:
+        """The Explain outputs by name (as :meth:`explain_panels` leaves them at its end) for a saved explanation
         (``Explanation.to_dict()``), each panel placed, ``note`` above its summary, the downloads enabled;
         ``stamp``: what the inputs on the page are (None: nothing on the page was explained); ``files``: its
         report and JSON when they are written already."""
         gr = gradio()
         pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
-        views = verdicts_shown(prediction_views(pred, (), reading, models))
-        own, own_more = views[:len(OWN_OUTPUTS) - 1], views[len(OWN_OUTPUTS):]
         notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp)
         html_path, json_path = files or self.write_report(exp)
-        return (*own, notices, *explanation_views(exp, final=True, placed=True), heatmap_legend(exp),
-                transcript_markdown(reading), "", stamp, exp,
-                gr.DownloadButton(value=str(html_path), interactive=True),
-                gr.DownloadButton(value=str(json_path), interactive=True), whatif_markdown(exp), *own_more,
-                *panel_views(exp))
+        return {**verdicts_shown(prediction_views(pred, (), reading, models)), "notices": notices,
+                **explanation_views(exp, final=True, placed=True), "fresh": "", "stamp": stamp, "state": exp,
+                "report": gr.DownloadButton(value=str(html_path), interactive=True),
+                "json": gr.DownloadButton(value=str(json_path), interactive=True), "what_if": whatif_markdown(exp)}
 
     @staticmethod
-    def saved_inputs(exp: dict, folder: Path) -> tuple:
-        """The built-ins' inputs of a saved explanation for their boxes: the text, then each file (picture, clip)
-        written into ``folder``."""
+    def saved_inputs(exp: dict, folder: Path) -> dict:
+        """A saved explanation's inputs for their boxes, by name (``input.<modality>``): a text as it is, a file
+        (picture, clip, video) written into ``folder``; a modality without an input clears its box."""
         from msa_demo.explain import recorded_inputs
 
         raw = recorded_inputs(exp.get("inputs") or {})
-        out: list = []
-        for m in MODALITIES:
+        out: dict[str, Any] = {}
+        for m in names():
             value = raw.get(m)
             if isinstance(value, (bytes, bytearray)) and value:
-                path = folder / f"input-{m}{'.png' if m == 'image' else '.wav'}"
+                path = folder / f"input-{m}{_suffix(bytes(value[:16]))}"
                 path.write_bytes(value)
-                out.append(str(path))
-            else:
-                out.append(value or (None if m != "text" else ""))
-        return tuple(out)
+                out[f"input.{m}"] = str(path)
+            elif value is None or isinstance(value, str):
+                out[f"input.{m}"] = value or (None if m != "text" else "")
+        return out
 
     def share(self, exp: dict | None) -> str:
         """Put the explanation on the shelf; its id (the link is the page's address with ``?x=<id>``)."""
@@ -497,25 +475,20 @@ class Dashboard:
             raise user_error("The explanation could not be stored for sharing on this server; download the "
                              "report instead.") from None
 
-    def open_shared(self, key: str) -> tuple:
-        """The page for a shared link: the inputs in their boxes and the explanation read-only; a link that is
-        gone is one clear line where the summary goes (and nothing else changes)."""
+    def open_shared(self, key: str) -> dict:
+        """The page for a shared link, by name: the inputs in their boxes and the explanation read-only; a link
+        that is gone is one clear line where the summary goes (and nothing else changes)."""
         from msa_demo.explain.result import Explanation
 
-        gr = gradio()
-        skip = gr.skip()
         try:
             exp = Explanation.from_dict(self.shelf.get(key)).to_dict()
             folder = Path(self.report_dir) / "shared" / str(key)
             folder.mkdir(parents=True, exist_ok=True)
             inputs = self.saved_inputs(exp, folder)
         except (MsaError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            message = str(exc) if isinstance(exc, MsaError) else GONE
-            out = [skip] * self.explain_outputs()
-            out[OWN_OUTPUTS.index("notices")] = f"### ⚠ {message}"
-            return (skip,) * len(MODALITIES) + tuple(out)
+            return {"notices": f"### ⚠ {str(exc) if isinstance(exc, MsaError) else GONE}"}
         note = SHARED_NOTE.format(preset=md(str(exp.get("preset") or "?")))
-        return inputs + self.saved_panels(exp, note)
+        return {**inputs, **self.saved_panels(exp, note)}
 
     def shared_budget(self, options):
         """(options, a notice or None): with explanations waiting behind this one, its time budget is its share of
@@ -533,21 +506,19 @@ class Dashboard:
             f"{waiting} more {people} waiting, so this one had a {share:.1f} s share of the "
             f"{options.budget:g} s time budget (Advanced → time budget).")
 
-    def freshness(self, stamp, *args, **named):
-        """(freshness line, report button, JSON button): when the inputs, switches or settings on screen are no
-        longer those the panels were explained for, say so and disable the downloads (they would not match).
-        The inputs as :meth:`predict`'s; the Advanced controls by name."""
-        gr = gradio()
+    def freshness(self, stamp, *args, **named) -> dict:
+        """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
+        switches or settings on screen are no longer those the panels were explained for, say so and disable the
+        downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name."""
         if not stamp:
-            return "", gr.skip(), gr.skip()
+            return {}
         request, advanced = self._bind(args, named)
-        legacy, more_values = request.stamp_values()
-        changed = stale_parts(stamp, explained_stamp(*legacy, *settings_values(**advanced), more=more_values))
+        changed = stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
         if not changed:
-            return "", gr.DownloadButton(interactive=True), gr.DownloadButton(interactive=True)
+            return {"fresh": "", **self.downloads(True)}
         line = (f"⚠ **Out of date:** the explanation below was made before you changed {', '.join(changed)}. "
                 "Click **Explain** to bring it up to date.")
-        return line, gr.DownloadButton(interactive=False), gr.DownloadButton(interactive=False)
+        return {"fresh": line, **self.downloads(None)}
 
     def write_report(self, exp: dict) -> tuple[Path, Path]:
         from msa_demo.report import write_html
@@ -566,6 +537,17 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def _suffix(head: bytes) -> str:
+    """A saved input file's extension, from its first bytes (the page's widgets tell formats by it)."""
+    if head.startswith(b"\x89PNG"):
+        return ".png"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return ".wav"
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        return ".webm"
+    return ".mp4" if head[4:8] == b"ftyp" else ".bin"
 
 
 def _and(items: list[str]) -> str:

@@ -243,10 +243,11 @@ class DatasetTab:
             raise user_error(str(exc)) from None
         return self.open(self.shown(out), show)
 
-    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False) -> tuple:
-        """The Explain tab's outputs (as ``Dashboard.explain_panels`` gives them at its end) for one row's saved
-        explanation, then the Explain tab selected; ``with_inputs``: then the row's text, picture and clip for
-        the input boxes (files written beside the dashboard's reports), so Explain can run it again."""
+    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False) -> dict:
+        """The Explain tab's outputs by name (as ``Dashboard.explain_panels`` leaves them at its end) for one
+        row's saved explanation, and the Explain tab selected (``tabs``); ``with_inputs``: also the row's inputs
+        for their boxes (``input.<modality>``; files written beside the dashboard's reports), so Explain can run
+        it again."""
         from msa_demo.explain.result import Explanation
 
         gr = gradio()
@@ -267,13 +268,12 @@ class DatasetTab:
         note = (f"**Row '{md(row_id)}' of {md(self.shown(path))}**, as explain-batch saved it (preset "
                 f"{md(exp.get('preset'))})" + (f" · label: **{md(rec['label'])}**" if rec.get("label") else "")
                 + (" · **Explain** runs it again here" if with_inputs else ""))
-        panels = self.dash.saved_panels(exp, note)[:self.dash.explain_outputs(builtins_only=True)]
-        out = panels + (gr.Tabs(selected="explain"),)
+        out = {**self.dash.saved_panels(exp, note), "tabs": gr.Tabs(selected="explain")}
         if not with_inputs:
             return out
         folder = Path(self.dash.report_dir) / "rows" / hashlib.sha256(file.read_bytes()).hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
-        return out + self.dash.saved_inputs(exp, folder)
+        return {**out, **self.dash.saved_inputs(exp, folder)}
 
 
 def calm(handler: Callable, n_outputs: int) -> Callable:
@@ -293,11 +293,11 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
     return call
 
 
-def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | None = None,
+def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                       root: str | Path | None = None) -> DatasetTab:
-    """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills ``explain_outputs``
-    (the Explain tab's outputs, in ``Dashboard.explain_panels`` order), selects the Explain tab in ``tabs`` and
-    puts the row's inputs in ``inputs`` (the text, image and audio boxes) when given."""
+    """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills the Explain tab's
+    outputs (``page``: a ``fields.Page`` of the Explain tab's parts, ``tabs`` among them), selects the Explain tab
+    and, ``with_inputs``, puts the row's inputs in their boxes (the page's ``input.<modality>`` parts)."""
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
@@ -338,7 +338,7 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | 
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
     opened = [table, summary, folder, current, report]
-    row_outputs = list(explain_outputs) + [tabs] + list(inputs or [])
+    row_outputs = page.outputs(page.order(lambda n: with_inputs or not n.startswith("input.")))
 
     def run(manifest, folder, limit, preset, show, progress=gr.Progress()):
         return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress)
@@ -351,7 +351,8 @@ def build_dataset_tab(dash, preset, explain_outputs: list, tabs, inputs: list | 
 
     def open_selected(folder, evt: gr.SelectData):
         row = evt.row_value or []
-        return calm(tab.open_row, len(row_outputs))(folder, row[0] if row else None, with_inputs=bool(inputs))
+        return calm(page.keyed(tab.open_row), len(row_outputs))(folder, row[0] if row else None,
+                                                                with_inputs=with_inputs)
 
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)

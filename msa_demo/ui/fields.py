@@ -1,11 +1,16 @@
-"""The dashboard's per-modality parts, made from the modality registry (:mod:`msa_demo.registry`):
-each registered kind's input widget and "use" switch, its own verdict ("X alone"), and, for a kind beyond the
-built-ins, its explanation panel; and the one way handlers receive those values: by name.
+"""The dashboard's per-modality parts, made from the modality registry (:mod:`msa_demo.registry`), and the one
+way handlers exchange values with the page: by name.
 
-Names: a modality's input is its name (``text``), its switch ``use_<name>`` (``use_text``). The endpoints list
+Inputs: a modality's input is its name (``text``), its switch ``use_<name>`` (``use_text``). The endpoints list
 them as :func:`input_names` says: the preset, the built-ins' inputs, their switches, the settings, then each
 further modality's input and switch, so the built-ins' parameters keep their positions whatever is registered.
-Outputs follow the same rule: what a further modality adds comes after the built-ins' outputs.
+
+Outputs: every handler returns ``{part name: value}``; :class:`Page` hands Gradio ``{component: value}``. A part is
+``fused``, ``notices``, ``contrib``, ``trust`` ... (the page's own), ``own.<modality>`` (a modality's own verdict)
+or ``<modality>.<part>`` (a part of the modality's explanation panel, as its kind's ``view`` names it: every
+kind's panel, built-ins included, is made, filled and placed the same way). The endpoints return them by position
+in :func:`output_order`: the built-ins' outputs where they have always been (``EXPLAIN_OUTPUTS``), then each
+further modality's verdict, then its panel's parts.
 """
 
 from __future__ import annotations
@@ -87,14 +92,12 @@ class Request:
     def switched_on(self) -> list[str]:
         return [n for n in registry.names() if self.use.get(n, True)]
 
-    def stamp_values(self) -> tuple[list, dict]:
-        """(the built-ins' values as ``explained_stamp`` lists them, {screen name: value} for the others)."""
-        inner = builtins()
-        legacy = [self.preset, *(self.values.get(n) for n in inner), *(self.use.get(n, True) for n in inner)]
-        more = {}
-        for n in further():
-            more[n], more[f"the {n} switch"] = self.values.get(n), self.use.get(n, True)
-        return legacy, more
+    def stamp(self) -> dict[str, Any]:
+        """What the inputs column says, by its names on the screen: the preset, each modality's input, then each
+        "use" switch ("the image switch")."""
+        names = registry.names()
+        return {"preset": self.preset, **{n: self.values.get(n) for n in names},
+                **{f"the {n} switch": self.use.get(n, True) for n in names}}
 
 
 def bind(args: tuple, named: Mapping[str, Any], tail: Iterable[str] = ()) -> tuple[Request, dict[str, Any]]:
@@ -148,21 +151,33 @@ def alone_labels() -> dict[str, Any]:
             for k in registry.kinds()}  # shown once there is a verdict
 
 
-def default_view(kind) -> tuple:
+def default_view(kind) -> dict:
     import gradio as gr
 
-    return (gr.Plot(label=kind.panel or kind.title, show_label=False, elem_id=f"{kind.name}-plot"),)
+    return {"plot": gr.Plot(label=kind.panel or kind.title, show_label=False, elem_id=f"{kind.name}-plot",
+                            visible=False)}
 
 
-def panels() -> dict[str, tuple]:
-    """The explanation panel of each modality beyond the built-ins: {name: its components}."""
-    return {n: tuple(kind.view()) if kind.view else default_view(kind)
-            for n in further() for kind in [registry.get(n)]}
+def _named(parts) -> dict[str, Any]:
+    """A kind's ``view`` / ``render`` result by part name (a tuple's parts are named "0", "1" ...)."""
+    return dict(parts) if isinstance(parts, Mapping) else {str(i): v for i, v in enumerate(parts)}
 
 
-def ordered(widgets: Mapping[str, Any]) -> tuple[list, list]:
-    """(the built-ins' widgets, the others'), each in registry order, from {modality name: widget}."""
-    return [widgets[n] for n in builtins()], [widgets[n] for n in further()]
+def panels() -> dict[str, Any]:
+    """Every registered modality's explanation panel, made in the current Gradio context in registry order:
+    {``<modality>.<part>``: component}."""
+    out: dict[str, Any] = {}
+    for kind in registry.kinds():
+        made = kind.view() if kind.view else default_view(kind)
+        out.update({f"{kind.name}.{p}": c for p, c in _named(made).items()})
+    return out
+
+
+def rendered(kind, exp: dict) -> dict[str, Any]:
+    """A kind's panel values from an explanation: {``<modality>.<part>``: value}."""
+    if kind.render:
+        return {f"{kind.name}.{p}": v for p, v in _named(kind.render(exp)).items()}
+    return {f"{kind.name}.plot": map_figure(exp, kind.name) if exp.get("maps") else None}
 
 
 def named_inputs(preset, values: Mapping[str, Any], switches: Mapping[str, Any],
@@ -173,22 +188,82 @@ def named_inputs(preset, values: Mapping[str, Any], switches: Mapping[str, Any],
     return {n: widgets[n] for n in input_names(middle)}
 
 
-# ---------------------------------------------------------------------- panel values
+# ---------------------------------------------------------------------- the page's parts, by name
+
+# the endpoints' outputs by position, for the built-ins as /predict and /explain have always returned them
+PREDICT_OUTPUTS = ("fused", "own.text", "own.image", "own.audio", "notices")
+EXPLAIN_OUTPUTS = (*PREDICT_OUTPUTS, "contrib", "text.words", "image.picture", "image.heat_maps", "audio.plot",
+                   "audio.clip", "trust", "image.legend", "audio.heard", "fresh", "stamp", "state", "report", "json",
+                   "what_if")
 
 
-def panel_views(exp: dict | None, changed: Iterable[str] | None = None, skip: Any = None) -> tuple:
-    """The values of :func:`panels`' components from an explanation (``Explanation.to_dict()``); a panel whose
-    modality is not in ``changed`` is ``skip`` (None: every panel is rebuilt). A kind's own ``render`` gives its
-    empty panel for an empty explanation (``{}``)."""
-    out: list = []
-    for n in further():
-        kind = registry.get(n)
-        if changed is not None and n not in changed:
-            out += [skip] * (len(tuple(kind.render({}))) if kind.render else 1)
+def output_order(names: Iterable[str], first: Iterable[str] = EXPLAIN_OUTPUTS) -> list[str]:
+    """``names`` (parts on the page) in the endpoints' order: those of ``first`` in its order, then each further
+    modality's own verdict, then the rest as the page lists them."""
+    names = list(names)
+    head = [n for n in first if n in names]
+    verdicts = [n for n in names if n.startswith("own.") and n not in head]
+    return head + verdicts + [n for n in names if n not in head and n not in verdicts]
+
+
+def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: Any = None) -> dict[str, Any]:
+    """Every modality's panel values from an explanation (``Explanation.to_dict()``; None or ``{}``: empty
+    panels); a modality not in ``changed`` gives ``skip`` for each of its parts (None: every panel is rebuilt)."""
+    out: dict[str, Any] = {}
+    for kind in registry.kinds():
+        if changed is not None and kind.name not in changed:
+            out.update(dict.fromkeys(rendered(kind, {}), skip))
         else:
-            out += list(kind.render(exp or {})) if kind.render else [map_figure(exp or {}, n)]
-    return tuple(out)
+            out.update(rendered(kind, exp or {}))
+    return out
 
 
-__all__ = ["Request", "alone_labels", "bind", "builtins", "further", "input_names", "input_widgets", "named_inputs",
-           "optional_further", "ordered", "panel_views", "panels", "switch"]
+def panel_placement(given: Iterable[str], used: Iterable[str]) -> dict[str, bool]:
+    """Which panel parts are shown: a modality's parts when it is ``used``, those its kind names in
+    ``given_parts`` already when it is ``given``."""
+    given, used = set(given), set(used)
+    return {name: kind.name in used or (kind.name in given and name.split(".", 1)[1] in kind.given_parts)
+            for kind in registry.kinds() for name in rendered(kind, {})}
+
+
+@dataclass
+class Page:
+    """The page's output components by part name (in page order); handlers return values by the same names."""
+
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    def outputs(self, names: Iterable[str]) -> list:
+        return [self.parts[n] for n in names]
+
+    def order(self, pick=lambda name: True, first: Iterable[str] = EXPLAIN_OUTPUTS) -> list[str]:
+        """The names ``pick`` keeps, in the endpoints' order (:func:`output_order`)."""
+        return output_order([n for n in self.parts if pick(n)], first)
+
+    def keyed(self, fn):
+        """``fn`` (a handler returning or yielding {part name: value}) as Gradio takes it: {component: value}.
+        Its signature is kept (the endpoints' parameters are read from it); a generator stays one."""
+        import functools
+        import inspect
+
+        def to_components(out):
+            if not out:  # nothing to change (Gradio reads an empty dict as one value)
+                import gradio as gr
+
+                return gr.skip()
+            return {self.parts[n]: v for n, v in out.items()}
+
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def call(*args, **named):
+                for out in fn(*args, **named):
+                    yield to_components(out)
+        else:
+            @functools.wraps(fn)
+            def call(*args, **named):
+                return to_components(fn(*args, **named))
+        return call
+
+
+__all__ = ["EXPLAIN_OUTPUTS", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "bind", "builtins", "further",
+           "input_names", "input_widgets", "named_inputs", "optional_further", "output_order",
+           "panel_placement", "panel_values", "panels", "rendered", "switch"]

@@ -1,6 +1,6 @@
 """The Gradio side of the dashboard that is not the Dashboard itself: lenient input components, user-facing
-errors, the tuples of panel values the events return,
-the stamp of what an explanation was made for, and ZeroGPU glue."""
+errors, the explanation's panel values by name, the stamp of what an explanation was made for, and ZeroGPU
+glue."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
-from msa_demo.config import MODALITIES
-from msa_demo.views import (NEAR_TIE, audio_clip, audio_figure, contributions_figure, image_overlays,
-                            original_image, text_highlights, trust_markdown)
+from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
 
 log = logging.getLogger("msa_demo.ui")
 
@@ -70,16 +68,10 @@ def audio_input(**kwargs):
     return _lenient(gradio().Audio(**kwargs))
 
 
-INPUT_NAMES = ("preset", "text", "image", "audio", "the text switch", "the image switch", "the audio switch")
-
-
-def explained_stamp(*values, more: dict | None = None) -> dict:
-    """What an explanation was made for: every input, switch and setting, as plain comparable values (the
-    inputs and switches as ``app.py`` lists them, then the settings in ``options.CONTROLS`` order; ``more``: a
-    further modality's input and switch, by their names on the screen)."""
-    names = INPUT_NAMES + ("settings",)
-    vals = list(values[:7]) + [None] * (7 - len(values[:7])) + [[str(v) for v in values[7:]]]
-    stamp = dict(zip(names, vals), **(more or {}))
+def explained_stamp(request, settings: Iterable = ()) -> dict:
+    """What an explanation was made for: every input and switch (a ``fields.Request``, by their names on the
+    screen), then the settings (their values in ``options.CONTROLS`` order), as plain comparable values."""
+    stamp = {**request.stamp(), "settings": [str(v) for v in settings]}
     return {n: _comparable(v) for n, v in stamp.items()}
 
 
@@ -149,54 +141,39 @@ def zero_gpu(fn, duration=None):
 # ====================================================================== explanation views
 
 
-# the modality each map panel of ``explanation_views`` belongs to (the contributions and the trust table: all)
-MAP_PANELS = (None, "text", "image", "image", "audio", "audio", None)
-
-
 def shown(value, visible: bool):
     """A panel's value, and whether it is on the page: an empty box for an input not given is not."""
     return gradio().update(value=value, visible=visible)
 
 
-def verdicts_shown(views: tuple) -> tuple:
+def verdicts_shown(views: dict) -> dict:
     """``prediction_views`` with the fused verdict and each modality's "alone" verdict shown only when there is
     one (or its "no face"); the notices as they are."""
-    n = 1 + len(MODALITIES)
-    return (shown(views[0], views[0] is not None), *(shown(v, v is not None) for v in views[1:n]), views[n],
-            *(shown(v, v is not None) for v in views[n + 1:]))
-
-
-def empty_explanation_views() -> tuple:
-    """(contributions plot, words, original image, overlays, audio plot, audio clip, trust md, state, html, json)."""
-    return (None, None, None, None, None, None, "", None, None, None)
-
-
-def _placed(panels: tuple, used: set) -> tuple:
-    return tuple(shown(v, m is None or m in used or v is not None) for v, m in zip(panels, MAP_PANELS))
+    return {n: shown(v, v is not None) if n == "fused" or n.startswith("own.") else v for n, v in views.items()}
 
 
 def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None,
-                      placed: bool = False) -> tuple:
-    """The explanation panels. ``changed`` names the panels to rebuild ("modalities", "text", "image", "audio");
+                      placed: bool = False) -> dict:
+    """The explanation's panels by name: the modality contributions, the trust table and every modality's panel
+    (``fields.panel_values``). ``changed`` names the panels to rebuild ("modalities", or a modality's name);
     the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
-    None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each map panel shown exactly when
-    its modality was used (for a whole explanation replacing whatever was on the page)."""
-    def want(panel: str) -> bool:
-        return changed is None or panel in changed
+    None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each panel shown exactly when its
+    modality was used or it has something to show (a whole explanation replacing whatever was on the page)."""
+    from msa_demo.ui.fields import panel_placement, panel_values
 
     skip = gradio().skip()
-    out = (
-        contributions_figure(exp) if want("modalities") else skip,
-        text_highlights(exp) if want("text") else skip,
-        original_image(exp) if want("image") else skip,
-        image_overlays(exp) if want("image") else skip,
-        audio_figure(exp) if want("audio") else skip,
-        audio_clip(exp) if want("audio") else skip,
-        trust_markdown(exp, final=final),
-    )
+    panels = panel_values(exp, changed, skip)
     if placed:
-        out = _placed(out, set((exp.get("prediction") or {}).get("used") or ()))
-    return out if final else out + (None, None, None)
+        used = (exp.get("prediction") or {}).get("used") or ()
+        where = panel_placement(used, used)
+        panels = {n: v if _is_update(v) else shown(v, where[n] or v is not None) for n, v in panels.items()}
+    contrib = contributions_figure(exp) if changed is None or "modalities" in changed else skip
+    return {"contrib": shown(contrib, True) if placed else contrib, **panels,
+            "trust": trust_markdown(exp, final=final)}
+
+
+def _is_update(value) -> bool:
+    return isinstance(value, dict) and value.get("__type__") == "update"
 
 
 # ====================================================================== helpers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from typing import Any
@@ -59,14 +60,27 @@ def score_colour(rel: float, alpha: float | None = None) -> str:
 
 
 def b64_image(b64: str | None) -> Image.Image | None:
+    """The picture an explanation carries (base64 PNG), decoded once however many views draw it (a copy each)."""
     if not b64:
         return None
+    return _decoded_image(b64).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _decoded_image(b64: str) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")
 
 
 def decode_wav(b64: str | None) -> tuple[np.ndarray, int] | None:
+    """The clip an explanation carries (base64 WAV) as (mono float32 samples, rate), decoded once (a copy each)."""
     if not b64:
         return None
+    data, rate = _decoded_wav(b64)
+    return data.copy(), rate
+
+
+@functools.lru_cache(maxsize=4)
+def _decoded_wav(b64: str) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
     data, rate = sf.read(io.BytesIO(base64.b64decode(b64)), dtype="float32", always_2d=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from msa_demo import language
-from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.config import SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
@@ -123,21 +123,21 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
 
 
 def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None,
-                     models: dict | None = None) -> tuple:
-    """(fused Label value, text Label, image Label, audio Label, notices markdown, then the Label of each further
-    registered modality). A modality whose model abstained shows "no face" instead of probabilities.
+                     models: dict | None = None) -> dict:
+    """The verdicts by name: ``fused`` (the fused Label's value), ``own.<modality>`` for every registered modality
+    (its own Label; "no face" where its model abstained), and ``notices`` (the summary markdown).
     ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
-    own = {m: NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs")) for m in registry.names()}
-    return ((_probs(pred.get("probs")),) + tuple(own[m] for m in MODALITIES)
-            + (notices_markdown(pred, extra_notices, reading, models),)
-            + tuple(v for m, v in own.items() if m not in MODALITIES))
+    return {"fused": _probs(pred.get("probs")),
+            **{f"own.{m}": NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs"))
+               for m in registry.names()},
+            "notices": notices_markdown(pred, extra_notices, reading, models)}
 
 
-def empty_prediction_views() -> tuple:
-    more = tuple(None for m in registry.names() if m not in MODALITIES)
-    return (None,) * (1 + len(MODALITIES)) + ("",) + more
+def empty_prediction_views() -> dict:
+    """:func:`prediction_views` with nothing predicted."""
+    return {"fused": None, **{f"own.{m}": None for m in registry.names()}, "notices": ""}
 
 
 def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None = None,
