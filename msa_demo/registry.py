@@ -25,7 +25,8 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   (``visible=False``: an error elsewhere never marks an empty box); the page places each part (shows it)
   when the modality is used, or already when it is given for the parts named in ``given_parts`` (the picture,
   also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
-  handlers address a part as ``<modality>.<part>`` (``image.picture``).
+  handlers address a part as ``<modality>.<part>`` (``image.picture``); ``story(exp)``, a clause the summary
+  sentence adds about it (the video's: when the face mattered most, and what was said then).
 
 The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
@@ -82,6 +83,7 @@ class ModalityKind:
     view: Callable[[], Any] | None = None
     render: Callable[[dict], Any] | None = None
     given_parts: tuple[str, ...] = ()
+    story: Callable[[dict], str | None] | None = None
 
     @property
     def flag(self) -> str:

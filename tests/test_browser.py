@@ -256,6 +256,32 @@ def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path)
     assert not errors, errors
 
 
+def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url, browser, tmp_path):
+    """The curated clip (a frown that turns into a smile): the timeline and the filmstrip appear; picking a frame
+    shows it large (``MSA_VIDEO_SHOT`` keeps the screenshot)."""
+    url, _, _ = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.locator("#video-input input[type=file]").set_input_files(str(ROOT / "examples" / "face_turns.mp4"))
+    page.wait_for_selector("#video-input video", timeout=30_000)
+    page.click("#explain-btn")
+    page.wait_for_selector("#video-plot .js-plotly-plot", timeout=120_000)
+    page.wait_for_selector("#video-frames img", timeout=120_000)
+    assert "The clip on one time axis" in page.locator("#video-plot").inner_text()
+    page.wait_for_function("() => document.querySelector('#notices').innerText.includes('face pushed hardest')",
+                           timeout=120_000)  # the summary names the decisive moment
+    page.locator("#video-frames img").first.click()  # pick a moment: the frame shown large
+    page.wait_for_selector("#video-frames .preview img, #video-frames [data-testid='detailed-image']",
+                           timeout=30_000)
+    page.locator("#video-plot").scroll_into_view_if_needed()
+    shot = os.environ.get("MSA_VIDEO_SHOT") or str(tmp_path / "video.png")
+    page.screenshot(path=shot, full_page=True)
+    assert not page.locator("#image-input img").count() and not errors, errors
+
+
 @pytest.fixture(scope="module")
 def worked_url(tmp_path_factory, lite_dashboard):
     """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""

@@ -81,7 +81,7 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     root, name = results
     rec = next(r for r in read_results(root / name) if "image" in r["used"] and "text" in r["used"])
     out = tab.open_row(name, rec["id"])
-    assert set(out) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.moments", "video.key_frame", "tabs"}
+    assert set(out) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.timeline", "video.frames", "tabs"}
     fused, notices, words, orig, state = (value(out["fused"]), out["notices"], value(out["text.words"]),
                                           value(out["image.picture"]), out["state"])
     assert visible(out["image.picture"]) and visible(out["text.words"])  # as it was used

@@ -267,7 +267,7 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
         dash.predict(physiology="1,2")
     settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
     placed = dash.check(text="fine", physiology="3,0,0,0", **settings)
-    assert visible(placed["physiology.plot"]) is True and visible(placed["video.moments"]) is False  # its panel
+    assert visible(placed["physiology.plot"]) is True and visible(placed["video.timeline"]) is False  # its panel
     steps = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))
     first, last = steps[0], steps[-1]
     assert value(first["own.physiology"])["positive"] > 0.99 and first["physiology.plot"] is None  # no map yet

@@ -219,8 +219,8 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
     assert len(steps) >= 2
     first = steps[0]
     # every part by name: the verdicts, the summary, each modality's panel parts, the page's own
-    assert set(first) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.moments", "video.key_frame"}
-    assert ui.output_order(first) == [*ui.EXPLAIN_OUTPUTS, "own.video", "video.moments", "video.key_frame"]
+    assert set(first) == set(ui.EXPLAIN_OUTPUTS) | {"own.video", "video.timeline", "video.frames"}
+    assert ui.output_order(first) == [*ui.EXPLAIN_OUTPUTS, "own.video", "video.timeline", "video.frames"]
     assert first["fused"] is not None and value(first["contrib"]) is None  # prediction first, no explanation yet
     assert visible(first["contrib"]) is None  # the API's values are plain: the page placed its panels (check)
     # later updates send only what changed: never the prediction again, each map's panel once it lands
@@ -529,7 +529,7 @@ def test_the_page_places_only_the_panels_that_will_be_filled(dash, image_path):
     assert shown == {"fused": True, "own.text": True, "own.image": True, "own.audio": False, "own.video": False,
                      "contrib": True, "text.words": True, "image.picture": True, "image.heat_maps": True,
                      "image.legend": True, "audio.plot": False, "audio.heard": False, "audio.clip": False,
-                     "video.moments": False, "video.key_frame": False}  # no audio, no video given
+                     "video.timeline": False, "video.frames": False}  # no audio, no video given
     before = dash.place(None, "I love it", None, None, True, True, True)  # a prediction: the verdicts only
     assert {n: visible(v) for n, v in before.items()} == {"fused": True, "own.text": True, "own.image": False,
                                                            "own.audio": False, "own.video": False}

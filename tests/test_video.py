@@ -309,19 +309,30 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     from msa_demo import ui
 
     dash = ui.Dashboard.load(str(tiny_video_preset), fallback=None, device="cpu", warm=False)
-    *_, notes, alone = dash.predict(video=str(voiced_clip))
+    out = dash.predict(video=str(voiced_clip))
+    notes, alone = out["notices"], out["own.video"]
     assert isinstance(alone, dict) and "from audio, video" in notes and "sound track" in notes
     steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
-    state = steps[-1][-7]  # then the downloads, the what-if panel and the video panel
+    state = steps[-1]["state"]
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]
     from msa_demo.kinds import video as video_kind
 
-    shown = [(s[-2].visible, s[-1].visible) for s in steps if hasattr(s[-2], "visible")]
+    shown = [(s["video.timeline"]["visible"], s["video.frames"]["visible"]) for s in steps
+             if isinstance(s.get("video.timeline"), dict) and "visible" in s["video.timeline"]]
     assert shown[0] == (False, False) and shown[-1] == (True, True)  # no empty boxes before the maps arrive
-    figure, key_frame = video_kind.pictures(state)  # the video panel: its moments as bars, the key frame
-    assert list(figure.data[0].x) == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
-    assert key_frame.size == (256, 256)
-    assert [c.visible for c in video_kind.render({})] == [False, False]
+    # the video panel: the clip on one time axis (the face's moments, the voice of its own sound track), and
+    # the filmstrip with the key frame's heat map
+    lanes = dict(video_kind.lanes(state))
+    assert [label for *_t, label, _s in lanes["face"]] == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    assert "voice" in lanes and all(0 <= a < b <= 3.01 for a, b, *_ in lanes["voice"])
+    figure = video_kind.timeline(state)
+    assert [t.name for t in figure.data] == [lane for lane in ("face", "voice", "words") if lane in lanes]
+    frames = video_kind.filmstrip(state)
+    keyed = [image for image, caption in frames if "key frame" in caption]
+    assert len(keyed) == 1 and keyed[0].size == (256, 256) and all(" s" in c for _i, c in frames)
+    assert {n: u["visible"] for n, u in video_kind.render({}).items()} == {"timeline": False, "frames": False}
+    page = Path(steps[-1]["report"]).read_text(encoding="utf-8")  # the report: the same lanes, as SVG
+    assert "The clip on one time axis" in page and "<b>Face</b>" in page and "<b>Voice</b>" in page
     demo = app.build_demo(dash, tmp_path / "no_examples.json")
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
     try:
@@ -356,3 +367,35 @@ def test_the_sanity_check_randomises_the_frame_model(tiny_video_preset, voiced_c
     exp = explain(model, inputs, target="positive", use=["video"], options=ExplainOptions(grid=2, sanity=True))
     for m in exp.maps:
         assert m.params["randomised_layers"] and m.faithfulness.sanity_spearman is not None, m.method
+
+
+def test_the_clip_is_told_on_one_time_axis():
+    """Known by construction: the face's strongest push is its 2–3 s moment (away from the target), while
+    'so furious' is said; the voice's own sound track gives the other lanes."""
+    from msa_demo import views
+    from msa_demo.kinds import video as video_kind
+
+    exp = {"target": "positive", "preset": "planted",
+           "prediction": {"label": "negative", "probs": {"negative": 0.7, "neutral": 0.2, "positive": 0.1},
+                          "used": ["audio", "video"], "notices": [video_kind.SOUND_TRACK],
+                          "modalities": {"video": {"label": "negative"}, "audio": {"label": "negative"}}},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"],
+                     "spans": [[0, 1], [1, 2], [2, 3]], "scores": [0.05, -0.1, -0.6], "params": {"fps": 2}},
+                    {"modality": "audio", "method": "occlusion", "labels": ["so", "furious"],
+                     "spans": [[2.0, 2.4], [2.4, 2.9]], "scores": [-0.1, -0.5]}],
+           "reading": {"audio": {"transcript": "so furious", "words": [
+               {"text": "so", "start": 2.0, "end": 2.4}, {"text": "furious", "start": 2.4, "end": 2.9}]}}}
+    lanes = dict(video_kind.lanes(exp))
+    assert list(lanes) == ["face", "voice", "words"]
+    assert [round(r, 2) for _a, _b, r, *_ in lanes["face"]] == [0.08, -0.17, -1.0]  # relative to the strongest
+    assert [(w, round(r, 1)) for _a, _b, r, w, _s in lanes["words"]] == [("so", -0.2), ("furious", -1.0)]
+    told = video_kind.story(exp)
+    assert told == "the face pushed hardest away from positive at 2–3 s, when 'so furious' was said"
+    assert told in views.summary_sentence(exp["prediction"], exp)
+    figure = video_kind.timeline(exp)
+    assert [t.name for t in figure.data] == ["face", "voice", "words"] and list(figure.data[2].text) == ["so",
+                                                                                                      "furious"]
+    html = video_kind.report({**exp, "inputs": {}})  # no clip bytes: the section is left out
+    assert html == ""
+    other = {**exp, "prediction": {**exp["prediction"], "notices": []}}  # an audio clip of its own
+    assert list(dict(video_kind.lanes(other))) == ["face"]  # is not the clip's voice

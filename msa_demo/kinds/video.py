@@ -15,6 +15,7 @@ from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
+SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
 STRIP_SIDE = 120  # their long side, pixels
 
 
@@ -51,7 +52,7 @@ def read(value: Any, model):
             clip.notices.append(f"Video: its sound track was not used ({exc})")
         else:
             if audio is not None:
-                audio.notices.insert(0, "Audio: the video's sound track (no audio clip was given).")
+                audio.notices.insert(0, SOUND_TRACK)
                 clip.carries["audio"] = audio
     return clip
 
@@ -113,21 +114,24 @@ def key_frame(exp: dict) -> dict | None:
     return next((m for m in views.maps_for(exp, "video") if m.get("method") == "key_frame_occlusion"), None)
 
 
-def lane_svg(m: dict, seconds: float, *, width: int = 760, height: int = 46) -> str:
-    """One lane: each time segment as a band coloured by its push (relative to the strongest), on a time axis."""
-    rel = views.rel_scores([float(s) for s in m.get("scores") or []])
-    seconds = max(seconds, max((float(b) for _a, b in m.get("spans") or []), default=0.0), 1e-3)
+def lane_svg(items: list[tuple], seconds: float, title: str, *, width: int = 760, height: int = 46,
+             words: bool = False) -> str:
+    """One lane of :func:`lanes`: each time segment as a band coloured by its push (relative to the strongest) on
+    a time axis; ``words``: each band also says its word."""
+    seconds = max(seconds, max((float(b) for _a, b, *_ in items), default=0.0), 1e-3)
     px = width / seconds
     bands = "".join(
-        f'<rect x="{float(a) * px:.1f}" y="4" width="{max(0.5, (float(b) - float(a)) * px - 1):.1f}" '
-        f'height="{height - 8}" fill="{views.score_colour(r, 0.1 + 0.8 * abs(r))}"><title>{_e(lbl)}: '
-        f'{float(s):+.4f}</title></rect>'
-        for (a, b), r, lbl, s in zip(m.get("spans") or [], rel, m.get("labels") or [], m.get("scores") or []))
+        f'<rect x="{a * px:.1f}" y="4" width="{max(0.5, (b - a) * px - 1):.1f}" height="{height - 8}" '
+        f'fill="{views.score_colour(r, 0.1 + 0.8 * abs(r))}"><title>{_e(lbl)}'
+        + ("" if words else f": {s:+.4f}") + "</title></rect>"
+        + (f'<text x="{(a + b) / 2 * px:.1f}" y="{height / 2 + 4:.0f}" text-anchor="middle">{_e(lbl)}</text>'
+           if words else "")
+        for a, b, r, lbl, s in items)
     step = max(1.0, round(seconds / 8))
     ticks = "".join(f'<text x="{t * px:.1f}" y="{height + 12}" text-anchor="{"start" if t == 0 else "middle"}">'
                     f'{t:g} s</text>' for t in [i * step for i in range(int(seconds / step) + 1)])
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" role="img" '
-            f'aria-label="{_e(views.map_caption(m))}" style="font:11px system-ui,sans-serif">'
+            f'aria-label="{_e(title)}" style="font:11px system-ui,sans-serif">'
             f'<rect x="0" y="4" width="{width}" height="{height - 8}" fill="#f4f4f4"/>{bands}{ticks}</svg>')
 
 
@@ -163,9 +167,15 @@ def report(exp: dict) -> str:
             f"<figcaption>{times[i]:.1f} s</figcaption></figure>" for i in _strip_picks(times, exp)]
     out.append(f'<div class="imgs">{"".join(figs)}</div>')
     seconds = (times[-1] + 1.0 / max(1e-6, float((moments(exp) or [{}])[0].get("params", {}).get("fps") or 1)))
-    for m in moments(exp):
-        out.append(f"<p>{_e(views.map_caption(m))}; green pushes toward '{_e(exp.get('target'))}', red away.</p>")
-        out.append(lane_svg(m, seconds))
+    captions = {"face": views.map_caption((moments(exp) or [{}])[0]),
+                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0]),
+                "words": "the words heard, each coloured by its stretch of voice"}
+    got_lanes = lanes(exp)
+    if got_lanes:
+        out.append(f"<p>The clip on one time axis: green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+    for lane, items in got_lanes:  # one shared time axis: the face, the voice, the words
+        out.append(f"<p><b>{_e(lane.capitalize())}</b>: {_e(captions[lane])}</p>")
+        out.append(lane_svg(items, seconds, captions[lane], words=lane == "words"))
     kf = key_frame(exp)
     if kf and kf.get("heatmap") and 0 <= int(kf["params"]["frame"]) < len(frames):
         k = int(kf["params"]["frame"])
@@ -176,41 +186,124 @@ def report(exp: dict) -> str:
     return "".join(out)
 
 
+def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, float]]]]:
+    """The clip on one time axis: (lane, [(start s, end s, relative push -1..1, label, raw score)]) for the face
+    (the first moments map), the voice (the first audio map, when the audio is the clip's own sound track) and
+    the words heard (the transcript's timed words, each coloured by the voice segment it falls in)."""
+    out = []
+    own_sound = SOUND_TRACK in ((exp.get("prediction") or {}).get("notices") or [])  # not another clip's
+    for lane, maps in (("face", moments(exp)), ("voice", views.maps_for(exp, "audio") if own_sound else [])):
+        if maps:
+            m = maps[0]
+            scores = [float(x) for x in m.get("scores") or []]
+            rel = views.rel_scores(scores)
+            out.append((lane, [(float(a), float(b), r, str(lbl), sc) for (a, b), r, lbl, sc in
+                               zip(m.get("spans") or [], rel, m.get("labels") or [], scores)]))
+    words = ((exp.get("reading") or {}).get("audio") or {}).get("words") or [] if own_sound else []
+    voice = dict(out).get("voice") or []
+    if words:
+        def push(t: float) -> float:
+            return next((r for a, b, r, _l, _s in voice if a <= t < b), 0.0)
+
+        out.append(("words", [(float(w.get("start", 0)), float(w.get("end", 0)),
+                               push((float(w.get("start", 0)) + float(w.get("end", 0))) / 2), str(w.get("text", "")),
+                               0.0) for w in words]))
+    return out
+
+
+def timeline(exp: dict):
+    """The face, the voice and the words on one shared time axis (plotly: a lane each, bands coloured by their
+    push toward the target), the key frame marked; None without a moments map."""
+    import plotly.graph_objects as go
+
+    got = lanes(exp)
+    if not dict(got).get("face"):
+        return None
+    fig = go.Figure()
+    names_ = [lane for lane, _ in got]
+    for lane, items in got:
+        fig.add_trace(go.Bar(
+            y=[lane] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
+            orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
+                                     "line": {"color": "#fff", "width": 1}},
+            text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
+            insidetextanchor="middle", textfont={"size": 11}, name=lane,
+            hovertext=[f"{lane} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
+                       for a, b, _r, lbl, sc in items], hoverinfo="text"))
+    kf = key_frame(exp)
+    if kf and kf.get("params", {}).get("time") is not None:
+        t = float(kf["params"]["time"])
+        fig.add_vline(x=t, line={"color": "#333", "dash": "dot", "width": 1})
+        fig.add_annotation(x=t, y=1.02, yref="paper", text=f"key frame {t:.1f} s", showarrow=False,
+                           font={"size": 11})
+    fig.update_layout(
+        title={"text": f"The clip on one time axis<br><sup>green pushes toward '{views.esc(str(exp.get('target', '')))}', "
+                       "red away; each lane relative to its strongest</sup>", "font": {"size": 14}},
+        barmode="overlay", showlegend=False, height=140 + 46 * len(names_), bargap=0.25,
+        margin={"l": 60, "r": 20, "t": 70, "b": 40}, xaxis={"title": {"text": "seconds"}, "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
+    return fig
+
+
+def filmstrip(exp: dict) -> list[tuple]:
+    """The filmstrip: a few frames in time order, each captioned with its moment's push; the key frame with its
+    heat map. Picking one in the gallery shows it large."""
+    got = _frames(exp)
+    if got is None:
+        return []
+    frames, times = got
+    face = dict(lanes(exp)).get("face") or []
+    kf = key_frame(exp)
+    k = int(kf["params"]["frame"]) if kf and kf.get("heatmap") else None
+    out = []
+    for i in _strip_picks(times, exp):
+        t = times[i]
+        push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= t < b), None)
+        caption = f"{t:.1f} s" + (f" · face {push[0]:+.2f} of the strongest push" if push else "")
+        image = frames[i]
+        if i == k:
+            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + " · key frame: where in it"
+        out.append((image, caption))
+    return out
+
+
+def story(exp: dict) -> str | None:
+    """One clause for the summary: when the face mattered most, and what was being said then."""
+    face = dict(lanes(exp)).get("face") or []
+    if not face or not exp.get("target"):
+        return None
+    a, b, r, _lbl, raw = max(face, key=lambda item: abs(item[4]))
+    if raw == 0:
+        return None
+    said = [lbl for s, e, _r, lbl, _x in dict(lanes(exp)).get("words") or [] if s < b and e > a]
+    when = f", when '{' '.join(said[:4])}' was said" if said else ""
+    way = "toward" if raw > 0 else "away from"
+    return f"the face pushed hardest {way} {exp['target']} at {a:.0f}–{b:.0f} s{when}"
+
+
 def view() -> dict:
     import gradio as gr
 
-    return {"moments": gr.Plot(label="video moments", show_label=False, elem_id="video-plot", visible=False),
-            "key_frame": gr.Image(label="the most decisive frame", type="pil", height=240,
-                                  elem_id="video-key-frame", visible=False)}
-
-
-def pictures(exp: dict) -> tuple:
-    """The moments as bars (one row per method) and the key frame with its heat map (None where there is none)."""
-    only = {**exp, "maps": moments(exp)} if exp else exp
-    figure = views.map_figure(only, "video") if exp and moments(exp) else None
-    kf = key_frame(exp) if exp else None
-    image = None
-    if kf and kf.get("heatmap"):
-        got = _frames(exp)
-        k = int(kf["params"]["frame"])
-        if got is not None and 0 <= k < len(got[0]):
-            image = views.overlay(got[0][k], kf["heatmap"])
-    return figure, image
+    return {"timeline": gr.Plot(label="the clip on one time axis", show_label=False, elem_id="video-plot",
+                                visible=False),
+            "frames": gr.Gallery(label="Frames (pick one to see it large; the key frame with its heat map)",
+                                 elem_id="video-frames", columns=6, height=300, object_fit="contain",
+                                 interactive=False, visible=False)}
 
 
 def render(exp: dict) -> dict:
-    """The video panel's two parts (:func:`pictures`), each shown only with something to show: no empty boxes
-    when no clip was given."""
+    """The timeline and the filmstrip, each shown only with something to show: no empty boxes when no clip was
+    given."""
     import gradio as gr
 
-    figure, image = pictures(exp)
-    return {"moments": gr.update(value=figure, visible=figure is not None),
-            "key_frame": gr.update(value=image, visible=image is not None)}
+    figure, frames = timeline(exp), filmstrip(exp) if moments(exp) else []
+    return {"timeline": gr.update(value=figure, visible=figure is not None),
+            "frames": gr.update(value=frames or None, visible=bool(frames))}
 
 
 KIND = ModalityKind(
     name="video", read=read, families=families, explain=explain, panel="video moments", record=record,
     replay=replay, report=report, cli_help="a clip (MP4, WebM, MOV, MKV, AVI): the face over time",
     cli_metavar="PATH", manifest_file=True, label="Video (a face over time; its sound feeds the audio)",
-    widget=widget, view=view, render=render,
+    widget=widget, view=view, render=render, story=story,
 )

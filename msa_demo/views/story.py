@@ -101,7 +101,10 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
     extra = f" ({'; '.join(missing)})" if missing else ""
     if head.startswith("Too close"):
         return f"{head}{extra}."
-    return f"{head}{reasons}{tail}{extra}."
+    told = [c for kind in registry.kinds() if kind.story and kind.name in used and exp
+            for c in [kind.story(exp)] if c]  # a modality's own clause (the video's: its decisive moment)
+    more = "; " + "; ".join(told) if told else ""
+    return f"{head}{reasons}{tail}{more}{extra}."
 
 
 def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None) -> list[str]:
