@@ -124,7 +124,28 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
         verdicts = page.order(lambda n: n == "fused" or n.startswith("own."), ui.PREDICT_OUTPUTS)
         pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
-        explained = page.order(lambda n: not n.startswith("input.") and n != "tabs")
+        explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
+        with tabs, gr.Tab("Compare", id="compare"):  # the same inputs, a second preset, side by side
+            gr.Markdown("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained by "
+                        "its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, and "
+                        "how far their maps agree. A preset not loaded yet is loaded on first use.")
+            with gr.Row():
+                other = gr.Dropdown(list(dict.fromkeys([*presets, "lite", "hub"])), value=None, scale=3,
+                                    allow_custom_value=True, elem_id="compare-preset",
+                                    label="B: the second preset (a name, or a preset file a `train` run wrote)")
+                compare_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="compare-btn")
+            page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
+            with gr.Row():
+                page.parts["compare.fused_a"] = gr.Label(label="A: fused", elem_id="compare-a")
+                page.parts["compare.fused_b"] = gr.Label(label="B: fused", elem_id="compare-b")
+            with gr.Row():
+                page.parts["compare.words_a"] = gr.HighlightedText(label="A: words", color_map=views.WORD_LEGEND,
+                                                                   elem_id="compare-words-a")
+                page.parts["compare.words_b"] = gr.HighlightedText(label="B: words", color_map=views.WORD_LEGEND,
+                                                                   elem_id="compare-words-b")
+            page.parts["compare.report"] = gr.DownloadButton("Download both (HTML)", interactive=False,
+                                                             elem_id="compare-report")
+            page.parts["compare.state"] = gr.State(None)
         with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, page, tabs)
 
@@ -133,6 +154,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
+
+        def compare(other=None, progress=gr.Progress(), **values):
+            return dash.compare(other=other, progress=progress, **values)
 
         # the page places its panels (shown only where there will be something) before the endpoint fills them
         def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
@@ -151,6 +175,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain").then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
+        compare_btn.click(ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,
+                          page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
+                          inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain")
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(page.keyed(dash.on_toggle), None, pred_outs, api_name=False, show_progress="minimal",
                        inputs_kwargs=pred_ins)
@@ -169,7 +196,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         def on_open(request: gr.Request):  # a shared link (?x=<id>) opens its explanation, else the worked one
             yield from dash.opening(shared=request.query_params.get("x") if request else None)
 
-        demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs")), api_name=False,
+        demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
+            "compare."))), api_name=False,
                   show_progress="minimal")
         share_btn.click(lambda exp: (dash.share(exp), gr.Textbox(visible=True)), parts["state"], [shared_id, link],
                         api_name=False, show_progress="hidden").success(

@@ -270,7 +270,7 @@ def with_further_modalities(fn):
     return call
 
 
-def keep_out_of_mcp(demo, api_names=("predict", "explain", "report")) -> None:
+def keep_out_of_mcp(demo, api_names=("predict", "explain", "report", "compare")) -> None:
     """Leave the dashboard's own endpoints (their outputs are widgets: labels, plots, galleries) out of the MCP
     tool list, so agents see only the JSON tools. They stay API endpoints for ``gradio_client``. Gradio lists
     as tools the functions whose ``_mcp_type`` is unset or "tool"."""

@@ -176,6 +176,25 @@ def to_html(explanation: Any) -> str:
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
+def compare_html(a: Any, b: Any, cmp: dict) -> str:
+    """Two explanations of one input side by side (``explain.compare``) as one self-contained HTML page: the
+    headline, the agreement table, then each model's summary, verdicts, sections and trust table."""
+    a, b = _d(a), _d(b)
+    sides = []
+    for name, exp in (("A", a), ("B", b)):
+        pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
+        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(pred.get("label"))}</h2>'
+                     f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading))}</p>'
+                     f"{_probs_table(pred.get('probs'))}{_modalities_table(exp)}{_sections_html(exp)}"
+                     f"{_trust_html(exp)}</section>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
+            f"<title>msa_demo — two models side by side</title><style>{CSS}</style></head><body>"
+            f"<h1>Two models side by side</h1><p class=\"summary\">{_e(views.compare_headline(cmp))}</p>"
+            f"{views.compare_table_html(cmp)}" + "".join(sides) + "</body></html>")
+
+
 def write_html(explanation: Any, path: str | Path) -> Path:
     path = Path(path)
     path.write_text(to_html(explanation), encoding="utf-8")

@@ -282,6 +282,28 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     assert not page.locator("#image-input img").count() and not errors, errors
 
 
+def test_two_presets_side_by_side(app_url, browser, tmp_path):
+    """The Compare tab explains the Explain tab's inputs with a second preset (here the same one: they agree by
+    construction); a preset that cannot be loaded is one message (``MSA_COMPARE_SHOT`` keeps the screenshot)."""
+    url, preset, _ = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.fill("#text-input textarea", "The food was great but the service was awful")
+    page.get_by_role("tab", name="Compare").click()
+    page.locator("#compare-preset input").fill(preset)
+    page.locator("#compare-preset input").press("Enter")
+    page.click("#compare-btn")
+    page.wait_for_function("() => document.querySelector('#compare-summary').innerText.includes('they agree')",
+                           timeout=120_000)
+    assert "rank agreement" in page.locator("#compare-summary").inner_text()
+    page.wait_for_function("() => !document.querySelector('#compare-report').disabled", timeout=30_000)
+    page.screenshot(path=os.environ.get("MSA_COMPARE_SHOT") or str(tmp_path / "compare.png"), full_page=True)
+    assert not errors, errors
+
+
 @pytest.fixture(scope="module")
 def worked_url(tmp_path_factory, lite_dashboard):
     """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""

@@ -144,13 +144,13 @@ def test_run_a_small_manifest_with_progress(tab, results):
 
 
 @pytest.mark.slow
-def test_the_dashboard_has_an_explain_and_a_dataset_tab(tiny_model, results, monkeypatch):
+def test_the_dashboard_has_an_explain_a_compare_and_a_dataset_tab(tiny_model, results, monkeypatch):
     import app
 
     monkeypatch.setenv("MSA_DATASET_ROOT", str(results[0]))
     demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
     tabs = [b for b in demo.blocks.values() if isinstance(b, gr.Tab)]
-    assert [(t.label, t.id) for t in tabs] == [("Explain", "explain"), ("Dataset", "dataset")]
+    assert [(t.label, t.id) for t in tabs] == [("Explain", "explain"), ("Compare", "compare"), ("Dataset", "dataset")]
     table = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-table")
     assert any(d["targets"] == [(table._id, "select")] for d in demo.config["dependencies"])
 

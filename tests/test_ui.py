@@ -577,3 +577,18 @@ def test_the_page_hands_gradio_components_for_names():
         page.keyed(streamed))
     assert page.order() == ["fused", "own.text"] and ui.output_order(["own.video", "x.y", "own.text", "fused"]) == \
         ["fused", "own.text", "own.video", "x.y"]  # the built-ins where they always were, then the others
+
+
+def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
+    """The page's preset against itself agrees by construction; a preset that cannot load is one clear line."""
+    with pytest.raises(gr.Error, match="Pick a second preset"):
+        dash.compare(None, "I love it", None, None, other="")
+    with pytest.raises(gr.Error, match="could not be loaded for the comparison"):
+        dash.compare(None, "I love it", None, None, other="/no/such/preset.json")
+    out = dash.compare(None, "I love it, truly", image_path, None, other=str(tiny_preset_path), ig_steps=8,
+                       image_method="occlusion", deletion_steps=2)
+    cmp = out["compare.state"]
+    assert cmp["agree"] and "they agree" in out["compare.summary"] and set(cmp["modalities"]) == {"text", "image"}
+    assert all(x["spearman"] == pytest.approx(1.0) for per in cmp["modalities"].values() for x in per["maps"])
+    assert out["compare.fused_a"] == out["compare.fused_b"] and out["compare.words_a"] == out["compare.words_b"]
+    assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2

@@ -3,7 +3,7 @@
 The views themselves (figures, highlights, overlays, summary, trust verdicts) live in :mod:`msa_demo.views`,
 shared with the report; all of it is unit-tested without a browser.
 
-    dashboard  Dashboard: loading presets, predict / toggle / check / explain / freshness / report handlers
+    dashboard  Dashboard: loading presets, predict / toggle / check / explain / compare / freshness / report handlers
     fields     each registered modality's input, switch, own verdict and panel; the page's parts by name (Page)
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
     widgets    lenient inputs, user errors, the explained stamp, panel values by name, the queue's length, ZeroGPU

@@ -7,6 +7,7 @@ import json
 import logging
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,8 @@ from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
                                  progress_adapter, stale_parts, user_error, verdicts_shown, warm_up)
-from msa_demo.views import empty_prediction_views, md, notices_markdown, prediction_views, whatif_markdown
+from msa_demo.views import (compare_markdown, empty_prediction_views, md, notices_markdown, prediction_views,
+                            whatif_markdown)
 
 SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: "
                "**Explain** makes a new one here.")
@@ -382,6 +384,63 @@ class Dashboard:
         return {**explanation_views(exp, final=True), "what_if": whatif_markdown(exp),
                 "notices": notices_markdown(pred, (), reading, exp.get("models"), exp), "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
+
+    # ------------------------------------------------------------------ two models side by side
+
+    def other_model(self, name: str | None):
+        """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line)."""
+        name = str(name or "").strip()
+        if not name:
+            raise user_error("Pick a second preset to compare with.")
+        if name not in self.models:
+            from msa_demo.model import MultimodalSentimentModel
+
+            t0 = time.perf_counter()
+            self.failures.pop(name, None)
+            self._try_load(MultimodalSentimentModel, name, None, warm=False)
+            if name not in self.models:
+                raise user_error(f"The preset '{name}' could not be loaded for the comparison: {self.reason(name)}")
+            log.info("loaded preset %s for a comparison in %.1f s", name, time.perf_counter() - t0)
+        return self.models[name]
+
+    def compare(self, *args, other: str | None = None, progress=None, **named) -> dict:
+        """The same input explained by the page's preset (A) and ``other`` (B), toward A's class, side by side
+        (``explain.compare``): by name, ``compare.summary`` (both verdicts, both summaries, the agreement of
+        their maps), ``compare.fused_a`` / ``compare.fused_b``, ``compare.words_a`` / ``compare.words_b`` and
+        ``compare.report`` (one HTML page with both). The inputs and settings as :meth:`explain_panels`'."""
+        from msa_demo.explain import explain
+        from msa_demo.explain.compare import compare
+        from msa_demo.report import compare_html
+        from msa_demo.views import summary_sentence, text_highlights
+
+        request, advanced = self._bind(args, named)
+        settings = self.settings(**advanced)
+        model_a, inputs_a, use, _reading = self._read(request, settings.face_anyway)
+        model_b = self.other_model(other)
+        try:
+            inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
+            tell = progress_adapter(progress)
+            exp_a = explain(model_a, inputs_a, target=settings.target, use=use, options=settings.options,
+                            progress=tell).to_dict()
+            exp_b = explain(model_b, inputs_b, target=exp_a["target"], use=use, options=settings.options,
+                            progress=tell).to_dict()
+        except MsaError as exc:
+            raise user_error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            log.exception("comparison failed")
+            raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
+        cmp = compare(exp_a, exp_b)
+        summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading")) for e in (exp_a, exp_b))
+        digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
+        folder = self.report_dir / f"compare-{digest}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "msa_compare.html"
+        path.write_text(compare_html(exp_a, exp_b, cmp), encoding="utf-8")
+        gr = gradio()
+        return {"compare.summary": compare_markdown(cmp, summaries),
+                "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
+                "compare.words_a": text_highlights(exp_a), "compare.words_b": text_highlights(exp_b),
+                "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
 
     # ------------------------------------------------------------------ the page opens on a worked example
 

@@ -338,7 +338,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
     opened = [table, summary, folder, current, report]
-    row_outputs = page.outputs(page.order(lambda n: with_inputs or not n.startswith("input.")))
+    row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
+        "input."))))
 
     def run(manifest, folder, limit, preset, show, progress=gr.Progress()):
         return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress)

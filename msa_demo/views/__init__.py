@@ -9,6 +9,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     story    the summary sentence, what could not be read, notes, trust verdicts, examples
     svg      static SVG charts for the light report
     whatif   what would change its mind: the what-if panel, its edited text and picture
+    compare  two models side by side: the agreement of their maps in words
 """
 
 from msa_demo.views.base import (LEGEND_TEXT, NOUNS, REPORT_IMAGE_SIDE, WORD_LEGEND, b64_image, decode_wav, esc, fmt,
@@ -20,6 +21,7 @@ from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, 
                                   prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,
                                   trust_markdown, trust_rows, trust_verdicts, unwarned)
 from msa_demo.views.svg import bars_svg, waveform_svg
+from msa_demo.views.compare import compare_headline, compare_markdown, compare_table_html
 from msa_demo.views.whatif import edited_html, edited_markdown, whatif_html, whatif_markdown, whatif_picture
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "figures", "story", "svg", "whatif")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "compare", "figures", "story", "svg", "whatif")]

@@ -1,0 +1,89 @@
+"""Two models side by side: the same input explained by both toward the same class, and how far they agree.
+
+Works on two ``Explanation.to_dict()`` results (from two presets, or a head you trained against the one shipped):
+their verdicts, each modality's own verdict, and for each pair of maps of one modality made by the same method,
+the features both maps score (matched by their place in the input, i.e. their spans, else by their labels):
+
+- ``spearman``: the rank correlation of the two maps' scores over those features (1: the same order);
+- ``top_k``: how many of the ``k`` strongest features (by |score|) the two maps share, as a fraction of ``k``;
+- ``only_a`` / ``only_b``: the strongest features of one map that the other's top ``k`` leaves out (where they
+  disagree), strongest first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+TOP_K = 5
+
+
+def _features(m: dict) -> dict[Any, tuple[str, float]]:
+    """A map's features by their place in the input (span), else by label: {key: (label, score)}."""
+    labels = [str(lbl) for lbl in m.get("labels") or []]
+    scores = [float(s) for s in m.get("scores") or []]
+    spans = m.get("spans") or []
+    keys = [tuple(map(float, sp)) for sp in spans] if len(spans) == len(scores) else labels
+    return {k: (lbl, s) for k, lbl, s in zip(keys, labels, scores)}
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share their mean rank)."""
+    order = np.argsort(x, kind="mergesort")
+    ranks = np.empty(len(x))
+    ranks[order] = np.arange(len(x), dtype=float)
+    for v in np.unique(x):
+        tied = x == v
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float | None:
+    """Rank correlation of two score lists (None with fewer than 2 features or a constant list)."""
+    if len(a) < 2:
+        return None
+    ra, rb = _ranks(np.asarray(a, dtype=float)), _ranks(np.asarray(b, dtype=float))
+    if ra.std() == 0 or rb.std() == 0:
+        return None
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def map_agreement(a: dict, b: dict, k: int = TOP_K) -> dict:
+    """How far two maps of one modality agree (see the module docstring)."""
+    fa, fb = _features(a), _features(b)
+    shared = [key for key in fa if key in fb]
+    k = max(1, min(k, len(shared))) if shared else 0
+
+    def top(f: dict) -> list:
+        return sorted(shared, key=lambda key: -abs(f[key][1]))[:k]
+
+    ta, tb = top(fa), top(fb)
+    return {"method": a.get("method"), "features": len(shared), "k": k,
+            "spearman": spearman([fa[key][1] for key in shared], [fb[key][1] for key in shared]),
+            "top_k": (len(set(ta) & set(tb)) / k) if k else None,
+            "only_a": [fa[key][0] for key in ta if key not in tb], "only_b": [fb[key][0] for key in tb if key not in ta]}
+
+
+def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
+    """Two explanations of the same input side by side: ``{"a", "b"}`` (preset, verdict, target), ``agree`` (the
+    same fused verdict), and per modality either explained: each model's own verdict and the agreement of their
+    maps, method by method (:func:`map_agreement`)."""
+    def side(exp: dict) -> dict:
+        pred = exp.get("prediction") or {}
+        return {"preset": exp.get("preset"), "label": pred.get("label"), "target": exp.get("target"),
+                "probs": pred.get("probs")}
+
+    modalities: dict[str, dict] = {}
+    names = [m for m in dict.fromkeys([x.get("modality") for x in (a.get("maps") or []) + (b.get("maps") or [])])]
+    for m in names:
+        own = {s: (((e.get("prediction") or {}).get("modalities") or {}).get(m) or {}).get("label")
+               for s, e in (("a", a), ("b", b))}
+        maps_a = {x.get("method"): x for x in a.get("maps") or [] if x.get("modality") == m}
+        maps_b = {x.get("method"): x for x in b.get("maps") or [] if x.get("modality") == m}
+        modalities[m] = {**own, "maps": [map_agreement(maps_a[meth], maps_b[meth], k)
+                                         for meth in maps_a if meth in maps_b]}
+    return {"a": side(a), "b": side(b), "agree": side(a)["label"] == side(b)["label"], "modalities": modalities}
+
+
+__all__ = ["TOP_K", "compare", "map_agreement", "spearman"]

@@ -1,0 +1,70 @@
+"""Two models side by side: maps that agree by construction, and a model whose cause is planted elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from planted_models import VOCAB, PlantedText, PlantedTextNet, planted_inputs, planted_model
+
+from msa_demo import report, views
+from msa_demo.explain import ExplainOptions, explain
+from msa_demo.explain.compare import compare, map_agreement, spearman
+
+
+def _map(scores, labels=None, spans=None, method="occlusion", modality="text"):
+    labels = labels or [f"w{i}" for i in range(len(scores))]
+    return {"modality": modality, "method": method, "labels": labels, "scores": scores,
+            "spans": spans if spans is not None else [[i, i + 1] for i in range(len(scores))]}
+
+
+def test_maps_that_agree_or_oppose_by_construction():
+    same = map_agreement(_map([3, -2, 1, 0.5, 0.1]), _map([3, -2, 1, 0.5, 0.1]), k=2)
+    assert same["spearman"] == pytest.approx(1.0) and same["top_k"] == 1.0 and same["only_a"] == same["only_b"] == []
+    opposite = map_agreement(_map([4, 3, 2, 1]), _map([1, 2, 3, 4]), k=1)
+    assert opposite["spearman"] == pytest.approx(-1.0) and opposite["top_k"] == 0.0
+    assert (opposite["only_a"], opposite["only_b"]) == (["w0"], ["w3"])
+    # the same words cut by two tokenisers: matched by their place in the text, not their labels
+    a = _map([1.0, 0.2], labels=["great", "day"], spans=[[0, 5], [6, 9]])
+    b = _map([0.9, 0.1, 0.05], labels=["Great", "d", "ay"], spans=[[0, 5], [6, 7], [7, 9]])
+    assert map_agreement(a, b)["features"] == 1 and spearman([1.0], [2.0]) is None
+
+
+def test_two_explanations_side_by_side_in_words_and_in_the_report():
+    a = {"preset": "A", "target": "positive", "prediction": {"label": "positive", "probs": {"positive": 0.8},
+         "modalities": {"text": {"label": "positive"}}}, "maps": [_map([1, 0.5, -0.2])]}
+    b = {**a, "preset": "B", "prediction": {"label": "negative", "probs": {"negative": 0.7},
+                                             "modalities": {"text": {"label": "negative"}}},
+         "maps": [_map([-0.2, 0.5, 1])]}
+    cmp = compare(a, b, k=1)
+    assert cmp["agree"] is False and cmp["modalities"]["text"]["a"] == "positive"
+    assert cmp["modalities"]["text"]["maps"][0]["only_a"] == ["w0"]
+    text = views.compare_markdown(cmp, ("A's summary.", "B's summary."))
+    assert "A (A) says positive, B (B) says negative: they disagree" in text and "-1.00 (opposite)" in text
+    html = report.compare_html(a, b, cmp)
+    assert html.count("<section>") == 2 and "they disagree" in html and "<script" not in html
+
+
+class ElsewhereText(PlantedText):
+    """The planted text model with its cause on "food" instead of "great"."""
+
+    def load(self) -> None:
+        super().load()
+        self.net = PlantedTextNet(VOCAB.index("food")).eval().requires_grad_(False)
+
+
+def test_planted_models_agree_and_a_model_planted_elsewhere_does_not():
+    inputs = planted_inputs()
+    options = ExplainOptions(image_methods=("occlusion",), audio_methods=("occlusion",), deletion_steps=2,
+                             what_if=False)
+    a = explain(planted_model(), inputs, target="positive", options=options).to_dict()
+    twin = explain(planted_model(), inputs, target="positive", options=options).to_dict()
+    same = compare(a, twin)
+    assert all(x["spearman"] == pytest.approx(1.0) and x["top_k"] == 1.0
+               for per in same["modalities"].values() for x in per["maps"])
+    other = planted_model()
+    other.modalities["text"] = ElsewhereText(other.modalities["text"].spec, torch.device("cpu"), torch.float32)
+    b = explain(other, inputs, target="positive", options=options).to_dict()
+    words = compare(a, b, k=1)["modalities"]["text"]["maps"]
+    assert words and all(x["only_a"] == ["great"] and x["only_b"] == ["food"] for x in words)
+    assert all(per["maps"][0]["spearman"] == pytest.approx(1.0)
+               for m, per in compare(a, b)["modalities"].items() if m != "text")  # the rest is the same model
