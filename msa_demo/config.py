@@ -23,7 +23,7 @@ WEIGHT_FORMATS = ("safetensors", "bin")
 class ModalitySpec:
     """One modality's model.
 
-    family: which adapter loads it (see ``msa_demo.modalities.FAMILIES``).
+    family: which adapter loads it (a family its kind's ``families()`` names, e.g. ``msa_demo.modalities.text.FAMILIES``).
     model_id: a Hub id, or a local directory, or ``pkg:<package>/<path>`` inside an installed package.
     revision: the pinned Hub revision (commit hash or tag); ignored for local directories.
     label_map: each model label -> one of negative / neutral / positive; a label mapped to ``"ignore"``
