@@ -424,3 +424,13 @@ def test_the_hub_face_video_entry_reads_each_frames_face(tiny_preset_path, tmp_p
     grey = write_clip(tmp_path / "grey.mp4", [Image.new("RGB", (160, 120), (128, 128, 128))] * 10, fps=10)
     blank = model.read_inputs(video=str(grey))
     assert all(box is None for box in blank.video.faces) and "no face was found" in " ".join(blank.video.notices)
+
+
+def test_a_webm_recording_as_the_webcam_gives_is_read(tmp_path):
+    """The dashboard's webcam records WebM (VP8 video, Opus or Vorbis sound): decoded like any clip."""
+    frown, smile = faces()
+    t = np.arange(2 * 48000) / 48000.0
+    clip = write_clip(tmp_path / "webcam.webm", [frown] * 10 + [smile] * 10, fps=10, codec="libvpx",
+                      sound=(48000, (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)))
+    video = load_video(str(clip), fps=2.0, max_seconds=10.0, max_side=640)
+    assert len(video.frames) == 4 and video.sound is not None and video.times == pytest.approx([0, 0.5, 1, 1.5])

@@ -70,10 +70,10 @@ def explain(model, inputs, target: str, options, used) -> list:
 
 
 def widget(**kwargs):
-    """The dashboard's clip input: an upload."""
+    """The dashboard's clip input: an upload or a webcam recording (WebM, decoded like any clip)."""
     import gradio as gr
 
-    return gr.Video(sources=["upload"], height=260, **kwargs)
+    return gr.Video(sources=["upload", "webcam"], height=260, **kwargs)
 
 
 def record(value) -> dict[str, Any]:

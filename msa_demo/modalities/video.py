@@ -195,7 +195,7 @@ def write_clip(path: str | Path, frames: list, fps: float = 10.0, sound: tuple[i
             vs.set_display_rotation(rotation)
         aus = None
         if sound is not None:
-            aus = out.add_stream("aac" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else "libvorbis"
+            aus = out.add_stream("aac" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else "libopus"
                                  if path.suffix.lower() == ".webm" else "pcm_s16le", rate=int(sound[0]))
             aus.layout = "mono"
         for arr in arrays:
