@@ -197,3 +197,37 @@ def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
             {"label": "positive", "confidence": a}, {"label": "negative", "confidence": b}]}):
         got = ui.fused_label(value)
         assert got.show_heading is heading and ("too close to call" in got.label) is not heading
+
+
+def test_the_words_panel_says_where_a_long_text_turns():
+    """Known by construction: eight words push toward the class, then eight away; the mark stands before the
+    ninth. A text that pushes one way throughout, or one too short to tell, gets no mark."""
+    from msa_demo.views.figures import TURN_MARK, turning_point
+
+    words = [f"w{i}" for i in range(16)]
+    text = " ".join(words)
+    spans, pos = [], 0
+    for w in words:
+        spans.append([pos, pos + len(w)])
+        pos += len(w) + 1
+    scores = [0.6, 0.2, 0.9, 0.4, 0.1, 0.5, 0.3, 0.7] + [-0.5, -0.8, -0.2, -0.6, -0.1, -0.9, -0.4, -0.3]
+    exp = {"inputs": {"text": text}, "maps": [{"modality": "text", "labels": words, "scores": scores,
+                                               "spans": spans}]}
+    shown = views.text_highlights(exp)
+    assert [t for t, _c in shown].index(TURN_MARK) == [t for t, _c in shown].index("w8") - 1
+    assert "".join(t for t, _c in shown).replace(TURN_MARK, "") == text  # nothing else changed
+    assert turning_point([abs(s) for s in scores]) is None  # one way throughout
+    assert turning_point(scores[4:12]) is None  # too short to tell
+    assert turning_point([0.05, -0.04] * 8) is None  # a weak wobble is no turn
+
+
+def test_a_noisy_words_map_rarely_turns():
+    """Random maps (12-80 words, pure noise): the turn is a rare false alarm, not a coin flip."""
+    import numpy as np
+
+    from msa_demo.views.figures import turning_point
+
+    rng = np.random.default_rng(1)
+    maps = [rng.normal(0, 0.3, n) for n in rng.integers(12, 80, 300)]
+    alarms = sum(turning_point(list(x / np.abs(x).max())) is not None for x in maps)
+    assert alarms <= 0.03 * len(maps), alarms
