@@ -64,56 +64,57 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
     presets = dash.preset_names
     with gr.Blocks(title="Why this sentiment? — multimodal explanations") as demo:
         api.CodeApi(dash).register()  # JSON endpoints /predict_json, /explain_json = MCP tools predict, explain
-        gr.Markdown("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
-                    "are **positive, neutral or negative**, then shows which words, regions and moments made it "
-                    "think so — and how far to trust that.")
+        gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
+                          "are **positive, neutral or negative**, then shows which words, regions and moments made it "
+                          "think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
         header = gr.Markdown(dash.header_markdown(), elem_id="header")
-        preset = gr.Dropdown(presets, value=dash.default, label="Preset", visible=len(presets) > 1,
+        preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset")
-        with gr.Tabs(elem_id="tabs") as tabs, gr.Tab("Explain", id="explain"), gr.Row():
+        with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain"), gr.Row():
             with gr.Column(scale=1):
                 above = gr.Column()  # the examples, filled in below once the inputs they fill exist
                 values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
-                with gr.Accordion("Advanced", open=False, elem_id="advanced"):
+                with gr.Accordion(ui.tr("Advanced"), open=False, elem_id="advanced"):
                     advanced = ui.advanced_widgets()  # one per ExplainOptions field shown, by name
                 with gr.Row():
-                    predict_btn = gr.Button("Predict", elem_id="predict-btn")
-                    explain_btn = gr.Button("Explain", variant="primary", elem_id="explain-btn")
+                    predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn")
+                    explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
             with above:
                 if examples:  # each example fills the boxes of the modalities it names (text, image, audio ...)
                     cols = [m for m in values if any(m in e for e in examples)]
                     gr.Examples([[e.get(m) for m in cols] for e in examples], [values[m] for m in cols],
                                 example_labels=[e["name"] for e in examples],
-                                label="Examples: click one, then Explain", elem_id="examples")
-                    with gr.Accordion("What each example shows", open=False):
+                                label=ui.tr("Examples: click one, then Explain"), elem_id="examples")
+                    with gr.Accordion(ui.tr("What each example shows"), open=False):
                         gr.Markdown("\n".join(f"- **{views.md(e['name'])}**: {views.md(e['note'])}"
                                                for e in examples if e["note"]), elem_id="example-notes")
             with gr.Column(scale=2):
                 # every panel is hidden until it has something to show (an explanation places them); each part
                 # has a name (fields.Page): the handlers return values by these names
                 page = ui.Page({f"input.{m}": w for m, w in values.items()})
-                page.parts["fused"] = gr.Label(label="Fused sentiment", elem_id="fused", visible=False)
+                page.parts["fused"] = gr.Label(label=ui.tr("Fused sentiment"), elem_id="fused",
+                                               visible=False)
                 with gr.Row():
                     page.parts.update({f"own.{m}": box for m, box in ui.alone_labels().items()})
                 page.parts["notices"] = gr.Markdown(elem_id="notices")
                 page.parts["what_if"] = gr.Markdown(elem_id="what-if")  # what would change its mind (what-if)
                 page.parts["fresh"] = gr.Markdown(elem_id="freshness")
-                page.parts["contrib"] = gr.Plot(label="Modality contributions (Shapley) and what-ifs",
+                page.parts["contrib"] = gr.Plot(label=ui.tr("Modality contributions (Shapley) and what-ifs"),
                                                 show_label=False, elem_id="contrib", visible=False)
                 page.parts.update(ui.panels())  # each modality's explanation panel, in registry order
                 page.parts["trust"] = gr.Markdown(elem_id="trust")
                 page.parts["state"], page.parts["stamp"] = gr.State(None), gr.State(None)
                 with gr.Row():
-                    page.parts["report"] = gr.DownloadButton("Download report (HTML)", elem_id="report-btn",
+                    page.parts["report"] = gr.DownloadButton(ui.tr("Download report (HTML)"), elem_id="report-btn",
                                                              interactive=False)
-                    page.parts["json"] = gr.DownloadButton("Download explanation JSON", elem_id="json-btn",
+                    page.parts["json"] = gr.DownloadButton(ui.tr("Download explanation JSON"), elem_id="json-btn",
                                                            interactive=False)
-                    share_btn = gr.Button("Copy link", elem_id="share-btn")
+                    share_btn = gr.Button(ui.tr("Copy link"), elem_id="share-btn")
                 shared_id = gr.Textbox(visible=False, elem_id="shared-id")  # the shelf's id; the page makes the link
-                link = gr.Textbox(label="Link to this explanation (read-only; anyone who can reach this server "
-                                        "opens it)", visible=False, interactive=False, buttons=["copy"],
+                link = gr.Textbox(label=ui.tr("Link to this explanation (read-only; anyone who can reach this server "
+                                               "opens it)"), visible=False, interactive=False, buttons=["copy"],
                                   elem_id="share-link")
         parts = page.parts
         page.parts["tabs"] = tabs
@@ -125,28 +126,28 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         verdicts = page.order(lambda n: n == "fused" or n.startswith("own."), ui.PREDICT_OUTPUTS)
         pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
-        with tabs, gr.Tab("Compare", id="compare"):  # the same inputs, a second preset, side by side
-            gr.Markdown("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained by "
-                        "its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, and "
-                        "how far their maps agree. A preset not loaded yet is loaded on first use.")
+        with tabs, gr.Tab(ui.tr("Compare"), id="compare"):  # the same inputs, a second preset, side by side
+            gr.Markdown(ui.tr("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained "
+                              "by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, "
+                              "and how far their maps agree. A preset not loaded yet is loaded on first use."))
             with gr.Row():
                 other = gr.Dropdown(list(dict.fromkeys([*presets, "lite", "hub"])), value=None, scale=3,
                                     allow_custom_value=True, elem_id="compare-preset",
-                                    label="B: the second preset (a name, or a preset file a `train` run wrote)")
-                compare_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="compare-btn")
+                                    label=ui.tr("B: the second preset (a name, or a preset file a `train` run wrote)"))
+                compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
             with gr.Row():
-                page.parts["compare.fused_a"] = gr.Label(label="A: fused", elem_id="compare-a")
-                page.parts["compare.fused_b"] = gr.Label(label="B: fused", elem_id="compare-b")
+                page.parts["compare.fused_a"] = gr.Label(label=ui.tr("A: fused"), elem_id="compare-a")
+                page.parts["compare.fused_b"] = gr.Label(label=ui.tr("B: fused"), elem_id="compare-b")
             with gr.Row():
-                page.parts["compare.words_a"] = gr.HighlightedText(label="A: words", color_map=views.WORD_LEGEND,
+                page.parts["compare.words_a"] = gr.HighlightedText(label=ui.tr("A: words"), color_map=views.WORD_LEGEND,
                                                                    elem_id="compare-words-a")
-                page.parts["compare.words_b"] = gr.HighlightedText(label="B: words", color_map=views.WORD_LEGEND,
+                page.parts["compare.words_b"] = gr.HighlightedText(label=ui.tr("B: words"), color_map=views.WORD_LEGEND,
                                                                    elem_id="compare-words-b")
-            page.parts["compare.report"] = gr.DownloadButton("Download both (HTML)", interactive=False,
+            page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
                                                              elem_id="compare-report")
             page.parts["compare.state"] = gr.State(None)
-        with tabs, gr.Tab("Dataset", id="dataset"):  # a whole test set; a row click opens in the Explain tab
+        with tabs, gr.Tab(ui.tr("Dataset"), id="dataset"):  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(progress=gr.Progress(), **values):
@@ -243,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     demo.queue(default_concurrency_limit=1, max_size=128)  # 32 people with a few events each: none lost
     # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply
     warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
-    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE, mcp_server=args.mcp)
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE, mcp_server=args.mcp,
+                i18n=ui.i18n())  # English and Chinese: the browser's language, or the footer's Settings
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ def free_port() -> int:
 def serve(demo, **launch) -> Iterator[str]:
     """Queue and launch ``demo`` on a free loopback port (``launch``: more ``demo.launch`` arguments), yield its
     URL, close it afterwards (for a fixture: ``yield from serve(demo)``)."""
+    from msa_demo.ui import i18n
+
     demo.queue(default_concurrency_limit=1)
     port = free_port()
+    launch.setdefault("i18n", i18n())  # as app.main serves it: English and Chinese
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, **launch)
     try:
         yield f"http://127.0.0.1:{port}/"

@@ -304,6 +304,21 @@ def test_two_presets_side_by_side(app_url, browser, tmp_path):
     assert not errors, errors
 
 
+def test_a_chinese_browser_gets_the_chinese_dashboard(app_url, browser, tmp_path):
+    """A browser whose language is zh-CN reads the page's own words in Chinese (``MSA_ZH_SHOT`` keeps it)."""
+    url, _, _ = app_url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
+                           timeout=30_000)
+    assert "预测" in page.locator("#predict-btn").inner_text()
+    assert "文字" in page.locator("#text-input").inner_text() and "为什么是这种情绪" in page.locator("body").inner_text()
+    page.screenshot(path=os.environ.get("MSA_ZH_SHOT") or str(tmp_path / "zh.png"))
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def worked_url(tmp_path_factory, lite_dashboard):
     """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""

@@ -51,9 +51,11 @@ def view() -> dict:
     """Each segment's push over the waveform, what speech recognition heard, and the clip as the model heard it."""
     import gradio as gr
 
-    return {"plot": gr.Plot(label="Audio segments", show_label=False, elem_id="audio-plot", visible=False),
+    from msa_demo.ui.i18n import tr
+
+    return {"plot": gr.Plot(label=tr("Audio segments"), show_label=False, elem_id="audio-plot", visible=False),
             "heard": gr.Markdown(elem_id="transcript", visible=False),
-            "clip": gr.Audio(label="The clip as the model heard it", interactive=False, elem_id="clip",
+            "clip": gr.Audio(label=tr("The clip as the model heard it"), interactive=False, elem_id="clip",
                              visible=False)}
 
 

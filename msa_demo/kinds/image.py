@@ -39,10 +39,12 @@ def view() -> dict:
     """The picture as the model read it beside its heat maps, and the heat maps' colour legend below."""
     import gradio as gr
 
+    from msa_demo.ui.i18n import tr
+
     with gr.Row():
-        picture = gr.Image(label="Original picture", interactive=False, elem_id="orig-image", height=420, scale=1,
+        picture = gr.Image(label=tr("Original picture"), interactive=False, elem_id="orig-image", height=420, scale=1,
                            visible=False)
-        heat_maps = gr.Gallery(label="Heat maps", elem_id="overlays", height=420, columns=2, scale=2,
+        heat_maps = gr.Gallery(label=tr("Heat maps"), elem_id="overlays", height=420, columns=2, scale=2,
                                interactive=False, object_fit="contain", visible=False)
     legend = gr.Markdown(elem_id="heatmap-legend", visible=False)
     return {"picture": picture, "heat_maps": heat_maps, "legend": legend}

@@ -37,7 +37,9 @@ def view() -> dict:
     """The words, coloured by how they pushed toward the explained class."""
     import gradio as gr
 
-    return {"words": gr.HighlightedText(label=f"Words: {views.LEGEND_TEXT}", color_map=views.WORD_LEGEND,
+    from msa_demo.ui.i18n import tr
+
+    return {"words": gr.HighlightedText(label=tr(f"Words: {views.LEGEND_TEXT}"), color_map=views.WORD_LEGEND,
                                         show_legend=True, elem_id="words", visible=False)}
 
 

@@ -284,9 +284,11 @@ def story(exp: dict) -> str | None:
 def view() -> dict:
     import gradio as gr
 
-    return {"timeline": gr.Plot(label="the clip on one time axis", show_label=False, elem_id="video-plot",
+    from msa_demo.ui.i18n import tr
+
+    return {"timeline": gr.Plot(label=tr("the clip on one time axis"), show_label=False, elem_id="video-plot",
                                 visible=False),
-            "frames": gr.Gallery(label="Frames (pick one to see it large; the key frame with its heat map)",
+            "frames": gr.Gallery(label=tr("Frames (pick one to see it large; the key frame with its heat map)"),
                                  elem_id="video-frames", columns=6, height=300, object_fit="contain",
                                  interactive=False, visible=False)}
 

@@ -5,6 +5,7 @@ shared with the report; all of it is unit-tested without a browser.
 
     dashboard  Dashboard: loading presets, predict / toggle / check / explain / compare / freshness / report handlers
     fields     each registered modality's input, switch, own verdict and panel; the page's parts by name (Page)
+    i18n       the page's own words in English and Chinese (gr.I18n), marked by tr()
     options    the Advanced controls, generated from ExplainOptions' option specs, read back into Settings by name
     widgets    lenient inputs, user errors, the explained stamp, panel values by name, the queue's length, ZeroGPU
     dataset_tab  the Dataset tab: a results folder of explain-batch as a filterable table; a row opens its explanation
@@ -12,6 +13,7 @@ shared with the report; all of it is unit-tested without a browser.
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
+from msa_demo.ui.i18n import i18n, tr
 from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, bind, input_names,
                                 input_widgets, named_inputs, optional_further, output_order, panel_values, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 from msa_demo.config import MODALITIES
 from msa_demo.errors import InputError
 from msa_demo import registry
+from msa_demo.ui.i18n import tr
 from msa_demo.views import map_figure
 
 
@@ -138,8 +139,8 @@ def input_widgets() -> tuple[dict[str, Any], dict[str, Any]]:
     values, switches = {}, {}
     for kind in registry.kinds():
         label = kind.label or (f"{kind.title} ({kind.cli_help})" if kind.cli_help else kind.title)
-        values[kind.name] = (kind.widget or default_widget)(label=label, elem_id=f"{kind.name}-input")
-        switches[switch(kind.name)] = gr.Checkbox(True, label=f"use {kind.name}", elem_id=f"use-{kind.name}")
+        values[kind.name] = (kind.widget or default_widget)(label=tr(label), elem_id=f"{kind.name}-input")
+        switches[switch(kind.name)] = gr.Checkbox(True, label=tr(f"use {kind.name}"), elem_id=f"use-{kind.name}")
     return values, switches
 
 
@@ -147,7 +148,7 @@ def alone_labels() -> dict[str, Any]:
     """Each registered modality's own verdict, in registry order: {name: gr.Label} (elem_id ``own-<name>``)."""
     import gradio as gr
 
-    return {k.name: gr.Label(label=k.alone or f"{k.title} alone", elem_id=f"own-{k.name}", visible=False)
+    return {k.name: gr.Label(label=tr(k.alone or f"{k.title} alone"), elem_id=f"own-{k.name}", visible=False)
             for k in registry.kinds()}  # shown once there is a verdict
 
 

@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from msa_demo.ui.i18n import tr
 from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
 
 log = logging.getLogger("msa_demo.ui")
@@ -192,4 +193,4 @@ def fused_label(value):
         value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
     conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
     close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
-    return gr.Label(show_heading=not close, label="Fused sentiment: too close to call" if close else "Fused sentiment")
+    return gr.Label(show_heading=not close, label=tr("Fused sentiment: too close to call" if close else "Fused sentiment"))
