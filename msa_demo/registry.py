@@ -20,7 +20,11 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   textbox whose text ``read`` parses); ``alone``, the label of its own verdict (default "<Name> alone");
   ``view()`` and ``render(exp)``, its explanation panel's components and their values from an
   ``Explanation.to_dict()`` (default: one bar chart of its map's features). The built-ins' panels are laid out
-  by ``app.py`` itself.
+  by ``app.py`` itself;
+- ``options``: its own explanation settings, a small dataclass of ``explain.options.option`` fields (its methods,
+  baseline ...), composed with every other kind's into ``ExplainOptions`` under its name: its flags, JSON keys and
+  checks follow (``<name>_<field>``, e.g. ``--physiology-methods``); its ``explain`` reads them as
+  ``options.of(<name>)``.
 
 The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
@@ -76,6 +80,7 @@ class ModalityKind:
     alone: str = ""
     view: Callable[[], tuple] | None = None
     render: Callable[[dict], tuple] | None = None
+    options: type | None = None
 
     @property
     def flag(self) -> str:

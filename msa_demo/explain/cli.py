@@ -49,7 +49,7 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     Every flag defaults to None (= not given), so ``--from`` keeps the saved value of any flag left out;
     ``ExplainOptions`` checks the values (one validator, one-line messages).
     """
-    from msa_demo.explain.result import option_specs
+    from msa_demo.explain.options import option_specs
 
     group = p.add_argument_group("explanation settings")
     for spec in option_specs():
@@ -104,7 +104,7 @@ def _preset_from_saved(saved: dict[str, Any]):
 
 def options_from_args(args, saved_options: dict[str, Any] | None):
     """The saved options (``--from``), overridden by every flag given."""
-    from msa_demo.explain.result import ExplainOptions, option_specs
+    from msa_demo.explain.options import ExplainOptions, option_specs
 
     specs = option_specs()
     known = {spec.name for spec in specs}
