@@ -509,3 +509,9 @@ def test_a_gradient_method_is_one_table_line(planted, monkeypatch):
     cause = words.labels.index(CAUSE)
     assert words.scores[cause] == pytest.approx(2.0 * slope("text"), rel=1e-4)
     assert max(abs(s) for i, s in enumerate(words.scores) if i != cause) < 1e-9
+    # GradientShap (random: one map at a time, from the seed) through the same path: the cell alone moves, and
+    # toward the target (brighter top-left, more positive)
+    monkeypatch.setitem(METHODS, "gradient_shap", Method("GradientShap", "gradient", {"n_samples": 8}, random=True))
+    (shap,) = attribute_regions(planted, inputs, "positive", ExplainOptions(image_methods=("gradient_shap",)))
+    assert shap.params["captum"] == "GradientShap" and shap.scores[0] > 0
+    assert max(abs(s) for s in shap.scores[1:]) < 1e-9

@@ -176,3 +176,23 @@ def test_options_saved_before_the_split_read_back():
     assert (o.of("text").baseline, o.of("image").grid, o.of("audio").baseline, o.seed) == ("mask", 4, "noise", 7)
     again = o.to_dict()
     assert {k: v for k, v in again.items() if k in old} == {k: v for k, v in old.items() if k != "retired_setting"}
+
+
+def test_audio_read_as_words_says_every_method_it_replaces():
+    """A preset whose audio is judged by its recognised words explains it by removing words: any other method asked
+    for is named in a notice, not silently replaced (the built-in audio kind's ``explain_notices``)."""
+    from types import SimpleNamespace
+
+    from msa_demo.registry import get
+
+    notices = get("audio").explain_notices
+    words = SimpleNamespace(modalities={"audio": SimpleNamespace(attr_key="input_ids")})
+    waveform = SimpleNamespace(modalities={"audio": SimpleNamespace(attr_key="input_values")})
+    assert notices(words, ExplainOptions(audio_methods=("occlusion",)), ["audio"]) == []
+    (said,) = notices(words, ExplainOptions(audio_methods=("shapley_value_sampling",)), ["audio"])
+    assert said.startswith("Audio method 'shapley_value_sampling': this preset's audio is judged by its recognised")
+    assert "(shapley value sampling on the waveform does not apply)" in said
+    (both,) = notices(words, ExplainOptions(audio_methods=("occlusion", "integrated_gradients")), ["audio"])
+    assert both.startswith("Audio method 'both'") and "(integrated gradients on the waveform" in both
+    assert notices(waveform, ExplainOptions(audio_methods=("shapley_value_sampling",)), ["audio"]) == []
+    assert notices(words, ExplainOptions(audio_methods=("integrated_gradients",)), ["text"]) == []
