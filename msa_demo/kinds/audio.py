@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any, Mapping
 
 from msa_demo import views
-from msa_demo.explain.methods import FALLBACK, describe, method_names
+from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
 from msa_demo.inputs import AudioInput, load_audio
 from msa_demo.registry import ModalityKind
@@ -22,8 +22,7 @@ class AudioOptions:
     ``segment_seconds``)."""
 
     methods: tuple = option(
-        (FALLBACK,), "which audio attributions run, one map each, over time segments (" + describe(
-            method_names(FALLBACK), {"integrated_gradients": "IG on the waveform"}) + ")",
+        (FALLBACK,), "which audio attributions run (integrated_gradients: IG on the waveform)",
         label="audio methods", choices=partial(method_names, FALLBACK))  # occlusion first: the default
     baseline: str = option(
         "silence", "what replaces an audio segment: silence, or low noise (seeded)",

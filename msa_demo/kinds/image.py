@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from msa_demo import views
-from msa_demo.explain.methods import METHODS, describe
+from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
 from msa_demo.inputs import ImageInput, load_image
 from msa_demo.registry import ModalityKind
@@ -21,7 +21,7 @@ class ImageOptions:
     ``superpixels`` by their own names)."""
 
     methods: tuple = option(
-        ("integrated_gradients", "occlusion"), f"which image attributions run, one map each ({describe()})",
+        ("integrated_gradients", "occlusion"), "which image attributions run",
         label="image methods", choices=METHODS, min_count=1)
     baseline: str = option(
         "blur", "what replaces an image region",

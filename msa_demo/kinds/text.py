@@ -18,7 +18,7 @@ class TextOptions:
     """The text's settings (publicly ``text_methods``, ``text_baseline``)."""
 
     methods: tuple = option(
-        ("integrated_gradients",), "which text attributions run, one map each, over the words ("
+        ("integrated_gradients",), "which text attributions run ("
         + describe(words={"integrated_gradients": "Layer IG on the token embeddings", "occlusion": "word ablation",
                           "shapley_value_sampling": "sampled word Shapley values"}) + ")",
         label="text methods", choices=METHODS, min_count=1)
