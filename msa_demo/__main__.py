@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any, Sequence
 
@@ -19,13 +18,11 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    from msa_demo.explain.cli import add_input_flags
+    from msa_demo.explain.cli import add_input_flags, add_model_flags
 
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
-    p.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
-                   help="built-in preset name (hub, lite) or a preset JSON/YAML file")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
+    add_model_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
@@ -54,7 +51,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     raw = input_values(args)
     if not any(raw.values()):
         raise MsaError(f"Give at least one input: {flags()}.")
-    model = MultimodalSentimentModel.from_preset(args.preset, device=args.device)
+    from msa_demo.explain.cli import preset_name
+
+    model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
     for line in model.notices:  # a modality served by a stand-in, or switched off
         print(f"note: {line}", file=sys.stderr)
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None

@@ -20,7 +20,7 @@ from gradio import FileData
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
 from msa_demo import registry
-from msa_demo.ui.options import CONTROLS, Control, read_settings
+from msa_demo.ui.options import CONTROLS, IMAGE_METHODS, Control, choices_text, read_settings
 from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 
 log = logging.getLogger("msa_demo.api")
@@ -139,7 +139,7 @@ class CodeApi:
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
             target: the class to explain: negative, neutral or positive. Empty for the predicted class.
-            image_method: integrated_gradients, occlusion, shapley_value_sampling, or both (the first two).
+            image_method: {image_method}.
             regions: image regions: grid (a square grid) or superpixels (regions that follow edges).
             ig_steps: the most integrated-gradients steps to take (2 to 1024).
             seed: the random seed (the deletion check's random order, the noise baseline).
@@ -233,7 +233,7 @@ def _declare_more_settings(fn) -> None:
     fn.__annotations__ = {**fn.__annotations__, **{c.name: _setting_type(c) for c in MORE_SETTINGS}}
     fn.__annotations__.pop("more", None)
     fn.__annotations__.pop("named", None)
-    fn.__doc__ = fn.__doc__.replace("{more_args}", "\n".join(
+    fn.__doc__ = fn.__doc__.replace("{image_method}", choices_text(IMAGE_METHODS)).replace("{more_args}", "\n".join(
         f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS))
 
 

@@ -27,6 +27,10 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
   handlers address a part as ``<modality>.<part>`` (``image.picture``); ``story(exp)``, a clause the summary
   sentence adds about it (the video's: when the face mattered most, and what was said then).
+- ``options``: its own explanation settings, a small dataclass of ``explain.options.option`` fields (its methods,
+  baseline ...), composed with every other kind's into ``ExplainOptions`` under its name: its flags, JSON keys and
+  checks follow (``<name>_<field>``, e.g. ``--physiology-methods``); its ``explain`` reads them as
+  ``options.of(<name>)``.
 
 The built-in kinds are ``config.BUILTIN_KINDS``, each declared in ``msa_demo.kinds.<name>`` (loaded here
 on first use, by name, as a plug-in is: the registry never imports a modality's code). Another kind is one
@@ -84,6 +88,7 @@ class ModalityKind:
     render: Callable[[dict], Any] | None = None
     given_parts: tuple[str, ...] = ()
     story: Callable[[dict], str | None] | None = None
+    options: type | None = None
 
     @property
     def flag(self) -> str:

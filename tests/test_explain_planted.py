@@ -472,3 +472,46 @@ def test_panels_made_at_once_give_the_same_maps_in_registry_order(planted, monke
     assert [(m.modality, m.method) for m in one.maps] == [(m.modality, m.method) for m in two.maps]
     for a, b in zip(one.maps, two.maps):
         assert a.scores == b.scores and a.faithfulness.to_dict() == b.faithfulness.to_dict()
+
+
+def test_a_gradient_method_is_one_table_line(planted, monkeypatch):
+    """Saliency and InputXGradient, each added as ONE entry of the methods table, run through the same gradient
+    path (the text's through its Layer variant on the token embeddings) and give the planted answer exactly.
+    With the additive fusion, d fused[positive] / d s_m = w_m · p(1 - p + q) (p, q: the modality's own
+    P(positive), P(negative); its logits are [-s, 0, s]):
+
+    - image: s = 8 · (mean grey of the top-left 4 × 4 pixels - 0.5), so the saliency summed over the cell r1c1 is
+      w · 8 · p(1 - p + q), and 0 on every other cell;
+    - text: s = the sum of the tokens' first embedding component, which only "great" has (2.0): input × gradient
+      gives "great" 2.0 · w · p(1 - p + q) and every other word 0."""
+    from msa_demo.explain import attribute_regions, attribute_words
+    from msa_demo.explain.methods import METHODS, Method
+    from msa_demo.explain.options import ExplainOptions
+
+    monkeypatch.setitem(METHODS, "saliency", Method("Saliency", "gradient", {"abs": False}))
+    monkeypatch.setitem(METHODS, "input_x_gradient", Method("InputXGradient", "gradient"))
+    # the options' method choices follow the table
+    opts = ExplainOptions(image_methods=("saliency",), text_methods=("input_x_gradient",), seed=0)
+    inputs = planted_inputs()
+    own = planted.predict(inputs=inputs).modalities
+
+    def slope(m: str) -> float:
+        p, q = own[m].probs["positive"], own[m].probs["negative"]
+        return WEIGHTS[m] * p * (1 - p + q)
+
+    (image,) = attribute_regions(planted, inputs, "positive", opts)
+    assert image.method == "saliency" and image.params["captum"] == "Saliency" and image.delta is None
+    assert image.scores[0] == pytest.approx(8 * slope("image"), rel=1e-4)
+    assert max(abs(s) for s in image.scores[1:]) < 1e-9
+    assert image.faithfulness.aopc > image.faithfulness.aopc_random
+    words = attribute_words(planted, inputs, "positive", opts)
+    assert words.method == "input_x_gradient" and words.params["captum"] == "InputXGradient"
+    cause = words.labels.index(CAUSE)
+    assert words.scores[cause] == pytest.approx(2.0 * slope("text"), rel=1e-4)
+    assert max(abs(s) for i, s in enumerate(words.scores) if i != cause) < 1e-9
+    # GradientShap (random: one map at a time, from the seed) through the same path: the cell alone moves, and
+    # toward the target (brighter top-left, more positive)
+    monkeypatch.setitem(METHODS, "gradient_shap", Method("GradientShap", "gradient", {"n_samples": 8}, random=True))
+    (shap,) = attribute_regions(planted, inputs, "positive", ExplainOptions(image_methods=("gradient_shap",)))
+    assert shap.params["captum"] == "GradientShap" and shap.scores[0] > 0
+    assert max(abs(s) for s in shap.scores[1:]) < 1e-9

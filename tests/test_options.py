@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from msa_demo.errors import InputError
-from msa_demo.explain.result import ExplainOptions, option, option_specs
+from msa_demo.explain.options import ExplainOptions, option, option_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 # the explain command's setting flags before they were generated from the declarations
 FLAGS_BEFORE = {"--sanity", "--seed", "--text-baseline", "--image-baseline", "--image-methods", "--audio-baseline",
                 "--ig-max-steps", "--grid", "--regions", "--superpixels", "--segment-seconds", "--audio-methods",
                 "--batch-size"}
+# every public name (flag, JSON key, keyword) before the settings were split by modality: none may change
+NAMES_BEFORE = {"text_baseline", "ig_max_steps", "image_methods", "image_baseline", "grid", "regions", "superpixels",
+                "segment_seconds", "audio_baseline", "sanity", "seed", "deletion_steps", "audio_methods",
+                "ig_min_steps", "ig_tolerance", "batch_size", "audio_level", "text_methods", "budget", "what_if",
+                "what_if_forwards", "tone", "robustness"}
 
 
 def _explain_parser():
@@ -27,7 +32,8 @@ def _explain_parser():
 
 def test_every_setting_is_declared_with_its_metadata():
     specs = option_specs()
-    assert [s.name for s in specs] == [f.name for f in fields(ExplainOptions)]
+    assert [s.name for s in specs] == list(ExplainOptions().to_dict())
+    assert NAMES_BEFORE <= {s.name for s in specs}
     for s in specs:
         assert s.help and s.label, s.name
         assert s.kind in (bool, int, float, str, tuple), s.name
@@ -130,3 +136,63 @@ def test_cli_bad_setting_is_one_line_before_any_model_loads(capsys):
     assert main(["explain", "--preset", "no-such-preset", "--text", "hi", "--ig-tolerance", "2"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "error: Explanation option: the IG tolerance must be between 0 and 1."
+
+
+def test_each_modality_owns_its_options_under_its_name():
+    """The core settings and each kind's own, composed by namespace; the public names stay flat."""
+    specs = {s.name: s for s in option_specs()}
+    assert (specs["text_methods"].owner, specs["text_methods"].attr) == ("text", "methods")
+    assert (specs["grid"].owner, specs["grid"].attr) == ("image", "grid")  # declared bare: its own name
+    assert (specs["segment_seconds"].owner, specs["audio_level"].attr) == ("audio", "level")
+    assert specs["seed"].owner == ""
+    o = ExplainOptions(grid=5, text_methods=("occlusion",), audio_level="latent", seed=2)
+    assert (o.of("image").grid, o.grid, o.of("text").methods, o.of("audio").level) == (5, 5, ("occlusion",), "latent")
+    assert o.of("image").baseline == o.image_baseline == "blur" and o.of("nothing") is None
+    # dataclasses.replace keeps every part (the budget's plans are made so)
+    r = replace(o, deletion_steps=4, grid=3)
+    assert (r.grid, r.text_methods, r.audio_level, r.seed, r.deletion_steps) == (3, ("occlusion",), "latent", 2, 4)
+    assert o.grid == 5  # the original is untouched
+    assert ExplainOptions(parts={"image": o.of("image")}).grid == 5
+    with pytest.raises(InputError, match="the image grid must be 2 to 64"):
+        ExplainOptions(parts={"image": {"grid": 99}})
+    with pytest.raises(TypeError, match="image_grid"):
+        ExplainOptions(image_grid=3)  # a bare setting has no prefixed name
+    o.grid = 6
+    assert o.of("image").grid == 6 and o.to_dict()["grid"] == 6
+    with pytest.raises(InputError, match="the image grid"):
+        o.grid = 1
+
+
+def test_options_saved_before_the_split_read_back():
+    """A saved explanation's options, as written before the settings were split by modality (flat, with a name
+    since retired), read back the same; to_dict writes the same keys."""
+    old = {"text_baseline": "mask", "ig_max_steps": 32, "image_methods": ["occlusion"], "image_baseline": "black",
+           "grid": 4, "regions": "grid", "superpixels": 50, "segment_seconds": 0.25, "audio_baseline": "noise",
+           "sanity": False, "seed": 7, "deletion_steps": 5, "audio_methods": ["occlusion"], "ig_min_steps": 8,
+           "ig_tolerance": 0.05, "batch_size": 0, "audio_level": "waveform", "text_methods": ["occlusion"],
+           "budget": 0.0, "what_if": True, "what_if_forwards": 16, "tone": False, "robustness": False,
+           "retired_setting": 1}
+    o = ExplainOptions.from_dict(old)
+    assert (o.of("text").baseline, o.of("image").grid, o.of("audio").baseline, o.seed) == ("mask", 4, "noise", 7)
+    again = o.to_dict()
+    assert {k: v for k, v in again.items() if k in old} == {k: v for k, v in old.items() if k != "retired_setting"}
+
+
+def test_audio_read_as_words_says_every_method_it_replaces():
+    """A preset whose audio is judged by its recognised words explains it by removing words: any other method asked
+    for is named in a notice, not silently replaced (the built-in audio kind's ``explain_notices``)."""
+    from types import SimpleNamespace
+
+    from msa_demo.registry import get
+
+    notices = get("audio").explain_notices
+    words = SimpleNamespace(modalities={"audio": SimpleNamespace(attr_key="input_ids")})
+    waveform = SimpleNamespace(modalities={"audio": SimpleNamespace(attr_key="input_values")})
+    assert notices(words, ExplainOptions(audio_methods=("occlusion",)), ["audio"]) == []
+    (said,) = notices(words, ExplainOptions(audio_methods=("shapley_value_sampling",)), ["audio"])
+    assert said.startswith("Audio method 'shapley_value_sampling': this preset's audio is judged by its recognised")
+    assert "(shapley value sampling on the waveform does not apply)" in said
+    (both,) = notices(words, ExplainOptions(audio_methods=("occlusion", "integrated_gradients")), ["audio"])
+    assert both.startswith("Audio method 'both'") and "(integrated gradients on the waveform" in both
+    assert notices(waveform, ExplainOptions(audio_methods=("shapley_value_sampling",)), ["audio"]) == []
+    assert notices(words, ExplainOptions(audio_methods=("integrated_gradients",)), ["text"]) == []

@@ -1,8 +1,9 @@
 """A fourth modality, declared in this file alone: a vector of four physiological signals read by a tiny linear
 model whose answer is known by construction (only the first signal, "arousal", moves it: more arousal, more
 positive). Registered, it is predicted, explained (its own map; modality Shapley over four inputs; deletion /
-AOPC), run from the command line, replayed from a saved explanation and shown in the HTML report, without a
-change to any package file. It is taken away again afterwards."""
+AOPC), run from the command line, replayed from a saved explanation and shown in the HTML report, with options
+of its own (which maps run: a flag, a JSON key and a check), without a change to any package file. It is taken
+away again afterwards."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from msa_demo.config import ModalitySpec, load_preset, save_preset
 from msa_demo.errors import InputError
 from msa_demo.explain import explain
 from msa_demo.explain.forward import FusedForward
-from msa_demo.explain.methods import Layout, attribute
+from msa_demo.explain.methods import METHODS, Layout, attribute
+from msa_demo.explain.options import ExplainOptions, option, option_specs
 from msa_demo.modalities import Modality, Prepared
 from msa_demo.registry import ModalityKind, names, register, unregister
 from msa_demo.model import MultimodalSentimentModel
@@ -71,9 +73,17 @@ class PhysioModel(Modality):
         return self.net(x), x
 
 
+@dataclass
+class PhysioOptions:
+    """Its own settings: publicly ``physiology_methods`` (flag ``--physiology-methods``)."""
+
+    methods: tuple = option(("integrated_gradients", "occlusion"), "which physiology maps run, one each",
+                            label="physiology methods", choices=METHODS, min_count=1)
+
+
 def explain_physiology(model, inputs, target, options, used) -> list:
     maps = []
-    for method in ("integrated_gradients", "occlusion"):
+    for method in options.of("physiology").methods:
         ff = FusedForward(model, inputs, "physiology", used, batch_size=options.batch_size)
         layout = Layout(modality="physiology", forward=ff, baseline=torch.zeros_like(ff.x),
                         feature_of=torch.arange(len(SIGNALS)), labels=list(SIGNALS),
@@ -95,7 +105,7 @@ KIND = ModalityKind(
     name="physiology", read=read, families=lambda: {"toy-physio": PhysioModel}, explain=explain_physiology,
     panel="physiological signals", record=lambda v: {"physiology": v.values if v is not None else None},
     replay=lambda rec: rec.get("physiology"), report=report, cli_help="four signals, comma-separated",
-    cli_metavar="A,H,S,B",
+    cli_metavar="A,H,S,B", options=PhysioOptions,
 )
 SPEC = ModalitySpec(family="toy-physio", model_id="toy:physiology",
                     label_map={"low": "negative", "calm": "neutral", "high": "positive"})
@@ -205,6 +215,44 @@ def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsy
     assert main(["predict", "--preset", str(path), "--physiology", "1,2"]) == 2
     assert capsys.readouterr().err.strip() == "error: Physiology must be 4 finite numbers (arousal, heart rate, " \
                                               "skin conductance, breathing)."
+
+
+def test_its_options_get_a_flag_a_json_key_and_a_check(physio_preset, tmp_path, capsys):
+    from msa_demo.__main__ import build_parser, main
+
+    spec = next(s for s in option_specs() if s.owner == "physiology")
+    assert (spec.name, spec.attr, spec.flag, spec.default) == ("physiology_methods", "methods", "--physiology-methods",
+                                                               ("integrated_gradients", "occlusion"))
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert "--physiology-methods" in {s for a in sub.choices["explain"]._actions for s in a.option_strings}
+    o = ExplainOptions(physiology_methods="occlusion", grid=3)
+    assert o.of("physiology").methods == o.physiology_methods == ("occlusion",) and o.grid == 3
+    assert o.to_dict()["physiology_methods"] == ["occlusion"] and ExplainOptions.from_dict(o.to_dict()) == o
+    with pytest.raises(InputError, match="physiology methods must be chosen from integrated_gradients, occlusion"):
+        ExplainOptions(physiology_methods=("fourier",))
+    path, saved = physio_preset[1], tmp_path / "exp.json"
+    assert main(["explain", "--preset", str(path), "--physiology", "3,0,0,0", "--physiology-methods", "occlusion",
+                 "--device", "cpu", "--target", "positive", "--out", str(saved), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [m["method"] for m in out["maps"]] == ["occlusion"] and out["options"]["physiology_methods"] == ["occlusion"]
+    again = tmp_path / "again.json"  # --from keeps it; a flag given overrides it
+    assert main(["explain", "--preset", str(path), "--from", str(saved), "--out", str(again), "--json"]) == 0
+    assert json.loads(again.read_text(encoding="utf-8"))["options"]["physiology_methods"] == ["occlusion"]
+    capsys.readouterr()
+    assert main(["explain", "--preset", str(path), "--from", str(saved), "--physiology-methods",
+                 "integrated_gradients", "--json"]) == 0
+    assert [m["method"] for m in json.loads(capsys.readouterr().out)["maps"]] == ["integrated_gradients"]
+    assert main(["explain", "--preset", str(path), "--physiology", "3,0,0,0", "--physiology-methods", "fourier"]) == 2
+    assert capsys.readouterr().err.strip() == ("error: Explanation option: physiology methods must be chosen from "
+                                               + ", ".join(METHODS) + ".")
+
+
+def test_without_the_kind_its_options_are_gone_and_old_files_still_read():
+    assert "physiology_methods" not in {s.name for s in option_specs()}
+    with pytest.raises(TypeError):
+        ExplainOptions(physiology_methods=("occlusion",))
+    # an explanation saved while it was registered reads back without it
+    assert ExplainOptions.from_dict({"physiology_methods": ["occlusion"], "grid": 4}).grid == 4
 
 
 # ---------------------------------------------------------------- the dashboard and the JSON endpoints

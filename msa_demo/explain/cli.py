@@ -21,13 +21,25 @@ def add_input_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument(kind.flag, metavar=kind.cli_metavar, help=kind.cli_help)
 
 
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    """``--preset`` and ``--device``, defined once for the commands that load a model (``predict``, ``explain``):
+    ``--preset`` left out is None, read as $MSA_PRESET or hub by :func:`preset_name` (``explain --from`` reads the
+    saved one instead)."""
+    p.add_argument("--preset", default=None,
+                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
+
+
+def preset_name(given: str | None) -> str:
+    """The preset asked for: ``--preset``, else $MSA_PRESET, else hub."""
+    return given or os.environ.get("MSA_PRESET", "hub")
+
+
 def add_command(sub) -> None:
     p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments")
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
-    p.add_argument("--preset", default=None,
-                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    add_model_flags(p)
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
@@ -49,7 +61,7 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     Every flag defaults to None (= not given), so ``--from`` keeps the saved value of any flag left out;
     ``ExplainOptions`` checks the values (one validator, one-line messages).
     """
-    from msa_demo.explain.result import option_specs
+    from msa_demo.explain.options import option_specs
 
     group = p.add_argument_group("explanation settings")
     for spec in option_specs():
@@ -104,7 +116,7 @@ def _preset_from_saved(saved: dict[str, Any]):
 
 def options_from_args(args, saved_options: dict[str, Any] | None):
     """The saved options (``--from``), overridden by every flag given."""
-    from msa_demo.explain.result import ExplainOptions, option_specs
+    from msa_demo.explain.options import ExplainOptions, option_specs
 
     specs = option_specs()
     known = {spec.name for spec in specs}
@@ -132,7 +144,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raw = {m: getattr(args, m, None) for m in names()}
         if not any(v for v in raw.values()):
             raise InputError(f"Give at least one input: {flags()} (or --from a saved explanation).")
-        preset = args.preset or os.environ.get("MSA_PRESET", "hub")
+        preset = preset_name(args.preset)
         target = args.target
         use = args.use.split(",") if args.use else None
     options = options_from_args(args, saved.get("options") if saved else None)
@@ -242,4 +254,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return 2
 
 
-__all__ = ["add_command", "add_input_flags", "add_option_flags", "cmd_explain", "format_explanation", "options_from_args"]
+__all__ = ["add_command", "add_input_flags", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+           "options_from_args", "preset_name"]

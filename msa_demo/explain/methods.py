@@ -6,21 +6,26 @@ method of :data:`METHODS` on it, then the deletion / AOPC curve and the sanity c
 
 How a method's scores are read per feature follows its kind:
 
-- ``gradient`` (Integrated Gradients; Layer IG when the layout names a layer): element attributions summed per
-  feature on the device (one read-back); steps adapt until the completeness gap is small;
+- ``gradient`` (IntegratedGradients, Saliency, InputXGradient, GradientShap ...: the Captum class the entry names;
+  its ``Layer`` variant when the layout names a layer, e.g. the text's token embeddings): element attributions
+  summed per feature on the device (one read-back). An ``adaptive`` entry (Integrated Gradients) takes its steps
+  from the options, raised until the completeness gap is small, and reports that gap;
 - ``perturbation`` (FeatureAblation, ShapleyValueSampling, KernelShap, Lime ...): Captum runs with the layout's
   feature mask, so every element of a feature carries the feature's score; it is read at the feature's first
   element.
 
-Adding a method = one entry in :data:`METHODS` (``explain.method_table``; the options' choices follow).
+Adding a method = one entry in :data:`METHODS`; every modality's method choices (its options), the CLI flags and
+the dashboard's method buttons follow. E.g. ``"saliency": Method("Saliency", "gradient", {"abs": False})``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import threading
 import time
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Callable
 
 import torch
@@ -28,8 +33,49 @@ import torch
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
 from msa_demo.explain.forward import FusedForward, target_index
-from msa_demo.explain.method_table import FALLBACK, METHODS, Method
-from msa_demo.explain.result import AttributionMap, Cost, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap, Cost
+
+
+@dataclass(frozen=True)
+class Method:
+    """An attribution method: the Captum class (by name, in ``captum.attr``), its kind (``gradient`` or
+    ``perturbation``), the arguments its ``attribute`` gets besides inputs, baselines, target, mask and batch size
+    (an argument the class does not take is not given), whether it draws from torch's global random generator
+    (``random``: such maps are made one at a time, each from ``options.seed``, so panels made at once stay
+    reproducible), whether its steps adapt until the completeness gap is small (``adaptive``: Integrated
+    Gradients), and what it does, in a few words (``about``: the options' help and the API's docs list it)."""
+
+    captum: str
+    kind: str
+    defaults: dict = field(default_factory=dict)
+    random: bool = False
+    adaptive: bool = False
+    about: str = ""
+
+
+METHODS: dict[str, Method] = {
+    "integrated_gradients": Method("IntegratedGradients", "gradient", {"method": "gausslegendre"}, adaptive=True,
+                                   about="gradients integrated from the baseline, with a completeness check"),
+    "occlusion": Method("FeatureAblation", "perturbation", about="each part replaced by the baseline in turn"),
+    "shapley_value_sampling": Method("ShapleyValueSampling", "perturbation", {"n_samples": 8}, random=True,
+                                     about="sampled Shapley values of the parts"),
+}
+FALLBACK = "occlusion"  # what a gradient method becomes for a model without gradients
+
+
+def method_names(first: str | None = None) -> tuple[str, ...]:
+    """The table's names (``first`` first: the audio's default, occlusion)."""
+    names = tuple(METHODS)
+    return names if first is None else (first,) + tuple(m for m in names if m != first)
+
+
+def describe(names=None, words: dict[str, str] | None = None) -> str:
+    """The methods in words, from the table: "integrated_gradients: ...; occlusion: ..." (``words``: a modality's
+    own description of a method, e.g. the text's "word ablation")."""
+    words = words or {}
+    return "; ".join(f"{n}: {words.get(n) or METHODS[n].about or METHODS[n].captum}"
+                     for n in (names if names is not None else METHODS))
 
 
 def resolve(method: str, modality: str, differentiable: bool) -> str:
@@ -69,16 +115,46 @@ class Layout:
 
 def _gradient(f: FusedForward, layout: Layout, method: Method, t: int, options: ExplainOptions):
     layer = None
-    if layout.layer is not None:  # Layer IG hooks the layer: on a private copy of the modality (shared weights)
+    if layout.layer is not None:  # a Layer method hooks the layer: on a private copy of the modality (shared weights)
         f = f.private()
         layer = layout.layer(f.mod)
-    attr, delta, diff, steps, tried, pieces = f.integrated(layout.baseline, t, options, layer=layer)
+    if method.adaptive:
+        attr, delta, diff, steps, tried, pieces = f.integrated(layout.baseline, t, options, layer=layer)
+        ig = (delta, diff, steps, tried, pieces)
+    else:
+        attr, ig = _captum_gradient(f, layout.baseline, method, t, layer), None
     a = attr[0].detach().float()
     n = layout.n
     ids = layout.feature_of.to(a.device).long().clamp(0, n)
     ids = ids.reshape(*ids.shape, *([1] * (a.dim() - ids.dim()))).expand_as(a)  # a layer's hidden size: trailing
     sums = torch.zeros(n + 1, device=a.device).index_add_(0, ids.reshape(-1), a.reshape(-1))
-    return sums[:n].cpu().tolist(), a, (delta, diff, steps, tried, pieces)
+    return sums[:n].cpu().tolist(), a, ig
+
+
+# Captum names a method's variant on a layer's output Layer<Name>; the two without one are the layer's gradient
+# (times its activation for InputXGradient)
+_ON_A_LAYER = {"Saliency": ("LayerGradientXActivation", {"multiply_by_inputs": False}),
+               "InputXGradient": ("LayerGradientXActivation", {})}
+
+
+def _captum_gradient(f: FusedForward, baseline: torch.Tensor, method: Method, t: int, layer=None) -> torch.Tensor:
+    """A gradient method's element attributions, as its table entry names it: the Captum class on the fused
+    function (on ``layer``'s output through its Layer variant), ``attribute`` given the baseline, the rows per call
+    and the entry's arguments where it takes them."""
+    attr_module = import_module("captum.attr")
+    if layer is None:
+        algo = getattr(attr_module, method.captum)(f)
+    else:
+        name, init = _ON_A_LAYER.get(method.captum, ("Layer" + method.captum, {}))
+        algo = getattr(attr_module, name)(f, layer, **init)
+    takes = inspect.signature(algo.attribute).parameters
+    kwargs = {k: v for k, v in method.defaults.items() if k in takes}
+    if "baselines" in takes:
+        kwargs["baselines"] = baseline
+    batch = "internal_batch_size" if "internal_batch_size" in takes else None
+    # a copy that asks for gradients: the point itself is the model's cached input, shared with other panels
+    x = f.x.detach().clone().requires_grad_() if layer is None and f.x.is_floating_point() else f.x
+    return f.fit(lambda bs: algo.attribute(x, target=t, **kwargs, **({batch: bs} if batch else {})))
 
 
 def _perturbation(f: FusedForward, layout: Layout, method: Method, t: int):
@@ -126,6 +202,8 @@ def _attribute(layout: Layout, method: str, target: str, options: ExplainOptions
                 params["path_pieces"] = pieces
     if spec.kind == "perturbation":
         params.update(perturbations_per_eval=f.batch_size, **spec.defaults)
+    elif not spec.adaptive:
+        params.update(captum=spec.captum, **spec.defaults)
     counter = getattr(f, "parent", f)
     passes = 0
     if layout.n:
@@ -229,4 +307,5 @@ def sensitivity(layout: Layout, spec: Method, t: int, options: ExplainOptions,
             f"{ROBUSTNESS_SAMPLES} draws", passes)
 
 
-__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "resolve", "sensitivity"]
+__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "describe", "method_names", "resolve",
+           "sensitivity"]

@@ -2,7 +2,7 @@
 decisive frame.
 
 - **moments**: the features are time segments of the frame track (``segment_seconds`` of the video spec,
-  default 1 s); removing a moment replaces its frames by the baseline frame (``ExplainOptions.image_baseline``:
+  default 1 s); removing a moment replaces its frames by the baseline frame (the image's ``baseline``, ``image_baseline``:
   each frame's own blur by default, as an image region is removed), through ``explain.methods.attribute``.
   The panel runs occlusion (one row per segment); any method of ``explain.methods.METHODS`` runs through
   ``attribute_moments(methods=...)`` (integrated gradients back-propagates through every frame: costly);
@@ -23,7 +23,8 @@ from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import Layout, attribute, resolve
 from msa_demo.explain.regions import heatmap, image_baseline, region_layout
-from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap
 from msa_demo.explain.shapley import used_modalities
 
 HEATMAP_SIDE = 128  # the key frame's heat map, long side (a report carries it; the image's maps use 256)
@@ -52,13 +53,13 @@ def frame_baseline(mod, x: torch.Tensor, kind: str) -> torch.Tensor:
 
 def attribute_moments(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
                       methods=None, key_frame: bool = True) -> list[AttributionMap]:
-    """One moments map per method (default: occlusion), then the key frame's regions."""
+    """One moments map per method (default: the video's ``methods``), then the key frame's regions."""
     options = options or ExplainOptions()
     target_index(target)
     used = used_modalities(model, inputs, use)
     if "video" not in used:
         raise InputError("There is no video to explain.")
-    maps = [_moments(model, inputs, target, options, used, m) for m in (methods or ("occlusion",))]
+    maps = [_moments(model, inputs, target, options, used, m) for m in (methods or options.of("video").methods)]
     if key_frame:
         maps.append(_key_frame(model, inputs, target, options, used))
     return maps
@@ -70,10 +71,11 @@ def _moments(model, inputs, target, options, used, method) -> AttributionMap:
     info = ff.prepared.info
     seconds = float(info.get("segment_seconds", 1.0))
     ids, spans, labels = segment_ids(info["times"], seconds, info.get("read"), info.get("seconds"))
-    params = {"baseline": options.image_baseline, "segment_seconds": seconds, "fps": info.get("fps"),
+    image = options.of("image")  # a moment's frames are removed as an image's regions are
+    params = {"baseline": image.baseline, "segment_seconds": seconds, "fps": info.get("fps"),
               "frames": len(info["times"]), "frames_read": int(sum(info.get("read") or [])), "seed": options.seed,
               "target": target, "times": list(info["times"])}
-    layout = Layout(modality="video", forward=ff, baseline=frame_baseline(ff.mod, ff.x, options.image_baseline),
+    layout = Layout(modality="video", forward=ff, baseline=frame_baseline(ff.mod, ff.x, image.baseline),
                     feature_of=ids.reshape(-1, *([1] * (ff.x.dim() - 2))), labels=labels, spans=spans, params=params)
     return attribute(layout, resolve(method, "video", ff.mod.differentiable), target, options, t0)
 
@@ -111,7 +113,8 @@ def _key_frame(model, inputs, target, options, used) -> AttributionMap:
     info, x, track = ff.prepared.info, ff.x, ff.mod
     t = target_index(target)
     mask = ff.prepared.inputs["face_mask"][0].float().cpu()
-    baseline = frame_baseline(track, x, options.image_baseline)
+    image = options.of("image")  # the key frame's regions: the image's
+    baseline = frame_baseline(track, x, image.baseline)
     # each frame removed alone (its reading replaced by its baseline's): the largest move of P(target) is the key
     probs = track.frame_probs(x)[0].cpu()
     full = float(ff.target_prob(x, t)[0])
@@ -123,11 +126,11 @@ def _key_frame(model, inputs, target, options, used) -> AttributionMap:
     frame = inputs.video.frames[k]
     box = tuple(info["boxes"][k])
     h, w = x.shape[-2:]
-    regions, n, labels, spans, region_params = region_layout(frame, box, h, w, options)
+    regions, n, labels, spans, region_params = region_layout(frame, box, h, w, image)
     one = FusedForward(model, inputs, "video", used, batch_size=options.batch_size,
                        module=OneFrame(track, k, probs, mask))
     one.forward_passes = 1 + int(mask.sum())  # the track read once, each frame removed once
-    params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
+    params = {"baseline": image.baseline, **region_params, "seed": options.seed, "target": target,
               "frame": k, "time": float(info["times"][k]), "frame_push": push[k], "box": list(box),
               "frame_size": list(frame.size), "model_input": [int(h), int(w)]}
 

@@ -1,6 +1,6 @@
 """Image regions: Integrated Gradients on pixels summed per region, and occlusion (Captum FeatureAblation over a
 region mask of the model input), or any other method of ``explain.methods.METHODS``. The regions are a square grid or SLIC superpixels of the picture
-(``ExplainOptions.regions``); both methods, the deletion/AOPC curve and the sanity check share one mask.
+(the image's ``regions`` option); both methods, the deletion/AOPC curve and the sanity check share one mask.
 Baselines: black, blur or mean picture. Each map carries per-region scores, the regions' boxes in original
 pixels, and a heat map at the picture's size (<= 256 px long side)."""
 
@@ -17,7 +17,8 @@ from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap
 from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 256
@@ -79,8 +80,9 @@ def _superpixel_boxes(box, regions: torch.Tensor, n: int) -> list[list[int]]:
     return out
 
 
-def region_layout(picture: Image.Image, box, height: int, width: int, options: ExplainOptions):
-    """The region mask of one explanation: (regions [H, W] long, n, labels, spans, params)."""
+def region_layout(picture: Image.Image, box, height: int, width: int, options):
+    """The region mask of one explanation: (regions [H, W] long, n, labels, spans, params). ``options``: the
+    image's (``ExplainOptions.of("image")``; an ``ExplainOptions`` reads the same by its public names)."""
     if options.regions == "superpixels":
         ids, compactness = _slic(picture, box, height, width, options.superpixels)
         regions = torch.from_numpy(ids)
@@ -167,7 +169,7 @@ def _region_boxes(box, size_hw, grid: int) -> list[list[int]]:
 
 def attribute_regions(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
                       methods=None) -> list[AttributionMap]:
-    """One map per image method (``options.image_methods``), each with faithfulness and cost."""
+    """One map per image method (the image's ``methods``, ``image_methods``), each with faithfulness and cost."""
     options = options or ExplainOptions()
     target_index(target)
     used = used_modalities(model, inputs, use)
@@ -175,20 +177,21 @@ def attribute_regions(model, inputs, target: str, options: ExplainOptions | None
         raise InputError("There is no image to explain.")
     layouts: dict = {}  # the region mask is the same for every method: SLIC runs once
     return [_one(model, inputs, target, options, used, method, layouts)
-            for method in (methods or options.image_methods)]
+            for method in (methods or options.of("image").methods)]
 
 
 def _one(model, inputs, target, options, used, method, layouts: dict) -> AttributionMap:
     t0 = time.perf_counter()
+    own = options.of("image")
     ff = FusedForward(model, inputs, "image", used, batch_size=options.batch_size)
     mod, info, x = ff.mod, ff.prepared.info, ff.x
     picture = inputs.image.image
     box = tuple(info.get("box") or (0, 0, *picture.size))
     h, w = x.shape[-2:]
     if (box, h, w) not in layouts:
-        layouts[(box, h, w)] = region_layout(picture, box, h, w, options)
+        layouts[(box, h, w)] = region_layout(picture, box, h, w, own)
     regions, n, labels, spans, region_params = layouts[(box, h, w)]
-    params = {"baseline": options.image_baseline, **region_params, "seed": options.seed, "target": target,
+    params = {"baseline": own.baseline, **region_params, "seed": options.seed, "target": target,
               "model_input": [int(h), int(w)], "box": list(box)}
 
     def draw(scores: list[float], attr: torch.Tensor | None):
@@ -197,7 +200,7 @@ def _one(model, inputs, target, options, used, method, layouts: dict) -> Attribu
                       else np.asarray(scores, dtype=np.float32)[regions.numpy()])
         return heatmap(picture, box, region_map)
 
-    layout = Layout(modality="image", forward=ff, baseline=image_baseline(mod, x, options.image_baseline),
+    layout = Layout(modality="image", forward=ff, baseline=image_baseline(mod, x, own.baseline),
                     feature_of=regions.reshape(1, h, w), labels=list(labels), spans=spans, params=params, draw=draw)
     return attribute(layout, resolve(method, "image", mod.differentiable), target, options, t0)
 

@@ -1,8 +1,8 @@
 """Audio segments: Captum FeatureAblation over time segments of the model input (default 0.5 s; baseline
 silence or low seeded noise), optionally Integrated Gradients on the waveform summed per segment, or any other
-method of ``explain.methods.METHODS`` (``ExplainOptions.audio_methods``).
+method of ``explain.methods.METHODS`` (the audio's ``methods``, ``audio_methods``).
 
-For wav2vec2-like models occlusion can work at the latent level (``ExplainOptions.audio_level``): the
+For wav2vec2-like models occlusion can work at the latent level (the audio's ``level``, ``audio_level``): the
 convolutional feature encoder runs once on the clip and once on the baseline, and ablating a segment replaces its
 latent frames (20 ms hop at 16 kHz) by the baseline's, so each row runs only the transformer. It differs from
 waveform ablation in the frames whose receptive field straddles a segment's edge and, for encoders with a
@@ -25,7 +25,8 @@ from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap
 from msa_demo.explain.words import token_layout
 from msa_demo.language import token_joined
 
@@ -51,7 +52,7 @@ def audio_baseline(x: torch.Tensor, kind: str, seed: int) -> torch.Tensor:
 
 def attribute_segments(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
                        methods=None) -> list[AttributionMap]:
-    """One map per audio method (``options.audio_methods``); lite speech: one word-ablation map."""
+    """One map per audio method (the audio's ``methods``); lite speech: one word-ablation map."""
     options = options or ExplainOptions()
     target_index(target)
     used = used_modalities(model, inputs, use)
@@ -60,7 +61,7 @@ def attribute_segments(model, inputs, target: str, options: ExplainOptions | Non
     mod = model.modalities["audio"]
     if mod.attr_key == "input_ids":
         return [_spoken_words(model, inputs, target, options, used)]
-    return [_waveform(model, inputs, target, options, used, m) for m in (methods or options.audio_methods)]
+    return [_waveform(model, inputs, target, options, used, m) for m in (methods or options.of("audio").methods)]
 
 
 def frame_segments(idx: torch.Tensor, frames: int, hop: int, field: int) -> torch.Tensor:
@@ -75,15 +76,16 @@ def _waveform(model, inputs, target, options, used, method) -> AttributionMap:
     ff = FusedForward(model, inputs, "audio", used, batch_size=options.batch_size)
     x = ff.x  # [1, T]
     rate = int(ff.prepared.info.get("sample_rate", inputs.audio.sample_rate))
-    idx, spans = segment_mask(x.shape[-1], rate, options.segment_seconds)
-    baseline = audio_baseline(x, options.audio_baseline, options.seed)
-    params = {"baseline": options.audio_baseline, "segment_seconds": options.segment_seconds, "seed": options.seed,
+    own = options.of("audio")
+    idx, spans = segment_mask(x.shape[-1], rate, own.segment_seconds)
+    baseline = audio_baseline(x, own.baseline, options.seed)
+    params = {"baseline": own.baseline, "segment_seconds": own.segment_seconds, "seed": options.seed,
               "target": target, "sample_rate": rate}
     method = resolve(method, "audio", ff.mod.differentiable)
     f, feature_of, base, level = ff, idx, baseline, "waveform"  # what is perturbed: each sample's segment
     latent = getattr(ff.mod, "supports_latents", False) and (
-        options.audio_level == "latent"
-        or (options.audio_level == "auto" and getattr(ff.mod, "latents_match_waveform", False)))
+        own.level == "latent"
+        or (own.level == "auto" and getattr(ff.mod, "latents_match_waveform", False)))
     if METHODS[method].kind == "perturbation" and latent:
         # the feature encoder runs once on the input and once on the baseline; every row runs only the rest
         lat = ff.mod.latents(x, baseline)
@@ -108,7 +110,7 @@ def _spoken_words(model, inputs, target, options, used) -> AttributionMap:
     spans_chr = [(spans_chr[g[0]][0], spans_chr[g[-1]][1]) for g in groups]
     times = [[float(words[g[0]]["start"]), float(words[g[-1]]["end"])] for g in groups]
     labels = [said[a:b] for a, b in spans_chr]
-    kind = options.text_baseline
+    kind = options.of("text").baseline  # a word is replaced as the text's words are
     params = {"baseline": f"{kind} token", "seed": options.seed, "target": target, "segments": "recognised words"}
     layout = token_layout(ff, spans_chr, kind, lambda kept: [labels[w] for w in kept],
                           lambda kept: [times[w] for w in kept], params, "audio", {"occlusion": "word_ablation"},

@@ -1,5 +1,5 @@
 """Words: Layer Integrated Gradients on the token embeddings, sub-word scores summed into words (or any method
-of ``explain.methods.METHODS`` with one feature per word: ``ExplainOptions.text_methods``).
+of ``explain.methods.METHODS`` with one feature per word: the text's ``methods``, ``text_methods``).
 
 Baseline: every non-special token replaced by PAD / MASK / UNK (special tokens kept). Steps adapt:
 Gauss-Legendre with 8, 16, 32, ... steps until the completeness gap |delta| is under 5 % of |f(x) - f(b)|
@@ -17,7 +17,8 @@ from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
-from msa_demo.explain.result import AttributionMap, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap
 from msa_demo.language import word_spans
 
 
@@ -64,7 +65,7 @@ WORD_METHODS = {"integrated_gradients": "layer_integrated_gradients", "occlusion
 
 def attribute_words(model, inputs, target: str, options: ExplainOptions | None = None, use=None,
                     modality: str = "text", method: str | None = None) -> AttributionMap:
-    """Word scores toward the fused probability of ``target``: ``method`` (default ``options.text_methods[0]``;
+    """Word scores toward the fused probability of ``target``: ``method`` (default the text's first method;
     integrated_gradients = Layer IG on the token embeddings, word ablation if the model has no gradients)."""
     options = options or ExplainOptions()
     target_index(target)
@@ -76,11 +77,12 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     text = ff.prepared.info.get("text", "")
     spans = [tuple(s) for s in ff.prepared.info.get("word_spans") or word_spans(text, group=False)]  # the modality's words
     gradients = bool(ff.mod.differentiable and hasattr(ff.mod, "embedding_layer"))
-    method = resolve(method or options.text_methods[0], modality, gradients)
-    layout = token_layout(ff, spans, options.text_baseline,
+    own = options.of("text")
+    method = resolve(method or own.methods[0], modality, gradients)
+    layout = token_layout(ff, spans, own.baseline,
                           lambda kept: [text[spans[w][0]:spans[w][1]] for w in kept],
                           lambda kept: [list(spans[w]) for w in kept],
-                          {"baseline": options.text_baseline, "seed": options.seed, "target": target},
+                          {"baseline": own.baseline, "seed": options.seed, "target": target},
                           modality, WORD_METHODS, layer=METHODS[method].kind == "gradient")
     return attribute(layout, method, target, options, t0)
 

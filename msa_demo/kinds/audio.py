@@ -4,12 +4,36 @@ report draws the waveform with each segment's push."""
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, Mapping
 
 from msa_demo import views
+from msa_demo.explain.methods import FALLBACK, method_names
+from msa_demo.explain.options import option
 from msa_demo.inputs import AudioInput, load_audio
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
+
+
+@dataclass
+class AudioOptions:
+    """The clip's settings (publicly ``audio_methods``, ``audio_baseline``, ``audio_level`` and
+    ``segment_seconds``)."""
+
+    methods: tuple = option(
+        (FALLBACK,), "which audio attributions run (integrated_gradients: IG on the waveform)",
+        label="audio methods", choices=partial(method_names, FALLBACK))  # occlusion first: the default
+    baseline: str = option(
+        "silence", "what replaces an audio segment: silence, or low noise (seeded)",
+        label="audio baseline", choices=("silence", "noise"))
+    segment_seconds: float = option(
+        0.5, "length of an audio segment, in seconds",
+        label="the audio segment length", bounds=(0.02, 30), unit=" seconds", bare=True)
+    level: str = option(
+        "auto", "audio occlusion replaces latent frames or waveform samples (auto: latent where the model's feature"
+        " encoder normalises each frame alone, so that it matches the waveform's map)",
+        label="the audio level", choices=("auto", "latent", "waveform"))
 
 
 def read(value: Any, model) -> AudioInput | None:
@@ -31,13 +55,16 @@ def explain(model, inputs, target: str, options, used) -> list:
 
 def explain_notices(model, options, used) -> list[str]:
     """Say, rather than silently skip, a method the preset's models cannot run: audio judged by its recognised
-    words is explained by removing words, never by gradients on the waveform."""
+    words is explained by removing words (one word-ablation map), never by another method on the waveform."""
     audio = model.modalities.get("audio")
-    if "audio" in used and audio is not None and audio.attr_key == "input_ids" \
-            and "integrated_gradients" in options.audio_methods:
-        return ["Audio method 'both': this preset's audio is judged by its recognised words, so it is explained "
-                "by removing words (integrated gradients on the waveform does not apply)."]
-    return []
+    methods = tuple(options.of("audio").methods)
+    instead = [m for m in methods if m != FALLBACK]
+    if "audio" not in used or audio is None or audio.attr_key != "input_ids" or not instead:
+        return []
+    asked = "'both'" if sorted(methods) == ["integrated_gradients", "occlusion"] else \
+        ", ".join(f"'{m}'" for m in methods)
+    return [f"Audio method {asked}: this preset's audio is judged by its recognised words, so it is explained by "
+            f"removing words ({' and '.join(m.replace('_', ' ') for m in instead)} on the waveform does not apply)."]
 
 
 def widget(**kwargs):
@@ -108,5 +135,5 @@ KIND = ModalityKind(
     name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
     replay=replay, report=report, cli_help="a sound clip (WAV, FLAC, OGG, MP3)", cli_metavar="PATH",
     manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
-    widget=widget, view=view, render=render,
+    widget=widget, view=view, render=render, options=AudioOptions,
 )

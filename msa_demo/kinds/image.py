@@ -4,12 +4,37 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from msa_demo import views
+from msa_demo.explain.methods import METHODS
+from msa_demo.explain.options import option
 from msa_demo.inputs import ImageInput, load_image
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
+
+
+@dataclass
+class ImageOptions:
+    """The picture's settings (publicly ``image_methods``, ``image_baseline``, and ``grid``, ``regions``,
+    ``superpixels`` by their own names)."""
+
+    methods: tuple = option(
+        ("integrated_gradients", "occlusion"), "which image attributions run",
+        label="image methods", choices=METHODS, min_count=1)
+    baseline: str = option(
+        "blur", "what replaces an image region",
+        label="image baseline", choices=("black", "blur", "mean"))
+    grid: int = option(
+        7, "regions per side on the model input (regions=grid)",
+        label="the image grid", bounds=(2, 64), unit=" cells a side", bare=True)
+    regions: str = option(
+        "grid", "image regions: a square grid, or SLIC superpixels on the picture drawn on the model input",
+        label="image regions", choices=("grid", "superpixels"), bare=True)
+    superpixels: int = option(
+        50, "target number of SLIC superpixels (regions=superpixels); SLIC may return fewer",
+        label="the number of superpixels", bounds=(4, 400), bare=True)
 
 
 def read(value: Any, model) -> ImageInput | None:
@@ -93,5 +118,6 @@ KIND = ModalityKind(
     name="image", read=read, families=families, explain=explain, panel="image regions", record=record,
     replay=replay, report=report, cli_help="a picture (PNG, JPEG, WebP, ...)", cli_metavar="PATH",
     manifest_file=True, label="Image (a face or a scene)", widget=widget, view=view, render=render,
+    options=ImageOptions,
     given_parts=("picture",),  # the picture is shown also when the face model abstains on it
 )

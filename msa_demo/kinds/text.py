@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from msa_demo import views
+from msa_demo.explain.methods import METHODS, describe
+from msa_demo.explain.options import option
 from msa_demo.inputs import TextInput, load_text
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
+
+
+@dataclass
+class TextOptions:
+    """The text's settings (publicly ``text_methods``, ``text_baseline``)."""
+
+    methods: tuple = option(
+        ("integrated_gradients",), "which text attributions run ("
+        + describe(words={"integrated_gradients": "Layer IG on the token embeddings", "occlusion": "word ablation",
+                          "shapley_value_sampling": "sampled word Shapley values"}) + ")",
+        label="text methods", choices=METHODS, min_count=1)
+    baseline: str = option(
+        "pad", "what replaces a word: the PAD, MASK or UNK token (special tokens are always kept)",
+        label="text baseline", choices=("pad", "mask", "unk"))
 
 
 def read(value: Any, model) -> TextInput | None:
@@ -23,7 +40,7 @@ def families() -> Mapping[str, type]:
 def explain(model, inputs, target: str, options, used) -> list:
     from msa_demo.explain.words import attribute_words
 
-    return [attribute_words(model, inputs, target, options, use=used, method=m) for m in options.text_methods]
+    return [attribute_words(model, inputs, target, options, use=used, method=m) for m in options.of("text").methods]
 
 
 def widget(**kwargs):
@@ -77,4 +94,5 @@ KIND = ModalityKind(
     name="text", read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
     report=report, cli_help="the words to judge (any language the text model reads)",
     label="Text (a post, a caption, a message)", widget=widget, view=view, render=render,
+    options=TextOptions,
 )

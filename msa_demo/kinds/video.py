@@ -7,16 +7,32 @@ audio clip is given; a clip in which no frame shows a face abstains (its notice 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.errors import InputError
+from msa_demo.explain.methods import METHODS
+from msa_demo.explain.options import option
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
 STRIP_SIDE = 120  # their long side, pixels
+
+
+@dataclass
+class VideoOptions:
+    """The clip's explanation settings (publicly ``video_methods``). Its moments are removed frame by frame as the
+    image's regions are (``image_baseline``; the key frame's regions: ``regions``, ``grid``, ``superpixels``);
+    how the clip is read (frames a second, seconds, the moments' length) is the preset's video entry's
+    (``video_options``): it changes what the model reads, not only how it is explained."""
+
+    methods: tuple = option(
+        ("occlusion",), "which video moments maps run, one each, over time segments of the face track (integrated"
+        " gradients back-propagates through every frame: costly); the key frame's regions always follow",
+        label="video methods", choices=METHODS, min_count=1)
 
 
 def _options(model) -> dict[str, Any]:
@@ -66,7 +82,7 @@ def families() -> Mapping[str, type]:
 def explain(model, inputs, target: str, options, used) -> list:
     from msa_demo.explain.moments import attribute_moments
 
-    return attribute_moments(model, inputs, target, options, use=used)
+    return attribute_moments(model, inputs, target, options, use=used, methods=options.of("video").methods)
 
 
 def widget(**kwargs):
@@ -307,5 +323,5 @@ KIND = ModalityKind(
     name="video", read=read, families=families, explain=explain, panel="video moments", record=record,
     replay=replay, report=report, cli_help="a clip (MP4, WebM, MOV, MKV, AVI): the face over time",
     cli_metavar="PATH", manifest_file=True, label="Video (a face over time; its sound feeds the audio)",
-    widget=widget, view=view, render=render, story=story,
+    widget=widget, view=view, render=render, story=story, options=VideoOptions,
 )

@@ -15,14 +15,29 @@ from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
-from msa_demo.explain import result
-from msa_demo.explain.result import ExplainOptions, OptionSpec, option_specs
+from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
 
 TARGET_PREDICTED = "predicted class"
+
+
+def _methods(name: str) -> tuple[str, ...]:
+    """The method choices of the option ``name`` (the METHODS table, in the order its modality declares)."""
+    return next(s.choices for s in option_specs() if s.name == name)
+
+
 # one radio button per method of the METHODS table, and dashboard-only ones for a combination of methods
-TEXT_METHODS = {m: (m,) for m in result.TEXT_METHODS}
-IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), **{m: (m,) for m in result.IMAGE_METHODS}}
-AUDIO_METHODS = {**{m: (m,) for m in result.AUDIO_METHODS}, "both": ("occlusion", "integrated_gradients")}
+TEXT_METHODS = {m: (m,) for m in _methods("text_methods")}
+IMAGE_METHODS = {"both": ("integrated_gradients", "occlusion"), **{m: (m,) for m in _methods("image_methods")}}
+AUDIO_METHODS = {**{m: (m,) for m in _methods("audio_methods")}, "both": ("occlusion", "integrated_gradients")}
+
+
+def choices_text(choices: dict) -> str:
+    """A control's method choices in words, from the table: "integrated_gradients, occlusion, ..., or both (the
+    first two)"."""
+    single = [k for k, v in choices.items() if tuple(v) == (k,)]
+    combined = [f"{k} ({' and '.join(v)})" for k, v in choices.items() if tuple(v) != (k,)]
+    items = single + combined
+    return ", ".join(items[:-1]) + f", or {items[-1]}" if len(items) > 1 else "".join(items)
 SLIDER_POSITIONS = 2000  # a range with more whole numbers than this is a number box, not a slider
 
 
@@ -226,7 +241,7 @@ def gpu_duration(options: ExplainOptions | None = None, n_modalities: int | None
 
     options = options or ExplainOptions()
     n_modalities = len(names()) if n_modalities is None else n_modalities
-    base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.image_methods)
+    base = 15 + 0.25 * options.ig_max_steps * n_modalities + 10 * len(options.of("image").methods)
     base += (10 if options.what_if else 0) + (5 if options.tone else 0)  # the searches; eight audio reads
     # the sanity check: one more map per method; robustness: four more (``explain.methods.ROBUSTNESS_SAMPLES``)
     return int(min(300, base * (2 if options.sanity else 1) * (5 if options.robustness else 1)))
