@@ -11,10 +11,11 @@ import pytest
 from shown import value, visible
 
 from msa_demo import ui
-from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.config import SENTIMENTS
+from msa_demo.registry import names
 from msa_demo.dataset import explain_batch, read_results
 from msa_demo.explain import ExplainOptions
-from msa_demo.ui.dataset_tab import ALL, COLUMNS, FILTERS, DatasetTab, alone
+from msa_demo.ui.dataset_tab import ALL, DatasetTab, alone, columns, filters
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
@@ -44,7 +45,7 @@ def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     assert tab.recent == [name]  # found under the data folder before anything was opened
     table, summary, box, current, report = tab.open(name, ALL)
     rows = read_results(root / name)
-    assert list(table.columns) == COLUMNS and list(table["id"]) == [r["id"] for r in rows]
+    assert list(table.columns) == columns() and list(table["id"]) == [r["id"] for r in rows]
     assert f"{len(rows)} rows" in summary and "1 failed" in summary and "accuracy" in summary
     assert current == name and box.value == name and box.choices == [(name, name)]
     assert report.interactive and Path(report.value["path"]).read_bytes() == (root / name / "report.html").read_bytes()
@@ -53,7 +54,7 @@ def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     assert first["P(predicted)"] == pytest.approx(rows[0][f"prob_{rows[0]['predicted']}"], abs=1e-3)
 
 
-@pytest.mark.parametrize("show", list(FILTERS))
+@pytest.mark.parametrize("show", list(filters()))
 @pytest.mark.slow
 def test_each_filter_keeps_exactly_its_rows(tab, results, show):
     root, name = results
@@ -62,8 +63,8 @@ def test_each_filter_keeps_exactly_its_rows(tab, results, show):
         ALL: [r["id"] for r in rows],
         "wrong (prediction ≠ label)": [r["id"] for r in rows if not r["error"] and r["predicted"] != r["label"]],
         "conflict": [r["id"] for r in rows if r["conflict"]],
-        "text alone wrong": [r["id"] for r in rows if r["text_prob_negative"] is not None and max(
-            SENTIMENTS, key=lambda s: r[f"text_prob_{s}"]) != r["label"]],
+        **{f"{m} alone wrong": [r["id"] for r in rows if r[f"{m}_prob_negative"] is not None and max(
+            SENTIMENTS, key=lambda s: r[f"{m}_prob_{s}"]) != r["label"]] for m in names()},
         "unfaithful map": [r["id"] for r in rows if any(m["verdict"] == "✗" for m in r["maps"])],
         "failed rows": ["broken"],
     }[show]
@@ -71,7 +72,7 @@ def test_each_filter_keeps_exactly_its_rows(tab, results, show):
 
 
 def test_alone_is_the_modality_s_own_verdict():
-    rec = {f"{m}_prob_{s}": None for m in MODALITIES for s in SENTIMENTS}
+    rec = {f"{m}_prob_{s}": None for m in names() for s in SENTIMENTS}
     rec.update(text_prob_negative=0.2, text_prob_neutral=0.1, text_prob_positive=0.7)
     assert alone(rec, "text") == "positive" and alone(rec, "image") is None
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
+from msa_demo.dataset.columns import modalities, prob_column, shapley_column, top_lists, top_titles
+from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo.labels import compute_metrics
 from msa_demo.views.base import esc as _e
 from msa_demo.views.svg import bars_svg
@@ -38,11 +39,20 @@ def _pct(a: int, b: int) -> str:
     return f"{a / b:.1%}" if b else "—"
 
 
+def modalities_in(rows: list[dict]) -> list[str]:
+    """The registered modalities, then any other whose Shapley column the rows carry (a results folder written
+    while another kind was registered), in order."""
+    names = list(modalities())
+    for r in rows:
+        names += [k[len("shapley_"):] for k in r if k.startswith("shapley_") and k[len("shapley_"):] not in names]
+    return names
+
+
 def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
     """Mean |Shapley value| of each modality over the rows that used it."""
     out = {}
-    for m in MODALITIES:
-        vals = [abs(r[f"shapley_{m}"]) for r in rows if r.get(f"shapley_{m}") is not None]
+    for m in modalities_in(rows):
+        vals = [abs(r[shapley_column(m)]) for r in rows if r.get(shapley_column(m)) is not None]
         if vals:
             out[m] = sum(vals) / len(vals)
     return out
@@ -50,7 +60,7 @@ def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
 
 def alone(rec: dict, modality: str) -> str | None:
     """What one modality's model says on its own (the class it gives most probability), None if not used."""
-    probs = {s: rec.get(f"{modality}_prob_{s}") for s in SENTIMENTS}
+    probs = {s: rec.get(prob_column(modality, s)) for s in SENTIMENTS}
     if any(p is None for p in probs.values()):
         return None
     return max(probs, key=lambda s: probs[s])
@@ -108,7 +118,7 @@ def summary(rows: list[dict]) -> dict[str, Any]:
         "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
         "reliance_by_label": {k: v for k, v in by_label.items() if v},
         "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
-        "top": {col: top_across(ok, col) for col in TOP_LISTS.values()},
+        "top": {col: top_across(ok, col) for col in top_lists().values()},
         "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
         "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
     }
@@ -128,24 +138,24 @@ def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _slices_html(slices: dict[str, dict[str, dict[str, Any]]]) -> str:
+def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str]) -> str:
     parts = []
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
         rows = [[name, g["rows"], "—" if g["accuracy"] is None else f"{g['accuracy']:.3f}"]
-                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in MODALITIES]
+                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
         parts.append(f"<h3>By {_e(what)}</h3>" + _table(
-            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in MODALITIES]], rows, {1, 2, 3, 4, 5}))
+            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in names]], rows, set(range(1, 3 + len(names)))))
     return "<h2>Slices</h2>" + "".join(parts) if parts else ""
 
 
-def _reliance_table(groups: dict[str, dict[str, float]], what: str) -> str:
+def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str]) -> str:
     if not groups:
         return ""
-    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in MODALITIES] for g, v in groups.items()]
-    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *MODALITIES], rows, {1, 2, 3})
+    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in names] for g, v in groups.items()]
+    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *names], rows, set(range(1, 1 + len(names))))
 
 
 def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
@@ -171,11 +181,11 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
                      "Shapley value, the share of the predicted class's probability it accounts for (0 to 1).</p>")
         parts.append(bars_svg(list(rel), list(rel.values()), title="mean |Shapley value| (share of P(class))",
                               signed=False, spec=".3f"))
-        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class"))
-        parts.append(_reliance_table(s["reliance_by_label"], "label"))
+        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel)))
+        parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel)))
     else:
         parts.append("<p class=muted>No modality contributions were computed.</p>")
-    parts.append(_slices_html(s["slices"]))
+    parts.append(_slices_html(s["slices"], list(rel)))
     parts.append("<h2>Conflicts</h2>")
     n_ok = s["explained"]
     parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")
@@ -184,13 +194,13 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
             ["modality", "rows", "share"],
             [[k, v, _pct(v, s["conflicts"])] for k, v in sorted(s["conflict_winners"].items(), key=lambda x: -x[1])],
             {1, 2}))
-    names = {"top_words": "Words", "top_regions": "Image regions", "top_segments": "Audio moments"}
+    names = top_titles()
     parts.append("<h2>What carries the attribution across the set</h2><p class=muted>Each row's top parts, "
                  "scored relative to the row's strongest part (+1: pushes toward the explained class as hard as "
                  "anything in the row; -1: as hard against it).</p>")
     for col, items in s["top"].items():
         if items:
-            parts.append(f"<h3>{names[col]}</h3>" + _table(
+            parts.append(f"<h3>{_e(names.get(col, col))}</h3>" + _table(
                 ["", "rows it is in the top of", "total weight", "mean score"],
                 [[k, c, f"{t:.2f}", f"{mean:+.2f}"] for k, c, t, mean in items], {1, 2, 3}))
     parts.append("<h2>Maps that fail their faithfulness check</h2>")
@@ -218,13 +228,12 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
-def write_report(directory: str | Path, title: str | None = None) -> Path:
-    """Write ``DIR/report.html`` from the rows in ``DIR``."""
-    directory = Path(directory)
-    path = directory / REPORT
-    path.write_text(to_html(read_results(directory), title or f"Dataset explanations: {directory.name}"),
-                    encoding="utf-8")
-    return path
+def write_report(results: ResultsDir | str | Path, title: str | None = None) -> str:
+    """Write ``report.html`` from the rows of a results directory (a folder, a URI or an open
+    :class:`~msa_demo.dataset.store.ResultsDir`); where it went."""
+    store = results if isinstance(results, ResultsDir) else open_results(results)
+    page = to_html(store.rows(), title or f"Dataset explanations: {store.name}")
+    return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["alone", "conflict_winners", "mean_abs_shapley", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["alone", "conflict_winners", "mean_abs_shapley", "modalities_in", "summary", "to_html", "top_across", "write_report"]
