@@ -278,3 +278,22 @@ def test_saved_explanation_is_compact_and_whole(batch):
         data = json.loads(text)
         assert Explanation.from_dict(data).to_dict() == data
         assert json.dumps(data, ensure_ascii=False, separators=(",", ":")) == text
+
+
+def test_dataset_modules_form_no_import_circle():
+    """columns at the bottom (it imports no other dataset module); store, rows and report above it, none reaching
+    back: the report is written from a results directory, the directory never writes the report."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    graph = import_graph.import_graph()
+    assert not [c for c in import_graph.cycles(graph) if any(m.startswith("msa_demo.dataset") for m in c)]
+    assert not [m for m in graph["msa_demo.dataset.columns"] if m.startswith("msa_demo.dataset.")
+                and m != "msa_demo.dataset.media"]
+    for low, high in (("store", "rows"), ("store", "report"), ("rows", "report"), ("columns", "store")):
+        assert import_graph.reaches(graph, f"msa_demo.dataset.{low}", f"msa_demo.dataset.{high}") is None, (low, high)
