@@ -43,6 +43,7 @@ def test_the_columns_come_from_the_registry():
     assert len(pairs()) == 6
 
 
+@pytest.mark.slow  # decodes a clip and explains it twice over (about 10 s): out of the fast lane
 def test_a_video_only_row_is_explained_with_its_own_columns(video_model, tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text(f"id,text,video,label\nwords,I love it,,positive\nclip,,{CLIP},positive\n", encoding="utf-8")
@@ -78,6 +79,7 @@ def test_a_video_only_row_is_explained_with_its_own_columns(video_model, tmp_pat
     assert (again.skipped, again.explained) == (2, 0)
 
 
+@pytest.mark.slow
 def test_a_clip_as_bytes_in_a_parquet_cell_is_named_by_its_first_bytes(video_model, tmp_path):
     manifest = tmp_path / "m.parquet"
     pq.write_table(pa.table({"id": ["clip"], "video": [CLIP.read_bytes()]}), manifest)

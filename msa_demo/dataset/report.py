@@ -2,7 +2,8 @@
 static SVG bars and HTML tables, no script, every string escaped.
 
 Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
-predicted class and per label; how often modalities conflict and which one the fused decision sides with; the
+predicted class and per label; slices (by the modalities used, language, conflict or agreement, label) with their
+accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; the
 words, image regions and audio moments carrying most attribution across the set; the maps that fail their
 faithfulness check; the rows that could not be explained.
 """
@@ -111,8 +112,7 @@ def summary(rows: list[dict]) -> dict[str, Any]:
                                   list(SENTIMENTS))
     by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
-    slices = {"modalities used": _slices(ok, lambda r: "+".join(r.get("used") or []) or "none"),
-              "language": _slices(ok, lambda r: r.get("language") or "unknown")}
+    slices = {what: _slices(ok, key) for what, key in SLICES.items()}
     return {
         "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
         "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
@@ -124,17 +124,50 @@ def summary(rows: list[dict]) -> dict[str, Any]:
     }
 
 
+def _conflict_slice(rec: dict) -> str:
+    if len(rec.get("used") or []) < 2:
+        return "one modality"
+    return "conflict" if rec.get("conflict") else "agreement"
+
+
+# what the explained rows are sliced by: {name: the row's slice}
+SLICES = {
+    "modalities used": lambda r: "+".join(r.get("used") or []) or "none",
+    "language": lambda r: r.get("language") or "unknown",
+    "conflict": _conflict_slice,
+    "label": lambda r: r.get("label") or "unlabelled",
+}
+
+
+def macro_f1(labelled: list[dict]) -> float | None:
+    """Macro F1 of labelled rows over the classes their labels or predictions hold (scikit-learn's macro
+    average), so a slice of one label is not scored on classes it cannot have; None without rows."""
+    if not labelled:
+        return None
+    f1 = []
+    for s in SENTIMENTS:
+        tp = sum(r["label"] == s and r.get("predicted") == s for r in labelled)
+        truth = sum(r["label"] == s for r in labelled)
+        said = sum(r.get("predicted") == s for r in labelled)
+        if truth or said:
+            prec, rec = (tp / said if said else 0.0), (tp / truth if truth else 0.0)
+            f1.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(f1) / len(f1)
+
+
 def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
-    """{slice: {"rows", "accuracy" (None without labels), "reliance"}} for the rows grouped by ``key(row)``."""
+    """{slice: {"rows", "labelled", "accuracy" and "macro_f1" (None without labels), "reliance"}} for the rows
+    grouped by ``key(row)``."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         groups[key(r)].append(r)
     out = {}
     for name in sorted(groups):
         g = groups[name]
-        lab = [r for r in g if r.get("label") in SENTIMENTS]
-        out[name] = {"rows": len(g), "reliance": mean_abs_shapley(g),
-                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None}
+        lab = [r for r in g if r.get("label") in SENTIMENTS and r.get("predicted") in SENTIMENTS]
+        out[name] = {"rows": len(g), "labelled": len(lab), "reliance": mean_abs_shapley(g),
+                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None,
+                     "macro_f1": macro_f1(lab)}
     return out
 
 
@@ -143,12 +176,17 @@ def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str])
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
-        rows = [[name, g["rows"], "—" if g["accuracy"] is None else f"{g['accuracy']:.3f}"]
+        rows = [[name, g["rows"], g["labelled"], _fmt(g["accuracy"]), _fmt(g["macro_f1"])]
                 + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
         parts.append(f"<h3>By {_e(what)}</h3>" + _table(
-            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in names]], rows, set(range(1, 3 + len(names)))))
-    return "<h2>Slices</h2>" + "".join(parts) if parts else ""
+            [what, "rows", "labelled", "accuracy", "macro F1", *[f"mean |Shapley| {m}" for m in names]], rows,
+            set(range(1, 5 + len(names)))))
+    if not parts:
+        return ""
+    return ("<h2>Slices</h2><p class=muted>The explained rows grouped by what they hold; accuracy and macro F1 "
+            "(over the classes a slice's labels or predictions hold) on its labelled rows, and how much each "
+            "modality moved the prediction there.</p>" + "".join(parts))
 
 
 def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str]) -> str:
@@ -236,4 +274,5 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None) -> 
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["alone", "conflict_winners", "mean_abs_shapley", "modalities_in", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "macro_f1", "mean_abs_shapley", "modalities_in", "summary",
+           "to_html", "top_across", "write_report"]

@@ -97,7 +97,8 @@ def table_row(rec: dict) -> list[Any]:
 
 
 def summary_markdown(rows: list[dict], folder: Path) -> str:
-    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful."""
+    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful, and
+    the slices (:func:`slices_markdown`)."""
     from msa_demo.dataset.report import summary
 
     s = summary(rows)
@@ -109,7 +110,31 @@ def summary_markdown(rows: list[dict], folder: Path) -> str:
         lines.append("reliance (mean |Shapley|): " + " · ".join(
             f"{k} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1])))
     lines.append(f"conflicts: {s['conflicts']} · unfaithful maps: {len(s['unfaithful'])}")
+    if table := slices_markdown(s["slices"]):
+        lines.append(table)
     return "\n\n".join(lines)
+
+
+def slices_markdown(slices: dict[str, dict[str, dict]]) -> str:
+    """The report's slices as one markdown table: each slice's rows, accuracy and macro F1 on its labelled rows,
+    and the modality it relies on most (only groupings with two slices or more)."""
+    def pct(v):
+        return "—" if v is None else f"{v:.0%}"
+
+    lines = []
+    for what, groups in slices.items():
+        if len(groups) < 2:
+            continue
+        for name, g in groups.items():
+            rel = g.get("reliance") or {}
+            top = max(rel, key=rel.get) if rel else None
+            lines.append(f"| {md(what)}: {md(name)} | {g['rows']} | {pct(g.get('accuracy'))} | "
+                         f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | "
+                         f"{f'{md(top)} {rel[top]:.3f}' if top else '—'} |")
+    if not lines:
+        return ""
+    return ("| by slice | rows | accuracy | macro F1 | relies most on (mean abs. Shapley) |\n"
+            "|---|---:|---:|---:|---|\n" + "\n".join(lines))
 
 
 @dataclass
@@ -396,5 +421,5 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     return tab
 
 
-__all__ = ["ALL", "DatasetTab", "alone", "build_dataset_tab", "calm", "columns", "filters", "summary_markdown",
-           "table_row", "widths"]
+__all__ = ["ALL", "DatasetTab", "alone", "build_dataset_tab", "calm", "columns", "filters", "slices_markdown",
+           "summary_markdown", "table_row", "widths"]
