@@ -3,9 +3,10 @@ static SVG bars and HTML tables, no script, every string escaped.
 
 Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
 predicted class and per label; slices (by the modalities used, language, conflict or agreement, label) with their
-accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; the
-words, image regions and audio moments carrying most attribution across the set; the maps that fail their
-faithfulness check; the rows that could not be explained.
+accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; each
+registered modality's parts (words, image regions, audio segments, video moments, ...) carrying most attribution
+across the set; the maps that fail their faithfulness check; the rows that could not be explained. Its modality
+columns come from the registry (``columns``) and from the rows themselves.
 """
 
 from __future__ import annotations
