@@ -304,7 +304,7 @@ def test_slice_metrics_against_hand_computed_ones():
     modalities used; accuracy and macro F1 (over the classes a slice's labels or predictions hold) worked out by
     hand."""
     from msa_demo.dataset.report import macro_f1, to_html
-    from msa_demo.ui.dataset_tab import slices_markdown, summary_markdown
+    from msa_demo.ui.dataset_tab import breakdown_markdown, slices_markdown
 
     def row(i, lang, pred, label, sh, conflict=False):
         r = {"id": str(i), "language": lang, "predicted": pred, "label": label, "error": None, "conflict": conflict,
@@ -339,4 +339,7 @@ def test_slice_metrics_against_hand_computed_ones():
     table = slices_markdown(sl)
     assert "| language: de | 2 | 50% | 0.33 | audio 0.600 |" in table.replace("\\", "")
     assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table
-    assert table in summary_markdown(rows, Path("set"))
+    shown = breakdown_markdown(rows)
+    assert table in shown
+    # the confusion matrix of the four labelled rows: truth in rows (negative, neutral, positive)
+    assert "| negative | 0 | 0 | 1 |\n| neutral | 0 | 1 | 0 |\n| positive | 1 | 0 | 1 |" in shown

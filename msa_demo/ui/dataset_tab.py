@@ -4,7 +4,7 @@ its rows in a sortable, searchable table (a verdict and a Shapley column per reg
 and click a row to open its saved explanation in the Explain tab's panels.
 
     tab = DatasetTab(dash)                       # handlers, tested without a browser
-    table, summary, *_ = tab.open("out/", "conflict")
+    table, summary, *_ = tab.open("out/", "conflict")   # ..., then the set by slice
     panels = tab.open_row("out/", "row-00003")   # the Explain tab's outputs, then the tab to show
 
 Folders and manifests are read and written only under one root folder (``$MSA_DATASET_ROOT``, else the folder the
@@ -96,12 +96,12 @@ def table_row(rec: dict) -> list[Any]:
             rec.get("error") or ""]
 
 
-def summary_markdown(rows: list[dict], folder: Path) -> str:
-    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful, and
-    the slices (:func:`slices_markdown`)."""
+def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None) -> str:
+    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful maps.
+    ``figures``: the rows' ``dataset.report.summary`` when it is computed already."""
     from msa_demo.dataset.report import summary
 
-    s = summary(rows)
+    s = figures or summary(rows)
     lines = [f"**{md(folder.name)}**: {s['rows']} rows · {s['explained']} explained · {s['failed']} failed"]
     m = s.get("metrics") or {}
     if m.get("n"):
@@ -110,9 +110,29 @@ def summary_markdown(rows: list[dict], folder: Path) -> str:
         lines.append("reliance (mean |Shapley|): " + " · ".join(
             f"{k} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1])))
     lines.append(f"conflicts: {s['conflicts']} · unfaithful maps: {len(s['unfaithful'])}")
-    if table := slices_markdown(s["slices"]):
-        lines.append(table)
     return "\n\n".join(lines)
+
+
+def breakdown_markdown(rows: list[dict], figures: dict | None = None) -> str:
+    """The set by slice, under the summary (folded): the confusion matrix of the labelled rows, then
+    :func:`slices_markdown`."""
+    from msa_demo.dataset.report import summary
+
+    s = figures or summary(rows)
+    m = s.get("metrics") or {}
+    parts = [confusion_markdown(m)] if m.get("n") else ["*No row carries a label: nothing to score.*"]
+    parts.append(slices_markdown(s["slices"]) or "*Every explained row falls in one slice of each kind.*")
+    return "\n\n".join(parts)
+
+
+def confusion_markdown(metrics: dict) -> str:
+    """The confusion matrix of the labelled rows (``labels.compute_metrics``) as a markdown table: truth in rows."""
+    labels = metrics["labels"]
+    head = "| truth ↓ · predicted → | " + " | ".join(md(lab) for lab in labels) + " |"
+    rule = "|---|" + "---:|" * len(labels)
+    body = [f"| {md(lab)} | " + " | ".join(str(v) for v in row) + " |"
+            for lab, row in zip(labels, metrics["confusion_matrix"])]
+    return "\n".join([head, rule, *body])
 
 
 def slices_markdown(slices: dict[str, dict[str, dict]]) -> str:
@@ -195,7 +215,8 @@ class DatasetTab:
         return pd.DataFrame([table_row(r) for r in self.rows(self.resolve(folder)) if keep(r)], columns=columns())
 
     def open(self, folder: str | None, show: str = ALL) -> tuple:
-        """(table, summary, the path box, the folder shown, report button) for a results folder."""
+        """(table, summary, the path box, the folder shown, report button, the set by slice) for a results
+        folder."""
         gr = gradio()
         path = self.resolve(folder)
         rows = self.rows(path)
@@ -212,7 +233,11 @@ class DatasetTab:
         import pandas as pd
 
         table = pd.DataFrame([table_row(r) for r in rows if keep(r)], columns=columns())
-        return (table, summary_markdown(rows, path), gr.Dropdown(choices=self.recent, value=name), name, button)
+        from msa_demo.dataset.report import summary
+
+        figures = summary(rows)
+        return (table, summary_markdown(rows, path, figures), gr.Dropdown(choices=self.recent, value=name), name,
+                button, breakdown_markdown(rows, figures))
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None) -> tuple:
@@ -388,12 +413,15 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         summary = gr.Markdown(elem_id="dataset-summary")
         report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0,
                                    size="sm", min_width=180)
+    with gr.Accordion("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, "
+                      "language, conflict and label", open=False, elem_id="dataset-slices-box"):
+        slices = gr.Markdown(elem_id="dataset-slices")
     show = gr.Radio(list(filters()), value=ALL, label="Show", elem_id="dataset-filter")
     table = gr.Dataframe(value=tab.table(None), headers=columns(), interactive=False, show_search="search",
                          max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
-    opened = [table, summary, folder, current, report]
+    opened = [table, summary, folder, current, report, slices]
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
@@ -421,5 +449,5 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     return tab
 
 
-__all__ = ["ALL", "DatasetTab", "alone", "build_dataset_tab", "calm", "columns", "filters", "slices_markdown",
-           "summary_markdown", "table_row", "widths"]
+__all__ = ["ALL", "DatasetTab", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns",
+           "confusion_markdown", "filters", "slices_markdown", "summary_markdown", "table_row", "widths"]
