@@ -77,6 +77,18 @@ def test_a_video_only_row_is_explained_with_its_own_columns(video_model, tmp_pat
     # a rerun skips both rows (the clip's hash is its bytes')
     again = explain_batch(manifest, out, model=video_model, options=FAST, progress=False)
     assert (again.skipped, again.explained) == (2, 0)
+    # the Dataset tab: the clip's own columns; a click opens its video panel and puts the clip back in its box
+    from msa_demo import ui
+    from msa_demo.ui.dataset_tab import DatasetTab
+
+    tab = DatasetTab(ui.Dashboard(models={"tv": video_model}, default="tv"), root=tmp_path)
+    shown = tab.table("out")
+    assert list(shown["video alone"]) == ["", max(SENTIMENTS, key=lambda c: clip[f"video_prob_{c}"])]
+    assert list(tab.table("out", "video alone wrong")["id"]) == ([] if shown["video alone"][1] == "positive"
+                                                                  else ["clip"])
+    opened = tab.open_row("out", "clip", with_inputs=True)
+    assert opened["video.timeline"]["value"] is not None and Path(opened["input.video"]).read_bytes() == \
+        CLIP.read_bytes()
 
 
 @pytest.mark.slow
