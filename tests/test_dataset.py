@@ -278,3 +278,68 @@ def test_saved_explanation_is_compact_and_whole(batch):
         data = json.loads(text)
         assert Explanation.from_dict(data).to_dict() == data
         assert json.dumps(data, ensure_ascii=False, separators=(",", ":")) == text
+
+
+def test_dataset_modules_form_no_import_circle():
+    """columns at the bottom (it imports no other dataset module); store, rows and report above it, none reaching
+    back: the report is written from a results directory, the directory never writes the report."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    graph = import_graph.import_graph()
+    assert not [c for c in import_graph.cycles(graph) if any(m.startswith("msa_demo.dataset") for m in c)]
+    assert not [m for m in graph["msa_demo.dataset.columns"] if m.startswith("msa_demo.dataset.")
+                and m != "msa_demo.dataset.media"]
+    for low, high in (("store", "rows"), ("store", "report"), ("rows", "report"), ("columns", "store")):
+        assert import_graph.reaches(graph, f"msa_demo.dataset.{low}", f"msa_demo.dataset.{high}") is None, (low, high)
+
+
+def test_slice_metrics_against_hand_computed_ones():
+    """Five explained rows (one unlabelled) and a failed one, sliced by language, conflict, label and the
+    modalities used; accuracy and macro F1 (over the classes a slice's labels or predictions hold) worked out by
+    hand."""
+    from msa_demo.dataset.report import macro_f1, to_html
+    from msa_demo.ui.dataset_tab import breakdown_markdown, slices_markdown
+
+    def row(i, lang, pred, label, sh, conflict=False):
+        r = {"id": str(i), "language": lang, "predicted": pred, "label": label, "error": None, "conflict": conflict,
+             "used": list(sh), "maps": []}
+        r.update({f"shapley_{m}": v for m, v in sh.items()})
+        return r
+
+    rows = [row(0, "en", "positive", "positive", {"text": 0.2}),
+            row(1, "en", "negative", "positive", {"text": -0.1, "image": 0.4}, conflict=True),
+            row(2, "de", "neutral", "neutral", {"text": 0.3}),
+            row(3, "de", "positive", "negative", {"text": 0.2, "audio": -0.6}),
+            row(4, "en", "positive", None, {"text": 0.5}),
+            {"id": "5", "error": "bad", "label": "neutral"}]
+    sl = summary(rows)["slices"]
+    # en: labelled rows 0 and 1; positive F1 = 2/3 (precision 1, recall 1/2), negative 0: macro 1/3
+    en = sl["language"]["en"]
+    assert (en["rows"], en["labelled"], en["accuracy"]) == (3, 2, 0.5)
+    assert en["macro_f1"] == pytest.approx(1 / 3)
+    assert en["reliance"] == pytest.approx({"text": (0.2 + 0.1 + 0.5) / 3, "image": 0.4})
+    # de: neutral F1 1, negative 0 (never predicted), positive 0 (never true): macro 1/3 over three classes
+    de = sl["language"]["de"]
+    assert (de["rows"], de["accuracy"]) == (2, 0.5) and de["macro_f1"] == pytest.approx(1 / 3)
+    assert {k: v["rows"] for k, v in sl["conflict"].items()} == {"agreement": 1, "conflict": 1, "one modality": 3}
+    assert sl["conflict"]["one modality"]["accuracy"] == 1.0 and sl["conflict"]["one modality"]["macro_f1"] == 1.0
+    assert set(sl["label"]) == {"positive", "neutral", "negative", "unlabelled"}  # the failed row is not sliced
+    assert sl["label"]["unlabelled"]["accuracy"] is None and sl["label"]["unlabelled"]["macro_f1"] is None
+    assert sl["label"]["positive"]["macro_f1"] == pytest.approx(1 / 3)
+    assert sl["modalities used"]["text+audio"]["reliance"] == pytest.approx({"text": 0.2, "audio": 0.6})
+    assert macro_f1([]) is None
+    page = to_html(rows)
+    assert "<h3>By conflict</h3>" in page and "<td>one modality</td>" in page and "macro F1" in page
+    table = slices_markdown(sl)
+    assert "| language: de | 2 | 50% | 0.33 | audio 0.600 |" in table.replace("\\", "")
+    assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table
+    shown = breakdown_markdown(rows)
+    assert table in shown
+    # the confusion matrix of the four labelled rows: truth in rows (negative, neutral, positive)
+    assert "| negative | 0 | 0 | 1 |\n| neutral | 0 | 1 | 0 |\n| positive | 1 | 0 | 1 |" in shown

@@ -363,3 +363,66 @@ def test_a_modality_named_like_a_dashboard_setting_is_refused_when_the_page_is_b
     finally:
         unregister("seed")
     assert input_names(NAMES)[:7] == ["preset", "text", "image", "audio", "use_text", "use_image", "use_audio"]
+
+
+# ---------------------------------------------------------------- dataset mode (explain-batch), its report and tab
+
+
+def test_explain_batch_gives_the_fourth_modality_its_columns(physio_preset, tmp_path, capsys):
+    """A manifest column named after the modality; results.parquet gets its hash, own verdict, Shapley value,
+    interactions and top list (named after its panel's parts: top_signals); the report and the Dataset tab show
+    it; a rerun skips its rows unless its value changed."""
+    import pyarrow.parquet as pq
+
+    from msa_demo import ui
+    from msa_demo.__main__ import main
+    from msa_demo.ui.dataset_tab import DatasetTab, columns, filters
+
+    rows = [{"id": "aroused", "text": "fine", "physiology": "3,0,0,0", "label": "positive"},
+            {"id": "low", "text": "fine", "physiology": [-3, 0, 0, 0], "label": "positive"},
+            {"id": "bad", "physiology": "1,2"}]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["explain-batch", str(manifest), "--preset", str(physio_preset[1]), "--out", str(out), "--device", "cpu",
+            "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress", "--target", "positive"]
+    assert main(args) == 0
+    assert "3 rows: 2 explained, 1 failed, 0 already done" in capsys.readouterr().out
+    table = pq.read_table(out / "results.parquet")
+    assert {"physiology_sha256", "physiology_prob_positive", "shapley_physiology", "interaction_text_physiology",
+            "interaction_audio_physiology", "top_signals"} <= set(table.column_names)
+    got = {r["id"]: r for r in table.to_pylist()}
+    aroused, low = got["aroused"], got["low"]
+    assert aroused["physiology_sha256"] == hashlib.sha256(b"3,0,0,0").hexdigest()[:16]
+    assert low["physiology_sha256"] == hashlib.sha256(b"[-3, 0, 0, 0]").hexdigest()[:16]  # a list: its JSON
+    assert aroused["used"] == ["text", "physiology"] and aroused["physiology_prob_positive"] > 0.99
+    assert low["physiology_prob_negative"] > 0.99  # arousal -3: its model alone says "low"
+    saved = json.loads((out / aroused["explanation"]).read_text(encoding="utf-8"))
+    mc = saved["modalities"]
+    assert aroused["shapley_physiology"] == pytest.approx(mc["shapley"]["physiology"]) and \
+        aroused["shapley_physiology"] > 0 and aroused["shapley_physiology"] > low["shapley_physiology"]
+    assert aroused["interaction_text_physiology"] == pytest.approx(mc["interactions"]["text×physiology"])
+    top = aroused["top_signals"]  # its first map (integrated gradients): arousal the only push
+    assert top[0]["label"] == "arousal" and top[0]["score"] > 0 and [t["score"] for t in top[1:]] == [0.0] * 3
+    assert got["bad"]["error"] == "Physiology must be 4 finite numbers (arousal, heart rate, skin conductance, " \
+                                  "breathing)."
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h3>Physiological signals</h3>" in page and "<td>arousal</td>" in page
+    assert "mean |Shapley| physiology" in page or "<th>physiology</th>" in page
+
+    # the Dataset tab: its own verdict and Shapley columns, its "alone wrong" filter
+    dash = ui.Dashboard(models={"physio": MultimodalSentimentModel(physio_preset[0], device="cpu")},
+                        default="physio")
+    tab = DatasetTab(dash, root=tmp_path)
+    shown = tab.table("out")
+    assert {"physiology alone", "Shapley physiology"} <= set(shown.columns) and list(shown.columns) == columns()
+    assert list(shown["physiology alone"]) == ["positive", "negative", ""]
+    assert list(tab.table("out", "physiology alone wrong")["id"]) == ["low"] and "physiology alone wrong" in filters()
+
+    # a rerun skips every row, unless the modality's value changed
+    assert main(args) == 0
+    assert "3 rows: 0 explained, 0 failed, 3 already done" in capsys.readouterr().out
+    rows[1]["physiology"] = [-2, 0, 0, 0]
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(args) == 0
+    assert "3 rows: 1 explained, 0 failed, 2 already done" in capsys.readouterr().out

@@ -4,12 +4,13 @@
     summary = explain_batch("manifest.csv", "out/", preset="lite")   # out/results.parquet, out/report.html
     rows = read_results("out/")
 
-    rows     manifest rows (ids, input hashes) and the flat results row of one explanation
+    columns  the results row's columns, from the registered modality kinds (the ground floor: imports none below)
+    rows     manifest rows (ids, values by modality name, input hashes) and the flat results row of one explanation
     media    a row's media as bytes (Blob) or URIs read through fsspec; made files just before a row runs
     store    the results directory (a folder, or a URI: one object per row), results.parquet, explanations
     local    the local engine: one model load, row after row, resumable
     distributed  the Ray engine: actors on a local Ray or a cluster, faults retried
-    report   report.html: accuracy, modality reliance, conflicts, top parts, unfaithful maps
+    report   report.html: accuracy, modality reliance, slices, conflicts, top parts, unfaithful maps
     cli      ``python -m msa_demo explain-batch``
 """
 

@@ -14,10 +14,14 @@ def add_command(sub) -> None:
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
                        "directory: results.parquet, explanations/<id>.json, report.html; resumable")
+    from msa_demo import registry
+
+    files = [k.name for k in registry.kinds() if k.manifest_file]
     p.add_argument("manifest", help="CSV (header line), JSONL, Parquet (a path or a URI), or a Hugging Face "
-                   "datasets folder (Dataset.save_to_disk): text, image, audio (paths relative to its folder, URIs such as "
-                   "s3://, gs://, hf://, http(s)://, file:// read through fsspec, Parquet binary cells or datasets "
-                   "Image/Audio features), optional id and label")
+                   f"datasets folder (Dataset.save_to_disk): a column per modality ({', '.join(registry.names())}; "
+                   f"{', '.join(files)} as paths relative to its folder, URIs such as s3://, gs://, hf://, "
+                   "http(s)://, file:// read through fsspec, Parquet binary cells or datasets Image/Audio features), "
+                   "optional id and label")
     p.add_argument("--out", required=True, metavar="DIR", help="results directory, a folder or a URI (s3://, gs://, "
                    "... through fsspec; one object per row); rows already there are skipped")
     p.add_argument("--preset", default=None,
@@ -34,7 +38,8 @@ def add_command(sub) -> None:
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
-    p.add_argument("--top", type=int, default=5, metavar="K", help="top words / regions / segments kept per row")
+    p.add_argument("--top", type=int, default=5, metavar="K",
+                   help="top parts kept per row and modality (words, regions, segments, moments, ...)")
     p.add_argument("--retry-failed", action="store_true", help="run the rows that failed before again")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_option_flags(p)

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
-from msa_demo.dataset.store import HASHES, open_results
+from msa_demo.dataset.columns import hash_columns
+from msa_demo.dataset.report import write_report
+from msa_demo.dataset.store import open_results
 from msa_demo.errors import InputError
 
 
@@ -56,7 +58,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     target = check_target(target)
     store = open_results(out)
     done = store.done(retry_failed)
-    todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in HASHES)]
+    hashes = hash_columns()
+    todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
     explained = failed = 0
     if todo:
         if engine == "ray":
@@ -88,7 +91,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     elif not store.has_table():
         store.write_table()
     if report:
-        store.write_report()
+        write_report(store)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path))
 

@@ -1,5 +1,6 @@
-"""Read a manifest: one row per item, a column per modality (``text``; ``image`` and ``audio`` as file paths),
-optional ``id``, ``label``, ``score``, ``split``, ``group``. The one reader of ``train`` and ``explain-batch``.
+"""Read a manifest: one row per item, a column per registered modality named after it (``text``; ``image``,
+``audio``, ``video`` and any kind with ``manifest_file`` as file paths), optional ``id``, ``label``, ``score``,
+``split``, ``group``. The one reader of ``train`` and ``explain-batch``.
 
 Four formats, told apart by the path:
 
@@ -33,7 +34,16 @@ from msa_demo.registry import kinds, names
 PARQUET = (".parquet", ".pq")
 # the first bytes of the file types the readers take, for embedded bytes saved without a file name
 MAGIC = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"), (b"BM", ".bmp"), (b"RIFF", ".wav"),
-         (b"fLaC", ".flac"), (b"OggS", ".ogg"), (b"ID3", ".mp3"), (b"\xff\xfb", ".mp3"))
+         (b"fLaC", ".flac"), (b"OggS", ".ogg"), (b"ID3", ".mp3"), (b"\xff\xfb", ".mp3"), (b"\x1aE\xdf\xa3", ".mkv"))
+
+
+def _suffix(data: bytes) -> str:
+    """A file suffix from the first bytes (MP4/MOV's ``ftyp`` box and AVI's RIFF form are told apart too)."""
+    if data[4:8] == b"ftyp":
+        return ".mp4"
+    if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+        return ".avi"
+    return next((ext for magic, ext in MAGIC if data.startswith(magic)), ".bin")
 
 
 def media_cache() -> Path:
@@ -254,7 +264,7 @@ def _media_file(value: dict, folder: Path, column: str, blobs: bool = False):
         data = bytes(data)
         suffix = Path(str(name)).suffix.lower() if name else ""
         if not suffix:
-            suffix = next((ext for magic, ext in MAGIC if data.startswith(magic)), ".bin")
+            suffix = _suffix(data)
         if blobs:
             from msa_demo.dataset.media import Blob
 

@@ -2,9 +2,11 @@
 static SVG bars and HTML tables, no script, every string escaped.
 
 Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
-predicted class and per label; how often modalities conflict and which one the fused decision sides with; the
-words, image regions and audio moments carrying most attribution across the set; the maps that fail their
-faithfulness check; the rows that could not be explained.
+predicted class and per label; slices (by the modalities used, language, conflict or agreement, label) with their
+accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; each
+registered modality's parts (words, image regions, audio segments, video moments, ...) carrying most attribution
+across the set; the maps that fail their faithfulness check; the rows that could not be explained. Its modality
+columns come from the registry (``columns``) and from the rows themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.store import MODALITIES, REPORT, TOP_LISTS, read_results
+from msa_demo.dataset.columns import modalities, prob_column, shapley_column, top_lists, top_titles
+from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo.labels import compute_metrics
 from msa_demo.views.base import esc as _e
 from msa_demo.views.svg import bars_svg
@@ -38,11 +41,20 @@ def _pct(a: int, b: int) -> str:
     return f"{a / b:.1%}" if b else "—"
 
 
+def modalities_in(rows: list[dict]) -> list[str]:
+    """The registered modalities, then any other whose Shapley column the rows carry (a results folder written
+    while another kind was registered), in order."""
+    names = list(modalities())
+    for r in rows:
+        names += [k[len("shapley_"):] for k in r if k.startswith("shapley_") and k[len("shapley_"):] not in names]
+    return names
+
+
 def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
     """Mean |Shapley value| of each modality over the rows that used it."""
     out = {}
-    for m in MODALITIES:
-        vals = [abs(r[f"shapley_{m}"]) for r in rows if r.get(f"shapley_{m}") is not None]
+    for m in modalities_in(rows):
+        vals = [abs(r[shapley_column(m)]) for r in rows if r.get(shapley_column(m)) is not None]
         if vals:
             out[m] = sum(vals) / len(vals)
     return out
@@ -50,7 +62,7 @@ def mean_abs_shapley(rows: list[dict]) -> dict[str, float]:
 
 def alone(rec: dict, modality: str) -> str | None:
     """What one modality's model says on its own (the class it gives most probability), None if not used."""
-    probs = {s: rec.get(f"{modality}_prob_{s}") for s in SENTIMENTS}
+    probs = {s: rec.get(prob_column(modality, s)) for s in SENTIMENTS}
     if any(p is None for p in probs.values()):
         return None
     return max(probs, key=lambda s: probs[s])
@@ -101,51 +113,88 @@ def summary(rows: list[dict]) -> dict[str, Any]:
                                   list(SENTIMENTS))
     by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
-    slices = {"modalities used": _slices(ok, lambda r: "+".join(r.get("used") or []) or "none"),
-              "language": _slices(ok, lambda r: r.get("language") or "unknown")}
+    slices = {what: _slices(ok, key) for what, key in SLICES.items()}
     return {
         "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
         "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
         "reliance_by_label": {k: v for k, v in by_label.items() if v},
         "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
-        "top": {col: top_across(ok, col) for col in TOP_LISTS.values()},
+        "top": {col: top_across(ok, col) for col in top_lists().values()},
         "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
         "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
     }
 
 
+def _conflict_slice(rec: dict) -> str:
+    if len(rec.get("used") or []) < 2:
+        return "one modality"
+    return "conflict" if rec.get("conflict") else "agreement"
+
+
+# what the explained rows are sliced by: {name: the row's slice}
+SLICES = {
+    "modalities used": lambda r: "+".join(r.get("used") or []) or "none",
+    "language": lambda r: r.get("language") or "unknown",
+    "conflict": _conflict_slice,
+    "label": lambda r: r.get("label") or "unlabelled",
+}
+
+
+def macro_f1(labelled: list[dict]) -> float | None:
+    """Macro F1 of labelled rows over the classes their labels or predictions hold (scikit-learn's macro
+    average), so a slice of one label is not scored on classes it cannot have; None without rows."""
+    if not labelled:
+        return None
+    f1 = []
+    for s in SENTIMENTS:
+        tp = sum(r["label"] == s and r.get("predicted") == s for r in labelled)
+        truth = sum(r["label"] == s for r in labelled)
+        said = sum(r.get("predicted") == s for r in labelled)
+        if truth or said:
+            prec, rec = (tp / said if said else 0.0), (tp / truth if truth else 0.0)
+            f1.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(f1) / len(f1)
+
+
 def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
-    """{slice: {"rows", "accuracy" (None without labels), "reliance"}} for the rows grouped by ``key(row)``."""
+    """{slice: {"rows", "labelled", "accuracy" and "macro_f1" (None without labels), "reliance"}} for the rows
+    grouped by ``key(row)``."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         groups[key(r)].append(r)
     out = {}
     for name in sorted(groups):
         g = groups[name]
-        lab = [r for r in g if r.get("label") in SENTIMENTS]
-        out[name] = {"rows": len(g), "reliance": mean_abs_shapley(g),
-                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None}
+        lab = [r for r in g if r.get("label") in SENTIMENTS and r.get("predicted") in SENTIMENTS]
+        out[name] = {"rows": len(g), "labelled": len(lab), "reliance": mean_abs_shapley(g),
+                     "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None,
+                     "macro_f1": macro_f1(lab)}
     return out
 
 
-def _slices_html(slices: dict[str, dict[str, dict[str, Any]]]) -> str:
+def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str]) -> str:
     parts = []
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
-        rows = [[name, g["rows"], "—" if g["accuracy"] is None else f"{g['accuracy']:.3f}"]
-                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in MODALITIES]
+        rows = [[name, g["rows"], g["labelled"], _fmt(g["accuracy"]), _fmt(g["macro_f1"])]
+                + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
         parts.append(f"<h3>By {_e(what)}</h3>" + _table(
-            [what, "rows", "accuracy", *[f"mean |Shapley| {m}" for m in MODALITIES]], rows, {1, 2, 3, 4, 5}))
-    return "<h2>Slices</h2>" + "".join(parts) if parts else ""
+            [what, "rows", "labelled", "accuracy", "macro F1", *[f"mean |Shapley| {m}" for m in names]], rows,
+            set(range(1, 5 + len(names)))))
+    if not parts:
+        return ""
+    return ("<h2>Slices</h2><p class=muted>The explained rows grouped by what they hold; accuracy and macro F1 "
+            "(over the classes a slice's labels or predictions hold) on its labelled rows, and how much each "
+            "modality moved the prediction there.</p>" + "".join(parts))
 
 
-def _reliance_table(groups: dict[str, dict[str, float]], what: str) -> str:
+def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str]) -> str:
     if not groups:
         return ""
-    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in MODALITIES] for g, v in groups.items()]
-    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *MODALITIES], rows, {1, 2, 3})
+    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in names] for g, v in groups.items()]
+    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *names], rows, set(range(1, 1 + len(names))))
 
 
 def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
@@ -171,11 +220,11 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
                      "Shapley value, the share of the predicted class's probability it accounts for (0 to 1).</p>")
         parts.append(bars_svg(list(rel), list(rel.values()), title="mean |Shapley value| (share of P(class))",
                               signed=False, spec=".3f"))
-        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class"))
-        parts.append(_reliance_table(s["reliance_by_label"], "label"))
+        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel)))
+        parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel)))
     else:
         parts.append("<p class=muted>No modality contributions were computed.</p>")
-    parts.append(_slices_html(s["slices"]))
+    parts.append(_slices_html(s["slices"], list(rel)))
     parts.append("<h2>Conflicts</h2>")
     n_ok = s["explained"]
     parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")
@@ -184,13 +233,13 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
             ["modality", "rows", "share"],
             [[k, v, _pct(v, s["conflicts"])] for k, v in sorted(s["conflict_winners"].items(), key=lambda x: -x[1])],
             {1, 2}))
-    names = {"top_words": "Words", "top_regions": "Image regions", "top_segments": "Audio moments"}
+    names = top_titles()
     parts.append("<h2>What carries the attribution across the set</h2><p class=muted>Each row's top parts, "
                  "scored relative to the row's strongest part (+1: pushes toward the explained class as hard as "
                  "anything in the row; -1: as hard against it).</p>")
     for col, items in s["top"].items():
         if items:
-            parts.append(f"<h3>{names[col]}</h3>" + _table(
+            parts.append(f"<h3>{_e(names.get(col, col))}</h3>" + _table(
                 ["", "rows it is in the top of", "total weight", "mean score"],
                 [[k, c, f"{t:.2f}", f"{mean:+.2f}"] for k, c, t, mean in items], {1, 2, 3}))
     parts.append("<h2>Maps that fail their faithfulness check</h2>")
@@ -218,13 +267,13 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
-def write_report(directory: str | Path, title: str | None = None) -> Path:
-    """Write ``DIR/report.html`` from the rows in ``DIR``."""
-    directory = Path(directory)
-    path = directory / REPORT
-    path.write_text(to_html(read_results(directory), title or f"Dataset explanations: {directory.name}"),
-                    encoding="utf-8")
-    return path
+def write_report(results: ResultsDir | str | Path, title: str | None = None) -> str:
+    """Write ``report.html`` from the rows of a results directory (a folder, a URI or an open
+    :class:`~msa_demo.dataset.store.ResultsDir`); where it went."""
+    store = results if isinstance(results, ResultsDir) else open_results(results)
+    page = to_html(store.rows(), title or f"Dataset explanations: {store.name}")
+    return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["alone", "conflict_winners", "mean_abs_shapley", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "macro_f1", "mean_abs_shapley", "modalities_in", "summary",
+           "to_html", "top_across", "write_report"]

@@ -1,74 +1,68 @@
 """One manifest row in, one flat results row out: the row's id and input hashes, and the record of its explanation.
 
 A results row is plain data (str / float / bool / lists of small dicts) with the columns of
-:func:`msa_demo.dataset.store.schema`, so the
+:func:`msa_demo.dataset.columns.schema`, so the
 same dict goes to the JSONL log, to ``results.parquet`` and to the report.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import re
 import dataclasses
+import json
+from itertools import combinations
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from msa_demo import registry
 from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.store import MODALITIES, PAIRS, TOP_LISTS
-from msa_demo.errors import InputError, MsaError
+from msa_demo.dataset.columns import (hash_column, interaction_column, modalities, prob_column, safe_name,
+                                      shapley_column, top_lists, value_digest)
 from msa_demo.dataset.manifest import read_manifest
-from msa_demo.dataset.media import Blob, digest, local_files, shipped
+from msa_demo.dataset.media import local_files, shipped
+from msa_demo.errors import InputError, MsaError
 from msa_demo.labels import map_label
 
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class ManifestRow:
-    """One input of the set: its id, its raw values (text; a file path, a URI or a
-    :class:`~msa_demo.dataset.media.Blob` of bytes per media column) and its label if any."""
+    """One input of the set: its id, its raw values by modality name (text as text; a file path, a URI or a
+    :class:`~msa_demo.dataset.media.Blob` of bytes for a file kind: ``ModalityKind.manifest_file``; another
+    kind's value as the manifest holds it) and its label if any. ``row.text``, ``row.video``, ...: the value of
+    that registered modality (None when not given)."""
 
     index: int  # 0-based position in the manifest
     id: str
-    text: str | None
-    image: str | Blob | None
-    audio: str | Blob | None
+    values: dict[str, Any]
     label: str | None
     label_notice: str | None = None
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
+    def __getattr__(self, name: str) -> Any:
+        # only reached for a name that is not a field: a registered modality's value
+        if name.startswith("_") or name == "values" or name not in registry.names():
+            raise AttributeError(name)
+        return self.values.get(name)
+
     def hashes(self) -> dict[str, str | None]:
-        """sha256 (first 16 hex digits) of the text and of each file's bytes (a URI: of its text, see
-        :func:`~msa_demo.dataset.media.digest`); None when absent or unreadable. Read once per row (the files are
-        not read again for the results row)."""
+        """``<modality>_sha256`` of each registered modality: sha256 (first 16 hex digits) of its text, of its
+        file's bytes (a URI: of its text, see :func:`~msa_demo.dataset.media.digest`) or of its value's JSON; None
+        when absent or unreadable. Read once per row (the files are not read again for the results row)."""
         if self._hashes is None:
-            self._hashes = self._read_hashes()
+            self._hashes = {hash_column(m): value_digest(m, self.values.get(m)) for m in modalities()}
         return dict(self._hashes)
 
-    def _read_hashes(self) -> dict[str, str | None]:
-        out: dict[str, str | None] = {"text_sha256": _sha(self.text.encode("utf-8")) if self.text else None}
-        for m in ("image", "audio"):
-            out[f"{m}_sha256"] = digest(getattr(self, m))
-        return out
+    def files(self) -> dict[str, Any]:
+        """The values of the file kinds (paths, URIs, Blobs)."""
+        return {k.name: self.values[k.name] for k in registry.kinds() if k.manifest_file and k.name in self.values}
 
     def shipped(self) -> "ManifestRow":
         """This row as it leaves the driver for another node: local files read into Blobs (hashes kept)."""
-        return dataclasses.replace(self, image=shipped(self.image), audio=shipped(self.audio),
+        return dataclasses.replace(self, values={**self.values, **{m: shipped(v) for m, v in self.files().items()}},
                                    _hashes=self.hashes())
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def safe_name(row_id: str) -> str:
-    """A file name for a row id: letters, digits, '.', '_' and '-' kept, anything else '_'."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", row_id).strip(".") or "row"
-    return name[:120]
 
 
 def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
@@ -93,9 +87,10 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
                 label = map_label(r["label"], "3")
             except InputError as exc:
                 notice = f"The label was not used: {exc}"
-        text = r.get("text")
-        rows.append(ManifestRow(i, rid, str(text) if text is not None else None, r.get("image"), r.get("audio"),
-                                label, notice))
+        values = {m: r[m] for m in modalities() if r.get(m) is not None}
+        if "text" in values:
+            values["text"] = str(values["text"])
+        rows.append(ManifestRow(i, rid, values, label, notice))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
@@ -104,19 +99,21 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
 
 def empty_record(row: ManifestRow) -> dict[str, Any]:
     """A results row with every column present (None / empty where nothing is known yet)."""
+    names = modalities()
     rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
                            "predicted": None, "target": None, "used": []}
     for s in SENTIMENTS:
         rec[f"prob_{s}"] = None
-    for m in MODALITIES:
+    for m in names:
         for s in SENTIMENTS:
-            rec[f"{m}_prob_{s}"] = None
-    for m in MODALITIES:
-        rec[f"shapley_{m}"] = None
-    for a, b in PAIRS:
-        rec[f"interaction_{a}_{b}"] = None
-    rec.update(conflict=None, conflict_detail=None, language=None, top_words=[], top_regions=[], top_segments=[],
-               maps=[], unfaithful=False, forward_passes=None, seconds=None,
+            rec[prob_column(m, s)] = None
+    for m in names:
+        rec[shapley_column(m)] = None
+    for a, b in combinations(names, 2):
+        rec[interaction_column(a, b)] = None
+    rec.update(conflict=None, conflict_detail=None, language=None)
+    rec.update({column: [] for column in top_lists().values()})
+    rec.update(maps=[], unfaithful=False, forward_passes=None, seconds=None,
                notices=[row.label_notice] if row.label_notice else [], error=None, explanation=None)
     return rec
 
@@ -137,22 +134,23 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
         rec[f"prob_{s}"] = p
     for m, mp in (pred.get("modalities") or {}).items():
         for s, p in (mp.get("probs") or {}).items():
-            rec[f"{m}_prob_{s}"] = p
+            rec[prob_column(m, s)] = p
     mc = exp.get("modalities") or {}
     for m, v in (mc.get("shapley") or {}).items():
-        rec[f"shapley_{m}"] = v
+        rec[shapley_column(m)] = v
     for key, v in (mc.get("interactions") or {}).items():
         a, _, b = key.partition("×")
-        pair = (a, b) if (a, b) in PAIRS else (b, a)
-        rec[f"interaction_{pair[0]}_{pair[1]}"] = v
+        rec[interaction_column(a, b)] = v
     if mc:
         rec.update(conflict=bool(mc.get("conflict")), conflict_detail=mc.get("conflict_detail") or None)
     reading = exp.get("reading") or {}
-    rec["language"] = (reading.get("text") or reading.get("audio") or {}).get("language")
+    # the language of the first modality (in registry order) whose reading names one: the text's, else the speech's
+    rec["language"] = next((r["language"] for m in modalities() if isinstance(r := reading.get(m), dict)
+                            and r.get("language")), None)
     first: dict[str, dict] = {}
     for m in exp.get("maps") or []:
         first.setdefault(m.get("modality"), m)
-    for modality, column in TOP_LISTS.items():
+    for modality, column in top_lists().items():
         if modality in first:
             rec[column] = _top(first[modality], top_k)
     for m, verdict in zip(exp.get("maps") or [], trust_rows(exp)):
@@ -168,7 +166,8 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
     return rec
 
 
-__all__ = ["ManifestRow", "empty_record", "explanation_text", "manifest_rows", "record_of", "safe_name"]
+__all__ = ["ManifestRow", "empty_record", "explain_row", "explanation_text", "manifest_rows", "one_line",
+           "record_of", "safe_name"]
 
 
 def explanation_text(data: dict[str, Any]) -> str:
@@ -194,10 +193,10 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
     from msa_demo.explain import explain
 
     try:
-        with local_files(image=row.image, audio=row.audio) as files:  # Blobs and URIs as files, for this row
-            inputs = model.read_inputs(text=row.text, **files)
+        with local_files(**row.files()) as files:  # Blobs and URIs as files, for this row
+            inputs = model.read_inputs(**{**row.values, **files})
             if not inputs.present():
-                raise MsaError("The row has no input: give text, an image or an audio file.")
+                raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
             exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):

@@ -18,13 +18,10 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.dataset.columns import hash_columns, safe_name, schema
 from msa_demo.errors import InputError
 
 LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
-HASHES = ("text_sha256", "image_sha256", "audio_sha256")
-PAIRS = (("text", "image"), ("text", "audio"), ("image", "audio"))
-TOP_LISTS = {"text": "top_words", "image": "top_regions", "audio": "top_segments"}
 
 
 def _plain(value: Any) -> Any:
@@ -72,8 +69,9 @@ class ResultsDir:
         return sorted(by_id.values(), key=lambda r: (r.get("index") is None, r.get("index") or 0))
 
     def done(self, retry_failed: bool = False) -> dict[str, tuple]:
-        """{id: input hashes} of the rows that need not run again."""
-        return {r["id"]: tuple(r.get(h) for h in HASHES) for r in self.rows()
+        """{id: input hashes (``columns.hash_columns()``, in order)} of the rows that need not run again."""
+        hashes = hash_columns()
+        return {r["id"]: tuple(r.get(h) for h in hashes) for r in self.rows()
                 if not (retry_failed and r.get("error"))}
 
     def append(self, rec: dict[str, Any]) -> None:
@@ -97,10 +95,15 @@ class ResultsDir:
     def has_table(self) -> bool:
         return (self.path / TABLE).is_file()
 
-    def write_report(self) -> str:
-        from msa_demo.dataset.report import write_report
+    def put(self, rel: str, data: bytes) -> str:
+        """Write the file ``rel`` (``report.html``) whole; returns where it is."""
+        _atomic_write(self.path / rel, data)
+        return str(self.path / rel)
 
-        return str(write_report(self.path))
+    @property
+    def name(self) -> str:
+        """The folder's name (a report's title)."""
+        return self.path.name
 
     def write_table(self, rows: Iterable[dict[str, Any]] | None = None) -> Path:
         """``results.parquet`` from the logged rows (or ``rows``), written whole."""
@@ -153,8 +156,6 @@ class RemoteResults(ResultsDir):
         return sorted(by_id.values(), key=lambda r: (r.get("index") is None, r.get("index") or 0))
 
     def append(self, rec: dict[str, Any]) -> None:
-        from msa_demo.dataset.rows import safe_name
-
         line = json.dumps(_plain(rec), ensure_ascii=False, allow_nan=False)
         self._put(f"rows/{safe_name(str(rec['id']))}.json", line.encode("utf-8"))
 
@@ -179,11 +180,13 @@ class RemoteResults(ResultsDir):
         self._put(TABLE, buf.getvalue())
         return f"{self.uri}/{TABLE}"
 
-    def write_report(self) -> str:
-        from msa_demo.dataset.report import to_html
+    def put(self, rel: str, data: bytes) -> str:
+        self._put(rel, data)
+        return f"{self.uri}/{rel}"
 
-        self._put(REPORT, to_html(self.rows(), f"Dataset explanations: {self.uri.rsplit('/', 1)[-1]}").encode())
-        return f"{self.uri}/{REPORT}"
+    @property
+    def name(self) -> str:
+        return self.uri.rsplit("/", 1)[-1]
 
 
 def open_results(out: str | Path) -> ResultsDir:
@@ -230,27 +233,5 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
     return ResultsDir(p).rows()
 
 
-def schema():
-    """The Arrow schema of ``results.parquet`` (explicit, so a column that is all empty keeps its type)."""
-    import pyarrow as pa
-
-    f64, s = pa.float64(), pa.string()
-    scored = pa.list_(pa.struct([("label", s), ("score", f64)]))
-    cols = [("index", pa.int64()), ("id", s), ("text_sha256", s), ("image_sha256", s), ("audio_sha256", s),
-            ("label", s), ("predicted", s), ("target", s), ("used", pa.list_(s))]
-    cols += [(f"prob_{x}", f64) for x in SENTIMENTS]
-    cols += [(f"{m}_prob_{x}", f64) for m in MODALITIES for x in SENTIMENTS]
-    cols += [(f"shapley_{m}", f64) for m in MODALITIES]
-    cols += [(f"interaction_{a}_{b}", f64) for a, b in PAIRS]
-    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s),
-             ("top_words", scored), ("top_regions", scored), ("top_segments", scored),
-             ("maps", pa.list_(pa.struct([("modality", s), ("method", s), ("verdict", s), ("aopc", f64),
-                                          ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64)]))),
-             ("unfaithful", pa.bool_()), ("forward_passes", pa.int64()), ("seconds", f64),
-             ("notices", pa.list_(s)), ("error", s), ("explanation", s)]
-    return pa.schema(cols)
-
-
-__all__ = ["EXPLANATIONS", "LOG", "MODALITIES", "REPORT", "TABLE", "TOP_LISTS", "RemoteResults", "ResultsDir",
-           "open_results", "read_results",
+__all__ = ["EXPLANATIONS", "LOG", "REPORT", "TABLE", "RemoteResults", "ResultsDir", "open_results", "read_results",
            "schema"]

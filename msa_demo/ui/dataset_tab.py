@@ -1,9 +1,10 @@
 """The dashboard's Dataset tab: open a results folder of ``explain-batch`` (or run a small manifest into one), see
-its rows in a sortable, searchable table with filters (conflict, text alone wrong, unfaithful map, failed rows),
+its rows in a sortable, searchable table (a verdict and a Shapley column per registered modality) with filters
+(conflict, "<modality> alone wrong", unfaithful map, failed rows),
 and click a row to open its saved explanation in the Explain tab's panels.
 
     tab = DatasetTab(dash)                       # handlers, tested without a browser
-    table, summary, *_ = tab.open("out/", "conflict")
+    table, summary, *_ = tab.open("out/", "conflict")   # ..., then the set by slice
     panels = tab.open_row("out/", "row-00003")   # the Explain tab's outputs, then the tab to show
 
 Folders and manifests are read and written only under one root folder (``$MSA_DATASET_ROOT``, else the folder the
@@ -18,25 +19,55 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from msa_demo.config import MODALITIES
+from msa_demo import registry
+from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
 
 ALL = "all rows"
-FILTERS: dict[str, Callable[[dict], bool]] = {
-    ALL: lambda r: True,
-    "wrong (prediction ≠ label)": lambda r: bool(r.get("label")) and not r.get("error")
-    and r.get("predicted") != r.get("label"),
-    "conflict": lambda r: bool(r.get("conflict")),
-    "text alone wrong": lambda r: bool(r.get("label")) and alone(r, "text") not in (None, r.get("label")),
-    "unfaithful map": lambda r: bool(r.get("unfaithful")),
-    "failed rows": lambda r: bool(r.get("error")),
-}
-COLUMNS = ["id", "label", "predicted", "P(predicted)", "text alone", "image alone", "audio alone", "Shapley text",
-           "Shapley image", "Shapley audio", "conflict", "unfaithful maps", "top words", "error"]
-WIDTHS = [170, 95, 100, 125, 95, 95, 95, 85, 85, 85, 85, 130, 200, 320]  # px, one per column
+
+
+def _alone_wrong(modality: str) -> Callable[[dict], bool]:
+    return lambda r: bool(r.get("label")) and alone(r, modality) not in (None, r.get("label"))
+
+
+def filters() -> dict[str, Callable[[dict], bool]]:
+    """The table's filters: {name: keep(row)}; an "<m> alone wrong" filter per registered modality."""
+    return {
+        ALL: lambda r: True,
+        "wrong (prediction ≠ label)": lambda r: bool(r.get("label")) and not r.get("error")
+        and r.get("predicted") != r.get("label"),
+        "conflict": lambda r: bool(r.get("conflict")),
+        **{f"{m} alone wrong": _alone_wrong(m) for m in registry.names()},
+        "unfaithful map": lambda r: bool(r.get("unfaithful")),
+        "failed rows": lambda r: bool(r.get("error")),
+    }
+
+
+def columns() -> list[str]:
+    """The table's columns: each registered modality's own verdict ("<m> alone") and Shapley value among them."""
+    names = registry.names()
+    return ["id", "label", "predicted", "P(predicted)", *[f"{m} alone" for m in names],
+            *[f"Shapley {m}" for m in names], "conflict", "unfaithful maps", "top words", "error"]
+
+
+def manifest_columns() -> str:
+    """The manifest's modality columns as the tab names them: "`text`, `image`, `audio`, `video` (files: paths
+    relative to the manifest)"."""
+    kinds = registry.kinds()
+    files = [k.name for k in kinds if k.manifest_file]
+    return ", ".join(f"`{k.name}`" for k in kinds) + (
+        f" ({', '.join(files)}: paths relative to the manifest)" if files else "")
+
+
+def widths() -> list[int]:
+    """The columns' widths in px, one per column."""
+    n = len(registry.names())
+    return [170, 95, 100, 125, *[95] * n, *[85] * n, 85, 130, 200, 320]
+
+
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
 RESULTS_DIR = "msa_results"  # the runs started from the tab: a fresh folder each, under the data folder
@@ -55,8 +86,8 @@ def table_row(rec: dict) -> list[Any]:
     conf = rec.get(f"prob_{pred}") if pred else None
     maps = rec.get("maps") or []
     return [rec.get("id"), rec.get("label") or "", pred or "", round(conf, 3) if conf is not None else None,
-            *[alone(rec, m) or "" for m in MODALITIES],
-            *[round(v, 3) if (v := rec.get(f"shapley_{m}")) is not None else None for m in MODALITIES],
+            *[alone(rec, m) or "" for m in registry.names()],
+            *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
             "yes" if rec.get("conflict") else "",
             ", ".join(f"{m.get('modality')} {str(m.get('method', '')).replace('_', ' ')}" for m in maps
                       if m.get("verdict") == "✗"),
@@ -65,11 +96,12 @@ def table_row(rec: dict) -> list[Any]:
             rec.get("error") or ""]
 
 
-def summary_markdown(rows: list[dict], folder: Path) -> str:
-    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful."""
+def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None) -> str:
+    """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful maps.
+    ``figures``: the rows' ``dataset.report.summary`` when it is computed already."""
     from msa_demo.dataset.report import summary
 
-    s = summary(rows)
+    s = figures or summary(rows)
     lines = [f"**{md(folder.name)}**: {s['rows']} rows · {s['explained']} explained · {s['failed']} failed"]
     m = s.get("metrics") or {}
     if m.get("n"):
@@ -79,6 +111,50 @@ def summary_markdown(rows: list[dict], folder: Path) -> str:
             f"{k} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1])))
     lines.append(f"conflicts: {s['conflicts']} · unfaithful maps: {len(s['unfaithful'])}")
     return "\n\n".join(lines)
+
+
+def breakdown_markdown(rows: list[dict], figures: dict | None = None) -> str:
+    """The set by slice, under the summary (folded): the confusion matrix of the labelled rows, then
+    :func:`slices_markdown`."""
+    from msa_demo.dataset.report import summary
+
+    s = figures or summary(rows)
+    m = s.get("metrics") or {}
+    parts = [confusion_markdown(m)] if m.get("n") else ["*No row carries a label: nothing to score.*"]
+    parts.append(slices_markdown(s["slices"]) or "*Every explained row falls in one slice of each kind.*")
+    return "\n\n".join(parts)
+
+
+def confusion_markdown(metrics: dict) -> str:
+    """The confusion matrix of the labelled rows (``labels.compute_metrics``) as a markdown table: truth in rows."""
+    labels = metrics["labels"]
+    head = "| truth ↓ · predicted → | " + " | ".join(md(lab) for lab in labels) + " |"
+    rule = "|---|" + "---:|" * len(labels)
+    body = [f"| {md(lab)} | " + " | ".join(str(v) for v in row) + " |"
+            for lab, row in zip(labels, metrics["confusion_matrix"])]
+    return "\n".join([head, rule, *body])
+
+
+def slices_markdown(slices: dict[str, dict[str, dict]]) -> str:
+    """The report's slices as one markdown table: each slice's rows, accuracy and macro F1 on its labelled rows,
+    and the modality it relies on most (only groupings with two slices or more)."""
+    def pct(v):
+        return "—" if v is None else f"{v:.0%}"
+
+    lines = []
+    for what, groups in slices.items():
+        if len(groups) < 2:
+            continue
+        for name, g in groups.items():
+            rel = g.get("reliance") or {}
+            top = max(rel, key=rel.get) if rel else None
+            lines.append(f"| {md(what)}: {md(name)} | {g['rows']} | {pct(g.get('accuracy'))} | "
+                         f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | "
+                         f"{f'{md(top)} {rel[top]:.3f}' if top else '—'} |")
+    if not lines:
+        return ""
+    return ("| by slice | rows | accuracy | macro F1 | relies most on (mean abs. Shapley) |\n"
+            "|---|---:|---:|---:|---|\n" + "\n".join(lines))
 
 
 @dataclass
@@ -130,16 +206,17 @@ class DatasetTab:
     # ------------------------------------------------------------------ handlers
 
     def table(self, folder: str | None, show: str = ALL):
-        """The rows of ``folder`` that pass the filter ``show``, as a pandas DataFrame (COLUMNS)."""
+        """The rows of ``folder`` that pass the filter ``show``, as a pandas DataFrame (:func:`columns`)."""
         import pandas as pd
 
         if not folder:
-            return pd.DataFrame([], columns=COLUMNS)
-        keep = FILTERS.get(show, FILTERS[ALL])
-        return pd.DataFrame([table_row(r) for r in self.rows(self.resolve(folder)) if keep(r)], columns=COLUMNS)
+            return pd.DataFrame([], columns=columns())
+        keep = filters().get(show, filters()[ALL])
+        return pd.DataFrame([table_row(r) for r in self.rows(self.resolve(folder)) if keep(r)], columns=columns())
 
     def open(self, folder: str | None, show: str = ALL) -> tuple:
-        """(table, summary, the path box, the folder shown, report button) for a results folder."""
+        """(table, summary, the path box, the folder shown, report button, the set by slice) for a results
+        folder."""
         gr = gradio()
         path = self.resolve(folder)
         rows = self.rows(path)
@@ -152,11 +229,15 @@ class DatasetTab:
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(report, copy)
             button = gr.DownloadButton(interactive=True, value=str(copy))
-        keep = FILTERS.get(show, FILTERS[ALL])
+        keep = filters().get(show, filters()[ALL])
         import pandas as pd
 
-        table = pd.DataFrame([table_row(r) for r in rows if keep(r)], columns=COLUMNS)
-        return (table, summary_markdown(rows, path), gr.Dropdown(choices=self.recent, value=name), name, button)
+        table = pd.DataFrame([table_row(r) for r in rows if keep(r)], columns=columns())
+        from msa_demo.dataset.report import summary
+
+        figures = summary(rows)
+        return (table, summary_markdown(rows, path, figures), gr.Dropdown(choices=self.recent, value=name), name,
+                button, breakdown_markdown(rows, figures))
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None) -> tuple:
@@ -315,8 +396,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                              label="Results folder (pick a recent one or type a path inside the data folder)")
         open_btn = gr.Button("Open", scale=1, elem_id="dataset-open")
     with gr.Accordion(f"Run your own manifest (at most {tab.max_rows} rows)", open=False, elem_id="dataset-run"):
-        gr.Markdown("Columns: `text`, `image`, `audio` (paths relative to the manifest), optional `id`, `label`. "
-                    "Upload the file, or a .zip of a folder holding it with its pictures and clips.")
+        gr.Markdown(f"Columns: {manifest_columns()}, optional `id`, `label`. Upload the file, or a .zip of a folder "
+                    "holding it with its pictures and clips.")
         with gr.Row():
             upload = gr.File(label="Upload: CSV, JSONL, Parquet or .zip", file_types=[".csv", ".jsonl", ".parquet",
                                                                                     ".zip"],
@@ -332,12 +413,15 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         summary = gr.Markdown(elem_id="dataset-summary")
         report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0,
                                    size="sm", min_width=180)
-    show = gr.Radio(list(FILTERS), value=ALL, label="Show", elem_id="dataset-filter")
-    table = gr.Dataframe(value=tab.table(None), headers=COLUMNS, interactive=False, show_search="search",
-                         max_height=560, wrap=True, column_widths=WIDTHS, pinned_columns=1, elem_id="dataset-table",
+    with gr.Accordion("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, "
+                      "language, conflict and label", open=False, elem_id="dataset-slices-box"):
+        slices = gr.Markdown(elem_id="dataset-slices")
+    show = gr.Radio(list(filters()), value=ALL, label="Show", elem_id="dataset-filter")
+    table = gr.Dataframe(value=tab.table(None), headers=columns(), interactive=False, show_search="search",
+                         max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
                          label="Rows: click one to open its explanation · click a header to sort")
     current = gr.State(None)
-    opened = [table, summary, folder, current, report]
+    opened = [table, summary, folder, current, report, slices]
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
@@ -365,5 +449,5 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     return tab
 
 
-__all__ = ["ALL", "COLUMNS", "FILTERS", "DatasetTab", "alone", "build_dataset_tab", "calm", "summary_markdown",
-           "table_row"]
+__all__ = ["ALL", "DatasetTab", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns",
+           "confusion_markdown", "filters", "slices_markdown", "summary_markdown", "table_row", "widths"]
