@@ -18,7 +18,7 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    from msa_demo.explain.cli import add_input_flags, add_model_flags
+    from msa_demo.cli import add_input_flags, add_model_flags
 
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
@@ -51,7 +51,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     raw = input_values(args)
     if not any(raw.values()):
         raise MsaError(f"Give at least one input: {flags()}.")
-    from msa_demo.explain.cli import preset_name
+    from msa_demo.cli import preset_name
 
     model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
     for line in model.notices:  # a modality served by a stand-in, or switched off
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Sub-commands that live beside their logic (explain, train, bench) register themselves here."""
     out = []
-    for module in ("msa_demo.explain.cli", "msa_demo.dataset.cli", "msa_demo.training.cli"):
+    for module in ("msa_demo.cli", "msa_demo.dataset.cli", "msa_demo.training.cli"):
         try:
             mod = __import__(module, fromlist=["add_command"])
         except ModuleNotFoundError as exc:

@@ -117,7 +117,7 @@ def test_cli_flags_are_generated_with_todays_names():
 
 
 def test_cli_flags_override_saved_options():
-    from msa_demo.explain.cli import options_from_args
+    from msa_demo.cli import options_from_args
 
     parser = _explain_parser()
     args = parser.parse_args(["--text", "hi", "--grid", "9", "--image-methods", "occlusion", "--sanity",

@@ -9,7 +9,7 @@ ENGINES = ("local", "ray")
 
 
 def add_command(sub) -> None:
-    from msa_demo.explain.cli import add_option_flags
+    from msa_demo.cli import add_option_flags
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -49,7 +49,7 @@ def add_command(sub) -> None:
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import explain_batch
     from msa_demo.errors import InputError
-    from msa_demo.explain.cli import options_from_args
+    from msa_demo.cli import options_from_args
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")

@@ -1,7 +1,7 @@
 """The explanation's options: the shared settings, and each registered modality's own, composed by namespace.
 
 Every setting is declared once, as a dataclass field made with :func:`option` (its default, range or choices, label
-and help); the validation, the ``explain`` command's flags (``explain.cli``), the dashboard's Advanced controls
+and help); the validation, the ``explain`` command's flags (``msa_demo.cli``), the dashboard's Advanced controls
 (``ui.options``) and the JSON API all read :func:`option_specs`. :class:`CoreOptions` holds what every map shares
 (IG steps, the seed, the deletion curve, the budget, what-if, tone ...); each modality kind declares its own small
 dataclass (``ModalityKind.options``: the text's methods and baseline, the image's grid ...), as a component

@@ -1,4 +1,5 @@
-"""``python -m msa_demo explain``: explain the fused decision from the command line."""
+"""The `predict` and `explain` commands of ``python -m msa_demo``: flags generated from the registry and the option
+specs, the explanation printed in words, saved as JSON and an HTML report."""
 
 from __future__ import annotations
 
@@ -244,7 +245,7 @@ def format_explanation(exp) -> str:
 
 
 def main(argv=None) -> int:  # pragma: no cover - convenience entry
-    parser = argparse.ArgumentParser(prog="python -m msa_demo.explain.cli")
+    parser = argparse.ArgumentParser(prog="python -m msa_demo.cli")
     add_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["explain", *(argv if argv is not None else sys.argv[1:])])
     try:
