@@ -42,6 +42,21 @@ def tiny_preset_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_video_preset(tiny_preset_path, tmp_path_factory):
+    """The tiny preset with a video entry as the Hub presets declare one (``config.frames_of``): its CLIP image
+    family reads whole frames, 2 per second, 4 s at most."""
+    from dataclasses import replace
+
+    from msa_demo.config import frames_of, load_preset, save_preset
+
+    base = load_preset(tiny_preset_path)
+    spec = frames_of(base.modalities["image"])
+    spec = replace(spec, options={**spec.options, "max_seconds": 4.0})
+    preset = replace(base, name="tiny-video", modalities={**base.modalities, "video": spec})
+    return save_preset(preset, tmp_path_factory.mktemp("tiny_video") / "tiny_video.json")
+
+
+@pytest.fixture(scope="session")
 def tiny_vit_preset_path(tmp_path_factory):
     from msa_demo.tiny import build_tiny_preset
 

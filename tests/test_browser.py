@@ -67,17 +67,23 @@ def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-pl
         page.wait_for_selector(sel, timeout=timeout)
 
 
+def opened(browser, url: str, height: int = 1000):
+    """A new 1400-px-wide page on the app, its Explain button there, and the list its script errors go to."""
+    page = browser.new_page(viewport={"width": 1400, "height": height}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    return page, errors
+
+
 def fused_text(page) -> str:
     return page.locator("#fused").inner_text()
 
 
 def test_dashboard_end_to_end(app_url, browser, tmp_path):
     url, preset, _ = app_url
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page, errors = opened(browser, url, height=1000)
 
     # an example fills the inputs; Explain streams every panel
     examples = page.locator("#examples button, #examples tbody tr, #examples .gallery-item")
@@ -233,11 +239,7 @@ def test_one_state_one_story(app_url, browser, tmp_path):
 
 def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path):
     url, _, _ = app_url
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page, errors = opened(browser, url, height=1400)
     page.locator("#advanced").get_by_text("Advanced").first.click()
     page.wait_for_selector("#grid input[type=range]", state="visible", timeout=30_000)
     assert page.locator("#grid input[type=range]").get_attribute("max") == "64"  # as ExplainOptions allows
@@ -260,11 +262,7 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     """The curated clip (a frown that turns into a smile): the timeline and the filmstrip appear; picking a frame
     shows it large (``MSA_VIDEO_SHOT`` keeps the screenshot)."""
     url, _, _ = app_url
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page, errors = opened(browser, url, height=1000)
     page.locator("#video-input input[type=file]").set_input_files(str(ROOT / "examples" / "face_turns.mp4"))
     page.wait_for_selector("#video-input video", timeout=30_000)
     page.click("#explain-btn")
@@ -286,11 +284,7 @@ def test_two_presets_side_by_side(app_url, browser, tmp_path):
     """The Compare tab explains the Explain tab's inputs with a second preset (here the same one: they agree by
     construction); a preset that cannot be loaded is one message (``MSA_COMPARE_SHOT`` keeps the screenshot)."""
     url, preset, _ = app_url
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page, errors = opened(browser, url, height=1000)
     page.fill("#text-input textarea", "The food was great but the service was awful")
     page.get_by_role("tab", name="Compare").click()
     page.locator("#compare-preset input").fill(preset)

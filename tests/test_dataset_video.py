@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from msa_demo.config import SENTIMENTS, load_preset, save_preset
+from msa_demo.config import SENTIMENTS
 from msa_demo.dataset import explain_batch, manifest_rows, read_results, summary
 from msa_demo.dataset.columns import pairs, top_lists
 from msa_demo.explain import ExplainOptions
@@ -25,15 +24,9 @@ FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=2, dele
 
 
 @pytest.fixture(scope="module")
-def video_model(tiny_preset_path, tmp_path_factory):
-    """The tiny preset with a video entry (its CLIP image family reads whole frames, 2 per second, 4 s at most)."""
-    base = load_preset(tiny_preset_path)
-    spec = replace(base.modalities["image"], family="video-frames",
-                   options={**base.modalities["image"].options, "frames": base.modalities["image"].family,
-                            "fps": 2.0, "max_seconds": 4.0})
-    path = save_preset(replace(base, name="tiny-video", modalities={**base.modalities, "video": spec}),
-                       tmp_path_factory.mktemp("tiny_video") / "tiny_video.json")
-    return MultimodalSentimentModel.from_preset(str(path), device="cpu")
+def video_model(tiny_video_preset):
+    """The tiny preset with a video entry (conftest's ``tiny_video_preset``)."""
+    return MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
 
 
 def test_the_columns_come_from_the_registry():

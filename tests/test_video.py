@@ -24,7 +24,7 @@ import pytest
 import torch
 from PIL import Image
 
-from msa_demo.config import SENTIMENTS, ModalitySpec, Preset, load_preset, save_preset
+from msa_demo.config import SENTIMENTS, ModalitySpec, Preset, load_preset
 from msa_demo.errors import InputError
 from msa_demo.explain import explain
 from msa_demo.explain.methods import METHODS
@@ -223,17 +223,6 @@ def test_a_long_clip_is_cut_and_says_so(tmp_path):
 
 
 # ---------------------------------------------------------------- the sound track, the tiny preset, CLI, report
-
-
-@pytest.fixture(scope="module")
-def tiny_video_preset(tiny_preset_path, tmp_path_factory):
-    """The tiny preset with a video entry: its CLIP zero-shot image family reads whole frames."""
-    base = load_preset(tiny_preset_path)
-    spec = replace(base.modalities["image"], family="video-frames",
-                   options={**base.modalities["image"].options, "frames": base.modalities["image"].family,
-                            "fps": 2.0, "max_seconds": 4.0})
-    preset = replace(base, name="tiny-video", modalities={**base.modalities, "video": spec})
-    return save_preset(preset, tmp_path_factory.mktemp("tiny_video") / "tiny_video.json")
 
 
 @pytest.fixture(scope="module")
