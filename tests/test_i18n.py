@@ -17,7 +17,8 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
             text = str(c.get("props", {}).get(prop))
             if text.startswith("__i18n__"):
                 keys.add(json.loads(text.removeprefix("__i18n__"))["key"])
-    assert {"Explain", "Compare", "Fused sentiment", "Text alone", "Heat maps", "use video"} <= keys
+    assert {"Explain", "Compare", "Fused sentiment", "Text alone", "Heat maps", "use video", "IG steps",
+            "Run the curated examples"} <= keys  # the Explain tab, its Advanced settings, the Dataset tab
     from msa_demo.config import BUILTIN_KINDS
     from msa_demo.registry import names
 

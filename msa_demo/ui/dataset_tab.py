@@ -23,6 +23,7 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
+from msa_demo.ui.i18n import tr
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
 
@@ -382,44 +383,44 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
-    gr.Markdown("### Explain a whole test set\nRun the curated examples, upload a manifest, or open a results "
-                "folder written by `python -m msa_demo explain-batch`. Click a row to open its explanation in the "
-                "**Explain** tab; the folder's `report.html` holds the set's figures for stakeholders.")
+    gr.Markdown(tr("### Explain a whole test set\nRun the curated examples, upload a manifest, or open a results "
+                   "folder written by `python -m msa_demo explain-batch`. Click a row to open its explanation in the "
+                   "**Explain** tab; the folder's `report.html` holds the set's figures for stakeholders."))
     with gr.Row():
-        examples_btn = gr.Button("Run the curated examples", variant="primary", scale=1, elem_id="dataset-examples",
+        examples_btn = gr.Button(tr("Run the curated examples"), variant="primary", scale=1, elem_id="dataset-examples",
                                  interactive=bool(tab.examples and Path(tab.examples).is_file()))
         gr.Markdown(f"**Data folder:** `{md(str(tab.root))}` — results folders and manifests are read and written "
                     f"only inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
                     elem_id="dataset-root")
     with gr.Row():
         folder = gr.Dropdown(tab.recent, value=None, allow_custom_value=True, scale=4, elem_id="dataset-folder",
-                             label="Results folder (pick a recent one or type a path inside the data folder)")
-        open_btn = gr.Button("Open", scale=1, elem_id="dataset-open")
+                             label=tr("Results folder (pick a recent one or type a path inside the data folder)"))
+        open_btn = gr.Button(tr("Open"), scale=1, elem_id="dataset-open")
     with gr.Accordion(f"Run your own manifest (at most {tab.max_rows} rows)", open=False, elem_id="dataset-run"):
         gr.Markdown(f"Columns: {manifest_columns()}, optional `id`, `label`. Upload the file, or a .zip of a folder "
                     "holding it with its pictures and clips.")
         with gr.Row():
-            upload = gr.File(label="Upload: CSV, JSONL, Parquet or .zip", file_types=[".csv", ".jsonl", ".parquet",
+            upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[".csv", ".jsonl", ".parquet",
                                                                                     ".zip"],
                              type="filepath", scale=4, elem_id="dataset-upload")
-            limit = gr.Number(min(20, tab.max_rows), label="rows", precision=0, minimum=1, maximum=tab.max_rows,
+            limit = gr.Number(min(20, tab.max_rows), label=tr("rows"), precision=0, minimum=1, maximum=tab.max_rows,
                               scale=1, elem_id="dataset-limit")
-        upload_btn = gr.Button("Explain the upload", variant="primary", elem_id="dataset-upload-btn")
+        upload_btn = gr.Button(tr("Explain the upload"), variant="primary", elem_id="dataset-upload-btn")
         with gr.Row():
-            manifest = gr.Textbox(label="…or a manifest on the server (inside the data folder), explained into the "
-                                        "results folder above", scale=4, elem_id="dataset-manifest")
-            run_btn = gr.Button("Explain these rows", scale=1, elem_id="dataset-run-btn")
+            manifest = gr.Textbox(label=tr("…or a manifest on the server (inside the data folder), explained into "
+                                           "the results folder above"), scale=4, elem_id="dataset-manifest")
+            run_btn = gr.Button(tr("Explain these rows"), scale=1, elem_id="dataset-run-btn")
     with gr.Row():
         summary = gr.Markdown(elem_id="dataset-summary")
-        report = gr.DownloadButton("Download report.html", interactive=False, elem_id="dataset-report", scale=0,
+        report = gr.DownloadButton(tr("Download report.html"), interactive=False, elem_id="dataset-report", scale=0,
                                    size="sm", min_width=180)
-    with gr.Accordion("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, "
-                      "language, conflict and label", open=False, elem_id="dataset-slices-box"):
+    with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
+                         "used, language, conflict and label"), open=False, elem_id="dataset-slices-box"):
         slices = gr.Markdown(elem_id="dataset-slices")
-    show = gr.Radio(list(filters()), value=ALL, label="Show", elem_id="dataset-filter")
+    show = gr.Radio(list(filters()), value=ALL, label=tr("Show"), elem_id="dataset-filter")
     table = gr.Dataframe(value=tab.table(None), headers=columns(), interactive=False, show_search="search",
                          max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
-                         label="Rows: click one to open its explanation · click a header to sort")
+                         label=tr("Rows: click one to open its explanation · click a header to sort"))
     current = gr.State(None)
     opened = [table, summary, folder, current, report, slices]
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(

@@ -3,7 +3,8 @@ chooses, and the page footer's Settings switch it).
 
 A key is the English text itself: :func:`tr` marks a label, a button or a static Markdown for translation, and a
 text without a Chinese entry shows in English (a plug-in modality's own labels, say). What the server writes
-per request (the summary sentence, the notices, the trust table, the report) is English for now.
+per request (the summary sentence, the notices, the trust table, the report), the settings' help lines and the
+Dataset tab's lines that carry numbers or paths are English for now.
 """
 
 from __future__ import annotations
@@ -56,6 +57,35 @@ ZH: dict[str, str] = {
     "B: the second preset (a name, or a preset file a `train` run wrote)": "B：第二个预设（名称，或 `train` 生成的预设文件）",
     "A: fused": "A：融合结果", "B: fused": "B：融合结果", "A: words": "A：词语", "B: words": "B：词语",
     "Download both (HTML)": "下载两者（HTML）",
+    # the Advanced settings (their help stays in English)
+    "Explain which class": "解释哪个类别", "Text method": "文字方法", "Text baseline": "文字基线",
+    "Image method": "图片方法", "Image baseline": "图片基线", "Image regions": "图片区域", "Image grid": "图片网格",
+    "Number of superpixels": "超像素数量", "Audio method": "音频方法", "Audio baseline": "音频基线",
+    "Audio segment length": "音频片段长度", "IG steps": "IG 步数", "Seed": "随机种子", "Sanity check": "合理性检验",
+    "Read a picture without a face as a face": "把没有人脸的图片当作人脸读取", "Audio level": "音频层级",
+    "Deletion steps": "删除曲线点数", "IG start steps": "IG 起始步数", "Time budget": "时间预算",
+    "What-if": "反事实", "What-if forwards": "反事实前向次数", "Robustness check": "稳健性检验",
+    "How it sounds": "听起来如何", "Video methods": "视频方法",
+    # the Dataset tab
+    "### Explain a whole test set\nRun the curated examples, upload a manifest, or open a results folder written by "
+    "`python -m msa_demo explain-batch`. Click a row to open its explanation in the **Explain** tab; the folder's "
+    "`report.html` holds the set's figures for stakeholders.":
+        "### 解释整个测试集\n运行精选示例、上传清单，或打开 `python -m msa_demo explain-batch` 写出的结果文件夹。"
+        "点击一行，在“解释”页打开它的解释；文件夹里的 `report.html` 汇总整个数据集的数字，供相关人员查看。",
+    "Run the curated examples": "运行精选示例",
+    "Results folder (pick a recent one or type a path inside the data folder)": "结果文件夹（选最近的一个，或输入数据文件夹内的路径）",
+    "Open": "打开",
+    "Upload: CSV, JSONL, Parquet or .zip": "上传：CSV、JSONL、Parquet 或 .zip",
+    "rows": "行数",
+    "Explain the upload": "解释上传的文件",
+    "…or a manifest on the server (inside the data folder), explained into the results folder above":
+        "……或服务器上的清单（在数据文件夹内），解释结果写入上面的结果文件夹",
+    "Explain these rows": "解释这些行",
+    "Download report.html": "下载 report.html",
+    "The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, language, "
+    "conflict and label": "按切片看数据集：混淆矩阵；按所用模态、语言、冲突与标签分组的准确率、宏 F1 与依赖程度",
+    "Show": "显示",
+    "Rows: click one to open its explanation · click a header to sort": "行：点击一行打开其解释 · 点击表头排序",
 }
 
 EN: dict[str, str] = {key: key for key in ZH}

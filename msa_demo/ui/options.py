@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from msa_demo.ui.i18n import tr
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
@@ -153,7 +154,7 @@ def widget_for(control: Control):
     spec = control.spec
     label = control.label or (spec.title if spec else control.name)
     info = control.info or (spec.help if spec else "") or None
-    common = dict(value=control.initial, label=label, info=info, elem_id=control.name.replace("_", "-"))
+    common = dict(value=control.initial, label=tr(label), info=info, elem_id=control.name.replace("_", "-"))
     if spec is None:  # a dashboard-only setting
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)
