@@ -162,7 +162,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     page.wait_for_function("(t) => document.querySelector('#text-input textarea').value === t", arg=text,
                            timeout=30_000)
     page.wait_for_selector("#image-input img", timeout=30_000)
-    queue.wait_idle()  # the boxes' change events have run: the saved explanation is still what is shown
+    queue.wait_idle(timeout=120_000)  # the boxes' change events have run: the saved explanation is still shown
     assert f"Row '{rec['id']}'" in page.locator("#notices").inner_text()
     page.click("#explain-btn")
     page.wait_for_function("(id) => !document.querySelector('#notices').innerText.includes(`Row '${id}'`) && "
