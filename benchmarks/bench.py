@@ -74,6 +74,7 @@ def naive_forward(ig_rows=0):
     def new_init(self, model, inputs, *a, **k):
         init(self, model, inputs, *a, **k)
         self._inputs = inputs
+        self.seen = None  # Captum evaluates every row it builds: nothing answered from what was seen before
 
     cls.__call__, cls.__init__, cls.ig_rows = call, new_init, ig_rows
     try:

@@ -118,11 +118,13 @@ def panel_workers(model) -> int:
     return 1 if model.device.type != "cpu" else max(1, min(2, torch.get_num_threads()))
 
 
-def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, BaseException | None]]:
+def finished(parts, target: str, workers: int,
+             order: list[int] | None = None) -> Iterator[tuple[int, str, Any, BaseException | None]]:
     """``(index, name, maps, error)`` for each of ``parts`` (:func:`panels`) as it finishes; ``error`` is what it
     raised (``maps`` then None). ``workers`` panels run at once in threads (torch releases the GIL while it
-    computes); with one worker they run one after the other in this thread. Panels not started when the caller
-    stops (an error, a closed stream) are dropped."""
+    computes); with one worker they run one after the other in this thread. ``order``: the indices in the order
+    the panels start (default: as given). Panels not started when the caller stops (an error, a closed stream)
+    are dropped."""
     if workers <= 1 or len(parts) <= 1:
         for k, (name, run) in enumerate(parts):
             try:
@@ -135,7 +137,7 @@ def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, 
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="msa-panel")
     try:
-        futures = {pool.submit(run, target): (k, name) for k, (name, run) in enumerate(parts)}
+        futures = {pool.submit(parts[k][1], target): (k, parts[k][0]) for k in (order or range(len(parts)))}
         for future in as_completed(futures):
             k, name = futures[future]
             exc = future.exception()
@@ -196,7 +198,13 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
     whatif_rows, whatif_seconds, deadline = 0, 0.0, None
     tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
-    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model)), 1):
+    order = None
+    if plan is not None and plan.panels:  # the dearest panel starts at once, beside the others cheapest first
+        cost = [plan.panels.get(kind.name, 0.0) for kind in kinds() if kind.name in pred.used]
+        if len(cost) == len(parts) > 2:
+            dearest = max(range(len(cost)), key=cost.__getitem__)
+            order = [dearest] + sorted((k for k in range(len(cost)) if k != dearest), key=cost.__getitem__)
+    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model), order), 1):
         tell(done / max(1, len(parts)), f"explained {name}")
         if exc is not None:
             if isinstance(exc, MsaError):
@@ -233,7 +241,10 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     if plan is not None and not failed:  # the next plan for this model counts with what the maps really took
         from msa_demo.explain.budget import learn
 
-        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds)
+        took: dict[str, float] = {}
+        for m in exp.maps:
+            took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
+        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds, took)
     if options.tone and "audio" in pred.used:
         from msa_demo.explain.tone import tone
 
@@ -245,8 +256,29 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,
                     time.perf_counter() - t0)
     tell(1.0, "done")
+    release_memory()
     yield "cost", exp.cost
     yield "done", exp
+
+
+_LIBC: list = []  # glibc, once loaded (None where there is none)
+
+
+def release_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``): an explanation's batches,
+    freed, stay in the heap of the thread that made them (a panel's, a request's) and are counted in the
+    process's resident memory until then (lite: about 330 MB after the curated examples). A no-op without glibc."""
+    if not _LIBC:
+        import ctypes
+        import ctypes.util
+
+        try:
+            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.append(lib if hasattr(lib, "malloc_trim") else None)
+        except OSError:
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0].malloc_trim(0)
 
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
