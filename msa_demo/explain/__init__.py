@@ -135,9 +135,20 @@ def finished(parts, target: str, workers: int,
         return
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    from msa_demo.explain.forward import panel_started
+
+    def counted(run):
+        def go(target):
+            panel_started(+1)  # the panels running share the cores (``forward.SHARE_CORES``)
+            try:
+                return run(target)
+            finally:
+                panel_started(-1)
+        return go
+
     pool = ThreadPoolExecutor(workers, thread_name_prefix="msa-panel")
     try:
-        futures = {pool.submit(parts[k][1], target): (k, parts[k][0]) for k in (order or range(len(parts)))}
+        futures = {pool.submit(counted(parts[k][1]), target): (k, parts[k][0]) for k in (order or range(len(parts)))}
         for future in as_completed(futures):
             k, name = futures[future]
             exc = future.exception()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import threading
 import time
 import weakref
 from typing import Any, Callable, Iterable
@@ -25,6 +26,30 @@ from msa_demo.labels import to_sentiment
 # there, not at ``ig_min_steps`` (e5 text on a sentence needs 32 steps: its 8- and 16-step runs are skipped).
 # Never below ``ig_min_steps`` nor above ``ig_max_steps``; the steps tried are in each map's params.
 _last_steps: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+# Panels made at once (``explain.finished``) split the CPU's threads between them: while two run, each model call
+# of a panel's thread runs on half of torch's threads (one each on two cores), so that neither waits at the
+# other's barriers (OpenMP's threads of both would otherwise take turns on the same cores); alone, on all of them.
+# Only panel threads are touched (torch's thread count is per thread under OpenMP).
+SHARE_CORES = True
+CORES = torch.get_num_threads()
+_running = [0]
+_running_lock = threading.Lock()
+
+
+def panel_started(delta: int) -> None:
+    """``explain.finished``: a panel thread starts (+1) or ends (-1)."""
+    with _running_lock:
+        _running[0] = max(0, _running[0] + delta)
+
+
+def _panel_threads() -> None:
+    if not SHARE_CORES or not threading.current_thread().name.startswith("msa-panel"):
+        return
+    want = max(1, CORES // max(1, _running[0]))
+    if torch.get_num_threads() != want:
+        torch.set_num_threads(want)
 
 
 def target_index(target: str) -> int:
@@ -147,6 +172,7 @@ class FusedForward:
         return (self.attr_key, tuple(row.shape), str(row.dtype), hashlib.blake2b(raw, digest_size=16).digest())
 
     def _fused(self, x: torch.Tensor) -> torch.Tensor:
+        _panel_threads()
         t0 = time.perf_counter()
         b = x.shape[0]
         logits, feats = self.mod._run(self.rows(x), want_features=self.needs_features)
