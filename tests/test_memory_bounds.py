@@ -45,3 +45,38 @@ def test_lite_text_and_speech_share_one_e5(lite):
     t = text.encode(text.prepare(said)).probs
     s = speech.encode(super(type(speech), speech).prepare(lite.read_inputs(text=said).text)).probs
     assert np.allclose(t.numpy(), s.numpy(), atol=1e-5)
+
+
+def _rss_mb() -> float:
+    from pathlib import Path
+
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_freed_heap_pages_go_back_to_the_system():
+    """What a thread allocated and freed in small blocks (below malloc's mmap threshold, as a batch's many
+    tensors are) stays resident until ``release_memory`` trims the heap."""
+    import sys
+    import threading
+
+    import pytest
+
+    from msa_demo.model import release_memory
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("malloc_trim is glibc's")
+
+    kept = []
+
+    def churn():
+        blocks = [np.ones(12_000) for _ in range(2_000)]  # 96 kB each, 192 MB in all
+        kept.append(np.ones(12_000))  # a block still held above them: malloc cannot give them back by itself
+        del blocks
+
+    worker = threading.Thread(target=churn)  # a thread's own heap (arena), as a panel's or a request's
+    worker.start()
+    worker.join()
+    before = _rss_mb()
+    release_memory(force=True)
+    assert _rss_mb() < before - 150

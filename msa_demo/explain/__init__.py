@@ -28,6 +28,7 @@ from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Expla
                                      ModalityContributions, check_target)
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
+from msa_demo.model import release_memory
 from msa_demo.modalities.registry import kinds
 
 log = logging.getLogger(__name__)
@@ -267,29 +268,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,
                     time.perf_counter() - t0)
     tell(1.0, "done")
-    release_memory()
+    release_memory(force=True)
     yield "cost", exp.cost
     yield "done", exp
 
 
-_LIBC: list = []  # glibc, once loaded (None where there is none)
-
-
-def release_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``): an explanation's batches,
-    freed, stay in the heap of the thread that made them (a panel's, a request's) and are counted in the
-    process's resident memory until then (lite: about 330 MB after the curated examples). A no-op without glibc."""
-    if not _LIBC:
-        import ctypes
-        import ctypes.util
-
-        try:
-            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.append(lib if hasattr(lib, "malloc_trim") else None)
-        except OSError:
-            _LIBC.append(None)
-    if _LIBC[0] is not None:
-        _LIBC[0].malloc_trim(0)
 
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,

@@ -43,7 +43,7 @@ _PRICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 # per model: how many times longer its maps really took than planned (what the row prices do not count: Python,
 # the words' windows, the deletion curves' set-up, a machine busy with other work), learnt from each explanation
 _OVERRUN: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
-OVERRUN_BOUNDS = (0.5, 20.0)
+OVERRUN_BOUNDS = (0.25, 20.0)  # a first plan priced by the prediction can run 2-3x high (one cold row, no overlap)
 OVERRUN_WEIGHT = 0.5  # the last explanation's weight in the running estimate
 # per model: each panel's (modality's) learnt share of the overrun: what its maps took per planned second, over
 # what all maps took per planned second (1.0: as planned, like the others)
