@@ -4,8 +4,8 @@ The cost of a map is counted in model rows (one modality-model evaluation of one
 evaluates one row per feature, an Integrated Gradients map about three per step (a forward and a backward), and
 every map's deletion / AOPC curve its distinct rows (:func:`deletion_rows`). A row's price is measured, not
 guessed: each used modality's fused forward is timed once on two rows of this very input (and, for an audio model
-that can, at the latent level too; a model slower than ``SLOW_PROBE`` a row is timed by the prediction's own run
-of it), and the price is kept per model and input shape, so the next explanation of that size plans at once. The panels' total is divided by how many run at once, and multiplied by what the model's maps really took per
+that can, at the latent level too; a model slower than ``SLOW_PROBE`` a row on one row), and the price is kept
+per model and input shape, so the next explanation of that size plans at once. The panels' total is divided by how many run at once, and multiplied by what the model's maps really took per
 planned second in its last explanations (``learn``: Python, windows, set-up and a busy machine, which the row prices
 do not see), and each panel's share of that by what each really took (``learn`` with the panels' seconds: a panel
 whose rows cost more than its probe said is the one that gives up, not the others). A deletion curve counts only
@@ -35,7 +35,7 @@ from msa_demo.explain.result import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
 PROBE_ROWS = 2
-SLOW_PROBE = 0.25  # seconds a row: a model this slow is probed once on one row (its set-up is small beside it)
+SLOW_PROBE = 0.25  # seconds a row (the prediction's): a model this slow is probed on one row, not three
 MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
 MAX_SEGMENT = 8.0  # seconds: the longest audio segment a budget makes (a 30 s clip in 4 segments)
 # seconds per row, per modality model, per (input shape, level): measured once per model and size
@@ -82,17 +82,15 @@ class Plan:
 def _price(ff, level: str = "input") -> float:
     """Seconds per row of ``ff`` (a FusedForward), measured on PROBE_ROWS copies of its input (``level``
     "latent": the audio model's latent frames), kept per model and shape. A slow model (``SLOW_PROBE`` a row
-    or more) is not probed: its input's price is what the prediction's run of it took (``model.encode_seconds``),
-    its latent price that times what the latent level cost against the input the first time it was measured."""
+    or more, as the prediction's run of it took: ``model.encode_seconds``) is probed on one row; its latent price
+    is its input's times what the latent level cost against the input the first time both were measured."""
     prices = _PRICES.setdefault(ff.mod, {})
     key = (tuple(ff.x.shape), level)
     seen = (getattr(ff.model, "encode_seconds", None) or {}).get((ff.modality, tuple(ff.x.shape)))
-    if key not in prices and seen is not None and seen >= SLOW_PROBE:
-        ratio = prices.get("latent ratio")
-        if level == "input":
-            prices[key] = seen
-        elif ratio is not None:
-            prices[key] = seen * ratio
+    slow = seen is not None and seen >= SLOW_PROBE  # (a cold first call can look slow: it is only a hint)
+    ratio = prices.get("latent ratio")
+    if key not in prices and level == "latent" and ratio is not None:
+        prices[key] = _price(ff) * ratio
     if key not in prices:
         f = ff
         if level == "latent":
@@ -109,7 +107,7 @@ def _price(ff, level: str = "input") -> float:
                 if rows.device.type == "cuda":
                     torch.cuda.synchronize(rows.device)
                 timings.append((time.perf_counter() - t0) / (1 if k == 0 else PROBE_ROWS))
-                if timings[0] >= SLOW_PROBE:  # a slow model: one row told its price (and cost a second at most)
+                if slow:  # a slow model: one row tells its price (the prediction ran this shape: it is warm)
                     break
         prices[key] = min(timings)
         if level == "latent" and (tuple(ff.x.shape), "input") in prices:
