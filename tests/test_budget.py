@@ -176,3 +176,32 @@ def test_rows_answered_from_what_was_seen_are_the_rows_the_model_gives(tiny_mode
     assert fast.scores == pytest.approx(slow.scores, abs=1e-6)
     assert fast.faithfulness.deletion_curve == pytest.approx(slow.faithfulness.deletion_curve, abs=1e-6)
     assert fast.faithfulness.random_curve == pytest.approx(slow.faithfulness.random_curve, abs=1e-6)
+
+
+def test_each_panel_tells_its_rows_as_it_goes(tiny_model, tiny_inputs):
+    """``explain_iter(on_rows=...)``: per modality, the rows its maps evaluated so far, rising to exactly the rows its
+    maps counted; under a budget with the plan's most rows for it."""
+    import threading
+
+    from msa_demo.explain import explain_iter
+
+    for budget in (0, 30):
+        heard: dict[str, list] = {}
+        lock = threading.Lock()
+
+        def on_rows(panel, done, planned):
+            with lock:
+                heard.setdefault(panel, []).append((done, planned))
+
+        exp = None
+        for kind, part in explain_iter(tiny_model, tiny_inputs, options=ExplainOptions(budget=budget),
+                                       on_rows=on_rows):
+            if kind == "done":
+                exp = part
+        assert set(heard) == {"text", "image", "audio"}
+        for panel, calls in heard.items():
+            done = [d for d, _ in calls]
+            assert done == sorted(done) and done[0] > 0
+            assert done[-1] == sum(m.cost.forward_passes for m in exp.maps if m.modality == panel)
+            planned = {p for _, p in calls}
+            assert planned == {None} if budget == 0 else (len(planned) == 1 and planned.pop() > 0)

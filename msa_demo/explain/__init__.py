@@ -158,14 +158,42 @@ def finished(parts, target: str, workers: int,
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def watched(modality: str, run: Callable[[str], Any], on_rows: Callable[..., Any], planned: int | None):
+    """``run`` that tells ``on_rows(modality, rows done, planned)`` after each model call it makes (its thread)."""
+    from msa_demo.explain.forward import report_rows
+
+    def go(target):
+        done = [0]
+
+        def tell(rows: int) -> None:
+            done[0] += rows
+            try:
+                on_rows(modality, done[0], planned)
+            except Exception:  # noqa: BLE001 - a progress display never breaks the work
+                pass
+
+        report_rows(tell)
+        try:
+            return run(target)
+        finally:
+            report_rows(None)
+    return go
+
+
 def unused_methods(model, used, options) -> list[str]:
     """What a modality cannot run of the methods asked for, said rather than silently skipped."""
     return [n for kind in kinds() if kind.name in used for n in kind.explain_notices(model, options, used)]
 
 
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
-                 progress: Callable[..., Any] | None = None) -> Iterator[tuple[str, Any]]:
-    """Yield the explanation's parts as each panel finishes (see the module docstring)."""
+                 progress: Callable[..., Any] | None = None,
+                 on_rows: Callable[[str, int, int | None], Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """Yield the explanation's parts as each panel finishes (see the module docstring).
+
+    ``on_rows(modality, rows done, rows planned or None)``: called while the maps are made, after each model call
+    of a panel (from the panel's own thread: two panels can call at once), with the model rows its maps have
+    evaluated so far and, under a time budget, the most the plan counts for them (an IG step is one row; adaptive
+    IG often stops before its most steps, so a panel can finish short of it)."""
     t0 = time.perf_counter()
     options = options or ExplainOptions()
     if isinstance(options, dict):
@@ -206,6 +234,10 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     yield "explanation", exp
     t_maps, failed = time.perf_counter(), False
     parts = panels(model, inputs, pred.used, options)
+    if on_rows is not None:
+        names = [kind.name for kind in kinds() if kind.name in pred.used]
+        parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
+                 for (name, run), m in zip(parts, names)]
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
     found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
     whatif_rows, whatif_seconds, deadline = 0, 0.0, None

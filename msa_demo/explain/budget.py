@@ -61,6 +61,7 @@ class Plan:
     fits: bool = True
     overrun: float = 1.0  # the model's learnt seconds per planned second, counted in ``seconds``
     panels: dict[str, float] = field(default_factory=dict)  # modality -> its maps' planned seconds (no overrun)
+    rows: dict[str, int] = field(default_factory=dict)  # modality -> its maps' planned model rows (an IG step: 1)
 
     def given_up_by(self, m) -> list[str]:
         """What the map ``m`` (an AttributionMap) gave up: the shared settings that apply to it (IG steps only to
@@ -128,14 +129,18 @@ class _Panel:
 
     share: float = 1.0  # its learnt share of the model's overrun (``_SHARES``)
 
-    def seconds(self, o: ExplainOptions) -> float:
+    def rows(self, o: ExplainOptions) -> float:
+        """Model rows its maps evaluate under ``o`` (an IG step: ``IG_ROW``), in the worst case."""
         rows = 0.0
         for kind, name in self.methods(o):
             n = self.features(o)
             rows += deletion_rows(n, o.deletion_steps, gradient=kind == "gradient", occlusion=name == "occlusion")
             rows += IG_ROW * _ig_steps(o) if kind == "gradient" else n + 1
+        return rows
+
+    def seconds(self, o: ExplainOptions) -> float:
         price = self.latent_price if (self.latent_price and o.audio_level == "latent") else self.price
-        return rows * price * self.share
+        return self.rows(o) * price * self.share
 
 
 _DELETION: dict[tuple, float] = {}
@@ -315,8 +320,11 @@ def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float 
             fits = False
             break
         wall = _wall(panels, o, workers, late)
+    steps = IG_ROW * _ig_steps(o)  # an IG step is one row of progress (its backward pass is not a row)
     return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits, late,
-                {p.modality: p.seconds(o) for p in panels})
+                {p.modality: p.seconds(o) for p in panels},
+                {p.modality: int(round(p.rows(o) - sum(steps - _ig_steps(o) for k, _ in p.methods(o)
+                                                       if k == "gradient"))) for p in panels})
 
 
 __all__ = ["Plan", "fit", "learn", "overrun"]

@@ -52,6 +52,14 @@ def _panel_threads() -> None:
         torch.set_num_threads(want)
 
 
+_rows = threading.local()  # who hears of the rows this thread's panel evaluates (``explain_iter``'s ``on_rows``)
+
+
+def report_rows(tell: Callable[[int], Any] | None) -> None:
+    """``tell(rows)`` after every model call of this thread's fused functions (None: no one)."""
+    _rows.tell = tell
+
+
 def target_index(target: str) -> int:
     """The index of a sentiment class name (``check_target``'s one clear message for anything else)."""
     name = check_target(target)
@@ -188,6 +196,9 @@ class FusedForward:
         counter.forward_passes += b
         counter.calls += 1
         counter.seconds += time.perf_counter() - t0
+        tell = getattr(_rows, "tell", None)
+        if tell is not None:
+            tell(b)
         return out.float()
 
     def fit(self, run: Callable[[int], Any]) -> Any:
