@@ -33,14 +33,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as msa_demo sets it (before torch loads), so as the app runs
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -74,6 +77,7 @@ def naive_forward(ig_rows=0):
     def new_init(self, model, inputs, *a, **k):
         init(self, model, inputs, *a, **k)
         self._inputs = inputs
+        self.seen = None  # Captum evaluates every row it builds: nothing answered from what was seen before
 
     cls.__call__, cls.__init__, cls.ig_rows = call, new_init, ig_rows
     try:

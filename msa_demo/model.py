@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
@@ -91,10 +92,53 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
     return lines
 
 
+_LIBC: list = []  # glibc, once loaded (None where there is none)
+_TRIMMED = [0.0]  # when the heap was last trimmed
+TRIM_EVERY = 1.0  # seconds: the least time between two trims asked for without ``force``
+
+
+def release_memory(force: bool = False) -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; a few ms): a prediction's or an
+    explanation's batches, freed, stay in the heap of the thread that made them (a panel's, a request's) and are
+    counted in the process's resident memory until then (lite: about 330 MB after the curated examples). At most
+    once a ``TRIM_EVERY`` unless ``force``; a no-op without glibc."""
+    now = time.monotonic()
+    if not force and now - _TRIMMED[0] < TRIM_EVERY:
+        return
+    _TRIMMED[0] = now
+    if not _LIBC:
+        import ctypes
+        import ctypes.util
+
+        try:
+            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.append(lib if hasattr(lib, "malloc_trim") else None)
+        except OSError:
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0].malloc_trim(0)
+
+
+def _tensor_bytes(value: Any) -> int:
+    """Bytes of the tensors and arrays in ``value`` (a dict, list or tuple of them, nested)."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() * value.element_size()
+    if hasattr(value, "nbytes") and hasattr(value, "dtype"):  # a numpy array
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(_tensor_bytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_tensor_bytes(v) for v in value[:64]) if value and not isinstance(value[0], (str, int, float)) \
+            else 0
+    return 0
+
+
 class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
     cache_size = 64
+    cache_bytes = 256 * 2**20  # and at most this many bytes of tensors (a 30 s clip's waveform is 1.9 MB)
+    _cached_bytes = 0
     # what loading left behind; class-level defaults for a model assembled by hand (tests build planted ones)
     requested: Preset | None = None
     notices: list[str] | tuple[str, ...] = ()
@@ -110,6 +154,8 @@ class MultimodalSentimentModel:
         self.fusion = self._load_fusion()
         self._cache: OrderedDict[tuple[str, str], tuple[Prepared, Encoded]] = OrderedDict()
         self._cache_lock = threading.Lock()  # panels made at once, and concurrent requests, share the cache
+        self._sizes: dict[tuple[str, str], int] = {}  # bytes of tensors of each cached entry
+        self._cached_bytes = 0
         self.encoder_runs = 0  # how many times an encoder actually ran (the cache's effect is visible)
 
     @classmethod
@@ -209,12 +255,28 @@ class MultimodalSentimentModel:
                 return hit
         mod = self.modalities[modality]
         prepared = mod.prepare(value)
+        t0 = time.perf_counter()
         encoded = mod.encode(prepared)
+        took = time.perf_counter() - t0
+        x = prepared.inputs.get(mod.attr_key)
+        if isinstance(x, torch.Tensor):  # what one row of this size costs: the time budget's first price
+            seconds = self.__dict__.setdefault("encode_seconds", OrderedDict())
+            seconds[(modality, tuple(x.shape))] = took
+            while len(seconds) > self.cache_size:
+                seconds.popitem(last=False)
+        size = _tensor_bytes(prepared.inputs) + _tensor_bytes(prepared.info) + _tensor_bytes(vars(encoded))
         with self._cache_lock:
             self.encoder_runs += 1
+            sizes = self.__dict__.setdefault("_sizes", {})  # a model assembled by hand (tests) starts one here
+            if key in self._cache:
+                self._cached_bytes -= sizes.pop(key, 0)
             self._cache[key] = (prepared, encoded)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            sizes[key] = size
+            self._cached_bytes += size
+            while len(self._cache) > 1 and (len(self._cache) > self.cache_size
+                                            or self._cached_bytes > self.cache_bytes):
+                old, _ = self._cache.popitem(last=False)
+                self._cached_bytes -= sizes.pop(old, 0)
         return prepared, encoded
 
     def forget(self) -> None:
@@ -222,6 +284,8 @@ class MultimodalSentimentModel:
         nothing behind, a benchmark of first explanations)."""
         with self._cache_lock:
             self._cache.clear()
+            self.__dict__.get("_sizes", {}).clear()
+            self._cached_bytes = 0
         for mod in self.modalities.values():
             getattr(mod, "forget", lambda: None)()  # what a model keeps itself (the lite text's windows)
 
@@ -265,6 +329,8 @@ class MultimodalSentimentModel:
             if line and line not in notices:
                 notices.append(line)
         fused = _probs_dict(self.fuse(encoded))
+        if self.device.type == "cpu":
+            release_memory()
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe())
 
     def fuse(self, encoded: dict[str, Encoded]) -> torch.Tensor:

@@ -7,7 +7,7 @@ import pytest
 
 from msa_demo.explain import ExplainOptions, explain
 from msa_demo.explain import budget as budget_module
-from msa_demo.explain.budget import fit
+from msa_demo.explain.budget import deletion_rows, fit
 from msa_demo.explain.forward import FusedForward
 
 
@@ -15,8 +15,10 @@ from msa_demo.explain.forward import FusedForward
 def nothing_learnt(tiny_model):
     """Each plan made on the prices the test sets, not on what an earlier test's explanation took."""
     budget_module._OVERRUN.pop(tiny_model, None)
+    budget_module._SHARES.pop(tiny_model, None)
     yield
     budget_module._OVERRUN.pop(tiny_model, None)
+    budget_module._SHARES.pop(tiny_model, None)
 
 
 @pytest.fixture
@@ -43,11 +45,15 @@ def test_no_need_to_give_up_anything(tiny_model, tiny_inputs):
     assert plan.notice(10) is None
 
 
+# text: IG 8+16+32+64 = 120 steps x 3 rows + a 10-point deletion curve over the 9 words (its distinct rows less
+# the input and the baseline, which the IG map evaluated) at 10 ms a row
+TEXT_FULL = (120 * 3 + deletion_rows(9, 10, gradient=True)) * 0.01
+
+
 def test_ig_steps_go_first_and_the_plan_fits(tiny_model, tiny_inputs):
-    # text: IG 8+16+32+64 = 120 steps x 3 rows + a 10-point deletion curve (49 rows) = 409 rows at 10 ms
     used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 1e-6, "audio": 1e-6})
     full = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
-    assert full.seconds == pytest.approx(4.09, rel=0.01) and full.gave_up == {}
+    assert full.seconds == pytest.approx(TEXT_FULL, rel=0.01) and full.gave_up == {}
     plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=3))
     # 8+16+32 = 56 steps: 217 rows, 2.17 s: one halving of the IG steps is enough
     assert plan.fits and plan.seconds <= 3 and plan.options.ig_max_steps == 32
@@ -100,12 +106,12 @@ def test_a_maps_caption_says_what_it_gave_up():
 def test_the_plan_learns_what_the_maps_really_took(tiny_model, tiny_inputs):
     used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 1e-6, "audio": 1e-6})
     first = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
-    assert first.overrun == 1.0 and first.seconds == pytest.approx(4.09, rel=0.01)
+    assert first.overrun == 1.0 and first.seconds == pytest.approx(TEXT_FULL, rel=0.01)
     budget_module.learn(tiny_model, first, 4 * first.seconds)  # the maps took four times the plan
     assert budget_module.overrun(tiny_model) == pytest.approx(4.0)
     again = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=100))
-    assert again.seconds == pytest.approx(4 * 4.09, rel=0.01)  # counted with it now
-    tight = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=8))  # fitted 4.09 s before learning
+    assert again.seconds == pytest.approx(4 * TEXT_FULL, rel=0.01)  # counted with it now
+    tight = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=8))  # fitted 3.97 s before learning
     assert tight.options.ig_max_steps < 64 and tight.seconds <= 8
     budget_module.learn(tiny_model, again, again.seconds / 4)  # then as planned: the estimate moves halfway back
     assert budget_module.overrun(tiny_model) == pytest.approx(2.5)
@@ -119,3 +125,83 @@ def test_an_explanation_under_a_budget_teaches_the_next_plan(tiny_model, tiny_in
     explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=30))
     learnt = budget_module.overrun(tiny_model)
     assert learnt != 1.0 and budget_module.OVERRUN_BOUNDS[0] <= learnt <= budget_module.OVERRUN_BOUNDS[1]
+
+
+def test_each_panel_learns_its_share_of_the_overrun(tiny_model, tiny_inputs):
+    used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 0.01, "audio": 0.01})
+    first = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=1000))
+    took = {m: s * (4.0 if m == "text" else 1.0) for m, s in first.panels.items()}  # the text took four times its plan
+    budget_module.learn(tiny_model, first, first.seconds, took)
+    shares = budget_module._SHARES[tiny_model]
+    assert shares["text"] > 1.0 > shares["image"] and shares["image"] == pytest.approx(shares["audio"])
+    again = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=1000))
+    # the total stays what the maps took (no global overrun: they took the planned seconds in all) ...
+    assert again.seconds == pytest.approx(first.seconds, rel=1e-6)
+    # ... but the text's part of it grows: the text gives up first
+    assert again.panels["text"] / again.panels["image"] > first.panels["text"] / first.panels["image"]
+
+
+def test_a_deletion_curve_costs_only_the_rows_its_map_has_not_evaluated(tiny_model, tiny_inputs):
+    """The planner's row count is the real one: an occlusion map's rows are its features + 1, and its deletion
+    curve evaluates only the rows the occlusion did not (the input, the one-feature rows are answered from what
+    the fused function has seen)."""
+    from msa_demo.explain.regions import attribute_regions
+
+    for steps in (2, 10):
+        opts = ExplainOptions(image_methods=("occlusion",), grid=3, deletion_steps=steps)
+        m = attribute_regions(tiny_model, tiny_inputs, "positive", opts)[0]
+        assert m.cost.forward_passes == 9 + 1 + deletion_rows(9, steps, occlusion=True)
+
+
+def test_rows_answered_from_what_was_seen_are_the_rows_the_model_gives(tiny_model, tiny_inputs):
+    """The same map and deletion curve with every row run by the model (nothing answered from ``seen``)."""
+    from msa_demo.explain import forward
+
+    opts = ExplainOptions(image_methods=("occlusion",), grid=3, deletion_steps=10)
+    from msa_demo.explain.regions import attribute_regions
+
+    fast = attribute_regions(tiny_model, tiny_inputs, "positive", opts)[0]
+    init = forward.FusedForward.__init__
+
+    def every_row(self, *a, **k):
+        init(self, *a, **k)
+        self.seen = None
+
+    forward.FusedForward.__init__ = every_row
+    try:
+        slow = attribute_regions(tiny_model, tiny_inputs, "positive", opts)[0]
+    finally:
+        forward.FusedForward.__init__ = init
+    assert slow.cost.forward_passes > fast.cost.forward_passes
+    assert fast.scores == pytest.approx(slow.scores, abs=1e-6)
+    assert fast.faithfulness.deletion_curve == pytest.approx(slow.faithfulness.deletion_curve, abs=1e-6)
+    assert fast.faithfulness.random_curve == pytest.approx(slow.faithfulness.random_curve, abs=1e-6)
+
+
+def test_each_panel_tells_its_rows_as_it_goes(tiny_model, tiny_inputs):
+    """``explain_iter(on_rows=...)``: per modality, the rows its maps evaluated so far, rising to exactly the rows its
+    maps counted; under a budget with the plan's most rows for it."""
+    import threading
+
+    from msa_demo.explain import explain_iter
+
+    for budget in (0, 30):
+        heard: dict[str, list] = {}
+        lock = threading.Lock()
+
+        def on_rows(panel, done, planned):
+            with lock:
+                heard.setdefault(panel, []).append((done, planned))
+
+        exp = None
+        for kind, part in explain_iter(tiny_model, tiny_inputs, options=ExplainOptions(budget=budget),
+                                       on_rows=on_rows):
+            if kind == "done":
+                exp = part
+        assert set(heard) == {"text", "image", "audio"}
+        for panel, calls in heard.items():
+            done = [d for d, _ in calls]
+            assert done == sorted(done) and done[0] > 0
+            assert done[-1] == sum(m.cost.forward_passes for m in exp.maps if m.modality == panel)
+            planned = {p for _, p in calls}
+            assert planned == {None} if budget == 0 else (len(planned) == 1 and planned.pop() > 0)

@@ -28,6 +28,7 @@ from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Expla
                                      ModalityContributions, check_target)
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
+from msa_demo.model import release_memory
 from msa_demo.registry import kinds
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,13 @@ def panel_workers(model) -> int:
     return 1 if model.device.type != "cpu" else max(1, min(2, torch.get_num_threads()))
 
 
-def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, BaseException | None]]:
+def finished(parts, target: str, workers: int,
+             order: list[int] | None = None) -> Iterator[tuple[int, str, Any, BaseException | None]]:
     """``(index, name, maps, error)`` for each of ``parts`` (:func:`panels`) as it finishes; ``error`` is what it
     raised (``maps`` then None). ``workers`` panels run at once in threads (torch releases the GIL while it
-    computes); with one worker they run one after the other in this thread. Panels not started when the caller
-    stops (an error, a closed stream) are dropped."""
+    computes); with one worker they run one after the other in this thread. ``order``: the indices in the order
+    the panels start (default: as given). Panels not started when the caller stops (an error, a closed stream)
+    are dropped."""
     if workers <= 1 or len(parts) <= 1:
         for k, (name, run) in enumerate(parts):
             try:
@@ -121,9 +124,20 @@ def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, 
         return
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    from msa_demo.explain.forward import panel_started
+
+    def counted(run):
+        def go(target):
+            panel_started(+1)  # the panels running share the cores (``forward.SHARE_CORES``)
+            try:
+                return run(target)
+            finally:
+                panel_started(-1)
+        return go
+
     pool = ThreadPoolExecutor(workers, thread_name_prefix="msa-panel")
     try:
-        futures = {pool.submit(run, target): (k, name) for k, (name, run) in enumerate(parts)}
+        futures = {pool.submit(counted(parts[k][1]), target): (k, parts[k][0]) for k in (order or range(len(parts)))}
         for future in as_completed(futures):
             k, name = futures[future]
             exc = future.exception()
@@ -132,14 +146,42 @@ def finished(parts, target: str, workers: int) -> Iterator[tuple[int, str, Any, 
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def watched(modality: str, run: Callable[[str], Any], on_rows: Callable[..., Any], planned: int | None):
+    """``run`` that tells ``on_rows(modality, rows done, planned)`` after each model call it makes (its thread)."""
+    from msa_demo.explain.forward import report_rows
+
+    def go(target):
+        done = [0]
+
+        def tell(rows: int) -> None:
+            done[0] += rows
+            try:
+                on_rows(modality, done[0], planned)
+            except Exception:  # noqa: BLE001 - a progress display never breaks the work
+                pass
+
+        report_rows(tell)
+        try:
+            return run(target)
+        finally:
+            report_rows(None)
+    return go
+
+
 def unused_methods(model, used, options) -> list[str]:
     """What a modality cannot run of the methods asked for, said rather than silently skipped."""
     return [n for kind in kinds() if kind.name in used for n in kind.explain_notices(model, options, used)]
 
 
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
-                 progress: Callable[..., Any] | None = None) -> Iterator[tuple[str, Any]]:
-    """Yield the explanation's parts as each panel finishes (see the module docstring)."""
+                 progress: Callable[..., Any] | None = None,
+                 on_rows: Callable[[str, int, int | None], Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """Yield the explanation's parts as each panel finishes (see the module docstring).
+
+    ``on_rows(modality, rows done, rows planned or None)``: called while the maps are made, after each model call
+    of a panel (from the panel's own thread: two panels can call at once), with the model rows its maps have
+    evaluated so far and, under a time budget, the most the plan counts for them (an IG step is one row; adaptive
+    IG often stops before its most steps, so a panel can finish short of it)."""
     t0 = time.perf_counter()
     options = options or ExplainOptions()
     if isinstance(options, dict):
@@ -180,11 +222,21 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     yield "explanation", exp
     t_maps, failed = time.perf_counter(), False
     parts = panels(model, inputs, pred.used, options)
+    if on_rows is not None:
+        names = [kind.name for kind in kinds() if kind.name in pred.used]
+        parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
+                 for (name, run), m in zip(parts, names)]
     got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
     found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
     whatif_rows, whatif_seconds, deadline = 0, 0.0, None
     tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
-    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model)), 1):
+    order = None
+    if plan is not None and plan.panels:  # the dearest panel starts at once, beside the others cheapest first
+        cost = [plan.panels.get(kind.name, 0.0) for kind in kinds() if kind.name in pred.used]
+        if len(cost) == len(parts) > 2:
+            dearest = max(range(len(cost)), key=cost.__getitem__)
+            order = [dearest] + sorted((k for k in range(len(cost)) if k != dearest), key=cost.__getitem__)
+    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model), order), 1):
         tell(done / max(1, len(parts)), f"explained {name}")
         if exc is not None:
             if isinstance(exc, MsaError):
@@ -221,7 +273,10 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     if plan is not None and not failed:  # the next plan for this model counts with what the maps really took
         from msa_demo.explain.budget import learn
 
-        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds)
+        took: dict[str, float] = {}
+        for m in exp.maps:
+            took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
+        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds, took)
     if options.tone and "audio" in pred.used:
         from msa_demo.explain.tone import tone
 
@@ -233,8 +288,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,
                     time.perf_counter() - t0)
     tell(1.0, "done")
+    release_memory(force=True)
     yield "cost", exp.cost
     yield "done", exp
+
+
 
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,

@@ -2,12 +2,15 @@
 
 The cost of a map is counted in model rows (one modality-model evaluation of one input row): a perturbation map
 evaluates one row per feature, an Integrated Gradients map about three per step (a forward and a backward), and
-every map's deletion / AOPC curve about five per point. A row's price is measured, not guessed: each used
-modality's fused forward is timed once on two rows of this very input (and, for an audio model that can, at the
-latent level too), and the price is kept per model and input shape, so the next explanation of that size plans
-at once. The panels' total is divided by how many run at once, and multiplied by what the model's maps really took per
+every map's deletion / AOPC curve its distinct rows (:func:`deletion_rows`). A row's price is measured, not
+guessed: each used modality's fused forward is timed once on two rows of this very input (and, for an audio model
+that can, at the latent level too; a model slower than ``SLOW_PROBE`` a row on one row), and the price is kept
+per model and input shape, so the next explanation of that size plans at once. The panels' total is divided by how many run at once, and multiplied by what the model's maps really took per
 planned second in its last explanations (``learn``: Python, windows, set-up and a busy machine, which the row prices
-do not see).
+do not see), and each panel's share of that by what each really took (``learn`` with the panels' seconds: a panel
+whose rows cost more than its probe said is the one that gives up, not the others). A deletion curve counts only
+the rows it does not share with its map (``FusedForward`` answers a row it has seen: the unperturbed input, an
+occlusion's one-feature rows, an IG map's baseline).
 
 When the full settings do not fit, the most expensive panel gives up one thing at a time, in this order (each
 step the one that costs the map least): fewer IG steps (down to 4; its completeness gap is then shown on its map),
@@ -25,13 +28,14 @@ import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import torch
 
 from msa_demo.explain.result import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
-DELETION_ROWS = 4.7  # rows of a deletion / AOPC curve per point (its orders share the end points)
 PROBE_ROWS = 2
+SLOW_PROBE = 0.25  # seconds a row (the prediction's): a model this slow is probed on one row, not three
 MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
 MAX_SEGMENT = 8.0  # seconds: the longest audio segment a budget makes (a 30 s clip in 4 segments)
 # seconds per row, per modality model, per (input shape, level): measured once per model and size
@@ -39,8 +43,12 @@ _PRICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 # per model: how many times longer its maps really took than planned (what the row prices do not count: Python,
 # the words' windows, the deletion curves' set-up, a machine busy with other work), learnt from each explanation
 _OVERRUN: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
-OVERRUN_BOUNDS = (0.5, 20.0)
+OVERRUN_BOUNDS = (0.25, 20.0)  # a first plan priced by the prediction can run 2-3x high (one cold row, no overlap)
 OVERRUN_WEIGHT = 0.5  # the last explanation's weight in the running estimate
+# per model: each panel's (modality's) learnt share of the overrun: what its maps took per planned second, over
+# what all maps took per planned second (1.0: as planned, like the others)
+_SHARES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+SHARE_BOUNDS = (0.05, 20.0)
 
 
 @dataclass
@@ -52,6 +60,8 @@ class Plan:
     gave_up: dict[str, list[str]] = field(default_factory=dict)  # "every map" or a modality -> what it gave up
     fits: bool = True
     overrun: float = 1.0  # the model's learnt seconds per planned second, counted in ``seconds``
+    panels: dict[str, float] = field(default_factory=dict)  # modality -> its maps' planned seconds (no overrun)
+    rows: dict[str, int] = field(default_factory=dict)  # modality -> its maps' planned model rows (an IG step: 1)
 
     def given_up_by(self, m) -> list[str]:
         """What the map ``m`` (an AttributionMap) gave up: the shared settings that apply to it (IG steps only to
@@ -72,23 +82,37 @@ class Plan:
 
 def _price(ff, level: str = "input") -> float:
     """Seconds per row of ``ff`` (a FusedForward), measured on PROBE_ROWS copies of its input (``level``
-    "latent": the audio model's latent frames), kept per model and shape."""
+    "latent": the audio model's latent frames), kept per model and shape. A slow model (``SLOW_PROBE`` a row
+    or more, as the prediction's run of it took: ``model.encode_seconds``) is probed on one row; its latent price
+    is its input's times what the latent level cost against the input the first time both were measured."""
     prices = _PRICES.setdefault(ff.mod, {})
     key = (tuple(ff.x.shape), level)
+    seen = (getattr(ff.model, "encode_seconds", None) or {}).get((ff.modality, tuple(ff.x.shape)))
+    slow = seen is not None and seen >= SLOW_PROBE  # (a cold first call can look slow: it is only a hint)
+    ratio = prices.get("latent ratio")
+    if key not in prices and level == "latent" and ratio is not None:
+        prices[key] = _price(ff) * ratio
     if key not in prices:
         f = ff
         if level == "latent":
             f = ff.at(ff.mod.latents(ff.x)[:1])
+        f.seen = None  # every probe row runs the model
         rows = f.x.expand(PROBE_ROWS, *f.x.shape[1:]).contiguous()
         timings = []
-        with torch.no_grad():
-            for _ in range(2):  # the first call of a batch shape pays for its kernels' set-up (oneDNN, cuDNN)
+        # with gradients on (no tensor asks for them: the same forward), a model that reuses what it read before
+        # (lite e5's windows) reads every row as an IG or deletion row does
+        with torch.enable_grad() if getattr(f.mod, "reuse_windows", False) else torch.no_grad():
+            for k in range(2):  # the first call of a batch shape pays for its kernels' set-up (oneDNN, cuDNN)
                 t0 = time.perf_counter()
-                f(rows)
+                f(rows[:1] if k == 0 else rows)
                 if rows.device.type == "cuda":
                     torch.cuda.synchronize(rows.device)
-                timings.append(time.perf_counter() - t0)
-        prices[key] = min(timings) / PROBE_ROWS
+                timings.append((time.perf_counter() - t0) / (1 if k == 0 else PROBE_ROWS))
+                if slow:  # a slow model: one row tells its price (the prediction ran this shape: it is warm)
+                    break
+        prices[key] = min(timings)
+        if level == "latent" and (tuple(ff.x.shape), "input") in prices:
+            prices["latent ratio"] = prices[key] / prices[(tuple(ff.x.shape), "input")]
     return prices[key]
 
 
@@ -103,13 +127,42 @@ class _Panel:
     methods: Any  # options -> [(kind, name)] of its maps
     segments: bool = False  # its features are time segments of the options' length (audio on a waveform)
 
-    def seconds(self, o: ExplainOptions) -> float:
+    share: float = 1.0  # its learnt share of the model's overrun (``_SHARES``)
+
+    def rows(self, o: ExplainOptions) -> float:
+        """Model rows its maps evaluate under ``o`` (an IG step: ``IG_ROW``), in the worst case."""
         rows = 0.0
-        for kind, _ in self.methods(o):
-            rows += DELETION_ROWS * o.deletion_steps + 2
-            rows += IG_ROW * _ig_steps(o) if kind == "gradient" else self.features(o) + 1
+        for kind, name in self.methods(o):
+            n = self.features(o)
+            rows += deletion_rows(n, o.deletion_steps, gradient=kind == "gradient", occlusion=name == "occlusion")
+            rows += IG_ROW * _ig_steps(o) if kind == "gradient" else n + 1
+        return rows
+
+    def seconds(self, o: ExplainOptions) -> float:
         price = self.latent_price if (self.latent_price and o.audio_level == "latent") else self.price
-        return rows * price
+        return self.rows(o) * price * self.share
+
+
+_DELETION: dict[tuple, float] = {}
+
+
+def deletion_rows(n: int, steps: int, gradient: bool = False, occlusion: bool = False) -> float:
+    """Rows a deletion / AOPC curve of ``n`` features and ``steps`` points evaluates (``faithfulness.deletion``:
+    its distinct rows, the random orders' too), less those its map evaluated already: the unperturbed input
+    (every map), the one-feature rows (an occlusion's own) and all features removed (an IG map's baseline)."""
+    key = (n, steps, gradient, occlusion)
+    if key not in _DELETION:
+        from msa_demo.explain.faithfulness import deletion_masks
+
+        if n <= 0:
+            return 0.0
+        rng = np.random.default_rng(0)
+        masks = [deletion_masks(np.arange(n), n, steps)[0]]
+        masks += [deletion_masks(rng.permutation(n), n, steps)[0] for _ in range(4)]
+        removed = torch.unique(torch.cat(masks), dim=0).sum(1)
+        known = (removed == 0) | ((removed == 1) if occlusion else False) | ((removed == n) if gradient else False)
+        _DELETION[key] = float((~known).sum())
+    return _DELETION[key]
 
 
 def _ig_steps(o: ExplainOptions) -> int:
@@ -126,6 +179,7 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
     from msa_demo.explain.methods import METHODS, resolve
 
     out = []
+    shares = _shares(model)
     for m in used:
         if m not in ("text", "image", "audio") or m not in model.modalities:
             continue  # another modality's maps are not planned (their cost still counts in the measured total)
@@ -149,16 +203,25 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
             out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, lambda o: [("perturbation", "occlusion")]))
         else:
             seconds = ff.x.shape[-1] / int(info.get("sample_rate", 16000))
+            price = _price(ff)
             if getattr(mod, "supports_latents", False):
                 latent = _price(ff, "latent")
             level_auto = "latent" if getattr(mod, "latents_match_waveform", False) else "waveform"
-            price = _price(ff)
             panel = _Panel(m, price, latent, lambda o, s=seconds: math.ceil(s / o.segment_seconds),
                            lambda o: kinds(o.audio_methods), segments=True)
             if latent and options.audio_level in ("auto", "latent") and level_auto == "latent":
                 panel.price = latent
             out.append(panel)
+    for p in out:
+        p.share = shares.get(p.modality, 1.0)
     return out
+
+
+def _shares(model) -> dict:
+    try:
+        return _SHARES.get(model, {})
+    except TypeError:
+        return {}
 
 
 def _wall(panels: list[_Panel], o: ExplainOptions, workers: int, overrun: float = 1.0) -> float:
@@ -176,9 +239,11 @@ def overrun(model) -> float:
         return 1.0
 
 
-def learn(model, plan: "Plan", seconds: float) -> None:
+def learn(model, plan: "Plan", seconds: float, panels: dict[str, float] | None = None) -> None:
     """After an explanation planned by ``plan`` whose maps took ``seconds``: the next plan for ``model`` counts
-    with what they really cost (a running estimate, bounded)."""
+    with what they really cost (a running estimate, bounded). ``panels``: the seconds each modality's maps took
+    (as their costs say: panels made at once each count their own time); each panel's share of the overrun then
+    follows what it took per planned second against the others."""
     if plan.seconds <= 0 or seconds <= 0:
         return
     seen = min(max(seconds / (plan.seconds / plan.overrun), OVERRUN_BOUNDS[0]), OVERRUN_BOUNDS[1])
@@ -186,7 +251,18 @@ def learn(model, plan: "Plan", seconds: float) -> None:
     try:
         _OVERRUN[model] = seen if before is None else (1 - OVERRUN_WEIGHT) * before + OVERRUN_WEIGHT * seen
     except TypeError:  # a model that cannot be weakly referenced is not learnt about
-        pass
+        return
+    took = {m: s for m, s in (panels or {}).items() if s > 0 and plan.panels.get(m, 0) > 0}
+    if len(took) < 2:
+        return
+    planned = {m: plan.panels[m] for m in took}  # at the shares the plan used: back to the probe's prices
+    rate = sum(took.values()) / sum(planned.values())
+    shares = _SHARES.setdefault(model, {})
+    for m in took:
+        raw = planned[m] / shares.get(m, 1.0)
+        seen_share = min(max(took[m] / raw / rate, SHARE_BOUNDS[0]), SHARE_BOUNDS[1])
+        # the shares are relative: normalised so that the panels' planned total stays what it was
+        shares[m] = (1 - OVERRUN_WEIGHT) * shares.get(m, 1.0) + OVERRUN_WEIGHT * seen_share
 
 
 SHARED = ("IG steps", "deletion points")  # settings every map shares: given up for all of them at once
@@ -244,7 +320,11 @@ def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float 
             fits = False
             break
         wall = _wall(panels, o, workers, late)
-    return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits, late)
+    steps = IG_ROW * _ig_steps(o)  # an IG step is one row of progress (its backward pass is not a row)
+    return Plan(o, wall, {m: list(v.values()) for m, v in said.items()}, fits, late,
+                {p.modality: p.seconds(o) for p in panels},
+                {p.modality: int(round(p.rows(o) - sum(steps - _ig_steps(o) for k, _ in p.methods(o)
+                                                       if k == "gradient"))) for p in panels})
 
 
 __all__ = ["Plan", "fit", "learn", "overrun"]

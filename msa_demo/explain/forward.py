@@ -3,6 +3,9 @@ the other modalities' encoders run once and reused, batched in chunks that halve
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import threading
 import time
 import weakref
 from typing import Any, Callable, Iterable
@@ -23,6 +26,38 @@ from msa_demo.labels import to_sentiment
 # there, not at ``ig_min_steps`` (e5 text on a sentence needs 32 steps: its 8- and 16-step runs are skipped).
 # Never below ``ig_min_steps`` nor above ``ig_max_steps``; the steps tried are in each map's params.
 _last_steps: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+# Panels made at once (``explain.finished``) split the CPU's threads between them: while two run, each model call
+# of a panel's thread runs on half of torch's threads (one each on two cores), so that neither waits at the
+# other's barriers (OpenMP's threads of both would otherwise take turns on the same cores); alone, on all of them.
+# Only panel threads are touched (torch's thread count is per thread under OpenMP).
+SHARE_CORES = True
+CORES = torch.get_num_threads()
+_running = [0]
+_running_lock = threading.Lock()
+
+
+def panel_started(delta: int) -> None:
+    """``explain.finished``: a panel thread starts (+1) or ends (-1)."""
+    with _running_lock:
+        _running[0] = max(0, _running[0] + delta)
+
+
+def _panel_threads() -> None:
+    if not SHARE_CORES or not threading.current_thread().name.startswith("msa-panel"):
+        return
+    want = max(1, CORES // max(1, _running[0]))
+    if torch.get_num_threads() != want:
+        torch.set_num_threads(want)
+
+
+_rows = threading.local()  # who hears of the rows this thread's panel evaluates (``explain_iter``'s ``on_rows``)
+
+
+def report_rows(tell: Callable[[int], Any] | None) -> None:
+    """``tell(rows)`` after every model call of this thread's fused functions (None: no one)."""
+    _rows.tell = tell
 
 
 def target_index(target: str) -> int:
@@ -54,6 +89,9 @@ class FusedForward:
         self.forward_passes = 0
         self.calls = 0
         self.seconds = 0.0
+        self.reused = 0  # rows answered from ``seen`` (not evaluated again, not counted in ``forward_passes``)
+        # on a CPU: the fused output of every row evaluated without gradients, by the row's content (see __call__)
+        self.seen: dict | None = {} if model.device.type == "cpu" else None
         self.attr_key = self.mod.attr_key
         self.x = self.prepared.inputs[self.attr_key]
         # what every row shares goes to the device once (no host-to-device copy per call)
@@ -68,7 +106,8 @@ class FusedForward:
         other.__dict__.update(self.__dict__)
         other.__dict__.pop("parent", None)
         other.mod = module
-        other.forward_passes, other.calls, other.seconds = 0, 0, 0.0
+        other.forward_passes, other.calls, other.seconds, other.reused = 0, 0, 0.0, 0
+        other.seen = {} if self.seen is not None else None  # another function: nothing it has seen holds
         return other
 
     def private(self) -> "FusedForward":
@@ -79,6 +118,7 @@ class FusedForward:
         other = object.__new__(FusedForward)
         other.__dict__.update(self.__dict__)
         other.mod = sharing_copy(self.mod)
+        other.seen = None  # a hooked copy's output is not the function of its input alone
         other.original = getattr(self, "original", self.mod)
         other.parent = getattr(self, "parent", self)
         return other
@@ -107,6 +147,40 @@ class FusedForward:
         return out
 
     def __call__(self, x: torch.Tensor, *extra: Any) -> torch.Tensor:
+        """The fused probabilities [B, 3] of rows ``x``. On a CPU, without gradients, a row this function has
+        evaluated before (the same bytes at the same point) is answered from ``seen``, not run again: a deletion
+        curve's first row is the input an occlusion started from, its one-feature rows are the occlusion's own
+        rows, its last row the baseline an IG map evaluated; a modality model costs up to a second a row on a
+        CPU (wav2vec2-base on 10 s)."""
+        if self.seen is None or torch.is_grad_enabled() or extra or x.dim() < 2 or x.shape[0] == 0 or self._hooked():
+            return self._fused(x)
+        keys = [self._key(row) for row in x]
+        new = [i for i, k in enumerate(keys) if k not in self.seen]
+        if new:
+            fresh = self._fused(x if len(new) == len(keys) else x[new])
+            for i, row in zip(new, fresh):
+                self.seen[keys[i]] = row
+        counter = getattr(self, "parent", self)
+        counter.reused = getattr(counter, "reused", 0) + len(keys) - len(new)
+        return torch.stack([self.seen[k] for k in keys])
+
+    def _hooked(self) -> bool:
+        """Whether a hook sits on a module of the model (Captum's layer methods read a layer's output by one: the
+        model must run for it to fire)."""
+        modules = self.__dict__.get("_modules_of")
+        if modules is None or modules[0] is not self.mod:
+            nets = [v for v in vars(self.mod).values() if isinstance(v, torch.nn.Module)]
+            modules = self.__dict__["_modules_of"] = (self.mod, [m for net in nets for m in net.modules()])
+        return any(m._forward_hooks or m._forward_pre_hooks for m in modules[1])
+
+    def _key(self, row: torch.Tensor) -> tuple:
+        """The row's point, shape, dtype and a digest of its bytes (read in place: a CPU tensor's memory)."""
+        data = row.detach().contiguous()
+        raw = ctypes.string_at(data.data_ptr(), data.numel() * data.element_size())
+        return (self.attr_key, tuple(row.shape), str(row.dtype), hashlib.blake2b(raw, digest_size=16).digest())
+
+    def _fused(self, x: torch.Tensor) -> torch.Tensor:
+        _panel_threads()
         t0 = time.perf_counter()
         b = x.shape[0]
         logits, feats = self.mod._run(self.rows(x), want_features=self.needs_features)
@@ -122,6 +196,9 @@ class FusedForward:
         counter.forward_passes += b
         counter.calls += 1
         counter.seconds += time.perf_counter() - t0
+        tell = getattr(_rows, "tell", None)
+        if tell is not None:
+            tell(b)
         return out.float()
 
     def fit(self, run: Callable[[int], Any]) -> Any:

@@ -157,16 +157,57 @@ def encoder_source(spec: ModalitySpec) -> ModalitySpec:
     return spec
 
 
+# Loaded encoders with their heads, by what they were loaded from (model, revision, head, dtype, device): a second
+# modality of the same preset that reads the same encoder and head (lite: the text and the speech transcript) gets
+# its own module objects holding the same weight tensors (as ``explain.forward.sharing_copy``), not a second copy
+# of the weights (multilingual-e5-small: 470 MB). Its hooks (Layer IG) and window cache stay its own.
+_LOADED: dict[tuple, tuple] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _shared(key: tuple):
+    """(encoder, head, head config) already loaded under ``key`` and still alive, as sharing copies, or None."""
+    import copy
+
+    with _LOADED_LOCK:
+        refs = _LOADED.get(key)
+        got = tuple(r() for r in refs[:2]) if refs else None
+    if not got or any(m is None for m in got):
+        return None
+    out = []
+    for module in got:  # new module objects, the same parameter and buffer tensors
+        memo = {id(t): t for t in list(module.parameters()) + list(module.buffers())}
+        out.append(copy.deepcopy(module, memo))
+    return out[0], out[1], refs[2]
+
+
 class EncoderWithHead(_TextBase):
     """A sentence encoder (e.g. all-MiniLM-L6-v2) + mean pooling + a trained head (options['head'])."""
 
     group_words = True
 
     def load(self) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
 
         source = encoder_source(self.spec)
         self.tokenizer = from_pretrained(AutoTokenizer, source)
+        key = (str(source.model_id), source.revision, str(self.spec.options.get("head")), str(self.dtype),
+               str(self.device))
+        got = _shared(key)
+        if got is None:
+            self._load_weights(source)
+            with _LOADED_LOCK:
+                _LOADED[key] = (weakref.ref(self.encoder), weakref.ref(self.head), self.head_config)
+        else:
+            self.encoder, self.head, self.head_config = got
+        self.id2label = dict(enumerate(self.head_config["labels"]))
+        self._finish_load()
+        self._prefix = len(self.tokenizer("")["input_ids"]) - 1  # [CLS], or <s> + e5's "passage:" tokens
+
+    def _load_weights(self, source) -> None:
+        """The encoder (with the head's fine-tuned layers) and the head, from ``source`` and options['head']."""
+        from transformers import AutoModel
+
         self.encoder = from_pretrained(AutoModel, source, use_safetensors=True, dtype=self.dtype)
         head_ref = self.spec.options.get("head")
         if not head_ref:
@@ -186,9 +227,6 @@ class EncoderWithHead(_TextBase):
         self.head_config = cfg
         self.encoder.to(self.device).eval().requires_grad_(False)
         self.head.to(self.device, self.dtype).eval().requires_grad_(False)
-        self.id2label = dict(enumerate(cfg["labels"]))
-        self._finish_load()
-        self._prefix = len(self.tokenizer("")["input_ids"]) - 1  # [CLS], or <s> + e5's "passage:" tokens
 
     @property
     def prefix_tokens(self) -> int:
