@@ -426,7 +426,7 @@ def test_sanity_verdict_fails_only_when_the_ranking_survives_randomisation(rho, 
 
 
 def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
-    from msa_demo.explain.result import option_specs
+    from msa_demo.explain.options import option_specs
 
     with gr.Blocks():
         widgets = ui.advanced_widgets()
@@ -504,7 +504,7 @@ def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, 
 
 
 def test_explanations_waiting_in_the_queue_share_the_time_budget(dash):
-    from msa_demo.explain.result import ExplainOptions
+    from msa_demo.explain.options import ExplainOptions
     from msa_demo.ui import dashboard
 
     asked = ExplainOptions(budget=5.0)

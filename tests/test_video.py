@@ -29,7 +29,7 @@ from msa_demo.errors import InputError
 from msa_demo.explain import explain
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.moments import attribute_moments
-from msa_demo.explain.result import ExplainOptions
+from msa_demo.explain.options import ExplainOptions
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
 from msa_demo.modalities.image import _ImageBase

@@ -62,7 +62,7 @@ class Explainer:
     def __init__(self, preset: str, device: str, options: dict, target, use, top_k: int, threads: int) -> None:
         import torch
 
-        from msa_demo.explain.result import ExplainOptions
+        from msa_demo.explain.options import ExplainOptions
         from msa_demo.model import MultimodalSentimentModel
 
         torch.set_num_threads(max(1, threads))

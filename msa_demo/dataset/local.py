@@ -50,7 +50,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     """
     from tqdm import tqdm
 
-    from msa_demo.explain.result import ExplainOptions, check_target
+    from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
     rows = manifest_rows(manifest, limit)

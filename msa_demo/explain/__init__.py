@@ -24,8 +24,8 @@ from msa_demo.errors import InputError, MsaError
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
-from msa_demo.explain.result import (AttributionMap, Cost, ExplainOptions, Explanation, Faithfulness,
-                                     ModalityContributions, check_target)
+from msa_demo.explain.options import ExplainOptions, check_target
+from msa_demo.explain.result import AttributionMap, Cost, Explanation, Faithfulness, ModalityContributions
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
 from msa_demo.model import release_memory

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from msa_demo.explain.result import ExplainOptions
+from msa_demo.explain.options import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
 PROBE_ROWS = 2

@@ -15,7 +15,8 @@ import torch
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.faithfulness import RESOLUTION, adaptive_ig
-from msa_demo.explain.result import Cost, check_target
+from msa_demo.explain.options import check_target
+from msa_demo.explain.result import Cost
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.labels import to_sentiment
 

@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
-# the options live in ``explain.options``; named here too for code that imported them from here
-from msa_demo.explain.options import ExplainOptions, OptionSpec, check_target, option, option_specs
+from msa_demo.explain.options import ExplainOptions  # an explanation's options serialise flat
 from msa_demo.prediction import Prediction
 
 
@@ -208,4 +207,4 @@ class Explanation(_Serial):
 
 
 __all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
-           "Explanation", "ExplainOptions", "OptionSpec", "check_target", "option", "option_specs"]
+           "Explanation"]

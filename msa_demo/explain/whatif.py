@@ -28,7 +28,8 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, replacement
-from msa_demo.explain.result import AttributionMap, Cost, Counterfactual, ExplainOptions
+from msa_demo.explain.options import ExplainOptions
+from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
 from msa_demo.labels import probs_dict
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
