@@ -592,3 +592,24 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     assert all(x["spearman"] == pytest.approx(1.0) for per in cmp["modalities"].values() for x in per["maps"])
     assert out["compare.fused_a"] == out["compare.fused_b"] and out["compare.words_a"] == out["compare.words_b"]
     assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2
+
+
+def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
+    """The progress bar names each panel's model rows done (of those the budget planned) while the maps are made,
+    from the panels' own threads."""
+    told = []
+
+    def progress(fraction=None, desc=None):
+        told.append((fraction, desc))
+
+    on_rows = ui.widgets.rows_progress(progress, every=0)
+    on_rows("text", 3, 12)
+    on_rows("image", 4, None)
+    assert told[-1] == (None, "Maps, model rows done/planned: text 3/12 · image 4")  # one total unknown: no bar
+    on_rows("image", 8, 8)
+    assert told[-1] == (11 / 20, "Maps, model rows done/planned: text 3/12 · image 8/8")
+    told.clear()
+    steps = run_explain(dash, None, "I love it, truly", image_path, None, ig_steps=8, image_method="occlusion",
+                        budget=30, progress=progress)
+    rows = [d for _f, d in told if d and d.startswith("Maps, model rows")]
+    assert rows and steps[-1]["state"]["maps"] and any("image" in d for d in rows)

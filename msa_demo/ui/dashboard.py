@@ -21,7 +21,7 @@ from msa_demo.ui.fields import Request, bind, panel_placement, panel_values, swi
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
-                                 progress_adapter, stale_parts, user_error, verdicts_shown, warm_up)
+                                 progress_adapter, rows_progress, stale_parts, user_error, verdicts_shown, warm_up)
 from msa_demo.views import (compare_markdown, empty_prediction_views, md, notices_markdown, prediction_views,
                             whatif_markdown)
 
@@ -344,7 +344,7 @@ class Dashboard:
         converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
-                                           progress=progress_adapter(progress)):
+                                           progress=progress_adapter(progress), on_rows=rows_progress(progress)):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part

@@ -121,6 +121,38 @@ def progress_adapter(progress):
     return report
 
 
+def rows_progress(progress, every: float = 0.25):
+    """An ``explain_iter(on_rows=...)`` callback that shows each panel's progress on the page's progress bar:
+    "Maps, model rows done/planned: text 32/96 · image 10/49 · audio 3" (a total where the time budget planned one),
+    the bar filled by the rows done of those planned; at most one update each ``every`` seconds (the panels call
+    it from their own threads)."""
+    if progress is None:
+        return None
+    import threading
+    import time
+
+    rows: dict[str, tuple[int, int | None]] = {}
+    lock, last = threading.Lock(), [0.0]
+
+    def on_rows(modality: str, done: int, total: int | None) -> None:
+        with lock:
+            rows[modality] = (int(done), int(total) if total else None)
+            now = time.monotonic()
+            if now - last[0] < every:
+                return
+            last[0] = now
+            parts = [f"{m} {d}/{t}" if t else f"{m} {d}" for m, (d, t) in rows.items()]
+            totals = [t for _d, t in rows.values()]
+            fraction = (min(1.0, sum(d for d, _t in rows.values()) / sum(totals))
+                        if all(totals) and sum(totals) else None)
+        try:
+            progress(fraction, desc="Maps, model rows done/planned: " + " · ".join(parts))
+        except Exception:  # noqa: BLE001 - progress display must never break the work
+            pass
+
+    return on_rows
+
+
 def queued(demo, concurrency_id: str) -> int:
     """How many events wait (not yet started) in ``demo``'s queue for ``concurrency_id``; 0 when it cannot be
     told (Gradio keeps this in its queue's internals)."""
