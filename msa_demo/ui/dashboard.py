@@ -17,7 +17,7 @@ from msa_demo.errors import MsaError
 from msa_demo.language import language_name, preset_languages
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import names
-from msa_demo.ui.fields import Request, bind, panel_placement, panel_values, switch
+from msa_demo.ui.fields import Request, bind, panel_placement, switch
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
@@ -332,7 +332,6 @@ class Dashboard:
 
         options, shared = self.shared_budget(settings.options)
         tgt = settings.target
-        skip = gradio().skip()
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
                           options.to_dict(), tgt], sort_keys=True, default=str)
         if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
@@ -374,14 +373,14 @@ class Dashboard:
         self.explained[key] = (exp, html_path, json_path)
         while len(self.explained) > EXPLAINED_KEPT:
             self.explained.popitem(last=False)
-        yield {**self._final(exp, stamp, html_path, json_path), **dict.fromkeys(panel_values({}), skip),
-               "contrib": skip}  # every panel is on screen already
+        yield self._final(exp, stamp, html_path, json_path, changed=())  # every panel is on screen already
 
     @staticmethod
-    def _final(exp: dict, stamp: dict, html_path, json_path) -> dict:
-        """The last Explain outputs: every panel, the summary redone with the contributions, the files."""
+    def _final(exp: dict, stamp: dict, html_path, json_path, changed: Iterable[str] | None = None) -> dict:
+        """The last Explain outputs: the panels (those ``changed``; None: all), the trust table, the summary
+        redone with the contributions, the files."""
         pred, reading = exp["prediction"], exp.get("reading") or {}
-        return {**explanation_views(exp, final=True), "what_if": whatif_markdown(exp),
+        return {**explanation_views(exp, final=True, changed=changed), "what_if": whatif_markdown(exp),
                 "notices": notices_markdown(pred, (), reading, exp.get("models"), exp), "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
