@@ -583,6 +583,10 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     """The page's preset against itself agrees by construction; a preset that cannot load is one clear line."""
     with pytest.raises(gr.Error, match="Pick a second preset"):
         dash.compare(None, "I love it", None, None, other="")
+    with pytest.raises(gr.Error, match="at least one input"):
+        dash.compare(None, "", None, None, other=str(tiny_preset_path))
+    with pytest.raises(gr.Error, match="IG steps"):
+        dash.compare(None, "I love it", None, None, other=str(tiny_preset_path), ig_steps=1)
     with pytest.raises(gr.Error, match="could not be loaded for the comparison"):
         dash.compare(None, "I love it", None, None, other="/no/such/preset.json")
     out = dash.compare(None, "I love it, truly", image_path, None, other=str(tiny_preset_path), ig_steps=8,
