@@ -231,3 +231,15 @@ def test_a_noisy_words_map_rarely_turns():
     maps = [rng.normal(0, 0.3, n) for n in rng.integers(12, 80, 300)]
     alarms = sum(turning_point(list(x / np.abs(x).max())) is not None for x in maps)
     assert alarms <= 0.03 * len(maps), alarms
+
+
+def test_an_ig_map_that_misses_completeness_by_far_is_read_with_care():
+    """A budget that cut IG's steps leaves a large completeness gap: the map's row says so, whatever its deletion
+    test; a small gap is only in the figures."""
+    good = {"modality": "text", "method": "layer_integrated_gradients", "delta": 0.03,
+            "faithfulness": {"aopc": 0.3, "aopc_random": 0.05}}
+    cut = {**good, "delta": 2.37}
+    assert [r["mark"] for r in views.trust_rows({"maps": [good]})] == ["✓"]
+    (row,) = views.trust_rows({"maps": [cut]})
+    assert row["mark"] == "✗" and any("miss the score change" in t and "237%" in t
+                                      for _m, t in views.trust_verdicts({"maps": [cut]}))

@@ -200,6 +200,9 @@ def heard_in(audio: dict) -> str:
 AOPC_TOO_SMALL = 0.01  # below this, deleting parts barely moves the score: the deletion test cannot judge the map
 # above this, small input noise moves the map's scores too far (Captum's sensitivity_max: the largest relative change)
 SENSITIVITY_TOO_LARGE = 0.3
+# above this, an IG map's scores miss the score change they should add up to by too much (too few steps, e.g. under
+# a tight time budget): its ranking is not to be trusted, whatever the deletion test says
+IG_GAP_TOO_LARGE = 0.25
 
 
 def map_name(m: dict) -> str:
@@ -232,6 +235,9 @@ def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
             else:
                 out.append(("✗", f"{name}: deleting the top-ranked parts first does not drop the score clearly "
                                  f"faster than deleting at random (AOPC gap {gap:+.3f}); read this map with care."))
+        if m.get("delta") is not None and abs(float(m["delta"])) > IG_GAP_TOO_LARGE:
+            out.append(("✗", f"{name} completeness: its scores miss the score change they should add up to by "
+                             f"{abs(float(m['delta'])):.0%} (too few integration steps); read it with care."))
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
@@ -264,7 +270,8 @@ def trust_rows(exp: dict) -> list[dict]:
     for m in exp.get("maps") or []:
         name = map_name(m)
         mine = [mark for mark, text in verdicts
-                if text.startswith((name + ":", name + " sanity check:", name + " robustness:"))]
+                if text.startswith((name + ":", name + " sanity check:", name + " robustness:",
+                                    name + " completeness:"))]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
         rows.append({"map": name, "mark": worst or "—", "verdict": SHORT.get(worst, ""),
