@@ -7,6 +7,7 @@ audio clip is given; a clip in which no frame shows a face abstains (its notice 
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -107,19 +108,33 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
 
 
 def _frames(exp: dict) -> tuple[list, list[float]] | None:
-    """The explained clip's frames again (decoded from the explanation's record, as its model read them)."""
-    from msa_demo.modalities.video import load_video, video_options
-
-    data = replay(exp.get("inputs") or {})
-    if not data:
+    """The explained clip's frames again (decoded from the explanation's record, as its model read them), once
+    per clip and reading however many views and the report draw them (copies of the list; the frames are only
+    read)."""
+    b64 = (exp.get("inputs") or {}).get("video_b64")
+    if not b64:
         return None
-    opts = video_options(type("Spec", (), {"options": ((exp.get("models") or {}).get("video") or {}).get("options")}))
+    opts = _options_of(exp)
+    got = _decoded(b64, float(opts["fps"]), float(opts["max_seconds"]), int(opts["max_side"]))
+    return None if got is None else (list(got[0]), list(got[1]))
+
+
+def _options_of(exp: dict) -> dict[str, Any]:
+    """The video spec's options the explained model read the clip with."""
+    from msa_demo.modalities.video import video_options
+
+    return video_options(type("Spec", (), {"options": ((exp.get("models") or {}).get("video") or {}).get("options")}))
+
+
+@functools.lru_cache(maxsize=2)
+def _decoded(b64: str, fps: float, max_seconds: float, max_side: int) -> tuple[tuple, tuple] | None:
+    from msa_demo.modalities.video import load_video
+
     try:
-        clip = load_video(data, fps=float(opts["fps"]), max_seconds=float(opts["max_seconds"]),
-                          max_side=int(opts["max_side"]), sound=False)
+        clip = load_video(base64.b64decode(b64), fps=fps, max_seconds=max_seconds, max_side=max_side, sound=False)
     except InputError:
         return None
-    return clip.frames, clip.times
+    return tuple(clip.frames), tuple(clip.times)
 
 
 def moments(exp: dict) -> list[dict]:
@@ -285,13 +300,14 @@ def filmstrip(exp: dict) -> list[tuple]:
 
 def story(exp: dict) -> str | None:
     """One clause for the summary: when the face mattered most, and what was being said then."""
-    face = dict(lanes(exp)).get("face") or []
+    got = dict(lanes(exp))
+    face = got.get("face") or []
     if not face or not exp.get("target"):
         return None
     a, b, r, _lbl, raw = max(face, key=lambda item: abs(item[4]))
     if raw == 0:
         return None
-    said = [lbl for s, e, _r, lbl, _x in dict(lanes(exp)).get("words") or [] if s < b and e > a]
+    said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
     when = f", when '{' '.join(said[:4])}' was said" if said else ""
     way = "toward" if raw > 0 else "away from"
     return f"the face pushed hardest {way} {exp['target']} at {a:.0f}–{b:.0f} s{when}"
