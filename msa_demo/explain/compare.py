@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from msa_demo.explain.faithfulness import spearman as rank_correlation
+
 TOP_K = 5
 
 
@@ -28,25 +30,12 @@ def _features(m: dict) -> dict[Any, tuple[str, float]]:
     return {k: (lbl, s) for k, lbl, s in zip(keys, labels, scores)}
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks (ties share their mean rank)."""
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(len(x))
-    ranks[order] = np.arange(len(x), dtype=float)
-    for v in np.unique(x):
-        tied = x == v
-        ranks[tied] = ranks[tied].mean()
-    return ranks
-
-
 def spearman(a: list[float], b: list[float]) -> float | None:
-    """Rank correlation of two score lists (None with fewer than 2 features or a constant list)."""
-    if len(a) < 2:
+    """Rank correlation of two score lists (``faithfulness.spearman``); None where it is undefined: fewer than 2
+    features or a constant list (shown as "—", not as 0)."""
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return None
-    ra, rb = _ranks(np.asarray(a, dtype=float)), _ranks(np.asarray(b, dtype=float))
-    if ra.std() == 0 or rb.std() == 0:
-        return None
-    return float(np.corrcoef(ra, rb)[0, 1])
+    return rank_correlation(a, b)
 
 
 def map_agreement(a: dict, b: dict, k: int = TOP_K) -> dict:
