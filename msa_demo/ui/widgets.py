@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from msa_demo.ui.fields import panel_placement, panel_values
 from msa_demo.ui.i18n import tr
 from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
 
@@ -192,8 +193,6 @@ def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | N
     the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
     None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each panel shown exactly when its
     modality was used or it has something to show (a whole explanation replacing whatever was on the page)."""
-    from msa_demo.ui.fields import panel_placement, panel_values
-
     skip = gradio().skip()
     panels = panel_values(exp, changed, skip)
     if placed:
