@@ -205,3 +205,36 @@ def test_each_panel_tells_its_rows_as_it_goes(tiny_model, tiny_inputs):
             assert done[-1] == sum(m.cost.forward_passes for m in exp.maps if m.modality == panel)
             planned = {p for _, p in calls}
             assert planned == {None} if budget == 0 else (len(planned) == 1 and planned.pop() > 0)
+
+
+@pytest.mark.parametrize("pieces", [0, 8])
+def test_a_piecewise_text_map_keeps_its_first_round_of_steps_while_that_fits(tiny_model, tiny_inputs, monkeypatch,
+                                                                          pieces):
+    # a text model that integrates its path in 8 pieces of 2 steps (as lite's e5) is never cut below 16 steps while
+    # 16 steps fit the budget on their own; the other maps give up instead. Without pieces: below 16, as before.
+    monkeypatch.setattr(tiny_model.modalities["text"], "path_pieces", pieces, raising=False)
+    monkeypatch.setattr(tiny_model.modalities["text"], "path_nodes", 2, raising=False)
+    used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 0.01, "audio": 1e-6})
+    opts = ExplainOptions(budget=1.2, image_methods=("occlusion",))
+    at_floor = (24 * 3 + deletion_rows(9, 10, gradient=True)) * 0.01  # 8+16 steps and the curve: under 1.2 s
+    assert at_floor < 1.2
+    plan = fit(tiny_model, tiny_inputs, used, opts)
+    steps = plan.options.ig_max_steps
+    assert steps == 16 if pieces else steps < 16
+    assert plan.options.grid < 7  # the image gave up first either way
+    # a budget the text cannot meet even at 16 steps: down to 4 steps, its gap shown
+    tight = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.3, image_methods=("occlusion",)))
+    assert tight.options.ig_max_steps == 4
+
+
+def test_a_piecewise_text_map_keeps_its_steps_when_another_panel_takes_longer_anyway(tiny_model, tiny_inputs,
+                                                                                   monkeypatch):
+    # the audio panel (1 s a row) is far over any small budget whatever the text does: cutting the text's IG below
+    # its first round would not end the explanation sooner, only spoil its map
+    monkeypatch.setattr(tiny_model.modalities["text"], "path_pieces", 8, raising=False)
+    monkeypatch.setattr(tiny_model.modalities["text"], "path_nodes", 2, raising=False)
+    used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 1e-6, "audio": 1.0})
+    plan = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.3))
+    assert not plan.fits and plan.options.ig_max_steps == 16
+    monkeypatch.setattr(tiny_model.modalities["text"], "path_pieces", 0)
+    assert fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=0.3)).options.ig_max_steps == 4
