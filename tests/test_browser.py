@@ -405,6 +405,11 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     wait_full_explanation(other)
     assert fused_text(other) == verdict and "Thank you so much" in other.locator("#text-input textarea").input_value()
     assert other.locator("#report-btn").is_enabled()
+    # a new explanation on the first page: the old link is not its link, and is hidden
+    page.locator("#text-input textarea").fill("The parcel arrived late and the box was crushed.")
+    page.click("#explain-btn")
+    page.wait_for_function("() => { const l = document.querySelector('#share-link');"
+                           " return !l || l.offsetParent === null; }", timeout=120_000)
     gone = fresh.new_page()
     gone.goto(worked_url.rstrip("/") + "/?x=" + "0" * 32)
     gone.wait_for_selector("#notices", timeout=60_000)
