@@ -184,6 +184,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        inputs_kwargs=pred_ins)
         parts["fused"].change(ui.fused_label, parts["fused"], parts["fused"], api_name=False,
                               show_progress="hidden")  # no coin-flip headline
+        for m, widget in values.items():  # a new input is read and run at once: the click finds it done
+            widget.change(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
+                          inputs_kwargs=exp_ins, trigger_mode="always_last", concurrency_id="read-ahead")
         for widget in exp_ins.values():  # panels made for other inputs or settings: out of date
             widget.change(page.keyed(dash.freshness), [parts["stamp"]], [parts[n] for n in ("fresh", "report", "json")],
                           api_name=False, show_progress="hidden", inputs_kwargs=exp_ins)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import logging
+import time
 import re
 import sys
 from pathlib import Path
@@ -617,3 +619,26 @@ def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
                         budget=30, progress=progress)
     rows = [d for _f, d in told if d and d.startswith("Maps, model rows")]
     assert rows and steps[-1]["state"]["maps"]  # (at most 4 a second: how many depends on the machine)
+
+
+def test_a_changed_input_is_read_ahead_so_the_click_runs_no_encoder(dash, image_path, audio_path, caplog):
+    """An input's change event (``read_ahead``) runs every modality's model on it and prices the maps' rows, so
+    that the Explain click's first part finds its encodings cached; a bad input is left for the click to say."""
+    from msa_demo.explain import budget
+
+    model = dash.model(None)
+    text = f"read ahead {time.time_ns()}"  # never encoded before
+    runs = model.encoder_runs
+    assert dash.read_ahead(None, text, image_path, audio_path, budget=5) is None
+    assert model.encoder_runs > runs  # the models ran on the new text
+    priced = {m: dict(t) for m, t in budget._PRICES.items()}
+    runs = model.encoder_runs
+    steps = run_explain(dash, None, text, image_path, audio_path, budget=5, ig_steps=8)
+    assert steps[-1]["state"]["maps"]
+    # the prediction and the plan found everything read (the maps evaluate rows of their own, not encodings)
+    assert model.encoder_runs == runs and {m: dict(t) for m, t in budget._PRICES.items() if m in priced} == priced
+    with caplog.at_level(logging.INFO):
+        bad = Path(image_path).with_name("broken.png")
+        bad.write_bytes(b"not a picture")
+        assert dash.read_ahead(None, "", str(bad), None) is None and dash.read_ahead(None, "", None, None) is None
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

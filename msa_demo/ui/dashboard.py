@@ -57,6 +57,7 @@ class Dashboard:
     # what ``check`` read (decoded, validated, the face found or not), by request: the explanation that follows
     # starts from it instead of reading the same uploads again
     read_once: OrderedDict = field(default_factory=OrderedDict)
+    read_ahead_last: str | None = None  # what :meth:`read_ahead` read last (the same request is not read twice)
     # how many explanations wait behind the one starting (app.py: Gradio's queue for the Explain event)
     waiting: Callable[[], int] = field(default=lambda: 0, repr=False)
 
@@ -219,6 +220,32 @@ class Dashboard:
         model, inputs, use, reading = self._read(request, **self._face(rest))
         pred = self._predict(model, inputs, use)
         return prediction_views(pred.to_dict(), (), reading, families(model))
+
+    def read_ahead(self, *args, **named) -> None:
+        """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)
+        price the maps' rows now, on a CPU, so that the click that follows finds all of it done and shows the
+        prediction at once. Quiet: nothing is shown and a bad input is said by the click, not here. Arguments as
+        :meth:`explain_panels`'s."""
+        try:
+            request, advanced = self._bind(args, named)
+            settings = read_settings(**advanced)
+            key = json.dumps([self._read_key(request, settings), settings_values(**advanced)], default=str)
+            if key == self.read_ahead_last:  # an example fills several boxes at once: one change event each
+                return
+            self.read_ahead_last = key
+            model, inputs, use, _reading = self._read(request, settings.face_anyway)
+            if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
+                return
+            pred = model.predict(inputs=inputs, use=use)
+            if settings.options.budget > 0 and pred.used:
+                from msa_demo.explain import panel_workers
+                from msa_demo.explain.budget import fit
+
+                fit(model, inputs, pred.used, settings.options, workers=panel_workers(model))
+        except (MsaError, TypeError, gradio().Error):  # the click says what is wrong
+            return
+        except Exception:  # noqa: BLE001 - a head start is a courtesy, never a failure
+            log.warning("reading the inputs ahead failed", exc_info=True)
 
     def on_toggle(self, *args, **named) -> dict:
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
