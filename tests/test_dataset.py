@@ -225,6 +225,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
     assert len(read_results(out)) == 2
     assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8
+    assert f"map:     {out / 'map.json'}" in text  # two rows: the map says why there is none
+    assert json.loads((out / "map.json").read_text())["reason"].startswith("No map: 2 explained rows")
     rc = main(["explain-batch", str(tmp_path / "missing.csv"), "--preset", str(tiny_preset_path), "--out",
                str(out)])
     assert rc == 2 and "does not exist" in capsys.readouterr().err

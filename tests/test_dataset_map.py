@@ -138,11 +138,13 @@ def test_a_click_on_a_map_point_opens_its_row(mapped, planted_text_model):
 
     dash = ui.Dashboard(models={"planted": planted_text_model}, default="planted")
     tab = DatasetTab(dash, root=mapped.parent)
-    *_, plot, caption = tab.open("out", ALL)
+    *_, shown, caption = tab.open("out", ALL)
     assert "projected by PCA" in caption and "Click a point" in caption
-    ids = [i for trace in plot.data for i in trace.customdata]
+    assert shown.visible is True
+    traces = json.loads(shown.value["plot"])["data"]  # the plotly figure as the page receives it
+    ids = [i for trace in traces for i in trace["customdata"]]
     assert sorted(ids) == sorted(i for i, _, _ in ROWS)
-    crosses = {i for t in plot.data if t.marker.symbol == "x" for i in t.customdata}
+    crosses = {i for t in traces if t["marker"]["symbol"] == "x" for i in t["customdata"]}
     assert crosses == {r["id"] for r in read_results(mapped) if r["label"] and r["label"] != r["predicted"]}
     assert "g4" in crosses and "g1" not in crosses
     out = tab.open_point("out", "g2@1733300000000")  # what the page sends on a click on g2's point

@@ -219,7 +219,7 @@ class DatasetTab:
 
     def open(self, folder: str | None, show: str = ALL) -> tuple:
         """(table, summary, the path box, the folder shown, report button, the set by slice, the map of the rows
-        (a plotly figure or None), the map's caption) for a results folder."""
+        (a gr.Plot), the map's caption) for a results folder."""
         gr = gradio()
         path = self.resolve(folder)
         rows = self.rows(path)
@@ -244,15 +244,17 @@ class DatasetTab:
                 button, breakdown_markdown(rows, figures), plot, caption)
 
     def map_of(self, rows: list[dict]) -> tuple:
-        """(the rows' map as a plotly figure, or None; its caption, or the one line saying why there is none)."""
+        """(the rows' map: a gr.Plot holding the plotly figure, hidden without one; its caption, or the one line
+        saying why there is none)."""
         from msa_demo.dataset.rowmap import row_map
         from msa_demo.views.rowmap import map_figure
 
+        gr = gradio()
         m = row_map(rows)
         if not m.available:
-            return None, f"*{md(m.reason)}*"
-        return map_figure(m), md(m.caption() + " Colour: the row's label; ×: a labelled row the model got wrong. "
-                                 "Click a point to open its row in the **Explain** tab.")
+            return gr.Plot(value=None, visible=False), f"*{md(m.reason)}*"
+        return gr.Plot(value=map_figure(m), visible=True), (md(m.caption()) + " Colour: the row's label; ×: a labelled row the model got wrong. "
+                                "Click a point to open its row in the **Explain** tab.")
 
     def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False) -> dict:
         """A click on a map point: ``picked`` is its row id, then '@' and a stamp that makes each click new (an id
@@ -458,9 +460,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
                          "used, language, conflict and label"), open=False, elem_id="dataset-slices-box"):
         slices = gr.Markdown(elem_id="dataset-slices")
-    with gr.Accordion(tr("Map of the rows: their fused features by PCA, coloured by label, × where the prediction "
-                         "is wrong; click a point to open its row"), open=True, elem_id="dataset-map-box"):
-        map_plot = gr.Plot(show_label=False, elem_id="dataset-map")
+    with gr.Column(elem_id="dataset-map-box"):  # the map of the rows: its title is the figure's own
+        map_plot = gr.Plot(show_label=False, visible=False, elem_id="dataset-map")
         map_note = gr.Markdown(elem_id="dataset-map-note")
         # a point's click lands here (MAP_CLICK, in the page): its row id, then a stamp that makes each click new
         picked = gr.Textbox(visible="hidden", elem_id="dataset-map-pick", label="map point")
@@ -498,7 +499,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     upload_btn.click(run_upload, [upload, limit, preset, show], opened, api_name=False)
     show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
     table.select(open_selected, current, row_outputs, api_name=False)
-    picked.input(open_picked, [current, picked], row_outputs, api_name=False)
+    picked.change(open_picked, [current, picked], row_outputs, api_name=False)
     return tab
 
 

@@ -31,49 +31,57 @@ def _groups(points: list) -> list[tuple[str, str, bool, list]]:
     return out
 
 
+def _under_first(groups: list) -> list:
+    """The groups in drawing order: the (larger) crosses first, so a circle at the same place stays visible."""
+    return sorted(groups, key=lambda g: not g[2])
+
+
 def hover_text(p: Any) -> str:
     return (f"{_e(p.id)}<br>label: {p.label or '—'} · predicted: {p.predicted or '—'}"
             + (f"<br>{_e(p.text)}" if p.text else ""))
 
 
-def map_figure(m: Any, height: int = 460):
+TITLE = "Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to open its row"
+
+
+def map_figure(m: Any, height: int = 480, title: str = TITLE):
     """The map as a plotly figure (None when ``m`` has no points): each point's ``customdata`` is its row id."""
     import plotly.graph_objects as go
 
     if not getattr(m, "points", None):
         return None
     fig = go.Figure()
-    for name, colour, wrong, pts in _groups(m.points):
-        fig.add_trace(go.Scatter(
+    groups = _groups(m.points)
+    for name, colour, wrong, pts in _under_first(groups):
+        fig.add_trace(go.Scatter(legendrank=1000 + groups.index((name, colour, wrong, pts)),
             x=[p.x for p in pts], y=[p.y for p in pts], mode="markers", name=name,
             customdata=[p.id for p in pts], text=[hover_text(p) for p in pts], hovertemplate="%{text}<extra></extra>",
             marker={"color": colour, "size": 13 if wrong else 10, "symbol": "x" if wrong else "circle",
-                    "line": {"width": 0 if wrong else 1, "color": "white"}, "opacity": 0.9}))
+                    "line": {"width": 0 if wrong else 1, "color": "white"}, "opacity": 0.8}))
     x_title, y_title = m.axis_titles()
-    fig.update_layout(height=height, margin={"l": 50, "r": 10, "t": 40, "b": 50}, hovermode="closest",
-                      clickmode="event", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top"},
+                      height=height, margin={"l": 50, "r": 10, "t": 70, "b": 50}, hovermode="closest",
+                      clickmode="event", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       xaxis={"title": {"text": x_title, "font": {"size": 12}}, "zeroline": False},
                       yaxis={"title": {"text": y_title, "font": {"size": 12}}, "zeroline": False})
     return fig
 
 
-def map_svg(m: Any, href: Any = None, width: int = 640, height: int = 420) -> str:
+def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> str:
     """The map as a static SVG ("" without points): circles coloured by label, × for a wrong prediction, each
-    point's ``<title>`` its row; ``href(row id)``: a link per point (None: no links)."""
+    point's ``<title>`` its row; ``href(row id)``: a link per point (None or "": no link)."""
     pts = list(getattr(m, "points", None) or [])
     if not pts:
         return ""
-    left, right, top, bottom = 50, 170, 30, 40
+    left, right, top, bottom = 50, 240, 20, 40
     xs, ys = [p.x for p in pts], [p.y for p in pts]
-    x0, x1 = min(xs), max(xs)
-    y0, y1 = min(ys), max(ys)
-    sx = (width - left - right) / ((x1 - x0) or 1.0)
-    sy = (height - top - bottom) / ((y1 - y0) or 1.0)
+    pad_x, pad_y = 0.05 * ((max(xs) - min(xs)) or 1.0), 0.05 * ((max(ys) - min(ys)) or 1.0)
+    x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
 
     def at(p) -> tuple[float, float]:
-        cx = left + ((p.x - x0) * sx if x1 > x0 else (width - left - right) / 2)
-        cy = height - bottom - ((p.y - y0) * sy if y1 > y0 else (height - top - bottom) / 2)
-        return cx, cy
+        return (left + (p.x - x0) / (x1 - x0) * (width - left - right),
+                height - bottom - (p.y - y0) / (y1 - y0) * (height - top - bottom))
 
     x_title, y_title = m.axis_titles()
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
@@ -84,7 +92,7 @@ def map_svg(m: Any, href: Any = None, width: int = 640, height: int = 420) -> st
              f'{_e(x_title)}</text>',
              f'<text x="14" y="{top + (height - top - bottom) / 2:.0f}" text-anchor="middle" '
              f'transform="rotate(-90 14 {top + (height - top - bottom) / 2:.0f})">{_e(y_title)}</text>']
-    for name, colour, wrong, group in _groups(pts):
+    for name, colour, wrong, group in _under_first(_groups(pts)):
         for p in group:
             cx, cy = at(p)
             tip = f"{p.id}: label {p.label or '—'}, predicted {p.predicted or '—'}" + (f" · {p.text}" if p.text else "")
@@ -104,4 +112,4 @@ def map_svg(m: Any, href: Any = None, width: int = 640, height: int = 420) -> st
     return "".join(parts)
 
 
-__all__ = ["LABEL_COLOURS", "hover_text", "label_colour", "map_figure", "map_svg"]
+__all__ = ["LABEL_COLOURS", "TITLE", "hover_text", "label_colour", "map_figure", "map_svg"]
