@@ -254,7 +254,7 @@ def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_
                  route.request.url.startswith("file:") else route.continue_())
     report.goto((data_root / "results" / "report.html").as_uri())
     report.get_by_role("heading", name="Map of the rows").wait_for(timeout=30_000)
-    marks = report.locator("h2:has-text('Map of the rows') ~ svg g.pt")
+    marks = report.locator("h2:has-text('Map of the rows') ~ svg [data-id]")
     assert marks.count() == len(m.points)
     report.locator("h2:has-text('Map of the rows')").evaluate("h => h.scrollIntoView({block: 'start'})")
     report.screenshot(path=str(folder / "dataset_report_map.png"))

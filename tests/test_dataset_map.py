@@ -121,15 +121,27 @@ def test_the_report_draws_the_map_inline_with_links_to_the_rows(mapped):
     page = (mapped / "report.html").read_text(encoding="utf-8")
     assert "<h2>Map of the rows</h2>" in page and "<script" not in page
     svg = page[page.index("<h2>Map of the rows</h2>"):]
-    marks = re.findall(r'<a href="([^"]+)"><g class="pt" data-id="([^"]+)">', svg)
+    marks = re.findall(r'<a href="([^"]+)"><(?:circle|path) data-id="([^"]+)"', svg)
     assert sorted(i for _, i in marks) == sorted(i for i, _, _ in ROWS)
     assert all(href.startswith("explanations/") and (mapped / href).is_file() for href, _ in marks)
-    wrong = re.search(r'data-id="g4"><title>[^<]*</title><path', svg)  # the wrong row is a ×, the others circles
-    assert wrong and re.search(r'data-id="g1"><title>[^<]*</title><circle', svg)
+    assert '<path data-id="g4"' in svg and '<circle data-id="g1"' in svg  # the wrong row is a ×, the others circles
     from msa_demo.dataset import to_html
 
     old = [{k: v for k, v in r.items() if k != "fused_features"} for r in read_results(mapped)]
     assert "explain them again into a new results folder to map them" in to_html(old)
+
+
+def test_a_large_set_draws_every_kth_point_in_the_report():
+    from msa_demo.dataset import to_html
+    from msa_demo.dataset.report import MAP_N
+
+    rng = np.random.default_rng(0)
+    rows = [{"id": f"r{i}", "label": "positive", "predicted": "positive", "error": None, "used": ["text"],
+             "fused_features": rng.random(6).tolist()} for i in range(MAP_N + 1)]
+    page = to_html(rows)
+    drawn = re.findall(r'<circle data-id="(r\d+)"', page)
+    assert drawn == [f"r{i}" for i in range(0, MAP_N + 1, 2)]
+    assert f"{len(drawn)} of its {MAP_N + 1} points are drawn (one row in 2)" in page
 
 
 def test_a_click_on_a_map_point_opens_its_row(mapped, planted_text_model):

@@ -12,6 +12,7 @@ columns come from the registry (``columns``) and from the rows themselves.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;pad
 TOP_N = 15
 PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’…"
 LIST_N = 50  # rows listed at most per table (failures, unfaithful maps)
+MAP_N = 2000  # points drawn at most on the map of the rows (about 200 bytes each)
 
 
 def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
@@ -208,9 +210,13 @@ def _map_html(rows: list[dict]) -> str:
     if not m.available:
         return head + f"<p class=muted>{_e(m.reason)}</p>"
     saved = {str(r.get("id")): r.get("explanation") for r in rows if r.get("explanation")}
+    every = -(-len(m.points) // MAP_N)  # a large set: every k-th row drawn, so the page stays light
+    drawn = dataclasses.replace(m, points=m.points[::every])
+    note = (f" {len(drawn.points)} of its {len(m.points)} points are drawn (one row in {every}); map.json holds "
+            "them all." if every > 1 else "")
     return (head + f"<p>{_e(m.caption())} Colour: the row's label; ×: a labelled row the model got wrong. Rows near "
-            "each other were read alike; hover a point for its row, click it for its saved explanation.</p>"
-            + map_svg(m, href=saved.get))
+            f"each other were read alike; hover a point for its row, click it for its saved explanation.{note}</p>"
+            + map_svg(drawn, href=saved.get))
 
 
 def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
