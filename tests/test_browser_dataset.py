@@ -225,7 +225,7 @@ def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_
     page.wait_for_timeout(500)
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / "dataset_map.png"))  # the viewport: 1400 x 900
+    page.screenshot(path=str(folder / "dataset_tab_map.png"))  # the viewport: 1400 x 900
 
     # the point that stands furthest from the others (no other point under the pointer), and its row id
     rid, x, y = page.evaluate("""() => {
