@@ -253,8 +253,9 @@ class DatasetTab:
         m = row_map(rows)
         if not m.available:
             return gr.Plot(value=None, visible=False), f"*{md(m.reason)}*"
-        return gr.Plot(value=map_figure(m), visible=True), (md(m.caption()) + " Colour: the row's label; ×: a labelled row the model got wrong. "
-                                "Click a point to open its row in the **Explain** tab.")
+        caption = (md(m.caption()) + " Colour: the row's label; ×: a labelled row the model got wrong. Click a point "
+                   "to open its row in the **Explain** tab.")
+        return gr.Plot(value=map_figure(m), visible=True), caption
 
     def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False) -> dict:
         """A click on a map point: ``picked`` is its row id, then '@' and a stamp that makes each click new (an id
@@ -384,7 +385,7 @@ class DatasetTab:
 
 
 # the map's clicks: plotly's own click event on the map (gr.Plot sends none to the server) writes the point's row
-# id into the hidden box, whose input event opens the row; hooked on every figure the map draws
+# id into the hidden box, whose change event opens the row; hooked on every figure the map draws
 MAP_CLICK = """
 const hook = () => document.querySelectorAll('#dataset-map .js-plotly-plot').forEach(plot => {
   if (plot.dataset.mapClick === '1' || typeof plot.on !== 'function') return;

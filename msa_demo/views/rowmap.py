@@ -41,7 +41,8 @@ def hover_text(p: Any) -> str:
             + (f"<br>{_e(p.text)}" if p.text else ""))
 
 
-TITLE = "Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to open its row"
+TITLE = ("Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to "
+         "open its row")
 
 
 def map_figure(m: Any, height: int = 480, title: str = TITLE):
@@ -98,7 +99,8 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> st
                      f'<g fill="{colour}" fill-opacity="0.85" stroke="white">')
         for p in group:
             cx, cy = at(p)
-            tip = _e(f"{p.id}: label {p.label or '—'}, predicted {p.predicted or '—'}" + (f" · {p.text}" if p.text else ""))
+            tip = _e(f"{p.id}: label {p.label or '—'}, predicted {p.predicted or '—'}"
+                     + (f" · {p.text}" if p.text else ""))
             mark = (f'<path data-id="{_e(p.id)}" d="M{cx - 5:.0f},{cy - 5:.0f}l10,10m-10,0l10,-10"><title>{tip}</title>'
                     '</path>' if wrong else
                     f'<circle data-id="{_e(p.id)}" cx="{cx:.0f}" cy="{cy:.0f}" r="5"><title>{tip}</title></circle>')
