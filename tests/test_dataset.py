@@ -265,6 +265,9 @@ def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_
             assert r[col] == pytest.approx(want[col], abs=1e-6), col
         assert [w["label"] for w in r["top_words"]] == [w["label"] for w in want["top_words"]]
         assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)
+        # the fused features the map projects: kept by the actors as by the local engine (none for a failed row)
+        assert (r["fused_features"] is None) is (want["fused_features"] is None) is bool(want["error"])
+        assert (r["fused_features"] or []) == pytest.approx(want["fused_features"] or [], abs=1e-6)
 
 
 @pytest.mark.slow
