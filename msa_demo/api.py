@@ -114,7 +114,7 @@ class CodeApi:
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
         Returns:
-            JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion.
+            JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
         try:

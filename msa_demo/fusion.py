@@ -4,6 +4,10 @@ A fusion is a callable ``fusion(probs, features) -> [B, 3]`` where ``probs`` and
 *present* modality to a [B, 3] / [B, D] tensor. Absent modalities are simply not keys: nothing is ever
 zero-filled. With no modality present the answer is the uniform prior.
 
+Each fusion also says what it reads its verdict from: ``fusion.read(probs, features) -> ([B, 3], [B, D])``, the
+fused probabilities and the *fused features* (a fixed width for a model, whichever modalities are present; the
+dataset map projects them). :func:`fuse_and_read` gives both for any fusion callable.
+
 Two kinds:
 
 * :class:`WeightedLateFusion`: a weighted average of the modalities' own probabilities (weights from the preset).
@@ -69,6 +73,18 @@ class WeightedLateFusion:
         total = sum(self.weights[m] for m in used)
         out = sum(self.weights[m] * probs[m].reshape(-1, len(SENTIMENTS)).float() for m in used) / total
         return out
+
+    def read(self, probs: dict[str, torch.Tensor], features: dict[str, torch.Tensor] | None = None
+             ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(fused [B, 3], fused features [B, 3 x modalities of the weights]): each modality's weighted share of
+        the fused probabilities, in the weights' order, which sum to them; a modality not used adds nothing (its
+        share is 0)."""
+        fused = self(probs, features)
+        used = [m for m in probs if self.weights.get(m, 0.0) > 0]
+        total = sum(self.weights[m] for m in used)
+        blocks = [self.weights[m] / total * probs[m].reshape(-1, len(SENTIMENTS)).float().to(fused.device)
+                  if m in used else torch.zeros_like(fused) for m in self.weights]
+        return fused, torch.cat(blocks, 1) if blocks else fused
 
     def describe(self) -> dict:
         return {"kind": self.kind, "weights": self.weights}
@@ -152,9 +168,17 @@ class FusionNet(nn.Module, PyTorchModelHubMixin):
                 self.out = nn.Sequential(nn.LayerNorm(hidden), nn.Linear(hidden, c))
 
     def forward(self, features: dict[str, torch.Tensor], mask: torch.Tensor) -> torch.Tensor:
+        return self.read(features, mask)[0]
+
+    def read(self, features: dict[str, torch.Tensor], mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(log-probabilities [B, len(labels)], the vector its classifier reads [B, D]): ``head``: the pooled
+        features; ``average`` / ``weighted``: each modality's weighted probabilities (0 where masked);
+        ``concat``: the MLP's input (a missing modality's learned vector and the mask included); ``attention``:
+        the [CLS] token's output."""
         mask = mask.bool()
         if self.kind == "head":
-            return torch.log_softmax(self.head(features[self.modalities[0]]), -1)
+            x = features[self.modalities[0]]
+            return torch.log_softmax(self.head(x), -1), x
         features = {m: (features[m] - getattr(self, f"mean_{m}")) / getattr(self, f"std_{m}")
                     for m in self.modalities}
         if self.kind in ("average", "weighted"):
@@ -164,20 +188,21 @@ class FusionNet(nn.Module, PyTorchModelHubMixin):
                 w = torch.softmax(w, -1).nan_to_num(0.0)
             else:
                 w = mask.float() / mask.float().sum(1, keepdim=True).clamp_min(1)
-            out = (w.unsqueeze(-1) * probs).sum(1)
+            shares = w.unsqueeze(-1) * probs
+            out = shares.sum(1)
             none = ~mask.any(1)
             out = torch.where(none.unsqueeze(-1), torch.full_like(out, 1.0 / out.shape[-1]), out)
-            return torch.log(out.clamp_min(1e-8))
+            return torch.log(out.clamp_min(1e-8)), shares.flatten(1)
         tokens = torch.stack([self.proj[m](features[m]) for m in self.modalities], 1)  # [B, M, H]
         if self.kind == "concat":
             tokens = torch.where(mask.unsqueeze(-1), tokens, self.missing.unsqueeze(0).expand_as(tokens))
             x = torch.cat([tokens.flatten(1), mask.float()], 1)
-            return torch.log_softmax(self.mlp(x), -1)
+            return torch.log_softmax(self.mlp(x), -1), x
         tokens = tokens + self.mod_emb.unsqueeze(0)
         x = torch.cat([self.cls.expand(tokens.shape[0], -1, -1), tokens], 1)
         pad = torch.cat([torch.zeros_like(mask[:, :1]), ~mask], 1)  # True = ignore; [CLS] is always attended
         h = self.block(x, src_key_padding_mask=pad)
-        return torch.log_softmax(self.out(h[:, 0]), -1)
+        return torch.log_softmax(self.out(h[:, 0]), -1), h[:, 0]
 
     def set_normalization(self, stats: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
         for m, (mean, std) in stats.items():
@@ -201,13 +226,19 @@ class TrainedFusion:
         self.path = path
 
     def __call__(self, probs: dict[str, torch.Tensor], features: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        return self.read(probs, features)[0]
+
+    def read(self, probs: dict[str, torch.Tensor], features: dict[str, torch.Tensor] | None = None
+             ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(fused [B, 3], the vector the head's classifier reads: :meth:`FusionNet.read`); with no modality
+        present, (the prior, the prior)."""
         features = features or {}
         present = [m for m in self.net.modalities if m in features and features[m].numel()]
         any_t = next(iter(features.values()), None) if features else next(iter(probs.values()), None)
         batch = any_t.reshape(any_t.shape[0], -1).shape[0] if any_t is not None else 1
         dev = next(self.net.parameters()).device
         if not present:
-            return prior(batch, dev)
+            return prior(batch, dev), prior(batch, dev)
         feats, cols = {}, []
         for m in self.net.modalities:
             if m in present:
@@ -218,11 +249,21 @@ class TrainedFusion:
                 feats[m] = torch.zeros(batch, width, device=dev)
                 cols.append(torch.zeros(batch, dtype=torch.bool, device=dev))
         with torch.no_grad():
-            logp = self.net(feats, torch.stack(cols, 1))
-        return labels_to_sentiment(logp.exp(), self.net.labels)
+            logp, vector = self.net.read(feats, torch.stack(cols, 1))
+        return labels_to_sentiment(logp.exp(), self.net.labels), vector
 
     def describe(self) -> dict:
         return {**self.net.describe(), "kind": self.kind, "path": self.path}
+
+
+def fuse_and_read(fusion, probs: dict[str, torch.Tensor], features: dict[str, torch.Tensor] | None = None
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(fused [B, 3], fused features [B, D]) from any fusion callable: its ``read`` when it has one, else its
+    fused probabilities stand for the features (all such a fusion tells of what it reads)."""
+    if callable(getattr(fusion, "read", None)):
+        return fusion.read(probs, features)
+    fused = fusion(probs, features)
+    return fused, fused
 
 
 def load_fusion(path: str | Path, device: Any = "cpu") -> TrainedFusion:
@@ -234,4 +275,4 @@ def load_fusion(path: str | Path, device: Any = "cpu") -> TrainedFusion:
     return TrainedFusion(net.to(device).eval(), str(p))
 
 
-__all__ = ["HEADS", "FusionNet", "TrainedFusion", "WeightedLateFusion", "load_fusion", "prior"]
+__all__ = ["HEADS", "FusionNet", "TrainedFusion", "WeightedLateFusion", "fuse_and_read", "load_fusion", "prior"]

@@ -62,6 +62,11 @@ def device_name(device: torch.device) -> str:
     return {"mps": "Apple GPU (mps)", "cpu": "CPU"}.get(device.type, str(device))
 
 
+def compact(vector: torch.Tensor) -> list[float]:
+    """A feature vector as a short list of floats: float32, six significant digits (a JSON line stays short)."""
+    return [float(f"{v:.6g}") for v in vector.detach().float().cpu().tolist()]
+
+
 def top_label(probs: dict[str, float]) -> str:
     return max(probs, key=probs.get)
 
@@ -328,16 +333,29 @@ class MultimodalSentimentModel:
             line = language.notice(m, read)
             if line and line not in notices:
                 notices.append(line)
-        fused = _probs_dict(self.fuse(encoded))
+        fused_t, vector = self.fuse_read(encoded)
+        fused = _probs_dict(fused_t)
         if self.device.type == "cpu":
             release_memory()
-        return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe())
+        return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe(),
+                          fused_features=compact(vector))
 
     def fuse(self, encoded: dict[str, Encoded]) -> torch.Tensor:
         probs = {m: e.probs.unsqueeze(0) for m, e in encoded.items()}
         feats = {m: e.features.unsqueeze(0) for m, e in encoded.items()}
         with torch.no_grad():
             return self.fusion(probs, feats)[0].float().cpu()
+
+    def fuse_read(self, encoded: dict[str, Encoded]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(fused probabilities [3], fused features [D]: what the fusion reads its verdict from, one pass;
+        ``fusion.fuse_and_read``)."""
+        from msa_demo.fusion import fuse_and_read
+
+        probs = {m: e.probs.unsqueeze(0) for m, e in encoded.items()}
+        feats = {m: e.features.unsqueeze(0) for m, e in encoded.items()}
+        with torch.no_grad():
+            fused, vector = fuse_and_read(self.fusion, probs, feats)
+        return fused[0].float().cpu(), vector.reshape(fused.shape[0], -1)[0].float().cpu()
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -47,6 +47,9 @@ class Prediction:
     notices: list[str] = field(default_factory=list)
     preset: str = ""
     fusion: dict[str, Any] = field(default_factory=dict)
+    # what the fusion read its verdict from (``fusion.read``: fixed width for a model, whatever is present); empty in
+    # files written before it was kept
+    fused_features: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +64,8 @@ class Prediction:
                                for m, p in per.items()},
                    used=list(d.get("used") or []), switched_off=list(d.get("switched_off") or []),
                    notices=list(d.get("notices") or []), preset=d.get("preset") or "",
-                   fusion=dict(d.get("fusion") or {}))
+                   fusion=dict(d.get("fusion") or {}),
+                   fused_features=[float(v) for v in d.get("fused_features") or []])
 
     def __getitem__(self, key: str) -> Any:
         if key not in {f.name for f in fields(self)}:

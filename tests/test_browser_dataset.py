@@ -198,3 +198,64 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     assert page.locator("#dataset-folder input").input_value().startswith("msa_results/examples-")
     shot(page, tmp_path, "dataset_examples.png")
     assert not errors, errors
+
+
+def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_url, data_root, browser,
+                                                                           tmp_path):
+    """The Dataset tab's map: one point per explained row (× where the prediction is wrong); a click on a point
+    opens that row in the Explain tab, as a click on its table row does. The report shows the same map offline."""
+    from msa_demo.dataset import read_results
+    from msa_demo.dataset.rowmap import row_map
+
+    m = row_map(read_results(data_root / "results"))
+    assert m.available
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.get_by_role("tab", name="Dataset").click()
+    page.locator("#dataset-folder input").click()
+    page.get_by_role("option", name="results").click()
+    page.click("#dataset-open")
+    page.wait_for_selector("#dataset-map .js-plotly-plot .scatterlayer .point", timeout=60_000)
+    assert page.locator("#dataset-map .scatterlayer .point").count() == len(m.points)
+    assert "projected by PCA" in page.locator("#dataset-map-note").inner_text()
+    page.locator("#dataset-map-box").evaluate("box => box.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "dataset_tab_map.png"))  # the viewport: 1400 x 900
+
+    # the point that stands furthest from the others (no other point under the pointer), and its row id
+    rid, x, y = page.evaluate("""() => {
+        const gd = document.querySelector('#dataset-map .js-plotly-plot');
+        const pts = [];
+        gd.querySelectorAll('.scatterlayer .trace').forEach((trace, t) => trace.querySelectorAll('.point')
+            .forEach((el, i) => { const r = el.getBoundingClientRect();
+                                  pts.push([gd.data[t].customdata[i], r.x + r.width / 2, r.y + r.height / 2]); }));
+        const gap = p => Math.min(...pts.filter(q => q !== p).map(q => Math.hypot(p[1] - q[1], p[2] - q[2])));
+        return pts.reduce((a, b) => gap(b) > gap(a) ? b : a);
+    }""")
+    assert m.point(rid) is not None
+    page.mouse.move(x - 20, y - 20)
+    page.mouse.move(x, y)
+    page.wait_for_selector("#dataset-map .hoverlayer .hovertext", timeout=10_000)
+    assert rid in page.locator("#dataset-map .hoverlayer").text_content()  # hover: id, label, prediction
+    page.mouse.click(x, y)
+    page.wait_for_function("(id) => document.querySelector('#notices') && "
+                           "document.querySelector('#notices').innerText.includes(`Row '${id}'`)",
+                           arg=rid, timeout=60_000)
+    assert page.locator("#explain-btn").is_visible()  # the Explain tab is the one shown
+
+    report = browser.new_page(viewport={"width": 1100, "height": 900})
+    asked = []
+    report.route("**/*", lambda route: (asked.append(route.request.url), route.abort()) if not
+                 route.request.url.startswith("file:") else route.continue_())
+    report.goto((data_root / "results" / "report.html").as_uri())
+    report.get_by_role("heading", name="Map of the rows").wait_for(timeout=30_000)
+    marks = report.locator("h2:has-text('Map of the rows') ~ svg [data-id]")
+    assert marks.count() == len(m.points)
+    report.locator("h2:has-text('Map of the rows')").evaluate("h => h.scrollIntoView({block: 'start'})")
+    report.screenshot(path=str(folder / "dataset_report_map.png"))
+    assert not asked and not errors, (asked, errors)

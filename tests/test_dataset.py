@@ -225,6 +225,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
     assert len(read_results(out)) == 2
     assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8
+    assert f"map:     {out / 'map.json'}" in text  # two rows: the map says why there is none
+    assert json.loads((out / "map.json").read_text())["reason"].startswith("No map: 2 explained rows")
     rc = main(["explain-batch", str(tmp_path / "missing.csv"), "--preset", str(tiny_preset_path), "--out",
                str(out)])
     assert rc == 2 and "does not exist" in capsys.readouterr().err
@@ -263,6 +265,9 @@ def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_
             assert r[col] == pytest.approx(want[col], abs=1e-6), col
         assert [w["label"] for w in r["top_words"]] == [w["label"] for w in want["top_words"]]
         assert [m["aopc"] for m in r["maps"]] == pytest.approx([m["aopc"] for m in want["maps"]], abs=1e-6)
+        # the fused features the map projects: kept by the actors as by the local engine (none for a failed row)
+        assert (r["fused_features"] is None) is (want["fused_features"] is None) is bool(want["error"])
+        assert (r["fused_features"] or []) == pytest.approx(want["fused_features"] or [], abs=1e-6)
 
 
 @pytest.mark.slow

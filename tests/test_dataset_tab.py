@@ -43,7 +43,7 @@ def tab(results, tiny_model):
 def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     root, name = results
     assert tab.recent == [name]  # found under the data folder before anything was opened
-    table, summary, box, current, report, slices = tab.open(name, ALL)
+    table, summary, box, current, report, slices, _, _ = tab.open(name, ALL)
     rows = read_results(root / name)
     assert list(table.columns) == columns() and list(table["id"]) == [r["id"] for r in rows]
     assert f"{len(rows)} rows" in summary and "1 failed" in summary and "accuracy" in summary
@@ -140,7 +140,7 @@ def test_run_a_small_manifest_with_progress(tab, results):
     def progress(value, desc=None, unit=None):
         seen.append(value)
 
-    table, summary, box, current, _, _ = tab.run("small.csv", "runs/small", 2, "tiny", ALL, progress=progress)
+    table, summary, box, current, *_ = tab.run("small.csv", "runs/small", 2, "tiny", ALL, progress=progress)
     assert list(table["id"]) == ["row-00001", "row-00002"] and current == "runs/small"
     assert seen[-2:] == [(1, 2), (2, 2)]
     assert tab.recent[0] == "runs/small" and "2 rows" in summary
@@ -167,7 +167,7 @@ def test_the_dashboard_has_an_explain_a_compare_and_a_dataset_tab(tiny_model, re
 def test_a_newcomer_runs_the_curated_examples_from_one_button(tab, results):
     import csv
 
-    table, summary, box, current, report, slices = tab.run_examples("tiny", ALL)
+    table, summary, box, current, report, slices, *_ = tab.run_examples("tiny", ALL)
     shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
     assert list(table["id"]) == [r["id"] for r in shipped] and not any(table["error"])
     assert current.startswith("msa_results/examples-") and (results[0] / current / "results.parquet").is_file()
@@ -195,7 +195,7 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path):
 
     plain = tmp_path / "reviews.csv"
     plain.write_text("text,label\nI love it,positive\nI hate it,negative\n", encoding="utf-8")
-    table, _, _, current, _, _ = tab.run_upload(str(plain), 5, "tiny", ALL)
+    table, _, _, current, *_ = tab.run_upload(str(plain), 5, "tiny", ALL)
     assert len(table) == 2 and current.startswith("msa_results/reviews-")
     folder = tmp_path / "zipped"
     with zipfile.ZipFile(folder.with_suffix(".zip"), "w") as z:  # a folder with its manifest and a picture

@@ -13,7 +13,7 @@ def add_command(sub) -> None:
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
-                       "directory: results.parquet, explanations/<id>.json, report.html; resumable")
+                       "directory: results.parquet, explanations/<id>.json, map.json, report.html; resumable")
     from msa_demo import registry
 
     files = [k.name for k in registry.kinds() if k.manifest_file]
@@ -70,7 +70,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
-    print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}")
+    print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}\n"
+          f"map:     {join(s.out, 'map.json')} (the rows' fused features by PCA)")
     return 0
 
 

@@ -12,6 +12,9 @@ Per registered modality ``m`` (the built-ins text, image, audio, video, then any
                              ``panel`` (words, regions, segments, moments, ...) unless another kind took it first,
                              else top_<m>
 
+and once per row ``text_start`` (the text's first 80 characters, for the map's hover) and ``fused_features``: what the fusion read its verdict from (float32; ``fusion.read``; the dataset
+map projects it; None in folders written before it was kept, and in failed rows).
+
 A results folder written while other kinds were registered keeps their columns in its rows log; ``results.parquet``
 holds the columns of the kinds registered when it is written.
 """
@@ -111,8 +114,9 @@ def schema():
     cols += [(prob_column(m, x), f64) for m in names for x in SENTIMENTS]
     cols += [(shapley_column(m), f64) for m in names]
     cols += [(interaction_column(a, b), f64) for a, b in pairs()]
-    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s)]
+    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s), ("text_start", s)]
     cols += [(col, scored) for col in top_lists().values()]
+    cols += [("fused_features", pa.list_(pa.float32()))]
     cols += [("maps", pa.list_(pa.struct([("modality", s), ("method", s), ("verdict", s), ("aopc", f64),
                                           ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64)]))),
              ("unfaithful", pa.bool_()), ("forward_passes", pa.int64()), ("seconds", f64),

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
 from msa_demo.dataset.columns import hash_columns
 from msa_demo.dataset.report import write_report
+from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.store import open_results
 from msa_demo.errors import InputError
 
@@ -41,7 +42,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None) -> BatchSummary:
-    """Explain every row of ``manifest`` not already in ``out``; write results.parquet (and report.html).
+    """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
+    ``rowmap``) and report.html.
 
     engine: ``local`` (this process, ``model`` or one load of ``preset``) or ``ray`` (``workers`` Ray actors,
     one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
@@ -90,6 +92,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
             store.write_table()  # also after Ctrl-C: the table holds every finished row
     elif not store.has_table():
         store.write_table()
+    write_map(store)
     if report:
         write_report(store)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,

@@ -5,21 +5,25 @@ Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapl
 predicted class and per label; slices (by the modalities used, language, conflict or agreement, label) with their
 accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; each
 registered modality's parts (words, image regions, audio segments, video moments, ...) carrying most attribution
-across the set; the maps that fail their faithfulness check; the rows that could not be explained. Its modality
+across the set; a map of the rows (their fused features by PCA, ``rowmap``: a point links to the row's saved
+explanation); the maps that fail their faithfulness check; the rows that could not be explained. Its modality
 columns come from the registry (``columns``) and from the rows themselves.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import modalities, prob_column, shapley_column, top_lists, top_titles
+from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo.labels import compute_metrics
 from msa_demo.views.base import esc as _e
+from msa_demo.views.rowmap import map_svg
 from msa_demo.views.svg import bars_svg
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
@@ -28,6 +32,7 @@ CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;pad
 TOP_N = 15
 PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’…"
 LIST_N = 50  # rows listed at most per table (failures, unfaithful maps)
+MAP_N = 2000  # points drawn at most on the map of the rows (about 200 bytes each)
 
 
 def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
@@ -197,6 +202,23 @@ def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[
     return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *names], rows, set(range(1, 1 + len(names))))
 
 
+def _map_html(rows: list[dict]) -> str:
+    """The map of the rows (``rowmap``) as an inline SVG, each point linked to its saved explanation; or the one
+    line saying why there is none."""
+    m = row_map(rows)
+    head = "<h2>Map of the rows</h2>"
+    if not m.available:
+        return head + f"<p class=muted>{_e(m.reason)}</p>"
+    saved = {str(r.get("id")): r.get("explanation") for r in rows if r.get("explanation")}
+    every = -(-len(m.points) // MAP_N)  # a large set: every k-th row drawn, so the page stays light
+    drawn = dataclasses.replace(m, points=m.points[::every])
+    note = (f" {len(drawn.points)} of its {len(m.points)} points are drawn (one row in {every}); map.json holds "
+            "them all." if every > 1 else "")
+    return (head + f"<p>{_e(m.caption())} Colour: the row's label; ×: a labelled row the model got wrong. Rows near "
+            f"each other were read alike; hover a point for its row, click it for its saved explanation.{note}</p>"
+            + map_svg(drawn, href=saved.get))
+
+
 def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
     s = summary(rows)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
@@ -225,6 +247,7 @@ def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
     else:
         parts.append("<p class=muted>No modality contributions were computed.</p>")
     parts.append(_slices_html(s["slices"], list(rel)))
+    parts.append(_map_html(rows))
     parts.append("<h2>Conflicts</h2>")
     n_ok = s["explained"]
     parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")

@@ -21,6 +21,7 @@ from msa_demo.dataset.columns import (hash_column, interaction_column, modalitie
                                       shapley_column, top_lists, value_digest)
 from msa_demo.dataset.manifest import read_manifest
 from msa_demo.dataset.media import local_files, shipped
+from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
 from msa_demo.labels import map_label
 
@@ -111,9 +112,9 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
         rec[shapley_column(m)] = None
     for a, b in combinations(names, 2):
         rec[interaction_column(a, b)] = None
-    rec.update(conflict=None, conflict_detail=None, language=None)
+    rec.update(conflict=None, conflict_detail=None, language=None, text_start=text_start(row.values.get("text")))
     rec.update({column: [] for column in top_lists().values()})
-    rec.update(maps=[], unfaithful=False, forward_passes=None, seconds=None,
+    rec.update(fused_features=None, maps=[], unfaithful=False, forward_passes=None, seconds=None,
                notices=[row.label_notice] if row.label_notice else [], error=None, explanation=None)
     return rec
 
@@ -129,7 +130,8 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
 
     rec = empty_record(row)
     pred = exp.get("prediction") or {}
-    rec.update(predicted=pred.get("label"), target=exp.get("target"), used=list(pred.get("used") or []))
+    rec.update(predicted=pred.get("label"), target=exp.get("target"), used=list(pred.get("used") or []),
+               fused_features=list(pred.get("fused_features") or []) or None)
     for s, p in (pred.get("probs") or {}).items():
         rec[f"prob_{s}"] = p
     for m, mp in (pred.get("modalities") or {}).items():

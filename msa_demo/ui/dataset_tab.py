@@ -1,11 +1,13 @@
 """The dashboard's Dataset tab: open a results folder of ``explain-batch`` (or run a small manifest into one), see
 its rows in a sortable, searchable table (a verdict and a Shapley column per registered modality) with filters
 (conflict, "<modality> alone wrong", unfaithful map, failed rows),
-and click a row to open its saved explanation in the Explain tab's panels.
+and click a row to open its saved explanation in the Explain tab's panels; a map of the rows (their fused features
+by PCA, ``dataset.rowmap``) whose points open their row the same way.
 
     tab = DatasetTab(dash)                       # handlers, tested without a browser
-    table, summary, *_ = tab.open("out/", "conflict")   # ..., then the set by slice
+    table, summary, *_ = tab.open("out/", "conflict")   # ..., the set by slice, the map and its caption
     panels = tab.open_row("out/", "row-00003")   # the Explain tab's outputs, then the tab to show
+    panels = tab.open_point("out/", "row-00003@1712")  # a map point's click (its row id, then a click stamp)
 
 Folders and manifests are read and written only under one root folder (``$MSA_DATASET_ROOT``, else the folder the
 app started in), so a public dashboard does not open the server's other files.
@@ -216,8 +218,8 @@ class DatasetTab:
         return pd.DataFrame([table_row(r) for r in self.rows(self.resolve(folder)) if keep(r)], columns=columns())
 
     def open(self, folder: str | None, show: str = ALL) -> tuple:
-        """(table, summary, the path box, the folder shown, report button, the set by slice) for a results
-        folder."""
+        """(table, summary, the path box, the folder shown, report button, the set by slice, the map of the rows
+        (a gr.Plot), the map's caption) for a results folder."""
         gr = gradio()
         path = self.resolve(folder)
         rows = self.rows(path)
@@ -237,8 +239,32 @@ class DatasetTab:
         from msa_demo.dataset.report import summary
 
         figures = summary(rows)
+        plot, caption = self.map_of(rows)
         return (table, summary_markdown(rows, path, figures), gr.Dropdown(choices=self.recent, value=name), name,
-                button, breakdown_markdown(rows, figures))
+                button, breakdown_markdown(rows, figures), plot, caption)
+
+    def map_of(self, rows: list[dict]) -> tuple:
+        """(the rows' map: a gr.Plot holding the plotly figure, hidden without one; its caption, or the one line
+        saying why there is none)."""
+        from msa_demo.dataset.rowmap import row_map
+        from msa_demo.views.rowmap import map_figure
+
+        gr = gradio()
+        m = row_map(rows)
+        if not m.available:
+            return gr.Plot(value=None, visible=False), f"*{md(m.reason)}*"
+        caption = (md(m.caption()) + " Colour: the row's label; ×: a labelled row the model got wrong. Click a point "
+                   "to open its row in the **Explain** tab.")
+        return gr.Plot(value=map_figure(m), visible=True), caption
+
+    def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False) -> dict:
+        """A click on a map point: ``picked`` is its row id, then '@' and a stamp that makes each click new (an id
+        alone is read too); the row opens as a table click opens it (:meth:`open_row`)."""
+        text = str(picked or "").strip()
+        row_id = text.rpartition("@")[0] if text.rpartition("@")[2].isdigit() else text
+        if not row_id:
+            raise user_error("Click a point of the map to open its row.")
+        return self.open_row(folder, row_id, with_inputs=with_inputs)
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None) -> tuple:
@@ -358,6 +384,24 @@ class DatasetTab:
         return {**out, **self.dash.saved_inputs(exp, folder)}
 
 
+# the map's clicks: plotly's own click event on the map (gr.Plot sends none to the server) writes the point's row
+# id into the hidden box, whose change event opens the row; hooked on every figure the map draws
+MAP_CLICK = """
+const hook = () => document.querySelectorAll('#dataset-map .js-plotly-plot').forEach(plot => {
+  if (plot.dataset.mapClick === '1' || typeof plot.on !== 'function') return;
+  plot.dataset.mapClick = '1';
+  plot.on('plotly_click', ev => {
+    const point = ev && ev.points && ev.points[0];
+    const box = document.querySelector('#dataset-map-pick textarea, #dataset-map-pick input');
+    if (!point || point.customdata === undefined || !box) return;
+    box.value = String(point.customdata) + '@' + Date.now();
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  });
+});
+new MutationObserver(hook).observe(document.body, {childList: true, subtree: true});
+"""
+
+
 def calm(handler: Callable, n_outputs: int) -> Callable:
     """``handler`` as the tab wires it: a user's mistake is one warning toast, and every output stays as it was
     (no red "Error" over the folder box or the table, which would hide them until dismissed)."""
@@ -417,12 +461,18 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
                          "used, language, conflict and label"), open=False, elem_id="dataset-slices-box"):
         slices = gr.Markdown(elem_id="dataset-slices")
+    with gr.Column(elem_id="dataset-map-box"):  # the map of the rows: its title is the figure's own
+        map_plot = gr.Plot(show_label=False, visible=False, elem_id="dataset-map")
+        map_note = gr.Markdown(elem_id="dataset-map-note")
+        # a point's click lands here (MAP_CLICK, in the page): its row id, then a stamp that makes each click new
+        picked = gr.Textbox(visible="hidden", elem_id="dataset-map-pick", label="map point")
+        gr.HTML("", padding=False, js_on_load=MAP_CLICK)
     show = gr.Radio(list(filters()), value=ALL, label=tr("Show"), elem_id="dataset-filter")
     table = gr.Dataframe(value=tab.table(None), headers=columns(), interactive=False, show_search="search",
                          max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
                          label=tr("Rows: click one to open its explanation · click a header to sort"))
     current = gr.State(None)
-    opened = [table, summary, folder, current, report, slices]
+    opened = [table, summary, folder, current, report, slices, map_plot, map_note]
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
@@ -440,6 +490,9 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         return calm(page.keyed(tab.open_row), len(row_outputs))(folder, row[0] if row else None,
                                                                 with_inputs=with_inputs)
 
+    def open_picked(folder, picked):
+        return calm(page.keyed(tab.open_point), len(row_outputs))(folder, picked, with_inputs=with_inputs)
+
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     run_btn.click(run, [manifest, folder, limit, preset, show], opened, api_name=False)
@@ -447,6 +500,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     upload_btn.click(run_upload, [upload, limit, preset, show], opened, api_name=False)
     show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
     table.select(open_selected, current, row_outputs, api_name=False)
+    picked.change(open_picked, [current, picked], row_outputs, api_name=False)
     return tab
 
 

@@ -1,0 +1,120 @@
+"""The dataset map drawn: a plotly scatter for the Dataset tab and a static SVG for report.html, from a
+``dataset.rowmap.RowMap`` (read by its fields: this module imports no dataset code). Colour: the row's label;
+a × marks a labelled row the model got wrong; hover (or an SVG ``<title>``): id, label, prediction, text start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msa_demo.views.base import GREEN, RED
+from msa_demo.views.base import esc as _e
+
+LABEL_COLOURS = {"negative": RED, "neutral": "#7f7f7f", "positive": GREEN}
+UNLABELLED = "#4575b4"
+
+
+def label_colour(label: str | None) -> str:
+    return LABEL_COLOURS.get(label or "", UNLABELLED)
+
+
+def _groups(points: list) -> list[tuple[str, str, bool, list]]:
+    """(legend name, colour, wrong, points) per label (in the sentiments' order, unlabelled last) and
+    correctness."""
+    order = [*LABEL_COLOURS, None]
+    out = []
+    for label in order:
+        for wrong in (False, True):
+            pts = [p for p in points if (p.label or None) == label and p.wrong is wrong]
+            if pts:
+                name = (f"label {label}" if label else "unlabelled") + (" · predicted wrong" if wrong else "")
+                out.append((name, label_colour(label), wrong, pts))
+    return out
+
+
+def _under_first(groups: list) -> list:
+    """The groups in drawing order: the (larger) crosses first, so a circle at the same place stays visible."""
+    return sorted(groups, key=lambda g: not g[2])
+
+
+def hover_text(p: Any) -> str:
+    return (f"{_e(p.id)}<br>label: {p.label or '—'} · predicted: {p.predicted or '—'}"
+            + (f"<br>{_e(p.text)}" if p.text else ""))
+
+
+TITLE = ("Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to "
+         "open its row")
+
+
+def map_figure(m: Any, height: int = 480, title: str = TITLE):
+    """The map as a plotly figure (None when ``m`` has no points): each point's ``customdata`` is its row id."""
+    import plotly.graph_objects as go
+
+    if not getattr(m, "points", None):
+        return None
+    fig = go.Figure()
+    groups = _groups(m.points)
+    for name, colour, wrong, pts in _under_first(groups):
+        fig.add_trace(go.Scatter(legendrank=1000 + groups.index((name, colour, wrong, pts)),
+            x=[p.x for p in pts], y=[p.y for p in pts], mode="markers", name=name,
+            customdata=[p.id for p in pts], text=[hover_text(p) for p in pts], hovertemplate="%{text}<extra></extra>",
+            marker={"color": colour, "size": 13 if wrong else 10, "symbol": "x" if wrong else "circle",
+                    "line": {"width": 0 if wrong else 1, "color": "white"}, "opacity": 0.8}))
+    x_title, y_title = m.axis_titles()
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top"},
+                      height=height, margin={"l": 50, "r": 10, "t": 70, "b": 50}, hovermode="closest",
+                      clickmode="event", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+                      xaxis={"title": {"text": x_title, "font": {"size": 12}}, "zeroline": False},
+                      yaxis={"title": {"text": y_title, "font": {"size": 12}}, "zeroline": False})
+    return fig
+
+
+def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> str:
+    """The map as a static SVG ("" without points): circles coloured by label, × for a wrong prediction, each
+    point's ``<title>`` its row and its ``data-id`` the row's id; ``href(row id)``: a link per point (None or "":
+    no link). About 200 bytes a point."""
+    pts = list(getattr(m, "points", None) or [])
+    if not pts:
+        return ""
+    left, right, top, bottom = 50, 240, 20, 40
+    xs, ys = [p.x for p in pts], [p.y for p in pts]
+    pad_x, pad_y = 0.05 * ((max(xs) - min(xs)) or 1.0), 0.05 * ((max(ys) - min(ys)) or 1.0)
+    x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
+
+    def at(p) -> tuple[float, float]:
+        return (left + (p.x - x0) / (x1 - x0) * (width - left - right),
+                height - bottom - (p.y - y0) / (y1 - y0) * (height - top - bottom))
+
+    x_title, y_title = m.axis_titles()
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="map of the rows" style="font:12px system-ui,sans-serif">',
+             f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
+             'fill="none" stroke="#ccc"/>',
+             f'<text x="{left + (width - left - right) / 2:.0f}" y="{height - 10}" text-anchor="middle">'
+             f'{_e(x_title)}</text>',
+             f'<text x="14" y="{top + (height - top - bottom) / 2:.0f}" text-anchor="middle" '
+             f'transform="rotate(-90 14 {top + (height - top - bottom) / 2:.0f})">{_e(y_title)}</text>']
+    for name, colour, wrong, group in _under_first(_groups(pts)):  # one style per group: a point is its place
+        parts.append(f'<g stroke="{colour}" stroke-width="2.5" fill="none">' if wrong else
+                     f'<g fill="{colour}" fill-opacity="0.85" stroke="white">')
+        for p in group:
+            cx, cy = at(p)
+            tip = _e(f"{p.id}: label {p.label or '—'}, predicted {p.predicted or '—'}"
+                     + (f" · {p.text}" if p.text else ""))
+            mark = (f'<path data-id="{_e(p.id)}" d="M{cx - 5:.0f},{cy - 5:.0f}l10,10m-10,0l10,-10"><title>{tip}</title>'
+                    '</path>' if wrong else
+                    f'<circle data-id="{_e(p.id)}" cx="{cx:.0f}" cy="{cy:.0f}" r="5"><title>{tip}</title></circle>')
+            link = href(p.id) if href else None
+            parts.append(f'<a href="{_e(link)}">{mark}</a>' if link else mark)
+        parts.append("</g>")
+    for i, (name, colour, wrong, _) in enumerate(_groups(pts)):  # the legend, right of the plot
+        y = top + 8 + 18 * i
+        x = width - right + 14
+        mark = (f'<path d="M{x - 4},{y - 4}L{x + 4},{y + 4}M{x - 4},{y + 4}L{x + 4},{y - 4}" stroke="{colour}" '
+                'stroke-width="2.5"/>' if wrong else f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}"/>')
+        parts.append(f'{mark}<text x="{x + 10}" y="{y + 4}">{_e(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+__all__ = ["LABEL_COLOURS", "TITLE", "hover_text", "label_colour", "map_figure", "map_svg"]
