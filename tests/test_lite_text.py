@@ -202,6 +202,37 @@ def test_rebuilt_head_is_compared_with_the_shipped_figures(tmp_path):
     assert missing.returncode == 2 and "cannot read metrics.json" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_made_up_mixed_reviews_follow_their_rule_and_their_parts_split():
+    """``lite_text_sources.make_mixed``: a review that weighs both sides is neutral, one that leans is its side;
+    every made-up review of a split is made of that split's sentences only (held-out ones of held-out ones), and
+    the neutral ones are the set share of each split."""
+    from collections import Counter
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import lite_text_sources as src
+
+    lab = src.mixed_label
+    assert lab(["positive", "negative"]) == lab(["positive"] * 3 + ["negative"] * 2) == "neutral"
+    assert lab(["neutral", "neutral"]) == "neutral" and lab(["positive", "neutral"]) == "positive"
+    assert lab(["negative", "negative", "positive"]) == "negative"
+    rows = []
+    for split in ("train", "val", "test"):
+        for dom, sub in (("kotzias", "amazon"), ("vader", "movieReviewSnippets"), ("kotzias", "yelp")):
+            for label in src.LABELS:
+                rows += [{"text": f"{split} {dom} {sub} {label} {i}.", "label": label, "split": split,
+                          "source": dom, "sub": sub, "id": f"{split}{label}{i}"} for i in range(40)]
+    made = src.make_mixed(rows)
+    assert made == src.make_mixed(rows)  # seeded
+    for r in made:
+        parts = r["text"].split(". ")
+        assert all(p.startswith(r["split"]) for p in parts) or r["split"] == "unused"
+        assert r["label"] == lab([p.split()[3] for p in parts])
+    for split in ("train", "val", "test"):
+        c = Counter(r["label"] for r in made if r["split"] == split)
+        assert abs(c["neutral"] / sum(c.values()) - src.MIXED_NEUTRAL_SHARE) < 0.01
+
+
 def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
     """Layer IG hooks the embedding layer, so a forward of the text model made meanwhile (another panel's
     reference run re-encoding the text, in another thread) gets the IG batch of embeddings for its one-row ids and
