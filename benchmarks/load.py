@@ -5,8 +5,9 @@ explanation of a text of its own (so no cached explanation is reused), all start
 
 It starts ``app.py`` in a child process on 127.0.0.1 (a free port), waits for it to be up (the worked example
 explained), then runs the users and stops the child it started. Prints, per user count: errors, predict p50 / p95,
-explain p50 / p95 (from the call to its last output), the whole run's seconds, and the app's resident memory
-(``/proc/PID/status`` VmRSS) after start-up and after each load. The calls go through the same queue as a
+explain p50 / p95 (from the call to its last output), the whole run's seconds, the app's resident memory
+(``/proc/PID/status`` VmRSS) after start-up and after each load, and the CPU seconds the app spent on each load
+(``app_cpu_s``: user + system; compare versions by it on a shared machine). The calls go through the same queue as a
 browser's (``/predict``, ``/explain``): predictions in their own lane, explanations one at a time, a waiting
 explanation's time budget shared with the queue (``Dashboard.shared_budget``).
 """
@@ -44,6 +45,13 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (user + system, ``/proc/PID/stat``): what the load cost the app, less
+    sensitive than its latencies to other work on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_up(url: str, proc: subprocess.Popen, timeout: float = 600) -> None:
@@ -129,8 +137,10 @@ def main() -> None:
         result = {"preset": args.preset, "rss_after_start_mb": round(rss_mb(proc.pid)), "runs": []}
         print(f"app pid {proc.pid} on {url}: resident {result['rss_after_start_mb']} MB after start-up and one visitor", flush=True)
         for n in args.users or [16]:
+            cpu0 = cpu_seconds(proc.pid)
             run = run_load(url, n, args.predicts)
             run["rss_after_mb"] = round(rss_mb(proc.pid))
+            run["app_cpu_s"] = round(cpu_seconds(proc.pid) - cpu0, 1)
             result["runs"].append(run)
             print(json.dumps(run), flush=True)
         if args.out:
