@@ -15,6 +15,7 @@ from msa_demo import views
 from msa_demo.errors import InputError
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
+from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 
@@ -177,19 +178,19 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     return sorted(p for p in picks if 0 <= p < n)
 
 
-def report(exp: dict) -> str:
+def report(exp: dict, lang: str = "en") -> str:
     """A filmstrip of a few downscaled frames, a lane per moments map, the key frame with its heat map."""
     from msa_demo.views import png_uri
 
     if not (exp.get("inputs") or {}).get("video_b64"):
         return ""
-    out = ["<h2>Video</h2>"]
+    out = [f"<h2>{t('Video', lang)}</h2>"]
     pred = exp.get("prediction") or {}
     reading = (exp.get("reading") or {}).get("video") or {}
     if "video" not in (pred.get("used") or []):
-        why = "no face in any frame: the face track abstained" if reading.get("face_found") is False else \
-            "switched off"
-        out.append(f"<p>Given but not used ({_e(why)}).</p>")
+        why = t("no face in any frame: the face track abstained" if reading.get("face_found") is False else
+                "switched off", lang)
+        out.append(f"<p>{_e(t('Given but not used ({why}).', lang, why=why))}</p>")
     got = _frames(exp)
     if got is None:
         return "".join(out)
@@ -198,21 +199,23 @@ def report(exp: dict) -> str:
             f"<figcaption>{times[i]:.1f} s</figcaption></figure>" for i in _strip_picks(times, exp)]
     out.append(f'<div class="imgs">{"".join(figs)}</div>')
     seconds = (times[-1] + 1.0 / max(1e-6, float((moments(exp) or [{}])[0].get("params", {}).get("fps") or 1)))
-    captions = {"face": views.map_caption((moments(exp) or [{}])[0]),
-                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0]),
-                "words": "the words heard, each coloured by its stretch of voice"}
+    captions = {"face": views.map_caption((moments(exp) or [{}])[0], lang),
+                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0], lang),
+                "words": t("the words heard, each coloured by its stretch of voice", lang)}
     got_lanes = lanes(exp)
     if got_lanes:
-        out.append(f"<p>The clip on one time axis: green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+        out.append("<p>" + _e(t("The clip on one time axis: green pushes toward '{target}', red away.", lang,
+                                target=label(exp.get("target"), lang))) + "</p>")
     for lane, items in got_lanes:  # one shared time axis: the face, the voice, the words
-        out.append(f"<p><b>{_e(lane.capitalize())}</b>: {_e(captions[lane])}</p>")
+        out.append(f"<p><b>{_e(t(lane.capitalize(), lang))}</b>{sep(lang, ': ')}{_e(captions[lane])}</p>")
         out.append(lane_svg(items, seconds, captions[lane], words=lane == "words"))
     kf = key_frame(exp)
     if kf and kf.get("heatmap") and 0 <= int(kf["params"]["frame"]) < len(frames):
         k = int(kf["params"]["frame"])
         ov = views.overlay(frames[k], kf["heatmap"])
-        out.append(f'<p>The most decisive frame ({float(kf["params"]["time"]):.1f} s): where in it, '
-                   f'{_e(views.map_caption(kf))}.</p><div class="imgs"><figure><img alt="key frame heat map" '
+        line = t("The most decisive frame ({time} s): where in it, {caption}.", lang,
+                 time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang))
+        out.append(f'<p>{_e(line)}</p><div class="imgs"><figure><img alt="key frame heat map" '
                    f'src="{png_uri(ov, 240)}"></figure></div>')
     return "".join(out)
 
@@ -298,8 +301,8 @@ def filmstrip(exp: dict) -> list[tuple]:
     return out
 
 
-def story(exp: dict) -> str | None:
-    """One clause for the summary: when the face mattered most, and what was being said then."""
+def story(exp: dict, lang: str = "en") -> str | None:
+    """One clause for the summary: when the face mattered most, and what was being said then (in ``lang``)."""
     got = dict(lanes(exp))
     face = got.get("face") or []
     if not face or not exp.get("target"):
@@ -308,9 +311,10 @@ def story(exp: dict) -> str | None:
     if raw == 0:
         return None
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
-    when = f", when '{' '.join(said[:4])}' was said" if said else ""
-    way = "toward" if raw > 0 else "away from"
-    return f"the face pushed hardest {way} {exp['target']} at {a:.0f}–{b:.0f} s{when}"
+    when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said else ""
+    return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang,
+             way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=f"{a:.0f}",
+             b=f"{b:.0f}", when=when)
 
 
 def view() -> dict:

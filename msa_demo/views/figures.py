@@ -7,6 +7,8 @@ import html
 import numpy as np
 from PIL import Image
 
+from msa_demo import i18n
+from msa_demo.i18n import t
 from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, score_colour)
 
 
@@ -164,37 +166,38 @@ def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) ->
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
-def image_overlays(exp: dict) -> list[tuple[Image.Image, str]] | None:
+def image_overlays(exp: dict, lang: str = "en") -> list[tuple[Image.Image, str]] | None:
     maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
     img = original_image(exp)
     if not maps or img is None:
         return None
-    return [(overlay(img, m["heatmap"]), map_caption(m)) for m in maps]
+    return [(overlay(img, m["heatmap"]), map_caption(m, lang)) for m in maps]
 
 
-def heatmap_legend(exp: dict) -> str:
+def heatmap_legend(exp: dict, lang: str = "en") -> str:
     """Markdown under the heat maps: the colour bar they all share and each map's full caption."""
     maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
     if not maps:
         return ""
-    target = html.escape(str(exp.get("target", "")))
+    target = html.escape(i18n.label(exp.get("target", ""), lang))
     bar = (f'<span style="display:inline-block;width:220px;height:12px;vertical-align:middle;border:1px solid #999;'
            f'background:linear-gradient(90deg,{score_colour(-1, 0.9)},#f7f7f7,{score_colour(1, 0.9)})"></span>')
-    lines = [f"away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)"]
-    lines += [f"{i}. {html.escape(map_caption(m))}" for i, m in enumerate(maps, 1)]
+    lines = [t("away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)", lang,
+               target=target, bar=bar)]
+    lines += [f"{i}. {html.escape(map_caption(m, lang))}" for i, m in enumerate(maps, 1)]
     return "\n\n".join(lines)
 
 
-def map_caption(m: dict) -> str:
+def map_caption(m: dict, lang: str = "en") -> str:
     params = m.get("params") or {}
-    bits = [m.get("method", "").replace("_", " ")]
+    bits = [t(m.get("method", "").replace("_", " "), lang)]
     if "baseline" in params:
-        bits.append(f"baseline: {params['baseline']}")
+        bits.append(t("baseline: {baseline}", lang, baseline=params["baseline"]))
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
-            bits.append(f"{k.replace('_', ' ')}: {params[k]}")
+            bits.append(t("{name}: {value}", lang, name=t(k.replace("_", " "), lang), value=params[k]))
     if params.get("budget"):  # what the map gave up to fit the time budget
-        bits.append("to fit the time budget: " + ", ".join(params["budget"]))
+        bits.append(t("to fit the time budget: {what}", lang, what=", ".join(params["budget"])))
     return " · ".join(str(b) for b in bits if b)
 
 
