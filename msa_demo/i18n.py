@@ -277,6 +277,17 @@ ZH: dict[str, str] = {
     # the dashboard's lines
     "Every input you gave is switched off. Tick at least one 'use' box to get a prediction.":
         "你给出的输入都已关闭。请至少勾选一个“使用”框以得到预测。",
+    "Give at least one input: type some text, add a picture, or upload/record an audio clip.":
+        "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频。",
+    "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add text or "
+    "audio, or tick 'read a picture without a face as a face' in Advanced.":
+        "图片中没有找到人脸，人脸模型弃权，而且没有其他可读的输入。请添加文字或音频，或在“高级设置”中勾选“把没有人脸的图片当作人脸读取”。",
+    "**Preset:** {preset} · **Device:** {device} ({dtype})": "**预设：** {preset} · **设备：** {device}（{dtype}）",
+    " · **Reads:** {languages}": " · **可读语言：** {languages}", ", {languages} only": "，仅{languages}",
+    "**Running offline: lite models{only}** ({device})": "**离线运行：lite 模型{only}**（{device}）",
+    "**Running the '{preset}' preset instead**": "**改用“{preset}”预设运行**",
+    "{modality}: offline stand-in": "{modality}：离线替代模型", "{modality}: switched off": "{modality}：已关闭",
+    " (its Hub model could not be loaded)": "（其 Hub 模型无法加载）", "why": "原因",
     "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
     "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",

@@ -187,7 +187,7 @@ def verdicts_shown(views: dict) -> dict:
 
 
 def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None,
-                      placed: bool = False) -> dict:
+                      placed: bool = False, lang: str = "en") -> dict:
     """The explanation's panels by name: the modality contributions, the trust table and every modality's panel
     (``fields.panel_values``). ``changed`` names the panels to rebuild ("modalities", or a modality's name);
     the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
@@ -201,7 +201,7 @@ def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | N
         panels = {n: v if _is_update(v) else shown(v, where[n] or v is not None) for n, v in panels.items()}
     contrib = contributions_figure(exp) if changed is None or "modalities" in changed else skip
     return {"contrib": shown(contrib, True) if placed else contrib, **panels,
-            "trust": trust_markdown(exp, final=final)}
+            "trust": trust_markdown(exp, final=final, lang=lang)}
 
 
 def _is_update(value) -> bool:
