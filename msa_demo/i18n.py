@@ -37,7 +37,9 @@ def said(text: str, lang: str | None = "en") -> str:
     """A line the engine wrote in English (a notice, with its numbers in it) in ``lang``: its key's Chinese when it
     is one, else the Chinese of the key whose pattern it fills ("Audio: only the first {max} s of {seconds} s
     were used."), each field as it was (a modality's or a class's name translated); else as it is."""
-    if lang != "zh" or text in ZH:
+    if lang != "zh":
+        return text
+    if text in ZH:
         return t(text, lang)
     for key, pattern in _patterns():
         found = pattern.fullmatch(text)
@@ -47,8 +49,19 @@ def said(text: str, lang: str | None = "en") -> str:
     return text
 
 
-def _word(value: str) -> str:
-    return ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value) or value
+def _word(value: str, depth: int = 0) -> str:
+    """A field of an engine line in Chinese: a name, a line of its own, or a list of them ("a; b", "x: a, b")."""
+    found = ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value)
+    if found or depth > 3:
+        return found or value
+    if "; " in value:
+        return "；".join(_word(v, depth + 1) for v in value.split("; "))
+    head, colon, rest = value.partition(": ")
+    if colon:
+        return _word(head, depth + 1) + "：" + _word(rest, depth + 1)
+    if ", " in value:
+        return "、".join(_word(v, depth + 1) for v in value.split(", "))
+    return said(value, "zh")
 
 
 _PATTERNS: list = []
@@ -62,13 +75,16 @@ def _patterns() -> list:
     if not _PATTERNS:
         for key in ZH:
             parts = list(string.Formatter().parse(key))
-            if not any(name for _lit, name, _spec, _conv in parts):
+            literal = "".join(lit for lit, _name, _spec, _conv in parts)
+            # a key with fields and words of its own ("pitch {n} semitones"; not "{modality} {method}")
+            if not any(name for _lit, name, _spec, _conv in parts) or not re.search(r"[A-Za-z]{2,}", literal):
                 continue
-            regex = "".join(re.escape(lit) + (f"(?P<{name}>.+?)" if name else "") for lit, name, _s, _c in parts)
-            try:
-                _PATTERNS.append((key, re.compile(regex, re.S)))
-            except re.error:  # a field named twice: matched by its first only
-                continue
+            seen: set[str] = set()
+            regex = ""
+            for lit, name, _spec, _conv in parts:  # a field named twice must be the same text twice
+                regex += re.escape(lit) + ("" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name or "")
+            _PATTERNS.append((key, re.compile(regex, re.S)))
     return _PATTERNS
 
 
@@ -258,6 +274,10 @@ ZH: dict[str, str] = {
     "the verdict is the mean of the windows' verdicts.": "结论是各窗口结论的平均。",
     "The {name} explanation failed ({why}).": "{name}的解释失败了（{why}）。",
     "Time budget {budget} s: {parts}.": "时间预算 {budget} 秒：{parts}。",
+    "every map": "每张图", "IG at most {n} steps (its completeness gap is shown)": "IG 最多 {n} 步（显示其完整性差距）",
+    "a {a}×{b} grid": "{a}×{b} 网格", "segments of {n} s": "{n} 秒的片段",
+    "occluded at the latent level (its map can differ from the waveform's)": "在潜在层遮挡（其归因图可能与波形上的不同）",
+    "a {n}-point deletion curve": "{n} 点的删除曲线", "{method} only": "仅{method}",
     "Time budget {budget} s cannot be met (about {seconds} s at the least): {parts}.":
         "时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。",
     "Video: a face was found in {found} of {total} frames; only those were read.":
@@ -315,6 +335,8 @@ ZH: dict[str, str] = {
         "保存 JSON 并运行 <code>python -m msa_demo explain --from report.json</code>。",
     "Download the explanation JSON": "下载解释 JSON",
     "Two models side by side": "两个模型并排对比", "msa_demo — two models side by side": "msa_demo——两个模型并排对比",
+    "Opposite signals": "相反的信号", "Mixed signals": "混杂的信号", "{modality} says {label} ({p})": "{modality}判断为{label}（{p}）",
+    "▲▲ strongly for": "▲▲ 强烈支持", "▲ for": "▲ 支持", "▼ against": "▼ 反对", "▼▼ strongly against": "▼▼ 强烈反对",
     # the maps' captions
     "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
         "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",
@@ -356,7 +378,8 @@ ZH: dict[str, str] = {
     "saved: {out}  (reproduce: python -m msa_demo explain --from {out})":
         "已保存：{out}（复现：python -m msa_demo explain --from {out}）",
     "report: {path}": "报告：{path}",
-    "Sentiment: {label}  ({p})  preset {preset}; used: {used}": "情绪：{label}（{p}）预设 {preset}；使用：{used}",
+    "Sentiment: {label}  (preset {preset}; used: {used})": "情绪：{label}（预设 {preset}；使用：{used}）",
+    "{modality} alone: {label} ": "单看{modality}：{label} ", "switched off: {off}": "已关闭：{off}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

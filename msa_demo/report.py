@@ -87,7 +87,7 @@ def _contributions_html(exp: dict, lang: str = "en") -> str:
     names = list(mc["shapley"])
     out = [f"<h2>{t('Modality contributions', lang)}</h2>"]
     if mc.get("conflict"):
-        out.append(f'<p class="conflict">{_e(t("Modalities disagree: {detail}", lang, detail=i18n.said(str(mc.get("conflict_detail")), lang)))}</p>')
+        out.append(f'<p class="conflict">{_e(t("Modalities disagree: {detail}", lang, detail=views.conflict_text(mc.get("conflict_detail"), lang)))}</p>')
     out.append(views.bars_svg([i18n.modality(n, lang) for n in names], [float(mc["shapley"][n]) for n in names],
                               title=t("How much each input moved P({target}) (Shapley value)", lang, target=said)))
     without = mc.get("without") or {}
@@ -100,8 +100,9 @@ def _contributions_html(exp: dict, lang: str = "en") -> str:
                               signed=False, spec=".2f", colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
     pairs = mc.get("interactions") or {}
     if pairs:
-        out.append("<p>" + _e(t("Pairwise interactions: {pairs}", lang, pairs=", ".join(
-            f"{k} {float(v):+.3f}" for k, v in pairs.items()))) + "</p>")
+        named = i18n.listed((f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}"
+                             for k, v in pairs.items()), lang)
+        out.append("<p>" + _e(t("Pairwise interactions: {pairs}", lang, pairs=named)) + "</p>")
     return "".join(out)
 
 

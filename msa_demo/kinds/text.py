@@ -82,10 +82,10 @@ def report(exp: dict, lang: str = "en") -> str:
     parts = []
     for text, cat in spans:
         if cat:
-            parts.append(f'<span style="background:{colours[cat]}" title="{_e(cat)}">{_e(text)}</span>')
+            parts.append(f'<span style="background:{colours[cat]}" title="{_e(t(cat, lang))}">{_e(text)}</span>')
         else:
             parts.append(_e(text))
-    legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
+    legend = "".join(f'<span style="background:{c}">{_e(t(k, lang))}</span>' for k, c in colours.items())
     m = views.maps_for(exp, "text")[0]
     line = t("{caption}; colours toward '{target}'.", lang, caption=views.map_caption(m, lang),
              target=label(exp.get("target"), lang))

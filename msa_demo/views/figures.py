@@ -197,7 +197,8 @@ def map_caption(m: dict, lang: str = "en") -> str:
         if k in params:
             bits.append(t("{name}: {value}", lang, name=t(k.replace("_", " "), lang), value=params[k]))
     if params.get("budget"):  # what the map gave up to fit the time budget
-        bits.append(t("to fit the time budget: {what}", lang, what=", ".join(params["budget"])))
+        bits.append(t("to fit the time budget: {what}", lang, what=i18n.listed(
+            (i18n.said(str(b), lang) for b in params["budget"]), lang)))
     return " · ".join(str(b) for b in bits if b)
 
 

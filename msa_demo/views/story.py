@@ -21,7 +21,7 @@ NO_FACE = "no face"
 LABEL_DIGITS = 2  # a Label shows whole percents
 
 
-def _probs(p: dict | None) -> dict | None:
+def _probs(p: dict | None, lang: str = "en") -> dict | None:
     """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
     so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
     sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
@@ -29,7 +29,7 @@ def _probs(p: dict | None) -> dict | None:
         return None
     rank = {s: i for i, s in enumerate(SENTIMENTS)}
     pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
-    return {k: round(v, LABEL_DIGITS) for k, v in pairs}
+    return {i18n.label(k, lang): round(v, LABEL_DIGITS) for k, v in pairs}  # each class named in ``lang``
 
 
 def _pct(p: float, digits: int = 0) -> str:
@@ -178,8 +178,8 @@ def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dic
     ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
-    return {"fused": _probs(pred.get("probs")),
-            **{f"own.{m}": NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs"))
+    return {"fused": _probs(pred.get("probs"), lang),
+            **{f"own.{m}": t(NO_FACE, lang) if m in gone else _probs((per.get(m) or {}).get("probs"), lang)
                for m in registry.names()},
             "notices": notices_markdown(pred, extra_notices, reading, models, lang=lang)}
 
@@ -215,6 +215,20 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
     for n in unwarned(list(extra) + list(pred.get("notices") or []), english):
         lines.append(t("*Note:* {note}", lang, note=md(notice_text(n, lang))))
     return "\n\n".join(lines)
+
+
+def conflict_text(detail: str | None, lang: str = "en") -> str:
+    """The contributions' conflict detail ("Opposite signals: text says positive (34%), image says negative (43%)",
+    as ``explain.shapley`` writes it) in ``lang``."""
+    import re
+
+    detail = str(detail or "")
+    head, _, says = detail.partition(": ")
+    items = [re.fullmatch(r"(\S+) says (\S+) \((.+)\)", x) for x in says.split(", ")] if says else []
+    if lang != "zh" or head not in ("Opposite signals", "Mixed signals") or not all(items):
+        return i18n.said(detail, lang)
+    return t(head, lang) + "：" + listed((t("{modality} says {label} ({p})", lang, modality=i18n.modality(m[1], lang),
+                                            label=i18n.label(m[2], lang), p=m[3]) for m in items), lang)
 
 
 def notice_text(notice: str, lang: str = "en") -> str:
