@@ -26,7 +26,7 @@ def lang_of(value: str | None) -> str:
     return "zh" if first == "zh" or first.startswith(("zh-", "简体", "中文")) else "en"
 
 
-def t(text: str, lang: str | None = "en", **fields: Any) -> str:
+def t(text: str, lang: str | None = "en", /, **fields: Any) -> str:
     """``text`` (English, a format string when ``fields`` are given) in ``lang``, its fields filled in."""
     USED.add(text)
     pattern = ZH.get(text, text) if lang == "zh" else text
@@ -337,6 +337,26 @@ ZH: dict[str, str] = {
     "Two models side by side": "两个模型并排对比", "msa_demo — two models side by side": "msa_demo——两个模型并排对比",
     "Opposite signals": "相反的信号", "Mixed signals": "混杂的信号", "{modality} says {label} ({p})": "{modality}判断为{label}（{p}）",
     "▲▲ strongly for": "▲▲ 强烈支持", "▲ for": "▲ 支持", "▼ against": "▼ 反对", "▼▼ strongly against": "▼▼ 强烈反对",
+    # two models side by side
+    "{rho} ({word})": "{rho}（{word}）", "alike": "相似", "partly alike": "部分相似", "different": "不同", "opposite": "相反",
+    "{n} of {k}": "{k} 个中的 {n} 个",
+    "A ({a}) says {la}, B ({b}) says {lb}: {verdict}. Both explained toward '{target}'.":
+        "A（{a}）判断为{la}，B（{b}）判断为{lb}：{verdict}。两者都朝“{target}”解释。",
+    "they agree": "两者一致", "they disagree": "两者不一致",
+    "modality": "模态", "A alone": "单看 A", "B alone": "单看 B", "method": "方法", "rank agreement": "排名一致度",
+    "top features shared": "共有的靠前特征", "only A's top": "仅 A 靠前", "only B's top": "仅 B 靠前",
+    "*Rank agreement*: Spearman's ρ of the two maps' scores over the features both score (1: the same order). *Top "
+    "features shared*: of each map's strongest (by size).": "*排名一致度*：两张归因图在共同特征上分数的 Spearman ρ"
+                                                          "（1：顺序相同）。*共有的靠前特征*：各图最强（按大小）的特征中共有的。",
+    "No map was made by both models with the same method.": "两个模型没有用同一种方法做出的归因图。",
+    # the figures
+    "How much each input<br>moved P({target})": "每个输入让<br>P({target}) 变动多少",
+    "P({target}) with all,<br>and without each": "全部输入时的 P({target})，<br>以及逐一去掉时",
+    "Shapley value": "Shapley 值", "pairwise interactions: {pairs}": "两两交互：{pairs}", "no {name}": "去掉{name}",
+    " — ⚠ modalities disagree": "——⚠ 各模态意见不一",
+    "every input moved it by about the same amount: none stands out": "每个输入的影响都差不多：没有哪个特别突出",
+    "waveform": "波形", "segment attribution": "片段归因", "seconds": "秒", "amplitude": "振幅", "relative push": "相对推力",
+    "Audio: {caption}": "音频：{caption}", "green pushes toward '{target}', red away": "绿色推向“{target}”，红色推离",
     # the maps' captions
     "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
         "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",

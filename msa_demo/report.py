@@ -217,8 +217,8 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
             f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}</style></head><body>"
-            f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp))}</p>"
-            f"{views.compare_table_html(cmp)}" + "".join(sides) + "</body></html>")
+            f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp, lang))}</p>"
+            f"{views.compare_table_html(cmp, lang)}" + "".join(sides) + "</body></html>")
 
 
 def write_html(explanation: Any, path: str | Path, lang: str = "en") -> Path:

@@ -39,18 +39,40 @@ def own_words(exp: dict) -> list:
             *[(m or {}).get("model_id") for m in (exp.get("models") or {}).values()]]
 
 
+def shown_words(value) -> str:
+    """The words a panel's value shows: a Markdown, a gallery's captions, a figure's titles, labels and names."""
+    if isinstance(value, dict) and value.get("__type__") == "update":
+        value = value.get("value") if "color_map" not in value else value["value"] + [(k, k) for k in value["color_map"]]
+    if hasattr(value, "to_plotly_json"):
+        layout = value.to_plotly_json()["layout"]
+        axes = [v.get("title", {}).get("text", "") for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+        traces = [f"{d.get('name', '')} " + " ".join(x for x in (d.get("x") if isinstance(d.get("x"), (list, tuple))
+                                                                else ()) if isinstance(x, str))
+                  for d in value.to_plotly_json()["data"]]
+        return " ".join([layout.get("title", {}).get("text", ""), *[a.get("text", "") for a in layout.get(
+            "annotations", ())], *axes, *traces])
+    if isinstance(value, list):  # a gallery: (picture, caption); highlighted words: (word, category)
+        return " ".join(str(v[1]) if not isinstance(v[0], str) else str(v[1] or "") for v in value
+                        if isinstance(v, tuple))
+    if isinstance(value, dict):  # a Label: its classes
+        return " ".join(value)
+    return value if isinstance(value, str) else ""
+
+
 def server_text(exp: dict, lang: str = "zh") -> str:
     """Everything the dashboard writes about an explanation (summary and notices, verdicts, trust table, what-ifs,
-    the transcript, the heat maps' legend), the report and the command line's words, in ``lang``."""
+    each panel's words and figures), the report and the command line's words, in ``lang``."""
     from msa_demo import views
     from msa_demo.cli import format_explanation
     from msa_demo.explain.result import Explanation
     from msa_demo.report import to_html
+    from msa_demo.ui.widgets import explanation_views
 
     pred, reading = exp["prediction"], exp.get("reading")
     shown = views.prediction_views(pred, (), reading, exp.get("models"), lang=lang)
+    panels = explanation_views(exp, final=True, lang=lang)
     return "\n".join([
-        *[" ".join(v) if isinstance(v, dict) else str(v or "") for v in shown.values()],  # the classes, the notices
+        *map(shown_words, shown.values()), *map(shown_words, panels.values()),  # the verdicts, notices, panels
         views.notices_markdown(pred, (), reading, exp.get("models"), exp, lang=lang),
         views.trust_markdown(exp, final=True, lang=lang), views.trust_markdown(exp, final=False, lang=lang),
         views.whatif_markdown(exp, lang), views.transcript_markdown(reading, lang), views.heatmap_legend(exp, lang),

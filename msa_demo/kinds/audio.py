@@ -87,8 +87,8 @@ def view() -> dict:
                              visible=False)}
 
 
-def render(exp: dict) -> dict:
-    return {"plot": views.audio_figure(exp), "heard": views.transcript_markdown(exp.get("reading") or {}),
+def render(exp: dict, lang: str = "en") -> dict:
+    return {"plot": views.audio_figure(exp, lang), "heard": views.transcript_markdown(exp.get("reading") or {}, lang),
             "clip": views.audio_clip(exp)}
 
 

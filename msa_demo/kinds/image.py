@@ -76,9 +76,9 @@ def view() -> dict:
     return {"picture": picture, "heat_maps": heat_maps, "legend": legend}
 
 
-def render(exp: dict) -> dict:
-    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp),
-            "legend": views.heatmap_legend(exp)}
+def render(exp: dict, lang: str = "en") -> dict:
+    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp, lang),
+            "legend": views.heatmap_legend(exp, lang)}
 
 
 def record(value: ImageInput | None) -> dict[str, Any]:

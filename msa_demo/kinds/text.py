@@ -61,8 +61,15 @@ def view() -> dict:
                                         show_legend=True, elem_id="words", visible=False)}
 
 
-def render(exp: dict) -> dict:
-    return {"words": views.text_highlights(exp)}
+def render(exp: dict, lang: str = "en") -> dict:
+    """The words and their categories; in Chinese the categories (and so the legend) are named in Chinese."""
+    spans = views.text_highlights(exp)
+    if lang == "en" or spans is None:
+        return {"words": spans}
+    import gradio as gr
+
+    return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans],
+                               color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()})}
 
 
 def record(value: TextInput | None) -> dict[str, Any]:

@@ -449,7 +449,7 @@ class Dashboard:
         path = folder / "msa_compare.html"
         path.write_text(compare_html(exp_a, exp_b, cmp, lang), encoding="utf-8")
         gr = gradio()
-        return {"compare.summary": compare_markdown(cmp, summaries),
+        return {"compare.summary": compare_markdown(cmp, summaries, lang),
                 "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
                 "compare.words_a": text_highlights(exp_a), "compare.words_b": text_highlights(exp_b),
                 "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}

@@ -194,12 +194,13 @@ def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | N
     None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each panel shown exactly when its
     modality was used or it has something to show (a whole explanation replacing whatever was on the page)."""
     skip = gradio().skip()
-    panels = panel_values(exp, changed, skip)
+    panels = panel_values(exp, changed, skip, lang)
     if placed:
         used = (exp.get("prediction") or {}).get("used") or ()
         where = panel_placement(used, used)
-        panels = {n: v if _is_update(v) else shown(v, where[n] or v is not None) for n, v in panels.items()}
-    contrib = contributions_figure(exp) if changed is None or "modalities" in changed else skip
+        panels = {n: ({"visible": where[n] or v.get("value") is not None, **v} if _is_update(v) else
+                      shown(v, where[n] or v is not None)) for n, v in panels.items()}
+    contrib = contributions_figure(exp, lang) if changed is None or "modalities" in changed else skip
     return {"contrib": shown(contrib, True) if placed else contrib, **panels,
             "trust": trust_markdown(exp, final=final, lang=lang)}
 
