@@ -216,8 +216,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         shown = [header, shelf or gr.State()]
         demo.load(in_language, None, [language, *shown], api_name=False, show_progress="hidden")
-        language.input(page.keyed(pick_language), [language, parts["state"]],
-                       [parts[n] for n in ("notices", "trust", "what_if", "report")], api_name=False,
+        retold = page.order(lambda n: not n.startswith(("input.", "compare.")) and n not in (
+            "tabs", "state", "stamp", "fresh", "json"))
+        language.input(page.keyed(pick_language), [language, parts["state"]], page.outputs(retold), api_name=False,
                        show_progress="hidden")
         language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
                        show_progress="hidden")

@@ -399,6 +399,8 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
     notices, trust = page.locator("#notices").inner_text(), page.locator("#trust").inner_text()
     assert "负面" in notices and "依据：" in notices and "NEGATIVE" not in notices, notices
+    assert "负面" in fused_text(page) and "negative" not in fused_text(page)  # the verdicts name classes in Chinese
+    assert "各模态的贡献" in page.locator("#contrib").inner_text()  # and so do the charts
     assert "结论" in trust and ("可信" in trust or "谨慎" in trust or "无法判断" in trust), trust
     assert "trustworthy" not in trust and "read with care" not in trust and "forward passes" not in trust, trust
     assert page.locator("#language input[value=zh]").is_checked()  # the switch says which language it is
@@ -413,7 +415,9 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
 
     page.locator("#language label").filter(has_text="English").click()  # the same explanation, told in English
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('NEGATIVE')", timeout=30_000)
-    assert "Can you trust it?" in page.locator("#trust").inner_text()
+    assert "Can you trust it?" in page.locator("#trust").inner_text() and "negative" in fused_text(page)
+    page.wait_for_function("() => document.querySelector('#examples').innerText.includes('Clearly negative')",
+                           timeout=30_000)  # the examples' names too
     page.reload()  # the pick holds for the session's next requests only: a new page follows the browser again
     wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
     assert not errors, errors

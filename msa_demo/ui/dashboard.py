@@ -499,7 +499,8 @@ class Dashboard:
         # a fresh copy of each update for each page: Gradio takes the value out of an update dict it sends
         shown = {n: dict(v) if isinstance(v, dict) else v for n, v in self.opening_shown.items()}
         if lang != "en":
-            shown.update(self.retold(self.opening_shown["state"], lang))
+            told = self.retold(self.opening_shown["state"], lang)
+            shown.update({**told, "report": gradio().DownloadButton(value=told["report"], interactive=True)})
         yield {**inputs, **shown}
 
     # ------------------------------------------------------------------ saved and shared explanations
@@ -520,18 +521,16 @@ class Dashboard:
                 "json": gr.DownloadButton(value=str(json_path), interactive=True),
                 "what_if": whatif_markdown(exp, lang)}
 
-    def retold(self, exp: dict | None, lang: str = "en", note: str = "") -> dict:
-        """What the server wrote about an explanation, told again in ``lang`` by name: the summary and notices,
-        the trust table, the what-ifs and the report (the language switch; a page opening in Chinese); nothing
-        when there is no explanation yet."""
+    def retold(self, exp: dict | None, lang: str = "en") -> dict:
+        """An explanation's panels told again in ``lang``, by name (the language switch; a page opening in Chinese
+        on the worked example): the verdicts, summary and notices, each panel, the trust table, the what-ifs and
+        the report's file (its button left as it is); nothing when there is no explanation yet."""
         if not exp:
             return {}
-        pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
         html_path, _json = self.write_report(exp, lang)
-        return {"notices": (note + "\n\n" if note else "") + notices_markdown(
-                    pred, (), reading, exp.get("models"), exp, lang=lang),
-                "trust": explanation_views(exp, final=True, changed=(), lang=lang)["trust"],
-                "what_if": whatif_markdown(exp, lang), "report": str(html_path)}
+        kept = ("state", "stamp", "fresh", "json", "report")  # what the language does not change
+        return {**{n: v for n, v in self.saved_panels(exp, files=(html_path, _json), lang=lang).items()
+                   if n not in kept}, "report": str(html_path)}
 
     @staticmethod
     def saved_inputs(exp: dict, folder: Path) -> dict:
