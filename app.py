@@ -192,8 +192,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
                           [parts[n] for n in ("fresh", "report", "json")], api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins)
-        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
-                      f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
+        preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels
             start = {name: widget.value for name, widget in exp_ins.items()}

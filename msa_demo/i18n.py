@@ -308,6 +308,8 @@ ZH: dict[str, str] = {
     "**Running the '{preset}' preset instead**": "**改用“{preset}”预设运行**",
     "{modality}: offline stand-in": "{modality}：离线替代模型", "{modality}: switched off": "{modality}：已关闭",
     " (its Hub model could not be loaded)": "（其 Hub 模型无法加载）", "why": "原因",
+    "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
+    "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
     "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
     "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",

@@ -169,6 +169,11 @@ class Dashboard:
                          + "\n\n</details>")
         return "\n\n".join(lines)
 
+    def selected_markdown(self, preset: str | None, lang: str = "en") -> str:
+        """The header with the preset picked in the menu and the device it runs on."""
+        return self.header_markdown(lang) + "\n\n" + t("**Selected:** {preset} on {device}", lang,
+                                                         preset=md(preset), device=md(self.device_of(preset)))
+
     def device_of(self, preset: str | None) -> str:
         try:
             return self.model(preset).describe()["device"]
@@ -605,7 +610,8 @@ class Dashboard:
         if not changed:
             return {"fresh": "", **self.downloads(True)}
         line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to "
-                 "bring it up to date.", lang, what=", ".join(changed))
+                 "bring it up to date.", lang, what=i18n.listed(
+                     (i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang))
         return {"fresh": line, **self.downloads(None)}
 
     def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
