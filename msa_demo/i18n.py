@@ -215,7 +215,7 @@ ZH: dict[str, str] = {
         "（Captum 的 sensitivity_max；越低越好）。",
     "**Total:** {passes} forward passes, {seconds} s.": "**合计：** {passes} 次前向计算，{seconds} 秒。",
     "{modality} {method}": "{modality} {method}",
-    "integrated gradients": "积分梯度", "layer integrated gradients": "层积分梯度", "word ablation": "逐词消融",
+    "integrated gradients": "积分梯度", "layer integrated gradients": "层积分梯度", "word ablation": "逐词消融", "key frame occlusion": "关键帧遮挡",
     "all-MiniLM-L6-v2 with a sentiment head": "all-MiniLM-L6-v2 加情绪分类头",
     "multilingual-e5-small with a sentiment head": "multilingual-e5-small 加情绪分类头",
     "mini-XCEPTION facial expression (FER-2013)": "mini-XCEPTION 面部表情模型（FER-2013）",
