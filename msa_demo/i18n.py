@@ -283,13 +283,14 @@ ZH: dict[str, str] = {
     "Video: a face was found in {found} of {total} frames; only those were read.":
         "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
     "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",
+    "Audio: the video's sound track (no audio clip was given).": "音频：视频的音轨（未给出音频片段）。",
     "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
     "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
     "Image: no face was found, so the whole picture was read as a face.": "图片：没有找到人脸，因此把整张图片当作人脸读取。",
     "Audio: no words were recognised, so lite audio has nothing to judge.": "音频：没有识别出任何词语，因此 lite 音频模型无从判断。",
     "Text: too long for the model; only the first {max} of {n} tokens were read.":
         "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
-    "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。",
+    "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",
     "Text: only the first {max} of {n} characters were used.": "文字：{n} 个字符中只使用了前 {max} 个。",
     "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
     "Audio: only the first {s} s of {total} s were used.": "音频：{total} 秒中只使用了前 {s} 秒。",
@@ -357,8 +358,12 @@ ZH: dict[str, str] = {
     "Shapley value": "Shapley 值", "pairwise interactions: {pairs}": "两两交互：{pairs}", "no {name}": "去掉{name}",
     " — ⚠ modalities disagree": "——⚠ 各模态意见不一",
     "every input moved it by about the same amount: none stands out": "每个输入的影响都差不多：没有哪个特别突出",
-    "waveform": "波形", "segment attribution": "片段归因", "seconds": "秒", "amplitude": "振幅", "relative push": "相对推力",
+    "waveform": "波形", "segment attribution": "片段归因", "amplitude": "振幅", "relative push": "相对推力",
     "Audio: {caption}": "音频：{caption}", "green pushes toward '{target}', red away": "绿色推向“{target}”，红色推离",
+    "key frame {time} s": "关键帧 {time} 秒", "The clip on one time axis": "同一时间轴上的片段",
+    "green pushes toward '{target}', red away; each lane relative to its strongest":
+        "绿色推向“{target}”，红色推离；每条轨道相对于其自身最强者",
+    " · face {push} of the strongest push": " · 人脸推力为最强者的 {push}", " · key frame: where in it": " · 关键帧：其中的位置",
     # the maps' captions
     "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
         "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",

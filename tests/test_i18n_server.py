@@ -104,6 +104,20 @@ def test_the_curated_examples_are_told_in_chinese(explained):
     assert "Can you trust it?" in english and not re.search(r"[\u4e00-\u9fff]", english.split("<script")[0])
 
 
+def test_a_clip_is_told_in_chinese(tiny_video_preset):
+    """A video: its timeline, filmstrip captions, report section and summary clause."""
+    from msa_demo.explain import explain
+    from msa_demo.explain.options import ExplainOptions
+    from msa_demo.model import MultimodalSentimentModel
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(ROOT / "examples" / "face_turns.mp4"))
+    exp = explain(model, inputs, options=ExplainOptions(ig_max_steps=8, deletion_steps=4, grid=2)).to_dict()
+    text = server_text(exp)
+    assert "同一时间轴上的片段" in text and "关键帧" in text, text
+    assert english_left(text, *own_words(exp)) == []
+
+
 def every_path(exp: dict) -> list[dict]:
     """``exp`` made to take each path a verdict, a notice, a what-if and the summary can take."""
     from msa_demo.explain.tone import WORDS_ONLY

@@ -245,41 +245,44 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
     return out
 
 
-def timeline(exp: dict):
+def timeline(exp: dict, lang: str = "en"):
     """The face, the voice and the words on one shared time axis (plotly: a lane each, bands coloured by their
-    push toward the target), the key frame marked; None without a moments map."""
+    push toward the target), the key frame marked; None without a moments map (its words in ``lang``)."""
     import plotly.graph_objects as go
 
     got = lanes(exp)
     if not dict(got).get("face"):
         return None
     fig = go.Figure()
-    names_ = [lane for lane, _ in got]
+    named = {lane: lane if lang == "en" else t(lane.capitalize(), lang) for lane, _ in got}
+    names_ = list(named.values())
     for lane, items in got:
         fig.add_trace(go.Bar(
-            y=[lane] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
+            y=[named[lane]] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
                                      "line": {"color": "#fff", "width": 1}},
             text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 11}, name=lane,
-            hovertext=[f"{lane} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
+            insidetextanchor="middle", textfont={"size": 11}, name=named[lane],
+            hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
     kf = key_frame(exp)
     if kf and kf.get("params", {}).get("time") is not None:
-        t = float(kf["params"]["time"])
-        fig.add_vline(x=t, line={"color": "#333", "dash": "dot", "width": 1})
-        fig.add_annotation(x=t, y=1.02, yref="paper", text=f"key frame {t:.1f} s", showarrow=False,
-                           font={"size": 11})
+        at = float(kf["params"]["time"])
+        fig.add_vline(x=at, line={"color": "#333", "dash": "dot", "width": 1})
+        fig.add_annotation(x=at, y=1.02, yref="paper", text=t("key frame {time} s", lang, time=f"{at:.1f}"),
+                           showarrow=False, font={"size": 11})
+    push = t("green pushes toward '{target}', red away; each lane relative to its strongest", lang,
+             target=views.esc(label(exp.get("target", ""), lang)))
     fig.update_layout(
-        title={"text": f"The clip on one time axis<br><sup>green pushes toward '{views.esc(str(exp.get('target', '')))}', "
-                       "red away; each lane relative to its strongest</sup>", "font": {"size": 14}},
+        title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14}},
         barmode="overlay", showlegend=False, height=140 + 46 * len(names_), bargap=0.25,
-        margin={"l": 60, "r": 20, "t": 70, "b": 40}, xaxis={"title": {"text": "seconds"}, "rangemode": "tozero"},
+        margin={"l": 60, "r": 20, "t": 70, "b": 40}, xaxis={"title": {"text": t("seconds", lang)},
+                                                            "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
     return fig
 
 
-def filmstrip(exp: dict) -> list[tuple]:
+def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
     """The filmstrip: a few frames in time order, each captioned with its moment's push; the key frame with its
     heat map. Picking one in the gallery shows it large."""
     got = _frames(exp)
@@ -291,12 +294,13 @@ def filmstrip(exp: dict) -> list[tuple]:
     k = int(kf["params"]["frame"]) if kf and kf.get("heatmap") else None
     out = []
     for i in _strip_picks(times, exp):
-        t = times[i]
-        push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= t < b), None)
-        caption = f"{t:.1f} s" + (f" · face {push[0]:+.2f} of the strongest push" if push else "")
+        at = times[i]
+        push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= at < b), None)
+        caption = f"{at:.1f} s" + (t(" · face {push} of the strongest push", lang, push=f"{push[0]:+.2f}")
+                                   if push else "")
         image = frames[i]
         if i == k:
-            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + " · key frame: where in it"
+            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + t(" · key frame: where in it", lang)
         out.append((image, caption))
     return out
 
@@ -329,12 +333,12 @@ def view() -> dict:
                                  interactive=False, visible=False)}
 
 
-def render(exp: dict) -> dict:
+def render(exp: dict, lang: str = "en") -> dict:
     """The timeline and the filmstrip, each shown only with something to show: no empty boxes when no clip was
-    given."""
+    given (their words in ``lang``)."""
     import gradio as gr
 
-    figure, frames = timeline(exp), filmstrip(exp) if moments(exp) else []
+    figure, frames = timeline(exp, lang), filmstrip(exp, lang) if moments(exp) else []
     return {"timeline": gr.update(value=figure, visible=figure is not None),
             "frames": gr.update(value=frames or None, visible=bool(frames))}
 
