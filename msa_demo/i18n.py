@@ -311,6 +311,23 @@ ZH: dict[str, str] = {
     " (its Hub model could not be loaded)": "（其 Hub 模型无法加载）", "why": "原因",
     "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
     "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
+    # a user's bad input (msa_demo.inputs), one line each
+    "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
+    "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
+    "'{name}' is not a supported audio file; use WAV, FLAC, OGG or MP3.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG 或 MP3。",
+    "{name} could not be read as a picture. It may be damaged or not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.":
+        "{name}无法作为图片读取。它可能已损坏或不是图片；请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
+    "{name} could not be decoded. It may be damaged or in an unsupported format; use WAV, FLAC, OGG or MP3.":
+        "{name}无法解码。它可能已损坏或格式不受支持；请使用 WAV、FLAC、OGG 或 MP3。",
+    "{name} cannot be used: the file is empty (0 bytes). Choose the {what} again.":
+        "{name}无法使用：文件是空的（0 字节）。请重新选择{what}。",
+    "picture": "图片",
+    "The audio clip is empty: it holds no sound at all.": "音频片段是空的：其中没有任何声音。",
+    "The audio clip is too short ({ms} ms); use at least 0.1 seconds.": "音频片段太短（{ms} 毫秒）；请至少使用 0.1 秒。",
+    "The image is only {w}×{h} pixels; use one at least 8 pixels wide and tall.":
+        "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
+    "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
+    "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
     "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
     "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",

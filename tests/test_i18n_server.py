@@ -241,3 +241,21 @@ def test_the_command_line_speaks_chinese_when_asked(tiny_preset_path, tmp_path):
     assert json.loads(res.stdout)["label"] in ("negative", "neutral", "positive")  # JSON stays machine-readable
     res = run("predict", "--preset", str(tiny_preset_path), "--text", text, "--lang", "en", LANG="zh_CN.UTF-8")
     assert res.stdout.startswith("Sentiment: ")
+
+
+def test_a_bad_input_is_refused_in_the_page_language(tiny_model, tmp_path):
+    """One clear line, in Chinese for a Chinese page, English otherwise."""
+    import gradio as gr
+
+    from msa_demo import ui
+
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny")
+    empty = tmp_path / "cut.wav"
+    empty.write_bytes(b"")
+    for given, zh, en in (({}, "请至少给出一个输入", "Give at least one input"),
+                          ({"audio": str(tmp_path / "none.wav")}, "找不到音频文件“none.wav”", "No audio file was found"),
+                          ({"audio": str(empty)}, "文件是空的（0 字节）", "the file is empty (0 bytes)")):
+        for lang, said in (("zh", zh), ("en", en)):
+            with pytest.raises(gr.Error) as refused:
+                dash.check(lang=lang, **given)
+            assert said in str(refused.value.message), refused.value.message

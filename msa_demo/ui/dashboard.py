@@ -191,7 +191,7 @@ class Dashboard:
         try:
             inputs = inputs if inputs is not None else model.read_inputs(**request.given)
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         present = inputs.present()
         if not present:
             raise user_error(t(NO_INPUT, lang))
@@ -201,7 +201,7 @@ class Dashboard:
         try:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         if not face_anyway and (reading.get("image") or {}).get("face_found") is False:
             use = [m for m in use if m != "image"]
             if not set(present) & set(use):
@@ -404,11 +404,11 @@ class Dashboard:
 
     # ------------------------------------------------------------------ two models side by side
 
-    def other_model(self, name: str | None):
+    def other_model(self, name: str | None, lang: str = "en"):
         """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line)."""
         name = str(name or "").strip()
         if not name:
-            raise user_error("Pick a second preset to compare with.")
+            raise user_error(t("Pick a second preset to compare with.", lang))
         if name not in self.models:
             from msa_demo.model import MultimodalSentimentModel
 
@@ -433,7 +433,7 @@ class Dashboard:
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         model_a, inputs_a, use, _reading = self._read(request, settings.face_anyway, lang=lang)
-        model_b = self.other_model(other)
+        model_b = self.other_model(other, lang)
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
             tell = progress_adapter(progress)
