@@ -328,6 +328,10 @@ ZH: dict[str, str] = {
         "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
+    # the progress bar
+    "predicting": "正在预测", "explaining {names}": "正在解释{names}", "explained {name}": "已解释{name}",
+    "what-if: {name}": "反事实：{name}", "how it sounds": "听起来如何", "done": "完成",
+    "Maps, model rows done/planned: {rows}": "归因图，已完成/计划的模型计算行数：{rows}",
     "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
     "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",

@@ -64,3 +64,15 @@ def test_a_handler_gets_the_page_language_and_gradio_gives_it_the_request():
     assert args and args[0] is request
     assert wrapped(*args, 1, x=2) == ("zh", (1,), {"x": 2})
     assert wrapped(None) == ("en", (), {})
+
+
+def test_the_progress_bar_speaks_the_page_language():
+    from msa_demo.ui.widgets import progress_adapter, rows_progress
+
+    said = []
+    progress = lambda fraction=None, desc=None: said.append(desc)  # noqa: E731 - Gradio's progress, as called
+    progress_adapter(progress, "zh")(0.1, "explaining text, image")
+    progress_adapter(progress, "zh")(0.5, "explained audio")
+    rows_progress(progress, every=0, lang="zh")("text", 3, 9)
+    progress_adapter(progress)(0.5, "explained audio")
+    assert said == ["正在解释文字、图片", "已解释音频", "归因图，已完成/计划的模型计算行数：文字 3/9", "explained audio"]

@@ -360,7 +360,8 @@ class Dashboard:
         converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
-                                           progress=progress_adapter(progress), on_rows=rows_progress(progress)):
+                                           progress=progress_adapter(progress, lang),
+                                           on_rows=rows_progress(progress, lang=lang)):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -436,7 +437,7 @@ class Dashboard:
         model_b = self.other_model(other, lang)
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
-            tell = progress_adapter(progress)
+            tell = progress_adapter(progress, lang)
             exp_a = explain(model_a, inputs_a, target=settings.target, use=use, options=settings.options,
                             progress=tell).to_dict()
             exp_b = explain(model_b, inputs_b, target=exp_a["target"], use=use, options=settings.options,
