@@ -69,6 +69,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           "think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
         header = gr.Markdown(dash.header_markdown(), elem_id="header")
+        language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
         preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset")
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain"), gr.Row():
@@ -81,15 +82,15 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                     predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn")
                     explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
+            shelf = None  # the examples' buttons (their names follow the page's language)
             with above:
                 if examples:  # each example fills the boxes of the modalities it names (text, image, audio ...)
                     cols = [m for m in values if any(m in e for e in examples)]
-                    gr.Examples([[e.get(m) for m in cols] for e in examples], [values[m] for m in cols],
-                                example_labels=[e["name"] for e in examples],
-                                label=ui.tr("Examples: click one, then Explain"), elem_id="examples")
+                    shelf = gr.Examples([[e.get(m) for m in cols] for e in examples], [values[m] for m in cols],
+                                        example_labels=[e["name"] for e in examples],
+                                        label=ui.tr("Examples: click one, then Explain"), elem_id="examples").dataset
                     with gr.Accordion(ui.tr("What each example shows"), open=False):
-                        gr.Markdown("\n".join(f"- **{views.md(e['name'])}**: {views.md(e['note'])}"
-                                               for e in examples if e["note"]), elem_id="example-notes")
+                        gr.Markdown(ui.examples_markdown(examples), elem_id="example-notes")
             with gr.Column(scale=2):
                 # every panel is hidden until it has something to show (an explanation places them); each part
                 # has a name (fields.Page): the handlers return values by these names
@@ -150,14 +151,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         with tabs, gr.Tab(ui.tr("Dataset"), id="dataset"):  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, page, tabs)
 
-        def explain(progress=gr.Progress(), **values):
-            yield from dash.explain_panels(progress=progress, **values)
+        def explain(request: gr.Request, progress=gr.Progress(), **values):
+            yield from dash.explain_panels(progress=progress, lang=ui.page_language(request), **values)
 
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
-        def compare(other=None, progress=gr.Progress(), **values):
-            return dash.compare(other=other, progress=progress, **values)
+        def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
+            return dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
 
         # the page places its panels (shown only where there will be something) before the endpoint fills them
         def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
@@ -167,10 +168,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         placed = page.outputs(page.order(is_placed))
         predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
                           api_name=False, show_progress="hidden", inputs_kwargs=pred_ins).then(
-            ui.zero_gpu(ui.optional_further(page.keyed(dash.predict)), 30), None, pred_outs, api_name="predict",
+            ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
+            api_name="predict",
             inputs_kwargs=pred_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        explain_btn.click(page.keyed(dash.check), None, placed, api_name=False, show_progress="hidden",
+        explain_btn.click(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
+                          show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
             api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain").then(
@@ -180,7 +183,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
                           inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain")
         for box in (*switches.values(), advanced["face_anyway"]):
-            box.change(page.keyed(dash.on_toggle), None, pred_outs, api_name=False, show_progress="minimal",
+            box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
+                       show_progress="minimal",
                        inputs_kwargs=pred_ins)
         parts["fused"].change(ui.fused_label, parts["fused"], parts["fused"], api_name=False,
                               show_progress="hidden")  # no coin-flip headline
@@ -188,17 +192,38 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             widget.change(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
                           inputs_kwargs=exp_ins, trigger_mode="always_last", concurrency_id="read-ahead")
         for widget in exp_ins.values():  # panels made for other inputs or settings: out of date
-            widget.change(page.keyed(dash.freshness), [parts["stamp"]], [parts[n] for n in ("fresh", "report", "json")],
-                          api_name=False, show_progress="hidden", inputs_kwargs=exp_ins)
-        preset.change(lambda p: dash.header_markdown() + f"\n\n**Selected:** {views.md(p)} on "
-                      f"{views.md(dash.device_of(p))}", preset, header, api_name=False)
+            widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
+                          [parts[n] for n in ("fresh", "report", "json")], api_name=False, show_progress="hidden",
+                          inputs_kwargs=exp_ins)
+        preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels
             start = {name: widget.value for name, widget in exp_ins.items()}
             dash.prepare_opening({**start, **{m: opening[m] for m in values if m in opening}})
 
         def on_open(request: gr.Request):  # a shared link (?x=<id>) opens its explanation, else the worked one
-            yield from dash.opening(shared=request.query_params.get("x") if request else None)
+            yield from dash.opening(shared=request.query_params.get("x") if request else None,
+                                    lang=ui.page_language(request))
+
+        def in_language(request: gr.Request):  # the switch, the header, the examples in the page's language
+            lang = ui.page_language(request)
+            return lang, *worded(lang)
+
+        def worded(lang: str) -> list:  # what the page's table cannot reach: the header, the examples' names
+            names = gr.Dataset(sample_labels=ui.example_names(examples, lang)) if shelf else gr.skip()
+            return [dash.header_markdown(lang), names]
+
+        def pick_language(choice, exp, request: gr.Request):  # the switch: what is on the page, told again
+            return dash.retold(exp, ui.choose_language(choice, request))
+
+        shown = [header, shelf or gr.State()]
+        demo.load(in_language, None, [language, *shown], api_name=False, show_progress="hidden")
+        retold = page.order(lambda n: not n.startswith(("input.", "compare.")) and n not in (
+            "tabs", "state", "stamp", "fresh", "json"))
+        language.input(page.keyed(pick_language), [language, parts["state"]], page.outputs(retold), api_name=False,
+                       show_progress="hidden")
+        language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
+                       show_progress="hidden")
 
         demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
             "compare."))), api_name=False,

@@ -18,12 +18,13 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    from msa_demo.cli import add_input_flags, add_model_flags
+    from msa_demo.cli import add_input_flags, add_lang_flag, add_model_flags
 
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     add_model_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_lang_flag(p)
 
 
 def _bar(p: float, width: int = 20) -> str:
@@ -31,16 +32,23 @@ def _bar(p: float, width: int = 20) -> str:
     return "█" * n + "·" * (width - n)
 
 
-def format_prediction(pred: Any) -> str:
-    lines = [f"Sentiment: {pred.label.upper()}  (preset {pred.preset}; used: {', '.join(pred.used) or 'nothing'})"]
+def format_prediction(pred: Any, lang: str = "en") -> str:
+    """The prediction in words for a terminal, in ``lang`` ("en", "zh")."""
+    from msa_demo import i18n
+    from msa_demo.i18n import t
+
+    said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
+    lines = [t("Sentiment: {label}  (preset {preset}; used: {used})", lang, label=said(pred.label).upper(),
+               preset=pred.preset, used=i18n.listed(map(name, pred.used), lang) or t("nothing", lang))]
     for s, p in pred.probs.items():
-        lines.append(f"  {s:<9} {_bar(p)} {p:6.1%}")
+        lines.append(f"  {said(s):<9} {_bar(p)} {p:6.1%}")
     for m, mp in pred.modalities.items():
-        lines.append(f"{m:>6} alone: {mp.label:<8} " + "  ".join(f"{s[:3]} {p:5.1%}" for s, p in mp.probs.items()))
+        lines.append(t("{modality} alone: {label} ", lang, modality=f"{name(m):>6}" if lang != "zh" else name(m), label=f"{said(mp.label):<8}")
+                     + "  ".join(f"{s[:3] if lang != 'zh' else said(s)} {p:5.1%}" for s, p in mp.probs.items()))
     if pred.switched_off:
-        lines.append(f"switched off: {', '.join(pred.switched_off)}")
+        lines.append(t("switched off: {off}", lang, off=i18n.listed(map(name, pred.switched_off), lang)))
     for n in pred.notices:
-        lines.append(f"note: {n}")
+        lines.append(t("note: {note}", lang, note=i18n.said(n, lang)))
     return "\n".join(lines)
 
 
@@ -58,7 +66,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"note: {line}", file=sys.stderr)
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
     pred = model.predict(use=use, **raw)
-    print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False) if args.json else format_prediction(pred))
+    if args.json:
+        print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from msa_demo.cli import output_language
+
+        print(format_prediction(pred, output_language(args.lang)))
     return 0
 
 

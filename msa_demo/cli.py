@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from msa_demo.i18n import t
 from msa_demo.errors import InputError, MsaError
 from msa_demo.prediction import Prediction
 
@@ -31,6 +32,23 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
 
 
+def add_lang_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", default=None, metavar="LANG",
+                   help="language of the words printed: en or zh-CN (default: env MSA_LANG, LC_ALL, LC_MESSAGES or "
+                        "LANG; --json stays English)")
+
+
+def output_language(given: str | None) -> str:
+    """"zh" or "en": ``--lang``, else the environment's locale (MSA_LANG, LC_ALL, LC_MESSAGES, LANG: the first
+    set)."""
+    from msa_demo.i18n import lang_of
+
+    if given:
+        return lang_of(given)
+    return lang_of(next((os.environ[k] for k in ("MSA_LANG", "LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)),
+                        None))
+
+
 def preset_name(given: str | None) -> str:
     """The preset asked for: ``--preset``, else $MSA_PRESET, else hub."""
     return given or os.environ.get("MSA_PRESET", "hub")
@@ -44,6 +62,7 @@ def add_command(sub) -> None:
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    add_lang_flag(p)
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
     p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")
     p.add_argument("--from", dest="from_file", metavar="RESULT.json",
@@ -158,13 +177,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     exp = explain(model, inputs, target=target, use=use, options=options)
     if args.out:
         Path(args.out).write_text(exp.to_json(), encoding="utf-8")
+    lang = output_language(getattr(args, "lang", None))
     if args.html:
-        write_html(exp, args.html)
-    print(exp.to_json() if args.json else format_explanation(exp))
+        write_html(exp, args.html, lang)
+    print(exp.to_json() if args.json else format_explanation(exp, lang))
     if args.out and not args.json:
-        print(f"saved: {args.out}  (reproduce: python -m msa_demo explain --from {args.out})")
+        print(t("saved: {out}  (reproduce: python -m msa_demo explain --from {out})", lang, out=args.out))
     if args.html and not args.json:
-        print(f"report: {args.html}")
+        print(t("report: {path}", lang, path=args.html))
     return 0
 
 
@@ -173,74 +193,90 @@ def _top(m, k: int = 5) -> list[tuple[str, float]]:
     return pairs[:k]
 
 
-def format_explanation(exp) -> str:
-    from msa_demo.views import trust_rows
+def format_explanation(exp, lang: str = "en") -> str:
+    """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
+    from msa_demo import i18n
+    from msa_demo.views import conflict_text, notice_text, trust_rows
+    from msa_demo.views.whatif import sentence, tone_story
 
     pred = exp.prediction
     maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat,  # what a verdict reads (no heat map)
              "faithfulness": m.faithfulness.to_dict() if m.faithfulness is not None else None} for m in exp.maps]
     # one verdict per map, in order: the dashboard's trust table
-    verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading})
-    lines = [f"Sentiment: {pred.label.upper()}  (preset {exp.preset}; explained class: {exp.target}; "
-             f"used: {', '.join(pred.used)})"]
-    lines += [f"  {s:<9} {p:6.1%}" for s, p in pred.probs.items()]
+    verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading}, lang)
+    said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
+    lines = [t("Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})", lang,
+               label=said(pred.label).upper(), preset=exp.preset, target=said(exp.target),
+               used=i18n.listed(map(name, pred.used), lang))]
+    lines += [f"  {said(s):<9} {p:6.1%}" for s, p in pred.probs.items()]
     mc = exp.modalities
     if mc is not None:
-        lines.append(f"Modality contributions to P({exp.target}) (Shapley; {mc.value_none:.3f} with nothing -> "
-                     f"{mc.value_all:.3f} with all):")
+        lines.append(t("Modality contributions to P({target}) (Shapley; {none} with nothing -> {all} with all):", lang,
+                       target=said(exp.target), none=f"{mc.value_none:.3f}", all=f"{mc.value_all:.3f}"))
         for m, v in mc.shapley.items():
             w = mc.without.get(m, {}).get(exp.target)
-            lines.append(f"  {m:<6} {v:+.4f}" + (f"   without {m}: P({exp.target}) = {w:.3f}" if w is not None else ""))
+            lines.append(f"  {name(m):<6} {v:+.4f}" + ("   " + t("without {m}: P({target}) = {p}", lang, m=name(m),
+                                                                   target=said(exp.target), p=f"{w:.3f}")
+                                                          if w is not None else ""))
         for k, v in mc.interactions.items():
-            lines.append(f"  interaction {k}: {v:+.4f}")
+            pair = "×".join(name(m) for m in k.split("×"))
+            lines.append("  " + t("interaction {pair}: {value}", lang, pair=pair, value=f"{v:+.4f}"))
         if mc.conflict:
-            lines.append(f"  ! {mc.conflict_detail}")
+            lines.append(f"  ! {conflict_text(mc.conflict_detail, lang)}")
     for m, verdict in zip(exp.maps, verdicts):
         f = m.faithfulness
-        head = f"{m.modality} — {m.method.replace('_', ' ')} ({m.params.get('baseline', '')} baseline)"
+        head = t("{modality} — {method} ({baseline} baseline)", lang, modality=name(m.modality),
+                 method=t(m.method.replace("_", " "), lang), baseline=m.params.get("baseline", ""))
         if m.modality == "image":
             top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
-            lines.append(f"{head}: top regions {top}")
+            lines.append(head + i18n.sep(lang, ": ") + t("top regions {top}", lang, top=top))
         else:
             top = ", ".join(f"'{lbl}' {s:+.4f}" for lbl, s in _top(m, 5))
-            lines.append(f"{head}: top {'words' if m.modality == 'text' else 'segments'} {top}")
+            lines.append(head + i18n.sep(lang, ": ") + t("top words {top}" if m.modality == "text" else
+                                                         "top segments {top}", lang, top=top))
         trust = []
         if m.delta is not None:
-            trust.append(f"IG delta {m.delta:.1%} of the output change ({m.params.get('n_steps')} steps)")
+            trust.append(t("IG delta {delta} of the output change ({steps} steps)", lang, delta=f"{m.delta:.1%}",
+                           steps=m.params.get("n_steps")))
         if f is not None:
-            trust.append(f"AOPC {f.aopc:.4f} vs random {f.aopc_random:.4f}")
+            trust.append(t("AOPC {aopc} vs random {rand}", lang, aopc=f"{f.aopc:.4f}", rand=f"{f.aopc_random:.4f}"))
             if f.sanity_spearman is not None:
-                trust.append(f"sanity ρ {f.sanity_spearman:+.2f}")
+                trust.append(t("sanity ρ {rho}", lang, rho=f"{f.sanity_spearman:+.2f}"))
             if f.sensitivity is not None:
-                trust.append(f"sensitivity {f.sensitivity:.3f} under noise")
-        trust.append(f"{m.cost.forward_passes} forward passes, {m.cost.seconds:.2f} s")
-        lines.append("    " + "; ".join(trust))
+                trust.append(t("sensitivity {sens} under noise", lang, sens=f"{f.sensitivity:.3f}"))
+        trust.append(t("{passes} forward passes, {seconds} s", lang, passes=m.cost.forward_passes,
+                       seconds=f"{m.cost.seconds:.2f}"))
+        lines.append("    " + i18n.sep(lang).join(trust))
         if verdict["verdict"]:
-            lines.append(f"    verdict: {verdict['mark']} {verdict['verdict']}")
+            lines.append("    " + t("verdict: {mark} {verdict}", lang, mark=verdict["mark"], verdict=verdict["verdict"]))
+    record = exp.to_dict() if exp.what_if or exp.tone else {}
     if exp.what_if:
-        lines.append("What would change its mind (checked by the model):")
-        for c in exp.what_if:
-            lines.append(f"  {c.sentence}")
+        lines.append(t("What would change its mind (checked by the model):", lang))
+        for c, d in zip(exp.what_if, record.get("what_if") or []):
+            lines.append(f"  {sentence(d, record, lang)}")
             if c.edited and c.flipped:
-                lines.append("    edited: " + "".join(f"[-{p}-]" if k == "removed" else f"{{+{p}+}}" if k == "added"
-                                                    else p for p, k in c.edited))
+                lines.append("    " + t("edited: {text}", lang, text="".join(
+                    f"[-{p}-]" if k == "removed" else f"{{+{p}+}}" if k == "added" else p for p, k in c.edited)))
             elif c.flipped and c.modality != "text":
-                lines.append(f"    removed: {', '.join(c.units)}")
-            lines.append(f"    {c.cost.forward_passes} forwards, {c.cost.seconds:.2f} s"
-                         + ("" if c.minimal or not c.flipped else
-                            f"; not pruned to the fewest: its {'time' if c.stopped == 'time' else 'forwards'} ran out"))
+                lines.append("    " + t("removed: {units}", lang, units=i18n.listed(c.units, lang)))
+            tail = ("" if c.minimal or not c.flipped else
+                    t("; not pruned to the fewest: its time ran out" if c.stopped == "time" else
+                      "; not pruned to the fewest: its forwards ran out", lang))
+            lines.append("    " + t("{passes} forwards, {seconds} s", lang, passes=c.cost.forward_passes,
+                                    seconds=f"{c.cost.seconds:.2f}") + tail)
     if exp.tone_note:
-        lines.append(exp.tone_note)
+        lines.append(i18n.said(exp.tone_note, lang))
     elif exp.tone:
-        from msa_demo.explain.tone import tone_sentence
-
-        lines.append(tone_sentence(exp.tone, pred.label))
+        lines.append(tone_story(record, lang)[1])
         for e in exp.tone:
-            lines.append(f"  {e.change:<26} reads {e.label:<8} P({pred.label}) {100 * e.moves:+6.1f} points"
-                         + ("  (flips it)" if e.flips else ""))
-    lines.append(f"Total: {exp.cost.forward_passes} forward passes, {exp.cost.seconds:.2f} s")
+            lines.append("  " + t("{change} reads {label} P({verdict}) {points} points", lang,
+                                  change=f"{i18n.said(e.change, lang):<26}", label=f"{said(e.label):<8}",
+                                  verdict=said(pred.label), points=f"{100 * e.moves:+6.1f}")
+                         + (t(" (flips it)", lang) if e.flips else ""))
+    lines.append(t("Total: {passes} forward passes, {seconds} s", lang, passes=exp.cost.forward_passes,
+                   seconds=f"{exp.cost.seconds:.2f}"))
     for n in list(pred.notices) + list(exp.notices):
-        lines.append(f"note: {n}")
+        lines.append(t("note: {note}", lang, note=notice_text(n, lang)))
     return "\n".join(lines)
 
 
@@ -255,5 +291,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return 2
 
 
-__all__ = ["add_command", "add_input_flags", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
-           "options_from_args", "preset_name"]
+__all__ = ["add_command", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+           "options_from_args", "output_language", "preset_name"]

@@ -136,7 +136,7 @@ def language_name(code: str | None) -> str:
 # ---------------------------------------------------------------- the preset's languages
 
 OUTSIDE_LANGUAGES = "outside this model's languages"
-_LEAD = {"text": ("Text", "text"), "audio": ("Transcript", "clip")}  # how a notice names the input
+LEADS = {"text": ("Text", "text"), "audio": ("Transcript", "clip")}  # how a notice names the input
 
 
 def names(codes: Iterable[str] | None) -> str:
@@ -180,10 +180,10 @@ def notice(modality: str, record: dict[str, Any] | None) -> str | None:
     record = record or {}
     if record.get("language_covered") is not False:
         return None
-    lead, thing = _LEAD.get(modality, (modality.capitalize(), "input"))
+    lead, thing = LEADS.get(modality, (modality.capitalize(), "input"))
     return (f"{lead}: {language_name(record.get('language'))} is {OUTSIDE_LANGUAGES} "
             f"({names(record.get('languages'))}); its verdict on this {thing} is not reliable.")
 
 
-__all__ = ["LANGUAGE_NAMES", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language", "is_cjk", "language_name",
+__all__ = ["LANGUAGE_NAMES", "LEADS", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language", "is_cjk", "language_name",
            "names", "notice", "preset_languages", "token_joined", "word_spans"]

@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from msa_demo import views
+from msa_demo import i18n, views
+from msa_demo.i18n import t
+from msa_demo.language import language_name
 from msa_demo.registry import kinds
 from msa_demo.views import esc as _e
 
@@ -48,77 +50,85 @@ def _d(explanation: Any) -> dict:
     return dict(explanation)
 
 
-def _probs_table(probs: dict | None) -> str:
+def _probs_table(probs: dict | None, lang: str = "en") -> str:
     if not probs:
         return ""
-    rows = "".join(f"<tr><td>{_e(k)}</td><td>{float(v):.1%}</td></tr>" for k, v in probs.items())
-    return f"<table><tr><th>class</th><th>probability</th></tr>{rows}</table>"
+    rows = "".join(f"<tr><td>{_e(i18n.label(k, lang))}</td><td>{float(v):.1%}</td></tr>" for k, v in probs.items())
+    return f"<table><tr><th>{t('class', lang)}</th><th>{t('probability', lang)}</th></tr>{rows}</table>"
 
 
-def _modalities_table(exp: dict) -> str:
+def _modalities_table(exp: dict, lang: str = "en") -> str:
     pred = exp.get("prediction") or {}
     per, reading, models = pred.get("modalities") or {}, exp.get("reading") or {}, exp.get("models") or {}
     gone = views.abstained(pred, reading)
     rows = []
     for m in list(per) + gone:
         p, r, spec = per.get(m) or {}, reading.get(m) or {}, models.get(m) or {}
-        alone = views.NO_FACE + " (not used)" if m in gone else p.get("label")
+        alone = (t("no face (not used)", lang) if m in gone else i18n.label(p.get("label"), lang))
         if r.get("language_covered") is False or p.get("language_covered") is False:
-            alone = f"{alone} — {views.OUTSIDE_LANGUAGES}"
-        rows.append(f"<tr><td>{_e(m)}</td><td>{_e(alone)}</td>"
+            alone = t("{alone} — {why}", lang, alone=alone, why=t(views.OUTSIDE_LANGUAGES, lang))
+        code = r.get("language") or p.get("language") or ""
+        rows.append(f"<tr><td>{_e(i18n.modality(m, lang))}</td><td>{_e(alone)}</td>"
                     f"<td>{_e(views.model_name(spec.get('model_id') or p.get('model_id'), spec.get('family')))}</td>"
-                    f"<td>{_e(r.get('language') or p.get('language') or '')}</td></tr>")
+                    f"<td>{_e(i18n.language(language_name(code), lang) if code and lang == 'zh' else code)}"
+                    "</td></tr>")
     if not rows:
         return ""
-    return ("<table><tr><th>input</th><th>alone says</th><th>model</th><th>language read</th></tr>"
-            + "".join(rows) + "</table>")
+    heads = "".join(f"<th>{t(h, lang)}</th>" for h in ("input", "alone says", "model", "language read"))
+    return f"<table><tr>{heads}</tr>" + "".join(rows) + "</table>"
 
 
-def _contributions_html(exp: dict) -> str:
+def _contributions_html(exp: dict, lang: str = "en") -> str:
     mc = exp.get("modalities") or {}
     if not mc.get("shapley"):
         return ""
     target = exp.get("target") or ""
+    said = i18n.label(target, lang)
     names = list(mc["shapley"])
-    out = ["<h2>Modality contributions</h2>"]
+    out = [f"<h2>{t('Modality contributions', lang)}</h2>"]
     if mc.get("conflict"):
-        out.append(f'<p class="conflict">Modalities disagree: {_e(mc.get("conflict_detail"))}</p>')
-    out.append(views.bars_svg(names, [float(mc["shapley"][n]) for n in names],
-                              title=f"How much each input moved P({target}) (Shapley value)"))
+        out.append(f'<p class="conflict">{_e(t("Modalities disagree: {detail}", lang, detail=views.conflict_text(mc.get("conflict_detail"), lang)))}</p>')
+    out.append(views.bars_svg([i18n.modality(n, lang) for n in names], [float(mc["shapley"][n]) for n in names],
+                              title=t("How much each input moved P({target}) (Shapley value)", lang, target=said)))
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
-    labels = ["all"] + [f"without {n}" for n in names if n in without]
+    labels = [t("all", lang)] + [t("without {name}", lang, name=i18n.modality(n, lang)) for n in names if n in without]
     values = [float(fused.get(target, mc.get("value_all") or 0.0))] + [
         float((without[n] or {}).get(target, 0.0)) for n in names if n in without]
-    out.append(views.bars_svg(labels, values, title=f"P({target}) with everything, and without one input",
+    out.append(views.bars_svg(labels, values, title=t("P({target}) with everything, and without one input", lang,
+                                                      target=said),
                               signed=False, spec=".2f", colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
     pairs = mc.get("interactions") or {}
     if pairs:
-        out.append("<p>Pairwise interactions: " + ", ".join(f"{_e(k)} {float(v):+.3f}" for k, v in pairs.items())
-                   + "</p>")
+        named = i18n.listed((f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}"
+                             for k, v in pairs.items()), lang)
+        out.append("<p>" + _e(t("Pairwise interactions: {pairs}", lang, pairs=named)) + "</p>")
     return "".join(out)
 
 
-def _sections_html(exp: dict) -> str:
-    """Each registered modality's own section (words, picture, clip, ...), in registry order."""
-    return "".join(kind.report(exp) or "" for kind in kinds() if kind.report is not None)
+def _sections_html(exp: dict, lang: str = "en") -> str:
+    """Each registered modality's own section (words, picture, clip, ...), in registry order (in ``lang`` where
+    the modality's ``report`` takes one)."""
+    return "".join((kind.report(exp, lang=lang) if views.speaks(kind.report) else kind.report(exp)) or ""
+                   for kind in kinds() if kind.report is not None)
 
 
-def _trust_html(exp: dict) -> str:
-    rows = views.trust_rows(exp)
+def _trust_html(exp: dict, lang: str = "en") -> str:
+    rows = views.trust_rows(exp, lang)
     keys = ("map",) + views.EXPERT
     verdict_rows = "".join(f"<tr><td>{_e(r['map'])}</td><td>{_e(r['mark'])} {_e(r['verdict'])}</td></tr>"
                            for r in rows)
-    expert = ("<details><summary>details: the figures behind the verdicts</summary><table><tr>"
-              + "".join(f"<th>{_e(k)}</th>" for k in keys) + "</tr>"
+    expert = (f"<details><summary>{t('details: the figures behind the verdicts', lang)}</summary><table><tr>"
+              + "".join(f"<th>{_e(t(k, lang))}</th>" for k in keys) + "</tr>"
               + "".join("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in keys) + "</tr>" for r in rows)
               + "</table></details>") if rows else ""
     cost = exp.get("cost") or {}
-    total = (f"<p>Total: {_e(cost.get('forward_passes', 0))} forward passes, "
-             f"{float(cost.get('seconds') or 0):.1f} s.</p>")
-    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in views.trust_verdicts(exp))
-    table = f"<table><tr><th>map</th><th>verdict</th></tr>{verdict_rows}</table>" if rows else ""
-    return f"<h2>Can you trust it?</h2>{table}{expert}{verdicts}{total}"
+    total = "<p>" + _e(t("Total: {passes} forward passes, {seconds} s.", lang, passes=cost.get("forward_passes", 0),
+                         seconds=f"{float(cost.get('seconds') or 0):.1f}")) + "</p>"
+    verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in views.trust_verdicts(exp, lang))
+    table = (f"<table><tr><th>{t('map', lang)}</th><th>{t('verdict', lang)}</th></tr>{verdict_rows}</table>"
+             if rows else "")
+    return f"<h2>{t('Can you trust it?', lang)}</h2>{table}{expert}{verdicts}{total}"
 
 
 def _json_for_script(data: dict) -> str:
@@ -137,65 +147,81 @@ def _compact(value: Any) -> Any:
     return value
 
 
-def to_html(explanation: Any) -> str:
-    """The explanation as one self-contained HTML page (no network needed to view it)."""
+TITLE = "Why '{label}'? — multimodal sentiment explanation"
+
+
+def _names(items, lang: str) -> str:
+    return i18n.listed((i18n.modality(m, lang) for m in items), lang)
+
+
+def to_html(explanation: Any, lang: str = "en") -> str:
+    """The explanation as one self-contained HTML page (no network needed to view it), in ``lang`` ("en", "zh");
+    its embedded JSON stays as the explanation has it."""
     exp = _d(explanation)
     pred = exp.get("prediction") or {}
     reading = exp.get("reading") or {}
     gone = views.abstained(pred, reading)
     off = [m for m in pred.get("switched_off") or [] if m not in gone]
-    used_line = (f"used: {_e(', '.join(pred.get('used') or []) or 'nothing')}"
-                 + (f"; switched off: {_e(', '.join(off))}" if off else "")
-                 + (f"; not read: {_e(', '.join(f'{m} ({views.NO_FACE})' for m in gone))}" if gone else ""))
-    warned = views.reading_warnings(pred, reading)
+    used_line = _e(t("used: {used}", lang, used=_names(pred.get("used") or [], lang) or t("nothing", lang))
+                   + (t("; switched off: {off}", lang, off=_names(off, lang)) if off else "")
+                   + (t("; not read: {gone}", lang, gone=i18n.listed(
+                       (t("{modality} ({why})", lang, modality=i18n.modality(m, lang), why=t(views.NO_FACE, lang))
+                        for m in gone), lang)) if gone else ""))
+    warned = views.reading_warnings(pred, reading, lang=lang)
+    english = views.reading_warnings(pred, reading) if lang != "en" else warned
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
-    notices = "".join(f'<p class="notice">{_e(n)}</p>' for n in views.unwarned(
-        list(pred.get("notices") or []) + list(exp.get("notices") or []), warned))
+    notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in views.unwarned(
+        list(pred.get("notices") or []) + list(exp.get("notices") or []), english))
+    label = i18n.label(pred.get("label"), lang)
     body = [
-        f"<h1>Why '{_e(pred.get('label'))}'? — multimodal sentiment explanation</h1>",
-        f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading))}</p>',
-        f"<p>Preset <b>{_e(exp.get('preset'))}</b>; explained class <b>{_e(exp.get('target'))}</b>; {used_line}.</p>",
-        _probs_table(pred.get("probs")),
-        _modalities_table(exp),
+        f"<h1>{_e(t(TITLE, lang, label=label))}</h1>",
+        f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',
+        "<p>" + t("Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.", lang, preset=_e(exp.get("preset")),
+                  target=_e(i18n.label(exp.get("target"), lang)), used=used_line) + "</p>",
+        _probs_table(pred.get("probs"), lang),
+        _modalities_table(exp, lang),
         warnings,
         notices,
-        _contributions_html(exp),
-        views.whatif_html(exp, views.png_uri),
-        _sections_html(exp),
-        _trust_html(exp),
-        "<h2>Reproduce</h2><p>Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.</p>"
-        '<p><a id="json-link" download="report.json" href="#">Download the explanation JSON</a></p>',
+        _contributions_html(exp, lang),
+        views.whatif_html(exp, views.png_uri, lang),
+        _sections_html(exp, lang),
+        _trust_html(exp, lang),
+        f"<h2>{t('Reproduce', lang)}</h2><p>"
+        + t("Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.", lang) + "</p>"
+        f'<p><a id="json-link" download="report.json" href="#">{t("Download the explanation JSON", lang)}</a></p>',
         f'<script type="application/json" id="explanation-json">{_json_for_script(_compact(exp))}</script>',
         f"<script>{SCRIPT}</script>",
     ]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
-            f"<title>msa_demo report — {_e(pred.get('label'))}</title><style>{CSS}</style></head><body>"
+            f"<title>{_e(t('msa_demo report — {label}', lang, label=label))}</title><style>{CSS}</style></head><body>"
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
-def compare_html(a: Any, b: Any, cmp: dict) -> str:
+def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
     """Two explanations of one input side by side (``explain.compare``) as one self-contained HTML page: the
     headline, the agreement table, then each model's summary, verdicts, sections and trust table."""
     a, b = _d(a), _d(b)
     sides = []
     for name, exp in (("A", a), ("B", b)):
         pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
-        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(pred.get("label"))}</h2>'
-                     f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading))}</p>'
-                     f"{_probs_table(pred.get('probs'))}{_modalities_table(exp)}{_sections_html(exp)}"
-                     f"{_trust_html(exp)}</section>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(i18n.label(pred.get("label"), lang))}</h2>'
+                     f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>'
+                     f"{_probs_table(pred.get('probs'), lang)}{_modalities_table(exp, lang)}"
+                     f"{_sections_html(exp, lang)}{_trust_html(exp, lang)}</section>")
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
-            f"<title>msa_demo — two models side by side</title><style>{CSS}</style></head><body>"
-            f"<h1>Two models side by side</h1><p class=\"summary\">{_e(views.compare_headline(cmp))}</p>"
-            f"{views.compare_table_html(cmp)}" + "".join(sides) + "</body></html>")
+            f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}</style></head><body>"
+            f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp, lang))}</p>"
+            f"{views.compare_table_html(cmp, lang)}" + "".join(sides) + "</body></html>")
 
 
-def write_html(explanation: Any, path: str | Path) -> Path:
+def write_html(explanation: Any, path: str | Path, lang: str = "en") -> Path:
     path = Path(path)
-    path.write_text(to_html(explanation), encoding="utf-8")
+    path.write_text(to_html(explanation, lang), encoding="utf-8")
     return path

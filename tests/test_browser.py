@@ -57,12 +57,15 @@ def browser():
 
 
 def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-plot", "#words", "#overlays img",
-                                                        "#audio-plot .js-plotly-plot", "#clip")):
+                                                        "#audio-plot .js-plotly-plot", "#clip"),
+                          done=("Can you trust it?", "still computing")):
+    """The trust table says it is final (``done``: its heading and the words of one still computing) and every
+    panel in ``panels`` is drawn."""
     page.wait_for_function(
-        """() => {
+        """([head, busy]) => {
             const t = document.querySelector('#trust');
-            return t && t.innerText.includes('Can you trust it?') && !t.innerText.includes('still computing');
-        }""", timeout=timeout)
+            return t && t.innerText.includes(head) && !t.innerText.includes(busy);
+        }""", arg=list(done), timeout=timeout)
     for sel in panels:
         page.wait_for_selector(sel, timeout=timeout)
 
@@ -311,7 +314,6 @@ def test_a_chinese_browser_gets_the_chinese_dashboard(app_url, browser, tmp_path
                            timeout=30_000)
     assert "预测" in page.locator("#predict-btn").inner_text()
     assert "文字" in page.locator("#text-input").inner_text() and "为什么是这种情绪" in page.locator("body").inner_text()
-    page.screenshot(path=os.environ.get("MSA_ZH_SHOT") or str(tmp_path / "zh.png"))
     context.close()
 
 
@@ -405,6 +407,43 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     print(f"[timing] a 392-word review, read ahead: click → first part {first:.2f} s; → every panel "
           f"{time.perf_counter() - t0:.1f} s")
     assert "Out of date" not in page.locator("#freshness").inner_text()
+
+
+def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worked_url, browser, tmp_path):
+    """zh-CN: the worked example's summary sentence, notices and trust table are written in Chinese, the switch
+    shows 简体中文 and the report downloads in Chinese; switching to English tells the same explanation in English.
+    ``MSA_ZH_SHOT`` keeps the screenshot (docs/screenshot-zh.png)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(worked_url)
+    wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
+    notices, trust = page.locator("#notices").inner_text(), page.locator("#trust").inner_text()
+    assert "负面" in notices and "依据：" in notices and "NEGATIVE" not in notices, notices
+    assert "负面" in fused_text(page) and "negative" not in fused_text(page)  # the verdicts name classes in Chinese
+    assert "各模态的贡献" in page.locator("#contrib").inner_text()  # and so do the charts
+    assert "结论" in trust and ("可信" in trust or "谨慎" in trust or "无法判断" in trust), trust
+    assert "trustworthy" not in trust and "read with care" not in trust and "forward passes" not in trust, trust
+    assert page.locator("#language input[value=zh]").is_checked()  # the switch says which language it is
+    assert "跨模态冲突" in page.locator("#examples").inner_text()  # the examples' names too
+    page.locator("#notices").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=os.environ.get("MSA_ZH_SHOT") or str(tmp_path / "zh.png"))
+    with page.expect_download() as got:
+        page.click("#report-btn")
+    report = Path(got.value.path()).read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in report and "这个解释可信吗" in report and "Can you trust it?" not in report
+
+    page.locator("#language label").filter(has_text="English").click()  # the same explanation, told in English
+    page.wait_for_function("() => document.querySelector('#notices').innerText.includes('NEGATIVE')", timeout=30_000)
+    assert "Can you trust it?" in page.locator("#trust").inner_text() and "negative" in fused_text(page)
+    page.wait_for_function("() => document.querySelector('#examples').innerText.includes('Clearly negative')",
+                           timeout=30_000)  # the examples' names too
+    page.reload()  # the pick holds for the session's next requests only: a new page follows the browser again
+    wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
+    assert not errors, errors
+    context.close()
 
 
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):

@@ -13,12 +13,13 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
     demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), tmp_path / "none.json")
     keys = set()
     for c in demo.config["components"]:
-        for prop in ("label", "value"):
+        for prop in ("label", "value", "info"):
             text = str(c.get("props", {}).get(prop))
             if text.startswith("__i18n__"):
                 keys.add(json.loads(text.removeprefix("__i18n__"))["key"])
     assert {"Explain", "Compare", "Fused sentiment", "Text alone", "Heat maps", "use video", "IG steps",
-            "Run the curated examples"} <= keys  # the Explain tab, its Advanced settings, the Dataset tab
+            "Run the curated examples", "Language of the explanations",
+            "points on the deletion / AOPC curve"} <= keys  # the Explain tab, its settings and their help, Dataset
     from msa_demo.config import BUILTIN_KINDS
     from msa_demo.registry import names
 
@@ -30,3 +31,48 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
              if c.get("props", {}).get("elem_id") in ("fused", "text-input", "image-input", "audio-input", "video-input",
                                                       "own-text", "words", "orig-image", "overlays", "clip")]
     assert plain and all(str(label).startswith("__i18n__") for label in plain), plain
+
+
+def test_the_page_language_follows_the_switch_then_the_browser():
+    """The server's words follow the session's pick on the switch, else the request's Accept-Language."""
+    from types import SimpleNamespace
+
+    from msa_demo.i18n import lang_of
+    from msa_demo.ui.i18n import choose_language, page_language
+
+    assert [lang_of(v) for v in ("zh-CN,zh;q=0.9,en;q=0.8", "zh_CN.UTF-8", "zh-TW", "en-US,zh;q=0.5", "", None,
+                                 "C.UTF-8", "简体中文")] == ["zh", "zh", "zh", "en", "en", "en", "en", "zh"]
+    browser = SimpleNamespace(session_hash="s-i18n-1", headers={"accept-language": "zh-CN,zh;q=0.9"})
+    assert page_language(browser) == "zh" and page_language(None) == "en"
+    assert choose_language("en", browser) == "en" and page_language(browser) == "en"  # the switch wins
+    other = SimpleNamespace(session_hash="s-i18n-2", headers={"accept-language": "zh-CN"})
+    assert page_language(other) == "zh"  # another session is not touched
+
+
+def test_a_handler_gets_the_page_language_and_gradio_gives_it_the_request():
+    import gradio as gr
+    from gradio.helpers import special_args
+
+    from msa_demo.ui.i18n import in_page_language
+
+    def handler(*args, lang="en", **named):
+        return lang, args, named
+
+    wrapped = in_page_language(handler)
+    request = gr.Request(headers={"accept-language": "zh-CN"})
+    args, *_ = special_args(wrapped, [], request)  # as Gradio calls an event's function
+    assert args and args[0] is request
+    assert wrapped(*args, 1, x=2) == ("zh", (1,), {"x": 2})
+    assert wrapped(None) == ("en", (), {})
+
+
+def test_the_progress_bar_speaks_the_page_language():
+    from msa_demo.ui.widgets import progress_adapter, rows_progress
+
+    said = []
+    progress = lambda fraction=None, desc=None: said.append(desc)  # noqa: E731 - Gradio's progress, as called
+    progress_adapter(progress, "zh")(0.1, "explaining text, image")
+    progress_adapter(progress, "zh")(0.5, "explained audio")
+    rows_progress(progress, every=0, lang="zh")("text", 3, 9)
+    progress_adapter(progress)(0.5, "explained audio")
+    assert said == ["正在解释文字、图片", "已解释音频", "归因图，已完成/计划的模型计算行数：文字 3/9", "explained audio"]

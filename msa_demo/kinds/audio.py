@@ -12,6 +12,7 @@ from msa_demo import views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
 from msa_demo.inputs import AudioInput, load_audio
+from msa_demo.i18n import label, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -86,8 +87,8 @@ def view() -> dict:
                              visible=False)}
 
 
-def render(exp: dict) -> dict:
-    return {"plot": views.audio_figure(exp), "heard": views.transcript_markdown(exp.get("reading") or {}),
+def render(exp: dict, lang: str = "en") -> dict:
+    return {"plot": views.audio_figure(exp, lang), "heard": views.transcript_markdown(exp.get("reading") or {}, lang),
             "clip": views.audio_clip(exp)}
 
 
@@ -105,29 +106,32 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
 
 
-def report(exp: dict) -> str:
+def report(exp: dict, lang: str = "en") -> str:
     """A player for the clip, what speech recognition heard, the waveform coloured by each segment's push."""
     if not (exp.get("inputs") or {}).get("audio_wav_b64"):
         return ""
-    out = ["<h2>Audio</h2>", '<audio id="clip" controls></audio>']
+    out = [f"<h2>{t('Audio', lang)}</h2>", '<audio id="clip" controls></audio>']
     if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
-        out.append("<p>Given but not used (switched off).</p>")
+        out.append(f"<p>{t('Given but not used ({why}).', lang, why=t('switched off', lang))}</p>")
     audio = (exp.get("reading") or {}).get("audio") or {}
     if "transcript" in audio:
         words = audio.get("words") or []
         timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
                          for w in words)
-        out.append(f'<p class="heard"><b>Heard</b> ({_e(views.heard_in(audio))}): “{_e(audio.get("transcript"))}”'
-                   f"<br>{timed}</p>" if words else '<p class="heard"><b>Heard:</b> no words were recognised.</p>')
+        heard = t("**Heard** ({how}): “{transcript}”", lang, how=_e(views.heard_in(audio, lang)),
+                  transcript=_e(audio.get("transcript"))).replace("**", "<b>", 1).replace("**", "</b>", 1)
+        empty = t("**Heard:** no words were recognised.", lang).replace("**", "<b>", 1).replace("**", "</b>", 1)
+        out.append(f'<p class="heard">{heard}<br>{timed}</p>' if words else f'<p class="heard">{empty}</p>')
     maps = views.maps_for(exp, "audio")
     dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
     if maps and dec is not None:
         m = maps[0]
         rel = views.rel_scores([float(s) for s in m.get("scores") or []])
-        out.append(f"<p>{_e(views.map_caption(m))}; green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+        out.append("<p>" + _e(t("{caption}; green pushes toward '{target}', red away.", lang,
+                                caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
         out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
         out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], rel,
-                                  title="Each segment's push (relative to the strongest)", spec="+.2f"))
+                                  title=t("Each segment's push (relative to the strongest)", lang), spec="+.2f"))
     return "".join(out)
 
 

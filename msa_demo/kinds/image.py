@@ -11,6 +11,7 @@ from msa_demo import views
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
 from msa_demo.inputs import ImageInput, load_image
+from msa_demo.i18n import t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -75,9 +76,9 @@ def view() -> dict:
     return {"picture": picture, "heat_maps": heat_maps, "legend": legend}
 
 
-def render(exp: dict) -> dict:
-    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp),
-            "legend": views.heatmap_legend(exp)}
+def render(exp: dict, lang: str = "en") -> dict:
+    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp, lang),
+            "legend": views.heatmap_legend(exp, lang)}
 
 
 def record(value: ImageInput | None) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
 
 
-def report(exp: dict) -> str:
+def report(exp: dict, lang: str = "en") -> str:
     """The picture and its heat maps (or why it was not used)."""
     from msa_demo.views import png_uri
 
@@ -102,16 +103,17 @@ def report(exp: dict) -> str:
         return ""
     pred = exp.get("prediction") or {}
     if "image" not in (pred.get("used") or []):
-        why = (views.NO_FACE + ": the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
-               else "switched off")
-        return (f'<h2>Image</h2><p>Given but not used ({_e(why)}).</p><div class="imgs"><figure>'
-                f'<img alt="picture, not used" src="{png_uri(img, 160)}"></figure></div>')
-    figs = [f'<figure><img alt="original picture" src="{png_uri(img)}"><figcaption>original</figcaption></figure>']
-    for ov, caption in views.image_overlays(exp) or []:
+        why = t("no face: the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
+                else "switched off", lang)
+        return (f'<h2>{t("Image", lang)}</h2><p>{_e(t("Given but not used ({why}).", lang, why=why))}</p>'
+                f'<div class="imgs"><figure><img alt="picture, not used" src="{png_uri(img, 160)}"></figure></div>')
+    figs = [f'<figure><img alt="original picture" src="{png_uri(img)}"><figcaption>{t("original", lang)}'
+            '</figcaption></figure>']
+    for ov, caption in views.image_overlays(exp, lang=lang) or []:
         figs.append(f'<figure><img alt="{_e(caption)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
-    legend = views.heatmap_legend(exp).split("\n\n")[0]  # the shared colour bar (already escaped)
-    return f'<h2>Image</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
+    legend = views.heatmap_legend(exp, lang).split("\n\n")[0]  # the shared colour bar (already escaped)
+    return f'<h2>{t("Image", lang)}</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
 
 
 KIND = ModalityKind(

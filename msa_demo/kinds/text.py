@@ -9,6 +9,7 @@ from msa_demo import views
 from msa_demo.explain.methods import METHODS, describe
 from msa_demo.explain.options import option
 from msa_demo.inputs import TextInput, load_text
+from msa_demo.i18n import label, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -60,8 +61,15 @@ def view() -> dict:
                                         show_legend=True, elem_id="words", visible=False)}
 
 
-def render(exp: dict) -> dict:
-    return {"words": views.text_highlights(exp)}
+def render(exp: dict, lang: str = "en") -> dict:
+    """The words and their categories; in Chinese the categories (and so the legend) are named in Chinese."""
+    spans = views.text_highlights(exp)
+    if lang == "en" or spans is None:
+        return {"words": spans}
+    import gradio as gr
+
+    return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans],
+                               color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()})}
 
 
 def record(value: TextInput | None) -> dict[str, Any]:
@@ -72,7 +80,7 @@ def replay(record: Mapping[str, Any]) -> Any:
     return record.get("text")
 
 
-def report(exp: dict) -> str:
+def report(exp: dict, lang: str = "en") -> str:
     """The words, coloured by how they pushed toward the explained class."""
     spans = views.text_highlights(exp)
     if not spans:
@@ -81,12 +89,14 @@ def report(exp: dict) -> str:
     parts = []
     for text, cat in spans:
         if cat:
-            parts.append(f'<span style="background:{colours[cat]}" title="{_e(cat)}">{_e(text)}</span>')
+            parts.append(f'<span style="background:{colours[cat]}" title="{_e(t(cat, lang))}">{_e(text)}</span>')
         else:
             parts.append(_e(text))
-    legend = "".join(f'<span style="background:{c}">{_e(k)}</span>' for k, c in colours.items())
+    legend = "".join(f'<span style="background:{c}">{_e(t(k, lang))}</span>' for k, c in colours.items())
     m = views.maps_for(exp, "text")[0]
-    return (f"<h2>Words</h2><p>{_e(views.map_caption(m))}; colours toward '{_e(exp.get('target'))}'.</p>"
+    line = t("{caption}; colours toward '{target}'.", lang, caption=views.map_caption(m, lang),
+             target=label(exp.get("target"), lang))
+    return (f"<h2>{t('Words', lang)}</h2><p>{_e(line)}</p>"
             f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
 
 

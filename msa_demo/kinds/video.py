@@ -15,6 +15,7 @@ from msa_demo import views
 from msa_demo.errors import InputError
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
+from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 
@@ -177,19 +178,19 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     return sorted(p for p in picks if 0 <= p < n)
 
 
-def report(exp: dict) -> str:
+def report(exp: dict, lang: str = "en") -> str:
     """A filmstrip of a few downscaled frames, a lane per moments map, the key frame with its heat map."""
     from msa_demo.views import png_uri
 
     if not (exp.get("inputs") or {}).get("video_b64"):
         return ""
-    out = ["<h2>Video</h2>"]
+    out = [f"<h2>{t('Video', lang)}</h2>"]
     pred = exp.get("prediction") or {}
     reading = (exp.get("reading") or {}).get("video") or {}
     if "video" not in (pred.get("used") or []):
-        why = "no face in any frame: the face track abstained" if reading.get("face_found") is False else \
-            "switched off"
-        out.append(f"<p>Given but not used ({_e(why)}).</p>")
+        why = t("no face in any frame: the face track abstained" if reading.get("face_found") is False else
+                "switched off", lang)
+        out.append(f"<p>{_e(t('Given but not used ({why}).', lang, why=why))}</p>")
     got = _frames(exp)
     if got is None:
         return "".join(out)
@@ -198,21 +199,23 @@ def report(exp: dict) -> str:
             f"<figcaption>{times[i]:.1f} s</figcaption></figure>" for i in _strip_picks(times, exp)]
     out.append(f'<div class="imgs">{"".join(figs)}</div>')
     seconds = (times[-1] + 1.0 / max(1e-6, float((moments(exp) or [{}])[0].get("params", {}).get("fps") or 1)))
-    captions = {"face": views.map_caption((moments(exp) or [{}])[0]),
-                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0]),
-                "words": "the words heard, each coloured by its stretch of voice"}
+    captions = {"face": views.map_caption((moments(exp) or [{}])[0], lang),
+                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0], lang),
+                "words": t("the words heard, each coloured by its stretch of voice", lang)}
     got_lanes = lanes(exp)
     if got_lanes:
-        out.append(f"<p>The clip on one time axis: green pushes toward '{_e(exp.get('target'))}', red away.</p>")
+        out.append("<p>" + _e(t("The clip on one time axis: green pushes toward '{target}', red away.", lang,
+                                target=label(exp.get("target"), lang))) + "</p>")
     for lane, items in got_lanes:  # one shared time axis: the face, the voice, the words
-        out.append(f"<p><b>{_e(lane.capitalize())}</b>: {_e(captions[lane])}</p>")
+        out.append(f"<p><b>{_e(t(lane.capitalize(), lang))}</b>{sep(lang, ': ')}{_e(captions[lane])}</p>")
         out.append(lane_svg(items, seconds, captions[lane], words=lane == "words"))
     kf = key_frame(exp)
     if kf and kf.get("heatmap") and 0 <= int(kf["params"]["frame"]) < len(frames):
         k = int(kf["params"]["frame"])
         ov = views.overlay(frames[k], kf["heatmap"])
-        out.append(f'<p>The most decisive frame ({float(kf["params"]["time"]):.1f} s): where in it, '
-                   f'{_e(views.map_caption(kf))}.</p><div class="imgs"><figure><img alt="key frame heat map" '
+        line = t("The most decisive frame ({time} s): where in it, {caption}.", lang,
+                 time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang))
+        out.append(f'<p>{_e(line)}</p><div class="imgs"><figure><img alt="key frame heat map" '
                    f'src="{png_uri(ov, 240)}"></figure></div>')
     return "".join(out)
 
@@ -242,41 +245,44 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
     return out
 
 
-def timeline(exp: dict):
+def timeline(exp: dict, lang: str = "en"):
     """The face, the voice and the words on one shared time axis (plotly: a lane each, bands coloured by their
-    push toward the target), the key frame marked; None without a moments map."""
+    push toward the target), the key frame marked; None without a moments map (its words in ``lang``)."""
     import plotly.graph_objects as go
 
     got = lanes(exp)
     if not dict(got).get("face"):
         return None
     fig = go.Figure()
-    names_ = [lane for lane, _ in got]
+    named = {lane: lane if lang == "en" else t(lane.capitalize(), lang) for lane, _ in got}
+    names_ = list(named.values())
     for lane, items in got:
         fig.add_trace(go.Bar(
-            y=[lane] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
+            y=[named[lane]] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
                                      "line": {"color": "#fff", "width": 1}},
             text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 11}, name=lane,
-            hovertext=[f"{lane} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
+            insidetextanchor="middle", textfont={"size": 11}, name=named[lane],
+            hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
     kf = key_frame(exp)
     if kf and kf.get("params", {}).get("time") is not None:
-        t = float(kf["params"]["time"])
-        fig.add_vline(x=t, line={"color": "#333", "dash": "dot", "width": 1})
-        fig.add_annotation(x=t, y=1.02, yref="paper", text=f"key frame {t:.1f} s", showarrow=False,
-                           font={"size": 11})
+        at = float(kf["params"]["time"])
+        fig.add_vline(x=at, line={"color": "#333", "dash": "dot", "width": 1})
+        fig.add_annotation(x=at, y=1.02, yref="paper", text=t("key frame {time} s", lang, time=f"{at:.1f}"),
+                           showarrow=False, font={"size": 11})
+    push = t("green pushes toward '{target}', red away; each lane relative to its strongest", lang,
+             target=views.esc(label(exp.get("target", ""), lang)))
     fig.update_layout(
-        title={"text": f"The clip on one time axis<br><sup>green pushes toward '{views.esc(str(exp.get('target', '')))}', "
-                       "red away; each lane relative to its strongest</sup>", "font": {"size": 14}},
+        title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14}},
         barmode="overlay", showlegend=False, height=140 + 46 * len(names_), bargap=0.25,
-        margin={"l": 60, "r": 20, "t": 70, "b": 40}, xaxis={"title": {"text": "seconds"}, "rangemode": "tozero"},
+        margin={"l": 60, "r": 20, "t": 70, "b": 40}, xaxis={"title": {"text": t("seconds", lang)},
+                                                            "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
     return fig
 
 
-def filmstrip(exp: dict) -> list[tuple]:
+def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
     """The filmstrip: a few frames in time order, each captioned with its moment's push; the key frame with its
     heat map. Picking one in the gallery shows it large."""
     got = _frames(exp)
@@ -288,18 +294,19 @@ def filmstrip(exp: dict) -> list[tuple]:
     k = int(kf["params"]["frame"]) if kf and kf.get("heatmap") else None
     out = []
     for i in _strip_picks(times, exp):
-        t = times[i]
-        push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= t < b), None)
-        caption = f"{t:.1f} s" + (f" · face {push[0]:+.2f} of the strongest push" if push else "")
+        at = times[i]
+        push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= at < b), None)
+        caption = f"{at:.1f} s" + (t(" · face {push} of the strongest push", lang, push=f"{push[0]:+.2f}")
+                                   if push else "")
         image = frames[i]
         if i == k:
-            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + " · key frame: where in it"
+            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + t(" · key frame: where in it", lang)
         out.append((image, caption))
     return out
 
 
-def story(exp: dict) -> str | None:
-    """One clause for the summary: when the face mattered most, and what was being said then."""
+def story(exp: dict, lang: str = "en") -> str | None:
+    """One clause for the summary: when the face mattered most, and what was being said then (in ``lang``)."""
     got = dict(lanes(exp))
     face = got.get("face") or []
     if not face or not exp.get("target"):
@@ -308,9 +315,10 @@ def story(exp: dict) -> str | None:
     if raw == 0:
         return None
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
-    when = f", when '{' '.join(said[:4])}' was said" if said else ""
-    way = "toward" if raw > 0 else "away from"
-    return f"the face pushed hardest {way} {exp['target']} at {a:.0f}–{b:.0f} s{when}"
+    when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said else ""
+    return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang,
+             way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=f"{a:.0f}",
+             b=f"{b:.0f}", when=when)
 
 
 def view() -> dict:
@@ -325,12 +333,12 @@ def view() -> dict:
                                  interactive=False, visible=False)}
 
 
-def render(exp: dict) -> dict:
+def render(exp: dict, lang: str = "en") -> dict:
     """The timeline and the filmstrip, each shown only with something to show: no empty boxes when no clip was
-    given."""
+    given (their words in ``lang``)."""
     import gradio as gr
 
-    figure, frames = timeline(exp), filmstrip(exp) if moments(exp) else []
+    figure, frames = timeline(exp, lang), filmstrip(exp, lang) if moments(exp) else []
     return {"timeline": gr.update(value=figure, visible=figure is not None),
             "frames": gr.update(value=frames or None, visible=bool(frames))}
 

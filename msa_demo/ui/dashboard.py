@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.errors import MsaError
+from msa_demo import i18n
+from msa_demo.i18n import t
 from msa_demo.language import language_name, preset_languages
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import names
@@ -131,24 +133,30 @@ class Dashboard:
                                 " Pick 'lite' in the Preset menu to work offline.")
         return text
 
-    def header_markdown(self) -> str:
+    def header_markdown(self, lang: str = "en") -> str:
         """One short line; a fallback's reasons and presets that did not load sit behind a details toggle."""
         lines, details = [], []
         if self.models:
             m = self.models[self.default]
             desc = m.describe()
-            line = f"**Preset:** {md(desc['preset'])} · **Device:** {md(desc['device'])} ({md(desc['dtype'])})"
-            langs = [language_name(c) for c in preset_languages(m.preset)]  # as the preset declares them
+            line = t("**Preset:** {preset} · **Device:** {device} ({dtype})", lang, preset=md(desc["preset"]),
+                     device=md(desc["device"]), dtype=md(desc["dtype"]))
+            # as the preset declares them
+            langs = [i18n.language(language_name(c), lang) for c in preset_languages(m.preset)]
             if langs:
-                line += f" · **Reads:** {md(', '.join(langs))}"
+                line += t(" · **Reads:** {languages}", lang, languages=md(i18n.listed(langs, lang)))
             if self.fell_back:
-                only = f", {md(_and(langs))} only" if langs else ""
-                line = (f"**Running offline: lite models{only}** ({md(desc['device'])})"
-                        if desc["preset"] == "lite" else f"**Running the '{md(desc['preset'])}' preset instead**")
+                only = t(", {languages} only", lang, languages=md(i18n.joined(langs, lang))) if langs else ""
+                line = (t("**Running offline: lite models{only}** ({device})", lang, only=only,
+                          device=md(desc["device"])) if desc["preset"] == "lite"
+                        else t("**Running the '{preset}' preset instead**", lang, preset=md(desc["preset"])))
             elif desc.get("stand_ins") or desc.get("switched_off"):
-                parts = [f"{m}: offline stand-in" for m in desc.get("stand_ins") or []]
-                parts += [f"{m}: switched off" for m in desc.get("switched_off") or []]
-                line += " · **" + md("; ".join(parts)) + "** (its Hub model could not be loaded)"
+                parts = [t("{modality}: offline stand-in", lang, modality=i18n.modality(m, lang))
+                         for m in desc.get("stand_ins") or []]
+                parts += [t("{modality}: switched off", lang, modality=i18n.modality(m, lang))
+                          for m in desc.get("switched_off") or []]
+                line += (" · **" + md(i18n.sep(lang).join(parts)) + "**"
+                         + t(" (its Hub model could not be loaded)", lang))
             lines.append(line)
             details += [md(n) for n in self.notices]
         others = [n for n in self.failures if n != self.replaced]  # the replaced one's notice says why, once
@@ -158,8 +166,14 @@ class Dashboard:
         if not self.models:
             lines.append("**No preset could be loaded; the app cannot predict.**")
         if details:
-            lines.append("<details><summary>why</summary>\n\n" + "\n\n".join(details) + "\n\n</details>")
+            lines.append(f"<details><summary>{t('why', lang)}</summary>\n\n" + "\n\n".join(details)
+                         + "\n\n</details>")
         return "\n\n".join(lines)
+
+    def selected_markdown(self, preset: str | None, lang: str = "en") -> str:
+        """The header with the preset picked in the menu and the device it runs on."""
+        return self.header_markdown(lang) + "\n\n" + t("**Selected:** {preset} on {device}", lang,
+                                                         preset=md(preset), device=md(self.device_of(preset)))
 
     def device_of(self, preset: str | None) -> str:
         try:
@@ -169,7 +183,7 @@ class Dashboard:
 
     # ------------------------------------------------------------------ handlers
 
-    def _read(self, request: Request, face_anyway=False, inputs=None):
+    def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en"):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
         ``inputs``: the values read already (not decoded again)."""
         from msa_demo.explain import reading_record
@@ -178,21 +192,21 @@ class Dashboard:
         try:
             inputs = inputs if inputs is not None else model.read_inputs(**request.given)
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         present = inputs.present()
         if not present:
-            raise user_error(NO_INPUT)
+            raise user_error(t(NO_INPUT, lang))
         use = request.switched_on
         if not set(present) & set(use):
-            raise user_error(ALL_OFF)
+            raise user_error(t(ALL_OFF, lang))
         try:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         if not face_anyway and (reading.get("image") or {}).get("face_found") is False:
             use = [m for m in use if m != "image"]
             if not set(present) & set(use):
-                raise user_error(NO_FACE)
+                raise user_error(t(NO_FACE, lang))
         return model, inputs, use, reading
 
     def _predict(self, model, inputs, use):
@@ -211,15 +225,15 @@ class Dashboard:
         except TypeError as exc:
             raise user_error(f"These inputs cannot be read: {exc}.") from None
 
-    def predict(self, *args, **named) -> dict:
+    def predict(self, *args, lang: str = "en", **named) -> dict:
         """Fused probabilities, each modality's own prediction, and the summary with what could not be read, by
         name (``views.prediction_views``). Arguments by name (``preset``, each modality's input and ``use_<name>``
         switch, ``face_anyway``), or positionally as (preset, text, image, audio, use_text, use_image, use_audio,
-        face_anyway)."""
+        face_anyway). ``lang``: the language of what it says ("en", "zh")."""
         request, rest = self._bind(args, named, ("face_anyway",))
-        model, inputs, use, reading = self._read(request, **self._face(rest))
+        model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
         pred = self._predict(model, inputs, use)
-        return prediction_views(pred.to_dict(), (), reading, families(model))
+        return prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
 
     def read_ahead(self, *args, **named) -> None:
         """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)
@@ -247,7 +261,7 @@ class Dashboard:
         except Exception:  # noqa: BLE001 - a head start is a courtesy, never a failure
             log.warning("reading the inputs ahead failed", exc_info=True)
 
-    def on_toggle(self, *args, **named) -> dict:
+    def on_toggle(self, *args, lang: str = "en", **named) -> dict:
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
         Arguments as :meth:`predict`'s."""
         request, rest = self._bind(args, named, ("face_anyway",))
@@ -260,10 +274,10 @@ class Dashboard:
             return verdicts_shown(empty_prediction_views())
         face = self._face(rest)
         if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
-            return verdicts_shown({**empty_prediction_views(), "notices": f"### {ALL_OFF}"})
-        model, inputs, use, reading = self._read(request, inputs=inputs, **face)  # decoded once
+            return verdicts_shown({**empty_prediction_views(), "notices": f"### {t(ALL_OFF, lang)}"})
+        model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
         pred = self._predict(model, inputs, use).to_dict()
-        return verdicts_shown(prediction_views(pred, (), reading, families(model)))
+        return verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang))
 
     @staticmethod
     def _face(rest: dict) -> dict:
@@ -273,14 +287,14 @@ class Dashboard:
                              f"{', '.join(n for m in names() for n in (m, switch(m)))} and face_anyway.")
         return {"face_anyway": bool(rest.get("face_anyway") or False)}
 
-    def check(self, *args, **named) -> dict:
+    def check(self, *args, lang: str = "en", **named) -> dict:
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
         can run, disable the downloads until it is done and place the panels it will fill (:meth:`placement`).
         What it read is kept for the explanation that follows (:meth:`explain_panels` does not read it again).
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        read = self._read(request, settings.face_anyway)
+        read = self._read(request, settings.face_anyway, lang=lang)
         self._keep_read(request, settings, read)
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
@@ -294,11 +308,11 @@ class Dashboard:
         while len(self.read_once) > READ_KEPT:
             self.read_once.popitem(last=False)
 
-    def _read_request(self, request: Request, settings: Settings) -> tuple:
+    def _read_request(self, request: Request, settings: Settings, lang: str = "en") -> tuple:
         """(model, inputs, use, reading) for an explanation: what ``check`` read for the same request, else read
         now."""
         kept = self.read_once.pop(self._read_key(request, settings), None)
-        return kept if kept is not None else self._read(request, settings.face_anyway)
+        return kept if kept is not None else self._read(request, settings.face_anyway, lang=lang)
 
     def place(self, *args, **named) -> dict:
         """Before a prediction: the verdict boxes it will fill shown, the others hidden (:meth:`placement`'s
@@ -335,25 +349,28 @@ class Dashboard:
         except MsaError as exc:
             raise user_error(str(exc)) from None
 
-    def explain_panels(self, *args, progress=None, **named) -> Iterator[dict]:
+    def explain_panels(self, *args, progress=None, lang: str = "en", **named) -> Iterator[dict]:
         """Stream the Explain outputs by name: the prediction first (``views.prediction_views``; the panels of
         the previous explanation emptied), then each explanation part as it finishes (the contributions, each
         modality's panel parts ``<modality>.<part>``, the trust table, the what-ifs), then the stamp of what is
         explained, the explanation itself (``state``) and the two files to download (``report``, ``json``: the
         buttons are enabled by :meth:`downloads`). The summary on top is redone with the modality contributions.
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``: target, ig_steps,
-        image_method, ...); a name not given takes its default."""
+        image_method, ...); a name not given takes its default. ``lang``: the language of what it says and of the
+        report ("en", "zh"; the JSON is the same in both)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         stamp = explained_stamp(request, settings_values(**advanced))
-        yield from self._stream(request, settings, stamp, progress=progress)
+        yield from self._stream(request, settings, stamp, progress=progress, lang=lang)
 
-    def _stream(self, request: Request, settings: Settings, stamp: dict, progress=None) -> Iterator[dict]:
+    def _stream(self, request: Request, settings: Settings, stamp: dict, progress=None,
+                lang: str = "en") -> Iterator[dict]:
         """The Explain outputs by name, step by step; the report is written after the last panel."""
-        model, inputs, use, reading = self._read_request(request, settings)
+        model, inputs, use, reading = self._read_request(request, settings, lang)
         pred = self._predict(model, inputs, use)
-        yield {**prediction_views(pred.to_dict(), (), reading, families(model)),
-               **explanation_views({"reading": reading}), "trust": "", "fresh": "", "stamp": None, "state": None,
+        yield {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
+               **explanation_views({"reading": reading}, lang=lang), "trust": "", "fresh": "", "stamp": None,
+               "state": None,
                "report": None, "json": None, "what_if": ""}
         from msa_demo.explain import explain_iter
 
@@ -363,14 +380,15 @@ class Dashboard:
                           options.to_dict(), tgt], sort_keys=True, default=str)
         if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
             self.explained.move_to_end(key)
-            exp, html_path, json_path = self.explained[key]
-            yield self._final(exp, stamp, html_path, json_path)
+            exp = self.explained[key]
+            yield self._final(exp, stamp, *self.write_report(exp, lang), lang=lang)  # written once per language
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
-                                           progress=progress_adapter(progress), on_rows=rows_progress(progress)):
+                                           progress=progress_adapter(progress, lang),
+                                           on_rows=rows_progress(progress, lang=lang)):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -389,35 +407,36 @@ class Dashboard:
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
                 if kind != "done":  # the final views follow, with the report files
-                    yield {**explanation_views(exp, changed=changed), "what_if": whatif_markdown(exp)}
+                    yield {**explanation_views(exp, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang)}
         except MsaError as exc:
             raise user_error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
-        html_path, json_path = self.write_report(exp)
-        self.explained[key] = (exp, html_path, json_path)
+        html_path, json_path = self.write_report(exp, lang)
+        self.explained[key] = exp
         while len(self.explained) > EXPLAINED_KEPT:
             self.explained.popitem(last=False)
-        yield self._final(exp, stamp, html_path, json_path, changed=())  # every panel is on screen already
+        yield self._final(exp, stamp, html_path, json_path, changed=(), lang=lang)  # every panel is on screen
 
     @staticmethod
-    def _final(exp: dict, stamp: dict, html_path, json_path, changed: Iterable[str] | None = None) -> dict:
+    def _final(exp: dict, stamp: dict, html_path, json_path, changed: Iterable[str] | None = None,
+               lang: str = "en") -> dict:
         """The last Explain outputs: the panels (those ``changed``; None: all), the trust table, the summary
         redone with the contributions, the files."""
         pred, reading = exp["prediction"], exp.get("reading") or {}
-        return {**explanation_views(exp, final=True, changed=changed), "what_if": whatif_markdown(exp),
-                "notices": notices_markdown(pred, (), reading, exp.get("models"), exp), "fresh": "",
+        return {**explanation_views(exp, final=True, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang),
+                "notices": notices_markdown(pred, (), reading, exp.get("models"), exp, lang=lang), "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
     # ------------------------------------------------------------------ two models side by side
 
-    def other_model(self, name: str | None):
+    def other_model(self, name: str | None, lang: str = "en"):
         """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line)."""
         name = str(name or "").strip()
         if not name:
-            raise user_error("Pick a second preset to compare with.")
+            raise user_error(t("Pick a second preset to compare with.", lang))
         if name not in self.models:
             from msa_demo.model import MultimodalSentimentModel
 
@@ -429,7 +448,7 @@ class Dashboard:
             log.info("loaded preset %s for a comparison in %.1f s", name, time.perf_counter() - t0)
         return self.models[name]
 
-    def compare(self, *args, other: str | None = None, progress=None, **named) -> dict:
+    def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
         """The same input explained by the page's preset (A) and ``other`` (B), toward A's class, side by side
         (``explain.compare``): by name, ``compare.summary`` (both verdicts, both summaries, the agreement of
         their maps), ``compare.fused_a`` / ``compare.fused_b``, ``compare.words_a`` / ``compare.words_b`` and
@@ -441,11 +460,11 @@ class Dashboard:
 
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        model_a, inputs_a, use, _reading = self._read(request, settings.face_anyway)
-        model_b = self.other_model(other)
+        model_a, inputs_a, use, _reading = self._read(request, settings.face_anyway, lang=lang)
+        model_b = self.other_model(other, lang)
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
-            tell = progress_adapter(progress)
+            tell = progress_adapter(progress, lang)
             exp_a = explain(model_a, inputs_a, target=settings.target, use=use, options=settings.options,
                             progress=tell).to_dict()
             exp_b = explain(model_b, inputs_b, target=exp_a["target"], use=use, options=settings.options,
@@ -456,14 +475,14 @@ class Dashboard:
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
         cmp = compare(exp_a, exp_b)
-        summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading")) for e in (exp_a, exp_b))
+        summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading"), lang) for e in (exp_a, exp_b))
         digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
-        folder = self.report_dir / f"compare-{digest}"
+        folder = self.report_dir / f"compare-{digest}" / lang
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "msa_compare.html"
-        path.write_text(compare_html(exp_a, exp_b, cmp), encoding="utf-8")
+        path.write_text(compare_html(exp_a, exp_b, cmp, lang), encoding="utf-8")
         gr = gradio()
-        return {"compare.summary": compare_markdown(cmp, summaries),
+        return {"compare.summary": compare_markdown(cmp, summaries, lang),
                 "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
                 "compare.words_a": text_highlights(exp_a), "compare.words_b": text_highlights(exp_b),
                 "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
@@ -490,13 +509,14 @@ class Dashboard:
         thread.start()
         return thread
 
-    def opening(self, wait: float = 600.0, shared: str | None = None) -> Iterator[dict]:
+    def opening(self, wait: float = 600.0, shared: str | None = None, lang: str = "en") -> Iterator[dict]:
         """What a page shows as it opens, by name: the inputs in their boxes (``input.<modality>``), then the
         Explain outputs. ``shared``: the id of a shared explanation (the link's ``?x=``), shown read-only, or one
         clear line when it is gone. Else the worked example: while start-up is still explaining it, the inputs
-        come first with a line that says so; nothing changes when there is none."""
+        come first with a line that says so; nothing changes when there is none. ``lang``: the language of its
+        words (the worked example, explained in English at start-up, is told again in it)."""
         if shared is not None:
-            yield self.open_shared(shared)
+            yield self.open_shared(shared, lang)
             return
         values = self.opening_values
         if values is None:
@@ -504,30 +524,46 @@ class Dashboard:
             return
         inputs = {f"input.{m}": values.get(m) for m in names() if values.get(m) is not None}
         if not self.opening_ready.is_set():
-            yield {**inputs, "notices": "*Explaining a worked example for you — one moment…*"}
+            yield {**inputs, "notices": t("*Explaining a worked example for you — one moment…*", lang)}
             self.opening_ready.wait(wait)
         if self.opening_shown is None:
             yield inputs
             return
         # a fresh copy of each update for each page: Gradio takes the value out of an update dict it sends
-        yield {**inputs, **{n: dict(v) if isinstance(v, dict) else v for n, v in self.opening_shown.items()}}
+        shown = {n: dict(v) if isinstance(v, dict) else v for n, v in self.opening_shown.items()}
+        if lang != "en":
+            told = self.retold(self.opening_shown["state"], lang)
+            shown.update({**told, "report": gradio().DownloadButton(value=told["report"], interactive=True)})
+        yield {**inputs, **shown}
 
     # ------------------------------------------------------------------ saved and shared explanations
 
     def saved_panels(self, exp: dict, note: str = "", stamp: dict | None = None,
-                     files: tuple | None = None) -> dict:
+                     files: tuple | None = None, lang: str = "en") -> dict:
         """The Explain outputs by name (as :meth:`explain_panels` leaves them at its end) for a saved explanation
         (``Explanation.to_dict()``), each panel placed, ``note`` above its summary, the downloads enabled;
         ``stamp``: what the inputs on the page are (None: nothing on the page was explained); ``files``: its
         report and JSON when they are written already."""
         gr = gradio()
         pred, reading, models = exp.get("prediction") or {}, exp.get("reading") or {}, exp.get("models") or {}
-        notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp)
-        html_path, json_path = files or self.write_report(exp)
-        return {**verdicts_shown(prediction_views(pred, (), reading, models)), "notices": notices,
-                **explanation_views(exp, final=True, placed=True), "fresh": "", "stamp": stamp, "state": exp,
-                "report": gr.DownloadButton(value=str(html_path), interactive=True),
-                "json": gr.DownloadButton(value=str(json_path), interactive=True), "what_if": whatif_markdown(exp)}
+        notices = (note + "\n\n" if note else "") + notices_markdown(pred, (), reading, models, exp, lang=lang)
+        html_path, json_path = files or self.write_report(exp, lang)
+        return {**verdicts_shown(prediction_views(pred, (), reading, models, lang=lang)), "notices": notices,
+                **explanation_views(exp, final=True, placed=True, lang=lang), "fresh": "", "stamp": stamp,
+                "state": exp, "report": gr.DownloadButton(value=str(html_path), interactive=True),
+                "json": gr.DownloadButton(value=str(json_path), interactive=True),
+                "what_if": whatif_markdown(exp, lang)}
+
+    def retold(self, exp: dict | None, lang: str = "en") -> dict:
+        """An explanation's panels told again in ``lang``, by name (the language switch; a page opening in Chinese
+        on the worked example): the verdicts, summary and notices, each panel, the trust table, the what-ifs and
+        the report's file (its button left as it is); nothing when there is no explanation yet."""
+        if not exp:
+            return {}
+        html_path, _json = self.write_report(exp, lang)
+        kept = ("state", "stamp", "fresh", "json", "report")  # what the language does not change
+        return {**{n: v for n, v in self.saved_panels(exp, files=(html_path, _json), lang=lang).items()
+                   if n not in kept}, "report": str(html_path)}
 
     @staticmethod
     def saved_inputs(exp: dict, folder: Path) -> dict:
@@ -560,7 +596,7 @@ class Dashboard:
             raise user_error("The explanation could not be stored for sharing on this server; download the "
                              "report instead.") from None
 
-    def open_shared(self, key: str) -> dict:
+    def open_shared(self, key: str, lang: str = "en") -> dict:
         """The page for a shared link, by name: the inputs in their boxes and the explanation read-only; a link
         that is gone is one clear line where the summary goes (and nothing else changes)."""
         from msa_demo.explain.result import Explanation
@@ -572,8 +608,8 @@ class Dashboard:
             inputs = self.saved_inputs(exp, folder)
         except (MsaError, ValueError, TypeError, KeyError, AttributeError) as exc:
             return {"notices": f"### ⚠ {str(exc) if isinstance(exc, MsaError) else GONE}"}
-        note = SHARED_NOTE.format(preset=md(str(exp.get("preset") or "?")))
-        return {**inputs, **self.saved_panels(exp, note)}
+        note = t(SHARED_NOTE, lang, preset=md(str(exp.get("preset") or "?")))
+        return {**inputs, **self.saved_panels(exp, note, lang=lang)}
 
     def shared_budget(self, options):
         """(options, a notice or None): with explanations waiting behind this one, its time budget is its share of
@@ -591,7 +627,7 @@ class Dashboard:
             f"{waiting} more {people} waiting, so this one had a {share:.1f} s share of the "
             f"{options.budget:g} s time budget (Advanced → time budget).")
 
-    def freshness(self, stamp, *args, **named) -> dict:
+    def freshness(self, stamp, *args, lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
         switches or settings on screen are no longer those the panels were explained for, say so and disable the
         downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name."""
@@ -601,20 +637,25 @@ class Dashboard:
         changed = stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
         if not changed:
             return {"fresh": "", **self.downloads(True)}
-        line = (f"⚠ **Out of date:** the explanation below was made before you changed {', '.join(changed)}. "
-                "Click **Explain** to bring it up to date.")
+        line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to "
+                 "bring it up to date.", lang, what=i18n.listed(
+                     (i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang))
         return {"fresh": line, **self.downloads(None)}
 
-    def write_report(self, exp: dict) -> tuple[Path, Path]:
+    def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
+        """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
         from msa_demo.report import write_html
 
         digest = hashlib.sha256(json.dumps(exp, sort_keys=True, default=str).encode()).hexdigest()[:10]
         folder = self.report_dir / digest
-        folder.mkdir(parents=True, exist_ok=True)
-        html_path = write_html(exp, folder / "msa_report.html")
+        html_path = (folder if lang == "en" else folder / lang) / "msa_report.html"
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        if not html_path.is_file():
+            write_html(exp, html_path, lang)
         json_path = folder / "msa_report.json"
-        json_path.write_text(json.dumps(exp, ensure_ascii=False, default=str), encoding="utf-8")
-        return Path(html_path), json_path
+        if not json_path.is_file():
+            json_path.write_text(json.dumps(exp, ensure_ascii=False, default=str), encoding="utf-8")
+        return html_path, json_path
 
     def report(self, exp: dict | None):
         """The self-contained HTML report of the last explanation (API: ``report``)."""
@@ -633,10 +674,6 @@ def _suffix(head: bytes) -> str:
     if head.startswith(b"\x1aE\xdf\xa3"):
         return ".webm"
     return ".mp4" if head[4:8] == b"ftyp" else ".bin"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def families(model) -> dict[str, dict[str, str]]:

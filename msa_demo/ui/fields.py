@@ -22,7 +22,7 @@ from msa_demo.config import MODALITIES
 from msa_demo.errors import InputError
 from msa_demo import registry
 from msa_demo.ui.i18n import tr
-from msa_demo.views import map_figure
+from msa_demo.views import map_figure, speaks
 
 
 def switch(name: str) -> str:
@@ -174,10 +174,12 @@ def panels() -> dict[str, Any]:
     return out
 
 
-def rendered(kind, exp: dict) -> dict[str, Any]:
-    """A kind's panel values from an explanation: {``<modality>.<part>``: value}."""
+def rendered(kind, exp: dict, lang: str = "en") -> dict[str, Any]:
+    """A kind's panel values from an explanation: {``<modality>.<part>``: value} (in ``lang`` where its ``render``
+    takes one)."""
     if kind.render:
-        return {f"{kind.name}.{p}": v for p, v in _named(kind.render(exp)).items()}
+        made = kind.render(exp, lang=lang) if speaks(kind.render) else kind.render(exp)
+        return {f"{kind.name}.{p}": v for p, v in _named(made).items()}
     return {f"{kind.name}.plot": map_figure(exp, kind.name) if exp.get("maps") else None}
 
 
@@ -207,7 +209,8 @@ def output_order(names: Iterable[str], first: Iterable[str] = EXPLAIN_OUTPUTS) -
     return head + verdicts + [n for n in names if n not in head and n not in verdicts]
 
 
-def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: Any = None) -> dict[str, Any]:
+def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: Any = None,
+                 lang: str = "en") -> dict[str, Any]:
     """Every modality's panel values from an explanation (``Explanation.to_dict()``; None or ``{}``: empty
     panels); a modality not in ``changed`` gives ``skip`` for each of its parts (None: every panel is rebuilt)."""
     out: dict[str, Any] = {}
@@ -215,7 +218,7 @@ def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: A
         if changed is not None and kind.name not in changed:
             out.update(dict.fromkeys(rendered(kind, {}), skip))
         else:
-            out.update(rendered(kind, exp or {}))
+            out.update(rendered(kind, exp or {}, lang))
     return out
 
 

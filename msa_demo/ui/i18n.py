@@ -1,15 +1,25 @@
-"""The dashboard's own words in English and Simplified Chinese (Gradio's ``gr.I18n``: the browser's language
-chooses, and the page footer's Settings switch it).
+"""The dashboard's languages, English and Simplified Chinese.
 
-A key is the English text itself: :func:`tr` marks a label, a button or a static Markdown for translation, and a
-text without a Chinese entry shows in English (a plug-in modality's own labels, say). What the server writes
-per request (the summary sentence, the notices, the trust table, the report), the settings' help lines and the
-Dataset tab's lines that carry numbers or paths are English for now.
+Two halves, because Gradio translates only in the browser and only whole keys:
+
+- **The page's own words** (labels, buttons, static Markdown, the settings' names and help): :func:`tr` marks
+  them with ``gr.I18n``; the browser translates them by its language (or the footer's Settings → Language). A key
+  is the English text itself; a text without a Chinese entry shows in English (a plug-in modality's own labels).
+- **What the server writes per request** (the summary, verdicts, notices, trust table, what-ifs, the report):
+  the handlers write it in the page's language, :func:`page_language`: the language picked with the page's
+  switch (:func:`language_switch`, kept per browser session, as the footer's Settings never tell the server), else
+  the first language of the request's Accept-Language header. :func:`in_page_language` hands it to a handler as
+  ``lang``; the words themselves are in :mod:`msa_demo.i18n` (the report and the command line use them too).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+from msa_demo.i18n import LANGUAGES, lang_of
 
 ZH: dict[str, str] = {
     # the page
@@ -86,6 +96,78 @@ ZH: dict[str, str] = {
     "conflict and label": "按切片看数据集：混淆矩阵；按所用模态、语言、冲突与标签分组的准确率、宏 F1 与依赖程度",
     "Show": "显示",
     "Rows: click one to open its explanation · click a header to sort": "行：点击一行打开其解释 · 点击表头排序",
+    # the Advanced settings' help lines (each setting's option(), shown under its name)
+    "the class the maps explain: the predicted one, or another": "归因图所解释的类别：预测的类别，或另一个类别",
+    "which text attributions run (integrated_gradients: Layer IG on the token embeddings; occlusion: word ablation; "
+    "shapley_value_sampling: sampled word Shapley values)": "运行哪些文字归因方法（integrated_gradients：在词元嵌入上做层积分梯度；"
+                                                          "occlusion：逐词消融；shapley_value_sampling：采样估计词的 Shapley 值）",
+    "what replaces a word: the PAD, MASK or UNK token (special tokens are always kept)":
+        "用什么替换一个词：PAD、MASK 或 UNK 词元（特殊词元始终保留）",
+    "which image attributions run": "运行哪些图片归因方法",
+    "what replaces an image region": "用什么替换一个图片区域",
+    "image regions: a square grid, or SLIC superpixels on the picture drawn on the model input":
+        "图片区域：方形网格，或在模型输入图片上划分的 SLIC 超像素",
+    "regions per side on the model input (regions=grid)": "模型输入上每边的区域数（regions=grid 时）",
+    "target number of SLIC superpixels (regions=superpixels); SLIC may return fewer":
+        "SLIC 超像素的目标数量（regions=superpixels 时）；SLIC 可能返回更少",
+    "which audio attributions run (integrated_gradients: IG on the waveform)":
+        "运行哪些音频归因方法（integrated_gradients：在波形上做积分梯度）",
+    "what replaces an audio segment: silence, or low noise (seeded)": "用什么替换一个音频片段：静音，或（固定种子的）低噪声",
+    "length of an audio segment, in seconds; word segments where words are recognised":
+        "音频片段的长度（秒）；识别出词语时按词切分",
+    "adaptive IG's most steps (8, 16, 32, ... until |delta| < tolerance x |f(x) - f(baseline)|)":
+        "自适应 IG 的最多步数（8、16、32……直到 |delta| < 容差 × |f(x) - f(baseline)|）",
+    "seed of every random choice (noise baseline, random deletion order)": "所有随机选择的种子（噪声基线、随机删除顺序）",
+    "model-randomisation check (Adebayo et al. 2018); costs one more map per method":
+        "模型随机化检验（Adebayo 等，2018）；每种方法多算一张归因图",
+    "otherwise the face model abstains": "否则人脸模型弃权",
+    "audio occlusion replaces latent frames or waveform samples (auto: latent where the model's feature encoder "
+    "normalises each frame alone, so that it matches the waveform's map)":
+        "音频遮挡替换的是潜在帧还是波形采样（auto：当模型的特征编码器逐帧单独归一化时用潜在帧，使其与波形上的归因图一致）",
+    "points on the deletion / AOPC curve": "删除曲线 / AOPC 曲线上的点数",
+    "adaptive IG's first step count (it starts higher where the same model last needed more steps on an input of "
+    "that size)": "自适应 IG 的起始步数（若同一模型上次在同样大小的输入上需要更多步数，则从更高处开始）",
+    "seconds the maps may take (0: no limit; on a CPU the dashboard starts at 5): IG steps, the grid, segments and "
+    "curve points are chosen to fit, and each map says what it gave up":
+        "归因图可用的秒数（0：不限；在 CPU 上仪表盘默认 5）：IG 步数、网格、片段和曲线点数据此选择，每张图会说明它放弃了什么",
+    "what would change its mind: the fewest words, regions or segments whose removal (text: also their replacement "
+    "by an antonym or a neutral word) flips the fused verdict, searched from each map's ranking and checked by the "
+    "model": "什么会改变它的判断：去掉后（文字还可换成反义词或中性词）能翻转融合结论的最少的词、区域或片段，"
+             "从每张归因图的排名开始搜索，并经模型核实",
+    "model rows each what-if search may spend (per modality and per text edit)": "每次反事实搜索可用的模型计算行数（按模态和文字修改方式分别计）",
+    "how much each map changes under small input noise (Captum's sensitivity_max over a few noisy copies); costs "
+    "that many more maps per method": "微小输入噪声下每张归因图变化多少（Captum 的 sensitivity_max，基于几份加噪副本）；"
+                                     "每种方法要多算同样多张图",
+    "how it sounds: the clip said higher or lower, faster or slower, quieter or louder, or in noise (torchaudio), "
+    "and how far each moves the fused verdict; not for an audio model that reads only words":
+        "听起来如何：把片段变高或变低、变快或变慢、变轻或变响，或加入噪声（torchaudio），看每种变化让融合结论变动多少；"
+        "不适用于只读词语的音频模型",
+    # the curated examples (examples/examples.json): names and notes
+    "Clearly positive": "明显正面", "Clearly negative": "明显负面", "Cross-modal conflict": "跨模态冲突",
+    "Text only": "仅文字", "Image only": "仅图片", "Audio only": "仅音频", "Neutral": "中性",
+    "Chinese text, positive": "中文文字，正面",
+    "All three agree: positive words, a smiling face, a positive spoken sentence.":
+        "三者一致：正面的文字、微笑的人脸、正面的口语句子。",
+    "All three modalities agree: negative words, a grimacing face (the astronaut photo with its smile flipped into a "
+    "frown), a negative spoken sentence.": "三种模态一致：负面的文字、一张苦脸（宇航员照片，笑容被翻转成皱眉）、负面的口语句子。",
+    "Kind words in the text, but a grimacing face and an angry spoken sentence (\"this is awful, I am furious\"): "
+    "shows how the fusion weighs inputs that disagree. The lite preset judges the recognised words of the clip, not "
+    "its tone of voice.": "文字里是友善的话，但人脸是苦脸，口语句子也很愤怒（“this is awful, I am furious”）："
+                          "展示融合如何权衡彼此矛盾的输入。lite 预设判断的是片段中识别出的词语，而不是语气。",
+    "Only the text modality is given.": "只给出文字模态。",
+    "Only the face image is given (NASA astronaut portrait, smiling).": "只给出人脸图片（NASA 宇航员肖像，面带微笑）。",
+    "Only the speech clip is given. The lite preset transcribes it and judges the words (the transcript is shown "
+    "under the audio plot); the hub preset judges the tone of voice.":
+        "只给出语音片段。lite 预设先转写再判断词语（转写文字显示在音频图下方）；hub 预设判断的是语气。",
+    "A factual sentence, a photo without a face (a cup of coffee) and a neutral spoken sentence. The lite face model "
+    "finds no face and abstains, so the picture is not used; the hub preset's CLIP reads the scene.":
+        "一句陈述事实的话、一张没有人脸的照片（一杯咖啡）和一句中性的口语句子。lite 的人脸模型找不到人脸而弃权，"
+        "因此图片未被使用；hub 预设的 CLIP 会读取场景。",
+    "A Chinese review (\"this phone's quality is very good, delivery was fast too, I'm very satisfied!\") and a "
+    "smiling face. The words panel groups the Chinese characters into words.":
+        "一条中文评价（“这款手机质量很好，物流也快，非常满意！”）和一张微笑的人脸。词语面板会把汉字组合成词。",
+    # the language switch
+    "Language of the explanations": "解释所用的语言",
 }
 
 EN: dict[str, str] = {key: key for key in ZH}
@@ -99,6 +181,26 @@ def i18n():
     return gr.I18n(en=EN, **{"zh-CN": ZH, "zh": ZH})
 
 
+def examples_markdown(examples: list[dict]) -> Any:
+    """The examples' notes as one Markdown ("- **name**: note" a line), marked for translation: its Chinese is
+    made from each name's and note's (a name or note without one stays English)."""
+    from msa_demo.views import md
+
+    def lines(words: dict[str, str]) -> str:
+        return "\n".join(f"- **{md(words.get(e['name'], e['name']))}**: {md(words.get(e['note'], e['note']))}"
+                         for e in examples if e["note"])
+
+    english = lines({})
+    ZH.setdefault(english, lines(ZH).replace("**: ", "**："))
+    EN.setdefault(english, english)
+    return tr(english)
+
+
+def example_names(examples: list[dict], lang: str = "en") -> list[str]:
+    """The examples' names in ``lang`` (their buttons: Gradio's Examples do not translate their labels)."""
+    return [ZH.get(e["name"], e["name"]) if lang == "zh" else e["name"] for e in examples]
+
+
 def tr(text: str) -> Any:
     """``text`` marked for translation (a label, a button's or a Markdown's value)."""
     import gradio as gr
@@ -107,4 +209,72 @@ def tr(text: str) -> Any:
     return gr.I18n(en=EN)(text)
 
 
-__all__ = ["EN", "USED", "ZH", "i18n", "tr"]
+# the language each browser session picked with the switch, by Gradio's session hash (the most recent kept)
+CHOSEN: OrderedDict[str, str] = OrderedDict()
+CHOSEN_KEPT = 10_000
+_LOCK = threading.Lock()
+
+
+def page_language(request: Any = None) -> str:
+    """The language of what the server writes for this request ("en" or "zh"): the session's pick on the switch,
+    else the browser's first language (Accept-Language), else English (an API call without the header)."""
+    session = getattr(request, "session_hash", None)
+    with _LOCK:
+        picked = CHOSEN.get(session) if session else None
+    if picked:
+        return picked
+    headers = getattr(request, "headers", None) or {}
+    try:
+        return lang_of(headers.get("accept-language"))
+    except AttributeError:
+        return "en"
+
+
+def choose_language(value: Any, request: Any = None) -> str:
+    """Keep the switch's pick for this browser session; the language picked ("en" or "zh")."""
+    lang = lang_of(value)
+    session = getattr(request, "session_hash", None)
+    if session:
+        with _LOCK:
+            CHOSEN[session] = lang
+            CHOSEN.move_to_end(session)
+            while len(CHOSEN) > CHOSEN_KEPT:
+                CHOSEN.popitem(last=False)
+    return lang
+
+
+def language_switch():
+    """The page's visible switch: English / 简体中文 (its value set from the browser's language as the page
+    opens)."""
+    import gradio as gr
+
+    return gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en",
+                    label=tr("Language of the explanations"), elem_id="language", container=False)
+
+
+def in_page_language(fn: Callable) -> Callable:
+    """``fn`` (a handler that takes ``lang=``) as Gradio calls it: with the request (``gr.Request``) first, whose
+    :func:`page_language` it is given as ``lang``. Its other parameters (read by the endpoints) are kept; a
+    generator stays one."""
+    import gradio as gr
+
+    sig = inspect.signature(fn)
+    rest = [q for q in sig.parameters.values() if q.name != "lang"]
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+
+    if inspect.isgeneratorfunction(fn):
+        def call(request, *args, **named):
+            yield from fn(*args, lang=page_language(request), **named)
+    else:
+        def call(request, *args, **named):
+            return fn(*args, lang=page_language(request), **named)
+
+    call.__name__ = getattr(fn, "__name__", "handler")
+    call.__doc__ = fn.__doc__
+    call.__signature__ = sig.replace(parameters=[request, *rest])
+    call.__annotations__ = {"request": gr.Request}  # Gradio finds the request by this annotation
+    return call
+
+
+__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "language_switch",
+           "page_language", "tr"]

@@ -154,7 +154,8 @@ def widget_for(control: Control):
     spec = control.spec
     label = control.label or (spec.title if spec else control.name)
     info = control.info or (spec.help if spec else "") or None
-    common = dict(value=control.initial, label=tr(label), info=info, elem_id=control.name.replace("_", "-"))
+    common = dict(value=control.initial, label=tr(label), info=tr(info) if info else None,
+                  elem_id=control.name.replace("_", "-"))
     if spec is None:  # a dashboard-only setting
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)

@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from msa_demo import i18n
 from msa_demo.ui.fields import panel_placement, panel_values
 from msa_demo.ui.i18n import tr
 from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
@@ -106,23 +107,25 @@ def warm_up(model) -> None:
     model.forget()
 
 
-def progress_adapter(progress):
+def progress_adapter(progress, lang: str = "en"):
+    """The explanation's progress calls as Gradio's progress bar takes them, each step's words in ``lang``."""
     if progress is None:
         return None
 
     def report(fraction=None, desc=None, *args, **kwargs):
         try:
             if isinstance(fraction, (int, float)):
-                progress(float(fraction), desc=desc or kwargs.get("message"))
+                words = desc or kwargs.get("message")
+                progress(float(fraction), desc=i18n.said(words, lang) if words else words)
             elif isinstance(fraction, str):
-                progress(None, desc=fraction)
+                progress(None, desc=i18n.said(fraction, lang))
         except Exception:  # noqa: BLE001 - progress display must never break the work
             pass
 
     return report
 
 
-def rows_progress(progress, every: float = 0.25):
+def rows_progress(progress, every: float = 0.25, lang: str = "en"):
     """An ``explain_iter(on_rows=...)`` callback that shows each panel's progress on the page's progress bar:
     "Maps, model rows done/planned: text 32/96 · image 10/49 · audio 3" (a total where the time budget planned one),
     the bar filled by the rows done of those planned; at most one update each ``every`` seconds (the panels call
@@ -142,12 +145,13 @@ def rows_progress(progress, every: float = 0.25):
             if now - last[0] < every:
                 return
             last[0] = now
-            parts = [f"{m} {d}/{t}" if t else f"{m} {d}" for m, (d, t) in rows.items()]
+            parts = [f"{i18n.modality(m, lang)} {d}/{n}" if n else f"{i18n.modality(m, lang)} {d}"
+                     for m, (d, n) in rows.items()]
             totals = [t for _d, t in rows.values()]
             fraction = (min(1.0, sum(d for d, _t in rows.values()) / sum(totals))
                         if all(totals) and sum(totals) else None)
         try:
-            progress(fraction, desc="Maps, model rows done/planned: " + " · ".join(parts))
+            progress(fraction, desc=i18n.t("Maps, model rows done/planned: {rows}", lang, rows=" · ".join(parts)))
         except Exception:  # noqa: BLE001 - progress display must never break the work
             pass
 
@@ -187,21 +191,22 @@ def verdicts_shown(views: dict) -> dict:
 
 
 def explanation_views(exp: dict, final: bool = False, changed: Iterable[str] | None = None,
-                      placed: bool = False) -> dict:
+                      placed: bool = False, lang: str = "en") -> dict:
     """The explanation's panels by name: the modality contributions, the trust table and every modality's panel
     (``fields.panel_values``). ``changed`` names the panels to rebuild ("modalities", or a modality's name);
     the others are left as the browser shows them (``gr.skip()``), so a streamed update sends only what is new.
     None rebuilds every panel. The trust panel is always rebuilt. ``placed``: each panel shown exactly when its
     modality was used or it has something to show (a whole explanation replacing whatever was on the page)."""
     skip = gradio().skip()
-    panels = panel_values(exp, changed, skip)
+    panels = panel_values(exp, changed, skip, lang)
     if placed:
         used = (exp.get("prediction") or {}).get("used") or ()
         where = panel_placement(used, used)
-        panels = {n: v if _is_update(v) else shown(v, where[n] or v is not None) for n, v in panels.items()}
-    contrib = contributions_figure(exp) if changed is None or "modalities" in changed else skip
+        panels = {n: ({"visible": where[n] or v.get("value") is not None, **v} if _is_update(v) else
+                      shown(v, where[n] or v is not None)) for n, v in panels.items()}
+    contrib = contributions_figure(exp, lang) if changed is None or "modalities" in changed else skip
     return {"contrib": shown(contrib, True) if placed else contrib, **panels,
-            "trust": trust_markdown(exp, final=final)}
+            "trust": trust_markdown(exp, final=final, lang=lang)}
 
 
 def _is_update(value) -> bool:

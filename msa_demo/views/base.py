@@ -32,11 +32,14 @@ MODEL_NAMES = {
 }
 
 
-def model_name(model_id: str | None, family: str | None = None) -> str:
-    """A model's name as people know it: the Hub id, or a plain name for a model shipped inside a package."""
+def model_name(model_id: str | None, family: str | None = None, lang: str = "en") -> str:
+    """A model's name as people know it: the Hub id, or a plain name for a model shipped inside a package (its
+    description in ``lang``)."""
+    from msa_demo.i18n import t
+
     model_id = str(model_id or "")
     if family in MODEL_NAMES and (model_id.startswith("pkg:") or "/" not in model_id):
-        return MODEL_NAMES[family]
+        return t(MODEL_NAMES[family], lang)
     if model_id.startswith("pkg:"):
         return model_id.rsplit("/", 1)[-1].split(".")[0].replace("_", " ")
     return model_id

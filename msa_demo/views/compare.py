@@ -2,60 +2,69 @@
 
 from __future__ import annotations
 
+from msa_demo import i18n
+from msa_demo.i18n import t
 from msa_demo.views.base import esc, md
 
 HEADERS = ("modality", "A alone", "B alone", "method", "rank agreement", "top features shared", "only A's top",
            "only B's top")
 
 
-def agreement_word(rho: float | None) -> str:
+def agreement_word(rho: float | None, lang: str = "en") -> str:
     """Spearman's rho in words: how alike two maps rank the same features."""
     if rho is None:
         return "—"
     word = "alike" if rho >= 0.8 else "partly alike" if rho >= 0.4 else "different" if rho > -0.4 else "opposite"
-    return f"{rho:+.2f} ({word})"
+    return t("{rho} ({word})", lang, rho=f"{rho:+.2f}", word=t(word, lang))
 
 
-def compare_rows(cmp: dict) -> list[tuple[str, ...]]:
+def compare_rows(cmp: dict, lang: str = "en") -> list[tuple[str, ...]]:
     """One row per map pair (a modality without a shared method: one row with its verdicts only)."""
     rows = []
     for m, per in (cmp.get("modalities") or {}).items():
-        own = (str(per.get("a") or "—"), str(per.get("b") or "—"))
+        own = tuple(i18n.label(per.get(side), lang) if per.get(side) else "—" for side in ("a", "b"))
         for x in per.get("maps") or [{}]:
-            shared = f"{round((x.get('top_k') or 0) * x.get('k', 0))} of {x['k']}" if x.get("k") else "—"
-            rows.append((m, *own, str(x.get("method") or "—"), agreement_word(x.get("spearman")), shared,
-                         ", ".join(map(str, x.get("only_a") or [])) or "—",
-                         ", ".join(map(str, x.get("only_b") or [])) or "—"))
+            shared = (t("{n} of {k}", lang, n=round((x.get("top_k") or 0) * x.get("k", 0)), k=x["k"]) if x.get("k")
+                      else "—")
+            method = str(x.get("method") or "—").replace("_", " ") if lang == "zh" else str(x.get("method") or "—")
+            rows.append((i18n.modality(m, lang), *own, t(method, lang) if lang == "zh" else method,
+                         agreement_word(x.get("spearman"), lang), shared,
+                         i18n.listed(map(str, x.get("only_a") or []), lang) or "—",
+                         i18n.listed(map(str, x.get("only_b") or []), lang) or "—"))
     return rows
 
 
-def compare_headline(cmp: dict) -> str:
+def compare_headline(cmp: dict, lang: str = "en") -> str:
     a, b = cmp.get("a") or {}, cmp.get("b") or {}
-    verdict = "they agree" if cmp.get("agree") else "they disagree"
-    return (f"A ({a.get('preset')}) says {a.get('label')}, B ({b.get('preset')}) says {b.get('label')}: {verdict}. "
-            f"Both explained toward '{a.get('target')}'.")
+    return t("A ({a}) says {la}, B ({b}) says {lb}: {verdict}. Both explained toward '{target}'.", lang,
+             a=a.get("preset"), la=i18n.label(a.get("label"), lang), b=b.get("preset"),
+             lb=i18n.label(b.get("label"), lang), verdict=t("they agree" if cmp.get("agree") else "they disagree", lang),
+             target=i18n.label(a.get("target"), lang))
 
 
-def compare_markdown(cmp: dict, summaries: tuple[str, str] = ("", "")) -> str:
+def compare_markdown(cmp: dict, summaries: tuple[str, str] = ("", ""), lang: str = "en") -> str:
     """The comparison for the dashboard: the headline, each model's summary, the agreement table."""
-    lines = [f"### {md(compare_headline(cmp))}"]
+    lines = [f"### {md(compare_headline(cmp, lang))}"]
     for side, text in zip("AB", summaries):
         if text:
             lines.append(f"**{side}:** {md(text)}")
-    rows = compare_rows(cmp)
+    rows = compare_rows(cmp, lang)
     if rows:
-        lines.append("| " + " | ".join(HEADERS) + " |\n|" + "---|" * len(HEADERS) + "\n"
+        lines.append("| " + " | ".join(t(h, lang) for h in HEADERS) + " |\n|" + "---|" * len(HEADERS) + "\n"
                      + "\n".join("| " + " | ".join(md(c) for c in r) + " |" for r in rows))
-        lines.append("*Rank agreement*: Spearman's ρ of the two maps' scores over the features both score "
-                     "(1: the same order). *Top features shared*: of each map's strongest (by size).")
+        lines.append(t(NOTE, lang))
     return "\n\n".join(lines)
 
 
-def compare_table_html(cmp: dict) -> str:
-    rows = compare_rows(cmp)
+NOTE = ("*Rank agreement*: Spearman's ρ of the two maps' scores over the features both score (1: the same order). "
+        "*Top features shared*: of each map's strongest (by size).")
+
+
+def compare_table_html(cmp: dict, lang: str = "en") -> str:
+    rows = compare_rows(cmp, lang)
     if not rows:
-        return "<p>No map was made by both models with the same method.</p>"
-    return ("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in HEADERS) + "</tr>"
+        return f"<p>{t('No map was made by both models with the same method.', lang)}</p>"
+    return ("<table><tr>" + "".join(f"<th>{esc(t(h, lang))}</th>" for h in HEADERS) + "</tr>"
             + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
 
 

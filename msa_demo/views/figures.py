@@ -7,11 +7,14 @@ import html
 import numpy as np
 from PIL import Image
 
+from msa_demo import i18n
+from msa_demo.i18n import t
 from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, score_colour)
+from msa_demo.views.story import conflict_text
 
 
-def contributions_figure(exp: dict):
-    """Bars of each modality's Shapley value toward the target, beside the 'without X' what-ifs."""
+def contributions_figure(exp: dict, lang: str = "en"):
+    """Bars of each modality's Shapley value toward the target, beside the 'without X' what-ifs (words in ``lang``)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -19,36 +22,40 @@ def contributions_figure(exp: dict):
     if not mc or not mc.get("shapley"):
         return None
     target = exp.get("target") or (exp.get("prediction") or {}).get("label", "")
+    said = i18n.label(target, lang)
     names = list(mc["shapley"])
     values = [float(mc["shapley"][n]) for n in names]
     # short lines throughout: the figure stays readable on a phone (390 px), where one long line runs off
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12, subplot_titles=(
-        f"How much each input<br>moved P({target})", f"P({target}) with all,<br>and without each"))
-    fig.add_trace(go.Bar(x=names, y=values, name="Shapley value", marker_color=[score_colour(v, 0.9) for v in values],
+        t("How much each input<br>moved P({target})", lang, target=said),
+        t("P({target}) with all,<br>and without each", lang, target=said)))
+    fig.add_trace(go.Bar(x=[i18n.modality(n, lang) for n in names], y=values, name=t("Shapley value", lang), marker_color=[score_colour(v, 0.9) for v in values],
                          text=[f"{v:+.3f}" for v in values], textposition="auto"), row=1, col=1)
     pairs = mc.get("interactions") or {}
     if pairs:  # one line under the plots: bars stay readable however many pairs there are
-        fig.add_annotation(text=wrapped("pairwise interactions: " + ", ".join(
-            f"{k} {float(v):+.3f}" for k, v in pairs.items())), xref="paper", yref="paper",
+        fig.add_annotation(text=wrapped(t("pairwise interactions: {pairs}", lang, pairs=i18n.listed(
+            (f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}" for k, v in pairs.items()),
+            lang))), xref="paper", yref="paper",
             x=0.0, y=-0.3, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
-    xs, ys = ["all"], [float(fused.get(target, mc.get("value_all") or 0.0))]
+    xs, ys = [t("all", lang)], [float(fused.get(target, mc.get("value_all") or 0.0))]
     for n in names:
         if n in without:
-            xs.append(f"no {n}")  # short: it stays level on a phone
+            xs.append(t("no {name}", lang, name=i18n.modality(n, lang)))  # short: it stays level on a phone
             ys.append(float((without[n] or {}).get(target, 0.0)))
-    fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({target})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
+    fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({said})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
                          text=[f"{y:.2f}" for y in ys], textposition="auto"), row=1, col=2)
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     # not "+.2f": the plotly.js in Gradio's front end puts a "~" before it, and "~+.2f" is no d3 format (the console
     # said 'bad format'); the bars' own labels carry the sign
-    fig.update_yaxes(title_text="Shapley value", tickformat=".2f", row=1, col=1)
-    title = "Modality contributions"
+    fig.update_yaxes(title_text=t("Shapley value", lang), tickformat=".2f", row=1, col=1)
+    title = t("Modality contributions", lang)
     if mc.get("conflict"):
-        title += f" — ⚠ modalities disagree<br><sup>{wrapped(str(mc.get('conflict_detail', '')), 60)}</sup>"
+        detail = conflict_text(mc.get("conflict_detail"), lang)
+        title += t(" — ⚠ modalities disagree", lang) + f"<br><sup>{wrapped(detail, 60 if lang != 'zh' else 36)}</sup>"
     elif len(values) > 1 and max(values) - min(values) < 0.02:
-        title += "<br><sup>every input moved it by about the same amount: none stands out</sup>"
+        title += "<br><sup>" + t("every input moved it by about the same amount: none stands out", lang) + "</sup>"
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
                              "yanchor": "top"}, showlegend=False,
                       height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110})
@@ -164,37 +171,39 @@ def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) ->
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
-def image_overlays(exp: dict) -> list[tuple[Image.Image, str]] | None:
+def image_overlays(exp: dict, lang: str = "en") -> list[tuple[Image.Image, str]] | None:
     maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
     img = original_image(exp)
     if not maps or img is None:
         return None
-    return [(overlay(img, m["heatmap"]), map_caption(m)) for m in maps]
+    return [(overlay(img, m["heatmap"]), map_caption(m, lang)) for m in maps]
 
 
-def heatmap_legend(exp: dict) -> str:
+def heatmap_legend(exp: dict, lang: str = "en") -> str:
     """Markdown under the heat maps: the colour bar they all share and each map's full caption."""
     maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
     if not maps:
         return ""
-    target = html.escape(str(exp.get("target", "")))
+    target = html.escape(i18n.label(exp.get("target", ""), lang))
     bar = (f'<span style="display:inline-block;width:220px;height:12px;vertical-align:middle;border:1px solid #999;'
            f'background:linear-gradient(90deg,{score_colour(-1, 0.9)},#f7f7f7,{score_colour(1, 0.9)})"></span>')
-    lines = [f"away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)"]
-    lines += [f"{i}. {html.escape(map_caption(m))}" for i, m in enumerate(maps, 1)]
+    lines = [t("away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)", lang,
+               target=target, bar=bar)]
+    lines += [f"{i}. {html.escape(map_caption(m, lang))}" for i, m in enumerate(maps, 1)]
     return "\n\n".join(lines)
 
 
-def map_caption(m: dict) -> str:
+def map_caption(m: dict, lang: str = "en") -> str:
     params = m.get("params") or {}
-    bits = [m.get("method", "").replace("_", " ")]
+    bits = [t(m.get("method", "").replace("_", " "), lang)]
     if "baseline" in params:
-        bits.append(f"baseline: {params['baseline']}")
+        bits.append(t("baseline: {baseline}", lang, baseline=params["baseline"]))
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
-            bits.append(f"{k.replace('_', ' ')}: {params[k]}")
+            bits.append(t("{name}: {value}", lang, name=t(k.replace("_", " "), lang), value=params[k]))
     if params.get("budget"):  # what the map gave up to fit the time budget
-        bits.append("to fit the time budget: " + ", ".join(params["budget"]))
+        bits.append(t("to fit the time budget: {what}", lang, what=i18n.listed(
+            (i18n.said(str(b), lang) for b in params["budget"]), lang)))
     return " · ".join(str(b) for b in bits if b)
 
 
@@ -227,7 +236,7 @@ def fitting_labels(labels: list[str], centres: list[float], strength: list[float
     return out
 
 
-def audio_figure(exp: dict):
+def audio_figure(exp: dict, lang: str = "en"):
     """Waveform with coloured attribution bands, and a bar per segment labelled with its words or times."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -239,9 +248,9 @@ def audio_figure(exp: dict):
     m = maps[0]
     wave, rate = dec
     step = max(1, len(wave) // 4000)
-    t = np.arange(0, len(wave), step) / float(rate)
+    times = np.arange(0, len(wave), step) / float(rate)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
-    fig.add_trace(go.Scatter(x=t, y=wave[::step], mode="lines", name="waveform", line={"color": "#555", "width": 1}),
+    fig.add_trace(go.Scatter(x=times, y=wave[::step], mode="lines", name=t("waveform", lang), line={"color": "#555", "width": 1}),
                   row=1, col=1)
     scores = [float(s) for s in m.get("scores") or []]
     rel = rel_scores(scores)
@@ -258,15 +267,17 @@ def audio_figure(exp: dict):
     shown = rel[: len(centres)]  # relative push (-1..1): readable whatever the scale of the raw scores
     duration = max([float(e) for _, e in spans] + [len(wave) / float(rate)])
     fitting = fitting_labels(labels[: len(centres)], centres, shown, duration)
-    fig.add_trace(go.Bar(x=centres, y=shown, width=widths, name="segment attribution",
+    fig.add_trace(go.Bar(x=centres, y=shown, width=widths, name=t("segment attribution", lang),
                          marker_color=[score_colour(r, 0.9) for r in shown], text=fitting,
                          textposition="outside", cliponaxis=False, textfont={"size": 11},
                          hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)]), row=2, col=1)
-    fig.update_xaxes(title_text="seconds", row=2, col=1)
-    fig.update_yaxes(title_text="amplitude", row=1, col=1)
-    fig.update_yaxes(title_text="relative push", range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
-    fig.update_layout(title={"text": f"Audio: {html.escape(map_caption(m))}<br><sup>green pushes toward "
-                                     f"'{html.escape(str(exp.get('target', '')))}', red away</sup>",
+    fig.update_xaxes(title_text=t("seconds", lang), row=2, col=1)
+    fig.update_yaxes(title_text=t("amplitude", lang), row=1, col=1)
+    fig.update_yaxes(title_text=t("relative push", lang), range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
+    head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
+    push = t("green pushes toward '{target}', red away", lang, target=html.escape(i18n.label(exp.get("target", ""),
+                                                                                           lang)))
+    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>",
                              "font": {"size": 14}}, showlegend=False, height=420,
                       margin={"l": 60, "r": 20, "t": 70, "b": 40})
     return fig

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Iterable
 
 from msa_demo import language
+from msa_demo.i18n import joined, listed, sep, stop, t
+from msa_demo import i18n
 from msa_demo.config import SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
@@ -19,7 +21,7 @@ NO_FACE = "no face"
 LABEL_DIGITS = 2  # a Label shows whole percents
 
 
-def _probs(p: dict | None) -> dict | None:
+def _probs(p: dict | None, lang: str = "en") -> dict | None:
     """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
     so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
     sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
@@ -27,15 +29,20 @@ def _probs(p: dict | None) -> dict | None:
         return None
     rank = {s: i for i, s in enumerate(SENTIMENTS)}
     pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
-    return {k: round(v, LABEL_DIGITS) for k, v in pairs}
+    return {i18n.label(k, lang): round(v, LABEL_DIGITS) for k, v in pairs}  # each class named in ``lang``
 
 
 def _pct(p: float, digits: int = 0) -> str:
     return f"{100 * float(p):.{digits}f} %"
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and(items: list[str], lang: str = "en") -> str:
+    return joined(items, lang)
+
+
+def noun(m: str, lang: str = "en") -> str:
+    """How a person names what a modality gave ("the words"), in ``lang``."""
+    return t(NOUNS[m], lang) if m in NOUNS else i18n.modality(m, lang)
 
 
 def abstained(pred: dict, reading: dict | None) -> list[str]:
@@ -62,20 +69,27 @@ def language_records(pred: dict | None, reading: dict | None) -> dict[str, dict]
 # ---------------------------------------------------------------- the summary on top
 
 
-def headline(pred: dict) -> str:
+def near_tie(pred: dict) -> bool:
+    """Are the top two classes closer than ``NEAR_TIE``?"""
+    probs = sorted((float(v) for v in (pred.get("probs") or {}).values()), reverse=True)
+    return len(probs) > 1 and probs[0] - probs[1] < NEAR_TIE
+
+
+def headline(pred: dict, lang: str = "en") -> str:
     """"NEGATIVE (62 %)", or "Too close to call: negative 49.9 % vs positive 49.6 %" for a near-tie."""
     probs = sorted(((str(k), float(v)) for k, v in (pred.get("probs") or {}).items()), key=lambda kv: -kv[1])
     if not probs:
         return ""
     (a, pa), (b, pb) = probs[0], probs[1] if len(probs) > 1 else ("", 0.0)
     if pa - pb < NEAR_TIE:
-        return f"Too close to call: {a} {_pct(pa, 1)} vs {b} {_pct(pb, 1)}"
-    return f"{a.upper()} ({_pct(pa)})"
+        return t("Too close to call: {a} {pa} vs {b} {pb}", lang, a=i18n.label(a, lang), pa=_pct(pa, 1),
+                 b=i18n.label(b, lang), pb=_pct(pb, 1))
+    return t("{label} ({p})", lang, label=i18n.label(a, lang).upper(), p=_pct(pa))
 
 
-def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None) -> str:
-    """One plain sentence: the decision, what drove it, what disagrees, what was not read."""
-    head = headline(pred)
+def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None, lang: str = "en") -> str:
+    """One plain sentence: the decision, what drove it, what disagrees, what was not read (in ``lang``)."""
+    head = headline(pred, lang)
     if not head:
         return ""
     label = str(pred.get("label", ""))
@@ -88,37 +102,69 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
         top = max(shapley.values())
         drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1]) if v > 0 and v >= 0.3 * top]
         if drivers:
-            reasons = f", mostly because of {_and([NOUNS.get(m, m) for m in drivers])}"
+            reasons = t(", mostly because of {drivers}", lang, drivers=_and([noun(m, lang) for m in drivers], lang))
     elif len(used) > 1:
         agree = [m for m in used if (per.get(m) or {}).get("label") == label]
         if agree and len(agree) < len(used):
-            reasons = f", as {_and([NOUNS.get(m, m) for m in agree])} {'says' if len(agree) == 1 else 'say'}"
-    dissent = [f"{NOUNS.get(m, m)} alone point{'s' if m != 'text' else ''} {per[m]['label']}"
+            reasons = t(", as {agree} says" if len(agree) == 1 else ", as {agree} say", lang,
+                        agree=_and([noun(m, lang) for m in agree], lang))
+    dissent = [t("{noun} alone points {label}" if m != "text" else "{noun} alone point {label}", lang,
+                 noun=noun(m, lang), label=i18n.label(per[m]["label"], lang))
                for m in used if m in per and per[m].get("label") != label]
-    tail = ("; " + _and(dissent)) if dissent and len(used) > 1 else ""
-    missing = [f"{NOUNS.get(m, m)}: {NO_FACE}" for m in abstained(pred, reading)]
-    missing += [f"{NOUNS.get(m, m)}: {OUTSIDE_LANGUAGES}" for m in outside_languages(reading, pred) if m in used]
-    extra = f" ({'; '.join(missing)})" if missing else ""
-    if head.startswith("Too close"):
-        return f"{head}{extra}."
+    tail = (sep(lang) + _and(dissent, lang)) if dissent and len(used) > 1 else ""
+    missing = [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(NO_FACE, lang)) for m in abstained(pred, reading)]
+    missing += [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(OUTSIDE_LANGUAGES, lang))
+                for m in outside_languages(reading, pred) if m in used]
+    extra = t(" ({missing})", lang, missing=sep(lang).join(missing)) if missing else ""
+    if near_tie(pred):
+        return f"{head}{extra}{stop(lang)}"
     told = [c for kind in registry.kinds() if kind.story and kind.name in used and exp
-            for c in [kind.story(exp)] if c]  # a modality's own clause (the video's: its decisive moment)
-    more = "; " + "; ".join(told) if told else ""
-    return f"{head}{reasons}{tail}{more}{extra}."
+            for c in [story_clause(kind.story, exp, lang)] if c]  # a modality's own (the video's decisive moment)
+    more = sep(lang) + sep(lang).join(told) if told else ""
+    return f"{head}{reasons}{tail}{more}{extra}{stop(lang)}"
 
 
-def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None) -> list[str]:
+def speaks(fn) -> bool:
+    """Does a modality's ``story`` or ``report`` take a ``lang`` (a plug-in's may not: it then writes English)?"""
+    import inspect
+
+    try:
+        return "lang" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def story_clause(fn, exp: dict, lang: str = "en") -> str | None:
+    """A modality's clause for the summary, in ``lang`` when its ``story`` takes one."""
+    return fn(exp, lang=lang) if speaks(fn) else fn(exp)
+
+
+def language_notice(modality: str, record: dict | None, lang: str = "en") -> str | None:
+    """``language.notice`` in ``lang``: the model read a language it was not trained on (None otherwise)."""
+    record = record or {}
+    if lang != "zh" or record.get("language_covered") is not False:
+        return language.notice(modality, record)
+    lead, thing = language.LEADS.get(modality, (modality.capitalize(), "input"))
+    return t("{lead}: {language} is outside this model's languages ({languages}); its verdict on this {thing} is "
+             "not reliable.", lang, lead=t(lead, lang) if modality in language.LEADS else i18n.modality(modality, lang),
+             language=i18n.language(language_name(record.get("language")), lang),
+             languages=listed((i18n.language(language_name(c), lang) for c in record.get("languages") or []), lang),
+             thing=t(thing, lang))
+
+
+def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None,
+                     lang: str = "en") -> list[str]:
     """What a model could not read, one short line each."""
     out = []
     records = language_records(pred, reading)
     for m in outside_languages(reading, pred):
-        out.append(f"⚠ {language.notice(m, records.get(m))}")
+        out.append(f"⚠ {language_notice(m, records.get(m), lang)}")
     if abstained(pred, reading):
-        out.append("No face was found in the picture, so the face model abstained: the picture was not used "
-                   "(Advanced → 'read a picture without a face as a face' to use it anyway).")
+        out.append(t("No face was found in the picture, so the face model abstained: the picture was not used "
+                     "(Advanced → 'read a picture without a face as a face' to use it anyway).", lang))
     audio = (reading or {}).get("audio") or {}
     if "transcript" in audio and not audio.get("transcript") and "audio" in (pred.get("used") or []):
-        out.append("No words were recognised in the clip, so the audio verdict has nothing to go on.")
+        out.append(t("No words were recognised in the clip, so the audio verdict has nothing to go on.", lang))
     return out
 
 
@@ -126,16 +172,16 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
 
 
 def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dict | None = None,
-                     models: dict | None = None) -> dict:
+                     models: dict | None = None, lang: str = "en") -> dict:
     """The verdicts by name: ``fused`` (the fused Label's value), ``own.<modality>`` for every registered modality
     (its own Label; "no face" where its model abstained), and ``notices`` (the summary markdown).
     ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
-    return {"fused": _probs(pred.get("probs")),
-            **{f"own.{m}": NO_FACE if m in gone else _probs((per.get(m) or {}).get("probs"))
+    return {"fused": _probs(pred.get("probs"), lang),
+            **{f"own.{m}": t(NO_FACE, lang) if m in gone else _probs((per.get(m) or {}).get("probs"), lang)
                for m in registry.names()},
-            "notices": notices_markdown(pred, extra_notices, reading, models)}
+            "notices": notices_markdown(pred, extra_notices, reading, models, lang=lang)}
 
 
 def empty_prediction_views() -> dict:
@@ -144,26 +190,50 @@ def empty_prediction_views() -> dict:
 
 
 def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None = None,
-                     models: dict | None = None, exp: dict | None = None) -> str:
+                     models: dict | None = None, exp: dict | None = None, lang: str = "en") -> str:
     """The summary sentence (with the modality contributions once ``exp`` has them), what was read and switched
-    off, each modality's own verdict, what could not be read."""
+    off, each modality's own verdict, what could not be read (in ``lang``)."""
     used = pred.get("used") or []
     off = [m for m in pred.get("switched_off") or [] if m not in abstained(pred, reading)]
-    lines = [f"### {md(summary_sentence(pred, exp, reading))}",
-             f"from {', '.join(used) or 'nothing'}" + (f" · switched off: {', '.join(off)}" if off else "")]
+    names_of = (lambda ms: listed((i18n.modality(m, lang) for m in ms), lang))
+    lines = [f"### {md(summary_sentence(pred, exp, reading, lang))}",
+             t("from {used}", lang, used=names_of(used) or t("nothing", lang))
+             + (t(" · switched off: {off}", lang, off=names_of(off)) if off else "")]
     own = []
     for m in registry.names():
         mp = (pred.get("modalities") or {}).get(m)
         if mp:
             fam = ((models or {}).get(m) or {}).get("family")
-            own.append(f"{m} alone: **{md(mp.get('label', ''))}** ({md(model_name(mp.get('model_id'), fam))})")
+            own.append(t("{modality} alone: **{label}** ({model})", lang, modality=i18n.modality(m, lang),
+                         label=md(i18n.label(mp.get("label", ""), lang)),
+                         model=md(model_name(mp.get("model_id"), fam, lang))))
     if own:
         lines.append(" · ".join(own))
-    warnings = reading_warnings(pred, reading)
+    warnings = reading_warnings(pred, reading, lang=lang)
     lines += [md(w) for w in warnings]
-    for n in unwarned(list(extra) + list(pred.get("notices") or []), warnings):
-        lines.append(f"*Note:* {md(n)}")
+    english = reading_warnings(pred, reading) if lang != "en" else warnings  # the notices say them in English
+    for n in unwarned(list(extra) + list(pred.get("notices") or []), english):
+        lines.append(t("*Note:* {note}", lang, note=md(notice_text(n, lang))))
     return "\n\n".join(lines)
+
+
+def conflict_text(detail: str | None, lang: str = "en") -> str:
+    """The contributions' conflict detail ("Opposite signals: text says positive (34%), image says negative (43%)",
+    as ``explain.shapley`` writes it) in ``lang``."""
+    import re
+
+    detail = str(detail or "")
+    head, _, says = detail.partition(": ")
+    items = [re.fullmatch(r"(\S+) says (\S+) \((.+)\)", x) for x in says.split(", ")] if says else []
+    if lang != "zh" or head not in ("Opposite signals", "Mixed signals") or not all(items):
+        return i18n.said(detail, lang)
+    return t(head, lang) + "：" + listed((t("{modality} says {label} ({p})", lang, modality=i18n.modality(m[1], lang),
+                                            label=i18n.label(m[2], lang), p=m[3]) for m in items), lang)
+
+
+def notice_text(notice: str, lang: str = "en") -> str:
+    """A notice from the engine (English, as the JSON keeps it) in ``lang`` where the table has it."""
+    return i18n.said(notice, lang)
 
 
 def unwarned(notices: Iterable[str], warnings: Iterable[str]) -> list[str]:
@@ -172,26 +242,33 @@ def unwarned(notices: Iterable[str], warnings: Iterable[str]) -> list[str]:
     return [n for n in notices if n not in said]
 
 
-def transcript_markdown(reading: dict | None) -> str:
+def transcript_markdown(reading: dict | None, lang: str = "en") -> str:
     """What speech recognition heard, with each word's timing ("" when the clip was not transcribed)."""
     audio = (reading or {}).get("audio") or {}
     if "transcript" not in audio:
         return ""
     words = audio.get("words") or []
     if not words:
-        return "**Heard:** no words were recognised."
+        return t("**Heard:** no words were recognised.", lang)
     timed = " ".join(f"{md(w.get('text', ''))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
                      for w in words)
     cut = int(audio.get("dropped_at_cut") or 0)
-    note = (f"\n\n*{cut} word{'s' if cut > 1 else ''} that speech recognition placed in the clip's last instant, "
-            "with no time of their own, were left out: not heard.*" if cut else "")
-    return f"**Heard** ({heard_in(audio)}): “{md(audio.get('transcript', ''))}”\n\n{timed}{note}"
+    note = ""
+    if cut and lang == "zh":
+        note = "\n\n*" + t("{n} word(s) that speech recognition placed in the clip's last instant, with no time of "
+                             "their own, were left out: not heard.", lang, n=cut) + "*"
+    elif cut:
+        note = (f"\n\n*{cut} word{'s' if cut > 1 else ''} that speech recognition placed in the clip's last instant, "
+                "with no time of their own, were left out: not heard.*")
+    return (t("**Heard** ({how}): “{transcript}”", lang, how=heard_in(audio, lang),
+              transcript=md(audio.get("transcript", ""))) + f"\n\n{timed}{note}")
 
 
-def heard_in(audio: dict) -> str:
+def heard_in(audio: dict, lang: str = "en") -> str:
     """"speech recognition, Chinese (detected)": the spoken language the recogniser heard, when the record has it."""
-    lang = audio.get("language")
-    return f"speech recognition, {language_name(lang)} (detected)" if lang else "speech recognition"
+    code = audio.get("language")
+    return (t("speech recognition, {language} (detected)", lang, language=i18n.language(language_name(code), lang))
+            if code else t("speech recognition", lang))
 
 
 # ---------------------------------------------------------------- trust
@@ -205,76 +282,89 @@ SENSITIVITY_TOO_LARGE = 0.3
 IG_GAP_TOO_LARGE = 0.25
 
 
-def map_name(m: dict) -> str:
-    return f"{m.get('modality')} {str(m.get('method', '')).replace('_', ' ')}"
+def map_name(m: dict, lang: str = "en") -> str:
+    method = str(m.get("method", "")).replace("_", " ")
+    if lang != "zh":
+        return f"{m.get('modality')} {method}"
+    return t("{modality} {method}", lang, modality=i18n.modality(m.get("modality"), lang), method=t(method, lang))
 
 
-def trust_verdicts(exp: dict) -> list[tuple[str, str]]:
-    """Plain-language verdicts on each map: (mark, sentence); mark is ✓ (passes), ✗ (fails), ? (can't tell),
-    or ⚠ when the model was given words in a language it was not trained on (a pass would mean nothing)."""
+def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
+    """(the map's index, mark, sentence) for each verdict on each map (:func:`trust_verdicts`)."""
     out = []
     outside = set(outside_languages(exp.get("reading"), exp.get("prediction")))
     records = language_records(exp.get("prediction"), exp.get("reading"))
-    for m in exp.get("maps") or []:
+    for i, m in enumerate(exp.get("maps") or []):
         f = m.get("faithfulness") or {}
-        name = map_name(m)
+        name = map_name(m, lang)
         if m.get("modality") in outside or m.get("caveat") == OUTSIDE_LANGUAGES:
             r = records.get(m.get("modality")) or {}
-            out.append(("⚠", f"{name}: {OUTSIDE_LANGUAGES} (it reads {language_name(r.get('language'))}); "
-                             "the map shows how the model reacted, not what the words mean."))
+            out.append((i, "⚠", t("{name}: outside this model's languages (it reads {language}); the map shows how "
+                                  "the model reacted, not what the words mean.", lang, name=name,
+                                  language=i18n.language(language_name(r.get("language")), lang))))
             continue
         if f.get("aopc") is not None and f.get("aopc_random") is not None:
             aopc, rand = float(f["aopc"]), float(f["aopc_random"])
             gap = aopc - rand
             if max(abs(aopc), abs(rand)) < AOPC_TOO_SMALL:
-                out.append(("?", f"{name}: deleting parts barely moves the score (AOPC {aopc:.3f}, random "
-                                 f"{rand:.3f}), so the deletion test cannot tell whether this map is right."))
+                out.append((i, "?", t("{name}: deleting parts barely moves the score (AOPC {aopc}, random {rand}), so "
+                                      "the deletion test cannot tell whether this map is right.", lang, name=name,
+                                      aopc=f"{aopc:.3f}", rand=f"{rand:.3f}")))
             elif gap > AOPC_TOO_SMALL:
-                out.append(("✓", f"{name}: deleting the top-ranked parts first drops the score faster than "
-                                 f"deleting at random (AOPC gap {gap:+.3f})."))
+                out.append((i, "✓", t("{name}: deleting the top-ranked parts first drops the score faster than "
+                                      "deleting at random (AOPC gap {gap}).", lang, name=name, gap=f"{gap:+.3f}")))
             else:
-                out.append(("✗", f"{name}: deleting the top-ranked parts first does not drop the score clearly "
-                                 f"faster than deleting at random (AOPC gap {gap:+.3f}); read this map with care."))
+                out.append((i, "✗", t("{name}: deleting the top-ranked parts first does not drop the score clearly "
+                                      "faster than deleting at random (AOPC gap {gap}); read this map with care.",
+                                      lang, name=name, gap=f"{gap:+.3f}")))
         if m.get("delta") is not None and abs(float(m["delta"])) > IG_GAP_TOO_LARGE:
-            out.append(("✗", f"{name} completeness: its scores miss the score change they should add up to by "
-                             f"{abs(float(m['delta'])):.0%} (too few integration steps); read it with care."))
+            out.append((i, "✗", t("{name} completeness: its scores miss the score change they should add up to by "
+                                  "{miss} (too few integration steps); read it with care.", lang, name=name,
+                                  miss=f"{abs(float(m['delta'])):.0%}")))
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
-            out.append(("✓" if ok else "✗", f"{name} sanity check: attributions on a randomised model "
-                                            f"{'differ' if ok else 'barely differ'} (Spearman ρ = {rho:.2f})."))
+            out.append((i, "✓" if ok else "✗", t(
+                "{name} sanity check: attributions on a randomised model differ (Spearman ρ = {rho})." if ok else
+                "{name} sanity check: attributions on a randomised model barely differ (Spearman ρ = {rho}).",
+                lang, name=name, rho=f"{rho:.2f}")))
         if f.get("sensitivity") is not None:
             sens = float(f["sensitivity"])
             flat = (f.get("aopc") is not None and f.get("aopc_random") is not None
                     and max(abs(float(f["aopc"])), abs(float(f["aopc_random"]))) < AOPC_TOO_SMALL)
             if flat:  # scores that barely matter: their relative change under noise says nothing
-                out.append(("?", f"{name} robustness: small input noise moves its scores by {sens:.0%}, but they "
-                                 "barely move the score, so this cannot tell whether the map is stable."))
+                out.append((i, "?", t("{name} robustness: small input noise moves its scores by {sens}, but they "
+                                      "barely move the score, so this cannot tell whether the map is stable.", lang,
+                                      name=name, sens=f"{sens:.0%}")))
             elif sens <= SENSITIVITY_TOO_LARGE:
-                out.append(("✓", f"{name} robustness: small input noise barely changes the map (its scores move "
-                                 f"{sens:.0%} at most)."))
+                out.append((i, "✓", t("{name} robustness: small input noise barely changes the map (its scores move "
+                                      "{sens} at most).", lang, name=name, sens=f"{sens:.0%}")))
             else:
-                out.append(("✗", f"{name} robustness: small input noise changes the map a lot (its scores move "
-                                 f"{sens:.0%}); read it with care."))
+                out.append((i, "✗", t("{name} robustness: small input noise changes the map a lot (its scores move "
+                                      "{sens}); read it with care.", lang, name=name, sens=f"{sens:.0%}")))
     return out
+
+
+def trust_verdicts(exp: dict, lang: str = "en") -> list[tuple[str, str]]:
+    """Plain-language verdicts on each map: (mark, sentence); mark is ✓ (passes), ✗ (fails), ? (can't tell),
+    or ⚠ when the model was given words in a language it was not trained on (a pass would mean nothing)."""
+    return [(mark, text) for _i, mark, text in _verdicts(exp, lang)]
 
 
 SHORT = {"✓": "trustworthy: its top parts matter most", "✗": "read with care: its ranking is weak",
          "?": "cannot tell: nothing moves the score much", "⚠": OUTSIDE_LANGUAGES}
 
 
-def trust_rows(exp: dict) -> list[dict]:
+def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
     """One row per map: the one-line verdict first, the expert figures after (for a details table)."""
-    verdicts = trust_verdicts(exp)
+    verdicts = _verdicts(exp, lang)
     rows = []
-    for m in exp.get("maps") or []:
-        name = map_name(m)
-        mine = [mark for mark, text in verdicts
-                if text.startswith((name + ":", name + " sanity check:", name + " robustness:",
-                                    name + " completeness:"))]
+    for i, m in enumerate(exp.get("maps") or []):
+        mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
-        rows.append({"map": name, "mark": worst or "—", "verdict": SHORT.get(worst, ""),
+        rows.append({"map": map_name(m, lang), "mark": worst or "—",
+                     "verdict": t(SHORT[worst], lang) if worst in SHORT else "",
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
                      "sensitivity": fmt(f.get("sensitivity"), ".3f"),
@@ -283,33 +373,34 @@ def trust_rows(exp: dict) -> list[dict]:
 
 
 EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "sensitivity", "passes", "seconds")
+FIGURES_NOTE = ("IG δ: how far integrated-gradient scores miss summing to the score change (smaller is better). "
+                "AOPC: how fast the score drops when the top-ranked parts are deleted, against deleting at random. "
+                "Sanity ρ: rank correlation with a randomised model's map (low is good). Sensitivity: the most the "
+                "map's scores move under small input noise, as a share of their size (Captum's sensitivity_max; low "
+                "is good).")
 
 
-def trust_markdown(exp: dict, final: bool = False) -> str:
+def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
     """A verdict per map in plain words; the expert figures (IG δ, AOPC vs random, sanity ρ, cost) behind details."""
     maps = exp.get("maps") or []
     if not maps and not exp.get("modalities"):
         return ""
-    rows = trust_rows(exp)
-    parts = [f"### Can you trust it?{'' if final else ' (still computing…)'}"]
+    rows = trust_rows(exp, lang)
+    parts = [t("### Can you trust it?", lang) + ("" if final else t(" (still computing…)", lang))]
     if rows:
-        parts.append("\n".join(["| map | verdict |", "|---|---|"]
+        parts.append("\n".join([f"| {t('map', lang)} | {t('verdict', lang)} |", "|---|---|"]
                                + [f"| {md(r['map'])} | {r['mark']} {md(r['verdict'])} |" for r in rows]))
-        head = "".join(f"<th>{md(k)}</th>" for k in ("map",) + EXPERT)
+        head = "".join(f"<th>{md(t(k, lang))}</th>" for k in ("map",) + EXPERT)
         body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
-        verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp))
-        parts.append(f"<details><summary>details: the figures behind the verdicts</summary>\n\n{verdicts}\n\n"
-                     f"<table><tr>{head}</tr>{body}</table>\n\n"
-                     "IG δ: how far integrated-gradient scores miss summing to the score change (smaller is "
-                     "better). AOPC: how fast the score drops when the top-ranked parts are deleted, against "
-                     "deleting at random. Sanity ρ: rank correlation with a randomised model's map (low is good). "
-                     "Sensitivity: the most the map's scores move under small input noise, as a share of their size "
-                     "(Captum's sensitivity_max; low is good)."
+        verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp, lang))
+        parts.append(f"<details><summary>{t('details: the figures behind the verdicts', lang)}</summary>\n\n"
+                     f"{verdicts}\n\n<table><tr>{head}</tr>{body}</table>\n\n{t(FIGURES_NOTE, lang)}"
                      "\n\n</details>")
     cost = exp.get("cost") or {}
-    parts.append(f"**Total:** {cost.get('forward_passes', 0)} forward passes, {fmt(cost.get('seconds'), '.1f')} s.")
+    parts.append(t("**Total:** {passes} forward passes, {seconds} s.", lang, passes=cost.get("forward_passes", 0),
+                   seconds=fmt(cost.get("seconds"), ".1f")))
     for n in exp.get("notices") or []:
-        parts.append(f"*Note:* {md(n)}")
+        parts.append(t("*Note:* {note}", lang, note=md(notice_text(n, lang))))
     return "\n\n".join(parts)
 
 

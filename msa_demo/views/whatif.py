@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
+from msa_demo import i18n
+from msa_demo.i18n import joined, t
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -15,13 +17,70 @@ NOTE = ("Each line was checked by the model: the edit was made and the fused ver
         "from the map's ranking, grows the set until the verdict flips, then puts back every unit it can.")
 
 
-def _cost(c: dict) -> str:
+def _cost(c: dict, lang: str = "en") -> str:
     cost = c.get("cost") or {}
     tail = ""
     if c.get("flipped") and not c.get("minimal"):
-        tail = "; not pruned to the fewest: " + ("its time ran out" if c.get("stopped") == "time" else
-                                                  "its forwards ran out")
-    return f"{cost.get('forward_passes', 0)} forwards, {float(cost.get('seconds') or 0):.2f} s{tail}"
+        tail = t("; not pruned to the fewest: its time ran out" if c.get("stopped") == "time" else
+                 "; not pruned to the fewest: its forwards ran out", lang)
+    return t("{passes} forwards, {seconds} s", lang, passes=cost.get("forward_passes", 0),
+             seconds=f"{float(cost.get('seconds') or 0):.2f}") + tail
+
+
+def _listed(items: list[str], lang: str) -> str:
+    """As ``explain.whatif`` lists units: the first ``LISTED``, then "and N more"."""
+    if len(items) > LISTED:
+        items = items[:LISTED] + [t("{n} more", lang, n=len(items) - LISTED)]
+    return joined(items, lang)
+
+
+def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
+    """A what-if's one sentence in ``lang``: the one ``explain.whatif`` wrote (English) as it is, or the same
+    sentence said in Chinese from the what-if's record (its map, from ``exp``, says how many units it has)."""
+    if lang != "zh":
+        return str(c.get("sentence", ""))
+    amap = next((m for m in (exp or {}).get("maps") or [] if m.get("modality") == c.get("modality")
+                 and m.get("method") == c.get("method")), {})
+    params, units, modality = amap.get("params") or {}, [str(u) for u in c.get("units") or []], c.get("modality")
+    probs = c.get("probs") or {}
+    reads = t("{label} ({p})", lang, label=i18n.label(c.get("label"), lang),
+              p=f"{100 * float(probs.get(c.get('label'), 0.0)):.0f} %")
+    spoken = modality == "audio" and params.get("segments") == "recognised words"
+    if c.get("flipped"):
+        if c.get("edit") == "remove":
+            quoted = _listed([t("'{w}'", lang, w=u) for u in units], lang)
+            phrase = (quoted if modality == "text" else t("the spoken word {words}", lang, words=quoted) if spoken
+                      else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
+                      else t("picture region {regions}", lang, regions=_listed(units, lang)) if modality == "image"
+                      else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
+                      else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
+            return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
+        pairs = _listed([t("'{a}' → '{b}'", lang, a=a, b=b) for a, b in zip(units, c.get("replacements") or [])],
+                        lang)
+        return t("With {pairs} ({how}) it reads {reads}.", lang, pairs=pairs, reads=reads,
+                 how=t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang))
+    name = i18n.modality(modality, lang)
+    n = int((c.get("cost") or {}).get("forward_passes") or 0)
+    if c.get("stopped") == "time":
+        head = t("{name}: no flip found before the what-if's time ran out", lang, name=name)
+        if not units:
+            return head + t(" (nothing could be tried).", lang)
+        head += t(" ({n} forwards)", lang, n=n)
+    else:
+        head = t("{name}: no flip within {n} forwards", lang, name=name, n=c.get("max_forwards", 0))
+    if not units:
+        if c.get("edit") == "remove":
+            return head + t(" (nothing could be tried).", lang)
+        return t("{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was "
+                 "replaced.", lang, name=name)
+    what = t("spoken word" if spoken else {"text": "word", "image": "region", "audio": "segment",
+                                           "video": "moment"}.get(str(modality), "unit"), lang)
+    k, total = len(units), len(amap.get("labels") or []) if c.get("edit") == "remove" else None
+    which = (t("all {k} {what}s", lang, k=k, what=what) if total is not None and k == total and k > 1
+             else t("the top {what}", lang, what=what) if k == 1 else t("the top {k} {what}s", lang, k=k, what=what))
+    how = t({"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}.get(
+        str(c.get("edit")), "without"), lang)
+    return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
 
 
 def edited_markdown(pieces: list) -> str:
@@ -64,46 +123,62 @@ def tone_rows(exp: dict) -> list[tuple[str, str, float, bool]]:
             for e in exp.get("tone") or []]
 
 
-def tone_story(exp: dict) -> tuple[str, str, list[tuple[str, str, float, bool]]]:
+def tone_story(exp: dict, lang: str = "en") -> tuple[str, str, list[tuple[str, str, float, bool]]]:
     """(the verdict, the one sentence, :func:`tone_rows`) that both views of "how it sounds" tell."""
     from msa_demo.explain.result import ToneEffect
     from msa_demo.explain.tone import tone_sentence
 
     verdict = (exp.get("prediction") or {}).get("label", "")
-    head = tone_sentence([ToneEffect.from_dict(e) for e in exp.get("tone") or []], verdict)
+    effects = [ToneEffect.from_dict(e) for e in exp.get("tone") or []]
+    if lang != "zh" or not effects:
+        return verdict, tone_sentence(effects, verdict), tone_rows(exp)
+    by_kind: dict[str, float] = {}
+    for e in effects:
+        by_kind[e.kind] = max(by_kind.get(e.kind, 0.0), abs(e.moves))
+    top = max(by_kind, key=by_kind.get)
+    said = i18n.label(verdict, lang)
+    if by_kind[top] < 0.005:
+        head = t("How it sounds: none of these changes moves P({verdict}) by as much as half a point.", lang,
+                 verdict=said)
+    else:
+        flips = [i18n.said(e.change, lang) for e in effects if e.flips]
+        tail = t("; {flips} flips it", lang, flips=i18n.listed(flips, lang)) if flips else t("; none flips it", lang)
+        head = t("How it sounds: {top} moves P({verdict}) most (up to {points} points){tail}.", lang,
+                 top=t(top, lang), verdict=said, points=f"{100 * by_kind[top]:.0f}", tail=tail)
     return verdict, head, tone_rows(exp)
 
 
-def tone_markdown(exp: dict) -> str:
+def tone_markdown(exp: dict, lang: str = "en") -> str:
     """How it sounds: a table of the changes of the clip's sound and how far each moved the verdict, or the note
     saying why there is none; "" when it was not asked for."""
     if exp.get("tone_note"):
-        return f"<sub>{md(exp['tone_note'])}</sub>"
+        return f"<sub>{md(i18n.said(exp['tone_note'], lang))}</sub>"
     if not tone_rows(exp):
         return ""
-    verdict, head, rows = tone_story(exp)
-    body = "\n".join(f"| {md(c)} | {md(label)}{' ↺' if flips else ''} | {100 * m:+.1f} | {_bar(m)} |"
-                     for c, label, m, flips in rows)
-    return (f"**{md(head)}**\n\n| the clip with | reads | P({md(verdict)}) moves (points) | |\n|---|---|---:|---|\n"
+    verdict, head, rows = tone_story(exp, lang)
+    body = "\n".join(f"| {md(i18n.said(c, lang))} | {md(i18n.label(label, lang))}{' ↺' if flips else ''} | {100 * m:+.1f} | "
+                     f"{_bar(m)} |" for c, label, m, flips in rows)
+    moves = t("P({verdict}) moves (points)", lang, verdict=md(i18n.label(verdict, lang)))
+    return (f"**{md(head)}**\n\n| {t('the clip with', lang)} | {t('reads', lang)} | {moves} | |\n|---|---|---:|---|\n"
             + body)
 
 
-def whatif_markdown(exp: dict) -> str:
+def whatif_markdown(exp: dict, lang: str = "en") -> str:
     """The dashboard's what-if panel (with how it sounds); "" when the explanation has neither."""
     items = ordered(exp)
-    sound = tone_markdown(exp)
+    sound = tone_markdown(exp, lang)
     if not items:
-        return f"#### {TITLE}\n\n{sound}" if sound else ""
-    lines = [f"#### {TITLE}"]
+        return f"#### {t(TITLE, lang)}\n\n{sound}" if sound else ""
+    lines = [f"#### {t(TITLE, lang)}"]
     for c in items:
-        line = f"- {md(c.get('sentence', ''))} <sub>({md(_cost(c))})</sub>"
+        line = f"- {md(sentence(c, exp, lang))} <sub>({md(_cost(c, lang))})</sub>"
         kind, value = _detail(c)
         if kind == "text":
             line += f"  \n  {edited_markdown(value)}"
         elif kind == "units":
-            line += f"  \n  <sub>removed: {md(', '.join(value))}</sub>"
+            line += f"  \n  <sub>{md(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</sub>"
         lines.append(line)
-    return "\n".join(lines) + f"\n\n<sub>{md(NOTE)}</sub>" + (f"\n\n{sound}" if sound else "")
+    return "\n".join(lines) + f"\n\n<sub>{md(t(NOTE, lang))}</sub>" + (f"\n\n{sound}" if sound else "")
 
 
 def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
@@ -128,12 +203,12 @@ def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
     return out
 
 
-def whatif_html(exp: dict, picture_uri=None) -> str:
+def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
     """The report's what-if section; ``picture_uri(img)`` embeds the edited picture (the report's own)."""
     items = ordered(exp)
-    sound = tone_html(exp)
+    sound = tone_html(exp, lang)
     if not items:
-        return f"<h2>{esc(TITLE)}</h2>{sound}" if sound else ""
+        return f"<h2>{esc(t(TITLE, lang))}</h2>{sound}" if sound else ""
     rows = []
     for c in items:
         kind, value = _detail(c)
@@ -141,28 +216,30 @@ def whatif_html(exp: dict, picture_uri=None) -> str:
         if kind == "text":
             extra = f'<br><span class="edited">{edited_html(value)}</span>'
         elif kind == "units":
-            extra = f"<br><small>removed: {esc(', '.join(value))}</small>"
+            extra = f"<br><small>{esc(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</small>"
         pic = whatif_picture(exp, c)
         if pic is not None and picture_uri is not None:
             extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
                       'style="max-width:240px">')
-        rows.append(f"<li>{esc(c.get('sentence', ''))} <small>({esc(_cost(c))})</small>{extra}</li>")
-    return f"<h2>{esc(TITLE)}</h2><ul>{''.join(rows)}</ul><p><small>{esc(NOTE)}</small></p>{sound}"
+        rows.append(f"<li>{esc(sentence(c, exp, lang))} <small>({esc(_cost(c, lang))})</small>{extra}</li>")
+    return (f"<h2>{esc(t(TITLE, lang))}</h2><ul>{''.join(rows)}</ul><p><small>{esc(t(NOTE, lang))}</small></p>"
+            f"{sound}")
 
 
-def tone_html(exp: dict) -> str:
+def tone_html(exp: dict, lang: str = "en") -> str:
     """The report's "how it sounds": a bar chart (static SVG) of how far each change moved the verdict."""
     from msa_demo.views.svg import bars_svg
 
     if exp.get("tone_note"):
-        return f'<p class="notice">{esc(exp["tone_note"])}</p>'
+        return f'<p class="notice">{esc(i18n.said(exp["tone_note"], lang))}</p>'
     if not tone_rows(exp):
         return ""
-    verdict, head, rows = tone_story(exp)
-    chart = bars_svg([c + (" (flips it)" if f else "") for c, _, _, f in rows], [m for _, _, m, _ in rows],
-                     title=f"How far each change of the sound moved P({verdict})")
-    return f"<h3>How it sounds</h3><p>{esc(head)}</p>{chart}"
+    verdict, head, rows = tone_story(exp, lang)
+    chart = bars_svg([i18n.said(c, lang) + (t(" (flips it)", lang) if f else "") for c, _, _, f in rows],
+                     [m for _, _, m, _ in rows], title=t("How far each change of the sound moved P({verdict})", lang,
+                                                         verdict=i18n.label(verdict, lang)))
+    return f"<h3>{t('How it sounds', lang)}</h3><p>{esc(head)}</p>{chart}"
 
 
-__all__ = ["edited_html", "edited_markdown", "ordered", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
+__all__ = ["edited_html", "edited_markdown", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
            "whatif_markdown", "whatif_picture"]

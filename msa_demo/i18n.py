@@ -1,0 +1,434 @@
+"""What the server writes, in English or Simplified Chinese: the summary sentence, the verdicts, the notices, the
+trust table, the what-ifs, the report and the command line's words.
+
+One place to translate: :func:`t` takes the English text as the key (a format string: the numbers and names go
+in by field, so they stay where each language puts them) and the language (``"en"`` or ``"zh"``; :func:`lang_of`
+reads ``zh-CN``, ``zh_CN.UTF-8``, an Accept-Language header ...). A key without a Chinese entry stays English; a
+test renders the dashboard's and the report's text in Chinese and checks every key it used has one.
+
+The bottom of the house (it imports nothing of the project), so the views, the report and the command line use it
+without the dashboard; the page's own labels (``gr.I18n``) are in :mod:`msa_demo.ui.i18n`. The explanation's JSON
+stays English: it is read by programs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}  # what the page's switch offers
+USED: set[str] = set()  # every key :func:`t` was asked for (a test checks each has its Chinese)
+
+
+def lang_of(value: str | None) -> str:
+    """``"zh"`` when ``value`` (a locale, a language tag, an Accept-Language header, the switch's value) puts
+    Chinese first, else ``"en"``."""
+    first = str(value or "").split(",")[0].split(";")[0].strip().lower().replace("_", "-")
+    return "zh" if first == "zh" or first.startswith(("zh-", "简体", "中文")) else "en"
+
+
+def t(text: str, lang: str | None = "en", /, **fields: Any) -> str:
+    """``text`` (English, a format string when ``fields`` are given) in ``lang``, its fields filled in."""
+    USED.add(text)
+    pattern = ZH.get(text, text) if lang == "zh" else text
+    return pattern.format(**fields) if fields else pattern
+
+
+def said(text: str, lang: str | None = "en") -> str:
+    """A line the engine wrote in English (a notice, with its numbers in it) in ``lang``: its key's Chinese when it
+    is one, else the Chinese of the key whose pattern it fills ("Audio: only the first {max} s of {seconds} s
+    were used."), each field as it was (a modality's or a class's name translated); else as it is."""
+    if lang != "zh":
+        return text
+    if text in ZH:
+        return t(text, lang)
+    for key, pattern in _patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            USED.add(key)
+            return ZH[key].format(**{k: _word(v) for k, v in found.groupdict().items()})
+    return text
+
+
+def _word(value: str, depth: int = 0) -> str:
+    """A field of an engine line in Chinese: a name, a line of its own, or a list of them ("a; b", "x: a, b")."""
+    found = ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value)
+    if found or depth > 3:
+        return found or value
+    if "; " in value:
+        return "；".join(_word(v, depth + 1) for v in value.split("; "))
+    head, colon, rest = value.partition(": ")
+    if colon:
+        return _word(head, depth + 1) + "：" + _word(rest, depth + 1)
+    if ", " in value:
+        return "、".join(_word(v, depth + 1) for v in value.split(", "))
+    return said(value, "zh")
+
+
+_PATTERNS: list = []
+
+
+def _patterns() -> list:
+    """Every key with fields as a regular expression (each field any text), made once."""
+    import re
+    import string
+
+    if not _PATTERNS:
+        for key in ZH:
+            parts = list(string.Formatter().parse(key))
+            literal = "".join(lit for lit, _name, _spec, _conv in parts)
+            # a key with fields and words of its own ("pitch {n} semitones"; not "{modality} {method}")
+            if not any(name for _lit, name, _spec, _conv in parts) or not re.search(r"[A-Za-z]{2,}", literal):
+                continue
+            seen: set[str] = set()
+            regex = ""
+            for lit, name, _spec, _conv in parts:  # a field named twice must be the same text twice
+                regex += re.escape(lit) + ("" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name or "")
+            _PATTERNS.append((key, re.compile(regex, re.S)))
+    return _PATTERNS
+
+
+def joined(items: Iterable[str], lang: str | None = "en") -> str:
+    """"a, b and c" / "a、b和c"."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    if lang == "zh":
+        return "、".join(items[:-1]) + "和" + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def listed(items: Iterable[str], lang: str | None = "en") -> str:
+    """"a, b" / "a、b": a plain list."""
+    return ("、" if lang == "zh" else ", ").join(str(i) for i in items)
+
+
+def sep(lang: str | None, en: str = "; ") -> str:
+    """A clause separator: "; " / "；", ", " / "，", ": " / "："."""
+    if lang != "zh":
+        return en
+    return {"; ": "；", ", ": "，", ": ": "：", ". ": "。", " · ": " · "}.get(en, en)
+
+
+def stop(lang: str | None) -> str:
+    return "。" if lang == "zh" else "."
+
+
+def label(name: Any, lang: str | None = "en") -> str:
+    """A class name (positive, neutral, negative) as the language says it; another name as it is."""
+    name = str(name or "")
+    return CLASSES.get(name.lower(), name) if lang == "zh" else name
+
+
+def modality(name: Any, lang: str | None = "en") -> str:
+    """A modality's name (text, image, audio, video); a plug-in's as it is."""
+    name = str(name or "")
+    return MODALITY_NAMES.get(name, name) if lang == "zh" else name
+
+
+def language(name: str, lang: str | None = "en") -> str:
+    """A language's English name ("French", as ``msa_demo.language`` gives it) in ``lang``."""
+    return LANGUAGE_NAMES.get(name, name) if lang == "zh" else name
+
+
+CLASSES = {"positive": "正面", "neutral": "中性", "negative": "负面"}
+MODALITY_NAMES = {"text": "文字", "image": "图片", "audio": "音频", "video": "视频"}
+LANGUAGE_NAMES = {"English": "英语", "Chinese": "中文", "Japanese": "日语", "Korean": "韩语", "Russian": "俄语",
+                  "Arabic": "阿拉伯语", "Greek": "希腊语", "Hebrew": "希伯来语", "Hindi": "印地语", "Thai": "泰语",
+                  "French": "法语", "German": "德语", "Spanish": "西班牙语", "Italian": "意大利语",
+                  "Portuguese": "葡萄牙语", "Dutch": "荷兰语", "Indonesian": "印尼语", "Malay": "马来语",
+                  "an unknown language": "未知语言"}
+
+ZH: dict[str, str] = {
+    # the summary sentence
+    "Too close to call: {a} {pa} vs {b} {pb}": "难分高下：{a} {pa}，{b} {pb}",
+    "{label} ({p})": "{label}（{p}）",
+    ", mostly because of {drivers}": "，主要因为{drivers}",
+    ", as {agree} says": "，{agree}也这样判断",
+    ", as {agree} say": "，{agree}也这样判断",
+    "{noun} alone points {label}": "单看{noun}是{label}",
+    "{noun} alone point {label}": "单看{noun}是{label}",
+    "{noun}: {why}": "{noun}：{why}",
+    " ({missing})": "（{missing}）",
+    "the words": "文字", "the picture": "图片", "the voice": "声音", "the video": "视频",
+    "no face": "没有人脸",
+    "outside this model's languages": "超出此模型的语言范围",
+    "the face pushed hardest {way} {target} at {a}–{b} s{when}": "人脸在 {a}–{b} 秒{way}“{target}”的推力最强{when}",
+    "toward": "朝向", "away from": "背离",
+    ", when '{said}' was said": "，当时说的是“{said}”",
+    # what could not be read
+    "{lead}: {language} is outside this model's languages ({languages}); its verdict on this {thing} is not "
+    "reliable.": "{lead}：{language}超出此模型的语言范围（{languages}），它对这段{thing}的判断不可靠。",
+    "Text": "文字", "Transcript": "转写文字", "text": "文字", "clip": "音频", "input": "输入",
+    "No face was found in the picture, so the face model abstained: the picture was not used (Advanced → 'read a "
+    "picture without a face as a face' to use it anyway).":
+        "图片中没有找到人脸，人脸模型弃权：图片未被使用（如仍要使用，请在“高级设置”中勾选“把没有人脸的图片当作人脸读取”）。",
+    "No words were recognised in the clip, so the audio verdict has nothing to go on.":
+        "音频中没有识别出任何词语，因此音频的判断没有依据。",
+    # the notices under the summary
+    "from {used}": "依据：{used}", "nothing": "无", " · switched off: {off}": " · 已关闭：{off}",
+    "{modality} alone: **{label}** ({model})": "单看{modality}：**{label}**（{model}）",
+    "*Note:* {note}": "*注：* {note}",
+    "**Heard:** no words were recognised.": "**听到：** 没有识别出任何词语。",
+    "**Heard** ({how}): “{transcript}”": "**听到**（{how}）：“{transcript}”",
+    "speech recognition": "语音识别", "speech recognition, {language} (detected)": "语音识别，{language}（自动识别）",
+    "{n} word(s) that speech recognition placed in the clip's last instant, with no time of their own, were left "
+    "out: not heard.": "语音识别放在片段最后一刻、没有自身时长的 {n} 个词被略去：并未真正听到。",
+    # the trust verdicts
+    "{name}: outside this model's languages (it reads {language}); the map shows how the model reacted, not what "
+    "the words mean.": "{name}：超出此模型的语言范围（它读到的是{language}）；这张图显示的是模型的反应，而不是词语的含义。",
+    "{name}: deleting parts barely moves the score (AOPC {aopc}, random {rand}), so the deletion test cannot tell "
+    "whether this map is right.": "{name}：删除部分内容几乎不改变分数（AOPC {aopc}，随机 {rand}），因此删除测试无法判断这张图是否正确。",
+    "{name}: deleting the top-ranked parts first drops the score faster than deleting at random (AOPC gap "
+    "{gap}).": "{name}：先删除排名靠前的部分，分数下降得比随机删除更快（AOPC 差 {gap}）。",
+    "{name}: deleting the top-ranked parts first does not drop the score clearly faster than deleting at random "
+    "(AOPC gap {gap}); read this map with care.":
+        "{name}：先删除排名靠前的部分，分数下降得并不明显快于随机删除（AOPC 差 {gap}）；请谨慎解读这张图。",
+    "{name} completeness: its scores miss the score change they should add up to by {miss} (too few integration "
+    "steps); read it with care.": "{name} 完整性：其分数之和与应有的分数变化相差 {miss}（积分步数太少）；请谨慎解读。",
+    "{name} sanity check: attributions on a randomised model differ (Spearman ρ = {rho}).":
+        "{name} 合理性检验：在随机化模型上的归因明显不同（Spearman ρ = {rho}）。",
+    "{name} sanity check: attributions on a randomised model barely differ (Spearman ρ = {rho}).":
+        "{name} 合理性检验：在随机化模型上的归因几乎相同（Spearman ρ = {rho}）。",
+    "{name} robustness: small input noise moves its scores by {sens}, but they barely move the score, so this "
+    "cannot tell whether the map is stable.":
+        "{name} 稳健性：微小的输入噪声使其分数变化 {sens}，但这些分数几乎不影响结果，因此无法判断这张图是否稳定。",
+    "{name} robustness: small input noise barely changes the map (its scores move {sens} at most).":
+        "{name} 稳健性：微小的输入噪声几乎不改变这张图（其分数最多变化 {sens}）。",
+    "{name} robustness: small input noise changes the map a lot (its scores move {sens}); read it with care.":
+        "{name} 稳健性：微小的输入噪声会大幅改变这张图（其分数变化 {sens}）；请谨慎解读。",
+    "trustworthy: its top parts matter most": "可信：排名靠前的部分最重要",
+    "read with care: its ranking is weak": "请谨慎解读：排名依据不足",
+    "cannot tell: nothing moves the score much": "无法判断：没有什么能明显改变分数",
+    # the trust table
+    "### Can you trust it?": "### 这个解释可信吗？", " (still computing…)": "（仍在计算……）",
+    "map": "归因图", "verdict": "结论",
+    "details: the figures behind the verdicts": "详情：结论背后的数字",
+    "IG δ": "IG δ", "AOPC": "AOPC", "AOPC random": "AOPC（随机）", "sanity ρ": "合理性 ρ", "sensitivity": "敏感度",
+    "passes": "前向次数", "seconds": "秒",
+    "IG δ: how far integrated-gradient scores miss summing to the score change (smaller is better). AOPC: how fast "
+    "the score drops when the top-ranked parts are deleted, against deleting at random. Sanity ρ: rank correlation "
+    "with a randomised model's map (low is good). Sensitivity: the most the map's scores move under small input "
+    "noise, as a share of their size (Captum's sensitivity_max; low is good).":
+        "IG δ：积分梯度分数之和与分数变化的差距（越小越好）。AOPC：删除排名靠前的部分时分数下降得多快，与随机删除对比。"
+        "合理性 ρ：与随机化模型归因图的秩相关（越低越好）。敏感度：微小输入噪声下归因图分数的最大变化，占其大小的比例"
+        "（Captum 的 sensitivity_max；越低越好）。",
+    "**Total:** {passes} forward passes, {seconds} s.": "**合计：** {passes} 次前向计算，{seconds} 秒。",
+    "{modality} {method}": "{modality} {method}",
+    "integrated gradients": "积分梯度", "layer integrated gradients": "层积分梯度", "word ablation": "逐词消融", "key frame occlusion": "关键帧遮挡",
+    "all-MiniLM-L6-v2 with a sentiment head": "all-MiniLM-L6-v2 加情绪分类头",
+    "multilingual-e5-small with a sentiment head": "multilingual-e5-small 加情绪分类头",
+    "mini-XCEPTION facial expression (FER-2013)": "mini-XCEPTION 面部表情模型（FER-2013）",
+    "Whisper base speech recognition, then multilingual-e5-small with a sentiment head":
+        "Whisper base 语音识别，再由 multilingual-e5-small 加情绪分类头判断", "occlusion": "遮挡", "shapley value sampling": "Shapley 值采样",
+    "gradient shap": "梯度 SHAP", "kernel shap": "Kernel SHAP", "lime": "LIME", "saliency": "显著性",
+    "feature ablation": "特征消融", "grad cam": "Grad-CAM", "attention rollout": "注意力展开",
+    # the what-ifs
+    "What would change its mind?": "什么会改变它的判断？",
+    "Each line was checked by the model: the edit was made and the fused verdict read again. The search starts from "
+    "the map's ranking, grows the set until the verdict flips, then puts back every unit it can.":
+        "每一行都经模型核实：做出修改后重新读取融合结论。搜索从归因图的排名开始，逐步扩大集合直到结论翻转，再放回所有可以放回的单元。",
+    "{passes} forwards, {seconds} s": "{passes} 次前向，{seconds} 秒",
+    "; not pruned to the fewest: its time ran out": "；未精简到最少：时间用完",
+    "; not pruned to the fewest: its forwards ran out": "；未精简到最少：前向次数用完",
+    "removed: {units}": "已移除：{units}",
+    "Without {units} it reads {reads}.": "去掉{units}，结论变为{reads}。",
+    "With {pairs} ({how}) it reads {reads}.": "换成{pairs}（{how}），结论变为{reads}。",
+    "antonyms": "反义词", "neutral words": "中性词",
+    "'{a}' → '{b}'": "“{a}”→“{b}”", "'{w}'": "“{w}”",
+    "the spoken word {words}": "说出的词{words}", "the voice at {times}": "{times}处的声音",
+    "picture region {regions}": "图片区域 {regions}", "the video moment {moments}": "视频时刻 {moments}",
+    "{n} more": "另外 {n} 个",
+    "{name}: no flip found before the what-if's time ran out": "{name}：反事实搜索的时间用完前没有找到翻转",
+    " ({n} forwards)": "（{n} 次前向）",
+    "{name}: no flip within {n} forwards": "{name}：{n} 次前向内没有翻转",
+    " (nothing could be tried).": "（没有可以尝试的修改）。",
+    "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
+        "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",
+    "{head}; {how} {which} it still reads {reads}.": "{head}；{how}{which}，结论仍是{reads}。",
+    "without": "去掉", "with antonyms for": "把反义词换入", "with neutral words for": "把中性词换入",
+    "all {k} {what}s": "全部 {k} 个{what}", "the top {what}": "排名第一的{what}", "the top {k} {what}s": "排名前 {k} 的{what}",
+    "word": "词", "region": "区域", "segment": "片段", "moment": "时刻", "unit": "单元", "spoken word": "说出的词",
+    # how it sounds
+    "How it sounds: none of these changes moves P({verdict}) by as much as half a point.":
+        "听起来如何：这些变化都没有让 P({verdict}) 变动半个百分点。",
+    "How it sounds: {top} moves P({verdict}) most (up to {points} points){tail}.":
+        "听起来如何：{top}对 P({verdict}) 的影响最大（最多 {points} 个百分点）{tail}。",
+    "; {flips} flips it": "；{flips}会翻转结论", "; none flips it": "；没有一种会翻转结论",
+    "the clip with": "片段改为", "reads": "结论", "P({verdict}) moves (points)": "P({verdict}) 变化（百分点）",
+    "How it sounds": "听起来如何", " (flips it)": "（翻转结论）",
+    "How far each change of the sound moved P({verdict})": "每种声音变化让 P({verdict}) 变动多少",
+    "How it sounds: this audio model judges the recognised words, not the tone of voice, so changing pitch, "
+    "speaking rate, loudness or noise is not shown.": "听起来如何：这个音频模型判断的是识别出的词语，而不是语气，因此不展示"
+                                                     "音高、语速、响度或噪声变化的影响。",
+    "pitch": "音高", "rate": "语速", "loudness": "响度", "noise": "噪声",
+    "pitch {n} semitones": "音高 {n} 个半音", "speaking rate ×{n}": "语速 ×{n}", "loudness {n} dB": "响度 {n} dB",
+    "noise at {n} dB SNR": "信噪比 {n} dB 的噪声",
+    # the engine's notices (the JSON keeps them in English)
+    "Video: no face was found in any of the {total} frames read, so the face track abstains.":
+        "视频：读取的 {total} 帧中都没有找到人脸，因此人脸轨道弃权。",
+    "Text: read whole, in {k} overlapping windows of {w} tokens ({n} tokens in all); {how}":
+        "文字：完整读取，分成 {k} 个各 {w} 个词元的重叠窗口（共 {n} 个词元）；{how}",
+    "the verdict pools the windows' verdicts, weighing most the windows that take a side.":
+        "结论汇总各窗口的结论，立场鲜明的窗口权重最大。",
+    "the verdict is the mean of the windows' verdicts.": "结论是各窗口结论的平均。",
+    "The {name} explanation failed ({why}).": "{name}的解释失败了（{why}）。",
+    "Time budget {budget} s: {parts}.": "时间预算 {budget} 秒：{parts}。",
+    "every map": "每张图", "IG at most {n} steps (its completeness gap is shown)": "IG 最多 {n} 步（显示其完整性差距）",
+    "a {a}×{b} grid": "{a}×{b} 网格", "segments of {n} s": "{n} 秒的片段",
+    "occluded at the latent level (its map can differ from the waveform's)": "在潜在层遮挡（其归因图可能与波形上的不同）",
+    "a {n}-point deletion curve": "{n} 点的删除曲线", "{method} only": "仅{method}",
+    "Time budget {budget} s cannot be met (about {seconds} s at the least): {parts}.":
+        "时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。",
+    "Video: a face was found in {found} of {total} frames; only those were read.":
+        "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
+    "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",
+    "Audio: the video's sound track (no audio clip was given).": "音频：视频的音轨（未给出音频片段）。",
+    "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
+    "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
+    "Image: no face was found, so the whole picture was read as a face.": "图片：没有找到人脸，因此把整张图片当作人脸读取。",
+    "Audio: no words were recognised, so lite audio has nothing to judge.": "音频：没有识别出任何词语，因此 lite 音频模型无从判断。",
+    "Text: too long for the model; only the first {max} of {n} tokens were read.":
+        "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
+    "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",
+    "Text: only the first {max} of {n} characters were used.": "文字：{n} 个字符中只使用了前 {max} 个。",
+    "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
+    "Audio: only the first {s} s of {total} s were used.": "音频：{total} 秒中只使用了前 {s} 秒。",
+    "Audio: the clip is silent or nearly so.": "音频：片段是静音或几乎静音。",
+    # the dashboard's lines
+    "Every input you gave is switched off. Tick at least one 'use' box to get a prediction.":
+        "你给出的输入都已关闭。请至少勾选一个“使用”框以得到预测。",
+    "Give at least one input: type some text, add a picture, or upload/record an audio clip.":
+        "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频。",
+    "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add text or "
+    "audio, or tick 'read a picture without a face as a face' in Advanced.":
+        "图片中没有找到人脸，人脸模型弃权，而且没有其他可读的输入。请添加文字或音频，或在“高级设置”中勾选“把没有人脸的图片当作人脸读取”。",
+    "**Preset:** {preset} · **Device:** {device} ({dtype})": "**预设：** {preset} · **设备：** {device}（{dtype}）",
+    " · **Reads:** {languages}": " · **可读语言：** {languages}", ", {languages} only": "，仅{languages}",
+    "**Running offline: lite models{only}** ({device})": "**离线运行：lite 模型{only}**（{device}）",
+    "**Running the '{preset}' preset instead**": "**改用“{preset}”预设运行**",
+    "{modality}: offline stand-in": "{modality}：离线替代模型", "{modality}: switched off": "{modality}：已关闭",
+    " (its Hub model could not be loaded)": "（其 Hub 模型无法加载）", "why": "原因",
+    "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
+    "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
+    # a user's bad input (msa_demo.inputs), one line each
+    "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
+    "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
+    "'{name}' is not a supported audio file; use WAV, FLAC, OGG or MP3.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG 或 MP3。",
+    "{name} could not be read as a picture. It may be damaged or not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.":
+        "{name}无法作为图片读取。它可能已损坏或不是图片；请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
+    "{name} could not be decoded. It may be damaged or in an unsupported format; use WAV, FLAC, OGG or MP3.":
+        "{name}无法解码。它可能已损坏或格式不受支持；请使用 WAV、FLAC、OGG 或 MP3。",
+    "{name} cannot be used: the file is empty (0 bytes). Choose the {what} again.":
+        "{name}无法使用：文件是空的（0 字节）。请重新选择{what}。",
+    "picture": "图片",
+    "The audio clip is empty: it holds no sound at all.": "音频片段是空的：其中没有任何声音。",
+    "The audio clip is too short ({ms} ms); use at least 0.1 seconds.": "音频片段太短（{ms} 毫秒）；请至少使用 0.1 秒。",
+    "The image is only {w}×{h} pixels; use one at least 8 pixels wide and tall.":
+        "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
+    "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
+    "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
+    # the progress bar
+    "predicting": "正在预测", "explaining {names}": "正在解释{names}", "explained {name}": "已解释{name}",
+    "what-if: {name}": "反事实：{name}", "how it sounds": "听起来如何", "done": "完成",
+    "Maps, model rows done/planned: {rows}": "归因图，已完成/计划的模型计算行数：{rows}",
+    "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
+    "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
+    "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",
+    "**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: **Explain** "
+    "makes a new one here.": "**一个分享的解释**，只读，由“{preset}”预设生成。它的输入已填入各框中：点击**解释**可在此重新生成。",
+    # the report
+    "Why '{label}'? — multimodal sentiment explanation": "为什么是“{label}”？——多模态情绪解释",
+    "msa_demo report — {label}": "msa_demo 报告——{label}",
+    "used: {used}": "使用：{used}", "; switched off: {off}": "；已关闭：{off}", "; not read: {gone}": "；未读取：{gone}",
+    "{modality} ({why})": "{modality}（{why}）",
+    "Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.":
+        "预设 <b>{preset}</b>；被解释的类别 <b>{target}</b>；{used}。",
+    "class": "类别", "probability": "概率", "alone says": "单独判断", "model": "模型", "language read": "读到的语言",
+    "no face (not used)": "没有人脸（未使用）", "{alone} — {why}": "{alone}——{why}",
+    "Modality contributions": "各模态的贡献",
+    "Modalities disagree: {detail}": "各模态意见不一：{detail}",
+    "How much each input moved P({target}) (Shapley value)": "每个输入让 P({target}) 变动多少（Shapley 值）",
+    "all": "全部", "without {name}": "去掉{name}",
+    "P({target}) with everything, and without one input": "全部输入时、以及去掉一个输入时的 P({target})",
+    "Pairwise interactions: {pairs}": "两两交互：{pairs}",
+    "Can you trust it?": "这个解释可信吗？",
+    "Total: {passes} forward passes, {seconds} s.": "合计：{passes} 次前向计算，{seconds} 秒。",
+    "Reproduce": "复现",
+    "Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.":
+        "保存 JSON 并运行 <code>python -m msa_demo explain --from report.json</code>。",
+    "Download the explanation JSON": "下载解释 JSON",
+    "Two models side by side": "两个模型并排对比", "msa_demo — two models side by side": "msa_demo——两个模型并排对比",
+    "Opposite signals": "相反的信号", "Mixed signals": "混杂的信号", "{modality} says {label} ({p})": "{modality}判断为{label}（{p}）",
+    "▲▲ strongly for": "▲▲ 强烈支持", "▲ for": "▲ 支持", "▼ against": "▼ 反对", "▼▼ strongly against": "▼▼ 强烈反对",
+    # two models side by side
+    "{rho} ({word})": "{rho}（{word}）", "alike": "相似", "partly alike": "部分相似", "different": "不同", "opposite": "相反",
+    "{n} of {k}": "{k} 个中的 {n} 个",
+    "A ({a}) says {la}, B ({b}) says {lb}: {verdict}. Both explained toward '{target}'.":
+        "A（{a}）判断为{la}，B（{b}）判断为{lb}：{verdict}。两者都朝“{target}”解释。",
+    "they agree": "两者一致", "they disagree": "两者不一致",
+    "modality": "模态", "A alone": "单看 A", "B alone": "单看 B", "method": "方法", "rank agreement": "排名一致度",
+    "top features shared": "共有的靠前特征", "only A's top": "仅 A 靠前", "only B's top": "仅 B 靠前",
+    "*Rank agreement*: Spearman's ρ of the two maps' scores over the features both score (1: the same order). *Top "
+    "features shared*: of each map's strongest (by size).": "*排名一致度*：两张归因图在共同特征上分数的 Spearman ρ"
+                                                          "（1：顺序相同）。*共有的靠前特征*：各图最强（按大小）的特征中共有的。",
+    "No map was made by both models with the same method.": "两个模型没有用同一种方法做出的归因图。",
+    # the figures
+    "How much each input<br>moved P({target})": "每个输入让<br>P({target}) 变动多少",
+    "P({target}) with all,<br>and without each": "全部输入时的 P({target})，<br>以及逐一去掉时",
+    "Shapley value": "Shapley 值", "pairwise interactions: {pairs}": "两两交互：{pairs}", "no {name}": "去掉{name}",
+    " — ⚠ modalities disagree": "——⚠ 各模态意见不一",
+    "every input moved it by about the same amount: none stands out": "每个输入的影响都差不多：没有哪个特别突出",
+    "waveform": "波形", "segment attribution": "片段归因", "amplitude": "振幅", "relative push": "相对推力",
+    "Audio: {caption}": "音频：{caption}", "green pushes toward '{target}', red away": "绿色推向“{target}”，红色推离",
+    "key frame {time} s": "关键帧 {time} 秒", "The clip on one time axis": "同一时间轴上的片段",
+    "green pushes toward '{target}', red away; each lane relative to its strongest":
+        "绿色推向“{target}”，红色推离；每条轨道相对于其自身最强者",
+    " · face {push} of the strongest push": " · 人脸推力为最强者的 {push}", " · key frame: where in it": " · 关键帧：其中的位置",
+    # the maps' captions
+    "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
+        "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",
+    "baseline: {baseline}": "基线：{baseline}", "{name}: {value}": "{name}：{value}",
+    "steps": "步数", "n steps": "步数", "grid": "网格", "superpixels": "超像素", "window": "窗口",
+    "segment seconds": "片段秒数", "to fit the time budget: {what}": "为满足时间预算：{what}",
+    "original": "原图", "Each segment's push (relative to the strongest)": "每个片段的推力（相对于最强者）",
+    "The clip on one time axis: green pushes toward '{target}', red away.":
+        "同一时间轴上的片段：绿色推向“{target}”，红色推离。",
+    "the words heard, each coloured by its stretch of voice": "听到的词，各按其所在的声音片段着色",
+    "Face": "人脸", "Voice": "声音", "no face in any frame: the face track abstained": "所有帧中都没有人脸：人脸轨道弃权",
+    "no face: the face model abstained": "没有人脸：人脸模型弃权",
+    "The most decisive frame ({time} s): where in it, {caption}.": "最具决定性的一帧（{time} 秒）：其中的位置，{caption}。",
+    # the modalities' report sections
+    "Words": "词语", "Image": "图片", "Audio": "音频", "Video": "视频",
+    "{caption}; colours toward '{target}'.": "{caption}；颜色朝向“{target}”。",
+    "{caption}; green pushes toward '{target}', red away.": "{caption}；绿色推向“{target}”，红色推离。",
+    "Given but not used ({why}).": "已给出但未使用（{why}）。", "switched off": "已关闭",
+    # the command line
+    "Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})":
+        "情绪：{label}（预设 {preset}；被解释的类别：{target}；使用：{used}）",
+    "Modality contributions to P({target}) (Shapley; {none} with nothing -> {all} with all):":
+        "各模态对 P({target}) 的贡献（Shapley；无输入时 {none} -> 全部输入时 {all}）：",
+    "without {m}: P({target}) = {p}": "去掉{m}：P({target}) = {p}",
+    "interaction {pair}: {value}": "交互 {pair}：{value}",
+    "{modality} — {method} ({baseline} baseline)": "{modality}——{method}（{baseline} 基线）",
+    "top regions {top}": "排名靠前的区域 {top}", "top words {top}": "排名靠前的词 {top}",
+    "top segments {top}": "排名靠前的片段 {top}",
+    "IG delta {delta} of the output change ({steps} steps)": "IG 偏差为输出变化的 {delta}（{steps} 步）",
+    "AOPC {aopc} vs random {rand}": "AOPC {aopc}，随机 {rand}", "sanity ρ {rho}": "合理性 ρ {rho}",
+    "sensitivity {sens} under noise": "噪声下敏感度 {sens}",
+    "{passes} forward passes, {seconds} s": "{passes} 次前向计算，{seconds} 秒",
+    "verdict: {mark} {verdict}": "结论：{mark} {verdict}",
+    "What would change its mind (checked by the model):": "什么会改变它的判断（经模型核实）：",
+    "edited: {text}": "修改后：{text}",
+    "{change} reads {label} P({verdict}) {points} points": "{change} 结论 {label}，P({verdict}) {points} 个百分点",
+    "Total: {passes} forward passes, {seconds} s": "合计：{passes} 次前向计算，{seconds} 秒",
+    "note: {note}": "注：{note}",
+    "saved: {out}  (reproduce: python -m msa_demo explain --from {out})":
+        "已保存：{out}（复现：python -m msa_demo explain --from {out}）",
+    "report: {path}": "报告：{path}",
+    "Sentiment: {label}  (preset {preset}; used: {used})": "情绪：{label}（预设 {preset}；使用：{used}）",
+    "{modality} alone: {label} ": "单看{modality}：{label} ", "switched off: {off}": "已关闭：{off}",
+}
+
+__all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",
+           "t"]
