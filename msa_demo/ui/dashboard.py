@@ -406,7 +406,9 @@ class Dashboard:
                     exp["tone"], exp["tone_note"] = [e.to_dict() for e in made.tone], made.tone_note
                 elif kind == "cost":
                     exp["cost"] = part.to_dict()
-                if kind != "done":  # the final views follow, with the report files
+                # the final views follow, with the report files and the cost: a step for the cost alone would only
+                # make Gradio rebuild every output it leaves unchanged (a gr.skip() is a prop update to it)
+                if kind not in ("done", "cost"):
                     yield {**explanation_views(exp, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang)}
         except MsaError as exc:
             raise user_error(str(exc)) from None
