@@ -110,17 +110,24 @@ def wait_rows(page, n: int, exact: bool = False) -> None:
                            "return exact ? k === n : k >= n; }", arg=[ROWS, n, exact], timeout=60_000)
 
 
+def dataset_page(browser, url: str, height: int = 1000):
+    """A new 1400-px-wide page on the app, on its Dataset tab: (page, the list its script errors go to, a watch of
+    its queue requests, started before the page loads)."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    queue = QueueWatch(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.get_by_role("tab", name="Dataset").click()
+    return page, errors, queue
+
+
 def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, browser, tmp_path):
     from msa_demo.dataset import read_results
 
     rows = read_results(data_root / "results")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    queue = QueueWatch(page)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
-    page.get_by_role("tab", name="Dataset").click()
+    page, errors, queue = dataset_page(browser, app_url)
 
     # the results folder is offered (found under the data folder); Open fills the table and the summary
     box = page.locator("#dataset-folder input")
@@ -175,12 +182,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
 def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browser, tmp_path):
     import csv
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
-    page.get_by_role("tab", name="Dataset").click()
+    page, errors, _queue = dataset_page(browser, app_url)
     assert str(data_root) in page.locator("#dataset-root").inner_text()  # the page names its data folder
 
     # Open with nothing picked: one warning, and the folder box stays usable (no red overlay over it)
@@ -209,12 +211,7 @@ def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_
 
     m = row_map(read_results(data_root / "results"))
     assert m.available
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
-    page.get_by_role("tab", name="Dataset").click()
+    page, errors, _queue = dataset_page(browser, app_url, height=900)
     page.locator("#dataset-folder input").click()
     page.get_by_role("option", name="results").click()
     page.click("#dataset-open")
