@@ -7,7 +7,8 @@ It starts ``app.py`` in a child process on 127.0.0.1 (a free port), waits for it
 explained), then runs the users and stops the child it started. Prints, per user count: errors, predict p50 / p95,
 explain p50 / p95 (from the call to its last output), the whole run's seconds, the app's resident memory
 (``/proc/PID/status`` VmRSS) after start-up and after each load, and the CPU seconds the app spent on each load
-(``app_cpu_s``: user + system; compare versions by it on a shared machine). The calls go through the same queue as a
+(``app_cpu_s``: user + system; compare versions by it on a shared machine) and the users' own (``client_cpu_s``:
+this process, on the same cores). The calls go through the same queue as a
 browser's (``/predict``, ``/explain``): predictions in their own lane, explanations one at a time, a waiting
 explanation's time budget shared with the queue (``Dashboard.shared_budget``).
 """
@@ -137,8 +138,9 @@ def main() -> None:
         result = {"preset": args.preset, "rss_after_start_mb": round(rss_mb(proc.pid)), "runs": []}
         print(f"app pid {proc.pid} on {url}: resident {result['rss_after_start_mb']} MB after start-up and one visitor", flush=True)
         for n in args.users or [16]:
-            cpu0 = cpu_seconds(proc.pid)
+            cpu0, mine0 = cpu_seconds(proc.pid), sum(os.times()[:2])
             run = run_load(url, n, args.predicts)
+            run["client_cpu_s"] = round(sum(os.times()[:2]) - mine0, 1)  # the users' own (this process)
             run["rss_after_mb"] = round(rss_mb(proc.pid))
             run["app_cpu_s"] = round(cpu_seconds(proc.pid) - cpu0, 1)
             result["runs"].append(run)

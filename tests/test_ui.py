@@ -511,16 +511,26 @@ def test_explanations_waiting_in_the_queue_share_the_time_budget(dash):
 
     asked = ExplainOptions(budget=5.0)
     assert dash.shared_budget(asked) == (asked, None)  # nobody waiting: the budget asked for
-    dash.waiting = lambda: 4
+    dash.waiting = lambda: [0.0] * 4  # a crowd that has just arrived: the last of it waits for all five
     options, note = dash.shared_budget(asked)
     assert options.budget == dashboard.QUEUE_WAIT / 5 and "4 more explanations were waiting" in note
-    dash.waiting = lambda: 99
+    # the same four, but the first has waited 12 s already: it is done within QUEUE_WAIT only with a 1.5 s share
+    dash.waiting = lambda: [12.0, 0.0, 0.0, 0.0]
+    assert dash.shared_budget(asked)[0].budget == round(max(dashboard.MIN_SHARE, (dashboard.QUEUE_WAIT - 12) / 2), 1)
+    dash.waiting = lambda: [20.0]  # one left, but it has waited past QUEUE_WAIT: the least share, not the most
+    assert dash.shared_budget(asked)[0].budget == dashboard.MIN_SHARE
+    dash.waiting = lambda: [0.0]  # one left that has just come: 7.5 s is more than asked, the budget stays
+    assert dash.shared_budget(asked) == (asked, None)
+    dash.waiting = lambda: [0.0] * 99
     assert dash.shared_budget(asked)[0].budget == dashboard.MIN_SHARE
     assert dash.shared_budget(ExplainOptions(budget=0))[1] is None  # full quality (a GPU's default) stays so
-    dash.waiting = lambda: 1 / 0  # the queue's length is a courtesy: never a failure
+    dash.waiting = lambda: 1 / 0  # the queue is a courtesy: never a failure
     assert dash.shared_budget(asked) == (asked, None)
-    dash.waiting = lambda: 4
-    steps = list(dash.explain_panels(None, "a quiet day, then some good news", None, None, budget=5, ig_steps=8))
+    dash.waiting = lambda: [0.0] * 4
+    try:
+        steps = list(dash.explain_panels(None, "a quiet day, then some good news", None, None, budget=5, ig_steps=8))
+    finally:
+        dash.waiting = lambda: []  # the fixture is shared
     assert any("4 more explanations were waiting" in n for n in steps[-1]["state"]["notices"]), steps[-1]["state"]["notices"]
 
 

@@ -33,8 +33,9 @@ SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' pr
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
 READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follows it
-# under load, the explanations waiting in the queue share this many seconds of time budget (each at least
-# MIN_SHARE), so that the last of them is not kept waiting for the full budget of every one before it
+# under load, an explanation's time budget is cut so that every explanation waiting behind it can still be done
+# within this many seconds of its click, had each the same share (each at least MIN_SHARE): the last of a crowd is
+# not kept waiting for the full budget of every one before it (``Dashboard.shared_budget``)
 QUEUE_WAIT = 15.0
 MIN_SHARE = 1.0
 
@@ -60,8 +61,9 @@ class Dashboard:
     # starts from it instead of reading the same uploads again
     read_once: OrderedDict = field(default_factory=OrderedDict)
     read_ahead_last: str | None = None  # what :meth:`read_ahead` read last (the same request is not read twice)
-    # how many explanations wait behind the one starting (app.py: Gradio's queue for the Explain event)
-    waiting: Callable[[], int] = field(default=lambda: 0, repr=False)
+    # the seconds each explanation waiting behind the one starting has waited, oldest first (app.py: Gradio's queue
+    # for the Explain event, ``widgets.queued``)
+    waiting: Callable[[], list[float]] = field(default=lambda: [], repr=False)
 
     # ------------------------------------------------------------------ start-up
 
@@ -614,16 +616,23 @@ class Dashboard:
         return {**inputs, **self.saved_panels(exp, note, lang=lang)}
 
     def shared_budget(self, options):
-        """(options, a notice or None): with explanations waiting behind this one, its time budget is its share of
-        ``QUEUE_WAIT`` seconds (at least ``MIN_SHARE``) when that is less than asked; no budget (0: full quality,
-        a GPU's default) is left as it is."""
+        """(options, a notice or None): with explanations waiting behind this one, its time budget is cut to the
+        share that lets each of them still be done within ``QUEUE_WAIT`` seconds of its click, had every one
+        before it the same share: for the one waiting at place k (from 1) that has waited w seconds, (QUEUE_WAIT
+        - w) / (k + 1); the least of these, and at least ``MIN_SHARE``. So a crowd that arrives at once gets
+        QUEUE_WAIT / (n + 1) each, and those who have already waited long get the least, not the most, as the
+        queue empties. A budget less than the share is kept; no budget (0: full quality, a GPU's default) is
+        left as it is."""
         try:
-            waiting = int(self.waiting())
-        except Exception:  # noqa: BLE001 - the queue's length is a courtesy, never a failure
-            waiting = 0
-        share = max(MIN_SHARE, QUEUE_WAIT / (waiting + 1))
-        if options.budget <= 0 or waiting <= 0 or share >= options.budget:
+            ages = [float(a) for a in self.waiting()]
+        except Exception:  # noqa: BLE001 - the queue is a courtesy, never a failure
+            ages = []
+        if options.budget <= 0 or not ages:
             return options, None
+        share = max(MIN_SHARE, min((QUEUE_WAIT - age) / (k + 1) for k, age in enumerate(ages, start=1)))
+        if share >= options.budget:
+            return options, None
+        waiting = len(ages)
         people = "explanation was" if waiting == 1 else "explanations were"
         return replace(options, budget=round(share, 1)), (
             f"{waiting} more {people} waiting, so this one had a {share:.1f} s share of the "

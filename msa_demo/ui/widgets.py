@@ -158,13 +158,18 @@ def rows_progress(progress, every: float = 0.25, lang: str = "en"):
     return on_rows
 
 
-def queued(demo, concurrency_id: str) -> int:
-    """How many events wait (not yet started) in ``demo``'s queue for ``concurrency_id``; 0 when it cannot be
-    told (Gradio keeps this in its queue's internals)."""
+def queued(demo, concurrency_id: str) -> list[float]:
+    """The seconds each event waiting (not yet started) in ``demo``'s queue for ``concurrency_id`` has waited, in
+    the queue's order (the oldest first); empty when it cannot be told (Gradio keeps this in its queue's
+    internals: each event's ``enqueue_time``, ``time.monotonic()``)."""
+    import time
+
     try:
-        return len(demo._queue.event_queue_per_concurrency_id[concurrency_id].queue)
-    except (AttributeError, KeyError, TypeError):
-        return 0
+        now = time.monotonic()
+        return [max(0.0, now - float(e.enqueue_time))
+                for e in demo._queue.event_queue_per_concurrency_id[concurrency_id].queue]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
 
 
 def zero_gpu(fn, duration=None):
