@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from msa_demo import i18n, views
 from msa_demo.i18n import t
 from msa_demo.language import language_name
@@ -136,11 +138,37 @@ def _json_for_script(data: dict) -> str:
     return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _significant(row: list, digits: int = 4) -> list:
+    """Floats to ``digits`` significant digits at once (numpy): n / 10**k or n * 10**k with exact powers of ten, so
+    each is the double nearest its rounded decimal (the JSON writes it short); a value too large or too small for
+    that (or not finite) keeps its ``.4g`` form."""
+    a = np.asarray(row, dtype=np.float64)
+    out = a.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = (digits - 1) - np.floor(np.log10(np.abs(a)))
+    ok = np.isfinite(a) & (a != 0) & (np.abs(k) <= 22)
+    up, down = ok & (k >= 0), ok & (k < 0)
+    out[up] = np.round(a[up] * 10.0 ** k[up]) / 10.0 ** k[up]
+    out[down] = np.round(a[down] / 10.0 ** -k[down]) * 10.0 ** -k[down]
+    rest = ~ok & (a != 0)
+    out[rest] = [float(f"{v:.{digits}g}") for v in a[rest]]
+    return out.tolist()
+
+
+def _floats(row: list) -> bool:
+    return bool(row) and all(type(v) is float for v in row)
+
+
 def _compact(value: Any) -> Any:
     """Floats to 4 significant digits (heat maps are most of the JSON's weight; nothing reads further digits)."""
     if isinstance(value, float):
         return float(f"{value:.4g}")
     if isinstance(value, list):
+        if len(value) > 8 and type(value[0]) is list and _floats(value[0]) and all(
+                type(r) is list and len(r) == len(value[0]) and _floats(r) for r in value):  # a heat map
+            return _significant(value)
+        if len(value) > 8 and _floats(value):
+            return _significant(value)
         return [_compact(v) for v in value]
     if isinstance(value, dict):
         return {k: _compact(v) for k, v in value.items()}

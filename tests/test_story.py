@@ -243,3 +243,20 @@ def test_an_ig_map_that_misses_completeness_by_far_is_read_with_care():
     (row,) = views.trust_rows({"maps": [cut]})
     assert row["mark"] == "✗" and any("miss the score change" in t and "237%" in t
                                       for _m, t in views.trust_verdicts({"maps": [cut]}))
+
+
+def test_the_reports_numbers_keep_four_significant_digits_as_written_one_by_one():
+    import math
+    import random
+
+    rng = random.Random(0)
+    row = [rng.uniform(-1, 1) * 10 ** rng.uniform(-30, 30) for _ in range(20000)]
+    row += [0.0, -0.0, 1e-300, 5e-324, 1.7e308, 123456.0, 0.00012345678, float("nan"), float("inf")]
+    grid = [row[i:i + 100] for i in range(0, 2000, 100)]  # a heat map: rounded as one array
+    compact = report._compact({"heatmap": [row, row[:3]], "grid": grid, "n": 3, "name": "x"})
+    assert compact["n"] == 3 and compact["name"] == "x" and len(compact["grid"]) == 20
+    for got, want in zip(compact["heatmap"][0] + compact["heatmap"][1] + sum(compact["grid"], []),
+                         row + row[:3] + row[:2000]):
+        want = float(f"{want:.4g}")
+        assert got == want or (math.isnan(got) and math.isnan(want)), (got, want)
+        assert repr(got) == repr(want)  # written as short in the JSON

@@ -657,7 +657,8 @@ class Dashboard:
         """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
         from msa_demo.report import write_html
 
-        digest = hashlib.sha256(json.dumps(exp, sort_keys=True, default=str).encode()).hexdigest()[:10]
+        text = json.dumps(exp, ensure_ascii=False, default=str)  # once: it names the folder and is the JSON file
+        digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         folder = self.report_dir / digest
         html_path = (folder if lang == "en" else folder / lang) / "msa_report.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -665,7 +666,7 @@ class Dashboard:
             write_html(exp, html_path, lang)
         json_path = folder / "msa_report.json"
         if not json_path.is_file():
-            json_path.write_text(json.dumps(exp, ensure_ascii=False, default=str), encoding="utf-8")
+            json_path.write_text(text, encoding="utf-8")
         return html_path, json_path
 
     def report(self, exp: dict | None):

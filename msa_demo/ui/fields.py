@@ -183,6 +183,17 @@ def rendered(kind, exp: dict, lang: str = "en") -> dict[str, Any]:
     return {f"{kind.name}.plot": map_figure(exp, kind.name) if exp.get("maps") else None}
 
 
+_PART_NAMES: dict = {}  # (kind name, its render) -> its parts' names: an empty panel is not drawn to learn them
+
+
+def part_names(kind) -> list[str]:
+    """A kind's panel part names (``<modality>.<part>``), as :func:`rendered` gives them."""
+    key = (kind.name, kind.render)
+    if key not in _PART_NAMES:
+        _PART_NAMES[key] = list(rendered(kind, {}))
+    return _PART_NAMES[key]
+
+
 def named_inputs(preset, values: Mapping[str, Any], switches: Mapping[str, Any],
                  middle: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """{keyword: component} in :func:`input_names` order, for an event's ``inputs_kwargs``."""
@@ -216,7 +227,7 @@ def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: A
     out: dict[str, Any] = {}
     for kind in registry.kinds():
         if changed is not None and kind.name not in changed:
-            out.update(dict.fromkeys(rendered(kind, {}), skip))
+            out.update(dict.fromkeys(part_names(kind), skip))
         else:
             out.update(rendered(kind, exp or {}, lang))
     return out
@@ -227,7 +238,7 @@ def panel_placement(given: Iterable[str], used: Iterable[str]) -> dict[str, bool
     ``given_parts`` already when it is ``given``."""
     given, used = set(given), set(used)
     return {name: kind.name in used or (kind.name in given and name.split(".", 1)[1] in kind.given_parts)
-            for kind in registry.kinds() for name in rendered(kind, {})}
+            for kind in registry.kinds() for name in part_names(kind)}
 
 
 @dataclass
