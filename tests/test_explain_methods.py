@@ -153,3 +153,25 @@ def test_layer_ig_hooks_a_private_copy_never_the_shared_model(tiny_model):
     clone = sharing_copy(tiny_model.modalities["text"])
     assert clone.model is not tiny_model.modalities["text"].model
     assert {id(p) for p in clone.model.parameters()} == copy_params
+
+
+def test_a_sharing_copy_is_new_modules_on_the_same_weights_with_hooks_of_its_own():
+    import torch
+
+    from msa_demo.explain.forward import _module_copy
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.utils.parametrizations.weight_norm(torch.nn.Conv1d(4, 4, 3)),
+                              torch.nn.BatchNorm1d(4), torch.nn.ReLU())  # weight norm: a module that refuses pickling
+    clone = _module_copy(net)
+    x = torch.randn(2, 4, 10)
+    net.eval()
+    assert clone[1].training  # its own flags: eval() on the original left the copy as it was made
+    clone.eval()
+    assert torch.equal(net(x), clone(x))
+    assert all(a is not b for a, b in zip(net.modules(), clone.modules()))
+    assert [id(p) for p in net.parameters()] == [id(p) for p in clone.parameters()]
+    assert [id(b) for b in net.buffers()] == [id(b) for b in clone.buffers()]
+    clone[0].register_forward_hook(lambda _m, _i, out: out * 0)
+    assert len(net[0]._forward_hooks) == 0 and torch.count_nonzero(clone[0](x)) == 0
+    assert torch.count_nonzero(net[0](x)) > 0  # the original never sees the copy's hook

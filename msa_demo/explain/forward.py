@@ -8,6 +8,7 @@ import hashlib
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from typing import Any, Callable, Iterable
 
 import torch
@@ -373,16 +374,33 @@ def layer_name(modality, layer) -> str:
     return f"{type(layer).__name__}@{id(layer)}"
 
 
+def _module_copy(module: torch.nn.Module) -> torch.nn.Module:
+    """A new module object for ``module`` and each of its submodules, holding the same parameter and buffer
+    tensors, with its own (copied) tables of hooks, parameters and buffers: what ``copy.deepcopy`` with every
+    tensor in its memo makes, built directly (e5-small: a few ms instead of 80). Made with ``__new__`` and the
+    attributes, so a parametrized module (weight norm), which refuses to be pickled, is copied too."""
+    clone = type(module).__new__(type(module))
+    d = clone.__dict__
+    for name, value in module.__dict__.items():
+        if name == "_modules":
+            d[name] = type(value)((k, None if v is None else _module_copy(v)) for k, v in value.items())
+        elif type(value) in (dict, OrderedDict, set, list):
+            d[name] = type(value)(value)
+        else:
+            d[name] = value
+    return clone
+
+
 def sharing_copy(modality):
     """A copy of ``modality`` whose networks are new module objects holding the same weight tensors (nothing is
-    copied but the modules' structure); everything else (tokenizer, caches, settings) is the same object."""
+    copied but the modules' structure and hook tables); everything else (tokenizer, caches, settings) is the same
+    object."""
     import copy
 
     clone = copy.copy(modality)
     for name, value in vars(modality).items():
         if isinstance(value, torch.nn.Module):
-            memo = {id(t): t for t in list(value.parameters()) + list(value.buffers())}
-            setattr(clone, name, copy.deepcopy(value, memo))
+            setattr(clone, name, _module_copy(value))
     return clone
 
 

@@ -153,7 +153,7 @@ def heatmap(image: Image.Image, box, region_map: np.ndarray, side: int = HEATMAP
     if scale < 1.0:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         full = np.asarray(Image.fromarray(full.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
-    return [[round(float(v), 6) for v in row] for row in full]
+    return np.round(full.astype(np.float64), 6).tolist()  # as round(float(v), 6) each, at once
 
 
 def _region_boxes(box, size_hw, grid: int) -> list[list[int]]:

@@ -23,6 +23,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
         return value
     if isinstance(value, (list, tuple)):
+        if value and type(value[0]) is float and all(type(v) is float and math.isfinite(v) for v in value):
+            return list(value)  # a heat map's row: nothing to clean
         return [_clean(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
