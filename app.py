@@ -153,7 +153,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):
-            yield from dash.explain_panels(progress=progress, lang=ui.page_language(request), **values)
+            yield from dash.explain_panels(progress=progress, lang=ui.page_language(request),
+                                           session=getattr(request, "session_hash", None), **values)
 
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
@@ -177,7 +178,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           show_progress="hidden",
                           inputs_kwargs=exp_ins).success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
-            api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain").then(
+            api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain",
+            concurrency_limit=ui.explain_lanes()).then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
         compare_btn.click(ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,

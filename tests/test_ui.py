@@ -463,6 +463,15 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     monkeypatch.setenv("MSA_BUDGET", "soon")
     with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
         dashboard_budget()
+    # explanations made at once: two on a CPU, one on a GPU, or MSA_EXPLAIN_LANES
+    monkeypatch.delenv("MSA_EXPLAIN_LANES", raising=False)
+    assert ui.explain_lanes() == (1 if torch.cuda.is_available() else 2)
+    monkeypatch.setenv("MSA_EXPLAIN_LANES", "3")
+    assert ui.explain_lanes() == 3
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("MSA_EXPLAIN_LANES", bad)
+        with pytest.raises(InputError, match="MSA_EXPLAIN_LANES must be a whole number"):
+            ui.explain_lanes()
     # and for the what-if and how it sounds: on in the dashboard (and its JSON endpoint), off unless asked on the
     # command line
     for name in ("what_if", "tone"):
@@ -652,3 +661,29 @@ def test_a_changed_input_is_read_ahead_so_the_click_runs_no_encoder(dash, image_
         bad.write_bytes(b"not a picture")
         assert dash.read_ahead(None, "", str(bad), None) is None and dash.read_ahead(None, "", None, None) is None
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_one_pages_explanations_run_one_after_the_other_and_other_pages_at_once(dash):
+    import threading
+
+    first = dash.explain_panels(None, "one page asks first", None, None, ig_steps=8, session="page-a")
+    next(first)  # page A's explanation has started (its first part is out)
+    done = {}
+
+    def run(name, session):
+        done[name] = list(dash.explain_panels(None, f"then {name}", None, None, ig_steps=8, session=session))
+
+    same = threading.Thread(target=run, args=("a again", "page-a"))
+    other = threading.Thread(target=run, args=("b", "page-b"))
+    same.start()
+    other.start()
+    other.join(120)
+    assert "b" in done and not other.is_alive()  # another page is not kept waiting by page A's explanation
+    assert same.is_alive() and "a again" not in done  # page A's second waits for its first
+    rest = list(first)
+    same.join(120)
+    assert rest and "a again" in done  # the first ended, then the second ran
+    dropped = dash.explain_panels(None, "a page closed mid-way", None, None, ig_steps=8, session="page-c")
+    next(dropped)
+    dropped.close()  # Gradio closes the generator of a page that went away: its lock is free again
+    assert not dash.page_locks["page-c"].locked()

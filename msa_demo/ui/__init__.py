@@ -18,7 +18,7 @@ from msa_demo.ui.i18n import (choose_language, example_names, examples_markdown,
 from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, bind, input_names,
                                 input_widgets, named_inputs, optional_further, output_order, panel_values, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
-                                 advanced_widgets, gpu_duration, read_settings, requested_options,
+                                 advanced_widgets, explain_lanes, gpu_duration, read_settings, requested_options,
                                  settings_values)
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, explained_stamp,
                                  explanation_views, fused_label, image_input, queued, stale_parts, user_error,

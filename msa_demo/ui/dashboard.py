@@ -38,6 +38,7 @@ READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follo
 # not kept waiting for the full budget of every one before it (``Dashboard.shared_budget``)
 QUEUE_WAIT = 15.0
 MIN_SHARE = 1.0
+PAGES_KEPT = 256  # pages whose explanation lock is kept (one not held is dropped past this)
 
 
 @dataclass
@@ -64,6 +65,9 @@ class Dashboard:
     # the seconds each explanation waiting behind the one starting has waited, oldest first (app.py: Gradio's queue
     # for the Explain event, ``widgets.queued``)
     waiting: Callable[[], list[float]] = field(default=lambda: [], repr=False)
+    # one lock per page (session hash), most recent last: a page's explanations run one after the other
+    page_locks: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _page_locks_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ------------------------------------------------------------------ start-up
 
@@ -351,7 +355,8 @@ class Dashboard:
         except MsaError as exc:
             raise user_error(str(exc)) from None
 
-    def explain_panels(self, *args, progress=None, lang: str = "en", **named) -> Iterator[dict]:
+    def explain_panels(self, *args, progress=None, lang: str = "en", session: str | None = None,
+                       **named) -> Iterator[dict]:
         """Stream the Explain outputs by name: the prediction first (``views.prediction_views``; the panels of
         the previous explanation emptied), then each explanation part as it finishes (the contributions, each
         modality's panel parts ``<modality>.<part>``, the trust table, the what-ifs), then the stamp of what is
@@ -359,11 +364,29 @@ class Dashboard:
         buttons are enabled by :meth:`downloads`). The summary on top is redone with the modality contributions.
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``: target, ig_steps,
         image_method, ...); a name not given takes its default. ``lang``: the language of what it says and of the
-        report ("en", "zh"; the JSON is the same in both)."""
+        report ("en", "zh"; the JSON is the same in both). ``session``: the page's (Gradio's session hash); the
+        explanations of one page are made one after the other, in the order asked, while those of different pages
+        may run at once (``explain_lanes``): a second click never has its panels overwritten by the first's."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         stamp = explained_stamp(request, settings_values(**advanced))
-        yield from self._stream(request, settings, stamp, progress=progress, lang=lang)
+        lock = self._page_lock(session)
+        with lock:  # released when the stream ends, fails or is dropped (a page closed: Gradio closes the generator)
+            yield from self._stream(request, settings, stamp, progress=progress, lang=lang)
+
+    def _page_lock(self, session: str | None):
+        """The lock that keeps one page's explanations one after the other (a fresh one for no session)."""
+        if not session:
+            return threading.Lock()
+        with self._page_locks_lock:
+            lock = self.page_locks.pop(session, None) or threading.Lock()
+            self.page_locks[session] = lock  # the latest last
+            while len(self.page_locks) > PAGES_KEPT:
+                old, held = next(iter(self.page_locks.items()))
+                if held.locked():
+                    break
+                del self.page_locks[old]
+            return lock
 
     def _stream(self, request: Request, settings: Settings, stamp: dict, progress=None,
                 lang: str = "en") -> Iterator[dict]:
@@ -380,9 +403,13 @@ class Dashboard:
         tgt = settings.target
         key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
                           options.to_dict(), tgt], sort_keys=True, default=str)
-        if key in self.explained:  # the same inputs, switches and settings: the same explanation, at once
-            self.explained.move_to_end(key)
-            exp = self.explained[key]
+        cached = self.explained.get(key)
+        if cached is not None:  # the same inputs, switches and settings: the same explanation, at once
+            try:
+                self.explained.move_to_end(key)
+            except KeyError:  # dropped meanwhile by another page's explanation (two run at once)
+                pass
+            exp = cached
             yield self._final(exp, stamp, *self.write_report(exp, lang), lang=lang)  # written once per language
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)

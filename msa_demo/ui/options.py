@@ -62,6 +62,24 @@ def dashboard_budget() -> float:
     return 0.0 if torch.cuda.is_available() else 5.0
 
 
+def explain_lanes() -> int:
+    """How many explanations the dashboard makes at once: ``MSA_EXPLAIN_LANES`` when set, else one on a GPU and two
+    on a CPU. Two at once kept both cores busy where one left a core idle while it drew, wrote and sent its panels
+    (16 users, the lite preset, this 2-core machine: explain p95 21.3 and 19.9 s with one lane, 16.9 and 18.5 s
+    with two, alternated runs of ``benchmarks/load.py``); panels made at once share the cores
+    (``explain.forward``)."""
+    import os
+
+    import torch
+
+    raw = os.environ.get("MSA_EXPLAIN_LANES", "").strip()
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 64:
+            raise InputError(f"MSA_EXPLAIN_LANES must be a whole number from 1 to 64, not '{raw}'.")
+        return int(raw)
+    return 1 if torch.cuda.is_available() else 2
+
+
 @dataclass(frozen=True)
 class Control:
     """One Advanced widget. ``option``: the ExplainOptions field it sets ("" for a dashboard-only setting, which
