@@ -184,7 +184,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             show_progress="hidden")
         compare_btn.click(ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,
                           page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
-                          inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain")
+                          inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
+                          concurrency_limit=ui.explain_lanes())  # the same lanes (Gradio keeps the least)
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",

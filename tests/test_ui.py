@@ -502,6 +502,18 @@ def test_settings_are_read_by_name():
     assert ui.requested_options(ig_steps="lots") == ExplainOptions()  # refused later, in words, by the check
 
 
+def test_every_event_in_the_explanation_lanes_asks_for_the_same_number_of_lanes(dash, tmp_path):
+    import app
+
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    fns = demo.fns.values() if isinstance(demo.fns, dict) else demo.fns
+    lanes = {fn.name: fn.concurrency_limit for fn in fns if fn.concurrency_id == "explain"}
+    assert len(lanes) >= 2  # Explain and Compare
+    # Gradio's queue keeps the least limit asked for one concurrency id: one event left at the default would
+    # bring every explanation back to one at a time as soon as it is first used
+    assert set(lanes.values()) == {ui.explain_lanes()}, lanes
+
+
 def test_explain_endpoint_takes_inputs_then_the_advanced_settings_by_name(dash, tmp_path):
     import app
 
