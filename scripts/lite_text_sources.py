@@ -18,12 +18,13 @@ held-out rows are read whole (up to 5,000 characters), as the app reads them.
 
 The held-out rows are only ever scored; the head's epoch, pooling and neutral calibration are picked on ``val``.
 
-With ``--extras`` (a trial, not the shipped head's build) one more training source is made here, not downloaded:
+With ``--extras`` (the shipped head's build since issue 28; without it, the earlier recipe) one more training
+source is made here, not downloaded:
 ``mixed-reviews`` (``make_mixed``), made-up reviews that turn, several review sentences of the vader and kotzias rows of one domain and one split joined and labelled by a
 rule over their parts' labels (``mixed_label``), so held-out made-up reviews are made of held-out sentences only.
 
     usage: python scripts/lite_text_sources.py WORKDIR [--extras]   (writes WORKDIR/manifest.jsonl; downloads into
-           WORKDIR; --extras: also the EXTRAS evaluation-only sources and the made-up mixed-reviews, a trial)
+           WORKDIR; --extras: also the EXTRAS evaluation-only sources and the made-up mixed-reviews)
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ SOURCES = {
 
 # scored on their held-out rows only, never trained / validated / calibrated on: personal-use licence
 EVAL_ONLY = frozenset({"pang-lee-reviews", "bol-nl", "amazon-de", "crowdflower-tweets", "imdb-reviews"})
-# read only with ``--extras`` (the trial of issue 28: two more evaluation-only sources and the made-up mixed-reviews,
-# not in the shipped head's build, whose rows and figures stay as they were without it)
+# read only with ``--extras`` (the shipped build since issue 28: two more evaluation-only sources and the made-up
+# mixed-reviews; without it the rows and figures of the earlier head's build stay as they were)
 EXTRAS = frozenset({"crowdflower-tweets", "imdb-reviews"})
 
 

@@ -232,6 +232,11 @@ def main(argv=None) -> int:
     ap.add_argument("--sources", default="", help="comma-separated: train and score on these sources only (a trial)")
     ap.add_argument("--init", choices=("scratch", "encoder-head"), default="scratch",
                     help="the head's starting weights: seeded random, or the encoder head's own head")
+    ap.add_argument("--ensemble", type=int, default=1,
+                    help="train this many heads (seeds SEED, SEED+1, ...; each its own best epoch) and ship their mean "
+                         "(one wider MLP: the hidden layers side by side, the output layer averaged)")
+    ap.add_argument("--before-name", default="",
+                    help="what --before is, in words, for the model card (e.g. 'the head of commit ae5ed72')")
     ap.add_argument("--before", type=Path, default=None,
                     help="a head directory to score on the same held-out rows for comparison (e.g. the previous head)")
     args = ap.parse_args(argv)
@@ -263,7 +268,12 @@ def main(argv=None) -> int:
     source_weight = {k: float(v) for k, v in (kv.split("=") for kv in args.source_weight.split(",") if kv)}
     runs = []
     for sh in [float(v) for v in args.sharpness.split(",")]:
-        head, score, ep, hist = train(rows, X, y, tr, va, sh, init, args.epochs, args.seed, args.lr, source_weight)
+        members = [train(rows, X, y, tr, va, sh, init, args.epochs, args.seed + k, args.lr, source_weight)
+                   for k in range(args.ensemble)]
+        head = fold(m[0] for m in members)
+        score = objective(by_source(rows, y, va, pooled_logits(head, va, X, sh)))
+        ep = [m[2] for m in members] if args.ensemble > 1 else members[0][2]
+        hist = [m[3] for m in members] if args.ensemble > 1 else members[0][3]
         print(f"sharpness {sh:g}: best epoch {ep}, validation objective {score:.4f} ({time.time() - t0:.0f} s)",
               flush=True)
         runs.append((score, -sh, sh, ep, head, hist))
@@ -283,7 +293,7 @@ def main(argv=None) -> int:
     save_file(full, str(args.out / "model.safetensors"), metadata={"format": "pt"})
     cfg = dict(enc_cfg)
     cfg["window_pooling"] = {"kind": "polarity-weighted", "sharpness": sharp}
-    cfg["labels"], cfg["hidden"], cfg["input_dim"] = LABELS, 256, 384
+    cfg["labels"], cfg["hidden"], cfg["input_dim"] = LABELS, head.net[1].out_features, 384
     (args.out / "config.json").write_text(json.dumps(cfg, indent=2))
     for extra in ("preset.json", "LICENSE"):
         if (args.encoder_head / extra).is_file() and not (args.out / extra).is_file():
@@ -302,12 +312,13 @@ def main(argv=None) -> int:
         "trained_on": sorted({rows[i]["source"] for i in tr}),
         "evaluation_only": sorted({rows[i]["source"] for i in te} & EVAL_ONLY),
         "labels": LABELS, "seed": args.seed, "finetune_layers": 2, "epochs_max": args.epochs, "epoch": epoch,
-        "lr": args.lr, "init": args.init, "source_weight": source_weight, "window_pooling": cfg["window_pooling"],
+        "lr": args.lr, "init": args.init, "ensemble": args.ensemble, "source_weight": source_weight, "window_pooling": cfg["window_pooling"],
         "sharpness_runs": [{"sharpness": r[2], "best_epoch": r[3], "val_objective": r[0]} for r in runs],
         "history": hist, "calibration": {"neutral_logit_offset": off, **cal, "min_neutral_recall": args.min_neutral_recall,
                                          "picked_on": "validation rows of the training sources (none evaluation-only)"},
         "counts": {s: {f"{a}/{b}": n for (a, b), n in c.items()} for s, c in counts.items()},
-        "val_by_source": val, "test_by_source": after, "before_by_source": before, "test_by_group": groups,
+        "val_by_source": val, "test_by_source": after, "before_by_source": before,
+        "before_name": args.before_name, "test_by_group": groups,
         "seconds": round(time.time() - t0, 1),
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1))
@@ -317,9 +328,23 @@ def main(argv=None) -> int:
 
 
 def _head(state: dict) -> SentimentHead:
-    h = SentimentHead(384, 3, 256)
+    h = SentimentHead(384, 3, state["net.1.weight"].shape[0])
     h.load_state_dict(state)
     return h.eval()
+
+
+def fold(heads) -> SentimentHead:
+    """Heads of one shape as one head whose logits are their mean: the hidden layers side by side, the output
+    layer's weights divided by their number and its biases averaged (exact: the activation is elementwise)."""
+    heads = list(heads)
+    if len(heads) == 1:
+        return heads[0]
+    k = len(heads)
+    state = {"net.1.weight": torch.cat([h.net[1].weight.detach() for h in heads]),
+             "net.1.bias": torch.cat([h.net[1].bias.detach() for h in heads]),
+             "net.4.weight": torch.cat([h.net[4].weight.detach() for h in heads], dim=1) / k,
+             "net.4.bias": torch.stack([h.net[4].bias.detach() for h in heads]).mean(0)}
+    return _head(state)
 
 
 def table(before: dict, after: dict) -> str:

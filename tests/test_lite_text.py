@@ -233,6 +233,33 @@ def test_made_up_mixed_reviews_follow_their_rule_and_their_parts_split():
         assert abs(c["neutral"] / sum(c.values()) - src.MIXED_NEUTRAL_SHARE) < 0.01
 
 
+def test_an_ensemble_of_heads_ships_as_one_mlp_whose_logits_are_their_mean():
+    """``lite_text_train_head.fold``: K heads of one shape become one wider head (hidden layers side by side, the
+    output layer averaged) whose logits are exactly the mean of theirs, also through the window pooling; the
+    shipped head is such a fold (its hidden width a multiple of 256) and loads as the app builds it."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import lite_text_train_head as tr
+    from msa_demo.modalities.text import SentimentHead, pool_windows
+
+    torch.manual_seed(0)
+    heads = [SentimentHead(384, 3, 256).eval() for _ in range(3)]
+    x = torch.randn(4, 5, 384)  # 4 texts of 5 windows
+    folded = tr.fold(heads)
+    assert folded.net[1].out_features == 768
+    with torch.no_grad():
+        mean = torch.stack([h(x) for h in heads]).mean(0)
+        assert torch.allclose(folded(x), mean, atol=1e-5)
+        assert not torch.allclose(folded(x), heads[0](x), atol=1e-3)  # a real mean, not one member
+        assert torch.allclose(pool_windows(folded(x), None, 3.0)[0], pool_windows(mean, None, 3.0)[0], atol=1e-5)
+    assert tr.fold(heads[:1]) is heads[0]
+    cfg = json.loads((tr.SHIPPED / "config.json").read_text())
+    metrics = json.loads((tr.SHIPPED / "metrics.json").read_text())
+    assert cfg["hidden"] == 256 * metrics.get("ensemble", 1)
+    assert "mixed-reviews" in metrics["trained_on"] and not set(metrics["trained_on"]) & tr.EVAL_ONLY
+
+
 def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
     """Layer IG hooks the embedding layer, so a forward of the text model made meanwhile (another panel's
     reference run re-encoding the text, in another thread) gets the IG batch of embeddings for its one-row ids and
