@@ -51,7 +51,7 @@ def said(text: str, lang: str | None = "en") -> str:
 
 def _word(value: str, depth: int = 0) -> str:
     """A field of an engine line in Chinese: a name, a line of its own, or a list of them ("a; b", "x: a, b")."""
-    found = ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value)
+    found = ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value) or LANGUAGE_NAMES.get(value)
     if found or depth > 3:
         return found or value
     if "; " in value:
@@ -159,6 +159,9 @@ ZH: dict[str, str] = {
     # what could not be read
     "{lead}: {language} is outside this model's languages ({languages}); its verdict on this {thing} is not "
     "reliable.": "{lead}：{language}超出此模型的语言范围（{languages}），它对这段{thing}的判断不可靠。",
+    "{lead}: this model learned \"neutral\" from {learned} texts only; in {language} it reads a text as positive "
+    "or negative even when it takes no side.": "{lead}：此模型只从{learned}文本中学过“中性”；读{language}时，即使没有立场，"
+                                                "它也会判为正面或负面。",
     "Text": "文字", "Transcript": "转写文字", "text": "文字", "clip": "音频", "input": "输入",
     "No face was found in the picture, so the face model abstained: the picture was not used (Advanced → 'read a "
     "picture without a face as a face' to use it anyway).":

@@ -144,6 +144,22 @@ def names(codes: Iterable[str] | None) -> str:
     return ", ".join(language_name(c) for c in codes or [])
 
 
+NEUTRAL_UNLEARNED = ("{lead}: this model learned \"neutral\" from {learned} texts only; in {language} it reads a "
+                     "text as positive or negative even when it takes no side.")
+
+
+def neutral_notice(text: str | None, neutral_languages: Iterable[str] | None, spec: Any) -> str | None:
+    """One line when a head that learned "neutral" from some languages only (its ``neutral_languages``; None: not
+    said, so not checked) reads a text in another of its model's languages (a language outside them has its own
+    notice: :func:`notice`); None otherwise."""
+    if not neutral_languages:
+        return None
+    lang, langs = detect_language(text), declared(spec)
+    if lang is None or lang in neutral_languages or (langs is not None and lang not in langs):
+        return None
+    return NEUTRAL_UNLEARNED.format(lead="Text", learned=names(neutral_languages), language=language_name(lang))
+
+
 def declared(spec: Any) -> list[str] | None:
     """The language codes a preset entry declares (None: not declared, so not checked)."""
     langs = (getattr(spec, "options", None) or {}).get("languages")
@@ -185,5 +201,6 @@ def notice(modality: str, record: dict[str, Any] | None) -> str | None:
             f"({names(record.get('languages'))}); its verdict on this {thing} is not reliable.")
 
 
-__all__ = ["LANGUAGE_NAMES", "LEADS", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language", "is_cjk", "language_name",
-           "names", "notice", "preset_languages", "token_joined", "word_spans"]
+__all__ = ["LANGUAGE_NAMES", "LEADS", "NEUTRAL_UNLEARNED", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language",
+           "is_cjk", "language_name", "names", "neutral_notice", "notice", "preset_languages", "token_joined",
+           "word_spans"]

@@ -294,6 +294,8 @@ def main(argv=None) -> int:
     cfg = dict(enc_cfg)
     cfg["window_pooling"] = {"kind": "polarity-weighted", "sharpness": sharp}
     cfg["labels"], cfg["hidden"], cfg["input_dim"] = LABELS, head.net[1].out_features, 384
+    # the languages it saw "neutral" texts in: the app says so when it reads another (language.neutral_notice)
+    cfg["neutral_languages"] = sorted({rows[i]["group"] for i in tr if y[i] == NEU})
     (args.out / "config.json").write_text(json.dumps(cfg, indent=2))
     for extra in ("preset.json", "LICENSE"):
         if (args.encoder_head / extra).is_file() and not (args.out / extra).is_file():

@@ -6,6 +6,7 @@ The conversion runs once per machine (a cache directory); every test here reuses
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import subprocess
 import sys
@@ -258,6 +259,20 @@ def test_an_ensemble_of_heads_ships_as_one_mlp_whose_logits_are_their_mean():
     metrics = json.loads((tr.SHIPPED / "metrics.json").read_text())
     assert cfg["hidden"] == 256 * metrics.get("ensemble", 1)
     assert "mixed-reviews" in metrics["trained_on"] and not set(metrics["trained_on"]) & tr.EVAL_ONLY
+
+
+def test_lite_says_it_learned_neutral_from_english_only_when_it_reads_chinese(lite):
+    """The shipped head saw "neutral" texts in English only (its config's ``neutral_languages``, written by the
+    trainer); a Chinese text read by lite, typed or heard, carries the line once; an English one does not."""
+    cfg = json.loads((Path(__file__).resolve().parents[1] / "msa_demo" / "weights" / "lite_text_head"
+                      / "config.json").read_text())
+    assert cfg["neutral_languages"] == ["en"]
+    chinese = lite.predict(inputs=lite.read_inputs(text="这本书有三百页。"), use=["text"])
+    assert [n for n in chinese.notices if "learned \"neutral\"" in n] == [
+        'Text: this model learned "neutral" from English texts only; in Chinese it reads a text as positive or '
+        "negative even when it takes no side."]
+    english = lite.predict(inputs=lite.read_inputs(text="This book has three hundred pages."), use=["text"])
+    assert not any("neutral" in n for n in english.notices)
 
 
 def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
