@@ -148,16 +148,16 @@ NEUTRAL_UNLEARNED = ("{lead}: this model learned \"neutral\" from {learned} text
                      "text as positive or negative even when it takes no side.")
 
 
-def neutral_notice(text: str | None, neutral_languages: Iterable[str] | None, spec: Any) -> str | None:
+def neutral_notice(modality: str, record: dict[str, Any] | None, neutral_languages: Iterable[str] | None) -> str | None:
     """One line when a head that learned "neutral" from some languages only (its ``neutral_languages``; None: not
-    said, so not checked) reads a text in another of its model's languages (a language outside them has its own
-    notice: :func:`notice`); None otherwise."""
-    if not neutral_languages:
+    said, so not checked) read words (``record``, what :func:`check` gives) in another of its model's languages
+    (a language outside them has its own line: :func:`notice`); None otherwise."""
+    record = record or {}
+    lang = record.get("language")
+    if not neutral_languages or lang is None or lang in neutral_languages or record.get("language_covered") is False:
         return None
-    lang, langs = detect_language(text), declared(spec)
-    if lang is None or lang in neutral_languages or (langs is not None and lang not in langs):
-        return None
-    return NEUTRAL_UNLEARNED.format(lead="Text", learned=names(neutral_languages), language=language_name(lang))
+    lead, _thing = LEADS.get(modality, (modality.capitalize(), "input"))
+    return NEUTRAL_UNLEARNED.format(lead=lead, learned=names(neutral_languages), language=language_name(lang))
 
 
 def declared(spec: Any) -> list[str] | None:

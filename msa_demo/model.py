@@ -330,9 +330,11 @@ class MultimodalSentimentModel:
             read = language.check(m, prepared.info, spec)  # the words' language against the declared ones
             per[m] = ModalityPrediction(m, probs, top_label(probs), enc.label_probs, spec.model_id, spec.revision,
                                         **read)
-            line = language.notice(m, read)
-            if line and line not in notices:
-                notices.append(line)
+            # a head that learned "neutral" from some languages only (its config's ``neutral_languages``) says so
+            learned = (getattr(self.modalities[m], "head_config", None) or {}).get("neutral_languages")
+            for line in (language.notice(m, read), language.neutral_notice(m, read, learned)):
+                if line and line not in notices:
+                    notices.append(line)
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
         if self.device.type == "cpu":

@@ -60,25 +60,33 @@ def test_the_prediction_records_the_language_and_says_when_it_is_not_covered(en_
 
 
 def test_a_head_that_learned_neutral_from_some_languages_says_so_in_the_others():
-    """``language.neutral_notice``: a Chinese text read by a head whose "neutral" was learned from English only
-    gets one line (in Chinese on a Chinese page); English, a language outside the model's own (that has its own
-    notice), a head that does not say, and a text too short to tell get none."""
+    """``language.neutral_notice``: a Chinese text (or transcript: the language Whisper heard) read by a head whose
+    "neutral" was learned from English only gets one line (in Chinese on a Chinese page); English, a language
+    outside the model's own (that has its own notice), a head that does not say, and words too few to tell get
+    none."""
     from types import SimpleNamespace
 
     from msa_demo.i18n import said
 
     spec = SimpleNamespace(options={"languages": ["en", "zh"]})
-    zh = language.neutral_notice("这本书有三百页。", ["en"], spec)
+
+    def line(text, learned, spec=spec, modality="text"):
+        return language.neutral_notice(modality, language.check("text", {"text": text}, spec), learned)
+
+    zh = line("这本书有三百页。", ["en"])
     assert zh == ('Text: this model learned "neutral" from English texts only; in Chinese it reads a text as '
                   "positive or negative even when it takes no side.")
     assert said(zh, "zh") == "文字：此模型只从英语文本中学过“中性”；读中文时，即使没有立场，它也会判为正面或负面。"
-    assert said(zh.replace("Text:", "Transcript:"), "zh").startswith("转写文字：此模型只从英语文本")
-    assert language.neutral_notice("This book has three hundred pages.", ["en"], spec) is None
-    assert language.neutral_notice(FRENCH, ["en"], spec) is None
-    assert language.neutral_notice("这本书有三百页。", None, spec) is None
-    assert language.neutral_notice("这本书有三百页。", ["en", "zh"], spec) is None
-    assert language.neutral_notice("123 !", ["en"], spec) is None
-    assert language.neutral_notice("这本书有三百页。", ["en"], SimpleNamespace(options={})) is not None
+    heard = language.check("audio", {"transcript": "会议十点开始", "language": "zh"}, spec)
+    transcript = language.neutral_notice("audio", heard, ["en"])
+    assert transcript == zh.replace("Text:", "Transcript:")
+    assert said(transcript, "zh").startswith("转写文字：此模型只从英语文本")
+    assert line("This book has three hundred pages.", ["en"]) is None
+    assert line(FRENCH, ["en"]) is None
+    assert line("这本书有三百页。", None) is None
+    assert line("这本书有三百页。", ["en", "zh"]) is None
+    assert line("123 !", ["en"]) is None
+    assert line("这本书有三百页。", ["en"], SimpleNamespace(options={})) is not None
 
 
 def test_a_model_without_declared_languages_is_not_checked(tiny_model):

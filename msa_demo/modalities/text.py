@@ -16,7 +16,7 @@ from torch import nn
 from msa_demo.config import ModalitySpec
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.inputs import TextInput
-from msa_demo.language import is_cjk, neutral_notice, word_spans
+from msa_demo.language import is_cjk, word_spans
 from msa_demo.modalities import Modality, Prepared, from_pretrained, mean_pool, resolve_path
 
 
@@ -281,14 +281,6 @@ class E5WithHead(EncoderWithHead):
         # how the windows' verdicts are pooled (``pool_windows``); a head without the entry: the plain mean
         self.pool_sharpness = float((self.head_config.get("window_pooling") or {}).get("sharpness", 0.0))
         self.windows_encoded = 0
-
-    def prepare(self, value: TextInput | str) -> Prepared:
-        prepared = super().prepare(value)
-        # a head that learned "neutral" from some languages only (config ``neutral_languages``) says so
-        line = neutral_notice(prepared.info.get("text"), self.head_config.get("neutral_languages"), self.spec)
-        if line:
-            prepared.notices.append(line)
-        return prepared
 
     def forget(self) -> None:
         with _window_lock:
