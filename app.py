@@ -192,13 +192,16 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        inputs_kwargs=pred_ins)
         parts["fused"].change(ui.fused_label, parts["fused"], parts["fused"], api_name=False,
                               show_progress="hidden")  # no coin-flip headline
-        for m, widget in values.items():  # a new input is read and run at once: the click finds it done
-            widget.change(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
-                          inputs_kwargs=exp_ins, trigger_mode="always_last", concurrency_id="read-ahead")
-        for widget in exp_ins.values():  # panels made for other inputs or settings: out of date
-            widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
-                          [parts[n] for n in ("fresh", "report", "json")], api_name=False, show_progress="hidden",
-                          inputs_kwargs=exp_ins)
+        inputs = set(map(id, values.values()))
+        for widget in exp_ins.values():  # panels made for other inputs or settings: out of date; a new input is
+            # then read and run at once, so the click finds it done. One change listener a widget: with two on a
+            # picture or a clip, Gradio's page took each value it sent as a change, and sent them again, for ever
+            stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
+                                  [parts[n] for n in ("fresh", "report", "json")], api_name=False,
+                                  show_progress="hidden", inputs_kwargs=exp_ins, trigger_mode="always_last")
+            if id(widget) in inputs:
+                stale.then(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
+                           inputs_kwargs=exp_ins, concurrency_id="read-ahead")
         preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels

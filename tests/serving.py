@@ -61,6 +61,7 @@ class QueueWatch:
     def __init__(self, page) -> None:
         self.page = page
         self.open: set = set()
+        self.joined = 0  # events the page has started
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
         page.on("requestfailed", self._ended)
@@ -68,6 +69,7 @@ class QueueWatch:
     def _started(self, request) -> None:
         if "/gradio_api/queue/" in request.url:
             self.open.add(request)
+            self.joined += "/queue/join" in request.url
 
     def _ended(self, request) -> None:
         self.open.discard(request)

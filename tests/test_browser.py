@@ -331,6 +331,7 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     from msa_demo.ui.widgets import ALL_OFF
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
+    watch = QueueWatch(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     t0 = time.perf_counter()
@@ -343,6 +344,12 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     assert page.locator("#report-btn").is_enabled()  # its report is ready to download
     # made for exactly what the boxes hold (once the opening's last step is in: meanwhile its timer shows there)
     page.wait_for_function("() => !document.querySelector('#freshness').innerText.trim()", timeout=30_000)
+    # and then the page is quiet: no event starts itself again (two change listeners on the picture once made the
+    # page send it back as changed after every run, for ever)
+    watch.wait_idle()
+    started = watch.joined
+    page.wait_for_timeout(3000)
+    assert watch.joined == started and not watch.open, f"{watch.joined - started} events started on an idle page"
     assert not page.locator("#own-video").is_visible()  # no empty box for an input not given
     again = browser.new_page(viewport={"width": 1400, "height": 900})
     t0 = time.perf_counter()
