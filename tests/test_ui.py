@@ -631,6 +631,29 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2
 
 
+def test_compare_takes_a_from_the_explanation_just_made(dash, image_path, tiny_preset_path, monkeypatch):
+    """Compare after Explain (the same inputs and settings) does not make A again: only B is made, and a second
+    Compare makes nothing; A is the explanation on screen."""
+    import msa_demo.explain as explaining
+
+    made = []
+    real = explaining.explain_iter
+
+    def counted(model, *args, **kwargs):
+        made.append(model.preset.name)
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(explaining, "explain_iter", counted)
+    settings = dict(ig_steps=8, image_method="occlusion", deletion_steps=2)
+    shown = on_screen(run_explain(dash, None, "I love it, so good", image_path, None, **settings))
+    assert len(made) == 1
+    out = dash.compare(None, "I love it, so good", image_path, None, other=str(tiny_preset_path), **settings)
+    assert len(made) == 2  # B only
+    assert out["compare.fused_a"] == shown["state"]["prediction"]["probs"]
+    again = dash.compare(None, "I love it, so good", image_path, None, other=str(tiny_preset_path), **settings)
+    assert len(made) == 2 and again["compare.summary"] == out["compare.summary"]
+
+
 def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     """The progress bar names each panel's model rows done (of those the budget planned) while the maps are made,
     from the panels' own threads."""

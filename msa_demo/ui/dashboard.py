@@ -401,14 +401,9 @@ class Dashboard:
 
         options, shared = self.shared_budget(settings.options)
         tgt = settings.target
-        key = json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
-                          options.to_dict(), tgt], sort_keys=True, default=str)
-        cached = self.explained.get(key)
+        key = explained_key(model, inputs, use, options, tgt)
+        cached = self.kept(key)
         if cached is not None:  # the same inputs, switches and settings: the same explanation, at once
-            try:
-                self.explained.move_to_end(key)
-            except KeyError:  # dropped meanwhile by another page's explanation (two run at once)
-                pass
             exp = cached
             yield self._final(exp, stamp, *self.write_report(exp, lang), lang=lang)  # written once per language
             return
@@ -446,10 +441,25 @@ class Dashboard:
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
         html_path, json_path = self.write_report(exp, lang)
+        self.keep(key, exp)
+        yield self._final(exp, stamp, html_path, json_path, changed=(), lang=lang)  # every panel is on screen
+
+    def kept(self, key: str) -> dict | None:
+        """The explanation kept under ``key`` (:func:`explained_key`), or None."""
+        exp = self.explained.get(key)
+        if exp is not None:
+            try:
+                self.explained.move_to_end(key)
+            except KeyError:  # dropped meanwhile by another page's explanation (two run at once)
+                pass
+        return exp
+
+    def keep(self, key: str, exp: dict) -> None:
+        """Keep an explanation (``Explanation.to_dict()``) for the next request of the same; the oldest go past
+        ``EXPLAINED_KEPT``."""
         self.explained[key] = exp
         while len(self.explained) > EXPLAINED_KEPT:
             self.explained.popitem(last=False)
-        yield self._final(exp, stamp, html_path, json_path, changed=(), lang=lang)  # every panel is on screen
 
     @staticmethod
     def _final(exp: dict, stamp: dict, html_path, json_path, changed: Iterable[str] | None = None,
@@ -496,10 +506,18 @@ class Dashboard:
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
             tell = progress_adapter(progress, lang)
-            exp_a = explain(model_a, inputs_a, target=settings.target, use=use, options=settings.options,
-                            progress=tell).to_dict()
-            exp_b = explain(model_b, inputs_b, target=exp_a["target"], use=use, options=settings.options,
-                            progress=tell).to_dict()
+
+            def explained(model, inputs, target):  # kept: A is usually what Explain has just shown
+                key = explained_key(model, inputs, use, settings.options, target)
+                exp = self.kept(key)
+                if exp is None:
+                    exp = explain(model, inputs, target=target, use=use, options=settings.options,
+                                  progress=tell).to_dict()
+                    self.keep(key, exp)
+                return exp
+
+            exp_a = explained(model_a, inputs_a, settings.target)
+            exp_b = explained(model_b, inputs_b, exp_a["target"])
         except MsaError as exc:
             raise user_error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
@@ -702,6 +720,13 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def explained_key(model, inputs, use, options, target) -> str:
+    """What an explanation is made of (the preset, each input's content, the switches, the options, the class
+    explained): the same key, the same explanation."""
+    return json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
+                       options.to_dict(), target], sort_keys=True, default=str)
 
 
 def _suffix(head: bytes) -> str:
