@@ -153,8 +153,13 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):
-            yield from dash.explain_panels(progress=progress, lang=ui.page_language(request),
-                                           session=getattr(request, "session_hash", None), **values)
+            lang, last = ui.page_language(request), {}
+            for last in dash.explain_panels(progress=progress, lang=lang,
+                                            session=getattr(request, "session_hash", None), **values):
+                yield last
+            if from_code(request) and last.get("state"):  # a client keeps the last step only: every part in it
+                yield ui.plain(dash.saved_panels(last["state"], stamp=last["stamp"],
+                                                 files=(last["report"], last["json"]), lang=lang))
 
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
@@ -249,6 +254,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
     dash.waiting = lambda: ui.queued(demo, "explain")  # those waiting share the time budget
     api.keep_out_of_mcp(demo)
     return demo
+
+
+def from_code(request) -> bool:
+    """A request made by ``gradio_client`` (or Gradio's MCP server), not by the page."""
+    headers = getattr(request, "headers", None) or {}
+    return headers.get("x-gradio-user") in ("api", "mcp")
 
 
 def mcp_default() -> bool:

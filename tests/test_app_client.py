@@ -85,6 +85,11 @@ def test_explain_and_report(client, files):
     result = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2  # streamed: prediction first, then the explanation
+    # a client keeps the last step only: it carries every part, as plain values (not the page's "unchanged")
+    assert result[0]["label"] in ("positive", "neutral", "negative") and result[1]["label"]
+    assert result[4].startswith("###") and "integrated gradients" in result[11]
+    assert [w["token"] for w in result[6]] and isinstance(result[8], list) and result[8]  # words, heat maps
+    assert not any(isinstance(v, dict) and v.get("__type__") == "update" for v in result)
     html_path = result[-6]  # then the what-if panel, the video's verdict, moments plot and key frame
     json_path = result[-5]
     assert "What would change its mind?" in result[-4]  # on by default in the dashboard

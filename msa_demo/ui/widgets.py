@@ -189,6 +189,21 @@ def shown(value, visible: bool):
     return gradio().update(value=value, visible=visible)
 
 
+def plain(parts: dict) -> dict:
+    """The parts' values without the page's placing (what a ``gradio_client`` caller reads): a component update
+    (``gr.update``, a component returned as one) gives its value, anything else is its own value."""
+    gr = gradio()
+
+    def value(v):
+        if isinstance(v, gr.components.Component):
+            return v.constructor_args.get("value")
+        if isinstance(v, dict) and v.get("__type__") == "update":
+            return v.get("value")
+        return v
+
+    return {n: value(v) for n, v in parts.items()}
+
+
 def verdicts_shown(views: dict) -> dict:
     """``prediction_views`` with the fused verdict and each modality's "alone" verdict shown only when there is
     one (or its "no face"); the notices as they are."""
