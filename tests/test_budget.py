@@ -3,6 +3,8 @@ prices set by the test (so the plan is known by construction), and an explanatio
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from msa_demo.explain import ExplainOptions, explain
@@ -151,6 +153,23 @@ def test_a_deletion_curve_costs_only_the_rows_its_map_has_not_evaluated(tiny_mod
         opts = ExplainOptions(image_methods=("occlusion",), grid=3, deletion_steps=steps)
         m = attribute_regions(tiny_model, tiny_inputs, "positive", opts)[0]
         assert m.cost.forward_passes == 9 + 1 + deletion_rows(9, steps, occlusion=True)
+
+
+def test_a_sampled_shapley_map_is_planned_at_its_rows_per_sample(tiny_model, tiny_inputs):
+    """Sampled Shapley values evaluate each part once per sample: the plan counts them so (at most what the map
+    really evaluated, and well above one row per part, which an occlusion map costs)."""
+    from msa_demo.explain.methods import METHODS
+    from msa_demo.explain.regions import attribute_regions
+
+    samples = METHODS["shapley_value_sampling"].defaults["n_samples"]
+    opts = ExplainOptions(image_methods=("shapley_value_sampling",), grid=3, deletion_steps=2)
+    m = attribute_regions(tiny_model, tiny_inputs, "positive", opts)[0]
+    used = set_prices(tiny_model, tiny_inputs, {"text": 1e-9, "image": 0.01, "audio": 1e-9})
+    plan = fit(tiny_model, tiny_inputs, used, replace(opts, budget=100, text_methods=("occlusion",),
+                                                     audio_methods=("occlusion",)))
+    planned = plan.panels["image"] / 0.01
+    assert planned == pytest.approx(9 * samples + 1 + deletion_rows(9, 2), rel=0.01)
+    assert m.cost.forward_passes <= planned and m.cost.forward_passes > 3 * (9 + 1 + deletion_rows(9, 2))
 
 
 def test_rows_answered_from_what_was_seen_are_the_rows_the_model_gives(tiny_model, tiny_inputs):

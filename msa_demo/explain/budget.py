@@ -1,7 +1,7 @@
 """A time budget: the explanation's settings chosen so that its maps fit ``ExplainOptions.budget`` seconds.
 
 The cost of a map is counted in model rows (one modality-model evaluation of one input row): a perturbation map
-evaluates one row per feature, an Integrated Gradients map about three per step (a forward and a backward), and
+evaluates one row per feature (per feature and sample: sampled Shapley values, ``Method.rows``), an Integrated Gradients map about three per step (a forward and a backward), and
 every map's deletion / AOPC curve its distinct rows (:func:`deletion_rows`). A row's price is measured, not
 guessed: each used modality's fused forward is timed once on two rows of this very input (and, for an audio model
 that can, at the latent level too; a model slower than ``SLOW_PROBE`` a row on one row), and the price is kept
@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
@@ -127,7 +128,7 @@ class _Panel:
     price: float  # seconds per row at the options' level
     latent_price: float | None  # audio: seconds per row at the latent level, where the model has one
     features: Any  # options -> number of features of a perturbation map
-    methods: Any  # options -> [(kind, name)] of its maps
+    methods: Any  # options -> [(kind, name)] of its maps (the method that runs: a gradient one's fallback)
     segments: bool = False  # its features are time segments of the options' length (audio on a waveform)
     floor: int = MIN_IG_STEPS  # the fewest IG steps its map is readable with (a piecewise path: its first round)
 
@@ -139,7 +140,7 @@ class _Panel:
         for kind, name in self.methods(o):
             n = self.features(o)
             rows += deletion_rows(n, o.deletion_steps, gradient=kind == "gradient", occlusion=name == "occlusion")
-            rows += IG_ROW * _ig_steps(o) if kind == "gradient" else n + 1
+            rows += IG_ROW * _ig_steps(o) if kind == "gradient" else METHODS[name].rows(n)
         return rows
 
     def seconds(self, o: ExplainOptions) -> float:
@@ -180,7 +181,7 @@ def _ig_steps(o: ExplainOptions) -> int:
 
 def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Panel]:
     from msa_demo.explain.forward import FusedForward
-    from msa_demo.explain.methods import METHODS, resolve
+    from msa_demo.explain.methods import resolve
 
     out = []
     shares = _shares(model)
@@ -192,8 +193,8 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
         floor = max(MIN_IG_STEPS, getattr(mod, "path_pieces", 0) * getattr(mod, "path_nodes", 2))
         gradients = bool(mod.differentiable)
 
-        def kinds(names, gradients=gradients, m=m):
-            return [(METHODS[resolve(n, m, gradients)].kind, n) for n in names]
+        def kinds(names, gradients=gradients, m=m):  # (kind, the method that runs), per map
+            return [(METHODS[r].kind, r) for r in (resolve(n, m, gradients) for n in names)]
 
         latent = None
         if m == "text":

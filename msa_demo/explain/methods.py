@@ -53,6 +53,11 @@ class Method:
     adaptive: bool = False
     about: str = ""
 
+    def rows(self, features: int) -> int:
+        """Model rows a perturbation map of ``features`` parts evaluates at most: each part once per sample (its
+        ``n_samples``; one for occlusion), and the input."""
+        return features * int(self.defaults.get("n_samples", 1)) + 1
+
 
 METHODS: dict[str, Method] = {
     "integrated_gradients": Method("IntegratedGradients", "gradient", {"method": "gausslegendre"}, adaptive=True,
