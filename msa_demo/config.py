@@ -149,9 +149,11 @@ VIDEO_OPTIONS = {"fps": 2.0, "max_seconds": 10.0, "segment_seconds": 1.0}  # fra
 def frames_of(image: ModalitySpec, faces: bool = False) -> ModalitySpec:
     """A video entry whose frames are read by the picture model ``image`` (the same checkpoint: nothing more to
     download): each frame whole (the scene over time), or, ``faces``, cropped to the face the lite face finder
-    sees (frames without a face are not read)."""
+    sees (frames without a face are not read). The words said in the clip are the text when none is given (the
+    Hub presets' voice model hears the tone, not the words)."""
     return replace(image, family="video-frames",
-                   options={**image.options, "frames": image.family, "faces": faces, **VIDEO_OPTIONS})
+                   options={**image.options, "frames": image.family, "faces": faces, "words": True,
+                            **VIDEO_OPTIONS})
 
 
 HUB = Preset(

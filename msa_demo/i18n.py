@@ -287,6 +287,11 @@ ZH: dict[str, str] = {
         "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
     "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",
     "Audio: the video's sound track (no audio clip was given).": "音频：视频的音轨（未给出音频片段）。",
+    "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given).":
+        "文字：视频中说的话，由 Whisper base 语音识别听出（未给出文字）。",
+    "Video: the words said in it were not read ({why})": "视频：未读取其中说的话（{why}）",
+    "Video: speech recognition was unsure of the words it heard (music or noise?), so they were not read as the text.":
+        "视频：语音识别对听到的话没有把握（音乐或噪声？），因此没有把它们当作文字读取。",
     "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
     "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
     "Image: no face was found, so the whole picture was read as a face.": "图片：没有找到人脸，因此把整张图片当作人脸读取。",

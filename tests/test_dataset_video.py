@@ -1,7 +1,7 @@
 """Dataset mode on the registry, with the shipped video kind: a manifest's ``video`` column (a path, or the clip's
 bytes in a Parquet cell) is explained like any other input; a video-only row gets its own columns in
-results.parquet (hash, verdict alone, Shapley value, interactions, top moments), and the clip's sound track feeds
-the audio columns."""
+results.parquet (hash, verdict alone, Shapley value, interactions, top moments), the clip's sound track feeds
+the audio columns and the words said in it the text's."""
 
 from __future__ import annotations
 
@@ -49,14 +49,15 @@ def test_a_video_only_row_is_explained_with_its_own_columns(video_model, tmp_pat
     words, clip = table.to_pylist()
     assert clip["error"] is None and clip["video_sha256"] == hashlib.sha256(CLIP.read_bytes()).hexdigest()[:16]
     assert words["video_sha256"] is None and words["top_moments"] == [] and words["shapley_video"] is None
-    # the clip's frames feed the video, its sound track the audio (said in the notices)
-    assert clip["used"] == ["audio", "video"]
+    # the clip's frames feed the video, its sound track the audio and the words said in it the text (said in the
+    # notices: the Hub presets' voice model hears the tone, not the words)
+    assert clip["used"] == ["text", "audio", "video"]
     assert sum(clip[f"video_prob_{c}"] for c in SENTIMENTS) == pytest.approx(1.0, abs=1e-5)
     saved = json.loads((out / clip["explanation"]).read_text(encoding="utf-8"))
     mc = saved["modalities"]
     assert clip["shapley_video"] == pytest.approx(mc["shapley"]["video"])
-    assert clip["shapley_audio"] + clip["shapley_video"] == pytest.approx(mc["value_all"] - mc["value_none"],
-                                                                          abs=1e-5)
+    assert clip["shapley_text"] + clip["shapley_audio"] + clip["shapley_video"] == pytest.approx(
+        mc["value_all"] - mc["value_none"], abs=1e-5)
     assert clip["interaction_audio_video"] == pytest.approx(mc["interactions"]["audio×video"])
     first_video_map = next(m for m in saved["maps"] if m["modality"] == "video")
     assert len(clip["top_moments"]) == min(5, len(first_video_map["labels"])) and \
@@ -93,4 +94,4 @@ def test_a_clip_as_bytes_in_a_parquet_cell_is_named_by_its_first_bytes(video_mod
         hashlib.sha256(CLIP.read_bytes()).hexdigest()[:16]
     s = explain_batch(manifest, tmp_path / "out", model=video_model, options=FAST, progress=False, report=False)
     assert (s.explained, s.failed) == (1, 0)
-    assert read_results(tmp_path / "out")[0]["used"] == ["audio", "video"]
+    assert read_results(tmp_path / "out")[0]["used"] == ["text", "audio", "video"]

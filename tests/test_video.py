@@ -251,6 +251,41 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
 
 
 @pytest.mark.slow
+def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video_preset, tmp_path, monkeypatch):
+    """A Hub preset's voice model hears the tone, not the words: the words said in the clip (Whisper base) are
+    the text when none is given, said so; a given text is read instead (and nothing is recognised); words
+    Whisper itself is unsure of (a tone it puts words to) are not read, said; lite's voice reads the words
+    already, so its text stays empty."""
+    import soundfile as sf
+
+    from msa_demo.lite import speech
+
+    frown, _ = faces()
+    voice, rate = sf.read(EXAMPLES / "angry_speech.wav", dtype="float32")
+    clip = write_clip(tmp_path / "said.mp4", [frown] * 30, fps=10, sound=(rate, voice[: 3 * rate]))
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(clip))
+    assert inputs.present() == ["text", "audio", "video"]
+    assert "furious" in inputs.text.text.lower()
+    assert inputs.text.notices[0].startswith("Text: the words said in the video")
+    assert model.predict(inputs=inputs).used == ["text", "audio", "video"]
+    heard = []
+    real = speech.transcribe
+    monkeypatch.setattr(speech, "transcribe", lambda *a, **k: heard.append(1) or real(*a, **k))
+    given = model.read_inputs(video=str(clip), text="What a lovely day")
+    assert given.text.text == "What a lovely day" and not given.text.notices and heard == []
+    t = np.arange(2 * 16000) / 16000.0  # a 440 Hz tone, to which Whisper base puts a word it is unsure of
+    hum = write_clip(tmp_path / "hum.mp4", [frown] * 20, fps=10,
+                     sound=(16000, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)))
+    tone = model.read_inputs(video=str(hum))
+    put = real(tone.audio.waveform, tone.audio.sample_rate)
+    assert put.text and put.unsure and put.logprob < speech.UNSURE
+    assert tone.present() == ["audio", "video"] and any("was unsure of the words" in n for n in tone.video.notices)
+    lite = MultimodalSentimentModel.from_preset("lite", device="cpu")
+    assert lite.read_inputs(video=str(clip)).present() == ["audio", "video"]
+
+
+@pytest.mark.slow
 def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset, voiced_clip, tmp_path, capsys):
     from msa_demo.__main__ import main
 

@@ -2,7 +2,9 @@
 sampled at the video spec's ``fps`` over at most its ``max_seconds``, each read by the preset's image family);
 moments and the key frame's regions are explained (``explain.moments``); the report shows a filmstrip of key
 frames and a lane of each time segment's push. A clip's sound track is carried to the audio modality when no
-audio clip is given; a clip in which no frame shows a face abstains (its notice says so)."""
+audio clip is given, and, where the video entry asks (``words``: the Hub presets, whose voice model hears the tone
+only), the words said in it to the text modality when no text is given; a clip in which no frame shows a face
+abstains (its notice says so)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from msa_demo.views import esc as _e
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
+UNSURE_WORDS = ("Video: speech recognition was unsure of the words it heard (music or noise?), so they were not "
+                "read as the text.")
+WORDS_HEARD = "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given)."
 STRIP_SIDE = 120  # their long side, pixels
 
 
@@ -72,7 +77,35 @@ def read(value: Any, model):
             if audio is not None:
                 audio.notices.insert(0, SOUND_TRACK)
                 clip.carries["audio"] = audio
+        clip.carries["text"] = lambda: _words_heard(clip, model)  # heard only where no text is given
     return clip
+
+
+def _words_heard(clip, model):
+    """The words said in the clip, read as the text is read (None: the video entry does not ask for them, its
+    ``words`` option; the preset has no text model, or its voice model reads the words already, as lite's does;
+    nothing was said)."""
+    audio = model.preset.modalities.get("audio")
+    if not _options(model).get("words") or "text" not in model.modalities or (
+            getattr(audio, "family", None) == "speech-transcript"):
+        return None
+    from msa_demo.errors import ModelLoadError
+    from msa_demo.lite.speech import transcribe
+
+    try:
+        heard = transcribe(clip.sound[1], clip.sound[0])
+    except ModelLoadError as exc:
+        clip.notices.append(f"Video: the words said in it were not read ({exc})")
+        return None
+    if not heard.text.strip():
+        return None
+    if heard.unsure:
+        clip.notices.append(UNSURE_WORDS)
+        return None
+    text = get("text").read(heard.text, model)
+    if text is not None:
+        text.notices.insert(0, WORDS_HEARD)
+    return text
 
 
 def families() -> Mapping[str, type]:

@@ -58,6 +58,7 @@ MIN_FRAMES = 500  # 5 s
 
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
+UNSURE = -1.0  # a decode whose tokens' mean log-probability is lower failed (openai-whisper's logprob_threshold)
 # a word at the clip's end that lasts under MIN_WORD seconds, within CUT_TAIL of the end, was not heard
 MIN_WORD = 0.02
 CUT_TAIL = 0.5
@@ -84,6 +85,13 @@ class Transcript:
     language: str | None = None
     language_probability: float | None = None
     dropped_at_cut: int = 0  # words Whisper put in the clip's last instant, with no time of their own: not heard
+    # the mean log-probability of its tokens (Whisper's own measure of a decode; below ``UNSURE``, Whisper takes a
+    # decode as failed: a song, noise or a tone it put words to)
+    logprob: float | None = None
+
+    @property
+    def unsure(self) -> bool:
+        return self.logprob is not None and self.logprob < UNSURE
 
     def char_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""
@@ -276,11 +284,14 @@ def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
         # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
         segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
                                        temperature=0.0, condition_on_previous_text=False)
-        text, words, cut = _words(list(segments), x.size / SAMPLE_RATE)  # decoded as the segments are read
+        segments = list(segments)  # decoded as the segments are read
+        text, words, cut = _words(segments, x.size / SAMPLE_RATE)
+        tokens = sum(len(s.tokens) for s in segments)
+        logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else None
     finally:
         getattr(model, "forget", lambda: None)()
     return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None,
-                      cut)
+                      cut, None if logprob is None or not words else round(float(logprob), 3))
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:

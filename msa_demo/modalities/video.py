@@ -8,7 +8,8 @@ family's model reads it: the face crop); ``face_mask`` [B, T] says which frames 
 replacing its frames by a baseline frame (``explain.moments``).
 
 A clip's sound track (16 kHz mono) is decoded too (:attr:`VideoInput.sound`): the video kind hands it to the
-audio modality when no audio clip is given (``model.read_inputs``: what an input ``carries``).
+audio modality when no audio clip is given, and the words said in it to the text modality when no text is given
+and the video entry's ``words`` asks (``model.read_inputs``: what an input ``carries``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi")
 SOUND_RATE = 16000
 # the family's own options (the rest of a spec's options go to the frame family)
 # faces: crop each frame to the face the lite face finder sees (None: only for the lite face model's family)
+# words: the words said in a clip's sound track are the text when no text is given, where the voice model does not
+# read them itself (``kinds.video``: speech recognition by the lite preset's Whisper base)
 DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "max_side": 640, "segment_seconds": 1.0,
-            "faces": None}
+            "faces": None, "words": False}
 
 
 def video_options(spec: Any) -> dict[str, Any]:
@@ -54,7 +57,8 @@ class VideoInput:
     notices: list[str] = field(default_factory=list)
     sound: tuple[int, np.ndarray] | None = None  # (16000, mono float32) over the same span, when there is one
     faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
-    carries: dict[str, Any] = field(default_factory=dict)  # other modalities' inputs it brings (its sound track)
+    # other modalities' inputs it brings (its sound track; the words said in it: a function, called only if wanted)
+    carries: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
