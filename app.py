@@ -161,6 +161,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 yield ui.plain(dash.saved_panels(last["state"], stamp=last["stamp"],
                                                  files=(last["report"], last["json"]), lang=lang))
 
+        def predict(request: gr.Request, **values):  # the page's verdicts placed by what was read
+            return dash.predict(lang=ui.page_language(request), placed=not from_code(request), **values)
+
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
@@ -175,7 +178,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         placed = page.outputs(page.order(is_placed))
         predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
                           api_name=False, show_progress="hidden", inputs_kwargs=pred_ins).then(
-            ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
+            ui.zero_gpu(ui.optional_further(page.keyed(predict)), 30), None, pred_outs,
             api_name="predict",
             inputs_kwargs=pred_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts

@@ -346,10 +346,14 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     page.wait_for_function("() => !document.querySelector('#freshness').innerText.trim()", timeout=30_000)
     # and then the page is quiet: no event starts itself again (two change listeners on the picture once made the
     # page send it back as changed after every run, for ever)
-    watch.wait_idle()
-    started = watch.joined
-    page.wait_for_timeout(3000)
-    assert watch.joined == started and not watch.open, f"{watch.joined - started} events started on an idle page"
+    for _ in range(4):  # a late change event may still come once; a loop never stops
+        watch.wait_idle()
+        started = watch.joined
+        page.wait_for_timeout(3000)
+        if watch.joined == started:
+            break
+    else:
+        pytest.fail(f"the page kept starting events by itself ({watch.joined - started} in the last 3 s)")
     assert not page.locator("#own-video").is_visible()  # no empty box for an input not given
     again = browser.new_page(viewport={"width": 1400, "height": 900})
     t0 = time.perf_counter()
