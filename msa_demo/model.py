@@ -247,8 +247,9 @@ class MultimodalSentimentModel:
         registered modality (``read_inputs(text=..., image=..., audio=...)``, or positionally in that order)."""
         raw = registry.by_position(args, values)
         got = {k.name: k.read(raw[k.name], self) for k in registry.kinds() if raw.get(k.name) is not None}
+        got = {n: v for n, v in got.items() if v is not None}  # an empty text box gives nothing
         carried = {}  # what an input carries (a clip's sound track, the words said in it) unless given itself
-        for x in list(got.values()):
+        for x in got.values():
             for n, v in (getattr(x, "carries", None) or {}).items():
                 if n not in got and n not in carried:
                     v = v() if callable(v) else v  # made only when wanted (the words: speech recognition)

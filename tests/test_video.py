@@ -269,6 +269,7 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
     assert "furious" in inputs.text.text.lower()
     assert inputs.text.notices[0].startswith("Text: the words said in the video")
     assert model.predict(inputs=inputs).used == ["text", "audio", "video"]
+    assert model.read_inputs(video=str(clip), text=" ").text.text == inputs.text.text  # the page's empty box
     heard = []
     real = speech.transcribe
     monkeypatch.setattr(speech, "transcribe", lambda *a, **k: heard.append(1) or real(*a, **k))
