@@ -126,6 +126,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         pred_ins = ui.named_inputs(preset, values, switches, {"face_anyway": advanced["face_anyway"]})
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
         verdicts = page.order(lambda n: n == "fused" or n.startswith("own."), ui.PREDICT_OUTPUTS)
+        own = [n for n in verdicts if n.startswith("own.")]
         pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
         with tabs, gr.Tab(ui.tr("Compare"), id="compare"):  # the same inputs, a second preset, side by side
@@ -161,9 +162,6 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 yield ui.plain(dash.saved_panels(last["state"], stamp=last["stamp"],
                                                  files=(last["report"], last["json"]), lang=lang))
 
-        def predict(request: gr.Request, **values):  # the page's verdicts placed by what was read
-            return dash.predict(lang=ui.page_language(request), placed=not from_code(request), **values)
-
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
@@ -178,9 +176,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         placed = page.outputs(page.order(is_placed))
         predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
                           api_name=False, show_progress="hidden", inputs_kwargs=pred_ins).then(
-            ui.zero_gpu(ui.optional_further(page.keyed(predict)), 30), None, pred_outs,
+            ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
             api_name="predict",
-            inputs_kwargs=pred_ins)
+            inputs_kwargs=pred_ins).then(  # a verdict another input brought (a clip's sound track) is shown too
+            ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False, show_progress="hidden")
         # a request that cannot run gives one message (and touches no panel) before any work starts
         explain_btn.click(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
                           show_progress="hidden",

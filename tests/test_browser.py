@@ -270,6 +270,10 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     page, errors = opened(browser, url, height=1000)
     page.locator("#video-input input[type=file]").set_input_files(str(ROOT / "examples" / "face_turns.mp4"))
     page.wait_for_selector("#video-input video", timeout=30_000)
+    # Predict shows the verdict of the words heard in the clip's sound track too, though no audio was given
+    page.click("#predict-btn")
+    page.wait_for_selector("#own-audio", state="visible", timeout=60_000)
+    assert not page.locator("#own-image").is_visible()
     page.click("#explain-btn")
     page.wait_for_selector("#video-plot .js-plotly-plot", timeout=120_000)
     page.wait_for_selector("#video-frames img", timeout=120_000)

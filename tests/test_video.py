@@ -337,10 +337,6 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     out = dash.predict(video=str(voiced_clip))
     notes, alone = out["notices"], out["own.video"]
     assert isinstance(alone, dict) and "from audio, video" in notes and "sound track" in notes
-    # the page's Predict shows the verdict of the sound track the clip brings (its box was placed for the clip)
-    placed = dash.predict(video=str(voiced_clip), placed=True)
-    assert placed["own.audio"]["visible"] and placed["own.video"]["visible"] and not placed["own.image"]["visible"]
-    assert placed["own.audio"]["value"] == out["own.audio"]
     steps = list(dash.explain_panels(video=str(voiced_clip), target="positive", grid=2, image_method="occlusion"))
     state = steps[-1]["state"]
     assert [m["method"] for m in state["maps"] if m["modality"] == "video"] == ["occlusion", "key_frame_occlusion"]

@@ -21,7 +21,7 @@ from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_
                                  advanced_widgets, explain_lanes, gpu_duration, read_settings, requested_options,
                                  settings_values)
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, explained_stamp,
-                                 explanation_views, fused_label, image_input, plain, queued, stale_parts, user_error,
+                                 explanation_views, fused_label, held_verdicts, image_input, plain, queued, stale_parts, user_error,
                                  warm_up, zero_gpu)
 
 __all__ = [n for n in dir() if not n.startswith("_")

@@ -231,18 +231,15 @@ class Dashboard:
         except TypeError as exc:
             raise user_error(f"These inputs cannot be read: {exc}.") from None
 
-    def predict(self, *args, lang: str = "en", placed: bool = False, **named) -> dict:
+    def predict(self, *args, lang: str = "en", **named) -> dict:
         """Fused probabilities, each modality's own prediction, and the summary with what could not be read, by
         name (``views.prediction_views``). Arguments by name (``preset``, each modality's input and ``use_<name>``
         switch, ``face_anyway``), or positionally as (preset, text, image, audio, use_text, use_image, use_audio,
-        face_anyway). ``lang``: the language of what it says ("en", "zh"). ``placed``: for the page, each verdict
-        shown exactly when there is one (a modality another input brings, a clip's sound track or the words said
-        in it, has one though the page's :meth:`place` did not know it); else plain values, as the API's."""
+        face_anyway). ``lang``: the language of what it says ("en", "zh")."""
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
         pred = self._predict(model, inputs, use)
-        views = prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
-        return verdicts_shown(views) if placed else views
+        return prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
 
     def read_ahead(self, *args, **named) -> None:
         """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)

@@ -204,6 +204,13 @@ def plain(parts: dict) -> dict:
     return {n: value(v) for n, v in parts.items()}
 
 
+def held_verdicts(*verdicts) -> list:
+    """Each "alone" verdict box shown exactly when it holds a verdict (after a prediction: a modality another
+    input brought, a clip's sound track or the words said in it, has one though the page placed its boxes by what
+    was given)."""
+    return [gradio().update(visible=bool(v)) for v in verdicts]
+
+
 def verdicts_shown(views: dict) -> dict:
     """``prediction_views`` with the fused verdict and each modality's "alone" verdict shown only when there is
     one (or its "no face"); the notices as they are."""
