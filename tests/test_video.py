@@ -284,6 +284,17 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
     assert tone.present() == ["audio", "video"] and any("was unsure of the words" in n for n in tone.video.notices)
     lite = MultimodalSentimentModel.from_preset("lite", device="cpu")
     assert lite.read_inputs(video=str(clip)).present() == ["audio", "video"]
+    # speech recognition that cannot load (its packages missing): the clip is read without the words, one line why
+    from msa_demo.errors import ModelLoadError
+
+    def missing(*_a, **_k):
+        raise ModelLoadError("the Whisper base packages are not installed")
+
+    monkeypatch.setattr(speech, "transcribe", missing)
+    without = model.read_inputs(video=str(clip))
+    assert without.present() == ["audio", "video"]
+    assert "Video: the words said in it were not read (the Whisper base packages are not installed)" in \
+        without.video.notices
 
 
 @pytest.mark.slow
