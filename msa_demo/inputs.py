@@ -26,6 +26,9 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3")
 class TextInput:
     text: str
     notices: list[str] = field(default_factory=list)
+    # when the text is the words said in a clip: each word's {text, start, end} in the clip's seconds (the video
+    # timeline's words lane); not part of what the model reads
+    said: tuple[dict, ...] = ()
 
     @property
     def key(self) -> str:

@@ -269,6 +269,14 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
     assert "furious" in inputs.text.text.lower()
     assert inputs.text.notices[0].startswith("Text: the words said in the video")
     assert model.predict(inputs=inputs).used == ["text", "audio", "video"]
+    # the words said are drawn on the clip's timeline, at the times they were said
+    from msa_demo.kinds.video import lanes
+
+    exp = explain(model, inputs, target="negative", options=ExplainOptions(grid=2)).to_dict()
+    said = dict(lanes(exp))["words"]
+    assert [w for _a, _b, _r, w, _s in said] == [w["text"] for w in inputs.text.said]
+    assert any("furious" in w.lower() for _a, _b, _r, w, _s in said)
+    assert all(0 <= a < b <= 3.0 for a, b, *_ in said) and [a for a, *_ in said] == sorted(a for a, *_ in said)
     assert model.read_inputs(video=str(clip), text=" ").text.text == inputs.text.text  # the page's empty box
     heard = []
     real = speech.transcribe

@@ -79,6 +79,8 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
                 rec["language_probability"] = info["language_probability"]
             if info.get("dropped_at_cut"):
                 rec["dropped_at_cut"] = int(info["dropped_at_cut"])
+        if getattr(value, "said", None):  # the text is the words said in a clip: their times
+            rec["said"] = [dict(w) for w in value.said]
         rec.update(language.check(m, info, model.preset.modalities[m]))
         if "face_found" in info:
             rec["face_found"] = bool(info["face_found"])

@@ -105,6 +105,7 @@ def _words_heard(clip, model):
     text = get("text").read(heard.text, model)
     if text is not None:
         text.notices.insert(0, WORDS_HEARD)
+        text.said = tuple(w.to_dict() for w in heard.words)
     return text
 
 
@@ -256,7 +257,8 @@ def report(exp: dict, lang: str = "en") -> str:
 def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, float]]]]:
     """The clip on one time axis: (lane, [(start s, end s, relative push -1..1, label, raw score)]) for the face
     (the first moments map), the voice (the first audio map, when the audio is the clip's own sound track) and
-    the words heard (the transcript's timed words, each coloured by the voice segment it falls in)."""
+    the words heard (the transcript's timed words, or those of the words said that are the text on a Hub preset,
+    each coloured by the voice segment it falls in)."""
     out = []
     own_sound = SOUND_TRACK in ((exp.get("prediction") or {}).get("notices") or [])  # not another clip's
     for lane, maps in (("face", moments(exp)), ("voice", views.maps_for(exp, "audio") if own_sound else [])):
@@ -266,7 +268,10 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
             rel = views.rel_scores(scores)
             out.append((lane, [(float(a), float(b), r, str(lbl), sc) for (a, b), r, lbl, sc in
                                zip(m.get("spans") or [], rel, m.get("labels") or [], scores)]))
-    words = ((exp.get("reading") or {}).get("audio") or {}).get("words") or [] if own_sound else []
+    reading = exp.get("reading") or {}
+    # lite's voice model reads the words (its transcript); on a Hub preset they are the text, heard in the clip
+    words = ((reading.get("audio") or {}).get("words") or [] if own_sound else []) or \
+        (reading.get("text") or {}).get("said") or []
     voice = dict(out).get("voice") or []
     if words:
         def push(t: float) -> float:
