@@ -270,6 +270,10 @@ ZH: dict[str, str] = {
     # the engine's notices (the JSON keeps them in English)
     "Video: no face was found in any of the {total} frames read, so the face track abstains.":
         "视频：读取的 {total} 帧中都没有找到人脸，因此人脸轨道弃权。",
+    "Nothing could be read, so there is no verdict: {why}, and no other input is given and switched on. Add text "
+    "or audio, or give a clip that shows a face.":
+        "没有可读取的内容，因此没有判断：{why}，而且没有给出并启用其他输入。请加上文字或音频，或给出一段露出人脸的视频。",
+    "no face was found in any of the {total} frames of the video": "视频的 {total} 帧中都没有找到人脸",
     "Text: read whole, in {k} overlapping windows of {w} tokens ({n} tokens in all); {how}":
         "文字：完整读取，分成 {k} 个各 {w} 个词元的重叠窗口（共 {n} 个词元）；{how}",
     "the verdict pools the windows' verdicts, weighing most the windows that take a side.":

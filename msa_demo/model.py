@@ -98,6 +98,9 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
 
 
 _LIBC: list = []  # glibc, once loaded (None where there is none)
+# every input given and switched on abstains (a clip with no face and no sound): no verdict, and why
+NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no other input is given and "
+                "switched on. Add text or audio, or give a clip that shows a face.")
 _TRIMMED = [0.0]  # when the heap was last trimmed
 TRIM_EVERY = 1.0  # seconds: the least time between two trims asked for without ``force``
 
@@ -326,6 +329,9 @@ class MultimodalSentimentModel:
                 used.append(m)
             else:
                 off.append(m)
+        gone = [m for m in inputs.present() if m in wanted and getattr(inputs.get(m), "abstains", False)]
+        if gone and not used:  # a verdict from nothing read would be the fusion's prior: none, said why
+            raise InputError(NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone)))
         encoded: dict[str, Encoded] = {}
         per: dict[str, ModalityPrediction] = {}
         for m in used:

@@ -121,6 +121,22 @@ def test_face_model_abstains_on_a_picture_without_a_face(lite_dash):
     assert "positive" in value(out["own.image"]) and "abstained" not in out["notices"]
 
 
+def test_a_clip_without_a_face_alone_gets_no_verdict_and_one_line_why(lite_dash, tmp_path):
+    """The page does not show the fusion's prior as a verdict when the only input, a clip, shows no face: it says
+    why, in the page's language."""
+    from PIL import Image
+
+    from msa_demo.modalities.video import write_clip
+
+    scene = Image.open(ROOT / "examples" / "neutral_scene.png").convert("RGB").crop((0, 0, 256, 170))
+    clip = str(write_clip(tmp_path / "scene.mp4", [scene] * 10, fps=5))
+    with pytest.raises(Exception, match="Nothing could be read, so there is no verdict: no face was found in any "
+                                        "of the 4 frames of the video"):
+        lite_dash.predict(None, "", None, None, video=clip)
+    with pytest.raises(Exception, match="没有可读取的内容，因此没有判断：视频的 4 帧中都没有找到人脸"):
+        lite_dash.predict(None, "", None, None, video=clip, lang="zh")
+
+
 def test_face_model_reads_a_face(lite_dash):
     face = str(ROOT / "examples" / "happy_face.png")
     out = lite_dash.predict(None, "", face, None)

@@ -167,6 +167,17 @@ def test_a_clip_without_a_face_abstains_and_the_rest_is_still_read(lite, tmp_pat
     pred = lite.predict(text="What a lovely day.", video=str(clip))
     assert pred.used == ["text"] and pred.switched_off == []
     assert "Video: no face was found in any of the 4 frames read, so the face track abstains." in pred.notices
+    # alone (or with the text switched off), nothing is read: no verdict (not the fusion's prior), one line why
+    for call in (lambda: lite.predict(video=str(clip)),
+                 lambda: lite.predict(text="What a lovely day.", video=str(clip), use=["video"])):
+        with pytest.raises(InputError) as err:
+            call()
+        assert str(err.value) == ("Nothing could be read, so there is no verdict: no face was found in any of the 4 "
+                                  "frames of the video, and no other input is given and switched on. Add text or "
+                                  "audio, or give a clip that shows a face.")
+    from msa_demo import i18n
+
+    assert i18n.said(str(err.value), "zh").startswith("没有可读取的内容，因此没有判断：视频的 4 帧中都没有找到人脸")
 
 
 def test_a_rotated_clip_is_read_upright(tmp_path):

@@ -73,6 +73,11 @@ class VideoInput:
         """True when faces were looked for and none was found in any frame: the face track has nothing to read."""
         return self.faces is not None and not any(b is not None for b in self.faces)
 
+    @property
+    def abstains_why(self) -> str:
+        """Why it abstains, as a part of a sentence (no colon or comma: the page's translations read it whole)."""
+        return f"no face was found in any of the {len(self.frames)} frames of the video"
+
 
 # ---------------------------------------------------------------- decoding
 

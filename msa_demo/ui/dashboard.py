@@ -215,11 +215,11 @@ class Dashboard:
                 raise user_error(t(NO_FACE, lang))
         return model, inputs, use, reading
 
-    def _predict(self, model, inputs, use):
+    def _predict(self, model, inputs, use, lang: str = "en"):
         try:
             return model.predict(inputs=inputs, use=use)
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
             log.exception("prediction failed")
             raise user_error(f"The prediction failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
@@ -238,7 +238,7 @@ class Dashboard:
         face_anyway). ``lang``: the language of what it says ("en", "zh")."""
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
-        pred = self._predict(model, inputs, use)
+        pred = self._predict(model, inputs, use, lang)
         return prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
 
     def read_ahead(self, *args, **named) -> None:
@@ -282,7 +282,7 @@ class Dashboard:
         if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
             return verdicts_shown({**empty_prediction_views(), "notices": f"### {t(ALL_OFF, lang)}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
-        pred = self._predict(model, inputs, use).to_dict()
+        pred = self._predict(model, inputs, use, lang).to_dict()
         return verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang))
 
     @staticmethod
@@ -392,7 +392,7 @@ class Dashboard:
                 lang: str = "en") -> Iterator[dict]:
         """The Explain outputs by name, step by step; the report is written after the last panel."""
         model, inputs, use, reading = self._read_request(request, settings, lang)
-        pred = self._predict(model, inputs, use)
+        pred = self._predict(model, inputs, use, lang)
         yield {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
                **explanation_views({"reading": reading}, lang=lang), "trust": "", "fresh": "", "stamp": None,
                "state": None,
