@@ -129,6 +129,26 @@ def test_an_explanation_under_a_budget_teaches_the_next_plan(tiny_model, tiny_in
     assert learnt != 1.0 and budget_module.OVERRUN_BOUNDS[0] <= learnt <= budget_module.OVERRUN_BOUNDS[1]
 
 
+def test_an_explanation_that_shared_the_machine_teaches_the_plan_nothing(tiny_model, tiny_inputs):
+    """Two explanations at once (two pages, two lanes) each take longer for the other, not for the model: neither
+    teaches the next plan; one that ran alone does. Also when the other started after it, or ended before it."""
+    crowd = budget_module.Crowd()
+    with crowd.joined() as a:
+        assert a.alone
+        with crowd.joined() as b:  # b joins a: both shared the machine
+            pass
+        with crowd.joined() as c:  # c joins a, after b has left
+            pass
+    with crowd.joined() as d:  # alone again: every other has left
+        pass
+    assert (a.alone, b.alone, c.alone, d.alone) == (False, False, False, True)
+    with budget_module.CROWD.joined():  # another explanation at work meanwhile
+        explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=30))
+    assert budget_module.overrun(tiny_model) == 1.0 and tiny_model not in budget_module._SHARES
+    explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=30))  # alone
+    assert budget_module.overrun(tiny_model) != 1.0
+
+
 def test_each_panel_learns_its_share_of_the_overrun(tiny_model, tiny_inputs):
     used = set_prices(tiny_model, tiny_inputs, {"text": 0.01, "image": 0.01, "audio": 0.01})
     first = fit(tiny_model, tiny_inputs, used, ExplainOptions(budget=1000))

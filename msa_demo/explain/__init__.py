@@ -222,63 +222,68 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         if note:
             exp.notices.append(note)
     yield "explanation", exp
-    t_maps, failed = time.perf_counter(), False
-    parts = panels(model, inputs, pred.used, options)
-    if on_rows is not None:
-        names = [kind.name for kind in kinds() if kind.name in pred.used]
-        parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
-                 for (name, run), m in zip(parts, names)]
-    got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
-    found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
-    whatif_rows, whatif_seconds, deadline = 0, 0.0, None
-    tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
-    order = None
-    if plan is not None and plan.panels:  # the dearest panel starts at once, beside the others cheapest first
-        cost = [plan.panels.get(kind.name, 0.0) for kind in kinds() if kind.name in pred.used]
-        if len(cost) == len(parts) > 2:
-            dearest = max(range(len(cost)), key=cost.__getitem__)
-            order = [dearest] + sorted((k for k in range(len(cost)) if k != dearest), key=cost.__getitem__)
-    for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model), order), 1):
-        tell(done / max(1, len(parts)), f"explained {name}")
-        if exc is not None:
-            if isinstance(exc, MsaError):
-                raise exc
-            failed = True
-            log.error("explaining %s failed", name, exc_info=exc)  # one failed panel keeps the others
-            note = f"The {name} explanation failed ({type(exc).__name__}: {str(exc)[:200]})."
-            exp.notices.append(note)
-            yield "notices", {"notices": [note]}
-            continue
-        for m in maps:  # words in a language the model was not trained on: no figure makes the map trustworthy
-            if (exp.reading.get(m.modality) or {}).get("language_covered") is False:
-                m.caveat = OUTSIDE_LANGUAGES
-            if plan is not None:  # what this map gave up to fit the budget
-                m.params["budget"] = plan.given_up_by(m)
-        got[k] = maps
-        exp.maps[:] = [m for i in sorted(got) for m in got[i]]
-        for m in maps:
-            yield "map", m
-        if options.what_if:
-            from msa_demo.explain.whatif import deadline_for, what_if
+    from msa_demo.explain.budget import CROWD
 
-            t_what = time.perf_counter()
-            deadline = deadline or deadline_for(options, time.perf_counter())
-            tell(done / max(1, len(parts)), f"what-if: {name}")
-            found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
-            exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
-            whatif_rows += sum(c.cost.forward_passes for c in found[k] if c.edit == "remove")
-            whatif_seconds += time.perf_counter() - t_what
-            for c in found[k]:
-                yield "what_if", c
-        for m in maps:
-            m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
-    if plan is not None and not failed:  # the next plan for this model counts with what the maps really took
-        from msa_demo.explain.budget import learn
+    with CROWD.joined() as mine:
+        t_maps, failed = time.perf_counter(), False
+        parts = panels(model, inputs, pred.used, options)
+        if on_rows is not None:
+            names = [kind.name for kind in kinds() if kind.name in pred.used]
+            parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
+                     for (name, run), m in zip(parts, names)]
+        got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
+        found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
+        whatif_rows, whatif_seconds, deadline = 0, 0.0, None
+        tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
+        order = None
+        if plan is not None and plan.panels:  # the dearest panel starts at once, beside the others cheapest first
+            cost = [plan.panels.get(kind.name, 0.0) for kind in kinds() if kind.name in pred.used]
+            if len(cost) == len(parts) > 2:
+                dearest = max(range(len(cost)), key=cost.__getitem__)
+                order = [dearest] + sorted((k for k in range(len(cost)) if k != dearest), key=cost.__getitem__)
+        for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model), order), 1):
+            tell(done / max(1, len(parts)), f"explained {name}")
+            if exc is not None:
+                if isinstance(exc, MsaError):
+                    raise exc
+                failed = True
+                log.error("explaining %s failed", name, exc_info=exc)  # one failed panel keeps the others
+                note = f"The {name} explanation failed ({type(exc).__name__}: {str(exc)[:200]})."
+                exp.notices.append(note)
+                yield "notices", {"notices": [note]}
+                continue
+            for m in maps:  # words in a language the model was not trained on: no figure makes the map trustworthy
+                if (exp.reading.get(m.modality) or {}).get("language_covered") is False:
+                    m.caveat = OUTSIDE_LANGUAGES
+                if plan is not None:  # what this map gave up to fit the budget
+                    m.params["budget"] = plan.given_up_by(m)
+            got[k] = maps
+            exp.maps[:] = [m for i in sorted(got) for m in got[i]]
+            for m in maps:
+                yield "map", m
+            if options.what_if:
+                from msa_demo.explain.whatif import deadline_for, what_if
 
-        took: dict[str, float] = {}
-        for m in exp.maps:
-            took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
-        learn(model, plan, time.perf_counter() - t_maps - whatif_seconds, took)
+                t_what = time.perf_counter()
+                deadline = deadline or deadline_for(options, time.perf_counter())
+                tell(done / max(1, len(parts)), f"what-if: {name}")
+                found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
+                exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
+                whatif_rows += sum(c.cost.forward_passes for c in found[k] if c.edit == "remove")
+                whatif_seconds += time.perf_counter() - t_what
+                for c in found[k]:
+                    yield "what_if", c
+            for m in maps:
+                m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
+        # the next plan for this model counts with what the maps really took, when no other explanation shared the
+        # machine with them (that made them slower, not the model)
+        if plan is not None and not failed and mine.alone:
+            from msa_demo.explain.budget import learn
+
+            took: dict[str, float] = {}
+            for m in exp.maps:
+                took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
+            learn(model, plan, time.perf_counter() - t_maps - whatif_seconds, took)
     if options.tone and "audio" in pred.used:
         from msa_demo.explain.tone import tone
 

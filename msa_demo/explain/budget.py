@@ -246,6 +246,52 @@ def overrun(model) -> float:
         return 1.0
 
 
+class Crowd:
+    """The explanations whose maps are being made now, in this process: one that shared the machine with another
+    (two pages, two lanes) took longer for that, not for its model, so it teaches the plan nothing (``learn`` only
+    from one that ran alone).
+
+        with CROWD.joined() as mine:
+            ...make the maps...
+        if mine.alone: learn(...)
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._now: list[_Member] = []
+
+    def joined(self) -> "_Member":
+        member = _Member(self)
+        with self._lock:
+            if self._now:  # it and every one at work already share the machine
+                member.alone = False
+                for other in self._now:
+                    other.alone = False
+            self._now.append(member)
+        return member
+
+    def _leave(self, member: "_Member") -> None:
+        with self._lock:
+            if member in self._now:
+                self._now.remove(member)
+
+
+class _Member:
+    def __init__(self, crowd: Crowd) -> None:
+        self.crowd, self.alone = crowd, True
+
+    def __enter__(self) -> "_Member":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.crowd._leave(self)
+
+
+CROWD = Crowd()
+
+
 def learn(model, plan: "Plan", seconds: float, panels: dict[str, float] | None = None) -> None:
     """After an explanation planned by ``plan`` whose maps took ``seconds``: the next plan for ``model`` counts
     with what they really cost (a running estimate, bounded). ``panels``: the seconds each modality's maps took
