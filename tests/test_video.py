@@ -233,6 +233,31 @@ def test_a_long_clip_is_cut_and_says_so(tmp_path):
     assert clip.notices == ["Video: only the first 10 s of 12.0 s were used."]
 
 
+def test_a_long_clips_record_keeps_only_what_was_read_and_reads_the_same_again(tmp_path):
+    """An explanation records a clip to replay it: a long clip only up to a little after the span read (its
+    packets copied, nothing encoded again), which reads as the same frames, times, sound and notice ("of 24.1 s",
+    not of the cut's length); a short clip is recorded as given."""
+    from msa_demo.kinds.video import record, replay
+    from msa_demo.modalities.video import TRIM_MARGIN, recorded
+
+    t = np.arange(24 * 16000) / 16000.0
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 0.5 * t))).astype(np.float32)
+    frames = [np.full((48, 64, 3), (v * 7) % 256, np.uint8) for v in range(24 * 4)]
+    path = write_clip(tmp_path / "long.mp4", frames, fps=4, sound=(16000, voice))
+    clip = load_video(str(path), fps=2, max_seconds=10)
+    assert clip.sound[1].size == 10 * 16000  # the sound of the whole span (the muxer puts it behind the frames)
+    kept = replay(record(clip))
+    assert len(kept) < 0.6 * len(clip.data) and recorded(clip) is recorded(clip)  # cut once, kept on the clip
+    again = load_video(kept, fps=2, max_seconds=10)
+    assert again.times == clip.times and [f.tobytes() for f in again.frames] == [f.tobytes() for f in clip.frames]
+    assert np.array_equal(again.sound[1], clip.sound[1])
+    assert again.notices == clip.notices == ["Video: only the first 10 s of 24.1 s were used."]  # its sound: 24.064 s
+    whole = load_video(kept, fps=2, max_seconds=30)  # the cut holds a little more than was read, not the rest
+    assert 10 + TRIM_MARGIN - 0.3 <= whole.times[-1] + 0.5 <= 10 + TRIM_MARGIN + 0.5
+    short = load_video(str(path), fps=2, max_seconds=30)
+    assert replay(record(short)) == short.data  # all of it was read: recorded as given
+
+
 # ---------------------------------------------------------------- the sound track, the tiny preset, CLI, report
 
 

@@ -129,10 +129,13 @@ def widget(**kwargs):
 
 
 def record(value) -> dict[str, Any]:
-    """The clip as given (its file's bytes: decoding them again gives the same frames)."""
+    """The clip's file (decoding it again gives the same frames): a long clip's only up to a little after the span
+    read (``modalities.video.recorded``)."""
+    from msa_demo.modalities.video import recorded
+
     if value is None or not getattr(value, "data", b""):
         return {"video_b64": None}
-    return {"video_b64": base64.b64encode(value.data).decode("ascii")}
+    return {"video_b64": base64.b64encode(recorded(value)).decode("ascii")}
 
 
 def replay(record: Mapping[str, Any]) -> bytes | None:

@@ -59,6 +59,7 @@ class VideoInput:
     faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
     # other modalities' inputs it brings (its sound track; the words said in it: a function, called only if wanted)
     carries: dict[str, Any] = field(default_factory=dict)
+    read_with: tuple = ()  # (fps, max_seconds, max_side, sound): how ``load_video`` read it (to read it again)
 
     @property
     def key(self) -> str:
@@ -137,9 +138,11 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         vstream = container.streams.video[0]
         astream = container.streams.audio[0] if (sound and container.streams.audio) else None
         length = float(container.duration) / av.time_base if container.duration else 0.0
+        length = max(length, _trimmed_from(container.metadata))
         frames, times, wave = [], [], []
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
+        heard = astream is None  # the sound read past the span too
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
         damaged = False
         try:
@@ -162,7 +165,9 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                     elif t < max_seconds:
                         for out in resampler.resample(frame):
                             wave.append(out.to_ndarray().reshape(-1))
-                if beyond:
+                    else:
+                        heard = True
+                if beyond and heard:  # both past the span (a file may put its sound a second behind its frames)
                     break
         except InputError:
             raise
@@ -183,7 +188,84 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     if wave:
         samples = np.concatenate(wave).astype(np.float32)[: int(round(span * SOUND_RATE))]
         clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
-    return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip)
+    return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip,
+                      read_with=(float(fps), float(max_seconds), int(max_side), bool(sound)))
+
+
+# A record keeps a long clip's head only (``recorded``); its file says how long the clip was, so that reading it
+# again says "the first 10 s of 40.0 s", as the first reading did.
+TRIM_MARK = "msa_demo: the first {kept:.3f} s of a {seconds:.3f} s clip"
+TRIM_MARGIN = 1.0  # seconds kept past the span read (frames a kept frame is decoded from may lie a little later)
+
+
+def _trimmed_from(metadata: Any) -> float:
+    """The length of the clip a trimmed record was cut from (0: not a trimmed record)."""
+    import re
+
+    for key in ("comment", "COMMENT"):
+        found = re.fullmatch(r"msa_demo: the first [\d.]+ s of a ([\d.]+) s clip", str((metadata or {}).get(key, "")))
+        if found:
+            return float(found.group(1))
+    return 0.0
+
+
+def recorded(clip: VideoInput) -> bytes:
+    """The bytes an explanation records to replay ``clip``: for a clip longer than the span read, its file cut
+    a little after that span (packets copied, nothing encoded again: ``_head``), when reading the cut file gives
+    the very frames, times, sound and notices again; else the file as given. Once per clip (kept on it)."""
+    cached = clip.__dict__.get("_recorded")
+    if cached is not None:
+        return cached
+    out = clip.data
+    if clip.data and clip.read_with and clip.original_seconds > clip.seconds + TRIM_MARGIN:
+        try:
+            cut = _head(clip.data, clip.seconds + TRIM_MARGIN, clip.original_seconds)
+            fps, max_seconds, max_side, sound = clip.read_with
+            again = load_video(cut, fps, max_seconds, max_side, sound)
+        except Exception:  # noqa: BLE001 - a file PyAV cannot cut is recorded whole
+            cut, again = b"", None
+        if again is not None and len(cut) < len(clip.data) and _same(clip, again):
+            out = cut
+    clip.__dict__["_recorded"] = out
+    return out
+
+
+def _head(data: bytes, until: float, seconds: float) -> bytes:
+    """The clip's first video stream and first sound stream up to ``until`` seconds, in a file of the same
+    container format, its packets copied; marked with the length of the clip it was cut from (``TRIM_MARK``)."""
+    import av
+
+    with av.open(io.BytesIO(data), mode="r") as src:
+        video = src.streams.video[0]
+        streams = [video, *src.streams.audio[:1]]
+        start = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
+        buf = io.BytesIO()
+        with av.open(buf, mode="w", format=src.format.name.split(",")[0]) as out:
+            out.metadata["comment"] = TRIM_MARK.format(kept=until, seconds=seconds)
+            into = {s.index: out.add_stream_from_template(s) for s in streams}
+            past: set[int] = set()
+            for packet in src.demux(*streams):
+                if packet.dts is None:  # a demuxer's flush packet
+                    continue
+                if packet.pts is not None and float(packet.pts * packet.time_base) - start > until:
+                    past.add(packet.stream.index)
+                    if len(past) == len(into):
+                        break
+                    continue
+                packet.stream = into[packet.stream.index]
+                out.mux(packet)
+        return buf.getvalue()
+
+
+def _same(a: VideoInput, b: VideoInput) -> bool:
+    """Two readings give the same frames at the same times, the same sound and say the same."""
+    if a.times != b.times or a.notices != b.notices or abs(a.seconds - b.seconds) > 1e-9:
+        return False
+    if any(x.size != y.size or x.tobytes() != y.tobytes() for x, y in zip(a.frames, b.frames)):
+        return False
+    if (a.sound is None) != (b.sound is None):
+        return False
+    return a.sound is None or (a.sound[0] == b.sound[0] and np.array_equal(a.sound[1], b.sound[1]))
 
 
 def write_clip(path: str | Path, frames: list, fps: float = 10.0, sound: tuple[int, np.ndarray] | None = None,
