@@ -148,6 +148,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         try:
             streams = [vstream] + ([astream] if astream is not None else [])
             for packet in container.demux(*streams):
+                if beyond and packet.stream is vstream:  # its frames past the span: not decoded
+                    continue
                 for frame in packet.decode():
                     t = frame.time
                     if t is None:
