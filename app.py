@@ -46,7 +46,17 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
   const count = list.closest('.toast-body')?.querySelector('.toast-count');
   if (count) count.style.display = seen.size > 1 ? '' : 'none';
 });
-new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
+// a clip the browser cannot play is shown as a copy it can (the server converts it on upload): the browser's own
+// "Video not playable" complaint about the original is not shown
+const quiet = () => document.querySelectorAll('.toast-body').forEach(body => {
+  let items = [...body.querySelectorAll('.toast-message-text')];
+  if (!items.length) items = [...body.querySelectorAll('.toast-text')];
+  if (items.length && items.every(i => i.innerText.trim() === 'Video not playable')) {
+    (body.closest('.toast-item') || body).style.display = 'none';
+  }
+});
+new MutationObserver(() => { tidy(); quiet(); }).observe(document.body, {childList: true, subtree: true,
+                                                                          characterData: true});
 """
 
 # the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it
@@ -209,6 +219,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             if id(widget) in inputs:
                 stale.then(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
                            inputs_kwargs=exp_ins, concurrency_id="read-ahead")
+        if "video" in values:  # a clip browsers do not play (AVI, HEVC ...) is shown, and read, as a copy they do
+            values["video"].upload(ui.in_page_language(dash.playable_clip), [values["video"], preset],
+                                   values["video"], api_name=False, show_progress="minimal")
         preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels

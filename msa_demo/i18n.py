@@ -274,6 +274,10 @@ ZH: dict[str, str] = {
     "or audio, or give a clip that shows a face.":
         "没有可读取的内容，因此没有判断：{why}，而且没有给出并启用其他输入。请加上文字或音频，或给出一段露出人脸的视频。",
     "no face was found in any of the {total} frames of the video": "视频的 {total} 帧中都没有找到人脸",
+    "Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; that copy was read.":
+        "视频：上传时已从 {what}（浏览器无法播放）转换为 H.264；读取的是转换后的副本。",
+    "Browsers do not play this clip's format, so it was converted to one they do (H.264); the converted copy is "
+    "what is shown and read.": "浏览器无法播放这段视频的格式，因此已转换为可播放的格式（H.264）；显示和读取的都是转换后的副本。",
     "Text: read whole, in {k} overlapping windows of {w} tokens ({n} tokens in all); {how}":
         "文字：完整读取，分成 {k} 个各 {w} 个词元的重叠窗口（共 {n} 个词元）；{how}",
     "the verdict pools the windows' verdicts, weighing most the windows that take a side.":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from shown import value
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,6 +136,21 @@ def test_a_clip_without_a_face_alone_gets_no_verdict_and_one_line_why(lite_dash,
         lite_dash.predict(None, "", None, None, video=clip)
     with pytest.raises(Exception, match="没有可读取的内容，因此没有判断：视频的 4 帧中都没有找到人脸"):
         lite_dash.predict(None, "", None, None, video=clip, lang="zh")
+
+
+def test_an_uploaded_clip_browsers_do_not_play_is_swapped_for_a_copy_they_do(lite_dash, tmp_path):
+    """The video box's upload: an MPEG-4 Part 2 clip comes back as its H.264 copy (read over lite's 10 s); an H.264
+    MP4 and an empty box are left as they are (Gradio's skip)."""
+    from msa_demo.modalities.video import write_clip
+
+    frames = [Image.open(ROOT / "examples" / "happy_face.png").convert("RGB")] * 6
+    old = write_clip(tmp_path / "camera.avi", frames, fps=3)
+    copy = lite_dash.playable_clip(str(old))
+    assert copy == str(tmp_path / "camera.browser.mp4") and Path(copy).stat().st_size > 0
+    skipped = lite_dash.playable_clip(copy)
+    import gradio as gr
+
+    assert skipped == lite_dash.playable_clip(None) == gr.skip()
 
 
 def test_face_model_reads_a_face(lite_dash):

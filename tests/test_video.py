@@ -258,6 +258,43 @@ def test_a_long_clips_record_keeps_only_what_was_read_and_reads_the_same_again(t
     assert replay(record(short)) == short.data  # all of it was read: recorded as given
 
 
+def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp_path):
+    """``browser_copy``: an MPEG-4 Part 2 clip (what many cameras and ``write_clip`` make; Chromium does not play
+    it) becomes H.264 + AAC in MP4, its frames at the same times and nearly the same, its sound kept, and reading
+    it says it was converted; a long one is cut a second past the span read and still says the clip's length; an
+    H.264 MP4, a file of another kind and a damaged one get no copy."""
+    import av
+
+    from msa_demo.modalities.video import TRIM_MARGIN, browser_copy
+
+    frown, smile = faces()
+    t = np.arange(4 * 16000) / 16000.0
+    tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    old = write_clip(tmp_path / "camera.avi", [frown] * 20 + [smile] * 20, fps=10, sound=(16000, tone))
+    copy = browser_copy(old)
+    assert copy is not None and copy.name == "camera.browser.mp4"
+    with av.open(str(copy)) as c:
+        assert [st.codec_context.name for st in c.streams] == ["h264", "aac"]
+        assert c.streams.video[0].codec_context.pix_fmt == "yuv420p"
+    a, b = load_video(str(old)), load_video(str(copy))
+    assert np.allclose(a.times, b.times, atol=1e-3) and len(a.frames) == len(b.frames)
+    assert max(np.abs(np.asarray(x, float) - np.asarray(y, float)).mean() for x, y in zip(a.frames, b.frames)) < 6
+    assert b.sound is not None and abs(b.sound[1].size - a.sound[1].size) <= 0.05 * 16000
+    assert b.notices == ["Video: converted from MPEG-4 part 2 in AVI (which browsers do not play) to H.264 when it "
+                         "was uploaded; that copy was read."]
+    assert browser_copy(copy) is None  # H.264 in MP4 plays as it is
+    long = write_clip(tmp_path / "long.mp4", [frown] * 30, fps=2)  # 15 s, MPEG-4 Part 2 in an MP4
+    cut = browser_copy(long, max_seconds=5)
+    read = load_video(str(cut), max_seconds=5)
+    assert read.notices[-1] == "Video: only the first 5 s of 15.0 s were used."
+    assert load_video(str(cut), max_seconds=60).times[-1] <= 5 + TRIM_MARGIN
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video at all")
+    picture = tmp_path / "face.png"
+    frown.save(picture)
+    assert browser_copy(junk) is None and browser_copy(picture) is None
+
+
 # ---------------------------------------------------------------- the sound track, the tiny preset, CLI, report
 
 

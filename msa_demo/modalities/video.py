@@ -139,6 +139,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         astream = container.streams.audio[0] if (sound and container.streams.audio) else None
         length = float(container.duration) / av.time_base if container.duration else 0.0
         length = max(length, _trimmed_from(container.metadata))
+        converted = _converted_from(container.metadata)
         frames, times, wave = [], [], []
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
@@ -183,6 +184,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
     span = min(max_seconds, last + frame_step)
     notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
+    if converted:
+        notices.append(CONVERTED_NOTICE.format(what=converted))
     if beyond or length > max_seconds + 1e-3:
         total = f" of {length:.1f} s" if length > max_seconds else ""
         notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
@@ -205,10 +208,116 @@ def _trimmed_from(metadata: Any) -> float:
     import re
 
     for key in ("comment", "COMMENT"):
-        found = re.fullmatch(r"msa_demo: the first [\d.]+ s of a ([\d.]+) s clip", str((metadata or {}).get(key, "")))
+        found = re.search(r"the first [\d.]+ s of a ([\d.]+) s clip", str((metadata or {}).get(key, "")))
         if found:
             return float(found.group(1))
     return 0.0
+
+
+# A clip browsers do not play (AVI, MPEG-4 Part 2, HEVC, MJPEG, ProRes ...) is given to the page as a copy they
+# do (``browser_copy``): H.264 and AAC in MP4. Gradio's own test of what plays (``video_is_playable``), with the
+# sound codecs Chromium and Firefox play.
+PLAYS = {(".mp4", "h264"), (".m4v", "h264"), (".mp4", "av1"), (".webm", "vp8"), (".webm", "vp9"), (".webm", "av1"),
+         (".ogg", "theora")}
+PLAYS_SOUND = {"aac", "mp3", "opus", "vorbis", "flac"}
+CONVERTED_MARK = "msa_demo: converted for the browser from {what}"
+CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; "
+                    "that copy was read.")
+
+
+def _converted_from(metadata: Any) -> str:
+    """What a copy made by ``browser_copy`` was converted from ("" for any other file)."""
+    import re
+
+    for key in ("comment", "COMMENT"):
+        found = re.search(r"msa_demo: converted for the browser from (.+?)(?:; |$)", str((metadata or {}).get(key, "")))
+        if found:
+            return found.group(1)
+    return ""
+
+
+def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 640) -> Path | None:
+    """A copy of the clip at ``path`` that browsers play, beside it (``<name>.browser.mp4``: H.264 and AAC in MP4,
+    the frames upright, at most ``max_side`` pixels, at their own times, up to 1 s past the ``max_seconds`` read;
+    its comment says what it was converted from and, when cut, the clip's length), for a clip whose container,
+    picture codec or sound codec browsers do not play; None when it plays as it is or cannot be read (reading it
+    then says why)."""
+    import fractions
+
+    import av
+
+    path = Path(path)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    try:
+        with av.open(str(path), mode="r") as src:
+            if not src.streams.video:
+                return None
+            video = src.streams.video[0]
+            sound = src.streams.audio[0] if src.streams.audio else None
+            vcodec = video.codec_context.name
+            plain = vcodec != "h264" or video.codec_context.pix_fmt in ("yuv420p", "yuvj420p")  # not 4:4:4, 10 bit
+            if (path.suffix.lower(), vcodec) in PLAYS and plain and (
+                    sound is None or sound.codec_context.name in PLAYS_SOUND):
+                return None
+            name = (video.codec_context.codec.long_name or vcodec).split(" / ")[0]
+            what = (f"{name}{'' if plain else f' ({video.codec_context.pix_fmt})'} in "
+                    f"{path.suffix.lstrip('.').upper() or src.format.name}")
+            length = float(src.duration) / av.time_base if src.duration else 0.0
+            until = max_seconds + TRIM_MARGIN
+            start = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
+            out_path = path.with_name(path.stem + ".browser.mp4")
+            ms = fractions.Fraction(1, 1000)
+            with av.open(str(out_path), mode="w", format="mp4") as out:
+                mark = CONVERTED_MARK.format(what=what)
+                if length > until:
+                    mark += "; " + TRIM_MARK.format(kept=until, seconds=length)[len("msa_demo: "):]
+                out.metadata["comment"] = mark
+                vs = out.add_stream("libx264", rate=video.average_rate or 25)
+                vs.pix_fmt, vs.options, vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, ms
+                aus = resampler = None
+                if sound is not None:
+                    aus = out.add_stream("aac", rate=sound.rate or 48000)
+                    aus.layout = "mono" if sound.channels == 1 else "stereo"
+                    resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
+                size, last, past = None, -1, set()
+                for packet in src.demux(*[st for st in (video, sound) if st is not None]):
+                    for frame in packet.decode():
+                        if frame.time is None:
+                            continue
+                        t = float(frame.time) - start
+                        if t > until:
+                            past.add(packet.stream.index)
+                            continue
+                        if packet.stream is video:
+                            img = _upright(frame, max_side)
+                            if size is None:
+                                size = (max(2, img.width // 2 * 2), max(2, img.height // 2 * 2))
+                                vs.width, vs.height = size
+                            if img.size != size:
+                                img = img.resize(size, Image.BILINEAR)
+                            pts = int(round(t * 1000))
+                            if pts <= last:  # two frames at one millisecond: the first is kept
+                                continue
+                            still = av.VideoFrame.from_image(img)
+                            still.pts, still.time_base, last = pts, ms, pts
+                            for q in vs.encode(still):
+                                out.mux(q)
+                        else:
+                            for piece in resampler.resample(frame):
+                                piece.pts = None
+                                for q in aus.encode(piece):
+                                    out.mux(q)
+                    if len(past) == (2 if sound is not None else 1):
+                        break
+                for q in vs.encode():
+                    out.mux(q)
+                if aus is not None:
+                    for q in aus.encode():
+                        out.mux(q)
+    except Exception:  # noqa: BLE001 - a file that cannot be converted is given as it is; reading it says why
+        return None
+    return out_path if size is not None else None
 
 
 def recorded(clip: VideoInput) -> bytes:

@@ -32,6 +32,8 @@ SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' pr
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
+CLIP_CONVERTED = ("Browsers do not play this clip's format, so it was converted to one they do (H.264); the "
+                  "converted copy is what is shown and read.")
 READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follows it
 # under load, an explanation's time budget is cut so that every explanation waiting behind it can still be done
 # within this many seconds of its click, had each the same share (each at least MIN_SHARE): the last of a crowd is
@@ -682,6 +684,26 @@ class Dashboard:
         return replace(options, budget=round(share, 1)), (
             f"{waiting} more {people} waiting, so this one had a {share:.1f} s share of the "
             f"{options.budget:g} s time budget (Advanced → time budget).")
+
+    def playable_clip(self, video, preset: str | None = None, lang: str = "en"):
+        """A clip just uploaded in a form browsers do not play (an AVI, MPEG-4 Part 2, HEVC ...): a copy they play,
+        made over the span the preset reads (``modalities.video.browser_copy``; the reading then says it was
+        converted), for the video box, said in one calm line; else the box is left as it is."""
+        from msa_demo.modalities.video import browser_copy, video_options
+
+        gr = gradio()
+        path = video.get("path") if isinstance(video, dict) else video
+        if not path:
+            return gr.skip()
+        try:
+            opts = video_options(self.model(preset).preset.modalities.get("video"))
+        except MsaError:
+            opts = video_options(None)
+        copy = browser_copy(path, float(opts["max_seconds"]), int(opts["max_side"]))
+        if copy is None:
+            return gr.skip()
+        gr.Info(t(CLIP_CONVERTED, lang))
+        return str(copy)
 
     def freshness(self, stamp, *args, lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
