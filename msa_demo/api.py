@@ -110,7 +110,7 @@ class CodeApi:
         Args:
             text: the words to judge (a post, a caption, a message; most languages). Empty for no text.
             image: a picture (PNG, JPEG, WebP, GIF, BMP or TIFF), as an http(s) URL or a file uploaded to this app. Empty for no picture.
-            audio: a voice clip (WAV, FLAC, OGG or MP3; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
+            audio: a voice clip (WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or a video file's sound; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
         Returns:

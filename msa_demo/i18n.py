@@ -330,11 +330,15 @@ ZH: dict[str, str] = {
     # a user's bad input (msa_demo.inputs), one line each
     "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
     "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
-    "'{name}' is not a supported audio file; use WAV, FLAC, OGG or MP3.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG 或 MP3。",
+    "'{name}' is not a supported audio file; use WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video "
+    "file.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG、MP3、Opus、M4A / AAC、WebM 或视频文件的声音。",
+    "{name} holds no sound (it is a video without a sound track).": "{name}没有声音（这是一个没有音轨的视频）。",
+    "{name} holds no sound.": "{name}没有声音。",
     "{name} could not be read as a picture. It may be damaged or not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.":
         "{name}无法作为图片读取。它可能已损坏或不是图片；请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
-    "{name} could not be decoded. It may be damaged or in an unsupported format; use WAV, FLAC, OGG or MP3.":
-        "{name}无法解码。它可能已损坏或格式不受支持；请使用 WAV、FLAC、OGG 或 MP3。",
+    "{name} could not be decoded. It may be damaged or in an unsupported format; use WAV, FLAC, OGG, MP3, Opus, "
+    "M4A / AAC, WebM or the sound of a video file.":
+        "{name}无法解码。它可能已损坏或格式不受支持；请使用 WAV、FLAC、OGG、MP3、Opus、M4A / AAC、WebM 或视频文件的声音。",
     "{name} cannot be used: the file is empty (0 bytes). Choose the {what} again.":
         "{name}无法使用：文件是空的（0 字节）。请重新选择{what}。",
     "picture": "图片",

@@ -19,7 +19,10 @@ from msa_demo.errors import InputError
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3")
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".mp4", ".m4b",
+                  ".webm", ".weba", ".mka", ".mkv", ".mov", ".wma", ".amr", ".3gp")
+SOUNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")  # the rest: PyAV (FFmpeg)
+AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video file"
 
 
 @dataclass
@@ -232,9 +235,7 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
         if not path.is_file():
             raise InputError(f"No audio file was found at '{path.name}'.")
         if path.suffix.lower() not in AUDIO_SUFFIXES:
-            raise InputError(
-                f"'{path.name}' is not a supported audio file; use WAV, FLAC, OGG or MP3."
-            )
+            raise InputError(f"'{path.name}' is not a supported audio file; use {AUDIO_FORMATS}.")
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"Audio must be a file or (sample rate, samples), not {type(value).__name__}.")
@@ -242,14 +243,41 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
         raise InputError(empty_file(name, "clip"))
     import soundfile as sf  # only to decode a file: (rate, samples) needs none
 
+    by_soundfile = not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES
     try:
-        data, rate = sf.read(src, dtype="float32", always_2d=False)
-    except Exception:  # noqa: BLE001 - soundfile raises several types for bad files
+        if by_soundfile:
+            data, rate = sf.read(src, dtype="float32", always_2d=False)
+            return data, int(rate)
+    except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
+        if isinstance(src, io.BytesIO):
+            src.seek(0)
+    try:
+        return _ffmpeg_sound(src, name)
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
         raise InputError(
             f"{name.capitalize()} could not be decoded. It may be damaged or in an unsupported format; "
-            "use WAV, FLAC, OGG or MP3."
+            f"use {AUDIO_FORMATS}."
         ) from None
-    return data, int(rate)
+
+
+def _ffmpeg_sound(src: Any, name: str) -> tuple[np.ndarray, int]:
+    """(mono float32 samples, rate) of the first sound stream in a file PyAV reads (M4A, AAC, Opus, WebM, WMA,
+    AMR, or a video file's sound track), at its own rate."""
+    import av
+
+    with av.open(src if isinstance(src, io.BytesIO) else str(src), mode="r") as container:
+        if not container.streams.audio:
+            raise InputError(f"{name.capitalize()} holds no sound" + (
+                " (it is a video without a sound track)." if container.streams.video else "."))
+        stream = container.streams.audio[0]
+        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        wave = [out.to_ndarray().reshape(-1) for frame in container.decode(stream)
+                for out in resampler.resample(frame)]
+        wave += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
+    return (np.concatenate(wave) if wave else np.zeros(0, np.float32)).astype(np.float32), rate
 
 
 def _to_float_mono(data: np.ndarray) -> np.ndarray:

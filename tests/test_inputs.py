@@ -152,6 +152,44 @@ def test_an_empty_file_is_said_to_be_empty(tmp_path):
             load(b"")
 
 
+def test_audio_in_the_formats_phones_and_browsers_make_is_read(tmp_path):
+    """M4A (AAC: a phone's voice memo), Opus in Ogg and in WebM, and the sound track of a video file are read
+    (PyAV), from a path or bytes, as the same speech; a video without sound says so."""
+    import av
+
+    from msa_demo.modalities.video import write_clip
+
+    rate = 16000
+    t = np.arange(2 * rate) / rate
+    voice = (0.4 * np.sin(2 * np.pi * (200 + 300 * t) * t)).astype(np.float32)  # a chirp: one lag fits
+    made = {}
+    for name, codec, fmt in (("memo.m4a", "aac", "ipod"), ("note.opus", "libopus", "ogg"),
+                             ("note.webm", "libopus", "webm")):
+        with av.open(str(tmp_path / name), "w", format=fmt) as out:
+            st = out.add_stream(codec, rate=48000)
+            st.layout = "mono"
+            up = np.repeat(voice, 3)[None, :]  # 48 kHz
+            frame = av.AudioFrame.from_ndarray(up, format="flt" if codec == "libopus" else "fltp", layout="mono")
+            frame.sample_rate = 48000
+            for packet in [*st.encode(frame), *st.encode(None)]:
+                out.mux(packet)
+        made[name] = tmp_path / name
+    frames = [np.zeros((32, 32, 3), np.uint8)] * 20
+    made["clip.mp4"] = write_clip(tmp_path / "clip.mp4", frames, fps=10, sound=(rate, voice))
+    for name, path in made.items():
+        for given in (str(path), path.read_bytes()):
+            clip = load_audio(given)
+            assert abs(clip.seconds - 2.0) < 0.15 and clip.sample_rate == 16000, name  # AAC pads a frame or two
+            n = min(clip.waveform.size, voice.size) - 2000  # codec delay and padding aside, the same sound
+            lag = int(np.argmax(np.correlate(clip.waveform[:n], voice[1000:3000], "valid")))
+            assert abs(lag - 1000) < 1200, name  # the codec's delay at most
+            assert np.corrcoef(clip.waveform[lag:lag + 8000], voice[1000:9000])[0, 1] > 0.9, name
+    mute = write_clip(tmp_path / "mute.mp4", frames, fps=10)
+    with pytest.raises(InputError) as err:
+        load_audio(str(mute))
+    assert str(err.value) == "'mute.mp4' holds no sound (it is a video without a sound track)."
+
+
 def test_audio_failures(tmp_path):
     with pytest.raises(InputError, match="empty"):
         load_audio((16000, np.zeros(0, np.float32)))
