@@ -34,29 +34,28 @@ CSS = """
 # Gradio gathers the messages of a page into one toast; the same message twice (Explain clicked again before
 # the cause is fixed) is shown once
 ONE_TOAST_PER_CAUSE = """
+// a clip the browser cannot play is shown as a copy it can (the server converts it on upload): the browser's own
+// "Video not playable" about the original is not shown, and a toast left with nothing else is hidden
+const MOOT = 'Video not playable';
 const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
   const seen = new Set();
+  let shown = false;
   list.querySelectorAll('.toast-message-item').forEach(item => {
-    const again = seen.has(item.innerText.trim());
-    seen.add(item.innerText.trim());
-    item.style.display = again ? 'none' : '';
-    const line = item.previousElementSibling;
-    if (line && line.classList.contains('toast-separator')) line.style.display = again ? 'none' : '';
+    const text = item.innerText.trim();
+    const hide = seen.has(text) || text === MOOT;
+    if (text !== MOOT) seen.add(text);
+    item.style.display = hide ? 'none' : '';
+    const line = item.previousElementSibling;  // the rule between two shown messages only
+    if (line && line.classList.contains('toast-separator')) line.style.display = hide || !shown ? 'none' : '';
+    shown = shown || !hide;
   });
-  const count = list.closest('.toast-body')?.querySelector('.toast-count');
+  const body = list.closest('.toast-body');
+  const count = body?.querySelector('.toast-count');
   if (count) count.style.display = seen.size > 1 ? '' : 'none';
+  const toast = body?.closest('.toast-item') || body;
+  if (toast) toast.style.display = seen.size ? '' : 'none';
 });
-// a clip the browser cannot play is shown as a copy it can (the server converts it on upload): the browser's own
-// "Video not playable" complaint about the original is not shown
-const quiet = () => document.querySelectorAll('.toast-body').forEach(body => {
-  let items = [...body.querySelectorAll('.toast-message-text')];
-  if (!items.length) items = [...body.querySelectorAll('.toast-text')];
-  if (items.length && items.every(i => i.innerText.trim() === 'Video not playable')) {
-    (body.closest('.toast-item') || body).style.display = 'none';
-  }
-});
-new MutationObserver(() => { tidy(); quiet(); }).observe(document.body, {childList: true, subtree: true,
-                                                                          characterData: true});
+new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
 # the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it

@@ -101,6 +101,16 @@ _LIBC: list = []  # glibc, once loaded (None where there is none)
 # every input given and switched on abstains (a clip with no face and no sound): no verdict, and why
 NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no other input is given and "
                 "switched on. Add text or audio, or give a clip that shows a face.")
+def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
+    """``NOTHING_READ`` filled in when every input given and switched on abstains (a clip with no face and no
+    sound), else None."""
+    given = [m for m in inputs.present() if m in set(use)]
+    gone = [m for m in given if getattr(inputs.get(m), "abstains", False)]
+    if gone and len(gone) == len(given):
+        return NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone))
+    return None
+
+
 _TRIMMED = [0.0]  # when the heap was last trimmed
 TRIM_EVERY = 1.0  # seconds: the least time between two trims asked for without ``force``
 
@@ -329,9 +339,10 @@ class MultimodalSentimentModel:
                 used.append(m)
             else:
                 off.append(m)
-        gone = [m for m in inputs.present() if m in wanted and getattr(inputs.get(m), "abstains", False)]
-        if gone and not used:  # a verdict from nothing read would be the fusion's prior: none, said why
-            raise InputError(NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone)))
+        if not used:  # a verdict from nothing read would be the fusion's prior: none, said why
+            why = nothing_read(inputs, wanted)
+            if why:
+                raise InputError(why)
         encoded: dict[str, Encoded] = {}
         per: dict[str, ModalityPrediction] = {}
         for m in used:

@@ -136,6 +136,10 @@ def test_a_clip_without_a_face_alone_gets_no_verdict_and_one_line_why(lite_dash,
         lite_dash.predict(None, "", None, None, video=clip)
     with pytest.raises(Exception, match="没有可读取的内容，因此没有判断：视频的 4 帧中都没有找到人脸"):
         lite_dash.predict(None, "", None, None, video=clip, lang="zh")
+    # Explain refuses it before any panel is placed (no panel turns into an error badge)
+    for lang, said in (("en", "Nothing could be read, so there is no verdict"), ("zh", "没有可读取的内容")):
+        with pytest.raises(Exception, match=said):
+            lite_dash.check(video=clip, lang=lang)
 
 
 def test_an_uploaded_clip_browsers_do_not_play_is_swapped_for_a_copy_they_do(lite_dash, tmp_path):

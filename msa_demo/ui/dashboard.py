@@ -17,6 +17,7 @@ from msa_demo.errors import MsaError
 from msa_demo import i18n
 from msa_demo.i18n import t
 from msa_demo.language import language_name, preset_languages
+from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import names
 from msa_demo.ui.fields import Request, bind, panel_placement, switch
@@ -215,6 +216,9 @@ class Dashboard:
             use = [m for m in use if m != "image"]
             if not set(present) & set(use):
                 raise user_error(t(NO_FACE, lang))
+        why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
+        if why:
+            raise user_error(i18n.said(why, lang))
         return model, inputs, use, reading
 
     def _predict(self, model, inputs, use, lang: str = "en"):
