@@ -283,6 +283,11 @@ def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp
     assert b.notices == ["Video: converted from MPEG-4 part 2 in AVI (which browsers do not play) to H.264 when it "
                          "was uploaded; that copy was read."]
     assert browser_copy(copy) is None  # H.264 in MP4 plays as it is
+    wide = smile.crop((0, 48, 256, 208))  # 256 x 160, stored turned on its side with a display rotation
+    turned = write_clip(tmp_path / "turned.mov", [np.asarray(wide.rotate(-90, expand=True))] * 6, fps=3, rotation=90)
+    upright = load_video(str(browser_copy(turned))).frames[0]
+    assert upright.size == load_video(str(turned)).frames[0].size == wide.size  # as it is shown
+    assert np.abs(np.asarray(upright, float) - np.asarray(wide, float)).mean() < 8
     long = write_clip(tmp_path / "long.mp4", [frown] * 30, fps=2)  # 15 s, MPEG-4 Part 2 in an MP4
     cut = browser_copy(long, max_seconds=5)
     read = load_video(str(cut), max_seconds=5)
