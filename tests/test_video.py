@@ -298,6 +298,7 @@ def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp
     picture = tmp_path / "face.png"
     frown.save(picture)
     assert browser_copy(junk) is None and browser_copy(picture) is None
+    assert not list(tmp_path.glob("*.part"))  # written under another name, then moved into place
 
 
 # ---------------------------------------------------------------- the sound track, the tiny preset, CLI, report

@@ -254,12 +254,14 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
     picture codec or sound codec browsers do not play; None when it plays as it is or cannot be read (reading it
     then says why)."""
     import fractions
+    import threading
 
     import av
 
     path = Path(path)
     if path.suffix.lower() not in VIDEO_SUFFIXES:
         return None
+    part = None
     try:
         with av.open(str(path), mode="r") as src:
             if not src.streams.video:
@@ -278,8 +280,9 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
             until = max_seconds + TRIM_MARGIN
             start = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
             out_path = path.with_name(path.stem + ".browser.mp4")
+            part = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.part")  # two uploads at once
             ms = fractions.Fraction(1, 1000)
-            with av.open(str(out_path), mode="w", format="mp4") as out:
+            with av.open(str(part), mode="w", format="mp4") as out:
                 mark = CONVERTED_MARK.format(what=what)
                 if length > until:
                     mark += "; " + TRIM_MARK.format(kept=until, seconds=length)[len("msa_demo: "):]
@@ -326,9 +329,15 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
                 if aus is not None:
                     for q in aus.encode():
                         out.mux(q)
+        if size is None:
+            part.unlink(missing_ok=True)
+            return None
+        os.replace(part, out_path)
     except Exception:  # noqa: BLE001 - a file that cannot be converted is given as it is; reading it says why
+        if part is not None:
+            part.unlink(missing_ok=True)
         return None
-    return out_path if size is not None else None
+    return out_path
 
 
 def recorded(clip: VideoInput) -> bytes:
