@@ -296,6 +296,35 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     assert not page.locator("#image-input img").count() and not errors, errors
 
 
+def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_into_an_error(app_url, browser,
+                                                                                             tmp_path):
+    """A clip with no face and no sound, alone, in a format Chromium does not play: Explain gives the one refusal,
+    gathered into one toast with nothing about playability, and no panel turns into an error badge."""
+    from PIL import Image
+
+    from msa_demo.modalities.video import write_clip
+
+    scene = Image.open(ROOT / "examples" / "neutral_scene.png").convert("RGB").crop((0, 0, 256, 170))
+    clip = write_clip(tmp_path / "scene.mp4", [scene] * 10, fps=5)  # MPEG-4 Part 2: converted on upload
+    url, _, _ = app_url
+    page, errors = opened(browser, url, height=1000)
+    queue = QueueWatch(page)
+    page.locator("#video-input input[type=file]").set_input_files(str(clip))
+    page.wait_for_function("() => (document.querySelector('#video-input video')?.src || '').endsWith('.browser.mp4')",
+                           timeout=30_000)
+    queue.wait_idle()
+    page.click("#explain-btn")
+    page.wait_for_function("() => [...document.querySelectorAll('.toast-body')].some(b => b.innerText.includes("
+                           "'Nothing could be read') && b.offsetParent !== null)", timeout=30_000)
+    queue.wait_idle()
+    shown = [t.inner_text() for t in page.locator(".toast-body").all() if t.is_visible()]
+    assert not any("not playable" in t for t in shown), shown
+    assert sum("no face was found in any of the 4 frames of the video" in t for t in shown) == 1, shown
+    assert page.evaluate("() => [...document.querySelectorAll('.error')].filter(e => !e.closest('.toast-body'))"
+                         ".length") == 0
+    assert not errors, errors
+
+
 def test_two_presets_side_by_side(app_url, browser, tmp_path):
     """The Compare tab explains the Explain tab's inputs with a second preset (here the same one: they agree by
     construction); a preset that cannot be loaded is one message (``MSA_COMPARE_SHOT`` keeps the screenshot)."""
