@@ -60,6 +60,7 @@ class VideoInput:
     # other modalities' inputs it brings (its sound track; the words said in it: a function, called only if wanted)
     carries: dict[str, Any] = field(default_factory=dict)
     read_with: tuple = ()  # (fps, max_seconds, max_side, sound): how ``load_video`` read it (to read it again)
+    record_data: bytes | None = field(default=None, repr=False, compare=False)  # what ``recorded`` made of it, once
 
     @property
     def key(self) -> str:
@@ -149,8 +150,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         vstream = container.streams.video[0]
         astream = container.streams.audio[0] if (sound and container.streams.audio) else None
         length = float(container.duration) / av.time_base if container.duration else 0.0
-        length = max(length, _trimmed_from(container.metadata))
-        converted = _converted_from(container.metadata)
+        converted, cut_from = _marks(container.metadata)
+        length = max(length, cut_from)
         frames, times, wave = [], [], []
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
@@ -214,15 +215,15 @@ TRIM_MARK = "msa_demo: the first {kept:.3f} s of a {seconds:.3f} s clip"
 TRIM_MARGIN = 1.0  # seconds kept past the span read (frames a kept frame is decoded from may lie a little later)
 
 
-def _trimmed_from(metadata: Any) -> float:
-    """The length of the clip a trimmed record was cut from (0: not a trimmed record)."""
+def _marks(metadata: Any) -> tuple[str, float]:
+    """What the file's comment says this app did to it: (what a ``browser_copy`` was converted from, "" for none;
+    the length of the clip a cut copy or record was cut from, 0 for none)."""
     import re
 
-    for key in ("comment", "COMMENT"):
-        found = re.search(r"the first [\d.]+ s of a ([\d.]+) s clip", str((metadata or {}).get(key, "")))
-        if found:
-            return float(found.group(1))
-    return 0.0
+    said = " ".join(str(v) for k, v in (metadata or {}).items() if k.lower() == "comment")
+    converted = re.search(r"msa_demo: converted for the browser from (.+?)(?:; |$)", said)
+    cut = re.search(r"the first [\d.]+ s of a ([\d.]+) s clip", said)
+    return (converted.group(1) if converted else ""), (float(cut.group(1)) if cut else 0.0)
 
 
 # A clip browsers do not play (AVI, MPEG-4 Part 2, HEVC, MJPEG, ProRes ...) is given to the page as a copy they
@@ -234,17 +235,6 @@ PLAYS_SOUND = {"aac", "mp3", "opus", "vorbis", "flac"}
 CONVERTED_MARK = "msa_demo: converted for the browser from {what}"
 CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; "
                     "that copy was read.")
-
-
-def _converted_from(metadata: Any) -> str:
-    """What a copy made by ``browser_copy`` was converted from ("" for any other file)."""
-    import re
-
-    for key in ("comment", "COMMENT"):
-        found = re.search(r"msa_demo: converted for the browser from (.+?)(?:; |$)", str((metadata or {}).get(key, "")))
-        if found:
-            return found.group(1)
-    return ""
 
 
 def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 640) -> Path | None:
@@ -296,6 +286,8 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
                     resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
                 size, last, past = None, -1, set()
                 for packet in src.demux(*[st for st in (video, sound) if st is not None]):
+                    if packet.stream.index in past:  # past the span: not decoded
+                        continue
                     for frame in packet.decode():
                         if frame.time is None:
                             continue
@@ -344,9 +336,8 @@ def recorded(clip: VideoInput) -> bytes:
     """The bytes an explanation records to replay ``clip``: for a clip longer than the span read, its file cut
     a little after that span (packets copied, nothing encoded again: ``_head``), when reading the cut file gives
     the very frames, times, sound and notices again; else the file as given. Once per clip (kept on it)."""
-    cached = clip.__dict__.get("_recorded")
-    if cached is not None:
-        return cached
+    if clip.record_data is not None:
+        return clip.record_data
     out = clip.data
     if clip.data and clip.read_with and clip.original_seconds > clip.seconds + TRIM_MARGIN:
         try:
@@ -357,7 +348,7 @@ def recorded(clip: VideoInput) -> bytes:
             cut, again = b"", None
         if again is not None and len(cut) < len(clip.data) and _same(clip, again):
             out = cut
-    clip.__dict__["_recorded"] = out
+    clip.record_data = out
     return out
 
 
