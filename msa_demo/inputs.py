@@ -243,14 +243,13 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
         raise InputError(empty_file(name, "clip"))
     import soundfile as sf  # only to decode a file: (rate, samples) needs none
 
-    by_soundfile = not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES
-    try:
-        if by_soundfile:
+    if not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES:
+        try:
             data, rate = sf.read(src, dtype="float32", always_2d=False)
             return data, int(rate)
-    except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
-        if isinstance(src, io.BytesIO):
-            src.seek(0)
+        except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
+            if isinstance(src, io.BytesIO):
+                src.seek(0)
     try:
         return _ffmpeg_sound(src, name)
     except InputError:

@@ -97,10 +97,11 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
     return lines
 
 
-_LIBC: list = []  # glibc, once loaded (None where there is none)
 # every input given and switched on abstains (a clip with no face and no sound): no verdict, and why
 NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no other input is given and "
                 "switched on. Add text or audio, or give a clip that shows a face.")
+
+
 def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
     """``NOTHING_READ`` filled in when every input given and switched on abstains (a clip with no face and no
     sound), else None."""
@@ -111,6 +112,7 @@ def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
     return None
 
 
+_LIBC: list = []  # glibc, once loaded (None where there is none)
 _TRIMMED = [0.0]  # when the heap was last trimmed
 TRIM_EVERY = 1.0  # seconds: the least time between two trims asked for without ``force``
 
