@@ -254,7 +254,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
             "compare."))), api_name=False,
                   show_progress="minimal")
-        share_btn.click(lambda exp: (dash.share(exp), gr.Textbox(visible=True)), parts["state"], [shared_id, link],
+        share_btn.click(ui.in_page_language(lambda exp: (dash.share(exp), gr.Textbox(visible=True))), parts["state"],
+                        [shared_id, link],
                         api_name=False, show_progress="hidden").success(
             None, shared_id, link, api_name=False, js=COPY_LINK)
         # a new explanation (its stamp changes with it): the old link is not its link. Listening to the small stamp,

@@ -328,6 +328,17 @@ ZH: dict[str, str] = {
     "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
     "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
     # a user's bad input (msa_demo.inputs), one line each
+    "Error": "错误", "Warning": "注意",
+    # the page's refusals (ui.Dashboard), said in the page's language by ui.i18n.told
+    "There is no explanation to share yet: click 'Explain' first.": "还没有可以分享的解释：请先点击“解释”。",
+    "The explanation could not be stored for sharing on this server; download the report instead.":
+        "无法在此服务器上保存这个解释以供分享；请改为下载报告。",
+    "There is no explanation yet: click 'Explain' first, then download the report.":
+        "还没有解释：请先点击“解释”，再下载报告。",
+    "The preset '{preset}' is not loaded. Pick one of: {names}.": "预设“{preset}”没有加载。请从这些中选择：{names}。",
+    "The preset '{preset}' could not be loaded for the comparison: {why}":
+        "无法为对比加载预设“{preset}”：{why}",
+    "These inputs cannot be read: {why}.": "无法读取这些输入：{why}。",
     "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
     "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
     "'{name}' is not a supported audio file; use WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 
@@ -64,6 +66,38 @@ def test_a_handler_gets_the_page_language_and_gradio_gives_it_the_request():
     assert args and args[0] is request
     assert wrapped(*args, 1, x=2) == ("zh", (1,), {"x": 2})
     assert wrapped(None) == ("en", (), {})
+
+
+def test_a_refusal_is_said_in_the_page_language():
+    """A handler wrapped by ``in_page_language`` (one that takes ``lang`` or not, a generator too) that refuses:
+    the toast says it in the page's language, with its title; a line the tables do not know stays as it is."""
+    import gradio as gr
+
+    from msa_demo.ui.i18n import in_page_language
+
+    def share(exp):
+        if exp is None:
+            raise gr.Error("There is no explanation to share yet: click 'Explain' first.", print_exception=False)
+        raise gr.Error(f"The preset '{exp}' is not loaded. Pick one of: lite, hub.", print_exception=False)
+
+    def stream(exp, lang="en"):
+        yield lang
+        share(exp)
+
+    chinese, english = gr.Request(headers={"accept-language": "zh-CN"}), gr.Request(headers={})
+    for wrapped in (in_page_language(share), lambda r, e: list(in_page_language(stream)(r, e))):
+        with pytest.raises(gr.Error) as zh:
+            wrapped(chinese, None)
+        assert zh.value.message == "还没有可以分享的解释：请先点击“解释”。" and zh.value.title == "错误"
+        with pytest.raises(gr.Error) as named:
+            wrapped(chinese, "big")
+        assert named.value.message == "预设“big”没有加载。请从这些中选择：lite、hub。"
+        with pytest.raises(gr.Error) as en:
+            wrapped(english, None)
+        assert en.value.message == "There is no explanation to share yet: click 'Explain' first."
+    with pytest.raises(gr.Error) as unknown:
+        in_page_language(lambda: (_ for _ in ()).throw(gr.Error("A line no table knows.")))(chinese)
+    assert unknown.value.message == "A line no table knows."
 
 
 def test_the_progress_bar_speaks_the_page_language():

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-from msa_demo.i18n import LANGUAGES, lang_of
+from msa_demo.i18n import LANGUAGES, lang_of, said as engine_said, t
 
 ZH: dict[str, str] = {
     # the page
@@ -253,21 +253,34 @@ def language_switch():
 
 
 def in_page_language(fn: Callable) -> Callable:
-    """``fn`` (a handler that takes ``lang=``) as Gradio calls it: with the request (``gr.Request``) first, whose
-    :func:`page_language` it is given as ``lang``. Its other parameters (read by the endpoints) are kept; a
-    generator stays one."""
+    """``fn`` (a handler that takes ``lang=``, or one that does not) as Gradio calls it: with the request
+    (``gr.Request``) first, whose :func:`page_language` it is given as ``lang``; a refusal it raises (``gr.Error``)
+    is said in that language too (``told``). Its other parameters (read by the endpoints) are kept; a generator
+    stays one."""
     import gradio as gr
 
     sig = inspect.signature(fn)
     rest = [q for q in sig.parameters.values() if q.name != "lang"]
     request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+    takes = "lang" in sig.parameters
+
+    def given(lang: str) -> dict:
+        return {"lang": lang} if takes else {}
 
     if inspect.isgeneratorfunction(fn):
         def call(request, *args, **named):
-            yield from fn(*args, lang=page_language(request), **named)
+            lang = page_language(request)
+            try:
+                yield from fn(*args, **given(lang), **named)
+            except gr.Error as exc:
+                raise told(exc, lang) from None
     else:
         def call(request, *args, **named):
-            return fn(*args, lang=page_language(request), **named)
+            lang = page_language(request)
+            try:
+                return fn(*args, **given(lang), **named)
+            except gr.Error as exc:
+                raise told(exc, lang) from None
 
     call.__name__ = getattr(fn, "__name__", "handler")
     call.__doc__ = fn.__doc__
@@ -276,5 +289,20 @@ def in_page_language(fn: Callable) -> Callable:
     return call
 
 
-__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "language_switch",
+def told(exc, lang: str):
+    """A refusal (``gr.Error``) in the page's language: its message and title translated where the tables know
+    them (an engine line with its numbers, a button's name), else as it was."""
+    import gradio as gr
+
+    message = getattr(exc, "message", None)
+    if lang == "en" or not isinstance(message, str):
+        return exc
+    said = engine_said(message, lang)
+    if said == message:
+        return exc
+    return gr.Error(said, duration=exc.duration, visible=exc.visible, title=t(exc.title or "Error", lang),
+                    print_exception=exc.print_exception)
+
+
+__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "language_switch",
            "page_language", "tr"]
