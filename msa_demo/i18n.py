@@ -54,6 +54,10 @@ def _word(value: str, depth: int = 0) -> str:
     found = ZH.get(value) or MODALITY_NAMES.get(value) or CLASSES.get(value) or LANGUAGE_NAMES.get(value)
     if found or depth > 3:
         return found or value
+    if value.endswith("."):  # a sentence of its own (the reason a row failed), before it is cut at its commas
+        whole = said(value, "zh")
+        if whole != value:
+            return whole
     if "; " in value:
         return "；".join(_word(v, depth + 1) for v in value.split("; "))
     head, colon, rest = value.partition(": ")
@@ -339,6 +343,34 @@ ZH: dict[str, str] = {
     "The preset '{preset}' could not be loaded for the comparison: {why}":
         "无法为对比加载预设“{preset}”：{why}",
     "These inputs cannot be read: {why}.": "无法读取这些输入：{why}。",
+    # the Dataset tab's refusals (ui.dataset_tab), a warning each
+    "Type or pick a results folder first.": "请先输入或选择一个结果文件夹。",
+    "Type or pick a manifest first.": "请先输入或选择一个清单文件。",
+    "Only paths inside the dashboard's data folder ({root}) can be used here ('{text}' is outside it; set "
+    "MSA_DATASET_ROOT when starting the app to choose that folder).":
+        "这里只能使用仪表板数据文件夹（{root}）里的路径（“{text}”在它之外；启动应用时设置 MSA_DATASET_ROOT 来选择那个文件夹）。",
+    "This dashboard ships no example manifest (examples/manifest.csv is missing).":
+        "这个仪表板没有附带示例清单（缺少 examples/manifest.csv）。",
+    "Upload a manifest first: a CSV, JSONL or Parquet file, or a .zip of a folder that holds one with its pictures "
+    "and clips.": "请先上传一个清单：CSV、JSONL 或 Parquet 文件，或一个装有清单及其图片和音视频的文件夹的 .zip。",
+    "'{name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.":
+        "“{name}”不是清单：请上传 CSV、JSONL 或 Parquet 文件，或一个 .zip。",
+    "'{name}' unpacks to more than {mb} MB or {files} files; run explain-batch on the command line instead.":
+        "“{name}”解压后超过 {mb} MB 或 {files} 个文件；请改在命令行运行 explain-batch。",
+    "'{name}' holds a file outside its own folder ({member}).": "“{name}”含有一个位于其自身文件夹之外的文件（{member}）。",
+    "'{name}' is not a readable .zip file.": "“{name}”不是可读取的 .zip 文件。",
+    "'{name}' holds no manifest (a .csv, .jsonl or .parquet file).": "“{name}”里没有清单（.csv、.jsonl 或 .parquet 文件）。",
+    "Run 1 to {n} rows here; explain-batch on the command line runs more.":
+        "这里可以运行 1 到 {n} 行；在命令行运行 explain-batch 可以处理更多。",
+    "Click a point of the map to open its row.": "点击地图上的一个点来打开它对应的行。",
+    "'{folder}' holds no dataset results (no results.parquet).": "“{folder}”里没有数据集结果（没有 results.parquet）。",
+    "'{folder}' holds no dataset results (no rows/ and no results.parquet).":
+        "“{folder}”里没有数据集结果（没有 rows/，也没有 results.parquet）。",
+    "There is no row '{row}' in {folder}.": "{folder} 中没有“{row}”这一行。",
+    "Row '{row}' could not be explained: {why}": "“{row}”这一行无法解释：{why}",
+    "Row '{row}' has no saved explanation in {folder}; run explain-batch on the folder again to write it.":
+        "{folder} 中没有“{row}”这一行保存的解释；请对该文件夹再次运行 explain-batch 来写入它。",
+    "The saved explanation of row '{row}' could not be read ({file}).": "无法读取“{row}”这一行保存的解释（{file}）。",
     "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
     "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
     "'{name}' is not a supported audio file; use WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video "

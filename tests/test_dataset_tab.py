@@ -233,3 +233,14 @@ def test_a_mistake_in_the_tab_is_a_warning_that_leaves_every_box_as_it_was(tab):
     with pytest.warns(UserWarning, match="Type or pick a results folder first"):
         out = calm(tab.open, 6)("", ALL)
     assert out == (gr.skip(),) * 6
+    # on a Chinese page (the event's request, as Gradio holds it while the handler runs) it is said in Chinese
+    from gradio.context import LocalContext
+
+    held = LocalContext.request.set(gr.Request(headers={"accept-language": "zh-CN"}))
+    try:
+        with pytest.warns(UserWarning, match="请先输入或选择一个结果文件夹。"):
+            calm(tab.open, 6)("", ALL)
+        with pytest.warns(UserWarning, match="里没有数据集结果（没有 results.parquet）。"):
+            calm(tab.open_row, 1)(tab.shown(tab.root), "nope")
+    finally:
+        LocalContext.request.reset(held)

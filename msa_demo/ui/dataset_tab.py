@@ -25,7 +25,8 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
-from msa_demo.ui.i18n import tr
+from msa_demo.i18n import said, t
+from msa_demo.ui.i18n import current_language, tr
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
 
@@ -413,7 +414,8 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
         try:
             return handler(*args, **kwargs)
         except gr.Error as exc:
-            gr.Warning(exc.message)
+            lang = current_language()  # said in the page's language
+            gr.Warning(said(exc.message, lang), title=t("Warning", lang))
             return gr.skip() if n_outputs == 1 else (gr.skip(),) * n_outputs
 
     return call

@@ -289,6 +289,17 @@ def in_page_language(fn: Callable) -> Callable:
     return call
 
 
+def current_language() -> str:
+    """The page language of the request Gradio is handling now (its event's context), for a handler that is not
+    handed the request; English outside an event."""
+    try:
+        from gradio.context import LocalContext
+
+        return page_language(LocalContext.request.get(None))
+    except Exception:  # noqa: BLE001 - Gradio's context is internal: English when it moves
+        return "en"
+
+
 def told(exc, lang: str):
     """A refusal (``gr.Error``) in the page's language: its message and title translated where the tables know
     them (an engine line with its numbers, a button's name), else as it was."""
@@ -304,5 +315,5 @@ def told(exc, lang: str):
                     print_exception=exc.print_exception)
 
 
-__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "language_switch",
+__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "current_language", "language_switch",
            "page_language", "tr"]
