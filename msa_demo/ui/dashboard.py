@@ -441,7 +441,7 @@ class Dashboard:
                 if kind not in ("done", "cost"):
                     yield {**explanation_views(exp, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang)}
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
@@ -525,7 +525,7 @@ class Dashboard:
             exp_a = explained(model_a, inputs_a, settings.target)
             exp_b = explained(model_b, inputs_b, exp_a["target"])
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(i18n.said(str(exc), lang)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
