@@ -82,7 +82,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
         preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset")
-        with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain"), gr.Row():
+        with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain") as explain_tab, gr.Row():
             with gr.Column(scale=1):
                 above = gr.Column()  # the examples, filled in below once the inputs they fill exist
                 values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
@@ -138,7 +138,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         own = [n for n in verdicts if n.startswith("own.")]
         pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
-        with tabs, gr.Tab(ui.tr("Compare"), id="compare"):  # the same inputs, a second preset, side by side
+        with tabs, gr.Tab(ui.tr("Compare"), id="compare") as compare_tab:  # the same inputs, a second preset, side by side
             gr.Markdown(ui.tr("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained "
                               "by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, "
                               "and how far their maps agree. A preset not loaded yet is loaded on first use."))
@@ -159,7 +159,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
                                                              elem_id="compare-report")
             page.parts["compare.state"] = gr.State(None)
-        with tabs, gr.Tab(ui.tr("Dataset"), id="dataset"):  # a whole test set; a row click opens in the Explain tab
+        with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:  # a whole test set; a row click opens in the Explain tab
             ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):
@@ -250,6 +250,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        show_progress="hidden")
         language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
                        show_progress="hidden")
+        # the page's own words too; the tabs' names again, as the tabs not shown keep the names they were given
+        tab_names = {explain_tab: "Explain", compare_tab: "Compare", dataset_tab: "Dataset"}
+        language.input(None, language, None, js=ui.SET_PAGE_LOCALE, api_name=False).then(
+            lambda: [gr.Tab(label=ui.tr(n)) for n in tab_names.values()], None, list(tab_names), api_name=False,
+            show_progress="hidden")
 
         demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
             "compare."))), api_name=False,

@@ -357,6 +357,30 @@ def test_a_chinese_browser_gets_the_chinese_dashboard(app_url, browser, tmp_path
     context.close()
 
 
+def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
+    """An English browser that picks 简体中文 on the switch reads the labels, buttons and every tab's name in
+    Chinese, not only what the server writes; English again turns them back."""
+    url, _, _ = app_url
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    assert "Explain" in page.locator("#explain-btn").inner_text()
+    tabs = "() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
+    page.locator("#language label").filter(has_text="简体中文").click()
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
+    assert "预测" in page.locator("#predict-btn").inner_text() and "文字" in page.locator("#text-input").inner_text()
+    page.wait_for_function(f"() => ({tabs})().includes('对比') && ({tabs})().includes('数据集')", timeout=30_000)
+    page.locator("#language label").filter(has_text="English").click()
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
+                           timeout=30_000)
+    page.wait_for_function(f"() => ({tabs})().includes('Compare') && ({tabs})().includes('Dataset')", timeout=30_000)
+    assert not errors, errors
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def worked_url(tmp_path_factory, lite_dashboard):
     """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""
@@ -492,6 +516,11 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     assert "Can you trust it?" in page.locator("#trust").inner_text() and "negative" in fused_text(page)
     page.wait_for_function("() => document.querySelector('#examples').innerText.includes('Clearly negative')",
                            timeout=30_000)  # the examples' names too
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
+                           timeout=30_000)  # and the page's own words (Gradio's I18n): buttons, labels, tabs
+    assert "Predict" in page.locator("#predict-btn").inner_text() and "Text" in page.locator("#text-input").inner_text()
+    page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
+                           ".includes('Dataset')", timeout=30_000)
     page.reload()  # the pick holds for the session's next requests only: a new page follows the browser again
     wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
     assert not errors, errors

@@ -3,7 +3,8 @@
 Two halves, because Gradio translates only in the browser and only whole keys:
 
 - **The page's own words** (labels, buttons, static Markdown, the settings' names and help): :func:`tr` marks
-  them with ``gr.I18n``; the browser translates them by its language (or the footer's Settings → Language). A key
+  them with ``gr.I18n``; the browser translates them by its language, the footer's Settings → Language or the
+  page's switch (:data:`SET_PAGE_LOCALE`). A key
   is the English text itself; a text without a Chinese entry shows in English (a plug-in modality's own labels).
 - **What the server writes per request** (the summary, verdicts, notices, trust table, what-ifs, the report):
   the handlers write it in the page's language, :func:`page_language`: the language picked with the page's
@@ -15,6 +16,7 @@ Two halves, because Gradio translates only in the browser and only whole keys:
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 from collections import OrderedDict
 from typing import Any, Callable
@@ -243,6 +245,27 @@ def choose_language(value: Any, request: Any = None) -> str:
     return lang
 
 
+# Gradio's locale for each of the switch's languages (the keys ``i18n()`` gives its translations under)
+LOCALES = {"en": "en", "zh": "zh-CN"}
+
+# The switch turns the page's own words too (labels, buttons: Gradio's I18n, which the browser translates by its
+# language), not only what the server writes. Gradio's frontend offers no call for it but the footer's Settings →
+# Language, which calls its i18n module's changeLocale: the module (core-<hash>.js, which the page has loaded) is
+# found among the page's resources and the same function called. Where it is not found (another Gradio build),
+# nothing changes: the labels stay in the browser's language, as before.
+SET_PAGE_LOCALE = """async (choice) => {
+  const locales = %s;
+  const modules = performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\/core-[\\w-]+\\.js/.test(n));
+  for (const url of modules) {
+    try {
+      const core = await import(url);
+      if (typeof core.changeLocale === 'function') { core.changeLocale(locales[choice] || 'en'); break; }
+    } catch (e) {}
+  }
+  return [];
+}""" % json.dumps(LOCALES)
+
+
 def language_switch():
     """The page's visible switch: English / 简体中文 (its value set from the browser's language as the page
     opens)."""
@@ -315,5 +338,5 @@ def told(exc, lang: str):
                     print_exception=exc.print_exception)
 
 
-__all__ = ["CHOSEN", "EN", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "current_language", "language_switch",
+__all__ = ["CHOSEN", "EN", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "current_language", "language_switch",
            "page_language", "tr"]
