@@ -19,6 +19,9 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
             text = str(c.get("props", {}).get(prop))
             if text.startswith("__i18n__"):
                 keys.add(json.loads(text.removeprefix("__i18n__"))["key"])
+        for shown, _ in c.get("props", {}).get("choices") or []:  # a radio's choices (the Dataset tab's filters)
+            if str(shown).startswith("__i18n__"):
+                keys.add(json.loads(str(shown).removeprefix("__i18n__"))["key"])
     assert {"Explain", "Compare", "Fused sentiment", "Text alone", "Heat maps", "use video", "IG steps",
             "Run the curated examples", "Language of the explanations",
             "points on the deletion / AOPC curve"} <= keys  # the Explain tab, its settings and their help, Dataset
@@ -33,6 +36,14 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
              if c.get("props", {}).get("elem_id") in ("fused", "text-input", "image-input", "audio-input", "video-input",
                                                       "own-text", "words", "orig-image", "overlays", "clip")]
     assert plain and all(str(label).startswith("__i18n__") for label in plain), plain
+    # and the Dataset tab's, made when the page is built (the data folder's path, the row cap, the filters)
+    by_id = {c["props"].get("elem_id"): c["props"] for c in demo.config["components"] if c.get("props")}
+    assert str(by_id["dataset-root"]["value"]).startswith("__i18n__") and str(by_id["dataset-run"]["label"]).startswith(
+        "__i18n__") and str(by_id["dataset-columns"]["value"]).startswith("__i18n__")
+    filters = by_id["dataset-filter"]["choices"]
+    assert [v for _, v in filters][:2] == ["all rows", "wrong (prediction ≠ label)"]  # the values stay the names
+    assert all(str(shown).startswith("__i18n__") for shown, _ in filters)
+    assert ZH["text alone wrong"] == "文字单独判断错误" and "数据文件夹" in next(ZH[k] for k in keys if "Data folder" in k)
 
 
 def test_the_page_language_follows_the_switch_then_the_browser():

@@ -26,7 +26,7 @@ from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
 from msa_demo.i18n import said, t
-from msa_demo.ui.i18n import current_language, tr
+from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
 
@@ -48,6 +48,14 @@ def filters() -> dict[str, Callable[[dict], bool]]:
         "unfaithful map": lambda r: bool(r.get("unfaithful")),
         "failed rows": lambda r: bool(r.get("error")),
     }
+
+
+def filter_choices() -> list[tuple[Any, str]]:
+    """The filters as the page's radio offers them: (the name in the page's language, the name)."""
+    from msa_demo.i18n import modality
+
+    made = {f"{m} alone wrong": f"{modality(m, 'zh')}单独判断错误" for m in registry.names()}
+    return [(tr_made(name, made[name]) if name in made else tr(name), name) for name in filters()]
 
 
 def columns() -> list[str]:
@@ -435,16 +443,21 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Row():
         examples_btn = gr.Button(tr("Run the curated examples"), variant="primary", scale=1, elem_id="dataset-examples",
                                  interactive=bool(tab.examples and Path(tab.examples).is_file()))
-        gr.Markdown(f"**Data folder:** `{md(str(tab.root))}` — results folders and manifests are read and written "
-                    f"only inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
-                    elem_id="dataset-root")
+        root = md(str(tab.root))
+        gr.Markdown(tr_made(f"**Data folder:** `{root}` — results folders and manifests are read and written only "
+                            f"inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
+                            f"**数据文件夹：** `{root}`——结果文件夹和清单只在其中读写（从这里运行的结果写入 "
+                            f"`{RESULTS_DIR}/`；由 `MSA_DATASET_ROOT` 设置）。"), elem_id="dataset-root")
     with gr.Row():
         folder = gr.Dropdown(tab.recent, value=None, allow_custom_value=True, scale=4, elem_id="dataset-folder",
                              label=tr("Results folder (pick a recent one or type a path inside the data folder)"))
         open_btn = gr.Button(tr("Open"), scale=1, elem_id="dataset-open")
-    with gr.Accordion(f"Run your own manifest (at most {tab.max_rows} rows)", open=False, elem_id="dataset-run"):
-        gr.Markdown(f"Columns: {manifest_columns()}, optional `id`, `label`. Upload the file, or a .zip of a folder "
-                    "holding it with its pictures and clips.")
+    with gr.Accordion(tr_made(f"Run your own manifest (at most {tab.max_rows} rows)",
+                              f"运行你自己的清单（最多 {tab.max_rows} 行）"), open=False, elem_id="dataset-run"):
+        gr.Markdown(tr_made(f"Columns: {manifest_columns()}, optional `id`, `label`. Upload the file, or a .zip of a "
+                            "folder holding it with its pictures and clips.",
+                            f"列：{manifest_columns()}，可选 `id`、`label`。上传该文件，或一个包含它及其图片和片段的"
+                            "文件夹的 .zip。"), elem_id="dataset-columns")
         with gr.Row():
             upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[".csv", ".jsonl", ".parquet",
                                                                                     ".zip"],
@@ -469,7 +482,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         # a point's click lands here (MAP_CLICK, in the page): its row id, then a stamp that makes each click new
         picked = gr.Textbox(visible="hidden", elem_id="dataset-map-pick", label="map point")
         gr.HTML("", padding=False, js_on_load=MAP_CLICK)
-    show = gr.Radio(list(filters()), value=ALL, label=tr("Show"), elem_id="dataset-filter")
+    show = gr.Radio(filter_choices(), value=ALL, label=tr("Show"), elem_id="dataset-filter")
     table = gr.Dataframe(value=tab.table(None), headers=columns(), interactive=False, show_search="search",
                          max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
                          label=tr("Rows: click one to open its explanation · click a header to sort"))
@@ -506,5 +519,5 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     return tab
 
 
-__all__ = ["ALL", "DatasetTab", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns",
+__all__ = ["ALL", "DatasetTab", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns", "filter_choices",
            "confusion_markdown", "filters", "slices_markdown", "summary_markdown", "table_row", "widths"]

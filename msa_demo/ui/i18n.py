@@ -97,6 +97,9 @@ ZH: dict[str, str] = {
     "The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, language, "
     "conflict and label": "按切片看数据集：混淆矩阵；按所用模态、语言、冲突与标签分组的准确率、宏 F1 与依赖程度",
     "Show": "显示",
+    # the table's filters (the modalities' "<m> alone wrong" ones are made with them: dataset_tab.filter_choices)
+    "all rows": "全部行", "wrong (prediction ≠ label)": "错误（预测 ≠ 标签）", "conflict": "模态冲突",
+    "unfaithful map": "不可信的归因图", "failed rows": "失败的行",
     "Rows: click one to open its explanation · click a header to sort": "行：点击一行打开其解释 · 点击表头排序",
     # the Advanced settings' help lines (each setting's option(), shown under its name)
     "the class the maps explain: the predicted one, or another": "归因图所解释的类别：预测的类别，或另一个类别",
@@ -209,6 +212,14 @@ def tr(text: str) -> Any:
 
     USED.add(text)
     return gr.I18n(en=EN)(text)
+
+
+def tr_made(english: str, chinese: str) -> Any:
+    """``english`` marked for translation, with its Chinese made when the page is built (a text that holds a path,
+    a number or the registered modalities, which no fixed key can)."""
+    ZH.setdefault(english, chinese)
+    EN.setdefault(english, english)
+    return tr(english)
 
 
 # the language each browser session picked with the switch, by Gradio's session hash (the most recent kept)
@@ -338,5 +349,5 @@ def told(exc, lang: str):
                     print_exception=exc.print_exception)
 
 
-__all__ = ["CHOSEN", "EN", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "current_language", "language_switch",
+__all__ = ["CHOSEN", "EN", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "tr_made", "current_language", "language_switch",
            "page_language", "tr"]
