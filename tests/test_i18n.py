@@ -43,6 +43,9 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
     filters = by_id["dataset-filter"]["choices"]
     assert [v for _, v in filters][:2] == ["all rows", "wrong (prediction ≠ label)"]  # the values stay the names
     assert all(str(shown).startswith("__i18n__") for shown, _ in filters)
+    target = by_id["target"]["choices"]  # the class to explain: shown in the page's language, sent as the name
+    assert [v for _, v in target] == ["predicted class", "negative", "neutral", "positive"]
+    assert all(str(shown).startswith("__i18n__") for shown, _ in target) and ZH["negative"] == "负面"
     assert ZH["text alone wrong"] == "文字单独判断错误" and "数据文件夹" in next(ZH[k] for k in keys if "Data folder" in k)
 
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from msa_demo.ui.i18n import tr
+from msa_demo.ui.i18n import tr, tr_made
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
@@ -177,7 +177,11 @@ def widget_for(control: Control):
     if spec is None:  # a dashboard-only setting
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)
-        return gr.Dropdown(list(control.choices), **common)
+        from msa_demo.i18n import label as class_name
+
+        shown = {TARGET_PREDICTED: "预测的类别"}  # the rest are class names, said as the verdicts say them
+        return gr.Dropdown([(tr_made(str(c), shown.get(c) or class_name(c, "zh")), c) for c in control.choices],
+                           **common)
     if control.choices or spec.choices:  # shown in words ("integrated gradients"), sent as the value
         choices = [(str(c).replace("_", " "), c) for c in (control.choices or spec.choices)]
         return (gr.CheckboxGroup if spec.kind is tuple and not control.choices else gr.Radio)(choices, **common)
