@@ -284,6 +284,7 @@ def test_contributions_figure_traces(exp):
     assert list(fig.data[0].x) == ["text", "image", "audio"]
     assert "no text" in list(fig.data[1].x)
     assert "disagree" in fig.layout.title.text
+    assert "zoom" in fig.layout.modebar.remove and "toImage" not in fig.layout.modebar.remove  # the download stays
 
 
 # d3-format's specifier: [[fill]align][sign][symbol][0][width][,][.precision][~][type]

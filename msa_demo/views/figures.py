@@ -13,6 +13,9 @@ from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, sc
 from msa_demo.views.story import conflict_text
 
 
+BAR_CHART_TOOLS_LEFT_OUT = ["zoom", "pan", "select", "lasso", "zoomIn", "zoomOut", "autoScale", "resetScale"]
+
+
 def contributions_figure(exp: dict, lang: str = "en"):
     """Bars of each modality's Shapley value toward the target, beside the 'without X' what-ifs (words in ``lang``)."""
     import plotly.graph_objects as go
@@ -58,7 +61,10 @@ def contributions_figure(exp: dict, lang: str = "en"):
         title += "<br><sup>" + t("every input moved it by about the same amount: none stands out", lang) + "</sup>"
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
                              "yanchor": "top"}, showlegend=False,
-                      height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110})
+                      height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110},
+                      # two bar charts: nothing to zoom, pan or select. Only the picture download stays, so that on
+                      # a phone (where plotly shows its tool bar at all times) the bar no longer covers the title
+                      modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
     return fig
