@@ -213,17 +213,40 @@ def test_bad_files_each_give_one_line(tmp_path):
     cases = {
         fake: "'picture.mp4' is a still picture, not a video: give it as an image.",
         empty: "'empty.mp4' is empty (0 bytes): there is no video in it.",
-        junk: "'junk.mkv' could not be read as a video. It may be damaged or not a video; use MP4, WebM, MOV, MKV "
-              "or AVI.",
+        junk: "'junk.mkv' could not be read as a video. It may be damaged or not a video; use MP4, WebM, MOV, MKV, "
+              "AVI or an animated GIF.",
         sound_only: "'voice.mp4' has no video stream (it holds only sound: give it as audio).",
         EXAMPLES / "positive_speech.wav": "'positive_speech.wav' is not a supported video file; use MP4, WebM, "
-                                          "MOV, MKV or AVI.",
+                                          "MOV, MKV, AVI or an animated GIF.",
         tmp_path / "missing.mp4": "No video file was found at 'missing.mp4'.",
     }
     for path, message in cases.items():
         with pytest.raises(InputError) as err:
             load_video(str(path))
         assert str(err.value) == message and "\n" not in message
+
+
+def test_an_animated_gif_is_a_clip_without_sound_and_a_still_one_is_a_picture(tmp_path):
+    """A reaction GIF is read as a clip: its frames at their own times (the GIF's delays), no sound; the page gets
+    an H.264 copy of it (browsers do not play a GIF in a video box). A GIF of one frame is refused as a picture."""
+    from msa_demo.modalities.video import browser_copy
+
+    shades = [0, 60, 120, 180, 240]
+    frames = [Image.fromarray(np.full((48, 64, 3), v, np.uint8)) for v in shades]
+    moving = tmp_path / "reaction.gif"
+    frames[0].save(moving, save_all=True, append_images=frames[1:], duration=[500, 500, 1000, 500, 500], loop=0)
+    clip = load_video(str(moving), fps=2)
+    assert clip.times == [0.0, 0.5, 1.0, 2.0, 2.5] and clip.sound is None and clip.seconds == pytest.approx(3.0)
+    assert [round(float(np.asarray(f).mean())) for f in clip.frames] == pytest.approx(shades, abs=3)
+    assert load_video(moving.read_bytes(), fps=2).times == clip.times  # bytes (a dataset row) read the same
+    copy = browser_copy(moving)
+    assert copy is not None and copy.suffix == ".mp4"
+    assert load_video(str(copy), fps=2).times == clip.times
+    still = tmp_path / "face.gif"
+    frames[0].save(still)
+    with pytest.raises(InputError) as err:
+        load_video(str(still))
+    assert str(err.value) == "'face.gif' is a still picture (a GIF of one frame), not a video: give it as an image."
 
 
 def test_a_long_clip_is_cut_and_says_so(tmp_path):

@@ -1,7 +1,7 @@
-"""Video: the face over time. A clip (MP4, WebM, MOV, MKV, AVI) is decoded with PyAV (FFmpeg), frames are
-sampled at a fixed rate (``fps``, over at most ``max_seconds``), each sampled frame is read by one of the image
-families (``msa_demo.modalities.image``: lite, the mini-XCEPTION face model with its face finder), and the
-frames' label probabilities are averaged over the frames in which a face was found: the clip's verdict.
+"""Video: the face over time. A clip (MP4, WebM, MOV, MKV, AVI, an animated GIF) is decoded with PyAV (FFmpeg),
+frames are sampled at a fixed rate (``fps``, over at most ``max_seconds``), each sampled frame is read by one of
+the image families (``msa_demo.modalities.image``: lite, the mini-XCEPTION face model with its face finder), and
+the frames' label probabilities are averaged over the frames in which a face was found: the clip's verdict.
 
 The model input explainers perturb is the frame track ``frames`` [B, T, C, H, W] (each frame as the image
 family's model reads it: the face crop); ``face_mask`` [B, T] says which frames are read. Removing a moment =
@@ -28,7 +28,7 @@ from PIL import Image
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.modalities import Modality, Prepared
 
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi")
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif")  # an animated GIF: a clip without sound
 SOUND_RATE = 16000
 # the family's own options (the rest of a spec's options go to the frame family)
 # faces: crop each frame to the face the lite face finder sees (None: only for the lite face model's family)
@@ -96,7 +96,8 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
         if not path.is_file():
             raise InputError(f"No video file was found at '{path.name}'.")
         if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV or AVI.")
+            raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an "
+                             "animated GIF.")
         data = path.read_bytes()
         return io.BytesIO(data), data, f"'{path.name}'"
     raise InputError(f"A video must be a file or its bytes, not {type(value).__name__}.")
@@ -129,7 +130,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         container = av.open(src, mode="r")
     except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
         raise InputError(f"{name.capitalize()} could not be read as a video. It may be damaged or not a video; "
-                         "use MP4, WebM, MOV, MKV or AVI.") from None
+                         "use MP4, WebM, MOV, MKV, AVI or an animated GIF.") from None
     with container:
         if container.format.name.endswith("_pipe") or container.format.name == "image2":
             raise InputError(f"{name.capitalize()} is a still picture, not a video: give it as an image.")
@@ -182,7 +183,12 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             damaged = True
     if not frames:
         raise InputError(f"{name.capitalize()} holds no video frames (zero length).")
+    if container.format.name == "gif" and len(frames) == 1 and not beyond:
+        raise InputError(f"{name.capitalize()} is a still picture (a GIF of one frame), not a video: give it as an "
+                         "image.")
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
+    if container.format.name == "gif" and length > last:  # a GIF's frames have delays of their own: its length
+        frame_step = length - last
     span = min(max_seconds, last + frame_step)
     notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
     if converted:
@@ -268,6 +274,7 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
                 out.metadata["comment"] = mark
                 vs = out.add_stream("libx264", rate=video.average_rate or 25)
                 vs.pix_fmt, vs.options, vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, ms
+                vs.codec_context.time_base = ms  # frames at their own times (a GIF's delays), not at the rate
                 aus = resampler = None
                 if sound is not None:
                     aus = out.add_stream("aac", rate=sound.rate or 48000)
