@@ -138,7 +138,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         own = [n for n in verdicts if n.startswith("own.")]
         pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
-        with tabs, gr.Tab(ui.tr("Compare"), id="compare") as compare_tab:  # the same inputs, a second preset, side by side
+        # the same inputs, a second preset, side by side
+        with tabs, gr.Tab(ui.tr("Compare"), id="compare") as compare_tab:
             gr.Markdown(ui.tr("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained "
                               "by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, "
                               "and how far their maps agree. A preset not loaded yet is loaded on first use."))
@@ -159,7 +160,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
                                                              elem_id="compare-report")
             page.parts["compare.state"] = gr.State(None)
-        with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:  # a whole test set; a row click opens in the Explain tab
+        # a whole test set; a row click opens in the Explain tab
+        with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:
             ui.build_dataset_tab(dash, preset, page, tabs)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):

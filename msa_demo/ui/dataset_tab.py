@@ -25,7 +25,7 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
-from msa_demo.i18n import said, t
+from msa_demo.i18n import modality as modality_name, said, t
 from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
@@ -52,9 +52,7 @@ def filters() -> dict[str, Callable[[dict], bool]]:
 
 def filter_choices() -> list[tuple[Any, str]]:
     """The filters as the page's radio offers them: (the name in the page's language, the name)."""
-    from msa_demo.i18n import modality
-
-    made = {f"{m} alone wrong": f"{modality(m, 'zh')}单独判断错误" for m in registry.names()}
+    made = {f"{m} alone wrong": f"{modality_name(m, 'zh')}单独判断错误" for m in registry.names()}
     return [(tr_made(name, made[name]) if name in made else tr(name), name) for name in filters()]
 
 

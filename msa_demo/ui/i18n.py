@@ -195,10 +195,7 @@ def examples_markdown(examples: list[dict]) -> Any:
         return "\n".join(f"- **{md(words.get(e['name'], e['name']))}**: {md(words.get(e['note'], e['note']))}"
                          for e in examples if e["note"])
 
-    english = lines({})
-    ZH.setdefault(english, lines(ZH).replace("**: ", "**："))
-    EN.setdefault(english, english)
-    return tr(english)
+    return tr_made(lines({}), lines(ZH).replace("**: ", "**："))
 
 
 def example_names(examples: list[dict], lang: str = "en") -> list[str]:

@@ -17,6 +17,7 @@ from msa_demo.ui.i18n import tr, tr_made
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
+from msa_demo.i18n import label as class_name
 
 TARGET_PREDICTED = "predicted class"
 
@@ -177,8 +178,6 @@ def widget_for(control: Control):
     if spec is None:  # a dashboard-only setting
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)
-        from msa_demo.i18n import label as class_name
-
         shown = {TARGET_PREDICTED: "预测的类别"}  # the rest are class names, said as the verdicts say them
         return gr.Dropdown([(tr_made(str(c), shown.get(c) or class_name(c, "zh")), c) for c in control.choices],
                            **common)
