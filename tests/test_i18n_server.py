@@ -147,6 +147,7 @@ def every_path(exp: dict) -> list[dict]:
     e["prediction"]["notices"] = [
         "Text: only the first 2,000 of 3,456 characters were used.", "Audio: only the first 30 s of 41.2 s were used.",
         "Image: downscaled from 4000×3000 to 1024×768 pixels.", "Audio: the clip is silent or nearly so.",
+        "Image: an animated picture of 5 frames; only its first frame was read.",
         "The image model could not be loaded, so the image was not used.",
         "Video: a face was found in 3 of 8 frames; only those were read."]
     e["notices"] = ["Time budget 5 s: every map: IG at most 8 steps (its completeness gap is shown), a 4×4 grid; "

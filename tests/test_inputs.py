@@ -79,6 +79,17 @@ def test_image_large_is_downscaled_with_notice():
     assert "downscaled from 3000×1500" in out.notices[0]
 
 
+def test_an_animated_picture_is_read_by_its_first_frame_and_says_so(tmp_path):
+    frames = [Image.new("RGB", (32, 32), (v, v, v)) for v in (200, 100, 10)]
+    moving = tmp_path / "reaction.gif"
+    frames[0].save(moving, save_all=True, append_images=frames[1:], duration=100)
+    out = load_image(str(moving))
+    assert out.image.getpixel((5, 5))[0] > 150  # the first frame
+    assert out.notices == ["Image: an animated picture of 3 frames; only its first frame was read."]
+    frames[0].save(still := tmp_path / "still.gif")
+    assert load_image(str(still)).notices == []
+
+
 def test_image_from_numpy_float_and_uint8():
     assert load_image(np.zeros((16, 16, 3), np.uint8)).image.size == (16, 16)
     assert load_image(np.ones((16, 20), np.float32)).image.getpixel((0, 0)) == (255, 255, 255)
