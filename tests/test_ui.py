@@ -330,6 +330,7 @@ def test_every_number_format_of_the_figures_reads_in_the_browser(exp):
 def test_audio_figure_traces_and_escaped_labels(exp):
     fig = views.audio_figure(exp)
     assert [t.name for t in fig.data] == ["waveform", "segment attribution"]
+    assert list(fig.layout.modebar.remove) == ["select", "lasso"]  # a time line keeps zoom and pan
     assert len(fig.data[1].x) == 2
     assert "<img" not in json.dumps(list(fig.data[1].text))
     assert len(fig.layout.shapes) == 2

@@ -13,7 +13,15 @@ from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, sc
 from msa_demo.views.story import conflict_text
 
 
+# plotly's tool bar, shown at all times on a touch screen, where it can cover a chart's title: the tools a chart has
+# no use for are left out (bar charts: all but the picture download; time lines keep zoom and pan, not selection)
 BAR_CHART_TOOLS_LEFT_OUT = ["zoom", "pan", "select", "lasso", "zoomIn", "zoomOut", "autoScale", "resetScale"]
+TIME_LINE_TOOLS_LEFT_OUT = ["select", "lasso"]
+
+
+def under_the_tools(height: int) -> dict:
+    """Where a chart's title goes so that the tool bar (about 30 px high, at the top) does not cover it."""
+    return {"yref": "container", "y": 1 - 32 / height, "yanchor": "top"}
 
 
 def contributions_figure(exp: dict, lang: str = "en"):
@@ -62,8 +70,6 @@ def contributions_figure(exp: dict, lang: str = "en"):
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
                              "yanchor": "top"}, showlegend=False,
                       height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110},
-                      # two bar charts: nothing to zoom, pan or select. Only the picture download stays, so that on
-                      # a phone (where plotly shows its tool bar at all times) the bar no longer covers the title
                       modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
@@ -283,9 +289,9 @@ def audio_figure(exp: dict, lang: str = "en"):
     head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
     push = t("green pushes toward '{target}', red away", lang, target=html.escape(i18n.label(exp.get("target", ""),
                                                                                            lang)))
-    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>",
-                             "font": {"size": 14}}, showlegend=False, height=420,
-                      margin={"l": 60, "r": 20, "t": 70, "b": 40})
+    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(420)},
+                      showlegend=False, height=420, margin={"l": 60, "r": 20, "t": 92, "b": 40},
+                      modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT})
     return fig
 
 
@@ -311,5 +317,5 @@ def map_figure(exp: dict, modality: str):
     fig.update_layout(title={"text": f"{html.escape(modality.capitalize())}<br><sup>green pushes toward "
                                      f"'{html.escape(str(exp.get('target', '')))}', red away</sup>",
                              "font": {"size": 14}}, showlegend=False, height=160 + 200 * len(maps),
-                      margin={"l": 60, "r": 20, "t": 90, "b": 40})
+                      margin={"l": 60, "r": 20, "t": 90, "b": 40}, modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     return fig
