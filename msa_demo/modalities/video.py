@@ -132,6 +132,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         raise InputError(f"{name.capitalize()} could not be read as a video. It may be damaged or not a video; "
                          "use MP4, WebM, MOV, MKV, AVI or an animated GIF.") from None
     with container:
+        gif = container.format.name == "gif"  # its frames have delays of their own
         if container.format.name.endswith("_pipe") or container.format.name == "image2":
             raise InputError(f"{name.capitalize()} is a still picture, not a video: give it as an image.")
         if not container.streams.video:
@@ -183,11 +184,11 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             damaged = True
     if not frames:
         raise InputError(f"{name.capitalize()} holds no video frames (zero length).")
-    if container.format.name == "gif" and len(frames) == 1 and not beyond:
+    if gif and len(frames) == 1 and not beyond:
         raise InputError(f"{name.capitalize()} is a still picture (a GIF of one frame), not a video: give it as an "
                          "image.")
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
-    if container.format.name == "gif" and length > last:  # a GIF's frames have delays of their own: its length
+    if gif and length > last:  # the last frame lasts until the GIF's end
         frame_step = length - last
     span = min(max_seconds, last + frame_step)
     notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []

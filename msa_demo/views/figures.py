@@ -289,8 +289,9 @@ def audio_figure(exp: dict, lang: str = "en"):
     head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
     push = t("green pushes toward '{target}', red away", lang, target=html.escape(i18n.label(exp.get("target", ""),
                                                                                            lang)))
-    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(420)},
-                      showlegend=False, height=420, margin={"l": 60, "r": 20, "t": 92, "b": 40},
+    height = 420
+    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(height)},
+                      showlegend=False, height=height, margin={"l": 60, "r": 20, "t": 92, "b": 40},
                       modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT})
     return fig
 
