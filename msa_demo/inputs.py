@@ -19,8 +19,10 @@ from msa_demo.errors import InputError
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".mp4", ".m4b",
-                  ".webm", ".weba", ".mka", ".mkv", ".mov", ".wma", ".amr", ".3gp")
+# the last line: video files, whose sound track is read (as many as ``modalities.video.VIDEO_SUFFIXES`` has, GIF aside)
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".m4b", ".weba",
+                  ".mka", ".wma", ".amr",
+                  ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".3gp")
 SOUNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")  # the rest: PyAV (FFmpeg)
 AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video file"
 

@@ -187,6 +187,7 @@ def test_audio_in_the_formats_phones_and_browsers_make_is_read(tmp_path):
         made[name] = tmp_path / name
     frames = [np.zeros((32, 32, 3), np.uint8)] * 20
     made["clip.mp4"] = write_clip(tmp_path / "clip.mp4", frames, fps=10, sound=(rate, voice))
+    made["clip.avi"] = write_clip(tmp_path / "clip.avi", frames, fps=10, sound=(rate, voice))  # PCM in AVI
     for name, path in made.items():
         for given in (str(path), path.read_bytes()):
             clip = load_audio(given)
@@ -195,6 +196,10 @@ def test_audio_in_the_formats_phones_and_browsers_make_is_read(tmp_path):
             lag = int(np.argmax(np.correlate(clip.waveform[:n], voice[1000:3000], "valid")))
             assert abs(lag - 1000) < 1200, name  # the codec's delay at most
             assert np.corrcoef(clip.waveform[lag:lag + 8000], voice[1000:9000])[0, 1] > 0.9, name
+    from msa_demo.inputs import AUDIO_SUFFIXES
+    from msa_demo.modalities.video import VIDEO_SUFFIXES
+
+    assert set(VIDEO_SUFFIXES) - {".gif"} <= set(AUDIO_SUFFIXES)  # every clip's sound track, as --audio too
     mute = write_clip(tmp_path / "mute.mp4", frames, fps=10)
     with pytest.raises(InputError) as err:
         load_audio(str(mute))

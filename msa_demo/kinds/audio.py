@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from msa_demo import views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
-from msa_demo.inputs import AudioInput, load_audio
+from msa_demo.inputs import AUDIO_FORMATS, AudioInput, load_audio
 from msa_demo.i18n import label, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
@@ -137,7 +137,7 @@ def report(exp: dict, lang: str = "en") -> str:
 
 KIND = ModalityKind(
     name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
-    replay=replay, report=report, cli_help="a sound clip (WAV, FLAC, OGG, MP3)", cli_metavar="PATH",
+    replay=replay, report=report, cli_help=f"a sound clip ({AUDIO_FORMATS})", cli_metavar="PATH",
     manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
     widget=widget, view=view, render=render, options=AudioOptions,
 )
