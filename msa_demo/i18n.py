@@ -228,6 +228,10 @@ ZH: dict[str, str] = {
     "mini-XCEPTION facial expression (FER-2013)": "mini-XCEPTION 面部表情模型（FER-2013）",
     "Whisper base speech recognition, then multilingual-e5-small with a sentiment head":
         "Whisper base 语音识别，再由 multilingual-e5-small 加情绪分类头判断", "occlusion": "遮挡", "shapley value sampling": "Shapley 值采样",
+    # the other choices of the Advanced panel (their values stay as the command line writes them)
+    "both": "两者", "pad": "填充符", "mask": "掩码符", "unk": "未知词符", "black": "黑色", "blur": "模糊", "mean": "均值",
+    "silence": "静音", "noise": "噪声", "auto": "自动", "latent": "潜在层", "waveform": "波形",
+    "pad token": "填充符", "mask token": "掩码符", "unk token": "未知词符",
     "gradient shap": "梯度 SHAP", "kernel shap": "Kernel SHAP", "lime": "LIME", "saliency": "显著性",
     "feature ablation": "特征消融", "grad cam": "Grad-CAM", "attention rollout": "注意力展开",
     # the what-ifs

@@ -46,6 +46,10 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
     target = by_id["target"]["choices"]  # the class to explain: shown in the page's language, sent as the name
     assert [v for _, v in target] == ["predicted class", "negative", "neutral", "positive"]
     assert all(str(shown).startswith("__i18n__") for shown, _ in target) and ZH["negative"] == "负面"
+    methods = by_id["image-method"]["choices"]  # a method or baseline: shown in words of the page's language
+    assert [v for _, v in methods] == ["both", "integrated_gradients", "occlusion", "shapley_value_sampling"]
+    assert all(str(shown).startswith("__i18n__") for shown, _ in methods + by_id["image-baseline"]["choices"])
+    assert (ZH["integrated gradients"], ZH["blur"], ZH["silence"]) == ("积分梯度", "模糊", "静音")
     assert ZH["text alone wrong"] == "文字单独判断错误" and "数据文件夹" in next(ZH[k] for k in keys if "Data folder" in k)
 
 
@@ -124,3 +128,13 @@ def test_the_progress_bar_speaks_the_page_language():
     rows_progress(progress, every=0, lang="zh")("text", 3, 9)
     progress_adapter(progress)(0.5, "explained audio")
     assert said == ["正在解释文字、图片", "已解释音频", "归因图，已完成/计划的模型计算行数：文字 3/9", "explained audio"]
+
+
+def test_a_maps_caption_names_its_method_and_baseline_in_the_page_language():
+    from msa_demo.views.figures import map_caption
+
+    m = {"method": "occlusion", "params": {"baseline": "blur", "grid": 7}}
+    assert map_caption(m) == "occlusion · baseline: blur · grid: 7"
+    assert map_caption(m, "zh") == "遮挡 · 基线：模糊 · 网格：7"
+    said = {"method": "occlusion", "params": {"baseline": "pad token", "segment_seconds": 0.5}}  # the words heard
+    assert "基线：填充符" in map_caption(said, "zh") and "baseline: pad token" in map_caption(said)

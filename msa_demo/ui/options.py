@@ -17,7 +17,7 @@ from msa_demo.ui.i18n import tr, tr_made
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
-from msa_demo.i18n import label as class_name
+from msa_demo.i18n import label as class_name, t
 
 TARGET_PREDICTED = "predicted class"
 
@@ -182,7 +182,8 @@ def widget_for(control: Control):
         return gr.Dropdown([(tr_made(str(c), shown.get(c) or class_name(c, "zh")), c) for c in control.choices],
                            **common)
     if control.choices or spec.choices:  # shown in words ("integrated gradients"), sent as the value
-        choices = [(str(c).replace("_", " "), c) for c in (control.choices or spec.choices)]
+        words = {c: str(c).replace("_", " ") for c in (control.choices or spec.choices)}
+        choices = [(tr_made(word, t(word, "zh")), c) for c, word in words.items()]
         return (gr.CheckboxGroup if spec.kind is tuple and not control.choices else gr.Radio)(choices, **common)
     if spec.kind is bool:
         return gr.Checkbox(**common)
