@@ -228,9 +228,49 @@ ZH: dict[str, str] = {
     "mini-XCEPTION facial expression (FER-2013)": "mini-XCEPTION 面部表情模型（FER-2013）",
     "Whisper base speech recognition, then multilingual-e5-small with a sentiment head":
         "Whisper base 语音识别，再由 multilingual-e5-small 加情绪分类头判断", "occlusion": "遮挡", "shapley value sampling": "Shapley 值采样",
+    # the Dataset tab: the summary of a results folder, the set by slice, the map of its rows, the table
+    "**{name}**: {rows} rows · {explained} explained · {failed} failed":
+        "**{name}**：{rows} 行 · 已解释 {explained} 行 · 失败 {failed} 行",
+    "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
+    "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
+    "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    "*No row carries a label: nothing to score.*": "*没有任何行带有标签：无从评分。*",
+    "*Every explained row falls in one slice of each kind.*": "*每个已解释的行在每种分组中都落在同一个切片里。*",
+    "truth ↓ · predicted →": "真实 ↓ · 预测 →",
+    "by slice": "切片", "rows": "行数", "accuracy": "准确率", "macro F1": "宏 F1",
+    "relies most on (mean abs. Shapley)": "最依赖（平均绝对 Shapley）",
+    "modalities used": "所用模态", "language": "语言", "conflict": "冲突", "label": "标签",
+    "agreement": "一致", "one modality": "单一模态", "unlabelled": "无标签", "unknown": "未知", "none": "无",
+    "id": "编号", "predicted": "预测", "P(predicted)": "P(预测)", "{modality} alone": "仅{modality}",
+    "Shapley {modality}": "Shapley {modality}", "unfaithful maps": "不可信的归因图", "top words": "最重要的词",
+    "error": "错误", "yes": "是",
+    "Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to open its row":
+        "各行的分布图：其融合特征经 PCA 投影 · 颜色：标签 · ×：预测错误 · 点击一个点打开其所在行",
+    "label {label}": "标签 {label}", " · predicted wrong": " · 预测错误",
+    "label: {label} · predicted: {predicted}": "标签：{label} · 预测：{predicted}",
+    "{method} {axis} ({variance} of the variance)": "{method} {axis}（占方差的 {variance}）",
+    "{kept} rows' fused features ({width} numbers each: what the fusion read its verdict from), projected by PCA onto "
+    "their two main axes ({variance} of their variance){left_out}.":
+        "{kept} 行的融合特征（每行 {width} 个数：融合据以得出结论的数值），经 PCA 投影到其两条主轴上（占其方差的 "
+        "{variance}）{left_out}。",
+    "; {n} explained rows carry none and are left out": "；{n} 个已解释的行没有融合特征，未画出",
+    "No row was explained, so there is nothing to map.": "没有任何行被解释，因此无可绘制。",
+    "No map: these rows were explained before explain-batch kept their fused features; explain them again into a new "
+    "results folder to map them.": "无分布图：这些行在 explain-batch 保存融合特征之前就已解释；请将它们重新解释到一个"
+                                    "新的结果文件夹中以绘制分布图。",
+    "No map: {kept} explained rows carry fused features; a map needs at least {least}.":
+        "无分布图：只有 {kept} 个已解释的行带有融合特征；分布图至少需要 {least} 行。",
+    "No map: {kept} explained row carries fused features; a map needs at least {least}.":
+        "无分布图：只有 {kept} 个已解释的行带有融合特征；分布图至少需要 {least} 行。",
+    "Colour: the row's label; ×: a labelled row the model got wrong. Click a point to open its row in the **Explain** "
+    "tab.": "颜色：该行的标签；×：模型判断错误的有标签行。点击一个点，在“解释”页打开其所在行。",
+    "**Row '{row}' of {folder}**, as explain-batch saved it (preset {preset})":
+        "**{folder} 中的行“{row}”**，即 explain-batch 保存时的样子（预设 {preset}）",
+    " · label: **{label}**": " · 标签：**{label}**", " · **Explain** runs it again here": " · 点“解释”可在此重新运行",
+    "reading the manifest": "正在读取清单", "explaining rows": "正在解释各行",
     # the other choices of the Advanced panel (their values stay as the command line writes them)
     "both": "两者", "pad": "填充符", "mask": "掩码符", "unk": "未知词符", "black": "黑色", "blur": "模糊", "mean": "均值",
-    "silence": "静音", "noise": "噪声", "auto": "自动", "latent": "潜在层", "waveform": "波形",
+    "silence": "静音", "auto": "自动", "latent": "潜在层",  # noise, waveform: below
     "pad token": "填充符", "mask token": "掩码符", "unk token": "未知词符",
     "gradient shap": "梯度 SHAP", "kernel shap": "Kernel SHAP", "lime": "LIME", "saliency": "显著性",
     "feature ablation": "特征消融", "grad cam": "Grad-CAM", "attention rollout": "注意力展开",

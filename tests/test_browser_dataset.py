@@ -147,6 +147,15 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     page.locator("#dataset-filter").get_by_text("all rows").click()
     wait_rows(page, len(rows))
 
+    # the language switch tells the folder shown again: the summary and the table's columns, then back
+    page.locator("#language").get_by_text("简体中文").click()
+    page.wait_for_function("() => document.querySelector('#dataset-summary').innerText.includes('已解释') && "
+                           "document.querySelector('#dataset-table').innerText.includes('编号')", timeout=30_000)
+    assert table_ids(page) == [r["id"] for r in rows]
+    page.locator("#language").get_by_text("English").click()
+    page.wait_for_function("() => document.querySelector('#dataset-summary').innerText.includes('explained') && "
+                           "document.querySelector('#dataset-table').innerText.includes('predicted')", timeout=30_000)
+
     # a click on a row opens its saved explanation in the Explain tab's panels
     rec = next(r for r in rows if not r["error"] and {"text", "image"} <= set(r["used"]))
     page.locator(ROWS).filter(has_text=rec["id"]).first.locator('[data-col="2"]').click()

@@ -244,3 +244,35 @@ def test_a_mistake_in_the_tab_is_a_warning_that_leaves_every_box_as_it_was(tab):
             calm(tab.open_row, 1)(tab.shown(tab.root), "nope")
     finally:
         LocalContext.request.reset(held)
+
+
+@pytest.mark.slow
+def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
+    """On a Chinese page the table's columns and names, the summary, the set by slice, the map and its caption and
+    an opened row are in Chinese: no English word is left but the rows' own (ids, words, the folder's path)."""
+    from test_i18n_server import english_left, own_words, shown_words
+
+    root, name = results
+    rows = read_results(root / name)
+    table, summary, _, _, _, slices, plot, caption = tab.open(name, ALL, lang="zh")
+    assert list(table.columns)[:5] == ["编号", "标签", "预测", "P(预测)", "仅文字"] and len(table.columns) == len(columns())
+    first = rows[0]
+    assert table.iloc[0]["预测"] == {"positive": "正面", "neutral": "中性", "negative": "负面"}[first["predicted"]]
+    own = [name, "PCA", "tiny", "PNG, JPEG, WebP, GIF, BMP, TIFF",  # the formats the broken row's error names
+           *[r["id"] for r in rows], *[r.get("text") for r in rows],
+           *[w.get("label") for r in rows for w in r.get("top_words") or []]]
+    cells = " ".join(v for v in [*table.columns, *table.drop(columns=["编号"]).to_numpy().ravel()] if isinstance(v, str))
+    from msa_demo.dataset.rowmap import row_map
+    from msa_demo.views.rowmap import map_figure
+
+    assert plot.visible
+    figure = shown_words(map_figure(row_map(rows), lang="zh"))  # what the plot holds
+    told = "\n".join([cells, summary, slices, caption, figure])
+    assert "所用模态" in slices and "真实 ↓ · 预测 →" in slices and "融合特征" in caption and "行 · 已解释" in summary
+    assert "占方差的" in figure and english_left(told, *own) == []
+    assert english_left(tab.open(name, ALL)[1], *own) != []  # the same folder in English: the check can fail
+    rec = next(r for r in rows if "image" in r["used"] and "text" in r["used"])
+    out = tab.open_row(name, rec["id"], lang="zh")
+    assert f"{name} 中的行“{rec['id']}”" in out["notices"]
+    saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
+    assert english_left(out["notices"], *own, *own_words(saved), "explain-batch") == []  # a command keeps its name

@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from msa_demo.i18n import said, t
+
 MAP_FILE = "map.json"  # in a results directory: the map's points and axes, or why there is none
 MIN_ROWS = 3  # fewer rows than this make no map
 EIGH_WIDTH = 1024  # PCA through the covariance's eigenvectors up to this width (cost ~ rows x width²), an SVD beyond
@@ -64,17 +66,18 @@ class RowMap:
     def point(self, row_id: Any) -> MapPoint | None:
         return next((p for p in self.points if p.id == str(row_id)), None)
 
-    def axis_titles(self) -> tuple[str, str]:
-        return tuple(f"{self.method} {i + 1} ({v:.0%} of the variance)" for i, v in enumerate(self.variance))
+    def axis_titles(self, lang: str = "en") -> tuple[str, str]:
+        return tuple(t("{method} {axis} ({variance} of the variance)", lang, method=self.method, axis=i + 1,
+                       variance=f"{v:.0%}") for i, v in enumerate(self.variance))
 
-    def caption(self) -> str:
-        """One line under the map: what it projects, and what it left out."""
+    def caption(self, lang: str = "en") -> str:
+        """One line under the map: what it projects, and what it left out (or why there is no map)."""
         if not self.available:
-            return self.reason or ""
-        kept = len(self.points)
-        return (f"{kept} rows' fused features ({self.width} numbers each: what the fusion read its verdict from), "
-                f"projected by PCA onto their two main axes ({sum(self.variance):.0%} of their variance)"
-                + (f"; {self.left_out} explained rows carry none and are left out" if self.left_out else "") + ".")
+            return said(self.reason or "", lang)
+        left_out = t("; {n} explained rows carry none and are left out", lang, n=self.left_out) if self.left_out else ""
+        return t("{kept} rows' fused features ({width} numbers each: what the fusion read its verdict from), projected "
+                 "by PCA onto their two main axes ({variance} of their variance){left_out}.", lang,
+                 kept=len(self.points), width=self.width, variance=f"{sum(self.variance):.0%}", left_out=left_out)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -110,8 +113,8 @@ def row_map(rows: list[dict]) -> RowMap:
     kept = [(r, f) for r, f in feats if len(f) == width]
     if len(kept) < MIN_ROWS:
         return RowMap(width=width, left_out=len(ok) - len(kept),
-                      reason=f"No map: {len(kept)} explained row{'s' if len(kept) != 1 else ''} carry fused features; "
-                             f"a map needs at least {MIN_ROWS}.")
+                      reason=f"No map: {len(kept)} explained row{'s carry' if len(kept) != 1 else ' carries'} fused "
+                             f"features; a map needs at least {MIN_ROWS}.")
     coords, variance = project([f for _, f in kept])
     points = [MapPoint(str(r["id"]), float(x), float(y), r.get("label") or None, r.get("predicted"),
                        r.get("text_start") or "") for (r, _), (x, y) in zip(kept, coords)]

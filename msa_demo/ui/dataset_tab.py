@@ -25,7 +25,9 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import PUNCTUATION, alone
 from msa_demo.errors import MsaError
-from msa_demo.i18n import modality as modality_name, said, t
+from msa_demo.config import SENTIMENTS
+from msa_demo.i18n import label as class_name, language, listed, modality as modality_name, said, sep, t
+from msa_demo.language import language_name
 from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
@@ -56,11 +58,14 @@ def filter_choices() -> list[tuple[Any, str]]:
     return [(tr_made(name, made[name]) if name in made else tr(name), name) for name in filters()]
 
 
-def columns() -> list[str]:
-    """The table's columns: each registered modality's own verdict ("<m> alone") and Shapley value among them."""
+def columns(lang: str = "en") -> list[str]:
+    """The table's columns: each registered modality's own verdict ("<m> alone") and Shapley value among them;
+    named in ``lang``."""
     names = registry.names()
-    return ["id", "label", "predicted", "P(predicted)", *[f"{m} alone" for m in names],
-            *[f"Shapley {m}" for m in names], "conflict", "unfaithful maps", "top words", "error"]
+    return [*(t(c, lang) for c in ("id", "label", "predicted", "P(predicted)")),
+            *[t("{modality} alone", lang, modality=modality_name(m, lang)) for m in names],
+            *[t("Shapley {modality}", lang, modality=modality_name(m, lang)) for m in names],
+            *(t(c, lang) for c in ("conflict", "unfaithful maps", "top words", "error"))]
 
 
 def manifest_columns() -> str:
@@ -90,62 +95,68 @@ def _stem(path: Path) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in path.stem)[:40] or "upload"
 
 
-def table_row(rec: dict) -> list[Any]:
-    """One results row as the table shows it (numbers rounded, lists as short text)."""
+def table_row(rec: dict, lang: str = "en") -> list[Any]:
+    """One results row as the table shows it (numbers rounded, lists as short text; names in ``lang``, the id and
+    the words as they are)."""
     pred = rec.get("predicted")
     conf = rec.get(f"prob_{pred}") if pred else None
     maps = rec.get("maps") or []
-    return [rec.get("id"), rec.get("label") or "", pred or "", round(conf, 3) if conf is not None else None,
-            *[alone(rec, m) or "" for m in registry.names()],
+    return [rec.get("id"), class_name(rec.get("label"), lang), class_name(pred, lang),
+            round(conf, 3) if conf is not None else None,
+            *[class_name(alone(rec, m), lang) for m in registry.names()],
             *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
-            "yes" if rec.get("conflict") else "",
-            ", ".join(f"{m.get('modality')} {str(m.get('method', '')).replace('_', ' ')}" for m in maps
-                      if m.get("verdict") == "✗"),
+            t("yes", lang) if rec.get("conflict") else "",
+            listed((f"{modality_name(m.get('modality'), lang)} {t(str(m.get('method', '')).replace('_', ' '), lang)}"
+                    for m in maps if m.get("verdict") == "✗"), lang),
             ", ".join(str(w.get("label")).strip(PUNCTUATION) or str(w.get("label"))
                       for w in (rec.get("top_words") or [])[:3]),
-            rec.get("error") or ""]
+            said(rec.get("error") or "", lang)]
 
 
-def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None) -> str:
+def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None, lang: str = "en") -> str:
     """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful maps.
     ``figures``: the rows' ``dataset.report.summary`` when it is computed already."""
     from msa_demo.dataset.report import summary
 
     s = figures or summary(rows)
-    lines = [f"**{md(folder.name)}**: {s['rows']} rows · {s['explained']} explained · {s['failed']} failed"]
+    lines = [t("**{name}**: {rows} rows · {explained} explained · {failed} failed", lang, name=md(folder.name),
+               rows=s["rows"], explained=s["explained"], failed=s["failed"])]
     m = s.get("metrics") or {}
     if m.get("n"):
-        lines.append(f"accuracy **{m['accuracy']:.0%}** on {m['n']} labelled rows · macro F1 {m['macro_f1']:.2f}")
+        lines.append(t("accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}", lang,
+                       accuracy=f"{m['accuracy']:.0%}", n=m["n"], f1=f"{m['macro_f1']:.2f}"))
     if s["reliance"]:
-        lines.append("reliance (mean |Shapley|): " + " · ".join(
-            f"{k} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1])))
-    lines.append(f"conflicts: {s['conflicts']} · unfaithful maps: {len(s['unfaithful'])}")
+        lines.append(t("reliance (mean |Shapley|): {reliance}", lang, reliance=" · ".join(
+            f"{modality_name(k, lang)} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1]))))
+    lines.append(t("conflicts: {conflicts} · unfaithful maps: {unfaithful}", lang, conflicts=s["conflicts"],
+                   unfaithful=len(s["unfaithful"])))
     return "\n\n".join(lines)
 
 
-def breakdown_markdown(rows: list[dict], figures: dict | None = None) -> str:
+def breakdown_markdown(rows: list[dict], figures: dict | None = None, lang: str = "en") -> str:
     """The set by slice, under the summary (folded): the confusion matrix of the labelled rows, then
     :func:`slices_markdown`."""
     from msa_demo.dataset.report import summary
 
     s = figures or summary(rows)
     m = s.get("metrics") or {}
-    parts = [confusion_markdown(m)] if m.get("n") else ["*No row carries a label: nothing to score.*"]
-    parts.append(slices_markdown(s["slices"]) or "*Every explained row falls in one slice of each kind.*")
+    parts = [confusion_markdown(m, lang)] if m.get("n") else [t("*No row carries a label: nothing to score.*", lang)]
+    parts.append(slices_markdown(s["slices"], lang)
+                 or t("*Every explained row falls in one slice of each kind.*", lang))
     return "\n\n".join(parts)
 
 
-def confusion_markdown(metrics: dict) -> str:
+def confusion_markdown(metrics: dict, lang: str = "en") -> str:
     """The confusion matrix of the labelled rows (``labels.compute_metrics``) as a markdown table: truth in rows."""
     labels = metrics["labels"]
-    head = "| truth ↓ · predicted → | " + " | ".join(md(lab) for lab in labels) + " |"
+    head = f"| {t('truth ↓ · predicted →', lang)} | " + " | ".join(md(class_name(lab, lang)) for lab in labels) + " |"
     rule = "|---|" + "---:|" * len(labels)
-    body = [f"| {md(lab)} | " + " | ".join(str(v) for v in row) + " |"
+    body = [f"| {md(class_name(lab, lang))} | " + " | ".join(str(v) for v in row) + " |"
             for lab, row in zip(labels, metrics["confusion_matrix"])]
     return "\n".join([head, rule, *body])
 
 
-def slices_markdown(slices: dict[str, dict[str, dict]]) -> str:
+def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str:
     """The report's slices as one markdown table: each slice's rows, accuracy and macro F1 on its labelled rows,
     and the modality it relies on most (only groupings with two slices or more)."""
     def pct(v):
@@ -158,13 +169,26 @@ def slices_markdown(slices: dict[str, dict[str, dict]]) -> str:
         for name, g in groups.items():
             rel = g.get("reliance") or {}
             top = max(rel, key=rel.get) if rel else None
-            lines.append(f"| {md(what)}: {md(name)} | {g['rows']} | {pct(g.get('accuracy'))} | "
+            named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(_slice_name(what, name, lang))}"
+            lines.append(f"| {named} | {g['rows']} | {pct(g.get('accuracy'))} | "
                          f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | "
-                         f"{f'{md(top)} {rel[top]:.3f}' if top else '—'} |")
+                         f"{f'{md(modality_name(top, lang))} {rel[top]:.3f}' if top else '—'} |")
     if not lines:
         return ""
-    return ("| by slice | rows | accuracy | macro F1 | relies most on (mean abs. Shapley) |\n"
-            "|---|---:|---:|---:|---|\n" + "\n".join(lines))
+    head = ("by slice", "rows", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
+    return ("| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---|\n" + "\n".join(lines))
+
+
+def _slice_name(what: str, name: str, lang: str) -> str:
+    """A slice's name in ``lang``: the modalities ("text+image"), a language's code ("zh": 中文), a class or
+    a plain word ("agreement", "unlabelled")."""
+    if lang != "zh":
+        return name
+    if what == "modalities used":
+        return "+".join(modality_name(m, lang) for m in name.split("+")) if name != "none" else t("none", lang)
+    if what == "language" and name != "unknown":
+        return language(language_name(name), lang)
+    return class_name(name, lang) if name in SENTIMENTS else said(name, lang)
 
 
 @dataclass
@@ -215,19 +239,23 @@ class DatasetTab:
 
     # ------------------------------------------------------------------ handlers
 
-    def table(self, folder: str | None, show: str = ALL):
-        """The rows of ``folder`` that pass the filter ``show``, as a pandas DataFrame (:func:`columns`)."""
+    def table(self, folder: str | None, show: str = ALL, lang: str | None = None):
+        """The rows of ``folder`` that pass the filter ``show``, as a pandas DataFrame (:func:`columns`), in
+        ``lang`` (None: the page's language)."""
         import pandas as pd
 
+        lang = lang or current_language()
         if not folder:
-            return pd.DataFrame([], columns=columns())
+            return pd.DataFrame([], columns=columns(lang))
         keep = filters().get(show, filters()[ALL])
-        return pd.DataFrame([table_row(r) for r in self.rows(self.resolve(folder)) if keep(r)], columns=columns())
+        return pd.DataFrame([table_row(r, lang) for r in self.rows(self.resolve(folder)) if keep(r)],
+                            columns=columns(lang))
 
-    def open(self, folder: str | None, show: str = ALL) -> tuple:
+    def open(self, folder: str | None, show: str = ALL, lang: str | None = None) -> tuple:
         """(table, summary, the path box, the folder shown, report button, the set by slice, the map of the rows
-        (a gr.Plot), the map's caption) for a results folder."""
+        (a gr.Plot), the map's caption) for a results folder, in ``lang`` (None: the page's language)."""
         gr = gradio()
+        lang = lang or current_language()
         path = self.resolve(folder)
         rows = self.rows(path)
         name = self.shown(path)
@@ -242,27 +270,27 @@ class DatasetTab:
         keep = filters().get(show, filters()[ALL])
         import pandas as pd
 
-        table = pd.DataFrame([table_row(r) for r in rows if keep(r)], columns=columns())
+        table = pd.DataFrame([table_row(r, lang) for r in rows if keep(r)], columns=columns(lang))
         from msa_demo.dataset.report import summary
 
         figures = summary(rows)
-        plot, caption = self.map_of(rows)
-        return (table, summary_markdown(rows, path, figures), gr.Dropdown(choices=self.recent, value=name), name,
-                button, breakdown_markdown(rows, figures), plot, caption)
+        plot, caption = self.map_of(rows, lang)
+        return (table, summary_markdown(rows, path, figures, lang), gr.Dropdown(choices=self.recent, value=name), name,
+                button, breakdown_markdown(rows, figures, lang), plot, caption)
 
-    def map_of(self, rows: list[dict]) -> tuple:
+    def map_of(self, rows: list[dict], lang: str = "en") -> tuple:
         """(the rows' map: a gr.Plot holding the plotly figure, hidden without one; its caption, or the one line
-        saying why there is none)."""
+        saying why there is none), in ``lang``."""
         from msa_demo.dataset.rowmap import row_map
         from msa_demo.views.rowmap import map_figure
 
         gr = gradio()
         m = row_map(rows)
         if not m.available:
-            return gr.Plot(value=None, visible=False), f"*{md(m.reason)}*"
-        caption = (md(m.caption()) + " Colour: the row's label; ×: a labelled row the model got wrong. Click a point "
-                   "to open its row in the **Explain** tab.")
-        return gr.Plot(value=map_figure(m), visible=True), caption
+            return gr.Plot(value=None, visible=False), f"*{md(m.caption(lang))}*"
+        caption = md(m.caption(lang)) + " " + t("Colour: the row's label; ×: a labelled row the model got wrong. Click "
+                                                "a point to open its row in the **Explain** tab.", lang)
+        return gr.Plot(value=map_figure(m, lang=lang), visible=True), caption
 
     def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False) -> dict:
         """A click on a map point: ``picked`` is its row id, then '@' and a stamp that makes each click new (an id
@@ -346,19 +374,21 @@ class DatasetTab:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
         model = self.dash.model(preset)
 
+        lang = current_language()
+
         def on_row(done: int, total: int) -> None:
             if progress is not None:
-                progress((done, total), desc="explaining rows", unit="rows")
+                progress((done, total), desc=t("explaining rows", lang), unit=t("rows", lang))
 
         if progress is not None:
-            progress(0, desc="reading the manifest")
+            progress(0, desc=t("reading the manifest", lang))
         try:
             explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row)
         except MsaError as exc:
             raise user_error(str(exc)) from None
-        return self.open(self.shown(out), show)
+        return self.open(self.shown(out), show, lang)
 
-    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False) -> dict:
+    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None) -> dict:
         """The Explain tab's outputs by name (as ``Dashboard.explain_panels`` leaves them at its end) for one
         row's saved explanation, and the Explain tab selected (``tabs``); ``with_inputs``: also the row's inputs
         for their boxes (``input.<modality>``; files written beside the dashboard's reports), so Explain can run
@@ -380,10 +410,13 @@ class DatasetTab:
             exp = Explanation.from_dict(json.loads(file.read_text(encoding="utf-8"))).to_dict()
         except (ValueError, TypeError, KeyError, AttributeError):
             raise user_error(f"The saved explanation of row '{row_id}' could not be read ({file.name}).") from None
-        note = (f"**Row '{md(row_id)}' of {md(self.shown(path))}**, as explain-batch saved it (preset "
-                f"{md(exp.get('preset'))})" + (f" · label: **{md(rec['label'])}**" if rec.get("label") else "")
-                + (" · **Explain** runs it again here" if with_inputs else ""))
-        out = {**self.dash.saved_panels(exp, note), "tabs": gr.Tabs(selected="explain")}
+        lang = lang or current_language()
+        note = (t("**Row '{row}' of {folder}**, as explain-batch saved it (preset {preset})", lang, row=md(row_id),
+                  folder=md(self.shown(path)), preset=md(exp.get("preset")))
+                + (t(" · label: **{label}**", lang, label=md(class_name(rec["label"], lang)))
+                   if rec.get("label") else "")
+                + (t(" · **Explain** runs it again here", lang) if with_inputs else ""))
+        out = {**self.dash.saved_panels(exp, note, lang=lang), "tabs": gr.Tabs(selected="explain")}
         if not with_inputs:
             return out
         folder = Path(self.dash.report_dir) / "rows" / hashlib.sha256(file.read_bytes()).hexdigest()[:16]
@@ -428,10 +461,12 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
 
 
 def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
-                      root: str | Path | None = None) -> DatasetTab:
+                      root: str | Path | None = None, language=None) -> DatasetTab:
     """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills the Explain tab's
     outputs (``page``: a ``fields.Page`` of the Explain tab's parts, ``tabs`` among them), selects the Explain tab
-    and, ``with_inputs``, puts the row's inputs in their boxes (the page's ``input.<modality>`` parts)."""
+    and, ``with_inputs``, puts the row's inputs in their boxes (the page's ``input.<modality>`` parts);
+    ``language``: the page's language switch, whose every change (a pick, or the page opening in the browser's
+    language) tells the folder shown, or the empty table's columns, again in that language."""
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
@@ -506,6 +541,14 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     def open_picked(folder, picked):
         return calm(page.keyed(tab.open_point), len(row_outputs))(folder, picked, with_inputs=with_inputs)
 
+    def retell(lang, folder, show):
+        if folder:
+            return tab.open(folder, show, lang=lang)
+        return (tab.table(None, lang=lang), *(gr.skip(),) * (len(opened) - 1))
+
+    if language is not None:
+        language.change(calm(retell, len(opened)), [language, current, show], opened, api_name=False,
+                        show_progress="hidden")
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     run_btn.click(run, [manifest, folder, limit, preset, show], opened, api_name=False)

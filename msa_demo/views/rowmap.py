@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from msa_demo.i18n import label as class_name, t
 from msa_demo.views.base import GREEN, RED
 from msa_demo.views.base import esc as _e
 
@@ -17,7 +18,7 @@ def label_colour(label: str | None) -> str:
     return LABEL_COLOURS.get(label or "", UNLABELLED)
 
 
-def _groups(points: list) -> list[tuple[str, str, bool, list]]:
+def _groups(points: list, lang: str = "en") -> list[tuple[str, str, bool, list]]:
     """(legend name, colour, wrong, points) per label (in the sentiments' order, unlabelled last) and
     correctness."""
     order = [*LABEL_COLOURS, None]
@@ -26,7 +27,8 @@ def _groups(points: list) -> list[tuple[str, str, bool, list]]:
         for wrong in (False, True):
             pts = [p for p in points if (p.label or None) == label and p.wrong is wrong]
             if pts:
-                name = (f"label {label}" if label else "unlabelled") + (" · predicted wrong" if wrong else "")
+                name = (t("label {label}", lang, label=class_name(label, lang)) if label else t("unlabelled", lang)
+                        ) + (t(" · predicted wrong", lang) if wrong else "")
                 out.append((name, label_colour(label), wrong, pts))
     return out
 
@@ -36,8 +38,9 @@ def _under_first(groups: list) -> list:
     return sorted(groups, key=lambda g: not g[2])
 
 
-def hover_text(p: Any) -> str:
-    return (f"{_e(p.id)}<br>label: {p.label or '—'} · predicted: {p.predicted or '—'}"
+def hover_text(p: Any, lang: str = "en") -> str:
+    return (f"{_e(p.id)}<br>" + t("label: {label} · predicted: {predicted}", lang, label=class_name(p.label, lang)
+                                  or "—", predicted=class_name(p.predicted, lang) or "—")
             + (f"<br>{_e(p.text)}" if p.text else ""))
 
 
@@ -45,21 +48,24 @@ TITLE = ("Map of the rows: their fused features by PCA · colour: label · ×: p
          "open its row")
 
 
-def map_figure(m: Any, height: int = 480, title: str = TITLE):
-    """The map as a plotly figure (None when ``m`` has no points): each point's ``customdata`` is its row id."""
+def map_figure(m: Any, height: int = 480, title: str | None = None, lang: str = "en"):
+    """The map as a plotly figure (None when ``m`` has no points): each point's ``customdata`` is its row id;
+    ``title``: :data:`TITLE` in ``lang`` unless given."""
     import plotly.graph_objects as go
 
     if not getattr(m, "points", None):
         return None
     fig = go.Figure()
-    groups = _groups(m.points)
+    groups = _groups(m.points, lang)
+    title = t(TITLE, lang) if title is None else title
     for name, colour, wrong, pts in _under_first(groups):
         fig.add_trace(go.Scatter(legendrank=1000 + groups.index((name, colour, wrong, pts)),
             x=[p.x for p in pts], y=[p.y for p in pts], mode="markers", name=name,
-            customdata=[p.id for p in pts], text=[hover_text(p) for p in pts], hovertemplate="%{text}<extra></extra>",
+            customdata=[p.id for p in pts], text=[hover_text(p, lang) for p in pts],
+            hovertemplate="%{text}<extra></extra>",
             marker={"color": colour, "size": 13 if wrong else 10, "symbol": "x" if wrong else "circle",
                     "line": {"width": 0 if wrong else 1, "color": "white"}, "opacity": 0.8}))
-    x_title, y_title = m.axis_titles()
+    x_title, y_title = m.axis_titles(lang)
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", "y": 0.98,
                              "yanchor": "top"},
                       height=height, margin={"l": 50, "r": 10, "t": 70, "b": 50}, hovermode="closest",
