@@ -132,8 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except MsaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except MsaError as exc:  # in the language the words are printed in (--lang, else the locale)
+        from msa_demo.cli import output_language
+        from msa_demo.i18n import said, t
+
+        lang = output_language(getattr(args, "lang", None))
+        print(t("error: {message}", lang, message=said(str(exc), lang)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -361,6 +361,11 @@ ZH: dict[str, str] = {
     "Audio: only the first {s} s of {total} s were used.": "音频：{total} 秒中只使用了前 {s} 秒。",
     "Audio: the clip is silent or nearly so.": "音频：片段是静音或几乎静音。",
     # the dashboard's lines
+    "error: {message}": "错误：{message}",
+    "Every input given is switched off ({off}), so there is no verdict: switch at least one on.":
+        "给出的每个输入都已关闭（{off}），因此没有结论：请至少打开一个。",
+    "No model of this preset reads the inputs given ({given}), so there is no verdict.":
+        "此预设没有能读取所给输入（{given}）的模型，因此没有结论。",
     "Every input you gave is switched off. Tick at least one 'use' box to get a prediction.":
         "你给出的输入都已关闭。请至少勾选一个“使用”框以得到预测。",
     "Give at least one input: type some text, add a picture, or upload/record an audio clip.":

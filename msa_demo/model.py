@@ -102,6 +102,11 @@ NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no ot
                 "switched on. Add text or audio, or give a clip that shows a face.")
 
 
+# every input given is switched off (``use``), or has no model in this preset: no verdict either
+ALL_SWITCHED_OFF = "Every input given is switched off ({off}), so there is no verdict: switch at least one on."
+NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so there is no verdict."
+
+
 def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
     """``NOTHING_READ`` filled in when every input given and switched on abstains (a clip with no face and no
     sound), else None."""
@@ -341,10 +346,13 @@ class MultimodalSentimentModel:
                 used.append(m)
             else:
                 off.append(m)
-        if not used:  # a verdict from nothing read would be the fusion's prior: none, said why
+        if not used and inputs.present():  # a verdict from nothing read would be the fusion's prior: none, said why
             why = nothing_read(inputs, wanted)
             if why:
                 raise InputError(why)
+            if off:
+                raise InputError(ALL_SWITCHED_OFF.format(off=", ".join(off)))
+            raise InputError(NO_MODEL_READS.format(given=", ".join(inputs.present())))
         encoded: dict[str, Encoded] = {}
         per: dict[str, ModalityPrediction] = {}
         for m in used:

@@ -242,6 +242,8 @@ def test_the_command_line_speaks_chinese_when_asked(tiny_preset_path, tmp_path):
     assert json.loads(res.stdout)["label"] in ("negative", "neutral", "positive")  # JSON stays machine-readable
     res = run("predict", "--preset", str(tiny_preset_path), "--text", text, "--lang", "en", LANG="zh_CN.UTF-8")
     assert res.stdout.startswith("Sentiment: ")
+    res = run("predict", "--preset", str(tiny_preset_path), "--text", text, "--use", "image", LANG="zh_CN.UTF-8")
+    assert res.returncode == 2 and res.stderr.strip() == "错误：给出的每个输入都已关闭（文字），因此没有结论：请至少打开一个。"
 
 
 def test_a_bad_input_is_refused_in_the_page_language(tiny_model, tmp_path):

@@ -58,6 +58,18 @@ def test_switching_off_equals_omitting(tiny_model, raw, off):
     assert toggled.switched_off == [off] and off not in toggled.modalities
 
 
+def test_every_input_switched_off_is_refused_not_answered_with_the_prior(tiny_model, raw):
+    """A verdict from nothing read would be the fusion's prior (a third each, "negative" by the tie's order)."""
+    from msa_demo.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        tiny_model.predict(text=raw["text"], use=["image", "audio"])
+    assert str(err.value) == "Every input given is switched off (text), so there is no verdict: switch at least one on."
+    with pytest.raises(InputError, match=r"switched off \(text, audio\)"):
+        tiny_model.predict(text=raw["text"], audio=raw["audio"], use=["image"])
+    assert tiny_model.predict(text=raw["text"], image=raw["image"], use=["image"]).used == ["image"]
+
+
 def test_weighted_fusion_is_the_weighted_mean_of_present_modalities(tiny_model, raw):
     pred = tiny_model.predict(**raw)
     w = {m: tiny_model.preset.modalities[m].weight for m in raw}
