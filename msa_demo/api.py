@@ -28,6 +28,21 @@ log = logging.getLogger("msa_demo.api")
 FILE_ROUTE = "/gradio_api/file="
 
 
+def _why_not(exc: Exception) -> str:
+    """Why a URL was not downloaded, in words (Gradio's SSRF-protected download says it in its own)."""
+    text = str(exc)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status:
+        return f"the server answered {status}"
+    if "failed validation" in text:
+        return "it is not a public address (only public http(s) addresses are fetched)"
+    if "resolve hostname" in text:
+        return "its host name was not found (no network here, or a typo)"
+    if "timed out" in text.lower() or "timeout" in type(exc).__name__.lower():
+        return "the download timed out"
+    return f"the download failed ({type(exc).__name__})"
+
+
 def local_file(value: Any, kind: str) -> str | None:
     """A server-side path for an uploaded file, an http(s) URL or a ``data:`` URI; None for no input.
 
@@ -59,7 +74,7 @@ def local_file(value: Any, kind: str) -> str | None:
             try:
                 path = pu.ssrf_protected_download(value, upload)
             except Exception as exc:  # noqa: BLE001
-                raise InputError(f"The {kind} could not be downloaded from {value[:200]} ({type(exc).__name__}).") \
+                raise InputError(f"The {kind} could not be downloaded from {value[:200]}: {_why_not(exc)}.") \
                     from None
     else:
         path = value

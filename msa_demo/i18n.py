@@ -362,6 +362,11 @@ ZH: dict[str, str] = {
     "Audio: the clip is silent or nearly so.": "音频：片段是静音或几乎静音。",
     # the dashboard's lines
     "error: {message}": "错误：{message}",
+    "The {kind} could not be downloaded from {url}: {why}.": "无法从 {url} 下载{kind}：{why}。",
+    "it is not a public address (only public http(s) addresses are fetched)": "它不是公网地址（只获取公网 http(s) 地址）",
+    "its host name was not found (no network here, or a typo)": "找不到其主机名（这里没有网络，或地址有误）",
+    "the download timed out": "下载超时", "the server answered {status}": "服务器返回 {status}",
+    "the download failed ({error})": "下载失败（{error}）",
     "Every input given is switched off ({off}), so there is no verdict: switch at least one on.":
         "给出的每个输入都已关闭（{off}），因此没有结论：请至少打开一个。",
     "No model of this preset reads the inputs given ({given}), so there is no verdict.":

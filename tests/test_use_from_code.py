@@ -119,6 +119,13 @@ def test_server_never_reads_a_path_outside_the_upload_folder():
         with pytest.raises(InputError, match="must be uploaded to this app or given as an http"):
             local_file(value, "image")
     assert local_file("", "image") is None and local_file(None, "audio") is None
+    with pytest.raises(InputError) as err:  # a private address is not fetched, said in words
+        local_file("http://127.0.0.1:1/face.png", "image")
+    assert str(err.value) == ("The image could not be downloaded from http://127.0.0.1:1/face.png: it is not a public "
+                              "address (only public http(s) addresses are fetched).")
+    from msa_demo.i18n import said
+
+    assert said(str(err.value), "zh") == "无法从 http://127.0.0.1:1/face.png 下载图片：它不是公网地址（只获取公网 http(s) 地址）。"
 
 
 # ---------------------------------------------------------------------- README snippets
