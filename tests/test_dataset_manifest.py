@@ -52,6 +52,23 @@ def test_parquet_and_jsonl_manifests_give_the_same_rows(folder):
     assert training_reader(folder / "m.parquet") == read_manifest(folder / "m.parquet")
 
 
+def test_a_spreadsheet_s_csv_with_semicolons_or_tabs_reads_as_a_comma_one(folder):
+    """Excel in a locale whose decimal mark is the comma saves CSV with semicolons; a TSV uses tabs."""
+    import csv
+
+    cols = ["id", "text", "image", "audio", "label"]
+    for name, sep in (("m.csv", ","), ("semi.csv", ";"), ("tabs.tsv", "\t")):
+        with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh, delimiter=sep)
+            out.writerow(cols)
+            out.writerows([[r[c] or "" for c in cols] for r in ROWS[:2]] + [["d", "ok; fine, really", "", "", ""]])
+    want = _seen(manifest_rows(folder / "m.csv"))
+    assert want[2][1] == "ok; fine, really" and want[0][2] == str(folder / "media" / "happy_face.png")
+    assert _seen(manifest_rows(folder / "semi.csv")) == want == _seen(manifest_rows(folder / "tabs.tsv"))
+    (folder / "one.csv").write_text("text\nfine; really\n", encoding="utf-8")  # one column: nothing to split
+    assert [r.text for r in manifest_rows(folder / "one.csv")] == ["fine; really"]
+
+
 def test_a_saved_datasets_folder_with_paths_class_labels_and_splits(folder):
     datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
     feats = datasets.Features({"id": datasets.Value("string"), "text": datasets.Value("string"),

@@ -22,8 +22,9 @@ def add_command(sub) -> None:
                    f"{', '.join(files)} as paths relative to its folder, URIs such as s3://, gs://, hf://, "
                    "http(s)://, file:// read through fsspec, Parquet binary cells or datasets Image/Audio features), "
                    "optional id and label")
-    p.add_argument("--out", required=True, metavar="DIR", help="results directory, a folder or a URI (s3://, gs://, "
-                   "... through fsspec; one object per row); rows already there are skipped")
+    p.add_argument("--out", "--output", "-o", required=True, metavar="DIR",
+                   help="results directory, a folder or a URI (s3://, gs://, ... through fsspec; one object per row); "
+                        "rows already there are skipped")
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")

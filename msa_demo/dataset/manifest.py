@@ -4,7 +4,8 @@
 
 Four formats, told apart by the path:
 
-    *.csv (or any other file)   a header line, then one row per line
+    *.csv (or any other file)   a header line, then one row per line (fields split by commas, or by the
+                                semicolons or tabs of a spreadsheet's export)
     *.jsonl / *.json            one JSON object per line (a .json file may also hold one array of objects)
     *.parquet / *.pq            a Parquet table (read with pyarrow)
     a folder                    a Hugging Face ``datasets`` folder written by ``Dataset.save_to_disk`` (its Arrow
@@ -100,10 +101,23 @@ def _read_local(path: Path, blobs: bool, base: str | None = None) -> list[dict[s
     return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
+def _delimiter(header: str) -> str:
+    """The field separator of a CSV whose first line is ``header``: a comma, or the semicolon a spreadsheet writes
+    where the comma is the decimal mark, or a tab, whichever splits it into the most of our column names."""
+    known = {*names(), "id", "label", "score"}
+
+    def hits(sep: str) -> int:
+        return sum(f.strip().strip('"').strip().lower() in known for f in header.split(sep))
+
+    return max((",", ";", "\t"), key=hits)  # a tie keeps the comma
+
+
 def _read_csv(path: Path) -> tuple[list[dict], list[str]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
+            sep = _delimiter(fh.readline())
+            fh.seek(0)
+            reader = csv.DictReader(fh, delimiter=sep)
             rows = list(reader)
             return rows, list(reader.fieldnames or [])
     except UnicodeDecodeError:

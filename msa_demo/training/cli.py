@@ -15,7 +15,7 @@ from msa_demo.training.data import LABEL_SETS
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``train`` flags (the manifest format is described in ``msa_demo.training.data``)."""
     p.add_argument("manifest", help="CSV or JSONL with text / image / audio columns and label or score")
-    p.add_argument("--output", "-o", help="directory to write the trained head to")
+    p.add_argument("--output", "--out", "-o", help="directory to write the trained head to")
     p.add_argument("--preset", default="hub", help="preset whose frozen encoders give the features")
     p.add_argument("--modalities", help="comma-separated subset of text,image,audio (default: all present)")
     p.add_argument("--head", choices=HEADS, default="concat", help="fusion head (default concat)")

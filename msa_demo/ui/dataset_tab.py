@@ -86,7 +86,7 @@ def widths() -> list[int]:
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
 RESULTS_DIR = "msa_results"  # the runs started from the tab: a fresh folder each, under the data folder
-MANIFEST_SUFFIXES = (".csv", ".jsonl", ".parquet")
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".jsonl", ".parquet")
 MAX_UNZIPPED, MAX_MEMBERS = 200 << 20, 2000  # an uploaded .zip: bytes and files it may unpack to
 EXAMPLES_MANIFEST = Path(__file__).resolve().parents[2] / "examples" / "manifest.csv"
 
@@ -492,8 +492,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                             f"列：{manifest_columns()}，可选 `id`、`label`。上传该文件，或一个包含它及其图片和片段的"
                             "文件夹的 .zip。"), elem_id="dataset-columns")
         with gr.Row():
-            upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[".csv", ".jsonl", ".parquet",
-                                                                                    ".zip"],
+            upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[*MANIFEST_SUFFIXES, ".zip"],
                              type="filepath", scale=4, elem_id="dataset-upload")
             limit = gr.Number(min(20, tab.max_rows), label=tr("rows"), precision=0, minimum=1, maximum=tab.max_rows,
                               scale=1, elem_id="dataset-limit")
