@@ -234,6 +234,10 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    "labels not read (no sentiment name; those rows count as unlabelled): {n} · {ids}":
+        "未读取的标签（不是情绪名称；这些行按无标签计）：{n} · {ids}",
+    "The label was not used: {why}": "未使用该标签：{why}",
+    "Label '{label}' is not one of {labels}.": "标签“{label}”不是 {labels} 之一。",
     "*No row carries a label: nothing to score.*": "*没有任何行带有标签：无从评分。*",
     "*Every explained row falls in one slice of each kind.*": "*每个已解释的行在每种分组中都落在同一个切片里。*",
     "truth ↓ · predicted →": "真实 ↓ · 预测 →",

@@ -161,6 +161,9 @@ def test_manifest_ids_and_labels(tmp_path):
     assert [r.id for r in rows] == ["row-00001", "row-00002"]
     assert rows[0].label == "positive" and rows[1].label is None and "maybe" in rows[1].label_notice
     assert len(manifest_rows(m, limit=1)) == 1
+    m.write_text("text,label\na,Positive\nb,NEG\nc,-1\nd,happy\ne,Sadness\nf,surprise\ng,2\n", encoding="utf-8")
+    assert [r.label for r in manifest_rows(m)] == ["positive", "negative", "negative", "positive", "negative",
+                                                   "neutral", None]  # an emotion is read as its sentiment
 
 
 @pytest.mark.slow
@@ -216,13 +219,19 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     from msa_demo.__main__ import main
 
     m = tmp_path / "m.csv"
-    m.write_text("text,label\nI love it,positive\nI hate it,negative\nmeh,neutral\n", encoding="utf-8")
+    m.write_text("text,label\nI love it,positive\nI hate it,2\nmeh,neutral\n", encoding="utf-8")
     out = tmp_path / "out"
-    rc = main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "--out", str(out), "--device", "cpu",
+    rc = main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
                "--limit", "2", "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress"])
     assert rc == 0
     text = capsys.readouterr().out
     assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
+    assert "1 label not read (no sentiment name: " in text and "explained without it: row-00002" in text
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    said = summary_markdown(read_results(out), out)
+    assert "labels not read (no sentiment name; those rows count as unlabelled): 1 · row-00002" in said
+    assert "未读取的标签" in summary_markdown(read_results(out), out, lang="zh")
     assert len(read_results(out)) == 2
     assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8
     assert f"map:     {out / 'map.json'}" in text  # two rows: the map says why there is none

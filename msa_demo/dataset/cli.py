@@ -70,6 +70,10 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")
+    if s.unlabelled:
+        shown = ", ".join(s.unlabelled[:5]) + (f" and {len(s.unlabelled) - 5} more" if len(s.unlabelled) > 5 else "")
+        print(f"{len(s.unlabelled)} label{'s' if len(s.unlabelled) != 1 else ''} not read (no sentiment name: use "
+              f"negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without it: {shown}")
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
     print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}\n"
           f"map:     {join(s.out, 'map.json')} (the rows' fused features by PCA)")

@@ -30,6 +30,7 @@ class BatchSummary:
     failed: int
     seconds: float
     out: str
+    unlabelled: tuple[str, ...] = ()  # the rows whose label was given but is no sentiment (explained without it)
 
     @property
     def rows_per_second(self) -> float:
@@ -96,7 +97,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     if report:
         write_report(store)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
-                        str(store.path))
+                        str(store.path), tuple(r.id for r in rows if r.label_notice))
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,

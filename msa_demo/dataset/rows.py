@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import map_label
+from msa_demo.labels import EMOTION7, map_label
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,9 @@ class ManifestRow:
                                    _hashes=self.hashes())
 
 
+LABEL_NOT_USED = "The label was not used"  # a row's notice, then why: its label is no sentiment
+
+
 def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
     """The manifest's rows (``train``'s reader: CSV, JSONL, Parquet or a saved datasets folder; paths relative to
     it), each with a unique id.
@@ -85,9 +88,9 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
         label, notice = None, None
         if r.get("label") not in (None, ""):
             try:
-                label = map_label(r["label"], "3")
+                label = map_label(r["label"], "3" if str(r["label"]).strip().lower() not in EMOTION7 else "emotion7")
             except InputError as exc:
-                notice = f"The label was not used: {exc}"
+                notice = f"{LABEL_NOT_USED}: {exc}"
         values = {m: r[m] for m in modalities() if r.get(m) is not None}
         if "text" in values:
             values["text"] = str(values["text"])
