@@ -65,6 +65,11 @@ def _word(value: str, depth: int = 0) -> str:
         return _word(head, depth + 1) + "：" + _word(rest, depth + 1)
     if ", " in value:
         return "、".join(_word(v, depth + 1) for v in value.split(", "))
+    for conj, joiner in ((" and/or ", "和/或"), (" or ", "或"), (" and ", "和")):  # "audio or video": names joined
+        parts = value.split(conj)
+        told = [_word(v, depth + 1) for v in parts]
+        if len(parts) > 1 and all(a != b for a, b in zip(told, parts)):  # only when every name has its Chinese
+            return joiner.join(told)
     return said(value, "zh")
 
 
@@ -234,6 +239,50 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    # the Dataset report (report.html of a results folder)
+    "Dataset explanations": "数据集解释", "Dataset explanations: {name}": "数据集解释：{name}",
+    "{rows} rows: {explained} explained, {failed} could not be explained.":
+        "{rows} 行：已解释 {explained} 行，{failed} 行无法解释。",
+    "Accuracy against the labels": "与标签对比的准确率",
+    "{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall {recall}, F1 {f1}.":
+        "{n} 个有标签的行：准确率 <b>{accuracy}</b>，宏精确率 {precision}，召回率 {recall}，F1 {f1}。",
+    "truth: {label}": "真实：{label}", "predicted: {label}": "预测：{label}",
+    "No row carries a label, so there is nothing to score.": "没有任何行带有标签，因此无从评分。",
+    "Which modality the model relies on": "模型依赖哪个模态",
+    "Across the set the prediction moves most with <b>{first}</b>{rest}: the mean size of each modality's Shapley "
+    "value, the share of the predicted class's probability it accounts for (0 to 1).":
+        "在整个数据集上，预测随 <b>{first}</b> 变化最大{rest}：这是每个模态 Shapley 值的平均大小，即它在预测类别的概率"
+        "中所占的份额（0 到 1）。",
+    ", then {modality}": "，其次是{modality}",
+    "mean |Shapley value| (share of P(class))": "平均 |Shapley 值|（占 P(类别) 的份额）",
+    "Mean |Shapley| per {what}": "按{what}的平均 |Shapley|", "predicted class": "预测类别",
+    "No modality contributions were computed.": "没有计算模态贡献。",
+    "Slices": "切片", "By {what}": "按{what}", "labelled": "有标签", "mean |Shapley| {modality}": "平均 |Shapley| {modality}",
+    "The explained rows grouped by what they hold; accuracy and macro F1 (over the classes a slice's labels or "
+    "predictions hold) on its labelled rows, and how much each modality moved the prediction there.":
+        "已解释的行按其内容分组；在其有标签的行上的准确率和宏 F1（按该切片的标签或预测所含的类别计），以及每个模态在其中"
+        "使预测变化了多少。",
+    "Map of the rows": "各行的分布图",
+    "Colour: the row's label; ×: a labelled row the model got wrong. Rows near each other were read alike; hover a "
+    "point for its row, click it for its saved explanation.":
+        "颜色：该行的标签；×：模型判断错误的有标签行。彼此靠近的行被读得相似；将鼠标悬停在点上可看其所在行，点击可打开"
+        "其保存的解释。",
+    " {drawn} of its {total} points are drawn (one row in {every}); map.json holds them all.":
+        " 画出了其 {total} 个点中的 {drawn} 个（每 {every} 行取一行）；map.json 包含全部。",
+    "Conflicts": "模态冲突", "The modalities disagree in {n} of {total} rows ({share}).":
+        "在 {total} 行中有 {n} 行各模态意见不一（{share}）。",
+    "In those rows the fused decision sides with:": "在这些行中，融合后的决定站在：", "share": "份额",
+    "What carries the attribution across the set": "在整个数据集上承载归因的是什么",
+    "Each row's top parts, scored relative to the row's strongest part (+1: pushes toward the explained class as hard "
+    "as anything in the row; -1: as hard against it).":
+        "每行最重要的部分，分数相对于该行最强的部分（+1：与该行中任何部分一样强地推向被解释的类别；-1：同样强地推离）。",
+    "Image regions": "图片区域", "Audio segments": "音频片段", "Video moments": "视频时刻",
+    "rows it is in the top of": "排在前列的行数", "total weight": "总权重", "mean score": "平均分数",
+    "Maps that fail their faithfulness check": "未通过忠实度检验的归因图",
+    "{n} maps: deleting their top-ranked parts first does not drop the score clearly faster than deleting at random.":
+        "{n} 张归因图：先删除其排名靠前的部分，分数并不比随机删除下降得明显更快。",
+    "row": "行", "None.": "无。", "The row has no input: give at least one of {kinds}.": "该行没有输入：至少给出 {kinds} 之一。", "Rows that could not be explained": "无法解释的行",
+    "Tables list the first {n}; results.parquet holds all.": "表格只列出前 {n} 项；results.parquet 包含全部。",
     "labels not read (no sentiment name; those rows count as unlabelled): {n} · {ids}":
         "未读取的标签（不是情绪名称；这些行按无标签计）：{n} · {ids}",
     "The label was not used: {why}": "未使用该标签：{why}",

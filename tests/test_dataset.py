@@ -187,6 +187,26 @@ def test_report_is_written_small_and_escaped(batch, tiny_model, tmp_path):
     assert "<script>" not in page and "<b>bold" not in page
 
 
+@pytest.mark.slow
+def test_the_report_in_chinese_leaves_no_english_but_the_rows_own_words(batch):
+    """``explain-batch --lang zh-CN`` (and the Dataset tab on a Chinese page) write report.html in Chinese: every
+    heading, sentence, table head, slice, class, modality, the map's legend and axes and the failed rows' reasons."""
+    from test_i18n_server import english_left
+
+    from msa_demo.dataset.report import report_title, to_html
+
+    _, out, _ = batch
+    rows = read_results(out)
+    page = to_html(rows, report_title("out", "zh"), "zh")
+    assert page.startswith("<!doctype html><html lang='zh-CN'>") and "数据集解释：out" in page
+    assert "真实：正面" in page and "按所用模态" in page and "各行的分布图" in page and "无法解释的行" in page
+    own = ["out", "PCA", "AOPC", "map.json", "results.parquet", "PNG, JPEG, WebP, GIF, BMP, TIFF", "broken.png",
+           *[r["id"] for r in rows], *[r.get("text_start") for r in rows],
+           *[w.get("label") for r in rows for w in r.get("top_words") or []]]
+    assert english_left(page, *own) == []
+    assert english_left(to_html(rows, report_title("out")), *own) != []  # in English it is found: the check can fail
+
+
 def test_summary_figures_known_by_construction():
     def row(i, pred, label, sh, conflict=False, words=(), err=None):
         r = {"id": str(i), "predicted": pred, "label": label, "error": err, "conflict": conflict,

@@ -9,7 +9,7 @@ ENGINES = ("local", "ray")
 
 
 def add_command(sub) -> None:
-    from msa_demo.cli import add_option_flags
+    from msa_demo.cli import add_lang_flag, add_option_flags
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -28,6 +28,7 @@ def add_command(sub) -> None:
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    add_lang_flag(p)  # report.html's language (results.parquet and the explanations' JSON stay English)
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
                         "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")
@@ -50,7 +51,7 @@ def add_command(sub) -> None:
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import explain_batch
     from msa_demo.errors import InputError
-    from msa_demo.cli import options_from_args
+    from msa_demo.cli import options_from_args, output_language
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
@@ -66,7 +67,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
-                      engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker)
+                      engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
+                      lang=output_language(args.lang))
     rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
     print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
           f"({s.seconds:.1f} s{rate})")

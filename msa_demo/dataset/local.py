@@ -42,14 +42,15 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   device: str = "auto", options=None, target: str | None = None, use: Sequence[str] | None = None,
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
-                  gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None) -> BatchSummary:
+                  gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
+                  lang: str = "en") -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
     engine: ``local`` (this process, ``model`` or one load of ``preset``) or ``ray`` (``workers`` Ray actors,
     one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
     progress: a tqdm bar with rows/s and ETA (None: only on a terminal). on_row(rows finished, rows to run):
-    called after each row is logged (the dashboard's progress bar).
+    called after each row is logged (the dashboard's progress bar). lang: report.html's language ("en", "zh").
     """
     from tqdm import tqdm
 
@@ -95,7 +96,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         store.write_table()
     write_map(store)
     if report:
-        write_report(store)
+        write_report(store, lang=lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice))
 

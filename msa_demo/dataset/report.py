@@ -21,7 +21,10 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import modalities, prob_column, shapley_column, top_lists, top_titles
 from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
+from msa_demo import i18n
+from msa_demo.i18n import t
 from msa_demo.labels import compute_metrics
+from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
 from msa_demo.views.svg import bars_svg
@@ -177,111 +180,142 @@ def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str]) -> str:
+def slice_name(what: str, name: str, lang: str = "en") -> str:
+    """A slice's name in ``lang``: the modalities used ("text+image"), a language's code ("zh": 中文), a class, or a
+    plain word ("agreement", "unlabelled")."""
+    if lang != "zh":
+        return name
+    if what == "modalities used":
+        return "+".join(i18n.modality(m, lang) for m in name.split("+")) if name != "none" else t("none", lang)
+    if what == "language" and name != "unknown":
+        return i18n.language(language_name(name), lang)
+    return i18n.label(name, lang) if name in SENTIMENTS else i18n.said(name, lang)
+
+
+def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str], lang: str = "en") -> str:
     parts = []
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
-        rows = [[name, g["rows"], g["labelled"], _fmt(g["accuracy"]), _fmt(g["macro_f1"])]
+        rows = [[slice_name(what, name, lang), g["rows"], g["labelled"], _fmt(g["accuracy"]), _fmt(g["macro_f1"])]
                 + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
-        parts.append(f"<h3>By {_e(what)}</h3>" + _table(
-            [what, "rows", "labelled", "accuracy", "macro F1", *[f"mean |Shapley| {m}" for m in names]], rows,
+        named = i18n.said(what, lang)
+        parts.append(f"<h3>{_e(t('By {what}', lang, what=named))}</h3>" + _table(
+            [named, *(t(h, lang) for h in ("rows", "labelled", "accuracy", "macro F1")),
+             *[t("mean |Shapley| {modality}", lang, modality=i18n.modality(m, lang)) for m in names]], rows,
             set(range(1, 5 + len(names)))))
     if not parts:
         return ""
-    return ("<h2>Slices</h2><p class=muted>The explained rows grouped by what they hold; accuracy and macro F1 "
-            "(over the classes a slice's labels or predictions hold) on its labelled rows, and how much each "
-            "modality moved the prediction there.</p>" + "".join(parts))
+    return (f"<h2>{t('Slices', lang)}</h2><p class=muted>"
+            + t("The explained rows grouped by what they hold; accuracy and macro F1 (over the classes a slice's "
+                "labels or predictions hold) on its labelled rows, and how much each modality moved the prediction "
+                "there.", lang) + "</p>" + "".join(parts))
 
 
-def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str]) -> str:
+def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str], lang: str = "en") -> str:
     if not groups:
         return ""
-    rows = [[g] + [f"{v[m]:.3f}" if m in v else "—" for m in names] for g, v in groups.items()]
-    return f"<h3>Mean |Shapley| per {_e(what)}</h3>" + _table([what, *names], rows, set(range(1, 1 + len(names))))
+    rows = [[i18n.label(g, lang)] + [f"{v[m]:.3f}" if m in v else "—" for m in names] for g, v in groups.items()]
+    named = t(what, lang)
+    return (f"<h3>{_e(t('Mean |Shapley| per {what}', lang, what=named))}</h3>"
+            + _table([named, *(i18n.modality(m, lang) for m in names)], rows, set(range(1, 1 + len(names)))))
 
 
-def _map_html(rows: list[dict]) -> str:
+def _map_html(rows: list[dict], lang: str = "en") -> str:
     """The map of the rows (``rowmap``) as an inline SVG, each point linked to its saved explanation; or the one
     line saying why there is none."""
     m = row_map(rows)
-    head = "<h2>Map of the rows</h2>"
+    head = f"<h2>{t('Map of the rows', lang)}</h2>"
     if not m.available:
-        return head + f"<p class=muted>{_e(m.reason)}</p>"
+        return head + f"<p class=muted>{_e(m.caption(lang))}</p>"
     saved = {str(r.get("id")): r.get("explanation") for r in rows if r.get("explanation")}
     every = -(-len(m.points) // MAP_N)  # a large set: every k-th row drawn, so the page stays light
     drawn = dataclasses.replace(m, points=m.points[::every])
-    note = (f" {len(drawn.points)} of its {len(m.points)} points are drawn (one row in {every}); map.json holds "
-            "them all." if every > 1 else "")
-    return (head + f"<p>{_e(m.caption())} Colour: the row's label; ×: a labelled row the model got wrong. Rows near "
-            f"each other were read alike; hover a point for its row, click it for its saved explanation.{note}</p>"
-            + map_svg(drawn, href=saved.get))
+    note = (t(" {drawn} of its {total} points are drawn (one row in {every}); map.json holds them all.", lang,
+              drawn=len(drawn.points), total=len(m.points), every=every) if every > 1 else "")
+    return (head + f"<p>{_e(m.caption(lang))} "
+            + _e(t("Colour: the row's label; ×: a labelled row the model got wrong. Rows near each other were read "
+                   "alike; hover a point for its row, click it for its saved explanation.", lang)) + f"{_e(note)}</p>"
+            + map_svg(drawn, href=saved.get, lang=lang))
 
 
-def to_html(rows: list[dict], title: str = "Dataset explanations") -> str:
+def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str:
+    """The page, in ``lang`` ("en" or "zh"; the rows' own words, ids and model names as they are)."""
     s = summary(rows)
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
-             f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
-             f"<p>{s['rows']} rows: {s['explained']} explained, {s['failed']} could not be explained.</p>"]
+    title = title or t("Dataset explanations", lang)
+    parts = [f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+             f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
+             "<p>" + t("{rows} rows: {explained} explained, {failed} could not be explained.", lang, rows=s["rows"],
+                       explained=s["explained"], failed=s["failed"]) + "</p>"]
     m = s["metrics"]
-    parts.append("<h2>Accuracy against the labels</h2>")
+    parts.append(f"<h2>{t('Accuracy against the labels', lang)}</h2>")
     if m:
-        parts.append(f"<p>{m['n']} labelled rows: accuracy <b>{m['accuracy']:.3f}</b>, macro precision "
-                     f"{m['macro_precision']:.3f}, recall {m['macro_recall']:.3f}, F1 {m['macro_f1']:.3f}.</p>")
-        cm_rows = [[f"truth: {lab}"] + list(r) for lab, r in zip(m["labels"], m["confusion_matrix"])]
-        parts.append(_table(["", *[f"predicted: {lab}" for lab in m["labels"]]], cm_rows, {1, 2, 3}))
+        parts.append("<p>" + t("{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall "
+                               "{recall}, F1 {f1}.", lang, n=m["n"], accuracy=f"{m['accuracy']:.3f}",
+                               precision=f"{m['macro_precision']:.3f}", recall=f"{m['macro_recall']:.3f}",
+                               f1=f"{m['macro_f1']:.3f}") + "</p>")
+        cm_rows = [[t("truth: {label}", lang, label=i18n.label(lab, lang))] + list(r)
+                   for lab, r in zip(m["labels"], m["confusion_matrix"])]
+        parts.append(_table(["", *[t("predicted: {label}", lang, label=i18n.label(lab, lang)) for lab in m["labels"]]],
+                            cm_rows, {1, 2, 3}))
     else:
-        parts.append("<p class=muted>No row carries a label, so there is nothing to score.</p>")
-    parts.append("<h2>Which modality the model relies on</h2>")
+        parts.append(f"<p class=muted>{t('No row carries a label, so there is nothing to score.', lang)}</p>")
+    parts.append(f"<h2>{t('Which modality the model relies on', lang)}</h2>")
     rel = s["reliance"]
     if rel:
         order = sorted(rel, key=lambda k: -rel[k])
-        parts.append("<p>Across the set the prediction moves most with <b>" + _e(order[0]) + "</b>"
-                     + "".join(f", then {_e(k)}" for k in order[1:]) + ": the mean size of each modality's "
-                     "Shapley value, the share of the predicted class's probability it accounts for (0 to 1).</p>")
-        parts.append(bars_svg(list(rel), list(rel.values()), title="mean |Shapley value| (share of P(class))",
-                              signed=False, spec=".3f"))
-        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel)))
-        parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel)))
+        parts.append("<p>" + t("Across the set the prediction moves most with <b>{first}</b>{rest}: the mean size of "
+                               "each modality's Shapley value, the share of the predicted class's probability it "
+                               "accounts for (0 to 1).", lang, first=_e(i18n.modality(order[0], lang)),
+                               rest="".join(t(", then {modality}", lang, modality=_e(i18n.modality(k, lang)))
+                                            for k in order[1:])) + "</p>")
+        parts.append(bars_svg([i18n.modality(k, lang) for k in rel], list(rel.values()),
+                              title=t("mean |Shapley value| (share of P(class))", lang), signed=False, spec=".3f"))
+        parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel), lang))
+        parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel), lang))
     else:
-        parts.append("<p class=muted>No modality contributions were computed.</p>")
-    parts.append(_slices_html(s["slices"], list(rel)))
-    parts.append(_map_html(rows))
-    parts.append("<h2>Conflicts</h2>")
+        parts.append(f"<p class=muted>{t('No modality contributions were computed.', lang)}</p>")
+    parts.append(_slices_html(s["slices"], list(rel), lang))
+    parts.append(_map_html(rows, lang))
+    parts.append(f"<h2>{t('Conflicts', lang)}</h2>")
     n_ok = s["explained"]
-    parts.append(f"<p>The modalities disagree in {s['conflicts']} of {n_ok} rows ({_pct(s['conflicts'], n_ok)}).</p>")
+    parts.append("<p>" + t("The modalities disagree in {n} of {total} rows ({share}).", lang, n=s["conflicts"],
+                           total=n_ok, share=_pct(s["conflicts"], n_ok)) + "</p>")
     if s["conflict_winners"]:
-        parts.append("<p>In those rows the fused decision sides with:</p>" + _table(
-            ["modality", "rows", "share"],
-            [[k, v, _pct(v, s["conflicts"])] for k, v in sorted(s["conflict_winners"].items(), key=lambda x: -x[1])],
-            {1, 2}))
+        parts.append(f"<p>{t('In those rows the fused decision sides with:', lang)}</p>" + _table(
+            [t(h, lang) for h in ("modality", "rows", "share")],
+            [[i18n.modality(k, lang), v, _pct(v, s["conflicts"])]
+             for k, v in sorted(s["conflict_winners"].items(), key=lambda x: -x[1])], {1, 2}))
     names = top_titles()
-    parts.append("<h2>What carries the attribution across the set</h2><p class=muted>Each row's top parts, "
-                 "scored relative to the row's strongest part (+1: pushes toward the explained class as hard as "
-                 "anything in the row; -1: as hard against it).</p>")
+    parts.append(f"<h2>{t('What carries the attribution across the set', lang)}</h2><p class=muted>"
+                 + t("Each row's top parts, scored relative to the row's strongest part (+1: pushes toward the "
+                     "explained class as hard as anything in the row; -1: as hard against it).", lang) + "</p>")
     for col, items in s["top"].items():
         if items:
-            parts.append(f"<h3>{_e(names.get(col, col))}</h3>" + _table(
-                ["", "rows it is in the top of", "total weight", "mean score"],
-                [[k, c, f"{t:.2f}", f"{mean:+.2f}"] for k, c, t, mean in items], {1, 2, 3}))
-    parts.append("<h2>Maps that fail their faithfulness check</h2>")
+            parts.append(f"<h3>{_e(i18n.said(names.get(col, col), lang))}</h3>" + _table(
+                ["", *(t(h, lang) for h in ("rows it is in the top of", "total weight", "mean score"))],
+                [[k, c, f"{w:.2f}", f"{mean:+.2f}"] for k, c, w, mean in items], {1, 2, 3}))
+    parts.append(f"<h2>{t('Maps that fail their faithfulness check', lang)}</h2>")
     if s["unfaithful"]:
-        parts.append(f"<p>{len(s['unfaithful'])} maps: deleting their top-ranked parts first does not drop the "
-                     "score clearly faster than deleting at random.</p>")
-        parts.append(_table(["row", "map", "AOPC", "AOPC random"],
-                            [[rid, f"{mp['modality']} {str(mp['method']).replace('_', ' ')}",
+        parts.append("<p>" + t("{n} maps: deleting their top-ranked parts first does not drop the score clearly faster "
+                               "than deleting at random.", lang, n=len(s["unfaithful"])) + "</p>")
+        parts.append(_table([t(h, lang) for h in ("row", "map", "AOPC", "AOPC random")],
+                            [[rid, f"{i18n.modality(mp['modality'], lang)} "
+                                   f"{t(str(mp['method']).replace('_', ' '), lang)}",
                               _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
                              for rid, mp in s["unfaithful"][:LIST_N]], {2, 3}))
     else:
-        parts.append("<p class=muted>None.</p>")
-    parts.append("<h2>Rows that could not be explained</h2>")
+        parts.append(f"<p class=muted>{t('None.', lang)}</p>")
+    parts.append(f"<h2>{t('Rows that could not be explained', lang)}</h2>")
     if s["errors"]:
-        parts.append(_table(["row", "why"], [list(x) for x in s["errors"][:LIST_N]]))
+        parts.append(_table([t("row", lang), t("why", lang)],
+                            [[rid, i18n.said(str(why), lang)] for rid, why in s["errors"][:LIST_N]]))
     else:
-        parts.append("<p class=muted>None.</p>")
+        parts.append(f"<p class=muted>{t('None.', lang)}</p>")
     if len(s["unfaithful"]) > LIST_N or len(s["errors"]) > LIST_N:
-        parts.append(f"<p class=muted>Tables list the first {LIST_N}; results.parquet holds all.</p>")
+        parts.append("<p class=muted>" + t("Tables list the first {n}; results.parquet holds all.", lang, n=LIST_N)
+                     + "</p>")
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)
 
@@ -290,13 +324,17 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
-def write_report(results: ResultsDir | str | Path, title: str | None = None) -> str:
+def report_title(name: str, lang: str = "en") -> str:
+    return t("Dataset explanations: {name}", lang, name=name)
+
+
+def write_report(results: ResultsDir | str | Path, title: str | None = None, lang: str = "en") -> str:
     """Write ``report.html`` from the rows of a results directory (a folder, a URI or an open
-    :class:`~msa_demo.dataset.store.ResultsDir`); where it went."""
+    :class:`~msa_demo.dataset.store.ResultsDir`), in ``lang``; where it went."""
     store = results if isinstance(results, ResultsDir) else open_results(results)
-    page = to_html(store.rows(), title or f"Dataset explanations: {store.name}")
+    page = to_html(store.rows(), title or report_title(store.name, lang), lang)
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "macro_f1", "mean_abs_shapley", "modalities_in", "summary",
-           "to_html", "top_across", "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "macro_f1", "mean_abs_shapley", "modalities_in", "report_title",
+           "slice_name", "summary", "to_html", "top_across", "write_report"]

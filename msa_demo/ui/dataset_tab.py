@@ -23,12 +23,10 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import PUNCTUATION, alone
+from msa_demo.dataset.report import PUNCTUATION, alone, slice_name
 from msa_demo.dataset.rows import LABEL_NOT_USED
 from msa_demo.errors import MsaError
-from msa_demo.config import SENTIMENTS
-from msa_demo.i18n import label as class_name, language, listed, modality as modality_name, said, sep, t
-from msa_demo.language import language_name
+from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
@@ -174,7 +172,7 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
         for name, g in groups.items():
             rel = g.get("reliance") or {}
             top = max(rel, key=rel.get) if rel else None
-            named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(_slice_name(what, name, lang))}"
+            named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(slice_name(what, name, lang))}"
             lines.append(f"| {named} | {g['rows']} | {pct(g.get('accuracy'))} | "
                          f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | "
                          f"{f'{md(modality_name(top, lang))} {rel[top]:.3f}' if top else '—'} |")
@@ -182,18 +180,6 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
         return ""
     head = ("by slice", "rows", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
     return ("| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---|\n" + "\n".join(lines))
-
-
-def _slice_name(what: str, name: str, lang: str) -> str:
-    """A slice's name in ``lang``: the modalities ("text+image"), a language's code ("zh": 中文), a class or
-    a plain word ("agreement", "unlabelled")."""
-    if lang != "zh":
-        return name
-    if what == "modalities used":
-        return "+".join(modality_name(m, lang) for m in name.split("+")) if name != "none" else t("none", lang)
-    if what == "language" and name != "unknown":
-        return language(language_name(name), lang)
-    return class_name(name, lang) if name in SENTIMENTS else said(name, lang)
 
 
 @dataclass
@@ -267,10 +253,15 @@ class DatasetTab:
         self.recent = [name] + [r for r in self.recent if r != name][: RECENT_KEPT - 1]
         report = path / "report.html"
         button = gr.DownloadButton(interactive=False, value=None)
-        if report.is_file():  # a copy where the app serves its files from
-            copy = Path(self.dash.report_dir) / "dataset" / name.replace(os.sep, "_") / "report.html"
+        if report.is_file():  # a copy where the app serves its files from, in the page's language
+            copy = Path(self.dash.report_dir) / "dataset" / name.replace(os.sep, "_") / lang / "report.html"
             copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(report, copy)
+            if lang == "en":  # as explain-batch wrote it
+                shutil.copyfile(report, copy)
+            else:
+                from msa_demo.dataset.report import report_title, to_html
+
+                copy.write_text(to_html(rows, report_title(path.name, lang), lang), encoding="utf-8")
             button = gr.DownloadButton(interactive=True, value=str(copy))
         keep = filters().get(show, filters()[ALL])
         import pandas as pd

@@ -75,7 +75,7 @@ def map_figure(m: Any, height: int = 480, title: str | None = None, lang: str = 
     return fig
 
 
-def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> str:
+def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420, lang: str = "en") -> str:
     """The map as a static SVG ("" without points): circles coloured by label, × for a wrong prediction, each
     point's ``<title>`` its row and its ``data-id`` the row's id; ``href(row id)``: a link per point (None or "":
     no link). About 200 bytes a point."""
@@ -91,7 +91,7 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> st
         return (left + (p.x - x0) / (x1 - x0) * (width - left - right),
                 height - bottom - (p.y - y0) / (y1 - y0) * (height - top - bottom))
 
-    x_title, y_title = m.axis_titles()
+    x_title, y_title = m.axis_titles(lang)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="map of the rows" style="font:12px system-ui,sans-serif">',
              f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
@@ -100,12 +100,13 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> st
              f'{_e(x_title)}</text>',
              f'<text x="14" y="{top + (height - top - bottom) / 2:.0f}" text-anchor="middle" '
              f'transform="rotate(-90 14 {top + (height - top - bottom) / 2:.0f})">{_e(y_title)}</text>']
-    for name, colour, wrong, group in _under_first(_groups(pts)):  # one style per group: a point is its place
+    for name, colour, wrong, group in _under_first(_groups(pts, lang)):  # one style per group: a point is its place
         parts.append(f'<g stroke="{colour}" stroke-width="2.5" fill="none">' if wrong else
                      f'<g fill="{colour}" fill-opacity="0.85" stroke="white">')
         for p in group:
             cx, cy = at(p)
-            tip = _e(f"{p.id}: label {p.label or '—'}, predicted {p.predicted or '—'}"
+            tip = _e(f"{p.id}: " + t("label: {label} · predicted: {predicted}", lang, label=class_name(p.label, lang)
+                                             or "—", predicted=class_name(p.predicted, lang) or "—")
                      + (f" · {p.text}" if p.text else ""))
             mark = (f'<path data-id="{_e(p.id)}" d="M{cx - 5:.0f},{cy - 5:.0f}l10,10m-10,0l10,-10"><title>{tip}</title>'
                     '</path>' if wrong else
@@ -113,7 +114,7 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420) -> st
             link = href(p.id) if href else None
             parts.append(f'<a href="{_e(link)}">{mark}</a>' if link else mark)
         parts.append("</g>")
-    for i, (name, colour, wrong, _) in enumerate(_groups(pts)):  # the legend, right of the plot
+    for i, (name, colour, wrong, _) in enumerate(_groups(pts, lang)):  # the legend, right of the plot
         y = top + 8 + 18 * i
         x = width - right + 14
         mark = (f'<path d="M{x - 4},{y - 4}L{x + 4},{y + 4}M{x - 4},{y + 4}L{x + 4},{y - 4}" stroke="{colour}" '
