@@ -239,6 +239,16 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    # explain-batch's lines on the command line
+    ", {rate} rows/s": "，每秒 {rate} 行",
+    "{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})":
+        "{total} 行：已解释 {explained} 行，失败 {failed} 行，{skipped} 行此前已完成（{seconds} 秒{rate}）",
+    " and {n} more": " 等另外 {n} 行",
+    "labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without "
+    "them: {n} · {ids}": "未读取的标签（不是情绪名称：请用 negative、neutral、positive、-1 / 0 / 1 或一种情绪），这些行在无"
+                         "标签的情况下解释：{n} · {ids}",
+    "results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)":
+        "结果：{results}\n报告：{report}\n分布图：{map}（各行融合特征的 PCA 投影）",
     # the Dataset report (report.html of a results folder)
     "Dataset explanations": "数据集解释", "Dataset explanations: {name}": "数据集解释：{name}",
     "{rows} rows: {explained} explained, {failed} could not be explained.":

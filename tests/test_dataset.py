@@ -246,7 +246,7 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     assert rc == 0
     text = capsys.readouterr().out
     assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
-    assert "1 label not read (no sentiment name: " in text and "explained without it: row-00002" in text
+    assert "labels not read (no sentiment name: " in text and "explained without them: 1 · row-00002" in text
     from msa_demo.ui.dataset_tab import summary_markdown
 
     said = summary_markdown(read_results(out), out)

@@ -52,6 +52,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import explain_batch
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
+    from msa_demo.i18n import t
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
@@ -63,22 +64,24 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     options = options_from_args(args, None)
+    lang = output_language(args.lang)  # the lines printed and report.html
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
     s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=output_language(args.lang))
-    rate = f", {s.rows_per_second:.2f} rows/s" if s.explained + s.failed else ""
-    print(f"{s.total} rows: {s.explained} explained, {s.failed} failed, {s.skipped} already done "
-          f"({s.seconds:.1f} s{rate})")
+                      lang=lang)
+    rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
+    print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
+            total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
+            rate=rate))
     if s.unlabelled:
-        shown = ", ".join(s.unlabelled[:5]) + (f" and {len(s.unlabelled) - 5} more" if len(s.unlabelled) > 5 else "")
-        print(f"{len(s.unlabelled)} label{'s' if len(s.unlabelled) != 1 else ''} not read (no sentiment name: use "
-              f"negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without it: {shown}")
+        more = t(" and {n} more", lang, n=len(s.unlabelled) - 5) if len(s.unlabelled) > 5 else ""
+        print(t("labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), "
+                "explained without them: {n} · {ids}", lang, n=len(s.unlabelled), ids=", ".join(s.unlabelled[:5]) + more))
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
-    print(f"results: {join(s.out, 'results.parquet')}\nreport:  {join(s.out, 'report.html')}\n"
-          f"map:     {join(s.out, 'map.json')} (the rows' fused features by PCA)")
+    print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
+            results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))
     return 0
 
 
