@@ -49,6 +49,10 @@ def read_manifest(path: str | Path) -> list[dict[str, Any]]:
     return read(path)
 
 
+def _named(row: dict) -> str:
+    return f" ('{row['id']}')" if str(row.get("id") or "").strip() else ""
+
+
 def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tuple[list[str], list[int]]:
     """(the head's label names, each row's label index), from the label column or the binned score."""
     labels = LABEL_SETS["2" if bins and len(bins) == 1 else label_set]
@@ -63,7 +67,10 @@ def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tu
         else:
             if r.get("label") in ("", None):
                 raise InputError(f"Row {i + 1} has no label (or give --bins to bin a numeric score column).")
-            y.append(labels.index(map_label(r["label"], label_set)))
+            try:
+                y.append(labels.index(map_label(r["label"], label_set)))
+            except InputError as exc:  # which row: a manifest of thousands is fixed by its line
+                raise InputError(f"Row {i + 1}{_named(r)}: {exc}") from None
     return labels, y
 
 
