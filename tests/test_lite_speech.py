@@ -92,6 +92,16 @@ def test_a_clip_is_transcribed_once(positive_clip):
     assert other is not first and other.words
 
 
+def test_a_decode_is_unsure_by_either_of_whisper_s_marks():
+    """Unlikely tokens (mean log-probability under -1) or text that repeats itself (gzip ratio over 2.4): openai-
+    whisper's own thresholds for a failed decode; a clip's words are not read as its text then."""
+    heard = Transcript("I am so glad", (Word("glad", 0.1, 0.5),), "en", 0.9, 0, -0.3, 1.1)
+    assert not heard.unsure
+    assert Transcript("BEEEEEEE", (Word("BEEEEEEE", 0, 1),), "en", 0.5, 0, -0.08, 18.7).unsure  # likely, looped
+    assert Transcript("Oh", (Word("Oh", 0, 1),), "en", 0.5, 0, -1.4, 0.9).unsure  # short, unlikely
+    assert not Transcript("", ()).unsure  # nothing heard: nothing to doubt
+
+
 def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window():
     f = np.zeros((80, 3000), np.float32)
     f[:, :731] = 0.25  # a 7.3 s clip's frames, then faster-whisper's zero padding

@@ -385,12 +385,16 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
     monkeypatch.setattr(speech, "transcribe", lambda *a, **k: heard.append(1) or real(*a, **k))
     given = model.read_inputs(video=str(clip), text="What a lovely day")
     assert given.text.text == "What a lovely day" and not given.text.notices and heard == []
-    t = np.arange(2 * 16000) / 16000.0  # a 440 Hz tone, to which Whisper base puts a word it is unsure of
+    # a 440 Hz tone, to which Whisper base puts a word it is unsure of (on some CPUs a word of unlikely tokens, on
+    # others "BEEEE..." with likely ones: Whisper's two marks of a failed decode)
+    t = np.arange(2 * 16000) / 16000.0
     hum = write_clip(tmp_path / "hum.mp4", [frown] * 20, fps=10,
                      sound=(16000, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)))
     tone = model.read_inputs(video=str(hum))
     put = real(tone.audio.waveform, tone.audio.sample_rate)
-    assert put.text and put.unsure and put.logprob < speech.UNSURE
+    assert put.text and put.unsure and (put.logprob < speech.UNSURE or put.compression > speech.REPETITIVE)
+    said_it = real(inputs.audio.waveform, inputs.audio.sample_rate)  # speech: neither mark
+    assert not said_it.unsure and said_it.logprob > speech.UNSURE and said_it.compression < speech.REPETITIVE
     assert tone.present() == ["audio", "video"] and any("was unsure of the words" in n for n in tone.video.notices)
     lite = MultimodalSentimentModel.from_preset("lite", device="cpu")
     assert lite.read_inputs(video=str(clip)).present() == ["audio", "video"]

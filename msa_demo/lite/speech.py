@@ -59,6 +59,9 @@ MIN_FRAMES = 500  # 5 s
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
 UNSURE = -1.0  # a decode whose tokens' mean log-probability is lower failed (openai-whisper's logprob_threshold)
+# a decode whose text gzip-compresses more than this failed too: words repeated over and over ("BEEEEEE...", a
+# phrase looped) put to a tone or music (openai-whisper's compression_ratio_threshold)
+REPETITIVE = 2.4
 # a word at the clip's end that lasts under MIN_WORD seconds, within CUT_TAIL of the end, was not heard
 MIN_WORD = 0.02
 CUT_TAIL = 0.5
@@ -88,10 +91,15 @@ class Transcript:
     # the mean log-probability of its tokens (Whisper's own measure of a decode; below ``UNSURE``, Whisper takes a
     # decode as failed: a song, noise or a tone it put words to)
     logprob: float | None = None
+    # the largest gzip compression ratio of its segments' text (Whisper's other measure: over ``REPETITIVE``, the
+    # decode went round in a loop)
+    compression: float | None = None
 
     @property
     def unsure(self) -> bool:
-        return self.logprob is not None and self.logprob < UNSURE
+        """Whisper's own marks of a failed decode: unlikely tokens, or text that repeats itself."""
+        return (self.logprob is not None and self.logprob < UNSURE) or (
+            self.compression is not None and self.compression > REPETITIVE)
 
     def char_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""
@@ -288,10 +296,12 @@ def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
         text, words, cut = _words(segments, x.size / SAMPLE_RATE)
         tokens = sum(len(s.tokens) for s in segments)
         logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else None
+        compression = max((float(s.compression_ratio) for s in segments), default=None)
     finally:
         getattr(model, "forget", lambda: None)()
     return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None,
-                      cut, None if logprob is None or not words else round(float(logprob), 3))
+                      cut, None if logprob is None or not words else round(float(logprob), 3),
+                      None if compression is None or not words else round(compression, 3))
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:
