@@ -291,10 +291,9 @@ ZH: dict[str, str] = {
     "Maps that fail their faithfulness check": "未通过忠实度检验的归因图",
     "{n} maps: deleting their top-ranked parts first does not drop the score clearly faster than deleting at random.":
         "{n} 张归因图：先删除其排名靠前的部分，分数并不比随机删除下降得明显更快。",
-    "row": "行", "None.": "无。", "The row has no input: give at least one of {kinds}.": "该行没有输入：至少给出 {kinds} 之一。", "Rows that could not be explained": "无法解释的行",
+    "row": "行", "None.": "无。", "Rows that could not be explained": "无法解释的行",
+    "The row has no input: give at least one of {kinds}.": "该行没有输入：至少给出 {kinds} 之一。",
     "Tables list the first {n}; results.parquet holds all.": "表格只列出前 {n} 项；results.parquet 包含全部。",
-    "labels not read (no sentiment name; those rows count as unlabelled): {n} · {ids}":
-        "未读取的标签（不是情绪名称；这些行按无标签计）：{n} · {ids}",
     "The label was not used: {why}": "未使用该标签：{why}",
     "Label '{label}' is not one of {labels}.": "标签“{label}”不是 {labels} 之一。",
     "*No row carries a label: nothing to score.*": "*没有任何行带有标签：无从评分。*",

@@ -250,7 +250,7 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     from msa_demo.ui.dataset_tab import summary_markdown
 
     said = summary_markdown(read_results(out), out)
-    assert "labels not read (no sentiment name; those rows count as unlabelled): 1 · row-00002" in said
+    assert "explained without them: 1 · row-00002" in said  # the command line's line
     assert "未读取的标签" in summary_markdown(read_results(out), out, lang="zh")
     assert len(read_results(out)) == 2
     assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8

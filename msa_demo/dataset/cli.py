@@ -50,6 +50,7 @@ def add_command(sub) -> None:
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import explain_batch
+    from msa_demo.dataset.report import labels_not_read
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
     from msa_demo.i18n import t
@@ -76,9 +77,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
             rate=rate))
     if s.unlabelled:
-        more = t(" and {n} more", lang, n=len(s.unlabelled) - 5) if len(s.unlabelled) > 5 else ""
-        print(t("labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), "
-                "explained without them: {n} · {ids}", lang, n=len(s.unlabelled), ids=", ".join(s.unlabelled[:5]) + more))
+        print(labels_not_read(s.unlabelled, lang))
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
     print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
             results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))

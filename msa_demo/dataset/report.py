@@ -324,6 +324,15 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
+def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
+    """One line naming the rows whose label is no sentiment (explained as unlabelled), "" when there are none."""
+    if not ids:
+        return ""
+    more = t(" and {n} more", lang, n=len(ids) - 5) if len(ids) > 5 else ""
+    return t("labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), "
+             "explained without them: {n} · {ids}", lang, n=len(ids), ids=", ".join(map(str, ids[:5])) + more)
+
+
 def report_title(name: str, lang: str = "en") -> str:
     return t("Dataset explanations: {name}", lang, name=name)
 
@@ -336,5 +345,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "macro_f1", "mean_abs_shapley", "modalities_in", "report_title",
+__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "macro_f1", "mean_abs_shapley", "modalities_in",
+           "report_title",
            "slice_name", "summary", "to_html", "top_across", "write_report"]

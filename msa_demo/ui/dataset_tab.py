@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import PUNCTUATION, alone, slice_name
+from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, slice_name
 from msa_demo.dataset.rows import LABEL_NOT_USED
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
@@ -131,8 +131,7 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
                    unfaithful=len(s["unfaithful"])))
     unread = [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
     if unread:
-        lines.append(t("labels not read (no sentiment name; those rows count as unlabelled): {n} · {ids}", lang,
-                       n=len(unread), ids=md(", ".join(unread[:5]) + (" …" if len(unread) > 5 else ""))))
+        lines.append(md(labels_not_read(unread, lang)))
     return "\n\n".join(lines)
 
 
