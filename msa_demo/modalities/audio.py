@@ -239,6 +239,10 @@ class HFAudioClassifier(Modality):
         return out.logits, feats
 
 
+UNSURE_WORDS = ("Audio: speech recognition was unsure of the words it heard (music or noise?), so lite audio has "
+                "nothing to judge.")
+
+
 class SpeechTranscript(EncoderWithHead):
     """Lite audio: offline speech recognition (Whisper base), then the lite text model on what was said.
 
@@ -258,12 +262,15 @@ class SpeechTranscript(EncoderWithHead):
         get_model()  # a missing package or model is a load error (one line), not a failure at the first clip
 
     def prepare(self, value) -> Prepared:
-        from msa_demo.lite.speech import transcribe
+        from msa_demo.lite.speech import EMPTY, transcribe
 
         value = _check(value, self.sample_rate)
         transcript = transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
         notices = list(value.notices)
-        if not transcript.words:
+        if transcript.unsure:  # Whisper's own marks of a failed decode: words put to music, a tone or noise
+            transcript = EMPTY
+            notices.append(UNSURE_WORDS)
+        elif not transcript.words:
             notices.append("Audio: no words were recognised, so lite audio has nothing to judge.")
         prepared = super().prepare(TextInput(transcript.text))
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
