@@ -306,8 +306,8 @@ ZH: dict[str, str] = {
     "id": "编号", "predicted": "预测", "P(predicted)": "P(预测)", "{modality} alone": "仅{modality}",
     "Shapley {modality}": "Shapley {modality}", "unfaithful maps": "不可信的归因图", "top words": "最重要的词",
     "error": "错误", "yes": "是",
-    "Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to open its row":
-        "各行的分布图：其融合特征经 PCA 投影 · 颜色：标签 · ×：预测错误 · 点击一个点打开其所在行",
+    "Map of the rows: their fused features by PCA": "各行的分布图：其融合特征经 PCA 投影",
+    "colour: label · ×: predicted wrong · click a point to open its row": "颜色：标签 · ×：预测错误 · 点击一个点打开其所在行",
     "label {label}": "标签 {label}", " · predicted wrong": " · 预测错误",
     "label: {label} · predicted: {predicted}": "标签：{label} · 预测：{predicted}",
     "{method} {axis} ({variance} of the variance)": "{method} {axis}（占方差的 {variance}）",

@@ -20,7 +20,7 @@ from msa_demo.explain.options import option
 from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
-from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, under_the_tools
+from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
@@ -315,12 +315,12 @@ def timeline(exp: dict, lang: str = "en"):
                            showarrow=False, font={"size": 11})
     push = t("green pushes toward '{target}', red away; each lane relative to its strongest", lang,
              target=views.esc(label(exp.get("target", ""), lang)))
-    height = 162 + 46 * len(names_)
+    height = 174 + 46 * len(names_)
     fig.update_layout(
         title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14},
                **under_the_tools(height)},
         barmode="overlay", showlegend=False, height=height, bargap=0.25,
-        margin={"l": 60, "r": 20, "t": 92, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
+        margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
         xaxis={"title": {"text": t("seconds", lang)}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
     return fig

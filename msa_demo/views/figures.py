@@ -19,9 +19,13 @@ BAR_CHART_TOOLS_LEFT_OUT = ["zoom", "pan", "select", "lasso", "zoomIn", "zoomOut
 TIME_LINE_TOOLS_LEFT_OUT = ["select", "lasso"]
 
 
+TOOLS_HIGH = 44  # px: the tool bar's height and a little more (a title of two lines drawn at 32 px met its icons)
+
+
 def under_the_tools(height: int) -> dict:
-    """Where a chart's title goes so that the tool bar (about 30 px high, at the top) does not cover it."""
-    return {"yref": "container", "y": 1 - 32 / height, "yanchor": "top"}
+    """Where a chart's title goes so that the tool bar (at the top: on a phone, at all times) does not cover it;
+    a chart with a title here keeps ``TOOLS_HIGH`` px more at its top margin."""
+    return {"yref": "container", "y": 1 - TOOLS_HIGH / height, "yanchor": "top"}
 
 
 def contributions_figure(exp: dict, lang: str = "en"):
@@ -289,9 +293,9 @@ def audio_figure(exp: dict, lang: str = "en"):
     head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
     push = t("green pushes toward '{target}', red away", lang, target=html.escape(i18n.label(exp.get("target", ""),
                                                                                            lang)))
-    height = 420
+    height = 432
     fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(height)},
-                      showlegend=False, height=height, margin={"l": 60, "r": 20, "t": 92, "b": 40},
+                      showlegend=False, height=height, margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40},
                       modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT})
     return fig
 

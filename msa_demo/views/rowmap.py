@@ -8,6 +8,7 @@ from typing import Any
 
 from msa_demo.i18n import label as class_name, t
 from msa_demo.views.base import GREEN, RED
+from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
 from msa_demo.views.base import esc as _e
 
 LABEL_COLOURS = {"negative": RED, "neutral": "#7f7f7f", "positive": GREEN}
@@ -44,20 +45,21 @@ def hover_text(p: Any, lang: str = "en") -> str:
             + (f"<br>{_e(p.text)}" if p.text else ""))
 
 
-TITLE = ("Map of the rows: their fused features by PCA · colour: label · ×: predicted wrong · click a point to "
-         "open its row")
+TITLE = "Map of the rows: their fused features by PCA"
+HOW = "colour: label · ×: predicted wrong · click a point to open its row"  # the title's second line
 
 
-def map_figure(m: Any, height: int = 480, title: str | None = None, lang: str = "en"):
+def map_figure(m: Any, height: int = 520, title: str | None = None, lang: str = "en"):
     """The map as a plotly figure (None when ``m`` has no points): each point's ``customdata`` is its row id;
-    ``title``: :data:`TITLE` in ``lang`` unless given."""
+    ``title``: :data:`TITLE` over :data:`HOW` in ``lang`` unless given, below the tool bar (a phone shows it at all
+    times, over the chart's top), which keeps zoom and pan and leaves out the selection tools (a click opens a row)."""
     import plotly.graph_objects as go
 
     if not getattr(m, "points", None):
         return None
     fig = go.Figure()
     groups = _groups(m.points, lang)
-    title = t(TITLE, lang) if title is None else title
+    title = f"{t(TITLE, lang)}<br><sup>{t(HOW, lang)}</sup>" if title is None else title
     for name, colour, wrong, pts in _under_first(groups):
         fig.add_trace(go.Scatter(legendrank=1000 + groups.index((name, colour, wrong, pts)),
             x=[p.x for p in pts], y=[p.y for p in pts], mode="markers", name=name,
@@ -66,9 +68,9 @@ def map_figure(m: Any, height: int = 480, title: str | None = None, lang: str = 
             marker={"color": colour, "size": 13 if wrong else 10, "symbol": "x" if wrong else "circle",
                     "line": {"width": 0 if wrong else 1, "color": "white"}, "opacity": 0.8}))
     x_title, y_title = m.axis_titles(lang)
-    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top"},
-                      height=height, margin={"l": 50, "r": 10, "t": 70, "b": 50}, hovermode="closest",
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", **under_the_tools(height)},
+                      modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
+                      height=height, margin={"l": 50, "r": 10, "t": 80 + TOOLS_HIGH, "b": 50}, hovermode="closest",
                       clickmode="event", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       xaxis={"title": {"text": x_title, "font": {"size": 12}}, "zeroline": False},
                       yaxis={"title": {"text": y_title, "font": {"size": 12}}, "zeroline": False})
@@ -124,4 +126,4 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420, lang:
     return "".join(parts)
 
 
-__all__ = ["LABEL_COLOURS", "TITLE", "hover_text", "label_colour", "map_figure", "map_svg"]
+__all__ = ["HOW", "LABEL_COLOURS", "TITLE", "hover_text", "label_colour", "map_figure", "map_svg"]
