@@ -226,7 +226,8 @@ def format_explanation(exp, lang: str = "en") -> str:
     for m, verdict in zip(exp.maps, verdicts):
         f = m.faithfulness
         head = t("{modality} — {method} ({baseline} baseline)", lang, modality=name(m.modality),
-                 method=t(m.method.replace("_", " "), lang), baseline=m.params.get("baseline", ""))
+                 method=t(m.method.replace("_", " "), lang),
+                 baseline=i18n.said(str(m.params.get("baseline", "")), lang))
         if m.modality == "image":
             top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
             lines.append(head + i18n.sep(lang, ": ") + t("top regions {top}", lang, top=top))

@@ -213,7 +213,7 @@ def map_caption(m: dict, lang: str = "en") -> str:
     params = m.get("params") or {}
     bits = [t(m.get("method", "").replace("_", " "), lang)]
     if "baseline" in params:
-        bits.append(t("baseline: {baseline}", lang, baseline=t(str(params["baseline"]), lang)))
+        bits.append(t("baseline: {baseline}", lang, baseline=i18n.said(str(params["baseline"]), lang)))
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
             bits.append(t("{name}: {value}", lang, name=t(k.replace("_", " "), lang), value=params[k]))
