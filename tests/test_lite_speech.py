@@ -100,6 +100,8 @@ def test_a_decode_is_unsure_by_either_of_whisper_s_marks():
     assert Transcript("BEEEEEEE", (Word("BEEEEEEE", 0, 1),), "en", 0.5, 0, -0.08, 18.7).unsure  # likely, looped
     assert Transcript("Oh", (Word("Oh", 0, 1),), "en", 0.5, 0, -1.4, 0.9).unsure  # short, unlikely
     assert not Transcript("", ()).unsure  # nothing heard: nothing to doubt
+    assert Transcript("BEEEEEEE", (Word("BEEEEEEE", 0, 1),), "en", 0.5, 0, -0.08, 18.7).looped
+    assert not Transcript("Oh", (Word("Oh", 0, 1),), "en", 0.5, 0, -1.4, 0.9).looped  # unlikely, not looped
 
 
 def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window():

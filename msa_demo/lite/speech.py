@@ -96,10 +96,14 @@ class Transcript:
     compression: float | None = None
 
     @property
+    def looped(self) -> bool:
+        """The decode went round in a loop (text that repeats itself): words put to a tone or music, never speech."""
+        return self.compression is not None and self.compression > REPETITIVE
+
+    @property
     def unsure(self) -> bool:
         """Whisper's own marks of a failed decode: unlikely tokens, or text that repeats itself."""
-        return (self.logprob is not None and self.logprob < UNSURE) or (
-            self.compression is not None and self.compression > REPETITIVE)
+        return (self.logprob is not None and self.logprob < UNSURE) or self.looped
 
     def char_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""

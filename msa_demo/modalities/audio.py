@@ -239,7 +239,7 @@ class HFAudioClassifier(Modality):
         return out.logits, feats
 
 
-UNSURE_WORDS = ("Audio: speech recognition was unsure of the words it heard (music or noise?), so lite audio has "
+LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has "
                 "nothing to judge.")
 
 
@@ -267,9 +267,9 @@ class SpeechTranscript(EncoderWithHead):
         value = _check(value, self.sample_rate)
         transcript = transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
         notices = list(value.notices)
-        if transcript.unsure:  # Whisper's own marks of a failed decode: words put to music, a tone or noise
+        if transcript.looped:  # words put to a tone or music (unlikely words are kept: a thick accent, a TTS voice)
             transcript = EMPTY
-            notices.append(UNSURE_WORDS)
+            notices.append(LOOPED_WORDS)
         elif not transcript.words:
             notices.append("Audio: no words were recognised, so lite audio has nothing to judge.")
         prepared = super().prepare(TextInput(transcript.text))
