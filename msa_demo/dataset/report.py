@@ -180,6 +180,11 @@ def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
     return out
 
 
+def map_name(m: dict, lang: str = "en") -> str:
+    """A saved map named by its modality and method ("image occlusion"), in ``lang``."""
+    return f"{i18n.modality(m.get('modality'), lang)} {t(str(m.get('method', '')).replace('_', ' '), lang)}"
+
+
 def slice_name(what: str, name: str, lang: str = "en") -> str:
     """A slice's name in ``lang``: the modalities used ("text+image"), a language's code ("zh": 中文), a class, or a
     plain word ("agreement", "unlabelled")."""
@@ -301,9 +306,7 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
         parts.append("<p>" + t("{n} maps: deleting their top-ranked parts first does not drop the score clearly faster "
                                "than deleting at random.", lang, n=len(s["unfaithful"])) + "</p>")
         parts.append(_table([t(h, lang) for h in ("row", "map", "AOPC", "AOPC random")],
-                            [[rid, f"{i18n.modality(mp['modality'], lang)} "
-                                   f"{t(str(mp['method']).replace('_', ' '), lang)}",
-                              _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
+                            [[rid, map_name(mp, lang), _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
                              for rid, mp in s["unfaithful"][:LIST_N]], {2, 3}))
     else:
         parts.append(f"<p class=muted>{t('None.', lang)}</p>")
@@ -345,6 +348,5 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "macro_f1", "mean_abs_shapley", "modalities_in",
-           "report_title",
-           "slice_name", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "macro_f1", "map_name", "mean_abs_shapley",
+           "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across", "write_report"]

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, slice_name
+from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, map_name, slice_name
 from msa_demo.dataset.rows import LABEL_NOT_USED
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
@@ -105,8 +105,7 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
             *[class_name(alone(rec, m), lang) for m in registry.names()],
             *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
             t("yes", lang) if rec.get("conflict") else "",
-            listed((f"{modality_name(m.get('modality'), lang)} {t(str(m.get('method', '')).replace('_', ' '), lang)}"
-                    for m in maps if m.get("verdict") == "✗"), lang),
+            listed((map_name(m, lang) for m in maps if m.get("verdict") == "✗"), lang),
             ", ".join(str(w.get("label")).strip(PUNCTUATION) or str(w.get("label"))
                       for w in (rec.get("top_words") or [])[:3]),
             said(rec.get("error") or "", lang)]

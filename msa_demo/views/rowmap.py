@@ -39,9 +39,14 @@ def _under_first(groups: list) -> list:
     return sorted(groups, key=lambda g: not g[2])
 
 
+def _label_line(p: Any, lang: str) -> str:
+    """"label: positive · predicted: negative" of a point, in ``lang``."""
+    return t("label: {label} · predicted: {predicted}", lang, label=class_name(p.label, lang) or "—",
+             predicted=class_name(p.predicted, lang) or "—")
+
+
 def hover_text(p: Any, lang: str = "en") -> str:
-    return (f"{_e(p.id)}<br>" + t("label: {label} · predicted: {predicted}", lang, label=class_name(p.label, lang)
-                                  or "—", predicted=class_name(p.predicted, lang) or "—")
+    return (f"{_e(p.id)}<br>" + _label_line(p, lang)
             + (f"<br>{_e(p.text)}" if p.text else ""))
 
 
@@ -107,8 +112,7 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420, lang:
                      f'<g fill="{colour}" fill-opacity="0.85" stroke="white">')
         for p in group:
             cx, cy = at(p)
-            tip = _e(f"{p.id}: " + t("label: {label} · predicted: {predicted}", lang, label=class_name(p.label, lang)
-                                             or "—", predicted=class_name(p.predicted, lang) or "—")
+            tip = _e(f"{p.id}: " + _label_line(p, lang)
                      + (f" · {p.text}" if p.text else ""))
             mark = (f'<path data-id="{_e(p.id)}" d="M{cx - 5:.0f},{cy - 5:.0f}l10,10m-10,0l10,-10"><title>{tip}</title>'
                     '</path>' if wrong else
