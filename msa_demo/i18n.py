@@ -416,6 +416,8 @@ ZH: dict[str, str] = {
     "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
     "Image: no face was found, so the whole picture was read as a face.": "图片：没有找到人脸，因此把整张图片当作人脸读取。",
     "Audio: no words were recognised, so lite audio has nothing to judge.": "音频：没有识别出任何词语，因此 lite 音频模型无从判断。",
+    "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge.":
+        "音频：片段里没有人说话（是音乐、噪声或单音？），因此 lite 音频模型无从判断。",
     "Text: too long for the model; only the first {max} of {n} tokens were read.":
         "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
     "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",

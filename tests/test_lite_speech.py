@@ -115,6 +115,29 @@ def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window(
     assert np.array_equal(speech.trimmed(f), f[:, :1000])
 
 
+@pytest.mark.lite
+def test_a_clip_in_which_no_one_speaks_is_not_transcribed(positive_clip):
+    """Whisper puts words to noise ("1 tbc 1 tbc"), a chord ("I'm sorry, I'm sorry...") or a tone; where the voice
+    activity detector hears no one speak, the clip is not transcribed, and says so. The same speech, quiet, through
+    a telephone band or under noise as loud as itself, is still speech; noise before it is no loss."""
+    import scipy.signal as ss
+
+    x, sr = positive_clip
+    rng = np.random.default_rng(0)
+    t = np.arange(6 * sr) / sr
+    for name, sound in {"noise": rng.normal(0, 0.02, t.size),
+                        "chord": 0.2 * (np.sin(2 * np.pi * 261 * t) + np.sin(2 * np.pi * 392 * t)),
+                        "tone": 0.3 * np.sin(2 * np.pi * 440 * t), "sweep": 0.3 * ss.chirp(t, 100, 6, 4000)}.items():
+        heard = transcribe(sound.astype(np.float32), sr)
+        assert heard.no_speech and heard == speech.NO_SPEECH and not heard.unsure, name
+    b, a = ss.butter(4, [300, 3400], "band", fs=sr)
+    for name, voice in {"quiet": x / np.abs(x).max() * 0.005, "telephone": ss.lfilter(b, a, x),
+                        "noisy": x + rng.normal(0, np.std(x), x.size)}.items():
+        assert speech.speaks(voice.astype(np.float32)), name
+    late = transcribe(np.concatenate([rng.normal(0, 0.03, 4 * sr), x]).astype(np.float32), sr)
+    assert not late.no_speech and POSITIVE <= set(_plain(late.text)) and late.words[-1].end > 6.0, late
+
+
 @pytest.mark.parametrize("n", [0, 16000])
 @pytest.mark.lite
 def test_silence_gives_empty_transcript(n):

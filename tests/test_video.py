@@ -385,28 +385,38 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
     monkeypatch.setattr(speech, "transcribe", lambda *a, **k: heard.append(1) or real(*a, **k))
     given = model.read_inputs(video=str(clip), text="What a lovely day")
     assert given.text.text == "What a lovely day" and not given.text.notices and heard == []
-    # a 440 Hz tone, to which Whisper base puts a word it is unsure of (on some CPUs a word of unlikely tokens, on
-    # others "BEEEE..." with likely ones: Whisper's two marks of a failed decode)
+    # the same words played backwards: speech to the voice activity detector, and Whisper base puts words to them
+    # it is unsure of (here a phrase looped; on some CPUs unlikely tokens: Whisper's two marks of a failed decode)
+    back = write_clip(tmp_path / "back.mp4", [frown] * 30, fps=10, sound=(rate, voice[: 3 * rate][::-1].copy()))
+    backwards = model.read_inputs(video=str(back))
+    put = real(backwards.audio.waveform, backwards.audio.sample_rate)
+    assert put.text and put.unsure and (put.logprob < speech.UNSURE or put.compression > speech.REPETITIVE)
+    said_it = real(inputs.audio.waveform, inputs.audio.sample_rate)  # speech: neither mark
+    assert not said_it.unsure and said_it.logprob > speech.UNSURE and said_it.compression < speech.REPETITIVE
+    assert backwards.present() == ["audio", "video"]
+    assert any("was unsure of the words" in n for n in backwards.video.notices)
+    # a 440 Hz tone: no one speaks (Whisper, asked, would put "BEEEE..." or an unlikely word to it): no words, and
+    # nothing to doubt
     t = np.arange(2 * 16000) / 16000.0
     hum = write_clip(tmp_path / "hum.mp4", [frown] * 20, fps=10,
                      sound=(16000, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)))
     tone = model.read_inputs(video=str(hum))
-    put = real(tone.audio.waveform, tone.audio.sample_rate)
-    assert put.text and put.unsure and (put.logprob < speech.UNSURE or put.compression > speech.REPETITIVE)
-    said_it = real(inputs.audio.waveform, inputs.audio.sample_rate)  # speech: neither mark
-    assert not said_it.unsure and said_it.logprob > speech.UNSURE and said_it.compression < speech.REPETITIVE
-    assert tone.present() == ["audio", "video"] and any("was unsure of the words" in n for n in tone.video.notices)
+    assert real(tone.audio.waveform, tone.audio.sample_rate).no_speech
+    assert tone.present() == ["audio", "video"] and not any("unsure" in n for n in tone.video.notices)
     lite = MultimodalSentimentModel.from_preset("lite", device="cpu")
     assert lite.read_inputs(video=str(clip)).present() == ["audio", "video"]
-    # lite audio, which reads the words, does not read a decode that went round in a loop ("BEEEE..."), and keeps
-    # words that are only unlikely (a thick accent, a synthetic voice: test_lite_speech_result's Mandarin)
-    from msa_demo.modalities.audio import LOOPED_WORDS
+    # lite audio, which reads the words, does not read a decode that went round in a loop ("Hr m'n gith, hr m'n
+    # gith..."), keeps words that are only unlikely (a thick accent, a synthetic voice: test_lite_speech_result's
+    # Mandarin), and says when no one speaks
+    from msa_demo.modalities.audio import LOOPED_WORDS, NO_SPEECH
 
-    prepared, _ = lite.encode("audio", tone.audio)
+    prepared, _ = lite.encode("audio", backwards.audio)
     if put.looped:
         assert prepared.info["transcript"] == "" and prepared.info["words"] == [] and LOOPED_WORDS in prepared.notices
     else:
         assert prepared.info["transcript"] == put.text and LOOPED_WORDS not in prepared.notices
+    prepared, _ = lite.encode("audio", tone.audio)
+    assert prepared.info["transcript"] == "" and NO_SPEECH in prepared.notices and LOOPED_WORDS not in prepared.notices
     # speech recognition that cannot load (its packages missing): the clip is read without the words, one line why
     from msa_demo.errors import ModelLoadError
 

@@ -241,6 +241,7 @@ class HFAudioClassifier(Modality):
 
 LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has "
                 "nothing to judge.")
+NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
 
 
 class SpeechTranscript(EncoderWithHead):
@@ -270,6 +271,8 @@ class SpeechTranscript(EncoderWithHead):
         if transcript.looped:  # words put to a tone or music (unlikely words are kept: a thick accent, a TTS voice)
             transcript = EMPTY
             notices.append(LOOPED_WORDS)
+        elif transcript.no_speech:
+            notices.append(NO_SPEECH)
         elif not transcript.words:
             notices.append("Audio: no words were recognised, so lite audio has nothing to judge.")
         prepared = super().prepare(TextInput(transcript.text))
