@@ -160,7 +160,7 @@ ZH: dict[str, str] = {
     "{noun}: {why}": "{noun}：{why}",
     " ({missing})": "（{missing}）",
     "the words": "文字", "the picture": "图片", "the voice": "声音", "the video": "视频",
-    "no face": "没有人脸",
+    "no face": "没有人脸", "no words heard": "没有听到词语",
     "outside this model's languages": "超出此模型的语言范围",
     "the face pushed hardest {way} {target} at {a}–{b} s{when}": "人脸在 {a}–{b} 秒{way}“{target}”的推力最强{when}",
     "toward": "朝向", "away from": "背离",
@@ -175,8 +175,6 @@ ZH: dict[str, str] = {
     "No face was found in the picture, so the face model abstained: the picture was not used (Advanced → 'read a "
     "picture without a face as a face' to use it anyway).":
         "图片中没有找到人脸，人脸模型弃权：图片未被使用（如仍要使用，请在“高级设置”中勾选“把没有人脸的图片当作人脸读取”）。",
-    "No words were recognised in the clip, so the audio verdict has nothing to go on.":
-        "音频中没有识别出任何词语，因此音频的判断没有依据。",
     # the notices under the summary
     "from {used}": "依据：{used}", "nothing": "无", " · switched off: {off}": " · 已关闭：{off}",
     "{modality} alone: **{label}** ({model})": "单看{modality}：**{label}**（{model}）",
@@ -380,9 +378,14 @@ ZH: dict[str, str] = {
     # the engine's notices (the JSON keeps them in English)
     "Video: no face was found in any of the {total} frames read, so the face track abstains.":
         "视频：读取的 {total} 帧中都没有找到人脸，因此人脸轨道弃权。",
-    "Nothing could be read, so there is no verdict: {why}, and no other input is given and switched on. Add text "
-    "or audio, or give a clip that shows a face.":
-        "没有可读取的内容，因此没有判断：{why}，而且没有给出并启用其他输入。请加上文字或音频，或给出一段露出人脸的视频。",
+    "Nothing could be read, so there is no verdict: {why}, and no other input is given and switched on. {advice}":
+        "没有可读取的内容，因此没有判断：{why}，而且没有给出并启用其他输入。{advice}",
+    "Add text or audio, or give a clip that shows a face.": "请加上文字或音频，或给出一段露出人脸的视频。",
+    "Add text or a picture, or give a clip in which someone speaks.": "请加上文字或图片，或给出一段有人说话的音频。",
+    "no one speaks in the audio clip": "音频片段里没有人说话",
+    "no words were recognised in the audio clip": "音频片段里没有识别出任何词语",
+    "speech recognition heard only the same words over and over in the audio clip":
+        "语音识别在音频片段里只反复听到同样的词语",
     "no face was found in any of the {total} frames of the video": "视频的 {total} 帧中都没有找到人脸",
     "Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; that copy was read.":
         "视频：上传时已从 {what}（浏览器无法播放）转换为 H.264；读取的是转换后的副本。",
@@ -529,7 +532,7 @@ ZH: dict[str, str] = {
     "Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.":
         "预设 <b>{preset}</b>；被解释的类别 <b>{target}</b>；{used}。",
     "class": "类别", "probability": "概率", "alone says": "单独判断", "model": "模型", "language read": "读到的语言",
-    "no face (not used)": "没有人脸（未使用）", "{alone} — {why}": "{alone}——{why}",
+    "{why} (not used)": "{why}（未使用）", "{alone} — {why}": "{alone}——{why}",
     "Modality contributions": "各模态的贡献",
     "Modalities disagree: {detail}": "各模态意见不一：{detail}",
     "How much each input moved P({target}) (Shapley value)": "每个输入让 P({target}) 变动多少（Shapley 值）",

@@ -5,12 +5,13 @@ Every failure raises :class:`InputError` with a message a non-programmer underst
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -57,10 +58,31 @@ class AudioInput:
     sample_rate: int
     notices: list[str] = field(default_factory=list)
     original_seconds: float = 0.0
+    # set by a voice model that judges the words said (lite's speech recognition): asked only when the clip is to
+    # be read, it gives ("", "") when there are words to judge, else why not (a clause) and the notice that says so
+    heard: Callable[[], tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def seconds(self) -> float:
         return len(self.waveform) / float(self.sample_rate)
+
+    @functools.cached_property
+    def abstains_why(self) -> str:
+        """Why its model has nothing to judge ("" when it has): no one speaks in it, no words were recognised. The
+        first time it is asked, its notice joins the clip's notices."""
+        why, notice = self.heard() if self.heard is not None else ("", "")
+        if notice and notice not in self.notices:
+            self.notices.append(notice)
+        return why
+
+    @property
+    def abstains(self) -> bool:
+        """True when its model has nothing to judge in it: the clip is not read, as a picture without a face."""
+        return bool(self.abstains_why)
+
+    @property
+    def abstains_advice(self) -> str:
+        return "Add text or a picture, or give a clip in which someone speaks."
 
     @property
     def key(self) -> str:

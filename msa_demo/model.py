@@ -98,8 +98,7 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
 
 
 # every input given and switched on abstains (a clip with no face and no sound): no verdict, and why
-NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no other input is given and "
-                "switched on. Add text or audio, or give a clip that shows a face.")
+NOTHING_READ = "Nothing could be read, so there is no verdict: {why}, and no other input is given and switched on. {advice}"
 
 
 # every input given is switched off (``use``), or has no model in this preset: no verdict either
@@ -109,11 +108,12 @@ NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so t
 
 def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
     """``NOTHING_READ`` filled in when every input given and switched on abstains (a clip with no face and no
-    sound), else None."""
+    sound, a voice clip in which no one speaks), else None."""
     given = [m for m in inputs.present() if m in set(use)]
     gone = [m for m in given if getattr(inputs.get(m), "abstains", False)]
     if gone and len(gone) == len(given):
-        return NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone))
+        return NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone),
+                                   advice=inputs.get(gone[-1]).abstains_advice)  # the clip's, where one is given
     return None
 
 
@@ -340,12 +340,12 @@ class MultimodalSentimentModel:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
             elif m not in self.modalities:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
-            elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
-                continue
-            elif m in wanted:
-                used.append(m)
-            else:
+            elif m not in wanted:
                 off.append(m)
+            elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
+                notices.extend(n for n in inputs.get(m).notices if n not in notices)  # lite audio's: found on asking
+            else:
+                used.append(m)
         if not used and inputs.present():  # a verdict from nothing read would be the fusion's prior: none, said why
             why = nothing_read(inputs, wanted)
             if why:

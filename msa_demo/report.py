@@ -66,7 +66,8 @@ def _modalities_table(exp: dict, lang: str = "en") -> str:
     rows = []
     for m in list(per) + gone:
         p, r, spec = per.get(m) or {}, reading.get(m) or {}, models.get(m) or {}
-        alone = (t("no face (not used)", lang) if m in gone else i18n.label(p.get("label"), lang))
+        alone = (t("{why} (not used)", lang, why=t(views.abstained_why(m, reading), lang)) if m in gone
+                 else i18n.label(p.get("label"), lang))
         if r.get("language_covered") is False or p.get("language_covered") is False:
             alone = t("{alone} — {why}", lang, alone=alone, why=t(views.OUTSIDE_LANGUAGES, lang))
         code = r.get("language") or p.get("language") or ""
@@ -193,7 +194,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     used_line = _e(t("used: {used}", lang, used=_names(pred.get("used") or [], lang) or t("nothing", lang))
                    + (t("; switched off: {off}", lang, off=_names(off, lang)) if off else "")
                    + (t("; not read: {gone}", lang, gone=i18n.listed(
-                       (t("{modality} ({why})", lang, modality=i18n.modality(m, lang), why=t(views.NO_FACE, lang))
+                       (t("{modality} ({why})", lang, modality=i18n.modality(m, lang), why=t(views.abstained_why(m, reading), lang))
                         for m in gone), lang)) if gone else ""))
     warned = views.reading_warnings(pred, reading, lang=lang)
     english = views.reading_warnings(pred, reading) if lang != "en" else warned

@@ -140,8 +140,8 @@ def test_a_clip_in_which_no_one_speaks_is_not_transcribed(positive_clip):
 
 @pytest.mark.parametrize("n", [0, 16000])
 @pytest.mark.lite
-def test_silence_gives_empty_transcript(n):
-    assert transcribe(np.zeros(n, np.float32), 16000) == Transcript("", ())
+def test_silence_is_no_speech(n):
+    assert transcribe(np.zeros(n, np.float32), 16000) == speech.NO_SPEECH == Transcript("", (), no_speech=True)
 
 
 @pytest.mark.lite

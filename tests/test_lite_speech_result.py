@@ -20,6 +20,7 @@ sf = pytest.importorskip("soundfile")
 from msa_demo import report, views  # noqa: E402
 from msa_demo.errors import InputError  # noqa: E402
 from msa_demo.explain import ExplainOptions, Explanation, explain  # noqa: E402
+from msa_demo.modalities.audio import NO_SPEECH  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIP = ROOT / "examples" / "negative_speech.wav"
@@ -125,10 +126,50 @@ def test_bad_audio_keeps_its_clear_messages(lite, tmp_path):
     assert "\n" not in str(err.value) and "broken.wav" in str(err.value)
     silent = tmp_path / "silent.wav"
     silent.write_bytes(_wav_bytes(np.zeros(16000, np.float32)))
-    pred = lite.predict(audio=str(silent))
-    assert any("no words were recognised" in n for n in pred.notices)
+    with pytest.raises(InputError) as err:  # nothing said: nothing to judge, and no verdict made up from nothing
+        lite.predict(audio=str(silent))
+    assert str(err.value) == ("Nothing could be read, so there is no verdict: no one speaks in the audio clip, and no "
+                              "other input is given and switched on. Add text or a picture, or give a clip in which "
+                              "someone speaks.")
     prepared, _ = lite.encode("audio", lite.read_inputs(audio=str(silent)).audio)
     assert prepared.info["transcript"] == "" and prepared.info["words"] == [] and prepared.info["language"] is None
+    assert NO_SPEECH in prepared.notices
+
+
+@pytest.mark.lite
+def test_a_clip_in_which_no_one_speaks_abstains_and_does_not_pull_the_verdict(lite, tmp_path, monkeypatch):
+    """Lite audio judges words: where it hears none (soft noise here, to which Whisper would put "1 tbc 1 tbc"),
+    the clip abstains, as a picture without a face does. Before, the text model's guess at an empty transcript
+    (about 63 % neutral) was averaged in, pulling a clear text toward neutral. It is asked only when the clip is
+    to be read: a clip switched off is not transcribed."""
+    from msa_demo.lite import speech
+
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(_wav_bytes(np.random.default_rng(0).normal(0, 0.02, 6 * 16000).astype(np.float32)))
+    heard = []
+    real = speech.transcribe
+    monkeypatch.setattr(speech, "transcribe", lambda *a, **k: heard.append(1) or real(*a, **k))
+    inputs = lite.read_inputs(text="I love this film, it is wonderful.", audio=str(noise))
+    assert heard == [] and inputs.present() == ["text", "audio"]  # read, not yet transcribed
+    off = lite.predict(inputs=inputs, use=["text"])
+    assert heard == [] and off.used == ["text"] and off.switched_off == ["audio"]
+    pred = lite.predict(inputs=inputs)
+    assert heard and pred.used == ["text"] and pred.switched_off == [] and "audio" not in pred.modalities
+    assert NO_SPEECH in pred.notices
+    alone = lite.predict(text="I love this film, it is wonderful.")
+    assert pred.probs == pytest.approx(alone.probs)  # the text's verdict, not pulled toward the empty transcript's
+    with pytest.raises(InputError, match="no one speaks in the audio clip"):
+        lite.predict(audio=str(noise))
+    spoken = lite.predict(inputs=lite.read_inputs(text="I love this film, it is wonderful.", audio=str(CLIP)))
+    assert spoken.used == ["text", "audio"]  # a clip in which someone speaks is read as before
+    # the page, the summary and the report say why the voice was not read, in either language
+    exp = explain(lite, inputs, options=FAST).to_dict()
+    shown = views.prediction_views(exp["prediction"], (), exp["reading"], lang="en")
+    assert shown["own.audio"] == "no words heard" and shown["own.text"]
+    assert views.summary_sentence(exp["prediction"], exp, exp["reading"]).endswith("(the voice: no words heard).")
+    page = report.to_html(exp)
+    assert "no words heard (not used)" in page and "Given but not used (no words heard)." in page
+    assert "没有听到词语（未使用）" in report.to_html(exp, lang="zh")
 
 
 @pytest.mark.spawns

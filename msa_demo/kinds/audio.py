@@ -38,8 +38,13 @@ class AudioOptions:
 
 
 def read(value: Any, model) -> AudioInput | None:
-    rate = getattr(model.modalities.get("audio"), "sample_rate", 16000)
-    return load_audio(value, rate, model.preset.max_audio_seconds)
+    """The clip at its model's sample rate; a model that judges the words said is asked, when the clip is to be
+    read, whether it heard any (none: the clip abstains, as a picture without a face)."""
+    mod = model.modalities.get("audio")
+    clip = load_audio(value, getattr(mod, "sample_rate", 16000), model.preset.max_audio_seconds)
+    if clip is not None and hasattr(mod, "nothing_to_judge"):
+        clip.heard = partial(mod.nothing_to_judge, clip)
+    return clip
 
 
 def families() -> Mapping[str, type]:
@@ -111,9 +116,11 @@ def report(exp: dict, lang: str = "en") -> str:
     if not (exp.get("inputs") or {}).get("audio_wav_b64"):
         return ""
     out = [f"<h2>{t('Audio', lang)}</h2>", '<audio id="clip" controls></audio>']
-    if "audio" not in ((exp.get("prediction") or {}).get("used") or []):
-        out.append(f"<p>{t('Given but not used ({why}).', lang, why=t('switched off', lang))}</p>")
-    audio = (exp.get("reading") or {}).get("audio") or {}
+    pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
+    if "audio" not in (pred.get("used") or []):
+        why = views.abstained_why("audio", reading) if "audio" in views.abstained(pred, reading) else "switched off"
+        out.append(f"<p>{t('Given but not used ({why}).', lang, why=t(why, lang))}</p>")
+    audio = reading.get("audio") or {}
     if "transcript" in audio:
         words = audio.get("words") or []
         timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"

@@ -338,15 +338,15 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | No
     """Recognise the speech in ``waveform`` (float in [-1, 1], 16 kHz mono preferred).
 
     Other sample rates are resampled to 16 kHz; a 2-D array is mixed down to mono. ``language`` (an ISO 639-1
-    code) skips Whisper's language detection. Empty or silent input returns ``Transcript("", ())``, a clip in which
-    no one speaks (noise, music, a tone) ``NO_SPEECH``. The same clip
+    code) skips Whisper's language detection. Empty or silent input, and a clip in which no one speaks (noise,
+    music, a tone), return ``NO_SPEECH``. The same clip
     (same samples, same ``language``) is transcribed once; later calls return the kept result.
     """
     if sample_rate is None or int(sample_rate) <= 0:
         raise ValueError(f"invalid sample_rate {sample_rate!r}")
     x = _to_mono_float(waveform)
     if x.size == 0 or float(np.max(np.abs(x))) < _SILENCE_PEAK:
-        return EMPTY
+        return NO_SPEECH
     if int(sample_rate) != SAMPLE_RATE:
         x = _resample(x, int(sample_rate), SAMPLE_RATE)
     x = np.ascontiguousarray(np.clip(x, -1.0, 1.0), dtype=np.float32)

@@ -242,6 +242,7 @@ class HFAudioClassifier(Modality):
 LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has "
                 "nothing to judge.")
 NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
+NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
 
 
 class SpeechTranscript(EncoderWithHead):
@@ -251,6 +252,8 @@ class SpeechTranscript(EncoderWithHead):
     span (``words``, ``word_chars``) and the spoken language Whisper detected, so that audio explanations can
     follow the recognised words and the language check can use what was heard. ``options['speech_language']``
     (an ISO 639-1 code) skips Whisper's language detection, for a deployment whose speakers use one language.
+    A clip in which it hears no words abstains (``nothing_to_judge``): the verdict of an empty transcript would be
+    the text model's guess at nothing, pulling the fused verdict toward it.
     """
 
     name = "audio"
@@ -262,19 +265,32 @@ class SpeechTranscript(EncoderWithHead):
         super().load()
         get_model()  # a missing package or model is a load error (one line), not a failure at the first clip
 
+    def hear(self, value):
+        """The clip's transcript (Whisper runs once per clip: ``lite.speech`` keeps it)."""
+        from msa_demo.lite.speech import transcribe
+
+        return transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
+
+    def nothing_to_judge(self, value) -> tuple[str, str]:
+        """("", "") when the clip holds words to judge, else why not (a clause) and its notice. Words Whisper put
+        to a tone or music (a decode that went round in a loop) are not judged; merely unlikely words are (a thick
+        accent, a synthetic voice)."""
+        heard = self.hear(value)
+        if heard.looped:
+            return "speech recognition heard only the same words over and over in the audio clip", LOOPED_WORDS
+        if heard.no_speech:
+            return "no one speaks in the audio clip", NO_SPEECH
+        if not heard.words:
+            return "no words were recognised in the audio clip", NO_WORDS
+        return "", ""
+
     def prepare(self, value) -> Prepared:
-        from msa_demo.lite.speech import EMPTY, transcribe
+        from msa_demo.lite.speech import EMPTY
 
         value = _check(value, self.sample_rate)
-        transcript = transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
-        notices = list(value.notices)
-        if transcript.looped:  # words put to a tone or music (unlikely words are kept: a thick accent, a TTS voice)
-            transcript = EMPTY
-            notices.append(LOOPED_WORDS)
-        elif transcript.no_speech:
-            notices.append(NO_SPEECH)
-        elif not transcript.words:
-            notices.append("Audio: no words were recognised, so lite audio has nothing to judge.")
+        why, notice = self.nothing_to_judge(value)
+        transcript = EMPTY if why else self.hear(value)
+        notices = list(value.notices) + ([notice] if notice and notice not in value.notices else [])
         prepared = super().prepare(TextInput(transcript.text))
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
         prepared.info.update(

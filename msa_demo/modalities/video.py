@@ -80,6 +80,10 @@ class VideoInput:
         """Why it abstains, as a part of a sentence (no colon or comma: the page's translations read it whole)."""
         return f"no face was found in any of the {len(self.frames)} frames of the video"
 
+    @property
+    def abstains_advice(self) -> str:
+        return "Add text or audio, or give a clip that shows a face."
+
 
 # ---------------------------------------------------------------- decoding
 

@@ -16,7 +16,8 @@ from msa_demo.views.base import (LEGEND_TEXT, NOUNS, REPORT_IMAGE_SIDE, WORD_LEG
                                  maps_for, md, model_name, png_uri, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, original_image, overlay, text_highlights, word_category)
-from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, empty_prediction_views,
+from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
+                                  empty_prediction_views,
                                   conflict_text, headline, language_records, load_examples, near_tie, notice_text, notices_markdown,
                                   outside_languages, speaks, story_clause,
                                   prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,

@@ -18,6 +18,7 @@ from msa_demo.views.base import NOUNS, fmt, md, model_name
 
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
 NO_FACE = "no face"
+NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
 LABEL_DIGITS = 2  # a Label shows whole percents
 
 
@@ -46,9 +47,23 @@ def noun(m: str, lang: str = "en") -> str:
 
 
 def abstained(pred: dict, reading: dict | None) -> list[str]:
-    """Modalities given but not read because their model abstained (the face model when no face was found)."""
-    reading = reading or {}
-    return [m for m in pred.get("switched_off") or [] if (reading.get(m) or {}).get("face_found") is False]
+    """Modalities given but not read because their model abstained: a face model that found no face (a picture,
+    which the page then switches off; a clip, in none of its frames), lite audio that heard no words."""
+    used, off = set(pred.get("used") or []), set(pred.get("switched_off") or [])
+    out = []
+    for m, r in (reading or {}).items():
+        r = r or {}
+        if m in used:
+            continue
+        if (r.get("face_found") is False and (m in off or m != "image")) or (
+                "transcript" in r and not r.get("words") and m not in off):
+            out.append(m)
+    return out
+
+
+def abstained_why(m: str, reading: dict | None) -> str:
+    """Why modality ``m`` abstained, in two or three words (English: ``t`` them): no face, no words heard."""
+    return NO_WORDS_HEARD if "transcript" in ((reading or {}).get(m) or {}) else NO_FACE
 
 
 def outside_languages(reading: dict | None, pred: dict | None = None) -> list[str]:
@@ -112,7 +127,8 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
                  noun=noun(m, lang), label=i18n.label(per[m]["label"], lang))
                for m in used if m in per and per[m].get("label") != label]
     tail = (sep(lang) + _and(dissent, lang)) if dissent and len(used) > 1 else ""
-    missing = [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(NO_FACE, lang)) for m in abstained(pred, reading)]
+    missing = [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(abstained_why(m, reading), lang))
+               for m in abstained(pred, reading)]
     missing += [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(OUTSIDE_LANGUAGES, lang))
                 for m in outside_languages(reading, pred) if m in used]
     extra = t(" ({missing})", lang, missing=sep(lang).join(missing)) if missing else ""
@@ -159,12 +175,9 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
     records = language_records(pred, reading)
     for m in outside_languages(reading, pred):
         out.append(f"⚠ {language_notice(m, records.get(m), lang)}")
-    if abstained(pred, reading):
+    if "image" in abstained(pred, reading):
         out.append(t("No face was found in the picture, so the face model abstained: the picture was not used "
                      "(Advanced → 'read a picture without a face as a face' to use it anyway).", lang))
-    audio = (reading or {}).get("audio") or {}
-    if "transcript" in audio and not audio.get("transcript") and "audio" in (pred.get("used") or []):
-        out.append(t("No words were recognised in the clip, so the audio verdict has nothing to go on.", lang))
     return out
 
 
@@ -179,7 +192,7 @@ def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dic
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
     return {"fused": _probs(pred.get("probs"), lang),
-            **{f"own.{m}": t(NO_FACE, lang) if m in gone else _probs((per.get(m) or {}).get("probs"), lang)
+            **{f"own.{m}": t(abstained_why(m, reading), lang) if m in gone else _probs((per.get(m) or {}).get("probs"), lang)
                for m in registry.names()},
             "notices": notices_markdown(pred, extra_notices, reading, models, lang=lang)}
 
