@@ -98,7 +98,8 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
 
 
 # every input given and switched on abstains (a clip with no face and no sound): no verdict, and why
-NOTHING_READ = "Nothing could be read, so there is no verdict: {why}, and no other input is given and switched on. {advice}"
+NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no other input is given and "
+                "switched on. {advice}")
 
 
 # every input given is switched off (``use``), or has no model in this preset: no verdict either

@@ -194,8 +194,8 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     used_line = _e(t("used: {used}", lang, used=_names(pred.get("used") or [], lang) or t("nothing", lang))
                    + (t("; switched off: {off}", lang, off=_names(off, lang)) if off else "")
                    + (t("; not read: {gone}", lang, gone=i18n.listed(
-                       (t("{modality} ({why})", lang, modality=i18n.modality(m, lang), why=t(views.abstained_why(m, reading), lang))
-                        for m in gone), lang)) if gone else ""))
+                       (t("{modality} ({why})", lang, modality=i18n.modality(m, lang),
+                          why=t(views.abstained_why(m, reading), lang)) for m in gone), lang)) if gone else ""))
     warned = views.reading_warnings(pred, reading, lang=lang)
     english = views.reading_warnings(pred, reading) if lang != "en" else warned
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)

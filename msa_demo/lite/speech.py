@@ -36,8 +36,8 @@ import numpy as np
 from msa_demo.errors import ModelLoadError
 from msa_demo.lite import build_dir, cache_root
 
-__all__ = ["Word", "Transcript", "transcribe", "speaks", "NO_SPEECH", "clear_cache", "get_model", "model_dir", "SAMPLE_RATE",
-           "MODEL_NAME"]
+__all__ = ["Word", "Transcript", "transcribe", "speaks", "NO_SPEECH", "clear_cache", "get_model", "model_dir",
+           "SAMPLE_RATE", "MODEL_NAME"]
 
 SAMPLE_RATE = 16000
 MODEL_NAME = "Whisper base"
@@ -339,8 +339,8 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | No
 
     Other sample rates are resampled to 16 kHz; a 2-D array is mixed down to mono. ``language`` (an ISO 639-1
     code) skips Whisper's language detection. Empty or silent input, and a clip in which no one speaks (noise,
-    music, a tone), return ``NO_SPEECH``. The same clip
-    (same samples, same ``language``) is transcribed once; later calls return the kept result.
+    music, a tone), return ``NO_SPEECH``. The same clip (same samples, same ``language``) is transcribed once;
+    later calls return the kept result.
     """
     if sample_rate is None or int(sample_rate) <= 0:
         raise ValueError(f"invalid sample_rate {sample_rate!r}")

@@ -310,8 +310,8 @@ class Dashboard:
         self._keep_read(request, settings, read)
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
-        read = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
-        return {**self.downloads(None), **self.placement(given, read)}
+        shown = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
+        return {**self.downloads(None), **self.placement(given, shown)}
 
     def _read_key(self, request: Request, settings: Settings) -> str:
         return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)

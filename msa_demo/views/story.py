@@ -192,8 +192,8 @@ def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dic
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
     return {"fused": _probs(pred.get("probs"), lang),
-            **{f"own.{m}": t(abstained_why(m, reading), lang) if m in gone else _probs((per.get(m) or {}).get("probs"), lang)
-               for m in registry.names()},
+            **{f"own.{m}": t(abstained_why(m, reading), lang) if m in gone
+               else _probs((per.get(m) or {}).get("probs"), lang) for m in registry.names()},
             "notices": notices_markdown(pred, extra_notices, reading, models, lang=lang)}
 
 
