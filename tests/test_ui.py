@@ -724,3 +724,38 @@ def test_one_pages_explanations_run_one_after_the_other_and_other_pages_at_once(
     next(dropped)
     dropped.close()  # Gradio closes the generator of a page that went away: its lock is free again
     assert not dash.page_locks["page-c"].locked()
+
+
+def test_pictures_and_sounds_go_to_the_page_as_files_written_once(monkeypatch):
+    """Gradio rewrites a picture or a sound given as such into its cache at every update that carries it, over the
+    same file, so a browser still fetching it got a file cut short (a picture that never loaded, "Too much data
+    for declared Content-Length" in the log). The panels hand it files instead: named by their content, written
+    whole under another name and renamed, and never written again while kept."""
+    import wave
+
+    from PIL import Image
+
+    from msa_demo.ui import fields
+
+    picture = Image.fromarray(np.arange(48 * 64 * 3, dtype=np.uint8).reshape(48, 64, 3))
+    path = fields.as_files(picture)
+    assert path.endswith(".webp") and Image.open(path).size == (64, 48)
+    before = Path(path).stat()
+    again = fields.as_files(picture.copy())  # the same picture in a later update: the same file, not rewritten
+    after = Path(again).stat()
+    assert again == path and (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert not [p for p in Path(path).parent.iterdir() if p.name.startswith(".")]  # no half-written file left
+    gallery = fields.as_files([(picture, "occlusion"), (picture.rotate(90), "IG")])
+    assert [c for _p, c in gallery] == ["occlusion", "IG"] and gallery[0][0] == path and gallery[1][0] != path
+    samples = (np.sin(np.arange(1600) / 5) * 9000).astype(np.int16)
+    wav = fields.as_files((16000, samples))
+    with wave.open(wav) as w:
+        assert (w.getframerate(), w.getnchannels()) == (16000, 1)
+        assert np.array_equal(np.frombuffer(w.readframes(w.getnframes()), np.int16), samples)
+    update = fields.as_files({"__type__": "update", "value": [(picture, "x")], "visible": True})
+    assert update["value"] == [(path, "x")] and update["visible"] is True
+    label, words = {"positive": 0.9}, [("great", "for"), ("film", None)]
+    assert fields.as_files(label) is label and fields.as_files(words) is words and fields.as_files(None) is None
+    monkeypatch.setattr(fields, "KEPT_FILES", 2)  # the oldest are let go
+    newer = [fields.as_files(picture.rotate(a)) for a in (10, 20)]
+    assert not Path(path).exists() and all(Path(p).exists() for p in newer)

@@ -15,7 +15,14 @@ further modality's verdict, then its panel's parts.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from msa_demo.config import MODALITIES
@@ -176,11 +183,73 @@ def panels() -> dict[str, Any]:
 
 def rendered(kind, exp: dict, lang: str = "en") -> dict[str, Any]:
     """A kind's panel values from an explanation: {``<modality>.<part>``: value} (in ``lang`` where its ``render``
-    takes one)."""
+    takes one), its pictures and sounds as files (:func:`as_files`)."""
     if kind.render:
         made = kind.render(exp, lang=lang) if speaks(kind.render) else kind.render(exp)
-        return {f"{kind.name}.{p}": v for p, v in _named(made).items()}
+        return {f"{kind.name}.{p}": as_files(v) for p, v in _named(made).items()}
     return {f"{kind.name}.plot": map_figure(exp, kind.name) if exp.get("maps") else None}
+
+
+# Pictures and sounds go to the page as files written once, whole, under a name made from their content. Given a
+# picture or a sound as such, Gradio (6.31: save_pil_to_cache, save_audio_to_cache) writes it into its cache again
+# at each update that carries it, over the same file: a browser still fetching it from the last update reads a file
+# cut short or grown under it (on a busy CPU: "Too much data for declared Content-Length" in the server's log and a
+# picture that never loads). A file path it copies once, by a rename (save_file_to_cache).
+KEPT_FILES = 1000  # the newest this many stay; Gradio has copied the older ones into its cache long since
+_kept: OrderedDict[str, Path] = OrderedDict()
+_kept_lock = threading.Lock()
+_kept_dir: list[Path] = []
+
+
+def kept_file(data: bytes, suffix: str) -> str:
+    """``data`` as a file named by its content, written once (under another name, then renamed into place)."""
+    name = hashlib.sha256(data).hexdigest()[:32] + suffix
+    with _kept_lock:
+        if not _kept_dir:
+            _kept_dir.append(Path(tempfile.mkdtemp(prefix="msa_panels_")))
+        path = _kept_dir[0] / name
+        if name not in _kept or not path.is_file():
+            fd, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(staging, path)
+        _kept[name] = path
+        _kept.move_to_end(name)
+        while len(_kept) > KEPT_FILES:
+            _kept.popitem(last=False)[1].unlink(missing_ok=True)
+    return str(path)
+
+
+def as_files(value: Any) -> Any:
+    """A panel value with each picture (a PIL image, as in a gallery's (picture, caption) pairs) written as a WebP
+    file, as Gradio would write it, and a sound (``(rate, int16 samples)``) as a WAV file: their paths instead.
+    Everything else as it is; an update's value likewise."""
+    from PIL import Image
+
+    if isinstance(value, Image.Image):
+        buf = io.BytesIO()
+        value.save(buf, format="WEBP")
+        return kept_file(buf.getvalue(), ".webp")
+    if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
+        return {**value, "value": as_files(value["value"])}
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int) and hasattr(value[1], "dtype"):
+        import wave
+
+        import numpy as np
+
+        rate, samples = value
+        samples = np.asarray(samples, dtype=np.int16)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1 if samples.ndim == 1 else samples.shape[1])
+            w.setsampwidth(2)
+            w.setframerate(int(rate))
+            w.writeframes(samples.tobytes())
+        return kept_file(buf.getvalue(), ".wav")
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (Image.Image, tuple)) for v in value):
+        made = [as_files(v) for v in value]
+        return type(value)(made) if any(a is not b for a, b in zip(made, value)) else value
+    return value
 
 
 _PART_NAMES: dict = {}  # (kind name, its render) -> its parts' names: an empty panel is not drawn to learn them
