@@ -20,7 +20,7 @@ from msa_demo.language import language_name, preset_languages
 from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import names
-from msa_demo.ui.fields import Request, bind, panel_placement, switch
+from msa_demo.ui.fields import Request, bind, panel_placement, switch, write_whole
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
@@ -633,7 +633,7 @@ class Dashboard:
             value = raw.get(m)
             if isinstance(value, (bytes, bytearray)) and value:
                 path = folder / f"input-{m}{_suffix(bytes(value[:16]))}"
-                path.write_bytes(value)
+                write_whole(path, bytes(value))  # the same link opened twice: never a file cut short
                 out[f"input.{m}"] = str(path)
             elif value is None or isinstance(value, str):
                 out[f"input.{m}"] = value or (None if m != "text" else "")

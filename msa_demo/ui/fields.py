@@ -209,15 +209,28 @@ def kept_file(data: bytes, suffix: str) -> str:
             _kept_dir.append(Path(tempfile.mkdtemp(prefix="msa_panels_")))
         path = _kept_dir[0] / name
         if name not in _kept or not path.is_file():
-            fd, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(staging, path)
+            write_whole(path, data)
         _kept[name] = path
         _kept.move_to_end(name)
         while len(_kept) > KEPT_FILES:
             _kept.popitem(last=False)[1].unlink(missing_ok=True)
     return str(path)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` as a whole: written under another name beside it, then renamed into place (a reader
+    sees the old file or the new one, never one cut short); a file there already with these bytes is left as it
+    is."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    fd, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
 
 
 def as_files(value: Any) -> Any:
