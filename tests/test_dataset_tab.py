@@ -98,7 +98,9 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     assert fused == pytest.approx({s: rec[f"prob_{s}"] for s in SENTIMENTS}, abs=0.005)
     assert state["prediction"] == saved["prediction"] and state["maps"][0]["scores"] == saved["maps"][0]["scores"]
     assert f"Row '{rec['id']}'" in notices and "as explain-batch saved it" in notices
-    assert words and orig is not None and orig.size[0] > 0
+    from PIL import Image
+
+    assert words and orig is not None and Image.open(orig).size[0] > 0  # the picture, as a file (ui.fields.as_files)
     assert out["report"].interactive and Path(out["report"].value["path"]).is_file()
     saved_json = json.loads(Path(out["json"].value["path"]).read_text(encoding="utf-8"))
     assert saved_json["prediction"] == saved["prediction"]
@@ -109,9 +111,7 @@ def test_a_row_click_opens_its_saved_explanation_in_the_explain_tab(tab, results
     text, image, audio = (again[f"input.{m}"] for m in ("text", "image", "audio"))
     assert set(again) - set(out) == {f"input.{m}" for m in ("text", "image", "audio", "video")}
     assert text == saved["inputs"]["text"]
-    from PIL import Image
-
-    assert Image.open(image).size == orig.size
+    assert Image.open(image).size == Image.open(orig).size
     assert (audio is None) == (saved["inputs"]["audio_wav_b64"] is None)
 
 

@@ -536,7 +536,7 @@ class Dashboard:
         folder = self.report_dir / f"compare-{digest}" / lang
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "msa_compare.html"
-        path.write_text(compare_html(exp_a, exp_b, cmp, lang), encoding="utf-8")
+        write_whole(path, compare_html(exp_a, exp_b, cmp, lang).encode("utf-8"))
         gr = gradio()
         return {"compare.summary": compare_markdown(cmp, summaries, lang),
                 "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],

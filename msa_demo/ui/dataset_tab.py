@@ -16,7 +16,6 @@ app started in), so a public dashboard does not open the server's other files.
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -27,6 +26,7 @@ from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, map_nam
 from msa_demo.dataset.rows import LABEL_NOT_USED
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
+from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
@@ -255,11 +255,11 @@ class DatasetTab:
             copy = Path(self.dash.report_dir) / "dataset" / name.replace(os.sep, "_") / lang / "report.html"
             copy.parent.mkdir(parents=True, exist_ok=True)
             if lang == "en":  # as explain-batch wrote it
-                shutil.copyfile(report, copy)
+                write_whole(copy, Path(report).read_bytes())
             else:
                 from msa_demo.dataset.report import report_title, to_html
 
-                copy.write_text(to_html(rows, report_title(path.name, lang), lang), encoding="utf-8")
+                write_whole(copy, to_html(rows, report_title(path.name, lang), lang).encode("utf-8"))
             button = gr.DownloadButton(interactive=True, value=str(copy))
         keep = filters().get(show, filters()[ALL])
         import pandas as pd
