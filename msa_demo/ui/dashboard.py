@@ -727,18 +727,18 @@ class Dashboard:
 
     def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
         """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
-        from msa_demo.report import write_html
+        from msa_demo.report import to_html
 
         text = json.dumps(exp, ensure_ascii=False, default=str)  # once: it names the folder and is the JSON file
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         folder = self.report_dir / digest
         html_path = (folder if lang == "en" else folder / lang) / "msa_report.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
-        if not html_path.is_file():
-            write_html(exp, html_path, lang)
+        if not html_path.is_file():  # written whole: a second request meanwhile never hands out half a page
+            write_whole(html_path, to_html(exp, lang).encode("utf-8"))
         json_path = folder / "msa_report.json"
         if not json_path.is_file():
-            json_path.write_text(text, encoding="utf-8")
+            write_whole(json_path, text.encode("utf-8"))
         return html_path, json_path
 
     def report(self, exp: dict | None):
