@@ -235,8 +235,8 @@ def write_whole(path: Path, data: bytes) -> None:
 
 def as_files(value: Any) -> Any:
     """A panel value with each picture (a PIL image, as in a gallery's (picture, caption) pairs) written as a WebP
-    file, as Gradio would write it, and a sound (``(rate, int16 samples)``) as a WAV file: their paths instead.
-    Everything else as it is; an update's value likewise."""
+    file, as Gradio would write it, and a sound (``(rate, mono samples)``) as a float WAV file (``inputs.float_wav``):
+    their paths instead. Everything else as it is; an update's value likewise."""
     from PIL import Image
 
     if isinstance(value, Image.Image):
@@ -246,19 +246,13 @@ def as_files(value: Any) -> Any:
     if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
         return {**value, "value": as_files(value["value"])}
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int) and hasattr(value[1], "dtype"):
-        import wave
-
         import numpy as np
 
+        from msa_demo.inputs import float_wav
+
         rate, samples = value
-        samples = np.asarray(samples, dtype=np.int16)
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as w:
-            w.setnchannels(1 if samples.ndim == 1 else samples.shape[1])
-            w.setsampwidth(2)
-            w.setframerate(int(rate))
-            w.writeframes(samples.tobytes())
-        return kept_file(buf.getvalue(), ".wav")
+        scale = np.iinfo(samples.dtype).max if np.issubdtype(samples.dtype, np.integer) else 1.0
+        return kept_file(float_wav(np.asarray(samples, np.float32) / scale, rate), ".wav")
     if isinstance(value, (list, tuple)) and any(isinstance(v, (Image.Image, tuple)) for v in value):
         made = [as_files(v) for v in value]
         return type(value)(made) if any(a is not b for a, b in zip(made, value)) else value
