@@ -294,8 +294,9 @@ def speaks(x: np.ndarray) -> bool:
     """Whether the 16 kHz clip ``x`` holds speech, by Silero VAD at faster-whisper's settings (a speech
     probability over 0.5 anywhere). On the project's clips the detector found speech in every spoken one (the
     four examples, LibriVox, espeak-ng voices, at 1/200 of full scale, through a telephone band, with reverb, at
-    -5 dB signal-to-noise) and none in noise, tones, chords or a sweep (at most 0.47). Where the detector cannot
-    run (onnxruntime missing), every clip is taken to speak."""
+    -5 dB signal-to-noise) and none in noise, tones, chords or a sweep (at most 0.47); a two-note chord coded as
+    AAC in an MP4 did pass it, and Whisper's loop mark (``Transcript.looped``) caught that one. Where the detector
+    cannot run (onnxruntime missing), every clip is taken to speak."""
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
     except ImportError:
