@@ -245,6 +245,19 @@ NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite
 NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
 
 
+def _why_not(heard) -> tuple[str, str]:
+    """Why lite audio has nothing to judge in a transcript (a clause) and its notice; ("", "") when it has. Words
+    Whisper put to a tone or music (a decode that went round in a loop) are not judged; merely unlikely words are
+    (a thick accent, a synthetic voice)."""
+    if heard.looped:
+        return "speech recognition heard only the same words over and over in the audio clip", LOOPED_WORDS
+    if heard.no_speech:
+        return "no one speaks in the audio clip", NO_SPEECH
+    if not heard.words:
+        return "no words were recognised in the audio clip", NO_WORDS
+    return "", ""
+
+
 class SpeechTranscript(EncoderWithHead):
     """Lite audio: offline speech recognition (Whisper base), then the lite text model on what was said.
 
@@ -272,24 +285,16 @@ class SpeechTranscript(EncoderWithHead):
         return transcribe(value.waveform, self.sample_rate, self.spec.options.get("speech_language"))
 
     def nothing_to_judge(self, value) -> tuple[str, str]:
-        """("", "") when the clip holds words to judge, else why not (a clause) and its notice. Words Whisper put
-        to a tone or music (a decode that went round in a loop) are not judged; merely unlikely words are (a thick
-        accent, a synthetic voice)."""
-        heard = self.hear(value)
-        if heard.looped:
-            return "speech recognition heard only the same words over and over in the audio clip", LOOPED_WORDS
-        if heard.no_speech:
-            return "no one speaks in the audio clip", NO_SPEECH
-        if not heard.words:
-            return "no words were recognised in the audio clip", NO_WORDS
-        return "", ""
+        """("", "") when the clip holds words to judge, else why not (a clause) and its notice."""
+        return _why_not(self.hear(value))
 
     def prepare(self, value) -> Prepared:
         from msa_demo.lite.speech import EMPTY
 
         value = _check(value, self.sample_rate)
-        why, notice = self.nothing_to_judge(value)
-        transcript = EMPTY if why else self.hear(value)
+        heard = self.hear(value)
+        why, notice = _why_not(heard)
+        transcript = EMPTY if why else heard
         notices = list(value.notices) + ([notice] if notice and notice not in value.notices else [])
         prepared = super().prepare(TextInput(transcript.text))
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
