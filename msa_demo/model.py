@@ -312,6 +312,11 @@ class MultimodalSentimentModel:
                 self._cached_bytes -= sizes.pop(old, 0)
         return prepared, encoded
 
+    def encoded_already(self, modality: str, value: Any) -> tuple[Prepared, Encoded] | None:
+        """What :meth:`encode` keeps for this input, or None: nothing is run (an input switched off is not read)."""
+        with self._cache_lock:
+            return self._cache.get((modality, value.key))
+
     def forget(self) -> None:
         """Drop the kept encodings: the next prediction runs every encoder again (a warm-up that should leave
         nothing behind, a benchmark of first explanations)."""

@@ -153,6 +153,8 @@ def test_a_clip_in_which_no_one_speaks_abstains_and_does_not_pull_the_verdict(li
     assert heard == [] and inputs.present() == ["text", "audio"]  # read, not yet transcribed
     off = lite.predict(inputs=inputs, use=["text"])
     assert heard == [] and off.used == ["text"] and off.switched_off == ["audio"]
+    off = explain(lite, inputs, use=["text"], options=FAST).to_dict()  # nor for the explanation's record
+    assert heard == [] and "audio" not in off["reading"] and off["prediction"]["switched_off"] == ["audio"]
     pred = lite.predict(inputs=inputs)
     assert heard and pred.used == ["text"] and pred.switched_off == [] and "audio" not in pred.modalities
     assert NO_SPEECH in pred.notices

@@ -59,10 +59,11 @@ def models_record(model) -> dict[str, dict[str, Any]]:
     return out
 
 
-def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
+def reading_record(model, inputs, modalities=None, off=()) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
-    Reads the prepared inputs the prediction cached (no model runs again)."""
+    Reads the prepared inputs the prediction cached (no model runs again). ``off``: modalities switched off,
+    recorded only where an earlier reading is kept (a clip switched off is not transcribed for the record)."""
     from msa_demo import language
 
     out: dict[str, dict[str, Any]] = {}
@@ -70,7 +71,10 @@ def reading_record(model, inputs, modalities=None) -> dict[str, dict[str, Any]]:
         value = getattr(inputs, m, None)
         if value is None or m not in model.modalities:
             continue
-        info = model.encode(m, value)[0].info
+        kept = model.encoded_already(m, value) if m in off else model.encode(m, value)
+        if kept is None:
+            continue
+        info = kept[0].info
         rec: dict[str, Any] = {}
         if "transcript" in info:
             rec["transcript"] = info["transcript"]
@@ -208,7 +212,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         prediction=pred, target=target, maps=[], modalities=contributions, models=models_record(model),
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
         cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
-        reading=reading_record(model, inputs),
+        reading=reading_record(model, inputs, off=pred.switched_off),
     )
     plan = None
     if options.budget > 0:  # the maps' settings chosen to fit what is left of the budget
