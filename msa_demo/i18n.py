@@ -68,7 +68,8 @@ def _word(value: str, depth: int = 0) -> str:
     for conj, joiner in ((" and/or ", "和/或"), (" or ", "或"), (" and ", "和")):  # "audio or video": names joined
         parts = value.split(conj)
         told = [_word(v, depth + 1) for v in parts]
-        if len(parts) > 1 and all(a != b for a, b in zip(told, parts)):  # only when every name has its Chinese
+        # only when every name has its Chinese (a command-line flag, "--video", is its own)
+        if len(parts) > 1 and all(a != b or a.startswith("--") for a, b in zip(told, parts)):
             return joiner.join(told)
     return said(value, "zh")
 
@@ -442,8 +443,10 @@ ZH: dict[str, str] = {
         "此预设没有能读取所给输入（{given}）的模型，因此没有结论。",
     "Every input you gave is switched off. Tick at least one 'use' box to get a prediction.":
         "你给出的输入都已关闭。请至少勾选一个“使用”框以得到预测。",
-    "Give at least one input: type some text, add a picture, or upload/record an audio clip.":
-        "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频。",
+    "Give at least one input: {flags} (or --from a saved explanation).": "请至少给出一个输入：{flags}（或 --from 一个保存的解释）。",
+    "Give at least one input: {kinds}.": "请至少给出一个输入：{kinds}。",
+    "Give at least one input: type some text, add a picture, or upload/record an audio or video clip.":
+        "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频或视频。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add text or "
     "audio, or tick 'read a picture without a face as a face' in Advanced.":
         "图片中没有找到人脸，人脸模型弃权，而且没有其他可读的输入。请添加文字或音频，或在“高级设置”中勾选“把没有人脸的图片当作人脸读取”。",

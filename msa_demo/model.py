@@ -339,6 +339,8 @@ class MultimodalSentimentModel:
         unknown = wanted - set(known)
         if unknown:
             raise InputError(f"Unknown modality {sorted(unknown)}; use {registry.choices()}.")
+        if not inputs.present():  # a verdict from nothing given would be the fusion's prior
+            raise InputError(f"Give at least one input: {registry.choices('or')}.")
         notices = list(inputs.notices())
         used, off = [], []
         for m in inputs.present():

@@ -59,7 +59,9 @@ def test_switching_off_equals_omitting(tiny_model, raw, off):
 
 
 def test_every_input_switched_off_is_refused_not_answered_with_the_prior(tiny_model, raw):
-    """A verdict from nothing read would be the fusion's prior (a third each, "negative" by the tie's order)."""
+    """A verdict from nothing read would be the fusion's prior (a third each, "negative" by the tie's order): none is
+    given when every input is switched off, nor when nothing is given."""
+    from msa_demo import i18n
     from msa_demo.errors import InputError
 
     with pytest.raises(InputError) as err:
@@ -68,6 +70,10 @@ def test_every_input_switched_off_is_refused_not_answered_with_the_prior(tiny_mo
     with pytest.raises(InputError, match=r"switched off \(text, audio\)"):
         tiny_model.predict(text=raw["text"], audio=raw["audio"], use=["image"])
     assert tiny_model.predict(text=raw["text"], image=raw["image"], use=["image"]).used == ["image"]
+    with pytest.raises(InputError) as err:  # nothing given at all: the same, not a third each
+        tiny_model.predict(text=None, audio=None)
+    assert str(err.value) == "Give at least one input: text, image, audio or video."
+    assert i18n.said(str(err.value), "zh") == "请至少给出一个输入：文字、图片、音频或视频。"
 
 
 def test_weighted_fusion_is_the_weighted_mean_of_present_modalities(tiny_model, raw):
@@ -76,11 +82,6 @@ def test_weighted_fusion_is_the_weighted_mean_of_present_modalities(tiny_model, 
     for s in pred.probs:
         expected = sum(w[m] * pred.modalities[m].probs[s] for m in raw) / sum(w.values())
         assert pred.probs[s] == pytest.approx(expected, abs=1e-6)
-
-
-def test_nothing_given_is_the_uniform_prior(tiny_model):
-    pred = tiny_model.predict()
-    assert pred.used == [] and all(p == pytest.approx(1 / 3) for p in pred.probs.values())
 
 
 def test_toggles_reuse_cached_encoder_outputs(tiny_preset_path, raw):

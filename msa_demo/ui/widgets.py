@@ -17,7 +17,7 @@ from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
 
 log = logging.getLogger("msa_demo.ui")
 
-NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio clip."
+NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio or video clip."
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
 NO_FACE = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
            "Add text or audio, or tick 'read a picture without a face as a face' in Advanced.")
