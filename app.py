@@ -92,13 +92,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                     predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn")
                     explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn")
                 examples = views.load_examples(examples_path)
-            shelf = None  # the examples' buttons (their names follow the page's language)
+            shelf = shown_examples = None  # the examples' buttons (their names follow the page's language)
             with above:
                 if examples:  # each example fills the boxes of the modalities it names (text, image, audio ...)
                     cols = [m for m in values if any(m in e for e in examples)]
-                    shelf = gr.Examples([[e.get(m) for m in cols] for e in examples], [values[m] for m in cols],
-                                        example_labels=[e["name"] for e in examples],
-                                        label=ui.tr("Examples: click one, then Explain"), elem_id="examples").dataset
+                    shown_examples = gr.Examples([[e.get(m) for m in cols] for e in examples],
+                                                 [values[m] for m in cols], example_labels=[e["name"] for e in examples],
+                                                 label=ui.tr("Examples: click one, then Explain"), elem_id="examples")
+                    shelf = shown_examples.dataset
                     with gr.Accordion(ui.tr("What each example shows"), open=False):
                         gr.Markdown(ui.examples_markdown(examples), elem_id="example-notes")
             with gr.Column(scale=2):
@@ -221,8 +222,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 stale.then(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
                            inputs_kwargs=exp_ins, concurrency_id="read-ahead")
         if "video" in values:  # a clip browsers do not play (AVI, HEVC ...) is shown, and read, as a copy they do
-            values["video"].upload(ui.in_page_language(dash.playable_clip), [values["video"], preset],
-                                   values["video"], api_name=False, show_progress="minimal")
+            for shown in (values["video"].upload, shown_examples and shown_examples.load_input_event.then):
+                if shown:  # an upload, or an example's clip (the curated one is MPEG-4 Part 2)
+                    shown(ui.in_page_language(dash.playable_clip), [values["video"], preset], values["video"],
+                          api_name=False, show_progress="minimal")
         preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels

@@ -110,6 +110,16 @@ EXAMPLES = [
         "note": "A Chinese review (\"this phone's quality is very good, delivery was fast too, I'm very satisfied!\") "
         "and a smiling face. The words panel groups the Chinese characters into words.",
     },
+    {
+        "name": "Video clip",
+        "text": None,
+        "image": None,
+        "audio": None,
+        "video": "face_turns.mp4",
+        "note": "A made-up talking clip (4.5 s): a frown for 2 s, then a smile, while a synthetic voice says a "
+        "positive sentence. Its sound track is the audio; the timeline shows when the face and the words moved "
+        "the verdict.",
+    },
 ]
 
 

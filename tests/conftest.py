@@ -120,9 +120,9 @@ def tone():
 def example_rows():
     """The curated examples as manifest rows (absolute paths), labelled by their names; copy before changing."""
     examples = Path(__file__).resolve().parent.parent / "examples"
-    return tuple({"id": e["name"], "text": e["text"], "image": str(examples / e["image"]) if e["image"] else None,
-                  "audio": str(examples / e["audio"]) if e["audio"] else None,
-                  "label": "negative" if "negative" in e["name"].lower() else "positive"}
+    return tuple({"id": e["name"], "text": e["text"],
+                  "label": "negative" if "negative" in e["name"].lower() else "positive",
+                  **{m: str(examples / e[m]) if e.get(m) else None for m in ("image", "audio", "video")}}
                  for e in json.loads((examples / "examples.json").read_text(encoding="utf-8")))
 
 

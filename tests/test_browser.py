@@ -294,6 +294,15 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     shot = os.environ.get("MSA_VIDEO_SHOT") or str(tmp_path / "video.png")
     page.screenshot(path=shot, full_page=True)
     assert not page.locator("#image-input img").count() and not errors, errors
+    # the same clip as a curated example: another example empties the video box, this one fills it with a copy
+    # that plays
+    page.locator("#examples button").filter(has_text="Clearly positive").click()
+    page.wait_for_function("() => !document.querySelector('#video-input video')", timeout=30_000)
+    page.locator("#examples button").filter(has_text="Video clip").click()
+    page.wait_for_function("() => (document.querySelector('#video-input video')?.src || '').endsWith('.browser.mp4')",
+                           timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#video-input video').readyState >= 1", timeout=30_000)
+    assert not errors, errors
 
 
 def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_into_an_error(app_url, browser,

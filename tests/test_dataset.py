@@ -34,9 +34,8 @@ def write_manifest(folder: Path) -> Path:
     """JSONL: the curated examples (absolute paths) + two bad rows whose files sit beside the manifest."""
     rows = []
     for ex in json.loads((EXAMPLES / "examples.json").read_text(encoding="utf-8")):
-        rows.append({"id": ex["name"], "text": ex["text"],
-                     "image": str(EXAMPLES / ex["image"]) if ex["image"] else None,
-                     "audio": str(EXAMPLES / ex["audio"]) if ex["audio"] else None, "label": _label(ex["name"])})
+        rows.append({"id": ex["name"], "text": ex["text"], "label": _label(ex["name"]),
+                     **{m: str(EXAMPLES / ex[m]) if ex.get(m) else None for m in ("image", "audio", "video")}})
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not a picture")
     sf.write(folder / "empty.wav", np.zeros(0, dtype=np.float32), 16000)
     rows.append({"id": "corrupt-image", "text": "A fine day.", "image": "broken.png", "label": "neutral"})
@@ -75,7 +74,7 @@ def test_every_good_row_is_explained_and_bad_rows_carry_their_message(batch, tin
         assert exp.prediction["label"] == r["predicted"] and exp.target == r["predicted"]
         assert len(r["maps"]) == len(exp.maps) >= 1
         src = next(x for x in manifest_rows(manifest) if x.id == r["id"])
-        pred = tiny_model.predict(text=src.text, image=src.image, audio=src.audio)
+        pred = tiny_model.predict(text=src.text, image=src.image, audio=src.audio, video=src.video)
         assert r[f"prob_{r['predicted']}"] == pytest.approx(pred.probs[r["predicted"]], abs=1e-5)
         for m in pred.used:
             assert r[f"{m}_prob_negative"] == pytest.approx(pred.modalities[m].probs["negative"], abs=1e-5)

@@ -183,9 +183,9 @@ def test_the_shipped_manifest_is_the_curated_examples():
 
     shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
     curated = load_examples(EXAMPLES / "examples.json")
-    assert [(r["text"], r["image"], r["audio"]) for r in shipped] == [
-        (e["text"], Path(e["image"]).name if e["image"] else "", Path(e["audio"]).name if e["audio"] else "")
-        for e in curated]
+    files = ("image", "audio", "video")
+    assert [(r["text"], *(r[m] for m in files)) for r in shipped] == [
+        (e["text"], *(Path(e[m]).name if e[m] else "" for m in files)) for e in curated]
     assert {r["label"] for r in shipped} <= set(SENTIMENTS) | {""}
 
 

@@ -91,7 +91,7 @@ def explained(tiny_model):
 
     out = {}
     for e in views.load_examples(ROOT / "examples" / "examples.json"):
-        inputs = tiny_model.read_inputs(text=e["text"] or None, image=e["image"], audio=e["audio"])
+        inputs = tiny_model.read_inputs(text=e["text"] or None, image=e["image"], audio=e["audio"], video=e["video"])
         options = ExplainOptions(what_if=True, tone=True, ig_max_steps=8, deletion_steps=4)  # each path, quickly
         out[e["name"]] = explain(tiny_model, inputs, options=options).to_dict()
     assert len(out) >= 8
@@ -247,6 +247,9 @@ def test_the_command_line_speaks_chinese_when_asked(tiny_preset_path, tmp_path):
     assert res.stdout.startswith("Sentiment: ")
     res = run("predict", "--preset", str(tiny_preset_path), "--text", text, "--use", "image", LANG="zh_CN.UTF-8")
     assert res.returncode == 2 and res.stderr.strip() == "错误：给出的每个输入都已关闭（文字），因此没有结论：请至少打开一个。"
+    res = run("explain", "--preset", str(tiny_preset_path), "--lang", "zh-CN")  # nothing given: its flags as they are
+    assert res.returncode == 2 and res.stderr.strip() == (
+        "错误：请至少给出一个输入：--text、--image、--audio或--video（或 --from 一个保存的解释）。")
 
 
 def test_a_bad_input_is_refused_in_the_page_language(tiny_model, tmp_path):

@@ -237,9 +237,9 @@ def report(exp: dict, lang: str = "en") -> str:
             f"<figcaption>{times[i]:.1f} s</figcaption></figure>" for i in _strip_picks(times, exp)]
     out.append(f'<div class="imgs">{"".join(figs)}</div>')
     seconds = (times[-1] + 1.0 / max(1e-6, float((moments(exp) or [{}])[0].get("params", {}).get("fps") or 1)))
-    captions = {"face": views.map_caption((moments(exp) or [{}])[0], lang),
-                "voice": views.map_caption((views.maps_for(exp, "audio") or [{}])[0], lang),
-                "words": t("the words heard, each coloured by its stretch of voice", lang)}
+    firsts = {"face": moments(exp), "voice": views.maps_for(exp, "audio")}  # a caption for each map there is
+    captions = {lane: views.map_caption(maps[0], lang) for lane, maps in firsts.items() if maps}
+    captions["words"] = t("the words heard, each coloured by its stretch of voice", lang)
     got_lanes = lanes(exp)
     if got_lanes:
         out.append("<p>" + _e(t("The clip on one time axis: green pushes toward '{target}', red away.", lang,

@@ -150,7 +150,7 @@ ZH: dict[str, str] = {
     # the curated examples (examples/examples.json): names and notes
     "Clearly positive": "明显正面", "Clearly negative": "明显负面", "Cross-modal conflict": "跨模态冲突",
     "Text only": "仅文字", "Image only": "仅图片", "Audio only": "仅音频", "Neutral": "中性",
-    "Chinese text, positive": "中文文字，正面",
+    "Chinese text, positive": "中文文字，正面", "Video clip": "视频片段",
     "All three agree: positive words, a smiling face, a positive spoken sentence.":
         "三者一致：正面的文字、微笑的人脸、正面的口语句子。",
     "All three modalities agree: negative words, a grimacing face (the astronaut photo with its smile flipped into a "
@@ -171,6 +171,10 @@ ZH: dict[str, str] = {
     "A Chinese review (\"this phone's quality is very good, delivery was fast too, I'm very satisfied!\") and a "
     "smiling face. The words panel groups the Chinese characters into words.":
         "一条中文评价（“这款手机质量很好，物流也快，非常满意！”）和一张微笑的人脸。词语面板会把汉字组合成词。",
+    "A made-up talking clip (4.5 s): a frown for 2 s, then a smile, while a synthetic voice says a positive "
+    "sentence. Its sound track is the audio; the timeline shows when the face and the words moved the verdict.":
+        "一段合成的说话片段（4.5 秒）：前 2 秒皱眉，然后微笑，同时一个合成的声音说出一句正面的话。片段的声音就是音频；"
+        "时间轴显示人脸和词语在什么时候推动了结论。",
     # the language switch
     "Language of the explanations": "解释所用的语言",
 }

@@ -421,7 +421,8 @@ def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
 
 
 def load_examples(path: str | Path) -> list[dict]:
-    """examples.json entries whose files exist, with paths made absolute; [] if the file is absent or bad."""
+    """examples.json entries whose files exist, with paths made absolute, and a key (None where not given) for
+    every kind whose value is a file (image, audio, video ...); [] if the file is absent or bad."""
     path = Path(path)
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
@@ -432,7 +433,7 @@ def load_examples(path: str | Path) -> list[dict]:
         if not isinstance(e, dict):
             continue
         row = {"name": str(e.get("name", "")), "text": e.get("text") or "", "note": str(e.get("note", ""))}
-        for key in ("image", "audio"):
+        for key in (k.name for k in registry.kinds() if k.manifest_file):
             val = e.get(key)
             full = (path.parent / val) if val else None
             row[key] = str(full) if full is not None and full.is_file() else None
