@@ -388,8 +388,8 @@ ZH: dict[str, str] = {
     "speech recognition heard only the same words over and over in the audio clip":
         "语音识别在音频片段里只反复听到同样的词语",
     "no face was found in any of the {total} frames of the video": "视频的 {total} 帧中都没有找到人脸",
-    "Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; that copy was read.":
-        "视频：上传时已从 {what}（浏览器无法播放）转换为 H.264；读取的是转换后的副本。",
+    "Video: converted from {what} (which browsers do not play) to H.264 for the page; that copy was read.":
+        "视频：已从 {what}（浏览器无法播放）转换为 H.264 以便在页面上播放；读取的是转换后的副本。",
     "Browsers do not play this clip's format, so it was converted to one they do (H.264); the converted copy is "
     "what is shown and read.": "浏览器无法播放这段视频的格式，因此已转换为可播放的格式（H.264）；显示和读取的都是转换后的副本。",
     "Text: read whole, in {k} overlapping windows of {w} tokens ({n} tokens in all); {how}":

@@ -233,7 +233,7 @@ PLAYS = {(".mp4", "h264"), (".m4v", "h264"), (".mp4", "av1"), (".webm", "vp8"), 
          (".ogg", "theora")}
 PLAYS_SOUND = {"aac", "mp3", "opus", "vorbis", "flac"}
 CONVERTED_MARK = "msa_demo: converted for the browser from {what}"
-CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) to H.264 when it was uploaded; "
+CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) to H.264 for the page; "
                     "that copy was read.")
 
 
