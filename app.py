@@ -78,7 +78,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           "are **positive, neutral or negative**, then shows which words, regions and moments made it "
                           "think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
-        header = gr.Markdown(dash.header_markdown(), elem_id="header")
+        laid_out = dash.header_markdown()  # the page is laid out in English
+        header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
         preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset")
@@ -238,7 +239,13 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         def in_language(request: gr.Request):  # the switch, the header, the examples in the page's language
             lang = ui.page_language(request)
-            return lang, *worded(lang)
+            if lang != "en":
+                return lang, *worded(lang)
+            # as laid out: nothing to send but a header that changed since (a preset that failed later). Sending the
+            # switch its value anyway would undo a click on it made while the page loads (slow on a busy CPU): the
+            # page's words would turn and at once turn back
+            now = dash.header_markdown()
+            return gr.skip(), now if now != laid_out else gr.skip(), gr.skip()
 
         def worded(lang: str) -> list:  # what the page's table cannot reach: the header, the examples' names
             names = gr.Dataset(sample_labels=ui.example_names(examples, lang)) if shelf else gr.skip()

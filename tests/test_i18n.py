@@ -138,3 +138,28 @@ def test_a_maps_caption_names_its_method_and_baseline_in_the_page_language():
     assert map_caption(m, "zh") == "遮挡 · 基线：模糊 · 网格：7"
     said = {"method": "occlusion", "params": {"baseline": "pad token", "segment_seconds": 0.5}}  # the words heard
     assert "基线：填充符" in map_caption(said, "zh") and "baseline: pad token" in map_caption(said)
+
+
+def test_the_page_opens_in_the_browser_s_language_without_undoing_a_click_on_the_switch(tiny_model, tmp_path):
+    """The page is laid out in English; as it opens, a Chinese browser's gets the switch, the header and the
+    examples' names in Chinese. An English browser's gets nothing: the switch sent its value anyway undid a click
+    on it made while the page loaded (on a busy CPU the page turned Chinese and at once back)."""
+    import gradio as gr
+    from gradio.helpers import special_args
+
+    import app
+    from msa_demo import ui
+
+    (tmp_path / "examples.json").write_text(json.dumps([{"name": "Text only", "text": "A fine day.", "note": ""}]))
+    demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), tmp_path / "examples.json")
+    switch = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "language")
+    opening = next(fn for fn in demo.fns.values() if any(t[1] == "load" for t in fn.targets)
+                   and switch in [o._id for o in fn.outputs])
+
+    def opened(accept_language: str):
+        request = gr.Request(headers={"accept-language": accept_language})
+        return opening.fn(*special_args(opening.fn, [], request)[0])
+
+    lang, header, names = opened("zh-CN,zh;q=0.9")
+    assert lang == "zh" and "预设" in header and names.sample_labels == ["仅文字"]
+    assert all(isinstance(v, type(gr.skip())) and v == gr.skip() for v in opened("en-US,en;q=0.9"))
