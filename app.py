@@ -223,10 +223,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 stale.then(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
                            inputs_kwargs=exp_ins, concurrency_id="read-ahead")
         if "video" in values:  # a clip browsers do not play (AVI, HEVC ...) is shown, and read, as a copy they do
-            for shown in (values["video"].upload, shown_examples and shown_examples.load_input_event.then):
-                if shown:  # an upload, or an example's clip (the curated one is MPEG-4 Part 2)
-                    shown(ui.in_page_language(dash.playable_clip), [values["video"], preset], values["video"],
-                          api_name=False, show_progress="minimal")
+            clip_shown = [values["video"].upload]  # an upload, or an example's clip (the curated one: MPEG-4 Part 2)
+            if shown_examples:
+                clip_shown.append(shown_examples.load_input_event.then)
+            for event in clip_shown:
+                event(ui.in_page_language(dash.playable_clip), [values["video"], preset], values["video"],
+                      api_name=False, show_progress="minimal")
         preset.change(ui.in_page_language(dash.selected_markdown), preset, header, api_name=False)
         opening = next((e for e in examples if e["name"] == worked), None) if worked else None
         if opening:  # the page opens on it: its inputs in the boxes, its explanation on the panels

@@ -280,12 +280,10 @@ class MultimodalSentimentModel:
 
     def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
         """Prepare and run one modality's model on a clean input, cached by the input's content."""
+        hit = self.encoded_already(modality, value)
+        if hit is not None:
+            return hit
         key = (modality, value.key)
-        with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
         mod = self.modalities[modality]
         prepared = mod.prepare(value)
         t0 = time.perf_counter()
@@ -313,9 +311,14 @@ class MultimodalSentimentModel:
         return prepared, encoded
 
     def encoded_already(self, modality: str, value: Any) -> tuple[Prepared, Encoded] | None:
-        """What :meth:`encode` keeps for this input, or None: nothing is run (an input switched off is not read)."""
+        """What :meth:`encode` keeps for this input (kept the longest from now on), or None: nothing is run (an
+        input switched off is not read for the explanation's record)."""
+        key = (modality, value.key)
         with self._cache_lock:
-            return self._cache.get((modality, value.key))
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
 
     def forget(self) -> None:
         """Drop the kept encodings: the next prediction runs every encoder again (a warm-up that should leave
