@@ -130,7 +130,18 @@ def detect_language(text: str | None) -> str | None:
 
 
 def language_name(code: str | None) -> str:
-    return LANGUAGE_NAMES.get(code or "", code or "an unknown language")
+    """A language code's English name: "French" for "fr". Codes outside ``LANGUAGE_NAMES`` are named from Whisper's
+    own list (any language speech recognition can report: "Telugu" for "te"); a code no list knows stays as it is."""
+    if not code:
+        return "an unknown language"
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    try:
+        from transformers.models.whisper.tokenization_whisper import LANGUAGES
+    except ImportError:
+        return code
+    name = LANGUAGES.get(code)
+    return name.title() if name else code
 
 
 # ---------------------------------------------------------------- the preset's languages

@@ -155,3 +155,15 @@ def test_the_header_names_the_languages_the_preset_declares(tiny_preset_path, tm
                              notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])
     first = fell_back.header_markdown().split("\n\n", 1)[0]
     assert "Running offline: lite models, English and Japanese only" in first and "English only" not in first
+
+
+def test_every_language_speech_recognition_can_report_has_a_name():
+    """Whisper reports any of its 100 languages; each is named in a notice, not shown as its code ("te")."""
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    assert language.language_name("te") == "Telugu" and language.language_name("fr") == "French"
+    assert language.language_name("yue") == "Cantonese"
+    assert all(language.language_name(code) != code for code in LANGUAGES)
+    assert language.language_name("xx") == "xx" and language.language_name(None) == "an unknown language"
+    line = language.notice("audio", {"language": "te", "languages": ["en", "zh"], "language_covered": False})
+    assert line.startswith("Transcript: Telugu is outside this model's languages (English, Chinese)")

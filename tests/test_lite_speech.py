@@ -275,3 +275,19 @@ def test_words_squeezed_into_the_last_instant_of_a_cut_clip_are_not_shown_as_hea
     heard = transcript_markdown({"audio": {"transcript": text, "words": [w.to_dict() for w in words],
                                            "dropped_at_cut": cut}})
     assert "2 words that speech recognition placed in the clip's last instant" in heard and " the<sub>" not in heard
+
+
+def test_a_punctuation_mark_alone_is_no_word_heard():
+    """Whisper put only "," to the first 0.2 s of a spoken example: that is no word, so lite audio has nothing to
+    judge (it read the mark as a text in Telugu before)."""
+    from types import SimpleNamespace as W
+
+    from msa_demo.lite.speech import Transcript, _words
+    from msa_demo.modalities.audio import NO_WORDS, _why_not
+
+    text, words, cut = _words([W(words=[W(word=",", start=0.0, end=0.2)])], 0.2)
+    assert (text, words, cut) == ("", (), 0)
+    assert _why_not(Transcript(text, words, language="te"))[1] == NO_WORDS
+    said = [(" Great", 0.0, 0.4), ("!", 0.4, 0.5), (" 好", 0.5, 0.6)]
+    text, words, _ = _words([W(words=[W(word=w, start=a, end=b) for w, a, b in said])], 0.6)
+    assert text == "Great 好" and [w.text for w in words] == ["Great", "好"]

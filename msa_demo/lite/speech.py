@@ -262,9 +262,9 @@ def _resample(x: np.ndarray, orig: int, new: int) -> np.ndarray:
 
 
 def _words(segments, duration: float) -> tuple[str, tuple[Word, ...], int]:
-    """Whisper's timed words, stripped, kept inside the clip and in order; the text they make, spaced as Whisper
-    spaces them (a word that starts with a space starts a new word: none in Chinese, none in "ill-disposed");
-    and how many words were dropped at the cut: the last words, when they last no time at all and sit at the
+    """Whisper's timed words (a punctuation mark alone is none), stripped, kept inside the clip and in order; the
+    text they make, spaced as Whisper spaces them (a word that starts with a space starts a new word: none in
+    Chinese, none in "ill-disposed"); and how many words were dropped at the cut: the last words, when they last no time at all and sit at the
     clip's end (Whisper runs on past a cut clip and squeezes what it imagines there into its last instant)."""
     words: list[Word] = []
     starts: list[int] = []  # where each word begins in ``text``
@@ -273,7 +273,7 @@ def _words(segments, duration: float) -> tuple[str, tuple[Word, ...], int]:
     for seg in segments:
         for w in seg.words or ():
             word = w.word.strip()
-            if not word:
+            if not any(ch.isalnum() for ch in word):  # a mark alone ("," from a 0.2 s clip) is no word heard
                 continue
             start = round(min(max(float(w.start), prev_end), duration), 3)
             end = round(min(max(float(w.end), start), duration), 3)
