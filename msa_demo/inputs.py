@@ -179,6 +179,18 @@ def empty_file(name: str, what: str) -> str:
     return f"{name[:1].upper() + name[1:]} cannot be used: the file is empty (0 bytes). Choose the {what} again."
 
 
+def _to_eight_bits(arr: np.ndarray) -> np.ndarray:
+    """Pixel values on the 0-255 scale of 8 bits: floats up to 1 are fractions, 16-bit values (over 255) are
+    scaled down by 257 (65535 is white), anything else is clipped."""
+    arr = np.asarray(arr, dtype=np.float64)
+    top = float(arr.max(initial=0))
+    if top <= 1.0:
+        arr = arr * 255.0
+    elif top > 255.0:
+        arr = arr / 257.0
+    return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+
+
 def _open_image(value: Any) -> Image.Image:
     if isinstance(value, Image.Image):
         return value
@@ -187,7 +199,7 @@ def _open_image(value: Any) -> Image.Image:
         if arr.ndim not in (2, 3) or arr.size == 0 or (arr.ndim == 3 and arr.shape[2] not in (1, 3, 4)):
             raise InputError(f"The image array has shape {arr.shape}; expected height × width (× 1, 3 or 4).")
         if arr.dtype != np.uint8:
-            arr = np.clip(arr * 255.0 if arr.max(initial=0) <= 1.0 else arr, 0, 255).astype(np.uint8)
+            arr = _to_eight_bits(arr)
         return Image.fromarray(arr.squeeze(-1) if arr.ndim == 3 and arr.shape[2] == 1 else arr)
     if isinstance(value, (bytes, bytearray)):
         src: Any = io.BytesIO(value)
@@ -232,6 +244,8 @@ def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
+    if img.mode.startswith("I") or img.mode == "F":  # 16-bit or 32-bit greyscale: Pillow's convert clips at 255
+        img = Image.fromarray(_to_eight_bits(np.asarray(img)))
     img = img.convert("RGB")
     original = img.size
     if min(original) < 8:

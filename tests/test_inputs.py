@@ -52,6 +52,20 @@ def test_image_modes_become_rgb(mode, rgb_image):
     assert out.image.size == img.size
 
 
+def test_sixteen_bit_and_float_pictures_read_as_their_eight_bit_twins(rgb_image, tmp_path):
+    """A 16-bit greyscale PNG (scanners, microscopes, medical exports) was clipped at 255 by Pillow's convert: the
+    face read almost white and was not found. Each deeper picture now reads as the 8-bit picture it holds."""
+    grey = np.asarray(rgb_image.convert("L"))
+    want = np.asarray(load_image(Image.fromarray(grey)).image)
+    Image.fromarray(grey.astype(np.uint16) * 257).save(tmp_path / "deep.png")
+    assert Image.open(tmp_path / "deep.png").mode.startswith("I")
+    assert np.array_equal(np.asarray(load_image(str(tmp_path / "deep.png")).image), want)
+    assert np.array_equal(np.asarray(load_image(Image.fromarray(grey.astype(np.float32) / 255, "F")).image), want)
+    colour = np.asarray(rgb_image.convert("RGB"))
+    assert np.array_equal(np.asarray(load_image(colour.astype(np.uint16) * 257).image),
+                          np.asarray(load_image(colour).image))
+
+
 def test_image_rgba_transparent_becomes_white():
     img = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
     assert load_image(img).image.getpixel((5, 5)) == (255, 255, 255)
@@ -229,3 +243,24 @@ def test_audio_failures(tmp_path):
         load_audio([1, 2, 3])
     with pytest.raises(InputError, match="could not be decoded"):
         load_audio(b"not audio bytes at all")
+
+
+@pytest.mark.parametrize("picture", ["transparent", "sixteen_bit"])
+def test_the_page_s_picture_box_hands_the_upload_on_as_it_came(picture, tmp_path):
+    """Gradio converted an upload to RGB before the reader saw it: a transparent background turned black and a
+    16-bit picture white. The page's box hands the file on, so it reads as the same file given by path."""
+    from gradio.data_classes import ImageData
+
+    from msa_demo.kinds import image
+
+    path = tmp_path / f"{picture}.png"
+    if picture == "transparent":
+        rgba = np.zeros((40, 40, 4), np.uint8)
+        rgba[10:30, 10:30] = (200, 30, 30, 255)  # a red square on a transparent (black underneath) background
+        Image.fromarray(rgba, "RGBA").save(path)
+    else:
+        Image.fromarray((np.arange(1600, dtype=np.uint16).reshape(40, 40) * 40)).save(path)
+    uploaded = image.widget().preprocess(ImageData(path=str(path), orig_name=path.name))
+    want = np.asarray(load_image(str(path)).image)
+    assert np.array_equal(np.asarray(load_image(uploaded).image), want)
+    assert want[0, 0].tolist() == [255, 255, 255] if picture == "transparent" else 0 < want.mean() < 250

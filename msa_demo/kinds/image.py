@@ -55,10 +55,13 @@ def explain(model, inputs, target: str, options, used) -> list:
 
 
 def widget(**kwargs):
-    """The dashboard's picture input: an upload, the webcam or the clipboard."""
+    """The dashboard's picture input: an upload, the webcam or the clipboard. The file is handed on as it was
+    uploaded (``image_mode=None``): Gradio's own conversion to RGB would make a transparent background black
+    and clip a 16-bit picture to white before ``inputs.load_image`` reads it."""
     from msa_demo.ui.widgets import image_input
 
-    return image_input(type="filepath", sources=["upload", "webcam", "clipboard"], height=260, **kwargs)
+    return image_input(type="filepath", image_mode=None, sources=["upload", "webcam", "clipboard"], height=260,
+                       **kwargs)
 
 
 def view() -> dict:
