@@ -246,6 +246,9 @@ ZH: dict[str, str] = {
     "labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without "
     "them: {n} · {ids}": "未读取的标签（不是情绪名称：请用 negative、neutral、positive、-1 / 0 / 1 或一种情绪），这些行在无"
                          "标签的情况下解释：{n} · {ids}",
+    "numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, write "
+    "negative, neutral or positive)": "数字标签读作 {pairs}，依据标签列所含的数字而定（如要其他读法，请写 negative、neutral "
+                                      "或 positive）",
     "results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)":
         "结果：{results}\n报告：{report}\n分布图：{map}（各行融合特征的 PCA 投影）",
     # the Dataset report (report.html of a results folder)

@@ -8,7 +8,7 @@ A manifest's raw labels (``map_label``) and the scores against them (``compute_m
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -88,17 +88,64 @@ _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negat
             "1": "positive"}
 
 
-def map_label(raw: Any, label_set: str) -> str:
-    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included)."""
+# Numbered labels, read by the numbers the whole label column holds (a lone row cannot tell 0 = negative of a
+# binary set from 0 = neutral of -1 / 0 / 1): the usual numberings of sentiment sets.
+NUMBERINGS: dict[str, dict[str, str]] = {
+    "-1 / 0 / 1": {"-1": "negative", "0": "neutral", "1": "positive"},
+    "0 / 1": {"0": "negative", "1": "positive"},  # binary sets: SST-2, IMDB, Yelp and Amazon polarity
+    "0 / 1 / 2": {"0": "negative", "1": "neutral", "2": "positive"},  # TweetEval, SemEval
+    "0 to 4": {"0": "negative", "1": "negative", "2": "neutral", "3": "positive", "4": "positive"},  # SST-5
+    "1 to 5": {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"},  # star ratings
+}
+DEFAULT_NUMBERING = "-1 / 0 / 1"
+
+
+def label_number(raw: Any) -> str | None:
+    """A label that is a whole number as its digits ("1.0" -> "1"); None for any other label."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        return None
+    return str(int(value)) if value.is_integer() else None
+
+
+def label_numbering(raws: Iterable[Any]) -> str:
+    """Which of ``NUMBERINGS`` a label column's numbers follow, by the numbers it holds: any below 0 -> -1 / 0 / 1;
+    only 0 and 1 -> 0 / 1; up to 2 -> 0 / 1 / 2; 0 with 3 or 4 -> 0 to 4; 1 to 5 without 0 -> 1 to 5. A number
+    outside its numbering is not read (``map_label`` says so)."""
+    numbers = {int(n) for n in (label_number(r) for r in raws) if n is not None}
+    if not numbers or min(numbers) < 0:
+        return DEFAULT_NUMBERING
+    top = max(numbers)
+    if top <= 1:
+        return "0 / 1"
+    if top == 2:
+        return "0 / 1 / 2"
+    if min(numbers) == 0 and top <= 4:
+        return "0 to 4"
+    if min(numbers) >= 1 and top in (4, 5):
+        return "1 to 5"
+    return DEFAULT_NUMBERING
+
+
+def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> str:
+    """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included); a
+    number by ``NUMBERINGS[numbering]`` (the label column's, :func:`label_numbering`; in a 2-way set 0 is
+    negative)."""
     text = str(raw).strip().lower()
+    number = label_number(raw)
+    if number is not None and label_set != "emotion7":
+        if label_set == "2" and numbering == DEFAULT_NUMBERING:
+            numbering = "0 / 1"  # a 2-way set has no neutral for 0 to be
+        text = NUMBERINGS[numbering].get(number, text)
     if label_set == "emotion7":
         if text in EMOTION7:
             return EMOTION7[text]
         raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
     labels = LABEL_SETS[label_set]
     text = _ALIASES.get(text, text)
-    if label_set == "2" and text == "1":
-        text = "positive"
     if text not in labels:
         raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
     return text

@@ -234,11 +234,46 @@ def test_summary_figures_known_by_construction():
     assert top[1][0] == "the" and top[1][2] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("numbers, read", [
+    ("0 1 1 0", "negative positive positive negative"),  # a binary set (SST-2, IMDB): 0 is negative
+    ("0 1 2 1", "negative neutral positive neutral"),  # TweetEval
+    ("-1 0 1 0", "negative neutral positive neutral"),  # as the README says: no line
+    ("0 4 2 3", "negative positive neutral positive"),  # SST-5
+    ("1 5 3 2", "negative positive neutral negative"),  # star ratings
+])
+def test_numbered_labels_are_read_by_the_numbers_the_column_holds(numbers, read, tmp_path):
+    """0 / 1 read row by row as -1 / 0 / 1 made every negative row of a binary set 'neutral' (its accuracy
+    wrong), and 'train --labels 2' refused it. The column's numbers decide, and one line says how they were
+    read, in the report, the command line's summary and the Dataset tab."""
+    from msa_demo.dataset.report import labels_read, to_html
+    from msa_demo.dataset.rows import empty_record
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    m = tmp_path / "m.csv"
+    m.write_text("text,label\n" + "".join(f"row {i},{n}\n" for i, n in enumerate(numbers.split())), encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == read.split() and [r.label_notice for r in rows] == [None] * 4
+    records = [empty_record(r) for r in rows]
+    line = labels_read(records)
+    if numbers.startswith("-1"):
+        assert line == ""
+    else:
+        pairs = sorted({(int(n), w) for n, w in zip(numbers.split(), read.split())})
+        assert line.startswith("numbered labels read as " + ", ".join(f"{n} → {w}" for n, w in pairs))
+        assert line in to_html(records) and line in summary_markdown(records, tmp_path)
+        assert "数字标签读作" in labels_read(records, "zh") and "负面" in labels_read(records, "zh")
+    if numbers.startswith("0 1 1"):
+        from msa_demo.training import row_labels
+
+        raw = [{"label": n} for n in numbers.split()]
+        assert row_labels(raw, "2", None) == (["negative", "positive"], [0, 1, 1, 0])
+
+
 def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     from msa_demo.__main__ import main
 
     m = tmp_path / "m.csv"
-    m.write_text("text,label\nI love it,positive\nI hate it,2\nmeh,neutral\n", encoding="utf-8")
+    m.write_text("text,label\nI love it,positive\nI hate it,maybe\nmeh,neutral\n", encoding="utf-8")
     out = tmp_path / "out"
     rc = main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
                "--limit", "2", "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress"])

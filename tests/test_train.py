@@ -35,10 +35,10 @@ def test_bins_labels_and_split():
     assert T.map_label("surprise", "emotion7") == "neutral" and T.map_label("pos", "3") == "positive"
     from msa_demo.errors import InputError
 
-    rows = [{"id": "a", "label": "pos"}, {"id": "b", "label": "2"}]
+    rows = [{"id": "a", "label": "pos"}, {"id": "b", "label": "great"}]
     with pytest.raises(InputError) as err:  # the row is named, so a large manifest is fixed by its line
         T.row_labels(rows, "3", None)
-    assert str(err.value) == "Row 2 ('b'): Label '2' is not one of negative, neutral, positive."
+    assert str(err.value) == "Row 2 ('b'): Label 'great' is not one of negative, neutral, positive."
     y = [0] * 20 + [1] * 40 + [2] * 60
     tr, te = T.stratified_split(y, 0.15, seed=3)
     assert sorted(tr + te) == list(range(120)) and [sum(y[i] == c for i in te) for c in range(3)] == [3, 6, 9]

@@ -78,6 +78,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
             rate=rate))
     if s.unlabelled:
         print(labels_not_read(s.unlabelled, lang))
+    if s.numbered:
+        print(s.numbered)
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
     print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
             results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
 from msa_demo.dataset.columns import hash_columns
-from msa_demo.dataset.report import write_report
+from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.store import open_results
 from msa_demo.errors import InputError
@@ -31,6 +31,7 @@ class BatchSummary:
     seconds: float
     out: str
     unlabelled: tuple[str, ...] = ()  # the rows whose label was given but is no sentiment (explained without it)
+    numbered: str = ""  # how numbered labels were read when not as -1 / 0 / 1 (``report.labels_read``)
 
     @property
     def rows_per_second(self) -> float:
@@ -97,8 +98,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     write_map(store)
     if report:
         write_report(store, lang=lang)
+    numbered = labels_read([{"label": r.label, "label_given": r.label_given} for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
-                        str(store.path), tuple(r.id for r in rows if r.label_notice))
+                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered)
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,

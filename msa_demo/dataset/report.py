@@ -23,7 +23,7 @@ from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo import i18n
 from msa_demo.i18n import t
-from msa_demo.labels import compute_metrics
+from msa_demo.labels import DEFAULT_NUMBERING, NUMBERINGS, compute_metrics, label_number
 from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
@@ -255,6 +255,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
                        explained=s["explained"], failed=s["failed"]) + "</p>"]
     m = s["metrics"]
     parts.append(f"<h2>{t('Accuracy against the labels', lang)}</h2>")
+    numbered = labels_read(rows, lang)
+    if numbered:
+        parts.append(f"<p>{_e(numbered)}</p>")
     if m:
         parts.append("<p>" + t("{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall "
                                "{recall}, F1 {f1}.", lang, n=m["n"], accuracy=f"{m['accuracy']:.3f}",
@@ -336,6 +339,22 @@ def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
              "explained without them: {n} · {ids}", lang, n=len(ids), ids=", ".join(map(str, ids[:5])) + more)
 
 
+def labels_read(rows: list[dict], lang: str = "en") -> str:
+    """One line saying how numbered labels were read when the label column's numbers are not -1 / 0 / 1 (0 / 1
+    of a binary set, 0 to 4, star ratings: ``labels.label_numbering``), "" otherwise."""
+    read: dict[int, str] = {}
+    for r in rows:
+        number = label_number(r.get("label_given")) if r.get("label_given") is not None else None
+        if number is not None and r.get("label"):
+            read[int(number)] = r["label"]
+    usual = NUMBERINGS[DEFAULT_NUMBERING]
+    if all(usual.get(str(n)) == name for n, name in read.items()):
+        return ""
+    pairs = ", ".join(f"{n} → {i18n.label(name, lang)}" for n, name in sorted(read.items()))
+    return t("numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, "
+             "write negative, neutral or positive)", lang, pairs=pairs)
+
+
 def report_title(name: str, lang: str = "en") -> str:
     return t("Dataset explanations: {name}", lang, name=name)
 
@@ -348,5 +367,5 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "macro_f1", "map_name", "mean_abs_shapley",
-           "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across", "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "labels_read", "macro_f1", "map_name",
+           "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across", "write_report"]

@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import EMOTION7, map_label
+from msa_demo.labels import EMOTION7, label_numbering, map_label
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class ManifestRow:
     values: dict[str, Any]
     label: str | None
     label_notice: str | None = None
+    label_given: str | None = None  # the label as the manifest gives it ("0", "pos", "happy")
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -78,6 +79,7 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
     raw = read_manifest(path, blobs=True)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
+    numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, ""))
     rows: list[ManifestRow] = []
     seen: dict[str, int] = {}
     for i, r in enumerate(raw):
@@ -88,13 +90,15 @@ def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRo
         label, notice = None, None
         if r.get("label") not in (None, ""):
             try:
-                label = map_label(r["label"], "3" if str(r["label"]).strip().lower() not in EMOTION7 else "emotion7")
+                label = map_label(r["label"], "3" if str(r["label"]).strip().lower() not in EMOTION7 else "emotion7",
+                                  numbering)
             except InputError as exc:
                 notice = f"{LABEL_NOT_USED}: {exc}"
         values = {m: r[m] for m in modalities() if r.get(m) is not None}
         if "text" in values:
             values["text"] = str(values["text"])
-        rows.append(ManifestRow(i, rid, values, label, notice))
+        given = None if r.get("label") in (None, "") else str(r["label"]).strip()
+        rows.append(ManifestRow(i, rid, values, label, notice, given))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
@@ -105,7 +109,7 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
     """A results row with every column present (None / empty where nothing is known yet)."""
     names = modalities()
     rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
-                           "predicted": None, "target": None, "used": []}
+                           "label_given": row.label_given, "predicted": None, "target": None, "used": []}
     for s in SENTIMENTS:
         rec[f"prob_{s}"] = None
     for m in names:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from msa_demo.errors import InputError
-from msa_demo.labels import EMOTION7, LABEL_SETS, map_label  # noqa: F401 - still importable from here
+from msa_demo.labels import EMOTION7, LABEL_SETS, label_numbering, map_label  # noqa: F401 - importable from here
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
     """One threshold t: score < t negative, else positive.
@@ -59,6 +59,7 @@ def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tu
     if bins and len(bins) == 2:
         labels = LABEL_SETS["3"]
     y = []
+    numbering = label_numbering(r.get("label") for r in rows if r.get("label") not in ("", None))
     for i, r in enumerate(rows):
         if bins is not None:
             if r.get("score") in ("", None):
@@ -68,7 +69,7 @@ def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tu
             if r.get("label") in ("", None):
                 raise InputError(f"Row {i + 1} has no label (or give --bins to bin a numeric score column).")
             try:
-                y.append(labels.index(map_label(r["label"], label_set)))
+                y.append(labels.index(map_label(r["label"], label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
                 raise InputError(f"Row {i + 1}{_named(r)}: {exc}") from None
     return labels, y

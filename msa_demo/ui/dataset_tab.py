@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, map_name, slice_name
+from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, labels_read, map_name, slice_name
 from msa_demo.dataset.rows import LABEL_NOT_USED
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
@@ -131,6 +131,8 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     unread = [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
+    if labels_read(rows, lang):
+        lines.append(md(labels_read(rows, lang)))
     return "\n\n".join(lines)
 
 
