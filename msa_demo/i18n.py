@@ -45,7 +45,7 @@ def said(text: str, lang: str | None = "en") -> str:
         found = pattern.fullmatch(text)
         if found:
             USED.add(key)
-            return ZH[key].format(**{k: _word(v) for k, v in found.groupdict().items()})
+            return ZH[key].format(**{k: v if k in VERBATIM else _word(v) for k, v in found.groupdict().items()})
     return text
 
 
@@ -77,6 +77,11 @@ def _word(value: str, depth: int = 0) -> str:
 _PATTERNS: list = []
 
 
+COUNTS = ("n", "k")  # fields that hold a number in every key
+# fields kept as they are: names a user types (a manifest's columns, a file, a flag's value), not words to translate
+VERBATIM = ("column", "columns", "have", "manifest", "part", "path")
+
+
 def _patterns() -> list:
     """Every key with fields as a regular expression (each field any text), made once."""
     import re
@@ -92,7 +97,9 @@ def _patterns() -> list:
             seen: set[str] = set()
             regex = ""
             for lit, name, _spec, _conv in parts:  # a field named twice must be the same text twice
-                regex += re.escape(lit) + ("" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                # a count ({n}, {k}) is a number: "{n} of {k}" must not read any sentence with "of" in it
+                field = r"[-+−]?\d[\d.,]*" if name in COUNTS else ".+?"
+                regex += re.escape(lit) + ("" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>{field})")
                 seen.add(name or "")
             _PATTERNS.append((key, re.compile(regex, re.S)))
     return _PATTERNS
@@ -246,6 +253,19 @@ ZH: dict[str, str] = {
     "labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without "
     "them: {n} · {ids}": "未读取的标签（不是情绪名称：请用 negative、neutral、positive、-1 / 0 / 1 或一种情绪），这些行在无"
                          "标签的情况下解释：{n} · {ids}",
+    "The manifest '{manifest}' has none of the columns {columns} (it has: {have}). Map a column of yours: --columns "
+    "text={column}.": "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。请映射你的列：--columns text={column}。",
+    "The manifest '{manifest}' has none of the columns {columns} (it has: {have}). Map a column of yours: --columns "
+    "text=COLUMN (or image=, audio=, video=).": "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。请映射你的列："
+                                               "--columns text=列名（或 image=、audio=、video=）。",
+    "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
+        "清单“{manifest}”没有“{column}”列（它有：{have}）。",
+    "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
+    "The manifest '{manifest}' holds no rows.": "清单“{manifest}”中没有任何行。",
+    "--columns takes NAME=COLUMN pairs, comma-separated (such as text=sentence); '{part}' is not one.":
+        "--columns 接受以逗号分隔的 名称=列名 对（例如 text=sentence）；“{part}”不是。",
+    "--columns maps onto {columns}; '{column}' is none of them.": "--columns 只能映射到 {columns}；“{column}”不在其中。",
+    "--columns names '{column}' twice.": "--columns 两次给出了“{column}”。",
     "numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, write "
     "negative, neutral or positive)": "数字标签读作 {pairs}，依据标签列所含的数字而定（如要其他读法，请写 negative、neutral "
                                       "或 positive）",

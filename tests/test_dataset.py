@@ -5,6 +5,7 @@ missing rows, the report is written, light and escaped."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -267,6 +268,25 @@ def test_numbered_labels_are_read_by_the_numbers_the_column_holds(numbers, read,
 
         raw = [{"label": n} for n in numbers.split()]
         assert row_labels(raw, "2", None) == (["negative", "positive"], [0, 1, 1, 0])
+
+
+def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):
+    from msa_demo.dataset.manifest import parse_columns, read_manifest
+
+    m = tmp_path / "m.csv"
+    m.write_text("review,stars,text\ngreat,5,old\nawful,1,old\n", encoding="utf-8")
+    rows = read_manifest(m, columns=parse_columns("text=review, label=stars"))
+    assert [(r["text"], r["label"]) for r in rows] == [("great", "5"), ("awful", "1")]  # the mapped one wins
+    assert [r.label for r in manifest_rows(m, columns={"text": "review", "label": "stars"})] == ["positive", "negative"]
+    m.write_text("review,stars\ngreat,5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has none of the columns .* \(it has: review, stars\)\. Map a column of "
+                                         r"yours: --columns text=review\."):
+        read_manifest(m)
+    for spec, said in [("text=reviw", "has no column 'reviw' (it has: review, stars)"),
+                       ("words=review", "'words' is none of them"), ("review", "'review' is not one"),
+                       ("text=review,text=stars", "names 'text' twice")]:
+        with pytest.raises(InputError, match=re.escape(said)):
+            read_manifest(m, columns=parse_columns(spec))
 
 
 def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):

@@ -204,6 +204,12 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path):
                                                      "label": "positive"}) + "\n")
     table, *_ = tab.run_upload(str(folder.with_suffix(".zip")), 5, "tiny", ALL)
     assert list(table["id"]) == ["a"] and table["image alone"][0] and not table["error"][0]
+    own = tmp_path / "sst.csv"  # a set with its own column names (GLUE's SST-2: sentence, 0 / 1 labels)
+    own.write_text("sentence,label\nI love it,1\nI hate it,0\n", encoding="utf-8")
+    with pytest.raises(gr.Error, match="Map a column of yours: --columns text=sentence"):
+        tab.run_upload(str(own), 5, "tiny", ALL)
+    table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
+    assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -163,3 +163,17 @@ def test_the_page_opens_in_the_browser_s_language_without_undoing_a_click_on_the
     lang, header, names = opened("zh-CN,zh;q=0.9")
     assert lang == "zh" and "预设" in header and names.sample_labels == ["仅文字"]
     assert all(isinstance(v, type(gr.skip())) and v == gr.skip() for v in opened("en-US,en;q=0.9"))
+
+
+def test_an_english_line_no_key_covers_is_left_whole_not_cut_up_by_a_short_key():
+    """"{n} of {k}" (a table cell) read every line with "of" in it: a manifest's error came out as "the columns
+    text、图片… 个中的 The manifest … has none 个". Its fields are counts now; a user's column names stay as typed."""
+    from msa_demo.i18n import said
+
+    line = "The parrot is none of the things it says (it has: feathers, label)."
+    assert said(line, "zh") == line
+    assert said("3 of 5", "zh") == "5 个中的 3 个"
+    err = ("The manifest 'm.csv' has none of the columns text, image, audio, video (it has: review, label). Map a "
+           "column of yours: --columns text=review.")
+    assert said(err, "zh") == ("清单“m.csv”没有 text, image, audio, video 中的任何一列（它有：review, label）。请映射你的列："
+                               "--columns text=review。")

@@ -37,6 +37,9 @@ def add_command(sub) -> None:
                         "each node, or per --gpus-per-worker GPUs)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
+    p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...",
+                   help="read the manifest's own column names as ours, such as text=sentence,label=sentiment "
+                        "(names: the modalities, id, label, score)")
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
@@ -64,6 +67,9 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         raise InputError("--workers and --gpus-per-worker go with --engine ray.")
     if args.top < 1:
         raise InputError("--top must be at least 1.")
+    from msa_demo.dataset.manifest import parse_columns
+
+    columns = parse_columns(args.columns)
     options = options_from_args(args, None)
     lang = output_language(args.lang)  # the lines printed and report.html
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
@@ -71,7 +77,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=lang)
+                      lang=lang, columns=columns)
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",

@@ -44,7 +44,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
-                  lang: str = "en") -> BatchSummary:
+                  lang: str = "en", columns: dict[str, str] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -58,7 +58,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
-    rows = manifest_rows(manifest, limit)
+    rows = manifest_rows(manifest, limit, columns)
     options = options if options is not None else ExplainOptions()
     target = check_target(target)
     store = open_results(out)

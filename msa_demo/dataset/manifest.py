@@ -52,7 +52,47 @@ def media_cache() -> Path:
     return Path(os.environ.get("MSA_MEDIA_CACHE") or Path(tempfile.gettempdir()) / "msa_demo_media")
 
 
-def read_manifest(path: str | Path, blobs: bool = False) -> list[dict[str, Any]]:
+# columns a manifest may hold besides the modalities' (``--columns`` maps a set's own names onto these)
+OWN_COLUMNS = ("id", "label", "score")
+# a set's usual names for its text, suggested when a manifest has none of the modalities' columns
+TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", "body", "caption", "document",
+              "post", "message", "review_text", "reviewtext")
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """``--columns text=sentence,label=sentiment`` as {"text": "sentence", "label": "sentiment"} ({} for none);
+    each name on the left a modality or one of ``OWN_COLUMNS``."""
+    out: dict[str, str] = {}
+    for part in (spec or "").split(","):
+        if not part.strip():
+            continue
+        ours, _, theirs = (p.strip() for p in part.partition("="))
+        allowed = [*names(), *OWN_COLUMNS]
+        if not ours or not theirs:
+            raise InputError(f"--columns takes NAME=COLUMN pairs, comma-separated (such as text=sentence); "
+                             f"'{part.strip()}' is not one.")
+        if ours not in allowed:
+            raise InputError(f"--columns maps onto {', '.join(allowed)}; '{ours}' is none of them.")
+        if ours in out:
+            raise InputError(f"--columns names '{ours}' twice.")
+        out[ours] = theirs
+    return out
+
+
+def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str) -> tuple[list[dict], list]:
+    """The rows with each mapped column under its new name (the mapping's target replaces a column of that
+    name); a mapped column the manifest does not hold is one line."""
+    missing = [theirs for theirs in mapping.values() if theirs not in columns]
+    if missing:
+        raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: "
+                         f"{', '.join(map(str, columns)) or 'no columns'}).")
+    back = {theirs: ours for ours, theirs in mapping.items()}
+    rows = [{back.get(k, k): v for k, v in r.items() if k in back or k not in mapping} for r in rows]
+    return rows, [back.get(c, c) for c in columns if c in back or c not in mapping]
+
+
+def read_manifest(path: str | Path, blobs: bool = False,
+                  columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved ``datasets`` manifest as plain dicts; image/audio paths resolved
     against the manifest's folder (a URI such as ``s3://...`` or ``http://...`` kept as it is), empty cells
     dropped. Embedded bytes (a Parquet binary cell, a ``datasets`` Image()/Audio() feature) become
@@ -61,19 +101,20 @@ def read_manifest(path: str | Path, blobs: bool = False) -> list[dict[str, Any]]
     text, image, audio, is one :class:`InputError`.
 
     ``path`` may be a URI (``s3://bucket/m.parquet``, ``https://host/m.jsonl``: a file, read through fsspec);
-    its relative media paths are then URIs beside it."""
+    its relative media paths are then URIs beside it. ``columns`` ({"text": "sentence"}, :func:`parse_columns`)
+    reads a set's own column names as the modalities' (and id, label, score)."""
     from msa_demo.dataset.media import is_uri
 
     if is_uri(path) and not str(path).lower().startswith("file://"):
-        return _read_remote(str(path), blobs)
+        return _read_remote(str(path), blobs, columns)
     if is_uri(path):
         from urllib.parse import unquote, urlparse
 
         path = unquote(urlparse(str(path)).path)
-    return _read_local(Path(path), blobs)
+    return _read_local(Path(path), blobs, mapping=columns)
 
 
-def _read_remote(uri: str, blobs: bool) -> list[dict[str, Any]]:
+def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """A manifest file at a URI: fetched whole into a temporary folder, read there, relative media as URIs."""
     from msa_demo.dataset.media import read_uri, uri_name
 
@@ -81,10 +122,11 @@ def _read_remote(uri: str, blobs: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="msa_manifest_") as tmp:
         local = Path(tmp) / uri_name(uri)
         local.write_bytes(data)
-        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0])
+        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0], mapping=columns)
 
 
-def _read_local(path: Path, blobs: bool, base: str | None = None) -> list[dict[str, Any]]:
+def _read_local(path: Path, blobs: bool, base: str | None = None,
+                mapping: dict[str, str] | None = None) -> list[dict[str, Any]]:
     if path.is_dir():
         rows, columns = read_saved_dataset(path)
     elif not path.is_file():
@@ -95,9 +137,15 @@ def _read_local(path: Path, blobs: bool, base: str | None = None) -> list[dict[s
         rows, columns = _read_jsonl(path)
     else:
         rows, columns = _read_csv(path)
+    columns = list(columns)
+    if mapping:
+        rows, columns = _renamed(rows, columns, mapping, path.name)
     if rows and not set(columns) & set(names()):
+        text = next((c for c in columns if str(c).strip().lower() in TEXT_NAMES), None)
+        hint = f" Map a column of yours: --columns text={text}." if text else (
+            " Map a column of yours: --columns text=COLUMN (or image=, audio=, video=).")
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
-                         f"{', '.join(map(str, columns)) or 'no columns'}).")
+                         f"{', '.join(map(str, columns)) or 'no columns'}).{hint}")
     return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
@@ -303,4 +351,5 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-__all__ = ["media_cache", "read_manifest", "read_parquet", "read_saved_dataset"]
+__all__ = ["OWN_COLUMNS", "TEXT_NAMES", "media_cache", "parse_columns", "read_manifest", "read_parquet",
+           "read_saved_dataset"]

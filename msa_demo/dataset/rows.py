@@ -70,13 +70,14 @@ class ManifestRow:
 LABEL_NOT_USED = "The label was not used"  # a row's notice, then why: its label is no sentiment
 
 
-def manifest_rows(path: str | Path, limit: int | None = None) -> list[ManifestRow]:
+def manifest_rows(path: str | Path, limit: int | None = None,
+                  columns: dict[str, str] | None = None) -> list[ManifestRow]:
     """The manifest's rows (``train``'s reader: CSV, JSONL, Parquet or a saved datasets folder; paths relative to
-    it), each with a unique id.
+    it), each with a unique id; ``columns`` maps the set's own column names (``read_manifest``).
 
     The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
     (explained without a label, with a notice)."""
-    raw = read_manifest(path, blobs=True)
+    raw = read_manifest(path, blobs=True, columns=columns)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
     numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, ""))

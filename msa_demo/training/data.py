@@ -41,12 +41,13 @@ def parse_bins(text: str | None) -> list[float] | None:
     return vals
 
 
-def read_manifest(path: str | Path) -> list[dict[str, Any]]:
+def read_manifest(path: str | Path, columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved Hugging Face ``datasets`` manifest (the one reader, shared with
-    ``explain-batch``: :mod:`msa_demo.dataset.manifest`); image/audio paths are resolved against its folder."""
+    ``explain-batch``: :mod:`msa_demo.dataset.manifest`); image/audio paths are resolved against its folder;
+    ``columns`` maps the set's own column names (``--columns``)."""
     from msa_demo.dataset.manifest import read_manifest as read
 
-    return read(path)
+    return read(path, columns=columns)
 
 
 def _named(row: dict) -> str:
