@@ -278,6 +278,8 @@ def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_
     rows = read_manifest(m, columns=parse_columns("text=review, label=stars"))
     assert [(r["text"], r["label"]) for r in rows] == [("great", "5"), ("awful", "1")]  # the mapped one wins
     assert [r.label for r in manifest_rows(m, columns={"text": "review", "label": "stars"})] == ["positive", "negative"]
+    m.write_text("review;stars\n\"great; really\";5\n", encoding="utf-8")  # a spreadsheet's semicolons
+    assert [r.label for r in manifest_rows(m, columns={"text": "review", "label": "stars"})] == ["positive"]
     m.write_text("review,stars\ngreat,5\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"has none of the columns .* \(it has: review, stars\)\. Map a column of "
                                          r"yours: --columns text=review\."):

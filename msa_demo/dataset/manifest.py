@@ -27,7 +27,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from msa_demo.errors import InputError
 from msa_demo.registry import kinds, names
@@ -136,7 +136,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
     elif path.suffix.lower() in (".jsonl", ".json"):
         rows, columns = _read_jsonl(path)
     else:
-        rows, columns = _read_csv(path)
+        rows, columns = _read_csv(path, (mapping or {}).values())
     columns = list(columns)
     if mapping:
         rows, columns = _renamed(rows, columns, mapping, path.name)
@@ -149,10 +149,11 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
     return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
-def _delimiter(header: str) -> str:
+def _delimiter(header: str, own: Iterable[str] = ()) -> str:
     """The field separator of a CSV whose first line is ``header``: a comma, or the semicolon a spreadsheet writes
-    where the comma is the decimal mark, or a tab, whichever splits it into the most of our column names."""
-    known = {*names(), "id", "label", "score"}
+    where the comma is the decimal mark, or a tab, whichever splits it into the most of our column names (and the
+    set's ``own`` names that ``--columns`` maps)."""
+    known = {*names(), *OWN_COLUMNS, *(c.lower() for c in own)}
 
     def hits(sep: str) -> int:
         return sum(f.strip().strip('"').strip().lower() in known for f in header.split(sep))
@@ -160,16 +161,17 @@ def _delimiter(header: str) -> str:
     return max((",", ";", "\t"), key=hits)  # a tie keeps the comma
 
 
-def _read_csv(path: Path) -> tuple[list[dict], list[str]]:
+def _read_csv(path: Path, own: Iterable[str] = ()) -> tuple[list[dict], list[str]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            sep = _delimiter(fh.readline())
+            sep = _delimiter(fh.readline(), own)
             fh.seek(0)
             reader = csv.DictReader(fh, delimiter=sep)
             rows = list(reader)
             return rows, list(reader.fieldnames or [])
     except UnicodeDecodeError:
-        raise InputError(f"The manifest '{path.name}' is not a UTF-8 text file; give CSV (a header line), JSONL, "
+        raise InputError(f"The manifest '{path.name}' is not a UTF-8 text file (a spreadsheet writes one when "
+                         "saving as 'CSV UTF-8'); give CSV (a header line), JSONL, "
                          "Parquet or a saved datasets folder.") from None
     except (OSError, csv.Error) as exc:
         raise InputError(f"The manifest '{path.name}' could not be read as CSV ({exc}).") from None
