@@ -181,6 +181,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
             return dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
 
+        def check_compare(request: gr.Request, other=None, **values):
+            return dash.check_compare(other=other, lang=ui.page_language(request), **values)
+
         # the page places its panels (shown only where there will be something) before the endpoint fills them
         def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
             return name in verdicts or name in ("contrib", "report", "json") or (
@@ -202,10 +205,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             concurrency_limit=ui.explain_lanes()).then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
-        compare_btn.click(ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,
-                          page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
-                          inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
-                          concurrency_limit=ui.explain_lanes())  # the same lanes (Gradio keeps the least)
+        compare_btn.click(page.keyed(check_compare), None, parts["compare.summary"], api_name=False,
+                          show_progress="hidden", inputs_kwargs={**exp_ins, "other": other}).success(
+            ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,
+            page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
+            inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
+            concurrency_limit=ui.explain_lanes())  # the same lanes (Gradio keeps the least)
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",

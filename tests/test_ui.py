@@ -656,6 +656,29 @@ def test_compare_takes_a_from_the_explanation_just_made(dash, image_path, tiny_p
     assert len(made) == 2 and again["compare.summary"] == out["compare.summary"]
 
 
+def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(dash, tiny_preset_path, tmp_path):
+    """Compare with no second preset put a red "Error" over all four panels (and what they held was lost): a check
+    step refuses first, with one message, and touches nothing; the endpoint itself still refuses API callers."""
+    import app
+
+    with pytest.raises(gr.Error, match="Pick a second preset to compare with"):
+        dash.check_compare(None, "I love it", None, None, other="")
+    with pytest.raises(gr.Error, match="Give at least one input"):
+        dash.check_compare(None, "", None, None, other=str(tiny_preset_path))
+    with pytest.raises(gr.Error, match="could not be loaded for the comparison"):
+        dash.check_compare(None, "I love it", None, None, other=str(tmp_path / "no-such-preset.json"))
+    assert dash.check_compare(None, "I love it", None, None, other=str(tiny_preset_path)) == {}
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    deps = demo.config["dependencies"]
+    button = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "compare-btn")
+    first = next(d for d in deps if [button, "click"] in [list(t) for t in d["targets"]])
+    assert first["api_visibility"] != "public" and first["show_progress"] == "hidden"
+    then = next(d for d in deps if d.get("api_name") == "compare")
+    assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
+    with pytest.raises(gr.Error, match="Pick a second preset"):
+        dash.compare(None, "I love it", None, None, other="")
+
+
 def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     """The progress bar names each panel's model rows done (of those the budget planned) while the maps are made,
     from the panels' own threads."""

@@ -496,6 +496,15 @@ class Dashboard:
             log.info("loaded preset %s for a comparison in %.1f s", name, time.perf_counter() - t0)
         return self.models[name]
 
+    def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
+        """Refuse a comparison that cannot run with one clear message before any panel is touched (as
+        :meth:`check` does for an explanation): no input, no second preset, or one that cannot be loaded (it is
+        loaded here, on its first use). Nothing to change when it can run."""
+        request, advanced = self._bind(args, named)
+        self._read(request, self.settings(**advanced).face_anyway, lang=lang)
+        self.other_model(other, lang)
+        return {}
+
     def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
         """The same input explained by the page's preset (A) and ``other`` (B), toward A's class, side by side
         (``explain.compare``): by name, ``compare.summary`` (both verdicts, both summaries, the agreement of
