@@ -332,7 +332,12 @@ def _to_float_mono(data: np.ndarray) -> np.ndarray:
         # (T, C) as soundfile/Gradio give it; a (C, T) array with few channels is transposed first
         if data.shape[0] <= 8 < data.shape[1]:
             data = data.T
-        data = data.mean(axis=1)
+        mixed = data.mean(axis=1)
+        loudness = np.sqrt(np.mean(np.square(data, dtype=np.float64), axis=0)) if data.size else np.zeros(1)
+        if data.shape[1] > 1 and loudness.max() > 1e-4 and np.sqrt(np.mean(np.square(mixed, dtype=np.float64))) \
+                < 0.25 * loudness.max():
+            mixed = data[:, int(loudness.argmax())]  # channels that cancel out (one wired in opposite phase)
+        data = mixed
     elif data.ndim != 1:
         raise InputError(f"Audio must be mono or multi-channel samples; got an array of shape {data.shape}.")
     if not np.all(np.isfinite(data)):

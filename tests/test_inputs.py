@@ -264,3 +264,14 @@ def test_the_page_s_picture_box_hands_the_upload_on_as_it_came(picture, tmp_path
     want = np.asarray(load_image(str(path)).image)
     assert np.array_equal(np.asarray(load_image(uploaded).image), want)
     assert want[0, 0].tolist() == [255, 255, 255] if picture == "transparent" else 0 < want.mean() < 250
+
+
+def test_stereo_channels_that_cancel_out_are_not_heard_as_silence():
+    """A recording whose second channel is wired in opposite phase averaged to silence ("the clip is silent"); the
+    louder channel is read alone then, while ordinary stereo is still averaged."""
+    rate = 16000
+    voice = 0.5 * np.sin(2 * np.pi * 220 * np.arange(rate) / rate).astype(np.float32)
+    out = load_audio((rate, np.stack([voice, -voice], axis=1)))
+    assert np.allclose(out.waveform, voice, atol=1e-6) and not out.notices
+    left_only = load_audio((rate, np.stack([voice, np.zeros_like(voice)], axis=1)))
+    assert np.allclose(left_only.waveform, voice / 2, atol=1e-6)  # not cancelling: averaged as before
