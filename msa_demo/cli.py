@@ -145,6 +145,26 @@ def options_from_args(args, saved_options: dict[str, Any] | None):
     return ExplainOptions(**opts)
 
 
+def output_file(path: str | None, flag: str) -> None:
+    """Refuse a file ``flag`` is to write that cannot be written (a folder, a folder that does not exist), before
+    any work: an explanation can take a minute to be lost at its end."""
+    if not path:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{flag} '{path}' is a folder; give the name of a file to write.")
+    if not p.parent.is_dir():
+        raise InputError(f"{flag} '{path}': the folder '{p.parent}' does not exist.")
+
+
+def written(path: str, flag: str, write) -> None:
+    """``write()`` the file ``flag`` names; a file that cannot be written is one line."""
+    try:
+        write()
+    except OSError as exc:
+        raise InputError(f"{flag} '{path}' could not be written ({exc.strerror or type(exc).__name__}).") from None
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
     from msa_demo.registry import flags, names
@@ -168,6 +188,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         target = args.target
         use = args.use.split(",") if args.use else None
     options = options_from_args(args, saved.get("options") if saved else None)
+    output_file(args.out, "--out")
+    output_file(args.html, "--html")
     if isinstance(preset, str):
         model = MultimodalSentimentModel.from_preset(preset, device=args.device)
     else:
@@ -176,10 +198,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     use = [u.strip() for u in use if u.strip()] if use else None
     exp = explain(model, inputs, target=target, use=use, options=options)
     if args.out:
-        Path(args.out).write_text(exp.to_json(), encoding="utf-8")
+        written(args.out, "--out", lambda: Path(args.out).write_text(exp.to_json(), encoding="utf-8"))
     lang = output_language(getattr(args, "lang", None))
     if args.html:
-        write_html(exp, args.html, lang)
+        written(args.html, "--html", lambda: write_html(exp, args.html, lang))
     print(exp.to_json() if args.json else format_explanation(exp, lang))
     if args.out and not args.json:
         print(t("saved: {out}  (reproduce: python -m msa_demo explain --from {out})", lang, out=args.out))

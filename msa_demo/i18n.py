@@ -79,7 +79,7 @@ _PATTERNS: list = []
 
 COUNTS = ("n", "k")  # fields that hold a number in every key
 # fields kept as they are: names a user types (a manifest's columns, a file, a flag's value), not words to translate
-VERBATIM = ("column", "columns", "have", "manifest", "part", "path")
+VERBATIM = ("column", "columns", "flag", "folder", "have", "manifest", "part", "path")
 
 
 def _patterns() -> list:
@@ -261,6 +261,9 @@ ZH: dict[str, str] = {
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
+    "{flag} '{path}' is a folder; give the name of a file to write.": "{flag} “{path}”是一个文件夹；请给出要写入的文件名。",
+    "{flag} '{path}': the folder '{folder}' does not exist.": "{flag} “{path}”：文件夹“{folder}”不存在。",
+    "{flag} '{path}' could not be written ({why}).": "{flag} “{path}”无法写入（{why}）。",
     "The manifest '{manifest}' holds no rows.": "清单“{manifest}”中没有任何行。",
     "--columns takes NAME=COLUMN pairs, comma-separated (such as text=sentence); '{part}' is not one.":
         "--columns 接受以逗号分隔的 名称=列名 对（例如 text=sentence）；“{part}”不是。",

@@ -138,6 +138,22 @@ def test_cli_bad_setting_is_one_line_before_any_model_loads(capsys):
     assert err.strip() == "error: Explanation option: the IG tolerance must be between 0 and 1."
 
 
+def test_an_output_file_that_cannot_be_written_is_one_line_before_any_model_loads(capsys, tmp_path, monkeypatch):
+    """--out to a folder (or into one that does not exist) ended a finished explanation with a traceback."""
+    from msa_demo.__main__ import main
+    from msa_demo.model import MultimodalSentimentModel
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the model was loaded before the output was checked")
+
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", no_load)
+    for flags, said in [(["--out", str(tmp_path)], f"--out '{tmp_path}' is a folder; give the name of a file"),
+                        (["--html", str(tmp_path / "no" / "r.html")], f"the folder '{tmp_path / 'no'}' does not exist")]:
+        assert main(["explain", "--text", "hi", *flags]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err
+
+
 def test_each_modality_owns_its_options_under_its_name():
     """The core settings and each kind's own, composed by namespace; the public names stay flat."""
     specs = {s.name: s for s in option_specs()}
