@@ -99,7 +99,8 @@ def _patterns() -> list:
             for lit, name, _spec, _conv in parts:  # a field named twice must be the same text twice
                 # a count ({n}, {k}) is a number: "{n} of {k}" must not read any sentence with "of" in it
                 field = r"[-+−]?\d[\d.,]*" if name in COUNTS else ".+?"
-                regex += re.escape(lit) + ("" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>{field})")
+                group = "" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>{field})"
+                regex += re.escape(lit) + group
                 seen.add(name or "")
             _PATTERNS.append((key, re.compile(regex, re.S)))
     return _PATTERNS
@@ -525,7 +526,11 @@ ZH: dict[str, str] = {
         "{folder} 中没有“{row}”这一行保存的解释；请对该文件夹再次运行 explain-batch 来写入它。",
     "The saved explanation of row '{row}' could not be read ({file}).": "无法读取“{row}”这一行保存的解释（{file}）。",
     "No image file was found at '{name}'.": "找不到图片文件“{name}”。",
+    "'{path}' is a folder, not an image file; give the file itself.": "“{path}”是一个文件夹，不是图片文件；请给出文件本身。",
+    "'{path}' is a folder, not an audio file; give the file itself.": "“{path}”是一个文件夹，不是音频文件；请给出文件本身。",
+    "'{path}' is a folder, not a video file; give the file itself.": "“{path}”是一个文件夹，不是视频文件；请给出文件本身。",
     "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
+    "No video file was found at '{name}'.": "找不到视频文件“{name}”。",
     "'{name}' is not a supported audio file; use WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video "
     "file.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG、MP3、Opus、M4A / AAC、WebM 或视频文件的声音。",
     "{name} holds no sound (it is a video without a sound track).": "{name}没有声音（这是一个没有音轨的视频）。",

@@ -174,6 +174,14 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
 # ---------------------------------------------------------------- image
 
 
+def no_file(path: Path, kind: str) -> str:
+    """The one line for a path that holds no file of ``kind`` (image, audio, video): a folder, or nothing."""
+    if path.is_dir():
+        article = "an" if kind[0] in "aeiou" else "a"
+        return f"'{path.name or path}' is a folder, not {article} {kind} file; give the file itself."
+    return f"No {kind} file was found at '{path.name}'."
+
+
 def empty_file(name: str, what: str) -> str:
     """The one line for a file of 0 bytes (an upload cut short, a recording that never started)."""
     return f"{name[:1].upper() + name[1:]} cannot be used: the file is empty (0 bytes). Choose the {what} again."
@@ -208,7 +216,7 @@ def _open_image(value: Any) -> Image.Image:
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(f"No image file was found at '{path.name}'.")
+            raise InputError(no_file(path, "image"))
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
@@ -274,7 +282,7 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(f"No audio file was found at '{path.name}'.")
+            raise InputError(no_file(path, "audio"))
         if path.suffix.lower() not in AUDIO_SUFFIXES:
             raise InputError(f"'{path.name}' is not a supported audio file; use {AUDIO_FORMATS}.")
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0

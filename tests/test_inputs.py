@@ -275,3 +275,16 @@ def test_stereo_channels_that_cancel_out_are_not_heard_as_silence():
     assert np.allclose(out.waveform, voice, atol=1e-6) and not out.notices
     left_only = load_audio((rate, np.stack([voice, np.zeros_like(voice)], axis=1)))
     assert np.allclose(left_only.waveform, voice / 2, atol=1e-6)  # not cancelling: averaged as before
+
+
+@pytest.mark.parametrize("kind", ["image", "audio", "video"])
+def test_a_folder_given_as_a_file_says_it_is_a_folder(kind, tmp_path):
+    from msa_demo.modalities.video import load_video
+
+    read = {"image": load_image, "audio": load_audio, "video": load_video}[kind]
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    with pytest.raises(InputError, match=f"'clips' is a folder, not an? {kind} file; give the file itself"):
+        read(str(folder))
+    with pytest.raises(InputError, match=f"No {kind} file was found at 'gone.x'"):
+        read(str(tmp_path / "gone.x"))

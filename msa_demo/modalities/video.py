@@ -98,7 +98,9 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
     if isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(f"No video file was found at '{path.name}'.")
+            from msa_demo.inputs import no_file
+
+            raise InputError(no_file(path, "video"))
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an "
                              "animated GIF.")
