@@ -69,6 +69,16 @@ def test_a_spreadsheet_s_csv_with_semicolons_or_tabs_reads_as_a_comma_one(folder
     assert [r.text for r in manifest_rows(folder / "one.csv")] == ["fine; really"]
 
 
+def test_a_manifest_made_on_windows_finds_its_files_by_backslashed_paths(folder):
+    """"media\\happy_face.png" (as a manifest written on Windows holds it) was not found on Linux."""
+    (folder / "win.csv").write_text("text,image\r\nhi,media\\happy_face.png\r\n", encoding="utf-8")
+    (row,) = manifest_rows(folder / "win.csv")
+    assert row.image == str(folder / "media" / "happy_face.png") and Path(row.image).is_file()
+    (folder / "odd\\name.png").write_bytes(b"x")  # a file whose name holds a backslash is found as it is
+    (folder / "odd.csv").write_text("text,image\nhi,odd\\name.png\n", encoding="utf-8")
+    assert manifest_rows(folder / "odd.csv")[0].image == str(folder / "odd\\name.png")
+
+
 def test_a_saved_datasets_folder_with_paths_class_labels_and_splits(folder):
     datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
     feats = datasets.Features({"id": datasets.Value("string"), "text": datasets.Value("string"),

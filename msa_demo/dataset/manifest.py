@@ -297,6 +297,8 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
             v = {"bytes": v, "path": None}
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
             v = _media_file(v, folder, m, blobs)
+        if isinstance(v, str) and "\\" in v and not is_uri(v) and not (base is None and (folder / v).exists()):
+            v = v.replace("\\", "/")  # a manifest made on Windows: images\a.png
         if isinstance(v, Blob):
             r[m] = v
         elif v in ("", None):
