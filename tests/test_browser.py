@@ -390,6 +390,28 @@ def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
     context.close()
 
 
+def test_the_tabs_names_turn_too_when_the_language_s_words_arrive_late(app_url, browser):
+    """Gradio loads a language's words when it is first chosen. On a busy machine they came after the tabs' names
+    were sent again, and those stayed English for good (the test above failed about once in ten runs with both
+    cores busy); here the words are held back 3 s, every time."""
+    url, _, _ = app_url
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+
+    def late(route):
+        time.sleep(3)
+        route.continue_()
+
+    page.route("**/zh-CN-*.js", late)
+    page.goto(url)
+    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page.locator("#language label").filter(has_text="简体中文").click()
+    tabs = "() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
+    page.wait_for_function(f"() => ({tabs})().includes('对比') && ({tabs})().includes('数据集')", timeout=15_000)
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def worked_url(tmp_path_factory, lite_dashboard):
     """The app as ``python app.py`` serves it: the page opens on the worked example, explained at start-up."""

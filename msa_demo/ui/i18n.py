@@ -266,9 +266,12 @@ LOCALES = {"en": "en", "zh": "zh-CN"}
 # language), not only what the server writes. Gradio's frontend offers no call for it but the footer's Settings →
 # Language, which calls its i18n module's changeLocale: the module (core-<hash>.js, which the page has loaded) is
 # found among the page's resources and the same function called. Where it is not found (another Gradio build),
-# nothing changes: the labels stay in the browser's language, as before.
+# nothing changes: the labels stay in the browser's language, as before. Gradio loads a language's words when it
+# is first chosen; the function returns once they are on the page (the Explain button reads them; at most 10 s),
+# as the tabs' names are sent again after it and a name sent before the words arrived stayed English for good
+# (seen on a busy machine).
 SET_PAGE_LOCALE = """async (choice) => {
-  const locales = %s;
+  const locales = %s, marks = %s;
   const modules = performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\/core-[\\w-]+\\.js/.test(n));
   for (const url of modules) {
     try {
@@ -276,8 +279,15 @@ SET_PAGE_LOCALE = """async (choice) => {
       if (typeof core.changeLocale === 'function') { core.changeLocale(locales[choice] || 'en'); break; }
     } catch (e) {}
   }
+  const mark = marks[choice] || marks.en;
+  for (let i = 0; i < 200; i++) {
+    const button = document.querySelector('#explain-btn');
+    if (!button || button.innerText.includes(mark)) break;
+    await new Promise(done => setTimeout(done, 50));
+  }
   return [];
-}""" % json.dumps(LOCALES)
+}""" % (json.dumps(LOCALES), json.dumps({lang: ZH["Explain"] if lang == "zh" else "Explain" for lang in LOCALES},
+                                       ensure_ascii=False))
 
 
 def language_switch():
