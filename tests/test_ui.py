@@ -667,7 +667,11 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
         dash.check_compare(None, "", None, None, other=str(tiny_preset_path))
     with pytest.raises(gr.Error, match="could not be loaded for the comparison"):
         dash.check_compare(None, "I love it", None, None, other=str(tmp_path / "no-such-preset.json"))
-    assert dash.check_compare(None, "I love it", None, None, other=str(tiny_preset_path)) == {}
+    dash.read_once.clear()
+    assert dash.check_compare(None, "I love it", None, None, other=str(tiny_preset_path), ig_steps=8) == {}
+    assert len(dash.read_once) == 1  # what A read, kept for the comparison that follows: not read twice
+    dash.compare(None, "I love it", None, None, other=str(tiny_preset_path), ig_steps=8, deletion_steps=2)
+    assert not dash.read_once
     demo = app.build_demo(dash, tmp_path / "none.json")
     deps = demo.config["dependencies"]
     button = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "compare-btn")

@@ -368,4 +368,5 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
 
 
 __all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "labels_read", "macro_f1", "map_name",
-           "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across", "write_report"]
+           "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across",
+           "write_report"]

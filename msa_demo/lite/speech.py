@@ -264,8 +264,9 @@ def _resample(x: np.ndarray, orig: int, new: int) -> np.ndarray:
 def _words(segments, duration: float) -> tuple[str, tuple[Word, ...], int]:
     """Whisper's timed words (a punctuation mark alone is none), stripped, kept inside the clip and in order; the
     text they make, spaced as Whisper spaces them (a word that starts with a space starts a new word: none in
-    Chinese, none in "ill-disposed"); and how many words were dropped at the cut: the last words, when they last no time at all and sit at the
-    clip's end (Whisper runs on past a cut clip and squeezes what it imagines there into its last instant)."""
+    Chinese, none in "ill-disposed"); and how many words were dropped at the cut: the last words, when they last
+    no time at all and sit at the clip's end (Whisper runs on past a cut clip and squeezes what it imagines there
+    into its last instant)."""
     words: list[Word] = []
     starts: list[int] = []  # where each word begins in ``text``
     text = ""

@@ -322,8 +322,8 @@ class Dashboard:
             self.read_once.popitem(last=False)
 
     def _read_request(self, request: Request, settings: Settings, lang: str = "en") -> tuple:
-        """(model, inputs, use, reading) for an explanation: what ``check`` read for the same request, else read
-        now."""
+        """(model, inputs, use, reading) for an explanation or a comparison: what ``check`` (``check_compare``) read
+        for the same request, else read now."""
         kept = self.read_once.pop(self._read_key(request, settings), None)
         return kept if kept is not None else self._read(request, settings.face_anyway, lang=lang)
 
@@ -499,10 +499,13 @@ class Dashboard:
     def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as
         :meth:`check` does for an explanation): no input, no second preset, or one that cannot be loaded (it is
-        loaded here, on its first use). Nothing to change when it can run."""
+        loaded here, on its first use). Nothing to change when it can run; what A read is kept for the comparison
+        that follows, as :meth:`check` keeps it for the explanation."""
         request, advanced = self._bind(args, named)
-        self._read(request, self.settings(**advanced).face_anyway, lang=lang)
+        settings = self.settings(**advanced)
+        read = self._read(request, settings.face_anyway, lang=lang)
         self.other_model(other, lang)
+        self._keep_read(request, settings, read)
         return {}
 
     def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
@@ -517,7 +520,7 @@ class Dashboard:
 
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        model_a, inputs_a, use, _reading = self._read(request, settings.face_anyway, lang=lang)
+        model_a, inputs_a, use, _reading = self._read_request(request, settings, lang)
         model_b = self.other_model(other, lang)
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits

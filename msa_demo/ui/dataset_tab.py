@@ -131,8 +131,9 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     unread = [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
-    if labels_read(rows, lang):
-        lines.append(md(labels_read(rows, lang)))
+    numbered = labels_read(rows, lang)
+    if numbered:
+        lines.append(md(numbered))
     return "\n\n".join(lines)
 
 
