@@ -439,6 +439,9 @@ ZH: dict[str, str] = {
     "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given).":
         "文字：视频中说的话，由 Whisper base 语音识别听出（未给出文字）。",
     "Video: the words said in it were not read ({why})": "视频：未读取其中说的话（{why}）",
+    "Audio: speech recognition was unsure of the words it heard (a very short or unclear clip is often misheard); "
+    "check the transcript before trusting the voice's verdict.": "音频：语音识别对听到的词语没有把握（很短或不清晰的片段常被听错）；"
+                                                                 "请先核对转写文字，再相信声音的判断。",
     "Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has nothing to "
     "judge.": "音频：语音识别反复听到同样的词语（是音乐或单音？），因此 lite 音频模型无从判断。",
     "Video: speech recognition was unsure of the words it heard (music or noise?), so they were not read as the text.":

@@ -186,3 +186,21 @@ def test_cli_json_carries_the_transcript_language(tmp_path):
     again = subprocess.run([sys.executable, "-m", "msa_demo", "explain", "--from", str(out)], capture_output=True,
                            text=True, timeout=300, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
     assert again.returncode == 0, again.stderr
+
+
+def test_words_whisper_was_unsure_of_are_judged_but_said_to_be_doubtful(lite, tmp_path):
+    """Half a second cut from a spoken example was heard as a whole phrase ("Thank you very much."); Whisper's own
+    mark of such a decode (mean token log-probability under -1) is said on screen, the full clip carries none."""
+    from msa_demo.lite.speech import UNSURE, transcribe
+    from msa_demo.modalities.audio import UNSURE_HEARD
+
+    wave, rate = sf.read(ROOT / "examples" / "positive_speech.wav", dtype="float32")
+    cut = tmp_path / "cut.wav"
+    sf.write(cut, wave[int(0.3 * rate): int(0.8 * rate)], rate)
+    short = lite.predict(audio=str(cut))
+    from msa_demo.inputs import load_audio
+
+    heard = transcribe(load_audio(str(cut)).waveform, 16000, None)
+    assert heard.words and heard.logprob < UNSURE  # the doubtful decode this test stands on
+    assert UNSURE_HEARD in short.notices and short.label in ("negative", "neutral", "positive")
+    assert UNSURE_HEARD not in lite.predict(audio=str(ROOT / "examples" / "positive_speech.wav")).notices

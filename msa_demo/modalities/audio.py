@@ -243,6 +243,11 @@ LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (m
                 "nothing to judge.")
 NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
 NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
+# Whisper's mark of a doubtful decode (its tokens' mean log-probability under ``lite.speech.UNSURE``): on the
+# project's clips a fraction of a second of speech was heard as whole phrases ("Thank you very much.", -1.15; the
+# full clips -0.14 to -0.67), so the words are judged but said to be doubtful
+UNSURE_HEARD = ("Audio: speech recognition was unsure of the words it heard (a very short or unclear clip is often "
+                "misheard); check the transcript before trusting the voice's verdict.")
 
 
 def _why_not(heard) -> tuple[str, str]:
@@ -295,6 +300,7 @@ class SpeechTranscript(EncoderWithHead):
         heard = self.hear(value)
         why, notice = _why_not(heard)
         transcript = EMPTY if why else heard
+        notice = notice or (UNSURE_HEARD if heard.unsure else "")
         notices = list(value.notices) + ([notice] if notice and notice not in value.notices else [])
         prepared = super().prepare(TextInput(transcript.text))
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
