@@ -26,6 +26,7 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.inputs import no_file
 from msa_demo.modalities import Modality, Prepared
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif")  # an animated GIF: a clip without sound
@@ -98,8 +99,6 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
     if isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            from msa_demo.inputs import no_file
-
             raise InputError(no_file(path, "video"))
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an "

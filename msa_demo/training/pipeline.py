@@ -73,7 +73,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
     from msa_demo.dataset.manifest import parse_columns
 
-    rows = read_manifest(args.manifest, parse_columns(getattr(args, "columns", None)))
+    rows = read_manifest(args.manifest, parse_columns(args.columns))
     if not rows:
         raise InputError("The manifest has no rows.")
     bins = parse_bins(args.bins)
