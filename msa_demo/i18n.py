@@ -273,6 +273,14 @@ ZH: dict[str, str] = {
     "numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, write "
     "negative, neutral or positive)": "数字标签读作 {pairs}，依据标签列所含的数字而定（如要其他读法，请写 negative、neutral "
                                       "或 positive）",
+    "scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above {band} → "
+    "{positive} (the three classes of {sets}), by the scores the label column holds (to mean another reading, "
+    "write negative, neutral or positive)":
+        "分数读作情感：低于 −{band} → {negative}，−{band} 到 {band} → {neutral}，高于 {band} → {positive}（即 {sets} "
+        "的三分类），依据标签列所含的分数而定（如要其他读法，请写 negative、neutral 或 positive）",
+    "  {id}: {why}": "  {id}：{why}",
+    "  and {n} more (report.html lists every row that could not be explained)":
+        "  另有 {n} 行（report.html 列出了所有无法解释的行）",
     "results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)":
         "结果：{results}\n报告：{report}\n分布图：{map}（各行融合特征的 PCA 投影）",
     # the Dataset report (report.html of a results folder)
@@ -322,6 +330,10 @@ ZH: dict[str, str] = {
     "Tables list the first {n}; results.parquet holds all.": "表格只列出前 {n} 项；results.parquet 包含全部。",
     "The label was not used: {why}": "未使用该标签：{why}",
     "Label '{label}' is not one of {labels}.": "标签“{label}”不是 {labels} 之一。",
+    "Label '{label}' is a score, and scores are read only from a label column that holds negative ones too (-1 to "
+    "1 as CH-SIMS, -3 to 3 as CMU-MOSI); write negative, neutral or positive.":
+        "标签“{label}”是一个分数；只有当标签列也含有负分时才按分数读取（-1 到 1 如 CH-SIMS，-3 到 3 如 CMU-MOSI）；"
+        "请写 negative、neutral 或 positive。",
     "*No row carries a label: nothing to score.*": "*没有任何行带有标签：无从评分。*",
     "*Every explained row falls in one slice of each kind.*": "*每个已解释的行在每种分组中都落在同一个切片里。*",
     "truth ↓ · predicted →": "真实 ↓ · 预测 →",

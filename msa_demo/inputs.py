@@ -179,7 +179,16 @@ def no_file(path: Path, kind: str) -> str:
     if path.is_dir():
         article = "an" if kind[0] in "aeiou" else "a"
         return f"'{path.name or path}' is a folder, not {article} {kind} file; give the file itself."
-    return f"No {kind} file was found at '{path.name}'."
+    return f"No {kind} file was found at '{shown_path(path)}'."
+
+
+def shown_path(path: Path) -> str:
+    """A path as a message shows it: as given when relative, else its last three parts (the folders that tell
+    one dataset's Raw/<video>/1.mp4 from another's, not where the server keeps them)."""
+    if not path.is_absolute():
+        return str(path)
+    parts = path.parts[1:]
+    return "/".join(parts) if len(parts) <= 3 else "…/" + "/".join(parts[-3:])
 
 
 def empty_file(name: str, what: str) -> str:

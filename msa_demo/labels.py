@@ -98,24 +98,40 @@ NUMBERINGS: dict[str, dict[str, str]] = {
     "1 to 5": {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"},  # star ratings
 }
 DEFAULT_NUMBERING = "-1 / 0 / 1"
+# Sentiment scores (the field's own sets: averaged annotators' ratings), read as their sets' papers read three
+# classes: CMU-MOSI and MOSEI (-3 to 3) round the score clipped to -1..1 (neutral from -0.5 to 0.5); CH-SIMS
+# (-1 to 1) keeps -0.1 to 0.1 neutral. A 2-way set reads a score below 0 as negative, else positive ("Has0").
+SCORES: dict[str, float] = {"scores -3 to 3": 0.5, "scores -1 to 1": 0.1}  # numbering -> neutral half-width
+SCORE_SETS = {"scores -3 to 3": "CMU-MOSI / MOSEI", "scores -1 to 1": "CH-SIMS"}
 
 
-def label_number(raw: Any) -> str | None:
-    """A label that is a whole number as its digits ("1.0" -> "1"); None for any other label."""
+def label_score(raw: Any) -> float | None:
+    """A label that is a finite number as that number ("-1.4" -> -1.4); None for any other label."""
     if isinstance(raw, bool):
         return None
     try:
         value = float(str(raw).strip())
     except ValueError:
         return None
-    return str(int(value)) if value.is_integer() else None
+    return value if np.isfinite(value) else None
+
+
+def label_number(raw: Any) -> str | None:
+    """A label that is a whole number as its digits ("1.0" -> "1"); None for any other label."""
+    value = label_score(raw)
+    return str(int(value)) if value is not None and value.is_integer() else None
 
 
 def label_numbering(raws: Iterable[Any]) -> str:
-    """Which of ``NUMBERINGS`` a label column's numbers follow, by the numbers it holds: any below 0 -> -1 / 0 / 1;
-    only 0 and 1 -> 0 / 1; up to 2 -> 0 / 1 / 2; 0 with 3 or 4 -> 0 to 4; 1 to 5 without 0 -> 1 to 5. A number
-    outside its numbering is not read (``map_label`` says so)."""
-    numbers = {int(n) for n in (label_number(r) for r in raws) if n is not None}
+    """Which of ``NUMBERINGS`` (or ``SCORES``) a label column's numbers follow, by the numbers it holds: scores
+    when some are below 0 and some are not whole or lie beyond -1..1 (-1 to 1 when all lie within, else -3 to
+    3); else any below 0 -> -1 / 0 / 1; only 0 and 1 -> 0 / 1; up to 2 -> 0 / 1 / 2; 0 with 3 or 4 -> 0 to 4; 1
+    to 5 without 0 -> 1 to 5. A number outside its numbering is not read (``map_label`` says so)."""
+    values = [v for v in (label_score(r) for r in raws) if v is not None]
+    if values and min(values) < 0 and max(abs(v) for v in values) <= 3 and (
+            any(not v.is_integer() for v in values) or max(abs(v) for v in values) > 1):
+        return "scores -1 to 1" if max(abs(v) for v in values) <= 1 else "scores -3 to 3"
+    numbers = {int(v) for v in values if v.is_integer()}
     if not numbers or min(numbers) < 0:
         return DEFAULT_NUMBERING
     top = max(numbers)
@@ -130,13 +146,23 @@ def label_numbering(raws: Iterable[Any]) -> str:
     return DEFAULT_NUMBERING
 
 
+def score_sentiment(value: float, numbering: str, two_way: bool = False) -> str:
+    """A sentiment score's class in the ``SCORES`` numbering (its neutral band; 2-way: below 0 negative)."""
+    if two_way:
+        return "negative" if value < 0 else "positive"
+    band = SCORES[numbering]
+    return "negative" if value < -band else "positive" if value > band else "neutral"
+
+
 def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> str:
     """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included); a
-    number by ``NUMBERINGS[numbering]`` (the label column's, :func:`label_numbering`; in a 2-way set 0 is
-    negative)."""
+    number by ``NUMBERINGS[numbering]`` or ``SCORES[numbering]`` (the label column's, :func:`label_numbering`;
+    in a 2-way set 0 is negative)."""
     text = str(raw).strip().lower()
-    number = label_number(raw)
-    if number is not None and label_set != "emotion7":
+    number, score = label_number(raw), label_score(raw)
+    if numbering in SCORES and score is not None and label_set != "emotion7":
+        text = score_sentiment(score, numbering, two_way=label_set == "2")
+    elif number is not None and label_set != "emotion7":
         if label_set == "2" and numbering == DEFAULT_NUMBERING:
             numbering = "0 / 1"  # a 2-way set has no neutral for 0 to be
         text = NUMBERINGS[numbering].get(number, text)
@@ -146,6 +172,10 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
         raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
     labels = LABEL_SETS[label_set]
     text = _ALIASES.get(text, text)
+    if text not in labels and score is not None and number is None:
+        raise InputError(f"Label '{raw}' is a score, and scores are read only from a label column that holds "
+                         "negative ones too (-1 to 1 as CH-SIMS, -3 to 3 as CMU-MOSI); write negative, neutral or "
+                         "positive.")
     if text not in labels:
         raise InputError(f"Label '{raw}' is not one of {', '.join(labels)}.")
     return text

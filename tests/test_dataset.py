@@ -161,9 +161,9 @@ def test_manifest_ids_and_labels(tmp_path):
     assert [r.id for r in rows] == ["row-00001", "row-00002"]
     assert rows[0].label == "positive" and rows[1].label is None and "maybe" in rows[1].label_notice
     assert len(manifest_rows(m, limit=1)) == 1
-    m.write_text("text,label\na,Positive\nb,NEG\nc,-1\nd,happy\ne,Sadness\nf,surprise\ng,2\n", encoding="utf-8")
+    m.write_text("text,label\na,Positive\nb,NEG\nc,-1\nd,happy\ne,Sadness\nf,surprise\ng,7\n", encoding="utf-8")
     assert [r.label for r in manifest_rows(m)] == ["positive", "negative", "negative", "positive", "negative",
-                                                   "neutral", None]  # an emotion is read as its sentiment
+                                                   "neutral", None]  # an emotion is read as its sentiment; 7 is none
 
 
 @pytest.mark.slow
@@ -270,6 +270,73 @@ def test_numbered_labels_are_read_by_the_numbers_the_column_holds(numbers, read,
         assert row_labels(raw, "2", None) == (["negative", "positive"], [0, 1, 1, 0])
 
 
+@pytest.mark.parametrize("scores, read, band", [
+    ("2.4 -0.6 0.4 -3.0 0.0 1.8", "positive negative neutral negative neutral positive", "0.5"),  # CMU-MOSI, MOSEI
+    ("-0.8 0.2 0.0 1.0 -0.2 -1.0", "negative positive neutral positive negative negative", "0.1"),  # CH-SIMS
+    ("-3 2 0 1 -1 3", "negative positive neutral positive negative positive", "0.5"),  # MOSI's 7 classes, rounded
+])
+def test_the_field_s_sentiment_scores_are_read_as_its_papers_read_three_classes(scores, read, band, tmp_path):
+    """CMU-MOSI's, MOSEI's and CH-SIMS's labels are averaged annotators' scores (2.4, -0.6): every row was
+    'not used' ('is not one of negative, neutral, positive'), so the field's own sets had no metrics at all. The
+    column's scores are read as their papers read three classes (MOSI: the score clipped to -1..1 and rounded;
+    SIMS: -0.1 to 0.1 neutral), a 2-way set as negative below 0 ('Has0'), and one line says so."""
+    from msa_demo.dataset.report import labels_read, to_html
+    from msa_demo.dataset.rows import empty_record
+    from msa_demo.training import row_labels
+
+    m = tmp_path / "label.csv"
+    m.write_text("text,label\n" + "".join(f"row {i},{v}\n" for i, v in enumerate(scores.split())), encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == read.split() and all(r.label_notice is None for r in rows)
+    records = [empty_record(r) for r in rows]
+    line = labels_read(records)
+    assert line.startswith(f"scores read as sentiments: below −{band} → negative, −{band} to {band} → neutral, "
+                           f"above {band} → positive") and line in to_html(records)
+    assert f"低于 −{band} → 负面" in labels_read(records, "zh")
+    raw = [{"label": v} for v in scores.split()]
+    assert row_labels(raw, "2", None)[1] == [0 if float(v) < 0 else 1 for v in scores.split()]
+    assert row_labels(raw, "3", None)[1] == [SENTIMENTS.index(w) for w in read.split()]
+
+
+def test_scores_without_a_negative_one_are_not_guessed(tmp_path):
+    """0.7 may be a probability, a share of stars or SST's phrase value: not read, and the notice says why."""
+    m = tmp_path / "m.csv"
+    m.write_text("text,label\nfine,0.7\nbad,0.2\n", encoding="utf-8")
+    notices = [r.label_notice for r in manifest_rows(m)]
+    assert notices[0] == ("The label was not used: Label '0.7' is a score, and scores are read only from a label "
+                          "column that holds negative ones too (-1 to 1 as CH-SIMS, -3 to 3 as CMU-MOSI); write "
+                          "negative, neutral or positive.")
+    from msa_demo.i18n import said
+
+    assert said(notices[0], "zh").startswith("未使用该标签：标签“0.7”是一个分数")
+
+
+def test_a_clip_folder_layout_is_built_from_the_row_s_columns(tmp_path):
+    """CMU-MOSI's and CH-SIMS's label.csv names each clip by video_id and clip_id (Raw/<video_id>/<clip_id>.mp4)
+    and says train / valid / test in its 'mode' column: a template builds the path and the id, 'split' maps, and
+    a clip that is not there names its folders, not only '4.mp4' of hundreds."""
+    from msa_demo.dataset.manifest import parse_columns, read_manifest
+
+    (tmp_path / "Raw" / "vidA").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "face_turns.mp4", tmp_path / "Raw" / "vidA" / "1.mp4")
+    m = tmp_path / "label.csv"
+    m.write_text("video_id,clip_id,text,label,mode\nvidA,1,I liked it,2.4,train\nvidB,4,it was okay,0.2,valid\n"
+                 "vidB,,no clip id,-1.2,test\n", encoding="utf-8")
+    columns = parse_columns("video=Raw/{video_id}/{clip_id}.mp4, id={video_id}_{clip_id}, split=mode")
+    rows = read_manifest(m, columns=columns)
+    assert [r.get("video") for r in rows] == [str(tmp_path / "Raw/vidA/1.mp4"), str(tmp_path / "Raw/vidB/4.mp4"),
+                                             None]  # an empty cell builds no path
+    assert [r.get("id") for r in rows] == ["vidA_1", "vidB_4", None] and [r["split"] for r in rows] == [
+        "train", "valid", "test"]
+    for spec, said in [("video=Raw/{video}/{clip_id}.mp4", "has no column 'video' (it has: video_id, clip_id, "),
+                       ("video=Raw/{}.mp4", "'video=Raw/{}.mp4' is no template")]:
+        with pytest.raises(InputError, match=re.escape(said)):
+            read_manifest(m, columns=parse_columns(spec))
+    from msa_demo.inputs import no_file
+
+    assert no_file(tmp_path / "Raw/vidB/4.mp4", "video") == "No video file was found at '…/Raw/vidB/4.mp4'."
+
+
 def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):
     from msa_demo.dataset.manifest import parse_columns, read_manifest
 
@@ -316,6 +383,14 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
                str(out)])
     assert rc == 2 and "does not exist" in capsys.readouterr().err
     shutil.rmtree(out)
+    # the rows that could not be explained are named with why (not only "7 failed"), five of them, then a count
+    m.write_text("text,image\n" + "".join(f"row {i},gone{i}.png\n" for i in range(7)), encoding="utf-8")
+    assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
+                 "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("7 rows: 0 explained, 7 failed") and lines[1:7] == [
+        *(f"  row-0000{i + 1}: No image file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/gone{i}.png'."
+          for i in range(5)), "  and 2 more (report.html lists every row that could not be explained)"]
 
 
 @pytest.mark.slow

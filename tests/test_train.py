@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from msa_demo import training as T
+from msa_demo.training.data import split_rows
 from msa_demo.fusion import load_fusion
 from msa_demo.labels import labels_to_sentiment
 
@@ -45,6 +46,13 @@ def test_bins_labels_and_split():
     assert T.stratified_split(y, 0.15, seed=3) == (tr, te)
     w = T.class_weights(y, 3)
     assert torch.allclose(w, torch.tensor([2.0, 1.0, 2 / 3]))
+
+    # a split column's valid rows pick the epoch (CMU-MOSI's 'mode': train / valid / test), not training rows
+    parts = ["train", "valid", "test", "Train", "dev", "heldout", ""]
+    split = split_rows([{"split": p} for p in parts], [0] * 7, 0.15, 0.1, seed=0)
+    assert (split.train, split.val, split.test) == ([0, 3, 6], [1, 4], [2, 5])
+    split = split_rows([{"split": p} for p in ("train", "test")] * 10, [0, 1] * 10, 0.15, 0.0, seed=0)
+    assert split.val == [] and split.test == list(range(1, 20, 2))
 
 
 def _xor_data(n=1200, d=6, seed=0):

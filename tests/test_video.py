@@ -218,7 +218,8 @@ def test_bad_files_each_give_one_line(tmp_path):
         sound_only: "'voice.mp4' has no video stream (it holds only sound: give it as audio).",
         EXAMPLES / "positive_speech.wav": "'positive_speech.wav' is not a supported video file; use MP4, WebM, "
                                           "MOV, MKV, AVI or an animated GIF.",
-        tmp_path / "missing.mp4": "No video file was found at 'missing.mp4'.",
+        tmp_path / "missing.mp4": f"No video file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/"
+                                  "missing.mp4'.",
     }
     for path, message in cases.items():
         with pytest.raises(InputError) as err:

@@ -6,10 +6,12 @@ import argparse
 import os
 
 ENGINES = ("local", "ray")
+FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the run's line (all in report.html)
 
 
 def add_command(sub) -> None:
     from msa_demo.cli import add_lang_flag, add_option_flags
+    from msa_demo.dataset.manifest import COLUMNS_HELP
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -37,9 +39,7 @@ def add_command(sub) -> None:
                         "each node, or per --gpus-per-worker GPUs)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
-    p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...",
-                   help="read the manifest's own column names as ours, such as text=sentence,label=sentiment "
-                        "(names: the modalities, id, label, score)")
+    p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
@@ -56,7 +56,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.report import labels_not_read
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
-    from msa_demo.i18n import t
+    from msa_demo.i18n import said, t
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
@@ -82,6 +82,11 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
             rate=rate))
+    for rid, why in s.failures[:FAILURES_SHOWN]:
+        print(t("  {id}: {why}", lang, id=rid, why=said(why, lang)))
+    if len(s.failures) > FAILURES_SHOWN:
+        print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
+                n=len(s.failures) - FAILURES_SHOWN))
     if s.unlabelled:
         print(labels_not_read(s.unlabelled, lang))
     if s.numbered:

@@ -32,6 +32,7 @@ class BatchSummary:
     out: str
     unlabelled: tuple[str, ...] = ()  # the rows whose label was given but is no sentiment (explained without it)
     numbered: str = ""  # how numbered labels were read when not as -1 / 0 / 1 (``report.labels_read``)
+    failures: tuple[tuple[str, str], ...] = ()  # (id, why) of each row this run could not explain
 
     @property
     def rows_per_second(self) -> float:
@@ -66,6 +67,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     hashes = hash_columns()
     todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
     explained = failed = 0
+    failures: list[tuple[str, str]] = []
     if todo:
         if engine == "ray":
             from msa_demo.dataset.distributed import ray_results
@@ -86,6 +88,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                     explained += 1
                 else:
                     failed += 1
+                    failures.append((str(rec["id"]), str(rec.get("error") or "")))
                 store.append(rec)
                 bar.update(1)
                 if on_row is not None:
@@ -100,7 +103,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         write_report(store, lang=lang)
     numbered = labels_read([{"label": r.label, "label_given": r.label_given} for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
-                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered)
+                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures))
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,

@@ -25,6 +25,7 @@ import csv
 import hashlib
 import json
 import os
+import string
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -53,15 +54,21 @@ def media_cache() -> Path:
 
 
 # columns a manifest may hold besides the modalities' (``--columns`` maps a set's own names onto these)
-OWN_COLUMNS = ("id", "label", "score")
+OWN_COLUMNS = ("id", "label", "score", "split", "group")
 # a set's usual names for its text, suggested when a manifest has none of the modalities' columns
 TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", "body", "caption", "document",
               "post", "message", "review_text", "reviewtext")
 
 
+COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
+                "modalities, id, label, score, split, group); a value with {column} fields is built from each row, "
+                "such as video=Raw/{video_id}/{clip_id}.mp4")
+
+
 def parse_columns(spec: str | None) -> dict[str, str]:
     """``--columns text=sentence,label=sentiment`` as {"text": "sentence", "label": "sentiment"} ({} for none);
-    each name on the left a modality or one of ``OWN_COLUMNS``."""
+    each name on the left a modality or one of ``OWN_COLUMNS``. A value with ``{column}`` fields is built from
+    each row's columns: ``video=Raw/{video_id}/{clip_id}.mp4`` (CMU-MOSI's and CH-SIMS's clip folders)."""
     out: dict[str, str] = {}
     for part in (spec or "").split(","):
         if not part.strip():
@@ -75,20 +82,57 @@ def parse_columns(spec: str | None) -> dict[str, str]:
             raise InputError(f"--columns maps onto {', '.join(allowed)}; '{ours}' is none of them.")
         if ours in out:
             raise InputError(f"--columns names '{ours}' twice.")
+        try:
+            _fields(theirs)
+        except ValueError:
+            raise InputError(f"--columns: '{part.strip()}' is no template (write each column in braces: "
+                             "video=Raw/{video_id}/{clip_id}.mp4).") from None
         out[ours] = theirs
     return out
 
 
+def _fields(value: str) -> list[str]:
+    """The columns a ``--columns`` template names ("Raw/{video_id}/{clip_id}.mp4" -> video_id, clip_id); [] for a
+    plain column name. ValueError for braces that are no template."""
+    fields = [name for _lit, name, _spec, _conv in string.Formatter().parse(value) if name is not None]
+    if any(not f or f.isdigit() for f in fields):
+        raise ValueError(value)
+    return fields
+
+
+def _mapped(mapping: dict[str, str]) -> list[str]:
+    """The manifest's columns a mapping reads: each plain name, and every column a template names."""
+    return [c for theirs in mapping.values() for c in (_fields(theirs) or [theirs])]
+
+
 def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str) -> tuple[list[dict], list]:
     """The rows with each mapped column under its new name (the mapping's target replaces a column of that
-    name); a mapped column the manifest does not hold is one line."""
-    missing = [theirs for theirs in mapping.values() if theirs not in columns]
+    name), each template filled from the row's columns (left out where one of them is empty); a mapped column
+    the manifest does not hold is one line."""
+    missing = [theirs for theirs in _mapped(mapping) if theirs not in columns]
     if missing:
         raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: "
                          f"{', '.join(map(str, columns)) or 'no columns'}).")
-    back = {theirs: ours for ours, theirs in mapping.items()}
-    rows = [{back.get(k, k): v for k, v in r.items() if k in back or k not in mapping} for r in rows]
-    return rows, [back.get(c, c) for c in columns if c in back or c not in mapping]
+    plain = {ours: theirs for ours, theirs in mapping.items() if not _fields(theirs)}
+    built = {ours: theirs for ours, theirs in mapping.items() if ours not in plain}
+    back = {theirs: ours for ours, theirs in plain.items()}
+    out = []
+    for r in rows:
+        row = {back.get(k, k): v for k, v in r.items() if (k in back or k not in plain) and k not in built}
+        for ours, template in built.items():
+            values = {f: r.get(f) for f in _fields(template)}
+            if all(v not in (None, "") for v in values.values()):
+                row[ours] = template.format_map({f: _cell(v) for f, v in values.items()})
+        out.append(row)
+    kept = [back.get(c, c) for c in columns if (c in back or c not in plain) and c not in built]
+    return out, kept + [ours for ours in built if ours not in kept]
+
+
+def _cell(value: Any) -> str:
+    """A cell as a template writes it: a whole float as its digits (a Parquet 1.0 read from a number column)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_manifest(path: str | Path, blobs: bool = False,
@@ -136,7 +180,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
     elif path.suffix.lower() in (".jsonl", ".json"):
         rows, columns = _read_jsonl(path)
     else:
-        rows, columns = _read_csv(path, (mapping or {}).values())
+        rows, columns = _read_csv(path, _mapped(mapping or {}))
     columns = list(columns)
     if mapping:
         rows, columns = _renamed(rows, columns, mapping, path.name)
@@ -355,5 +399,5 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-__all__ = ["OWN_COLUMNS", "TEXT_NAMES", "media_cache", "parse_columns", "read_manifest", "read_parquet",
+__all__ = ["COLUMNS_HELP", "OWN_COLUMNS", "TEXT_NAMES", "media_cache", "parse_columns", "read_manifest", "read_parquet",
            "read_saved_dataset"]

@@ -23,7 +23,8 @@ from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo import i18n
 from msa_demo.i18n import t
-from msa_demo.labels import DEFAULT_NUMBERING, NUMBERINGS, compute_metrics, label_number
+from msa_demo.labels import (DEFAULT_NUMBERING, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics, label_number,
+                              label_numbering)
 from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
@@ -341,7 +342,14 @@ def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
 
 def labels_read(rows: list[dict], lang: str = "en") -> str:
     """One line saying how numbered labels were read when the label column's numbers are not -1 / 0 / 1 (0 / 1
-    of a binary set, 0 to 4, star ratings: ``labels.label_numbering``), "" otherwise."""
+    of a binary set, 0 to 4, star ratings, sentiment scores: ``labels.label_numbering``), "" otherwise."""
+    numbering = label_numbering(r.get("label_given") for r in rows if r.get("label_given") is not None)
+    if numbering in SCORES:
+        band = f"{SCORES[numbering]:g}"
+        return t("scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above "
+                 "{band} → {positive} (the three classes of {sets}), by the scores the label column holds (to "
+                 "mean another reading, write negative, neutral or positive)", lang, band=band,
+                 sets=SCORE_SETS[numbering], **{s: i18n.label(s, lang) for s in SENTIMENTS})
     read: dict[int, str] = {}
     for r in rows:
         number = label_number(r.get("label_given")) if r.get("label_given") is not None else None

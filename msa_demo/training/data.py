@@ -99,13 +99,22 @@ class Split:
     test: list[int]
 
 
-def split_rows(rows: Sequence[dict], y: Sequence[int], test_size: float, val_size: float, seed: int) -> Split:
-    """Held-out rows: a ``split`` column (train / test) wins, else ``test_size`` of every class, seeded.
+TEST_PARTS = ("test", "heldout", "held-out")
+VAL_PARTS = ("valid", "validation", "val", "dev")  # CMU-MOSI's and CH-SIMS's "mode" column says "valid"
 
-    ``val_size`` of the remaining training rows (stratified, seed + 1) picks the best epoch; 0 keeps them all.
+
+def split_rows(rows: Sequence[dict], y: Sequence[int], test_size: float, val_size: float, seed: int) -> Split:
+    """Held-out rows: a ``split`` column (train / valid / test) wins, else ``test_size`` of every class, seeded.
+
+    Rows the split column calls valid (validation, val, dev) pick the best epoch; without them ``val_size`` of the
+    remaining training rows (stratified, seed + 1) do, and 0 keeps them all for training.
     """
-    if any(r.get("split") for r in rows):
-        test_idx = [i for i, r in enumerate(rows) if str(r.get("split", "")).lower() in ("test", "heldout", "held-out")]
+    part = [str(r.get("split") or "").strip().lower() for r in rows]
+    if any(part):
+        test_idx = [i for i, p in enumerate(part) if p in TEST_PARTS]
+        val_idx = [i for i, p in enumerate(part) if p in VAL_PARTS]
+        if val_idx:
+            return Split([i for i, p in enumerate(part) if p not in TEST_PARTS + VAL_PARTS], val_idx, test_idx)
         held = set(test_idx)
         train_all = [i for i in range(len(rows)) if i not in held]
     else:

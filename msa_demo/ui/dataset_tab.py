@@ -492,10 +492,13 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         open_btn = gr.Button(tr("Open"), scale=1, elem_id="dataset-open")
     with gr.Accordion(tr_made(f"Run your own manifest (at most {tab.max_rows} rows)",
                               f"运行你自己的清单（最多 {tab.max_rows} 行）"), open=False, elem_id="dataset-run"):
-        gr.Markdown(tr_made(f"Columns: {manifest_columns()}, optional `id`, `label`. Upload the file, or a .zip of a "
+        gr.Markdown(tr_made(f"Columns: {manifest_columns()}, optional `id`, `label` (negative / neutral / positive, "
+                            "or numbers: 0 / 1, stars 1 to 5, scores -3 to 3, read by the numbers the column holds). "
+                            "Named otherwise? Map them in the field beside the upload. Upload the file, or a .zip of a "
                             "folder holding it with its pictures and clips.",
-                            f"列：{manifest_columns()}，可选 `id`、`label`。上传该文件，或一个包含它及其图片和片段的"
-                            "文件夹的 .zip。"), elem_id="dataset-columns")
+                            f"列：{manifest_columns()}，可选 `id`、`label`（negative / neutral / positive，或数字："
+                            "0 / 1、1 到 5 星、-3 到 3 的分数，依据该列所含的数字读取）。列名不同？在上传框旁的输入框中"
+                            "映射。上传该文件，或一个包含它及其图片和片段的文件夹的 .zip。"), elem_id="dataset-columns")
         with gr.Row():
             upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[*MANIFEST_SUFFIXES, ".zip"],
                              type="filepath", scale=4, elem_id="dataset-upload")
