@@ -266,6 +266,11 @@ ZH: dict[str, str] = {
     "{flag} '{path}': the folder '{folder}' does not exist.": "{flag} “{path}”：文件夹“{folder}”不存在。",
     "{flag} '{path}' could not be written ({why}).": "{flag} “{path}”无法写入（{why}）。",
     "The manifest '{manifest}' holds no rows.": "清单“{manifest}”中没有任何行。",
+    "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
+    "UTF-8'); give CSV (a header line), JSONL, Parquet or a saved datasets folder.":
+        "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8）；请给出 CSV（带标题行）、"
+        "JSONL、Parquet 或保存的 datasets 文件夹。",
+    "The manifest '{manifest}' could not be read ({why}).": "无法读取清单“{manifest}”（{why}）。",
     "--columns takes NAME=COLUMN pairs, comma-separated (such as text=sentence); '{part}' is not one.":
         "--columns 接受以逗号分隔的 名称=列名 对（例如 text=sentence）；“{part}”不是。",
     "--columns maps onto {columns}; '{column}' is none of them.": "--columns 只能映射到 {columns}；“{column}”不在其中。",

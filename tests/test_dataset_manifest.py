@@ -3,6 +3,7 @@ read alike by ``explain-batch`` and ``train``; a bad manifest is one clear messa
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
@@ -142,7 +143,9 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
      "none of the columns text, image, audio, video (it has: caption)"),
     (lambda d: (d / "m.parquet").write_bytes(b"PAR1 not really parquet"), "could not be read as Parquet"),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
-    (lambda d: (d / "m.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1")), "not a UTF-8 text file"),
+    (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
+     "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8')"),
+    (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1"),
     (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
     (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),
     (lambda d: ((d / "m").mkdir(), (d / "m" / "state.json").write_text('{"_data_files": [{"filename": "x.arrow"}]}')),
@@ -154,6 +157,26 @@ def test_a_bad_manifest_is_one_clear_message(tmp_path, make, message):
     with pytest.raises(InputError) as err:
         manifest_rows(path)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_spreadsheet_s_unicode_text_is_read(tmp_path, encoding):
+    """A spreadsheet's 'Unicode text' export is UTF-16 with a byte-order mark, split by tabs: it was refused as
+    'not a UTF-8 text file'. A byte-order mark says the encoding, so it is read; Chinese words kept."""
+    m = tmp_path / "m.csv"
+    data = "text\tlabel\r\n这部电影很好看\tpositive\r\nnaïve, dull\tnegative\r\n".encode(encoding)
+    m.write_bytes(data if encoding in ("utf-16", "utf-32", "utf-8-sig") else codecs.BOM_UTF16_BE + data)
+    rows = manifest_rows(m)
+    assert [(r.values["text"], r.label) for r in rows] == [("这部电影很好看", "positive"), ("naïve, dull", "negative")]
+
+
+def test_a_manifest_not_utf8_is_refused_in_chinese_too(tmp_path):
+    from msa_demo.i18n import said
+
+    (tmp_path / "m.csv").write_bytes("text\n很好\n".encode("gbk"))
+    with pytest.raises(InputError) as err:
+        manifest_rows(tmp_path / "m.csv")
+    assert said(str(err.value), "zh").startswith("清单“m.csv”不是 UTF-8 文本（第 2 行不是；")
 
 
 def test_cli_says_a_bad_manifest_in_one_line(tiny_preset_path, tmp_path, capsys):

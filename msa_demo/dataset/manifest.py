@@ -5,7 +5,8 @@
 Four formats, told apart by the path:
 
     *.csv (or any other file)   a header line, then one row per line (fields split by commas, or by the
-                                semicolons or tabs of a spreadsheet's export)
+                                semicolons or tabs of a spreadsheet's export); UTF-8, or UTF-16 / UTF-32
+                                with a byte-order mark (a spreadsheet's "Unicode text")
     *.jsonl / *.json            one JSON object per line (a .json file may also hold one array of objects)
     *.parquet / *.pq            a Parquet table (read with pyarrow)
     a folder                    a Hugging Face ``datasets`` folder written by ``Dataset.save_to_disk`` (its Arrow
@@ -21,8 +22,10 @@ arrays are not read: store paths or encoded bytes.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import json
 import os
 import string
@@ -206,27 +209,44 @@ def _delimiter(header: str, own: Iterable[str] = ()) -> str:
 
 
 def _read_csv(path: Path, own: Iterable[str] = ()) -> tuple[list[dict], list[str]]:
+    text = _text(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            sep = _delimiter(fh.readline(), own)
-            fh.seek(0)
-            reader = csv.DictReader(fh, delimiter=sep)
-            rows = list(reader)
-            return rows, list(reader.fieldnames or [])
-    except UnicodeDecodeError:
-        raise InputError(f"The manifest '{path.name}' is not a UTF-8 text file (a spreadsheet writes one when "
-                         "saving as 'CSV UTF-8'); give CSV (a header line), JSONL, "
-                         "Parquet or a saved datasets folder.") from None
-    except (OSError, csv.Error) as exc:
+        fh = io.StringIO(text, newline="")
+        sep = _delimiter(fh.readline(), own)
+        fh.seek(0)
+        reader = csv.DictReader(fh, delimiter=sep)
+        rows = list(reader)
+        return rows, list(reader.fieldnames or [])
+    except csv.Error as exc:
         raise InputError(f"The manifest '{path.name}' could not be read as CSV ({exc}).") from None
+
+
+# byte-order marks: a spreadsheet's "Unicode text" is UTF-16 with one (UTF-32's is tried before UTF-16's it starts with)
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _text(path: Path) -> str:
+    """A text manifest's characters: UTF-8, or UTF-16 / UTF-32 by their byte-order mark. Any other encoding is
+    refused with the line that shows it (a guess reads short texts wrongly: cp1252 French as Central European,
+    GBK Chinese as Korean)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"The manifest '{path.name}' could not be read ({exc.strerror or exc}).") from None
+    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"The manifest '{path.name}' is not UTF-8 text (line {line} is not; a spreadsheet writes "
+                         "UTF-8 when saving as 'CSV UTF-8'); give CSV (a header line), JSONL, Parquet or a saved "
+                         "datasets folder.") from None
 
 
 def _read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
     rows, columns = [], {}
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"The manifest '{path.name}' could not be read as UTF-8 JSONL ({exc}).") from None
+    lines = _text(path).splitlines()
     if path.suffix.lower() == ".json" and lines and lines[0].lstrip().startswith("["):  # one JSON array of rows
         try:
             whole = json.loads("\n".join(lines))
