@@ -142,6 +142,11 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
     (lambda d: pq.write_table(pa.table({"caption": ["hi"]}), d / "m.parquet"),
      "none of the columns text, image, audio, video (it has: caption)"),
     (lambda d: (d / "m.parquet").write_bytes(b"PAR1 not really parquet"), "could not be read as Parquet"),
+    (lambda d: (d / "m.csv").write_text('"0","1467810369","NO_QUERY","@switchfoot http://twitpic.com/2y1zl - Awww, that '
+                                        "'s a bummer. You shoulda got David Carr\"\n\"4\",\"1\",\"x\",\"I love it\"\n",
+                                        encoding="utf-8"),  # Sentiment140: no header line; a tweet cut in the list
+     "(it has: 0, 1467810369, NO_QUERY, @switchfoot http://twitpic.com/2y1zl - …). Its first line looks like a row, "
+     "not a header: a CSV's first line names its columns (such as text,label)."),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
      "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8')"),

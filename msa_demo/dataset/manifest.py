@@ -114,8 +114,7 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
     the manifest does not hold is one line."""
     missing = [theirs for theirs in _mapped(mapping) if theirs not in columns]
     if missing:
-        raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: "
-                         f"{', '.join(map(str, columns)) or 'no columns'}).")
+        raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: {_have(columns)}).")
     plain = {ours: theirs for ours, theirs in mapping.items() if not _fields(theirs)}
     built = {ours: theirs for ours, theirs in mapping.items() if ours not in plain}
     back = {theirs: ours for ours, theirs in plain.items()}
@@ -129,6 +128,19 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
         out.append(row)
     kept = [back.get(c, c) for c in columns if (c in back or c not in plain) and c not in built]
     return out, kept + [ours for ours in built if ours not in kept]
+
+
+def _have(columns: list, most: int = 12, width: int = 40) -> str:
+    """A manifest's column names for a message: at most ``most``, each cut to ``width`` characters."""
+    cut = [c if len(c) <= width else c[:width - 1] + "…" for c in map(str, columns[:most])]
+    return ", ".join(cut + (["…"] if len(columns) > most else [])) or "no columns"
+
+
+def _a_row(columns: list) -> bool:
+    """Whether column names look like a row of data: a number among them, or a sentence (over 40 characters)."""
+    from msa_demo.labels import label_score
+
+    return any(label_score(c) is not None or len(str(c)) > 40 for c in columns)
 
 
 def _cell(value: Any) -> str:
@@ -191,8 +203,11 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
         text = next((c for c in columns if str(c).strip().lower() in TEXT_NAMES), None)
         hint = f" Map a column of yours: --columns text={text}." if text else (
             " Map a column of yours: --columns text=COLUMN (or image=, audio=, video=).")
+        if _a_row(columns):  # a CSV without its header line (Sentiment140): the first row read as the names
+            hint = (" Its first line looks like a row, not a header: a CSV's first line names its columns (such as "
+                    "text,label).")
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
-                         f"{', '.join(map(str, columns)) or 'no columns'}).{hint}")
+                         f"{_have(columns)}).{hint}")
     return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
