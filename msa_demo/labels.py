@@ -78,11 +78,17 @@ LABEL_SETS: dict[str, list[str]] = {
     "2": ["negative", "positive"],
     "emotion7": ["negative", "neutral", "positive"],
 }
-# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral)
+# Ekman's six emotions + neutral onto sentiment (surprise can go either way: neutral), in the words and codes of
+# the usual emotion sets: IEMOCAP's and CREMA-D's three letters (ang, hap, exc, fru ...), RAVDESS's adjectives
+# (fearful, surprised; calm is neutral), AffectNet's contempt
 EMOTION7 = {
-    "anger": "negative", "angry": "negative", "disgust": "negative", "fear": "negative",
-    "sadness": "negative", "sad": "negative", "joy": "positive", "happy": "positive", "happiness": "positive",
-    "surprise": "neutral", "neutral": "neutral",
+    "anger": "negative", "angry": "negative", "ang": "negative", "disgust": "negative", "disgusted": "negative",
+    "dis": "negative", "fear": "negative", "fearful": "negative", "fea": "negative", "sadness": "negative",
+    "sad": "negative", "contempt": "negative", "frustration": "negative", "frustrated": "negative", "fru": "negative",
+    "joy": "positive", "happy": "positive", "happiness": "positive", "hap": "positive", "excited": "positive",
+    "excitement": "positive", "exc": "positive",
+    "surprise": "neutral", "surprised": "neutral", "sur": "neutral", "neutral": "neutral", "neu": "neutral",
+    "calm": "neutral",
 }
 _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
             "1": "positive"}

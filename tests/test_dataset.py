@@ -298,6 +298,25 @@ def test_the_field_s_sentiment_scores_are_read_as_its_papers_read_three_classes(
     assert row_labels(raw, "3", None)[1] == [SENTIMENTS.index(w) for w in read.split()]
 
 
+@pytest.mark.parametrize("given, read", [
+    ("ang hap exc sad neu fru sur fea dis xxx", "negative positive positive negative neutral negative neutral "
+     "negative negative -"),  # IEMOCAP's codes; xxx (annotators did not agree) is no sentiment
+    ("ANG DIS FEA HAP NEU SAD", "negative negative negative positive neutral negative"),  # CREMA-D
+    ("calm fearful surprised disgust happy", "neutral negative neutral negative positive"),  # RAVDESS
+    ("contempt anger", "negative negative"),  # AffectNet
+])
+def test_the_emotion_sets_words_and_codes_are_read_as_sentiments(given, read, tmp_path):
+    """IEMOCAP's and CREMA-D's three-letter codes, RAVDESS's adjectives and AffectNet's contempt were 'not used'
+    (only anger, happy, sad ... were known): a speech-emotion set had no labels at all."""
+    m = tmp_path / "m.csv"
+    m.write_text("text,label\n" + "".join(f"row {i},{g}\n" for i, g in enumerate(given.split())), encoding="utf-8")
+    assert [r.label or "-" for r in manifest_rows(m)] == read.split()
+    from msa_demo.training import row_labels
+
+    known = [{"label": g} for g, w in zip(given.split(), read.split()) if w != "-"]
+    assert row_labels(known, "emotion7", None)[1] == [SENTIMENTS.index(w) for w in read.split() if w != "-"]
+
+
 def test_scores_without_a_negative_one_are_not_guessed(tmp_path):
     """0.7 may be a probability, a share of stars or SST's phrase value: not read, and the notice says why."""
     m = tmp_path / "m.csv"
