@@ -354,6 +354,11 @@ def test_a_clip_folder_layout_is_built_from_the_row_s_columns(tmp_path):
     from msa_demo.inputs import no_file
 
     assert no_file(tmp_path / "Raw/vidB/4.mp4", "video") == "No video file was found at '…/Raw/vidB/4.mp4'."
+    # MELD names its clips dia<Dialogue_ID>_utt<Utterance_ID>.mp4; a column's name may hold a dot ("Sr No.")
+    m.write_text("Sr No.,Utterance,Sentiment,Dialogue_ID,Utterance_ID\n1,Oh my God!,positive,0,3\n", encoding="utf-8")
+    [row] = read_manifest(m, columns=parse_columns(
+        "text=Utterance,label=Sentiment,video=train/dia{Dialogue_ID}_utt{Utterance_ID}.mp4,id={Sr No.}"))
+    assert (row["video"], row["id"], row["text"]) == (str(tmp_path / "train/dia0_utt3.mp4"), "1", "Oh my God!")
 
 
 def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):

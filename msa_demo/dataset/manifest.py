@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 import os
-import string
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -94,11 +94,14 @@ def parse_columns(spec: str | None) -> dict[str, str]:
     return out
 
 
+FIELD = re.compile(r"\{([^{}]*)\}")  # a template's {column}: any name between braces ("{Sr No.}" too)
+
+
 def _fields(value: str) -> list[str]:
     """The columns a ``--columns`` template names ("Raw/{video_id}/{clip_id}.mp4" -> video_id, clip_id); [] for a
-    plain column name. ValueError for braces that are no template."""
-    fields = [name for _lit, name, _spec, _conv in string.Formatter().parse(value) if name is not None]
-    if any(not f or f.isdigit() for f in fields):
+    plain column name. ValueError for braces that are no template ("{}", "{a", "a}")."""
+    fields = FIELD.findall(value)
+    if any(not f.strip() for f in fields) or "{" in FIELD.sub("", value) or "}" in FIELD.sub("", value):
         raise ValueError(value)
     return fields
 
@@ -124,7 +127,7 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
         for ours, template in built.items():
             values = {f: r.get(f) for f in _fields(template)}
             if all(v not in (None, "") for v in values.values()):
-                row[ours] = template.format_map({f: _cell(v) for f, v in values.items()})
+                row[ours] = FIELD.sub(lambda found: _cell(values[found.group(1)]), template)
         out.append(row)
     kept = [back.get(c, c) for c in columns if (c in back or c not in plain) and c not in built]
     return out, kept + [ours for ours in built if ours not in kept]
