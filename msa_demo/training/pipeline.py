@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from msa_demo.config import Preset, load_preset, save_preset
+from msa_demo.dataset.report import labels_read
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
 from msa_demo.registry import choices, names
@@ -165,6 +166,10 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "finetune_layers": args.finetune_layers, "encoded_now": enc.encoded_now,
         "seconds": {"encode": round(enc.seconds, 1), "train": round(head.seconds, 1)},
         "history": head.history, "class_weights": head.class_weights,
+        "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
+            f"a stratified split, seed {args.seed}"),
+        "labels_read": "" if p.bins else labels_read(
+            [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
     }
     if test_idx:
         summary["test"] = compute_metrics(y_test, pred, p.labels)
@@ -186,7 +191,13 @@ def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | 
 
 
 def print_summary(summary: dict[str, Any], output: str | None) -> None:
-    """The held-out metrics (overall, binary, per group) on the terminal."""
+    """How the rows were split and their labels read, then the held-out metrics (overall, binary, per group)."""
+    print(f"rows: {summary['n_train']} to train on, {summary['n_val']} to pick the epoch, {summary['n_test']} held out "
+          f"({summary['split_from']})")
+    if summary.get("labels_read"):
+        print(summary["labels_read"])
+    if not summary["n_test"]:
+        print("no held-out rows: the split column names none test (or heldout), so there are no held-out metrics")
     if "test" in summary:
         print(format_metrics("held-out", summary["test"]))
         if summary.get("test_binary"):
