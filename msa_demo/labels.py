@@ -102,6 +102,9 @@ NUMBERINGS: dict[str, dict[str, str]] = {
     "0 / 1 / 2": {"0": "negative", "1": "neutral", "2": "positive"},  # TweetEval, SemEval
     "0 to 4": {"0": "negative", "1": "negative", "2": "neutral", "3": "positive", "4": "positive"},  # SST-5
     "1 to 5": {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"},  # star ratings
+    # ratings out of 10 as the IMDB review set reads them (Maas et al. 2011: 4 or less negative, 7 or more positive)
+    "1 to 10": {**{str(n): "negative" for n in range(1, 5)}, "5": "neutral", "6": "neutral",
+                **{str(n): "positive" for n in range(7, 11)}},
 }
 DEFAULT_NUMBERING = "-1 / 0 / 1"
 # Sentiment scores (the field's own sets: averaged annotators' ratings), read as their sets' papers read three
@@ -132,7 +135,8 @@ def label_numbering(raws: Iterable[Any]) -> str:
     """Which of ``NUMBERINGS`` (or ``SCORES``) a label column's numbers follow, by the numbers it holds: scores
     when some are below 0 and some are not whole or lie beyond -1..1 (-1 to 1 when all lie within, else -3 to
     3); else any below 0 -> -1 / 0 / 1; only 0 and 1 -> 0 / 1; up to 2 -> 0 / 1 / 2; 0 with 3 or 4 -> 0 to 4; 1
-    to 5 without 0 -> 1 to 5. A number outside its numbering is not read (``map_label`` says so)."""
+    to 5 without 0 -> 1 to 5; 1 to 10 without 0 -> 1 to 10. A number outside its numbering is not read
+    (``map_label`` says so)."""
     values = [v for v in (label_score(r) for r in raws) if v is not None]
     if values and min(values) < 0 and max(abs(v) for v in values) <= 3 and (
             any(not v.is_integer() for v in values) or max(abs(v) for v in values) > 1):
@@ -149,6 +153,8 @@ def label_numbering(raws: Iterable[Any]) -> str:
         return "0 to 4"
     if min(numbers) >= 1 and top in (4, 5):
         return "1 to 5"
+    if min(numbers) >= 1 and top == 10:
+        return "1 to 10"
     return DEFAULT_NUMBERING
 
 

@@ -241,6 +241,7 @@ def test_summary_figures_known_by_construction():
     ("-1 0 1 0", "negative neutral positive neutral"),  # as the README says: no line
     ("0 4 2 3", "negative positive neutral positive"),  # SST-5
     ("1 5 3 2", "negative positive neutral negative"),  # star ratings
+    ("10 4 7 6", "positive negative positive neutral"),  # IMDB's ratings out of 10
 ])
 def test_numbered_labels_are_read_by_the_numbers_the_column_holds(numbers, read, tmp_path):
     """0 / 1 read row by row as -1 / 0 / 1 made every negative row of a binary set 'neutral' (its accuracy
