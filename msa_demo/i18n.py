@@ -270,6 +270,8 @@ ZH: dict[str, str] = {
     "{flag} '{path}': the folder '{folder}' does not exist.": "{flag} “{path}”：文件夹“{folder}”不存在。",
     "{flag} '{path}' could not be written ({why}).": "{flag} “{path}”无法写入（{why}）。",
     "The manifest '{manifest}' holds no rows.": "清单“{manifest}”中没有任何行。",
+    "None of the {n} {modality} files the manifest names exists (the first: '{path}'); paths are read from the "
+    "manifest's folder.": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；路径从清单所在的文件夹读取。",
     "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
     "UTF-8'); give CSV (a header line), JSONL, Parquet or a saved datasets folder.":
         "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8）；请给出 CSV（带标题行）、"

@@ -355,6 +355,15 @@ def test_a_clip_folder_layout_is_built_from_the_row_s_columns(tmp_path):
     from msa_demo.inputs import no_file
 
     assert no_file(tmp_path / "Raw/vidB/4.mp4", "video") == "No video file was found at '…/Raw/vidB/4.mp4'."
+    # a template (or a folder) that finds no clip at all is one line before anything is made, not 3 failed rows
+    with pytest.raises(InputError) as err:
+        explain_batch(m, tmp_path / "out", model=object(), columns=parse_columns("video=clips/{clip_id}.mp4"))
+    assert str(err.value) == (f"None of the 2 video files the manifest names exists (the first: "
+                              f"'…/{tmp_path.name}/clips/1.mp4'); paths are read from the manifest's folder.")
+    assert not (tmp_path / "out").exists()
+    from msa_demo.i18n import said
+
+    assert said(str(err.value), "zh").startswith("清单列出的 2 个视频文件都不存在（第一个：“…/")
     # MELD names its clips dia<Dialogue_ID>_utt<Utterance_ID>.mp4; a column's name may hold a dot ("Sr No.")
     m.write_text("Sr No.,Utterance,Sentiment,Dialogue_ID,Utterance_ID\n1,Oh my God!,positive,0,3\n", encoding="utf-8")
     [row] = read_manifest(m, columns=parse_columns(
@@ -409,11 +418,13 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     assert rc == 2 and "does not exist" in capsys.readouterr().err
     shutil.rmtree(out)
     # the rows that could not be explained are named with why (not only "7 failed"), five of them, then a count
-    m.write_text("text,image\n" + "".join(f"row {i},gone{i}.png\n" for i in range(7)), encoding="utf-8")
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "found.png")
+    m.write_text("text,image\n" + "".join(f"row {i},gone{i}.png\n" for i in range(7)) + "row 7,found.png\n",
+                 encoding="utf-8")
     assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
-                 "--no-progress"]) == 0
+                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("7 rows: 0 explained, 7 failed") and lines[1:7] == [
+    assert lines[0].startswith("8 rows: 1 explained, 7 failed") and lines[1:7] == [
         *(f"  row-0000{i + 1}: No image file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/gone{i}.png'."
           for i in range(5)), "  and 2 more (report.html lists every row that could not be explained)"]
 
