@@ -188,7 +188,7 @@ def shown_path(path: Path) -> str:
     if not path.is_absolute():
         return str(path)
     parts = path.parts[1:]
-    return "/".join(parts) if len(parts) <= 3 else "…/" + "/".join(parts[-3:])
+    return str(path) if len(parts) <= 3 else "…/" + "/".join(parts[-3:])
 
 
 def empty_file(name: str, what: str) -> str:

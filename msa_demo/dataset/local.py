@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, manifest_rows, none_found, one_line,
-                                   safe_name)
+from msa_demo.dataset.manifest import none_found
+from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
 from msa_demo.dataset.columns import hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
@@ -61,7 +61,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     t0 = time.perf_counter()
     rows = manifest_rows(manifest, limit, columns)
-    missing = none_found(rows)  # before the results folder is made (a done row whose file is gone runs again)
+    missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
+    # gone runs again: its hash is no longer the one done)
     if missing:
         raise InputError(missing)
     options = options if options is not None else ExplainOptions()

@@ -214,6 +214,32 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
     return [_clean(r, path.parent, blobs, base) for r in rows]
 
 
+def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]]:
+    """Per file column (``ModalityKind.manifest_file``) whose paths are not all there: the rows (0-based) whose
+    path names no file, and how many rows name a path. URIs and bytes are read later, by the row's reader."""
+    from msa_demo.dataset.media import is_uri
+
+    out = {}
+    for m in (k.name for k in kinds() if k.manifest_file):
+        paths = [(i, r[m]) for i, r in enumerate(rows) if isinstance(r.get(m), str) and not is_uri(r[m])]
+        gone = [i for i, v in paths if not Path(v).exists()]
+        if gone:
+            out[m] = (gone, len(paths))
+    return out
+
+
+def none_found(rows: list[dict[str, Any]]) -> str | None:
+    """One line when a file column names no file that exists, in any row (a wrong folder, a --columns template
+    built wrong): said before a model loads, not as thousands of failed rows. None otherwise."""
+    from msa_demo.inputs import shown_path
+
+    for m, (gone, named) in missing_files(rows).items():
+        if len(gone) == named:
+            return (f"None of the {named} {m} files the manifest names exists (the first: "
+                    f"'{shown_path(Path(rows[gone[0]][m]))}'); paths are read from the manifest's folder.")
+    return None
+
+
 def _delimiter(header: str, own: Iterable[str] = ()) -> str:
     """The field separator of a CSV whose first line is ``header``: a comma, or the semicolon a spreadsheet writes
     where the comma is the decimal mark, or a tab, whichever splits it into the most of our column names (and the
@@ -437,5 +463,5 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-__all__ = ["COLUMNS_HELP", "OWN_COLUMNS", "TEXT_NAMES", "media_cache", "parse_columns", "read_manifest", "read_parquet",
-           "read_saved_dataset"]
+__all__ = ["COLUMNS_HELP", "OWN_COLUMNS", "TEXT_NAMES", "media_cache", "missing_files", "none_found", "parse_columns",
+           "read_manifest", "read_parquet", "read_saved_dataset"]

@@ -106,21 +106,6 @@ def manifest_rows(path: str | Path, limit: int | None = None,
     return rows[:limit] if limit else rows
 
 
-def none_found(rows: Sequence[ManifestRow]) -> str | None:
-    """One line when a file column names no file that exists, in any row (a wrong folder, a --columns template
-    built wrong): said before the model loads, not as thousands of failed rows. None when any file is found, or
-    the column holds URIs or bytes."""
-    from msa_demo.dataset.media import is_uri
-    from msa_demo.inputs import shown_path
-
-    for kind in (k for k in registry.kinds() if k.manifest_file):
-        paths = [r.values[kind.name] for r in rows if isinstance(r.values.get(kind.name), str)]
-        if paths and not any(is_uri(p) or Path(p).exists() for p in paths):
-            return (f"None of the {len(paths)} {kind.name} files the manifest names exists (the first: "
-                    f"'{shown_path(Path(paths[0]))}'); paths are read from the manifest's folder.")
-    return None
-
-
 def empty_record(row: ManifestRow) -> dict[str, Any]:
     """A results row with every column present (None / empty where nothing is known yet)."""
     names = modalities()

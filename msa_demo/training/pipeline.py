@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class TrainingPlan:
     modalities: list[str]
     head: str
     split: Split
+    not_found: dict[str, list[int]] = field(default_factory=dict)  # rows (0-based) whose file was not there, read
+    # without that input
 
 
 @dataclass
@@ -72,11 +74,18 @@ class FittedHead:
 
 def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
-    from msa_demo.dataset.manifest import parse_columns
+    from msa_demo.dataset.manifest import missing_files, none_found, parse_columns
 
     rows = read_manifest(args.manifest, parse_columns(args.columns))
     if not rows:
         raise InputError("The manifest has no rows.")
+    missing = none_found(rows)
+    if missing:
+        raise InputError(missing)
+    not_found = missing_files(rows)
+    for m, (gone, _named) in not_found.items():  # read as rows without that input (the head masks it)
+        for i in gone:
+            rows[i].pop(m)
     bins = parse_bins(args.bins)
     labels, y = row_labels(rows, args.labels, bins)
     preset = load_preset(args.preset)
@@ -93,7 +102,8 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     if args.finetune_layers and kind != "head":
         raise InputError("--finetune-layers needs --head head.")
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
-    return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split)
+    return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
+                        {m: gone for m, (gone, _named) in not_found.items()})
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -168,6 +178,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "history": head.history, "class_weights": head.class_weights,
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
+        "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
     }
@@ -194,6 +205,9 @@ def print_summary(summary: dict[str, Any], output: str | None) -> None:
     """How the rows were split and their labels read, then the held-out metrics (overall, binary, per group)."""
     print(f"rows: {summary['n_train']} to train on, {summary['n_val']} to pick the epoch, {summary['n_test']} held out "
           f"({summary['split_from']})")
+    for m, numbers in summary.get("not_found", {}).items():
+        shown = ", ".join(map(str, numbers[:10])) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+        print(f"{m}: {len(numbers)} file(s) not found, those rows read without their {m}: row(s) {shown}")
     if summary.get("labels_read"):
         print(summary["labels_read"])
     if not summary["n_test"]:
