@@ -248,6 +248,20 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
     summary = T.run_training(T.parse_args(argv))
     assert summary["not_found"] == {"image": [5, 6]} and summary["encoded_now"]["image"] == 1  # 4 copies, one hash
     assert "image: 2 file(s) not found, those rows read without their image: row(s) 5, 6" in capsys.readouterr().out
+    # a damaged and an empty picture: those rows read without their picture, and why is said; none readable: one line
+    (tmp_path / "f2.png").write_bytes(b"not a picture")
+    (tmp_path / "f3.png").write_bytes(b"")
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["unreadable"] == {"image": {3: "'f2.png' could not be read as a picture. It may be damaged or not an "
+                                                  "image; use PNG, JPEG, WebP, GIF, BMP or TIFF.",
+                                               4: "'f3.png' cannot be used: the file is empty (0 bytes). Choose the "
+                                                  "picture again."}}
+    out = capsys.readouterr().out
+    assert "image: 2 file(s) could not be read, those rows read without their image:\n  row 3: 'f2.png' could not" in out
+    for i in range(2):
+        (tmp_path / f"f{i}.png").write_bytes(b"")
+    with pytest.raises(InputError, match=r"^No image of the manifest could be read \('f\d.png' cannot be used: the file"):
+        T.run_training(T.parse_args(argv))
     manifest.write_text("text,image,label\nrow,gone.png,positive\nrow,gone2.png,negative\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^None of the 2 image files the manifest names exists \(the first: '…/"):
         plan_of(T.parse_args(argv))

@@ -222,7 +222,7 @@ def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]
     out = {}
     for m in (k.name for k in kinds() if k.manifest_file):
         paths = [(i, r[m]) for i, r in enumerate(rows) if isinstance(r.get(m), str) and not is_uri(r[m])]
-        gone = [i for i, v in paths if not Path(v).exists()]
+        gone = [i for i, v in paths if not Path(v).is_file()]
         if gone:
             out[m] = (gone, len(paths))
     return out

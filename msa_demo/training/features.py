@@ -171,22 +171,35 @@ def _raw_text_features(spec, base_key: dict[str, Any], keys: list[str], values: 
 
 def _model_features(model_for, modality: str, base_key: dict[str, Any], keys: list[str], values: list[str],
                     cache_dir, progress: bool) -> tuple[dict[str, Any], int]:
-    """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new."""
+    """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new.
+    A file its reader refuses (damaged, empty, a folder) is left out: ``"unreadable"`` maps its key to the one
+    line why, and ``"features"`` holds the other keys' rows, in order."""
     cache = FeatureCache(cache_dir, {**base_key, "store": "pooled"})
     todo = cache.missing(keys)
+    unreadable: dict[str, str] = {}
     if todo:
         from tqdm.auto import tqdm
 
         model = model_for()
         by_key = dict(zip(keys, values))
-        feats, probs = [], []
+        done, feats, probs = [], [], []
         for k in tqdm(todo, desc=f"encoding {modality}", disable=not progress, leave=False):
-            clean = model.read_inputs(**{modality: by_key[k]})
+            try:
+                clean = model.read_inputs(**{modality: by_key[k]})
+            except InputError as exc:
+                unreadable[k] = str(exc)
+                continue
             _, encd = model.encode(modality, getattr(clean, modality))
+            done.append(k)
             feats.append(encd.features.float())
             probs.append(encd.probs.float().reshape(-1))
-        cache.add(todo, {"features": torch.stack(feats), "probs": torch.stack(probs)})
-    return {"features": cache.tensors["features"][cache.rows(keys)].float()}, len(todo)
+        if done:
+            cache.add(done, {"features": torch.stack(feats), "probs": torch.stack(probs)})
+    kept = [k for k in keys if k not in unreadable]
+    if not kept:
+        raise InputError(f"No {modality} of the manifest could be read ({next(iter(unreadable.values()))}).")
+    return ({"features": cache.tensors["features"][cache.rows(kept)].float(), "unreadable": unreadable},
+            len(todo) - len(unreadable))
 
 
 def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str], cache_dir: str | Path,
@@ -196,7 +209,8 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
 
     Returns (data, stats): data[m] is {"features": [N_m, D] float32} or, for text with fine-tuning,
     {"tokens", "offsets", "lengths", "encoder"}, plus "row" ([N] row -> index into m's arrays, -1 when absent)
-    and "present" ([N] bool); stats[m] = how many items were encoded now (the rest came from the cache).
+    and "present" ([N] bool), and "unreadable" ({row: why}: a file its reader refused, that row read without it);
+    stats[m] = how many items were encoded now (the rest came from the cache).
     """
     dev = pick_device(device)
     data: dict[str, Any] = {}
@@ -212,7 +226,6 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
         spec = preset.modalities.get(m)
         if spec is None:
             raise InputError(f"The preset '{preset.name}' has no {m} model.")
-        present = [m in r for r in rows]
         values = [r[m] for r in rows if m in r]
         keys = [content_key(m, v) for v in values]
         raw_text = m == "text" and (spec.family in ENCODER_HEAD_FAMILIES or finetune_layers > 0)
@@ -223,11 +236,15 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
                                                    max_length, progress)
         else:
             data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, cache_dir, progress)
-        # spread the present rows' data back over all rows
+        # spread the present rows' data back over all rows (a row whose file could not be read: absent)
+        unreadable = data[m].pop("unreadable", {})
+        have = [i for i, k in zip((i for i, r in enumerate(rows) if m in r), keys) if k not in unreadable]
         pos = torch.full((len(rows),), -1, dtype=torch.long)
-        pos[torch.tensor(present, dtype=torch.bool)] = torch.arange(len(values))
+        pos[torch.tensor(have, dtype=torch.long)] = torch.arange(len(have))
         data[m]["row"] = pos  # row -> index into this modality's arrays, -1 when absent
         data[m]["present"] = pos >= 0
+        data[m]["unreadable"] = {i: unreadable[k] for i, k in zip((i for i, r in enumerate(rows) if m in r), keys)
+                                 if k in unreadable}  # row -> why its file could not be read
     return data, stats
 
 

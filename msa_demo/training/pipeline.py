@@ -179,6 +179,8 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
+        "unreadable": {m: {i + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
+                       for m in p.modalities if enc.data[m].get("unreadable")},
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
     }
@@ -208,6 +210,12 @@ def print_summary(summary: dict[str, Any], output: str | None) -> None:
     for m, numbers in summary.get("not_found", {}).items():
         shown = ", ".join(map(str, numbers[:10])) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
         print(f"{m}: {len(numbers)} file(s) not found, those rows read without their {m}: row(s) {shown}")
+    for m, whys in summary.get("unreadable", {}).items():
+        print(f"{m}: {len(whys)} file(s) could not be read, those rows read without their {m}:")
+        for n, why in list(whys.items())[:5]:
+            print(f"  row {n}: {why}")
+        if len(whys) > 5:
+            print(f"  and {len(whys) - 5} more (metrics.json lists them)")
     if summary.get("labels_read"):
         print(summary["labels_read"])
     if not summary["n_test"]:
