@@ -193,7 +193,7 @@ def test_bad_options_are_clear_errors(tmp_path):
     from msa_demo.errors import InputError
 
     manifest = tmp_path / "m.csv"
-    manifest.write_text("text,label\nhello,positive\nbye,maybe\n")
+    manifest.write_text("text,label\nhello,maybe\nbye,perhaps\n")  # refused before any model loads
     with pytest.raises(InputError, match="maybe"):
         T.run_training(T.parse_args([str(manifest), "--quiet"]))
     with pytest.raises(InputError, match="--bins"):
@@ -212,7 +212,23 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     plan = plan_of(T.parse_args([str(manifest), "--columns", "text=sentence,label=sentiment", "--labels", "2",
                                 "--preset", str(tiny_preset_path), "--quiet"]))
     assert plan.labels == ["negative", "positive"] and plan.y == [0, 1] * 4 and plan.modalities == ["text"]
+    from msa_demo.errors import InputError
     from msa_demo.training.pipeline import print_summary
+
+    # a row without a label, or with one that is no sentiment, is left out and said; none left: one line
+    manifest.write_text("text,label\na,positive\nb,\nc,greatt\nd,negative\n", encoding="utf-8")
+    plan = plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
+    assert [r["text"] for r in plan.rows] == ["a", "d"] and plan.y == [2, 0] and plan.left_out == {
+        1: "Row 2 has no label (or give --bins to bin a numeric score column).",
+        2: "Row 3: Label 'greatt' is not one of negative, neutral, positive."}
+    print_summary({"n_train": 2, "n_val": 0, "n_test": 0, "split_from": "a stratified split, seed 0",
+                   "left_out": {n + 1: why for n, why in plan.left_out.items()}}, None)
+    assert capsys.readouterr().out.splitlines()[1:4] == [
+        "2 row(s) without a usable label left out:", "  Row 2 has no label (or give --bins to bin a numeric score "
+        "column).", "  Row 3: Label 'greatt' is not one of negative, neutral, positive."]
+    manifest.write_text("text,label\na,\nb,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^No row has a label to train on\. The first: Row 1 has no label"):
+        plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
 
     # the scores of CMU-MOSI's label.csv, its 'mode' column as the split (no test rows here: said, not silent)
     manifest.write_text("text,label,mode\n" + "".join(f"row {i},{i - 2.5},{'train' if i < 4 else 'valid'}\n"

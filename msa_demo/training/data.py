@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from msa_demo.errors import InputError
-from msa_demo.labels import EMOTION7, LABEL_SETS, label_numbering, map_label  # noqa: F401 - importable from here
+from msa_demo.labels import EMOTION7, LABEL_SETS, label_numbering, label_score, map_label  # noqa: F401 - importable
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
     """One threshold t: score < t negative, else positive.
@@ -55,25 +55,39 @@ def _named(row: dict) -> str:
 
 
 def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tuple[list[str], list[int]]:
-    """(the head's label names, each row's label index), from the label column or the binned score."""
+    """(the head's label names, each row's label index), from the label column or the binned score; a row
+    without a usable label is one :class:`InputError` naming it (:func:`labelled_rows` leaves it out instead)."""
+    labels, y, left_out = labelled_rows(rows, label_set, bins)
+    if left_out:
+        raise InputError(next(iter(left_out.values())))
+    return labels, y
+
+
+def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None
+                  ) -> tuple[list[str], list[int], dict[int, str]]:
+    """(the head's label names, the label index of each row that has one, {row index: why} of the rows left out:
+    no label, or one that is no sentiment, or no score with ``bins``)."""
     labels = LABEL_SETS["2" if bins and len(bins) == 1 else label_set]
     if bins and len(bins) == 2:
         labels = LABEL_SETS["3"]
-    y = []
+    y, left_out = [], {}
     numbering = label_numbering(r.get("label") for r in rows if r.get("label") not in ("", None))
     for i, r in enumerate(rows):
         if bins is not None:
-            if r.get("score") in ("", None):
-                raise InputError(f"Row {i + 1} has no score (needed with --bins).")
-            y.append(labels.index(bin_score(float(r["score"]), bins)))
+            score = label_score(r.get("score"))
+            if score is not None:
+                y.append(labels.index(bin_score(score, bins)))
+            else:
+                left_out[i] = (f"Row {i + 1}{_named(r)} has no score (needed with --bins)." if r.get("score") in (
+                    "", None) else f"Row {i + 1}{_named(r)}: the score '{r['score']}' is not a number.")
+        elif r.get("label") in ("", None):
+            left_out[i] = f"Row {i + 1}{_named(r)} has no label (or give --bins to bin a numeric score column)."
         else:
-            if r.get("label") in ("", None):
-                raise InputError(f"Row {i + 1} has no label (or give --bins to bin a numeric score column).")
             try:
                 y.append(labels.index(map_label(r["label"], label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
-                raise InputError(f"Row {i + 1}{_named(r)}: {exc}") from None
-    return labels, y
+                left_out[i] = f"Row {i + 1}{_named(r)}: {exc}"
+    return labels, y, left_out
 
 
 def stratified_split(y: Sequence[int], frac: float, seed: int) -> tuple[list[int], list[int]]:
@@ -125,5 +139,5 @@ def split_rows(rows: Sequence[dict], y: Sequence[int], test_size: float, val_siz
     return Split([train_all[i] for i in sub_train], [train_all[i] for i in sub_val], test_idx)
 
 
-__all__ = ["EMOTION7", "LABEL_SETS", "Split", "bin_score", "map_label", "parse_bins", "read_manifest", "row_labels",
-           "split_rows", "stratified_split"]
+__all__ = ["EMOTION7", "LABEL_SETS", "Split", "bin_score", "labelled_rows", "map_label", "parse_bins", "read_manifest",
+           "row_labels", "split_rows", "stratified_split"]

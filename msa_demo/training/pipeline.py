@@ -28,7 +28,7 @@ from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
-from msa_demo.training.data import Split, parse_bins, read_manifest, row_labels, split_rows
+from msa_demo.training.data import Split, labelled_rows, parse_bins, read_manifest, split_rows
 from msa_demo.training.features import extract_features
 from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
 from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
@@ -47,8 +47,9 @@ class TrainingPlan:
     modalities: list[str]
     head: str
     split: Split
-    not_found: dict[str, list[int]] = field(default_factory=dict)  # rows (0-based) whose file was not there, read
-    # without that input
+    # the manifest's rows (0-based) whose file was not there, read without that input
+    not_found: dict[str, list[int]] = field(default_factory=dict)
+    left_out: dict[int, str] = field(default_factory=dict)  # the manifest's rows (0-based) without a usable label: why
 
 
 @dataclass
@@ -87,7 +88,10 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         for i in gone:
             rows[i].pop(m)
     bins = parse_bins(args.bins)
-    labels, y = row_labels(rows, args.labels, bins)
+    labels, y, left_out = labelled_rows(rows, args.labels, bins)
+    if not y:
+        raise InputError(f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
+    rows = [r for i, r in enumerate(rows) if i not in left_out]  # rows without a usable label: said, not trained on
     preset = load_preset(args.preset)
     wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
     mods = [m for m in wanted if any(m in r for r in rows)]
@@ -103,7 +107,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         raise InputError("--finetune-layers needs --head head.")
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
-                        {m: gone for m, (gone, _named) in not_found.items()})
+                        {m: gone for m, (gone, _named) in not_found.items()}, left_out)
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -179,6 +183,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
+        "left_out": {i + 1: why for i, why in p.left_out.items()},
         "unreadable": {m: {i + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
                        for m in p.modalities if enc.data[m].get("unreadable")},
         "labels_read": "" if p.bins else labels_read(
@@ -207,6 +212,13 @@ def print_summary(summary: dict[str, Any], output: str | None) -> None:
     """How the rows were split and their labels read, then the held-out metrics (overall, binary, per group)."""
     print(f"rows: {summary['n_train']} to train on, {summary['n_val']} to pick the epoch, {summary['n_test']} held out "
           f"({summary['split_from']})")
+    left_out = summary.get("left_out", {})
+    if left_out:
+        print(f"{len(left_out)} row(s) without a usable label left out:")
+        for why in list(left_out.values())[:5]:
+            print(f"  {why}")
+        if len(left_out) > 5:
+            print(f"  and {len(left_out) - 5} more (metrics.json lists them)")
     for m, numbers in summary.get("not_found", {}).items():
         shown = ", ".join(map(str, numbers[:10])) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
         print(f"{m}: {len(numbers)} file(s) not found, those rows read without their {m}: row(s) {shown}")
@@ -219,7 +231,9 @@ def print_summary(summary: dict[str, Any], output: str | None) -> None:
     if summary.get("labels_read"):
         print(summary["labels_read"])
     if not summary["n_test"]:
-        print("no held-out rows: the split column names none test (or heldout), so there are no held-out metrics")
+        why = ("the split column names none test (or heldout)" if summary["split_from"] == "the split column" else
+               "each class has too few rows for --test-size to hold one out")
+        print(f"no held-out rows: {why}, so there are no held-out metrics")
     if "test" in summary:
         print(format_metrics("held-out", summary["test"]))
         if summary.get("test_binary"):
