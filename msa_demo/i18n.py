@@ -270,6 +270,9 @@ ZH: dict[str, str] = {
     "{flag} '{path}': the folder '{folder}' does not exist.": "{flag} “{path}”：文件夹“{folder}”不存在。",
     "{flag} '{path}' could not be written ({why}).": "{flag} “{path}”无法写入（{why}）。",
     "The manifest '{manifest}' holds no rows.": "清单“{manifest}”中没有任何行。",
+    "No label was read: the manifest has no 'label' column, and its column '{column}' looks like one; map it "
+    "(label={column}) to score the set.": "没有读取到标签：清单没有“label”列，而它的“{column}”列看起来像标签列；"
+                                          "映射它（label={column}）即可为该数据集评分。",
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); paths are read from the "
     "manifest's folder.": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；路径从清单所在的文件夹读取。",
     "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
@@ -512,7 +515,7 @@ ZH: dict[str, str] = {
     "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
     "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
     # a user's bad input (msa_demo.inputs), one line each
-    "Error": "错误", "Warning": "注意",
+    "Error": "错误", "Warning": "注意", "Note": "提示",
     # the page's refusals (ui.Dashboard), said in the page's language by ui.i18n.told
     "There is no explanation to share yet: click 'Explain' first.": "还没有可以分享的解释：请先点击“解释”。",
     "The explanation could not be stored for sharing on this server; download the report instead.":

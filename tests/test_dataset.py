@@ -371,6 +371,34 @@ def test_a_clip_folder_layout_is_built_from_the_row_s_columns(tmp_path):
     assert (row["video"], row["id"], row["text"]) == (str(tmp_path / "train/dia0_utt3.mp4"), "1", "Oh my God!")
 
 
+def test_a_label_column_named_otherwise_is_pointed_at_not_passed_over(tiny_model, tmp_path):
+    """The Kaggle IMDB set's CSV is 'review' and 'sentiment': mapped text=review, its labels were passed over in
+    silence (no accuracy, no F1, no word why). The refusal names both columns to map, and a run with no label
+    read names the column that looks like one; a set with its labels mapped, or none to map, gets no such line."""
+    from msa_demo.dataset.manifest import read_manifest
+    from msa_demo.dataset.rows import read_rows
+    from msa_demo.i18n import said
+
+    m = tmp_path / "imdb.csv"
+    m.write_text("review,sentiment\nA fine film,positive\nDull,negative\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape("Map a column of yours: --columns text=review,label=sentiment.")):
+        read_manifest(m)
+    rows, hint = read_rows(m, columns={"text": "review"})
+    assert [r.label for r in rows] == [None, None] and hint == (
+        "No label was read: the manifest has no 'label' column, and its column 'sentiment' looks like one; map it "
+        "(label=sentiment) to score the set.")
+    assert said(hint, "zh").startswith("没有读取到标签：清单没有“label”列，而它的“sentiment”列")
+    s = explain_batch(m, tmp_path / "out", model=tiny_model, options=FAST, progress=False, report=False,
+                      columns={"text": "review"})
+    assert s.label_hint == hint
+    assert read_rows(m, columns={"text": "review", "label": "sentiment"})[1] == ""
+    m.write_text("review,stars\nA fine film,5\n", encoding="utf-8")
+    assert read_rows(m, columns={"text": "review"})[1].endswith("its column 'stars' looks like one; map it "
+                                                                 "(label=stars) to score the set.")
+    m.write_text("review,author\nA fine film,me\n", encoding="utf-8")
+    assert read_rows(m, columns={"text": "review"})[1] == ""
+
+
 def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):
     from msa_demo.dataset.manifest import parse_columns, read_manifest
 
@@ -383,7 +411,7 @@ def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_
     assert [r.label for r in manifest_rows(m, columns={"text": "review", "label": "stars"})] == ["positive"]
     m.write_text("review,stars\ngreat,5\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"has none of the columns .* \(it has: review, stars\)\. Map a column of "
-                                         r"yours: --columns text=review\."):
+                                         r"yours: --columns text=review,label=stars\."):
         read_manifest(m)
     for spec, said in [("text=reviw", "has no column 'reviw' (it has: review, stars)"),
                        ("words=review", "'words' is none of them"), ("review", "'review' is not one"),

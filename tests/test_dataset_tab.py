@@ -190,7 +190,7 @@ def test_the_shipped_manifest_is_the_curated_examples():
 
 
 @pytest.mark.slow
-def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path):
+def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monkeypatch):
     import zipfile
 
     plain = tmp_path / "reviews.csv"
@@ -210,6 +210,13 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path):
         tab.run_upload(str(own), 5, "tiny", ALL)
     table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
     assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
+    imdb = tmp_path / "imdb.csv"  # the Kaggle IMDB set: its labels in 'sentiment', said where the map is typed
+    imdb.write_text("review,sentiment\nI love it,positive\n", encoding="utf-8")
+    told = []
+    monkeypatch.setattr(gr, "Info", lambda message, **kw: told.append((message, kw)))
+    tab.run_upload(str(imdb), 5, "tiny", ALL, columns="text=review")
+    assert told == [("No label was read: the manifest has no 'label' column, and its column 'sentiment' looks like "
+                     "one; map it (label=sentiment) to score the set.", {"duration": None, "title": "Note"})]
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -89,6 +89,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                 n=len(s.failures) - FAILURES_SHOWN))
     if s.unlabelled:
         print(labels_not_read(s.unlabelled, lang))
+    if s.label_hint:
+        print(said(s.label_hint, lang))
     if s.numbered:
         print(s.numbered)
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.manifest import none_found
-from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, manifest_rows, one_line, safe_name
+from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, one_line, read_rows, safe_name
 from msa_demo.dataset.columns import hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
@@ -34,6 +34,7 @@ class BatchSummary:
     unlabelled: tuple[str, ...] = ()  # the rows whose label was given but is no sentiment (explained without it)
     numbered: str = ""  # how numbered labels were read when not as -1 / 0 / 1 (``report.labels_read``)
     failures: tuple[tuple[str, str], ...] = ()  # (id, why) of each row this run could not explain
+    label_hint: str = ""  # no row has a label, and a column looks like the labels (``manifest.label_hint``)
 
     @property
     def rows_per_second(self) -> float:
@@ -60,7 +61,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
-    rows = manifest_rows(manifest, limit, columns)
+    rows, label_hint = read_rows(manifest, limit, columns)
     missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:
@@ -108,7 +109,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         write_report(store, lang=lang)
     numbered = labels_read([{"label": r.label, "label_given": r.label_given} for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
-                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures))
+                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
+                        label_hint)
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,

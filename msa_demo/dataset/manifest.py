@@ -67,6 +67,27 @@ COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sent
                 "modalities, id, label, score, split, group); a value with {column} fields is built from each row, "
                 "such as video=Raw/{video_id}/{clip_id}.mp4")
 
+# a set's usual names for its labels, suggested when a manifest has no label column (the Kaggle IMDB set's
+# 'sentiment', Yelp's 'stars', Amazon's 'overall', MELD's 'Sentiment' before its 'Emotion')
+LABEL_NAMES = ("sentiment", "airline_sentiment", "polarity", "sentiment_label", "stars", "star_rating", "rating",
+               "overall", "emotion", "annotation", "class", "target", "labels", "label_text")
+
+
+def label_column(columns: Iterable[str]) -> str | None:
+    """A column that looks like the labels of a manifest with no ``label`` column (None when it has one)."""
+    columns = [str(c) for c in columns]
+    if "label" in columns:
+        return None
+    by_name = {c.strip().lower(): c for c in columns}
+    return next((by_name[n] for n in LABEL_NAMES if n in by_name), None)
+
+
+def label_hint(columns: Iterable[str]) -> str:
+    """One line naming the column that looks like the labels when no label was read, "" when none does."""
+    found = label_column(columns)
+    return (f"No label was read: the manifest has no 'label' column, and its column '{found}' looks like one; map it "
+            f"(label={found}) to score the set.") if found else ""
+
 
 def parse_columns(spec: str | None) -> dict[str, str]:
     """``--columns text=sentence,label=sentiment`` as {"text": "sentence", "label": "sentiment"} ({} for none);
@@ -204,7 +225,8 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
         rows, columns = _renamed(rows, columns, mapping, path.name)
     if rows and not set(columns) & set(names()):
         text = next((c for c in columns if str(c).strip().lower() in TEXT_NAMES), None)
-        hint = f" Map a column of yours: --columns text={text}." if text else (
+        label = label_column(columns)
+        hint = f" Map a column of yours: --columns text={text}{f',label={label}' if label else ''}." if text else (
             " Map a column of yours: --columns text=COLUMN (or image=, audio=, video=).")
         if _a_row(columns):  # a CSV without its header line (Sentiment140): the first row read as the names
             hint = (" Its first line looks like a row, not a header: a CSV's first line names its columns (such as "
@@ -463,5 +485,5 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-__all__ = ["COLUMNS_HELP", "OWN_COLUMNS", "TEXT_NAMES", "media_cache", "missing_files", "none_found", "parse_columns",
-           "read_manifest", "read_parquet", "read_saved_dataset"]
+__all__ = ["COLUMNS_HELP", "LABEL_NAMES", "OWN_COLUMNS", "TEXT_NAMES", "label_column", "label_hint", "media_cache",
+           "missing_files", "none_found", "parse_columns", "read_manifest", "read_parquet", "read_saved_dataset"]

@@ -19,7 +19,7 @@ from msa_demo import registry
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (hash_column, interaction_column, modalities, prob_column, safe_name,
                                       shapley_column, top_lists, value_digest)
-from msa_demo.dataset.manifest import read_manifest
+from msa_demo.dataset.manifest import label_hint, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
@@ -77,6 +77,13 @@ def manifest_rows(path: str | Path, limit: int | None = None,
 
     The id is the ``id`` column when present, else ``row-00001`` by position. An unknown label keeps the row
     (explained without a label, with a notice)."""
+    return read_rows(path, limit, columns)[0]
+
+
+def read_rows(path: str | Path, limit: int | None = None,
+              columns: dict[str, str] | None = None) -> tuple[list[ManifestRow], str]:
+    """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
+    (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise."""
     raw = read_manifest(path, blobs=True, columns=columns)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
@@ -103,7 +110,8 @@ def manifest_rows(path: str | Path, limit: int | None = None,
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
-    return rows[:limit] if limit else rows
+    hint = "" if any(r.label_given for r in rows) else label_hint(dict.fromkeys(k for r in raw for k in r))
+    return (rows[:limit] if limit else rows), hint
 
 
 def empty_record(row: ManifestRow) -> dict[str, Any]:
@@ -176,7 +184,7 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
     return rec
 
 
-__all__ = ["ManifestRow", "empty_record", "explain_row", "explanation_text", "manifest_rows", "one_line",
+__all__ = ["ManifestRow", "empty_record", "explain_row", "explanation_text", "manifest_rows", "one_line", "read_rows",
            "record_of", "safe_name"]
 
 

@@ -388,9 +388,11 @@ class DatasetTab:
         if progress is not None:
             progress(0, desc=t("reading the manifest", lang))
         try:
-            explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping)
+            ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping)
         except MsaError as exc:
             raise user_error(str(exc)) from None
+        if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
+            gradio().Info(said(ran.label_hint, lang), duration=None, title=t("Note", lang))
         return self.open(self.shown(out), show, lang)
 
     def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None) -> dict:
