@@ -229,6 +229,10 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     manifest.write_text("text,label\na,\nb,x\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^No row has a label to train on\. The first: Row 1 has no label"):
         plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
+    manifest.write_text("review,sentiment\na,positive\n", encoding="utf-8")  # Kaggle's IMDB: labels named otherwise
+    with pytest.raises(InputError, match=r"^No label was read: .* its column 'sentiment' looks like one; map it "
+                                         r"\(label=sentiment\)"):
+        plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path), "--columns", "text=review"]))
 
     # the scores of CMU-MOSI's label.csv, its 'mode' column as the split (no test rows here: said, not silent)
     manifest.write_text("text,label,mode\n" + "".join(f"row {i},{i - 2.5},{'train' if i < 4 else 'valid'}\n"

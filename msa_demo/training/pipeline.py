@@ -75,7 +75,7 @@ class FittedHead:
 
 def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
-    from msa_demo.dataset.manifest import missing_files, none_found, parse_columns
+    from msa_demo.dataset.manifest import label_hint, missing_files, none_found, parse_columns
 
     rows = read_manifest(args.manifest, parse_columns(args.columns))
     if not rows:
@@ -90,7 +90,8 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     bins = parse_bins(args.bins)
     labels, y, left_out = labelled_rows(rows, args.labels, bins)
     if not y:
-        raise InputError(f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
+        hint = label_hint(dict.fromkeys(k for r in rows for k in r)) if bins is None else ""
+        raise InputError(hint or f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
     rows = [r for i, r in enumerate(rows) if i not in left_out]  # rows without a usable label: said, not trained on
     preset = load_preset(args.preset)
     wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
