@@ -273,6 +273,12 @@ ZH: dict[str, str] = {
     "No label was read: the manifest has no 'label' column, and its column '{column}' looks like one; map it "
     "(label={column}) to score the set.": "没有读取到标签：清单没有“label”列，而它的“{column}”列看起来像标签列；"
                                           "映射它（label={column}）即可为该数据集评分。",
+    "The one {modality} file the manifest names does not exist ('{path}'); paths are read from the manifest's folder.":
+        "清单列出的唯一一个{modality}文件不存在（“{path}”）；路径从清单所在的文件夹读取。",
+    "The manifest '{manifest}' has no split column for --split (map one: --columns split=mode).":
+        "清单“{manifest}”没有可供 --split 使用的 split 列（可映射一列：--columns split=mode）。",
+    "No row of the manifest '{manifest}' is in the split '{part}' (its splits: {have}).":
+        "清单“{manifest}”中没有属于“{part}”划分的行（它的划分：{have}）。",
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); paths are read from the "
     "manifest's folder.": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；路径从清单所在的文件夹读取。",
     "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "

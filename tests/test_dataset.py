@@ -364,6 +364,21 @@ def test_a_clip_folder_layout_is_built_from_the_row_s_columns(tmp_path):
     from msa_demo.i18n import said
 
     assert said(str(err.value), "zh").startswith("清单列出的 2 个视频文件都不存在（第一个：“…/")
+    # --split: only the test rows (their ids stay the manifest's); a split no row has, or no split column: one line
+    from msa_demo.dataset.rows import read_rows
+
+    rows, _ = read_rows(m, columns=parse_columns("text=text,split=mode"), split="TEST")
+    assert [(r.id, r.text) for r in rows] == [("row-00003", "no clip id")]
+    for columns, split, said_en in [("split=mode", "tst", "No row of the manifest 'label.csv' is in the split 'tst' "
+                                                          "(its splits: train, valid, test)."),
+                                    (None, "test", "The manifest 'label.csv' has no split column for --split (map "
+                                                   "one: --columns split=mode).")]:
+        with pytest.raises(InputError) as err:
+            read_rows(m, columns=parse_columns(columns), split=split)
+        assert str(err.value) == said_en and said(said_en, "zh") != said_en
+    with pytest.raises(InputError, match=re.escape("The one video file the manifest names does not exist ('…/")):
+        explain_batch(m, tmp_path / "out", model=object(), split="valid",
+                      columns=parse_columns("video=Raw/{video_id}/{clip_id}.mp4,split=mode"))
     # MELD names its clips dia<Dialogue_ID>_utt<Utterance_ID>.mp4; a column's name may hold a dot ("Sr No.")
     m.write_text("Sr No.,Utterance,Sentiment,Dialogue_ID,Utterance_ID\n1,Oh my God!,positive,0,3\n", encoding="utf-8")
     [row] = read_manifest(m, columns=parse_columns(

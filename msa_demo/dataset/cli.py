@@ -41,6 +41,9 @@ def add_command(sub) -> None:
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
+    p.add_argument("--split", default=None, metavar="NAME",
+                   help="only the rows of this split (the manifest's split column, such as test; a saved DatasetDict "
+                        "folder's split names)")
     p.add_argument("--target", default=None, help="class to explain (default: each row's predicted class)")
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     p.add_argument("--top", type=int, default=5, metavar="K",
@@ -77,7 +80,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=lang, columns=columns)
+                      lang=lang, columns=columns, split=args.split)
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",

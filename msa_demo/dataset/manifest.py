@@ -256,6 +256,9 @@ def none_found(rows: list[dict[str, Any]]) -> str | None:
     from msa_demo.inputs import shown_path
 
     for m, (gone, named) in missing_files(rows).items():
+        if len(gone) == named and named == 1:
+            return (f"The one {m} file the manifest names does not exist ('{shown_path(Path(rows[gone[0]][m]))}'); "
+                    "paths are read from the manifest's folder.")
         if len(gone) == named:
             return (f"None of the {named} {m} files the manifest names exists (the first: "
                     f"'{shown_path(Path(rows[gone[0]][m]))}'); paths are read from the manifest's folder.")

@@ -80,10 +80,11 @@ def manifest_rows(path: str | Path, limit: int | None = None,
     return read_rows(path, limit, columns)[0]
 
 
-def read_rows(path: str | Path, limit: int | None = None,
-              columns: dict[str, str] | None = None) -> tuple[list[ManifestRow], str]:
+def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
+              split: str | None = None) -> tuple[list[ManifestRow], str]:
     """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
-    (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise."""
+    (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise. ``split``: only the rows whose
+    split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's."""
     raw = read_manifest(path, blobs=True, columns=columns)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
@@ -111,7 +112,21 @@ def read_rows(path: str | Path, limit: int | None = None,
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
     hint = "" if any(r.label_given for r in rows) else label_hint(dict.fromkeys(k for r in raw for k in r))
+    if split is not None:
+        rows = _in_split(rows, raw, split, Path(str(path)).name)
     return (rows[:limit] if limit else rows), hint
+
+
+def _in_split(rows: list[ManifestRow], raw: list[dict], split: str, name: str) -> list[ManifestRow]:
+    """The rows whose ``split`` is ``split`` (any case); a split no row has, or no split column, is one line."""
+    parts = [str(r.get("split") or "").strip() for r in raw]
+    if not any(parts):
+        raise InputError(f"The manifest '{name}' has no split column for --split (map one: --columns split=mode).")
+    kept = [row for row, part in zip(rows, parts) if part.lower() == split.strip().lower()]
+    if not kept:
+        raise InputError(f"No row of the manifest '{name}' is in the split '{split}' (its splits: "
+                         f"{', '.join(dict.fromkeys(p for p in parts if p))}).")
+    return kept
 
 
 def empty_record(row: ManifestRow) -> dict[str, Any]:
