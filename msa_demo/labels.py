@@ -89,9 +89,17 @@ EMOTION7 = {
     "excitement": "positive", "exc": "positive",
     "surprise": "neutral", "surprised": "neutral", "sur": "neutral", "neutral": "neutral", "neu": "neutral",
     "calm": "neutral",
+    # in Chinese (NLPCC's and the Chinese emotion sets' words)
+    "愤怒": "negative", "生气": "negative", "厌恶": "negative", "恐惧": "negative", "害怕": "negative",
+    "悲伤": "negative", "难过": "negative", "高兴": "positive", "快乐": "positive", "喜悦": "positive",
+    "喜欢": "positive", "惊讶": "neutral",
 }
 _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
-            "1": "positive"}
+            "1": "positive",
+            # in Chinese: the words this app's own tables and reports write, and the usual others
+            "正面": "positive", "积极": "positive", "正向": "positive", "好评": "positive",
+            "负面": "negative", "消极": "negative", "负向": "negative", "差评": "negative",
+            "中性": "neutral", "中立": "neutral"}
 
 
 # Numbered labels, read by the numbers the whole label column holds (a lone row cannot tell 0 = negative of a

@@ -305,17 +305,23 @@ def test_the_field_s_sentiment_scores_are_read_as_its_papers_read_three_classes(
     ("ANG DIS FEA HAP NEU SAD", "negative negative negative positive neutral negative"),  # CREMA-D
     ("calm fearful surprised disgust happy", "neutral negative neutral negative positive"),  # RAVDESS
     ("contempt anger", "negative negative"),  # AffectNet
+    ("正面 负面 中性 积极 消极 好评 差评", "positive negative neutral positive negative positive negative"),  # this app's
+    ("高兴 悲伤 愤怒 惊讶 厌恶 恐惧", "positive negative negative neutral negative negative"),  # own words, Chinese sets'
 ])
 def test_the_emotion_sets_words_and_codes_are_read_as_sentiments(given, read, tmp_path):
     """IEMOCAP's and CREMA-D's three-letter codes, RAVDESS's adjectives and AffectNet's contempt were 'not used'
-    (only anger, happy, sad ... were known): a speech-emotion set had no labels at all."""
+    (only anger, happy, sad ... were known): a speech-emotion set had no labels at all. So were the Chinese words
+    this app's own tables write (正面, 负面) and the Chinese sets' emotions."""
+    from msa_demo.labels import EMOTION7
+
     m = tmp_path / "m.csv"
     m.write_text("text,label\n" + "".join(f"row {i},{g}\n" for i, g in enumerate(given.split())), encoding="utf-8")
     assert [r.label or "-" for r in manifest_rows(m)] == read.split()
     from msa_demo.training import row_labels
 
     known = [{"label": g} for g, w in zip(given.split(), read.split()) if w != "-"]
-    assert row_labels(known, "emotion7", None)[1] == [SENTIMENTS.index(w) for w in read.split() if w != "-"]
+    label_set = "emotion7" if all(r["label"].lower() in EMOTION7 for r in known) else "3"  # train --labels
+    assert row_labels(known, label_set, None)[1] == [SENTIMENTS.index(w) for w in read.split() if w != "-"]
 
 
 def test_scores_without_a_negative_one_are_not_guessed(tmp_path):
