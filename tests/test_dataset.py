@@ -418,6 +418,10 @@ def test_a_label_column_named_otherwise_is_pointed_at_not_passed_over(tiny_model
                                                                  "(label=stars) to score the set.")
     m.write_text("review,author\nA fine film,me\n", encoding="utf-8")
     assert read_rows(m, columns={"text": "review"})[1] == ""
+    m.write_text("文本,标签\n这部电影很好看,正面\n", encoding="utf-8")  # a Chinese set's own names are suggested too
+    with pytest.raises(InputError, match=re.escape("Map a column of yours: --columns text=文本,label=标签.")):
+        read_manifest(m)
+    assert [r.label for r in read_rows(m, columns={"text": "文本", "label": "标签"})[0]] == ["positive"]
 
 
 def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):

@@ -60,7 +60,7 @@ def media_cache() -> Path:
 OWN_COLUMNS = ("id", "label", "score", "split", "group")
 # a set's usual names for its text, suggested when a manifest has none of the modalities' columns
 TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", "body", "caption", "document",
-              "post", "message", "review_text", "reviewtext")
+              "post", "message", "review_text", "reviewtext", "文本", "文字", "内容", "评论", "句子", "微博")
 
 
 COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
@@ -70,7 +70,8 @@ COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sent
 # a set's usual names for its labels, suggested when a manifest has no label column (the Kaggle IMDB set's
 # 'sentiment', Yelp's 'stars', Amazon's 'overall', MELD's 'Sentiment' before its 'Emotion')
 LABEL_NAMES = ("sentiment", "airline_sentiment", "polarity", "sentiment_label", "stars", "star_rating", "rating",
-               "overall", "emotion", "annotation", "class", "target", "labels", "label_text")
+               "overall", "emotion", "annotation", "class", "target", "labels", "label_text", "标签", "情感", "情绪",
+               "极性")
 
 
 def label_column(columns: Iterable[str]) -> str | None:
