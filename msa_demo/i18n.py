@@ -566,6 +566,13 @@ ZH: dict[str, str] = {
     "'{path}' is a folder, not a video file; give the file itself.": "“{path}”是一个文件夹，不是视频文件；请给出文件本身。",
     "No audio file was found at '{name}'.": "找不到音频文件“{name}”。",
     "No video file was found at '{name}'.": "找不到视频文件“{name}”。",
+    "'{name}' is a video, not a picture: give it as a video.": "“{name}”是视频，不是图片：请作为视频给出。",
+    "'{name}' is an audio clip, not a picture: give it as audio.": "“{name}”是音频，不是图片：请作为音频给出。",
+    "'{name}' is a picture, not an audio clip: give it as an image.": "“{name}”是图片，不是音频：请作为图片给出。",
+    "'{name}' is a picture, not a video: give it as an image.": "“{name}”是图片，不是视频：请作为图片给出。",
+    "'{name}' is an audio clip, not a video: give it as audio.": "“{name}”是音频，不是视频：请作为音频给出。",
+    "'{name}' is a URL, not a file on this machine: download it first (explain-batch reads URLs in a manifest).":
+        "“{name}”是一个网址，不是本机上的文件：请先下载（explain-batch 可读取清单中的网址）。",
     "'{name}' is not a supported audio file; use WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video "
     "file.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG、MP3、Opus、M4A / AAC、WebM 或视频文件的声音。",
     "{name} holds no sound (it is a video without a sound track).": "{name}没有声音（这是一个没有音轨的视频）。",

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,10 +21,12 @@ from msa_demo.errors import InputError
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
 
-# the last line: video files, whose sound track is read (as many as ``modalities.video.VIDEO_SUFFIXES`` has, GIF aside)
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif")  # an animated GIF: a clip without sound
+# the last line: video files, whose sound track is read (as many as VIDEO_SUFFIXES has, GIF aside)
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".m4b", ".weba",
                   ".mka", ".wma", ".amr",
                   ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".3gp")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".avif", ".heic", ".jp2", ".tga", ".ico")
 SOUNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")  # the rest: PyAV (FFmpeg)
 AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video file"
 
@@ -174,12 +177,37 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
 # ---------------------------------------------------------------- image
 
 
-def no_file(path: Path, kind: str) -> str:
-    """The one line for a path that holds no file of ``kind`` (image, audio, video): a folder, or nothing."""
+def no_file(value: str | os.PathLike, kind: str) -> str:
+    """The one line for a path that holds no file of ``kind`` (image, audio, video): a web address, a folder, or
+    nothing."""
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", str(value)) and not str(value).lower().startswith("file:"):
+        return (f"'{value}' is a URL, not a file on this machine: download it first (explain-batch reads URLs in "
+                "a manifest).")
+    path = Path(value)
     if path.is_dir():
         article = "an" if kind[0] in "aeiou" else "a"
         return f"'{path.name or path}' is a folder, not {article} {kind} file; give the file itself."
     return f"No {kind} file was found at '{shown_path(path)}'."
+
+
+# (the kind a file's name says, the kind it was given as): the one line (a video's sound is audio: not here)
+GIVEN_AS = {
+    ("video", "image"): "'{name}' is a video, not a picture: give it as a video.",
+    ("audio", "image"): "'{name}' is an audio clip, not a picture: give it as audio.",
+    ("image", "audio"): "'{name}' is a picture, not an audio clip: give it as an image.",
+    ("image", "video"): "'{name}' is a picture, not a video: give it as an image.",
+    ("audio", "video"): "'{name}' is an audio clip, not a video: give it as audio.",
+}
+
+
+def given_as(path: Path, kind: str) -> str | None:
+    """The one line for a file given as ``kind`` (image, audio, video) that its name says is another kind
+    ('a.mp4' as a picture: give it as a video), None when its name says nothing else."""
+    suffix = path.suffix.lower()
+    said = ("video" if suffix in VIDEO_SUFFIXES and suffix != ".gif" else "image" if suffix in PICTURE_SUFFIXES
+            else "audio" if suffix in AUDIO_SUFFIXES else None)
+    line = GIVEN_AS.get((said, kind))
+    return line.format(name=path.name) if line else None
 
 
 def shown_path(path: Path) -> str:
@@ -225,7 +253,7 @@ def _open_image(value: Any) -> Image.Image:
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(no_file(path, "image"))
+            raise InputError(no_file(value, "image"))
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
@@ -238,9 +266,10 @@ def _open_image(value: Any) -> Image.Image:
     except Image.DecompressionBombError:
         raise InputError(f"{name.capitalize()} is too large to open safely (over 200 megapixels).") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InputError(
+        other = given_as(src, "image") if isinstance(src, Path) else None
+        raise InputError(other or (
             f"{name.capitalize()} could not be read as a picture. It may be damaged or not an image; "
-            "use PNG, JPEG, WebP, GIF, BMP or TIFF."
+            "use PNG, JPEG, WebP, GIF, BMP or TIFF.")
         ) from None
 
 
@@ -291,9 +320,9 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(no_file(path, "audio"))
+            raise InputError(no_file(value, "audio"))
         if path.suffix.lower() not in AUDIO_SUFFIXES:
-            raise InputError(f"'{path.name}' is not a supported audio file; use {AUDIO_FORMATS}.")
+            raise InputError(given_as(path, "audio") or f"'{path.name}' is not a supported audio file; use {AUDIO_FORMATS}.")
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
         raise InputError(f"Audio must be a file or (sample rate, samples), not {type(value).__name__}.")

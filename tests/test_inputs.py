@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,8 @@ from PIL import Image
 
 from msa_demo.errors import InputError
 from msa_demo.inputs import load_audio, load_image, load_text
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # ---------------------------------------------------------------- text
 
@@ -275,6 +278,29 @@ def test_stereo_channels_that_cancel_out_are_not_heard_as_silence():
     assert np.allclose(out.waveform, voice, atol=1e-6) and not out.notices
     left_only = load_audio((rate, np.stack([voice, np.zeros_like(voice)], axis=1)))
     assert np.allclose(left_only.waveform, voice / 2, atol=1e-6)  # not cancelling: averaged as before
+
+
+@pytest.mark.parametrize("given, kind, said", [
+    ("face_turns.mp4", "image", "'face_turns.mp4' is a video, not a picture: give it as a video."),
+    ("positive_speech.wav", "image", "'positive_speech.wav' is an audio clip, not a picture: give it as audio."),
+    ("happy_face.png", "audio", "'happy_face.png' is a picture, not an audio clip: give it as an image."),
+    ("happy_face.png", "video", "'happy_face.png' is a picture, not a video: give it as an image."),
+    ("https://example.com/a.png", "image", "'https://example.com/a.png' is a URL, not a file on this machine: "
+                                           "download it first (explain-batch reads URLs in a manifest)."),
+    ("s3://bucket/a.wav", "audio", "'s3://bucket/a.wav' is a URL, not a file on this machine: download it first "
+                                   "(explain-batch reads URLs in a manifest)."),
+])
+def test_a_file_given_in_the_wrong_box_says_where_it_goes(given, kind, said):
+    """A video given as a picture was 'could not be read as a picture ... damaged', a picture given as audio 'not a
+    supported audio file'; a URL was 'No image file was found at https:/example.com/a.png' (its // folded)."""
+    from msa_demo.i18n import said as in_language
+    from msa_demo.modalities.video import load_video
+
+    read = {"image": load_image, "audio": load_audio, "video": load_video}[kind]
+    path = given if "://" in given else str(EXAMPLES / given)
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert str(err.value) == said and in_language(said, "zh") != said
 
 
 @pytest.mark.parametrize("kind", ["image", "audio", "video"])

@@ -210,14 +210,16 @@ def test_bad_files_each_give_one_line(tmp_path):
         frame.sample_rate = 16000
         for packet in [*stream.encode(frame), *stream.encode()]:
             out.mux(packet)
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     cases = {
         fake: "'picture.mp4' is a still picture, not a video: give it as an image.",
         empty: "'empty.mp4' is empty (0 bytes): there is no video in it.",
         junk: "'junk.mkv' could not be read as a video. It may be damaged or not a video; use MP4, WebM, MOV, MKV, "
               "AVI or an animated GIF.",
         sound_only: "'voice.mp4' has no video stream (it holds only sound: give it as audio).",
-        EXAMPLES / "positive_speech.wav": "'positive_speech.wav' is not a supported video file; use MP4, WebM, "
-                                          "MOV, MKV, AVI or an animated GIF.",
+        EXAMPLES / "positive_speech.wav": "'positive_speech.wav' is an audio clip, not a video: give it as audio.",
+        tmp_path / "notes.txt": "'notes.txt' is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an "
+                                "animated GIF.",
         tmp_path / "missing.mp4": f"No video file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/"
                                   "missing.mp4'.",
     }

@@ -26,10 +26,9 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
-from msa_demo.inputs import no_file
+from msa_demo.inputs import VIDEO_SUFFIXES, given_as, no_file
 from msa_demo.modalities import Modality, Prepared
 
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif")  # an animated GIF: a clip without sound
 SOUND_RATE = 16000
 # the family's own options (the rest of a spec's options go to the frame family)
 # faces: crop each frame to the face the lite face finder sees (None: only for the lite face model's family)
@@ -99,10 +98,10 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
     if isinstance(value, (str, os.PathLike)):
         path = Path(value)
         if not path.is_file():
-            raise InputError(no_file(path, "video"))
+            raise InputError(no_file(value, "video"))
         if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise InputError(f"'{path.name}' is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an "
-                             "animated GIF.")
+            raise InputError(given_as(path, "video") or f"'{path.name}' is not a supported video file; use MP4, "
+                             "WebM, MOV, MKV, AVI or an animated GIF.")
         data = path.read_bytes()
         return io.BytesIO(data), data, f"'{path.name}'"
     raise InputError(f"A video must be a file or its bytes, not {type(value).__name__}.")
