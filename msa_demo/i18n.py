@@ -79,7 +79,7 @@ _PATTERNS: list = []
 
 COUNTS = ("n", "k")  # fields that hold a number in every key
 # fields kept as they are: names a user types (a manifest's columns, a file, a flag's value), not words to translate
-VERBATIM = ("column", "columns", "flag", "folder", "have", "manifest", "part", "path")
+VERBATIM = ("column", "columns", "encoding", "flag", "folder", "have", "manifest", "part", "path")
 
 
 def _patterns() -> list:
@@ -282,9 +282,13 @@ ZH: dict[str, str] = {
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); paths are read from the "
     "manifest's folder.": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；路径从清单所在的文件夹读取。",
     "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
-    "UTF-8'); give CSV (a header line), JSONL, Parquet or a saved datasets folder.":
-        "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8）；请给出 CSV（带标题行）、"
-        "JSONL、Parquet 或保存的 datasets 文件夹。",
+    "UTF-8', or name its encoding: --encoding cp1252); give CSV (a header line), JSONL, Parquet or a saved datasets "
+    "folder.": "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8，或指明其编码："
+               "--encoding gbk）；请给出 CSV（带标题行）、JSONL、Parquet 或保存的 datasets 文件夹。",
+    "The manifest '{manifest}' is not {encoding} text (line {n} is not).": "清单“{manifest}”不是 {encoding} 文本（第 {n} "
+                                                                           "行不是）。",
+    "Unknown encoding '{encoding}' (--encoding takes a name such as cp1252, gbk or latin-1).":
+        "未知的编码“{encoding}”（--encoding 接受 cp1252、gbk 或 latin-1 等名称）。",
     "The manifest '{manifest}' could not be read ({why}).": "无法读取清单“{manifest}”（{why}）。",
     "--columns takes NAME=COLUMN pairs, comma-separated (such as text=sentence); '{part}' is not one.":
         "--columns 接受以逗号分隔的 名称=列名 对（例如 text=sentence）；“{part}”不是。",

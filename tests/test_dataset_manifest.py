@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -149,7 +150,8 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
      "not a header: a CSV's first line names its columns (such as text,label)."),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
-     "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8')"),
+     "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
+     "its encoding: --encoding cp1252)"),
     (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1"),
     (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
     (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),
@@ -173,6 +175,33 @@ def test_a_spreadsheet_s_unicode_text_is_read(tmp_path, encoding):
     m.write_bytes(data if encoding in ("utf-16", "utf-32", "utf-8-sig") else codecs.BOM_UTF16_BE + data)
     rows = manifest_rows(m)
     assert [(r.values["text"], r.label) for r in rows] == [("这部电影很好看", "positive"), ("naïve, dull", "negative")]
+
+
+def test_a_manifest_s_named_encoding_is_read_and_never_guessed(tmp_path):
+    """A spreadsheet's CSV on Western Windows is cp1252, on Chinese Windows GBK: refused as not UTF-8 (the refusal
+    says how to name its encoding), read with --encoding; an unknown name, or a file that is not in it: one line."""
+    (tmp_path / "fr.csv").write_bytes("text,label\nLe café était délicieux,positive\n".encode("cp1252"))
+    (tmp_path / "zh.csv").write_bytes("text,label\n这部电影非常好看,正面\n".encode("gbk"))
+    with pytest.raises(InputError, match=re.escape("or name its encoding: --encoding cp1252)")):
+        read_manifest(tmp_path / "fr.csv")
+    assert read_manifest(tmp_path / "fr.csv", encoding="cp1252")[0]["text"] == "Le café était délicieux"
+    [row] = manifest_rows_of(tmp_path / "zh.csv", encoding="gbk")
+    assert (row.text, row.label) == ("这部电影非常好看", "positive")
+    with pytest.raises(InputError, match=r"^Unknown encoding 'gbkk' \(--encoding takes a name such as cp1252"):
+        read_manifest(tmp_path / "zh.csv", encoding="gbkk")
+    with pytest.raises(InputError, match=r"^The manifest 'zh.csv' is not ascii text \(line 2 is not\)\.$"):
+        read_manifest(tmp_path / "zh.csv", encoding="ascii")
+    from msa_demo.training import parse_args
+    from msa_demo.training.pipeline import plan
+
+    with pytest.raises(InputError, match="Unknown encoding 'x'"):  # train reads it the same way, before any model
+        plan(parse_args([str(tmp_path / "zh.csv"), "--encoding", "x"]))
+
+
+def manifest_rows_of(path, encoding):
+    from msa_demo.dataset.rows import read_rows
+
+    return read_rows(path, encoding=encoding)[0]
 
 
 def test_a_manifest_not_utf8_is_refused_in_chinese_too(tmp_path):

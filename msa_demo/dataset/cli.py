@@ -11,7 +11,7 @@ FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the
 
 def add_command(sub) -> None:
     from msa_demo.cli import add_lang_flag, add_option_flags
-    from msa_demo.dataset.manifest import COLUMNS_HELP
+    from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -40,6 +40,7 @@ def add_command(sub) -> None:
     p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
+    p.add_argument("--encoding", default=None, metavar="NAME", help=ENCODING_HELP)
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--split", default=None, metavar="NAME",
                    help="only the rows of this split (the manifest's split column, such as test; a saved DatasetDict "
@@ -80,7 +81,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=lang, columns=columns, split=args.split)
+                      lang=lang, columns=columns, split=args.split, encoding=args.encoding)
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",

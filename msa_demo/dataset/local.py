@@ -47,8 +47,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   limit: int | None = None, top_k: int = 5, retry_failed: bool = False,
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
-                  lang: str = "en", columns: dict[str, str] | None = None,
-                  split: str | None = None) -> BatchSummary:
+                  lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
+                  encoding: str | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -56,14 +56,15 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     one model each; see :mod:`msa_demo.dataset.distributed`). Either way this process logs each finished row.
     progress: a tqdm bar with rows/s and ETA (None: only on a terminal). on_row(rows finished, rows to run):
     called after each row is logged (the dashboard's progress bar). lang: report.html's language ("en", "zh").
-    columns: the set's own column names (``manifest.parse_columns``); split: only that split's rows.
+    columns: the set's own column names (``manifest.parse_columns``); split: only that split's rows; encoding:
+    a text manifest's when not UTF-8.
     """
     from tqdm import tqdm
 
     from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
-    rows, label_hint = read_rows(manifest, limit, columns, split)
+    rows, label_hint = read_rows(manifest, limit, columns, split, encoding)
     missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:

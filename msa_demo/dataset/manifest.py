@@ -175,8 +175,8 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def read_manifest(path: str | Path, blobs: bool = False,
-                  columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def read_manifest(path: str | Path, blobs: bool = False, columns: dict[str, str] | None = None,
+                  encoding: str | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved ``datasets`` manifest as plain dicts; image/audio paths resolved
     against the manifest's folder (a URI such as ``s3://...`` or ``http://...`` kept as it is), empty cells
     dropped. Embedded bytes (a Parquet binary cell, a ``datasets`` Image()/Audio() feature) become
@@ -186,19 +186,22 @@ def read_manifest(path: str | Path, blobs: bool = False,
 
     ``path`` may be a URI (``s3://bucket/m.parquet``, ``https://host/m.jsonl``: a file, read through fsspec);
     its relative media paths are then URIs beside it. ``columns`` ({"text": "sentence"}, :func:`parse_columns`)
-    reads a set's own column names as the modalities' (and id, label, score)."""
+    reads a set's own column names as the modalities' (and id, label, score). ``encoding``: a CSV's or JSONL's
+    when not UTF-8 (``--encoding cp1252``; a byte-order mark still wins), never guessed."""
     from msa_demo.dataset.media import is_uri
 
+    check_encoding(encoding)
     if is_uri(path) and not str(path).lower().startswith("file://"):
-        return _read_remote(str(path), blobs, columns)
+        return _read_remote(str(path), blobs, columns, encoding)
     if is_uri(path):
         from urllib.parse import unquote, urlparse
 
         path = unquote(urlparse(str(path)).path)
-    return _read_local(Path(path), blobs, mapping=columns)
+    return _read_local(Path(path), blobs, mapping=columns, encoding=encoding)
 
 
-def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None,
+                 encoding: str | None = None) -> list[dict[str, Any]]:
     """A manifest file at a URI: fetched whole into a temporary folder, read there, relative media as URIs."""
     from msa_demo.dataset.media import read_uri, uri_name
 
@@ -206,11 +209,12 @@ def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None) -
     with tempfile.TemporaryDirectory(prefix="msa_manifest_") as tmp:
         local = Path(tmp) / uri_name(uri)
         local.write_bytes(data)
-        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0], mapping=columns)
+        return _read_local(local, blobs, base=uri.split("?", 1)[0].rsplit("/", 1)[0], mapping=columns,
+                           encoding=encoding)
 
 
-def _read_local(path: Path, blobs: bool, base: str | None = None,
-                mapping: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[str, str] | None = None,
+                encoding: str | None = None) -> list[dict[str, Any]]:
     if path.is_dir():
         rows, columns = read_saved_dataset(path)
     elif not path.is_file():
@@ -218,9 +222,9 @@ def _read_local(path: Path, blobs: bool, base: str | None = None,
     elif path.suffix.lower() in PARQUET:
         rows, columns = read_parquet(path)
     elif path.suffix.lower() in (".jsonl", ".json"):
-        rows, columns = _read_jsonl(path)
+        rows, columns = _read_jsonl(path, encoding)
     else:
-        rows, columns = _read_csv(path, _mapped(mapping or {}))
+        rows, columns = _read_csv(path, _mapped(mapping or {}), encoding)
     columns = list(columns)
     if mapping:
         rows, columns = _renamed(rows, columns, mapping, path.name)
@@ -278,8 +282,8 @@ def _delimiter(header: str, own: Iterable[str] = ()) -> str:
     return max((",", ";", "\t"), key=hits)  # a tie keeps the comma
 
 
-def _read_csv(path: Path, own: Iterable[str] = ()) -> tuple[list[dict], list[str]]:
-    text = _text(path)
+def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) -> tuple[list[dict], list[str]]:
+    text = _text(path, encoding)
     try:
         fh = io.StringIO(text, newline="")
         sep = _delimiter(fh.readline(), own)
@@ -296,27 +300,43 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def _text(path: Path) -> str:
-    """A text manifest's characters: UTF-8, or UTF-16 / UTF-32 by their byte-order mark. Any other encoding is
-    refused with the line that shows it (a guess reads short texts wrongly: cp1252 French as Central European,
-    GBK Chinese as Korean)."""
+ENCODING_HELP = ("the manifest's text encoding when it is not UTF-8, such as cp1252 (a spreadsheet's CSV on Western "
+                 "Windows) or gbk (on Chinese Windows); never guessed")
+
+
+def check_encoding(encoding: str | None) -> None:
+    """One line for an encoding Python does not know (``--encoding``)."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"Unknown encoding '{encoding}' (--encoding takes a name such as cp1252, gbk or "
+                             "latin-1).") from None
+
+
+def _text(path: Path, encoding: str | None = None) -> str:
+    """A text manifest's characters: UTF-8 (or ``encoding``), or UTF-16 / UTF-32 by their byte-order mark. Any
+    other encoding is refused with the line that shows it, not guessed (a guess reads short texts wrongly:
+    cp1252 French as Central European, GBK Chinese as Korean)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"The manifest '{path.name}' could not be read ({exc.strerror or exc}).") from None
-    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), "utf-8")
+    named = next((enc for bom, enc in BOMS if data.startswith(bom)), None)
     try:
-        return data.decode(encoding)
+        return data.decode(named or encoding or "utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
+        if encoding and not named:
+            raise InputError(f"The manifest '{path.name}' is not {encoding} text (line {line} is not).") from None
         raise InputError(f"The manifest '{path.name}' is not UTF-8 text (line {line} is not; a spreadsheet writes "
-                         "UTF-8 when saving as 'CSV UTF-8'); give CSV (a header line), JSONL, Parquet or a saved "
-                         "datasets folder.") from None
+                         "UTF-8 when saving as 'CSV UTF-8', or name its encoding: --encoding cp1252); give CSV (a "
+                         "header line), JSONL, Parquet or a saved datasets folder.") from None
 
 
-def _read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
+def _read_jsonl(path: Path, encoding: str | None = None) -> tuple[list[dict], list[str]]:
     rows, columns = [], {}
-    lines = _text(path).splitlines()
+    lines = _text(path, encoding).splitlines()
     if path.suffix.lower() == ".json" and lines and lines[0].lstrip().startswith("["):  # one JSON array of rows
         try:
             whole = json.loads("\n".join(lines))
@@ -489,5 +509,6 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-__all__ = ["COLUMNS_HELP", "LABEL_NAMES", "OWN_COLUMNS", "TEXT_NAMES", "label_column", "label_hint", "media_cache",
-           "missing_files", "none_found", "parse_columns", "read_manifest", "read_parquet", "read_saved_dataset"]
+__all__ = ["COLUMNS_HELP", "ENCODING_HELP", "LABEL_NAMES", "OWN_COLUMNS", "TEXT_NAMES", "check_encoding",
+           "label_column", "label_hint", "media_cache", "missing_files", "none_found", "parse_columns", "read_manifest",
+           "read_parquet", "read_saved_dataset"]

@@ -81,11 +81,12 @@ def manifest_rows(path: str | Path, limit: int | None = None,
 
 
 def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
-              split: str | None = None) -> tuple[list[ManifestRow], str]:
+              split: str | None = None, encoding: str | None = None) -> tuple[list[ManifestRow], str]:
     """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
     (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise. ``split``: only the rows whose
-    split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's."""
-    raw = read_manifest(path, blobs=True, columns=columns)
+    split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's. ``encoding``: a
+    text manifest's when not UTF-8 (``read_manifest``)."""
+    raw = read_manifest(path, blobs=True, columns=columns, encoding=encoding)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
     numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, ""))

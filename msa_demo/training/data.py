@@ -41,13 +41,14 @@ def parse_bins(text: str | None) -> list[float] | None:
     return vals
 
 
-def read_manifest(path: str | Path, columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def read_manifest(path: str | Path, columns: dict[str, str] | None = None,
+                  encoding: str | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved Hugging Face ``datasets`` manifest (the one reader, shared with
     ``explain-batch``: :mod:`msa_demo.dataset.manifest`); image/audio paths are resolved against its folder;
-    ``columns`` maps the set's own column names (``--columns``)."""
+    ``columns`` maps the set's own column names (``--columns``), ``encoding`` names a text one's (``--encoding``)."""
     from msa_demo.dataset.manifest import read_manifest as read
 
-    return read(path, columns=columns)
+    return read(path, columns=columns, encoding=encoding)
 
 
 def _named(row: dict) -> str:

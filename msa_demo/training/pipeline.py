@@ -77,7 +77,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
     from msa_demo.dataset.manifest import label_hint, missing_files, none_found, parse_columns
 
-    rows = read_manifest(args.manifest, parse_columns(args.columns))
+    rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
         raise InputError("The manifest has no rows.")
     missing = none_found(rows)
