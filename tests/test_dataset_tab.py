@@ -210,6 +210,12 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
         tab.run_upload(str(own), 5, "tiny", ALL)
     table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
     assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
+    western = tmp_path / "excel.csv"  # a spreadsheet's CSV on Western Windows: cp1252, named in the tab
+    western.write_bytes("text,label\nLe café était délicieux,positive\n".encode("cp1252"))
+    with pytest.raises(gr.Error, match="is not UTF-8 text"):
+        tab.run_upload(str(western), 5, "tiny", ALL)
+    table, *_ = tab.run_upload(str(western), 5, "tiny", ALL, encoding="cp1252")
+    assert list(table["label"]) == ["positive"] and not table["error"][0]
     imdb = tmp_path / "imdb.csv"  # the Kaggle IMDB set: its labels in 'sentiment', said where the map is typed
     imdb.write_text("review,sentiment\nI love it,positive\n", encoding="utf-8")
     told = []

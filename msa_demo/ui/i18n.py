@@ -90,6 +90,7 @@ ZH: dict[str, str] = {
     "Upload: CSV, JSONL, Parquet or .zip": "上传：CSV、JSONL、Parquet 或 .zip",
     "rows": "行数",
     "Explain the upload": "解释上传的文件",
+    "text encoding": "文本编码",
     "your columns, if named otherwise (such as text=sentence,label=stars)": "你的列（如果名称不同，例如 "
                                                                             "text=sentence,label=stars）",
     "…or a manifest on the server (inside the data folder), explained into the results folder above":
