@@ -278,6 +278,12 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
                                                   "picture again."}}
     out = capsys.readouterr().out
     assert "image: 2 file(s) could not be read, those rows read without their image:\n  row 3: 'f2.png' could not" in out
+    # rows are named by their place in the manifest, also after a row without a label was left out
+    labelled = "".join(f"row {i},f{i}.png,{('negative', 'positive')[i % 2]}\n" for i in range(4))
+    manifest.write_text("text,image,label\nrow,f0.png,\n" + labelled, encoding="utf-8")
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["left_out"] == {1: "Row 1 has no label (or give --bins to bin a numeric score column)."}
+    assert sorted(summary["unreadable"]["image"]) == [4, 5]  # f2 and f3, the manifest's rows 4 and 5
     for i in range(2):
         (tmp_path / f"f{i}.png").write_bytes(b"")
     with pytest.raises(InputError, match=r"^No image of the manifest could be read \('f\d.png' cannot be used: the file"):

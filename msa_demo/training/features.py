@@ -238,13 +238,13 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
             data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, cache_dir, progress)
         # spread the present rows' data back over all rows (a row whose file could not be read: absent)
         unreadable = data[m].pop("unreadable", {})
-        have = [i for i, k in zip((i for i, r in enumerate(rows) if m in r), keys) if k not in unreadable]
+        given = [i for i, r in enumerate(rows) if m in r]  # the rows of ``keys``, in order
+        have = [i for i, k in zip(given, keys) if k not in unreadable]
         pos = torch.full((len(rows),), -1, dtype=torch.long)
         pos[torch.tensor(have, dtype=torch.long)] = torch.arange(len(have))
         data[m]["row"] = pos  # row -> index into this modality's arrays, -1 when absent
         data[m]["present"] = pos >= 0
-        data[m]["unreadable"] = {i: unreadable[k] for i, k in zip((i for i, r in enumerate(rows) if m in r), keys)
-                                 if k in unreadable}  # row -> why its file could not be read
+        data[m]["unreadable"] = {i: unreadable[k] for i, k in zip(given, keys) if k in unreadable}  # row -> why
     return data, stats
 
 

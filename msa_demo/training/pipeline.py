@@ -50,6 +50,7 @@ class TrainingPlan:
     # the manifest's rows (0-based) whose file was not there, read without that input
     not_found: dict[str, list[int]] = field(default_factory=dict)
     left_out: dict[int, str] = field(default_factory=dict)  # the manifest's rows (0-based) without a usable label: why
+    positions: list[int] = field(default_factory=list)  # each of ``rows``' place in the manifest (0-based)
 
 
 @dataclass
@@ -92,7 +93,8 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     if not y:
         hint = label_hint(dict.fromkeys(k for r in rows for k in r)) if bins is None else ""
         raise InputError(hint or f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
-    rows = [r for i, r in enumerate(rows) if i not in left_out]  # rows without a usable label: said, not trained on
+    positions = [i for i in range(len(rows)) if i not in left_out]  # rows without a usable label: said, not trained
+    rows = [rows[i] for i in positions]
     preset = load_preset(args.preset)
     wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
     mods = [m for m in wanted if any(m in r for r in rows)]
@@ -108,7 +110,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         raise InputError("--finetune-layers needs --head head.")
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
-                        {m: gone for m, (gone, _named) in not_found.items()}, left_out)
+                        {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions)
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -185,7 +187,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
         "left_out": {i + 1: why for i, why in p.left_out.items()},
-        "unreadable": {m: {i + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
+        "unreadable": {m: {p.positions[i] + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
                        for m in p.modalities if enc.data[m].get("unreadable")},
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
