@@ -424,6 +424,23 @@ def test_a_label_column_named_otherwise_is_pointed_at_not_passed_over(tiny_model
     assert [r.label for r in read_rows(m, columns={"text": "文本", "label": "标签"})[0]] == ["positive"]
 
 
+def test_our_column_names_written_otherwise_are_ours(tmp_path):
+    """A spreadsheet's headers 'Text' and ' Label ' were 'none of the columns text, image, audio, video (it has:
+    Text,  Label )' with no map offered; they are our names in another case, so they are read as ours (not when
+    the manifest holds both 'Text' and 'TEXT', or the exact name too)."""
+    from msa_demo.dataset.manifest import read_manifest
+
+    m = tmp_path / "m.csv"
+    m.write_text("Text, Label ,IMAGE\nI love it,Positive,\n", encoding="utf-8")
+    [row] = manifest_rows(m)
+    assert (row.text, row.label) == ("I love it", "positive")
+    m.write_text("text,Text\nmine,theirs\n", encoding="utf-8")
+    assert read_manifest(m)[0]["text"] == "mine" and read_manifest(m)[0]["Text"] == "theirs"
+    m.write_text("Text,TEXT\na,b\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape("(it has: Text, TEXT)")):
+        read_manifest(m)
+
+
 def test_a_set_s_own_column_names_are_mapped_and_a_mistaken_map_is_one_line(tmp_path):
     from msa_demo.dataset.manifest import parse_columns, read_manifest
 

@@ -155,6 +155,18 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
     return out, kept + [ours for ours in built if ours not in kept]
 
 
+def _own_names(rows: list[dict], columns: list) -> tuple[list[dict], list]:
+    """Our own column names written otherwise ("Text", " Label ", "IMAGE": a spreadsheet's headers) read as ours,
+    where the manifest has no column of that exact name."""
+    ours = {*names(), *OWN_COLUMNS}
+    have = set(columns)
+    renamed = {c: str(c).strip().lower() for c in columns
+               if str(c) not in ours and str(c).strip().lower() in ours and str(c).strip().lower() not in have}
+    if len(set(renamed.values())) < len(renamed) or not renamed:  # "Text" and "TEXT" both: neither is guessed
+        return rows, columns
+    return [{renamed.get(k, k): v for k, v in r.items()} for r in rows], [renamed.get(c, c) for c in columns]
+
+
 def _have(columns: list, most: int = 12, width: int = 40) -> str:
     """A manifest's column names for a message: at most ``most``, each cut to ``width`` characters."""
     cut = [c if len(c) <= width else c[:width - 1] + "…" for c in map(str, columns[:most])]
@@ -228,6 +240,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
     columns = list(columns)
     if mapping:
         rows, columns = _renamed(rows, columns, mapping, path.name)
+    rows, columns = _own_names(rows, columns)
     if rows and not set(columns) & set(names()):
         text = next((c for c in columns if str(c).strip().lower() in TEXT_NAMES), None)
         label = label_column(columns)
