@@ -75,6 +75,11 @@ def _names(csv: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in csv.split(",") if s.strip())
 
 
+def is_given(value: Any) -> bool:
+    """Whether a flag's value gives an input: not absent, and text not only spaces (read as missing)."""
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
 def add_option_flags(p: argparse.ArgumentParser) -> None:
     """One flag per explanation setting, generated from its declaration (``option_specs``).
 
@@ -182,7 +187,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         use = args.use.split(",") if args.use else Prediction.from_dict(saved.get("prediction")).used
     else:
         raw = {m: getattr(args, m, None) for m in names()}
-        if not any(v for v in raw.values()):
+        if not any(is_given(v) for v in raw.values()):
             raise InputError(f"Give at least one input: {flags()} (or --from a saved explanation).")
         preset = preset_name(args.preset)
         target = args.target

@@ -44,4 +44,7 @@ def test_bad_inputs_give_one_line_and_exit_2(tiny_preset_path, tmp_path):
     assert res.stderr.strip() == f"error: No audio file was found at '{shown}/none.wav'."
     res = run("predict", "--preset", str(tiny_preset_path))
     assert res.returncode == 2 and "at least one input" in res.stderr
+    res = run("predict", "--preset", str(tiny_preset_path), "--text", "   ")  # spaces are no text: the flags' line
+    assert res.returncode == 2 and res.stderr.strip() == (
+        "error: Give at least one input: --text, --image, --audio or --video.")
     assert "Traceback" not in res.stderr
