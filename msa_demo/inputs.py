@@ -177,10 +177,17 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
 # ---------------------------------------------------------------- image
 
 
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://..., https://..., hf://...: read through fsspec, not here
+
+
+def is_uri(value: Any) -> bool:
+    return isinstance(value, str) and bool(URI.match(value))
+
+
 def no_file(value: str | os.PathLike, kind: str) -> str:
     """The one line for a path that holds no file of ``kind`` (image, audio, video): a web address, a folder, or
     nothing."""
-    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", str(value)) and not str(value).lower().startswith("file:"):
+    if is_uri(str(value)) and not str(value).lower().startswith("file:"):
         return (f"'{value}' is a URL, not a file on this machine: download it first (explain-batch reads URLs in "
                 "a manifest).")
     path = Path(value)

@@ -268,12 +268,13 @@ def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]
     return out
 
 
-def none_found(rows: list[dict[str, Any]]) -> str | None:
+def none_found(rows: list[dict[str, Any]], missing: dict[str, tuple[list[int], int]] | None = None) -> str | None:
     """One line when a file column names no file that exists, in any row (a wrong folder, a --columns template
-    built wrong): said before a model loads, not as thousands of failed rows. None otherwise."""
+    built wrong): said before a model loads, not as thousands of failed rows. None otherwise. ``missing``: the
+    rows' :func:`missing_files`, when the caller has them already."""
     from msa_demo.inputs import shown_path
 
-    for m, (gone, named) in missing_files(rows).items():
+    for m, (gone, named) in (missing_files(rows) if missing is None else missing).items():
         if len(gone) == named and named == 1:
             return (f"The one {m} file the manifest names does not exist ('{shown_path(Path(rows[gone[0]][m]))}'); "
                     "paths are read from the manifest's folder.")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from msa_demo.errors import InputError
+from msa_demo.inputs import is_uri
 
-URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # the package fsspec needs for a scheme (its own ImportError names it too, but not always as a pip name)
 PLUGINS = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "http": "aiohttp", "https": "aiohttp",
            "hf": "huggingface_hub", "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs", "sftp": "paramiko",
@@ -40,10 +39,6 @@ class Blob:
 
     def __repr__(self) -> str:
         return f"Blob({self.name!r}, {len(self.data)} bytes)"
-
-
-def is_uri(value: Any) -> bool:
-    return isinstance(value, str) and bool(URI.match(value))
 
 
 def filesystem(uri: str):

@@ -81,10 +81,10 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
         raise InputError("The manifest has no rows.")
-    missing = none_found(rows)
+    not_found = missing_files(rows)
+    missing = none_found(rows, not_found)
     if missing:
         raise InputError(missing)
-    not_found = missing_files(rows)
     for m, (gone, _named) in not_found.items():  # read as rows without that input (the head masks it)
         for i in gone:
             rows[i].pop(m)
