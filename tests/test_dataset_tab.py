@@ -210,6 +210,13 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
         tab.run_upload(str(own), 5, "tiny", ALL)
     table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
     assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
+    mosi = tmp_path / "label.csv"  # CMU-MOSI's split column 'mode': one split's rows, picked in the tab
+    mosi.write_text("clip_id,text,label,mode\n1,I love it,2.4,train\n2,I hate it,-1.8,test\n3,It is ok,0.2,test\n",
+                    encoding="utf-8")
+    table, *_ = tab.run_upload(str(mosi), 5, "tiny", ALL, columns="id=clip_id,split=mode", split=" Test ")
+    assert list(table["id"]) == ["2", "3"] and list(table["label"]) == ["negative", "neutral"]
+    with pytest.raises(gr.Error, match="No row of the manifest 'label.csv' is in the split 'valid'"):
+        tab.run_upload(str(mosi), 5, "tiny", ALL, columns="split=mode", split="valid")
     western = tmp_path / "excel.csv"  # a spreadsheet's CSV on Western Windows: cp1252, named in the tab
     western.write_bytes("text,label\nLe café était délicieux,positive\n".encode("cp1252"))
     with pytest.raises(gr.Error, match="is not UTF-8 text"):
