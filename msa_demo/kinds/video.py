@@ -391,5 +391,5 @@ KIND = ModalityKind(
     name="video", read=read, families=families, explain=explain, panel="video moments", record=record,
     replay=replay, report=report, cli_help="a clip (MP4, WebM, MOV, MKV, AVI, an animated GIF): the face over time",
     cli_metavar="PATH", manifest_file=True, label="Video (a face over time; its sound feeds the audio)",
-    widget=widget, view=view, render=render, story=story, options=VideoOptions,
+    widget=widget, view=view, render=render, story=story, options=VideoOptions, carries=("audio", "text"),
 )

@@ -1,8 +1,8 @@
 """Training data: the manifest, its labels (a label column or a binned score) and the held-out split.
 
 A manifest is a CSV (header line), JSONL or Parquet file, or a saved ``datasets`` folder, with one row per item: a
-column per modality (``text``; ``image`` and ``audio`` as paths, relative to the manifest's folder), and ``label`` or
-a numeric ``score``. Optional:
+column per modality (``text``; ``image``, ``audio`` and ``video`` as paths, relative to the manifest's folder), and
+``label`` or a numeric ``score``. Optional:
 ``split`` (train / test: a fixed held-out set) and ``group`` (metrics per group on the held-out rows).
 """
 

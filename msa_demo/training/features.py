@@ -27,11 +27,39 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def content_key(modality: str, value: str) -> str:
-    """A row's cache key: the hash of its text, or of its file's bytes."""
+def content_key(modality: str, value: str, source: str | None = None, source_spec: Any = None) -> str:
+    """A row's cache key: the hash of its text, or of its file's bytes; ``source``: the kind whose file brings the
+    modality along (a video's sound track as the audio), read with ``source_spec``'s options."""
+    if source and source != modality:
+        how = json.dumps([modality, source, getattr(source_spec, "family", None),
+                          getattr(source_spec, "options", None)], sort_keys=True, default=str)
+        return _sha(how.encode("utf-8") + Path(value).read_bytes())
     if modality == "text":
         return _sha(value.encode("utf-8"))
     return _sha(Path(value).read_bytes())
+
+
+def reads_raw_text(modality: str, spec: Any, finetune_layers: int = 0) -> bool:
+    """Whether ``train`` reads this modality's texts through the bare text encoder (a head of its own is trained on
+    it), not through the preset's model."""
+    return modality == "text" and (getattr(spec, "family", None) in ENCODER_HEAD_FAMILIES or finetune_layers > 0)
+
+
+def carriers(modality: str, preset: Preset, finetune_layers: int = 0) -> list[str]:
+    """The kinds whose input may bring ``modality`` along where a row lacks it (``ModalityKind.carries``: a video
+    file's sound track as the audio, as the dashboard reads one); none for texts the bare encoder reads."""
+    from msa_demo.registry import kinds
+
+    if reads_raw_text(modality, preset.modalities.get(modality), finetune_layers):
+        return []
+    return [k.name for k in kinds() if modality in k.carries and k.name != modality]
+
+
+def source_of(row: dict, modality: str, by: Sequence[str]) -> str | None:
+    """Where a row's ``modality`` comes from: its own column, else the first of ``by`` (carriers) it has."""
+    if modality in row:
+        return modality
+    return next((c for c in by if c in row), None)
 
 
 class FeatureCache:
@@ -169,37 +197,56 @@ def _raw_text_features(spec, base_key: dict[str, Any], keys: list[str], values: 
             "encoder": enc}, len(todo)
 
 
+def _read(model, modality: str, source: str, value: Any) -> Any:
+    """The clean input the model reads for ``modality``: ``value`` read by its own kind, or, from another kind's
+    file (``source``), what that input brings along (None: nothing, such as a clip without sound)."""
+    from msa_demo.registry import get
+
+    x = get(source).read(value, model)
+    if source == modality or x is None:
+        return x
+    brought = (getattr(x, "carries", None) or {}).get(modality)
+    return brought() if callable(brought) else brought
+
+
 def _model_features(model_for, modality: str, base_key: dict[str, Any], keys: list[str], values: list[str],
-                    cache_dir, progress: bool) -> tuple[dict[str, Any], int]:
-    """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new.
-    A file its reader refuses (damaged, empty, a folder) is left out: ``"unreadable"`` maps its key to the one
-    line why, and ``"features"`` holds the other keys' rows, in order."""
+                    sources: list[str], cache_dir, progress: bool) -> tuple[dict[str, Any], int]:
+    """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new;
+    each value read by its ``sources`` kind (the modality itself, or a kind that brings it along). A file its
+    reader refuses (damaged, empty, a folder) is left out: ``"unreadable"`` maps its key to the one line why;
+    one that brings nothing (a clip without sound) too: ``"absent"``; ``"features"`` holds the other keys'
+    rows, in order (None when no value was given itself and none brought anything)."""
     cache = FeatureCache(cache_dir, {**base_key, "store": "pooled"})
     todo = cache.missing(keys)
     unreadable: dict[str, str] = {}
+    absent: set[str] = set()
     if todo:
         from tqdm.auto import tqdm
 
         model = model_for()
-        by_key = dict(zip(keys, values))
+        by_key = {k: (v, src) for k, v, src in zip(keys, values, sources)}
         done, feats, probs = [], [], []
         for k in tqdm(todo, desc=f"encoding {modality}", disable=not progress, leave=False):
             try:
-                clean = model.read_inputs(**{modality: by_key[k]})
+                clean = _read(model, modality, by_key[k][1], by_key[k][0])
             except InputError as exc:
                 unreadable[k] = str(exc)
                 continue
-            _, encd = model.encode(modality, getattr(clean, modality))
+            if clean is None:
+                absent.add(k)
+                continue
+            _, encd = model.encode(modality, clean)
             done.append(k)
             feats.append(encd.features.float())
             probs.append(encd.probs.float().reshape(-1))
         if done:
             cache.add(done, {"features": torch.stack(feats), "probs": torch.stack(probs)})
-    kept = [k for k in keys if k not in unreadable]
-    if not kept:
+    kept = [k for k in keys if k not in unreadable and k not in absent]
+    if not kept and unreadable:
         raise InputError(f"No {modality} of the manifest could be read ({next(iter(unreadable.values()))}).")
-    return ({"features": cache.tensors["features"][cache.rows(kept)].float(), "unreadable": unreadable},
-            len(todo) - len(unreadable))
+    features = cache.tensors["features"][cache.rows(kept)].float() if kept else None
+    now = len(todo) - len(unreadable) - len(absent)
+    return {"features": features, "unreadable": unreadable, "absent": absent}, now
 
 
 def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str], cache_dir: str | Path,
@@ -209,43 +256,55 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
 
     Returns (data, stats): data[m] is {"features": [N_m, D] float32} or, for text with fine-tuning,
     {"tokens", "offsets", "lengths", "encoder"}, plus "row" ([N] row -> index into m's arrays, -1 when absent)
-    and "present" ([N] bool), and "unreadable" ({row: why}: a file its reader refused, that row read without it);
-    stats[m] = how many items were encoded now (the rest came from the cache).
+    and "present" ([N] bool), "unreadable" ({row: why}: a file its reader refused, that row read without it) and
+    "brought" ({kind: rows}: a row without the modality reads what another kind's file brings along, as the
+    dashboard does: a video's sound track as its audio; see :func:`carriers`); stats[m] = how many items were
+    encoded now (the rest came from the cache). A modality only brought along, by no file, has no entry.
     """
     dev = pick_device(device)
     data: dict[str, Any] = {}
     stats: dict[str, int] = {}
     loaded: list[MultimodalSentimentModel] = []
+    by = {m: carriers(m, preset, finetune_layers) for m in modalities}
+    reading = [*modalities, *(c for m in modalities for c in by[m] if any(c in r for r in rows))]
 
     def model_for() -> MultimodalSentimentModel:  # one model for all modalities, built on first need
-        if not loaded:
-            loaded.append(MultimodalSentimentModel(_subset_preset(preset, modalities), device=str(dev)))
+        if not loaded:  # with the kinds that bring one along (their options say how a file is read)
+            loaded.append(MultimodalSentimentModel(_subset_preset(preset, reading), device=str(dev)))
         return loaded[0]
 
     for m in modalities:
         spec = preset.modalities.get(m)
         if spec is None:
             raise InputError(f"The preset '{preset.name}' has no {m} model.")
-        values = [r[m] for r in rows if m in r]
-        keys = [content_key(m, v) for v in values]
-        raw_text = m == "text" and (spec.family in ENCODER_HEAD_FAMILIES or finetune_layers > 0)
+        given = [i for i, r in enumerate(rows) if source_of(r, m, by[m])]  # the rows of ``keys``, in order
+        sources = [source_of(rows[i], m, by[m]) for i in given]
+        values = [rows[i][src] for i, src in zip(given, sources)]
+        keys = [content_key(m, v, src, preset.modalities.get(src)) for v, src in zip(values, sources)]
+        raw_text = reads_raw_text(m, spec, finetune_layers)
         base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
                     "options": spec.options if not raw_text else {}}
         if raw_text:
             data[m], stats[m] = _raw_text_features(spec, base_key, keys, values, cache_dir, dev, finetune_layers,
                                                    max_length, progress)
         else:
-            data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, cache_dir, progress)
+            data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, sources, cache_dir, progress)
         # spread the present rows' data back over all rows (a row whose file could not be read: absent)
         unreadable = data[m].pop("unreadable", {})
-        given = [i for i, r in enumerate(rows) if m in r]  # the rows of ``keys``, in order
-        have = [i for i, k in zip(given, keys) if k not in unreadable]
+        left = unreadable.keys() | data[m].pop("absent", set())
+        have = [i for i, k in zip(given, keys) if k not in left]
+        if not have:  # only brought along, and nothing was (clips without sound): the head has no such input
+            del data[m]
+            continue
         pos = torch.full((len(rows),), -1, dtype=torch.long)
         pos[torch.tensor(have, dtype=torch.long)] = torch.arange(len(have))
         data[m]["row"] = pos  # row -> index into this modality's arrays, -1 when absent
         data[m]["present"] = pos >= 0
         data[m]["unreadable"] = {i: unreadable[k] for i, k in zip(given, keys) if k in unreadable}  # row -> why
+        data[m]["brought"] = {c: sum(1 for i, src in zip(given, sources) if src == c and pos[i] >= 0)
+                              for c in by[m] if c in sources}  # kind -> rows whose input came from its file
     return data, stats
 
 
-__all__ = ["FeatureCache", "RawTextEncoder", "content_key", "extract_features"]
+__all__ = ["FeatureCache", "RawTextEncoder", "carriers", "content_key", "extract_features", "reads_raw_text",
+           "source_of"]

@@ -29,7 +29,7 @@ from msa_demo.fusion import FusionNet
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
 from msa_demo.training.data import Split, labelled_rows, parse_bins, read_manifest, split_rows
-from msa_demo.training.features import extract_features
+from msa_demo.training.features import carriers, extract_features
 from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
 from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
 
@@ -63,6 +63,7 @@ class EncodedRows:
     encoder_config: dict | None  # the text encoder's config when its top layers are fine-tuned
     first_layer: int  # the first fine-tuned layer (-1: none)
     seconds: float
+    modalities: list[str]  # the head's inputs: the plan's, less one only brought along that no file brought
 
 
 @dataclass
@@ -101,6 +102,9 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     if not mods:
         raise InputError(f"No row has {choices('or')}.")
     kind = args.head
+    if kind != "head":  # what a row's files bring along, read as the dashboard reads it (a video's sound track)
+        mods = [m for m in wanted if m in mods or (m in preset.modalities and any(
+            c in mods for c in carriers(m, preset, args.finetune_layers)))]
     if kind == "head" and len(mods) != 1:
         raise InputError(f"--head head trains on one modality; this manifest has {', '.join(mods)} "
                          "(choose one with --modalities).")
@@ -121,12 +125,17 @@ def encode(p: TrainingPlan) -> EncodedRows:
                                    finetune_layers=args.finetune_layers, max_length=args.max_length,
                                    progress=not args.quiet)
     seconds = time.time() - t0
+    mods = [m for m in p.modalities if m in data]
     if not args.quiet:
         for m in p.modalities:
+            if m not in data:
+                print(f"{m}: none of the rows' files brings one along, so the head is trained without {m}")
+                continue
             n = int(data[m]["present"].sum())
-            print(f"{m}: {n} items, {stats[m]} encoded now ({n - stats[m]} from the cache)")
+            brought = "".join(f" ({k} of them from the {c} files)" for c, k in data[m]["brought"].items())
+            print(f"{m}: {n} items{brought}, {stats[m]} encoded now ({n - stats[m]} from the cache)")
     dims, enc_cfg, first_layer = {}, None, -1
-    for m in p.modalities:
+    for m in mods:
         d = data[m]
         if "tokens" in d:  # fine-tuned text: the head holds the top layers, fed with cached lower states
             enc = d["encoder"]
@@ -135,15 +144,15 @@ def encode(p: TrainingPlan) -> EncodedRows:
             first_layer = enc.num_layers - args.finetune_layers
         else:
             dims[m] = int(d["features"].shape[1])
-    return EncodedRows(data, stats, dims, enc_cfg, first_layer, seconds)
+    return EncodedRows(data, stats, dims, enc_cfg, first_layer, seconds, mods)
 
 
 def build_head(p: TrainingPlan, enc: EncodedRows) -> FusionNet:
     """A fresh, seeded head; fine-tuned text layers start from the pretrained encoder's weights."""
     args = p.args
     seed_everything(args.seed)
-    net = FusionNet(kind=p.head, modalities=p.modalities, dims=enc.dims, labels=p.labels, hidden=args.hidden,
-                    dropout=args.dropout, input_dim=enc.dims[p.modalities[0]] if p.head == "head" else 0,
+    net = FusionNet(kind=p.head, modalities=enc.modalities, dims=enc.dims, labels=p.labels, hidden=args.hidden,
+                    dropout=args.dropout, input_dim=enc.dims[enc.modalities[0]] if p.head == "head" else 0,
                     encoder_config=enc.encoder_config, first_layer=enc.first_layer)
     if enc.encoder_config is not None:
         pre = {f"encoder.{k}": v for k, v in enc.data["text"]["encoder"].model.state_dict().items()}
@@ -157,7 +166,7 @@ def fit(p: TrainingPlan, enc: EncodedRows) -> FittedHead:
     args = p.args
     device = pick_device(args.device)
     net = build_head(p, enc).to(device)
-    batcher = Batcher(enc.data, p.modalities, enc.dims)
+    batcher = Batcher(enc.data, enc.modalities, enc.dims)
     settings = FitSettings(epochs=args.epochs, lr=args.lr, encoder_lr=args.encoder_lr, batch_size=args.batch_size,
                            weight_decay=args.weight_decay,
                            modality_dropout=args.modality_dropout if p.head != "head" else 0.0, seed=args.seed)
@@ -176,7 +185,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
     y_test = [p.y[i] for i in test_idx]
     pred = probs.argmax(1).tolist() if len(test_idx) else []
     summary: dict[str, Any] = {
-        "manifest": str(args.manifest), "preset": p.preset.name, "head": p.head, "modalities": p.modalities,
+        "manifest": str(args.manifest), "preset": p.preset.name, "head": p.head, "modalities": enc.modalities,
         "labels": p.labels, "bins": p.bins, "seed": args.seed, "n_train": len(p.split.train),
         "n_val": len(p.split.val), "n_test": len(test_idx),
         "class_counts": {lab: int(sum(1 for v in p.y if v == i)) for i, lab in enumerate(p.labels)},
@@ -188,7 +197,8 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
         "left_out": {i + 1: why for i, why in p.left_out.items()},
         "unreadable": {m: {p.positions[i] + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
-                       for m in p.modalities if enc.data[m].get("unreadable")},
+                       for m in enc.modalities if enc.data[m].get("unreadable")},
+        "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
     }
