@@ -8,6 +8,7 @@ A manifest's raw labels (``map_label``) and the scores against them (``compute_m
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -93,6 +94,8 @@ EMOTION7 = {
     "愤怒": "negative", "生气": "negative", "厌恶": "negative", "恐惧": "negative", "害怕": "negative",
     "悲伤": "negative", "难过": "negative", "高兴": "positive", "快乐": "positive", "喜悦": "positive",
     "喜欢": "positive", "惊讶": "neutral",
+    # dair-ai's emotion set (Saravia et al. 2018: love) and TweetEval's emotion task (optimism)
+    "love": "positive", "optimism": "positive",
 }
 _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
             "1": "positive",
@@ -100,13 +103,16 @@ _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negat
             "正面": "positive", "积极": "positive", "正向": "positive", "好评": "positive",
             "负面": "negative", "消极": "negative", "负向": "negative", "差评": "negative",
             "中性": "neutral", "中立": "neutral"}
+# the five classes' names of SST-5 and its kin ("very positive"): read as their side
+DEGREES = ("very", "strongly", "extremely", "somewhat", "slightly", "mostly", "weakly")
 
 
 # Numbered labels, read by the numbers the whole label column holds (a lone row cannot tell 0 = negative of a
 # binary set from 0 = neutral of -1 / 0 / 1): the usual numberings of sentiment sets.
 NUMBERINGS: dict[str, dict[str, str]] = {
     "-1 / 0 / 1": {"-1": "negative", "0": "neutral", "1": "positive"},
-    "0 / 1": {"0": "negative", "1": "positive"},  # binary sets: SST-2, IMDB, Yelp and Amazon polarity
+    "0 / 1": {"0": "negative", "1": "positive"},  # binary sets: SST-2, IMDB, Hugging Face's yelp_polarity
+    "1 / 2": {"1": "negative", "2": "positive"},  # Yelp and Amazon polarity as distributed (Zhang et al. 2015's CSVs)
     "0 / 1 / 2": {"0": "negative", "1": "neutral", "2": "positive"},  # TweetEval, SemEval
     "0 to 4": {"0": "negative", "1": "negative", "2": "neutral", "3": "positive", "4": "positive"},  # SST-5
     "1 to 5": {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"},  # star ratings
@@ -122,12 +128,18 @@ SCORES: dict[str, float] = {"scores -3 to 3": 0.5, "scores -1 to 1": 0.1}  # num
 SCORE_SETS = {"scores -3 to 3": "CMU-MOSI / MOSEI", "scores -1 to 1": "CH-SIMS"}
 
 
+_STARS = re.compile(r"(\d+)\s*(?:stars?|星)", re.IGNORECASE)  # a star rating's name: "1 star", "5 stars", "4 星"
+
+
 def label_score(raw: Any) -> float | None:
-    """A label that is a finite number as that number ("-1.4" -> -1.4); None for any other label."""
+    """A label that is a finite number as that number ("-1.4" -> -1.4, a star rating "5 stars" -> 5); None for any
+    other label."""
     if isinstance(raw, bool):
         return None
+    text = str(raw).strip()
+    stars = _STARS.fullmatch(text)
     try:
-        value = float(str(raw).strip())
+        value = float(stars.group(1) if stars else text)
     except ValueError:
         return None
     return value if np.isfinite(value) else None
@@ -142,9 +154,9 @@ def label_number(raw: Any) -> str | None:
 def label_numbering(raws: Iterable[Any]) -> str:
     """Which of ``NUMBERINGS`` (or ``SCORES``) a label column's numbers follow, by the numbers it holds: scores
     when some are below 0 and some are not whole or lie beyond -1..1 (-1 to 1 when all lie within, else -3 to
-    3); else any below 0 -> -1 / 0 / 1; only 0 and 1 -> 0 / 1; up to 2 -> 0 / 1 / 2; 0 with 3 or 4 -> 0 to 4; 1
-    to 5 without 0 -> 1 to 5; 1 to 10 without 0 -> 1 to 10. A number outside its numbering is not read
-    (``map_label`` says so)."""
+    3); else any below 0 -> -1 / 0 / 1; only 0 and 1 -> 0 / 1; 1 and 2 -> 1 / 2; 0 to 2 -> 0 / 1 / 2; 0 with 3
+    or 4 -> 0 to 4; 1 to 3, 4 or 5 -> 1 to 5 (star ratings); 1 to 9 or 10 -> 1 to 10. Other numbers (FER2013's
+    emotion codes 0 to 6) follow none: "numbers 0 to 6", which :func:`map_label` does not guess at, and says so."""
     values = [v for v in (label_score(r) for r in raws) if v is not None]
     if values and min(values) < 0 and max(abs(v) for v in values) <= 3 and (
             any(not v.is_integer() for v in values) or max(abs(v) for v in values) > 1):
@@ -152,18 +164,20 @@ def label_numbering(raws: Iterable[Any]) -> str:
     numbers = {int(v) for v in values if v.is_integer()}
     if not numbers or min(numbers) < 0:
         return DEFAULT_NUMBERING
-    top = max(numbers)
-    if top <= 1:
+    low, top = min(numbers), max(numbers)
+    if low >= 0 and top <= 1:
         return "0 / 1"
-    if top == 2:
+    if low == 1 and top == 2:
+        return "1 / 2"
+    if low == 0 and top == 2:
         return "0 / 1 / 2"
-    if min(numbers) == 0 and top <= 4:
+    if low == 0 and top <= 4:
         return "0 to 4"
-    if min(numbers) >= 1 and top in (4, 5):
+    if low >= 1 and top <= 5:
         return "1 to 5"
-    if min(numbers) >= 1 and top == 10:
+    if low >= 1 and top in (9, 10):
         return "1 to 10"
-    return DEFAULT_NUMBERING
+    return f"numbers {low} to {top}"
 
 
 def score_sentiment(value: float, numbering: str, two_way: bool = False) -> str:
@@ -185,6 +199,10 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
     elif number is not None and label_set != "emotion7":
         if label_set == "2" and numbering == DEFAULT_NUMBERING:
             numbering = "0 / 1"  # a 2-way set has no neutral for 0 to be
+        if numbering not in NUMBERINGS:
+            raise InputError(f"Label '{raw}' is a number, and the label column's {numbering} follow none of the "
+                             "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); "
+                             "write the labels as words: negative, neutral, positive or an emotion.")
         text = NUMBERINGS[numbering].get(number, text)
     if label_set == "emotion7":
         if text in EMOTION7:
@@ -192,6 +210,9 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
         raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")
     labels = LABEL_SETS[label_set]
     text = _ALIASES.get(text, text)
+    degree, _, side = text.partition(" ")
+    if degree in DEGREES and side in ("positive", "negative"):
+        text = side
     if text not in labels and score is not None and number is None:
         raise InputError(f"Label '{raw}' is a score, and scores are read only from a label column that holds "
                          "negative ones too (-1 to 1 as CH-SIMS, -3 to 3 as CMU-MOSI); write negative, neutral or "

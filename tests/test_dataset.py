@@ -153,9 +153,8 @@ def test_a_changed_input_runs_again_and_failed_rows_on_request(tiny_model, tmp_p
 
 def test_manifest_ids_and_labels(tmp_path):
     m = tmp_path / "m.csv"
-    m.write_text("id,text,label\nx,hi,pos\nx,ho,neg\n", encoding="utf-8")
-    with pytest.raises(InputError, match="repeats the id 'x'"):
-        manifest_rows(m)
+    m.write_text("id,text,label\nx,hi,pos\nx,ho,neg\ny,ha,neg\nx,hu,pos\n", encoding="utf-8")
+    assert [r.id for r in manifest_rows(m)] == ["x", "x#2", "y", "x#3"]  # a set's own ids repeat (Sentiment140)
     m.write_text("text,label\nhi,pos\nho,maybe\n", encoding="utf-8")
     rows = manifest_rows(m)
     assert [r.id for r in rows] == ["row-00001", "row-00002"]
@@ -242,6 +241,9 @@ def test_summary_figures_known_by_construction():
     ("0 4 2 3", "negative positive neutral positive"),  # SST-5
     ("1 5 3 2", "negative positive neutral negative"),  # star ratings
     ("10 4 7 6", "positive negative positive neutral"),  # IMDB's ratings out of 10
+    ("1 2 2 1", "negative positive positive negative"),  # Yelp and Amazon polarity's CSVs: 1 / 2 (read 1 → neutral)
+    ("1 3 2 1", "negative neutral negative negative"),  # a sample of star ratings up to 3 (1 read as positive)
+    ("9 1 5 8", "positive negative neutral positive"),  # ratings out of 10 with no 10 among them
 ])
 def test_numbered_labels_are_read_by_the_numbers_the_column_holds(numbers, read, tmp_path):
     """0 / 1 read row by row as -1 / 0 / 1 made every negative row of a binary set 'neutral' (its accuracy
@@ -322,6 +324,64 @@ def test_the_emotion_sets_words_and_codes_are_read_as_sentiments(given, read, tm
     known = [{"label": g} for g, w in zip(given.split(), read.split()) if w != "-"]
     label_set = "emotion7" if all(r["label"].lower() in EMOTION7 for r in known) else "3"  # train --labels
     assert row_labels(known, label_set, None)[1] == [SENTIMENTS.index(w) for w in read.split() if w != "-"]
+
+
+def test_numbers_of_no_known_numbering_and_the_sets_label_names(tmp_path):
+    """FER2013's emotion codes 0 to 6 were read as -1 / 0 / 1 (0 angry → neutral, 1 disgust → positive): numbers
+    of no numbering read are not guessed, and the notice says why. Label names of the usual sets are read: Hugging
+    Face's yelp_review_full ('1 star' ... '5 stars'), SST-5's 'very positive', dair-ai emotion's 'love'."""
+    from msa_demo.dataset.report import labels_read
+    from msa_demo.dataset.rows import empty_record
+    from msa_demo.i18n import said
+
+    m = tmp_path / "fer.csv"
+    m.write_text("text,label\n" + "".join(f"row {i},{n}\n" for i, n in enumerate([0, 3, 6, 2])), encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == [None] * 4 and rows[0].label_notice == (
+        "The label was not used: Label '0' is a number, and the label column's numbers 0 to 6 follow none of the "
+        "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); write the labels as "
+        "words: negative, neutral, positive or an emotion.")
+    assert said(rows[0].label_notice, "zh").startswith("未使用该标签：标签“0”是一个数字，而标签列的数字 0 到 6 不符合")
+    m.write_text("text,label\na,1 star\nb,5 stars\nc,3 stars\nd,very positive\ne,Very Negative\nf,love\n"
+                 "g,optimism\n", encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == ["negative", "positive", "neutral", "positive", "negative", "positive",
+                                       "positive"]
+    assert labels_read([empty_record(r) for r in rows]).startswith("numbered labels read as 1 → negative, 3 → "
+                                                                   "neutral, 5 → positive")
+
+
+def test_a_class_label_of_minus_one_is_no_label(tmp_path):
+    """GLUE's test splits, saved with datasets, label every row -1 (ClassLabel's "no label"): each was read as
+    negative, a made-up accuracy reported on them, and train held them out as its test rows."""
+    datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
+    from msa_demo.training.data import labelled_rows
+
+    feats = datasets.Features({"sentence": datasets.Value("string"),
+                               "label": datasets.ClassLabel(names=["negative", "positive"])})
+    part = [{"sentence": s, "label": y} for s, y in (("great", 1), ("awful", 0))]
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(part, features=feats),
+                          "test": datasets.Dataset.from_list([{"sentence": "fine", "label": -1}], features=feats)}
+                         ).save_to_disk(str(tmp_path / "sst2"))
+    rows = manifest_rows(tmp_path / "sst2", columns={"text": "sentence"})
+    assert [(r.text, r.label, r.label_given) for r in rows] == [("great", "positive", "positive"),
+                                                                ("awful", "negative", "negative"), ("fine", None, None)]
+    raw = [{"text": r.text, "label": r.label_given} for r in rows]
+    labels, y, left_out = labelled_rows(raw, "2", None)
+    assert y == [1, 0] and list(left_out) == [2]
+
+
+def test_a_split_s_labels_are_said_as_the_whole_column_read_them(tmp_path):
+    """CMU-MOSI's test rows alone (0.2, 2.8: no negative score among them) said "numbered labels read as 2 →
+    positive", a reading that did not happen: the line is the whole column's reading (scores -3 to 3)."""
+    from msa_demo.dataset.report import labels_read
+    from msa_demo.dataset.rows import empty_record, read_rows
+
+    m = tmp_path / "label.csv"
+    m.write_text("text,label,split\na,-2.2,train\nb,0.4,train\nc,0.2,test\nd,2.0,test\n", encoding="utf-8")
+    rows, _ = read_rows(m, split="test")
+    assert [r.label for r in rows] == ["neutral", "positive"] and {r.label_read_as for r in rows} == {"scores -3 to 3"}
+    assert labels_read([empty_record(r) for r in rows]).startswith("scores read as sentiments: below −0.5")
 
 
 def test_scores_without_a_negative_one_are_not_guessed(tmp_path):

@@ -198,6 +198,12 @@ def test_bad_options_are_clear_errors(tmp_path):
         T.run_training(T.parse_args([str(manifest), "--quiet"]))
     with pytest.raises(InputError, match="--bins"):
         T.parse_bins("1,0")
+    # Yelp polarity's 1 / 2 under --labels 2 before they were read: every negative left out, a one-class head saved
+    manifest.write_text("text,label\ngood,positive\nnice,positive\nbad,nope\n")
+    with pytest.raises(InputError, match=r"^Every labelled row is positive \(2 rows; 1 left out, the first: Row 3: "
+                                         r"Label 'nope' is not one of negative, positive\): a head needs rows of two "
+                                         r"classes or more"):
+        T.run_training(T.parse_args([str(manifest), "--labels", "2", "--quiet"]))
 
 
 def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_path, tmp_path, capsys):

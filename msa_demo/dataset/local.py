@@ -110,7 +110,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     write_map(store)
     if report:
         write_report(store, lang=lang)
-    numbered = labels_read([{"label": r.label, "label_given": r.label_given} for r in rows], lang)
+    numbered = labels_read([{"label": r.label, "label_given": r.label_given, "label_read_as": r.label_read_as}
+                            for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint)

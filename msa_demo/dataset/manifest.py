@@ -449,6 +449,8 @@ def _rows_of(table, class_names: dict[str, list[str]]) -> list[dict]:
             v = r.get(col)
             if isinstance(v, int) and 0 <= v < len(labels):
                 r[col] = labels[v]
+            elif v == -1:  # datasets' ClassLabel for "no label" (GLUE's test splits): not a class
+                r[col] = None
     return rows
 
 

@@ -342,8 +342,10 @@ def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
 
 def labels_read(rows: list[dict], lang: str = "en") -> str:
     """One line saying how numbered labels were read when the label column's numbers are not -1 / 0 / 1 (0 / 1
-    of a binary set, 0 to 4, star ratings, sentiment scores: ``labels.label_numbering``), "" otherwise."""
-    numbering = label_numbering(r.get("label_given") for r in rows if r.get("label_given") is not None)
+    of a binary set, 0 to 4, star ratings, sentiment scores: ``labels.label_numbering``, as the whole label
+    column's numbers decided when it was read: ``label_read_as``), "" otherwise."""
+    numbering = next((r["label_read_as"] for r in rows if r.get("label_read_as")), None) or label_numbering(
+        r.get("label_given") for r in rows if r.get("label_given") is not None)  # a results folder written before
     if numbering in SCORES:
         band = f"{SCORES[numbering]:g}"
         return t("scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above "

@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import label_hint, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import EMOTION7, label_numbering, map_label
+from msa_demo.labels import EMOTION7, label_numbering, label_score, map_label
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ class ManifestRow:
     label: str | None
     label_notice: str | None = None
     label_given: str | None = None  # the label as the manifest gives it ("0", "pos", "happy")
+    # how the label column's numbers were read, when this one is a number read ("0 / 1", "scores -3 to 3": the whole
+    # column's, ``labels.label_numbering``; a split's or the first rows' numbers alone may say otherwise)
+    label_read_as: str | None = None
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -94,9 +97,12 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
     seen: dict[str, int] = {}
     for i, r in enumerate(raw):
         rid = str(r.get("id") or "").strip() or f"row-{i + 1:05d}"
-        if rid in seen:
-            raise InputError(f"Row {i + 1} repeats the id '{rid}' of row {seen[rid] + 1}; ids must be unique.")
-        seen[rid] = i
+        if rid in seen:  # a set's own ids repeat (Sentiment140's tweet ids): the later rows are 'id#2', 'id#3' ...
+            seen[rid] += 1
+            rid = f"{rid}#{seen[rid]}"
+            while rid in seen:
+                rid += "#"
+        seen[rid] = 1
         label, notice = None, None
         if r.get("label") not in (None, ""):
             try:
@@ -108,7 +114,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         if "text" in values:
             values["text"] = str(values["text"])
         given = None if r.get("label") in (None, "") else str(r["label"]).strip()
-        rows.append(ManifestRow(i, rid, values, label, notice, given))
+        read_as = numbering if label is not None and label_score(given) is not None else None
+        rows.append(ManifestRow(i, rid, values, label, notice, given, read_as))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
@@ -134,7 +141,7 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
     """A results row with every column present (None / empty where nothing is known yet)."""
     names = modalities()
     rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
-                           "label_given": row.label_given, "predicted": None, "target": None, "used": []}
+                           "label_given": row.label_given, "label_read_as": row.label_read_as, "predicted": None, "target": None, "used": []}
     for s in SENTIMENTS:
         rec[f"prob_{s}"] = None
     for m in names:

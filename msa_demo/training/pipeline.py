@@ -94,6 +94,10 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     if not y:
         hint = label_hint(dict.fromkeys(k for r in rows for k in r)) if bins is None else ""
         raise InputError(hint or f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
+    if len(set(y)) < 2:  # a head of one class learns nothing (a set whose other class's labels were not read)
+        why = f"; {len(left_out)} left out, the first: {next(iter(left_out.values())).rstrip('.')}" if left_out else ""
+        raise InputError(f"Every labelled row is {labels[y[0]]} ({len(y)} rows{why}): a head needs rows of two "
+                         "classes or more to learn from.")
     positions = [i for i in range(len(rows)) if i not in left_out]  # rows without a usable label: said, not trained
     rows = [rows[i] for i in positions]
     preset = load_preset(args.preset)
