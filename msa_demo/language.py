@@ -4,7 +4,8 @@ The bottom of the house (it imports nothing of the project): the modalities cut 
 and the explanation check languages with it, the views and the dashboard name them with it.
 
 - **Telling a language** (:func:`detect_language`): non-Latin scripts by their characters, Latin-script text by
-  its function words; :func:`language_name` for a code.
+  its function words, then by py3langid's character n-grams (a short review has too few function words);
+  :func:`language_name` for a code.
 - **Words** (:func:`word_spans`): whitespace-separated, runs of Chinese characters cut by jieba (or one word per
   character); :func:`token_joined` undoes a cut inside a model's token.
 - **The preset's languages**: a preset declares the languages a text or speech model was trained on as
@@ -101,7 +102,8 @@ def detect_language(text: str | None) -> str | None:
     """The text's language as an ISO 639-1 code, or None when there is too little to tell.
 
     Non-Latin scripts are told apart by their characters (Japanese kana before Chinese characters);
-    Latin-script text by its function words, and English unless another language clearly has more."""
+    Latin-script text by its function words, and English unless another language clearly has more or (without two
+    English function words) py3langid is sure of another."""
     if not text or not text.strip():
         return None
     counts: dict[str, int] = {}
@@ -126,7 +128,34 @@ def detect_language(text: str | None) -> str | None:
     best = max(hits, key=hits.get)
     if best != "en" and hits[best] >= 2 and hits[best] > 2 * hits["en"]:
         return best
-    return "en" if letters else None
+    guess = _ngram_language(text) if len(words) >= NGRAM_MIN_WORDS and hits["en"] < 2 else None
+    return guess or ("en" if letters else None)
+
+
+# py3langid's guess is taken from 3 words on, when it is this sure (its probabilities normalised) and the text has
+# fewer than two English function words. Measured on review and tweet texts cut to their first 3 / 6 / 12 words
+# (the lite text head's sources; 8,000 English, 155 German, 1,000 Dutch): English read as English 7,972 → 7,970,
+# 7,948 → 7,947, 7,936 → 7,936 (function words alone → with it); German told 9 / 32 / 77 % → 41 / 85 / 97 %, Dutch
+# 10 / 44 / 83 % → 26 / 81 / 96 %.
+NGRAM_MIN_WORDS = 3
+NGRAM_SURE = 0.8
+_NGRAMS: list = []
+
+
+def _ngram_language(text: str) -> str | None:
+    """The language py3langid tells by character n-grams when it is sure and not English; None otherwise (or when
+    the package is not installed)."""
+    if not _NGRAMS:
+        try:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        except ImportError:
+            _NGRAMS.append(None)
+        else:
+            _NGRAMS.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+    if _NGRAMS[0] is None:
+        return None
+    lang, p = _NGRAMS[0].classify(text)
+    return lang if lang != "en" and p >= NGRAM_SURE else None
 
 
 def language_name(code: str | None) -> str:

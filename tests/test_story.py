@@ -52,7 +52,16 @@ def test_near_tie_is_too_close_to_call(top, second, close):
 
 @pytest.mark.parametrize("text, lang", [("这家餐厅的服务太糟糕了，我再也不来了", "zh"), ("I am really disappointed", "en"),
                                         ("Je ne suis pas content, le service est très mauvais", "fr"),
-                                        ("こんにちは、元気ですか", "ja"), ("Great", "en"), ("", None)])
+                                        ("こんにちは、元気ですか", "ja"), ("Great", "en"), ("", None),
+                                        # short reviews: too few function words; py3langid's n-grams tell them
+                                        ("Tolles Produkt, sehr zufrieden! Würde es wieder kaufen.", "de"),
+                                        ("Leider kaputt angekommen, Rücksendung läuft", "de"),
+                                        ("Très déçu de cet achat", "fr"), ("Prodotto ottimo, consigliato", "it"),
+                                        ("Llegó rápido y bien empaquetado", "es"),
+                                        # and short English ones stay English
+                                        ("Terrible service", "en"), ("Not bad at all", "en"), ("So so.", "en"),
+                                        ("Nice camera but battery life is poor", "en"),
+                                        ("Best purchase ever!!!", "en"), ("Bon appetit, the croissant was great", "en")])
 def test_language_detection(text, lang):
     assert detect_language(text) == lang
 
