@@ -129,14 +129,17 @@ SCORE_SETS = {"scores -3 to 3": "CMU-MOSI / MOSEI", "scores -1 to 1": "CH-SIMS"}
 
 
 _STARS = re.compile(r"(\d+)\s*(?:stars?|星)", re.IGNORECASE)  # a star rating's name: "1 star", "5 stars", "4 星"
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")  # a European spreadsheet's "4,5" (not a thousands comma: "1,000")
 
 
 def label_score(raw: Any) -> float | None:
-    """A label that is a finite number as that number ("-1.4" -> -1.4, a star rating "5 stars" -> 5); None for any
-    other label."""
+    """A label that is a finite number as that number ("-1.4" -> -1.4, "-1,4" with a decimal comma too, a star
+    rating "5 stars" -> 5); None for any other label."""
     if isinstance(raw, bool):
         return None
     text = str(raw).strip()
+    if _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     stars = _STARS.fullmatch(text)
     try:
         value = float(stars.group(1) if stars else text)

@@ -198,6 +198,10 @@ def test_bad_options_are_clear_errors(tmp_path):
         T.run_training(T.parse_args([str(manifest), "--quiet"]))
     with pytest.raises(InputError, match="--bins"):
         T.parse_bins("1,0")
+    # a European spreadsheet's decimal commas in the score column (train --bins): read, not "not a number"
+    manifest.write_text("text;Score\nbad;1,5\nfine;3\ngood;4,5\n")
+    assert T.row_labels(T.read_manifest(manifest, {"score": "Score"}), "3", T.parse_bins("2.5,3.5")) == (
+        ["negative", "neutral", "positive"], [0, 1, 2])
     # Yelp polarity's 1 / 2 under --labels 2 before they were read: every negative left out, a one-class head saved
     manifest.write_text("text,label\ngood,positive\nnice,positive\nbad,nope\n")
     with pytest.raises(InputError, match=r"^Every labelled row is positive \(2 rows; 1 left out, the first: Row 3: "
