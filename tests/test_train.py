@@ -254,6 +254,16 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     assert capsys.readouterr().out.splitlines() == [
         "rows: 4 to train on, 2 to pick the epoch, 0 held out (the split column)", "x",
         "no held-out rows: the split column names none test (or heldout), so there are no held-out metrics"]
+    # GLUE's layout: the test split's rows carry no label (a ClassLabel's -1): said as that, not as no test rows
+    manifest.write_text("text,label,split\n" + "".join(f"row {i},{i % 2},train\n" for i in range(4)) +
+                        "row 5,,test\nrow 6,,test\n", encoding="utf-8")
+    plan = plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
+    assert plan.unlabelled_test == 2 and plan.split.test == []
+    capsys.readouterr()
+    print_summary({"n_train": 4, "n_val": 0, "n_test": 0, "split_from": "the split column", "unlabelled_test": 2}, None)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "no held-out rows: none of the split column's 2 test rows has a label (GLUE's test splits have none), so there "
+        "are no held-out metrics")
 
 
 def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_is_there(tiny_preset_path, tmp_path,

@@ -28,7 +28,7 @@ from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
-from msa_demo.training.data import Split, labelled_rows, parse_bins, read_manifest, split_rows
+from msa_demo.training.data import TEST_PARTS, Split, labelled_rows, parse_bins, read_manifest, split_rows
 from msa_demo.training.features import carriers, extract_features
 from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
 from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
@@ -51,6 +51,7 @@ class TrainingPlan:
     not_found: dict[str, list[int]] = field(default_factory=dict)
     left_out: dict[int, str] = field(default_factory=dict)  # the manifest's rows (0-based) without a usable label: why
     positions: list[int] = field(default_factory=list)  # each of ``rows``' place in the manifest (0-based)
+    unlabelled_test: int = 0  # rows of the split column's test part left out for want of a label (GLUE's test splits)
 
 
 @dataclass
@@ -99,6 +100,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         raise InputError(f"Every labelled row is {labels[y[0]]} ({len(y)} rows{why}): a head needs rows of two "
                          "classes or more to learn from.")
     positions = [i for i in range(len(rows)) if i not in left_out]  # rows without a usable label: said, not trained
+    unlabelled_test = sum(str(rows[i].get("split") or "").strip().lower() in TEST_PARTS for i in left_out)
     rows = [rows[i] for i in positions]
     preset = load_preset(args.preset)
     wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
@@ -118,7 +120,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         raise InputError("--finetune-layers needs --head head.")
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
-                        {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions)
+                        {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test)
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -199,7 +201,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
-        "left_out": {i + 1: why for i, why in p.left_out.items()},
+        "left_out": {i + 1: why for i, why in p.left_out.items()}, "unlabelled_test": p.unlabelled_test,
         "unreadable": {m: {p.positions[i] + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
                        for m in enc.modalities if enc.data[m].get("unreadable")},
         "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
@@ -248,8 +250,10 @@ def print_summary(summary: dict[str, Any], output: str | None) -> None:
     if summary.get("labels_read"):
         print(summary["labels_read"])
     if not summary["n_test"]:
-        why = ("the split column names none test (or heldout)" if summary["split_from"] == "the split column" else
-               "each class has too few rows for --test-size to hold one out")
+        why = ("each class has too few rows for --test-size to hold one out" if summary["split_from"] != (
+            "the split column") else f"none of the split column's {summary['unlabelled_test']} test rows has a "
+            "label (GLUE's test splits have none)" if summary.get("unlabelled_test") else
+            "the split column names none test (or heldout)")
         print(f"no held-out rows: {why}, so there are no held-out metrics")
     if "test" in summary:
         print(format_metrics("held-out", summary["test"]))
