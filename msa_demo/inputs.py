@@ -184,6 +184,23 @@ def is_uri(value: Any) -> bool:
     return isinstance(value, str) and bool(URI.match(value))
 
 
+def is_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` names a file; a name no file system holds (a part over 255 bytes: FER2013's 2304 pixel values
+    read as a path) names none, where ``Path.is_file`` raises OSError (File name too long)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: str | os.PathLike) -> bool:
+    """Whether ``path`` names a folder; a name no file system holds names none (see :func:`is_file`)."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def no_file(value: str | os.PathLike, kind: str) -> str:
     """The one line for a path that holds no file of ``kind`` (image, audio, video): a web address, a folder, or
     nothing."""
@@ -191,7 +208,7 @@ def no_file(value: str | os.PathLike, kind: str) -> str:
         return (f"'{value}' is a URL, not a file on this machine: download it first (explain-batch reads URLs in "
                 "a manifest).")
     path = Path(value)
-    if path.is_dir():
+    if is_dir(path):
         article = "an" if kind[0] in "aeiou" else "a"
         return f"'{path.name or path}' is a folder, not {article} {kind} file; give the file itself."
     return f"No {kind} file was found at '{shown_path(path)}'."
@@ -259,7 +276,7 @@ def _open_image(value: Any) -> Image.Image:
         empty = not value
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
-        if not path.is_file():
+        if not is_file(path):
             raise InputError(no_file(value, "image"))
         src, name, empty = path, f"'{path.name}'", path.stat().st_size == 0
     else:
@@ -326,7 +343,7 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
         empty = not value
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
-        if not path.is_file():
+        if not is_file(path):
             raise InputError(no_file(value, "audio"))
         if path.suffix.lower() not in AUDIO_SUFFIXES:
             raise InputError(given_as(path, "audio") or f"'{path.name}' is not a supported audio file; use {AUDIO_FORMATS}.")

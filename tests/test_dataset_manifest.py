@@ -222,3 +222,19 @@ def test_cli_says_a_bad_manifest_in_one_line(tiny_preset_path, tmp_path, capsys)
     err = capsys.readouterr().err
     assert rc == 2 and "none of the columns text, image, audio" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_cell_too_long_for_a_file_name_is_no_file_not_a_traceback(tmp_path):
+    """FER2013's 'pixels' (2304 numbers) mapped as image= died in missing_files with OSError: File name too long;
+    a path no file system can hold names no file, and says so in one line."""
+    from msa_demo.dataset.manifest import missing_files, none_found
+    from msa_demo.inputs import load_audio, load_image
+
+    long_name = "x" * 300 + "\\a.png"  # a part over 255 bytes, with a backslash (a Windows path is tried as one)
+    (tmp_path / "m.csv").write_text(f"text,image\nhi,{long_name}\n", encoding="utf-8")
+    rows = read_manifest(tmp_path / "m.csv")
+    assert missing_files(rows) == {"image": ([0], 1)}
+    assert none_found(rows).startswith("The one image file the manifest names does not exist ")
+    for load in (load_image, load_audio):
+        with pytest.raises(InputError, match="^No (image|audio) file was found at"):
+            load(str(tmp_path / ("y" * 300)))

@@ -258,11 +258,12 @@ def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]
     """Per file column (``ModalityKind.manifest_file``) whose paths are not all there: the rows (0-based) whose
     path names no file, and how many rows name a path. URIs and bytes are read later, by the row's reader."""
     from msa_demo.dataset.media import is_uri
+    from msa_demo.inputs import is_file
 
     out = {}
     for m in (k.name for k in kinds() if k.manifest_file):
         paths = [(i, r[m]) for i, r in enumerate(rows) if isinstance(r.get(m), str) and not is_uri(r[m])]
-        gone = [i for i, v in paths if not Path(v).is_file()]
+        gone = [i for i, v in paths if not is_file(v)]
         if gone:
             out[m] = (gone, len(paths))
     return out
@@ -459,6 +460,7 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
     path (relative to ``folder``), a URI, a Blob (``blobs``) or a cached file; text as text; another kind's
     value as it is."""
     from msa_demo.dataset.media import Blob, is_uri
+    from msa_demo.inputs import is_dir, is_file
 
     r = dict(row)
     for m in (k.name for k in kinds() if k.manifest_file):
@@ -467,7 +469,7 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
             v = {"bytes": v, "path": None}
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
             v = _media_file(v, folder, m, blobs)
-        if isinstance(v, str) and "\\" in v and not is_uri(v) and not (base is None and (folder / v).exists()):
+        if isinstance(v, str) and "\\" in v and not is_uri(v) and not (base is None and (is_file(folder / v) or is_dir(folder / v))):
             v = v.replace("\\", "/")  # a manifest made on Windows: images\a.png
         if isinstance(v, Blob):
             r[m] = v

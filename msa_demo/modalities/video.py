@@ -26,7 +26,7 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
-from msa_demo.inputs import VIDEO_SUFFIXES, given_as, no_file
+from msa_demo.inputs import VIDEO_SUFFIXES, given_as, is_file, no_file
 from msa_demo.modalities import Modality, Prepared
 
 SOUND_RATE = 16000
@@ -97,7 +97,7 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
         return io.BytesIO(data), data, "the uploaded video"
     if isinstance(value, (str, os.PathLike)):
         path = Path(value)
-        if not path.is_file():
+        if not is_file(path):
             raise InputError(no_file(value, "video"))
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             raise InputError(given_as(path, "video") or f"'{path.name}' is not a supported video file; use MP4, "
