@@ -238,3 +238,36 @@ def test_a_cell_too_long_for_a_file_name_is_no_file_not_a_traceback(tmp_path):
     for load in (load_image, load_audio):
         with pytest.raises(InputError, match="^No (image|audio) file was found at"):
             load(str(tmp_path / ("y" * 300)))
+
+
+def _zip(path, files):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_spreadsheet_s_own_file_is_told_to_be_saved_as_csv(tmp_path):
+    """A workbook was refused as 'not UTF-8 text ... --encoding cp1252', which leads nowhere: said at once, by its
+    suffix or its first bytes, with how to save a CSV."""
+    excel = 'is an Excel workbook, not a CSV: save it as "CSV UTF-8" (File → Save As) and give that file.'
+    workbook = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}
+    (tmp_path / "old.txt").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 64)  # an .xls's OLE header
+    (tmp_path / "r.numbers").write_bytes(b"PK\x03\x04")
+    cases = [(_zip(tmp_path / "reviews.xlsx", workbook), f"'reviews.xlsx' {excel}"),
+             (_zip(tmp_path / "export.csv", workbook), f"'export.csv' {excel}"),  # renamed: its bytes say it
+             (tmp_path / "old.txt", f"'old.txt' {excel}"),
+             (_zip(tmp_path / "sheet.ods", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}),
+              "'sheet.ods' is an OpenDocument spreadsheet, not a CSV: save it as \"Text CSV\" with the UTF-8 character "
+              "set (File → Save As) and give that file."),
+             (tmp_path / "r.numbers", "'r.numbers' is a Numbers spreadsheet, not a CSV: export it as CSV with the "
+              "UTF-8 text encoding (File → Export To → CSV) and give that file.")]
+    for path, message in cases:
+        with pytest.raises(InputError) as err:
+            read_manifest(path)
+        assert str(err.value) == message
+    _zip(tmp_path / "other.csv", {"a.txt": "x"})  # a zip of something else: not called a workbook
+    with pytest.raises(InputError, match="is not UTF-8 text"):
+        read_manifest(tmp_path / "other.csv")

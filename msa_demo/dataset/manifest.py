@@ -236,6 +236,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
     elif path.suffix.lower() in (".jsonl", ".json"):
         rows, columns = _read_jsonl(path, encoding)
     else:
+        _refuse_workbook(path)
         rows, columns = _read_csv(path, _mapped(mapping or {}), encoding)
     columns = list(columns)
     if mapping:
@@ -282,6 +283,52 @@ def none_found(rows: list[dict[str, Any]], missing: dict[str, tuple[list[int], i
         if len(gone) == named:
             return (f"None of the {named} {m} files the manifest names exists (the first: "
                     f"'{shown_path(Path(rows[gone[0]][m]))}'); paths are read from the manifest's folder.")
+    return None
+
+
+# a spreadsheet program's own files, by suffix; their bytes are a zip (xlsx, ods, numbers) or an OLE file (xls)
+WORKBOOKS = {".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xlsb": "an Excel workbook",
+             ".xls": "an Excel workbook", ".ods": "an OpenDocument spreadsheet", ".numbers": "a Numbers spreadsheet"}
+# how each saves a CSV that this reader takes
+SAVE_AS_CSV = {"an Excel workbook": 'save it as "CSV UTF-8" (File → Save As)',
+               "an OpenDocument spreadsheet": 'save it as "Text CSV" with the UTF-8 character set (File → Save As)',
+               "a Numbers spreadsheet": "export it as CSV with the UTF-8 text encoding (File → Export To → CSV)"}
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _refuse_workbook(path: Path) -> None:
+    """One line for a spreadsheet program's own file given as the manifest: how to save it as a CSV."""
+    book = _workbook(path)
+    if book:
+        raise InputError(f"'{path.name}' is {book}, not a CSV: {SAVE_AS_CSV[book]} and give that file.")
+
+
+def _workbook(path: Path) -> str | None:
+    """What spreadsheet program's own file ``path`` is ("an Excel workbook"), by its suffix, or by its first bytes
+    when its name says nothing (an OLE file is an old .xls; a zip holding xl/ an .xlsx); None for any other file.
+    Read as text, a workbook was refused as 'not UTF-8 text ... --encoding cp1252', which leads nowhere."""
+    if path.suffix.lower() in WORKBOOKS:
+        return WORKBOOKS[path.suffix.lower()]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(OLE))
+    except OSError:
+        return None
+    if head.startswith(OLE):
+        return "an Excel workbook"
+    if head.startswith(ZIP):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                listed = z.namelist()
+                mimetype = z.read("mimetype") if "mimetype" in listed else b""
+        except (OSError, zipfile.BadZipFile, KeyError):
+            return None
+        if any(n.startswith("xl/") for n in listed):
+            return "an Excel workbook"
+        if b"opendocument.spreadsheet" in mimetype:
+            return "an OpenDocument spreadsheet"
     return None
 
 
