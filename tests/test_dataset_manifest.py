@@ -271,3 +271,22 @@ def test_a_spreadsheet_s_own_file_is_told_to_be_saved_as_csv(tmp_path):
     _zip(tmp_path / "other.csv", {"a.txt": "x"})  # a zip of something else: not called a workbook
     with pytest.raises(InputError, match="is not UTF-8 text"):
         read_manifest(tmp_path / "other.csv")
+
+
+def test_a_row_with_more_fields_than_its_header_is_refused_not_cut(tmp_path):
+    """A hand-made text,label file with an unquoted comma in a text was read as the text 'Great movie' labelled
+    ' loved every minute', the rest dropped, silently."""
+    (tmp_path / "reviews.csv").write_text("text,label\nGreat movie, loved every minute,positive\nDull,negative\n"
+                                          "Not bad, not great, just fine,neutral\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_manifest(tmp_path / "reviews.csv")
+    assert str(err.value) == ("Row 2 of 'reviews.csv' has 3 fields where its header names 2 (and 1 more row does): a "
+                              "comma inside a text that is not in double quotes? Quote such texts (\"Great movie, "
+                              "loved it\"), as a spreadsheet's CSV does.")
+    (tmp_path / "semi.csv").write_text("text;label\nok;positive\nfine;neutral\nbad; sad;negative\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^Row 4 of 'semi.csv' has 3 fields where its header names 2: a semicolon "):
+        read_manifest(tmp_path / "semi.csv")
+    # a spreadsheet's trailing separators (empty fields) and a row that stops short are read as before
+    (tmp_path / "ok.csv").write_text('text,label\n"Great movie, loved it",positive,,\nShort\n', encoding="utf-8")
+    assert read_manifest(tmp_path / "ok.csv") == [{"text": "Great movie, loved it", "label": "positive"},
+                                                  {"text": "Short", "label": None}]

@@ -346,15 +346,53 @@ def _delimiter(header: str, own: Iterable[str] = ()) -> str:
 
 def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) -> tuple[list[dict], list[str]]:
     text = _text(path, encoding)
+    sep = _delimiter(text.split("\n", 1)[0], own)
+    records = _records(text, sep, path.name)
+    if not records:
+        return [], []
+    (_, header), body = records[0], records[1:]
+    _refuse_extra_fields(header, body, sep, path.name)
+    return [_row(header, fields) for _, fields in body], header
+
+
+def _records(text: str, sep: str, name: str) -> list[tuple[int, list[str]]]:
+    """(the line it starts on, its fields) of each row of a CSV's text, blank lines left out."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    out, line = [], 1
     try:
-        fh = io.StringIO(text, newline="")
-        sep = _delimiter(fh.readline(), own)
-        fh.seek(0)
-        reader = csv.DictReader(fh, delimiter=sep)
-        rows = list(reader)
-        return rows, list(reader.fieldnames or [])
+        for fields in reader:
+            if fields:
+                out.append((line, fields))
+            line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(f"The manifest '{path.name}' could not be read as CSV ({exc}).") from None
+        raise InputError(f"The manifest '{name}' could not be read as CSV ({exc}).") from None
+    return out
+
+
+def _row(header: list[str], fields: list[str]) -> dict[str, str | None]:
+    """A row as {column: value}: a column its line stops short of is None (as csv.DictReader reads it), fields
+    beyond the header's dropped (:func:`_refuse_extra_fields` let only empty ones through)."""
+    return {column: fields[i] if i < len(fields) else None for i, column in enumerate(header)}
+
+
+SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def _refuse_extra_fields(header: list[str], body: list[tuple[int, list[str]]], sep: str, name: str) -> None:
+    """One line when rows hold more fields than the header names: a hand-made ``text,label`` file's "Great movie,
+    loved every minute,positive" was read as the text "Great movie" labelled " loved every minute", silently. Empty
+    fields beyond the header (a spreadsheet's trailing separators) are no error."""
+    over = [(line, len(fields)) for line, fields in body if len(fields) > len(header) and any(
+        f.strip() for f in fields[len(header):])]
+    if not over:
+        return
+    (line, count), others = over[0], len(over) - 1
+    more = f" (and {others} more row{' does' if others == 1 else 's do'})" if others else ""
+    what = SEPARATOR_NAMES.get(sep, f"a '{sep}'")
+    example = ' ("Great movie, loved it")' if sep == "," else f" (\"Great movie{sep} loved it\")" if sep != "\t" else ""
+    raise InputError(f"Row {line} of '{name}' has {count} fields where its header names {len(header)}{more}: {what} "
+                     f"inside a text that is not in double quotes? Quote such texts{example}, as a spreadsheet's CSV "
+                     "does.")
 
 
 # byte-order marks: a spreadsheet's "Unicode text" is UTF-16 with one (UTF-32's is tried before UTF-16's it starts with)
