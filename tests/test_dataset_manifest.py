@@ -290,3 +290,20 @@ def test_a_row_with_more_fields_than_its_header_is_refused_not_cut(tmp_path):
     (tmp_path / "ok.csv").write_text('text,label\n"Great movie, loved it",positive,,\nShort\n', encoding="utf-8")
     assert read_manifest(tmp_path / "ok.csv") == [{"text": "Great movie, loved it", "label": "positive"},
                                                   {"text": "Short", "label": None}]
+
+
+def test_a_tsv_line_opening_with_a_lone_quote_does_not_swallow_the_lines_after_it(tmp_path):
+    """GLUE's TSVs quote nothing: SST-2's '" sweet home alabama ...' opened a quoted cell that read every later line
+    into it (5 rows came back as 2). Such a file is read again with every " a character, as pandas reads it."""
+    (tmp_path / "dev.tsv").write_text('sentence\tlabel\n"the emperor\'s club" is a ruthless , cold film\t0\n'
+                                      '" sweet home alabama \'\' is n\'t going to win any awards\t0\n'
+                                      "it 's a charming and often affecting journey .\t1\nslow and dull\t0\n",
+                                      encoding="utf-8")
+    rows = read_manifest(tmp_path / "dev.tsv", columns={"text": "sentence"})
+    assert [(r["text"], r["label"]) for r in rows] == [
+        ('"the emperor\'s club" is a ruthless , cold film', "0"),
+        ('" sweet home alabama \'\' is n\'t going to win any awards', "0"),
+        ("it 's a charming and often affecting journey .", "1"), ("slow and dull", "0")]
+    # a spreadsheet's tab-separated export, whose quoted cells hold line breaks (no tab after them), is read quoted
+    (tmp_path / "x.tsv").write_text('text\tlabel\n"two\nlines"\tpositive\n"a ""word"""\tneutral\n', encoding="utf-8")
+    assert [r["text"] for r in read_manifest(tmp_path / "x.tsv")] == ["two\nlines", 'a "word"']

@@ -348,6 +348,8 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
     text = _text(path, encoding)
     sep = _delimiter(text.split("\n", 1)[0], own)
     records = _records(text, sep, path.name)
+    if sep == "\t" and any(SWALLOWED.search(f) for _, fields in records for f in fields):
+        records = _records(text, sep, path.name, csv.QUOTE_NONE)
     if not records:
         return [], []
     (_, header), body = records[0], records[1:]
@@ -355,9 +357,15 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
     return [_row(header, fields) for _, fields in body], header
 
 
-def _records(text: str, sep: str, name: str) -> list[tuple[int, list[str]]]:
-    """(the line it starts on, its fields) of each row of a CSV's text, blank lines left out."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+# a cell that holds a line break and then a tab: in a tab-separated file, the lines after a line that opens with an
+# unmatched " (GLUE's TSVs are not quoted: '" sweet home alabama \'\' is n't ...') read into that one cell
+SWALLOWED = re.compile(r"[\r\n][^\r\n]*\t")
+
+
+def _records(text: str, sep: str, name: str, quoting: int = csv.QUOTE_MINIMAL) -> list[tuple[int, list[str]]]:
+    """(the line it starts on, its fields) of each row of a CSV's text, blank lines left out; ``quoting``
+    csv.QUOTE_NONE reads every " as a character (a TSV that quotes nothing, as pandas reads GLUE's)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quoting=quoting)
     out, line = [], 1
     try:
         for fields in reader:
