@@ -307,3 +307,26 @@ def test_a_tsv_line_opening_with_a_lone_quote_does_not_swallow_the_lines_after_i
     # a spreadsheet's tab-separated export, whose quoted cells hold line breaks (no tab after them), is read quoted
     (tmp_path / "x.tsv").write_text('text\tlabel\n"two\nlines"\tpositive\n"a ""word"""\tneutral\n', encoding="utf-8")
     assert [r["text"] for r in read_manifest(tmp_path / "x.tsv")] == ["two\nlines", 'a "word"']
+
+
+def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_name_says_it(tmp_path):
+    """Only commas, semicolons and tabs were tried, by our column names: the Financial PhraseBank's '@' (a header
+    added), a '|' file, and 'Rezension;Sterne' (no name we know: '(it has: Rezension;Sterne)') were read as one
+    column. A separator that splits the header and the next rows alike is taken."""
+    (tmp_path / "fpb.txt").write_text("text@label\nOperating profit rose to EUR 13.1 mn , from EUR 8.7 mn .@positive\n"
+                                      "The company , based in Espoo , has no plans .@neutral\n", encoding="utf-8")
+    assert [(r["text"], r["label"]) for r in read_manifest(tmp_path / "fpb.txt")] == [
+        ("Operating profit rose to EUR 13.1 mn , from EUR 8.7 mn .", "positive"),
+        ("The company , based in Espoo , has no plans .", "neutral")]
+    (tmp_path / "pipe.csv").write_text("text|label\nGreat, really|positive\n", encoding="utf-8")
+    assert read_manifest(tmp_path / "pipe.csv") == [{"text": "Great, really", "label": "positive"}]
+    (tmp_path / "de.csv").write_text("Rezension;Sterne\nSuper Qualität, schnelle Lieferung;5\nLeider kaputt;1\n",
+                                     encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape("(it has: Rezension, Sterne)")):
+        read_manifest(tmp_path / "de.csv")
+    rows = read_manifest(tmp_path / "de.csv", columns={"text": "Rezension", "label": "Sterne"})
+    assert [(r["text"], r["label"]) for r in rows] == [("Super Qualität, schnelle Lieferung", "5"), ("Leider kaputt", "1")]
+    # rows that do not split alike keep the comma (and its one line for a row with more fields)
+    (tmp_path / "odd.csv").write_text("Rezension\nSuper, schnell\nok\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1: a comma"):
+        read_manifest(tmp_path / "odd.csv")
