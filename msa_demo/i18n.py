@@ -260,9 +260,12 @@ ZH: dict[str, str] = {
     "text=COLUMN (or image=, audio=, video=).": "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。请映射你的列："
                                                "--columns text=列名（或 image=、audio=、video=）。",
     "The manifest '{manifest}' has none of the columns {columns} (it has: {have}). Its first line looks like a row, "
-    "not a header: a CSV's first line names its columns (such as text,label).":
+    "not a header: a CSV's first line names its columns (such as text,label), or name its columns by number: "
+    "--columns {column}.":
         "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。它的第一行看起来是一行数据，而不是标题行：CSV 的第一行应"
-        "给出各列的名称（例如 text,label）。",
+        "给出各列的名称（例如 text,label），或按编号指定各列：--columns {column}。",
+    "The manifest '{manifest}' has {n} columns, so no column {k} (--columns counts them from 1).":
+        "清单“{manifest}”只有 {n} 列，没有第 {k} 列（--columns 从 1 开始为各列编号）。",
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",

@@ -147,7 +147,8 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
                                         "'s a bummer. You shoulda got David Carr\"\n\"4\",\"1\",\"x\",\"I love it\"\n",
                                         encoding="utf-8"),  # Sentiment140: no header line; a tweet cut in the list
      "(it has: 0, 1467810369, NO_QUERY, @switchfoot http://twitpic.com/2y1zl - …). Its first line looks like a row, "
-     "not a header: a CSV's first line names its columns (such as text,label)."),
+     "not a header: a CSV's first line names its columns (such as text,label), or name its columns by number: "
+     "--columns text=4,label=1."),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
      "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
@@ -330,3 +331,30 @@ def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_nam
     (tmp_path / "odd.csv").write_text("Rezension\nSuper, schnell\nok\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1: a comma"):
         read_manifest(tmp_path / "odd.csv")
+
+
+def test_a_file_with_no_header_line_is_read_by_column_numbers(tmp_path):
+    """Sentiment140 and Yelp polarity have no header line: refused ('Its first line looks like a row') with no way
+    on. --columns names their columns by number, from 1, and the first line is read as a row too."""
+    s140 = tmp_path / "s140.csv"
+    s140.write_text('"0","1467810369","Mon Apr 06 22:19:45 PDT 2009","NO_QUERY","_TheSpecialOne_","@switchfoot Awww, '
+                    'that\'s a bummer."\n"4","1467822272","Mon Apr 06 22:22:45 PDT 2009","NO_QUERY","ersle","I LOVE '
+                    '@Health4UandPets u guys r the best!!"\n', encoding="utf-8")
+    rows = read_manifest(s140, columns={"text": "6", "label": "1", "id": "2"})
+    assert [(r["id"], r["text"], r["label"]) for r in rows] == [
+        ("1467810369", "@switchfoot Awww, that's a bummer.", "0"),
+        ("1467822272", "I LOVE @Health4UandPets u guys r the best!!", "4")]
+    assert rows[0]["4"] == "NO_QUERY"  # the columns not mapped keep their numbers
+    (tmp_path / "yelp.csv").write_text('"1","Unfortunately, the staff was rude."\n"2","Great doctor."\n',
+                                       encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape("or name its columns by number: --columns text=2,label=1.")):
+        read_manifest(tmp_path / "yelp.csv")
+    rows = read_manifest(tmp_path / "yelp.csv", columns={"text": "2", "label": "1"})
+    assert [(r["text"], r["label"]) for r in rows] == [("Unfortunately, the staff was rude.", "1"), ("Great doctor.", "2")]
+    with pytest.raises(InputError) as err:
+        read_manifest(tmp_path / "yelp.csv", columns={"text": "3"})
+    assert str(err.value) == "The manifest 'yelp.csv' has 2 columns, so no column 3 (--columns counts them from 1)."
+    # a file with a header: a number is its column by place, unless a column has that name
+    (tmp_path / "h.csv").write_text("label,review,2\n1,Great,x\n", encoding="utf-8")
+    assert read_manifest(tmp_path / "h.csv", columns={"text": "2"}) == [{"label": "1", "review": "Great", "text": "x"}]
+    assert read_manifest(tmp_path / "h.csv", columns={"text": "{1}: {review}"})[0]["text"] == "1: Great"

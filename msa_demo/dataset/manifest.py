@@ -66,7 +66,8 @@ TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", 
 
 COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
                 "modalities, id, label, score, split, group); a value with {column} fields is built from each row, "
-                "such as video=Raw/{video_id}/{clip_id}.mp4")
+                "such as video=Raw/{video_id}/{clip_id}.mp4; a number names a column by its place, from 1 (a CSV "
+                "with no header line: text=6,label=1)")
 
 # a set's usual names for its labels, suggested when a manifest has no label column (the Kaggle IMDB set's
 # 'sentiment', Yelp's 'stars', Amazon's 'overall', MELD's 'Sentiment' before its 'Emotion')
@@ -138,6 +139,7 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
     """The rows with each mapped column under its new name (the mapping's target replaces a column of that
     name), each template filled from the row's columns (left out where one of them is empty); a mapped column
     the manifest does not hold is one line."""
+    mapping = _numbered(mapping, columns, name)
     missing = [theirs for theirs in _mapped(mapping) if theirs not in columns]
     if missing:
         raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: {_have(columns)}).")
@@ -154,6 +156,22 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
         out.append(row)
     kept = [back.get(c, c) for c in columns if (c in back or c not in plain) and c not in built]
     return out, kept + [ours for ours in built if ours not in kept]
+
+
+def _numbered(mapping: dict[str, str], columns: list, name: str) -> dict[str, str]:
+    """The mapping with each column named by its number (text=6, {1} in a template) as that column's name, where
+    the manifest has no column of that name; a number beyond its columns is one line."""
+
+    def column(theirs: str) -> str:
+        if not NUMBER.fullmatch(theirs) or theirs in columns:
+            return theirs
+        if not 1 <= int(theirs) <= len(columns):
+            raise InputError(f"The manifest '{name}' has {len(columns)} columns, so no column {theirs} (--columns "
+                             "counts them from 1).")
+        return str(columns[int(theirs) - 1])
+
+    return {ours: FIELD.sub(lambda f: "{" + column(f.group(1)) + "}", theirs) if _fields(theirs) else column(theirs)
+            for ours, theirs in mapping.items()}
 
 
 def _own_names(rows: list[dict], columns: list) -> tuple[list[dict], list]:
@@ -179,6 +197,17 @@ def _a_row(columns: list) -> bool:
     from msa_demo.labels import label_score
 
     return any(label_score(c) is not None or len(str(c)) > 40 for c in columns)
+
+
+def _by_number_hint(row: list) -> str:
+    """A --columns mapping by number for a file whose first line is a row: the longest field as the text, the first
+    small whole number (a class: Sentiment140's 0 / 4, Yelp's 1 / 2) as the label ("text=6,label=1")."""
+    from msa_demo.labels import label_score
+
+    text = max(range(len(row)), key=lambda i: len(str(row[i])))
+    label = next((i for i, v in enumerate(row) if i != text and label_score(v) is not None
+                  and float(label_score(v)).is_integer() and abs(label_score(v)) <= 10), None)
+    return f"text={text + 1}" + (f",label={label + 1}" if label is not None else "")
 
 
 def _cell(value: Any) -> str:
@@ -250,7 +279,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
             " Map a column of yours: --columns text=COLUMN (or image=, audio=, video=).")
         if _a_row(columns):  # a CSV without its header line (Sentiment140): the first row read as the names
             hint = (" Its first line looks like a row, not a header: a CSV's first line names its columns (such as "
-                    "text,label).")
+                    f"text,label), or name its columns by number: --columns {_by_number_hint(columns)}.")
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{_have(columns)}).{hint}")
     return [_clean(r, path.parent, blobs, base) for r in rows]
@@ -346,7 +375,7 @@ def _delimiter(text: str, own: Iterable[str] = ()) -> str:
     (csv.Sniffer was measured on the same files: it could not tell a one-column file's or a hand-made file's
     separator, nor FER2013's, whose rows are longer than the sample it is given.)"""
     header = text.split("\n", 1)[0]
-    known = {*names(), *OWN_COLUMNS, *(c.lower() for c in own)}
+    known = {*names(), *OWN_COLUMNS, *(c.lower() for c in own if not NUMBER.fullmatch(c))}
 
     def hits(sep: str) -> int:
         return sum(f.strip().strip('"').strip().lower() in known for f in header.split(sep))
@@ -379,6 +408,8 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
     if not records:
         return [], []
     (_, header), body = records[0], records[1:]
+    if _by_number(own, header):  # no header line (Sentiment140, Yelp polarity): its first line is a row too
+        header, body = [str(n) for n in range(1, max(len(fields) for _, fields in records) + 1)], records
     _refuse_extra_fields(header, body, sep, path.name)
     return [_row(header, fields) for _, fields in body], header
 
@@ -386,6 +417,18 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
 # a cell that holds a line break and then a tab: in a tab-separated file, the lines after a line that opens with an
 # unmatched " (GLUE's TSVs are not quoted: '" sweet home alabama \'\' is n't ...') read into that one cell
 SWALLOWED = re.compile(r"[\r\n][^\r\n]*\t")
+
+
+NUMBER = re.compile(r"[0-9]+")  # a --columns value that names a column by its place, counted from 1
+
+
+def _by_number(own: Iterable[str], header: list[str]) -> bool:
+    """Whether a CSV has no header line and ``--columns`` names its columns by number (text=6,label=1): its first
+    line looks like a row (:func:`_a_row`), a mapped name is a number that is none of that line's fields, and no
+    other mapped name is one of them."""
+    numbers = [c for c in own if NUMBER.fullmatch(c)]
+    return (_a_row(header) and any(c not in header for c in numbers)
+            and not any(c in header for c in own if c not in numbers))
 
 
 def _records(text: str, sep: str, name: str, quoting: int = csv.QUOTE_MINIMAL) -> list[tuple[int, list[str]]]:
