@@ -358,3 +358,32 @@ def test_a_file_with_no_header_line_is_read_by_column_numbers(tmp_path):
     (tmp_path / "h.csv").write_text("label,review,2\n1,Great,x\n", encoding="utf-8")
     assert read_manifest(tmp_path / "h.csv", columns={"text": "2"}) == [{"label": "1", "review": "Great", "text": "x"}]
     assert read_manifest(tmp_path / "h.csv", columns={"text": "{1}: {review}"})[0]["text"] == "1: Great"
+
+
+def test_a_field_of_a_record_column_is_mapped_by_a_dotted_name(tmp_path):
+    """A nested JSONL ({"review": {"title": ..., "body": ...}}) mapped text=review explained the Python repr of each
+    record. A dotted name maps one field (JSONL objects, Parquet structs); a column of records as the text is one
+    line that names its fields; so is a field no record holds."""
+    reviews = [{"id": "r1", "review": {"title": "Love it", "body": "Boils fast.", "rating": 5}},
+               {"id": "r2", "review": {"title": "Broken", "body": "Burnt every slice, returned it.", "rating": 1}}]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews), encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist(reviews), tmp_path / "m.parquet")
+    for path in (tmp_path / "m.jsonl", tmp_path / "m.parquet"):
+        rows = read_manifest(path, columns={"text": "review.body", "label": "review.rating"})
+        assert [(r["id"], r["text"], r["label"]) for r in rows] == [("r1", "Boils fast.", 5),
+                                                                    ("r2", "Burnt every slice, returned it.", 1)]
+        both = read_manifest(path, columns={"text": "{review.title}: {review.body}"})
+        assert both[1]["text"] == "Broken: Burnt every slice, returned it."
+        with pytest.raises(InputError) as err:
+            read_manifest(path, columns={"text": "review"})
+        assert str(err.value) == ("The column 'review' holds records (title, body, rating), not text: map one of its "
+                                  "fields, such as text=review.body.")
+        with pytest.raises(InputError) as err:
+            read_manifest(path, columns={"text": "review.bdy"})
+        assert str(err.value) == "The column 'review' has no field 'bdy' (its records' fields: title, body, rating)."
+    (tmp_path / "lists.jsonl").write_text('{"text": ["a", "b"]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"^The column 'text' holds lists, not text: map a column that holds one text"):
+        read_manifest(tmp_path / "lists.jsonl")
+    (tmp_path / "img.jsonl").write_text('{"text": "hi", "image": {"width": 48, "height": 48}}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape("The column 'image' holds records (width, height), not file paths")):
+        read_manifest(tmp_path / "img.jsonl")

@@ -67,7 +67,8 @@ TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", 
 COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
                 "modalities, id, label, score, split, group); a value with {column} fields is built from each row, "
                 "such as video=Raw/{video_id}/{clip_id}.mp4; a number names a column by its place, from 1 (a CSV "
-                "with no header line: text=6,label=1)")
+                "with no header line: text=6,label=1); a dotted name a field of a record column (JSONL objects, "
+                "Parquet structs: text=review.body)")
 
 # a set's usual names for its labels, suggested when a manifest has no label column (the Kaggle IMDB set's
 # 'sentiment', Yelp's 'stars', Amazon's 'overall', MELD's 'Sentiment' before its 'Emotion')
@@ -140,6 +141,7 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
     name), each template filled from the row's columns (left out where one of them is empty); a mapped column
     the manifest does not hold is one line."""
     mapping = _numbered(mapping, columns, name)
+    columns = columns + [c for c in dict.fromkeys(_mapped(mapping)) if c not in columns and _dotted(rows, columns, c)]
     missing = [theirs for theirs in _mapped(mapping) if theirs not in columns]
     if missing:
         raise InputError(f"The manifest '{name}' has no column '{missing[0]}' (it has: {_have(columns)}).")
@@ -156,6 +158,57 @@ def _renamed(rows: list[dict], columns: list, mapping: dict[str, str], name: str
         out.append(row)
     kept = [back.get(c, c) for c in columns if (c in back or c not in plain) and c not in built]
     return out, kept + [ours for ours in built if ours not in kept]
+
+
+def _dotted(rows: list[dict], columns: list, dotted: str) -> bool:
+    """Whether ``dotted`` names a field of a record column ("review.body": a JSONL object's, a Parquet struct's), each
+    row then holding it under that name (None where its record lacks it). A field no record holds is one line that
+    lists the fields they hold."""
+    heads = [dotted[:i] for i, ch in enumerate(dotted) if ch == "." and dotted[:i] in columns]
+    if not heads:
+        return False
+    head = heads[-1]
+    cells = [r.get(head) for r in rows]
+    for depth, field in enumerate(dotted[len(head) + 1:].split(".")):
+        records = [c for c in cells if isinstance(c, dict)]
+        where = ".".join([head, *dotted[len(head) + 1:].split(".")[:depth]])
+        if not records:
+            raise InputError(f"The column '{where}' holds no records, so it has no field '{field}'.")
+        if not any(field in c for c in records):
+            fields = ", ".join(dict.fromkeys(str(k) for c in records for k in c))
+            raise InputError(f"The column '{where}' has no field '{field}' (its records' fields: {fields}).")
+        cells = [c.get(field) if isinstance(c, dict) else None for c in cells]
+    for r, v in zip(rows, cells):
+        r[dotted] = v
+    return True
+
+
+def _refuse_records(rows: list[dict], mapping: dict[str, str]) -> None:
+    """One line when the text column (or a file column) holds records or lists: a nested JSONL's
+    ``text=review`` explained the Python repr of each {"title": ..., "body": ...}. A file column's media feature
+    ({"bytes": ..., "path": ...}) is no such record; another kind's value is its own (a signal's list of numbers)."""
+    for kind in (k for k in kinds() if k.manifest_file or k.name == "text"):
+        ours = kind.name
+        if kind.manifest_file:
+            odd = [r[ours] for r in rows if isinstance(r.get(ours), list) or isinstance(r.get(ours), dict)
+                   and not {"bytes", "path", "array"} & set(r[ours])]
+        else:
+            odd = [r[ours] for r in rows if isinstance(r.get(ours), (dict, list))]
+        if not odd:
+            continue
+        theirs = mapping.get(ours, ours)
+        what = "file paths" if kind.manifest_file else "text"
+        records = [c for c in odd if isinstance(c, dict)]
+        if not records:
+            raise InputError(f"The column '{theirs}' holds lists, not {what}: map a column that holds one "
+                             f"{'path' if kind.manifest_file else 'text'} per row.")
+        fields = list(dict.fromkeys(str(k) for c in records for k in c))
+        texts = [f for f in fields if any(isinstance(c.get(f), str) for c in records)]
+        such = max(texts, key=lambda f: (f.lower() in TEXT_NAMES or f.lower() == ours,
+                                         sum(len(c.get(f) or "") for c in records if isinstance(c.get(f), str))),
+                   default=fields[0])
+        raise InputError(f"The column '{theirs}' holds records ({', '.join(fields)}), not {what}: map one of its "
+                         f"fields, such as {ours}={theirs}.{such}.")
 
 
 def _numbered(mapping: dict[str, str], columns: list, name: str) -> dict[str, str]:
@@ -272,6 +325,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
     if mapping:
         rows, columns = _renamed(rows, columns, mapping, path.name)
     rows, columns = _own_names(rows, columns)
+    _refuse_records(rows, mapping or {})
     if rows and not set(columns) & set(names()):
         text = next((c for c in columns if str(c).strip().lower() in TEXT_NAMES), None)
         label = label_column(columns)
