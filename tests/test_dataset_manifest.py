@@ -4,6 +4,7 @@ read alike by ``explain-batch`` and ``train``; a bad manifest is one clear messa
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
@@ -387,3 +388,28 @@ def test_a_field_of_a_record_column_is_mapped_by_a_dotted_name(tmp_path):
     (tmp_path / "img.jsonl").write_text('{"text": "hi", "image": {"width": 48, "height": 48}}\n', encoding="utf-8")
     with pytest.raises(InputError, match=re.escape("The column 'image' holds records (width, height), not file paths")):
         read_manifest(tmp_path / "img.jsonl")
+
+
+def test_a_cell_of_pixel_values_is_read_as_the_picture_it_is(tmp_path, monkeypatch):
+    """FER2013's 'pixels' (48×48 greyscale values, space-separated) mapped as image= died with OSError (File name
+    too long); such a cell is the picture: a PNG as a Blob for explain-batch, a file in the media cache for train."""
+    import numpy as np
+    from PIL import Image
+
+    monkeypatch.setenv("MSA_MEDIA_CACHE", str(tmp_path / "cache"))
+    grey = (np.arange(48 * 48) % 256).astype(np.uint8).reshape(48, 48)
+    colour = np.random.default_rng(0).integers(0, 256, size=(8, 8, 3), dtype=np.uint8)
+    (tmp_path / "fer.csv").write_text("emotion,pixels,Usage\n"
+                                      f"3,{' '.join(map(str, grey.ravel()))},Training\n"
+                                      f"4,{' '.join(map(str, colour.ravel()))},PublicTest\n"
+                                      f"0,{' '.join(['7'] * 50)},PrivateTest\n", encoding="utf-8")
+    mapping = {"image": "pixels", "label": "emotion", "split": "Usage"}
+    blobs = read_manifest(tmp_path / "fer.csv", blobs=True, columns=mapping)
+    assert isinstance(blobs[0]["image"], Blob) and blobs[0]["image"].name.endswith(".png")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(blobs[0]["image"].data))), grey)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(blobs[1]["image"].data))), colour)
+    assert blobs[2]["image"] == str(tmp_path / " ".join(["7"] * 50))  # 50 values: no square, left a path
+    files = read_manifest(tmp_path / "fer.csv", columns=mapping)
+    assert Path(files[0]["image"]).parent == tmp_path / "cache"
+    assert np.array_equal(np.asarray(Image.open(files[0]["image"])), grey)
+    assert (files[0]["label"], files[0]["split"]) == ("3", "Training")

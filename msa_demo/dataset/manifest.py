@@ -17,7 +17,9 @@ Four formats, told apart by the path:
 File paths are relative to the folder the manifest (file or dataset folder) sits in. An ``image`` / ``audio``
 column of ``datasets``' ``Image()`` / ``Audio()`` features (or any Parquet struct of ``bytes`` and ``path``) works
 too: embedded bytes are written once to a cache folder (named by their hash) and read from there; a feature with
-only a path is a path. A ``ClassLabel`` label is read as its name. Image arrays (``Array3D``) and decoded audio
+only a path is a path. An ``image`` cell of N×N whitespace-separated values 0-255 (FER2013's ``pixels``: 48×48
+greyscale; N×N×3 for RGB) is the picture it describes, a PNG handled as such bytes. A ``ClassLabel`` label is read
+as its name. Image arrays (``Array3D``) and decoded audio
 arrays are not read: store paths or encoded bytes.
 """
 
@@ -683,6 +685,9 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
         v = r.get(m)
         if isinstance(v, (bytes, bytearray)):  # a Parquet binary column
             v = {"bytes": v, "path": None}
+        if m == "image" and isinstance(v, str) and PIXELS.fullmatch(v):  # FER2013's "70 80 82 ...": a picture
+            png = _pixels_png(v)
+            v = {"bytes": png, "path": None} if png else v
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
             v = _media_file(v, folder, m, blobs)
         if isinstance(v, str) and "\\" in v and not is_uri(v) and not (base is None and (is_file(folder / v) or is_dir(folder / v))):
@@ -708,6 +713,30 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
     if "text" in r and not isinstance(r["text"], str):
         r["text"] = str(r["text"])
     return r
+
+
+PIXELS = re.compile(r"\s*\d{1,3}(?:\s+\d{1,3}){63,}\s*")  # 64 or more whole numbers, whitespace-separated
+SMALLEST_SIDE = 8  # pixels: a picture's side below which a cell of numbers is read as no picture
+
+
+def _pixels_png(cell: str) -> bytes | None:
+    """A cell of N×N whitespace-separated values 0-255 (FER2013's 'pixels': 48×48 greyscale), or of N×N×3 (RGB,
+    pixel by pixel), as the PNG it describes; None for any other cell. Read as a path, such a cell named no file
+    (its name too long for any file system)."""
+    import numpy as np
+    from PIL import Image
+
+    values = np.array(cell.split(), dtype=np.int64)
+    if values.max(initial=0) > 255:
+        return None
+    for channels in (1, 3):
+        side = int(round((len(values) / channels) ** 0.5))
+        if side >= SMALLEST_SIDE and side * side * channels == len(values):
+            shape = (side, side) if channels == 1 else (side, side, 3)
+            out = io.BytesIO()
+            Image.fromarray(values.astype(np.uint8).reshape(shape)).save(out, format="PNG")
+            return out.getvalue()
+    return None
 
 
 def _media_file(value: dict, folder: Path, column: str, blobs: bool = False):
