@@ -327,7 +327,8 @@ def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_nam
     with pytest.raises(InputError, match=re.escape("(it has: Rezension, Sterne)")):
         read_manifest(tmp_path / "de.csv")
     rows = read_manifest(tmp_path / "de.csv", columns={"text": "Rezension", "label": "Sterne"})
-    assert [(r["text"], r["label"]) for r in rows] == [("Super Qualität, schnelle Lieferung", "5"), ("Leider kaputt", "1")]
+    assert [(r["text"], r["label"]) for r in rows] == [("Super Qualität, schnelle Lieferung", "5"),
+                                                       ("Leider kaputt", "1")]
     # rows that do not split alike keep the comma (and its one line for a row with more fields)
     (tmp_path / "odd.csv").write_text("Rezension\nSuper, schnell\nok\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1: a comma"):
@@ -351,7 +352,8 @@ def test_a_file_with_no_header_line_is_read_by_column_numbers(tmp_path):
     with pytest.raises(InputError, match=re.escape("or name its columns by number: --columns text=2,label=1.")):
         read_manifest(tmp_path / "yelp.csv")
     rows = read_manifest(tmp_path / "yelp.csv", columns={"text": "2", "label": "1"})
-    assert [(r["text"], r["label"]) for r in rows] == [("Unfortunately, the staff was rude.", "1"), ("Great doctor.", "2")]
+    assert [(r["text"], r["label"]) for r in rows] == [("Unfortunately, the staff was rude.", "1"),
+                                                       ("Great doctor.", "2")]
     with pytest.raises(InputError) as err:
         read_manifest(tmp_path / "yelp.csv", columns={"text": "3"})
     assert str(err.value) == "The manifest 'yelp.csv' has 2 columns, so no column 3 (--columns counts them from 1)."

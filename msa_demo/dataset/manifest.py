@@ -19,8 +19,7 @@ column of ``datasets``' ``Image()`` / ``Audio()`` features (or any Parquet struc
 too: embedded bytes are written once to a cache folder (named by their hash) and read from there; a feature with
 only a path is a path. An ``image`` cell of N×N whitespace-separated values 0-255 (FER2013's ``pixels``: 48×48
 greyscale; N×N×3 for RGB) is the picture it describes, a PNG handled as such bytes. A ``ClassLabel`` label is read
-as its name. Image arrays (``Array3D``) and decoded audio
-arrays are not read: store paths or encoded bytes.
+as its name. Image arrays (``Array3D``) and decoded audio arrays are not read: store paths or encoded bytes.
 """
 
 from __future__ import annotations
@@ -690,7 +689,8 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
             v = {"bytes": png, "path": None} if png else v
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
             v = _media_file(v, folder, m, blobs)
-        if isinstance(v, str) and "\\" in v and not is_uri(v) and not (base is None and (is_file(folder / v) or is_dir(folder / v))):
+        windows = isinstance(v, str) and "\\" in v and not is_uri(v)
+        if windows and not (base is None and (is_file(folder / v) or is_dir(folder / v))):
             v = v.replace("\\", "/")  # a manifest made on Windows: images\a.png
         if isinstance(v, Blob):
             r[m] = v
