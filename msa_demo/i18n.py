@@ -362,10 +362,12 @@ ZH: dict[str, str] = {
         "标签“{label}”是一个分数；只有当标签列也含有负分时才按分数读取（-1 到 1 如 CH-SIMS，-3 到 3 如 CMU-MOSI）；"
         "请写 negative、neutral 或 positive。",
     "Label '{label}' is a number, and the label column's numbers {low} to {top} follow none of the numberings read "
-    "(0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); write the labels as words: negative, "
-    "neutral, positive or an emotion.":
+    "(0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); name them with --label-names "
+    "(FER2013's: angry,disgust,fear,happy,sad,surprise,neutral).":
         "标签“{label}”是一个数字，而标签列的数字 {low} 到 {top} 不符合所读取的任何编号方式（0 / 1、1 / 2、0 / 1 / 2、"
-        "-1 / 0 / 1、0 到 4、1 到 5 星、1 到 10）；请把标签写成词语：negative、neutral、positive 或一种情绪。",
+        "-1 / 0 / 1、0 到 4、1 到 5 星、1 到 10）；请用 --label-names 为它们命名（FER2013 的："
+        "angry,disgust,fear,happy,sad,surprise,neutral）。",
+    "Label '{label}' is a number --label-names does not name.": "标签“{label}”是一个 --label-names 没有命名的数字。",
     "*No row carries a label: nothing to score.*": "*没有任何行带有标签：无从评分。*",
     "*Every explained row falls in one slice of each kind.*": "*每个已解释的行在每种分组中都落在同一个切片里。*",
     "truth ↓ · predicted →": "真实 ↓ · 预测 →",

@@ -183,6 +183,46 @@ def label_numbering(raws: Iterable[Any]) -> str:
     return f"numbers {low} to {top}"
 
 
+LABEL_NAMES_HELP = ("the label column's numbers as names: in order from 0, as a ClassLabel lists them (FER2013's "
+                    "angry,disgust,fear,happy,sad,surprise,neutral), or number by number (1=neutral,2=calm,3=happy)")
+
+
+def parse_label_names(spec: str | None) -> dict[str, str]:
+    """``--label-names``: {number: name}. "a,b,c" names 0, 1, 2 ...; "1=neutral,3=happy" names those numbers. A
+    name that is no sentiment or emotion this reads, or a pair that is not NUMBER=NAME, is one line."""
+    items = [i.strip() for i in (spec or "").split(",") if i.strip()]
+    if not items:
+        return {}
+    paired = ["=" in i for i in items]
+    if any(paired) and not all(paired):
+        raise InputError("--label-names takes names in order (angry,disgust,fear) or NUMBER=NAME pairs "
+                         "(1=neutral,2=calm), not both.")
+    names: dict[str, str] = {}
+    for n, item in enumerate(items):
+        number, name = (x.strip() for x in item.partition("=")[::2]) if all(paired) else (str(n), item)
+        if label_number(number) is None or not name:
+            raise InputError(f"--label-names: '{item}' is not NUMBER=NAME (such as 1=neutral).")
+        label_set = "emotion7" if name.lower() in EMOTION7 else "3"
+        try:
+            map_label(name, label_set)
+        except InputError:
+            raise InputError(f"--label-names: '{name}' is no sentiment or emotion this reads (negative, neutral, "
+                             "positive, or an emotion such as angry, happy, sad).") from None
+        names[label_number(number)] = name
+    return names
+
+
+def named_label(raw: Any, names: dict[str, str]) -> Any:
+    """A numbered label as its name from ``--label-names`` ("3" -> "happy"); any other label as it is. A number the
+    names leave out is not read by the column's numbers (one :class:`InputError`)."""
+    number = label_number(raw) if names and raw not in (None, "") else None
+    if number is None:
+        return raw
+    if number not in names:
+        raise InputError(f"Label '{raw}' is a number --label-names does not name.")
+    return names[number]
+
+
 def score_sentiment(value: float, numbering: str, two_way: bool = False) -> str:
     """A sentiment score's class in the ``SCORES`` numbering (its neutral band; 2-way: below 0 negative)."""
     if two_way:
@@ -205,7 +245,8 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
         if numbering not in NUMBERINGS:
             raise InputError(f"Label '{raw}' is a number, and the label column's {numbering} follow none of the "
                              "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); "
-                             "write the labels as words: negative, neutral, positive or an emotion.")
+                             "name them with --label-names (FER2013's: angry,disgust,fear,happy,sad,surprise,"
+                             "neutral).")
         text = NUMBERINGS[numbering].get(number, text)
     if label_set == "emotion7":
         if text in EMOTION7:

@@ -339,9 +339,24 @@ def test_numbers_of_no_known_numbering_and_the_sets_label_names(tmp_path):
     rows = manifest_rows(m)
     assert [r.label for r in rows] == [None] * 4 and rows[0].label_notice == (
         "The label was not used: Label '0' is a number, and the label column's numbers 0 to 6 follow none of the "
-        "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); write the labels as "
-        "words: negative, neutral, positive or an emotion.")
+        "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); name them with "
+        "--label-names (FER2013's: angry,disgust,fear,happy,sad,surprise,neutral).")
     assert said(rows[0].label_notice, "zh").startswith("未使用该标签：标签“0”是一个数字，而标签列的数字 0 到 6 不符合")
+    # named as FER2013 numbers them (--label-names), in order from 0, or number by number
+    from msa_demo.dataset.rows import read_rows
+    from msa_demo.labels import parse_label_names
+
+    fer = parse_label_names("angry,disgust,fear,happy,sad,surprise,neutral")
+    rows, _ = read_rows(m, label_names=fer)
+    assert [(r.label_given, r.label) for r in rows] == [("0", "negative"), ("3", "positive"), ("6", "neutral"),
+                                                        ("2", "negative")]
+    rows, _ = read_rows(m, label_names=parse_label_names("3=happy, 6=calm"))  # 0 and 2 not named: not guessed
+    assert [r.label for r in rows] == [None, "positive", "neutral", None] and rows[0].label_notice == (
+        "The label was not used: Label '0' is a number --label-names does not name.")
+    for spec, message in [("1=happy,sad", "names in order .* or NUMBER=NAME pairs"),
+                          ("x=happy", "'x=happy' is not NUMBER=NAME"), ("angry,hapy", "'hapy' is no sentiment")]:
+        with pytest.raises(InputError, match=message):
+            parse_label_names(spec)
     m.write_text("text,label\na,1 star\nb,5 stars\nc,3 stars\nd,very positive\ne,Very Negative\nf,love\n"
                  "g,optimism\n", encoding="utf-8")
     rows = manifest_rows(m)

@@ -202,6 +202,13 @@ def test_bad_options_are_clear_errors(tmp_path):
     manifest.write_text("text;Score\nbad;1,5\nfine;3\ngood;4,5\n")
     assert T.row_labels(T.read_manifest(manifest, {"score": "Score"}), "3", T.parse_bins("2.5,3.5")) == (
         ["negative", "neutral", "positive"], [0, 1, 2])
+    # FER2013's emotion codes, named with --label-names; emotions read under the default --labels 3, as
+    # explain-batch reads them
+    manifest.write_text("text,label\na,0\nb,3\nc,6\nd,4\n")
+    args = T.parse_args([str(manifest), "--label-names", "angry,disgust,fear,happy,sad,surprise,neutral"])
+    from msa_demo.training.pipeline import plan as plan_of
+
+    assert plan_of(args).y == [0, 2, 1, 0]
     # Yelp polarity's 1 / 2 under --labels 2 before they were read: every negative left out, a one-class head saved
     manifest.write_text("text,label\ngood,positive\nnice,positive\nbad,nope\n")
     with pytest.raises(InputError, match=r"^Every labelled row is positive \(2 rows; 1 left out, the first: Row 3: "

@@ -12,6 +12,7 @@ FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the
 def add_command(sub) -> None:
     from msa_demo.cli import add_lang_flag, add_option_flags
     from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
+    from msa_demo.labels import LABEL_NAMES_HELP
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -41,6 +42,7 @@ def add_command(sub) -> None:
                    help="GPUs Ray assigns each actor (--engine ray; default: 0, CPU)")
     p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
     p.add_argument("--encoding", default=None, metavar="NAME", help=ENCODING_HELP)
+    p.add_argument("--label-names", default=None, metavar="NAMES", help=LABEL_NAMES_HELP)
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--split", default=None, metavar="NAME",
                    help="only the rows of this split (the manifest's split column, such as test; a saved DatasetDict "
@@ -72,8 +74,10 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     from msa_demo.dataset.manifest import parse_columns
+    from msa_demo.labels import parse_label_names
 
     columns = parse_columns(args.columns)
+    label_names = parse_label_names(args.label_names)
     options = options_from_args(args, None)
     lang = output_language(args.lang)  # the lines printed and report.html
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
@@ -81,7 +85,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                       device=args.device, options=options, target=args.target, use=use, limit=args.limit,
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=lang, columns=columns, split=args.split, encoding=args.encoding)
+                      lang=lang, columns=columns, split=args.split, encoding=args.encoding,
+                      label_names=label_names)
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",

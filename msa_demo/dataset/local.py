@@ -48,7 +48,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
-                  encoding: str | None = None) -> BatchSummary:
+                  encoding: str | None = None, label_names: dict[str, str] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -57,14 +57,15 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     progress: a tqdm bar with rows/s and ETA (None: only on a terminal). on_row(rows finished, rows to run):
     called after each row is logged (the dashboard's progress bar). lang: report.html's language ("en", "zh").
     columns: the set's own column names (``manifest.parse_columns``); split: only that split's rows; encoding:
-    a text manifest's when not UTF-8.
+    a text manifest's when not UTF-8; label_names: the label column's numbers as names
+    (``labels.parse_label_names``).
     """
     from tqdm import tqdm
 
     from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
-    rows, label_hint = read_rows(manifest, limit, columns, split, encoding)
+    rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names)
     missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:

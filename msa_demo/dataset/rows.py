@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import label_hint, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import EMOTION7, label_numbering, label_score, map_label
+from msa_demo.labels import EMOTION7, label_numbering, label_score, map_label, named_label
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +84,17 @@ def manifest_rows(path: str | Path, limit: int | None = None,
 
 
 def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
-              split: str | None = None, encoding: str | None = None) -> tuple[list[ManifestRow], str]:
+              split: str | None = None, encoding: str | None = None,
+              label_names: dict[str, str] | None = None) -> tuple[list[ManifestRow], str]:
     """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
     (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise. ``split``: only the rows whose
     split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's. ``encoding``: a
-    text manifest's when not UTF-8 (``read_manifest``)."""
+    text manifest's when not UTF-8 (``read_manifest``); ``label_names``: the label column's numbers as names
+    (``labels.parse_label_names``: FER2013's emotion codes)."""
     raw = read_manifest(path, blobs=True, columns=columns, encoding=encoding)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
-    numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, ""))
+    numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, "") and not label_names)
     rows: list[ManifestRow] = []
     seen: dict[str, int] = {}
     for i, r in enumerate(raw):
@@ -106,7 +108,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         label, notice = None, None
         if r.get("label") not in (None, ""):
             try:
-                label = map_label(r["label"], "3" if str(r["label"]).strip().lower() not in EMOTION7 else "emotion7",
+                named = named_label(r["label"], label_names or {})  # FER2013's codes as the names given them
+                label = map_label(named, "3" if str(named).strip().lower() not in EMOTION7 else "emotion7",
                                   numbering)
             except InputError as exc:
                 notice = f"{LABEL_NOT_USED}: {exc}"

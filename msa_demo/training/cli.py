@@ -15,12 +15,14 @@ from msa_demo.training.data import LABEL_SETS
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``train`` flags (the manifest format is described in ``msa_demo.training.data``)."""
     from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
+    from msa_demo.labels import LABEL_NAMES_HELP
 
     p.add_argument("manifest", help="CSV, JSONL or Parquet with text / image / audio / video columns (a clip's sound "
                                     "track is its row's audio unless it gives one) and label or score")
     p.add_argument("--output", "--out", "-o", help="directory to write the trained head to")
     p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
     p.add_argument("--encoding", default=None, metavar="NAME", help=ENCODING_HELP)
+    p.add_argument("--label-names", default=None, metavar="NAMES", help=LABEL_NAMES_HELP)
     p.add_argument("--preset", default="hub", help="preset whose frozen encoders give the features")
     p.add_argument("--modalities", help="comma-separated subset of text,image,audio,video (default: all present, and "
                                         "the audio a clip brings)")

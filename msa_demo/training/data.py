@@ -84,8 +84,9 @@ def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None
         elif r.get("label") in ("", None):
             left_out[i] = f"Row {i + 1}{_named(r)} has no label (or give --bins to bin a numeric score column)."
         else:
+            emotion = label_set == "3" and str(r["label"]).strip().lower() in EMOTION7  # as explain-batch reads it
             try:
-                y.append(labels.index(map_label(r["label"], label_set, numbering)))
+                y.append(labels.index(map_label(r["label"], "emotion7" if emotion else label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
                 left_out[i] = f"Row {i + 1}{_named(r)}: {exc}"
     return labels, y, left_out
