@@ -217,6 +217,13 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     assert list(table["id"]) == ["2", "3"] and list(table["label"]) == ["negative", "neutral"]
     with pytest.raises(gr.Error, match="No row of the manifest 'label.csv' is in the split 'valid'"):
         tab.run_upload(str(mosi), 5, "tiny", ALL, columns="split=mode", split="valid")
+    fer = tmp_path / "fer.csv"  # FER2013's emotion codes, named in the tab as --label-names names them
+    fer.write_text("text,emotion\nugh,0\nyay,3\n", encoding="utf-8")
+    table, *_ = tab.run_upload(str(fer), 5, "tiny", ALL, columns="label=emotion",
+                               label_names="angry,disgust,fear,happy,sad,surprise,neutral")
+    assert list(table["label"]) == ["negative", "positive"]
+    with pytest.raises(gr.Error, match="'hapy' is no sentiment or emotion"):
+        tab.run_upload(str(fer), 5, "tiny", ALL, columns="label=emotion", label_names="angry,hapy")
     western = tmp_path / "excel.csv"  # a spreadsheet's CSV on Western Windows: cp1252, named in the tab
     western.write_bytes("text,label\nLe café était délicieux,positive\n".encode("cp1252"))
     with pytest.raises(gr.Error, match="is not UTF-8 text"):

@@ -300,14 +300,15 @@ class DatasetTab:
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None, columns: str | None = None, encoding: str | None = None,
-            split: str | None = None) -> tuple:
+            split: str | None = None, label_names: str | None = None) -> tuple:
         """Explain the first ``limit`` rows of ``manifest`` (at most ``max_rows``) into ``folder`` with the
         dashboard's model (rows already there are kept), then open it. ``progress``: a gr.Progress; ``columns``:
         the set's own column names, as ``--columns`` takes them ("text=sentence"); ``encoding``: a text
         manifest's when not UTF-8 ("cp1252", "gbk"; none or "" for UTF-8); ``split``: only that split's rows (the
-        manifest's split column, or a saved DatasetDict's; none or "" for every row)."""
+        manifest's split column, or a saved DatasetDict's; none or "" for every row); ``label_names``: the label
+        column's numbers as names, as ``--label-names`` takes them ("angry,disgust,fear,...")."""
         return self._run(self.resolve(manifest, "manifest"), self.resolve(folder), limit, preset, show, progress,
-                         columns, encoding, split)
+                         columns, encoding, split, label_names)
 
     def fresh_folder(self, stem: str) -> Path:
         """A new results folder under the data folder: ``msa_results/<stem>-<date and time>``."""
@@ -328,7 +329,7 @@ class DatasetTab:
 
     def run_upload(self, upload: str | None, limit: float | None, preset: str | None, show: str = ALL,
                    progress=None, columns: str | None = None, encoding: str | None = None,
-                   split: str | None = None) -> tuple:
+                   split: str | None = None, label_names: str | None = None) -> tuple:
         """Explain an uploaded manifest (CSV, JSONL, Parquet, or a .zip of a folder with its media) into a fresh
         results folder, then open it."""
         if not upload:
@@ -339,7 +340,8 @@ class DatasetTab:
             src = self.unpack(src)
         elif src.suffix.lower() not in MANIFEST_SUFFIXES:
             raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
-        return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split)
+        return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split,
+                         label_names)
 
     def unpack(self, archive: Path) -> Path:
         """The manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), unpacked with its media
@@ -370,12 +372,15 @@ class DatasetTab:
         return found[0]
 
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
-             columns: str | None = None, encoding: str | None = None, split: str | None = None) -> tuple:
+             columns: str | None = None, encoding: str | None = None, split: str | None = None,
+             label_names: str | None = None) -> tuple:
         from msa_demo.dataset import explain_batch
         from msa_demo.dataset.manifest import parse_columns
+        from msa_demo.labels import parse_label_names
 
         try:
             mapping = parse_columns(columns)
+            names = parse_label_names(label_names)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         n = int(limit or self.max_rows)
@@ -393,7 +398,8 @@ class DatasetTab:
             progress(0, desc=t("reading the manifest", lang))
         try:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
-                                encoding=(encoding or "").strip() or None, split=(split or "").strip() or None)
+                                encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
+                                label_names=names)
         except MsaError as exc:
             raise user_error(str(exc)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
@@ -517,6 +523,9 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                                     ("GBK (Windows, Chinese)", "gbk")], value="", allow_custom_value=True, scale=1,
                                    label=tr("text encoding"), elem_id="dataset-encoding")
             split = gr.Textbox(label=tr("only the split"), placeholder="test", scale=1, elem_id="dataset-split")
+            label_names = gr.Textbox(label=tr("numbered labels' names, in order from 0"),
+                                     placeholder="angry,disgust,fear,happy,sad,surprise,neutral", scale=2,
+                                     elem_id="dataset-label-names")
         upload_btn = gr.Button(tr("Explain the upload"), variant="primary", elem_id="dataset-upload-btn")
         with gr.Row():
             manifest = gr.Textbox(label=tr("…or a manifest on the server (inside the data folder), explained into "
@@ -544,16 +553,16 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
-    def run(manifest, folder, limit, preset, show, columns, encoding, split, progress=gr.Progress()):
+    def run(manifest, folder, limit, preset, show, columns, encoding, split, label_names, progress=gr.Progress()):
         return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress, columns=columns,
-                                          encoding=encoding, split=split)
+                                          encoding=encoding, split=split, label_names=label_names)
 
     def run_examples(preset, show, progress=gr.Progress()):
         return calm(tab.run_examples, len(opened))(preset, show, progress=progress)
 
-    def run_upload(upload, limit, preset, show, columns, encoding, split, progress=gr.Progress()):
+    def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, progress=gr.Progress()):
         return calm(tab.run_upload, len(opened))(upload, limit, preset, show, progress=progress, columns=columns,
-                                                 encoding=encoding, split=split)
+                                                 encoding=encoding, split=split, label_names=label_names)
 
     def open_selected(folder, evt: gr.SelectData):
         row = evt.row_value or []
@@ -573,9 +582,9 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                         show_progress="hidden")
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
-    run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split], opened, api_name=False)
+    run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names], opened, api_name=False)
     examples_btn.click(run_examples, [preset, show], opened, api_name=False)
-    upload_btn.click(run_upload, [upload, limit, preset, show, column_map, encoding, split], opened, api_name=False)
+    upload_btn.click(run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names], opened, api_name=False)
     show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
     table.select(open_selected, current, row_outputs, api_name=False)
     picked.change(open_picked, [current, picked], row_outputs, api_name=False)

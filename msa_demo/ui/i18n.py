@@ -92,6 +92,7 @@ ZH: dict[str, str] = {
     "Explain the upload": "解释上传的文件",
     "text encoding": "文本编码",
     "only the split": "仅此划分",
+    "numbered labels' names, in order from 0": "数字标签的名称，从 0 起依次",
     "your columns, if named otherwise (such as text=sentence,label=stars)": "你的列（如果名称不同，例如 "
                                                                             "text=sentence,label=stars）",
     "…or a manifest on the server (inside the data folder), explained into the results folder above":
