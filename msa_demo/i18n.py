@@ -297,6 +297,8 @@ ZH: dict[str, str] = {
         "--columns 接受以逗号分隔的 名称=列名 对（例如 text=sentence）；“{part}”不是。",
     "--columns maps onto {columns}; '{column}' is none of them.": "--columns 只能映射到 {columns}；“{column}”不在其中。",
     "--columns names '{column}' twice.": "--columns 两次给出了“{column}”。",
+    "numbered labels read as {pairs}, by the names --label-names gives them":
+        "数字标签读作 {pairs}，依据 --label-names 给它们的名称",
     "numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, write "
     "negative, neutral or positive)": "数字标签读作 {pairs}，依据标签列所含的数字而定（如要其他读法，请写 negative、neutral "
                                       "或 positive）",

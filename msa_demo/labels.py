@@ -183,6 +183,7 @@ def label_numbering(raws: Iterable[Any]) -> str:
     return f"numbers {low} to {top}"
 
 
+NAMED = "--label-names"  # how a row's number was read when the names were given (``label_read_as``)
 LABEL_NAMES_HELP = ("the label column's numbers as names: in order from 0, as a ClassLabel lists them (FER2013's "
                     "angry,disgust,fear,happy,sad,surprise,neutral), or number by number (1=neutral,2=calm,3=happy)")
 

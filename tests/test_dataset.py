@@ -350,6 +350,9 @@ def test_numbers_of_no_known_numbering_and_the_sets_label_names(tmp_path):
     rows, _ = read_rows(m, label_names=fer)
     assert [(r.label_given, r.label) for r in rows] == [("0", "negative"), ("3", "positive"), ("6", "neutral"),
                                                         ("2", "negative")]
+    assert labels_read([empty_record(r) for r in rows]) == ("numbered labels read as 0 → negative, 2 → negative, 3 → "
+                                                            "positive, 6 → neutral, by the names --label-names gives "
+                                                            "them")
     rows, _ = read_rows(m, label_names=parse_label_names("3=happy, 6=calm"))  # 0 and 2 not named: not guessed
     assert [r.label for r in rows] == [None, "positive", "neutral", None] and rows[0].label_notice == (
         "The label was not used: Label '0' is a number --label-names does not name.")

@@ -23,8 +23,8 @@ from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo import i18n
 from msa_demo.i18n import t
-from msa_demo.labels import (DEFAULT_NUMBERING, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics, label_number,
-                              label_numbering)
+from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
+                              label_number, label_numbering)
 from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
@@ -358,9 +358,11 @@ def labels_read(rows: list[dict], lang: str = "en") -> str:
         if number is not None and r.get("label"):
             read[int(number)] = r["label"]
     usual = NUMBERINGS[DEFAULT_NUMBERING]
-    if all(usual.get(str(n)) == name for n, name in read.items()):
+    if numbering != NAMED and all(usual.get(str(n)) == name for n, name in read.items()):
         return ""
     pairs = ", ".join(f"{n} → {i18n.label(name, lang)}" for n, name in sorted(read.items()))
+    if numbering == NAMED:
+        return t("numbered labels read as {pairs}, by the names --label-names gives them", lang, pairs=pairs)
     return t("numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, "
              "write negative, neutral or positive)", lang, pairs=pairs)
 

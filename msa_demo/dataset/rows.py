@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import label_hint, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import EMOTION7, label_numbering, label_score, map_label, named_label
+from msa_demo.labels import EMOTION7, NAMED, label_numbering, label_score, map_label, named_label
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         if "text" in values:
             values["text"] = str(values["text"])
         given = None if r.get("label") in (None, "") else str(r["label"]).strip()
-        read_as = numbering if label is not None and label_score(given) is not None else None
+        numbered = label is not None and label_score(given) is not None
+        read_as = (NAMED if label_names else numbering) if numbered else None
         rows.append(ManifestRow(i, rid, values, label, notice, given, read_as))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
