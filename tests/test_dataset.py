@@ -389,6 +389,17 @@ def test_a_class_label_of_minus_one_is_no_label(tmp_path):
     assert y == [1, 0] and list(left_out) == [2]
 
 
+def test_a_fasttext_file_is_read_as_its_labels_and_texts(tmp_path):
+    """Amazon polarity as Kaggle gives it (train.ft.txt: '__label__2 Great CD: My lovely Pat has ...') was read as
+    a CSV whose header was the first review, and refused for its commas."""
+    m = tmp_path / "train.ft.txt"
+    m.write_text("__label__2 Great CD: lovely, really lovely\n__label__1 Broke after a day, avoid.\n\n"
+                 "__label__2 Fine\n", encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [(r.text, r.label) for r in rows] == [("Great CD: lovely, really lovely", "positive"),
+                                                ("Broke after a day, avoid.", "negative"), ("Fine", "positive")]
+
+
 def test_a_split_s_labels_are_said_as_the_whole_column_read_them(tmp_path):
     """CMU-MOSI's test rows alone (0.2, 2.8: no negative score among them) said "numbered labels read as 2 →
     positive", a reading that did not happen: the line is the whole column's reading (scores -3 to 3)."""

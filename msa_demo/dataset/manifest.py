@@ -7,7 +7,7 @@ Four formats, told apart by the path:
     *.csv (or any other file)   a header line, then one row per line (fields split by commas, or by the
                                 semicolons or tabs of a spreadsheet's export, or by pipes or @ signs when they
                                 split the first rows alike); UTF-8, or UTF-16 / UTF-32 with a byte-order mark
-                                (a spreadsheet's "Unicode text")
+                                (a spreadsheet's "Unicode text"); or fastText's "__label__2 text" lines
     *.jsonl / *.json            one JSON object per line (a .json file may also hold one array of objects)
     *.parquet / *.pq            a Parquet table (read with pyarrow)
     a folder                    a Hugging Face ``datasets`` folder written by ``Dataset.save_to_disk`` (its Arrow
@@ -456,6 +456,8 @@ def _splits_alike(text: str, sep: str) -> bool:
 
 def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) -> tuple[list[dict], list[str]]:
     text = _text(path, encoding)
+    if text.startswith(FASTTEXT_LABEL):
+        return _read_fasttext(text)
     sep = _delimiter(text, own)
     records = _records(text, sep, path.name)
     if sep == "\t" and any(SWALLOWED.search(f) for _, fields in records for f in fields):
@@ -467,6 +469,22 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
         header, body = [str(n) for n in range(1, max(len(fields) for _, fields in records) + 1)], records
     _refuse_extra_fields(header, body, sep, path.name)
     return [_row(header, fields) for _, fields in body], header
+
+
+FASTTEXT_LABEL = "__label__"  # fastText's labelled lines: "__label__2 Great CD: ..." (Amazon polarity on Kaggle)
+
+
+def _read_fasttext(text: str) -> tuple[list[dict], list[str]]:
+    """The rows of a fastText training file: each line's first ``__label__X`` as its label, the rest as its text
+    (a line's further labels are dropped). Read as a CSV, it was a header of one column and rows cut at commas."""
+    rows = []
+    for line in text.splitlines():
+        words = line.split()
+        labels = [w[len(FASTTEXT_LABEL):] for w in words if w.startswith(FASTTEXT_LABEL)]
+        body = " ".join(w for w in words if not w.startswith(FASTTEXT_LABEL))
+        if labels or body:
+            rows.append({"label": labels[0] if labels else None, "text": body or None})
+    return rows, ["label", "text"]
 
 
 # a cell that holds a line break and then a tab: in a tab-separated file, the lines after a line that opens with an
