@@ -264,6 +264,29 @@ ZH: dict[str, str] = {
     "--columns {column}.":
         "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。它的第一行看起来是一行数据，而不是标题行：CSV 的第一行应"
         "给出各列的名称（例如 text,label），或按编号指定各列：--columns {column}。",
+    "Row {n} of '{manifest}' has {k} fields where its header names {m} (rows with more fields than the header: "
+    "{count}): {what} inside a text that is not in double quotes? Put such texts in double quotes, as a "
+    "spreadsheet's CSV does.":
+        "“{manifest}”的第 {n} 行有 {k} 个字段，而它的标题行只有 {m} 个（字段多于标题行的行：{count}）：文本中有不在双引号内的"
+        "{what}？请把这样的文本放在双引号内，就像电子表格导出的 CSV 那样。",
+    "a comma": "逗号", "a semicolon": "分号", "a tab": "制表符",
+    "'{file}' is {book}, not a CSV: {how} and give that file.": "“{file}”是{book}，不是 CSV：请{how}，然后提供那个文件。",
+    "an Excel workbook": " Excel 工作簿", "an OpenDocument spreadsheet": " OpenDocument 电子表格",
+    "a Numbers spreadsheet": " Numbers 电子表格",
+    'save it as "CSV UTF-8" (File → Save As)': "将其另存为“CSV UTF-8”（文件 → 另存为）",
+    'save it as "Text CSV" with the UTF-8 character set (File → Save As)':
+        "将其另存为“文本 CSV”，字符集选 UTF-8（文件 → 另存为）",
+    "export it as CSV with the UTF-8 text encoding (File → Export To → CSV)":
+        "将其导出为 CSV，文本编码选 UTF-8（文件 → 导出为 → CSV）",
+    "The column '{column}' holds records ({have}), not {what}: map one of its fields, such as {flag}.":
+        "“{column}”列存放的是记录（{have}），不是{what}：请映射它的某个字段，例如 {flag}。",
+    "The column '{column}' holds lists, not {what}: map a column that holds one {thing} per row.":
+        "“{column}”列存放的是列表，不是{what}：请映射每行存放一个{thing}的列。",
+    "file paths": "文件路径", "path": "路径",
+    "The column '{column}' has no field '{part}' (its records' fields: {have}).":
+        "“{column}”列没有字段“{part}”（它的记录的字段：{have}）。",
+    "The column '{column}' holds no records, so it has no field '{part}'.":
+        "“{column}”列不存放记录，因此没有字段“{part}”。",
     "The manifest '{manifest}' has {n} columns, so no column {k} (--columns counts them from 1).":
         "清单“{manifest}”只有 {n} 列，没有第 {k} 列（--columns 从 1 开始为各列编号）。",
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":

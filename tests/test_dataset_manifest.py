@@ -282,11 +282,17 @@ def test_a_row_with_more_fields_than_its_header_is_refused_not_cut(tmp_path):
                                           "Not bad, not great, just fine,neutral\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_manifest(tmp_path / "reviews.csv")
-    assert str(err.value) == ("Row 2 of 'reviews.csv' has 3 fields where its header names 2 (and 1 more row does): a "
-                              "comma inside a text that is not in double quotes? Quote such texts (\"Great movie, "
-                              "loved it\"), as a spreadsheet's CSV does.")
+    assert str(err.value) == ("Row 2 of 'reviews.csv' has 3 fields where its header names 2 (rows with more fields "
+                              "than the header: 2): a comma inside a text that is not in double quotes? Put such "
+                              "texts in double quotes, as a spreadsheet's CSV does.")
+    from msa_demo.i18n import said
+
+    assert said(str(err.value), "zh") == ("“reviews.csv”的第 2 行有 3 个字段，而它的标题行只有 2 个（字段多于标题行的行："
+                                          "2）：文本中有不在双引号内的逗号？请把这样的文本放在双引号内，就像电子表格导出的 "
+                                          "CSV 那样。")
     (tmp_path / "semi.csv").write_text("text;label\nok;positive\nfine;neutral\nbad; sad;negative\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"^Row 4 of 'semi.csv' has 3 fields where its header names 2: a semicolon "):
+    with pytest.raises(InputError, match=r"^Row 4 of 'semi.csv' has 3 fields where its header names 2 \(rows with "
+                                         r"more fields than the header: 1\): a semicolon "):
         read_manifest(tmp_path / "semi.csv")
     # a spreadsheet's trailing separators (empty fields) and a row that stops short are read as before
     (tmp_path / "ok.csv").write_text('text,label\n"Great movie, loved it",positive,,\nShort\n', encoding="utf-8")
@@ -331,7 +337,8 @@ def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_nam
                                                        ("Leider kaputt", "1")]
     # rows that do not split alike keep the comma (and its one line for a row with more fields)
     (tmp_path / "odd.csv").write_text("Rezension\nSuper, schnell\nok\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1: a comma"):
+    with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1 \(rows with "
+                                         r"more fields than the header: 1\): a comma"):
         read_manifest(tmp_path / "odd.csv")
 
 
@@ -381,6 +388,10 @@ def test_a_field_of_a_record_column_is_mapped_by_a_dotted_name(tmp_path):
             read_manifest(path, columns={"text": "review"})
         assert str(err.value) == ("The column 'review' holds records (title, body, rating), not text: map one of its "
                                   "fields, such as text=review.body.")
+        from msa_demo.i18n import said
+
+        assert said(str(err.value), "zh") == ("“review”列存放的是记录（title, body, rating），不是文字：请映射它的某个字段，"
+                                              "例如 text=review.body。")
         with pytest.raises(InputError) as err:
             read_manifest(path, columns={"text": "review.bdy"})
         assert str(err.value) == "The column 'review' has no field 'bdy' (its records' fields: title, body, rating)."

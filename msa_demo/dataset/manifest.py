@@ -536,13 +536,11 @@ def _refuse_extra_fields(header: list[str], body: list[tuple[int, list[str]]], s
         f.strip() for f in fields[len(header):])]
     if not over:
         return
-    (line, count), others = over[0], len(over) - 1
-    more = f" (and {others} more row{' does' if others == 1 else 's do'})" if others else ""
+    (line, count) = over[0]
     what = SEPARATOR_NAMES.get(sep, f"a '{sep}'")
-    example = ' ("Great movie, loved it")' if sep == "," else f" (\"Great movie{sep} loved it\")" if sep != "\t" else ""
-    raise InputError(f"Row {line} of '{name}' has {count} fields where its header names {len(header)}{more}: {what} "
-                     f"inside a text that is not in double quotes? Quote such texts{example}, as a spreadsheet's CSV "
-                     "does.")
+    raise InputError(f"Row {line} of '{name}' has {count} fields where its header names {len(header)} (rows with more "
+                     f"fields than the header: {len(over)}): {what} inside a text that is not in double quotes? Put such texts in double quotes, "
+                     "as a spreadsheet's CSV does.")
 
 
 # byte-order marks: a spreadsheet's "Unicode text" is UTF-16 with one (UTF-32's is tried before UTF-16's it starts with)
