@@ -209,6 +209,8 @@ def test_bad_options_are_clear_errors(tmp_path):
     from msa_demo.training.pipeline import plan as plan_of
 
     assert plan_of(args).y == [0, 2, 1, 0]
+    plan = plan_of(T.parse_args([str(manifest), "--label-names", "0=angry,3=happy,6=neutral"]))  # 4 not named
+    assert plan.y == [0, 2, 1] and plan.left_out == {3: "Row 4: Label '4' is a number --label-names does not name."}
     # Yelp polarity's 1 / 2 under --labels 2 before they were read: every negative left out, a one-class head saved
     manifest.write_text("text,label\ngood,positive\nnice,positive\nbad,nope\n")
     with pytest.raises(InputError, match=r"^Every labelled row is positive \(2 rows; 1 left out, the first: Row 3: "

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from msa_demo.errors import InputError
-from msa_demo.labels import EMOTION7, LABEL_SETS, label_numbering, label_score, map_label  # noqa: F401 - importable
+from msa_demo.labels import (EMOTION7, LABEL_SETS, label_numbering, label_score, map_label,  # noqa: F401 - importable
+                             named_label)
 
 def bin_score(score: float, bins: Sequence[float]) -> str:
     """One threshold t: score < t negative, else positive.
@@ -64,15 +65,16 @@ def row_labels(rows: list[dict], label_set: str, bins: list[float] | None) -> tu
     return labels, y
 
 
-def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None
-                  ) -> tuple[list[str], list[int], dict[int, str]]:
+def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None,
+                  label_names: dict[str, str] | None = None) -> tuple[list[str], list[int], dict[int, str]]:
     """(the head's label names, the label index of each row that has one, {row index: why} of the rows left out:
-    no label, or one that is no sentiment, or no score with ``bins``)."""
+    no label, or one that is no sentiment, or no score with ``bins``); ``label_names``: the label column's numbers
+    as names (``--label-names``)."""
     labels = LABEL_SETS["2" if bins and len(bins) == 1 else label_set]
     if bins and len(bins) == 2:
         labels = LABEL_SETS["3"]
     y, left_out = [], {}
-    numbering = label_numbering(r.get("label") for r in rows if r.get("label") not in ("", None))
+    numbering = label_numbering(r.get("label") for r in rows if r.get("label") not in ("", None) and not label_names)
     for i, r in enumerate(rows):
         if bins is not None:
             score = label_score(r.get("score"))
@@ -84,9 +86,10 @@ def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None
         elif r.get("label") in ("", None):
             left_out[i] = f"Row {i + 1}{_named(r)} has no label (or give --bins to bin a numeric score column)."
         else:
-            emotion = label_set == "3" and str(r["label"]).strip().lower() in EMOTION7  # as explain-batch reads it
             try:
-                y.append(labels.index(map_label(r["label"], "emotion7" if emotion else label_set, numbering)))
+                named = named_label(r["label"], label_names or {})  # FER2013's codes as the names given them
+                emotion = label_set == "3" and str(named).strip().lower() in EMOTION7  # as explain-batch reads it
+                y.append(labels.index(map_label(named, "emotion7" if emotion else label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
                 left_out[i] = f"Row {i + 1}{_named(r)}: {exc}"
     return labels, y, left_out

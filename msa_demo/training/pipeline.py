@@ -26,7 +26,7 @@ from msa_demo.config import Preset, load_preset, save_preset
 from msa_demo.dataset.report import labels_read
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
-from msa_demo.labels import named_label, parse_label_names
+from msa_demo.labels import parse_label_names
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
 from msa_demo.training.data import TEST_PARTS, Split, labelled_rows, parse_bins, read_manifest, split_rows
@@ -84,9 +84,6 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
         raise InputError("The manifest has no rows.")
-    label_names = parse_label_names(getattr(args, "label_names", None))
-    if label_names:  # the label column's numbers as the names --label-names gives them (FER2013's emotion codes)
-        rows = [{**r, "label": _as_named(r.get("label"), label_names)} for r in rows]
     not_found = missing_files(rows)
     missing = none_found(rows, not_found)
     if missing:
@@ -95,7 +92,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         for i in gone:
             rows[i].pop(m)
     bins = parse_bins(args.bins)
-    labels, y, left_out = labelled_rows(rows, args.labels, bins)
+    labels, y, left_out = labelled_rows(rows, args.labels, bins, parse_label_names(getattr(args, "label_names", None)))
     if not y:
         hint = label_hint(dict.fromkeys(k for r in rows for k in r)) if bins is None else ""
         raise InputError(hint or f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
@@ -125,14 +122,6 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
                         {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test)
-
-
-def _as_named(raw: Any, names: dict[str, str]) -> Any:
-    """A label as ``--label-names`` names it; a number they leave out is no label (left out, as a typo is)."""
-    try:
-        return named_label(raw, names)
-    except InputError:
-        return None
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
