@@ -323,7 +323,8 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
 
 
 @pytest.mark.slow
-def test_train_reads_a_clip_s_sound_track_as_its_audio_as_the_dashboard_does(tiny_video_preset, tmp_path, capsys):
+def test_train_reads_a_clip_s_sound_track_as_its_audio_as_the_dashboard_does(tiny_video_preset, tmp_path, capsys,
+                                                                              monkeypatch):
     """A set of clips (CMU-MOSI's, MELD's) with no audio column: the dashboard hears each clip's sound track as its
     audio, so the head is trained on it too, read the same way; an audio file a row gives itself comes first; a
     clip without sound brings none; --modalities leaves it out."""
@@ -348,8 +349,14 @@ def test_train_reads_a_clip_s_sound_track_as_its_audio_as_the_dashboard_does(tin
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     argv = [str(manifest), "--preset", str(tiny_video_preset), "--epochs", "1", "--labels", "2", "--cache-dir",
             str(tmp_path / "cache"), "--output", str(tmp_path / "head")]
+    from msa_demo.modalities import video as video_module
+
+    decoded = []
+    load_video = video_module.load_video
+    monkeypatch.setattr(video_module, "load_video", lambda value, **kw: decoded.append(value) or load_video(value, **kw))
     summary = T.run_training(T.parse_args(argv))
     assert summary["modalities"] == ["text", "audio", "video"] and summary["brought"] == {"audio": {"video": 4}}
+    assert sorted(decoded) == sorted(str(tmp_path / f"c{i}.mp4") for i in range(6))  # each clip decoded once
     assert "audio: 5 items (4 of them from the video files), 5 encoded now (0 from the cache)" in capsys.readouterr().out
 
     # the features trained on are the ones the dashboard computes for the clip: its carried sound track

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -197,56 +197,88 @@ def _raw_text_features(spec, base_key: dict[str, Any], keys: list[str], values: 
             "encoder": enc}, len(todo)
 
 
-def _read(model, modality: str, source: str, value: Any) -> Any:
-    """The clean input the model reads for ``modality``: ``value`` read by its own kind, or, from another kind's
-    file (``source``), what that input brings along (None: nothing, such as a clip without sound)."""
-    from msa_demo.registry import get
-
-    x = get(source).read(value, model)
+def _brought(x: Any, modality: str, source: str) -> Any:
+    """What the model reads for ``modality`` from ``x``, the input read from the row's ``source`` file: ``x`` itself,
+    or what that input brings along (None: nothing, such as a clip without sound)."""
     if source == modality or x is None:
         return x
     brought = (getattr(x, "carries", None) or {}).get(modality)
     return brought() if callable(brought) else brought
 
 
-def _model_features(model_for, modality: str, base_key: dict[str, Any], keys: list[str], values: list[str],
-                    sources: list[str], cache_dir, progress: bool) -> tuple[dict[str, Any], int]:
+@dataclass
+class _Items:
+    """One modality's inputs across the rows: the rows that have one, the kind whose file each comes from (its own,
+    or a carrier's), its value and its cache key; what another modality's pass encoded for it from the same file."""
+
+    modality: str
+    rows: list[int]
+    sources: list[str]
+    values: list[Any]
+    keys: list[str]
+    base_key: dict[str, Any]  # what the features depend on (model, revision, family, options)
+    cache: FeatureCache | None = None  # pooled features (the preset's model); None: the bare text encoder's
+    early: dict[str, tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)  # key -> (features, probs)
+
+    def __post_init__(self) -> None:
+        self._by = {(src, str(v)): k for src, v, k in zip(self.sources, self.values, self.keys)}
+
+    def key_of(self, source: str, value: Any) -> str | None:
+        """The key of this modality's item read from ``source``'s file ``value`` (None: no row takes it so)."""
+        return self._by.get((source, str(value)))
+
+
+def _model_features(model_for, items: _Items, others: Sequence[_Items], progress: bool) -> tuple[dict[str, Any], int]:
     """Pooled features from the preset's own modality model (``model.encode``), loaded only if something is new;
-    each value read by its ``sources`` kind (the modality itself, or a kind that brings it along). A file its
-    reader refuses (damaged, empty, a folder) is left out: ``"unreadable"`` maps its key to the one line why;
-    one that brings nothing (a clip without sound) too: ``"absent"``; ``"features"`` holds the other keys'
-    rows, in order (None when no value was given itself and none brought anything)."""
-    cache = FeatureCache(cache_dir, {**base_key, "store": "pooled"})
-    todo = cache.missing(keys)
+    each value read by its source kind (the modality itself, or a kind that brings it along). A file read here
+    serves the other modalities that take the same file and still need it (``others``: a clip's frames and its
+    sound track), so that it is decoded once. A file its reader refuses (damaged, empty, a folder) is left out:
+    ``"unreadable"`` maps its key to the one line why; one that brings nothing (a clip without sound) too:
+    ``"absent"``; ``"features"`` holds the other keys' rows, in order (None when none is left)."""
+    from msa_demo.registry import get
+
+    modality, cache = items.modality, items.cache
+    todo = [k for k in cache.missing(items.keys) if k not in items.early]
     unreadable: dict[str, str] = {}
     absent: set[str] = set()
+    done = list(k for k in items.early if k not in cache.index)
+    feats = [items.early[k][0] for k in done]
+    probs = [items.early[k][1] for k in done]
     if todo:
         from tqdm.auto import tqdm
 
         model = model_for()
-        by_key = {k: (v, src) for k, v, src in zip(keys, values, sources)}
-        done, feats, probs = [], [], []
+        by_key = {k: (v, src) for k, v, src in zip(items.keys, items.values, items.sources)}
         for k in tqdm(todo, desc=f"encoding {modality}", disable=not progress, leave=False):
+            value, source = by_key[k]
             try:
-                clean = _read(model, modality, by_key[k][1], by_key[k][0])
+                x = get(source).read(value, model)
             except InputError as exc:
                 unreadable[k] = str(exc)
                 continue
+            clean = _brought(x, modality, source)
             if clean is None:
                 absent.add(k)
-                continue
-            _, encd = model.encode(modality, clean)
-            done.append(k)
-            feats.append(encd.features.float())
-            probs.append(encd.probs.float().reshape(-1))
-        if done:
-            cache.add(done, {"features": torch.stack(feats), "probs": torch.stack(probs)})
-    kept = [k for k in keys if k not in unreadable and k not in absent]
+            else:
+                _, encd = model.encode(modality, clean)
+                done.append(k)
+                feats.append(encd.features.float())
+                probs.append(encd.probs.float().reshape(-1))
+            for other in others:  # the same file read for another modality that takes it and still needs it
+                k2 = other.key_of(source, value)
+                if k2 is None or k2 in other.early or k2 in other.cache.index:
+                    continue
+                brought = _brought(x, other.modality, source)
+                if brought is not None:
+                    _, e2 = model.encode(other.modality, brought)
+                    other.early[k2] = (e2.features.float(), e2.probs.float().reshape(-1))
+    if done:
+        cache.add(done, {"features": torch.stack(feats), "probs": torch.stack(probs)})
+    kept = [k for k in items.keys if k not in unreadable and k not in absent]
     if not kept and unreadable:
         raise InputError(f"No {modality} of the manifest could be read ({next(iter(unreadable.values()))}).")
     features = cache.tensors["features"][cache.rows(kept)].float() if kept else None
-    now = len(todo) - len(unreadable) - len(absent)
-    return {"features": features, "unreadable": unreadable, "absent": absent}, now
+    return {"features": features, "unreadable": unreadable, "absent": absent}, len(done)
 
 
 def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str], cache_dir: str | Path,
@@ -273,26 +305,31 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
             loaded.append(MultimodalSentimentModel(_subset_preset(preset, reading), device=str(dev)))
         return loaded[0]
 
+    items: dict[str, _Items] = {}
     for m in modalities:
         spec = preset.modalities.get(m)
         if spec is None:
             raise InputError(f"The preset '{preset.name}' has no {m} model.")
-        given = [i for i, r in enumerate(rows) if source_of(r, m, by[m])]  # the rows of ``keys``, in order
+        given = [i for i, r in enumerate(rows) if source_of(r, m, by[m])]
         sources = [source_of(rows[i], m, by[m]) for i in given]
         values = [rows[i][src] for i, src in zip(given, sources)]
         keys = [content_key(m, v, src, preset.modalities.get(src)) for v, src in zip(values, sources)]
         raw_text = reads_raw_text(m, spec, finetune_layers)
         base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
                     "options": spec.options if not raw_text else {}}
-        if raw_text:
-            data[m], stats[m] = _raw_text_features(spec, base_key, keys, values, cache_dir, dev, finetune_layers,
-                                                   max_length, progress)
+        cache = None if raw_text else FeatureCache(cache_dir, {**base_key, "store": "pooled"})
+        items[m] = _Items(m, given, sources, values, keys, base_key, cache)
+    pooled = [it for it in items.values() if it.cache is not None]
+    for m, it in items.items():
+        if it.cache is None:
+            data[m], stats[m] = _raw_text_features(preset.modalities[m], it.base_key, it.keys, it.values, cache_dir,
+                                                   dev, finetune_layers, max_length, progress)
         else:
-            data[m], stats[m] = _model_features(model_for, m, base_key, keys, values, sources, cache_dir, progress)
+            data[m], stats[m] = _model_features(model_for, it, [o for o in pooled if o is not it], progress)
         # spread the present rows' data back over all rows (a row whose file could not be read: absent)
         unreadable = data[m].pop("unreadable", {})
         left = unreadable.keys() | data[m].pop("absent", set())
-        have = [i for i, k in zip(given, keys) if k not in left]
+        have = [i for i, k in zip(it.rows, it.keys) if k not in left]
         if not have:  # only brought along, and nothing was (clips without sound): the head has no such input
             del data[m]
             continue
@@ -300,9 +337,9 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
         pos[torch.tensor(have, dtype=torch.long)] = torch.arange(len(have))
         data[m]["row"] = pos  # row -> index into this modality's arrays, -1 when absent
         data[m]["present"] = pos >= 0
-        data[m]["unreadable"] = {i: unreadable[k] for i, k in zip(given, keys) if k in unreadable}  # row -> why
-        data[m]["brought"] = {c: sum(1 for i, src in zip(given, sources) if src == c and pos[i] >= 0)
-                              for c in by[m] if c in sources}  # kind -> rows whose input came from its file
+        data[m]["unreadable"] = {i: unreadable[k] for i, k in zip(it.rows, it.keys) if k in unreadable}  # row -> why
+        data[m]["brought"] = {c: sum(1 for i, src in zip(it.rows, it.sources) if src == c and pos[i] >= 0)
+                              for c in by[m] if c in it.sources}  # kind -> rows whose input came from its file
     return data, stats
 
 
