@@ -482,6 +482,9 @@ ZH: dict[str, str] = {
     "Add text or audio, or give a clip that shows a face.": "请加上文字或音频，或给出一段露出人脸的视频。",
     "Add text or a picture, or give a clip in which someone speaks.": "请加上文字或图片，或给出一段有人说话的音频。",
     "no one speaks in the audio clip": "音频片段里没有人说话",
+    "{why} (only its first {n} s of {k} s were heard)": "{why}（{k} 秒中只听了前 {n} 秒）",
+    "no face was found in any of the {n} frames of the video (only its first {k} s of {seconds} s were read)":
+        "视频的 {n} 帧中都没有找到人脸（{seconds} 秒中只读取了前 {k} 秒）",
     "no words were recognised in the audio clip": "音频片段里没有识别出任何词语",
     "speech recognition heard only the same words over and over in the audio clip":
         "语音识别在音频片段里只反复听到同样的词语",

@@ -21,11 +21,15 @@ from msa_demo.errors import InputError
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
 
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif")  # an animated GIF: a clip without sound
-# the last line: video files, whose sound track is read (as many as VIDEO_SUFFIXES has, GIF aside)
+# an animated GIF: a clip without sound; a phone's 3GP, a camcorder's MTS / M2TS, a recorder's TS, WMV, MPEG, FLV and
+# OGV: FFmpeg (PyAV) reads them all
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif", ".3gp", ".3g2", ".mts", ".m2ts", ".ts",
+                  ".wmv", ".mpg", ".mpeg", ".flv", ".ogv")
+# the last lines: video files, whose sound track is read (as many as VIDEO_SUFFIXES has, GIF aside)
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".m4b", ".weba",
                   ".mka", ".wma", ".amr",
-                  ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".3gp")
+                  ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".3gp", ".3g2", ".mts", ".m2ts", ".ts", ".wmv",
+                  ".mpg", ".mpeg", ".flv", ".ogv")
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".avif", ".heic", ".jp2", ".tga", ".ico")
 SOUNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")  # the rest: PyAV (FFmpeg)
 AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or the sound of a video file"
@@ -55,6 +59,9 @@ class ImageInput:
         return "image:" + hashlib.sha256(self.image.tobytes() + str(self.image.size).encode()).hexdigest()
 
 
+HEARD_ONLY = "{why} (only its first {n} s of {k} s were heard)"  # a long clip's: why it abstains, and how much was read
+
+
 @dataclass
 class AudioInput:
     waveform: np.ndarray  # float32 mono in [-1, 1]
@@ -76,6 +83,8 @@ class AudioInput:
         why, notice = self.heard() if self.heard is not None else ("", "")
         if notice and notice not in self.notices:
             self.notices.append(notice)
+        if why and self.original_seconds > self.seconds + 0.05:  # said where a refusal hides the notices
+            why = HEARD_ONLY.format(why=why, n=f"{self.seconds:g}", k=f"{self.original_seconds:.1f}")
         return why
 
     @property
@@ -234,6 +243,12 @@ def given_as(path: Path, kind: str) -> str | None:
     return line.format(name=path.name) if line else None
 
 
+def opening(name: str) -> str:
+    """A file's name, or "the uploaded video", opening a sentence: its first letter made capital, the rest as it
+    is (str.capitalize lowered the rest: 'IMG_0001.HEIC' was said as 'img_0001.heic')."""
+    return name[:1].upper() + name[1:]
+
+
 def shown_path(path: Path) -> str:
     """A path as a message shows it: as given when relative, else its last three parts (the folders that tell
     one dataset's Raw/<video>/1.mp4 from another's, not where the server keeps them)."""
@@ -283,18 +298,40 @@ def _open_image(value: Any) -> Image.Image:
         raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
     if empty:
         raise InputError(empty_file(name, "picture"))
+    heif = _is_heif(src)
+    if heif:
+        try:  # an iPhone's HEIC: read where pillow-heif is installed (not a requirement: its wheels bundle x265)
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        except ImportError:
+            raise InputError(f"{opening(name)} is a HEIC picture (an iPhone's), which this installation cannot "
+                             "decode; export it as JPEG or PNG (or install pillow-heif).") from None
     try:
         img = Image.open(src)
         img.load()
         return img
     except Image.DecompressionBombError:
-        raise InputError(f"{name.capitalize()} is too large to open safely (over 200 megapixels).") from None
+        raise InputError(f"{opening(name)} is too large to open safely (over 200 megapixels).") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         other = given_as(src, "image") if isinstance(src, Path) else None
         raise InputError(other or (
-            f"{name.capitalize()} could not be read as a picture. It may be damaged or not an image; "
+            f"{opening(name)} could not be read as a picture. It may be damaged or not an image; "
             "use PNG, JPEG, WebP, GIF, BMP or TIFF.")
         ) from None
+
+
+def _is_heif(src: Any) -> bool:
+    """Whether a picture's bytes are HEIF / HEIC (an ISO box 'ftyp' naming a HEIF brand), whatever its name."""
+    try:
+        if isinstance(src, io.BytesIO):
+            head = src.getvalue()[:16]
+        else:
+            with open(src, "rb") as fh:
+                head = fh.read(16)
+    except OSError:
+        return False
+    return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 
 
 def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
@@ -330,11 +367,13 @@ def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
 # ---------------------------------------------------------------- audio
 
 
-def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
-    """(samples [T] or [T, C], sample_rate) from a path, bytes, or a Gradio (rate, array) tuple."""
+def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndarray, int, float | None, list[str]]:
+    """(samples [T] or [T, C], sample_rate, the file's own length in seconds when it is longer than what was read
+    (else None), notices) from a path, bytes, or a Gradio (rate, array) tuple. A file is decoded up to
+    ``max_seconds`` and a little more only (a 20-minute recording is not held whole)."""
     if isinstance(value, tuple) and len(value) == 2 and np.isscalar(value[0]):
         rate, data = value
-        return np.asarray(data), int(rate)
+        return np.asarray(data), int(rate), None, []
     if isinstance(value, dict) and "path" in value:  # gradio FileData-like
         value = value["path"]
     if isinstance(value, (bytes, bytearray)):
@@ -356,38 +395,79 @@ def _decode_audio(value: Any) -> tuple[np.ndarray, int]:
 
     if not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES:
         try:
-            data, rate = sf.read(src, dtype="float32", always_2d=False)
-            return data, int(rate)
+            info = sf.info(src)
+            if isinstance(src, io.BytesIO):
+                src.seek(0)
+            keep = info.frames if max_seconds is None else min(info.frames, int((max_seconds + 1) * info.samplerate))
+            data, rate = sf.read(src, frames=keep, dtype="float32", always_2d=False)
+            return data, int(rate), info.frames / info.samplerate if keep < info.frames else None, []
         except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
             if isinstance(src, io.BytesIO):
                 src.seek(0)
     try:
-        return _ffmpeg_sound(src, name)
+        return _ffmpeg_sound(src, name, max_seconds)
     except InputError:
         raise
     except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
         raise InputError(
-            f"{name.capitalize()} could not be decoded. It may be damaged or in an unsupported format; "
+            f"{opening(name)} could not be decoded. It may be damaged or in an unsupported format; "
             f"use {AUDIO_FORMATS}."
         ) from None
 
 
-def _ffmpeg_sound(src: Any, name: str) -> tuple[np.ndarray, int]:
-    """(mono float32 samples, rate) of the first sound stream in a file PyAV reads (M4A, AAC, Opus, WebM, WMA,
-    AMR, or a video file's sound track), at its own rate."""
+def sound_frames(resampler: Any, frame: Any) -> list[np.ndarray]:
+    """A decoded sound frame (None: the resampler's end) as [T, C] float32 arrays at the resampler's rate, its
+    channels kept: mixed to mono by :func:`loudest_track` (channels in opposite phase would cancel out in FFmpeg's
+    own down-mix)."""
+    return [out.to_ndarray().reshape(-1, len(out.layout.channels)) for out in resampler.resample(frame)]
+
+
+def loudest_track(tracks: list[list[np.ndarray]]) -> tuple[np.ndarray, int]:
+    """(mono float32 samples, its index) of the loudest of a file's sound tracks, each a list of [T, C] chunks
+    (:func:`sound_frames`), mixed as :func:`_to_float_mono` mixes channels. A recording's first track may be
+    silent (a screen recorder's second microphone track, a dub)."""
+    monos = [_to_float_mono(np.concatenate(chunks)) if chunks else np.zeros(0, np.float32) for chunks in tracks]
+    loudness = [float(np.sqrt(np.mean(np.square(m, dtype=np.float64)))) if m.size else -1.0 for m in monos]
+    best = int(np.argmax(loudness)) if monos else 0
+    return (monos[best] if monos else np.zeros(0, np.float32)), best
+
+
+TRACKS_NOTICE = "{what}: the file has {n} sound tracks; track {k}, the loudest, was read."
+
+
+def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
+                  ) -> tuple[np.ndarray, int, float | None, list[str]]:
+    """(mono float32 samples, rate, the file's length when longer than what was read, notices) of the loudest
+    sound stream in a file PyAV reads (M4A, AAC, Opus, WebM, WMA, AMR, or a video file's sound track), at its own
+    rate, decoded up to ``max_seconds`` and a second more."""
     import av
 
     with av.open(src if isinstance(src, io.BytesIO) else str(src), mode="r") as container:
-        if not container.streams.audio:
-            raise InputError(f"{name.capitalize()} holds no sound" + (
+        streams = list(container.streams.audio)
+        if not streams:
+            raise InputError(f"{opening(name)} holds no sound" + (
                 " (it is a video without a sound track)." if container.streams.video else "."))
-        stream = container.streams.audio[0]
-        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        wave = [out.to_ndarray().reshape(-1) for frame in container.decode(stream)
-                for out in resampler.resample(frame)]
-        wave += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
-    return (np.concatenate(wave) if wave else np.zeros(0, np.float32)).astype(np.float32), rate
+        rate = int(streams[0].rate or streams[0].codec_context.sample_rate or 0)
+        resamplers = {s.index: av.AudioResampler(format="flt", rate=rate) for s in streams}
+        tracks: dict[int, list[np.ndarray]] = {s.index: [] for s in streams}
+        got = dict.fromkeys(tracks, 0)
+        limit = None if max_seconds is None else int((max_seconds + 1) * rate)
+        for packet in container.demux(*streams):
+            if limit is not None and got[packet.stream.index] >= limit:
+                if all(n >= limit for n in got.values()):
+                    break
+                continue
+            for frame in packet.decode():
+                for chunk in sound_frames(resamplers[packet.stream.index], frame):
+                    tracks[packet.stream.index].append(chunk)
+                    got[packet.stream.index] += len(chunk)
+        for index, resampler in resamplers.items():
+            tracks[index] += sound_frames(resampler, None)
+        length = float(container.duration) / av.time_base if container.duration else None
+    wave, best = loudest_track(list(tracks.values()))
+    notices = [TRACKS_NOTICE.format(what="Audio", n=len(streams), k=best + 1)] if best else []
+    cut = limit is not None and any(n >= limit for n in got.values())
+    return wave, rate, (max(length or 0.0, wave.size / rate) if cut else None), notices
 
 
 def _to_float_mono(data: np.ndarray) -> np.ndarray:
@@ -429,16 +509,15 @@ def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) 
     """Mono float32 audio at ``sample_rate``; longer than ``max_seconds`` is trimmed with a notice."""
     if value is None:
         return None
-    data, rate = _decode_audio(value)
+    data, rate, length, notices = _decode_audio(value, max_seconds)
     if rate <= 0:
         raise InputError(f"The audio reports an impossible sample rate ({rate} Hz).")
     wave = _to_float_mono(data)
     if wave.size == 0:
         raise InputError("The audio clip is empty: it holds no sound at all.")
-    seconds = wave.size / rate
+    seconds = max(wave.size / rate, length or 0.0)
     if seconds < 0.1:
         raise InputError(f"The audio clip is too short ({seconds * 1000:.0f} ms); use at least 0.1 seconds.")
-    notices: list[str] = []
     if seconds > max_seconds:
         wave = wave[: int(max_seconds * rate)]
         notices.append(f"Audio: only the first {max_seconds:g} s of {seconds:.1f} s were used.")

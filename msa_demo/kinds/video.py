@@ -77,6 +77,7 @@ def read(value: Any, model):
         else:
             if audio is not None:
                 audio.notices.insert(0, SOUND_TRACK)
+                audio.original_seconds = max(audio.original_seconds, clip.original_seconds)  # the clip's own length
                 clip.carries["audio"] = audio
         clip.carries["text"] = lambda: _words_heard(clip, model)  # heard only where no text is given
     return clip

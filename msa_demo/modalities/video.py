@@ -26,7 +26,8 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
-from msa_demo.inputs import VIDEO_SUFFIXES, given_as, is_file, no_file
+from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, given_as, is_file, loudest_track, no_file, opening,
+                             sound_frames)
 from msa_demo.modalities import Modality, Prepared
 
 SOUND_RATE = 16000
@@ -78,7 +79,10 @@ class VideoInput:
     @property
     def abstains_why(self) -> str:
         """Why it abstains, as a part of a sentence (no colon or comma: the page's translations read it whole)."""
-        return f"no face was found in any of the {len(self.frames)} frames of the video"
+        why = f"no face was found in any of the {len(self.frames)} frames of the video"
+        if self.original_seconds > self.seconds + 0.05:  # said where a refusal hides the notices
+            why += f" (only its first {self.seconds:g} s of {self.original_seconds:.1f} s were read)"
+        return why
 
     @property
     def abstains_advice(self) -> str:
@@ -107,6 +111,36 @@ def _source(value: Any) -> tuple[Any, bytes, str]:
     raise InputError(f"A video must be a file or its bytes, not {type(value).__name__}.")
 
 
+def picture_stream(container: Any) -> Any:
+    """The clip's moving picture among a file's video streams (None: it has none). A cover or thumbnail stored as a
+    stream of its own comes first in some files: a stream flagged as an attached picture is passed over, and of the
+    rest the one of most frames a second is taken (the first of equals)."""
+    import av
+
+    streams = list(container.streams.video)
+    moving = [v for v in streams if not v.disposition & av.stream.Disposition.attached_pic] or streams
+    return max(moving, key=lambda v: float(v.average_rate or 0)) if moving else None
+
+
+def loudest_stream(path: Path, until: float) -> int | None:
+    """The index of the loudest of a file's sound streams over its first ``until`` seconds (as ``load_video``
+    picks the track it reads), when it has more than one; None otherwise."""
+    import av
+
+    with av.open(str(path), mode="r") as src:
+        streams = list(src.streams.audio)
+        if len(streams) < 2:
+            return None
+        indexes = [a.index for a in streams]  # read while the file is open
+        resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in streams}
+        tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in streams}
+        for packet in src.demux(*streams):
+            for frame in packet.decode():
+                if frame.time is not None and float(frame.time) <= until:
+                    tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
+    return indexes[loudest_track(list(tracks.values()))[1]]
+
+
 def _upright(frame: Any, max_side: int) -> Image.Image:
     """The frame as an upright RGB picture, at most ``max_side`` pixels long: scaled down by FFmpeg (bilinear)
     before it becomes a picture (a 1080p frame: a tenth of the time of a full-size picture scaled by PIL), then the
@@ -129,33 +163,35 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
 
     src, data, name = _source(value)
     if not data:
-        raise InputError(f"{name.capitalize()} is empty (0 bytes): there is no video in it.")
+        raise InputError(f"{opening(name)} is empty (0 bytes): there is no video in it.")
     try:
         container = av.open(src, mode="r")
     except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
-        raise InputError(f"{name.capitalize()} could not be read as a video. It may be damaged or not a video; "
+        raise InputError(f"{opening(name)} could not be read as a video. It may be damaged or not a video; "
                          "use MP4, WebM, MOV, MKV, AVI or an animated GIF.") from None
     with container:
         gif = container.format.name == "gif"  # its frames have delays of their own
         if container.format.name.endswith("_pipe") or container.format.name == "image2":
-            raise InputError(f"{name.capitalize()} is a still picture, not a video: give it as an image.")
-        if not container.streams.video:
+            raise InputError(f"{opening(name)} is a still picture, not a video: give it as an image.")
+        vstream = picture_stream(container)
+        if vstream is None:
             what = " (it holds only sound: give it as audio)" if container.streams.audio else ""
-            raise InputError(f"{name.capitalize()} has no video stream{what}.")
-        vstream = container.streams.video[0]
-        astream = container.streams.audio[0] if (sound and container.streams.audio) else None
+            raise InputError(f"{opening(name)} has no video stream{what}.")
+        astreams = list(container.streams.audio) if sound else []
         length = float(container.duration) / av.time_base if container.duration else 0.0
         converted, cut_from = _marks(container.metadata)
         length = max(length, cut_from)
-        frames, times, wave = [], [], []
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE) if astream is not None else None
+        frames, times = [], []
+        # each sound track's chunks, channels kept (mixed by loudest_track), and where its first one starts
+        tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in astreams}
+        begins: dict[int, float] = {}
+        resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in astreams}
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
-        heard = astream is None  # the sound read past the span too
+        heard = not astreams  # the sound read past the span too
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
         damaged = False
         try:
-            streams = [vstream] + ([astream] if astream is not None else [])
-            for packet in container.demux(*streams):
+            for packet in container.demux(vstream, *astreams):
                 if beyond and packet.stream is vstream:  # its frames past the span: not decoded
                     continue
                 for frame in packet.decode():
@@ -173,8 +209,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                             times.append(round(t, 6))
                             nxt = (int(t * fps + 1e-6) + 1) * step
                     elif t < max_seconds:
-                        for out in resampler.resample(frame):
-                            wave.append(out.to_ndarray().reshape(-1))
+                        begins.setdefault(packet.stream.index, t)
+                        tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
                     else:
                         heard = True
                 if beyond and heard:  # both past the span (a file may put its sound a second behind its frames)
@@ -183,28 +219,40 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             raise
         except Exception:  # noqa: BLE001 - a damaged stream: one line
             if not frames:
-                raise InputError(f"{name.capitalize()} has no decodable video stream (its frames could not be "
+                raise InputError(f"{opening(name)} has no decodable video stream (its frames could not be "
                                  "decoded).") from None
             damaged = True
     if not frames:
-        raise InputError(f"{name.capitalize()} holds no video frames (zero length).")
+        raise InputError(f"{opening(name)} holds no video frames (zero length).")
     if gif and len(frames) == 1 and not beyond:
-        raise InputError(f"{name.capitalize()} is a still picture (a GIF of one frame), not a video: give it as an "
+        raise InputError(f"{opening(name)} is a still picture (a GIF of one frame), not a video: give it as an "
                          "image.")
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
     if gif and length > last:  # the last frame lasts until the GIF's end
         frame_step = length - last
     span = min(max_seconds, last + frame_step)
     notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
+    for index, begin in begins.items():  # each track placed on the pictures' time line: a sound that starts later
+        # (a camera's, 2 s in) opens with silence; one that starts before the first picture loses what came before
+        lead = int(round(begin * SOUND_RATE))
+        chunks = tracks[index] + sound_frames(resamplers[index], None)
+        joined = np.concatenate(chunks) if chunks else np.zeros((0, 1), np.float32)
+        tracks[index] = [np.concatenate([np.zeros((lead, joined.shape[1]), np.float32), joined]) if lead > 0
+                         else joined[-lead:]]
+    samples, best = loudest_track([tracks[i] for i in begins]) if begins else (np.zeros(0, np.float32), 0)
+    if best:
+        notices.append(TRACKS_NOTICE.format(what="Video", n=len(astreams), k=best + 1))
+    if samples.size / SOUND_RATE > span + 0.5 and span < max_seconds:
+        notices.append(f"Video: its sound runs {samples.size / SOUND_RATE:.1f} s, past its pictures' "
+                       f"{span:.{1 if span >= 1 else 2}f} s; the sound after them was not read (give the file as audio "
+                       "to hear all of it).")
     if converted:
         notices.append(CONVERTED_NOTICE.format(what=converted))
     if beyond or length > max_seconds + 1e-3:
         total = f" of {length:.1f} s" if length > max_seconds else ""
         notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
-    clip = None
-    if wave:
-        samples = np.concatenate(wave).astype(np.float32)[: int(round(span * SOUND_RATE))]
-        clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
+    samples = samples[: int(round(span * SOUND_RATE))]
+    clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
     return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip,
                       read_with=(float(fps), float(max_seconds), int(max_side), bool(sound)))
 
@@ -254,10 +302,11 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
     part = None
     try:
         with av.open(str(path), mode="r") as src:
-            if not src.streams.video:
+            video = picture_stream(src)
+            if video is None:
                 return None
-            video = src.streams.video[0]
-            sound = src.streams.audio[0] if src.streams.audio else None
+            loudest = loudest_stream(path, max_seconds + TRIM_MARGIN)
+            sound = next((a for a in src.streams.audio if loudest in (None, a.index)), None)
             vcodec = video.codec_context.name
             plain = vcodec != "h264" or video.codec_context.pix_fmt in ("yuv420p", "yuvj420p")  # not 4:4:4, 10 bit
             if (path.suffix.lower(), vcodec) in PLAYS and plain and (
@@ -285,7 +334,7 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
                     aus = out.add_stream("aac", rate=sound.rate or 48000)
                     aus.layout = "mono" if sound.channels == 1 else "stereo"
                     resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
-                size, last, past = None, -1, set()
+                size, last, past, heard = None, -1, set(), False
                 for packet in src.demux(*[st for st in (video, sound) if st is not None]):
                     if packet.stream.index in past:  # past the span: not decoded
                         continue
@@ -310,8 +359,12 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
                             still.pts, still.time_base, last = pts, ms, pts
                             for q in vs.encode(still):
                                 out.mux(q)
-                        else:
-                            for piece in resampler.resample(frame):
+                        elif t >= 0:  # the sound on the pictures' time line: what came before them is dropped
+                            pieces = resampler.resample(frame)
+                            if not heard and t > 0.01:  # a sound that starts later opens with silence (as read)
+                                pieces = [_silence(aus, int(round(t * aus.rate))), *pieces]
+                            heard = True
+                            for piece in pieces:
                                 piece.pts = None
                                 for q in aus.encode(piece):
                                     out.mux(q)
@@ -331,6 +384,17 @@ def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 64
             part.unlink(missing_ok=True)
         return None
     return out_path
+
+
+def _silence(stream: Any, samples: int) -> Any:
+    """``samples`` of silence in ``stream``'s sound format (planar float, its layout and rate)."""
+    import av
+
+    channels = len(stream.layout.channels)
+    frame = av.AudioFrame.from_ndarray(np.zeros((channels, samples), np.float32), format="fltp",
+                                       layout=stream.layout.name)
+    frame.sample_rate = stream.rate
+    return frame
 
 
 def recorded(clip: VideoInput) -> bytes:
