@@ -529,6 +529,15 @@ ZH: dict[str, str] = {
     "Text: too long for the model; only the first {max} of {n} tokens were read.":
         "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
     "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",
+    "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",
+    "Audio: the file has {n} sound tracks; track {k}, the loudest, was read.":
+        "音频：该文件有 {n} 条音轨；读取了最响的第 {k} 条。",
+    "Video: the file has {n} sound tracks; track {k}, the loudest, was read.":
+        "视频：该文件有 {n} 条音轨；读取了最响的第 {k} 条。",
+    "Video: its sound runs {n} s, past its pictures' {k} s; the sound after them was not read (give the file as "
+    "audio to hear all of it).": "视频：它的声音长 {n} 秒，超过了画面的 {k} 秒；画面之后的声音没有读取（把该文件作为音频给出即可听完整段）。",
+    "{file} is a HEIC picture (an iPhone's), which this installation cannot decode; export it as JPEG or PNG (or "
+    "install pillow-heif).": "{file} 是 HEIC 图片（iPhone 拍摄的），本安装无法解码；请导出为 JPEG 或 PNG（或安装 pillow-heif）。",
     "Text: only the first {max} of {n} characters were used.": "文字：{n} 个字符中只使用了前 {max} 个。",
     "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
     "Image: an animated picture of {n} frames; only its first frame was read.": "图片：一张 {n} 帧的动图；只读取了第一帧。",

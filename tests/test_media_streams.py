@@ -100,6 +100,9 @@ def test_the_loudest_of_several_sound_tracks_is_read_and_said(tmp_path, speech):
     video = load_video(path)
     assert _rms(video.sound[1]) > 0.05
     assert "Video: the file has 2 sound tracks; track 2, the loudest, was read." in video.notices
+    from msa_demo.i18n import said
+
+    assert said(clip.notices[0], "zh") == "音频：该文件有 2 条音轨；读取了最响的第 2 条。"
     copy = browser_copy(path)  # the copy the page plays (and reads) keeps that track
     assert copy is not None and _rms(load_video(copy).sound[1]) > 0.05
 
@@ -117,7 +120,10 @@ def test_a_sound_that_runs_past_the_pictures_is_said(tmp_path, speech):
     """One second of pictures and 4.5 s of speech: the sound was cut to 1 s without a word."""
     clip = load_video(write(tmp_path / "short.mp4", [speech * 0.5], frames=10))
     assert clip.seconds == pytest.approx(1.0, abs=0.05)
-    assert any(n.startswith("Video: its sound runs 4.5 s, past its pictures' 1.0 s;") for n in clip.notices)
+    (past,) = [n for n in clip.notices if n.startswith("Video: its sound runs 4.5 s, past its pictures' 1.0 s;")]
+    from msa_demo.i18n import said
+
+    assert said(past, "zh").startswith("视频：它的声音长 4.5 秒，超过了画面的 1.0 秒；")
 
 
 def test_a_cover_picture_stream_is_passed_over(tmp_path, speech):
