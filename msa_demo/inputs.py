@@ -340,12 +340,15 @@ def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
         return None
     img = _open_image(value)
     frames = int(getattr(img, "n_frames", 1) or 1)  # read before the copies below, which hold one frame
+    pages = img.format in ("TIFF", "MPO")  # a scan's pages, a camera's stereo pair: not frames of an animation
     try:
         img = ImageOps.exif_transpose(img)
     except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
         pass
     notices: list[str] = []
-    if frames > 1:  # an animated GIF, WebP or PNG: a picture is one frame (a GIF is read whole as a video)
+    if frames > 1 and pages:
+        notices.append(f"Image: a picture of {frames} pages; only its first page was read.")
+    elif frames > 1:  # an animated GIF, WebP or PNG: a picture is one frame (a GIF is read whole as a video)
         notices.append(f"Image: an animated picture of {frames} frames; only its first frame was read.")
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")

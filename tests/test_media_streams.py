@@ -180,3 +180,16 @@ def test_a_heic_picture_says_what_it_is(tmp_path):
     with pytest.raises(InputError, match=r"^'IMG_0001.HEIC' is a HEIC picture \(an iPhone's\), which this "
                                          r"installation cannot decode; export it as JPEG or PNG"):
         load_image(fake)
+
+
+def test_a_tiff_of_several_pages_is_not_called_animated(tmp_path):
+    """A scanned form's 2-page TIFF was 'an animated picture of 2 frames'."""
+    from PIL import Image
+
+    from msa_demo.i18n import said
+
+    pages = [Image.new("RGB", (40, 30), c) for c in ("white", "grey")]
+    pages[0].save(tmp_path / "scan.tiff", save_all=True, append_images=pages[1:])
+    (notice,) = load_image(tmp_path / "scan.tiff").notices
+    assert notice == "Image: a picture of 2 pages; only its first page was read."
+    assert said(notice, "zh") == "图片：一张 2 页的图片；只读取了第一页。"
