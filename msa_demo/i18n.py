@@ -542,6 +542,8 @@ ZH: dict[str, str] = {
     "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
     "Image: an animated picture of {n} frames; only its first frame was read.": "图片：一张 {n} 帧的动图；只读取了第一帧。",
     "Image: a picture of {n} pages; only its first page was read.": "图片：一张 {n} 页的图片；只读取了第一页。",
+    "Audio: its samples went beyond full scale (peak {n}); the clip was scaled down to fit.":
+        "音频：它的采样超出了满刻度（峰值 {n}）；整段已按比例缩小。",
     "Audio: only the first {s} s of {total} s were used.": "音频：{total} 秒中只使用了前 {s} 秒。",
     "Audio: the clip is silent or nearly so.": "音频：片段是静音或几乎静音。",
     # the dashboard's lines

@@ -495,7 +495,7 @@ def _to_float_mono(data: np.ndarray) -> np.ndarray:
         raise InputError(f"Audio must be mono or multi-channel samples; got an array of shape {data.shape}.")
     if not np.all(np.isfinite(data)):
         raise InputError("The audio contains invalid samples (NaN or infinity).")
-    return np.clip(data, -1.0, 1.0)
+    return data  # float samples may lie beyond full scale: load_audio scales or clips them
 
 
 def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
@@ -506,6 +506,9 @@ def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
 
     out = AF.resample(torch.from_numpy(np.ascontiguousarray(waveform)), rate, target_rate)
     return out.numpy().astype(np.float32)
+
+
+OVER_FULL_SCALE = 1.05  # a peak beyond this (a float WAV's) scales the clip down, said; a codec's overshoot is clipped
 
 
 def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) -> AudioInput | None:
@@ -524,6 +527,11 @@ def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) 
     if seconds > max_seconds:
         wave = wave[: int(max_seconds * rate)]
         notices.append(f"Audio: only the first {max_seconds:g} s of {seconds:.1f} s were used.")
+    peak = float(np.abs(wave).max())
+    if peak > OVER_FULL_SCALE:  # a float file mixed too hot: scaled down whole, not clipped (clipping distorts)
+        wave = wave / peak
+        notices.append(f"Audio: its samples went beyond full scale (peak {peak:.1f}); the clip was scaled down to fit.")
+    wave = np.clip(wave, -1.0, 1.0)  # a codec's slight overshoot
     if float(np.abs(wave).max()) < 1e-4:
         notices.append("Audio: the clip is silent or nearly so.")
     wave = resample(wave, rate, sample_rate)

@@ -193,3 +193,15 @@ def test_a_tiff_of_several_pages_is_not_called_animated(tmp_path):
     (notice,) = load_image(tmp_path / "scan.tiff").notices
     assert notice == "Image: a picture of 2 pages; only its first page was read."
     assert said(notice, "zh") == "图片：一张 2 页的图片；只读取了第一页。"
+
+
+def test_a_float_file_mixed_beyond_full_scale_is_scaled_not_clipped(tmp_path, speech):
+    """A float WAV whose peaks reach 2.7 was clipped at 1, distorting the voice, without a word."""
+    from msa_demo.i18n import said
+
+    hot = speech / np.abs(speech).max() * 2.7
+    sf.write(tmp_path / "hot.wav", hot, RATE, subtype="FLOAT")
+    clip = load_audio(tmp_path / "hot.wav")
+    assert np.allclose(clip.waveform, hot / 2.7, atol=1e-6)
+    assert clip.notices == ["Audio: its samples went beyond full scale (peak 2.7); the clip was scaled down to fit."]
+    assert said(clip.notices[0], "zh") == "音频：它的采样超出了满刻度（峰值 2.7）；整段已按比例缩小。"
