@@ -134,10 +134,15 @@ def loudest_stream(path: Path, until: float) -> int | None:
         indexes = [a.index for a in streams]  # read while the file is open
         resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in streams}
         tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in streams}
+        past: set[int] = set()
         for packet in src.demux(*streams):
             for frame in packet.decode():
-                if frame.time is not None and float(frame.time) <= until:
+                if frame.time is not None and float(frame.time) > until:
+                    past.add(packet.stream.index)
+                elif frame.time is not None:
                     tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
+            if len(past) == len(indexes):  # every track past the span: the rest is not decoded
+                break
     return indexes[loudest_track(list(tracks.values()))[1]]
 
 
@@ -178,6 +183,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             what = " (it holds only sound: give it as audio)" if container.streams.audio else ""
             raise InputError(f"{opening(name)} has no video stream{what}.")
         astreams = list(container.streams.audio) if sound else []
+        order = [a.index for a in astreams]  # the file's track order (read while it is open)
         length = float(container.duration) / av.time_base if container.duration else 0.0
         converted, cut_from = _marks(container.metadata)
         length = max(length, cut_from)
@@ -239,9 +245,10 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         joined = np.concatenate(chunks) if chunks else np.zeros((0, 1), np.float32)
         tracks[index] = [np.concatenate([np.zeros((lead, joined.shape[1]), np.float32), joined]) if lead > 0
                          else joined[-lead:]]
-    samples, best = loudest_track([tracks[i] for i in begins]) if begins else (np.zeros(0, np.float32), 0)
-    if best:
-        notices.append(TRACKS_NOTICE.format(what="Video", n=len(astreams), k=best + 1))
+    heard_in = [i for i in order if i in begins]  # the tracks with sound in the span, in the file's order
+    samples, best = loudest_track([tracks[i] for i in heard_in]) if heard_in else (np.zeros(0, np.float32), 0)
+    if heard_in and heard_in[best] != order[0]:
+        notices.append(TRACKS_NOTICE.format(what="Video", n=len(order), k=order.index(heard_in[best]) + 1))
     if samples.size / SOUND_RATE > span + 0.5 and span < max_seconds:
         notices.append(f"Video: its sound runs {samples.size / SOUND_RATE:.1f} s, past its pictures' "
                        f"{span:.{1 if span >= 1 else 2}f} s; the sound after them was not read (give the file as audio "
