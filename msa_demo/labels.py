@@ -170,7 +170,7 @@ def label_numbering(raws: Iterable[Any]) -> str:
     low, top = min(numbers), max(numbers)
     if low >= 0 and top <= 1:
         return "0 / 1"
-    if low == 1 and top == 2:
+    if low >= 1 and top == 2:  # (a column of 2s alone: positive, as every numbering with a 2 at its top reads it)
         return "1 / 2"
     if low == 0 and top == 2:
         return "0 / 1 / 2"

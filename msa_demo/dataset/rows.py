@@ -145,7 +145,8 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
     """A results row with every column present (None / empty where nothing is known yet)."""
     names = modalities()
     rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
-                           "label_given": row.label_given, "label_read_as": row.label_read_as, "predicted": None, "target": None, "used": []}
+                           "label_given": row.label_given, "label_read_as": row.label_read_as, "predicted": None,
+                           "target": None, "used": []}
     for s in SENTIMENTS:
         rec[f"prob_{s}"] = None
     for m in names:
