@@ -205,3 +205,16 @@ def test_a_float_file_mixed_beyond_full_scale_is_scaled_not_clipped(tmp_path, sp
     assert np.allclose(clip.waveform, hot / 2.7, atol=1e-6)
     assert clip.notices == ["Audio: its samples went beyond full scale (peak 2.7); the clip was scaled down to fit."]
     assert said(clip.notices[0], "zh") == "音频：它的采样超出了满刻度（峰值 2.7）；整段已按比例缩小。"
+
+
+def test_a_cut_clip_s_sound_track_knows_the_clip_was_cut(tiny_video_preset, tmp_path, speech):
+    """The sound track a clip carries to the audio modality is cut where the clip is (the preset reads 4 s here):
+    its refusal then says so, as a clip given as audio does; an uncut clip's shorter sound is not called cut."""
+    from msa_demo.model import MultimodalSentimentModel
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    long = np.tile(speech, 2)[: 6 * RATE] * 0.5
+    audio = model.read_inputs(video=write(tmp_path / "long.mkv", [long], frames=60)).audio
+    assert audio.seconds == pytest.approx(4.0, abs=0.1) and audio.original_seconds == pytest.approx(6.0, abs=0.1)
+    short = model.read_inputs(video=write(tmp_path / "short.mkv", [speech[: 2 * RATE] * 0.5], frames=30)).audio
+    assert short.original_seconds == pytest.approx(short.seconds)

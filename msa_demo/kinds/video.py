@@ -77,7 +77,8 @@ def read(value: Any, model):
         else:
             if audio is not None:
                 audio.notices.insert(0, SOUND_TRACK)
-                audio.original_seconds = max(audio.original_seconds, clip.original_seconds)  # the clip's own length
+                if clip.original_seconds > clip.seconds + 0.05:  # a clip cut to its first seconds: its sound too
+                    audio.original_seconds = max(audio.original_seconds, clip.original_seconds)
                 clip.carries["audio"] = audio
         clip.carries["text"] = lambda: _words_heard(clip, model)  # heard only where no text is given
     return clip
