@@ -298,8 +298,7 @@ def _open_image(value: Any) -> Image.Image:
         raise InputError(f"An image must be a file, bytes or a picture, not {type(value).__name__}.")
     if empty:
         raise InputError(empty_file(name, "picture"))
-    heif = _is_heif(src)
-    if heif:
+    if _is_heif(src):
         try:  # an iPhone's HEIC: read where pillow-heif is installed (not a requirement: its wheels bundle x265)
             from pillow_heif import register_heif_opener
 
@@ -451,26 +450,35 @@ def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
             raise InputError(f"{opening(name)} holds no sound" + (
                 " (it is a video without a sound track)." if container.streams.video else "."))
         rate = int(streams[0].rate or streams[0].codec_context.sample_rate or 0)
-        resamplers = {s.index: av.AudioResampler(format="flt", rate=rate) for s in streams}
-        tracks: dict[int, list[np.ndarray]] = {s.index: [] for s in streams}
-        got = dict.fromkeys(tracks, 0)
-        limit = None if max_seconds is None else int((max_seconds + 1) * rate)
-        for packet in container.demux(*streams):
-            if limit is not None and got[packet.stream.index] >= limit:
-                if all(n >= limit for n in got.values()):
-                    break
-                continue
-            for frame in packet.decode():
-                for chunk in sound_frames(resamplers[packet.stream.index], frame):
-                    tracks[packet.stream.index].append(chunk)
-                    got[packet.stream.index] += len(chunk)
-        for index, resampler in resamplers.items():
-            tracks[index] += sound_frames(resampler, None)
+        tracks, cut = decode_tracks(container, streams, rate, None if max_seconds is None else max_seconds + 1)
         length = float(container.duration) / av.time_base if container.duration else None
-    wave, best = loudest_track(list(tracks.values()))
+    wave, best = loudest_track(tracks)
     notices = [TRACKS_NOTICE.format(what="Audio", n=len(streams), k=best + 1)] if best else []
-    cut = limit is not None and any(n >= limit for n in got.values())
     return wave, rate, (max(length or 0.0, wave.size / rate) if cut else None), notices
+
+
+def decode_tracks(container: Any, streams: list, rate: int, seconds: float | None = None
+                  ) -> tuple[list[list[np.ndarray]], bool]:
+    """Each of ``streams`` (a file's sound streams) decoded to [T, C] chunks at ``rate`` (:func:`sound_frames`), in
+    their order, up to ``seconds`` of each (None: whole; the rest is not decoded), and whether one was cut there."""
+    import av
+
+    resamplers = {s.index: av.AudioResampler(format="flt", rate=rate) for s in streams}
+    tracks: dict[int, list[np.ndarray]] = {s.index: [] for s in streams}
+    got = dict.fromkeys(tracks, 0)
+    limit = None if seconds is None else int(seconds * rate)
+    for packet in container.demux(*streams):
+        if limit is not None and got[packet.stream.index] >= limit:
+            if all(n >= limit for n in got.values()):
+                break
+            continue
+        for frame in packet.decode():
+            for chunk in sound_frames(resamplers[packet.stream.index], frame):
+                tracks[packet.stream.index].append(chunk)
+                got[packet.stream.index] += len(chunk)
+    for index, resampler in resamplers.items():
+        tracks[index] += sound_frames(resampler, None)
+    return list(tracks.values()), limit is not None and any(n >= limit for n in got.values())
 
 
 def _to_float_mono(data: np.ndarray) -> np.ndarray:

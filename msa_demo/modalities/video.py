@@ -26,8 +26,8 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
-from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, given_as, is_file, loudest_track, no_file, opening,
-                             sound_frames)
+from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, given_as, is_file, loudest_track, no_file,
+                             opening, sound_frames)
 from msa_demo.modalities import Modality, Prepared
 
 SOUND_RATE = 16000
@@ -132,18 +132,8 @@ def loudest_stream(path: Path, until: float) -> int | None:
         if len(streams) < 2:
             return None
         indexes = [a.index for a in streams]  # read while the file is open
-        resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in streams}
-        tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in streams}
-        past: set[int] = set()
-        for packet in src.demux(*streams):
-            for frame in packet.decode():
-                if frame.time is not None and float(frame.time) > until:
-                    past.add(packet.stream.index)
-                elif frame.time is not None:
-                    tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
-            if len(past) == len(indexes):  # every track past the span: the rest is not decoded
-                break
-    return indexes[loudest_track(list(tracks.values()))[1]]
+        tracks, _cut = decode_tracks(src, streams, SOUND_RATE, until)
+    return indexes[loudest_track(tracks)[1]]
 
 
 def _upright(frame: Any, max_side: int) -> Image.Image:
