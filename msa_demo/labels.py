@@ -203,9 +203,8 @@ def parse_label_names(spec: str | None) -> dict[str, str]:
         number, name = (x.strip() for x in item.partition("=")[::2]) if all(paired) else (str(n), item)
         if label_number(number) is None or not name:
             raise InputError(f"--label-names: '{item}' is not NUMBER=NAME (such as 1=neutral).")
-        label_set = "emotion7" if name.lower() in EMOTION7 else "3"
         try:
-            map_label(name, label_set)
+            map_label(name, "3")
         except InputError:
             raise InputError(f"--label-names: '{name}' is no sentiment or emotion this reads (negative, neutral, "
                              "positive, or an emotion such as angry, happy, sad).") from None
@@ -249,7 +248,7 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
                              "name them with --label-names (FER2013's: angry,disgust,fear,happy,sad,surprise,"
                              "neutral).")
         text = NUMBERINGS[numbering].get(number, text)
-    if label_set == "emotion7":
+    if label_set == "emotion7" or (label_set == "3" and text in EMOTION7):  # an emotion: its sentiment
         if text in EMOTION7:
             return EMOTION7[text]
         raise InputError(f"Unknown emotion label '{raw}' (use anger, disgust, fear, sadness, joy, surprise, neutral).")

@@ -23,7 +23,7 @@ from msa_demo.dataset.manifest import label_hint, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import EMOTION7, NAMED, label_numbering, label_score, map_label, named_label
+from msa_demo.labels import NAMED, label_numbering, label_score, map_label, named_label
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,7 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         if r.get("label") not in (None, ""):
             try:
                 named = named_label(r["label"], label_names or {})  # FER2013's codes as the names given them
-                label = map_label(named, "3" if str(named).strip().lower() not in EMOTION7 else "emotion7",
-                                  numbering)
+                label = map_label(named, "3", numbering)
             except InputError as exc:
                 notice = f"{LABEL_NOT_USED}: {exc}"
         values = {m: r[m] for m in modalities() if r.get(m) is not None}

@@ -88,8 +88,7 @@ def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None,
         else:
             try:
                 named = named_label(r["label"], label_names or {})  # FER2013's codes as the names given them
-                emotion = label_set == "3" and str(named).strip().lower() in EMOTION7  # as explain-batch reads it
-                y.append(labels.index(map_label(named, "emotion7" if emotion else label_set, numbering)))
+                y.append(labels.index(map_label(named, label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
                 left_out[i] = f"Row {i + 1}{_named(r)}: {exc}"
     return labels, y, left_out

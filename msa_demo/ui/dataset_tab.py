@@ -582,9 +582,11 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                         show_progress="hidden")
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
-    run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names], opened, api_name=False)
+    run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names], opened,
+                  api_name=False)
     examples_btn.click(run_examples, [preset, show], opened, api_name=False)
-    upload_btn.click(run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names], opened, api_name=False)
+    upload_btn.click(run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names], opened,
+                     api_name=False)
     show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
     table.select(open_selected, current, row_outputs, api_name=False)
     picked.change(open_picked, [current, picked], row_outputs, api_name=False)
