@@ -177,3 +177,15 @@ def test_an_english_line_no_key_covers_is_left_whole_not_cut_up_by_a_short_key()
            "column of yours: --columns text=review.")
     assert said(err, "zh") == ("清单“m.csv”没有 text, image, audio, video 中的任何一列（它有：review, label）。请映射你的列："
                                "--columns text=review。")
+
+
+def test_the_dataset_tab_names_its_manifest_columns_in_the_page_language():
+    """The columns line of "Run your own manifest": the names stay as a manifest spells them, the words around them
+    follow the page (the Chinese page had said "(image, audio, video: paths relative to the manifest)" in English)."""
+    from msa_demo.registry import kinds
+    from msa_demo.ui.dataset_tab import manifest_columns
+
+    en, zh = manifest_columns(), manifest_columns("zh")
+    files = [k.name for k in kinds() if k.manifest_file]
+    assert "paths relative to the manifest" in en and "relative" not in zh and "相对于清单" in zh
+    assert all(f"`{k.name}`" in en and f"`{k.name}`" in zh for k in kinds()) and "、".join(files) in zh

@@ -67,13 +67,16 @@ def columns(lang: str = "en") -> list[str]:
             *(t(c, lang) for c in ("conflict", "unfaithful maps", "top words", "error"))]
 
 
-def manifest_columns() -> str:
-    """The manifest's modality columns as the tab names them: "`text`, `image`, `audio`, `video` (files: paths
-    relative to the manifest)"."""
+def manifest_columns(lang: str = "en") -> str:
+    """The manifest's modality columns as the tab names them: "`text`, `image`, `audio`, `video` (image, audio,
+    video: paths relative to the manifest)", in ``lang`` (the column names stay as a manifest spells them)."""
     kinds = registry.kinds()
     files = [k.name for k in kinds if k.manifest_file]
-    return ", ".join(f"`{k.name}`" for k in kinds) + (
-        f" ({', '.join(files)}: paths relative to the manifest)" if files else "")
+    if not files:
+        return ", ".join(f"`{k.name}`" for k in kinds)
+    if lang == "zh":
+        return "、".join(f"`{k.name}`" for k in kinds) + f"（{'、'.join(files)}：相对于清单所在文件夹的路径）"
+    return ", ".join(f"`{k.name}`" for k in kinds) + f" ({', '.join(files)}: paths relative to the manifest)"
 
 
 def widths() -> list[int]:
@@ -509,7 +512,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                             "or numbers: 0 / 1, stars 1 to 5, scores -3 to 3, read by the numbers the column holds). "
                             "Named otherwise? Map them in the field beside the upload. Upload the file, or a .zip of a "
                             "folder holding it with its pictures and clips.",
-                            f"列：{manifest_columns()}，可选 `id`、`label`（negative / neutral / positive，或数字："
+                            f"列：{manifest_columns('zh')}，可选 `id`、`label`（negative / neutral / positive，或数字："
                             "0 / 1、1 到 5 星、-3 到 3 的分数，依据该列所含的数字读取）。列名不同？在上传框旁的输入框中"
                             "映射。上传该文件，或一个包含它及其图片和片段的文件夹的 .zip。"), elem_id="dataset-columns")
         with gr.Row():
