@@ -34,7 +34,7 @@ OUT="${OUT:-msa_demo/weights/lite_text_head}"
 PREV=87c7214  # the commit whose lite_text_head holds the stage-1 encoder layers (and the previous head)
 PREV_HEAD=ae5ed72  # the head shipped before this recipe: its held-out figures are the card's "before" column
 if [ "${EXTRAS:-1}" = 1 ]; then
-  SRC_ARGS=(--extras); TRAIN_ARGS=(--epochs 8 --ensemble 5 --source-weight mixed-reviews=0.5)
+  SRC_ARGS=(--extras); TRAIN_ARGS=(--epochs 8 --ensemble 5 --source-weight mixed-reviews=0.5,zh-phrases=0.5)
 else
   SRC_ARGS=(); TRAIN_ARGS=(--epochs 12)
 fi

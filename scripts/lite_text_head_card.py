@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lite_text_sources import EVAL_ONLY, EXTRAS, MIXED, MIXED_DOMAINS, MIXED_NEUTRAL_BAND, SOURCES  # noqa: E402
+from lite_text_sources import EVAL_ONLY, EXTRAS, MIXED, MIXED_DOMAINS, MIXED_NEUTRAL_BAND, SOURCES, ZH  # noqa: E402
 
 
 def fmt(v) -> str:
@@ -70,13 +70,23 @@ def main(head_dir: str) -> int:
         lines.append(f"| {MIXED} | made here (`make_mixed` in `scripts/lite_text_sources.py`) | made-up reviews: 1 to 33 "
                      f"review sentences of one domain and one split joined ({doms}); labelled by a rule over the "
                      f"parts' labels (below) | en | {n} | as its parts (MIT; CC BY 4.0) | training |")
+    c = m["counts"].get(ZH, {})
+    if c:
+        n = " / ".join(f"{sum(v for k, v in c.items() if k.startswith(sp + '/')):,}" for sp in ("train", "val", "test"))
+        lines.append(f"| {ZH} | made here (`make_zh_phrases` in `scripts/lite_text_sources.py`) | made-up short "
+                     "Chinese texts: a sentiment word written here in a template (\"太棒了\", \"服务很差\", "
+                     "\"一点也不贵\"), an idiom (\"强烈推荐\") or a plain fact (\"今天是星期二\"); words, idioms and "
+                     "facts split by seed, so a held-out text's word was never trained on | zh | "
+                     f"{n} | MIT (written for this project) | training |")
     lines += [
         "", "Labels: vader: mean human rating <= -0.5 negative, >= +0.5 positive, otherwise neutral; the other",
         "sources are positive / negative only"
         + (", but crowdflower-tweets (negative / neutral / positive as given);\n"
            f"{MIXED}: with p positive and n negative parts, neutral when |p - n| / (p + n) <= {MIXED_NEUTRAL_BAND:g}"
            " (or no polar part),\nelse the side with more parts (a held-out made-up review is made of held-out "
-           "sentences only)." if extras else ".") + " Duplicates dropped (and texts given with both labels); an English",
+           "sentences only)" + (f";\n{ZH}: labelled by construction (a positive word positive, negated "
+                                   "negative; a negative word negative, \"一点也不\" + one positive; a fact neutral)"
+                                   if ZH in m["counts"] else "") + "." if extras else ".") + " Duplicates dropped (and texts given with both labels); an English",
         "sentence VADER also rates is left to VADER. Texts cut to the app's 5,000 characters; long training texts to a",
         "seeded 2,000-character stretch, and some sources' training / validation rows to a seeded sample (encoding",
         "time on 2 shared CPU cores: `TRAIN_CAP`, `VAL_CAP` in `scripts/lite_text_sources.py`)"

