@@ -61,7 +61,11 @@ def test_near_tie_is_too_close_to_call(top, second, close):
                                         # and short English ones stay English
                                         ("Terrible service", "en"), ("Not bad at all", "en"), ("So so.", "en"),
                                         ("Nice camera but battery life is poor", "en"),
-                                        ("Best purchase ever!!!", "en"), ("Bon appetit, the croissant was great", "en")])
+                                        ("Best purchase ever!!!", "en"), ("Bon appetit, the croissant was great", "en"),
+                                        # one or two words: a function word of a language that n-grams confirm
+                                        ("Sehr gut", "de"), ("Très bien!", "fr"), ("Muy bueno", "es"),
+                                        ("Molto buono", "it"), ("Zeer goed", "nl"), ("Die Hard", "en"),
+                                        ("Awesome", "en"), ("Love it", "en"), ("So good", "en")])
 def test_language_detection(text, lang):
     assert detect_language(text) == lang
 
