@@ -369,6 +369,22 @@ def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
 # ---------------------------------------------------------------- audio
 
 
+def _ffmpeg_only(src: Any) -> bool:
+    """Whether the file's first bytes are a container libsndfile does not read (MP4 / M4A, Matroska / WebM, ADTS
+    AAC), whatever its name says: an M4A named .mp3 went to libsndfile's MP3 decoder first, which wrote "Illegal
+    Audio-MPEG-Header" lines to the server's stderr before PyAV read it."""
+    try:
+        if isinstance(src, io.BytesIO):
+            head = src.getvalue()[:12]
+        else:
+            with open(src, "rb") as fh:
+                head = fh.read(12)
+    except OSError:
+        return False
+    return (head[4:8] == b"ftyp" or head[:4] == b"\x1a\x45\xdf\xa3"
+            or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0))
+
+
 def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndarray, int, float | None, list[str]]:
     """(samples [T] or [T, C], sample_rate, the file's own length in seconds when it is longer than what was read
     (else None), notices) from a path, bytes, or a Gradio (rate, array) tuple. A file is decoded up to
@@ -395,7 +411,7 @@ def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndar
         raise InputError(empty_file(name, "clip"))
     import soundfile as sf  # only to decode a file: (rate, samples) needs none
 
-    if not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES:
+    if (not isinstance(src, Path) or src.suffix.lower() in SOUNDFILE_SUFFIXES) and not _ffmpeg_only(src):
         try:
             info = sf.info(src)
             if isinstance(src, io.BytesIO):

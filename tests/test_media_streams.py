@@ -218,3 +218,16 @@ def test_a_cut_clip_s_sound_track_knows_the_clip_was_cut(tiny_video_preset, tmp_
     assert audio.seconds == pytest.approx(4.0, abs=0.1) and audio.original_seconds == pytest.approx(6.0, abs=0.1)
     short = model.read_inputs(video=write(tmp_path / "short.mkv", [speech[: 2 * RATE] * 0.5], frames=30)).audio
     assert short.original_seconds == pytest.approx(short.seconds)
+
+
+def test_an_m4a_named_mp3_goes_to_ffmpeg_without_libsndfile_s_noise_on_the_server_s_stderr(tmp_path, speech, capfd):
+    """A phone's M4A (or a browser's WebM) saved with another audio file's name went to libsndfile first, whose MP3
+    decoder wrote "Note: Illegal Audio-MPEG-Header …" lines to the server's stderr before PyAV read it; the first
+    bytes now send it to PyAV, and it is read as the same sound."""
+    real = load_audio(write(tmp_path / "voice.m4a", [speech]))
+    named = tmp_path / "voice.mp3"
+    named.write_bytes((tmp_path / "voice.m4a").read_bytes())
+    capfd.readouterr()
+    clip = load_audio(named)
+    assert capfd.readouterr().err == ""
+    assert clip.waveform.shape == real.waveform.shape and np.allclose(clip.waveform, real.waveform)
