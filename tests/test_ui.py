@@ -783,3 +783,27 @@ def test_pictures_and_sounds_go_to_the_page_as_files_written_once(monkeypatch):
     monkeypatch.setattr(fields, "KEPT_FILES", 2)  # the oldest are let go
     newer = [fields.as_files(picture.rotate(a)) for a in (10, 20)]
     assert not Path(path).exists() and all(Path(p).exists() for p in newer)
+
+
+def test_a_picture_input_stays_lenient_after_gradio_rebuilds_it(tmp_path):
+    """A text file uploaded as a picture is handed on by path (so the reader's one clear line is said), also after an
+    event updated the widget's properties: Gradio then rebuilds the component from its constructor arguments
+    (``block.__class__(**kwargs)``), which dropped the leniency patched on the instance, and the upload ended in a
+    ComponentProcessingError traceback in the server log and no message. Other Image components are untouched."""
+    from gradio.data_classes import FileData
+
+    from msa_demo.ui.widgets import LENIENT, audio_input, image_input
+
+    fake = tmp_path / "fake.png"
+    fake.write_text("not a picture", encoding="utf-8")
+    with gr.Blocks():
+        picture = image_input(type="filepath", image_mode=None, elem_classes="mine")
+        sound = audio_input(type="filepath")
+        plain = gr.Image(type="filepath")
+    rebuilt = type(picture)(**{**picture.constructor_args, "label": "changed by an event", "render": False})
+    assert LENIENT in rebuilt.elem_classes and "mine" in rebuilt.elem_classes
+    for component in (picture, rebuilt):
+        assert component.preprocess(FileData(path=str(fake))) == str(fake)
+    with pytest.raises(Exception, match="cannot identify image file"):
+        plain.preprocess(FileData(path=str(fake)))
+    assert LENIENT in type(sound)(**{**sound.constructor_args, "render": False}).elem_classes

@@ -41,34 +41,47 @@ def user_error(message: str) -> Exception:
 # ====================================================================== input components
 
 
-def _lenient(component):
-    """Make an input component's pre-processing never fail with a traceback: a file it cannot decode is
-    handed on by path, so msa_demo's own reader gives the one clear message every path gives. (Patched on
-    the instance: a subclass would make Gradio write a .pyi stub next to this module.)"""
-    original = component.preprocess
-    kind = type(component).__name__.lower()
+LENIENT = "msa-lenient"  # the class that marks a lenient input component (it survives Gradio's rebuilds)
 
-    def preprocess(payload):
-        try:
-            return original(payload)
-        except gradio().Error:
-            raise
-        except Exception:  # noqa: BLE001
-            path = getattr(payload, "path", None)
-            if path:
-                return path
-            raise user_error(f"This {kind} could not be read. Try another file.") from None
 
-    component.preprocess = preprocess
-    return component
+def _lenient(component_class, **kwargs):
+    """An input component whose pre-processing never fails with a traceback: a file it cannot decode is handed
+    on by path, so msa_demo's own reader gives the one clear message every path gives.
+
+    The leniency is on the class, for the instances marked ``LENIENT`` among their ``elem_classes``: Gradio
+    rebuilds a component from its constructor arguments when an event updates its properties (a session's copy:
+    ``block.__class__(**kwargs)``), and a patch on the instance was lost with it, so a text file uploaded as a
+    picture after "Text only" ended in Gradio's ComponentProcessingError traceback and no message. (A subclass
+    would make Gradio write a .pyi stub next to this module.)"""
+    original = component_class.preprocess
+    if not getattr(original, "lenient", False):
+        kind = component_class.__name__.lower()
+
+        def preprocess(self, payload):
+            if LENIENT not in (self.elem_classes or []):
+                return original(self, payload)
+            try:
+                return original(self, payload)
+            except gradio().Error:
+                raise
+            except Exception:  # noqa: BLE001
+                path = getattr(payload, "path", None)
+                if path:
+                    return path
+                raise user_error(f"This {kind} could not be read. Try another file.") from None
+
+        preprocess.lenient = True
+        component_class.preprocess = preprocess
+    classes = kwargs.pop("elem_classes", None) or []
+    return component_class(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
 
 
 def image_input(**kwargs):
-    return _lenient(gradio().Image(**kwargs))
+    return _lenient(gradio().Image, **kwargs)
 
 
 def audio_input(**kwargs):
-    return _lenient(gradio().Audio(**kwargs))
+    return _lenient(gradio().Audio, **kwargs)
 
 
 def explained_stamp(request, settings: Iterable = ()) -> dict:
