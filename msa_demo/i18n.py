@@ -246,6 +246,36 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    # train's lines on the command line
+    "{modality}: none of the rows' files brings one along, so the head is trained without {modality}":
+        "{modality}：没有任何行的文件带有{modality}，因此训练的融合头不含{modality}",
+    " ({n} of them from the {files} files)": "（其中 {n} 个来自{files}文件）",
+    "{modality}: {n} items{brought}, {now} encoded now ({cached} from the cache)":
+        "{modality}：{n} 项{brought}，本次编码 {now} 项（{cached} 项来自缓存）",
+    "the split column": "split 列",
+    "a stratified split, seed {seed}": "分层划分，种子 {seed}",
+    "rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})":
+        "行：{train} 行用于训练，{val} 行用于选择轮次，{test} 行留出（{split_from}）",
+    "{n} row(s) without a usable label left out:": "{n} 行没有可用的标签，未使用：",
+    "  and {n} more (metrics.json lists them)": "  另有 {n} 行（metrics.json 列出全部）",
+    "{modality}: {n} file(s) not found, those rows read without their {modality}: row(s) {rows}":
+        "{modality}：{n} 个文件未找到，这些行在没有{modality}的情况下读取：第 {rows} 行",
+    "{modality}: {n} file(s) could not be read, those rows read without their {modality}:":
+        "{modality}：{n} 个文件无法读取，这些行在没有{modality}的情况下读取：",
+    "  row {n}: {why}": "  第 {n} 行：{why}",
+    "each class has too few rows for --test-size to hold one out": "每个类别的行太少，--test-size 无法留出一行",
+    "none of the split column's {n} test rows has a label (GLUE's test splits have none)":
+        "split 列的 {n} 个 test 行都没有标签（GLUE 的测试集没有标签）",
+    "the split column names none test (or heldout)": "split 列没有标为 test（或 heldout）的行",
+    "no held-out rows: {why}, so there are no held-out metrics": "没有留出行：{why}，因此没有留出集指标",
+    "held-out": "留出集",
+    "held-out binary (non-neutral truth)": "留出集二分类（真值非中性）",
+    "{name}: n={n}  accuracy {accuracy}  macro P {p}  R {r}  F1 {f1}":
+        "{name}：n={n}  准确率 {accuracy}  宏精确率 {p}  宏召回率 {r}  宏 F1 {f1}",
+    "  confusion (rows = truth, cols = predicted): ": "  混淆矩阵（行 = 真值，列 = 预测）：",
+    "  {group}: accuracy {accuracy} macro-F1 {f1}": "  {group}：准确率 {accuracy} 宏 F1 {f1}",
+    "  binary accuracy {accuracy} (n={n})": "  二分类准确率 {accuracy}（n={n}）",
+    "saved to {output} ({seconds} s)": "已保存到 {output}（{seconds} 秒）",
     # explain-batch's lines on the command line
     ", {rate} rows/s": "，每秒 {rate} 行",
     "{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})":

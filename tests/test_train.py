@@ -187,6 +187,14 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     said = capsys.readouterr().out  # how the rows were split, before the metrics read on them
     assert f"rows: {first['n_train']} to train on, {first['n_val']} to pick the epoch, 6 held out (a stratified split, " \
            "seed 1)" in said and "held-out: n=6" in said
+    # and in Chinese (--lang zh-CN): no English word left but the paths' (metrics.json stays English)
+    from test_i18n_server import english_left
+
+    assert main(["train", *(a for a in argv if a != "--quiet"), "--lang", "zh-CN"]) == 0
+    zh = capsys.readouterr().out
+    assert f"行：{first['n_train']} 行用于训练" in zh and "分层划分，种子 1" in zh and "留出集：n=6" in zh
+    assert "混淆矩阵" in zh and "已保存到" in zh and english_left(zh, out, cache) == []
+    assert json.loads((out / "metrics.json").read_text())["split_from"] == "a stratified split, seed 1"
 
 
 def test_bad_options_are_clear_errors(tmp_path):

@@ -50,6 +50,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--quiet", action="store_true")
+    from msa_demo.cli import add_lang_flag
+
+    add_lang_flag(p)  # the lines printed (metrics.json stays English)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -22,12 +22,17 @@ def binary_metrics(y_true: Sequence[int], probs: torch.Tensor, labels: Sequence[
     return compute_metrics(t, p, ["negative", "positive"])
 
 
-def format_metrics(name: str, m: dict[str, Any]) -> str:
-    """The metrics as printed by ``train``: one summary line, then the confusion matrix."""
-    lines = [f"{name}: n={m['n']}  accuracy {m['accuracy']:.3f}  macro P {m['macro_precision']:.3f}  "
-             f"R {m['macro_recall']:.3f}  F1 {m['macro_f1']:.3f}"]
-    labs = m["labels"]
-    lines.append("  confusion (rows = truth, cols = predicted): " + " ".join(f"{lab[:3]:>6}" for lab in labs))
+def format_metrics(name: str, m: dict[str, Any], lang: str = "en") -> str:
+    """The metrics as printed by ``train``: one summary line, then the confusion matrix (words in ``lang``)."""
+    from msa_demo.i18n import label, t
+
+    lines = [t("{name}: n={n}  accuracy {accuracy}  macro P {p}  R {r}  F1 {f1}", lang, name=name, n=m["n"],
+               accuracy=f"{m['accuracy']:.3f}", p=f"{m['macro_precision']:.3f}", r=f"{m['macro_recall']:.3f}",
+               f1=f"{m['macro_f1']:.3f}")]
+    labs = [label(lab, lang) for lab in m["labels"]]
+    short = (lambda lab: lab[:3]) if lang != "zh" else (lambda lab: lab)
+    lines.append(t("  confusion (rows = truth, cols = predicted): ", lang)
+                 + " ".join(f"{short(lab):>6}" for lab in labs))
     for lab, row in zip(labs, m["confusion_matrix"]):
         lines.append(f"  {lab:>10} " + " ".join(f"{v:>6}" for v in row))
     return "\n".join(lines)

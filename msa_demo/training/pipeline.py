@@ -26,6 +26,7 @@ from msa_demo.config import Preset, load_preset, save_preset
 from msa_demo.dataset.report import labels_read
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
+from msa_demo.i18n import modality as modality_name, said, t
 from msa_demo.labels import parse_label_names
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
@@ -134,13 +135,18 @@ def encode(p: TrainingPlan) -> EncodedRows:
     seconds = time.time() - t0
     mods = [m for m in p.modalities if m in data]
     if not args.quiet:
+        lang = printed_language(args)
         for m in p.modalities:
+            name = modality_name(m, lang)
             if m not in data:
-                print(f"{m}: none of the rows' files brings one along, so the head is trained without {m}")
+                print(t("{modality}: none of the rows' files brings one along, so the head is trained without "
+                        "{modality}", lang, modality=name))
                 continue
             n = int(data[m]["present"].sum())
-            brought = "".join(f" ({k} of them from the {c} files)" for c, k in data[m]["brought"].items())
-            print(f"{m}: {n} items{brought}, {stats[m]} encoded now ({n - stats[m]} from the cache)")
+            brought = "".join(t(" ({n} of them from the {files} files)", lang, n=k, files=modality_name(c, lang))
+                              for c, k in data[m]["brought"].items())
+            print(t("{modality}: {n} items{brought}, {now} encoded now ({cached} from the cache)", lang,
+                    modality=name, n=n, brought=brought, now=stats[m], cached=n - stats[m]))
     dims, enc_cfg, first_layer = {}, None, -1
     for m in mods:
         d = data[m]
@@ -228,44 +234,58 @@ def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | 
     return out
 
 
-def print_summary(summary: dict[str, Any], output: str | None) -> None:
-    """How the rows were split and their labels read, then the held-out metrics (overall, binary, per group)."""
-    print(f"rows: {summary['n_train']} to train on, {summary['n_val']} to pick the epoch, {summary['n_test']} held out "
-          f"({summary['split_from']})")
+def printed_language(args: argparse.Namespace) -> str:
+    """"zh" or "en": the language ``train`` prints in (``--lang``, else the locale, as every command)."""
+    from msa_demo.cli import output_language
+
+    return output_language(getattr(args, "lang", None))
+
+
+def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en") -> None:
+    """How the rows were split and their labels read, then the held-out metrics (overall, binary, per group), in
+    ``lang``; metrics.json stays English."""
+    print(t("rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})", lang,
+            train=summary["n_train"], val=summary["n_val"], test=summary["n_test"],
+            split_from=said(summary["split_from"], lang)))
     left_out = summary.get("left_out", {})
     if left_out:
-        print(f"{len(left_out)} row(s) without a usable label left out:")
+        print(t("{n} row(s) without a usable label left out:", lang, n=len(left_out)))
         for why in list(left_out.values())[:5]:
-            print(f"  {why}")
+            print(f"  {said(why, lang)}")
         if len(left_out) > 5:
-            print(f"  and {len(left_out) - 5} more (metrics.json lists them)")
+            print(t("  and {n} more (metrics.json lists them)", lang, n=len(left_out) - 5))
     for m, numbers in summary.get("not_found", {}).items():
-        shown = ", ".join(map(str, numbers[:10])) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
-        print(f"{m}: {len(numbers)} file(s) not found, those rows read without their {m}: row(s) {shown}")
+        shown = ", ".join(map(str, numbers[:10])) + (t(" and {n} more", lang, n=len(numbers) - 10)
+                                                     if len(numbers) > 10 else "")
+        print(t("{modality}: {n} file(s) not found, those rows read without their {modality}: row(s) {rows}", lang,
+                modality=modality_name(m, lang), n=len(numbers), rows=shown))
     for m, whys in summary.get("unreadable", {}).items():
-        print(f"{m}: {len(whys)} file(s) could not be read, those rows read without their {m}:")
+        print(t("{modality}: {n} file(s) could not be read, those rows read without their {modality}:", lang,
+                modality=modality_name(m, lang), n=len(whys)))
         for n, why in list(whys.items())[:5]:
-            print(f"  row {n}: {why}")
+            print(t("  row {n}: {why}", lang, n=n, why=said(why, lang)))
         if len(whys) > 5:
-            print(f"  and {len(whys) - 5} more (metrics.json lists them)")
+            print(t("  and {n} more (metrics.json lists them)", lang, n=len(whys) - 5))
     if summary.get("labels_read"):
-        print(summary["labels_read"])
+        print(said(summary["labels_read"], lang))
     if not summary["n_test"]:
-        why = ("each class has too few rows for --test-size to hold one out" if summary["split_from"] != (
-            "the split column") else f"none of the split column's {summary['unlabelled_test']} test rows has a "
-            "label (GLUE's test splits have none)" if summary.get("unlabelled_test") else
-            "the split column names none test (or heldout)")
-        print(f"no held-out rows: {why}, so there are no held-out metrics")
+        why = (t("each class has too few rows for --test-size to hold one out", lang) if summary["split_from"] != (
+            "the split column") else t("none of the split column's {n} test rows has a label (GLUE's test splits "
+                                       "have none)", lang, n=summary["unlabelled_test"])
+            if summary.get("unlabelled_test") else t("the split column names none test (or heldout)", lang))
+        print(t("no held-out rows: {why}, so there are no held-out metrics", lang, why=why))
     if "test" in summary:
-        print(format_metrics("held-out", summary["test"]))
+        print(format_metrics(t("held-out", lang), summary["test"], lang))
         if summary.get("test_binary"):
-            print(format_metrics("held-out binary (non-neutral truth)", summary["test_binary"]))
+            print(format_metrics(t("held-out binary (non-neutral truth)", lang), summary["test_binary"], lang))
         for g, gm in summary.get("test_by_group", {}).items():
             b = gm["binary"]
-            print(f"  {g}: accuracy {gm['metrics']['accuracy']:.3f} macro-F1 {gm['metrics']['macro_f1']:.3f}"
-                  + (f"  binary accuracy {b['accuracy']:.3f} (n={b['n']})" if b else ""))
+            print(t("  {group}: accuracy {accuracy} macro-F1 {f1}", lang, group=g,
+                    accuracy=f"{gm['metrics']['accuracy']:.3f}", f1=f"{gm['metrics']['macro_f1']:.3f}")
+                  + (t("  binary accuracy {accuracy} (n={n})", lang, accuracy=f"{b['accuracy']:.3f}", n=b["n"])
+                     if b else ""))
     if output:
-        print(f"saved to {output} ({summary['seconds']['total']} s)")
+        print(t("saved to {output} ({seconds} s)", lang, output=output, seconds=summary["seconds"]["total"]))
 
 
 def run_training(args: argparse.Namespace) -> dict[str, Any]:
@@ -282,7 +302,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
     if args.output:
         save(p, head, summary, args.output)
     if not args.quiet:
-        print_summary(summary, args.output)
+        print_summary(summary, args.output, printed_language(args))
     summary["net"] = head.net
     return summary
 
