@@ -85,6 +85,25 @@ def test_astronaut_face_is_found_and_happy(model, astronaut):
     assert float(probs[FACE_LABELS.index("happy")]) > 0.5
 
 
+@pytest.mark.lite
+def test_a_face_cropped_as_fer2013_crops_them_is_found_and_read(model, astronaut):
+    """FER2013's pictures (the face model's own training data) are 48 x 48 grey face crops: under the cascade's
+    smallest face (50 px) they were "no face", and the dashboard's face model abstained on them. A small picture is
+    enlarged before the search; the box comes back in its own pixels, and a small crop of no face stays none."""
+    left, top, right, bottom = find_face(astronaut)
+    for size in (32, 48, 64):
+        crop = astronaut.crop((left, top, right, bottom)).convert("L").resize((size, size), Image.BILINEAR)
+        box = find_face(crop)
+        assert box is not None, size
+        assert box[0] < size // 4 and box[1] < size // 4 and box[2] > 3 * size // 4 and box[3] > 3 * size // 4
+        assert 0 <= box[0] < box[2] <= size and 0 <= box[1] < box[3] <= size
+        with torch.no_grad():
+            probs = model(face_tensor(crop, box)).softmax(-1)[0]
+        assert FACE_LABELS[int(probs.argmax())] == "happy", size
+    sky = astronaut.crop((0, 0, 120, 120)).resize((48, 48))  # the picture's top left corner: no face in it
+    assert find_face(sky) is None
+
+
 def test_plain_grey_image_has_no_face():
     assert find_face(Image.new("RGB", (320, 240), (128, 128, 128))) is None
     assert find_face(Image.new("L", (64, 64), 200)) is None
