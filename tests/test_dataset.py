@@ -705,3 +705,32 @@ def test_slice_metrics_against_hand_computed_ones():
     assert table in shown
     # the confusion matrix of the four labelled rows: truth in rows (negative, neutral, positive)
     assert "| negative | 0 | 0 | 1 |\n| neutral | 0 | 1 | 0 |\n| positive | 1 | 0 | 1 |" in shown
+
+
+@pytest.mark.lite
+def test_a_row_s_picture_without_a_face_is_left_out_as_the_dashboard_leaves_it_out(lite, lite_dashboard, tmp_path):
+    """The curated "Neutral" example (a street scene) read NEUTRAL 90 % on the Explain tab, whose face model abstains
+    ("no face"), but the Dataset tab's run read the scene as a face (image alone negative, a "conflict", 62 %):
+    explain_row now leaves such a picture out by the same rule (``without_faceless_picture``), and a row with
+    only a faceless picture is one line; a picture with a face is read."""
+    from msa_demo.dataset.rows import explain_row
+    from msa_demo.explain import ExplainOptions
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,image\n"
+                        f"scene,The meeting is at ten in the room on the second floor.,{examples / 'neutral_scene.png'}\n"
+                        f"scene-alone,,{examples / 'neutral_scene.png'}\nface-alone,,{examples / 'happy_face.png'}\n",
+                        encoding="utf-8")
+    rows = {r.id: r for r in manifest_rows(manifest)}
+    options = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=4, deletion_steps=4, what_if=False)
+    rec, data = explain_row(lite, rows["scene"], options)
+    assert data["prediction"]["used"] == ["text"] and data["reading"]["image"]["face_found"] is False
+    assert rec["predicted"] == "neutral" and not rec.get("conflict")
+    page = lite_dashboard().predict(text=rows["scene"].values["text"], image=rows["scene"].values["image"])
+    assert page["own.image"] == "no face" and max(page["fused"], key=page["fused"].get) == rec["predicted"]
+    assert page["fused"][rec["predicted"]] == pytest.approx(rec[f"prob_{rec['predicted']}"], abs=0.01)
+    rec, data = explain_row(lite, rows["scene-alone"], options)
+    assert data is None and rec["error"].startswith("No face was found in the picture")
+    rec, data = explain_row(lite, rows["face-alone"], options)
+    assert data["prediction"]["used"] == ["image"] and rec["predicted"] == "positive"

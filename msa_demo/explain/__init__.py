@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.errors import InputError, MsaError
 from msa_demo.language import OUTSIDE_LANGUAGES
@@ -57,6 +57,14 @@ def models_record(model) -> dict[str, dict[str, Any]]:
         out[m] = {"model_id": spec.model_id, "revision": spec.revision, "family": spec.family,
                   "label_map": dict(spec.label_map), "weight": spec.weight, "options": dict(spec.options)}
     return out
+
+
+def without_faceless_picture(reading: dict[str, dict[str, Any]], use: Sequence[str]) -> list[str]:
+    """``use`` without the picture when its face model found no face in it (``reading``'s ``face_found``): the
+    face model abstains ("no face") rather than read a scene as a face. The one rule of the dashboard, the
+    Dataset tab and explain-batch (a picture is read as a face all the same only where a person asks for it:
+    the dashboard's "read a picture without a face as a face")."""
+    return [m for m in use if not (m == "image" and (reading.get("image") or {}).get("face_found") is False)]
 
 
 def reading_record(model, inputs, modalities=None, off=()) -> dict[str, dict[str, Any]]:
@@ -318,4 +326,4 @@ def explain(model, inputs, target: str | None = None, use=None, options: Explain
 
 __all__ = ["explain", "explain_iter", "ExplainOptions", "Explanation", "AttributionMap", "ModalityContributions",
            "Faithfulness", "Cost", "attribute_words", "attribute_regions", "attribute_segments",
-           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs"]
+           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs", "without_faceless_picture"]

@@ -195,7 +195,7 @@ class Dashboard:
     def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en"):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
         ``inputs``: the values read already (not decoded again)."""
-        from msa_demo.explain import reading_record
+        from msa_demo.explain import reading_record, without_faceless_picture
 
         model = self.model(request.preset)
         try:
@@ -212,8 +212,8 @@ class Dashboard:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
             raise user_error(i18n.said(str(exc), lang)) from None
-        if not face_anyway and (reading.get("image") or {}).get("face_found") is False:
-            use = [m for m in use if m != "image"]
+        if not face_anyway and without_faceless_picture(reading, use) != list(use):
+            use = without_faceless_picture(reading, use)
             if not set(present) & set(use):
                 raise user_error(t(NO_FACE, lang))
         why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
