@@ -224,7 +224,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
     from msa_demo.views import conflict_text, notice_text, trust_rows
-    from msa_demo.views.whatif import sentence, tone_story
+    from msa_demo.views.whatif import cost_line, sentence, tone_story
 
     pred = exp.prediction
     maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat,  # what a verdict reads (no heat map)
@@ -287,11 +287,9 @@ def format_explanation(exp, lang: str = "en") -> str:
                     f"[-{p}-]" if k == "removed" else f"{{+{p}+}}" if k == "added" else p for p, k in c.edited)))
             elif c.flipped and c.modality != "text":
                 lines.append("    " + t("removed: {units}", lang, units=i18n.listed(c.units, lang)))
-            tail = ("" if c.minimal or not c.flipped else
-                    t("; not pruned to the fewest: its time ran out" if c.stopped == "time" else
-                      "; not pruned to the fewest: its forwards ran out", lang))
-            lines.append("    " + t("{passes} forwards, {seconds} s", lang, passes=c.cost.forward_passes,
-                                    seconds=f"{c.cost.seconds:.2f}") + tail)
+            cost = cost_line(c.to_dict(), lang)
+            if cost:
+                lines.append("    " + cost)
     if exp.tone_note:
         lines.append(i18n.said(exp.tone_note, lang))
     elif exp.tone:

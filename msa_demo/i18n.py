@@ -469,6 +469,7 @@ ZH: dict[str, str] = {
     "the map's ranking, grows the set until the verdict flips, then puts back every unit it can.":
         "每一行都经模型核实：做出修改后重新读取融合结论。搜索从归因图的排名开始，逐步扩大集合直到结论翻转，再放回所有可以放回的单元。",
     "{passes} forwards, {seconds} s": "{passes} 次前向，{seconds} 秒",
+    "{passes} forward, {seconds} s": "{passes} 次前向，{seconds} 秒",
     "; not pruned to the fewest: its time ran out": "；未精简到最少：时间用完",
     "; not pruned to the fewest: its forwards ran out": "；未精简到最少：前向次数用完",
     "removed: {units}": "已移除：{units}",
@@ -482,6 +483,7 @@ ZH: dict[str, str] = {
     "{name}: no flip found before the what-if's time ran out": "{name}：反事实搜索的时间用完前没有找到翻转",
     " ({n} forwards)": "（{n} 次前向）",
     "{name}: no flip within {n} forwards": "{name}：{n} 次前向内没有翻转",
+    "{name}: no flip": "{name}：没有翻转",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
     "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
         "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",

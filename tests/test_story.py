@@ -3,6 +3,7 @@ the face model's abstention, stale panels, and quiet logs for a user's mistake."
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
 from pathlib import Path
@@ -39,6 +40,21 @@ def test_summary_names_the_drivers_and_the_dissent():
 def test_summary_without_contributions_says_who_agrees():
     p = pred(NEG, {"text": "positive", "image": "negative", "audio": "negative"})
     assert views.summary_sentence(p).startswith("NEGATIVE (62 %), as the picture and the voice say;")
+    # one that agrees: "the words" are plural, the picture is not ("as the words says" had been written)
+    assert views.summary_sentence(pred(NEG, {"text": "negative", "image": "positive", "audio": "positive"})).startswith(
+        "NEGATIVE (62 %), as the words say;")
+    assert views.summary_sentence(pred(NEG, {"text": "positive", "image": "negative", "audio": "positive"})).startswith(
+        "NEGATIVE (62 %), as the picture says;")
+
+
+def test_a_what_if_s_cost_says_one_forward_in_the_singular():
+    from msa_demo.views.whatif import cost_line
+
+    assert cost_line({"cost": {"forward_passes": 1, "seconds": 0.031}}) == "1 forward, 0.03 s"
+    assert cost_line({"cost": {"forward_passes": 0, "seconds": 0.0}}) == ""  # nothing could be tried: no "(0 …)"
+    assert cost_line({"cost": {"forward_passes": 4, "seconds": 0.5}}, "zh") == "4 次前向，0.50 秒"
+    assert cost_line({"cost": {"forward_passes": 2, "seconds": 1}, "flipped": True, "minimal": False,
+                      "stopped": "time"}) == "2 forwards, 1.00 s; not pruned to the fewest: its time ran out"
 
 
 @pytest.mark.parametrize("top, second, close", [(0.499, 0.496, True), (0.52, 0.48, True), (0.56, 0.44, False)])
@@ -309,3 +325,10 @@ def test_the_reports_numbers_keep_four_significant_digits_as_written_one_by_one(
         want = float(f"{want:.4g}")
         assert got == want or (math.isnan(got) and math.isnan(want)), (got, want)
         assert repr(got) == repr(want)  # written as short in the JSON
+
+
+def test_the_words_heard_keep_a_space_before_their_times():
+    """"This0.0–0.2s is0.2–0.3s" was what a screen reader (and a copied line) got: a thin space now parts them."""
+    words = [{"text": "This", "start": 0.0, "end": 0.2}, {"text": "is", "start": 0.2, "end": 0.34}]
+    assert views.timed_words(words) == "This\u2009<sub>0.0–0.2s</sub> is\u2009<sub>0.2–0.3s</sub>"
+    assert views.timed_words([{"text": "<b>", "start": 1, "end": 2}], html.escape) == "&lt;b&gt;\u2009<sub>1.0–2.0s</sub>"

@@ -188,7 +188,7 @@ def test_what_if_edits_the_fourth_modality_by_its_own_units(model):
     # physiology model at a tie, which flips nothing (the text alone keeps it positive)
     assert c.method == "integrated_gradients" and c.units[0] == "arousal" and sorted(c.units) == sorted(SIGNALS)
     assert not c.flipped and c.cost.forward_passes == 4
-    assert c.sentence.startswith("Physiology: no flip within 64 forwards; without all 4 units it still reads positive")
+    assert c.sentence.startswith("Physiology: no flip; without all 4 units it still reads positive")
 
 
 def test_cli_and_report_carry_the_fourth_modality(physio_preset, tmp_path, capsys):

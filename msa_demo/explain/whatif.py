@@ -65,8 +65,9 @@ def units_phrase(modality: str, labels: list[str], params: dict | None = None) -
 
 
 def sentence_for(c: Counterfactual, params: dict | None = None, total: int | None = None) -> str:
-    """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %)." or "Text: no flip within 64
-    forwards; without the top 9 words it still reads positive (60 %)." (``total``: how many units the map has)."""
+    """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %).", "Text: no flip within 64
+    forwards; without the top 9 words it still reads positive (60 %)." (its forwards ran out) or "Text: no flip;
+    without all 4 words it still reads positive (60 %)." (every edit tried). ``total``: how many units the map has."""
     reads = f"{c.label} ({_pct(c.probs.get(c.label, 0.0))})"
     if c.flipped:
         if c.edit == "remove":
@@ -80,8 +81,10 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
         if not c.units:
             return head + " (nothing could be tried)."
         head += f" ({n} forward{'' if n == 1 else 's'})"
-    else:
+    elif c.stopped == "forwards":
         head = f"{name}: no flip within {c.max_forwards} forward{'' if c.max_forwards == 1 else 's'}"
+    else:  # every edit the search could make was tried (it had said "within 64 forwards" after spending one)
+        head = f"{name}: no flip"
     if not c.units:
         if c.edit == "remove":
             return head + " (nothing could be tried)."

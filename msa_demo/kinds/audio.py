@@ -123,8 +123,7 @@ def report(exp: dict, lang: str = "en") -> str:
     audio = reading.get("audio") or {}
     if "transcript" in audio:
         words = audio.get("words") or []
-        timed = " ".join(f"{_e(w.get('text'))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
-                         for w in words)
+        timed = views.timed_words(words, _e)
         heard = t("**Heard** ({how}): “{transcript}”", lang, how=_e(views.heard_in(audio, lang)),
                   transcript=_e(audio.get("transcript"))).replace("**", "<b>", 1).replace("**", "</b>", 1)
         empty = t("**Heard:** no words were recognised.", lang).replace("**", "<b>", 1).replace("**", "</b>", 1)

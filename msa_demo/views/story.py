@@ -121,7 +121,7 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
     elif len(used) > 1:
         agree = [m for m in used if (per.get(m) or {}).get("label") == label]
         if agree and len(agree) < len(used):
-            reasons = t(", as {agree} says" if len(agree) == 1 else ", as {agree} say", lang,
+            reasons = t(", as {agree} says" if agree != ["text"] and len(agree) == 1 else ", as {agree} say", lang,
                         agree=_and([noun(m, lang) for m in agree], lang))
     dissent = [t("{noun} alone points {label}" if m != "text" else "{noun} alone point {label}", lang,
                  noun=noun(m, lang), label=i18n.label(per[m]["label"], lang))
@@ -263,8 +263,7 @@ def transcript_markdown(reading: dict | None, lang: str = "en") -> str:
     words = audio.get("words") or []
     if not words:
         return t("**Heard:** no words were recognised.", lang)
-    timed = " ".join(f"{md(w.get('text', ''))}<sub>{float(w.get('start', 0)):.1f}–{float(w.get('end', 0)):.1f}s</sub>"
-                     for w in words)
+    timed = timed_words(words)
     cut = int(audio.get("dropped_at_cut") or 0)
     note = ""
     if cut and lang == "zh":
@@ -275,6 +274,13 @@ def transcript_markdown(reading: dict | None, lang: str = "en") -> str:
                 "with no time of their own, were left out: not heard.*")
     return (t("**Heard** ({how}): “{transcript}”", lang, how=heard_in(audio, lang),
               transcript=md(audio.get("transcript", ""))) + f"\n\n{timed}{note}")
+
+
+def timed_words(words: list, escape=md) -> str:
+    """The words heard, each with its time after it, small ("This 0.0–0.2s is 0.2–0.3s"): a thin space between
+    a word and its time, which had run together ("This0.0–0.2s") for a screen reader and a copied line."""
+    return " ".join(f"{escape(w.get('text', ''))}\u2009<sub>{float(w.get('start', 0)):.1f}–"
+                    f"{float(w.get('end', 0)):.1f}s</sub>" for w in words)
 
 
 def heard_in(audio: dict, lang: str = "en") -> str:

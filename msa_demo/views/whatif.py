@@ -17,13 +17,19 @@ NOTE = ("Each line was checked by the model: the edit was made and the fused ver
         "from the map's ranking, grows the set until the verdict flips, then puts back every unit it can.")
 
 
-def _cost(c: dict, lang: str = "en") -> str:
+def cost_line(c: dict, lang: str = "en") -> str:
+    """A what-if's forwards and seconds ("1 forward, 0.03 s"), and why it was not pruned to the fewest units; ""
+    for a search that ran no forward (its sentence says nothing could be tried: "(0 forwards, 0.00 s)" added
+    nothing)."""
     cost = c.get("cost") or {}
     tail = ""
     if c.get("flipped") and not c.get("minimal"):
         tail = t("; not pruned to the fewest: its time ran out" if c.get("stopped") == "time" else
                  "; not pruned to the fewest: its forwards ran out", lang)
-    return t("{passes} forwards, {seconds} s", lang, passes=cost.get("forward_passes", 0),
+    n = cost.get("forward_passes", 0)
+    if not n:
+        return ""
+    return t("{passes} forward, {seconds} s" if n == 1 else "{passes} forwards, {seconds} s", lang, passes=n,
              seconds=f"{float(cost.get('seconds') or 0):.2f}") + tail
 
 
@@ -66,8 +72,10 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
         if not units:
             return head + t(" (nothing could be tried).", lang)
         head += t(" ({n} forwards)", lang, n=n)
-    else:
+    elif c.get("stopped") == "forwards":
         head = t("{name}: no flip within {n} forwards", lang, name=name, n=c.get("max_forwards", 0))
+    else:
+        head = t("{name}: no flip", lang, name=name)
     if not units:
         if c.get("edit") == "remove":
             return head + t(" (nothing could be tried).", lang)
@@ -83,16 +91,22 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
 
 
+def _swapped(pieces: list, i: int) -> str:
+    """" → " before a word put in where the word before it was taken out ("~~fantastic~~ → **awful**": the two
+    had run together as "fantasticawful" for anyone who does not see the strike-through)."""
+    return " → " if i and pieces[i][1] == "added" and pieces[i - 1][1] == "removed" else ""
+
+
 def edited_markdown(pieces: list) -> str:
     """Edited text as markdown: removed words struck through, the words put in bold."""
-    return "".join(f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added" else md(p)
-                   for p, k in pieces)
+    return "".join(_swapped(pieces, i) + (f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added"
+                                          else md(p)) for i, (p, k) in enumerate(pieces))
 
 
 def edited_html(pieces: list) -> str:
     """Edited text as HTML: <del> the removed words, <ins> the words put in."""
-    return "".join(f"<del>{esc(p)}</del>" if k == "removed" else f"<ins>{esc(p)}</ins>" if k == "added" else esc(p)
-                   for p, k in pieces)
+    return "".join(esc(_swapped(pieces, i)) + (f"<del>{esc(p)}</del>" if k == "removed" else f"<ins>{esc(p)}</ins>"
+                                               if k == "added" else esc(p)) for i, (p, k) in enumerate(pieces))
 
 
 def _detail(c: dict) -> tuple[str, list]:
@@ -171,7 +185,8 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
         return f"#### {t(TITLE, lang)}\n\n{sound}" if sound else ""
     lines = [f"#### {t(TITLE, lang)}"]
     for c in items:
-        line = f"- {md(sentence(c, exp, lang))} <sub>({md(_cost(c, lang))})</sub>"
+        cost = cost_line(c, lang)
+        line = f"- {md(sentence(c, exp, lang))}" + (f" <sub>({md(cost)})</sub>" if cost else "")
         kind, value = _detail(c)
         if kind == "text":
             line += f"  \n  {edited_markdown(value)}"
@@ -221,7 +236,9 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
         if pic is not None and picture_uri is not None:
             extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
                       'style="max-width:240px">')
-        rows.append(f"<li>{esc(sentence(c, exp, lang))} <small>({esc(_cost(c, lang))})</small>{extra}</li>")
+        cost = cost_line(c, lang)
+        rows.append(f"<li>{esc(sentence(c, exp, lang))}" + (f" <small>({esc(cost)})</small>" if cost else "")
+                    + f"{extra}</li>")
     return (f"<h2>{esc(t(TITLE, lang))}</h2><ul>{''.join(rows)}</ul><p><small>{esc(t(NOTE, lang))}</small></p>"
             f"{sound}")
 
@@ -241,5 +258,5 @@ def tone_html(exp: dict, lang: str = "en") -> str:
     return f"<h3>{t('How it sounds', lang)}</h3><p>{esc(head)}</p>{chart}"
 
 
-__all__ = ["edited_html", "edited_markdown", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
+__all__ = ["cost_line", "edited_html", "edited_markdown", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
            "whatif_markdown", "whatif_picture"]
