@@ -112,8 +112,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 with gr.Row():
                     page.parts.update({f"own.{m}": box for m, box in ui.alone_labels().items()})
                 page.parts["notices"] = gr.Markdown(elem_id="notices")
+                # "Out of date" shows above the what-ifs (a switch re-predicts the summary at once, the what-ifs stay
+                # those of the explanation), but keeps its place among the parts (the endpoints' outputs, in order)
+                fresh = gr.Markdown(elem_id="freshness")
                 page.parts["what_if"] = gr.Markdown(elem_id="what-if")  # what would change its mind (what-if)
-                page.parts["fresh"] = gr.Markdown(elem_id="freshness")
+                page.parts["fresh"] = fresh
                 page.parts["contrib"] = gr.Plot(label=ui.tr("Modality contributions (Shapley) and what-ifs"),
                                                 show_label=False, elem_id="contrib", visible=False)
                 page.parts.update(ui.panels())  # each modality's explanation panel, in registry order
@@ -278,8 +281,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
             "compare."))), api_name=False,
                   show_progress="minimal")
-        share_btn.click(ui.in_page_language(lambda exp: (dash.share(exp), gr.Textbox(visible=True))), parts["state"],
-                        [shared_id, link],
+        share_btn.click(ui.in_page_language(lambda exp, stamp, lang="en", **on_screen: (
+            dash.share(exp, stamp, lang=lang, **on_screen), gr.Textbox(visible=True))), [parts["state"], parts["stamp"]],
+                        [shared_id, link], inputs_kwargs=exp_ins,
                         api_name=False, show_progress="hidden").success(
             None, shared_id, link, api_name=False, js=COPY_LINK)
         # a new explanation (its stamp changes with it): the old link is not its link. Listening to the small stamp,

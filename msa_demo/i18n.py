@@ -484,6 +484,8 @@ ZH: dict[str, str] = {
     " ({n} forwards)": "（{n} 次前向）",
     "{name}: no flip within {n} forwards": "{name}：{n} 次前向内没有翻转",
     "{name}: no flip": "{name}：没有翻转",
+    "The explanation below was made before your changes: click Explain to bring it up to date, then copy its link.":
+        "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
     "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
         "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",

@@ -53,8 +53,12 @@ def test_the_dashboard_shares_an_explanation_and_opens_it_read_only(tiny_model, 
     with pytest.raises(Exception, match="no explanation to share yet"):
         dash.share(None)
     steps = list(dash.explain_panels(None, "what a lovely day", None, None, ig_steps=8, deletion_steps=2))
-    exp = steps[-1]["state"]
+    exp, stamp = steps[-1]["state"], steps[-1]["stamp"]
     key = dash.share(exp)
+    # with what the page shows: the same inputs share it, changed ones do not (the link would open the old one)
+    assert dash.share(exp, stamp, None, "what a lovely day", None, None, ig_steps=8, deletion_steps=2) == key
+    with pytest.raises(Exception, match="made before your changes: click Explain"):
+        dash.share(exp, stamp, None, "what a dreadful day", None, None, ig_steps=8, deletion_steps=2)
     panels = next(dash.opening(shared=key))
     # the inputs, to explain again (a box without an input is cleared)
     assert (panels["input.text"], panels["input.image"], panels["input.audio"]) == ("what a lovely day", None, None)

@@ -651,10 +651,17 @@ class Dashboard:
                 out[f"input.{m}"] = value or (None if m != "text" else "")
         return out
 
-    def share(self, exp: dict | None) -> str:
-        """Put the explanation on the shelf; its id (the link is the page's address with ``?x=<id>``)."""
+    def share(self, exp: dict | None, stamp=None, *args, lang: str = "en", **named) -> str:
+        """Put the explanation on the shelf; its id (the link is the page's address with ``?x=<id>``). Given the
+        ``stamp`` and the inputs and settings on screen (as :meth:`freshness`), an explanation made before they
+        changed is not shared: the link would open what the page no longer shows, as the downloads are disabled."""
         if not exp:
-            raise user_error("There is no explanation to share yet: click 'Explain' first.")
+            raise user_error(t("There is no explanation to share yet: click 'Explain' first.", lang))
+        if stamp and (args or named):
+            request, advanced = self._bind(args, named)
+            if stale_parts(stamp, explained_stamp(request, settings_values(**advanced))):
+                raise user_error(t("The explanation below was made before your changes: click Explain to bring it "
+                                   "up to date, then copy its link.", lang))
         try:
             return self.shelf.put(exp)
         except MsaError as exc:
