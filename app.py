@@ -149,7 +149,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                               "by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, "
                               "and how far their maps agree. A preset not loaded yet is loaded on first use."))
             with gr.Row():
-                other = gr.Dropdown(list(dict.fromkeys([*presets, "lite", "hub"])), value=None, scale=3,
+                # a built-in that could not be loaded at start (no Hub) is not offered (it can still be typed)
+                offered = [p for p in dict.fromkeys([*presets, "lite", "hub"]) if p not in dash.failures]
+                other = gr.Dropdown(offered, value=next((p for p in offered if p != dash.default), None), scale=3,
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, or a preset file a `train` run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
