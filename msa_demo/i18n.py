@@ -533,13 +533,13 @@ ZH: dict[str, str] = {
         "结论汇总各窗口的结论，立场鲜明的窗口权重最大。",
     "the verdict is the mean of the windows' verdicts.": "结论是各窗口结论的平均。",
     "The {name} explanation failed ({why}).": "{name}的解释失败了（{why}）。",
-    "Time budget {budget} s: {parts}.": "时间预算 {budget} 秒：{parts}。",
+    "Time budget {budget} s for the maps: {parts}.": "归因图的时间预算 {budget} 秒：{parts}。",
     "every map": "每张图", "IG at most {n} steps (its completeness gap is shown)": "IG 最多 {n} 步（显示其完整性差距）",
     "a {a}×{b} grid": "{a}×{b} 网格", "segments of {n} s": "{n} 秒的片段",
     "occluded at the latent level (its map can differ from the waveform's)": "在潜在层遮挡（其归因图可能与波形上的不同）",
     "a {n}-point deletion curve": "{n} 点的删除曲线", "{method} only": "仅{method}",
-    "Time budget {budget} s cannot be met (about {seconds} s at the least): {parts}.":
-        "时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。",
+    "Time budget {budget} s for the maps cannot be met (about {seconds} s at the least): {parts}.":
+        "归因图的时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。",
     "Video: a face was found in {found} of {total} frames; only those were read.":
         "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
     "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",

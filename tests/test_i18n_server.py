@@ -153,7 +153,7 @@ def every_path(exp: dict) -> list[dict]:
         "Image: an animated picture of 5 frames; only its first frame was read.",
         "The image model could not be loaded, so the image was not used.",
         "Video: a face was found in 3 of 8 frames; only those were read."]
-    e["notices"] = ["Time budget 5 s: every map: IG at most 8 steps (its completeness gap is shown), a 4×4 grid; "
+    e["notices"] = ["Time budget 5 s for the maps: every map: IG at most 8 steps (its completeness gap is shown), a 4×4 grid; "
                     "audio: segments of 1 s, occlusion only."]
     for m in e["maps"]:
         m["params"]["budget"] = ["IG at most 8 steps (its completeness gap is shown)", "a 4×4 grid"]

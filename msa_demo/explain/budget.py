@@ -79,8 +79,10 @@ class Plan:
         if not self.gave_up:
             return None
         parts = "; ".join(f"{m}: {', '.join(g)}" for m, g in self.gave_up.items())
-        head = (f"Time budget {budget:g} s: " if self.fits
-                else f"Time budget {budget:g} s cannot be met (about {self.seconds:.1f} s at the least): ")
+        # "for the maps": the prediction and the what-ifs (half as much again) come on top, and a reader who saw
+        # "Time budget 5 s" and waited 18 s for a long review took the 5 s for the whole explanation
+        head = (f"Time budget {budget:g} s for the maps: " if self.fits
+                else f"Time budget {budget:g} s for the maps cannot be met (about {self.seconds:.1f} s at the least): ")
         return head + parts + "."
 
 
