@@ -320,16 +320,20 @@ def _open_image(value: Any) -> Image.Image:
         ) from None
 
 
-def _is_heif(src: Any) -> bool:
-    """Whether a picture's bytes are HEIF / HEIC (an ISO box 'ftyp' naming a HEIF brand), whatever its name."""
+def _head(src: Any, n: int = 16) -> bytes:
+    """A file's (or a BytesIO's) first ``n`` bytes; b"" when it cannot be read."""
     try:
         if isinstance(src, io.BytesIO):
-            head = src.getvalue()[:16]
-        else:
-            with open(src, "rb") as fh:
-                head = fh.read(16)
+            return src.getvalue()[:n]
+        with open(src, "rb") as fh:
+            return fh.read(n)
     except OSError:
-        return False
+        return b""
+
+
+def _is_heif(src: Any) -> bool:
+    """Whether a picture's bytes are HEIF / HEIC (an ISO box 'ftyp' naming a HEIF brand), whatever its name."""
+    head = _head(src)
     return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 
 
@@ -373,14 +377,7 @@ def _ffmpeg_only(src: Any) -> bool:
     """Whether the file's first bytes are a container libsndfile does not read (MP4 / M4A, Matroska / WebM, ADTS
     AAC), whatever its name says: an M4A named .mp3 went to libsndfile's MP3 decoder first, which wrote "Illegal
     Audio-MPEG-Header" lines to the server's stderr before PyAV read it."""
-    try:
-        if isinstance(src, io.BytesIO):
-            head = src.getvalue()[:12]
-        else:
-            with open(src, "rb") as fh:
-                head = fh.read(12)
-    except OSError:
-        return False
+    head = _head(src)
     return (head[4:8] == b"ftyp" or head[:4] == b"\x1a\x45\xdf\xa3"
             or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0))
 
