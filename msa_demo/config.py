@@ -218,11 +218,14 @@ DEFAULT_PRESET = "hub"
 
 
 def load_preset(name_or_path: str | Path) -> Preset:
-    """A built-in preset by name, or a preset read from a .json / .yaml / .yml file."""
+    """A built-in preset by name, a preset read from a .json / .yaml / .yml file, or a directory ``msa_demo train``
+    wrote: the preset it was trained on (its ``preset.json``) with that directory's head as its fusion."""
     key = str(name_or_path)
     if key in PRESETS:
         return PRESETS[key]
     path = Path(key)
+    if path.is_dir() and (path / "preset.json").is_file() and (path / "config.json").is_file():
+        return _trained(path)
     if not path.is_file():
         known = ", ".join(sorted(PRESETS))
         raise InputError(f"Unknown preset '{key}'. Use one of: {known}, or the path of a preset JSON/YAML file.")
@@ -239,6 +242,21 @@ def load_preset(name_or_path: str | Path) -> Preset:
     if not isinstance(data, dict):
         raise InputError(f"The preset file {path.name} must hold one preset object.")
     return Preset.from_dict(data)
+
+
+def _trained(folder: Path) -> Preset:
+    """The preset of a ``train`` output folder: its ``preset.json`` (the encoders the head was trained on) with the
+    folder as its fusion. Its own ``preset.json`` had been the one to give, and it ran the untrained late fusion
+    without a word. A head that fine-tuned text layers is a text model's head, not a fusion: one line says so."""
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"The trained head's config.json in '{folder.name}' could not be read: {exc}") from None
+    if config.get("encoder_config") or (config.get("first_layer") is not None and int(config["first_layer"]) >= 0):
+        raise InputError(f"'{folder.name}' holds a text head with fine-tuned encoder layers: name it as the text "
+                         "model's head (its options' \"head\") in a preset file, not as a preset.")
+    preset = load_preset(folder / "preset.json")
+    return replace(preset, name=f"{preset.name}+{folder.resolve().name}", fusion=str(folder.resolve()))
 
 
 def save_preset(preset: Preset, path: str | Path) -> Path:

@@ -269,6 +269,8 @@ ZH: dict[str, str] = {
     "the split column names none test (or heldout)": "split 列没有标为 test（或 heldout）的行",
     "no held-out rows: {why}, so there are no held-out metrics": "没有留出行：{why}，因此没有留出集指标",
     "held-out": "留出集",
+    "No labelled row is neutral, so the head has two classes, negative and positive (--labels 3 keeps three).":
+        "没有任何有标签的行是中性的，因此融合头只有两个类别：负面和正面（--labels 3 保留三个类别）。",
     "held-out binary (non-neutral truth)": "留出集二分类（真值非中性）",
     "{name}: n={n}  accuracy {accuracy}  macro P {p}  R {r}  F1 {f1}":
         "{name}：n={n}  准确率 {accuracy}  宏精确率 {p}  宏召回率 {r}  宏 F1 {f1}",
@@ -276,6 +278,8 @@ ZH: dict[str, str] = {
     "  {group}: accuracy {accuracy} macro-F1 {f1}": "  {group}：准确率 {accuracy} 宏 F1 {f1}",
     "  binary accuracy {accuracy} (n={n})": "  二分类准确率 {accuracy}（n={n}）",
     "saved to {output} ({seconds} s)": "已保存到 {output}（{seconds} 秒）",
+    "use it: python -m msa_demo predict --preset {output} --text \"…\" (or explain, explain-batch, the app's --preset)":
+        "使用方法：python -m msa_demo predict --preset {output} --text \"…\"（或 explain、explain-batch、应用的 --preset）",
     # explain-batch's lines on the command line
     ", {rate} rows/s": "，每秒 {rate} 行",
     "{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})":

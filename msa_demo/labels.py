@@ -267,7 +267,10 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
 
 
 def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
-    """Accuracy, macro precision / recall / F1 (0 where undefined) and the confusion matrix (rows = truth)."""
+    """Accuracy, macro precision / recall / F1 (0 where undefined) and the confusion matrix (rows = truth). The
+    macro means are over the classes that occur in the truth or the predictions, as scikit-learn's: a class no
+    row has and none was predicted (neutral, in a positive / negative set) had counted as 0 ("5 labelled rows:
+    accuracy 1.000, macro F1 0.667")."""
     c = len(labels)
     cm = np.zeros((c, c), dtype=np.int64)
     for t, p in zip(y_true, y_pred):
@@ -278,12 +281,13 @@ def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequen
     prec = np.divide(tp, pred_n, out=np.zeros(c), where=pred_n > 0)
     rec = np.divide(tp, true_n, out=np.zeros(c), where=true_n > 0)
     f1 = np.divide(2 * prec * rec, prec + rec, out=np.zeros(c), where=(prec + rec) > 0)
+    seen = (true_n + pred_n) > 0
     return {
         "n": n,
         "accuracy": float(tp.sum() / n) if n else 0.0,
-        "macro_precision": float(prec.mean()),
-        "macro_recall": float(rec.mean()),
-        "macro_f1": float(f1.mean()),
+        "macro_precision": float(prec[seen].mean()) if seen.any() else 0.0,
+        "macro_recall": float(rec[seen].mean()) if seen.any() else 0.0,
+        "macro_f1": float(f1[seen].mean()) if seen.any() else 0.0,
         "per_class": {lab: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
                             "support": int(true_n[i])} for i, lab in enumerate(labels)},
         "labels": list(labels),

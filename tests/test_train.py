@@ -26,6 +26,19 @@ def test_metrics_match_hand_computed_values():
     # a class never predicted has precision 0, not NaN
     m2 = T.compute_metrics([0, 1], [0, 0], ["negative", "positive"])
     assert m2["per_class"]["positive"]["precision"] == 0.0 and m2["macro_f1"] == pytest.approx((2 / 3 + 0) / 2)
+    # a class no row has and none was predicted does not count (as scikit-learn's macro); one predicted does
+    three = ["negative", "neutral", "positive"]
+    m3 = T.compute_metrics([0, 2, 2], [0, 2, 2], three)
+    assert (m3["macro_precision"], m3["macro_recall"], m3["macro_f1"]) == (1.0, 1.0, 1.0)
+    m4 = T.compute_metrics([0, 2, 2], [0, 1, 2], three)
+    assert m4["macro_f1"] == pytest.approx((1 + 0 + 2 / 3) / 3) and m4["macro_recall"] == pytest.approx(0.5)
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    for truth, pred in (([0, 2, 2, 0], [0, 2, 0, 0]), ([0, 2, 2], [0, 1, 2]), ([1, 1], [1, 2])):
+        m = T.compute_metrics(truth, pred, three)
+        assert m["macro_f1"] == pytest.approx(f1_score(truth, pred, average="macro", zero_division=0))
+        assert m["macro_precision"] == pytest.approx(precision_score(truth, pred, average="macro", zero_division=0))
+        assert m["macro_recall"] == pytest.approx(recall_score(truth, pred, average="macro", zero_division=0))
 
 
 def test_bins_labels_and_split():
@@ -178,6 +191,12 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     assert sum(pred.probs.values()) == pytest.approx(1.0, abs=1e-5)
     both = model.predict(text="great happy good", audio=str(tmp_path / "a0.wav"))
     assert both.used == ["text", "audio"] and sum(both.probs.values()) == pytest.approx(1.0, abs=1e-5)
+    # the folder itself is a preset: the one it was trained on, with its head as the fusion (its preset.json alone
+    # had run the untrained late fusion without a word)
+    direct = MultimodalSentimentModel.from_preset(str(out), device="cpu")
+    again = direct.predict(text="great happy good")
+    assert again.fusion["kind"] == "trained-attention" and again.probs == pytest.approx(pred.probs, abs=1e-6)
+    assert direct.preset.name == f"{load_preset(str(tiny_preset_path)).name}+out"
 
     # the CLI entry point is registered
     from msa_demo.__main__ import main
@@ -186,14 +205,15 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     assert main(["train", *(a for a in argv if a != "--quiet")]) == 0
     said = capsys.readouterr().out  # how the rows were split, before the metrics read on them
     assert f"rows: {first['n_train']} to train on, {first['n_val']} to pick the epoch, 6 held out (a stratified split, " \
-           "seed 1)" in said and "held-out: n=6" in said
+           "seed 1)" in said and "held-out: n=6" in said and f"use it: python -m msa_demo predict --preset {out}" in said
     # and in Chinese (--lang zh-CN): no English word left but the paths' (metrics.json stays English)
     from test_i18n_server import english_left
 
     assert main(["train", *(a for a in argv if a != "--quiet"), "--lang", "zh-CN"]) == 0
     zh = capsys.readouterr().out
     assert f"行：{first['n_train']} 行用于训练" in zh and "分层划分，种子 1" in zh and "留出集：n=6" in zh
-    assert "混淆矩阵" in zh and "已保存到" in zh and english_left(zh, out, cache) == []
+    assert "混淆矩阵" in zh and "已保存到" in zh and "使用方法" in zh
+    assert english_left(zh, out, cache, "python -m msa_demo predict --preset --text explain explain-batch") == []
     assert json.loads((out / "metrics.json").read_text())["split_from"] == "a stratified split, seed 1"
 
 
@@ -245,7 +265,7 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     # a row without a label, or with one that is no sentiment, is left out and said; none left: one line
     manifest.write_text("text,label\na,positive\nb,\nc,greatt\nd,negative\n", encoding="utf-8")
     plan = plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
-    assert [r["text"] for r in plan.rows] == ["a", "d"] and plan.y == [2, 0] and plan.left_out == {
+    assert [r["text"] for r in plan.rows] == ["a", "d"] and plan.y == [1, 0] and plan.left_out == {
         1: "Row 2 has no label (or give --bins to bin a numeric score column).",
         2: "Row 3: Label 'greatt' is not one of negative, neutral, positive."}
     print_summary({"n_train": 2, "n_val": 0, "n_test": 0, "split_from": "a stratified split, seed 0",
@@ -281,6 +301,29 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     assert capsys.readouterr().out.splitlines()[-1] == (
         "no held-out rows: none of the split column's 2 test rows has a label (GLUE's test splits have none), so there "
         "are no held-out metrics")
+
+
+def test_a_set_without_neutral_rows_trains_two_classes_unless_three_are_asked_for(tiny_preset_path, tmp_path,
+                                                                                   capsys):
+    """IMDb / SST-2 / Yelp polarity under the default label set: the head had three classes, "neutral" taught by no
+    row (a new user's 40 rows: macro F1 0.42 where --labels 2 scored 1.0). Without --labels and with no neutral
+    row, two classes, said once; --labels 3 keeps three; a set with a neutral row keeps three."""
+    from msa_demo.training.pipeline import plan as plan_of, print_summary
+
+    manifest = tmp_path / "polar.csv"
+    manifest.write_text("text,label\n" + "".join(f"row {i},{('negative', 'positive')[i % 2]}\n" for i in range(8)),
+                        encoding="utf-8")
+    plan = plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)]))
+    assert plan.labels == ["negative", "positive"] and plan.y == [0, 1] * 4 and plan.two_way
+    asked = plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path), "--labels", "3"]))
+    assert asked.labels == ["negative", "neutral", "positive"] and asked.y == [0, 2] * 4 and not asked.two_way
+    manifest.write_text("text,label\na,negative\nb,neutral\nc,positive\n", encoding="utf-8")
+    assert plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path)])).labels == ["negative", "neutral",
+                                                                                               "positive"]
+    capsys.readouterr()
+    print_summary({"n_train": 6, "n_val": 1, "n_test": 1, "split_from": "the split column", "two_way": True}, None)
+    assert "No labelled row is neutral, so the head has two classes, negative and positive (--labels 3 keeps three)." \
+        in capsys.readouterr().out.splitlines()
 
 
 def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_is_there(tiny_preset_path, tmp_path,
@@ -442,3 +485,25 @@ def test_finetuned_text_head_loads_in_encoder_with_head(tmp_path):
     # the adapter runs the fine-tuned layer: its features fed to the saved head give its own prediction
     fusion = load_fusion(out)
     assert torch.allclose(fusion({}, {"text": enc.features[None]})[0], enc.probs, atol=1e-5)
+
+
+def test_a_train_folder_is_a_preset_and_a_fine_tuned_text_head_is_said_not_to_be(tmp_path):
+    """``--preset FOLDER`` reads a train output as its preset with its head as the fusion; a folder whose head
+    fine-tuned text layers (the lite text head's kind) is a text model's head, which one line says."""
+    import json
+
+    from msa_demo.config import LITE, load_preset, save_preset
+    from msa_demo.errors import InputError
+
+    folder = tmp_path / "fused"
+    folder.mkdir()
+    save_preset(LITE, folder / "preset.json")
+    (folder / "config.json").write_text(json.dumps({"kind": "concat", "first_layer": -1, "encoder_config": None}))
+    preset = load_preset(str(folder))
+    assert preset.fusion == str(folder.resolve()) and preset.name == "lite+fused"
+    assert preset.modalities == LITE.modalities
+    (folder / "config.json").write_text(json.dumps({"kind": "head", "first_layer": 10, "encoder_config": {"a": 1}}))
+    with pytest.raises(InputError, match="text head with fine-tuned encoder layers"):
+        load_preset(str(folder))
+    with pytest.raises(InputError, match="Unknown preset"):
+        load_preset(str(tmp_path / "nothing-here"))

@@ -27,8 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--modalities", help="comma-separated subset of text,image,audio,video (default: all present, and "
                                         "the audio a clip brings)")
     p.add_argument("--head", choices=HEADS, default="concat", help="fusion head (default concat)")
-    p.add_argument("--labels", choices=sorted(LABEL_SETS), default="3",
-                   help="label column: 2 (negative/positive), 3 (negative/neutral/positive), emotion7 "
+    p.add_argument("--labels", choices=sorted(LABEL_SETS), default=None,
+                   help="label column: 2 (negative/positive), 3 (negative/neutral/positive; the default, but when no "
+                        "row is neutral: 2), emotion7 "
                         "(anger,disgust,fear,sadness -> negative; joy -> positive; surprise,neutral -> neutral)")
     p.add_argument("--bins", help="bin a numeric 'score' column instead: 't' (2-way: < t negative) or "
                                   "'lo,hi' (3-way: <= lo negative, >= hi positive, else neutral)")
