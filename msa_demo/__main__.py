@@ -23,6 +23,8 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     add_model_flags(p)
+    p.add_argument("--face-anyway", action="store_true",
+                   help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_lang_flag(p)
 
@@ -66,7 +68,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for line in model.notices:  # a modality served by a stand-in, or switched off
         print(f"note: {line}", file=sys.stderr)
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
-    pred = model.predict(use=use, **raw)
+    from msa_demo.explain import abstain_without_face
+
+    inputs = model.read_inputs(**raw)
+    use, said = abstain_without_face(model, inputs, use, args.face_anyway)  # as the dashboard's face model does
+    pred = model.predict(inputs=inputs, use=use)
+    if said:
+        pred.notices.append(said)
     if args.json:
         print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False))
     else:

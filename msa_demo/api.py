@@ -111,6 +111,18 @@ class CodeApi:
             raise _error(f"Give at least one input: {registry.choices('or')}.")
         return model, inputs, wanted
 
+    @staticmethod
+    def _face(model, inputs, use: list[str], face_anyway: bool) -> tuple[list[str], str | None]:
+        """A picture in which the face model finds no face is not used, as on the dashboard (``face_anyway``: read
+        it as a face all the same), with the notice that says so; a faceless picture alone is one error."""
+        from msa_demo.explain import abstain_without_face
+
+        try:
+            left, said = abstain_without_face(model, inputs, use, face_anyway)
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        return (left if left is not None else use), said
+
     def _json(self, result: dict) -> str:
         """The answer as JSON text (an MCP tool's answer is text, and Gradio would write a dict as Python)."""
         result["notices"] = list(dict.fromkeys([*self.dash.notices, *(result.get("notices") or [])]))
@@ -128,12 +140,16 @@ class CodeApi:
             audio: a voice clip (WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or a video file's sound; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
+        A picture in which the face model finds no face is not used (it abstains, as on the dashboard); a notice says so.
         Returns:
             JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
+        face_anyway = bool(more.pop("face_anyway", False))
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
+        use_list, said = self._face(model, inputs, use_list, face_anyway)
         try:
             pred = model.predict(inputs=inputs, use=use_list)
+            pred.notices.extend([said] if said else [])
         except MsaError as exc:
             raise _error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
@@ -166,8 +182,10 @@ class CodeApi:
         from msa_demo.explain import explain
 
         kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
+        face_anyway = bool(named.pop("face_anyway", False))
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio,
                                                                            **kinds))
+        use_list, said = self._face(model, inputs, use_list, face_anyway)
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
@@ -185,7 +203,9 @@ class CodeApi:
         except (TypeError, ValueError, OverflowError) as exc:
             raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
         try:
-            result = explain(model, inputs, target=tgt, use=use_list, options=options).to_dict()
+            exp = explain(model, inputs, target=tgt, use=use_list, options=options)
+            exp.notices.extend([said] if said else [])
+            result = exp.to_dict()
         except MsaError as exc:
             raise _error(str(exc)) from None
         except Exception as exc:  # noqa: BLE001

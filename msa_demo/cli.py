@@ -59,6 +59,8 @@ def add_command(sub) -> None:
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     add_model_flags(p)
+    p.add_argument("--face-anyway", action="store_true",
+                   help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
@@ -201,7 +203,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
         model = MultimodalSentimentModel(preset, device=args.device)
     inputs = model.read_inputs(**raw)
     use = [u.strip() for u in use if u.strip()] if use else None
+    said = None
+    if saved is None:  # a saved explanation's modalities are those it used
+        from msa_demo.explain import abstain_without_face
+
+        use, said = abstain_without_face(model, inputs, use, args.face_anyway)  # as the dashboard's face model
     exp = explain(model, inputs, target=target, use=use, options=options)
+    if said:
+        exp.notices.append(said)
     if args.out:
         written(args.out, "--out", lambda: Path(args.out).write_text(exp.to_json(), encoding="utf-8"))
     lang = output_language(getattr(args, "lang", None))

@@ -269,6 +269,8 @@ ZH: dict[str, str] = {
     "the split column names none test (or heldout)": "split 列没有标为 test（或 heldout）的行",
     "no held-out rows: {why}, so there are no held-out metrics": "没有留出行：{why}，因此没有留出集指标",
     "held-out": "留出集",
+    "⟪the text turns here⟫ ": "⟪文字在这里转折⟫ ",
+    " ⟪the model stopped reading here; the rest was not read⟫ ": " ⟪模型读到这里为止；其余部分没有读取⟫ ",
     "No labelled row is neutral, so the head has two classes, negative and positive (--labels 3 keeps three).":
         "没有任何有标签的行是中性的，因此融合头只有两个类别：负面和正面（--labels 3 保留三个类别）。",
     "held-out binary (non-neutral truth)": "留出集二分类（真值非中性）",
@@ -601,6 +603,10 @@ ZH: dict[str, str] = {
     "Give at least one input: {kinds}.": "请至少给出一个输入：{kinds}。",
     "Give at least one input: type some text, add a picture, or upload/record an audio or video clip.":
         "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频或视频。",
+    "No face was found in the picture, so the face model abstains, and nothing else is given to read.":
+        "图片中没有找到人脸，因此人脸模型弃权，而且没有其他可读取的输入。",
+    "Image: no face was found, so the face model abstains and the picture is not used.":
+        "图片：没有找到人脸，因此人脸模型弃权，没有使用这张图片。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add text or "
     "audio, or tick 'read a picture without a face as a face' in Advanced.":
         "图片中没有找到人脸，人脸模型弃权，而且没有其他可读的输入。请添加文字或音频，或在“高级设置”中勾选“把没有人脸的图片当作人脸读取”。",

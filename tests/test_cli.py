@@ -48,3 +48,40 @@ def test_bad_inputs_give_one_line_and_exit_2(tiny_preset_path, tmp_path):
     assert res.returncode == 2 and res.stderr.strip() == (
         "error: Give at least one input: --text, --image, --audio or --video.")
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.lite
+def test_a_picture_without_a_face_is_left_out_from_code_as_on_the_dashboard(lite, lite_dashboard, capsys,
+                                                                            monkeypatch):
+    """The command line and the JSON endpoints (so the MCP tools) read a street scene as a face ("NEGATIVE 88 %")
+    where the dashboard's face model abstains: every way in now leaves such a picture out and says so, a faceless
+    picture alone is one line, and --face-anyway (face_anyway) reads it as a face all the same."""
+    import base64
+    from pathlib import Path
+
+    from msa_demo.__main__ import main
+    from msa_demo.api import CodeApi
+    from msa_demo.explain import NO_FACE_LEFT_OUT, abstain_without_face
+    from msa_demo.model import MultimodalSentimentModel
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    scene, face = str(examples / "neutral_scene.png"), str(examples / "happy_face.png")
+    text = "The meeting is at ten in the room on the second floor."
+    inputs = lite.read_inputs(text=text, image=scene)
+    assert abstain_without_face(lite, inputs) == (["text"], NO_FACE_LEFT_OUT)
+    assert abstain_without_face(lite, inputs, face_anyway=True) == (None, None)
+    assert abstain_without_face(lite, lite.read_inputs(text=text, image=face)) == (None, None)
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(lambda cls, *a, **k: lite))
+    assert main(["predict", "--text", text, "--image", scene, "--json"]) == 0
+    pred = json.loads(capsys.readouterr().out)
+    assert pred["used"] == ["text"] and NO_FACE_LEFT_OUT in pred["notices"]
+    assert main(["predict", "--image", scene]) == 2
+    assert "No face was found in the picture, so the face model abstains" in capsys.readouterr().err
+    assert main(["predict", "--image", scene, "--face-anyway", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["used"] == ["image"]
+    uri = "data:image/png;base64," + base64.b64encode(Path(scene).read_bytes()).decode()
+    api = CodeApi(lite_dashboard())
+    answer = json.loads(api.predict(text=text, image=uri))
+    assert answer["used"] == ["text"] and NO_FACE_LEFT_OUT in answer["notices"]
+    with pytest.raises(Exception, match="No face was found in the picture"):
+        api.predict(image=uri)

@@ -281,6 +281,8 @@ def test_the_words_panel_says_where_a_long_text_turns():
     shown = views.text_highlights(exp)
     assert [t for t, _c in shown].index(TURN_MARK) == [t for t, _c in shown].index("w8") - 1
     assert "".join(t for t, _c in shown).replace(TURN_MARK, "") == text  # nothing else changed
+    zh = [t for t, _c in views.text_highlights(exp, "zh")]  # the mark in the page's language (it stayed English)
+    assert "⟪文字在这里转折⟫ " in zh and TURN_MARK not in zh and zh.index("⟪文字在这里转折⟫ ") == zh.index("w8") - 1
     assert turning_point([abs(s) for s in scores]) is None  # one way throughout
     assert turning_point(scores[4:12]) is None  # too short to tell
     assert turning_point([0.05, -0.04] * 8) is None  # a weak wobble is no turn

@@ -236,22 +236,17 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
     """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
     explanation. A picture whose face model finds no face is not used, as on the dashboard
     (``without_faceless_picture``): the face model abstains."""
-    from msa_demo.explain import explain, reading_record, without_faceless_picture
+    from msa_demo.explain import abstain_without_face, explain
 
     try:
         with local_files(**row.files()) as files:  # Blobs and URIs as files, for this row
             inputs = model.read_inputs(**{**row.values, **files})
-            present = inputs.present()
-            if not present:
+            if not inputs.present():
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
-            wanted = [m for m in (use or present) if m in present]
-            if "image" in wanted:  # the picture read once here: the explanation reads it from the cache
-                left = without_faceless_picture(reading_record(model, inputs, ["image"]), wanted)
-                if not left:
-                    raise MsaError("No face was found in the picture, so the face model abstains, and nothing else "
-                                   "is given to read.")
-                use = left if left != wanted else use
-            exp = explain(model, inputs, target=target, use=list(use) if use else None, options=options)
+            use, said = abstain_without_face(model, inputs, use)
+            exp = explain(model, inputs, target=target, use=use, options=options)
+            if said:
+                exp.notices.append(said)
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):
             log.warning("row %s failed", row.id, exc_info=True)

@@ -67,6 +67,28 @@ def without_faceless_picture(reading: dict[str, dict[str, Any]], use: Sequence[s
     return [m for m in use if not (m == "image" and (reading.get("image") or {}).get("face_found") is False)]
 
 
+NO_FACE_ONLY = "No face was found in the picture, so the face model abstains, and nothing else is given to read."
+NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the picture is not used."
+
+
+def abstain_without_face(model, inputs, use: Sequence[str] | None = None,
+                         face_anyway: bool = False) -> tuple[list[str] | None, str | None]:
+    """(the modalities to use, a notice or None) for a prediction or explanation made from code: ``use`` (None:
+    every input given) without a picture in which the face model found no face (``without_faceless_picture``),
+    and the notice that says so; ``face_anyway`` reads it as a face all the same. A picture that was the only
+    input is one :class:`InputError`. The picture is read once here; the prediction reads it from the cache."""
+    present = inputs.present()
+    wanted = [m for m in (use or present) if m in present]
+    if face_anyway or "image" not in wanted:
+        return (list(use) if use else None), None
+    left = without_faceless_picture(reading_record(model, inputs, ["image"]), wanted)
+    if left == wanted:
+        return (list(use) if use else None), None
+    if not left:
+        raise InputError(NO_FACE_ONLY)
+    return left, NO_FACE_LEFT_OUT
+
+
 def reading_record(model, inputs, modalities=None, off=()) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
@@ -326,4 +348,5 @@ def explain(model, inputs, target: str | None = None, use=None, options: Explain
 
 __all__ = ["explain", "explain_iter", "ExplainOptions", "Explanation", "AttributionMap", "ModalityContributions",
            "Faithfulness", "Cost", "attribute_words", "attribute_regions", "attribute_segments",
-           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs", "without_faceless_picture"]
+           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs", "without_faceless_picture",
+           "abstain_without_face"]

@@ -63,7 +63,7 @@ def view() -> dict:
 
 def render(exp: dict, lang: str = "en") -> dict:
     """The words and their categories; in Chinese the categories (and so the legend) are named in Chinese."""
-    spans = views.text_highlights(exp)
+    spans = views.text_highlights(exp, lang)
     if lang == "en" or spans is None:
         return {"words": spans}
     import gradio as gr
@@ -82,7 +82,7 @@ def replay(record: Mapping[str, Any]) -> Any:
 
 def report(exp: dict, lang: str = "en") -> str:
     """The words, coloured by how they pushed toward the explained class."""
-    spans = views.text_highlights(exp)
+    spans = views.text_highlights(exp, lang)
     if not spans:
         return ""
     colours = views.WORD_LEGEND

@@ -552,7 +552,7 @@ class Dashboard:
         gr = gradio()
         return {"compare.summary": compare_markdown(cmp, summaries, lang),
                 "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
-                "compare.words_a": text_highlights(exp_a), "compare.words_b": text_highlights(exp_b),
+                "compare.words_a": text_highlights(exp_a, lang), "compare.words_b": text_highlights(exp_b, lang),
                 "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
 
     # ------------------------------------------------------------------ the page opens on a worked example

@@ -87,8 +87,9 @@ def wrapped(text: str, width: int = 55) -> str:
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
-def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
-    """The whole text, split at the attributed words, each word tagged with a WORD_LEGEND category."""
+def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]] | None:
+    """The whole text, split at the attributed words, each word tagged with a WORD_LEGEND category; the marks put
+    in it (where the text turns, where the model stopped reading) in ``lang``."""
     maps = maps_for(exp, "text")
     text = (exp.get("inputs") or {}).get("text")
     if not maps:
@@ -108,12 +109,12 @@ def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
             if start > pos:
                 out.append((text[pos:start], None))
             if i == turn:  # a long text that changes its mind: say where
-                out.append((TURN_MARK, None))
+                out.append((t(TURN_MARK, lang), None))
             out.append((text[start:end], word_category(r)))
             pos = end
         truncated = any("too long" in str(n) for n in (exp.get("prediction") or {}).get("notices") or [])
         if pos < len(text) and truncated:  # say where the model stopped reading
-            out.append((" ⟪the model stopped reading here; the rest was not read⟫ ", None))
+            out.append((t(STOPPED_MARK, lang), None))
         if pos < len(text):
             out.append((text[pos:], None))
         return out
@@ -123,6 +124,7 @@ def text_highlights(exp: dict) -> list[tuple[str, str | None]] | None:
 
 
 TURN_MARK = "⟪the text turns here⟫ "
+STOPPED_MARK = " ⟪the model stopped reading here; the rest was not read⟫ "
 TURN_MIN_WORDS = 6  # words on each side of a turn, at least
 TURN_MIN_PUSH = 0.05  # each side's mean push, relative to the strongest word, at least
 TURN_MIN_GAP = 0.2  # the two sides' means this far apart
