@@ -81,8 +81,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
+        # a name no choice holds (an API client's typo) reaches the handler, which says which presets are loaded in
+        # one line: Gradio's own check answered with its list and wrote a traceback to the server log
         preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
-                             elem_id="preset")
+                             elem_id="preset", allow_custom_value=True)
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain") as explain_tab, gr.Row():
             with gr.Column(scale=1):
                 above = gr.Column()  # the examples, filled in below once the inputs they fill exist
@@ -212,7 +214,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             show_progress="hidden")
         compare_btn.click(page.keyed(check_compare), None, parts["compare.summary"], api_name=False,
                           show_progress="hidden", inputs_kwargs={**exp_ins, "other": other}).success(
-            ui.zero_gpu(page.keyed(compare), lambda other=None, **v: 2 * duration(**v)), None,
+            ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
             inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
             concurrency_limit=ui.explain_lanes())  # the same lanes (Gradio keeps the least)

@@ -120,6 +120,22 @@ def test_bad_inputs_give_clean_errors(client, files, text, image, audio, message
     assert client.predict(*_args(files), api_name="/predict")[0]["label"]
 
 
+def test_an_unknown_preset_and_a_compare_without_video_from_a_client(client):
+    """A preset no one loaded is the dashboard's one line (Gradio's own check had answered with its choices and
+    written a traceback to the server log); /compare, like /explain, takes the built-ins' values without the video
+    (a client had been refused: "No value provided for required argument: video")."""
+    from gradio_client.exceptions import AppError
+
+    for api in ("/predict", "/explain"):
+        with pytest.raises(AppError, match="The preset 'nosuch' is not loaded. Pick one of"):
+            client.predict("nosuch", "hi", None, None, True, True, True, api_name=api)
+    params = client.view_api(return_format="dict")["named_endpoints"]["/compare"]["parameters"]
+    video = next(p for p in params if p["parameter_name"] == "video")
+    assert video["parameter_has_default"] and video["parameter_default"] is None  # as on /explain
+    with pytest.raises(AppError, match="The preset 'nosuch' could not be loaded for the comparison"):
+        client.predict(None, "What a lovely day!", None, None, True, True, True, other="nosuch", api_name="/compare")
+
+
 def test_report_before_explain_is_a_clean_error(server):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
