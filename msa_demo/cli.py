@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -264,13 +265,15 @@ def format_explanation(exp, lang: str = "en") -> str:
         head = t("{modality} — {method} ({baseline} baseline)", lang, modality=name(m.modality),
                  method=t(m.method.replace("_", " "), lang),
                  baseline=i18n.said(str(m.params.get("baseline", "")), lang))
-        if m.modality == "image":
+        regions = m.modality == "image" or all(re.fullmatch(r"r\d+c\d+", str(lbl)) for lbl in m.labels or ["?"])
+        if regions:  # a picture's, or a clip's key frame's, regions
             top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
             lines.append(head + i18n.sep(lang, ": ") + t("top regions {top}", lang, top=top))
         else:
             top = ", ".join(f"'{lbl}' {s:+.4f}" for lbl, s in _top(m, 5))
-            lines.append(head + i18n.sep(lang, ": ") + t("top words {top}" if m.modality == "text" else
-                                                         "top segments {top}", lang, top=top))
+            lines.append(head + i18n.sep(lang, ": ") + t(
+                "top words {top}" if m.modality == "text" else "top moments {top}" if m.modality == "video" else
+                "top segments {top}", lang, top=top))
         trust = []
         if m.delta is not None:
             trust.append(t("IG delta {delta} of the output change ({steps} steps)", lang, delta=f"{m.delta:.1%}",

@@ -411,6 +411,8 @@ ZH: dict[str, str] = {
     "Image regions": "图片区域", "Audio segments": "音频片段", "Video moments": "视频时刻",
     "rows it is in the top of": "排在前列的行数", "total weight": "总权重", "mean score": "平均分数",
     "Maps that fail their faithfulness check": "未通过忠实度检验的归因图",
+    "1 map: deleting its top-ranked parts first does not drop the score clearly faster than deleting at random.":
+        "1 张归因图：先删除其排名靠前的部分，分数下降得并不明显快于随机删除。",
     "{n} maps: deleting their top-ranked parts first does not drop the score clearly faster than deleting at random.":
         "{n} 张归因图：先删除其排名靠前的部分，分数并不比随机删除下降得明显更快。",
     "row": "行", "None.": "无。", "Rows that could not be explained": "无法解释的行",
@@ -774,6 +776,7 @@ ZH: dict[str, str] = {
     "{modality} — {method} ({baseline} baseline)": "{modality}——{method}（{baseline} 基线）",
     "top regions {top}": "排名靠前的区域 {top}", "top words {top}": "排名靠前的词 {top}",
     "top segments {top}": "排名靠前的片段 {top}",
+    "top moments {top}": "排名靠前的时刻 {top}",
     "IG delta {delta} of the output change ({steps} steps)": "IG 偏差为输出变化的 {delta}（{steps} 步）",
     "AOPC {aopc} vs random {rand}": "AOPC {aopc}，随机 {rand}", "sanity ρ {rho}": "合理性 ρ {rho}",
     "sensitivity {sens} under noise": "噪声下敏感度 {sens}",

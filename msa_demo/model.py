@@ -341,7 +341,8 @@ class MultimodalSentimentModel:
         wanted = set(known if use is None else use)
         unknown = wanted - set(known)
         if unknown:
-            raise InputError(f"Unknown modality {sorted(unknown)}; use {registry.choices()}.")
+            raise InputError(f"Unknown modalit{'y' if len(unknown) == 1 else 'ies'} "
+                             f"{', '.join(repr(u) for u in sorted(unknown))}; use {registry.choices()}.")
         if not inputs.present():  # a verdict from nothing given would be the fusion's prior
             raise InputError(f"Give at least one input: {registry.choices('or')}.")
         notices = list(inputs.notices())

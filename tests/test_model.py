@@ -121,8 +121,10 @@ def test_long_text_is_truncated_to_the_model_limit_with_notice(tiny_model):
 
 
 def test_unknown_modality_and_device_are_clear_errors(tiny_model, raw):
-    with pytest.raises(InputError, match="Unknown modality"):
+    with pytest.raises(InputError, match=r"^Unknown modality 'smell'; use "):  # not a Python list ['smell']
         tiny_model.predict(**raw, use=["smell"])
+    with pytest.raises(InputError, match=r"^Unknown modalities 'smell', 'taste'; use "):
+        tiny_model.predict(**raw, use=["taste", "smell"])
     with pytest.raises(InputError, match="Unknown device"):
         pick_device("toaster")
 

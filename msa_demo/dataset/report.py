@@ -307,8 +307,10 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
                 [[k, c, f"{w:.2f}", f"{mean:+.2f}"] for k, c, w, mean in items], {1, 2, 3}))
     parts.append(f"<h2>{t('Maps that fail their faithfulness check', lang)}</h2>")
     if s["unfaithful"]:
-        parts.append("<p>" + t("{n} maps: deleting their top-ranked parts first does not drop the score clearly faster "
-                               "than deleting at random.", lang, n=len(s["unfaithful"])) + "</p>")
+        parts.append("<p>" + (t("1 map: deleting its top-ranked parts first does not drop the score clearly faster "
+                                "than deleting at random.", lang) if len(s["unfaithful"]) == 1 else
+                              t("{n} maps: deleting their top-ranked parts first does not drop the score clearly "
+                                "faster than deleting at random.", lang, n=len(s["unfaithful"]))) + "</p>")
         parts.append(_table([t(h, lang) for h in ("row", "map", "AOPC", "AOPC random")],
                             [[rid, map_name(mp, lang), _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
                              for rid, mp in s["unfaithful"][:LIST_N]], {2, 3}))
