@@ -108,14 +108,21 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
                                help=f"{spec.help}{span} (default: {default})")
 
 
+EMBEDDED = re.compile(r'<script type="application/json" id="explanation-json">(.*?)</script>', re.S)
+
+
 def _load_saved(path: str) -> dict[str, Any]:
+    """A saved explanation: its JSON (``--out``, the dashboard's download), or a report.html, which embeds it
+    (``--from report.html`` had been "not an explanation JSON file")."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"No saved explanation was found at '{p}'.")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        found = EMBEDDED.search(text) if text.lstrip()[:1] == "<" else None
+        data = json.loads(found.group(1) if found else text)
     except (ValueError, UnicodeDecodeError):
-        raise InputError(f"'{p.name}' is not an explanation JSON file.") from None
+        raise InputError(f"'{p.name}' is not an explanation JSON file, nor a report that holds one.") from None
     if not isinstance(data, dict) or "inputs" not in data:
         raise InputError(f"'{p.name}' holds no stored inputs; save it with --out or the dashboard's report.")
     return data

@@ -268,6 +268,7 @@ ZH: dict[str, str] = {
         "split 列的 {n} 个 test 行都没有标签（GLUE 的测试集没有标签）",
     "the split column names none test (or heldout)": "split 列没有标为 test（或 heldout）的行",
     "no held-out rows: {why}, so there are no held-out metrics": "没有留出行：{why}，因此没有留出集指标",
+    "'{name}' is not an explanation JSON file, nor a report that holds one.": "“{name}”不是解释的 JSON 文件，也不是包含解释的报告。",
     "held-out": "留出集",
     "⟪the text turns here⟫ ": "⟪文字在这里转折⟫ ",
     " ⟪the model stopped reading here; the rest was not read⟫ ": " ⟪模型读到这里为止；其余部分没有读取⟫ ",

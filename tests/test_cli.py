@@ -85,3 +85,23 @@ def test_a_picture_without_a_face_is_left_out_from_code_as_on_the_dashboard(lite
     assert answer["used"] == ["text"] and NO_FACE_LEFT_OUT in answer["notices"]
     with pytest.raises(Exception, match="No face was found in the picture"):
         api.predict(image=uri)
+
+
+def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
+    """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
+    file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""
+    from msa_demo.__main__ import main
+
+    page, saved = tmp_path / "r.html", tmp_path / "r.json"
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--html", str(page),
+                 "--out", str(saved), "--seed", "3"]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--from", str(page), "--preset", str(tiny_preset_path), "--json"]) == 0
+    from_page = json.loads(capsys.readouterr().out)
+    assert main(["explain", "--from", str(saved), "--preset", str(tiny_preset_path), "--json"]) == 0
+    from_json = json.loads(capsys.readouterr().out)
+    assert from_page["inputs"] == from_json["inputs"] and from_page["options"]["seed"] == 3
+    assert from_page["modalities"]["shapley"] == pytest.approx(from_json["modalities"]["shapley"], abs=1e-6)
+    (tmp_path / "other.html").write_text("<!DOCTYPE html><p>hello</p>", encoding="utf-8")
+    assert main(["explain", "--from", str(tmp_path / "other.html")]) == 2
+    assert "is not an explanation JSON file, nor a report that holds one" in capsys.readouterr().err
