@@ -271,7 +271,11 @@ def load_fusion(path: str | Path, device: Any = "cpu") -> TrainedFusion:
     p = resolve_path(str(path))
     if p is None or not (p / "config.json").is_file():
         raise MsaError(f"No trained fusion at '{path}' (expected config.json + model.safetensors).")
-    net = FusionNet.from_pretrained(str(p))
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):  # huggingface_hub prints "Loading weights from local
+        net = FusionNet.from_pretrained(str(p))        # directory", which broke `predict --json`'s output
     return TrainedFusion(net.to(device).eval(), str(p))
 
 

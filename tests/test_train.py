@@ -197,6 +197,11 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     again = direct.predict(text="great happy good")
     assert again.fusion["kind"] == "trained-attention" and again.probs == pytest.approx(pred.probs, abs=1e-6)
     assert direct.preset.name == f"{load_preset(str(tiny_preset_path)).name}+out"
+    from msa_demo.__main__ import main
+
+    capsys.readouterr()  # and --json stays JSON (huggingface_hub's "Loading weights from local directory" print)
+    assert main(["predict", "--preset", str(out), "--text", "great happy good", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fusion"]["kind"] == "trained-attention"
 
     # the CLI entry point is registered
     from msa_demo.__main__ import main
