@@ -61,9 +61,9 @@ def models_record(model) -> dict[str, dict[str, Any]]:
 
 def without_faceless_picture(reading: dict[str, dict[str, Any]], use: Sequence[str]) -> list[str]:
     """``use`` without the picture when its face model found no face in it (``reading``'s ``face_found``): the
-    face model abstains ("no face") rather than read a scene as a face. The one rule of the dashboard, the
-    Dataset tab and explain-batch (a picture is read as a face all the same only where a person asks for it:
-    the dashboard's "read a picture without a face as a face")."""
+    face model abstains ("no face") rather than read a scene as a face. The one rule of every way in: the
+    dashboard, the Dataset tab and explain-batch, the command line and the JSON endpoints (a picture is read as a
+    face all the same only where a person asks for it: "read a picture without a face as a face", --face-anyway)."""
     return [m for m in use if not (m == "image" and (reading.get("image") or {}).get("face_found") is False)]
 
 

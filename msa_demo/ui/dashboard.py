@@ -212,8 +212,9 @@ class Dashboard:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
             raise user_error(i18n.said(str(exc), lang)) from None
-        if not face_anyway and without_faceless_picture(reading, use) != list(use):
-            use = without_faceless_picture(reading, use)
+        left = list(use) if face_anyway else without_faceless_picture(reading, use)
+        if left != list(use):
+            use = left
             if not set(present) & set(use):
                 raise user_error(t(NO_FACE, lang))
         why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
