@@ -18,13 +18,12 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    from msa_demo.cli import add_input_flags, add_lang_flag, add_model_flags
+    from msa_demo.cli import add_face_flag, add_input_flags, add_lang_flag, add_model_flags
 
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     add_model_flags(p)
-    p.add_argument("--face-anyway", action="store_true",
-                   help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
+    add_face_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_lang_flag(p)
 

@@ -33,6 +33,12 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
 
 
+def add_face_flag(p: argparse.ArgumentParser) -> None:
+    """``--face-anyway``, defined once for the commands that read a picture (``predict``, ``explain``)."""
+    p.add_argument("--face-anyway", action="store_true",
+                   help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
+
+
 def add_lang_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", default=None, metavar="LANG",
                    help="language of the words printed: en or zh-CN (default: env MSA_LANG, LC_ALL, LC_MESSAGES or "
@@ -60,8 +66,7 @@ def add_command(sub) -> None:
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     add_model_flags(p)
-    p.add_argument("--face-anyway", action="store_true",
-                   help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
+    add_face_flag(p)
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
@@ -336,5 +341,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return 2
 
 
-__all__ = ["add_command", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["add_command", "add_face_flag", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_language", "preset_name"]

@@ -658,11 +658,9 @@ class Dashboard:
         changed is not shared: the link would open what the page no longer shows, as the downloads are disabled."""
         if not exp:
             raise user_error(t("There is no explanation to share yet: click 'Explain' first.", lang))
-        if stamp and (args or named):
-            request, advanced = self._bind(args, named)
-            if stale_parts(stamp, explained_stamp(request, settings_values(**advanced))):
-                raise user_error(t("The explanation below was made before your changes: click Explain to bring it "
-                                   "up to date, then copy its link.", lang))
+        if stamp and (args or named) and self._changed(stamp, args, named):
+            raise user_error(t("The explanation below was made before your changes: click Explain to bring it up to "
+                               "date, then copy its link.", lang))
         try:
             return self.shelf.put(exp)
         except MsaError as exc:
@@ -730,14 +728,19 @@ class Dashboard:
         gr.Info(t(CLIP_CONVERTED, lang))
         return str(copy)
 
+    def _changed(self, stamp: dict, args, named) -> list[str]:
+        """What on screen (the inputs as :meth:`predict`'s, the Advanced controls by name) is no longer what the
+        explanation of ``stamp`` was made for, in the words of the screen."""
+        request, advanced = self._bind(args, named)
+        return stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
+
     def freshness(self, stamp, *args, lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
         switches or settings on screen are no longer those the panels were explained for, say so and disable the
         downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name."""
         if not stamp:
             return {}
-        request, advanced = self._bind(args, named)
-        changed = stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
+        changed = self._changed(stamp, args, named)
         if not changed:
             return {"fresh": "", **self.downloads(True)}
         line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to "
