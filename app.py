@@ -278,9 +278,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        show_progress="hidden")
         # the page's own words too; the tabs' names again, as the tabs not shown keep the names they were given
         tab_names = {explain_tab: "Explain", compare_tab: "Compare", dataset_tab: "Dataset"}
+        def tabs_named():
+            return [gr.Tab(label=ui.tr(n)) for n in tab_names.values()]
+
         language.input(None, language, None, js=ui.SET_PAGE_LOCALE, api_name=False).then(
-            lambda: [gr.Tab(label=ui.tr(n)) for n in tab_names.values()], None, list(tab_names), api_name=False,
-            show_progress="hidden")
+            tabs_named, None, list(tab_names), api_name=False, show_progress="hidden")
+        # a language picked on an earlier visit: the page's own words turn to it as the page opens
+        demo.load(None, None, None, js=ui.KEPT_PAGE_LOCALE, api_name=False).then(
+            tabs_named, None, list(tab_names), api_name=False, show_progress="hidden")
 
         demo.load(page.keyed(on_open), None, page.outputs(page.order(lambda n: n != "tabs" and not n.startswith(
             "compare."))), api_name=False,

@@ -518,7 +518,8 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
 
 def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worked_url, browser, tmp_path):
     """zh-CN: the worked example's summary sentence, notices and trust table are written in Chinese, the switch
-    shows 简体中文 and the report downloads in Chinese; switching to English tells the same explanation in English.
+    shows 简体中文 and the report downloads in Chinese; switching to English tells the same explanation in English,
+    and the page opens in English after a reload.
     ``MSA_ZH_SHOT`` keeps the screenshot (docs/screenshot-zh.png)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page = context.new_page()
@@ -552,7 +553,17 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     assert "Predict" in page.locator("#predict-btn").inner_text() and "Text" in page.locator("#text-input").inner_text()
     page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
                            ".includes('Dataset')", timeout=30_000)
-    page.reload()  # the pick holds for the session's next requests only: a new page follows the browser again
+    page.reload()  # the pick is kept (a cookie): the page opens in English again, what the server writes and the
+    # page's own words, though the browser asks for Chinese
+    wait_full_explanation(page)
+    assert page.locator("#language input[value=en]").is_checked() and "NEGATIVE" in page.locator("#notices").inner_text()
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
+                           timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
+                           ".includes('Dataset')", timeout=30_000)
+    page.locator("#language label").filter(has_text="简体中文").click()  # picked again: kept again
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
+    page.reload()
     wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
     assert not errors, errors
     context.close()

@@ -54,7 +54,8 @@ def test_every_marked_text_on_the_page_has_its_chinese(tiny_model, tmp_path):
 
 
 def test_the_page_language_follows_the_switch_then_the_browser():
-    """The server's words follow the session's pick on the switch, else the request's Accept-Language."""
+    """The server's words follow the session's pick on the switch, else the one kept from an earlier visit (its
+    cookie), else the request's Accept-Language."""
     from types import SimpleNamespace
 
     from msa_demo.i18n import lang_of
@@ -67,6 +68,12 @@ def test_the_page_language_follows_the_switch_then_the_browser():
     assert choose_language("en", browser) == "en" and page_language(browser) == "en"  # the switch wins
     other = SimpleNamespace(session_hash="s-i18n-2", headers={"accept-language": "zh-CN"})
     assert page_language(other) == "zh"  # another session is not touched
+    # a new page (a reload: a new session) in a browser that picked English on an earlier visit: its cookie wins
+    # over the browser's language; a cookie of no language of ours is passed over
+    again = SimpleNamespace(session_hash="s-i18n-3", headers={"accept-language": "zh-CN"}, cookies={"msa_lang": "en"})
+    assert page_language(again) == "en"
+    odd = SimpleNamespace(session_hash="s-i18n-4", headers={"accept-language": "zh-CN"}, cookies={"msa_lang": "fr"})
+    assert page_language(odd) == "zh"
 
 
 def test_a_handler_gets_the_page_language_and_gradio_gives_it_the_request():

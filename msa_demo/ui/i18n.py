@@ -236,16 +236,19 @@ _LOCK = threading.Lock()
 
 def page_language(request: Any = None) -> str:
     """The language of what the server writes for this request ("en" or "zh"): the session's pick on the switch,
-    else the browser's first language (Accept-Language), else English (an API call without the header)."""
+    else the one picked on it on an earlier visit (its cookie), else the browser's first language
+    (Accept-Language), else English (an API call without the header)."""
     session = getattr(request, "session_hash", None)
     with _LOCK:
         picked = CHOSEN.get(session) if session else None
     if picked:
         return picked
-    headers = getattr(request, "headers", None) or {}
     try:
-        return lang_of(headers.get("accept-language"))
-    except AttributeError:
+        kept = (getattr(request, "cookies", None) or {}).get(KEPT_COOKIE)
+        if kept in LOCALES:  # picked on the switch before this page was opened (``SET_PAGE_LOCALE`` keeps it)
+            return kept
+        return lang_of((getattr(request, "headers", None) or {}).get("accept-language"))
+    except (AttributeError, TypeError):
         return "en"
 
 
@@ -264,6 +267,8 @@ def choose_language(value: Any, request: Any = None) -> str:
 
 # Gradio's locale for each of the switch's languages (the keys ``i18n()`` gives its translations under)
 LOCALES = {"en": "en", "zh": "zh-CN"}
+# the cookie that keeps the switch's pick for the browser's next visits (a reload, a new tab), a year
+KEPT_COOKIE = "msa_lang"
 
 # The switch turns the page's own words too (labels, buttons: Gradio's I18n, which the browser translates by its
 # language), not only what the server writes. Gradio's frontend offers no call for it but the footer's Settings →
@@ -273,7 +278,8 @@ LOCALES = {"en": "en", "zh": "zh-CN"}
 # is first chosen; the function returns once they are on the page (the Explain button reads them; at most 10 s),
 # as the tabs' names are sent again after it and a name sent before the words arrived stayed English for good
 # (seen on a busy machine).
-SET_PAGE_LOCALE = """async (choice) => {
+_PAGE_LOCALE = """async (choice) => {
+  %s
   const locales = %s, marks = %s;
   const modules = performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\/core-[\\w-]+\\.js/.test(n));
   for (const url of modules) {
@@ -289,8 +295,16 @@ SET_PAGE_LOCALE = """async (choice) => {
     await new Promise(done => setTimeout(done, 50));
   }
   return [];
-}""" % (json.dumps(LOCALES), json.dumps({lang: ZH["Explain"] if lang == "zh" else "Explain" for lang in LOCALES},
-                                       ensure_ascii=False))
+}"""
+_MARKS = json.dumps({lang: ZH["Explain"] if lang == "zh" else "Explain" for lang in LOCALES}, ensure_ascii=False)
+# the switch: the page's words in the language picked, kept in a cookie for the browser's next visits
+SET_PAGE_LOCALE = _PAGE_LOCALE % (
+    f"document.cookie = '{KEPT_COOKIE}=' + choice + '; path=/; max-age=31536000; SameSite=Lax';",
+    json.dumps(LOCALES), _MARKS)
+# the page as it opens: the language picked on an earlier visit, if one was (the server reads the same cookie)
+KEPT_PAGE_LOCALE = _PAGE_LOCALE % (
+    f"choice = (document.cookie.match(/(?:^|; ){KEPT_COOKIE}=(\\w+)/) || [])[1]; if (!choice) return [];",
+    json.dumps(LOCALES), _MARKS)
 
 
 def language_switch():
