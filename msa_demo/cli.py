@@ -34,7 +34,8 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
 
 
 def add_face_flag(p: argparse.ArgumentParser) -> None:
-    """``--face-anyway``, defined once for the commands that read a picture (``predict``, ``explain``)."""
+    """``--face-anyway``, defined once for the commands that read a picture (``predict``, ``explain``,
+    ``explain-batch``)."""
     p.add_argument("--face-anyway", action="store_true",
                    help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
 

@@ -712,7 +712,8 @@ def test_a_row_s_picture_without_a_face_is_left_out_as_the_dashboard_leaves_it_o
     """The curated "Neutral" example (a street scene) read NEUTRAL 90 % on the Explain tab, whose face model abstains
     ("no face"), but the Dataset tab's run read the scene as a face (image alone negative, a "conflict", 62 %):
     explain_row now leaves such a picture out by the same rule (``without_faceless_picture``), and a row with
-    only a faceless picture is one line; a picture with a face is read."""
+    only a faceless picture is one line; a picture with a face is read; ``face_anyway`` (``--face-anyway``) reads
+    it all the same."""
     from msa_demo.dataset.rows import explain_row
     from msa_demo.explain import ExplainOptions
 
@@ -734,3 +735,10 @@ def test_a_row_s_picture_without_a_face_is_left_out_as_the_dashboard_leaves_it_o
     assert data is None and rec["error"].startswith("No face was found in the picture")
     rec, data = explain_row(lite, rows["face-alone"], options)
     assert data["prediction"]["used"] == ["image"] and rec["predicted"] == "positive"
+    # explain-batch --face-anyway: the scene is read as a face all the same, in every row
+    s = explain_batch(manifest, tmp_path / "out", model=lite, options=options, progress=False, report=False,
+                      face_anyway=True)
+    assert s.explained == 3 and not s.failures
+    assert not {r["id"]: r.get("error") for r in read_results(tmp_path / "out")}["scene-alone"]
+    scene = json.loads((tmp_path / "out" / "explanations" / "scene-alone.json").read_text(encoding="utf-8"))
+    assert scene["prediction"]["used"] == ["image"] and "No face" not in " ".join(scene["notices"])

@@ -10,7 +10,7 @@ FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the
 
 
 def add_command(sub) -> None:
-    from msa_demo.cli import add_lang_flag, add_option_flags
+    from msa_demo.cli import add_face_flag, add_lang_flag, add_option_flags
     from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
     from msa_demo.labels import LABEL_NAMES_HELP
 
@@ -52,6 +52,7 @@ def add_command(sub) -> None:
     p.add_argument("--top", type=int, default=5, metavar="K",
                    help="top parts kept per row and modality (words, regions, segments, moments, ...)")
     p.add_argument("--retry-failed", action="store_true", help="run the rows that failed before again")
+    add_face_flag(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_option_flags(p)
     p.set_defaults(func=cmd_explain_batch)
@@ -86,7 +87,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                       top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
                       engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
                       lang=lang, columns=columns, split=args.split, encoding=args.encoding,
-                      label_names=label_names)
+                      label_names=label_names, face_anyway=args.face_anyway)
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",

@@ -59,7 +59,8 @@ def load_error(exc: BaseException) -> Exception:
 class Explainer:
     """A Ray actor: loads the model once, then explains rows and returns their results rows."""
 
-    def __init__(self, preset: str, device: str, options: dict, target, use, top_k: int, threads: int) -> None:
+    def __init__(self, preset: str, device: str, options: dict, target, use, top_k: int, threads: int,
+                 face_anyway: bool = False) -> None:
         import torch
 
         from msa_demo.explain.options import ExplainOptions
@@ -67,7 +68,7 @@ class Explainer:
 
         torch.set_num_threads(max(1, threads))
         self.model = MultimodalSentimentModel.from_preset(preset, device=device)
-        self.args = (ExplainOptions(**options), target, use, top_k)
+        self.args = (ExplainOptions(**options), target, use, top_k, face_anyway)
 
     def explain(self, rows: list[ManifestRow]) -> list[tuple[dict[str, Any], str | None]]:
         from msa_demo.dataset import rows as rows_module
@@ -150,8 +151,8 @@ def plan(ray, workers: int, gpus_per_worker: float) -> tuple[int, int]:
 
 
 def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, target, use, top_k: int,
-                workers: int = 1, gpus_per_worker: float = 0.0, task_retries: int | None = None
-                ) -> Iterator[tuple[dict[str, Any], str | None]]:
+                workers: int = 1, gpus_per_worker: float = 0.0, task_retries: int | None = None,
+                face_anyway: bool = False) -> Iterator[tuple[dict[str, Any], str | None]]:
     """(results row, explanation JSON text or None) per row, as the actors finish them. task_retries: Ray's
     max_task_retries (default ``$MSA_RAY_TASK_RETRIES`` or ``TASK_RETRIES``)."""
     if task_retries is None:
@@ -166,7 +167,7 @@ def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, 
         num_cpus=threads if workers == 0 and not gpus_per_worker else 1, num_gpus=gpus_per_worker or None,
         max_restarts=-1, max_task_retries=task_retries)  # restarts bounded by the calls' retries
     args = (preset, "cuda" if gpus_per_worker else device, options.to_dict(), target, list(use) if use else None,
-            top_k, threads)
+            top_k, threads, face_anyway)
     actors = [actor_class.remote(*args) for _ in range(actors_n)]
     try:  # a model that cannot load stops the run with its message (not one "worker died" row per row)
         ray.get([a.where.remote() for a in actors])

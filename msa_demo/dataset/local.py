@@ -48,7 +48,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   progress: bool | None = None, report: bool = True, engine: str = "local", workers: int = 1,
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
-                  encoding: str | None = None, label_names: dict[str, str] | None = None) -> BatchSummary:
+                  encoding: str | None = None, label_names: dict[str, str] | None = None,
+                  face_anyway: bool = False) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -58,7 +59,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     called after each row is logged (the dashboard's progress bar). lang: report.html's language ("en", "zh").
     columns: the set's own column names (``manifest.parse_columns``); split: only that split's rows; encoding:
     a text manifest's when not UTF-8; label_names: the label column's numbers as names
-    (``labels.parse_label_names``).
+    (``labels.parse_label_names``); face_anyway: a picture in which the face model finds no face is read as a
+    face all the same (else it is left out of its row, said, as the dashboard leaves it out).
     """
     from tqdm import tqdm
 
@@ -83,9 +85,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
             from msa_demo.dataset.distributed import ray_results
 
             results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
-                                  gpus_per_worker)
+                                  gpus_per_worker, face_anyway=face_anyway)
         elif engine == "local":
-            results = local_results(todo, model, preset, device, options, target, use, top_k)
+            results = local_results(todo, model, preset, device, options, target, use, top_k, face_anyway)
         else:
             raise InputError(f"Unknown engine '{engine}'; use local or ray.")
         bar = tqdm(total=len(todo), unit="row", desc="explain-batch", disable=(None if progress is None
@@ -119,14 +121,14 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
-                  top_k: int) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+                  top_k: int, face_anyway: bool = False) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
     """(results row, explanation dict or None) per row, in order, in this process (one model load)."""
     if model is None:
         from msa_demo.model import MultimodalSentimentModel
 
         model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
     for row in todo:
-        yield explain_row(model, row, options, target, use, top_k)
+        yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
 
 __all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line"]

@@ -232,10 +232,10 @@ def one_line(exc: BaseException) -> str:
 
 
 def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
-                top_k: int = 5) -> tuple[dict[str, Any], Any]:
+                top_k: int = 5, face_anyway: bool = False) -> tuple[dict[str, Any], Any]:
     """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
     explanation. A picture whose face model finds no face is not used, as on the dashboard
-    (``without_faceless_picture``): the face model abstains."""
+    (``without_faceless_picture``): the face model abstains (``face_anyway``: read it as a face all the same)."""
     from msa_demo.explain import abstain_without_face, explain
 
     try:
@@ -243,7 +243,7 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
             inputs = model.read_inputs(**{**row.values, **files})
             if not inputs.present():
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
-            use, said = abstain_without_face(model, inputs, use)
+            use, said = abstain_without_face(model, inputs, use, face_anyway)
             exp = explain(model, inputs, target=target, use=use, options=options)
             if said:
                 exp.notices.append(said)
