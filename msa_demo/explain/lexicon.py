@@ -3,7 +3,8 @@ antonym and a neutral word of the same part of speech, in English and Chinese.
 
 Source: written by hand for this project (common sentiment adjectives, verbs and adverbs of product reviews and
 posts; the antonym pairs are the usual dictionary ones, e.g. WordNet's for the English adjectives). It is a
-probe, not a thesaurus: a word it does not list is only removed, never replaced.
+probe, not a thesaurus: a word it does not list is only removed, never replaced. A Chinese neutral word takes the
+place its word had after 很 or 对…很 ("很失望" → "很了解", "很喜欢" → "很熟悉"; "知道" and "看到" had made "很知道").
 """
 
 from __future__ import annotations
@@ -43,14 +44,14 @@ ENGLISH: dict[str, tuple[str, str]] = {
 
 CHINESE: dict[str, tuple[str, str]] = {
     "好": ("差", "一般"), "差": ("好", "一般"), "很好": ("很差", "一般"), "很差": ("很好", "一般"),
-    "不错": ("糟糕", "一般"), "糟糕": ("不错", "一般"), "满意": ("失望", "知道"), "失望": ("满意", "知道"),
-    "喜欢": ("讨厌", "看到"), "讨厌": ("喜欢", "看到"), "开心": ("难过", "平静"), "难过": ("开心", "平静"),
+    "不错": ("糟糕", "一般"), "糟糕": ("不错", "一般"), "满意": ("失望", "了解"), "失望": ("满意", "了解"),
+    "喜欢": ("讨厌", "熟悉"), "讨厌": ("喜欢", "熟悉"), "开心": ("难过", "平静"), "难过": ("开心", "平静"),
     "高兴": ("生气", "平静"), "生气": ("高兴", "平静"), "愤怒": ("愉快", "平静"), "愉快": ("愤怒", "平静"),
     "漂亮": ("难看", "普通"), "难看": ("漂亮", "普通"), "好吃": ("难吃", "普通"), "难吃": ("好吃", "普通"),
     "便宜": ("贵", "定价"), "贵": ("便宜", "定价"), "快": ("慢", "按时"), "慢": ("快", "按时"),
     "干净": ("脏", "普通"), "脏": ("干净", "普通"), "推荐": ("不推荐", "提到"), "完美": ("糟糕", "普通"),
     "垃圾": ("精品", "东西"), "精品": ("垃圾", "东西"), "棒": ("烂", "一般"), "烂": ("棒", "一般"),
-    "热情": ("冷淡", "正常"), "冷淡": ("热情", "正常"), "爱": ("恨", "见"), "恨": ("爱", "见"),
+    "热情": ("冷淡", "正常"), "冷淡": ("热情", "正常"), "爱": ("恨", "熟悉"), "恨": ("爱", "熟悉"),
 }
 
 EDITS = ("antonym", "neutral")
