@@ -572,6 +572,8 @@ ZH: dict[str, str] = {
     "Text: too long for the model; only the first {max} of {n} tokens were read.":
         "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
     "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",
+    "Video: only the first {s} s{total} of its pictures were read; its sound, the first {k} s.":
+        "视频：画面只读取了前 {s} 秒{total}；声音读取了前 {k} 秒。",
     "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",
     "Audio: the file has {n} sound tracks; track {k}, the loudest, was read.":
         "音频：该文件有 {n} 条音轨；读取了最响的第 {k} 条。",

@@ -208,14 +208,20 @@ def test_a_float_file_mixed_beyond_full_scale_is_scaled_not_clipped(tmp_path, sp
 
 
 def test_a_cut_clip_s_sound_track_knows_the_clip_was_cut(tiny_video_preset, tmp_path, speech):
-    """The sound track a clip carries to the audio modality is cut where the clip is (the preset reads 4 s here):
-    its refusal then says so, as a clip given as audio does; an uncut clip's shorter sound is not called cut."""
+    """The sound track a clip carries to the audio modality is heard past the pictures read (4 s here), as far as
+    an audio clip would be (the preset's ``max_audio_seconds``, 5 s here) and cut there: its refusal then says so,
+    as a clip given as audio does; an uncut clip's shorter sound is not called cut."""
+    from dataclasses import replace
+
     from msa_demo.model import MultimodalSentimentModel
 
     model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    model.preset = replace(model.preset, max_audio_seconds=5.0)
     long = np.tile(speech, 2)[: 6 * RATE] * 0.5
-    audio = model.read_inputs(video=write(tmp_path / "long.mkv", [long], frames=60)).audio
-    assert audio.seconds == pytest.approx(4.0, abs=0.1) and audio.original_seconds == pytest.approx(6.0, abs=0.1)
+    inputs = model.read_inputs(video=write(tmp_path / "long.mkv", [long], frames=60))
+    audio = inputs.audio
+    assert audio.seconds == pytest.approx(5.0, abs=0.1) and audio.original_seconds == pytest.approx(6.0, abs=0.1)
+    assert inputs.video.seconds == pytest.approx(4.0, abs=0.1)
     short = model.read_inputs(video=write(tmp_path / "short.mkv", [speech[: 2 * RATE] * 0.5], frames=30)).audio
     assert short.original_seconds == pytest.approx(short.seconds)
 

@@ -284,6 +284,31 @@ def test_a_long_clips_record_keeps_only_what_was_read_and_reads_the_same_again(t
     assert replay(record(short)) == short.data  # all of it was read: recorded as given
 
 
+def test_a_long_clips_voice_is_heard_as_far_as_an_audio_clip_would_be(tiny_video_preset, tmp_path):
+    """A 35 s talking clip whose review turns negative after 15 s read POSITIVE: its sound had been cut with its
+    pictures, to the first 10 s. The sound is read up to ``sound_seconds`` (the audio's own limit), on the
+    pictures' time line, said; the record replays it (cut past the sound heard, not past the pictures)."""
+    from msa_demo.kinds.video import record, replay
+
+    t = np.arange(24 * 16000) / 16000.0
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 0.5 * t))).astype(np.float32)
+    frames = [np.full((48, 64, 3), (v * 7) % 256, np.uint8) for v in range(24 * 4)]
+    path = write_clip(tmp_path / "talk.mp4", frames, fps=4, sound=(16000, voice))
+    clip = load_video(str(path), fps=2, max_seconds=10, sound_seconds=30)
+    assert clip.times[-1] < 10 and 23.9 * 16000 <= clip.sound[1].size <= 24.1 * 16000  # all 24 s of its voice
+    assert clip.notices == [f"Video: only the first 10 s of 24.1 s of its pictures were read; its sound, the first "
+                            f"{clip.sound[1].size / 16000:.1f} s."]
+    again = load_video(replay(record(clip)), *clip.read_with)
+    assert np.array_equal(again.sound[1], clip.sound[1]) and again.times == clip.times
+    short = load_video(str(path), fps=2, max_seconds=10, sound_seconds=15)  # the audio's limit is the limit
+    assert short.sound[1].size == 15 * 16000 and "its sound, the first 15.0 s" in short.notices[0]
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")  # pictures: 4 s at most
+    inputs = model.read_inputs(video=str(path))
+    assert inputs.video.seconds <= 4.0 and 23.9 < inputs.audio.seconds <= 24.1
+    assert inputs.audio.notices[0] == "Audio: the video's sound track (no audio clip was given)."
+
+
 def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp_path):
     """``browser_copy``: an MPEG-4 Part 2 clip (what many cameras and ``write_clip`` make; Chromium does not play
     it) becomes H.264 + AAC in MP4, its frames at the same times and nearly the same, its sound kept, and reading

@@ -56,7 +56,8 @@ def read(value: Any, model):
 
     opts = _options(model)
     clip = load_video(value, fps=float(opts["fps"]), max_seconds=float(opts["max_seconds"]),
-                      max_side=int(opts["max_side"]), sound="audio" in names())
+                      max_side=int(opts["max_side"]), sound="audio" in names(),
+                      sound_seconds=float(model.preset.max_audio_seconds))  # the voice as far as an audio clip's
     if clip is None:
         return None
     mod = model.modalities.get("video")
@@ -77,7 +78,8 @@ def read(value: Any, model):
         else:
             if audio is not None:
                 audio.notices.insert(0, SOUND_TRACK)
-                if clip.original_seconds > clip.seconds + 0.05:  # a clip cut to its first seconds: its sound too
+                if clip.original_seconds > audio.seconds + 0.05 and \
+                        audio.seconds >= model.preset.max_audio_seconds - 0.05:  # its sound cut at the audio's limit
                     audio.original_seconds = max(audio.original_seconds, clip.original_seconds)
                 clip.carries["audio"] = audio
         clip.carries["text"] = lambda: _words_heard(clip, model)  # heard only where no text is given

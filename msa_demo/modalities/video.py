@@ -60,7 +60,8 @@ class VideoInput:
     faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
     # other modalities' inputs it brings (its sound track; the words said in it: a function, called only if wanted)
     carries: dict[str, Any] = field(default_factory=dict)
-    read_with: tuple = ()  # (fps, max_seconds, max_side, sound): how ``load_video`` read it (to read it again)
+    read_with: tuple = ()  # (fps, max_seconds, max_side, sound, sound_seconds): how ``load_video`` read it (to
+    # read it again)
     record_data: bytes | None = field(default=None, repr=False, compare=False)  # what ``recorded`` made of it, once
 
     @property
@@ -149,9 +150,11 @@ def _upright(frame: Any, max_side: int) -> Image.Image:
 
 
 def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side: int = 640,
-               sound: bool = True) -> VideoInput | None:
+               sound: bool = True, sound_seconds: float | None = None) -> VideoInput | None:
     """The frames of a clip sampled ``fps`` times a second over its first ``max_seconds`` (the first frame shown
-    at or after each sampling time: variable frame rates are read by their timestamps), and its sound track."""
+    at or after each sampling time: variable frame rates are read by their timestamps), and its sound track on
+    the pictures' time line: up to ``sound_seconds`` (the audio's own limit: a voice is heard as far as an audio
+    clip would be, past the pictures read), else over the pictures' span only."""
     if value is None:
         return None
     import av
@@ -184,6 +187,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in astreams}
         step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
         heard = not astreams  # the sound read past the span too
+        hear_until = max_seconds if sound_seconds is None else max(max_seconds, float(sound_seconds))
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
         damaged = False
         try:
@@ -204,7 +208,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                             frames.append(_upright(frame, max_side))
                             times.append(round(t, 6))
                             nxt = (int(t * fps + 1e-6) + 1) * step
-                    elif t < max_seconds:
+                    elif t < hear_until:
                         begins.setdefault(packet.stream.index, t)
                         tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
                     else:
@@ -239,7 +243,9 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     samples, best = loudest_track([tracks[i] for i in heard_in]) if heard_in else (np.zeros(0, np.float32), 0)
     if heard_in and heard_in[best] != order[0]:
         notices.append(TRACKS_NOTICE.format(what="Video", n=len(order), k=order.index(heard_in[best]) + 1))
-    if samples.size / SOUND_RATE > span + 0.5 and span < max_seconds:
+    runs = samples.size / SOUND_RATE  # a sound's last 0.5 s past the pictures is a codec's padding: cut with them
+    heard_span = span if sound_seconds is None or runs <= span + 0.5 else min(float(sound_seconds), runs)
+    if sound_seconds is None and samples.size / SOUND_RATE > span + 0.5 and span < max_seconds:
         notices.append(f"Video: its sound runs {samples.size / SOUND_RATE:.1f} s, past its pictures' "
                        f"{span:.{1 if span >= 1 else 2}f} s; the sound after them was not read (give the file as audio "
                        "to hear all of it).")
@@ -247,11 +253,15 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         notices.append(CONVERTED_NOTICE.format(what=converted))
     if beyond or length > max_seconds + 1e-3:
         total = f" of {length:.1f} s" if length > max_seconds else ""
-        notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
-    samples = samples[: int(round(span * SOUND_RATE))]
+        if heard_span > span + 0.5:  # its voice heard further than its pictures were read
+            notices.append(f"Video: only the first {max_seconds:g} s{total} of its pictures were read; its sound, "
+                           f"the first {heard_span:.1f} s.")
+        else:
+            notices.append(f"Video: only the first {max_seconds:g} s{total} were used.")
+    samples = samples[: int(round(heard_span * SOUND_RATE))]
     clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
     return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip,
-                      read_with=(float(fps), float(max_seconds), int(max_side), bool(sound)))
+                      read_with=(float(fps), float(max_seconds), int(max_side), bool(sound), sound_seconds))
 
 
 # A record keeps a long clip's head only (``recorded``); its file says how long the clip was, so that reading it
@@ -403,9 +413,9 @@ def recorded(clip: VideoInput) -> bytes:
     out = clip.data
     if clip.data and clip.read_with and clip.original_seconds > clip.seconds + TRIM_MARGIN:
         try:
-            cut = _head(clip.data, clip.seconds + TRIM_MARGIN, clip.original_seconds)
-            fps, max_seconds, max_side, sound = clip.read_with
-            again = load_video(cut, fps, max_seconds, max_side, sound)
+            heard = clip.sound[1].size / clip.sound[0] if clip.sound is not None else 0.0
+            cut = _head(clip.data, max(clip.seconds, heard) + TRIM_MARGIN, clip.original_seconds)
+            again = load_video(cut, *clip.read_with)
         except Exception:  # noqa: BLE001 - a file PyAV cannot cut is recorded whole
             cut, again = b"", None
         if again is not None and len(cut) < len(clip.data) and _same(clip, again):
