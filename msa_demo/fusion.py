@@ -248,8 +248,8 @@ class TrainedFusion:
                 width = self.net.dims.get(m, self.net.input_dim if self.net.kind == "head" else 0)
                 feats[m] = torch.zeros(batch, width, device=dev)
                 cols.append(torch.zeros(batch, dtype=torch.bool, device=dev))
-        with torch.no_grad():
-            logp, vector = self.net.read(feats, torch.stack(cols, 1))
+        # gradients flow when the caller asks for them (an IG map through the head); a prediction runs without
+        logp, vector = self.net.read(feats, torch.stack(cols, 1))
         return labels_to_sentiment(logp.exp(), self.net.labels), vector
 
     def describe(self) -> dict:

@@ -197,6 +197,15 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     again = direct.predict(text="great happy good")
     assert again.fusion["kind"] == "trained-attention" and again.probs == pytest.approx(pred.probs, abs=1e-6)
     assert direct.preset.name == f"{load_preset(str(tiny_preset_path)).name}+out"
+    # and it explains: the words' IG runs through the head (it had run the head without gradients: "element 0 of
+    # tensors does not require grad", a traceback and no words map), complete to its tolerance
+    from msa_demo.explain import ExplainOptions, explain
+
+    exp = explain(direct, direct.read_inputs(text="great happy good", audio=str(tmp_path / "a0.wav")),
+                  options=ExplainOptions(ig_max_steps=64, segment_seconds=1.0, deletion_steps=2, what_if=False))
+    (words,) = [m for m in exp.maps if m.modality == "text"]
+    assert not [n for n in exp.notices if "failed" in n], exp.notices
+    assert words.delta is not None and abs(words.delta) <= 0.05  # a fraction of the output's change
     from msa_demo.__main__ import main
 
     capsys.readouterr()  # and --json stays JSON (huggingface_hub's "Loading weights from local directory" print)
