@@ -250,7 +250,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
     pred = exp.prediction
-    maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat,  # what a verdict reads (no heat map)
+    maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat, "delta": m.delta,  # what a verdict reads
              "faithfulness": m.faithfulness.to_dict() if m.faithfulness is not None else None} for m in exp.maps]
     # one verdict per map, in order: the dashboard's trust table
     verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading}, lang)

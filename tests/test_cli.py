@@ -105,3 +105,25 @@ def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_pat
     (tmp_path / "other.html").write_text("<!DOCTYPE html><p>hello</p>", encoding="utf-8")
     assert main(["explain", "--from", str(tmp_path / "other.html")]) == 2
     assert "is not an explanation JSON file, nor a report that holds one" in capsys.readouterr().err
+
+
+def test_the_command_line_s_verdicts_are_the_trust_table_s(tiny_preset_path):
+    """A 4-step IG words map 230 % short of completeness (a 5 s budget on a long review) read "✓ trustworthy" on
+    the command line, whose verdicts were made without the maps' IG gap; the dashboard's trust table said ✗. Both
+    now read the same figures: the same mark per map."""
+    from msa_demo.cli import format_explanation
+    from msa_demo.explain import ExplainOptions, explain
+    from msa_demo.explain.result import Explanation
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.views import trust_rows
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+    exp = explain(model, model.read_inputs(text="great happy good fun"),
+                  options=ExplainOptions(ig_max_steps=8, deletion_steps=2, what_if=False)).to_dict()
+    ig = next(m for m in exp["maps"] if "integrated_gradients" in m["method"])
+    ig["delta"] = 2.304
+    ig["faithfulness"].update(aopc=0.0506, aopc_random=0.0376)  # as the review's map read
+    marks = [r["mark"] for r in trust_rows(exp)]
+    printed = [line.split("verdict: ")[1][0] for line in format_explanation(Explanation.from_dict(exp)).splitlines()
+               if "verdict: " in line]
+    assert printed == [m for m in marks if m != "—"] and marks[exp["maps"].index(ig)] == "✗"
