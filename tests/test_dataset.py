@@ -580,8 +580,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     shutil.rmtree(out)
     # the rows that could not be explained are named with why (not only "7 failed"), five of them, then a count
     shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "found.png")
-    m.write_text("text,image\n" + "".join(f"row {i},gone{i}.png\n" for i in range(7)) + "row 7,found.png\n",
-                 encoding="utf-8")
+    m.write_text("text,image\n" + "".join(f",gone{i}.png\n" for i in range(7)) + "row 7,found.png\n",
+                 encoding="utf-8")  # a picture alone: a row with words is explained from them (said)
     assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
                  "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -742,3 +742,26 @@ def test_a_row_s_picture_without_a_face_is_left_out_as_the_dashboard_leaves_it_o
     assert not {r["id"]: r.get("error") for r in read_results(tmp_path / "out")}["scene-alone"]
     scene = json.loads((tmp_path / "out" / "explanations" / "scene-alone.json").read_text(encoding="utf-8"))
     assert scene["prediction"]["used"] == ["image"] and "No face" not in " ".join(scene["notices"])
+
+
+def test_a_row_whose_file_is_not_there_is_explained_from_what_is(tiny_model, tmp_path):
+    """A MELD row whose clip is missing failed whole ("No video file was found"), also with ``--use text``, where
+    the clip is not even read; ``train`` reads such a row without it. Now the row is explained from what is there
+    and says which file was not; a row with nothing else still fails with the missing file's line."""
+    from msa_demo.dataset.rows import explain_row
+
+    (tmp_path / "clips").mkdir()
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,video,audio\nwords,Oh my God you are so wonderful,clips/dia0_utt2.mp4,\n"
+                        "nothing-else,,clips/dia0_utt3.mp4,\n", encoding="utf-8")
+    rows = {r.id: r for r in manifest_rows(manifest)}
+    rec, data = explain_row(tiny_model, rows["words"], FAST)
+    assert rec["error"] is None and data["prediction"]["used"] == ["text"]
+    assert data["notices"][-1].startswith("Video: no file at '…/") and data["notices"][-1].endswith(
+        "/clips/dia0_utt2.mp4', so the row was explained without it.")  # the path's last three parts
+    direct = tiny_model.predict(text="Oh my God you are so wonderful")
+    assert rec[f"prob_{rec['predicted']}"] == pytest.approx(direct.probs[rec["predicted"]], abs=1e-5)
+    rec, data = explain_row(tiny_model, rows["words"], FAST, use=["text"])  # not asked for: not said either
+    assert rec["error"] is None and not [n for n in data["notices"] if "no file" in n]
+    rec, data = explain_row(tiny_model, rows["nothing-else"], FAST)
+    assert data is None and "dia0_utt3.mp4" in rec["error"] and "\n" not in rec["error"]

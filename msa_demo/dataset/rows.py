@@ -231,6 +231,26 @@ def one_line(exc: BaseException) -> str:
     return " ".join(text.split())[:500]
 
 
+MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it."
+
+
+def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """(the row's values without the local files that are not there, a notice for each): a MELD row whose clip is
+    missing is explained from its words, as ``train`` reads it; a modality ``use`` leaves out is dropped without a
+    word. A row left with no input keeps its paths: reading them says what is missing."""
+    from msa_demo.dataset.media import is_uri
+    from msa_demo.inputs import is_file, shown_path
+
+    gone = [m for m in (k.name for k in registry.kinds() if k.manifest_file)
+            if isinstance(values.get(m), str) and values[m] and not is_uri(values[m]) and not is_file(values[m])]
+    unused = [m for m in gone if use is not None and m not in use]
+    said = [m for m in gone if m not in unused]
+    kept = {m: v for m, v in values.items() if m not in gone}
+    if said and not any(kept.get(m) not in (None, "") for m in registry.names() if use is None or m in use):
+        return {m: v for m, v in values.items() if m not in unused}, []
+    return kept, [MISSING_FILE.format(kind=m.capitalize(), path=shown_path(Path(values[m]))) for m in said]
+
+
 def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
                 top_k: int = 5, face_anyway: bool = False) -> tuple[dict[str, Any], Any]:
     """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
@@ -239,14 +259,16 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
     from msa_demo.explain import abstain_without_face, explain
 
     try:
-        with local_files(**row.files()) as files:  # Blobs and URIs as files, for this row
-            inputs = model.read_inputs(**{**row.values, **files})
+        values, gone = without_missing_files(row.values, use)
+        with local_files(**{m: v for m, v in row.files().items() if m in values}) as files:  # Blobs and URIs as
+            inputs = model.read_inputs(**{**values, **files})  # files, for this row
             if not inputs.present():
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
             use, said = abstain_without_face(model, inputs, use, face_anyway)
             exp = explain(model, inputs, target=target, use=use, options=options)
             if said:
                 exp.notices.append(said)
+            exp.notices.extend(gone)
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):
             log.warning("row %s failed", row.id, exc_info=True)
