@@ -102,6 +102,8 @@ NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no ot
                 "switched on. {advice}")
 
 
+# a clip's sound track, when an audio clip is given too (the one given is the voice)
+SOUND_NOT_USED = "Video: its sound track was not used; the audio clip given was read as the voice instead."
 # every input given is switched off (``use``), or has no model in this preset: no verdict either
 ALL_SWITCHED_OFF = "Every input given is switched off ({off}), so there is no verdict: switch at least one on."
 NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so there is no verdict."
@@ -272,6 +274,9 @@ class MultimodalSentimentModel:
         carried = {}  # what an input carries (a clip's sound track, the words said in it) unless given itself
         for x in got.values():
             for n, v in (getattr(x, "carries", None) or {}).items():
+                said = getattr(x, "notices", None)
+                if n == "audio" and n in got and not callable(v) and said is not None and SOUND_NOT_USED not in said:
+                    x.notices.append(SOUND_NOT_USED)  # a clip's voice passed over: said, not silently
                 if n not in got and n not in carried:
                     v = v() if callable(v) else v  # made only when wanted (the words: speech recognition)
                     if v is not None:

@@ -374,7 +374,11 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
     pred = model.predict(inputs=inputs)
     assert pred.used == ["audio", "video"]
     given = model.read_inputs(video=str(voiced_clip), audio=(16000, tone))
-    assert given.audio.seconds == 1.0 and not given.audio.notices  # the clip given as audio wins
+    assert given.audio.seconds == 1.0 and not given.audio.notices  # the clip given as audio wins, said (a user who
+    # dropped a talking clip beside the worked example's voice heard the example's words, not the clip's)
+    assert given.video.notices[-1] == "Video: its sound track was not used; the audio clip given was read as the " \
+        "voice instead."
+    assert "Video: its sound track" not in " ".join(inputs.video.notices)
     exp = explain(model, inputs, target="positive", options=ExplainOptions(grid=2))
     assert set(exp.modalities.shapley) == {"audio", "video"}
     assert [m.method for m in exp.maps if m.modality == "video"] == ["occlusion", "key_frame_occlusion"]
