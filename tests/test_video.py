@@ -600,6 +600,12 @@ def test_the_clip_is_told_on_one_time_axis():
     assert html == ""
     other = {**exp, "prediction": {**exp["prediction"], "notices": []}}  # an audio clip of its own
     assert list(dict(video_kind.lanes(other))) == ["face"]  # is not the clip's voice
+    # a face that holds one expression: its moments push alike, and the story names the span, not its first second
+    # (a 12 s clip frowning for 6 s read "hardest ... at 1–2 s" of six equal moments)
+    held = {**exp, "maps": [{**exp["maps"][0], "labels": [f"{i}–{i + 1} s" for i in range(5)],
+                             "spans": [[i, i + 1] for i in range(5)], "scores": [0.01, -0.37, -0.37, -0.36, -0.2]},
+                            exp["maps"][1]]}
+    assert video_kind.story(held) == "the face pushed hardest away from positive at 1–4 s"
 
 
 @pytest.mark.slow

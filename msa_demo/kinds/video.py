@@ -353,17 +353,30 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
     return out
 
 
+TIED = 0.05  # moments whose push is within 5 % of the strongest are as strong (one span in the story)
+
+
 def story(exp: dict, lang: str = "en") -> str | None:
     """One clause for the summary: when the face mattered most, and what was being said then (in ``lang``)."""
     got = dict(lanes(exp))
     face = got.get("face") or []
     if not face or not exp.get("target"):
         return None
-    a, b, r, _lbl, raw = max(face, key=lambda item: abs(item[4]))
+    face = sorted(face, key=lambda item: item[0])
+    top = max(range(len(face)), key=lambda i: abs(face[i][4]))
+    raw = face[top][4]
     if raw == 0:
         return None
+    # the moments beside it that push as hard (within TIED of it, the same way) make one span: a face that holds one
+    # expression for 6 s pushed from 0 to 6 s, not hardest in the one second that came first
+    lo = hi = top
+    while lo > 0 and face[lo - 1][4] * raw > 0 and abs(face[lo - 1][4]) >= (1 - TIED) * abs(raw):
+        lo -= 1
+    while hi < len(face) - 1 and face[hi + 1][4] * raw > 0 and abs(face[hi + 1][4]) >= (1 - TIED) * abs(raw):
+        hi += 1
+    a, b = face[lo][0], face[hi][1]
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
-    when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said else ""
+    when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said and lo == hi else ""
     return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang,
              way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=f"{a:.0f}",
              b=f"{b:.0f}", when=when)
