@@ -262,6 +262,9 @@ def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
             {"label": "positive", "confidence": a}, {"label": "negative", "confidence": b}]}):
         got = ui.fused_label(value)
         assert got.show_heading is heading and ("too close to call" in str(got.label)) is not heading
+        # and a modality's own verdict: "Video alone" headlined positive at 51 / 47 beside a fused "too close"
+        own = ui.verdict_heading(ui.alone_titles()["video"])(value)
+        assert own.show_heading is heading and ("Video alone: too close to call" in str(own.label)) is not heading
 
 
 def test_the_words_panel_says_where_a_long_text_turns():

@@ -15,13 +15,13 @@ from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
 from msa_demo.ui.i18n import (KEPT_PAGE_LOCALE, SET_PAGE_LOCALE, choose_language, example_names, examples_markdown, i18n,
                              in_page_language, language_switch, page_language, tr)
-from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, bind, input_names,
+from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, alone_titles, bind, input_names,
                                 input_widgets, named_inputs, optional_further, output_order, panel_values, panels)
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, explain_lanes, gpu_duration, read_settings, requested_options,
                                  settings_values)
 from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, explained_stamp,
-                                 explanation_views, fused_label, held_verdicts, image_input, plain, queued, stale_parts, user_error,
+                                 explanation_views, fused_label, held_verdicts, verdict_heading, image_input, plain, queued, stale_parts, user_error,
                                  warm_up, zero_gpu)
 
 __all__ = [n for n in dir() if not n.startswith("_")

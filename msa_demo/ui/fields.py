@@ -151,12 +151,17 @@ def input_widgets() -> tuple[dict[str, Any], dict[str, Any]]:
     return values, switches
 
 
+def alone_titles() -> dict[str, str]:
+    """Each registered modality's own verdict's title ("Text alone"), in registry order."""
+    return {k.name: k.alone or f"{k.title} alone" for k in registry.kinds()}
+
+
 def alone_labels() -> dict[str, Any]:
     """Each registered modality's own verdict, in registry order: {name: gr.Label} (elem_id ``own-<name>``)."""
     import gradio as gr
 
-    return {k.name: gr.Label(label=tr(k.alone or f"{k.title} alone"), elem_id=f"own-{k.name}", visible=False)
-            for k in registry.kinds()}  # shown once there is a verdict
+    return {m: gr.Label(label=tr(title), elem_id=f"own-{m}", visible=False)
+            for m, title in alone_titles().items()}  # shown once there is a verdict
 
 
 def default_view(kind) -> dict:
@@ -355,6 +360,6 @@ class Page:
         return call
 
 
-__all__ = ["EXPLAIN_OUTPUTS", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "bind", "builtins", "further",
+__all__ = ["EXPLAIN_OUTPUTS", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "alone_titles", "bind", "builtins", "further",
            "input_names", "input_widgets", "named_inputs", "optional_further", "output_order",
            "panel_placement", "panel_values", "panels", "rendered", "switch"]

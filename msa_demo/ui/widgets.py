@@ -261,12 +261,23 @@ def one_line(s: str) -> str:
     return s if len(s) <= 300 else s[:297] + "…"
 
 
-def fused_label(value):
-    """The fused Label's heading: a near-tie is shown without a headline class ("too close to call")."""
-    gr = gradio()
-    value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
-    if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
-        value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
-    conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
-    close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
-    return gr.Label(show_heading=not close, label=tr("Fused sentiment: too close to call" if close else "Fused sentiment"))
+def verdict_heading(title: str):
+    """The function that heads a verdict Label (the fused one, a modality's "alone" one) by its value: a near-tie
+    is shown without a headline class ("<title>: too close to call"), as the summary says it."""
+    from msa_demo.ui.i18n import ZH, tr_made
+
+    close_title = tr_made(f"{title}: too close to call", f"{ZH.get(title, title)}：难分高下")
+
+    def heading(value):
+        gr = gradio()
+        value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
+        if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
+            value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
+        conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
+        close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
+        return gr.Label(show_heading=not close, label=close_title if close else tr(title))
+
+    return heading
+
+
+fused_label = verdict_heading("Fused sentiment")  # no coin-flip headline
