@@ -641,3 +641,22 @@ def test_a_webm_recording_as_the_webcam_gives_is_read(tmp_path):
                       sound=(48000, (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)))
     video = load_video(str(clip), fps=2.0, max_seconds=10.0, max_side=640)
     assert len(video.frames) == 4 and video.sound is not None and video.times == pytest.approx([0, 0.5, 1, 1.5])
+
+
+def test_the_report_s_words_lane_writes_no_word_into_another():
+    """A report's words lane read "Iamreallydisappointed.": each word was written at its band's middle, however
+    narrow. A word is written only where it ends before the next begins; every word keeps its tooltip."""
+    import re
+
+    from msa_demo.kinds.video import WORD_PX, lane_svg
+
+    said = "I am really disappointed . This was the worst trip".split()
+    items = [(i * 0.3, i * 0.3 + 0.28, 0.5, w, 0.0) for i, w in enumerate(said)]
+    svg = lane_svg(items, 12.0, "words", words=True)
+    written = [(float(x), w) for x, w in re.findall(r'<text x="([\d.]+)" y="27" text-anchor="middle">([^<]*)</text>',
+                                                    svg)]
+    assert 2 <= len(written) < len(said) and re.findall(r"<title>([^<]*)</title>", svg) == said
+    extents = [(x - WORD_PX * len(w) / 2, x + WORD_PX * len(w) / 2) for x, w in written]
+    assert all(end < start for (_s, end), (start, _e) in zip(extents, extents[1:]))
+    wide = lane_svg(items, 3.0, "words", words=True)  # room for every word
+    assert len(re.findall(r'y="27" text-anchor="middle">', wide)) == len(said)

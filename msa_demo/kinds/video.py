@@ -188,19 +188,26 @@ def key_frame(exp: dict) -> dict | None:
     return next((m for m in views.maps_for(exp, "video") if m.get("method") == "key_frame_occlusion"), None)
 
 
+WORD_PX, WORD_GAP_PX = 6.5, 4.0  # the width of a character of the lanes' 11 px font (at most), the space between words
+
+
 def lane_svg(items: list[tuple], seconds: float, title: str, *, width: int = 760, height: int = 46,
              words: bool = False) -> str:
     """One lane of :func:`lanes`: each time segment as a band coloured by its push (relative to the strongest) on
     a time axis; ``words``: each band also says its word."""
     seconds = max(seconds, max((float(b) for _a, b, *_ in items), default=0.0), 1e-3)
     px = width / seconds
-    bands = "".join(
-        f'<rect x="{a * px:.1f}" y="4" width="{max(0.5, (b - a) * px - 1):.1f}" height="{height - 8}" '
-        f'fill="{views.score_colour(r, 0.1 + 0.8 * abs(r))}"><title>{_e(lbl)}'
-        + ("" if words else f": {s:+.4f}") + "</title></rect>"
-        + (f'<text x="{(a + b) / 2 * px:.1f}" y="{height / 2 + 4:.0f}" text-anchor="middle">{_e(lbl)}</text>'
-           if words else "")
-        for a, b, r, lbl, s in items)
+    written = -1e9  # where the last word written ends: a word that would run into it is left to its tooltip
+    bands = []
+    for a, b, r, lbl, s in items:
+        bands.append(f'<rect x="{a * px:.1f}" y="4" width="{max(0.5, (b - a) * px - 1):.1f}" height="{height - 8}" '
+                     f'fill="{views.score_colour(r, 0.1 + 0.8 * abs(r))}"><title>{_e(lbl)}'
+                     + ("" if words else f": {s:+.4f}") + "</title></rect>")
+        mid, half = (a + b) / 2 * px, WORD_PX * len(lbl) / 2
+        if words and mid - half >= written + WORD_GAP_PX:
+            bands.append(f'<text x="{mid:.1f}" y="{height / 2 + 4:.0f}" text-anchor="middle">{_e(lbl)}</text>')
+            written = mid + half
+    bands = "".join(bands)
     step = max(1.0, round(seconds / 8))
     ticks = "".join(f'<text x="{t * px:.1f}" y="{height + 12}" text-anchor="{"start" if t == 0 else "middle"}">'
                     f'{t:g} s</text>' for t in [i * step for i in range(int(seconds / step) + 1)])
@@ -308,7 +315,7 @@ def timeline(exp: dict, lang: str = "en"):
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
                                      "line": {"color": "#fff", "width": 1}},
             text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 11}, name=named[lane],
+            insidetextanchor="middle", textfont={"size": 11}, textangle=0, name=named[lane],
             hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
     kf = key_frame(exp)
@@ -324,6 +331,8 @@ def timeline(exp: dict, lang: str = "en"):
         title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14},
                **under_the_tools(height)},
         barmode="overlay", showlegend=False, height=height, bargap=0.25,
+        uniformtext={"minsize": 9, "mode": "hide"},  # a word that does not fit its band is left to its hover text
+        # (on a phone they had shrunk to unreadable, turned upright)
         margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
         xaxis={"title": {"text": t("seconds", lang)}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
