@@ -74,9 +74,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
     presets = dash.preset_names
     with gr.Blocks(title="Why this sentiment? — multimodal explanations") as demo:
         api.CodeApi(dash).register()  # JSON endpoints /predict_json, /explain_json = MCP tools predict, explain
-        gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they "
-                          "are **positive, neutral or negative**, then shows which words, regions and moments made it "
-                          "think so — and how far to trust that."))
+        gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face, a voice clip and/or a video of someone talking. "
+                          "The model says whether they are **positive, neutral or negative**, then shows which words, "
+                          "regions and moments made it think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")

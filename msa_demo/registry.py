@@ -18,6 +18,7 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   endpoints then take it as an uploaded file or a URL);
 - the dashboard (``msa_demo.ui.fields``): ``label`` and ``widget(label=, elem_id=)``, its input widget (default: a
   textbox whose text ``read`` parses); ``alone``, the label of its own verdict (default "<Name> alone");
+  ``noun``, how the summary sentence names what it gave ("the words"; default "the <name>");
   ``view()``, its explanation panel, made and laid out in the page's current Gradio context: ``{part name:
   component}`` (a tuple: parts named "0", "1" ...); ``render(exp)``, those parts' values from an
   ``Explanation.to_dict()`` (``{}``: nothing explained; ``{"reading": ...}``: only the prediction so far), by
@@ -86,6 +87,7 @@ class ModalityKind:
     label: str = ""
     widget: Callable[..., Any] | None = None
     alone: str = ""
+    noun: str = ""
     view: Callable[[], Any] | None = None
     render: Callable[[dict], Any] | None = None
     given_parts: tuple[str, ...] = ()

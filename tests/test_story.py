@@ -35,6 +35,10 @@ def test_summary_names_the_drivers_and_the_dissent():
     exp = {"target": "negative", "modalities": {"shapley": {"text": -0.1, "image": 0.2, "audio": 0.25}}}
     s = views.summary_sentence(p, exp)
     assert s == "NEGATIVE (62 %), mostly because of the voice and the picture; the words alone point positive."
+    # a clip: "mostly because of video and the voice" had no article (every kind names what it gave: ``noun``)
+    p = pred(NEG, {"text": "positive", "video": "negative", "audio": "negative"}, used=("text", "audio", "video"))
+    exp = {"target": "negative", "modalities": {"shapley": {"text": -0.1, "video": 0.3, "audio": 0.25}}}
+    assert views.summary_sentence(p, exp).startswith("NEGATIVE (62 %), mostly because of the video and the voice;")
 
 
 def test_summary_without_contributions_says_who_agrees():

@@ -142,7 +142,8 @@ def report(exp: dict, lang: str = "en") -> str:
 
 
 KIND = ModalityKind(
-    name="audio", read=read, families=families, explain=explain, panel="audio segments", record=record,
+    name="audio", noun="the voice",
+    read=read, families=families, explain=explain, panel="audio segments", record=record,
     replay=replay, report=report, cli_help=f"a sound clip ({AUDIO_FORMATS})", cli_metavar="PATH",
     manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
     widget=widget, view=view, render=render, options=AudioOptions,

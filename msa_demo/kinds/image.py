@@ -120,7 +120,8 @@ def report(exp: dict, lang: str = "en") -> str:
 
 
 KIND = ModalityKind(
-    name="image", read=read, families=families, explain=explain, panel="image regions", record=record,
+    name="image", noun="the picture",
+    read=read, families=families, explain=explain, panel="image regions", record=record,
     replay=replay, report=report, cli_help="a picture (PNG, JPEG, WebP, ...)", cli_metavar="PATH",
     manifest_file=True, label="Image (a face or a scene)", widget=widget, view=view, render=render,
     options=ImageOptions,

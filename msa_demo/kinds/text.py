@@ -101,7 +101,8 @@ def report(exp: dict, lang: str = "en") -> str:
 
 
 KIND = ModalityKind(
-    name="text", read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
+    name="text", noun="the words",
+    read=read, families=families, explain=explain, panel="words", record=record, replay=replay,
     report=report, cli_help="the words to judge (any language the text model reads)",
     label="Text (a post, a caption, a message)", widget=widget, view=view, render=render,
     options=TextOptions,

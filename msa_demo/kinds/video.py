@@ -414,7 +414,8 @@ def render(exp: dict, lang: str = "en") -> dict:
 
 
 KIND = ModalityKind(
-    name="video", read=read, families=families, explain=explain, panel="video moments", record=record,
+    name="video", noun="the video",
+    read=read, families=families, explain=explain, panel="video moments", record=record,
     replay=replay, report=report, cli_help="a clip (MP4, WebM, MOV, MKV, AVI, an animated GIF): the face over time",
     cli_metavar="PATH", manifest_file=True, label="Video (a face over time; its sound feeds the audio)",
     widget=widget, view=view, render=render, story=story, options=VideoOptions, carries=("audio", "text"),

@@ -759,7 +759,7 @@ class Dashboard:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         if not html_path.is_file():  # written whole: a second request meanwhile never hands out half a page
             write_whole(html_path, to_html(exp, lang).encode("utf-8"))
-        json_path = folder / "msa_report.json"
+        json_path = folder / "msa_explanation.json"  # what "Download explanation JSON" gives
         if not json_path.is_file():
             write_whole(json_path, text.encode("utf-8"))
         return html_path, json_path

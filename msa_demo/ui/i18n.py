@@ -25,9 +25,10 @@ from msa_demo.i18n import LANGUAGES, lang_of, said as engine_said, t
 
 ZH: dict[str, str] = {
     # the page
-    "# Why this sentiment?\nGive a post, a face and/or a voice clip. The model says whether they are **positive, "
-    "neutral or negative**, then shows which words, regions and moments made it think so — and how far to trust "
-    "that.": "# 为什么是这种情绪？\n给出一段文字、一张人脸和/或一段语音。模型会判断它们是**正面、中性还是负面**，"
+    "# Why this sentiment?\nGive a post, a face, a voice clip and/or a video of someone talking. The model says "
+    "whether they are **positive, neutral or negative**, then shows which words, regions and moments made it think "
+    "so — and how far to trust that.": "# 为什么是这种情绪？\n给出一段文字、一张人脸、一段语音和/或一段有人说话的视频。"
+    "模型会判断它们是**正面、中性还是负面**，"
              "再指出是哪些词语、图像区域和时刻让它这样判断——以及这个解释有多可信。",
     "Preset": "预设模型",
     "Explain": "解释",

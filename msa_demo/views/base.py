@@ -22,7 +22,6 @@ WORD_LEGEND = {
 }
 LEGEND_TEXT = "green pushes toward the explained class, red pushes away; stronger colour, stronger push"
 # how a person names what each modality gave
-NOUNS = {"text": "the words", "image": "the picture", "audio": "the voice"}
 # model names as people know them, for the package-internal ids of the lite preset
 MODEL_NAMES = {
     "minilm-head": "all-MiniLM-L6-v2 with a sentiment head",

@@ -14,7 +14,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
-from msa_demo.views.base import NOUNS, fmt, md, model_name
+from msa_demo.views.base import fmt, md, model_name
 
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
 NO_FACE = "no face"
@@ -42,8 +42,11 @@ def _and(items: list[str], lang: str = "en") -> str:
 
 
 def noun(m: str, lang: str = "en") -> str:
-    """How a person names what a modality gave ("the words"), in ``lang``."""
-    return t(NOUNS[m], lang) if m in NOUNS else i18n.modality(m, lang)
+    """How a person names what a modality gave ("the words": its kind's ``noun``), in ``lang``."""
+    kind = registry.get(m) if m in registry.names() else None
+    if kind is None or not kind.noun:
+        return i18n.modality(m, lang) if lang == "zh" else f"the {m.replace('_', ' ')}"
+    return t(kind.noun, lang)
 
 
 def abstained(pred: dict, reading: dict | None) -> list[str]:
