@@ -157,6 +157,9 @@ LANGUAGE_NAMES = {"English": "英语", "Chinese": "中文", "Japanese": "日语"
                   "Portuguese": "葡萄牙语", "Dutch": "荷兰语", "Indonesian": "印尼语", "Malay": "马来语",
                   "an unknown language": "未知语言"}
 
+# a what-if search whose map was done after the what-ifs' time had run out (another panel's maps took it)
+WHAT_IF_NOT_TRIED = "{name}: not tried; the what-ifs' time (half the time budget) had run out when its map was done."
+
 ZH: dict[str, str] = {
     # the summary sentence
     "Too close to call: {a} {pa} vs {b} {pb}": "难分高下：{a} {pa}，{b} {pb}",
@@ -496,6 +499,7 @@ ZH: dict[str, str] = {
     "The explanation below was made before your changes: click Explain to bring it up to date, then copy its link.":
         "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
+    WHAT_IF_NOT_TRIED: "{name}：没有尝试；它的图完成时，反事实分析的时间（时间预算的一半）已经用完。",
     "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
         "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",
     "{head}; {how} {which} it still reads {reads}.": "{head}；{how}{which}，结论仍是{reads}。",

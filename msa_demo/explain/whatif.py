@@ -30,6 +30,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, replacement
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
+from msa_demo.i18n import WHAT_IF_NOT_TRIED
 from msa_demo.labels import probs_dict
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
@@ -77,9 +78,9 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     name = c.modality.capitalize()
     if c.stopped == "time":
         n = c.cost.forward_passes
-        head = f"{name}: no flip found before the what-if's time ran out"
         if not c.units:
-            return head + " (nothing could be tried)."
+            return WHAT_IF_NOT_TRIED.format(name=name)
+        head = f"{name}: no flip found before the what-if's time ran out"
         head += f" ({n} forward{'' if n == 1 else 's'})"
     elif c.stopped == "forwards":
         head = f"{name}: no flip within {c.max_forwards} forward{'' if c.max_forwards == 1 else 's'}"

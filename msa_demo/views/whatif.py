@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import joined, t
+from msa_demo.i18n import WHAT_IF_NOT_TRIED, joined, t
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -68,9 +68,9 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     name = i18n.modality(modality, lang)
     n = int((c.get("cost") or {}).get("forward_passes") or 0)
     if c.get("stopped") == "time":
-        head = t("{name}: no flip found before the what-if's time ran out", lang, name=name)
         if not units:
-            return head + t(" (nothing could be tried).", lang)
+            return t(WHAT_IF_NOT_TRIED, lang, name=name)
+        head = t("{name}: no flip found before the what-if's time ran out", lang, name=name)
         head += t(" ({n} forwards)", lang, n=n)
     elif c.get("stopped") == "forwards":
         head = t("{name}: no flip within {n} forwards", lang, name=name, n=c.get("max_forwards", 0))
