@@ -701,6 +701,14 @@ ZH: dict[str, str] = {
         "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
+    "Compare needs a second model, and no other preset is loaded here. Type a preset file or the folder a train run "
+    "wrote in B.": "对比需要第二个模型，而这里没有加载其他预设。请在 B 中输入一个预设文件，或 train 运行写出的文件夹。",
+    "*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick another preset, a "
+    "preset file or a train folder to compare two models.*":
+        "*B 就是 A 自己的预设：两者必然一致（这是对比本身的检查）。要对比两个模型，请选择另一个预设、预设文件或 train 文件夹。*",
+    "The preset '{name}' could not be loaded for the comparison: {why}": "无法加载用于对比的预设 '{name}'：{why}",
+    "Presets that did not load: {presets}": "未能加载的预设：{presets}",
+    "**No preset could be loaded; the app cannot predict.**": "**没有任何预设能够加载；应用无法预测。**",
     # the progress bar
     "predicting": "正在预测", "explaining {names}": "正在解释{names}", "explained {name}": "已解释{name}",
     "what-if: {name}": "反事实：{name}", "how it sounds": "听起来如何", "done": "完成",

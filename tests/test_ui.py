@@ -615,8 +615,9 @@ def test_the_page_hands_gradio_components_for_names():
 
 
 def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
-    """The page's preset against itself agrees by construction; a preset that cannot load is one clear line."""
-    with pytest.raises(gr.Error, match="Pick a second preset"):
+    """The page's preset against itself agrees by construction (and says so); a preset that cannot load is one
+    clear line; with no other preset loaded (offline, the Hub preset failed), B empty says how to give one."""
+    with pytest.raises(gr.Error, match="Compare needs a second model, and no other preset is loaded here"):
         dash.compare(None, "I love it", None, None, other="")
     with pytest.raises(gr.Error, match="at least one input"):
         dash.compare(None, "", None, None, other=str(tiny_preset_path))
@@ -628,6 +629,7 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
                        image_method="occlusion", deletion_steps=2)
     cmp = out["compare.state"]
     assert cmp["agree"] and "they agree" in out["compare.summary"] and set(cmp["modalities"]) == {"text", "image"}
+    assert out["compare.summary"].startswith("*B is A's own preset: the two agree by construction")  # said
     assert all(x["spearman"] == pytest.approx(1.0) for per in cmp["modalities"].values() for x in per["maps"])
     assert out["compare.fused_a"] == out["compare.fused_b"] and out["compare.words_a"] == out["compare.words_b"]
     assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2
@@ -661,7 +663,7 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     step refuses first, with one message, and touches nothing; the endpoint itself still refuses API callers."""
     import app
 
-    with pytest.raises(gr.Error, match="Pick a second preset to compare with"):
+    with pytest.raises(gr.Error, match="Compare needs a second model"):
         dash.check_compare(None, "I love it", None, None, other="")
     with pytest.raises(gr.Error, match="Give at least one input"):
         dash.check_compare(None, "", None, None, other=str(tiny_preset_path))
@@ -679,7 +681,7 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     assert first["api_visibility"] != "public" and first["show_progress"] == "hidden"
     then = next(d for d in deps if d.get("api_name") == "compare")
     assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
-    with pytest.raises(gr.Error, match="Pick a second preset"):
+    with pytest.raises(gr.Error, match="Compare needs a second model"):
         dash.compare(None, "I love it", None, None, other="")
 
 

@@ -170,10 +170,10 @@ class Dashboard:
             details += [md(n) for n in self.notices]
         others = [n for n in self.failures if n != self.replaced]  # the replaced one's notice says why, once
         if others:
-            details.append("Presets that did not load: " + "; ".join(f"{md(n)} — {md(self.reason(n))}"
-                                                                     for n in others))
+            details.append(t("Presets that did not load: {presets}", lang, presets="; ".join(
+                f"{md(n)} — {md(i18n.said(self.reason(n), lang))}" for n in others)))
         if not self.models:
-            lines.append("**No preset could be loaded; the app cannot predict.**")
+            lines.append(t("**No preset could be loaded; the app cannot predict.**", lang))
         if details:
             lines.append(f"<details><summary>{t('why', lang)}</summary>\n\n" + "\n\n".join(details)
                          + "\n\n</details>")
@@ -481,10 +481,15 @@ class Dashboard:
 
     # ------------------------------------------------------------------ two models side by side
 
-    def other_model(self, name: str | None, lang: str = "en"):
-        """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line)."""
+    def other_model(self, name: str | None, lang: str = "en", a: str | None = None):
+        """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line).
+        ``a``: the page's preset (none other loaded: the message says how to give one)."""
         name = str(name or "").strip()
+        a = a or self.default
         if not name:
+            if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
+                raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
+                                   "file or the folder a train run wrote in B.", lang))
             raise user_error(t("Pick a second preset to compare with.", lang))
         if name not in self.models:
             from msa_demo.model import MultimodalSentimentModel
@@ -493,7 +498,8 @@ class Dashboard:
             self.failures.pop(name, None)
             self._try_load(MultimodalSentimentModel, name, None, warm=False)
             if name not in self.models:
-                raise user_error(f"The preset '{name}' could not be loaded for the comparison: {self.reason(name)}")
+                raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang,
+                                   name=name, why=i18n.said(self.reason(name), lang)))
             log.info("loaded preset %s for a comparison in %.1f s", name, time.perf_counter() - t0)
         return self.models[name]
 
@@ -505,7 +511,7 @@ class Dashboard:
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         read = self._read(request, settings.face_anyway, lang=lang)
-        self.other_model(other, lang)
+        self.other_model(other, lang, request.preset)
         self._keep_read(request, settings, read)
         return {}
 
@@ -522,7 +528,7 @@ class Dashboard:
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         model_a, inputs_a, use, _reading = self._read_request(request, settings, lang)
-        model_b = self.other_model(other, lang)
+        model_b = self.other_model(other, lang, request.preset)
         try:
             inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
             tell = progress_adapter(progress, lang)
@@ -551,7 +557,11 @@ class Dashboard:
         path = folder / "msa_compare.html"
         write_whole(path, compare_html(exp_a, exp_b, cmp, lang).encode("utf-8"))
         gr = gradio()
-        return {"compare.summary": compare_markdown(cmp, summaries, lang),
+        same = (str(other or "").strip() == (request.preset or self.default))  # B is A: said, not refused (the
+        # comparison's own check: the two agree by construction)
+        itself = t("*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick "
+                   "another preset, a preset file or a train folder to compare two models.*", lang) + "\n\n"
+        return {"compare.summary": (itself if same else "") + compare_markdown(cmp, summaries, lang),
                 "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
                 "compare.words_a": text_highlights(exp_a, lang), "compare.words_b": text_highlights(exp_b, lang),
                 "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
