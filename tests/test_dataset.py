@@ -145,10 +145,11 @@ def test_a_changed_input_runs_again_and_failed_rows_on_request(tiny_model, tmp_p
     manifest.write_text("id,text,label\na,I hate it,negative\nb,,\n", encoding="utf-8")
     s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
     assert (s.skipped, s.explained, s.failed) == (1, 1, 0)  # 'a' changed; 'b' failed before and is skipped
+    assert s.failed_before == 1  # and the command line says so, with --retry-failed (it printed "0 failed" alone)
     assert read_results(out)[0]["label"] == "negative"
     s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False,
                       retry_failed=True)
-    assert (s.skipped, s.failed) == (1, 1)
+    assert (s.skipped, s.failed, s.failed_before) == (1, 1, 0)
 
 
 def test_manifest_ids_and_labels(tmp_path):
@@ -588,6 +589,11 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     assert lines[0].startswith("8 rows: 1 explained, 7 failed") and lines[1:7] == [
         *(f"  row-0000{i + 1}: No image file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/gone{i}.png'."
           for i in range(5)), "  and 2 more (report.html lists every row that could not be explained)"]
+    assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
+                 "--no-progress"]) == 0  # again: nothing runs, and the 7 that failed are not hidden behind "0 failed"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("8 rows: 0 explained, 0 failed, 8 already done")
+    assert lines[1] == "  7 of the rows already done had failed; --retry-failed runs them again"
 
 
 @pytest.mark.slow

@@ -94,6 +94,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
             rate=rate))
     for rid, why in s.failures[:FAILURES_SHOWN]:
         print(t("  {id}: {why}", lang, id=rid, why=said(why, lang)))
+    if s.failed_before:
+        print(t("  {n} of the rows already done had failed; --retry-failed runs them again", lang, n=s.failed_before))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

@@ -35,6 +35,7 @@ class BatchSummary:
     numbered: str = ""  # how numbered labels were read when not as -1 / 0 / 1 (``report.labels_read``)
     failures: tuple[tuple[str, str], ...] = ()  # (id, why) of each row this run could not explain
     label_hint: str = ""  # no row has a label, and a column looks like the labels (``manifest.label_hint``)
+    failed_before: int = 0  # rows skipped as done that had failed (``retry_failed`` runs them again)
 
     @property
     def rows_per_second(self) -> float:
@@ -78,6 +79,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     done = store.done(retry_failed)
     hashes = hash_columns()
     todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
+    failed_ids = {str(r["id"]) for r in store.rows() if r.get("error")} if done else set()
+    running = {r.id for r in todo}
+    failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
     explained = failed = 0
     failures: list[tuple[str, str]] = []
     if todo:
@@ -117,7 +121,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint)
+                        label_hint, failed_before)
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
