@@ -381,6 +381,11 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
     assert "Video: its sound track" not in " ".join(inputs.video.notices)
     exp = explain(model, inputs, target="positive", options=ExplainOptions(grid=2))
     assert set(exp.modalities.shapley) == {"audio", "video"}
+    assert not [n for n in exp.notices if n.startswith("Time budget")]
+    # a time budget plans the voice's maps; the video's it does not, and says so (it was passed over without a word)
+    timed = explain(model, inputs, target="positive", options=ExplainOptions(grid=2, budget=60))
+    assert [n for n in timed.notices if "not fitted" in n] == [
+        "Time budget 60 s: the video maps are not fitted to it; they run at their own settings."]
     assert [m.method for m in exp.maps if m.modality == "video"] == ["occlusion", "key_frame_occlusion"]
 
 

@@ -34,6 +34,9 @@ from msa_demo.registry import kinds
 log = logging.getLogger(__name__)
 
 
+# a modality whose maps the time budget does not plan (``budget._panels``: text, image and audio)
+UNPLANNED = "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings."
+
 def inputs_record(inputs) -> dict[str, Any]:
     """The inputs, losslessly (each modality's ``record``: text; PNG; float WAV ...), so the explanation can be
     reproduced with ``--from``."""
@@ -255,6 +258,9 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         note = plan.notice(options.budget)
         if note:
             exp.notices.append(note)
+        for m in (m for m in pred.used if m not in plan.panels):  # a video's maps: not planned, said (a budget
+            # given for a clip alone was passed over without a word)
+            exp.notices.append(UNPLANNED.format(budget=f"{options.budget:g}", m=m))
     yield "explanation", exp
     from msa_demo.explain.budget import CROWD
 
