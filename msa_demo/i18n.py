@@ -701,6 +701,7 @@ ZH: dict[str, str] = {
         "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
+    "Video: the clip has no sound, so no voice was heard in it.": "视频：片段没有声音，因此没有从中听到人声。",
     "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings.":
         "时间预算 {budget} 秒：{m}的解释图不按预算调整，按其自身设置运行。",
     "  {n} of the rows already done had failed; --retry-failed runs them again":

@@ -150,7 +150,7 @@ def test_the_face_turning_from_frown_to_smile_changes_the_sign_of_the_moments(li
     assert inputs.video.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
     assert all(b is not None for b in inputs.video.faces) and inputs.audio is None  # no sound track
     pred = lite.predict(inputs=inputs)
-    assert pred.used == ["video"] and pred.notices == []
+    assert pred.used == ["video"] and pred.notices == ["Video: the clip has no sound, so no voice was heard in it."]
     exp = explain(lite, inputs, target="positive")
     moments = exp.map("video", "occlusion")
     assert moments.labels == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s", "3.0–4.0 s"]

@@ -24,6 +24,7 @@ from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_t
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
+NO_SOUND = "Video: the clip has no sound, so no voice was heard in it."
 UNSURE_WORDS = ("Video: speech recognition was unsure of the words it heard (music or noise?), so they were not "
                 "read as the text.")
 WORDS_HEARD = "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given)."
@@ -70,6 +71,8 @@ def read(value: Any, model):
                                     "track abstains.")
             elif found < total:
                 clip.notices.append(f"Video: a face was found in {found} of {total} frames; only those were read.")
+    if clip.sound is None and "audio" in model.modalities and not clip.read_with[3:4] == (False,):
+        clip.notices.append(NO_SOUND)  # a clip without a voice: said (MOSI-like rows read "used text, video" alone)
     if clip.sound is not None:
         try:
             audio = get("audio").read(clip.sound, model)
