@@ -169,6 +169,7 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     argv = [str(manifest), "--preset", str(tiny_preset_path), "--head", "attention", "--epochs", "2",
             "--test-size", "0.25", "--cache-dir", str(cache), "--output", str(out), "--quiet", "--seed", "1"]
     first = T.run_training(T.parse_args(argv))
+    assert capsys.readouterr().out.splitlines() == [f"saved to {out} ({first['seconds']['total']} s)"]  # --quiet
     assert first["encoded_now"] == {"text": 24, "image": 18, "audio": 16}
     assert first["modalities"] == ["text", "image", "audio"] and first["n_test"] == 6
     second = T.run_training(T.parse_args(argv))
@@ -378,6 +379,15 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
     summary = T.run_training(T.parse_args(argv))
     assert summary["left_out"] == {1: "Row 1 has no label (or give --bins to bin a numeric score column)."}
     assert sorted(summary["unreadable"]["image"]) == [4, 5]  # f2 and f3, the manifest's rows 4 and 5
+    # a set with ids: each row named by its number and its id, as a row left out for its label is ("row(s) 7" and
+    # "Row 10 ('vidD_1')" had named them two ways in one run)
+    manifest.write_text("id,text,image,label\n" + "".join(f"clip{i},row {i},f{i}.png,{('negative', 'positive')[i % 2]}\n"
+                                                           for i in range(6)), encoding="utf-8")
+    capsys.readouterr()
+    summary = T.run_training(T.parse_args(argv))
+    out = capsys.readouterr().out
+    assert "those rows read without their image: row(s) 5 ('clip4'), 6 ('clip5')" in out
+    assert "\n  row 3 ('clip2'): 'f2.png' could not be read" in out and summary["row_ids"][5] == "clip4"
     for i in range(2):
         (tmp_path / f"f{i}.png").write_bytes(b"")
     with pytest.raises(InputError, match=r"^No image of the manifest could be read \('f\d.png' cannot be used: the file"):

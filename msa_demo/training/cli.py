@@ -50,7 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bars and no metrics printed (metrics.json has them); only where the head was saved")
     from msa_demo.cli import add_lang_flag
 
     add_lang_flag(p)  # the lines printed (metrics.json stays English)

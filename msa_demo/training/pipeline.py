@@ -55,6 +55,7 @@ class TrainingPlan:
     positions: list[int] = field(default_factory=list)  # each of ``rows``' place in the manifest (0-based)
     unlabelled_test: int = 0  # rows of the split column's test part left out for want of a label (GLUE's test splits)
     two_way: bool = False  # --labels not given and no row neutral: the head has two classes
+    ids: list[str] = field(default_factory=list)  # each manifest row's id ("" where it has none), to name it
 
 
 @dataclass
@@ -86,6 +87,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
         raise InputError("The manifest has no rows.")
+    ids = [str(r.get("id") or "").strip() for r in rows]
     not_found = missing_files(rows)
     missing = none_found(rows, not_found)
     if missing:
@@ -131,7 +133,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
                         {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test,
-                        two_way)
+                        two_way, ids)
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -222,9 +224,13 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "unreadable": {m: {p.positions[i] + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
                        for m in enc.modalities if enc.data[m].get("unreadable")},
         "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
+        "row_ids": {},  # the ids of the rows named above, by number (filled below)
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
     }
+    named = {n for numbers in summary["not_found"].values() for n in numbers} | {
+        n for whys in summary["unreadable"].values() for n in whys}
+    summary["row_ids"] = {n: p.ids[n - 1] for n in sorted(named) if n - 1 < len(p.ids) and p.ids[n - 1]}
     if test_idx:
         summary["test"] = compute_metrics(y_test, pred, p.labels)
         summary["test_binary"] = binary_metrics(y_test, probs, p.labels)
@@ -264,8 +270,13 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
             print(f"  {said(why, lang)}")
         if len(left_out) > 5:
             print(t("  and {n} more (metrics.json lists them)", lang, n=len(left_out) - 5))
+    ids = summary.get("row_ids") or {}
+
+    def row(n) -> str:  # "7 ('vidC_2')": its number, and its id where it has one (as a left-out row is named)
+        return f"{n} ('{ids[n]}')" if ids.get(n) else str(n)
+
     for m, numbers in summary.get("not_found", {}).items():
-        shown = ", ".join(map(str, numbers[:10])) + (t(" and {n} more", lang, n=len(numbers) - 10)
+        shown = ", ".join(map(row, numbers[:10])) + (t(" and {n} more", lang, n=len(numbers) - 10)
                                                      if len(numbers) > 10 else "")
         print(t("{modality}: {n} file(s) not found, those rows read without their {modality}: row(s) {rows}", lang,
                 modality=modality_name(m, lang), n=len(numbers), rows=shown))
@@ -273,7 +284,7 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
         print(t("{modality}: {n} file(s) could not be read, those rows read without their {modality}:", lang,
                 modality=modality_name(m, lang), n=len(whys)))
         for n, why in list(whys.items())[:5]:
-            print(t("  row {n}: {why}", lang, n=n, why=said(why, lang)))
+            print(t("  row {n}: {why}", lang, n=row(n), why=said(why, lang)))
         if len(whys) > 5:
             print(t("  and {n} more (metrics.json lists them)", lang, n=len(whys) - 5))
     if summary.get("labels_read"):
@@ -319,6 +330,9 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         save(p, head, summary, args.output)
     if not args.quiet:
         print_summary(summary, args.output, printed_language(args))
+    elif args.output:  # quiet: no bars, no metrics, the one line that says where the head is
+        print(t("saved to {output} ({seconds} s)", printed_language(args), output=args.output,
+                seconds=summary["seconds"]["total"]))
     summary["net"] = head.net
     return summary
 
