@@ -777,7 +777,7 @@ ZH: dict[str, str] = {
     "baseline: {baseline}": "基线：{baseline}", "{name}: {value}": "{name}：{value}",
     "steps": "步数", "n steps": "步数", "grid": "网格", "superpixels": "超像素", "window": "窗口",
     "segment seconds": "片段秒数", "to fit the time budget: {what}": "为满足时间预算：{what}",
-    "original": "原图", "Each segment's push (relative to the strongest)": "每个片段的推力（相对于最强者）",
+    "original": "原图", "Each segment's push on P({target})": "每个片段对 P({target}) 的推力",
     "The clip on one time axis: green pushes toward '{target}', red away.":
         "同一时间轴上的片段：绿色推向“{target}”，红色推离。",
     "the words heard, each coloured by its stretch of voice": "听到的词，各按其所在的声音片段着色",

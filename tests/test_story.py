@@ -341,3 +341,20 @@ def test_the_words_heard_keep_a_space_before_their_times():
     words = [{"text": "This", "start": 0.0, "end": 0.2}, {"text": "is", "start": 0.2, "end": 0.34}]
     assert views.timed_words(words) == "This\u2009<sub>0.0–0.2s</sub> is\u2009<sub>0.2–0.3s</sub>"
     assert views.timed_words([{"text": "<b>", "start": 1, "end": 2}], html.escape) == "&lt;b&gt;\u2009<sub>1.0–2.0s</sub>"
+
+
+def test_the_report_s_audio_bars_write_the_scores_themselves():
+    """A clip whose every segment score was under 0.001 read "disappointed. +1.00" in the report: its bars wrote
+    each score relative to the strongest. They write the scores (the bars still scale to the strongest)."""
+    import numpy as np
+
+    from msa_demo.inputs import AudioInput
+    from msa_demo.kinds import audio as audio_kind
+
+    wave = (0.1 * np.sin(np.linspace(0, 400, 16000))).astype(np.float32)
+    exp = {"target": "negative", "inputs": audio_kind.record(AudioInput(wave, 16000)),
+           "maps": [{"modality": "audio", "method": "occlusion", "labels": ["I am", "disappointed."],
+                     "spans": [[0.0, 0.4], [0.4, 1.0]], "scores": [0.00021, 0.00087], "params": {}}]}
+    html = audio_kind.report(exp)
+    assert "+0.00087" in html and "+0.00021" in html and "+1.00" not in html
+    assert "push on P(negative)" in html

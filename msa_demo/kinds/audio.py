@@ -136,8 +136,11 @@ def report(exp: dict, lang: str = "en") -> str:
         out.append("<p>" + _e(t("{caption}; green pushes toward '{target}', red away.", lang,
                                 caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
         out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
-        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], rel,
-                                  title=t("Each segment's push (relative to the strongest)", lang), spec="+.2f"))
+        # the scores themselves (the bars scale to the strongest): a map whose every score is under 0.001 read
+        # "+1.00" as its top segment when the numbers were relative
+        title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))
+        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []],
+                                  [float(s) for s in m.get("scores") or []], title=title, spec="+.3g"))
     return "".join(out)
 
 
