@@ -157,6 +157,14 @@ LANGUAGE_NAMES = {"English": "英语", "Chinese": "中文", "Japanese": "日语"
                   "Portuguese": "葡萄牙语", "Dutch": "荷兰语", "Indonesian": "印尼语", "Malay": "马来语",
                   "an unknown language": "未知语言"}
 
+def region_words(label: str, lang: str = "en") -> str:
+    """A grid region's label as a reader says it: "r5c5" -> "r5c5 (row 5, column 5)"; a superpixel's as it is."""
+    import re
+
+    got = re.fullmatch(r"r(\d+)c(\d+)", str(label))
+    return t("{label} (row {r}, column {c})", lang, label=label, r=got[1], c=got[2]) if got else str(label)
+
+
 # a what-if search whose map was done after the what-ifs' time had run out (another panel's maps took it)
 WHAT_IF_NOT_TRIED = "{name}: not tried; the what-ifs' time (half the time budget) had run out when its map was done."
 
@@ -701,6 +709,7 @@ ZH: dict[str, str] = {
         "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
+    "{label} (row {r}, column {c})": "{label}（第 {r} 行第 {c} 列）",
     "Video: the clip has no sound, so no voice was heard in it.": "视频：片段没有声音，因此没有从中听到人声。",
     "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings.":
         "时间预算 {budget} 秒：{m}的解释图不按预算调整，按其自身设置运行。",

@@ -141,7 +141,7 @@ def test_the_picture_region_that_flips_it(planted):
     assert exp.prediction.label == "positive"
     assert (c.modality, c.flipped, c.minimal, c.units, c.spans, c.label) == \
         ("image", True, True, ["r1c1"], [[0, 0, 8, 8]], "negative")
-    assert c.sentence.startswith("Without picture region r1c1 it reads negative")
+    assert c.sentence.startswith("Without picture region r1c1 (row 1, column 1) it reads negative")  # not "r1c1" alone
     assert c.cost.forward_passes == 4  # the first grow batch; a set of one needs no pruning
     # the report shows the picture with that region greyed out, and nothing else changed
     from msa_demo import views
@@ -151,7 +151,8 @@ def test_the_picture_region_that_flips_it(planted):
     pic = np.asarray(views.whatif_picture(data, data["what_if"][0]))
     assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
     assert 'alt="the picture without those regions"' in to_html(data)
-    assert views.whatif_markdown(data).splitlines()[1].startswith("- Without picture region r1c1 it reads negative")
+    assert views.whatif_markdown(data).splitlines()[1].startswith(
+        "- Without picture region r1c1 (row 1, column 1) it reads negative")
 
 
 def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):

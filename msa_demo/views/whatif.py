@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import WHAT_IF_NOT_TRIED, joined, t
+from msa_demo.i18n import WHAT_IF_NOT_TRIED, joined, region_words, t
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -57,7 +57,8 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
             quoted = _listed([t("'{w}'", lang, w=u) for u in units], lang)
             phrase = (quoted if modality == "text" else t("the spoken word {words}", lang, words=quoted) if spoken
                       else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
-                      else t("picture region {regions}", lang, regions=_listed(units, lang)) if modality == "image"
+                      else t("picture region {regions}", lang,
+                             regions=_listed([region_words(u, lang) for u in units], lang)) if modality == "image"
                       else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
                       else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
             return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
