@@ -665,3 +665,34 @@ def test_the_report_s_words_lane_writes_no_word_into_another():
     assert all(end < start for (_s, end), (start, _e) in zip(extents, extents[1:]))
     wide = lane_svg(items, 3.0, "words", words=True)  # room for every word
     assert len(re.findall(r'y="27" text-anchor="middle">', wide)) == len(said)
+
+
+def test_a_frame_read_before_is_not_read_again_and_the_moments_stay_the_same(lite, turning_clip):
+    """A moment's occlusion changes one second's frames of its row; every other frame was read already. Each
+    distinct frame is read once (a cache of the frame model's readings, without gradients): the moments map is
+    the one every frame of every row being read gives, from far fewer frames read."""
+    from msa_demo.modalities import video as video_mod
+
+    track = lite.modalities["video"]
+    inputs = lite.read_inputs(video=str(turning_clip))
+    read = []
+    real = track.frame._run
+
+    def counted(batch, want_features):
+        read.append(int(next(iter(batch.values())).shape[0]))
+        return real(batch, want_features)
+
+    options = ExplainOptions(what_if=False, deletion_steps=2)
+    try:
+        track.frame._run = counted
+        video_mod._frames.pop(track, None)
+        fast = explain(lite, inputs, target="positive", options=options).map("video", "occlusion")
+        fast_read = sum(read)
+        read.clear()
+        track.reuse_frames = False
+        slow = explain(lite, inputs, target="positive", options=options).map("video", "occlusion")
+    finally:
+        track.reuse_frames = True
+        del track.frame._run
+    assert np.allclose(fast.scores, slow.scores, atol=1e-6) and fast.labels == slow.labels
+    assert fast_read < 0.75 * sum(read), (fast_read, sum(read))  # 87 of 152 on this 4 s clip (8 frames)

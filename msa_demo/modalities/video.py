@@ -17,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -562,6 +565,40 @@ class FrameTrack(Modality):
             notices=[],
         )
 
+    reuse_frames = True  # False: every frame of every row is read (the reference a test compares with)
+    frame_cache = 4096  # frames' readings kept (a face model's 7 logits; a CLIP's and their features)
+
+    def _frames_read(self, flat: torch.Tensor, want_features: bool):
+        """The frame model's (logits [N, L], features [N, D] or None) of frames ``flat`` [N, ...]. Without
+        gradients, each distinct frame is read once and a frame read before (the same pixels) comes from a cache:
+        a moment's occlusion changes a second's frames of the clip, and every other frame of its row was read
+        already (30 s of frames: 77 rows took 15.6 s, each re-reading all 60 frames)."""
+        if torch.is_grad_enabled() or not self.reuse_frames:
+            return self.frame._run({self.frame.attr_key: flat}, want_features)
+        data = flat.detach().contiguous().cpu()
+        keys = [(hashlib.blake2b(r.numpy().tobytes(), digest_size=16).digest(), str(r.dtype), tuple(r.shape),
+                 bool(want_features)) for r in data]
+        with _frame_lock:
+            cache = _frames.setdefault(self, OrderedDict())
+            got = {k: cache[k] for k in keys if k in cache}
+            for k in got:
+                cache.move_to_end(k)
+        todo = list(dict.fromkeys(k for k in keys if k not in got))
+        if todo:
+            first = {k: i for i, k in reversed(list(enumerate(keys)))}
+            rows = torch.tensor([first[k] for k in todo], device=flat.device)
+            logits, feats = self.frame._run({self.frame.attr_key: flat[rows]}, want_features)
+            new = {k: (logits[i], None if feats is None else feats[i]) for i, k in enumerate(todo)}
+            got.update(new)
+            with _frame_lock:
+                cache = _frames.setdefault(self, OrderedDict())
+                cache.update(new)
+                while len(cache) > self.frame_cache:
+                    cache.popitem(last=False)
+        logits = torch.stack([got[k][0] for k in keys])
+        feats = torch.stack([got[k][1] for k in keys]) if want_features and got[keys[0]][1] is not None else None
+        return logits, feats
+
     @torch.no_grad()
     def frame_probs(self, x: torch.Tensor) -> torch.Tensor:
         """Each frame's label probabilities [B, T, L] from frames [B, T, ...]."""
@@ -572,7 +609,7 @@ class FrameTrack(Modality):
     def _run(self, inputs, want_features):
         x = inputs["frames"]
         b, t = x.shape[:2]
-        logits, feats = self.frame._run({self.frame.attr_key: x.reshape(b * t, *x.shape[2:])}, want_features)
+        logits, feats = self._frames_read(x.reshape(b * t, *x.shape[2:]), want_features)
         probs = torch.softmax(logits.float(), dim=-1).reshape(b, t, -1)
         mask = inputs["face_mask"].to(probs.device, torch.float32).reshape(-1, t).expand(b, t)
         count = mask.sum(1, keepdim=True)
@@ -584,6 +621,10 @@ class FrameTrack(Modality):
             out = (f * mask[..., None]).sum(1) / count.clamp_min(1e-6)
         return pooled.clamp_min(1e-12).log(), out
 
+
+# Frames' readings per model copy (``FrameTrack._frames_read``): a randomised copy (the sanity check) is another key
+_frames: "weakref.WeakKeyDictionary[FrameTrack, OrderedDict[tuple, tuple]]" = weakref.WeakKeyDictionary()
+_frame_lock = threading.Lock()
 
 FAMILIES = {"video-frames": FrameTrack}
 
