@@ -143,7 +143,7 @@ HUB_AUDIO = ModalitySpec(
     files=["config.json", "model.safetensors", "preprocessor_config.json"],
 )
 
-VIDEO_OPTIONS = {"fps": 2.0, "max_seconds": 10.0, "segment_seconds": 1.0}  # frames sampled, seconds read, moments
+VIDEO_OPTIONS = {"fps": 2.0, "max_seconds": 30.0, "segment_seconds": 1.0}  # frames sampled, seconds read, moments
 
 
 def frames_of(image: ModalitySpec, faces: bool = False) -> ModalitySpec:

@@ -38,7 +38,7 @@ SOUND_RATE = 16000
 # faces: crop each frame to the face the lite face finder sees (None: only for the lite face model's family)
 # words: the words said in a clip's sound track are the text when no text is given, where the voice model does not
 # read them itself (``kinds.video``: speech recognition by the lite preset's Whisper base)
-DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 10.0, "max_side": 640, "segment_seconds": 1.0,
+DEFAULTS = {"frames": "mini-xception-face", "fps": 2.0, "max_seconds": 30.0, "max_side": 640, "segment_seconds": 1.0,
             "faces": None, "words": False}
 
 
@@ -295,7 +295,7 @@ CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) t
                     "that copy was read.")
 
 
-def browser_copy(path: str | Path, max_seconds: float = 10.0, max_side: int = 640) -> Path | None:
+def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 640) -> Path | None:
     """A copy of the clip at ``path`` that browsers play, beside it (``<name>.browser.mp4``: H.264 and AAC in MP4,
     the frames upright, at most ``max_side`` pixels, at their own times, up to 1 s past the ``max_seconds`` read;
     its comment says what it was converted from and, when cut, the clip's length), for a clip whose container,
