@@ -164,6 +164,11 @@ def test_manifest_ids_and_labels(tmp_path):
     m.write_text("text,label\na,Positive\nb,NEG\nc,-1\nd,happy\ne,Sadness\nf,surprise\ng,7\n", encoding="utf-8")
     assert [r.label for r in manifest_rows(m)] == ["positive", "negative", "negative", "positive", "negative",
                                                    "neutral", None]  # an emotion is read as its sentiment; 7 is none
+    # a missing label as a table writes it ("nan": pandas, "NA": R, "#N/A": a spreadsheet) is no label, not a label
+    # that is no sentiment name (it said "Label 'nan' is not one of negative, neutral, positive")
+    m.write_text("text,label\na,nan\nb,NA\nc,#N/A\nd,positive\n", encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == [None, None, None, "positive"] and not any(r.label_notice for r in rows)
 
 
 @pytest.mark.slow

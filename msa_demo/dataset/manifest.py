@@ -728,7 +728,16 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
             r.pop(m, None)
     if "text" in r and not isinstance(r["text"], str):
         r["text"] = str(r["text"])
+    label = r.get("label")
+    if (isinstance(label, float) and label != label) or (
+            isinstance(label, str) and label.strip().lower() in NO_LABEL):  # a missing label as a table writes it
+        r["label"] = None
     return r
+
+
+# a label cell that says there is none, as pandas, R and spreadsheets write a missing value ("nan" was read as a
+# label that is no sentiment name)
+NO_LABEL = {"nan", "none", "null", "n/a", "na", "<na>", "#n/a"}
 
 
 PIXELS = re.compile(r"\s*\d{1,3}(?:\s+\d{1,3}){63,}\s*")  # 64 or more whole numbers, whitespace-separated
