@@ -272,7 +272,7 @@ class MultimodalSentimentModel:
         got = {k.name: k.read(raw[k.name], self) for k in registry.kinds() if raw.get(k.name) is not None}
         got = {n: v for n, v in got.items() if v is not None}  # an empty text box gives nothing
         carried = {}  # what an input carries (a clip's sound track, the words said in it) unless given itself
-        for x in got.values():
+        for name, x in got.items():
             for n, v in (getattr(x, "carries", None) or {}).items():
                 said = getattr(x, "notices", None)
                 if n == "audio" and n in got and not callable(v) and said is not None and SOUND_NOT_USED not in said:
@@ -280,6 +280,10 @@ class MultimodalSentimentModel:
                 if n not in got and n not in carried:
                     v = v() if callable(v) else v  # made only when wanted (the words: speech recognition)
                     if v is not None:
+                        try:
+                            v.carried_by = name  # recorded as brought, not given (``explain.inputs_record``)
+                        except AttributeError:
+                            pass
                         carried[n] = v
         return Inputs(**{**carried, **got})
 

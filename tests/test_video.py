@@ -381,6 +381,16 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
     assert "Video: its sound track" not in " ".join(inputs.video.notices)
     exp = explain(model, inputs, target="positive", options=ExplainOptions(grid=2))
     assert set(exp.modalities.shapley) == {"audio", "video"}
+    # replayed (explain --from, a shared link), the clip brings its sound again: the sound track is recorded (the
+    # report plays it) but not given as an audio clip of its own (which a shared link put in the Audio box)
+    from msa_demo.explain import recorded_inputs
+
+    assert exp.inputs["audio_carried_by"] == "video" and exp.inputs["audio_wav_b64"]
+    raw = recorded_inputs(exp.inputs)
+    assert raw["audio"] is None and raw["video"]
+    again = model.read_inputs(**raw)
+    assert again.audio.notices[0] == "Audio: the video's sound track (no audio clip was given)."
+    assert np.array_equal(again.audio.waveform, inputs.audio.waveform)
     assert not [n for n in exp.notices if n.startswith("Time budget")]
     # a time budget plans the voice's maps; the video's it does not, and says so (it was passed over without a word)
     timed = explain(model, inputs, target="positive", options=ExplainOptions(grid=2, budget=60))

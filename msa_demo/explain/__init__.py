@@ -42,14 +42,19 @@ def inputs_record(inputs) -> dict[str, Any]:
     reproduced with ``--from``."""
     out: dict[str, Any] = {}
     for kind in kinds():
-        out.update(kind.record(getattr(inputs, kind.name)))
+        value = getattr(inputs, kind.name)
+        out.update(kind.record(value))
+        if getattr(value, "carried_by", None):  # a clip's sound track: recorded (the report plays it), not given
+            out[f"{kind.name}_carried_by"] = value.carried_by
     return out
 
 
 def recorded_inputs(record: dict[str, Any]) -> dict[str, Any]:
-    """The raw values (text, PNG bytes, WAV bytes ...) to give ``model.read_inputs`` again."""
+    """The raw values (text, PNG bytes, WAV bytes ...) to give ``model.read_inputs`` again; an input another
+    brought along (a clip's sound track: ``<name>_carried_by``) is not given: the clip brings it again (given, it
+    had been read as an audio clip of its own, and a shared link put it in the Audio box)."""
     try:
-        return {kind.name: kind.replay(record) for kind in kinds()}
+        return {kind.name: None if record.get(f"{kind.name}_carried_by") else kind.replay(record) for kind in kinds()}
     except (ValueError, TypeError):
         raise InputError("The saved explanation's inputs are damaged (bad base64).") from None
 
