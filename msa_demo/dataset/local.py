@@ -76,10 +76,11 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     options = options if options is not None else ExplainOptions()
     target = check_target(target)
     store = open_results(out)
-    done = store.done(retry_failed)
+    stored = store.rows()  # read once: what is done, and what of it had failed
+    done = store.done(retry_failed, stored)
     hashes = hash_columns()
     todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
-    failed_ids = {str(r["id"]) for r in store.rows() if r.get("error")} if done else set()
+    failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
     explained = failed = 0

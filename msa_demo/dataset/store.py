@@ -68,10 +68,11 @@ class ResultsDir:
                 by_id[str(rec["id"])] = rec
         return sorted(by_id.values(), key=lambda r: (r.get("index") is None, r.get("index") or 0))
 
-    def done(self, retry_failed: bool = False) -> dict[str, tuple]:
-        """{id: input hashes (``columns.hash_columns()``, in order)} of the rows that need not run again."""
+    def done(self, retry_failed: bool = False, rows: list[dict[str, Any]] | None = None) -> dict[str, tuple]:
+        """{id: input hashes (``columns.hash_columns()``, in order)} of the rows that need not run again (``rows``:
+        :meth:`rows`, when the caller has read them already)."""
         hashes = hash_columns()
-        return {r["id"]: tuple(r.get(h) for h in hashes) for r in self.rows()
+        return {r["id"]: tuple(r.get(h) for h in hashes) for r in (self.rows() if rows is None else rows)
                 if not (retry_failed and r.get("error"))}
 
     def append(self, rec: dict[str, Any]) -> None:

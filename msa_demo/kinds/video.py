@@ -71,7 +71,7 @@ def read(value: Any, model):
                                     "track abstains.")
             elif found < total:
                 clip.notices.append(f"Video: a face was found in {found} of {total} frames; only those were read.")
-    if clip.sound is None and "audio" in model.modalities and not clip.read_with[3:4] == (False,):
+    if clip.sound is None and "audio" in model.modalities:
         clip.notices.append(NO_SOUND)  # a clip without a voice: said (MOSI-like rows read "used text, video" alone)
     if clip.sound is not None:
         try:
