@@ -157,6 +157,7 @@ LANGUAGE_NAMES = {"English": "英语", "Chinese": "中文", "Japanese": "日语"
                   "Portuguese": "葡萄牙语", "Dutch": "荷兰语", "Indonesian": "印尼语", "Malay": "马来语",
                   "an unknown language": "未知语言"}
 
+
 def region_words(label: str, lang: str = "en") -> str:
     """A grid region's label as a reader says it: "r5c5" -> "r5c5 (row 5, column 5)"; a superpixel's as it is."""
     import re

@@ -695,7 +695,7 @@ def test_a_frame_read_before_is_not_read_again_and_the_moments_stay_the_same(lit
     options = ExplainOptions(what_if=False, deletion_steps=2)
     try:
         track.frame._run = counted
-        video_mod._frames.pop(track, None)
+        video_mod.FRAMES.forget(track)
         fast = explain(lite, inputs, target="positive", options=options).map("video", "occlusion")
         fast_read = sum(read)
         read.clear()

@@ -19,7 +19,7 @@ from msa_demo import registry
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (hash_column, interaction_column, modalities, prob_column, safe_name,
                                       shapley_column, top_lists, value_digest)
-from msa_demo.dataset.manifest import label_hint, read_manifest
+from msa_demo.dataset.manifest import label_hint, missing_files, read_manifest
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
@@ -238,11 +238,9 @@ def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = No
     """(the row's values without the local files that are not there, a notice for each): a MELD row whose clip is
     missing is explained from its words, as ``train`` reads it; a modality ``use`` leaves out is dropped without a
     word. A row left with no input keeps its paths: reading them says what is missing."""
-    from msa_demo.dataset.media import is_uri
-    from msa_demo.inputs import is_file, shown_path
+    from msa_demo.inputs import shown_path
 
-    gone = [m for m in (k.name for k in registry.kinds() if k.manifest_file)
-            if isinstance(values.get(m), str) and values[m] and not is_uri(values[m]) and not is_file(values[m])]
+    gone = list(missing_files([values]))  # the one check of a local path that names no file (``train``'s too)
     unused = [m for m in gone if use is not None and m not in use]
     said = [m for m in gone if m not in unused]
     kept = {m: v for m, v in values.items() if m not in gone}

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # a modality whose maps the time budget does not plan (``budget._panels``: text, image and audio)
 UNPLANNED = "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings."
 
+
 def inputs_record(inputs) -> dict[str, Any]:
     """The inputs, losslessly (each modality's ``record``: text; PNG; float WAV ...), so the explanation can be
     reproduced with ``--from``."""

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -235,5 +238,35 @@ def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: to
     return cls(spec, device, dtype)
 
 
-__all__ = ["Modality", "Prepared", "Encoded", "load_modality", "from_pretrained", "resolve_path", "weights_policy",
+class ReadingCache:
+    """What a model read, by key (a window of tokens, a frame's pixels), per model copy: weakly held, so a
+    randomised copy (the sanity check's) is another owner and never reads the learned model's readings; at most
+    ``limit`` readings an owner, the least recently used dropped first; thread-safe (panels run in threads)."""
+
+    def __init__(self) -> None:
+        self._by: "weakref.WeakKeyDictionary[Any, OrderedDict]" = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def found(self, owner: Any, keys: list) -> dict:
+        """{key: reading} of the ``keys`` read before, each marked as just used."""
+        with self._lock:
+            cache = self._by.setdefault(owner, OrderedDict())
+            got = {k: cache[k] for k in keys if k in cache}
+            for k in got:
+                cache.move_to_end(k)
+        return got
+
+    def keep(self, owner: Any, readings: dict, limit: int) -> None:
+        with self._lock:
+            cache = self._by.setdefault(owner, OrderedDict())
+            cache.update(readings)
+            while len(cache) > limit:
+                cache.popitem(last=False)
+
+    def forget(self, owner: Any) -> None:
+        with self._lock:
+            self._by.pop(owner, None)
+
+
+__all__ = ["Modality", "Prepared", "ReadingCache", "Encoded", "load_modality", "from_pretrained", "resolve_path", "weights_policy",
            "OFFLINE_HINT", "SENTIMENTS"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from msa_demo.config import ModalitySpec
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.inputs import TextInput
 from msa_demo.language import is_cjk, word_spans
-from msa_demo.modalities import Modality, Prepared, from_pretrained, mean_pool, resolve_path
+from msa_demo.modalities import Modality, Prepared, ReadingCache, from_pretrained, mean_pool, resolve_path
 
 
 class _TextBase(Modality):
@@ -283,8 +282,7 @@ class E5WithHead(EncoderWithHead):
         self.windows_encoded = 0
 
     def forget(self) -> None:
-        with _window_lock:
-            _windows.pop(self, None)
+        WINDOWS.forget(self)
 
     def _run(self, inputs, want_features):
         emb = inputs.get("inputs_embeds")
@@ -322,34 +320,21 @@ class E5WithHead(EncoderWithHead):
             self.windows_encoded += x.shape[0]
             return mean_pool(self.encoder(inputs_embeds=x, attention_mask=mask).last_hidden_state, mask)
         keys = [k.tobytes() for k in torch.cat([ids, mask.to(ids.dtype)], 1).cpu().numpy()]
-        with _window_lock:
-            cache = _windows.setdefault(self, OrderedDict())
-            got = {k: cache[k] for k in keys if k in cache}
+        got = WINDOWS.found(self, keys)
         todo = list(dict.fromkeys(k for k in keys if k not in got))  # distinct windows to encode, in order
         if todo:
             first = {k: r for r, k in reversed(list(enumerate(keys)))}
             rows = torch.tensor([first[k] for k in todo], device=x.device)
             self.windows_encoded += len(todo)
-            new = mean_pool(self.encoder(inputs_embeds=x[rows], attention_mask=mask[rows]).last_hidden_state,
-                            mask[rows])
-            got.update(zip(todo, new))
-            with _window_lock:
-                cache = _windows.setdefault(self, OrderedDict())
-                cache.update(zip(todo, new))
-                while len(cache) > self.window_cache:
-                    cache.popitem(last=False)
-        with _window_lock:
-            cache = _windows.get(self, {})
-            for k in got:
-                if k in cache:
-                    cache.move_to_end(k)
+            new = dict(zip(todo, mean_pool(self.encoder(inputs_embeds=x[rows], attention_mask=mask[rows])
+                                           .last_hidden_state, mask[rows])))
+            got.update(new)
+            WINDOWS.keep(self, new, self.window_cache)
         return torch.stack([got[k] for k in keys])
 
 
-# Pooled windows per model copy (``E5WithHead._windows``): a randomised copy (the sanity check) is another key,
-# so it never reads the learned model's windows.
-_windows: "weakref.WeakKeyDictionary[E5WithHead, OrderedDict[bytes, torch.Tensor]]" = weakref.WeakKeyDictionary()
-_window_lock = threading.Lock()
+# Pooled windows per model copy (``E5WithHead._windows``)
+WINDOWS = ReadingCache()
 
 
 def pool_windows(logits: torch.Tensor, mask: torch.Tensor | None,

@@ -17,9 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,7 @@ from PIL import Image
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, given_as, is_file, loudest_track, no_file,
                              opening, sound_frames)
-from msa_demo.modalities import Modality, Prepared
+from msa_demo.modalities import Modality, Prepared, ReadingCache
 
 SOUND_RATE = 16000
 # the family's own options (the rest of a spec's options go to the frame family)
@@ -248,8 +245,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         notices.append(TRACKS_NOTICE.format(what="Video", n=len(order), k=order.index(heard_in[best]) + 1))
     runs = samples.size / SOUND_RATE  # a sound's last 0.5 s past the pictures is a codec's padding: cut with them
     heard_span = span if sound_seconds is None or runs <= span + 0.5 else min(float(sound_seconds), runs)
-    if sound_seconds is None and samples.size / SOUND_RATE > span + 0.5 and span < max_seconds:
-        notices.append(f"Video: its sound runs {samples.size / SOUND_RATE:.1f} s, past its pictures' "
+    if sound_seconds is None and runs > span + 0.5 and span < max_seconds:
+        notices.append(f"Video: its sound runs {runs:.1f} s, past its pictures' "
                        f"{span:.{1 if span >= 1 else 2}f} s; the sound after them was not read (give the file as audio "
                        "to hear all of it).")
     if converted:
@@ -578,11 +575,7 @@ class FrameTrack(Modality):
         data = flat.detach().contiguous().cpu()
         keys = [(hashlib.blake2b(r.numpy().tobytes(), digest_size=16).digest(), str(r.dtype), tuple(r.shape),
                  bool(want_features)) for r in data]
-        with _frame_lock:
-            cache = _frames.setdefault(self, OrderedDict())
-            got = {k: cache[k] for k in keys if k in cache}
-            for k in got:
-                cache.move_to_end(k)
+        got = FRAMES.found(self, keys)
         todo = list(dict.fromkeys(k for k in keys if k not in got))
         if todo:
             first = {k: i for i, k in reversed(list(enumerate(keys)))}
@@ -590,11 +583,7 @@ class FrameTrack(Modality):
             logits, feats = self.frame._run({self.frame.attr_key: flat[rows]}, want_features)
             new = {k: (logits[i], None if feats is None else feats[i]) for i, k in enumerate(todo)}
             got.update(new)
-            with _frame_lock:
-                cache = _frames.setdefault(self, OrderedDict())
-                cache.update(new)
-                while len(cache) > self.frame_cache:
-                    cache.popitem(last=False)
+            FRAMES.keep(self, new, self.frame_cache)
         logits = torch.stack([got[k][0] for k in keys])
         feats = torch.stack([got[k][1] for k in keys]) if want_features and got[keys[0]][1] is not None else None
         return logits, feats
@@ -622,9 +611,8 @@ class FrameTrack(Modality):
         return pooled.clamp_min(1e-12).log(), out
 
 
-# Frames' readings per model copy (``FrameTrack._frames_read``): a randomised copy (the sanity check) is another key
-_frames: "weakref.WeakKeyDictionary[FrameTrack, OrderedDict[tuple, tuple]]" = weakref.WeakKeyDictionary()
-_frame_lock = threading.Lock()
+# Frames' readings per model copy (``FrameTrack._frames_read``)
+FRAMES = ReadingCache()
 
 FAMILIES = {"video-frames": FrameTrack}
 
