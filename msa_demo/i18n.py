@@ -268,7 +268,7 @@ ZH: dict[str, str] = {
     "a stratified split, seed {seed}": "分层划分，种子 {seed}",
     "rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})":
         "行：{train} 行用于训练，{val} 行用于选择轮次，{test} 行留出（{split_from}）",
-    "{n} row(s) without a usable label left out:": "{n} 行没有可用的标签，未使用：",
+    "{n} row(s) left out (no usable label, or no input):": "{n} 行未使用（没有可用的标签，或没有输入）：",
     "  and {n} more (metrics.json lists them)": "  另有 {n} 行（metrics.json 列出全部）",
     "{modality}: {n} file(s) not found, those rows read without their {modality}: row(s) {rows}":
         "{modality}：{n} 个文件未找到，这些行在没有{modality}的情况下读取：第 {rows} 行",

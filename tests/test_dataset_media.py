@@ -133,6 +133,19 @@ def test_http_and_file_uris_are_read_through_fsspec(tiny_model, by_path, tmp_pat
     assert err == f"Nothing was found at '{server.url}/no.png'."
 
 
+def test_a_host_that_does_not_answer_is_said_so_not_nothing_found():
+    """fsspec's http raises FileNotFoundError for a refused connection too: it was said as "Nothing was found at",
+    which sent a user looking for a file on a server that was down."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on (bound, then let go)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(InputError, match=rf"^'http://127.0.0.1:{port}/x.png' could not be read \(ClientConnectorError"
+                                         r": Cannot connect to host 127.0.0.1"):
+        read_uri(f"http://127.0.0.1:{port}/x.png")
+
+
 def test_a_local_path_is_shipped_as_bytes_with_its_name(tmp_path):
     blob = shipped(str(EXAMPLES / "happy_face.png"))
     assert blob == Blob("happy_face.png", (EXAMPLES / "happy_face.png").read_bytes())
@@ -142,7 +155,6 @@ def test_a_local_path_is_shipped_as_bytes_with_its_name(tmp_path):
         assert path.name == "happy_face.png" and path.read_bytes() == blob.data and files["audio"] is None
     assert not path.exists()
 
-
 @pytest.mark.parametrize("scheme, package", [("s3", "s3fs"), ("gs", "gcsfs")])
 def test_a_scheme_without_its_plugin_names_the_package(scheme, package):
     if importlib.util.find_spec(package):
@@ -150,7 +162,6 @@ def test_a_scheme_without_its_plugin_names_the_package(scheme, package):
     with pytest.raises(InputError) as err:
         read_uri(f"{scheme}://bucket/face.png")
     assert str(err.value) == f"Reading {scheme}:// URIs needs the package {package} (pip install {package})."
-
 
 def test_results_go_to_a_uri_one_object_per_row_and_resume(tiny_model, tmp_path):
     """``--out`` as a URI (fsspec's memory:// stands in for s3:// or gs://): each row is one object written whole,
@@ -172,7 +183,6 @@ def test_results_go_to_a_uri_one_object_per_row_and_resume(tiny_model, tmp_path)
     again = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
     assert (again.skipped, again.explained) == (3, 0)
     fs.rm("/msa-results", recursive=True)
-
 
 def test_a_manifest_at_a_uri_has_its_relative_media_beside_it(tiny_model, by_path, tmp_path):
     rows = [dict(r, image=f"media/{r['image']}" if r["image"] else None,

@@ -289,7 +289,7 @@ def test_train_reads_a_set_s_own_column_names_and_its_0_1_labels(tiny_preset_pat
     print_summary({"n_train": 2, "n_val": 0, "n_test": 0, "split_from": "a stratified split, seed 0",
                    "left_out": {n + 1: why for n, why in plan.left_out.items()}}, None)
     assert capsys.readouterr().out.splitlines()[1:4] == [
-        "2 row(s) without a usable label left out:", "  Row 2 has no label (or give --bins to bin a numeric score "
+        "2 row(s) left out (no usable label, or no input):", "  Row 2 has no label (or give --bins to bin a numeric score "
         "column).", "  Row 3: Label 'greatt' is not one of negative, neutral, positive."]
     manifest.write_text("text,label\na,\nb,x\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^No row has a label to train on\. The first: Row 1 has no label"):
@@ -398,6 +398,42 @@ def test_train_reads_a_row_whose_file_is_gone_without_it_and_refuses_when_none_i
     manifest.write_text("text,image,label\nrow,gone.png,positive\nrow,gone2.png,negative\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^None of the 2 image files the manifest names exists \(the first: '…/"):
         plan_of(T.parse_args(argv))
+
+
+def test_train_reads_files_given_as_uris_and_leaves_out_a_row_with_no_input(tiny_preset_path, tmp_path, capsys):
+    """A manifest naming a picture by URI ended train in a traceback ('file:///d/a.png' read as the local path
+    'file:/d/a.png'; explain-batch read the same manifest). A URI is read as explain-batch reads it (fsspec); one
+    that cannot be read is said and that row read without it; a row left with no input is left out, said (it had
+    been trained on nothing)."""
+    import shutil
+    from pathlib import Path
+
+    from msa_demo.training.pipeline import plan as plan_of
+
+    face = Path(__file__).parent.parent / "examples" / "happy_face.png"
+    for i in range(2):
+        shutil.copy(face, tmp_path / f"f{i}.png")
+    gone = (tmp_path / "gone.png").as_uri()
+    manifest = Path(tmp_path) / "m.csv"
+    manifest.write_text("id,text,image,label\n"
+                        f"a,good,{(tmp_path / 'f0.png').as_uri()},positive\nb,bad,f1.png,negative\n"
+                        f"c,fine,{(tmp_path / 'f0.png').as_uri()},positive\nd,,{gone},negative\n"
+                        f"e,meh,{gone},negative\nf,,,positive\n", encoding="utf-8")
+    argv = [str(manifest), "--preset", str(tiny_preset_path), "--epochs", "1", "--cache-dir", str(tmp_path / "c")]
+    p = plan_of(T.parse_args(argv))
+    assert [r.get("id") for r in p.rows] == ["a", "b", "c", "e"] and p.left_out == {
+        3: "Row 4 ('d') has no input (text, image, audio or video).",
+        5: "Row 6 ('f') has no input (text, image, audio or video)."}
+    assert p.rows[0]["image"] == p.rows[2]["image"] != p.rows[1]["image"]  # one URI read once, as a file
+    assert Path(p.rows[0]["image"]).read_bytes() == face.read_bytes() and "image" not in p.rows[3]
+    assert p.unfetched == {"image": {3: f"Nothing was found at '{gone}'.", 4: f"Nothing was found at '{gone}'."}}
+    summary = T.run_training(T.parse_args(argv))
+    assert summary["unreadable"] == {"image": {4: f"Nothing was found at '{gone}'.", 5: f"Nothing was found at "
+                                                                                       f"'{gone}'."}}
+    assert summary["encoded_now"]["image"] == 1 and summary["n_train"] + summary["n_val"] + summary["n_test"] == 4
+    out = capsys.readouterr().out
+    assert "2 row(s) left out (no usable label, or no input):\n  Row 4 ('d') has no input" in out
+    assert "image: 2 file(s) could not be read, those rows read without their image:\n  row 4 ('d'): Nothing" in out
 
 
 @pytest.mark.slow

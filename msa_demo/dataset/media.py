@@ -64,8 +64,12 @@ def read_uri(uri: str) -> bytes:
     try:
         with fs.open(path, "rb") as fh:
             return fh.read()
-    except FileNotFoundError:
-        raise InputError(f"Nothing was found at '{uri}'.") from None
+    except FileNotFoundError as exc:  # fsspec's http says so of a host that did not answer too: its cause tells
+        cause = exc.__cause__ or exc.__context__
+        if cause is None or isinstance(cause, FileNotFoundError) or getattr(cause, "status", None) in (404, 410):
+            raise InputError(f"Nothing was found at '{uri}'.") from None
+        raise InputError(f"'{uri}' could not be read ({type(cause).__name__}: "
+                         f"{' '.join(str(cause).split())[:200]}).") from None
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - each backend has its own errors (aiohttp, botocore, ...)

@@ -52,7 +52,41 @@ def read_manifest(path: str | Path, columns: dict[str, str] | None = None,
     return read(path, columns=columns, encoding=encoding)
 
 
-def _named(row: dict) -> str:
+def fetched(rows: list[dict], kinds: Sequence[str], folder: str | Path) -> tuple[list[dict], dict[str, dict[int, str]]]:
+    """The rows with each file of ``kinds`` given as a URI (``file://``, ``s3://``, ``http(s)://`` ...: read through
+    fsspec, as ``explain-batch`` reads it) saved as a file in ``folder`` and named by its path there, each URI read
+    once; and {kind: {row: the one line why}} for a URI that could not be read (the row goes on without it)."""
+    from msa_demo.dataset.media import is_uri, read_uri, uri_name
+
+    local: dict[str, str | InputError] = {}
+    out: list[dict] = []
+    failed: dict[str, dict[int, str]] = {}
+    for i, row in enumerate(rows):
+        row = dict(row)
+        for m in kinds:
+            uri = row.get(m)
+            if not is_uri(uri):
+                continue
+            if uri not in local:
+                try:
+                    data = read_uri(uri)
+                except InputError as exc:
+                    local[uri] = exc
+                else:
+                    target = Path(folder) / str(len(local)) / uri_name(uri)
+                    target.parent.mkdir(parents=True)
+                    target.write_bytes(data)
+                    local[uri] = str(target)
+            if isinstance(local[uri], InputError):
+                failed.setdefault(m, {})[i] = str(local[uri])
+                del row[m]
+            else:
+                row[m] = local[uri]
+        out.append(row)
+    return out, failed
+
+
+def row_named(row: dict) -> str:
     return f" ('{row['id']}')" if str(row.get("id") or "").strip() else ""
 
 
@@ -81,16 +115,16 @@ def labelled_rows(rows: list[dict], label_set: str, bins: list[float] | None,
             if score is not None:
                 y.append(labels.index(bin_score(score, bins)))
             else:
-                left_out[i] = (f"Row {i + 1}{_named(r)} has no score (needed with --bins)." if r.get("score") in (
-                    "", None) else f"Row {i + 1}{_named(r)}: the score '{r['score']}' is not a number.")
+                left_out[i] = (f"Row {i + 1}{row_named(r)} has no score (needed with --bins)." if r.get("score") in (
+                    "", None) else f"Row {i + 1}{row_named(r)}: the score '{r['score']}' is not a number.")
         elif r.get("label") in ("", None):
-            left_out[i] = f"Row {i + 1}{_named(r)} has no label (or give --bins to bin a numeric score column)."
+            left_out[i] = f"Row {i + 1}{row_named(r)} has no label (or give --bins to bin a numeric score column)."
         else:
             try:
                 named = named_label(r["label"], label_names or {})  # FER2013's codes as the names given them
                 y.append(labels.index(map_label(named, label_set, numbering)))
             except InputError as exc:  # which row: a manifest of thousands is fixed by its line
-                left_out[i] = f"Row {i + 1}{_named(r)}: {exc}"
+                left_out[i] = f"Row {i + 1}{row_named(r)}: {exc}"
     return labels, y, left_out
 
 
@@ -143,5 +177,5 @@ def split_rows(rows: Sequence[dict], y: Sequence[int], test_size: float, val_siz
     return Split([train_all[i] for i in sub_train], [train_all[i] for i in sub_val], test_idx)
 
 
-__all__ = ["EMOTION7", "LABEL_SETS", "Split", "bin_score", "labelled_rows", "map_label", "parse_bins", "read_manifest",
-           "row_labels", "split_rows", "stratified_split"]
+__all__ = ["EMOTION7", "LABEL_SETS", "Split", "bin_score", "fetched", "labelled_rows", "map_label", "parse_bins",
+           "read_manifest", "row_labels", "row_named", "split_rows", "stratified_split"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ from msa_demo.i18n import modality as modality_name, said, t
 from msa_demo.labels import parse_label_names
 from msa_demo.registry import choices, names
 from msa_demo.model import pick_device
-from msa_demo.training.data import LABEL_SETS, TEST_PARTS, Split, labelled_rows, parse_bins, read_manifest, split_rows
+from msa_demo.training.data import (LABEL_SETS, TEST_PARTS, Split, fetched, labelled_rows, parse_bins, read_manifest,
+                                    row_named, split_rows)
 from msa_demo.training.features import carriers, extract_features
 from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
 from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
@@ -56,6 +58,9 @@ class TrainingPlan:
     unlabelled_test: int = 0  # rows of the split column's test part left out for want of a label (GLUE's test splits)
     two_way: bool = False  # --labels not given and no row neutral: the head has two classes
     ids: list[str] = field(default_factory=list)  # each manifest row's id ("" where it has none), to name it
+    # the manifest's rows (0-based) whose file given as a URI could not be read: why (read without that input)
+    unfetched: dict[str, dict[int, str]] = field(default_factory=dict)
+    folder: Any = None  # the files read from URIs (a TemporaryDirectory: removed with the plan)
 
 
 @dataclass
@@ -95,6 +100,12 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     for m, (gone, _named) in not_found.items():  # read as rows without that input (the head masks it)
         for i in gone:
             rows[i].pop(m)
+    preset = load_preset(args.preset)
+    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
+    # files given as URIs, read now (a folder kept while the plan is): one that cannot be read is said, as a missing one
+    folder = tempfile.TemporaryDirectory(prefix="msa_train_")
+    rows, unfetched = fetched(rows, [k for k in names() if k in wanted or any(
+        k in carriers(m, preset, args.finetune_layers) for m in wanted if m in preset.modalities)], folder.name)
     bins = parse_bins(args.bins)
     labels, y, left_out = labelled_rows(rows, args.labels or "3", bins,
                                         parse_label_names(getattr(args, "label_names", None)))
@@ -111,11 +122,16 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         why = f"; {len(left_out)} left out, the first: {next(iter(left_out.values())).rstrip('.')}" if left_out else ""
         raise InputError(f"Every labelled row is {labels[y[0]]} ({len(y)} rows{why}): a head needs rows of two "
                          "classes or more to learn from.")
+    labelled = [i for i in range(len(rows)) if i not in left_out]
+    for j in reversed(range(len(labelled))):  # a row with no input left (none given, or its files missing): said
+        r = rows[labelled[j]]
+        if not any(str(r.get(m) or "").strip() for m in names()):
+            left_out[labelled[j]] = f"Row {labelled[j] + 1}{row_named(r)} has no input ({choices('or')})."
+            del y[j]
+    left_out = dict(sorted(left_out.items()))
     positions = [i for i in range(len(rows)) if i not in left_out]  # rows without a usable label: said, not trained
     unlabelled_test = sum(str(rows[i].get("split") or "").strip().lower() in TEST_PARTS for i in left_out)
     rows = [rows[i] for i in positions]
-    preset = load_preset(args.preset)
-    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
     mods = [m for m in wanted if any(m in r for r in rows)]
     if not mods:
         raise InputError(f"No row has {choices('or')}.")
@@ -133,7 +149,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
                         {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test,
-                        two_way, ids)
+                        two_way, ids, unfetched, folder)
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -221,8 +237,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
         "left_out": {i + 1: why for i, why in p.left_out.items()}, "unlabelled_test": p.unlabelled_test,
         "two_way": p.two_way,
-        "unreadable": {m: {p.positions[i] + 1: why for i, why in enc.data[m].get("unreadable", {}).items()}
-                       for m in enc.modalities if enc.data[m].get("unreadable")},
+        "unreadable": _unreadable(p, enc),
         "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
         "row_ids": {},  # the ids of the rows named above, by number (filled below)
         "labels_read": "" if p.bins else labels_read(
@@ -238,6 +253,16 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         if by_group:
             summary["test_by_group"] = by_group
     return summary
+
+
+def _unreadable(p: TrainingPlan, enc: EncodedRows) -> dict[str, dict[int, str]]:
+    """Per kind, the manifest's rows (numbered from 1) whose file could not be read (a URI not fetched, a file its
+    reader refused): why."""
+    out = {m: {i + 1: why for i, why in whys.items()} for m, whys in p.unfetched.items()}
+    for m in enc.modalities:
+        for i, why in enc.data[m].get("unreadable", {}).items():
+            out.setdefault(m, {})[p.positions[i] + 1] = why
+    return {m: dict(sorted(whys.items())) for m, whys in out.items() if whys}
 
 
 def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | Path) -> Path:
@@ -265,7 +290,7 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
             split_from=said(summary["split_from"], lang)))
     left_out = summary.get("left_out", {})
     if left_out:
-        print(t("{n} row(s) without a usable label left out:", lang, n=len(left_out)))
+        print(t("{n} row(s) left out (no usable label, or no input):", lang, n=len(left_out)))
         for why in list(left_out.values())[:5]:
             print(f"  {said(why, lang)}")
         if len(left_out) > 5:
