@@ -271,6 +271,14 @@ def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
         assert own.show_heading is heading and ("Video alone: too close to call" in str(own.label)) is not heading
 
 
+def test_a_verdict_that_is_a_word_keeps_its_heading():
+    """A face model that abstains shows the word "no face" (a str, not probabilities): the heading function ended in
+    an AttributeError traceback in the server log on every such picture (the Neutral example's too)."""
+    for value in ("no face", {"label": "no face", "confidences": None}, None):
+        own = ui.verdict_heading(ui.alone_titles()["image"])(value)
+        assert own.show_heading is True and "too close to call" not in str(own.label)
+
+
 def test_the_words_panel_says_where_a_long_text_turns():
     """Known by construction: eight words push toward the class, then eight away; the mark stands before the
     ninth. A text that pushes one way throughout, or one too short to tell, gets no mark."""

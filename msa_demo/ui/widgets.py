@@ -271,6 +271,8 @@ def verdict_heading(title: str):
     def heading(value):
         gr = gradio()
         value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
+        if not isinstance(value, dict):  # a word, not probabilities ("no face": the face model abstained)
+            value = {}
         if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
             value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
         conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
