@@ -203,7 +203,8 @@ class CodeApi:
         except (TypeError, ValueError, OverflowError) as exc:
             raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
         try:
-            exp = explain(model, inputs, target=tgt, use=use_list, options=options)
+            exp = explain(model, inputs, target=tgt, use=use_list, options=options,
+                          abstained=["image"] if said else [])
             exp.notices.extend([said] if said else [])
             result = exp.to_dict()
         except MsaError as exc:

@@ -222,7 +222,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         from msa_demo.explain import abstain_without_face
 
         use, said = abstain_without_face(model, inputs, use, args.face_anyway)  # as the dashboard's face model
-    exp = explain(model, inputs, target=target, use=use, options=options)
+    exp = explain(model, inputs, target=target, use=use, options=options,  # (a replay: as its record said)
+                  abstained=None if saved is not None else ["image"] if said else [])
     if said:
         exp.notices.append(said)
     if args.out:

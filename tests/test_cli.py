@@ -87,6 +87,34 @@ def test_a_picture_without_a_face_is_left_out_from_code_as_on_the_dashboard(lite
         api.predict(image=uri)
 
 
+def test_a_picture_switched_off_by_hand_is_not_said_to_have_no_face(lite):
+    """A picture without a face, read once (its reading kept), then switched off by hand: the page said "NEGATIVE
+    (83 %) (the picture: no face)", the no-face notice, and did not list it as switched off. Only the face check's
+    own leaving out is an abstention; the dashboard's key for a kept explanation tells the two apart."""
+    from pathlib import Path
+
+    from msa_demo.explain import ExplainOptions, abstain_without_face, explain
+    from msa_demo.ui.dashboard import abstained_of, explained_key
+    from msa_demo.ui.fields import Request
+    from msa_demo.views.story import abstained
+
+    scene = str(Path(__file__).resolve().parents[1] / "examples" / "neutral_scene.png")
+    inputs = lite.read_inputs(text="The meeting is at ten.", image=scene)
+    use, said = abstain_without_face(lite, inputs)  # the face check reads the picture: its reading is kept
+    assert use == ["text"] and said
+    fast = ExplainOptions(ig_max_steps=8, deletion_steps=2)
+    by_hand = explain(lite, inputs, use=["text"], options=fast, abstained=[]).to_dict()
+    assert "face_found" not in by_hand["reading"].get("image", {})
+    assert abstained(by_hand["prediction"], by_hand["reading"]) == [] and by_hand["prediction"]["switched_off"] == [
+        "image"]
+    left_out = explain(lite, inputs, use=["text"], options=fast, abstained=["image"]).to_dict()
+    assert abstained(left_out["prediction"], left_out["reading"]) == ["image"]
+    on, off = (Request(use={"text": True, "image": i, "audio": True}) for i in (True, False))
+    assert abstained_of(on, inputs, ["text"]) == ["image"] and abstained_of(off, inputs, ["text"]) == []
+    assert explained_key(lite, inputs, ["text"], fast, None, ["image"]) != explained_key(lite, inputs, ["text"], fast,
+                                                                                         None, [])
+
+
 def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
     """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
     file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""

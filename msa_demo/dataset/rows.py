@@ -263,7 +263,8 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
             if not inputs.present():
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
             use, said = abstain_without_face(model, inputs, use, face_anyway)
-            exp = explain(model, inputs, target=target, use=use, options=options)
+            exp = explain(model, inputs, target=target, use=use, options=options,
+                          abstained=["image"] if said else [])
             if said:
                 exp.notices.append(said)
             exp.notices.extend(gone)

@@ -98,11 +98,13 @@ def abstain_without_face(model, inputs, use: Sequence[str] | None = None,
     return left, NO_FACE_LEFT_OUT
 
 
-def reading_record(model, inputs, modalities=None, off=()) -> dict[str, dict[str, Any]]:
+def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> dict[str, dict[str, Any]]:
     """What each modality's model actually read, for the views to say: the speech transcript with word timings,
     the language of the words and whether the model was trained on it, whether a face was found.
     Reads the prepared inputs the prediction cached (no model runs again). ``off``: modalities switched off,
-    recorded only where an earlier reading is kept (a clip switched off is not transcribed for the record)."""
+    recorded only where an earlier reading is kept (a clip switched off is not transcribed for the record);
+    ``abstained``: those of them the face check left out (None: any), the only ones whose face is recorded (a
+    picture a person switched off, read without a face by an earlier request, was said to abstain: "no face")."""
     from msa_demo import language
 
     out: dict[str, dict[str, Any]] = {}
@@ -125,7 +127,7 @@ def reading_record(model, inputs, modalities=None, off=()) -> dict[str, dict[str
         if getattr(value, "said", None):  # the text is the words said in a clip: their times
             rec["said"] = [dict(w) for w in value.said]
         rec.update(language.check(m, info, model.preset.modalities[m]))
-        if "face_found" in info:
+        if "face_found" in info and (m not in off or abstained is None or m in abstained):
             rec["face_found"] = bool(info["face_found"])
         if rec:
             out[m] = rec
@@ -220,8 +222,12 @@ def unused_methods(model, used, options) -> list[str]:
 
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
                  progress: Callable[..., Any] | None = None,
-                 on_rows: Callable[[str, int, int | None], Any] | None = None) -> Iterator[tuple[str, Any]]:
+                 on_rows: Callable[[str, int, int | None], Any] | None = None,
+                 abstained: Sequence[str] | None = None) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring).
+
+    ``abstained``: the inputs given but left out of ``use`` because their model abstains (a picture without a face:
+    :func:`abstain_without_face`), as the record says them (None: every one left out whose face model found no face).
 
     ``on_rows(modality, rows done, rows planned or None)``: called while the maps are made, after each model call
     of a panel (from the panel's own thread: two panels can call at once), with the model rows its maps have
@@ -251,7 +257,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         prediction=pred, target=target, maps=[], modalities=contributions, models=models_record(model),
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
         cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
-        reading=reading_record(model, inputs, off=pred.switched_off),
+        reading=reading_record(model, inputs, off=pred.switched_off, abstained=abstained),
     )
     plan = None
     if options.budget > 0:  # the maps' settings chosen to fit what is left of the budget
@@ -349,10 +355,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
 
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
-            progress: Callable[..., Any] | None = None) -> Explanation:
+            progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None) -> Explanation:
     """The complete explanation of the fused decision for ``target`` (default: the predicted class)."""
     result = None
-    for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress):
+    for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress,
+                                   abstained=abstained):
         if kind == "done":
             result = part
     return result

@@ -409,7 +409,8 @@ class Dashboard:
 
         options, shared = self.shared_budget(settings.options)
         tgt = settings.target
-        key = explained_key(model, inputs, use, options, tgt)
+        abstained = abstained_of(request, inputs, use)
+        key = explained_key(model, inputs, use, options, tgt, abstained)
         cached = self.kept(key)
         if cached is not None:  # the same inputs, switches and settings: the same explanation, at once
             exp = cached
@@ -420,7 +421,7 @@ class Dashboard:
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress, lang),
-                                           on_rows=rows_progress(progress, lang=lang)):
+                                           on_rows=rows_progress(progress, lang=lang), abstained=abstained):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -534,11 +535,12 @@ class Dashboard:
             tell = progress_adapter(progress, lang)
 
             def explained(model, inputs, target):  # kept: A is usually what Explain has just shown
-                key = explained_key(model, inputs, use, settings.options, target)
+                abstained = abstained_of(request, inputs, use)
+                key = explained_key(model, inputs, use, settings.options, target, abstained)
                 exp = self.kept(key)
                 if exp is None:
                     exp = explain(model, inputs, target=target, use=use, options=settings.options,
-                                  progress=tell).to_dict()
+                                  progress=tell, abstained=abstained).to_dict()
                     self.keep(key, exp)
                 return exp
 
@@ -782,11 +784,17 @@ class Dashboard:
         return str(html_path)
 
 
-def explained_key(model, inputs, use, options, target) -> str:
+def explained_key(model, inputs, use, options, target, abstained=()) -> str:
     """What an explanation is made of (the preset, each input's content, the switches, the options, the class
-    explained): the same key, the same explanation."""
+    explained, the inputs left out because their model abstains): the same key, the same explanation."""
     return json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
-                       options.to_dict(), target], sort_keys=True, default=str)
+                       options.to_dict(), target, sorted(abstained)], sort_keys=True, default=str)
+
+
+def abstained_of(request, inputs, use) -> list[str]:
+    """The inputs switched on but left out of ``use`` (``Dashboard._read``: the face model found no face), as
+    ``explain``'s ``abstained``: a picture switched off by hand does not abstain."""
+    return [m for m in request.switched_on if m in inputs.present() and m not in use]
 
 
 def _suffix(head: bytes) -> str:
