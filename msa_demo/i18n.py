@@ -716,6 +716,10 @@ ZH: dict[str, str] = {
         "时间预算 {budget} 秒：{m}的解释图不按预算调整，按其自身设置运行。",
     "  {n} of the rows already done had failed; --retry-failed runs them again":
         "  已完成的行中有 {n} 行之前失败了；--retry-failed 会重新运行它们",
+    "  {n} row(s) done before with other settings (preset, options, target, --use, --top or --face-anyway) were "
+    "explained again": "  {n} 行之前用其他设置（预设、选项、目标类别、--use、--top 或 --face-anyway）完成，已重新解释",
+    "stopped: {n} row(s) are done in {out}; run the same command again to go on from there":
+        "已停止：{out} 中已完成 {n} 行；再次运行同一命令即可从那里继续",
     "Compare needs a second model, and no other preset is loaded here. Type a preset file or the folder a train run "
     "wrote in B.": "对比需要第二个模型，而这里没有加载其他预设。请在 B 中输入一个预设文件，或 train 运行写出的文件夹。",
     "*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick another preset, a "

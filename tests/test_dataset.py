@@ -152,6 +152,50 @@ def test_a_changed_input_runs_again_and_failed_rows_on_request(tiny_model, tmp_p
     assert (s.skipped, s.failed, s.failed_before) == (1, 1, 0)
 
 
+def test_a_row_done_with_other_settings_runs_again(tiny_model, tmp_path, capsys, monkeypatch):
+    """A re-run into the same folder with other options, another target or another preset said "0 explained, 20
+    already done" and kept the old maps (a 7x7 grid asked as 3x3, no what-ifs asked for). A row runs again when
+    what it was made with differs (its settings_sha256); the same settings skip it, as before; a folder written
+    before the column was kept (None) is not run again for it. Ctrl-C is said, with how to go on."""
+    from dataclasses import replace
+
+    from msa_demo.__main__ import build_parser
+    from msa_demo.dataset.cli import cmd_explain_batch
+    from msa_demo.dataset.local import settings_digest
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,label\na,I love it,positive\nb,I hate it,negative\n", encoding="utf-8")
+    out = tmp_path / "out"
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.explained, s.other_settings) == (2, 0)
+    made = {r["id"]: r["settings_sha256"] for r in read_results(out)}
+    assert made == dict.fromkeys("ab", settings_digest(tiny_model, None, FAST, None, None, 5, False))
+    s = explain_batch(manifest, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.skipped, s.explained) == (2, 0)
+    for changed in ({"options": replace(FAST, grid=2)}, {"options": FAST, "target": "neutral"},
+                    {"options": FAST, "use": ["text"]}):
+        s = explain_batch(manifest, out, model=tiny_model, progress=False, report=False, **changed)
+        assert (s.skipped, s.explained, s.other_settings) == (0, 2, 2), changed
+        if "target" in changed:
+            assert [r["target"] for r in read_results(out)] == ["neutral", "neutral"]
+    with (out / "rows.jsonl").open("a", encoding="utf-8") as fh:  # a row from a folder without the column
+        fh.write(json.dumps({**read_results(out)[0], "settings_sha256": None, "options_note": 1}) + "\n")
+    s = explain_batch(manifest, out, model=tiny_model, options=replace(FAST, grid=2), progress=False, report=False)
+    assert (s.skipped, s.explained, s.other_settings) == (1, 1, 1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(local_engine, "explain_row", interrupted)
+    args = build_parser().parse_args(["explain-batch", str(manifest), "--out", str(out), "--grid", "5",
+                                      "--no-progress", "--lang", "en"])
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    assert cmd_explain_batch(args) == 130
+    assert capsys.readouterr().err == f"stopped: 2 row(s) are done in {out}; run the same command again to go on " \
+                                      "from there\n"
+
+
 def test_manifest_ids_and_labels(tmp_path):
     m = tmp_path / "m.csv"
     m.write_text("id,text,label\nx,hi,pos\nx,ho,neg\ny,ha,neg\nx,hu,pos\n", encoding="utf-8")
@@ -595,7 +639,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
         *(f"  row-0000{i + 1}: No image file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/gone{i}.png'."
           for i in range(5)), "  and 2 more (report.html lists every row that could not be explained)"]
     assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
-                 "--no-progress"]) == 0  # again: nothing runs, and the 7 that failed are not hidden behind "0 failed"
+                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0  # again: nothing runs, and
+    # the 7 that failed are not hidden behind "0 failed"
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("8 rows: 0 explained, 0 failed, 8 already done")
     assert lines[1] == "  7 of the rows already done had failed; --retry-failed runs them again"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 ENGINES = ("local", "ray")
 FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the run's line (all in report.html)
@@ -82,12 +83,17 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     options = options_from_args(args, None)
     lang = output_language(args.lang)  # the lines printed and report.html
     use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
-    s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
-                      device=args.device, options=options, target=args.target, use=use, limit=args.limit,
-                      top_k=args.top, retry_failed=args.retry_failed, progress=False if args.no_progress else None,
-                      engine=args.engine, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-                      lang=lang, columns=columns, split=args.split, encoding=args.encoding,
-                      label_names=label_names, face_anyway=args.face_anyway)
+    try:
+        s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
+                          device=args.device, options=options, target=args.target, use=use, limit=args.limit,
+                          top_k=args.top, retry_failed=args.retry_failed,
+                          progress=False if args.no_progress else None, engine=args.engine, workers=args.workers,
+                          gpus_per_worker=args.gpus_per_worker, lang=lang, columns=columns, split=args.split,
+                          encoding=args.encoding, label_names=label_names, face_anyway=args.face_anyway)
+    except KeyboardInterrupt:  # every finished row is logged: said, so that a person knows a re-run goes on
+        print(t("stopped: {n} row(s) are done in {out}; run the same command again to go on from there", lang,
+                n=_rows_done(args.out), out=args.out), file=sys.stderr)
+        return 130
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
@@ -96,6 +102,9 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         print(t("  {id}: {why}", lang, id=rid, why=said(why, lang)))
     if s.failed_before:
         print(t("  {n} of the rows already done had failed; --retry-failed runs them again", lang, n=s.failed_before))
+    if s.other_settings:
+        print(t("  {n} row(s) done before with other settings (preset, options, target, --use, --top or --face-anyway) "
+                "were explained again", lang, n=s.other_settings))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))
@@ -109,6 +118,16 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
             results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))
     return 0
+
+
+def _rows_done(out: str) -> int:
+    """How many rows the results folder ``out`` holds (0 when it cannot be read)."""
+    from msa_demo.dataset.store import open_results
+
+    try:
+        return len(open_results(out).rows())
+    except Exception:  # noqa: BLE001 - only a count for a line said on the way out
+        return 0
 
 
 __all__ = ["add_command", "cmd_explain_batch"]

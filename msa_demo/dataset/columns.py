@@ -43,6 +43,11 @@ def hash_columns() -> tuple[str, ...]:
     return tuple(hash_column(m) for m in modalities())
 
 
+# what a row was explained with (``local.settings_digest``: the preset, the options, the target, --use, --top,
+# --face-anyway): a row done with other settings runs again
+SETTINGS_COLUMN = "settings_sha256"
+
+
 def prob_column(modality: str, sentiment: str) -> str:
     return f"{modality}_prob_{sentiment}"
 
@@ -108,7 +113,7 @@ def schema():
     f64, s = pa.float64(), pa.string()
     scored = pa.list_(pa.struct([("label", s), ("score", f64)]))
     names = modalities()
-    cols = [("index", pa.int64()), ("id", s), *[(h, s) for h in hash_columns()],
+    cols = [("index", pa.int64()), ("id", s), *[(h, s) for h in hash_columns()], (SETTINGS_COLUMN, s),
             ("label", s), ("label_given", s), ("label_read_as", s), ("predicted", s), ("target", s), ("used", pa.list_(s))]
     cols += [(f"prob_{x}", f64) for x in SENTIMENTS]
     cols += [(prob_column(m, x), f64) for m in names for x in SENTIMENTS]

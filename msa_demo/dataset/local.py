@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.manifest import none_found
 from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, one_line, read_rows, safe_name
-from msa_demo.dataset.columns import hash_columns
+from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.store import open_results
@@ -36,6 +36,7 @@ class BatchSummary:
     failures: tuple[tuple[str, str], ...] = ()  # (id, why) of each row this run could not explain
     label_hint: str = ""  # no row has a label, and a column looks like the labels (``manifest.label_hint``)
     failed_before: int = 0  # rows skipped as done that had failed (``retry_failed`` runs them again)
+    other_settings: int = 0  # rows done before with other settings (preset, options ...), explained again
 
     @property
     def rows_per_second(self) -> float:
@@ -79,7 +80,11 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     stored = store.rows()  # read once: what is done, and what of it had failed
     done = store.done(retry_failed, stored)
     hashes = hash_columns()
-    todo = [r for r in rows if done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
+    settings = settings_digest(model, preset, options, target, use, top_k, face_anyway)
+    made_with = {str(r["id"]): r.get(SETTINGS_COLUMN) for r in stored}  # None: a folder from before it was kept
+    same_inputs = [r for r in rows if done.get(r.id) == tuple(r.hashes()[h] for h in hashes)]
+    other_settings = {r.id for r in same_inputs if made_with.get(r.id) not in (None, settings)}
+    todo = [r for r in rows if r.id in other_settings or done.get(r.id) != tuple(r.hashes()[h] for h in hashes)]
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
@@ -99,6 +104,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                                                                                 else not progress))
         try:
             for rec, data in results:
+                rec[SETTINGS_COLUMN] = settings
                 if data is not None:
                     text = data if isinstance(data, str) else explanation_text(data)
                     rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
@@ -122,7 +128,24 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint, failed_before)
+                        label_hint, failed_before, len(other_settings))
+
+
+def settings_digest(model, preset: str | None, options, target: str | None, use: Sequence[str] | None, top_k: int,
+                    face_anyway: bool) -> str:
+    """sha256 (first 16 hex digits) of what a row is explained with: the preset (the model's, or the name or folder
+    given), every explanation option, the target, the modalities used, the top words kept, the face switch."""
+    import hashlib
+    import json
+
+    if model is not None:
+        which = model.preset.name
+    else:
+        which = preset or "hub"
+        which = str(Path(which).resolve()) if Path(which).exists() else which
+    what = {"preset": which, "options": options.to_dict(), "target": target, "use": sorted(use) if use else None,
+            "top": top_k, "face_anyway": bool(face_anyway)}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
@@ -136,4 +159,4 @@ def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device
         yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
 
-__all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line"]
+__all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line", "settings_digest"]
