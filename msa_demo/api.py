@@ -129,7 +129,7 @@ class CodeApi:
         return json.dumps(result, ensure_ascii=False)
 
     def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
-                use: str = "text,image,audio", preset: str = "", **more: Any) -> str:
+                use: str = "text,image,audio", preset: str = "", face_anyway: bool = False, **more: Any) -> str:
         """Say whether a post, a picture of a face or scene, and/or a voice clip are negative, neutral or positive.
 
         Give any one, two or all three inputs; what the model says about each alone comes back too.
@@ -140,13 +140,13 @@ class CodeApi:
             audio: a voice clip (WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or a video file's sound; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
+            face_anyway: {face_anyway}
         A picture in which the face model finds no face is not used (it abstains, as on the dashboard); a notice says so.
         Returns:
             JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), modalities (for each input used: its own label, probs, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
-        face_anyway = bool(more.pop("face_anyway", False))
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
-        use_list, said = self._face(model, inputs, use_list, face_anyway)
+        use_list, said = self._face(model, inputs, use_list, bool(face_anyway))
         try:
             pred = model.predict(inputs=inputs, use=use_list)
             pred.notices.extend([said] if said else [])
@@ -182,19 +182,20 @@ class CodeApi:
         from msa_demo.explain import explain
 
         kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
-        face_anyway = bool(named.pop("face_anyway", False))
+        takes = [c.name for c in MORE_SETTINGS] + ["face_anyway"]  # in the declared order (Gradio passes them so)
+        settings = dict(zip(takes, more))
+        unknown = sorted(set(named) - set(takes))
+        if len(more) > len(takes) or unknown:
+            raise _error(f"Unknown explanation setting(s) {', '.join(unknown) or 'beyond the last'}; use "
+                         f"{', '.join(takes)}.")
+        settings.update(named)
+        face_anyway = bool(settings.pop("face_anyway", False))
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio,
                                                                            **kinds))
         use_list, said = self._face(model, inputs, use_list, face_anyway)
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
-        settings = {c.name: v for c, v in zip(MORE_SETTINGS, more)}
-        unknown = sorted(set(named) - {c.name for c in MORE_SETTINGS})
-        if len(more) > len(MORE_SETTINGS) or unknown:
-            raise _error(f"Unknown explanation setting(s) {', '.join(unknown) or 'beyond the last'}; use "
-                         f"{', '.join(c.name for c in MORE_SETTINGS)}.")
-        settings.update(named)
         try:
             options = read_settings(image_method=image_method, regions=regions, ig_steps=ig_steps, seed=seed,
                                     **{k: v for k, v in settings.items() if v is not None}).options
@@ -265,14 +266,21 @@ def _declare_more_settings(fn) -> None:
              and p.kind is not inspect.Parameter.VAR_KEYWORD]
     extra = [inspect.Parameter(c.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=c.initial,
                                annotation=_setting_type(c)) for c in MORE_SETTINGS]
+    extra.append(inspect.Parameter("face_anyway", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=False,
+                                   annotation=bool))  # the dashboard's face switch, last (``predict`` has it too)
     fn.__signature__ = sig.replace(parameters=fixed + extra)
-    fn.__annotations__ = {**fn.__annotations__, **{c.name: _setting_type(c) for c in MORE_SETTINGS}}
+    fn.__annotations__ = {**fn.__annotations__, **{c.name: _setting_type(c) for c in MORE_SETTINGS},
+                          "face_anyway": bool}
     fn.__annotations__.pop("more", None)
     fn.__annotations__.pop("named", None)
     fn.__doc__ = fn.__doc__.replace("{image_method}", choices_text(IMAGE_METHODS)).replace("{more_args}", "\n".join(
-        f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS))
+        [f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS] + [f"            face_anyway: {FACE_ANYWAY}"]))
 
 
+# the dashboard's switch "Read a picture without a face as a face", as the JSON endpoints (and MCP tools) take it
+FACE_ANYWAY = ("true to read a picture in which the face model finds no face as a face all the same (otherwise it "
+               "is not used, and a notice says so). Default: False.")
+CodeApi.predict.__doc__ = CodeApi.predict.__doc__.replace("{face_anyway}", FACE_ANYWAY)
 _declare_more_settings(CodeApi.explain)
 
 
