@@ -38,9 +38,13 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
     from msa_demo import i18n
     from msa_demo.i18n import t
 
+    from msa_demo.views.story import terminal_verdict
+
     said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
-    lines = [t("Sentiment: {label}  (preset {preset}; used: {used})", lang, label=said(pred.label).upper(),
+    verdict, sentence = terminal_verdict(pred.to_dict(), lang=lang)  # a near-tie is not headlined as a class
+    lines = [t("Sentiment: {label}  (preset {preset}; used: {used})", lang, label=verdict,
                preset=pred.preset, used=i18n.listed(map(name, pred.used), lang) or t("nothing", lang))]
+    lines += [f"  {sentence}"] if sentence else []
     for s, p in pred.probs.items():
         lines.append(f"  {said(s):<9} {_bar(p)} {p:6.1%}")
     for m, mp in pred.modalities.items():

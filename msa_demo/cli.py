@@ -248,6 +248,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
     from msa_demo.views import conflict_text, notice_text, trust_rows
+    from msa_demo.views.story import terminal_verdict
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
     pred = exp.prediction
@@ -256,9 +257,11 @@ def format_explanation(exp, lang: str = "en") -> str:
     # one verdict per map, in order: the dashboard's trust table
     verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading}, lang)
     said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
+    verdict, summary = terminal_verdict(pred.to_dict(), exp.to_dict(), exp.reading, lang)  # as the dashboard says
     lines = [t("Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})", lang,
-               label=said(pred.label).upper(), preset=exp.preset, target=said(exp.target),
+               label=verdict, preset=exp.preset, target=said(exp.target),
                used=i18n.listed(map(name, pred.used), lang))]
+    lines += [f"  {summary}"] if summary else []
     lines += [f"  {said(s):<9} {p:6.1%}" for s, p in pred.probs.items()]
     mc = exp.modalities
     if mc is not None:

@@ -115,6 +115,31 @@ def test_a_picture_switched_off_by_hand_is_not_said_to_have_no_face(lite):
                                                                                          None, [])
 
 
+def test_the_command_line_says_too_close_to_call_and_the_summary_as_the_dashboard_does():
+    """The dashboard said "Too close to call: positive 50.8 % vs negative 47.3 %" where the command line printed
+    "Sentiment: POSITIVE"; and it never printed the summary sentence. Both now come from the views' story."""
+    from msa_demo.__main__ import format_prediction
+    from msa_demo.prediction import Prediction
+
+    def pred(probs, own):
+        return Prediction.from_dict({"probs": probs, "label": max(probs, key=probs.get), "used": list(own),
+                                     "preset": "p", "modalities": {m: {"probs": {o: 1.0}, "label": o}
+                                                                   for m, o in own.items()}})
+
+    tie = format_prediction(pred({"negative": 0.473, "neutral": 0.019, "positive": 0.508}, {"video": "positive"}))
+    assert tie.splitlines()[0] == "Sentiment: Too close to call: positive 50.8 % vs negative 47.3 %  (preset p; " \
+                                  "used: video)"
+    clear = format_prediction(pred({"negative": 0.62, "neutral": 0.08, "positive": 0.30},
+                                   {"text": "positive", "image": "negative"})).splitlines()
+    assert clear[:2] == ["Sentiment: NEGATIVE  (preset p; used: text, image)",
+                         "  NEGATIVE (62 %), as the picture says; the words alone point positive."]
+    alone = format_prediction(pred({"negative": 0.1, "neutral": 0.1, "positive": 0.8}, {"text": "positive"}))
+    assert alone.splitlines()[1].startswith("  negative  ")  # nothing more to say than the first line: no sentence
+    zh = format_prediction(pred({"negative": 0.473, "neutral": 0.019, "positive": 0.508}, {"video": "positive"}),
+                           lang="zh")
+    assert "难分高下" in zh.splitlines()[0] and "POSITIVE" not in zh
+
+
 def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
     """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
     file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""

@@ -105,6 +105,18 @@ def headline(pred: dict, lang: str = "en") -> str:
     return t("{label} ({p})", lang, label=i18n.label(a, lang).upper(), p=_pct(pa))
 
 
+def terminal_verdict(pred: dict, exp: dict | None = None, reading: dict | None = None,
+                     lang: str = "en") -> tuple[str, str | None]:
+    """(the verdict a terminal line heads with: "POSITIVE", or the near-tie headline as the dashboard says it; the
+    summary sentence when it says more than that, else None), in ``lang``: the command line's first lines."""
+    label = i18n.label(str(pred.get("label", "")), lang).upper()
+    said = summary_sentence(pred, exp, reading, lang)
+    head = headline(pred, lang)
+    if near_tie(pred):
+        label = head
+    return label, (said if said and said != f"{head}{stop(lang)}" else None)
+
+
 def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None, lang: str = "en") -> str:
     """One plain sentence: the decision, what drove it, what disagrees, what was not read (in ``lang``)."""
     head = headline(pred, lang)
