@@ -58,14 +58,11 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from msa_demo.cli import given_inputs, preset_name
     from msa_demo.model import MultimodalSentimentModel
-    from msa_demo.cli import is_given
-    from msa_demo.registry import flags
 
     raw = input_values(args)
-    if not any(is_given(v) for v in raw.values()):  # before the model loads: --text "  " gives nothing
-        raise MsaError(f"Give at least one input: {flags()}.")
-    from msa_demo.cli import preset_name
+    given_inputs(raw)  # before the model loads: --text "  " gives nothing, a file that is not there is said
 
     model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
     for line in model.notices:  # a modality served by a stand-in, or switched off

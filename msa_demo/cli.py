@@ -28,8 +28,11 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     """``--preset`` and ``--device``, defined once for the commands that load a model (``predict``, ``explain``):
     ``--preset`` left out is None, read as $MSA_PRESET or hub by :func:`preset_name` (``explain --from`` reads the
     saved one instead)."""
+    from msa_demo.config import PRESETS
+
     p.add_argument("--preset", default=None,
-                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
+                   help=f"built-in preset name ({', '.join(PRESETS)}), a preset JSON/YAML file or a folder train wrote "
+                        "(default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
 
 
@@ -40,10 +43,19 @@ def add_face_flag(p: argparse.ArgumentParser) -> None:
                    help="read a picture without a face as a face (otherwise the face model abstains: 'no face')")
 
 
-def add_lang_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", default=None, metavar="LANG",
-                   help="language of the words printed: en or zh-CN (default: env MSA_LANG, LC_ALL, LC_MESSAGES or "
-                        "LANG; --json stays English)")
+def add_lang_flag(p: argparse.ArgumentParser, stays: str = "--json stays English") -> None:
+    """``--lang``: en or zh-CN (any English or Chinese tag: en-GB, zh, zh_CN); another is refused by argparse, in one
+    line (it had printed English without a word). ``stays``: what is written in English whatever it says."""
+    p.add_argument("--lang", default=None, metavar="LANG", type=_language_tag,
+                   help=f"language of the words printed: en or zh-CN (default: env MSA_LANG, LC_ALL, LC_MESSAGES or "
+                        f"LANG; {stays})")
+
+
+def _language_tag(value: str) -> str:
+    first = value.strip().lower().replace("_", "-")
+    if first.split("-")[0] not in ("en", "zh"):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a language the words are printed in; use en or zh-CN")
+    return value
 
 
 def output_language(given: str | None) -> str:
@@ -87,6 +99,21 @@ def _names(csv: str) -> tuple[str, ...]:
 def is_given(value: Any) -> bool:
     """Whether a flag's value gives an input: not absent, and text not only spaces (read as missing)."""
     return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def given_inputs(raw: dict[str, Any]) -> None:
+    """Refuse, before any model loads (10 s on lite), flags that give nothing (``--text "  "``) or name a file that
+    is not there: the same one line the reader would say after the load."""
+    from msa_demo.inputs import is_file, is_uri, no_file
+    from msa_demo.registry import flags, kinds
+
+    if not any(is_given(v) for v in raw.values()):
+        raise InputError(f"Give at least one input: {flags()}.")
+    for kind in kinds():
+        value = raw.get(kind.name)
+        if kind.manifest_file and isinstance(value, str) and is_given(value) and not is_uri(value) \
+                and not is_file(value):
+            raise InputError(no_file(value, kind.name))
 
 
 def add_option_flags(p: argparse.ArgumentParser) -> None:
@@ -205,6 +232,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raw = {m: getattr(args, m, None) for m in names()}
         if not any(is_given(v) for v in raw.values()):
             raise InputError(f"Give at least one input: {flags()} (or --from a saved explanation).")
+        given_inputs(raw)
         preset = preset_name(args.preset)
         target = args.target
         use = args.use.split(",") if args.use else None

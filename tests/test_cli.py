@@ -140,6 +140,30 @@ def test_the_command_line_says_too_close_to_call_and_the_summary_as_the_dashboar
     assert "难分高下" in zh.splitlines()[0] and "POSITIVE" not in zh
 
 
+def test_a_file_that_is_not_there_and_an_unknown_language_are_refused_before_any_model_loads(tmp_path, capsys,
+                                                                                               monkeypatch):
+    """'predict --image nope.png' said "No image file was found" after 11 s of loading models; '--lang xx' printed
+    English without a word."""
+    from msa_demo.__main__ import main
+    from msa_demo.model import MultimodalSentimentModel
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model was loaded")
+
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(never))
+    for command in ("predict", "explain"):
+        assert main([command, "--text", "hi", "--image", str(tmp_path / "nope.png")]) == 2
+        assert capsys.readouterr().err == (f"error: No image file was found at '…/{tmp_path.parent.name}/"
+                                           f"{tmp_path.name}/nope.png'.\n")
+        assert main([command, "--audio", str(tmp_path)]) == 2
+        assert capsys.readouterr().err == f"error: '{tmp_path.name}' is a folder, not an audio file; give the file " \
+                                          "itself.\n"
+        with pytest.raises(SystemExit) as stop:
+            main([command, "--text", "hi", "--lang", "xx"])
+        assert stop.value.code == 2 and "'xx' is not a language the words are printed in; use en or zh-CN" in \
+            capsys.readouterr().err
+
+
 def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
     """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
     file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""

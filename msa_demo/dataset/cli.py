@@ -32,7 +32,7 @@ def add_command(sub) -> None:
     p.add_argument("--preset", default=None,
                    help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
-    add_lang_flag(p)  # report.html's language (results.parquet and the explanations' JSON stay English)
+    add_lang_flag(p, "the lines printed and report.html; results.parquet and the explanations' JSON stay English")
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
                         "$RAY_ADDRESS (pip install -r requirements-cluster.txt) (default: local)")

@@ -54,7 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="no progress bars and no metrics printed (metrics.json has them); only where the head was saved")
     from msa_demo.cli import add_lang_flag
 
-    add_lang_flag(p)  # the lines printed (metrics.json stays English)
+    add_lang_flag(p, "metrics.json stays English")  # the lines printed
 
 
 def cmd_train(args: argparse.Namespace) -> int:
