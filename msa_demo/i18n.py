@@ -102,7 +102,10 @@ def _patterns() -> list:
                 group = "" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>{field})"
                 regex += re.escape(lit) + group
                 seen.add(name or "")
-            _PATTERNS.append((key, re.compile(regex, re.S)))
+            _PATTERNS.append((key, re.compile(regex, re.S), len(literal)))
+        # the most words of its own first: a line two keys fill is the more specific one's ("...: they took {took}
+        # s." before "...: {parts}.")
+        _PATTERNS[:] = [(k, r) for k, r, _n in sorted(_PATTERNS, key=lambda kp: -kp[2])]
     return _PATTERNS
 
 
@@ -712,6 +715,7 @@ ZH: dict[str, str] = {
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
     "{label} (row {r}, column {c})": "{label}（第 {r} 行第 {c} 列）",
     "Video: the clip has no sound, so no voice was heard in it.": "视频：片段没有声音，因此没有从中听到人声。",
+    "Time budget {budget} s for the maps: they took {took} s.": "归因图的时间预算 {budget} 秒：实际用了 {took} 秒。",
     "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings.":
         "时间预算 {budget} 秒：{m}的解释图不按预算调整，按其自身设置运行。",
     "  {n} of the rows already done had failed; --retry-failed runs them again":

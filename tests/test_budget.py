@@ -97,6 +97,21 @@ def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, ti
     assert all("budget" not in m.params for m in unbounded.maps) and unbounded.options["grid"] == 7
 
 
+def test_maps_that_took_longer_than_the_budget_say_how_long(tiny_model, tiny_inputs):
+    """A 5 s budget whose maps took 17 s said only what they had given up: a reader took the plan for the time.
+    Maps past the budget say how long they took (in the notices, also in Chinese); maps within it say nothing."""
+    import re
+
+    from msa_demo.i18n import said
+
+    over = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=1e-4))
+    took = [n for n in over.notices if re.fullmatch(r"Time budget 0\.0001 s for the maps: they took \d+\.\d s\.", n)]
+    assert len(took) == 1 and float(took[0].split("took ")[1][:-3]) >= 0.0
+    assert said(took[0], "zh").startswith("归因图的时间预算 0.0001 秒：实际用了 ")
+    within = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=600))
+    assert not any("they took" in n for n in within.notices)
+
+
 def test_a_maps_caption_says_what_it_gave_up():
     from msa_demo.views.figures import map_caption
 

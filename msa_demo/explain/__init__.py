@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 # a modality whose maps the time budget does not plan (``budget._panels``: text, image and audio)
 UNPLANNED = "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings."
+# the maps took longer than the budget (a plan priced on a quieter machine, a first plan, a model slower than its
+# probe): said with the time they took, as a plan that could not be met is (the next plan counts with it)
+OVERRAN = "Time budget {budget} s for the maps: they took {took} s."
+OVER_BUDGET = 1.15  # past the budget by more than this factor (a plan is an estimate)
 
 
 def inputs_record(inputs) -> dict[str, Any]:
@@ -329,13 +333,18 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                 m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
         # the next plan for this model counts with what the maps really took, when no other explanation shared the
         # machine with them (that made them slower, not the model)
+        maps_seconds = time.perf_counter() - t_maps - whatif_seconds
         if plan is not None and not failed and mine.alone:
             from msa_demo.explain.budget import learn
 
             took: dict[str, float] = {}
             for m in exp.maps:
                 took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
-            learn(model, plan, time.perf_counter() - t_maps - whatif_seconds, took)
+            learn(model, plan, maps_seconds, took)
+        if plan is not None and maps_seconds > options.budget * OVER_BUDGET and not failed:  # said, not hidden
+            note = OVERRAN.format(budget=f"{options.budget:g}", took=f"{maps_seconds:.1f}")
+            exp.notices.append(note)
+            yield "notices", {"notices": [note]}
     if options.tone and "audio" in pred.used:
         from msa_demo.explain.tone import tone
 
