@@ -179,6 +179,8 @@ ZH: dict[str, str] = {
     ", mostly because of {drivers}": "，主要因为{drivers}",
     ", as {agree} says": "，{agree}也这样判断",
     ", as {agree} say": "，{agree}也这样判断",
+    "{noun} alone is too close to call": "单看{noun}难分高下", "{noun} alone are too close to call": "单看{noun}难分高下",
+    "too close to call": "难分高下",
     "{noun} alone points {label}": "单看{noun}是{label}",
     "{noun} alone point {label}": "单看{noun}是{label}",
     "{noun}: {why}": "{noun}：{why}",

@@ -30,6 +30,23 @@ def pred(probs, per=None, used=("text", "image", "audio"), off=()):
 NEG = {"negative": 0.62, "neutral": 0.08, "positive": 0.30}
 
 
+def test_a_modality_whose_own_verdict_is_a_near_tie_is_said_so_everywhere():
+    """clip12s_neg: the video's box said "Video alone: too close to call" (positive 51 %, negative 47 %) while the
+    summary said "the video alone points positive" and the verdict line "video alone: positive"."""
+    p = pred(NEG, {"text": "negative", "video": "positive"}, used=("text", "video"))
+    p["modalities"]["video"]["probs"] = {"negative": 0.47, "neutral": 0.02, "positive": 0.51}
+    said = views.summary_sentence(p)
+    assert "the video alone is too close to call" in said and "points positive" not in said
+    from msa_demo.views.story import notices_markdown
+
+    lines = notices_markdown(p)
+    assert "video alone: **too close to call**" in lines and "video alone: **positive**" not in lines
+    zh = views.summary_sentence(p, lang="zh")
+    assert "单看视频难分高下" in zh
+    p["modalities"]["video"]["probs"] = {"negative": 0.10, "neutral": 0.02, "positive": 0.88}  # a clear dissent
+    assert "the video alone points positive" in views.summary_sentence(p)
+
+
 def test_summary_names_the_drivers_and_the_dissent():
     p = pred(NEG, {"text": "positive", "image": "negative", "audio": "negative"})
     exp = {"target": "negative", "modalities": {"shapley": {"text": -0.1, "image": 0.2, "audio": 0.25}}}

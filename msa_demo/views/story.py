@@ -134,13 +134,17 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
         if drivers:
             reasons = t(", mostly because of {drivers}", lang, drivers=_and([noun(m, lang) for m in drivers], lang))
     elif len(used) > 1:
-        agree = [m for m in used if (per.get(m) or {}).get("label") == label]
+        agree = [m for m in used if (per.get(m) or {}).get("label") == label and not near_tie(per[m])]
         if agree and len(agree) < len(used):
             reasons = t(", as {agree} says" if agree != ["text"] and len(agree) == 1 else ", as {agree} say", lang,
                         agree=_and([noun(m, lang) for m in agree], lang))
-    dissent = [t("{noun} alone points {label}" if m != "text" else "{noun} alone point {label}", lang,
+    # a modality whose own verdict is a near-tie is said so, as its box says it ("Video alone: too close to call"
+    # beside a summary that had it "alone points positive")
+    dissent = [t("{noun} alone is too close to call" if m != "text" else "{noun} alone are too close to call", lang,
+                 noun=noun(m, lang)) if near_tie(per[m]) else
+               t("{noun} alone points {label}" if m != "text" else "{noun} alone point {label}", lang,
                  noun=noun(m, lang), label=i18n.label(per[m]["label"], lang))
-               for m in used if m in per and per[m].get("label") != label]
+               for m in used if m in per and (per[m].get("label") != label or near_tie(per[m]))]
     tail = (sep(lang) + _and(dissent, lang)) if dissent and len(used) > 1 else ""
     missing = [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(abstained_why(m, reading), lang))
                for m in abstained(pred, reading)]
@@ -233,7 +237,8 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
         if mp:
             fam = ((models or {}).get(m) or {}).get("family")
             own.append(t("{modality} alone: **{label}** ({model})", lang, modality=i18n.modality(m, lang),
-                         label=md(i18n.label(mp.get("label", ""), lang)),
+                         label=md(t("too close to call", lang) if near_tie(mp) else i18n.label(mp.get("label", ""),
+                                                                                                lang)),
                          model=md(model_name(mp.get("model_id"), fam, lang))))
     if own:
         lines.append(" · ".join(own))
