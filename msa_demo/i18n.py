@@ -171,6 +171,10 @@ def region_words(label: str, lang: str = "en") -> str:
 
 # a what-if search whose map was done after the what-ifs' time had run out (another panel's maps took it)
 WHAT_IF_NOT_TRIED = "{name}: not tried; the what-ifs' time (half the time budget) had run out when its map was done."
+# the same for a text's word swaps alone ("antonyms", "neutral words", or both: the panel says them in one line)
+WHAT_IF_SWAPS_NOT_TRIED = ("{name}: {swaps} not tried; the what-ifs' time (half the time budget) had run out when "
+                           "its map was done.")
+SWAPS = {"antonym": "antonyms", "neutral": "neutral words"}
 
 ZH: dict[str, str] = {
     # the summary sentence
@@ -514,6 +518,7 @@ ZH: dict[str, str] = {
         "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
     WHAT_IF_NOT_TRIED: "{name}：没有尝试；它的图完成时，反事实分析的时间（时间预算的一半）已经用完。",
+    WHAT_IF_SWAPS_NOT_TRIED: "{name}：没有尝试{swaps}；它的图完成时，反事实分析的时间（时间预算的一半）已经用完。",
     "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
         "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",
     "{head}; {how} {which} it still reads {reads}.": "{head}；{how}{which}，结论仍是{reads}。",

@@ -130,6 +130,20 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     from msa_demo.views.whatif import sentence
 
     assert sentence(exp.what_if[0].to_dict(), exp.to_dict(), "zh").startswith("文字：没有尝试")
+    # the word swaps not tried: each says which, and the panel says a modality's untried searches in one line (the
+    # long review's panel had "Text: not tried; ..." twice, for its antonyms and its neutral words)
+    from msa_demo.views.whatif import ordered, whatif_markdown
+
+    assert [c.sentence.split(";")[0] for c in exp.what_if[1:]] == ["Text: antonyms not tried",
+                                                                    "Text: neutral words not tried"]
+    record = exp.to_dict()
+    assert [c["sentence"] for c in ordered(record)] == [exp.what_if[0].sentence]  # the removal was not tried either
+    record["what_if"] = record["what_if"][1:]
+    (line,) = ordered(record)
+    assert line["sentence"] == ("Text: antonyms and neutral words not tried; the what-ifs' time (half the time "
+                                "budget) had run out when its map was done.")
+    assert whatif_markdown(record).count("not tried") == 1
+    assert sentence(line, record, "zh").startswith("文字：没有尝试反义词和中性词")
 
 
 def test_the_picture_region_that_flips_it(planted):

@@ -30,7 +30,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, replacement
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
-from msa_demo.i18n import WHAT_IF_NOT_TRIED, region_words
+from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, region_words
 from msa_demo.labels import probs_dict
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
@@ -79,7 +79,8 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     if c.stopped == "time":
         n = c.cost.forward_passes
         if not c.units:
-            return WHAT_IF_NOT_TRIED.format(name=name)
+            return (WHAT_IF_NOT_TRIED.format(name=name) if c.edit == "remove" else
+                    WHAT_IF_SWAPS_NOT_TRIED.format(name=name, swaps=SWAPS.get(c.edit, c.edit)))
         head = f"{name}: no flip found before the what-if's time ran out"
         head += f" ({n} forward{'' if n == 1 else 's'})"
     elif c.stopped == "forwards":

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import WHAT_IF_NOT_TRIED, joined, region_words, t
+from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, joined, region_words, t
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -69,8 +69,11 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     name = i18n.modality(modality, lang)
     n = int((c.get("cost") or {}).get("forward_passes") or 0)
     if c.get("stopped") == "time":
-        if not units:
+        if not units and c.get("edit") == "remove":
             return t(WHAT_IF_NOT_TRIED, lang, name=name)
+        if not units:
+            return t(WHAT_IF_SWAPS_NOT_TRIED, lang, name=name, swaps=i18n.joined(
+                [t(SWAPS.get(e, e), lang) for e in c.get("swaps_not_tried") or [c.get("edit")]], lang))
         head = t("{name}: no flip found before the what-if's time ran out", lang, name=name)
         head += t(" ({n} forwards)", lang, n=n)
     elif c.get("stopped") == "forwards":
@@ -121,9 +124,27 @@ def _detail(c: dict) -> tuple[str, list]:
 
 
 def ordered(exp: dict) -> list[dict]:
-    """The what-ifs, those that flip the verdict first (each group in modality order)."""
-    items = exp.get("what_if") or []
-    return [c for c in items if c.get("flipped")] + [c for c in items if not c.get("flipped")]
+    """The what-ifs, those that flip the verdict first (each group in modality order); a modality's searches that
+    were not tried (the what-ifs' time had run out) said in one line: the long review's "Text: not tried ..." had
+    stood twice, once for its antonyms and once for its neutral words."""
+    items, kept, untried = exp.get("what_if") or [], [], {}
+    for c in items:
+        if c.get("stopped") == "time" and not c.get("units") and not c.get("flipped"):
+            first = untried.get(c.get("modality"))
+            if first is None:
+                untried[c.get("modality")] = c = dict(c, swaps_not_tried=[c.get("edit")])
+            else:
+                if c.get("edit") == "remove" or first.get("edit") == "remove":  # nothing was tried: one line says it
+                    first.update(edit="remove", sentence=WHAT_IF_NOT_TRIED.format(
+                        name=str(first.get("modality")).capitalize()))
+                else:
+                    first["swaps_not_tried"].append(c.get("edit"))
+                    first["sentence"] = WHAT_IF_SWAPS_NOT_TRIED.format(
+                        name=str(first.get("modality")).capitalize(),
+                        swaps=i18n.joined([SWAPS.get(e, e) for e in first["swaps_not_tried"]]))
+                continue
+        kept.append(c)
+    return [c for c in kept if c.get("flipped")] + [c for c in kept if not c.get("flipped")]
 
 
 def _bar(moves: float, width: int = 10) -> str:
