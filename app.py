@@ -29,7 +29,20 @@ CSS = """
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
 #transcript sub {color: #777}
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
+.gradio-container {overflow: clip !important}
+#actions {position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
+          padding: 6px 0; box-shadow: 0 -8px 8px -8px rgba(0, 0, 0, .25)}
 """
+
+# after a click that runs (its check passed), the verdict is brought into view when it is not in view: the button
+# stays at the foot of the screen while the inputs scroll (#actions), and the verdict sits at the top of the other
+# column, a screen above where a person who scrolled down to the button is (seen at 1280x800 and 1920x1080)
+SHOW_VERDICT = """() => {
+  const verdict = document.querySelector('#fused') || document.querySelector('#own-text')?.parentElement;
+  if (!verdict) return;
+  const top = verdict.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.5) verdict.scrollIntoView({behavior: 'smooth', block: 'start'});
+}"""
 
 # Gradio gathers the messages of a page into one toast; the same message twice (Explain clicked again before
 # the cause is fixed) is shown once
@@ -91,9 +104,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
                 with gr.Accordion(ui.tr("Advanced"), open=False, elem_id="advanced"):
                     advanced = ui.advanced_widgets()  # one per ExplainOptions field shown, by name
-                with gr.Row():
-                    predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn")
-                    explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn")
+                with gr.Row(elem_id="actions"):  # kept at the foot of the screen while the inputs scroll
+                    predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn", min_width=120)
+                    explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn", min_width=120)
                 examples = views.load_examples(examples_path)
             shelf = shown_examples = None  # the examples' buttons (their names follow the page's language)
             with above:
@@ -197,16 +210,19 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 "." in name and not name.startswith(("own.", "input.")))
 
         placed = page.outputs(page.order(is_placed))
-        predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
-                          api_name=False, show_progress="hidden", inputs_kwargs=pred_ins).then(
+        shown_verdicts = predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
+                                           api_name=False, show_progress="hidden", inputs_kwargs=pred_ins)
+        shown_verdicts.then(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
+        shown_verdicts.then(
             ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
             api_name="predict",
             inputs_kwargs=pred_ins).then(  # a verdict another input brought (a clip's sound track) is shown too
             ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False, show_progress="hidden")
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        explain_btn.click(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
-                          show_progress="hidden",
-                          inputs_kwargs=exp_ins).success(
+        checked = explain_btn.click(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
+                                    show_progress="hidden", inputs_kwargs=exp_ins)
+        checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
+        checked.success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
             api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain",
             concurrency_limit=ui.explain_lanes()).then(

@@ -516,6 +516,26 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     assert "Out of date" not in page.locator("#freshness").inner_text()
 
 
+def test_the_buttons_stay_in_view_and_a_click_brings_the_verdict_into_view(worked_url, browser):
+    """At 1280x800 the Explain button sat 1740 px down, under four input boxes, and after a click the verdict was a
+    screen above where the person was. The buttons stay at the foot of the screen while the inputs scroll; a click
+    that runs brings the verdict into view. On a phone they are side by side."""
+    for width, height in ((1280, 800), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(worked_url)
+        page.wait_for_selector("#fused", timeout=60_000)
+        for y in (0, 900):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(300)
+            button, predict = (page.locator(s).bounding_box() for s in ("#explain-btn", "#predict-btn"))
+            assert 0 <= button["y"] and button["y"] + button["height"] <= height, (width, y, button)
+            assert predict["y"] == button["y"], (width, predict, button)  # one row, also on a phone
+        page.locator("#explain-btn").click()
+        page.wait_for_function("() => Math.abs(document.querySelector('#fused').getBoundingClientRect().top) < 80",
+                               timeout=10_000)
+        page.close()
+
+
 def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worked_url, browser, tmp_path):
     """zh-CN: the worked example's summary sentence, notices and trust table are written in Chinese, the switch
     shows 简体中文 and the report downloads in Chinese; switching to English tells the same explanation in English,
