@@ -706,6 +706,19 @@ ZH: dict[str, str] = {
     "file.": "“{name}”不是支持的音频文件；请使用 WAV、FLAC、OGG、MP3、Opus、M4A / AAC、WebM 或视频文件的声音。",
     "{name} holds no sound (it is a video without a sound track).": "{name}没有声音（这是一个没有音轨的视频）。",
     "{name} holds no sound.": "{name}没有声音。",
+    "{name} could not be read as a video. It may be damaged or not a video; use MP4, WebM, MOV, MKV, AVI or an "
+    "animated GIF.": "{name}无法作为视频读取。它可能已损坏或不是视频；请使用 MP4、WebM、MOV、MKV、AVI 或 GIF 动图。",
+    "{name} is empty (0 bytes): there is no video in it.": "{name}是空的（0 字节）：里面没有视频。",
+    "{name} is a still picture, not a video: give it as an image.": "{name}是静止图片，不是视频：请作为图片给出。",
+    "{name} is a still picture (a GIF of one frame), not a video: give it as an image.":
+        "{name}是静止图片（只有一帧的 GIF），不是视频：请作为图片给出。",
+    "{name} is not a supported video file; use MP4, WebM, MOV, MKV, AVI or an animated GIF.":
+        "{name}不是支持的视频文件；请使用 MP4、WebM、MOV、MKV、AVI 或 GIF 动图。",
+    "{name} holds no video frames (zero length).": "{name}没有视频帧（长度为零）。",
+    "{name} has no decodable video stream (its frames could not be decoded).": "{name}没有可解码的视频流（其帧无法解码）。",
+    "{name} has no video stream (it holds only sound: give it as audio).": "{name}没有视频流（只有声音：请作为音频给出）。",
+    "{name} has no video stream.": "{name}没有视频流。",
+    "{name} is too large to open safely (over 200 megapixels).": "{name}太大，无法安全打开（超过 2 亿像素）。",
     "{name} could not be read as a picture. It may be damaged or not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.":
         "{name}无法作为图片读取。它可能已损坏或不是图片；请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
     "{name} could not be decoded. It may be damaged or in an unsupported format; use WAV, FLAC, OGG, MP3, Opus, "

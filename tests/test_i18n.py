@@ -125,6 +125,27 @@ def test_a_refusal_is_said_in_the_page_language():
     assert unknown.value.message == "A line no table knows."
 
 
+def test_a_video_the_reader_refuses_is_refused_in_chinese(tmp_path):
+    """A text file named .mp4, an empty clip, a still picture named .gif given as a video: the Chinese page said
+    "'fake.mp4' could not be read as a video. It may be damaged ..." in English."""
+    import re
+
+    from PIL import Image
+
+    from msa_demo.errors import InputError
+    from msa_demo.i18n import said
+    from msa_demo.modalities.video import load_video
+
+    (tmp_path / "fake.mp4").write_text("not a clip")
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    Image.new("RGB", (16, 16)).save(tmp_path / "still.gif")
+    for name in ("fake.mp4", "empty.mp4", "still.gif"):
+        with pytest.raises(InputError) as refused:
+            load_video(str(tmp_path / name))
+        zh = said(str(refused.value), "zh")
+        assert re.fullmatch(r"[^A-Za-z]*'\w+\.(mp4|gif)'[^A-Za-z]*(MP4、WebM、MOV、MKV、AVI 或 GIF 动图。|GIF[^A-Za-z]*)?", zh), zh
+
+
 def test_the_progress_bar_speaks_the_page_language():
     from msa_demo.ui.widgets import progress_adapter, rows_progress
 
