@@ -317,6 +317,24 @@ def test_a_tsv_line_opening_with_a_lone_quote_does_not_swallow_the_lines_after_i
     assert [r["text"] for r in read_manifest(tmp_path / "x.tsv")] == ["two\nlines", 'a "word"']
 
 
+def test_a_misspelled_column_is_one_line_not_passed_over(tmp_path):
+    """'imgae' beside 'text': five rows were explained from their text alone and 'imgae' was never mentioned. A
+    column a letter or two from one that is read, which the manifest lacks, is one line with both fixes; a set's
+    own short names ('vid': a video id), a name it has too, and mapping it, are left alone."""
+    m = tmp_path / "m.csv"
+    m.write_text("id,text,imgae,label\nr1,I love it,a.png,positive\n", encoding="utf-8")
+    for reader in (read_manifest, training_reader):
+        with pytest.raises(InputError, match=r"^The manifest 'm.csv' has a column 'imgae' and no 'image': rename it "
+                                             r"'image', or map it: --columns image=imgae\.$"):
+            reader(m)
+    assert read_manifest(m, columns={"image": "imgae"})[0]["image"].endswith("a.png")
+    m.write_text("text,lable\nI love it,positive\n", encoding="utf-8")
+    with pytest.raises(InputError, match="a column 'lable' and no 'label'"):
+        read_manifest(m)
+    m.write_text("vid,text,texts,label\nv1,I love it,x,positive\n", encoding="utf-8")
+    assert read_manifest(m)[0]["text"] == "I love it"
+
+
 def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_name_says_it(tmp_path):
     """Only commas, semicolons and tabs were tried, by our column names: the Financial PhraseBank's '@' (a header
     added), a '|' file, and 'Rezension;Sterne' (no name we know: '(it has: Rezension;Sterne)') were read as one

@@ -337,7 +337,29 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
                     f"text,label), or name its columns by number: --columns {_by_number_hint(columns)}.")
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{_have(columns)}).{hint}")
+    _refuse_misspelled(columns, path.name)
     return [_clean(r, path.parent, blobs, base) for r in rows]
+
+
+def _refuse_misspelled(columns: list, name: str) -> None:
+    """A column whose name is one letter or two from one read (``imgae``, ``lable``) that the manifest does not have
+    is one line: it was passed over without a word (five rows explained from their text alone, the pictures in
+    'imgae' never read)."""
+    import difflib
+
+    read = [*names(), "label"]  # (a short name such as 'vid' is some set's own: a video id, not 'id' misspelled)
+    for column in columns:
+        own = str(column)
+        if own in read or own.strip().lower() in [*read, *OWN_COLUMNS] or len(own.strip()) < 4:
+            continue
+        close = difflib.get_close_matches(own.strip().lower(), [c for c in read if c not in columns], n=1,
+                                          cutoff=MISSPELLED)
+        if close:
+            raise InputError(f"The manifest '{name}' has a column '{own}' and no '{close[0]}': rename it '{close[0]}', "
+                             f"or map it: --columns {close[0]}={own}.")
+
+
+MISSPELLED = 0.8  # difflib's ratio from which a column is taken for a known one misspelled ('imgae': 0.8)
 
 
 def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]]:
