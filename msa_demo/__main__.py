@@ -60,6 +60,7 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.cli import given_inputs, preset_name
     from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.registry import use_names
 
     raw = input_values(args)
     given_inputs(raw)  # before the model loads: --text "  " gives nothing, a file that is not there is said
@@ -67,7 +68,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
     for line in model.notices:  # a modality served by a stand-in, or switched off
         print(f"note: {line}", file=sys.stderr)
-    use = [u.strip() for u in args.use.split(",") if u.strip()] if args.use else None
+    use = use_names(args.use) if args.use else None
     from msa_demo.explain import abstain_without_face
 
     inputs = model.read_inputs(**raw)

@@ -97,7 +97,7 @@ class CodeApi:
         if unknown:
             raise _error(f"Unknown input(s) {', '.join(unknown)}; use {registry.choices()}.")
         try:
-            wanted = [u.strip() for u in str(use or ",".join(registry.names())).split(",") if u.strip()]
+            wanted = registry.use_names(str(use or ",".join(registry.names())))
             raw = {}
             for kind in registry.kinds():
                 value = values.get(kind.name)

@@ -215,7 +215,7 @@ def written(path: str, flag: str, write) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
-    from msa_demo.registry import flags, names
+    from msa_demo.registry import flags, names, use_names
     from msa_demo.model import MultimodalSentimentModel
 
     from msa_demo.report import write_html
@@ -227,7 +227,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise InputError(f"Give either --from or inputs ({'/'.join(f'--{m}' for m in names())}), not both.")
         preset = args.preset or _preset_from_saved(saved)
         target = args.target if args.target is not None else saved.get("target")
-        use = args.use.split(",") if args.use else Prediction.from_dict(saved.get("prediction")).used
+        use = use_names(args.use) if args.use else Prediction.from_dict(saved.get("prediction")).used
     else:
         raw = {m: getattr(args, m, None) for m in names()}
         if not any(is_given(v) for v in raw.values()):
@@ -235,7 +235,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         given_inputs(raw)
         preset = preset_name(args.preset)
         target = args.target
-        use = args.use.split(",") if args.use else None
+        use = use_names(args.use) if args.use else None
     options = options_from_args(args, saved.get("options") if saved else None)
     output_file(args.out, "--out")
     output_file(args.html, "--html")

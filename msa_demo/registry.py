@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from msa_demo.config import BUILTIN_KINDS
 from msa_demo.errors import InputError
@@ -142,6 +142,14 @@ def kinds() -> list[ModalityKind]:
 
 def names() -> tuple[str, ...]:
     return tuple(_builtins())
+
+
+def use_names(use: str | Iterable[str]) -> list[str]:
+    """The modalities a ``use`` names ("text, Image" or ["Text"]): each stripped and spelled as registered, in any
+    case ('Text' had been refused); one no kind has is kept as given, for the one line that refuses it."""
+    items = use.split(",") if isinstance(use, str) else list(use)
+    spelled = {n.lower(): n for n in names()}
+    return [spelled.get(u.strip().lower(), u.strip()) for u in items if str(u).strip()]
 
 
 def get(name: str) -> ModalityKind:

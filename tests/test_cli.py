@@ -164,6 +164,20 @@ def test_a_file_that_is_not_there_and_an_unknown_language_are_refused_before_any
             capsys.readouterr().err
 
 
+def test_use_names_a_modality_in_any_case(tiny_preset_path, capsys):
+    """'use=Text' was refused ("Unknown modality 'Text'"): the switches read a name in any case, with spaces; a name
+    no kind has is still refused in one line."""
+    from msa_demo.__main__ import main
+    from msa_demo.registry import use_names
+
+    assert use_names(" Text, IMAGE ,,audio") == ["text", "image", "audio"] and use_names(["Video"]) == ["video"]
+    assert use_names("Txt") == ["Txt"]
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "fine", "--use", "TEXT", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["used"] == ["text"]
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "fine", "--use", "Txt"]) == 2
+    assert "Unknown modality 'Txt'" in capsys.readouterr().err
+
+
 def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
     """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
     file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""
