@@ -21,6 +21,11 @@ def test_an_explanation_is_kept_under_its_content_hash(tmp_path):
     assert shelf.get(key) == exp and shelf.get(key.upper()) == exp
     assert shelf.put({**exp, "target": "negative"}) != key
     assert not list(tmp_path.glob("*.part"))  # written whole
+    # kept in its own order (a link opened with its keys sorted drew the bars audio, image, text), named by content
+    ordered = {"modalities": {"shapley": {"text": 0.1, "image": 0.2, "audio": 0.3}}, "target": "positive"}
+    back = shelf.get(shelf.put(ordered))
+    assert list(back) == ["modalities", "target"] and list(back["modalities"]["shapley"]) == ["text", "image", "audio"]
+    assert shelf.put(dict(reversed(list(ordered.items())))) == shelf.put(ordered)
 
 
 @pytest.mark.parametrize("key", ["", None, "../../etc/passwd", "0" * 32, "abc", "z" * 32])

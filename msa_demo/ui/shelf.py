@@ -42,11 +42,14 @@ class Shelf:
 
     def put(self, exp: dict) -> str:
         """Keep ``exp`` (an ``Explanation.to_dict()``) and return its id; InputError when it is too large."""
-        data = json.dumps(exp, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        # kept in its own order (the modalities', the classes': a link opened with its keys sorted showed the bars
+        # as audio, image, text and the interactions reversed), named by its content whatever the order
+        data = json.dumps(exp, ensure_ascii=False, default=str).encode("utf-8")
         if len(data) > self.max_bytes:
             raise InputError(f"This explanation is too large to share by link ({len(data) >> 20} MB; at most "
                              f"{self.max_bytes >> 20} MB): download the report instead.")
-        key = hashlib.sha256(data).hexdigest()[:32]
+        key = hashlib.sha256(json.dumps(exp, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+                             ).hexdigest()[:32]
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{key}.json"
         if path.is_file():
