@@ -357,8 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
-    for line in dash.notices + [f"preset '{n}' not loaded: {dash.reason(n)}" for n in dash.failures
-                                if n != dash.replaced]:
+    for line in dash.notices + [(f"preset '{n}' not loaded: " if n == args.preset else
+                                 f"preset '{n}', offered beside '{dash.default}', not loaded (the picker leaves it "
+                                 "out): ") + dash.reason(n) for n in dash.failures if n != dash.replaced]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash, worked=os.environ.get("MSA_WORKED_EXAMPLE", WORKED_EXAMPLE) or None)
     demo.queue(default_concurrency_limit=1, max_size=128)  # 32 people with a few events each: none lost

@@ -544,7 +544,7 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     figure = video_kind.timeline(state)
     assert [t.name for t in figure.data] == [lane for lane in ("face", "voice", "words") if lane in lanes]
     frames = video_kind.filmstrip(state)
-    keyed = [image for image, caption in frames if "key frame" in caption]
+    keyed = [image for image, caption in frames if caption.endswith(" · key")]  # short: a thumbnail's caption
     assert len(keyed) == 1 and keyed[0].size == (256, 256) and all(" s" in c for _i, c in frames)
     assert {n: u["visible"] for n, u in video_kind.render({}).items()} == {"timeline": False, "frames": False}
     page = Path(steps[-1]["report"]).read_text(encoding="utf-8")  # the report: the same lanes, as SVG

@@ -29,6 +29,8 @@ UNSURE_WORDS = ("Video: speech recognition was unsure of the words it heard (mus
                 "read as the text.")
 WORDS_HEARD = "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given)."
 STRIP_SIDE = 120  # their long side, pixels
+FRAMES_HIGH = 190  # the filmstrip's box: one row of thumbnails under its label (300 px left 170 px empty; "auto" more)
+FRAMES_LABEL = "Frames: the face's push, relative to the strongest; pick one to see it large"  # short: it overlays
 
 
 @dataclass
@@ -325,8 +327,8 @@ def timeline(exp: dict, lang: str = "en"):
     if kf and kf.get("params", {}).get("time") is not None:
         at = float(kf["params"]["time"])
         fig.add_vline(x=at, line={"color": "#333", "dash": "dot", "width": 1})
-        fig.add_annotation(x=at, y=1.02, yref="paper", text=t("key frame {time} s", lang, time=f"{at:.1f}"),
-                           showarrow=False, font={"size": 11})
+        fig.add_annotation(x=at, y=1.0, yref="paper", yanchor="bottom", showarrow=False, font={"size": 11},
+                           text=t("key frame {time} s", lang, time=f"{at:.1f}"))  # above the lanes, not on the face
     push = t("green pushes toward '{target}', red away; each lane relative to its strongest", lang,
              target=views.esc(label(exp.get("target", ""), lang)))
     height = 174 + 46 * len(names_)
@@ -356,11 +358,11 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
     for i in _strip_picks(times, exp):
         at = times[i]
         push = next(((r, lbl) for a, b, r, lbl, _s in face if a <= at < b), None)
-        caption = f"{at:.1f} s" + (t(" · face {push} of the strongest push", lang, push=f"{push[0]:+.2f}")
-                                   if push else "")
+        # short enough for a thumbnail (it was cut at "0.0 s · face -0.…"): what the number is, the gallery's label says
+        caption = f"{at:.1f} s" + (f" · {push[0]:+.2f}" if push else "")
         image = frames[i]
         if i == k:
-            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + t(" · key frame: where in it", lang)
+            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + t(" · key", lang)
         out.append((image, caption))
     return out
 
@@ -401,9 +403,8 @@ def view() -> dict:
 
     return {"timeline": gr.Plot(label=tr("the clip on one time axis"), show_label=False, elem_id="video-plot",
                                 visible=False),
-            "frames": gr.Gallery(label=tr("Frames (pick one to see it large; the key frame with its heat map)"),
-                                 elem_id="video-frames", columns=6, height=300, object_fit="contain",
-                                 interactive=False, visible=False)}
+            "frames": gr.Gallery(label=tr(FRAMES_LABEL), elem_id="video-frames", columns=6, height=FRAMES_HIGH,
+                                 object_fit="contain", interactive=False, visible=False)}
 
 
 def render(exp: dict, lang: str = "en") -> dict:
