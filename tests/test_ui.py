@@ -200,7 +200,8 @@ def test_superpixel_regions_reach_the_image_maps(dash, image_path):
                                  ig_steps=8))
     maps = last["state"]["maps"]
     assert maps and all(m["params"]["regions"] == "superpixels" and m["labels"][0].startswith("sp") for m in maps)
-    assert all(cap.count("superpixels") for _, cap in last["image.heat_maps"])  # the captions name the regions
+    legend = last["image.legend"]  # each map's full caption, numbered as the heat maps are, names the regions
+    assert all(f"{i}. " in legend for i in range(1, len(maps) + 1)) and legend.count("superpixels") >= len(maps)
 
 
 def test_failed_preset_is_listed_with_reason(tiny_preset_path):
@@ -348,7 +349,8 @@ def test_image_overlay_is_original_size_and_coloured(exp):
     orig = views.original_image(exp)
     (ov, caption), = views.image_overlays(exp)
     assert ov.size == orig.size
-    assert "occlusion" in caption and "blur" in caption
+    assert caption == "1. occlusion"  # numbered to the legend, which says it in full
+    assert "1. occlusion · baseline: blur" in views.heatmap_legend(exp)
     a = np.asarray(ov).astype(int)
     assert a[0, 0, 1] > a[0, 0, 0]  # top-left attributed positively: green
     assert a[0, -1, 0] > a[0, -1, 1]  # top-right negatively: red

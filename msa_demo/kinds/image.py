@@ -64,6 +64,9 @@ def widget(**kwargs):
                        **kwargs)
 
 
+PANEL_HIGH = 320  # the picture and its heat maps, side by side (at 420 a square picture left 170 px empty under them)
+
+
 def view() -> dict:
     """The picture as the model read it beside its heat maps, and the heat maps' colour legend below."""
     import gradio as gr
@@ -71,9 +74,9 @@ def view() -> dict:
     from msa_demo.ui.i18n import tr
 
     with gr.Row():
-        picture = gr.Image(label=tr("Original picture"), interactive=False, elem_id="orig-image", height=420, scale=1,
-                           visible=False)
-        heat_maps = gr.Gallery(label=tr("Heat maps"), elem_id="overlays", height=420, columns=2, scale=2,
+        picture = gr.Image(label=tr("Original picture"), interactive=False, elem_id="orig-image", height=PANEL_HIGH,
+                           scale=1, visible=False)
+        heat_maps = gr.Gallery(label=tr("Heat maps"), elem_id="overlays", height=PANEL_HIGH, columns=2, scale=2,
                                interactive=False, object_fit="contain", visible=False)
     legend = gr.Markdown(elem_id="heatmap-legend", visible=False)
     return {"picture": picture, "heat_maps": heat_maps, "legend": legend}

@@ -194,7 +194,9 @@ def image_overlays(exp: dict, lang: str = "en") -> list[tuple[Image.Image, str]]
     img = original_image(exp)
     if not maps or img is None:
         return None
-    return [(overlay(img, m["heatmap"]), map_caption(m, lang)) for m in maps]
+    # numbered to the legend below, which says each in full (a thumbnail cut "integrated gradients · baseline: bl…")
+    return [(overlay(img, m["heatmap"]), f"{i}. {t(m.get('method', '').replace('_', ' '), lang)}")
+            for i, m in enumerate(maps, 1)]
 
 
 def heatmap_legend(exp: dict, lang: str = "en") -> str:
