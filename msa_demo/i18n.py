@@ -759,6 +759,8 @@ ZH: dict[str, str] = {
     "*Explaining a worked example for you — one moment…*": "*正在为你解释一个示例——请稍候……*",
     "⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to bring it "
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",
+    "⚠ **Out of date:** the verdicts and the explanation were made before you changed {what}. Click **Explain** to "
+    "bring them up to date.": "⚠ **已过时：** 判断和解释都是在你更改{what}之前做出的。点击**解释**以更新。",
     "**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: **Explain** "
     "makes a new one here.": "**一个分享的解释**，只读，由“{preset}”预设生成。它的输入已填入各框中：点击**解释**可在此重新生成。",
     # the report

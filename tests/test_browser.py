@@ -209,7 +209,8 @@ def test_one_state_one_story(app_url, browser, tmp_path):
     page.locator("#use-image input[type=checkbox]").uncheck()
     page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')",
                            timeout=30_000)
-    assert "image switch" in page.locator("#freshness").inner_text()
+    assert "image switch" in page.locator("#freshness").inner_text()  # (the verdicts were read again: not greyed)
+    assert float(page.evaluate("getComputedStyle(document.querySelector('#fused')).opacity")) == 1.0
     page.wait_for_function("() => document.querySelector('#report-btn').disabled", timeout=30_000)
 
     # explained again without the picture: fresh panels, and the report tells the story on the screen
@@ -464,6 +465,9 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     page.locator("#examples button, #examples .gallery-item").filter(has_text="Text only").first.click()
     page.wait_for_function("() => document.querySelector('#text-input textarea').value.includes('fantastic')")
     page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')")
+    # the verdicts on top are as old as the panels: said, and greyed (the old "negative 62 %" had stood as if current)
+    assert "the verdicts and the explanation were made before" in page.locator("#freshness").inner_text()
+    assert float(page.evaluate("getComputedStyle(document.querySelector('#fused')).opacity")) < 0.5
     t0 = time.perf_counter()
     page.click("#explain-btn")
     page.wait_for_function("() => document.querySelector('#fused').innerText.includes('positive') "

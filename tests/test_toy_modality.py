@@ -330,6 +330,9 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     assert dash.freshness(stamp, text="fine", physiology="3,0,0,0", **settings)["fresh"] == ""
     stale = dash.freshness(stamp, text="fine", physiology="0,0,0,0", **settings)["fresh"]
     assert "Out of date" in stale and "physiology" in stale
+    assert "the verdicts and the explanation were made before" in stale and "stale-verdicts" in stale  # greyed
+    switched = dash.freshness(stamp, text="fine", physiology="3,0,0,0", use_text=False, **settings)["fresh"]
+    assert "the explanation below" in switched and "stale-verdicts" not in switched  # a switch is read again
 
 
 def test_json_endpoint_takes_it_by_name(dash_and_demo):

@@ -755,9 +755,15 @@ class Dashboard:
         changed = self._changed(stamp, args, named)
         if not changed:
             return {"fresh": "", **self.downloads(True)}
-        line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** to "
-                 "bring it up to date.", lang, what=i18n.listed(
-                     (i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang))
+        what = i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
+        if any(n in names() or n == "preset" for n in changed):  # a switch is read again at once; an input is not:
+            # the verdicts above are as old as the panels (an example clicked left "negative 62 %" on top), and the
+            # page greys them (STALE_VERDICTS)
+            line = t("⚠ **Out of date:** the verdicts and the explanation were made before you changed {what}. Click "
+                     "**Explain** to bring them up to date.", lang, what=what) + STALE_VERDICTS
+        else:
+            line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** "
+                     "to bring it up to date.", lang, what=what)
         return {"fresh": line, **self.downloads(None)}
 
     def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
@@ -782,6 +788,10 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+# the freshness line's mark when the verdicts are out of date too: the page's CSS greys them while it is there
+STALE_VERDICTS = ' <span class="stale-verdicts"></span>'
 
 
 def explained_key(model, inputs, use, options, target, abstained=()) -> str:
