@@ -8,6 +8,7 @@ Run: ``python app.py [--preset hub|hub-face|lite|FILE] [--port 7860] [--mcp]`` (
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
 import sys
@@ -251,9 +252,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
                                   [parts[n] for n in ("fresh", "report", "json")], api_name=False,
                                   show_progress="hidden", inputs_kwargs=exp_ins, trigger_mode="always_last")
-            if id(widget) in inputs:
-                stale.then(dash.read_ahead, None, None, api_name=False, show_progress="hidden",
-                           inputs_kwargs=exp_ins, concurrency_id="read-ahead")
+            if id(widget) in inputs:  # (a file that cannot be read is said at once, as a warning)
+                changed = next(m for m, w in values.items() if w is widget)
+                stale.then(ui.in_page_language(functools.partial(dash.read_ahead, changed=changed)), None, None,
+                           api_name=False, show_progress="hidden", inputs_kwargs=exp_ins,
+                           concurrency_id="read-ahead")
         if "video" in values:  # a clip browsers do not play (AVI, HEVC ...) is shown, and read, as a copy they do
             clip_shown = [values["video"].upload]  # an upload, or an example's clip (the curated one: MPEG-4 Part 2)
             if shown_examples:

@@ -729,6 +729,20 @@ def test_a_changed_input_is_read_ahead_so_the_click_runs_no_encoder(dash, image_
         bad.write_bytes(b"not a picture")
         assert dash.read_ahead(None, "", str(bad), None) is None and dash.read_ahead(None, "", None, None) is None
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # the picture's own box changed to a file that cannot be read: said at once, as a warning (an empty .wav had
+    # shown a 0:00 player and was refused only at the click), in the page's language; typed text is never warned
+    import warnings
+
+    empty = Path(image_path).with_name("empty.wav")
+    empty.write_bytes(b"")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert dash.read_ahead(None, "fine", str(bad), None, changed="image") is None
+        dash.read_ahead(None, "fine", None, str(empty), changed="audio", lang="zh")
+        dash.read_ahead(None, "x" * 3, None, str(empty), changed="text")
+    assert [str(w.message) for w in said] == [
+        "'broken.png' could not be read as a picture. It may be damaged or not an image; use PNG, JPEG, WebP, GIF, BMP "
+        "or TIFF.", "'empty.wav'无法使用：文件是空的（0 字节）。请重新选择音频。"]
 
 
 def test_one_pages_explanations_run_one_after_the_other_and_other_pages_at_once(dash):

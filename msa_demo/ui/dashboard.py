@@ -19,7 +19,7 @@ from msa_demo.i18n import t
 from msa_demo.language import language_name, preset_languages
 from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
-from msa_demo.registry import names
+from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, switch, write_whole
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
@@ -248,11 +248,12 @@ class Dashboard:
         pred = self._predict(model, inputs, use, lang)
         return prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
 
-    def read_ahead(self, *args, **named) -> None:
+    def read_ahead(self, *args, changed: str | None = None, lang: str = "en", **named) -> None:
         """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)
         price the maps' rows now, on a CPU, so that the click that follows finds all of it done and shows the
-        prediction at once. Quiet: nothing is shown and a bad input is said by the click, not here. Arguments as
-        :meth:`explain_panels`'s."""
+        prediction at once. Quiet, but for a file that cannot be read (``changed``: the modality whose widget
+        changed, when its input is a file): said at once as a warning (an empty .wav had shown a 0:00 player and
+        been refused only at the click), and again by the click. Arguments as :meth:`explain_panels`'s."""
         try:
             request, advanced = self._bind(args, named)
             settings = read_settings(**advanced)
@@ -260,7 +261,13 @@ class Dashboard:
             if key == self.read_ahead_last:  # an example fills several boxes at once: one change event each
                 return
             self.read_ahead_last = key
-            model, inputs, use, _reading = self._read(request, settings.face_anyway)
+            try:
+                read = self.model(request.preset).read_inputs(**request.given)
+            except MsaError as exc:
+                if changed in names() and get(changed).manifest_file and request.values.get(changed) is not None:
+                    gradio().Warning(i18n.said(str(exc), lang))  # a file: said now, not only at the click
+                return
+            model, inputs, use, _reading = self._read(request, settings.face_anyway, inputs=read)
             if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
                 return
             pred = model.predict(inputs=inputs, use=use)
