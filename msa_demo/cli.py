@@ -267,9 +267,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _top(m, k: int = 5) -> list[tuple[str, float]]:
-    pairs = sorted(zip(m.labels, m.scores), key=lambda p: -abs(p[1]))
-    return pairs[:k]
+def _top(m, k: int = 5, quoted: bool = False) -> list[tuple[str, float]]:
+    """The ``k`` strongest labels (``quoted``: in quotes) with their scores; a label the map holds more than once
+    (a word said twice in a long review: 'liked' ... 'liked') named with its place too: "'liked' (#812)"."""
+    labels = [str(lbl) for lbl in m.labels]
+    twice = {lbl for lbl in labels if labels.count(lbl) > 1}
+    ranked = sorted(range(len(labels)), key=lambda i: -abs(m.scores[i]))[:k]
+    return [((f"'{labels[i]}'" if quoted else labels[i]) + (f" (#{i + 1})" if labels[i] in twice else ""),
+             m.scores[i]) for i in ranked]
 
 
 def format_explanation(exp, lang: str = "en") -> str:
@@ -315,7 +320,7 @@ def format_explanation(exp, lang: str = "en") -> str:
             top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
             lines.append(head + i18n.sep(lang, ": ") + t("top regions {top}", lang, top=top))
         else:
-            top = ", ".join(f"'{lbl}' {s:+.4f}" for lbl, s in _top(m, 5))
+            top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 5, quoted=True))
             lines.append(head + i18n.sep(lang, ": ") + t(
                 "top words {top}" if m.modality == "text" else "top moments {top}" if m.modality == "video" else
                 "top segments {top}", lang, top=top))

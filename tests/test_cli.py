@@ -178,6 +178,18 @@ def test_use_names_a_modality_in_any_case(tiny_preset_path, capsys):
     assert "Unknown modality 'Txt'" in capsys.readouterr().err
 
 
+def test_a_word_said_twice_is_named_with_its_place_among_the_top_words():
+    """A 5,000-word review's top words read 'and', 'liked', 'liked', 'and', 'good': which 'liked'? A label the map
+    holds more than once is named with its place."""
+    from types import SimpleNamespace
+
+    from msa_demo.cli import _top
+
+    m = SimpleNamespace(labels=["I", "liked", "it", "and", "liked", "more"], scores=[0.1, 0.5, 0.0, -0.2, 0.4, 0.05])
+    assert _top(m, 3, quoted=True) == [("'liked' (#2)", 0.5), ("'liked' (#5)", 0.4), ("'and'", -0.2)]
+    assert _top(SimpleNamespace(labels=["r1c1", "r1c2"], scores=[0.1, -0.3]), 1) == [("r1c2", -0.3)]
+
+
 def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_path, capsys):
     """``explain --from report.html`` reads the explanation the report embeds (it had said "not an explanation JSON
     file"), and gives the same numbers as the JSON saved beside it; a page without one is one line."""
