@@ -239,7 +239,9 @@ ZH: dict[str, str] = {
         "{name} 稳健性：微小的输入噪声会大幅改变这张图（其分数变化 {sens}）；请谨慎解读。",
     "trustworthy: its top parts matter most": "可信：排名靠前的部分最重要",
     "read with care: its ranking is weak": "请谨慎解读：排名依据不足",
-    "cannot tell: nothing moves the score much": "无法判断：没有什么能明显改变分数",
+    "cannot tell: the deletion test has nothing to go on": "无法判断：删除测试没有可依据的东西",
+    "{name}: it has one part only, so there is no ranking for the deletion test to check.":
+        "{name}：它只有一个部分，所以没有可供删除测试检验的排序。",
     # the trust table
     "### Can you trust it?": "### 这个解释可信吗？", " (still computing…)": "（仍在计算……）",
     "map": "归因图", "verdict": "结论",

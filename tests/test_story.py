@@ -230,6 +230,18 @@ def test_a_failed_sanity_check_is_the_maps_one_line_verdict():
     assert row["mark"] == "✗" and "care" in row["verdict"]
 
 
+def test_a_map_of_one_part_cannot_be_judged_by_the_deletion_test():
+    """An emoji-only text is one "word": its AOPC equals random's by construction, and the map was judged "✗ read
+    with care: its ranking is weak". One part has no ranking to test: "?"."""
+    one = {"modality": "text", "method": "occlusion", "labels": ["😍😍🔥👍"], "scores": [0.4],
+           "faithfulness": {"aopc": 0.4649, "aopc_random": 0.4649}}
+    (row,) = views.trust_rows({"maps": [one]})
+    assert row["mark"] == "?" and row["verdict"] == "cannot tell: the deletion test has nothing to go on"
+    assert "one part only" in views.trust_verdicts({"maps": [one]})[0][1]
+    two = {**one, "labels": ["a", "b"], "scores": [0.4, 0.1]}
+    assert views.trust_rows({"maps": [two]})[0]["mark"] == "✗"  # two parts: the test reads its ranking
+
+
 def test_a_fallback_is_one_short_line(lite_dash):
     d = ui.Dashboard(models={"lite": lite_dash.models["lite"]}, default="lite",
                      notices=["The 'hub' preset could not be loaded (no network); using 'lite' instead."])

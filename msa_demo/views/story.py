@@ -342,7 +342,10 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
                                   "the model reacted, not what the words mean.", lang, name=name,
                                   language=i18n.language(language_name(r.get("language")), lang))))
             continue
-        if f.get("aopc") is not None and f.get("aopc_random") is not None:
+        if len(m.get("labels") or []) == 1 and f.get("aopc") is not None:  # an emoji-only text: one "word"
+            out.append((i, "?", t("{name}: it has one part only, so there is no ranking for the deletion test to "
+                                  "check.", lang, name=name)))  # (its AOPC equals random's: it had said ✗)
+        elif f.get("aopc") is not None and f.get("aopc_random") is not None:
             aopc, rand = float(f["aopc"]), float(f["aopc_random"])
             gap = aopc - rand
             if max(abs(aopc), abs(rand)) < AOPC_TOO_SMALL:
@@ -391,7 +394,7 @@ def trust_verdicts(exp: dict, lang: str = "en") -> list[tuple[str, str]]:
 
 
 SHORT = {"✓": "trustworthy: its top parts matter most", "✗": "read with care: its ranking is weak",
-         "?": "cannot tell: nothing moves the score much", "⚠": OUTSIDE_LANGUAGES}
+         "?": "cannot tell: the deletion test has nothing to go on", "⚠": OUTSIDE_LANGUAGES}
 
 
 def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
