@@ -371,6 +371,9 @@ ZH: dict[str, str] = {
     "UTF-8', or name its encoding: --encoding cp1252); give CSV (a header line), JSONL, Parquet or a saved datasets "
     "folder.": "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8，或指明其编码："
                "--encoding gbk）；请给出 CSV（带标题行）、JSONL、Parquet 或保存的 datasets 文件夹。",
+    "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
+    "UTF-8', or name its encoding: --encoding cp1252).": "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为"
+                                                         "“CSV UTF-8”时写出 UTF-8，或指明其编码：--encoding gbk）。",
     "The manifest '{manifest}' is not {encoding} text (line {n} is not).": "清单“{manifest}”不是 {encoding} 文本（第 {n} "
                                                                            "行不是）。",
     "Unknown encoding '{encoding}' (--encoding takes a name such as cp1252, gbk or latin-1).":

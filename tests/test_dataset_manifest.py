@@ -153,7 +153,7 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
      "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
-     "its encoding: --encoding cp1252)"),
+     "its encoding: --encoding cp1252)."),  # (a CSV is not told to give a CSV)
     (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1"),
     (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
     (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),

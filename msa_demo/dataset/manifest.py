@@ -599,9 +599,13 @@ def _text(path: Path, encoding: str | None = None) -> str:
         line = data[:exc.start].count(b"\n") + 1
         if encoding and not named:
             raise InputError(f"The manifest '{path.name}' is not {encoding} text (line {line} is not).") from None
+        other = "" if path.suffix.lower() in TEXT_SUFFIXES else (  # a .csv is told only how to read it
+            "; give CSV (a header line), JSONL, Parquet or a saved datasets folder")
         raise InputError(f"The manifest '{path.name}' is not UTF-8 text (line {line} is not; a spreadsheet writes "
-                         "UTF-8 when saving as 'CSV UTF-8', or name its encoding: --encoding cp1252); give CSV (a "
-                         "header line), JSONL, Parquet or a saved datasets folder.") from None
+                         f"UTF-8 when saving as 'CSV UTF-8', or name its encoding: --encoding cp1252){other}.") from None
+
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".tab")
 
 
 def _read_jsonl(path: Path, encoding: str | None = None) -> tuple[list[dict], list[str]]:
