@@ -619,6 +619,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
 
     said = summary_markdown(read_results(out), out)
     assert "explained without them: 1 · row-00002" in said  # the command line's line
+    assert "explained without them: 1 · row-00002" in (out / "report.html").read_text(encoding="utf-8")  # and the
+    # report's ('maybe' had shown as "label: —" there, with no word why)
     assert "未读取的标签" in summary_markdown(read_results(out), out, lang="zh")
     assert len(read_results(out)) == 2
     assert json.loads((out / "explanations" / "row-00001.json").read_text())["options"]["ig_max_steps"] == 8

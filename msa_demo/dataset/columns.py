@@ -46,6 +46,7 @@ def hash_columns() -> tuple[str, ...]:
 # what a row was explained with (``local.settings_digest``: the preset, the options, the target, --use, --top,
 # --face-anyway): a row done with other settings runs again
 SETTINGS_COLUMN = "settings_sha256"
+LABEL_NOT_USED = "The label was not used"  # a row's notice, then why: its label is no sentiment
 
 
 def prob_column(modality: str, sentiment: str) -> str:

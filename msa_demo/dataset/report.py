@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.columns import modalities, prob_column, shapley_column, top_lists, top_titles
+from msa_demo.dataset.columns import (LABEL_NOT_USED, modalities, prob_column, shapley_column, top_lists,
+                                      top_titles)
 from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import REPORT, ResultsDir, open_results
 from msa_demo import i18n
@@ -259,6 +260,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
     numbered = labels_read(rows, lang)
     if numbered:
         parts.append(f"<p>{_e(numbered)}</p>")
+    unread = labels_not_read(unread_labels(rows), lang)  # as the command line says it ('negatve': "label: —" alone)
+    if unread:
+        parts.append(f"<p>{_e(unread)}</p>")
     if m:
         parts.append("<p>" + t("{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall "
                                "{recall}, F1 {f1}.", lang, n=m["n"], accuracy=f"{m['accuracy']:.3f}",
@@ -333,6 +337,11 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
+def unread_labels(rows: list[dict]) -> list[str]:
+    """The ids of the results rows whose label is no sentiment (their notice says so)."""
+    return [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
+
+
 def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
     """One line naming the rows whose label is no sentiment (explained as unlabelled), "" when there are none."""
     if not ids:
@@ -381,6 +390,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "labels_read", "macro_f1", "map_name",
-           "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html", "top_across",
-           "write_report"]
+__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "labels_read", "macro_f1",
+           "map_name", "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html",
+           "top_across", "unread_labels", "write_report"]

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from msa_demo import registry
 from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.columns import (hash_column, interaction_column, modalities, prob_column, safe_name,
+from msa_demo.dataset.columns import (LABEL_NOT_USED, hash_column, interaction_column, modalities, prob_column, safe_name,
                                       shapley_column, top_lists, value_digest)
 from msa_demo.dataset.manifest import label_hint, missing_files, read_manifest
 from msa_demo.dataset.media import local_files, shipped
@@ -70,7 +70,6 @@ class ManifestRow:
                                    _hashes=self.hashes())
 
 
-LABEL_NOT_USED = "The label was not used"  # a row's notice, then why: its label is no sentiment
 
 
 def manifest_rows(path: str | Path, limit: int | None = None,

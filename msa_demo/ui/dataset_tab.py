@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import PUNCTUATION, alone, labels_not_read, labels_read, map_name, slice_name
-from msa_demo.dataset.rows import LABEL_NOT_USED
+from msa_demo.dataset.report import (PUNCTUATION, alone, labels_not_read, labels_read, map_name, slice_name,
+                                     unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -131,7 +131,7 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
             f"{modality_name(k, lang)} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1]))))
     lines.append(t("conflicts: {conflicts} · unfaithful maps: {unfaithful}", lang, conflicts=s["conflicts"],
                    unfaithful=len(s["unfaithful"])))
-    unread = [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
+    unread = unread_labels(rows)
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
     numbered = labels_read(rows, lang)
