@@ -543,6 +543,12 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     assert "voice" in lanes and all(0 <= a < b <= 3.01 for a, b, *_ in lanes["voice"])
     figure = video_kind.timeline(state)
     assert [t.name for t in figure.data] == [lane for lane in ("face", "voice", "words") if lane in lanes]
+    # the page's last timeline is the whole one: redrawn as the voice's map lands after the clip's (a first run had
+    # kept the one drawn before it, without the voice lane, where a shared link or a second run showed it)
+    drawn = [s["video.timeline"]["value"] for s in steps if isinstance(s.get("video.timeline"), dict)
+             and s["video.timeline"].get("value") is not None]
+    assert [t["name"] if isinstance(t, dict) else t.name for t in (drawn[-1].data if hasattr(drawn[-1], "data")
+            else drawn[-1]["data"])] == [t.name for t in figure.data]
     frames = video_kind.filmstrip(state)
     keyed = [image for image, caption in frames if caption.endswith(" · key")]  # short: a thumbnail's caption
     assert len(keyed) == 1 and keyed[0].size == (256, 256) and all(" s" in c for _i, c in frames)

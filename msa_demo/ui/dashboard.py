@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.errors import MsaError
-from msa_demo import i18n
+from msa_demo import i18n, registry
 from msa_demo.i18n import t
 from msa_demo.language import language_name, preset_languages
 from msa_demo.model import nothing_read
@@ -437,7 +437,9 @@ class Dashboard:
                 elif kind == "map":
                     converted[id(part)] = part.to_dict()
                     exp["maps"] = [converted[id(m)] for m in made.maps if id(m) in converted]  # its order
-                    changed = {part.modality}
+                    # and the panels that show it too: a clip's timeline has lanes for the voice and words it
+                    # carries (drawn before their maps had landed, the first run's lacked the voice lane for good)
+                    changed = {part.modality} | {k.name for k in registry.kinds() if part.modality in k.carries}
                 elif kind == "notices":
                     exp["notices"].extend(part["notices"])
                 elif kind == "what_if":
