@@ -31,6 +31,7 @@ CSS = """
 #transcript sub {color: #777}
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 .gradio-container {overflow: clip !important}
+html {scroll-padding-bottom: 90px}  /* a control reached by Tab is scrolled clear of the #actions bar */
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
 #actions {position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
           padding: 6px 0; box-shadow: 0 -8px 8px -8px rgba(0, 0, 0, .25)}

@@ -815,7 +815,6 @@ ZH: dict[str, str] = {
     "key frame {time} s": "关键帧 {time} 秒", "The clip on one time axis": "同一时间轴上的片段",
     "green pushes toward '{target}', red away; each lane relative to its strongest":
         "绿色推向“{target}”，红色推离；每条轨道相对于其自身最强者",
-    " · key": " · 关键帧",
     # the maps' captions
     "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
         "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",

@@ -504,6 +504,19 @@ def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset,
     assert err == "error: 'bad.mp4' is empty (0 bytes): there is no video in it."
 
 
+def test_the_filmstrip_spans_the_whole_clip_with_its_key_frame(monkeypatch):
+    """The strip's frames were filled from the start and stopped when full: a 12 s clip's strip ended at 9 s, a
+    35 s one's at 23.5 s. The key frame, then frames spread over the whole clip, its last one too."""
+    from msa_demo.kinds import video as video_kind
+
+    times = [i * 0.5 for i in range(24)]
+    monkeypatch.setattr(video_kind, "key_frame", lambda exp: {"params": {"frame": 7}})
+    picks = video_kind._strip_picks(times, {})
+    assert len(picks) == video_kind.FILMSTRIP and 7 in picks and picks[0] == 0 and picks[-1] == 23
+    monkeypatch.setattr(video_kind, "key_frame", lambda exp: None)
+    assert video_kind._strip_picks(times, {})[-1] == 23 and video_kind._strip_picks(times[:3], {}) == [0, 1, 2]
+
+
 @pytest.mark.lite
 def test_lite_cli_explains_a_clip(turning_clip, capsys):
     from msa_demo.__main__ import main
@@ -550,7 +563,7 @@ def test_dashboard_and_json_endpoints_take_a_clip(tiny_video_preset, voiced_clip
     assert [t["name"] if isinstance(t, dict) else t.name for t in (drawn[-1].data if hasattr(drawn[-1], "data")
             else drawn[-1]["data"])] == [t.name for t in figure.data]
     frames = video_kind.filmstrip(state)
-    keyed = [image for image, caption in frames if caption.endswith(" · key")]  # short: a thumbnail's caption
+    keyed = [image for image, caption in frames if caption.endswith(" ★")]  # short: a thumbnail's caption
     assert len(keyed) == 1 and keyed[0].size == (256, 256) and all(" s" in c for _i, c in frames)
     assert {n: u["visible"] for n, u in video_kind.render({}).items()} == {"timeline": False, "frames": False}
     page = Path(steps[-1]["report"]).read_text(encoding="utf-8")  # the report: the same lanes, as SVG

@@ -30,7 +30,7 @@ UNSURE_WORDS = ("Video: speech recognition was unsure of the words it heard (mus
 WORDS_HEARD = "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given)."
 STRIP_SIDE = 120  # their long side, pixels
 FRAMES_HIGH = 190  # the filmstrip's box: one row of thumbnails under its label (300 px left 170 px empty; "auto" more)
-FRAMES_LABEL = "Frames: the face's push, relative to the strongest; pick one to see it large"  # short: it overlays
+FRAMES_LABEL = "Frames: the face's push, relative to the strongest (★ the key frame); pick one to see it large"
 
 
 @dataclass
@@ -225,10 +225,10 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     """Frames for the filmstrip: the key frame, then evenly spread frames, in time order."""
     picks = {int(k)} if (k := (key_frame(exp) or {}).get("params", {}).get("frame")) is not None else set()
     n = len(times)
-    for i in range(count):
-        if len(picks) >= min(count, n):
-            break
-        picks.add(min(n - 1, round(i * (n - 1) / max(1, count - 1))))
+    spread = max(1, min(count, n) - len(picks))  # the others spread over the whole clip, its last frame too (they
+    # were filled from the start and stopped when full: a 12 s clip's strip ended at 9 s, a 35 s one's at 23.5 s)
+    for i in range(spread):
+        picks.add(min(n - 1, round(i * (n - 1) / max(1, spread - 1))) if spread > 1 else n - 1)
     return sorted(p for p in picks if 0 <= p < n)
 
 
@@ -362,7 +362,7 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
         caption = f"{at:.1f} s" + (f" · {push[0]:+.2f}" if push else "")
         image = frames[i]
         if i == k:
-            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + t(" · key", lang)
+            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + " ★"
         out.append((image, caption))
     return out
 

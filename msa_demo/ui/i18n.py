@@ -61,7 +61,8 @@ ZH: dict[str, str] = {
     "Audio segments": "音频片段",
     "The clip as the model heard it": "模型听到的片段",
     "the clip on one time axis": "同一时间轴上的片段",
-    "Frames: the face's push, relative to the strongest; pick one to see it large": "帧：人脸的推力（相对于最强者）；点选一帧放大",
+    "Frames: the face's push, relative to the strongest (★ the key frame); pick one to see it large":
+        "帧：人脸的推力，相对于最强者（★ 关键帧）；点选一帧放大",
     # the Compare tab
     "### Two models side by side\nThe inputs and settings of the **Explain** tab, explained by its preset (A) and "
     "a second one (B) toward A's class: both verdicts, both summaries, and how far their maps agree. A preset not "
