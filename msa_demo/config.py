@@ -14,6 +14,7 @@ from typing import Any
 from msa_demo.errors import InputError
 
 SENTIMENTS = ("negative", "neutral", "positive")
+NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision (nor a side taken)
 MODALITIES = ("text", "image", "audio")  # the built-ins the dashboard lays out itself (app.py)
 BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the others are laid out from the registry
 WEIGHT_FORMATS = ("safetensors", "bin")

@@ -257,11 +257,35 @@ def test_conflict_flag(planted):
     # the picture is mostly dark -> the top-left cell is bright, so image says positive; make the text negative
     inputs.text = TextInput("the food service today")
     mc = attribute_modalities(planted, inputs, "positive")
-    own = {m: SENTIMENTS[int(planted.encode(m, getattr(inputs, m))[1].probs.argmax())] for m in WEIGHTS}
+    from msa_demo.config import NEAR_TIE
+
+    probs = {m: planted.encode(m, getattr(inputs, m))[1].probs.reshape(-1) for m in WEIGHTS}
+    own = {m: SENTIMENTS[int(p.argmax())] for m, p in probs.items()
+           if float(p.sort(descending=True).values[0] - p.sort(descending=True).values[1]) >= NEAR_TIE}  # a side
     assert mc.conflict == (len(set(own.values())) > 1)
     if mc.conflict:
         for m, lbl in own.items():
             assert f"{m} says {lbl}" in mc.conflict_detail
+
+
+def test_a_modality_at_a_near_tie_takes_no_side_in_the_conflict():
+    """Known by construction: the voice says negative, the clip is at positive 51 % / negative 47 % (its box: "too
+    close to call"). That is no conflict ("video says positive (51%)" had stood against the voice); a clear
+    positive is."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from msa_demo.explain.shapley import conflict_of
+
+    def own(neg, neu, pos):
+        return SimpleNamespace(probs=torch.tensor([neg, neu, pos]))
+
+    assert conflict_of({"audio": own(1.0, 0.0, 0.0), "video": own(0.47, 0.02, 0.51)}) == (False, "")
+    flag, detail = conflict_of({"audio": own(1.0, 0.0, 0.0), "video": own(0.10, 0.02, 0.88)})
+    assert flag and detail == "Opposite signals: audio says negative (100%), video says positive (88%)"
+    flag, detail = conflict_of({"text": own(0.0, 0.1, 0.9), "audio": own(1.0, 0.0, 0.0), "video": own(0.47, 0.02, 0.51)})
+    assert flag and "video" not in detail
 
 
 def test_explain_end_to_end_planted(planted):

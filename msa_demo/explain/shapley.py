@@ -9,7 +9,7 @@ from typing import Iterable
 
 import torch
 
-from msa_demo.config import SENTIMENTS
+from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.explain.forward import target_index
 from msa_demo.explain.result import ModalityContributions
 from msa_demo.labels import probs_dict
@@ -61,8 +61,14 @@ def interactions(names: list[str], v: dict[frozenset, float]) -> dict[str, float
 
 
 def conflict_of(encoded: dict) -> tuple[bool, str]:
-    """Do the present modalities' own top labels disagree? The detail names who says what."""
-    tops = {m: (SENTIMENTS[int(e.probs.argmax())], float(e.probs.max())) for m, e in encoded.items()}
+    """Do the present modalities' own top labels disagree? The detail names who says what. A modality whose own
+    top two are a near-tie (``NEAR_TIE``) takes no side: a clip at positive 51 % / negative 47 % had been "video says
+    positive (51%)" against the voice, beside its box's "too close to call"."""
+    tops = {}
+    for m, e in encoded.items():
+        probs = sorted((float(p) for p in e.probs.reshape(-1)), reverse=True)
+        if len(probs) < 2 or probs[0] - probs[1] >= NEAR_TIE:
+            tops[m] = (SENTIMENTS[int(e.probs.argmax())], float(e.probs.max()))
     labels = {lbl for lbl, _ in tops.values()}
     if len(labels) <= 1:
         return False, ""

@@ -10,13 +10,12 @@ from typing import Iterable
 from msa_demo import language
 from msa_demo.i18n import joined, listed, sep, stop, t
 from msa_demo import i18n
-from msa_demo.config import SENTIMENTS
+from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
 from msa_demo.views.base import fmt, md, model_name
 
-NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision
 NO_FACE = "no face"
 NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
 LABEL_DIGITS = 2  # a Label shows whole percents
