@@ -117,7 +117,10 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     page.evaluate("() => document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
     page.wait_for_function("() => [...document.images].filter(i => i.offsetParent !== null && i.getAttribute('src'))"
                            ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
+    # the whole page in one screen, so the Predict/Explain bar (kept at the foot of a screen) sits in its place
+    page.set_viewport_size({"width": 1400, "height": int(page.evaluate("document.documentElement.scrollHeight"))})
     page.screenshot(path=str(shot), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
     assert shot.stat().st_size > 50_000  # a filled page, not a blank one
 
     # switching a modality off re-predicts at once
