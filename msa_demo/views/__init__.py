@@ -13,7 +13,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
 """
 
 from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_LEGEND, b64_image, decode_wav, esc, fmt,
-                                 maps_for, md, model_name, png_uri, rel_scores, score_colour)
+                                 maps_for, md, model_name, png_uri, reader_family, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,

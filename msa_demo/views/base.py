@@ -44,6 +44,14 @@ def model_name(model_id: str | None, family: str | None = None, lang: str = "en"
     return model_id
 
 
+def reader_family(record: dict | None) -> str | None:
+    """The family of the model that reads a modality's input, from its record (``models`` of an explanation): a
+    clip's frames are read by the picture's family (its ``frames`` option; the lite clip was named by its file,
+    "fer mini xception", beside the picture's "mini-XCEPTION facial expression")."""
+    record = record or {}
+    return (record.get("options") or {}).get("frames") or record.get("family")
+
+
 def maps_for(exp: dict, modality: str) -> list[dict]:
     return [m for m in exp.get("maps") or [] if m.get("modality") == modality]
 

@@ -14,7 +14,7 @@ from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
-from msa_demo.views.base import fmt, md, model_name
+from msa_demo.views.base import fmt, md, model_name, reader_family
 
 NO_FACE = "no face"
 NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
@@ -234,7 +234,7 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
     for m in registry.names():
         mp = (pred.get("modalities") or {}).get(m)
         if mp:
-            fam = ((models or {}).get(m) or {}).get("family")
+            fam = reader_family((models or {}).get(m))
             own.append(t("{modality} alone: **{label}** ({model})", lang, modality=i18n.modality(m, lang),
                          label=md(t("too close to call", lang) if near_tie(mp) else i18n.label(mp.get("label", ""),
                                                                                                 lang)),
