@@ -101,14 +101,15 @@ def is_given(value: Any) -> bool:
     return bool(value.strip()) if isinstance(value, str) else bool(value)
 
 
-def given_inputs(raw: dict[str, Any]) -> None:
-    """Refuse, before any model loads (10 s on lite), flags that give nothing (``--text "  "``) or name a file that
-    is not there: the same one line the reader would say after the load."""
+def given_inputs(raw: dict[str, Any], more: str = "") -> None:
+    """Refuse, before any model loads (10 s on lite), flags that give nothing (``--text "  "``; ``more``: what else
+    would do, said after the flags) or name a file that is not there: the same one line the reader would say after
+    the load."""
     from msa_demo.inputs import is_file, is_uri, no_file
     from msa_demo.registry import flags, kinds
 
     if not any(is_given(v) for v in raw.values()):
-        raise InputError(f"Give at least one input: {flags()}.")
+        raise InputError(f"Give at least one input: {flags()}{more}.")
     for kind in kinds():
         value = raw.get(kind.name)
         if kind.manifest_file and isinstance(value, str) and is_given(value) and not is_uri(value) \
@@ -215,7 +216,7 @@ def written(path: str, flag: str, write) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
-    from msa_demo.registry import flags, names, use_names
+    from msa_demo.registry import names, use_names
     from msa_demo.model import MultimodalSentimentModel
 
     from msa_demo.report import write_html
@@ -230,9 +231,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         use = use_names(args.use) if args.use else Prediction.from_dict(saved.get("prediction")).used
     else:
         raw = {m: getattr(args, m, None) for m in names()}
-        if not any(is_given(v) for v in raw.values()):
-            raise InputError(f"Give at least one input: {flags()} (or --from a saved explanation).")
-        given_inputs(raw)
+        given_inputs(raw, " (or --from a saved explanation)")
         preset = preset_name(args.preset)
         target = args.target
         use = use_names(args.use) if args.use else None

@@ -11,7 +11,7 @@ FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the
 
 
 def add_command(sub) -> None:
-    from msa_demo.cli import add_face_flag, add_lang_flag, add_option_flags
+    from msa_demo.cli import add_face_flag, add_lang_flag, add_model_flags, add_option_flags
     from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
     from msa_demo.labels import LABEL_NAMES_HELP
 
@@ -29,9 +29,7 @@ def add_command(sub) -> None:
     p.add_argument("--out", "--output", "-o", required=True, metavar="DIR",
                    help="results directory, a folder or a URI (s3://, gs://, ... through fsspec; one object per row); "
                         "rows already there are skipped")
-    p.add_argument("--preset", default=None,
-                   help="built-in preset name (hub, lite) or a preset JSON/YAML file (default: $MSA_PRESET or hub)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    add_model_flags(p)  # --preset, --device: as predict and explain take them
     add_lang_flag(p, "the lines printed and report.html; results.parquet and the explanations' JSON stay English")
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: here, one model; ray: Ray actors, one model each, on a local Ray or the cluster at "
