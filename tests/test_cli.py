@@ -158,6 +158,9 @@ def test_a_file_that_is_not_there_and_an_unknown_language_are_refused_before_any
         assert main([command, "--audio", str(tmp_path)]) == 2
         assert capsys.readouterr().err == f"error: '{tmp_path.name}' is a folder, not an audio file; give the file " \
                                           "itself.\n"
+        assert main([command, "--text", "  "]) == 2  # nothing given: explain also names --from
+        assert capsys.readouterr().err == "error: Give at least one input: --text, --image, --audio or --video" + (
+            " (or --from a saved explanation)" if command == "explain" else "") + ".\n"
         with pytest.raises(SystemExit) as stop:
             main([command, "--text", "hi", "--lang", "xx"])
         assert stop.value.code == 2 and "'xx' is not a language the words are printed in; use en or zh-CN" in \
