@@ -70,9 +70,19 @@ def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-pl
         page.wait_for_selector(sel, timeout=timeout)
 
 
+# what the page announces to a screen reader (Gradio's live region: "Loading", "Complete"; each stays 1 s), kept in
+# ``window.__heard``
+HEARD = """window.__heard = [];
+new MutationObserver(() => document.querySelectorAll('.sr-only[aria-live]').forEach(e => {
+  const said = e.textContent.trim();
+  if (said && window.__heard.at(-1) !== said) window.__heard.push(said);
+})).observe(document, {subtree: true, childList: true, characterData: true});"""
+
+
 def opened(browser, url: str, height: int = 1000):
     """A new 1400-px-wide page on the app, its Explain button there, and the list its script errors go to."""
     page = browser.new_page(viewport={"width": 1400, "height": height}, accept_downloads=True)
+    page.add_init_script(HEARD)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -104,6 +114,10 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     print(f"\n[timing] preset {preset}: click → first panel {first:.2f} s, full explanation {seconds:.1f} s "
           f"(load average {os.getloadavg()[0]:.1f})")
     assert page.locator("#words").inner_text().strip()
+    # a screen reader hears the run end in words, not a raw key of Gradio's ("common.complete")
+    page.wait_for_function("() => window.__heard.length >= 2", timeout=30_000)
+    heard = page.evaluate("window.__heard")
+    assert "Complete" in heard and not any("common." in said for said in heard), heard
     # what would change its mind: the what-if panel under the summary (on by default in the dashboard)
     page.wait_for_function("() => document.querySelector('#what-if').innerText.includes('What would change its mind')",
                            timeout=60_000)
