@@ -33,6 +33,7 @@ CSS = """
 .gradio-container {overflow: clip !important}
 html {scroll-padding-bottom: 90px}  /* a control reached by Tab is scrolled clear of the #actions bar */
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
+#share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 #actions {position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
           padding: 6px 0; box-shadow: 0 -8px 8px -8px rgba(0, 0, 0, .25)}
 """
@@ -74,12 +75,23 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
-# the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it
+# the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it; the
+# button says for 3 s whether it was copied or is to be copied from the box below it (a mark beside its label, as
+# Gradio owns the label's text)
 COPY_LINK = """(id) => {
   const url = new URL(window.location.href);
   url.search = '?x=' + id;
   url.hash = '';
-  navigator.clipboard?.writeText(url.toString()).catch(() => {});
+  const button = document.querySelector('#share-btn');
+  const zh = (button?.innerText || '').includes('复制');
+  const mark = (said) => {
+    if (!button) return;
+    button.dataset.copied = said;
+    clearTimeout(button.copiedTimer);
+    button.copiedTimer = setTimeout(() => delete button.dataset.copied, 3000);
+  };
+  const copied = navigator.clipboard ? navigator.clipboard.writeText(url.toString()) : Promise.reject();
+  copied.then(() => mark(zh ? '✓ 已复制' : '✓ copied'), () => mark(zh ? '（请从下方复制）' : '(copy it from below)'));
   return url.toString();
 }"""
 

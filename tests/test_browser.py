@@ -611,7 +611,9 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
 
 
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    own = browser.new_context(viewport={"width": 1400, "height": 900})
+    own.grant_permissions(["clipboard-read", "clipboard-write"], origin=worked_url.rstrip("/"))
+    page = own.new_page()
     page.goto(worked_url)
     wait_full_explanation(page)
     page.click("#share-btn")
@@ -619,6 +621,9 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
                            ".value?.includes('?x=')", timeout=30_000)
     link = page.locator("#share-link textarea, #share-link input").first.input_value()
     assert link.startswith(worked_url.rstrip("/")) and len(link.split("?x=")[1]) == 32
+    # the button says the link is copied, and it is
+    page.wait_for_function("() => document.querySelector('#share-btn').dataset.copied === '✓ copied'", timeout=10_000)
+    assert page.evaluate("navigator.clipboard.readText()") == link
     verdict = fused_text(page)
 
     fresh = browser.new_context(viewport={"width": 1400, "height": 900})  # nothing shared with the first page
@@ -641,3 +646,4 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     gone.wait_for_function("() => document.querySelector('#notices').innerText.includes('is not here')",
                            timeout=60_000)
     fresh.close()
+    own.close()
