@@ -453,6 +453,12 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
             for choice in offered:  # every choice on screen is one the validator accepts
                 assert ui.read_settings(**{control.name: choice}).options
     assert isinstance(widgets["seed"], gr.Number) and isinstance(widgets["grid"], gr.Slider)
+    # the help says a choice as its button does, and another setting's value in words, in both languages
+    from msa_demo.ui.i18n import ZH
+
+    help_of = {n: json.loads(str(w.info).removeprefix("__i18n__"))["key"] for n, w in widgets.items() if w.info}
+    assert "integrated gradients: Layer IG" in help_of["text_method"] and "_" not in help_of["text_method"]
+    assert "(regions: grid)" in help_of["grid"] and "regions: grid" in ZH[help_of["grid"]]
     defaults = ui.read_settings(**{c.name: c.initial for c in ui.CONTROLS})
     # the widgets start at the validator's defaults, but for the time budget: the hardware's (CPU 5 s, GPU none)
     from msa_demo.errors import InputError

@@ -9,11 +9,11 @@ range or choices, label and help), or one of the few settings only the dashboard
 from __future__ import annotations
 
 import json
-
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
-from msa_demo.ui.i18n import tr, tr_made
+from msa_demo.ui.i18n import ZH, tr, tr_made
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
@@ -166,6 +166,15 @@ class Settings:
     face_anyway: bool = False
 
 
+def worded(text: str, choices: Iterable = ()) -> str:
+    """A setting's help as the panel shows it: its choices' values in the words their buttons show
+    ("integrated_gradients: ..." → "integrated gradients: ..."), another setting's value as "regions: grid" (the
+    command line's help keeps the values as they are typed)."""
+    for choice in sorted(map(str, choices), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(choice)}\b", choice.replace("_", " "), text)
+    return re.sub(r"\b([a-z_]+)=([a-z_]+)\b", lambda m: f"{m[1].replace('_', ' ')}: {m[2].replace('_', ' ')}", text)
+
+
 def widget_for(control: Control):
     """The Gradio widget for one control, with the validator's range and choices and the field's help."""
     import gradio as gr
@@ -173,8 +182,11 @@ def widget_for(control: Control):
     spec = control.spec
     label = control.label or (spec.title if spec else control.name)
     info = control.info or (spec.help if spec else "") or None
-    common = dict(value=control.initial, label=tr(label), info=tr(info) if info else None,
-                  elem_id=control.name.replace("_", "-"))
+    if info:
+        choices = tuple(control.choices or (spec.choices if spec else ()))
+        shown = worded(info, choices)
+        info = tr(info) if shown == info else tr_made(shown, worded(ZH.get(info, shown), choices))
+    common = dict(value=control.initial, label=tr(label), info=info, elem_id=control.name.replace("_", "-"))
     if spec is None:  # a dashboard-only setting
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)
