@@ -28,14 +28,28 @@ CSS = """
 #trust {overflow-x: auto}
 @media (max-width: 600px) {#trust table th, #trust table td {white-space: normal}}
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
+#freshness p, #freshness p * {color: #3d2e00}  /* dark on its cream in a dark theme too */
 #transcript sub {color: #777}
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 .gradio-container {overflow: clip !important}
-html {scroll-padding-bottom: 90px}  /* a control reached by Tab is scrolled clear of the #actions bar */
+html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled clear of the #actions bar */
+/* where the keyboard is: Gradio draws no ring on a focused tick box or radio button, a faint one on a text box */
+.gradio-container :is(input[type=checkbox], input[type=radio]):focus-visible,
+.gradio-container :is(textarea, input[type=text], input[type=number]):focus-visible {
+  outline: 2px solid var(--color-accent); outline-offset: 2px}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
-#actions {position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
+/* in front of what scrolls under it: Gradio's block labels sit at --layer-4 (40), its menus and modals above 50 */
+#actions {position: sticky; bottom: 0; z-index: 45; background: var(--background-fill-primary);
           padding: 6px 0; box-shadow: 0 -8px 8px -8px rgba(0, 0, 0, .25)}
+/* a heat map never wider than the panel is high, so that it is seen whole with its caption (a wide screen
+   cropped it); on a phone one under the other, each drawn large */
+#overlays .thumbnail-item {width: min(100%, 270px); justify-self: center}
+@media (max-width: 600px) {
+  #overlays, #overlays .grid-wrap {height: auto !important; max-height: none !important}
+  #overlays .grid-container {grid-template-columns: 1fr !important}
+  #overlays .thumbnail-item {width: min(100%, 340px)}
+}
 """
 
 # after a click that runs (its check passed), the verdict is brought into view when it is not in view: the button

@@ -557,6 +557,48 @@ def test_the_buttons_stay_in_view_and_a_click_brings_the_verdict_into_view(worke
         page.close()
 
 
+# the contrast ratio (WCAG) of an element's text on the colour behind it: 4.5 or more reads
+CONTRAST = """(e) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
+                       return .2126 * r + .7152 * g + .0722 * b; };
+  let back = e;
+  while (back && ['transparent', 'rgba(0, 0, 0, 0)'].includes(getComputedStyle(back).backgroundColor)) back = back.parentElement;
+  const [a, b] = [lum(getComputedStyle(e).color), lum(getComputedStyle(back).backgroundColor)];
+  return (Math.max(a, b) + .05) / (Math.min(a, b) + .05);
+}"""
+
+
+def test_in_a_dark_theme_the_out_of_date_line_reads_and_the_buttons_stay_in_front(worked_url, browser):
+    """Dark theme: the "Out of date" line was near-white on its cream; and with Advanced open, its labels were drawn
+    over the Predict button kept at the foot of the screen (Gradio's block labels sit above the bar's layer)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(worked_url.rstrip("/") + "/?__theme=dark")
+    wait_full_explanation(page)
+    page.locator("#text-input textarea").fill("Something else entirely.")
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')")
+    ratios = [page.evaluate(CONTRAST, e) for e in page.locator("#freshness p, #freshness p *").element_handles()]
+    assert len(ratios) >= 2 and min(ratios) >= 4.5, ratios
+    page.locator("#advanced").get_by_text("Advanced").first.click()
+    page.wait_for_selector("#text-method", timeout=10_000)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 150):  # whatever scrolls under it, the bar's buttons are what a click reaches
+        page.evaluate(f"window.scrollTo(0, {y})")
+        assert page.evaluate("""() => { const r = document.querySelector('#predict-btn').getBoundingClientRect();
+            return !!document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest('#actions'); }"""), y
+    # the heat maps are seen whole, captions and all: a wide screen cropped them, a phone drew 150-px thumbnails
+    for width, widest in ((1920, 320), (390, 300)):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(500)
+        wrap = page.evaluate("() => { const g = document.querySelector('#overlays .grid-wrap');"
+                             " return [g.scrollHeight, g.clientHeight]; }")
+        assert wrap[0] <= wrap[1] + 1, (width, wrap)
+        sizes = [box["width"] for box in map(lambda e: e.bounding_box(),
+                                              page.locator("#overlays .thumbnail-item").element_handles())]
+        assert len(sizes) == 2 and (min(sizes) >= widest if width < 600 else max(sizes) <= widest), (width, sizes)
+    page.close()
+
+
 def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worked_url, browser, tmp_path):
     """zh-CN: the worked example's summary sentence, notices and trust table are written in Chinese, the switch
     shows 简体中文 and the report downloads in Chinese; switching to English tells the same explanation in English,
