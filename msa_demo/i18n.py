@@ -615,6 +615,11 @@ ZH: dict[str, str] = {
     "{file} is a HEIC picture (an iPhone's), which this installation cannot decode; export it as JPEG or PNG (or "
     "install pillow-heif).": "{file} 是 HEIC 图片（iPhone 拍摄的），本安装无法解码；请导出为 JPEG 或 PNG（或安装 pillow-heif）。",
     "Text: only the first {max} of {n} characters were used.": "文字：{n} 个字符中只使用了前 {max} 个。",
+    "Text: {n} HTML tag taken out before it was read.": "文字：读取前去掉了 {n} 个 HTML 标签。",
+    "Text: {n} HTML tags taken out before it was read.": "文字：读取前去掉了 {n} 个 HTML 标签。",
+    "Text: {n} control character (not text) taken out before it was read.": "文字：读取前去掉了 {n} 个控制字符（不是文字）。",
+    "Text: {n} control characters (not text) taken out before it was read.":
+        "文字：读取前去掉了 {n} 个控制字符（不是文字）。",
     "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
     "Image: an animated picture of {n} frames; only its first frame was read.": "图片：一张 {n} 帧的动图；只读取了第一帧。",
     "Image: a picture of {n} pages; only its first page was read.": "图片：一张 {n} 页的图片；只读取了第一页。",

@@ -162,8 +162,54 @@ class Inputs:
 # ---------------------------------------------------------------- text
 
 
+# web text's markup (an IMDB review's "<br /><br />", a scraped "<p>...</p>"): the tags HTML formats text with, which
+# were read as words ("superb.<br", "/><br"); any other "<...>" ("<3", "<grin>") is text and stays
+MARKUP = frozenset("a abbr b big blockquote br center code dd div dl dt em font h1 h2 h3 h4 h5 h6 hr i iframe img li "
+                   "noscript ol p pre q s small span strike strong sub sup table tbody td th thead tr tt u ul".split())
+BREAKS = frozenset("blockquote br dd div dl dt h1 h2 h3 h4 h5 h6 hr li ol p pre table tr ul".split())  # a new line
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[\s/][^<>]*)?>")  # as HTML's: no space after "<" ("a < b > c")
+NOT_TEXT = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # nor their insides
+# a terminal's escape sequences (colours, cursor moves: "\x1b[31m") and the other control characters but tab and new
+# line, which are not text and turned a terminal's colours when printed; zero-width spaces and a byte-order mark
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
+
+
+def without_markup(text: str) -> tuple[str, int]:
+    """``text`` without HTML's formatting tags (:data:`MARKUP`; a script's or style's content too), a tag that breaks
+    a line as a new line, its entities ("&amp;") read; and how many tags were taken out (0: ``text`` as it was)."""
+    import html
+
+    removed = len(NOT_TEXT.findall(text))
+    text = NOT_TEXT.sub(" ", text)
+
+    def tag(found: re.Match) -> str:
+        nonlocal removed
+        name = found[2].lower()
+        if name not in MARKUP:
+            return found[0]
+        removed += 1
+        return "\n" if name in BREAKS else ""
+
+    text = TAG.sub(tag, text)
+    if not removed:
+        return text, 0
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t]{2,}", " ", html.unescape(text)))
+    return re.sub(r"\n{3,}", "\n\n", text), removed
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """``text`` without terminal escape sequences and control characters (tab, new line and carriage return kept)
+    or zero-width spaces; and how many escapes and control characters were taken out."""
+    text, escapes = ESCAPES.subn("", text.replace("\x00", ""))
+    text, controls = CONTROLS.subn("", text)
+    return INVISIBLE.sub("", text), escapes + controls
+
+
 def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
-    """Text from a string (any Unicode). Empty or whitespace-only text counts as missing."""
+    """Text from a string (any Unicode). Empty or whitespace-only text counts as missing. HTML's formatting tags and
+    control characters are taken out, each with a notice."""
     if value is None:
         return None
     if isinstance(value, bytes):
@@ -173,10 +219,17 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
             raise InputError("The text is not valid UTF-8. Paste it as plain text.") from None
     if not isinstance(value, str):
         raise InputError(f"Text must be a string of characters, not {type(value).__name__}.")
-    text = value.replace("\x00", "").strip()
+    text, controls = without_controls(value)
+    text, tags = without_markup(text)
+    text = text.strip()
     if not text:
         return None
     notices = []
+    if tags:
+        notices.append(f"Text: {tags} HTML tag{'s' if tags > 1 else ''} taken out before it was read.")
+    if controls:
+        notices.append(f"Text: {controls} control character{'s' if controls > 1 else ''} (not text) taken out before "
+                       "it was read.")
     if len(text) > max_chars:
         notices.append(f"Text: only the first {max_chars:,} of {len(text):,} characters were used.")
         text = text[:max_chars]

@@ -31,6 +31,30 @@ def test_text_too_long_is_cut_with_notice():
     assert "first 100 of 120 characters" in t.notices[0]
 
 
+@pytest.mark.parametrize("given, read, tags", [
+    ("Superb.<br /><br />However the end was weak &amp; slow.", "Superb.\n\nHowever the end was weak & slow.", 2),
+    ("<p>Great!<br/>I loved it</p>", "Great!\nI loved it", 3),
+    ("The product<script>alert(1)</script> is <B>fine</B>", "The product is fine", 3),
+    ('<img src=x onerror="a()"> what a day', "what a day", 1),
+    ("I <3 this, a < b and c > d, <grin> &amp;", "I <3 this, a < b and c > d, <grin> &amp;", 0),  # text, not markup
+])
+def test_web_text_s_markup_is_taken_out_with_a_notice(given, read, tags):
+    """An IMDB review's "<br /><br />" was read as the words "superb.<br" and "/><br"; HTML's formatting tags are
+    taken out (a line-breaking one as a new line), anything else in angle brackets is text."""
+    text = load_text(given)
+    assert text.text == read
+    assert [n for n in text.notices if "HTML" in n] == ([f"Text: {tags} HTML tag{'s' if tags > 1 else ''} taken out "
+                                                          "before it was read."] if tags else [])
+
+
+def test_control_characters_and_terminal_escapes_are_taken_out_with_a_notice():
+    """'product\x1b[31m' was a word, and the command line printed it: the terminal's text turned red."""
+    text = load_text("I hate this\a product\x1b[31m so\x00 much\tnow\r\n")
+    assert text.text == "I hate this product so much\tnow"
+    assert text.notices == ["Text: 2 control characters (not text) taken out before it was read."]  # NUL: silently
+    assert load_text("\u200b\ufeff \u200b") is None  # nothing but zero-width spaces: no text given
+
+
 def test_text_bad_inputs():
     with pytest.raises(InputError, match="must be a string"):
         load_text(42)

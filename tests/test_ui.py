@@ -24,7 +24,8 @@ import gradio as gr  # noqa: E402
 from msa_demo import report, ui, views  # noqa: E402
 from msa_demo.explain import ExplainOptions  # noqa: E402
 
-XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+# markup taken out of text as it is read (HTML's own tags) and markup that stays in it as text (svg), shown escaped
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><svg/onload="window.__pwned=3">'
 
 
 # ---------------------------------------------------------------- hand-made explanation parts (known values)
@@ -367,7 +368,8 @@ def test_report_is_self_contained_and_escapes_injected_text(exp, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert XSS not in text
     assert "<img src=x" not in text and "<script>window.__pwned" not in text
-    assert html.escape("<img src=x") in text
+    assert html.escape("<img src=x") in text  # a map's label
+    assert "<svg/onload" not in text and html.escape('<svg/onload="window.__pwned=3">') in text  # the text read
     # charts are static SVG: no plotting library inside (the report stays light), nothing points off the page
     assert text.count("<svg") >= 3 and "Plotly" not in text and "<script src" not in text
     assert not re.search(r"""(src|href)=["']https?://""", text)
