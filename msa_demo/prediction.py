@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from msa_demo.config import NEAR_TIE
+
 
 @dataclass
 class ModalityPrediction:
@@ -51,8 +53,16 @@ class Prediction:
     # files written before it was kept
     fused_features: list[float] = field(default_factory=list)
 
+    @property
+    def too_close(self) -> bool:
+        """The top two classes are closer than ``NEAR_TIE``: "too close to call", as every view says, not a decision
+        for ``label``."""
+        top = sorted(map(float, self.probs.values()), reverse=True)
+        return len(top) > 1 and top[0] - top[1] < NEAR_TIE
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form: the fields, and ``too_close`` (read, not kept: made again from ``probs``)."""
+        return {**asdict(self), "too_close": self.too_close}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Prediction":

@@ -35,3 +35,17 @@ def test_an_old_file_with_a_partial_prediction_still_reads():
     assert p.modalities["text"].modality == "text" and p.modalities["text"].model_id == ""
     assert p["label"] == "positive" and p.get("fusion") == {} and p.get("nope", 1) == 1  # the JSON form by key
     assert Explanation.from_dict({"target": "neutral"}).prediction == Prediction.from_dict({})
+
+
+@pytest.mark.parametrize("probs, close", [({"negative": .459, "neutral": .439, "positive": .102}, True),
+                                          ({"negative": .52, "neutral": .45, "positive": .03}, False),
+                                          ({"positive": 1.0}, False)])
+def test_the_json_says_too_close_to_call_where_every_view_does(probs, close):
+    """The command line said "Too close to call: negative 45.9 % vs neutral 43.9 %" where the JSON (and so the API,
+    MCP and explain-batch) gave "label": "negative" and nothing else."""
+    from msa_demo.views import headline
+
+    pred = Prediction(probs=probs, label=max(probs, key=probs.get), modalities={}, used=["text"])
+    assert pred.to_dict()["too_close"] is close
+    assert headline(pred.to_dict()).startswith("Too close to call") is close
+    assert Prediction.from_dict(json.loads(json.dumps(pred.to_dict()))) == pred  # read back as it was
