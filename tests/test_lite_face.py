@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ from msa_demo.lite.face import (
     find_face,
     load_face_model,
 )
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +105,52 @@ def test_a_face_cropped_as_fer2013_crops_them_is_found_and_read(model, astronaut
         assert FACE_LABELS[int(probs.argmax())] == "happy", size
     sky = astronaut.crop((0, 0, 120, 120)).resize((48, 48))  # the picture's top left corner: no face in it
     assert find_face(sky) is None
+
+
+def _smile_shifted(x: int) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """The "Clearly positive" example's smiling face, 240 x 240, pasted at (x, 0) on a 320 x 240 grey canvas, and
+    where her face is on it by construction: happy_face.png is the astronaut picture (512 x 512, face around x
+    170-280, y 60-170) drawn at 256 x 256, so at 240 x 240 the face spans 240/512 of those pixels, moved by x."""
+    [example] = [e for e in json.loads((EXAMPLES / "examples.json").read_text()) if e["name"] == "Clearly positive"]
+    smile = Image.open(EXAMPLES / example["image"]).convert("RGB").resize((240, 240), Image.BICUBIC)
+    canvas = Image.new("RGB", (320, 240), (128, 128, 128))
+    canvas.paste(smile, (x, 0))
+    s = 240 / 512
+    return canvas, (170 * s + x, 60 * s, 280 * s + x, 170 * s)
+
+
+def _on_the_face(box, face) -> bool:
+    """The box's centre lies on the face and the box covers most of it."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    ix = max(0.0, min(box[2], face[2]) - max(box[0], face[0]))
+    iy = max(0.0, min(box[3], face[3]) - max(box[1], face[1]))
+    return face[0] < cx < face[2] and face[1] < cy < face[3] and ix * iy > 0.7 * (face[2] - face[0]) * (face[3] - face[1])
+
+
+SHIFTS = range(35, 46)
+
+
+def test_the_face_is_found_not_a_larger_patch_of_background_beside_it():
+    """The cascade also finds a patch of background beside the astronaut's face (by the shuttle), a little larger
+    than the face; keeping the largest box, one pixel's shift (x = 35, 39, 41, 42, 44) read that patch instead, and
+    the smile read negative. Every shift finds the face."""
+    for x in SHIFTS:
+        canvas, face = _smile_shifted(x)
+        box = find_face(canvas)
+        assert box is not None and _on_the_face(box, face), (x, box, face)
+
+
+@pytest.mark.lite
+def test_a_smile_reads_happy_wherever_it_is_on_the_canvas(model):
+    """The same face moved a pixel at a time gives the same verdict (it flipped to angry/fear on the patch)."""
+    verdicts = set()
+    for x in SHIFTS:
+        canvas, _face = _smile_shifted(x)
+        with torch.no_grad():
+            probs = model(face_tensor(canvas, find_face(canvas))).softmax(-1)[0]
+        verdicts.add(FACE_LABELS[int(probs.argmax())])
+        assert float(probs[FACE_LABELS.index("happy")]) > 0.9, (x, dict(zip(FACE_LABELS, probs.tolist())))
+    assert verdicts == {"happy"}
 
 
 def test_plain_grey_image_has_no_face():

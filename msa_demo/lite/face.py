@@ -13,7 +13,8 @@ against an independent numpy implementation of the Keras layers, by
     >>> dict(zip(FACE_LABELS, probs.tolist()))                      # doctest: +SKIP
 
 Face finding uses the Haar cascade that ships with OpenCV, with the same detector settings
-as ``fer`` (scale factor 1.1, 5 neighbours, faces of at least 50 pixels).
+as ``fer`` (scale factor 1.1, 5 neighbours, faces of at least 50 pixels). Where the cascade finds
+more than one face, the one it is surest of is read (not the largest, as ``fer`` does).
 """
 
 from __future__ import annotations
@@ -172,9 +173,14 @@ def _get_cascade():
 
 
 def find_face(image: Image.Image) -> tuple[int, int, int, int] | None:
-    """Largest frontal face as ``(left, top, right, bottom)`` pixels, or ``None`` if none is found.
+    """The frontal face the cascade is surest of, as ``(left, top, right, bottom)`` pixels, or ``None`` if none
+    is found.
 
-    The detected box is enlarged by a small margin and clipped to the image.
+    Surest: the highest score at the cascade's last stage (OpenCV's ``levelWeights``), which every kept box has
+    passed. ``fer`` keeps the largest box instead, but a false face can be larger than the real one: in the smiling
+    astronaut example pasted on a grey canvas, a patch of background beside her face was found as well, and a
+    one-pixel shift made it the larger, so the smile read negative (there the face scored 2.5 to 5.7 and the patch
+    0.04 to 1.9). The detected box is enlarged by a small margin and clipped to the image.
     """
     grey = image.convert("L")
     scale = 1.0
@@ -184,15 +190,19 @@ def find_face(image: Image.Image) -> tuple[int, int, int, int] | None:
     gray = np.asarray(grey, dtype=np.uint8)
     cascade = _get_cascade()
     with _cascade_lock:  # CascadeClassifier is not documented as thread-safe
-        faces = cascade.detectMultiScale(
+        # the same boxes as detectMultiScale, each with the stages it passed and its last stage's score; no slower
+        faces, levels, weights = cascade.detectMultiScale3(
             gray,
             scaleFactor=_SCALE_FACTOR,
             minNeighbors=_MIN_NEIGHBORS,
             minSize=(_MIN_FACE, _MIN_FACE),
+            outputRejectLevels=True,
         )
     if len(faces) == 0:
         return None
-    x, y, w, h = (int(v) / scale for v in max(faces, key=lambda f: int(f[2]) * int(f[3])))
+    levels, weights = np.ravel(levels), np.ravel(weights)
+    best = max(range(len(faces)), key=lambda i: (int(levels[i]), float(weights[i])))
+    x, y, w, h = (int(v) / scale for v in faces[best])
     mx, my = round(w * _MARGIN), round(h * _MARGIN)
     x, y, w, h = round(x), round(y), round(w), round(h)
     width, height = image.size

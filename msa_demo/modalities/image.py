@@ -99,7 +99,7 @@ class HFImageClassifier(_ImageBase):
 
 
 class FaceExpression(_ImageBase):
-    """Lite: find the largest face (Haar cascade), read its expression with the mini-XCEPTION port."""
+    """Lite: find the face the Haar cascade is surest of, read its expression with the mini-XCEPTION port."""
 
     size = 64
 
