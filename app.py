@@ -52,15 +52,30 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 }
 """
 
-# after a click that runs (its check passed), the verdict is brought into view when it is not in view: the button
+# after a click that runs (its check passed), messages of earlier refusals are closed and the verdict is brought
+# into view when it is not in view: the button
 # stays at the foot of the screen while the inputs scroll (#actions), and the verdict sits at the top of the other
 # column, a screen above where a person who scrolled down to the button is (seen at 1280x800 and 1920x1080)
 SHOW_VERDICT = """() => {
+  // a run starts: an earlier refusal's message (kept until closed) has had its answer
+  document.querySelectorAll('.toast-close').forEach(close => close.click());
   const verdict = document.querySelector('#fused') || document.querySelector('#own-text')?.parentElement;
   if (!verdict) return;
   const top = verdict.getBoundingClientRect().top;
   if (top < 0 || top > window.innerHeight * 0.5) verdict.scrollIntoView({behavior: 'smooth', block: 'start'});
 }"""
+
+# "Copy link" can be clicked when there is an explanation to share: when the report can be downloaded (it answered
+# "no explanation to share yet" beside two greyed download buttons)
+SHARE_WITH_REPORT = """
+const shareable = () => {
+  const report = document.querySelector('#report-btn'), share = document.querySelector('#share-btn');
+  if (report && share && share.disabled !== report.disabled) share.disabled = report.disabled;
+};
+shareable();
+new MutationObserver(shareable).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                        attributeFilter: ['disabled']});
+"""
 
 # Gradio gathers the messages of a page into one toast; the same message twice (Explain clicked again before
 # the cause is fixed) is shown once
@@ -119,7 +134,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face, a voice clip and/or a video of someone talking. "
                           "The model says whether they are **positive, neutral or negative**, then shows which words, "
                           "regions and moments made it think so — and how far to trust that."))
-        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE)
+        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)

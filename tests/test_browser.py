@@ -104,6 +104,7 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     # an example fills the inputs; Explain streams every panel
     examples = page.locator("#examples button, #examples tbody tr, #examples .gallery-item")
     conflict = examples.filter(has_text="conflict")  # the richest view: three modalities that disagree
+    assert page.locator("#share-btn").is_disabled()  # nothing to share yet, as nothing to download
     (conflict if conflict.count() else examples).first.click()
     page.wait_for_function("() => document.querySelector('#text-input textarea').value.length > 0")
     page.wait_for_selector("#image-input img", timeout=30_000)
@@ -117,6 +118,7 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     print(f"\n[timing] preset {preset}: click → first panel {first:.2f} s, full explanation {seconds:.1f} s "
           f"(load average {os.getloadavg()[0]:.1f})")
     assert page.locator("#words").inner_text().strip()
+    page.wait_for_function("() => !document.querySelector('#share-btn').disabled", timeout=30_000)
     # a screen reader hears the run end in words, not a raw key of Gradio's ("common.complete")
     page.wait_for_function("() => window.__heard.some(said => /complete/i.test(said))", timeout=30_000)
     heard = page.evaluate("window.__heard")
@@ -353,6 +355,13 @@ def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_i
     assert sum("no face was found in any of the 4 frames of the video" in t for t in shown) == 1, shown
     assert page.evaluate("() => [...document.querySelectorAll('.error')].filter(e => !e.closest('.toast-body'))"
                          ".length") == 0
+    # a refusal stays until it is answered: it had gone after 10 s, leaving nothing to say why nothing happened
+    page.wait_for_timeout(11_000)
+    assert any("Nothing could be read" in t.inner_text() for t in page.locator(".toast-body").all() if t.is_visible())
+    page.fill("#text-input textarea", "A calm and pleasant afternoon.")  # answered: the next run closes it
+    page.click("#predict-btn")
+    page.wait_for_function("() => ![...document.querySelectorAll('.toast-body')].some(b => b.offsetParent !== null)",
+                           timeout=30_000)
     assert not errors, errors
 
 

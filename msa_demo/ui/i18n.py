@@ -195,7 +195,7 @@ USED: set[str] = set()  # every key the page asked for (a test checks each has i
 # the raw key. Given here as translations of the page, which Gradio adds to its own.
 GRADIO_GAPS: dict[str, dict[str, str]] = {
     "en": {"common.complete": "Complete", "common.error": "Error"},
-    "zh": {"common.complete": "完成", "common.error": "出错"},
+    "zh": {"common.complete": "完成", "common.error": "错误"},
 }
 
 

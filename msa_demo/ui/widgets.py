@@ -32,9 +32,10 @@ def gradio():
 
 def user_error(message: str) -> Exception:
     """A gr.Error carrying a message written for a person: no traceback in the UI, the API or the server log,
-    where a user's mistake is one line."""
+    where a user's mistake is one line. It stays on the page until it is closed or the next run starts (it faded
+    after 10 s, and a person who looked away had no word of why nothing happened)."""
     log.info("refused: %s", one_line(message))
-    return gradio().Error(message, print_exception=False)
+    return gradio().Error(message, duration=None, print_exception=False)
 
 
 
