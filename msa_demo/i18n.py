@@ -587,6 +587,9 @@ ZH: dict[str, str] = {
     "Audio: speech recognition was unsure of the words it heard (a very short or unclear clip is often misheard); "
     "check the transcript before trusting the voice's verdict.": "音频：语音识别对听到的词语没有把握（很短或不清晰的片段常被听错）；"
                                                                  "请先核对转写文字，再相信声音的判断。",
+    "Audio: speech recognition went round in a loop from {at} s (the same words over and over); the {n} word(s) it "
+    "put there were left out: not heard.":
+        "音频：语音识别从 {at} 秒起陷入循环（反复出现同样的词语）；它在那里写出的 {n} 个词语已略去：并未听到。",
     "Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has nothing to "
     "judge.": "音频：语音识别反复听到同样的词语（是音乐或单音？），因此 lite 音频模型无从判断。",
     "Video: speech recognition was unsure of the words it heard (music or noise?), so they were not read as the text.":

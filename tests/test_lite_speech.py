@@ -291,3 +291,40 @@ def test_a_punctuation_mark_alone_is_no_word_heard():
     said = [(" Great", 0.0, 0.4), ("!", 0.4, 0.5), (" 好", 0.5, 0.6)]
     text, words, _ = _words([W(words=[W(word=w, start=a, end=b) for w, a, b in said])], 0.6)
     assert text == "Great 好" and [w.text for w in words] == ["Great", "好"]
+
+
+def _segment(text, start, end, ratio, seek=0):
+    """A segment as faster-whisper yields it: its decode's compression ratio, words timed across it."""
+    from types import SimpleNamespace as W
+
+    words = text.split()
+    step = (end - start) / len(words)
+    return W(text=" " + text, start=start, end=end, compression_ratio=ratio, seek=seek, tokens=[0] * len(words),
+             avg_logprob=-0.2, words=[W(word=" " + w, start=start + i * step, end=start + (i + 1) * step)
+                                      for i, w in enumerate(words)])
+
+
+def test_a_looped_tail_is_left_out_and_the_words_heard_before_it_are_kept():
+    """faster-whisper gives every segment of a decode that decode's compression ratio: a clean sentence and the
+    loop after it (a clip that ends mid-phrase) shared 11.4, and the whole clip was refused as the same words over
+    and over. Each segment of a looped decode is judged on its own text now; a decode under the threshold is kept
+    whole; one phrase said as segment after segment, or one looped segment alone, is still a loop."""
+    from msa_demo.lite.speech import REPETITIVE, _unlooped, compression_ratio
+
+    clean = _segment("I really love this, it is wonderful, and makes me so happy,", 0.0, 3.1, 11.38)
+    tail = _segment("I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I-I", 3.1, 4.0, 11.38)
+    assert compression_ratio(tail.text) > REPETITIVE >= compression_ratio(clean.text)
+    kept, ratio, dropped, at = _unlooped([clean, tail])
+    assert kept == [clean] and ratio == compression_ratio(clean.text) <= REPETITIVE and (dropped, at) == (1, 3.1)
+    other = _segment("I really love this, it is wonderful, and makes me so happy,", 0.0, 3.1, 0.92)
+    loop = _segment(tail.text, 3.1, 4.0, compression_ratio(tail.text), seek=310)  # each its own decode
+    assert _unlooped([other, loop])[:3] == ([other], 0.92, 1)
+    assert _unlooped([other])[:3] == ([other], 0.92, 0)  # nothing looped: as before
+    sorry = [_segment("I'm sorry.", i, i + 0.5, 9.0) for i in range(20)]  # one phrase, segment after segment
+    kept, ratio, dropped, at = _unlooped(sorry)
+    assert kept == sorry and ratio == 9.0 and dropped == 0  # refused whole, as before
+    beep = _segment("BEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE", 0.0, 2.0, 18.7)
+    assert _unlooped([beep])[:3] == ([beep], 18.7, 0)
+    heard = speech.Transcript("I really love this", (Word("love", 0.3, 0.5),), "en", 0.9, 0, -0.3, 1.1,
+                              dropped_looped=38, looped_at=3.1)
+    assert not heard.looped and heard.to_dict()["dropped_looped"] == 38

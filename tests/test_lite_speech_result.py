@@ -204,3 +204,50 @@ def test_words_whisper_was_unsure_of_are_judged_but_said_to_be_doubtful(lite, tm
     assert heard.words and heard.logprob < UNSURE  # the doubtful decode this test stands on
     assert UNSURE_HEARD in short.notices and short.label in ("negative", "neutral", "positive")
     assert UNSURE_HEARD not in lite.predict(audio=str(ROOT / "examples" / "positive_speech.wav")).notices
+
+
+LOVE = "I really love this, it is wonderful, and makes me so happy"
+
+
+def _espeak(tmp_path, text: str, speed: int = 175) -> tuple[np.ndarray, int]:
+    wav = tmp_path / f"say{speed}.wav"
+    subprocess.run(["espeak-ng", "-s", str(speed), "-w", str(wav), text], check=True)
+    x, sr = sf.read(wav, dtype="float32")
+    return x, sr
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_speech_that_ends_mid_phrase_keeps_its_words_and_leaves_the_loop_after_them_out(lite, tmp_path):
+    """A 4 s clip that says a sentence whole, then starts it again and is cut mid-phrase: Whisper base heard the
+    sentence, then went round in a loop on the cut ("I-I-I-I...", "p p p p..."). The whole clip was refused as
+    "the same words over and over (music or a tone?)", on some cut lengths and not others. The sentence is read
+    now, the loop is left out, and a notice says so. (Which cuts loop depends on the CPU's int8 kernels: several
+    are tried; a cut whose one decode is all loop is still refused, as a tone's is, and on one cut Whisper
+    returned no segment at all.)"""
+    import scipy.signal as ss
+
+    from msa_demo.lite.speech import transcribe
+    from msa_demo.modalities.audio import LOOPED_TAIL, LOOPED_WORDS
+
+    read = []
+    for speed in (150, 160):
+        x, sr = _espeak(tmp_path, f"{LOVE}, {LOVE}", speed)
+        x = ss.resample_poly(x, 16000 // 50, sr // 50).astype(np.float32)  # 22050 Hz -> 16 kHz
+        for n in range(62000, 64001, 250):  # 3.9 to 4.0 s: the sentence whole, then the next one cut short
+            clip = np.ascontiguousarray(x[:n])
+            heard = transcribe(clip, 16000)
+            try:
+                pred = lite.predict(audio=(16000, clip))
+            except InputError as exc:  # a decode that is all loop; or none, where Whisper takes it for no speech
+                assert not heard.words or heard.looped, (speed, n, str(exc))
+                continue
+            said = set(heard.text.lower().replace(",", " ").replace(".", " ").split())
+            assert {"love", "wonderful", "happy"} <= said and not heard.looped, (speed, n, heard.text)
+            if heard.dropped_looped:
+                read.append((speed, n))
+                assert heard.words[-1].start <= heard.looped_at  # the words kept are those before the loop
+                assert pred.label == "positive" and pred.used == ["audio"], (speed, n, pred.probs)
+                notice = LOOPED_TAIL.format(at=f"{heard.looped_at:.1f}", n=heard.dropped_looped)
+                assert notice in pred.notices and LOOPED_WORDS not in pred.notices
+                assert not any("music or a tone" in n for n in pred.notices)
+    assert read, "no cut was read with a looped tail left out (every looped decode was refused whole)"

@@ -18,6 +18,10 @@ Whisper puts words to anything: "1 tbc 1 tbc" to soft noise, "I'm sorry, I'm sor
 the voice activity detector that ships with faster-whisper (Silero VAD v6, MIT) finds no speech at all is not
 transcribed: ``Transcript.no_speech`` says so. (Speech with noise, music or silence around it is transcribed whole,
 as before: Whisper reads it right, and the detector only decides whether anyone speaks.)
+
+Where Whisper went round in a loop (the same words over and over, often after a clip that ends mid-word), the
+segments of the loop are left out and those heard are kept (:func:`_unlooped`; ``Transcript.dropped_looped``
+counts the words left out); a decode that is all loop is ``Transcript.looped``, as before.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -96,10 +101,14 @@ class Transcript:
     # the mean log-probability of its tokens (Whisper's own measure of a decode; below ``UNSURE``, Whisper takes a
     # decode as failed: a song, noise or a tone it put words to)
     logprob: float | None = None
-    # the largest gzip compression ratio of its segments' text (Whisper's other measure: over ``REPETITIVE``, the
-    # decode went round in a loop)
+    # the largest gzip compression ratio of the text of its decodes, as kept (Whisper's other measure: over
+    # ``REPETITIVE``, the decode went round in a loop)
     compression: float | None = None
     no_speech: bool = False  # the voice activity detector heard no speech in the clip: Whisper was not run
+    # words of segments in which Whisper went round in a loop, left out (see :func:`_unlooped`), and where the
+    # first of those segments began (seconds)
+    dropped_looped: int = 0
+    looped_at: float | None = None
 
     @property
     def looped(self) -> bool:
@@ -123,7 +132,8 @@ class Transcript:
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "words": [w.to_dict() for w in self.words], "language": self.language,
-                "language_probability": self.language_probability, "dropped_at_cut": self.dropped_at_cut}
+                "language_probability": self.language_probability, "dropped_at_cut": self.dropped_at_cut,
+                "dropped_looped": self.dropped_looped}
 
 
 EMPTY = Transcript("", ())
@@ -291,6 +301,53 @@ def _words(segments, duration: float) -> tuple[str, tuple[Word, ...], int]:
     return text, tuple(words[:keep]), len(words) - keep
 
 
+def compression_ratio(text: str) -> float:
+    """The gzip compression ratio of ``text``: Whisper's (and faster-whisper's) measure of a decode that loops."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+
+
+def _unlooped(segments) -> tuple[list, float | None, int, float | None]:
+    """Whisper's segments less those in which it went round in a loop: (the segments kept, the compression ratio
+    of what is kept, how many words were left out, where the first segment left out began).
+
+    faster-whisper gives each segment the compression ratio of the whole decode it came from (a 30 s window, or
+    the rest of it from where the last decode's words ended): a clean first sentence and the loop after it can share
+    one ratio (11.4 on a 4 s espeak-ng clip cut mid-phrase), or the loop is a decode of its own (17.2). A segment
+    whose decode's ratio is over ``REPETITIVE`` is judged on its own: it is left out when its own text compresses over
+    ``REPETITIVE`` ("I-I-I-I..."), or when its words are those of another segment of the clip (one phrase said as
+    segment after segment: every copy is part of the loop). Segments of a decode under ``REPETITIVE`` are kept as
+    they are. The ratio is then recomputed on what is kept of each looped decode; when nothing is kept, it is the
+    decodes' own (the clip is looped, as before)."""
+    segments = list(segments)
+    looped = [float(s.compression_ratio) > REPETITIVE for s in segments]
+    if not any(looped):
+        return segments, max((float(s.compression_ratio) for s in segments), default=None), 0, None
+    plain = [_plain(s.text) for s in segments]
+    seen: dict[str, int] = {}
+    for text in plain:
+        seen[text] = seen.get(text, 0) + 1
+    keep = [not bad or (bool(text) and seen[text] == 1 and compression_ratio(s.text) <= REPETITIVE)
+            for s, bad, text in zip(segments, looped, plain)]
+    kept = [s for s, k in zip(segments, keep) if k]
+    if not kept:
+        return segments, max(float(s.compression_ratio) for s in segments), 0, None
+    ratios, decodes = [], {}
+    for s, bad in zip(kept, [b for b, k in zip(looped, keep) if k]):
+        if bad:
+            decodes.setdefault(s.seek, []).append(s.text)
+        else:
+            ratios.append(float(s.compression_ratio))
+    ratios += [compression_ratio("".join(texts)) for texts in decodes.values()]
+    left = [s for s, k in zip(segments, keep) if not k]
+    words = sum(1 for s in left for w in (s.words or ()) if any(ch.isalnum() for ch in w.word))
+    return kept, max(ratios), words, round(float(left[0].start), 2)
+
+
 def speaks(x: np.ndarray) -> bool:
     """Whether the 16 kHz clip ``x`` holds speech, by Silero VAD at faster-whisper's settings (a speech
     probability over 0.5 anywhere). On the project's clips the detector found speech in every spoken one (the
@@ -324,16 +381,17 @@ def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
         # give different words from run to run (seen on espeak-ng's Mandarin), and an explanation must repeat
         segments, _ = model.transcribe(x, language=language, beam_size=BEAM_SIZE, word_timestamps=True,
                                        temperature=0.0, condition_on_previous_text=False)
-        segments = list(segments)  # decoded as the segments are read
+        # decoded as the segments are read; those in which Whisper went round in a loop are left out
+        segments, compression, looped, looped_at = _unlooped(segments)
         text, words, cut = _words(segments, x.size / SAMPLE_RATE)
         tokens = sum(len(s.tokens) for s in segments)
         logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else None
-        compression = max((float(s.compression_ratio) for s in segments), default=None)
     finally:
         getattr(model, "forget", lambda: None)()
     return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None,
                       cut, None if logprob is None or not words else round(float(logprob), 3),
-                      None if compression is None or not words else round(compression, 3))
+                      None if compression is None or not words else round(compression, 3),
+                      dropped_looped=looped if words else 0, looped_at=looped_at if words else None)
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:

@@ -243,6 +243,10 @@ LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (m
                 "nothing to judge.")
 NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
 NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
+# speech heard, then a stretch in which Whisper went round in a loop (``Transcript.dropped_looped``): the words
+# heard are judged, the loop's are left out, said
+LOOPED_TAIL = ("Audio: speech recognition went round in a loop from {at} s (the same words over and over); the {n} "
+               "word(s) it put there were left out: not heard.")
 # Whisper's mark of a doubtful decode (its tokens' mean log-probability under ``lite.speech.UNSURE``): on the
 # project's clips a fraction of a second of speech was heard as whole phrases ("Thank you very much.", -1.15; the
 # full clips -0.14 to -0.67), so the words are judged but said to be doubtful
@@ -302,6 +306,8 @@ class SpeechTranscript(EncoderWithHead):
         transcript = EMPTY if why else heard
         notice = notice or (UNSURE_HEARD if heard.unsure else "")
         notices = list(value.notices) + ([notice] if notice and notice not in value.notices else [])
+        if transcript.dropped_looped:
+            notices.append(LOOPED_TAIL.format(at=f"{transcript.looped_at:.1f}", n=transcript.dropped_looped))
         prepared = super().prepare(TextInput(transcript.text))
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
         prepared.info.update(
@@ -311,6 +317,7 @@ class SpeechTranscript(EncoderWithHead):
             language=transcript.language,
             language_probability=transcript.language_probability,
             dropped_at_cut=transcript.dropped_at_cut,
+            dropped_looped=transcript.dropped_looped,
             sample_rate=self.sample_rate,
             seconds=value.seconds,
         )
