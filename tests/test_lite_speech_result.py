@@ -251,3 +251,24 @@ def test_speech_that_ends_mid_phrase_keeps_its_words_and_leaves_the_loop_after_t
                 assert notice in pred.notices and LOOPED_WORDS not in pred.notices
                 assert not any("music or a tone" in n for n in pred.notices)
     assert read, "no cut was read with a looped tail left out (every looped decode was refused whole)"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_a_dc_offset_does_not_change_what_is_heard(lite, tmp_path):
+    """Speech on a DC offset (a cheap microphone's, or a clip mixed on a bias) is the same speech: its mean is taken
+    away before the voice activity detector and Whisper hear it. Before, speech at a tenth of full scale on an
+    offset of 0.5 or more was "no one speaks" (the detector heard none), and at half scale what Whisper made of it
+    changed from one offset to the next."""
+    from msa_demo.lite.speech import transcribe
+
+    x, sr = _espeak(tmp_path, "I love this. It is wonderful and amazing. I am so glad.")
+    x = x / np.abs(x).max()
+    for scale, offset in ((0.1, 0.5), (0.1, 0.8), (0.03, 0.3), (0.5, 0.45)):
+        clip = (scale * x + offset).astype(np.float32)
+        assert abs(float(clip.mean()) - offset) < 0.01 and float(np.abs(clip).max()) <= 1.0  # the offset as built
+        heard = transcribe(clip, sr)
+        said = set(heard.text.lower().replace(",", " ").replace(".", " ").split())
+        assert not heard.no_speech and not heard.unsure, (scale, offset, heard)
+        assert {"love", "wonderful", "amazing", "glad"} <= said, (scale, offset, heard.text)
+        pred = lite.predict(audio=(sr, clip))
+        assert pred.used == ["audio"] and pred.label == "positive", (scale, offset, pred.probs)
