@@ -58,7 +58,7 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from msa_demo.cli import given_inputs, preset_name
+    from msa_demo.cli import FACE_ANYWAY, given_inputs, preset_name
     from msa_demo.model import MultimodalSentimentModel
     from msa_demo.registry import use_names
 
@@ -72,7 +72,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.explain import abstain_without_face
 
     inputs = model.read_inputs(**raw)
-    use, said = abstain_without_face(model, inputs, use, args.face_anyway)  # as the dashboard's face model does
+    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY)  # as the dashboard's does
     pred = model.predict(inputs=inputs, use=use)
     if said:
         pred.notices.append(said)

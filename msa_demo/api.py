@@ -118,7 +118,7 @@ class CodeApi:
         from msa_demo.explain import abstain_without_face
 
         try:
-            left, said = abstain_without_face(model, inputs, use, face_anyway)
+            left, said = abstain_without_face(model, inputs, use, face_anyway, READ_ANYWAY)
         except MsaError as exc:
             raise _error(str(exc)) from None
         return (left if left is not None else use), said
@@ -277,7 +277,9 @@ def _declare_more_settings(fn) -> None:
         [f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS] + [f"            face_anyway: {FACE_ANYWAY}"]))
 
 
-# the dashboard's switch "Read a picture without a face as a face", as the JSON endpoints (and MCP tools) take it
+# the dashboard's switch "Read a picture without a face as a face", as the JSON endpoints (and MCP tools) take it,
+# and how their no-face refusal ends
+READ_ANYWAY = "Add text, audio or video, or give face_anyway=true to read it as a face all the same."
 FACE_ANYWAY = ("true to read a picture in which the face model finds no face as a face all the same (otherwise it "
                "is not used, and a notice says so). Default: False.")
 CodeApi.predict.__doc__ = CodeApi.predict.__doc__.replace("{face_anyway}", FACE_ANYWAY)

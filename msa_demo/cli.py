@@ -36,6 +36,10 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
 
 
+# how the command line says "read it as a face all the same", at the end of its no-face refusal
+FACE_ANYWAY = "Add --text, --audio or --video, or give --face-anyway to read it as a face all the same."
+
+
 def add_face_flag(p: argparse.ArgumentParser) -> None:
     """``--face-anyway``, defined once for the commands that read a picture (``predict``, ``explain``,
     ``explain-batch``)."""
@@ -248,7 +252,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if saved is None:  # a saved explanation's modalities are those it used
         from msa_demo.explain import abstain_without_face
 
-        use, said = abstain_without_face(model, inputs, use, args.face_anyway)  # as the dashboard's face model
+        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY)  # as the dashboard's face model
     exp = explain(model, inputs, target=target, use=use, options=options,  # (a replay: as its record said)
                   abstained=None if saved is not None else ["image"] if said else [])
     if said:

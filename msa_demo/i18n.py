@@ -649,6 +649,10 @@ ZH: dict[str, str] = {
         "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频或视频。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read.":
         "图片中没有找到人脸，因此人脸模型弃权，而且没有其他可读取的输入。",
+    "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add --text, "
+    "--audio or --video, or give --face-anyway to read it as a face all the same.":
+        "图片中没有找到人脸，因此人脸模型弃权，而且没有其他可读取的输入。请加上 --text、--audio 或 --video，"
+        "或给出 --face-anyway 把它当作人脸读取。",
     "Image: no face was found, so the face model abstains and the picture is not used.":
         "图片：没有找到人脸，因此人脸模型弃权，没有使用这张图片。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add text or "

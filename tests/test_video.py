@@ -250,6 +250,9 @@ def test_an_animated_gif_is_a_clip_without_sound_and_a_still_one_is_a_picture(tm
     with pytest.raises(InputError) as err:
         load_video(str(still))
     assert str(err.value) == "'face.gif' is a still picture (a GIF of one frame), not a video: give it as an image."
+    short = tmp_path / "blink.gif"  # two frames of 0.2 s: one moment at 2 frames a second, but a clip, not a still
+    frames[0].save(short, save_all=True, append_images=frames[1:2], duration=[200, 200], loop=0)
+    assert load_video(str(short), fps=2).times == [0.0]
 
 
 def test_a_long_clip_is_cut_and_says_so(tmp_path):

@@ -84,12 +84,13 @@ NO_FACE_ONLY = "No face was found in the picture, so the face model abstains, an
 NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the picture is not used."
 
 
-def abstain_without_face(model, inputs, use: Sequence[str] | None = None,
-                         face_anyway: bool = False) -> tuple[list[str] | None, str | None]:
+def abstain_without_face(model, inputs, use: Sequence[str] | None = None, face_anyway: bool = False,
+                         anyway: str = "") -> tuple[list[str] | None, str | None]:
     """(the modalities to use, a notice or None) for a prediction or explanation made from code: ``use`` (None:
     every input given) without a picture in which the face model found no face (``without_faceless_picture``),
     and the notice that says so; ``face_anyway`` reads it as a face all the same. A picture that was the only
-    input is one :class:`InputError`. The picture is read once here; the prediction reads it from the cache."""
+    input is one :class:`InputError`, which ends with ``anyway``: how the caller says "read it as a face all the
+    same" (a flag, an argument). The picture is read once here; the prediction reads it from the cache."""
     present = inputs.present()
     wanted = [m for m in (use or present) if m in present]
     if face_anyway or "image" not in wanted:
@@ -98,7 +99,7 @@ def abstain_without_face(model, inputs, use: Sequence[str] | None = None,
     if left == wanted:
         return (list(use) if use else None), None
     if not left:
-        raise InputError(NO_FACE_ONLY)
+        raise InputError(f"{NO_FACE_ONLY} {anyway}".strip())
     return left, NO_FACE_LEFT_OUT
 
 

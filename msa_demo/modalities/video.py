@@ -185,7 +185,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in astreams}
         begins: dict[int, float] = {}
         resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in astreams}
-        step, nxt, beyond, last = 1.0 / float(fps), 0.0, False, 0.0
+        step, nxt, beyond, last, decoded = 1.0 / float(fps), 0.0, False, 0.0, 0
         heard = not astreams  # the sound read past the span too
         hear_until = max_seconds if sound_seconds is None else max(max_seconds, float(sound_seconds))
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
@@ -203,7 +203,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                         if t >= max_seconds:
                             beyond = True
                             continue
-                        last = max(last, t)
+                        last, decoded = max(last, t), decoded + 1
                         if t + 1e-6 >= nxt:
                             frames.append(_upright(frame, max_side))
                             times.append(round(t, 6))
@@ -224,7 +224,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             damaged = True
     if not frames:
         raise InputError(f"{opening(name)} holds no video frames (zero length).")
-    if gif and len(frames) == 1 and not beyond:
+    if gif and decoded == 1 and not beyond:  # (a short one, its frames 0.2 s apart, is one moment: a clip still)
         raise InputError(f"{opening(name)} is a still picture (a GIF of one frame), not a video: give it as an "
                          "image.")
     frame_step = 1.0 / float(vstream.average_rate) if vstream.average_rate else step
