@@ -165,8 +165,8 @@ def test_the_picture_region_that_flips_it(planted):
     pic = np.asarray(views.whatif_picture(data, data["what_if"][0]))
     assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
     assert 'alt="the picture without those regions"' in to_html(data)
-    assert views.whatif_markdown(data).splitlines()[1].startswith(
-        "- Without picture region r1c1 (row 1, column 1) it reads negative")
+    assert views.whatif_markdown(data).splitlines()[1].startswith(  # headed by its modality, as a line that did not
+        "- Image: without picture region r1c1 (row 1, column 1) it reads negative")  # flip is ("Text: no flip")
 
 
 def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):
@@ -183,7 +183,7 @@ def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):
     panel = views.whatif_markdown(data)
     assert "What would change its mind?" in panel and "~~awful~~ → **wonderful**" in panel  # not run together
     page = to_html(data)
-    assert "<del>awful</del> → <ins>wonderful</ins>" in page and "Without &#x27;awful&#x27;" in page
+    assert "<del>awful</del> → <ins>wonderful</ins>" in page and "Text: without &#x27;awful&#x27;" in page
     off = explain(angry, Inputs(text=TextInput(ANGRY)))
     assert off.what_if == [] and views.whatif_markdown(off.to_dict()) == ""
 
@@ -267,3 +267,17 @@ def test_robustness_of_scores_that_barely_matter_cannot_tell():
                                                                          "sensitivity": 3.0}}
     (mark, text), = [v for v in views.trust_verdicts({"maps": [flat]}) if "robustness" in v[1]]
     assert mark == "?" and "cannot tell whether the map is stable" in text
+
+
+def test_a_quoted_word_leaves_its_punctuation_out_and_a_quick_search_is_not_said_to_take_no_time():
+    """"Without 'magnifique,', 'vraiment' ..." quoted the comma; "(6 forwards, 0.00 s)" read as if nothing ran."""
+    from msa_demo import views
+    from msa_demo.explain.whatif import quoted, units_phrase
+
+    assert units_phrase("text", ["magnifique,", "«vraiment»", "awful!", "..."]) == \
+        "'magnifique', 'vraiment', 'awful' and '...'"
+    assert quoted("好极了！") == "'好极了'"
+    c = {"modality": "text", "flipped": True, "minimal": True, "edit": "remove", "units": ["awful,"], "label": "positive",
+         "probs": {"positive": 0.6}, "cost": {"forward_passes": 6, "seconds": 0.001}}
+    assert views.whatif.cost_line(c) == "6 forwards, < 0.01 s"
+    assert views.whatif.line(c, {"maps": []}, "zh").startswith("文字：去掉“awful”，")

@@ -49,13 +49,23 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# what is around a word but not the word: "'magnifique,'" is quoted as "'magnifique'"
+PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…，。！？、；：（）【】《》"
+
+
+def quoted(word: str) -> str:
+    """A word in quotes without the punctuation that clings to it ("'awful,'" was quoted), or as it is when it is
+    nothing but punctuation."""
+    return f"'{str(word).strip(PUNCTUATION) or word}'"
+
+
 def units_phrase(modality: str, labels: list[str], params: dict | None = None) -> str:
     """The units in words: "'awful' and 'furious'", "picture regions r1c1 and r2c2", "the voice at 1.00–1.50 s"."""
     params = params or {}
     if modality == "text":
-        return _and([f"'{w}'" for w in labels])
+        return _and([quoted(w) for w in labels])
     if modality == "audio" and params.get("segments") == "recognised words":
-        return "the spoken " + ("word " if len(labels) == 1 else "words ") + _and([f"'{w}'" for w in labels])
+        return "the spoken " + ("word " if len(labels) == 1 else "words ") + _and([quoted(w) for w in labels])
     if modality == "audio":
         return "the voice at " + _and(labels)
     if modality == "image":
@@ -73,7 +83,7 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     if c.flipped:
         if c.edit == "remove":
             return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
-        pairs = _and([f"'{a}' → '{b}'" for a, b in zip(c.units, c.replacements)])
+        pairs = _and([f"{quoted(a)} → {quoted(b)}" for a, b in zip(c.units, c.replacements)])
         return f"With {pairs} ({'antonyms' if c.edit == 'antonym' else 'neutral words'}) it reads {reads}."
     name = c.modality.capitalize()
     if c.stopped == "time":

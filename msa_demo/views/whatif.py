@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw
 
 from msa_demo import i18n
 from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, joined, region_words, t
+from msa_demo.explain.whatif import quoted
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -29,8 +30,9 @@ def cost_line(c: dict, lang: str = "en") -> str:
     n = cost.get("forward_passes", 0)
     if not n:
         return ""
+    seconds = float(cost.get("seconds") or 0)
     return t("{passes} forward, {seconds} s" if n == 1 else "{passes} forwards, {seconds} s", lang, passes=n,
-             seconds=f"{float(cost.get('seconds') or 0):.2f}") + tail
+             seconds=f"{seconds:.2f}" if seconds >= 0.005 else "< 0.01") + tail
 
 
 def _listed(items: list[str], lang: str) -> str:
@@ -54,16 +56,16 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
         if c.get("edit") == "remove":
-            quoted = _listed([t("'{w}'", lang, w=u) for u in units], lang)
-            phrase = (quoted if modality == "text" else t("the spoken word {words}", lang, words=quoted) if spoken
+            words = _listed([t("'{w}'", lang, w=quoted(u)[1:-1]) for u in units], lang)
+            phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
                       else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
                       else t("picture region {regions}", lang,
                              regions=_listed([region_words(u, lang) for u in units], lang)) if modality == "image"
                       else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
                       else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
             return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
-        pairs = _listed([t("'{a}' → '{b}'", lang, a=a, b=b) for a, b in zip(units, c.get("replacements") or [])],
-                        lang)
+        pairs = _listed([t("'{a}' → '{b}'", lang, a=quoted(a)[1:-1], b=quoted(b)[1:-1])
+                         for a, b in zip(units, c.get("replacements") or [])], lang)
         return t("With {pairs} ({how}) it reads {reads}.", lang, pairs=pairs, reads=reads,
                  how=t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang))
     name = i18n.modality(modality, lang)
@@ -93,6 +95,18 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     how = t({"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}.get(
         str(c.get("edit")), "without"), lang)
     return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+
+
+def line(c: dict, exp: dict | None = None, lang: str = "en") -> str:
+    """A what-if's line on the panel and in the report: its sentence headed by its modality's name, as a line
+    that did not flip is ("Text: no flip ..."); a flip's line had none ("Without picture region r5c5 ...") and in
+    a run of three modalities which line was whose could not be told."""
+    said = sentence(c, exp, lang)
+    if not c.get("flipped") or not said:
+        return said
+    if lang == "zh":
+        return f"{i18n.modality(c.get('modality'), lang)}：{said}"
+    return f"{str(c.get('modality')).capitalize()}: {said[0].lower()}{said[1:]}"
 
 
 def _swapped(pieces: list, i: int) -> str:
@@ -208,13 +222,13 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
     lines = [f"#### {t(TITLE, lang)}"]
     for c in items:
         cost = cost_line(c, lang)
-        line = f"- {md(sentence(c, exp, lang))}" + (f" <sub>({md(cost)})</sub>" if cost else "")
+        said = f"- {md(line(c, exp, lang))}" + (f" <sub>({md(cost)})</sub>" if cost else "")
         kind, value = _detail(c)
         if kind == "text":
-            line += f"  \n  {edited_markdown(value)}"
+            said += f"  \n  {edited_markdown(value)}"
         elif kind == "units":
-            line += f"  \n  <sub>{md(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</sub>"
-        lines.append(line)
+            said += f"  \n  <sub>{md(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</sub>"
+        lines.append(said)
     return "\n".join(lines) + f"\n\n<sub>{md(t(NOTE, lang))}</sub>" + (f"\n\n{sound}" if sound else "")
 
 
@@ -259,7 +273,7 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
             extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
                       'style="max-width:240px">')
         cost = cost_line(c, lang)
-        rows.append(f"<li>{esc(sentence(c, exp, lang))}" + (f" <small>({esc(cost)})</small>" if cost else "")
+        rows.append(f"<li>{esc(line(c, exp, lang))}" + (f" <small>({esc(cost)})</small>" if cost else "")
                     + f"{extra}</li>")
     return (f"<h2>{esc(t(TITLE, lang))}</h2><ul>{''.join(rows)}</ul><p><small>{esc(t(NOTE, lang))}</small></p>"
             f"{sound}")
