@@ -768,6 +768,16 @@ ZH: dict[str, str] = {
         "*B 就是 A 自己的预设：两者必然一致（这是对比本身的检查）。要对比两个模型，请选择另一个预设、预设文件或 train 文件夹。*",
     "The preset '{name}' could not be loaded for the comparison: {why}": "无法加载用于对比的预设 '{name}'：{why}",
     "Presets that did not load: {presets}": "未能加载的预设：{presets}",
+    # why (``modalities.load_pretrained``), with the advice that fits what runs (``Dashboard.reason``)
+    "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists.":
+        "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的副本。",
+    "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists. Run "
+    "with --preset lite to work offline.": "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的副本。"
+                                          "用 --preset lite 运行即可离线工作。",
+    "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists. Pick "
+    "'lite' in the Preset menu to work offline.": "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的"
+                                                 "副本。在“预设模型”菜单中选择 'lite' 即可离线工作。",
+    "Cannot load '{id}' (revision {rev}) from the Hugging Face Hub: {why}": "无法从 Hugging Face Hub 加载 '{id}'（版本 {rev}）：{why}",
     "**No preset could be loaded; the app cannot predict.**": "**没有任何预设能够加载；应用无法预测。**",
     # the progress bar
     "predicting": "正在预测", "explaining {names}": "正在解释{names}", "explained {name}": "已解释{name}",

@@ -29,17 +29,24 @@ def test_maps_that_agree_or_oppose_by_construction():
     assert map_agreement(a, b)["features"] == 1 and spearman([1.0], [2.0]) is None
 
 
+LIG = "layer_integrated_gradients"
+
+
 def test_two_explanations_side_by_side_in_words_and_in_the_report():
     a = {"preset": "A", "target": "positive", "prediction": {"label": "positive", "probs": {"positive": 0.8},
-         "modalities": {"text": {"label": "positive"}}}, "maps": [_map([1, 0.5, -0.2])]}
+         "modalities": {"text": {"label": "positive"}}}, "maps": [_map([1, 0.5, -0.2], method=LIG)]}
     b = {**a, "preset": "B", "prediction": {"label": "negative", "probs": {"negative": 0.7},
                                              "modalities": {"text": {"label": "negative"}}},
-         "maps": [_map([-0.2, 0.5, 1])]}
+         "maps": [_map([-0.2, 0.5, 1], method=LIG)]}
     cmp = compare(a, b, k=1)
     assert cmp["agree"] is False and cmp["modalities"]["text"]["a"] == "positive"
     assert cmp["modalities"]["text"]["maps"][0]["only_a"] == ["w0"]
     text = views.compare_markdown(cmp, ("A's summary.", "B's summary."))
     assert "A (A) says positive, B (B) says negative: they disagree" in text and "-1.00 (opposite)" in text
+    from msa_demo.views.compare import compare_rows
+
+    # the method in words, as the trust table says it ("layer_integrated_gradients" stood in both languages)
+    assert compare_rows(cmp)[0][3] == "layer integrated gradients" and compare_rows(cmp, "zh")[0][3] == "层积分梯度"
     html = report.compare_html(a, b, cmp)
     assert html.count("<section>") == 2 and "they disagree" in html and "<script" not in html
 

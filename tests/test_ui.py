@@ -205,10 +205,15 @@ def test_superpixel_regions_reach_the_image_maps(dash, image_path):
     assert all(f"{i}. " in legend for i in range(1, len(maps) + 1)) and legend.count("superpixels") >= len(maps)
 
 
-def test_failed_preset_is_listed_with_reason(tiny_preset_path):
+def test_failed_preset_is_listed_with_reason(tiny_preset_path, monkeypatch):
     d = ui.Dashboard.load(str(tiny_preset_path), also=["/no/such/preset.json"], fallback=None, warm=False)
     assert "/no/such/preset.json" in d.failures
     assert "did not load" in d.header_markdown()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the Hub preset, offline: why, in the page's language (it was English)
+    hub = ui.Dashboard.load(str(tiny_preset_path), also=["hub"], fallback=None, warm=False)
+    assert "the Hugging Face Hub cannot be reached" in hub.header_markdown()
+    zh = hub.header_markdown("zh")
+    assert "连不上 Hugging Face Hub" in zh and "cannot be reached" not in zh and "--preset lite" in zh
     fallback = ui.Dashboard.load("/no/such/preset.json", fallback=str(tiny_preset_path), warm=False)
     assert fallback.default == str(tiny_preset_path)
     assert any("could not be loaded" in n for n in fallback.notices)
