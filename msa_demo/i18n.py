@@ -768,6 +768,12 @@ ZH: dict[str, str] = {
         "*B 就是 A 自己的预设：两者必然一致（这是对比本身的检查）。要对比两个模型，请选择另一个预设、预设文件或 train 文件夹。*",
     "The preset '{name}' could not be loaded for the comparison: {why}": "无法加载用于对比的预设 '{name}'：{why}",
     "Presets that did not load: {presets}": "未能加载的预设：{presets}",
+    "'{name}' has a picture's name ({suffix}) but holds none; it may be damaged or another kind of file.":
+        "'{name}' 的文件名是图片的（{suffix}），里面却没有图片；它可能已损坏，或是另一种文件。",
+    "'{name}' has an audio clip's name ({suffix}) but holds none; it may be damaged or another kind of file.":
+        "'{name}' 的文件名是音频的（{suffix}），里面却没有音频；它可能已损坏，或是另一种文件。",
+    "'{name}' has a video's name ({suffix}) but holds none; it may be damaged or another kind of file.":
+        "'{name}' 的文件名是视频的（{suffix}），里面却没有视频；它可能已损坏，或是另一种文件。",
     # why (``modalities.load_pretrained``), with the advice that fits what runs (``Dashboard.reason``)
     "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists.":
         "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的副本。",

@@ -286,14 +286,36 @@ GIVEN_AS = {
 }
 
 
+NAMED_ONLY = {"image": "a picture's", "audio": "an audio clip's", "video": "a video's"}
+
+
 def given_as(path: Path, kind: str) -> str | None:
     """The one line for a file given as ``kind`` (image, audio, video) that its name says is another kind
-    ('a.mp4' as a picture: give it as a video), None when its name says nothing else."""
+    ('a.mp4' as a picture: give it as a video), None when its name says nothing else. A file that only has the
+    other kind's name (a text saved as 'a.jpg') is said to hold none: "give it as an image" sent the person to a
+    second refusal."""
     suffix = path.suffix.lower()
     said = ("video" if suffix in VIDEO_SUFFIXES and suffix != ".gif" else "image" if suffix in PICTURE_SUFFIXES
             else "audio" if suffix in AUDIO_SUFFIXES else None)
     line = GIVEN_AS.get((said, kind))
+    if line and not _holds(path, said):
+        return (f"'{path.name}' has {NAMED_ONLY[said]} name ({suffix}) but holds none; it may be damaged or another "
+                "kind of file.")
     return line.format(name=path.name) if line else None
+
+
+def _holds(path: Path, kind: str) -> bool:
+    """Whether the file at ``path`` opens as a ``kind`` (its header read, nothing decoded)."""
+    try:
+        if kind == "image":
+            with Image.open(path):
+                return True
+        import av
+
+        with av.open(str(path)) as container:
+            return bool(container.streams.video if kind == "video" else container.streams.audio)
+    except Exception:  # noqa: BLE001 - PIL and PyAV raise many kinds for a file that is not theirs
+        return False
 
 
 def opening(name: str) -> str:

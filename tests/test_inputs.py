@@ -327,6 +327,24 @@ def test_a_file_given_in_the_wrong_box_says_where_it_goes(given, kind, said):
     assert str(err.value) == said and in_language(said, "zh") != said
 
 
+@pytest.mark.parametrize("name, kind, what", [("notes.jpg", "audio", "a picture's"), ("notes.jpg", "video", "a picture's"),
+                                              ("notes.mp4", "image", "a video's"), ("notes.wav", "image",
+                                                                                    "an audio clip's")])
+def test_a_file_that_only_has_another_kind_s_name_is_said_to_hold_none(name, kind, what, tmp_path):
+    """A text saved as 'notes.jpg', given as audio, was "a picture, not an audio clip: give it as an image", and
+    given as an image it was refused again."""
+    from msa_demo.i18n import said as in_language
+    from msa_demo.modalities.video import load_video
+
+    path = tmp_path / name
+    path.write_text("these are my notes, not a picture\n" * 20)
+    with pytest.raises(InputError) as err:
+        {"image": load_image, "audio": load_audio, "video": load_video}[kind](str(path))
+    said = str(err.value)
+    assert said == f"'{name}' has {what} name ({path.suffix}) but holds none; it may be damaged or another kind of file."
+    assert in_language(said, "zh") != said
+
+
 @pytest.mark.parametrize("kind", ["image", "audio", "video"])
 def test_a_folder_given_as_a_file_says_it_is_a_folder(kind, tmp_path):
     from msa_demo.modalities.video import load_video
