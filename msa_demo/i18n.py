@@ -575,8 +575,9 @@ ZH: dict[str, str] = {
     "a {a}×{b} grid": "{a}×{b} 网格", "segments of {n} s": "{n} 秒的片段",
     "occluded at the latent level (its map can differ from the waveform's)": "在潜在层遮挡（其归因图可能与波形上的不同）",
     "a {n}-point deletion curve": "{n} 点的删除曲线", "{method} only": "仅{method}",
-    "Time budget {budget} s for the maps cannot be met (about {seconds} s at the least): {parts}.":
-        "归因图的时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。",
+    "Time budget {budget} s for the maps cannot be met (about {seconds} s at the least): {parts}. A larger time "
+    "budget (0: no limit) gives finer maps.":
+        "归因图的时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。更大的时间预算（0：不限）能给出更精细的归因图。",
     "Video: a face was found in {found} of {total} frames; only those were read.":
         "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
     "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",

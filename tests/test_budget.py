@@ -80,6 +80,7 @@ def test_an_impossible_budget_gives_up_everything_and_says_so(tiny_model, tiny_i
     assert not plan.fits and o.ig_max_steps == 4 and o.grid == 2 and o.deletion_steps == 2
     assert o.image_methods == ("occlusion",) and o.segment_seconds == 0.5  # the 1 s tone: two segments
     assert plan.notice(0.5).startswith("Time budget 0.5 s for the maps cannot be met")
+    assert plan.notice(0.5).endswith(". A larger time budget (0: no limit) gives finer maps.")  # what to do about it
 
 
 def test_an_explanation_under_a_budget_says_what_each_map_gave_up(tiny_model, tiny_inputs):

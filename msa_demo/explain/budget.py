@@ -83,7 +83,11 @@ class Plan:
         # "Time budget 5 s" and waited 18 s for a long review took the 5 s for the whole explanation
         head = (f"Time budget {budget:g} s for the maps: " if self.fits
                 else f"Time budget {budget:g} s for the maps cannot be met (about {self.seconds:.1f} s at the least): ")
-        return head + parts + "."
+        # and what to do about it: a long review's maps came out "read with care" with no word of the remedy
+        return head + parts + ("." if self.fits else f". {MORE_TIME}")
+
+
+MORE_TIME = "A larger time budget (0: no limit) gives finer maps."
 
 
 def _price(ff, level: str = "input") -> float:
