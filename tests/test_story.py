@@ -405,7 +405,10 @@ def test_the_report_s_audio_bars_write_the_scores_themselves():
     wave = (0.1 * np.sin(np.linspace(0, 400, 16000))).astype(np.float32)
     exp = {"target": "negative", "inputs": audio_kind.record(AudioInput(wave, 16000)),
            "maps": [{"modality": "audio", "method": "occlusion", "labels": ["I am", "disappointed."],
-                     "spans": [[0.0, 0.4], [0.4, 1.0]], "scores": [0.00021, 0.00087], "params": {}}]}
+                     "spans": [[0.0, 0.4], [0.4, 1.0]], "scores": [0.0000805, 0.00087], "params": {}}]}
     html = audio_kind.report(exp)
-    assert "+0.00087" in html and "+0.00021" in html and "+1.00" not in html
+    # in one form, side by side (they read "+8.05e-05" beside "+0.00087")
+    assert "+8.70e-04" in html and "+8.05e-05" in html and "+1.00" not in html
     assert "push on P(negative)" in html
+    exp["maps"][0]["scores"] = [0.02, -0.1234]
+    assert "+0.020" in audio_kind.report(exp) and "-0.123" in audio_kind.report(exp)

@@ -139,9 +139,16 @@ def report(exp: dict, lang: str = "en") -> str:
         # the scores themselves (the bars scale to the strongest): a map whose every score is under 0.001 read
         # "+1.00" as its top segment when the numbers were relative
         title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))
-        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []],
-                                  [float(s) for s in m.get("scores") or []], title=title, spec="+.3g"))
+        scores = [float(s) for s in m.get("scores") or []]
+        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], scores, title=title,
+                                  spec=number_format(scores)))
     return "".join(out)
+
+
+def number_format(scores: list[float]) -> str:
+    """One format for a chart's numbers: three decimals, or all in the same scientific form when the largest is
+    under 0.01 (the bars read "+0.000555", "+8.05e-05" and "+0.001" side by side)."""
+    return "+.3f" if max(map(abs, scores), default=0.0) >= 0.01 else "+.2e"
 
 
 KIND = ModalityKind(
