@@ -607,6 +607,8 @@ ZH: dict[str, str] = {
     "Video: its sound track was not used; the audio clip given was read as the voice instead.":
         "视频：没有使用它的音轨；改为把给出的音频片段当作人声读取。",
     "{kind}: no file at '{path}', so the row was explained without it.": "{kind}：'{path}' 处没有文件，因此这一行在没有它的情况下解释。",
+    "{kind}: could not be read ({why}), so the row was explained without it.":
+        "{kind}：无法读取（{why}），因此这一行在没有它的情况下解释。",
     "Video: only the first {s} s{total} of its pictures were read; its sound, the first {k} s.":
         "视频：画面只读取了前 {s} 秒{total}；声音读取了前 {k} 秒。",
     "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",

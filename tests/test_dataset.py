@@ -823,3 +823,23 @@ def test_a_row_whose_file_is_not_there_is_explained_from_what_is(tiny_model, tmp
     assert rec["error"] is None and not [n for n in data["notices"] if "no file" in n]
     rec, data = explain_row(tiny_model, rows["nothing-else"], FAST)
     assert data is None and "dia0_utt3.mp4" in rec["error"] and "\n" not in rec["error"]
+
+
+def test_a_row_whose_file_cannot_be_read_is_explained_from_what_can(tiny_model, tmp_path):
+    """A text saved as a .png failed its whole row ("could not be read as a picture"), its text unread, where a
+    missing picture is left out: now it is left out too, and said; a row with nothing else readable still fails."""
+    from msa_demo.dataset.rows import explain_row
+    from msa_demo.i18n import said
+
+    (tmp_path / "face.png").write_text("not a picture at all\n" * 10)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,image\nwords,What a wonderful day,face.png\nalone,,face.png\n", encoding="utf-8")
+    rows = {r.id: r for r in manifest_rows(manifest)}
+    rec, data = explain_row(tiny_model, rows["words"], FAST)
+    assert rec["error"] is None and data["prediction"]["used"] == ["text"]
+    line = data["notices"][-1]
+    assert line.startswith("Image: could not be read ('face.png' could not be read as a picture") and line.endswith(
+        "so the row was explained without it.")
+    assert "无法读取" in said(line, "zh")
+    rec, data = explain_row(tiny_model, rows["alone"], FAST)
+    assert data is None and rec["error"].startswith("'face.png' could not be read as a picture")

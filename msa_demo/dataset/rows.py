@@ -231,6 +231,27 @@ def one_line(exc: BaseException) -> str:
 
 
 MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it."
+UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
+
+
+def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
+    """(the row's inputs, a notice for each that could not be read): a damaged picture (a text saved as .png)
+    failed the whole row while its text was fine, where a missing one is left out. Each input is read on its own
+    once one fails; an input that cannot be read is left out and said. None is left out when none can be read:
+    the row's error says why then."""
+    try:
+        return model.read_inputs(**values), []
+    except InputError as whole:
+        kept, said = {}, []
+        for m, v in values.items():
+            try:
+                model.read_inputs(**{m: v})
+                kept[m] = v
+            except InputError as exc:
+                said.append(UNREADABLE.format(kind=m.capitalize(), why=str(exc).rstrip(".")))
+        if not said or all(v in (None, "") for v in kept.values()):
+            raise whole from None
+        return model.read_inputs(**kept), said
 
 
 def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
@@ -258,7 +279,8 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
     try:
         values, gone = without_missing_files(row.values, use)
         with local_files(**{m: v for m, v in row.files().items() if m in values}) as files:  # Blobs and URIs as
-            inputs = model.read_inputs(**{**values, **files})  # files, for this row
+            inputs, unread = read_what_can_be(model, {**values, **files})  # files, for this row
+            gone += unread
             if not inputs.present():
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
             use, said = abstain_without_face(model, inputs, use, face_anyway)
