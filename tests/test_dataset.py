@@ -39,7 +39,7 @@ def write_manifest(folder: Path) -> Path:
                      **{m: str(EXAMPLES / ex[m]) if ex.get(m) else None for m in ("image", "audio", "video")}})
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not a picture")
     sf.write(folder / "empty.wav", np.zeros(0, dtype=np.float32), 16000)
-    rows.append({"id": "corrupt-image", "text": "A fine day.", "image": "broken.png", "label": "neutral"})
+    rows.append({"id": "corrupt-image", "image": "broken.png", "label": "neutral"})  # alone: nothing else to read
     rows.append({"id": "empty-audio", "audio": "empty.wav"})
     path = folder / "manifest.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
