@@ -35,7 +35,7 @@ CSS = """
 html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled clear of the #actions bar */
 /* where the keyboard is: Gradio draws no ring on a focused tick box or radio button, a faint one on a text box */
 .gradio-container :is(input[type=checkbox], input[type=radio]):focus-visible,
-.gradio-container :is(textarea, input[type=text], input[type=number]):focus-visible {
+.gradio-container :is(textarea, input[type=text], input[type=number], input[type=range]):focus-visible {
   outline: 2px solid var(--color-accent); outline-offset: 2px}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}

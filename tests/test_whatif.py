@@ -281,3 +281,17 @@ def test_a_quoted_word_leaves_its_punctuation_out_and_a_quick_search_is_not_said
          "probs": {"positive": 0.6}, "cost": {"forward_passes": 6, "seconds": 0.001}}
     assert views.whatif.cost_line(c) == "6 forwards, < 0.01 s"
     assert views.whatif.line(c, {"maps": []}, "zh").startswith("文字：去掉“awful”，")
+
+
+def test_an_edited_text_of_two_paragraphs_stays_inside_its_list_item():
+    """"Superb acting.<br /><br />However ..." (read as two paragraphs): the edited text's second paragraph fell out
+    of the what-if list as a paragraph of its own."""
+    from markdown_it import MarkdownIt
+
+    from msa_demo.views.whatif import edited_markdown
+
+    pieces = [("Superb acting.\n\n", "kept"), ("However", "removed"), (" the ending was slow.", "kept")]
+    item = f"- Text: without 'However' it reads positive.  \n  {edited_markdown(pieces)}\n- Image: no flip."
+    page = MarkdownIt().render(item)
+    assert page.count("<li>") == 2 and "<p>" not in page, page  # one list, two items, nothing between them
+    assert "Superb acting.<br" in page and "~~However~~ the ending" in page.split("</li>")[0]

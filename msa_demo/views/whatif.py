@@ -4,6 +4,8 @@ removed drawn over it."""
 
 from __future__ import annotations
 
+import re
+
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
@@ -116,9 +118,11 @@ def _swapped(pieces: list, i: int) -> str:
 
 
 def edited_markdown(pieces: list) -> str:
-    """Edited text as markdown: removed words struck through, the words put in bold."""
-    return "".join(_swapped(pieces, i) + (f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added"
+    """Edited text as markdown: removed words struck through, the words put in bold; its line breaks kept inside
+    the list item it sits in (a text of two paragraphs had its second one fall out of the what-if list)."""
+    text = "".join(_swapped(pieces, i) + (f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added"
                                           else md(p)) for i, (p, k) in enumerate(pieces))
+    return re.sub(r"\s*\n\s*", "  \n  ", text.strip())
 
 
 def edited_html(pieces: list) -> str:
