@@ -100,6 +100,9 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
   if (count) count.style.display = seen.size > 1 ? '' : 'none';
   const toast = body?.closest('.toast-item') || body;
   if (toast) toast.style.display = seen.size ? '' : 'none';
+  // and closed: a toast's timer (10 s for Gradio's own message) closes every message that joins it later, and a
+  // refusal that stays until closed went with the hidden "Video not playable" after 10 s
+  if (!seen.size) body?.querySelector('.toast-close')?.click();
 });
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """

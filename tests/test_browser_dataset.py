@@ -30,7 +30,7 @@ def data_root(tiny_model, example_rows, tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
     rows = [dict(r) for r in example_rows]
     (root / "broken.png").write_bytes(b"not a picture")
-    rows.append({"id": "broken", "text": "Fine.", "image": "broken.png", "label": "neutral"})
+    rows.append({"id": "broken", "image": "broken.png", "label": "neutral"})  # alone: nothing else to read
     (root / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     fast = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=4, deletion_steps=4)
     explain_batch(root / "test.jsonl", root / "results", model=tiny_model, options=fast, progress=False)
