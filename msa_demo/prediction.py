@@ -9,9 +9,17 @@ code written against the plain dictionary an explanation once held).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from msa_demo.config import NEAR_TIE
+
+
+def too_close(probs: Mapping[str, float] | Iterable[float]) -> bool:
+    """Are the top two of ``probs`` (by class, or the probabilities alone) closer than ``NEAR_TIE``: "too close to
+    call", not a decision, nor a side taken? The one test every view, the JSON and the conflict check make."""
+    values = probs.values() if isinstance(probs, Mapping) else probs
+    top = sorted((float(v) for v in values), reverse=True)
+    return len(top) > 1 and top[0] - top[1] < NEAR_TIE
 
 
 @dataclass
@@ -57,8 +65,7 @@ class Prediction:
     def too_close(self) -> bool:
         """The top two classes are closer than ``NEAR_TIE``: "too close to call", as every view says, not a decision
         for ``label``."""
-        top = sorted(map(float, self.probs.values()), reverse=True)
-        return len(top) > 1 and top[0] - top[1] < NEAR_TIE
+        return too_close(self.probs)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the fields, and ``too_close`` (read, not kept: made again from ``probs``)."""

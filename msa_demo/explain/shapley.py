@@ -9,10 +9,11 @@ from typing import Iterable
 
 import torch
 
-from msa_demo.config import NEAR_TIE, SENTIMENTS
+from msa_demo.config import SENTIMENTS
 from msa_demo.explain.forward import target_index
 from msa_demo.explain.result import ModalityContributions
 from msa_demo.labels import probs_dict
+from msa_demo.prediction import too_close
 
 def _coalitions(names: list[str]) -> list[tuple[str, ...]]:
     return [c for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
@@ -66,8 +67,7 @@ def conflict_of(encoded: dict) -> tuple[bool, str]:
     positive (51%)" against the voice, beside its box's "too close to call"."""
     tops = {}
     for m, e in encoded.items():
-        probs = sorted((float(p) for p in e.probs.reshape(-1)), reverse=True)
-        if len(probs) < 2 or probs[0] - probs[1] >= NEAR_TIE:
+        if not too_close(e.probs.reshape(-1).tolist()):
             tops[m] = (SENTIMENTS[int(e.probs.argmax())], float(e.probs.max()))
     labels = {lbl for lbl, _ in tops.values()}
     if len(labels) <= 1:

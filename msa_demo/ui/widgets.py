@@ -13,7 +13,8 @@ from PIL import Image
 from msa_demo import i18n
 from msa_demo.ui.fields import panel_placement, panel_values
 from msa_demo.ui.i18n import tr
-from msa_demo.views import NEAR_TIE, contributions_figure, trust_markdown
+from msa_demo.prediction import too_close
+from msa_demo.views import contributions_figure, trust_markdown
 
 log = logging.getLogger("msa_demo.ui")
 
@@ -277,7 +278,7 @@ def verdict_heading(title: str):
         if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
             value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
         conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
-        close = len(conf) > 1 and conf[0] - conf[1] < NEAR_TIE
+        close = too_close(conf)
         return gr.Label(show_heading=not close, label=close_title if close else tr(title))
 
     return heading

@@ -14,6 +14,7 @@ from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
+from msa_demo.prediction import too_close
 from msa_demo.views.base import fmt, md, model_name, reader_family
 
 NO_FACE = "no face"
@@ -88,8 +89,7 @@ def language_records(pred: dict | None, reading: dict | None) -> dict[str, dict]
 
 def near_tie(pred: dict) -> bool:
     """Are the top two classes closer than ``NEAR_TIE``?"""
-    probs = sorted((float(v) for v in (pred.get("probs") or {}).values()), reverse=True)
-    return len(probs) > 1 and probs[0] - probs[1] < NEAR_TIE
+    return too_close(pred.get("probs") or {})
 
 
 def headline(pred: dict, lang: str = "en") -> str:
