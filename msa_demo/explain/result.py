@@ -28,8 +28,10 @@ def _clean(value: Any) -> Any:
         return [_clean(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (ExplainOptions, Prediction)):  # their own JSON forms (options flat, by public names)
-        return _clean(value.to_dict()) if isinstance(value, Prediction) else value.to_dict()
+    if isinstance(value, ExplainOptions):  # flat, by public names (its parts are by modality)
+        return value.to_dict()
+    if isinstance(value, Prediction):  # its JSON form: with too_close, read from its probabilities
+        return _clean(value.to_dict())
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _clean(getattr(value, f.name)) for f in fields(value)}
     try:

@@ -53,10 +53,14 @@ def _and(items: list[str]) -> str:
 PUNCTUATION = "\"'.,;:!?()[]{}«»“”‘’…，。！？、；：（）【】《》"
 
 
+def bare(word: str) -> str:
+    """A word without the punctuation that clings to it ("awful," was quoted so), or as it is when it is nothing
+    but punctuation."""
+    return str(word).strip(PUNCTUATION) or str(word)
+
+
 def quoted(word: str) -> str:
-    """A word in quotes without the punctuation that clings to it ("'awful,'" was quoted), or as it is when it is
-    nothing but punctuation."""
-    return f"'{str(word).strip(PUNCTUATION) or word}'"
+    return f"'{bare(word)}'"
 
 
 def units_phrase(modality: str, labels: list[str], params: dict | None = None) -> str:

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from msa_demo import i18n
 from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, joined, region_words, t
-from msa_demo.explain.whatif import quoted
+from msa_demo.explain.whatif import bare
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -58,7 +58,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
         if c.get("edit") == "remove":
-            words = _listed([t("'{w}'", lang, w=quoted(u)[1:-1]) for u in units], lang)
+            words = _listed([t("'{w}'", lang, w=bare(u)) for u in units], lang)
             phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
                       else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
                       else t("picture region {regions}", lang,
@@ -66,7 +66,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                       else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
                       else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
             return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
-        pairs = _listed([t("'{a}' → '{b}'", lang, a=quoted(a)[1:-1], b=quoted(b)[1:-1])
+        pairs = _listed([t("'{a}' → '{b}'", lang, a=bare(a), b=bare(b))
                          for a, b in zip(units, c.get("replacements") or [])], lang)
         return t("With {pairs} ({how}) it reads {reads}.", lang, pairs=pairs, reads=reads,
                  how=t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang))
