@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import socket
 import time
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -117,3 +118,21 @@ class QueueWatch:
             if queue.pending_event_ids_session.get(session) or (messages is not None and not messages.empty()):
                 return False
         return True
+
+
+def stacks() -> str:
+    """Where each of this process's threads is now (its innermost project, Gradio or torch frames), for a failure's
+    message: a browser test that waits in vain for a panel shows whether the server was computing or waiting."""
+    import sys
+    import threading
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    out = []
+    for ident, frame in sys._current_frames().items():
+        lines = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in traceback.extract_stack(frame)
+                 if "msa_demo" in f.filename or "faster_whisper" in f.filename or "/app.py" in f.filename
+                 or "concurrent" in f.filename or "threading.py" in f.filename and f.name == "wait"]
+        if any("msa_demo" in s or "app.py" in s or "whisper" in s for s in lines):
+            out.append(f"[{names.get(ident, ident)}] " + " > ".join(lines[-8:]))
+    return "\n".join(out) or "(no thread in the project's code)"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serving import BROWSER_MARKS, QueueWatch, chromium, serve
+from serving import BROWSER_MARKS, QueueWatch, chromium, serve, stacks
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -69,8 +69,24 @@ def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-pl
             const t = document.querySelector('#trust');
             return t && t.innerText.includes(head) && !t.innerText.includes(busy);
         }""", arg=list(done), timeout=timeout)
-    for sel in panels:
+    for sel in panels:  # one not shown says what the page showed instead (a CI log is all there is to read)
+        wait_shown(page, sel, timeout)
+
+
+def shown_text(page) -> str:
+    """The page's verdict, notices, trust table and audio panel, as text (for a failure's message)."""
+    return page.evaluate("""() => ['#fused', '#notices', '#trust', '#transcript', '#audio-plot', '#video-plot', '.toast-body']
+        .map(s => [...document.querySelectorAll(s)].map(e => s + ': ' + e.innerText.replace(/\\s+/g, ' ')
+        .slice(0, 600) + (e.offsetParent === null ? ' (hidden)' : '')).join(' | ')).filter(Boolean).join(' || ')""")
+
+
+def wait_shown(page, sel: str, timeout: int = 120_000) -> None:
+    """``page.wait_for_selector(sel)``, failing with what the page showed and where the server's threads were."""
+    try:
         page.wait_for_selector(sel, timeout=timeout)
+    except Exception as e:
+        raise AssertionError(f"{sel} never shown; the page said: {shown_text(page)}\nthe server's threads:\n"
+                             f"{stacks()}") from e
 
 
 # what the page announces to a screen reader (Gradio's live region: "Loading", "Complete"; each stays 1 s), kept in
@@ -305,8 +321,8 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     page.wait_for_selector("#own-audio", state="visible", timeout=60_000)
     assert not page.locator("#own-image").is_visible()
     page.click("#explain-btn")
-    page.wait_for_selector("#video-plot .js-plotly-plot", timeout=120_000)
-    page.wait_for_selector("#video-frames img", timeout=120_000)
+    wait_shown(page, "#video-plot .js-plotly-plot")
+    wait_shown(page, "#video-frames img")
     assert "The clip on one time axis" in page.locator("#video-plot").inner_text()
     assert "converted from MPEG-4 part 2 in MP4" in page.locator("#notices").inner_text()
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('face pushed hardest')",

@@ -417,6 +417,31 @@ def test_app_builds(dash, tmp_path):
     demo = app.build_demo(dash, tmp_path / "none.json")
     names = {d.get("api_name") for d in demo.config["dependencies"]}
     assert {"predict", "explain", "report"} <= names
+    # every panel a stream fills is on the page from the start, unseen (Gradio builds a visible=False one only when
+    # it is first shown, and an update landing meanwhile was lost: the audio map never drew)
+    shown = {c["props"].get("elem_id"): c["props"].get("visible") for c in demo.config["components"]}
+    panels = ["fused", "contrib", "own-text", "own-image", "own-audio", "words", "overlays", "audio-plot",
+              "transcript", "clip", "video-plot", "video-frames"]
+    assert {p: shown.get(p) for p in panels} == dict.fromkeys(panels, "hidden")
+
+
+def test_a_hidden_part_stays_on_the_page():
+    """A handler that hides a part hides it as visible="hidden" (on the page, unseen); other values pass as they
+    are."""
+    import gradio as gr
+
+    with gr.Blocks():
+        page = ui.Page({"plot": gr.Plot(visible=False), "note": gr.Markdown("x")})
+    page.keep_mounted()
+    assert page.parts["plot"].visible == "hidden" and page.parts["note"].visible is True
+
+    def handler():
+        yield {"plot": gr.update(visible=False, value=None), "note": "y"}
+        yield {"plot": gr.update(visible=True)}
+
+    hid, shown = list(page.keyed(handler)())
+    assert hid[page.parts["plot"]]["visible"] == "hidden" and hid[page.parts["plot"]]["value"] is None
+    assert hid[page.parts["note"]] == "y" and shown[page.parts["plot"]]["visible"] is True
 
 
 @pytest.mark.parametrize("aopc, rand, mark", [(0.2, 0.05, "✓"), (0.05, 0.2, "✗"), (0.004, 0.002, "?")])

@@ -314,6 +314,22 @@ def panel_values(exp: dict | None, changed: Iterable[str] | None = None, skip: A
     return out
 
 
+# A part the page hides stays on it, unseen: Gradio (6.31) leaves a ``visible=False`` component out of the page and
+# builds it when it is first shown, and an update that arrives while it is being built can be lost. A streamed
+# explanation shows its panels, then fills them a moment later: the audio map or the clip's timeline never drew, the
+# explanation done (2 browser runs in 4 here, on a quiet machine). Hidden as ``"hidden"``, a part is built with the
+# page and only its display changes.
+HIDDEN = "hidden"
+
+
+def kept_mounted(value):
+    """A handler's value for a part as the page takes it: an update that hides the part (``visible=False``) hides
+    it as ``visible="hidden"`` (:data:`HIDDEN`); anything else as it is."""
+    if isinstance(value, dict) and value.get("visible") is False:
+        return {**value, "visible": HIDDEN}
+    return value
+
+
 def panel_placement(given: Iterable[str], used: Iterable[str]) -> dict[str, bool]:
     """Which panel parts are shown: a modality's parts when it is ``used``, those its kind names in
     ``given_parts`` already when it is ``given``."""
@@ -335,6 +351,13 @@ class Page:
         """The names ``pick`` keeps, in the endpoints' order (:func:`output_order`)."""
         return output_order([n for n in self.parts if pick(n)], first)
 
+    def keep_mounted(self) -> None:
+        """Every part made hidden (``visible=False``) is made ``visible="hidden"`` instead: on the page, but not
+        seen (see :func:`kept_mounted`). Call once the parts are made, before the page is served."""
+        for part in self.parts.values():
+            if getattr(part, "visible", None) is False:
+                part.visible = HIDDEN
+
     def keyed(self, fn):
         """``fn`` (a handler returning or yielding {part name: value}) as Gradio takes it: {component: value}.
         Its signature is kept (the endpoints' parameters are read from it); a generator stays one."""
@@ -346,7 +369,7 @@ class Page:
                 import gradio as gr
 
                 return gr.skip()
-            return {self.parts[n]: v for n, v in out.items()}
+            return {self.parts[n]: kept_mounted(v) for n, v in out.items()}
 
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
@@ -360,6 +383,6 @@ class Page:
         return call
 
 
-__all__ = ["EXPLAIN_OUTPUTS", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "alone_titles", "bind", "builtins", "further",
+__all__ = ["EXPLAIN_OUTPUTS", "HIDDEN", "kept_mounted", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "alone_titles", "bind", "builtins", "further",
            "input_names", "input_widgets", "named_inputs", "optional_further", "output_order",
            "panel_placement", "panel_values", "panels", "rendered", "switch"]
