@@ -643,6 +643,14 @@ def test_the_clip_is_told_on_one_time_axis():
                              "spans": [[i, i + 1] for i in range(5)], "scores": [0.01, -0.37, -0.37, -0.36, -0.2]},
                             exp["maps"][1]]}
     assert video_kind.story(held) == "the face pushed hardest away from positive at 1–4 s"
+    # moments that do not fall on whole seconds are told to a tenth (a 3.56 s clip's last moment read "3–4 s", a
+    # half-second one "2–2 s")
+    short = {**exp, "maps": [{**exp["maps"][0], "labels": ["0.0–1.5 s", "1.5–2.0 s", "2.0–3.56 s"],
+                              "spans": [[0, 1.5], [1.5, 2.0], [2.0, 3.56]], "scores": [0.01, -0.6, -0.2]}]}
+    assert video_kind.story(short) == "the face pushed hardest away from positive at 1.5–2 s"
+    short["maps"][0]["scores"] = [0.01, -0.2, -0.6]
+    assert video_kind.story(short) == ("the face pushed hardest away from positive at 2–3.6 s, when 'so furious' "
+                                       "was said")
 
 
 @pytest.mark.slow

@@ -392,8 +392,14 @@ def story(exp: dict, lang: str = "en") -> str | None:
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
     when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said and lo == hi else ""
     return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang,
-             way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=f"{a:.0f}",
-             b=f"{b:.0f}", when=when)
+             way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=seconds(a),
+             b=seconds(b), when=when)
+
+
+def seconds(x: float) -> str:
+    """A moment's edge in seconds as the summary says it: whole seconds as such ("2"), others to a tenth ("3.6"; a
+    3.56 s clip's last moment read "0–4 s", a half-second one "2–2 s")."""
+    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
 
 
 def view() -> dict:
