@@ -23,7 +23,9 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   component}`` (a tuple: parts named "0", "1" ...); ``render(exp)``, those parts' values from an
   ``Explanation.to_dict()`` (``{}``: nothing explained; ``{"reading": ...}``: only the prediction so far), by
   the same names (default for both: one bar chart of its map's features). Each part starts hidden
-  (``visible=False``: an error elsewhere never marks an empty box); the page places each part (shows it)
+  (``visible=False``: an error elsewhere never marks an empty box; the page keeps it built, unseen, as
+  ``visible="hidden"``, so that a streamed update never lands while it is being built: ``ui.fields.HIDDEN``);
+  the page places each part (shows it)
   when the modality is used, or already when it is given for the parts named in ``given_parts`` (the picture,
   also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
   handlers address a part as ``<modality>.<part>`` (``image.picture``); ``story(exp)``, a clause the summary
