@@ -597,6 +597,12 @@ ZH: dict[str, str] = {
         "视频：语音识别对听到的话没有把握（音乐或噪声？），因此没有把它们当作文字读取。",
     "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
     "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
+    "This preset's trained fusion head reads only {reads}, so the {m} was not used.":
+        "此预设训练的融合头只读取{reads}，因此未使用{m}。",
+    "This preset's trained fusion head reads only {reads}, and none was given ({given}), so there is no verdict: "
+    "give {reads}.": "此预设训练的融合头只读取{reads}，而所给输入（{given}）中没有，因此没有结论：请提供{reads}。",
+    "This preset's trained fusion head knows only {labels}: its verdict is never {missing}.":
+        "此预设训练的融合头只认识{labels}：其结论永远不会是{missing}。",
     "Image: no face was found, so the whole picture was read as a face.": "图片：没有找到人脸，因此把整张图片当作人脸读取。",
     "Audio: no words were recognised, so lite audio has nothing to judge.": "音频：没有识别出任何词语，因此 lite 音频模型无从判断。",
     "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge.":

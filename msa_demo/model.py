@@ -17,6 +17,7 @@ from msa_demo.errors import InputError, ModelLoadError, MsaError
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
 from msa_demo import language
+from msa_demo.labels import SENTIMENTS, labels_to_sentiment
 from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo import registry
 from msa_demo.prediction import ModalityPrediction, Prediction
@@ -107,6 +108,13 @@ SOUND_NOT_USED = "Video: its sound track was not used; the audio clip given was 
 # every input given is switched off (``use``), or has no model in this preset: no verdict either
 ALL_SWITCHED_OFF = "Every input given is switched off ({off}), so there is no verdict: switch at least one on."
 NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so there is no verdict."
+# a head trained by `msa_demo train` on some modalities: the others' models still load (their verdicts alone), but
+# its verdict never reads them (a picture given to a text-only head was listed as used and changed nothing)
+HEAD_DOES_NOT_READ = "This preset's trained fusion head reads only {reads}, so the {m} was not used."
+HEAD_READS_NONE = ("This preset's trained fusion head reads only {reads}, and none was given ({given}), so there is no "
+                   "verdict: give {reads}.")
+# a head trained on two classes: its fused neutral is always 0 %
+NEVER_SAYS = "This preset's trained fusion head knows only {labels}: its verdict is never {missing}."
 
 
 def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
@@ -258,6 +266,21 @@ class MultimodalSentimentModel:
             return late
         return fusion
 
+    @property
+    def head_reads(self) -> list[str]:
+        """The modalities the fused verdict reads: a trained head's own (``msa_demo train --modalities``), else every
+        modality the preset has a model for."""
+        return list(getattr(getattr(self.fusion, "net", None), "modalities", None) or self.modalities)
+
+    @property
+    def never_says(self) -> list[str]:
+        """The sentiments a trained head's classes never reach (a two-class head: ["neutral"]); [] for late fusion."""
+        labels = getattr(getattr(self.fusion, "net", None), "labels", None)
+        if not labels:
+            return []
+        reach = labels_to_sentiment(torch.eye(len(labels)), list(labels)).sum(0)
+        return [s for s, r in zip(SENTIMENTS, reach.tolist()) if r <= 0]
+
     def _load_trained_fusion(self):
         from msa_demo.fusion import load_fusion  # a trained head saved by `msa_demo train`
 
@@ -361,6 +384,8 @@ class MultimodalSentimentModel:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
             elif m not in self.modalities:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
+            elif m not in self.head_reads:
+                notices.append(HEAD_DOES_NOT_READ.format(reads=", ".join(self.head_reads), m=m))
             elif m not in wanted:
                 off.append(m)
             elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
@@ -373,6 +398,9 @@ class MultimodalSentimentModel:
                 raise InputError(why)
             if off:
                 raise InputError(ALL_SWITCHED_OFF.format(off=", ".join(off)))
+            if any(m in self.modalities for m in inputs.present()):  # a model reads it, but not the trained head
+                raise InputError(HEAD_READS_NONE.format(reads=" or ".join(self.head_reads),
+                                                        given=", ".join(inputs.present())))
             raise InputError(NO_MODEL_READS.format(given=", ".join(inputs.present())))
         encoded: dict[str, Encoded] = {}
         per: dict[str, ModalityPrediction] = {}
@@ -392,6 +420,9 @@ class MultimodalSentimentModel:
                     notices.append(line)
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
+        if self.never_says:
+            notices.append(NEVER_SAYS.format(labels=", ".join(self.fusion.net.labels),
+                                             missing=" or ".join(self.never_says)))
         if self.device.type == "cpu":
             release_memory()
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe(),

@@ -111,3 +111,32 @@ def test_stages_and_the_saved_head_predict_the_same(tmp_path, tiny_preset_path):
         pairs.append((p.y[i], int(fusion({}, feats)[0].argmax())))  # head classes are in SENTIMENTS order here
     cm = summary["test"]["confusion_matrix"]
     assert sorted(pairs) == sorted((t, c) for t, row in enumerate(cm) for c, n in enumerate(row) for _ in range(n))
+
+
+def test_a_text_only_two_class_head_says_what_it_never_reads_or_says(tmp_path, tiny_preset_path):
+    """A head trained on text alone, on negative and positive rows: a picture given beside the words is not used
+    (it was listed as used and changed nothing, and explaining it failed in Captum), and its verdict says it never
+    reaches neutral; a picture alone gets one line saying what to give."""
+    from msa_demo.errors import InputError
+    from msa_demo.model import MultimodalSentimentModel
+    from PIL import Image
+
+    rows = [{"text": f"{lab} words {i}", "label": lab} for i in range(12) for lab in ("negative", "positive")]
+    args = parse_args([str(_manifest(tmp_path, rows)), "--preset", str(tiny_preset_path), "--modalities", "text",
+                       "--epochs", "2", "--cache-dir", str(tmp_path / "c"), "--output", str(tmp_path / "head"),
+                       "--quiet"])
+    p = plan(args)
+    enc = encode(p)
+    head = fit(p, enc)
+    out = save(p, head, evaluate(p, enc, head), tmp_path / "head")
+    model = MultimodalSentimentModel.from_preset(str(out), device="cpu")
+    Image.new("RGB", (40, 40), (200, 40, 40)).save(tmp_path / "face.png")
+    both = model.predict(text="positive words", image=str(tmp_path / "face.png"))
+    alone = model.predict(text="positive words")
+    assert both.used == ["text"] and both.probs == alone.probs
+    assert "This preset's trained fusion head reads only text, so the image was not used." in both.notices
+    assert both.probs["neutral"] == 0.0
+    assert "This preset's trained fusion head knows only negative, positive: its verdict is never neutral." in \
+        both.notices
+    with pytest.raises(InputError, match=r"reads only text, and none was given \(image\).*give text"):
+        model.predict(image=str(tmp_path / "face.png"))
