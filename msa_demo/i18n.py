@@ -656,6 +656,9 @@ ZH: dict[str, str] = {
     "Give at least one input: {kinds}.": "请至少给出一个输入：{kinds}。",
     "Give at least one input: type some text, add a picture, or upload/record an audio or video clip.":
         "请至少给出一个输入：输入一段文字、添加一张图片，或上传/录制一段音频或视频。",
+    "Compare explains the inputs on the Explain tab, and none is given there: type some text, add a picture, or "
+    "upload/record an audio or video clip on the Explain tab.":
+        "“对比”解释的是“解释”标签页上的输入，而那里没有任何输入：请在“解释”标签页输入一段文字、添加一张图片，或上传/录制一段音频或视频。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read.":
         "图片中没有找到人脸，因此人脸模型弃权，而且没有其他可读取的输入。",
     "No face was found in the picture, so the face model abstains, and nothing else is given to read. Add --text, "

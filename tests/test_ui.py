@@ -534,6 +534,9 @@ def test_settings_are_read_by_name():
         ui.read_settings(ig_max_step=8)
     with pytest.raises(InputError, match="the image grid must be 2 to 64"):
         ui.read_settings(grid=65)
+    with pytest.raises(InputError) as said:  # the option's own line, once (it was put after a second preamble)
+        ui.read_settings(regions="hexagons")
+    assert str(said.value).startswith("Explanation option: image regions must be one of")
     with pytest.raises(InputError, match="Unknown image method 'all'"):
         ui.read_settings(image_method="all")
     with pytest.raises(InputError, match="target class"):
@@ -705,7 +708,7 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
 
     with pytest.raises(gr.Error, match="Compare needs a second model"):
         dash.check_compare(None, "I love it", None, None, other="")
-    with pytest.raises(gr.Error, match="Give at least one input"):
+    with pytest.raises(gr.Error, match="none is given there: .* on the Explain tab"):  # the tab has no inputs
         dash.check_compare(None, "", None, None, other=str(tiny_preset_path))
     with pytest.raises(gr.Error, match="could not be loaded for the comparison"):
         dash.check_compare(None, "I love it", None, None, other=str(tmp_path / "no-such-preset.json"))

@@ -23,8 +23,9 @@ from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, switch, write_whole
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
-from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, explained_stamp, explanation_views, gradio, one_line,
-                                 progress_adapter, rows_progress, stale_parts, user_error, verdicts_shown, warm_up)
+from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
+                                 gradio, one_line, progress_adapter, rows_progress, stale_parts, user_error,
+                                 verdicts_shown, warm_up)
 from msa_demo.views import (compare_markdown, empty_prediction_views, md, notices_markdown, prediction_views,
                             whatif_markdown)
 
@@ -192,9 +193,9 @@ class Dashboard:
 
     # ------------------------------------------------------------------ handlers
 
-    def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en"):
+    def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en", no_input: str = NO_INPUT):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
-        ``inputs``: the values read already (not decoded again)."""
+        ``inputs``: the values read already (not decoded again); ``no_input``: what nothing given is told."""
         from msa_demo.explain import reading_record, without_faceless_picture
 
         model = self.model(request.preset)
@@ -204,7 +205,7 @@ class Dashboard:
             raise user_error(i18n.said(str(exc), lang)) from None
         present = inputs.present()
         if not present:
-            raise user_error(t(NO_INPUT, lang))
+            raise user_error(t(no_input, lang))
         use = request.switched_on
         if not set(present) & set(use):
             raise user_error(t(ALL_OFF, lang))
@@ -521,7 +522,7 @@ class Dashboard:
         that follows, as :meth:`check` keeps it for the explanation."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        read = self._read(request, settings.face_anyway, lang=lang)
+        read = self._read(request, settings.face_anyway, lang=lang, no_input=COMPARE_NO_INPUT)
         self.other_model(other, lang, request.preset)
         self._keep_read(request, settings, read)
         return {}

@@ -231,6 +231,8 @@ def read_settings(**values: Any) -> Settings:
         raise InputError(f"The target class must be one of {', '.join(SENTIMENTS)} (got '{target}').")
     try:
         options = ExplainOptions(**fields)
+    except InputError:  # an option's own line says which and what it takes ("Explanation option: ...")
+        raise
     except (TypeError, ValueError) as exc:
         raise InputError(f"These explanation settings cannot be used: {exc}") from None
     return Settings(options=options, target=target, face_anyway=bool(values.get("face_anyway", False)))

@@ -19,6 +19,9 @@ from msa_demo.views import contributions_figure, trust_markdown
 log = logging.getLogger("msa_demo.ui")
 
 NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio or video clip."
+# the Compare tab has no inputs of its own: it compares on the Explain tab's
+COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
+                    "picture, or upload/record an audio or video clip on the Explain tab.")
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
 NO_FACE = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
            "Add text or audio, or tick 'read a picture without a face as a face' in Advanced.")
