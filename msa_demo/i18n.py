@@ -615,6 +615,8 @@ ZH: dict[str, str] = {
     "{kind}: no file at '{path}', so the row was explained without it.": "{kind}：'{path}' 处没有文件，因此这一行在没有它的情况下解释。",
     "{kind}: could not be read ({why}), so the row was explained without it.":
         "{kind}：无法读取（{why}），因此这一行在没有它的情况下解释。",
+    "{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder to use it.":
+        "{kind}：'{path}' 在仪表板数据文件夹之外，因此没有读取；把它放进那个文件夹才能使用。",
     "Video: only the first {s} s{total} of its pictures were read; its sound, the first {k} s.":
         "视频：画面只读取了前 {s} 秒{total}；声音读取了前 {k} 秒。",
     "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",

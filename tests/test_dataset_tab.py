@@ -239,6 +239,46 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
                      "one; map it (label=sentiment) to score the set.", {"duration": None, "title": "Note"})]
 
 
+@pytest.mark.slow
+def test_a_manifest_s_file_outside_the_data_folder_is_not_read(tiny_model, tmp_path):
+    """An uploaded manifest whose rows named a picture by an absolute path, or by a ../ path, outside the data folder
+    had it read and explained (on a public Space: any picture the server could open). Now such a file is not read:
+    its row is explained from its words and says why, as of a missing file; a picture inside the folder still is.
+    The command line's explain-batch still reads what its user names."""
+    import shutil
+
+    data, elsewhere, uploads = tmp_path / "data", tmp_path / "elsewhere", tmp_path / "uploads"
+    for folder in (data, elsewhere, uploads):
+        folder.mkdir()
+    shutil.copy(EXAMPLES / "happy_face.png", elsewhere / "secret.png")
+    shutil.copy(EXAMPLES / "happy_face.png", data / "inside.png")
+    (data / "link.png").symlink_to(elsewhere / "secret.png")  # inside by its name, outside once resolved
+    upload = uploads / "m.csv"  # as Gradio keeps an upload: outside the data folder
+    upload.write_text("id,text,image,label\n"
+                      f"absolute,what a day,{elsewhere / 'secret.png'},positive\n"
+                      "climbs,what a day,../elsewhere/secret.png,positive\n"
+                      f"linked,what a day,{data / 'link.png'},positive\n"
+                      f"inside,what a day,{data / 'inside.png'},positive\n"
+                      f"alone,,{elsewhere / 'secret.png'},positive\n", encoding="utf-8")
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports")
+    table, _, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(upload), 5, "tiny", ALL)
+    rows = {r["id"]: r for r in read_results(data / current)}
+    said = "Image: 'secret.png' is outside the dashboard's data folder, so it was not read; put it inside that folder"
+    for rid in ("absolute", "climbs"):
+        assert rows[rid]["used"] == ["text"] and rows[rid]["image_sha256"] is None and not rows[rid]["error"]
+        assert any(n.startswith(said) for n in rows[rid]["notices"])
+    assert rows["linked"]["used"] == ["text"] and any("'link.png' is outside" in n for n in rows["linked"]["notices"])
+    assert rows["inside"]["used"] == ["text", "image"] and rows["inside"]["image_sha256"]
+    assert rows["alone"]["error"].startswith(said) and rows["alone"]["image_sha256"] is None
+    # a manifest typed on the server, inside the data folder, is held to the same rule
+    (data / "typed.csv").write_text("id,text,image\nclimbs,what a day,../elsewhere/secret.png\n", encoding="utf-8")
+    DatasetTab(dash, root=data).run("typed.csv", "runs/typed", 5, "tiny")
+    (row,) = read_results(data / "runs" / "typed")
+    assert row["used"] == ["text"] and any(n.startswith(said) for n in row["notices"])
+    explain_batch(upload, tmp_path / "cli", model=tiny_model, options=FAST, progress=False, report=False)
+    assert {r["id"]: r["used"] for r in read_results(tmp_path / "cli")}["absolute"] == ["text", "image"]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("notes.txt", b"hello", "is not a manifest"),
     ("bad.zip", b"not a zip", "is not a readable .zip"),

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.manifest import none_found
-from msa_demo.dataset.rows import ManifestRow, explain_row, explanation_text, one_line, read_rows, safe_name
+from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, one_line, read_rows,
+                                   safe_name)
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
@@ -51,7 +52,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
                   encoding: str | None = None, label_names: dict[str, str] | None = None,
-                  face_anyway: bool = False) -> BatchSummary:
+                  face_anyway: bool = False, readable: Callable[[Path], bool] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -70,6 +71,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     t0 = time.perf_counter()
     rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names)
+    if readable is not None:
+        rows = left_out(rows, readable)
     missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:

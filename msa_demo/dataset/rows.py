@@ -13,7 +13,7 @@ from itertools import combinations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from msa_demo import registry
 from msa_demo.config import SENTIMENTS
@@ -44,6 +44,7 @@ class ManifestRow:
     # how the label column's numbers were read, when this one is a number read ("0 / 1", "scores -3 to 3": the whole
     # column's, ``labels.label_numbering``; a split's or the first rows' numbers alone may say otherwise)
     label_read_as: str | None = None
+    left_out: dict[str, str] = field(default_factory=dict)  # {modality: why its file is not read} (:func:`left_out`)
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -232,6 +233,29 @@ def one_line(exc: BaseException) -> str:
 
 MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it."
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
+OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
+           "to use it.")
+
+
+def left_out(rows: list[ManifestRow], readable: Callable[[Path], bool]) -> list[ManifestRow]:
+    """The rows without their local files (a path, a ``file://`` URI) that ``readable`` refuses (the Dataset tab: a
+    file outside its data folder), never read, not even hashed: each row is explained from its other inputs and
+    says which file was left out, as of a missing one."""
+    from urllib.parse import unquote, urlparse
+
+    from msa_demo.dataset.media import is_uri
+
+    out = []
+    for row in rows:
+        refused = {}
+        for m, v in row.files().items():
+            local = isinstance(v, str) and (not is_uri(v) or v.lower().startswith("file://"))
+            path = Path(unquote(urlparse(v).path) if is_uri(v) else v) if local else None
+            if path is not None and not readable(path):
+                refused[m] = OUTSIDE.format(kind=m.capitalize(), path=path.name)
+        out.append(dataclasses.replace(row, values={m: v for m, v in row.values.items() if m not in refused},
+                                       left_out=refused, _hashes=None) if refused else row)
+    return out
 
 
 def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
@@ -278,10 +302,14 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
 
     try:
         values, gone = without_missing_files(row.values, use)
+        refused = [why for m, why in row.left_out.items() if use is None or m in use]
+        gone = refused + gone
         with local_files(**{m: v for m, v in row.files().items() if m in values}) as files:  # Blobs and URIs as
             inputs, unread = read_what_can_be(model, {**values, **files})  # files, for this row
             gone += unread
             if not inputs.present():
+                if refused:  # its one file was not read: that is why
+                    raise MsaError(" ".join(refused))
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
             use, said = abstain_without_face(model, inputs, use, face_anyway)
             exp = explain(model, inputs, target=target, use=use, options=options,

@@ -10,7 +10,8 @@ by PCA, ``dataset.rowmap``) whose points open their row the same way.
     panels = tab.open_point("out/", "row-00003@1712")  # a map point's click (its row id, then a click stamp)
 
 Folders and manifests are read and written only under one root folder (``$MSA_DATASET_ROOT``, else the folder the
-app started in), so a public dashboard does not open the server's other files.
+app started in), so a public dashboard does not open the server's other files: a manifest's row that names a file
+elsewhere (an uploaded one too) is explained without it, said.
 """
 
 import hashlib
@@ -218,11 +219,17 @@ class DatasetTab:
             raise user_error(f"Type or pick a {what} first.")
         p = Path(text).expanduser()
         p = (p if p.is_absolute() else self.root / p).resolve()
-        if not p.is_relative_to(self.root):
+        if not self.inside(p):
             raise user_error(f"Only paths inside the dashboard's data folder ({self.root}) can be used here "
                              f"('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to choose that "
                              "folder).")
         return p
+
+    def inside(self, path: Path, *also: Path) -> bool:
+        """The data-folder rule: whether ``path`` (symlinks resolved) is inside the root, or inside one of ``also``
+        (the folder an uploaded .zip was unpacked into, the shipped examples')."""
+        path = Path(path).resolve()
+        return any(path.is_relative_to(Path(folder).resolve()) for folder in (self.root, *also))
 
     def rows(self, folder: Path) -> list[dict]:
         from msa_demo.dataset import read_results
@@ -328,7 +335,8 @@ class DatasetTab:
         """Explain the curated examples (the shipped manifest) into a fresh results folder, then open it."""
         if not self.examples or not Path(self.examples).is_file():
             raise user_error("This dashboard ships no example manifest (examples/manifest.csv is missing).")
-        return self._run(Path(self.examples), self.fresh_folder("examples"), self.max_rows, preset, show, progress)
+        return self._run(Path(self.examples), self.fresh_folder("examples"), self.max_rows, preset, show, progress,
+                         also=(Path(self.examples).parent,))
 
     def run_upload(self, upload: str | None, limit: float | None, preset: str | None, show: str = ALL,
                    progress=None, columns: str | None = None, encoding: str | None = None,
@@ -338,17 +346,19 @@ class DatasetTab:
         if not upload:
             raise user_error("Upload a manifest first: a CSV, JSONL or Parquet file, or a .zip of a folder that "
                              "holds one with its pictures and clips.")
-        src = Path(upload)
+        src, also = Path(upload), ()
         if src.suffix.lower() == ".zip":
-            src = self.unpack(src)
+            src, folder = self.unpack(src)
+            also = (folder,)  # its own pictures and clips are read; a path out of it is not
         elif src.suffix.lower() not in MANIFEST_SUFFIXES:
             raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
         return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split,
-                         label_names)
+                         label_names, also)
 
-    def unpack(self, archive: Path) -> Path:
-        """The manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), unpacked with its media
-        into the dashboard's own folder; a member outside the archive's folder, or too much, is refused."""
+    def unpack(self, archive: Path) -> tuple[Path, Path]:
+        """(the manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), the folder it was
+        unpacked into with its media: the dashboard's own); a member outside the archive's folder, or too much, is
+        refused."""
         import hashlib
         import zipfile
 
@@ -372,11 +382,12 @@ class DatasetTab:
                        key=lambda p: (len(p.relative_to(into).parts), str(p)))
         if not found:
             raise user_error(f"'{archive.name}' holds no manifest (a .csv, .jsonl or .parquet file).")
-        return found[0]
+        return found[0], into
 
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
              columns: str | None = None, encoding: str | None = None, split: str | None = None,
-             label_names: str | None = None) -> tuple:
+             label_names: str | None = None, also: tuple[Path, ...] = ()) -> tuple:
+        """The runs' one body; a row's file outside the data folder (and ``also``) is not read (:meth:`inside`)."""
         from msa_demo.dataset import explain_batch
         from msa_demo.dataset.manifest import parse_columns
         from msa_demo.labels import parse_label_names
@@ -402,7 +413,7 @@ class DatasetTab:
         try:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
-                                label_names=names)
+                                label_names=names, readable=lambda path: self.inside(path, *also))
         except MsaError as exc:
             raise user_error(str(exc)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
