@@ -302,6 +302,9 @@ ZH: dict[str, str] = {
         "{name}：n={n}  准确率 {accuracy}  宏精确率 {p}  宏召回率 {r}  宏 F1 {f1}",
     "  confusion (rows = truth, cols = predicted): ": "  混淆矩阵（行 = 真值，列 = 预测）：",
     "  {group}: accuracy {accuracy} macro-F1 {f1}": "  {group}：准确率 {accuracy} 宏 F1 {f1}",
+    "  only {n} held-out rows: one row moves accuracy by {step} points, so these figures say little (more labelled "
+    "rows, or --test-size, give a measure)":
+        "  只有 {n} 行留出数据：一行就让准确率变动 {step} 个百分点，因此这些数字说明不了多少（更多带标签的行或 --test-size 才能给出度量）",
     "  binary accuracy {accuracy} (n={n})": "  二分类准确率 {accuracy}（n={n}）",
     "saved to {output} ({seconds} s)": "已保存到 {output}（{seconds} 秒）",
     "use it: python -m msa_demo predict --preset {output} --text \"…\" (or explain, explain-batch, the app's --preset)":

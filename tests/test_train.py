@@ -231,7 +231,8 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     zh = capsys.readouterr().out
     assert f"行：{first['n_train']} 行用于训练" in zh and "分层划分，种子 1" in zh and "留出集：n=6" in zh
     assert "混淆矩阵" in zh and "已保存到" in zh and "使用方法" in zh
-    assert english_left(zh, out, cache, "python -m msa_demo predict --preset --text explain explain-batch") == []
+    assert english_left(zh, out, cache, "python -m msa_demo predict --preset --text explain explain-batch "
+                        "--test-size") == []
     assert json.loads((out / "metrics.json").read_text())["split_from"] == "a stratified split, seed 1"
 
 

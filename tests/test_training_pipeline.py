@@ -15,7 +15,7 @@ from msa_demo.fusion import load_fusion
 from msa_demo.training import parse_args
 from msa_demo.training.data import split_rows
 from msa_demo.training.metrics import group_metrics
-from msa_demo.training.pipeline import encode, evaluate, fit, plan, save
+from msa_demo.training.pipeline import encode, evaluate, fit, plan, print_summary, save
 
 
 def _manifest(tmp_path, rows, name="m.jsonl"):
@@ -113,7 +113,7 @@ def test_stages_and_the_saved_head_predict_the_same(tmp_path, tiny_preset_path):
     assert sorted(pairs) == sorted((t, c) for t, row in enumerate(cm) for c, n in enumerate(row) for _ in range(n))
 
 
-def test_a_text_only_two_class_head_says_what_it_never_reads_or_says(tmp_path, tiny_preset_path):
+def test_a_text_only_two_class_head_says_what_it_never_reads_or_says(tmp_path, tiny_preset_path, capsys):
     """A head trained on text alone, on negative and positive rows: a picture given beside the words is not used
     (it was listed as used and changed nothing, and explaining it failed in Captum), and its verdict says it never
     reaches neutral; a picture alone gets one line saying what to give."""
@@ -128,7 +128,16 @@ def test_a_text_only_two_class_head_says_what_it_never_reads_or_says(tmp_path, t
     p = plan(args)
     enc = encode(p)
     head = fit(p, enc)
-    out = save(p, head, evaluate(p, enc, head), tmp_path / "head")
+    summary = evaluate(p, enc, head)
+    out = save(p, head, summary, tmp_path / "head")
+    card = (out / "README.md").read_text()  # its own card, not the Hub mixin's "pushed to the Hub" one
+    assert "Reads: text. Classes: negative, positive." in card and "Hub" not in card
+    n = summary["test"]["n"]
+    assert f"Held out: {n} rows" in card and "these figures say little" in card
+    print_summary(summary, None)
+    printed = capsys.readouterr().out
+    assert f"only {n} held-out rows: one row moves accuracy by {100 / n:.0f} points" in printed
+    assert "binary" not in printed  # a two-class head's binary figures are its figures: printed once
     model = MultimodalSentimentModel.from_preset(str(out), device="cpu")
     Image.new("RGB", (40, 40), (200, 40, 40)).save(tmp_path / "face.png")
     both = model.predict(text="positive words", image=str(tmp_path / "face.png"))

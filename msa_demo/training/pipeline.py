@@ -265,14 +265,38 @@ def _unreadable(p: TrainingPlan, enc: EncodedRows) -> dict[str, dict[int, str]]:
     return {m: dict(sorted(whys.items())) for m, whys in out.items() if whys}
 
 
+FEW_HELD_OUT = 30  # held-out rows under which the printed metrics say how little they measure
+
+
 def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | Path) -> Path:
-    """The head (Hub mixin: config.json + model.safetensors), the preset it was trained on, and metrics.json."""
+    """The head (Hub mixin: config.json + model.safetensors), the preset it was trained on, metrics.json, and a
+    README.md that says what it was trained on and how it did (the mixin's own card said it had been pushed to
+    the Hub, "[More Information Needed]")."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     head.net.cpu().save_pretrained(str(out))
     save_preset(p.preset, out / "preset.json")
     (out / "metrics.json").write_text(json.dumps(summary, indent=1))
+    (out / "README.md").write_text(card(summary, out.name))
     return out
+
+
+def card(summary: dict[str, Any], name: str) -> str:
+    """The head's model card: the rows and manifest it learned from, its modalities and classes, the held-out
+    figures (or why there are none), and how to use it."""
+    test = summary.get("test")
+    figures = (f"Held out: {test['n']} rows, accuracy {test['accuracy']:.3f}, macro F1 {test['macro_f1']:.3f}"
+               + (f" (only {test['n']} rows: these figures say little)." if test["n"] < FEW_HELD_OUT else ".")
+               if test else "No rows were held out, so there are no held-out figures.")
+    return "\n".join([
+        f"# {name}: a fusion head trained by `msa_demo train`", "",
+        f"- Trained on: `{summary.get('manifest')}` ({summary.get('n_train')} rows to train on, {summary.get('n_val')} "
+        f"to pick the epoch, {summary.get('n_test')} held out), seed {summary.get('seed')}.",
+        f"- Encoders: the `{summary.get('preset')}` preset's (preset.json), frozen; head: {summary.get('head')}.",
+        f"- Reads: {', '.join(summary.get('modalities') or [])}. Classes: {', '.join(summary.get('labels') or [])}.",
+        f"- {figures} metrics.json has every figure.", "",
+        "Use it: `python -m msa_demo predict --preset <this folder> --text \"...\"` (or explain, explain-batch, the "
+        "app's --preset). It was not uploaded anywhere.", ""])
 
 
 def printed_language(args: argparse.Namespace) -> str:
@@ -325,7 +349,11 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
         print(t("no held-out rows: {why}, so there are no held-out metrics", lang, why=why))
     if "test" in summary:
         print(format_metrics(t("held-out", lang), summary["test"], lang))
-        if summary.get("test_binary"):
+        n = summary["test"]["n"]
+        if n < FEW_HELD_OUT:  # 2 rows printed "accuracy 1.000 ... F1 1.000" as if it were a measurement
+            print(t("  only {n} held-out rows: one row moves accuracy by {step} points, so these figures say little "
+                    "(more labelled rows, or --test-size, give a measure)", lang, n=n, step=f"{100 / n:.0f}"))
+        if summary.get("test_binary") and "neutral" in summary["test"]["labels"]:  # a two-class head's is the same
             print(format_metrics(t("held-out binary (non-neutral truth)", lang), summary["test_binary"], lang))
         for g, gm in summary.get("test_by_group", {}).items():
             b = gm["binary"]
