@@ -229,9 +229,16 @@ def load_preset(name_or_path: str | Path) -> Preset:
         return _trained(path)
     if not path.is_file():
         known = ", ".join(sorted(PRESETS))
-        raise InputError(f"Unknown preset '{key}'. Use one of: {known}, or the path of a preset JSON/YAML file.")
-    text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise InputError(f"The folder '{key}' holds no trained head (a `train` run writes preset.json and "
+                             f"config.json into its folder): give one that does, a preset file, or one of {known}.")
+        if "/" in key or "\\" in key or path.suffix.lower() in (".json", ".yaml", ".yml"):  # a path, not a name
+            raise InputError(f"No preset file or folder at '{key}': give a preset JSON/YAML file, a folder a "
+                             f"`train` run wrote, or one of {known}.")
+        raise InputError(f"Unknown preset '{key}'. Use one of: {known}, the path of a preset JSON/YAML file, or a "
+                         "folder a `train` run wrote.")
     try:
+        text = path.read_text(encoding="utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
@@ -239,7 +246,8 @@ def load_preset(name_or_path: str | Path) -> Preset:
         else:
             data = json.loads(text)
     except Exception as exc:  # noqa: BLE001 - any parse error becomes one clear message
-        raise InputError(f"The preset file {path.name} could not be read: {exc}") from None
+        raise InputError(f"'{path.name}' is not a preset file: it does not read as "
+                         f"{'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({exc}).") from None
     if not isinstance(data, dict):
         raise InputError(f"The preset file {path.name} must hold one preset object.")
     return Preset.from_dict(data)

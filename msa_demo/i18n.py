@@ -600,6 +600,15 @@ ZH: dict[str, str] = {
         "视频：语音识别对听到的话没有把握（音乐或噪声？），因此没有把它们当作文字读取。",
     "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
     "This preset has no {m} model, so the {m} was not used.": "此预设没有{m}模型，因此未使用{m}。",
+    "The folder '{path}' holds no trained head (a `train` run writes preset.json and config.json into its folder): "
+    "give one that does, a preset file, or one of {known}.":
+        "文件夹“{path}”里没有训练好的融合头（`train` 会在其文件夹中写入 preset.json 和 config.json）：请给出这样的文件夹、"
+        "一个预设文件，或 {known} 之一。",
+    "No preset file or folder at '{path}': give a preset JSON/YAML file, a folder a `train` run wrote, or one of "
+    "{known}.": "“{path}”处没有预设文件或文件夹：请给出一个 JSON/YAML 预设文件、`train` 写出的文件夹，或 {known} 之一。",
+    "Unknown preset '{path}'. Use one of: {known}, the path of a preset JSON/YAML file, or a folder a `train` run "
+    "wrote.": "未知的预设“{path}”。请使用 {known} 之一、一个 JSON/YAML 预设文件的路径，或 `train` 写出的文件夹。",
+    "'{path}' is not a preset file: it does not read as {fmt} ({why}).": "“{path}”不是预设文件：无法按 {fmt} 读取（{why}）。",
     "This preset's trained fusion head reads only {reads}, so the {m} was not used.":
         "此预设训练的融合头只读取{reads}，因此未使用{m}。",
     "This preset's trained fusion head reads only {reads}, and none was given ({given}), so there is no verdict: "

@@ -74,7 +74,7 @@ def test_preset_file_errors(tmp_path):
         load_preset("nope")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(InputError, match="could not be read"):
+    with pytest.raises(InputError, match="is not a preset file: it does not read as JSON"):
         load_preset(str(bad))
     bad.write_text(json.dumps({"name": "x"}))
     with pytest.raises(InputError, match="not valid"):

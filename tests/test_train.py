@@ -569,5 +569,10 @@ def test_a_train_folder_is_a_preset_and_a_fine_tuned_text_head_is_said_not_to_be
     (folder / "config.json").write_text(json.dumps({"kind": "head", "first_layer": 10, "encoder_config": {"a": 1}}))
     with pytest.raises(InputError, match="text head with fine-tuned encoder layers"):
         load_preset(str(folder))
-    with pytest.raises(InputError, match="Unknown preset"):
+    with pytest.raises(InputError, match="No preset file or folder at '.*nothing-here': give a preset JSON/YAML file"):
         load_preset(str(tmp_path / "nothing-here"))
+    with pytest.raises(InputError, match="holds no trained head"):  # a folder, not one a train run wrote
+        load_preset(str(tmp_path))
+    (tmp_path / "hostname").write_bytes(b"\xff\xfe binary")
+    with pytest.raises(InputError, match=r"^'hostname' is not a preset file: it does not read as JSON \("):
+        load_preset(str(tmp_path / "hostname"))

@@ -696,7 +696,7 @@ def test_compare_takes_a_from_the_explanation_just_made(dash, image_path, tiny_p
     assert len(made) == 1
     out = dash.compare(None, "I love it, so good", image_path, None, other=str(tiny_preset_path), **settings)
     assert len(made) == 2  # B only
-    assert out["compare.fused_a"] == shown["state"]["prediction"]["probs"]
+    assert out["compare.fused_a"] == views.label_value(shown["state"]["prediction"]["probs"])  # as Explain shows it
     again = dash.compare(None, "I love it, so good", image_path, None, other=str(tiny_preset_path), **settings)
     assert len(made) == 2 and again["compare.summary"] == out["compare.summary"]
 

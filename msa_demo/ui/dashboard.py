@@ -20,7 +20,7 @@ from msa_demo.language import language_name, preset_languages
 from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
-from msa_demo.ui.fields import Request, bind, panel_placement, switch, write_whole
+from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
 from msa_demo.ui.options import Settings, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
@@ -535,7 +535,7 @@ class Dashboard:
         from msa_demo.explain import explain
         from msa_demo.explain.compare import compare
         from msa_demo.report import compare_html
-        from msa_demo.views import summary_sentence, text_highlights
+        from msa_demo.views import label_value, summary_sentence
 
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
@@ -563,6 +563,10 @@ class Dashboard:
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
         cmp = compare(exp_a, exp_b)
+
+        def words(exp):  # the text kind's own panel value (its legend in ``lang``)
+            return rendered(registry.get("text"), exp, lang).get("text.words")
+
         summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading"), lang) for e in (exp_a, exp_b))
         digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
         folder = self.report_dir / f"compare-{digest}" / lang
@@ -575,8 +579,10 @@ class Dashboard:
         itself = t("*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick "
                    "another preset, a preset file or a train folder to compare two models.*", lang) + "\n\n"
         return {"compare.summary": (itself if same else "") + compare_markdown(cmp, summaries, lang),
-                "compare.fused_a": exp_a["prediction"]["probs"], "compare.fused_b": exp_b["prediction"]["probs"],
-                "compare.words_a": text_highlights(exp_a, lang), "compare.words_b": text_highlights(exp_b, lang),
+                # the classes and the words' categories named in ``lang``, as the Explain tab names them
+                "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
+                "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
+                "compare.words_a": words(exp_a), "compare.words_b": words(exp_b),
                 "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
 
     # ------------------------------------------------------------------ the page opens on a worked example

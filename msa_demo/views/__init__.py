@@ -18,7 +18,7 @@ from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figu
                                     map_caption, map_figure, original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NEAR_TIE, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
                                   empty_prediction_views,
-                                  conflict_text, headline, language_records, load_examples, near_tie, notice_text, notices_markdown,
+                                  conflict_text, headline, label_value, language_records, load_examples, near_tie, notice_text, notices_markdown,
                                   outside_languages, speaks, story_clause,
                                   prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,
                                   timed_words, trust_markdown, trust_rows, trust_verdicts, unwarned)

@@ -22,7 +22,7 @@ NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, he
 LABEL_DIGITS = 2  # a Label shows whole percents
 
 
-def _probs(p: dict | None, lang: str = "en") -> dict | None:
+def label_value(p: dict | None, lang: str = "en") -> dict | None:
     """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
     so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
     sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
@@ -209,9 +209,9 @@ def prediction_views(pred: dict, extra_notices: Iterable[str] = (), reading: dic
     ``models``: {modality: {"family": ...}} for names."""
     per = pred.get("modalities") or {}
     gone = abstained(pred, reading)
-    return {"fused": _probs(pred.get("probs"), lang),
+    return {"fused": label_value(pred.get("probs"), lang),
             **{f"own.{m}": t(abstained_why(m, reading), lang) if m in gone
-               else _probs((per.get(m) or {}).get("probs"), lang) for m in registry.names()},
+               else label_value((per.get(m) or {}).get("probs"), lang) for m in registry.names()},
             "notices": notices_markdown(pred, extra_notices, reading, models, lang=lang)}
 
 
