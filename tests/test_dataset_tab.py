@@ -206,7 +206,7 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     assert list(table["id"]) == ["a"] and table["image alone"][0] and not table["error"][0]
     own = tmp_path / "sst.csv"  # a set with its own column names (GLUE's SST-2: sentence, 0 / 1 labels)
     own.write_text("sentence,label\nI love it,1\nI hate it,0\n", encoding="utf-8")
-    with pytest.raises(gr.Error, match="Map a column of yours: --columns text=sentence"):
+    with pytest.raises(gr.Error, match="Map a column of yours: text=sentence in the 'your columns' box"):
         tab.run_upload(str(own), 5, "tiny", ALL)
     table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
     assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
@@ -226,8 +226,12 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
         tab.run_upload(str(fer), 5, "tiny", ALL, columns="label=emotion", label_names="angry,hapy")
     western = tmp_path / "excel.csv"  # a spreadsheet's CSV on Western Windows: cp1252, named in the tab
     western.write_bytes("text,label\nLe café était délicieux,positive\n".encode("cp1252"))
-    with pytest.raises(gr.Error, match="is not UTF-8 text"):
+    with pytest.raises(gr.Error, match="is not UTF-8 text") as said:
         tab.run_upload(str(western), 5, "tiny", ALL)
+    # the command line's flags are named as this tab's fields (it said "--encoding cp1252" to a web page)
+    assert "cp1252 in the 'text encoding' box" in str(said.value) and "--" not in str(said.value)
+    with pytest.raises(gr.Error, match="The 'your columns' box maps onto "):
+        tab.run_upload(str(western), 5, "tiny", ALL, columns="words=text")
     table, *_ = tab.run_upload(str(western), 5, "tiny", ALL, encoding="cp1252")
     assert list(table["label"]) == ["positive"] and not table["error"][0]
     imdb = tmp_path / "imdb.csv"  # the Kaggle IMDB set: its labels in 'sentiment', said where the map is typed

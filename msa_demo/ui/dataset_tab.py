@@ -32,6 +32,29 @@ from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.widgets import gradio, user_error
 from msa_demo.views import md
 
+# The manifest reader's messages name the command line's flags ("name its encoding: --encoding cp1252"); on this tab
+# they are fields: (its label in English, in Chinese), and whether a flag's value holds "=" (a column map)
+FIELDS = {"--columns": ("'your columns' box", "“你的列”一栏", True),
+          "--encoding": ("'text encoding' box", "“文本编码”一栏", False),
+          "--label-names": ("'numbered labels' names' box", "“编号标签的名称”一栏", False),
+          "--split": ("'only the split' box", "“只看划分”一栏", False)}
+
+
+def in_fields(message: str, lang: str = "en") -> str:
+    """A manifest reader's message (in ``lang``) as this tab says it: each command-line flag named as the field that
+    does the same ("--encoding cp1252" -> "cp1252 in the 'text encoding' box"; a bare "--columns takes ..." ->
+    "the 'your columns' box takes ...")."""
+    import re
+
+    text = said(message, lang)
+    for flag, (en, zh, pairs) in FIELDS.items():
+        box = zh if lang == "zh" else f"the {en}"
+        value = r"[^\s,;()。）]*=[^\s;()。）]*" if pairs else r"[A-Za-z0-9_.-]+"
+        text = re.sub(rf"{re.escape(flag)} ({value}?)(?=[.,;)。）]?(\s|$|[)）。]))",
+                      lambda m: (f"在{box}填 {m.group(1)}" if lang == "zh" else f"{m.group(1)} in {box}"), text)
+        text = re.sub(rf"{re.escape(flag)}\b", box, text)
+    return text[:1].upper() + text[1:]
+
 ALL = "all rows"
 
 
@@ -396,7 +419,7 @@ class DatasetTab:
             mapping = parse_columns(columns)
             names = parse_label_names(label_names)
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(in_fields(str(exc), current_language())) from None
         n = int(limit or self.max_rows)
         if not 1 <= n <= self.max_rows:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
@@ -415,7 +438,7 @@ class DatasetTab:
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
                                 label_names=names, readable=lambda path: self.inside(path, *also))
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(in_fields(str(exc), lang)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
             gradio().Info(said(ran.label_hint, lang), duration=None, title=t("Note", lang))
         return self.open(self.shown(out), show, lang)
