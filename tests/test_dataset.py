@@ -759,6 +759,10 @@ def test_slice_metrics_against_hand_computed_ones():
     table = slices_markdown(sl)
     assert "| language: de | 2 | 50% | 0.33 | audio 0.600 |" in table.replace("\\", "")
     assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table
+    # modalities relied on alike are named together (one of three equal ones was named as the one relied on most)
+    even = {"conflict": {"a": {"rows": 2, "reliance": {"text": 0.2222, "image": 0.2221, "audio": 0.1}},
+                         "b": {"rows": 1, "reliance": {"text": 0.1}}}}
+    assert "| text = image 0.222 |" in slices_markdown(even)
     shown = breakdown_markdown(rows)
     assert table in shown
     # the confusion matrix of the four labelled rows: truth in rows (negative, neutral, positive)

@@ -200,10 +200,14 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
         for name, g in groups.items():
             rel = g.get("reliance") or {}
             top = max(rel, key=rel.get) if rel else None
+            # those as relied on as the top one, as shown, are named with it ("text = image = audio 0.222"; one
+            # of three equal ones was named as the one relied on most)
+            tied = [m for m in rel if top and f"{rel[m]:.3f}" == f"{rel[top]:.3f}"]
+            most = " = ".join(md(modality_name(m, lang)) for m in tied)
             named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(slice_name(what, name, lang))}"
             lines.append(f"| {named} | {g['rows']} | {pct(g.get('accuracy'))} | "
                          f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | "
-                         f"{f'{md(modality_name(top, lang))} {rel[top]:.3f}' if top else '—'} |")
+                         f"{f'{most} {rel[top]:.3f}' if top else '—'} |")
     if not lines:
         return ""
     head = ("by slice", "rows", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
