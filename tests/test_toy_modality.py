@@ -323,7 +323,8 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     stamp, state, html_path = last["stamp"], last["state"], last["report"]
     assert "own.physiology" not in last and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # on screen
     figures = [s["physiology.plot"] for s in steps[1:] if s.get("physiology.plot", gr.skip()) != gr.skip()]
-    assert len(figures) == 2  # the generic panel, sent as each of its two maps lands: a bar per signal, arousal
+    # the generic panel, sent as each of its two maps lands (a bar per signal, arousal), then once more whole
+    assert len(figures) == 3
     bars = figures[-1].data[0]  # the whole push
     assert list(bars.x) == SIGNALS and list(bars.y) == [1.0, 0.0, 0.0, 0.0]
     assert "<h2>Physiology</h2>" in open(html_path, encoding="utf-8").read()

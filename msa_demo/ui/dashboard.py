@@ -462,7 +462,10 @@ class Dashboard:
                              "The prediction above still holds.") from None
         html_path, json_path = self.write_report(exp, lang)
         self.keep(key, exp)
-        yield self._final(exp, stamp, html_path, json_path, changed=(), lang=lang)  # every panel is on screen
+        # every panel once more, whole: a streamed update can still be lost in the browser (Gradio 6.31; an audio
+        # map stayed blank, the explanation done, in 1 full browser run of 4 with the panels kept built,
+        # fields.HIDDEN), and this last one, seconds later, puts it right
+        yield self._final(exp, stamp, html_path, json_path, changed=None, lang=lang)
 
     def kept(self, key: str) -> dict | None:
         """The explanation kept under ``key`` (:func:`explained_key`), or None."""
