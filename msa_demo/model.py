@@ -378,14 +378,14 @@ class MultimodalSentimentModel:
         if not inputs.present():  # a verdict from nothing given would be the fusion's prior
             raise InputError(f"Give at least one input: {registry.choices('or')}.")
         notices = list(inputs.notices())
-        used, off = [], []
+        used, off, reads = [], [], self.head_reads
         for m in inputs.present():
             if m in self.unavailable:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
             elif m not in self.modalities:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
-            elif m not in self.head_reads:
-                notices.append(HEAD_DOES_NOT_READ.format(reads=", ".join(self.head_reads), m=m))
+            elif m not in reads:
+                notices.append(HEAD_DOES_NOT_READ.format(reads=", ".join(reads), m=m))
             elif m not in wanted:
                 off.append(m)
             elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
@@ -399,7 +399,7 @@ class MultimodalSentimentModel:
             if off:
                 raise InputError(ALL_SWITCHED_OFF.format(off=", ".join(off)))
             if any(m in self.modalities for m in inputs.present()):  # a model reads it, but not the trained head
-                raise InputError(HEAD_READS_NONE.format(reads=" or ".join(self.head_reads),
+                raise InputError(HEAD_READS_NONE.format(reads=" or ".join(reads),
                                                         given=", ".join(inputs.present())))
             raise InputError(NO_MODEL_READS.format(given=", ".join(inputs.present())))
         encoded: dict[str, Encoded] = {}
@@ -420,9 +420,9 @@ class MultimodalSentimentModel:
                     notices.append(line)
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
-        if self.never_says:
-            notices.append(NEVER_SAYS.format(labels=", ".join(self.fusion.net.labels),
-                                             missing=" or ".join(self.never_says)))
+        missing = self.never_says
+        if missing:
+            notices.append(NEVER_SAYS.format(labels=", ".join(self.fusion.net.labels), missing=" or ".join(missing)))
         if self.device.type == "cpu":
             release_memory()
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe(),
