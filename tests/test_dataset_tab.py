@@ -283,6 +283,47 @@ def test_a_manifest_s_file_outside_the_data_folder_is_not_read(tiny_model, tmp_p
     assert {r["id"]: r["used"] for r in read_results(tmp_path / "cli")}["absolute"] == ["text", "image"]
 
 
+@pytest.mark.slow
+def test_a_manifest_s_links_are_not_fetched_and_a_file_uri_is_checked_where_it_is_read(tiny_model, tmp_path,
+                                                                                      monkeypatch):
+    """An uploaded manifest's https:// link was fetched by the server (on a public Space: any address it can reach).
+    Now a link is not fetched unless MSA_DATASET_LINKS=1: its row is explained from its words and says so. A
+    file:// URI is checked at the path it is read from (fsspec reads file://localhost/x beside the working folder),
+    not at the path its text spells."""
+    import shutil
+
+    data, uploads, elsewhere = tmp_path / "data", tmp_path / "uploads", tmp_path / "elsewhere"
+    read_at = elsewhere / "localhost" / str(data / "face.png").lstrip("/")  # where file://localhost<data>/face.png is
+    for folder in (data / "localhost", uploads, read_at.parent):  # read from with elsewhere the working folder
+        folder.mkdir(parents=True)
+    shutil.copy(EXAMPLES / "happy_face.png", read_at)
+    shutil.copy(EXAMPLES / "happy_face.png", data / "localhost" / "face.png")
+    upload = uploads / "m.csv"
+    upload.write_text("id,text,image\n"
+                      "link,what a day,http://127.0.0.1:9/face.png\n"
+                      f"uri,what a day,file://localhost{data / 'face.png'}\n", encoding="utf-8")
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports")
+    monkeypatch.delenv("MSA_DATASET_LINKS", raising=False)
+    monkeypatch.chdir(elsewhere)
+    _, _, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(upload), 5, "tiny", ALL)
+    rows = {r["id"]: r for r in read_results(data / current)}
+    assert rows["link"]["used"] == ["text"] and any(
+        n.startswith("Image: the link 'http://127.0.0.1:9/face.png' was not fetched") for n in rows["link"]["notices"])
+    # its text spells a path inside the data folder; it is read from elsewhere/localhost/...: refused, unread
+    assert rows["uri"]["used"] == ["text"] and rows["uri"]["image_sha256"] is None
+    assert any("'face.png' is outside the dashboard" in n for n in rows["uri"]["notices"])
+    # with the data folder the working folder, file://localhost/face.png (its text spells /face.png) is read inside
+    (uploads / "spelled.csv").write_text("id,text,image\nspelled,what a day,file://localhost/face.png\n",
+                                         encoding="utf-8")
+    monkeypatch.chdir(data)
+    _, _, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(uploads / "spelled.csv"), 5, "tiny", ALL)
+    assert [r["used"] for r in read_results(data / current)] == [["text", "image"]]
+    monkeypatch.setenv("MSA_DATASET_LINKS", "1")  # a private dashboard fetches them (a failed fetch fails its row,
+    _, _, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(upload), 1, "tiny", ALL)  # to run again)
+    (row,) = read_results(data / current)
+    assert row["error"].startswith("'http://127.0.0.1:9/face.png' could not be read (ClientConnectorError")
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("notes.txt", b"hello", "is not a manifest"),
     ("bad.zip", b"not a zip", "is not a readable .zip"),

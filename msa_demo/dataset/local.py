@@ -52,7 +52,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
                   encoding: str | None = None, label_names: dict[str, str] | None = None,
-                  face_anyway: bool = False, readable: Callable[[Path], bool] | None = None) -> BatchSummary:
+                  face_anyway: bool = False, readable: Callable[[Path | str], bool] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 

@@ -235,24 +235,40 @@ MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
 OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
            "to use it.")
+LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder), so the row was "
+        "explained without it; explain-batch on the command line reads links.")
 
 
-def left_out(rows: list[ManifestRow], readable: Callable[[Path], bool]) -> list[ManifestRow]:
-    """The rows without their local files (a path, a ``file://`` URI) that ``readable`` refuses (the Dataset tab: a
-    file outside its data folder), never read, not even hashed: each row is explained from its other inputs and
-    says which file was left out, as of a missing one."""
-    from urllib.parse import unquote, urlparse
+def where(value: str) -> Path | str:
+    """What reading a row's file value opens: a local path (a ``file://`` URI read as fsspec reads it, which is how
+    the row's file will be read: ``file://localhost/x`` is relative to the working folder, ``%20`` kept), or the
+    link as written (``https://``, ``s3://`` ...; a ``file://`` that fsspec cannot read stays a link: reading it
+    fails the same way)."""
+    from msa_demo.dataset.media import filesystem, is_uri
 
-    from msa_demo.dataset.media import is_uri
+    if not is_uri(value):
+        return Path(value)
+    if value.lower().startswith("file://"):
+        try:
+            return Path(filesystem(value)[1])
+        except InputError:
+            return value
+    return value
 
+
+def left_out(rows: list[ManifestRow], readable: Callable[[Path | str], bool]) -> list[ManifestRow]:
+    """The rows without the files that ``readable`` refuses (the Dataset tab: a file outside its data folder, a link
+    it does not fetch), never read, not even hashed: each row is explained from its other inputs and says which file
+    was left out, as of a missing one. ``readable`` is given what reading the value opens (:func:`where`): a local
+    path, or a link as written."""
     out = []
     for row in rows:
         refused = {}
         for m, v in row.files().items():
-            local = isinstance(v, str) and (not is_uri(v) or v.lower().startswith("file://"))
-            path = Path(unquote(urlparse(v).path) if is_uri(v) else v) if local else None
-            if path is not None and not readable(path):
-                refused[m] = OUTSIDE.format(kind=m.capitalize(), path=path.name)
+            if not isinstance(v, str) or readable(target := where(v)):
+                continue
+            refused[m] = (OUTSIDE.format(kind=m.capitalize(), path=target.name) if isinstance(target, Path)
+                          else LINK.format(kind=m.capitalize(), link=target[:120]))
         out.append(dataclasses.replace(row, values={m: v for m, v in row.values.items() if m not in refused},
                                        left_out=refused, _hashes=None) if refused else row)
     return out

@@ -11,7 +11,9 @@ by PCA, ``dataset.rowmap``) whose points open their row the same way.
 
 Folders and manifests are read and written only under one root folder (``$MSA_DATASET_ROOT``, else the folder the
 app started in), so a public dashboard does not open the server's other files: a manifest's row that names a file
-elsewhere (an uploaded one too) is explained without it, said.
+elsewhere (an uploaded one too) is explained without it, said. Nor does it fetch a row's links (``https://``,
+``s3://`` ...: an upload would make the server fetch any address it can reach) unless ``$MSA_DATASET_LINKS`` is 1 (a
+private dashboard); explain-batch on the command line reads them.
 """
 
 import hashlib
@@ -223,6 +225,8 @@ class DatasetTab:
     recent: list[str] = field(default_factory=list)
     max_rows: int = MAX_ROWS
     examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")
+    links: bool = field(default_factory=lambda: os.environ.get("MSA_DATASET_LINKS", "").strip().lower()
+                        in ("1", "true", "yes"))  # whether a row's https:// or s3:// links are fetched
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -257,6 +261,11 @@ class DatasetTab:
         (the folder an uploaded .zip was unpacked into, the shipped examples')."""
         path = Path(path).resolve()
         return any(path.is_relative_to(Path(folder).resolve()) for folder in (self.root, *also))
+
+    def readable(self, target: Path | str, *also: Path) -> bool:
+        """Whether a manifest row's file may be read: a local path inside the data folder (or ``also``); a link only
+        when :attr:`links` allows it."""
+        return self.links if isinstance(target, str) else self.inside(target, *also)
 
     def rows(self, folder: Path) -> list[dict]:
         from msa_demo.dataset import read_results
@@ -414,7 +423,8 @@ class DatasetTab:
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
              columns: str | None = None, encoding: str | None = None, split: str | None = None,
              label_names: str | None = None, also: tuple[Path, ...] = ()) -> tuple:
-        """The runs' one body; a row's file outside the data folder (and ``also``) is not read (:meth:`inside`)."""
+        """The runs' one body; a row's file outside the data folder (and ``also``), or its link, is not read
+        (:meth:`readable`)."""
         from msa_demo.dataset import explain_batch
         from msa_demo.dataset.manifest import parse_columns
         from msa_demo.labels import parse_label_names
@@ -440,7 +450,7 @@ class DatasetTab:
         try:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
-                                label_names=names, readable=lambda path: self.inside(path, *also))
+                                label_names=names, readable=lambda target: self.readable(target, *also))
         except MsaError as exc:
             raise user_error(in_fields(str(exc), lang)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
