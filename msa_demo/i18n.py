@@ -269,6 +269,12 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
+    "{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder or a "
+    "link not fetched): {modalities}; each row's notices say why":
+        "{n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities}；"
+        "每行的提示说明原因",
+    "{modality} {n}": "{modality} {n}",
+    "failed": "失败", "without {modalities}": "缺少{modalities}",
     # train's lines on the command line
     "{modality}: none of the rows' files brings one along, so the head is trained without {modality}":
         "{modality}：没有任何行的文件带有{modality}，因此训练的融合头不含{modality}",
@@ -470,7 +476,7 @@ ZH: dict[str, str] = {
     "agreement": "一致", "one modality": "单一模态", "unlabelled": "无标签", "unknown": "未知", "none": "无",
     "id": "编号", "predicted": "预测", "P(predicted)": "P(预测)", "{modality} alone": "仅{modality}",
     "Shapley {modality}": "Shapley {modality}", "unfaithful maps": "不可信的归因图", "top words": "最重要的词",
-    "error": "错误", "yes": "是",
+    "error": "错误", "error or input not read": "错误或未读取的输入", "yes": "是",
     "Map of the rows: their fused features by PCA": "各行的分布图：其融合特征经 PCA 投影",
     "colour: label · ×: predicted wrong · click a point to open its row": "颜色：标签 · ×：预测错误 · 点击一个点打开其所在行",
     "label {label}": "标签 {label}", " · predicted wrong": " · 预测错误",
@@ -629,6 +635,10 @@ ZH: dict[str, str] = {
         "{kind}：无法读取（{why}），因此这一行在没有它的情况下解释。",
     "{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder to use it.":
         "{kind}：'{path}' 在仪表板数据文件夹之外，因此没有读取；把它放进那个文件夹才能使用。",
+    "{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder), so the row was "
+    "explained without it; explain-batch on the command line reads links.":
+        "{kind}：没有获取链接 '{link}'（仪表板只读取其数据文件夹中的文件），因此这一行在没有它的情况下解释；命令行的 "
+        "explain-batch 可以读取链接。",
     "Video: only the first {s} s{total} of its pictures were read; its sound, the first {k} s.":
         "视频：画面只读取了前 {s} 秒{total}；声音读取了前 {k} 秒。",
     "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",

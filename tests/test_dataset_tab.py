@@ -169,7 +169,7 @@ def test_a_newcomer_runs_the_curated_examples_from_one_button(tab, results):
 
     table, summary, box, current, report, slices, *_ = tab.run_examples("tiny", ALL)
     shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
-    assert list(table["id"]) == [r["id"] for r in shipped] and not any(table["error"])
+    assert list(table["id"]) == [r["id"] for r in shipped] and not any(table["error or input not read"])
     assert current.startswith("msa_results/examples-") and (results[0] / current / "results.parquet").is_file()
     assert report.interactive and "accuracy" in summary  # the shipped manifest carries labels
     again = tab.run_examples("tiny", ALL)[3]
@@ -203,7 +203,7 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
         z.writestr("set/manifest.jsonl", json.dumps({"id": "a", "text": "nice", "image": "faces/happy.png",
                                                      "label": "positive"}) + "\n")
     table, *_ = tab.run_upload(str(folder.with_suffix(".zip")), 5, "tiny", ALL)
-    assert list(table["id"]) == ["a"] and table["image alone"][0] and not table["error"][0]
+    assert list(table["id"]) == ["a"] and table["image alone"][0] and not table["error or input not read"][0]
     own = tmp_path / "sst.csv"  # a set with its own column names (GLUE's SST-2: sentence, 0 / 1 labels)
     own.write_text("sentence,label\nI love it,1\nI hate it,0\n", encoding="utf-8")
     with pytest.raises(gr.Error, match="Map a column of yours: text=sentence in the 'your columns' box"):
@@ -233,7 +233,7 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     with pytest.raises(gr.Error, match="The 'your columns' box maps onto "):
         tab.run_upload(str(western), 5, "tiny", ALL, columns="words=text")
     table, *_ = tab.run_upload(str(western), 5, "tiny", ALL, encoding="cp1252")
-    assert list(table["label"]) == ["positive"] and not table["error"][0]
+    assert list(table["label"]) == ["positive"] and not table["error or input not read"][0]
     imdb = tmp_path / "imdb.csv"  # the Kaggle IMDB set: its labels in 'sentiment', said where the map is typed
     imdb.write_text("review,sentiment\nI love it,positive\n", encoding="utf-8")
     told = []
@@ -265,9 +265,17 @@ def test_a_manifest_s_file_outside_the_data_folder_is_not_read(tiny_model, tmp_p
                       f"inside,what a day,{data / 'inside.png'},positive\n"
                       f"alone,,{elsewhere / 'secret.png'},positive\n", encoding="utf-8")
     dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports")
-    table, _, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(upload), 5, "tiny", ALL)
+    table, summary, _, current, *_ = DatasetTab(dash, root=data).run_upload(str(upload), 5, "tiny", ALL)
     rows = {r["id"]: r for r in read_results(data / current)}
     said = "Image: 'secret.png' is outside the dashboard's data folder, so it was not read; put it inside that folder"
+    # counted and shown: the rows explained without the picture they name; a failed row says so where one looks
+    assert {rid: r["not_read"] for rid, r in rows.items()} == {"absolute": ["image"], "climbs": ["image"],
+                                                               "linked": ["image"], "inside": [], "alone": []}
+    assert "3 rows were explained without an input they name" in summary and ": image 3;" in summary
+    cells = {row["id"]: row for row in table.to_dict("records")}
+    assert cells["absolute"]["error or input not read"] == "without image" and cells["absolute"]["predicted"] != "failed"
+    assert cells["alone"]["predicted"] == "failed" and cells["inside"]["error or input not read"] == ""
+    assert "3 rows were explained without an input they name" in (data / current / "report.html").read_text()
     for rid in ("absolute", "climbs"):
         assert rows[rid]["used"] == ["text"] and rows[rid]["image_sha256"] is None and not rows[rid]["error"]
         assert any(n.startswith(said) for n in rows[rid]["notices"])

@@ -115,7 +115,8 @@ def schema():
     scored = pa.list_(pa.struct([("label", s), ("score", f64)]))
     names = modalities()
     cols = [("index", pa.int64()), ("id", s), *[(h, s) for h in hash_columns()], (SETTINGS_COLUMN, s),
-            ("label", s), ("label_given", s), ("label_read_as", s), ("predicted", s), ("target", s), ("used", pa.list_(s))]
+            ("label", s), ("label_given", s), ("label_read_as", s), ("predicted", s), ("target", s), ("used", pa.list_(s)),
+            ("not_read", pa.list_(s))]
     cols += [(f"prob_{x}", f64) for x in SENTIMENTS]
     cols += [(prob_column(m, x), f64) for m in names for x in SENTIMENTS]
     cols += [(shapley_column(m), f64) for m in names]

@@ -132,6 +132,9 @@ def summary(rows: list[dict]) -> dict[str, Any]:
         "top": {col: top_across(ok, col) for col in top_lists().values()},
         "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
         "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
+        # rows explained without an input they name (missing, unreadable, outside the data folder): {modality: rows}
+        "not_read": {m: n for m in modalities() if (n := sum(m in (r.get("not_read") or []) for r in ok))},
+        "rows_not_read": sum(bool(r.get("not_read")) for r in ok),
     }
 
 
@@ -255,6 +258,8 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
              "<p>" + t("{rows} rows: {explained} explained, {failed} could not be explained.", lang, rows=s["rows"],
                        explained=s["explained"], failed=s["failed"]) + "</p>"]
+    if inputs_not_read(s, lang):
+        parts.append(f"<p>{_e(inputs_not_read(s, lang))}.</p>")
     m = s["metrics"]
     parts.append(f"<h2>{t('Accuracy against the labels', lang)}</h2>")
     numbered = labels_read(rows, lang)
@@ -335,6 +340,17 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
 
 def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
+
+
+def inputs_not_read(figures: dict, lang: str = "en") -> str:
+    """One line saying how many explained rows went without an input they name, by modality (``summary``'s
+    ``not_read``), "" when none did."""
+    if not figures.get("rows_not_read"):
+        return ""
+    return t("{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder "
+             "or a link not fetched): {modalities}; each row's notices say why", lang, n=figures["rows_not_read"],
+             modalities=i18n.listed((t("{modality} {n}", lang, modality=i18n.modality(m, lang), n=n)
+                                     for m, n in figures["not_read"].items()), lang))
 
 
 def unread_labels(rows: list[dict]) -> list[str]:

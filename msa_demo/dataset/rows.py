@@ -145,7 +145,7 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
     names = modalities()
     rec: dict[str, Any] = {"index": row.index, "id": row.id, **row.hashes(), "label": row.label,
                            "label_given": row.label_given, "label_read_as": row.label_read_as, "predicted": None,
-                           "target": None, "used": []}
+                           "target": None, "used": [], "not_read": []}
     for s in SENTIMENTS:
         rec[f"prob_{s}"] = None
     for m in names:
@@ -333,6 +333,9 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
             if said:
                 exp.notices.append(said)
             exp.notices.extend(gone)
+            # the inputs it names (a file, a link) that were left out: missing, unreadable, refused
+            not_read = [m for m in registry.names() if (use is None or m in use) and m not in inputs.present()
+                        and (row.values.get(m) not in (None, "") or m in row.left_out)]
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):
             log.warning("row %s failed", row.id, exc_info=True)
@@ -340,4 +343,4 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
         rec["error"] = one_line(exc)
         return rec, None
     data = exp.to_dict()  # once: the row and the saved JSON both read it
-    return record_of(row, data, top_k), data
+    return {**record_of(row, data, top_k), "not_read": not_read}, data

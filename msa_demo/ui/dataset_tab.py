@@ -25,8 +25,8 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import (PUNCTUATION, alone, labels_not_read, labels_read, map_name, slice_name,
-                                     unread_labels)
+from msa_demo.dataset.report import (PUNCTUATION, alone, inputs_not_read, labels_not_read, labels_read, map_name,
+                                     slice_name, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -90,7 +90,7 @@ def columns(lang: str = "en") -> list[str]:
     return [*(t(c, lang) for c in ("id", "label", "predicted", "P(predicted)")),
             *[t("{modality} alone", lang, modality=modality_name(m, lang)) for m in names],
             *[t("Shapley {modality}", lang, modality=modality_name(m, lang)) for m in names],
-            *(t(c, lang) for c in ("conflict", "unfaithful maps", "top words", "error"))]
+            *(t(c, lang) for c in ("conflict", "unfaithful maps", "top words", "error or input not read"))]
 
 
 def manifest_columns(lang: str = "en") -> str:
@@ -129,7 +129,8 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
     pred = rec.get("predicted")
     conf = rec.get(f"prob_{pred}") if pred else None
     maps = rec.get("maps") or []
-    return [rec.get("id"), class_name(rec.get("label"), lang), class_name(pred, lang),
+    failed = t("failed", lang) if rec.get("error") else None  # where the eye looks: the error is far right
+    return [rec.get("id"), class_name(rec.get("label"), lang), failed or class_name(pred, lang),
             round(conf, 3) if conf is not None else None,
             *[class_name(alone(rec, m), lang) for m in registry.names()],
             *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
@@ -137,7 +138,8 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
             listed((map_name(m, lang) for m in maps if m.get("verdict") == "✗"), lang),
             ", ".join(str(w.get("label")).strip(PUNCTUATION) or str(w.get("label"))
                       for w in (rec.get("top_words") or [])[:3]),
-            said(rec.get("error") or "", lang)]
+            said(rec.get("error") or "", lang) or (t("without {modalities}", lang, modalities=listed(
+                (modality_name(m, lang) for m in rec["not_read"]), lang)) if rec.get("not_read") else "")]
 
 
 def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None, lang: str = "en") -> str:
@@ -157,6 +159,8 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
             f"{modality_name(k, lang)} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1]))))
     lines.append(t("conflicts: {conflicts} · unfaithful maps: {unfaithful}", lang, conflicts=s["conflicts"],
                    unfaithful=len(s["unfaithful"])))
+    if inputs_not_read(s, lang):
+        lines.append(md(inputs_not_read(s, lang)))
     unread = unread_labels(rows)
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
