@@ -231,7 +231,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.state"] = gr.State(None)
         # a whole test set; a row click opens in the Explain tab
         with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:
-            ui.build_dataset_tab(dash, preset, page, tabs, language=language)
+            ui.build_dataset_tab(dash, preset, page, tabs, language=language, demo=demo)
         page.keep_mounted()  # a part hidden now is on the page, unseen, when a stream fills it (fields.HIDDEN)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):

@@ -361,6 +361,10 @@ ZH: dict[str, str] = {
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
+    "{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or files that "
+    "changed): explained again, their earlier results replaced":
+        "结果文件夹中有 {n} 行的 id 相同但输入不同（另一份清单的行，或文件已改变）：已重新解释，替换了之前的结果",
+    "The manifest '{path}' does not exist in the data folder ({folder}).": "数据文件夹（{folder}）中不存在清单“{path}”。",
     "{flag} '{path}' is a folder; give the name of a file to write.": "{flag} “{path}”是一个文件夹；请给出要写入的文件名。",
     "{flag} '{path}': the folder '{folder}' does not exist.": "{flag} “{path}”：文件夹“{folder}”不存在。",
     "{flag} '{path}' could not be written ({why}).": "{flag} “{path}”无法写入（{why}）。",

@@ -196,6 +196,29 @@ def test_a_row_done_with_other_settings_runs_again(tiny_model, tmp_path, capsys,
                                       "from there\n"
 
 
+def test_another_manifest_s_rows_in_the_folder_are_replaced_and_said(tiny_model, tmp_path, capsys, monkeypatch):
+    """A second manifest run into a folder that held another's results replaced the rows of the same ids without a
+    word. The run now counts them (and the command line says so); rows of the same inputs are still skipped."""
+    from msa_demo.__main__ import build_parser
+    from msa_demo.dataset.cli import cmd_explain_batch
+
+    first, second, out = tmp_path / "first.csv", tmp_path / "second.csv", tmp_path / "out"
+    first.write_text("text\nI love it\nI hate it\n", encoding="utf-8")  # ids row-00001, row-00002
+    second.write_text("text\nI love it\nwhat a storm\nso so\n", encoding="utf-8")
+    s = explain_batch(first, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.explained, s.other_inputs) == (2, 0)
+    s = explain_batch(second, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.skipped, s.explained, s.other_inputs) == (1, 2, 1)  # row 1 the same; row 2 replaced; row 3 new
+    assert [r["text_start"] for r in read_results(out)][1] == "what a storm"
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    args = build_parser().parse_args(["explain-batch", str(first), "--out", str(out), "--grid", "3",
+                                      "--no-progress", "--lang", "en"])
+    assert cmd_explain_batch(args) == 0
+    assert ("  1 row(s) of the results folder had the same id with other inputs (another manifest's rows, or files "
+            "that changed): explained again, their earlier results replaced\n") in capsys.readouterr().out
+
+
 def test_manifest_ids_and_labels(tmp_path):
     m = tmp_path / "m.csv"
     m.write_text("id,text,label\nx,hi,pos\nx,ho,neg\ny,ha,neg\nx,hu,pos\n", encoding="utf-8")

@@ -148,6 +148,11 @@ def test_run_a_small_manifest_with_progress(tab, results):
         tab.run("small.csv", "runs/small", 500, "tiny")
     with pytest.raises(gr.Error, match="does not exist"):
         tab.run("missing.csv", "runs/small", 2, "tiny")
+    with pytest.raises(gr.Error, match="The manifest 'missing.csv' does not exist in the data folder"):
+        tab.run("missing.csv", "", 2, "tiny")  # the missing manifest is said first, not the empty folder box
+    # a page opened later (a reload) lists what there is now: the page was built with the folders of its start
+    fresh = DatasetTab(tab.dash, root=root, recent=["runs/gone"])  # opened once, removed since
+    assert fresh.recent == ["runs/gone"] and sorted(fresh.choices()) == ["runs/first", "runs/small"]
 
 
 @pytest.mark.slow
@@ -241,6 +246,20 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     tab.run_upload(str(imdb), 5, "tiny", ALL, columns="text=review")
     assert told == [("No label was read: the manifest has no 'label' column, and its column 'sentiment' looks like "
                      "one; map it (label=sentiment) to score the set.", {"duration": None, "title": "Note"})]
+
+
+@pytest.mark.slow
+def test_a_run_into_a_folder_of_another_manifest_says_what_it_replaced(tab, results, monkeypatch):
+    root, _ = results
+    (root / "one.csv").write_text("text\nI love it\n", encoding="utf-8")
+    (root / "other.csv").write_text("text\nI hate it\n", encoding="utf-8")
+    told = []
+    monkeypatch.setattr(gr, "Info", lambda message, **kw: told.append(message))
+    tab.run("one.csv", "runs/shared", 1, "tiny")
+    assert told == []
+    tab.run("other.csv", "runs/shared", 1, "tiny")
+    assert told == ["1 row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
+                    "files that changed): explained again, their earlier results replaced"]
 
 
 @pytest.mark.slow

@@ -58,7 +58,7 @@ def add_command(sub) -> None:
 
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
-    from msa_demo.dataset.local import explain_batch
+    from msa_demo.dataset.local import OTHER_INPUTS, explain_batch
     from msa_demo.dataset.report import labels_not_read
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
@@ -104,6 +104,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if s.other_settings:
         print(t("  {n} row(s) done before with other settings (preset, options, target, --use, --top or --face-anyway) "
                 "were explained again", lang, n=s.other_settings))
+    if s.other_inputs:
+        print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

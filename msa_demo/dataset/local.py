@@ -38,6 +38,8 @@ class BatchSummary:
     label_hint: str = ""  # no row has a label, and a column looks like the labels (``manifest.label_hint``)
     failed_before: int = 0  # rows skipped as done that had failed (``retry_failed`` runs them again)
     other_settings: int = 0  # rows done before with other settings (preset, options ...), explained again
+    other_inputs: int = 0  # rows whose id the folder held with other inputs (another manifest's, files changed):
+    # explained again, their earlier results replaced (``OTHER_INPUTS`` says so)
 
     @property
     def rows_per_second(self) -> float:
@@ -88,6 +90,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     same_inputs = {r.id for r in rows if done.get(r.id) == tuple(r.hashes()[h] for h in hashes)}
     other_settings = {i for i in same_inputs if made_with.get(i) not in (None, settings)}
     todo = [r for r in rows if r.id not in same_inputs or r.id in other_settings]
+    before = {str(r["id"]): tuple(r.get(h) for h in hashes) for r in stored}
+    other_inputs = sum(1 for r in rows if r.id in before and before[r.id] != tuple(r.hashes()[h] for h in hashes))
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
@@ -131,7 +135,11 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint, failed_before, len(other_settings))
+                        label_hint, failed_before, len(other_settings), other_inputs)
+
+
+OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
+                "files that changed): explained again, their earlier results replaced")
 
 
 def settings_digest(model, preset: str | None, options, target: str | None, use: Sequence[str] | None, top_k: int,
@@ -162,4 +170,4 @@ def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device
         yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
 
-__all__ = ["BatchSummary", "explain_batch", "explain_row", "local_results", "one_line", "settings_digest"]
+__all__ = ["OTHER_INPUTS", "BatchSummary", "explain_batch", "explain_row", "local_results", "one_line", "settings_digest"]

@@ -243,6 +243,14 @@ class DatasetTab:
         hits.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         return [self.shown(p) for p in hits[:RECENT_KEPT]]
 
+    def choices(self) -> list[str]:
+        """The folder list the page offers as it opens: the ones opened or run here, newest first, then those found
+        under the root (a run after the app started, a folder since removed: the list the page was built with went
+        stale on a reload)."""
+        kept = [name for name in self.recent if (self.root / name / "results.parquet").is_file()
+                or (self.root / name / "rows.jsonl").is_file()]
+        return list(dict.fromkeys([*kept, *self.found()]))[:RECENT_KEPT]
+
     def shown(self, path: Path) -> str:
         """A path as the path box shows it: relative to the root."""
         return str(path.relative_to(self.root)) if path != self.root else "."
@@ -357,8 +365,11 @@ class DatasetTab:
         manifest's when not UTF-8 ("cp1252", "gbk"; none or "" for UTF-8); ``split``: only that split's rows (the
         manifest's split column, or a saved DatasetDict's; none or "" for every row); ``label_names``: the label
         column's numbers as names, as ``--label-names`` takes them ("angry,disgust,fear,...")."""
-        return self._run(self.resolve(manifest, "manifest"), self.resolve(folder), limit, preset, show, progress,
-                         columns, encoding, split, label_names)
+        src = self.resolve(manifest, "manifest")
+        if not src.exists():  # said before the results folder is asked for: that was said first, then this
+            raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder ({self.root}).")
+        return self._run(src, self.resolve(folder), limit, preset, show, progress, columns, encoding, split,
+                         label_names)
 
     def fresh_folder(self, stem: str) -> Path:
         """A new results folder under the data folder: ``msa_results/<stem>-<date and time>``."""
@@ -459,6 +470,10 @@ class DatasetTab:
             raise user_error(in_fields(str(exc), lang)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
             gradio().Info(said(ran.label_hint, lang), duration=None, title=t("Note", lang))
+        if ran.other_inputs:  # another manifest's results were in the folder: replaced, said
+            from msa_demo.dataset.local import OTHER_INPUTS
+
+            gradio().Info(t(OTHER_INPUTS, lang, n=ran.other_inputs), duration=None, title=t("Note", lang))
         return self.open(self.shown(out), show, lang)
 
     def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None) -> dict:
@@ -534,12 +549,13 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
 
 
 def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
-                      root: str | Path | None = None, language=None) -> DatasetTab:
+                      root: str | Path | None = None, language=None, demo=None) -> DatasetTab:
     """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills the Explain tab's
     outputs (``page``: a ``fields.Page`` of the Explain tab's parts, ``tabs`` among them), selects the Explain tab
     and, ``with_inputs``, puts the row's inputs in their boxes (the page's ``input.<modality>`` parts);
     ``language``: the page's language switch, whose every change (a pick, or the page opening in the browser's
-    language) tells the folder shown, or the empty table's columns, again in that language."""
+    language) tells the folder shown, or the empty table's columns, again in that language; ``demo``: the page's
+    Blocks, whose every opening lists the results folders there are now (:meth:`DatasetTab.choices`)."""
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
@@ -635,6 +651,9 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     if language is not None:
         language.change(calm(retell, len(opened)), [language, current, show], opened, api_name=False,
                         show_progress="hidden")
+    if demo is not None:
+        demo.load(calm(lambda: gr.Dropdown(choices=tab.choices()), 1), None, folder, api_name=False,
+                  show_progress="hidden")
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names], opened,
