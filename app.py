@@ -217,6 +217,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, a preset file, or the folder a `train` run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
+            page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
             with gr.Row():
                 page.parts["compare.fused_a"] = gr.Label(label=ui.tr("A: fused"), elem_id="compare-a")
@@ -229,6 +230,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
                                                              elem_id="compare-report")
             page.parts["compare.state"] = gr.State(None)
+            page.parts["compare.stamp"] = gr.State(None)  # what it was made for (the inputs, settings and B)
         # a whole test set; a row click opens in the Explain tab
         with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:
             ui.build_dataset_tab(dash, preset, page, tabs, language=language, demo=demo)
@@ -276,6 +278,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             concurrency_limit=ui.explain_lanes()).then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
+        other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
+                     [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
+                     inputs_kwargs={**exp_ins, "other": other})
         compare_btn.click(page.keyed(check_compare), None, parts["compare.summary"], api_name=False,
                           show_progress="hidden", inputs_kwargs={**exp_ins, "other": other}).success(
             ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
@@ -296,8 +301,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             # then read and run at once, so the click finds it done. One change listener a widget: with two on a
             # picture or a clip, Gradio's page took each value it sent as a change, and sent them again, for ever
             stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
-                                  [parts[n] for n in ("fresh", "report", "json")], api_name=False,
-                                  show_progress="hidden", inputs_kwargs=exp_ins, trigger_mode="always_last")
+                                  [parts[n] for n in ("fresh", "report", "json", "compare.fresh", "compare.report")],
+                                  api_name=False, show_progress="hidden",
+                                  inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]},
+                                  trigger_mode="always_last")
             if id(widget) in inputs:  # (a file that cannot be read is said at once, as a warning)
                 changed = next(m for m, w in values.items() if w is widget)
                 stale.then(ui.in_page_language(functools.partial(dash.read_ahead, changed=changed)), None, None,

@@ -834,6 +834,9 @@ ZH: dict[str, str] = {
     "up to date.": "⚠ **已过时：** 下面的解释是在你更改{what}之前做出的。点击**解释**以更新。",
     "⚠ **Out of date:** the verdicts and the explanation were made before you changed {what}. Click **Explain** to "
     "bring them up to date.": "⚠ **已过时：** 判断和解释都是在你更改{what}之前做出的。点击**解释**以更新。",
+    "⚠ **Out of date:** this comparison was made before you changed {what}. Click **Compare** to bring it up to "
+    "date.": "⚠ **已过时：** 这次比较是在你更改{what}之前做出的。点击**比较**以更新。",
+    "the second preset (B)": "第二个预设（B）",
     "**A shared explanation**, read-only, made with the '{preset}' preset. Its inputs are in the boxes: **Explain** "
     "makes a new one here.": "**一个分享的解释**，只读，由“{preset}”预设生成。它的输入已填入各框中：点击**解释**可在此重新生成。",
     # the report

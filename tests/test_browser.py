@@ -400,6 +400,14 @@ def test_two_presets_side_by_side(app_url, browser, tmp_path):
     assert "rank agreement" in page.locator("#compare-summary").inner_text()
     page.wait_for_function("() => !document.querySelector('#compare-report').disabled", timeout=30_000)
     page.screenshot(path=os.environ.get("MSA_COMPARE_SHOT") or str(tmp_path / "compare.png"), full_page=True)
+    assert page.locator("#compare-fresh").inner_text().strip() == ""
+    # the inputs changed on the Explain tab: the comparison says it is out of date (it kept showing, unmarked)
+    page.get_by_role("tab", name="Explain").click()
+    page.fill("#text-input textarea", "The food was awful")
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_function("() => document.querySelector('#compare-fresh').innerText.includes('Out of date')"
+                           " && document.querySelector('#compare-report').disabled", timeout=30_000)
+    assert "before you changed text" in page.locator("#compare-fresh").inner_text()
     assert not errors, errors
 
 

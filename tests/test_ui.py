@@ -680,6 +680,32 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2
 
 
+def test_a_comparison_says_when_it_is_out_of_date(dash, image_path, tiny_preset_path):
+    """After the inputs, the settings or B changed (or a refused run), Compare kept showing its old result with no
+    word. Its stamp now says what it was made for: a change is said on the Compare tab, and its download is off
+    until Compare runs again; the Explain tab's own line is told as before."""
+    settings = dict(ig_steps=8, image_method="occlusion", deletion_steps=2)
+    other = str(tiny_preset_path)
+    out = dash.compare(None, "I love it", image_path, None, other=other, **settings)
+    compared = out["compare.stamp"]
+    assert out["compare.fresh"] == "" and compared["B"] == other
+    same = dash.freshness(None, None, "I love it", image_path, None, compared=compared, **settings)
+    assert same["compare.fresh"] == "" and same["compare.report"].interactive and "fresh" not in same
+    moved = dash.freshness(None, None, "I hate it", image_path, None, compared=compared, **settings)
+    assert moved["compare.fresh"].startswith("⚠ **Out of date:** this comparison was made before you changed text.")
+    assert moved["compare.report"].interactive is False
+    coarser = dash.freshness(None, None, "I love it", image_path, None, compared=compared,
+                             **{**settings, "deletion_steps": 4})
+    assert "this comparison was made before you changed" in coarser["compare.fresh"]
+    b = dash.compare_freshness(compared, None, "I love it", image_path, None, other="lite", **settings)
+    assert "you changed the second preset (B)." in b["compare.fresh"]
+    assert dash.compare_freshness(compared, None, "I love it", image_path, None, other=other,
+                                  **settings)["compare.fresh"] == ""
+    zh = dash.compare_freshness(compared, None, "I hate it", image_path, None, other="lite", lang="zh", **settings)
+    assert zh["compare.fresh"].startswith("⚠ **已过时：** 这次比较是在你更改文字、第二个预设（B）之前做出的")
+    assert dash.freshness(None, None, "I hate it", image_path, None, compared=None, **settings) == {}
+
+
 def test_compare_takes_a_from_the_explanation_just_made(dash, image_path, tiny_preset_path, monkeypatch):
     """Compare after Explain (the same inputs and settings) does not make A again: only B is made, and a second
     Compare makes nothing; A is the explanation on screen."""

@@ -586,7 +586,9 @@ class Dashboard:
                 "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
                 "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
                 "compare.words_a": words(exp_a), "compare.words_b": words(exp_b),
-                "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp}
+                "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp,
+                "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
+                                                       "B": str(other or "").strip()}}
 
     # ------------------------------------------------------------------ the page opens on a worked example
 
@@ -768,15 +770,41 @@ class Dashboard:
         request, advanced = self._bind(args, named)
         return stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
 
-    def freshness(self, stamp, *args, lang: str = "en", **named) -> dict:
+    def freshness(self, stamp, *args, compared: dict | None = None, lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
         switches or settings on screen are no longer those the panels were explained for, say so and disable the
-        downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name."""
+        downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name.
+        ``compared``: the stamp of the comparison on the Compare tab, told the same way
+        (:meth:`compare_freshness`)."""
+        out = self.compare_freshness(compared, *args, lang=lang, **named) if compared else {}
         if not stamp:
-            return {}
+            return out
         changed = self._changed(stamp, args, named)
         if not changed:
-            return {"fresh": "", **self.downloads(True)}
+            return {**out, "fresh": "", **self.downloads(True)}
+        return {**out, "fresh": self._out_of_date(changed, lang), **self.downloads(None)}
+
+    def compare_freshness(self, compared: dict | None, *args, other: str | None = None, lang: str = "en",
+                          **named) -> dict:
+        """The Compare tab's freshness line and its download (``compare.fresh``, ``compare.report``): when the
+        inputs, switches or settings on screen, or the second preset (``other``, when given), are no longer those
+        the comparison was made for (``compared``: its stamp), say so and disable the download. Nothing without a
+        comparison."""
+        if not compared:
+            return {}
+        changed = self._changed({k: v for k, v in compared.items() if k != "B"}, args, named)
+        if other is not None and str(other or "").strip() != compared.get("B"):
+            changed.append("the second preset (B)")
+        gr = gradio()
+        if not changed:
+            return {"compare.fresh": "", "compare.report": gr.DownloadButton(interactive=True)}
+        what = i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
+        return {"compare.fresh": t("⚠ **Out of date:** this comparison was made before you changed {what}. Click "
+                                   "**Compare** to bring it up to date.", lang, what=what),
+                "compare.report": gr.DownloadButton(interactive=False)}
+
+    def _out_of_date(self, changed: list[str], lang: str) -> str:
+        """The Explain tab's freshness line for what ``changed`` (:meth:`freshness`)."""
         what = i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
         if any(n in names() or n == "preset" for n in changed):  # a switch is read again at once; an input is not:
             # the verdicts above are as old as the panels (an example clicked left "negative 62 %" on top), and the
@@ -786,7 +814,7 @@ class Dashboard:
         else:
             line = t("⚠ **Out of date:** the explanation below was made before you changed {what}. Click **Explain** "
                      "to bring it up to date.", lang, what=what)
-        return {"fresh": line, **self.downloads(None)}
+        return line
 
     def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
         """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
