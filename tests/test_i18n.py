@@ -123,6 +123,10 @@ def test_a_refusal_is_said_in_the_page_language():
     with pytest.raises(gr.Error) as unknown:
         in_page_language(lambda: (_ for _ in ()).throw(gr.Error("A line no table knows.")))(chinese)
     assert unknown.value.message == "A line no table knows."
+    assert unknown.value.title == "错误"  # the title is the page's language's even so (it stayed "Error")
+    with pytest.raises(gr.Error) as written:  # a message written in Chinese already
+        in_page_language(lambda: (_ for _ in ()).throw(gr.Error("已经是中文。", title="Warning")))(chinese)
+    assert (written.value.message, written.value.title) == ("已经是中文。", "注意")
 
 
 def test_a_video_the_reader_refuses_is_refused_in_chinese(tmp_path):

@@ -267,7 +267,7 @@ class Dashboard:
             except MsaError as exc:
                 if changed in names() and get(changed).manifest_file and request.values.get(changed) is not None:
                     # a file: said now, not only at the click; kept as a refusal is (``user_error``)
-                    gradio().Warning(i18n.said(str(exc), lang), duration=None)
+                    gradio().Warning(i18n.said(str(exc), lang), duration=None, title=t("Warning", lang))
                 return
             model, inputs, use, _reading = self._read(request, settings.face_anyway, inputs=read)
             if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
@@ -761,7 +761,7 @@ class Dashboard:
             return gr.skip()
         # kept until closed or the next run starts, as a refusal is: a message that fades takes the others with it
         # (Gradio's toasts: the timer of the first group closed the refusal beside it, 10 s after the upload)
-        gr.Info(t(CLIP_CONVERTED, lang), duration=None)
+        gr.Info(t(CLIP_CONVERTED, lang), duration=None, title=t("Note", lang))
         return str(copy)
 
     def _changed(self, stamp: dict, args, named) -> list[str]:

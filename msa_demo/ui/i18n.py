@@ -384,11 +384,10 @@ def told(exc, lang: str):
     message = getattr(exc, "message", None)
     if lang == "en" or not isinstance(message, str):
         return exc
-    said = engine_said(message, lang)
-    if said == message:
-        return exc
-    return gr.Error(said, duration=exc.duration, visible=exc.visible, title=t(exc.title or "Error", lang),
-                    print_exception=exc.print_exception)
+    # its title in that language too, the message translated or not (a message already in Chinese kept Gradio's
+    # English "Error" over it)
+    return gr.Error(engine_said(message, lang), duration=exc.duration, visible=exc.visible,
+                    title=t(exc.title or "Error", lang), print_exception=exc.print_exception)
 
 
 __all__ = ["CHOSEN", "EN", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "tr_made", "current_language", "language_switch",
