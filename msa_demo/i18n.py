@@ -169,11 +169,12 @@ def region_words(label: str, lang: str = "en") -> str:
     return t("{label} (row {r}, column {c})", lang, label=label, r=got[1], c=got[2]) if got else str(label)
 
 
-# a what-if search whose map was done after the what-ifs' time had run out (another panel's maps took it)
-WHAT_IF_NOT_TRIED = "{name}: not tried; the what-ifs' time (half the time budget) had run out when its map was done."
+# a what-if search with no time left for it (the panels before it took the what-ifs' share of the time budget)
+WHAT_IF_NOT_TRIED = ("{name}: not tried; the what-ifs' time (half the time budget) had run out. A larger time budget "
+                     "leaves time for it.")
 # the same for a text's word swaps alone ("antonyms", "neutral words", or both: the panel says them in one line)
-WHAT_IF_SWAPS_NOT_TRIED = ("{name}: {swaps} not tried; the what-ifs' time (half the time budget) had run out when "
-                           "its map was done.")
+WHAT_IF_SWAPS_NOT_TRIED = ("{name}: {swaps} not tried; the what-ifs' time (half the time budget) had run out. A larger "
+                           "time budget leaves time for them.")
 SWAPS = {"antonym": "antonyms", "neutral": "neutral words"}
 
 ZH: dict[str, str] = {
@@ -535,10 +536,11 @@ ZH: dict[str, str] = {
     "The explanation below was made before your changes: click Explain to bring it up to date, then copy its link.":
         "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
-    WHAT_IF_NOT_TRIED: "{name}：没有尝试；它的图完成时，反事实分析的时间（时间预算的一半）已经用完。",
-    WHAT_IF_SWAPS_NOT_TRIED: "{name}：没有尝试{swaps}；它的图完成时，反事实分析的时间（时间预算的一半）已经用完。",
-    "{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was replaced.":
-        "{name}：支撑结论的词都不在反事实词表中，因此没有替换任何词。",
+    WHAT_IF_NOT_TRIED: "{name}：没有尝试；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",
+    WHAT_IF_SWAPS_NOT_TRIED: "{name}：没有尝试{swaps}；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",
+    "{name}: none of the words that push toward {label} is in the what-if's lexicon, so none was replaced.":
+        "{name}：推向{label}的词都不在反事实词表中，因此没有替换任何词。",
+    ", too close to call against {label} ({p})": "，与{label}（{p}）难分高下", " ({pairs})": "（{pairs}）",
     "{head}; {how} {which} it still reads {reads}.": "{head}；{how}{which}，结论仍是{reads}。",
     "without": "去掉", "with antonyms for": "把反义词换入", "with neutral words for": "把中性词换入",
     "all {k} {what}s": "全部 {k} 个{what}", "the top {what}": "排名第一的{what}", "the top {k} {what}s": "排名前 {k} 的{what}",

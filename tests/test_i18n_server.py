@@ -37,7 +37,8 @@ def own_words(exp: dict) -> list:
     reading = exp.get("reading") or {}
     return [(exp.get("inputs") or {}).get("text"), (reading.get("audio") or {}).get("transcript"), exp.get("preset"),
             *[(m or {}).get("model_id") for m in ((exp.get("prediction") or {}).get("modalities") or {}).values()],
-            *[(m or {}).get("model_id") for m in (exp.get("models") or {}).values()]]
+            *[(m or {}).get("model_id") for m in (exp.get("models") or {}).values()],
+            *[w for c in exp.get("what_if") or [] for w in c.get("replacements") or []]]  # the words a what-if put in
 
 
 def shown_words(value) -> str:

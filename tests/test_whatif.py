@@ -120,13 +120,14 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, what_if_forwards=1, **QUICK))
     removal = exp.what_if[0]
     assert not removal.flipped and removal.cost.forward_passes == 1 and removal.units in (["awful"], ["furious"])
-    assert removal.sentence.startswith("Text: no flip within 1 forward; without the top word it still reads negative")
+    assert removal.sentence.startswith(  # the word tried is named
+        f"Text: no flip within 1 forward; without the top word ('{removal.units[0]}') it still reads negative")
     assert removal.stopped == "forwards"
     # nor within the time: with a time budget, the what-ifs stop at half of it (here at once)
     exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, budget=1e-6, **QUICK))
     assert all(not c.flipped and c.stopped == "time" and c.cost.forward_passes == 0 for c in exp.what_if)
-    assert exp.what_if[0].sentence == ("Text: not tried; the what-ifs' time (half the time budget) had run out when "
-                                       "its map was done.")  # (it said "no flip found ... (nothing could be tried)")
+    assert exp.what_if[0].sentence == ("Text: not tried; the what-ifs' time (half the time budget) had run out. A "
+                                       "larger time budget leaves time for it.")  # (it said "no flip found ... (nothing could be tried)")
     from msa_demo.views.whatif import sentence
 
     assert sentence(exp.what_if[0].to_dict(), exp.to_dict(), "zh").startswith("文字：没有尝试")
@@ -141,9 +142,39 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     record["what_if"] = record["what_if"][1:]
     (line,) = ordered(record)
     assert line["sentence"] == ("Text: antonyms and neutral words not tried; the what-ifs' time (half the time "
-                                "budget) had run out when its map was done.")
+                                "budget) had run out. A larger time budget leaves time for them.")
     assert whatif_markdown(record).count("not tried") == 1
     assert sentence(line, record, "zh").startswith("文字：没有尝试反义词和中性词")
+
+
+def test_each_panel_s_what_if_has_a_share_of_the_what_if_time(planted, monkeypatch):
+    """The what-ifs' time (half the budget) was counted in wall time from the first panel's map: a panel whose map
+    was done later found it gone ("Text: not tried", "Image: not tried" on an ordinary explanation with the default
+    budget). It is now their own seconds, each panel an equal part of what is left: a panel done after half the
+    budget is still tried."""
+    import time
+
+    import msa_demo.explain as explaining
+    from msa_demo.explain.whatif import deadline_for
+
+    budget = ExplainOptions(budget=4.0)
+    assert deadline_for(budget, 10.0, 0.0, 2) == pytest.approx(11.0)  # 2 s for the what-ifs: 1 s each for two panels
+    assert deadline_for(budget, 10.0, 1.5, 1) == pytest.approx(10.5)  # the last one: what the first left
+    assert deadline_for(budget, 10.0, 3.0, 1) == 10.0 and deadline_for(ExplainOptions(budget=0), 10.0) is None
+    real = explaining.panels
+
+    def slow_image(*args):  # the image panel's map is done well after half the budget
+        return [(name, (lambda run: lambda target: (time.sleep(0.6), run(target))[1])(run) if name == "image regions"
+                 else run) for name, run in real(*args)]
+
+    two = build_model({m: planted.modalities[m] for m in ("text", "image")}, AdditiveFusion())
+    inputs = Inputs(text=planted_inputs().text, image=planted_inputs().image)
+    options = ExplainOptions(what_if=True, budget=0.8, image_baseline="black", image_methods=("occlusion",), **QUICK)
+    explain(two, inputs, options=options)  # warm: the first maps of a process are slow for both panels
+    monkeypatch.setattr(explaining, "panels", slow_image)
+    exp = explain(two, inputs, options=options)
+    tried = {c.modality: c.stopped != "time" or c.cost.forward_passes > 0 for c in exp.what_if if c.edit == "remove"}
+    assert tried == {"text": True, "image": True}, [c.sentence for c in exp.what_if]
 
 
 def test_the_picture_region_that_flips_it(planted):
@@ -295,3 +326,31 @@ def test_an_edited_text_of_two_paragraphs_stays_inside_its_list_item():
     page = MarkdownIt().render(item)
     assert page.count("<li>") == 2 and "<p>" not in page, page  # one list, two items, nothing between them
     assert "Superb acting.<br" in page and "~~However~~ the ending" in page.split("</li>")[0]
+
+
+def test_a_search_that_did_not_flip_names_what_it_tried_and_a_near_tie_is_said_as_one():
+    """"Text: no flip; with antonyms for the top word it still reads positive (96 %)" did not say which word it
+    swapped for which; "still reads neutral (36 %)" at 36 / 33 / 31 % took a side the verdict on top does not take;
+    and "none of the words that carry the verdict is in the lexicon" was said of a text full of lexicon words that
+    push the other way. Each is said as it is now, in English and in Chinese."""
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.explain.whatif import sentence_for
+    from msa_demo.views.whatif import sentence
+
+    swapped = Counterfactual("text", "antonym", False, "positive", "positive", {"positive": 0.96, "neutral": 0.03,
+                             "negative": 0.01}, "", units=["fantastic,", "loved"], replacements=["awful", "hated"])
+    assert sentence_for(swapped) == ("Text: no flip; with antonyms for the top 2 words ('fantastic' → 'awful' and "
+                                     "'loved' → 'hated') it still reads positive (96 %).")
+    assert sentence(swapped.to_dict(), None, "zh") == ("文字：没有翻转；把反义词换入排名前 2 的词（“fantastic”→“awful”和"
+                                                       "“loved”→“hated”），结论仍是正面（96 %）。")
+    close = Counterfactual("text", "remove", False, "neutral", "neutral", {"neutral": 0.36, "negative": 0.33,
+                           "positive": 0.31}, "", units=["12345"])
+    assert sentence_for(close, total=2) == ("Text: no flip; without the top word ('12345') it still reads neutral "
+                                            "(36 %), too close to call against negative (33 %).")
+    assert "与负面（33 %）难分高下" in sentence(close.to_dict(), None, "zh")
+    assert sentence_for(close, total=1).startswith("Text: no flip; without the top word it")  # all of it: not named
+    none = Counterfactual("text", "antonym", False, "negative", "negative", {"negative": 0.7, "neutral": 0.2,
+                          "positive": 0.1}, "")
+    assert sentence_for(none) == ("Text: none of the words that push toward negative is in the what-if's lexicon, so "
+                                  "none was replaced.")
+    assert sentence(none.to_dict(), None, "zh") == "文字：推向负面的词都不在反事实词表中，因此没有替换任何词。"

@@ -290,7 +290,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                      for (name, run), m in zip(parts, names)]
         got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
         found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
-        whatif_rows, whatif_seconds, deadline = 0, 0.0, None
+        whatif_rows, whatif_seconds = 0, 0.0
         tell(0.05 / max(1, len(parts)), "explaining " + ", ".join(name for name, _ in parts))
         order = None
         if plan is not None and plan.panels:  # the dearest panel starts at once, beside the others cheapest first
@@ -322,7 +322,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                 from msa_demo.explain.whatif import deadline_for, what_if
 
                 t_what = time.perf_counter()
-                deadline = deadline or deadline_for(options, time.perf_counter())
+                deadline = deadline_for(options, t_what, whatif_seconds, len(parts) - done + 1)
                 tell(done / max(1, len(parts)), f"what-if: {name}")
                 found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
                 exp.what_if[:] = [c for i in sorted(found) for c in found[i]]

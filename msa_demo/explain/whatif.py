@@ -15,8 +15,9 @@ Text is also edited in words (:mod:`msa_demo.explain.lexicon`): the ranked words
 lists are replaced by their antonym (then, separately, by a neutral word), grown and pruned the same way; each
 edited text is read by the text model again, like a new input.
 
-Each search is bounded by ``ExplainOptions.what_if_forwards`` model rows and by a deadline (half the time budget,
-when there is one); when none flips within them, the result says so ("no flip within 64 forwards").
+Each search is bounded by ``ExplainOptions.what_if_forwards`` model rows and by a deadline (the what-ifs share half
+the time budget, when there is one, each panel an equal part of what is left: :func:`deadline_for`); when none flips
+within them, the result says so ("no flip within 64 forwards").
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
 from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, region_words
 from msa_demo.labels import probs_dict
+from msa_demo.prediction import too_close
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
 MAX_REPLACED = 8  # text: the most ranked words a replacement search edits
@@ -84,6 +86,9 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     forwards; without the top 9 words it still reads positive (60 %)." (its forwards ran out) or "Text: no flip;
     without all 4 words it still reads positive (60 %)." (every edit tried). ``total``: how many units the map has."""
     reads = f"{c.label} ({_pct(c.probs.get(c.label, 0.0))})"
+    if too_close(c.probs):  # as the verdict on top says it: not a decision ("still reads neutral (36 %)" at 36/33/31)
+        second = sorted((k for k in c.probs if k != c.label), key=lambda k: -c.probs[k])[0]
+        reads += f", too close to call against {second} ({_pct(c.probs[second])})"
     if c.flipped:
         if c.edit == "remove":
             return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
@@ -104,7 +109,7 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     if not c.units:
         if c.edit == "remove":
             return head + " (nothing could be tried)."
-        return (f"{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was "
+        return (f"{name}: none of the words that push toward {c.original} is in the what-if's lexicon, so none was "
                 "replaced.")
     what = {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(c.modality, "unit")
     if (params or {}).get("segments") == "recognised words":
@@ -113,7 +118,17 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"the top {what}" if k == 1 else f"the top {k} {what}s")
     how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
-    return f"{head}; {how} {which} it still reads {reads}."
+    return f"{head}; {how} {which}{_named(c, k == total)} it still reads {reads}."
+
+
+def _named(c: Counterfactual, every: bool) -> str:
+    """The words a search that did not flip tried, after "the top 2 words": " ('fantastic' → 'awful', 'loved' →
+    'hated')" for word swaps, " ('awful', 'worst')" for words removed; "" for other units or all of them."""
+    if c.edit != "remove":
+        return " (" + _and([f"{quoted(a)} → {quoted(b)}" for a, b in zip(c.units, c.replacements)]) + ")"
+    if c.modality == "text" and not every:
+        return " (" + _and([quoted(w) for w in c.units]) + ")"
+    return ""
 
 
 def ranking(scores: list[float], toward_verdict: bool) -> list[int]:
@@ -295,9 +310,14 @@ def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict:
     return out
 
 
-def deadline_for(options: ExplainOptions, started: float) -> float | None:
-    """When the what-ifs stop: ``BUDGET_SHARE`` of the time budget after ``started`` (None without a budget)."""
-    return started + BUDGET_SHARE * options.budget if options.budget > 0 else None
+def deadline_for(options: ExplainOptions, started: float, spent: float = 0.0, panels_left: int = 1) -> float | None:
+    """When one panel's what-ifs, starting at ``started``, stop (None without a time budget): the what-ifs share
+    ``BUDGET_SHARE`` of the time budget, counted in their own seconds (``spent`` so far by the panels before),
+    each panel an equal part of what is left (``panels_left``, this one among them). It was wall-clock time from the
+    first panel's map: a slower panel's map, done after it, found the what-ifs' time gone without one tried."""
+    if options.budget <= 0:
+        return None
+    return started + max(0.0, BUDGET_SHARE * options.budget - spent) / max(1, panels_left)
 
 
 __all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "ranking", "removal", "replacements",

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from msa_demo import i18n
 from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, joined, region_words, t
 from msa_demo.explain.whatif import bare
+from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
 
@@ -55,6 +56,10 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     probs = c.get("probs") or {}
     reads = t("{label} ({p})", lang, label=i18n.label(c.get("label"), lang),
               p=f"{100 * float(probs.get(c.get('label'), 0.0)):.0f} %")
+    if too_close(probs):  # as the verdict on top says it
+        second = sorted((k for k in probs if k != c.get("label")), key=lambda k: -float(probs[k]))[0]
+        reads += t(", too close to call against {label} ({p})", lang, label=i18n.label(second, lang),
+                   p=f"{100 * float(probs[second]):.0f} %")
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
         if c.get("edit") == "remove":
@@ -87,8 +92,8 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     if not units:
         if c.get("edit") == "remove":
             return head + t(" (nothing could be tried).", lang)
-        return t("{name}: none of the words that carry the verdict is in the what-if's lexicon, so none was "
-                 "replaced.", lang, name=name)
+        return t("{name}: none of the words that push toward {label} is in the what-if's lexicon, so none was "
+                 "replaced.", lang, name=name, label=i18n.label(c.get("original"), lang))
     what = t("spoken word" if spoken else {"text": "word", "image": "region", "audio": "segment",
                                            "video": "moment"}.get(str(modality), "unit"), lang)
     k, total = len(units), len(amap.get("labels") or []) if c.get("edit") == "remove" else None
@@ -96,6 +101,11 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
              else t("the top {what}", lang, what=what) if k == 1 else t("the top {k} {what}s", lang, k=k, what=what))
     how = t({"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}.get(
         str(c.get("edit")), "without"), lang)
+    if c.get("edit") not in (None, "remove"):  # the words tried, as the English sentence names them
+        which += t(" ({pairs})", lang, pairs=_listed([t("'{a}' → '{b}'", lang, a=bare(a), b=bare(b))
+                                                      for a, b in zip(units, c.get("replacements") or [])], lang))
+    elif modality == "text" and not (total is not None and k == total):
+        which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=bare(u)) for u in units], lang))
     return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
 
 
