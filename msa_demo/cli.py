@@ -285,6 +285,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     from msa_demo import i18n
     from msa_demo.views import conflict_text, notice_text, trust_rows
     from msa_demo.views.story import terminal_verdict
+    from msa_demo.explain.whatif import bare
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
     pred = exp.prediction
@@ -351,7 +352,7 @@ def format_explanation(exp, lang: str = "en") -> str:
                 lines.append("    " + t("edited: {text}", lang, text="".join(
                     f"[-{p}-]" if k == "removed" else f"{{+{p}+}}" if k == "added" else p for p, k in c.edited)))
             elif c.flipped and c.modality != "text":
-                lines.append("    " + t("removed: {units}", lang, units=i18n.listed(c.units, lang)))
+                lines.append("    " + t("removed: {units}", lang, units=i18n.listed(map(bare, c.units), lang)))
             cost = cost_line(c.to_dict(), lang)
             if cost:
                 lines.append("    " + cost)

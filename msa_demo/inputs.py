@@ -172,7 +172,9 @@ NOT_TEXT = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re
 # a terminal's escape sequences (colours, cursor moves: "\x1b[31m") and the other control characters but tab and new
 # line, which are not text and turned a terminal's colours when printed; zero-width spaces and a byte-order mark
 ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# and the bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9), which turn how the words after them
+# are shown: "\u202eevil\u202c" was shown as "live" in the words panel, read as "evil"
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
 
 

@@ -53,6 +53,11 @@ def test_control_characters_and_terminal_escapes_are_taken_out_with_a_notice():
     assert text.text == "I hate this product so much\tnow"
     assert text.notices == ["Text: 2 control characters (not text) taken out before it was read."]  # NUL: silently
     assert load_text("\u200b\ufeff \u200b") is None  # nothing but zero-width spaces: no text given
+    # a right-to-left override turns how the words after it are shown ("evil" was shown as "live"); Arabic and
+    # Hebrew words themselves are kept as they are
+    turned = load_text("this is \u202eevil\u202c, \u2067שלום\u2069 مرحبا")
+    assert turned.text == "this is evil, שלום مرحبا" and turned.notices == [
+        "Text: 4 control characters (not text) taken out before it was read."]
 
 
 def test_text_bad_inputs():

@@ -354,3 +354,13 @@ def test_a_search_that_did_not_flip_names_what_it_tried_and_a_near_tie_is_said_a
     assert sentence_for(none) == ("Text: none of the words that push toward negative is in the what-if's lexicon, so "
                                   "none was replaced.")
     assert sentence(none.to_dict(), None, "zh") == "文字：推向负面的词都不在反事实词表中，因此没有替换任何词。"
+
+
+def test_removed_spoken_words_are_listed_without_their_punctuation():
+    """The command line printed "removed: awful,, worst, furious," for the spoken words a what-if took out."""
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.views.whatif import _detail
+
+    words = ["awful,", "worst,", "furious.", "so", "very", "bad!", "now"]  # more than a sentence names
+    c = Counterfactual("audio", "remove", True, "negative", "positive", {"positive": 0.8}, "", units=words)
+    assert _detail(c.to_dict()) == ("units", ["awful", "worst", "furious", "so", "very", "bad", "now"])

@@ -147,7 +147,7 @@ def _detail(c: dict) -> tuple[str, list]:
     if c.get("edited") and c.get("flipped"):
         return "text", c["edited"]
     if c.get("flipped") and c.get("modality") != "text" and len(c.get("units") or []) > LISTED:
-        return "units", list(c.get("units") or [])
+        return "units", [bare(u) for u in c.get("units") or []]  # "awful," listed as "awful,, worst"
     return "", []
 
 
