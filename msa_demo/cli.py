@@ -239,7 +239,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         preset = preset_name(args.preset)
         target = args.target
         use = use_names(args.use) if args.use else None
-    options = options_from_args(args, saved.get("options") if saved else None)
+    # a saved explanation's options are those its time budget chose: replayed as they are, not planned again (a
+    # replay in a fresh process planned from scratch, cut IG from 52 steps to 16 and told another trust verdict)
+    options = options_from_args(args, {**saved.get("options", {}), "budget": 0} if saved else None)
     output_file(args.out, "--out")
     output_file(args.html, "--html")
     if isinstance(preset, str):

@@ -97,6 +97,18 @@ def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
         assert (a["modality"], a["method"], a["labels"]) == (b["modality"], b["method"], b["labels"])
         assert np.allclose(a["scores"], b["scores"], atol=1e-6)
     assert again["modalities"]["shapley"] == pytest.approx(first["modalities"]["shapley"], abs=1e-6)
+    # made under a tight time budget: replayed with the settings the budget chose, not planned again (a fresh
+    # process planned from scratch and gave up more: another IG, another trust verdict)
+    budgeted = tmp_path / "budgeted.json"
+    res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--image", str(img), "--json",
+              "--out", str(budgeted), "--budget", "0.01")
+    assert res.returncode == 0, res.stderr
+    first = json.loads(budgeted.read_text())
+    assert first["options"]["budget"] == 0.01 and any(m["params"].get("budget") for m in first["maps"])
+    again = json.loads(run("explain", "--from", str(budgeted), "--json").stdout)
+    assert again["options"] == {**first["options"], "budget": 0}
+    assert [(m["method"], m["params"].get("n_steps"), m["scores"]) for m in again["maps"]] == pytest.approx(
+        [(m["method"], m["params"].get("n_steps"), m["scores"]) for m in first["maps"]])
 
 
 @pytest.mark.spawns
