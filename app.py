@@ -251,8 +251,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
             return dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
 
-        def check_compare(request: gr.Request, other=None, **values):
-            return dash.check_compare(other=other, lang=ui.page_language(request), **values)
+        def check_compare(request: gr.Request, other=None, **values) -> None:  # a refusal alone: no output
+            dash.check_compare(other=other, lang=ui.page_language(request), **values)
 
         # the page places its panels (shown only where there will be something) before the endpoint fills them
         def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
@@ -260,8 +260,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 "." in name and not name.startswith(("own.", "input.")))
 
         placed = page.outputs(page.order(is_placed))
-        shown_verdicts = predict_btn.click(ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts),
-                                           api_name=False, show_progress="hidden", inputs_kwargs=pred_ins)
+        # a click that cannot run is refused in a step of its own, with no output: a refusal puts Gradio's red
+        # "Error" badge over each output of its step (the verdicts, the line that says why)
+        shown_verdicts = predict_btn.click(ui.in_page_language(dash.refuse), None, None, api_name=False,
+                                           show_progress="hidden", inputs_kwargs=pred_ins).success(
+            ui.optional_further(page.keyed(dash.place)), None, page.outputs(verdicts), api_name=False,
+            show_progress="hidden", inputs_kwargs=pred_ins)
         shown_verdicts.then(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
         shown_verdicts.then(
             ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
@@ -269,8 +273,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             inputs_kwargs=pred_ins).then(  # a verdict another input brought (a clip's sound track) is shown too
             ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False, show_progress="hidden")
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        checked = explain_btn.click(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
-                                    show_progress="hidden", inputs_kwargs=exp_ins)
+        checked = explain_btn.click(ui.in_page_language(functools.partial(dash.refuse, explain=True)), None, None,
+                                    api_name=False, show_progress="hidden", inputs_kwargs=exp_ins).success(
+            page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False, show_progress="hidden",
+            inputs_kwargs=exp_ins)
         checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
         checked.success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
@@ -281,7 +287,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
                      [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
                      inputs_kwargs={**exp_ins, "other": other})
-        compare_btn.click(page.keyed(check_compare), None, parts["compare.summary"], api_name=False,
+        compare_btn.click(check_compare, None, None, api_name=False,
                           show_progress="hidden", inputs_kwargs={**exp_ins, "other": other}).success(
             ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",

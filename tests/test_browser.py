@@ -553,6 +553,10 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     shown = page.evaluate("() => [...document.querySelectorAll('.toast-message-item')]"
                           ".filter(e => e.offsetParent !== null).map(e => e.innerText.trim())")
     assert shown == [ALL_OFF], shown
+    watch = QueueWatch(page)  # Predict too: the refusal alone, no red "Error" badge over the line that says it
+    page.click("#predict-btn")
+    watch.wait_idle()
+    assert page.evaluate(SEEN_ERRORS) == 0 and ALL_OFF in page.locator("#notices").inner_text()
     assert not errors, errors
 
     # a long review (392 words, 512 tokens): read while it sits in the box (the input's change event reads and

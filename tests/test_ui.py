@@ -729,6 +729,26 @@ def test_compare_takes_a_from_the_explanation_just_made(dash, image_path, tiny_p
     assert len(made) == 2 and again["compare.summary"] == out["compare.summary"]
 
 
+def test_a_click_that_cannot_run_is_refused_alone(dash, tmp_path):
+    """The page's first step of a click only refuses (it has no output, so Gradio puts no red badge on the
+    verdicts and on the line that says why): nothing given, every input switched off, and for an explanation every
+    check (a file that cannot be read), with the inputs kept for the steps that follow."""
+    from msa_demo.ui.widgets import ALL_OFF, NO_INPUT
+
+    with pytest.raises(gr.Error, match=re.escape(NO_INPUT)):
+        dash.refuse(None, "   ", None, None)
+    with pytest.raises(gr.Error, match=re.escape(ALL_OFF)):
+        dash.refuse(None, "I love it", None, None, use_text=False)
+    assert dash.refuse(None, "I love it", None, None) is None
+    (tmp_path / "fake.png").write_text("not a picture")
+    assert dash.refuse(None, "I love it", str(tmp_path / "fake.png"), None) is None  # read by the prediction
+    with pytest.raises(gr.Error, match="could not be read as a picture"):
+        dash.refuse(None, "I love it", str(tmp_path / "fake.png"), None, explain=True)
+    dash.read_once.clear()
+    assert dash.refuse(None, "I love it", None, None, explain=True, ig_steps=8) is None
+    assert len(dash.read_once) == 1  # kept: the placing step and the explanation do not read it again
+
+
 def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(dash, tiny_preset_path, tmp_path):
     """Compare with no second preset put a red "Error" over all four panels (and what they held was lost): a check
     step refuses first, with one message, and touches nothing; the endpoint itself still refuses API callers."""

@@ -316,12 +316,30 @@ class Dashboard:
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        read = self._read(request, settings.face_anyway, lang=lang)
+        read = self.read_once.get(self._read_key(request, settings)) or self._read(request, settings.face_anyway,
+                                                                                  lang=lang)  # (:meth:`refuse`'s)
         self._keep_read(request, settings, read)
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
         shown = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
         return {**self.downloads(None), **self.placement(given, shown)}
+
+    def refuse(self, *args, lang: str = "en", explain: bool = False, **named) -> None:
+        """A click's refusal alone, in a step with no output; nothing when the click can run. A step with outputs
+        that refuses gets Gradio's red "Error" badge over each of them: "Every input you gave is switched off"
+        was half hidden by one on the line that says it. ``explain``: every check of :meth:`check` (the inputs
+        read, kept for the steps that follow); else (a prediction) what needs no reading: nothing given, every
+        input given switched off. Arguments as :meth:`check`'s (``explain``) or :meth:`predict`'s."""
+        if explain:
+            self.check(*args, lang=lang, **named)
+            return None
+        request, _rest = self._bind(args, named)
+        given = [m for m, v in request.given.items() if not (isinstance(v, str) and not v.strip())]
+        if not given:
+            raise user_error(t(NO_INPUT, lang))
+        if not set(given) & set(request.switched_on):
+            raise user_error(t(ALL_OFF, lang))
+        return None
 
     def _read_key(self, request: Request, settings: Settings) -> str:
         return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)
