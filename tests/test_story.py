@@ -407,8 +407,9 @@ def test_the_report_s_audio_bars_write_the_scores_themselves():
            "maps": [{"modality": "audio", "method": "occlusion", "labels": ["I am", "disappointed."],
                      "spans": [[0.0, 0.4], [0.4, 1.0]], "scores": [0.0000805, 0.00087], "params": {}}]}
     html = audio_kind.report(exp)
-    # in one form, side by side (they read "+8.05e-05" beside "+0.00087")
-    assert "+8.70e-04" in html and "+8.05e-05" in html and "+1.00" not in html
-    assert "push on P(negative)" in html
+    # in one form, side by side (they read "+8.05e-05" beside "+0.00087"), and one a reader reads: in the unit the
+    # title names, without "e-04" (the largest was cut to "+1.19e" at the chart's edge)
+    assert "+8.700" in html and "+0.805" in html and "+1.00" not in html and "e-0" not in html
+    assert "push on P(negative) (× 10⁻⁴)" in html
     exp["maps"][0]["scores"] = [0.02, -0.1234]
     assert "+0.020" in audio_kind.report(exp) and "-0.123" in audio_kind.report(exp)

@@ -139,16 +139,25 @@ def report(exp: dict, lang: str = "en") -> str:
         # the scores themselves (the bars scale to the strongest): a map whose every score is under 0.001 read
         # "+1.00" as its top segment when the numbers were relative
         title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))
-        scores = [float(s) for s in m.get("scores") or []]
-        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], scores, title=title,
-                                  spec=number_format(scores)))
+        scores, unit = in_units([float(s) for s in m.get("scores") or []])
+        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], scores, title=title + unit))
     return "".join(out)
 
 
-def number_format(scores: list[float]) -> str:
-    """One format for a chart's numbers: three decimals, or all in the same scientific form when the largest is
-    under 0.01 (the bars read "+0.000555", "+8.05e-05" and "+0.001" side by side)."""
-    return "+.3f" if max(map(abs, scores), default=0.0) >= 0.01 else "+.2e"
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def in_units(scores: list[float]) -> tuple[list[float], str]:
+    """A chart's numbers as three decimals can say them: as they are, or, when the largest is under 0.01, scaled
+    so that it is between 1 and 10, with the unit for the title (" (× 10⁻³)"). Bars read "+0.000555",
+    "+8.05e-05" and "+0.001" side by side, then "+5.55e-04" with the largest cut to "+1.19e"."""
+    import math
+
+    top = max(map(abs, scores), default=0.0)
+    if top >= 0.01 or top == 0.0:
+        return scores, ""
+    k = -math.floor(math.log10(top))
+    return [v * 10 ** k for v in scores], f" (× 10{str(-k).translate(SUPERSCRIPT)})"
 
 
 KIND = ModalityKind(

@@ -16,7 +16,7 @@ def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool
     row, top = 24, 30
     h = top + row * len(values) + 10
     top_abs = max((abs(float(v)) for v in values), default=0.0) or 1.0
-    pad = 50  # room for the value written beyond each bar's end
+    pad = max(50, 7 * max(len(format(float(v), spec)) for v in values) + 6)  # the value written beyond a bar's end
     span = width - label_width - 2 * pad
     zero = label_width + (pad + span / 2 if signed else 0)
     scale = (span / 2 if signed else span) / (top_abs if signed else max(1.0, top_abs))
