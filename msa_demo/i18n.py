@@ -169,6 +169,16 @@ def region_words(label: str, lang: str = "en") -> str:
     return t("{label} (row {r}, column {c})", lang, label=label, r=got[1], c=got[2]) if got else str(label)
 
 
+def grid_words(params: dict | None, lang: str = "en") -> str:
+    """Where a map's grid regions lie, after their names: " of the 7×7 grid over the face" (the face that was
+    found: counted over the whole picture, row 5 of a grid over the face was the torso) or " of the 7×7 grid over
+    the picture" (in Chinese, before them: "脸部 7×7 网格中的"); "" for superpixels or a map that does not say."""
+    grid, over = (params or {}).get("grid"), (params or {}).get("grid_over")
+    if (params or {}).get("regions", "grid") != "grid" or not grid or over not in ("face", "picture"):
+        return ""
+    return t(" of the {g}×{g} grid over the " + over, lang, g=grid)
+
+
 # a what-if search with no time left for it (the panels before it took the what-ifs' share of the time budget)
 WHAT_IF_NOT_TRIED = ("{name}: not tried; the what-ifs' time (half the time budget) had run out. A larger time budget "
                      "leaves time for it.")
@@ -793,6 +803,8 @@ ZH: dict[str, str] = {
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
     "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
     "{label} (row {r}, column {c})": "{label}（第 {r} 行第 {c} 列）",
+    " of the {g}×{g} grid over the face": "脸部 {g}×{g} 网格中的",  # (before the regions in Chinese)
+    " of the {g}×{g} grid over the picture": "整张图片 {g}×{g} 网格中的",
     "Video: the clip has no sound, so no voice was heard in it.": "视频：片段没有声音，因此没有从中听到人声。",
     "Time budget {budget} s for the maps: they took {took} s.": "归因图的时间预算 {budget} 秒：实际用了 {took} 秒。",
     "Time budget {budget} s: the {m} maps are not fitted to it; they run at their own settings.":

@@ -186,7 +186,14 @@ def test_the_picture_region_that_flips_it(planted):
     assert exp.prediction.label == "positive"
     assert (c.modality, c.flipped, c.minimal, c.units, c.spans, c.label) == \
         ("image", True, True, ["r1c1"], [[0, 0, 8, 8]], "negative")
-    assert c.sentence.startswith("Without picture region r1c1 (row 1, column 1) it reads negative")  # not "r1c1" alone
+    assert c.sentence.startswith(  # not "r1c1" alone; where the grid lies: here over the whole picture
+        "Without picture region r1c1 (row 1, column 1) of the 7×7 grid over the picture it reads negative")
+    from msa_demo.views.whatif import sentence
+
+    over_face = {**c.to_dict(), "units": ["r5c3", "r6c4"]}  # a face model's grid: over the face, not the picture
+    exp_face = {"maps": [{**exp.maps[0].to_dict(), "params": {**exp.maps[0].params, "grid_over": "face"}}]}
+    assert sentence(over_face, exp_face, "zh").startswith(
+        "去掉脸部 7×7 网格中的图片区域 r5c3（第 5 行第 3 列）和r6c4（第 6 行第 4 列），结论变为负面")
     assert c.cost.forward_passes == 4  # the first grow batch; a set of one needs no pruning
     # the report shows the picture with that region greyed out, and nothing else changed
     from msa_demo import views
@@ -197,7 +204,7 @@ def test_the_picture_region_that_flips_it(planted):
     assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
     assert 'alt="the picture without those regions"' in to_html(data)
     assert views.whatif_markdown(data).splitlines()[1].startswith(  # headed by its modality, as a line that did not
-        "- Image: without picture region r1c1 (row 1, column 1) it reads negative")  # flip is ("Text: no flip")
+        "- Image: without picture region r1c1 (row 1, column 1) of the 7×7 grid over the picture it reads negative")  # flip is ("Text: no flip")
 
 
 def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):

@@ -192,7 +192,10 @@ def _one(model, inputs, target, options, used, method, layouts: dict) -> Attribu
         layouts[(box, h, w)] = region_layout(picture, box, h, w, own)
     regions, n, labels, spans, region_params = layouts[(box, h, w)]
     params = {"baseline": own.baseline, **region_params, "seed": options.seed, "target": target,
-              "model_input": [int(h), int(w)], "box": list(box)}
+              "model_input": [int(h), int(w)], "box": list(box),
+              # where the regions lie: over the face that was found, or over the whole picture ("row 5" is not
+              # the same place)
+              "grid_over": "picture" if box == (0, 0, *picture.size) else "face"}
 
     def draw(scores: list[float], attr: torch.Tensor | None):
         # IG: the pixels' own attributions; a perturbation method: each region's score over its pixels

@@ -31,7 +31,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, replacement
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
-from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, region_words
+from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, region_words
 from msa_demo.labels import probs_dict
 from msa_demo.prediction import too_close
 
@@ -75,7 +75,8 @@ def units_phrase(modality: str, labels: list[str], params: dict | None = None) -
     if modality == "audio":
         return "the voice at " + _and(labels)
     if modality == "image":
-        return ("picture region " if len(labels) == 1 else "picture regions ") + _and(list(map(region_words, labels)))
+        return (("picture region " if len(labels) == 1 else "picture regions ") + _and(list(map(region_words, labels)))
+                + grid_words(params))
     if modality == "video":
         return ("the video moment " if len(labels) == 1 else "the video moments ") + _and(labels)
     return f"{modality} " + _and(labels)

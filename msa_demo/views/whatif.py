@@ -9,7 +9,7 @@ import re
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, joined, region_words, t
+from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
 from msa_demo.explain.whatif import bare
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
@@ -66,8 +66,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
             words = _listed([t("'{w}'", lang, w=bare(u)) for u in units], lang)
             phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
                       else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
-                      else t("picture region {regions}", lang,
-                             regions=_listed([region_words(u, lang) for u in units], lang)) if modality == "image"
+                      else _regions_phrase(units, params, lang) if modality == "image"
                       else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
                       else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
             return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
@@ -107,6 +106,13 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     elif modality == "text" and not (total is not None and k == total):
         which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=bare(u)) for u in units], lang))
     return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+
+
+def _regions_phrase(units: list[str], params: dict, lang: str) -> str:
+    """"picture regions r5c3 (row 5, column 3) and r6c4 (row 6, column 4) of the 7×7 grid over the face"; in
+    Chinese the grid comes first ("脸部 7×7 网格中的图片区域 ...")."""
+    phrase = t("picture region {regions}", lang, regions=_listed([region_words(u, lang) for u in units], lang))
+    return grid_words(params, lang) + phrase if lang == "zh" else phrase + grid_words(params, lang)
 
 
 def line(c: dict, exp: dict | None = None, lang: str = "en") -> str:
