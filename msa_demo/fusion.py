@@ -231,14 +231,17 @@ class TrainedFusion:
     def read(self, probs: dict[str, torch.Tensor], features: dict[str, torch.Tensor] | None = None
              ) -> tuple[torch.Tensor, torch.Tensor]:
         """(fused [B, 3], the vector the head's classifier reads: :meth:`FusionNet.read`); with no modality
-        present, (the prior, the prior)."""
+        present, (the head's prior, the sentiments' prior): uniform over the head's own classes, as sentiments (a
+        two-class head: 0.5 / 0 / 0.5; the Shapley values' "with nothing" read 0.333, a three-class prior, for a
+        head whose verdict is never neutral)."""
         features = features or {}
         present = [m for m in self.net.modalities if m in features and features[m].numel()]
         any_t = next(iter(features.values()), None) if features else next(iter(probs.values()), None)
         batch = any_t.reshape(any_t.shape[0], -1).shape[0] if any_t is not None else 1
         dev = next(self.net.parameters()).device
         if not present:
-            return prior(batch, dev), prior(batch, dev)
+            n = len(self.net.labels)
+            return labels_to_sentiment(torch.full((batch, n), 1.0 / n, device=dev), self.net.labels), prior(batch, dev)
         feats, cols = {}, []
         for m in self.net.modalities:
             if m in present:

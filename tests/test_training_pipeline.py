@@ -149,3 +149,8 @@ def test_a_text_only_two_class_head_says_what_it_never_reads_or_says(tmp_path, t
         both.notices
     with pytest.raises(InputError, match=r"reads only text, and none was given \(image\).*give text"):
         model.predict(image=str(tmp_path / "face.png"))
+    from msa_demo.explain import ExplainOptions, explain
+
+    exp = explain(model, model.read_inputs(text="positive words"), options=ExplainOptions(text_methods=("occlusion",),
+                                                                                        deletion_steps=2))
+    assert exp.modalities.value_none == pytest.approx(0.5)  # "with nothing": its own two classes' prior, not 1/3
