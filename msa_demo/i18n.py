@@ -553,7 +553,7 @@ ZH: dict[str, str] = {
     ", too close to call against {label} ({p})": "，与{label}（{p}）难分高下", " ({pairs})": "（{pairs}）",
     "{head}; {how} {which} it still reads {reads}.": "{head}；{how}{which}，结论仍是{reads}。",
     "without": "去掉", "with antonyms for": "把反义词换入", "with neutral words for": "把中性词换入",
-    "all {k} {what}s": "全部 {k} 个{what}", "the top {what}": "排名第一的{what}", "the top {k} {what}s": "排名前 {k} 的{what}",
+    "all {k} {what}s": "全部 {k} 个{what}", "its only {what}": "它唯一的{what}", "the top {what}": "排名第一的{what}", "the top {k} {what}s": "排名前 {k} 的{what}",
     "word": "词", "region": "区域", "segment": "片段", "moment": "时刻", "unit": "单元", "spoken word": "说出的词",
     # how it sounds
     "How it sounds: none of these changes moves P({verdict}) by as much as half a point.":

@@ -169,6 +169,11 @@ def _tensor_bytes(value: Any) -> int:
     return 0
 
 
+def _head_modalities(fusion) -> list[str] | None:
+    """The modalities a trained fusion head was trained on (``msa_demo train --modalities``); None for late fusion."""
+    return getattr(getattr(fusion, "net", None), "modalities", None)
+
+
 class MultimodalSentimentModel:
     """Modalities + fusion. ``predict`` accepts any subset; encoder outputs are cached per input."""
 
@@ -258,7 +263,7 @@ class MultimodalSentimentModel:
             return late
         fusion = self._load_trained_fusion()
         replaced = set(self.stand_ins)
-        reads = set(getattr(getattr(fusion, "net", None), "modalities", None) or replaced)
+        reads = set(_head_modalities(fusion) or replaced)
         if replaced & reads:
             self.notices.append(
                 f"The trained fusion head reads the features of this preset's own {', '.join(sorted(replaced & reads))}"
@@ -270,7 +275,7 @@ class MultimodalSentimentModel:
     def head_reads(self) -> list[str]:
         """The modalities the fused verdict reads: a trained head's own (``msa_demo train --modalities``), else every
         modality the preset has a model for."""
-        return list(getattr(getattr(self.fusion, "net", None), "modalities", None) or self.modalities)
+        return list(_head_modalities(self.fusion) or self.modalities)
 
     @property
     def never_says(self) -> list[str]:

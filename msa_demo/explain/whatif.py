@@ -117,7 +117,7 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
         what = "spoken word"
     k = len(c.units)
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
-             else f"the top {what}" if k == 1 else f"the top {k} {what}s")
+             else f"its only {what}" if total == k == 1 else f"the top {what}" if k == 1 else f"the top {k} {what}s")
     how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
     return f"{head}; {how} {which}{_named(c, k == total)} it still reads {reads}."
 

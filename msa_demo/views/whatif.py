@@ -97,6 +97,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                                            "video": "moment"}.get(str(modality), "unit"), lang)
     k, total = len(units), len(amap.get("labels") or []) if c.get("edit") == "remove" else None
     which = (t("all {k} {what}s", lang, k=k, what=what) if total is not None and k == total and k > 1
+             else t("its only {what}", lang, what=what) if total == k == 1
              else t("the top {what}", lang, what=what) if k == 1 else t("the top {k} {what}s", lang, k=k, what=what))
     how = t({"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}.get(
         str(c.get("edit")), "without"), lang)
