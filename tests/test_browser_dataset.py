@@ -120,6 +120,9 @@ def dataset_page(browser, url: str, height: int = 1000):
     page.goto(url)
     page.wait_for_selector("#explain-btn", timeout=60_000)
     page.get_by_role("tab", name="Dataset").click()
+    # the page's opening events done: they list the results folders there are now, and a folder picked from the
+    # list the page was built with while that list arrived was another one (the options are picked by place)
+    queue.wait_idle()
     return page, errors, queue
 
 
@@ -132,7 +135,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     # the results folder is offered (found under the data folder); Open fills the table and the summary
     box = page.locator("#dataset-folder input")
     box.click()
-    page.get_by_role("option", name="results").click()
+    page.get_by_role("option", name="results", exact=True).click()
     page.click("#dataset-open")
     wait_rows(page, len(rows))
     assert table_ids(page) == [r["id"] for r in rows]
@@ -222,7 +225,7 @@ def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_
     assert m.available
     page, errors, _queue = dataset_page(browser, app_url, height=900)
     page.locator("#dataset-folder input").click()
-    page.get_by_role("option", name="results").click()
+    page.get_by_role("option", name="results", exact=True).click()
     page.click("#dataset-open")
     page.wait_for_selector("#dataset-map .js-plotly-plot .scatterlayer .point", timeout=60_000)
     assert page.locator("#dataset-map .scatterlayer .point").count() == len(m.points)
