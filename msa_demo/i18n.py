@@ -372,6 +372,8 @@ ZH: dict[str, str] = {
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
+    "  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could not be "
+    "read); each row's notices say why": "  {n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）；每行的提示说明原因",
     "{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or files that "
     "changed): explained again, their earlier results replaced":
         "结果文件夹中有 {n} 行的 id 相同但输入不同（另一份清单的行，或文件已改变）：已重新解释，替换了之前的结果",

@@ -846,8 +846,17 @@ def test_a_row_whose_file_is_not_there_is_explained_from_what_is(tiny_model, tmp
         "/clips/dia0_utt2.mp4', so the row was explained without it.")  # the path's last three parts
     direct = tiny_model.predict(text="Oh my God you are so wonderful")
     assert rec[f"prob_{rec['predicted']}"] == pytest.approx(direct.probs[rec["predicted"]], abs=1e-5)
+    assert rec["not_read"] == ["video"]  # counted: the run's summary, the report and the Dataset tab say how many
     rec, data = explain_row(tiny_model, rows["words"], FAST, use=["text"])  # not asked for: not said either
-    assert rec["error"] is None and not [n for n in data["notices"] if "no file" in n]
+    assert rec["error"] is None and not [n for n in data["notices"] if "no file" in n] and rec["not_read"] == []
+    import shutil
+
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "face.png")
+    (tmp_path / "pictures.csv").write_text("id,text,image\ngone,hello there,gone.png\nhere,hi,face.png\n",
+                                           encoding="utf-8")
+    s = explain_batch(tmp_path / "pictures.csv", tmp_path / "out", model=tiny_model, options=FAST, progress=False,
+                      report=False)
+    assert (s.explained, s.failed, s.not_read) == (2, 0, 1)
     rec, data = explain_row(tiny_model, rows["nothing-else"], FAST)
     assert data is None and "dia0_utt3.mp4" in rec["error"] and "\n" not in rec["error"]
 

@@ -106,6 +106,9 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                 "were explained again", lang, n=s.other_settings))
     if s.other_inputs:
         print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
+    if s.not_read:
+        print(t("  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that "
+                "could not be read); each row's notices say why", lang, n=s.not_read))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

@@ -40,6 +40,7 @@ class BatchSummary:
     other_settings: int = 0  # rows done before with other settings (preset, options ...), explained again
     other_inputs: int = 0  # rows whose id the folder held with other inputs (another manifest's, files changed):
     # explained again, their earlier results replaced (``OTHER_INPUTS`` says so)
+    not_read: int = 0  # rows this run explained without an input they name (missing, unreadable, refused)
 
     @property
     def rows_per_second(self) -> float:
@@ -95,7 +96,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
-    explained = failed = 0
+    explained = failed = not_read = 0
     failures: list[tuple[str, str]] = []
     if todo:
         if engine == "ray":
@@ -116,6 +117,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                     text = data if isinstance(data, str) else explanation_text(data)
                     rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
                     explained += 1
+                    not_read += bool(rec.get("not_read"))
                 else:
                     failed += 1
                     failures.append((str(rec["id"]), str(rec.get("error") or "")))
@@ -135,7 +137,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint, failed_before, len(other_settings), other_inputs)
+                        label_hint, failed_before, len(other_settings), other_inputs, not_read)
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
