@@ -144,8 +144,9 @@ def test_run_a_small_manifest_with_progress(tab, results):
     assert list(table["id"]) == ["row-00001", "row-00002"] and current == "runs/small"
     assert seen[-2:] == [(1, 2), (2, 2)]
     assert tab.recent[0] == "runs/small" and "2 rows" in summary
-    with pytest.raises(gr.Error, match="Run 1 to 50 rows here"):
-        tab.run("small.csv", "runs/small", 500, "tiny")
+    for rows in (500, 0, -5):  # out of the rows box's range (handed on by the page): said, 0 not read as "all"
+        with pytest.raises(gr.Error, match="Run 1 to 50 rows here"):
+            tab.run("small.csv", "runs/small", rows, "tiny")
     with pytest.raises(gr.Error, match="does not exist"):
         tab.run("missing.csv", "runs/small", 2, "tiny")
     with pytest.raises(gr.Error, match="The manifest 'missing.csv' does not exist in the data folder"):

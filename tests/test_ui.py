@@ -481,6 +481,13 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
         assert w.value == control.initial and f'"{control.label or spec.title}"' in str(w.label)
         if isinstance(w, (gr.Slider, gr.Number)):
             assert (w.minimum, w.maximum) == spec.bounds, control.name  # never narrower or wider than validation
+        if isinstance(w, gr.Number) and spec.bounds and spec.bounds[0] is not None:
+            # out of range: handed on (Gradio's own check said "Value 0 is less than minimum value 1." and logged
+            # its traceback), and the validator says it, naming the setting
+            low = spec.bounds[0] - 1
+            assert w.preprocess(low) == low
+            with pytest.raises((gr.Error, ValueError), match=re.compile(re.escape(control.label or spec.title), re.I)):
+                ui.read_settings(**{control.name: low})
         if isinstance(w, gr.Radio):
             offered = [c[1] if isinstance(c, tuple) else c for c in w.choices]
             assert offered == list(control.choices or spec.choices)

@@ -31,7 +31,7 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.widgets import gradio, user_error
+from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import md
 
 # The manifest reader's messages name the command line's flags ("name its encoding: --encoding cp1252"); on this tab
@@ -449,7 +449,7 @@ class DatasetTab:
             names = parse_label_names(label_names)
         except MsaError as exc:
             raise user_error(in_fields(str(exc), current_language())) from None
-        n = int(limit or self.max_rows)
+        n = int(self.max_rows if limit is None else limit)  # 0 is a number: refused, not read as "all"
         if not 1 <= n <= self.max_rows:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
         model = self.dash.model(preset)
@@ -586,8 +586,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         with gr.Row():
             upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[*MANIFEST_SUFFIXES, ".zip"],
                              type="filepath", scale=4, elem_id="dataset-upload")
-            limit = gr.Number(min(20, tab.max_rows), label=tr("rows"), precision=0, minimum=1, maximum=tab.max_rows,
-                              scale=1, elem_id="dataset-limit")
+            limit = number_input(value=min(20, tab.max_rows), label=tr("rows"), precision=0, minimum=1,
+                                 maximum=tab.max_rows, scale=1, elem_id="dataset-limit")
             column_map = gr.Textbox(label=tr("your columns, if named otherwise (such as text=sentence,label=stars)"),
                                     placeholder="text=sentence", scale=2, elem_id="dataset-column-map")
             encoding = gr.Dropdown([("UTF-8", ""), ("cp1252 (Windows, Western)", "cp1252"),

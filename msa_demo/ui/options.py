@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from msa_demo.ui.i18n import ZH, tr, tr_made
+from msa_demo.ui.widgets import number_input
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
@@ -205,7 +206,7 @@ def widget_for(control: Control):
         lo, hi = (None if lo is None else lo + step), (None if hi is None else hi - step)
     if lo is not None and hi is not None and (hi - lo) / step <= SLIDER_POSITIONS:
         return gr.Slider(lo, hi, step=step, **common)
-    return gr.Number(minimum=lo, maximum=hi, precision=0 if spec.kind is int else None, step=step, **common)
+    return number_input(minimum=lo, maximum=hi, precision=0 if spec.kind is int else None, step=step, **common)
 
 
 def advanced_widgets() -> dict[str, Any]:

@@ -81,6 +81,24 @@ def _lenient(component_class, **kwargs):
     return component_class(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
 
 
+def number_input(**kwargs):
+    """A gr.Number whose bounds guide the page's spinner, but whose out-of-range value reaches the handler, whose
+    validator names the setting in the page's language ("what-if forwards must be 1 to 10000"): Gradio's own check
+    said "Value -5 is less than minimum value 1." and put its traceback in the server log."""
+    gr = gradio()
+    original = gr.Number.preprocess
+    if not getattr(original, "lenient", False):
+        def preprocess(self, payload):
+            if LENIENT not in (self.elem_classes or []) or payload is None:
+                return original(self, payload)
+            return self.round_to_precision(payload, self.precision)
+
+        preprocess.lenient = True
+        gr.Number.preprocess = preprocess
+    classes = kwargs.pop("elem_classes", None) or []
+    return gr.Number(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
+
+
 def image_input(**kwargs):
     return _lenient(gradio().Image, **kwargs)
 
