@@ -646,6 +646,7 @@ ZH: dict[str, str] = {
     "Text: too long for the model; only the first {max} of {n} tokens were read.":
         "文字：对模型来说太长；{n} 个词元中只读取了前 {max} 个。",
     "Video: only the first {s} s{total} were used.": "视频：只使用了前 {s} 秒{total}。", " of {n} s": "（共 {n} 秒）",
+    "Video: its sound track was not used either: the audio input is switched off.": "视频：也没有使用它的音轨：音频输入已关闭。",
     "Video: its sound track was not used; the audio clip given was read as the voice instead.":
         "视频：没有使用它的音轨；改为把给出的音频片段当作人声读取。",
     "{kind}: no file at '{path}', so the row was explained without it.": "{kind}：'{path}' 处没有文件，因此这一行在没有它的情况下解释。",

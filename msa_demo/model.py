@@ -105,6 +105,8 @@ NOTHING_READ = ("Nothing could be read, so there is no verdict: {why}, and no ot
 
 # a clip's sound track, when an audio clip is given too (the one given is the voice)
 SOUND_NOT_USED = "Video: its sound track was not used; the audio clip given was read as the voice instead."
+# the same clip, with the audio switched off: neither the clip given nor the sound track was heard
+SOUND_OFF = "Video: its sound track was not used either: the audio input is switched off."
 # every input given is switched off (``use``), or has no model in this preset: no verdict either
 ALL_SWITCHED_OFF = "Every input given is switched off ({off}), so there is no verdict: switch at least one on."
 NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so there is no verdict."
@@ -397,6 +399,8 @@ class MultimodalSentimentModel:
                 notices.extend(n for n in inputs.get(m).notices if n not in notices)  # lite audio's: found on asking
             else:
                 used.append(m)
+        if "audio" in off and SOUND_NOT_USED in notices:  # it said the audio clip was heard instead: it was not
+            notices[notices.index(SOUND_NOT_USED)] = SOUND_OFF
         if not used and inputs.present():  # a verdict from nothing read would be the fusion's prior: none, said why
             why = nothing_read(inputs, wanted)
             if why:

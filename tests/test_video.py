@@ -382,6 +382,11 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
     assert given.video.notices[-1] == "Video: its sound track was not used; the audio clip given was read as the " \
         "voice instead."
     assert "Video: its sound track" not in " ".join(inputs.video.notices)
+    # the audio switched off: neither was heard, and the note says so (it said the audio clip was read instead)
+    off = model.predict(inputs=given, use=["video"])
+    assert off.used == ["video"] and "Video: its sound track was not used either: the audio input is switched " \
+        "off." in off.notices and not any("read as the voice instead" in n for n in off.notices)
+    assert any("read as the voice instead" in n for n in model.predict(inputs=given).notices)
     exp = explain(model, inputs, target="positive", options=ExplainOptions(grid=2))
     assert set(exp.modalities.shapley) == {"audio", "video"}
     # replayed (explain --from, a shared link), the clip brings its sound again: the sound track is recorded (the
