@@ -250,6 +250,25 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
 
 
 @pytest.mark.slow
+def test_an_uploaded_file_s_relative_paths_are_the_data_folder_s(tab, results):
+    """A CSV uploaded alone named imgs/happy_face.png, which was in the data folder: the row was explained without
+    it, "outside the dashboard's data folder" (read beside the upload, in Gradio's temporary folder). An uploaded
+    file's relative paths are now the data folder's; a .zip's stay its own."""
+    import shutil
+    import tempfile
+
+    root, _ = results
+    (root / "imgs").mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / "happy_face.png", root / "imgs" / "happy_face.png")
+    with tempfile.TemporaryDirectory() as uploads:  # as Gradio keeps an upload
+        upload = Path(uploads) / "m.csv"
+        upload.write_text("id,text,image\nrel,what a day,imgs/happy_face.png\n", encoding="utf-8")
+        _, _, _, current, *_ = tab.run_upload(str(upload), 5, "tiny", ALL)
+    (row,) = read_results(root / current)
+    assert row["used"] == ["text", "image"] and row["image_sha256"] and row["not_read"] == []
+
+
+@pytest.mark.slow
 def test_a_run_into_a_folder_of_another_manifest_says_what_it_replaced(tab, results, monkeypatch):
     root, _ = results
     (root / "one.csv").write_text("text\nI love it\n", encoding="utf-8")

@@ -219,5 +219,5 @@ def test_the_dataset_tab_names_its_manifest_columns_in_the_page_language():
 
     en, zh = manifest_columns(), manifest_columns("zh")
     files = [k.name for k in kinds() if k.manifest_file]
-    assert "paths relative to the manifest" in en and "relative" not in zh and "相对于清单" in zh
+    assert "paths relative to the data folder" in en and "relative" not in zh and "相对于数据文件夹" in zh
     assert all(f"`{k.name}`" in en and f"`{k.name}`" in zh for k in kinds()) and "、".join(files) in zh

@@ -55,7 +55,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   gpus_per_worker: float = 0.0, on_row: Callable[[int, int], None] | None = None,
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
                   encoding: str | None = None, label_names: dict[str, str] | None = None,
-                  face_anyway: bool = False, readable: Callable[[Path | str], bool] | None = None) -> BatchSummary:
+                  face_anyway: bool = False, readable: Callable[[Path | str], bool] | None = None,
+                  media_folder: Path | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -66,14 +67,17 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     columns: the set's own column names (``manifest.parse_columns``); split: only that split's rows; encoding:
     a text manifest's when not UTF-8; label_names: the label column's numbers as names
     (``labels.parse_label_names``); face_anyway: a picture in which the face model finds no face is read as a
-    face all the same (else it is left out of its row, said, as the dashboard leaves it out).
+    face all the same (else it is left out of its row, said, as the dashboard leaves it out). readable(what a
+    row's file opens: a local Path, or a link as written; ``rows.where``): False leaves that file out of its row,
+    unread, said (the Dataset tab's data-folder rule, ``DatasetTab.readable``). media_folder: where relative media
+    paths are read from, when not the manifest's folder (the Dataset tab's upload: the data folder).
     """
     from tqdm import tqdm
 
     from msa_demo.explain.options import ExplainOptions, check_target
 
     t0 = time.perf_counter()
-    rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names)
+    rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names, media_folder)
     if readable is not None:
         rows = left_out(rows, readable)
     missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is

@@ -272,7 +272,7 @@ def _cell(value: Any) -> str:
 
 
 def read_manifest(path: str | Path, blobs: bool = False, columns: dict[str, str] | None = None,
-                  encoding: str | None = None) -> list[dict[str, Any]]:
+                  encoding: str | None = None, media_folder: Path | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV, JSONL, Parquet or saved ``datasets`` manifest as plain dicts; image/audio paths resolved
     against the manifest's folder (a URI such as ``s3://...`` or ``http://...`` kept as it is), empty cells
     dropped. Embedded bytes (a Parquet binary cell, a ``datasets`` Image()/Audio() feature) become
@@ -283,7 +283,9 @@ def read_manifest(path: str | Path, blobs: bool = False, columns: dict[str, str]
     ``path`` may be a URI (``s3://bucket/m.parquet``, ``https://host/m.jsonl``: a file, read through fsspec);
     its relative media paths are then URIs beside it. ``columns`` ({"text": "sentence"}, :func:`parse_columns`)
     reads a set's own column names as the modalities' (and id, label, score). ``encoding``: a CSV's or JSONL's
-    when not UTF-8 (``--encoding cp1252``; a byte-order mark still wins), never guessed."""
+    when not UTF-8 (``--encoding cp1252``; a byte-order mark still wins), never guessed. ``media_folder``: the
+    folder a local manifest's relative media paths are read from, when not its own (the Dataset tab's upload,
+    which sits in a temporary folder: its paths are the data folder's)."""
     from msa_demo.dataset.media import is_uri
 
     check_encoding(encoding)
@@ -293,7 +295,7 @@ def read_manifest(path: str | Path, blobs: bool = False, columns: dict[str, str]
         from urllib.parse import unquote, urlparse
 
         path = unquote(urlparse(str(path)).path)
-    return _read_local(Path(path), blobs, mapping=columns, encoding=encoding)
+    return _read_local(Path(path), blobs, mapping=columns, encoding=encoding, media_folder=media_folder)
 
 
 def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None,
@@ -310,7 +312,7 @@ def _read_remote(uri: str, blobs: bool, columns: dict[str, str] | None = None,
 
 
 def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[str, str] | None = None,
-                encoding: str | None = None) -> list[dict[str, Any]]:
+                encoding: str | None = None, media_folder: Path | None = None) -> list[dict[str, Any]]:
     if path.is_dir():
         rows, columns = read_saved_dataset(path)
     elif not path.is_file():
@@ -338,7 +340,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{_have(columns)}).{hint}")
     _refuse_misspelled(columns, path.name)
-    return [_clean(r, path.parent, blobs, base) for r in rows]
+    return [_clean(r, media_folder or path.parent, blobs, base) for r in rows]
 
 
 def _refuse_misspelled(columns: list, name: str) -> None:

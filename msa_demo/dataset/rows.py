@@ -85,13 +85,15 @@ def manifest_rows(path: str | Path, limit: int | None = None,
 
 def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
               split: str | None = None, encoding: str | None = None,
-              label_names: dict[str, str] | None = None) -> tuple[list[ManifestRow], str]:
+              label_names: dict[str, str] | None = None, media_folder: Path | None = None
+              ) -> tuple[list[ManifestRow], str]:
     """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
     (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise. ``split``: only the rows whose
     split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's. ``encoding``: a
     text manifest's when not UTF-8 (``read_manifest``); ``label_names``: the label column's numbers as names
-    (``labels.parse_label_names``: FER2013's emotion codes)."""
-    raw = read_manifest(path, blobs=True, columns=columns, encoding=encoding)
+    (``labels.parse_label_names``: FER2013's emotion codes); ``media_folder``: where relative media paths are
+    read from, when not the manifest's folder (``read_manifest``)."""
+    raw = read_manifest(path, blobs=True, columns=columns, encoding=encoding, media_folder=media_folder)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
     numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, "") and not label_names)

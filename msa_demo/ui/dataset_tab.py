@@ -95,14 +95,16 @@ def columns(lang: str = "en") -> list[str]:
 
 def manifest_columns(lang: str = "en") -> str:
     """The manifest's modality columns as the tab names them: "`text`, `image`, `audio`, `video` (image, audio,
-    video: paths relative to the manifest)", in ``lang`` (the column names stay as a manifest spells them)."""
+    video: paths relative to the data folder, or to the manifest in a .zip or on the server)", in ``lang`` (the column names stay as a manifest spells them)."""
     kinds = registry.kinds()
     files = [k.name for k in kinds if k.manifest_file]
     if not files:
         return ", ".join(f"`{k.name}`" for k in kinds)
     if lang == "zh":
-        return "、".join(f"`{k.name}`" for k in kinds) + f"（{'、'.join(files)}：相对于清单所在文件夹的路径）"
-    return ", ".join(f"`{k.name}`" for k in kinds) + f" ({', '.join(files)}: paths relative to the manifest)"
+        return "、".join(f"`{k.name}`" for k in kinds) + (f"（{'、'.join(files)}：路径相对于数据文件夹；.zip 或服务器上的"
+                                                         "清单则相对于清单所在文件夹）")
+    return ", ".join(f"`{k.name}`" for k in kinds) + (f" ({', '.join(files)}: paths relative to the data folder, or "
+                                                      "to the manifest in a .zip or on the server)")
 
 
 def widths() -> list[int]:
@@ -397,14 +399,14 @@ class DatasetTab:
         if not upload:
             raise user_error("Upload a manifest first: a CSV, JSONL or Parquet file, or a .zip of a folder that "
                              "holds one with its pictures and clips.")
-        src, also = Path(upload), ()
+        src, also, media = Path(upload), (), self.root  # a file alone: its relative paths are the data folder's
         if src.suffix.lower() == ".zip":
             src, folder = self.unpack(src)
-            also = (folder,)  # its own pictures and clips are read; a path out of it is not
+            also, media = (folder,), None  # its own pictures and clips are read; a path out of it is not
         elif src.suffix.lower() not in MANIFEST_SUFFIXES:
             raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
         return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split,
-                         label_names, also)
+                         label_names, also, media)
 
     def unpack(self, archive: Path) -> tuple[Path, Path]:
         """(the manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), the folder it was
@@ -437,9 +439,10 @@ class DatasetTab:
 
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
              columns: str | None = None, encoding: str | None = None, split: str | None = None,
-             label_names: str | None = None, also: tuple[Path, ...] = ()) -> tuple:
+             label_names: str | None = None, also: tuple[Path, ...] = (), media: Path | None = None) -> tuple:
         """The runs' one body; a row's file outside the data folder (and ``also``), or its link, is not read
-        (:meth:`readable`)."""
+        (:meth:`readable`); ``media``: where relative paths are read from, when not the manifest's folder (an
+        uploaded file's: the data folder; Gradio keeps the upload in a temporary folder)."""
         from msa_demo.dataset import explain_batch
         from msa_demo.dataset.manifest import parse_columns
         from msa_demo.labels import parse_label_names
@@ -465,7 +468,8 @@ class DatasetTab:
         try:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
-                                label_names=names, readable=lambda target: self.readable(target, *also))
+                                label_names=names, readable=lambda target: self.readable(target, *also),
+                                media_folder=media)
         except MsaError as exc:
             raise user_error(in_fields(str(exc), lang)) from None
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
