@@ -372,6 +372,12 @@ ZH: dict[str, str] = {
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
+    "The manifest '{name}' has a quote (\") on line {line} that is never closed, so everything after it was read as "
+    "one value; close it or take it out.": "清单“{name}”第 {line} 行有一个没有闭合的引号（\"），因此其后的所有内容都被读成了一个值；"
+                                          "请闭合它或删去它。",
+    "'{name}' is not a manifest: it holds binary data (a picture, a clip or an archive?), not text; give a CSV (a "
+    "header line), JSONL or Parquet file.": "“{name}”不是清单：它包含二进制数据（图片、片段或压缩包？），不是文本；请给出 "
+                                            "CSV（带表头行）、JSONL 或 Parquet 文件。",
     "  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could not be "
     "read); each row's notices say why": "  {n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）；每行的提示说明原因",
     "{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or files that "
@@ -654,10 +660,9 @@ ZH: dict[str, str] = {
         "{kind}：无法读取（{why}），因此这一行在没有它的情况下解释。",
     "{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder to use it.":
         "{kind}：'{path}' 在仪表板数据文件夹之外，因此没有读取；把它放进那个文件夹才能使用。",
-    "{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder), so the row was "
-    "explained without it; explain-batch on the command line reads links.":
-        "{kind}：没有获取链接 '{link}'（仪表板只读取其数据文件夹中的文件），因此这一行在没有它的情况下解释；命令行的 "
-        "explain-batch 可以读取链接。",
+    "{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder); explain-batch on "
+    "the command line reads links.":
+        "{kind}：没有获取链接 '{link}'（仪表板只读取其数据文件夹中的文件）；命令行的 explain-batch 可以读取链接。",
     "Video: only the first {s} s{total} of its pictures were read; its sound, the first {k} s.":
         "视频：画面只读取了前 {s} 秒{total}；声音读取了前 {k} 秒。",
     "The uploaded image": "上传的图片", "The uploaded video": "上传的视频", "The uploaded audio": "上传的音频",

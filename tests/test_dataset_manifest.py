@@ -151,10 +151,16 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
      "not a header: a CSV's first line names its columns (such as text,label), or name its columns by number: "
      "--columns text=4,label=1."),
     (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
+    (lambda d: (d / "m.csv").write_text('text,label\nfine,positive\n"unterminated,positive\nmore,negative\n',
+                                        encoding="utf-8"),  # read as one row "unterminated,positive\nmore,...", unsaid
+     "'m.csv' has a quote (\") on line 3 that is never closed, so everything after it was read as one value"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
      "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
      "its encoding: --encoding cp1252)."),  # (a CSV is not told to give a CSV)
     (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1"),
+    (lambda d: (d / "m.csv").write_bytes((Path(__file__).parent.parent / "examples" / "happy_face.png").read_bytes()),
+     "'m.csv' is not a manifest: it holds binary data (a picture, a clip or an archive?), not text"),  # no encoding
+    # advice (a picture named .csv was told to name its encoding)
     (lambda d: (d / "m.json").write_text('[{"text": "ok"}, 3]', encoding="utf-8"), "not a list of objects"),
     (lambda d: (d / "m").mkdir(), "is not a saved Hugging Face dataset"),
     (lambda d: ((d / "m").mkdir(), (d / "m" / "state.json").write_text('{"_data_files": [{"filename": "x.arrow"}]}')),
@@ -270,8 +276,8 @@ def test_a_spreadsheet_s_own_file_is_told_to_be_saved_as_csv(tmp_path):
         with pytest.raises(InputError) as err:
             read_manifest(path)
         assert str(err.value) == message
-    _zip(tmp_path / "other.csv", {"a.txt": "x"})  # a zip of something else: not called a workbook
-    with pytest.raises(InputError, match="is not UTF-8 text"):
+    _zip(tmp_path / "other.csv", {"a.txt": "x"})  # a zip of something else: not called a workbook, nor told an encoding
+    with pytest.raises(InputError, match=r"is not a manifest: it holds binary data \(a picture, a clip or an archive"):
         read_manifest(tmp_path / "other.csv")
 
 

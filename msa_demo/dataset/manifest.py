@@ -540,7 +540,20 @@ def _records(text: str, sep: str, name: str, quoting: int = csv.QUOTE_MINIMAL) -
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(f"The manifest '{name}' could not be read as CSV ({exc}).") from None
+    if quoting != csv.QUOTE_NONE and out and _open_quote(text, sep):  # read on to the end as one field: said
+        raise InputError(f"The manifest '{name}' has a quote (\") on line {out[-1][0]} that is never closed, so "
+                         "everything after it was read as one value; close it or take it out.")
     return out
+
+
+def _open_quote(text: str, sep: str) -> bool:
+    """Whether a CSV's text ends inside a quoted field (csv's lenient reader reads to the end as that field)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _row(header: list[str], fields: list[str]) -> dict[str, str | None]:
@@ -599,6 +612,9 @@ def _text(path: Path, encoding: str | None = None) -> str:
         return data.decode(named or encoding or "utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
+        if b"\x00" in data[:4096] and not named:  # a picture, a clip, an archive: no encoding reads it
+            raise InputError(f"'{path.name}' is not a manifest: it holds binary data (a picture, a clip or an archive?), "
+                             "not text; give a CSV (a header line), JSONL or Parquet file.") from None
         if encoding and not named:
             raise InputError(f"The manifest '{path.name}' is not {encoding} text (line {line} is not).") from None
         other = "" if path.suffix.lower() in TEXT_SUFFIXES else (  # a .csv is told only how to read it

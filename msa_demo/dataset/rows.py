@@ -237,8 +237,8 @@ MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
 OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
            "to use it.")
-LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder), so the row was "
-        "explained without it; explain-batch on the command line reads links.")
+LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder); explain-batch "
+        "on the command line reads links.")  # (as OUTSIDE, a row's error too when it is its only input)
 
 
 def where(value: str) -> Path | str:
