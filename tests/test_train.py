@@ -131,8 +131,8 @@ def test_save_load_round_trip_and_masking(xor_nets, tmp_path, kind):
         a = fusion.net({"text": x["text"], "audio": torch.zeros_like(x["audio"])}, mask)
         b = fusion.net({"text": x["text"], "audio": 100 * torch.randn_like(x["audio"])}, mask)
     assert torch.allclose(a, b)
-    # nothing present: the uniform prior
-    assert torch.allclose(fusion({}, {}), torch.full((1, 3), 1 / 3))
+    # nothing present: uniform over the head's own classes, as sentiments (this XOR head's two: never neutral)
+    assert torch.allclose(fusion({}, {}), torch.tensor([[0.5, 0.0, 0.5]]))  # negative / neutral / positive
 
 
 def test_weighted_head_learns_weights():
