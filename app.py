@@ -215,7 +215,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 offered = [p for p in dict.fromkeys([*presets, "lite", "hub"]) if p not in dash.failures]
                 other = gr.Dropdown(offered, value=next((p for p in offered if p != dash.default), None), scale=3,
                                     allow_custom_value=True, elem_id="compare-preset",
-                                    label=ui.tr("B: the second preset (a name, a preset file, or the folder a `train` run wrote)"))
+                                    label=ui.tr("B: the second preset (a name, a preset file, or the folder a train run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")

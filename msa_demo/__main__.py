@@ -102,8 +102,18 @@ def cmd_check_preset(args: argparse.Namespace) -> int:
     return 0 if check.ok else 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """A flag's mistake is its one line and where the help is (the whole usage, 24 lines for ``explain``, came
+    before the line that said what was wrong)."""
+
+    def error(self, message: str):
+        helps = ("python -m msa_demo --help shows the commands" if self.prog == "python -m msa_demo"
+                 else f"{self.prog} --help shows every flag")  # a command's prog: "python -m msa_demo explain"
+        self.exit(2, f"{self.prog}: error: {message}\n({helps})\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m msa_demo", description=__doc__)
+    parser = _Parser(prog="python -m msa_demo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("predict", help="predict sentiment from text, image and/or audio")
     _add_inputs(p)

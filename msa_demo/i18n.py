@@ -933,7 +933,7 @@ ZH: dict[str, str] = {
         "各模态对 P({target}) 的贡献（Shapley；无输入时 {none} -> 全部输入时 {all}）：",
     "without {m}: P({target}) = {p}": "去掉{m}：P({target}) = {p}",
     "interaction {pair}: {value}": "交互 {pair}：{value}",
-    "{modality} — {method} ({baseline} baseline)": "{modality}——{method}（{baseline} 基线）",
+    "{modality} — {method} ({baseline} baseline)": "{modality}——{method}（{baseline}基线）",
     "top regions {top}": "排名靠前的区域 {top}", "top words {top}": "排名靠前的词 {top}",
     "top segments {top}": "排名靠前的片段 {top}",
     "top moments {top}": "排名靠前的时刻 {top}",

@@ -168,6 +168,21 @@ def test_a_file_that_is_not_there_and_an_unknown_language_are_refused_before_any
             capsys.readouterr().err
 
 
+def test_a_flag_s_mistake_is_its_line_and_where_the_help_is(capsys):
+    """'--budget abc' printed the whole usage (24 lines for explain) before the line that said what was wrong."""
+    from msa_demo.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["explain", "--budget", "abc"])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        "python -m msa_demo explain: error: argument --budget: invalid float value: 'abc'\n"
+        "(python -m msa_demo explain --help shows every flag)\n")
+    with pytest.raises(SystemExit):
+        main(["frobnicate"])
+    err = capsys.readouterr().err
+    assert err.endswith("(python -m msa_demo --help shows the commands)\n") and "usage:" not in err
+
+
 def test_use_names_a_modality_in_any_case(tiny_preset_path, capsys):
     """'use=Text' was refused ("Unknown modality 'Text'"): the switches read a name in any case, with spaces; a name
     no kind has is still refused in one line."""

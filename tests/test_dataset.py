@@ -779,6 +779,14 @@ def test_slice_metrics_against_hand_computed_ones():
     assert macro_f1([]) is None
     page = to_html(rows)
     assert "<h3>By conflict</h3>" in page and "<td>one modality</td>" in page and "macro F1" in page
+    # the reliance bars in the order the line above them ranks the modalities (they were in registry order)
+    import re
+
+    ranked = re.search(r"moves most with <b>(\w+)</b>((?:, then \w+)*)", page)
+    said = [ranked[1], *re.findall(r"then (\w+)", ranked[2])]
+    chart = page[page.index("mean |Shapley value|"):]
+    drawn = re.findall(r"<title>(\w+)</title>", chart[:chart.index("</svg>")])
+    assert drawn == said and len(said) > 1
     table = slices_markdown(sl)
     assert "| language: de | 2 | 50% | 0.33 | audio 0.600 |" in table.replace("\\", "")
     assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table

@@ -288,7 +288,7 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
                                "accounts for (0 to 1).", lang, first=_e(i18n.modality(order[0], lang)),
                                rest="".join(t(", then {modality}", lang, modality=_e(i18n.modality(k, lang)))
                                             for k in order[1:])) + "</p>")
-        parts.append(bars_svg([i18n.modality(k, lang) for k in rel], list(rel.values()),
+        parts.append(bars_svg([i18n.modality(k, lang) for k in order], [rel[k] for k in order],  # as the line says
                               title=t("mean |Shapley value| (share of P(class))", lang), signed=False, spec=".3f"))
         parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel), lang))
         parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel), lang))

@@ -68,7 +68,7 @@ ZH: dict[str, str] = {
     "a second one (B) toward A's class: both verdicts, both summaries, and how far their maps agree. A preset not "
     "loaded yet is loaded on first use.": "### 两个模型并排对比\n用“解释”页的输入和设置，分别由其预设（A）和第二个预设（B）"
                                          "朝 A 的类别解释：两个结论、两段摘要，以及两者的归因图有多一致。尚未加载的预设在首次使用时加载。",
-    "B: the second preset (a name, a preset file, or the folder a `train` run wrote)": "B：第二个预设（名称、预设文件，或 `train` 生成的文件夹）",
+    "B: the second preset (a name, a preset file, or the folder a train run wrote)": "B：第二个预设（名称、预设文件，或 train 生成的文件夹）",
     "A: fused": "A：融合结果", "B: fused": "B：融合结果", "A: words": "A：词语", "B: words": "B：词语",
     "Download both (HTML)": "下载两者（HTML）",
     # the Advanced settings (their help stays in English)
