@@ -782,11 +782,21 @@ class Dashboard:
         gr.Info(t(CLIP_CONVERTED, lang), duration=None, title=t("Note", lang))
         return str(copy)
 
-    def _changed(self, stamp: dict, args, named) -> list[str]:
+    def _changed(self, stamp: dict, args, named, now: dict | None = None) -> list[str]:
         """What on screen (the inputs as :meth:`predict`'s, the Advanced controls by name) is no longer what the
-        explanation of ``stamp`` was made for, in the words of the screen."""
+        explanation of ``stamp`` was made for, in the words of the screen. ``now``: the screen's stamp
+        (:meth:`_now`), when it is made already."""
+        return stale_parts(stamp, now if now is not None else self._now(args, named))
+
+    def _now(self, args, named) -> dict:
+        """The stamp of what is on screen (its files hashed: made once for both tabs' freshness lines)."""
         request, advanced = self._bind(args, named)
-        return stale_parts(stamp, explained_stamp(request, settings_values(**advanced)))
+        return explained_stamp(request, settings_values(**advanced))
+
+    @staticmethod
+    def _changed_words(changed: list[str], lang: str) -> str:
+        """What changed, as the freshness lines name it ("text, the image switch")."""
+        return i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
 
     def freshness(self, stamp, *args, compared: dict | None = None, lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
@@ -794,36 +804,36 @@ class Dashboard:
         downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name.
         ``compared``: the stamp of the comparison on the Compare tab, told the same way
         (:meth:`compare_freshness`)."""
-        out = self.compare_freshness(compared, *args, lang=lang, **named) if compared else {}
+        now = self._now(args, named) if stamp or compared else None
+        out = self.compare_freshness(compared, *args, lang=lang, now=now, **named) if compared else {}
         if not stamp:
             return out
-        changed = self._changed(stamp, args, named)
+        changed = self._changed(stamp, args, named, now)
         if not changed:
             return {**out, "fresh": "", **self.downloads(True)}
         return {**out, "fresh": self._out_of_date(changed, lang), **self.downloads(None)}
 
     def compare_freshness(self, compared: dict | None, *args, other: str | None = None, lang: str = "en",
-                          **named) -> dict:
+                          now: dict | None = None, **named) -> dict:
         """The Compare tab's freshness line and its download (``compare.fresh``, ``compare.report``): when the
         inputs, switches or settings on screen, or the second preset (``other``, when given), are no longer those
         the comparison was made for (``compared``: its stamp), say so and disable the download. Nothing without a
-        comparison."""
+        comparison. ``now``: the screen's stamp, when made already (:meth:`freshness`)."""
         if not compared:
             return {}
-        changed = self._changed({k: v for k, v in compared.items() if k != "B"}, args, named)
+        changed = self._changed({k: v for k, v in compared.items() if k != "B"}, args, named, now)
         if other is not None and str(other or "").strip() != compared.get("B"):
             changed.append("the second preset (B)")
         gr = gradio()
         if not changed:
             return {"compare.fresh": "", "compare.report": gr.DownloadButton(interactive=True)}
-        what = i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
         return {"compare.fresh": t("⚠ **Out of date:** this comparison was made before you changed {what}. Click "
-                                   "**Compare** to bring it up to date.", lang, what=what),
+                                   "**Compare** to bring it up to date.", lang, what=self._changed_words(changed, lang)),
                 "compare.report": gr.DownloadButton(interactive=False)}
 
     def _out_of_date(self, changed: list[str], lang: str) -> str:
         """The Explain tab's freshness line for what ``changed`` (:meth:`freshness`)."""
-        what = i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
+        what = self._changed_words(changed, lang)
         if any(n in names() or n == "preset" for n in changed):  # a switch is read again at once; an input is not:
             # the verdicts above are as old as the panels (an example clicked left "negative 62 %" on top), and the
             # page greys them (STALE_VERDICTS)
