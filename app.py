@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from msa_demo import api, ui, views
+from msa_demo import api, i18n, ui, views
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -39,6 +39,13 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   outline: 2px solid var(--color-accent); outline-offset: 2px}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
+/* a toast's heading in the page's language: Gradio 6.31 writes its type ("Error") and drops the title it is given */
+html:lang(zh) .toast-title {font-size: 0 !important}
+html:lang(zh) .toast-title::before {font-size: var(--text-lg)}
+html:lang(zh) .toast-title .toast-count {font-size: var(--text-lg)}
+html:lang(zh) .toast-title.error::before {content: "<Error>"}
+html:lang(zh) .toast-title.warning::before {content: "<Warning>"}
+html:lang(zh) .toast-title.info::before {content: "<Note>"}
 /* in front of what scrolls under it: Gradio's block labels sit at --layer-4 (40), its menus and modals above 50 */
 #actions {position: sticky; bottom: 0; z-index: 45; background: var(--background-fill-primary);
           padding: 6px 0; box-shadow: 0 -8px 8px -8px rgba(0, 0, 0, .25)}
@@ -51,6 +58,8 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   #overlays .thumbnail-item {width: min(100%, 340px)}
 }
 """
+for _word in ("Error", "Warning", "Note"):  # as the server's messages name them (``i18n.ZH``)
+    CSS = CSS.replace(f"<{_word}>", i18n.t(_word, "zh"))
 
 # after a click that runs (its check passed), messages of earlier refusals are closed and the verdict is brought
 # into view when it is not in view: the button

@@ -693,6 +693,14 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
     page.reload()
     wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
+    # a refusal's toast is headed in Chinese too (Gradio 6.31 writes its type, "Error", whatever title it is given)
+    for m in ("text", "image", "audio"):
+        page.locator(f"#use-{m} input[type=checkbox]").uncheck()
+    page.click("#predict-btn")
+    title = page.locator(".toast-body .toast-title").first
+    title.wait_for(timeout=30_000)
+    assert title.evaluate("e => [getComputedStyle(e, '::before').content, getComputedStyle(e).fontSize]") == \
+        ['"错误"', "0px"]  # the English word is there, unseen
     assert not errors, errors
     context.close()
 

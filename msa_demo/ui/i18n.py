@@ -300,6 +300,7 @@ _PAGE_LOCALE = """async (choice) => {
       if (typeof core.changeLocale === 'function') { core.changeLocale(locales[choice] || 'en'); break; }
     } catch (e) {}
   }
+  document.documentElement.lang = locales[choice] || 'en';  // what the page's own CSS reads (a toast's heading)
   const mark = marks[choice] || marks.en;
   for (let i = 0; i < 200; i++) {
     const button = document.querySelector('#explain-btn');
