@@ -171,9 +171,10 @@ def _tensor_bytes(value: Any) -> int:
     return 0
 
 
-def _head_modalities(fusion) -> list[str] | None:
-    """The modalities a trained fusion head was trained on (``msa_demo train --modalities``); None for late fusion."""
-    return getattr(getattr(fusion, "net", None), "modalities", None)
+def _head(fusion, what: str):
+    """A trained fusion head's ``what``: the modalities it was trained on (``msa_demo train --modalities``), its
+    labels; None for late fusion."""
+    return getattr(getattr(fusion, "net", None), what, None)
 
 
 class MultimodalSentimentModel:
@@ -265,7 +266,7 @@ class MultimodalSentimentModel:
             return late
         fusion = self._load_trained_fusion()
         replaced = set(self.stand_ins)
-        reads = set(_head_modalities(fusion) or replaced)
+        reads = set(_head(fusion, "modalities") or replaced)
         if replaced & reads:
             self.notices.append(
                 f"The trained fusion head reads the features of this preset's own {', '.join(sorted(replaced & reads))}"
@@ -277,12 +278,12 @@ class MultimodalSentimentModel:
     def head_reads(self) -> list[str]:
         """The modalities the fused verdict reads: a trained head's own (``msa_demo train --modalities``), else every
         modality the preset has a model for."""
-        return list(_head_modalities(self.fusion) or self.modalities)
+        return list(_head(self.fusion, "modalities") or self.modalities)
 
     @property
     def never_says(self) -> list[str]:
         """The sentiments a trained head's classes never reach (a two-class head: ["neutral"]); [] for late fusion."""
-        labels = getattr(getattr(self.fusion, "net", None), "labels", None)
+        labels = _head(self.fusion, "labels")
         if not labels:
             return []
         reach = labels_to_sentiment(torch.eye(len(labels)), list(labels)).sum(0)

@@ -92,11 +92,12 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     hashes = hash_columns()
     settings = settings_digest(model, preset, options, target, use, top_k, face_anyway)
     made_with = {str(r["id"]): r.get(SETTINGS_COLUMN) for r in stored}  # None: a folder from before it was kept
-    same_inputs = {r.id for r in rows if done.get(r.id) == tuple(r.hashes()[h] for h in hashes)}
+    inputs_now = {r.id: tuple(r.hashes()[h] for h in hashes) for r in rows}  # each row's files hashed once
+    same_inputs = {r.id for r in rows if done.get(r.id) == inputs_now[r.id]}
     other_settings = {i for i in same_inputs if made_with.get(i) not in (None, settings)}
     todo = [r for r in rows if r.id not in same_inputs or r.id in other_settings]
     before = {str(r["id"]): tuple(r.get(h) for h in hashes) for r in stored}
-    other_inputs = sum(1 for r in rows if r.id in before and before[r.id] != tuple(r.hashes()[h] for h in hashes))
+    other_inputs = sum(1 for r in rows if r.id in before and before[r.id] != inputs_now[r.id])
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time

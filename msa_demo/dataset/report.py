@@ -258,8 +258,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
              "<p>" + t("{rows} rows: {explained} explained, {failed} could not be explained.", lang, rows=s["rows"],
                        explained=s["explained"], failed=s["failed"]) + "</p>"]
-    if inputs_not_read(s, lang):
-        parts.append(f"<p>{_e(inputs_not_read(s, lang))}.</p>")
+    not_read = inputs_not_read(s, lang)
+    if not_read:
+        parts.append(f"<p>{_e(not_read)}.</p>")
     m = s["metrics"]
     parts.append(f"<h2>{t('Accuracy against the labels', lang)}</h2>")
     numbered = labels_read(rows, lang)

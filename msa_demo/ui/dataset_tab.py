@@ -161,8 +161,9 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
             f"{modality_name(k, lang)} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1]))))
     lines.append(t("conflicts: {conflicts} · unfaithful maps: {unfaithful}", lang, conflicts=s["conflicts"],
                    unfaithful=len(s["unfaithful"])))
-    if inputs_not_read(s, lang):
-        lines.append(md(inputs_not_read(s, lang)))
+    not_read = inputs_not_read(s, lang)
+    if not_read:
+        lines.append(md(not_read))
     unread = unread_labels(rows)
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
