@@ -49,9 +49,9 @@ def user_error(message: str) -> Exception:
 LENIENT = "msa-lenient"  # the class that marks a lenient input component (it survives Gradio's rebuilds)
 
 
-def _lenient(component_class, **kwargs):
-    """An input component whose pre-processing never fails with a traceback: a file it cannot decode is handed
-    on by path, so msa_demo's own reader gives the one clear message every path gives.
+def _lenient(component_class, lenient, **kwargs):
+    """An instance of ``component_class`` marked ``LENIENT``, whose pre-processing is ``lenient(self, payload,
+    original)`` (the class's own ``preprocess`` passed as ``original``); an unmarked instance keeps the class's own.
 
     The leniency is on the class, for the instances marked ``LENIENT`` among their ``elem_classes``: Gradio
     rebuilds a component from its constructor arguments when an event updates its properties (a session's copy:
@@ -60,20 +60,10 @@ def _lenient(component_class, **kwargs):
     would make Gradio write a .pyi stub next to this module.)"""
     original = component_class.preprocess
     if not getattr(original, "lenient", False):
-        kind = component_class.__name__.lower()
-
         def preprocess(self, payload):
             if LENIENT not in (self.elem_classes or []):
                 return original(self, payload)
-            try:
-                return original(self, payload)
-            except gradio().Error:
-                raise
-            except Exception:  # noqa: BLE001
-                path = getattr(payload, "path", None)
-                if path:
-                    return path
-                raise user_error(f"This {kind} could not be read. Try another file.") from None
+            return lenient(self, payload, original)
 
         preprocess.lenient = True
         component_class.preprocess = preprocess
@@ -81,30 +71,39 @@ def _lenient(component_class, **kwargs):
     return component_class(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
 
 
-def number_input(**kwargs):
-    """A gr.Number whose bounds guide the page's spinner, but whose out-of-range value reaches the handler, whose
-    validator names the setting in the page's language ("what-if forwards must be 1 to 10000"): Gradio's own check
-    said "Value -5 is less than minimum value 1." and put its traceback in the server log."""
-    gr = gradio()
-    original = gr.Number.preprocess
-    if not getattr(original, "lenient", False):
-        def preprocess(self, payload):
-            if LENIENT not in (self.elem_classes or []) or payload is None:
-                return original(self, payload)
-            return self.round_to_precision(payload, self.precision)
+def _file_by_path(self, payload, original):
+    """A file input's pre-processing that never fails with a traceback: a file it cannot decode is handed on by
+    path, so msa_demo's own reader gives the one clear message every path gives."""
+    try:
+        return original(self, payload)
+    except gradio().Error:
+        raise
+    except Exception:  # noqa: BLE001
+        path = getattr(payload, "path", None)
+        if path:
+            return path
+        raise user_error(f"This {type(self).__name__.lower()} could not be read. Try another file.") from None
 
-        preprocess.lenient = True
-        gr.Number.preprocess = preprocess
-    classes = kwargs.pop("elem_classes", None) or []
-    return gr.Number(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
+
+def _number_unbounded(self, payload, original):
+    """A number's pre-processing without Gradio's bounds check: an out-of-range value reaches the handler, whose
+    validator names the setting in the page's language ("what-if forwards must be 1 to 10000"); Gradio's own check
+    said "Value -5 is less than minimum value 1." and put its traceback in the server log."""
+    return None if payload is None else self.round_to_precision(payload, self.precision)
+
+
+def number_input(**kwargs):
+    """A gr.Number whose bounds guide the page's spinner, its out-of-range value said by the handler
+    (:func:`_number_unbounded`)."""
+    return _lenient(gradio().Number, _number_unbounded, **kwargs)
 
 
 def image_input(**kwargs):
-    return _lenient(gradio().Image, **kwargs)
+    return _lenient(gradio().Image, _file_by_path, **kwargs)
 
 
 def audio_input(**kwargs):
-    return _lenient(gradio().Audio, **kwargs)
+    return _lenient(gradio().Audio, _file_by_path, **kwargs)
 
 
 def explained_stamp(request, settings: Iterable = ()) -> dict:
