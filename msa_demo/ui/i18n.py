@@ -385,8 +385,8 @@ def told(exc, lang: str):
     message = getattr(exc, "message", None)
     if lang == "en" or not isinstance(message, str):
         return exc
-    # its title in that language too, the message translated or not (a message already in Chinese kept Gradio's
-    # English "Error" over it)
+    # its title in that language too, the message translated or not. Gradio 6.31 heads a toast with its type and
+    # does not show the title: on the page, its CSS words the heading (app.CSS); the title is for clients that read it
     return gr.Error(engine_said(message, lang), duration=exc.duration, visible=exc.visible,
                     title=t(exc.title or "Error", lang), print_exception=exc.print_exception)
 
