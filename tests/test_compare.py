@@ -43,6 +43,9 @@ def test_two_explanations_side_by_side_in_words_and_in_the_report():
     assert cmp["modalities"]["text"]["maps"][0]["only_a"] == ["w0"]
     text = views.compare_markdown(cmp, ("A's summary.", "B's summary."))
     assert "A (A) says positive, B (B) says negative: they disagree" in text and "-1.00 (opposite)" in text
+    # an API client reads the markdown as it is: an apostrophe as typed, markup escaped
+    assert "**A:** A's summary." in text and "&#x27;" not in text
+    assert "&lt;b&gt;" in views.compare_markdown(cmp, ("<b>A</b>", "B"))
     from msa_demo.views.compare import compare_rows
 
     # the method in words, as the trust table says it ("layer_integrated_gradients" stood in both languages)

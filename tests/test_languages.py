@@ -122,7 +122,7 @@ def test_the_dashboard_shows_the_warning_and_the_trust_verdict(en_zh_path):
     last = list(dash.explain_panels(None, FRENCH, None, None, text_method="occlusion", deletion_steps=2))[-1]
     notes, trust = last["notices"], last["trust"]
     assert notes.count("French is outside") == 1
-    assert "| ⚠ outside this model&#x27;s languages |" in trust and "✓" not in trust
+    assert "| ⚠ outside this model's languages |" in trust and "✓" not in trust
 
 
 @pytest.mark.spawns  # runs the command line

@@ -114,8 +114,9 @@ def esc(s: Any) -> str:
 
 
 def md(s: Any) -> str:
-    """Escape a string for Markdown/HTML display (user-supplied names, model ids, notices)."""
-    s = esc(s)
+    """Escape a string for Markdown/HTML display (user-supplied names, model ids, notices). Quotes are kept as
+    they are: Markdown puts no string of ours in an attribute, and an API client reads "don't", not "don&#x27;t"."""
+    s = html.escape("" if s is None else str(s), quote=False)
     for ch in "\\`*_[]|":
         s = s.replace(ch, "\\" + ch)
     return s
