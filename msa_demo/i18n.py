@@ -824,11 +824,14 @@ ZH: dict[str, str] = {
     "stopped: {n} row(s) are done in {out}; run the same command again to go on from there":
         "已停止：{out} 中已完成 {n} 行；再次运行同一命令即可从那里继续",
     "Compare needs a second model, and no other preset is loaded here. Type a preset file or the folder a train run "
-    "wrote in B.": "对比需要第二个模型，而这里没有加载其他预设。请在 B 中输入一个预设文件，或 train 运行写出的文件夹。",
+    "wrote in B (inside the data folder, {folder}).":
+        "对比需要第二个模型，而这里没有加载其他预设。请在 B 中输入一个预设文件，或 train 运行写出的文件夹（在数据文件夹 {folder} 内）。",
     "*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick another preset, a "
     "preset file or a train folder to compare two models.*":
         "*B 就是 A 自己的预设：两者必然一致（这是对比本身的检查）。要对比两个模型，请选择另一个预设、预设文件或 train 文件夹。*",
     "The preset '{name}' could not be loaded for the comparison: {why}": "无法加载用于对比的预设 '{name}'：{why}",
+    "give a built-in preset ({known}), or a preset file or folder a train run wrote inside the data folder "
+    "({folder}).": "请给出内置预设（{known}），或数据文件夹（{folder}）内的预设文件或 train 运行写出的文件夹。",
     "Presets that did not load: {presets}": "未能加载的预设：{presets}",
     "'{name}' has a picture's name ({suffix}) but holds none; it may be damaged or another kind of file.":
         "'{name}' 的文件名是图片的（{suffix}），里面却没有图片；它可能已损坏，或是另一种文件。",

@@ -783,6 +783,31 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
         dash.compare(None, "I love it", None, None, other="")
 
 
+def test_compare_reads_presets_only_from_the_data_folder_and_says_a_failure_to_the_visitor_alone(
+        tiny_preset_path, tmp_path):
+    """What one visitor typed as B (a failed preset, a path) was listed in every later visitor's header, and B read
+    any file on the server (/etc/hostname's first line came back in the message). B is now a built-in name or a
+    path inside the data folder; a failure is said to the one who typed it."""
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(tiny_preset_path.parent, folder / "runs")
+    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu", warm=False)
+    dash.folder = folder
+    header = dash.header_markdown()
+    outside = tmp_path / "secret.json"
+    outside.write_text('{"name": "x"')  # would be read (and said not to parse) were it opened
+    for typed in (str(outside), "../secret.json", "nonsense_preset", str(folder / "nothing.json")):
+        with pytest.raises(gr.Error, match="could not be loaded for the comparison") as refused:
+            dash.check_compare(None, "I love it", None, None, other=typed)
+        assert "does not read as" not in str(refused.value) and "Expecting" not in str(refused.value)
+    assert "inside the data folder" in str(refused.value) or "No preset file" in str(refused.value)
+    assert dash.header_markdown() == header and not dash.failures  # nothing of it for the next visitor
+    relative = f"runs/{tiny_preset_path.name}"  # a path typed relative to the data folder
+    assert dash.check_compare(None, "I love it", None, None, other=relative, ig_steps=8) == {}
+    assert str((folder / relative).resolve()) in dash.models
+
+
 def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     """The progress bar names each panel's model rows done (of those the budget planned) while the maps are made,
     from the panels' own threads."""

@@ -21,7 +21,7 @@ from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import Settings, read_settings, settings_values
+from msa_demo.ui.options import Settings, data_folder, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
                                  gradio, one_line, progress_adapter, rows_progress, stale_parts, user_error,
@@ -55,6 +55,8 @@ class Dashboard:
     default: str | None = None
     replaced: str | None = None  # the preset asked for, which could not be loaded (a notice says why)
     report_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="msa_reports_")))
+    # the one folder a visitor may name files in (``options.data_folder``): a preset typed as Compare's B
+    folder: Path = field(default_factory=data_folder)
     # the last explanations made, by what they were made for (a repeated click or a toggle back is instant)
     explained: OrderedDict = field(default_factory=OrderedDict)
     # the worked example the page opens on: its handler values, and the panels its explanation left
@@ -522,19 +524,41 @@ class Dashboard:
         if not name:
             if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
                 raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
-                                   "file or the folder a train run wrote in B.", lang))
+                                   "file or the folder a train run wrote in B (inside the data folder, {folder}).",
+                                   lang, folder=str(self.folder)))
             raise user_error(t("Pick a second preset to compare with.", lang))
-        if name not in self.models:
+        key = name if name in self.models else self._visitor_preset(name, lang)
+        if key not in self.models:
             from msa_demo.model import MultimodalSentimentModel
 
             t0 = time.perf_counter()
-            self.failures.pop(name, None)
-            self._try_load(MultimodalSentimentModel, name, None, warm=False)
-            if name not in self.models:
+            self._try_load(MultimodalSentimentModel, key, None, warm=False)
+            if key not in self.models:  # said to this visitor only: the page's header lists start-up's failures
+                why = self.reason(key)
+                self.failures.pop(key, None)
                 raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang,
-                                   name=name, why=i18n.said(self.reason(name), lang)))
-            log.info("loaded preset %s for a comparison in %.1f s", name, time.perf_counter() - t0)
-        return self.models[name]
+                                   name=name, why=i18n.said(why, lang)))
+            log.info("loaded preset %s for a comparison in %.1f s", key, time.perf_counter() - t0)
+        return self.models[key]
+
+    def _visitor_preset(self, name: str, lang: str = "en") -> str:
+        """A preset a visitor typed -> what to load: a built-in name as it is, a path (relative to the data folder,
+        or absolute inside it) resolved; a path outside the data folder is refused, unread (a visitor would learn
+        which files the server has, and the server would read them)."""
+        from msa_demo.config import PRESETS
+
+        if name in PRESETS:
+            return name
+        path = Path(name).expanduser()
+        path = (path if path.is_absolute() else self.folder / path).resolve()
+        named = not path.exists() and not {"/", "\\"} & set(name) and path.suffix.lower() not in (".json", ".yaml",
+                                                                                                  ".yml")
+        if named or not path.is_relative_to(Path(self.folder).resolve()):  # an unknown name, or outside
+            raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
+                               why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
+                                     "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
+                                     folder=str(self.folder))))
+        return str(path)
 
     def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as

@@ -31,6 +31,7 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
+from msa_demo.ui.options import data_folder
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import md
 
@@ -228,7 +229,7 @@ class DatasetTab:
     """The Dataset tab's handlers. ``dash``: the Dashboard (its models and its report folder)."""
 
     dash: Any
-    root: Path = field(default_factory=lambda: Path(os.environ.get("MSA_DATASET_ROOT") or os.getcwd()))
+    root: Path = field(default_factory=data_folder)
     recent: list[str] = field(default_factory=list)
     max_rows: int = MAX_ROWS
     examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")

@@ -64,6 +64,15 @@ def dashboard_budget() -> float:
     return 0.0 if torch.cuda.is_available() else 5.0
 
 
+def data_folder():
+    """The one folder a visitor's paths may name (``MSA_DATASET_ROOT``, else the folder the app started in): the
+    Dataset tab's manifests and results, and a preset file or trained head typed as Compare's B."""
+    import os
+    from pathlib import Path
+
+    return Path(os.environ.get("MSA_DATASET_ROOT") or os.getcwd()).resolve()
+
+
 def explain_lanes() -> int:
     """How many explanations the dashboard makes at once: ``MSA_EXPLAIN_LANES`` when set, else one on a GPU and two
     on a CPU. Two at once kept both cores busy where one left a core idle while it drew, wrote and sent its panels
