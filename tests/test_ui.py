@@ -336,6 +336,20 @@ def test_every_number_format_of_the_figures_reads_in_the_browser(exp):
     assert [f for f in formats if not D3_FORMAT.match(browser_plotly_format(f))] == []
 
 
+def test_the_words_come_with_the_legend_of_their_language(exp):
+    """Switching the page from Chinese back to English left the Chinese colours on the words panel: English
+    categories had none of the legend's colours (six chips, pale words). Each language's words bring its colours."""
+    from msa_demo.i18n import t
+    from msa_demo.kinds import text
+
+    for lang in ("zh", "en", "zh"):
+        words = text.render(exp, lang)["words"]
+        assert words["color_map"] == {t(k, lang): c for k, c in views.WORD_LEGEND.items()}
+        assert {c for _w, c in words["value"] if c} <= set(words["color_map"])
+    assert words["color_map"] != views.WORD_LEGEND and text.render(exp, "en")["words"]["color_map"] == \
+        views.WORD_LEGEND
+
+
 def test_audio_figure_traces_and_escaped_labels(exp):
     fig = views.audio_figure(exp)
     assert [t.name for t in fig.data] == ["waveform", "segment attribution"]

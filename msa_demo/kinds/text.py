@@ -62,9 +62,11 @@ def view() -> dict:
 
 
 def render(exp: dict, lang: str = "en") -> dict:
-    """The words and their categories; in Chinese the categories (and so the legend) are named in Chinese."""
+    """The words and their categories, named in ``lang`` with the legend's colours for those names: the page keeps
+    the last colours it was given, so English after Chinese gave its words no colour of the legend (six chips, the
+    words pale lavender) unless the English colours came back with them."""
     spans = views.text_highlights(exp, lang)
-    if lang == "en" or spans is None:
+    if spans is None:
         return {"words": spans}
     import gradio as gr
 
