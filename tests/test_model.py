@@ -99,6 +99,25 @@ def test_toggles_reuse_cached_encoder_outputs(tiny_preset_path, raw):
     assert model.encoder_runs == runs + 1 + 3
 
 
+def test_a_cached_encoding_does_not_bring_another_file_s_notices(tiny_preset_path, raw):
+    """The encoders' cache is keyed by the pixels, samples or characters alone: a single-page PNG with a two-page
+    TIFF's pixels was told "a picture of 2 pages", a 30 s clip "only the first 30 s of 600 s were used". Each
+    prediction says the notices of the files it was given, whatever the cache holds."""
+    from msa_demo.inputs import AudioInput, ImageInput, Inputs, TextInput
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+    pages, cut, said = "Image: a picture of 2 pages.", "Audio: only the first 1 s of 600 s were used.", "Text: cut."
+    audio = np.asarray(raw["audio"][1], dtype=np.float32)
+    first = Inputs(text=TextInput(raw["text"], notices=[said]), image=ImageInput(raw["image"], notices=[pages]),
+                   audio=AudioInput(audio, 16000, notices=[cut]))
+    assert {pages, cut, said} <= set(model.predict(inputs=first).notices)
+    runs = model.encoder_runs
+    again = Inputs(text=TextInput(raw["text"]), image=ImageInput(raw["image"]), audio=AudioInput(audio, 16000))
+    pred = model.predict(inputs=again)
+    assert model.encoder_runs == runs  # read from the cache
+    assert not {pages, cut, said} & set(pred.notices)
+
+
 def test_vit_image_family_loads_through_the_same_code(tiny_vit_preset_path, raw):
     model = MultimodalSentimentModel.from_preset(str(tiny_vit_preset_path), device="cpu")
     assert model.modalities["image"].labels == ["surprise", "happy", "angry", "neutral", "sad"]

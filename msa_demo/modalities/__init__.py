@@ -32,6 +32,9 @@ class Prepared:
 
     inputs: dict[str, torch.Tensor]
     info: dict[str, Any] = field(default_factory=dict)
+    # what the model made of it (read in windows, no face found): never the input's own notices (a picture's pages,
+    # a clip's trimming), which belong to the file given; the encoder's cache is keyed by the pixels or samples
+    # alone, so another file with the same content was told this one's
     notices: list[str] = field(default_factory=list)
 
 

@@ -230,7 +230,6 @@ class HFAudioClassifier(Modality):
         return Prepared(
             inputs={"input_values": feats["input_values"].to(self.device, self.dtype)},
             info={"sample_rate": self.sample_rate, "seconds": value.seconds},
-            notices=list(value.notices),
         )
 
     def _run(self, inputs, want_features):
@@ -305,7 +304,7 @@ class SpeechTranscript(EncoderWithHead):
         why, notice = _why_not(heard)
         transcript = EMPTY if why else heard
         notice = notice or (UNSURE_HEARD if heard.unsure else "")
-        notices = list(value.notices) + ([notice] if notice and notice not in value.notices else [])
+        notices = [notice] if notice and notice not in value.notices else []
         if transcript.dropped_looped:
             notices.append(LOOPED_TAIL.format(at=f"{transcript.looped_at:.1f}", n=transcript.dropped_looped))
         prepared = super().prepare(TextInput(transcript.text))

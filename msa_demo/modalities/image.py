@@ -40,7 +40,6 @@ class _ImageBase(Modality):
         return Prepared(
             inputs={"pixel_values": self._processed(value.image)},
             info={"box": (0, 0, w, h), "image_size": (w, h)},
-            notices=list(value.notices),
         )
 
     def _model_size(self, config) -> int:
@@ -117,15 +116,14 @@ class FaceExpression(_ImageBase):
 
         value = self._check(value)
         box = find_face(value.image)
-        notices = list(value.notices)
-        w, h = value.image.size
+        notices, w, h = [], *value.image.size
         if box is None:
             notices.append("Image: no face was found, so the whole picture was read as a face.")
             box = (0, 0, w, h)
         tensor = face_tensor(value.image, box).to(self.device, self.dtype)
         return Prepared(
             inputs={"pixel_values": tensor},
-            info={"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": len(notices) == len(value.notices)},
+            info={"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": not notices},
             notices=notices,
         )
 

@@ -34,7 +34,7 @@ class _TextBase(Modality):
             raise InputError("Text must be a string of characters.")
         kw = {"return_tensors": "pt", "return_offsets_mapping": True}
         enc = self.tokenizer(value.text, truncation=False, **kw)
-        notices = list(value.notices)
+        notices = []
         n = enc["input_ids"].shape[1]
         if self.window and n > self.window:
             k = len(window_starts(n, self.window, self.prefix_tokens))
