@@ -125,6 +125,21 @@ def test_image_large_is_downscaled_with_notice():
     assert "downscaled from 3000×1500" in out.notices[0]
 
 
+def test_a_picture_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
+    """Pillow refuses only at twice its limit and merely warns below: a 388 KB PNG of 400 megapixels was decoded
+    whole (2 GB). Over the limit is refused from the header, without a warning in the server's log."""
+    import warnings
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    Image.new("L", (150, 100)).save(wide := tmp_path / "wide.png")  # 1.5 times the limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would fail the test
+        with pytest.raises(InputError, match="'wide.png' is too large to open safely"):
+            load_image(str(wide))
+        Image.new("L", (100, 100)).save(fits := tmp_path / "fits.png")
+        assert load_image(str(fits)).image.size == (100, 100)
+
+
 def test_an_animated_picture_is_read_by_its_first_frame_and_says_so(tmp_path):
     frames = [Image.new("RGB", (32, 32), (v, v, v)) for v in (200, 100, 10)]
     moving = tmp_path / "reaction.gif"
