@@ -43,6 +43,23 @@ def _why_not(exc: Exception) -> str:
     return f"the download failed ({type(exc).__name__})"
 
 
+def _check_data_uri(value: str, kind: str) -> None:
+    """A ``data:`` URI whose base64 is not valid, or holds nothing, said so: Gradio decodes it leniently, and
+    "data:image/png;base64,!!!!" became an empty 'file.png' the caller never named."""
+    import base64
+    import binascii
+
+    head, comma, payload = value.partition(",")
+    if not comma or not head.endswith(";base64"):
+        raise InputError(f"The {kind} data URI must be base64 (data:<type>;base64,<data>).")
+    try:
+        data = base64.b64decode(payload.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"The {kind} data URI could not be decoded: its base64 is not valid.") from None
+    if not data:
+        raise InputError(f"The {kind} data URI holds no data.")
+
+
 def local_file(value: Any, kind: str) -> str | None:
     """A server-side path for an uploaded file, an http(s) URL or a ``data:`` URI; None for no input.
 
@@ -62,6 +79,7 @@ def local_file(value: Any, kind: str) -> str | None:
         raise InputError(f"The {kind} must be an uploaded file or an http(s) URL.")
     path: str | None = None
     if value.startswith("data:"):
+        _check_data_uri(value, kind)
         try:
             path = pu.save_base64_to_cache(value, upload)
         except Exception:  # noqa: BLE001

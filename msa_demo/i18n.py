@@ -694,6 +694,11 @@ ZH: dict[str, str] = {
     "its host name was not found (no network here, or a typo)": "找不到其主机名（这里没有网络，或地址有误）",
     "the download timed out": "下载超时", "the server answered {status}": "服务器返回 {status}",
     "the download failed ({error})": "下载失败（{error}）",
+    "The {kind} data URI must be base64 (data:<type>;base64,<data>).":
+        "{kind}的 data URI 必须是 base64 编码（data:<类型>;base64,<数据>）。",
+    "The {kind} data URI could not be decoded: its base64 is not valid.": "无法解码{kind}的 data URI：它的 base64 无效。",
+    "The {kind} data URI holds no data.": "{kind}的 data URI 里没有数据。",
+    "The {kind} data URI could not be decoded.": "无法解码{kind}的 data URI。",
     "Every input given is switched off ({off}), so there is no verdict: switch at least one on.":
         "给出的每个输入都已关闭（{off}），因此没有结论：请至少打开一个。",
     "No model of this preset reads the inputs given ({given}), so there is no verdict.":

@@ -543,6 +543,9 @@ def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
     with av.open(src if isinstance(src, io.BytesIO) else str(src), mode="r") as container:
         streams = list(container.streams.audio)
         if not streams:
+            if container.format.name.endswith("_pipe") or container.format.name == "image2":  # FFmpeg's still
+                # pictures (a PNG named .wav is a "video" of one frame to PyAV)
+                raise InputError(GIVEN_AS[("image", "audio")].replace("'{name}'", "{name}").format(name=opening(name)))
             raise InputError(f"{opening(name)} holds no sound" + (
                 " (it is a video without a sound track)." if container.streams.video else "."))
         rate = int(streams[0].rate or streams[0].codec_context.sample_rate or 0)

@@ -347,6 +347,19 @@ def test_a_file_given_in_the_wrong_box_says_where_it_goes(given, kind, said):
     assert str(err.value) == said and in_language(said, "zh") != said
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_a_picture_under_a_sound_s_name_is_said_to_be_a_picture(tmp_path, fmt):
+    """A PNG saved as 'a.wav' was "holds no sound (it is a video without a sound track)": FFmpeg reads a still
+    picture as a video of one frame."""
+    from msa_demo.i18n import said as in_language
+
+    Image.new("RGB", (20, 20)).save(wav := tmp_path / "a.wav", fmt)
+    with pytest.raises(InputError) as err:
+        load_audio(str(wav))
+    assert str(err.value) == "'a.wav' is a picture, not an audio clip: give it as an image."
+    assert in_language(str(err.value), "zh") != str(err.value)
+
+
 @pytest.mark.parametrize("name, kind, what", [("notes.jpg", "audio", "a picture's"), ("notes.jpg", "video", "a picture's"),
                                               ("notes.mp4", "image", "a video's"), ("notes.wav", "image",
                                                                                     "an audio clip's")])

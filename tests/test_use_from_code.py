@@ -116,11 +116,20 @@ def test_mcp_explain_and_a_clean_error(server):
 def test_server_never_reads_a_path_outside_the_upload_folder():
     from msa_demo.api import local_file
     from msa_demo.errors import InputError
+    from msa_demo.i18n import said
+
+    def said_zh(text):
+        return said(text, "zh")
 
     for value in ("/etc/hostname", {"path": "/etc/hostname"}, "http://127.0.0.1:1/gradio_api/file=/etc/hostname"):
         with pytest.raises(InputError, match="must be uploaded to this app or given as an http"):
             local_file(value, "image")
     assert local_file("", "image") is None and local_file(None, "audio") is None
+    for uri, why in (("data:image/png;base64,!!!!", "its base64 is not valid"), ("data:image/png;base64,", "holds no "
+                     "data"), ("data:image/png,abc", "must be base64")):  # was an empty 'file.png' nobody named
+        with pytest.raises(InputError, match=why) as err:
+            local_file(uri, "image")
+        assert str(err.value).startswith("The image data URI") and said_zh(str(err.value)) != str(err.value)
     with pytest.raises(InputError) as err:  # a private address is not fetched, said in words
         local_file("http://127.0.0.1:1/face.png", "image")
     assert str(err.value) == ("The image could not be downloaded from http://127.0.0.1:1/face.png: it is not a public "
