@@ -680,6 +680,10 @@ ZH: dict[str, str] = {
     "Text: {n} control character (not text) taken out before it was read.": "文字：读取前去掉了 {n} 个控制字符（不是文字）。",
     "Text: {n} control characters (not text) taken out before it was read.":
         "文字：读取前去掉了 {n} 个控制字符（不是文字）。",
+    "Text: {n} invisible character (zero-width, soft hyphens) taken out before it was read.":
+        "文字：读取前去掉了 {n} 个不可见字符（零宽字符、软连字符）。",
+    "Text: {n} invisible characters (zero-width, soft hyphens) taken out before it was read.":
+        "文字：读取前去掉了 {n} 个不可见字符（零宽字符、软连字符）。",
     "Image: downscaled from {a} to {b} pixels.": "图片：从 {a} 缩小到 {b} 像素。",
     "Image: an animated picture of {n} frames; only its first frame was read.": "图片：一张 {n} 帧的动图；只读取了第一帧。",
     "Image: a picture of {n} pages; only its first page was read.": "图片：一张 {n} 页的图片；只读取了第一页。",

@@ -30,8 +30,8 @@ warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".gif", ".3gp", ".3g2", ".mts", ".m2ts", ".ts",
                   ".wmv", ".mpg", ".mpeg", ".flv", ".ogv")
 # the last lines: video files, whose sound track is read (as many as VIDEO_SUFFIXES has, GIF aside)
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a", ".aac", ".m4b", ".weba",
-                  ".mka", ".wma", ".amr",
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".caf", ".opus", ".m4a", ".aac", ".m4b",
+                  ".weba", ".mka", ".wma", ".amr",
                   ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi", ".3gp", ".3g2", ".mts", ".m2ts", ".ts", ".wmv",
                   ".mpg", ".mpeg", ".flv", ".ogv")
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".avif", ".heic", ".jp2", ".tga", ".ico")
@@ -179,7 +179,11 @@ ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?
 # and the bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9), which turn how the words after them
 # are shown: "\u202eevil\u202c" was shown as "live" in the words panel, read as "evil"
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
+# zero-width spaces, a byte-order mark, soft hyphens and invisible operators; zero-width (non-)joiners only inside a
+# Latin word ("l\u200co\u200dve" looked like "love" in the words panel and read 0.947 positive where "love" read 0.9995),
+# as they join an emoji's parts and Persian letters
+INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u2061-\u2064]|(?<=[A-Za-z\u00c0-\u024f])[\u200c\u200d]+"
+                       r"(?=[A-Za-z\u00c0-\u024f])")
 
 
 def without_markup(text: str) -> tuple[str, int]:
@@ -205,12 +209,15 @@ def without_markup(text: str) -> tuple[str, int]:
     return re.sub(r"\n{3,}", "\n\n", text), removed
 
 
-def without_controls(text: str) -> tuple[str, int]:
+def without_controls(text: str) -> tuple[str, int, int]:
     """``text`` without terminal escape sequences and control characters (tab, new line and carriage return kept)
-    or zero-width spaces; and how many escapes and control characters were taken out."""
+    and without invisible characters (:data:`INVISIBLE`); how many escapes and control characters, and how many
+    invisible characters, were taken out."""
     text, escapes = ESCAPES.subn("", text.replace("\x00", ""))
     text, controls = CONTROLS.subn("", text)
-    return INVISIBLE.sub("", text), escapes + controls
+    kept = len(text)
+    text = INVISIBLE.sub("", text)
+    return text, escapes + controls, kept - len(text)
 
 
 def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
@@ -225,7 +232,7 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
             raise InputError("The text is not valid UTF-8. Paste it as plain text.") from None
     if not isinstance(value, str):
         raise InputError(f"Text must be a string of characters, not {type(value).__name__}.")
-    text, controls = without_controls(value)
+    text, controls, invisible = without_controls(value)
     text, tags = without_markup(text)
     text = text.strip()
     if not text:
@@ -236,6 +243,9 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
     if controls:
         notices.append(f"Text: {controls} control character{'s' if controls > 1 else ''} (not text) taken out before "
                        "it was read.")
+    if invisible:
+        notices.append(f"Text: {invisible} invisible character{'s' if invisible > 1 else ''} (zero-width, soft "
+                       "hyphens) taken out before it was read.")
     if len(text) > max_chars:
         notices.append(f"Text: only the first {max_chars:,} of {len(text):,} characters were used.")
         text = text[:max_chars]
