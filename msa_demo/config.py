@@ -83,12 +83,41 @@ class Preset:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Preset":
+        """A preset from its JSON form; what is missing, unknown or of the wrong shape is one line that names it
+        (a bare KeyError read "This preset file is not valid: 'modalities'")."""
+        mods = data.get("modalities")
+        if not isinstance(mods, dict) or not mods:
+            raise InputError("The preset file needs a 'modalities' object: for each modality (text, image, audio, "
+                             "video) its 'family' and 'model_id'.")
+        _settings_check(cls, {k: v for k, v in data.items() if k != "modalities"}, "The preset file",
+                        extra=("modalities",))
+        for name, spec in mods.items():
+            if not isinstance(spec, dict):
+                raise InputError(f"The preset's modality '{name}' must be an object with its 'family' and "
+                                 "'model_id'.")
+            _settings_check(ModalitySpec, spec, f"The preset's modality '{name}'")
         try:
-            mods = {name: ModalitySpec(**spec) for name, spec in data["modalities"].items()}
-            rest = {k: v for k, v in data.items() if k != "modalities"}
-            return cls(modalities=mods, **rest)
-        except (KeyError, TypeError) as exc:
+            return cls(modalities={name: ModalitySpec(**spec) for name, spec in mods.items()},
+                       **{k: v for k, v in data.items() if k != "modalities"})
+        except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"This preset file is not valid: {exc}") from None
+
+
+def _settings_check(kind, given: dict, what: str, extra: tuple = ()) -> None:
+    """The settings of a preset (or a modality's entry) against the dataclass ``kind``'s fields: those it needs
+    that are missing, and those it does not know, said in one line."""
+    from dataclasses import MISSING, fields
+
+    known = [f.name for f in fields(kind)]
+    needed = [f.name for f in fields(kind) if f.default is MISSING and f.default_factory is MISSING
+              and f.name not in extra]
+    missing = [n for n in needed if n not in given]
+    if missing:
+        raise InputError(f"{what} needs {', '.join(repr(n) for n in missing)}.")
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise InputError(f"{what} has {'an unknown setting' if len(unknown) == 1 else 'unknown settings'} "
+                         f"{', '.join(repr(u) for u in unknown)}; known: {', '.join(known)}.")
 
 
 # Prompts for CLIP zero-shot sentiment of a picture (label -> sentiment via the label_map below).

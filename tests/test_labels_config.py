@@ -76,8 +76,22 @@ def test_preset_file_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(InputError, match="is not a preset file: it does not read as JSON"):
         load_preset(str(bad))
-    bad.write_text(json.dumps({"name": "x"}))
-    with pytest.raises(InputError, match="not valid"):
-        load_preset(str(bad))
+    # each said by what is wrong, not a bare KeyError ("not valid: 'modalities'") or a constructor's TypeError
+    text = {"family": "hf-text-classifier", "model_id": "m"}
+    for data, said in (
+            ({"name": "x"}, "The preset file needs a 'modalities' object: for each modality"),
+            ({"name": "x", "modalities": {"text": text}}, "The preset file needs 'description'."),
+            ({"name": "x", "description": "", "modalities": {"text": text}, "fusoin": "weighted"},
+             "The preset file has an unknown setting 'fusoin'; known: name, description, modalities, fusion"),
+            ({"name": "x", "description": "", "modalities": {"text": {"family": "hf-text-classifier"}}},
+             "The preset's modality 'text' needs 'model_id'."),
+            ({"name": "x", "description": "", "modalities": {"text": "distilbert"}},
+             "The preset's modality 'text' must be an object with its 'family' and 'model_id'."),
+            ({"name": "x", "description": "", "modalities": {"text": {**text, "wieght": 2}}},
+             "The preset's modality 'text' has an unknown setting 'wieght'; known: family, model_id, revision")):
+        bad.write_text(json.dumps(data))
+        with pytest.raises(InputError) as err:
+            load_preset(str(bad))
+        assert str(err.value).startswith(said), str(err.value)
     with pytest.raises(InputError, match="cannot be negative"):
         Preset("x", "", {"text": ModalitySpec("hf-text-classifier", "m", weight=-1)})
