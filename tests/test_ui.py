@@ -495,19 +495,26 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
         assert w.value == control.initial and f'"{control.label or spec.title}"' in str(w.label)
         if isinstance(w, (gr.Slider, gr.Number)):
             assert (w.minimum, w.maximum) == spec.bounds, control.name  # never narrower or wider than validation
-        if isinstance(w, gr.Number) and spec.bounds and spec.bounds[0] is not None:
-            # out of range: handed on (Gradio's own check said "Value 0 is less than minimum value 1." and logged
-            # its traceback), and the validator says it, naming the setting
+        if isinstance(w, (gr.Number, gr.Slider)) and spec.bounds and spec.bounds[0] is not None:
+            # out of range: handed on (Gradio's own check said "Value 0 is less than minimum value 1." to an API
+            # caller and logged its traceback), and the validator says it, naming the setting
             low = spec.bounds[0] - 1
             assert w.preprocess(low) == low
             with pytest.raises((gr.Error, ValueError), match=re.compile(re.escape(control.label or spec.title), re.I)):
                 ui.read_settings(**{control.name: low})
+        if isinstance(w, (gr.Radio, gr.CheckboxGroup)):  # a choice not offered: said by the validator too
+            assert w.preprocess(["nonsense"] if isinstance(w, gr.CheckboxGroup) else "nonsense") is not None
+            with pytest.raises((gr.Error, ValueError)):
+                ui.read_settings(**{control.name: ["nonsense"] if isinstance(w, gr.CheckboxGroup) else "nonsense"})
         if isinstance(w, gr.Radio):
             offered = [c[1] if isinstance(c, tuple) else c for c in w.choices]
             assert offered == list(control.choices or spec.choices)
             for choice in offered:  # every choice on screen is one the validator accepts
                 assert ui.read_settings(**{control.name: choice}).options
     assert isinstance(widgets["seed"], gr.Number) and isinstance(widgets["grid"], gr.Slider)
+    assert widgets["target"].preprocess("happy") == "happy"  # the dashboard's own dropdown likewise
+    with pytest.raises((gr.Error, ValueError), match="target class must be one of"):
+        ui.read_settings(target="happy")
     # the help says a choice as its button does, and another setting's value in words, in both languages
     from msa_demo.ui.i18n import ZH
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from msa_demo.ui.i18n import ZH, tr, tr_made
-from msa_demo.ui.widgets import number_input
+from msa_demo.ui.widgets import number_input, setting_input
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
@@ -201,12 +201,13 @@ def widget_for(control: Control):
         if isinstance(control.default, bool):
             return gr.Checkbox(**common)
         shown = {TARGET_PREDICTED: "预测的类别"}  # the rest are class names, said as the verdicts say them
-        return gr.Dropdown([(tr_made(str(c), shown.get(c) or class_name(c, "zh")), c) for c in control.choices],
-                           **common)
+        return setting_input(gr.Dropdown, [(tr_made(str(c), shown.get(c) or class_name(c, "zh")), c)
+                                           for c in control.choices], **common)
     if control.choices or spec.choices:  # shown in words ("integrated gradients"), sent as the value
         words = {c: str(c).replace("_", " ") for c in (control.choices or spec.choices)}
         choices = [(tr_made(word, t(word, "zh")), c) for c, word in words.items()]
-        return (gr.CheckboxGroup if spec.kind is tuple and not control.choices else gr.Radio)(choices, **common)
+        return setting_input(gr.CheckboxGroup if spec.kind is tuple and not control.choices else gr.Radio, choices,
+                             **common)
     if spec.kind is bool:
         return gr.Checkbox(**common)
     lo, hi = spec.bounds or (None, None)
@@ -214,7 +215,7 @@ def widget_for(control: Control):
     if spec.exclusive:  # a slider's ends are inclusive: keep one step inside an open range
         lo, hi = (None if lo is None else lo + step), (None if hi is None else hi - step)
     if lo is not None and hi is not None and (hi - lo) / step <= SLIDER_POSITIONS:
-        return gr.Slider(lo, hi, step=step, **common)
+        return setting_input(gr.Slider, lo, hi, step=step, **common)
     return number_input(minimum=lo, maximum=hi, precision=0 if spec.kind is int else None, step=step, **common)
 
 

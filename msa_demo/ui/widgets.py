@@ -49,7 +49,7 @@ def user_error(message: str) -> Exception:
 LENIENT = "msa-lenient"  # the class that marks a lenient input component (it survives Gradio's rebuilds)
 
 
-def _lenient(component_class, lenient, **kwargs):
+def _lenient(component_class, lenient, *args, **kwargs):
     """An instance of ``component_class`` marked ``LENIENT``, whose pre-processing is ``lenient(self, payload,
     original)`` (the class's own ``preprocess`` passed as ``original``); an unmarked instance keeps the class's own.
 
@@ -68,7 +68,8 @@ def _lenient(component_class, lenient, **kwargs):
         preprocess.lenient = True
         component_class.preprocess = preprocess
     classes = kwargs.pop("elem_classes", None) or []
-    return component_class(elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT], **kwargs)
+    return component_class(*args, elem_classes=[*([classes] if isinstance(classes, str) else classes), LENIENT],
+                           **kwargs)
 
 
 def _file_by_path(self, payload, original):
@@ -90,6 +91,25 @@ def _number_unbounded(self, payload, original):
     validator names the setting in the page's language ("what-if forwards must be 1 to 10000"); Gradio's own check
     said "Value -5 is less than minimum value 1." and put its traceback in the server log."""
     return None if payload is None else self.round_to_precision(payload, self.precision)
+
+
+def _as_sent(self, payload, original):
+    """A setting's pre-processing without Gradio's range or choice check: the value reaches the handler, whose
+    validator names the setting in the page's language ("the image grid must be 2 to 64 cells a side"); Gradio's
+    own said "Value 999 is greater than maximum value 64." to an API caller and put its traceback in the server
+    log. A slider's number is rounded as Gradio rounds it."""
+    if payload is None or not isinstance(self, gradio().Slider):
+        return payload
+    try:
+        return gradio().Number.round_to_precision(payload, self.precision)
+    except (TypeError, ValueError):
+        return payload  # not a number: said by the validator
+
+
+def setting_input(component_class, *args, **kwargs):
+    """A ``component_class`` (a slider, a radio group, a dropdown, a group of ticks) for an Advanced setting, whose
+    value out of range or out of its choices is said by the handler (:func:`_as_sent`)."""
+    return _lenient(component_class, _as_sent, *args, **kwargs)
 
 
 def number_input(**kwargs):
