@@ -210,6 +210,34 @@ def output_file(path: str | None, flag: str) -> None:
         raise InputError(f"{flag} '{path}': the folder '{p.parent}' does not exist.")
 
 
+def output_folder(path: str, flag: str) -> list[Path]:
+    """Make the folder ``flag`` names (and those above it not there yet) before any work, so that one that cannot
+    be made (a file of that name, a place nothing can be written) is one line before the work, not a traceback
+    after it (train's --output had lost its encoding and training so). Returns the folders made, deepest first,
+    for :func:`unmade` to take back when the work stops before writing anything."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{flag} '{path}' is a file; give a folder to write to.")
+    made = [q for q in (p, *p.parents) if not q.exists()]
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{flag} '{path}' could not be made ({exc.strerror or type(exc).__name__}).") from None
+    if not os.access(p, os.W_OK):
+        unmade(made)
+        raise InputError(f"{flag} '{path}' cannot be written to.")
+    return made
+
+
+def unmade(folders: list[Path]) -> None:
+    """Remove the folders :func:`output_folder` made, deepest first, as long as they are empty."""
+    for q in folders:
+        try:
+            q.rmdir()
+        except OSError:
+            return
+
+
 def written(path: str, flag: str, write) -> None:
     """``write()`` the file ``flag`` names; a file that cannot be written is one line."""
     try:
@@ -386,4 +414,4 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
 
 
 __all__ = ["add_command", "add_face_flag", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
-           "options_from_args", "output_language", "preset_name"]
+           "options_from_args", "output_folder", "output_language", "preset_name", "unmade"]

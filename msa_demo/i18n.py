@@ -938,6 +938,10 @@ ZH: dict[str, str] = {
     "{caption}; colours toward '{target}'.": "{caption}；颜色朝向“{target}”。",
     "{caption}; green pushes toward '{target}', red away.": "{caption}；绿色推向“{target}”，红色推离。",
     "Given but not used ({why}).": "已给出但未使用（{why}）。", "switched off": "已关闭",
+    # training's command line (range checks)
+    "--test-size 0 holds none out": "--test-size 0 不留出任何行",
+    "not saved: give --output FOLDER to keep the head": "未保存：给出 --output 文件夹 以保留训练好的头",
+    "stopped; nothing saved": "已停止；未保存任何内容",
     # the command line
     "Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})":
         "情绪：{label}（预设 {preset}；被解释的类别：{target}；使用：{used}）",

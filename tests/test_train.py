@@ -576,3 +576,138 @@ def test_a_train_folder_is_a_preset_and_a_fine_tuned_text_head_is_said_not_to_be
     (tmp_path / "hostname").write_bytes(b"\xff\xfe binary")
     with pytest.raises(InputError, match=r"^'hostname' is not a preset file: it does not read as JSON \("):
         load_preset(str(tmp_path / "hostname"))
+
+
+def _text_manifest(tmp_path, n=12):
+    manifest = tmp_path / "texts.jsonl"
+    manifest.write_text("\n".join(json.dumps({"text": f"{['awful sad', 'great happy'][i % 2]} {i}",
+                                              "label": ["negative", "positive"][i % 2]}) for i in range(n)))
+    return manifest
+
+
+def _train_cli(capsys, *argv):
+    """``python -m msa_demo train ARGV``: (exit code, stdout, stderr)."""
+    from msa_demo.__main__ import main
+
+    capsys.readouterr()
+    code = main(["train", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _no_work(monkeypatch):
+    """Any stage that reads rows or encodes fails the test: a refusal must come before the work."""
+    from msa_demo.training import pipeline
+
+    def worked(*_a, **_k):
+        raise AssertionError("the work started before the refusal")
+
+    monkeypatch.setattr(pipeline, "plan", worked)
+    monkeypatch.setattr(pipeline, "encode", worked)
+
+
+@pytest.mark.parametrize("flag, value, said", [
+    ("--epochs", "0", "--epochs must be at least 1 (got 0)."),
+    ("--epochs", "-2", "--epochs must be at least 1 (got -2)."),
+    ("--batch-size", "0", "--batch-size must be at least 1 (got 0)."),
+    ("--hidden", "-3", "--hidden must be at least 0 (got -3)."),
+    ("--dropout", "2", "--dropout must be at least 0 and under 1 (got 2.0)."),
+    ("--threads", "-1", "--threads must be at least 0 (got -1)."),
+    ("--test-size", "1.5", "--test-size must be at least 0 and under 1 (got 1.5)."),
+    ("--val-size", "1", "--val-size must be at least 0 and under 1 (got 1.0)."),
+    ("--lr", "-1", "--lr must be more than 0 (got -1.0)."),
+    ("--lr", "nan", "--lr must be more than 0 (got nan)."),
+    ("--max-length", "0", "--max-length must be 2 to 512 (got 0)."),
+    ("--seed", "-1", "--seed must be 0 to 4294967295 (got -1)."),
+])
+def test_a_number_flag_out_of_its_range_is_one_line_before_any_work(tmp_path, capsys, monkeypatch, flag, value, said):
+    """--epochs 0 had been the optimiser's ValueError, --batch-size 0 a ZeroDivisionError, --hidden -3 a negative
+    dimension, --lr -1 a head trained and saved with accuracy 0: each is its range in one line, exit 2, and no
+    output folder made."""
+    _no_work(monkeypatch)
+    out = tmp_path / "head"
+    code, printed, err = _train_cli(capsys, _text_manifest(tmp_path), "--output", out, flag, value)
+    assert (code, err, printed) == (2, f"error: {said}\n", "")
+    assert not out.exists()
+    from msa_demo.training.cli import NUMBERS
+
+    assert all(n.holds(n.default) for n in NUMBERS.values())  # every default is in its own range
+
+
+def test_bins_that_are_not_numbers_are_one_line():
+    from msa_demo.errors import InputError
+
+    with pytest.raises(InputError, match=r"^--bins takes one threshold .* as numbers \(got 'abc'\)\.$"):
+        T.parse_bins("abc")
+
+
+def test_a_split_that_leaves_no_row_to_train_on_is_refused_not_saved(tiny_preset_path, tmp_path, capsys):
+    """--test-size 0.99 (or --val-size 0.9) on a few rows had trained a head on none and saved it, exit 0."""
+    out = tmp_path / "head"
+    for flag, value in (("--test-size", "0.99"), ("--val-size", "0.95")):
+        code, _printed, err = _train_cli(capsys, _text_manifest(tmp_path), "--preset", tiny_preset_path, "--output",
+                                         out, "--cache-dir", tmp_path / "c", "--quiet", flag, value)
+        assert code == 2 and err.startswith("error: No row is left to train on: of 12 labelled rows, ") \
+            and err.count("\n") == 1 and "hold fewer out, or give more rows." in err, err
+        assert not out.exists()  # the folder made for it is taken back
+
+
+def test_test_size_0_is_said_as_asked_and_a_run_without_output_says_it_saved_nothing(tiny_preset_path, tmp_path,
+                                                                                     capsys):
+    code, printed, _ = _train_cli(capsys, _text_manifest(tmp_path), "--preset", tiny_preset_path, "--epochs", "1",
+                                  "--test-size", "0", "--cache-dir", tmp_path / "c")
+    assert code == 0 and "no held-out rows: --test-size 0 holds none out, so there are no held-out metrics" in printed
+    assert "too few rows" not in printed
+    assert printed.splitlines()[-1] == "not saved: give --output FOLDER to keep the head"
+    code, printed, _ = _train_cli(capsys, _text_manifest(tmp_path), "--preset", tiny_preset_path, "--epochs", "1",
+                                  "--cache-dir", tmp_path / "c", "--quiet")
+    assert (code, printed) == (0, "not saved: give --output FOLDER to keep the head\n")  # --quiet had said nothing
+
+
+def test_an_output_that_cannot_be_a_folder_is_refused_before_the_work(tmp_path, capsys, monkeypatch):
+    """A file of that name, or a place no folder can be made, had been a traceback from save, after the encoding
+    and the training."""
+    _no_work(monkeypatch)
+    manifest = _text_manifest(tmp_path)
+    afile = tmp_path / "taken.csv"
+    afile.write_text("x")
+    code, _, err = _train_cli(capsys, manifest, "--output", afile)
+    assert (code, err) == (2, f"error: --output '{afile}' is a file; give a folder to write to.\n")
+    code, _, err = _train_cli(capsys, manifest, "--output", afile / "head")
+    assert (code, err) == (2, f"error: --output '{afile / 'head'}' could not be made (Not a directory).\n")
+    assert afile.read_text() == "x"
+
+
+def test_ctrl_c_during_training_says_nothing_was_saved(tiny_preset_path, tmp_path, capsys, monkeypatch):
+    from msa_demo.training import pipeline
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "fit", interrupted)
+    out = tmp_path / "new" / "head"
+    code, _, err = _train_cli(capsys, _text_manifest(tmp_path), "--preset", tiny_preset_path, "--output", out,
+                              "--cache-dir", tmp_path / "c", "--quiet")
+    assert (code, err) == (130, "stopped; nothing saved\n")
+    assert not (tmp_path / "new").exists()  # the folders made for the head, taken back
+
+
+def test_the_use_it_command_quotes_a_path_with_a_space(capsys):
+    from msa_demo.training.pipeline import print_summary
+
+    print_summary({"n_train": 4, "n_val": 0, "n_test": 0, "split_from": "the split column", "seconds": {"total": 1}},
+                  "/tmp/dä ta/my head")
+    assert "use it: python -m msa_demo predict --preset '/tmp/dä ta/my head' --text" in capsys.readouterr().out
+
+
+def test_modalities_names_an_unknown_one_or_one_no_row_has(tiny_preset_path, tmp_path, capsys):
+    from msa_demo.errors import InputError
+    from msa_demo.training.pipeline import plan as plan_of
+
+    manifest = _text_manifest(tmp_path)
+    with pytest.raises(InputError) as err:
+        plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path), "--modalities", "text,banana"]))
+    assert str(err.value) == "--modalities: 'banana' is not a modality; the known ones are text, image, audio, video."
+    with pytest.raises(InputError) as err:
+        plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path), "--modalities", "image"]))
+    assert str(err.value) == "No row has image (--modalities image); the manifest's rows have text."

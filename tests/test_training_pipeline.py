@@ -28,7 +28,7 @@ def _manifest(tmp_path, rows, name="m.jsonl"):
     (["--head", "head"], "--head head trains on one modality; this manifest has text, audio"),
     (["--modalities", "audio", "--head", "head", "--finetune-layers", "1"], "--finetune-layers is supported for a"),
     (["--modalities", "text", "--finetune-layers", "1"], "--finetune-layers needs --head head"),
-    (["--modalities", "image"], "No row has text, image, audio or video"),
+    (["--modalities", "image"], r"^No row has image \(--modalities image\); the manifest's rows have text, audio\.$"),
     (["--bins", "0"], "Row 1 has no score"),
 ])
 def test_plan_rejects_bad_choices_before_any_model_runs(tmp_path, tiny_preset_path, extra, message):

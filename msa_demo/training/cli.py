@@ -4,12 +4,76 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from msa_demo.errors import MsaError
+from msa_demo.errors import InputError, MsaError
 from msa_demo.fusion import HEADS
 from msa_demo.training.data import LABEL_SETS
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number flag: its type, default, help and range: ``low`` and ``high`` inclusive, unless ``above`` (more
+    than ``low``) or ``below`` (under ``high``); None: no bound on that side."""
+
+    kind: type
+    default: int | float
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+    below: bool = False
+    above: bool = False
+
+    @property
+    def span(self) -> str:
+        """The range in words: "at least 1", "more than 0", "0 to 1", "at least 0 and under 1"."""
+        if self.low is not None and self.high is not None and not (self.above or self.below):
+            return f"{self.low} to {self.high}"
+        low = f"{'more than' if self.above else 'at least'} {self.low}" if self.low is not None else ""
+        high = f"{'under' if self.below else 'at most'} {self.high}" if self.high is not None else ""
+        return " and ".join(filter(None, (low, high)))
+
+    def holds(self, value) -> bool:  # NaN holds no range
+        return (self.low is None or (value > self.low if self.above else value >= self.low)) and (
+            self.high is None or (value < self.high if self.below else value <= self.high))
+
+
+# Every number flag of ``train``, declared once: argparse's type, default and help, and the range that
+# ``check_numbers`` holds it to before anything is read (--epochs 0 had been a ValueError from the optimiser's
+# schedule, --batch-size 0 a ZeroDivisionError, --test-size 1.5 a head trained on no row and saved)
+NUMBERS: dict[str, Number] = {
+    "--finetune-layers": Number(int, 0, "fine-tune the top N text encoder layers", 0),
+    "--epochs": Number(int, 20, low=1),
+    "--batch-size": Number(int, 64, low=1),
+    "--lr": Number(float, 1e-3, "the head's learning rate", 0, above=True),
+    "--encoder-lr": Number(float, 5e-5, "the fine-tuned layers' learning rate", 0, above=True),
+    "--weight-decay": Number(float, 0.01, low=0),
+    "--hidden": Number(int, 128, "hidden width (0: a linear head for --head head)", 0),
+    "--dropout": Number(float, 0.1, low=0, high=1, below=True),
+    "--modality-dropout": Number(float, 0.1, "training-time chance of hiding a present modality (teaches the "
+                                             "missing case)", 0, 1),
+    "--test-size": Number(float, 0.15, "stratified held-out share", 0, 1, True),
+    "--val-size": Number(float, 0.1, "share of training rows used to pick the epoch", 0, 1, True),
+    "--max-length": Number(int, 128, "text tokens read per item", 2, 512),
+    "--seed": Number(int, 0, low=0, high=2 ** 32 - 1),
+    "--threads": Number(int, 0, "torch CPU threads (0: torch's default)", 0),
+}
+
+
+def _number(p: argparse.ArgumentParser, flag: str) -> None:
+    n = NUMBERS[flag]
+    said = f"{n.help}; " if n.help else ""
+    p.add_argument(flag, type=n.kind, default=n.default, help=f"{said}{n.span} (default {n.default})")
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    """Refuse, in one line, a number flag outside its range (``NUMBERS``), before any model loads."""
+    for flag, n in NUMBERS.items():
+        value = getattr(args, flag[2:].replace("-", "_"), None)
+        if value is not None and not n.holds(value):
+            raise InputError(f"{flag} must be {n.span} (got {value}).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,23 +97,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(anger,disgust,fear,sadness -> negative; joy -> positive; surprise,neutral -> neutral)")
     p.add_argument("--bins", help="bin a numeric 'score' column instead: 't' (2-way: < t negative) or "
                                   "'lo,hi' (3-way: <= lo negative, >= hi positive, else neutral)")
-    p.add_argument("--finetune-layers", type=int, default=0, help="fine-tune the top N text encoder layers")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--encoder-lr", type=float, default=5e-5)
-    p.add_argument("--weight-decay", type=float, default=0.01)
-    p.add_argument("--hidden", type=int, default=128, help="hidden width (0: a linear head for --head head)")
-    p.add_argument("--dropout", type=float, default=0.1)
-    p.add_argument("--modality-dropout", type=float, default=0.1,
-                   help="training-time chance of hiding a present modality (teaches the missing case)")
-    p.add_argument("--test-size", type=float, default=0.15, help="stratified held-out share (default 0.15)")
-    p.add_argument("--val-size", type=float, default=0.1, help="share of training rows used to pick the epoch")
-    p.add_argument("--max-length", type=int, default=128, help="text tokens read per item")
+    _number(p, "--finetune-layers")
+    _number(p, "--epochs")
+    _number(p, "--batch-size")
+    _number(p, "--lr")
+    _number(p, "--encoder-lr")
+    _number(p, "--weight-decay")
+    _number(p, "--hidden")
+    _number(p, "--dropout")
+    _number(p, "--modality-dropout")
+    _number(p, "--test-size")
+    _number(p, "--val-size")
+    _number(p, "--max-length")
     p.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "msa_demo" / "features"))
-    p.add_argument("--seed", type=int, default=0)
+    _number(p, "--seed")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    _number(p, "--threads")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bars and no metrics printed (metrics.json has them); only where the head was saved")
     from msa_demo.cli import add_lang_flag
@@ -60,6 +123,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     from msa_demo.training.pipeline import run_training
 
+    check_numbers(args)  # --epochs 0, --test-size 1.5 ...: one line each, before anything is read
     run_training(args)
     return 0
 
@@ -75,7 +139,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The ``train`` flags alone (as ``run_training`` takes them)."""
     p = argparse.ArgumentParser(prog="python -m msa_demo train")
     add_arguments(p)
-    return p.parse_args(list(argv))
+    args = p.parse_args(list(argv))
+    check_numbers(args)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - convenience entry
@@ -86,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - conven
         return 2
 
 
-__all__ = ["add_arguments", "add_command", "cmd_train", "parse_args"]
+__all__ = ["NUMBERS", "Number", "add_arguments", "add_command", "check_numbers", "cmd_train", "parse_args"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

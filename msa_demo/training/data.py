@@ -36,9 +36,13 @@ def parse_bins(text: str | None) -> list[float] | None:
     """``--bins``: 't' or 'lo,hi' -> [t] or [lo, hi] (None when not given)."""
     if not text:
         return None
-    vals = [float(v) for v in text.split(",") if v.strip()]
-    if len(vals) not in (1, 2) or (len(vals) == 2 and vals[0] > vals[1]):
-        raise InputError("--bins takes one threshold (2-way) or two increasing thresholds 'lo,hi' (3-way).")
+    said = "--bins takes one threshold (2-way) or two increasing thresholds 'lo,hi' (3-way)"
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:  # --bins abc: float()'s traceback
+        raise InputError(f"{said}, as numbers (got '{text}').") from None
+    if len(vals) not in (1, 2) or (len(vals) == 2 and vals[0] > vals[1]) or any(v != v for v in vals):
+        raise InputError(f"{said}.")
     return vals
 
 

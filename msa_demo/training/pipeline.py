@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -101,7 +103,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
         for i in gone:
             rows[i].pop(m)
     preset = load_preset(args.preset)
-    wanted = [m.strip() for m in args.modalities.split(",")] if args.modalities else list(names())
+    wanted = asked_modalities(args.modalities)
     # files given as URIs, read now (a folder kept while the plan is): one that cannot be read is said, as a missing one
     folder = tempfile.TemporaryDirectory(prefix="msa_train_")
     rows, unfetched = fetched(rows, [k for k in names() if k in wanted or any(
@@ -134,6 +136,10 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     rows = [rows[i] for i in positions]
     mods = [m for m in wanted if any(m in r for r in rows)]
     if not mods:
+        present = [m for m in names() if any(m in r for r in rows)]
+        if args.modalities and present:  # --modalities image on a text-only manifest
+            raise InputError(f"No row has {' or '.join(wanted)} (--modalities {args.modalities}); the manifest's rows "
+                             f"have {', '.join(present)}.")
         raise InputError(f"No row has {choices('or')}.")
     kind = args.head
     if kind != "head":  # what a row's files bring along, read as the dashboard reads it (a video's sound track)
@@ -147,9 +153,26 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     if args.finetune_layers and kind != "head":
         raise InputError("--finetune-layers needs --head head.")
     split = split_rows(rows, y, args.test_size, args.val_size, args.seed)
+    if not split.train:  # --test-size 1.5, --val-size 1: a head trained on nothing had been saved
+        by = "the split column" if any(r.get("split") for r in rows) else (
+            f"--test-size {args.test_size}, --val-size {args.val_size}")
+        raise InputError(f"No row is left to train on: of {len(rows)} labelled rows, {len(split.test)} are held out "
+                         f"and {len(split.val)} pick the epoch ({by}); hold fewer out, or give more rows.")
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
                         {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test,
                         two_way, ids, unfetched, folder)
+
+
+def asked_modalities(given: str | None) -> list[str]:
+    """``--modalities``: the names it gives (every registered one when not given); one not registered refused."""
+    if not given:
+        return list(names())
+    wanted = [m.strip() for m in given.split(",") if m.strip()]
+    unknown = [m for m in wanted if m not in names()]
+    if unknown or not wanted:
+        said = f"{', '.join(repr(m) for m in unknown)} is not a modality" if unknown else "names none"
+        raise InputError(f"--modalities: {said}; the known ones are {', '.join(names())}.")
+    return wanted
 
 
 def encode(p: TrainingPlan) -> EncodedRows:
@@ -236,7 +259,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
         "left_out": {i + 1: why for i, why in p.left_out.items()}, "unlabelled_test": p.unlabelled_test,
-        "two_way": p.two_way,
+        "two_way": p.two_way, "test_size": args.test_size,
         "unreadable": _unreadable(p, enc),
         "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
         "row_ids": {},  # the ids of the rows named above, by number (filled below)
@@ -273,11 +296,14 @@ def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | 
     README.md that says what it was trained on and how it did (the mixin's own card said it had been pushed to
     the Hub, "[More Information Needed]")."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    head.net.cpu().save_pretrained(str(out))
-    save_preset(p.preset, out / "preset.json")
-    (out / "metrics.json").write_text(json.dumps(summary, indent=1))
-    (out / "README.md").write_text(card(summary, out.name))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        head.net.cpu().save_pretrained(str(out))
+        save_preset(p.preset, out / "preset.json")
+        (out / "metrics.json").write_text(json.dumps(summary, indent=1))
+        (out / "README.md").write_text(card(summary, out.name))
+    except OSError as exc:  # the disk filled, the folder went away while training
+        raise InputError(f"--output '{out}' could not be written ({exc.strerror or type(exc).__name__}).") from None
     return out
 
 
@@ -342,7 +368,8 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
         print(t("No labelled row is neutral, so the head has two classes, negative and positive (--labels 3 keeps "
                 "three).", lang))
     if not summary["n_test"]:
-        why = (t("each class has too few rows for --test-size to hold one out", lang) if summary["split_from"] != (
+        why = (t("--test-size 0 holds none out", lang) if summary.get("test_size") == 0 else t(
+            "each class has too few rows for --test-size to hold one out", lang) if summary["split_from"] != (
             "the split column") else t("none of the split column's {n} test rows has a label (GLUE's test splits "
                                        "have none)", lang, n=summary["unlabelled_test"])
             if summary.get("unlabelled_test") else t("the split column names none test (or heldout)", lang))
@@ -365,30 +392,45 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
         print(t("saved to {output} ({seconds} s)", lang, output=output, seconds=summary["seconds"]["total"]))
         if not summary.get("finetune_layers"):  # a fusion head: the folder is a preset
             print(t("use it: python -m msa_demo predict --preset {output} --text \"…\" (or explain, explain-batch, "
-                    "the app's --preset)", lang, output=output))
+                    "the app's --preset)", lang, output=shlex.quote(str(output))))  # a path with a space, pasted
 
 
 def run_training(args: argparse.Namespace) -> dict[str, Any]:
     """The whole ``train`` command; returns the summary it writes to metrics.json (plus ``"net"``: the head)."""
+    from msa_demo.cli import output_folder, unmade
+
     t0 = time.time()
-    seed_everything(args.seed)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    p = plan(args)
-    enc = encode(p)
-    head = fit(p, enc)
-    summary = evaluate(p, enc, head)
+    lang = printed_language(args)
+    # the folder the head goes to, made before the work (a file of that name had been a traceback after it)
+    made = output_folder(args.output, "--output") if args.output else []
+    try:
+        seed_everything(args.seed)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        p = plan(args)
+        enc = encode(p)
+        head = fit(p, enc)
+        summary = evaluate(p, enc, head)
+    except KeyboardInterrupt:  # Ctrl-C (130, as every command) had ended without a word
+        unmade(made)
+        print(t("stopped; nothing saved", lang), file=sys.stderr)
+        raise
+    except BaseException:  # a refusal: no empty folder left behind
+        unmade(made)
+        raise
     summary["seconds"]["total"] = round(time.time() - t0, 1)
     if args.output:
         save(p, head, summary, args.output)
     if not args.quiet:
-        print_summary(summary, args.output, printed_language(args))
+        print_summary(summary, args.output, lang)
     elif args.output:  # quiet: no bars, no metrics, the one line that says where the head is
-        print(t("saved to {output} ({seconds} s)", printed_language(args), output=args.output,
-                seconds=summary["seconds"]["total"]))
+        print(t("saved to {output} ({seconds} s)", lang, output=args.output, seconds=summary["seconds"]["total"]))
+    if not args.output:  # metrics alone (comparing settings) are a run of their own; said, not silent
+        print(t("not saved: give --output FOLDER to keep the head", lang))
     summary["net"] = head.net
     return summary
 
 
-__all__ = ["EncodedRows", "FittedHead", "TrainingPlan", "build_head", "encode", "evaluate", "fit", "plan",
+__all__ = ["EncodedRows", "FittedHead", "TrainingPlan", "asked_modalities", "build_head", "encode", "evaluate", "fit",
+           "plan",
            "print_summary", "run_training", "save"]
