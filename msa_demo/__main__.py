@@ -86,10 +86,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_make_tiny(args: argparse.Namespace) -> int:
+    import shlex
+
+    from msa_demo.cli import output_folder
     from msa_demo.tiny import build_tiny_preset
 
+    output_folder(args.directory, "make-tiny")  # a file of that name, a folder that cannot be made: one line
     path = build_tiny_preset(args.directory, seed=args.seed)
-    print(f"Tiny random preset written to {path}\nTry: python -m msa_demo predict --preset {path} --text 'I love it'")
+    print(f"Tiny random preset written to {path}\n"  # a path with a space, quoted to be pasted
+          f"Try: python -m msa_demo predict --preset {shlex.quote(str(path))} --text 'I love it'")
     return 0
 
 

@@ -43,3 +43,18 @@ def test_tiny_configs_are_small():
     assert tiny.text_config(vocab_size=100).dim < 100
     assert tiny.clip_config().vision_config.hidden_size < 100
     assert tiny.wav2vec2_config().hidden_size < 100
+
+
+def test_make_tiny_says_a_folder_it_cannot_make_in_one_line_and_quotes_the_path_it_prints(tmp_path, capsys):
+    """A file of that name had been a NotADirectoryError traceback; its "Try:" line broke on a path with a space."""
+    from msa_demo.__main__ import main
+
+    afile = tmp_path / "some.csv"
+    afile.write_text("x")
+    assert main(["make-tiny", str(afile)]) == 2
+    assert capsys.readouterr().err == f"error: make-tiny '{afile}' is a file; give a folder to write to.\n"
+    assert main(["make-tiny", str(afile / "sub")]) == 2
+    assert capsys.readouterr().err == f"error: make-tiny '{afile / 'sub'}' could not be made (Not a directory).\n"
+    spaced = tmp_path / "ti ny"
+    assert main(["make-tiny", str(spaced)]) == 0
+    assert f"Try: python -m msa_demo predict --preset '{spaced}/tiny.json' --text 'I love it'" in capsys.readouterr().out
