@@ -163,6 +163,11 @@ def _load_saved(path: str) -> dict[str, Any]:
         raise InputError(f"'{p.name}' is not an explanation JSON file, nor a report that holds one.") from None
     if not isinstance(data, dict) or "inputs" not in data:
         raise InputError(f"'{p.name}' holds no stored inputs; save it with --out or the dashboard's report.")
+    shapeless = [k for k in ("inputs", "options", "prediction", "models") if not isinstance(data.get(k) or {}, dict)]
+    if shapeless:  # a hand-edited file ("options": "x" was a TypeError's traceback)
+        raise InputError(f"'{p.name}' is damaged: its {', '.join(repr(k) for k in shapeless)} "
+                         f"{'is not an object' if len(shapeless) == 1 else 'are not objects'}; save it again with "
+                         "--out or the dashboard's report.")
     return data
 
 

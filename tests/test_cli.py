@@ -227,6 +227,12 @@ def test_a_report_page_is_a_saved_explanation_for_from(tiny_preset_path, tmp_pat
     (tmp_path / "other.html").write_text("<!DOCTYPE html><p>hello</p>", encoding="utf-8")
     assert main(["explain", "--from", str(tmp_path / "other.html")]) == 2
     assert "is not an explanation JSON file, nor a report that holds one" in capsys.readouterr().err
+    for key, value in (("options", "x"), ("inputs", [1, 2]), ("prediction", 3)):  # hand-edited: one line each
+        edited = tmp_path / "edited.json"
+        edited.write_text(json.dumps({**from_json, key: value}), encoding="utf-8")
+        assert main(["explain", "--from", str(edited), "--preset", str(tiny_preset_path)]) == 2
+        err = capsys.readouterr().err
+        assert f"'edited.json' is damaged: its '{key}' is not an object" in err and "Traceback" not in err
 
 
 def test_the_command_line_s_verdicts_are_the_trust_table_s(tiny_preset_path):
