@@ -412,6 +412,28 @@ def mcp_default() -> bool:
     return bool(os.environ.get("SPACE_ID")) and importlib.util.find_spec("mcp") is not None
 
 
+def startup_refusal(preset: str, host: str, port: int) -> str | None:
+    """Why the app cannot start as asked, in one line, before any model loads; None when it can. A preset that is
+    neither built in nor a file or folder there is a typo, not a network failure to fall back from."""
+    import socket
+
+    from msa_demo.config import load_preset
+    from msa_demo.errors import MsaError
+
+    try:
+        load_preset(preset)  # the preset's description only: nothing is downloaded or loaded
+    except MsaError as exc:
+        return str(exc)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free to listen on
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): another app may be running there; "
+                    "pass --port or set GRADIO_SERVER_PORT.")
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
@@ -426,6 +448,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="serve the predict and explain tools over MCP at /gradio_api/mcp/ "
                              "(default: on on a Hugging Face Space)")
     args = parser.parse_args(argv)
+    refused = startup_refusal(args.preset, args.host, args.port)
+    if refused:  # a mistyped preset served another with a notice; a taken port was Gradio's traceback after loading
+        parser.exit(2, f"msa_demo: {refused}\n")
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)

@@ -967,3 +967,25 @@ def test_a_picture_input_stays_lenient_after_gradio_rebuilds_it(tmp_path):
     with pytest.raises(Exception, match="cannot identify image file"):
         plain.preprocess(FileData(path=str(fake)))
     assert LENIENT in type(sound)(**{**sound.constructor_args, "render": False}).elem_classes
+
+
+def test_the_app_refuses_a_mistyped_preset_and_a_taken_port_before_any_model_loads(capsys, monkeypatch):
+    """`app.py --preset nosuch` served the lite preset with a notice, as if the Hub were unreachable; a port in use
+    was Gradio's "Cannot find empty port" traceback after the models had loaded. Both are one line, exit 2, first."""
+    import socket
+
+    import app
+
+    monkeypatch.setattr(ui.Dashboard, "load", classmethod(lambda *a, **k: pytest.fail("a model was loaded")))
+    with pytest.raises(SystemExit) as stopped:
+        app.main(["--preset", "lightt", "--port", "0"])
+    assert stopped.value.code == 2 and "msa_demo: Unknown preset 'lightt'" in capsys.readouterr().err
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            app.main(["--preset", "lite", "--host", "127.0.0.1", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+    assert app.startup_refusal("lite", "127.0.0.1", 0) is None and app.startup_refusal("hub", "127.0.0.1", 0) is None
