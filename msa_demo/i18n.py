@@ -942,6 +942,12 @@ ZH: dict[str, str] = {
     "--test-size 0 holds none out": "--test-size 0 不留出任何行",
     "not saved: give --output FOLDER to keep the head": "未保存：给出 --output 文件夹 以保留训练好的头",
     "stopped; nothing saved": "已停止；未保存任何内容",
+    # dataset mode (output folders)
+    "The results folder '{folder}' could not be made or written ({why}); choose another one.":
+        "无法创建或写入结果文件夹“{folder}”（{why}）；请换一个。",
+    "The results folder '{folder}' holds the rows of another manifest ({manifest}); give a new results folder for "
+    "'{name}', or run that manifest to go on with it.":
+        "结果文件夹“{folder}”里是另一份清单（{manifest}）的行；请为“{name}”另给一个新的结果文件夹，或运行那份清单以接着做下去。",
     # the command line
     "Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})":
         "情绪：{label}（预设 {preset}；被解释的类别：{target}；使用：{used}）",

@@ -196,27 +196,73 @@ def test_a_row_done_with_other_settings_runs_again(tiny_model, tmp_path, capsys,
                                       "from there\n"
 
 
-def test_another_manifest_s_rows_in_the_folder_are_replaced_and_said(tiny_model, tmp_path, capsys, monkeypatch):
-    """A second manifest run into a folder that held another's results replaced the rows of the same ids without a
-    word. The run now counts them (and the command line says so); rows of the same inputs are still skipped."""
+def test_a_folder_holds_one_manifest_s_rows_another_is_refused_and_the_same_goes_on(tiny_model, tmp_path, capsys,
+                                                                                    monkeypatch):
+    """A second manifest run into a folder that held another's results was mixed into it: "1 rows: 1 explained"
+    printed, while results.parquet held 10 rows and report.html gave the accuracy of 9 rows the user never gave.
+    The folder now records the manifest it was made from (source.json): another one is refused in one line that
+    names the folder, and nothing in it changes; the same manifest goes on (rows done skipped, a row whose inputs
+    changed explained again and said)."""
     from msa_demo.__main__ import build_parser
     from msa_demo.dataset.cli import cmd_explain_batch
+    from msa_demo.dataset.store import OTHER_MANIFEST
 
     first, second, out = tmp_path / "first.csv", tmp_path / "second.csv", tmp_path / "out"
     first.write_text("text\nI love it\nI hate it\n", encoding="utf-8")  # ids row-00001, row-00002
     second.write_text("text\nI love it\nwhat a storm\nso so\n", encoding="utf-8")
-    s = explain_batch(first, out, model=tiny_model, options=FAST, progress=False, report=False)
+    s = explain_batch(first, out, model=tiny_model, options=FAST, progress=False)
     assert (s.explained, s.other_inputs) == (2, 0)
-    s = explain_batch(second, out, model=tiny_model, options=FAST, progress=False, report=False)
-    assert (s.skipped, s.explained, s.other_inputs) == (1, 2, 1)  # row 1 the same; row 2 replaced; row 3 new
-    assert [r["text_start"] for r in read_results(out)][1] == "what a storm"
+    assert json.loads((out / "source.json").read_text()) == {"manifest": str(first.resolve())}
+    before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(InputError) as refused:
+        explain_batch(second, out, model=tiny_model, options=FAST, progress=False)
+    assert str(refused.value) == OTHER_MANIFEST.format(folder=out, manifest=first.resolve(), name="second.csv")
+    assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing lost, nothing mixed
     monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
                         classmethod(lambda cls, *a, **k: tiny_model))
-    args = build_parser().parse_args(["explain-batch", str(first), "--out", str(out), "--grid", "3",
+    from msa_demo.__main__ import main
+
+    assert main(["explain-batch", str(second), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"'{out}' holds the rows of another manifest" in err and "new results folder" in err
+    assert len(pq.read_table(out / "results.parquet")) == 2
+    # the same manifest, as a relative path from elsewhere, goes on: done rows skipped, a changed row said
+    first.write_text("text\nI love it\nwhat a storm\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["explain-batch", "first.csv", "--out", str(out), "--grid", "3",
                                       "--no-progress", "--lang", "en"])
+    s = explain_batch("first.csv", out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.skipped, s.explained, s.other_inputs) == (1, 1, 1)
+    assert [r["text_start"] for r in read_results(out)] == ["I love it", "what a storm"]
+    first.write_text("text\nI love it\nso so\n", encoding="utf-8")
     assert cmd_explain_batch(args) == 0
     assert ("  1 row(s) of the results folder had the same id with other inputs (another manifest's rows, or files "
             "that changed): explained again, their earlier results replaced\n") in capsys.readouterr().out
+    # a folder with no row yet (a run stopped before its first) is the next manifest's
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "source.json").write_text(json.dumps({"manifest": str(first.resolve())}))
+    s = explain_batch(second, fresh, model=tiny_model, options=FAST, progress=False, report=False)
+    assert s.explained == 3 and json.loads((fresh / "source.json").read_text())["manifest"] == str(second.resolve())
+
+
+def test_a_results_folder_that_cannot_be_made_is_one_line_before_the_model_loads(tiny_preset_path, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """``--out /proc/zz`` ended in a FileNotFoundError traceback (store.py, mkdir)."""
+    from msa_demo.__main__ import main
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset", classmethod(no_model))
+    m = tmp_path / "m.csv"
+    m.write_text("text\nI love it\n", encoding="utf-8")
+    (tmp_path / "a-file").write_text("x")
+    for out in (tmp_path / "a-file" / "out", Path("/proc/msa-demo-test/out")):
+        assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: The results folder '{out}' could not be made or written (") and err.endswith(
+            "); choose another one.\n") and err.count("\n") == 1, err
 
 
 def test_manifest_ids_and_labels(tmp_path):

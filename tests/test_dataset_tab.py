@@ -269,7 +269,11 @@ def test_an_uploaded_file_s_relative_paths_are_the_data_folder_s(tab, results):
 
 
 @pytest.mark.slow
-def test_a_run_into_a_folder_of_another_manifest_says_what_it_replaced(tab, results, monkeypatch):
+def test_a_run_into_a_folder_of_another_manifest_is_refused_and_the_same_manifest_goes_on(tab, results, monkeypatch):
+    """The tab ran another manifest into a folder and mixed both into one table and summary; as explain-batch, it
+    now refuses in one warning, the folder as it was; the same manifest, its row changed, goes on and says so."""
+    from msa_demo.i18n import said
+
     root, _ = results
     (root / "one.csv").write_text("text\nI love it\n", encoding="utf-8")
     (root / "other.csv").write_text("text\nI hate it\n", encoding="utf-8")
@@ -277,7 +281,15 @@ def test_a_run_into_a_folder_of_another_manifest_says_what_it_replaced(tab, resu
     monkeypatch.setattr(gr, "Info", lambda message, **kw: told.append(message))
     tab.run("one.csv", "runs/shared", 1, "tiny")
     assert told == []
-    tab.run("other.csv", "runs/shared", 1, "tiny")
+    with pytest.raises(gr.Error) as refused:
+        tab.run("other.csv", "runs/shared", 1, "tiny")
+    assert str(refused.value.message) == (
+        f"The results folder '{root / 'runs' / 'shared'}' holds the rows of another manifest ({root / 'one.csv'}); "
+        "give a new results folder for 'other.csv', or run that manifest to go on with it.")
+    assert "另一份清单" in said(str(refused.value.message), "zh")
+    assert [r["text_start"] for r in read_results(root / "runs" / "shared")] == ["I love it"]
+    (root / "one.csv").write_text("text\nI hate it\n", encoding="utf-8")
+    tab.run("one.csv", "runs/shared", 1, "tiny")
     assert told == ["1 row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
                     "files that changed): explained again, their earlier results replaced"]
 

@@ -18,7 +18,7 @@ from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, l
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
-from msa_demo.dataset.store import open_results
+from msa_demo.dataset.store import manifest_key, open_results
 from msa_demo.errors import InputError
 
 
@@ -88,6 +88,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     target = check_target(target)
     store = open_results(out)
     stored = store.rows()  # read once: what is done, and what of it had failed
+    store.claim(manifest_key(manifest), Path(str(manifest)).name, stored)  # a folder holds one manifest's rows
     done = store.done(retry_failed, stored)
     hashes = hash_columns()
     settings = settings_digest(model, preset, options, target, use, top_k, face_anyway)

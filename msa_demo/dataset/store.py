@@ -1,6 +1,7 @@
 """A results directory: ``rows.jsonl`` (the log, one line appended and flushed per finished row),
 ``results.parquet`` (the table, rewritten from the log), ``explanations/<id>.json`` (each row's full explanation,
-readable by ``explain --from``) and ``report.html``.
+readable by ``explain --from``), ``report.html`` and ``source.json`` (the manifest the folder was made from: a folder
+holds one manifest's rows, so another manifest is refused rather than mixed into its table and report).
 
 The log is the source of truth while a run goes on: a crash or Ctrl-C loses at most the row in flight (a torn last
 line is ignored), and the next run skips every row already logged with the same input hashes.
@@ -22,6 +23,10 @@ from msa_demo.dataset.columns import hash_columns, safe_name, schema
 from msa_demo.errors import InputError
 
 LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
+NOT_MADE = "The results folder '{folder}' could not be made or written ({why}); choose another one."
+SOURCE = "source.json"  # {"manifest": the resolved path or the URI of the manifest the folder was made from}
+OTHER_MANIFEST = ("The results folder '{folder}' holds the rows of another manifest ({manifest}); give a new results "
+                  "folder for '{name}', or run that manifest to go on with it.")
 
 
 def _plain(value: Any) -> Any:
@@ -41,8 +46,13 @@ class ResultsDir:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
             raise InputError(f"'{self.path}' is a file; --out needs a directory.")
-        self.path.mkdir(parents=True, exist_ok=True)
-        (self.path / EXPLANATIONS).mkdir(exist_ok=True)
+        try:  # before any model loads: a folder that cannot be made (/proc/x, no permission) is one line
+            self.path.mkdir(parents=True, exist_ok=True)
+            (self.path / EXPLANATIONS).mkdir(exist_ok=True)
+            if not os.access(self.path, os.W_OK | os.X_OK) or not os.access(self.path / EXPLANATIONS, os.W_OK):
+                raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            raise InputError(NOT_MADE.format(folder=self.path, why=exc.strerror or type(exc).__name__)) from None
 
     @property
     def log(self) -> Path:
@@ -95,6 +105,34 @@ class ResultsDir:
 
     def has_table(self) -> bool:
         return (self.path / TABLE).is_file()
+
+    def read(self, rel: str) -> bytes | None:
+        """The bytes of the file ``rel``, or None when there is none."""
+        try:
+            return (self.path / rel).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def source(self) -> str | None:
+        """The manifest the folder was made from (``claim``); None for a new folder, or one written before it was
+        kept."""
+        data = self.read(SOURCE)
+        try:
+            made = json.loads(data) if data else None
+        except ValueError:
+            return None
+        return str(made["manifest"]) if isinstance(made, dict) and made.get("manifest") else None
+
+    def claim(self, manifest: str, name: str, stored: list[dict[str, Any]]) -> None:
+        """Record that the folder holds the rows of ``manifest`` (a resolved path or a URI); a folder that holds
+        rows (``stored``: :meth:`rows`) of another manifest is refused in one line (they would be mixed into this
+        one's table and report: the metrics of a set nobody gave). The same manifest goes on: its rows done are
+        skipped; a folder with no row yet is this manifest's. ``name``: the manifest as the message names it."""
+        made = self.source()
+        if made is not None and made != manifest and stored:
+            raise InputError(OTHER_MANIFEST.format(folder=self.path, manifest=made, name=name))
+        if made != manifest:
+            self.put(SOURCE, json.dumps({"manifest": manifest}, ensure_ascii=False).encode("utf-8"))
 
     def put(self, rel: str, data: bytes) -> str:
         """Write the file ``rel`` (``report.html``) whole; returns where it is."""
@@ -168,6 +206,12 @@ class RemoteResults(ResultsDir):
     def has_table(self) -> bool:
         return self.fs.exists(f"{self.root}/{TABLE}")
 
+    def read(self, rel: str) -> bytes | None:
+        try:
+            return self.fs.cat_file(f"{self.root}/{rel}")
+        except FileNotFoundError:
+            return None
+
     def write_table(self, rows: Iterable[dict[str, Any]] | None = None) -> str:
         import io
 
@@ -197,6 +241,15 @@ def open_results(out: str | Path) -> ResultsDir:
     if _file_uri(out):
         return ResultsDir(_file_path(str(out)))
     return RemoteResults(str(out)) if is_uri(out) else ResultsDir(out)
+
+
+def manifest_key(manifest: str | Path) -> str:
+    """What names a manifest in its results folder (:meth:`ResultsDir.claim`): its resolved path, or its URI."""
+    from msa_demo.dataset.media import is_uri
+
+    if _file_uri(manifest):
+        return str(_file_path(str(manifest)).resolve())
+    return str(manifest) if is_uri(manifest) else str(Path(manifest).resolve())
 
 
 def _file_uri(value: Any) -> bool:
@@ -234,5 +287,5 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
     return ResultsDir(p).rows()
 
 
-__all__ = ["EXPLANATIONS", "LOG", "REPORT", "TABLE", "RemoteResults", "ResultsDir", "open_results", "read_results",
+__all__ = ["EXPLANATIONS", "LOG", "OTHER_MANIFEST", "REPORT", "SOURCE", "TABLE", "RemoteResults", "ResultsDir", "manifest_key", "open_results", "read_results",
            "schema"]
