@@ -948,6 +948,8 @@ ZH: dict[str, str] = {
     "The results folder '{folder}' holds the rows of another manifest ({manifest}); give a new results folder for "
     "'{name}', or run that manifest to go on with it.":
         "结果文件夹“{folder}”里是另一份清单（{manifest}）的行；请为“{name}”另给一个新的结果文件夹，或运行那份清单以接着做下去。",
+    "{name} cannot be used: the file is empty (0 bytes). Replace the file, or the manifest's path to it.":
+        "{name} 无法使用：文件是空的（0 字节）。请替换这个文件，或改掉清单里指向它的路径。",
     # the command line
     "Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})":
         "情绪：{label}（预设 {preset}；被解释的类别：{target}；使用：{used}）",

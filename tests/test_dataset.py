@@ -933,3 +933,25 @@ def test_a_row_whose_file_cannot_be_read_is_explained_from_what_can(tiny_model, 
     assert "无法读取" in said(line, "zh")
     rec, data = explain_row(tiny_model, rows["alone"], FAST)
     assert data is None and rec["error"].startswith("'face.png' could not be read as a picture")
+
+
+def test_an_empty_file_in_a_manifest_is_said_as_a_row_s_not_as_an_upload_s(tiny_model, tmp_path):
+    """A row's empty file said the dashboard's advice for an upload ("Choose the clip again."); a row's says what to
+    change in the set, and the dashboard's own words stay."""
+    from msa_demo.dataset.rows import explain_row
+    from msa_demo.i18n import said
+    from msa_demo.inputs import empty_file
+
+    (tmp_path / "empty.wav").write_bytes(b"")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,audio\nwords,Nice.,empty.wav\nalone,,empty.wav\n", encoding="utf-8")
+    rows = {r.id: r for r in manifest_rows(manifest)}
+    rec, data = explain_row(tiny_model, rows["words"], FAST)
+    assert data["notices"][-1] == ("Audio: could not be read ('empty.wav' cannot be used: the file is empty (0 "
+                                   "bytes). Replace the file, or the manifest's path to it), so the row was "
+                                   "explained without it.")
+    rec, data = explain_row(tiny_model, rows["alone"], FAST)
+    assert rec["error"] == ("'empty.wav' cannot be used: the file is empty (0 bytes). Replace the file, or the "
+                            "manifest's path to it.")
+    assert said(rec["error"], "zh").endswith("请替换这个文件，或改掉清单里指向它的路径。")
+    assert empty_file("the clip", "clip").endswith("Choose the clip again.")  # the dashboard's, as it was

@@ -237,6 +237,8 @@ MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
 OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
            "to use it.")
+# the dashboard's advice for an upload ("Choose the clip again.") as a manifest row's: its file is what to change
+AGAIN = (" Choose the {what} again.", " Replace the file, or the manifest's path to it.")
 LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder); explain-batch "
         "on the command line reads links.")  # (as OUTSIDE, a row's error too when it is its only input)
 
@@ -290,10 +292,18 @@ def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
                 model.read_inputs(**{m: v})
                 kept[m] = v
             except InputError as exc:
-                said.append(UNREADABLE.format(kind=m.capitalize(), why=str(exc).rstrip(".")))
+                said.append(UNREADABLE.format(kind=m.capitalize(), why=in_a_row(str(exc)).rstrip(".")))
         if not said or all(v in (None, "") for v in kept.values()):
-            raise whole from None
+            raise InputError(in_a_row(str(whole))) from None
         return model.read_inputs(**kept), said
+
+
+def in_a_row(message: str) -> str:
+    """A reader's message as a manifest row's: the dashboard's "Choose the clip again." (an upload's advice) as
+    what to change in the set (:data:`AGAIN`)."""
+    import re
+
+    return re.sub(r" Choose the (\w+) again\.$", AGAIN[1], message)
 
 
 def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
