@@ -690,6 +690,8 @@ ZH: dict[str, str] = {
     "Audio: its samples went beyond full scale (peak {n}); the clip was scaled down to fit.":
         "音频：它的采样超出了满刻度（峰值 {n}）；整段已按比例缩小。",
     "Audio: only the first {s} s of {total} s were used.": "音频：{total} 秒中只使用了前 {s} 秒。",
+    "Audio: the file ends early (cut off or damaged): it says {total} s, and the {s} s it holds were read.":
+        "音频：文件提前结束（被截断或已损坏）：它标明 {total} 秒，读取了其中实有的 {s} 秒。",
     "Audio: the clip is silent or nearly so.": "音频：片段是静音或几乎静音。",
     # the dashboard's lines
     "error: {message}": "错误：{message}",

@@ -507,8 +507,13 @@ def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndar
             if isinstance(src, io.BytesIO):
                 src.seek(0)
             keep = info.frames if max_seconds is None else min(info.frames, int((max_seconds + 1) * info.samplerate))
+            said = _wav_header_seconds(src) if info.format == "WAV" else None
+            if isinstance(src, io.BytesIO):
+                src.seek(0)
             data, rate = sf.read(src, frames=keep, dtype="float32", always_2d=False)
-            return data, int(rate), info.frames / info.samplerate if keep < info.frames else None, []
+            return data, int(rate), info.frames / info.samplerate if keep < info.frames else None, (
+                [ENDS_EARLY.format(total=f"{said:.1f}", s=f"{info.duration:.1f}")]
+                if said and _ends_early(info.duration, said) else [])
         except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
             if isinstance(src, io.BytesIO):
                 src.seek(0)
@@ -561,9 +566,44 @@ def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
         rate = int(streams[0].rate or streams[0].codec_context.sample_rate or 0)
         tracks, cut = decode_tracks(container, streams, rate, None if max_seconds is None else max_seconds + 1)
         length = float(container.duration) / av.time_base if container.duration else None
+        sound_only = not container.streams.video  # a video's length may be its pictures', longer than its sound
     wave, best = loudest_track(tracks)
     notices = [TRACKS_NOTICE.format(what="Audio", n=len(streams), k=best + 1)] if best else []
+    if not cut and sound_only and length and rate and _ends_early(wave.size / rate, length):
+        notices.append(ENDS_EARLY.format(total=f"{length:.1f}", s=f"{wave.size / rate:.1f}"))
     return wave, rate, (max(length or 0.0, wave.size / rate) if cut else None), notices
+
+
+# a file cut short (an upload broken off, a copy stopped): what it holds is read, and said, not passed off as whole
+ENDS_EARLY = "Audio: the file ends early (cut off or damaged): it says {total} s, and the {s} s it holds were read."
+
+
+def _ends_early(held: float, said: float) -> bool:
+    """Whether a file holds clearly less sound than its header or container says (not a rounding's worth)."""
+    return said - held > max(0.25, 0.05 * said)
+
+
+def _wav_header_seconds(src: Any) -> float | None:
+    """The length a WAV file's header gives its sound (its data chunk's size over its bytes per second): libsndfile
+    reads what the file holds, and a WAV cut at a third was read as a shorter clip with no word. None when the
+    header does not say (a stream's 0 or 0xFFFFFFFF size, an RF64, chunks it cannot find)."""
+    import struct
+
+    head = _head(src, 4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    at, rate, size = 12, None, None
+    while at + 8 <= len(head):
+        chunk, length = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
+        if chunk == b"fmt " and at + 20 <= len(head):
+            rate = struct.unpack("<I", head[at + 16:at + 20])[0]  # bytes per second
+        elif chunk == b"data":
+            size = length
+            break
+        at += 8 + length + (length & 1)
+    if not rate or not size or size == 0xFFFFFFFF:
+        return None
+    return size / rate
 
 
 def decode_tracks(container: Any, streams: list, rate: int, seconds: float | None = None

@@ -191,6 +191,38 @@ def test_image_failures(tmp_path):
 # ---------------------------------------------------------------- audio
 
 
+def test_a_sound_file_cut_short_is_read_and_said_to_end_early(tmp_path):
+    """A WAV cut at a third of its bytes (its header still says 4.5 s) and a WebM cut at half were read as shorter
+    clips with no word: the transcript stopped mid-sentence. What they hold is read, and said."""
+    import av
+
+    from msa_demo.i18n import said
+
+    whole = (EXAMPLES / "positive_speech.wav").read_bytes()
+    (cut := tmp_path / "cut.wav").write_bytes(whole[: len(whole) // 3])
+    out = load_audio(str(cut))
+    assert 1.4 < out.seconds < 1.6 and out.notices == [
+        "Audio: the file ends early (cut off or damaged): it says 4.5 s, and the 1.5 s it holds were read."]
+    assert said(out.notices[0], "zh") != out.notices[0]
+    assert not load_audio(str(EXAMPLES / "positive_speech.wav")).notices  # a whole file: nothing said
+    rate = 48000
+    with av.open(str(webm := tmp_path / "voice.webm"), "w") as container:
+        stream = container.add_stream("libopus", rate=rate, layout="mono")
+        tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(4 * rate) / rate)).astype(np.float32)
+        for i in range(0, tone.size, 960):
+            frame = av.AudioFrame.from_ndarray(tone[None, i:i + 960], format="flt", layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    assert not load_audio(str(webm)).notices
+    (half := tmp_path / "half.webm").write_bytes(webm.read_bytes()[: webm.stat().st_size // 2])
+    out = load_audio(str(half))
+    assert out.seconds < 3 and out.notices and out.notices[0].startswith(
+        "Audio: the file ends early (cut off or damaged): it says 4.0 s")
+
+
 @pytest.mark.parametrize("suffix", ["wav", "flac", "ogg", "mp3", "caf"])  # CAF: a Mac's own
 def test_audio_formats_stereo_any_rate(suffix, tmp_path):
     rate = 44100
