@@ -116,6 +116,13 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     assert exp.prediction.label == "positive" and not removal.flipped and removal.label == "positive"
     assert removal.cost.forward_passes == 4  # every prefix of the 4 words, in one batch: none flips
     assert removal.sentence.startswith("Text: no flip; without all 4 words it still reads positive")  # all tried
+    # every word blanked is not the text left out (the chart's "no text" read 100 % beside this line's 69 %)
+    blanked = " Blanking every word is not leaving the text out (the chart's 'no text'): its model still reads the blank."
+    assert removal.sentence.endswith(blanked)
+    from msa_demo import views
+
+    assert blanked.strip() in views.whatif_markdown(exp.to_dict())
+    assert "去掉每一个词并不等于不用文字" in views.whatif_markdown(exp.to_dict(), "zh")
     # a flip exists, but not within the forwards allowed: the search says so and spends no more
     exp = explain(angry, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, what_if_forwards=1, **QUICK))
     removal = exp.what_if[0]

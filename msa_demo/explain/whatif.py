@@ -31,7 +31,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, replacement
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
-from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, region_words
+from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, region_words
 from msa_demo.labels import probs_dict
 from msa_demo.prediction import too_close
 
@@ -119,7 +119,8 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"its only {what}" if total == k == 1 else f"the top {what}" if k == 1 else f"the top {k} {what}s")
     how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
-    return f"{head}; {how} {which}{_named(c, k == total)} it still reads {reads}."
+    said = f"{head}; {how} {which}{_named(c, k == total)} it still reads {reads}."
+    return said + (BLANKED.format(what=what, name=c.modality) if c.edit == "remove" and k == total and k > 1 else "")
 
 
 def _named(c: Counterfactual, every: bool) -> str:

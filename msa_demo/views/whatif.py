@@ -9,7 +9,7 @@ import re
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
+from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
 from msa_demo.explain.whatif import bare
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
@@ -106,7 +106,10 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                                                       for a, b in zip(units, c.get("replacements") or [])], lang))
     elif modality == "text" and not (total is not None and k == total):
         which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=bare(u)) for u in units], lang))
-    return t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+    said = t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+    if c.get("edit") == "remove" and total is not None and k == total and k > 1:  # not the chart's "no text"
+        said += t(BLANKED, lang, what=what, name=i18n.modality(modality, lang))
+    return said
 
 
 def _regions_phrase(units: list[str], params: dict, lang: str) -> str:
