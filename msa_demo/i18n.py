@@ -195,6 +195,7 @@ ZH: dict[str, str] = {
     "Too close to call: {a} {pa} vs {b} {pb}": "难分高下：{a} {pa}，{b} {pb}",
     "{label} ({p})": "{label}（{p}）",
     ", mostly because of {drivers}": "，主要因为{drivers}",
+    ", every input moving it by about the same amount": "，每个输入的影响都差不多",
     ", as {agree} says": "，{agree}也这样判断",
     ", as {agree} say": "，{agree}也这样判断",
     "{noun} alone is too close to call": "单看{noun}难分高下", "{noun} alone are too close to call": "单看{noun}难分高下",

@@ -56,6 +56,14 @@ def test_summary_names_the_drivers_and_the_dissent():
     p = pred(NEG, {"text": "positive", "video": "negative", "audio": "negative"}, used=("text", "audio", "video"))
     exp = {"target": "negative", "modalities": {"shapley": {"text": -0.1, "video": 0.3, "audio": 0.25}}}
     assert views.summary_sentence(p, exp).startswith("NEGATIVE (62 %), mostly because of the video and the voice;")
+    # every input moved it about the same: the chart says "none stands out", and the summary says so too (it had
+    # "mostly because of the picture, the words and the voice" under it)
+    p = pred(NEG, {"text": "negative", "image": "negative", "audio": "negative"})
+    exp = {"target": "negative", "modalities": {"shapley": {"text": 0.11, "image": 0.12, "audio": 0.125}}}
+    assert views.summary_sentence(p, exp) == "NEGATIVE (62 %), every input moving it by about the same amount."
+    assert "每个输入的影响都差不多" in views.summary_sentence(p, exp, lang="zh")
+    fig = views.contributions_figure({**exp, "prediction": p})
+    assert "none stands out" in fig.layout.title.text
 
 
 def test_summary_without_contributions_says_who_agrees():

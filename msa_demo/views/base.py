@@ -108,6 +108,15 @@ def fmt(v, spec: str = ".3f") -> str:
         return md(str(v))
 
 
+EVEN = 0.02  # Shapley values closer than this, end to end: no input stands out (the chart and the summary say so)
+
+
+def none_stands_out(values) -> bool:
+    """Whether every modality moved the class about the same amount (two or more values within :data:`EVEN`)."""
+    values = [float(v) for v in values]
+    return len(values) > 1 and max(values) - min(values) < EVEN
+
+
 def esc(s: Any) -> str:
     """Escape a string for HTML (None -> ""): every user-supplied string in a report or an SVG goes through it."""
     return html.escape("" if s is None else str(s), quote=True)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from msa_demo import i18n
 from msa_demo.i18n import t
-from msa_demo.views.base import (b64_image, decode_wav, maps_for, rel_scores, score_colour)
+from msa_demo.views.base import (b64_image, decode_wav, maps_for, none_stands_out, rel_scores, score_colour)
 from msa_demo.views.story import conflict_text
 
 
@@ -69,7 +69,7 @@ def contributions_figure(exp: dict, lang: str = "en"):
     if mc.get("conflict"):
         detail = conflict_text(mc.get("conflict_detail"), lang)
         title += t(" — ⚠ modalities disagree", lang) + f"<br><sup>{wrapped(detail, 60 if lang != 'zh' else 36)}</sup>"
-    elif len(values) > 1 and max(values) - min(values) < 0.02:
+    elif none_stands_out(values):
         title += "<br><sup>" + t("every input moved it by about the same amount: none stands out", lang) + "</sup>"
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
                              "yanchor": "top"}, showlegend=False,

@@ -15,7 +15,7 @@ from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
 from msa_demo.prediction import too_close
-from msa_demo.views.base import fmt, md, model_name, reader_family
+from msa_demo.views.base import fmt, md, model_name, none_stands_out, reader_family
 
 NO_FACE = "no face"
 NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
@@ -127,7 +127,9 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
     shapley = ((exp or {}).get("modalities") or {}).get("shapley") or {}
     target = (exp or {}).get("target") or label
     reasons = ""
-    if shapley and target == label and len(shapley) > 1:
+    if shapley and target == label and none_stands_out(shapley.values()):  # as the contributions chart says it
+        reasons = t(", every input moving it by about the same amount", lang)
+    elif shapley and target == label and len(shapley) > 1:
         top = max(shapley.values())
         drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1]) if v > 0 and v >= 0.3 * top]
         if drivers:
