@@ -849,6 +849,8 @@ ZH: dict[str, str] = {
     "give a built-in preset ({known}), or a preset file or folder a train run wrote inside the data folder "
     "({folder}).": "请给出内置预设（{known}），或数据文件夹（{folder}）内的预设文件或 train 运行写出的文件夹。",
     "Presets that did not load: {presets}": "未能加载的预设：{presets}",
+    "The '{preset}' preset could not be loaded ({why}); using '{used}' instead.":
+        "无法加载预设“{preset}”（{why}）；改用“{used}”。",
     "'{name}' has a picture's name ({suffix}) but holds none; it may be damaged or another kind of file.":
         "'{name}' 的文件名是图片的（{suffix}），里面却没有图片；它可能已损坏，或是另一种文件。",
     "'{name}' has an audio clip's name ({suffix}) but holds none; it may be damaged or another kind of file.":

@@ -217,6 +217,9 @@ def test_failed_preset_is_listed_with_reason(tiny_preset_path, monkeypatch):
     fallback = ui.Dashboard.load("/no/such/preset.json", fallback=str(tiny_preset_path), warm=False)
     assert fallback.default == str(tiny_preset_path)
     assert any("could not be loaded" in n for n in fallback.notices)
+    hub_gone = ui.Dashboard.load("hub", fallback=str(tiny_preset_path), warm=False)  # the fallback's why, in Chinese
+    zh = hub_gone.header_markdown("zh")
+    assert "无法加载预设“hub”" in zh and "连不上 Hugging Face Hub" in zh and "could not be loaded" not in zh
     none = ui.Dashboard.load("/no/such/preset.json", fallback=None, warm=False)
     with pytest.raises(gr.Error, match="No model could be loaded"):
         none.predict(None, "hi", None, None)

@@ -170,7 +170,7 @@ class Dashboard:
                 line += (" · **" + md(i18n.sep(lang).join(parts)) + "**"
                          + t(" (its Hub model could not be loaded)", lang))
             lines.append(line)
-            details += [md(n) for n in self.notices]
+            details += [md(i18n.said(n, lang)) for n in self.notices]  # the fallback's why, in the page's language
         others = [n for n in self.failures if n != self.replaced]  # the replaced one's notice says why, once
         if others:
             details.append(t("Presets that did not load: {presets}", lang, presets="; ".join(
