@@ -539,10 +539,10 @@ ZH: dict[str, str] = {
     "Each line was checked by the model: the edit was made and the fused verdict read again. The search starts from "
     "the map's ranking, grows the set until the verdict flips, then puts back every unit it can.":
         "每一行都经模型核实：做出修改后重新读取融合结论。搜索从归因图的排名开始，逐步扩大集合直到结论翻转，再放回所有可以放回的单元。",
-    "{passes} forwards, {seconds} s": "{passes} 次前向，{seconds} 秒",
-    "{passes} forward, {seconds} s": "{passes} 次前向，{seconds} 秒",
+    "{passes} model runs, {seconds} s": "模型运行 {passes} 次，{seconds} 秒",
+    "{passes} model run, {seconds} s": "模型运行 {passes} 次，{seconds} 秒",
     "; not pruned to the fewest: its time ran out": "；未精简到最少：时间用完",
-    "; not pruned to the fewest: its forwards ran out": "；未精简到最少：前向次数用完",
+    "; not pruned to the fewest: its model runs ran out": "；未精简到最少：模型运行次数用完",
     "removed: {units}": "已移除：{units}",
     "Without {units} it reads {reads}.": "去掉{units}，结论变为{reads}。",
     "With {pairs} ({how}) it reads {reads}.": "换成{pairs}（{how}），结论变为{reads}。",

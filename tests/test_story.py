@@ -79,11 +79,11 @@ def test_summary_without_contributions_says_who_agrees():
 def test_a_what_if_s_cost_says_one_forward_in_the_singular():
     from msa_demo.views.whatif import cost_line
 
-    assert cost_line({"cost": {"forward_passes": 1, "seconds": 0.031}}) == "1 forward, 0.03 s"
+    assert cost_line({"cost": {"forward_passes": 1, "seconds": 0.031}}) == "1 model run, 0.03 s"
     assert cost_line({"cost": {"forward_passes": 0, "seconds": 0.0}}) == ""  # nothing could be tried: no "(0 …)"
-    assert cost_line({"cost": {"forward_passes": 4, "seconds": 0.5}}, "zh") == "4 次前向，0.50 秒"
+    assert cost_line({"cost": {"forward_passes": 4, "seconds": 0.5}}, "zh") == "模型运行 4 次，0.50 秒"
     assert cost_line({"cost": {"forward_passes": 2, "seconds": 1}, "flipped": True, "minimal": False,
-                      "stopped": "time"}) == "2 forwards, 1.00 s; not pruned to the fewest: its time ran out"
+                      "stopped": "time"}) == "2 model runs, 1.00 s; not pruned to the fewest: its time ran out"
 
 
 @pytest.mark.parametrize("top, second, close", [(0.499, 0.496, True), (0.52, 0.48, True), (0.56, 0.44, False)])

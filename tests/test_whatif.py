@@ -324,7 +324,7 @@ def test_a_quoted_word_leaves_its_punctuation_out_and_a_quick_search_is_not_said
     assert quoted("好极了！") == "'好极了'"
     c = {"modality": "text", "flipped": True, "minimal": True, "edit": "remove", "units": ["awful,"], "label": "positive",
          "probs": {"positive": 0.6}, "cost": {"forward_passes": 6, "seconds": 0.001}}
-    assert views.whatif.cost_line(c) == "6 forwards, < 0.01 s"
+    assert views.whatif.cost_line(c) == "6 model runs, < 0.01 s"
     assert views.whatif.line(c, {"maps": []}, "zh").startswith("文字：去掉“awful”，")
 
 

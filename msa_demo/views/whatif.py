@@ -22,19 +22,19 @@ NOTE = ("Each line was checked by the model: the edit was made and the fused ver
 
 
 def cost_line(c: dict, lang: str = "en") -> str:
-    """A what-if's forwards and seconds ("1 forward, 0.03 s"), and why it was not pruned to the fewest units; ""
+    """A what-if's model runs (forward passes) and seconds ("1 model run, 0.03 s"), and why it was not pruned to the fewest units; ""
     for a search that ran no forward (its sentence says nothing could be tried: "(0 forwards, 0.00 s)" added
     nothing)."""
     cost = c.get("cost") or {}
     tail = ""
     if c.get("flipped") and not c.get("minimal"):
         tail = t("; not pruned to the fewest: its time ran out" if c.get("stopped") == "time" else
-                 "; not pruned to the fewest: its forwards ran out", lang)
+                 "; not pruned to the fewest: its model runs ran out", lang)
     n = cost.get("forward_passes", 0)
     if not n:
         return ""
     seconds = float(cost.get("seconds") or 0)
-    return t("{passes} forward, {seconds} s" if n == 1 else "{passes} forwards, {seconds} s", lang, passes=n,
+    return t("{passes} model run, {seconds} s" if n == 1 else "{passes} model runs, {seconds} s", lang, passes=n,
              seconds=f"{seconds:.2f}" if seconds >= 0.005 else "< 0.01") + tail
 
 
