@@ -27,10 +27,12 @@ color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 .summary{font-size:1.2em;font-weight:600}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;
-white-space:nowrap}.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
+white-space:nowrap}img{max-width:100%;height:auto}
+@media (max-width:700px){body{margin:1em auto}td,th{white-space:normal;overflow-wrap:anywhere}
+table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-width:100%}}.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
-.conflict{color:#b00;font-weight:bold}.heard sub{color:#777}svg{max-width:100%;height:auto;display:block}
+.conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}
 del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
 """
 SCRIPT = """
@@ -223,6 +225,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     ]
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
@@ -243,6 +246,7 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
                      f"{_sections_html(exp, lang)}{_trust_html(exp, lang)}</section>")
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
             f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}</style></head><body>"

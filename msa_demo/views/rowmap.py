@@ -99,7 +99,7 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420, lang:
                 height - bottom - (p.y - y0) / (y1 - y0) * (height - top - bottom))
 
     x_title, y_title = m.axis_titles(lang)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="map of the rows" style="font:12px system-ui,sans-serif">',
              f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
              'fill="none" stroke="#ccc"/>',

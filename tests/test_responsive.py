@@ -1,0 +1,57 @@
+"""What the page's CSS and the report's HTML do on a tablet and a phone, and what they say to a screen reader, read
+from the HTML / CSS produced (the browser tests measure the page itself)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _contrast(fore: str, back: str = "#ffffff") -> float:
+    def lum(c: str) -> float:
+        rgb = [int(c.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    a, b = sorted((lum(fore), lum(back)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def _exp() -> dict:
+    return {"target": "negative", "preset": "lite",
+            "prediction": {"label": "negative", "probs": {"negative": 0.62, "neutral": 0.03, "positive": 0.35},
+                           "used": ["text", "image", "audio"],
+                           "modalities": {m: {"label": "negative", "model_id": "some/" + "very-long-model-name" * 3}
+                                          for m in ("text", "image", "audio")},
+                           "shapley": {"text": -0.37, "image": 0.28, "audio": 0.38}},
+            "maps": [{"modality": "text", "method": "occlusion", "labels": ["Thank", "you"], "scores": [0.5, -0.5],
+                      "faithfulness": {"aopc": 0.3, "aopc_random": 0.05}}]}
+
+
+def test_the_report_fits_a_phone():
+    """At 390 px the report was 1044 px wide (the model table, no viewport) and its charts were clipped (an SVG
+    without a viewBox is cut, not scaled, by max-width)."""
+    from msa_demo import report
+
+    page = report.to_html(_exp())
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    narrow = re.search(r"@media \(max-width:\s*700px\)\{(.*?)\}\}", page, re.S)
+    assert narrow, "no rule for a narrow screen"
+    rules = narrow.group(1)
+    assert "white-space:normal" in rules and "overflow-x:auto" in rules and "max-width:100%" in rules
+
+
+def test_every_chart_drawn_for_a_report_scales_down():
+    from msa_demo.views import svg
+
+    import numpy as np
+
+    for drawn in (svg.bars_svg(["a", "b"], [0.5, -0.2], title="title"),
+                  svg.waveform_svg(np.zeros(1600, dtype=np.float32), 16000, [[0.0, 0.05]], [0.5])):
+        head = re.search(r"<svg [^>]*>", drawn).group(0)
+        width, height = re.search(r'width="(\d+)" height="(\d+)"', head).groups()
+        assert f'viewBox="0 0 {width} {height}"' in head, head
