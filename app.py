@@ -26,7 +26,7 @@ WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env 
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
 #trust {overflow-x: auto}
-@media (max-width: 600px) {#trust table th, #trust table td {white-space: normal}}
+@media (max-width: 1100px) {#trust table th, #trust table td {white-space: normal}}  /* tablets too: it was cut */
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
 #freshness p, #freshness p * {color: #3d2e00}  /* dark on its cream in a dark theme too */
 #transcript sub {color: #777}
@@ -56,6 +56,23 @@ html:lang(zh) .toast-title.info::before {content: "<Note>"}
   #overlays, #overlays .grid-wrap {height: auto !important; max-height: none !important}
   #overlays .grid-container {grid-template-columns: 1fr !important}
   #overlays .thumbnail-item {width: min(100%, 340px)}
+}
+/* a tablet (up to 1100 px): the picture above its heat maps, each as wide as the column (side by side in a 368-px
+   column the maps were 100-px thumbnails, the second clipped, the picture's label under its buttons); the maps one
+   or two a row, whole, the panel as high as they are */
+@media (max-width: 1100px) {
+  .row:has(> #overlays) > :is(#orig-image, #overlays) {min-width: 100% !important; flex-basis: 100% !important}
+  #overlays, #overlays .grid-wrap {height: auto !important; max-height: none !important}
+  #overlays .grid-container {grid-template-columns: repeat(auto-fit, minmax(min(100%, 260px), 1fr)) !important}
+  #overlays .thumbnail-item {width: min(100%, 340px)}
+}
+/* the filmstrip on a phone: its label above the frames (it wrapped over their tops), the six frames in two rows
+   of three (three showed, the rest off to the right), the box as high as they are */
+@media (max-width: 600px) {
+  #video-frames > label[data-testid=block-label] {position: static; margin-bottom: 4px}
+  #video-frames, #video-frames .grid-wrap {height: auto !important; max-height: none !important}
+  #video-frames .grid-container {grid-template-columns: repeat(3, minmax(0, 1fr)) !important}
+  #video-frames .thumbnail-item {width: 100%}
 }
 """
 for _word in ("Error", "Warning", "Note"):  # as the server's messages name them (``i18n.ZH``)

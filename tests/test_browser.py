@@ -332,6 +332,21 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     assert "converted from MPEG-4 part 2 in MP4" in page.locator("#notices").inner_text()
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('face pushed hardest')",
                            timeout=120_000)  # the summary names the decisive moment
+    # on a phone: the six frames whole, in rows of three under their label (which had covered their tops, three
+    # shown and the rest off to the right, over an empty box)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(500)
+    strip = page.evaluate("""() => {
+        const box = (e) => e.getBoundingClientRect(), items = [...document.querySelectorAll('#video-frames .thumbnail-item')];
+        const wrap = document.querySelector('#video-frames .grid-wrap'), panel = box(document.querySelector('#video-frames'));
+        return {n: items.length, right: Math.max(...items.map(i => box(i).right)) - panel.right,
+                under: Math.min(...items.map(i => box(i).top)) - box(document.querySelector('#video-frames label')).bottom,
+                scrolls: wrap.scrollWidth - wrap.clientWidth + wrap.scrollHeight - wrap.clientHeight,
+                empty: panel.bottom - Math.max(...items.map(i => box(i).bottom))};
+    }""")
+    assert strip["n"] >= 4 and strip["right"] <= 1 and strip["under"] >= 0 and strip["scrolls"] <= 2, strip
+    assert strip["empty"] < 60, strip
+    page.set_viewport_size({"width": 1400, "height": 1000})
     page.locator("#video-frames img").first.click()  # pick a moment: the frame shown large
     page.wait_for_selector("#video-frames .preview img, #video-frames [data-testid='detailed-image']",
                            timeout=30_000)
@@ -745,3 +760,4 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     # work in this process (budget.CROWD), and the budget tests that follow saw the machine as shared
     page.wait_for_function("() => !document.querySelector('#report-btn').disabled", timeout=120_000)
     own.close()
+

@@ -55,3 +55,29 @@ def test_every_chart_drawn_for_a_report_scales_down():
         head = re.search(r"<svg [^>]*>", drawn).group(0)
         width, height = re.search(r'width="(\d+)" height="(\d+)"', head).groups()
         assert f'viewBox="0 0 {width} {height}"' in head, head
+
+
+def test_tablets_get_the_heat_maps_and_the_trust_table_laid_out_as_phones_do():
+    import app
+
+    css = app.CSS
+    tablet = re.search(r"@media \(max-width: 1100px\) \{\n(.*?)\n\}", css, re.S)
+    assert tablet and "#overlays" in tablet.group(1) and "#orig-image" in tablet.group(1)
+    assert re.search(r"@media \(max-width: 1100px\) \{#trust table th, #trust table td \{white-space: normal\}",
+                     css)
+    phone_frames = [m for m in re.findall(r"@media \(max-width: 600px\) \{\n(.*?)\n\}", css, re.S) if "#video-frames" in m]
+    assert phone_frames and "position: static" in phone_frames[0] and "repeat(3" in phone_frames[0]
+
+
+def test_the_timeline_s_words_are_written_large_enough_to_read():
+    from msa_demo.kinds import video as video_kind
+
+    exp = {"target": "positive", "prediction": {"label": "negative", "notices": [video_kind.SOUND_TRACK]},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": ["0.0–1.0 s", "1.0–2.0 s"],
+                     "spans": [[0, 1], [1, 2]], "scores": [0.05, -0.6], "params": {"fps": 2}},
+                    {"modality": "audio", "method": "occlusion", "labels": ["so"], "spans": [[1.0, 1.4]],
+                     "scores": [-0.1]}],
+           "reading": {"audio": {"transcript": "so", "words": [{"text": "so", "start": 1.0, "end": 1.4}]}}}
+    figure = video_kind.timeline(exp)
+    assert figure.data[-1].name == "words" and figure.data[-1].textfont.size >= 13
+    assert figure.layout.uniformtext.minsize >= 12

@@ -320,7 +320,7 @@ def timeline(exp: dict, lang: str = "en"):
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
                                      "line": {"color": "#fff", "width": 1}},
             text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 11}, textangle=0, name=named[lane],
+            insidetextanchor="middle", textfont={"size": 13}, textangle=0, name=named[lane],
             hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
     kf = key_frame(exp)
@@ -336,7 +336,7 @@ def timeline(exp: dict, lang: str = "en"):
         title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14},
                **under_the_tools(height)},
         barmode="overlay", showlegend=False, height=height, bargap=0.25,
-        uniformtext={"minsize": 9, "mode": "hide"},  # a word that does not fit its band is left to its hover text
+        uniformtext={"minsize": 12, "mode": "hide"},  # a word that does not fit its band is left to its hover text
         # (on a phone they had shrunk to unreadable, turned upright)
         margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
         xaxis={"title": {"text": t("seconds", lang)}, "rangemode": "tozero"},
