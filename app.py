@@ -29,7 +29,7 @@ CSS = """
 @media (max-width: 1100px) {#trust table th, #trust table td {white-space: normal}}  /* tablets too: it was cut */
 #freshness p {background: #fff4d6; border-left: 4px solid #e0a000; padding: .4em .6em}
 #freshness p, #freshness p * {color: #3d2e00}  /* dark on its cream in a dark theme too */
-#transcript sub {color: #777}
+#transcript sub {color: #595959}  /* 7:1 on white at 10.5 px (#777 was 4.48:1) */
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 .gradio-container {overflow: clip !important}
 html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled clear of the #actions bar */
@@ -38,6 +38,8 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 .gradio-container :is(textarea, input[type=text], input[type=number], input[type=range]):focus-visible {
   outline: 2px solid var(--color-accent); outline-offset: 2px}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
+#words .sr-category {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+                      white-space: nowrap}  /* a chip's category, for a screen reader (DESCRIBED) */
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 /* a toast's heading in the page's language: Gradio 6.31 writes its type ("Error") and drops the title it is given */
 html:lang(zh) .toast-title {font-size: 0 !important}
@@ -133,6 +135,72 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
+# a new click or a changed input closes the messages about earlier ones, before its own message comes: a refusal
+# joined the old toast ("Error (3)", still led by a picture already removed), and the sentence said at upload
+# ("Warning") showed again beside the same one at the click ("Error")
+CLOSE_OLD_MESSAGES = """
+const INPUTS = '[id$="-input"], [id^="use-"], #advanced, #examples, #preset';
+const closeMessages = () => document.querySelectorAll('.toast-close').forEach(close => close.click());
+document.addEventListener('click', e => {
+  if (e.target.closest?.('#predict-btn, #explain-btn, #compare-btn, #examples')) closeMessages();
+  else if (e.target.closest?.('button') && e.target.closest(INPUTS)) closeMessages();  // a picture cleared ...
+}, true);
+for (const kind of ['input', 'change', 'drop', 'paste'])
+  document.addEventListener(kind, e => { if (e.target.closest?.(INPUTS)) closeMessages(); }, true);
+"""
+
+# what the page shows by colour or as a picture, said in words to a screen reader: each word chip's category (its
+# colour's name in the legend, also as a tooltip), the pictures' alt texts (Gradio 6.31 writes the input picture's
+# and the "Original picture"'s empty, a heat map's as its caption alone)
+DESCRIBED = """
+const ALT = {
+  en: {given: 'The picture given', read: 'The picture as the model read it',
+       heat: (caption, legend) => caption + ': heat map over the picture, green where it pushed toward '
+                                  + ((legend.match(/'[^']+'/) || [])[0] || 'the explained class')
+                                  + ', red where it pushed away; the deeper the colour, the stronger'},
+  zh: {given: '输入的图片', read: '模型读到的图片',
+       heat: (caption, legend) => caption + '：叠在图片上的热力图' + (legend ? '（' + legend + '）' : '')},
+};
+const setAlt = (img, alt) => { if (img && alt && img.alt !== alt) img.alt = alt; };
+const describe = () => {
+  const said = ALT[(document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en'];
+  const words = document.querySelector('#words');
+  if (words) {
+    const named = new Map([...words.querySelectorAll('.legend-item')].map(b => [b.style.backgroundColor,
+                                                                                  b.innerText.trim()]));
+    words.querySelectorAll('.textfield .token').forEach(token => {
+      const kind = token.classList.contains('highlighted') ? named.get(token.style.backgroundColor) || '' : '';
+      let note = token.querySelector(':scope > .sr-category');
+      if (!kind) {
+        note?.remove();
+        if (token.hasAttribute('title')) token.removeAttribute('title');
+        return;
+      }
+      if (token.title !== kind) token.title = kind;
+      if (!note) {
+        note = document.createElement('span');
+        note.className = 'sr-category';
+        token.append(note);
+      }
+      if (note.textContent !== ' (' + kind + ')') note.textContent = ' (' + kind + ')';
+    });
+  }
+  document.querySelectorAll('#image-input img').forEach(img => setAlt(img, said.given));
+  document.querySelectorAll('#orig-image img').forEach(img => setAlt(img, said.read));
+  const legend = document.querySelector('#heatmap-legend p')?.innerText.trim().replace(/\\s+/g, ' ') || '';
+  document.querySelectorAll('#overlays .thumbnail-item, #overlays .preview').forEach(item => {
+    const caption = item.querySelector('.caption-label')?.innerText.trim() || item.getAttribute('aria-label') || '';
+    item.querySelectorAll('img').forEach(img => {
+      if (!img.dataset.caption || !img.alt.startsWith(img.dataset.caption)) img.dataset.caption = img.alt || caption;
+      setAlt(img, said.heat(img.dataset.caption, legend));
+    });
+  });
+};
+describe();
+new MutationObserver(describe).observe(document.body, {childList: true, subtree: true, characterData: true,
+                                                       attributes: true, attributeFilter: ['style', 'src', 'lang']});
+"""
+
 # the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it; the
 # button says for 3 s whether it was copied or is to be copied from the box below it (a mark beside its label, as
 # Gradio owns the label's text)
@@ -163,7 +231,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face, a voice clip and/or a video of someone talking. "
                           "The model says whether they are **positive, neutral or negative**, then shows which words, "
                           "regions and moments made it think so — and how far to trust that."))
-        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT)
+        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)

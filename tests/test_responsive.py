@@ -69,6 +69,27 @@ def test_tablets_get_the_heat_maps_and_the_trust_table_laid_out_as_phones_do():
     assert phone_frames and "position: static" in phone_frames[0] and "repeat(3" in phone_frames[0]
 
 
+def test_the_transcript_s_timings_read_against_white():
+    import app
+
+    colour = re.search(r"#transcript sub \{color: (#[0-9a-fA-F]{6})\}", app.CSS).group(1)
+    assert _contrast(colour) >= 4.5, colour
+    from msa_demo import report
+
+    colour = re.search(r"\.heard sub\{color:(#[0-9a-fA-F]{6})\}", report.CSS).group(1)
+    assert _contrast(colour) >= 4.5, colour
+
+
+def test_the_page_says_in_words_what_it_shows_by_colour_or_as_a_picture():
+    import app
+
+    assert "DESCRIBED" in dir(app) and "DESCRIBED" in Path(app.__file__).read_text().split("js_on_load=")[1][:200]
+    for said in ("sr-category", "#image-input img", "#orig-image img", "#overlays", "heat map"):
+        assert said in app.DESCRIBED, said
+    assert "#words .sr-category" in app.CSS  # heard, not seen
+    assert "CLOSE_OLD_MESSAGES" in Path(app.__file__).read_text().split("js_on_load=")[1][:200]
+
+
 def test_the_timeline_s_words_are_written_large_enough_to_read():
     from msa_demo.kinds import video as video_kind
 
