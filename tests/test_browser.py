@@ -804,10 +804,12 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     # the report, on a phone: as wide as the phone, its charts whole
     with page.expect_download() as got:
         page.click("#report-btn")
+    got.value.save_as(tmp_path / "msa_report.html")  # as HTML (the download's own path has no extension: text)
     phone = browser.new_page(viewport={"width": 390, "height": 844})
-    phone.goto(Path(got.value.path()).as_uri())
+    phone.goto((tmp_path / "msa_report.html").as_uri())
     fits = phone.evaluate("() => [document.documentElement.scrollWidth, ...[...document.querySelectorAll('svg')]"
                           ".map(s => Math.round(s.getBoundingClientRect().right))]")
+    assert len(fits) > 2, fits  # the report's charts were found
     phone.screenshot(path=str(tmp_path / "report_phone.png"))
     phone.close()
     assert max(fits) <= 390, fits
