@@ -311,6 +311,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, a preset file, or the folder a train run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
+            if not [p for p in offered if p != dash.default]:  # one model here (offline): said before a click is
+                gr.Markdown(ui.tr_made(  # refused with it
+                    f"Only one model is loaded here ('{dash.default}'): to compare, type in B a preset file or the "
+                    f"folder a `train` run wrote, inside the data folder ({dash.folder}).",
+                    f"这里只加载了一个模型（“{dash.default}”）：要对比，请在 B 中输入数据文件夹（{dash.folder}）内的预设"
+                    "文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
             with gr.Row():

@@ -801,6 +801,11 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     button = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "compare-btn")
     first = next(d for d in deps if [button, "click"] in [list(t) for t in d["targets"]])
     assert first["api_visibility"] != "public" and first["show_progress"] == "hidden"
+    assert not [c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "compare-one"]
+    alone = ui.Dashboard(models=dash.models, default=dash.default, failures={"hub": "offline", "lite": "gone"})
+    one = app.build_demo(alone, tmp_path / "none.json").config["components"]  # nothing else to offer: said first
+    said = next(c for c in one if c.get("props", {}).get("elem_id") == "compare-one")
+    assert "Only one model is loaded here" in str(said["props"]["value"])
     then = next(d for d in deps if d.get("api_name") == "compare")
     assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
     with pytest.raises(gr.Error, match="Compare needs a second model"):
