@@ -149,7 +149,7 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     page.wait_for_function("() => document.querySelector('#what-if').innerText.includes('What would change its mind')",
                            timeout=60_000)
     what_if = page.locator("#what-if")
-    assert "forwards" in what_if.inner_text() and "checked by the model" in what_if.inner_text()
+    assert "model runs" in what_if.inner_text() and "checked by the model" in what_if.inner_text()
     what_if.screenshot(path=os.environ.get("MSA_WHATIF_SHOT") or str(tmp_path / "what_if.png"))
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "screenshot.png"
     # every picture on the page has arrived and decoded (the original picture, the heat maps), so the
