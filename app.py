@@ -231,7 +231,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         gr.Markdown(ui.tr("# Why this sentiment?\nGive a post, a face, a voice clip and/or a video of someone talking. "
                           "The model says whether they are **positive, neutral or negative**, then shows which words, "
                           "regions and moments made it think so — and how far to trust that."))
-        gr.HTML(f"<style>{CSS}</style>", padding=False, js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED)
+        gr.HTML(f"<style>{CSS}</style>", padding=False,
+                js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)

@@ -99,6 +99,8 @@ def explained(tiny_model):
     return out
 
 
+@pytest.mark.slow  # a sweep of every explanation told in Chinese (seconds): the full suite's; the fast lane keeps
+# the check that every key has its Chinese
 def test_the_curated_examples_are_told_in_chinese(explained):
     for name, exp in explained.items():
         text = server_text(exp)
@@ -108,6 +110,8 @@ def test_the_curated_examples_are_told_in_chinese(explained):
     assert "Can you trust it?" in english and not re.search(r"[\u4e00-\u9fff]", english.split("<script")[0])
 
 
+@pytest.mark.slow  # a sweep of every explanation told in Chinese (seconds): the full suite's; the fast lane keeps
+# the check that every key has its Chinese
 def test_a_clip_is_told_in_chinese(tiny_video_preset):
     """A video: its timeline, filmstrip captions, report section and summary clause."""
     from msa_demo.explain import explain
@@ -178,6 +182,8 @@ def every_path(exp: dict) -> list[dict]:
     return out
 
 
+@pytest.mark.slow  # a sweep of every explanation told in Chinese (seconds): the full suite's; the fast lane keeps
+# the check that every key has its Chinese
 def test_every_verdict_notice_and_what_if_path_is_told_in_chinese(explained):
     from msa_demo import views
 
