@@ -21,7 +21,7 @@ from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import Settings, data_folder, read_settings, settings_values
+from msa_demo.ui.options import Settings, data_folder, in_folder, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
                                  gradio, one_line, progress_adapter, rows_progress, stale_parts, user_error,
@@ -549,11 +549,10 @@ class Dashboard:
 
         if name in PRESETS:
             return name
-        path = Path(name).expanduser()
-        path = (path if path.is_absolute() else self.folder / path).resolve()
-        named = not path.exists() and not {"/", "\\"} & set(name) and path.suffix.lower() not in (".json", ".yaml",
-                                                                                                  ".yml")
-        if named or not path.is_relative_to(Path(self.folder).resolve()):  # an unknown name, or outside
+        path = in_folder(name, self.folder)
+        named = (path is not None and not path.exists() and not {"/", "\\"} & set(name)
+                 and path.suffix.lower() not in (".json", ".yaml", ".yml"))
+        if named or path is None:  # an unknown name, or outside
             raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
                                why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
                                      "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),

@@ -31,7 +31,7 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.options import data_folder
+from msa_demo.ui.options import data_folder, in_folder
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import md
 
@@ -264,9 +264,8 @@ class DatasetTab:
         text = str(text or "").strip()
         if not text:
             raise user_error(f"Type or pick a {what} first.")
-        p = Path(text).expanduser()
-        p = (p if p.is_absolute() else self.root / p).resolve()
-        if not self.inside(p):
+        p = in_folder(text, self.root)
+        if p is None:
             raise user_error(f"Only paths inside the dashboard's data folder ({self.root}) can be used here "
                              f"('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to choose that "
                              "folder).")

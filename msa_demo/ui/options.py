@@ -73,6 +73,17 @@ def data_folder():
     return Path(os.environ.get("MSA_DATASET_ROOT") or os.getcwd()).resolve()
 
 
+def in_folder(text: str, folder):
+    """A path a visitor typed (relative to ``folder``, or absolute), resolved (symlinks too), when it lies inside
+    ``folder``; None when it does not (the data-folder rule of the Dataset tab and Compare's B)."""
+    from pathlib import Path
+
+    folder = Path(folder).resolve()
+    path = Path(text).expanduser()
+    path = (path if path.is_absolute() else folder / path).resolve()
+    return path if path.is_relative_to(folder) else None
+
+
 def explain_lanes() -> int:
     """How many explanations the dashboard makes at once: ``MSA_EXPLAIN_LANES`` when set, else one on a GPU and two
     on a CPU. Two at once kept both cores busy where one left a core idle while it drew, wrote and sent its panels

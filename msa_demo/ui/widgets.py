@@ -86,19 +86,12 @@ def _file_by_path(self, payload, original):
         raise user_error(f"This {type(self).__name__.lower()} could not be read. Try another file.") from None
 
 
-def _number_unbounded(self, payload, original):
-    """A number's pre-processing without Gradio's bounds check: an out-of-range value reaches the handler, whose
-    validator names the setting in the page's language ("what-if forwards must be 1 to 10000"); Gradio's own check
-    said "Value -5 is less than minimum value 1." and put its traceback in the server log."""
-    return None if payload is None else self.round_to_precision(payload, self.precision)
-
-
 def _as_sent(self, payload, original):
     """A setting's pre-processing without Gradio's range or choice check: the value reaches the handler, whose
     validator names the setting in the page's language ("the image grid must be 2 to 64 cells a side"); Gradio's
-    own said "Value 999 is greater than maximum value 64." to an API caller and put its traceback in the server
-    log. A slider's number is rounded as Gradio rounds it."""
-    if payload is None or not isinstance(self, gradio().Slider):
+    own said "Value 999 is greater than maximum value 64." (or "Value -5 is less than minimum value 1.") to an API
+    caller and put its traceback in the server log. A number's is rounded as Gradio rounds it."""
+    if payload is None or not isinstance(self, (gradio().Slider, gradio().Number)):
         return payload
     try:
         return gradio().Number.round_to_precision(payload, self.precision)
@@ -114,8 +107,8 @@ def setting_input(component_class, *args, **kwargs):
 
 def number_input(**kwargs):
     """A gr.Number whose bounds guide the page's spinner, its out-of-range value said by the handler
-    (:func:`_number_unbounded`)."""
-    return _lenient(gradio().Number, _number_unbounded, **kwargs)
+    (:func:`_as_sent`)."""
+    return setting_input(gradio().Number, **kwargs)
 
 
 def image_input(**kwargs):
