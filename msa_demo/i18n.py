@@ -186,6 +186,15 @@ WHAT_IF_NOT_TRIED = ("{name}: not tried; the what-ifs' time (half the time budge
 WHAT_IF_SWAPS_NOT_TRIED = ("{name}: {swaps} not tried; the what-ifs' time (half the time budget) had run out. A larger "
                            "time budget leaves time for them.")
 SWAPS = {"antonym": "antonyms", "neutral": "neutral words"}
+# a picture refused for having no face, with how it was read (a 10000×200 strip downscaled to 1024×20, an animated
+# GIF's first frame alone): "no face" alone told a person whose file has one that it has none
+HOW_READ = "{refusal} How it was read: {how}"
+
+
+def with_reading(refusal: str, notices) -> str:
+    """``refusal`` (a picture with no face) followed by how the picture was read, when its reader said anything."""
+    notices = [str(n) for n in notices or ()]
+    return HOW_READ.format(refusal=refusal, how=" ".join(notices)) if notices else refusal
 # after "without all 12 words it still reads positive (69 %)": every unit removed is not the modality left out, which
 # the contributions chart's "no text" is (it read 100 % beside that 69 %): the model still reads the blanked input
 BLANKED = " Blanking every {what} is not leaving the {name} out (the chart's 'no {name}'): its model still reads the blank."
@@ -558,6 +567,7 @@ ZH: dict[str, str] = {
     "The explanation below was made before your changes: click Explain to bring it up to date, then copy its link.":
         "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
+    HOW_READ: "{refusal}读取方式：{how}",
     BLANKED: "去掉每一个{what}并不等于不用{name}（图表中的“去掉{name}”才是）：它的模型仍会读取剩下的空白输入。",
     WHAT_IF_NOT_TRIED: "{name}：没有尝试；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",
     WHAT_IF_SWAPS_NOT_TRIED: "{name}：没有尝试{swaps}；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",

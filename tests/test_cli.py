@@ -88,6 +88,35 @@ def test_a_picture_without_a_face_is_left_out_from_code_as_on_the_dashboard(lite
         api.predict(image=uri)
 
 
+def test_a_picture_refused_for_no_face_says_how_it_was_read(lite, lite_dashboard, tmp_path, capsys, monkeypatch):
+    """An animated GIF whose face is in its second frame was refused with "No face was found" alone: the person
+    who sees a face in it was not told that only the first frame was read. The refusal says how it was read, on
+    the command line and on the page, in Chinese too."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from msa_demo.__main__ import main
+    from msa_demo.model import MultimodalSentimentModel
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    frames = [Image.open(examples / name).convert("RGB").resize((256, 256)) for name in ("neutral_scene.png",
+                                                                                         "happy_face.png")]
+    frames[0].save(gif := tmp_path / "reaction.gif", save_all=True, append_images=frames[1:], duration=300)
+    how = "How it was read: Image: an animated picture of 2 frames; only its first frame was read."
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(lambda cls, *a, **k: lite))
+    assert main(["predict", "--image", str(gif)]) == 2
+    err = capsys.readouterr().err
+    assert "No face was found in the picture" in err and how in err
+    assert main(["predict", "--image", str(gif), "--lang", "zh-CN"]) == 2
+    assert "读取方式：图片：一张 2 帧的动图；只读取了第一帧。" in capsys.readouterr().err
+    import gradio as gr
+
+    with pytest.raises(gr.Error) as refused:
+        lite_dashboard(warm=False).refuse(None, "", str(gif), None, explain=True)
+    assert "No face was found in the picture" in str(refused.value) and how in str(refused.value)
+
+
 def test_a_picture_switched_off_by_hand_is_not_said_to_have_no_face(lite):
     """A picture without a face, read once (its reading kept), then switched off by hand: the page said "NEGATIVE
     (83 %) (the picture: no face)", the no-face notice, and did not list it as switched off. Only the face check's

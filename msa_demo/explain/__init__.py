@@ -21,6 +21,7 @@ import time
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.errors import InputError, MsaError
+from msa_demo.i18n import with_reading
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
@@ -99,7 +100,7 @@ def abstain_without_face(model, inputs, use: Sequence[str] | None = None, face_a
     if left == wanted:
         return (list(use) if use else None), None
     if not left:
-        raise InputError(f"{NO_FACE_ONLY} {anyway}".strip())
+        raise InputError(with_reading(f"{NO_FACE_ONLY} {anyway}".strip(), inputs.image.notices))
     return left, NO_FACE_LEFT_OUT
 
 

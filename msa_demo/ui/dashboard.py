@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.errors import MsaError
 from msa_demo import i18n, registry
-from msa_demo.i18n import t
+from msa_demo.i18n import t, with_reading
 from msa_demo.language import language_name, preset_languages
 from msa_demo.model import nothing_read
 from msa_demo.modalities import OFFLINE_HINT
@@ -219,7 +219,7 @@ class Dashboard:
         if left != list(use):
             use = left
             if not set(present) & set(use):
-                raise user_error(t(NO_FACE, lang))
+                raise user_error(i18n.said(with_reading(NO_FACE, inputs.image.notices), lang))
         why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
         if why:
             raise user_error(i18n.said(why, lang))
