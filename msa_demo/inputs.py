@@ -349,9 +349,12 @@ def shown_path(path: Path) -> str:
     return str(path) if len(parts) <= 3 else "…/" + "/".join(parts[-3:])
 
 
+UPLOAD_AGAIN = " Choose the {what} again."  # an upload's advice (dataset mode says a manifest row's instead)
+
+
 def empty_file(name: str, what: str) -> str:
     """The one line for a file of 0 bytes (an upload cut short, a recording that never started)."""
-    return f"{name[:1].upper() + name[1:]} cannot be used: the file is empty (0 bytes). Choose the {what} again."
+    return f"{name[:1].upper() + name[1:]} cannot be used: the file is empty (0 bytes)." + UPLOAD_AGAIN.format(what=what)
 
 
 def _to_eight_bits(arr: np.ndarray) -> np.ndarray:
@@ -417,7 +420,8 @@ def _head(src: Any, n: int = 16) -> bytes:
     """A file's (or a BytesIO's) first ``n`` bytes; b"" when it cannot be read."""
     try:
         if isinstance(src, io.BytesIO):
-            return src.getvalue()[:n]
+            with src.getbuffer() as held:  # its first n bytes, not a copy of the whole upload
+                return bytes(held[:n])
         with open(src, "rb") as fh:
             return fh.read(n)
     except OSError:
@@ -507,9 +511,7 @@ def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndar
             if isinstance(src, io.BytesIO):
                 src.seek(0)
             keep = info.frames if max_seconds is None else min(info.frames, int((max_seconds + 1) * info.samplerate))
-            said = _wav_header_seconds(src) if info.format == "WAV" else None
-            if isinstance(src, io.BytesIO):
-                src.seek(0)
+            said = _wav_header_seconds(src) if info.format == "WAV" else None  # (read apart: src stays where it is)
             data, rate = sf.read(src, frames=keep, dtype="float32", always_2d=False)
             return data, int(rate), info.frames / info.samplerate if keep < info.frames else None, (
                 [ENDS_EARLY.format(total=f"{said:.1f}", s=f"{info.duration:.1f}")]

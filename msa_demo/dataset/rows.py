@@ -237,8 +237,8 @@ MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
 OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
            "to use it.")
-# the dashboard's advice for an upload ("Choose the clip again.") as a manifest row's: its file is what to change
-AGAIN = (" Choose the {what} again.", " Replace the file, or the manifest's path to it.")
+# the advice a manifest row's file gets where an upload gets "Choose the clip again." (``inputs.UPLOAD_AGAIN``)
+ROW_AGAIN = " Replace the file, or the manifest's path to it."
 LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder); explain-batch "
         "on the command line reads links.")  # (as OUTSIDE, a row's error too when it is its only input)
 
@@ -299,11 +299,14 @@ def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
 
 
 def in_a_row(message: str) -> str:
-    """A reader's message as a manifest row's: the dashboard's "Choose the clip again." (an upload's advice) as
-    what to change in the set (:data:`AGAIN`)."""
+    """A reader's message as a manifest row's: an upload's advice (``inputs.UPLOAD_AGAIN``) as what to change in
+    the set (:data:`ROW_AGAIN`)."""
     import re
 
-    return re.sub(r" Choose the (\w+) again\.$", AGAIN[1], message)
+    from msa_demo.inputs import UPLOAD_AGAIN
+
+    upload = re.escape(UPLOAD_AGAIN).replace(re.escape("{what}"), r"\w+")
+    return re.sub(upload + "$", ROW_AGAIN, message)
 
 
 def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:

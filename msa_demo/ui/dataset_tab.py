@@ -226,18 +226,20 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
 
 @dataclass
 class DatasetTab:
-    """The Dataset tab's handlers. ``dash``: the Dashboard (its models and its report folder)."""
+    """The Dataset tab's handlers. ``dash``: the Dashboard (its models, its report folder and its data folder, the
+    tab's ``root`` unless another is given)."""
 
     dash: Any
-    root: Path = field(default_factory=data_folder)
+    root: Path | None = None
     recent: list[str] = field(default_factory=list)
     max_rows: int = MAX_ROWS
     examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")
     links: bool = field(default_factory=lambda: os.environ.get("MSA_DATASET_LINKS", "").strip().lower()
                         in ("1", "true", "yes"))  # whether a row's https:// or s3:// links are fetched
 
-    def __post_init__(self) -> None:
-        self.root = Path(self.root).resolve()
+    def __post_init__(self) -> None:  # one data folder for the tab and Compare's B
+        self.root = Path(self.root if self.root is not None else getattr(self.dash, "folder", None) or data_folder()
+                         ).resolve()
         if not self.recent:
             self.recent = self.found()
 
