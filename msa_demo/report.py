@@ -29,7 +29,8 @@ h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-botto
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;
 white-space:nowrap}img{max-width:100%;height:auto}
 @media (max-width:700px){body{margin:1em auto}td,th{white-space:normal;padding:.2em .4em}
-table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-width:100%}}.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
+table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-width:100%}}
+.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}

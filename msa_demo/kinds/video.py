@@ -21,6 +21,7 @@ from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
+from msa_demo.views.svg import svg_open
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."
@@ -216,8 +217,7 @@ def lane_svg(items: list[tuple], seconds: float, title: str, *, width: int = 760
     step = max(1.0, round(seconds / 8))
     ticks = "".join(f'<text x="{t * px:.1f}" y="{height + 12}" text-anchor="{"start" if t == 0 else "middle"}">'
                     f'{t:g} s</text>' for t in [i * step for i in range(int(seconds / step) + 1)])
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" viewBox="0 0 {width} {height + 16}" role="img" '
-            f'aria-label="{_e(title)}" style="font:11px system-ui,sans-serif">'
+    return (svg_open(width, height + 16, title, 11) +
             f'<rect x="0" y="4" width="{width}" height="{height - 8}" fill="#f4f4f4"/>{bands}{ticks}</svg>')
 
 

@@ -10,6 +10,7 @@ from msa_demo.i18n import label as class_name, t
 from msa_demo.views.base import GREEN, RED
 from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
 from msa_demo.views.base import esc as _e
+from msa_demo.views.svg import svg_open
 
 LABEL_COLOURS = {"negative": RED, "neutral": "#7f7f7f", "positive": GREEN}
 UNLABELLED = "#4575b4"
@@ -99,8 +100,7 @@ def map_svg(m: Any, href: Any = None, width: int = 760, height: int = 420, lang:
                 height - bottom - (p.y - y0) / (y1 - y0) * (height - top - bottom))
 
     x_title, y_title = m.axis_titles(lang)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="map of the rows" style="font:12px system-ui,sans-serif">',
+    parts = [svg_open(width, height, "map of the rows"),
              f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
              'fill="none" stroke="#ccc"/>',
              f'<text x="{left + (width - left - right) / 2:.0f}" y="{height - 10}" text-anchor="middle">'

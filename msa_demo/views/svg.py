@@ -8,6 +8,13 @@ from msa_demo.views.base import esc as _e
 from msa_demo.views.base import score_colour
 
 
+def svg_open(width: float, height: float, label: str, font_px: int = 12) -> str:
+    """An SVG chart's opening tag: its size, a viewBox (so that a narrow page scales it down rather than cut it), and
+    its label for a screen reader (``label`` is escaped here)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{_e(label)}" style="font:{font_px}px system-ui,sans-serif">')
+
+
 def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool = True, spec: str = "+.3f",
              colours: list[str] | None = None, width: int = 560, label_width: int = 170) -> str:
     """Horizontal bars, one row per label (labels on the left, values at the bar's end: nothing clips)."""
@@ -20,8 +27,7 @@ def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool
     span = width - label_width - 2 * pad
     zero = label_width + (pad + span / 2 if signed else 0)
     scale = (span / 2 if signed else span) / (top_abs if signed else max(1.0, top_abs))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" viewBox="0 0 {width} {h}" role="img" '
-             f'aria-label="{_e(title)}" style="font:12px system-ui,sans-serif">',
+    parts = [svg_open(width, h, title),
              f'<text x="4" y="16" style="font-weight:600">{_e(title)}</text>',
              f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{h - 6}" stroke="#999"/>']
     for i, (lbl, v) in enumerate(zip(labels, values)):
@@ -63,6 +69,5 @@ def waveform_svg(wave: np.ndarray, rate: int, spans: list, rel: list[float], *, 
     ticks = "".join(f'<text x="{t / seconds * width:.1f}" y="{height + 14}" '
                     f'text-anchor="{"start" if t == 0 else "middle"}">{t:g} s</text>'
                     for t in np.arange(0, seconds - 0.1, max(0.5, round(seconds / 8 * 2) / 2)))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 20}" viewBox="0 0 {width} {height + 20}" role="img" '
-            f'aria-label="waveform" style="font:11px system-ui,sans-serif">{bands}'
+    return (svg_open(width, height + 20, "waveform", 11) + bands +
             f'<polygon points="{pts}" fill="#555" stroke="#555" stroke-width="0.5"/>{ticks}</svg>')
