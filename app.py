@@ -379,21 +379,31 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False, show_progress="hidden",
             inputs_kwargs=exp_ins)
         checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
-        checked.success(
+        # a click while an explanation runs is run after it (Gradio's default for a click dropped it, and the page
+        # showed the old explanation beside the new inputs); what changed meanwhile is said once it lands
+        fresh_outs = [parts[n] for n in ("fresh", "report", "json", "compare.fresh", "compare.report")]
+
+        def said_out_of_date(event) -> None:
+            event.then(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs,
+                       api_name=False, show_progress="hidden",
+                       inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]})
+
+        said_out_of_date(checked.success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
             api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain",
-            concurrency_limit=ui.explain_lanes()).then(
+            concurrency_limit=ui.explain_lanes(), trigger_mode="always_last").then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
-            show_progress="hidden")
+            show_progress="hidden"))
         other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
                      [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
                      inputs_kwargs={**exp_ins, "other": other})
-        compare_btn.click(check_compare, None, None, api_name=False,
-                          show_progress="hidden", inputs_kwargs={**exp_ins, "other": other}).success(
+        compared = compare_btn.click(check_compare, None, None, api_name=False,
+                                     show_progress="hidden", inputs_kwargs={**exp_ins, "other": other})
+        said_out_of_date(compared.success(
             ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
             inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
-            concurrency_limit=ui.explain_lanes())  # the same lanes (Gradio keeps the least)
+            concurrency_limit=ui.explain_lanes(), trigger_mode="always_last"))  # the same lanes (Gradio keeps the least)
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",
@@ -407,8 +417,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         for widget in exp_ins.values():  # panels made for other inputs or settings: out of date; a new input is
             # then read and run at once, so the click finds it done. One change listener a widget: with two on a
             # picture or a clip, Gradio's page took each value it sent as a change, and sent them again, for ever
-            stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]],
-                                  [parts[n] for n in ("fresh", "report", "json", "compare.fresh", "compare.report")],
+            stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs,
                                   api_name=False, show_progress="hidden",
                                   inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]},
                                   trigger_mode="always_last")

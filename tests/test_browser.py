@@ -287,6 +287,41 @@ def test_one_state_one_story(app_url, browser, tmp_path):
     assert not errors, errors
 
 
+def test_a_click_while_it_explains_runs_after_it_and_what_changed_meanwhile_is_said(app_url, browser):
+    """A new user pasted a long review, clicked Explain, then typed another text and clicked again: the second
+    click was dropped (Gradio's default for a click while its event runs) and the page kept the first explanation
+    beside the new text, unmarked. Text changed during a run was never said out of date either."""
+    url, _preset, _dash = app_url
+    page, errors = opened(browser, url)
+    long = " ".join(f"Day {i}: the room was dirty, the staff were rude and the food was cold." for i in range(14))
+
+    def running() -> None:  # its maps under way (each step of a click reads the inputs as it starts)
+        page.wait_for_function("() => document.querySelector('#trust').innerText.includes('still computing')",
+                               timeout=60_000)
+
+    page.fill("#text-input textarea", long)
+    page.click("#explain-btn")
+    running()
+    page.fill("#text-input textarea", long.replace("dirty", "spotless"))  # changed while it runs, not explained
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')",
+                           timeout=120_000)
+    assert "text" in page.locator("#freshness").inner_text()
+    assert page.locator("#report-btn").is_disabled()  # the file would be of the text no longer on screen
+
+    page.click("#explain-btn")
+    running()
+    page.fill("#text-input textarea", "Wonderful stay, lovely people, I would gladly come back.")
+    page.click("#explain-btn")  # while the one before runs: run after it
+    page.wait_for_function("() => document.querySelector('#words').innerText.includes('gladly')",
+                           timeout=120_000)
+    wait_full_explanation(page, panels=("#words",))
+    page.wait_for_function("() => !document.querySelector('#report-btn').disabled", timeout=60_000)
+    assert "Out of date" not in page.locator("#freshness").inner_text()
+    assert "rude" not in page.locator("#words").inner_text()
+    assert not errors, errors
+    page.close()
+
+
 def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path):
     url, _, _ = app_url
     page, errors = opened(browser, url, height=1400)
