@@ -851,6 +851,8 @@ def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     assert told[-1] == (None, "Maps, model rows done/planned: text 3/12 · image 4")  # one total unknown: no bar
     on_rows("image", 8, 8)
     assert told[-1] == (11 / 20, "Maps, model rows done/planned: text 3/12 · image 8/8")
+    on_rows("image", 9, 8)  # past its plan: its rows alone, no bar (not "image 9/8", not past 100 %)
+    assert told[-1] == (None, "Maps, model rows done/planned: text 3/12 · image 9")
     told.clear()
     steps = run_explain(dash, None, "I love it, truly", image_path, None, ig_steps=8, image_method="occlusion",
                         budget=30, progress=progress)

@@ -177,7 +177,8 @@ def rows_progress(progress, every: float = 0.25, lang: str = "en"):
     """An ``explain_iter(on_rows=...)`` callback that shows each panel's progress on the page's progress bar:
     "Maps, model rows done/planned: text 32/96 · image 10/49 · audio 3" (a total where the time budget planned one),
     the bar filled by the rows done of those planned; at most one update each ``every`` seconds (the panels call
-    it from their own threads)."""
+    it from their own threads). A panel past its plan (a long text's windows: "text 17/9" was shown) is told by
+    its rows done alone, and the bar is not filled: its end is not known."""
     if progress is None:
         return None
     import threading
@@ -188,7 +189,7 @@ def rows_progress(progress, every: float = 0.25, lang: str = "en"):
 
     def on_rows(modality: str, done: int, total: int | None) -> None:
         with lock:
-            rows[modality] = (int(done), int(total) if total else None)
+            rows[modality] = (int(done), int(total) if total and int(done) <= int(total) else None)
             now = time.monotonic()
             if now - last[0] < every:
                 return
