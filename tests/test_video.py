@@ -741,3 +741,26 @@ def test_a_frame_read_before_is_not_read_again_and_the_moments_stay_the_same(lit
         del track.frame._run
     assert np.allclose(fast.scores, slow.scores, atol=1e-6) and fast.labels == slow.labels
     assert fast_read < 0.75 * sum(read), (fast_read, sum(read))  # 87 of 152 on this 4 s clip (8 frames)
+
+
+def test_a_clip_read_again_finds_its_faces_kept_and_the_same(lite, turning_clip, monkeypatch):
+    """The page reads a clip as it is uploaded and again at the click: the face search was most of each reading
+    (a 30 s clip: 9 of 10 s). A frame's box is kept by its pixels; a clip read again searches no frame, and finds
+    the same boxes; another clip's frames are searched."""
+    from msa_demo.lite import face
+    from msa_demo.modalities import video as video_mod
+
+    track = lite.modalities["video"]
+    video_mod.BOXES.forget(track)
+    searched = []
+    real = face.find_face
+    monkeypatch.setattr(face, "find_face", lambda img: searched.append(img.size) or real(img))
+    first = lite.read_inputs(video=str(turning_clip)).video.faces
+    distinct = len(searched)  # of the 8 frames read at 2 fps over 4 s (a still stretch's frame: searched once)
+    assert len(first) == 8 and 2 <= distinct <= 8
+    again = lite.read_inputs(video=str(turning_clip)).video.faces
+    assert again == first and len(searched) == distinct and all(b is not None for b in again)
+    frown, _smile = faces()
+    other = write_clip(turning_clip.parent / "frown.mp4", [frown.transpose(Image.FLIP_LEFT_RIGHT)] * 20, fps=10)
+    mirrored = lite.read_inputs(video=str(other)).video.faces
+    assert distinct < len(searched) <= distinct + 4 and len(mirrored) == 4 and mirrored[0] is not None  # new pixels
