@@ -41,6 +41,12 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 #words .sr-category {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
                       white-space: nowrap}  /* a chip's category, for a screen reader (DESCRIBED) */
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
+/* Explain clicked: a spinner on it from the click (the clip read before a run starts took seconds, showing nothing) */
+#explain-btn.msa-busy::after {content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .5em;
+  border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; vertical-align: -.1em;
+  animation: msa-spin .8s linear infinite}
+@keyframes msa-spin {to {transform: rotate(360deg)}}
+@media (prefers-reduced-motion: reduce) {#explain-btn.msa-busy::after {animation: none}}
 /* a toast's heading in the page's language: Gradio 6.31 writes its type ("Error") and drops the title it is given */
 html:lang(zh) .toast-title {font-size: 0 !important}
 html:lang(zh) .toast-title::before {font-size: var(--text-lg)}
@@ -92,6 +98,13 @@ SHOW_VERDICT = """() => {
   const top = verdict.getBoundingClientRect().top;
   if (top < 0 || top > window.innerHeight * 0.5) verdict.scrollIntoView({behavior: 'smooth', block: 'start'});
 }"""
+
+# Explain shows it is working from the click (BUSY) until its run ends or the click is refused (IDLE): reading a new
+# clip before the run starts took seconds, with nothing on the page to say so
+BUSY = """() => { const b = document.querySelector('#explain-btn'); b?.classList.add('msa-busy');
+  b?.setAttribute('aria-busy', 'true'); }"""
+IDLE = """() => { const b = document.querySelector('#explain-btn'); b?.classList.remove('msa-busy');
+  b?.removeAttribute('aria-busy'); }"""
 
 # "Copy link" can be clicked when there is an explanation to share: when the report can be downloaded (it answered
 # "no explanation to share yet" beside two greyed download buttons)
@@ -374,10 +387,13 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             inputs_kwargs=pred_ins).then(  # a verdict another input brought (a clip's sound track) is shown too
             ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False, show_progress="hidden")
         # a request that cannot run gives one message (and touches no panel) before any work starts
-        checked = explain_btn.click(ui.in_page_language(functools.partial(dash.refuse, explain=True)), None, None,
-                                    api_name=False, show_progress="hidden", inputs_kwargs=exp_ins).success(
-            page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False, show_progress="hidden",
-            inputs_kwargs=exp_ins)
+        explain_btn.click(None, None, None, js=BUSY, api_name=False, show_progress="hidden", queue=False)
+        refused = explain_btn.click(ui.in_page_language(functools.partial(dash.refuse, explain=True)), None, None,
+                                    api_name=False, show_progress="hidden", inputs_kwargs=exp_ins)
+        refused.failure(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
+        checked = refused.success(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
+                                  show_progress="hidden", inputs_kwargs=exp_ins)
+        checked.failure(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
         checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
         # a click while an explanation runs is run after it (Gradio's default for a click dropped it, and the page
         # showed the old explanation beside the new inputs); what changed meanwhile is said once it lands
@@ -388,12 +404,18 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        api_name=False, show_progress="hidden",
                        inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]})
 
-        said_out_of_date(checked.success(
+        # its progress on the panels it is making, not over the verdicts and the summary it has given (a long text's
+        # verdicts were hidden under a bar, greyed, for most of the wait)
+        working = page.outputs(n for n in explained if n not in verdicts and n not in (
+            "notices", "fresh", "stamp", "state", "report", "json"))
+        landed = checked.success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
-            api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain",
+            api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain", show_progress_on=working,
             concurrency_limit=ui.explain_lanes(), trigger_mode="always_last").then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
-            show_progress="hidden"))
+            show_progress="hidden")
+        landed.then(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
+        said_out_of_date(landed)
         other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
                      [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
                      inputs_kwargs={**exp_ins, "other": other})

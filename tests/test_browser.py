@@ -237,6 +237,7 @@ def test_one_state_one_story(app_url, browser, tmp_path):
     assert page.locator(".toast-body").count() == 1
     assert "at least one input" in page.locator(".toast-body").inner_text()
     assert page.evaluate(SEEN_ERRORS) == 0
+    assert page.locator("#explain-btn.msa-busy").count() == 0  # refused: not left spinning
 
     # the conflict example, explained twice: the first and the repeated click → all panels
     click_example(page, "conflict")
@@ -301,6 +302,7 @@ def test_a_click_while_it_explains_runs_after_it_and_what_changed_meanwhile_is_s
 
     page.fill("#text-input textarea", long)
     page.click("#explain-btn")
+    page.wait_for_selector("#explain-btn.msa-busy[aria-busy=true]", timeout=5_000)  # working, from the click
     running()
     page.fill("#text-input textarea", long.replace("dirty", "spotless"))  # changed while it runs, not explained
     page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')",
@@ -318,6 +320,7 @@ def test_a_click_while_it_explains_runs_after_it_and_what_changed_meanwhile_is_s
     page.wait_for_function("() => !document.querySelector('#report-btn').disabled", timeout=60_000)
     assert "Out of date" not in page.locator("#freshness").inner_text()
     assert "rude" not in page.locator("#words").inner_text()
+    page.wait_for_selector("#explain-btn:not(.msa-busy)", timeout=30_000)
     assert not errors, errors
     page.close()
 

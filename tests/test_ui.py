@@ -860,6 +860,35 @@ def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     assert rows and steps[-1]["state"]["maps"]  # (at most 4 a second: how many depends on the machine)
 
 
+def test_a_click_while_its_upload_is_read_ahead_waits_for_that_reading(dash, image_path):
+    """A clip clicked on while its upload was still being read ahead was read again beside that reading (the face
+    search and speech recognition twice over on 2 cores: 20 s before the run began): the click waits for the
+    reading of the same request and takes it; another request is not held up by it."""
+    import threading
+
+    model = dash.model(None)
+    text = f"read once {time.time_ns()}"
+    reads, real = [], model.read_inputs
+
+    def slow(*args, **values):  # a reading that takes a while (the real one, later)
+        reads.append(values.get("text"))
+        time.sleep(1.0)
+        return real(*args, **values)
+
+    model.read_inputs = slow
+    try:
+        ahead = threading.Thread(target=dash.read_ahead, args=(None, text, image_path, None), kwargs={"ig_steps": 8})
+        ahead.start()
+        time.sleep(0.3)  # the upload's reading under way
+        placed = dash.check(None, text, image_path, None, ig_steps=8)
+        ahead.join()
+        assert reads == [text] and placed["contrib"]  # read once, by the reading ahead; the click went on
+        dash.check(None, text + " again", image_path, None, ig_steps=8)
+        assert reads == [text, text + " again"]
+    finally:
+        del model.read_inputs
+
+
 def test_a_changed_input_is_read_ahead_so_the_click_runs_no_encoder(dash, image_path, audio_path, caplog):
     """An input's change event (``read_ahead``) runs every modality's model on it and prices the maps' rows, so
     that the Explain click's first part finds its encodings cached; a bad input is left for the click to say."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -68,6 +69,9 @@ class Dashboard:
     # starts from it instead of reading the same uploads again
     read_once: OrderedDict = field(default_factory=OrderedDict)
     read_ahead_last: str | None = None  # what :meth:`read_ahead` read last (the same request is not read twice)
+    # the requests being read now (``_reading``): a click while its upload is read ahead waits for that reading
+    reading_now: set = field(default_factory=set, repr=False)
+    _reading_changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
     # the seconds each explanation waiting behind the one starting has waited, oldest first (app.py: Gradio's queue
     # for the Explain event, ``widgets.queued``)
     waiting: Callable[[], list[float]] = field(default=lambda: [], repr=False)
@@ -264,14 +268,20 @@ class Dashboard:
             if key == self.read_ahead_last:  # an example fills several boxes at once: one change event each
                 return
             self.read_ahead_last = key
-            try:
-                read = self.model(request.preset).read_inputs(**request.given)
-            except MsaError as exc:
-                if changed in names() and get(changed).manifest_file and request.values.get(changed) is not None:
-                    # a file: said now, not only at the click; kept as a refusal is (``user_error``)
-                    gradio().Warning(i18n.said(str(exc), lang), duration=None, title=t("Warning", lang))
-                return
-            model, inputs, use, _reading = self._read(request, settings.face_anyway, inputs=read)
+            with self._reading(self._read_key(request, settings)):  # kept for the click (``check``)
+                kept = self.read_once.get(self._read_key(request, settings))  # (the click read it first)
+                if kept is None:
+                    try:
+                        read = self.model(request.preset).read_inputs(**request.given)
+                    except MsaError as exc:
+                        if changed in names() and get(changed).manifest_file and \
+                                request.values.get(changed) is not None:
+                            # a file: said now, not only at the click; kept as a refusal is (``user_error``)
+                            gradio().Warning(i18n.said(str(exc), lang), duration=None, title=t("Warning", lang))
+                        return
+                    kept = self._read(request, settings.face_anyway, inputs=read)
+                    self._keep_read(request, settings, kept)
+            model, inputs, use, _reading = kept
             if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
                 return
             pred = model.predict(inputs=inputs, use=use)
@@ -318,9 +328,10 @@ class Dashboard:
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        read = self.read_once.get(self._read_key(request, settings)) or self._read(request, settings.face_anyway,
-                                                                                  lang=lang)  # (:meth:`refuse`'s)
-        self._keep_read(request, settings, read)
+        with self._reading(self._read_key(request, settings)):  # (a reading ahead of the same: waited for, taken)
+            read = self.read_once.get(self._read_key(request, settings)) or self._read(
+                request, settings.face_anyway, lang=lang)  # (:meth:`refuse`'s)
+            self._keep_read(request, settings, read)
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
         shown = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
@@ -342,6 +353,22 @@ class Dashboard:
         if not set(given) & set(request.switched_on):
             raise user_error(t(ALL_OFF, lang))
         return None
+
+    @contextlib.contextmanager
+    def _reading(self, key: str):
+        """Read the request of ``key`` alone: a click on a clip whose upload was still being read ahead read it
+        again beside that reading (the face search, the speech recognition, twice on 2 cores: 20 s before the run
+        began); it now waits for it and takes what it read (``read_once``)."""
+        with self._reading_changed:
+            while key in self.reading_now:
+                self._reading_changed.wait()
+            self.reading_now.add(key)
+        try:
+            yield
+        finally:
+            with self._reading_changed:
+                self.reading_now.discard(key)
+                self._reading_changed.notify_all()
 
     def _read_key(self, request: Request, settings: Settings) -> str:
         return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)
