@@ -380,3 +380,52 @@ def test_removed_spoken_words_are_listed_without_their_punctuation():
     words = ["awful,", "worst,", "furious.", "so", "very", "bad!", "now"]  # more than a sentence names
     c = Counterfactual("audio", "remove", True, "negative", "positive", {"positive": 0.8}, "", units=words)
     assert _detail(c.to_dict()) == ("units", ["awful", "worst", "furious", "so", "very", "bad", "now"])
+
+
+def test_a_word_is_swapped_only_where_it_says_what_the_verdict_says():
+    """A long review's weak map ranked 'excellent' and 'better' toward negative, and the antonym what-if swapped
+    them for 'awful' and 'worse' beside 'Worst' → 'Best': it read more negative (88 %, from 52 %), not less. Only
+    the listed words that say what the verdict says are swapped; every listed word says one side."""
+    from msa_demo.explain.lexicon import CHINESE, ENGLISH, says
+    from msa_demo.explain.result import AttributionMap
+    from msa_demo.explain.whatif import swappable
+
+    labels = ["Worst", "excellent.", "useless", "better", "bad,", "box", "很好"]
+    amap = AttributionMap(modality="text", method="occlusion", params={}, labels=labels,
+                          scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3], spans=[[i, i + 1] for i in range(7)])
+    assert [labels[i] for i in swappable(amap, "negative", "negative", "antonym")] == ["Worst", "useless", "bad,"]
+    assert [labels[i] for i in swappable(amap, "positive", "negative", "neutral")] == []  # none pushes toward it
+    amap.scores = [-s for s in amap.scores]  # a map of 'negative' read for a positive verdict: lowest first
+    assert [labels[i] for i in swappable(amap, "positive", "negative", "antonym")] == ["excellent.", "better", "很好"]
+    assert says("Excellent!") == "positive" and says("糟糕") == "negative" and says("box") is None
+    for table in (ENGLISH, CHINESE):  # a word and its listed antonym say opposite things
+        for word, (antonym, _neutral) in table.items():
+            if antonym in table:
+                assert says(word) != says(antonym), (word, antonym)
+
+
+def test_a_search_under_a_deadline_runs_no_batch_the_time_left_cannot_hold(monkeypatch):
+    """A long review's rows took a second each, and a batch of 16 begun just before the deadline ran the what-if
+    to 5.5 s of its 2.5 s. A batch now holds no more rows than the time left holds at the last batch's pace (on a
+    clock the rows advance by 0.05 s each, with 0.3 s given: 4 rows, then the 2 that fit, not 8)."""
+    from msa_demo.explain import whatif
+
+    class Clock:
+        now = 100.0
+
+        def perf_counter(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(whatif, "time", clock)
+    batches = []
+
+    def evaluate(sets):
+        batches.append(len(sets))
+        clock.now += 0.05 * len(sets)
+        return torch.tensor([[0.1, 0.2, 0.7]] * len(sets))  # positive whatever is removed: no flip
+
+    rows = whatif._Rows(evaluate, verdict=2, max_rows=64, deadline=clock.now + 0.3)
+    units, _probs, flipped, _minimal = whatif.grow_and_prune(list(range(40)), rows)
+    assert batches == [4, 2] and not flipped and len(units) == 6
+    assert rows.stopped == "time" and clock.now <= 100.3 + 1e-9

@@ -56,6 +56,18 @@ CHINESE: dict[str, tuple[str, str]] = {
 
 EDITS = ("antonym", "neutral")
 
+# The listed words that say something good; every other word listed says something bad. A word is replaced only
+# where it says what the verdict says (``explain.whatif``): on a weak map of a long review, 'excellent' ranked
+# toward negative was swapped for 'awful', and the what-if read more negative, not less.
+POSITIVE = frozenset({
+    "good", "great", "excellent", "wonderful", "lovely", "nice", "amazing", "fantastic", "brilliant", "perfect",
+    "best", "better", "happy", "glad", "pleased", "delighted", "love", "loved", "like", "liked", "enjoy", "enjoyed",
+    "beautiful", "exciting", "fun", "friendly", "helpful", "fresh", "delicious", "tasty", "cheap", "fast", "clean",
+    "well", "fine", "satisfying", "satisfied", "recommend", "working",
+    "好", "很好", "不错", "满意", "喜欢", "开心", "高兴", "愉快", "漂亮", "好吃", "便宜", "快", "干净", "推荐", "完美",
+    "精品", "棒", "热情", "爱",
+})
+
 
 def _core(word: str) -> tuple[str, str, str]:
     """(leading punctuation, the word, trailing punctuation): "awful," -> ("", "awful", ",")."""
@@ -68,6 +80,16 @@ def _core(word: str) -> tuple[str, str, str]:
     while b > a and punct(word[b - 1]):
         b -= 1
     return word[:a], word[a:b], word[b:]
+
+
+def says(word: str) -> str | None:
+    """What a listed word says: "positive" or "negative" (its punctuation and capital aside); None when the table
+    does not list it."""
+    _lead, core, _tail = _core(word)
+    key = core.lower() if core.lower() in ENGLISH else core
+    if key not in ENGLISH and key not in CHINESE:
+        return None
+    return "positive" if key in POSITIVE else "negative"
 
 
 def replacement(word: str, edit: str) -> str | None:
@@ -83,4 +105,4 @@ def replacement(word: str, edit: str) -> str | None:
     return lead + new + tail
 
 
-__all__ = ["CHINESE", "EDITS", "ENGLISH", "replacement"]
+__all__ = ["CHINESE", "EDITS", "ENGLISH", "POSITIVE", "replacement", "says"]

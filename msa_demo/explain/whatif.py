@@ -28,7 +28,7 @@ from typing import Callable
 import torch
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.explain.lexicon import EDITS, replacement
+from msa_demo.explain.lexicon import EDITS, replacement, says
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
 from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, region_words
@@ -148,19 +148,37 @@ class _Rows:
         self.evaluate, self.verdict, self.max_rows, self.deadline = evaluate, verdict, max_rows, deadline
         self.rows = 0
         self.stopped = ""  # "time" or "forwards" once either ran out when more was wanted
+        self.row_seconds = 0.0  # what a row took in the last batch
+        self.time_bound = False  # the rows left were fewer for the time left than for the forwards
 
     @property
     def left(self) -> int:
-        if self.deadline is not None and time.perf_counter() >= self.deadline:
+        """The rows the next batch may evaluate: the forwards left, and under a deadline no more than the time
+        left holds at the last batch's pace (a long review's rows take a second each: a batch of 16 begun just
+        before the deadline ran the what-if to 5.5 s of its 2.5 s)."""
+        now = time.perf_counter()
+        if self.deadline is not None and now >= self.deadline:
             self.stopped = "time"
             return 0
         if self.rows >= self.max_rows:
             self.stopped = "forwards"
-        return self.max_rows - self.rows
+        n = self.max_rows - self.rows
+        if self.deadline is not None and self.row_seconds > 0:
+            fit = int((self.deadline - now) / self.row_seconds + 1e-6)
+            self.time_bound = fit < n
+            if fit < 1:
+                self.stopped = "time"
+                return 0
+            n = min(n, fit)
+        return n
 
     def __call__(self, sets: list[list[int]]) -> torch.Tensor:
         self.rows += len(sets)
-        return self.evaluate(sets).float()
+        t0 = time.perf_counter()
+        out = self.evaluate(sets).float()
+        if sets:
+            self.row_seconds = (time.perf_counter() - t0) / len(sets)
+        return out
 
     def flips(self, probs: torch.Tensor) -> torch.Tensor:
         """Rows where another class beats the verdict outright (a tie does not flip it)."""
@@ -187,7 +205,7 @@ def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tens
     minimal = len(found) == 1
     while len(found) > 1:
         if rows.left < len(found):  # not enough left to put every unit back in turn
-            rows.stopped = rows.stopped or "forwards"
+            rows.stopped = rows.stopped or ("time" if rows.time_bound else "forwards")
             break
         out = rows([[u for u in found if u != v] for v in found])
         flips = rows.flips(out)
@@ -262,6 +280,17 @@ def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], pro
     return c
 
 
+def swappable(amap: AttributionMap, verdict: str, target: str, edit: str) -> list[int]:
+    """The words a replacement search edits, the map's strongest push toward the verdict first: those the lexicon
+    lists that say what the verdict says (a positive word the map ranks toward negative is left: swapping it for
+    its antonym pushed the verdict further, not toward a flip), at most ``MAX_REPLACED``."""
+    order = [i for i in ranking(amap.scores, target == verdict)
+             if (amap.scores[i] > 0) == (target == verdict) and amap.scores[i] != 0]
+    polar = verdict in ("positive", "negative")  # (a neutral verdict: any listed word)
+    return [i for i in order if replacement(amap.labels[i], edit) is not None
+            and (not polar or says(amap.labels[i]) == verdict)][:MAX_REPLACED]
+
+
 def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: str, target: str,
                  options: ExplainOptions, edit: str, deadline: float | None = None) -> Counterfactual:
     """The text what-if by word replacement (``edit``: antonym or neutral, from :mod:`msa_demo.explain.lexicon`):
@@ -271,9 +300,7 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
     t0 = time.perf_counter()
     text = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text)  # the text the spans index
     v = SENTIMENTS.index(verdict)
-    order = [i for i in ranking(amap.scores, target == verdict)
-             if (amap.scores[i] > 0) == (target == verdict) and amap.scores[i] != 0]
-    words = [i for i in order if replacement(amap.labels[i], edit) is not None][:MAX_REPLACED]
+    words = swappable(amap, verdict, target, edit)
     new = {i: replacement(amap.labels[i], edit) for i in words}
     others = {m: model.encode(m, getattr(inputs, m))[1] for m in used if m != "text"}
     read = get("text").read
