@@ -50,7 +50,9 @@ class _TextBase(Modality):
         special = self._special_mask(ids[0])
         # character span of each token in the text ((0, 0) for special tokens): merges sub-words into words
         offsets = [tuple(int(v) for v in o) for o in enc["offset_mapping"][0].tolist()]
-        info = {"tokens": tokens, "special_mask": special, "offsets": offsets, "text": value.text}
+        info = {"tokens": tokens, "special_mask": special, "offsets": offsets, "text": value.text,
+                "windows": len(window_starts(n, self.window, self.prefix_tokens)) if self.window and n > self.window
+                else 1}  # the sequences a row of it is read as (``FusedForward``'s rows per call)
         if self.group_words and any(is_cjk(ch) for ch in value.text):  # Chinese words for the words panel
             info["word_spans"] = word_spans(value.text, offsets, special)
         return Prepared(
