@@ -8,18 +8,28 @@ code written against the plain dictionary an explanation once held).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterable, Mapping
 
 from msa_demo.config import NEAR_TIE
 
 
+def percent(p: float) -> int:
+    """``p`` in the whole percent a verdict box shows it (Gradio's Label rounds half up). Every Label's value and
+    the near-tie test read it, so that a verdict is called on the numbers a person sees."""
+    return math.floor(float(p) * 100 + 0.5)
+
+
 def too_close(probs: Mapping[str, float] | Iterable[float]) -> bool:
-    """Are the top two of ``probs`` (by class, or the probabilities alone) closer than ``NEAR_TIE``: "too close to
-    call", not a decision, nor a side taken? The one test every view, the JSON and the conflict check make."""
+    """Are the top two of ``probs`` (by class, or the probabilities alone) closer than ``NEAR_TIE``, in the whole
+    percents shown (:func:`percent`): "too close to call", not a decision, nor a side taken? The one test every
+    view, the JSON and the conflict check make. On the shown percents, as the verdict box can only read its
+    own: on the exact values, positive 50.2 % / negative 44.8 % was called by the summary and the JSON while its
+    box, reading 50 / 45, was headed "too close to call"."""
     values = probs.values() if isinstance(probs, Mapping) else probs
-    top = sorted((float(v) for v in values), reverse=True)
-    return len(top) > 1 and top[0] - top[1] < NEAR_TIE
+    top = sorted((percent(v) for v in values), reverse=True)
+    return len(top) > 1 and top[0] - top[1] < percent(NEAR_TIE)
 
 
 @dataclass

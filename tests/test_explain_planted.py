@@ -257,11 +257,10 @@ def test_conflict_flag(planted):
     # the picture is mostly dark -> the top-left cell is bright, so image says positive; make the text negative
     inputs.text = TextInput("the food service today")
     mc = attribute_modalities(planted, inputs, "positive")
-    from msa_demo.config import NEAR_TIE
+    from msa_demo.prediction import too_close
 
     probs = {m: planted.encode(m, getattr(inputs, m))[1].probs.reshape(-1) for m in WEIGHTS}
-    own = {m: SENTIMENTS[int(p.argmax())] for m, p in probs.items()
-           if float(p.sort(descending=True).values[0] - p.sort(descending=True).values[1]) >= NEAR_TIE}  # a side
+    own = {m: SENTIMENTS[int(p.argmax())] for m, p in probs.items() if not too_close(p.tolist())}  # a side
     assert mc.conflict == (len(set(own.values())) > 1)
     if mc.conflict:
         for m, lbl in own.items():

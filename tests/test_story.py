@@ -322,6 +322,27 @@ def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
         assert own.show_heading is heading and ("Video alone: too close to call" in str(own.label)) is not heading
 
 
+@pytest.mark.parametrize("probs, close", [
+    ({"negative": 0.448, "neutral": 0.05, "positive": 0.502}, False),  # shown 50 / 45
+    ({"negative": 0.466, "neutral": 0.0189, "positive": 0.5151}, False),  # shown 52 / 47 (4.91 points exactly)
+    ({"negative": 0.455, "neutral": 0.041, "positive": 0.504}, True),  # shown 50 / 46 (4.9)
+    ({"negative": 0.498, "neutral": 0.0, "positive": 0.502}, True)])  # both shown 50 %
+def test_the_verdict_heading_follows_the_summary_and_the_json(probs, close):
+    """A clip at positive 50.2 %, negative 44.8 %: the box was headed "Fused sentiment: too close to call" (it read
+    its own 50 / 45) over "POSITIVE (50 %), mostly because of ..." and a JSON with too_close false. One near-tie
+    test, on the percentages the boxes show, for the heading, the summary and the JSON."""
+    from msa_demo.prediction import Prediction
+
+    p = pred(probs, {"video": "positive", "audio": "negative"}, used=("video", "audio"))
+    out = views.prediction_views(p)
+    for heading in (ui.fused_label, ui.verdict_heading(ui.alone_titles()["video"])):
+        assert heading(out["fused"]).show_heading is not close
+    assert views.summary_sentence(p).startswith("Too close to call") is close
+    assert Prediction.from_dict(p).to_dict()["too_close"] is close
+    if not close:  # the headline's percentage is the box's
+        assert views.summary_sentence(p).startswith(f"POSITIVE ({round(100 * out['fused']['positive'])} %)")
+
+
 def test_a_verdict_that_is_a_word_keeps_its_heading():
     """A face model that abstains shows the word "no face" (a str, not probabilities): the heading function ended in
     an AttributeError traceback in the server log on every such picture (the Neutral example's too)."""

@@ -10,31 +10,32 @@ from typing import Iterable
 from msa_demo import language
 from msa_demo.i18n import joined, listed, sep, stop, t
 from msa_demo import i18n
-from msa_demo.config import NEAR_TIE, SENTIMENTS
+from msa_demo.config import SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
-from msa_demo.prediction import too_close
+from msa_demo.prediction import percent, too_close
 from msa_demo.views.base import fmt, md, model_name, none_stands_out, reader_family
 
 NO_FACE = "no face"
 NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
-LABEL_DIGITS = 2  # a Label shows whole percents
 
 
 def label_value(p: dict | None, lang: str = "en") -> dict | None:
-    """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents),
-    so that classes shown with the same percentage are listed in SENTIMENTS order in every panel (the Label
-    sorts by value, keeping the given order for ties) rather than by differences nobody can see."""
+    """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents,
+    :func:`prediction.percent`), so that classes shown with the same percentage are listed in SENTIMENTS order in
+    every panel (the Label sorts by value, keeping the given order for ties) rather than by differences nobody can
+    see; the verdict box's heading reads its near-tie from these, as the summary does from the same percents."""
     if not p:
         return None
     rank = {s: i for i, s in enumerate(SENTIMENTS)}
     pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
-    return {i18n.label(k, lang): round(v, LABEL_DIGITS) for k, v in pairs}  # each class named in ``lang``
+    return {i18n.label(k, lang): percent(v) / 100 for k, v in pairs}  # each class named in ``lang``
 
 
 def _pct(p: float, digits: int = 0) -> str:
-    return f"{100 * float(p):.{digits}f} %"
+    """A percentage in words; whole ones as the verdict box shows them (:func:`prediction.percent`)."""
+    return f"{100 * float(p):.{digits}f} %" if digits else f"{percent(p)} %"
 
 
 def _and(items: list[str], lang: str = "en") -> str:
@@ -88,7 +89,7 @@ def language_records(pred: dict | None, reading: dict | None) -> dict[str, dict]
 
 
 def near_tie(pred: dict) -> bool:
-    """Are the top two classes closer than ``NEAR_TIE``?"""
+    """Are the top two classes too close to call (:func:`prediction.too_close`, as the JSON says)?"""
     return too_close(pred.get("probs") or {})
 
 
@@ -98,7 +99,7 @@ def headline(pred: dict, lang: str = "en") -> str:
     if not probs:
         return ""
     (a, pa), (b, pb) = probs[0], probs[1] if len(probs) > 1 else ("", 0.0)
-    if pa - pb < NEAR_TIE:
+    if near_tie(pred):
         return t("Too close to call: {a} {pa} vs {b} {pb}", lang, a=i18n.label(a, lang), pa=_pct(pa, 1),
                  b=i18n.label(b, lang), pb=_pct(pb, 1))
     return t("{label} ({p})", lang, label=i18n.label(a, lang).upper(), p=_pct(pa))
