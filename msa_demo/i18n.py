@@ -919,8 +919,6 @@ ZH: dict[str, str] = {
     # two models side by side
     "{rho} ({word})": "{rho}（{word}）", "alike": "相似", "partly alike": "部分相似", "different": "不同", "opposite": "相反",
     "{n} of {k}": "{k} 个中的 {n} 个",
-    "A ({a}) says {la}, B ({b}) says {lb}: {verdict}. Both explained toward '{target}'.":
-        "A（{a}）判断为{la}，B（{b}）判断为{lb}：{verdict}。两者都朝“{target}”解释。",
     "they agree": "两者一致", "they disagree": "两者不一致",
     "modality": "模态", "A alone": "单看 A", "B alone": "单看 B", "method": "方法", "rank agreement": "排名一致度",
     "top features shared": "共有的靠前特征", "only A's top": "仅 A 靠前", "only B's top": "仅 B 靠前",
@@ -995,6 +993,10 @@ ZH: dict[str, str] = {
     "report: {path}": "报告：{path}",
     "Sentiment: {label}  (preset {preset}; used: {used})": "情绪：{label}（预设 {preset}；使用：{used}）",
     "{modality} alone: {label} ": "单看{modality}：{label} ", "switched off: {off}": "已关闭：{off}",
+    # tie fixes (fix-tie)
+    "{a}, {b}: {verdict}. Both explained toward '{target}'.": "{a}，{b}：{verdict}。两者都朝“{target}”解释。",
+    "{side} ({preset}) says {label}": "{side}（{preset}）判断为{label}",
+    "{side} ({preset}) finds it too close to call": "{side}（{preset}）难分高下",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -54,6 +54,23 @@ def test_two_explanations_side_by_side_in_words_and_in_the_report():
     assert html.count("<section>") == 2 and "they disagree" in html and "<script" not in html
 
 
+def test_a_side_too_close_to_call_is_said_so_in_the_comparison():
+    """A's fused negative 49.9 % vs positive 49.2 %: its summary said "Too close to call", the comparison "A (lite)
+    says negative, B (lite-video4fps) says positive: they disagree". A near-tie takes no side, there as everywhere."""
+    tie = {"negative": 0.499, "neutral": 0.009, "positive": 0.492}
+    a = {"preset": "lite", "target": "negative", "prediction": {"label": "negative", "probs": tie, "modalities": {}}}
+    b = {**a, "preset": "lite-video4fps", "prediction": {"label": "positive", "probs": {
+        "negative": 0.2, "neutral": 0.1, "positive": 0.7}, "modalities": {}}}
+    cmp = compare(a, b)
+    said = views.compare_headline(cmp)
+    assert said.startswith("A (lite) finds it too close to call, B (lite-video4fps) says positive: they disagree")
+    assert "says negative" not in said and views.compare_headline(cmp, "zh").startswith("A（lite）难分高下")
+    # both at a near-tie agree on that; a near-tie beside a decision for its own top class does not
+    assert compare(a, {**a, "preset": "B"})["agree"] is True
+    decided = {**a, "preset": "B", "prediction": {**a["prediction"], "probs": {"negative": 0.7, "positive": 0.3}}}
+    assert compare(a, decided)["agree"] is False and "they disagree" in views.compare_headline(compare(a, decided))
+
+
 class ElsewhereText(PlantedText):
     """The planted text model with its cause on "food" instead of "great"."""
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from msa_demo.explain.faithfulness import spearman as rank_correlation
+from msa_demo.prediction import too_close
 
 TOP_K = 5
 
@@ -54,14 +55,20 @@ def map_agreement(a: dict, b: dict, k: int = TOP_K) -> dict:
             "only_a": [fa[key][0] for key in ta if key not in tb], "only_b": [fb[key][0] for key in tb if key not in ta]}
 
 
+def verdict(side: dict) -> str | None:
+    """A side's fused verdict as its summary says it: its class, or None where it is too close to call (a near-tie
+    takes no side: "A says negative ... they disagree" had stood beside A's own "Too close to call")."""
+    return None if side.get("too_close") else side.get("label")
+
+
 def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
-    """Two explanations of the same input side by side: ``{"a", "b"}`` (preset, verdict, target), ``agree`` (the
-    same fused verdict), and per modality either explained: each model's own verdict and the agreement of their
-    maps, method by method (:func:`map_agreement`)."""
+    """Two explanations of the same input side by side: ``{"a", "b"}`` (preset, verdict, target, probabilities,
+    ``too_close``), ``agree`` (the same fused verdict, :func:`verdict`), and per modality either explained: each
+    model's own verdict and the agreement of their maps, method by method (:func:`map_agreement`)."""
     def side(exp: dict) -> dict:
         pred = exp.get("prediction") or {}
         return {"preset": exp.get("preset"), "label": pred.get("label"), "target": exp.get("target"),
-                "probs": pred.get("probs")}
+                "probs": pred.get("probs"), "too_close": too_close(pred.get("probs") or {})}
 
     modalities: dict[str, dict] = {}
     names = [m for m in dict.fromkeys([x.get("modality") for x in (a.get("maps") or []) + (b.get("maps") or [])])]
@@ -72,7 +79,7 @@ def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
         maps_b = {x.get("method"): x for x in b.get("maps") or [] if x.get("modality") == m}
         modalities[m] = {**own, "maps": [map_agreement(maps_a[meth], maps_b[meth], k)
                                          for meth in maps_a if meth in maps_b]}
-    return {"a": side(a), "b": side(b), "agree": side(a)["label"] == side(b)["label"], "modalities": modalities}
+    return {"a": side(a), "b": side(b), "agree": verdict(side(a)) == verdict(side(b)), "modalities": modalities}
 
 
-__all__ = ["TOP_K", "compare", "map_agreement", "spearman"]
+__all__ = ["TOP_K", "compare", "map_agreement", "spearman", "verdict"]

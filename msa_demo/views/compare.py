@@ -34,11 +34,18 @@ def compare_rows(cmp: dict, lang: str = "en") -> list[tuple[str, ...]]:
     return rows
 
 
+def side_says(name: str, side: dict, lang: str = "en") -> str:
+    """"A (lite) says negative", or "A (lite) finds it too close to call" where its own summary says so."""
+    if side.get("too_close"):
+        return t("{side} ({preset}) finds it too close to call", lang, side=name, preset=side.get("preset"))
+    return t("{side} ({preset}) says {label}", lang, side=name, preset=side.get("preset"),
+             label=i18n.label(side.get("label"), lang))
+
+
 def compare_headline(cmp: dict, lang: str = "en") -> str:
     a, b = cmp.get("a") or {}, cmp.get("b") or {}
-    return t("A ({a}) says {la}, B ({b}) says {lb}: {verdict}. Both explained toward '{target}'.", lang,
-             a=a.get("preset"), la=i18n.label(a.get("label"), lang), b=b.get("preset"),
-             lb=i18n.label(b.get("label"), lang), verdict=t("they agree" if cmp.get("agree") else "they disagree", lang),
+    return t("{a}, {b}: {verdict}. Both explained toward '{target}'.", lang, a=side_says("A", a, lang),
+             b=side_says("B", b, lang), verdict=t("they agree" if cmp.get("agree") else "they disagree", lang),
              target=i18n.label(a.get("target"), lang))
 
 
@@ -69,4 +76,4 @@ def compare_table_html(cmp: dict, lang: str = "en") -> str:
 
 
 __all__ = ["HEADERS", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
-           "compare_table_html"]
+           "compare_table_html", "side_says"]
