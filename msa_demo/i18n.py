@@ -997,6 +997,7 @@ ZH: dict[str, str] = {
     "{a}, {b}: {verdict}. Both explained toward '{target}'.": "{a}，{b}：{verdict}。两者都朝“{target}”解释。",
     "{side} ({preset}) says {label}": "{side}（{preset}）判断为{label}",
     "{side} ({preset}) finds it too close to call": "{side}（{preset}）难分高下",
+    "Too close to call: {a} or {b}? — multimodal sentiment explanation": "难分高下：{a}还是{b}？——多模态情绪解释",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -180,6 +180,21 @@ def _compact(value: Any) -> Any:
 
 
 TITLE = "Why '{label}'? — multimodal sentiment explanation"
+TITLE_TIE = "Too close to call: {a} or {b}? — multimodal sentiment explanation"
+
+
+def _verdict(pred: dict, lang: str) -> str:
+    """The fused verdict in a word or three: its class, or "too close to call" where the summary says so."""
+    return t("too close to call", lang) if views.near_tie(pred) else i18n.label(pred.get("label"), lang)
+
+
+def _title(pred: dict, lang: str) -> str:
+    """The report's heading: "Why 'negative'?", or for a near-tie the two classes it is between, as the summary
+    under it says it (a tie had been headed "Why 'negative'?" over "Too close to call: negative 49.9 % vs ...")."""
+    if views.near_tie(pred):
+        a, b = (i18n.label(c, lang) for c, _p in views.top_two(pred))
+        return t(TITLE_TIE, lang, a=a, b=b)
+    return t(TITLE, lang, label=i18n.label(pred.get("label"), lang))
 
 
 def _names(items, lang: str) -> str:
@@ -204,9 +219,8 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
     notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in views.unwarned(
         list(pred.get("notices") or []) + list(exp.get("notices") or []), english))
-    label = i18n.label(pred.get("label"), lang)
     body = [
-        f"<h1>{_e(t(TITLE, lang, label=label))}</h1>",
+        f"<h1>{_e(_title(pred, lang))}</h1>",
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',
         "<p>" + t("Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.", lang, preset=_e(exp.get("preset")),
                   target=_e(i18n.label(exp.get("target"), lang)), used=used_line) + "</p>",
@@ -230,7 +244,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
-            f"<title>{_e(t('msa_demo report — {label}', lang, label=label))}</title><style>{CSS}</style></head><body>"
+            f"<title>{_e(t('msa_demo report — {label}', lang, label=_verdict(pred, lang)))}</title><style>{CSS}</style></head><body>"
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
@@ -241,7 +255,7 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
     sides = []
     for name, exp in (("A", a), ("B", b)):
         pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
-        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(i18n.label(pred.get("label"), lang))}</h2>'
+        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(_verdict(pred, lang))}</h2>'
                      f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>'
                      f"{_probs_table(pred.get('probs'), lang)}{_modalities_table(exp, lang)}"
                      f"{_sections_html(exp, lang)}{_trust_html(exp, lang)}</section>")

@@ -69,6 +69,8 @@ def test_a_side_too_close_to_call_is_said_so_in_the_comparison():
     assert compare(a, {**a, "preset": "B"})["agree"] is True
     decided = {**a, "preset": "B", "prediction": {**a["prediction"], "probs": {"negative": 0.7, "positive": 0.3}}}
     assert compare(a, decided)["agree"] is False and "they disagree" in views.compare_headline(compare(a, decided))
+    page = report.compare_html(a, b, cmp)  # its section is headed as its summary says it
+    assert "<h2>A: lite — too close to call</h2>" in page and "<h2>B: lite-video4fps — positive</h2>" in page
 
 
 class ElsewhereText(PlantedText):

@@ -343,6 +343,19 @@ def test_the_verdict_heading_follows_the_summary_and_the_json(probs, close):
         assert views.summary_sentence(p).startswith(f"POSITIVE ({round(100 * out['fused']['positive'])} %)")
 
 
+def test_the_report_of_a_near_tie_is_headed_as_one():
+    """A near-tie's report was headed "Why 'negative'?" over "Too close to call: negative 49.9 % vs positive
+    49.2 %"; it is headed by the two classes it is between, as the summary says it, in Chinese too."""
+    tie = pred({"negative": 0.499, "neutral": 0.009, "positive": 0.492}, {"text": "negative"}, ["text"])
+    exp = {"prediction": tie, "target": "negative", "preset": "lite"}
+    page = report.to_html(exp)
+    assert "<h1>Too close to call: negative or positive? — multimodal sentiment explanation</h1>" in page
+    assert "Why &#x27;negative&#x27;" not in page and "<title>msa_demo report — too close to call</title>" in page
+    assert "<h1>难分高下：负面还是正面？" in report.to_html(exp, "zh")
+    decided = report.to_html({**exp, "prediction": pred(NEG, {"text": "negative"}, ["text"])})
+    assert "<h1>Why &#x27;negative&#x27;? — multimodal sentiment explanation</h1>" in decided
+
+
 def test_a_verdict_that_is_a_word_keeps_its_heading():
     """A face model that abstains shows the word "no face" (a str, not probabilities): the heading function ended in
     an AttributeError traceback in the server log on every such picture (the Neutral example's too)."""

@@ -93,9 +93,15 @@ def near_tie(pred: dict) -> bool:
     return too_close(pred.get("probs") or {})
 
 
+def top_two(pred: dict) -> list[tuple[str, float]]:
+    """The two likeliest classes, (class, probability) each, likeliest first (fewer where there are fewer): what a
+    near-tie is between."""
+    return sorted(((str(k), float(v)) for k, v in (pred.get("probs") or {}).items()), key=lambda kv: -kv[1])[:2]
+
+
 def headline(pred: dict, lang: str = "en") -> str:
     """"NEGATIVE (62 %)", or "Too close to call: negative 49.9 % vs positive 49.6 %" for a near-tie."""
-    probs = sorted(((str(k), float(v)) for k, v in (pred.get("probs") or {}).items()), key=lambda kv: -kv[1])
+    probs = top_two(pred)
     if not probs:
         return ""
     (a, pa), (b, pb) = probs[0], probs[1] if len(probs) > 1 else ("", 0.0)
