@@ -998,6 +998,8 @@ ZH: dict[str, str] = {
     "{side} ({preset}) says {label}": "{side}（{preset}）判断为{label}",
     "{side} ({preset}) finds it too close to call": "{side}（{preset}）难分高下",
     "Too close to call: {a} or {b}? — multimodal sentiment explanation": "难分高下：{a}还是{b}？——多模态情绪解释",
+    "the face pushed {way} {target} over {a}–{b} s, no moment more than another":
+        "人脸在 {a}–{b} 秒一直{way}“{target}”推动，没有哪个时刻更突出",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -658,6 +658,35 @@ def test_the_clip_is_told_on_one_time_axis():
                                        "was said")
 
 
+def test_the_story_names_a_moment_only_where_it_stands_out():
+    """A 30 s clip that frowns from 13 s on, every frown moment scoring 0.0066–0.0107: the summary read "the face
+    pushed hardest toward negative at 26–27 s, when 'not recommend these' was said", a moment that beat 13–14 s by
+    0.0007. Where no moment stands out (the contributions chart's rule), the span is told, without words."""
+    from msa_demo.kinds import video as video_kind
+
+    frowns = [0.0100, 0.0066, 0.0081, 0.0090, 0.0072, 0.0088, 0.0095, 0.0079, 0.0093, 0.0070, 0.0085, 0.0091,
+              0.0083, 0.0107, 0.0098, 0.0087, 0.0076]  # 13–30 s; 26–27 s the strongest
+    scores = [-0.0004] * 13 + frowns
+    words = [{"text": w, "start": 26.0 + 0.2 * i, "end": 26.2 + 0.2 * i}
+             for i, w in enumerate(["not", "recommend", "these"])]
+    exp = {"target": "negative", "preset": "lite",
+           "prediction": {"label": "negative", "probs": {"negative": 0.7, "neutral": 0.1, "positive": 0.2},
+                          "used": ["audio", "video"], "notices": [video_kind.SOUND_TRACK],
+                          "modalities": {"video": {"label": "negative"}, "audio": {"label": "negative"}}},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": [f"{i}–{i + 1} s" for i in range(30)],
+                     "spans": [[i, i + 1] for i in range(30)], "scores": scores, "params": {"fps": 1}}],
+           "reading": {"audio": {"transcript": "not recommend these", "words": words}}}
+    assert video_kind.story(exp) == "the face pushed toward negative over 13–30 s, no moment more than another"
+    assert video_kind.story(exp, lang="zh") == "人脸在 13–30 秒一直朝向“负面”推动，没有哪个时刻更突出"
+    # a moment that stands out is still named, with its words
+    exp["maps"][0]["scores"] = scores[:26] + [0.08] + scores[27:]
+    assert video_kind.story(exp) == ("the face pushed hardest toward negative at 26–27 s, when 'not recommend "
+                                     "these' was said")
+    # none standing out, and no two moments beside each other pushing the same way: nothing to tell
+    exp["maps"][0]["scores"] = [0.001 * (-1) ** i for i in range(30)]
+    assert video_kind.story(exp) is None
+
+
 @pytest.mark.slow
 def test_the_hub_face_video_entry_reads_each_frames_face(tiny_preset_path, tmp_path):
     """hub-face's video entry (``config.frames_of(HUB_FACE, faces=True)``) on a tiny ViT expression model of the

@@ -20,6 +20,7 @@ from msa_demo.explain.options import option
 from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
+from msa_demo.views.base import none_stands_out
 from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
 from msa_demo.views.svg import svg_open
 
@@ -371,7 +372,11 @@ TIED = 0.05  # moments whose push is within 5 % of the strongest are as strong (
 
 
 def story(exp: dict, lang: str = "en") -> str | None:
-    """One clause for the summary: when the face mattered most, and what was being said then (in ``lang``)."""
+    """One clause for the summary: when the face mattered most, and what was being said then (in ``lang``). A
+    moment, and its words, only where it stands out (``views.none_stands_out``, the contributions chart's rule):
+    among frowns that all scored 0.0066–0.0107, "hardest at 26–27 s, when 'not recommend these' was said" named
+    one that beat the 13–14 s one by 0.0007. Then the span that pushes the same way, without words; nothing where
+    that is one moment."""
     got = dict(lanes(exp))
     face = got.get("face") or []
     if not face or not exp.get("target"):
@@ -381,19 +386,30 @@ def story(exp: dict, lang: str = "en") -> str | None:
     raw = face[top][4]
     if raw == 0:
         return None
+    way, target = t("toward" if raw > 0 else "away from", lang), label(exp["target"], lang)
+    if none_stands_out(item[4] for item in face):
+        lo, hi = _span(face, top, lambda x: x * raw > 0)
+        return t("the face pushed {way} {target} over {a}–{b} s, no moment more than another", lang, way=way,
+                 target=target, a=seconds(face[lo][0]), b=seconds(face[hi][1])) if hi > lo else None
     # the moments beside it that push as hard (within TIED of it, the same way) make one span: a face that holds one
     # expression for 6 s pushed from 0 to 6 s, not hardest in the one second that came first
-    lo = hi = top
-    while lo > 0 and face[lo - 1][4] * raw > 0 and abs(face[lo - 1][4]) >= (1 - TIED) * abs(raw):
-        lo -= 1
-    while hi < len(face) - 1 and face[hi + 1][4] * raw > 0 and abs(face[hi + 1][4]) >= (1 - TIED) * abs(raw):
-        hi += 1
+    lo, hi = _span(face, top, lambda x: x * raw > 0 and abs(x) >= (1 - TIED) * abs(raw))
     a, b = face[lo][0], face[hi][1]
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
     when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said and lo == hi else ""
-    return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang,
-             way=t("toward" if raw > 0 else "away from", lang), target=label(exp["target"], lang), a=seconds(a),
-             b=seconds(b), when=when)
+    return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang, way=way, target=target,
+             a=seconds(a), b=seconds(b), when=when)
+
+
+def _span(face: list, top: int, keeps) -> tuple[int, int]:
+    """The first and last of the moments around ``top`` whose raw score ``keeps`` holds for, unbroken: the span a
+    push is told over, not one moment of it."""
+    lo = hi = top
+    while lo > 0 and keeps(face[lo - 1][4]):
+        lo -= 1
+    while hi < len(face) - 1 and keeps(face[hi + 1][4]):
+        hi += 1
+    return lo, hi
 
 
 def seconds(x: float) -> str:
