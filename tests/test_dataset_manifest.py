@@ -450,3 +450,19 @@ def test_a_cell_of_pixel_values_is_read_as_the_picture_it_is(tmp_path, monkeypat
     assert Path(files[0]["image"]).parent == tmp_path / "cache"
     assert np.array_equal(np.asarray(Image.open(files[0]["image"])), grey)
     assert (files[0]["label"], files[0]["split"]) == ("3", "Training")
+
+
+def test_one_long_csv_cell_is_read_and_cut_as_jsonl_s_is(tiny_model, tmp_path):
+    """A CSV with one 150 KB review was refused whole ("could not be read as CSV (field larger than field limit
+    (131072))") while the same text in a JSONL was read and cut with a notice. The CSV's row is read now (5 MB too),
+    and its text cut by the usual rule."""
+    long_review = "good " * 29_999 + "good!"  # 150,000 characters
+    m = tmp_path / "reviews.csv"
+    m.write_text(f"id,text,label\nr1,{long_review},positive\nr2,fine,positive\n", encoding="utf-8")
+    out = tmp_path / "out"
+    s = explain_batch(m, out, model=tiny_model, options=FAST, progress=False, report=False)
+    assert (s.explained, s.failed) == (2, 0)
+    notices = {r["id"]: r["notices"] for r in read_results(out)}
+    assert "Text: only the first 5,000 of 150,000 characters were used." in notices["r1"]
+    m.write_text(f'id,text\nr1,"{"x" * 5_000_000}"\n', encoding="utf-8")
+    assert len(manifest_rows(m)[0].values["text"]) == 5_000_000

@@ -478,8 +478,15 @@ def _splits_alike(text: str, sep: str) -> bool:
     return len(counts) == 1 and counts.pop() >= 2
 
 
+# the longest field a CSV manifest's reader takes: Python's csv stops at 131,072 characters and refused the whole
+# manifest for one long review, which JSONL read and cut (``inputs``: the text's first 5,000 characters are used);
+# bounded (2**30 fits a C long everywhere), far above any cell a manifest that fits in memory holds
+CSV_FIELD_LIMIT = 1 << 30
+
+
 def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) -> tuple[list[dict], list[str]]:
     text = _text(path, encoding)
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))  # process-wide; only ever raised
     if text.startswith(FASTTEXT_LABEL):
         return _read_fasttext(text)
     sep = _delimiter(text, own)
