@@ -154,6 +154,19 @@ def use_names(use: str | Iterable[str]) -> list[str]:
     return [spelled.get(u.strip().lower(), u.strip()) for u in items if str(u).strip()]
 
 
+def check_use(use: Iterable[str] | None) -> list[str] | None:
+    """``use`` as registered names, or one line refusing a name no kind has (or a ``use`` that names none): checked
+    once, before a model loads, so that a batch does not fail every row with the same line (``--use txt``)."""
+    if use is None:
+        return None
+    spelled = use_names(use)
+    if not spelled:
+        raise InputError(f"--use names no modality; use {choices()}.")
+    for name in spelled:
+        get(name)  # its one line: "Unknown modality 'txt'; use text, image, audio and/or video."
+    return spelled
+
+
 def get(name: str) -> ModalityKind:
     kinds_ = _builtins()
     if name not in kinds_:
@@ -189,4 +202,4 @@ def by_position(args: tuple, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ModalityKind", "register", "unregister", "kinds", "names", "get", "choices", "flags", "by_position"]
+__all__ = ["ModalityKind", "register", "unregister", "kinds", "names", "get", "check_use", "choices", "flags", "by_position"]

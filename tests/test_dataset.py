@@ -955,3 +955,28 @@ def test_an_empty_file_in_a_manifest_is_said_as_a_row_s_not_as_an_upload_s(tiny_
                             "manifest's path to it.")
     assert said(rec["error"], "zh").endswith("请替换这个文件，或改掉清单里指向它的路径。")
     assert empty_file("the clip", "clip").endswith("Choose the clip again.")  # the dashboard's, as it was
+
+
+def test_a_bad_use_is_refused_before_the_model_loads(tiny_preset_path, tiny_model, tmp_path, capsys, monkeypatch):
+    """``--use txt`` loaded the model and failed every row with "Unknown modality 'txt'; ...", exit code 0. It is
+    refused in one line now, exit code 2, before the manifest is read or the model loads, as ``--preset lit`` is;
+    a ``use`` that names nothing (",") too, and ``explain_batch`` itself (the API, the tab) before any row runs."""
+    from msa_demo.__main__ import main
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset", classmethod(no_model))
+    m = tmp_path / "m.csv"
+    m.write_text("text\nI love it\nI hate it\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for use, said in (("txt", "error: Unknown modality 'txt'; use text, image, audio and/or video.\n"),
+                      ("text,txt", "error: Unknown modality 'txt'; use text, image, audio and/or video.\n"),
+                      (",", "error: --use names no modality; use text, image, audio and/or video.\n")):
+        assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "--use", use, "--out", str(out),
+                     "--no-progress", "--lang", "en"]) == 2
+        assert capsys.readouterr().err == said
+    assert not out.exists()  # nothing written
+    with pytest.raises(InputError, match="Unknown modality 'txt'"):
+        explain_batch(m, out, model=tiny_model, use=["txt"], options=FAST, progress=False)
+    assert not out.exists()

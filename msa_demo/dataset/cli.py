@@ -75,13 +75,13 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         raise InputError("--top must be at least 1.")
     from msa_demo.dataset.manifest import parse_columns
     from msa_demo.labels import parse_label_names
-    from msa_demo.registry import use_names
+    from msa_demo.registry import check_use, use_names
 
     columns = parse_columns(args.columns)
     label_names = parse_label_names(args.label_names)
     options = options_from_args(args, None)
     lang = output_language(args.lang)  # the lines printed and report.html
-    use = use_names(args.use) if args.use else None
+    use = check_use(use_names(args.use)) if args.use else None  # before the manifest is read or the model loads
     try:
         s = explain_batch(args.manifest, args.out, preset=args.preset or os.environ.get("MSA_PRESET", "hub"),
                           device=args.device, options=options, target=args.target, use=use, limit=args.limit,

@@ -76,7 +76,10 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     from msa_demo.explain.options import ExplainOptions, check_target
 
+    from msa_demo.registry import check_use
+
     t0 = time.perf_counter()
+    use, target = check_use(use), check_target(target)  # a bad one refused before anything is read or loaded
     rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names, media_folder)
     if readable is not None:
         rows = left_out(rows, readable)
@@ -85,7 +88,6 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     if missing:
         raise InputError(missing)
     options = options if options is not None else ExplainOptions()
-    target = check_target(target)
     store = open_results(out)
     stored = store.rows()  # read once: what is done, and what of it had failed
     store.claim(manifest_key(manifest), Path(str(manifest)).name, stored)  # a folder holds one manifest's rows
