@@ -704,14 +704,14 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     m.write_text("text,image\n" + "".join(f",gone{i}.png\n" for i in range(7)) + "row 7,found.png\n",
                  encoding="utf-8")  # a picture alone: a row with words is explained from them (said)
     assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
-                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
+                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 1  # rows failed: exit status 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("8 rows: 1 explained, 7 failed") and lines[1:7] == [
         *(f"  row-0000{i + 1}: No image file was found at '…/{tmp_path.parent.name}/{tmp_path.name}/gone{i}.png'."
           for i in range(5)), "  and 2 more (report.html lists every row that could not be explained)"]
     assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
-                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0  # again: nothing runs, and
-    # the 7 that failed are not hidden behind "0 failed"
+                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 1  # again: nothing runs, and
+    # the 7 that failed are not hidden behind "0 failed", nor behind exit status 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("8 rows: 0 explained, 0 failed, 8 already done")
     assert lines[1] == "  7 of the rows already done had failed; --retry-failed runs them again"
@@ -980,3 +980,30 @@ def test_a_bad_use_is_refused_before_the_model_loads(tiny_preset_path, tiny_mode
     with pytest.raises(InputError, match="Unknown modality 'txt'"):
         explain_batch(m, out, model=tiny_model, use=["txt"], options=FAST, progress=False)
     assert not out.exists()
+
+
+def test_the_exit_status_tells_a_run_with_failed_rows(tiny_model, tmp_path, capsys, monkeypatch):
+    """The exit status was 0 when rows failed, so a script could not tell. Now: 0 when every row is explained, 1
+    when the run finished with a failed row (this run's, or an earlier run's not run again), 2 for a usage error,
+    130 for Ctrl-C; ``--help`` says so."""
+    from msa_demo.__main__ import build_parser, main
+    from msa_demo.dataset.cli import EXIT_STATUS
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    m, out = tmp_path / "m.csv", tmp_path / "out"
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "found.png")  # one file found: the column is not all wrong
+    m.write_text("id,text,image\nok,I love it,found.png\nbroken,,gone.png\n", encoding="utf-8")
+    run = ["explain-batch", str(m), "--out", str(out), "--no-progress", "--ig-max-steps", "8", "--deletion-steps",
+           "2", "--lang", "en"]
+    assert main(run) == 1  # "broken" has nothing but a missing picture
+    assert main(run) == 1  # skipped as done, but still failed
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "gone.png")
+    assert main([*run, "--retry-failed"]) == 0
+    assert main(run) == 0
+    assert main([*run, "--top", "0"]) == 2
+    capsys.readouterr()
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["explain-batch", "--help"])
+    assert " ".join(EXIT_STATUS.split()) in " ".join(capsys.readouterr().out.split())

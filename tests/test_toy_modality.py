@@ -390,7 +390,7 @@ def test_explain_batch_gives_the_fourth_modality_its_columns(physio_preset, tmp_
     out = tmp_path / "out"
     args = ["explain-batch", str(manifest), "--preset", str(physio_preset[1]), "--out", str(out), "--device", "cpu",
             "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress", "--target", "positive"]
-    assert main(args) == 0
+    assert main(args) == 1  # a row failed: exit status 1
     assert "3 rows: 2 explained, 1 failed, 0 already done" in capsys.readouterr().out
     table = pq.read_table(out / "results.parquet")
     assert {"physiology_sha256", "physiology_prob_positive", "shapley_physiology", "interaction_text_physiology",
@@ -423,10 +423,10 @@ def test_explain_batch_gives_the_fourth_modality_its_columns(physio_preset, tmp_
     assert list(shown["physiology alone"]) == ["positive", "negative", ""]
     assert list(tab.table("out", "physiology alone wrong")["id"]) == ["low"] and "physiology alone wrong" in filters()
 
-    # a rerun skips every row, unless the modality's value changed
-    assert main(args) == 0
+    # a rerun skips every row, unless the modality's value changed ("bad" failed before: still exit status 1)
+    assert main(args) == 1
     assert "3 rows: 0 explained, 0 failed, 3 already done" in capsys.readouterr().out
     rows[1]["physiology"] = [-2, 0, 0, 0]
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    assert main(args) == 0
+    assert main(args) == 1
     assert "3 rows: 1 explained, 0 failed, 2 already done" in capsys.readouterr().out

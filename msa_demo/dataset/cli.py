@@ -8,6 +8,12 @@ import sys
 
 ENGINES = ("local", "ray")
 FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the run's line (all in report.html)
+# the exit status, said in --help and the README, so that a script can tell a run with failed rows from a clean one
+EXIT_STATUS = ("exit status: 0 when every row is explained; 1 when the run finished but a row could not be "
+               "explained (in this run, or in an earlier one and not run again: --retry-failed does); 2 when nothing "
+               "ran (a bad flag or manifest, a results folder that cannot be written); 130 when stopped by Ctrl-C "
+               "(the rows done are kept)")
+ROWS_FAILED = 1  # the run finished, and the results folder holds rows of this manifest that failed
 
 
 def add_command(sub) -> None:
@@ -17,7 +23,8 @@ def add_command(sub) -> None:
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
-                       "directory: results.parquet, explanations/<id>.json, map.json, report.html; resumable")
+                       "directory: results.parquet, explanations/<id>.json, map.json, report.html; resumable",
+                       epilog=EXIT_STATUS)
     from msa_demo import registry
 
     files = [k.name for k in registry.kinds() if k.manifest_file]
@@ -121,7 +128,13 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
     print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
             results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))
-    return 0
+    return exit_status(s)
+
+
+def exit_status(s) -> int:
+    """0 when every row of the manifest is explained, :data:`ROWS_FAILED` when one failed, now or in an earlier run
+    (a script's ``explain-batch ... || retry`` must not read a table with failed rows as complete)."""
+    return ROWS_FAILED if s.failed or s.failed_before else 0
 
 
 def _rows_done(out: str) -> int:
@@ -134,4 +147,4 @@ def _rows_done(out: str) -> int:
         return 0
 
 
-__all__ = ["add_command", "cmd_explain_batch"]
+__all__ = ["EXIT_STATUS", "ROWS_FAILED", "add_command", "cmd_explain_batch", "exit_status"]
