@@ -1000,6 +1000,13 @@ ZH: dict[str, str] = {
     "Too close to call: {a} or {b}? — multimodal sentiment explanation": "难分高下：{a}还是{b}？——多模态情绪解释",
     "the face pushed {way} {target} over {a}–{b} s, no moment more than another":
         "人脸在 {a}–{b} 秒一直{way}“{target}”推动，没有哪个时刻更突出",
+    # dataset-mode fixes (fix-ds)
+    "The one {modality} file the manifest names does not exist ('{path}'); an uploaded manifest's paths are read "
+    "from the data folder ('{folder}').": "清单列出的唯一一个{modality}文件不存在（“{path}”）；上传的清单中的路径从数据文件夹"
+                                         "（“{folder}”）读取。",
+    "None of the {n} {modality} files the manifest names exists (the first: '{path}'); an uploaded manifest's "
+    "paths are read from the data folder ('{folder}').": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；"
+                                                        "上传的清单中的路径从数据文件夹（“{folder}”）读取。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -455,3 +455,20 @@ def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
     assert f"{name} 中的行“{rec['id']}”" in out["notices"]
     saved = json.loads((root / name / rec["explanation"]).read_text(encoding="utf-8"))
     assert english_left(out["notices"], *own, *own_words(saved), "explain-batch") == []  # a command keeps its name
+
+
+def test_an_upload_whose_files_are_not_found_says_they_are_read_from_the_data_folder(tiny_model, tmp_path):
+    """An uploaded manifest naming no picture that exists said "...; paths are read from the manifest's folder." An
+    upload's paths are read from the data folder (Gradio keeps the upload elsewhere): the line names it."""
+    from msa_demo.inputs import shown_path
+
+    root, uploads = tmp_path / "dsroot", tmp_path / "gradio-upload"
+    root.mkdir(), uploads.mkdir()
+    tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), root=root)
+    upload = uploads / "reviews.csv"
+    upload.write_text("text,image\nnice,media/happy_face.png\nbad,media/frown_face.png\n", encoding="utf-8")
+    with pytest.raises(gr.Error) as said:
+        tab.run_upload(str(upload), 5, "tiny", ALL)
+    first = shown_path(root / "media" / "happy_face.png")
+    assert said.value.message == (f"None of the 2 image files the manifest names exists (the first: '{first}'); an "
+                                  f"uploaded manifest's paths are read from the data folder ('{shown_path(root)}').")

@@ -83,7 +83,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names, media_folder)
     if readable is not None:
         rows = left_out(rows, readable)
-    missing = none_found([r.values for r in rows])  # before the results folder is made (a done row whose file is
+    missing = none_found([r.values for r in rows], media_folder=media_folder)  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:
         raise InputError(missing)

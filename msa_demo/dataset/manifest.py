@@ -379,20 +379,29 @@ def missing_files(rows: list[dict[str, Any]]) -> dict[str, tuple[list[int], int]
     return out
 
 
-def none_found(rows: list[dict[str, Any]], missing: dict[str, tuple[list[int], int]] | None = None) -> str | None:
+def none_found(rows: list[dict[str, Any]], missing: dict[str, tuple[list[int], int]] | None = None,
+               media_folder: Path | None = None) -> str | None:
     """One line when a file column names no file that exists, in any row (a wrong folder, a --columns template
     built wrong): said before a model loads, not as thousands of failed rows. None otherwise. ``missing``: the
-    rows' :func:`missing_files`, when the caller has them already."""
+    rows' :func:`missing_files`, when the caller has them already. ``media_folder``: where the paths were read
+    from when not the manifest's folder (the Dataset tab's upload: the data folder), named so that a person knows
+    where to put the files."""
     from msa_demo.inputs import shown_path
 
     for m, (gone, named) in (missing_files(rows) if missing is None else missing).items():
-        if len(gone) == named and named == 1:
-            return (f"The one {m} file the manifest names does not exist ('{shown_path(Path(rows[gone[0]][m]))}'); "
-                    "paths are read from the manifest's folder.")
         if len(gone) == named:
-            return (f"None of the {named} {m} files the manifest names exists (the first: "
-                    f"'{shown_path(Path(rows[gone[0]][m]))}'); paths are read from the manifest's folder.")
+            first = shown_path(Path(rows[gone[0]][m]))
+            said = (f"The one {m} file the manifest names does not exist ('{first}')" if named == 1 else
+                    f"None of the {named} {m} files the manifest names exists (the first: '{first}')")
+            return said + (READ_FROM_MANIFEST if media_folder is None else
+                           READ_FROM_DATA_FOLDER.format(folder=shown_path(Path(media_folder))))
     return None
+
+
+READ_FROM_MANIFEST = "; paths are read from the manifest's folder."
+# an uploaded manifest sits in a temporary folder of Gradio's: its paths are the data folder's, and "the manifest's
+# folder" sent a person to look beside a file they never saw
+READ_FROM_DATA_FOLDER = "; an uploaded manifest's paths are read from the data folder ('{folder}')."
 
 
 # a spreadsheet program's own files, by suffix; their bytes are a zip (xlsx, ods, numbers) or an OLE file (xls)
