@@ -293,10 +293,6 @@ ZH: dict[str, str] = {
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
-    "{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder or a "
-    "link not fetched): {modalities}; each row's notices say why":
-        "{n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities}；"
-        "每行的提示说明原因",
     "{modality} {n}": "{modality} {n}",
     "failed": "失败", "without {modalities}": "缺少{modalities}",
     # train's lines on the command line
@@ -391,8 +387,6 @@ ZH: dict[str, str] = {
     "'{name}' is not a manifest: it holds binary data (a picture, a clip or an archive?), not text; give a CSV (a "
     "header line), JSONL or Parquet file.": "“{name}”不是清单：它包含二进制数据（图片、片段或压缩包？），不是文本；请给出 "
                                             "CSV（带表头行）、JSONL 或 Parquet 文件。",
-    "  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could not be "
-    "read); each row's notices say why": "  {n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）；每行的提示说明原因",
     "{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or files that "
     "changed): explained again, their earlier results replaced":
         "结果文件夹中有 {n} 行的 id 相同但输入不同（另一份清单的行，或文件已改变）：已重新解释，替换了之前的结果",
@@ -1007,6 +1001,14 @@ ZH: dict[str, str] = {
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); an uploaded manifest's "
     "paths are read from the data folder ('{folder}').": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；"
                                                         "上传的清单中的路径从数据文件夹（“{folder}”）读取。",
+    "  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could not be "
+    "read): {ids}; each row's notices say why": "  {n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）："
+                                                "{ids}；每行的提示说明原因",
+    "{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder or a "
+    "link not fetched): {modalities} · {ids}; each row's notices say why":
+        "{n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities} · "
+        "{ids}；每行的提示说明原因",
+    "{n} labelled row(s) could not be explained and are left out of the scores": "{n} 个有标签的行未能解释，未计入评分",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -1007,3 +1007,34 @@ def test_the_exit_status_tells_a_run_with_failed_rows(tiny_model, tmp_path, caps
     with pytest.raises(SystemExit):
         parser.parse_args(["explain-batch", "--help"])
     assert " ".join(EXIT_STATUS.split()) in " ".join(capsys.readouterr().out.split())
+
+
+def test_rows_explained_without_an_input_are_named_and_failed_labelled_rows_are_counted(tiny_model, tmp_path,
+                                                                                       capsys, monkeypatch):
+    """"2 row(s) were explained without an input they name (...)" and the report's "5 rows ...: image 5" counted
+    the rows but never named them; the scores' "25 labelled rows" did not say that labelled rows had failed and
+    were left out. The lines name the rows (five, then "and N more"); the report and the tab's summary say how many
+    labelled rows failed and are not in the scores."""
+    from msa_demo.__main__ import main
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "found.png")
+    m, out = tmp_path / "m.csv", tmp_path / "out"
+    m.write_text("id,text,image,label\nok,I love it,found.png,positive\n"
+                 + "".join(f"r{i},so so,gone{i}.png,neutral\n" for i in range(7))
+                 + "lost,,gone.png,negative\nlost2,,gone.png,positive\n", encoding="utf-8")
+    assert main(["explain-batch", str(m), "--out", str(out), "--no-progress", "--ig-max-steps", "8",
+                 "--deletion-steps", "2", "--lang", "en"]) == 1
+    printed = capsys.readouterr().out
+    assert ("  7 row(s) were explained without an input they name (a file missing, unreadable or a link that could "
+            "not be read): r0, r1, r2, r3, r4 and 2 more; each row's notices say why\n") in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert ": image 7 · r0, r1, r2, r3, r4 and 2 more; each row" in page
+    assert "8 labelled rows: accuracy" in page and \
+        "2 labelled row(s) could not be explained and are left out of the scores." in page
+    said = summary_markdown(read_results(out), out)
+    assert "on 8 labelled rows · macro F1" in said and "· 2 labelled row(s) could not be explained" in said
+    assert "r0, r1, r2, r3, r4 and 2 more" in said
+    assert "未计入评分" in summary_markdown(read_results(out), out, lang="zh")

@@ -322,7 +322,9 @@ def test_a_manifest_s_file_outside_the_data_folder_is_not_read(tiny_model, tmp_p
     # counted and shown: the rows explained without the picture they name; a failed row says so where one looks
     assert {rid: r["not_read"] for rid, r in rows.items()} == {"absolute": ["image"], "climbs": ["image"],
                                                                "linked": ["image"], "inside": [], "alone": []}
-    assert "3 rows were explained without an input they name" in summary and ": image 3;" in summary
+    assert "3 rows were explained without an input they name" in summary and \
+        ": image 3 · absolute, climbs, linked;" in summary  # the rows named, not only counted
+    assert "1 labelled row(s) could not be explained and are left out of the scores" in summary  # "alone"
     cells = {row["id"]: row for row in table.to_dict("records")}
     assert cells["absolute"]["error or input not read"] == "without image" and cells["absolute"]["predicted"] != "failed"
     assert cells["alone"]["predicted"] == "failed" and cells["inside"]["error or input not read"] == ""

@@ -14,6 +14,9 @@ EXIT_STATUS = ("exit status: 0 when every row is explained; 1 when the run finis
                "ran (a bad flag or manifest, a results folder that cannot be written); 130 when stopped by Ctrl-C "
                "(the rows done are kept)")
 ROWS_FAILED = 1  # the run finished, and the results folder holds rows of this manifest that failed
+# rows explained without an input, named (a count alone left a person to search the table for them)
+NOT_READ = ("  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could "
+            "not be read): {ids}; each row's notices say why")
 
 
 def add_command(sub) -> None:
@@ -66,7 +69,7 @@ def add_command(sub) -> None:
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import OTHER_INPUTS, explain_batch
-    from msa_demo.dataset.report import labels_not_read
+    from msa_demo.dataset.report import ids_named, labels_not_read
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
     from msa_demo.i18n import said, t
@@ -114,8 +117,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if s.other_inputs:
         print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
     if s.not_read:
-        print(t("  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that "
-                "could not be read); each row's notices say why", lang, n=s.not_read))
+        print(t(NOT_READ, lang, n=s.not_read, ids=ids_named(s.not_read_ids, lang)))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

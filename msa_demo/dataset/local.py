@@ -41,6 +41,7 @@ class BatchSummary:
     other_inputs: int = 0  # rows whose id the folder held with other inputs (another manifest's, files changed):
     # explained again, their earlier results replaced (``OTHER_INPUTS`` says so)
     not_read: int = 0  # rows this run explained without an input they name (missing, unreadable, refused)
+    not_read_ids: tuple[str, ...] = ()  # their ids, so that the line names them (the first few)
 
     @property
     def rows_per_second(self) -> float:
@@ -104,8 +105,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
     running = {r.id for r in todo}
     failed_before = sum(1 for r in rows if r.id in failed_ids and r.id not in running)  # skipped, failed last time
-    explained = failed = not_read = 0
+    explained = failed = 0
     failures: list[tuple[str, str]] = []
+    not_read: list[str] = []  # the ids of the rows explained without an input they name
     if todo:
         if engine == "ray":
             from msa_demo.dataset.distributed import ray_results
@@ -125,7 +127,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                     text = data if isinstance(data, str) else explanation_text(data)
                     rec["explanation"] = store.write_explanation(safe_name(rec["id"]), text)
                     explained += 1
-                    not_read += bool(rec.get("not_read"))
+                    if rec.get("not_read"):
+                        not_read.append(str(rec["id"]))
                 else:
                     failed += 1
                     failures.append((str(rec["id"]), str(rec.get("error") or "")))
@@ -145,7 +148,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint, failed_before, len(other_settings), other_inputs, not_read)
+                        label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
+                        tuple(not_read))
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "

@@ -135,6 +135,9 @@ def summary(rows: list[dict]) -> dict[str, Any]:
         # rows explained without an input they name (missing, unreadable, outside the data folder): {modality: rows}
         "not_read": {m: n for m in modalities() if (n := sum(m in (r.get("not_read") or []) for r in ok))},
         "rows_not_read": sum(bool(r.get("not_read")) for r in ok),
+        "ids_not_read": [str(r["id"]) for r in ok if r.get("not_read")],
+        # labelled rows that failed: left out of the scores, said beside them ("25 labelled rows" of 30 given)
+        "labelled_failed": sum(1 for r in rows if r.get("error") and r.get("label") in SENTIMENTS),
     }
 
 
@@ -273,11 +276,13 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
         parts.append("<p>" + t("{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall "
                                "{recall}, F1 {f1}.", lang, n=m["n"], accuracy=f"{m['accuracy']:.3f}",
                                precision=f"{m['macro_precision']:.3f}", recall=f"{m['macro_recall']:.3f}",
-                               f1=f"{m['macro_f1']:.3f}") + "</p>")
+                               f1=f"{m['macro_f1']:.3f}") + _sentence(labelled_left_out(s, lang), lang) + "</p>")
         cm_rows = [[t("truth: {label}", lang, label=i18n.label(lab, lang))] + list(r)
                    for lab, r in zip(m["labels"], m["confusion_matrix"])]
         parts.append(_table(["", *[t("predicted: {label}", lang, label=i18n.label(lab, lang)) for lab in m["labels"]]],
                             cm_rows, {1, 2, 3}))
+    elif s["labelled_failed"]:  # labels given, but none of their rows explained: not "no row carries a label"
+        parts.append(f"<p class=muted>{_e(labelled_left_out(s, lang))}.</p>")
     else:
         parts.append(f"<p class=muted>{t('No row carries a label, so there is nothing to score.', lang)}</p>")
     parts.append(f"<h2>{t('Which modality the model relies on', lang)}</h2>")
@@ -339,19 +344,45 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str
     return "\n".join(p for p in parts if p)
 
 
+def _sentence(line: str, lang: str = "en") -> str:
+    """``line`` as a sentence after another (escaped, a space before, a full stop after); "" for no line."""
+    return f"{'' if lang == 'zh' else ' '}{_e(line)}{i18n.stop(lang)}" if line else ""
+
+
 def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
 def inputs_not_read(figures: dict, lang: str = "en") -> str:
     """One line saying how many explained rows went without an input they name, by modality (``summary``'s
-    ``not_read``), "" when none did."""
+    ``not_read``), and which rows (the first few): a count alone left a person to search the table for them; ""
+    when none did."""
     if not figures.get("rows_not_read"):
         return ""
-    return t("{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder "
-             "or a link not fetched): {modalities}; each row's notices say why", lang, n=figures["rows_not_read"],
+    return t(INPUTS_NOT_READ, lang, n=figures["rows_not_read"], ids=ids_named(figures.get("ids_not_read") or [], lang),
              modalities=i18n.listed((t("{modality} {n}", lang, modality=i18n.modality(m, lang), n=n)
                                      for m, n in figures["not_read"].items()), lang))
+
+
+INPUTS_NOT_READ = ("{n} rows were explained without an input they name (a file missing, unreadable, outside the data "
+                   "folder or a link not fetched): {modalities} · {ids}; each row's notices say why")
+IDS_SHOWN = 5  # rows named in a line about some of the rows, then "and N more"
+
+
+def ids_named(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
+    """The first :data:`IDS_SHOWN` of ``ids``, then "and N more": rows named in one line whatever their number."""
+    more = t(" and {n} more", lang, n=len(ids) - IDS_SHOWN) if len(ids) > IDS_SHOWN else ""
+    return ", ".join(map(str, ids[:IDS_SHOWN])) + more
+
+
+def labelled_left_out(figures: dict, lang: str = "en") -> str:
+    """One line saying how many labelled rows failed and so are not in the scores ("" when none did): the scores'
+    "25 labelled rows" of a set that gave 30 had not said where the other 5 went."""
+    n = figures.get("labelled_failed") or 0
+    return t(LABELLED_LEFT_OUT, lang, n=n) if n else ""
+
+
+LABELLED_LEFT_OUT = "{n} labelled row(s) could not be explained and are left out of the scores"
 
 
 def unread_labels(rows: list[dict]) -> list[str]:
@@ -363,9 +394,8 @@ def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
     """One line naming the rows whose label is no sentiment (explained as unlabelled), "" when there are none."""
     if not ids:
         return ""
-    more = t(" and {n} more", lang, n=len(ids) - 5) if len(ids) > 5 else ""
     return t("labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), "
-             "explained without them: {n} · {ids}", lang, n=len(ids), ids=", ".join(map(str, ids[:5])) + more)
+             "explained without them: {n} · {ids}", lang, n=len(ids), ids=ids_named(ids, lang))
 
 
 def labels_read(rows: list[dict], lang: str = "en") -> str:
@@ -407,6 +437,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "labels_not_read", "labels_read", "macro_f1",
+__all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

@@ -25,8 +25,8 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import (PUNCTUATION, alone, inputs_not_read, labels_not_read, labels_read, map_name,
-                                     slice_name, unread_labels)
+from msa_demo.dataset.report import (PUNCTUATION, alone, inputs_not_read, labelled_left_out, labels_not_read,
+                                     labels_read, map_name, slice_name, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -156,7 +156,10 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     m = s.get("metrics") or {}
     if m.get("n"):
         lines.append(t("accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}", lang,
-                       accuracy=f"{m['accuracy']:.0%}", n=m["n"], f1=f"{m['macro_f1']:.2f}"))
+                       accuracy=f"{m['accuracy']:.0%}", n=m["n"], f1=f"{m['macro_f1']:.2f}")
+                     + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else ""))
+    elif s.get("labelled_failed"):  # labels given, none of their rows explained
+        lines.append(md(labelled_left_out(s, lang)))
     if s["reliance"]:
         lines.append(t("reliance (mean |Shapley|): {reliance}", lang, reliance=" · ".join(
             f"{modality_name(k, lang)} **{v:.3f}**" for k, v in sorted(s["reliance"].items(), key=lambda kv: -kv[1]))))
