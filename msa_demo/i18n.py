@@ -1009,6 +1009,8 @@ ZH: dict[str, str] = {
         "{n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities} · "
         "{ids}；每行的提示说明原因",
     "{n} labelled row(s) could not be explained and are left out of the scores": "{n} 个有标签的行未能解释，未计入评分",
+    "'{name}' holds {n} manifests ({manifests}); zip the folder of one of them, with its pictures and clips.":
+        "“{name}”包含 {n} 份清单（{manifests}）；请只压缩其中一份所在的文件夹，连同它的图片和片段。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

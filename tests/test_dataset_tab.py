@@ -474,3 +474,24 @@ def test_an_upload_whose_files_are_not_found_says_they_are_read_from_the_data_fo
     first = shown_path(root / "media" / "happy_face.png")
     assert said.value.message == (f"None of the 2 image files the manifest names exists (the first: '{first}'); an "
                                   f"uploaded manifest's paths are read from the data folder ('{shown_path(root)}').")
+
+
+def test_a_zip_with_two_manifests_is_refused_naming_them(tiny_model, tmp_path):
+    """A .zip holding two manifests ran the first by name without a word; which one to run is the person's to say:
+    refused in one line that names them, nothing run."""
+    import zipfile
+
+    from msa_demo.i18n import said
+
+    tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports"),
+                     root=tmp_path)
+    archive = tmp_path / "sets.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("set/train.csv", "text,label\nI love it,positive\n")
+        z.writestr("set/test.jsonl", json.dumps({"text": "awful", "label": "negative"}) + "\n")
+    with pytest.raises(gr.Error) as refused:
+        tab.run_upload(str(archive), 5, "tiny", ALL)
+    assert refused.value.message == ("'sets.zip' holds 2 manifests (set/test.jsonl, set/train.csv); zip the folder of "
+                                     "one of them, with its pictures and clips.")
+    assert not (tmp_path / "msa_results").exists()  # nothing run
+    assert said(refused.value.message, "zh").startswith("“sets.zip”包含 2 份清单（set/test.jsonl、set/train.csv）")

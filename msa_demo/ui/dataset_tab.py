@@ -415,9 +415,9 @@ class DatasetTab:
                          label_names, also, media)
 
     def unpack(self, archive: Path) -> tuple[Path, Path]:
-        """(the manifest inside an uploaded .zip (the shallowest CSV / JSONL / Parquet file), the folder it was
-        unpacked into with its media: the dashboard's own); a member outside the archive's folder, or too much, is
-        refused."""
+        """(the manifest inside an uploaded .zip (its one CSV / JSONL / Parquet file), the folder it was unpacked
+        into with its media: the dashboard's own); a member outside the archive's folder, too much, or two
+        manifests, is refused."""
         import hashlib
         import zipfile
 
@@ -441,6 +441,12 @@ class DatasetTab:
                        key=lambda p: (len(p.relative_to(into).parts), str(p)))
         if not found:
             raise user_error(f"'{archive.name}' holds no manifest (a .csv, .jsonl or .parquet file).")
+        if len(found) > 1:  # the first by name had been run without a word: which one is the person's to say
+            from msa_demo.dataset.report import ids_named
+
+            raise user_error(f"'{archive.name}' holds {len(found)} manifests "
+                             f"({ids_named([p.relative_to(into).as_posix() for p in found])}); zip the folder of one "
+                             "of them, with its pictures and clips.")
         return found[0], into
 
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
