@@ -1011,6 +1011,8 @@ ZH: dict[str, str] = {
     "{n} labelled row(s) could not be explained and are left out of the scores": "{n} 个有标签的行未能解释，未计入评分",
     "'{name}' holds {n} manifests ({manifests}); zip the folder of one of them, with its pictures and clips.":
         "“{name}”包含 {n} 份清单（{manifests}）；请只压缩其中一份所在的文件夹，连同它的图片和片段。",
+    "{n} row(s) repeat an earlier row's id and are named with #2, #3 ...: {ids}":
+        "{n} 行的 id 与前面的行重复，已以 #2、#3 … 命名：{ids}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

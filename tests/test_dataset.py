@@ -1038,3 +1038,27 @@ def test_rows_explained_without_an_input_are_named_and_failed_labelled_rows_are_
     assert "on 8 labelled rows · macro F1" in said and "· 2 labelled row(s) could not be explained" in said
     assert "r0, r1, r2, r3, r4 and 2 more" in said
     assert "未计入评分" in summary_markdown(read_results(out), out, lang="zh")
+
+
+def test_a_repeated_id_is_said_once_in_the_run_s_summary(tiny_model, tmp_path, capsys, monkeypatch):
+    """'r21' twice became 'r21#2' with no line in the output. The command line and the Dataset tab's summary now
+    say it once, naming the renamed rows."""
+    from msa_demo.__main__ import main
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    m, out = tmp_path / "m.csv", tmp_path / "out"
+    m.write_text("id,text\nr21,I love it\nr21,I hate it\nr22,fine\nr21,meh\n", encoding="utf-8")
+    assert main(["explain-batch", str(m), "--out", str(out), "--no-progress", "--ig-max-steps", "8",
+                 "--deletion-steps", "2", "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    line = "2 row(s) repeat an earlier row's id and are named with #2, #3 ...: r21#2, r21#3"
+    assert printed.count(line) == 1 and f"  {line}\n" in printed
+    assert [r["id"] for r in read_results(out)] == ["r21", "r21#2", "r22", "r21#3"]
+    said = summary_markdown(read_results(out), out)
+    assert said.count("repeat an earlier row") == 1 and "r21#2, r21#3" in said
+    m.write_text("id,text\nr21,I love it\nr22,fine\n", encoding="utf-8")
+    assert main(["explain-batch", str(m), "--out", str(tmp_path / "other"), "--no-progress", "--ig-max-steps", "8",
+                 "--deletion-steps", "2", "--lang", "en"]) == 0
+    assert "repeat an earlier row" not in capsys.readouterr().out

@@ -69,7 +69,7 @@ def add_command(sub) -> None:
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import OTHER_INPUTS, explain_batch
-    from msa_demo.dataset.report import ids_named, labels_not_read
+    from msa_demo.dataset.report import ids_named, ids_repeated, labels_not_read
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
     from msa_demo.i18n import said, t
@@ -121,6 +121,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))
+    if ids_repeated(s.ids):
+        print("  " + ids_repeated(s.ids, lang))
     if s.unlabelled:
         print(labels_not_read(s.unlabelled, lang))
     if s.label_hint:

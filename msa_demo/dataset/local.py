@@ -42,6 +42,7 @@ class BatchSummary:
     # explained again, their earlier results replaced (``OTHER_INPUTS`` says so)
     not_read: int = 0  # rows this run explained without an input they name (missing, unreadable, refused)
     not_read_ids: tuple[str, ...] = ()  # their ids, so that the line names them (the first few)
+    ids: tuple[str, ...] = ()  # every row's id (a repeated one renamed 'r21#2': ``report.ids_repeated`` says so)
 
     @property
     def rows_per_second(self) -> float:
@@ -149,7 +150,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
-                        tuple(not_read))
+                        tuple(not_read), tuple(r.id for r in rows))
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "

@@ -13,9 +13,10 @@ columns come from the registry (``columns``) and from the rows themselves.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, modalities, prob_column, shapley_column, top_lists,
@@ -375,6 +376,27 @@ def ids_named(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
     return ", ".join(map(str, ids[:IDS_SHOWN])) + more
 
 
+REPEATED_SUFFIX = re.compile(r"#(\d+)#*$")  # 'r21#2' (and 'r21#2#' when 'r21#2' was the set's own): ``rows.read_rows``
+
+
+def renamed_ids(ids: Iterable[str]) -> list[str]:
+    """The ids that read_rows gave a later row whose id repeats an earlier one ('r21' twice: 'r21#2'), in order:
+    an id ending in #N (N from 2) whose stem is an id of the set too."""
+    ids = [str(i) for i in ids]
+    known = set(ids)
+    return [i for i in ids if (m := REPEATED_SUFFIX.search(i)) and int(m.group(1)) >= 2 and i[:m.start()] in known]
+
+
+def ids_repeated(ids: Iterable[str], lang: str = "en") -> str:
+    """One line naming the rows renamed for an id the manifest repeats ("" when none is): 'r21#2' had appeared in
+    the table with no word why."""
+    renamed = renamed_ids(ids)
+    return t(IDS_REPEATED, lang, n=len(renamed), ids=ids_named(renamed, lang)) if renamed else ""
+
+
+IDS_REPEATED = "{n} row(s) repeat an earlier row's id and are named with #2, #3 ...: {ids}"
+
+
 def labelled_left_out(figures: dict, lang: str = "en") -> str:
     """One line saying how many labelled rows failed and so are not in the scores ("" when none did): the scores'
     "25 labelled rows" of a set that gave 30 had not said where the other 5 went."""
@@ -437,6 +459,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
-           "map_name", "mean_abs_shapley", "modalities_in", "report_title", "slice_name", "summary", "to_html",
+__all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+           "map_name", "mean_abs_shapley", "modalities_in", "renamed_ids", "report_title", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

@@ -25,8 +25,8 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import (PUNCTUATION, alone, inputs_not_read, labelled_left_out, labels_not_read,
-                                     labels_read, map_name, slice_name, unread_labels)
+from msa_demo.dataset.report import (PUNCTUATION, alone, ids_repeated, inputs_not_read, labelled_left_out,
+                                     labels_not_read, labels_read, map_name, slice_name, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -168,6 +168,9 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     not_read = inputs_not_read(s, lang)
     if not_read:
         lines.append(md(not_read))
+    repeated = ids_repeated((r.get("id") for r in rows), lang)
+    if repeated:
+        lines.append(md(repeated))
     unread = unread_labels(rows)
     if unread:
         lines.append(md(labels_not_read(unread, lang)))
