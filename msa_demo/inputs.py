@@ -576,6 +576,16 @@ def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
     return wave, rate, (max(length or 0.0, wave.size / rate) if cut else None), notices
 
 
+def seconds_past(length: float, limit: float) -> str | None:
+    """``length`` (longer than ``limit``) to as few decimals as tell it from ``limit``: a 30.04 s clip read "only
+    the first 30 s of 30.0 s were used", which reads as a contradiction. None when even a thousandth does not."""
+    for places in (1, 2, 3):
+        told = f"{length:.{places}f}"
+        if float(told) > limit:
+            return told
+    return None
+
+
 # a file cut short (an upload broken off, a copy stopped): what it holds is read, and said, not passed off as whole
 ENDS_EARLY = "Audio: the file ends early (cut off or damaged): it says {total} s, and the {s} s it holds were read."
 
@@ -685,7 +695,9 @@ def load_audio(value: Any, sample_rate: int = 16000, max_seconds: float = 30.0) 
         raise InputError(f"The audio clip is too short ({seconds * 1000:.0f} ms); use at least 0.1 seconds.")
     if seconds > max_seconds:
         wave = wave[: int(max_seconds * rate)]
-        notices.append(f"Audio: only the first {max_seconds:g} s of {seconds:.1f} s were used.")
+        told = seconds_past(seconds, max_seconds)
+        if told:  # (a cut under a millisecond is no cut to speak of)
+            notices.append(f"Audio: only the first {max_seconds:g} s of {told} s were used.")
     peak = float(np.abs(wave).max())
     if peak > OVER_FULL_SCALE:  # a float file mixed too hot: scaled down whole, not clipped (clipping distorts)
         wave = wave / peak

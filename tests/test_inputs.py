@@ -249,6 +249,13 @@ def test_audio_gradio_tuple_int16_and_trim():
     assert np.abs(out.waveform).max() <= 1.0
 
 
+def test_audio_a_little_longer_than_the_limit_says_its_length_apart_from_the_limit():
+    """30.04 s read "only the first 30 s of 30.0 s were used": said to the decimal that tells them apart."""
+    rate = 8000
+    out = load_audio((rate, np.full(int(rate * 30.04), 0.1, np.float32)), max_seconds=30)
+    assert out.notices == ["Audio: only the first 30 s of 30.04 s were used."]
+
+
 def test_audio_channels_first_is_transposed():
     data = np.zeros((2, 16000), np.float32)
     data[0] = 0.5

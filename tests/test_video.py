@@ -262,6 +262,17 @@ def test_a_long_clip_is_cut_and_says_so(tmp_path):
     assert clip.notices == ["Video: only the first 10 s of 12.0 s were used."]
 
 
+def test_a_clip_a_little_longer_than_the_limit_says_its_length_apart_from_the_limit(tmp_path):
+    """A 30.04 s clip read "only the first 30 s of 30.0 s were used": a contradiction. Its length is said to as
+    many decimals as tell it from the limit; a container a few ms longer than its last frame cut nothing, and says
+    nothing."""
+    frames = [np.full((16, 16, 3), v % 250, np.uint8) for v in range(751)]  # 751 frames at 25 fps: 30.04 s
+    clip = load_video(write_clip(tmp_path / "long.avi", frames, fps=25), fps=2, max_seconds=30)
+    assert clip.notices == ["Video: only the first 30 s of 30.04 s were used."]
+    webm = write_clip(tmp_path / "whole.webm", frames[:50], fps=10, codec="libvpx")  # its container: 5.01 s
+    assert load_video(str(webm), fps=2, max_seconds=5).notices == []
+
+
 def test_a_long_clips_record_keeps_only_what_was_read_and_reads_the_same_again(tmp_path):
     """An explanation records a clip to replay it: a long clip only up to a little after the span read (its
     packets copied, nothing encoded again), which reads as the same frames, times, sound and notice ("of 24.1 s",

@@ -27,7 +27,7 @@ from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, given_as, is_file, loudest_track, no_file,
-                             opening, sound_frames)
+                             opening, seconds_past, sound_frames)
 from msa_demo.modalities import Modality, Prepared, ReadingCache
 
 SOUND_RATE = 16000
@@ -251,8 +251,9 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                        "to hear all of it).")
     if converted:
         notices.append(CONVERTED_NOTICE.format(what=converted))
-    if beyond or length > max_seconds + 1e-3:
-        total = f" of {length:.1f} s" if length > max_seconds else ""
+    if beyond or length - max_seconds >= frame_step:  # (a container's length a few ms past its last frame's: no cut)
+        told = seconds_past(length, max_seconds)
+        total = f" of {told} s" if told else ""
         if heard_span > span + 0.5:  # its voice heard further than its pictures were read
             notices.append(f"Video: only the first {max_seconds:g} s{total} of its pictures were read; its sound, "
                            f"the first {heard_span:.1f} s.")
