@@ -1013,6 +1013,9 @@ ZH: dict[str, str] = {
         "“{name}”包含 {n} 份清单（{manifests}）；请只压缩其中一份所在的文件夹，连同它的图片和片段。",
     "{n} row(s) repeat an earlier row's id and are named with #2, #3 ...: {ids}":
         "{n} 行的 id 与前面的行重复，已以 #2、#3 … 命名：{ids}",
+    # video fixes (fix-vid)
+    "Video: the file ends early (cut off or damaged): it says {total} s, but its pictures end at {s} s; what it holds "
+    "was read.": "视频：文件提前结束（被截断或已损坏）：它标明 {total} 秒，但画面在 {s} 秒处就结束了；读取了其中实有的内容。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -515,7 +515,7 @@ def _decode_audio(value: Any, max_seconds: float | None = None) -> tuple[np.ndar
             data, rate = sf.read(src, frames=keep, dtype="float32", always_2d=False)
             return data, int(rate), info.frames / info.samplerate if keep < info.frames else None, (
                 [ENDS_EARLY.format(total=f"{said:.1f}", s=f"{info.duration:.1f}")]
-                if said and _ends_early(info.duration, said) else [])
+                if said and ends_early(info.duration, said) else [])
         except Exception:  # noqa: BLE001 - soundfile raises several types for bad files: FFmpeg may read it
             if isinstance(src, io.BytesIO):
                 src.seek(0)
@@ -571,7 +571,7 @@ def _ffmpeg_sound(src: Any, name: str, max_seconds: float | None = None
         sound_only = not container.streams.video  # a video's length may be its pictures', longer than its sound
     wave, best = loudest_track(tracks)
     notices = [TRACKS_NOTICE.format(what="Audio", n=len(streams), k=best + 1)] if best else []
-    if not cut and sound_only and length and rate and _ends_early(wave.size / rate, length):
+    if not cut and sound_only and length and rate and ends_early(wave.size / rate, length):
         notices.append(ENDS_EARLY.format(total=f"{length:.1f}", s=f"{wave.size / rate:.1f}"))
     return wave, rate, (max(length or 0.0, wave.size / rate) if cut else None), notices
 
@@ -590,7 +590,7 @@ def seconds_past(length: float, limit: float) -> str | None:
 ENDS_EARLY = "Audio: the file ends early (cut off or damaged): it says {total} s, and the {s} s it holds were read."
 
 
-def _ends_early(held: float, said: float) -> bool:
+def ends_early(held: float, said: float) -> bool:
     """Whether a file holds clearly less sound than its header or container says (not a rounding's worth)."""
     return said - held > max(0.25, 0.05 * said)
 

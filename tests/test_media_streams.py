@@ -237,3 +237,53 @@ def test_an_m4a_named_mp3_goes_to_ffmpeg_without_libsndfile_s_noise_on_the_serve
     clip = load_audio(named)
     assert capfd.readouterr().err == ""
     assert clip.waveform.shape == real.waveform.shape and np.allclose(clip.waveform, real.waveform)
+
+
+def _vfr(path: Path, times: list[float], held: float = 0.0) -> Path:
+    """A clip whose pictures come at ``times`` (a variable frame rate), its last one shown ``held`` seconds."""
+    import av
+
+    ms = Fraction(1, 1000)
+    with av.open(str(path), mode="w") as out:
+        vs = out.add_stream("mpeg4", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = ms
+        packets = []
+        for i, t in enumerate(times):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 20 * i % 255, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = int(round(t * 1000)), ms
+            packets += vs.encode(frame)
+        packets += vs.encode()
+        if held:
+            packets[-1].duration = int(round(held * 1000))
+        for p in packets:
+            out.mux(p)
+    return path
+
+
+def test_a_clip_cut_short_is_read_and_said_to_end_early(tmp_path, speech):
+    """A WebM whose container says 5 s, cut at 40 % of its bytes: read as a 2 s clip with a normal verdict and no
+    word. What it holds is read, and said, as a sound file's end is; whole clips say nothing."""
+    from msa_demo.i18n import said
+    from msa_demo.modalities.video import write_clip
+
+    frames = [np.full((48, 64, 3), 5 * i, np.uint8) for i in range(50)]
+    whole = write_clip(tmp_path / "whole.webm", frames, fps=10, codec="libvpx", sound=(RATE, speech[: 5 * RATE]))
+    (cut := tmp_path / "cut.webm").write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.4)])
+    clip = load_video(str(cut), fps=2)
+    (early,) = [n for n in clip.notices if n.startswith("Video: the file ends early")]
+    assert early.startswith("Video: the file ends early (cut off or damaged): it says 5.0 s, but its pictures end at ")
+    assert clip.seconds < 3 and said(early, "zh").startswith("视频：文件提前结束")
+    assert load_video(str(whole), fps=2).notices == []
+    # normal clips: a variable frame rate, a last picture held 2 s, a sound a little longer than its pictures, a GIF
+    # whose last frame lasts 1.5 s
+    assert load_video(str(_vfr(tmp_path / "gap.mp4", [0, .1, .2, .3, .5, .9, 1.0, 3.0, 3.04])), fps=2).notices == []
+    assert load_video(str(_vfr(tmp_path / "held.mp4", [i / 10 for i in range(11)], held=2.0)), fps=2).notices == []
+    longer = load_video(write(tmp_path / "longer.mp4", [speech[: int(1.4 * RATE)] * 0.5], frames=10), fps=2)
+    assert longer.seconds == pytest.approx(1.0, abs=0.05) and longer.notices == []
+    from PIL import Image
+
+    pictures = [Image.fromarray(np.full((48, 64, 3), v, np.uint8)) for v in (0, 120, 240)]
+    gif = tmp_path / "held.gif"
+    pictures[0].save(gif, save_all=True, append_images=pictures[1:], duration=[200, 200, 1500], loop=0)
+    assert load_video(str(gif), fps=2).notices == []

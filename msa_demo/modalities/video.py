@@ -26,8 +26,8 @@ import torch
 from PIL import Image
 
 from msa_demo.errors import InputError, ModelLoadError
-from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, given_as, is_file, loudest_track, no_file,
-                             opening, seconds_past, sound_frames)
+from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, ends_early, given_as, is_file,
+                             loudest_track, no_file, opening, seconds_past, sound_frames)
 from msa_demo.modalities import Modality, Prepared, ReadingCache
 
 SOUND_RATE = 16000
@@ -177,15 +177,17 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
             raise InputError(f"{opening(name)} has no video stream{what}.")
         astreams = list(container.streams.audio) if sound else []
         order = [a.index for a in astreams]  # the file's track order (read while it is open)
-        length = float(container.duration) / av.time_base if container.duration else 0.0
+        own = float(container.duration) / av.time_base if container.duration else 0.0  # what the file says
+        has_sound = bool(container.streams.audio)
         converted, cut_from = _marks(container.metadata)
-        length = max(length, cut_from)
+        length = max(own, cut_from)
         frames, times = [], []
         # each sound track's chunks, channels kept (mixed by loudest_track), and where its first one starts
         tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in astreams}
         begins: dict[int, float] = {}
         resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in astreams}
         step, nxt, beyond, last, decoded = 1.0 / float(fps), 0.0, False, 0.0, 0
+        ends = 0.0  # where the last picture's own duration ends (a frame held 2 s of a variable frame rate)
         heard = not astreams  # the sound read past the span too
         hear_until = max_seconds if sound_seconds is None else max(max_seconds, float(sound_seconds))
         start = float(vstream.start_time * vstream.time_base) if vstream.start_time is not None else 0.0
@@ -204,6 +206,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                             beyond = True
                             continue
                         last, decoded = max(last, t), decoded + 1
+                        ends = max(ends, t + _lasts(frame))
                         if t + 1e-6 >= nxt:
                             frames.append(_upright(frame, max_side))
                             times.append(round(t, 6))
@@ -249,6 +252,9 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         notices.append(f"Video: its sound runs {runs:.1f} s, past its pictures' "
                        f"{span:.{1 if span >= 1 else 2}f} s; the sound after them was not read (give the file as audio "
                        "to hear all of it).")
+    # read to its end (not stopped at the limit; its sound read too: the file's length may be its sound's)
+    if not (damaged or beyond or (astreams and heard) or (has_sound and not astreams)):
+        notices += _ended_early(own, max(last + frame_step, ends), runs)
     if converted:
         notices.append(CONVERTED_NOTICE.format(what=converted))
     if beyond or length - max_seconds >= frame_step:  # (a container's length a few ms past its last frame's: no cut)
@@ -263,6 +269,24 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
     return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip,
                       read_with=(float(fps), float(max_seconds), int(max_side), bool(sound), sound_seconds))
+
+
+def _lasts(frame: Any) -> float:
+    """How long a decoded picture is shown, in seconds (0 where the file does not say)."""
+    return float(frame.duration * frame.time_base) if frame.duration and frame.time_base else 0.0
+
+
+# a clip cut short (an upload broken off, a copy stopped): its container still says its whole length, and what it
+# holds was read as a shorter clip with no word (as a sound file's ``ENDS_EARLY``)
+ENDS_EARLY = ("Video: the file ends early (cut off or damaged): it says {total} s, but its pictures end at {s} s; "
+              "what it holds was read.")
+
+
+def _ended_early(said: float, pictures: float, sound: float) -> list[str]:
+    """``ENDS_EARLY`` filled in when the file says clearly more than its pictures and its sound hold (a sound a
+    little longer than its pictures, or a GIF's last frame, is no cut), else nothing."""
+    return [ENDS_EARLY.format(total=f"{said:.1f}", s=f"{pictures:.1f}")] if said and ends_early(
+        max(pictures, sound), said) else []
 
 
 # A record keeps a long clip's head only (``recorded``); its file says how long the clip was, so that reading it
