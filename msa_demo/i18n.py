@@ -1016,6 +1016,12 @@ ZH: dict[str, str] = {
     # video fixes (fix-vid)
     "Video: the file ends early (cut off or damaged): it says {total} s, but its pictures end at {s} s; what it holds "
     "was read.": "视频：文件提前结束（被截断或已损坏）：它标明 {total} 秒，但画面在 {s} 秒处就结束了；读取了其中实有的内容。",
+    "Audio: the video's sound track was not used: the audio input is switched off.": "音频：没有使用视频的音轨：音频输入已关闭。",
+    "Text: the words said in the video were not used: the text input is switched off.":
+        "文字：没有使用视频中说的话：文字输入已关闭。",
+    "The video has no sound, so the audio switched on has nothing to read, and what was given is switched off ({off}): "
+    "there is no verdict. Switch the video on, or give an audio clip.":
+        "视频没有声音，因此已打开的音频无内容可读，而所给的输入已关闭（{off}）：没有结论。请打开视频，或给出一段音频。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -109,6 +109,14 @@ SOUND_NOT_USED = "Video: its sound track was not used; the audio clip given was 
 SOUND_OFF = "Video: its sound track was not used either: the audio input is switched off."
 # every input given is switched off (``use``), or has no model in this preset: no verdict either
 ALL_SWITCHED_OFF = "Every input given is switched off ({off}), so there is no verdict: switch at least one on."
+# what a clip brings (its sound track, the words said in it) with that input switched off: not read, so its own notes
+# ("Audio: the video's sound track (no audio clip was given).", as if heard) give way to one that says so
+CARRIED_OFF = {"audio": "Audio: the video's sound track was not used: the audio input is switched off.",
+               "text": "Text: the words said in the video were not used: the text input is switched off."}
+# the audio switched on, the video off, and a clip without sound: "every input given is switched off (video)" blamed
+# the switch the user had turned on
+NO_SOUND_TO_READ = ("The video has no sound, so the audio switched on has nothing to read, and what was given is "
+                    "switched off ({off}): there is no verdict. Switch the video on, or give an audio clip.")
 NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so there is no verdict."
 # a head trained by `msa_demo train` on some modalities: the others' models still load (their verdicts alone), but
 # its verdict never reads them (a picture given to a text-only head was listed as used and changed nothing)
@@ -127,6 +135,30 @@ def nothing_read(inputs: Inputs, use: Iterable[str]) -> str | None:
     if gone and len(gone) == len(given):
         return NOTHING_READ.format(why="; ".join(inputs.get(m).abstains_why for m in gone),
                                    advice=inputs.get(gone[-1]).abstains_advice)  # the clip's, where one is given
+    return None
+
+
+def carried_off(inputs: Inputs, off: Iterable[str], notices: list[str]) -> list[str]:
+    """``notices`` with the notes of each input a clip brought but the user switched off replaced by one line that
+    says it was not used (``CARRIED_OFF``): a page that said the sound track was the audio, with the audio off,
+    pointed at the wrong cause."""
+    for m in off:
+        value = inputs.get(m)
+        if m in CARRIED_OFF and getattr(value, "carried_by", None):
+            own = set(getattr(value, "notices", None) or [])
+            at = next((i for i, n in enumerate(notices) if n in own), len(notices))
+            notices = [n for n in notices if n not in own]
+            notices.insert(at, CARRIED_OFF[m])
+    return notices
+
+
+def no_sound_to_read(inputs: Inputs, use: Iterable[str], off: Iterable[str]) -> str | None:
+    """``NO_SOUND_TO_READ`` when the audio is switched on, none is given and the video given (switched off) has no
+    sound to bring, else None."""
+    video = inputs.get("video")
+    if "audio" in set(use) and inputs.get("audio") is None and video is not None and \
+            getattr(video, "sound", False) is None:
+        return NO_SOUND_TO_READ.format(off=", ".join(off))
     return None
 
 
@@ -400,6 +432,7 @@ class MultimodalSentimentModel:
                 notices.extend(n for n in inputs.get(m).notices if n not in notices)  # lite audio's: found on asking
             else:
                 used.append(m)
+        notices = carried_off(inputs, off, notices)
         if "audio" in off and SOUND_NOT_USED in notices:  # it said the audio clip was heard instead: it was not
             notices[notices.index(SOUND_NOT_USED)] = SOUND_OFF
         if not used and inputs.present():  # a verdict from nothing read would be the fusion's prior: none, said why
@@ -407,7 +440,7 @@ class MultimodalSentimentModel:
             if why:
                 raise InputError(why)
             if off:
-                raise InputError(ALL_SWITCHED_OFF.format(off=", ".join(off)))
+                raise InputError(no_sound_to_read(inputs, wanted, off) or ALL_SWITCHED_OFF.format(off=", ".join(off)))
             if any(m in self.modalities for m in inputs.present()):  # a model reads it, but not the trained head
                 raise InputError(HEAD_READS_NONE.format(reads=" or ".join(reads),
                                                         given=", ".join(inputs.present())))

@@ -419,6 +419,39 @@ def test_the_sound_track_feeds_the_audio_unless_audio_is_given(tiny_video_preset
 
 
 @pytest.mark.slow
+def test_a_switch_turned_off_or_on_is_not_blamed_for_what_the_clip_lacks(tiny_video_preset, voiced_clip, tmp_path):
+    """The audio switched off: the page still said "Audio: the video's sound track (no audio clip was given)." The
+    audio switched on alone for a clip without sound: "Every input given is switched off (video)" blamed the switch
+    turned on; the clip has no sound, and that is said (the command line, the page)."""
+    import gradio as gr
+
+    from msa_demo import ui
+    from msa_demo.i18n import said
+    from msa_demo.kinds.video import SOUND_TRACK
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    inputs = model.read_inputs(video=str(voiced_clip))
+    off = model.predict(inputs=inputs, use=["video"])
+    assert SOUND_TRACK not in off.notices and off.used == ["video"]
+    assert "Audio: the video's sound track was not used: the audio input is switched off." in off.notices
+    assert SOUND_TRACK in model.predict(inputs=inputs).notices
+    mute = write_clip(tmp_path / "mute.mp4", [faces()[1]] * 10, fps=10)
+    with pytest.raises(InputError) as err:
+        model.predict(video=str(mute), use=["audio"])
+    assert str(err.value) == ("The video has no sound, so the audio switched on has nothing to read, and what was "
+                              "given is switched off (video): there is no verdict. Switch the video on, or give an "
+                              "audio clip.")
+    assert said(str(err.value), "zh").startswith("视频没有声音")
+    dash = ui.Dashboard.load(str(tiny_video_preset), fallback=None, device="cpu")
+    assert dash.refuse(video=str(mute), use_video=False) is None  # the audio is on: reading the clip tells
+    with pytest.raises(gr.Error, match="The video has no sound"):
+        dash.predict(video=str(mute), use_video=False)
+    assert "The video has no sound" in dash.on_toggle(video=str(mute), use_video=False)["notices"]
+    heard = dash.predict(video=str(voiced_clip), use_video=False)  # its sound track alone, as the audio
+    assert "Audio: the video's sound track (no audio clip was given)." in str(heard["notices"])
+
+
+@pytest.mark.slow
 def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video_preset, tmp_path, monkeypatch):
     """A Hub preset's voice model hears the tone, not the words: the words said in the clip (Whisper base) are
     the text when none is given, said so; a given text is read instead (and nothing is recognised); words

@@ -18,7 +18,7 @@ from msa_demo.errors import MsaError
 from msa_demo import i18n, registry
 from msa_demo.i18n import t, with_reading
 from msa_demo.language import language_name, preset_languages
-from msa_demo.model import nothing_read
+from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
@@ -44,6 +44,19 @@ READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follo
 QUEUE_WAIT = 15.0
 MIN_SHARE = 1.0
 PAGES_KEPT = 256  # pages whose explanation lock is kept (one not held is dropped past this)
+
+
+def brought(given: Iterable[str]) -> set[str]:
+    """The inputs those given may bring along (a clip: its sound track, as the audio): the audio switched on alone
+    for a clip is no input switched off, reading it tells (a clip without sound says so)."""
+    return {c for m in given if m in names() for c in get(m).carries}
+
+
+def all_off(inputs, use: Iterable[str], lang: str = "en") -> str:
+    """Why nothing switched on can be read: every input given is switched off, or, with the audio on, the clip
+    given has no sound (the switch the user turned on was not the cause)."""
+    why = no_sound_to_read(inputs, use, inputs.present())
+    return i18n.said(why, lang) if why else t(ALL_OFF, lang)
 
 
 @dataclass
@@ -214,7 +227,7 @@ class Dashboard:
             raise user_error(t(no_input, lang))
         use = request.switched_on
         if not set(present) & set(use):
-            raise user_error(t(ALL_OFF, lang))
+            raise user_error(all_off(inputs, use, lang))
         try:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
         except MsaError as exc:
@@ -308,7 +321,8 @@ class Dashboard:
             return verdicts_shown(empty_prediction_views())
         face = self._face(rest)
         if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
-            return verdicts_shown({**empty_prediction_views(), "notices": f"### {t(ALL_OFF, lang)}"})
+            return verdicts_shown({**empty_prediction_views(),
+                                   "notices": f"### {all_off(inputs, request.switched_on, lang)}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
         pred = self._predict(model, inputs, use, lang).to_dict()
         return verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang))
@@ -350,7 +364,7 @@ class Dashboard:
         given = [m for m, v in request.given.items() if not (isinstance(v, str) and not v.strip())]
         if not given:
             raise user_error(t(NO_INPUT, lang))
-        if not set(given) & set(request.switched_on):
+        if not (set(given) | brought(given)) & set(request.switched_on):
             raise user_error(t(ALL_OFF, lang))
         return None
 
