@@ -602,8 +602,6 @@ ZH: dict[str, str] = {
     "speech recognition heard only the same words over and over in the audio clip":
         "语音识别在音频片段里只反复听到同样的词语",
     "no face was found in any of the {total} frames of the video": "视频的 {total} 帧中都没有找到人脸",
-    "Video: converted from {what} (which browsers do not play) to H.264 for the page; that copy was read.":
-        "视频：已从 {what}（浏览器无法播放）转换为 H.264 以便在页面上播放；读取的是转换后的副本。",
     "Browsers do not play this clip's format, so it was converted to one they do (H.264); the converted copy is "
     "what is shown and read.": "浏览器无法播放这段视频的格式，因此已转换为可播放的格式（H.264）；显示和读取的都是转换后的副本。",
     "Text: read whole, in {k} overlapping windows of {w} tokens ({n} tokens in all); {how}":
@@ -1022,6 +1020,10 @@ ZH: dict[str, str] = {
     "The video has no sound, so the audio switched on has nothing to read, and what was given is switched off ({off}): "
     "there is no verdict. Switch the video on, or give an audio clip.":
         "视频没有声音，因此已打开的音频无内容可读，而所给的输入已关闭（{off}）：没有结论。请打开视频，或给出一段音频。",
+    "Video: this {kind} file was converted to MP4 (H.264) so browsers can play it; that copy was read.":
+        "视频：这个 {kind} 文件已转换为 MP4（H.264），以便浏览器播放；读取的是转换后的副本。",
+    "Video: this {kind} file ({codec}) was converted to MP4 (H.264) so browsers can play it; that copy was read.":
+        "视频：这个 {kind} 文件（{codec}）已转换为 MP4（H.264），以便浏览器播放；读取的是转换后的副本。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

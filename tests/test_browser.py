@@ -367,7 +367,7 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     wait_shown(page, "#video-plot .js-plotly-plot")
     wait_shown(page, "#video-frames img")
     assert "The clip on one time axis" in page.locator("#video-plot").inner_text()
-    assert "converted from MPEG-4 part 2 in MP4" in page.locator("#notices").inner_text()
+    assert "this MP4 file (MPEG-4 part 2) was converted to MP4 (H.264)" in page.locator("#notices").inner_text()
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('face pushed hardest')",
                            timeout=120_000)  # the summary names the decisive moment
     # on a phone: the six frames whole, in rows of three under their label (which had covered their tops, three

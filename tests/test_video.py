@@ -345,8 +345,14 @@ def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp
     assert np.allclose(a.times, b.times, atol=1e-3) and len(a.frames) == len(b.frames)
     assert max(np.abs(np.asarray(x, float) - np.asarray(y, float)).mean() for x, y in zip(a.frames, b.frames)) < 6
     assert b.sound is not None and abs(b.sound[1].size - a.sound[1].size) <= 0.05 * 16000
-    assert b.notices == ["Video: converted from MPEG-4 part 2 in AVI (which browsers do not play) to H.264 for the "
-                         "page; that copy was read."]
+    assert b.notices == ["Video: this AVI file was converted to MP4 (H.264) so browsers can play it; that copy was "
+                         "read."]  # (it read "converted from MPEG-4 part 2 in AVI (which browsers do not play) to H.264")
+    from msa_demo.i18n import said
+    from msa_demo.modalities.video import converted_notice
+
+    assert said(b.notices[0], "zh") == "视频：这个 AVI 文件已转换为 MP4（H.264），以便浏览器播放；读取的是转换后的副本。"
+    assert converted_notice("MPEG-4 part 2 in MP4") == ("Video: this MP4 file (MPEG-4 part 2) was converted to MP4 "
+                                                        "(H.264) so browsers can play it; that copy was read.")
     assert browser_copy(copy) is None  # H.264 in MP4 plays as it is
     wide = smile.crop((0, 48, 256, 208))  # 256 x 160, stored turned on its side with a display rotation
     turned = write_clip(tmp_path / "turned.mov", [np.asarray(wide.rotate(-90, expand=True))] * 6, fps=3, rotation=90)

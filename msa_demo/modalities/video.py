@@ -256,7 +256,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     if not (damaged or beyond or (astreams and heard) or (has_sound and not astreams)):
         notices += _ended_early(own, max(last + frame_step, ends), runs)
     if converted:
-        notices.append(CONVERTED_NOTICE.format(what=converted))
+        notices.append(converted_notice(converted))
     if beyond or length - max_seconds >= frame_step:  # (a container's length a few ms past its last frame's: no cut)
         told = seconds_past(length, max_seconds)
         total = f" of {told} s" if told else ""
@@ -313,8 +313,20 @@ PLAYS = {(".mp4", "h264"), (".m4v", "h264"), (".mp4", "av1"), (".webm", "vp8"), 
          (".ogg", "theora")}
 PLAYS_SOUND = {"aac", "mp3", "opus", "vorbis", "flac"}
 CONVERTED_MARK = "msa_demo: converted for the browser from {what}"
-CONVERTED_NOTICE = ("Video: converted from {what} (which browsers do not play) to H.264 for the page; "
-                    "that copy was read.")
+CONVERTED_NOTICE = "Video: this {kind} file was converted to MP4 (H.264) so browsers can play it; that copy was read."
+CODEC_CONVERTED_NOTICE = ("Video: this {kind} file ({codec}) was converted to MP4 (H.264) so browsers can play it; "
+                          "that copy was read.")
+PLAYED_BOXES = {"MP4", "M4V", "WEBM", "OGG"}  # containers browsers play: only their codec made a copy needed
+
+
+def converted_notice(what: str) -> str:
+    """``CONVERTED_NOTICE`` for a copy converted from ``what`` ("H.264 in MOV"): the file's kind a person knows it
+    by, its codec only where that is the reason ("this MP4 file (MPEG-4 part 2)"); "converted from H.264 in MOV
+    (which browsers do not play) to H.264" read oddly to a non-expert."""
+    codec, _, box = what.rpartition(" in ")
+    if codec and box.upper() in PLAYED_BOXES:
+        return CODEC_CONVERTED_NOTICE.format(kind=box, codec=codec)
+    return CONVERTED_NOTICE.format(kind=box or what)
 
 
 def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 640) -> Path | None:
