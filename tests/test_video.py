@@ -573,6 +573,9 @@ def test_the_filmstrip_spans_the_whole_clip_with_its_key_frame(monkeypatch):
     assert len(picks) == video_kind.FILMSTRIP and 7 in picks and picks[0] == 0 and picks[-1] == 23
     monkeypatch.setattr(video_kind, "key_frame", lambda exp: None)
     assert video_kind._strip_picks(times, {})[-1] == 23 and video_kind._strip_picks(times[:3], {}) == [0, 1, 2]
+    monkeypatch.setattr(video_kind, "key_frame", lambda exp: {"params": {"frame": 0}})  # one of the spread frames
+    picks = video_kind._strip_picks(times[:10], {})  # a 5 s clip at 2 fps showed 5 frames of its 6
+    assert len(picks) == video_kind.FILMSTRIP and len(set(picks)) == len(picks) and picks[0] == 0 and picks[-1] == 9
 
 
 @pytest.mark.lite

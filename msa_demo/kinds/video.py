@@ -230,7 +230,13 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     # were filled from the start and stopped when full: a 12 s clip's strip ended at 9 s, a 35 s one's at 23.5 s)
     for i in range(spread):
         picks.add(min(n - 1, round(i * (n - 1) / max(1, spread - 1))) if spread > 1 else n - 1)
-    return sorted(p for p in picks if 0 <= p < n)
+    picks = {p for p in picks if 0 <= p < n}
+    while len(picks) < min(count, n):  # the key frame was one of the spread ones (a 5 s clip showed 5 of 6): the
+        # middle of the widest gap
+        ordered = sorted(picks)
+        a, b = max(zip(ordered, ordered[1:]), key=lambda ab: ab[1] - ab[0])
+        picks.add((a + b) // 2)
+    return sorted(picks)
 
 
 def report(exp: dict, lang: str = "en") -> str:
