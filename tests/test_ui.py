@@ -808,6 +808,12 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     assert "Only one model is loaded here" in str(said["props"]["value"])
     then = next(d for d in deps if d.get("api_name") == "compare")
     assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
+    for box in ("compare-a", "compare-b"):  # each side's verdict box is headed as the Explain tab's: no coin flip
+        part = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == box)
+        headed = next(d for d in deps if [part, "change"] in [list(t) for t in d["targets"]])
+        assert headed["outputs"] == [part] and headed["inputs"] == [part]
+    heading = ui.verdict_heading("A: fused")({"negative": 0.499, "positive": 0.492, "neutral": 0.009})
+    assert "A: fused: too close to call" in str(heading.label) and heading.show_heading is False
     with pytest.raises(gr.Error, match="Compare needs a second model"):
         dash.compare(None, "I love it", None, None, other="")
 
