@@ -79,6 +79,11 @@ SEEN_ERRORS = ("() => [...document.querySelectorAll('.error')].filter(e => !e.cl
                "&& e.offsetParent !== null).length")
 
 
+# the messages on screen, read in one step (a message that times out between finding it and reading it failed the
+# read: 30 s waiting for a toast that was gone)
+SHOWN_TOASTS = "() => [...document.querySelectorAll('.toast-body')].filter(b => b.offsetParent !== null).map(b => b.innerText)"
+
+
 def shown_text(page) -> str:
     """The page's verdict, notices, trust table and audio panel, as text (for a failure's message)."""
     return page.evaluate("""() => ['#fused', '#notices', '#trust', '#transcript', '#audio-plot', '#video-plot', '.toast-body']
@@ -357,7 +362,7 @@ def test_a_clip_is_explained_on_one_time_axis_and_a_moment_can_be_picked(app_url
     page.wait_for_function("() => (document.querySelector('#video-input video')?.src || '').endsWith('.browser.mp4')",
                            timeout=30_000)
     page.wait_for_function("() => document.querySelector('#video-input video').readyState >= 1", timeout=30_000)
-    shown = [t.inner_text() for t in page.locator(".toast-body").all() if t.is_visible()]
+    shown = page.evaluate(SHOWN_TOASTS)
     assert any("converted to one they do" in t for t in shown) and not any("not playable" in t for t in shown), shown
     # Predict shows the verdict of the words heard in the clip's sound track too, though no audio was given
     page.click("#predict-btn")
@@ -424,13 +429,13 @@ def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_i
     page.wait_for_function("() => [...document.querySelectorAll('.toast-body')].some(b => b.innerText.includes("
                            "'Nothing could be read') && b.offsetParent !== null)", timeout=30_000)
     queue.wait_idle()
-    shown = [t.inner_text() for t in page.locator(".toast-body").all() if t.is_visible()]
+    shown = page.evaluate(SHOWN_TOASTS)  # read at once: a message timing out meanwhile failed a locator's read
     assert not any("not playable" in t for t in shown), shown
     assert sum("no face was found in any of the 4 frames of the video" in t for t in shown) == 1, shown
     assert page.evaluate(SEEN_ERRORS) == 0
     # a refusal stays until it is answered: it had gone after 10 s, leaving nothing to say why nothing happened
     page.wait_for_timeout(11_000)
-    assert any("Nothing could be read" in t.inner_text() for t in page.locator(".toast-body").all() if t.is_visible())
+    assert any("Nothing could be read" in t for t in page.evaluate(SHOWN_TOASTS))
     page.fill("#text-input textarea", "A calm and pleasant afternoon.")  # answered: the next run closes it
     page.click("#predict-btn")
     page.wait_for_function("() => ![...document.querySelectorAll('.toast-body')].some(b => b.offsetParent !== null)",
