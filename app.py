@@ -325,8 +325,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, a preset file, or the folder a train run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
+            only_one = None
             if not [p for p in offered if p != dash.default]:  # one model here (offline): said before a click is
-                gr.Markdown(ui.tr_made(  # refused with it
+                only_one = gr.Markdown(ui.tr_made(  # refused with it
                     f"Only one model is loaded here ('{dash.default}'): to compare, type in B a preset file or the "
                     f"folder a `train` run wrote, inside the data folder ({dash.folder}).",
                     f"这里只加载了一个模型（“{dash.default}”）：要对比，请在 B 中输入数据文件夹（{dash.folder}）内的预设"
@@ -421,11 +422,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                      inputs_kwargs={**exp_ins, "other": other})
         compared = compare_btn.click(check_compare, None, None, api_name=False,
                                      show_progress="hidden", inputs_kwargs={**exp_ins, "other": other})
-        said_out_of_date(compared.success(
+        made = compared.success(
             ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
             inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
-            concurrency_limit=ui.explain_lanes(), trigger_mode="always_last"))  # the same lanes (Gradio keeps the least)
+            concurrency_limit=ui.explain_lanes(), trigger_mode="always_last")  # the same lanes (Gradio keeps the least)
+        said_out_of_date(made)
+        if only_one is not None:  # a second model is loaded now: "Only one model is loaded here" no longer holds
+            made.success(lambda: gr.Markdown(visible=False), None, only_one, api_name=False, show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",

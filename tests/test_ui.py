@@ -806,6 +806,11 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     one = app.build_demo(alone, tmp_path / "none.json").config["components"]  # nothing else to offer: said first
     said = next(c for c in one if c.get("props", {}).get("elem_id") == "compare-one")
     assert "Only one model is loaded here" in str(said["props"]["value"])
+    alone_deps = app.build_demo(alone, tmp_path / "none.json").config
+    said_id = next(c["id"] for c in alone_deps["components"] if c.get("props", {}).get("elem_id") == "compare-one")
+    compared = next(d for d in alone_deps["dependencies"] if d.get("api_name") == "compare")
+    gone = next(d for d in alone_deps["dependencies"] if d["outputs"] == [said_id])  # once B is loaded: not said
+    assert gone["trigger_after"] == compared["id"] and gone["trigger_only_on_success"]
     then = next(d for d in deps if d.get("api_name") == "compare")
     assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
     for box in ("compare-a", "compare-b"):  # each side's verdict box is headed as the Explain tab's: no coin flip
