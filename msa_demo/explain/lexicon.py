@@ -82,24 +82,29 @@ def _core(word: str) -> tuple[str, str, str]:
     return word[:a], word[a:b], word[b:]
 
 
+def _listed(core: str) -> tuple[str, tuple[str, str]] | None:
+    """(the table's key, its entry) for a word without its punctuation: English by its lower case; None when the
+    table does not list it."""
+    if core.lower() in ENGLISH:
+        return core.lower(), ENGLISH[core.lower()]
+    return (core, CHINESE[core]) if core in CHINESE else None
+
+
 def says(word: str) -> str | None:
     """What a listed word says: "positive" or "negative" (its punctuation and capital aside); None when the table
     does not list it."""
-    _lead, core, _tail = _core(word)
-    key = core.lower() if core.lower() in ENGLISH else core
-    if key not in ENGLISH and key not in CHINESE:
-        return None
-    return "positive" if key in POSITIVE else "negative"
+    listed = _listed(_core(word)[1])
+    return None if listed is None else "positive" if listed[0] in POSITIVE else "negative"
 
 
 def replacement(word: str, edit: str) -> str | None:
     """The word put in for ``word`` by ``edit`` ("antonym" or "neutral"), its punctuation and capital kept;
     None when the table does not list it."""
     lead, core, tail = _core(word)
-    entry = ENGLISH.get(core.lower()) or CHINESE.get(core)
-    if entry is None:
+    listed = _listed(core)
+    if listed is None:
         return None
-    new = entry[EDITS.index(edit)]
+    new = listed[1][EDITS.index(edit)]
     if core[:1].isupper():
         new = new[:1].upper() + new[1:]
     return lead + new + tail

@@ -277,12 +277,13 @@ class Dashboard:
         try:
             request, advanced = self._bind(args, named)
             settings = read_settings(**advanced)
-            key = json.dumps([self._read_key(request, settings), settings_values(**advanced)], default=str)
+            read_key = self._read_key(request, settings)  # (its files hashed once)
+            key = json.dumps([read_key, settings_values(**advanced)], default=str)
             if key == self.read_ahead_last:  # an example fills several boxes at once: one change event each
                 return
             self.read_ahead_last = key
-            with self._reading(self._read_key(request, settings)):  # kept for the click (``check``)
-                kept = self.read_once.get(self._read_key(request, settings))  # (the click read it first)
+            with self._reading(read_key):  # kept for the click (``check``)
+                kept = self.read_once.get(read_key)  # (the click read it first)
                 if kept is None:
                     try:
                         read = self.model(request.preset).read_inputs(**request.given)
@@ -293,7 +294,7 @@ class Dashboard:
                             gradio().Warning(i18n.said(str(exc), lang), duration=None, title=t("Warning", lang))
                         return
                     kept = self._read(request, settings.face_anyway, inputs=read)
-                    self._keep_read(request, settings, kept)
+                    self._keep_read(read_key, kept)
             model, inputs, use, _reading = kept
             if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
                 return
@@ -342,10 +343,10 @@ class Dashboard:
         The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
-        with self._reading(self._read_key(request, settings)):  # (a reading ahead of the same: waited for, taken)
-            read = self.read_once.get(self._read_key(request, settings)) or self._read(
-                request, settings.face_anyway, lang=lang)  # (:meth:`refuse`'s)
-            self._keep_read(request, settings, read)
+        key = self._read_key(request, settings)  # (its files hashed once)
+        with self._reading(key):  # (a reading ahead of the same: waited for, taken)
+            read = self.read_once.get(key) or self._read(request, settings.face_anyway, lang=lang)  # (:meth:`refuse`'s)
+            self._keep_read(key, read)
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
         shown = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
@@ -387,8 +388,9 @@ class Dashboard:
     def _read_key(self, request: Request, settings: Settings) -> str:
         return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)
 
-    def _keep_read(self, request: Request, settings: Settings, read: tuple) -> None:
-        self.read_once[self._read_key(request, settings)] = read
+    def _keep_read(self, key: str, read: tuple) -> None:
+        """Keep what was read under its request's key (:meth:`_read_key`), the oldest going past ``READ_KEPT``."""
+        self.read_once[key] = read
         while len(self.read_once) > READ_KEPT:
             self.read_once.popitem(last=False)
 
@@ -609,7 +611,7 @@ class Dashboard:
         settings = self.settings(**advanced)
         read = self._read(request, settings.face_anyway, lang=lang, no_input=COMPARE_NO_INPUT)
         self.other_model(other, lang, request.preset)
-        self._keep_read(request, settings, read)
+        self._keep_read(self._read_key(request, settings), read)
         return {}
 
     def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
