@@ -324,10 +324,8 @@ def format_explanation(exp, lang: str = "en") -> str:
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
     pred = exp.prediction
-    maps = [{"modality": m.modality, "method": m.method, "caveat": m.caveat, "delta": m.delta,  # what a verdict reads
-             "faithfulness": m.faithfulness.to_dict() if m.faithfulness is not None else None} for m in exp.maps]
-    # one verdict per map, in order: the dashboard's trust table
-    verdicts = trust_rows({"maps": maps, "prediction": pred.to_dict(), "reading": exp.reading}, lang)
+    record = exp.to_dict()
+    verdicts = trust_rows(record, lang)  # one verdict per map, in order: the dashboard's trust table
     said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
     verdict, summary = terminal_verdict(pred.to_dict(), exp.to_dict(), exp.reading, lang)  # as the dashboard says
     lines = [t("Sentiment: {label}  (preset {preset}; explained class: {target}; used: {used})", lang,
@@ -378,7 +376,6 @@ def format_explanation(exp, lang: str = "en") -> str:
         lines.append("    " + i18n.sep(lang).join(trust))
         if verdict["verdict"]:
             lines.append("    " + t("verdict: {mark} {verdict}", lang, mark=verdict["mark"], verdict=verdict["verdict"]))
-    record = exp.to_dict() if exp.what_if or exp.tone else {}
     if exp.what_if:
         lines.append(t("What would change its mind (checked by the model):", lang))
         for c, d in zip(exp.what_if, record.get("what_if") or []):

@@ -284,3 +284,26 @@ def test_the_command_line_s_verdicts_are_the_trust_table_s(tiny_preset_path):
     printed = [line.split("verdict: ")[1][0] for line in format_explanation(Explanation.from_dict(exp)).splitlines()
                if "verdict: " in line]
     assert printed == [m for m in marks if m != "—"] and marks[exp["maps"].index(ig)] == "✗"
+
+
+def test_a_one_word_text_s_verdict_on_the_command_line_is_cannot_tell(tiny_preset_path):
+    """'Great!' on its own printed "✗ read with care: its ranking is weak" on the command line (its AOPC equals
+    random's: one part, no ranking), while the dashboard's trust table said "?": the command line's verdicts were
+    made without the map's parts. Both now read the whole map."""
+    from msa_demo.cli import format_explanation
+    from msa_demo.explain import ExplainOptions, explain
+    from msa_demo.explain.result import Explanation
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.views import trust_rows
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+    exp = explain(model, model.read_inputs(text="great"), options=ExplainOptions(ig_max_steps=8, deletion_steps=2,
+                                                                                 what_if=False)).to_dict()
+    words = next(m for m in exp["maps"] if m["modality"] == "text")
+    assert words["labels"] == ["great"]
+    words["faithfulness"].update(aopc=0.3406, aopc_random=0.3406)  # as 'Great!' read on lite: one part, no ranking
+    printed = [line.split("verdict: ")[1] for line in format_explanation(Explanation.from_dict(exp)).splitlines()
+               if "verdict: " in line]
+    words = [r for r in trust_rows(exp) if r["map"].startswith("text")]
+    assert words and all(r["mark"] == "?" for r in words)
+    assert printed and all(line.startswith("? cannot tell") for line in printed)
