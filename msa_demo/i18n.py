@@ -531,6 +531,8 @@ ZH: dict[str, str] = {
         "**{folder} 中的行“{row}”**，即 explain-batch 保存时的样子（预设 {preset}）",
     " · label: **{label}**": " · 标签：**{label}**", " · **Explain** runs it again here": " · 点“解释”可在此重新运行",
     "reading the manifest": "正在读取清单", "explaining rows": "正在解释各行",
+    "Stopped after {done} of {total} rows; the rows done are in {folder}.": "已在 {total} 行中的第 {done} 行后停止；"
+    "已完成的行在 {folder} 中。",
     # the other choices of the Advanced panel (their values stay as the command line writes them)
     "both": "两者", "pad": "填充符", "mask": "掩码符", "unk": "未知词符", "black": "黑色", "blur": "模糊", "mean": "均值",
     "silence": "静音", "auto": "自动", "latent": "潜在层",  # noise, waveform: below

@@ -19,6 +19,8 @@ BROWSER_MARKS = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)"),
 ]
+# the words of the toasts on screen now (a toast timing out while a locator read it failed that read)
+SHOWN_TOASTS = "() => [...document.querySelectorAll('.toast-body')].filter(b => b.offsetParent !== null).map(b => b.innerText)"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

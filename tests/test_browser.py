@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serving import BROWSER_MARKS, QueueWatch, chromium, serve, stacks
+from serving import BROWSER_MARKS, SHOWN_TOASTS, QueueWatch, chromium, serve, stacks
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -81,7 +81,6 @@ SEEN_ERRORS = ("() => [...document.querySelectorAll('.error')].filter(e => !e.cl
 
 # the messages on screen, read in one step (a message that times out between finding it and reading it failed the
 # read: 30 s waiting for a toast that was gone)
-SHOWN_TOASTS = "() => [...document.querySelectorAll('.toast-body')].filter(b => b.offsetParent !== null).map(b => b.innerText)"
 
 
 def shown_text(page) -> str:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from serving import BROWSER_MARKS, QueueWatch, chromium, serve
+from serving import BROWSER_MARKS, SHOWN_TOASTS, QueueWatch, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -210,7 +210,21 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     assert table_ids(page) == [r["id"] for r in shipped]
     assert "accuracy" in page.locator("#dataset-summary").inner_text()
     assert page.locator("#dataset-folder input").input_value().startswith("msa_results/examples-")
+    assert not page.locator("#dataset-stop").is_visible()  # on the page only while a run goes
     shot(page, tmp_path, "dataset_examples.png")
+
+    # Stop during a run: it ends after the row being explained, says so, and the rows done are shown
+    page.click("#dataset-examples")
+    page.wait_for_selector("#dataset-stop", state="visible", timeout=10_000)
+    page.click("#dataset-stop")
+    page.wait_for_function("() => [...document.querySelectorAll('.toast-body')].some(t => "
+                           "t.innerText.includes('Stopped after'))", timeout=60_000)
+    toast = next(t for t in page.evaluate(SHOWN_TOASTS) if "Stopped after" in t)
+    done = int(toast.split("Stopped after ")[1].split()[0])
+    wait_rows(page, done, exact=True)
+    assert 1 <= done < len(shipped) and f"of {len(shipped)} rows" in toast
+    assert table_ids(page) == [r["id"] for r in shipped][:done]
+    page.wait_for_selector("#dataset-stop", state="hidden", timeout=10_000)
     assert not errors, errors
 
 

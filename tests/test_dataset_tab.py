@@ -495,3 +495,26 @@ def test_a_zip_with_two_manifests_is_refused_naming_them(tiny_model, tmp_path):
                                      "one of them, with its pictures and clips.")
     assert not (tmp_path / "msa_results").exists()  # nothing run
     assert said(refused.value.message, "zh").startswith("“sets.zip”包含 2 份清单（set/test.jsonl、set/train.csv）")
+
+
+@pytest.mark.slow
+def test_stop_ends_a_run_after_its_row_keeps_the_rows_done_and_a_run_again_goes_on(tab, results):
+    """The tab had no way to stop a run of 50 rows but to close the page (the run went on). Stop ends it after the
+    row being explained: those done are in the folder, with its report, and the same run again goes on."""
+    root, _ = results
+    (root / "five.csv").write_text("text\n" + "".join(f"row {i} is fine\n" for i in range(5)), encoding="utf-8")
+    tab.started("me")
+    tab.started("other")
+
+    def progress(value, desc=None, unit=None):
+        if value == (2, 5):
+            tab.stop("me")
+
+    table, summary, *_ = tab.run("five.csv", "runs/stopped", 5, "tiny", ALL, progress=progress,
+                                 stop=tab.stopper("me"))
+    assert list(table["id"]) == ["row-00001", "row-00002"] and "2 rows" in summary
+    assert (root / "runs" / "stopped" / "report.html").is_file()
+    assert not tab.stopper("other")()  # another visitor's run goes on
+    tab.started("me")  # a new click: the Stop from before is forgotten
+    table, *_ = tab.run("five.csv", "runs/stopped", 5, "tiny", ALL, stop=tab.stopper("me"))
+    assert len(table) == 5

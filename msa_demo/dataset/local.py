@@ -45,6 +45,11 @@ class BatchSummary:
     ids: tuple[str, ...] = ()  # every row's id (a repeated one renamed 'r21#2': ``report.ids_repeated`` says so)
 
     @property
+    def left(self) -> int:
+        """Rows to run that a stop left unrun (0 when the run went to its end)."""
+        return self.total - self.skipped - self.explained - self.failed
+
+    @property
     def rows_per_second(self) -> float:
         ran = self.explained + self.failed
         return ran / self.seconds if self.seconds > 0 else 0.0
@@ -58,7 +63,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
                   encoding: str | None = None, label_names: dict[str, str] | None = None,
                   face_anyway: bool = False, readable: Callable[[Path | str], bool] | None = None,
-                  media_folder: Path | None = None) -> BatchSummary:
+                  media_folder: Path | None = None, stop: Callable[[], bool] | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -72,7 +77,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     face all the same (else it is left out of its row, said, as the dashboard leaves it out). readable(what a
     row's file opens: a local Path, or a link as written; ``rows.where``): False leaves that file out of its row,
     unread, said (the Dataset tab's data-folder rule, ``DatasetTab.readable``). media_folder: where relative media
-    paths are read from, when not the manifest's folder (the Dataset tab's upload: the data folder).
+    paths are read from, when not the manifest's folder (the Dataset tab's upload: the data folder). stop(): True
+    ends the run after the row just logged (the Dataset tab's Stop); the rows done are kept, map.json and
+    report.html written for them, and a run again goes on from there.
     """
     from tqdm import tqdm
 
@@ -137,6 +144,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                 bar.update(1)
                 if on_row is not None:
                     on_row(explained + failed, len(todo))
+                if stop is not None and stop():
+                    break
         finally:
             bar.close()
             store.write_table()  # also after Ctrl-C: the table holds every finished row

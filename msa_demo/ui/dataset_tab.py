@@ -242,6 +242,7 @@ class DatasetTab:
     examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")
     links: bool = field(default_factory=lambda: os.environ.get("MSA_DATASET_LINKS", "").strip().lower()
                         in ("1", "true", "yes"))  # whether a row's https:// or s3:// links are fetched
+    stopping: set = field(default_factory=set)  # the visitors (sessions) who clicked Stop during their run
 
     def __post_init__(self) -> None:  # one data folder for the tab and Compare's B
         self.root = Path(self.root if self.root is not None else getattr(self.dash, "folder", None) or data_folder()
@@ -369,18 +370,33 @@ class DatasetTab:
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None, columns: str | None = None, encoding: str | None = None,
-            split: str | None = None, label_names: str | None = None) -> tuple:
+            split: str | None = None, label_names: str | None = None, stop: Callable[[], bool] | None = None
+            ) -> tuple:
         """Explain the first ``limit`` rows of ``manifest`` (at most ``max_rows``) into ``folder`` with the
         dashboard's model (rows already there are kept), then open it. ``progress``: a gr.Progress; ``columns``:
         the set's own column names, as ``--columns`` takes them ("text=sentence"); ``encoding``: a text
         manifest's when not UTF-8 ("cp1252", "gbk"; none or "" for UTF-8); ``split``: only that split's rows (the
         manifest's split column, or a saved DatasetDict's; none or "" for every row); ``label_names``: the label
-        column's numbers as names, as ``--label-names`` takes them ("angry,disgust,fear,...")."""
+        column's numbers as names, as ``--label-names`` takes them ("angry,disgust,fear,..."); ``stop()``: True
+        ends the run after its current row (the tab's Stop: :meth:`stopper`)."""
         src = self.resolve(manifest, "manifest")
         if not src.exists():  # said before the results folder is asked for: that was said first, then this
             raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder ({self.root}).")
         return self._run(src, self.resolve(folder), limit, preset, show, progress, columns, encoding, split,
-                         label_names)
+                         label_names, stop=stop)
+
+    def started(self, who: str | None) -> None:
+        """The visitor ``who`` (their page's session) clicked a run: a Stop from before is forgotten (said as the
+        click lands, not as the run begins: a Stop clicked while the run waits its turn holds)."""
+        self.stopping.discard(who)
+
+    def stopper(self, who: str | None) -> Callable[[], bool]:
+        """A run's stop for the visitor ``who``: True once they click Stop (:meth:`stop`)."""
+        return lambda: who in self.stopping
+
+    def stop(self, who: str | None) -> None:
+        """The tab's Stop: the visitor ``who``'s run ends after its current row (the rows done are kept)."""
+        self.stopping.add(who)
 
     def fresh_folder(self, stem: str) -> Path:
         """A new results folder under the data folder: ``msa_results/<stem>-<date and time>``."""
@@ -393,16 +409,18 @@ class DatasetTab:
             out = base.with_name(f"{base.name}-{n}")
         return out
 
-    def run_examples(self, preset: str | None, show: str = ALL, progress=None) -> tuple:
+    def run_examples(self, preset: str | None, show: str = ALL, progress=None,
+                     stop: Callable[[], bool] | None = None) -> tuple:
         """Explain the curated examples (the shipped manifest) into a fresh results folder, then open it."""
         if not self.examples or not Path(self.examples).is_file():
             raise user_error("This dashboard ships no example manifest (examples/manifest.csv is missing).")
         return self._run(Path(self.examples), self.fresh_folder("examples"), self.max_rows, preset, show, progress,
-                         also=(Path(self.examples).parent,))
+                         also=(Path(self.examples).parent,), stop=stop)
 
     def run_upload(self, upload: str | None, limit: float | None, preset: str | None, show: str = ALL,
                    progress=None, columns: str | None = None, encoding: str | None = None,
-                   split: str | None = None, label_names: str | None = None) -> tuple:
+                   split: str | None = None, label_names: str | None = None,
+                   stop: Callable[[], bool] | None = None) -> tuple:
         """Explain an uploaded manifest (CSV, JSONL, Parquet, or a .zip of a folder with its media) into a fresh
         results folder, then open it."""
         if not upload:
@@ -415,7 +433,7 @@ class DatasetTab:
         elif src.suffix.lower() not in MANIFEST_SUFFIXES:
             raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
         return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split,
-                         label_names, also, media)
+                         label_names, also, media, stop)
 
     def unpack(self, archive: Path) -> tuple[Path, Path]:
         """(the manifest inside an uploaded .zip (its one CSV / JSONL / Parquet file), the folder it was unpacked
@@ -454,7 +472,8 @@ class DatasetTab:
 
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
              columns: str | None = None, encoding: str | None = None, split: str | None = None,
-             label_names: str | None = None, also: tuple[Path, ...] = (), media: Path | None = None) -> tuple:
+             label_names: str | None = None, also: tuple[Path, ...] = (), media: Path | None = None,
+             stop: Callable[[], bool] | None = None) -> tuple:
         """The runs' one body; a row's file outside the data folder (and ``also``), or its link, is not read
         (:meth:`readable`); ``media``: where relative paths are read from, when not the manifest's folder (an
         uploaded file's: the data folder; Gradio keeps the upload in a temporary folder)."""
@@ -484,9 +503,13 @@ class DatasetTab:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
                                 label_names=names, readable=lambda target: self.readable(target, *also),
-                                media_folder=media)
+                                media_folder=media, stop=stop)
         except MsaError as exc:
             raise user_error(in_fields(str(exc), lang)) from None
+        if ran.left:  # stopped: the rows done are kept, and said where
+            gradio().Info(t("Stopped after {done} of {total} rows; the rows done are in {folder}.", lang,
+                            done=ran.explained + ran.failed, total=ran.total - ran.skipped, folder=self.shown(out)),
+                          duration=None, title=t("Note", lang))
         if ran.label_hint:  # the set's 'sentiment' not mapped: said where the column map is typed, until closed
             gradio().Info(said(ran.label_hint, lang), duration=None, title=t("Note", lang))
         if ran.other_inputs:  # another manifest's results were in the folder: replaced, said
@@ -623,6 +646,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
             run_btn = gr.Button(tr("Explain these rows"), scale=1, elem_id="dataset-run-btn")
     with gr.Row():
         summary = gr.Markdown(elem_id="dataset-summary")
+        stop_btn = gr.Button(tr("Stop after this row"), variant="stop", visible=False, scale=0, size="sm",
+                             min_width=180, elem_id="dataset-stop")  # on the page while a run goes
         report = gr.DownloadButton(tr("Download report.html"), interactive=False, elem_id="dataset-report", scale=0,
                                    size="sm", min_width=180)
     with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
@@ -643,16 +668,29 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
-    def run(manifest, folder, limit, preset, show, columns, encoding, split, label_names, progress=gr.Progress()):
+    def run(manifest, folder, limit, preset, show, columns, encoding, split, label_names, request: gr.Request,
+            progress=gr.Progress()):
         return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress, columns=columns,
-                                          encoding=encoding, split=split, label_names=label_names)
+                                          encoding=encoding, split=split, label_names=label_names,
+                                          stop=tab.stopper(request.session_hash))
 
-    def run_examples(preset, show, progress=gr.Progress()):
-        return calm(tab.run_examples, len(opened))(preset, show, progress=progress)
+    def run_examples(preset, show, request: gr.Request, progress=gr.Progress()):
+        return calm(tab.run_examples, len(opened))(preset, show, progress=progress,
+                                                   stop=tab.stopper(request.session_hash))
 
-    def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, progress=gr.Progress()):
+    def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, request: gr.Request,
+                   progress=gr.Progress()):
         return calm(tab.run_upload, len(opened))(upload, limit, preset, show, progress=progress, columns=columns,
-                                                 encoding=encoding, split=split, label_names=label_names)
+                                                 encoding=encoding, split=split, label_names=label_names,
+                                                 stop=tab.stopper(request.session_hash))
+
+    def started(request: gr.Request):
+        tab.started(request.session_hash)
+        return gr.Button(visible=True)
+
+    def stop(request: gr.Request):
+        tab.stop(request.session_hash)
+        return gr.Button(visible=False)
 
     def open_selected(folder, evt: gr.SelectData):
         row = evt.row_value or []
@@ -675,11 +713,14 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                   show_progress="hidden")
     open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
     folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
-    run_btn.click(run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names], opened,
-                  api_name=False)
-    examples_btn.click(run_examples, [preset, show], opened, api_name=False)
-    upload_btn.click(run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names], opened,
-                     api_name=False)
+    for button, handler, inputs in (
+            (run_btn, run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names]),
+            (examples_btn, run_examples, [preset, show]),
+            (upload_btn, run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names])):
+        button.click(started, None, stop_btn, api_name=False, queue=False).then(
+            handler, inputs, opened, api_name=False).then(
+            lambda: gr.Button(visible=False), None, stop_btn, api_name=False, queue=False)  # after a refusal too
+    stop_btn.click(stop, None, stop_btn, api_name=False, queue=False)
     show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
     table.select(open_selected, current, row_outputs, api_name=False)
     picked.change(open_picked, [current, picked], row_outputs, api_name=False)

@@ -92,6 +92,7 @@ ZH: dict[str, str] = {
     "Upload: CSV, JSONL, Parquet or .zip": "上传：CSV、JSONL、Parquet 或 .zip",
     "rows": "行数",
     "Explain the upload": "解释上传的文件",
+    "Stop after this row": "在这一行之后停止",
     "text encoding": "文本编码",
     "only the split": "仅此划分",
     "numbered labels' names, in order from 0": "数字标签的名称，从 0 起依次",
