@@ -360,6 +360,9 @@ def test_audio_figure_traces_and_escaped_labels(exp):
     assert len(fig.data[1].x) == 2
     assert "<img" not in json.dumps(list(fig.data[1].text))
     assert len(fig.layout.shapes) == 2
+    # the words keep the size fitting_labels places them at: plotly had shrunk each to its bar's width, so that a
+    # 30 s clip's words were 3-px specks under the bars
+    assert fig.data[1].textfont.size == 11 and fig.data[1].constraintext == "none"
 
 
 def test_text_highlights_cover_the_text_with_diverging_categories(exp):

@@ -289,7 +289,7 @@ def audio_figure(exp: dict, lang: str = "en"):
     fitting = fitting_labels(labels[: len(centres)], centres, shown, duration)
     fig.add_trace(go.Bar(x=centres, y=shown, width=widths, name=t("segment attribution", lang),
                          marker_color=[score_colour(r, 0.9) for r in shown], text=fitting,
-                         textposition="outside", cliponaxis=False, textfont={"size": 11},
+                         textposition="outside", cliponaxis=False, textfont={"size": 11}, constraintext="none",
                          hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)]), row=2, col=1)
     fig.update_xaxes(title_text=t("seconds", lang), row=2, col=1)
     fig.update_yaxes(title_text=t("amplitude", lang), row=1, col=1)
