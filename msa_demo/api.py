@@ -60,12 +60,26 @@ def _check_data_uri(value: str, kind: str) -> None:
         raise InputError(f"The {kind} data URI holds no data.")
 
 
+def _nearby(host: str | None) -> bool:
+    """Whether a URL's host is this machine or its network (loopback, private): a ``/gradio_api/file=`` URL there
+    is this app's own, said missing as such when its file is gone (it is never downloaded: not a public host)."""
+    import ipaddress
+
+    if not host or host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
 def local_file(value: Any, kind: str) -> str | None:
     """A server-side path for an uploaded file, an http(s) URL or a ``data:`` URI; None for no input.
 
     Only files inside Gradio's upload folder are read: a caller can't name any other path on the server.
-    A URL of this app's own ``/gradio_api/file=`` route is the uploaded file it names; other URLs are
-    fetched through Gradio's SSRF-protected download (public hosts only).
+    A URL of this app's own ``/gradio_api/file=`` route is the uploaded file it names; other URLs (another
+    Gradio app's file among them) are fetched through Gradio's SSRF-protected download (public hosts only).
     """
     import gradio.processing_utils as pu
     from gradio.utils import get_upload_folder, is_in_or_equal
@@ -85,10 +99,11 @@ def local_file(value: Any, kind: str) -> str | None:
         except Exception:  # noqa: BLE001
             raise InputError(f"The {kind} data URI could not be decoded.") from None
     elif value.startswith(("http://", "https://")):
-        route = urlparse(value).path
-        if FILE_ROUTE in route:
-            path = unquote(route.split(FILE_ROUTE, 1)[1])
-        else:
+        url = urlparse(value)
+        own = unquote(url.path.split(FILE_ROUTE, 1)[1]) if FILE_ROUTE in url.path else None
+        if own is not None and (Path(own).is_file() or _nearby(url.hostname)):
+            path = own  # (another Gradio app's URL names one here only for the same bytes: uploads are kept by hash)
+        else:  # any other URL, another Gradio app's file among them, is downloaded
             try:
                 path = pu.ssrf_protected_download(value, upload)
             except Exception as exc:  # noqa: BLE001

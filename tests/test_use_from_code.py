@@ -139,6 +139,38 @@ def test_server_never_reads_a_path_outside_the_upload_folder():
     assert said(str(err.value), "zh") == "无法从 http://127.0.0.1:1/face.png 下载图片：它不是公网地址（只获取公网 http(s) 地址）。"
 
 
+def test_another_gradio_apps_file_url_is_downloaded_not_looked_for_here(monkeypatch, tmp_path):
+    """An agent passing another Space's output file (its /gradio_api/file= URL) was told "No image file was found
+    at '/tmp/gradio/...'": every such URL was read as this app's own upload. Another host's is downloaded; this
+    app's own (its file here, or on this machine's addresses) is read where it is."""
+    import gradio.processing_utils as pu
+    from gradio.utils import get_upload_folder
+
+    from msa_demo.api import local_file
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+    fetched = []
+    upload = Path(get_upload_folder())
+    landed = upload / "fetched" / "photo.png"
+
+    def download(url, cache_dir):  # Gradio's SSRF-protected download (no network here): where it would land
+        fetched.append(url)
+        landed.parent.mkdir(parents=True, exist_ok=True)
+        landed.write_bytes((ROOT / "examples" / "happy_face.png").read_bytes())
+        return str(landed)
+
+    monkeypatch.setattr(pu, "ssrf_protected_download", download)
+    other = "https://someone-else.hf.space/gradio_api/file=/tmp/gradio/0123abcd/photo.png"
+    assert local_file(other, "image") == str(landed) and fetched == [other]
+    mine = upload / "0123mine" / "face.png"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_bytes(b"png")
+    for host in ("https://my-space.hf.space", "http://127.0.0.1:7860"):  # this app's upload: read, not fetched
+        assert local_file(f"{host}/gradio_api/file={mine}", "image") == str(mine)
+    gone = f"http://127.0.0.1:7860/gradio_api/file={upload}/gone/face.png"  # this app's, since removed
+    assert local_file(gone, "image") == f"{upload}/gone/face.png" and len(fetched) == 1
+
+
 # ---------------------------------------------------------------------- README snippets
 
 
