@@ -364,7 +364,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             return ui.gpu_duration(ui.requested_options(**values))
 
         def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
-            return dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
+            made = dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
+            return ui.plain(made) if from_code(request) else made  # a client reads values, not widget updates
 
         def check_compare(request: gr.Request, other=None, **values) -> None:  # a refusal alone: no output
             dash.check_compare(other=other, lang=ui.page_language(request), **values)

@@ -170,3 +170,17 @@ def test_report_of_a_curated_example_is_light(client, name):
     assert size <= 2_000_000
     assert page.count('"audio_wav_b64"') == 1 and page.count('"image_png_b64"') == 1  # one copy of the JSON
     assert "Plotly" not in page and "<script src" not in page
+
+
+def test_compare_from_a_client_answers_values_not_widget_updates(client, english_preset):
+    """/compare handed a client the page's widget updates ({'__type__': 'update', 'value': ...}, a words box's
+    {'color_map': ..., 'value': ...}) where /explain hands values; it hands values too."""
+    out = client.predict(None, "What a lovely day!", None, None, True, True, True, other=str(english_preset),
+                         api_name="/compare")
+    named = [r["label"]["key"] if isinstance(r["label"], dict) else r["label"]  # (a translated label: its key)
+             for r in client.view_api(return_format="dict")["named_endpoints"]["/compare"]["returns"]]
+    assert len(out) == len(named)
+    for label, value in zip(named, out):
+        assert not (isinstance(value, dict) and ("__type__" in value or "color_map" in value)), (label, value)
+    words = out[named.index("A: words")]
+    assert isinstance(words, list) and any("lovely" in str(w) for w in words)
