@@ -257,10 +257,12 @@ class CodeApi:
         dashboard's own events: an MCP tool is named after its function, and the first of a name keeps it."""
         import gradio as gr
 
-        from msa_demo.ui import zero_gpu
+        from msa_demo.ui import explain_lanes, zero_gpu
 
         gr.api(zero_gpu(with_further_modalities(self.predict), 30), api_name="predict_json")
-        gr.api(zero_gpu(with_further_modalities(self.explain), 120), api_name="explain_json")
+        # the page's explanation lanes, shared: one at a time had kept three short texts 16 s behind a long one
+        gr.api(zero_gpu(with_further_modalities(self.explain), 120), api_name="explain_json", concurrency_id="explain",
+               concurrency_limit=explain_lanes())
 
 
 def _more_settings() -> tuple[Control, ...]:
