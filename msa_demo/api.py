@@ -156,9 +156,10 @@ class CodeApi:
             raise _error(str(exc)) from None
         return (left if left is not None else use), said
 
-    def _json(self, result: dict) -> str:
-        """The answer as JSON text (an MCP tool's answer is text, and Gradio would write a dict as Python)."""
-        result["notices"] = list(dict.fromkeys([*self.dash.notices, *(result.get("notices") or [])]))
+    def _json(self, result: dict, model) -> str:
+        """The answer of ``model`` as JSON text (an MCP tool's answer is text, and Gradio would write a dict as
+        Python), with the loading notices that hold for it (not another preset's)."""
+        result["notices"] = list(dict.fromkeys([*self.dash.notices_for(model), *(result.get("notices") or [])]))
         return json.dumps(result, ensure_ascii=False)
 
     def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
@@ -188,7 +189,7 @@ class CodeApi:
         except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
             log.exception("prediction failed")
             raise _error(f"The prediction failed ({type(exc).__name__}).") from None
-        return self._json(pred.to_dict())
+        return self._json(pred.to_dict(), model)
 
     def explain(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
                 use: str = "text,image,audio", preset: str = "", target: str = "", image_method: str = "both",
@@ -250,7 +251,7 @@ class CodeApi:
             for m in result.get("maps") or []:
                 m.pop("heatmap", None)
             result.pop("inputs", None)  # the decoded inputs (re-run material) are as large as the uploads
-        return self._json(result)
+        return self._json(result, model)
 
     def register(self) -> None:
         """Declare both as API endpoints (and MCP tools) of the Blocks being built. Declare them before the

@@ -85,6 +85,27 @@ def test_modality_without_a_stand_in_is_switched_off(tiny, offline, tmp_path, rg
     assert "The audio model could not be loaded, so the audio was not used." in pred.notices
 
 
+def test_a_json_answer_carries_the_loading_notices_of_its_own_preset_only(tiny, offline, tmp_path, tiny_model):
+    """/predict_json with preset B carried preset A's stand-in line (and once more with an "A:" prefix): every
+    loaded preset's loading notices went into every answer. An answer carries those of the preset that made it,
+    and the dashboard's own (a preset that fell back), each once."""
+    from msa_demo import ui
+    from msa_demo.api import CodeApi
+
+    no_audio = save_preset(_with(tiny, name="no-audio", audio=None), tmp_path / "no_audio.json")
+    partial = MultimodalSentimentModel(_with(tiny, fallback=str(no_audio), audio=HUB.modalities["audio"]),
+                                       device="cpu")
+    (line,) = partial.notices
+    dash = ui.Dashboard(models={"partial": partial, "tiny": tiny_model}, default="partial")
+    # as loading said them: the preset that fell back, and the stand-in line of a preset loaded after another
+    dash.notices = ["The 'hub' preset could not be loaded (offline); using 'partial' instead.", f"partial: {line}"]
+    api = CodeApi(dash)
+    other = json.loads(api.predict(text="I love it", preset="tiny"))["notices"]
+    assert other == ["The 'hub' preset could not be loaded (offline); using 'partial' instead."]
+    own = json.loads(api.predict(text="I love it", preset="partial"))["notices"]
+    assert own == [other[0], line]
+
+
 def test_without_a_fallback_a_loading_failure_stays_an_error(tiny, offline):
     with pytest.raises(ModelLoadError, match="cannot be reached"):
         MultimodalSentimentModel(_with(tiny, audio=HUB.modalities["audio"]), device="cpu")

@@ -144,11 +144,20 @@ class Dashboard:
             raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.models)}.")
         return self.models[preset]
 
+    def _own_notices(self) -> list[str]:
+        """The dashboard's notices that no loaded model gave (the requested preset failed, another serves)."""
+        own = {x for key, m in self.models.items() for n in getattr(m, "notices", ()) for x in (n, f"{key}: {n}")}
+        return [n for n in self.notices if n not in own]
+
     @property
     def fell_back(self) -> bool:
         """Did the requested preset fail to load, so that another serves? (a notice that no model gave)"""
-        own = {x for key, m in self.models.items() for n in getattr(m, "notices", ()) for x in (n, f"{key}: {n}")}
-        return any(n not in own for n in self.notices)
+        return bool(self._own_notices())
+
+    def notices_for(self, model) -> list[str]:
+        """The loading notices that hold for an answer from ``model``: the dashboard's own and that model's (a
+        stand-in serving one of its modalities), not another preset's."""
+        return [*self._own_notices(), *getattr(model, "notices", ())]
 
     def failure_text(self) -> str:
         return " ".join(f"{n}: {self.reason(n)}" for n in self.failures)
