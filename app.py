@@ -285,7 +285,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 # "Out of date" shows above the what-ifs (a switch re-predicts the summary at once, the what-ifs stay
                 # those of the explanation), but keeps its place among the parts (the endpoints' outputs, in order)
                 fresh = gr.Markdown(elem_id="freshness")
-                page.parts["what_if"] = gr.Markdown(elem_id="what-if")  # what would change its mind (what-if)
+                page.parts["what_if"] = gr.Markdown(elem_id="what-if-panel")  # what would change its mind (what-if)
                 page.parts["fresh"] = fresh
                 page.parts["contrib"] = gr.Plot(label=ui.tr("Modality contributions (Shapley) and what-ifs"),
                                                 show_label=False, elem_id="contrib", visible=False)

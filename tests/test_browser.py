@@ -150,9 +150,9 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     heard = page.evaluate("window.__heard")
     assert "Complete" in heard and not any("common." in said for said in heard), heard
     # what would change its mind: the what-if panel under the summary (on by default in the dashboard)
-    page.wait_for_function("() => document.querySelector('#what-if').innerText.includes('What would change its mind')",
+    page.wait_for_function("() => document.querySelector('#what-if-panel').innerText.includes('What would change its mind')",
                            timeout=60_000)
-    what_if = page.locator("#what-if")
+    what_if = page.locator("#what-if-panel")
     assert "model runs" in what_if.inner_text() and "checked by the model" in what_if.inner_text()
     what_if.screenshot(path=os.environ.get("MSA_WHATIF_SHOT") or str(tmp_path / "what_if.png"))
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "screenshot.png"

@@ -583,6 +583,18 @@ def test_settings_are_read_by_name():
     assert ui.requested_options(ig_steps="lots") == ExplainOptions()  # refused later, in words, by the check
 
 
+def test_every_part_of_the_page_has_an_id_of_its_own(dash, tmp_path):
+    """The Advanced "what-if" switch and the what-if panel had the same id: the page's script and a test reading
+    '#what-if' found the switch or the panel by the order they came in."""
+    from collections import Counter
+
+    import app
+
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    ids = Counter(b.elem_id for b in demo.blocks.values() if getattr(b, "elem_id", None))
+    assert not {i: n for i, n in ids.items() if n > 1}
+
+
 def test_every_event_in_the_explanation_lanes_asks_for_the_same_number_of_lanes(dash, tmp_path):
     import app
 

@@ -178,7 +178,7 @@ ZH: dict[str, str] = {
         "因此图片未被使用；hub 预设的 CLIP 会读取场景。",
     "A Chinese review (\"this phone's quality is very good, delivery was fast too, I'm very satisfied!\") and a "
     "smiling face. The words panel groups the Chinese characters into words.":
-        "一条中文评价（“这款手机质量很好，物流也快，非常满意！”）和一张微笑的人脸。词语面板会把汉字组合成词。",
+        "一条中文评价（“这个手机质量非常好，物流也很快，我很满意！”）和一张微笑的人脸。词语面板会把汉字组合成词。",
     "A made-up talking clip (4.5 s): a frown for 2 s, then a smile, while a synthetic voice says a positive "
     "sentence. Its sound track is the audio; the timeline shows when the face and the words moved the verdict.":
         "一段合成的说话片段（4.5 秒）：前 2 秒皱眉，然后微笑，同时一个合成的声音说出一句正面的话。片段的声音就是音频；"
