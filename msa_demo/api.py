@@ -112,7 +112,7 @@ def local_file(value: Any, kind: str) -> str | None:
     else:
         path = value
     if not is_in_or_equal(Path(path).resolve(), Path(upload).resolve()):
-        raise InputError(f"The {kind} must be uploaded to this app or given as an http(s) URL.")
+        raise InputError(f"The {kind} must be uploaded to this app or given as an http(s) URL or a data: URI.")
     return path
 
 
@@ -170,8 +170,8 @@ class CodeApi:
 
         Args:
             text: the words to judge (a post, a caption, a message; most languages). Empty for no text.
-            image: a picture (PNG, JPEG, WebP, GIF, BMP or TIFF), as an http(s) URL or a file uploaded to this app. Empty for no picture.
-            audio: a voice clip (WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or a video file's sound; at most 30 s are used), as an http(s) URL or a file uploaded to this app. Empty for no clip.
+            image: a picture (PNG, JPEG, WebP, GIF, BMP or TIFF), as an http(s) URL, a data: URI (base64) or a file uploaded to this app. Empty for no picture.
+            audio: a voice clip (WAV, FLAC, OGG, MP3, Opus, M4A / AAC, WebM or a video file's sound; at most 30 s are used), as an http(s) URL, a data: URI (base64) or a file uploaded to this app. Empty for no clip.
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
             face_anyway: {face_anyway}
@@ -199,8 +199,8 @@ class CodeApi:
 
         Args:
             text: the words to judge. Empty for no text.
-            image: a picture, as an http(s) URL or a file uploaded to this app. Empty for no picture.
-            audio: a voice clip, as an http(s) URL or a file uploaded to this app. Empty for no clip.
+            image: a picture, as an http(s) URL, a data: URI (base64) or a file uploaded to this app. Empty for no picture.
+            audio: a voice clip, as an http(s) URL, a data: URI (base64) or a file uploaded to this app. Empty for no clip.
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
             target: the class to explain: negative, neutral or positive. Empty for the predicted class.
