@@ -686,6 +686,9 @@ ZH: dict[str, str] = {
     "Text: only the first {max} of {n} characters were used.": "文字：{n} 个字符中只使用了前 {max} 个。",
     "Text: {n} HTML tag taken out before it was read.": "文字：读取前去掉了 {n} 个 HTML 标签。",
     "Text: {n} HTML tags taken out before it was read.": "文字：读取前去掉了 {n} 个 HTML 标签。",
+    "Text: it holds no words (only punctuation, symbols or emoji), so its verdict says how the model takes these "
+    "marks, not what anyone meant.": "文字：其中没有词语（只有标点、符号或表情），因此它的结论只说明模型如何看待这些符号，"
+                                     "而不是任何人想表达的意思。",
     "Text: {n} control character (not text) taken out before it was read.": "文字：读取前去掉了 {n} 个控制字符（不是文字）。",
     "Text: {n} control characters (not text) taken out before it was read.":
         "文字：读取前去掉了 {n} 个控制字符（不是文字）。",

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,7 +250,13 @@ def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
     if len(text) > max_chars:
         notices.append(f"Text: only the first {max_chars:,} of {len(text):,} characters were used.")
         text = text[:max_chars]
+    if not any(unicodedata.category(c)[0] in "LN" for c in text):  # '。。。！！？？' had read 90 % negative, unsaid
+        notices.append(NO_WORDS)
     return TextInput(text, notices)
+
+
+NO_WORDS = ("Text: it holds no words (only punctuation, symbols or emoji), so its verdict says how the model takes "
+            "these marks, not what anyone meant.")
 
 
 # ---------------------------------------------------------------- image

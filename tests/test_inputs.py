@@ -25,6 +25,18 @@ def test_text_unicode_kept_and_blank_is_missing():
     assert load_text("caf\u00e9".encode("utf-8")).text == "café"
 
 
+def test_a_text_of_marks_alone_is_read_and_said_to_hold_no_words():
+    """'。。。！！？？，，……' read 90 % negative and '😡😡😡👍👍🙂' 98 %, said as confidently as a review."""
+    from msa_demo.i18n import said
+
+    for marks in ("。。。！！？？，，……", "😡😡😡👍👍🙂", "!!! ???", "-_-"):
+        text = load_text(marks)
+        assert text.text == marks and any("it holds no words" in n for n in text.notices), marks
+        assert said(text.notices[-1], "zh").startswith("文字：其中没有词语")
+    for words in ("ok!", "5/5 !!!", "好！", "naïve 😀", "٣"):  # a word, a number, a character, a digit: no notice
+        assert not load_text(words).notices, words
+
+
 def test_text_too_long_is_cut_with_notice():
     t = load_text("a" * 120, max_chars=100)
     assert len(t.text) == 100
