@@ -85,7 +85,8 @@ def loading_notices(preset: Preset, outcomes: list[tuple[str, bool, str]]) -> li
     lines = []
     for (served, reason), members in groups.items():
         names = [n for n, _ in members]
-        ids = ", ".join(f"'{preset.modalities[n].model_id}'" for n in names)
+        ids = ", ".join(dict.fromkeys(f"'{preset.modalities[n].model_id}'" for n in names))  # image and video
+        # share one model: named once
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         why = members[0][1] if len(members) == 1 else reason[:1].upper() + reason[1:]
         lead = f"{who[:1].upper() + who[1:]}: {ids} could not be loaded"
