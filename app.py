@@ -2,7 +2,7 @@
 
 Layout and event wiring only; handlers live in ``msa_demo/ui/``, views in ``msa_demo/views/``, the JSON / MCP tools in
 ``msa_demo/api.py``.
-Run: ``python app.py [--preset hub|hub-face|lite|FILE] [--port 7860] [--mcp]`` (env ``MSA_PRESET``, default ``hub``).
+Run: ``python app.py [--preset hub|hub-face|lite|FILE|DIR] [--port 7860] [--mcp]`` (env ``MSA_PRESET``, default ``hub``).
 """
 
 from __future__ import annotations
@@ -570,7 +570,8 @@ def startup_refusal(preset: str, host: str, port: int) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
-                        help="hub, hub-face, lite, or a preset JSON/YAML file (default: env MSA_PRESET or hub)")
+                        help="hub, hub-face, lite, a preset JSON/YAML file, or a folder `python -m msa_demo train` wrote "
+                             "(its trained head as the fusion) (default: env MSA_PRESET or hub)")
     parser.add_argument("--also", default=os.environ.get("MSA_ALSO_PRESETS"),
                         help="more presets to offer in the picker, comma-separated (default: the other built-ins)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", os.environ.get("GRADIO_SERVER_PORT",

@@ -27,3 +27,13 @@ def test_a_model_two_modalities_share_is_named_once_in_its_notice():
                                     ("video", True, "The Hub cannot be reached.")])
     assert line.count("openai/clip-vit-base-patch32") == 1
     assert line.startswith("Image and video: 'openai/clip-vit-base-patch32' could not be loaded")
+
+
+def test_the_app_s_help_says_a_folder_train_wrote_is_a_preset(capsys):
+    """'python app.py --help' named only the built-ins and preset files, though a folder written by train works."""
+    import app
+
+    with pytest.raises(SystemExit):
+        app.main(["--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert "a folder `python -m msa_demo train` wrote" in helped
