@@ -223,9 +223,10 @@ def without_controls(text: str) -> tuple[str, int, int]:
 
 def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
     """Text from a string (any Unicode). Empty or whitespace-only text counts as missing. HTML's formatting tags and
-    control characters are taken out, each with a notice."""
-    if value is None:
-        return None
+    control characters are taken out, each with a notice. A text read already (``cli.read_before_loading``) is
+    taken as it is."""
+    if value is None or isinstance(value, TextInput):
+        return value
     if isinstance(value, bytes):
         try:
             value = value.decode("utf-8")
@@ -442,9 +443,10 @@ def _is_heif(src: Any) -> bool:
 
 
 def load_image(value: Any, max_side: int = 1024) -> ImageInput | None:
-    """An upright RGB picture from a path, bytes, PIL image or array (RGBA, greyscale, CMYK, EXIF-rotated)."""
-    if value is None:
-        return None
+    """An upright RGB picture from a path, bytes, PIL image or array (RGBA, greyscale, CMYK, EXIF-rotated). A
+    picture read already (``cli.read_before_loading``) is taken as it is, not decoded again."""
+    if value is None or isinstance(value, ImageInput):
+        return value
     img = _open_image(value)
     frames = int(getattr(img, "n_frames", 1) or 1)  # read before the copies below, which hold one frame
     pages = img.format in ("TIFF", "MPO")  # a scan's pages, a camera's stereo pair: not frames of an animation

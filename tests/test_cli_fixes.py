@@ -37,3 +37,63 @@ def test_the_app_s_help_says_a_folder_train_wrote_is_a_preset(capsys):
         app.main(["--help"])
     helped = " ".join(capsys.readouterr().out.split())
     assert "a folder `python -m msa_demo train` wrote" in helped
+
+
+def test_a_damaged_file_and_an_unknown_target_are_refused_before_any_model_loads(tmp_path, capsys, monkeypatch):
+    """An empty PNG was refused after 22.5 s of loading lite, a damaged one after 9 s, '--target happy' after 10 s:
+    the same lines now come before any model loads."""
+    from msa_demo.__main__ import main
+    from msa_demo.model import MultimodalSentimentModel
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model was loaded")
+
+    monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(never))
+    empty, damaged = tmp_path / "empty.png", tmp_path / "damaged.png"
+    empty.write_bytes(b"")
+    damaged.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 50)
+    clip = tmp_path / "empty.wav"
+    clip.write_bytes(b"")
+    for command in ("predict", "explain"):
+        assert main([command, "--preset", "lite", "--image", str(empty)]) == 2
+        assert capsys.readouterr().err == ("error: 'empty.png' cannot be used: the file is empty (0 bytes). Choose "
+                                           "the picture again.\n")
+        assert main([command, "--preset", "lite", "--text", "fine", "--image", str(damaged)]) == 2
+        assert capsys.readouterr().err == ("error: 'damaged.png' could not be read as a picture. It may be damaged or "
+                                           "not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.\n")
+        assert main([command, "--preset", "lite", "--audio", str(clip)]) == 2
+        assert "empty (0 bytes)" in capsys.readouterr().err
+    assert main(["explain", "--preset", "lite", "--text", "fine", "--target", "happy"]) == 2
+    assert capsys.readouterr().err == ("error: The target class must be one of negative, neutral, positive (got "
+                                       "'happy').\n")
+
+
+def test_inputs_read_before_the_model_loads_are_not_read_again(tiny_preset_path, tmp_path, capsys, monkeypatch):
+    """The picture and the clip read for that check are the ones explained: each file is decoded once."""
+    import numpy as np
+    import soundfile as sf
+    from PIL import Image
+
+    from msa_demo import inputs
+    from msa_demo.__main__ import main
+
+    img, wav = tmp_path / "face.png", tmp_path / "voice.wav"
+    Image.new("RGB", (40, 30), (200, 100, 50)).save(img)
+    sf.write(wav, (0.2 * np.sin(np.arange(16000) / 3)).astype(np.float32), 16000)
+    opened = {"image": 0, "audio": 0}
+    open_image, decode_audio = inputs._open_image, inputs._decode_audio
+
+    def counted(kind, read):
+        def reading(*args, **kwargs):
+            opened[kind] += 1
+            return read(*args, **kwargs)
+        return reading
+
+    monkeypatch.setattr(inputs, "_open_image", counted("image", open_image))
+    monkeypatch.setattr(inputs, "_decode_audio", counted("audio", decode_audio))
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--image", str(img),
+                 "--audio", str(wav), "--json", "--grid", "2", "--ig-max-steps", "8", "--no-what-if"]) == 0
+    exp = json.loads(capsys.readouterr().out)
+    assert exp["prediction"]["used"] == ["text", "image", "audio"]
+    assert opened == {"image": 1, "audio": 1}
+

@@ -4,6 +4,7 @@ report draws the waveform with each segment's push."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Mapping
@@ -11,7 +12,7 @@ from typing import Any, Mapping
 from msa_demo import views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
-from msa_demo.inputs import AUDIO_FORMATS, AudioInput, load_audio
+from msa_demo.inputs import AUDIO_FORMATS, AudioInput, load_audio, resample
 from msa_demo.i18n import label, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
@@ -41,7 +42,13 @@ def read(value: Any, model) -> AudioInput | None:
     """The clip at its model's sample rate; a model that judges the words said is asked, when the clip is to be
     read, whether it heard any (none: the clip abstains, as a picture without a face)."""
     mod = model.modalities.get("audio")
-    clip = load_audio(value, getattr(mod, "sample_rate", 16000), model.preset.max_audio_seconds)
+    rate = getattr(mod, "sample_rate", 16000)
+    if isinstance(value, AudioInput):  # read already, before the model loaded (``cli.read_before_loading``): not
+        # decoded again, only brought to this model's rate
+        clip = value if value.sample_rate == rate else dataclasses.replace(
+            value, waveform=resample(value.waveform, value.sample_rate, rate), sample_rate=rate)
+    else:
+        clip = load_audio(value, rate, model.preset.max_audio_seconds)
     if clip is not None and hasattr(mod, "nothing_to_judge"):
         clip.heard = partial(mod.nothing_to_judge, clip)
     return clip
