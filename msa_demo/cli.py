@@ -323,6 +323,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
                   abstained=None if saved is not None else ["image"] if said else [])
     if said:
         exp.notices.append(said)
+    # how loading went (a Hub model that could not load and its stand-in, a trained head that gave way to late
+    # fusion): first, as predict says it, once (said by neither the prediction's nor the explanation's notes)
+    exp.notices[:0] = [n for n in dict.fromkeys(model.notices) if n not in exp.notices
+                       and n not in exp.prediction.notices]
     if args.out:
         written(args.out, "--out", lambda: Path(args.out).write_text(exp.to_json(), encoding="utf-8"))
     lang = output_language(getattr(args, "lang", None))

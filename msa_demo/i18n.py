@@ -1029,6 +1029,9 @@ ZH: dict[str, str] = {
         "视频：这个 {kind} 文件已转换为 MP4（H.264），以便浏览器播放；读取的是转换后的副本。",
     "Video: this {kind} file ({codec}) was converted to MP4 (H.264) so browsers can play it; that copy was read.":
         "视频：这个 {kind} 文件（{codec}）已转换为 MP4（H.264），以便浏览器播放；读取的是转换后的副本。",
+    # command-line fixes (fix-cli)
+    "late fusion": "后期融合",
+    "Explained with the preset <b>{preset}</b> (fusion: {fusion}).": "解释所用的预设：<b>{preset}</b>（融合：{fusion}）。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -97,3 +97,61 @@ def test_inputs_read_before_the_model_loads_are_not_read_again(tiny_preset_path,
     assert exp["prediction"]["used"] == ["text", "image", "audio"]
     assert opened == {"image": 1, "audio": 1}
 
+
+CHEAP = ["--ig-max-steps", "8", "--no-what-if", "--deletion-steps", "4"]
+
+
+def _hubish(tiny_preset_path, tmp_path, **fields) -> str:
+    """The tiny preset whose audio entry is the Hub's (not cached here: it cannot load), a tiny copy standing in."""
+    tiny = load_preset(str(tiny_preset_path))
+    stand_in = save_preset(replace(tiny, name="stand-in"), tmp_path / "stand_in.json")
+    mods = {**tiny.modalities, "audio": HUB.modalities["audio"]}
+    return str(save_preset(replace(tiny, name="hubish", modalities=mods, fallback=str(stand_in), **fields),
+                           tmp_path / "hubish.json"))
+
+
+STAND_IN = "Audio: 'superb/wav2vec2-base-superb-er' could not be loaded, so the "
+
+
+def test_explain_says_a_hub_model_that_could_not_load_once(tiny_preset_path, tmp_path, offline, capsys):
+    """'explain --preset hub' with one Hub model uncached printed nothing of it, and its --json notices were []."""
+    from msa_demo.__main__ import main
+
+    preset = _hubish(tiny_preset_path, tmp_path)
+    assert main(["explain", "--preset", preset, "--text", "good", "--json", *CHEAP]) == 0
+    notices = json.loads(capsys.readouterr().out)["notices"]
+    assert sum(n.startswith(STAND_IN) for n in notices) == 1
+    assert main(["explain", "--preset", preset, "--text", "good", *CHEAP]) == 0
+    out = capsys.readouterr().out
+    assert out.count("note: " + STAND_IN) == 1 and out.count(STAND_IN) == 1
+
+
+def test_explain_batch_says_how_the_model_loaded_and_report_names_its_preset(tiny_preset_path, tmp_path, offline,
+                                                                              capsys):
+    """'explain-batch --preset head_hub': the head gave way to late fusion and a stand-in served, said nowhere; the
+    rows read 'hubish+head' though the fusion was late. The terminal says it once, report.html names the preset,
+    the fusion that served and how loading went."""
+    from msa_demo.__main__ import main
+    from msa_demo.fusion import FusionNet
+
+    head = tmp_path / "head"
+    FusionNet(kind="concat", modalities=["text", "audio"], dims={"text": 32, "audio": 32}, hidden=8) \
+        .save_pretrained(str(head))
+    preset = _hubish(tiny_preset_path, tmp_path, fusion=str(head))
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,label\nr1,I love it,positive\nr2,I hate it,negative\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["explain-batch", str(manifest), "--out", str(out), "--preset", preset, "--no-progress",
+                 *CHEAP]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("note: " + STAND_IN) == 1
+    assert printed.count("The trained fusion head reads the features of this preset's own audio model") == 1
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Explained with the preset <b>hubish</b> (fusion: late fusion)." in page
+    assert page.count("could not be loaded, so the") == 1 and page.count("late fusion) instead") == 1
+    # a run with every row done keeps the model's record: the report still names it
+    assert main(["explain-batch", str(manifest), "--out", str(out), "--preset", preset, "--no-progress",
+                 *CHEAP]) == 0
+    capsys.readouterr()
+    assert "Explained with the preset <b>hubish</b>" in (out / "report.html").read_text(encoding="utf-8")
+

@@ -107,6 +107,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
             rate=rate))
+    for line in s.loading:  # how loading the model went, as predict says it: once, not per row
+        print(t("note: {note}", lang, note=said(line, lang)))
     for rid, why in s.failures[:FAILURES_SHOWN]:
         print(t("  {id}: {why}", lang, id=rid, why=said(why, lang)))
     if s.failed_before:

@@ -79,6 +79,12 @@ class Explainer:
             out.append((rec, rows_module.explanation_text(data) if data is not None else None))
         return out
 
+    def loaded(self) -> dict[str, Any]:
+        """The model's preset, fusion and loading notices (``rows.model_record``)."""
+        from msa_demo.dataset.rows import model_record
+
+        return model_record(self.model)
+
     def where(self) -> dict[str, Any]:
         """The node and process this actor runs in (tests and diagnostics)."""
         import ray
@@ -152,9 +158,11 @@ def plan(ray, workers: int, gpus_per_worker: float) -> tuple[int, int]:
 
 def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, target, use, top_k: int,
                 workers: int = 1, gpus_per_worker: float = 0.0, task_retries: int | None = None,
-                face_anyway: bool = False) -> Iterator[tuple[dict[str, Any], str | None]]:
+                face_anyway: bool = False, loaded: dict[str, Any] | None = None
+                ) -> Iterator[tuple[dict[str, Any], str | None]]:
     """(results row, explanation JSON text or None) per row, as the actors finish them. task_retries: Ray's
-    max_task_retries (default ``$MSA_RAY_TASK_RETRIES`` or ``TASK_RETRIES``)."""
+    max_task_retries (default ``$MSA_RAY_TASK_RETRIES`` or ``TASK_RETRIES``). loaded: filled with the first actor's
+    model record (``rows.model_record``) once the actors are up."""
     if task_retries is None:
         task_retries = int(os.environ.get("MSA_RAY_TASK_RETRIES") or TASK_RETRIES)
     if workers < 0:
@@ -171,6 +179,8 @@ def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, 
     actors = [actor_class.remote(*args) for _ in range(actors_n)]
     try:  # a model that cannot load stops the run with its message (not one "worker died" row per row)
         ray.get([a.where.remote() for a in actors])
+        if loaded is not None:
+            loaded.update(ray.get(actors[0].loaded.remote()))
     except RayActorError as exc:
         for actor in actors:
             ray.kill(actor)

@@ -7,18 +7,19 @@ logged by this process as it finishes.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.manifest import none_found
-from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, one_line, read_rows,
-                                   safe_name)
+from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, model_record, one_line,
+                                   read_rows, safe_name)
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import labels_read, write_report
 from msa_demo.dataset.rowmap import write_map
-from msa_demo.dataset.store import manifest_key, open_results
+from msa_demo.dataset.store import MODEL, manifest_key, open_results
 from msa_demo.errors import InputError
 
 
@@ -43,6 +44,8 @@ class BatchSummary:
     not_read: int = 0  # rows this run explained without an input they name (missing, unreadable, refused)
     not_read_ids: tuple[str, ...] = ()  # their ids, so that the line names them (the first few)
     ids: tuple[str, ...] = ()  # every row's id (a repeated one renamed 'r21#2': ``report.ids_repeated`` says so)
+    preset: str = ""  # the model's preset as the app's header names it ('lite', 'hub+my_head'); "" when no row ran
+    loading: tuple[str, ...] = ()  # how loading the model went (stand-ins, a head that gave way): said once
 
     @property
     def left(self) -> int:
@@ -116,13 +119,19 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     explained = failed = 0
     failures: list[tuple[str, str]] = []
     not_read: list[str] = []  # the ids of the rows explained without an input they name
+    loaded: dict[str, Any] = {}  # the model's preset and loading notices (``model_record``), once it is loaded
     if todo:
         if engine == "ray":
             from msa_demo.dataset.distributed import ray_results
 
             results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
-                                  gpus_per_worker, face_anyway=face_anyway)
+                                  gpus_per_worker, face_anyway=face_anyway, loaded=loaded)
         elif engine == "local":
+            if model is None:  # loaded here, not in ``local_results``: how it went is said before the rows
+                from msa_demo.model import MultimodalSentimentModel
+
+                model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
+            loaded.update(model_record(model))
             results = local_results(todo, model, preset, device, options, target, use, top_k, face_anyway)
         else:
             raise InputError(f"Unknown engine '{engine}'; use local or ray.")
@@ -149,6 +158,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
         finally:
             bar.close()
             store.write_table()  # also after Ctrl-C: the table holds every finished row
+            if loaded:  # report.html names it (a run with all its rows done before keeps the earlier run's)
+                store.put(MODEL, json.dumps(loaded, ensure_ascii=False).encode("utf-8"))
     elif not store.has_table():
         store.write_table()
     write_map(store)
@@ -159,7 +170,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
-                        tuple(not_read), tuple(r.id for r in rows))
+                        tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
+                        tuple(loaded.get("notices") or ()))
+
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
@@ -194,4 +207,5 @@ def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device
         yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
 
-__all__ = ["OTHER_INPUTS", "BatchSummary", "explain_batch", "explain_row", "local_results", "one_line", "settings_digest"]
+__all__ = ["OTHER_INPUTS", "BatchSummary", "explain_batch", "explain_row", "local_results", "model_record", "one_line",
+           "settings_digest"]

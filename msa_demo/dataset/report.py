@@ -13,6 +13,7 @@ columns come from the registry (``columns``) and from the rows themselves.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -22,7 +23,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, modalities, prob_column, shapley_column, top_lists,
                                       top_titles)
 from msa_demo.dataset.rowmap import row_map
-from msa_demo.dataset.store import REPORT, ResultsDir, open_results
+from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, open_results
 from msa_demo import i18n
 from msa_demo.i18n import t
 from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
@@ -254,12 +255,27 @@ def _map_html(rows: list[dict], lang: str = "en") -> str:
             + map_svg(drawn, href=saved.get, lang=lang))
 
 
-def to_html(rows: list[dict], title: str | None = None, lang: str = "en") -> str:
-    """The page, in ``lang`` ("en" or "zh"; the rows' own words, ids and model names as they are)."""
+def model_html(model: dict | None, lang: str = "en") -> str:
+    """The model the rows were explained with (``store.MODEL``): its preset as the app's header names it and the
+    fusion that served, then how loading went, a line each; "" for a folder written before it was kept."""
+    if not isinstance(model, dict) or not model.get("preset"):
+        return ""
+    fusion = str(model.get("fusion") or "")
+    fusion = t("late fusion", lang) if fusion == "weighted" else fusion
+    line = t("Explained with the preset <b>{preset}</b> (fusion: {fusion}).", lang, preset=_e(model["preset"]),
+             fusion=_e(fusion or "—"))
+    notes = "".join(f"<li>{_e(i18n.said(str(n), lang))}</li>" for n in dict.fromkeys(model.get("notices") or []))
+    return f"<p>{line}</p>" + (f"<ul class=muted>{notes}</ul>" if notes else "")
+
+
+def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model: dict | None = None) -> str:
+    """The page, in ``lang`` ("en" or "zh"; the rows' own words, ids and model names as they are); ``model``: the
+    model they were explained with (``model_html``)."""
     s = summary(rows)
     title = title or t("Dataset explanations", lang)
     parts = [f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
+             model_html(model, lang),
              "<p>" + t("{rows} rows: {explained} explained, {failed} could not be explained.", lang, rows=s["rows"],
                        explained=s["explained"], failed=s["failed"]) + "</p>"]
     not_read = inputs_not_read(s, lang)
@@ -455,10 +471,14 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     """Write ``report.html`` from the rows of a results directory (a folder, a URI or an open
     :class:`~msa_demo.dataset.store.ResultsDir`), in ``lang``; where it went."""
     store = results if isinstance(results, ResultsDir) else open_results(results)
-    page = to_html(store.rows(), title or report_title(store.name, lang), lang)
+    try:
+        model = json.loads(store.read(MODEL) or b"null")
+    except ValueError:  # a file torn or edited by hand: the page without it
+        model = None
+    page = to_html(store.rows(), title or report_title(store.name, lang), lang, model)
     return store.put(REPORT, page.encode("utf-8"))
 
 
 __all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
-           "map_name", "mean_abs_shapley", "modalities_in", "renamed_ids", "report_title", "slice_name", "summary", "to_html",
+           "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_title", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

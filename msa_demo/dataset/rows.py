@@ -214,8 +214,15 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
 
 
 __all__ = ["ManifestRow", "empty_record", "explain_row", "explanation_text", "manifest_rows", "one_line", "read_rows",
-           "record_of", "safe_name"]
+           "model_record", "record_of", "safe_name"]
 
+
+def model_record(model) -> dict[str, Any]:
+    """What a results folder keeps of the model its rows were explained with (``MODEL``): its preset as the app's
+    header names it, the fusion that served (a trained head gives way to late fusion where a stand-in serves one of
+    its modalities), and how loading went (``model.notices``), each line once."""
+    return {"preset": model.preset.name, "fusion": str(model.fusion.describe().get("kind") or ""),
+            "notices": list(dict.fromkeys(getattr(model, "notices", None) or []))}
 
 def explanation_text(data: dict[str, Any]) -> str:
     """A row's explanation as the JSON file holds it: compact (no indentation: the image heat maps' 256 x 256

@@ -24,6 +24,7 @@ from msa_demo.errors import InputError
 
 LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
 NOT_MADE = "The results folder '{folder}' could not be made or written ({why}); choose another one."
+MODEL = "model.json"  # the model the rows were last explained with: preset, fusion, loading notices (``local``)
 SOURCE = "source.json"  # {"manifest": the resolved path or the URI of the manifest the folder was made from}
 OTHER_MANIFEST = ("The results folder '{folder}' holds the rows of another manifest ({manifest}); give a new results "
                   "folder for '{name}', or run that manifest to go on with it.")
