@@ -1032,6 +1032,12 @@ ZH: dict[str, str] = {
     # command-line fixes (fix-cli)
     "late fusion": "后期融合",
     "Explained with the preset <b>{preset}</b> (fusion: {fusion}).": "解释所用的预设：<b>{preset}</b>（融合：{fusion}）。",
+    "The manifest '{name}' has no 'text' column, and its column '{column}' looks like the text: {n} row(s) have "
+    "nothing else to read. Map it: --columns text={column}.":
+        "清单“{name}”没有“text”列，而它的“{column}”列看起来就是文字：有 {n} 行没有别的可读。请映射它：--columns text={column}。",
+    "No text was read: the manifest has no 'text' column, and its column '{column}' looks like one; map it "
+    "(--columns text={column}) to read it.":
+        "未读取文字：清单没有“text”列，而它的“{column}”列看起来就是；请映射它（--columns text={column}）以读取。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

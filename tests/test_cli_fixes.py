@@ -155,3 +155,29 @@ def test_explain_batch_says_how_the_model_loaded_and_report_names_its_preset(tin
     capsys.readouterr()
     assert "Explained with the preset <b>hubish</b>" in (out / "report.html").read_text(encoding="utf-8")
 
+
+def test_a_text_column_under_its_own_name_is_hinted_at_not_passed_over(tmp_path):
+    """'train data/wrongcol.csv': its 'sentence' column was dropped beside image and audio columns, 63 rows left
+    out as having no input, and an image+audio head trained. Rows with nothing but that text now stop the run in
+    one line that says how to map it; where every row has another input, the run says the text was not read."""
+    from PIL import Image
+
+    from msa_demo.dataset.manifest import read_manifest
+    from msa_demo.dataset.rows import read_rows
+    from msa_demo.errors import InputError
+
+    Image.new("RGB", (16, 16), (200, 100, 50)).save(tmp_path / "a.png")
+    some = tmp_path / "wrongcol.csv"
+    some.write_text("sentence,image,label\nI love it,a.png,positive\nI hate it,,negative\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_manifest(some)
+    assert str(refused.value) == ("The manifest 'wrongcol.csv' has no 'text' column, and its column 'sentence' looks "
+                                  "like the text: 1 row(s) have nothing else to read. Map it: --columns "
+                                  "text=sentence.")
+    assert [r["text"] for r in read_manifest(some, columns={"text": "sentence"})] == ["I love it", "I hate it"]
+    every = tmp_path / "captions.csv"
+    every.write_text("caption,image,label\nA smile,a.png,positive\n", encoding="utf-8")
+    rows, hint = read_rows(every)
+    assert len(rows) == 1 and "text" not in rows[0].values
+    assert hint == ("No text was read: the manifest has no 'text' column, and its column 'caption' looks like one; map "
+                    "it (--columns text=caption) to read it.")

@@ -87,6 +87,42 @@ def label_column(columns: Iterable[str]) -> str | None:
     return next((by_name[n] for n in LABEL_NAMES if n in by_name), None)
 
 
+def text_column(columns: Iterable[str]) -> str | None:
+    """A column that looks like the text (``TEXT_NAMES``: 'sentence', 'review' ...) of a manifest with no ``text``
+    column (None when it has one, or none looks like it)."""
+    columns = [str(c) for c in columns]
+    if "text" in columns:
+        return None
+    by_name = {c.strip().lower(): c for c in columns}
+    return next((by_name[n] for n in TEXT_NAMES if n in by_name), None)
+
+
+# a text column under a name of its own, beside picture or clip columns: its rows had been read without it, the
+# rows with nothing else left out ('63 row(s) left out ... has no input') and an image+audio head trained
+TEXT_ELSEWHERE = ("The manifest '{name}' has no 'text' column, and its column '{column}' looks like the text: {n} "
+                  "row(s) have nothing else to read. Map it: --columns text={column}.")
+TEXT_NOT_READ = ("No text was read: the manifest has no 'text' column, and its column '{column}' looks like one; map "
+                 "it (--columns text={column}) to read it.")
+
+
+def text_hint(columns: Iterable[str]) -> str:
+    """One line naming the column that looks like the text of a manifest with no text column, "" when none does."""
+    found = text_column(columns)
+    return TEXT_NOT_READ.format(column=found) if found else ""
+
+
+def _refuse_text_elsewhere(rows: list[dict], columns: list, name: str) -> None:
+    """A manifest with modality columns, but its text in a column of its own name ('sentence'), whose rows with
+    nothing but that text would be left out: one line that says how to map it (:data:`TEXT_ELSEWHERE`)."""
+    found = text_column(columns)
+    if found is None:
+        return
+    alone = sum(1 for r in rows if _cell(r.get(found) if r.get(found) is not None else "").strip()
+                and not any(r.get(m) is not None and _cell(r.get(m)).strip() for m in names()))
+    if alone:
+        raise InputError(TEXT_ELSEWHERE.format(name=name, column=found, n=alone))
+
+
 def label_hint(columns: Iterable[str]) -> str:
     """One line naming the column that looks like the labels when no label was read, "" when none does."""
     found = label_column(columns)
@@ -340,6 +376,7 @@ def _read_local(path: Path, blobs: bool, base: str | None = None, mapping: dict[
         raise InputError(f"The manifest '{path.name}' has none of the columns {', '.join(names())} (it has: "
                          f"{_have(columns)}).{hint}")
     _refuse_misspelled(columns, path.name)
+    _refuse_text_elsewhere(rows, columns, path.name)
     return [_clean(r, media_folder or path.parent, blobs, base) for r in rows]
 
 
@@ -858,5 +895,5 @@ def _short(exc: BaseException) -> str:
 
 
 __all__ = ["COLUMNS_HELP", "ENCODING_HELP", "LABEL_NAMES", "OWN_COLUMNS", "TEXT_NAMES", "check_encoding",
-           "label_column", "label_hint", "media_cache", "missing_files", "none_found", "parse_columns", "read_manifest",
+           "label_column", "label_hint", "text_column", "text_hint", "media_cache", "missing_files", "none_found", "parse_columns", "read_manifest",
            "read_parquet", "read_saved_dataset"]

@@ -19,7 +19,7 @@ from msa_demo import registry
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, hash_column, interaction_column, modalities, prob_column, safe_name,
                                       shapley_column, top_lists, value_digest)
-from msa_demo.dataset.manifest import label_hint, missing_files, read_manifest
+from msa_demo.dataset.manifest import label_hint, missing_files, read_manifest, text_hint
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
@@ -124,7 +124,9 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
-    hint = "" if any(r.label_given for r in rows) else label_hint(dict.fromkeys(k for r in raw for k in r))
+    found = dict.fromkeys(k for r in raw for k in r)
+    hint = "" if any(r.label_given for r in rows) else label_hint(found)
+    hint = " ".join(h for h in (hint, text_hint(found)) if h)  # the set's 'caption' not mapped: said, as the labels
     if split is not None:
         rows = _in_split(rows, raw, split, Path(str(path)).name)
     return (rows[:limit] if limit else rows), hint
