@@ -1056,3 +1056,15 @@ def test_the_app_refuses_a_mistyped_preset_and_a_taken_port_before_any_model_loa
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
     assert app.startup_refusal("lite", "127.0.0.1", 0) is None and app.startup_refusal("hub", "127.0.0.1", 0) is None
+
+
+def test_a_chinese_title_line_breaks_after_its_punctuation_not_inside_a_word():
+    """The contributions chart's subtitle broke '音频判断为正面' as '音频判 / 断为正面' (textwrap cuts a text without
+    spaces anywhere)."""
+    from msa_demo.views.figures import wrapped
+
+    text = "各模态意见不一：音频判断为中性（58%），视频判断为负面（52%），文字判断为正面（70%）"
+    lines = wrapped(text, 36).split("<br>")
+    assert "".join(lines) == text and len(lines) > 1
+    assert all(len(line) <= 36 and line[-1] in "：，）" for line in lines[:-1]), lines
+    assert wrapped("一" * 80, 36).split("<br>")[0] == "一" * 36  # no punctuation to break at: cut at the width

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 from PIL import Image
@@ -81,9 +82,18 @@ def contributions_figure(exp: dict, lang: str = "en"):
 
 
 def wrapped(text: str, width: int = 55) -> str:
-    """``text`` HTML-escaped, in lines of at most ``width`` characters (plotly breaks lines only at <br>)."""
+    """``text`` HTML-escaped, in lines of at most ``width`` characters (plotly breaks lines only at <br>); a text
+    without spaces (Chinese) is broken after its punctuation where it can be, not inside a word ('音频判 / 断为')."""
     import textwrap
 
+    if " " not in text.strip() and len(text) > width:
+        lines = [""]
+        for part in re.findall(r"[^，；：、。,;:]+[，；：、。,;:]*|[，；：、。,;:]+", text):
+            if lines[-1] and len(lines[-1]) + len(part) > width:
+                lines.append("")
+            lines[-1] += part
+        if all(len(line) <= width for line in lines):
+            return "<br>".join(html.escape(line) for line in lines)
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
