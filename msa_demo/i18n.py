@@ -1038,6 +1038,10 @@ ZH: dict[str, str] = {
     "No text was read: the manifest has no 'text' column, and its column '{column}' looks like one; map it "
     "(--columns text={column}) to read it.":
         "未读取文字：清单没有“text”列，而它的“{column}”列看起来就是；请映射它（--columns text={column}）以读取。",
+    # training fixes (fix-train)
+    "{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}":
+        "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}",
+    "no face was found, so the face model abstains": "没有找到人脸，因此人脸模型弃权",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

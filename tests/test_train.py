@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
@@ -711,3 +712,72 @@ def test_modalities_names_an_unknown_one_or_one_no_row_has(tiny_preset_path, tmp
     with pytest.raises(InputError) as err:
         plan_of(T.parse_args([str(manifest), "--preset", str(tiny_preset_path), "--modalities", "image"]))
     assert str(err.value) == "No row has image (--modalities image); the manifest's rows have text."
+
+
+@pytest.mark.lite
+def test_lite_training_reads_texts_as_a_prediction_does_so_its_metrics_are_the_saved_head_s(tmp_path):
+    """``train --preset lite`` had read texts through the bare e5 encoder, not the lite text model's fine-tuned
+    layers that the app reads them with: its printed held-out metrics (0.893) were not those of the saved head on
+    the same rows (0.929), every row's probabilities differed. Each held-out row predicted with the saved head
+    gives the probabilities training scored, and so the same metrics."""
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.training import pipeline
+    from msa_demo.training.loop import predict_rows
+    from msa_demo.training.metrics import compute_metrics
+
+    said = {"negative": ["I hate this, it is awful", "a terrible, sad waste of time", "the worst day, I am angry"],
+            "neutral": ["the box is on the table", "the meeting starts at ten", "it has four pages"],
+            "positive": ["I love it, wonderful", "a great and happy day", "the best film, I enjoyed it"]}
+    rows = [{"text": f"{s} {extra}", "label": lab, "split": part}
+            for lab, texts in said.items() for s in texts
+            for extra, part in (("", "train"), ("really", "train"), ("today", "val"), ("again", "test"))]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps(r) for r in rows))
+    out = tmp_path / "head1"
+    args = T.parse_args([str(manifest), "--preset", "lite", "--modalities", "text", "--head", "concat",
+                         "--labels", "3", "--epochs", "3", "--hidden", "16", "--cache-dir", str(tmp_path / "c"),
+                         "-o", str(out), "--quiet", "--seed", "3"])
+    p = pipeline.plan(args)
+    enc = pipeline.encode(p)
+    head = pipeline.fit(p, enc)
+    trained = predict_rows(head.net, head.batcher, p.split.test, "cpu")
+    summary = pipeline.evaluate(p, enc, head)
+    pipeline.save(p, head, summary, out)
+    model = MultimodalSentimentModel.from_preset(str(out), device="cpu")
+    got = torch.tensor([[model.predict(text=p.rows[i]["text"]).probs[s] for s in ("negative", "neutral", "positive")]
+                        for i in p.split.test])
+    assert len(p.split.test) == 9 and torch.allclose(got, trained, atol=1e-4), (got - trained).abs().max()
+    again = compute_metrics([p.y[i] for i in p.split.test], got.argmax(1).tolist(), p.labels)
+    saved = json.loads((out / "metrics.json").read_text())["test"]
+    assert (again["accuracy"], again["macro_f1"]) == (saved["accuracy"], saved["macro_f1"])
+
+
+def test_a_picture_without_a_face_is_left_out_of_its_row_as_a_prediction_leaves_it_out(tiny_preset_path, tmp_path,
+                                                                                        capsys):
+    """The face model abstains on a picture in which it finds no face, and a prediction leaves that picture out
+    ("no face was found, so the face model abstains"); training had read it as a face all the same, so the head
+    learned from features it never gets. It is left out of its row, said with a count, remembered by the cache."""
+    import shutil
+
+    from msa_demo.config import LITE, load_preset, save_preset
+
+    preset = replace(load_preset(str(tiny_preset_path)), name="tiny-face",
+                     modalities={**load_preset(str(tiny_preset_path)).modalities, "image": LITE.modalities["image"]})
+    preset_path = save_preset(preset, tmp_path / "tiny_face.json")
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for name in ("happy_face", "frown_face", "neutral_scene"):
+        shutil.copy(examples / f"{name}.png", tmp_path / f"{name}.png")
+    rows = [{"text": f"{['awful sad', 'great happy'][i % 2]} {i}", "label": ["negative", "positive"][i % 2],
+             "image": ["frown_face.png", "happy_face.png", "neutral_scene.png"][i % 3]} for i in range(12)]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps(r) for r in rows))
+    argv = [manifest, "--preset", preset_path, "--epochs", "1", "--test-size", "0", "--cache-dir", tmp_path / "c",
+            "--output", tmp_path / "head"]
+    for encoded_now in (2, 0):  # two pictures with a face; the second run: from the cache, which remembers the pictures without a face
+        code, printed, err = _train_cli(capsys, *argv, *(["--output", tmp_path / "head2"] if not encoded_now else []))
+        assert code == 0, err
+        assert ("image: 4 item(s) left out of their rows, as a prediction leaves them out: no face was found, so "
+                "the face model abstains") in printed, printed
+        assert f"image: 8 items, {encoded_now} encoded now" in printed
+    metrics = json.loads((tmp_path / "head" / "metrics.json").read_text())
+    assert list(metrics["abstained"]["image"]) == ["3", "6", "9", "12"]  # row numbers, from 1

@@ -197,6 +197,10 @@ def encode(p: TrainingPlan) -> EncodedRows:
                               for c, k in data[m]["brought"].items())
             print(t("{modality}: {n} items{brought}, {now} encoded now ({cached} from the cache)", lang,
                     modality=name, n=n, brought=brought, now=stats[m], cached=n - stats[m]))
+            gone = data[m]["abstained"]
+            if gone:  # left out of their rows, as a prediction leaves them out (it had trained on them)
+                print(t("{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}", lang,
+                        modality=name, n=len(gone), why=said(next(iter(gone.values())), lang)))
     dims, enc_cfg, first_layer = {}, None, -1
     for m in mods:
         d = data[m]
@@ -261,6 +265,8 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "left_out": {i + 1: why for i, why in p.left_out.items()}, "unlabelled_test": p.unlabelled_test,
         "two_way": p.two_way, "test_size": args.test_size,
         "unreadable": _unreadable(p, enc),
+        "abstained": {m: {p.positions[i] + 1: why for i, why in sorted(enc.data[m]["abstained"].items())}
+                      for m in enc.modalities if enc.data[m].get("abstained")},  # row numbers, from 1: why
         "brought": {m: enc.data[m]["brought"] for m in enc.modalities if enc.data[m].get("brought")},
         "row_ids": {},  # the ids of the rows named above, by number (filled below)
         "labels_read": "" if p.bins else labels_read(
