@@ -1042,6 +1042,8 @@ ZH: dict[str, str] = {
     "{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}":
         "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}",
     "no face was found, so the face model abstains": "没有找到人脸，因此人脸模型弃权",
+    "The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the modalities' "
+    "sentiments are averaged (late fusion) instead.": "训练好的融合头读取的特征尺寸与已加载模型给出的不同（{sizes}），因此改为平均各模态的情感（后期融合）。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -124,6 +124,9 @@ NO_MODEL_READS = "No model of this preset reads the inputs given ({given}), so t
 HEAD_DOES_NOT_READ = "This preset's trained fusion head reads only {reads}, so the {m} was not used."
 HEAD_READS_NONE = ("This preset's trained fusion head reads only {reads}, and none was given ({given}), so there is no "
                    "verdict: give {reads}.")
+# a head whose feature sizes are not the loaded models' (trained while a stand-in served): set aside, as for a stand-in
+HEAD_MISFIT = ("The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the "
+               "modalities' sentiments are averaged (late fusion) instead.")
 # a head trained on two classes: its fused neutral is always 0 %
 NEVER_SAYS = "This preset's trained fusion head knows only {labels}: its verdict is never {missing}."
 
@@ -419,6 +422,9 @@ class MultimodalSentimentModel:
         if not inputs.present():  # a verdict from nothing given would be the fusion's prior
             raise InputError(f"Give at least one input: {registry.choices('or')}.")
         notices = list(inputs.notices())
+        gave_way = self.__dict__.get("head_gave_way")
+        if gave_way:  # the trained head set aside, its features not these encoders' (``_head_misfit``): every verdict
+            notices.append(gave_way)
         used, off, reads = [], [], self.head_reads
         for m in inputs.present():
             if m in self.unavailable:
@@ -462,6 +468,13 @@ class MultimodalSentimentModel:
             for line in (language.notice(m, read), language.neutral_notice(m, read, learned)):
                 if line and line not in notices:
                     notices.append(line)
+        misfit = self._head_misfit(encoded)
+        if misfit:  # a head trained on other encoders' features gives way, as it does to a stand-in (it had crashed:
+            # "The size of tensor a (32) must match the size of tensor b (384)")
+            self.fusion = WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
+            self.head_gave_way = misfit
+            self.notices.append(misfit)
+            return self.predict(use=use, inputs=inputs)  # the encodings are kept: nothing runs twice
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
         missing = self.never_says
@@ -471,6 +484,23 @@ class MultimodalSentimentModel:
             release_memory()
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe(),
                           fused_features=compact(vector))
+
+    def _head_misfit(self, encoded: dict[str, Encoded]) -> str | None:
+        """The one line that says why the trained head cannot read these features (None: it can): its feature
+        sizes (config.json's ``dims``) are not those of the encoders loaded (a head trained while a stand-in served,
+        a preset.json edited by hand)."""
+        net = getattr(self.fusion, "net", None)
+        if net is None:
+            return None
+        wrong = []
+        for m, e in encoded.items():
+            want = net.input_dim if net.kind == "head" else net.dims.get(m)
+            have = int(e.features.numel()) if e.features is not None else None
+            if m in net.modalities and want is not None and have is not None and have != want:
+                wrong.append(f"{m} {want}, its model gives {have}")
+        if not wrong:
+            return None
+        return HEAD_MISFIT.format(sizes="; ".join(wrong))
 
     def fuse(self, encoded: dict[str, Encoded]) -> torch.Tensor:
         probs = {m: e.probs.unsqueeze(0) for m, e in encoded.items()}

@@ -365,3 +365,48 @@ def test_cli_predict_says_which_modality_stands_in(tiny, offline, tmp_path):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["used"] == ["text"]
     assert "note: Audio: 'superb/wav2vec2-base-superb-er' could not be loaded" in out.stderr
+
+
+def test_a_head_whose_feature_sizes_are_not_the_loaded_models_gives_way_not_a_crash(tiny, tmp_path, tone):
+    """A head trained while a stand-in served (audio 384) under a preset that names the Hub model: once the Hub
+    model is back (audio 32 here) the prediction had crashed, "The size of tensor a (32) must match the size of
+    tensor b (384)". It gives way to late fusion, as it does to a stand-in, and one line says why."""
+    from msa_demo.fusion import FusionNet
+
+    dims = {"text": 32, "audio": 384}
+    FusionNet(kind="concat", modalities=list(dims), dims=dims, hidden=8).save_pretrained(str(tmp_path / "head"))
+    model = MultimodalSentimentModel(replace(tiny, fusion=str(tmp_path / "head")), device="cpu")
+    pred = model.predict(text="I love it", audio=(16000, tone))
+    mean = {s: (pred.modalities["text"].probs[s] + pred.modalities["audio"].probs[s]) / 2 for s in pred.probs}
+    assert pred.probs == pytest.approx(mean, abs=1e-6) and pred.fusion["kind"] == "weighted"
+    line = ("The trained fusion head reads features of other sizes than the models loaded give (audio 384, its model "
+            "gives 32), so the modalities' sentiments are averaged (late fusion) instead.")
+    assert line in pred.notices and line in model.notices
+    assert line in model.predict(text="I hate it").notices  # every later verdict says it too
+    fits = FusionNet(kind="concat", modalities=list(dims), dims={"text": 32, "audio": 32}, hidden=8)
+    fits.save_pretrained(str(tmp_path / "fits"))
+    model = MultimodalSentimentModel(replace(tiny, fusion=str(tmp_path / "fits")), device="cpu")
+    assert model.predict(text="I love it", audio=(16000, tone)).fusion["kind"] == "trained-concat"
+
+
+def test_training_refuses_a_stand_in_in_one_line_and_saves_nothing(tiny, offline, tmp_path, capsys, tone):
+    """``train --preset hub`` with one Hub model not cached had trained on the lite stand-in without a word and
+    saved a head whose config.json held the stand-in's feature sizes beside a preset.json naming the Hub model."""
+    import soundfile as sf
+
+    from msa_demo.__main__ import main
+
+    preset = save_preset(_with(tiny, name="hubish", fallback=str(_tiny_copy(tiny, tmp_path)),
+                               audio=HUB.modalities["audio"]), tmp_path / "hubish.json")
+    sf.write(tmp_path / "a.wav", tone, 16000)
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps({"text": f"{['awful', 'great'][i % 2]} {i}", "audio": "a.wav",
+                                              "label": ["negative", "positive"][i % 2]}) for i in range(8)))
+    out = tmp_path / "head"
+    capsys.readouterr()
+    code = main(["train", str(manifest), "--preset", str(preset), "--output", str(out), "--cache-dir",
+                 str(tmp_path / "c"), "--epochs", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: Audio: 'superb/") and "stands in." in err, err
+    assert "Training does not read a stand-in: a head trained on its features would not fit the 'hubish' preset's own audio model, so nothing was trained: make it available, or train with another --preset (--preset " in err
+    assert not out.exists()

@@ -348,7 +348,20 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
 
     def model_for() -> MultimodalSentimentModel:  # one model for all modalities, built on first need
         if not loaded:  # with the kinds that bring one along (their options say how a file is read)
-            loaded.append(MultimodalSentimentModel(_subset_preset(preset, reading), device=str(dev)))
+            model = MultimodalSentimentModel(_subset_preset(preset, reading), device=str(dev))
+            # A model that could not be loaded (a Hub model not cached) is refused, not stood in for: the app's
+            # fallback would read the rows with the lite model, and a head trained on its features but saved with a
+            # preset naming the Hub model does not fit that model once it is back (it had crashed the app), while
+            # its cached features would pass for the Hub model's. A researcher wants the encoders asked for, or
+            # a clear stop: one line, before any training and with nothing saved.
+            if model.stand_ins or model.unavailable:
+                served = " or ".join(sorted({*model.stand_ins, *model.unavailable}))
+                said = " ".join(model.notices) or f"The {served} model could not be loaded."
+                raise InputError(f"{said} Training does not read a stand-in: a head trained on its features would not "
+                                 f"fit the '{preset.name}' preset's own {served} model, so nothing was trained: make "
+                                 f"it available, or train with another --preset"
+                                 + (f" (--preset {preset.fallback})." if preset.fallback else "."))
+            loaded.append(model)
         return loaded[0]
 
     items: dict[str, _Items] = {}
