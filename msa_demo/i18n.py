@@ -1044,6 +1044,7 @@ ZH: dict[str, str] = {
     "no face was found, so the face model abstains": "没有找到人脸，因此人脸模型弃权",
     "The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the modalities' "
     "sentiments are averaged (late fusion) instead.": "训练好的融合头读取的特征尺寸与已加载模型给出的不同（{sizes}），因此改为平均各模态的情感（后期融合）。",
+    "the head trained before in {output} was replaced": "{output} 中之前训练的头已被替换",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -781,3 +781,30 @@ def test_a_picture_without_a_face_is_left_out_of_its_row_as_a_prediction_leaves_
         assert f"image: 8 items, {encoded_now} encoded now" in printed
     metrics = json.loads((tmp_path / "head" / "metrics.json").read_text())
     assert list(metrics["abstained"]["image"]) == ["3", "6", "9", "12"]  # row numbers, from 1
+
+
+def test_an_output_folder_of_other_files_is_refused_and_a_head_trained_before_is_replaced_and_said(
+        tiny_preset_path, tmp_path, capsys, monkeypatch):
+    """--output into an existing folder had written into it without a word: a head trained before overwritten,
+    or the head's files mixed with the user's own."""
+    manifest = _text_manifest(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    with monkeypatch.context() as m:
+        _no_work(m)
+        code, printed, err = _train_cli(capsys, manifest, "--preset", tiny_preset_path, "--output", mine)
+    assert (code, printed) == (2, "") and err == (f"error: --output '{mine}' is a folder that holds other files "
+                                                  "(notes.txt), not a head a train run wrote; give a new or empty "
+                                                  "folder (nothing was written).\n")
+    assert [q.name for q in mine.iterdir()] == ["notes.txt"]
+    out = tmp_path / "head"
+    argv = [manifest, "--preset", tiny_preset_path, "--output", out, "--cache-dir", tmp_path / "c", "--epochs", "1",
+            "--quiet"]
+    code, printed, _ = _train_cli(capsys, *argv)
+    assert code == 0 and "replaced" not in printed
+    before = (out / "model.safetensors").read_bytes()
+    code, printed, _ = _train_cli(capsys, *argv, "--seed", "7")
+    assert code == 0 and printed.splitlines()[-1] == f"the head trained before in {out} was replaced"
+    assert (out / "model.safetensors").read_bytes() != before
+    assert sorted(q.name for q in out.iterdir()) == sorted(T.pipeline.HEAD_FILES)

@@ -313,6 +313,30 @@ def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | 
     return out
 
 
+HEAD_FILES = ("config.json", "model.safetensors", "preset.json", "metrics.json", "README.md")  # what ``save`` writes
+
+
+def held_head(output: str | Path) -> bool:
+    """Whether ``--output`` holds a head a train run wrote (True: it is replaced, said once saved); an empty or new
+    folder: False. A folder that holds anything else is refused in one line before any work, nothing written in it
+    (it had been written into, the user's own files mixed with the head's, or a folder of theirs overwritten)."""
+    p = Path(output)
+    if not p.is_dir():
+        return False
+    try:
+        held = sorted(q.name for q in p.iterdir())
+    except OSError:
+        return False  # output_folder says why it cannot be written
+    if not held:
+        return False
+    others = [n for n in held if n not in HEAD_FILES]
+    if not others and {"config.json", "model.safetensors", "metrics.json"} <= set(held):
+        return True
+    shown = ", ".join(others[:3] or held[:3]) + (" …" if len(others or held) > 3 else "")
+    raise InputError(f"--output '{output}' is a folder that holds other files ({shown}), not a head a train run "
+                     "wrote; give a new or empty folder (nothing was written).")
+
+
 def card(summary: dict[str, Any], name: str) -> str:
     """The head's model card: the rows and manifest it learned from, its modalities and classes, the held-out
     figures (or why there are none), and how to use it."""
@@ -408,6 +432,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.time()
     lang = printed_language(args)
     # the folder the head goes to, made before the work (a file of that name had been a traceback after it)
+    replacing = held_head(args.output) if args.output else False  # a folder of other files: refused, before the work
     made = output_folder(args.output, "--output") if args.output else []
     try:
         seed_everything(args.seed)
@@ -431,6 +456,8 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         print_summary(summary, args.output, lang)
     elif args.output:  # quiet: no bars, no metrics, the one line that says where the head is
         print(t("saved to {output} ({seconds} s)", lang, output=args.output, seconds=summary["seconds"]["total"]))
+    if replacing:  # said, not silent: the head trained before in that folder is gone
+        print(t("the head trained before in {output} was replaced", lang, output=args.output))
     if not args.output:  # metrics alone (comparing settings) are a run of their own; said, not silent
         print(t("not saved: give --output FOLDER to keep the head", lang))
     summary["net"] = head.net
