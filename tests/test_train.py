@@ -550,6 +550,18 @@ def test_finetuned_text_head_loads_in_encoder_with_head(tmp_path):
     # the adapter runs the fine-tuned layer: its features fed to the saved head give its own prediction
     fusion = load_fusion(out)
     assert torch.allclose(fusion({}, {"text": enc.features[None]})[0], enc.probs, atol=1e-5)
+    # its card says what was fine-tuned and how to use it (it had said "frozen" and "--preset <this folder>", refused)
+    card = (out / "README.md").read_text()
+    assert "frozen" not in card and "its top 1 layer(s) fine-tuned" in card and "a text model head" in card
+    assert "`--preset <this folder>` is refused" in card and "options' \"head\" to this folder" in card
+    from msa_demo.config import load_preset, save_preset
+    from msa_demo.model import MultimodalSentimentModel
+
+    base = load_preset(str(out / "preset.json"))  # as the card says: a copy of preset.json, the text head this folder
+    text = replace(base.modalities["text"], options={**base.modalities["text"].options, "head": str(out)})
+    made = save_preset(replace(base, modalities={"text": text}), tmp_path / "mine.json")
+    pred = MultimodalSentimentModel.from_preset(str(made), device="cpu").predict(text="I love it, a wonderful day")
+    assert pred.modalities["text"].probs["positive"] == pytest.approx(float(enc.probs[-1]), abs=1e-5)
 
 
 def test_a_train_folder_is_a_preset_and_a_fine_tuned_text_head_is_said_not_to_be(tmp_path):

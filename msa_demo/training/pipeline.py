@@ -344,15 +344,26 @@ def card(summary: dict[str, Any], name: str) -> str:
     figures = (f"Held out: {test['n']} rows, accuracy {test['accuracy']:.3f}, macro F1 {test['macro_f1']:.3f}"
                + (f" (only {test['n']} rows: these figures say little)." if test["n"] < FEW_HELD_OUT else ".")
                if test else "No rows were held out, so there are no held-out figures.")
+    layers = summary.get("finetune_layers") or 0
+    if layers:  # a text model's head, not a preset: `--preset <this folder>` is refused (load_preset says so)
+        encoders = (f"the `{summary.get('preset')}` preset's text encoder (preset.json), its top {layers} layer(s) "
+                    f"fine-tuned (held here as `encoder.*`, beside the head's `head.*`)")
+        use = ("Use it as the text model's head: in a preset file (a copy of preset.json), set the text model's "
+               "options' \"head\" to this folder (`\"options\": {\"head\": \"<this folder>\"}`), then "
+               "`python -m msa_demo predict --preset <that file> --text \"...\"` (or explain, explain-batch, the "
+               "app's --preset); `--preset <this folder>` is refused. It was not uploaded anywhere.")
+    else:
+        encoders = f"the `{summary.get('preset')}` preset's (preset.json), frozen"
+        use = ("Use it: `python -m msa_demo predict --preset <this folder> --text \"...\"` (or explain, explain-batch, "
+               "the app's --preset). It was not uploaded anywhere.")
     return "\n".join([
-        f"# {name}: a fusion head trained by `msa_demo train`", "",
+        f"# {name}: a {'text model' if layers else 'fusion'} head trained by `msa_demo train`", "",
         f"- Trained on: `{summary.get('manifest')}` ({summary.get('n_train')} rows to train on, {summary.get('n_val')} "
         f"to pick the epoch, {summary.get('n_test')} held out), seed {summary.get('seed')}.",
-        f"- Encoders: the `{summary.get('preset')}` preset's (preset.json), frozen; head: {summary.get('head')}.",
+        f"- Encoders: {encoders}; head: {summary.get('head')}.",
         f"- Reads: {', '.join(summary.get('modalities') or [])}. Classes: {', '.join(summary.get('labels') or [])}.",
         f"- {figures} metrics.json has every figure.", "",
-        "Use it: `python -m msa_demo predict --preset <this folder> --text \"...\"` (or explain, explain-batch, the "
-        "app's --preset). It was not uploaded anywhere.", ""])
+        use, ""])
 
 
 def printed_language(args: argparse.Namespace) -> str:
