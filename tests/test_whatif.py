@@ -226,7 +226,7 @@ def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):
     again = Explanation.from_dict(data)
     assert again.what_if == exp.what_if
     panel = views.whatif_markdown(data)
-    assert "What would change its mind?" in panel and "~~awful~~ → **wonderful**" in panel  # not run together
+    assert "What would change its mind?" in panel and "<del>awful</del> → <ins>wonderful</ins>" in panel  # not run together
     page = to_html(data)
     assert "<del>awful</del> → <ins>wonderful</ins>" in page and "Text: without &#x27;awful&#x27;" in page
     off = explain(angry, Inputs(text=TextInput(ANGRY)))
@@ -339,7 +339,26 @@ def test_an_edited_text_of_two_paragraphs_stays_inside_its_list_item():
     item = f"- Text: without 'However' it reads positive.  \n  {edited_markdown(pieces)}\n- Image: no flip."
     page = MarkdownIt().render(item)
     assert page.count("<li>") == 2 and "<p>" not in page, page  # one list, two items, nothing between them
-    assert "Superb acting.<br" in page and "~~However~~ the ending" in page.split("</li>")[0]
+    assert "Superb acting.<br" in page and "<del>However</del> the ending" in page.split("</li>")[0]
+
+
+def test_chinese_words_taken_out_side_by_side_are_one_struck_run_not_tildes():
+    """A Chinese edit showed "这家~~~~餐厅~~~~真的~~~~太棒了" on the panel: without spaces between words, Markdown's
+    "~~a~~~~b~~" is not read as two strikes. The panel now writes <del>/<ins> as the report does (Gradio's Markdown
+    keeps them; the page's CSS draws them on pink and green), each run of adjacent removed words as one."""
+    from markdown_it import MarkdownIt
+
+    from msa_demo.views.whatif import edited_html, edited_markdown
+
+    pieces = [("这家", ""), ("餐厅", "removed"), ("真的", "removed"), ("太棒了", "removed"), ("，", ""),
+              ("好", "removed"), ("差", "added"), ("吃。", "")]
+    page = MarkdownIt().render(f"- 文字：去掉……  \n  {edited_markdown(pieces)}")
+    assert "~" not in page, page
+    assert "这家<del>餐厅真的太棒了</del>，<del>好</del> → <ins>差</ins>吃。" in page
+    assert edited_html(pieces) == "这家<del>餐厅真的太棒了</del>，<del>好</del> → <ins>差</ins>吃。"
+    import app
+
+    assert "#what-if del {background: #f4c7c3" in app.CSS  # drawn as the report's: a struck word is seen
 
 
 def test_a_search_that_did_not_flip_names_what_it_tried_and_a_near_tie_is_said_as_one():

@@ -137,16 +137,34 @@ def _swapped(pieces: list, i: int) -> str:
     return " → " if i and pieces[i][1] == "added" and pieces[i - 1][1] == "removed" else ""
 
 
+def runs(pieces: list) -> list[tuple[str, str]]:
+    """The pieces with each run of adjacent pieces of one kind joined: Chinese words taken out side by side are one
+    struck run ("餐厅真的"), not one struck word after another (as Markdown "~~餐厅~~~~真的~~" showed literal tildes)."""
+    out: list[tuple[str, str]] = []
+    for p, k in pieces:
+        k = k if k in ("removed", "added") else ""
+        if out and out[-1][1] == k:
+            out[-1] = (out[-1][0] + str(p), k)
+        elif str(p):
+            out.append((str(p), k))
+    return out
+
+
 def edited_markdown(pieces: list) -> str:
-    """Edited text as markdown: removed words struck through, the words put in bold; its line breaks kept inside
-    the list item it sits in (a text of two paragraphs had its second one fall out of the what-if list)."""
-    text = "".join(_swapped(pieces, i) + (f"~~{md(p)}~~" if k == "removed" else f"**{md(p)}**" if k == "added"
-                                          else md(p)) for i, (p, k) in enumerate(pieces))
+    """Edited text as markdown: the removed words in <del>, the words put in in <ins> (the page's CSS draws them
+    as the report does, on pink and green: a struck-through Chinese word was nearly invisible, its strike on the
+    characters' own strokes, and "~~" between words written without spaces showed as tildes); its line breaks
+    kept inside the list item it sits in (a text of two paragraphs had its second one fall out of the what-if
+    list)."""
+    pieces = runs(pieces)
+    text = "".join(_swapped(pieces, i) + (f"<del>{md(p)}</del>" if k == "removed" else f"<ins>{md(p)}</ins>"
+                                          if k == "added" else md(p)) for i, (p, k) in enumerate(pieces))
     return re.sub(r"\s*\n\s*", "  \n  ", text.strip())
 
 
 def edited_html(pieces: list) -> str:
-    """Edited text as HTML: <del> the removed words, <ins> the words put in."""
+    """Edited text as HTML: <del> the removed words, <ins> the words put in (each run of them as one)."""
+    pieces = runs(pieces)
     return "".join(esc(_swapped(pieces, i)) + (f"<del>{esc(p)}</del>" if k == "removed" else f"<ins>{esc(p)}</ins>"
                                                if k == "added" else esc(p)) for i, (p, k) in enumerate(pieces))
 
