@@ -423,6 +423,28 @@ def test_a_word_is_swapped_only_where_it_says_what_the_verdict_says():
                 assert says(word) != says(antonym), (word, antonym)
 
 
+def test_a_listed_chinese_word_is_found_inside_jieba_s_words_with_their_degree_adverbs_and_particles():
+    """jieba cuts "质量太差了，…" into "太差", "了", …, and "这家餐厅真的太棒了，服务也非常好" into "太棒了", "非常",
+    "好": the table lists "差", "棒" and "好", and an exact match found none ("none of the words that push toward
+    negative is in the what-if's lexicon"). The listed word is now found inside such a word, and only it is replaced;
+    a negation is not a degree adverb ("不好" is not "好")."""
+    from msa_demo.explain.lexicon import replacement, says, swap
+    from msa_demo.language import word_spans
+
+    text = "质量太差了，用了两天就坏了，客服也不理人，真是浪费钱，再也不会买这个牌子了。"
+    words = [text[a:b] for a, b in word_spans(text)]
+    assert "太差" in words  # jieba's own cut (a change of jieba changes this, not the lexicon)
+    assert {w: replacement(w, "antonym") for w in words if says(w)} == {"太差": "太好"}
+    assert says("太差") == "negative" and swap("太差", "antonym") == (1, 2, "好")
+    text = "这家餐厅真的太棒了，服务也非常好，我很满意！真是太好了。"
+    words = [text[a:b] for a, b in word_spans(text)]
+    found = {w: (replacement(w, "antonym"), replacement(w, "neutral")) for w in words if says(w) == "positive"}
+    assert found["太棒了"] == ("太烂了", "太一般了") and found["太好了"] == ("太差了", "太一般了")
+    assert found["满意"] == ("失望", "惊讶")  # neutral after 很 / 非常: not "真的非常了解"
+    assert swap("太棒了！", "antonym") == (1, 2, "烂") and replacement("非常好吃！", "antonym") == "非常难吃！"
+    assert says("不好") is None and says("好好") is None and says("了") is None
+
+
 def test_a_search_under_a_deadline_runs_no_batch_the_time_left_cannot_hold(monkeypatch):
     """A long review's rows took a second each, and a batch of 16 begun just before the deadline ran the what-if
     to 5.5 s of its 2.5 s. A batch now holds no more rows than the time left holds at the last batch's pace (on a
