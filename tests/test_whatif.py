@@ -23,6 +23,7 @@ import torch
 from PIL import Image
 
 from msa_demo.explain import ExplainOptions, explain
+from msa_demo.explain.whatif import is_word
 from msa_demo.inputs import ImageInput, Inputs, TextInput
 from planted_models import (LABELS, S, AdditiveFusion, PlantedImage, build_model, planted_inputs, planted_spec)
 from msa_demo.modalities.text import _TextBase
@@ -109,13 +110,62 @@ def test_removal_finds_exactly_the_words_that_flip_it(angry):
     assert exp.cost.forward_passes >= sum(m.cost.forward_passes for m in exp.maps) + removal.cost.forward_passes
 
 
+class MeanText(WeightedText):
+    """s = 6 x the mean of the tokens' planted weights: a word replaced by a pad token still counts in the mean, a
+    word deleted does not (the map's blank and the text without the word read differently)."""
+
+    def _run(self, inputs, want_features):
+        e = self.net.emb(inputs["input_ids"])
+        mask = inputs["attention_mask"].unsqueeze(-1).to(e.dtype)
+        s = 6.0 * (e * mask)[..., 0].sum(1) / mask[..., 0].sum(1)
+        return torch.stack([-s, torch.ones_like(s), s], dim=-1), (e.mean(1) if want_features else None)
+
+
+def test_a_removal_s_figure_is_the_model_s_verdict_on_the_text_without_those_words():
+    """"去掉 X" said 64 % where the text typed without X read 53 % (and 62 % vs 72 %, 70 % vs 74 %): the search
+    replaced the words by pad tokens, and the panel shows and words it as the words deleted. The words are now
+    deleted and the text read again: each what-if's figure is ``model.predict`` on the edited text as shown."""
+    mean = _text_model(MeanText)
+    exp = explain(mean, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
+    assert exp.prediction.label == "negative"
+    removal = exp.what_if[0]
+    assert removal.edit == "remove" and removal.flipped and "awful" in removal.units
+    for c in exp.what_if:
+        typed = "".join(p for p, k in c.edited if k != "removed")  # what a person types from what the panel shows
+        assert c.probs == pytest.approx(mean.predict(text=typed).probs, abs=1e-6), (c.edit, typed)
+
+
+def test_chinese_what_ifs_on_lite_are_the_model_s_verdicts_on_the_texts_shown(lite):
+    """The new user's Chinese reviews on the offline preset: each what-if's figure is ``predict`` on its edited text
+    as the panel shows it (the removal said 64 % where the text typed without the words read 53 %); no punctuation
+    mark is removed ("'！'", "'，'" were among the words taken out); and the negative review's "太差" is found in
+    the table (it said none of its words pushing negative was) and swapped in its core only: "太好"."""
+    for text in ("这家餐厅真的太棒了，服务也非常好，我很满意！",
+                 "质量太差了，用了两天就坏了，客服也不理人，真是浪费钱，再也不会买这个牌子了。"):
+        exp = explain(lite, lite.read_inputs(text=text), options=ExplainOptions(what_if=True, budget=0, **QUICK))
+        for c in exp.what_if:
+            assert all(map(is_word, c.units)), c.units  # no punctuation alone
+            if c.edited:
+                typed = "".join(p for p, k in c.edited if k != "removed")
+                assert c.probs == pytest.approx(lite.predict(text=typed).probs, abs=1e-5), (c.edit, typed)
+    antonym = next(c for c in exp.what_if if c.edit == "antonym")
+    assert antonym.units[:1] == ["太差"] and antonym.replacements[:1] == ["太好"]
+    assert ["差", "removed"] in antonym.edited and ["好", "added"] in antonym.edited
+
+
 def test_no_flip_is_said_with_the_forwards_spent(angry):
     sure = _text_model(SureText)
+    # the words are deleted and the text read again: every word deleted leaves no text to read (that is the chart's
+    # "no text"), so a text of words alone is tried without its last word
     exp = explain(sure, Inputs(text=TextInput("the food was great")), options=ExplainOptions(what_if=True, **QUICK))
+    assert exp.what_if[0].cost.forward_passes == 3 and not exp.what_if[0].flipped
+    assert exp.what_if[0].sentence.startswith("Text: no flip; without the top 3 words (")
+    exp = explain(sure, Inputs(text=TextInput("the food was great.")), options=ExplainOptions(what_if=True, **QUICK))
     removal = exp.what_if[0]
     assert exp.prediction.label == "positive" and not removal.flipped and removal.label == "positive"
     assert removal.cost.forward_passes == 4  # every prefix of the 4 words, in one batch: none flips
     assert removal.sentence.startswith("Text: no flip; without all 4 words it still reads positive")  # all tried
+    assert "." not in removal.units  # a punctuation mark alone is no word to remove
     # every word blanked is not the text left out (the chart's "no text" read 100 % beside this line's 69 %)
     blanked = " Blanking every word is not leaving the text out (the chart's 'no text'): its model still reads the blank."
     assert removal.sentence.endswith(blanked)
@@ -340,6 +390,23 @@ def test_an_edited_text_of_two_paragraphs_stays_inside_its_list_item():
     page = MarkdownIt().render(item)
     assert page.count("<li>") == 2 and "<p>" not in page, page  # one list, two items, nothing between them
     assert "Superb acting.<br" in page and "<del>However</del> the ending" in page.split("</li>")[0]
+
+
+def test_a_word_taken_out_many_times_is_named_once_and_punctuation_is_no_word():
+    """A 6,000-character text's removed words read "'得值', '好景不长', '得值', '好景不长' ..."; "'。'" was listed as
+    a word taken out, and "disappointed。" was struck with its "。"."""
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.explain.whatif import _text_pieces, is_word, sentence_for
+    from msa_demo.views.whatif import sentence
+
+    c = Counterfactual("text", "remove", True, "positive", "negative", {"negative": 0.6}, "",
+                       units=["得值", "好景不长", "得值，", "好景不长", "得值"])
+    assert sentence_for(c) == "Without '得值' ×3 and '好景不长' ×2 it reads negative (60 %)."
+    assert sentence(c.to_dict(), None, "zh") == "去掉“得值” ×3和“好景不长” ×2，结论变为负面（60 %）。"
+    assert not is_word("。") and not is_word("...") and is_word("disappointed。") and is_word("好")
+    text = "I was disappointed。 Never again"
+    assert _text_pieces(text, [[6, 19]], {0: None}) == [["I was ", ""], ["disappointed", "removed"],
+                                                        ["。 Never again", ""]]
 
 
 def test_chinese_words_taken_out_side_by_side_are_one_struck_run_not_tildes():

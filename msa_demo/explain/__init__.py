@@ -327,7 +327,8 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                 tell(done / max(1, len(parts)), f"what-if: {name}")
                 found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
                 exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
-                whatif_rows += sum(c.cost.forward_passes for c in found[k] if c.edit == "remove")
+                whatif_rows += sum(c.cost.forward_passes for c in found[k]  # a text's are encoder runs (below)
+                                   if c.edit == "remove" and c.modality != "text")
                 whatif_seconds += time.perf_counter() - t_what
                 for c in found[k]:
                     yield "what_if", c
@@ -354,7 +355,8 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
         yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
-    # the replacement what-ifs' rows are text encoder runs, already in ``encoder_runs``
+    # the text what-ifs' rows (words deleted or replaced, the text read again) are text encoder runs, already in
+    # ``encoder_runs``
     exp.cost = Cost(sum(m.cost.forward_passes for m in exp.maps) + encoder_runs + whatif_rows,
                     time.perf_counter() - t0)
     tell(1.0, "done")

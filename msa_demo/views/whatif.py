@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from msa_demo import i18n
 from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
-from msa_demo.explain.whatif import bare
+from msa_demo.explain.whatif import bare, is_word, tally, times
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
@@ -63,7 +63,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
         if c.get("edit") == "remove":
-            words = _listed([t("'{w}'", lang, w=bare(u)) for u in units], lang)
+            words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)], lang)
             phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
                       else t("the voice at {times}", lang, times=_listed(units, lang)) if modality == "audio"
                       else _regions_phrase(units, params, lang) if modality == "image"
@@ -95,7 +95,9 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                  "replaced.", lang, name=name, label=i18n.label(c.get("original"), lang))
     what = t("spoken word" if spoken else {"text": "word", "image": "region", "audio": "segment",
                                            "video": "moment"}.get(str(modality), "unit"), lang)
-    k, total = len(units), len(amap.get("labels") or []) if c.get("edit") == "remove" else None
+    labels = amap.get("labels") or []  # a text's words: its punctuation alone is no word to remove
+    k, total = len(units), (sum(map(is_word, labels)) if modality == "text" else len(labels)) \
+        if c.get("edit") == "remove" else None
     which = (t("all {k} {what}s", lang, k=k, what=what) if total is not None and k == total and k > 1
              else t("its only {what}", lang, what=what) if total == k == 1
              else t("the top {what}", lang, what=what) if k == 1 else t("the top {k} {what}s", lang, k=k, what=what))
@@ -105,7 +107,8 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
         which += t(" ({pairs})", lang, pairs=_listed([t("'{a}' → '{b}'", lang, a=bare(a), b=bare(b))
                                                       for a, b in zip(units, c.get("replacements") or [])], lang))
     elif modality == "text" and not (total is not None and k == total):
-        which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=bare(u)) for u in units], lang))
+        which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)],
+                                                     lang))
     said = t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
     if c.get("edit") == "remove" and total is not None and k == total and k > 1:  # not the chart's "no text"
         said += t(BLANKED, lang, what=what, name=i18n.modality(modality, lang))
