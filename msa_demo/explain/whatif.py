@@ -5,7 +5,7 @@ Removal (every modality whose map came from a :class:`~msa_demo.explain.methods.
 audio segments or recognised words, video moments, a plug-in's own units): the units are removed as the map removes
 them (replaced by its baseline), on the map's own fused function. A text's words are deleted instead, and the text
 read again by the text model, as the panel shows the edit and as a person would type it (the map's blank, a pad
-token in each word's place, read 53 % where the text without the words read 64 %); punctuation alone is no word.
+token in each word's place, read 64 % where the text without the words read 53 %); punctuation alone is no word.
 
 1. **grow**: the top-1, top-2, ... units of the ranking are removed, in batches of 4, 8, 16 ... rows, until the
    verdict flips (the fused argmax is no longer the predicted class);
