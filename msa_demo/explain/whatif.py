@@ -306,7 +306,7 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
     """The removal what-if on one map's layout (its fused function, baseline and units). A text's words, given
     ``read_text`` (:func:`text_reader`) and the ``text`` the map's spans index, are deleted and the text read again,
     as the panel shows them and a person would type it: the map's blank (a pad token in each word's place) read
-    53 % where the text without the words read 64 %. Punctuation alone is no word, and is not removed."""
+    64 % where the text without the words read 53 %. Punctuation alone is no word, and is not removed."""
     t0 = time.perf_counter()
     f = layout.forward
     n = layout.n
