@@ -31,8 +31,8 @@ CSS = """
 #freshness p, #freshness p * {color: #3d2e00}  /* dark on its cream in a dark theme too */
 /* the what-if's edited text as the report draws it: a struck Chinese word was nearly invisible (the strike on the
    characters' own strokes); dark on its pink and green in a dark theme too */
-#what-if del {background: #f4c7c3; color: #3d0a06}
-#what-if ins {background: #c8e6c9; color: #0d2b0f; text-decoration: none}
+#what-if-panel del {background: #f4c7c3; color: #3d0a06}
+#what-if-panel ins {background: #c8e6c9; color: #0d2b0f; text-decoration: none}
 #transcript sub {color: #595959}  /* 7:1 on white at 10.5 px (#777 was 4.48:1) */
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 .gradio-container {overflow: clip !important}

@@ -155,6 +155,12 @@ def test_dashboard_end_to_end(app_url, browser, tmp_path):
     what_if = page.locator("#what-if-panel")
     assert "model runs" in what_if.inner_text() and "checked by the model" in what_if.inner_text()
     what_if.screenshot(path=os.environ.get("MSA_WHATIF_SHOT") or str(tmp_path / "what_if.png"))
+    # an edit's words on the report's pink (taken out) and green (put in): the page's style reaches the panel (it
+    # had named the panel by an id it no longer had, and an edit read as plain text)
+    marks = page.evaluate("""() => ['del', 'ins'].map(tag => {
+        const e = document.querySelector('#what-if-panel').appendChild(document.createElement(tag));
+        e.textContent = 'x'; const colour = getComputedStyle(e).backgroundColor; e.remove(); return colour; })""")
+    assert marks == ["rgb(244, 199, 195)", "rgb(200, 230, 201)"], marks
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "screenshot.png"
     # every picture on the page has arrived and decoded (the original picture, the heat maps), so the
     # screenshot never catches one still loading

@@ -425,7 +425,7 @@ def test_chinese_words_taken_out_side_by_side_are_one_struck_run_not_tildes():
     assert edited_html(pieces) == "这家<del>餐厅真的太棒了</del>，<del>好</del> → <ins>差</ins>吃。"
     import app
 
-    assert "#what-if del {background: #f4c7c3" in app.CSS  # drawn as the report's: a struck word is seen
+    assert "#what-if-panel del {background: #f4c7c3" in app.CSS  # drawn as the report's: a struck word is seen
 
 
 def test_a_search_that_did_not_flip_names_what_it_tried_and_a_near_tie_is_said_as_one():
