@@ -196,8 +196,10 @@ def with_reading(refusal: str, notices) -> str:
     notices = [str(n) for n in notices or ()]
     return HOW_READ.format(refusal=refusal, how=" ".join(notices)) if notices else refusal
 # after "without all 12 words it still reads positive (69 %)": every unit removed is not the modality left out, which
-# the contributions chart's "no text" is (it read 100 % beside that 69 %): the model still reads the blanked input
-BLANKED = " Blanking every {what} is not leaving the {name} out (the chart's 'no {name}'): its model still reads the blank."
+# the contributions chart's "no text" is (it read 100 % beside that 69 %): the model still reads what is left (a
+# blanked picture or clip, a text's punctuation)
+BLANKED = (" Taking out every {what} is not leaving the {name} out (the chart's 'no {name}'): its model still reads "
+           "what is left.")
 
 ZH: dict[str, str] = {
     # the summary sentence
@@ -564,7 +566,7 @@ ZH: dict[str, str] = {
         "下面的解释是在你修改之前做出的：请点击“解释”使其更新，然后再复制链接。",
     " (nothing could be tried).": "（没有可以尝试的修改）。",
     HOW_READ: "{refusal}读取方式：{how}",
-    BLANKED: "去掉每一个{what}并不等于不用{name}（图表中的“去掉{name}”才是）：它的模型仍会读取剩下的空白输入。",
+    BLANKED: "去掉每一个{what}并不等于不用{name}（图表中的“去掉{name}”才是）：它的模型仍会读取剩下的内容。",
     WHAT_IF_NOT_TRIED: "{name}：没有尝试；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",
     WHAT_IF_SWAPS_NOT_TRIED: "{name}：没有尝试{swaps}；反事实分析的时间（时间预算的一半）已经用完。更大的时间预算可以留出时间。",
     "{name}: none of the words that push toward {label} is in the what-if's lexicon, so none was replaced.":

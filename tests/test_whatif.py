@@ -167,7 +167,7 @@ def test_no_flip_is_said_with_the_forwards_spent(angry):
     assert removal.sentence.startswith("Text: no flip; without all 4 words it still reads positive")  # all tried
     assert "." not in removal.units  # a punctuation mark alone is no word to remove
     # every word blanked is not the text left out (the chart's "no text" read 100 % beside this line's 69 %)
-    blanked = " Blanking every word is not leaving the text out (the chart's 'no text'): its model still reads the blank."
+    blanked = " Taking out every word is not leaving the text out (the chart's 'no text'): its model still reads what is left."
     assert removal.sentence.endswith(blanked)
     from msa_demo import views
 
