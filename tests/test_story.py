@@ -271,6 +271,9 @@ def test_a_fallback_is_one_short_line(lite_dash):
     first, rest = md.split("\n\n", 1)
     assert "Running offline: lite models, English and Chinese only" in first and "hub" not in first
     assert "<details>" in rest and md.count("could not be loaded") == 1  # the reason once, behind a toggle
+    # the toggle says what it holds ('why' alone read as a puzzle), in the page's language too
+    assert "<summary>what did not load, and why</summary>" in rest
+    assert "<summary>哪些没有加载，以及原因</summary>" in d.header_markdown("zh")
 
 
 def test_text_beyond_the_models_limit_is_marked_where_reading_stopped():

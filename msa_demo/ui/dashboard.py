@@ -38,6 +38,9 @@ EXPLAINED_KEPT = 16
 CLIP_CONVERTED = ("Browsers do not play this clip's format, so it was converted to one they do (H.264); the "
                   "converted copy is what is shown and read.")
 READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follows it
+# the header's folded details: a preset, or one of its models, that could not be loaded, and why ('why' alone had
+# read as a puzzle on a page that ran lite as asked, the Hub preset offered beside it not loaded)
+WHAT_DID_NOT_LOAD = "what did not load, and why"
 # under load, an explanation's time budget is cut so that every explanation waiting behind it can still be done
 # within this many seconds of its click, had each the same share (each at least MIN_SHARE): the last of a crowd is
 # not kept waiting for the full budget of every one before it (``Dashboard.shared_budget``)
@@ -204,7 +207,7 @@ class Dashboard:
         if not self.models:
             lines.append(t("**No preset could be loaded; the app cannot predict.**", lang))
         if details:
-            lines.append(f"<details><summary>{t('why', lang)}</summary>\n\n" + "\n\n".join(details)
+            lines.append(f"<details><summary>{t(WHAT_DID_NOT_LOAD, lang)}</summary>\n\n" + "\n\n".join(details)
                          + "\n\n</details>")
         return "\n\n".join(lines)
 
