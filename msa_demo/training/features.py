@@ -64,6 +64,12 @@ def source_of(row: dict, modality: str, by: Sequence[str]) -> str | None:
     return next((c for c in by if c in row), None)
 
 
+# how the pooled features are read, in their cache's key: a cache written before they were read as a prediction
+# reads them knows nothing of the items the model abstains on (its features of a picture without a face would
+# train the head on what a prediction never gives it), so it is not read
+READ = "as a prediction reads them"
+
+
 class FeatureCache:
     """Per-encoder safetensors store: ``<dir>/<encoder key>/{index.json, data.safetensors}``.
 
@@ -376,7 +382,7 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
         raw_text = reads_raw_text(m, spec, finetune_layers)
         base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
                     "options": spec.options if not raw_text else {}}
-        cache = None if raw_text else FeatureCache(cache_dir, {**base_key, "store": "pooled"})
+        cache = None if raw_text else FeatureCache(cache_dir, {**base_key, "store": "pooled", "read": READ})
         items[m] = _Items(m, given, sources, values, keys, base_key, cache)
     pooled = [it for it in items.values() if it.cache is not None]
     for m, it in items.items():
