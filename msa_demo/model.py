@@ -223,6 +223,7 @@ class MultimodalSentimentModel:
     requested: Preset | None = None
     notices: list[str] | tuple[str, ...] = ()
     unavailable: Mapping[str, str] = MappingProxyType({})
+    head_gave_way: str | None = None  # why the trained head was set aside at the first verdict, if it was
 
     def __init__(self, preset: Preset, device: str | None = None, dtype: str | None = None) -> None:
         self.requested = preset  # the preset as asked for; ``preset`` is what actually serves each modality
@@ -422,9 +423,8 @@ class MultimodalSentimentModel:
         if not inputs.present():  # a verdict from nothing given would be the fusion's prior
             raise InputError(f"Give at least one input: {registry.choices('or')}.")
         notices = list(inputs.notices())
-        gave_way = self.__dict__.get("head_gave_way")
-        if gave_way:  # the trained head set aside, its features not these encoders' (``_head_misfit``): every verdict
-            notices.append(gave_way)
+        if self.head_gave_way:  # the trained head set aside, its features not these encoders' (``_head_misfit``):
+            notices.append(self.head_gave_way)  # said on every verdict
         used, off, reads = [], [], self.head_reads
         for m in inputs.present():
             if m in self.unavailable:

@@ -153,23 +153,27 @@ def runs(pieces: list) -> list[tuple[str, str]]:
     return out
 
 
+def _edited(pieces: list, escape) -> str:
+    """The edited text, each run of removed words in <del> and of words put in in <ins> (:func:`runs`), the rest
+    ``escape``d (Markdown's or HTML's)."""
+    pieces = runs(pieces)
+    return "".join(escape(_swapped(pieces, i)) + (f"<del>{escape(p)}</del>" if k == "removed" else
+                                                  f"<ins>{escape(p)}</ins>" if k == "added" else escape(p))
+                   for i, (p, k) in enumerate(pieces))
+
+
 def edited_markdown(pieces: list) -> str:
     """Edited text as markdown: the removed words in <del>, the words put in in <ins> (the page's CSS draws them
     as the report does, on pink and green: a struck-through Chinese word was nearly invisible, its strike on the
     characters' own strokes, and "~~" between words written without spaces showed as tildes); its line breaks
     kept inside the list item it sits in (a text of two paragraphs had its second one fall out of the what-if
     list)."""
-    pieces = runs(pieces)
-    text = "".join(_swapped(pieces, i) + (f"<del>{md(p)}</del>" if k == "removed" else f"<ins>{md(p)}</ins>"
-                                          if k == "added" else md(p)) for i, (p, k) in enumerate(pieces))
-    return re.sub(r"\s*\n\s*", "  \n  ", text.strip())
+    return re.sub(r"\s*\n\s*", "  \n  ", _edited(pieces, md).strip())
 
 
 def edited_html(pieces: list) -> str:
     """Edited text as HTML: <del> the removed words, <ins> the words put in (each run of them as one)."""
-    pieces = runs(pieces)
-    return "".join(esc(_swapped(pieces, i)) + (f"<del>{esc(p)}</del>" if k == "removed" else f"<ins>{esc(p)}</ins>"
-                                               if k == "added" else esc(p)) for i, (p, k) in enumerate(pieces))
+    return _edited(pieces, esc)
 
 
 def _detail(c: dict) -> tuple[str, list]:
