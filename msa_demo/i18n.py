@@ -1047,6 +1047,19 @@ ZH: dict[str, str] = {
     "The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the modalities' "
     "sentiments are averaged (late fusion) instead.": "训练好的融合头读取的特征尺寸与已加载模型给出的不同（{sizes}），因此改为平均各模态的情感（后期融合）。",
     "the head trained before in {output} was replaced": "{output} 中之前训练的头已被替换",
+    # training fixes 2 (fix-train2)
+    "Cannot load '{id}' (revision {rev}): its cached copy has no safetensors weights (only {part}), and only "
+    "safetensors are loaded; the Hugging Face Hub cannot be reached to fetch them.":
+        "无法加载 '{id}'（版本 {rev}）：它缓存的副本没有 safetensors 权重（只有 {part}），而只会加载 safetensors；"
+        "连不上 Hugging Face Hub，无法获取它们。",
+    "Cannot load '{id}' (revision {rev}): its cached copy has no safetensors weights (only {part}), and only "
+    "safetensors are loaded; the Hugging Face Hub cannot be reached to fetch them. Run with --preset lite to work "
+    "offline.": "无法加载 '{id}'（版本 {rev}）：它缓存的副本没有 safetensors 权重（只有 {part}），而只会加载 "
+                "safetensors；连不上 Hugging Face Hub，无法获取它们。用 --preset lite 运行即可离线工作。",
+    "Cannot load '{id}' (revision {rev}): its cached copy has no safetensors weights (only {part}), and only "
+    "safetensors are loaded; the Hugging Face Hub cannot be reached to fetch them. Pick 'lite' in the Preset menu "
+    "to work offline.": "无法加载 '{id}'（版本 {rev}）：它缓存的副本没有 safetensors 权重（只有 {part}），而只会加载 "
+                        "safetensors；连不上 Hugging Face Hub，无法获取它们。在“预设模型”菜单中选择 'lite' 即可离线工作。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -232,6 +232,34 @@ def test_bin_opt_in_never_unpickles_code(tiny, tmp_path):
     assert not marker.exists()
 
 
+def test_a_cached_hub_copy_with_only_a_bin_says_so_not_that_no_copy_exists(tiny, offline, monkeypatch, tmp_path):
+    """A Hub model cached with only pytorch_model.bin was said to have no cached copy at all: the cache attempt's
+    error was dropped. The one line says the real cause (only safetensors are loaded)."""
+    import huggingface_hub.constants
+
+    cache = tmp_path / "hub-cache"
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    rev = "c" * 40
+    _bin_only(Path(tiny.modalities["audio"].model_id), cache / "models--acme--tiny-audio" / "snapshots" / rev)
+    spec = replace(tiny.modalities["audio"], model_id="acme/tiny-audio", revision=rev)
+    with pytest.raises(ModelLoadError) as err:
+        MultimodalSentimentModel(_with(tiny, audio=spec), device="cpu")
+    line = str(err.value)
+    assert "\n" not in line and "no cached copy exists" not in line
+    assert "its cached copy has no safetensors weights (only pytorch_model.bin), and only safetensors are loaded" in line
+    from msa_demo.i18n import said
+
+    assert "只有 pytorch_model.bin" in said(line, "zh")
+    # with a stand-in, its notice carries the same cause
+    model = MultimodalSentimentModel(_with(tiny, fallback=str(_tiny_copy(tiny, tmp_path)), audio=spec), device="cpu")
+    (notice,) = model.notices
+    assert "could not be loaded" in notice and "only pytorch_model.bin" in notice
+    # a model not cached at all keeps the usual line
+    other = replace(spec, model_id="acme/not-cached")
+    with pytest.raises(ModelLoadError, match="cannot be reached and no cached copy exists"):
+        MultimodalSentimentModel(_with(tiny, audio=other), device="cpu")
+
+
 def test_weights_setting_is_checked():
     with pytest.raises(InputError, match="weights must be one of safetensors, bin"):
         replace(HUB.modalities["audio"], weights="pickle")

@@ -172,6 +172,13 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
     except Exception:  # noqa: BLE001
         pass
     if not hub_reachable():
+        only = _cached_without_safetensors(spec) if opts.get("use_safetensors") else None
+        if only:  # the cached copy is there, but its weights are a format this project does not read
+            raise ModelLoadError(
+                f"Cannot load '{spec.model_id}' (revision {spec.revision}): its cached copy has no safetensors "
+                f"weights (only {only}), and only safetensors are loaded; the Hugging Face Hub cannot be reached "
+                f"to fetch them.{OFFLINE_HINT}"
+            )
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
             f"and no cached copy exists.{OFFLINE_HINT}"
@@ -182,6 +189,26 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}) from the Hugging Face Hub: {_first_line(exc)}"
         ) from None
+
+
+_SAFETENSORS = ("model.safetensors", "model.safetensors.index.json")
+_PICKLED = ("pytorch_model.bin", "pytorch_model.bin.index.json")
+
+
+def _cached_without_safetensors(spec: ModalitySpec) -> str:
+    """The pickled weights file a cached Hub snapshot of ``spec`` holds when it holds no safetensors file
+    (``"pytorch_model.bin"``), else ``""``: the cache alone is read, never the network."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        def cached(name: str) -> bool:
+            return isinstance(try_to_load_from_cache(spec.model_id, name, revision=spec.revision), str)
+
+        if any(cached(n) for n in _SAFETENSORS):
+            return ""
+        return next((n for n in _PICKLED if cached(n)), "")
+    except Exception:  # noqa: BLE001 - an unreadable cache: the usual line says what is known
+        return ""
 
 
 def _first_line(exc: Exception) -> str:
