@@ -154,8 +154,12 @@ def _extra_commands():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:  # the commands' modules load here (torch, ~1.5 s): Ctrl-C then had been a traceback
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        return _interrupted(argv)
     try:
         return args.func(args)
     except MsaError as exc:  # in the language the words are printed in (--lang, else the locale)
@@ -167,6 +171,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _interrupted(argv: list[str]) -> int:
+    """Ctrl-C before a command starts: 130, as every command; ``train`` says so, as it does once running."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command == "train":
+        from msa_demo.cli import output_language
+        from msa_demo.i18n import t
+
+        given = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or next(
+            (b for a, b in zip(argv, argv[1:]) if a == "--lang"), None)
+        print(t("stopped; nothing saved", output_language(given)), file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

@@ -705,6 +705,61 @@ def test_ctrl_c_during_training_says_nothing_was_saved(tiny_preset_path, tmp_pat
     assert not (tmp_path / "new").exists()  # the folders made for the head, taken back
 
 
+@pytest.mark.spawns
+def test_ctrl_c_while_torch_loads_says_nothing_was_saved_too(tmp_path):
+    """Ctrl-C in train's first ~1.5 s, while the commands' modules (torch) were imported, had been a
+    KeyboardInterrupt traceback (exit -2); later it said "stopped; nothing saved" (130). Sent while torch's
+    library is being loaded (the child's memory maps show it), it says the same."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not Path("/proc/self/maps").exists():
+        pytest.skip("needs /proc to see when torch is loading")
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "new" / "head"
+    child = subprocess.Popen([sys.executable, "-m", "msa_demo", "train", "--manifest", str(_text_manifest(tmp_path)),
+                              "--output", str(out)], cwd=root, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None:
+            try:
+                maps = Path(f"/proc/{child.pid}/maps").read_text()
+            except OSError:
+                maps = ""
+            if "libtorch" in maps:  # torch._C is loading: the parser is still being built
+                break
+            time.sleep(0.005)
+        assert child.poll() is None, "the command ended before torch was loaded"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert (child.returncode, err) == (130, "stopped; nothing saved\n")
+    assert not (tmp_path / "new").exists()
+
+
+def test_ctrl_c_before_a_command_starts_is_130_and_train_says_so_in_its_language(capsys, monkeypatch):
+    import msa_demo.__main__ as cli
+
+    def loading(*_a, **_k):  # Ctrl-C while the commands' modules load
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", loading)
+    monkeypatch.delenv("MSA_LANG", raising=False)
+    assert cli.main(["train", "--manifest", "m.csv", "--lang", "zh"]) == 130
+    assert capsys.readouterr().err == "已停止；未保存任何内容\n"
+    assert cli.main(["train", "--lang=en"]) == 130
+    assert capsys.readouterr().err == "stopped; nothing saved\n"
+    assert cli.main(["predict", "--text", "x"]) == 130  # as every command once running: no line of its own
+    assert capsys.readouterr().err == ""
+
+
 def test_the_use_it_command_quotes_a_path_with_a_space(capsys):
     from msa_demo.training.pipeline import print_summary
 
