@@ -760,6 +760,30 @@ def test_ctrl_c_before_a_command_starts_is_130_and_train_says_so_in_its_language
     assert capsys.readouterr().err == ""
 
 
+def test_train_says_a_text_column_of_another_name_was_not_read(tiny_preset_path, tmp_path, capsys):
+    """A manifest whose text is in 'sentence', beside a picture every row has: explain-batch said the text was
+    not read and how to map it; train trained on the pictures alone and said nothing."""
+    import shutil
+
+    manifest = tmp_path / "m.csv"
+    for i in range(6):
+        shutil.copy(Path(__file__).parent.parent / "examples" / "happy_face.png", tmp_path / f"f{i}.png")
+    manifest.write_text("sentence,image,label\n" + "".join(f"row {i},f{i}.png,{('negative', 'positive')[i % 2]}\n"
+                                                           for i in range(6)), encoding="utf-8")
+    hint = ("No text was read: the manifest has no 'text' column, and its column 'sentence' looks like one; map it "
+            "(--columns text=sentence) to read it.")
+    common = ("--preset", tiny_preset_path, "--epochs", "1", "--cache-dir", tmp_path / "c")
+    code, out, err = _train_cli(capsys, manifest, *common)
+    assert code == 0 and "Traceback" not in err and hint + "\n" in out
+    code, out, _ = _train_cli(capsys, manifest, *common, "--lang", "zh")
+    assert code == 0 and "未读取文字：清单没有“text”列，而它的“sentence”列看起来就是" in out
+    # mapped, or the text not asked for: nothing to say
+    code, out, _ = _train_cli(capsys, manifest, *common, "--columns", "text=sentence")
+    assert code == 0 and "No text was read" not in out
+    code, out, _ = _train_cli(capsys, manifest, *common, "--modalities", "image")
+    assert code == 0 and "No text was read" not in out
+
+
 def test_the_use_it_command_quotes_a_path_with_a_space(capsys):
     from msa_demo.training.pipeline import print_summary
 

@@ -63,6 +63,9 @@ class TrainingPlan:
     # the manifest's rows (0-based) whose file given as a URI could not be read: why (read without that input)
     unfetched: dict[str, dict[int, str]] = field(default_factory=dict)
     folder: Any = None  # the files read from URIs (a TemporaryDirectory: removed with the plan)
+    # the manifest's text under a name of its own ('sentence') beside other inputs: read without it, said
+    # (``manifest.text_hint``), as explain-batch says it
+    text_hint: str = ""
 
 
 @dataclass
@@ -89,7 +92,7 @@ class FittedHead:
 
 def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
-    from msa_demo.dataset.manifest import label_hint, missing_files, none_found, parse_columns
+    from msa_demo.dataset.manifest import label_hint, missing_files, none_found, parse_columns, text_hint
 
     rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
@@ -117,9 +120,12 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     two_way = args.labels is None and bins is None and len(labels) == 3 and bool(y) and 1 not in y
     if two_way:
         labels, y = LABEL_SETS["2"], [0 if v == 0 else 1 for v in y]
+    columns = dict.fromkeys(k for r in rows for k in r)
     if not y:
-        hint = label_hint(dict.fromkeys(k for r in rows for k in r)) if bins is None else ""
+        hint = label_hint(columns) if bins is None else ""
         raise InputError(hint or f"No row has a label to train on. The first: {next(iter(left_out.values()))}")
+    # every row with the text in a column of its own name has another input: trained without the text, said
+    unread_text = text_hint(columns) if "text" in wanted else ""
     if len(set(y)) < 2:  # a head of one class learns nothing (a set whose other class's labels were not read)
         why = f"; {len(left_out)} left out, the first: {next(iter(left_out.values())).rstrip('.')}" if left_out else ""
         raise InputError(f"Every labelled row is {labels[y[0]]} ({len(y)} rows{why}): a head needs rows of two "
@@ -160,7 +166,7 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
                          f"and {len(split.val)} pick the epoch ({by}); hold fewer out, or give more rows.")
     return TrainingPlan(args, rows, labels, y, bins, preset, mods, kind, split,
                         {m: gone for m, (gone, _named) in not_found.items()}, left_out, positions, unlabelled_test,
-                        two_way, ids, unfetched, folder)
+                        two_way, ids, unfetched, folder, unread_text)
 
 
 def asked_modalities(given: str | None) -> list[str]:
@@ -271,6 +277,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "row_ids": {},  # the ids of the rows named above, by number (filled below)
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
+        "text_hint": p.text_hint,
     }
     named = {n for numbers in summary["not_found"].values() for n in numbers} | {
         n for whys in summary["unreadable"].values() for n in whys}
@@ -405,6 +412,8 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
             print(t("  and {n} more (metrics.json lists them)", lang, n=len(whys) - 5))
     if summary.get("labels_read"):
         print(said(summary["labels_read"], lang))
+    if summary.get("text_hint"):
+        print(said(summary["text_hint"], lang))
     if summary.get("two_way"):
         print(t("No labelled row is neutral, so the head has two classes, negative and positive (--labels 3 keeps "
                 "three).", lang))
