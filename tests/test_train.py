@@ -784,6 +784,19 @@ def test_train_says_a_text_column_of_another_name_was_not_read(tiny_preset_path,
     assert code == 0 and "No text was read" not in out
 
 
+def test_train_help_says_max_length_is_for_finetune_layers_only(capsys):
+    """--max-length said "text tokens read per item", yet the features are read by the preset's own model: it
+    changes only what --finetune-layers reads."""
+    from msa_demo.__main__ import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["train", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("--max-length MAX_LENGTH text tokens read per item, with --finetune-layers only (without it the "
+            "preset's own text model reads the texts, as a prediction does);") in text
+
+
 def test_the_use_it_command_quotes_a_path_with_a_space(capsys):
     from msa_demo.training.pipeline import print_summary
 

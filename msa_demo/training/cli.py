@@ -56,7 +56,8 @@ NUMBERS: dict[str, Number] = {
                                              "missing case)", 0, 1),
     "--test-size": Number(float, 0.15, "stratified held-out share", 0, 1, True),
     "--val-size": Number(float, 0.1, "share of training rows used to pick the epoch", 0, 1, True),
-    "--max-length": Number(int, 128, "text tokens read per item", 2, 512),
+    "--max-length": Number(int, 128, "text tokens read per item, with --finetune-layers only (without it the "
+                                     "preset's own text model reads the texts, as a prediction does)", 2, 512),
     "--seed": Number(int, 0, low=0, high=2 ** 32 - 1),
     "--threads": Number(int, 0, "torch CPU threads (0: torch's default)", 0),
 }
