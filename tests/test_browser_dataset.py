@@ -210,7 +210,7 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     assert table_ids(page) == [r["id"] for r in shipped]
     assert "accuracy" in page.locator("#dataset-summary").inner_text()
     assert page.locator("#dataset-folder input").input_value().startswith("msa_results/examples-")
-    assert not page.locator("#dataset-stop").is_visible()  # on the page only while a run goes
+    page.wait_for_selector("#dataset-stop", state="hidden", timeout=10_000)  # on the page only while a run goes
     shot(page, tmp_path, "dataset_examples.png")
 
     # Stop during a run: it ends after the row being explained, says so, and the rows done are shown
