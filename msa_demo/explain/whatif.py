@@ -314,8 +314,15 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
     if text is None and amap.modality == "text":
         text = layout.forward.prepared.info.get("text")
     order = ranking(amap.scores, target == verdict)
+    words = read_text is not None and text is not None  # a text's words: deleted, and the text read again
+    if words:
+        order = [i for i in order if is_word(amap.labels[i])]
+        if not edited_text(_text_pieces(text, amap.spans, dict.fromkeys(order))):
+            order = order[:-1]  # every word deleted leaves no text to read (that is the chart's "no text")
 
     def evaluate(sets: list[list[int]]) -> torch.Tensor:
+        if words:
+            return read_text([edited_text(_text_pieces(text, amap.spans, dict.fromkeys(s))) for s in sets])
         removed = torch.zeros(len(sets), n, dtype=torch.bool)
         for r, s in enumerate(sets):
             removed[r, s] = True
@@ -326,14 +333,6 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
                 return torch.cat([f(x[i:i + batch_size]).detach().float() for i in range(0, x.shape[0], batch_size)])
 
         return f.fit(run).cpu()
-
-    if read_text is not None and text is not None:
-        order = [i for i in order if is_word(amap.labels[i])]
-        if not edited_text(_text_pieces(text, amap.spans, dict.fromkeys(order))):
-            order = order[:-1]  # every word deleted leaves no text to read (that is the chart's "no text")
-
-        def evaluate(sets: list[list[int]]) -> torch.Tensor:  # noqa: F811 - the words deleted, the text read again
-            return read_text([edited_text(_text_pieces(text, amap.spans, dict.fromkeys(s))) for s in sets])
 
     rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
     units, probs, flipped, minimal = grow_and_prune(order, rows)
@@ -354,13 +353,13 @@ def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], pro
         cost=Cost(rows.rows, time.perf_counter() - t0))
     if text is not None and units:
         c.edited = _text_pieces(text, amap.spans, {u: edits.get(u) for u in units}, edit)
-    c.sentence = sentence_for(c, amap.params, units_in(amap) if edit == "remove" else None)
+    c.sentence = sentence_for(c, amap.params, units_in(amap.modality, amap.labels) if edit == "remove" else None)
     return c
 
 
-def units_in(amap: AttributionMap) -> int:
-    """How many units a map has that a removal may take out: a text's words, its punctuation aside."""
-    return sum(map(is_word, amap.labels)) if amap.modality == "text" else len(amap.labels)
+def units_in(modality: str, labels: list) -> int:
+    """How many units of a map a removal may take out: a text's words, its punctuation aside."""
+    return sum(map(is_word, labels)) if modality == "text" else len(labels)
 
 
 def swappable(amap: AttributionMap, verdict: str, target: str, edit: str) -> list[int]:

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from msa_demo import i18n
 from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
-from msa_demo.explain.whatif import bare, is_word, tally, times
+from msa_demo.explain.whatif import bare, tally, times, units_in
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
@@ -95,9 +95,7 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                  "replaced.", lang, name=name, label=i18n.label(c.get("original"), lang))
     what = t("spoken word" if spoken else {"text": "word", "image": "region", "audio": "segment",
                                            "video": "moment"}.get(str(modality), "unit"), lang)
-    labels = amap.get("labels") or []  # a text's words: its punctuation alone is no word to remove
-    k, total = len(units), (sum(map(is_word, labels)) if modality == "text" else len(labels)) \
-        if c.get("edit") == "remove" else None
+    k, total = len(units), (units_in(str(modality), amap.get("labels") or []) if c.get("edit") == "remove" else None)
     which = (t("all {k} {what}s", lang, k=k, what=what) if total is not None and k == total and k > 1
              else t("its only {what}", lang, what=what) if total == k == 1
              else t("the top {what}", lang, what=what) if k == 1 else t("the top {k} {what}s", lang, k=k, what=what))
