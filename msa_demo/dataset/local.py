@@ -127,12 +127,12 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
             results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
                                   gpus_per_worker, face_anyway=face_anyway, loaded=loaded)
         elif engine == "local":
-            if model is None:  # loaded here, not in ``local_results``: how it went is said before the rows
+            if model is None:  # loaded once, here: how it went is said before the rows
                 from msa_demo.model import MultimodalSentimentModel
 
                 model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
             loaded.update(model_record(model))
-            results = local_results(todo, model, preset, device, options, target, use, top_k, face_anyway)
+            results = local_results(todo, model, options, target, use, top_k, face_anyway)
         else:
             raise InputError(f"Unknown engine '{engine}'; use local or ray.")
         bar = tqdm(total=len(todo), unit="row", desc="explain-batch", disable=(None if progress is None
@@ -196,13 +196,10 @@ def settings_digest(model, preset: str | None, options, target: str | None, use:
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
-def local_results(todo: Sequence[ManifestRow], model, preset: str | None, device: str, options, target, use,
-                  top_k: int, face_anyway: bool = False) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(results row, explanation dict or None) per row, in order, in this process (one model load)."""
-    if model is None:
-        from msa_demo.model import MultimodalSentimentModel
-
-        model = MultimodalSentimentModel.from_preset(preset or "hub", device=device)
+def local_results(todo: Sequence[ManifestRow], model, options, target, use, top_k: int,
+                  face_anyway: bool = False) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(results row, explanation dict or None) per row, in order, in this process, with ``model`` (loaded once, by
+    :func:`explain_batch`)."""
     for row in todo:
         yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
