@@ -124,8 +124,8 @@ def given_inputs(raw: dict[str, Any], more: str = "") -> None:
 # the inputs whose readers need only the preset's limits, not its models: read before the models load (10 to 20 s on
 # lite), so that an empty or damaged file is refused at once, in the line the reader says after the load too; what
 # they read is handed to the model as it is (``read_inputs`` takes an input read already), not decoded again. (A
-# clip's frames are read with the preset's face finder, so a video is still read once its models are there.)
-READ_BEFORE_LOADING = ("text", "image", "audio")
+# clip's frames are decoded before; its faces are found with the preset's face finder once the models are there.)
+READ_BEFORE_LOADING = ("text", "image", "audio", "video")
 
 
 def read_before_loading(raw: dict[str, Any], preset) -> dict[str, Any]:

@@ -54,6 +54,8 @@ def test_a_damaged_file_and_an_unknown_target_are_refused_before_any_model_loads
     damaged.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 50)
     clip = tmp_path / "empty.wav"
     clip.write_bytes(b"")
+    film = tmp_path / "damaged.mp4"
+    film.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"not a film" * 50)
     for command in ("predict", "explain"):
         assert main([command, "--preset", "lite", "--image", str(empty)]) == 2
         assert capsys.readouterr().err == ("error: 'empty.png' cannot be used: the file is empty (0 bytes). Choose "
@@ -63,6 +65,9 @@ def test_a_damaged_file_and_an_unknown_target_are_refused_before_any_model_loads
                                            "not an image; use PNG, JPEG, WebP, GIF, BMP or TIFF.\n")
         assert main([command, "--preset", "lite", "--audio", str(clip)]) == 2
         assert "empty (0 bytes)" in capsys.readouterr().err
+        assert main([command, "--preset", "lite", "--text", "fine", "--video", str(film)]) == 2  # a clip too
+        assert capsys.readouterr().err == ("error: 'damaged.mp4' could not be read as a video. It may be damaged or "
+                                           "not a video; use MP4, WebM, MOV, MKV, AVI or an animated GIF.\n")
     assert main(["explain", "--preset", "lite", "--text", "fine", "--target", "happy"]) == 2
     assert capsys.readouterr().err == ("error: The target class must be one of negative, neutral, positive (got "
                                        "'happy').\n")

@@ -536,14 +536,20 @@ def test_the_words_said_in_a_clip_are_the_text_unless_a_text_is_given(tiny_video
 
 
 @pytest.mark.slow
-def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset, voiced_clip, tmp_path, capsys):
+def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset, voiced_clip, tmp_path, capsys,
+                                                               monkeypatch):
     from msa_demo.__main__ import main
+    from msa_demo.modalities import video as video_mod
 
+    decoded, load = [], video_mod.load_video
+    monkeypatch.setattr(video_mod, "load_video", lambda value, *a, **k: decoded.append(value) or load(value, *a, **k))
     saved, html = tmp_path / "exp.json", tmp_path / "exp.html"
     assert main(["explain", "--preset", str(tiny_video_preset), "--video", str(voiced_clip), "--device", "cpu",
                  "--grid", "2", "--out", str(saved), "--html", str(html), "--target", "positive"]) == 0
     out = capsys.readouterr().out
     assert "video — occlusion" in out and "'0.0–1.0 s'" in out
+    assert decoded.count(str(voiced_clip)) == 1  # decoded before the model loaded (a damaged clip refused at once),
+    # not again after (the record's cut is read again: ``recorded`` checks that it replays)
     page = html.read_text(encoding="utf-8")
     assert "<h2>Video</h2>" in page and page.count('alt="frame at ') >= 3 and 'aria-label="occlusion' in page
     assert len(page) < 1_000_000
