@@ -490,7 +490,8 @@ def test_a_chinese_browser_gets_the_chinese_dashboard(app_url, browser, tmp_path
 
 def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
     """An English browser that picks 简体中文 on the switch reads the labels, buttons and every tab's name in
-    Chinese, not only what the server writes; English again turns them back."""
+    Chinese, not only what the server writes, an empty upload box's words too (they stayed "Drop Image Here");
+    English again turns them back."""
     url, _, _ = app_url
     context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
     page = context.new_page()
@@ -504,9 +505,12 @@ def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
     assert "预测" in page.locator("#predict-btn").inner_text() and "文字" in page.locator("#text-input").inner_text()
     page.wait_for_function(f"() => ({tabs})().includes('对比') && ({tabs})().includes('数据集')", timeout=30_000)
+    box = page.locator("#image-input [data-testid=upload-text]")
+    assert "将图像拖放到此处" in box.inner_text() and "点击上传" in box.inner_text() and "Drop" not in box.inner_text()
     page.locator("#language label").filter(has_text="English").click()
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
                            timeout=30_000)
+    assert "Drop Image Here" in box.inner_text() and "Click to Upload" in box.inner_text()
     page.wait_for_function(f"() => ({tabs})().includes('Compare') && ({tabs})().includes('Dataset')", timeout=30_000)
     assert not errors, errors
     context.close()

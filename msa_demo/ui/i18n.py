@@ -302,6 +302,15 @@ _PAGE_LOCALE = """async (choice) => {
     } catch (e) {}
   }
   document.documentElement.lang = locales[choice] || 'en';  // what the page's own CSS reads (a toast's heading)
+  const words = %s, to = words[choice] || words.en, known = new Map();
+  for (const lang in words) words[lang].forEach((word, i) => known.set(word, i));
+  for (const box of document.querySelectorAll('[data-testid="upload-text"]')) {  // see UPLOAD_WORDS
+    const walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walk.nextNode()); ) {
+      const word = node.nodeValue.trim();
+      if (known.has(word)) node.nodeValue = node.nodeValue.replace(word, to[known.get(word)]);
+    }
+  }
   const mark = marks[choice] || marks.en;
   for (let i = 0; i < 200; i++) {
     const button = document.querySelector('#explain-btn');
@@ -310,15 +319,19 @@ _PAGE_LOCALE = """async (choice) => {
   }
   return [];
 }"""
+# Gradio's own words in an empty upload box (its en and zh-CN locales'): its boxes write them once, as they open, in
+# the language of that moment, and keep them when the language changes (Gradio 6.31); the switch sets them itself.
+UPLOAD_WORDS = {"en": ["Drop Image Here", "Drop Audio Here", "Drop Video Here", "- or -", "Click to Upload"],
+                "zh": ["将图像拖放到此处", "将音频拖放到此处", "将视频拖放到此处", "- 或 -", "点击上传"]}
 _MARKS = json.dumps({lang: ZH["Explain"] if lang == "zh" else "Explain" for lang in LOCALES}, ensure_ascii=False)
 # the switch: the page's words in the language picked, kept in a cookie for the browser's next visits
 SET_PAGE_LOCALE = _PAGE_LOCALE % (
     f"document.cookie = '{KEPT_COOKIE}=' + choice + '; path=/; max-age=31536000; SameSite=Lax';",
-    json.dumps(LOCALES), _MARKS)
+    json.dumps(LOCALES), _MARKS, json.dumps(UPLOAD_WORDS, ensure_ascii=False))
 # the page as it opens: the language picked on an earlier visit, if one was (the server reads the same cookie)
 KEPT_PAGE_LOCALE = _PAGE_LOCALE % (
     f"choice = (document.cookie.match(/(?:^|; ){KEPT_COOKIE}=(\\w+)/) || [])[1]; if (!choice) return [];",
-    json.dumps(LOCALES), _MARKS)
+    json.dumps(LOCALES), _MARKS, json.dumps(UPLOAD_WORDS, ensure_ascii=False))
 
 
 def language_switch():
