@@ -22,6 +22,8 @@ from msa_demo import api, i18n, ui, views
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
 MAX_FILE_SIZE = "25mb"
+COMPARED = ("compare.fused_a", "compare.fused_b", "compare.words_a", "compare.words_b")  # shown once a comparison
+# fills them (its download too: ``Dashboard.compare`` shows it)
 WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
@@ -154,12 +156,13 @@ new MutationObserver(tidy).observe(document.body, {childList: true, subtree: tru
 
 # a new click or a changed input closes the messages about earlier ones, before its own message comes: a refusal
 # joined the old toast ("Error (3)", still led by a picture already removed), and the sentence said at upload
-# ("Warning") showed again beside the same one at the click ("Error")
+# ("Warning") showed again beside the same one at the click ("Error"); so does another tab or language (Compare's
+# refusal stayed over the Explain tab, its heading turned to 错误 and its words English)
 CLOSE_OLD_MESSAGES = """
 const INPUTS = '[id$="-input"], [id^="use-"], #advanced, #examples, #preset';
 const closeMessages = () => document.querySelectorAll('.toast-close').forEach(close => close.click());
 document.addEventListener('click', e => {
-  if (e.target.closest?.('#predict-btn, #explain-btn, #compare-btn, #examples')) closeMessages();
+  if (e.target.closest?.('#predict-btn, #explain-btn, #compare-btn, #examples, [role=tab], #language')) closeMessages();
   else if (e.target.closest?.('button') && e.target.closest(INPUTS)) closeMessages();  // a picture cleared ...
 }, true);
 for (const kind of ['input', 'change', 'drop', 'paste'])
@@ -338,16 +341,16 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                     "文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
-            with gr.Row():
-                page.parts["compare.fused_a"] = gr.Label(label=ui.tr("A: fused"), elem_id="compare-a")
-                page.parts["compare.fused_b"] = gr.Label(label=ui.tr("B: fused"), elem_id="compare-b")
+            with gr.Row():  # each hidden until a comparison fills it (four empty boxes said nothing)
+                page.parts["compare.fused_a"] = gr.Label(label=ui.tr("A: fused"), elem_id="compare-a", visible=False)
+                page.parts["compare.fused_b"] = gr.Label(label=ui.tr("B: fused"), elem_id="compare-b", visible=False)
             with gr.Row():
                 page.parts["compare.words_a"] = gr.HighlightedText(label=ui.tr("A: words"), color_map=views.WORD_LEGEND,
-                                                                   elem_id="compare-words-a")
+                                                                   elem_id="compare-words-a", visible=False)
                 page.parts["compare.words_b"] = gr.HighlightedText(label=ui.tr("B: words"), color_map=views.WORD_LEGEND,
-                                                                   elem_id="compare-words-b")
+                                                                   elem_id="compare-words-b", visible=False)
             page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
-                                                             elem_id="compare-report")
+                                                             elem_id="compare-report", visible=False)
             page.parts["compare.state"] = gr.State(None)
             page.parts["compare.stamp"] = gr.State(None)  # what it was made for (the inputs, settings and B)
         # a whole test set; a row click opens in the Explain tab
@@ -369,7 +372,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
             made = dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
-            return ui.plain(made) if from_code(request) else made  # a client reads values, not widget updates
+            if from_code(request):
+                return ui.plain(made)  # a client reads values, not widget updates
+            # the verdicts, the words and the download: shown once there is a comparison (words: where there is text)
+            return {**made, **{n: visible(made[n]) for n in COMPARED}}
+
+        def visible(value):  # a part's value, or its update (the words', with their legend), made visible
+            update = value if isinstance(value, dict) and value.get("__type__") == "update" else gr.update(value=value)
+            return {**update, "visible": update.get("value") is not None}
 
         def check_compare(request: gr.Request, other=None, **values) -> None:  # a refusal alone: no output
             dash.check_compare(other=other, lang=ui.page_language(request), **values)

@@ -450,16 +450,27 @@ def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_i
 
 def test_two_presets_side_by_side(app_url, browser, tmp_path):
     """The Compare tab explains the Explain tab's inputs with a second preset (here the same one: they agree by
-    construction); a preset that cannot be loaded is one message (``MSA_COMPARE_SHOT`` keeps the screenshot)."""
+    construction); a preset that cannot be loaded is one message, closed by another tab (it stayed over the Explain
+    tab); its boxes show once there is a comparison (``MSA_COMPARE_SHOT`` keeps the screenshot)."""
     url, preset, _ = app_url
     page, errors = opened(browser, url, height=1000)
     page.fill("#text-input textarea", "The food was great but the service was awful")
+    page.get_by_role("tab", name="Compare").click()
+    boxes = ["#compare-a", "#compare-b", "#compare-words-a", "#compare-report"]
+    assert not any(page.locator(b).is_visible() for b in boxes)  # no empty boxes before there is a comparison
+    page.locator("#compare-preset input").fill("no-such-preset")  # a refusal, closed by going to another tab
+    page.locator("#compare-preset input").press("Enter")
+    page.click("#compare-btn")
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes('no-such-preset'))", timeout=60_000)
+    page.get_by_role("tab", name="Explain").click()
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().length === 0", timeout=10_000)
     page.get_by_role("tab", name="Compare").click()
     page.locator("#compare-preset input").fill(preset)
     page.locator("#compare-preset input").press("Enter")
     page.click("#compare-btn")
     page.wait_for_function("() => document.querySelector('#compare-summary').innerText.includes('they agree')",
                            timeout=120_000)
+    assert all(page.locator(b).is_visible() for b in boxes)
     assert "rank agreement" in page.locator("#compare-summary").inner_text()
     page.wait_for_function("() => !document.querySelector('#compare-report').disabled", timeout=30_000)
     page.screenshot(path=os.environ.get("MSA_COMPARE_SHOT") or str(tmp_path / "compare.png"), full_page=True)

@@ -682,7 +682,7 @@ class Dashboard:
                 "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
                 "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
                 "compare.words_a": words(exp_a), "compare.words_b": words(exp_b),
-                "compare.report": gr.DownloadButton(value=str(path), interactive=True), "compare.state": cmp,
+                "compare.report": gr.DownloadButton(value=str(path), interactive=True, visible=True), "compare.state": cmp,
                 "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
                                                        "B": str(other or "").strip()}}
 
