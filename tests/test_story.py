@@ -202,7 +202,7 @@ def test_a_clip_without_a_face_alone_gets_no_verdict_and_one_line_why(lite_dash,
 
 def test_an_uploaded_clip_browsers_do_not_play_is_swapped_for_a_copy_they_do(lite_dash, tmp_path):
     """The video box's upload: an MPEG-4 Part 2 clip comes back as its H.264 copy (read over lite's 10 s); an H.264
-    MP4 and an empty box are left as they are (Gradio's skip)."""
+    MP4 and an empty box are left as they are (Gradio's skip). On screen, the copy is the clip it was made from."""
     from msa_demo.modalities.video import write_clip
 
     frames = [Image.open(ROOT / "examples" / "happy_face.png").convert("RGB")] * 6
@@ -213,6 +213,13 @@ def test_an_uploaded_clip_browsers_do_not_play_is_swapped_for_a_copy_they_do(lit
     import gradio as gr
 
     assert skipped == lite_dash.playable_clip(None) == gr.skip()
+    # an explanation the click made of the clip, before the copy came back, is not "out of date" for the copy (it
+    # was, a second or more after it was made); another clip is a change
+    made = lite_dash.explain_panels(None, "", None, None, video=str(old), ig_steps=8)
+    stamp = [out for out in made][-1]["stamp"]
+    assert lite_dash.freshness(stamp, None, "", None, None, video=copy, ig_steps=8)["fresh"] == ""
+    other = write_clip(tmp_path / "other.mp4", frames[:3], fps=3)
+    assert "before you changed video" in lite_dash.freshness(stamp, None, "", None, None, video=str(other), ig_steps=8)["fresh"]
 
 
 def test_face_model_reads_a_face(lite_dash):

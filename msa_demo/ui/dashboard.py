@@ -25,8 +25,8 @@ from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch,
 from msa_demo.ui.options import Settings, data_folder, in_folder, read_settings, settings_values
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
-                                 gradio, one_line, progress_adapter, rows_progress, stale_parts, user_error,
-                                 verdicts_shown, warm_up)
+                                 gradio, one_line, progress_adapter, rows_progress, same_clip, stale_parts,
+                                 user_error, verdicts_shown, warm_up)
 from msa_demo.views import (compare_markdown, empty_prediction_views, md, notices_markdown, prediction_views,
                             whatif_markdown)
 
@@ -855,6 +855,7 @@ class Dashboard:
         copy = browser_copy(path, float(opts["max_seconds"]), int(opts["max_side"]))
         if copy is None:
             return gr.skip()
+        same_clip(copy, path)  # on screen, the copy is the clip: an explanation of either is of both
         # kept until closed or the next run starts, as a refusal is: a message that fades takes the others with it
         # (Gradio's toasts: the timer of the first group closed the refusal beside it, 10 s after the upload)
         gr.Info(t(CLIP_CONVERTED, lang), duration=None, title=t("Note", lang))

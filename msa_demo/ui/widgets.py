@@ -5,6 +5,7 @@ glue."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Iterable
 
 import numpy as np
@@ -127,18 +128,37 @@ def explained_stamp(request, settings: Iterable = ()) -> dict:
 
 
 def _comparable(value):
-    """A stamp's value: a file by its content (the page hands the same picture back under a new upload path),
-    anything else as a plain value."""
-    import hashlib
+    """A stamp's value: a file by its content (the page hands the same picture back under a new upload path; a
+    clip's browser copy stands for the clip it was made from, :func:`same_clip`), anything else as a plain value."""
     import os
 
     if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value):
-        digest = hashlib.sha1()
-        with open(value, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-        return "file:" + digest.hexdigest()
+        digest = _digest(value)
+        return _COPIED_FROM.get(digest, digest)
     return value if isinstance(value, (str, bool, list, type(None))) else str(value)
+
+
+def _digest(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return "file:" + digest.hexdigest()
+
+
+# a clip's browser copy (its content) -> the clip it was made from: the page swaps an uploaded clip for the copy a
+# second or more later, and an explanation the click made meanwhile, of the clip itself, was then "out of date"
+_COPIED_FROM: OrderedDict[str, str] = OrderedDict()
+COPIES_KEPT = 256
+
+
+def same_clip(copy, original) -> None:
+    """Say that the file ``copy`` shows the clip ``original`` (a browser copy): on screen, one is the other."""
+    _COPIED_FROM[_digest(copy)] = _digest(original)
+    while len(_COPIED_FROM) > COPIES_KEPT:
+        _COPIED_FROM.popitem(last=False)
 
 
 def stale_parts(old: dict, new: dict) -> list[str]:
