@@ -6,7 +6,10 @@ class MsaError(Exception):
 
 
 class InputError(MsaError, ValueError):
-    """An input (text, image, audio, option) cannot be used; the message says why and what to do."""
+    """An input (text, image, audio, option) cannot be used; the message says why and what to do. ``modality``:
+    the input's, where a modality's reader refused it (``model.read_inputs``); None elsewhere."""
+
+    modality: str | None = None
 
 
 class ModelLoadError(MsaError, RuntimeError):

@@ -1060,6 +1060,9 @@ ZH: dict[str, str] = {
     "safetensors are loaded; the Hugging Face Hub cannot be reached to fetch them. Pick 'lite' in the Preset menu "
     "to work offline.": "无法加载 '{id}'（版本 {rev}）：它缓存的副本没有 safetensors 权重（只有 {part}），而只会加载 "
                         "safetensors；连不上 Hugging Face Hub，无法获取它们。在“预设模型”菜单中选择 'lite' 即可离线工作。",
+    # a refused input, and how to go on without it (stop 53)
+    "To go on without the {modality}, remove it or untick “use {modality}”.":
+        "要不用{modality}继续，请移除它，或取消勾选“使用{modality}”。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -337,7 +337,14 @@ class MultimodalSentimentModel:
         """Decode raw values (strings, paths, bytes, arrays, Gradio values) into clean inputs, each by its
         registered modality (``read_inputs(text=..., image=..., audio=...)``, or positionally in that order)."""
         raw = registry.by_position(args, values)
-        got = {k.name: k.read(raw[k.name], self) for k in registry.kinds() if raw.get(k.name) is not None}
+        got = {}
+        for k in registry.kinds():
+            if raw.get(k.name) is not None:
+                try:
+                    got[k.name] = k.read(raw[k.name], self)
+                except InputError as exc:
+                    exc.modality = exc.modality or k.name  # whose input it was (the page says how to go on without)
+                    raise
         got = {n: v for n, v in got.items() if v is not None}  # an empty text box gives nothing
         carried = {}  # what an input carries (a clip's sound track, the words said in it) unless given itself
         for name, x in got.items():

@@ -465,3 +465,22 @@ def test_the_report_s_audio_bars_write_the_scores_themselves():
     assert "push on P(negative) (× 10⁻⁴)" in html
     exp["maps"][0]["scores"] = [0.02, -0.1234]
     assert "+0.020" in audio_kind.report(exp) and "-0.123" in audio_kind.report(exp)
+
+
+def test_an_input_that_cannot_be_read_says_how_to_go_on_without_it(lite_dash, tmp_path):
+    """A damaged clip beside a good text refused the text too, with no word of how to go on (dataset mode read the
+    row without it); the refusal now says how, and the clip switched off is left unread, not refused."""
+    bad = tmp_path / "fake.mp4"
+    bad.write_text("this is not a film", encoding="utf-8")
+    with pytest.raises(Exception, match="could not be read as a video.*To go on without the video, remove it or "
+                                        "untick “use video”."):
+        lite_dash.predict(None, "I love this so much", None, None, video=str(bad))
+    with pytest.raises(Exception, match="要不用视频继续，请移除它，或取消勾选“使用视频”。"):
+        lite_dash.predict(None, "I love this so much", None, None, video=str(bad), lang="zh")
+    with pytest.raises(Exception) as alone:  # nothing else given: nothing to go on with
+        lite_dash.predict(None, "", None, None, video=str(bad))
+    assert "could not be read as a video" in str(alone.value) and "To go on" not in str(alone.value)
+    out = lite_dash.predict(None, "I love this so much", None, None, video=str(bad), use_video=False)
+    assert "positive" in value(out["fused"])
+    toggled = lite_dash.on_toggle(None, "I love this so much", None, None, video=str(bad), use_video=False)
+    assert value(toggled["fused"]) == value(out["fused"])  # unticking it shows the verdict at once (it emptied it)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from msa_demo.errors import MsaError
+from msa_demo.errors import InputError, MsaError
 from msa_demo import i18n, registry
 from msa_demo.i18n import t, with_reading
 from msa_demo.language import language_name, preset_languages
@@ -35,6 +35,7 @@ SHARED_NOTE = ("**A shared explanation**, read-only, made with the '{preset}' pr
 
 log = logging.getLogger("msa_demo.ui")
 EXPLAINED_KEPT = 16
+WITHOUT_IT = "To go on without the {modality}, remove it or untick “use {modality}”."  # after a refusal of one input
 CLIP_CONVERTED = ("Browsers do not play this clip's format, so it was converted to one they do (H.264); the "
                   "converted copy is what is shown and read.")
 READ_KEPT = 4  # requests read by ``check``, kept for the explanation that follows it
@@ -53,6 +54,20 @@ def brought(given: Iterable[str]) -> set[str]:
     """The inputs those given may bring along (a clip: its sound track, as the audio): the audio switched on alone
     for a clip is no input switched off, reading it tells (a clip without sound says so)."""
     return {c for m in given if m in names() for c in get(m).carries}
+
+
+def read_given(model, request: Request):
+    """The inputs given, read by ``model``; one switched off that cannot be read is left unread (a damaged clip
+    refused the text beside it even once its "use" box was unticked). An input switched on that cannot be read
+    raises its reader's :class:`InputError`."""
+    given = dict(request.given)
+    while True:
+        try:
+            return model.read_inputs(**given)
+        except InputError as exc:
+            if exc.modality not in given or exc.modality in request.switched_on:
+                raise
+            del given[exc.modality]
 
 
 def all_off(inputs, use: Iterable[str], lang: str = "en") -> str:
@@ -231,7 +246,12 @@ class Dashboard:
 
         model = self.model(request.preset)
         try:
-            inputs = inputs if inputs is not None else model.read_inputs(**request.given)
+            inputs = inputs if inputs is not None else read_given(model, request)
+        except InputError as exc:
+            said = i18n.said(str(exc), lang)
+            if exc.modality in request.given and len(request.given) > 1:  # the rest can be read without it: how
+                said += " " + t(WITHOUT_IT, lang, modality=i18n.modality(exc.modality, lang))
+            raise user_error(said) from None
         except MsaError as exc:
             raise user_error(i18n.said(str(exc), lang)) from None
         present = inputs.present()
@@ -298,7 +318,7 @@ class Dashboard:
                 kept = self.read_once.get(read_key)  # (the click read it first)
                 if kept is None:
                     try:
-                        read = self.model(request.preset).read_inputs(**request.given)
+                        read = read_given(self.model(request.preset), request)
                     except MsaError as exc:
                         if changed in names() and get(changed).manifest_file and \
                                 request.values.get(changed) is not None:
@@ -327,7 +347,7 @@ class Dashboard:
         request, rest = self._bind(args, named, ("face_anyway",))
         model = self.model(request.preset)
         try:
-            inputs = model.read_inputs(**request.given)
+            inputs = read_given(model, request)
         except MsaError:
             return verdicts_shown(empty_prediction_views())
         if not inputs.present():
@@ -641,7 +661,7 @@ class Dashboard:
         model_a, inputs_a, use, _reading = self._read_request(request, settings, lang)
         model_b = self.other_model(other, lang, request.preset)
         try:
-            inputs_b = model_b.read_inputs(**request.given)  # each model reads with its own limits
+            inputs_b = read_given(model_b, request)  # each model reads with its own limits
             tell = progress_adapter(progress, lang)
 
             def explained(model, inputs, target):  # kept: A is usually what Explain has just shown
