@@ -44,8 +44,16 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 .gradio-container :is(textarea, input[type=text], input[type=number], input[type=range]):focus-visible {
   outline: 2px solid var(--color-accent); outline-offset: 2px}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
-#words .sr-category {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-                      white-space: nowrap}  /* a chip's category, for a screen reader (DESCRIBED) */
+:is(#words .sr-category, #msa-live) {position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap}  /* a chip's category, the verdict's sentence: for a screen reader */
+/* a chip's push seen without its colour (red and green look alike to many): the legend's ▲ / ▼ beside the word */
+#words .token[data-mark]::after {content: attr(data-mark); font-size: .6em; vertical-align: .35em; margin-left: 1px;
+  letter-spacing: -.1em}
+#msa-jump {display: none}
+@media (max-width: 700px) {  /* a phone: the verdict's link at the top of the inputs (DESCRIBED) */
+  #msa-jump:not([hidden]) {display: block; padding: 10px 12px; border-radius: var(--radius-lg); font-weight: 600;
+    background: var(--background-fill-secondary); color: var(--body-text-color); text-decoration: none}
+}
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 /* Explain clicked: a spinner on it from the click (the clip read before a run starts took seconds, showing nothing) */
 #explain-btn.msa-busy::after {content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .5em;
@@ -170,16 +178,21 @@ for (const kind of ['input', 'change', 'drop', 'paste'])
 """
 
 # what the page shows by colour or as a picture, said in words to a screen reader: each word chip's category (its
-# colour's name in the legend, also as a tooltip), the pictures' alt texts (Gradio 6.31 writes the input picture's
+# colour's name in the legend, also as a tooltip, and its mark beside it), the verdict's sentence as it comes (a
+# live region), the pictures' alt texts (Gradio 6.31 writes the input picture's
 # and the "Original picture"'s empty, a heat map's as its caption alone)
 DESCRIBED = """
 const ALT = {
-  en: {given: 'The picture given', read: 'The picture as the model read it',
+  en: {given: 'The picture given', read: 'The picture as the model read it', see: ' — see why ↓',
        heat: (caption, legend) => caption + ': heat map over the picture, green where it pushed toward '
                                   + ((legend.match(/'[^']+'/) || [])[0] || 'the explained class')
                                   + ', red where it pushed away; the deeper the colour, the stronger'},
-  zh: {given: '输入的图片', read: '模型读到的图片',
+  zh: {given: '输入的图片', read: '模型读到的图片', see: ' — 查看原因 ↓',
        heat: (caption, legend) => caption + '：叠在图片上的热力图' + (legend ? '（' + legend + '）' : '')},
+};
+const toResults = () => {  // the verdict, or where a link that is gone says so
+  const fused = document.querySelector('#fused');
+  (fused && fused.offsetParent ? fused : document.querySelector('#notices'))?.scrollIntoView({block: 'start'});
 };
 const setAlt = (img, alt) => { if (img && alt && img.alt !== alt) img.alt = alt; };
 const describe = () => {
@@ -191,6 +204,10 @@ const describe = () => {
     words.querySelectorAll('.textfield .token').forEach(token => {
       const kind = token.classList.contains('highlighted') ? named.get(token.style.backgroundColor) || '' : '';
       let note = token.querySelector(':scope > .sr-category');
+      const mark = (kind.match(/^[▲▼]+/) || [''])[0];  // seen, not only heard: the legend's mark beside the word
+      if (mark ? token.dataset.mark !== mark : 'mark' in token.dataset) {
+        if (mark) token.dataset.mark = mark; else delete token.dataset.mark;
+      }
       if (!kind) {
         note?.remove();
         if (token.hasAttribute('title')) token.removeAttribute('title');
@@ -204,6 +221,40 @@ const describe = () => {
       }
       if (note.textContent !== ' (' + kind + ')') note.textContent = ' (' + kind + ')';
     });
+  }
+  // the verdict's sentence, said to a screen reader when it comes (nothing announced it: focus stays on Explain)
+  const headline = document.querySelector('#notices h3')?.innerText.trim() || '';
+  let live = document.querySelector('#msa-live');
+  if (!live) {
+    live = document.createElement('div');
+    live.id = 'msa-live';
+    live.setAttribute('role', 'status');
+    live.setAttribute('aria-live', 'polite');
+    document.body.append(live);
+  }
+  if (headline && live.dataset.said !== headline) {
+    live.dataset.said = headline;
+    live.textContent = headline;
+  }
+  // on a phone the results come under every input box (a page holding an explanation looked like an empty form,
+  // a shared link's too): a link at the top of the inputs says the verdict and goes to it; a shared link goes there
+  const inputs = document.querySelector('#text-input')?.closest('.column');
+  let jump = document.querySelector('#msa-jump');
+  if (!jump && inputs) {
+    jump = document.createElement('a');
+    jump.id = 'msa-jump';
+    jump.href = '#notices';
+    jump.addEventListener('click', e => { e.preventDefault(); toResults(); });
+    inputs.prepend(jump);
+  }
+  if (jump) {
+    const text = headline ? headline + said.see : '';
+    if (jump.textContent !== text) jump.textContent = text;
+    if (jump.hidden !== !headline) jump.hidden = !headline;
+  }
+  if (headline && !window.msaSharedShown && new URLSearchParams(location.search).has('x')) {
+    window.msaSharedShown = true;
+    if (window.matchMedia('(max-width: 700px)').matches) setTimeout(toResults, 300);
   }
   document.querySelectorAll('#image-input img').forEach(img => setAlt(img, said.given));
   document.querySelectorAll('#orig-image img').forEach(img => setAlt(img, said.read));

@@ -809,6 +809,22 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     wait_full_explanation(other)
     assert fused_text(other) == verdict and "Thank you so much" in other.locator("#text-input textarea").input_value()
     assert other.locator("#report-btn").is_enabled()
+    # on a phone the results come under every input box: the link opens on its verdict (it opened on an empty-
+    # looking form, the verdict 2,000 px down), and a link at the top of the inputs says it and goes to it
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    small = phone.new_page()
+    small.goto(link)
+    small.wait_for_function("() => { const f = document.querySelector('#fused'); if (!f || !f.offsetParent) "
+                            "return false; const r = f.getBoundingClientRect(); return r.top >= -2 && "
+                            "r.top < innerHeight / 2; }", timeout=60_000)
+    small.evaluate("() => scrollTo(0, 0)")
+    jump = small.locator("#msa-jump")
+    assert jump.is_visible() and jump.inner_text().startswith(other.locator("#notices h3").inner_text().strip())
+    jump.tap()
+    small.wait_for_function("() => Math.abs(document.querySelector('#fused').getBoundingClientRect().top) < 5",
+                            timeout=10_000)
+    phone.close()
+    assert not other.locator("#msa-jump").is_visible()  # on a wide screen the results are beside the inputs
     # a new explanation on the first page: the old link is not its link, and is hidden
     page.locator("#text-input textarea").fill("The parcel arrived late and the box was crushed.")
     page.click("#explain-btn")
@@ -862,6 +878,13 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
                           "[t.title, t.querySelector('.sr-category')?.textContent || ''])")
     assert chips and all(title and title in said for title, said in chips), chips
     assert all(any(k in title for k in ("for", "against")) for title, _ in chips), chips
+    marks = page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
+                          "[t.title, getComputedStyle(t, '::after').content])")  # seen without the colour too
+    assert all(seen.strip('"') and title.startswith(seen.strip('"') + " ") for title, seen in marks), marks
+    said = page.evaluate("() => [document.querySelector('#msa-live')?.getAttribute('aria-live'), "
+                         "document.querySelector('#msa-live')?.textContent, "
+                         "document.querySelector('#notices h3')?.innerText]")
+    assert said[0] == "polite" and said[1] and said[1] == said[2].strip(), said  # the verdict's sentence, heard
     timings = page.locator("#transcript sub").element_handles()
     assert timings and min(page.evaluate(CONTRAST, e) for e in timings) >= 4.5
     # the report, on a phone: as wide as the phone, its charts whole
