@@ -1063,6 +1063,12 @@ ZH: dict[str, str] = {
     # a refused input, and how to go on without it (stop 53)
     "To go on without the {modality}, remove it or untick “use {modality}”.":
         "要不用{modality}继续，请移除它，或取消勾选“使用{modality}”。",
+    # report provenance (fix-report)
+    "Made by msa_demo {version} on {when}": "由 msa_demo {version} 生成于 {when}",
+    "This report was made by msa_demo {version} on {when} (the explanation does not record when it was made)":
+        "本报告由 msa_demo {version} 生成于 {when}（这份解释没有记录它的生成时间）",
+    "preset {preset}": "预设 {preset}",
+    "models: {models}": "模型：{models}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

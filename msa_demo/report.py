@@ -34,7 +34,7 @@ table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-wi
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}
-del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
+.made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
 """
 SCRIPT = """
 (function(){
@@ -197,6 +197,72 @@ def _title(pred: dict, lang: str) -> str:
     return t(TITLE, lang, label=i18n.label(pred.get("label"), lang))
 
 
+MADE = "Made by msa_demo {version} on {when}"
+MADE_NOW = ("This report was made by msa_demo {version} on {when} (the explanation does not record when it was "
+            "made)")
+MADE_PRESET = "preset {preset}"
+MADE_MODELS = "models: {models}"
+
+
+def _when(created: str | None) -> str:
+    """An explanation's ``created`` (ISO 8601 UTC) as a reader reads it: "2026-12-07 01:27 UTC" (as it is when it
+    is not a time)."""
+    from datetime import datetime, timezone
+
+    try:
+        at = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    except ValueError:
+        return str(created)
+    at = at.astimezone(timezone.utc) if at.tzinfo else at
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def made_line(exp: dict, lang: str = "en", now: str | None = None) -> str:
+    """Who made the explanation and when, in ``lang`` (plain text: escape it): msa_demo's version, the time (UTC),
+    the preset and each model read (its id and revision, ``id@revision``). An explanation saved before the time was
+    recorded says when the report was made instead (``now``: that time, ISO 8601 UTC; default: now)."""
+    from datetime import datetime, timezone
+
+    from msa_demo import __version__
+
+    version = exp.get("msa_demo_version") or __version__
+    created = exp.get("created")
+    head = (t(MADE, lang, version=version, when=_when(created)) if created else
+            t(MADE_NOW, lang, version=__version__, when=_when(now or datetime.now(timezone.utc).isoformat())))
+    parts = [head, t(MADE_PRESET, lang, preset=exp.get("preset") or "?")]
+    models = exp.get("models") or {}
+    used = [m for m in (exp.get("prediction") or {}).get("used") or [] if m in models] or list(models)
+    read: dict[str, list[str]] = {}  # "id@revision" -> the modalities it read (one model can read two)
+    for m in used:
+        spec = models.get(m) or {}
+        if spec.get("model_id"):
+            rev = spec.get("revision")
+            read.setdefault(f"{spec['model_id']}" + (f"@{rev}" if rev else ""), []).append(i18n.modality(m, lang))
+    if read:
+        open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+        parts.append(t(MADE_MODELS, lang, models=i18n.listed(
+            (f"{name}{open_}{i18n.listed(ms, lang)}{close}" for name, ms in read.items()), lang)))
+    return i18n.sep(lang, "; ").join(parts) + i18n.stop(lang)
+
+
+def report_file_name(exp: dict, lang: str = "en") -> str:
+    """The name a downloaded report goes by, telling one from another with safe characters only: its verdict and
+    when it was made (UTC), and the language when not English: "msa_report_negative_2026-12-07_01-27-33_UTC.html"
+    (an explanation that does not record its time: a short hash of it instead)."""
+    import hashlib
+    import re
+
+    pred = exp.get("prediction") or {}
+    verdict = "too-close" if views.near_tie(pred) else re.sub(r"[^a-z0-9]+", "-", str(pred.get("label") or "").lower())
+    created = re.sub(r"[^0-9]", "", str(exp.get("created") or ""))
+    if len(created) >= 14:
+        when = f"{created[:4]}-{created[4:6]}-{created[6:8]}_{created[8:10]}-{created[10:12]}-{created[12:14]}_UTC"
+    else:
+        when = hashlib.sha256(json.dumps(exp, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    parts = ["msa_report", verdict.strip("-") or "report", when] + ([lang] if lang != "en" else [])
+    return "_".join(parts) + ".html"
+
+
 def _names(items, lang: str) -> str:
     return i18n.listed((i18n.modality(m, lang) for m in items), lang)
 
@@ -224,6 +290,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',
         "<p>" + t("Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.", lang, preset=_e(exp.get("preset")),
                   target=_e(i18n.label(exp.get("target"), lang)), used=used_line) + "</p>",
+        f'<p class="made">{_e(made_line(exp, lang))}</p>',
         _probs_table(pred.get("probs"), lang),
         _modalities_table(exp, lang),
         warnings,
@@ -257,6 +324,7 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
         pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
         sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(_verdict(pred, lang))}</h2>'
                      f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>'
+                     f'<p class="made">{_e(made_line(exp, lang))}</p>'
                      f"{_probs_table(pred.get('probs'), lang)}{_modalities_table(exp, lang)}"
                      f"{_sections_html(exp, lang)}{_trust_html(exp, lang)}</section>")
     html_lang = "zh-CN" if lang == "zh" else "en"

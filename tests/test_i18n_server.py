@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # what stays as it is in Chinese: technical names, units, the reproduce command, the settings' values
 KEPT = ("python -m msa_demo explain --from report.json", "sensitivity_max", "all-MiniLM-L6-v2", "multilingual-e5-small",
         "mini-XCEPTION", "FER-2013", "Whisper base", "JSON", "HTML", "AOPC", "IG", "Spearman", "Shapley", "Captum",
-        "SNR", "dB", "CPU", "float32")
+        "SNR", "dB", "CPU", "float32", "msa_demo", "UTC")
 SETTING_VALUES = {"pad", "mask", "unk", "blur", "black", "mean", "silence", "noise", "grid", "superpixels"}
 
 
@@ -38,6 +38,7 @@ def own_words(exp: dict) -> list:
     return [(exp.get("inputs") or {}).get("text"), (reading.get("audio") or {}).get("transcript"), exp.get("preset"),
             *[(m or {}).get("model_id") for m in ((exp.get("prediction") or {}).get("modalities") or {}).values()],
             *[(m or {}).get("model_id") for m in (exp.get("models") or {}).values()],
+            *[(m or {}).get("revision") for m in (exp.get("models") or {}).values()],  # (the report names them)
             *[w for c in exp.get("what_if") or [] for w in c.get("replacements") or []]]  # the words a what-if put in
 
 

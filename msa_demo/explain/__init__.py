@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Sequence
 
+from msa_demo import __version__
 from msa_demo.errors import InputError, MsaError
 from msa_demo.i18n import with_reading
 from msa_demo.language import OUTSIDE_LANGUAGES
@@ -41,6 +43,11 @@ UNPLANNED = "Time budget {budget} s: the {m} maps are not fitted to it; they run
 # probe): said with the time they took, as a plan that could not be met is (the next plan counts with it)
 OVERRAN = "Time budget {budget} s for the maps: they took {took} s."
 OVER_BUDGET = 1.15  # past the budget by more than this factor (a plan is an estimate)
+
+
+def now_utc() -> str:
+    """The time now, as an explanation records when it was made: ISO 8601 in UTC, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def inputs_record(inputs) -> dict[str, Any]:
@@ -264,6 +271,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
         preset=model.preset.name, options=options.to_dict(), inputs=inputs_record(inputs),
         cost=Cost(0, 0.0), notices=unused_methods(model, pred.used, options),
         reading=reading_record(model, inputs, off=pred.switched_off, abstained=abstained),
+        created=now_utc(), msa_demo_version=__version__,
     )
     plan = None
     if options.budget > 0:  # the maps' settings chosen to fit what is left of the budget

@@ -183,6 +183,10 @@ class Explanation(_Serial):
     # saying why there is none (an audio model that reads only the words)
     tone: list[ToneEffect] = field(default_factory=list)
     tone_note: str = ""
+    # when it was made (ISO 8601, UTC, to the second: "2026-12-07T01:27:33Z") and by which msa_demo; "" in an
+    # explanation saved before they were recorded (it loads as before)
+    created: str = ""
+    msa_demo_version: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Explanation":

@@ -945,12 +945,13 @@ class Dashboard:
 
     def write_report(self, exp: dict, lang: str = "en") -> tuple[Path, Path]:
         """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
-        from msa_demo.report import to_html
+        from msa_demo.report import report_file_name, to_html
 
         text = json.dumps(exp, ensure_ascii=False, default=str)  # once: it names the folder and is the JSON file
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         folder = self.report_dir / digest
-        html_path = (folder if lang == "en" else folder / lang) / "msa_report.html"
+        # named by its verdict and time (every download had been "msa_report.html")
+        html_path = (folder if lang == "en" else folder / lang) / report_file_name(exp, lang)
         html_path.parent.mkdir(parents=True, exist_ok=True)
         if not html_path.is_file():  # written whole: a second request meanwhile never hands out half a page
             write_whole(html_path, to_html(exp, lang).encode("utf-8"))

@@ -1,0 +1,176 @@
+"""What the downloaded report tells the person who opens it, read from the HTML it is (parsed, not matched against a
+snapshot): when and by what it was made, under a name that tells it from others; word chips whose text reads
+against their colour (WCAG AA) and whose category is seen without colour; charts readable on a phone; every word in
+the report's language, its pictures' and charts' descriptions too."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------------------------------- a small DOM
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict, parent: "Node | None"):
+        self.tag, self.attrs, self.parent, self.children = tag, attrs, parent, []
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list["Node"]:
+        out = []
+        for c in self.children:
+            if isinstance(c, Node):
+                if (tag is None or c.tag == tag) and (cls is None or cls in c.classes()):
+                    out.append(c)
+                out += c.find_all(tag, cls)
+        return out
+
+
+VOID = {"meta", "img", "br", "hr", "input", "link", "source", "wbr"}
+
+
+class _Tree(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.at = Node("#root", {}, None)
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.at)
+        self.at.children.append(node)
+        if tag not in VOID:
+            self.at = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.at.children.append(Node(tag, dict(attrs), self.at))
+
+    def handle_endtag(self, tag):
+        node = self.at
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.at = node.parent
+
+    def handle_data(self, data):
+        self.at.children.append(data)
+
+
+def parse(page: str) -> Node:
+    tree = _Tree()
+    tree.feed(page)
+    return tree.root
+
+
+# ---------------------------------------------------------------------------------------------- explanations
+
+
+@pytest.fixture(scope="module")
+def explained(tiny_model):
+    """A text, a picture and a voice explained by the tiny preset (as a dict, as the dashboard keeps it)."""
+    import numpy as np
+    from PIL import Image
+
+    from msa_demo.explain import ExplainOptions, explain
+
+    rng = np.random.default_rng(0)
+    img = Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    voice = (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32)
+    inputs = tiny_model.read_inputs("I loved it at first, but then it broke and the support was awful", img,
+                                    (16000, voice))
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    exp = explain(tiny_model, inputs, options=ExplainOptions(ig_max_steps=8, deletion_steps=4)).to_dict()
+    after = datetime.now(timezone.utc)
+    return exp, before, after
+
+
+@pytest.fixture
+def exp(explained):
+    return copy.deepcopy(explained[0])
+
+
+# ---------------------------------------------------------------------------------------------- 1. provenance
+
+
+def test_an_explanation_records_when_and_by_which_msa_demo_it_was_made(explained):
+    import msa_demo
+
+    exp, before, after = explained
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", exp["created"]), exp["created"]
+    made = datetime.fromisoformat(exp["created"].replace("Z", "+00:00"))
+    assert before <= made <= after
+    assert exp["msa_demo_version"] == msa_demo.__version__
+
+
+def test_an_older_explanation_without_them_still_loads_and_reports(exp):
+    from msa_demo import report
+    from msa_demo.explain.result import Explanation
+
+    old = {k: v for k, v in exp.items() if k not in ("created", "msa_demo_version")}
+    loaded = Explanation.from_dict(old)
+    assert loaded.created == "" and loaded.msa_demo_version == ""
+    line = parse(report.to_html(old)).find_all("p", "made")
+    assert len(line) == 1
+    assert "This report was made by msa_demo" in line[0].text and "does not record when" in line[0].text
+
+
+def test_the_report_says_by_what_and_when_it_was_made(exp):
+    import msa_demo
+    from msa_demo import report
+
+    exp["created"] = "2026-12-07T01:27:33Z"
+    preset = exp["preset"]
+    for lang, words in (("en", ("Made by msa_demo", f"preset {preset}", "models:")),
+                        ("zh", ("由 msa_demo", "生成于", f"预设 {preset}", "模型："))):
+        made = parse(report.to_html(exp, lang)).find_all("p", "made")
+        assert len(made) == 1, lang
+        text = made[0].text
+        assert all(w in text for w in words), text
+        assert msa_demo.__version__ in text and "2026-12-07 01:27 UTC" in text, text
+        for m in exp["prediction"]["used"]:  # each model read, with its revision
+            spec = exp["models"][m]
+            assert f"{spec['model_id']}@{spec['revision']}" in text, (m, text)
+    from test_i18n_server import english_left, own_words
+
+    zh = parse(report.to_html(exp, "zh")).find_all("p", "made")[0].text
+    assert english_left(zh, *own_words(exp)) == [], zh
+    assert english_left(parse(report.to_html(exp)).find_all("p", "made")[0].text, *own_words(exp))  # can fail
+
+
+def test_a_report_names_its_file_by_verdict_and_time(exp, tiny_preset_path):
+    from msa_demo import report, ui
+
+    exp["created"] = "2026-12-07T01:27:33Z"
+    name = report.report_file_name(exp)
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+\.html", name) and exp["prediction"]["label"] in name, name
+    assert "2026-12-07" in name and "01-27-33" in name, name
+    later = {**exp, "created": "2026-12-07T01:27:34Z"}
+    zh = report.report_file_name(exp, "zh")
+    assert len({name, report.report_file_name(later), zh}) == 3 and re.fullmatch(r"[A-Za-z0-9_.-]+\.html", zh)
+    old = {k: v for k, v in exp.items() if k != "created"}  # no time: still its own safe name
+    assert re.fullmatch(r"msa_report_[a-z-]+_[0-9a-f]{8}\.html", report.report_file_name(old))
+    # the dashboard's download goes by that name, in each language
+    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
+    for lang in ("en", "zh"):
+        html_path, json_path = dash.write_report(exp, lang)
+        assert html_path.name == report.report_file_name(exp, lang) and html_path.is_file()
+        assert json.loads(json_path.read_text(encoding="utf-8"))["created"] == exp["created"]
