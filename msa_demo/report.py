@@ -36,6 +36,15 @@ margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.i
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}
 .made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
 """
+
+
+def chip_css(lang: str = "en") -> str:
+    """The word chips' rules, one class per legend category (``views.WORD_CLASSES``): its colour, and a text colour
+    that reads on it (WCAG AA; the shared colours stay as the page and the heat maps have them)."""
+    return "".join(f".{cls}{{background:{views.WORD_LEGEND[cat]};color:{views.readable_on(views.WORD_LEGEND[cat])}}}"
+                   for cat, cls in views.WORD_CLASSES.items())
+
+
 SCRIPT = """
 (function(){
   var data = JSON.parse(document.getElementById('explanation-json').textContent);
@@ -311,7 +320,8 @@ def to_html(explanation: Any, lang: str = "en") -> str:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
-            f"<title>{_e(t('msa_demo report — {label}', lang, label=_verdict(pred, lang)))}</title><style>{CSS}</style></head><body>"
+            f"<title>{_e(t('msa_demo report — {label}', lang, label=_verdict(pred, lang)))}</title>"
+            f"<style>{CSS}{chip_css(lang)}</style></head><body>"
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
@@ -332,7 +342,7 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
-            f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}</style></head><body>"
+            f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}{chip_css(lang)}</style></head><body>"
             f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp, lang))}</p>"
             f"{views.compare_table_html(cmp, lang)}" + "".join(sides) + "</body></html>")
 

@@ -174,3 +174,90 @@ def test_a_report_names_its_file_by_verdict_and_time(exp, tiny_preset_path):
         html_path, json_path = dash.write_report(exp, lang)
         assert html_path.name == report.report_file_name(exp, lang) and html_path.is_file()
         assert json.loads(json_path.read_text(encoding="utf-8"))["created"] == exp["created"]
+
+
+# ---------------------------------------------------------------------------------------------- 2-3. word chips
+
+
+def css_rules(page: str) -> dict[str, dict[str, list[str]]]:
+    """The page's CSS as {selector: {property: [values, in order]}} (every <style>; media rules left out)."""
+    css = "".join(re.findall(r"<style>(.*?)</style>", page, re.S))
+    css = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
+    rules: dict[str, dict[str, list[str]]] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        for selector in selectors.split(","):
+            into = rules.setdefault(selector.strip(), {})
+            for decl in re.findall(r'((?:[^;"]|"[^"]*")+)', body):
+                if ":" in decl:
+                    prop, value = decl.split(":", 1)
+                    into.setdefault(prop.strip(), []).append(value.strip())
+    return rules
+
+
+def chip_colours(page: str, node: Node) -> tuple[str, str]:
+    """A chip's (text colour, background) as the page's CSS gives them (its class's rule, else the body's text)."""
+    rules = css_rules(page)
+    fore, back = rules["body"]["color"][-1], None
+    for cls in node.classes():
+        rule = rules.get("." + cls, {})
+        fore = rule.get("color", [fore])[-1]
+        back = rule.get("background", [back])[-1]
+    style = dict(d.split(":", 1) for d in (node.attrs.get("style") or "").split(";") if ":" in d)
+    return style.get("color", fore).strip(), style.get("background", back or "#ffffff").strip()
+
+
+def chips_of(page: str) -> tuple[list[Node], list[Node]]:
+    tree = parse(page)
+    words = [s for p in tree.find_all("p", "words") for s in p.find_all("span")]
+    legend = [s for p in tree.find_all("p", "legend") for s in p.find_all("span")]
+    return words, legend
+
+
+def strong_words_exp(exp: dict) -> dict:
+    """``exp`` with its words map made to hold every category: strongly for, for, against, strongly against."""
+    m = next(m for m in exp["maps"] if m["modality"] == "text")
+    m["scores"] = [(1.0, 0.3, -0.3, -1.0)[i % 4] * (1 if i < 4 else 0.05) for i in range(len(m["scores"]))]
+    return exp
+
+
+def wcag(fore: str, back: str) -> float:
+    """The WCAG 2 contrast ratio (relative luminance of sRGB), computed here, apart from the code under test."""
+    def lum(c: str) -> float:
+        c = c.lstrip("#")
+        c = "".join(ch * 2 for ch in c) if len(c) == 3 else c
+        rgb = [int(c[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    a, b = sorted((lum(fore), lum(back)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_the_wcag_contrast_formula():
+    from msa_demo.views import contrast, readable_on
+
+    assert wcag("#000000", "#ffffff") == pytest.approx(21.0)
+    assert wcag("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the classic just-fails grey
+    assert wcag("#222", "#d73027") == pytest.approx(3.29, abs=0.01)  # the tester's figures
+    assert wcag("#222222", "#1a9850") == pytest.approx(4.28, abs=0.01)
+    for back in ("#1a9850", "#a6d96a", "#f4a09a", "#d73027", "#000000", "#ffffff", "#777777"):
+        assert contrast("#222222", back) == pytest.approx(wcag("#222222", back))
+        assert wcag(readable_on(back), back) >= 4.5, back
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_word_chip_reads_against_its_colour(exp, lang):
+    """'strongly against' was #222 on #d73027 (3.29:1) and 'strongly for' #222 on #1a9850 (4.28:1): each chip, in
+    the words and in the legend, now reaches WCAG AA (4.5:1), the shared colours unchanged."""
+    from msa_demo import report, views
+
+    page = report.to_html(strong_words_exp(exp), lang)
+    words, legend = chips_of(page)
+    assert len(legend) == 4 and len(words) >= 4
+    seen = set()
+    for chip in words + legend:
+        fore, back = chip_colours(page, chip)
+        assert wcag(fore, back) >= 4.5, (chip.text, fore, back)
+        seen.add(back)
+    assert seen == set(views.WORD_LEGEND.values())  # the legend's own colours, each one used
+    assert views.WORD_LEGEND == {"▲▲ strongly for": "#1a9850", "▲ for": "#a6d96a", "▼ against": "#f4a09a",
+                                 "▼▼ strongly against": "#d73027"}  # the page's and the heat maps' (unchanged)

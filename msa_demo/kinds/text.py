@@ -87,14 +87,14 @@ def report(exp: dict, lang: str = "en") -> str:
     spans = views.text_highlights(exp, lang)
     if not spans:
         return ""
-    colours = views.WORD_LEGEND
+    classes = views.WORD_CLASSES  # each category's colour and a text colour that reads on it: the report's CSS
     parts = []
     for text, cat in spans:
         if cat:
-            parts.append(f'<span style="background:{colours[cat]}" title="{_e(t(cat, lang))}">{_e(text)}</span>')
+            parts.append(f'<span class="{classes[cat]}" title="{_e(t(cat, lang))}">{_e(text)}</span>')
         else:
             parts.append(_e(text))
-    legend = "".join(f'<span style="background:{c}">{_e(t(k, lang))}</span>' for k, c in colours.items())
+    legend = "".join(f'<span class="{c}">{_e(t(k, lang))}</span>' for k, c in classes.items())
     m = views.maps_for(exp, "text")[0]
     line = t("{caption}; colours toward '{target}'.", lang, caption=views.map_caption(m, lang),
              target=label(exp.get("target"), lang))
