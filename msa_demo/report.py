@@ -38,11 +38,24 @@ margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.i
 """
 
 
+def _css_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def chip_css(lang: str = "en") -> str:
-    """The word chips' rules, one class per legend category (``views.WORD_CLASSES``): its colour, and a text colour
-    that reads on it (WCAG AA; the shared colours stay as the page and the heat maps have them)."""
-    return "".join(f".{cls}{{background:{views.WORD_LEGEND[cat]};color:{views.readable_on(views.WORD_LEGEND[cat])}}}"
-                   for cat, cls in views.WORD_CLASSES.items())
+    """The word chips' rules, one class per legend category (``views.WORD_CLASSES``): its colour, a text colour that
+    reads on it (WCAG AA; the shared colours stay as the page and the heat maps have them), and after each word in
+    the text the legend's mark (▲▲, ▲, ▼, ▼▼), small and raised, so that the category is seen without its colour (it
+    was only in a tooltip, which a phone does not show); a screen reader reads the category's name instead ("
+    (strongly for)", in ``lang``; a browser that cannot say so shows the mark alone)."""
+    out = [".words span::after{font-size:.7em;vertical-align:super;line-height:0;margin-left:1px}"]
+    for cat, cls in views.WORD_CLASSES.items():
+        back = views.WORD_LEGEND[cat]
+        mark, name = t(cat, lang).split(" ", 1)
+        mark, said = _css_string(mark), _css_string(f" ({name})" if lang != "zh" else f"（{name}）")
+        out.append(f".{cls}{{background:{back};color:{views.readable_on(back)}}}"
+                   f".words .{cls}::after{{content:{mark};content:{mark}/{said}}}")
+    return "".join(out)
 
 
 SCRIPT = """

@@ -261,3 +261,34 @@ def test_every_word_chip_reads_against_its_colour(exp, lang):
     assert seen == set(views.WORD_LEGEND.values())  # the legend's own colours, each one used
     assert views.WORD_LEGEND == {"▲▲ strongly for": "#1a9850", "▲ for": "#a6d96a", "▼ against": "#f4a09a",
                                  "▼▼ strongly against": "#d73027"}  # the page's and the heat maps' (unchanged)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_word_chip_carries_the_legend_s_mark_not_only_its_colour(exp, lang):
+    """The category was only in a chip's colour and its tooltip (which a phone does not show): each word now shows
+    the legend's mark (▲▲ / ▲ / ▼ / ▼▼) after it, the one the legend gives its colour, and a screen reader is told
+    the category's name in the report's language."""
+    from msa_demo import report
+
+    page = report.to_html(strong_words_exp(exp), lang)
+    rules = css_rules(page)
+    words, legend = chips_of(page)
+    by_colour = {chip_colours(page, c)[1]: c.text.split(" ", 1) for c in legend}  # colour -> [mark, name]
+    assert sorted(m for m, _ in by_colour.values()) == sorted(["▲▲", "▲", "▼", "▼▼"])
+    kinds = set()
+    for chip in words:
+        back = chip_colours(page, chip)[1]
+        mark, name = by_colour[back]
+        after = [rules.get(f".words .{c}::after", {}).get("content") for c in chip.classes()]
+        assert any(after), (chip.text, "no mark after the word")
+        contents = next(a for a in after if a)
+        assert contents[0] == f'"{mark}"', (chip.text, contents)  # seen: the mark itself
+        seen, said = re.fullmatch(r'"([^"]*)"\s*/\s*"([^"]*)"', contents[-1]).groups()  # heard: its name
+        assert seen == mark and name in said, (chip.text, contents)
+        assert chip.attrs.get("title") == f"{mark} {name}"  # the tooltip, as the legend says it
+        kinds.add(mark)
+    assert kinds == {"▲▲", "▲", "▼", "▼▼"}
+    assert all(not re.search(r"[A-Za-z]", n) for _m, n in by_colour.values()) == (lang == "zh")
+    shown = rules[".words span::after"]  # small and raised beside the word
+    assert shown["vertical-align"] == ["super"] and float(shown["font-size"][0].rstrip("em")) >= 0.6
+    assert not [r for r in rules if r.startswith(".legend") and "::after" in r]  # the legend says its marks itself
