@@ -34,6 +34,10 @@ table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-wi
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}
+.chart{max-width:100%;overflow-x:auto;margin:.3em 0;background:linear-gradient(90deg,#fff 30%,#fff0) left/30px 100%
+no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) right/30px 100% no-repeat local,radial-gradient(farthest-side at
+0 50%,#0003,#0000) left/12px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0003,#0000) right/12px
+100% no-repeat scroll}.chart svg{max-width:none}.chart:focus-visible{outline:2px solid #4575b4}
 .made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
 """
 
@@ -285,6 +289,17 @@ def report_file_name(exp: dict, lang: str = "en") -> str:
     return "_".join(parts) + ".html"
 
 
+def in_frames(page: str) -> str:
+    """Each SVG chart in a frame that scrolls sideways when the screen is narrower than the chart, which keeps its
+    size: on a phone a chart had been shrunk to the screen, its words 5 to 8 px tall (the waveform's "0.5 s", "without
+    image 0.90"); the page itself does not scroll sideways. A shadow at an edge says there is more that way (CSS);
+    the frame takes the keyboard's focus, to be scrolled."""
+    import re
+
+    return re.sub(r"<svg\b.*?</svg>", lambda m: f'<div class="chart" tabindex="0">{m.group(0)}</div>', page,
+                  flags=re.S)
+
+
 def _names(items, lang: str) -> str:
     return i18n.listed((i18n.modality(m, lang) for m in items), lang)
 
@@ -307,7 +322,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
     notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in views.unwarned(
         list(pred.get("notices") or []) + list(exp.get("notices") or []), english))
-    body = [
+    body = [in_frames(b) for b in (
         f"<h1>{_e(_title(pred, lang))}</h1>",
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',
         "<p>" + t("Preset <b>{preset}</b>; explained class <b>{target}</b>; {used}.", lang, preset=_e(exp.get("preset")),
@@ -324,6 +339,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
         f"<h2>{t('Reproduce', lang)}</h2><p>"
         + t("Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.", lang) + "</p>"
         f'<p><a id="json-link" download="report.json" href="#">{t("Download the explanation JSON", lang)}</a></p>',
+    )] + [
         f'<script type="application/json" id="explanation-json">{_json_for_script(_compact(exp))}</script>',
         f"<script>{SCRIPT}</script>",
     ]
@@ -357,7 +373,7 @@ def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
             f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}{chip_css(lang)}</style></head><body>"
             f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp, lang))}</p>"
-            f"{views.compare_table_html(cmp, lang)}" + "".join(sides) + "</body></html>")
+            f"{views.compare_table_html(cmp, lang)}" + in_frames("".join(sides)) + "</body></html>")
 
 
 def write_html(explanation: Any, path: str | Path, lang: str = "en") -> Path:

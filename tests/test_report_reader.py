@@ -292,3 +292,65 @@ def test_every_word_chip_carries_the_legend_s_mark_not_only_its_colour(exp, lang
     shown = rules[".words span::after"]  # small and raised beside the word
     assert shown["vertical-align"] == ["super"] and float(shown["font-size"][0].rstrip("em")) >= 0.6
     assert not [r for r in rules if r.startswith(".legend") and "::after" in r]  # the legend says its marks itself
+
+
+# ---------------------------------------------------------------------------------------------- 4. charts on a phone
+
+
+def test_every_chart_sits_in_a_frame_that_scrolls_it_not_the_page(exp):
+    """Each SVG chart keeps its size in a frame of its own that scrolls sideways (the keyboard can focus it); a chart
+    had been shrunk to a phone's width, its words 5 to 8 px tall."""
+    from msa_demo import report
+
+    page = report.to_html(exp)
+    tree = parse(page)
+    charts = tree.find_all("svg")
+    assert len(charts) >= 3
+    for svg in charts:
+        frames = [a for a in svg.ancestors() if a.tag == "div" and "chart" in a.classes()]
+        assert len(frames) == 1 and frames[0].attrs.get("tabindex") == "0", svg.attrs.get("aria-label")
+        assert svg.parent is frames[0]
+    rules = css_rules(page)
+    assert rules[".chart"]["overflow-x"] == ["auto"] and rules[".chart"]["max-width"] == ["100%"]
+    assert rules[".chart svg"]["max-width"] == ["none"]  # not shrunk to the frame: scrolled in it
+    assert "overflow-x" not in rules.get("body", {})
+    assert "explanation-json" in page and page.count('class="chart"') == len(charts)  # the JSON untouched
+
+
+def test_a_report_on_a_phone_keeps_its_charts_readable_and_the_page_its_width(exp, tmp_path):
+    """At 390 × 844 the report does not scroll sideways, each chart's frame fits the screen, and every word of a
+    chart is drawn at least 11 px tall (its own font size: the chart is not scaled down); a frame scrolls to show
+    the rest of its chart. In the words, each chip shows its mark."""
+    from serving import CHROMIUM, chromium
+
+    from msa_demo import report
+
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed")
+    page_path = tmp_path / "report.html"
+    page_path.write_text(report.to_html(strong_words_exp(exp)), encoding="utf-8")
+    for browser in chromium():
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(page_path.as_uri())
+        got = phone.evaluate("""() => {
+            const svgs = [...document.querySelectorAll('svg')];
+            const frames = [...document.querySelectorAll('.chart')];
+            const px = [...document.querySelectorAll('svg text')].filter(t => t.getBBox().width > 0).map(t => {
+              const svg = t.ownerSVGElement, scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+              return parseFloat(getComputedStyle(t).fontSize) * scale;
+            });
+            const scrolls = frames.map(f => f.scrollWidth - f.clientWidth);
+            frames.forEach(f => f.scrollLeft = f.scrollWidth);
+            const marks = [...document.querySelectorAll('.words span')].map(s =>
+              getComputedStyle(s, '::after').content);
+            return {page: document.documentElement.scrollWidth, frames: frames.map(f => f.getBoundingClientRect().right),
+                    svgs: svgs.length, px, scrolls, scrolled: frames.map(f => f.scrollLeft), marks};
+        }""")
+        phone.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        phone.close()
+    assert got["svgs"] >= 3 and got["page"] <= 390, got
+    assert got["px"] and min(got["px"]) >= 11, got["px"]
+    assert len(got["frames"]) == got["svgs"] and max(got["frames"]) <= 390, got
+    assert any(s > 0 for s in got["scrolls"]) and all(
+        left >= s - 1 for left, s in zip(got["scrolled"], got["scrolls"])), got  # what is cut off is scrolled to
+    assert got["marks"] and all(re.match(r'"[▲▼]{1,2}"', m) for m in got["marks"]), got["marks"]
