@@ -1069,6 +1069,16 @@ ZH: dict[str, str] = {
         "本报告由 msa_demo {version} 生成于 {when}（这份解释没有记录它的生成时间）",
     "preset {preset}": "预设 {preset}",
     "models: {models}": "模型：{models}",
+    "The picture given": "输入的图片", "The picture given, not used": "输入的图片（未使用）",
+    "{caption}: heat map over the picture, green where it pushed toward '{target}', red where it pushed away; the "
+    "deeper the colour, the stronger": "{caption}：叠在图片上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
+    "The clip's waveform over its {n} segments, each coloured by its push: green toward '{target}', red away; the "
+    "deeper the colour, the stronger": "片段的波形，分为 {n} 段，每段按其推力着色：绿色推向“{target}”，红色推离；颜色越深，推力越强",
+    "The clip's frame at {time} s": "视频在 {time} 秒处的画面",
+    "The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward '{target}', red "
+    "where it pushed away; the deeper the colour, the stronger":
+        "最具决定性的一帧（{time} 秒），{caption}：叠在画面上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
+    "The picture without those regions (greyed)": "去掉这些区域（灰色）后的图片",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -354,3 +354,75 @@ def test_a_report_on_a_phone_keeps_its_charts_readable_and_the_page_its_width(ex
     assert any(s > 0 for s in got["scrolls"]) and all(
         left >= s - 1 for left, s in zip(got["scrolled"], got["scrolls"])), got  # what is cut off is scrolled to
     assert got["marks"] and all(re.match(r'"[▲▼]{1,2}"', m) for m in got["marks"]), got["marks"]
+
+
+# ---------------------------------------------------------------------------------------------- 5. in its language
+
+
+def described(page: str) -> list[tuple[str, str]]:
+    """What the page says that is not its text: each picture's alt, each chart's label, each tooltip."""
+    tree = parse(page)
+    return [(f"{n.tag}[{a}]", n.attrs[a]) for n in tree.find_all() for a in ("alt", "aria-label", "title")
+            if n.attrs.get(a)]
+
+
+def with_image_what_if(exp: dict) -> dict:
+    """``exp`` with a what-if that flips the verdict by removing two of the picture's regions (its picture drawn)."""
+    from msa_demo.explain.result import Counterfactual
+
+    other = "positive" if exp["prediction"]["label"] != "positive" else "negative"
+    exp["what_if"] = [Counterfactual(modality="image", edit="remove", flipped=True, original=exp["prediction"]["label"],
+                                     label=other, probs={other: 0.6}, sentence="", units=["r1c1", "r1c2"],
+                                     indices=[0, 1], spans=[[0, 0, 10, 10], [10, 0, 20, 10]], minimal=True,
+                                     method="occlusion", max_forwards=64).to_dict()]
+    return exp
+
+
+def test_the_chinese_report_describes_its_pictures_and_charts_in_chinese(exp):
+    """An image alt "original picture", a chart labelled "waveform", the what-if's "the picture without those
+    regions" stayed English in the Chinese report; each heat map's alt said only "1. 积分梯度" where the page
+    says which map it is and what its colours mean. Each is now said in the report's language, whole."""
+    from msa_demo import report
+    from msa_demo.i18n import label
+    from msa_demo.views import map_caption
+    from test_i18n_server import english_left, own_words
+
+    exp = with_image_what_if(exp)
+    zh = report.to_html(exp, "zh")
+    said = described(zh)
+    alts = [v for k, v in said if k == "img[alt]"]
+    assert len(alts) >= 4 and "输入的图片" in alts and "去掉这些区域（灰色）后的图片" in alts, alts
+    left = {v: english_left(v, *own_words(exp)) for _k, v in said}
+    assert not any(left.values()), {v: w for v, w in left.items() if w}
+    maps = [m for m in exp["maps"] if m["modality"] == "image" and m.get("heatmap")]
+    heat = [a for a in alts if "热力图" in a]
+    assert len(heat) == len(maps) == 2
+    for i, (alt, m) in enumerate(zip(heat, maps), 1):  # which map, in full, and what its colours mean
+        assert alt.startswith(f"{i}. {map_caption(m, 'zh')}") and "基线" in alt, alt
+        assert f"绿色处推向“{label(exp['target'], 'zh')}”" in alt and "红色处推离" in alt and "颜色越深" in alt, alt
+    wave = [v for k, v in said if k == "svg[aria-label]" and "波形" in v]
+    assert len(wave) == 1 and "绿色推向" in wave[0], said
+    # in English, as English, and as whole
+    en = described(report.to_html(exp))
+    assert {"The picture given", "The picture without those regions (greyed)"} <= {v for k, v in en if k == "img[alt]"}
+    assert any("heat map over the picture, green where it pushed toward" in v for _k, v in en)
+    assert any(v.startswith("The clip's waveform over its") for _k, v in en)
+    assert not any(re.search(r"[\u4e00-\u9fff]", v) for _k, v in en)
+
+
+def test_a_clip_s_frames_are_described_in_the_report_s_language():
+    """The filmstrip's "frame at 1.0 s" and the key frame's "key frame heat map" (a clip's report section, whose
+    rendering takes a video: tests/test_i18n_server.py renders one) have their Chinese, with the same fields."""
+    import string
+
+    from msa_demo.i18n import ZH, t
+    from msa_demo.kinds.video import FRAME_ALT, KEY_FRAME_ALT
+
+    def fields(s: str) -> set:
+        return {name for _, name, _, _ in string.Formatter().parse(s) if name}
+
+    for key in (FRAME_ALT, KEY_FRAME_ALT):
+        assert key in ZH and fields(ZH[key]) == fields(key)
+    said = t(KEY_FRAME_ALT, "zh", time="1.5", caption="关键帧遮挡", target="负面")
+    assert "1.5 秒" in said and "热力图" in said and not re.search(r"[A-Za-z]", said)
+    assert t(FRAME_ALT, "zh", time="1.0") == "视频在 1.0 秒处的画面"

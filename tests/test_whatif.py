@@ -259,7 +259,7 @@ def test_the_picture_region_that_flips_it(planted):
     data = exp.to_dict()
     pic = np.asarray(views.whatif_picture(data, data["what_if"][0]))
     assert pic[4, 4].max() < 200 and (pic[30, 30] == 40).all()  # the bright cell greyed; the rest as it was
-    assert 'alt="the picture without those regions"' in to_html(data)
+    assert 'alt="The picture without those regions (greyed)"' in to_html(data)
     assert views.whatif_markdown(data).splitlines()[1].startswith(  # headed by its modality, as a line that did not
         "- Image: without picture region r1c1 (row 1, column 1) of the 7×7 grid over the picture it reads negative")  # flip is ("Text: no flip")
 

@@ -118,6 +118,10 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
 
 
+WAVE_LABEL = ("The clip's waveform over its {n} segments, each coloured by its push: green toward '{target}', red away; "
+              "the deeper the colour, the stronger")
+
+
 def report(exp: dict, lang: str = "en") -> str:
     """A player for the clip, what speech recognition heard, the waveform coloured by each segment's push."""
     if not (exp.get("inputs") or {}).get("audio_wav_b64"):
@@ -142,7 +146,8 @@ def report(exp: dict, lang: str = "en") -> str:
         rel = views.rel_scores([float(s) for s in m.get("scores") or []])
         out.append("<p>" + _e(t("{caption}; green pushes toward '{target}', red away.", lang,
                                 caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
-        out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel))
+        out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel, label=t(
+            WAVE_LABEL, lang, n=len(rel), target=label(exp.get("target"), lang))))
         # the scores themselves (the bars scale to the strongest): a map whose every score is under 0.001 read
         # "+1.00" as its top segment when the numbers were relative
         title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))

@@ -11,7 +11,7 @@ from msa_demo import views
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
 from msa_demo.inputs import ImageInput, load_image
-from msa_demo.i18n import t
+from msa_demo.i18n import label, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -100,6 +100,10 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
 
 
+HEAT_ALT = ("{caption}: heat map over the picture, green where it pushed toward '{target}', red where it pushed away; "
+            "the deeper the colour, the stronger")
+
+
 def report(exp: dict, lang: str = "en") -> str:
     """The picture and its heat maps (or why it was not used)."""
     from msa_demo.views import png_uri
@@ -112,11 +116,15 @@ def report(exp: dict, lang: str = "en") -> str:
         why = t("no face: the face model abstained" if "image" in views.abstained(pred, exp.get("reading"))
                 else "switched off", lang)
         return (f'<h2>{t("Image", lang)}</h2><p>{_e(t("Given but not used ({why}).", lang, why=why))}</p>'
-                f'<div class="imgs"><figure><img alt="picture, not used" src="{png_uri(img, 160)}"></figure></div>')
-    figs = [f'<figure><img alt="original picture" src="{png_uri(img)}"><figcaption>{t("original", lang)}'
-            '</figcaption></figure>']
-    for ov, caption in views.image_overlays(exp, lang=lang) or []:
-        figs.append(f'<figure><img alt="{_e(caption)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
+                f'<div class="imgs"><figure><img alt="{_e(t("The picture given, not used", lang))}" '
+                f'src="{png_uri(img, 160)}"></figure></div>')
+    figs = [f'<figure><img alt="{_e(t("The picture given", lang))}" src="{png_uri(img)}"><figcaption>'
+            f'{t("original", lang)}</figcaption></figure>']
+    maps = [m for m in views.maps_for(exp, "image") if m.get("heatmap")]  # image_overlays' maps, in its order
+    for i, ((ov, caption), m) in enumerate(zip(views.image_overlays(exp, lang=lang) or [], maps), 1):
+        # said whole, as the page says it: which map (its full caption) and what its colours mean
+        alt = t(HEAT_ALT, lang, caption=f"{i}. {views.map_caption(m, lang)}", target=label(exp.get("target"), lang))
+        figs.append(f'<figure><img alt="{_e(alt)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
     legend = views.heatmap_legend(exp, lang).split("\n\n")[0]  # the shared colour bar (already escaped)
     return f'<h2>{t("Image", lang)}</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'

@@ -242,6 +242,11 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     return sorted(picks)
 
 
+FRAME_ALT = "The clip's frame at {time} s"
+KEY_FRAME_ALT = ("The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward "
+                 "'{target}', red where it pushed away; the deeper the colour, the stronger")
+
+
 def report(exp: dict, lang: str = "en") -> str:
     """A filmstrip of a few downscaled frames, a lane per moments map, the key frame with its heat map."""
     from msa_demo.views import png_uri
@@ -259,7 +264,8 @@ def report(exp: dict, lang: str = "en") -> str:
     if got is None:
         return "".join(out)
     frames, times = got
-    figs = [f'<figure><img alt="frame at {times[i]:.1f} s" src="{png_uri(frames[i], STRIP_SIDE)}">'
+    figs = [f'<figure><img alt="{_e(t(FRAME_ALT, lang, time=format(times[i], ".1f")))}" '
+            f'src="{png_uri(frames[i], STRIP_SIDE)}">'
             f"<figcaption>{times[i]:.1f} s</figcaption></figure>" for i in _strip_picks(times, exp)]
     out.append(f'<div class="imgs">{"".join(figs)}</div>')
     seconds = (times[-1] + 1.0 / max(1e-6, float((moments(exp) or [{}])[0].get("params", {}).get("fps") or 1)))
@@ -279,7 +285,9 @@ def report(exp: dict, lang: str = "en") -> str:
         ov = views.overlay(frames[k], kf["heatmap"])
         line = t("The most decisive frame ({time} s): where in it, {caption}.", lang,
                  time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang))
-        out.append(f'<p>{_e(line)}</p><div class="imgs"><figure><img alt="key frame heat map" '
+        alt = t(KEY_FRAME_ALT, lang, time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang),
+                target=label(exp.get("target"), lang))
+        out.append(f'<p>{_e(line)}</p><div class="imgs"><figure><img alt="{_e(alt)}" '
                    f'src="{png_uri(ov, 240)}"></figure></div>')
     return "".join(out)
 

@@ -48,8 +48,9 @@ def bars_svg(labels: list[str], values: list[float], *, title: str, signed: bool
 
 
 def waveform_svg(wave: np.ndarray, rate: int, spans: list, rel: list[float], *, width: int = 760,
-                 height: int = 120) -> str:
-    """The waveform (min/max per pixel column) over coloured bands, one band per explained segment."""
+                 height: int = 120, label: str = "waveform") -> str:
+    """The waveform (min/max per pixel column) over coloured bands, one band per explained segment; ``label``: what
+    a screen reader is told it is (in the report's language)."""
     if wave is None or len(wave) == 0:
         return ""
     seconds = len(wave) / float(rate)
@@ -69,5 +70,5 @@ def waveform_svg(wave: np.ndarray, rate: int, spans: list, rel: list[float], *, 
     ticks = "".join(f'<text x="{t / seconds * width:.1f}" y="{height + 14}" '
                     f'text-anchor="{"start" if t == 0 else "middle"}">{t:g} s</text>'
                     for t in np.arange(0, seconds - 0.1, max(0.5, round(seconds / 8 * 2) / 2)))
-    return (svg_open(width, height + 20, "waveform", 11) + bands +
+    return (svg_open(width, height + 20, label, 11) + bands +
             f'<polygon points="{pts}" fill="#555" stroke="#555" stroke-width="0.5"/>{ticks}</svg>')

@@ -317,7 +317,8 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
             extra = f"<br><small>{esc(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</small>"
         pic = whatif_picture(exp, c)
         if pic is not None and picture_uri is not None:
-            extra += (f'<br><img alt="the picture without those regions" src="{picture_uri(pic)}" '
+            extra += (f'<br><img alt="{esc(t("The picture without those regions (greyed)", lang))}" '
+                      f'src="{picture_uri(pic)}" '
                       'style="max-width:240px">')
         cost = cost_line(c, lang)
         rows.append(f"<li>{esc(line(c, exp, lang))}" + (f" <small>({esc(cost)})</small>" if cost else "")
