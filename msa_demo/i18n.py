@@ -1074,7 +1074,7 @@ ZH: dict[str, str] = {
     "deeper the colour, the stronger": "{caption}：叠在图片上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
     "The clip's waveform over its {n} segments, each coloured by its push: green toward '{target}', red away; the "
     "deeper the colour, the stronger": "片段的波形，分为 {n} 段，每段按其推力着色：绿色推向“{target}”，红色推离；颜色越深，推力越强",
-    "The clip's frame at {time} s": "视频在 {time} 秒处的画面",
+    "Frame of the clip at {time} s": "视频在 {time} 秒处的画面",
     "The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward '{target}', red "
     "where it pushed away; the deeper the colour, the stronger":
         "最具决定性的一帧（{time} 秒），{caption}：叠在画面上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",

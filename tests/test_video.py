@@ -551,7 +551,7 @@ def test_cli_explains_a_clip_replays_it_and_writes_the_report(tiny_video_preset,
     assert decoded.count(str(voiced_clip)) == 1  # decoded before the model loaded (a damaged clip refused at once),
     # not again after (the record's cut is read again: ``recorded`` checks that it replays)
     page = html.read_text(encoding="utf-8")
-    assert "<h2>Video</h2>" in page and page.count('alt="frame at ') >= 3 and 'aria-label="occlusion' in page
+    assert "<h2>Video</h2>" in page and page.count('alt="Frame of the clip at ') >= 3 and 'aria-label="occlusion' in page
     assert len(page) < 1_000_000
     first = json.loads(saved.read_text(encoding="utf-8"))
     again = tmp_path / "again.json"

@@ -242,7 +242,7 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
     return sorted(picks)
 
 
-FRAME_ALT = "The clip's frame at {time} s"
+FRAME_ALT = "Frame of the clip at {time} s"
 KEY_FRAME_ALT = ("The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward "
                  "'{target}', red where it pushed away; the deeper the colour, the stronger")
 
