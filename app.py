@@ -49,6 +49,15 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 /* a chip's push seen without its colour (red and green look alike to many): the legend's ▲ / ▼ beside the word */
 #words .token[data-mark]::after {content: attr(data-mark); font-size: .6em; vertical-align: .35em; margin-left: 1px;
   letter-spacing: -.1em}
+/* a phone: the charts' tools came over their titles ("… modalities disagree" covered); there, the chart alone */
+@media (max-width: 700px) {.js-plotly-plot .modebar-container {display: none !important}}
+/* a finger, not a mouse: what is tapped at least 44 px high (the examples were 30, the "use" boxes 20, the
+   accordions' heads 20) */
+@media (pointer: coarse) {
+  #examples button, #tabs [role=tab], #language label, .gradio-container button.label-wrap {min-height: 44px}
+  .gradio-container label:has(> input[type=checkbox]) {min-height: 44px; display: flex; align-items: center}
+  .gradio-container input[type=checkbox] {width: 22px; height: 22px}
+}
 #msa-jump {display: none}
 @media (max-width: 700px) {  /* a phone: the verdict's link at the top of the inputs (DESCRIBED) */
   #msa-jump:not([hidden]) {display: block; padding: 10px 12px; border-radius: var(--radius-lg); font-weight: 600;

@@ -297,6 +297,25 @@ def test_contributions_figure_traces(exp):
     assert "no text" in list(fig.data[1].x)
     assert "disagree" in fig.layout.title.text
     assert "zoom" in fig.layout.modebar.remove and "toImage" not in fig.layout.modebar.remove  # the download stays
+    # the value written inside each bar reads on it (white on the green was 3.7:1, #444 on the grey 3.4:1)
+    from msa_demo.views.base import contrast
+    from msa_demo.views.figures import bar_text
+
+    for bars in fig.data:
+        for colour, text in zip(bars.marker.color, bars.insidetextfont.color):
+            rgba = re.match(r"rgba\((\d+),(\d+),(\d+),([\d.]+)\)", colour)
+            shown = "#" + "".join(f"{round(int(c) * float(rgba[4]) + 255 * (1 - float(rgba[4]))):02x}"
+                                  for c in rgba.groups()[:3]) if rgba else colour
+            assert contrast(text, shown) >= 4.5, (colour, text)
+    assert bar_text(["#999999"])["insidetextfont"]["color"] == ["#222222"]
+
+
+def test_a_chinese_pairwise_line_fits_a_phone(exp):
+    """'两两交互：文字×图片 -0.290、文字×音频 -0.354、图片…' ran off a 390-px phone: Chinese lines are half as long."""
+    three = {**exp, "modalities": {**exp["modalities"], "interactions": {
+        "text×image": -0.29, "text×audio": -0.354, "image×audio": 0.12}}}
+    line = next(a.text for a in views.contributions_figure(three, lang="zh").layout.annotations if "×" in a.text)
+    assert len(line.split("<br>")) > 1 and max(len(part) for part in line.split("<br>")) <= 30
 
 
 # d3-format's specifier: [[fill]align][sign][symbol][0][width][,][.precision][~][type]

@@ -10,7 +10,8 @@ from PIL import Image
 
 from msa_demo import i18n
 from msa_demo.i18n import t
-from msa_demo.views.base import (b64_image, decode_wav, maps_for, none_stands_out, rel_scores, score_colour)
+from msa_demo.views.base import (b64_image, decode_wav, maps_for, none_stands_out, readable_on, rel_scores,
+                                 score_colour)
 from msa_demo.views.story import conflict_text
 
 
@@ -45,13 +46,15 @@ def contributions_figure(exp: dict, lang: str = "en"):
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12, subplot_titles=(
         t("How much each input<br>moved P({target})", lang, target=said),
         t("P({target}) with all,<br>and without each", lang, target=said)))
-    fig.add_trace(go.Bar(x=[i18n.modality(n, lang) for n in names], y=values, name=t("Shapley value", lang), marker_color=[score_colour(v, 0.9) for v in values],
-                         text=[f"{v:+.3f}" for v in values], textposition="auto"), row=1, col=1)
+    bars = [score_colour(v, 0.9) for v in values]
+    fig.add_trace(go.Bar(x=[i18n.modality(n, lang) for n in names], y=values, name=t("Shapley value", lang),
+                         marker_color=bars, text=[f"{v:+.3f}" for v in values], textposition="auto",
+                         **bar_text(bars)), row=1, col=1)
     pairs = mc.get("interactions") or {}
     if pairs:  # one line under the plots: bars stay readable however many pairs there are
         fig.add_annotation(text=wrapped(t("pairwise interactions: {pairs}", lang, pairs=i18n.listed(
             (f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}" for k, v in pairs.items()),
-            lang))), xref="paper", yref="paper",
+            lang)), 55 if lang != "zh" else 30), xref="paper", yref="paper",  # (a Chinese line was cut on a phone)
             x=0.0, y=-0.3, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
@@ -60,8 +63,9 @@ def contributions_figure(exp: dict, lang: str = "en"):
         if n in without:
             xs.append(t("no {name}", lang, name=i18n.modality(n, lang)))  # short: it stays level on a phone
             ys.append(float((without[n] or {}).get(target, 0.0)))
-    fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({said})", marker_color=["#4575b4"] + ["#999999"] * (len(xs) - 1),
-                         text=[f"{y:.2f}" for y in ys], textposition="auto"), row=1, col=2)
+    bars = ["#4575b4"] + ["#999999"] * (len(xs) - 1)
+    fig.add_trace(go.Bar(x=xs, y=ys, name=f"P({said})", marker_color=bars, text=[f"{y:.2f}" for y in ys],
+                         textposition="auto", **bar_text(bars)), row=1, col=2)
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     # not "+.2f": the plotly.js in Gradio's front end puts a "~" before it, and "~+.2f" is no d3 format (the console
     # said 'bad format'); the bars' own labels carry the sign
@@ -79,6 +83,18 @@ def contributions_figure(exp: dict, lang: str = "en"):
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
     return fig
+
+
+def bar_text(colours: list[str]) -> dict:
+    """A bar chart's value labels inside their bars in a colour that reads on each (WCAG AA; plotly's own choice,
+    white on the green and #444 on the grey, was 3.7:1 and 3.4:1); outside them, the chart's own text colour."""
+    def solid(colour: str) -> str:  # an "rgba(r,g,b,a)" bar as it shows on white
+        if not colour.startswith("rgba"):
+            return colour
+        *rgb, a = (float(v) for v in colour[5:-1].split(","))
+        return "#" + "".join(f"{round(c * a + 255 * (1 - a)):02x}" for c in rgb)
+
+    return {"insidetextfont": {"color": [readable_on(solid(c)) for c in colours]}}
 
 
 def wrapped(text: str, width: int = 55) -> str:
