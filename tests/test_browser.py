@@ -823,6 +823,10 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     jump.tap()
     small.wait_for_function("() => Math.abs(document.querySelector('#fused').getBoundingClientRect().top) < 5",
                             timeout=10_000)
+    tapped = small.evaluate("() => [...document.querySelectorAll('#examples button, [role=tab], [id^=use-] label, "
+                            "button.label-wrap')].filter(e => e.offsetParent).map(e => "
+                            "[e.innerText.trim(), e.getBoundingClientRect().height])")
+    assert len(tapped) > 10 and all(high >= 44 for _, high in tapped), tapped  # a finger's size (30 and 20 px)
     phone.close()
     assert not other.locator("#msa-jump").is_visible()  # on a wide screen the results are beside the inputs
     # a new explanation on the first page: the old link is not its link, and is hidden
