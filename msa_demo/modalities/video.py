@@ -58,6 +58,10 @@ class VideoInput:
     notices: list[str] = field(default_factory=list)
     sound: tuple[int, np.ndarray] | None = None  # (16000, mono float32) over the same span, when there is one
     faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
+    # each frame larger than ``max_side`` in the file: a grey copy of it up to ``search_side`` pixels long, where the
+    # face finder looks (a still picture's size: a face a 640-px frame shrinks under the finder's smallest is found);
+    # None where the frame is read at its own size or no copy was asked for. Dropped once the faces are found.
+    search: list[Image.Image | None] | None = field(default=None, repr=False, compare=False)
     # other modalities' inputs it brings (its sound track; the words said in it: a function, called only if wanted)
     carries: dict[str, Any] = field(default_factory=dict)
     read_with: tuple = ()  # (fps, max_seconds, max_side, sound, sound_seconds): how ``load_video`` read it (to
@@ -149,12 +153,28 @@ def _upright(frame: Any, max_side: int) -> Image.Image:
     return img.rotate(angle, expand=True) if angle else img  # the display matrix's angle: counter-clockwise, as PIL's
 
 
+def _search_copy(frame: Any, max_side: int, search_side: int) -> Image.Image | None:
+    """A grey copy of the frame up to ``search_side`` pixels long (scaled by FFmpeg, then turned upright as
+    ``_upright`` turns the frame), where a face is looked for; None where the frame is read whole at ``max_side``
+    (no larger copy to search) or no copy is asked for."""
+    w, h = frame.width, frame.height
+    if search_side <= max_side or max(w, h) <= max_side:
+        return None
+    scale = min(1.0, search_side / max(w, h))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    img = frame.reformat(width=size[0], height=size[1], format="gray").to_image()
+    angle = int(round(float(getattr(frame, "rotation", 0) or 0))) % 360
+    return img.rotate(angle, expand=True) if angle else img
+
+
 def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side: int = 640,
-               sound: bool = True, sound_seconds: float | None = None) -> VideoInput | None:
+               sound: bool = True, sound_seconds: float | None = None, search_side: int = 0) -> VideoInput | None:
     """The frames of a clip sampled ``fps`` times a second over its first ``max_seconds`` (the first frame shown
     at or after each sampling time: variable frame rates are read by their timestamps), and its sound track on
     the pictures' time line: up to ``sound_seconds`` (the audio's own limit: a voice is heard as far as an audio
-    clip would be, past the pictures read), else over the pictures' span only."""
+    clip would be, past the pictures read), else over the pictures' span only. ``search_side`` (over
+    ``max_side``): each frame the file holds larger than ``max_side`` is kept too as a grey copy up to that size,
+    where its face is looked for (:attr:`VideoInput.search`)."""
     if value is None:
         return None
     import av
@@ -181,7 +201,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         has_sound = bool(container.streams.audio)
         converted, cut_from = _marks(container.metadata)
         length = max(own, cut_from)
-        frames, times = [], []
+        frames, times, search = [], [], []
         # each sound track's chunks, channels kept (mixed by loudest_track), and where its first one starts
         tracks: dict[int, list[np.ndarray]] = {a.index: [] for a in astreams}
         begins: dict[int, float] = {}
@@ -209,6 +229,7 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                         ends = max(ends, t + _lasts(frame))
                         if t + 1e-6 >= nxt:
                             frames.append(_upright(frame, max_side))
+                            search.append(_search_copy(frame, max_side, search_side))
                             times.append(round(t, 6))
                             nxt = (int(t * fps + 1e-6) + 1) * step
                     elif t < hear_until:
@@ -268,7 +289,8 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     samples = samples[: int(round(heard_span * SOUND_RATE))]
     clip = (SOUND_RATE, np.clip(samples, -1.0, 1.0)) if samples.size else None
     return VideoInput(frames, times, float(fps), float(span), float(length or span), data, notices, clip,
-                      read_with=(float(fps), float(max_seconds), int(max_side), bool(sound), sound_seconds))
+                      read_with=(float(fps), float(max_seconds), int(max_side), bool(sound), sound_seconds),
+                      search=search if any(c is not None for c in search) else None)
 
 
 def _lasts(frame: Any) -> float:
@@ -565,19 +587,26 @@ class FrameTrack(Modality):
             if isinstance(v, torch.nn.Module):
                 setattr(self, k, v)
 
-    def track(self, frames: list[Image.Image]) -> list[tuple[int, int, int, int] | None] | None:
+    def track(self, frames: list[Image.Image], search: list[Image.Image | None] | None = None
+              ) -> list[tuple[int, int, int, int] | None] | None:
         """Each frame's face box (None where none is found); None when this family reads frames whole. A frame's
-        box is kept by its pixels (``BOXES``): the page reads a clip as it is uploaded and again at the click, and
-        the search was most of either (a 30 s clip's 60 frames: 9 of its 10 s on a busy 2-core machine)."""
+        face is looked for in its larger copy where it has one (``search``: :attr:`VideoInput.search`, a still
+        picture's size; a 4K clip's face shrunk to 57 px in a 640-px frame was missed, found in the picture), the box
+        brought back to the frame's pixels. A frame's box is kept by its pixels (``BOXES``): the page reads a clip as
+        it is uploaded and again at the click, and the search was most of either (a 30 s clip's 60 frames: 9 of its
+        10 s on a busy 2-core machine)."""
         if not self.finds_faces:
             return None
         from msa_demo.lite.face import find_face
 
-        keys = [hashlib.sha1(img.tobytes(), usedforsecurity=False).hexdigest() + f"{img.size}" for img in frames]
+        looked = [(c if c is not None else img) for img, c in
+                  zip(frames, search if search is not None else [None] * len(frames))]
+        keys = [hashlib.sha1(c.tobytes(), usedforsecurity=False).hexdigest() + f"{c.size}{img.size}"
+                for img, c in zip(frames, looked)]
         found = BOXES.found(self, keys)
-        for k, img in zip(keys, frames):
+        for k, img, c in zip(keys, frames, looked):
             if k not in found:  # (a still stretch of the clip: its frame searched once)
-                found[k] = find_face(img)
+                found[k] = _scaled(find_face(c), c.size, img.size)
         BOXES.keep(self, found, limit=BOXES_KEPT)
         return [found[k] for k in keys]
 
@@ -592,7 +621,7 @@ class FrameTrack(Modality):
     def prepare(self, value: VideoInput) -> Prepared:
         if not isinstance(value, VideoInput):
             raise InputError("The video must be a clip.")
-        faces = value.faces if value.faces is not None else self.track(value.frames)
+        faces = value.faces if value.faces is not None else self.track(value.frames, value.search)
         boxes = faces if faces is not None else [None] * len(value.frames)
         x = torch.cat([self.pixels(img, box) for img, box in zip(value.frames, boxes)]).unsqueeze(0)
         read = [faces is None or b is not None for b in boxes]
@@ -654,6 +683,16 @@ class FrameTrack(Modality):
             f = feats.float().reshape(b, t, -1)
             out = (f * mask[..., None]).sum(1) / count.clamp_min(1e-6)
         return pooled.clamp_min(1e-12).log(), out
+
+
+def _scaled(box: tuple[int, int, int, int] | None, searched: tuple[int, int], size: tuple[int, int]
+            ) -> tuple[int, int, int, int] | None:
+    """A face box found in a picture of size ``searched`` in the pixels of the same picture at ``size``."""
+    if box is None or searched == size:
+        return box
+    sx, sy = size[0] / searched[0], size[1] / searched[1]
+    left, top = max(0, int(box[0] * sx)), max(0, int(box[1] * sy))
+    return (left, top, max(left + 1, min(size[0], round(box[2] * sx))), max(top + 1, min(size[1], round(box[3] * sy))))
 
 
 # Frames' readings per model copy (``FrameTrack._frames_read``)
