@@ -295,8 +295,10 @@ def test_an_animated_gif_is_a_clip_without_sound_and_a_still_one_is_a_picture(tm
     moving = tmp_path / "reaction.gif"
     frames[0].save(moving, save_all=True, append_images=frames[1:], duration=[500, 500, 1000, 500, 500], loop=0)
     clip = load_video(str(moving), fps=2)
-    assert clip.times == [0.0, 0.5, 1.0, 2.0, 2.5] and clip.sound is None and clip.seconds == pytest.approx(3.0)
-    assert [round(float(np.asarray(f).mean())) for f in clip.frames] == pytest.approx(shades, abs=3)
+    # the frame held 1 s is shown at 1.0 and at 1.5 s: read at both (it was read once, and 1.5 s had no frame)
+    assert clip.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5] and clip.sound is None and clip.seconds == pytest.approx(3.0)
+    assert [round(float(np.asarray(f).mean())) for f in clip.frames] == pytest.approx(
+        [0, 60, 120, 120, 180, 240], abs=3)
     assert load_video(moving.read_bytes(), fps=2).times == clip.times  # bytes (a dataset row) read the same
     copy = browser_copy(moving)
     assert copy is not None and copy.suffix == ".mp4"
@@ -309,6 +311,42 @@ def test_an_animated_gif_is_a_clip_without_sound_and_a_still_one_is_a_picture(tm
     short = tmp_path / "blink.gif"  # two frames of 0.2 s: one moment at 2 frames a second, but a clip, not a still
     frames[0].save(short, save_all=True, append_images=frames[1:2], duration=[200, 200], loop=0)
     assert load_video(str(short), fps=2).times == [0.0]
+
+
+def gif(path: Path, pictures: list[Image.Image], ms: list[int]) -> Path:
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=ms, loop=0)
+    return path
+
+
+def test_a_gifs_held_frames_are_read_at_every_moment_they_are_shown(tmp_path):
+    """A GIF holds a picture as long as its delay says (a frown 1.5 s, then a smile 1.5 s; PIL merges equal
+    frames into one held frame): each is read at every sampling time it is on screen, up to the GIF's end, so every
+    second of it has frames (its last second had none and got no moment: the smile at 2-3 s was never shown)."""
+    shades = [Image.fromarray(np.full((48, 64, 3), v, np.uint8)) for v in (40, 200)]
+    clip = load_video(str(gif(tmp_path / "turn.gif", shades, [1500, 1500])), fps=2)
+    assert clip.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5] and clip.seconds == pytest.approx(3.0)
+    assert [round(float(np.asarray(f).mean())) for f in clip.frames] == pytest.approx([40] * 3 + [200] * 3, abs=3)
+    from msa_demo.explain.moments import segment_ids
+
+    _ids, spans, labels = segment_ids(clip.times, 1.0, None, clip.seconds)
+    assert labels == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    # a clip of a steady rate is read as before: the first frame at or after each sampling time, no frame twice
+    steady = load_video(write_clip(tmp_path / "steady.mp4", [shades[0]] * 25 + [shades[1]] * 25, fps=25), fps=2)
+    assert steady.times == [0.0, 0.52, 1.0, 1.52] and len({id(f) for f in steady.frames}) == 4
+    # a clip of 1 frame a second, read at 2: each frame at its own time and again half a second on
+    slow = load_video(write_clip(tmp_path / "slow.mp4", [shades[0], shades[1], shades[0]], fps=1), fps=2)
+    assert slow.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5] and slow.seconds == pytest.approx(3.0)
+
+
+def test_a_gifs_last_second_has_its_moment(lite, tmp_path):
+    """The tester's GIF: 3 s, a frown, then a smile from 1.5 s. Its moments cover all 3 s, and the last one (the
+    smile alone) pushes toward positive (there were two moments, 0-1 s and 1-2 s)."""
+    frown, smile = faces()
+    path = gif(tmp_path / "anim.gif", [shot(frown, 640, 480)] * 6 + [shot(smile, 640, 480)] * 6, [250] * 12)
+    exp = explain(lite, lite.read_inputs(video=str(path)), target="positive")
+    moments = exp.map("video", "occlusion")
+    assert moments.labels == ["0.0–1.0 s", "1.0–2.0 s", "2.0–3.0 s"]
+    assert moments.scores[0] < 0 and moments.scores[2] > 0
 
 
 def test_a_long_clip_is_cut_and_says_so(tmp_path):

@@ -207,6 +207,21 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
         begins: dict[int, float] = {}
         resamplers = {a.index: av.AudioResampler(format="flt", rate=SOUND_RATE) for a in astreams}
         step, nxt, beyond, last, decoded = 1.0 / float(fps), 0.0, False, 0.0, 0
+        held: list | None = None  # the last picture decoded: [its frame, its picture and search copy once made]
+
+        def hold(picture: list | None, at: float, until: float) -> float:
+            """``picture`` again at each sampling time from ``at`` to before ``until`` (the times it was still
+            shown: a picture held over several of them is read at each, as a clip of a steady rate is); the next
+            sampling time."""
+            while picture is not None and at < until - 1e-6:
+                if picture[1] is None:
+                    picture[1:] = [_upright(picture[0], max_side), _search_copy(picture[0], max_side, search_side)]
+                frames.append(picture[1])
+                search.append(picture[2])
+                times.append(round(at, 6))
+                at = (round(at * fps) + 1) * step
+            return at
+
         ends = 0.0  # where the last picture's own duration ends (a frame held 2 s of a variable frame rate)
         heard = not astreams  # the sound read past the span too
         hear_until = max_seconds if sound_seconds is None else max(max_seconds, float(sound_seconds))
@@ -228,10 +243,16 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
                         last, decoded = max(last, t), decoded + 1
                         ends = max(ends, t + _lasts(frame))
                         if t + 1e-6 >= nxt:
-                            frames.append(_upright(frame, max_side))
-                            search.append(_search_copy(frame, max_side, search_side))
+                            # the sampling times before the last one it reaches, at which the picture before was
+                            # still shown (a GIF's frame held 1.5 s): that picture again, at each of them
+                            nxt = hold(held, nxt, int(t * fps + 1e-6) * step)
+                            held = [frame, _upright(frame, max_side), _search_copy(frame, max_side, search_side)]
+                            frames.append(held[1])
+                            search.append(held[2])
                             times.append(round(t, 6))
                             nxt = (int(t * fps + 1e-6) + 1) * step
+                        else:
+                            held = [frame, None, None]
                     elif t < hear_until:
                         begins.setdefault(packet.stream.index, t)
                         tracks[packet.stream.index] += sound_frames(resamplers[packet.stream.index], frame)
@@ -255,6 +276,9 @@ def load_video(value: Any, fps: float = 2.0, max_seconds: float = 10.0, max_side
     if gif and length > last:  # the last frame lasts until the GIF's end
         frame_step = length - last
     span = min(max_seconds, last + frame_step)
+    # the last picture, at the sampling times until it ends (a GIF's last 1.5 s; its own duration where the file
+    # says it, not the mean frame rate's step: a GIF's H.264 copy, its frames 0.5 to 1 s apart, steps 0.52 s)
+    hold(held, nxt, min(span, ends) if ends > last else span)
     notices = [f"Video: the clip is damaged after {last:.1f} s; the frames before were read."] if damaged else []
     for index, begin in begins.items():  # each track placed on the pictures' time line: a sound that starts later
         # (a camera's, 2 s in) opens with silence; one that starts before the first picture loses what came before
