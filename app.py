@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import json
 import os
 import sys
 import warnings
@@ -18,6 +19,7 @@ from pathlib import Path
 import gradio as gr
 
 from msa_demo import api, i18n, ui, views
+from msa_demo.kinds import video as video_kind
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -147,9 +149,17 @@ ONE_TOAST_PER_CAUSE = """
 // a clip the browser cannot play is shown as a copy it can (the server converts it on upload): the browser's own
 // "Video not playable" about the original is not shown, and a toast left with nothing else is hidden
 const MOOT = 'Video not playable';
+// a GIF dropped on the Video box: Gradio's own refusal (its box takes video files only) is said as where it can go
+const GIF_REFUSED = /^Invalid file type: (.+\.gif)\. Only video\/x-m4v,video\/\* allowed\.$/i;
+const GIF_SAID = {en: <GIF_EN>, zh: <GIF_ZH>};
 const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
   const seen = new Set();
   let shown = false;
+  list.querySelectorAll('.toast-message-text').forEach(said => {
+    const gif = said.innerText.trim().match(GIF_REFUSED);
+    const lang = (document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en';
+    if (gif) said.textContent = GIF_SAID[lang].replace('{name}', gif[1]);
+  });
   list.querySelectorAll('.toast-message-item').forEach(item => {
     const text = item.innerText.trim();
     const hide = seen.has(text) || text === MOOT;
@@ -170,6 +180,9 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 });
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
+
+ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace("<GIF_EN>", json.dumps(video_kind.GIF_NOT_IN_BOX)).replace(
+    "<GIF_ZH>", json.dumps(i18n.t(video_kind.GIF_NOT_IN_BOX, "zh"), ensure_ascii=False))
 
 # a new click or a changed input closes the messages about earlier ones, before its own message comes: a refusal
 # joined the old toast ("Error (3)", still led by a picture already removed), and the sentence said at upload

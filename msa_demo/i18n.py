@@ -1079,6 +1079,12 @@ ZH: dict[str, str] = {
     "where it pushed away; the deeper the colour, the stronger":
         "最具决定性的一帧（{time} 秒），{caption}：叠在画面上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
     "The picture without those regions (greyed)": "去掉这些区域（灰色）后的图片",
+    # video findings (fix-video)
+    "'{name}' is a GIF, and the Video box takes video files only. Convert it to MP4 and drop that here, or give the "
+    "GIF to the command line (--video), the /explain_json endpoint or a dataset folder, which read it whole as a "
+    "clip; in the Image box only its first frame is read.":
+        "“{name}”是 GIF，而视频框只接受视频文件。请把它转换为 MP4 再放到这里，或把 GIF 交给命令行（--video）、"
+        "/explain_json 接口或数据集文件夹，它们会把它作为视频完整读取；放入图片框则只读取它的第一帧。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -448,6 +448,32 @@ def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_i
     assert not errors, errors
 
 
+def test_a_gif_dropped_on_the_clip_box_says_where_it_can_go(app_url, browser, tmp_path):
+    """Gradio 6.31's video box takes video files only (its page code checks "video/x-m4v,video/*"; gr.Video has no
+    parameter for it), so a GIF is refused there: the page says where a GIF can go, in its language, instead of
+    Gradio's "Invalid file type: anim.gif. Only video/x-m4v,video/* allowed." (the README said GIFs are accepted)."""
+    from PIL import Image
+
+    frames = [Image.new("RGB", (64, 48), (v, v, v)) for v in (40, 200)]
+    gif = tmp_path / "anim.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=[500, 500], loop=0)
+    url, _, _ = app_url
+    for lang, said in ((None, "'anim.gif' is a GIF, and the Video box takes video files only. Convert it to MP4"),
+                       ("简体中文", "“anim.gif”是 GIF，而视频框只接受视频文件。")):
+        page, errors = opened(browser, url)
+        if lang:
+            page.locator("#language label").filter(has_text=lang).click()
+            page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
+                                   timeout=30_000)
+        page.locator("#video-input input[type=file]").set_input_files(str(gif))
+        page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+        shown = page.evaluate(SHOWN_TOASTS)
+        assert not any("Invalid file type" in t for t in shown), shown
+        assert page.locator("#video-input video").count() == 0  # nothing was put in the box
+        assert not errors, errors
+        page.close()
+
+
 def test_two_presets_side_by_side(app_url, browser, tmp_path):
     """The Compare tab explains the Explain tab's inputs with a second preset (here the same one: they agree by
     construction); a preset that cannot be loaded is one message, closed by another tab (it stayed over the Explain

@@ -140,8 +140,18 @@ def explain(model, inputs, target: str, options, used) -> list:
     return attribute_moments(model, inputs, target, options, use=used, methods=options.of("video").methods)
 
 
+# Gradio 6.31's video box takes video files only: its page code checks an upload against "video/x-m4v,video/*"
+# (``gr.Video`` has no parameter for the file types it takes), and an animated GIF (image/gif) is refused with
+# Gradio's own "Invalid file type: anim.gif. Only video/x-m4v,video/* allowed.", which the page replaces by this
+# (``app.GIF_REFUSED``): where a GIF can go
+GIF_NOT_IN_BOX = ("'{name}' is a GIF, and the Video box takes video files only. Convert it to MP4 and drop that "
+                  "here, or give the GIF to the command line (--video), the /explain_json endpoint or a dataset "
+                  "folder, which read it whole as a clip; in the Image box only its first frame is read.")
+
+
 def widget(**kwargs):
-    """The dashboard's clip input: an upload or a webcam recording (WebM, decoded like any clip)."""
+    """The dashboard's clip input: an upload or a webcam recording (WebM, decoded like any clip). It does not take
+    a GIF (``GIF_NOT_IN_BOX``)."""
     import gradio as gr
 
     return gr.Video(sources=["upload", "webcam"], height=260, **kwargs)
