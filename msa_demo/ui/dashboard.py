@@ -418,7 +418,8 @@ class Dashboard:
                 self._reading_changed.notify_all()
 
     def _read_key(self, request: Request, settings: Settings) -> str:
-        return json.dumps([explained_stamp(request), settings.face_anyway], sort_keys=True, default=str)
+        return json.dumps([explained_stamp(request, as_seen=False), settings.face_anyway], sort_keys=True,
+                          default=str)  # (a clip read ahead is not its browser copy read)
 
     def _keep_read(self, key: str, read: tuple) -> None:
         """Keep what was read under its request's key (:meth:`_read_key`), the oldest going past ``READ_KEPT``."""

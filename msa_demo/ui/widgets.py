@@ -120,21 +120,23 @@ def audio_input(**kwargs):
     return _lenient(gradio().Audio, _file_by_path, **kwargs)
 
 
-def explained_stamp(request, settings: Iterable = ()) -> dict:
+def explained_stamp(request, settings: Iterable = (), as_seen: bool = True) -> dict:
     """What an explanation was made for: every input and switch (a ``fields.Request``, by their names on the
-    screen), then the settings (their values in ``options.CONTROLS`` order), as plain comparable values."""
+    screen), then the settings (their values in ``options.CONTROLS`` order), as plain comparable values.
+    ``as_seen``: as a person sees them (a clip's browser copy is the clip, :func:`same_clip`), else as read (each
+    file by its own content: what was read of one is not what the other reads)."""
     stamp = {**request.stamp(), "settings": [str(v) for v in settings]}
-    return {n: _comparable(v) for n, v in stamp.items()}
+    return {n: _comparable(v, as_seen) for n, v in stamp.items()}
 
 
-def _comparable(value):
-    """A stamp's value: a file by its content (the page hands the same picture back under a new upload path; a
-    clip's browser copy stands for the clip it was made from, :func:`same_clip`), anything else as a plain value."""
+def _comparable(value, as_seen: bool = True):
+    """A stamp's value: a file by its content (the page hands the same picture back under a new upload path; seen,
+    a clip's browser copy stands for the clip it was made from), anything else as a plain value."""
     import os
 
     if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value):
         digest = _digest(value)
-        return _COPIED_FROM.get(digest, digest)
+        return _COPIED_FROM.get(digest, digest) if as_seen else digest
     return value if isinstance(value, (str, bool, list, type(None))) else str(value)
 
 
