@@ -290,8 +290,6 @@ ZH: dict[str, str] = {
     "Whisper base speech recognition, then multilingual-e5-small with a sentiment head":
         "Whisper base 语音识别，再由 multilingual-e5-small 加情绪分类头判断", "occlusion": "遮挡", "shapley value sampling": "Shapley 值采样",
     # the Dataset tab: the summary of a results folder, the set by slice, the map of its rows, the table
-    "**{name}**: {rows} rows · {explained} explained · {failed} failed":
-        "**{name}**：{rows} 行 · 已解释 {explained} 行 · 失败 {failed} 行",
     "accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}": "{n} 个有标签的行上准确率 **{accuracy}** · 宏 F1 {f1}",
     "reliance (mean |Shapley|): {reliance}": "依赖程度（平均 |Shapley|）：{reliance}",
     "conflicts: {conflicts} · unfaithful maps: {unfaithful}": "模态冲突：{conflicts} · 不可信的归因图：{unfaithful}",
@@ -339,8 +337,6 @@ ZH: dict[str, str] = {
         "使用方法：python -m msa_demo predict --preset {output} --text \"…\"（或 explain、explain-batch、应用的 --preset）",
     # explain-batch's lines on the command line
     ", {rate} rows/s": "，每秒 {rate} 行",
-    "{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})":
-        "{total} 行：已解释 {explained} 行，失败 {failed} 行，{skipped} 行此前已完成（{seconds} 秒{rate}）",
     " and {n} more": " 等另外 {n} 行",
     "labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without "
     "them: {n} · {ids}": "未读取的标签（不是情绪名称：请用 negative、neutral、positive、-1 / 0 / 1 或一种情绪），这些行在无"
@@ -441,8 +437,6 @@ ZH: dict[str, str] = {
         "结果：{results}\n报告：{report}\n分布图：{map}（各行融合特征的 PCA 投影）",
     # the Dataset report (report.html of a results folder)
     "Dataset explanations": "数据集解释", "Dataset explanations: {name}": "数据集解释：{name}",
-    "{rows} rows: {explained} explained, {failed} could not be explained.":
-        "{rows} 行：已解释 {explained} 行，{failed} 行无法解释。",
     "Accuracy against the labels": "与标签对比的准确率",
     "{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall {recall}, F1 {f1}.":
         "{n} 个有标签的行：准确率 <b>{accuracy}</b>，宏精确率 {precision}，召回率 {recall}，F1 {f1}。",
@@ -1085,6 +1079,21 @@ ZH: dict[str, str] = {
     "clip; in the Image box only its first frame is read.":
         "“{name}”是 GIF，而视频框只接受视频文件。请把它转换为 MP4 再放到这里，或把 GIF 交给命令行（--video）、"
         "/explain_json 接口或数据集文件夹，它们会把它作为视频完整读取；放入图片框则只读取它的第一帧。",
+    # dataset findings (fix-dataset)
+    "the first {n} of {total} rows": "共 {total} 行中的前 {n} 行", "{n} of {total} rows": "共 {total} 行中的 {n} 行",
+    "{n} rows": "{n} 行",
+    "**{name}**: {rows} · {explained} explained · {failed} failed":
+        "**{name}**：{rows} · 已解释 {explained} 行 · 失败 {failed} 行",
+    "{rows}: {explained} explained, {failed} could not be explained.": "{rows}：已解释 {explained} 行，{failed} 行无法解释。",
+    "{rows}: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})":
+        "{rows}：已解释 {explained} 行，失败 {failed} 行，{skipped} 行此前已完成（{seconds} 秒{rate}）",
+    "{n} row(s) of the manifest were left out by a limit on the rows run (--limit, or the Dataset tab's rows): every "
+    "figure here is on the first {rows} only":
+        "清单中有 {n} 行因运行行数的上限（--limit，或数据集页的“行数”）被略去：这里的每个数字都只基于前 {rows} 行",
+    "{n} row(s) of the manifest are not explained yet: a run stopped before them (the same run again goes on from "
+    "there)": "清单中有 {n} 行尚未解释：运行在它们之前停止了（再次运行同样的任务会从那里继续）",
+    "  {n} row(s) of the manifest were left out by --limit {limit} (without it, every row is run)":
+        "  清单中有 {n} 行因 --limit {limit} 被略去（不加它则运行每一行）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

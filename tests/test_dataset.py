@@ -212,7 +212,8 @@ def test_a_folder_holds_one_manifest_s_rows_another_is_refused_and_the_same_goes
     second.write_text("text\nI love it\nwhat a storm\nso so\n", encoding="utf-8")
     s = explain_batch(first, out, model=tiny_model, options=FAST, progress=False)
     assert (s.explained, s.other_inputs) == (2, 0)
-    assert json.loads((out / "source.json").read_text()) == {"manifest": str(first.resolve())}
+    # the manifest, how many rows it holds and the run's limit (said when a limit left rows out)
+    assert json.loads((out / "source.json").read_text()) == {"manifest": str(first.resolve()), "rows": 2, "limit": None}
     before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(InputError) as refused:
         explain_batch(second, out, model=tiny_model, options=FAST, progress=False)
@@ -682,7 +683,8 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
                "--limit", "2", "--ig-max-steps", "8", "--deletion-steps", "2", "--no-progress"])
     assert rc == 0
     text = capsys.readouterr().out
-    assert "2 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
+    assert "The first 2 of 3 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
+    assert "  1 row(s) of the manifest were left out by --limit 2 (without it, every row is run)\n" in text
     assert "labels not read (no sentiment name: " in text and "explained without them: 1 · row-00002" in text
     from msa_demo.ui.dataset_tab import summary_markdown
 
@@ -1062,3 +1064,45 @@ def test_a_repeated_id_is_said_once_in_the_run_s_summary(tiny_model, tmp_path, c
     assert main(["explain-batch", str(m), "--out", str(tmp_path / "other"), "--no-progress", "--ig-max-steps", "8",
                  "--deletion-steps", "2", "--lang", "en"]) == 0
     assert "repeat an earlier row" not in capsys.readouterr().out
+
+
+def test_rows_a_limit_leaves_out_are_said_on_the_command_line_the_report_and_the_tab(tiny_model, tmp_path, capsys,
+                                                                                      monkeypatch):
+    """A 59-row manifest cut to its first 50 (the Dataset tab's limit, or --limit) was reported as a set of 50
+    ("50 rows: 48 explained", accuracy on those alone) with 59 nowhere. The run, report.html, the summary's figures
+    and the tab's summary say "the first K of N rows" and how many were left out, until a run takes them all."""
+    import html
+
+    from msa_demo.__main__ import main
+    from msa_demo.dataset.store import extent
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    m, out = tmp_path / "m.csv", tmp_path / "out"
+    m.write_text("text,label\nI love it,positive\nI hate it,negative\nmeh,neutral\ngreat,positive\nawful,negative\n",
+                 encoding="utf-8")
+    run = ["explain-batch", str(m), "--out", str(out), "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2",
+           "--lang", "en"]
+    assert main([*run, "--limit", "3"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("The first 3 of 5 rows: 3 explained, 0 failed, 0 already done")
+    assert "  2 row(s) of the manifest were left out by --limit 3 (without it, every row is run)" in printed
+    figures = summary(read_results(out), extent(out))
+    assert (figures["rows"], figures["manifest_rows"], figures["left_out"], figures["left_out_by"]) == (3, 5, 2, "limit")
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert ("<p>The first 3 of 5 rows: 3 explained, 0 could not be explained. 2 row(s) of the manifest were left out "
+            "by a limit on the rows run (--limit, or the Dataset tab's rows): every figure here is on the first 3 "
+            "only.</p>") in page
+    said = summary_markdown(read_results(out), out)
+    assert said.startswith("**out**: the first 3 of 5 rows · 3 explained · 0 failed\n\n2 row(s) of the manifest were "
+                           "left out by a limit")
+    assert "共 5 行中的前 3 行" in summary_markdown(read_results(out), out, lang="zh")
+    # the same run again without the limit takes the rest: every row is there, and nothing is said left out
+    assert main(run) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("5 rows: 2 explained, 0 failed, 3 already done") and "left out" not in printed
+    assert summary(read_results(out), extent(out))["left_out"] == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<p>5 rows: 5 explained, 0 could not be explained.</p>" in page and "left out by" not in page
+    assert "left out" not in summary_markdown(read_results(out), out)

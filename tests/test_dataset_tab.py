@@ -143,7 +143,12 @@ def test_run_a_small_manifest_with_progress(tab, results):
     table, summary, box, current, *_ = tab.run("small.csv", "runs/small", 2, "tiny", ALL, progress=progress)
     assert list(table["id"]) == ["row-00001", "row-00002"] and current == "runs/small"
     assert seen[-2:] == [(1, 2), (2, 2)]
-    assert tab.recent[0] == "runs/small" and "2 rows" in summary
+    assert tab.recent[0] == "runs/small"
+    # the rows box took 2 of the manifest's 3 rows: said on the summary and in the report, not a set of 2
+    assert "the first 2 of 3 rows · 2 explained" in summary
+    assert "1 row(s) of the manifest were left out by a limit on the rows run" in summary
+    page = (root / "runs" / "small" / "report.html").read_text(encoding="utf-8")
+    assert "The first 2 of 3 rows: 2 explained" in page and "every figure here is on the first 2 only" in page
     for rows in (500, 0, -5):  # out of the rows box's range (handed on by the page): said, 0 not read as "all"
         with pytest.raises(gr.Error, match="Run 1 to 50 rows here"):
             tab.run("small.csv", "runs/small", rows, "tiny")
@@ -512,7 +517,8 @@ def test_stop_ends_a_run_after_its_row_keeps_the_rows_done_and_a_run_again_goes_
 
     table, summary, *_ = tab.run("five.csv", "runs/stopped", 5, "tiny", ALL, progress=progress,
                                  stop=tab.stopper("me"))
-    assert list(table["id"]) == ["row-00001", "row-00002"] and "2 rows" in summary
+    assert list(table["id"]) == ["row-00001", "row-00002"] and "2 of 5 rows · 2 explained" in summary
+    assert "3 row(s) of the manifest are not explained yet: a run stopped before them" in summary
     assert (root / "runs" / "stopped" / "report.html").is_file()
     assert not tab.stopper("other")()  # another visitor's run goes on
     tab.started("me")  # a new click: the Stop from before is forgotten

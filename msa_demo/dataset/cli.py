@@ -104,9 +104,14 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                 n=_rows_done(args.out), out=args.out), file=sys.stderr)
         return 130
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
-    print(t("{total} rows: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
-            total=s.total, explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
+    rows = (t("the first {n} of {total} rows", lang, n=s.total, total=s.available) if s.available > s.total
+            else t("{n} rows", lang, n=s.total))  # --limit left rows out: said, with how many the manifest holds
+    print(t("{rows}: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
+            rows=rows[:1].upper() + rows[1:], explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
             rate=rate))
+    if s.available > s.total:
+        print(t("  {n} row(s) of the manifest were left out by --limit {limit} (without it, every row is run)", lang,
+                n=s.available - s.total, limit=args.limit))
     for line in s.loading:  # how loading the model went, as predict says it: once, not per row
         print(t("note: {note}", lang, note=said(line, lang)))
     for rid, why in s.failures[:FAILURES_SHOWN]:

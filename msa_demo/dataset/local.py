@@ -46,6 +46,8 @@ class BatchSummary:
     ids: tuple[str, ...] = ()  # every row's id (a repeated one renamed 'r21#2': ``report.ids_repeated`` says so)
     preset: str = ""  # the model's preset as the app's header names it ('lite', 'hub+my_head'); "" when no row ran
     loading: tuple[str, ...] = ()  # how loading the model went (stand-ins, a head that gave way): said once
+    available: int = 0  # rows the manifest holds (after --split, before --limit): more than ``total`` when a limit
+    # left rows out (said: "the first 50 of 59 rows")
 
     @property
     def left(self) -> int:
@@ -92,7 +94,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     t0 = time.perf_counter()
     use, target = check_use(use), check_target(target)  # a bad one refused before anything is read or loaded
-    rows, label_hint = read_rows(manifest, limit, columns, split, encoding, label_names, media_folder)
+    rows, label_hint = read_rows(manifest, None, columns, split, encoding, label_names, media_folder)
+    available = len(rows)  # before the limit: a run that leaves rows out says so
+    rows = rows[:limit] if limit else rows
     if readable is not None:
         rows = left_out(rows, readable)
     missing = none_found([r.values for r in rows], media_folder=media_folder)  # before the results folder is made (a done row whose file is
@@ -103,6 +107,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     store = open_results(out)
     stored = store.rows()  # read once: what is done, and what of it had failed
     store.claim(manifest_key(manifest), Path(str(manifest)).name, stored)  # a folder holds one manifest's rows
+    store.note_extent(available, limit)  # the report and the tab say "the first 50 of 59 rows"
     done = store.done(retry_failed, stored)
     hashes = hash_columns()
     settings = settings_digest(model, preset, options, target, use, top_k, face_anyway)
@@ -171,7 +176,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
-                        tuple(loaded.get("notices") or ()))
+                        tuple(loaded.get("notices") or ()), available)
 
 
 

@@ -23,7 +23,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, modalities, prob_column, shapley_column, top_lists,
                                       top_titles)
 from msa_demo.dataset.rowmap import row_map
-from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, open_results
+from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, extent as folder_extent, open_results
 from msa_demo import i18n
 from msa_demo.i18n import t
 from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
@@ -114,8 +114,10 @@ def top_across(rows: list[dict], column: str, n: int = TOP_N) -> list[tuple[str,
     return [(k, count[k], total[k], signed[k] / count[k]) for k in ranked]
 
 
-def summary(rows: list[dict]) -> dict[str, Any]:
-    """The report's figures as plain data (also for tests and other front ends)."""
+def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
+    """The report's figures as plain data (also for tests and other front ends). ``extent``: how many rows the
+    manifest holds and the run's limit (``store.extent``): "manifest_rows", and "left_out" (the rows of the manifest
+    not in the folder) with why ("left_out_by": "limit", or "stop" when a run ended before them)."""
     ok = [r for r in rows if not r.get("error")]
     labelled = [r for r in ok if r.get("label") in SENTIMENTS and r.get("predicted") in SENTIMENTS]
     metrics = None
@@ -140,7 +142,47 @@ def summary(rows: list[dict]) -> dict[str, Any]:
         "ids_not_read": [str(r["id"]) for r in ok if r.get("not_read")],
         # labelled rows that failed: left out of the scores, said beside them ("25 labelled rows" of 30 given)
         "labelled_failed": sum(1 for r in rows if r.get("error") and r.get("label") in SENTIMENTS),
+        **_left_out(len(rows), extent or {}),
     }
+
+
+def _left_out(rows: int, extent: dict) -> dict[str, Any]:
+    """{"manifest_rows", "left_out", "left_out_by"}: the manifest's rows (None when the folder does not say), how
+    many of them the folder lacks, and why: "limit" (a run's --limit, or the Dataset tab's rows, below the
+    manifest's) or "stop" (a run that ended before them; the same run again goes on); None when none is left out."""
+    total = extent.get("rows")
+    if not isinstance(total, int):
+        return {"manifest_rows": None, "left_out": 0, "left_out_by": None}
+    left = max(0, total - rows)
+    limit = extent.get("limit")
+    why = None if not left else "limit" if isinstance(limit, int) and limit < total else "stop"
+    return {"manifest_rows": total, "left_out": left, "left_out_by": why}
+
+
+def rows_counted(figures: dict, lang: str = "en") -> str:
+    """The folder's rows as a count that says when the manifest has more: "the first 50 of 59 rows" (a limit),
+    "30 of 59 rows" (a run that stopped), else "50 rows"."""
+    n, total = figures["rows"], figures.get("manifest_rows")
+    if figures.get("left_out_by") == "limit":
+        return t("the first {n} of {total} rows", lang, n=n, total=total)
+    if figures.get("left_out_by") == "stop":
+        return t("{n} of {total} rows", lang, n=n, total=total)
+    return t("{n} rows", lang, n=n)
+
+
+LEFT_OUT_BY_LIMIT = ("{n} row(s) of the manifest were left out by a limit on the rows run (--limit, or the Dataset "
+                     "tab's rows): every figure here is on the first {rows} only")
+LEFT_OUT_BY_STOP = ("{n} row(s) of the manifest are not explained yet: a run stopped before them (the same run again "
+                    "goes on from there)")
+
+
+def rows_left_out(figures: dict, lang: str = "en") -> str:
+    """One line saying how many of the manifest's rows the folder lacks and why ("" when it lacks none)."""
+    why = figures.get("left_out_by")
+    if not why:
+        return ""
+    return t(LEFT_OUT_BY_LIMIT if why == "limit" else LEFT_OUT_BY_STOP, lang, n=figures["left_out"],
+             rows=figures["rows"])
 
 
 def _conflict_slice(rec: dict) -> str:
@@ -268,16 +310,19 @@ def model_html(model: dict | None, lang: str = "en") -> str:
     return f"<p>{line}</p>" + (f"<ul class=muted>{notes}</ul>" if notes else "")
 
 
-def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model: dict | None = None) -> str:
+def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model: dict | None = None,
+            extent: dict | None = None) -> str:
     """The page, in ``lang`` ("en" or "zh"; the rows' own words, ids and model names as they are); ``model``: the
-    model they were explained with (``model_html``)."""
-    s = summary(rows)
+    model they were explained with (``model_html``); ``extent``: the manifest's rows and the run's limit
+    (``store.extent``: the page says "the first 50 of 59 rows")."""
+    s = summary(rows, extent)
     title = title or t("Dataset explanations", lang)
     parts = [f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
              model_html(model, lang),
-             "<p>" + t("{rows} rows: {explained} explained, {failed} could not be explained.", lang, rows=s["rows"],
-                       explained=s["explained"], failed=s["failed"]) + "</p>"]
+             "<p>" + t("{rows}: {explained} explained, {failed} could not be explained.", lang,
+                       rows=_e(_capital(rows_counted(s, lang))), explained=s["explained"], failed=s["failed"])
+             + _sentence(rows_left_out(s, lang), lang) + "</p>"]
     not_read = inputs_not_read(s, lang)
     if not_read:
         parts.append(f"<p>{_e(not_read)}.</p>")
@@ -364,6 +409,11 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
 def _sentence(line: str, lang: str = "en") -> str:
     """``line`` as a sentence after another (escaped, a space before, a full stop after); "" for no line."""
     return f"{'' if lang == 'zh' else ' '}{_e(line)}{i18n.stop(lang)}" if line else ""
+
+
+def _capital(line: str) -> str:
+    """``line`` with its first letter a capital (a sentence that opens with "the first 50 of 59 rows")."""
+    return line[:1].upper() + line[1:]
 
 
 def _fmt(v: Any) -> str:
@@ -475,10 +525,10 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
         model = json.loads(store.read(MODEL) or b"null")
     except ValueError:  # a file torn or edited by hand: the page without it
         model = None
-    page = to_html(store.rows(), title or report_title(store.name, lang), lang, model)
+    page = to_html(store.rows(), title or report_title(store.name, lang), lang, model, folder_extent(store))
     return store.put(REPORT, page.encode("utf-8"))
 
 
 __all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
-           "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_title", "slice_name", "summary", "to_html",
+           "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

@@ -25,7 +25,8 @@ from msa_demo.errors import InputError
 LOG, TABLE, EXPLANATIONS, REPORT = "rows.jsonl", "results.parquet", "explanations", "report.html"
 NOT_MADE = "The results folder '{folder}' could not be made or written ({why}); choose another one."
 MODEL = "model.json"  # the model the rows were last explained with: preset, fusion, loading notices (``local``)
-SOURCE = "source.json"  # {"manifest": the resolved path or the URI of the manifest the folder was made from}
+SOURCE = "source.json"  # {"manifest": the resolved path or the URI of the manifest the folder was made from,
+# "rows": how many rows it holds (after --split, before --limit), "limit": the last run's --limit (None: none)}
 OTHER_MANIFEST = ("The results folder '{folder}' holds the rows of another manifest ({manifest}); give a new results "
                   "folder for '{name}', or run that manifest to go on with it.")
 
@@ -134,6 +135,18 @@ class ResultsDir:
             raise InputError(OTHER_MANIFEST.format(folder=self.path, manifest=made, name=name))
         if made != manifest:
             self.put(SOURCE, json.dumps({"manifest": manifest}, ensure_ascii=False).encode("utf-8"))
+
+    def note_extent(self, rows: int, limit: int | None) -> None:
+        """Record in ``source.json`` how many rows the manifest holds (after ``--split``, before ``--limit``) and the
+        run's limit, so that the report and the Dataset tab say when the folder holds only the first rows of it
+        (:func:`extent`): a 59-row set cut to 50 had been reported as a set of 50."""
+        try:
+            made = json.loads(self.read(SOURCE) or b"{}")
+        except ValueError:
+            made = {}
+        made = made if isinstance(made, dict) else {}
+        made.update(rows=int(rows), limit=None if limit is None else int(limit))
+        self.put(SOURCE, json.dumps(made, ensure_ascii=False).encode("utf-8"))
 
     def put(self, rel: str, data: bytes) -> str:
         """Write the file ``rel`` (``report.html``) whole; returns where it is."""
@@ -269,6 +282,29 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def extent(results: "ResultsDir | str | Path") -> dict[str, Any]:
+    """{"rows": how many rows the folder's manifest holds (after --split, before --limit), "limit": the last run's
+    limit} as :meth:`ResultsDir.note_extent` recorded them; {} for a folder written before they were kept (or
+    unreadable). ``results``: an open results directory, or a folder's path or URI (read without making it)."""
+    from msa_demo.dataset.media import is_uri
+
+    try:
+        if isinstance(results, ResultsDir):
+            data = results.read(SOURCE)
+        elif is_uri(results) and not _file_uri(results):
+            data = RemoteResults(str(results)).read(SOURCE)
+        else:
+            p = (_file_path(str(results)) if _file_uri(results) else Path(results)) / SOURCE
+            data = p.read_bytes() if p.is_file() else None
+        made = json.loads(data) if data else {}
+    except (OSError, ValueError, InputError):
+        return {}
+    if not isinstance(made, dict) or not isinstance(made.get("rows"), int):
+        return {}
+    limit = made.get("limit")
+    return {"rows": made["rows"], "limit": limit if isinstance(limit, int) else None}
+
+
 def read_results(path: str | Path) -> list[dict[str, Any]]:
     """The rows of a results directory (or of its results.parquet; or at a URI), in manifest order."""
     from msa_demo.dataset.media import is_uri
@@ -288,5 +324,5 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
     return ResultsDir(p).rows()
 
 
-__all__ = ["EXPLANATIONS", "LOG", "OTHER_MANIFEST", "REPORT", "SOURCE", "TABLE", "RemoteResults", "ResultsDir", "manifest_key", "open_results", "read_results",
+__all__ = ["EXPLANATIONS", "LOG", "extent", "OTHER_MANIFEST", "REPORT", "SOURCE", "TABLE", "RemoteResults", "ResultsDir", "manifest_key", "open_results", "read_results",
            "schema"]

@@ -26,7 +26,8 @@ from typing import Any, Callable
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import (PUNCTUATION, alone, ids_repeated, inputs_not_read, labelled_left_out,
-                                     labels_not_read, labels_read, map_name, slice_name, unread_labels)
+                                     labels_not_read, labels_read, map_name, rows_counted, rows_left_out, slice_name,
+                                     unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -147,12 +148,16 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
 
 def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None, lang: str = "en") -> str:
     """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful maps.
-    ``figures``: the rows' ``dataset.report.summary`` when it is computed already."""
+    ``figures``: the rows' ``dataset.report.summary`` when it is computed already (else computed here, with how
+    many rows the folder's manifest holds: "the first 50 of 59 rows")."""
     from msa_demo.dataset.report import summary
+    from msa_demo.dataset.store import extent
 
-    s = figures or summary(rows)
-    lines = [t("**{name}**: {rows} rows · {explained} explained · {failed} failed", lang, name=md(folder.name),
-               rows=s["rows"], explained=s["explained"], failed=s["failed"])]
+    s = figures or summary(rows, extent(folder))
+    lines = [t("**{name}**: {rows} · {explained} explained · {failed} failed", lang, name=md(folder.name),
+               rows=md(rows_counted(s, lang)), explained=s["explained"], failed=s["failed"])]
+    if s.get("left_out"):  # a limit (the rows box) or a stop left rows of the manifest out: said before any figure
+        lines.append(md(rows_left_out(s, lang)))
     m = s.get("metrics") or {}
     if m.get("n"):
         lines.append(t("accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}", lang,
@@ -320,6 +325,9 @@ class DatasetTab:
         lang = lang or current_language()
         path = self.resolve(folder)
         rows = self.rows(path)
+        from msa_demo.dataset.store import extent
+
+        held = extent(path)  # the manifest's rows and the run's limit: "the first 50 of 59 rows"
         name = self.shown(path)
         self.recent = [name] + [r for r in self.recent if r != name][: RECENT_KEPT - 1]
         report = path / "report.html"
@@ -332,7 +340,7 @@ class DatasetTab:
             else:
                 from msa_demo.dataset.report import report_title, to_html
 
-                write_whole(copy, to_html(rows, report_title(path.name, lang), lang).encode("utf-8"))
+                write_whole(copy, to_html(rows, report_title(path.name, lang), lang, extent=held).encode("utf-8"))
             button = gr.DownloadButton(interactive=True, value=str(copy))
         keep = filters().get(show, filters()[ALL])
         import pandas as pd
@@ -340,7 +348,7 @@ class DatasetTab:
         table = pd.DataFrame([table_row(r, lang) for r in rows if keep(r)], columns=columns(lang))
         from msa_demo.dataset.report import summary
 
-        figures = summary(rows)
+        figures = summary(rows, held)
         plot, caption = self.map_of(rows, lang)
         return (table, summary_markdown(rows, path, figures, lang), gr.Dropdown(choices=self.recent, value=name), name,
                 button, breakdown_markdown(rows, figures, lang), plot, caption)
