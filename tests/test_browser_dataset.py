@@ -27,7 +27,7 @@ def data_root(tiny_model, example_rows, tmp_path_factory):
     from msa_demo.dataset import explain_batch
     from msa_demo.explain import ExplainOptions
 
-    root = tmp_path_factory.mktemp("data")
+    root = tmp_path_factory.mktemp("data_root")  # an underscore: the page names the folder as it is, no escape
     rows = [dict(r) for r in example_rows]
     (root / "broken.png").write_bytes(b"not a picture")
     rows.append({"id": "broken", "image": "broken.png", "label": "neutral"})  # alone: nothing else to read
@@ -195,7 +195,9 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     import csv
 
     page, errors, _queue = dataset_page(browser, app_url)
-    assert str(data_root) in page.locator("#dataset-root").inner_text()  # the page names its data folder
+    # the page names its data folder as it is, to be copied (a Markdown escape had shown: "data\\_root0")
+    assert "_" in data_root.name and f"{data_root} —" in page.locator("#dataset-root").inner_text()
+    assert page.locator("#dataset-root code").first.inner_text() == str(data_root)
 
     # Open with nothing picked: one warning, and the folder box stays usable (no red overlay over it)
     page.click("#dataset-open")

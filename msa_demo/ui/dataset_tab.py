@@ -34,7 +34,7 @@ from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
 from msa_demo.ui.options import data_folder, in_folder
 from msa_demo.ui.widgets import gradio, number_input, user_error
-from msa_demo.views import md
+from msa_demo.views import code, md
 
 # The manifest reader's messages name the command line's flags ("name its encoding: --encoding cp1252"); on this tab
 # they are fields: (its label in English, in Chinese), and whether a flag's value holds "=" (a column map)
@@ -615,10 +615,10 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Row():
         examples_btn = gr.Button(tr("Run the curated examples"), variant="primary", scale=1, elem_id="dataset-examples",
                                  interactive=bool(tab.examples and Path(tab.examples).is_file()))
-        root = md(str(tab.root))
-        gr.Markdown(tr_made(f"**Data folder:** `{root}` — results folders and manifests are read and written only "
+        root = code(tab.root)  # as it is: a path a person copies (md's escapes showed in a code span)
+        gr.Markdown(tr_made(f"**Data folder:** {root} — results folders and manifests are read and written only "
                             f"inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
-                            f"**数据文件夹：** `{root}`——结果文件夹和清单只在其中读写（从这里运行的结果写入 "
+                            f"**数据文件夹：** {root}——结果文件夹和清单只在其中读写（从这里运行的结果写入 "
                             f"`{RESULTS_DIR}/`；由 `MSA_DATASET_ROOT` 设置）。"), elem_id="dataset-root")
     with gr.Row():
         folder = gr.Dropdown(tab.recent, value=None, allow_custom_value=True, scale=4, elem_id="dataset-folder",

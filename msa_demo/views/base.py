@@ -131,6 +131,19 @@ def md(s: Any) -> str:
     return s
 
 
+def code(s: Any) -> str:
+    """A string as a Markdown code span, shown exactly as it is (a path a person copies): inside backticks Markdown
+    reads no escape, so :func:`md`'s ``\\_`` showed as a backslash ("/tmp/nu\\_ray"); nor is it HTML-escaped (the
+    renderer escapes a code span's ``<`` and ``&`` itself). Fenced by more backticks than any run of them in it,
+    spaced when it starts or ends with one; on one line."""
+    import re
+
+    s = " ".join(("" if s is None else str(s)).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", s)), default=0) + 1)
+    pad = " " if s[:1] == "`" or s[-1:] == "`" else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
 REPORT_IMAGE_SIDE = 360  # pictures in the report are downscaled to this (the JSON keeps the original)
 
 
