@@ -1094,6 +1094,8 @@ ZH: dict[str, str] = {
     "there)": "清单中有 {n} 行尚未解释：运行在它们之前停止了（再次运行同样的任务会从那里继续）",
     "  {n} row(s) of the manifest were left out by --limit {limit} (without it, every row is run)":
         "  清单中有 {n} 行因 --limit {limit} 被略去（不加它则运行每一行）",
+    "{kind}: empty (only spaces, markup or invisible characters), so the row was explained without it.":
+        "{kind}：为空（只有空格、标记或不可见字符），因此这一行在没有它的情况下解释。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -937,6 +937,30 @@ def test_a_row_whose_file_cannot_be_read_is_explained_from_what_can(tiny_model, 
     assert data is None and rec["error"].startswith("'face.png' could not be read as a picture")
 
 
+def test_a_text_of_spaces_beside_a_picture_is_said_in_the_row_s_notices(tiny_model, tmp_path):
+    """A row whose text is "   " (beside a picture) was listed as "explained without an input they name (a file
+    missing, unreadable ...)" while its notices were empty: only not_read=['text'] recorded it. Its notices now
+    say the text was empty, in the page's language where shown; a text that is there says nothing of the kind."""
+    from msa_demo.dataset.rows import explain_row
+    from msa_demo.i18n import said
+    from msa_demo.ui.dataset_tab import table_row
+
+    shutil.copy(EXAMPLES / "happy_face.png", tmp_path / "face.png")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text('id,text,image\nblank,"   ",face.png\nmarkup,<b></b>,face.png\nwords,Nice day,face.png\n',
+                        encoding="utf-8")
+    rows = {r.id: r for r in manifest_rows(manifest)}
+    empty = "Text: empty (only spaces, markup or invisible characters), so the row was explained without it."
+    for rid in ("blank", "markup"):
+        rec, data = explain_row(tiny_model, rows[rid], FAST)
+        assert rec["error"] is None and rec["not_read"] == ["text"] and data["prediction"]["used"] == ["image"]
+        assert empty in rec["notices"] and empty in data["notices"]  # the table's row and the saved explanation
+        assert said(empty, "zh") == "文字：为空（只有空格、标记或不可见字符），因此这一行在没有它的情况下解释。"
+        assert table_row(rec)[-1] == "without text"
+    rec, data = explain_row(tiny_model, rows["words"], FAST)
+    assert rec["not_read"] == [] and not any(n.startswith("Text:") for n in rec["notices"])
+
+
 def test_an_empty_file_in_a_manifest_is_said_as_a_row_s_not_as_an_upload_s(tiny_model, tmp_path):
     """A row's empty file said the dashboard's advice for an upload ("Choose the clip again."); a row's says what to
     change in the set, and the dashboard's own words stay."""

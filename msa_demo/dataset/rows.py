@@ -248,6 +248,9 @@ OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was n
            "to use it.")
 # the advice a manifest row's file gets where an upload gets "Choose the clip again." (``inputs.UPLOAD_AGAIN``)
 ROW_AGAIN = " Replace the file, or the manifest's path to it."
+# a value that reads as nothing (a text of spaces, or of markup or control characters alone): the row was listed as
+# "explained without an input it names" with no notice saying why
+EMPTY = "{kind}: empty (only spaces, markup or invisible characters), so the row was explained without it."
 LINK = ("{kind}: the link '{link}' was not fetched (the dashboard reads only files in its data folder); explain-batch "
         "on the command line reads links.")  # (as OUTSIDE, a row's error too when it is its only input)
 
@@ -360,6 +363,9 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
             # the inputs it names (a file, a link) that were left out: missing, unreadable, refused
             not_read = [m for m in registry.names() if (use is None or m in use) and m not in inputs.present()
                         and (row.values.get(m) not in (None, "") or m in row.left_out)]
+            # one that no notice names read as nothing (a text of spaces): said, as a missing file is
+            exp.notices.extend(EMPTY.format(kind=m.capitalize()) for m in not_read
+                               if not any(str(n).startswith(f"{m.capitalize()}:") for n in exp.notices))
     except Exception as exc:  # noqa: BLE001 - one bad row never stops the run
         if not isinstance(exc, MsaError):
             log.warning("row %s failed", row.id, exc_info=True)
