@@ -1096,6 +1096,12 @@ ZH: dict[str, str] = {
         "  清单中有 {n} 行因 --limit {limit} 被略去（不加它则运行每一行）",
     "{kind}: empty (only spaces, markup or invisible characters), so the row was explained without it.":
         "{kind}：为空（只有空格、标记或不可见字符），因此这一行在没有它的情况下解释。",
+    "By label, each slice holds one true class: its accuracy is that class's recall, its precision is over every row "
+    "predicted as that class, and macro F1 is left out (the slice's other classes would score 0).":
+        "按标签分组时，每个切片只含一个真实类别：它的准确率就是该类别的召回率，精确率按全集中所有被预测为该类别的行计算，"
+        "宏 F1 不予列出（切片中其他类别的得分都会是 0）。",
+    "accuracy (its recall)": "准确率（即召回率）", "precision over the set": "全集上的精确率",
+    "Precision over the set: {precision}.": "全集上的精确率：{precision}。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

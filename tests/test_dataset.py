@@ -822,7 +822,15 @@ def test_slice_metrics_against_hand_computed_ones():
     assert sl["conflict"]["one modality"]["accuracy"] == 1.0 and sl["conflict"]["one modality"]["macro_f1"] == 1.0
     assert set(sl["label"]) == {"positive", "neutral", "negative", "unlabelled"}  # the failed row is not sliced
     assert sl["label"]["unlabelled"]["accuracy"] is None and sl["label"]["unlabelled"]["macro_f1"] is None
-    assert sl["label"]["positive"]["macro_f1"] == pytest.approx(1 / 3)
+    # a label slice holds one true class: macro F1 scored the others 0 (positive: 1/3 at accuracy 0.5), so it is
+    # left out; its accuracy is the class's recall, its precision over the set (labelled rows predicted as it)
+    positive, neutral, negative = (sl["label"][c] for c in ("positive", "neutral", "negative"))
+    assert positive["macro_f1"] is None and neutral["macro_f1"] is None and negative["macro_f1"] is None
+    assert (positive["accuracy"], positive["recall"]) == (0.5, 0.5)
+    assert positive["precision"] == 0.5  # rows 0 and 3 predicted positive, row 0 is
+    assert (neutral["recall"], neutral["precision"]) == (1.0, 1.0)
+    assert (negative["recall"], negative["precision"]) == (0.0, 0.0)  # row 1 predicted negative, labelled positive
+    assert "precision" not in sl["language"]["en"] and "recall" not in sl["label"]["unlabelled"]
     assert sl["modalities used"]["text+audio"]["reliance"] == pytest.approx({"text": 0.2, "audio": 0.6})
     assert macro_f1([]) is None
     page = to_html(rows)
@@ -838,6 +846,21 @@ def test_slice_metrics_against_hand_computed_ones():
     table = slices_markdown(sl)
     assert "| language: de | 2 | 50% | 0.33 | audio 0.600 |" in table.replace("\\", "")
     assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table
+    assert "| label: positive | 2 | 50% | — | image 0.400 |" in table  # no macro F1 for one class
+    assert table.endswith("\n\nBy label, each slice holds one true class: its accuracy is that class's recall, its "
+                          "precision is over every row predicted as that class, and macro F1 is left out (the "
+                          "slice's other classes would score 0). Precision over the set: negative 0% · neutral 100% · "
+                          "positive 50%.")
+    import html as html_module
+
+    by_label = html_module.unescape(page[page.index("<h3>By label</h3>"):])
+    by_label = by_label[:by_label.index("</table>")]
+    assert "accuracy (its recall)</th><th>precision over the set</th>" in by_label and "macro F1" not in by_label.split(
+        "</p>")[1]
+    assert "<tr><td>positive</td><td class=n>2</td><td class=n>2</td><td class=n>0.500</td><td class=n>0.500</td>" \
+        in by_label
+    assert "<tr><td>neutral</td><td class=n>1</td><td class=n>1</td><td class=n>1.000</td><td class=n>1.000</td>" \
+        in by_label
     # modalities relied on alike are named together (one of three equal ones was named as the one relied on most)
     even = {"conflict": {"a": {"rows": 2, "reliance": {"text": 0.2222, "image": 0.2221, "audio": 0.1}},
                          "b": {"rows": 1, "reliance": {"text": 0.1}}}}

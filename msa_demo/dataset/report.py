@@ -128,6 +128,7 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
     by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
     slices = {what: _slices(ok, key) for what, key in SLICES.items()}
+    _one_class(slices["label"], labelled)
     return {
         "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
         "reliance": mean_abs_shapley(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
@@ -232,6 +233,23 @@ def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _one_class(groups: dict[str, dict[str, Any]], labelled: list[dict]) -> None:
+    """The label slices as a one-class slice is read: each holds one true class, so its macro F1 scored the other
+    classes 0 (neutral: accuracy 0.818, macro F1 0.300) and is left out (None); its accuracy is that class's
+    "recall", and "precision" is the class's over the whole set (the labelled rows predicted as it; None when none
+    is)."""
+    for name, g in groups.items():
+        if name not in SENTIMENTS:
+            continue
+        said = [r for r in labelled if r.get("predicted") == name]
+        g.update(macro_f1=None, recall=g["accuracy"],
+                 precision=sum(r["label"] == name for r in said) / len(said) if said else None)
+
+
+ONE_CLASS = ("By label, each slice holds one true class: its accuracy is that class's recall, its precision is over "
+             "every row predicted as that class, and macro F1 is left out (the slice's other classes would score 0).")
+
+
 def map_name(m: dict, lang: str = "en") -> str:
     """A saved map named by its modality and method ("image occlusion"), in ``lang``."""
     return f"{i18n.modality(m.get('modality'), lang)} {t(str(m.get('method', '')).replace('_', ' '), lang)}"
@@ -254,12 +272,16 @@ def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str],
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
-        rows = [[slice_name(what, name, lang), g["rows"], g["labelled"], _fmt(g["accuracy"]), _fmt(g["macro_f1"])]
+        by_label = what == "label"  # one true class a slice: its recall and precision, no macro F1 (``_one_class``)
+        rows = [[slice_name(what, name, lang), g["rows"], g["labelled"], _fmt(g["accuracy"]),
+                 _fmt(g.get("precision") if by_label else g["macro_f1"])]
                 + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
         named = i18n.said(what, lang)
-        parts.append(f"<h3>{_e(t('By {what}', lang, what=named))}</h3>" + _table(
-            [named, *(t(h, lang) for h in ("rows", "labelled", "accuracy", "macro F1")),
+        scores = ("accuracy (its recall)", "precision over the set") if by_label else ("accuracy", "macro F1")
+        parts.append(f"<h3>{_e(t('By {what}', lang, what=named))}</h3>"
+                     + (f"<p class=muted>{_e(t(ONE_CLASS, lang))}</p>" if by_label else "") + _table(
+            [named, *(t(h, lang) for h in ("rows", "labelled", *scores)),
              *[t("mean |Shapley| {modality}", lang, modality=i18n.modality(m, lang)) for m in names]], rows,
             set(range(1, 5 + len(names)))))
     if not parts:
@@ -529,6 +551,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, page.encode("utf-8"))
 
 
-__all__ = ["SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+__all__ = ["ONE_CLASS", "SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

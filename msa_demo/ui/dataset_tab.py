@@ -25,8 +25,8 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import (PUNCTUATION, alone, ids_repeated, inputs_not_read, labelled_left_out,
-                                     labels_not_read, labels_read, map_name, rows_counted, rows_left_out, slice_name,
+from msa_demo.dataset.report import (ONE_CLASS, PUNCTUATION, alone, ids_repeated, inputs_not_read,
+                                     labelled_left_out, labels_not_read, labels_read, map_name, rows_counted, rows_left_out, slice_name,
                                      unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
@@ -232,7 +232,15 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
     if not lines:
         return ""
     head = ("by slice", "rows", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
-    return ("| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---|\n" + "\n".join(lines))
+    table = "| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---|\n" + "\n".join(lines)
+    one_class = {name: g for name, g in (slices.get("label") or {}).items() if "precision" in g}
+    if len(slices.get("label") or {}) < 2 or not one_class:
+        return table
+    # a label slice holds one true class: its macro F1 scored the others 0 (left out: "—"); its precision instead
+    precision = " · ".join(f"{md(slice_name('label', name, lang))} {pct(g['precision'])}"
+                           for name, g in one_class.items())
+    return table + "\n\n" + md(t(ONE_CLASS, lang)) + " " + t("Precision over the set: {precision}.", lang,
+                                                             precision=precision)
 
 
 @dataclass
