@@ -351,11 +351,6 @@ ZH: dict[str, str] = {
     "--columns {column}.":
         "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。它的第一行看起来是一行数据，而不是标题行：CSV 的第一行应"
         "给出各列的名称（例如 text,label），或按编号指定各列：--columns {column}。",
-    "Row {n} of '{manifest}' has {k} fields where its header names {m} (rows with more fields than the header: "
-    "{count}): {what} inside a text that is not in double quotes? Put such texts in double quotes, as a "
-    "spreadsheet's CSV does.":
-        "“{manifest}”的第 {n} 行有 {k} 个字段，而它的标题行只有 {m} 个（字段多于标题行的行：{count}）：文本中有不在双引号内的"
-        "{what}？请把这样的文本放在双引号内，就像电子表格导出的 CSV 那样。",
     "a comma": "逗号", "a semicolon": "分号", "a tab": "制表符",
     "'{file}' is {book}, not a CSV: {how} and give that file.": "“{file}”是{book}，不是 CSV：请{how}，然后提供那个文件。",
     "an Excel workbook": " Excel 工作簿", "an OpenDocument spreadsheet": " OpenDocument 电子表格",
@@ -379,9 +374,6 @@ ZH: dict[str, str] = {
     "The manifest '{manifest}' has no column '{column}' (it has: {have}).":
         "清单“{manifest}”没有“{column}”列（它有：{have}）。",
     "The manifest '{path}' does not exist.": "清单“{path}”不存在。",
-    "The manifest '{name}' has a quote (\") on line {line} that is never closed, so everything after it was read as "
-    "one value; close it or take it out.": "清单“{name}”第 {line} 行有一个没有闭合的引号（\"），因此其后的所有内容都被读成了一个值；"
-                                          "请闭合它或删去它。",
     "'{name}' is not a manifest: it holds binary data (a picture, a clip or an archive?), not text; give a CSV (a "
     "header line), JSONL or Parquet file.": "“{name}”不是清单：它包含二进制数据（图片、片段或压缩包？），不是文本；请给出 "
                                             "CSV（带表头行）、JSONL 或 Parquet 文件。",
@@ -404,15 +396,6 @@ ZH: dict[str, str] = {
         "清单“{manifest}”中没有属于“{part}”划分的行（它的划分：{have}）。",
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); paths are read from the "
     "manifest's folder.": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；路径从清单所在的文件夹读取。",
-    "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
-    "UTF-8', or name its encoding: --encoding cp1252); give CSV (a header line), JSONL, Parquet or a saved datasets "
-    "folder.": "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8，或指明其编码："
-               "--encoding gbk）；请给出 CSV（带标题行）、JSONL、Parquet 或保存的 datasets 文件夹。",
-    "The manifest '{manifest}' is not UTF-8 text (line {n} is not; a spreadsheet writes UTF-8 when saving as 'CSV "
-    "UTF-8', or name its encoding: --encoding cp1252).": "清单“{manifest}”不是 UTF-8 文本（第 {n} 行不是；电子表格另存为"
-                                                         "“CSV UTF-8”时写出 UTF-8，或指明其编码：--encoding gbk）。",
-    "The manifest '{manifest}' is not {encoding} text (line {n} is not).": "清单“{manifest}”不是 {encoding} 文本（第 {n} "
-                                                                           "行不是）。",
     "Unknown encoding '{encoding}' (--encoding takes a name such as cp1252, gbk or latin-1).":
         "未知的编码“{encoding}”（--encoding 接受 cp1252、gbk 或 latin-1 等名称）。",
     "The manifest '{manifest}' could not be read ({why}).": "无法读取清单“{manifest}”（{why}）。",
@@ -1102,6 +1085,32 @@ ZH: dict[str, str] = {
         "宏 F1 不予列出（切片中其他类别的得分都会是 0）。",
     "accuracy (its recall)": "准确率（即召回率）", "precision over the set": "全集上的精确率",
     "Precision over the set: {precision}.": "全集上的精确率：{precision}。",
+    "Line {n} of the file '{manifest}' (data row {row}) has {k} fields where its header names {m} (data rows with more "
+    "fields than the header: {count}): {what} inside a text that is not in double quotes? Put such texts in double "
+    "quotes, as a spreadsheet's CSV does.":
+        "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）有 {k} 个字段，而它的标题行只有 {m} 个（字段多于标题行的数据行："
+        "{count}）：文本中有不在双引号内的{what}？请把这样的文本放在双引号内，就像电子表格导出的 CSV 那样。",
+    "The manifest '{name}' has a quote (\") on line {line} of the file (data row {row}) that is never closed, so "
+    "everything after it was read as one value; close it or take it out.":
+        "清单“{name}”文件第 {line} 行（第 {row} 个数据行）有一个没有闭合的引号（\"），因此其后的所有内容都被读成了一个值；"
+        "请闭合它或删去它。",
+    "The manifest '{name}' has a quote (\") on line {line} of the file (its header line) that is never closed, so "
+    "everything after it was read as one value; close it or take it out.":
+        "清单“{name}”文件第 {line} 行（标题行）有一个没有闭合的引号（\"），因此其后的所有内容都被读成了一个值；请闭合它或删去它。",
+    "The manifest '{manifest}' is not UTF-8 text (line {n} of the file is not; a spreadsheet writes UTF-8 when saving "
+    "as 'CSV UTF-8', or name its encoding: --encoding cp1252); give CSV (a header line), JSONL, Parquet or a saved "
+    "datasets folder.": "清单“{manifest}”不是 UTF-8 文本（文件第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8，或指明其"
+                        "编码：--encoding gbk）；请给出 CSV（带标题行）、JSONL、Parquet 或保存的 datasets 文件夹。",
+    "The manifest '{manifest}' is not UTF-8 text (line {n} of the file is not; a spreadsheet writes UTF-8 when saving "
+    "as 'CSV UTF-8', or name its encoding: --encoding cp1252).":
+        "清单“{manifest}”不是 UTF-8 文本（文件第 {n} 行不是；电子表格另存为“CSV UTF-8”时写出 UTF-8，或指明其编码：--encoding "
+        "gbk）。",
+    "The manifest '{manifest}' is not {encoding} text (line {n} of the file is not).":
+        "清单“{manifest}”不是 {encoding} 文本（文件第 {n} 行不是）。",
+    "Line {n} of the file '{manifest}' (data row {row}) is not JSON ({why}); JSONL holds one object per line.":
+        "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON（{why}）；JSONL 每行一个对象。",
+    "Line {n} of the file '{manifest}' (data row {row}) is not a JSON object; JSONL holds one object per line.":
+        "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON 对象；JSONL 每行一个对象。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -150,14 +150,15 @@ def test_explain_batch_on_a_saved_dataset(tiny_model, folder):
      "(it has: 0, 1467810369, NO_QUERY, @switchfoot http://twitpic.com/2y1zl - …). Its first line looks like a row, "
      "not a header: a CSV's first line names its columns (such as text,label), or name its columns by number: "
      "--columns text=4,label=1."),
-    (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of 'm.jsonl'"),
+    (lambda d: (d / "m.jsonl").write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8"), "Line 2 of the file 'm.jsonl' (data row 2) is not JSON (Expecting value at character 10)"),
     (lambda d: (d / "m.csv").write_text('text,label\nfine,positive\n"unterminated,positive\nmore,negative\n',
                                         encoding="utf-8"),  # read as one row "unterminated,positive\nmore,...", unsaid
-     "'m.csv' has a quote (\") on line 3 that is never closed, so everything after it was read as one value"),
+     "'m.csv' has a quote (\") on line 3 of the file (data row 2) that is never closed, so everything after it was "
+     "read as one value"),
     (lambda d: (d / "m.csv").write_bytes("text\nfine\ncaf\xe9\n".encode("latin-1")),
-     "'m.csv' is not UTF-8 text (line 3 is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
+     "'m.csv' is not UTF-8 text (line 3 of the file is not; a spreadsheet writes UTF-8 when saving as 'CSV UTF-8', or name "
      "its encoding: --encoding cp1252)."),  # (a CSV is not told to give a CSV)
-    (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1"),
+    (lambda d: (d / "m.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("cp1252")), "'m.jsonl' is not UTF-8 text (line 1 of the file"),
     (lambda d: (d / "m.csv").write_bytes((Path(__file__).parent.parent / "examples" / "happy_face.png").read_bytes()),
      "'m.csv' is not a manifest: it holds binary data (a picture, a clip or an archive?), not text"),  # no encoding
     # advice (a picture named .csv was told to name its encoding)
@@ -197,7 +198,7 @@ def test_a_manifest_s_named_encoding_is_read_and_never_guessed(tmp_path):
     assert (row.text, row.label) == ("这部电影非常好看", "positive")
     with pytest.raises(InputError, match=r"^Unknown encoding 'gbkk' \(--encoding takes a name such as cp1252"):
         read_manifest(tmp_path / "zh.csv", encoding="gbkk")
-    with pytest.raises(InputError, match=r"^The manifest 'zh.csv' is not ascii text \(line 2 is not\)\.$"):
+    with pytest.raises(InputError, match=r"^The manifest 'zh.csv' is not ascii text \(line 2 of the file is not\)\.$"):
         read_manifest(tmp_path / "zh.csv", encoding="ascii")
     from msa_demo.training import parse_args
     from msa_demo.training.pipeline import plan
@@ -218,7 +219,7 @@ def test_a_manifest_not_utf8_is_refused_in_chinese_too(tmp_path):
     (tmp_path / "m.csv").write_bytes("text\n很好\n".encode("gbk"))
     with pytest.raises(InputError) as err:
         manifest_rows(tmp_path / "m.csv")
-    assert said(str(err.value), "zh").startswith("清单“m.csv”不是 UTF-8 文本（第 2 行不是；")
+    assert said(str(err.value), "zh").startswith("清单“m.csv”不是 UTF-8 文本（文件第 2 行不是；")
 
 
 def test_cli_says_a_bad_manifest_in_one_line(tiny_preset_path, tmp_path, capsys):
@@ -288,16 +289,17 @@ def test_a_row_with_more_fields_than_its_header_is_refused_not_cut(tmp_path):
                                           "Not bad, not great, just fine,neutral\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_manifest(tmp_path / "reviews.csv")
-    assert str(err.value) == ("Row 2 of 'reviews.csv' has 3 fields where its header names 2 (rows with more fields "
-                              "than the header: 2): a comma inside a text that is not in double quotes? Put such "
+    assert str(err.value) == ("Line 2 of the file 'reviews.csv' (data row 1) has 3 fields where its header names 2 "
+                              "(data rows with more fields than the header: 2): a comma inside a text that is not in double quotes? Put such "
                               "texts in double quotes, as a spreadsheet's CSV does.")
     from msa_demo.i18n import said
 
-    assert said(str(err.value), "zh") == ("“reviews.csv”的第 2 行有 3 个字段，而它的标题行只有 2 个（字段多于标题行的行："
-                                          "2）：文本中有不在双引号内的逗号？请把这样的文本放在双引号内，就像电子表格导出的 "
+    assert said(str(err.value), "zh") == ("文件“reviews.csv”的第 2 行（第 1 个数据行）有 3 个字段，而它的标题行只有 2 个"
+                                          "（字段多于标题行的数据行：2）：文本中有不在双引号内的逗号？请把这样的文本放在双引号内，就像电子表格导出的 "
                                           "CSV 那样。")
     (tmp_path / "semi.csv").write_text("text;label\nok;positive\nfine;neutral\nbad; sad;negative\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"^Row 4 of 'semi.csv' has 3 fields where its header names 2 \(rows with "
+    with pytest.raises(InputError, match=r"^Line 4 of the file 'semi.csv' \(data row 3\) has 3 fields where its header "
+                                         r"names 2 \(data rows with "
                                          r"more fields than the header: 1\): a semicolon "):
         read_manifest(tmp_path / "semi.csv")
     # a spreadsheet's trailing separators (empty fields) and a row that stops short are read as before
@@ -361,7 +363,8 @@ def test_a_separator_is_found_by_how_it_splits_the_first_rows_when_no_column_nam
                                                        ("Leider kaputt", "1")]
     # rows that do not split alike keep the comma (and its one line for a row with more fields)
     (tmp_path / "odd.csv").write_text("Rezension\nSuper, schnell\nok\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"^Row 2 of 'odd.csv' has 2 fields where its header names 1 \(rows with "
+    with pytest.raises(InputError, match=r"^Line 2 of the file 'odd.csv' \(data row 1\) has 2 fields where its header "
+                                         r"names 1 \(data rows with "
                                          r"more fields than the header: 1\): a comma"):
         read_manifest(tmp_path / "odd.csv")
 
@@ -466,3 +469,30 @@ def test_one_long_csv_cell_is_read_and_cut_as_jsonl_s_is(tiny_model, tmp_path):
     assert "Text: only the first 5,000 of 150,000 characters were used." in notices["r1"]
     m.write_text(f'id,text\nr1,"{"x" * 5_000_000}"\n', encoding="utf-8")
     assert len(manifest_rows(m)[0].values["text"]) == 5_000_000
+
+
+def test_csv_and_jsonl_messages_name_the_file_s_line_and_the_data_row_alike(tmp_path):
+    """'ragged2.csv' said "Row 2 ... has 4 fields" (its line 2, data row 1) where 'ragged.csv' said "quote ... on
+    line 4": a line of the file and a data row were numbered alike. Every message names "line N of the file", and the
+    data row where there is one; a file with no header line counts its first line as data row 1."""
+    (tmp_path / "ragged.csv").write_text('id,text,label\na,"good stuff",positive\nb,bad,negative\n'
+                                         'c,"unterminated quote,neutral\n', encoding="utf-8")
+    (tmp_path / "ragged2.csv").write_text('id,text,label\na,"good stuff",positive,extra\nb,bad,negative\n',
+                                          encoding="utf-8")
+    (tmp_path / "blank.jsonl").write_text('{"text": "a"}\n\n{"text": "b"\n', encoding="utf-8")
+    (tmp_path / "noheader.csv").write_text('1,fine\n2,"never closed\n', encoding="utf-8")
+    (tmp_path / "header.csv").write_text('text,"label\nfine,1\n', encoding="utf-8")
+    said = {}
+    for name, columns in (("ragged.csv", None), ("ragged2.csv", None), ("blank.jsonl", None),
+                          ("noheader.csv", {"label": "1", "text": "2"}), ("header.csv", None)):
+        with pytest.raises(InputError) as err:
+            read_manifest(tmp_path / name, columns=columns)
+        said[name] = str(err.value)
+    assert "on line 4 of the file (data row 3) that is never closed" in said["ragged.csv"]
+    assert said["ragged2.csv"].startswith("Line 2 of the file 'ragged2.csv' (data row 1) has 4 fields where its "
+                                          "header names 3 (data rows with more fields than the header: 1)")
+    assert said["blank.jsonl"].startswith("Line 3 of the file 'blank.jsonl' (data row 2) is not JSON (Expecting ',' "
+                                          "delimiter at character 13)")  # a blank line is no row
+    assert "on line 2 of the file (data row 2) that is never closed" in said["noheader.csv"]  # no header line
+    assert "on line 1 of the file (its header line) that is never closed" in said["header.csv"]
+    assert not any(re.search(r"\bRow \d", line) for line in said.values())

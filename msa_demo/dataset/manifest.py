@@ -537,6 +537,9 @@ def _read_csv(path: Path, own: Iterable[str] = (), encoding: str | None = None) 
         return _read_fasttext(text)
     sep = _delimiter(text, own)
     records = _records(text, sep, path.name)
+    if records and _open_quote(text, sep):  # read on to the end as one field: said, with its line and data row
+        line, headed = records[-1][0], not _by_number(own, records[0][1])
+        raise InputError(unclosed_quote(path.name, line, len(records) - 1 if headed else len(records)))
     if sep == "\t" and any(SWALLOWED.search(f) for _, fields in records for f in fields):
         records = _records(text, sep, path.name, csv.QUOTE_NONE)
     if not records:
@@ -593,10 +596,15 @@ def _records(text: str, sep: str, name: str, quoting: int = csv.QUOTE_MINIMAL) -
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(f"The manifest '{name}' could not be read as CSV ({exc}).") from None
-    if quoting != csv.QUOTE_NONE and out and _open_quote(text, sep):  # read on to the end as one field: said
-        raise InputError(f"The manifest '{name}' has a quote (\") on line {out[-1][0]} that is never closed, so "
-                         "everything after it was read as one value; close it or take it out.")
     return out
+
+
+def unclosed_quote(name: str, line: int, row: int) -> str:
+    """The line for a quote never closed, on ``line`` of the file: the data row it opens (``row``, from 1; 0: the
+    header line). A file's line and a data row had been numbered alike ("Row 2" was line 2, data row 1)."""
+    where = f"data row {row}" if row else "its header line"
+    return (f"The manifest '{name}' has a quote (\") on line {line} of the file ({where}) that is never closed, so "
+            "everything after it was read as one value; close it or take it out.")
 
 
 def _open_quote(text: str, sep: str) -> bool:
@@ -622,15 +630,16 @@ def _refuse_extra_fields(header: list[str], body: list[tuple[int, list[str]]], s
     """One line when rows hold more fields than the header names: a hand-made ``text,label`` file's "Great movie,
     loved every minute,positive" was read as the text "Great movie" labelled " loved every minute", silently. Empty
     fields beyond the header (a spreadsheet's trailing separators) are no error."""
-    over = [(line, len(fields)) for line, fields in body if len(fields) > len(header) and any(
-        f.strip() for f in fields[len(header):])]
+    over = [(line, row, len(fields)) for row, (line, fields) in enumerate(body, 1) if len(fields) > len(header)
+            and any(f.strip() for f in fields[len(header):])]
     if not over:
         return
-    (line, count) = over[0]
+    (line, row, count) = over[0]
     what = SEPARATOR_NAMES.get(sep, f"a '{sep}'")
-    raise InputError(f"Row {line} of '{name}' has {count} fields where its header names {len(header)} (rows with more "
-                     f"fields than the header: {len(over)}): {what} inside a text that is not in double quotes? Put such texts in double quotes, "
-                     "as a spreadsheet's CSV does.")
+    # the file's line and the data row, each named as such ("Row 2" had been line 2, data row 1)
+    raise InputError(f"Line {line} of the file '{name}' (data row {row}) has {count} fields where its header names "
+                     f"{len(header)} (data rows with more fields than the header: {len(over)}): {what} inside a text "
+                     "that is not in double quotes? Put such texts in double quotes, as a spreadsheet's CSV does.")
 
 
 # byte-order marks: a spreadsheet's "Unicode text" is UTF-16 with one (UTF-32's is tried before UTF-16's it starts with)
@@ -669,11 +678,13 @@ def _text(path: Path, encoding: str | None = None) -> str:
             raise InputError(f"'{path.name}' is not a manifest: it holds binary data (a picture, a clip or an archive?), "
                              "not text; give a CSV (a header line), JSONL or Parquet file.") from None
         if encoding and not named:
-            raise InputError(f"The manifest '{path.name}' is not {encoding} text (line {line} is not).") from None
+            raise InputError(f"The manifest '{path.name}' is not {encoding} text (line {line} of the file is not)."
+                             ) from None
         other = "" if path.suffix.lower() in TEXT_SUFFIXES else (  # a .csv is told only how to read it
             "; give CSV (a header line), JSONL, Parquet or a saved datasets folder")
-        raise InputError(f"The manifest '{path.name}' is not UTF-8 text (line {line} is not; a spreadsheet writes "
-                         f"UTF-8 when saving as 'CSV UTF-8', or name its encoding: --encoding cp1252){other}.") from None
+        raise InputError(f"The manifest '{path.name}' is not UTF-8 text (line {line} of the file is not; a spreadsheet "
+                         "writes UTF-8 when saving as 'CSV UTF-8', or name its encoding: --encoding cp1252)"
+                         f"{other}.") from None
 
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".tab")
@@ -695,11 +706,13 @@ def _read_jsonl(path: Path, encoding: str | None = None) -> tuple[list[dict], li
             continue
         try:
             row = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"Line {n} of '{path.name}' is not JSON ({exc}); JSONL holds one object per line.") \
-                from None
+        except ValueError as exc:  # its own place as a character of the line (json's "line 1" is the line's own)
+            why = f"{exc.msg} at character {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise InputError(f"Line {n} of the file '{path.name}' (data row {len(rows) + 1}) is not JSON ({why}); "
+                             "JSONL holds one object per line.") from None
         if not isinstance(row, dict):
-            raise InputError(f"Line {n} of '{path.name}' is not a JSON object; JSONL holds one object per line.")
+            raise InputError(f"Line {n} of the file '{path.name}' (data row {len(rows) + 1}) is not a JSON object; "
+                             "JSONL holds one object per line.")
         rows.append(row)
         columns.update(dict.fromkeys(row))
     return rows, list(columns)
