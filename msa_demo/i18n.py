@@ -1111,6 +1111,7 @@ ZH: dict[str, str] = {
         "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON（{why}）；JSONL 每行一个对象。",
     "Line {n} of the file '{manifest}' (data row {row}) is not a JSON object; JSONL holds one object per line.":
         "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON 对象；JSONL 每行一个对象。",
+    "  a worker stopped; {n} row(s) were run again: {ids}": "  有工作进程中途停止；{n} 行被重新运行：{ids}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -1153,3 +1153,26 @@ def test_rows_a_limit_leaves_out_are_said_on_the_command_line_the_report_and_the
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<p>5 rows: 5 explained, 0 could not be explained.</p>" in page and "left out by" not in page
     assert "left out" not in summary_markdown(read_results(out), out)
+
+
+def test_rows_a_worker_s_death_made_run_again_are_said_in_one_line(tmp_path, capsys, monkeypatch):
+    """On --engine ray, a worker that died had its rows run again by Ray with only Ray's raw multi-line warning to
+    say so; the run's summary says it in one line, naming the rows (``distributed.Ledger`` counts each row's starts:
+    tests/test_dataset_cluster.py kills a worker on a two-node cluster)."""
+    from msa_demo.__main__ import main
+    from msa_demo.dataset import local as local_engine
+    from msa_demo.dataset.local import BatchSummary
+
+    ran = BatchSummary(3, 0, 3, 0, 1.0, str(tmp_path / "out"), ids=("a", "b", "c"), available=3, again=("b",))
+    monkeypatch.setattr(local_engine, "explain_batch", lambda *a, **k: ran)
+    m = tmp_path / "m.csv"
+    m.write_text("text\na\nb\nc\n", encoding="utf-8")
+    assert main(["explain-batch", str(m), "--out", str(tmp_path / "out"), "--no-progress", "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "  a worker stopped; 1 row(s) were run again: b"
+    assert main(["explain-batch", str(m), "--out", str(tmp_path / "out"), "--no-progress", "--lang", "zh"]) == 0
+    assert "  有工作进程中途停止；1 行被重新运行：b" in capsys.readouterr().out.splitlines()
+    monkeypatch.setattr(local_engine, "explain_batch", lambda *a, **k: BatchSummary(3, 0, 3, 0, 1.0, "out",
+                                                                                      available=3))
+    assert main(["explain-batch", str(m), "--out", str(tmp_path / "out"), "--no-progress", "--lang", "en"]) == 0
+    assert "run again" not in capsys.readouterr().out

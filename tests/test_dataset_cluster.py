@@ -136,6 +136,8 @@ def test_a_killed_actor_retries_its_row_and_a_row_that_always_kills_it_fails_alo
                       options=FAST, engine="ray", workers=1, progress=False, report=False)
     got = {r["id"]: r for r in read_results(tmp_path / "out")}
     assert (s.explained, s.failed) == (3, 1) and list(got) == ["before", "killed-once", "always", "after"]
+    # Ray ran them again on the restarted worker, out of the driver's sight: the run names them (one line)
+    assert s.again == ("killed-once", "always")
     assert got["killed-once"]["error"] is None and got["killed-once"]["predicted"]
     assert got["always"]["error"] == ("The worker explaining this row died every time it was tried (4 tries at "
                                       "most: killed, out of memory or crashed); the row was not explained.")

@@ -18,6 +18,9 @@ ROWS_FAILED = 1  # the run finished, and the results folder holds rows of this m
 NOT_READ = ("  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could "
             "not be read): {ids}; each row's notices say why")
 
+# rows a Ray worker was explaining when it died (killed, out of memory, a crash), run again on its restarted process
+RUN_AGAIN = "  a worker stopped; {n} row(s) were run again: {ids}"
+
 
 def add_command(sub) -> None:
     from msa_demo.cli import add_face_flag, add_lang_flag, add_model_flags, add_option_flags
@@ -116,6 +119,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         print(t("note: {note}", lang, note=said(line, lang)))
     for rid, why in s.failures[:FAILURES_SHOWN]:
         print(t("  {id}: {why}", lang, id=rid, why=said(why, lang)))
+    if s.again:  # Ray ran a row again on a restarted worker: said once (Ray's own warning is many lines)
+        print(t(RUN_AGAIN, lang, n=len(s.again), ids=ids_named(s.again, lang)))
     if s.failed_before:
         print(t("  {n} of the rows already done had failed; --retry-failed runs them again", lang, n=s.failed_before))
     if s.other_settings:

@@ -28,6 +28,8 @@ from typing import Any, Iterator, Sequence
 from msa_demo.dataset.rows import ManifestRow
 from msa_demo.errors import InputError
 
+log = logging.getLogger(__name__)
+
 ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the msa_demo package
 IN_FLIGHT = 2  # calls queued per actor: the next row is there when one finishes
 TASK_RETRIES = 2  # a call whose actor died is retried this many times on the restarted actor (Ray's max_task_retries)
@@ -56,11 +58,28 @@ def load_error(exc: BaseException) -> Exception:
     return ModelLoadError(f"A Ray worker could not load the model ({last[:300] or type(exc).__name__}).")
 
 
+class Ledger:
+    """A Ray actor that counts the times each row was started: Ray runs an actor's calls again on the restarted
+    actor when it dies (``max_task_retries``), out of the driver's sight, so only the rows can tell that a row was
+    run twice (the run then says "a worker stopped; N row(s) were run again")."""
+
+    def __init__(self) -> None:
+        self.started: collections.Counter = collections.Counter()
+
+    def start(self, row_id: str) -> None:
+        self.started[row_id] += 1
+
+    def again(self) -> list[str]:
+        """The rows started more than once, in the order they were first started."""
+        return [rid for rid, n in self.started.items() if n > 1]
+
+
 class Explainer:
-    """A Ray actor: loads the model once, then explains rows and returns their results rows."""
+    """A Ray actor: loads the model once, then explains rows and returns their results rows; each row's start is
+    told to ``ledger`` (a :class:`Ledger`) first, when there is one."""
 
     def __init__(self, preset: str, device: str, options: dict, target, use, top_k: int, threads: int,
-                 face_anyway: bool = False) -> None:
+                 face_anyway: bool = False, ledger=None) -> None:
         import torch
 
         from msa_demo.explain.options import ExplainOptions
@@ -69,12 +88,20 @@ class Explainer:
         torch.set_num_threads(max(1, threads))
         self.model = MultimodalSentimentModel.from_preset(preset, device=device)
         self.args = (ExplainOptions(**options), target, use, top_k, face_anyway)
+        self.ledger = ledger
 
     def explain(self, rows: list[ManifestRow]) -> list[tuple[dict[str, Any], str | None]]:
+        import ray
+
         from msa_demo.dataset import rows as rows_module
 
         out = []
         for row in rows:
+            if self.ledger is not None:  # told before the row runs (and waited for: a death mid-row must not lose it)
+                try:
+                    ray.get(self.ledger.start.remote(row.id))
+                except Exception:  # noqa: BLE001 - a count for one line of the run: never a row's failure
+                    log.warning("the row ledger could not be told of row %s", row.id, exc_info=True)
             rec, data = rows_module.explain_row(self.model, row, *self.args)
             out.append((rec, rows_module.explanation_text(data) if data is not None else None))
         return out
@@ -158,11 +185,12 @@ def plan(ray, workers: int, gpus_per_worker: float) -> tuple[int, int]:
 
 def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, target, use, top_k: int,
                 workers: int = 1, gpus_per_worker: float = 0.0, task_retries: int | None = None,
-                face_anyway: bool = False, loaded: dict[str, Any] | None = None
+                face_anyway: bool = False, loaded: dict[str, Any] | None = None, again: list[str] | None = None
                 ) -> Iterator[tuple[dict[str, Any], str | None]]:
     """(results row, explanation JSON text or None) per row, as the actors finish them. task_retries: Ray's
     max_task_retries (default ``$MSA_RAY_TASK_RETRIES`` or ``TASK_RETRIES``). loaded: filled with the first actor's
-    model record (``rows.model_record``) once the actors are up."""
+    model record (``rows.model_record``) once the actors are up. again: filled, once every row is back, with the
+    ids of the rows started more than once (a worker died while they ran: :class:`Ledger`)."""
     if task_retries is None:
         task_retries = int(os.environ.get("MSA_RAY_TASK_RETRIES") or TASK_RETRIES)
     if workers < 0:
@@ -174,15 +202,16 @@ def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, 
     actor_class = ray.remote(Explainer).options(
         num_cpus=threads if workers == 0 and not gpus_per_worker else 1, num_gpus=gpus_per_worker or None,
         max_restarts=-1, max_task_retries=task_retries)  # restarts bounded by the calls' retries
+    ledger = ray.remote(Ledger).options(num_cpus=0).remote()  # no CPU of its own: it only counts
     args = (preset, "cuda" if gpus_per_worker else device, options.to_dict(), target, list(use) if use else None,
-            top_k, threads, face_anyway)
+            top_k, threads, face_anyway, ledger)
     actors = [actor_class.remote(*args) for _ in range(actors_n)]
     try:  # a model that cannot load stops the run with its message (not one "worker died" row per row)
         ray.get([a.where.remote() for a in actors])
         if loaded is not None:
             loaded.update(ray.get(actors[0].loaded.remote()))
     except RayActorError as exc:
-        for actor in actors:
+        for actor in [*actors, ledger]:
             ray.kill(actor)
         raise load_error(exc) from None
     queue = collections.deque((row, False) for row in todo)  # (row, sent alone after its actor died)
@@ -213,9 +242,14 @@ def ray_results(todo: Sequence[ManifestRow], preset: str, device: str, options, 
                         yield died(row, 2 * (task_retries + 1)), None
                     else:  # maybe it only shared the actor with the row that killed it: once more, on its own
                         queue.appendleft((row, True))
+        if again is not None:
+            try:
+                again.extend(ray.get(ledger.again.remote(), timeout=30))
+            except Exception:  # noqa: BLE001 - the count is one line of the run's summary, never its failure
+                log.warning("the row ledger could not be read", exc_info=True)
     finally:
-        for actor in actors:
+        for actor in [*actors, ledger]:
             ray.kill(actor)
 
 
-__all__ = ["Explainer", "loopback_kept", "plan", "ray_results", "start_ray"]
+__all__ = ["Explainer", "Ledger", "loopback_kept", "plan", "ray_results", "start_ray"]

@@ -48,6 +48,7 @@ class BatchSummary:
     loading: tuple[str, ...] = ()  # how loading the model went (stand-ins, a head that gave way): said once
     available: int = 0  # rows the manifest holds (after --split, before --limit): more than ``total`` when a limit
     # left rows out (said: "the first 50 of 59 rows")
+    again: tuple[str, ...] = ()  # rows run twice or more because a Ray worker died while they ran (said in one line)
 
     @property
     def left(self) -> int:
@@ -125,12 +126,13 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     failures: list[tuple[str, str]] = []
     not_read: list[str] = []  # the ids of the rows explained without an input they name
     loaded: dict[str, Any] = {}  # the model's preset and loading notices (``model_record``), once it is loaded
+    again: list[str] = []  # the rows a Ray worker's death made run again (``distributed.Ledger``)
     if todo:
         if engine == "ray":
             from msa_demo.dataset.distributed import ray_results
 
             results = ray_results(todo, preset or "hub", device, options, target, use, top_k, workers,
-                                  gpus_per_worker, face_anyway=face_anyway, loaded=loaded)
+                                  gpus_per_worker, face_anyway=face_anyway, loaded=loaded, again=again)
         elif engine == "local":
             if model is None:  # loaded once, here: how it went is said before the rows
                 from msa_demo.model import MultimodalSentimentModel
@@ -176,7 +178,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
-                        tuple(loaded.get("notices") or ()), available)
+                        tuple(loaded.get("notices") or ()), available, tuple(again))
 
 
 
