@@ -12,11 +12,9 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     compare  two models side by side: the agreement of their maps in words
 """
 
-from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, WORD_LEGEND, b64_image, contrast,
+from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, WORD_LEGEND, b64_image, code, contrast,
                                  decode_wav, esc, fmt, maps_for, md, model_name, png_uri, readable_on, reader_family,
                                  rel_scores, score_colour)
-from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_LEGEND, b64_image, code, decode_wav, esc, fmt,
-                                 maps_for, md, model_name, png_uri, reader_family, rel_scores, score_colour)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, original_image, overlay, text_highlights, word_category)
 from msa_demo.views.story import (EXPERT, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
