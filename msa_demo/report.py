@@ -96,6 +96,7 @@ def _modalities_table(exp: dict, lang: str = "en") -> str:
     for m in list(per) + gone:
         p, r, spec = per.get(m) or {}, reading.get(m) or {}, models.get(m) or {}
         alone = (t("{why} (not used)", lang, why=t(views.abstained_why(m, reading), lang)) if m in gone
+                 else t("too close to call", lang) if views.near_tie(p)  # as the page says it (it named a class)
                  else i18n.label(p.get("label"), lang))
         if r.get("language_covered") is False or p.get("language_covered") is False:
             alone = t("{alone} — {why}", lang, alone=alone, why=t(views.OUTSIDE_LANGUAGES, lang))

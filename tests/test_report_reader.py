@@ -426,3 +426,21 @@ def test_a_clip_s_frames_are_described_in_the_report_s_language():
     said = t(KEY_FRAME_ALT, "zh", time="1.5", caption="关键帧遮挡", target="负面")
     assert "1.5 秒" in said and "热力图" in said and not re.search(r"[A-Za-z]", said)
     assert t(FRAME_ALT, "zh", time="1.0") == "视频在 1.0 秒处的画面"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_modality_alone_too_close_to_call_is_said_so_as_the_page_says_it(exp, lang):
+    """A clip alone at 49.5 % positive / 47.5 % negative: the page said "Video alone: too close to call", the report's
+    "alone says" column "positive"."""
+    from msa_demo import report
+    from msa_demo.i18n import modality, t
+
+    close = copy.deepcopy(exp)
+    per = close["prediction"]["modalities"]
+    first = next(iter(per))
+    per[first] = {**per[first], "label": "positive", "probs": {"positive": 0.495, "negative": 0.475, "neutral": 0.03}}
+    rows = [r for r in parse(report.to_html(close, lang)).find_all("tr") if r.find_all("td")]
+    row = next(r for r in rows if r.find_all("td")[0].text == modality(first, lang))
+    assert row.find_all("td")[1].text == t("too close to call", lang)
+    others = [r for r in rows if r.find_all("td")[0].text in (modality(m, lang) for m in per if m != first)]
+    assert others and all(r.find_all("td")[1].text != t("too close to call", lang) for r in others)
