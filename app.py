@@ -23,7 +23,8 @@ from msa_demo.kinds import video as video_kind
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
-MAX_FILE_SIZE = "25mb"
+MAX_FILE_SIZE = "100mb"  # a phone's 30 s of 1080p is 40 to 60 MB (25 MB refused it); only what a preset reads is
+# decoded (its seconds, frames at its rate), so a large file costs its upload, not memory
 COMPARED = ("compare.fused_a", "compare.fused_b", "compare.words_a", "compare.words_b")  # shown once a comparison
 # fills them (its download too: ``Dashboard.compare`` shows it)
 WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
@@ -152,6 +153,9 @@ const MOOT = 'Video not playable';
 // a GIF dropped on the Video box: Gradio's own refusal (its box takes video files only) is said as where it can go
 const GIF_REFUSED = /^Invalid file type: (.+\.gif)\. Only video\/x-m4v,video\/\* allowed\.$/i;
 const GIF_SAID = {en: <GIF_EN>, zh: <GIF_ZH>};
+// a file over the upload limit: Gradio's 'File(s) exceed the maximum allowed size of 100.0 Mb: "a.mp4"', and what to do
+const TOO_BIG = /^File\(s\) exceed the maximum allowed size of /i;
+const TOO_BIG_SAID = {en: <BIG_EN>, zh: <BIG_ZH>};
 const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
   const seen = new Set();
   let shown = false;
@@ -159,6 +163,10 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
     const gif = said.innerText.trim().match(GIF_REFUSED);
     const lang = (document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en';
     if (gif) said.textContent = GIF_SAID[lang].replace('{name}', gif[1]);
+    else if (TOO_BIG.test(said.innerText.trim()) && !said.dataset.hinted) {
+      said.dataset.hinted = '1';
+      said.textContent = said.innerText.trim() + ' ' + TOO_BIG_SAID[lang];
+    }
   });
   list.querySelectorAll('.toast-message-item').forEach(item => {
     const text = item.innerText.trim();
@@ -181,8 +189,9 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
-ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace("<GIF_EN>", json.dumps(video_kind.GIF_NOT_IN_BOX)).replace(
-    "<GIF_ZH>", json.dumps(i18n.t(video_kind.GIF_NOT_IN_BOX, "zh"), ensure_ascii=False))
+for _key, _said in (("GIF", video_kind.GIF_NOT_IN_BOX), ("BIG", ui.TOO_BIG)):
+    ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace(f"<{_key}_EN>", json.dumps(_said)).replace(
+        f"<{_key}_ZH>", json.dumps(i18n.t(_said, "zh"), ensure_ascii=False))
 
 # a new click or a changed input closes the messages about earlier ones, before its own message comes: a refusal
 # joined the old toast ("Error (3)", still led by a picture already removed), and the sentence said at upload

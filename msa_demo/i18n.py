@@ -1040,6 +1040,8 @@ ZH: dict[str, str] = {
     # a refused input, and how to go on without it (stop 53)
     "To go on without the {modality}, remove it or untick “use {modality}”.":
         "要不用{modality}继续，请移除它，或取消勾选“使用{modality}”。",
+    "Only the first seconds a preset reads are used: trim the clip to them, or export it smaller (720p is plenty), "
+    "and upload it again.": "只会用到预设读取的前几秒：请把片段剪到这个长度，或导出得更小（720p 就足够），再上传一次。",
     # report provenance (fix-report)
     "Made by msa_demo {version} on {when}": "由 msa_demo {version} 生成于 {when}",
     "This report was made by msa_demo {version} on {when} (the explanation does not record when it was made)":

@@ -50,7 +50,8 @@ def app_url(tmp_path_factory, lite_dashboard):
     import app
 
     dash = lite_dashboard()  # as Dashboard.load("lite"), warmed, on the shared lite model
-    for url in serve(app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples")))):
+    for url in serve(app.build_demo(dash, _examples(tmp_path_factory.mktemp("examples"))),
+                     max_file_size=app.MAX_FILE_SIZE):  # as the app launches
         yield url, dash.default, dash
 
 
@@ -472,6 +473,24 @@ def test_a_gif_dropped_on_the_clip_box_says_where_it_can_go(app_url, browser, tm
         assert page.locator("#video-input video").count() == 0  # nothing was put in the box
         assert not errors, errors
         page.close()
+
+
+def test_a_clip_over_the_upload_limit_says_what_to_do(app_url, browser, tmp_path):
+    """Gradio's "File(s) exceed the maximum allowed size" said no more: a phone's 20 s of 1080p is refused there
+    with how to make it fit, in the page's language."""
+    import app
+
+    big = tmp_path / "phone.mp4"
+    with open(big, "wb") as f:  # one byte over the limit (a sparse file: Gradio's page checks the size alone)
+        f.truncate(int(float(app.MAX_FILE_SIZE.rstrip("mb")) * 1024 * 1024) + 1)
+    url, _, _ = app_url
+    page, errors = opened(browser, url)
+    page.locator("#video-input input[type=file]").set_input_files(str(big))
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes('exceed the maximum'))", timeout=20_000)
+    shown = page.evaluate(SHOWN_TOASTS)
+    assert any("trim the clip to them, or export it smaller" in t for t in shown), shown
+    assert page.locator("#video-input video").count() == 0 and not errors, errors
+    page.close()
 
 
 def test_two_presets_side_by_side(app_url, browser, tmp_path):

@@ -20,7 +20,7 @@ from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request,
 from msa_demo.ui.options import (AUDIO_METHODS, CONTROLS, IMAGE_METHODS, TARGET_PREDICTED, Control, Settings,
                                  advanced_widgets, explain_lanes, gpu_duration, read_settings, requested_options,
                                  settings_values)
-from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, audio_input, explained_stamp,
+from msa_demo.ui.widgets import (ALL_OFF, NO_FACE, NO_INPUT, TOO_BIG, audio_input, explained_stamp,
                                  explanation_views, fused_label, held_verdicts, verdict_heading, image_input, plain, queued, stale_parts, user_error,
                                  warm_up, zero_gpu)
 

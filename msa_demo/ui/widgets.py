@@ -21,6 +21,9 @@ log = logging.getLogger("msa_demo.ui")
 
 NO_INPUT = "Give at least one input: type some text, add a picture, or upload/record an audio or video clip."
 # the Compare tab has no inputs of its own: it compares on the Explain tab's
+# said after Gradio's "File(s) exceed the maximum allowed size of 100.0 Mb" (the page's toasts, ``app.py``)
+TOO_BIG = ("Only the first seconds a preset reads are used: trim the clip to them, or export it smaller (720p is "
+           "plenty), and upload it again.")
 COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
                     "picture, or upload/record an audio or video clip on the Explain tab.")
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
