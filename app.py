@@ -287,6 +287,21 @@ const describe = () => {
     window.msaSharedShown = true;
     if (window.matchMedia('(max-width: 700px)').matches) setTimeout(toResults, 300);
   }
+  // a chart said as what it shows (its title, then each series' values), one image to a screen reader: its own
+  // text was read out as a jumble ("…modalities disagreeOpposite signals…")
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    if (!Array.isArray(chart.data) || !chart.layout) return;
+    const plain = (html) => String(html || '').replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, '').trim();
+    const series = chart.data.filter(d => Array.isArray(d.x) && d.x.length && d.x.length <= 40).map(d => {
+      const values = d.x.map((x, i) => plain(x) + ' ' + plain(Array.isArray(d.text) ? d.text[i] : d.y?.[i]));
+      return (d.name ? plain(d.name) + ': ' : '') + values.join(', ');
+    });
+    const label = [plain(chart.layout.title?.text ?? chart.layout.title), ...series].filter(Boolean).join('. ');
+    if (label && chart.getAttribute('aria-label') !== label) {
+      chart.setAttribute('role', 'img');
+      chart.setAttribute('aria-label', label);
+    }
+  });
   document.querySelectorAll('#image-input img').forEach(img => setAlt(img, said.given));
   document.querySelectorAll('#orig-image img').forEach(img => setAlt(img, said.read));
   const legend = document.querySelector('#heatmap-legend p')?.innerText.trim().replace(/\\s+/g, ' ') || '';

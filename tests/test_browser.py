@@ -934,6 +934,11 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
                          "document.querySelector('#msa-live')?.textContent, "
                          "document.querySelector('#notices h3')?.innerText]")
     assert said[0] == "polite" and said[1] and said[1] == said[2].strip(), said  # the verdict's sentence, heard
+    chart = page.locator("#contrib .js-plotly-plot")  # a chart is one image said as what it shows (read as a jumble)
+    told = chart.get_attribute("aria-label") or ""
+    assert chart.get_attribute("role") == "img" and told.startswith("Modality contributions"), told
+    shapley = page.evaluate("() => document.querySelector('#contrib .js-plotly-plot').data[0].text")
+    assert all(f"{m} {v}" in told for m, v in zip(("text", "image", "audio"), shapley)), (told, shapley)
     timings = page.locator("#transcript sub").element_handles()
     assert timings and min(page.evaluate(CONTRAST, e) for e in timings) >= 4.5
     # the report, on a phone: as wide as the phone, its charts whole
