@@ -441,6 +441,8 @@ def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
     table, summary, _, _, report, slices, plot, caption = tab.open(name, ALL, lang="zh")
     page = Path(report.value["path"]).read_text(encoding="utf-8")  # the download: report.html in Chinese
     assert "<html lang='zh-CN'>" in page and "数据集解释：first" in page
+    english = Path(root / name / "report.html").read_text(encoding="utf-8")  # the model named as explain-batch did
+    assert "Explained with the preset" in english and "解释所用的预设" in page  # (its Chinese copy left it out)
     assert list(table.columns)[:5] == ["编号", "标签", "预测", "P(预测)", "仅文字"] and len(table.columns) == len(columns())
     first = rows[0]
     assert table.iloc[0]["预测"] == {"positive": "正面", "neutral": "中性", "negative": "负面"}[first["predicted"]]

@@ -539,18 +539,24 @@ def report_title(name: str, lang: str = "en") -> str:
     return t("Dataset explanations: {name}", lang, name=name)
 
 
-def write_report(results: ResultsDir | str | Path, title: str | None = None, lang: str = "en") -> str:
-    """Write ``report.html`` from the rows of a results directory (a folder, a URI or an open
-    :class:`~msa_demo.dataset.store.ResultsDir`), in ``lang``; where it went."""
+def report_page(results: ResultsDir | str | Path, title: str | None = None, lang: str = "en") -> str:
+    """The report of a results directory (a folder, a URI or an open :class:`~msa_demo.dataset.store.ResultsDir`)
+    in ``lang``: its rows, the model they were explained with, the share of the manifest they are."""
     store = results if isinstance(results, ResultsDir) else open_results(results)
     try:
         model = json.loads(store.read(MODEL) or b"null")
     except ValueError:  # a file torn or edited by hand: the page without it
         model = None
-    page = to_html(store.rows(), title or report_title(store.name, lang), lang, model, folder_extent(store))
-    return store.put(REPORT, page.encode("utf-8"))
+    return to_html(store.rows(), title or report_title(store.name, lang), lang, model, folder_extent(store))
+
+
+def write_report(results: ResultsDir | str | Path, title: str | None = None, lang: str = "en") -> str:
+    """Write ``report.html`` from the rows of a results directory (:func:`report_page`), in ``lang``; where it
+    went."""
+    store = results if isinstance(results, ResultsDir) else open_results(results)
+    return store.put(REPORT, report_page(store, title, lang).encode("utf-8"))
 
 
 __all__ = ["ONE_CLASS", "SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
-           "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
+           "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

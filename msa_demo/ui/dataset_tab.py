@@ -345,10 +345,10 @@ class DatasetTab:
             copy.parent.mkdir(parents=True, exist_ok=True)
             if lang == "en":  # as explain-batch wrote it
                 write_whole(copy, Path(report).read_bytes())
-            else:
-                from msa_demo.dataset.report import report_title, to_html
+            else:  # as it would be written in ``lang`` (the model it was explained with too: it was left out)
+                from msa_demo.dataset.report import report_page
 
-                write_whole(copy, to_html(rows, report_title(path.name, lang), lang, extent=held).encode("utf-8"))
+                write_whole(copy, report_page(path, lang=lang).encode("utf-8"))
             button = gr.DownloadButton(interactive=True, value=str(copy))
         keep = filters().get(show, filters()[ALL])
         import pandas as pd
