@@ -438,3 +438,21 @@ def test_training_refuses_a_stand_in_in_one_line_and_saves_nothing(tiny, offline
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: Audio: 'superb/") and "stands in." in err, err
     assert "Training does not read a stand-in: a head trained on its features would not fit the 'hubish' preset's own audio model, so nothing was trained: make it available, or train with another --preset (--preset " in err
     assert not out.exists()
+
+
+def test_the_space_preloads_the_files_and_commits_the_hub_preset_loads():
+    """The Space's front matter listed bare ids: Spaces then fetched each whole repo at its default branch (CLIP's
+    .bin, .h5 and .msgpack too), not the pinned commit the preset loads (whose files the start then fetched again).
+    Each line is "id files commit", as the preset's entry says (the clip's frames reuse the picture's); an entry
+    pinned to a moving ref is not preloaded."""
+    import re
+
+    import yaml
+
+    from msa_demo.modalities import is_pinned
+
+    front = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split("---")[1]
+    preloaded = yaml.safe_load(front)["preload_from_hub"]
+    pinned = [s for s in HUB.modalities.values() if is_pinned(s.revision)]
+    assert pinned and sorted(preloaded) == sorted({f"{s.model_id} {','.join(s.files)} {s.revision}" for s in pinned})
+    assert all(re.fullmatch(r"\S+ \S+ [0-9a-f]{40}", line) for line in preloaded)
