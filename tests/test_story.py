@@ -480,6 +480,9 @@ def test_an_input_that_cannot_be_read_says_how_to_go_on_without_it(lite_dash, tm
     with pytest.raises(Exception) as alone:  # nothing else given: nothing to go on with
         lite_dash.predict(None, "", None, None, video=str(bad))
     assert "could not be read as a video" in str(alone.value) and "To go on" not in str(alone.value)
+    with pytest.raises(Exception) as off:  # nor with the rest switched off: it would not go on
+        lite_dash.predict(None, "I love this so much", None, None, video=str(bad), use_text=False)
+    assert "could not be read as a video" in str(off.value) and "To go on" not in str(off.value)
     out = lite_dash.predict(None, "I love this so much", None, None, video=str(bad), use_video=False)
     assert "positive" in value(out["fused"])
     toggled = lite_dash.on_toggle(None, "I love this so much", None, None, video=str(bad), use_video=False)

@@ -249,7 +249,8 @@ class Dashboard:
             inputs = inputs if inputs is not None else read_given(model, request)
         except InputError as exc:
             said = i18n.said(str(exc), lang)
-            if exc.modality in request.given and len(request.given) > 1:  # the rest can be read without it: how
+            others = [m for m in request.given if m != exc.modality and m in request.switched_on]
+            if exc.modality in request.given and others:  # the rest can be read without it: how
                 said += " " + t(WITHOUT_IT, lang, modality=i18n.modality(exc.modality, lang))
             raise user_error(said) from None
         except MsaError as exc:
@@ -703,7 +704,8 @@ class Dashboard:
                 "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
                 "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
                 "compare.words_a": words(exp_a), "compare.words_b": words(exp_b),
-                "compare.report": gr.DownloadButton(value=str(path), interactive=True, visible=True), "compare.state": cmp,
+                "compare.report": gr.DownloadButton(value=str(path), interactive=True, visible=True),
+                "compare.state": cmp,
                 "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
                                                        "B": str(other or "").strip()}}
 
