@@ -272,10 +272,11 @@ def made_line(exp: dict, lang: str = "en", now: str | None = None) -> str:
     return i18n.sep(lang, "; ").join(parts) + i18n.stop(lang)
 
 
-def report_file_name(exp: dict, lang: str = "en") -> str:
+def report_file_name(exp: dict, lang: str = "en", kind: str = "msa_report", suffix: str = ".html") -> str:
     """The name a downloaded report goes by, telling one from another with safe characters only: its verdict and
     when it was made (UTC), and the language when not English: "msa_report_negative_2026-12-07_01-27-33_UTC.html"
-    (an explanation that does not record its time: a short hash of it instead)."""
+    (an explanation that does not record its time: a short hash of it instead). ``kind`` and ``suffix``: another
+    download of the same explanation ("msa_explanation", ".json")."""
     import hashlib
     import re
 
@@ -286,8 +287,8 @@ def report_file_name(exp: dict, lang: str = "en") -> str:
         when = f"{created[:4]}-{created[4:6]}-{created[6:8]}_{created[8:10]}-{created[10:12]}-{created[12:14]}_UTC"
     else:
         when = hashlib.sha256(json.dumps(exp, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    parts = ["msa_report", verdict.strip("-") or "report", when] + ([lang] if lang != "en" else [])
-    return "_".join(parts) + ".html"
+    parts = [kind, verdict.strip("-") or "report", when] + ([lang] if lang != "en" else [])
+    return "_".join(parts) + suffix
 
 
 def in_frames(page: str) -> str:

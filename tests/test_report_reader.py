@@ -174,6 +174,7 @@ def test_a_report_names_its_file_by_verdict_and_time(exp, tiny_preset_path):
         html_path, json_path = dash.write_report(exp, lang)
         assert html_path.name == report.report_file_name(exp, lang) and html_path.is_file()
         assert json.loads(json_path.read_text(encoding="utf-8"))["created"] == exp["created"]
+        assert json_path.name == "msa_explanation" + name[len("msa_report"):-len(".html")] + ".json"  # the JSON too
 
 
 # ---------------------------------------------------------------------------------------------- 2-3. word chips

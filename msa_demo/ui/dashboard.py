@@ -958,7 +958,8 @@ class Dashboard:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         if not html_path.is_file():  # written whole: a second request meanwhile never hands out half a page
             write_whole(html_path, to_html(exp, lang).encode("utf-8"))
-        json_path = folder / "msa_explanation.json"  # what "Download explanation JSON" gives
+        json_path = folder / report_file_name(exp, kind="msa_explanation", suffix=".json")  # "Download explanation
+        # JSON", named as the report is (it was always "msa_explanation.json")
         if not json_path.is_file():
             write_whole(json_path, text.encode("utf-8"))
         return html_path, json_path
