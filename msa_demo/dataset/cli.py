@@ -72,7 +72,7 @@ def add_command(sub) -> None:
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.local import OTHER_INPUTS, explain_batch
-    from msa_demo.dataset.report import ids_named, ids_repeated, labels_not_read
+    from msa_demo.dataset.report import ids_named, ids_repeated, labels_not_read, rows_counted
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
     from msa_demo.i18n import said, t
@@ -107,8 +107,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                 n=_rows_done(args.out), out=args.out), file=sys.stderr)
         return 130
     rate = t(", {rate} rows/s", lang, rate=f"{s.rows_per_second:.2f}") if s.explained + s.failed else ""
-    rows = (t("the first {n} of {total} rows", lang, n=s.total, total=s.available) if s.available > s.total
-            else t("{n} rows", lang, n=s.total))  # --limit left rows out: said, with how many the manifest holds
+    rows = rows_counted({"rows": s.total, "manifest_rows": s.available,  # --limit left rows out: said, with how
+                         "left_out_by": "limit" if s.available > s.total else None}, lang)  # many the manifest holds
     print(t("{rows}: {explained} explained, {failed} failed, {skipped} already done ({seconds} s{rate})", lang,
             rows=rows[:1].upper() + rows[1:], explained=s.explained, failed=s.failed, skipped=s.skipped, seconds=f"{s.seconds:.1f}",
             rate=rate))
