@@ -57,18 +57,17 @@ def _options(model) -> dict[str, Any]:
 def read(value: Any, model):
     """The clip's sampled frames; its faces found by the preset's frame family (no face in any frame: the video
     abstains); its sound track carried, read as the audio modality reads a clip."""
-    from msa_demo.modalities.video import VideoInput, load_video
+    from msa_demo.modalities.video import VideoInput, finds_faces, load_video
 
     if isinstance(value, VideoInput):  # decoded already, before the models loaded (``cli.read_before_loading``)
         clip = value
     else:
         opts = _options(model)
-        finds = opts["frames"] == "mini-xception-face" if opts["faces"] is None else bool(opts["faces"])
         clip = load_video(value, fps=float(opts["fps"]), max_seconds=float(opts["max_seconds"]),
                           max_side=int(opts["max_side"]), sound="audio" in names(),
                           sound_seconds=float(model.preset.max_audio_seconds),  # the voice as far as an audio clip's
                           # its faces looked for at a still picture's size (lite's face finder, hub-face's crops)
-                          search_side=int(model.preset.max_image_side) if finds else 0)
+                          search_side=int(model.preset.max_image_side) if finds_faces(opts) else 0)
     if clip is None or not model.modalities:  # read before the models load: its frames and sound only, so that a
         return clip  # damaged clip is refused at once; its faces are found and its sound carried once they are there
     mod = model.modalities.get("video")

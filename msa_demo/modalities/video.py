@@ -45,6 +45,12 @@ def video_options(spec: Any) -> dict[str, Any]:
     return {**DEFAULTS, **{k: v for k, v in given.items() if k in DEFAULTS}}
 
 
+def finds_faces(opts: dict[str, Any]) -> bool:
+    """Whether a clip read with these options (:func:`video_options`) has its faces looked for: its ``faces``
+    option, else where its frame family is lite's face model."""
+    return bool(opts["frames"] == "mini-xception-face" if opts["faces"] is None else opts["faces"])
+
+
 @dataclass
 class VideoInput:
     """The sampled frames of a clip (RGB, upright, at most ``max_side`` pixels long) and their times."""
@@ -606,7 +612,7 @@ class FrameTrack(Modality):
         self.differentiable = self.frame.differentiable
         self.id2label = dict(self.frame.id2label)
         self.options = opts
-        self.finds_faces = bool(family == "mini-xception-face" if opts["faces"] is None else opts["faces"])
+        self.finds_faces = finds_faces(opts)
         for k, v in vars(self.frame).items():  # the frame model's networks, seen as this model's (sanity check)
             if isinstance(v, torch.nn.Module):
                 setattr(self, k, v)
@@ -727,4 +733,4 @@ BOXES_KEPT = 600
 
 FAMILIES = {"video-frames": FrameTrack}
 
-__all__ = ["FAMILIES", "FrameTrack", "VIDEO_SUFFIXES", "VideoInput", "load_video", "video_options", "write_clip"]
+__all__ = ["FAMILIES", "FrameTrack", "VIDEO_SUFFIXES", "VideoInput", "finds_faces", "load_video", "video_options", "write_clip"]
