@@ -27,6 +27,8 @@ MAX_FILE_SIZE = "100mb"  # a phone's 30 s of 1080p is 40 to 60 MB (25 MB refused
 # decoded (its seconds, frames at its rate), so a large file costs its upload, not memory
 COMPARED = ("compare.fused_a", "compare.fused_b", "compare.words_a", "compare.words_b")  # shown once a comparison
 # fills them (its download too: ``Dashboard.compare`` shows it)
+demo: gr.Blocks | None = None  # the page ``main`` launches, a global of ``__main__`` as Gradio's reloader on a Space
+# looks for it ("Launching demo not found in __main__", and the Space's hot reload had no page to swap)
 WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
@@ -679,6 +681,7 @@ def startup_refusal(preset: str, host: str, port: int) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global demo
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
                         help="hub, hub-face, lite, a preset JSON/YAML file, or a folder `python -m msa_demo train` wrote "

@@ -1087,3 +1087,19 @@ def test_a_chinese_title_line_breaks_after_its_punctuation_not_inside_a_word():
     assert "".join(lines) == text and len(lines) > 1
     assert all(len(line) <= 36 and line[-1] in "：，）" for line in lines[:-1]), lines
     assert wrapped("一" * 80, 36).split("<br>")[0] == "一" * 36  # no punctuation to break at: cut at the width
+
+
+def test_the_launched_page_is_the_app_modules_demo_as_a_space_reloader_finds_it(tiny_preset_path, monkeypatch):
+    """On a Space, Gradio's reloader looks for the launched page among ``__main__``'s globals: built inside
+    ``main`` it logged "Launching demo not found in __main__" and the Space's hot reload had no page to swap."""
+    import gradio as gr
+
+    import app
+
+    launched = []
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: launched.append(self))
+    monkeypatch.setenv("MSA_GC_FREEZE", "0")
+    monkeypatch.setenv("MSA_WORKED_EXAMPLE", "")
+    monkeypatch.setattr(app, "demo", None)
+    app.main(["--preset", str(tiny_preset_path), "--also", "", "--port", "0", "--no-mcp"])
+    assert len(launched) == 1 and app.demo is launched[0]
