@@ -362,8 +362,10 @@ class MultimodalSentimentModel:
                         carried[n] = v
         return Inputs(**{**carried, **got})
 
-    def encode(self, modality: str, value: Any) -> tuple[Prepared, Encoded]:
-        """Prepare and run one modality's model on a clean input, cached by the input's content."""
+    def encode(self, modality: str, value: Any, keep: bool = True) -> tuple[Prepared, Encoded]:
+        """Prepare and run one modality's model on a clean input, cached by the input's content (``keep=False``:
+        found there but not put there: a what-if's edited text or a tone's altered clip is read once, and a search's
+        64 of them pushed the readings of the inputs themselves, this page's and other visitors', out)."""
         hit = self.encoded_already(modality, value)
         if hit is not None:
             return hit
@@ -373,6 +375,10 @@ class MultimodalSentimentModel:
         t0 = time.perf_counter()
         encoded = mod.encode(prepared)
         took = time.perf_counter() - t0
+        if not keep:
+            with self._cache_lock:
+                self.encoder_runs += 1
+            return prepared, encoded
         x = prepared.inputs.get(mod.attr_key)
         if isinstance(x, torch.Tensor):  # what one row of this size costs: the time budget's first price
             seconds = self.__dict__.setdefault("encode_seconds", OrderedDict())

@@ -537,3 +537,16 @@ def test_a_search_under_a_deadline_runs_no_batch_the_time_left_cannot_hold(monke
     units, _probs, flipped, _minimal = whatif.grow_and_prune(list(range(40)), rows)
     assert batches == [4, 2] and not flipped and len(units) == 6
     assert rows.stopped == "time" and clock.now <= 100.3 + 1e-9
+
+
+def test_the_edited_texts_a_search_reads_are_not_kept_beside_the_inputs_readings():
+    """A search reads up to 64 edited texts; each was kept in the model's cache of readings (64 entries), pushing
+    out the readings of the inputs themselves (this page's and other visitors'). The inputs' own stay."""
+    model = _text_model()
+    other = TextInput("the service was calm")
+    model.predict(text=other)  # another visitor's text, read before
+    exp = explain(model, Inputs(text=TextInput(ANGRY)), options=ExplainOptions(what_if=True, **QUICK))
+    assert sum(c.cost.forward_passes for c in exp.what_if) > 4  # edited texts were read
+    kept = [key for key in model._cache if key[0] == "text"]
+    assert kept == [("text", other.key), ("text", TextInput(ANGRY).key)]
+    assert model.encoded_already("text", other) is not None

@@ -107,7 +107,8 @@ def tone(model, inputs, used: list[str], verdict: str, seed: int = 0) -> tuple[l
     out = []
     for change in CHANGES:
         wave = changed(clip.waveform, clip.sample_rate, change, seed)
-        enc = dict(encoded, audio=model.encode("audio", AudioInput(wave, clip.sample_rate, [], clip.seconds))[1])
+        enc = dict(encoded, audio=model.encode("audio", AudioInput(wave, clip.sample_rate, [], clip.seconds),
+                                                 keep=False)[1])
         probs = probs_dict(model.fuse({m: enc[m] for m in model.modalities if m in enc}))
         label = max(probs, key=probs.get)
         out.append(ToneEffect(kind=change.kind, change=change.name, amount=change.amount, label=label, probs=probs,

@@ -293,7 +293,7 @@ def text_reader(model, inputs, used: list[str]) -> Callable[[list[str]], torch.T
     def evaluate(texts: list[str]) -> torch.Tensor:
         out = []
         for edited in texts:
-            encoded = dict(others, text=model.encode("text", read(edited, model))[1])
+            encoded = dict(others, text=model.encode("text", read(edited, model), keep=False)[1])
             out.append(model.fuse({m: encoded[m] for m in model.modalities if m in encoded}))
         return torch.stack(out) if out else torch.zeros(0, 3)
 
