@@ -398,6 +398,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 page.parts.update(ui.panels())  # each modality's explanation panel, in registry order
                 page.parts["trust"] = gr.Markdown(elem_id="trust")
                 page.parts["state"], page.parts["stamp"] = gr.State(None), gr.State(None)
+                # what a Predict since the explanation made the verdicts on screen of (``Dashboard.predicted_for``)
+                page.parts["verdicts_for"] = gr.State(None)
                 with gr.Row():
                     page.parts["report"] = gr.DownloadButton(ui.tr("Download report (HTML)"), elem_id="report-btn",
                                                              interactive=False)
@@ -417,7 +419,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         exp_ins = ui.named_inputs(preset, values, switches, advanced)
         verdicts = page.order(lambda n: n == "fused" or n.startswith("own."), ui.PREDICT_OUTPUTS)
         own = [n for n in verdicts if n.startswith("own.")]
-        pred_outs = page.outputs(page.order(lambda n: n in verdicts or n == "notices", ui.PREDICT_OUTPUTS))
+        pred_outs = page.outputs(page.order(lambda n: n in verdicts or n in ("notices", "verdicts_for"),
+                                            ui.PREDICT_OUTPUTS))
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
         # the same inputs, a second preset, side by side
         with tabs, gr.Tab(ui.tr("Compare"), id="compare") as compare_tab:
@@ -489,6 +492,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 "." in name and not name.startswith(("own.", "input.")))
 
         placed = page.outputs(page.order(is_placed))
+        fresh_outs = [parts[n] for n in ("fresh", "report", "json", "compare.fresh", "compare.report")]
+
+        fresh_ins = {**exp_ins, "compared": parts["compare.stamp"], "predicted": parts["verdicts_for"]}
+
+        def said_out_of_date(event) -> None:
+            event.then(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs,
+                       api_name=False, show_progress="hidden",
+                       inputs_kwargs=fresh_ins)
         # a click that cannot run is refused in a step of its own, with no output: a refusal puts Gradio's red
         # "Error" badge over each output of its step (the verdicts, the line that says why)
         shown_verdicts = predict_btn.click(ui.in_page_language(dash.refuse), None, None, api_name=False,
@@ -500,7 +511,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             ui.zero_gpu(ui.optional_further(page.keyed(ui.in_page_language(dash.predict))), 30), None, pred_outs,
             api_name="predict",
             inputs_kwargs=pred_ins).then(  # a verdict another input brought (a clip's sound track) is shown too
-            ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False, show_progress="hidden")
+            ui.held_verdicts, [parts[n] for n in own], [parts[n] for n in own], api_name=False,
+            show_progress="hidden").then(  # verdicts made now: the freshness line speaks of the explanation only
+            page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs, api_name=False,
+            show_progress="hidden", inputs_kwargs=fresh_ins)
         # a request that cannot run gives one message (and touches no panel) before any work starts
         explain_btn.click(None, None, None, js=BUSY, api_name=False, show_progress="hidden", queue=False)
         refused = explain_btn.click(ui.in_page_language(functools.partial(dash.refuse, explain=True)), None, None,
@@ -512,17 +526,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
         # a click while an explanation runs is run after it (Gradio's default for a click dropped it, and the page
         # showed the old explanation beside the new inputs); what changed meanwhile is said once it lands
-        fresh_outs = [parts[n] for n in ("fresh", "report", "json", "compare.fresh", "compare.report")]
-
-        def said_out_of_date(event) -> None:
-            event.then(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs,
-                       api_name=False, show_progress="hidden",
-                       inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]})
 
         # its progress on the panels it is making, not over the verdicts and the summary it has given (a long text's
         # verdicts were hidden under a bar, greyed, for most of the wait)
         working = page.outputs(n for n in explained if n not in verdicts and n not in (
-            "notices", "fresh", "stamp", "state", "report", "json"))
+            "notices", "fresh", "stamp", "state", "report", "json", "verdicts_for"))
         landed = checked.success(
             ui.zero_gpu(ui.optional_further(page.keyed(explain)), duration), None, page.outputs(explained),
             api_name="explain", inputs_kwargs=exp_ins, concurrency_id="explain", show_progress_on=working,
@@ -563,8 +571,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             # then read and run at once, so the click finds it done. One change listener a widget: with two on a
             # picture or a clip, Gradio's page took each value it sent as a change, and sent them again, for ever
             stale = widget.change(page.keyed(ui.in_page_language(dash.freshness)), [parts["stamp"]], fresh_outs,
-                                  api_name=False, show_progress="hidden",
-                                  inputs_kwargs={**exp_ins, "compared": parts["compare.stamp"]},
+                                  api_name=False, show_progress="hidden", inputs_kwargs=fresh_ins,
                                   trigger_mode="always_last")
             if id(widget) in inputs:  # (a file that cannot be read is said at once, as a warning)
                 changed = next(m for m, w in values.items() if w is widget)
@@ -602,14 +609,16 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             names = gr.Dataset(sample_labels=ui.example_names(examples, lang)) if shelf else gr.skip()
             return [dash.header_markdown(lang), names]
 
-        def pick_language(choice, exp, request: gr.Request):  # the switch: what is on the page, told again
-            return dash.retold(exp, ui.choose_language(choice, request))
+        def pick_language(choice, exp, predicted, request: gr.Request):  # the switch: what is on the page, told
+            # again (the verdicts a Predict made since the explanation, not the explanation's)
+            return dash.retold(exp, ui.choose_language(choice, request), predicted)
 
         shown = [header, shelf or gr.State()]
         demo.load(in_language, None, [language, *shown], api_name=False, show_progress="hidden")
         retold = page.order(lambda n: not n.startswith(("input.", "compare.")) and n not in (
-            "tabs", "state", "stamp", "fresh", "json"))
-        language.input(page.keyed(pick_language), [language, parts["state"]], page.outputs(retold), api_name=False,
+            "tabs", "state", "stamp", "fresh", "json", "verdicts_for"))
+        language.input(page.keyed(pick_language), [language, parts["state"], parts["verdicts_for"]],
+                       page.outputs(retold), api_name=False,
                        show_progress="hidden")
         language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
                        show_progress="hidden")

@@ -649,6 +649,12 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     # the verdicts on top are as old as the panels: said, and greyed (the old "negative 62 %" had stood as if current)
     assert "the verdicts and the explanation were made before" in page.locator("#freshness").inner_text()
     assert float(page.evaluate("getComputedStyle(document.querySelector('#fused')).opacity")) < 0.5
+    # Predict: the verdicts are the new text's, only the explanation below is old (they stayed greyed and were said
+    # to be made before the change)
+    page.click("#predict-btn")
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('the explanation below')"
+                           "&& document.querySelector('#fused').innerText.includes('positive')", timeout=60_000)
+    assert float(page.evaluate("getComputedStyle(document.querySelector('#fused')).opacity")) == 1.0
     t0 = time.perf_counter()
     page.click("#explain-btn")
     page.wait_for_function("() => document.querySelector('#fused').innerText.includes('positive') "

@@ -301,7 +301,8 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
 
     dash, _demo = dash_and_demo
     out = dash.predict(text="hello", physiology="3,0,0,0")
-    assert list(out)[-2:] == ["own.physiology", "notices"]  # its verdict by name, beside the built-ins'
+    assert [n for n in out if n != "verdicts_for"][-2:] == ["own.physiology", "notices"]  # its verdict by name,
+    # beside the built-ins'
     fused, alone, notes = value(out["fused"]), value(out["own.physiology"]), out["notices"]
     assert max(alone, key=alone.get) == "positive" and alone["positive"] > 0.99
     assert {n: visible(v) for n, v in dash.place(text="hello", physiology="3,0,0,0").items()} == {
@@ -334,6 +335,19 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     assert "the verdicts and the explanation were made before" in stale and "stale-verdicts" in stale  # greyed
     switched = dash.freshness(stamp, text="fine", physiology="3,0,0,0", use_text=False, **settings)["fresh"]
     assert "the explanation below" in switched and "stale-verdicts" not in switched  # a switch is read again
+    # a Predict after the change: the verdicts on screen are the new input's, only the explanation is old (the
+    # page greyed the current verdicts and said they were made before the change)
+    now = dash.predict(text="fine", physiology="0,0,0,0")
+    predicted = now["verdicts_for"]
+    after = dash.freshness(stamp, text="fine", physiology="0,0,0,0", predicted=predicted, **settings)["fresh"]
+    assert "the explanation below" in after and "physiology" in after and "stale-verdicts" not in after
+    again = dash.freshness(stamp, text="fine", physiology="1,0,0,0", predicted=predicted, **settings)["fresh"]
+    assert "stale-verdicts" in again  # changed once more since that Predict: greyed again
+    # the language switch tells those verdicts again, not the explanation's (made for "3,0,0,0")
+    told, in_zh = dash.retold(state, "zh", predicted), dash.predict(text="fine", physiology="0,0,0,0", lang="zh")
+    assert value(told["own.physiology"]) == pytest.approx(value(in_zh["own.physiology"]))
+    assert value(told["fused"]) == pytest.approx(value(in_zh["fused"])) and told["notices"] == in_zh["notices"]
+    assert value(dash.retold(state, "zh")["own.physiology"])["正面"] > 0.99  # (the explanation's own)
 
 
 def test_json_endpoint_takes_it_by_name(dash_and_demo):

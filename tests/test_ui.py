@@ -111,7 +111,7 @@ def test_header_names_preset_and_device(dash):
 
 def test_predict_returns_fused_and_each_modality(dash, image_path, audio_path):
     out = dash.predict(None, "I love it", image_path, audio_path)
-    assert list(out) == ["fused", "own.text", "own.image", "own.audio", "own.video", "notices"]
+    assert list(out) == ["fused", "own.text", "own.image", "own.audio", "own.video", "notices", "verdicts_for"]
     fused, t, i, a, notes = (out[n] for n in ("fused", "own.text", "own.image", "own.audio", "notices"))
     assert out["own.video"] is None  # the API's values are plain; the page places its boxes (below)
     assert set(fused) == {"negative", "neutral", "positive"}

@@ -299,7 +299,8 @@ class Dashboard:
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
         pred = self._predict(model, inputs, use, lang)
-        return prediction_views(pred.to_dict(), (), reading, families(model), lang=lang)
+        return {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
+                "verdicts_for": predicted_for(request, pred.to_dict(), reading, families(model))}
 
     def read_ahead(self, *args, changed: str | None = None, lang: str = "en", **named) -> None:
         """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)
@@ -359,7 +360,8 @@ class Dashboard:
                                    "notices": f"### {all_off(inputs, request.switched_on, lang)}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
         pred = self._predict(model, inputs, use, lang).to_dict()
-        return verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang))
+        return {**verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang)),
+                "verdicts_for": predicted_for(request, pred, reading, families(model))}
 
     @staticmethod
     def _face(rest: dict) -> dict:
@@ -509,7 +511,7 @@ class Dashboard:
         pred = self._predict(model, inputs, use, lang)
         yield {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
                **explanation_views({"reading": reading}, lang=lang), "trust": "", "fresh": "", "stamp": None,
-               "state": None,
+               "state": None, "verdicts_for": None,
                "report": None, "json": None, "what_if": ""}
         from msa_demo.explain import explain_iter
 
@@ -772,20 +774,26 @@ class Dashboard:
         html_path, json_path = files or self.write_report(exp, lang)
         return {**verdicts_shown(prediction_views(pred, (), reading, models, lang=lang)), "notices": notices,
                 **explanation_views(exp, final=True, placed=True, lang=lang), "fresh": "", "stamp": stamp,
-                "state": exp, "report": gr.DownloadButton(value=str(html_path), interactive=True),
+                "verdicts_for": None, "state": exp, "report": gr.DownloadButton(value=str(html_path), interactive=True),
                 "json": gr.DownloadButton(value=str(json_path), interactive=True),
                 "what_if": whatif_markdown(exp, lang)}
 
-    def retold(self, exp: dict | None, lang: str = "en") -> dict:
+    def retold(self, exp: dict | None, lang: str = "en", predicted: dict | None = None) -> dict:
         """An explanation's panels told again in ``lang``, by name (the language switch; a page opening in Chinese
         on the worked example): the verdicts, summary and notices, each panel, the trust table, the what-ifs and
-        the report's file (its button left as it is); nothing when there is no explanation yet."""
-        if not exp:
-            return {}
-        html_path, _json = self.write_report(exp, lang)
-        kept = ("state", "stamp", "fresh", "json", "report")  # what the language does not change
-        return {**{n: v for n, v in self.saved_panels(exp, files=(html_path, _json), lang=lang).items()
-                   if n not in kept}, "report": str(html_path)}
+        the report's file (its button left as it is); nothing when there is no explanation yet. ``predicted``:
+        the verdicts a Predict has shown since (:func:`predicted_for`), told again in their place (the switch put
+        the explanation's back, for other inputs)."""
+        out = {}
+        if exp:
+            html_path, _json = self.write_report(exp, lang)
+            kept = ("state", "stamp", "verdicts_for", "fresh", "json", "report")  # what the language does not change
+            out = {**{n: v for n, v in self.saved_panels(exp, files=(html_path, _json), lang=lang).items()
+                      if n not in kept}, "report": str(html_path)}
+        if predicted:
+            out.update(verdicts_shown(prediction_views(predicted["pred"], (), predicted["reading"],
+                                                       predicted["models"], lang=lang)))
+        return out
 
     @staticmethod
     def saved_inputs(exp: dict, folder: Path) -> dict:
@@ -900,12 +908,14 @@ class Dashboard:
         """What changed, as the freshness lines name it ("text, the image switch")."""
         return i18n.listed((i18n.modality(n, lang) if n in names() else i18n.said(n, lang) for n in changed), lang)
 
-    def freshness(self, stamp, *args, compared: dict | None = None, lang: str = "en", **named) -> dict:
+    def freshness(self, stamp, *args, compared: dict | None = None, predicted: dict | None = None,
+                  lang: str = "en", **named) -> dict:
         """The freshness line and the two download buttons (``fresh``, ``report``, ``json``): when the inputs,
         switches or settings on screen are no longer those the panels were explained for, say so and disable the
         downloads (they would not match). The inputs as :meth:`predict`'s; the Advanced controls by name.
         ``compared``: the stamp of the comparison on the Compare tab, told the same way
-        (:meth:`compare_freshness`)."""
+        (:meth:`compare_freshness`). ``predicted``: what a Predict made the verdicts on screen for, since the
+        explanation (:func:`predicted_for`; None: the verdicts are the explanation's)."""
         now = self._now(args, named) if stamp or compared else None
         out = self.compare_freshness(compared, *args, lang=lang, now=now, **named) if compared else {}
         if not stamp:
@@ -913,7 +923,8 @@ class Dashboard:
         changed = self._changed(stamp, args, named, now)
         if not changed:
             return {**out, "fresh": "", **self.downloads(True)}
-        return {**out, "fresh": self._out_of_date(changed, lang), **self.downloads(None)}
+        verdicts_changed = changed if not predicted else self._changed(predicted["stamp"], args, named, now)
+        return {**out, "fresh": self._out_of_date(changed, lang, verdicts_changed), **self.downloads(None)}
 
     def compare_freshness(self, compared: dict | None, *args, other: str | None = None, lang: str = "en",
                           now: dict | None = None, **named) -> dict:
@@ -933,12 +944,14 @@ class Dashboard:
                                    "**Compare** to bring it up to date.", lang, what=self._changed_words(changed, lang)),
                 "compare.report": gr.DownloadButton(interactive=False)}
 
-    def _out_of_date(self, changed: list[str], lang: str) -> str:
-        """The Explain tab's freshness line for what ``changed`` (:meth:`freshness`)."""
+    def _out_of_date(self, changed: list[str], lang: str, verdicts_changed: list[str] | None = None) -> str:
+        """The Explain tab's freshness line for what ``changed`` since the explanation (:meth:`freshness`);
+        ``verdicts_changed``: since the verdicts on screen were made (a Predict since: they are current, and the
+        line speaks of the explanation below only; default: ``changed``)."""
         what = self._changed_words(changed, lang)
-        if any(n in names() or n == "preset" for n in changed):  # a switch is read again at once; an input is not:
-            # the verdicts above are as old as the panels (an example clicked left "negative 62 %" on top), and the
-            # page greys them (STALE_VERDICTS)
+        if any(n in names() or n == "preset" for n in (changed if verdicts_changed is None else verdicts_changed)):
+            # a switch is read again at once; an input is not: the verdicts above are as old as the panels (an
+            # example clicked left "negative 62 %" on top), and the page greys them (STALE_VERDICTS)
             line = t("⚠ **Out of date:** the verdicts and the explanation were made before you changed {what}. Click "
                      "**Explain** to bring them up to date.", lang, what=what) + STALE_VERDICTS
         else:
@@ -970,6 +983,13 @@ class Dashboard:
             raise user_error("There is no explanation yet: click 'Explain' first, then download the report.")
         html_path, _ = self.write_report(exp)
         return str(html_path)
+
+
+def predicted_for(request, pred: dict, reading: dict, models: dict) -> dict:
+    """What a Predict (or a switch) made the verdicts on screen of, kept on the page (``verdicts_for``) until the
+    next explanation: the inputs' stamp (:func:`explained_stamp`, no settings), so the freshness line does not grey
+    current verdicts beside an older explanation, and what they show, so the language switch tells them again."""
+    return {"stamp": explained_stamp(request), "pred": pred, "reading": reading, "models": models}
 
 
 # the freshness line's mark when the verdicts are out of date too: the page's CSS greys them while it is there

@@ -288,8 +288,8 @@ def named_inputs(preset, values: Mapping[str, Any], switches: Mapping[str, Any],
 # the endpoints' outputs by position, for the built-ins as /predict and /explain have always returned them
 PREDICT_OUTPUTS = ("fused", "own.text", "own.image", "own.audio", "notices")
 EXPLAIN_OUTPUTS = (*PREDICT_OUTPUTS, "contrib", "text.words", "image.picture", "image.heat_maps", "audio.plot",
-                   "audio.clip", "trust", "image.legend", "audio.heard", "fresh", "stamp", "state", "report", "json",
-                   "what_if")
+                   "audio.clip", "trust", "image.legend", "audio.heard", "fresh", "stamp", "verdicts_for", "state",
+                   "report", "json", "what_if")  # (``verdicts_for``, ``stamp`` and ``state``: the page's, no value)
 
 
 def output_order(names: Iterable[str], first: Iterable[str] = EXPLAIN_OUTPUTS) -> list[str]:
