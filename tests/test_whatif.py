@@ -550,3 +550,27 @@ def test_the_edited_texts_a_search_reads_are_not_kept_beside_the_inputs_readings
     kept = [key for key in model._cache if key[0] == "text"]
     assert kept == [("text", other.key), ("text", TextInput(ANGRY).key)]
     assert model.encoded_already("text", other) is not None
+
+
+def test_a_long_text_s_edit_is_shown_with_the_words_beside_it_not_the_whole_text():
+    """A 300-word review was repeated whole under each what-if to show one struck word; a long text is shown
+    around its edits ("…" where words are left out), a short one whole; the page and the report alike."""
+    from msa_demo.views.whatif import CONTEXT_WORDS, edited_html, edited_markdown
+
+    before = " ".join(f"a{i}" for i in range(150)) + " "
+    after = " " + " ".join(f"b{i}" for i in range(150)) + "."
+    pieces = [[before, ""], ["awful", "removed"], [after, ""]]
+    for shown in (edited_markdown(pieces), edited_html(pieces)):
+        words = shown.split()
+        assert "<del>awful</del>" in shown and shown.startswith("… ") and shown.endswith(" …")
+        assert f"a{150 - CONTEXT_WORDS}" in words and f"a{149 - CONTEXT_WORDS}" not in words  # the words beside it
+        assert f"b{CONTEXT_WORDS - 1}" in words and f"b{CONTEXT_WORDS}" not in words
+    short = [["the food was ", ""], ["awful", "removed"], [" today", ""]]
+    assert edited_html(short) == "the food was <del>awful</del> today"
+    two = [[before, ""], ["awful", "removed"], [" " + " ".join(f"m{i}" for i in range(60)) + " ", ""],
+           ["bad", "removed"], [after, ""]]  # between two edits: both ends kept, the middle left out
+    shown = edited_html(two).split()
+    assert "m0" in shown and "m59" in shown and "m30" not in shown and shown.count("…") == 3
+    zh = [["这家餐厅的环境很好" * 20, ""], ["太差了", "removed"], ["服务员也很热情" * 20, ""]]
+    told = edited_html(zh)
+    assert "<del>太差了</del>" in told and len(told) < 120 and told.startswith("…") and told.endswith("…")

@@ -151,10 +151,44 @@ def runs(pieces: list) -> list[tuple[str, str]]:
     return out
 
 
+CONTEXT_WORDS = 12  # an edit in a long text is shown with this many words either side of it (Chinese: 3x chars)
+LONG_TEXT_WORDS = 60  # a text longer than this is shown around its edits only
+
+
+def _shortened(text: str, keep_start: bool, keep_end: bool) -> str:
+    """An unedited run of a long text cut to the words next to the edits (``keep_start``: its first words are
+    beside an edit; ``keep_end``: its last), "…" where words are left out."""
+    spaced = len(text.split()) > 1
+    units = re.findall(r"\s*\S+(?:\s+$)?", text) if spaced else list(text)  # a word with the space before it
+    n = CONTEXT_WORDS if spaced else 3 * CONTEXT_WORDS
+    gap = " … " if spaced else "…"
+    if len(units) <= n * (keep_start + keep_end) + 2 or not (keep_start or keep_end):
+        return text
+    head = "".join(units[:n]).rstrip() if keep_start else ""
+    tail = "".join(units[-n:]).lstrip() if keep_end else ""
+    return (head + gap + tail) if keep_start and keep_end else (head + gap.rstrip()) if keep_start else \
+        (gap.lstrip() + tail)
+
+
+def around_edits(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The runs of an edited text (:func:`runs`), a long one's unedited runs cut to the words beside each edit: a
+    300-word review was repeated whole under each what-if to show one struck word."""
+    words = sum(len(p.split()) if len(p.split()) > 1 else len(p) / 3 for p, _ in pieces)
+    if words <= LONG_TEXT_WORDS:
+        return pieces
+    out = []
+    for i, (p, k) in enumerate(pieces):
+        if k:
+            out.append((p, k))
+        else:
+            out.append((_shortened(p, keep_start=i > 0, keep_end=i < len(pieces) - 1), k))
+    return [(p, k) for p, k in out if p]
+
+
 def _edited(pieces: list, escape) -> str:
     """The edited text, each run of removed words in <del> and of words put in in <ins> (:func:`runs`), the rest
-    ``escape``d (Markdown's or HTML's)."""
-    pieces = runs(pieces)
+    ``escape``d (Markdown's or HTML's); a long text around its edits only (:func:`around_edits`)."""
+    pieces = around_edits(runs(pieces))
     return "".join(escape(_swapped(pieces, i)) + (f"<del>{escape(p)}</del>" if k == "removed" else
                                                   f"<ins>{escape(p)}</ins>" if k == "added" else escape(p))
                    for i, (p, k) in enumerate(pieces))
