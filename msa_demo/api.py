@@ -20,7 +20,8 @@ from gradio import FileData
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
 from msa_demo import registry
-from msa_demo.ui.options import CONTROLS, IMAGE_METHODS, Control, choices_text, read_settings
+from msa_demo.ui.options import (CONTROLS, IMAGE_METHODS, Control, choices_text, max_seconds, read_settings,
+                                 within_limit)
 from msa_demo.ui.widgets import user_error as _error  # one line in the log, no traceback
 
 log = logging.getLogger("msa_demo.api")
@@ -237,10 +238,11 @@ class CodeApi:
             raise _error(str(exc)) from None
         except (TypeError, ValueError, OverflowError) as exc:
             raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
+        options, limited = within_limit(options)
         try:
             exp = explain(model, inputs, target=tgt, use=use_list, options=options,
-                          abstained=["image"] if said else [])
-            exp.notices.extend([said] if said else [])
+                          abstained=["image"] if said else [], limit=max_seconds() or None)
+            exp.notices.extend(n for n in (limited, said) if n)
             result = exp.to_dict()
         except MsaError as exc:
             raise _error(str(exc)) from None

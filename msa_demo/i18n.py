@@ -1114,6 +1114,14 @@ ZH: dict[str, str] = {
     "Line {n} of the file '{manifest}' (data row {row}) is not a JSON object; JSONL holds one object per line.":
         "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON 对象；JSONL 每行一个对象。",
     "  a worker stopped; {n} row(s) were run again: {ids}": "  有工作进程中途停止；{n} 行被重新运行：{ids}",
+    # a server's limit on one explanation (MSA_MAX_SECONDS)
+    "The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
+    "budget, fewer IG steps or what-if forwards) or run it on your own machine.":
+        "解释在此服务器的 {limit} 秒上限（MSA_MAX_SECONDS）处被停止：请少要一些（设定时间预算、减少 IG 步数或假设分析的前向次数），"
+        "或在您自己的机器上运行。",
+    "The explanation was stopped.": "解释已停止。",
+    "This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of {budget} s.":
+        "此服务器在 {limit} 秒内完成一次解释（MSA_MAX_SECONDS），因此各图的时间预算为 {budget} 秒。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -1103,3 +1103,21 @@ def test_the_launched_page_is_the_app_modules_demo_as_a_space_reloader_finds_it(
     monkeypatch.setattr(app, "demo", None)
     app.main(["--preset", str(tiny_preset_path), "--also", "", "--port", "0", "--no-mcp"])
     assert len(launched) == 1 and app.demo is launched[0]
+
+
+def test_an_explanation_past_the_server_s_limit_is_one_message_on_the_page_and_from_the_api(dash, monkeypatch):
+    """``MSA_MAX_SECONDS`` (120 s on a Space): one visitor's request inside the Advanced ranges (1024 IG steps,
+    no budget) held both cores for minutes. Past the limit the page and the JSON endpoint say so in one line."""
+    import gradio as gr
+
+    from msa_demo.api import CodeApi as Api
+
+    monkeypatch.setenv("MSA_MAX_SECONDS", "0.001")
+    with pytest.raises(gr.Error, match="stopped at this server's limit of 0.001 s"):
+        list(dash.explain_panels(None, "a slow and costly day", None, None, ig_steps=8))
+    with pytest.raises(gr.Error, match="stopped at this server's limit of 0.001 s"):
+        Api(dash).explain(text="a slow and costly day", ig_steps=8)
+    monkeypatch.setenv("MSA_MAX_SECONDS", "600")
+    out = json.loads(Api(dash).explain(text="a slow and costly day", ig_steps=8))
+    assert "This server explains within 600 s (MSA_MAX_SECONDS), so the maps had a time budget of 300 s." in \
+        out["notices"]

@@ -236,8 +236,12 @@ def unused_methods(model, used, options) -> list[str]:
 def explain_iter(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
                  progress: Callable[..., Any] | None = None,
                  on_rows: Callable[[str, int, int | None], Any] | None = None,
-                 abstained: Sequence[str] | None = None) -> Iterator[tuple[str, Any]]:
+                 abstained: Sequence[str] | None = None, limit: float | None = None) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring).
+
+    ``limit``: the most seconds it may take (a server's ``MSA_MAX_SECONDS``; None: none): past it, the next model
+    call raises :class:`forward.Stopped`, a user's error that says so. Closing the stream (a cancelled request)
+    stops its panels at their next model call too.
 
     ``abstained``: the inputs given but left out of ``use`` because their model abstains (a picture without a face:
     :func:`abstain_without_face`), as the record says them (None: every one left out whose face model found no face).
@@ -246,6 +250,30 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     of a panel (from the panel's own thread: two panels can call at once), with the model rows its maps have
     evaluated so far and, under a time budget, the most the plan counts for them (an IG step is one row; adaptive
     IG often stops before its most steps, so a panel can finish short of it)."""
+    from msa_demo.explain.forward import Stop
+
+    stop = Stop(limit)
+    try:
+        yield from _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop)
+    finally:  # ended, failed or closed: a panel still running stops at its next model call
+        stop.set()
+
+
+def _stopping(run: Callable[[str], Any], stop) -> Callable[[str], Any]:
+    """``run`` whose model calls, in whichever thread runs it, stop with ``stop`` (:func:`forward.stop_with`)."""
+    from msa_demo.explain.forward import stop_with
+
+    def go(target):
+        stop_with(stop)
+        try:
+            return run(target)
+        finally:
+            stop_with(None)
+    return go
+
+
+def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop) -> Iterator[tuple[str, Any]]:
+    """:func:`explain_iter`'s work, its model calls stopping with ``stop``."""
     t0 = time.perf_counter()
     options = options or ExplainOptions()
     if isinstance(options, dict):
@@ -292,7 +320,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
 
     with CROWD.joined() as mine:
         t_maps, failed = time.perf_counter(), False
-        parts = panels(model, inputs, pred.used, options)
+        parts = [(name, _stopping(run, stop)) for name, run in panels(model, inputs, pred.used, options)]
         if on_rows is not None:
             names = [kind.name for kind in kinds() if kind.name in pred.used]
             parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
@@ -330,8 +358,11 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
             if options.what_if:
                 from msa_demo.explain.whatif import deadline_for, what_if
 
+                stop.check()
                 t_what = time.perf_counter()
                 deadline = deadline_for(options, t_what, whatif_seconds, len(parts) - done + 1)
+                if stop.at is not None:  # (its searches stop at the limit as at a budget's end: said, not failed)
+                    deadline = stop.at if deadline is None else min(deadline, stop.at)
                 tell(done / max(1, len(parts)), f"what-if: {name}")
                 found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
                 exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
@@ -359,6 +390,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     if options.tone and "audio" in pred.used:
         from msa_demo.explain.tone import tone
 
+        stop.check()
         tell(1.0, "how it sounds")
         exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
         yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
@@ -376,11 +408,13 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
 
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
-            progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None) -> Explanation:
-    """The complete explanation of the fused decision for ``target`` (default: the predicted class)."""
+            progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None,
+            limit: float | None = None) -> Explanation:
+    """The complete explanation of the fused decision for ``target`` (default: the predicted class); ``limit``:
+    the most seconds it may take (:func:`explain_iter`)."""
     result = None
     for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress,
-                                   abstained=abstained):
+                                   abstained=abstained, limit=limit):
         if kind == "done":
             result = part
     return result

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 import torch
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.errors import InputError
+from msa_demo.errors import InputError, MsaError
 from msa_demo.explain.faithfulness import RESOLUTION, adaptive_ig
 from msa_demo.explain.options import check_target
 from msa_demo.explain.result import Cost
@@ -55,6 +55,52 @@ def _panel_threads() -> None:
 
 
 _rows = threading.local()  # who hears of the rows this thread's panel evaluates (``explain_iter``'s ``on_rows``)
+_stops = threading.local()  # when this thread's panel stops (``explain_iter``'s ``Stop``)
+
+
+class Stopped(MsaError):
+    """An explanation stopped before its end: its page closed the stream (a cancel), or it ran past the server's
+    limit (``explain_iter``'s ``limit``)."""
+
+
+class Stop:
+    """When an explanation's work stops: ``set()`` (its stream closed) or ``limit`` seconds from now (None: no
+    limit). Every model call of a panel made under it asks first (:func:`check_stop`), so a cancelled or runaway
+    explanation frees the cores within one model call, not when its panels end (a cancelled request's 1024 IG
+    steps ran on for minutes, beside the next visitor's)."""
+
+    def __init__(self, limit: float | None = None) -> None:
+        self.limit = limit if limit and limit > 0 else None
+        self.at = time.perf_counter() + self.limit if self.limit else None
+        self.event = threading.Event()
+
+    def set(self) -> None:
+        self.event.set()
+
+    def seconds_left(self) -> float | None:
+        return None if self.at is None else self.at - time.perf_counter()
+
+    def check(self) -> None:
+        if self.event.is_set():
+            raise Stopped("The explanation was stopped.")
+        if self.at is not None and time.perf_counter() > self.at:
+            raise Stopped(LIMIT.format(limit=f"{self.limit:g}"))
+
+
+LIMIT = ("The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
+         "budget, fewer IG steps or what-if forwards) or run it on your own machine.")
+
+
+def stop_with(stop: Stop | None) -> None:
+    """This thread's model calls stop with ``stop`` (None: never)."""
+    _stops.stop = stop
+
+
+def check_stop() -> None:
+    """Raise :class:`Stopped` when this thread's explanation is to stop (:func:`stop_with`)."""
+    stop = getattr(_stops, "stop", None)
+    if stop is not None:
+        stop.check()
 
 
 def report_rows(tell: Callable[[int], Any] | None) -> None:
@@ -185,6 +231,7 @@ class FusedForward:
         return (self.attr_key, tuple(row.shape), str(row.dtype), hashlib.blake2b(raw, digest_size=16).digest())
 
     def _fused(self, x: torch.Tensor) -> torch.Tensor:
+        check_stop()  # a cancelled explanation, or one past the server's limit, runs no further model call
         _panel_threads()
         t0 = time.perf_counter()
         b = x.shape[0]

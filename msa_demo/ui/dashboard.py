@@ -22,7 +22,8 @@ from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import Settings, data_folder, in_folder, read_settings, settings_values
+from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, read_settings, settings_values,
+                               within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
                                  gradio, one_line, progress_adapter, rows_progress, same_clip, stale_parts,
@@ -515,7 +516,8 @@ class Dashboard:
                "report": None, "json": None, "what_if": ""}
         from msa_demo.explain import explain_iter
 
-        options, shared = self.shared_budget(settings.options)
+        options, limited = within_limit(settings.options)
+        options, shared = self.shared_budget(options)
         tgt = settings.target
         abstained = abstained_of(request, inputs, use)
         key = explained_key(model, inputs, use, options, tgt, abstained)
@@ -529,12 +531,12 @@ class Dashboard:
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress, lang),
-                                           on_rows=rows_progress(progress, lang=lang), abstained=abstained):
+                                           on_rows=rows_progress(progress, lang=lang), abstained=abstained,
+                                           limit=max_seconds() or None):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
-                    if shared:
-                        exp["notices"].append(shared)
+                    exp["notices"].extend(n for n in (limited, shared) if n)
                 elif kind == "map":
                     converted[id(part)] = part.to_dict()
                     exp["maps"] = [converted[id(m)] for m in made.maps if id(m) in converted]  # its order

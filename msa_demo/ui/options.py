@@ -64,6 +64,45 @@ def dashboard_budget() -> float:
     return 0.0 if torch.cuda.is_available() else 5.0
 
 
+MAX_SECONDS_ON_A_SPACE = 120.0
+
+
+def max_seconds() -> float:
+    """The most seconds one explanation may take on this server (0: no limit): ``MSA_MAX_SECONDS`` when set, else
+    120 on a Hugging Face Space (``SPACE_ID`` set: a public page, where one visitor's 1024 IG steps and 10,000
+    what-if forwards, inside the Advanced ranges and with no time budget, held both cores and up to 10 GB for
+    minutes, cancelled or not) and none elsewhere."""
+    import os
+
+    raw = os.environ.get("MSA_MAX_SECONDS", "").strip()
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 86400:
+            raise InputError(f"MSA_MAX_SECONDS must be a number of seconds from 0 (no limit) to 86400, not '{raw}'.")
+        return value
+    return MAX_SECONDS_ON_A_SPACE if os.environ.get("SPACE_ID") else 0.0
+
+
+WITHIN_LIMIT = ("This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of "
+                "{budget} s.")
+
+
+def within_limit(options: ExplainOptions, limit: float | None = None) -> tuple[ExplainOptions, str | None]:
+    """(options, a notice or None): under the server's limit (``limit``, default :func:`max_seconds`), no time
+    budget (0) or one over half the limit becomes half of it (the maps are planned to leave the rest to the
+    what-ifs and the page's own work), said in one line; without a limit, as they are."""
+    from dataclasses import replace
+
+    limit = max_seconds() if limit is None else limit
+    if limit <= 0 or 0 < options.budget <= limit / 2:
+        return options, None
+    budget = round(limit / 2, 1)
+    return replace(options, budget=budget), WITHIN_LIMIT.format(limit=f"{limit:g}", budget=f"{budget:g}")
+
+
 def data_folder():
     """The one folder a visitor's paths may name (``MSA_DATASET_ROOT``, else the folder the app started in): the
     Dataset tab's manifests and results, and a preset file or trained head typed as Compare's B."""

@@ -1,0 +1,90 @@
+"""An explanation stops: at a server's limit (``explain_iter(limit=...)``, the app's ``MSA_MAX_SECONDS``), and when
+its stream is closed (a cancelled request), its panels' next model call does not run. On the planted models
+(tests/planted_models.py), one made slow by construction: each of its model calls sleeps, so a panel of it runs
+for seconds unless stopped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from msa_demo.explain import ExplainOptions, explain, explain_iter, panel_workers
+from msa_demo.explain.forward import Stopped
+from planted_models import PlantedImage, planted_model, planted_inputs
+
+
+class SlowImage(PlantedImage):
+    """The planted picture model, each call 0.05 s slower; counts its calls."""
+
+    calls = 0
+
+    def _run(self, inputs, want_features):
+        type(self).calls += 1
+        time.sleep(0.05)
+        return super()._run(inputs, want_features)
+
+
+@pytest.fixture
+def slow():
+    model = planted_model()
+    model.modalities["image"].__class__ = SlowImage
+    SlowImage.calls = 0
+    return model
+
+
+MANY = ExplainOptions(ig_min_steps=512, ig_max_steps=512, grid=8, image_methods=("integrated_gradients", "occlusion"), batch_size=1,
+                      deletion_steps=2)
+
+
+def test_an_explanation_past_the_server_s_limit_stops_with_a_message_that_says_so(slow):
+    t0 = time.perf_counter()
+    with pytest.raises(Stopped, match=r"this server's limit of 0\.5 s \(MSA_MAX_SECONDS\): ask for less"):
+        explain(slow, planted_inputs(), options=MANY, limit=0.5)
+    assert time.perf_counter() - t0 < 5  # (its image panel alone asks for hundreds of 0.05 s calls)
+    calls = SlowImage.calls
+    time.sleep(0.3)
+    assert SlowImage.calls == calls  # nothing left running
+    quick = explain(slow, planted_inputs(), options=ExplainOptions(ig_max_steps=8, grid=2, deletion_steps=2), limit=60)
+    assert quick.maps  # a limit it stays under changes nothing
+
+
+def test_closing_the_stream_stops_a_panel_still_running(slow):
+    if panel_workers(slow) < 2:
+        pytest.skip("one panel at a time here: no panel runs while the stream waits")
+    stream = explain_iter(slow, planted_inputs(), options=MANY)
+    for kind, part in stream:  # the quick panels' maps arrive while the slow picture panel runs
+        if kind == "map" and part.modality != "image":
+            break
+    assert SlowImage.calls > 0
+    stream.close()  # as Gradio closes a cancelled request's generator
+    time.sleep(0.2)
+    calls = SlowImage.calls
+    time.sleep(0.5)
+    assert SlowImage.calls == calls  # (it went on for hundreds of calls, seconds, before)
+    assert not [t for t in threading.enumerate() if t.name.startswith("msa-panel") and t.is_alive()]
+
+
+def test_a_space_limits_one_explanation_and_plans_its_maps_within_half_of_it(monkeypatch):
+    """On a Space (``SPACE_ID``) an explanation may take 120 s unless ``MSA_MAX_SECONDS`` says otherwise; no time
+    budget, or one over half the limit, is planned at half of it and said; elsewhere nothing is limited."""
+    from msa_demo.i18n import said
+    from msa_demo.ui.options import max_seconds, within_limit
+
+    monkeypatch.delenv("MSA_MAX_SECONDS", raising=False)
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert max_seconds() == 0 and within_limit(ExplainOptions(budget=0)) == (ExplainOptions(budget=0), None)
+    monkeypatch.setenv("SPACE_ID", "someone/why-sentiment")
+    assert max_seconds() == 120
+    options, note = within_limit(ExplainOptions(budget=0, ig_max_steps=1024))
+    assert options.budget == 60 and options.ig_max_steps == 1024
+    assert note == "This server explains within 120 s (MSA_MAX_SECONDS), so the maps had a time budget of 60 s."
+    assert "120 秒" in said(note, "zh")
+    assert within_limit(ExplainOptions(budget=5)) == (ExplainOptions(budget=5), None)  # inside it: as asked
+    monkeypatch.setenv("MSA_MAX_SECONDS", "0")  # the operator's word: no limit
+    assert max_seconds() == 0
+    monkeypatch.setenv("MSA_MAX_SECONDS", "ten")
+    with pytest.raises(Exception, match="MSA_MAX_SECONDS must be a number of seconds from 0"):
+        max_seconds()
