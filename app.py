@@ -294,8 +294,10 @@ const describe = () => {
   document.querySelectorAll('.js-plotly-plot').forEach(chart => {
     if (!Array.isArray(chart.data) || !chart.layout) return;
     const plain = (html) => String(html || '').replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, '').trim();
+    // a number as a person says it: the audio chart's times were read "0.21000000000000002 is"
+    const spoken = (v) => typeof v === 'number' ? String(Math.round(v * 100) / 100) : plain(v);
     const series = chart.data.filter(d => Array.isArray(d.x) && d.x.length && d.x.length <= 40).map(d => {
-      const values = d.x.map((x, i) => plain(x) + ' ' + plain(Array.isArray(d.text) ? d.text[i] : d.y?.[i]));
+      const values = d.x.map((x, i) => spoken(x) + ' ' + spoken(Array.isArray(d.text) ? d.text[i] : d.y?.[i]));
       return (d.name ? plain(d.name) + ': ' : '') + values.join(', ');
     });
     const label = [plain(chart.layout.title?.text ?? chart.layout.title), ...series].filter(Boolean).join('. ');

@@ -47,6 +47,21 @@ def is_cjk(ch: str) -> bool:
             or 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF)
 
 
+def right_to_left(text: str | None) -> bool:
+    """Whether a text reads right to left (Arabic, Hebrew ...): its first letter of a strong direction is one of
+    theirs, as a browser's ``dir="auto"`` decides (an Arabic review's word chips ran left to right, the first word
+    at the far left)."""
+    import unicodedata
+
+    for ch in text or "":
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
 def _cut(run: str) -> list[tuple[int, int]]:
     """A run of Chinese characters cut into words by jieba (each character alone when jieba is missing)."""
     try:
@@ -247,5 +262,5 @@ def notice(modality: str, record: dict[str, Any] | None) -> str | None:
 
 
 __all__ = ["LANGUAGE_NAMES", "LEADS", "NEUTRAL_UNLEARNED", "OUTSIDE_LANGUAGES", "check", "declared", "detect_language",
-           "is_cjk", "language_name", "names", "neutral_notice", "notice", "preset_languages", "token_joined",
+           "is_cjk", "language_name", "names", "neutral_notice", "notice", "preset_languages", "right_to_left", "token_joined",
            "word_spans"]

@@ -23,14 +23,14 @@ from msa_demo.views import esc as _e
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
-color:#222;line-height:1.45}
+color:#222;line-height:1.45;overflow-wrap:break-word}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 .summary{font-size:1.2em;font-weight:600}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;
 white-space:nowrap}img{max-width:100%;height:auto}
 @media (max-width:700px){body{margin:1em auto}td,th{white-space:normal;padding:.2em .4em}
 table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-width:100%}}
-.words span{padding:1px 2px;border-radius:3px}.legend span{display:inline-block;padding:2px 8px;
+.words span{padding:1px 2px;border-radius:3px;unicode-bidi:isolate}.legend span{display:inline-block;padding:2px 8px;
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
 .imgs img{max-width:360px;border:1px solid #ccc}.notice{color:#8a5a00}.warn{color:#a40;font-weight:600}
 .conflict{color:#b00;font-weight:bold}.heard sub{color:#595959}svg{max-width:100%;height:auto;display:block}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -945,6 +946,9 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     assert chart.get_attribute("role") == "img" and told.startswith("Modality contributions"), told
     shapley = page.evaluate("() => document.querySelector('#contrib .js-plotly-plot').data[0].text")
     assert all(f"{m} {v}" in told for m, v in zip(("text", "image", "audio"), shapley)), (told, shapley)
+    heard = page.locator("#audio-plot .js-plotly-plot").first.get_attribute("aria-label") or ""
+    assert heard and not re.search(r"\d\.\d{4,}", heard), heard  # times said as a person says them, not
+    # "0.21000000000000002 is"
     timings = page.locator("#transcript sub").element_handles()
     assert timings and min(page.evaluate(CONTRAST, e) for e in timings) >= 4.5
     # the report, on a phone: as wide as the phone, its charts whole

@@ -1121,3 +1121,18 @@ def test_an_explanation_past_the_server_s_limit_is_one_message_on_the_page_and_f
     out = json.loads(Api(dash).explain(text="a slow and costly day", ig_steps=8))
     assert "This server explains within 600 s (MSA_MAX_SECONDS), so the maps had a time budget of 300 s." in \
         out["notices"]
+
+
+def test_a_right_to_left_text_s_words_run_from_the_right_on_the_page_and_in_the_report(dash):
+    """An Arabic review's word chips ran left to right, its first word at the far left; the report split its last
+    chip ('أخرى' at the left, its '.' and mark at the right)."""
+    from msa_demo.language import right_to_left
+
+    assert right_to_left("«المنتج سيء جدا» 100%") and right_to_left("המוצר מצוין")
+    assert not right_to_left("123 — the product, المنتج") and not right_to_left("") and not right_to_left("😀 ok")
+    arabic = list(dash.explain_panels(None, "المنتج سيء جدا ولن أشتريه مرة أخرى.", None, None, ig_steps=8))[-1]
+    english = list(dash.explain_panels(None, "the product is bad and I will not buy it again.", None, None,
+                                       ig_steps=8))[-1]
+    assert arabic["text.words"]["rtl"] is True and english["text.words"]["rtl"] is False  # each update says it
+    report = Path(arabic["report"]).read_text(encoding="utf-8")
+    assert '<p class="words" dir="auto">' in report and "unicode-bidi:isolate" in report

@@ -10,6 +10,7 @@ from msa_demo.explain.methods import METHODS, describe
 from msa_demo.explain.options import option
 from msa_demo.inputs import TextInput, load_text
 from msa_demo.i18n import label, t
+from msa_demo.language import right_to_left
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -71,7 +72,9 @@ def render(exp: dict, lang: str = "en") -> dict:
     import gradio as gr
 
     return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans],
-                               color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()})}
+                               color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()},
+                               rtl=right_to_left("".join(w for w, _c in spans)))}  # Arabic: its first word on
+    # the right (each update says it: the panel keeps the last direction it was given)
 
 
 def record(value: TextInput | None) -> dict[str, Any]:
@@ -99,7 +102,7 @@ def report(exp: dict, lang: str = "en") -> str:
     line = t("{caption}; colours toward '{target}'.", lang, caption=views.map_caption(m, lang),
              target=label(exp.get("target"), lang))
     return (f"<h2>{t('Words', lang)}</h2><p>{_e(line)}</p>"
-            f'<p class="legend">{legend}</p><p class="words">{"".join(parts)}</p>')
+            f'<p class="legend">{legend}</p><p class="words" dir="auto">{"".join(parts)}</p>')
 
 
 KIND = ModalityKind(

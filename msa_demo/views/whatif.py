@@ -306,7 +306,7 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
         said = f"- {md(line(c, exp, lang))}" + (f" <sub>({md(cost)})</sub>" if cost else "")
         kind, value = _detail(c)
         if kind == "text":
-            said += f"  \n  {edited_markdown(value)}"
+            said += f'  \n  <span dir="auto">{edited_markdown(value)}</span>'  # (an Arabic text's full stop on its left)
         elif kind == "units":
             said += f"  \n  <sub>{md(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</sub>"
         lines.append(said)
@@ -346,7 +346,7 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
         kind, value = _detail(c)
         extra = ""
         if kind == "text":
-            extra = f'<br><span class="edited">{edited_html(value)}</span>'
+            extra = f'<br><span class="edited" dir="auto">{edited_html(value)}</span>'
         elif kind == "units":
             extra = f"<br><small>{esc(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</small>"
         pic = whatif_picture(exp, c)
