@@ -1122,6 +1122,11 @@ ZH: dict[str, str] = {
     "The explanation was stopped.": "解释已停止。",
     "This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of {budget} s.":
         "此服务器在 {limit} 秒内完成一次解释（MSA_MAX_SECONDS），因此各图的时间预算为 {budget} 秒。",
+    # fix-lang: part of a text in a language the model was not trained on (language.PART_OUTSIDE, the trust verdict)
+    "{lead}: part of it is {language}, outside this model's languages ({languages}); its verdict on this {thing} is "
+    "not reliable.": "{lead}：其中一部分是{language}，超出此模型的语言范围（{languages}），它对这段{thing}的判断不可靠。",
+    "{name}: outside this model's languages (part of it is {language}); the map shows how the model reacted, not "
+    "what the words mean.": "{name}：超出此模型的语言范围（其中一部分是{language}）；这张图显示的是模型的反应，而不是词语的含义。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

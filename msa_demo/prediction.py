@@ -47,6 +47,9 @@ class ModalityPrediction:
     language: str | None = None
     languages: list[str] | None = None
     language_covered: bool | None = None
+    # the languages a substantial part of the words is in besides ``language`` ([] for words in one language; None:
+    # a model that reads no words, or a record saved before it was kept); outside ``languages``: not reliable either
+    other_languages: list[str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], modality: str = "") -> "ModalityPrediction":
@@ -54,7 +57,7 @@ class ModalityPrediction:
                    label=data.get("label") or "", label_probs=dict(data.get("label_probs") or {}),
                    model_id=data.get("model_id") or "", revision=data.get("revision") or "",
                    language=data.get("language"), languages=data.get("languages"),
-                   language_covered=data.get("language_covered"))
+                   language_covered=data.get("language_covered"), other_languages=data.get("other_languages"))
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from msa_demo import i18n, views
+from msa_demo import i18n, language, views
 from msa_demo.i18n import t
 from msa_demo.language import language_name
 from msa_demo.registry import kinds
@@ -98,7 +98,7 @@ def _modalities_table(exp: dict, lang: str = "en") -> str:
         alone = (t("{why} (not used)", lang, why=t(views.abstained_why(m, reading), lang)) if m in gone
                  else t("too close to call", lang) if views.near_tie(p)  # as the page says it (it named a class)
                  else i18n.label(p.get("label"), lang))
-        if r.get("language_covered") is False or p.get("language_covered") is False:
+        if language.outside(r) or language.outside(p):  # all its words, or part of them
             alone = t("{alone} — {why}", lang, alone=alone, why=t(views.OUTSIDE_LANGUAGES, lang))
         code = r.get("language") or p.get("language") or ""
         rows.append(f"<tr><td>{_e(i18n.modality(m, lang))}</td><td>{_e(alone)}</td>"

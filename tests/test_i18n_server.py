@@ -180,6 +180,14 @@ def every_path(exp: dict) -> list[dict]:
         {**base, "modality": "text", "edit": "neutral", "flipped": False, "units": [], "max_forwards": 64},
         {**base, "modality": "text", "edit": "remove", "flipped": False, "units": [], "stopped": "time"}]
     out.append(e)
+    # part of the words in a language the model was not trained on (the notice as the engine writes it)
+    from msa_demo import language
+
+    e = copy.deepcopy(exp)
+    e["reading"]["text"] = {**(e["reading"].get("text") or {}), "language": "en", "languages": ["en", "zh"],
+                            "language_covered": True, "other_languages": ["es"]}
+    e["prediction"]["notices"] = [language.notice("text", e["reading"]["text"])]
+    out.append(e)
     return out
 
 
@@ -194,6 +202,7 @@ def test_every_verdict_notice_and_what_if_path_is_told_in_chinese(explained):
         assert english_left(text, *own_words(exp), "awful furious nice") == []
     assert {mark for e in paths for mark, _ in views.trust_verdicts(e, "zh")} == {"✓", "✗", "?", "⚠"}  # each told
     assert "超出此模型的语言范围" in told[3] and "法语" in told[3] and "没有人脸" in told[3]
+    assert "文字：其中一部分是西班牙语，超出" in told[-1] and "（其中一部分是西班牙语）" in told[-1]
 
 
 def test_the_scan_finds_english(explained):

@@ -11,11 +11,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from msa_demo import language, report, views
 from msa_demo.explain import explain
+from msa_demo.views import story
 
 FRENCH = "Je ne suis pas content, le service est très mauvais"
 NOTICE = ("Text: French is outside this model's languages (English, Chinese); its verdict on this text is not "
@@ -167,3 +169,72 @@ def test_every_language_speech_recognition_can_report_has_a_name():
     assert language.language_name("xx") == "xx" and language.language_name(None) == "an unknown language"
     line = language.notice("audio", {"language": "te", "languages": ["en", "zh"], "language_covered": False})
     assert line.startswith("Transcript: Telugu is outside this model's languages (English, Chinese)")
+
+
+MIXED = "El producto es muy malo y llegó tarde, but the delivery guy was nice."
+PART_NOTICE = ("Text: part of it is Spanish, outside this model's languages (English, Chinese); its verdict on this "
+               "text is not reliable.")
+
+
+def test_part_of_a_text_in_another_language_is_found_and_english_with_borrowed_words_is_not():
+    """``language.other_languages``: a run of words with several function words of another language and none of
+    English's, covering a quarter of the text, is that language; an English text quoting a phrase is not."""
+    mixed = {"The delivery was rápida pero el producto es muy malo, honestly disappointed 😡": ["es"],
+             MIXED: ["es"], "Yeh phone bahut accha hai yaar, totally worth it": ["hi"],
+             "Honestly the food was okay, mais le service était vraiment nul et très lent": ["fr"],
+             "Bought it for my son, maar het is van slechte kwaliteit en niet stevig": ["nl"],
+             "Das Produkt ist nicht gut und ich bin sehr enttäuscht, but the box was nice": ["de"]}
+    for text, found in mixed.items():
+        assert language.detect_language(text) == "en", text  # as a whole: English (it had read no further)
+        assert language.other_languages(text, "en") == found, text
+    english = ["C'est la vie, I guess the movie was just not for me", "Hasta la vista baby, this phone is going back",
+               "I ordered the pollo con queso and it was delicious", "Die hard fans will love it, no doubt die die die",
+               "Per the manual, the unit should be charged for a day", "The film noir was a tour de force",
+               "I am really disappointed with this phone", "这家餐厅的服务太糟糕了", "",
+               # a long review that quotes a French title is not "part French"
+               "I saw it twice. " * 10 + "La vie est un long fleuve tranquille. " + "The cast is great. " * 10]
+    assert [language.other_languages(t, language.detect_language(t)) for t in english] == [[]] * len(english)
+    assert language.other_languages("Le service est très lent et je ne suis pas content", "fr") == []  # its own
+    # the record names the language found, and only one outside the declared ones makes the model's verdict unsure
+    spec = SimpleNamespace(options={"languages": ["en", "zh"]})
+    record = language.check("text", {"text": MIXED}, spec)
+    assert record == {"language": "en", "languages": ["en", "zh"], "language_covered": True,
+                      "other_languages": ["es"]}
+    assert language.outside(record) and language.notice("text", record) == PART_NOTICE
+    covered = language.check("text", {"text": MIXED}, SimpleNamespace(options={"languages": ["en", "es"]}))
+    assert covered["other_languages"] == ["es"] and not language.outside(covered)
+    assert language.notice("text", covered) is None
+    assert language.check("text", {"text": MIXED}, SimpleNamespace(options={}))["language_covered"] is None
+    assert story.language_notice("text", record, "zh") == (
+        "文字：其中一部分是西班牙语，超出此模型的语言范围（英语、中文），它对这段文字的判断不可靠。")
+
+
+def test_a_text_partly_in_another_language_gets_the_notice_on_every_screen(en_zh, en_zh_path):
+    """As a text wholly in another language: the prediction's notice and record, the maps' caveat, the trust table,
+    the notes, the report (in English and Chinese) and the dashboard."""
+    pred = en_zh.predict(text=MIXED)
+    text = pred.to_dict()["modalities"]["text"]
+    assert (text["language"], text["language_covered"], text["other_languages"]) == ("en", True, ["es"])
+    assert pred.notices.count(PART_NOTICE) == 1
+    assert en_zh.predict(text="I am really disappointed with this phone").modalities["text"].other_languages == []
+    d = explain(en_zh, en_zh.read_inputs(text=MIXED), options=_fast()).to_dict()
+    assert d["reading"]["text"]["other_languages"] == ["es"] and PART_NOTICE in d["prediction"]["notices"]
+    assert [m["caveat"] for m in d["maps"]] == [language.OUTSIDE_LANGUAGES]
+    (row,) = views.trust_rows(d)
+    assert row["mark"] == "⚠" and row["verdict"] == language.OUTSIDE_LANGUAGES
+    assert "(part of it is Spanish)" in views.trust_verdicts(d)[0][1]
+    assert "（其中一部分是西班牙语）" in views.trust_verdicts(d, "zh")[0][1]
+    notes = views.notices_markdown(d["prediction"], (), d["reading"], d["models"], d)
+    assert notes.count("part of it is Spanish") == 1 and f"⚠ {PART_NOTICE}" in notes
+    zh_notes = views.notices_markdown(d["prediction"], (), d["reading"], d["models"], d, lang="zh")
+    assert zh_notes.count("其中一部分是西班牙语") == 1
+    assert views.summary_sentence(d["prediction"], d, d["reading"]).endswith(
+        f"(the words: {language.OUTSIDE_LANGUAGES}).")
+    html = report.to_html(d).split('<script type="application/json"')[0]
+    assert html.count("part of it is Spanish, outside") == 1 and "(part of it is Spanish)" in html and "⚠ " + language.OUTSIDE_LANGUAGES.replace("'", "&#x27;") in html
+    zh_html = report.to_html(d, lang="zh").split('<script type="application/json"')[0]
+    assert zh_html.count("其中一部分是西班牙语，超出") == 1 and "（其中一部分是西班牙语）" in zh_html
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(en_zh_path), fallback=None, device="cpu", warm=False)
+    assert dash.predict(None, MIXED, None, None)["notices"].count("part of it is Spanish") == 1

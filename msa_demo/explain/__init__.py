@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 from msa_demo import __version__
 from msa_demo.errors import InputError, MsaError
 from msa_demo.i18n import with_reading
-from msa_demo.language import OUTSIDE_LANGUAGES
+from msa_demo.language import OUTSIDE_LANGUAGES, outside
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
 from msa_demo.explain.options import ExplainOptions, check_target
@@ -347,7 +347,7 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                 yield "notices", {"notices": [note]}
                 continue
             for m in maps:  # words in a language the model was not trained on: no figure makes the map trustworthy
-                if (exp.reading.get(m.modality) or {}).get("language_covered") is False:
+                if outside(exp.reading.get(m.modality)):  # (all its words, or a substantial part of them)
                     m.caveat = OUTSIDE_LANGUAGES
                 if plan is not None:  # what this map gave up to fit the budget
                     m.params["budget"] = plan.given_up_by(m)

@@ -71,15 +71,16 @@ def abstained_why(m: str, reading: dict | None) -> str:
 
 
 def outside_languages(reading: dict | None, pred: dict | None = None) -> list[str]:
-    """Modalities whose words are in a language their model was not trained on (the reading record, else the
-    prediction's own record of each modality)."""
-    out = [m for m, r in (reading or {}).items() if (r or {}).get("language_covered") is False]
+    """Modalities whose words, all or a substantial part of them, are in a language their model was not trained on
+    (the reading record, else the prediction's own record of each modality: :func:`language.outside`)."""
+    out = [m for m, r in (reading or {}).items() if language.outside(r)]
     return out + [m for m, p in ((pred or {}).get("modalities") or {}).items()
-                  if m not in out and (p or {}).get("language_covered") is False]
+                  if m not in out and language.outside(p)]
 
 
 def language_records(pred: dict | None, reading: dict | None) -> dict[str, dict]:
-    """{modality: {"language", "languages", "language_covered"}}: the reading record's, else the prediction's."""
+    """{modality: {"language", "languages", "language_covered", "other_languages"}}: the reading record's, else the
+    prediction's."""
     out = {m: dict(p) for m, p in ((pred or {}).get("modalities") or {}).items() if (p or {}).get("language")}
     out.update({m: dict(r) for m, r in (reading or {}).items() if (r or {}).get("language")})
     return out
@@ -185,12 +186,15 @@ def story_clause(fn, exp: dict, lang: str = "en") -> str | None:
 def language_notice(modality: str, record: dict | None, lang: str = "en") -> str | None:
     """``language.notice`` in ``lang``: the model read a language it was not trained on (None otherwise)."""
     record = record or {}
-    if lang != "zh" or record.get("language_covered") is not False:
+    if lang != "zh" or not language.outside(record):
         return language.notice(modality, record)
     lead, thing = language.LEADS.get(modality, (modality.capitalize(), "input"))
-    return t("{lead}: {language} is outside this model's languages ({languages}); its verdict on this {thing} is "
-             "not reliable.", lang, lead=t(lead, lang) if modality in language.LEADS else i18n.modality(modality, lang),
-             language=i18n.language(language_name(record.get("language")), lang),
+    part = language.partly_outside(record) if record.get("language_covered") is not False else []
+    key = (language.PART_OUTSIDE if part else "{lead}: {language} is outside this model's languages ({languages}); "
+           "its verdict on this {thing} is not reliable.")
+    return t(key, lang, lead=t(lead, lang) if modality in language.LEADS else i18n.modality(modality, lang),
+             language=i18n.joined((i18n.language(language_name(c), lang) for c in part or [record.get("language")]),
+                                  lang),
              languages=listed((i18n.language(language_name(c), lang) for c in record.get("languages") or []), lang),
              thing=t(thing, lang))
 
@@ -346,9 +350,13 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
         name = map_name(m, lang)
         if m.get("modality") in outside or m.get("caveat") == OUTSIDE_LANGUAGES:
             r = records.get(m.get("modality")) or {}
-            out.append((i, "⚠", t("{name}: outside this model's languages (it reads {language}); the map shows how "
+            part = language.partly_outside(r) if r.get("language_covered") is not False else []
+            out.append((i, "⚠", t("{name}: outside this model's languages (part of it is {language}); the map shows "
+                                  "how the model reacted, not what the words mean." if part else
+                                  "{name}: outside this model's languages (it reads {language}); the map shows how "
                                   "the model reacted, not what the words mean.", lang, name=name,
-                                  language=i18n.language(language_name(r.get("language")), lang))))
+                                  language=i18n.joined((i18n.language(language_name(c), lang)
+                                                        for c in part or [r.get("language")]), lang))))
             continue
         if len(m.get("labels") or []) == 1 and f.get("aopc") is not None:  # an emoji-only text: one "word"
             out.append((i, "?", t("{name}: it has one part only, so there is no ranking for the deletion test to "
