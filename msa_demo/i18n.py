@@ -186,6 +186,9 @@ WHAT_IF_NOT_TRIED = ("{name}: not tried; the what-ifs' time (half the time budge
 WHAT_IF_SWAPS_NOT_TRIED = ("{name}: {swaps} not tried; the what-ifs' time (half the time budget) had run out. A larger "
                            "time budget leaves time for them.")
 SWAPS = {"antonym": "antonyms", "neutral": "neutral words"}
+# a text in a language the word table (``explain.lexicon.LANGUAGES``) holds no words of: no word swap is searched
+SWAPS_NOT_OFFERED = ("{name}: word swaps (antonyms, neutral words) are offered for {languages} texts only, so none was "
+                     "tried.")
 # a picture refused for having no face, with how it was read (a 10000×200 strip downscaled to 1024×20, an animated
 # GIF's first frame alone): "no face" alone told a person whose file has one that it has none
 HOW_READ = "{refusal} How it was read: {how}"
@@ -1127,6 +1130,8 @@ ZH: dict[str, str] = {
     "not reliable.": "{lead}：其中一部分是{language}，超出此模型的语言范围（{languages}），它对这段{thing}的判断不可靠。",
     "{name}: outside this model's languages (part of it is {language}); the map shows how the model reacted, not "
     "what the words mean.": "{name}：超出此模型的语言范围（其中一部分是{language}）；这张图显示的是模型的反应，而不是词语的含义。",
+    # fix-lang: the what-if's word swaps, offered for the word table's languages only
+    SWAPS_NOT_OFFERED: "{name}：替换词语（反义词、中性词）只适用于{languages}文本，因此没有尝试。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -178,7 +178,8 @@ def every_path(exp: dict) -> list[dict]:
         {**base, "modality": "image", "edit": "remove", "flipped": False, "units": ["r1c1", "r2c2"],
          "max_forwards": 64},
         {**base, "modality": "text", "edit": "neutral", "flipped": False, "units": [], "max_forwards": 64},
-        {**base, "modality": "text", "edit": "remove", "flipped": False, "units": [], "stopped": "time"}]
+        {**base, "modality": "text", "edit": "remove", "flipped": False, "units": [], "stopped": "time"},
+        {**base, "modality": "text", "edit": "antonym", "flipped": False, "units": [], "stopped": "language"}]
     out.append(e)
     # part of the words in a language the model was not trained on (the notice as the engine writes it)
     from msa_demo import language
@@ -203,6 +204,7 @@ def test_every_verdict_notice_and_what_if_path_is_told_in_chinese(explained):
     assert {mark for e in paths for mark, _ in views.trust_verdicts(e, "zh")} == {"✓", "✗", "?", "⚠"}  # each told
     assert "超出此模型的语言范围" in told[3] and "法语" in told[3] and "没有人脸" in told[3]
     assert "文字：其中一部分是西班牙语，超出" in told[-1] and "（其中一部分是西班牙语）" in told[-1]
+    assert "只适用于英语和中文文本" in told[-2]  # the word swaps, not offered for a text in another language
 
 
 def test_the_scan_finds_english(explained):

@@ -574,3 +574,34 @@ def test_a_long_text_s_edit_is_shown_with_the_words_beside_it_not_the_whole_text
     zh = [["这家餐厅的环境很好" * 20, ""], ["太差了", "removed"], ["服务员也很热情" * 20, ""]]
     told = edited_html(zh)
     assert "<del>太差了</del>" in told and len(told) < 120 and told.startswith("…") and told.endswith("…")
+
+
+def test_word_swaps_are_offered_for_the_word_table_s_languages_only(angry):
+    """A text in another language than the word table's (English, Chinese): the removal is searched as in any
+    language, the antonym and neutral-word searches are not (a Spanish review's English-looking 'terrible' was
+    swapped for 'great'), and one line says why, in English and Chinese, in the JSON, the panel and the report."""
+    from msa_demo import report
+    from msa_demo.language import detect_language
+    from msa_demo.views.whatif import sentence, whatif_markdown
+
+    spanish = "el servicio es muy awful y la comida furious"  # the planted words: s = -2.9, negative
+    assert detect_language(spanish) == "es"
+    exp = explain(angry, Inputs(text=TextInput(spanish)), options=ExplainOptions(what_if=True, **QUICK))
+    assert exp.prediction.label == "negative"
+    removal, swaps = exp.what_if  # (without the check: removal, antonym, neutral; 'awful' → 'wonderful' flipped it)
+    assert removal.edit == "remove" and removal.flipped and sorted(removal.units) == ["awful", "furious"]
+    said = "Text: word swaps (antonyms, neutral words) are offered for English and Chinese texts only, so none was tried."
+    assert (swaps.stopped, swaps.flipped, swaps.units, swaps.cost.forward_passes) == ("language", False, [], 0)
+    assert swaps.sentence == said
+    record = json.loads(json.dumps(exp.to_dict()))
+    zh = "文字：替换词语（反义词、中性词）只适用于英语和中文文本，因此没有尝试。"
+    assert sentence(record["what_if"][1], record, "zh") == zh
+    assert whatif_markdown(record).count(said) == 1 and whatif_markdown(record, "zh").count(zh) == 1
+    assert report.to_html(record).split('<script type="application/json"')[0].count(said) == 1  # the page's
+    # an English text keeps its swaps
+    assert [c.edit for c in explain(angry, Inputs(text=TextInput(ANGRY)),
+                                    options=ExplainOptions(what_if=True, **QUICK)).what_if] == [
+        "remove", "antonym", "neutral"]
+    from msa_demo.explain.lexicon import LANGUAGES
+
+    assert LANGUAGES == ("en", "zh")  # what the line names

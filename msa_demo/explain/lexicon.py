@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import unicodedata
 
+# the languages the table holds words of (ISO 639-1): the what-if swaps words only in a text told to be in one of them
+# (a Spanish review's 'terrible' had been swapped for 'great' inside the Spanish sentence)
+LANGUAGES = ("en", "zh")
+
 # word -> (antonym, neutral word)
 ENGLISH: dict[str, tuple[str, str]] = {
     "good": ("bad", "ordinary"), "bad": ("good", "ordinary"),
@@ -157,4 +161,4 @@ def replacement(word: str, edit: str) -> str | None:
     return None if cut is None else word[:cut[0]] + cut[2] + word[cut[1]:]
 
 
-__all__ = ["CHINESE", "DEGREE", "EDITS", "ENGLISH", "PARTICLES", "POSITIVE", "core_span", "replacement", "says", "swap"]
+__all__ = ["CHINESE", "DEGREE", "EDITS", "ENGLISH", "LANGUAGES", "PARTICLES", "POSITIVE", "core_span", "replacement", "says", "swap"]

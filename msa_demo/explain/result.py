@@ -139,7 +139,9 @@ class Counterfactual(_Serial):
     minimal: bool = False
     method: str = ""  # the map whose ranking the search started from
     max_forwards: int = 0
-    stopped: str = ""  # what ended a search before it could try every set: "forwards" or "time" ("" if nothing)
+    # what ended a search before it could try every set: "forwards" or "time" ("" if nothing); "language": the word
+    # swaps of a text in a language the word table holds no words of, not searched (one record stands for both edits)
+    stopped: str = ""
     cost: Cost = field(default_factory=Cost)
 
     @classmethod

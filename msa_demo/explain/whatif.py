@@ -15,7 +15,9 @@ token in each word's place, read 64 % where the text without the words read 53 %
 
 Text is also edited in words (:mod:`msa_demo.explain.lexicon`): the ranked words that the small shipped table
 lists are replaced by their antonym (then, separately, by a neutral word), grown and pruned the same way; each
-edited text is read by the text model again, like a new input.
+edited text is read by the text model again, like a new input. Only in a text of the table's languages
+(``lexicon.LANGUAGES``, English and Chinese, as :func:`msa_demo.language.detect_language` tells it): in another, one
+line says so (:data:`~msa_demo.i18n.SWAPS_NOT_OFFERED`) and only the removal is searched.
 
 Each search is bounded by ``ExplainOptions.what_if_forwards`` model rows and by a deadline (the what-ifs share half
 the time budget, when there is one, each panel an equal part of what is left: :func:`deadline_for`); when none flips
@@ -30,11 +32,13 @@ from typing import Callable
 import torch
 
 from msa_demo.config import SENTIMENTS
-from msa_demo.explain.lexicon import EDITS, core_span, replacement, says, swap
+from msa_demo.explain.lexicon import EDITS, LANGUAGES, core_span, replacement, says, swap
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
-from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, region_words
+from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
+                           joined, region_words)
 from msa_demo.labels import probs_dict
+from msa_demo.language import detect_language, language_name
 from msa_demo.prediction import too_close
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
@@ -117,6 +121,8 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
         pairs = _and([f"{quoted(a)} → {quoted(b)}" for a, b in zip(c.units, c.replacements)])
         return f"With {pairs} ({'antonyms' if c.edit == 'antonym' else 'neutral words'}) it reads {reads}."
     name = c.modality.capitalize()
+    if c.stopped == "language":
+        return SWAPS_NOT_OFFERED.format(name=name, languages=joined(map(language_name, LANGUAGES)))
     if c.stopped == "time":
         n = c.cost.forward_passes
         if not c.units:
@@ -392,10 +398,29 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
     return _result(amap, edit, verdict, units, probs, flipped, minimal, rows, t0, options, text, new)
 
 
+def swaps_offered(text: str | None) -> bool:
+    """Does the word table hold words of the text's language (``lexicon.LANGUAGES``, as the languages check tells
+    it; a text too short to tell is tried)? In a Spanish review, the English-looking 'terrible' was swapped for
+    'great' inside the Spanish sentence."""
+    lang = detect_language(text)
+    return lang is None or lang in LANGUAGES
+
+
+def not_offered(amap: AttributionMap, verdict: str, options: ExplainOptions) -> Counterfactual:
+    """The one line that stands for the word swaps of a text in another language: no search ran (``stopped``:
+    "language")."""
+    c = Counterfactual(modality=amap.modality, edit=EDITS[0], flipped=False, original=verdict, label=verdict,
+                       probs={}, sentence="", method=amap.method, max_forwards=options.what_if_forwards,
+                       stopped="language")
+    c.sentence = sentence_for(c)
+    return c
+
+
 def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict: str, target: str,
             options: ExplainOptions, deadline: float | None = None) -> list[Counterfactual]:
     """The what-ifs of one panel's maps: removal on the first map of each modality that kept its layout, and for
-    text the word replacements too."""
+    text the word replacements too (in a text of the word table's languages; else one line saying they are not
+    offered: :func:`swaps_offered`)."""
     out: list[Counterfactual] = []
     seen: set[str] = set()
     for m in maps:
@@ -404,10 +429,12 @@ def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict:
             continue
         seen.add(m.modality)
         text = m.modality == "text" and getattr(inputs, "text", None) is not None and "text" in model.modalities
+        read = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text) if text else None
         out.append(removal(layout, m, verdict, target, options, deadline,
-                           *((text_reader(model, inputs, used), model.encode("text", inputs.text)[0].info.get(
-                               "text", inputs.text.text)) if text else ())))
-        if text:
+                           *((text_reader(model, inputs, used), read) if text else ())))
+        if text and not swaps_offered(read):
+            out.append(not_offered(m, verdict, options))
+        elif text:
             for edit in (e for e in EDITS if not (e == "neutral" and verdict == "neutral")):
                 out.append(replacements(model, inputs, used, m, verdict, target, options, edit, deadline))
                 if not out[-1].units and not out[-1].stopped:  # no word of the lexicon: the same for every edit
@@ -425,6 +452,6 @@ def deadline_for(options: ExplainOptions, started: float, spent: float = 0.0, pa
     return started + max(0.0, BUDGET_SHARE * options.budget - spent) / max(1, panels_left)
 
 
-__all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "ranking", "removal", "replacements",
-           "sentence_for", "units_phrase", "what_if"]
+__all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "not_offered", "ranking", "removal", "replacements",
+           "sentence_for", "swaps_offered", "units_phrase", "what_if"]
 

@@ -9,8 +9,11 @@ import re
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import BLANKED, SWAPS, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t
+from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
+                           joined, region_words, t)
+from msa_demo.explain.lexicon import LANGUAGES
 from msa_demo.explain.whatif import bare, tally, times, units_in
+from msa_demo.language import language_name
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md
 from msa_demo.views.figures import original_image
@@ -76,6 +79,9 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                  how=t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang))
     name = i18n.modality(modality, lang)
     n = int((c.get("cost") or {}).get("forward_passes") or 0)
+    if c.get("stopped") == "language":
+        return t(SWAPS_NOT_OFFERED, lang, name=name, languages=joined(
+            (i18n.language(language_name(code), lang) for code in LANGUAGES), lang))
     if c.get("stopped") == "time":
         if not units and c.get("edit") == "remove":
             return t(WHAT_IF_NOT_TRIED, lang, name=name)
