@@ -605,3 +605,17 @@ def test_word_swaps_are_offered_for_the_word_table_s_languages_only(angry):
     from msa_demo.explain.lexicon import LANGUAGES
 
     assert LANGUAGES == ("en", "zh")  # what the line names
+
+
+def test_a_visitor_s_web_address_is_shown_on_the_page_as_text_not_as_a_link():
+    """The page's Markdown made "http://…", "www.…" and "name@host" in a visitor's text clickable links under the
+    app's address (a shared link's what-if showed an attacker's links). Escaped, they read the same and link
+    nowhere (Markdown's backslash escapes: the renderer shows the character alone)."""
+    from msa_demo.views import md
+    from msa_demo.views.whatif import edited_markdown
+
+    shown = edited_markdown([["pay at http://127.0.0.1:9/x or WWW.evil.example, mail me@evil.example ", ""],
+                             ["now", "removed"]])
+    assert "http\\://127.0.0.1:9/x" in shown and "WWW\\.evil.example" in shown and "me\\@evil.example" in shown
+    assert "://" not in shown.replace("\\://", "") and "www." not in shown.lower().replace("www\\.", "")
+    assert md("Text: 4 words") == "Text: 4 words"  # nothing else changes

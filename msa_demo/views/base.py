@@ -6,6 +6,7 @@ import base64
 import functools
 import html
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -126,9 +127,11 @@ def md(s: Any) -> str:
     """Escape a string for Markdown/HTML display (user-supplied names, model ids, notices). Quotes are kept as
     they are: Markdown puts no string of ours in an attribute, and an API client reads "don't", not "don&#x27;t"."""
     s = html.escape("" if s is None else str(s), quote=False)
-    for ch in "\\`*_[]|":
+    for ch in "\\`*_[]|@":
         s = s.replace(ch, "\\" + ch)
-    return s
+    # nor a link: the page's Markdown made a visitor's "http://…" and "www.…" clickable under the app's address (a
+    # shared link's what-if showed an attacker's links); escaped, they read the same and link nowhere
+    return re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:-1] + "\\.", s.replace("://", "\\://"))
 
 
 def code(s: Any) -> str:
