@@ -67,8 +67,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     raw = read_before_loading(raw, preset_name(args.preset))  # and an empty or damaged picture or clip
 
     model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
-    for line in model.notices:  # a modality served by a stand-in, or switched off
-        print(f"note: {line}", file=sys.stderr)
+    if args.json:  # said at once, beside the JSON (which holds them too)
+        for line in model.notices:  # a modality served by a stand-in, or switched off
+            print(f"note: {line}", file=sys.stderr)
     use = use_names(args.use) if args.use else None
     from msa_demo.explain import abstain_without_face
 
@@ -77,6 +78,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     pred = model.predict(inputs=inputs, use=use)
     if said:
         pred.notices.append(said)
+    # how loading went, first and once, as /predict_json and explain put it: --json had left it out (stderr only)
+    pred.notices[:] = list(dict.fromkeys([*model.notices, *pred.notices]))
     if args.json:
         print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False))
     else:

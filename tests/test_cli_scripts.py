@@ -1,0 +1,46 @@
+"""What a new user scripting against the command line found (fix-cli, second round): predict --json and the
+explanation JSON telling every notice, text from stdin or a file, its own exit code for "nothing to judge", a
+smaller explain --json, the JSON endpoints' reason for refusing a file of the app's own. In process, on the tiny
+preset and a tiny copy of it standing in for a Hub model that cannot load (the Hub unreachable)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from msa_demo.config import HUB, load_preset, save_preset
+
+CHEAP = ["--ig-max-steps", "8", "--no-what-if", "--deletion-steps", "4"]
+STAND_IN = "Audio: 'superb/wav2vec2-base-superb-er' could not be loaded, so the "
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-cache"))
+
+
+def _hubish(tiny_preset_path, tmp_path) -> str:
+    """The tiny preset whose audio entry is the Hub's (not cached here: it cannot load), a tiny copy standing in."""
+    tiny = load_preset(str(tiny_preset_path))
+    stand_in = save_preset(replace(tiny, name="stand-in"), tmp_path / "stand_in.json")
+    mods = {**tiny.modalities, "audio": HUB.modalities["audio"]}
+    return str(save_preset(replace(tiny, name="hubish", modalities=mods, fallback=str(stand_in)),
+                           tmp_path / "hubish.json"))
+
+
+def test_predict_json_holds_how_the_model_loaded(tiny_preset_path, tmp_path, offline, capsys):
+    """'predict --json' under a stand-in: its JSON said "notices": [] (the line went to stderr only), where
+    /predict_json and explain --json hold it. Now the JSON holds it once, and the words on stdout say it once."""
+    from msa_demo.__main__ import main
+
+    preset = _hubish(tiny_preset_path, tmp_path)
+    assert main(["predict", "--preset", preset, "--text", "good", "--json"]) == 0
+    notices = json.loads(capsys.readouterr().out)["notices"]
+    assert sum(n.startswith(STAND_IN) for n in notices) == 1 and notices[0].startswith(STAND_IN)
+    assert main(["predict", "--preset", preset, "--text", "good"]) == 0
+    said = capsys.readouterr()
+    assert said.out.count("note: " + STAND_IN) == 1 and STAND_IN not in said.err
+
