@@ -280,6 +280,7 @@ def written(path: str, flag: str, write) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
+    from msa_demo.explain.result import every_notice
     from msa_demo.registry import names, use_names
     from msa_demo.model import MultimodalSentimentModel
 
@@ -327,12 +328,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     # fusion): first, as predict says it, once (said by neither the prediction's nor the explanation's notes)
     exp.notices[:0] = [n for n in dict.fromkeys(model.notices) if n not in exp.notices
                        and n not in exp.prediction.notices]
+    record = exp.to_dict()
+    record["notices"] = every_notice(record)  # the prediction's too (a text cut), as /explain_json says them
     if args.out:
-        written(args.out, "--out", lambda: Path(args.out).write_text(exp.to_json(), encoding="utf-8"))
+        text = json.dumps(record, indent=2, ensure_ascii=False)
+        written(args.out, "--out", lambda: Path(args.out).write_text(text, encoding="utf-8"))
     lang = output_language(getattr(args, "lang", None))
     if args.html:
         written(args.html, "--html", lambda: write_html(exp, args.html, lang))
-    print(exp.to_json() if args.json else format_explanation(exp, lang))
+    print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else format_explanation(exp, lang))
     if args.out and not args.json:
         print(t("saved: {out}  (reproduce: python -m msa_demo explain --from {out})", lang, out=args.out))
     if args.html and not args.json:
@@ -434,7 +438,7 @@ def format_explanation(exp, lang: str = "en") -> str:
                          + (t(" (flips it)", lang) if e.flips else ""))
     lines.append(t("Total: {passes} forward passes, {seconds} s", lang, passes=exp.cost.forward_passes,
                    seconds=f"{exp.cost.seconds:.2f}"))
-    for n in list(pred.notices) + list(exp.notices):
+    for n in dict.fromkeys([*pred.notices, *exp.notices]):  # once each (a saved JSON's notices hold both)
         lines.append(t("note: {note}", lang, note=notice_text(n, lang)))
     return "\n".join(lines)
 

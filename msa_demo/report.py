@@ -323,7 +323,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     english = views.reading_warnings(pred, reading) if lang != "en" else warned
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
     notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in views.unwarned(
-        list(pred.get("notices") or []) + list(exp.get("notices") or []), english))
+        list(dict.fromkeys([*(pred.get("notices") or []), *(exp.get("notices") or [])])), english))
     body = [in_frames(b) for b in (
         f"<h1>{_e(_title(pred, lang))}</h1>",
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',

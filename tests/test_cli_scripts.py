@@ -44,3 +44,31 @@ def test_predict_json_holds_how_the_model_loaded(tiny_preset_path, tmp_path, off
     said = capsys.readouterr()
     assert said.out.count("note: " + STAND_IN) == 1 and STAND_IN not in said.err
 
+
+def test_the_explanation_json_s_notices_say_everything_the_page_shows(tiny_model, tiny_preset_path, tmp_path,
+                                                                      capsys):
+    """/explain_json and explain --json: "Text: only the first 5,000 of 219,999 characters were used." sat in
+    prediction.notices only, the top-level notices holding the time budget's lines; a client reading notices missed
+    that its text was cut. Top-level notices now hold every line, once each; the words say it once too."""
+    from msa_demo import ui
+    from msa_demo.__main__ import main
+    from msa_demo.api import CodeApi
+    from msa_demo.cli import format_explanation
+    from msa_demo.explain.result import Explanation
+    from msa_demo.report import write_html
+
+    long = "I love it. " * 600  # 6,600 characters: the tiny preset reads 5,000
+    cut = "Text: only the first 5,000 of 6,599 characters were used."
+    api = CodeApi(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    served = json.loads(api.explain(text=long, ig_steps=8, what_if=False, deletion_steps=4))
+    assert cut in served["prediction"]["notices"] and served["notices"].count(cut) == 1
+    out = tmp_path / "result.json"
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", long, "--json", "--out", str(out),
+                 *CHEAP]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["notices"].count(cut) == 1 and json.loads(out.read_text(encoding="utf-8"))["notices"] == \
+        printed["notices"]
+    saved = Explanation.from_json(out.read_text(encoding="utf-8"))  # its words and report: once, not twice
+    assert format_explanation(saved).count(cut) == 1
+    write_html(saved, tmp_path / "report.html")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").count(f'<p class="notice">{cut}</p>') == 1

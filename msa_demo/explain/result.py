@@ -216,5 +216,14 @@ class Explanation(_Serial):
         return None
 
 
-__all__ = ["Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
+def every_notice(record: dict[str, Any], first=()) -> list[str]:
+    """Every notice an explanation's page would show, once each, in its order: ``first`` (how the models loaded),
+    the prediction's (a text cut at 5,000 characters, read in windows, a clip trimmed) and the explanation's own
+    (a time budget's). The JSON's top-level ``notices`` is this list: it held the explanation's own only, and a
+    client that read it missed that its text had been cut."""
+    prediction = record.get("prediction") or {}
+    return list(dict.fromkeys([*first, *(prediction.get("notices") or []), *(record.get("notices") or [])]))
+
+
+__all__ = ["every_notice", "Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
            "Explanation"]
