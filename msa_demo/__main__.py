@@ -58,11 +58,11 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from msa_demo.cli import FACE_ANYWAY, given_inputs, preset_name, read_before_loading
+    from msa_demo.cli import FACE_ANYWAY, from_stdin, given_inputs, preset_name, read_before_loading
     from msa_demo.model import MultimodalSentimentModel
     from msa_demo.registry import use_names
 
-    raw = input_values(args)
+    raw = from_stdin(input_values(args))  # --text -
     given_inputs(raw)  # before the model loads: --text "  " gives nothing, a file that is not there is said
     raw = read_before_loading(raw, preset_name(args.preset))  # and an empty or damaged picture or clip
 

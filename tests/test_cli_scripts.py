@@ -72,3 +72,32 @@ def test_the_explanation_json_s_notices_say_everything_the_page_shows(tiny_model
     assert format_explanation(saved).count(cut) == 1
     write_html(saved, tmp_path / "report.html")
     assert (tmp_path / "report.html").read_text(encoding="utf-8").count(f'<p class="notice">{cut}</p>') == 1
+
+
+def test_text_minus_is_read_from_standard_input(tiny_preset_path, tmp_path, capsys, monkeypatch):
+    """'echo "I love it" | predict --text - --json' judged the text "-" (neutral 78 %), and a 220 kB review given as
+    --text "$(cat big.txt)" stopped in the shell (Argument list too long): '-' reads standard input, whole, as
+    UTF-8, for predict and explain; a stdin that is empty or not UTF-8 is one line."""
+    import io
+    import sys
+
+    from msa_demo.__main__ import main
+
+    def piped(data: bytes):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="latin-1"))
+
+    review = "I love it, " * 20_000  # 220,000 characters
+    piped(review.encode("utf-8"))
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "-", "--json"]) == 0
+    pred = json.loads(capsys.readouterr().out)
+    assert "Text: only the first 5,000 of 219,999 characters were used." in pred["notices"]
+    piped("Das Essen war großartig 😀\n".encode("utf-8"))  # UTF-8 whatever the locale says (latin-1 here)
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", "-", "--json", *CHEAP]) == 0
+    words = json.loads(capsys.readouterr().out)["maps"][0]["labels"]
+    assert any("großartig" in w for w in words) and "-" not in words
+    piped(b"")
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "-"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --text -: nothing came on standard input."
+    piped("café".encode("latin-1"))
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "-"]) == 2
+    assert "standard input is not UTF-8 text (byte 4 is not)" in capsys.readouterr().err
