@@ -124,7 +124,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m msa_demo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("predict", help="predict sentiment from text, image and/or audio")
+    from msa_demo.cli import EXIT_STATUS
+
+    p = sub.add_parser("predict", help="predict sentiment from text, image and/or audio", epilog=EXIT_STATUS)
     _add_inputs(p)
     p.set_defaults(func=cmd_predict)
     p = sub.add_parser("check-preset", help="what a preset would download (ids, revisions, files, licences); "
@@ -171,7 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         lang = output_language(getattr(args, "lang", None))
         print(t("error: {message}", lang, message=said(str(exc), lang)), file=sys.stderr)
-        return 2
+        from msa_demo.cli import exit_status
+
+        return exit_status(exc)
     except KeyboardInterrupt:
         return 130
 

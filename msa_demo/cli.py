@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.i18n import t
-from msa_demo.errors import InputError, MsaError
+from msa_demo.errors import InputError, MsaError, NothingRead
 from msa_demo.prediction import Prediction
 
 
@@ -66,6 +66,19 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
                         "(default: $MSA_PRESET or hub)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 or mps")
 
+# the exit status of predict and explain, said in their --help and the README: a script can tell "no verdict:
+# nothing could be read" (a picture without a face alone, a clip in which no one speaks) from its own mistake
+NOTHING_READ_STATUS = 3
+EXIT_STATUS = ("exit status: 0 with the verdict on stdout; 2 for a bad flag or input (one line on stderr, nothing "
+               f"on stdout); {NOTHING_READ_STATUS} when nothing could be read, so there is no verdict (a picture "
+               "without a face alone, a clip in which no one speaks alone: one line on stderr, nothing on stdout)")
+
+
+def exit_status(exc: MsaError) -> int:
+    """The exit status of a command stopped by ``exc``: :data:`NOTHING_READ_STATUS` for no verdict because nothing
+    could be read, else 2 (both had been 2)."""
+    return NOTHING_READ_STATUS if isinstance(exc, NothingRead) else 2
+
 
 # how the command line says "read it as a face all the same", at the end of its no-face refusal
 FACE_ANYWAY = "Add --text, --audio or --video, or give --face-anyway to read it as a face all the same."
@@ -110,7 +123,8 @@ def preset_name(given: str | None) -> str:
 
 
 def add_command(sub) -> None:
-    p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments")
+    p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments",
+                       epilog=EXIT_STATUS)
     add_input_flags(p)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     add_model_flags(p)
@@ -482,8 +496,8 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return args.func(args)
     except MsaError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exit_status(exc)
 
 
-__all__ = ["STDIN", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "STDIN", "exit_status", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade"]

@@ -12,5 +12,11 @@ class InputError(MsaError, ValueError):
     modality: str | None = None
 
 
+class NothingRead(InputError):
+    """Every input given and switched on was read, and none holds anything to judge (a picture without a face
+    alone, a clip in which no one speaks alone): there is no verdict. The command line exits 3 on it, not 2, so a
+    script can tell "nothing to judge" from a mistake in its command."""
+
+
 class ModelLoadError(MsaError, RuntimeError):
     """A model named by a preset cannot be loaded (no Hub access, nothing cached, bad files)."""

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 import torch
 
 from msa_demo.config import Preset, load_preset
-from msa_demo.errors import InputError, ModelLoadError, MsaError
+from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs
 from msa_demo import language
@@ -458,7 +458,7 @@ class MultimodalSentimentModel:
         if not used and inputs.present():  # a verdict from nothing read would be the fusion's prior: none, said why
             why = nothing_read(inputs, wanted)
             if why:
-                raise InputError(why)
+                raise NothingRead(why)
             if off:
                 raise InputError(no_sound_to_read(inputs, wanted, off) or ALL_SWITCHED_OFF.format(off=", ".join(off)))
             if any(m in self.modalities for m in inputs.present()):  # a model reads it, but not the trained head

@@ -101,3 +101,40 @@ def test_text_minus_is_read_from_standard_input(tiny_preset_path, tmp_path, caps
     piped("café".encode("latin-1"))
     assert main(["predict", "--preset", str(tiny_preset_path), "--text", "-"]) == 2
     assert "standard input is not UTF-8 text (byte 4 is not)" in capsys.readouterr().err
+
+
+def test_nothing_to_judge_has_its_own_exit_status(tiny_preset_path, tmp_path, capsys, monkeypatch):
+    """'Nothing could be read, so there is no verdict' (a wordless tone alone) and a picture without a face alone
+    exited 2, as a bad command does: they exit 3 now, stdout empty as on any error; a bad input stays 2."""
+    import numpy as np
+    import soundfile as sf
+
+    import msa_demo.explain as explaining
+    from msa_demo.__main__ import main
+    from msa_demo.cli import NOTHING_READ_STATUS
+    from msa_demo.inputs import AudioInput
+
+    tiny = ["--preset", str(tiny_preset_path)]
+    tone = tmp_path / "tone.wav"
+    sf.write(tone, (0.3 * np.sin(np.arange(16000) * 2 * np.pi * 440 / 16000)).astype(np.float32), 16000)
+    # what lite's speech recognition says of a wordless tone (tests/test_lite_speech_result.py); the tiny model
+    # reads the sound itself
+    monkeypatch.setattr(AudioInput, "abstains_why", property(lambda self: "no one speaks in the audio clip"))
+    said = ("Nothing could be read, so there is no verdict: no one speaks in the audio clip, and no other input is "
+            "given and switched on. Add text or a picture, or give a clip in which someone speaks.")
+    for command in (["predict"], ["explain", *CHEAP]):
+        assert main([*command, *tiny, "--audio", str(tone), "--json"]) == NOTHING_READ_STATUS == 3
+        out = capsys.readouterr()
+        assert out.out == "" and out.err.strip() == f"error: {said}"
+    monkeypatch.undo()
+    picture = tmp_path / "scene.png"
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (90, 140, 200)).save(picture)
+    # the face finder finds no face in it (lite's does so for examples/neutral_scene.png: tests/test_cli.py)
+    monkeypatch.setattr(explaining, "reading_record", lambda *a, **k: {"image": {"face_found": False}})
+    assert main(["predict", *tiny, "--image", str(picture), "--json"]) == 3
+    out = capsys.readouterr()
+    assert out.out == "" and "No face was found in the picture" in out.err and "--face-anyway" in out.err
+    assert main(["predict", *tiny, "--image", str(tmp_path / "none.png")]) == 2  # a mistake: still 2
+    assert capsys.readouterr().out == ""

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo import __version__
-from msa_demo.errors import InputError, MsaError
+from msa_demo.errors import InputError, MsaError, NothingRead
 from msa_demo.i18n import with_reading
 from msa_demo.language import OUTSIDE_LANGUAGES, outside
 from msa_demo.explain.shapley import attribute_modalities
@@ -107,7 +107,7 @@ def abstain_without_face(model, inputs, use: Sequence[str] | None = None, face_a
     if left == wanted:
         return (list(use) if use else None), None
     if not left:
-        raise InputError(with_reading(f"{NO_FACE_ONLY} {anyway}".strip(), inputs.image.notices))
+        raise NothingRead(with_reading(f"{NO_FACE_ONLY} {anyway}".strip(), inputs.image.notices))
     return left, NO_FACE_LEFT_OUT
 
 
