@@ -19,6 +19,7 @@ from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError
+from msa_demo.explain.result import HEATMAPS
 from msa_demo import registry
 from msa_demo.ui.options import (CONTROLS, IMAGE_METHODS, Control, choices_text, max_seconds, read_settings,
                                  within_limit)
@@ -209,13 +210,13 @@ class CodeApi:
             regions: image regions: grid (a square grid) or superpixels (regions that follow edges).
             ig_steps: the most integrated-gradients steps to take (2 to 1024).
             seed: the random seed (the deletion check's random order, the noise baseline).
-            heatmaps: true to include each image map's pixel heat-map (large); false for region scores only.
+            heatmaps: {heatmaps}
 {more_args}
         Returns:
             JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), what_if (with what_if on: per modality, the fewest words, regions or segments whose removal, or for text whose replacement by an antonym or a neutral word, flips the fused verdict, checked by the model, as one sentence with the edited input and its cost; or that none was found within the forwards allowed), tone (with tone on: how far a higher or lower pitch, a slower or faster rate, a quieter or louder clip and added noise move the fused verdict, or a note when the audio model reads only the words), models, options, cost and notices.
         """
         from msa_demo.explain import explain
-        from msa_demo.explain.result import every_notice
+        from msa_demo.explain.result import answered, every_notice
 
         kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
         takes = [c.name for c in MORE_SETTINGS] + ["face_anyway"]  # in the declared order (Gradio passes them so)
@@ -250,10 +251,7 @@ class CodeApi:
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise _error(f"The explanation failed ({type(exc).__name__}).") from None
-        if not heatmaps:
-            for m in result.get("maps") or []:
-                m.pop("heatmap", None)
-            result.pop("inputs", None)  # the decoded inputs (re-run material) are as large as the uploads
+        result = answered(result, bool(heatmaps))  # the heat maps and decoded inputs are as large as the uploads
         result["notices"] = every_notice(result)  # the prediction's too (a text cut): the page shows them all
         return self._json(result, model)
 
@@ -324,6 +322,7 @@ FACE_ANYWAY = ("true to read a picture in which the face model finds no face as 
                "is not used, and a notice says so). Default: False.")
 CodeApi.predict.__doc__ = CodeApi.predict.__doc__.replace("{face_anyway}", FACE_ANYWAY)
 _declare_more_settings(CodeApi.explain)
+CodeApi.explain.__doc__ = CodeApi.explain.__doc__.replace("{heatmaps}", f"true to {HEATMAPS.help}. Default: False.")
 
 
 def with_further_modalities(fn):

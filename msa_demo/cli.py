@@ -13,6 +13,7 @@ from typing import Any
 
 from msa_demo.i18n import t
 from msa_demo.errors import InputError, MsaError, NothingRead
+from msa_demo.explain.result import ANSWER_SPECS
 from msa_demo.prediction import Prediction
 
 
@@ -131,7 +132,12 @@ def add_command(sub) -> None:
     add_face_flag(p)
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
-    p.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    p.add_argument("--json", action="store_true", help="print the explanation as JSON (as /explain_json answers it: "
+                                                       "without heat maps and inputs, unless asked)")
+    for spec in ANSWER_SPECS:  # what --json prints: declared once, with /explain_json's heatmaps
+        p.add_argument(spec.flag, action=argparse.BooleanOptionalAction, default=None,
+                       help=f"with --json: {spec.help} (default: {'no' if spec.default is False else 'as --heatmaps'}"
+                            "; --out saves both)")
     add_lang_flag(p)
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
     p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")
@@ -325,7 +331,7 @@ def written(path: str, flag: str, write) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain import explain, recorded_inputs
-    from msa_demo.explain.result import every_notice
+    from msa_demo.explain.result import answered, every_notice
     from msa_demo.registry import names, use_names
     from msa_demo.model import MultimodalSentimentModel
 
@@ -381,7 +387,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     lang = output_language(getattr(args, "lang", None))
     if args.html:
         written(args.html, "--html", lambda: write_html(exp, args.html, lang))
-    print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else format_explanation(exp, lang))
+    if args.json:  # what /explain_json answers (its heatmaps switch), unless asked for more
+        print(json.dumps(answered(record, bool(args.heatmaps), args.inputs), indent=2, ensure_ascii=False))
+    else:
+        print(format_explanation(exp, lang))
     if args.out and not args.json:
         print(t("saved: {out}  (reproduce: python -m msa_demo explain --from {out})", lang, out=args.out))
     if args.html and not args.json:

@@ -138,3 +138,41 @@ def test_nothing_to_judge_has_its_own_exit_status(tiny_preset_path, tmp_path, ca
     assert out.out == "" and "No face was found in the picture" in out.err and "--face-anyway" in out.err
     assert main(["predict", *tiny, "--image", str(tmp_path / "none.png")]) == 2  # a mistake: still 2
     assert capsys.readouterr().out == ""
+
+
+def test_explain_json_leaves_heat_maps_and_inputs_out_as_explain_json_does(tiny_preset_path, tmp_path, capsys):
+    """'explain --json' was 2.6 MB for a face and a 4 s clip (per-pixel heat maps, base64 inputs), /explain_json
+    8 kB (its heatmaps switch off by default). The command line has the same switch, declared once, and --inputs;
+    --out saves both, so --from still replays it; a --json answer without inputs is refused by --from in one line."""
+    import numpy as np
+    import soundfile as sf
+    from PIL import Image
+
+    from msa_demo.__main__ import main
+
+    picture, clip = tmp_path / "face.png", tmp_path / "voice.wav"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (96, 96, 3), dtype=np.uint8)).save(picture)
+    sf.write(clip, (0.2 * np.sin(np.arange(4 * 16000) / 3)).astype(np.float32), 16000)
+    given = ["explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--image", str(picture),
+             "--audio", str(clip), "--json", *CHEAP, "--grid", "3"]
+
+    def answer(*more):
+        assert main([*given, *more]) == 0
+        text = capsys.readouterr().out
+        record = json.loads(text)
+        return record, len(text), any("heatmap" in m for m in record["maps"]), "inputs" in record
+
+    saved = tmp_path / "result.json"
+    small, size, heat, inputs = answer("--out", str(saved))
+    assert not heat and not inputs and any(m["modality"] == "image" for m in small["maps"])
+    whole = json.loads(saved.read_text(encoding="utf-8"))  # --out: the file --from replays, whole
+    assert "inputs" in whole and any(m.get("heatmap") for m in whole["maps"]) and len(saved.read_bytes()) > 5 * size
+    assert answer("--heatmaps")[2:] == (True, True)  # as /explain_json's heatmaps=true
+    assert answer("--inputs")[2:] == (False, True)
+    assert answer("--heatmaps", "--no-inputs")[2:] == (True, False)
+    assert main(["explain", "--from", str(saved), "--json", *CHEAP]) == 0
+    assert json.loads(capsys.readouterr().out)["prediction"]["used"] == ["text", "image", "audio"]
+    printed = tmp_path / "printed.json"
+    printed.write_text(json.dumps(small), encoding="utf-8")
+    assert main(["explain", "--from", str(printed)]) == 2
+    assert "holds no stored inputs; save it with --out" in capsys.readouterr().err

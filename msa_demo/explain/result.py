@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
-from msa_demo.explain.options import ExplainOptions  # an explanation's options serialise flat
+from msa_demo.explain.options import ExplainOptions, OptionSpec  # an explanation's options serialise flat
 from msa_demo.prediction import Prediction
 
 
@@ -225,5 +225,30 @@ def every_notice(record: dict[str, Any], first=()) -> list[str]:
     return list(dict.fromkeys([*first, *(prediction.get("notices") or []), *(record.get("notices") or [])]))
 
 
-__all__ = ["every_notice", "Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
+# what an explanation's JSON answer holds beyond its scores, declared once for /explain_json and MCP's explain (an
+# argument each) and explain --json (a flag each): not settings of the explanation (they change what is sent, not
+# what is made, and are not saved in its options). The command line's answer was 2.6 MB for a face and a 4 s clip
+# where /explain_json's was 8 kB: the same defaults now.
+HEATMAPS = OptionSpec(name="heatmaps", default=False, kind=bool, label="heat maps",
+                      help="include each image map's pixel heat-map and the decoded inputs (both large); otherwise "
+                           "the region scores only")
+INPUTS = OptionSpec(name="inputs", default=None, kind=bool, label="inputs",
+                    help="include the decoded inputs (as large as the files; what explain --from replays), whatever "
+                         "--heatmaps says")
+ANSWER_SPECS = (HEATMAPS, INPUTS)
+
+
+def answered(record: dict[str, Any], heatmaps: bool = False, inputs: bool | None = None) -> dict[str, Any]:
+    """``record`` (``Explanation.to_dict()``) as an answer holds it: each map's pixel heat-map only with
+    ``heatmaps``, the decoded inputs (re-run material, as large as the files) only with ``inputs`` (None: as
+    ``heatmaps``). A saved explanation (``--out``, the dashboard's download) keeps both."""
+    out = dict(record)
+    if not heatmaps:
+        out["maps"] = [{k: v for k, v in m.items() if k != "heatmap"} for m in out.get("maps") or []]
+    if not (heatmaps if inputs is None else inputs):
+        out.pop("inputs", None)
+    return out
+
+
+__all__ = ["ANSWER_SPECS", "HEATMAPS", "INPUTS", "answered", "every_notice", "Cost", "Faithfulness", "AttributionMap", "ModalityContributions", "Counterfactual", "ToneEffect",
            "Explanation"]
