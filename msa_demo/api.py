@@ -28,6 +28,9 @@ from msa_demo.ui.widgets import user_error as _error  # one line in the log, no 
 log = logging.getLogger("msa_demo.api")
 
 FILE_ROUTE = "/gradio_api/file="
+# a URL of this app's own file route that names a file not uploaded to it (/gradio_api/file=/etc/passwd)
+NOT_UPLOADED = ("The {kind} URL names a file of this app that was not uploaded to it; upload the file first, or give "
+                "a public http(s) URL or a data: URI.")
 
 
 def _why_not(exc: Exception) -> str:
@@ -94,6 +97,7 @@ def local_file(value: Any, kind: str) -> str | None:
     if not isinstance(value, str):
         raise InputError(f"The {kind} must be an uploaded file or an http(s) URL.")
     path: str | None = None
+    own = None  # the path a URL of this app's own file route names
     if value.startswith("data:"):
         _check_data_uri(value, kind)
         try:
@@ -114,6 +118,8 @@ def local_file(value: Any, kind: str) -> str | None:
     else:
         path = value
     if not is_in_or_equal(Path(path).resolve(), Path(upload).resolve()):
+        if own is not None and path == own:  # an http URL all the same: "must be ... an http(s) URL" was wrong
+            raise InputError(NOT_UPLOADED.format(kind=kind))
         raise InputError(f"The {kind} must be uploaded to this app or given as an http(s) URL or a data: URI.")
     return path
 

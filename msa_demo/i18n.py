@@ -1132,6 +1132,10 @@ ZH: dict[str, str] = {
     "what the words mean.": "{name}：超出此模型的语言范围（其中一部分是{language}）；这张图显示的是模型的反应，而不是词语的含义。",
     # fix-lang: the what-if's word swaps, offered for the word table's languages only
     SWAPS_NOT_OFFERED: "{name}：替换词语（反义词、中性词）只适用于{languages}文本，因此没有尝试。",
+    # fix-cli
+    "The {kind} URL names a file of this app that was not uploaded to it; upload the file first, or give a public "
+    "http(s) URL or a data: URI.": "{kind}的 URL 指向本应用中一个并非上传给它的文件；请先上传该文件，或给出公网 http(s) URL "
+                                   "或 data: URI。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -121,9 +121,14 @@ def test_server_never_reads_a_path_outside_the_upload_folder():
     def said_zh(text):
         return said(text, "zh")
 
-    for value in ("/etc/hostname", {"path": "/etc/hostname"}, "http://127.0.0.1:1/gradio_api/file=/etc/hostname"):
+    for value in ("/etc/hostname", {"path": "/etc/hostname"}):
         with pytest.raises(InputError, match="must be uploaded to this app or given as an http"):
             local_file(value, "image")
+    with pytest.raises(InputError) as err:  # an http URL all the same: said to name a file not uploaded here
+        local_file("http://127.0.0.1:1/gradio_api/file=/etc/hostname", "image")
+    assert str(err.value) == ("The image URL names a file of this app that was not uploaded to it; upload the file "
+                              "first, or give a public http(s) URL or a data: URI.")
+    assert said_zh(str(err.value)).startswith("图片的 URL 指向本应用中一个并非上传给它的文件")
     assert local_file("", "image") is None and local_file(None, "audio") is None
     for uri, why in (("data:image/png;base64,!!!!", "its base64 is not valid"), ("data:image/png;base64,", "holds no "
                      "data"), ("data:image/png,abc", "must be base64")):  # was an empty 'file.png' nobody named
