@@ -691,6 +691,17 @@ def startup_refusal(preset: str, host: str, port: int) -> str | None:
     return None
 
 
+def left_out(dash, name: str) -> str:
+    """The start-up line for a preset offered beside the one served (``--also``, the other built-ins) that did not
+    load: calm and short, for it was not asked for. "preset 'hub', offered beside 'lite', not loaded (the picker
+    leaves it out): Cannot load ..." read like an error to someone who had asked for lite offline."""
+    why = dash.failures.get(name, "")
+    served = f"serving '{dash.default}'; '{name}' is left out of the preset picker"
+    if "cannot be reached" in why:  # offline: the Hub's models, nothing wrong with them or here
+        return f"{served}: the Hugging Face Hub cannot be reached."
+    return f"{served}, as it could not be loaded: {dash.reason(name)}"
+
+
 def main(argv: list[str] | None = None) -> None:
     global demo
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -713,9 +724,8 @@ def main(argv: list[str] | None = None) -> None:
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)
-    for line in dash.notices + [(f"preset '{n}' not loaded: " if n == args.preset else
-                                 f"preset '{n}', offered beside '{dash.default}', not loaded (the picker leaves it "
-                                 "out): ") + dash.reason(n) for n in dash.failures if n != dash.replaced]:
+    for line in dash.notices + [f"preset '{n}' not loaded: {dash.reason(n)}" if n == args.preset else
+                                left_out(dash, n) for n in dash.failures if n != dash.replaced]:
         print(f"msa_demo: {line}", file=sys.stderr)
     demo = build_demo(dash, worked=os.environ.get("MSA_WORKED_EXAMPLE", WORKED_EXAMPLE) or None)
     demo.queue(default_concurrency_limit=1, max_size=128)  # 32 people with a few events each: none lost

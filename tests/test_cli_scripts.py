@@ -176,3 +176,22 @@ def test_explain_json_leaves_heat_maps_and_inputs_out_as_explain_json_does(tiny_
     printed.write_text(json.dumps(small), encoding="utf-8")
     assert main(["explain", "--from", str(printed)]) == 2
     assert "holds no stored inputs; save it with --out" in capsys.readouterr().err
+
+
+def test_a_preset_offered_beside_the_one_served_that_cannot_load_is_said_calmly():
+    """'python app.py --preset lite' offline printed "preset 'hub', offered beside 'lite', not loaded (the picker
+    leaves it out): Cannot load ...", which read as an error to someone who asked for lite: it says what is served
+    and why hub is not offered, in one short line; another cause is still said."""
+    from types import SimpleNamespace
+
+    import app
+
+    offline = ("Cannot load 'lxyuan/distilbert-base-multilingual-cased-sentiments-student' (revision cf99): the "
+               "Hugging Face Hub cannot be reached and no cached copy exists.")
+    broken = "The preset file 'mine.json' is not valid JSON (line 3)."
+    failures = {"hub": offline, "mine": broken}
+    dash = SimpleNamespace(default="lite", failures=failures, reason=failures.get)
+    assert app.left_out(dash, "hub") == ("serving 'lite'; 'hub' is left out of the preset picker: the Hugging Face "
+                                         "Hub cannot be reached.")
+    assert app.left_out(dash, "mine") == ("serving 'lite'; 'mine' is left out of the preset picker, as it could not "
+                                          f"be loaded: {broken}")
