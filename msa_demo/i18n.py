@@ -986,7 +986,7 @@ ZH: dict[str, str] = {
     "None of the {n} {modality} files the manifest names exists (the first: '{path}'); an uploaded manifest's "
     "paths are read from the data folder ('{folder}').": "清单列出的 {n} 个{modality}文件都不存在（第一个：“{path}”）；"
                                                         "上传的清单中的路径从数据文件夹（“{folder}”）读取。",
-    "  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could not be "
+    "  {n} rows were explained without an input they name (a file missing, unreadable or a link that could not be "
     "read): {ids}; each row's notices say why": "  {n} 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）："
                                                 "{ids}；每行的提示说明原因",
     "{n} rows were explained without an input they name (a file missing, unreadable, outside the data folder or a "
@@ -1136,6 +1136,12 @@ ZH: dict[str, str] = {
     "The {kind} URL names a file of this app that was not uploaded to it; upload the file first, or give a public "
     "http(s) URL or a data: URI.": "{kind}的 URL 指向本应用中一个并非上传给它的文件；请先上传该文件，或给出公网 http(s) URL "
                                    "或 data: URI。",
+    "  1 row was explained without an input it names (a file missing, unreadable or a link that could not be read): "
+    "{ids}; its notices say why": "  1 行在缺少其所列输入的情况下解释（文件缺失、无法读取，或链接无法读取）：{ids}；该行的提示说明原因",
+    "1 row was explained without an input it names (a file missing, unreadable, outside the data folder or a link not "
+    "fetched): {modalities} · {ids}; its notices say why":
+        "1 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities} · {ids}；"
+        "该行的提示说明原因",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

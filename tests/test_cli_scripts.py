@@ -195,3 +195,29 @@ def test_a_preset_offered_beside_the_one_served_that_cannot_load_is_said_calmly(
                                          "Hub cannot be reached.")
     assert app.left_out(dash, "mine") == ("serving 'lite'; 'mine' is left out of the preset picker, as it could not "
                                           f"be loaded: {broken}")
+
+
+def test_one_row_explained_without_its_input_is_said_in_the_singular(tiny_model, tmp_path, capsys, monkeypatch):
+    """The dataset report said "1 rows were explained without an input they name", explain-batch "1 row(s) were
+    ...": one row is said as one, in both, and in Chinese."""
+    from msa_demo.__main__ import main
+    from PIL import Image
+
+    from msa_demo.dataset.report import inputs_not_read
+
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    manifest, out = tmp_path / "m.csv", tmp_path / "out"
+    Image.new("RGB", (64, 48), (200, 100, 50)).save(tmp_path / "found.png")
+    manifest.write_text("id,text,image,label\nok,I love it,found.png,positive\nr1,so so,gone.png,neutral\n",
+                        encoding="utf-8")
+    assert main(["explain-batch", str(manifest), "--out", str(out), "--no-progress", *CHEAP, "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "  1 row was explained without an input it names (a file missing, unreadable or a link that could not be " \
+           "read): r1; its notices say why\n" in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "1 row was explained without an input it names" in page and "1 rows were" not in page
+    one = {"rows_not_read": 1, "ids_not_read": ["r1"], "not_read": {"image": 1}}
+    assert inputs_not_read(one, "zh").startswith("1 行在缺少其所列输入的情况下解释") and "该行的提示" in inputs_not_read(one, "zh")
+    two = {"rows_not_read": 2, "ids_not_read": ["r1", "r2"], "not_read": {"image": 2}}
+    assert inputs_not_read(two).startswith("2 rows were explained without an input they name")

@@ -1077,7 +1077,7 @@ def test_rows_explained_without_an_input_are_named_and_failed_labelled_rows_are_
     assert main(["explain-batch", str(m), "--out", str(out), "--no-progress", "--ig-max-steps", "8",
                  "--deletion-steps", "2", "--lang", "en"]) == 1
     printed = capsys.readouterr().out
-    assert ("  7 row(s) were explained without an input they name (a file missing, unreadable or a link that could "
+    assert ("  7 rows were explained without an input they name (a file missing, unreadable or a link that could "
             "not be read): r0, r1, r2, r3, r4 and 2 more; each row's notices say why\n") in printed
     page = (out / "report.html").read_text(encoding="utf-8")
     assert ": image 7 · r0, r1, r2, r3, r4 and 2 more; each row" in page

@@ -15,8 +15,10 @@ EXIT_STATUS = ("exit status: 0 when every row is explained; 1 when the run finis
                "(the rows done are kept)")
 ROWS_FAILED = 1  # the run finished, and the results folder holds rows of this manifest that failed
 # rows explained without an input, named (a count alone left a person to search the table for them)
-NOT_READ = ("  {n} row(s) were explained without an input they name (a file missing, unreadable or a link that could "
+NOT_READ = ("  {n} rows were explained without an input they name (a file missing, unreadable or a link that could "
             "not be read): {ids}; each row's notices say why")
+NOT_READ_ONE = ("  1 row was explained without an input it names (a file missing, unreadable or a link that could not "
+                "be read): {ids}; its notices say why")
 
 # rows a Ray worker was explaining when it died (killed, out of memory, a crash), run again on its restarted process
 RUN_AGAIN = "  a worker stopped; {n} row(s) were run again: {ids}"
@@ -129,7 +131,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if s.other_inputs:
         print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
     if s.not_read:
-        print(t(NOT_READ, lang, n=s.not_read, ids=ids_named(s.not_read_ids, lang)))
+        print(t(NOT_READ_ONE if s.not_read == 1 else NOT_READ, lang, n=s.not_read, ids=ids_named(s.not_read_ids, lang)))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

@@ -448,13 +448,16 @@ def inputs_not_read(figures: dict, lang: str = "en") -> str:
     when none did."""
     if not figures.get("rows_not_read"):
         return ""
-    return t(INPUTS_NOT_READ, lang, n=figures["rows_not_read"], ids=ids_named(figures.get("ids_not_read") or [], lang),
+    line = INPUT_NOT_READ_ONE if figures["rows_not_read"] == 1 else INPUTS_NOT_READ  # "1 rows were" had been said
+    return t(line, lang, n=figures["rows_not_read"], ids=ids_named(figures.get("ids_not_read") or [], lang),
              modalities=i18n.listed((t("{modality} {n}", lang, modality=i18n.modality(m, lang), n=n)
                                      for m, n in figures["not_read"].items()), lang))
 
 
 INPUTS_NOT_READ = ("{n} rows were explained without an input they name (a file missing, unreadable, outside the data "
                    "folder or a link not fetched): {modalities} · {ids}; each row's notices say why")
+INPUT_NOT_READ_ONE = ("1 row was explained without an input it names (a file missing, unreadable, outside the data folder "
+                      "or a link not fetched): {modalities} · {ids}; its notices say why")
 IDS_SHOWN = 5  # rows named in a line about some of the rows, then "and N more"
 
 
