@@ -83,12 +83,12 @@ def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
     img, wav = files
     out = tmp_path / "result.json"
     res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--image", str(img),
-              "--audio", str(wav), "--json", "--out", str(out), "--seed", "3", "--target", "positive")
+              "--audio", str(wav), "--json", "--heatmaps", "--out", str(out), "--seed", "3", "--target", "positive")
     assert res.returncode == 0, res.stderr
-    first = json.loads(res.stdout)
+    first = json.loads(res.stdout)  # (--heatmaps: with the heat maps and the inputs, as --out saves it)
     assert first["target"] == "positive" and first["options"]["seed"] == 3
     assert json.loads(out.read_text()) == first
-    res = run("explain", "--from", str(out), "--json")
+    res = run("explain", "--from", str(out), "--json", "--inputs")
     assert res.returncode == 0, res.stderr
     again = json.loads(res.stdout)
     assert again["inputs"] == first["inputs"] and again["options"] == first["options"]
