@@ -357,6 +357,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
+        # the visitor's token, kept in their browser (Dataset tab: their runs are theirs alone); out of the tabs, which
+        # mount their parts when first shown: inside one, the page's opening read no token and made a new one
+        visitor = gr.BrowserState(None)
         # a name no choice holds (an API client's typo) reaches the handler, which says which presets are loaded in
         # one line: Gradio's own check answered with its list and wrote a traceback to the server log
         preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
@@ -459,7 +462,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.stamp"] = gr.State(None)  # what it was made for (the inputs, settings and B)
         # a whole test set; a row click opens in the Explain tab
         with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:
-            ui.build_dataset_tab(dash, preset, page, tabs, language=language, demo=demo)
+            ui.build_dataset_tab(dash, preset, page, tabs, language=language, demo=demo, visitor=visitor)
         page.keep_mounted()  # a part hidden now is on the page, unseen, when a stream fills it (fields.HIDDEN)
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):

@@ -1142,6 +1142,9 @@ ZH: dict[str, str] = {
     "fetched): {modalities} · {ids}; its notices say why":
         "1 行在缺少其所列输入的情况下解释（文件缺失、无法读取、在数据文件夹之外，或链接未获取）：{modalities} · {ids}；"
         "该行的提示说明原因",
+    # fix-priv
+    "'{text}' is not one of your runs: a visitor's runs are opened from their own page's list only.":
+        "“{text}”不是你的运行结果：访客的运行结果只能从他们自己页面的列表中打开。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

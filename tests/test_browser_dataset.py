@@ -211,7 +211,7 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     wait_rows(page, len(shipped))
     assert table_ids(page) == [r["id"] for r in shipped]
     assert "accuracy" in page.locator("#dataset-summary").inner_text()
-    assert page.locator("#dataset-folder input").input_value().startswith("msa_results/examples-")
+    assert page.locator("#dataset-folder input").input_value().startswith("msa_results/visitors/")
     page.wait_for_selector("#dataset-stop", state="hidden", timeout=10_000)  # on the page only while a run goes
     shot(page, tmp_path, "dataset_examples.png")
 
@@ -228,6 +228,59 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     assert table_ids(page) == [r["id"] for r in shipped][:done]
     page.wait_for_selector("#dataset-stop", state="hidden", timeout=10_000)
     assert not errors, errors
+
+
+def dropdown_options(page) -> list[str]:
+    """The options the results-folder box offers, as the page lists them when it is clicked."""
+    page.locator("#dataset-folder input").click()
+    page.wait_for_selector("[role=option]", timeout=10_000)
+    options = [o.inner_text().strip() for o in page.query_selector_all("[role=option]")]
+    page.keyboard.press("Escape")
+    return options
+
+
+def test_a_visitor_s_upload_is_not_listed_nor_opened_on_another_visitor_s_page(app_url, data_root, browser,
+                                                                            tmp_path):
+    """Two browsers (two contexts: two visitors): A uploads a CSV of private texts and explains it; A's page lists
+    its results folder, also after a reload; B's page does not, and B typing its name gets a warning, not A's
+    rows. The operator's results folder is listed on both."""
+    upload = tmp_path / "private.csv"
+    upload.write_text("text,label\nmy password is hunter2,negative\n", encoding="utf-8")
+    a, a_errors, a_queue = dataset_page(browser, app_url)
+    a.get_by_text("Run your own manifest").first.click()
+    a.locator("#dataset-upload input[type=file]").set_input_files(str(upload))
+    a_queue.wait_idle()
+    a.click("#dataset-upload-btn")
+    wait_rows(a, 1, exact=True)
+    a.wait_for_function("() => document.querySelector('#dataset-folder input').value.includes('/private-')",
+                        timeout=60_000)
+    mine = a.locator("#dataset-folder input").input_value()
+    assert mine.startswith("msa_results/visitors/") and "password" in a.locator("#dataset-table").inner_text()
+    a.reload()  # the same browser: its token is kept, its run still listed
+    a.wait_for_selector("#explain-btn", timeout=60_000)
+    a.get_by_role("tab", name="Dataset").click()
+    a_queue.wait_idle()
+    assert dropdown_options(a)[:2] == [mine, "results"]
+
+    b = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()  # another visitor
+    b_queue = QueueWatch(b)
+    b.goto(app_url)
+    b.wait_for_selector("#explain-btn", timeout=60_000)
+    b.get_by_role("tab", name="Dataset").click()
+    b_queue.wait_idle()
+    offered = dropdown_options(b)
+    assert "results" in offered and not any("visitors" in o for o in offered), offered
+    box = b.locator("#dataset-folder input")
+    box.fill(mine)
+    box.press("Enter")
+    b.click("#dataset-open")
+    b.wait_for_function("() => [...document.querySelectorAll('.toast-body')].some(t => "
+                        "t.innerText.includes('is not one of your runs'))", timeout=30_000)
+    b_queue.wait_idle()
+    assert "password" not in b.locator("body").inner_text()
+    assert b.locator("#dataset-report").is_disabled()
+    shot(b, tmp_path, "dataset_other_visitor.png")
+    assert not a_errors, a_errors
 
 
 def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_url, data_root, browser,

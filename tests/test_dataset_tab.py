@@ -15,7 +15,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.registry import names
 from msa_demo.dataset import explain_batch, read_results
 from msa_demo.explain import ExplainOptions
-from msa_demo.ui.dataset_tab import ALL, DatasetTab, alone, columns, filters
+from msa_demo.ui.dataset_tab import ALL, DatasetTab, alone, columns, filters, new_visitor, visitor_key
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
@@ -178,12 +178,15 @@ def test_the_dashboard_has_an_explain_a_compare_and_a_dataset_tab(tiny_model, re
 def test_a_newcomer_runs_the_curated_examples_from_one_button(tab, results):
     import csv
 
-    table, summary, box, current, report, slices, *_ = tab.run_examples("tiny", ALL)
+    me = new_visitor()
+    table, summary, box, current, report, slices, *_ = tab.run_examples("tiny", ALL, visitor=me)
     shipped = list(csv.DictReader((EXAMPLES / "manifest.csv").open(encoding="utf-8")))
     assert list(table["id"]) == [r["id"] for r in shipped] and not any(table["error or input not read"])
-    assert current.startswith("msa_results/examples-") and (results[0] / current / "results.parquet").is_file()
+    # in the visitor's own folder of runs
+    assert current.startswith(f"msa_results/visitors/{visitor_key(me)}/examples-")
+    assert (results[0] / current / "results.parquet").is_file()
     assert report.interactive and "accuracy" in summary  # the shipped manifest carries labels
-    again = tab.run_examples("tiny", ALL)[3]
+    again = tab.run_examples("tiny", ALL, visitor=me)[3]
     assert again != current  # a fresh folder each time, nothing overwritten
 
 
@@ -207,7 +210,7 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     plain = tmp_path / "reviews.csv"
     plain.write_text("text,label\nI love it,positive\nI hate it,negative\n", encoding="utf-8")
     table, _, _, current, *_ = tab.run_upload(str(plain), 5, "tiny", ALL)
-    assert len(table) == 2 and current.startswith("msa_results/reviews-")
+    assert len(table) == 2 and current.startswith("msa_results/visitors/") and "/reviews-" in current
     folder = tmp_path / "zipped"
     with zipfile.ZipFile(folder.with_suffix(".zip"), "w") as z:  # a folder with its manifest and a picture
         z.write(EXAMPLES / "happy_face.png", "set/faces/happy.png")
@@ -545,3 +548,72 @@ def test_a_path_in_a_code_span_shows_as_it_is(path):
     spans = re.findall(r"<code>(.*?)</code>", rendered, re.S)
     assert len(spans) == 1 and html.unescape(spans[0]).strip() == path.strip(), rendered
     assert html.unescape(spans[0]) == path or path.startswith("`") or path.endswith("`")  # spaced only beside a `
+
+
+@pytest.mark.slow
+def test_a_visitor_s_upload_is_listed_and_opened_for_that_visitor_only(tiny_model, tmp_path):
+    """Visitor A uploaded a CSV of private texts; visitor B's page listed A's results folder
+    (msa_results/private-<date>), opened it by that guessable name and read A's rows. A visitor's runs now go into
+    a folder named by their token's hash, listed on their page alone; another visitor (or none) typing its name is
+    refused in the same words whether it exists or not; the operator's folders stay everyone's."""
+    data, uploads = tmp_path / "data", tmp_path / "uploads"
+    data.mkdir(), uploads.mkdir()
+    explain_batch(EXAMPLES / "manifest.csv", data / "runs" / "shared", model=tiny_model, options=FAST,
+                  progress=False, limit=1)
+    (data / "m.csv").write_text("text\nfine\n", encoding="utf-8")
+    upload = uploads / "private.csv"
+    upload.write_text("text,label\nmy password is hunter2,negative\n", encoding="utf-8")
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports")
+    tab = DatasetTab(dash, root=data)
+    a, b = new_visitor(), new_visitor()
+    table, _, box, current, *_ = tab.run_upload(str(upload), 5, "tiny", ALL, visitor=a)
+    assert current.startswith(f"msa_results/visitors/{visitor_key(a)}/private-") and len(table) == 1
+    assert visitor_key(a) not in a  # the name shown does not give the token away
+    assert [c for c, _ in box.choices] == [current, "runs/shared"]  # A's page lists it, with the shared one
+    assert tab.choices(a) == [current, "runs/shared"]
+    for other in (b, None, "", "short"):  # another visitor, or no (valid) token: not listed, not opened
+        assert tab.choices(other) == ["runs/shared"] and tab.recent == ["runs/shared"]
+        for typed in (current, str(data / current), f"{current}/../{current.rsplit('/', 1)[1]}"):
+            with pytest.raises(gr.Error, match="is not one of your runs"):
+                tab.open(typed, ALL, visitor=other)
+        with pytest.raises(gr.Error, match="is not one of your runs"):
+            tab.open_row(current, "row-00001", visitor=other)
+        with pytest.raises(gr.Error, match="is not one of your runs"):
+            tab.table(current, ALL, visitor=other)
+        with pytest.raises(gr.Error, match="is not one of your runs"):  # nor written into by a typed run
+            tab.run("m.csv", current, 1, "tiny", visitor=other)
+    # a name that does not exist is refused in the same words: the refusal tells nothing
+    with pytest.raises(gr.Error, match="is not one of your runs"):
+        tab.open(f"msa_results/visitors/{visitor_key(b)}/private-20261207-040624", ALL, visitor=a)
+    with pytest.raises(gr.Error, match="is not one of your runs"):
+        tab.open("msa_results/visitors", ALL, visitor=a)
+    # A opens it again (a reload: the same token from the browser), and the shared folder opens for anyone
+    assert list(tab.open(current, ALL, visitor=a)[0]["id"]) == ["row-00001"]
+    assert tab.open("runs/shared", ALL, visitor=b)[3] == "runs/shared"
+    assert tab.recent == ["runs/shared"]  # A's folder did not get into the list every page starts from
+
+
+def test_a_visitor_s_runs_are_deleted_after_the_hours_kept(tiny_model, tmp_path, monkeypatch):
+    """A visitor's runs hold their texts and pictures: they are deleted after MSA_UPLOADS_KEEP_HOURS (default 24),
+    with the copies of their reports; the operator's folders are not touched."""
+    import os
+    import time
+
+    data = tmp_path / "data"
+    dash = ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "reports")
+    key = visitor_key(new_visitor())
+    old, new = data / "msa_results" / "visitors" / key / "old-1", data / "msa_results" / "visitors" / key / "new-1"
+    shared, copy = data / "runs" / "old", tmp_path / "reports" / "dataset" / f"msa_results_visitors_{key}_old-1"
+    for folder in (old, new, shared, copy):
+        folder.mkdir(parents=True)
+    day_ago = time.time() - 25 * 3600
+    for folder in (old, shared, copy):
+        os.utime(folder, (day_ago, day_ago))
+    monkeypatch.delenv("MSA_UPLOADS_KEEP_HOURS", raising=False)
+    DatasetTab(dash, root=data)
+    assert not old.exists() and not copy.exists() and new.is_dir() and shared.is_dir()
+    hour_ago = time.time() - 3600
+    os.utime(new, (hour_ago, hour_ago))
+    monkeypatch.setenv("MSA_UPLOADS_KEEP_HOURS", "0.5")
+    DatasetTab(dash, root=data).sweep()
+    assert not new.exists() and not new.parent.exists() and shared.is_dir()

@@ -14,11 +14,21 @@ app started in), so a public dashboard does not open the server's other files: a
 elsewhere (an uploaded one too) is explained without it, said. Nor does it fetch a row's links (``https://``,
 ``s3://`` ...: an upload would make the server fetch any address it can reach) unless ``$MSA_DATASET_LINKS`` is 1 (a
 private dashboard); explain-batch on the command line reads them.
+
+A visitor's runs (an upload, the curated examples) are that visitor's only: they are written under
+``msa_results/visitors/<key>/``, where ``<key>`` is a hash of a random token the visitor's browser keeps
+(:func:`new_visitor`, a ``gr.BrowserState``), listed to that visitor only, and a path typed into another visitor's
+folder is refused whether it exists or not; they are deleted after ``$MSA_UPLOADS_KEEP_HOURS`` (default 24). The
+folders the operator put in the data folder (explain-batch runs on the server, shipped results) are everyone's.
 """
 
 import hashlib
 import json
 import os
+import re
+import secrets
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -118,9 +128,35 @@ def widths() -> list[int]:
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
 RESULTS_DIR = "msa_results"  # the runs started from the tab: a fresh folder each, under the data folder
+VISITORS = "visitors"  # msa_results/visitors/<key>/: one visitor's own runs (their uploads' rows: private)
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")  # a visitor's token as :func:`new_visitor` makes it
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".jsonl", ".parquet")
 MAX_UNZIPPED, MAX_MEMBERS = 200 << 20, 2000  # an uploaded .zip: bytes and files it may unpack to
 EXAMPLES_MANIFEST = Path(__file__).resolve().parents[2] / "examples" / "manifest.csv"
+
+
+def new_visitor() -> str:
+    """A visitor's token: random and unguessable (256 bits), kept by their browser; whoever holds it sees the runs
+    made with it, so it is never shown, only its hash names their folder (:func:`visitor_key`)."""
+    return secrets.token_urlsafe(32)
+
+
+def visitor_key(token: str | None) -> str | None:
+    """The name of a visitor's own folder: the SHA-256 of their token (32 hex digits), so that the folder's name,
+    which the page shows, does not give the token away; None for no token, or one this app did not make (a short
+    one would be a folder others could guess)."""
+    token = str(token or "")
+    return hashlib.sha256(token.encode()).hexdigest()[:32] if TOKEN.fullmatch(token) else None
+
+
+def keep_hours() -> float:
+    """How long a visitor's runs are kept: ``MSA_UPLOADS_KEEP_HOURS`` (default 24; 0 keeps them until the app's
+    folder is wiped), then deleted: their rows are the visitor's texts and pictures."""
+    raw = os.environ.get("MSA_UPLOADS_KEEP_HOURS", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else 24.0
+    except ValueError:
+        return 24.0
 
 
 def _stem(path: Path) -> str:
@@ -260,29 +296,81 @@ class DatasetTab:
     def __post_init__(self) -> None:  # one data folder for the tab and Compare's B
         self.root = Path(self.root if self.root is not None else getattr(self.dash, "folder", None) or data_folder()
                          ).resolve()
+        self.recent = [name for name in self.recent if not self.private(self.root / name)]
         if not self.recent:
             self.recent = self.found()
+        self.sweep()
+
+    @property
+    def visitors(self) -> Path:
+        """Where visitors' own runs go: ``msa_results/visitors/`` in the data folder, one folder per visitor."""
+        return self.root / RESULTS_DIR / VISITORS
+
+    def private(self, path: Path) -> bool:
+        """Whether ``path`` lies in the visitors' folders (one visitor's only, never listed to the others)."""
+        return Path(path).resolve().is_relative_to(self.visitors.resolve())
+
+    def own(self, visitor: str | None) -> Path | None:
+        """The visitor's own folder (``msa_results/visitors/<key>``), None without a token this app made."""
+        key = visitor_key(visitor)
+        return self.visitors / key if key else None
 
     def found(self) -> list[str]:
-        """Results folders under the root (two levels down at most), newest first."""
-        hits = [p.parent for pattern in ("*/results.parquet", "*/*/results.parquet") for p in self.root.glob(pattern)]
+        """The operator's results folders under the root (two levels down at most), newest first; not the
+        visitors' own runs."""
+        hits = [p.parent for pattern in ("*/results.parquet", "*/*/results.parquet") for p in self.root.glob(pattern)
+                if not self.private(p.parent)]
         hits.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         return [self.shown(p) for p in hits[:RECENT_KEPT]]
 
-    def choices(self) -> list[str]:
-        """The folder list the page offers as it opens: the ones opened or run here, newest first, then those found
-        under the root (a run after the app started, a folder since removed: the list the page was built with went
-        stale on a reload)."""
+    def mine(self, visitor: str | None) -> list[str]:
+        """The visitor's own runs (their uploads, their runs of the examples), newest first."""
+        own = self.own(visitor)
+        if own is None or not own.is_dir():
+            return []
+        hits = [p for p in own.iterdir() if (p / "results.parquet").is_file() or (p / "rows.jsonl").is_file()]
+        hits.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        return [self.shown(p) for p in hits[:RECENT_KEPT]]
+
+    def choices(self, visitor: str | None = None) -> list[str]:
+        """The folder list the page offers the visitor ``visitor`` (their token): their own runs, newest first,
+        then the operator's folders opened here, then those found under the root (a run after the app started, a
+        folder since removed: the list the page was built with went stale on a reload). Another visitor's runs
+        are never in it."""
         kept = [name for name in self.recent if (self.root / name / "results.parquet").is_file()
                 or (self.root / name / "rows.jsonl").is_file()]
-        return list(dict.fromkeys([*kept, *self.found()]))[:RECENT_KEPT]
+        return list(dict.fromkeys([*self.mine(visitor), *kept, *self.found()]))[:RECENT_KEPT]
+
+    def sweep(self) -> None:
+        """Delete visitors' runs older than :func:`keep_hours` (with the .zip uploads unpacked for them and the
+        copies of their reports the page served), so that their rows are not kept for good."""
+        hours = keep_hours()
+        if not hours:
+            return
+        before = time.time() - hours * 3600
+        report_dir = Path(getattr(self.dash, "report_dir", None) or self.visitors)
+        old = [*self.visitors.glob("*/*"), *(report_dir / "uploads").glob("*"),
+               *(report_dir / "dataset").glob(f"{RESULTS_DIR}_{VISITORS}_*")]
+        for path in old:
+            try:
+                if path.stat().st_mtime < before:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+            except OSError:  # another page's sweep, or a run writing it now
+                pass
+        for folder in self.visitors.glob("*"):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                pass
 
     def shown(self, path: Path) -> str:
         """A path as the path box shows it: relative to the root."""
         return str(path.relative_to(self.root)) if path != self.root else "."
 
-    def resolve(self, text: str | None, what: str = "results folder") -> Path:
-        """A path typed in the tab (relative to the root, or absolute inside it) -> an absolute path."""
+    def resolve(self, text: str | None, what: str = "results folder", visitor: str | None = None) -> Path:
+        """A path typed in the tab (relative to the root, or absolute inside it) -> an absolute path; one in the
+        visitors' folders only when it is ``visitor``'s own (another's is refused in the same words whether it
+        exists or not: its name tells nothing)."""
         text = str(text or "").strip()
         if not text:
             raise user_error(f"Type or pick a {what} first.")
@@ -291,6 +379,10 @@ class DatasetTab:
             raise user_error(f"Only paths inside the dashboard's data folder ({self.root}) can be used here "
                              f"('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to choose that "
                              "folder).")
+        own = self.own(visitor)
+        if self.private(p) and (own is None or not p.is_relative_to(own.resolve()) or p == own.resolve()):
+            raise user_error(f"'{text}' is not one of your runs: a visitor's runs are opened from their own "
+                             "page's list only.")
         return p
 
     def inside(self, path: Path, *also: Path) -> bool:
@@ -314,30 +406,32 @@ class DatasetTab:
 
     # ------------------------------------------------------------------ handlers
 
-    def table(self, folder: str | None, show: str = ALL, lang: str | None = None):
+    def table(self, folder: str | None, show: str = ALL, lang: str | None = None, visitor: str | None = None):
         """The rows of ``folder`` that pass the filter ``show``, as a pandas DataFrame (:func:`columns`), in
-        ``lang`` (None: the page's language)."""
+        ``lang`` (None: the page's language); ``visitor``: the page's token (its own runs open)."""
         import pandas as pd
 
         lang = lang or current_language()
         if not folder:
             return pd.DataFrame([], columns=columns(lang))
         keep = filters().get(show, filters()[ALL])
-        return pd.DataFrame([table_row(r, lang) for r in self.rows(self.resolve(folder)) if keep(r)],
+        return pd.DataFrame([table_row(r, lang) for r in self.rows(self.resolve(folder, visitor=visitor)) if keep(r)],
                             columns=columns(lang))
 
-    def open(self, folder: str | None, show: str = ALL, lang: str | None = None) -> tuple:
+    def open(self, folder: str | None, show: str = ALL, lang: str | None = None, visitor: str | None = None) -> tuple:
         """(table, summary, the path box, the folder shown, report button, the set by slice, the map of the rows
-        (a gr.Plot), the map's caption) for a results folder, in ``lang`` (None: the page's language)."""
+        (a gr.Plot), the map's caption) for a results folder, in ``lang`` (None: the page's language);
+        ``visitor``: the page's token (its own runs open, and are listed in the path box for it alone)."""
         gr = gradio()
         lang = lang or current_language()
-        path = self.resolve(folder)
+        path = self.resolve(folder, visitor=visitor)
         rows = self.rows(path)
         from msa_demo.dataset.store import extent
 
         held = extent(path)  # the manifest's rows and the run's limit: "the first 50 of 59 rows"
         name = self.shown(path)
-        self.recent = [name] + [r for r in self.recent if r != name][: RECENT_KEPT - 1]
+        if not self.private(path):  # the list every page starts from: a visitor's own runs are not in it
+            self.recent = [name] + [r for r in self.recent if r != name][: RECENT_KEPT - 1]
         report = path / "report.html"
         button = gr.DownloadButton(interactive=False, value=None)
         if report.is_file():  # a copy where the app serves its files from, in the page's language
@@ -358,7 +452,8 @@ class DatasetTab:
 
         figures = summary(rows, held)
         plot, caption = self.map_of(rows, lang)
-        return (table, summary_markdown(rows, path, figures, lang), gr.Dropdown(choices=self.recent, value=name), name,
+        listed = [name, *(c for c in self.choices(visitor) if c != name)][:RECENT_KEPT]
+        return (table, summary_markdown(rows, path, figures, lang), gr.Dropdown(choices=listed, value=name), name,
                 button, breakdown_markdown(rows, figures, lang), plot, caption)
 
     def map_of(self, rows: list[dict], lang: str = "en") -> tuple:
@@ -375,31 +470,33 @@ class DatasetTab:
                                                 "a point to open its row in the **Explain** tab.", lang)
         return gr.Plot(value=map_figure(m, lang=lang), visible=True), caption
 
-    def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False) -> dict:
+    def open_point(self, folder: str | None, picked: str | None, with_inputs: bool = False,
+                   visitor: str | None = None) -> dict:
         """A click on a map point: ``picked`` is its row id, then '@' and a stamp that makes each click new (an id
         alone is read too); the row opens as a table click opens it (:meth:`open_row`)."""
         text = str(picked or "").strip()
         row_id = text.rpartition("@")[0] if text.rpartition("@")[2].isdigit() else text
         if not row_id:
             raise user_error("Click a point of the map to open its row.")
-        return self.open_row(folder, row_id, with_inputs=with_inputs)
+        return self.open_row(folder, row_id, with_inputs=with_inputs, visitor=visitor)
 
     def run(self, manifest: str | None, folder: str | None, limit: float | None, preset: str | None,
             show: str = ALL, progress=None, columns: str | None = None, encoding: str | None = None,
-            split: str | None = None, label_names: str | None = None, stop: Callable[[], bool] | None = None
-            ) -> tuple:
+            split: str | None = None, label_names: str | None = None, stop: Callable[[], bool] | None = None,
+            visitor: str | None = None) -> tuple:
         """Explain the first ``limit`` rows of ``manifest`` (at most ``max_rows``) into ``folder`` with the
         dashboard's model (rows already there are kept), then open it. ``progress``: a gr.Progress; ``columns``:
         the set's own column names, as ``--columns`` takes them ("text=sentence"); ``encoding``: a text
         manifest's when not UTF-8 ("cp1252", "gbk"; none or "" for UTF-8); ``split``: only that split's rows (the
         manifest's split column, or a saved DatasetDict's; none or "" for every row); ``label_names``: the label
         column's numbers as names, as ``--label-names`` takes them ("angry,disgust,fear,..."); ``stop()``: True
-        ends the run after its current row (the tab's Stop: :meth:`stopper`)."""
-        src = self.resolve(manifest, "manifest")
+        ends the run after its current row (the tab's Stop: :meth:`stopper`); ``visitor``: the page's token (a
+        folder of its own runs may be named)."""
+        src = self.resolve(manifest, "manifest", visitor)
         if not src.exists():  # said before the results folder is asked for: that was said first, then this
             raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder ({self.root}).")
-        return self._run(src, self.resolve(folder), limit, preset, show, progress, columns, encoding, split,
-                         label_names, stop=stop)
+        return self._run(src, self.resolve(folder, visitor=visitor), limit, preset, show, progress, columns,
+                         encoding, split, label_names, stop=stop, visitor=visitor)
 
     def started(self, who: str | None) -> None:
         """The visitor ``who`` (their page's session) clicked a run: a Stop from before is forgotten (said as the
@@ -414,11 +511,13 @@ class DatasetTab:
         """The tab's Stop: the visitor ``who``'s run ends after its current row (the rows done are kept)."""
         self.stopping.add(who)
 
-    def fresh_folder(self, stem: str) -> Path:
-        """A new results folder under the data folder: ``msa_results/<stem>-<date and time>``."""
-        import time
-
-        base = self.root / RESULTS_DIR / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    def fresh_folder(self, stem: str, visitor: str | None = None) -> Path:
+        """A new results folder of the visitor ``visitor`` (their token; None: one made for this run alone, whose
+        folder no page lists): ``msa_results/visitors/<key>/<stem>-<date and time>``. Runs older than
+        :func:`keep_hours` go first."""
+        self.sweep()
+        own = self.own(visitor) or self.own(new_visitor())
+        base = own / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
         out, n = base, 1
         while out.exists():
             n += 1
@@ -426,19 +525,22 @@ class DatasetTab:
         return out
 
     def run_examples(self, preset: str | None, show: str = ALL, progress=None,
-                     stop: Callable[[], bool] | None = None) -> tuple:
-        """Explain the curated examples (the shipped manifest) into a fresh results folder, then open it."""
+                     stop: Callable[[], bool] | None = None, visitor: str | None = None) -> tuple:
+        """Explain the curated examples (the shipped manifest) into a fresh results folder of the visitor's own,
+        then open it."""
         if not self.examples or not Path(self.examples).is_file():
             raise user_error("This dashboard ships no example manifest (examples/manifest.csv is missing).")
-        return self._run(Path(self.examples), self.fresh_folder("examples"), self.max_rows, preset, show, progress,
-                         also=(Path(self.examples).parent,), stop=stop)
+        visitor = visitor if visitor_key(visitor) else new_visitor()  # none (a caller in code): this run's alone
+        return self._run(Path(self.examples), self.fresh_folder("examples", visitor), self.max_rows, preset, show,
+                         progress, also=(Path(self.examples).parent,), stop=stop, visitor=visitor)
 
     def run_upload(self, upload: str | None, limit: float | None, preset: str | None, show: str = ALL,
                    progress=None, columns: str | None = None, encoding: str | None = None,
                    split: str | None = None, label_names: str | None = None,
-                   stop: Callable[[], bool] | None = None) -> tuple:
+                   stop: Callable[[], bool] | None = None, visitor: str | None = None) -> tuple:
         """Explain an uploaded manifest (CSV, JSONL, Parquet, or a .zip of a folder with its media) into a fresh
-        results folder, then open it."""
+        results folder of the visitor's own (``visitor``: their token; another visitor's page does not list it
+        nor open it), then open it."""
         if not upload:
             raise user_error("Upload a manifest first: a CSV, JSONL or Parquet file, or a .zip of a folder that "
                              "holds one with its pictures and clips.")
@@ -448,8 +550,9 @@ class DatasetTab:
             also, media = (folder,), None  # its own pictures and clips are read; a path out of it is not
         elif src.suffix.lower() not in MANIFEST_SUFFIXES:
             raise user_error(f"'{src.name}' is not a manifest: upload a CSV, JSONL or Parquet file, or a .zip.")
-        return self._run(src, self.fresh_folder(_stem(src)), limit, preset, show, progress, columns, encoding, split,
-                         label_names, also, media, stop)
+        visitor = visitor if visitor_key(visitor) else new_visitor()  # none (a caller in code): this run's alone
+        return self._run(src, self.fresh_folder(_stem(src), visitor), limit, preset, show, progress, columns,
+                         encoding, split, label_names, also, media, stop, visitor)
 
     def unpack(self, archive: Path) -> tuple[Path, Path]:
         """(the manifest inside an uploaded .zip (its one CSV / JSONL / Parquet file), the folder it was unpacked
@@ -489,7 +592,7 @@ class DatasetTab:
     def _run(self, src: Path, out: Path, limit: float | None, preset: str | None, show: str, progress,
              columns: str | None = None, encoding: str | None = None, split: str | None = None,
              label_names: str | None = None, also: tuple[Path, ...] = (), media: Path | None = None,
-             stop: Callable[[], bool] | None = None) -> tuple:
+             stop: Callable[[], bool] | None = None, visitor: str | None = None) -> tuple:
         """The runs' one body; a row's file outside the data folder (and ``also``), or its link, is not read
         (:meth:`readable`); ``media``: where relative paths are read from, when not the manifest's folder (an
         uploaded file's: the data folder; Gradio keeps the upload in a temporary folder)."""
@@ -532,9 +635,10 @@ class DatasetTab:
             from msa_demo.dataset.local import OTHER_INPUTS
 
             gradio().Info(t(OTHER_INPUTS, lang, n=ran.other_inputs), duration=None, title=t("Note", lang))
-        return self.open(self.shown(out), show, lang)
+        return self.open(self.shown(out), show, lang, visitor=visitor)
 
-    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None) -> dict:
+    def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None,
+                 visitor: str | None = None) -> dict:
         """The Explain tab's outputs by name (as ``Dashboard.explain_panels`` leaves them at its end) for one
         row's saved explanation, and the Explain tab selected (``tabs``); ``with_inputs``: also the row's inputs
         for their boxes (``input.<modality>``; files written beside the dashboard's reports), so Explain can run
@@ -542,7 +646,7 @@ class DatasetTab:
         from msa_demo.explain.result import Explanation
 
         gr = gradio()
-        path = self.resolve(folder)
+        path = self.resolve(folder, visitor=visitor)
         rec = next((r for r in self.rows(path) if str(r.get("id")) == str(row_id)), None)
         if rec is None:
             raise user_error(f"There is no row '{row_id}' in {self.shown(path)}.")
@@ -607,16 +711,21 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
 
 
 def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
-                      root: str | Path | None = None, language=None, demo=None) -> DatasetTab:
+                      root: str | Path | None = None, language=None, demo=None, visitor=None) -> DatasetTab:
     """Lay out the Dataset tab in the current Gradio context and wire it: a row click fills the Explain tab's
     outputs (``page``: a ``fields.Page`` of the Explain tab's parts, ``tabs`` among them), selects the Explain tab
     and, ``with_inputs``, puts the row's inputs in their boxes (the page's ``input.<modality>`` parts);
     ``language``: the page's language switch, whose every change (a pick, or the page opening in the browser's
     language) tells the folder shown, or the empty table's columns, again in that language; ``demo``: the page's
-    Blocks, whose every opening lists the results folders there are now (:meth:`DatasetTab.choices`)."""
+    Blocks, whose every opening gives the visitor their token (kept in their browser: a reload keeps their runs
+    listed) and lists the results folders there are now for them (:meth:`DatasetTab.choices`); ``visitor``: a
+    ``gr.BrowserState`` that keeps the token, laid out where the page mounts it as it opens (not in a tab not yet
+    shown: one is made here when none is given)."""
     import gradio as gr
 
     tab = DatasetTab(dash, **({"root": root} if root is not None else {}))
+    # the visitor's token (:func:`new_visitor`), kept in their browser's storage; sent with each of the tab's events
+    visitor = visitor if visitor is not None else gr.BrowserState(None)
     gr.Markdown(tr("### Explain a whole test set\nRun the curated examples, upload a manifest, or open a results "
                    "folder written by `python -m msa_demo explain-batch`. Click a row to open its explanation in the "
                    "**Explain** tab; the folder's `report.html` holds the set's figures for stakeholders."))
@@ -684,21 +793,32 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 
-    def run(manifest, folder, limit, preset, show, columns, encoding, split, label_names, request: gr.Request,
-            progress=gr.Progress()):
+    def run(manifest, folder, limit, preset, show, columns, encoding, split, label_names, visitor,
+            request: gr.Request, progress=gr.Progress()):
         return calm(tab.run, len(opened))(manifest, folder, limit, preset, show, progress=progress, columns=columns,
                                           encoding=encoding, split=split, label_names=label_names,
-                                          stop=tab.stopper(request.session_hash))
+                                          stop=tab.stopper(request.session_hash), visitor=visitor)
 
-    def run_examples(preset, show, request: gr.Request, progress=gr.Progress()):
+    def run_examples(preset, show, visitor, request: gr.Request, progress=gr.Progress()):
         return calm(tab.run_examples, len(opened))(preset, show, progress=progress,
-                                                   stop=tab.stopper(request.session_hash))
+                                                   stop=tab.stopper(request.session_hash), visitor=visitor)
 
-    def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, request: gr.Request,
+    def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, visitor, request: gr.Request,
                    progress=gr.Progress()):
         return calm(tab.run_upload, len(opened))(upload, limit, preset, show, progress=progress, columns=columns,
                                                  encoding=encoding, split=split, label_names=label_names,
-                                                 stop=tab.stopper(request.session_hash))
+                                                 stop=tab.stopper(request.session_hash), visitor=visitor)
+
+    def open_folder(folder, show, visitor):
+        return calm(tab.open, len(opened))(folder, show, visitor=visitor)
+
+    def filtered(folder, show, visitor):
+        return calm(tab.table, 1)(folder, show, visitor=visitor)
+
+    def arrived(token):
+        """The page opened: the visitor's token (theirs from before, or a new one) and the folders to offer them."""
+        token = token if visitor_key(token) else new_visitor()
+        return token, gr.Dropdown(choices=tab.choices(token))
 
     def started(request: gr.Request):
         tab.started(request.session_hash)
@@ -708,40 +828,42 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         tab.stop(request.session_hash)
         return gr.Button(visible=False)
 
-    def open_selected(folder, evt: gr.SelectData):
+    def open_selected(folder, visitor, evt: gr.SelectData):
         row = evt.row_value or []
         return calm(page.keyed(tab.open_row), len(row_outputs))(folder, row[0] if row else None,
-                                                                with_inputs=with_inputs)
+                                                                with_inputs=with_inputs, visitor=visitor)
 
-    def open_picked(folder, picked):
-        return calm(page.keyed(tab.open_point), len(row_outputs))(folder, picked, with_inputs=with_inputs)
+    def open_picked(folder, picked, visitor):
+        return calm(page.keyed(tab.open_point), len(row_outputs))(folder, picked, with_inputs=with_inputs,
+                                                                  visitor=visitor)
 
-    def retell(lang, folder, show):
+    def retell(lang, folder, show, visitor):
         if folder:
-            return tab.open(folder, show, lang=lang)
+            return tab.open(folder, show, lang=lang, visitor=visitor)
         return (tab.table(None, lang=lang), *(gr.skip(),) * (len(opened) - 1))
 
     if language is not None:
-        language.change(calm(retell, len(opened)), [language, current, show], opened, api_name=False,
+        language.change(calm(retell, len(opened)), [language, current, show, visitor], opened, api_name=False,
                         show_progress="hidden")
     if demo is not None:
-        demo.load(calm(lambda: gr.Dropdown(choices=tab.choices()), 1), None, folder, api_name=False,
-                  show_progress="hidden")
-    open_btn.click(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
-    folder.select(calm(tab.open, len(opened)), [folder, show], opened, api_name=False)
+        demo.load(calm(arrived, 2), visitor, [visitor, folder], api_name=False, show_progress="hidden")
+    open_btn.click(open_folder, [folder, show, visitor], opened, api_name=False)
+    folder.select(open_folder, [folder, show, visitor], opened, api_name=False)
     for button, handler, inputs in (
-            (run_btn, run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names]),
-            (examples_btn, run_examples, [preset, show]),
-            (upload_btn, run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names])):
+            (run_btn, run, [manifest, folder, limit, preset, show, column_map, encoding, split, label_names,
+                            visitor]),
+            (examples_btn, run_examples, [preset, show, visitor]),
+            (upload_btn, run_upload, [upload, limit, preset, show, column_map, encoding, split, label_names,
+                                      visitor])):
         button.click(started, None, stop_btn, api_name=False, queue=False).then(
             handler, inputs, opened, api_name=False).then(
             lambda: gr.Button(visible=False), None, stop_btn, api_name=False, queue=False)  # after a refusal too
     stop_btn.click(stop, None, stop_btn, api_name=False, queue=False)
-    show.change(calm(tab.table, 1), [current, show], table, api_name=False, show_progress="hidden")
-    table.select(open_selected, current, row_outputs, api_name=False)
-    picked.change(open_picked, [current, picked], row_outputs, api_name=False)
+    show.change(filtered, [current, show, visitor], table, api_name=False, show_progress="hidden")
+    table.select(open_selected, [current, visitor], row_outputs, api_name=False)
+    picked.change(open_picked, [current, picked, visitor], row_outputs, api_name=False)
     return tab
 
 
-__all__ = ["ALL", "DatasetTab", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns", "filter_choices",
+__all__ = ["ALL", "DatasetTab", "new_visitor", "visitor_key", "alone", "breakdown_markdown", "build_dataset_tab", "calm", "columns", "filter_choices",
            "confusion_markdown", "filters", "slices_markdown", "summary_markdown", "table_row", "widths"]
