@@ -195,9 +195,11 @@ def test_a_newcomer_runs_the_examples_from_one_button(app_url, data_root, browse
     import csv
 
     page, errors, _queue = dataset_page(browser, app_url)
-    # the page names its data folder as it is, to be copied (a Markdown escape had shown: "data\\_root0")
-    assert "_" in data_root.name and f"{data_root} —" in page.locator("#dataset-root").inner_text()
-    assert page.locator("#dataset-root code").first.inner_text() == str(data_root)
+    # the page names its data folder as it is (a Markdown escape had shown: "data\\_root0"), without the server's
+    # path to it: outside the app's folder, by its name
+    assert "_" in data_root.name and f"…/{data_root.name} —" in page.locator("#dataset-root").inner_text()
+    assert page.locator("#dataset-root code").first.inner_text() == f"…/{data_root.name}"
+    assert str(data_root.parent) not in page.locator("#dataset-root").inner_text()
 
     # Open with nothing picked: one warning, and the folder box stays usable (no red overlay over it)
     page.click("#dataset-open")

@@ -16,6 +16,7 @@ from msa_demo.registry import names
 from msa_demo.dataset import explain_batch, read_results
 from msa_demo.explain import ExplainOptions
 from msa_demo.ui.dataset_tab import ALL, DatasetTab, alone, columns, filters, new_visitor, visitor_key
+from msa_demo.ui.options import shown_folder
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FAST = ExplainOptions(ig_max_steps=8, image_methods=("occlusion",), grid=3, deletion_steps=2, segment_seconds=1.0)
@@ -292,7 +293,7 @@ def test_a_run_into_a_folder_of_another_manifest_is_refused_and_the_same_manifes
     with pytest.raises(gr.Error) as refused:
         tab.run("other.csv", "runs/shared", 1, "tiny")
     assert str(refused.value.message) == (
-        f"The results folder '{root / 'runs' / 'shared'}' holds the rows of another manifest ({root / 'one.csv'}); "
+        "The results folder 'runs/shared' holds the rows of another manifest (one.csv); "  # relative: no server path
         "give a new results folder for 'other.csv', or run that manifest to go on with it.")
     assert "另一份清单" in said(str(refused.value.message), "zh")
     assert [r["text_start"] for r in read_results(root / "runs" / "shared")] == ["I love it"]
@@ -617,3 +618,33 @@ def test_a_visitor_s_runs_are_deleted_after_the_hours_kept(tiny_model, tmp_path,
     monkeypatch.setenv("MSA_UPLOADS_KEEP_HOURS", "0.5")
     DatasetTab(dash, root=data).sweep()
     assert not new.exists() and not new.parent.exists() and shared.is_dir()
+
+
+def test_the_page_names_no_absolute_server_path(tiny_model, tmp_path, monkeypatch):
+    """The tab printed "**Data folder:** /work/main — ..." (on a self-hosted server, a user's name in it) and its
+    refusals the absolute folder. The data folder is named relative to the app's folder, else "…/<name>", and the
+    paths inside it relative to it; MSA_SHOW_PATHS=1 (a private dashboard) names it whole."""
+    app_dir = Path(__file__).resolve().parents[1]
+    monkeypatch.delenv("MSA_SHOW_PATHS", raising=False)
+    assert shown_folder(app_dir) == "." and shown_folder(app_dir / "examples") == "examples"
+    assert shown_folder(tmp_path / "data_root") == "…/data_root"
+    monkeypatch.setenv("MSA_SHOW_PATHS", "1")
+    assert shown_folder(tmp_path / "data_root") == str(tmp_path / "data_root")
+    monkeypatch.delenv("MSA_SHOW_PATHS")
+    root = tmp_path / "srv" / "alice" / "data"
+    root.mkdir(parents=True)
+    (root / "runs").mkdir()
+    tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "r"), root=root)
+    for call in (lambda: tab.open("/etc", ALL), lambda: tab.run("missing.csv", "runs/x", 1, "tiny"),
+                 lambda: tab.open("runs", ALL)):
+        with pytest.raises(gr.Error) as said:
+            call()
+        assert str(tmp_path) not in said.value.message and "alice" not in said.value.message, said.value.message
+    assert said.value.message == "'runs' holds no dataset results (no results.parquet)."
+    import app
+
+    monkeypatch.setenv("MSA_DATASET_ROOT", str(root))
+    demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    shown = next(str(b.value) for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-root")
+    shown = json.loads(shown.removeprefix("__i18n__"))["key"]  # the English as the page's translation holds it
+    assert "`…/data`" in shown and str(tmp_path) not in shown and "alice" not in shown

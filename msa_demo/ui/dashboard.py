@@ -23,7 +23,7 @@ from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
 from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, read_settings, settings_values,
-                               within_limit)
+                               shown_folder, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
                                  gradio, one_line, progress_adapter, rows_progress, same_clip, stale_parts,
@@ -606,7 +606,7 @@ class Dashboard:
             if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
                 raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
                                    "file or the folder a train run wrote in B (inside the data folder, {folder}).",
-                                   lang, folder=str(self.folder)))
+                                   lang, folder=shown_folder(self.folder)))
             raise user_error(t("Pick a second preset to compare with.", lang))
         key = name if name in self.models else self._visitor_preset(name, lang)
         if key not in self.models:

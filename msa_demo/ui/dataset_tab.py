@@ -42,7 +42,7 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.options import data_folder, in_folder
+from msa_demo.ui.options import data_folder, in_folder, relative_paths, shown_folder
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import code, md
 
@@ -376,9 +376,9 @@ class DatasetTab:
             raise user_error(f"Type or pick a {what} first.")
         p = in_folder(text, self.root)
         if p is None:
-            raise user_error(f"Only paths inside the dashboard's data folder ({self.root}) can be used here "
-                             f"('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to choose that "
-                             "folder).")
+            raise user_error(f"Only paths inside the dashboard's data folder ({shown_folder(self.root)}) can be "
+                             f"used here ('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to "
+                             "choose that folder).")
         own = self.own(visitor)
         if self.private(p) and (own is None or not p.is_relative_to(own.resolve()) or p == own.resolve()):
             raise user_error(f"'{text}' is not one of your runs: a visitor's runs are opened from their own "
@@ -402,7 +402,12 @@ class DatasetTab:
         try:
             return read_results(folder)
         except MsaError as exc:
-            raise user_error(str(exc)) from None
+            raise user_error(self.relative(str(exc))) from None
+
+    def relative(self, message: str, *inner: Path) -> str:
+        """An engine's line with the data folder's paths relative to it (``options.relative_paths``): the page
+        does not show where the server keeps its files; ``inner``: an unpacked upload's folder."""
+        return relative_paths(message, self.root, *inner)
 
     # ------------------------------------------------------------------ handlers
 
@@ -494,7 +499,8 @@ class DatasetTab:
         folder of its own runs may be named)."""
         src = self.resolve(manifest, "manifest", visitor)
         if not src.exists():  # said before the results folder is asked for: that was said first, then this
-            raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder ({self.root}).")
+            raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder "
+                             f"({shown_folder(self.root)}).")
         return self._run(src, self.resolve(folder, visitor=visitor), limit, preset, show, progress, columns,
                          encoding, split, label_names, stop=stop, visitor=visitor)
 
@@ -604,7 +610,7 @@ class DatasetTab:
             mapping = parse_columns(columns)
             names = parse_label_names(label_names)
         except MsaError as exc:
-            raise user_error(in_fields(str(exc), current_language())) from None
+            raise user_error(in_fields(self.relative(str(exc)), current_language())) from None
         n = int(self.max_rows if limit is None else limit)  # 0 is a number: refused, not read as "all"
         if not 1 <= n <= self.max_rows:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
@@ -624,7 +630,7 @@ class DatasetTab:
                                 label_names=names, readable=lambda target: self.readable(target, *also),
                                 media_folder=media, stop=stop)
         except MsaError as exc:
-            raise user_error(in_fields(str(exc), lang)) from None
+            raise user_error(in_fields(self.relative(str(exc), *also), lang)) from None
         if ran.left:  # stopped: the rows done are kept, and said where
             gradio().Info(t("Stopped after {done} of {total} rows; the rows done are in {folder}.", lang,
                             done=ran.explained + ran.failed, total=ran.total - ran.skipped, folder=self.shown(out)),
@@ -732,7 +738,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Row():
         examples_btn = gr.Button(tr("Run the curated examples"), variant="primary", scale=1, elem_id="dataset-examples",
                                  interactive=bool(tab.examples and Path(tab.examples).is_file()))
-        root = code(tab.root)  # as it is: a path a person copies (md's escapes showed in a code span)
+        # as it is: a path a person copies (md's escapes showed in a code span); relative to the app, not the server's
+        root = code(shown_folder(tab.root))
         gr.Markdown(tr_made(f"**Data folder:** {root} — results folders and manifests are read and written only "
                             f"inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
                             f"**数据文件夹：** {root}——结果文件夹和清单只在其中读写（从这里运行的结果写入 "

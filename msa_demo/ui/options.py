@@ -112,6 +112,37 @@ def data_folder():
     return Path(os.environ.get("MSA_DATASET_ROOT") or os.getcwd()).resolve()
 
 
+def shown_folder(folder) -> str:
+    """A server folder as the page names it to visitors: relative to the app's own folder ("." for that folder,
+    "data/sets" in it), else "…/" and its last part; never the absolute path (on a self-hosted server it tells
+    where the app lives, a user's name with it), unless ``MSA_SHOW_PATHS`` is 1 (a private dashboard)."""
+    import os
+    from pathlib import Path
+
+    folder = Path(folder).resolve()
+    if os.environ.get("MSA_SHOW_PATHS", "").strip().lower() in ("1", "true", "yes"):
+        return str(folder)
+    app = Path(__file__).resolve().parents[2]  # the folder app.py is in
+    if folder.is_relative_to(app):
+        return folder.relative_to(app).as_posix() or "."
+    return f"…/{folder.name}" if folder.name else "/"
+
+
+def relative_paths(message: str, folder, *inner) -> str:
+    """``message`` with the absolute paths inside ``folder`` as paths relative to it ("runs/shared") and the folder
+    itself as :func:`shown_folder` names it; paths inside each of ``inner`` (an upload's unpacked folder) relative
+    to that one. For the lines the engine writes (explain-batch's, the results reader's), which name the paths it
+    was given: absolute on the dashboard."""
+    from pathlib import Path
+
+    for extra in inner:
+        message = message.replace(str(Path(extra).resolve()) + "/", "")
+    folder = Path(folder).resolve()
+    if str(folder) == "/":
+        return message
+    return message.replace(str(folder) + "/", "").replace(str(folder), shown_folder(folder))
+
+
 def in_folder(text: str, folder):
     """A path a visitor typed (relative to ``folder``, or absolute), resolved (symlinks too), when it lies inside
     ``folder``; None when it does not (the data-folder rule of the Dataset tab and Compare's B)."""
