@@ -247,6 +247,13 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (HUB, HUB_FACE_PRESET, LITE)}
 DEFAULT_PRESET = "hub"
 
 
+def trained_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder ``msa_demo train`` wrote: it holds the ``preset.json`` and the ``config.json``
+    a run writes (what :func:`load_preset` loads as a trained head)."""
+    path = Path(path)
+    return path.is_dir() and (path / "preset.json").is_file() and (path / "config.json").is_file()
+
+
 def load_preset(name_or_path: str | Path) -> Preset:
     """A built-in preset by name, a preset read from a .json / .yaml / .yml file, or a directory ``msa_demo train``
     wrote: the preset it was trained on (its ``preset.json``) with that directory's head as its fusion."""
@@ -254,7 +261,7 @@ def load_preset(name_or_path: str | Path) -> Preset:
     if key in PRESETS:
         return PRESETS[key]
     path = Path(key)
-    if path.is_dir() and (path / "preset.json").is_file() and (path / "config.json").is_file():
+    if trained_folder(path):
         return _trained(path)
     if not path.is_file():
         known = ", ".join(sorted(PRESETS))

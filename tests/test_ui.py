@@ -884,6 +884,65 @@ def test_compare_reads_presets_only_from_the_data_folder_and_says_a_failure_to_t
     assert str((folder / relative).resolve()) in dash.models
 
 
+def test_compare_opens_only_what_a_preset_can_be_and_refuses_the_rest_alike(tiny_preset_path, tmp_path,
+                                                                            monkeypatch):
+    """B opened any file inside the app's folder as a preset: 'app.py' came back "not a preset file: it does not
+    read as JSON (Extra data: ...)", .git/config was opened too, a missing file got the generic line: which files
+    the server has, and bits of them. B now opens only a .json / .yaml / .yml file or a folder a train run wrote,
+    never a hidden path (nor the Dataset tab's visitors' runs); the rest is refused in the same words, existing or
+    not, unread."""
+    import builtins
+    import io
+    import shutil
+
+    from msa_demo.ui.options import preset_path
+
+    folder = tmp_path / "app"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "config").write_text("[core]\n")
+    (folder / "app.py").write_text("import os\n")
+    shutil.copy(tiny_preset_path, folder / ".hidden.json")  # a real preset, hidden
+    (folder / ".presets").mkdir()
+    shutil.copy(tiny_preset_path, folder / ".presets" / "tiny.json")
+    (folder / "link.json").symlink_to(folder / ".git" / "config")  # a preset's name, a hidden file behind it
+    visitors = folder / "msa_results" / "visitors" / "k" / "run" / "rows"
+    visitors.mkdir(parents=True)
+    shutil.copy(tiny_preset_path, visitors / "row-00001.json")
+    trained = folder / "runs" / "head"
+    trained.mkdir(parents=True)
+    shutil.copy(tiny_preset_path, trained / "preset.json")
+    (trained / "config.json").write_text("{}")
+    shutil.copy(tiny_preset_path, folder / "runs" / "tiny.json")
+    assert preset_path("runs/head", folder) == trained.resolve()  # what a preset can be: taken
+    assert preset_path("runs/tiny.json", folder) == (folder / "runs" / "tiny.json").resolve()
+    assert preset_path(str(folder / "runs" / "tiny.json"), folder) is not None
+    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu", warm=False)
+    dash.folder = folder
+    opened = []
+    real_open = io.open
+
+    def watched(f, *a, **k):
+        opened.append(str(f))
+        return real_open(f, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", watched)
+    monkeypatch.setattr(io, "open", watched)  # pathlib's read_text opens through io.open
+
+    def refusal(typed):
+        with pytest.raises(gr.Error, match="could not be loaded for the comparison") as refused:
+            dash.check_compare(None, "I love it", None, None, other=typed)
+        return str(refused.value).replace(typed, "<typed>")
+
+    told = {typed: refusal(typed) for typed in (
+        "app.py", "apq.py", ".git/config", ".git/nothing", ".hidden.json", ".missing.json", ".presets/tiny.json",
+        "runs/../.presets/tiny.json", "link.json", "runs", "runs/nothing.json", "runs/head/config.txt",
+        "msa_results/visitors/k/run/rows/row-00001.json", "msa_results/visitors/k/run/rows/row-00002.json")}
+    assert len(set(told.values())) == 1, told  # one line, whether the file is there or not
+    assert "does not read as" not in told["app.py"] and "Extra data" not in told["app.py"]
+    assert not [f for f in opened if str(folder) in f], opened  # none of them was opened
+    assert dash.check_compare(None, "I love it", None, None, other="runs/tiny.json", ig_steps=8) == {}
+
+
 def test_each_panel_tells_its_rows_as_it_works(dash, image_path):
     """The progress bar names each panel's model rows done (of those the budget planned) while the maps are made,
     from the panels' own threads."""

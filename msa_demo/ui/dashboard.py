@@ -22,7 +22,7 @@ from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, read_settings, settings_values,
+from msa_demo.ui.options import (Settings, data_folder, max_seconds, preset_path, read_settings, settings_values,
                                shown_folder, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
@@ -624,13 +624,15 @@ class Dashboard:
 
     def _visitor_preset(self, name: str, lang: str = "en") -> str:
         """A preset a visitor typed -> what to load: a built-in name as it is, a path (relative to the data folder,
-        or absolute inside it) resolved; a path outside the data folder is refused, unread (a visitor would learn
-        which files the server has, and the server would read them)."""
+        or absolute inside it) resolved; a path outside the data folder, hidden, or not what a preset can be (a
+        .json / .yaml / .yml file, a folder a train run wrote: ``options.preset_path``) is refused in the same
+        words whether it exists or not, unread (a visitor would learn which files the server has, and the server
+        would read them)."""
         from msa_demo.config import PRESETS
 
         if name in PRESETS:
             return name
-        path = in_folder(name, self.folder)
+        path = preset_path(name, self.folder)  # only what a preset can be; the rest refused alike, unopened
         named = (path is not None and not path.exists() and not {"/", "\\"} & set(name)
                  and path.suffix.lower() not in (".json", ".yaml", ".yml"))
         if named or path is None:  # an unknown name, or outside

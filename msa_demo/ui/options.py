@@ -154,6 +154,33 @@ def in_folder(text: str, folder):
     return path if path.is_relative_to(folder) else None
 
 
+PRESET_SUFFIXES = (".json", ".yaml", ".yml")
+PRIVATE = ("msa_results", "visitors")  # the Dataset tab's visitors' own runs (``dataset_tab.VISITORS``): no preset
+
+
+def preset_path(text: str, folder):
+    """A preset path a visitor typed (Compare's B), resolved, when it can be one: inside ``folder``
+    (:func:`in_folder`), no part of it hidden (a name starting with '.', as typed or once resolved: .git/config,
+    .env), not among the visitors' own runs, and a .json / .yaml / .yml file or a folder a ``train`` run wrote
+    (``config.trained_folder``); None otherwise, whether it exists or not, so that the refusal tells a visitor
+    nothing of the server's files (app.py was opened and said not to parse as JSON, a missing file was not)."""
+    from pathlib import Path
+
+    from msa_demo.config import trained_folder
+
+    if any(part.startswith(".") and part not in (".", "..") for part in Path(str(text).strip()).parts):
+        return None
+    path = in_folder(str(text).strip(), folder)
+    if path is None:
+        return None
+    parts = path.relative_to(Path(folder).resolve()).parts
+    if any(part.startswith(".") for part in parts) or parts[:2] == PRIVATE:
+        return None
+    if path.suffix.lower() in PRESET_SUFFIXES and path.is_file():
+        return path
+    return path if trained_folder(path) else None
+
+
 def explain_lanes() -> int:
     """How many explanations the dashboard makes at once: ``MSA_EXPLAIN_LANES`` when set, else one on a GPU and two
     on a CPU. Two at once kept both cores busy where one left a core idle while it drew, wrote and sent its panels
