@@ -48,20 +48,29 @@ def dashboard_budget() -> float:
     """The dashboard's time budget for the maps: ``MSA_BUDGET`` seconds when set (0: none), else none on a GPU
     (full quality) and 5 s on a CPU (a free Space), so that a long text or clip stays interactive and says what it
     gave up."""
-    import os
-
     import torch
 
-    raw = os.environ.get("MSA_BUDGET", "").strip()
-    if raw:
-        try:
-            value = float(raw)
-        except ValueError:
-            value = -1.0
-        if not 0 <= value <= 3600:
-            raise InputError(f"MSA_BUDGET must be a number of seconds from 0 (no limit) to 3600, not '{raw}'.")
+    value = env_seconds("MSA_BUDGET", 3600)
+    if value is not None:
         return value
     return 0.0 if torch.cuda.is_available() else 5.0
+
+
+def env_seconds(name: str, most: float) -> float | None:
+    """The seconds the environment variable ``name`` sets (0 to ``most``; None: not set); one line for another
+    value."""
+    import os
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= most:
+        raise InputError(f"{name} must be a number of seconds from 0 (no limit) to {most:g}, not '{raw}'.")
+    return value
 
 
 MAX_SECONDS_ON_A_SPACE = 120.0
@@ -74,14 +83,8 @@ def max_seconds() -> float:
     minutes, cancelled or not) and none elsewhere."""
     import os
 
-    raw = os.environ.get("MSA_MAX_SECONDS", "").strip()
-    if raw:
-        try:
-            value = float(raw)
-        except ValueError:
-            value = -1.0
-        if not 0 <= value <= 86400:
-            raise InputError(f"MSA_MAX_SECONDS must be a number of seconds from 0 (no limit) to 86400, not '{raw}'.")
+    value = env_seconds("MSA_MAX_SECONDS", 86400)
+    if value is not None:
         return value
     return MAX_SECONDS_ON_A_SPACE if os.environ.get("SPACE_ID") else 0.0
 
