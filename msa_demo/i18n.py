@@ -1145,6 +1145,14 @@ ZH: dict[str, str] = {
     # fix-priv
     "'{text}' is not one of your runs: a visitor's runs are opened from their own page's list only.":
         "“{text}”不是你的运行结果：访客的运行结果只能从他们自己页面的列表中打开。",
+    # fix-train
+    "kept epoch {epoch} of {epochs}, the last (no validation rows to pick one)":
+        "保留第 {epoch} 轮（共 {epochs} 轮），即最后一轮（没有验证行可用来挑选）",
+    "kept epoch {epoch} of {epochs} (the best validation macro F1, {f1}, which {n} epochs share; of those the lowest "
+    "validation loss, {loss})":
+        "保留第 {epoch} 轮（共 {epochs} 轮）：验证集宏 F1 最高（{f1}，有 {n} 轮并列），其中验证损失最低（{loss}）",
+    "kept epoch {epoch} of {epochs} (the best validation macro F1, {f1})":
+        "保留第 {epoch} 轮（共 {epochs} 轮）：验证集宏 F1 最高（{f1}）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -929,3 +929,72 @@ def test_an_output_folder_of_other_files_is_refused_and_a_head_trained_before_is
     assert code == 0 and printed.splitlines()[-1] == f"the head trained before in {out} was replaced"
     assert (out / "model.safetensors").read_bytes() != before
     assert sorted(q.name for q in out.iterdir()) == sorted(T.pipeline.HEAD_FILES)
+
+
+def _sign_rows(n=60, seed=0):
+    """Label = positive iff the first feature is positive, kept at least 1 from 0: separable by construction, so a
+    few validation rows are all right within a few epochs and every later epoch ties on their macro-F1."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 4, generator=g)
+    x[:, 0] = torch.sign(x[:, 0]) * (1 + x[:, 0].abs())
+    return {"text": x}, (x[:, 0] > 0).long().tolist()
+
+
+def _fit_sign_head(val_idx, epochs=30):
+    from msa_demo.fusion import FusionNet
+    from msa_demo.training.loop import Batcher, FitSettings
+
+    feats, y = _sign_rows()
+    n = len(y)
+    data = {"text": {"features": feats["text"], "row": torch.arange(n), "present": torch.ones(n, dtype=torch.bool)}}
+    T.seed_everything(0)
+    net = FusionNet(kind="head", modalities=["text"], dims={"text": 4}, labels=["negative", "positive"], hidden=16,
+                    input_dim=4)
+    batcher = Batcher(data, ["text"], {"text": 4})
+    train = [i for i in range(n) if i not in val_idx]
+    out = T.train_head(net, batcher, y, train, list(val_idx), FitSettings(epochs=epochs, lr=3e-3, batch_size=8),
+                       torch.device("cpu"), progress=False)
+    return net, batcher, y, out
+
+
+def test_the_kept_epoch_is_the_best_validation_f1_and_of_the_tied_ones_the_lowest_validation_loss():
+    """6 validation rows: macro-F1 reaches 1.0 early and ties from then on; the first tied epoch had been kept (a
+    head a few steps from its start), said nowhere. Of the tied epochs the lowest validation loss is kept, and the
+    net holds that epoch's weights."""
+    from msa_demo.training.loop import predict_rows
+
+    val = [0, 1, 2, 3, 4, 5]
+    net, batcher, y, out = _fit_sign_head(val)
+    history, kept = out["history"], out["kept_epoch"]
+    best = max(r["val_macro_f1"] for r in history)
+    tied = [r for r in history if r["val_macro_f1"] == best]
+    assert best == 1.0 and len(tied) > 10, history  # the case the tie-break is for, by construction
+    assert kept == min(tied, key=lambda r: r["val_loss"])["epoch"]
+    assert kept > tied[0]["epoch"]  # not the first epoch to reach it (the loss falls on after it)
+    p = predict_rows(net, batcher, val, torch.device("cpu"))
+    w = torch.tensor(out["class_weights"])
+    again = float(torch.nn.functional.nll_loss(p.log(), torch.tensor([y[i] for i in val]), weight=w))
+    assert again == pytest.approx(history[kept - 1]["val_loss"], abs=1e-5)  # the net is the kept epoch
+    # no validation rows: the last epoch, said as such
+    _net, _b, _y, none = _fit_sign_head([], epochs=5)
+    assert none["kept_epoch"] == 5 and "val_loss" not in none["history"][-1]
+
+
+def test_the_kept_epoch_is_printed_and_stored_in_metrics_json_and_the_card(tiny_preset_path, tmp_path, capsys):
+    out = tmp_path / "head"
+    code, printed, err = _train_cli(capsys, _text_manifest(tmp_path, 40), "--preset", tiny_preset_path, "--epochs",
+                                    "8", "--val-size", "0.25", "--cache-dir", tmp_path / "c", "--output", out)
+    assert code == 0, err
+    metrics = json.loads((out / "metrics.json").read_text())
+    kept, history = metrics["kept_epoch"], metrics["history"]
+    assert metrics["epochs"] == 8 and 1 <= kept <= 8 and all("val_loss" in r for r in history)
+    f1 = f"{history[kept - 1]['val_macro_f1']:.3f}"
+    tied = sum(r["val_macro_f1"] == history[kept - 1]["val_macro_f1"] for r in history)
+    line = T.pipeline.kept_line(metrics)
+    assert line.startswith(f"kept epoch {kept} of 8 (the best validation macro F1, {f1}")
+    assert (f"which {tied} epochs share" in line) == (tied > 1)
+    assert line in printed.splitlines()
+    assert f"- K{line[1:]}; metrics.json's history has every epoch." in (out / "README.md").read_text()
+    code, printed, _ = _train_cli(capsys, _text_manifest(tmp_path, 40), "--preset", tiny_preset_path, "--epochs",
+                                  "3", "--val-size", "0", "--cache-dir", tmp_path / "c")
+    assert "kept epoch 3 of 3, the last (no validation rows to pick one)" in printed.splitlines()

@@ -160,9 +160,17 @@ def _hide_modalities(mask: torch.Tensor, chance: float, gen: torch.Generator) ->
 
 def train_head(net: FusionNet, batcher: Batcher, y: Sequence[int], train_idx: list[int], val_idx: list[int],
                fit: FitSettings, device, progress: bool = True) -> dict[str, Any]:
-    """Fit ``net`` in place; with validation rows, keep the epoch of best macro-F1 on them.
+    """Fit ``net`` in place; with validation rows, keep the epoch of best macro-F1 on them, and among epochs that
+    tie on it the one of lowest validation loss (else the last epoch).
 
-    Returns {"history": [per epoch: train_loss (+ val_macro_f1, val_accuracy)], "class_weights": [...]}.
+    Why the tie-break: a few validation rows give macro-F1 only a handful of values, so epochs tie on it for most of
+    a run (6 rows: epochs 3 to 20 all at 0.822); the first of them, kept before, was a head two steps past its
+    start ("Terrible service, I waited an hour." 40 % negative). The validation loss, on the same rows, goes on
+    falling while the head grows surer of the answers it gets right and rises once it grows sure of wrong ones, so
+    it picks the surest epoch that has not yet overfitted; the last of the tied epochs could be one that has.
+
+    Returns {"history": [per epoch: train_loss (+ val_macro_f1, val_accuracy, val_loss)], "class_weights": [...],
+    "kept_epoch": the epoch whose weights the net holds (from 1)}.
     """
     from tqdm.auto import tqdm
 
@@ -174,7 +182,7 @@ def train_head(net: FusionNet, batcher: Batcher, y: Sequence[int], train_idx: li
     opt, sched = _optimiser(net, fit, steps)
     loss_fn = nn.NLLLoss(weight=weights)
     gen = torch.Generator().manual_seed(fit.seed)
-    best, best_state, history = -1.0, None, []
+    best, best_state, kept, history = None, None, fit.epochs, []
     bar = tqdm(total=steps, desc=f"training {net.kind}", disable=not progress)
     for epoch in range(fit.epochs):
         net.train()
@@ -195,9 +203,12 @@ def train_head(net: FusionNet, batcher: Batcher, y: Sequence[int], train_idx: li
         if val_idx:
             p = predict_rows(net, batcher, val_idx, device)
             vm = compute_metrics([y[i] for i in val_idx], p.argmax(1).tolist(), net.labels)
-            rec["val_macro_f1"], rec["val_accuracy"] = vm["macro_f1"], vm["accuracy"]
-            if vm["macro_f1"] > best:
-                best = vm["macro_f1"]
+            # the training loss (class-weighted) on the validation rows: ties on macro-F1 are broken by it
+            val_loss = float(nn.functional.nll_loss(p.clamp_min(1e-12).log(), torch.as_tensor(
+                [y[i] for i in val_idx], dtype=torch.long), weight=weights.cpu()))
+            rec["val_macro_f1"], rec["val_accuracy"], rec["val_loss"] = vm["macro_f1"], vm["accuracy"], val_loss
+            if best is None or (vm["macro_f1"], -val_loss) > best:
+                best, kept = (vm["macro_f1"], -val_loss), epoch + 1
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         bar.set_postfix(loss=f"{rec['train_loss']:.3f}", val_f1=f"{rec.get('val_macro_f1', float('nan')):.3f}")
         history.append(rec)
@@ -205,7 +216,7 @@ def train_head(net: FusionNet, batcher: Batcher, y: Sequence[int], train_idx: li
     if best_state is not None:
         net.load_state_dict(best_state)
     net.eval()
-    return {"history": history, "class_weights": weights.tolist()}
+    return {"history": history, "class_weights": weights.tolist(), "kept_epoch": kept}
 
 
 def train_on_features(features: dict[str, torch.Tensor], y: Sequence[int], labels: Sequence[str], kind: str,

@@ -88,6 +88,7 @@ class FittedHead:
     history: list[dict[str, Any]]
     class_weights: list[float]
     seconds: float
+    kept_epoch: int = 0  # the epoch whose weights the head holds (from 1; see ``train_head``)
 
 
 def plan(args: argparse.Namespace) -> TrainingPlan:
@@ -247,7 +248,7 @@ def fit(p: TrainingPlan, enc: EncodedRows) -> FittedHead:
     # small heads: one thread (fastest, reproducible); fine-tuned layers: torch's default unless --threads
     with Threads(args.threads if args.threads else (0 if enc.encoder_config is not None else 1)):
         out = train_head(net, batcher, p.y, p.split.train, p.split.val, settings, device, progress=not args.quiet)
-    return FittedHead(net, batcher, out["history"], out["class_weights"], time.time() - t0)
+    return FittedHead(net, batcher, out["history"], out["class_weights"], time.time() - t0, out["kept_epoch"])
 
 
 def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, Any]:
@@ -265,6 +266,9 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "finetune_layers": args.finetune_layers, "encoded_now": enc.encoded_now,
         "seconds": {"encode": round(enc.seconds, 1), "train": round(head.seconds, 1)},
         "history": head.history, "class_weights": head.class_weights,
+        # the epoch the saved head is (the best validation macro-F1, ties to the lowest validation loss; without
+        # validation rows the last): it had been said nowhere, and was an early one on 6 validation rows
+        "kept_epoch": head.kept_epoch, "epochs": len(head.history),
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
@@ -368,9 +372,29 @@ def card(summary: dict[str, Any], name: str) -> str:
         f"- Trained on: `{summary.get('manifest')}` ({summary.get('n_train')} rows to train on, {summary.get('n_val')} "
         f"to pick the epoch, {summary.get('n_test')} held out), seed {summary.get('seed')}.",
         f"- Encoders: {encoders}; head: {summary.get('head')}.",
+        *([f"- K{kept_line(summary)[1:]}; metrics.json's history has every epoch."] if kept_line(summary) else []),
         f"- Reads: {', '.join(summary.get('modalities') or [])}. Classes: {', '.join(summary.get('labels') or [])}.",
         f"- {figures} metrics.json has every figure.", "",
         use, ""])
+
+
+def kept_line(summary: dict[str, Any], lang: str = "en") -> str:
+    """Which epoch the saved head is and why, in one line (printed, and in the card): the best validation macro-F1
+    and, where epochs tie on it, the lowest validation loss of those; without validation rows the last epoch."""
+    history, kept = summary.get("history") or [], summary.get("kept_epoch")
+    if not history or not kept:
+        return ""
+    rec, epochs = history[kept - 1], summary.get("epochs") or len(history)
+    if "val_macro_f1" not in rec:
+        return t("kept epoch {epoch} of {epochs}, the last (no validation rows to pick one)", lang, epoch=kept,
+                 epochs=epochs)
+    tied = sum(1 for r in history if r.get("val_macro_f1") == rec["val_macro_f1"])
+    if tied > 1:
+        return t("kept epoch {epoch} of {epochs} (the best validation macro F1, {f1}, which {n} epochs share; of "
+                 "those the lowest validation loss, {loss})", lang, epoch=kept, epochs=epochs,
+                 f1=f"{rec['val_macro_f1']:.3f}", n=tied, loss=f"{rec['val_loss']:.3f}")
+    return t("kept epoch {epoch} of {epochs} (the best validation macro F1, {f1})", lang, epoch=kept, epochs=epochs,
+             f1=f"{rec['val_macro_f1']:.3f}")
 
 
 def printed_language(args: argparse.Namespace) -> str:
@@ -386,6 +410,8 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
     print(t("rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})", lang,
             train=summary["n_train"], val=summary["n_val"], test=summary["n_test"],
             split_from=said(summary["split_from"], lang)))
+    if kept_line(summary, lang):
+        print(kept_line(summary, lang))
     left_out = summary.get("left_out", {})
     if left_out:
         print(t("{n} row(s) left out (no usable label, or no input):", lang, n=len(left_out)))
@@ -485,5 +511,5 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
 
 
 __all__ = ["EncodedRows", "FittedHead", "TrainingPlan", "asked_modalities", "build_head", "encode", "evaluate", "fit",
-           "plan",
+           "kept_line", "plan",
            "print_summary", "run_training", "save"]
