@@ -1153,6 +1153,10 @@ ZH: dict[str, str] = {
         "保留第 {epoch} 轮（共 {epochs} 轮）：验证集宏 F1 最高（{f1}，有 {n} 轮并列），其中验证损失最低（{loss}）",
     "kept epoch {epoch} of {epochs} (the best validation macro F1, {f1})":
         "保留第 {epoch} 轮（共 {epochs} 轮）：验证集宏 F1 最高（{f1}）",
+    "batch size {batch}, not the default {default}: {n} training rows make {steps} steps an epoch (--batch-size sets "
+    "it)": "批大小 {batch}，而非默认的 {default}：{n} 个训练行每轮分 {steps} 步（--batch-size 可设定）",
+    "--batch-size {batch} holds all {n} training rows: an epoch is one step, {epochs} in all (a smaller --batch-size "
+    "takes more)": "--batch-size {batch} 容纳全部 {n} 个训练行：每轮只有一步，共 {epochs} 步（更小的 --batch-size 步数更多）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -998,3 +998,31 @@ def test_the_kept_epoch_is_printed_and_stored_in_metrics_json_and_the_card(tiny_
     code, printed, _ = _train_cli(capsys, _text_manifest(tmp_path, 40), "--preset", tiny_preset_path, "--epochs",
                                   "3", "--val-size", "0", "--cache-dir", tmp_path / "c")
     assert "kept epoch 3 of 3, the last (no validation rows to pick one)" in printed.splitlines()
+
+
+def test_a_small_set_s_default_batch_is_cut_to_make_several_steps_an_epoch_and_said():
+    """42 training rows at the default 64 a batch had made every epoch one step (20 in all), unsaid; on the new
+    user's 60 rows, 4 seeds in 5 then kept the last epoch with the validation loss still falling."""
+    from msa_demo.training.loop import batch_size_for
+
+    assert [batch_size_for(n) for n in (42, 20, 5, 255, 256, 10_000)] == [11, 8, 8, 64, 64, 64]
+    assert batch_size_for(42, 64) == 64 and batch_size_for(1000, 3) == 3  # --batch-size given: as given
+
+
+def test_the_batch_size_is_said_when_cut_or_when_it_holds_every_row(tiny_preset_path, tmp_path, capsys):
+    argv = [_text_manifest(tmp_path, 40), "--preset", tiny_preset_path, "--epochs", "2", "--cache-dir", tmp_path / "c",
+            "--output", tmp_path / "head"]
+    code, printed, err = _train_cli(capsys, *argv)
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "head" / "metrics.json").read_text())
+    n = metrics["n_train"]
+    assert (metrics["batch_size"], metrics["batch_size_asked"]) == (8, None) and 8 < n <= 32
+    assert (f"batch size 8, not the default 64: {n} training rows make {-(-n // 8)} steps an epoch (--batch-size "
+            "sets it)") in printed.splitlines()
+    code, printed, err = _train_cli(capsys, *argv, "--batch-size", "64")
+    assert code == 0 and "batch size 8" not in printed
+    assert (f"--batch-size 64 holds all {n} training rows: an epoch is one step, 2 in all (a smaller --batch-size "
+            "takes more)") in printed.splitlines()
+    code, printed, err = _train_cli(capsys, *argv, "--batch-size", "4")
+    assert code == 0 and "batch size" not in printed and "--batch-size" not in printed
+    assert json.loads((tmp_path / "head" / "metrics.json").read_text())["batch_size"] == 4

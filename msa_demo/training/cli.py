@@ -11,6 +11,7 @@ from typing import Sequence
 from msa_demo.errors import InputError, MsaError
 from msa_demo.fusion import HEADS
 from msa_demo.training.data import LABEL_SETS
+from msa_demo.training.loop import DEFAULT_BATCH
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Number:
     high: float | None = None
     below: bool = False
     above: bool = False
+    sized: bool = False  # not given: None, and the command sizes it (``default`` is what it is at most; help says how)
 
     @property
     def span(self) -> str:
@@ -46,7 +48,8 @@ class Number:
 NUMBERS: dict[str, Number] = {
     "--finetune-layers": Number(int, 0, "fine-tune the top N text encoder layers", 0),
     "--epochs": Number(int, 20, low=1),
-    "--batch-size": Number(int, 64, low=1),
+    "--batch-size": Number(int, DEFAULT_BATCH, "rows a step; not given: 64, or fewer when the training rows are few, so that an "
+                                    "epoch takes 4 steps (no fewer than 8 rows)", low=1, sized=True),
     "--lr": Number(float, 1e-3, "the head's learning rate", 0, above=True),
     "--encoder-lr": Number(float, 5e-5, "the fine-tuned layers' learning rate", 0, above=True),
     "--weight-decay": Number(float, 0.01, low=0),
@@ -66,7 +69,8 @@ NUMBERS: dict[str, Number] = {
 def _number(p: argparse.ArgumentParser, flag: str) -> None:
     n = NUMBERS[flag]
     said = f"{n.help}; " if n.help else ""
-    p.add_argument(flag, type=n.kind, default=n.default, help=f"{said}{n.span} (default {n.default})")
+    p.add_argument(flag, type=n.kind, default=None if n.sized else n.default,
+                   help=f"{said}{n.span}" + ("" if n.sized else f" (default {n.default})"))
 
 
 def check_numbers(args: argparse.Namespace) -> None:

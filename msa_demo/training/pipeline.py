@@ -36,7 +36,8 @@ from msa_demo.model import pick_device
 from msa_demo.training.data import (LABEL_SETS, TEST_PARTS, Split, fetched, labelled_rows, parse_bins, read_manifest,
                                     row_named, split_rows)
 from msa_demo.training.features import carriers, extract_features
-from msa_demo.training.loop import Batcher, FitSettings, Threads, predict_rows, seed_everything, train_head
+from msa_demo.training.loop import (DEFAULT_BATCH, Batcher, FitSettings, Threads, batch_size_for, predict_rows, seed_everything,
+                                    train_head)
 from msa_demo.training.metrics import binary_metrics, compute_metrics, format_metrics, group_metrics
 
 
@@ -89,6 +90,7 @@ class FittedHead:
     class_weights: list[float]
     seconds: float
     kept_epoch: int = 0  # the epoch whose weights the head holds (from 1; see ``train_head``)
+    batch_size: int = 0  # rows a step (``--batch-size``, or sized to the training rows: ``batch_size_for``)
 
 
 def plan(args: argparse.Namespace) -> TrainingPlan:
@@ -241,14 +243,15 @@ def fit(p: TrainingPlan, enc: EncodedRows) -> FittedHead:
     device = pick_device(args.device)
     net = build_head(p, enc).to(device)
     batcher = Batcher(enc.data, enc.modalities, enc.dims)
-    settings = FitSettings(epochs=args.epochs, lr=args.lr, encoder_lr=args.encoder_lr, batch_size=args.batch_size,
+    batch = batch_size_for(len(p.split.train), getattr(args, "batch_size", None))
+    settings = FitSettings(epochs=args.epochs, lr=args.lr, encoder_lr=args.encoder_lr, batch_size=batch,
                            weight_decay=args.weight_decay,
                            modality_dropout=args.modality_dropout if p.head != "head" else 0.0, seed=args.seed)
     t0 = time.time()
     # small heads: one thread (fastest, reproducible); fine-tuned layers: torch's default unless --threads
     with Threads(args.threads if args.threads else (0 if enc.encoder_config is not None else 1)):
         out = train_head(net, batcher, p.y, p.split.train, p.split.val, settings, device, progress=not args.quiet)
-    return FittedHead(net, batcher, out["history"], out["class_weights"], time.time() - t0, out["kept_epoch"])
+    return FittedHead(net, batcher, out["history"], out["class_weights"], time.time() - t0, out["kept_epoch"], batch)
 
 
 def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, Any]:
@@ -269,6 +272,8 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         # the epoch the saved head is (the best validation macro-F1, ties to the lowest validation loss; without
         # validation rows the last): it had been said nowhere, and was an early one on 6 validation rows
         "kept_epoch": head.kept_epoch, "epochs": len(head.history),
+        # rows a step, and whether --batch-size gave it (None: sized to the training rows, said when cut)
+        "batch_size": head.batch_size, "batch_size_asked": getattr(args, "batch_size", None),
         "split_from": "the split column" if any(r.get("split") for r in p.rows) else (
             f"a stratified split, seed {args.seed}"),
         "not_found": {m: [i + 1 for i in gone] for m, gone in p.not_found.items()},  # row numbers, from 1
@@ -397,6 +402,23 @@ def kept_line(summary: dict[str, Any], lang: str = "en") -> str:
              f1=f"{rec['val_macro_f1']:.3f}")
 
 
+def batch_line(summary: dict[str, Any], lang: str = "en") -> str:
+    """One line when the batch size is not simply what was asked for or the default: the default cut for a small
+    set, or a --batch-size that holds every training row (an epoch of one step); else ""."""
+    used, asked, n = summary.get("batch_size"), summary.get("batch_size_asked"), summary.get("n_train") or 0
+    if not used or not n:
+        return ""
+    steps = -(-n // used)
+    if asked is None and used < DEFAULT_BATCH:
+        return t("batch size {batch}, not the default {default}: {n} training rows make {steps} steps an epoch "
+                 "(--batch-size sets it)", lang, batch=used, default=DEFAULT_BATCH, n=n,
+                 steps=steps)
+    if asked is not None and steps == 1 and n > 1:
+        return t("--batch-size {batch} holds all {n} training rows: an epoch is one step, {epochs} in all (a smaller "
+                 "--batch-size takes more)", lang, batch=used, n=n, epochs=summary.get("epochs") or 0)
+    return ""
+
+
 def printed_language(args: argparse.Namespace) -> str:
     """"zh" or "en": the language ``train`` prints in (``--lang``, else the locale, as every command)."""
     from msa_demo.cli import output_language
@@ -410,6 +432,8 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
     print(t("rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})", lang,
             train=summary["n_train"], val=summary["n_val"], test=summary["n_test"],
             split_from=said(summary["split_from"], lang)))
+    if batch_line(summary, lang):
+        print(batch_line(summary, lang))
     if kept_line(summary, lang):
         print(kept_line(summary, lang))
     left_out = summary.get("left_out", {})
@@ -511,5 +535,5 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
 
 
 __all__ = ["EncodedRows", "FittedHead", "TrainingPlan", "asked_modalities", "build_head", "encode", "evaluate", "fit",
-           "kept_line", "plan",
+           "batch_line", "kept_line", "plan",
            "print_summary", "run_training", "save"]
