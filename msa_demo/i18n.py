@@ -1157,6 +1157,10 @@ ZH: dict[str, str] = {
     "it)": "批大小 {batch}，而非默认的 {default}：{n} 个训练行每轮分 {steps} 步（--batch-size 可设定）",
     "--batch-size {batch} holds all {n} training rows: an epoch is one step, {epochs} in all (a smaller --batch-size "
     "takes more)": "--batch-size {batch} 容纳全部 {n} 个训练行：每轮只有一步，共 {epochs} 步（更小的 --batch-size 步数更多）",
+    "it is outside the data folder ({folder}), and Compare reads a preset file or a train folder only inside it. "
+    "Start the app with MSA_DATASET_ROOT set to a folder that holds it (or copy it into {folder}), or give a built-in "
+    "preset ({known}).": "它在数据文件夹（{folder}）之外，而对比只读取该文件夹内的预设文件或 train 文件夹。请在启动应用时把 "
+                          "MSA_DATASET_ROOT 设为包含它的文件夹（或把它复制到 {folder} 中），或给出内置预设（{known}）。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

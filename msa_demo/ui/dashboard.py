@@ -635,7 +635,14 @@ class Dashboard:
         path = preset_path(name, self.folder)  # only what a preset can be; the rest refused alike, unopened
         named = (path is not None and not path.exists() and not {"/", "\\"} & set(name)
                  and path.suffix.lower() not in (".json", ".yaml", ".yml"))
-        if named or path is None:  # an unknown name, or outside
+        if path is None:  # outside: said as such, with how to allow it (it had read as a name not known, the folder's
+            # rule and MSA_DATASET_ROOT unsaid); whether the path exists is not said
+            raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
+                               why=t("it is outside the data folder ({folder}), and Compare reads a preset file or a "
+                                     "train folder only inside it. Start the app with MSA_DATASET_ROOT set to a folder "
+                                     "that holds it (or copy it into {folder}), or give a built-in preset ({known}).",
+                                     lang, known=", ".join(sorted(PRESETS)), folder=str(self.folder))))
+        if named:  # an unknown name
             raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
                                why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
                                      "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
