@@ -1026,3 +1026,24 @@ def test_the_batch_size_is_said_when_cut_or_when_it_holds_every_row(tiny_preset_
     code, printed, err = _train_cli(capsys, *argv, "--batch-size", "4")
     assert code == 0 and "batch size" not in printed and "--batch-size" not in printed
     assert json.loads((tmp_path / "head" / "metrics.json").read_text())["batch_size"] == 4
+
+
+def test_a_repeated_id_is_named_with_a_number_and_said_as_explain_batch_says_it(tiny_preset_path, tmp_path, capsys):
+    """train had taken a repeated id silently (explain-batch on the same manifest names the later row 'r005#2' and
+    says so): two rows named alike in what the run says of them."""
+    rows = [{"id": f"r{i:03d}", "text": f"{['awful sad', 'great happy'][i % 2]} {i}",
+             "label": ["negative", "positive"][i % 2]} for i in range(12)]
+    rows[7]["id"] = rows[9]["id"] = "r002"
+    rows[9]["label"] = "meh"
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps(r) for r in rows))
+    code, printed, err = _train_cli(capsys, manifest, "--preset", tiny_preset_path, "--epochs", "1", "--cache-dir",
+                                    tmp_path / "c", "--output", tmp_path / "head")
+    assert code == 0, err
+    lines = printed.splitlines()
+    assert "2 row(s) repeat an earlier row's id and are named with #2, #3 ...: r002#2, r002#3" in lines
+    assert "  Row 10 ('r002#3'): Label 'meh' is not one of negative, neutral, positive." in lines
+    assert json.loads((tmp_path / "head" / "metrics.json").read_text())["ids_repeated"] == ["r002#2", "r002#3"]
+    from msa_demo.dataset.rows import read_rows
+
+    assert [r.id for r in read_rows(manifest)[0]][7:10] == ["r002#2", "r008", "r002#3"]  # explain-batch's names

@@ -83,6 +83,24 @@ def manifest_rows(path: str | Path, limit: int | None = None,
     return read_rows(path, limit, columns)[0]
 
 
+def unique_ids(ids: list[str]) -> list[str]:
+    """``ids`` with a later row whose id repeats an earlier one's renamed 'id#2', 'id#3' ... (a set's own ids
+    repeat: Sentiment140's tweet ids), '#' added while that name is taken too; "" (no id) left as it is. One rule
+    for explain-batch (``read_rows``) and train, said by ``report.ids_repeated``."""
+    seen: dict[str, int] = {}
+    out = []
+    for rid in ids:
+        if rid and rid in seen:
+            seen[rid] += 1
+            rid = f"{rid}#{seen[rid]}"
+            while rid in seen:
+                rid += "#"
+        if rid:
+            seen[rid] = 1
+        out.append(rid)
+    return out
+
+
 def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
               split: str | None = None, encoding: str | None = None,
               label_names: dict[str, str] | None = None, media_folder: Path | None = None
@@ -98,15 +116,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
     numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, "") and not label_names)
     rows: list[ManifestRow] = []
-    seen: dict[str, int] = {}
-    for i, r in enumerate(raw):
-        rid = str(r.get("id") or "").strip() or f"row-{i + 1:05d}"
-        if rid in seen:  # a set's own ids repeat (Sentiment140's tweet ids): the later rows are 'id#2', 'id#3' ...
-            seen[rid] += 1
-            rid = f"{rid}#{seen[rid]}"
-            while rid in seen:
-                rid += "#"
-        seen[rid] = 1
+    rids = unique_ids([str(r.get("id") or "").strip() or f"row-{i + 1:05d}" for i, r in enumerate(raw)])
+    for i, (r, rid) in enumerate(zip(raw, rids)):
         label, notice = None, None
         if r.get("label") not in (None, ""):
             try:
@@ -216,6 +227,7 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
 
 
 __all__ = ["ManifestRow", "empty_record", "explain_row", "explanation_text", "manifest_rows", "one_line", "read_rows",
+           "unique_ids",
            "model_record", "record_of", "safe_name"]
 
 

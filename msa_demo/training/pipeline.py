@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from msa_demo.config import Preset, load_preset, save_preset
-from msa_demo.dataset.report import labels_read
+from msa_demo.dataset.report import IDS_REPEATED, ids_named, labels_read, renamed_ids
 from msa_demo.errors import InputError
 from msa_demo.fusion import FusionNet
 from msa_demo.i18n import modality as modality_name, said, t
@@ -96,11 +96,17 @@ class FittedHead:
 def plan(args: argparse.Namespace) -> TrainingPlan:
     """Read and check everything before any model runs: a bad choice fails here, in one line."""
     from msa_demo.dataset.manifest import label_hint, missing_files, none_found, parse_columns, text_hint
+    from msa_demo.dataset.rows import unique_ids
 
     rows = read_manifest(args.manifest, parse_columns(args.columns), args.encoding)
     if not rows:
         raise InputError("The manifest has no rows.")
-    ids = [str(r.get("id") or "").strip() for r in rows]
+    # a repeated id names its later rows 'r005#2', 'r005#3' ..., said, as explain-batch names and says them (train
+    # had taken them silently, two rows named alike in what it said)
+    ids = unique_ids([str(r.get("id") or "").strip() for r in rows])
+    for r, rid in zip(rows, ids):
+        if rid:
+            r["id"] = rid
     not_found = missing_files(rows)
     missing = none_found(rows, not_found)
     if missing:
@@ -287,6 +293,7 @@ def evaluate(p: TrainingPlan, enc: EncodedRows, head: FittedHead) -> dict[str, A
         "labels_read": "" if p.bins else labels_read(
             [{"label": p.labels[y], "label_given": r.get("label")} for r, y in zip(p.rows, p.y)]),
         "text_hint": p.text_hint,
+        "ids_repeated": renamed_ids(p.ids),  # the rows renamed 'id#2' ... for an id an earlier row has
     }
     named = {n for numbers in summary["not_found"].values() for n in numbers} | {
         n for whys in summary["unreadable"].values() for n in whys}
@@ -432,6 +439,8 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
     print(t("rows: {train} to train on, {val} to pick the epoch, {test} held out ({split_from})", lang,
             train=summary["n_train"], val=summary["n_val"], test=summary["n_test"],
             split_from=said(summary["split_from"], lang)))
+    if summary.get("ids_repeated"):
+        print(t(IDS_REPEATED, lang, n=len(summary["ids_repeated"]), ids=ids_named(summary["ids_repeated"], lang)))
     if batch_line(summary, lang):
         print(batch_line(summary, lang))
     if kept_line(summary, lang):
