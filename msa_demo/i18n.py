@@ -1021,8 +1021,6 @@ ZH: dict[str, str] = {
     "(--columns text={column}) to read it.":
         "未读取文字：清单没有“text”列，而它的“{column}”列看起来就是；请映射它（--columns text={column}）以读取。",
     # training fixes (fix-train)
-    "{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}":
-        "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}",
     "no face was found, so the face model abstains": "没有找到人脸，因此人脸模型弃权",
     "The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the modalities' "
     "sentiments are averaged (late fusion) instead.": "训练好的融合头读取的特征尺寸与已加载模型给出的不同（{sizes}），因此改为平均各模态的情感（后期融合）。",
@@ -1161,6 +1159,8 @@ ZH: dict[str, str] = {
     "Start the app with MSA_DATASET_ROOT set to a folder that holds it (or copy it into {folder}), or give a built-in "
     "preset ({known}).": "它在数据文件夹（{folder}）之外，而对比只读取该文件夹内的预设文件或 train 文件夹。请在启动应用时把 "
                           "MSA_DATASET_ROOT 设为包含它的文件夹（或把它复制到 {folder} 中），或给出内置预设（{known}）。",
+    "{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}; row(s) {rows}":
+        "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}；行 {rows}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -178,6 +178,11 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
                         two_way, ids, unfetched, folder, unread_text)
 
 
+def row_said(p: TrainingPlan, i: int) -> str:
+    """The manifest's row ``i`` (0-based) as the run names it: "9 ('r008')", its number and its id where it has one."""
+    return f"{i + 1} ('{p.ids[i]}')" if i < len(p.ids) and p.ids[i] else str(i + 1)
+
+
 def asked_modalities(given: str | None) -> list[str]:
     """``--modalities``: the names it gives (every registered one when not given); one not registered refused."""
     if not given:
@@ -213,9 +218,13 @@ def encode(p: TrainingPlan) -> EncodedRows:
             print(t("{modality}: {n} items{brought}, {now} encoded now ({cached} from the cache)", lang,
                     modality=name, n=n, brought=brought, now=stats[m], cached=n - stats[m]))
             gone = data[m]["abstained"]
-            if gone:  # left out of their rows, as a prediction leaves them out (it had trained on them)
-                print(t("{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}", lang,
-                        modality=name, n=len(gone), why=said(next(iter(gone.values())), lang)))
+            by_why: dict[str, list[int]] = {}  # left out of their rows, as a prediction leaves them out (it had
+            for i, why in sorted(gone.items()):  # trained on them); the rows named, as a missing file's are
+                by_why.setdefault(why, []).append(i)
+            for why, which in by_why.items():
+                print(t("{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}; "
+                        "row(s) {rows}", lang, modality=name, n=len(which), why=said(why, lang),
+                        rows=ids_named([row_said(p, p.positions[i]) for i in which], lang)))
     dims, enc_cfg, first_layer = {}, None, -1
     for m in mods:
         d = data[m]
