@@ -1161,6 +1161,8 @@ ZH: dict[str, str] = {
                           "MSA_DATASET_ROOT 设为包含它的文件夹（或把它复制到 {folder} 中），或给出内置预设（{known}）。",
     "{modality}: {n} item(s) left out of their rows, as a prediction leaves them out: {why}; row(s) {rows}":
         "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}；行 {rows}",
+    "held-out binary (non-neutral truth; the larger of negative and positive, neutral not a choice)":
+        "留出集二分类（真值非中性；取负面与正面中较大者，中性不作选项）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -225,6 +225,8 @@ def test_train_cli_on_tiny_preset_caches_features(tiny_preset_path, tmp_path, ca
     said = capsys.readouterr().out  # how the rows were split, before the metrics read on them
     assert f"rows: {first['n_train']} to train on, {first['n_val']} to pick the epoch, 6 held out (a stratified split, " \
            "seed 1)" in said and "held-out: n=6" in said and f"use it: python -m msa_demo predict --preset {out}" in said
+    # the binary figures take the larger of negative and positive (a row called neutral can count as right): said
+    assert "held-out binary (non-neutral truth; the larger of negative and positive, neutral not a choice): n=4" in said
     # and in Chinese (--lang zh-CN): no English word left but the paths' (metrics.json stays English)
     from test_i18n_server import english_left
 

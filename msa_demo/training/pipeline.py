@@ -499,7 +499,10 @@ def print_summary(summary: dict[str, Any], output: str | None, lang: str = "en")
             print(t("  only {n} held-out rows: one row moves accuracy by {step} points, so these figures say little "
                     "(more labelled rows, or --test-size, give a measure)", lang, n=n, step=f"{100 / n:.0f}"))
         if summary.get("test_binary") and "neutral" in summary["test"]["labels"]:  # a two-class head's is the same
-            print(format_metrics(t("held-out binary (non-neutral truth)", lang), summary["test_binary"], lang))
+            # the larger of negative and positive, neutral not a choice: a row the head called neutral can count as
+            # right here, which the label says (it had not)
+            print(format_metrics(t("held-out binary (non-neutral truth; the larger of negative and positive, neutral "
+                                   "not a choice)", lang), summary["test_binary"], lang))
         for g, gm in summary.get("test_by_group", {}).items():
             b = gm["binary"]
             print(t("  {group}: accuracy {accuracy} macro-F1 {f1}", lang, group=g,
