@@ -1049,3 +1049,21 @@ def test_a_repeated_id_is_named_with_a_number_and_said_as_explain_batch_says_it(
     from msa_demo.dataset.rows import read_rows
 
     assert [r.id for r in read_rows(manifest)[0]][7:10] == ["r002#2", "r008", "r002#3"]  # explain-batch's names
+
+
+def test_every_file_of_a_saved_head_has_the_mode_the_umask_gives(tiny_preset_path, tmp_path, capsys):
+    """model.safetensors had been written 600 (a temporary file renamed) beside the others' 644."""
+    import os
+    import stat
+
+    for mask, mode in ((0o022, 0o644), (0o077, 0o600)):
+        old = os.umask(mask)
+        try:
+            out = tmp_path / f"head{mask:o}"
+            code, _printed, err = _train_cli(capsys, _text_manifest(tmp_path), "--preset", tiny_preset_path, "--epochs",
+                                             "1", "--cache-dir", tmp_path / "c", "--output", out, "--quiet")
+        finally:
+            os.umask(old)
+        assert code == 0, err
+        assert {q.name: oct(stat.S_IMODE(q.stat().st_mode)) for q in out.iterdir()} == {
+            n: oct(mode) for n in T.pipeline.HEAD_FILES}

@@ -337,6 +337,9 @@ def save(p: TrainingPlan, head: FittedHead, summary: dict[str, Any], out: str | 
     try:
         out.mkdir(parents=True, exist_ok=True)
         head.net.cpu().save_pretrained(str(out))
+        # safetensors writes a temporary file (mode 600) and renames it: given config.json's mode, which the umask
+        # set as for every other file (it had been the one file another user could not read)
+        (out / "model.safetensors").chmod((out / "config.json").stat().st_mode & 0o777)
         save_preset(p.preset, out / "preset.json")
         (out / "metrics.json").write_text(json.dumps(summary, indent=1))
         (out / "README.md").write_text(card(summary, out.name))
