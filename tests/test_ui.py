@@ -1206,3 +1206,21 @@ def test_a_right_to_left_text_s_words_run_from_the_right_on_the_page_and_in_the_
     assert arabic["text.words"]["rtl"] is True and english["text.words"]["rtl"] is False  # each update says it
     report = Path(arabic["report"]).read_text(encoding="utf-8")
     assert '<p class="words" dir="auto">' in report and "unicode-bidi:isolate" in report
+
+
+def test_a_hub_failure_does_not_say_pick_lite_to_work_offline_on_a_head_trained_on_lite():
+    """MSA_PRESET=<a head folder trained on lite> (preset 'lite+head_a') logged "...Pick 'lite' in the Preset menu
+    to work offline." though the page already worked offline on the head; with a Hub preset serving it still says
+    so."""
+    from types import SimpleNamespace
+
+    from msa_demo.modalities import OFFLINE_HINT
+
+    why = "the Hugging Face Hub cannot be reached to fetch them." + OFFLINE_HINT
+    lite = SimpleNamespace(preset=SimpleNamespace(name="lite"))
+    head = SimpleNamespace(preset=SimpleNamespace(name="lite+head_a"))
+    on_head = ui.Dashboard(models={"/d/head_a": head, "lite": lite}, default="/d/head_a", failures={"hub": why})
+    assert on_head.reason("hub") == "the Hugging Face Hub cannot be reached to fetch them."
+    other = ui.Dashboard(models={"/d/p.json": SimpleNamespace(preset=SimpleNamespace(name="mine")), "lite": lite},
+                         default="/d/p.json", failures={"hub": why})
+    assert other.reason("hub").endswith(" Pick 'lite' in the Preset menu to work offline.")

@@ -183,11 +183,15 @@ class Dashboard:
 
     def reason(self, name: str) -> str:
         """Why a preset did not load, with advice that fits what runs: the command-line hint to work offline
-        becomes nothing when the lite preset already serves, and the Preset menu when it is one pick away."""
+        becomes nothing when the lite preset already serves (or a head a train run made on it: MSA_PRESET=<its
+        folder>, whose preset is 'lite+<folder>'; it had been told to pick 'lite' to work offline), and the Preset
+        menu when it is one pick away."""
         text = self.failures.get(name, "unknown reason")
-        if OFFLINE_HINT in text and "lite" in self.models:
-            text = text.replace(OFFLINE_HINT, "" if self.default == "lite" else
-                                " Pick 'lite' in the Preset menu to work offline.")
+        serving = getattr(getattr(self.models.get(self.default), "preset", None), "name", "") or ""
+        if OFFLINE_HINT in text and (self.default == "lite" or serving.split("+")[0] == "lite"):
+            text = text.replace(OFFLINE_HINT, "")
+        elif OFFLINE_HINT in text and "lite" in self.models:
+            text = text.replace(OFFLINE_HINT, " Pick 'lite' in the Preset menu to work offline.")
         return text
 
     def header_markdown(self, lang: str = "en") -> str:
