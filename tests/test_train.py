@@ -1067,3 +1067,20 @@ def test_every_file_of_a_saved_head_has_the_mode_the_umask_gives(tiny_preset_pat
         assert code == 0, err
         assert {q.name: oct(stat.S_IMODE(q.stat().st_mode)) for q in out.iterdir()} == {
             n: oct(mode) for n in T.pipeline.HEAD_FILES}
+
+
+def test_a_blank_text_is_no_text_for_the_progress_bar_as_for_the_items_said(tiny_preset_path, tmp_path, capsys):
+    """A row whose text is blanks ("   ", beside a picture) was counted in the "encoding text" bar (57) but is no
+    text to the reader, so "text: 56 items" said one fewer."""
+    from PIL import Image
+
+    Image.new("RGB", (24, 24), (200, 40, 40)).save(tmp_path / "p.png")
+    rows = [{"text": f"{['awful sad', 'great happy'][i % 2]} {i}", "label": ["negative", "positive"][i % 2]}
+            for i in range(12)] + [{"text": "   ", "image": "p.png", "label": "positive"}]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(json.dumps(r) for r in rows))
+    code, printed, err = _train_cli(capsys, manifest, "--preset", tiny_preset_path, "--epochs", "1", "--cache-dir",
+                                    tmp_path / "c")
+    assert code == 0, err
+    assert "text: 12 items, 12 encoded now" in printed and "image: 1 items, 1 encoded now" in printed, printed
+    assert "encoding text:   0%|          | 0/12 " in err, err  # the bar counts what the line counts

@@ -107,6 +107,9 @@ def plan(args: argparse.Namespace) -> TrainingPlan:
     for r, rid in zip(rows, ids):
         if rid:
             r["id"] = rid
+        for m in names():  # a blank value ("   ") is no input, as the row's no-input check and the reader take it:
+            if isinstance(r.get(m), str) and not r[m].strip():  # it had been counted in the "encoding text" bar
+                r.pop(m)  # (57) and not in "text: 56 items"
     not_found = missing_files(rows)
     missing = none_found(rows, not_found)
     if missing:
