@@ -878,14 +878,19 @@ def test_compare_reads_presets_only_from_the_data_folder_and_says_a_failure_to_t
             dash.check_compare(None, "I love it", None, None, other=typed)
         assert "does not read as" not in str(refused.value) and "Expecting" not in str(refused.value)
     assert "inside the data folder" in str(refused.value) or "No preset file" in str(refused.value)
-    # a path outside is said to be outside, and how to allow it (it had read as an unknown preset's refusal)
-    for lang, said in (("en", f"it is outside the data folder ({folder}), and Compare reads a preset file or a train "
+    # a path outside is said to be outside, and how to allow it (it had read as an unknown preset's refusal); the
+    # data folder named as the page names it (no absolute server path)
+    from msa_demo.ui.options import shown_folder
+
+    shown = shown_folder(folder)
+    for lang, said in (("en", f"it is outside the data folder ({shown}), and Compare reads a preset file or a train "
                                "folder only inside it. Start the app with MSA_DATASET_ROOT set to a folder that holds "
-                               f"it (or copy it into {folder}), or give a built-in preset ("),
-                       ("zh", f"它在数据文件夹（{folder}）之外")):
+                               f"it (or copy it into {shown}), or give a built-in preset ("),
+                       ("zh", f"它在数据文件夹（{shown}）之外")):
         with pytest.raises(gr.Error) as refused:
             dash.check_compare(None, "I love it", None, None, other=str(tmp_path / "head_a"), lang=lang)
         assert said in str(refused.value) and "MSA_DATASET_ROOT" in str(refused.value), refused.value
+        assert str(folder) not in str(refused.value)
     with pytest.raises(gr.Error) as refused:  # a name not known: not said to be outside
         dash.check_compare(None, "I love it", None, None, other="nonsense_preset")
     assert "outside" not in str(refused.value) and "inside the data folder" in str(refused.value)

@@ -22,8 +22,8 @@ from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import (Settings, data_folder, max_seconds, preset_path, read_settings, settings_values,
-                               shown_folder, within_limit)
+from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, preset_path, read_settings,
+                               settings_values, shown_folder, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, NO_FACE, NO_INPUT, explained_stamp, explanation_views,
                                  gradio, one_line, progress_adapter, rows_progress, same_clip, stale_parts,
@@ -637,21 +637,19 @@ class Dashboard:
         if name in PRESETS:
             return name
         path = preset_path(name, self.folder)  # only what a preset can be; the rest refused alike, unopened
-        named = (path is not None and not path.exists() and not {"/", "\\"} & set(name)
-                 and path.suffix.lower() not in (".json", ".yaml", ".yml"))
-        if path is None:  # outside: said as such, with how to allow it (it had read as a name not known, the folder's
-            # rule and MSA_DATASET_ROOT unsaid); whether the path exists is not said
+        if path is not None:
+            return str(path)
+        if in_folder(name.strip(), self.folder) is None:  # outside: said as such, with how to allow it (it had read
+            # as a name not known, the folder's rule and MSA_DATASET_ROOT unsaid); whether the path exists is not said
             raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
                                why=t("it is outside the data folder ({folder}), and Compare reads a preset file or a "
                                      "train folder only inside it. Start the app with MSA_DATASET_ROOT set to a folder "
                                      "that holds it (or copy it into {folder}), or give a built-in preset ({known}).",
-                                     lang, known=", ".join(sorted(PRESETS)), folder=str(self.folder))))
-        if named:  # an unknown name
-            raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
-                               why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
-                                     "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
-                                     folder=str(self.folder))))
-        return str(path)
+                                     lang, known=", ".join(sorted(PRESETS)), folder=shown_folder(self.folder))))
+        raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
+                           why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
+                                 "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
+                                 folder=shown_folder(self.folder))))
 
     def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as
