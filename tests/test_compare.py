@@ -97,3 +97,31 @@ def test_planted_models_agree_and_a_model_planted_elsewhere_does_not():
     assert words and all(x["only_a"] == ["great"] and x["only_b"] == ["food"] for x in words)
     assert all(per["maps"][0]["spearman"] == pytest.approx(1.0)
                for m, per in compare(a, b)["modalities"].items() if m != "text")  # the rest is the same model
+
+
+def test_a_top_feature_is_shared_only_when_both_maps_push_it_the_same_way():
+    """"top features shared 4 of 5" had stood beside a rank agreement of -0.23: the same words ranked high, A's
+    pushing toward the class and B's against it. Shared now means the same words pushing the same way."""
+    words = [3.0, 2.0, 1.5, 1.0, 0.5, 0.1]
+    flipped = map_agreement(_map(words), _map([-w for w in words]), k=5)
+    assert flipped["top_k"] == 0.0 and flipped["spearman"] == pytest.approx(-1.0)
+    mixed = map_agreement(_map(words), _map([3.0, -2.0, 1.5, -1.0, 0.5, 0.1]), k=5)
+    assert mixed["top_k"] == pytest.approx(3 / 5)  # w0, w2, w4 the same way; w1, w3 opposite
+
+
+def test_a_model_s_own_verdict_too_close_to_call_is_said_so_in_the_table():
+    """"B alone: positive" had stood beside B's own "the words alone are too close to call" (0.338 / 0.332 /
+    0.330); an only-A word kept its comma ("Wow,, laptop,")."""
+    from msa_demo.views.compare import compare_rows
+
+    even = {"negative": 0.332, "neutral": 0.330, "positive": 0.338}
+    a = {"preset": "A", "target": "positive", "prediction": {"label": "positive", "probs": {"positive": 0.9},
+         "modalities": {"text": {"label": "positive", "probs": {"negative": 0.05, "neutral": 0.05,
+                                                                "positive": 0.9}}}},
+         "maps": [_map([1, 0.5, -0.2], labels=["Wow,", "laptop,", "ok"], method=LIG)]}
+    b = {**a, "preset": "B", "prediction": {"label": "positive", "probs": even,
+                                             "modalities": {"text": {"label": "positive", "probs": even}}},
+         "maps": [_map([-0.2, 0.5, 1], labels=["Wow,", "laptop,", "ok"], method=LIG)]}
+    row = compare_rows(compare(a, b, k=1))[0]
+    assert row[1:3] == ("positive", "too close to call") and row[6] == "Wow"
+    assert compare_rows(compare(a, b, k=1), "zh")[0][2] == "难分高下"

@@ -5,7 +5,9 @@ their verdicts, each modality's own verdict, and for each pair of maps of one mo
 the features both maps score (matched by their place in the input, i.e. their spans, else by their labels):
 
 - ``spearman``: the rank correlation of the two maps' scores over those features (1: the same order);
-- ``top_k``: how many of the ``k`` strongest features (by |score|) the two maps share, as a fraction of ``k``;
+- ``top_k``: how many of the ``k`` strongest features (by |score|) the two maps share pushing the same way (the
+  same sign), as a fraction of ``k`` (a word both rank high, one toward the class and one against it, is not
+  shared: "4 of 5" had stood beside a rank agreement of -0.23);
 - ``only_a`` / ``only_b``: the strongest features of one map that the other's top ``k`` leaves out (where they
   disagree), strongest first.
 """
@@ -51,7 +53,7 @@ def map_agreement(a: dict, b: dict, k: int = TOP_K) -> dict:
     ta, tb = top(fa), top(fb)
     return {"method": a.get("method"), "features": len(shared), "k": k,
             "spearman": spearman([fa[key][1] for key in shared], [fb[key][1] for key in shared]),
-            "top_k": (len(set(ta) & set(tb)) / k) if k else None,
+            "top_k": (sum(1 for key in set(ta) & set(tb) if (fa[key][1] > 0) == (fb[key][1] > 0)) / k) if k else None,
             "only_a": [fa[key][0] for key in ta if key not in tb], "only_b": [fb[key][0] for key in tb if key not in ta]}
 
 
@@ -73,8 +75,11 @@ def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
     modalities: dict[str, dict] = {}
     names = [m for m in dict.fromkeys([x.get("modality") for x in (a.get("maps") or []) + (b.get("maps") or [])])]
     for m in names:
-        own = {s: (((e.get("prediction") or {}).get("modalities") or {}).get(m) or {}).get("label")
-               for s, e in (("a", a), ("b", b))}
+        alone = {s: ((e.get("prediction") or {}).get("modalities") or {}).get(m) or {} for s, e in (("a", a), ("b", b))}
+        # each model's own verdict, or None where its own probabilities are too close to call (with ``<side>_too_close``:
+        # "B alone: positive" had stood beside B's own "the words alone are too close to call", at 0.338 / 0.332 / 0.330)
+        own = {s: None if too_close(x.get("probs") or {}) else x.get("label") for s, x in alone.items()}
+        own.update({f"{s}_too_close": bool(x.get("probs")) and too_close(x.get("probs") or {}) for s, x in alone.items()})
         maps_a = {x.get("method"): x for x in a.get("maps") or [] if x.get("modality") == m}
         maps_b = {x.get("method"): x for x in b.get("maps") or [] if x.get("modality") == m}
         modalities[m] = {**own, "maps": [map_agreement(maps_a[meth], maps_b[meth], k)

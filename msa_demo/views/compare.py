@@ -5,6 +5,7 @@ from __future__ import annotations
 from msa_demo import i18n
 from msa_demo.i18n import t
 from msa_demo.views.base import esc, md
+from msa_demo.explain.whatif import bare
 
 HEADERS = ("modality", "A alone", "B alone", "method", "rank agreement", "top features shared", "only A's top",
            "only B's top")
@@ -22,15 +23,16 @@ def compare_rows(cmp: dict, lang: str = "en") -> list[tuple[str, ...]]:
     """One row per map pair (a modality without a shared method: one row with its verdicts only)."""
     rows = []
     for m, per in (cmp.get("modalities") or {}).items():
-        own = tuple(i18n.label(per.get(side), lang) if per.get(side) else "—" for side in ("a", "b"))
+        own = tuple(t("too close to call", lang) if per.get(f"{side}_too_close") else
+                    i18n.label(per.get(side), lang) if per.get(side) else "—" for side in ("a", "b"))
         for x in per.get("maps") or [{}]:
             shared = (t("{n} of {k}", lang, n=round((x.get("top_k") or 0) * x.get("k", 0)), k=x["k"]) if x.get("k")
                       else "—")
             method = str(x.get("method") or "—").replace("_", " ")  # in words, as the trust table says it
             rows.append((i18n.modality(m, lang), *own, t(method, lang),
                          agreement_word(x.get("spearman"), lang), shared,
-                         i18n.listed(map(str, x.get("only_a") or []), lang) or "—",
-                         i18n.listed(map(str, x.get("only_b") or []), lang) or "—"))
+                         i18n.listed(map(bare, x.get("only_a") or []), lang) or "—",  # "Wow" (its "," gave "Wow,,")
+                         i18n.listed(map(bare, x.get("only_b") or []), lang) or "—"))
     return rows
 
 
