@@ -459,6 +459,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.parts["compare.report"] = gr.DownloadButton(ui.tr("Download both (HTML)"), interactive=False,
                                                              elem_id="compare-report", visible=False)
             page.parts["compare.state"] = gr.State(None)
+            page.parts["compare.made"] = gr.State(None)  # its two explanations: the language switch tells it again
             page.parts["compare.stamp"] = gr.State(None)  # what it was made for (the inputs, settings and B)
         # a whole test set; a row click opens in the Explain tab
         with tabs, gr.Tab(ui.tr("Dataset"), id="dataset") as dataset_tab:
@@ -627,6 +628,14 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                        show_progress="hidden")
         language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
                        show_progress="hidden")
+        compared_told = page.order(lambda n: n in ("compare.summary", "compare.fused_a", "compare.fused_b",
+                                                   "compare.words_a", "compare.words_b", "compare.report"))
+
+        def compare_in_language(choice, made, request: gr.Request):  # the comparison too (it stayed in its own)
+            return dash.compare_retold(made, ui.choose_language(choice, request))
+
+        language.input(page.keyed(compare_in_language), [language, parts["compare.made"]], page.outputs(compared_told),
+                       api_name=False, show_progress="hidden")
         # the page's own words too; the tabs' names again, as the tabs not shown keep the names they were given
         tab_names = {explain_tab: "Explain", compare_tab: "Compare", dataset_tab: "Dataset"}
         def tabs_named():

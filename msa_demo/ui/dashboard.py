@@ -670,8 +670,6 @@ class Dashboard:
         ``compare.report`` (one HTML page with both). The inputs and settings as :meth:`explain_panels`'."""
         from msa_demo.explain import explain
         from msa_demo.explain.compare import compare
-        from msa_demo.report import compare_html
-        from msa_demo.views import label_value, summary_sentence
 
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
@@ -699,6 +697,22 @@ class Dashboard:
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
         cmp = compare(exp_a, exp_b)
+        same = (str(other or "").strip() == (request.preset or self.default))  # B is A: said, not refused (the
+        # comparison's own check: the two agree by construction)
+        views_of = self._compare_views(exp_a, exp_b, cmp, same, lang)
+        return {**views_of,
+                "compare.report": gradio().DownloadButton(value=views_of["compare.report"], interactive=True,
+                                                          visible=True),
+                "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": same},
+                "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
+                                                       "B": str(other or "").strip()}}
+
+    def _compare_views(self, exp_a: dict, exp_b: dict, cmp: dict, same: bool, lang: str = "en") -> dict:
+        """The Compare tab's parts in ``lang`` for two explanations (``cmp``: :func:`compare` of them; ``same``: B
+        is A's own preset): the summary, both verdicts and word maps, and the report's path (written once a
+        language)."""
+        from msa_demo.report import compare_html
+        from msa_demo.views import label_value, summary_sentence
 
         def words(exp):  # the text kind's own panel value (its legend in ``lang``)
             return rendered(registry.get("text"), exp, lang).get("text.words")
@@ -708,21 +722,25 @@ class Dashboard:
         folder = self.report_dir / f"compare-{digest}" / lang
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "msa_compare.html"
-        write_whole(path, compare_html(exp_a, exp_b, cmp, lang).encode("utf-8"))
-        gr = gradio()
-        same = (str(other or "").strip() == (request.preset or self.default))  # B is A: said, not refused (the
-        # comparison's own check: the two agree by construction)
+        if not path.is_file():
+            write_whole(path, compare_html(exp_a, exp_b, cmp, lang).encode("utf-8"))
         itself = t("*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick "
                    "another preset, a preset file or a train folder to compare two models.*", lang) + "\n\n"
         return {"compare.summary": (itself if same else "") + compare_markdown(cmp, summaries, lang),
                 # the classes and the words' categories named in ``lang``, as the Explain tab names them
                 "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
                 "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
-                "compare.words_a": words(exp_a), "compare.words_b": words(exp_b),
-                "compare.report": gr.DownloadButton(value=str(path), interactive=True, visible=True),
-                "compare.state": cmp,
-                "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
-                                                       "B": str(other or "").strip()}}
+                "compare.words_a": words(exp_a), "compare.words_b": words(exp_b), "compare.report": str(path)}
+
+    def compare_retold(self, made: dict | None, lang: str = "en") -> dict:
+        """The comparison on the Compare tab told again in ``lang`` (the language switch; ``made``: its two
+        explanations, kept on the page): it had stayed in the language it was made in, under the other's labels.
+        Nothing without a comparison; its download button left as it is (out of date stays off)."""
+        from msa_demo.explain.compare import compare
+
+        if not made:
+            return {}
+        return self._compare_views(made["a"], made["b"], compare(made["a"], made["b"]), made["same"], lang)
 
     # ------------------------------------------------------------------ the page opens on a worked example
 
