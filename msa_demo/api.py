@@ -249,7 +249,7 @@ class CodeApi:
         options, limited = within_limit(options)
         try:
             exp = explain(model, inputs, target=tgt, use=use_list, options=options,
-                          abstained=["image"] if said else [], limit=max_seconds() or None)
+                          abstained=["image"] if said else [], limit=max_seconds() or None, crowd=self.dash.crowd)
             exp.notices.extend(n for n in (limited, said) if n)
             result = exp.to_dict()
         except MsaError as exc:

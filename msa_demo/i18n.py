@@ -1121,6 +1121,11 @@ ZH: dict[str, str] = {
         "解释在此服务器的 {limit} 秒上限（MSA_MAX_SECONDS）处被停止：请少要一些（设定时间预算、减少 IG 步数或假设分析的前向次数），"
         "或在您自己的机器上运行。",
     "The explanation was stopped.": "解释已停止。",
+    "The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its limit of {limit} "
+    "s (MSA_MAX_SECONDS) among them. Ask for less (a time budget, fewer IG steps or what-if forwards), try again "
+    "later, or run it on your own machine.":
+        "解释在 {share} 秒处被停止：它后面还有 {n} 个在等待，此服务器把 {limit} 秒的上限（MSA_MAX_SECONDS）分给它们。请少要一些"
+        "（设定时间预算、减少 IG 步数或假设分析的前向次数），稍后再试，或在您自己的机器上运行。",
     "This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of {budget} s.":
         "此服务器在 {limit} 秒内完成一次解释（MSA_MAX_SECONDS），因此各图的时间预算为 {budget} 秒。",
     # fix-lang: part of a text in a language the model was not trained on (language.PART_OUTSIDE, the trust verdict)

@@ -88,3 +88,22 @@ def test_a_space_limits_one_explanation_and_plans_its_maps_within_half_of_it(mon
     monkeypatch.setenv("MSA_MAX_SECONDS", "ten")
     with pytest.raises(Exception, match="MSA_MAX_SECONDS must be a number of seconds from 0"):
         max_seconds()
+
+
+def test_while_others_wait_an_explanation_has_its_share_of_the_limit(slow, monkeypatch):
+    """Two visitors' capped requests had kept a third's short text waiting 113 s: while explanations wait behind
+    one, its limit is their share (limit / (waiting + 1)), at least CROWDED_LEAST seconds."""
+    import msa_demo.explain.forward as forward
+    from msa_demo.i18n import said
+
+    monkeypatch.setattr(forward, "CROWDED_LEAST", 0.3)
+    with pytest.raises(Stopped) as stopped:
+        explain(slow, planted_inputs(), options=MANY, limit=3, crowd=lambda: 2)
+    assert "stopped at 1 s: 2 more waited behind it, and this server shares its limit of 3 s" in str(stopped.value)
+    assert "2 个在等待" in said(str(stopped.value), "zh")
+    with pytest.raises(Stopped) as stopped:
+        explain(slow, planted_inputs(), options=MANY, limit=3, crowd=lambda: 20)
+    assert "stopped at 0.3 s: 20 more waited" in str(stopped.value)  # at least CROWDED_LEAST
+    quick = explain(slow, planted_inputs(), options=ExplainOptions(ig_max_steps=8, grid=2, deletion_steps=2),
+                    limit=60, crowd=lambda: 0)
+    assert quick.maps  # none waiting: the whole limit

@@ -67,12 +67,17 @@ class Stop:
     """When an explanation's work stops: ``set()`` (its stream closed) or ``limit`` seconds from now (None: no
     limit). Every model call of a panel made under it asks first (:func:`check_stop`), so a cancelled or runaway
     explanation frees the cores within one model call, not when its panels end (a cancelled request's 1024 IG
-    steps ran on for minutes, beside the next visitor's)."""
+    steps ran on for minutes, beside the next visitor's). ``crowd``: how many explanations wait behind this one
+    (the app's queue); while some do, the limit is their share, ``limit / (waiting + 1)`` but at least
+    ``CROWDED_LEAST`` seconds (two visitors' capped requests had kept a third's short text waiting 113 s)."""
 
-    def __init__(self, limit: float | None = None) -> None:
+    def __init__(self, limit: float | None = None, crowd: Callable[[], int] | None = None) -> None:
         self.limit = limit if limit and limit > 0 else None
-        self.at = time.perf_counter() + self.limit if self.limit else None
+        self.started = time.perf_counter()
+        self.at = self.started + self.limit if self.limit else None
         self.event = threading.Event()
+        self.crowd = crowd if self.limit else None
+        self._asked = (0.0, 0)  # when the crowd was last counted, and how many it was
 
     def set(self) -> None:
         self.event.set()
@@ -80,15 +85,39 @@ class Stop:
     def seconds_left(self) -> float | None:
         return None if self.at is None else self.at - time.perf_counter()
 
+    def waiting(self) -> int:
+        """How many wait behind this one (counted at most twice a second)."""
+        now = time.perf_counter()
+        if self.crowd is None:
+            return 0
+        if now - self._asked[0] >= 0.5:
+            try:
+                self._asked = (now, max(0, int(self.crowd())))
+            except Exception:  # noqa: BLE001 - the queue is a courtesy, never a failure
+                self._asked = (now, 0)
+        return self._asked[1]
+
     def check(self) -> None:
         if self.event.is_set():
             raise Stopped("The explanation was stopped.")
-        if self.at is not None and time.perf_counter() > self.at:
+        if self.at is None:
+            return
+        now = time.perf_counter()
+        if now > self.at:
             raise Stopped(LIMIT.format(limit=f"{self.limit:g}"))
+        waiting = self.waiting()
+        if waiting:
+            share = max(CROWDED_LEAST, self.limit / (waiting + 1))
+            if now - self.started > share:
+                raise Stopped(SHARED_LIMIT.format(limit=f"{self.limit:g}", n=waiting, share=f"{share:g}"))
 
 
+CROWDED_LEAST = 30.0
 LIMIT = ("The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
          "budget, fewer IG steps or what-if forwards) or run it on your own machine.")
+SHARED_LIMIT = ("The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its "
+                "limit of {limit} s (MSA_MAX_SECONDS) among them. Ask for less (a time budget, fewer IG steps or "
+                "what-if forwards), try again later, or run it on your own machine.")
 
 
 def stop_with(stop: Stop | None) -> None:

@@ -536,7 +536,7 @@ class Dashboard:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress, lang),
                                            on_rows=rows_progress(progress, lang=lang), abstained=abstained,
-                                           limit=max_seconds() or None):
+                                           limit=max_seconds() or None, crowd=self.crowd):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -876,6 +876,10 @@ class Dashboard:
             return {"notices": f"### ⚠ {str(exc) if isinstance(exc, MsaError) else GONE}"}
         note = t(SHARED_NOTE, lang, preset=md(str(exp.get("preset") or "?")))
         return {**inputs, **self.saved_panels(exp, note, lang=lang)}
+
+    def crowd(self) -> int:
+        """How many explanations wait in the queue (the page's and the JSON endpoint's share its lanes)."""
+        return len(self.waiting())
 
     def shared_budget(self, options):
         """(options, a notice or None): with explanations waiting behind this one, its time budget is cut to the
