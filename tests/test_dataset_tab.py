@@ -648,3 +648,25 @@ def test_the_page_names_no_absolute_server_path(tiny_model, tmp_path, monkeypatc
     shown = next(str(b.value) for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-root")
     shown = json.loads(shown.removeprefix("__i18n__"))["key"]  # the English as the page's translation holds it
     assert "`…/data`" in shown and str(tmp_path) not in shown and "alice" not in shown
+
+
+def test_a_modality_s_reliance_says_how_many_rows_it_is_over():
+    """Reliance is the mean |Shapley| over the rows that used a modality: "image 0.416" beside "text 0.506" (6 of
+    30 rows had a picture), a slice of 26 rows "relies most on image 0.602" (2 had one). Each now says it."""
+    from msa_demo.dataset.columns import shapley_column
+    from msa_demo.dataset.report import summary
+    from msa_demo.ui.dataset_tab import slices_markdown
+
+    rows = [{"id": f"t{i}", "label": "positive", "predicted": "positive", "maps": [],
+             shapley_column("text"): 0.3} for i in range(8)]
+    rows += [{"id": f"p{i}", "label": "negative", "predicted": "negative", "maps": [],
+              shapley_column("text"): 0.1, shapley_column("image"): 0.6} for i in range(2)]
+    s = summary(rows)
+    assert s["reliance_rows"] == {"text": 10, "image": 2}
+    assert s["reliance"]["image"] == pytest.approx(0.6)
+    table = slices_markdown(s["slices"])
+    assert "image 0.600 |" in table  # the slice whose every row used it (label negative): nothing to add
+    from msa_demo.ui.dataset_tab import of_rows
+
+    assert of_rows(s, "image", 10) == " (2 of 10 rows)" and of_rows(s, "text", 10) == ""
+    assert of_rows(s, "image", 10, "zh") == " （10 行中的 2 行）"
