@@ -631,11 +631,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         compared_told = page.order(lambda n: n in ("compare.summary", "compare.fused_a", "compare.fused_b",
                                                    "compare.words_a", "compare.words_b", "compare.report"))
 
-        def compare_in_language(choice, made, request: gr.Request):  # the comparison too (it stayed in its own)
-            return dash.compare_retold(made, ui.choose_language(choice, request))
+        def compare_in_language(choice, made, cmp, request: gr.Request):  # the comparison too (it stayed in its own)
+            return dash.compare_retold(made, cmp, ui.choose_language(choice, request))
 
-        language.input(page.keyed(compare_in_language), [language, parts["compare.made"]], page.outputs(compared_told),
-                       api_name=False, show_progress="hidden")
+        language.input(page.keyed(compare_in_language), [language, parts["compare.made"], parts["compare.state"]],
+                       page.outputs(compared_told), api_name=False, show_progress="hidden")
         # the page's own words too; the tabs' names again, as the tabs not shown keep the names they were given
         tab_names = {explain_tab: "Explain", compare_tab: "Compare", dataset_tab: "Dataset"}
         def tabs_named():

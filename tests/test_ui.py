@@ -1236,11 +1236,11 @@ def test_the_language_switch_tells_the_comparison_again(dash, image_path, tiny_p
     other, under the page's labels)."""
     out = dash.compare(None, "I love it, truly", image_path, None, other=str(tiny_preset_path), ig_steps=8,
                        image_method="occlusion", deletion_steps=2)
-    told = dash.compare_retold(out["compare.made"], "zh")
+    told = dash.compare_retold(out["compare.made"], out["compare.state"], "zh")
     assert "they agree" in out["compare.summary"] and "一致" in told["compare.summary"]
     assert "they agree" not in told["compare.summary"]
     assert any(word in str(told["compare.fused_a"]) for word in ("正面", "负面", "中性"))
     assert told["compare.report"].endswith("zh/msa_compare.html")
     assert 'lang="zh' in open(told["compare.report"], encoding="utf-8").read()
-    back = dash.compare_retold(out["compare.made"], "en")
-    assert back["compare.summary"] == out["compare.summary"] and dash.compare_retold(None, "zh") == {}
+    back = dash.compare_retold(out["compare.made"], out["compare.state"], "en")
+    assert back["compare.summary"] == out["compare.summary"] and dash.compare_retold(None, None, "zh") == {}

@@ -303,9 +303,9 @@ class Dashboard:
         face_anyway). ``lang``: the language of what it says ("en", "zh")."""
         request, rest = self._bind(args, named, ("face_anyway",))
         model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
-        pred = self._predict(model, inputs, use, lang)
-        return {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
-                "verdicts_for": predicted_for(request, pred.to_dict(), reading, families(model))}
+        pred, models = self._predict(model, inputs, use, lang).to_dict(), families(model)
+        return {**prediction_views(pred, (), reading, models, lang=lang),
+                "verdicts_for": predicted_for(request, pred, reading, models)}
 
     def read_ahead(self, *args, changed: str | None = None, lang: str = "en", **named) -> None:
         """An input changed: read it, run every modality's model and the fusion on it, and (under a time budget)
@@ -364,9 +364,9 @@ class Dashboard:
             return verdicts_shown({**empty_prediction_views(),
                                    "notices": f"### {all_off(inputs, request.switched_on, lang)}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
-        pred = self._predict(model, inputs, use, lang).to_dict()
-        return {**verdicts_shown(prediction_views(pred, (), reading, families(model), lang=lang)),
-                "verdicts_for": predicted_for(request, pred, reading, families(model))}
+        pred, models = self._predict(model, inputs, use, lang).to_dict(), families(model)
+        return {**verdicts_shown(prediction_views(pred, (), reading, models, lang=lang)),
+                "verdicts_for": predicted_for(request, pred, reading, models)}
 
     @staticmethod
     def _face(rest: dict) -> dict:
@@ -732,15 +732,14 @@ class Dashboard:
                 "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
                 "compare.words_a": words(exp_a), "compare.words_b": words(exp_b), "compare.report": str(path)}
 
-    def compare_retold(self, made: dict | None, lang: str = "en") -> dict:
+    def compare_retold(self, made: dict | None, cmp: dict | None, lang: str = "en") -> dict:
         """The comparison on the Compare tab told again in ``lang`` (the language switch; ``made``: its two
-        explanations, kept on the page): it had stayed in the language it was made in, under the other's labels.
-        Nothing without a comparison; its download button left as it is (out of date stays off)."""
-        from msa_demo.explain.compare import compare
-
-        if not made:
+        explanations, ``cmp``: their comparison, both kept on the page): it had stayed in the language it was made
+        in, under the other's labels. Nothing without a comparison; its download button left as it is (out of date
+        stays off)."""
+        if not made or not cmp:
             return {}
-        return self._compare_views(made["a"], made["b"], compare(made["a"], made["b"]), made["same"], lang)
+        return self._compare_views(made["a"], made["b"], cmp, made["same"], lang)
 
     # ------------------------------------------------------------------ the page opens on a worked example
 

@@ -42,7 +42,7 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.options import data_folder, in_folder, relative_paths, shown_folder
+from msa_demo.ui.options import RESULTS_DIR, VISITORS, data_folder, in_folder, relative_paths, shown_folder
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import code, md
 
@@ -127,8 +127,6 @@ def widths() -> list[int]:
 
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
 RECENT_KEPT = 12
-RESULTS_DIR = "msa_results"  # the runs started from the tab: a fresh folder each, under the data folder
-VISITORS = "visitors"  # msa_results/visitors/<key>/: one visitor's own runs (their uploads' rows: private)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")  # a visitor's token as :func:`new_visitor` makes it
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".jsonl", ".parquet")
 MAX_UNZIPPED, MAX_MEMBERS = 200 << 20, 2000  # an uploaded .zip: bytes and files it may unpack to

@@ -158,7 +158,9 @@ def in_folder(text: str, folder):
 
 
 PRESET_SUFFIXES = (".json", ".yaml", ".yml")
-PRIVATE = ("msa_results", "visitors")  # the Dataset tab's visitors' own runs (``dataset_tab.VISITORS``): no preset
+RESULTS_DIR = "msa_results"  # the Dataset tab's runs started from the page: a fresh folder each, in the data folder
+VISITORS = "visitors"  # msa_results/visitors/<key>/: one visitor's own runs (their uploads' rows: private)
+PRIVATE = (RESULTS_DIR, VISITORS)  # the visitors' own runs, as parts of a path in the data folder: no preset there
 
 
 def preset_path(text: str, folder):
