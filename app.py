@@ -682,13 +682,16 @@ def mcp_default() -> bool:
 
 
 def startup_refusal(preset: str, host: str, port: int) -> str | None:
-    """Why the app cannot start as asked, in one line, before any model loads; None when it can. A preset that is
-    neither built in nor a file or folder there is a typo, not a network failure to fall back from."""
+    """Why the app cannot start as asked, in one line, before any model loads; None when it can: an MSA_* setting
+    it cannot use, a preset that is neither built in nor a file or folder there (a typo, not a network failure to
+    fall back from), a port in use."""
     import socket
 
     from msa_demo.config import load_preset
     from msa_demo.errors import MsaError
 
+    if refused := ui.options.server_refusal():  # an MSA_* setting the server cannot use
+        return refused
     try:
         load_preset(preset)  # the preset's description only: nothing is downloaded or loaded
     except MsaError as exc:

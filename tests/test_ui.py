@@ -560,6 +560,7 @@ def test_advanced_widgets_carry_the_validators_ranges_and_defaults(monkeypatch):
     monkeypatch.setenv("MSA_BUDGET", "soon")
     with pytest.raises(InputError, match="MSA_BUDGET must be a number of seconds"):
         dashboard_budget()
+    monkeypatch.setenv("MSA_BUDGET", "0")  # as the tests run: the widgets below read it when they are built
     # explanations made at once: two on a CPU, one on a GPU, or MSA_EXPLAIN_LANES
     monkeypatch.delenv("MSA_EXPLAIN_LANES", raising=False)
     assert ui.explain_lanes() == (1 if torch.cuda.is_available() else 2)
@@ -1150,6 +1151,33 @@ def test_the_app_refuses_a_mistyped_preset_and_a_taken_port_before_any_model_loa
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
     assert app.startup_refusal("lite", "127.0.0.1", 0) is None and app.startup_refusal("hub", "127.0.0.1", 0) is None
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("MSA_MAX_SECONDS", "ten", "MSA_MAX_SECONDS must be a number of seconds from 0 (no limit) to 86400, not 'ten'."),
+    ("MSA_BUDGET", "-3", "MSA_BUDGET must be a number of seconds from 0 (no limit) to 3600, not '-3'."),
+    ("MSA_EXPLAIN_LANES", "0", "MSA_EXPLAIN_LANES must be a whole number from 1 to 64, not '0'."),
+    ("MSA_UPLOADS_KEEP_HOURS", "a day", "MSA_UPLOADS_KEEP_HOURS must be a number of hours from 0 (kept until the "
+                                        "folder is wiped) to 8760, not 'a day'."),
+    ("MSA_DATASET_LINKS", "enabled", "MSA_DATASET_LINKS must be 1 (on) or 0 (off), not 'enabled'."),
+    ("MSA_SHOW_PATHS", "Maybe", "MSA_SHOW_PATHS must be 1 (on) or 0 (off), not 'Maybe'."),
+])
+def test_a_server_setting_it_cannot_use_stops_the_app_in_one_line_before_any_model_loads(name, value, says, capsys,
+                                                                                        monkeypatch):
+    """A typo in the operator's MSA_* settings: MSA_MAX_SECONDS=ten started the app and failed every visitor's
+    explanation with the operator's message; MSA_BUDGET stopped it with a traceback at import, MSA_EXPLAIN_LANES
+    after the models had loaded; MSA_UPLOADS_KEEP_HOURS=abc kept visitors' runs 24 hours and
+    MSA_DATASET_LINKS=enabled fetched nothing, silently."""
+    import app
+
+    monkeypatch.setattr(ui.Dashboard, "load", classmethod(lambda *a, **k: pytest.fail("a model was loaded")))
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        app.main(["--preset", "lite", "--port", "0"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err == f"msa_demo: {says}\n"
+    monkeypatch.setenv(name, {"MSA_DATASET_LINKS": "on", "MSA_SHOW_PATHS": "0"}.get(name, "2"))  # one it can use
+    assert app.startup_refusal("lite", "127.0.0.1", 0) is None
 
 
 def test_a_chinese_title_line_breaks_after_its_punctuation_not_inside_a_word():

@@ -42,7 +42,8 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.options import RESULTS_DIR, VISITORS, data_folder, in_folder, relative_paths, shown_folder
+from msa_demo.ui.options import (RESULTS_DIR, VISITORS, data_folder, env_flag, in_folder, keep_hours, relative_paths,
+                                 shown_folder)
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import code, md
 
@@ -145,16 +146,6 @@ def visitor_key(token: str | None) -> str | None:
     one would be a folder others could guess)."""
     token = str(token or "")
     return hashlib.sha256(token.encode()).hexdigest()[:32] if TOKEN.fullmatch(token) else None
-
-
-def keep_hours() -> float:
-    """How long a visitor's runs are kept: ``MSA_UPLOADS_KEEP_HOURS`` (default 24; 0 keeps them until the app's
-    folder is wiped), then deleted: their rows are the visitor's texts and pictures."""
-    raw = os.environ.get("MSA_UPLOADS_KEEP_HOURS", "").strip()
-    try:
-        return max(0.0, float(raw)) if raw else 24.0
-    except ValueError:
-        return 24.0
 
 
 def _stem(path: Path) -> str:
@@ -297,8 +288,8 @@ class DatasetTab:
     recent: list[str] = field(default_factory=list)
     max_rows: int = MAX_ROWS
     examples: Path | None = EXAMPLES_MANIFEST  # the curated examples as a manifest ("Run the examples")
-    links: bool = field(default_factory=lambda: os.environ.get("MSA_DATASET_LINKS", "").strip().lower()
-                        in ("1", "true", "yes"))  # whether a row's https:// or s3:// links are fetched
+    links: bool = field(default_factory=lambda: env_flag("MSA_DATASET_LINKS"))  # whether a row's https:// or s3://
+    # links are fetched
     stopping: set = field(default_factory=set)  # the visitors (sessions) who clicked Stop during their run
 
     def __post_init__(self) -> None:  # one data folder for the tab and Compare's B

@@ -73,6 +73,51 @@ def env_seconds(name: str, most: float) -> float | None:
     return value
 
 
+def env_flag(name: str) -> bool:
+    """Whether the environment variable ``name`` is on (1, true, yes, on; unset or 0, false, no, off: off); one line
+    for another value (an operator's "enabled" was read as off)."""
+    import os
+
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    raise InputError(f"{name} must be 1 (on) or 0 (off), not '{os.environ[name].strip()}'.")
+
+
+def keep_hours() -> float:
+    """How long a visitor's Dataset runs are kept: ``MSA_UPLOADS_KEEP_HOURS`` (default 24; 0 keeps them until the
+    app's folder is wiped), then deleted: their rows are the visitor's texts and pictures. One line for another
+    value (a typo silently kept them 24 hours)."""
+    import os
+
+    raw = os.environ.get("MSA_UPLOADS_KEEP_HOURS", "").strip()
+    try:
+        value = float(raw) if raw else 24.0
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 8760:
+        raise InputError("MSA_UPLOADS_KEEP_HOURS must be a number of hours from 0 (kept until the folder is wiped) "
+                         f"to 8760, not '{raw}'.")
+    return value
+
+
+def server_refusal() -> str | None:
+    """Why this server's settings (its MSA_* environment variables) cannot be used, in one line; None when they
+    can. Read once at start-up, before any model loads: a typo there failed every visitor's explanation with the
+    operator's message (MSA_MAX_SECONDS), stopped the app with a traceback (MSA_BUDGET, MSA_EXPLAIN_LANES) or was
+    silently read as the default (MSA_UPLOADS_KEEP_HOURS, MSA_DATASET_LINKS, MSA_SHOW_PATHS)."""
+    checks = (max_seconds, dashboard_budget, explain_lanes, keep_hours, lambda: env_flag("MSA_DATASET_LINKS"),
+              lambda: env_flag("MSA_SHOW_PATHS"))
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            return str(exc)
+    return None
+
+
 MAX_SECONDS_ON_A_SPACE = 120.0
 
 
@@ -123,7 +168,7 @@ def shown_folder(folder) -> str:
     from pathlib import Path
 
     folder = Path(folder).resolve()
-    if os.environ.get("MSA_SHOW_PATHS", "").strip().lower() in ("1", "true", "yes"):
+    if env_flag("MSA_SHOW_PATHS"):
         return str(folder)
     app = Path(__file__).resolve().parents[2]  # the folder app.py is in
     if folder.is_relative_to(app):
@@ -226,9 +271,10 @@ class Control:
     @property
     def initial(self) -> Any:
         """The widget's starting value: the field's default, in the dashboard's words (or the control's own
-        ``default``, where the dashboard starts elsewhere than the API: the time budget)."""
+        ``default``, where the dashboard starts elsewhere than the API: the time budget, read from the environment
+        when the page is built)."""
         if not self.option or self.default is not None:
-            return self.default
+            return self.default() if callable(self.default) else self.default
         default = self.spec.default
         if isinstance(self.choices, dict):
             return next(k for k, v in self.choices.items() if tuple(v) == tuple(default))
@@ -267,7 +313,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("audio_level", "audio_level"),
     Control("deletion_steps", "deletion_steps"),
     Control("ig_min_steps", "ig_min_steps"),
-    Control("budget", "budget", default=dashboard_budget(), step=0.5,
+    Control("budget", "budget", default=dashboard_budget, step=0.5,  # read when the page is built
             info="seconds the maps may take (0: no limit; on a CPU the dashboard starts at 5): IG steps, the grid, "
                  "segments and curve points are chosen to fit, and each map says what it gave up"),
     # the dashboard asks what would change the model's mind by default (the command line and the API: --what-if)
