@@ -931,7 +931,9 @@ ZH: dict[str, str] = {
     "The most decisive frame ({time} s): where in it, {caption}.": "最具决定性的一帧（{time} 秒）：其中的位置，{caption}。",
     # the modalities' report sections
     "Words": "词语", "Image": "图片", "Audio": "音频", "Video": "视频",
-    "{caption}; colours toward '{target}'.": "{caption}；颜色朝向“{target}”。",
+    "Green words pushed the model toward '{target}', red words away from it: the colours are about this verdict, "
+    "not about whether a word is kind or harsh.": "绿色的词把模型推向“{target}”，红色的词把它推离“{target}”：颜色说的是这个结论，"
+                                                "不是这个词本身是好话还是坏话。",
     "{caption}; green pushes toward '{target}', red away.": "{caption}；绿色推向“{target}”，红色推离。",
     "Given but not used ({why}).": "已给出但未使用（{why}）。", "switched off": "已关闭",
     # training's command line (range checks)

@@ -28,7 +28,7 @@ h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-botto
 .summary{font-size:1.2em;font-weight:600}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;
 white-space:nowrap}img{max-width:100%;height:auto}
-@media (max-width:700px){body{margin:1em auto}td,th{white-space:normal;padding:.2em .4em}
+@media (max-width:900px){body{margin:1em auto}td,th{white-space:normal;padding:.2em .4em}
 table{display:block;max-width:100%;overflow-x:auto}.imgs figure,.imgs img{max-width:100%}}
 .words span{padding:1px 2px;border-radius:3px;unicode-bidi:isolate}.legend span{display:inline-block;padding:2px 8px;
 margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.imgs figure{margin:0;max-width:360px}
@@ -38,8 +38,8 @@ margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.i
 no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) right/30px 100% no-repeat local,radial-gradient(farthest-side at
 0 50%,#0003,#0000) left/12px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0003,#0000) right/12px
 100% no-repeat scroll}.chart svg{max-width:none}.chart:focus-visible{outline:2px solid #4575b4}
-.made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}
-"""
+.made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}@media print{audio{display:none}}
+""" + views.BARS_CSS
 
 
 def _css_string(s: str) -> str:
@@ -121,14 +121,14 @@ def _contributions_html(exp: dict, lang: str = "en") -> str:
     out = [f"<h2>{t('Modality contributions', lang)}</h2>"]
     if mc.get("conflict"):
         out.append(f'<p class="conflict">{_e(t("Modalities disagree: {detail}", lang, detail=views.conflict_text(mc.get("conflict_detail"), lang)))}</p>')
-    out.append(views.bars_svg([i18n.modality(n, lang) for n in names], [float(mc["shapley"][n]) for n in names],
+    out.append(views.bars_html([i18n.modality(n, lang) for n in names], [float(mc["shapley"][n]) for n in names],
                               title=t("How much each input moved P({target}) (Shapley value)", lang, target=said)))
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
     labels = [t("all", lang)] + [t("without {name}", lang, name=i18n.modality(n, lang)) for n in names if n in without]
     values = [float(fused.get(target, mc.get("value_all") or 0.0))] + [
         float((without[n] or {}).get(target, 0.0)) for n in names if n in without]
-    out.append(views.bars_svg(labels, values, title=t("P({target}) with everything, and without one input", lang,
+    out.append(views.bars_html(labels, values, title=t("P({target}) with everything, and without one input", lang,
                                                       target=said),
                               signed=False, spec=".2f", colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
     pairs = mc.get("interactions") or {}

@@ -841,7 +841,7 @@ def test_slice_metrics_against_hand_computed_ones():
     ranked = re.search(r"moves most with <b>(\w+)</b>((?:, then \w+)*)", page)
     said = [ranked[1], *re.findall(r"then (\w+)", ranked[2])]
     chart = page[page.index("mean |Shapley value|"):]
-    drawn = re.findall(r"<title>(\w+)</title>", chart[:chart.index("</svg>")])
+    drawn = re.findall(r'<span class="l" title="(\w+)">', chart[:chart.index("</figure>")])
     assert drawn == said and len(said) > 1
     table = slices_markdown(sl)
     # audio over the one row of two that had a clip: said (its 0.600 read as the slice's)

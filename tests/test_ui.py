@@ -416,8 +416,9 @@ def test_report_is_self_contained_and_escapes_injected_text(exp, tmp_path):
     assert "<img src=x" not in text and "<script>window.__pwned" not in text
     assert html.escape("<img src=x") in text  # a map's label
     assert "<svg/onload" not in text and html.escape('<svg/onload="window.__pwned=3">') in text  # the text read
-    # charts are static SVG: no plotting library inside (the report stays light), nothing points off the page
-    assert text.count("<svg") >= 3 and "Plotly" not in text and "<script src" not in text
+    # charts are static HTML and SVG: no plotting library inside (the report stays light), nothing points off the page
+    assert text.count("<svg") + text.count('<figure class="bars">') >= 3 and "Plotly" not in text
+    assert "<script src" not in text
     assert not re.search(r"""(src|href)=["']https?://""", text)
     assert "data:image/png;base64," in text and "data:audio/wav;base64," in text
     m = re.search(r'<script type="application/json" id="explanation-json">(.*?)</script>', text, re.S)

@@ -31,11 +31,12 @@ from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, S
 from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
-from msa_demo.views.svg import bars_svg
+from msa_demo.views.charts import BARS_CSS, bars_html
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
        "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
-       "text-align:left}th{background:#f3f3f3}td.n{text-align:right}.muted{color:#666}h2{margin-top:28px}")
+       "text-align:left}th{background:#f3f3f3}td.n{text-align:right}.muted{color:#666}h2{margin-top:28px}"
+       + BARS_CSS)
 TOP_N = 15
 PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’…"
 LIST_N = 50  # rows listed at most per table (failures, unfaithful maps)
@@ -385,7 +386,7 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
                                "accounts for (0 to 1).", lang, first=_e(i18n.modality(order[0], lang)),
                                rest="".join(t(", then {modality}", lang, modality=_e(i18n.modality(k, lang)))
                                             for k in order[1:])) + "</p>")
-        parts.append(bars_svg([i18n.modality(k, lang) for k in order], [rel[k] for k in order],  # as the line says
+        parts.append(bars_html([i18n.modality(k, lang) for k in order], [rel[k] for k in order],  # as the line says
                               title=t("mean |Shapley value| (share of P(class))", lang), signed=False, spec=".3f"))
         parts.append(_reliance_table(s["reliance_by_predicted"], "predicted class", list(rel), lang))
         parts.append(_reliance_table(s["reliance_by_label"], "label", list(rel), lang))

@@ -152,7 +152,7 @@ def report(exp: dict, lang: str = "en") -> str:
         # "+1.00" as its top segment when the numbers were relative
         title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))
         scores, unit = in_units([float(s) for s in m.get("scores") or []])
-        out.append(views.bars_svg([str(lbl) for lbl in m.get("labels") or []], scores, title=title + unit))
+        out.append(views.bars_html([str(lbl) for lbl in m.get("labels") or []], scores, title=title + unit))
     return "".join(out)
 
 

@@ -71,7 +71,7 @@ def render(exp: dict, lang: str = "en") -> dict:
         return {"words": spans}
     import gradio as gr
 
-    return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans],
+    return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans], label=colours_said(exp, lang),
                                color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()},
                                rtl=right_to_left("".join(w for w, _c in spans)))}  # Arabic: its first word on
     # the right (each update says it: the panel keeps the last direction it was given)
@@ -99,10 +99,20 @@ def report(exp: dict, lang: str = "en") -> str:
             parts.append(_e(text))
     legend = "".join(f'<span class="{c}">{_e(t(k, lang))}</span>' for k, c in classes.items())
     m = views.maps_for(exp, "text")[0]
-    line = t("{caption}; colours toward '{target}'.", lang, caption=views.map_caption(m, lang),
-             target=label(exp.get("target"), lang))
-    return (f"<h2>{t('Words', lang)}</h2><p>{_e(line)}</p>"
-            f'<p class="legend">{legend}</p><p class="words" dir="auto">{"".join(parts)}</p>')
+    return (f"<h2>{t('Words', lang)}</h2><p>{_e(colours_said(exp, lang))}</p>"
+            f'<p class="legend">{legend}</p><p class="words" dir="auto">{"".join(parts)}</p>'
+            f'<p><small>{_e(views.map_caption(m, lang))}</small></p>')
+
+
+COLOURS_SAID = ("Green words pushed the model toward '{target}', red words away from it: the colours are about this "
+                "verdict, not about whether a word is kind or harsh.")
+
+
+def colours_said(exp: dict, lang: str = "en") -> str:
+    """What the words' colours mean, naming the class they are about: a reader of a negative verdict's report
+    took its red "Thank you" for the model calling thanks negative, and its green "awful" for praise (the legend
+    said "strongly for" without saying what for)."""
+    return t(COLOURS_SAID, lang, target=label(exp.get("target"), lang))
 
 
 KIND = ModalityKind(

@@ -22,7 +22,7 @@ from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 from msa_demo.views.base import none_stands_out
 from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
-from msa_demo.views.svg import svg_open
+from msa_demo.views.charts import svg_open
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
 SOUND_TRACK = "Audio: the video's sound track (no audio clip was given)."

@@ -7,7 +7,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     base     the one colour scale and legend, escaping, model names people know
     figures  contributions and audio figures, word highlights, heat-map overlays
     story    the summary sentence, what could not be read, notes, trust verdicts, examples
-    svg      static SVG charts for the light report
+    charts   static charts for the light report: bars in HTML, the waveform in SVG
     whatif   what would change its mind: the what-if panel, its edited text and picture
     compare  two models side by side: the agreement of their maps in words
 """
@@ -23,8 +23,8 @@ from msa_demo.views.story import (EXPERT, NO_FACE, OUTSIDE_LANGUAGES, abstained,
                                   outside_languages, speaks, story_clause,
                                   prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,
                                   timed_words, top_two, trust_markdown, trust_rows, trust_verdicts, unwarned)
-from msa_demo.views.svg import bars_svg, waveform_svg
+from msa_demo.views.charts import BARS_CSS, bars_html, waveform_svg
 from msa_demo.views.compare import compare_headline, compare_markdown, compare_table_html
 from msa_demo.views.whatif import edited_html, edited_markdown, whatif_html, whatif_markdown, whatif_picture
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "compare", "figures", "story", "svg", "whatif")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "compare", "figures", "story", "charts", "whatif")]

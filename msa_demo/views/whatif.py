@@ -369,14 +369,14 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
 
 def tone_html(exp: dict, lang: str = "en") -> str:
     """The report's "how it sounds": a bar chart (static SVG) of how far each change moved the verdict."""
-    from msa_demo.views.svg import bars_svg
+    from msa_demo.views.charts import bars_html
 
     if exp.get("tone_note"):
         return f'<p class="notice">{esc(i18n.said(exp["tone_note"], lang))}</p>'
     if not tone_rows(exp):
         return ""
     verdict, head, rows = tone_story(exp, lang)
-    chart = bars_svg([i18n.said(c, lang) + (t(" (flips it)", lang) if f else "") for c, _, _, f in rows],
+    chart = bars_html([i18n.said(c, lang) + (t(" (flips it)", lang) if f else "") for c, _, _, f in rows],
                      [m for _, _, m, _ in rows], title=t("How far each change of the sound moved P({verdict})", lang,
                                                          verdict=i18n.label(verdict, lang)))
     return f"<h3>{t('How it sounds', lang)}</h3><p>{esc(head)}</p>{chart}"
