@@ -118,5 +118,35 @@ def test_the_timeline_s_words_are_written_large_enough_to_read():
                      "scores": [-0.1]}],
            "reading": {"audio": {"transcript": "so", "words": [{"text": "so", "start": 1.0, "end": 1.4}]}}}
     figure = video_kind.timeline(exp)
-    assert figure.data[-1].name == "words" and figure.data[-1].textfont.size >= 13
-    assert figure.layout.uniformtext.minsize >= 12
+    assert figure.data[-1].name == "words"
+    written = [a for a in figure.layout.annotations if a.text == "so"]
+    assert len(written) == 1 and written[0].font.size >= 13 and written[0].y == "words"
+
+
+def test_the_timeline_writes_its_strongest_words_first_and_whole():
+    """The words lane wrote a word only where it fitted its band: "on", "and", "Still," were written and the
+    decisive "terrible," and "disaster." (longer than their half-second) were not. Now the strongest words are
+    written first, whole (over their band: a bar's own text was cut at its edge), and a weaker word only where
+    its label does not run into one already written."""
+    from msa_demo.kinds import video as video_kind
+
+    said = "and it is terrible, on and on and it is a disaster. Still, on".split()
+    push = {"terrible,": -1.0, "disaster.": -0.8}
+    words = [{"text": w, "start": 0.3 * i, "end": 0.3 * i + 0.28} for i, w in enumerate(said)]
+    exp = {"target": "positive", "prediction": {"label": "negative", "notices": [video_kind.SOUND_TRACK]},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": ["0.0–2.0 s", "2.0–4.0 s"],
+                     "spans": [[0, 2], [2, 4]], "scores": [0.05, -0.6], "params": {"fps": 2}},
+                    {"modality": "audio", "method": "occlusion", "labels": said,
+                     "spans": [[w["start"], w["end"]] for w in words],
+                     "scores": [push.get(w, 0.01 * (i % 3)) for i, w in enumerate(said)]}],
+           "reading": {"audio": {"transcript": " ".join(said), "words": words}}}
+    figure = video_kind.timeline(exp)
+    written = {a.text: a.x for a in figure.layout.annotations if a.y == "words"}
+    assert {"terrible,", "disaster."} <= set(written)
+    assert not any(figure.data[-1].text or ())  # no band's own text, which its edge cut
+    items = dict(video_kind.lanes(exp))["words"]
+    chosen = video_kind.labelled_words(items, 4.0)
+    spans = sorted(((items[i][0] + items[i][1]) / 2, len(items[i][3]) * video_kind.WORD_PX / 2 / (
+        video_kind.PLOT_PX / 4.0)) for i in chosen)
+    assert all(m1 + h1 <= m2 - h2 for (m1, h1), (m2, h2) in zip(spans, spans[1:]))  # none runs into the next
+    assert len(chosen) < len(said)  # the lane is too short for every word: the weakest are left to hover

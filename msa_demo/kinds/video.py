@@ -334,6 +334,28 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
     return out
 
 
+PLOT_PX = 420  # the width the timeline's lanes are assumed to get (a desktop page gives more, a phone ~300)
+WORD_PX = 7.5  # a label's width per character at the words' 13 px
+
+
+def labelled_words(items: list, seconds: float) -> set[int]:
+    """Which words of the words lane carry their label: the strongest first (by their push), each one whose label,
+    centred on its word, would not run into a label already chosen (``PLOT_PX`` wide for ``seconds``). A label
+    that fits its band only had been written: "on", "and", "Still," were, and the decisive "terrible," and
+    "disaster." (longer than their half-second) were left to their hover text."""
+    per_second = PLOT_PX / max(seconds, 1e-6)
+    taken: list[tuple[float, float]] = []
+    chosen = set()
+    for i in sorted(range(len(items)), key=lambda i: -abs(items[i][2])):
+        a, b, _r, lbl, _s = items[i]
+        half = (len(lbl) * WORD_PX / 2 + 3) / per_second
+        mid = (a + b) / 2
+        if lbl.strip() and all(mid + half <= lo or mid - half >= hi for lo, hi in taken):
+            taken.append((mid - half, mid + half))
+            chosen.add(i)
+    return chosen
+
+
 def timeline(exp: dict, lang: str = "en"):
     """The face, the voice and the words on one shared time axis (plotly: a lane each, bands coloured by their
     push toward the target), the key frame marked; None without a moments map (its words in ``lang``)."""
@@ -345,15 +367,20 @@ def timeline(exp: dict, lang: str = "en"):
     fig = go.Figure()
     named = {lane: lane if lang == "en" else t(lane.capitalize(), lang) for lane, _ in got}
     names_ = list(named.values())
+    seconds = max((b for _lane, items in got for _a, b, *_ in items), default=1.0)
     for lane, items in got:
+        written = labelled_words(items, seconds) if lane == "words" else set()
         fig.add_trace(go.Bar(
             y=[named[lane]] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
                                      "line": {"color": "#fff", "width": 1}},
-            text=[lbl if lane == "words" else "" for *_x, lbl, _s in items], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 13}, textangle=0, name=named[lane],
+            name=named[lane],
             hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
+        for i in sorted(written):  # over its band, whole: a bar's own text is cut at the band's edge ("erribl")
+            a, b, _r, lbl, _s = items[i]
+            fig.add_annotation(x=(a + b) / 2, y=named[lane], text=views.esc(lbl), showarrow=False,
+                               font={"size": 13, "color": "#111", "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff"})
     kf = key_frame(exp)
     if kf and kf.get("params", {}).get("time") is not None:
         at = float(kf["params"]["time"])
@@ -367,8 +394,7 @@ def timeline(exp: dict, lang: str = "en"):
         title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14},
                **under_the_tools(height)},
         barmode="overlay", showlegend=False, height=height, bargap=0.25,
-        uniformtext={"minsize": 12, "mode": "hide"},  # a word that does not fit its band is left to its hover text
-        # (on a phone they had shrunk to unreadable, turned upright)
+
         margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
         xaxis={"title": {"text": t("seconds", lang)}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
