@@ -69,6 +69,8 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
     background: var(--background-fill-secondary); color: var(--body-text-color); text-decoration: none}
 }
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
+#share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00; font-size: .9em;
+  margin-top: .3em}
 /* Explain clicked: a spinner on it from the click (the clip read before a run starts took seconds, showing nothing) */
 #explain-btn.msa-busy::after {content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .5em;
   border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; vertical-align: -.1em;
@@ -156,6 +158,9 @@ const MOOT = 'Video not playable';
 const GIF_REFUSED = /^Invalid file type: (.+\.gif)\. Only video\/x-m4v,video\/\* allowed\.$/i;
 const GIF_SAID = {en: <GIF_EN>, zh: <GIF_ZH>};
 // a file over the upload limit: Gradio's 'File(s) exceed the maximum allowed size of 100.0 Mb: "a.mp4"', and what to do
+// another file a box does not take ("Invalid file type: a.mp4. Only audio/aac,...,audio/* allowed."): where it goes
+const WRONG_BOX = /^Invalid file type: (.+?)\. Only (audio|image|video)\/.*allowed\.$/i;
+const WRONG_SAID = <WRONG>;
 const TOO_BIG = /^File\(s\) exceed the maximum allowed size of /i;
 const TOO_BIG_SAID = {en: <BIG_EN>, zh: <BIG_ZH>};
 const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
@@ -164,7 +169,9 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
   list.querySelectorAll('.toast-message-text').forEach(said => {
     const gif = said.innerText.trim().match(GIF_REFUSED);
     const lang = (document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en';
+    const wrong = gif ? null : said.innerText.trim().match(WRONG_BOX);
     if (gif) said.textContent = GIF_SAID[lang].replace('{name}', gif[1]);
+    else if (wrong) said.textContent = WRONG_SAID[wrong[2].toLowerCase()][lang].replace('{name}', wrong[1]);
     else if (TOO_BIG.test(said.innerText.trim()) && !said.dataset.hinted) {
       said.dataset.hinted = '1';
       said.textContent = said.innerText.trim() + ' ' + TOO_BIG_SAID[lang];
@@ -191,6 +198,8 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
 new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true, characterData: true});
 """
 
+ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace("<WRONG>", json.dumps(
+    {box: {"en": said, "zh": i18n.t(said, "zh")} for box, said in ui.widgets.WRONG_BOX.items()}, ensure_ascii=False))
 for _key, _said in (("GIF", video_kind.GIF_NOT_IN_BOX), ("BIG", ui.TOO_BIG)):
     ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace(f"<{_key}_EN>", json.dumps(_said)).replace(
         f"<{_key}_ZH>", json.dumps(i18n.t(_said, "zh"), ensure_ascii=False))
@@ -337,6 +346,13 @@ COPY_LINK = """(id) => {
     clearTimeout(button.copiedTimer);
     button.copiedTimer = setTimeout(() => delete button.dataset.copied, 3000);
   };
+  // a page served at a loopback address: its link opens on this computer only (a link mailed from it was dead)
+  const box = document.querySelector('#share-link');
+  const local = ['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(url.hostname);
+  if (box && local) box.dataset.local = zh ? '此链接只能在这台电脑上打开（应用运行在本机地址上）；要分享给别人，请发送下载的报告。'
+    : 'This link opens on this computer only (the app runs at a local address); to share with others, send the '
+      + 'downloaded report.';
+  else if (box) delete box.dataset.local;
   const copied = navigator.clipboard ? navigator.clipboard.writeText(url.toString()) : Promise.reject();
   copied.then(() => mark(zh ? '✓ 已复制' : '✓ copied'), () => mark(zh ? '（请从下方复制）' : '(copy it from below)'));
   return url.toString();

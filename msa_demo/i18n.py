@@ -1067,6 +1067,13 @@ ZH: dict[str, str] = {
     "clip; in the Image box only its first frame is read.":
         "“{name}”是 GIF，而视频框只接受视频文件。请把它转换为 MP4 再放到这里，或把 GIF 交给命令行（--video）、"
         "/explain_json 接口或数据集文件夹，它们会把它作为视频完整读取；放入图片框则只读取它的第一帧。",
+    "'{name}' is not a sound file the Audio box takes. A video's voice is heard from the Video box (its sound "
+    "track); or give the sound as WAV, MP3, M4A, OGG or FLAC.":
+        "“{name}”不是音频框接受的声音文件。视频里的人声请从视频框给出（会听取它的音轨）；或把声音存为 WAV、MP3、M4A、OGG 或 FLAC 再给出。",
+    "'{name}' is not a picture the Image box takes: give a PNG, JPEG, WebP, GIF, BMP or TIFF; a clip goes in the "
+    "Video box.": "“{name}”不是图片框接受的图片：请给出 PNG、JPEG、WebP、GIF、BMP 或 TIFF；视频请放入视频框。",
+    "'{name}' is not a video the Video box takes: give an MP4, WebM, MOV or MKV; a sound file goes in the Audio box, "
+    "a picture in the Image box.": "“{name}”不是视频框接受的视频：请给出 MP4、WebM、MOV 或 MKV；声音文件请放入音频框，图片请放入图片框。",
     # dataset findings (fix-dataset)
     "the first {n} of {total} rows": "共 {total} 行中的前 {n} 行", "{n} of {total} rows": "共 {total} 行中的 {n} 行",
     "{n} rows": "{n} 行",

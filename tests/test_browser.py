@@ -476,6 +476,24 @@ def test_a_gif_dropped_on_the_clip_box_says_where_it_can_go(app_url, browser, tm
         page.close()
 
 
+def test_a_file_a_box_does_not_take_says_where_it_goes(app_url, browser, tmp_path):
+    """A video dropped on the Audio box: Gradio's "Invalid file type: clip.mp4. Only audio/aac,audio/midi,...,
+    audio/* allowed." listed MIME types and faded, and the click after it said "Give at least one input". The page
+    says where the file goes instead."""
+    import shutil
+
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(ROOT / "examples" / "face_turns.mp4", clip)
+    url, _, _ = app_url
+    page, errors = opened(browser, url)
+    page.locator("#audio-input input[type=file]").set_input_files(str(clip))
+    said = "'clip.mp4' is not a sound file the Audio box takes. A video's voice is heard from the Video box"
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+    assert not any("Invalid file type" in t for t in page.evaluate(SHOWN_TOASTS))
+    assert not errors, errors
+    page.close()
+
+
 def test_a_clip_over_the_upload_limit_says_what_to_do(app_url, browser, tmp_path):
     """Gradio's "File(s) exceed the maximum allowed size" said no more: a phone's 20 s of 1080p is refused there
     with how to make it fit, in the page's language."""
@@ -850,6 +868,9 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     # the button says the link is copied, and it is
     page.wait_for_function("() => document.querySelector('#share-btn').dataset.copied === '✓ copied'", timeout=10_000)
     assert page.evaluate("navigator.clipboard.readText()") == link
+    # served at 127.0.0.1, the link opens on this computer only: said under it (a link mailed from it was dead)
+    said = page.evaluate("getComputedStyle(document.querySelector('#share-link'), '::after').content")
+    assert "opens on this computer only" in said and "send the downloaded report" in said
     verdict = fused_text(page)
 
     fresh = browser.new_context(viewport={"width": 1400, "height": 900})  # nothing shared with the first page

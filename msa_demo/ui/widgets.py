@@ -24,6 +24,15 @@ NO_INPUT = "Give at least one input: type some text, add a picture, or upload/re
 # said after Gradio's "File(s) exceed the maximum allowed size of 100.0 Mb" (the page's toasts, ``app.py``)
 TOO_BIG = ("Only the first seconds a preset reads are used: trim the clip to them, or export it smaller (720p is "
            "plenty), and upload it again.")
+# a file a box's page code refuses ("Invalid file type: a.mp4. Only audio/aac,...,audio/* allowed."): what to do
+WRONG_BOX = {
+    "audio": "'{name}' is not a sound file the Audio box takes. A video's voice is heard from the Video box (its sound "
+             "track); or give the sound as WAV, MP3, M4A, OGG or FLAC.",
+    "image": "'{name}' is not a picture the Image box takes: give a PNG, JPEG, WebP, GIF, BMP or TIFF; a clip goes in "
+             "the Video box.",
+    "video": "'{name}' is not a video the Video box takes: give an MP4, WebM, MOV or MKV; a sound file goes in the "
+             "Audio box, a picture in the Image box.",
+}
 COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
                     "picture, or upload/record an audio or video clip on the Explain tab.")
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
