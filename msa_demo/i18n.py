@@ -602,6 +602,9 @@ ZH: dict[str, str] = {
     "Time budget {budget} s for the maps cannot be met (about {seconds} s at the least): {parts}. A larger time "
     "budget (0: no limit) gives finer maps.":
         "归因图的时间预算 {budget} 秒无法满足（至少约需 {seconds} 秒）：{parts}。更大的时间预算（0：不限）能给出更精细的归因图。",
+    "Time budget {budget} s for the maps could not be met: they took {took} s with the least they can do: {parts}. A "
+    "larger time budget (0: no limit) gives finer maps.":
+        "归因图的时间预算 {budget} 秒未能满足：即使降到最低设置仍用了 {took} 秒：{parts}。更大的时间预算（0：不限）能给出更精细的归因图。",
     "Video: a face was found in {found} of {total} frames; only those were read.":
         "视频：{total} 帧中有 {found} 帧找到了人脸；只读取了这些帧。",
     "Video: its sound track was not used ({why})": "视频：未使用其音轨（{why}）",

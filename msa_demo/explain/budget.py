@@ -74,14 +74,19 @@ class Plan:
         shared = [line for line in self.gave_up.get("every map", []) if gradient or not line.startswith("IG")]
         return shared + self.gave_up.get(m.modality, [])
 
-    def notice(self, budget: float) -> str | None:
-        """One line for the explanation's notices, or None when nothing was given up."""
+    def notice(self, budget: float, took: float | None = None) -> str | None:
+        """One line for the explanation's notices, or None when nothing was given up. ``took``: the seconds the
+        maps of a plan that did not fit really took, said in place of the estimate once they are done ("cannot
+        be met (about 41.1 s at the least)", then "they took 11.2 s": an estimate from a busy machine, which the
+        page went on showing beside the time it was proved wrong by)."""
         if not self.gave_up:
             return None
         parts = "; ".join(f"{m}: {', '.join(g)}" for m, g in self.gave_up.items())
         # "for the maps": the prediction and the what-ifs (half as much again) come on top, and a reader who saw
         # "Time budget 5 s" and waited 18 s for a long review took the 5 s for the whole explanation
         head = (f"Time budget {budget:g} s for the maps: " if self.fits
+                else f"Time budget {budget:g} s for the maps could not be met: they took {took:.1f} s with the least "
+                     f"they can do: " if took is not None
                 else f"Time budget {budget:g} s for the maps cannot be met (about {self.seconds:.1f} s at the least): ")
         # and what to do about it: a long review's maps came out "read with care" with no word of the remedy
         return head + parts + ("." if self.fits else f". {MORE_TIME}")

@@ -567,7 +567,9 @@ class Dashboard:
                     # and the panels that show it too: a clip's timeline has lanes for the voice and words it
                     # carries (drawn before their maps had landed, the first run's lacked the voice lane for good)
                     changed = {part.modality} | {k.name for k in registry.kinds() if part.modality in k.carries}
-                elif kind == "notices":
+                elif kind == "notices":  # said once more, or in place of one said before ("instead_of")
+                    if part.get("instead_of") in exp["notices"]:
+                        exp["notices"].remove(part["instead_of"])
                     exp["notices"].extend(part["notices"])
                 elif kind == "what_if":
                     exp["what_if"] = [c.to_dict() for c in made.what_if]  # in panel order
