@@ -40,11 +40,10 @@ MANY = ExplainOptions(ig_min_steps=512, ig_max_steps=512, grid=8, image_methods=
 
 
 def test_an_explanation_past_the_server_s_limit_stops_with_a_message_that_says_so(slow):
-    t0 = time.perf_counter()
     with pytest.raises(Stopped, match=r"this server's limit of 0\.5 s \(MSA_MAX_SECONDS\): ask for less"):
         explain(slow, planted_inputs(), options=MANY, limit=0.5)
-    assert time.perf_counter() - t0 < 5  # (its image panel alone asks for hundreds of 0.05 s calls)
-    calls = SlowImage.calls
+    calls = SlowImage.calls  # its image panel alone asks for hundreds of 0.05 s calls: counted, not timed (a busy
+    assert calls < 60, calls  # machine makes each call slower, never more of them)
     time.sleep(0.3)
     assert SlowImage.calls == calls  # nothing left running
     quick = explain(slow, planted_inputs(), options=ExplainOptions(ig_max_steps=8, grid=2, deletion_steps=2), limit=60)

@@ -103,13 +103,14 @@ class Stop:
         if self.at is None:
             return
         now = time.perf_counter()
-        if now > self.at:
-            raise Stopped(LIMIT.format(limit=f"{self.limit:g}"))
-        waiting = self.waiting()
+        waiting = self.waiting()  # first: past both the share and the limit (one slow model call on a busy
+        # machine), the share is why it stopped
         if waiting:
             share = max(CROWDED_LEAST, self.limit / (waiting + 1))
             if now - self.started > share:
                 raise Stopped(SHARED_LIMIT.format(limit=f"{self.limit:g}", n=waiting, share=f"{share:g}"))
+        if now > self.at:
+            raise Stopped(LIMIT.format(limit=f"{self.limit:g}"))
 
 
 CROWDED_LEAST = 30.0
