@@ -1181,6 +1181,26 @@ ZH: dict[str, str] = {
         "{modality}：{n} 项已从其所在行中去掉，与预测时的做法相同：{why}；行 {rows}",
     "held-out binary (non-neutral truth; the larger of negative and positive, neutral not a choice)":
         "留出集二分类（真值非中性；取负面与正面中较大者，中性不作选项）",
+    # fix-batch
+    "top words (🔊: heard)": "最重要的词（🔊：听到的）",
+    "decided": "已判定",
+    "{n} of {rows} explained rows were too close to call (the top two classes less than {gap} points apart, as the "
+    "dashboard says it): {ids}": "已解释的 {rows} 行中有 {n} 行难分高下（前两个类别相差不到 {gap} 个百分点，与仪表盘的说法一致）：{ids}",
+    "the scores above count each row's predicted class, theirs too; on the {n} labelled ones the accuracy is "
+    "{accuracy} (the slices by verdict score the rows apart)":
+        "上面的分数按每行的预测类别计算，这些行也不例外；其中 {n} 个有标签的行准确率为 {accuracy}（按结论划分的切片将它们分开计分）",
+    "the scores above count each row's predicted class; none of these rows has a label":
+        "上面的分数按每行的预测类别计算；这些行都没有标签",
+    "Times in one clip are not times in another (second 2–3 of one clip has nothing to do with second 2–3 of the "
+    "next), so they are not added up across rows: each row's strongest one is placed in its own clip, by the third "
+    "of the clip's length it falls in.": "一个片段中的时间并不是另一个片段中的时间（某片段的第 2–3 秒与下一个片段的第 2–3 秒毫无关系），"
+                                          "因此不跨行相加：每行最强的那一段按它落在自己片段长度的哪个三分之一来归类。",
+    "Times in one clip are not times in another, so they are not added up across rows; no row here says where in its "
+    "clip its strongest one falls (a folder written before that was kept, or maps in which nothing moved the "
+    "verdict).": "一个片段中的时间并不是另一个片段中的时间，因此不跨行相加；这里没有哪一行记录其最强的一段落在片段中的什么位置"
+                 "（该文件夹写于记录此项之前，或归因图中没有任何部分改变结论）。",
+    "part of the clip": "片段中的位置", "rows whose strongest one falls there": "最强一段落在此处的行数",
+    "start (first third)": "开头（前三分之一）", "middle": "中段", "end (last third)": "结尾（后三分之一）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

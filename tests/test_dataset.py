@@ -1177,3 +1177,124 @@ def test_rows_a_worker_s_death_made_run_again_are_said_in_one_line(tmp_path, cap
                                                                                       available=3))
     assert main(["explain-batch", str(m), "--out", str(tmp_path / "out"), "--no-progress", "--lang", "en"]) == 0
     assert "run again" not in capsys.readouterr().out
+
+
+def test_a_near_tie_is_its_own_column_counted_apart_and_filterable(tiny_model, tmp_path):
+    """The dashboard said "Too close to call: positive 37.4 % vs neutral 34.4 %" where results.parquet and the
+    Dataset table said a plain positive, counted correct like any other: each row now says ``too_close`` by the
+    dashboard's rule (``views.near_tie``), the table shows and filters it, and the report slices it and says how many
+    rows were too close and how they score, the metrics still on the predicted class. The tiny random model's
+    classes are all about a third: a near-tie, as the dashboard reads it."""
+    from msa_demo import ui, views
+    from msa_demo.ui.dataset_tab import DatasetTab, columns
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text,label\na,I love it,positive\nb,This is awful,negative\nc,The bus is at ten,\n",
+                        encoding="utf-8")
+    s = explain_batch(manifest, tmp_path / "out", model=tiny_model, options=FAST, progress=False)
+    assert s.explained == 3
+    rows = pq.read_table(tmp_path / "out" / "results.parquet").to_pylist()
+    for r in rows:
+        saved = json.loads((tmp_path / "out" / r["explanation"]).read_text(encoding="utf-8"))
+        assert r["too_close"] is views.near_tie(saved["prediction"]) is saved["prediction"]["too_close"]
+    close = [r for r in rows if r["too_close"]]
+    assert close, [r["prob_" + r["predicted"]] for r in rows]  # the tiny model's near-uniform classes
+    figures = summary(read_results(tmp_path / "out"))
+    assert figures["too_close"] == len(close) and figures["ids_too_close"] == [r["id"] for r in close]
+    labelled = [r for r in close if r["label"]]
+    assert figures["too_close_labelled"] == len(labelled)
+    assert figures["too_close_accuracy"] == pytest.approx(
+        sum(r["label"] == r["predicted"] for r in labelled) / len(labelled))
+    # the metrics stay on the predicted class: every labelled row counted, the near-ties too
+    assert figures["metrics"]["n"] == 2
+    assert figures["slices"]["verdict"]["too close to call"]["rows"] == len(close)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f"{len(close)} of 3 explained rows were too close to call (the top two classes less than 5 points apart" \
+        in page and "the scores above count each row&#x27;s predicted class, theirs too" in page
+    tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), root=tmp_path)
+    shown = tab.table("out")
+    assert list(shown["too close to call"]) == ["yes" if r["too_close"] else "" for r in rows]
+    assert list(tab.table("out", "too close to call")["id"]) == [r["id"] for r in close]
+    assert list(tab.table("out", "too close to call", lang="zh").columns) == columns("zh")
+
+
+def test_the_near_tie_line_s_figures_known_by_construction():
+    """Four labelled rows, two of them near-ties (one right, one wrong), and one near-tie without a label; a
+    folder written before ``too_close`` was kept is read by the same rule from its probabilities."""
+    from msa_demo.dataset.report import to_html, too_close, too_close_line
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    def row(i, probs, label, **more):
+        r = {"id": str(i), "label": label, "error": None, "used": ["text"], "maps": [], "shapley_text": 0.1,
+             "predicted": max(probs, key=probs.get), **{f"prob_{c}": p for c, p in probs.items()}, **more}
+        return r
+
+    rows = [row(0, {"positive": 0.374, "neutral": 0.344, "negative": 0.282}, "positive", too_close=True),
+            row(1, {"positive": 0.40, "neutral": 0.38, "negative": 0.22}, "neutral", too_close=True),
+            row(2, {"positive": 0.8, "neutral": 0.1, "negative": 0.1}, "positive", too_close=False),
+            row(3, {"positive": 0.1, "neutral": 0.1, "negative": 0.8}, "positive", too_close=False),
+            row(4, {"positive": 0.34, "neutral": 0.33, "negative": 0.33}, None)]  # written before: no too_close
+    assert too_close(rows[4]) and not too_close({"id": "5", "predicted": None})
+    s = summary(rows)
+    assert s["metrics"]["accuracy"] == 0.5 and s["metrics"]["n"] == 4  # row 0 counted right, as predicted
+    assert (s["too_close"], s["too_close_labelled"], s["too_close_accuracy"]) == (3, 2, 0.5)
+    assert s["slices"]["verdict"]["decided"]["accuracy"] == 0.5
+    line = ("3 of 5 explained rows were too close to call (the top two classes less than 5 points apart, as the "
+            "dashboard says it): 0, 1, 4; the scores above count each row's predicted class, theirs too; on the 2 "
+            "labelled ones the accuracy is 0.500 (the slices by verdict score the rows apart)")
+    assert too_close_line(s) == line
+    assert "<h3>By verdict</h3>" in to_html(rows) and "难分高下" in too_close_line(s, "zh")
+    assert line in summary_markdown(rows, Path("set")).split("\n\n")  # the tab's summary: a line of its own
+    assert too_close_line(summary(rows[2:4])) == ""
+
+
+def test_moments_are_counted_by_where_in_their_clip_not_added_up_by_second():
+    """Second 2-3 of one clip has nothing to do with second 2-3 of another: the report had "2.0–3.0 s: in the top
+    of 6 rows" across clips. Two clips whose strongest moment is at their start (2.0–3.0 s of a 10 s clip; 0.0–1.0 s
+    of a 4 s one) and one at its end (2.0–3.0 s of a 3 s clip): the same second falls in different thirds; a folder
+    written before ``top_at`` was kept lists no times and says why."""
+    from msa_demo.dataset.report import to_html, where_in_clip
+
+    def row(i, at, moments):
+        return {"id": str(i), "label": None, "predicted": "positive", "error": None, "used": ["video"], "maps": [],
+                "shapley_video": 0.2, "top_moments": [{"label": lbl, "score": s} for lbl, s in moments],
+                "top_at": [] if at is None else [{"modality": "video", "at": at}]}
+
+    rows = [row(0, 0.25, [("2.0–3.0 s", 0.5), ("0.0–1.0 s", 0.1)]), row(1, 0.125, [("0.0–1.0 s", 0.3)]),
+            row(2, 5 / 6, [("2.0–3.0 s", -0.4), ("0.0–1.0 s", 0.2)])]
+    s = summary(rows)
+    assert "top_moments" not in s["top"] and s["where_in_clip"]["top_moments"] == {"start": 2, "middle": 0, "end": 1}
+    page = to_html(rows)
+    assert "2.0–3.0 s" not in page and "<td>start (first third)</td><td class=n>2</td><td class=n>66.7%</td>" in page
+    assert "<td>end (last third)</td><td class=n>1</td>" in page
+    assert where_in_clip(rows, "audio") == {}
+    old = [{**r, "top_at": None} for r in rows]  # written before: the times alone, not added up
+    s = summary(old)
+    assert "top_moments" not in s["top"] and s["where_in_clip"] == {"top_moments": {}}
+    page = to_html(old)
+    assert "2.0–3.0 s" not in page and "no row here says where in its clip its strongest one falls" in page
+
+
+@pytest.mark.lite
+def test_a_voice_row_s_transcript_and_its_heard_words_reach_the_results_and_the_table(lite, lite_dashboard, tmp_path):
+    """lite's voice model judges the words speech recognition hears: a voice row had no transcript in
+    results.parquet and an empty "top words" cell, though its audio map scored those words. Its row now keeps
+    ``heard`` (the transcript's start, the whole in the explanation JSON) and the table falls back to the heard
+    words, marked; its map is over words, not over times in the clip, so it has no ``top_at``."""
+    from msa_demo import ui
+    from msa_demo.dataset.rowmap import text_start
+    from msa_demo.ui.dataset_tab import DatasetTab, HEARD_MARK, TOP_WORDS
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"id,audio,label\nvoice,{examples / 'positive_speech.wav'},positive\n", encoding="utf-8")
+    options = ExplainOptions(ig_max_steps=8, deletion_steps=2, what_if=False, tone=False)
+    explain_batch(manifest, tmp_path / "out", model=lite, options=options, progress=False)
+    (rec,) = pq.read_table(tmp_path / "out" / "results.parquet").to_pylist()
+    saved = json.loads((tmp_path / "out" / rec["explanation"]).read_text(encoding="utf-8"))
+    transcript = saved["reading"]["audio"]["transcript"]
+    assert transcript and rec["heard"] == text_start(transcript) and rec["text_start"] is None
+    assert rec["top_words"] == [] and rec["top_segments"] and rec["top_at"] == []
+    tab = DatasetTab(lite_dashboard(), root=tmp_path)
+    cell = tab.table("out")[TOP_WORDS][0]
+    assert cell.startswith(HEARD_MARK) and rec["top_segments"][0]["label"].strip(".,!?") in cell

@@ -69,6 +69,7 @@ def test_each_filter_keeps_exactly_its_rows(tab, results, show):
     want = {
         ALL: [r["id"] for r in rows],
         "wrong (prediction ≠ label)": [r["id"] for r in rows if not r["error"] and r["predicted"] != r["label"]],
+        "too close to call": [r["id"] for r in rows if r["too_close"]],  # the row's column, the dashboard's rule
         "conflict": [r["id"] for r in rows if r["conflict"]],
         **{f"{m} alone wrong": [r["id"] for r in rows if r[f"{m}_prob_negative"] is not None and max(
             SENTIMENTS, key=lambda s: r[f"{m}_prob_{s}"]) != r["label"]] for m in names()},
@@ -447,7 +448,8 @@ def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
     assert "<html lang='zh-CN'>" in page and "数据集解释：first" in page
     english = Path(root / name / "report.html").read_text(encoding="utf-8")  # the model named as explain-batch did
     assert "Explained with the preset" in english and "解释所用的预设" in page  # (its Chinese copy left it out)
-    assert list(table.columns)[:5] == ["编号", "标签", "预测", "P(预测)", "仅文字"] and len(table.columns) == len(columns())
+    assert list(table.columns)[:6] == ["编号", "标签", "预测", "P(预测)", "难分高下", "仅文字"] and \
+        len(table.columns) == len(columns())
     first = rows[0]
     assert table.iloc[0]["预测"] == {"positive": "正面", "neutral": "中性", "negative": "负面"}[first["predicted"]]
     own = [name, "PCA", "tiny", "PNG, JPEG, WebP, GIF, BMP, TIFF",  # the formats the broken row's error names

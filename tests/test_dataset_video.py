@@ -95,3 +95,46 @@ def test_a_clip_as_bytes_in_a_parquet_cell_is_named_by_its_first_bytes(video_mod
     s = explain_batch(manifest, tmp_path / "out", model=video_model, options=FAST, progress=False, report=False)
     assert (s.explained, s.failed) == (1, 0)
     assert read_results(tmp_path / "out")[0]["used"] == ["text", "audio", "video"]
+
+
+@pytest.mark.slow  # decodes a clip and explains it (about 5 s): out of the fast lane
+def test_a_clip_s_row_keeps_what_was_heard_and_where_in_the_clip_its_strongest_parts_fall(video_model, tmp_path):
+    """A clip's row had no transcript outside the dashboard (``text_start`` empty, the table's top words empty
+    where the words were heard), and the report added moment times up across clips ("2.0–3.0 s: in the top of 6
+    rows"): its row now keeps ``heard`` (the start of the words said, read as the text on a Hub-like preset), the
+    table's top words are marked heard, and each map over a clip's time segments says where its strongest part
+    falls as a share of the clip (``top_at``), which the report counts by third instead of by second."""
+    from msa_demo import ui
+    from msa_demo.dataset.rowmap import text_start
+    from msa_demo.dataset.rows import top_at
+    from msa_demo.ui.dataset_tab import DatasetTab, TOP_WORDS
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"id,text,video,label\nwords,I love it,,positive\nclip,,{CLIP},positive\n", encoding="utf-8")
+    out = tmp_path / "out"
+    explain_batch(manifest, out, model=video_model, options=FAST, progress=False)
+    words, clip = pq.read_table(out / "results.parquet").to_pylist()
+    saved = json.loads((out / clip["explanation"]).read_text(encoding="utf-8"))
+    assert saved["inputs"]["text_carried_by"] == "video" and clip["text_start"] is None
+    assert clip["heard"] == text_start(saved["inputs"]["text"]) and clip["heard"]  # the words said in the clip
+    assert words["heard"] is None and words["top_at"] == []
+    # the sound track's segments: its strongest one's middle over the clip's length, as the map has it
+    sound = next(m for m in saved["maps"] if m["modality"] == "audio")
+    strongest = max(range(len(sound["scores"])), key=lambda i: abs(sound["scores"][i]))
+    (a, b), length = sound["spans"][strongest], sound["spans"][-1][1]
+    assert {x["modality"]: x["at"] for x in clip["top_at"]}["audio"] == pytest.approx((a + b) / 2 / length)
+    moments = next(m for m in saved["maps"] if m["modality"] == "video")
+    assert ("video" in {x["modality"] for x in clip["top_at"]}) == (top_at(moments) is not None)
+    # the report: the clip times are not tabulated; the sound's segments by third of the clip
+    page = (out / "report.html").read_text(encoding="utf-8")
+    attribution = page[page.index("What carries the attribution"):page.index("Maps that fail")]
+    assert not any(lbl in attribution for lbl in sound["labels"] + moments["labels"])
+    assert "<h3>Audio segments</h3>" in attribution and "part of the clip" in attribution
+    assert "<h3>Video moments</h3>" in attribution and "<h3>Words</h3>" in attribution
+    figures = summary(read_results(out))
+    assert sum(figures["where_in_clip"]["top_segments"].values()) == 1
+    assert set(figures["top"]) == {"top_words", "top_regions"}
+    # the Dataset table: the clip's words are marked heard, the typed ones not
+    tab = DatasetTab(ui.Dashboard(models={"tv": video_model}, default="tv"), root=tmp_path)
+    shown = list(tab.table("out")[TOP_WORDS])
+    assert not shown[0].startswith("🔊") and shown[1].startswith("🔊 ") and len(shown[1]) > 2

@@ -12,8 +12,13 @@ Per registered modality ``m`` (the built-ins text, image, audio, video, then any
                              ``panel`` (words, regions, segments, moments, ...) unless another kind took it first,
                              else top_<m>
 
-and once per row ``text_start`` (the text's first 80 characters, for the map's hover) and ``fused_features``: what the fusion read its verdict from (float32; ``fusion.read``; the dataset
-map projects it; None in folders written before it was kept, and in failed rows).
+and once per row ``too_close`` (the fused verdict is a near-tie: the top two classes too close to call, the
+dashboard's rule, ``views.near_tie``; ``predicted`` still names the likelier one), ``text_start`` (the text's first
+80 characters, for the map's hover), ``heard`` (the first 80 characters of what speech recognition heard in the
+row's audio or its video's sound track; None when nothing was transcribed), ``top_at`` (where the strongest part
+of each map over a clip's time segments falls, as a share of the clip: :data:`TOP_AT`) and ``fused_features``: what
+the fusion read its verdict from (float32; ``fusion.read``; the dataset map projects it; None in folders written
+before it was kept, and in failed rows).
 
 A results folder written while other kinds were registered keeps their columns in its rows log; ``results.parquet``
 holds the columns of the kinds registered when it is written.
@@ -47,6 +52,12 @@ def hash_columns() -> tuple[str, ...]:
 # --face-anyway): a row done with other settings runs again
 SETTINGS_COLUMN = "settings_sha256"
 LABEL_NOT_USED = "The label was not used"  # a row's notice, then why: its label is no sentiment
+
+
+# {modality, at}: the middle of the strongest part of a map over a clip's time segments (video moments, audio
+# segments of the sound itself; not recognised words), as a share of the clip's length (0 its start, 1 its end):
+# second 2-3 of one clip is not second 2-3 of another, a share of each is comparable across a set
+TOP_AT = "top_at"
 
 
 def prob_column(modality: str, sentiment: str) -> str:
@@ -115,14 +126,16 @@ def schema():
     scored = pa.list_(pa.struct([("label", s), ("score", f64)]))
     names = modalities()
     cols = [("index", pa.int64()), ("id", s), *[(h, s) for h in hash_columns()], (SETTINGS_COLUMN, s),
-            ("label", s), ("label_given", s), ("label_read_as", s), ("predicted", s), ("target", s), ("used", pa.list_(s)),
+            ("label", s), ("label_given", s), ("label_read_as", s), ("predicted", s), ("too_close", pa.bool_()),
+            ("target", s), ("used", pa.list_(s)),
             ("not_read", pa.list_(s))]
     cols += [(f"prob_{x}", f64) for x in SENTIMENTS]
     cols += [(prob_column(m, x), f64) for m in names for x in SENTIMENTS]
     cols += [(shapley_column(m), f64) for m in names]
     cols += [(interaction_column(a, b), f64) for a, b in pairs()]
-    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s), ("text_start", s)]
+    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s), ("text_start", s), ("heard", s)]
     cols += [(col, scored) for col in top_lists().values()]
+    cols += [(TOP_AT, pa.list_(pa.struct([("modality", s), ("at", f64)])))]
     cols += [("fused_features", pa.list_(pa.float32()))]
     cols += [("maps", pa.list_(pa.struct([("modality", s), ("method", s), ("verdict", s), ("aopc", f64),
                                           ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64)]))),
@@ -139,5 +152,5 @@ def safe_name(row_id: str) -> str:
     return name[:120]
 
 
-__all__ = ["hash_column", "hash_columns", "interaction_column", "modalities", "pairs", "prob_column", "safe_name",
+__all__ = ["TOP_AT", "hash_column", "hash_columns", "interaction_column", "modalities", "pairs", "prob_column", "safe_name",
            "schema", "sha16", "shapley_column", "top_lists", "top_titles", "value_digest"]

@@ -2,10 +2,11 @@
 static SVG bars and HTML tables, no script, every string escaped.
 
 Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
-predicted class and per label; slices (by the modalities used, language, conflict or agreement, label) with their
+predicted class and per label, and how many rows were too close to call and how they score; slices (by the
+modalities used, language, conflict or agreement, label, verdict: decided or too close to call) with their
 accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; each
 registered modality's parts (words, image regions, audio segments, video moments, ...) carrying most attribution
-across the set; a map of the rows (their fused features by PCA, ``rowmap``: a point links to the row's saved
+across the set (times in a clip by the third of the clip they fall in, never added up across clips); a map of the rows (their fused features by PCA, ``rowmap``: a point links to the row's saved
 explanation); the maps that fail their faithfulness check; the rows that could not be explained. Its modality
 columns come from the registry (``columns``) and from the rows themselves.
 """
@@ -19,19 +20,20 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from msa_demo.config import SENTIMENTS
-from msa_demo.dataset.columns import (LABEL_NOT_USED, modalities, prob_column, shapley_column, top_lists,
+from msa_demo.config import NEAR_TIE, SENTIMENTS
+from msa_demo.dataset.columns import (LABEL_NOT_USED, TOP_AT, modalities, prob_column, shapley_column, top_lists,
                                       top_titles)
 from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, extent as folder_extent, open_results
 from msa_demo import i18n
-from msa_demo.i18n import t
+from msa_demo.i18n import sep, t
 from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
                               label_number, label_numbering)
 from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
 from msa_demo.views.charts import BARS_CSS, bars_html
+from msa_demo.views.story import near_tie
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
        "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -122,6 +124,49 @@ def top_across(rows: list[dict], column: str, n: int = TOP_N) -> list[tuple[str,
     return [(k, count[k], total[k], signed[k] / count[k]) for k in ranked]
 
 
+def too_close(rec: dict) -> bool:
+    """Is the row's fused verdict too close to call (its ``too_close``; in a folder written before it was kept, the
+    dashboard's rule on its fused probabilities, ``views.near_tie``)? The dashboard said "Too close to call: positive
+    37.4 % vs neutral 34.4 %" where the results said a plain positive."""
+    if isinstance(rec.get("too_close"), bool):
+        return rec["too_close"]
+    probs = {s: rec.get(f"prob_{s}") for s in SENTIMENTS}
+    return None not in probs.values() and near_tie({"probs": probs})
+
+
+# a clip's thirds, where its strongest moment falls (``columns.TOP_AT``): {name: (from, to)} as a share of the clip
+THIRDS = {"start": (0.0, 1 / 3), "middle": (1 / 3, 2 / 3), "end": (2 / 3, 1.0)}
+# a part named by its time in a clip ("2.0–3.0 s", "0.50–1.00 s"): in a folder written before ``top_at`` was kept
+CLIP_TIME = re.compile(r"^\d+(?:\.\d+)?–\d+(?:\.\d+)? s$")
+
+
+def third(at: float) -> str:
+    """The third of a clip (:data:`THIRDS`) that a share of its length falls in."""
+    return next(name for name, (a, b) in THIRDS.items() if at < b or b == 1.0)
+
+
+def timed_lists(rows: list[dict]) -> dict[str, str]:
+    """{top list column: its modality} for the lists of parts that are times in a clip (video moments, the sound's
+    segments): any row says where its strongest part fell (``top_at``), or, in a folder written before, every part
+    listed is named by a time. Second 2-3 of one clip has nothing to do with second 2-3 of another: these are not
+    added up across rows (:func:`where_in_clip`)."""
+    out = {}
+    for m, col in top_lists().items():
+        labels = [str(i.get("label")) for r in rows for i in r.get(col) or []]
+        if any(x.get("modality") == m for r in rows for x in r.get(TOP_AT) or []) or (
+                labels and all(CLIP_TIME.match(lbl) for lbl in labels)):
+            out[col] = m
+    return out
+
+
+def where_in_clip(rows: list[dict], modality: str) -> dict[str, int]:
+    """{third: rows whose strongest part of ``modality``'s map falls in it} (:data:`THIRDS`), over the rows that
+    say (``top_at``); {} when none does."""
+    ats = [float(x["at"]) for r in rows for x in r.get(TOP_AT) or []
+           if x.get("modality") == modality and x.get("at") is not None]
+    return {name: sum(third(a) == name for a in ats) for name in THIRDS} if ats else {}
+
+
 def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
     """The report's figures as plain data (also for tests and other front ends). ``extent``: how many rows the
     manifest holds and the run's limit (``store.extent``): "manifest_rows", and "left_out" (the rows of the manifest
@@ -137,12 +182,23 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
     slices = {what: _slices(ok, key) for what, key in SLICES.items()}
     _one_class(slices["label"], labelled)
+    timed = timed_lists(ok)
+    close = [r for r in ok if too_close(r)]
+    close_labelled = [r for r in close if r in labelled]
     return {
+        # rows whose fused verdict was too close to call: still scored on their predicted class (the metrics are),
+        # counted and scored apart here so a reader can leave them out
+        "too_close": len(close), "ids_too_close": [str(r["id"]) for r in close],
+        "too_close_labelled": len(close_labelled),
+        "too_close_accuracy": (sum(r["label"] == r["predicted"] for r in close_labelled) / len(close_labelled)
+                               if close_labelled else None),
         "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
         "reliance": mean_abs_shapley(ok), "reliance_rows": rows_using(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
         "reliance_by_label": {k: v for k, v in by_label.items() if v},
         "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
-        "top": {col: top_across(ok, col) for col in top_lists().values()},
+        "top": {col: top_across(ok, col) for col in top_lists().values() if col not in timed},
+        # lists of times in a clip: where in the clip the strongest part fell, {top list column: {third: rows}}
+        "where_in_clip": {col: where_in_clip(ok, m) for col, m in timed.items()},
         "unfaithful": [(r["id"], m) for r in ok for m in r.get("maps") or [] if m.get("verdict") == "✗"],
         "errors": [(r["id"], r["error"]) for r in rows if r.get("error")],
         # rows explained without an input they name (missing, unreadable, outside the data folder): {modality: rows}
@@ -206,6 +262,7 @@ SLICES = {
     "language": lambda r: r.get("language") or "unknown",
     "conflict": _conflict_slice,
     "label": lambda r: r.get("label") or "unlabelled",
+    "verdict": lambda r: "too close to call" if too_close(r) else "decided",
 }
 
 
@@ -377,6 +434,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
         parts.append(f"<p class=muted>{_e(labelled_left_out(s, lang))}.</p>")
     else:
         parts.append(f"<p class=muted>{t('No row carries a label, so there is nothing to score.', lang)}</p>")
+    close = too_close_line(s, lang)  # scored on their predicted class above: said, with their own accuracy
+    if close:
+        parts.append(f"<p>{_e(close)}{i18n.stop(lang)}</p>")
     parts.append(f"<h2>{t('Which modality the model relies on', lang)}</h2>")
     rel = s["reliance"]
     if rel:
@@ -407,6 +467,8 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
     parts.append(f"<h2>{t('What carries the attribution across the set', lang)}</h2><p class=muted>"
                  + t("Each row's top parts, scored relative to the row's strongest part (+1: pushes toward the "
                      "explained class as hard as anything in the row; -1: as hard against it).", lang) + "</p>")
+    for col, where in s["where_in_clip"].items():
+        parts.append(f"<h3>{_e(i18n.said(names.get(col, col), lang))}</h3>" + _where_html(where, lang))
     for col, items in s["top"].items():
         if items:
             parts.append(f"<h3>{_e(i18n.said(names.get(col, col), lang))}</h3>" + _table(
@@ -434,6 +496,50 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
                      + "</p>")
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)
+
+
+WHERE_IN_CLIP = ("Times in one clip are not times in another (second 2–3 of one clip has nothing to do with second "
+                 "2–3 of the next), so they are not added up across rows: each row's strongest one is placed in its "
+                 "own clip, by the third of the clip's length it falls in.")
+WHERE_NOT_KEPT = ("Times in one clip are not times in another, so they are not added up across rows; no row here says "
+                  "where in its clip its strongest one falls (a folder written before that was kept, or maps in "
+                  "which nothing moved the verdict).")
+THIRD_NAMES = {"start": "start (first third)", "middle": "middle", "end": "end (last third)"}
+
+
+def _where_html(where: dict[str, int], lang: str = "en") -> str:
+    """Where in the clip each row's strongest moment (or sound segment) falls, by third (``summary``'s
+    ``where_in_clip``), or the line saying why there is no table."""
+    if not where:
+        return f"<p class=muted>{_e(t(WHERE_NOT_KEPT, lang))}</p>"
+    total = sum(where.values())
+    return (f"<p class=muted>{_e(t(WHERE_IN_CLIP, lang))}</p>"
+            + _table([t(h, lang) for h in ("part of the clip", "rows whose strongest one falls there", "share")],
+                     [[t(THIRD_NAMES[k], lang), n, _pct(n, total)] for k, n in where.items()], {1, 2}))
+
+
+TOO_CLOSE = ("{n} of {rows} explained rows were too close to call (the top two classes less than {gap} points apart, "
+             "as the dashboard says it): {ids}")
+TOO_CLOSE_SCORED = ("the scores above count each row's predicted class, theirs too; on the {n} labelled ones the "
+                    "accuracy is {accuracy} (the slices by verdict score the rows apart)")
+TOO_CLOSE_UNLABELLED = "the scores above count each row's predicted class; none of these rows has a label"
+
+
+def too_close_line(figures: dict, lang: str = "en") -> str:
+    """One line: how many explained rows were too close to call and which, and, when rows are scored, that the
+    scores count their predicted class and how they score alone ("" when none was): a near-tie had been a plain
+    verdict, counted correct or wrong with no word."""
+    n = figures.get("too_close") or 0
+    if not n:
+        return ""
+    line = t(TOO_CLOSE, lang, n=n, rows=figures["explained"], gap=f"{NEAR_TIE * 100:g}",
+             ids=ids_named(figures.get("ids_too_close") or [], lang))
+    if not (figures.get("metrics") or {}).get("n"):
+        return line
+    k = figures.get("too_close_labelled") or 0
+    scored = (t(TOO_CLOSE_SCORED, lang, n=k, accuracy=f"{figures['too_close_accuracy']:.3f}") if k
+              else t(TOO_CLOSE_UNLABELLED, lang))
+    return f"{line}{sep(lang, '; ')}{scored}"
 
 
 def _sentence(line: str, lang: str = "en") -> str:
@@ -568,6 +674,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, report_page(store, title, lang).encode("utf-8"))
 
 
-__all__ = ["ONE_CLASS", "SLICES", "alone", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+__all__ = ["ONE_CLASS", "SLICES", "THIRDS", "alone", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

@@ -1,6 +1,6 @@
 """The dashboard's Dataset tab: open a results folder of ``explain-batch`` (or run a small manifest into one), see
 its rows in a sortable, searchable table (a verdict and a Shapley column per registered modality) with filters
-(conflict, "<modality> alone wrong", unfaithful map, failed rows),
+(too close to call, conflict, "<modality> alone wrong", unfaithful map, failed rows),
 and click a row to open its saved explanation in the Explain tab's panels; a map of the rows (their fused features
 by PCA, ``dataset.rowmap``) whose points open their row the same way.
 
@@ -37,7 +37,7 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import (ONE_CLASS, PUNCTUATION, alone, ids_repeated, inputs_not_read,
                                      labelled_left_out, labels_not_read, labels_read, map_name, rows_counted, rows_left_out, slice_name,
-                                     unread_labels)
+                                     too_close, too_close_line, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -83,6 +83,7 @@ def filters() -> dict[str, Callable[[dict], bool]]:
         ALL: lambda r: True,
         "wrong (prediction ≠ label)": lambda r: bool(r.get("label")) and not r.get("error")
         and r.get("predicted") != r.get("label"),
+        "too close to call": lambda r: not r.get("error") and too_close(r),
         "conflict": lambda r: bool(r.get("conflict")),
         **{f"{m} alone wrong": _alone_wrong(m) for m in registry.names()},
         "unfaithful map": lambda r: bool(r.get("unfaithful")),
@@ -93,6 +94,7 @@ def filters() -> dict[str, Callable[[dict], bool]]:
 def filter_choices() -> list[tuple[Any, str]]:
     """The filters as the page's radio offers them: (the name in the page's language, the name)."""
     made = {f"{m} alone wrong": f"{modality_name(m, 'zh')}单独判断错误" for m in registry.names()}
+    made["too close to call"] = t("too close to call", "zh")  # the summary's words (msa_demo.i18n), not the page's
     return [(tr_made(name, made[name]) if name in made else tr(name), name) for name in filters()]
 
 
@@ -100,10 +102,28 @@ def columns(lang: str = "en") -> list[str]:
     """The table's columns: each registered modality's own verdict ("<m> alone") and Shapley value among them;
     named in ``lang``."""
     names = registry.names()
-    return [*(t(c, lang) for c in ("id", "label", "predicted", "P(predicted)")),
+    return [*(t(c, lang) for c in ("id", "label", "predicted", "P(predicted)", "too close to call")),
             *[t("{modality} alone", lang, modality=modality_name(m, lang)) for m in names],
             *[t("Shapley {modality}", lang, modality=modality_name(m, lang)) for m in names],
-            *(t(c, lang) for c in ("conflict", "unfaithful maps", "top words", "error or input not read"))]
+            *(t(c, lang) for c in ("conflict", "unfaithful maps", TOP_WORDS, "error or input not read"))]
+
+
+TOP_WORDS = "top words (🔊: heard)"  # the column: the text's words, else those of speech recognition, marked
+HEARD_MARK = "🔊 "
+
+
+def top_words(rec: dict) -> tuple[list[dict], bool]:
+    """(the row's top words, whether they were heard rather than typed): the text's map's; else, where the audio's
+    map scored the words speech recognition heard (lite's voice model), that map's. A clip's row had shown no
+    words though its words were spoken and mapped. Words are heard too where the text the row was explained with is
+    the words said in its clip (no text given: ``heard`` without ``text_start``)."""
+    typed = rec.get("top_words") or []
+    if typed:
+        return typed, bool(rec.get("heard")) and not rec.get("text_start")
+    audio = next((m for m in rec.get("maps") or [] if m.get("modality") == "audio"), None)
+    if audio is not None and audio.get("method") == "word_ablation":
+        return rec.get("top_segments") or [], True
+    return [], False
 
 
 def manifest_columns(lang: str = "en") -> str:
@@ -123,7 +143,7 @@ def manifest_columns(lang: str = "en") -> str:
 def widths() -> list[int]:
     """The columns' widths in px, one per column."""
     n = len(registry.names())
-    return [170, 95, 100, 125, *[95] * n, *[85] * n, 85, 130, 200, 320]
+    return [170, 95, 100, 125, 95, *[95] * n, *[85] * n, 85, 130, 200, 320]
 
 
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
@@ -159,14 +179,16 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
     conf = rec.get(f"prob_{pred}") if pred else None
     maps = rec.get("maps") or []
     failed = t("failed", lang) if rec.get("error") else None  # where the eye looks: the error is far right
+    words, heard = top_words(rec)
     return [rec.get("id"), class_name(rec.get("label"), lang), failed or class_name(pred, lang),
             round(conf, 3) if conf is not None else None,
+            t("yes", lang) if not rec.get("error") and too_close(rec) else "",
             *[class_name(alone(rec, m), lang) for m in registry.names()],
             *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
             t("yes", lang) if rec.get("conflict") else "",
             listed((map_name(m, lang) for m in maps if m.get("verdict") == "✗"), lang),
-            ", ".join(str(w.get("label")).strip(PUNCTUATION) or str(w.get("label"))
-                      for w in (rec.get("top_words") or [])[:3]),
+            (HEARD_MARK if heard and words else "") + ", ".join(str(w.get("label")).strip(PUNCTUATION)
+                                                                 or str(w.get("label")) for w in words[:3]),
             said(rec.get("error") or "", lang) or (t("without {modalities}", lang, modalities=listed(
                 (modality_name(m, lang) for m in rec["not_read"]), lang)) if rec.get("not_read") else "")]
 
@@ -190,6 +212,9 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
                      + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else ""))
     elif s.get("labelled_failed"):  # labels given, none of their rows explained
         lines.append(md(labelled_left_out(s, lang)))
+    close = too_close_line(s, lang)
+    if close:
+        lines.append(md(close))
     if s["reliance"]:
         lines.append(t("reliance (mean |Shapley|): {reliance}", lang, reliance=" · ".join(
             f"{modality_name(k, lang)} **{v:.3f}**{of_rows(s, k, s['explained'], lang)}"
