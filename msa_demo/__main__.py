@@ -58,7 +58,7 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from msa_demo.cli import FACE_ANYWAY, from_stdin, given_inputs, preset_name, read_before_loading
+    from msa_demo.cli import ADD_INPUTS, FACE_ANYWAY, from_stdin, given_inputs, preset_name, read_before_loading
     from msa_demo.model import MultimodalSentimentModel
     from msa_demo.registry import use_names
 
@@ -74,7 +74,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.explain import abstain_without_face
 
     inputs = model.read_inputs(**raw)
-    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY)  # as the dashboard's does
+    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)  # as the dashboard's does
     pred = model.predict(inputs=inputs, use=use)
     if said:
         pred.notices.append(said)

@@ -83,6 +83,7 @@ def exit_status(exc: MsaError) -> int:
 
 # how the command line says "read it as a face all the same", at the end of its no-face refusal
 FACE_ANYWAY = "Add --text, --audio or --video, or give --face-anyway to read it as a face all the same."
+ADD_INPUTS = "add --text, --audio or --video"  # its words for "or give something else" (a photo's crop advice)
 
 
 def add_face_flag(p: argparse.ArgumentParser) -> None:
@@ -370,7 +371,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if saved is None:  # a saved explanation's modalities are those it used
         from msa_demo.explain import abstain_without_face
 
-        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY)  # as the dashboard's face model
+        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)  # as the dashboard's face model
     exp = explain(model, inputs, target=target, use=use, options=options,  # (a replay: as its record said)
                   abstained=None if saved is not None else ["image"] if said else [])
     if said:

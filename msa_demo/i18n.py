@@ -1201,6 +1201,32 @@ ZH: dict[str, str] = {
                  "（该文件夹写于记录此项之前，或归因图中没有任何部分改变结论）。",
     "part of the clip": "片段中的位置", "rows whose strongest one falls there": "最强一段落在此处的行数",
     "start (first third)": "开头（前三分之一）", "middle": "中段", "end (last third)": "结尾（后三分之一）",
+    # fix-faces
+    "Image: {n} faces were found; the face model reads one face: the largest, {where} of the picture, was read, not "
+    "the others.": "图片：找到了 {n} 张人脸；人脸模型只读取一张脸：读取了最大的那张（位于图片{where}），其余未读取。",
+    "Image: {n} faces were found; the face model reads one face: of the {k} about as large, the leftmost, {where} of "
+    "the picture, was read, not the others.":
+        "图片：找到了 {n} 张人脸；人脸模型只读取一张脸：在 {k} 张大小相近的脸中读取了最左边的那张（位于图片{where}），其余未读取。",
+    "at the top left": "左上方", "at the top": "上方", "at the top right": "右上方", "at the left": "左侧",
+    "in the middle": "中间", "at the right": "右侧", "at the bottom left": "左下方", "at the bottom": "下方",
+    "at the bottom right": "右下方",
+    "Video: more than one face was found in {k} of {n} frames (up to {most} in one); the face model reads one face, "
+    "so in each frame the largest was read (of faces about as large, the leftmost), not the others.":
+        "视频：{n} 帧中有 {k} 帧找到了不止一张人脸（一帧中最多 {most} 张）；人脸模型只读取一张脸，因此每帧读取了最大的那张"
+        "（大小相近时取最左边的），其余未读取。",
+    "No face was found in the picture, so the face model abstains, and nothing else is given to read. Crop the "
+    "picture to the face, or {add} instead: a face under {px} px across in a {size} picture is too small to find.":
+        "图片中没有找到人脸，因此人脸模型弃权，而且没有提供其他可读取的内容。请把图片裁剪到人脸，或改为{add}：在 {size} "
+        "的图片中，宽度不到 {px} 像素的人脸太小，无法找到。",
+    "Image: no face was found, so the face model abstains and the picture is not used; a face under {px} px across "
+    "in a {size} picture is too small to find: crop the picture to the face.":
+        "图片：没有找到人脸，因此人脸模型弃权，未使用该图片；在 {size} 的图片中，宽度不到 {px} 像素的人脸太小，无法找到："
+        "请把图片裁剪到人脸。",
+    "No face was found in the picture, so the face model abstained: the picture was not used (a face under {px} px "
+    "across in a {size} picture is too small to find: crop the picture to the face).":
+        "图片中没有找到人脸，因此人脸模型弃权：未使用该图片（在 {size} 的图片中，宽度不到 {px} 像素的人脸太小，无法找到："
+        "请把图片裁剪到人脸）。",
+    "add text, audio or video": "添加文字、音频或视频", "add --text, --audio or --video": "添加 --text、--audio 或 --video",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

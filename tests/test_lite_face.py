@@ -167,3 +167,71 @@ def test_face_tensor_shape_and_range(astronaut):
     assert float(face_tensor(Image.new("L", (30, 50), 0)).min()) == -1.0
     assert float(face_tensor(Image.new("RGB", (30, 50), (255, 255, 255))).max()) == 1.0
     assert torch.allclose(face_tensor(Image.new("L", (8, 8), 51)), torch.full((1, 1, 64, 64), -0.6))
+
+
+def _side_by_side(*pictures: Image.Image) -> Image.Image:
+    """The example faces (256 x 256 each) pasted side by side, left to right."""
+    canvas = Image.new("RGB", (256 * len(pictures), 256))
+    for i, picture in enumerate(pictures):
+        canvas.paste(picture, (256 * i, 0))
+    return canvas
+
+
+def _examples() -> tuple[Image.Image, Image.Image]:
+    return (Image.open(EXAMPLES / "frown_face.png").convert("RGB"),
+            Image.open(EXAMPLES / "happy_face.png").convert("RGB"))
+
+
+def test_every_face_of_a_picture_is_counted_and_the_one_read_follows_a_said_rule():
+    """frown|happy|frown side by side read POSITIVE 100 % (the middle face, the one the cascade was surest of),
+    frown|happy negative, happy|frown positive: one face, silently, by no rule a person could tell. Every face is
+    counted, and of faces about as large the leftmost is read, whatever their order."""
+    from msa_demo.lite.face import find_faces
+
+    frown, smile = _examples()
+    for order in ((frown, smile, frown), (frown, smile), (smile, frown), (smile, frown, smile)):
+        found = find_faces(_side_by_side(*order))
+        assert found.count == len(order) and found.tied == len(order), (order, found)
+        centres = [(f.box[0] + f.box[2]) / 2 for f in found.faces]
+        assert [int(c // 256) for c in centres] == list(range(len(order)))  # one in each pasted picture, in order
+        assert found.read == 0 and found.box == found.faces[0].box  # the leftmost
+    # a larger face is read wherever it is: the frown at 256 px beside the smile at 160
+    for big_first in (True, False):
+        canvas = Image.new("RGB", (512, 256), (128, 128, 128))
+        canvas.paste(frown, (0, 0) if big_first else (256, 0))
+        canvas.paste(smile.resize((160, 160)), (300, 40) if big_first else (40, 40))
+        found = find_faces(canvas)
+        assert found.count == 2 and found.tied == 1, found
+        assert (found.box[0] < 256) == big_first, found  # the frown's, the larger
+    assert find_faces(_side_by_side(smile)).count == 1
+
+
+def _on_canvas(side: int, size: tuple[int, int]) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """The smiling example portrait drawn ``side`` px wide on a grey canvas of ``size`` (a phone photo's
+    4032 x 3024), and where its face is: the finder's box on the picture alone, x 79-146, y 23-90 of its 256 px."""
+    smile = _examples()[1].resize((side, side), Image.BICUBIC)
+    canvas = Image.new("RGB", size, (128, 128, 128))
+    x, y = size[0] // 3, size[1] // 3
+    canvas.paste(smile, (x, y))
+    k = side / 256
+    return canvas, (x + 79 * k, y + 23 * k, x + 146 * k, y + 90 * k)
+
+
+def test_a_face_of_ordinary_size_in_a_phone_photo_is_found():
+    """The example portrait pasted 800 px wide on a 4032 x 3024 canvas (its face ~175 px across) was "no face": the
+    picture is read at 1024 px, where that face is 44 px, and the cascade's smallest is 50. So was the portrait at
+    200 px on a 1024 x 768 canvas. The cascade now looks in a copy enlarged so that faces of 32 px are found."""
+    from msa_demo.inputs import load_image
+    from msa_demo.lite.face import SMALLEST_FACE, find_face, smallest_face
+
+    for side, size in ((800, (4032, 3024)), (600, (4032, 3024)), (200, (1024, 768)), (160, (1024, 768))):
+        canvas, face = _on_canvas(side, size)
+        picture = load_image(canvas, 1024).image
+        k = picture.width / canvas.width
+        box = find_face(picture)
+        assert box is not None, (side, size)
+        assert _on_the_face([v / k for v in box], face), (side, size, box)
+    assert smallest_face((1024, 768)) == SMALLEST_FACE
+    for size in ((640, 480), (1024, 1024), (256, 256)):  # no picture of the scenes without a face finds one
+        assert find_face(Image.new("RGB", size, (128, 128, 128))) is None
+    assert find_face(Image.open(EXAMPLES / "neutral_scene.png")) is None

@@ -200,7 +200,7 @@ def shot(face: Image.Image, width: int, height: int) -> Image.Image:
 
 
 def test_a_high_resolution_clips_faces_are_found_as_in_a_still_picture(tmp_path):
-    """A 1080p clip's frames are read at 640 px, where its face is under the face finder's smallest: it is looked
+    """A 1080p clip's frames are read at 640 px, where its face was under the face finder's smallest: it is looked
     for in a larger copy of each frame, as large as a still picture is read (the preset's max_image_side), and its
     box brought back to the frame's pixels. (The frames were searched at 640 px: no face in any frame of a 4K clip
     whose first frame, given as a picture, read NEGATIVE 86.8 %.)"""
@@ -220,7 +220,7 @@ def test_a_high_resolution_clips_faces_are_found_as_in_a_still_picture(tmp_path)
     tracker = FrameTrack(lite_preset.modalities["video"], torch.device("cpu"), torch.float32)
     clip = video_kind.read(str(path), SimpleNamespace(preset=lite_preset, modalities={"video": tracker}))
     assert [f.size for f in clip.frames] == [(640, 360)] * 4  # the frames are read as small as before
-    assert find_face(clip.frames[0]) is None  # where the face is too small to be found
+    # (the 640-px frame itself is searched enlarged too, as a still picture is: ``lite.face.search_scale``)
     assert all(b is not None for b in clip.faces)
     assert not any("no face" in n or "a face was found in" in n for n in clip.notices)
     scale = 640 / still.width  # the box on the frame: the still picture's, scaled to the frame
@@ -935,8 +935,8 @@ def test_a_clip_read_again_finds_its_faces_kept_and_the_same(lite, turning_clip,
     track = lite.modalities["video"]
     video_mod.BOXES.forget(track)
     searched = []
-    real = face.find_face
-    monkeypatch.setattr(face, "find_face", lambda img: searched.append(img.size) or real(img))
+    real = face.find_faces  # (what the tracker asks: every face of a frame, and the one read)
+    monkeypatch.setattr(face, "find_faces", lambda img, larger=None: searched.append(img.size) or real(img, larger))
     first = lite.read_inputs(video=str(turning_clip)).video.faces
     distinct = len(searched)  # of the 8 frames read at 2 fps over 4 s (a still stretch's frame: searched once)
     assert len(first) == 8 and 2 <= distinct <= 8

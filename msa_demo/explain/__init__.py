@@ -32,6 +32,7 @@ from msa_demo.explain.result import AttributionMap, Cost, Explanation, Faithfuln
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
 from msa_demo.model import release_memory
+from msa_demo.views.story import too_small
 from msa_demo.registry import kinds
 
 log = logging.getLogger(__name__)
@@ -90,25 +91,39 @@ def without_faceless_picture(reading: dict[str, dict[str, Any]], use: Sequence[s
 
 NO_FACE_ONLY = "No face was found in the picture, so the face model abstains, and nothing else is given to read."
 NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the picture is not used."
+# the same in a photo (a picture given at least PHOTO_SIDE px long), where the face may be too small to find: crop it
+# to the face (the advice had been to read it as a face all the same, which reads the whole scene as one face)
+NO_FACE_IN_PHOTO = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
+                    "Crop the picture to the face, or {add} instead: a face under {px} px across in a {size} picture is "
+                    "too small to find.")
+NO_FACE_IN_PHOTO_LEFT_OUT = ("Image: no face was found, so the face model abstains and the picture is not used; a face "
+                             "under {px} px across in a {size} picture is too small to find: crop the picture to the "
+                             "face.")
+ADD_INPUTS = "add text, audio or video"  # how a caller says "give something else to read", in NO_FACE_IN_PHOTO
 
 
 def abstain_without_face(model, inputs, use: Sequence[str] | None = None, face_anyway: bool = False,
-                         anyway: str = "") -> tuple[list[str] | None, str | None]:
+                         anyway: str = "", add: str = ADD_INPUTS) -> tuple[list[str] | None, str | None]:
     """(the modalities to use, a notice or None) for a prediction or explanation made from code: ``use`` (None:
     every input given) without a picture in which the face model found no face (``without_faceless_picture``),
     and the notice that says so; ``face_anyway`` reads it as a face all the same. A picture that was the only
     input is one :class:`InputError`, which ends with ``anyway``: how the caller says "read it as a face all the
-    same" (a flag, an argument). The picture is read once here; the prediction reads it from the cache."""
+    same" (a flag, an argument); in a photo, where the face may be too small to find (:func:`too_small`), it says
+    to crop the picture to the face, or ``add`` (how the caller says "give something else"). The picture is read
+    once here; the prediction reads it from the cache."""
     present = inputs.present()
     wanted = [m for m in (use or present) if m in present]
     if face_anyway or "image" not in wanted:
         return (list(use) if use else None), None
-    left = without_faceless_picture(reading_record(model, inputs, ["image"]), wanted)
+    reading = reading_record(model, inputs, ["image"])
+    left = without_faceless_picture(reading, wanted)
     if left == wanted:
         return (list(use) if use else None), None
+    small = too_small(reading.get("image"))
     if not left:
-        raise NothingRead(with_reading(f"{NO_FACE_ONLY} {anyway}".strip(), inputs.image.notices))
-    return left, NO_FACE_LEFT_OUT
+        refusal = NO_FACE_IN_PHOTO.format(**small, add=add) if small else f"{NO_FACE_ONLY} {anyway}".strip()
+        raise NothingRead(with_reading(refusal, inputs.image.notices))
+    return left, NO_FACE_IN_PHOTO_LEFT_OUT.format(**small) if small else NO_FACE_LEFT_OUT
 
 
 def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> dict[str, dict[str, Any]]:
@@ -142,6 +157,12 @@ def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> di
         rec.update(language.check(m, info, model.preset.modalities[m]))
         if "face_found" in info and (m not in off or abstained is None or m in abstained):
             rec["face_found"] = bool(info["face_found"])
+            # how many faces there were and which the face model read (it reads one): a picture's, a clip's frames'
+            # (and, where none was found, the smallest face it finds, in the picture's pixels as given: ``too_small``)
+            for key in ("faces_found", "face_read", "frames_with_several_faces", "most_faces_in_a_frame",
+                        "smallest_face", "size_given"):
+                if info.get(key) is not None:
+                    rec[key] = info[key]
         if rec:
             out[m] = rec
     return out

@@ -30,6 +30,11 @@ NO_SOUND = "Video: the clip has no sound, so no voice was heard in it."
 UNSURE_WORDS = ("Video: speech recognition was unsure of the words it heard (music or noise?), so they were not "
                 "read as the text.")
 WORDS_HEARD = "Text: the words said in the video, as Whisper base speech recognition heard them (no text was given)."
+# a clip in whose frames more than one face was found: that the face model read one in each, and which (a clip of a
+# smiling face at the left and a frowning one at the right read the frown alone, silently)
+SEVERAL_FACES = ("Video: more than one face was found in {k} of {n} frames (up to {most} in one); the face model "
+                 "reads one face, so in each frame the largest was read (of faces about as large, the leftmost), not "
+                 "the others.")
 STRIP_SIDE = 120  # their long side, pixels
 FRAMES_HIGH = 190  # the filmstrip's box: one row of thumbnails under its label (300 px left 170 px empty; "auto" more)
 FRAMES_LABEL = "Frames: the face's push, relative to the strongest (★ the key frame); pick one to see it large"
@@ -72,8 +77,11 @@ def read(value: Any, model):
         return clip  # damaged clip is refused at once; its faces are found and its sound carried once they are there
     mod = model.modalities.get("video")
     if mod is not None:
-        clip.faces = mod.track(clip.frames, clip.search)
+        clip.faces, clip.face_counts = mod.track_faces(clip.frames, clip.search) or (None, None)
         clip.search = None  # (a 30 s 4K clip's: 35 MB)
+        several = sum(n > 1 for n in clip.face_counts or [])
+        if several:
+            clip.notices.append(SEVERAL_FACES.format(k=several, n=len(clip.frames), most=max(clip.face_counts)))
         if clip.faces is not None:
             found, total = sum(b is not None for b in clip.faces), len(clip.faces)
             if not found:

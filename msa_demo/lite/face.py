@@ -13,14 +13,17 @@ against an independent numpy implementation of the Keras layers, by
     >>> dict(zip(FACE_LABELS, probs.tolist()))                      # doctest: +SKIP
 
 Face finding uses the Haar cascade that ships with OpenCV, with the same detector settings
-as ``fer`` (scale factor 1.1, 5 neighbours, faces of at least 50 pixels). Where the cascade finds
-more than one face, the one it is surest of is read (not the largest, as ``fer`` does).
+as ``fer`` (scale factor 1.1, 5 neighbours, faces of at least 50 pixels), in a grey copy of the
+picture enlarged so that faces down to 32 pixels are found. The model reads one face: where the
+cascade finds several, the largest (of faces about as large, the leftmost), as ``fer`` does, once
+boxes the cascade is far less sure of than its surest face are dropped (:func:`find_faces`).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +38,10 @@ __all__ = [
     "WEIGHTS_PATH",
     "MiniXception",
     "load_face_model",
+    "Face",
+    "FacesFound",
     "find_face",
+    "find_faces",
     "face_tensor",
 ]
 
@@ -57,6 +63,20 @@ _MARGIN = 0.1
 # 32 to 56 px (FER2013's own 48 x 48, the model's training pictures) was "no face" at _MIN_FACE = 50, and the face
 # model abstained on the very pictures it reads best
 _SMALL = 128
+# the smallest face looked for, in pixels of the picture read (the cascade looks in a copy _MIN_FACE / SMALLEST_FACE
+# times as large): FER2013's faces are 48 px; a frown of 24 px read neutral, of 31 px and more negative. At 50 px a
+# face a phone photo's 4032 px shrank to 44 in the 1024-px picture read was missed.
+SMALLEST_FACE = 32
+# the copy is at most this long where it need not be longer (a 1024-px picture's is 1600 px: 0.1-0.2 s)
+SEARCH_SIDE = 1600
+# a box the cascade is less than this share as sure of as its surest face, and scored under SURE_SCORE: a patch of
+# background, dropped (faces pasted on canvases scored 2.3 to 7.8, the patches beside them 0.04 to 2.5; the same
+# face pasted three times scored 3.7 to 7.8)
+SURE_SHARE = 0.5
+SURE_SCORE = 3.0
+# faces at least this share of the largest's width are about as large: the leftmost of them is read (at 0.9 the happy
+# example face, 0.89 of the frowning one's width, was the smaller beside it on one side and as large on the other)
+ABOUT_AS_LARGE = 0.8
 
 
 def _same_pad(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -172,41 +192,129 @@ def _get_cascade():
         return _cascade
 
 
-def find_face(image: Image.Image) -> tuple[int, int, int, int] | None:
-    """The frontal face the cascade is surest of, as ``(left, top, right, bottom)`` pixels, or ``None`` if none
-    is found.
+@dataclass(frozen=True)
+class Face:
+    """One face the cascade found: its box ``(left, top, right, bottom)`` in the picture's pixels (the margin
+    added, clipped to the picture) and the cascade's last-stage score (OpenCV's ``levelWeights``: how sure it is)."""
 
-    Surest: the highest score at the cascade's last stage (OpenCV's ``levelWeights``), which every kept box has
-    passed. ``fer`` keeps the largest box instead, but a false face can be larger than the real one: in the smiling
-    astronaut example pasted on a grey canvas, a patch of background beside her face was found as well, and a
-    one-pixel shift made it the larger, so the smile read negative (there the face scored 2.5 to 5.7 and the patch
-    0.04 to 1.9). The detected box is enlarged by a small margin and clipped to the image.
+    box: tuple[int, int, int, int]
+    score: float
+
+    @property
+    def width(self) -> int:
+        return self.box[2] - self.box[0]
+
+
+@dataclass(frozen=True)
+class FacesFound:
+    """Every face found in a picture, left to right, and which one the face model reads (``read``: its index,
+    None when none was found). The model reads one face: a picture of several was read on one of them, silently
+    and unpredictably (the cascade's surest: frown|happy read negative, happy|frown positive); now the largest,
+    and of faces about as large (``ABOUT_AS_LARGE``) the leftmost, and the notice says so."""
+
+    faces: tuple[Face, ...] = ()
+    read: int | None = None
+    tied: int = 0  # how many faces are about as large as the one read, itself included (1: it is the largest)
+
+    @property
+    def box(self) -> tuple[int, int, int, int] | None:
+        """The box of the face read (None: no face)."""
+        return None if self.read is None else self.faces[self.read].box
+
+    @property
+    def count(self) -> int:
+        return len(self.faces)
+
+
+def search_scale(size: tuple[int, int]) -> float:
+    """How much larger than a picture of ``size`` the grey copy is in which the cascade looks for faces: enough that
+    a face of ``SMALLEST_FACE`` pixels in the picture is one of ``_MIN_FACE`` in the copy, a small picture (a face
+    crop) enlarged to ``_SMALL`` on its shorter side; the copy at most ``SEARCH_SIDE`` long unless that is needed."""
+    scale = min(_MIN_FACE / SMALLEST_FACE, max(1.0, SEARCH_SIDE / max(size)))
+    return max(scale, _SMALL / min(size))
+
+
+def smallest_face(size: tuple[int, int]) -> float:
+    """The smallest face found in a picture of ``size``, in its pixels (``SMALLEST_FACE``; less in a small one)."""
+    return _MIN_FACE / search_scale(size)
+
+
+def _search_copy(image: Image.Image, larger: Image.Image | None) -> Image.Image:
+    """The grey picture the cascade looks in (:func:`search_scale` times ``image``): ``larger`` as it is where it is
+    a copy of the same picture at least that large (a video frame's copy made from the file's larger frame),
+    otherwise ``larger`` or ``image`` resized to it."""
+    scale = search_scale(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    if larger is not None and larger.width >= size[0] - 1:
+        return larger.convert("L")
+    grey = (larger if larger is not None else image).convert("L")
+    return grey if grey.size == size else grey.resize(size, Image.BICUBIC)
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    """Two boxes ``(x, y, w, h)`` whose overlap is over a third of the smaller: one face found twice."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy > min(a[2] * a[3], b[2] * b[3]) / 3
+
+
+def find_faces(image: Image.Image, larger: Image.Image | None = None) -> FacesFound:
+    """The frontal faces in ``image`` and the one the face model reads (:class:`FacesFound`).
+
+    The cascade looks in a grey copy :func:`search_scale` times as large (``larger``: a larger copy of the same
+    picture to make it from, a video frame's from the file), so that faces down to ``SMALLEST_FACE`` pixels in the
+    picture are found: at the cascade's own smallest (50 px) a face that a phone photo's 4032 px shrank to 44 in the
+    1024-px picture read was missed, and the face model abstained.
+
+    A box the cascade is less than ``SURE_SHARE`` as sure of as its surest face, and scored under ``SURE_SCORE``, is
+    taken for a patch of background and dropped: beside the smiling astronaut pasted on a grey canvas, a patch a little larger than her face was
+    found too (scores 0.04 to 1.9, hers 2.5 to 5.7), and the largest box read it, negative. Of the rest, the
+    largest is read; of faces about as large (``ABOUT_AS_LARGE`` of its width) the leftmost, then the topmost. Each
+    box is enlarged by a small margin and clipped to the image.
     """
-    grey = image.convert("L")
-    scale = 1.0
-    if min(grey.size) < _SMALL:  # a face crop (FER2013's are 48 x 48): under the cascade's smallest face unless enlarged
-        scale = _SMALL / min(grey.size)
-        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.BICUBIC)
+    grey = _search_copy(image, larger)
+    sx, sy = grey.width / image.width, grey.height / image.height
     gray = np.asarray(grey, dtype=np.uint8)
     cascade = _get_cascade()
     with _cascade_lock:  # CascadeClassifier is not documented as thread-safe
         # the same boxes as detectMultiScale, each with the stages it passed and its last stage's score; no slower
-        faces, levels, weights = cascade.detectMultiScale3(
+        boxes, levels, weights = cascade.detectMultiScale3(
             gray,
             scaleFactor=_SCALE_FACTOR,
             minNeighbors=_MIN_NEIGHBORS,
             minSize=(_MIN_FACE, _MIN_FACE),
             outputRejectLevels=True,
         )
-    if len(faces) == 0:
-        return None
+    if len(boxes) == 0:
+        return FacesFound()
     levels, weights = np.ravel(levels), np.ravel(weights)
-    best = max(range(len(faces)), key=lambda i: (int(levels[i]), float(weights[i])))
-    x, y, w, h = (int(v) / scale for v in faces[best])
-    mx, my = round(w * _MARGIN), round(h * _MARGIN)
-    x, y, w, h = round(x), round(y), round(w), round(h)
+    order = sorted(range(len(boxes)), key=lambda i: (-int(levels[i]), -float(weights[i])))  # surest first
+    best = float(weights[order[0]])
+    kept: list[int] = []
+    for i in order:
+        sure = float(weights[i]) >= SURE_SHARE * best or float(weights[i]) >= SURE_SCORE
+        if i != order[0] and (int(levels[i]) < int(levels[order[0]]) or not sure):
+            continue
+        if not any(_overlaps(boxes[i], boxes[j]) for j in kept):  # one face found twice: the surer box kept
+            kept.append(i)
     width, height = image.size
-    return (max(x - mx, 0), max(y - my, 0), min(x + w + mx, width), min(y + h + my, height))
+    faces = []
+    for i in kept:
+        x, y, w, h = (float(v) for v in boxes[i])
+        x, y, w, h = x / sx, y / sy, w / sx, h / sy
+        mx, my = w * _MARGIN, h * _MARGIN
+        box = (max(round(x - mx), 0), max(round(y - my), 0), min(round(x + w + mx), width), min(round(y + h + my), height))
+        faces.append(Face(box, round(float(weights[i]), 3)))
+    faces.sort(key=lambda f: (f.box[0] + f.box[2], f.box[1] + f.box[3]))  # left to right (then top to bottom)
+    largest = max(f.width for f in faces)
+    large = [k for k, f in enumerate(faces) if f.width >= ABOUT_AS_LARGE * largest]
+    return FacesFound(tuple(faces), large[0], len(large))  # (faces run left to right: the leftmost of them)
+
+
+def find_face(image: Image.Image, larger: Image.Image | None = None) -> tuple[int, int, int, int] | None:
+    """The box of the face the face model reads (:func:`find_faces`), ``(left, top, right, bottom)`` pixels, or
+    ``None`` if no face is found."""
+    return find_faces(image, larger).box
 
 
 def face_tensor(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> torch.Tensor:

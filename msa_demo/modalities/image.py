@@ -7,6 +7,8 @@ input are drawn back onto that box.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from PIL import Image
@@ -98,7 +100,8 @@ class HFImageClassifier(_ImageBase):
 
 
 class FaceExpression(_ImageBase):
-    """Lite: find the face the Haar cascade is surest of, read its expression with the mini-XCEPTION port."""
+    """Lite: find the faces with the Haar cascade, read the largest one's expression with the mini-XCEPTION port
+    (``lite.face.find_faces``); a picture of several faces says how many, and which was read."""
 
     size = 64
 
@@ -112,24 +115,57 @@ class FaceExpression(_ImageBase):
         self.id2label = dict(enumerate(face.FACE_LABELS))
 
     def prepare(self, value) -> Prepared:
-        from msa_demo.lite.face import face_tensor, find_face
+        from msa_demo.lite.face import face_tensor, find_faces, smallest_face
 
         value = self._check(value)
-        box = find_face(value.image)
+        found = find_faces(value.image)
         notices, w, h = [], *value.image.size
+        box = found.box
         if box is None:
             notices.append("Image: no face was found, so the whole picture was read as a face.")
             box = (0, 0, w, h)
+        elif found.count > 1:
+            notices.append(several_faces(found, (w, h)))
         tensor = face_tensor(value.image, box).to(self.device, self.dtype)
-        return Prepared(
-            inputs={"pixel_values": tensor},
-            info={"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": not notices},
-            notices=notices,
-        )
+        info = {"box": tuple(int(v) for v in box), "image_size": (w, h), "face_found": found.box is not None,
+                "faces_found": found.count}
+        if found.box is None:  # the smallest face the finder finds, in the pixels given (a photo: crop it to the face)
+            given = value.original_size if min(value.original_size) > 0 else (w, h)
+            info["smallest_face"] = math.ceil(smallest_face((w, h)) * max(given) / max(w, h))
+            info["size_given"] = [int(v) for v in given]
+        else:
+            info["face_read"] = {"box": list(found.box), "where": where(found.box, (w, h)),
+                                 "about_as_large": found.tied}
+        return Prepared(inputs={"pixel_values": tensor}, info=info, notices=notices)
 
     def _run(self, inputs, want_features):
         logits = self.net(inputs["pixel_values"])
         return logits, (logits if want_features else None)
+
+
+# a picture of several faces: which one the face model read, and that it reads one (a known limit, said: an average
+# of several people's expressions is no one's, and a sentiment model's verdict on one face is what it can say)
+SEVERAL_FACES = ("Image: {n} faces were found; the face model reads one face: the largest, {where} of the picture, "
+                 "was read, not the others.")
+SEVERAL_FACES_TIED = ("Image: {n} faces were found; the face model reads one face: of the {k} about as large, the "
+                      "leftmost, {where} of the picture, was read, not the others.")
+PLACES = (("at the top left", "at the top", "at the top right"), ("at the left", "in the middle", "at the right"),
+          ("at the bottom left", "at the bottom", "at the bottom right"))
+
+
+def where(box: tuple[int, int, int, int], size: tuple[int, int]) -> str:
+    """Where a box's centre lies in a picture of ``size``, in words (its third across and down)."""
+    cx, cy = (box[0] + box[2]) / 2 / max(1, size[0]), (box[1] + box[3]) / 2 / max(1, size[1])
+    return PLACES[min(2, int(cy * 3))][min(2, int(cx * 3))]
+
+
+def several_faces(found, size: tuple[int, int]) -> str:
+    """The notice of a picture in which the face finder found more than one face (``lite.face.FacesFound``): how
+    many, and which one was read. frown|happy|frown side by side read POSITIVE 100 % on one face, silently, and
+    which one moved with the faces' order."""
+    if found.tied > 1:
+        return SEVERAL_FACES_TIED.format(n=found.count, k=found.tied, where=where(found.box, size))
+    return SEVERAL_FACES.format(n=found.count, where=where(found.box, size))
 
 
 def overlay_box(image: Image.Image, box: tuple[int, int, int, int], grid: np.ndarray) -> np.ndarray:

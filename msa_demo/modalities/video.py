@@ -64,6 +64,7 @@ class VideoInput:
     notices: list[str] = field(default_factory=list)
     sound: tuple[int, np.ndarray] | None = None  # (16000, mono float32) over the same span, when there is one
     faces: list[tuple[int, int, int, int] | None] | None = None  # each frame's face box (None: not looked for)
+    face_counts: list[int] | None = None  # how many faces were found in each frame (None: not looked for)
     # each frame larger than ``max_side`` in the file: a grey copy of it up to ``search_side`` pixels long, where the
     # face finder looks (a still picture's size: a face a 640-px frame shrinks under the finder's smallest is found);
     # None where the frame is read at its own size or no copy was asked for. Dropped once the faces are found.
@@ -619,15 +620,25 @@ class FrameTrack(Modality):
 
     def track(self, frames: list[Image.Image], search: list[Image.Image | None] | None = None
               ) -> list[tuple[int, int, int, int] | None] | None:
-        """Each frame's face box (None where none is found); None when this family reads frames whole. A frame's
-        face is looked for in its larger copy where it has one (``search``: :attr:`VideoInput.search`, a still
-        picture's size; a 4K clip's face shrunk to 57 px in a 640-px frame was missed, found in the picture), the box
-        brought back to the frame's pixels. A frame's box is kept by its pixels (``BOXES``): the page reads a clip as
-        it is uploaded and again at the click, and the search was most of either (a 30 s clip's 60 frames: 9 of its
-        10 s on a busy 2-core machine)."""
+        """Each frame's face box (None where none is found); None when this family reads frames whole
+        (:meth:`track_faces`'s boxes)."""
+        got = self.track_faces(frames, search)
+        return None if got is None else got[0]
+
+    def track_faces(self, frames: list[Image.Image], search: list[Image.Image | None] | None = None
+                    ) -> tuple[list[tuple[int, int, int, int] | None], list[int]] | None:
+        """(each frame's box of the face read, None where none is found; each frame's number of faces found), or
+        None when this family reads frames whole. In a frame of several faces the one a still picture's would be
+        read is (``lite.face.find_faces``: the largest, of faces about as large the leftmost): a clip of a smiling
+        face at the left and a frowning one at the right read the frown, silently. A frame's face is looked for in
+        its larger copy where it has one (``search``: :attr:`VideoInput.search`, a still picture's size; a 4K clip's
+        face shrunk to 57 px in a 640-px frame was missed, found in the picture), the box brought back to the
+        frame's pixels. A frame's faces are kept by its pixels (``BOXES``): the page reads a clip as it is uploaded
+        and again at the click, and the search was most of either (a 30 s clip's 60 frames: 9 of its 10 s on a busy
+        2-core machine)."""
         if not self.finds_faces:
             return None
-        from msa_demo.lite.face import find_face
+        from msa_demo.lite.face import find_faces
 
         looked = [(c if c is not None else img) for img, c in
                   zip(frames, search if search is not None else [None] * len(frames))]
@@ -636,9 +647,10 @@ class FrameTrack(Modality):
         found = BOXES.found(self, keys)
         for k, img, c in zip(keys, frames, looked):
             if k not in found:  # (a still stretch of the clip: its frame searched once)
-                found[k] = _scaled(find_face(c), c.size, img.size)
+                faces = find_faces(img, c if c is not img else None)
+                found[k] = (faces.box, faces.count)
         BOXES.keep(self, found, limit=BOXES_KEPT)
-        return [found[k] for k in keys]
+        return [found[k][0] for k in keys], [found[k][1] for k in keys]
 
     def pixels(self, img: Image.Image, box) -> torch.Tensor:
         """One frame as the frame family's model input [1, C, H, W]: the face crop (or the whole frame)."""
@@ -651,7 +663,11 @@ class FrameTrack(Modality):
     def prepare(self, value: VideoInput) -> Prepared:
         if not isinstance(value, VideoInput):
             raise InputError("The video must be a clip.")
-        faces = value.faces if value.faces is not None else self.track(value.frames, value.search)
+        counts = value.face_counts
+        if value.faces is not None:
+            faces = value.faces
+        else:
+            faces, counts = self.track_faces(value.frames, value.search) or (None, None)
         boxes = faces if faces is not None else [None] * len(value.frames)
         x = torch.cat([self.pixels(img, box) for img, box in zip(value.frames, boxes)]).unsqueeze(0)
         read = [faces is None or b is not None for b in boxes]
@@ -662,7 +678,10 @@ class FrameTrack(Modality):
             info={"times": list(value.times), "boxes": full, "read": read, "fps": value.fps,
                   "seconds": value.seconds, "frame_sizes": [list(img.size) for img in value.frames],
                   "face_found": any(read), "faces": int(sum(read)), "frame_count": len(read),
-                  "segment_seconds": float(self.options["segment_seconds"])},
+                  "segment_seconds": float(self.options["segment_seconds"]),
+                  # frames in which more than one face was found (the largest read in each), and the most in one
+                  "frames_with_several_faces": sum(n > 1 for n in counts) if counts else None,
+                  "most_faces_in_a_frame": max(counts) if counts else None},
             notices=[],
         )
 
@@ -713,16 +732,6 @@ class FrameTrack(Modality):
             f = feats.float().reshape(b, t, -1)
             out = (f * mask[..., None]).sum(1) / count.clamp_min(1e-6)
         return pooled.clamp_min(1e-12).log(), out
-
-
-def _scaled(box: tuple[int, int, int, int] | None, searched: tuple[int, int], size: tuple[int, int]
-            ) -> tuple[int, int, int, int] | None:
-    """A face box found in a picture of size ``searched`` in the pixels of the same picture at ``size``."""
-    if box is None or searched == size:
-        return box
-    sx, sy = size[0] / searched[0], size[1] / searched[1]
-    left, top = max(0, int(box[0] * sx)), max(0, int(box[1] * sy))
-    return (left, top, max(left + 1, min(size[0], round(box[2] * sx))), max(top + 1, min(size[1], round(box[3] * sy))))
 
 
 # Frames' readings per model copy (``FrameTrack._frames_read``)

@@ -252,7 +252,8 @@ class Dashboard:
     def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en", no_input: str = NO_INPUT):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
         ``inputs``: the values read already (not decoded again); ``no_input``: what nothing given is told."""
-        from msa_demo.explain import reading_record, without_faceless_picture
+        from msa_demo.explain import (ADD_INPUTS, NO_FACE_IN_PHOTO, reading_record, too_small,
+                                      without_faceless_picture)
 
         model = self.model(request.preset)
         try:
@@ -279,7 +280,9 @@ class Dashboard:
         if left != list(use):
             use = left
             if not set(present) & set(use):
-                raise user_error(i18n.said(with_reading(NO_FACE, inputs.image.notices), lang))
+                small = too_small(reading.get("image"))  # a photo: crop it to the face, not read the scene as one
+                refusal = NO_FACE_IN_PHOTO.format(**small, add=ADD_INPUTS) if small else NO_FACE
+                raise user_error(i18n.said(with_reading(refusal, inputs.image.notices), lang))
         why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
         if why:
             raise user_error(i18n.said(why, lang))

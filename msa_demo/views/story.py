@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from msa_demo import language
 from msa_demo.i18n import joined, listed, sep, stop, t
@@ -199,6 +199,28 @@ def language_notice(modality: str, record: dict | None, lang: str = "en") -> str
              thing=t(thing, lang))
 
 
+# a picture given at least this long is a photo, where a face may be too small to find: the advice is to crop it to the
+# face (it had been to read it as a face all the same, which reads the whole scene as one face)
+PHOTO_SIDE = 1000
+
+
+def too_small(record: dict[str, Any] | None) -> dict[str, str] | None:
+    """``{"px", "size"}`` for a picture's reading (``reading_record``'s "image") in which no face was found and
+    that was given as a photo (at least ``PHOTO_SIDE`` px long): the smallest face found in it, in the pixels given,
+    and its size, for the advice to crop it to the face; None otherwise. The 256-px example portrait pasted at 800
+    px on a 4032 x 3024 canvas was "no face", and the advice was to read the whole scene as a face."""
+    record = record or {}
+    size = record.get("size_given")
+    if record.get("face_found") is not False or not size or not record.get("smallest_face") or \
+            max(size) < PHOTO_SIDE:
+        return None
+    return {"px": str(int(record["smallest_face"])), "size": f"{int(size[0])}×{int(size[1])}"}
+
+
+ABSTAINED_IN_PHOTO = ("No face was found in the picture, so the face model abstained: the picture was not used (a face "
+                      "under {px} px across in a {size} picture is too small to find: crop the picture to the face).")
+
+
 def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None = None,
                      lang: str = "en") -> list[str]:
     """What a model could not read, one short line each."""
@@ -207,7 +229,9 @@ def reading_warnings(pred: dict, reading: dict | None, languages_of: dict | None
     for m in outside_languages(reading, pred):
         out.append(f"⚠ {language_notice(m, records.get(m), lang)}")
     if "image" in abstained(pred, reading):
-        out.append(t("No face was found in the picture, so the face model abstained: the picture was not used "
+        small = too_small((reading or {}).get("image"))  # a photo: crop it to the face (not read the scene as one)
+        out.append(t(ABSTAINED_IN_PHOTO, lang, **small) if small else
+                   t("No face was found in the picture, so the face model abstained: the picture was not used "
                      "(Advanced → 'read a picture without a face as a face' to use it anyway).", lang))
     return out
 
