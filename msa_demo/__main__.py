@@ -74,7 +74,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from msa_demo.explain import abstain_without_face
 
     inputs = model.read_inputs(**raw)
-    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)  # as the dashboard's does
+    # as the dashboard's does
+    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)
     pred = model.predict(inputs=inputs, use=use)
     if said:
         pred.notices.append(said)

@@ -371,7 +371,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if saved is None:  # a saved explanation's modalities are those it used
         from msa_demo.explain import abstain_without_face
 
-        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)  # as the dashboard's face model
+        # as the dashboard's face model
+        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)
     exp = explain(model, inputs, target=target, use=use, options=options,  # (a replay: as its record said)
                   abstained=None if saved is not None else ["image"] if said else [])
     if said:

@@ -94,11 +94,11 @@ NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the
 # the same in a photo (a picture given at least PHOTO_SIDE px long), where the face may be too small to find: crop it
 # to the face (the advice had been to read it as a face all the same, which reads the whole scene as one face)
 NO_FACE_IN_PHOTO = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
-                    "Crop the picture to the face, or {add} instead: a face under {px} px across in a {size} picture is "
-                    "too small to find.")
-NO_FACE_IN_PHOTO_LEFT_OUT = ("Image: no face was found, so the face model abstains and the picture is not used; a face "
-                             "under {px} px across in a {size} picture is too small to find: crop the picture to the "
-                             "face.")
+                    "Crop the picture to the face, or {add} instead: a face under {px} px across in a {size} picture "
+                    "is too small to find.")
+NO_FACE_IN_PHOTO_LEFT_OUT = ("Image: no face was found, so the face model abstains and the picture is not used; a "
+                             "face under {px} px across in a {size} picture is too small to find: crop the picture to "
+                             "the face.")
 ADD_INPUTS = "add text, audio or video"  # how a caller says "give something else to read", in NO_FACE_IN_PHOTO
 
 

@@ -267,10 +267,10 @@ def find_faces(image: Image.Image, larger: Image.Image | None = None) -> FacesFo
     1024-px picture read was missed, and the face model abstained.
 
     A box the cascade is less than ``SURE_SHARE`` as sure of as its surest face, and scored under ``SURE_SCORE``, is
-    taken for a patch of background and dropped: beside the smiling astronaut pasted on a grey canvas, a patch a little larger than her face was
-    found too (scores 0.04 to 1.9, hers 2.5 to 5.7), and the largest box read it, negative. Of the rest, the
-    largest is read; of faces about as large (``ABOUT_AS_LARGE`` of its width) the leftmost, then the topmost. Each
-    box is enlarged by a small margin and clipped to the image.
+    taken for a patch of background and dropped: beside the smiling astronaut pasted on a grey canvas, a patch a
+    little larger than her face was found too (scores 0.04 to 1.9, hers 2.5 to 5.7), and the largest box read it,
+    negative. Of the rest, the largest is read; of faces about as large (``ABOUT_AS_LARGE`` of its width) the
+    leftmost, then the topmost. Each box is enlarged by a small margin and clipped to the image.
     """
     grey = _search_copy(image, larger)
     sx, sy = grey.width / image.width, grey.height / image.height
@@ -303,7 +303,8 @@ def find_faces(image: Image.Image, larger: Image.Image | None = None) -> FacesFo
         x, y, w, h = (float(v) for v in boxes[i])
         x, y, w, h = x / sx, y / sy, w / sx, h / sy
         mx, my = w * _MARGIN, h * _MARGIN
-        box = (max(round(x - mx), 0), max(round(y - my), 0), min(round(x + w + mx), width), min(round(y + h + my), height))
+        box = (max(round(x - mx), 0), max(round(y - my), 0),
+               min(round(x + w + mx), width), min(round(y + h + my), height))
         faces.append(Face(box, round(float(weights[i]), 3)))
     faces.sort(key=lambda f: (f.box[0] + f.box[2], f.box[1] + f.box[3]))  # left to right (then top to bottom)
     largest = max(f.width for f in faces)
