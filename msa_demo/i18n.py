@@ -1227,6 +1227,17 @@ ZH: dict[str, str] = {
         "图片中没有找到人脸，因此人脸模型弃权：未使用该图片（在 {size} 的图片中，宽度不到 {px} 像素的人脸太小，无法找到："
         "请把图片裁剪到人脸）。",
     "add text, audio or video": "添加文字、音频或视频", "add --text, --audio or --video": "添加 --text、--audio 或 --video",
+    # fix-speech
+    "Audio: the clip holds only {seconds} s of speech, too little for speech recognition to be sure of its words; "
+    "check the transcript before trusting the voice's verdict.":
+        "音频：片段里只有 {seconds} 秒的语音，太少，语音识别无法确定听到的词语；请先核对转写文字，再相信声音的判断。",
+    "Audio: the clip lasts only {seconds} s, too short for speech recognition to make out words (it needs {least} s "
+    "at least), so lite audio has nothing to judge.":
+        "音频：片段只有 {seconds} 秒，太短，语音识别听不出词语（至少需要 {least} 秒），因此 lite 音频模型无从判断。",
+    "the audio clip is too short for its words to be made out": "音频片段太短，听不出其中的词语",
+    "{name}: speech recognition was unsure of the words it heard, so the map ranks words that may not have been said.":
+        "{name}：语音识别对听到的词语没有把握，因此归因图排序的词语可能并没有被说过。",
+    "unsure of the words: they may not have been said": "词语没有把握：可能并没有被说过",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

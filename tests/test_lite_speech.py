@@ -104,6 +104,19 @@ def test_a_decode_is_unsure_by_either_of_whisper_s_marks():
     assert not Transcript("Oh", (Word("Oh", 0, 1),), "en", 0.5, 0, -1.4, 0.9).looped  # unlikely, not looped
 
 
+def test_a_decode_whisper_took_for_no_speech_or_too_little_speech_is_unsure_too():
+    """Whisper's third mark (its no-speech probability over 0.6: a Chinese voice note heard as "you in 1.2.2, King
+    Frey May 4...", 0.94, had no doubt said) and words heard in under a second of speech (0.8 s cut from an example
+    heard as "Let me dig in that"); a clip too short to carry words is not transcribed at all."""
+    said = (Word("you", 0.0, 0.3),)
+    assert Transcript("you in 1.2.2", said, "en", 0.5, 0, -0.68, 1.3, no_speech_prob=0.94, speech_seconds=6.4).unsure
+    assert not Transcript("you", said, "en", 0.9, 0, -0.3, 1.1, no_speech_prob=0.34, speech_seconds=2.5).unsure
+    short = Transcript("Let me dig in that", said, "en", 0.4, 0, -0.78, 0.7, no_speech_prob=0.06, speech_seconds=0.7)
+    assert short.short and short.unsure
+    assert not Transcript("", (), speech_seconds=0.2).short  # nothing heard: nothing to doubt
+    assert speech.TOO_SHORT_CLIP.too_short and not speech.TOO_SHORT_CLIP.words and not speech.TOO_SHORT_CLIP.unsure
+
+
 def test_encoder_reads_the_clip_and_two_seconds_of_padding_not_the_whole_window():
     f = np.zeros((80, 3000), np.float32)
     f[:, :731] = 0.25  # a 7.3 s clip's frames, then faster-whisper's zero padding
@@ -287,7 +300,7 @@ def test_a_punctuation_mark_alone_is_no_word_heard():
 
     text, words, cut = _words([W(words=[W(word=",", start=0.0, end=0.2)])], 0.2)
     assert (text, words, cut) == ("", (), 0)
-    assert _why_not(Transcript(text, words, language="te"))[1] == NO_WORDS
+    assert _why_not(Transcript(text, words, language="te"), 0.2)[1] == NO_WORDS
     said = [(" Great", 0.0, 0.4), ("!", 0.4, 0.5), (" 好", 0.5, 0.6)]
     text, words, _ = _words([W(words=[W(word=w, start=a, end=b) for w, a, b in said])], 0.6)
     assert text == "Great 好" and [w.text for w in words] == ["Great", "好"]

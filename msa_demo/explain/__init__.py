@@ -152,6 +152,8 @@ def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> di
                 rec["language_probability"] = info["language_probability"]
             if info.get("dropped_at_cut"):
                 rec["dropped_at_cut"] = int(info["dropped_at_cut"])
+            if info.get("unsure"):  # words speech recognition doubts: their map is not to be trusted either
+                rec["unsure"] = True
         if getattr(value, "said", None):  # the text is the words said in a clip: their times
             rec["said"] = [dict(w) for w in value.said]
         rec.update(language.check(m, info, model.preset.modalities[m]))

@@ -31,6 +31,15 @@ taken away; the angry example at 1/200 of full scale did with a 1 % offset added
 is heard exactly as before. The audio models read no offset either: wav2vec2's feature extractor normalises each
 clip to zero mean itself.
 
+A clip too short to carry words is not transcribed either (``Transcript.too_short``): cut from the four examples,
+clips of 0.2, 0.3 and 0.5 s were heard as words that were not said in 13 of the 14 that Whisper base put words to
+("I know." for the first 0.2 s of "I love this...", judged positive 96 %; "I love you, I love you." for 0.5 s),
+where whole words said in 0.6 to 0.9 s ("No.", "I hate it.", "Thanks.") were heard right 3 times in 5: a clip
+under ``TOO_SHORT`` (0.6 s) holds nothing to judge. Longer clips with little speech in them are read, but marked
+unsure (``Transcript.short``): under ``SHORT_SPEECH`` (1 s) of speech, as the detector measures it without its
+padding, the examples' cuts of 0.8 s were misheard 2 times in 4 (alone, or with a second of silence either side),
+and at 1.0 s once in 4.
+
 Where Whisper went round in a loop (the same words over and over, often after a clip that ends mid-word), the
 segments of the loop are left out and those heard are kept (:func:`_unlooped`; ``Transcript.dropped_looped``
 counts the words left out); a decode that is all loop is ``Transcript.looped``, as before.
@@ -53,8 +62,8 @@ import numpy as np
 from msa_demo.errors import ModelLoadError
 from msa_demo.lite import build_dir, cache_root
 
-__all__ = ["Word", "Transcript", "transcribe", "speaks", "NO_SPEECH", "clear_cache", "get_model", "model_dir",
-           "SAMPLE_RATE", "MODEL_NAME"]
+__all__ = ["Word", "Transcript", "transcribe", "speaks", "speech_seconds", "NO_SPEECH", "TOO_SHORT_CLIP", "clear_cache",
+           "get_model", "model_dir", "SAMPLE_RATE", "MODEL_NAME"]
 
 SAMPLE_RATE = 16000
 MODEL_NAME = "Whisper base"
@@ -84,6 +93,16 @@ DC_SHARE = 0.01
 # Peak amplitude (on the [-1, 1] scale) below which a clip is treated as silence.
 _SILENCE_PEAK = 1e-3
 UNSURE = -1.0  # a decode whose tokens' mean log-probability is lower failed (openai-whisper's logprob_threshold)
+# a decode whose no-speech probability (Whisper's own, from its first token) is over this was not taken for speech
+# by Whisper (openai-whisper's no_speech_threshold; it skips such a decode when its log-probability is under
+# ``UNSURE`` too): on every clip of speech measured (the examples, LibriVox, the card names, 15 espeak-ng sentences,
+# whole words) it was 0.34 at most; a Chinese voice note from espeak-ng's cmn voice, heard as "you in 1.2.2, King
+# Frey May 4 in 1.1.1.1.3..." (log-probability -0.68, its text not repetitive), had 0.94
+NOT_SPEECH = 0.6
+# a clip shorter than this (seconds) is not transcribed: too short to carry words (see the module's notes)
+TOO_SHORT = 0.6
+# less speech than this (seconds, the detector's spans without padding) makes the words heard doubtful
+SHORT_SPEECH = 1.0
 # a decode whose text gzip-compresses more than this failed too: words repeated over and over ("BEEEEEE...", a
 # phrase looped) put to a tone or music (openai-whisper's compression_ratio_threshold)
 REPETITIVE = 2.4
@@ -113,8 +132,10 @@ class Transcript:
     language: str | None = None
     language_probability: float | None = None
     dropped_at_cut: int = 0  # words Whisper put in the clip's last instant, with no time of their own: not heard
-    # the mean log-probability of its tokens (Whisper's own measure of a decode; below ``UNSURE``, Whisper takes a
-    # decode as failed: a song, noise or a tone it put words to)
+    # the mean log-probability of its tokens, of its least likely decode (Whisper's own measure of a decode, which
+    # its thresholds judge one decode at a time; below ``UNSURE``, Whisper takes a decode as failed: a song, noise
+    # or a tone it put words to). A mean over the whole clip hid a decode that failed after one that did not (a
+    # sentence heard right at -0.36, then "I don't know what it is." put to its last syllables at -1.47)
     logprob: float | None = None
     # the largest gzip compression ratio of the text of its decodes, as kept (Whisper's other measure: over
     # ``REPETITIVE``, the decode went round in a loop)
@@ -124,6 +145,11 @@ class Transcript:
     # first of those segments began (seconds)
     dropped_looped: int = 0
     looped_at: float | None = None
+    # the highest no-speech probability of its decodes (over ``NOT_SPEECH``: Whisper did not take it for speech)
+    no_speech_prob: float | None = None
+    # seconds of speech in the clip, as the voice activity detector measures it (its spans without padding)
+    speech_seconds: float | None = None
+    too_short: bool = False  # the clip is shorter than ``TOO_SHORT``: Whisper was not run
 
     @property
     def looped(self) -> bool:
@@ -131,9 +157,16 @@ class Transcript:
         return self.compression is not None and self.compression > REPETITIVE
 
     @property
+    def short(self) -> bool:
+        """Words heard in under ``SHORT_SPEECH`` of speech: too little for Whisper to be sure of them."""
+        return bool(self.words) and self.speech_seconds is not None and self.speech_seconds < SHORT_SPEECH
+
+    @property
     def unsure(self) -> bool:
-        """Whisper's own marks of a failed decode: unlikely tokens, or text that repeats itself."""
-        return (self.logprob is not None and self.logprob < UNSURE) or self.looped
+        """Whisper's own marks of a failed decode (unlikely tokens, text that repeats itself, a decode it did not take
+        for speech), or words heard in too little speech (``short``)."""
+        return ((self.logprob is not None and self.logprob < UNSURE) or self.looped or self.short
+                or (self.no_speech_prob is not None and self.no_speech_prob > NOT_SPEECH))
 
     def char_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) character span in ``text`` (the words appear in ``text`` in order)."""
@@ -153,6 +186,7 @@ class Transcript:
 
 EMPTY = Transcript("", ())
 NO_SPEECH = Transcript("", (), no_speech=True)
+TOO_SHORT_CLIP = Transcript("", (), too_short=True)
 
 _model = None
 _load_lock = threading.Lock()
@@ -363,28 +397,43 @@ def _unlooped(segments) -> tuple[list, float | None, int, float | None]:
     return kept, max(ratios), words, round(float(left[0].start), 2)
 
 
+def speech_seconds(x: np.ndarray) -> float | None:
+    """Seconds of speech in the 16 kHz clip ``x``, by Silero VAD (a speech probability over 0.5, as faster-whisper
+    sets it), its spans taken without padding and split at pauses of 0.1 s ("No." said in 2.6 s: 0.32 s; faster-
+    whisper's own settings, which pad each span by 0.4 s and join spans 2 s apart, gave 1.62 s). 0.0 when no one
+    speaks; None where the detector cannot run (onnxruntime missing). Whether any speech is found does not depend
+    on the padding or the pauses: the detector's settings for that are faster-whisper's."""
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    except ImportError:
+        return None
+    try:
+        spans = get_speech_timestamps(x, VadOptions(speech_pad_ms=0, min_silence_duration_ms=100),
+                                      sampling_rate=SAMPLE_RATE)
+    except RuntimeError:  # onnxruntime missing: faster-whisper's own message
+        return None
+    return round(sum(s["end"] - s["start"] for s in spans) / SAMPLE_RATE, 3)
+
+
 def speaks(x: np.ndarray) -> bool:
-    """Whether the 16 kHz clip ``x`` holds speech, by Silero VAD at faster-whisper's settings (a speech
-    probability over 0.5 anywhere). On the project's clips the detector found speech in every spoken one (the
+    """Whether the 16 kHz clip ``x`` holds speech (:func:`speech_seconds`: a speech probability over 0.5
+    anywhere). On the project's clips the detector found speech in every spoken one (the
     four examples, LibriVox, espeak-ng voices, at 1/200 of full scale, through a telephone band, with reverb, at
     -5 dB signal-to-noise) and none in noise, tones, chords or a sweep (at most 0.47); a two-note chord coded as
     AAC in an MP4 did pass it, and Whisper's loop mark (``Transcript.looped``) caught that one. Where the detector
     cannot run (onnxruntime missing), every clip is taken to speak."""
-    try:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-    except ImportError:
-        return True
-    try:
-        return bool(get_speech_timestamps(x, VadOptions(), sampling_rate=SAMPLE_RATE))
-    except RuntimeError:  # onnxruntime missing: faster-whisper's own message
-        return True
+    heard = speech_seconds(x)
+    return heard is None or heard > 0
 
 
 def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
     """Whisper on the 16 kHz clip ``x`` (in Whisper's own thread, see ``_whisper_thread``); a clip in which no one
-    speaks is not transcribed (``NO_SPEECH``)."""
-    if not speaks(x):
+    speaks is not transcribed (``NO_SPEECH``), nor is one too short to carry words (``TOO_SHORT_CLIP``)."""
+    speech = speech_seconds(x)
+    if speech == 0:
         return NO_SPEECH
+    if x.size < TOO_SHORT * SAMPLE_RATE:
+        return TOO_SHORT_CLIP
     try:
         probability = 1.0
         if language is None:
@@ -399,14 +448,17 @@ def _recognise(model, x: np.ndarray, language: str | None) -> Transcript:
         # decoded as the segments are read; those in which Whisper went round in a loop are left out
         segments, compression, looped, looped_at = _unlooped(segments)
         text, words, cut = _words(segments, x.size / SAMPLE_RATE)
-        tokens = sum(len(s.tokens) for s in segments)
-        logprob = sum(s.avg_logprob * len(s.tokens) for s in segments) / tokens if tokens else None
+        # each segment carries its decode's figures: Whisper's thresholds judge a decode, so the worst one counts
+        logprob = min((float(s.avg_logprob) for s in segments if s.tokens), default=None)
+        no_speech = max((float(s.no_speech_prob) for s in segments if s.tokens), default=None)
     finally:
         getattr(model, "forget", lambda: None)()
     return Transcript(text, words, language if words else None, round(float(probability), 3) if words else None,
                       cut, None if logprob is None or not words else round(float(logprob), 3),
                       None if compression is None or not words else round(compression, 3),
-                      dropped_looped=looped if words else 0, looped_at=looped_at if words else None)
+                      dropped_looped=looped if words else 0, looped_at=looped_at if words else None,
+                      no_speech_prob=None if no_speech is None or not words else round(no_speech, 3),
+                      speech_seconds=speech if words else None)
 
 
 def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | None = None) -> Transcript:
@@ -415,8 +467,8 @@ def transcribe(waveform: Any, sample_rate: int = SAMPLE_RATE, language: str | No
     Other sample rates are resampled to 16 kHz; a 2-D array is mixed down to mono; its mean (a DC offset, when
     over ``DC_SHARE`` of its swing) is taken away first. ``language`` (an ISO 639-1
     code) skips Whisper's language detection. Empty or silent input, and a clip in which no one speaks (noise,
-    music, a tone), return ``NO_SPEECH``. The same clip (same samples, same ``language``) is transcribed once;
-    later calls return the kept result.
+    music, a tone), return ``NO_SPEECH``; a clip under ``TOO_SHORT`` seconds, ``TOO_SHORT_CLIP``. The same clip
+    (same samples, same ``language``) is transcribed once; later calls return the kept result.
     """
     if sample_rate is None or int(sample_rate) <= 0:
         raise ValueError(f"invalid sample_rate {sample_rate!r}")

@@ -251,16 +251,28 @@ LOOPED_TAIL = ("Audio: speech recognition went round in a loop from {at} s (the 
 # full clips -0.14 to -0.67), so the words are judged but said to be doubtful
 UNSURE_HEARD = ("Audio: speech recognition was unsure of the words it heard (a very short or unclear clip is often "
                 "misheard); check the transcript before trusting the voice's verdict.")
+# words heard in under a second of speech (``Transcript.short``): 0.8 s cut from the examples was heard as "I hate to
+# lose." and "Let me dig in that" with Whisper's own figures raising no doubt; said, with how much speech there was
+SHORT_HEARD = ("Audio: the clip holds only {seconds} s of speech, too little for speech recognition to be sure of its "
+               "words; check the transcript before trusting the voice's verdict.")
+# a clip under ``lite.speech.TOO_SHORT``: Whisper put made-up words to it ("I know." to 0.2 s of "I love this")
+TOO_SHORT = ("Audio: the clip lasts only {seconds} s, too short for speech recognition to make out words (it needs "
+             "{least} s at least), so lite audio has nothing to judge.")
 
 
-def _why_not(heard) -> tuple[str, str]:
-    """Why lite audio has nothing to judge in a transcript (a clause) and its notice; ("", "") when it has. Words
-    Whisper put to a tone or music (a decode that went round in a loop) are not judged; merely unlikely words are
-    (a thick accent, a synthetic voice)."""
+def _why_not(heard, seconds: float) -> tuple[str, str]:
+    """Why lite audio has nothing to judge in a transcript of a clip of ``seconds`` (a clause) and its notice;
+    ("", "") when it has. Words Whisper put to a tone or music (a decode that went round in a loop) are not judged,
+    nor a clip too short to carry words; merely unlikely words are (a thick accent, a synthetic voice)."""
+    from msa_demo.lite.speech import TOO_SHORT as LEAST
+
     if heard.looped:
         return "speech recognition heard only the same words over and over in the audio clip", LOOPED_WORDS
     if heard.no_speech:
         return "no one speaks in the audio clip", NO_SPEECH
+    if heard.too_short:
+        return ("the audio clip is too short for its words to be made out",
+                TOO_SHORT.format(seconds=f"{seconds:.2g}", least=f"{LEAST:g}"))
     if not heard.words:
         return "no words were recognised in the audio clip", NO_WORDS
     return "", ""
@@ -294,15 +306,17 @@ class SpeechTranscript(EncoderWithHead):
 
     def nothing_to_judge(self, value) -> tuple[str, str]:
         """("", "") when the clip holds words to judge, else why not (a clause) and its notice."""
-        return _why_not(self.hear(value))
+        return _why_not(self.hear(value), value.seconds)
 
     def prepare(self, value) -> Prepared:
         from msa_demo.lite.speech import EMPTY
 
         value = _check(value, self.sample_rate)
         heard = self.hear(value)
-        why, notice = _why_not(heard)
+        why, notice = _why_not(heard, value.seconds)
         transcript = EMPTY if why else heard
+        if not notice and heard.short:
+            notice = SHORT_HEARD.format(seconds=f"{heard.speech_seconds:.1f}")
         notice = notice or (UNSURE_HEARD if heard.unsure else "")
         notices = [notice] if notice and notice not in value.notices else []
         if transcript.dropped_looped:
@@ -317,6 +331,7 @@ class SpeechTranscript(EncoderWithHead):
             language_probability=transcript.language_probability,
             dropped_at_cut=transcript.dropped_at_cut,
             dropped_looped=transcript.dropped_looped,
+            unsure=bool(transcript.words) and transcript.unsure,  # the words' map is marked in the trust table
             sample_rate=self.sample_rate,
             seconds=value.seconds,
         )

@@ -382,6 +382,10 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
                                   language=i18n.joined((i18n.language(language_name(c), lang)
                                                         for c in part or [r.get("language")]), lang))))
             continue
+        if misheard(exp, m):  # words that may not have been said: a map that ranks them right ranks made-up words
+            out.append((i, "⚠", t("{name}: speech recognition was unsure of the words it heard, so the map ranks words "
+                                  "that may not have been said.", lang, name=name)))
+            continue
         if len(m.get("labels") or []) == 1 and f.get("aopc") is not None:  # an emoji-only text: one "word"
             out.append((i, "?", t("{name}: it has one part only, so there is no ranking for the deletion test to "
                                   "check.", lang, name=name)))  # (its AOPC equals random's: it had said ✗)
@@ -435,18 +439,29 @@ def trust_verdicts(exp: dict, lang: str = "en") -> list[tuple[str, str]]:
 
 SHORT = {"✓": "trustworthy: its top parts matter most", "✗": "read with care: its ranking is weak",
          "?": "cannot tell: the deletion test has nothing to go on", "⚠": OUTSIDE_LANGUAGES}
+# the ⚠ of a map over words speech recognition was unsure of (a 0.2 s clip heard as "I know." had read "✓
+# trustworthy"): the deletion test checks the ranking of the words, not whether they were said
+MISHEARD = "unsure of the words: they may not have been said"
+
+
+def misheard(exp: dict, m: dict) -> bool:
+    """Whether map ``m`` ranks words speech recognition was unsure of (the reading record's ``unsure``)."""
+    return bool(((exp.get("reading") or {}).get(m.get("modality")) or {}).get("unsure"))
 
 
 def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
     """One row per map: the one-line verdict first, the expert figures after (for a details table)."""
     verdicts = _verdicts(exp, lang)
+    outside = set(outside_languages(exp.get("reading"), exp.get("prediction")))
     rows = []
     for i, m in enumerate(exp.get("maps") or []):
         mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
         rows.append({"map": map_name(m, lang), "mark": worst or "—",
-                     "verdict": t(SHORT[worst], lang) if worst in SHORT else "",
+                     "verdict": t(MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
+                                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT[worst], lang)
+                     if worst in SHORT else "",
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
                      "sensitivity": fmt(f.get("sensitivity"), ".3f"),
