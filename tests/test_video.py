@@ -417,6 +417,33 @@ def test_a_long_clips_voice_is_heard_as_far_as_an_audio_clip_would_be(tiny_video
     assert inputs.audio.notices[0] == "Audio: the video's sound track (no audio clip was given)."
 
 
+def test_a_long_clips_sound_cut_at_the_audio_limit_is_said_as_an_audio_clips_cut_is(tiny_video_preset, tmp_path):
+    """A 50 s clip read "Video: only the first 30 s of 50.0 s were used." and nothing more: its sound track was cut
+    at 30 s too (the audio's own limit; a voice at 32-44 s was never heard), where an audio file says "Audio: only
+    the first 30 s of 418.9 s were used.". The sound track's cut is said in those words; a clip whose sound is all
+    heard says nothing of the kind."""
+    from msa_demo.config import load_preset, save_preset
+
+    t = np.arange(40 * 16000) / 16000.0
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 0.5 * t))).astype(np.float32)
+    frames = [np.full((48, 64, 3), (v * 7) % 256, np.uint8) for v in range(40)]
+    path = write_clip(tmp_path / "long.mp4", frames, fps=1, sound=(16000, voice))
+    short = replace(load_preset(tiny_video_preset), max_audio_seconds=20.0)  # the audio's limit under the clip
+    model = MultimodalSentimentModel.from_preset(str(save_preset(short, tmp_path / "short.json")), device="cpu")
+    inputs = model.read_inputs(video=str(path))
+    assert inputs.audio.seconds == pytest.approx(20.0, abs=0.05)
+    length = f"{inputs.video.original_seconds:.1f}"  # the clip's (its sound coded as AAC: 40.1 s)
+    assert float(length) == pytest.approx(40.0, abs=0.15)
+    cut = f"Audio: only the first 20 s of {length} s were used."
+    assert inputs.audio.notices == ["Audio: the video's sound track (no audio clip was given).", cut]
+    assert cut in model.predict(inputs=inputs).notices
+    longer = replace(short, max_audio_seconds=60.0)  # an audio limit over the clip's length: all of it is heard
+    whole = MultimodalSentimentModel.from_preset(str(save_preset(longer, tmp_path / "long.json")),
+                                                 device="cpu").read_inputs(video=str(path))
+    assert whole.audio.seconds == pytest.approx(40.0, abs=0.1)
+    assert not any(n.startswith("Audio: only the first") for n in whole.audio.notices)
+
+
 def test_a_clip_browsers_do_not_play_gets_a_copy_they_do_that_reads_the_same(tmp_path):
     """``browser_copy``: an MPEG-4 Part 2 clip (what many cameras and ``write_clip`` make; Chromium does not play
     it) becomes H.264 + AAC in MP4, its frames at the same times and nearly the same, its sound kept, and reading

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from msa_demo import views
 from msa_demo.errors import InputError
+from msa_demo.inputs import seconds_past
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
 from msa_demo.i18n import label, sep, t
@@ -99,9 +100,16 @@ def read(value: Any, model):
         else:
             if audio is not None:
                 audio.notices.insert(0, SOUND_TRACK)
+                limit = model.preset.max_audio_seconds
                 if clip.original_seconds > audio.seconds + 0.05 and \
-                        audio.seconds >= model.preset.max_audio_seconds - 0.05:  # its sound cut at the audio's limit
+                        audio.seconds >= limit - 0.05:  # its sound cut at the audio's limit
                     audio.original_seconds = max(audio.original_seconds, clip.original_seconds)
+                    # said as an audio clip's cut is (a 50 s clip's sound, cut at 30 s, read "Video: only the first
+                    # 30 s of 50.0 s were used." alone: its voice after 30 s was not heard, and nothing said so)
+                    told = seconds_past(audio.original_seconds, limit)
+                    cut = f"Audio: only the first {limit:g} s of {told} s were used."
+                    if told and cut not in audio.notices:
+                        audio.notices.append(cut)
                 clip.carries["audio"] = audio
         clip.carries["text"] = lambda: _words_heard(clip, model)  # heard only where no text is given
     return clip
