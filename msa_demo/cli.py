@@ -161,11 +161,11 @@ def given_inputs(raw: dict[str, Any], more: str = "") -> None:
     """Refuse, before any model loads (10 s on lite), flags that give nothing (``--text "  "``; ``more``: what else
     would do, said after the flags) or name a file that is not there: the same one line the reader would say after
     the load."""
-    from msa_demo.inputs import is_file, is_uri, no_file
+    from msa_demo.inputs import empty_text, is_file, is_uri, no_file
     from msa_demo.registry import flags, kinds
 
     if not any(is_given(v) for v in raw.values()):
-        raise InputError(f"Give at least one input: {flags()}{more}.")
+        raise InputError(empty_text(raw.get("text")) or f"Give at least one input: {flags()}{more}.")
     for kind in kinds():
         value = raw.get(kind.name)
         if kind.manifest_file and isinstance(value, str) and is_given(value) and not is_uri(value) \

@@ -1238,6 +1238,9 @@ ZH: dict[str, str] = {
     "{name}: speech recognition was unsure of the words it heard, so the map ranks words that may not have been said.":
         "{name}：语音识别对听到的词语没有把握，因此归因图排序的词语可能并没有被说过。",
     "unsure of the words: they may not have been said": "词语没有把握：可能并没有被说过",
+    "The text holds only {what}, so there are no words to read: type some words, or give another input.":
+        "文字里只有{what}，没有可读的词语：请输入一些词语，或给出其他输入。",
+    "spaces": "空格", "control characters": "控制字符", "invisible characters": "不可见字符", "HTML tags": "HTML 标签",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

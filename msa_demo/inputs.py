@@ -221,6 +221,31 @@ def without_controls(text: str) -> tuple[str, int, int]:
     return text, escapes + controls, kept - len(text)
 
 
+# a text someone gave that holds nothing once cleaned: "\x00\x00\x00" or spaces alone had been told "Give at least one
+# input: type some text, ...", though text was typed; said what was wrong with it
+EMPTY_TEXT = "The text holds only {what}, so there are no words to read: type some words, or give another input."
+
+
+def empty_text(value: Any) -> str | None:
+    """Why a text someone gave (a string or UTF-8 bytes, not empty) holds nothing once cleaned as :func:`load_text`
+    cleans it (:data:`EMPTY_TEXT`: what it holds only); None when it holds something to read or none was given."""
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if not isinstance(value, str) or not value:
+        return None
+    text, controls, invisible = without_controls(value)
+    text, tags = without_markup(text)
+    if text.strip():
+        return None
+    what = [name for name, held in (("spaces", any(c.isspace() for c in value)), ("control characters", controls or "\x00" in value),
+                                    ("invisible characters", invisible), ("HTML tags", tags)) if held]
+    said = what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
+    return EMPTY_TEXT.format(what=said)
+
+
 def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:
     """Text from a string (any Unicode). Empty or whitespace-only text counts as missing. HTML's formatting tags and
     control characters are taken out, each with a notice. A text read already (``cli.read_before_loading``) is

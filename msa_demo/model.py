@@ -15,7 +15,7 @@ import torch
 from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
 from msa_demo.fusion import WeightedLateFusion
-from msa_demo.inputs import Inputs
+from msa_demo.inputs import Inputs, empty_text
 from msa_demo import language
 from msa_demo.labels import SENTIMENTS, labels_to_sentiment
 from msa_demo.labels import probs_dict as _probs_dict
@@ -346,6 +346,10 @@ class MultimodalSentimentModel:
                     exc.modality = exc.modality or k.name  # whose input it was (the page says how to go on without)
                     raise
         got = {n: v for n, v in got.items() if v is not None}  # an empty text box gives nothing
+        if not got and empty_text(raw.get("text")):  # a text given alone that holds no words: said what it holds
+            error = InputError(empty_text(raw.get("text")))
+            error.modality = "text"
+            raise error
         carried = {}  # what an input carries (a clip's sound track, the words said in it) unless given itself
         for name, x in got.items():
             for n, v in (getattr(x, "carries", None) or {}).items():

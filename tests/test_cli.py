@@ -44,9 +44,9 @@ def test_bad_inputs_give_one_line_and_exit_2(tiny_preset_path, tmp_path):
     assert res.stderr.strip() == f"error: No audio file was found at '{shown}/none.wav'."
     res = run("predict", "--preset", str(tiny_preset_path))
     assert res.returncode == 2 and "at least one input" in res.stderr
-    res = run("predict", "--preset", str(tiny_preset_path), "--text", "   ")  # spaces are no text: the flags' line
+    res = run("predict", "--preset", str(tiny_preset_path), "--text", "   ")  # spaces are no text: said so
     assert res.returncode == 2 and res.stderr.strip() == (
-        "error: Give at least one input: --text, --image, --audio or --video.")
+        "error: The text holds only spaces, so there are no words to read: type some words, or give another input.")
     assert "Traceback" not in res.stderr
 
 
@@ -188,9 +188,12 @@ def test_a_file_that_is_not_there_and_an_unknown_language_are_refused_before_any
         assert main([command, "--audio", str(tmp_path)]) == 2
         assert capsys.readouterr().err == f"error: '{tmp_path.name}' is a folder, not an audio file; give the file " \
                                           "itself.\n"
-        assert main([command, "--text", "  "]) == 2  # nothing given: explain also names --from
+        assert main([command]) == 2  # nothing given: explain also names --from
         assert capsys.readouterr().err == "error: Give at least one input: --text, --image, --audio or --video" + (
             " (or --from a saved explanation)" if command == "explain" else "") + ".\n"
+        assert main([command, "--text", "  "]) == 2  # text that is only spaces: said so
+        assert capsys.readouterr().err == ("error: The text holds only spaces, so there are no words to read: type "
+                                           "some words, or give another input.\n")
         with pytest.raises(SystemExit) as stop:
             main([command, "--text", "hi", "--lang", "xx"])
         assert stop.value.code == 2 and "'xx' is not a language the words are printed in; use en or zh-CN" in \

@@ -76,6 +76,26 @@ def test_every_input_switched_off_is_refused_not_answered_with_the_prior(tiny_mo
     assert i18n.said(str(err.value), "zh") == "请至少给出一个输入：文字、图片、音频或视频。"
 
 
+def test_text_that_holds_nothing_once_cleaned_is_told_what_it_holds_not_to_give_an_input(tiny_model, raw):
+    """"\x00\x00\x00" or spaces alone had been told "Give at least one input: type some text, ...", though text was
+    typed: what the text holds is said instead (in Chinese too). Beside another input such a text is no input, as
+    before."""
+    from msa_demo import i18n
+    from msa_demo.errors import InputError
+
+    for text, what in (("\x00\x00\x00", "control characters"), ("   \n\t", "spaces"),
+                       (" \x1b[31m \u200b", "spaces, control characters and invisible characters"),
+                       ("<b></b>", "HTML tags")):
+        with pytest.raises(InputError) as err:
+            tiny_model.predict(text=text)
+        assert str(err.value) == (f"The text holds only {what}, so there are no words to read: type some words, or "
+                                  "give another input."), text
+        assert err.value.modality == "text"
+        assert i18n.said(str(err.value), "zh").startswith("文字里只有"), i18n.said(str(err.value), "zh")
+        assert tiny_model.predict(text=text, image=raw["image"]).used == ["image"]
+    assert i18n.said(str(err.value), "zh") == "文字里只有HTML 标签，没有可读的词语：请输入一些词语，或给出其他输入。"
+
+
 def test_weighted_fusion_is_the_weighted_mean_of_present_modalities(tiny_model, raw):
     pred = tiny_model.predict(**raw)
     w = {m: tiny_model.preset.modalities[m].weight for m in raw}

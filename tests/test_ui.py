@@ -156,7 +156,8 @@ def test_toggle_without_input_is_quiet(dash):
 
 @pytest.mark.parametrize("args, message", [
     (("", None, None), "at least one input"),
-    (("   ", None, None), "at least one input"),
+    (("   ", None, None), "The text holds only spaces, so there are no words to read"),
+    (("\x00\x00\x00", None, None), "The text holds only control characters, so there are no words to read"),
 ])
 def test_missing_input_is_a_clear_error(dash, args, message):
     with pytest.raises(gr.Error, match=message):
@@ -805,7 +806,9 @@ def test_a_click_that_cannot_run_is_refused_alone(dash, tmp_path):
     from msa_demo.ui.widgets import ALL_OFF, NO_INPUT
 
     with pytest.raises(gr.Error, match=re.escape(NO_INPUT)):
-        dash.refuse(None, "   ", None, None)
+        dash.refuse(None, "", None, None)
+    with pytest.raises(gr.Error, match=re.escape("The text holds only spaces, so there are no words to read")):
+        dash.refuse(None, "   ", None, None)  # text typed: what is wrong with it, not "give at least one input"
     with pytest.raises(gr.Error, match=re.escape(ALL_OFF)):
         dash.refuse(None, "I love it", None, None, use_text=False)
     assert dash.refuse(None, "I love it", None, None) is None

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 from msa_demo.errors import InputError, MsaError
 from msa_demo import i18n, registry
 from msa_demo.i18n import t, with_reading
+from msa_demo.inputs import empty_text
 from msa_demo.language import language_name, preset_languages
 from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
@@ -426,8 +427,8 @@ class Dashboard:
             return None
         request, _rest = self._bind(args, named)
         given = [m for m, v in request.given.items() if not (isinstance(v, str) and not v.strip())]
-        if not given:
-            raise user_error(t(NO_INPUT, lang))
+        if not given:  # text typed that is only spaces: said what it holds, not that nothing was given
+            raise user_error(i18n.said(empty_text(request.given.get("text")) or NO_INPUT, lang))
         if not (set(given) | brought(given)) & set(request.switched_on):
             raise user_error(t(ALL_OFF, lang))
         return None
