@@ -934,6 +934,8 @@ ZH: dict[str, str] = {
     "The most decisive frame ({time} s): where in it, {caption}.": "最具决定性的一帧（{time} 秒）：其中的位置，{caption}。",
     # the modalities' report sections
     "Words": "词语", "Image": "图片", "Audio": "音频", "Video": "视频",
+    "How sure the model is of each class, all inputs together (the three add up to 100 %).":
+        "模型对每个类别有多确定（综合所有输入；三者相加为 100%）。",
     "Green words pushed the model toward '{target}', red words away from it: the colours are about this verdict, "
     "not about whether a word is kind or harsh.": "绿色的词把模型推向“{target}”，红色的词把它推离“{target}”：颜色说的是这个结论，"
                                                 "不是这个词本身是好话还是坏话。",

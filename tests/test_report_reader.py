@@ -317,6 +317,21 @@ def test_the_words_colours_are_said_to_be_about_the_explained_class_on_the_page_
         assert text.render(shown, lang)["words"]["label"] == line
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("en", "How sure the model is of each class, all inputs together (the three add up to 100 %)."),
+    ("zh", "模型对每个类别有多确定（综合所有输入；三者相加为 100%）。")])
+def test_the_probabilities_say_what_they_are(exp, lang, said):
+    """A reader took "62.4 %" for "62 % of the post is negative": the table of the classes says what its numbers
+    are, and they add up to 100 (as printed, to a tenth)."""
+    from msa_demo import report
+
+    page = report.to_html(exp, lang)
+    table = page[page.index("<caption>"):page.index("</table>", page.index("<caption>"))]
+    assert table.startswith(f"<caption>{said}</caption>")
+    shown = [float(v) for v in re.findall(r"<td>([\d.]+)%</td>", table)]
+    assert len(shown) == 3 and abs(sum(shown) - 100) <= 0.2, shown
+
+
 # ---------------------------------------------------------------------------------------------- 4. charts on a phone
 
 

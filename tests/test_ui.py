@@ -252,6 +252,13 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
     assert last["contrib"] is not None  # contributions figure
     assert last["text.words"]  # words
     assert last["image.picture"] is not None and last["image.heat_maps"]  # original + overlays
+    # each heat map a PNG named for what it shows (the gallery's "Download All" gave hash-named .webp files)
+    named = [Path(path).name for path, _caption in last["image.heat_maps"]]
+    target = last["state"]["target"]
+    assert named and all(re.fullmatch(rf"heat-map-{i}_[a-z-]+_toward-{target}\.png", n) for i, n in enumerate(named, 1))
+    from PIL import Image
+
+    assert all(Image.open(path).format == "PNG" for path, _caption in last["image.heat_maps"])
     assert last["audio.plot"] is not None and last["audio.clip"] is not None  # audio figure + clip
     assert "trust" in last["trust"] and last["notices"].startswith("### ")
 

@@ -77,14 +77,45 @@ def view() -> dict:
         picture = gr.Image(label=tr("Original picture"), interactive=False, elem_id="orig-image", height=PANEL_HIGH,
                            scale=1, visible=False)
         heat_maps = gr.Gallery(label=tr("Heat maps"), elem_id="overlays", height=PANEL_HIGH, columns=2, scale=2,
+                               format="png",  # downloaded as they are named (``named_files``), not as .webp
                                interactive=False, object_fit="contain", visible=False)
     legend = gr.Markdown(elem_id="heatmap-legend", visible=False)
     return {"picture": picture, "heat_maps": heat_maps, "legend": legend}
 
 
 def render(exp: dict, lang: str = "en") -> dict:
-    return {"picture": views.original_image(exp), "heat_maps": views.image_overlays(exp, lang),
+    return {"picture": views.original_image(exp), "heat_maps": named_files(views.image_overlays(exp, lang), exp),
             "legend": views.heatmap_legend(exp, lang)}
+
+
+SAVED_KEPT = 64  # the heat maps' folders kept (one an explanation shown), the oldest deleted past this
+_saved: list = []
+
+
+def named_files(overlays: list | None, exp: dict) -> list | None:
+    """The heat maps as PNG files named for what they show ("heat-map-1_integrated-gradients_toward-negative.png"),
+    with their captions: the gallery's "Download All" gave two hash-named .webp files, which a colleague who
+    was sent them could not tell apart or place."""
+    if not overlays:
+        return overlays
+    import re
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="msa_heat_maps_"))
+    _saved.append(folder)
+    while len(_saved) > SAVED_KEPT:
+        shutil.rmtree(_saved.pop(0), ignore_errors=True)
+    toward = re.sub(r"\W+", "-", str(exp.get("target") or "")).strip("-")
+    maps = [m for m in views.maps_for(exp, "image") if m.get("heatmap")]  # image_overlays' maps, in its order
+    out = []
+    for i, ((image, caption), m) in enumerate(zip(overlays, maps), 1):
+        method = re.sub(r"\W+", "-", str(m.get("method", ""))).strip("-")
+        path = folder / f"heat-map-{i}_{method}_toward-{toward}.png"
+        image.save(path, format="PNG")
+        out.append((str(path), caption))
+    return out
 
 
 def record(value: ImageInput | None) -> dict[str, Any]:
