@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from typing import Any, Sequence
 
-from msa_demo.errors import MsaError
+from msa_demo.errors import InputError, MsaError
 
 
 def input_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -91,8 +92,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_make_tiny(args: argparse.Namespace) -> int:
-    import shlex
-
     from msa_demo.cli import output_folder
     from msa_demo.tiny import build_tiny_preset
 
@@ -107,7 +106,24 @@ def cmd_check_preset(args: argparse.Namespace) -> int:
     from msa_demo.config import load_preset
     from msa_demo.hub import check_preset, format_check
 
-    check = check_preset(load_preset(args.preset), online=False if args.offline else None)
+    preset = load_preset(args.preset)
+    if args.write:  # the preset as a file to edit: a second preset for Compare, or one's own (a new user built one
+        # from msa_demo.config in Python to try a heavier face weight on Compare's B)
+        from pathlib import Path
+
+        out = Path(args.write)
+        if out.exists():
+            raise InputError(f"{out} exists already: give a new file name (nothing was written).")
+        if out.suffix.lower() != ".json":
+            raise InputError(f"Write the preset to a .json file, not '{out.name}'.")
+        try:
+            out.write_text(json.dumps({**preset.to_dict(), "name": out.stem}, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        print(f"Preset '{preset.name}' written to {out} as '{out.stem}': edit it (each modality's 'weight' in the "
+              f"late fusion, its model), then give it as --preset {shlex.quote(str(out))} or as Compare's B.")
+        return 0
+    check = check_preset(preset, online=False if args.offline else None)
     print(json.dumps(check.to_dict(), indent=2) if args.json else format_check(check))
     return 0 if check.ok else 1
 
@@ -135,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("preset", help="hub, hub-face, lite, or a preset JSON/YAML file")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--offline", action="store_true", help="print the plan without asking the Hub")
+    p.add_argument("--write", metavar="FILE.json", help="write the preset as a JSON file to edit (a second preset for "
+                   "Compare, or your own), and check nothing")
     p.set_defaults(func=cmd_check_preset)
     p = sub.add_parser("make-tiny", help="build a tiny random preset (offline trials and tests)")
     p.add_argument("directory")

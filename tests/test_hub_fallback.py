@@ -306,6 +306,29 @@ def test_check_preset_json_and_unknown_preset(tmp_path):
     assert bad.returncode == 2 and "Unknown preset 'nope'" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_check_preset_writes_a_preset_to_edit_as_a_second_one_for_compare(tmp_path, capsys):
+    """Compare needs a second preset, and the README had no way to make one: a new user built it from
+    msa_demo.config in Python. ``check-preset PRESET --write FILE.json`` writes it, named for its file, to edit and
+    load; a file that exists, or one not .json, is one line and nothing is written."""
+    from msa_demo.__main__ import main
+
+    out = tmp_path / "faces_first.json"
+    assert main(["check-preset", "lite", "--write", str(out)]) == 0
+    assert f"written to {out} as 'faces_first'" in capsys.readouterr().out
+    edited = json.loads(out.read_text())
+    edited["modalities"]["video"]["weight"] = 3.0
+    out.write_text(json.dumps(edited))
+    loaded = load_preset(str(out))
+    assert loaded.name == "faces_first" and loaded.modalities["video"].weight == 3.0
+    assert {m: s for m, s in loaded.modalities.items() if m != "video"} == {
+        m: s for m, s in LITE.modalities.items() if m != "video"}
+    before = out.read_text()
+    for again, said in ((out, "exists already"), (tmp_path / "p.yaml", "to a .json file")):
+        assert main(["check-preset", "lite", "--write", str(again)]) == 2
+        assert said in capsys.readouterr().err
+    assert out.read_text() == before and not (tmp_path / "p.yaml").exists()
+
+
 def test_verification_compares_what_the_hub_lists_with_what_the_entry_expects():
     from msa_demo.hub import compare
 
