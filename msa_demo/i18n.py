@@ -1188,7 +1188,7 @@ ZH: dict[str, str] = {
     "decided": "已判定",
     "{n} of {rows} explained rows were too close to call (the top two classes less than {gap} points apart, as the "
     "dashboard says it): {ids}": "已解释的 {rows} 行中有 {n} 行难分高下（前两个类别相差不到 {gap} 个百分点，与仪表盘的说法一致）：{ids}",
-    "the scores above count each row's predicted class, theirs too; on the {n} labelled ones the accuracy is "
+    "the scores above count each row's predicted class, theirs too; their accuracy, over the {n} labelled, is "
     "{accuracy} (the slices by verdict score the rows apart)":
         "上面的分数按每行的预测类别计算，这些行也不例外；其中 {n} 个有标签的行准确率为 {accuracy}（按结论划分的切片将它们分开计分）",
     "the scores above count each row's predicted class; none of these rows has a label":

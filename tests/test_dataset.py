@@ -1240,8 +1240,8 @@ def test_the_near_tie_line_s_figures_known_by_construction():
     assert (s["too_close"], s["too_close_labelled"], s["too_close_accuracy"]) == (3, 2, 0.5)
     assert s["slices"]["verdict"]["decided"]["accuracy"] == 0.5
     line = ("3 of 5 explained rows were too close to call (the top two classes less than 5 points apart, as the "
-            "dashboard says it): 0, 1, 4; the scores above count each row's predicted class, theirs too; on the 2 "
-            "labelled ones the accuracy is 0.500 (the slices by verdict score the rows apart)")
+            "dashboard says it): 0, 1, 4; the scores above count each row's predicted class, theirs too; their "
+            "accuracy, over the 2 labelled, is 0.500 (the slices by verdict score the rows apart)")
     assert too_close_line(s) == line
     assert "<h3>By verdict</h3>" in to_html(rows) and "难分高下" in too_close_line(s, "zh")
     assert line in summary_markdown(rows, Path("set")).split("\n\n")  # the tab's summary: a line of its own

@@ -520,8 +520,8 @@ def _where_html(where: dict[str, int], lang: str = "en") -> str:
 
 TOO_CLOSE = ("{n} of {rows} explained rows were too close to call (the top two classes less than {gap} points apart, "
              "as the dashboard says it): {ids}")
-TOO_CLOSE_SCORED = ("the scores above count each row's predicted class, theirs too; on the {n} labelled ones the "
-                    "accuracy is {accuracy} (the slices by verdict score the rows apart)")
+TOO_CLOSE_SCORED = ("the scores above count each row's predicted class, theirs too; their accuracy, over the {n} "
+                    "labelled, is {accuracy} (the slices by verdict score the rows apart)")  # "on the 1 labelled ones"
 TOO_CLOSE_UNLABELLED = "the scores above count each row's predicted class; none of these rows has a label"
 
 
