@@ -105,6 +105,10 @@ def test_the_map_is_sklearn_pca_of_the_stored_features_and_puts_the_classes_apar
     assert [p["x"] for p in saved["points"]] == pytest.approx([p.x for p in m.points])
     assert m.nearest(x["n2"] + 1e-4, m.point("n2").y).id in {"n1", "n2", "n3"}  # the neutral rows coincide
     assert m.nearest(m.point("g3").x, m.point("g3").y).id == "g3"
+    # a clip's row without text: its point names the words heard in it (its hover was empty)
+    spoken = [{**r, "text_start": None, "heard": "so I bought this camera"} if r["id"] == "g3" else r for r in rows]
+    assert row_map(spoken).point("g3").text == "🔊 so I bought this camera"
+    assert row_map(rows).point("g3").text == next(r["text_start"] for r in rows if r["id"] == "g3")
 
 
 def test_old_results_and_too_few_rows_say_why_there_is_no_map(mapped):

@@ -35,7 +35,7 @@ class MapPoint:
     y: float
     label: str | None  # the manifest's label (None: unlabelled)
     predicted: str | None
-    text: str  # the start of the row's text ("" without one)
+    text: str  # the start of the row's text, else of the words heard in its clip ("🔊 ..."; "" without either)
 
     @property
     def wrong(self) -> bool:
@@ -117,7 +117,8 @@ def row_map(rows: list[dict]) -> RowMap:
                              f"features; a map needs at least {MIN_ROWS}.")
     coords, variance = project([f for _, f in kept])
     points = [MapPoint(str(r["id"]), float(x), float(y), r.get("label") or None, r.get("predicted"),
-                       r.get("text_start") or "") for (r, _), (x, y) in zip(kept, coords)]
+                       r.get("text_start") or (f"🔊 {r['heard']}" if r.get("heard") else ""))  # a clip's: its words
+              for (r, _), (x, y) in zip(kept, coords)]
     return RowMap(points, variance, width, len(ok) - len(kept), seconds=time.perf_counter() - t0)
 
 
