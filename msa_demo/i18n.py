@@ -618,8 +618,9 @@ ZH: dict[str, str] = {
     "Audio: speech recognition went round in a loop from {at} s (the same words over and over); the {n} word(s) it "
     "put there were left out: not heard.":
         "音频：语音识别从 {at} 秒起陷入循环（反复出现同样的词语）；它在那里写出的 {n} 个词语已略去：并未听到。",
-    "Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has nothing to "
-    "judge.": "音频：语音识别反复听到同样的词语（是音乐或单音？），因此 lite 音频模型无从判断。",
+    "Audio: speech recognition heard the same words over and over (music, a tone, or speech it could not make out?), "
+    "so lite audio has nothing to judge.":
+        "音频：语音识别反复听到同样的词语（是音乐、单音，还是它听不清的语音？），因此 lite 音频模型无从判断。",
     "Video: speech recognition was unsure of the words it heard (music or noise?), so they were not read as the text.":
         "视频：语音识别对听到的话没有把握（音乐或噪声？），因此没有把它们当作文字读取。",
     "The {m} model could not be loaded, so the {m} was not used.": "{m}模型无法加载，因此未使用{m}。",
@@ -1077,8 +1078,9 @@ ZH: dict[str, str] = {
         "“{name}”不是音频框接受的声音文件。视频里的人声请从视频框给出（会听取它的音轨）；或把声音存为 WAV、MP3、M4A、OGG 或 FLAC 再给出。",
     "'{name}' is not a picture the Image box takes: give a PNG, JPEG, WebP, GIF, BMP or TIFF; a clip goes in the "
     "Video box.": "“{name}”不是图片框接受的图片：请给出 PNG、JPEG、WebP、GIF、BMP 或 TIFF；视频请放入视频框。",
-    "'{name}' is not a video the Video box takes: give an MP4, WebM, MOV or MKV; a sound file goes in the Audio box, "
-    "a picture in the Image box.": "“{name}”不是视频框接受的视频：请给出 MP4、WebM、MOV 或 MKV；声音文件请放入音频框，图片请放入图片框。",
+    "'{name}' is not a video the Video box takes: give a video file (MP4, WebM, MOV, MKV, AVI ...); a sound file goes "
+    "in the Audio box, a picture in the Image box.":
+        "“{name}”不是视频框接受的视频：请给出视频文件（MP4、WebM、MOV、MKV、AVI 等）；声音文件请放入音频框，图片请放入图片框。",
     # dataset findings (fix-dataset)
     "the first {n} of {total} rows": "共 {total} 行中的前 {n} 行", "{n} of {total} rows": "共 {total} 行中的 {n} 行",
     "{n} rows": "{n} 行",

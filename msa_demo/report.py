@@ -38,7 +38,7 @@ margin-right:6px;border-radius:3px}.imgs{display:flex;flex-wrap:wrap;gap:12px}.i
 no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) right/30px 100% no-repeat local,radial-gradient(farthest-side at
 0 50%,#0003,#0000) left/12px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0003,#0000) right/12px
 100% no-repeat scroll}.chart svg{max-width:none}.chart:focus-visible{outline:2px solid #4575b4}
-.made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}@media print{audio{display:none}}
+.made{color:#595959;font-size:.9em;overflow-wrap:anywhere}del{background:#f4c7c3}ins{background:#c8e6c9;text-decoration:none}@media print{audio,#json-link{display:none}h2,h3{break-after:avoid}.bars,figure,tr{break-inside:avoid}}
 """ + views.BARS_CSS
 
 

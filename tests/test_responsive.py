@@ -72,7 +72,10 @@ def test_the_report_s_bars_take_the_width_the_screen_has():
     head = re.search(r"<svg [^>]*>", wave).group(0)
     width, height = re.search(r'width="(\d+)" height="(\d+)"', head).groups()
     assert f'viewBox="0 0 {width} {height}"' in head, head
-    assert "@media print{audio{display:none}}" in page  # a printed player was a useless "0:00 / 0:03"
+    printed = re.search(r"@media print\{(.*?)\}\}", page).group(1)
+    assert "audio,#json-link{display:none}" in printed  # a printed player was a useless "0:00 / 0:03"
+    assert "h2,h3{break-after:avoid}" in printed and ".bars,figure,tr{break-inside:avoid" in printed  # a chart
+    # had been split over two pages, a heading left alone at a page's foot
 
 
 def test_tablets_get_the_heat_maps_and_the_trust_table_laid_out_as_phones_do():
@@ -145,8 +148,22 @@ def test_the_timeline_writes_its_strongest_words_first_and_whole():
     assert {"terrible,", "disaster."} <= set(written)
     assert not any(figure.data[-1].text or ())  # no band's own text, which its edge cut
     items = dict(video_kind.lanes(exp))["words"]
-    chosen = video_kind.labelled_words(items, 4.0)
-    spans = sorted(((items[i][0] + items[i][1]) / 2, len(items[i][3]) * video_kind.WORD_PX / 2 / (
-        video_kind.PLOT_PX / 4.0)) for i in chosen)
-    assert all(m1 + h1 <= m2 - h2 for (m1, h1), (m2, h2) in zip(spans, spans[1:]))  # none runs into the next
-    assert len(chosen) < len(said)  # the lane is too short for every word: the weakest are left to hover
+    for plot_px, char_px in ((video_kind.PLOT_PX, video_kind.PAGE_WORD_PX), (760, video_kind.WORD_PX)):
+        chosen = video_kind.labelled_words(items, 4.0, plot_px, char_px)
+        spans = []
+        for i, (x, anchor) in chosen.items():
+            width = (len(items[i][3]) * char_px + 6) / (plot_px / 4.0)
+            lo = {"middle": x - width / 2, "start": x}[anchor]
+            a, b = items[i][:2]
+            assert lo <= (a + b) / 2 <= lo + width or lo == 0 or abs(lo + width - 4.0) < 1e-9  # over its
+            # word's middle, unless held inside the clip
+            spans.append((lo, lo + width))
+        spans.sort()
+        assert all(a_hi <= b_lo + 1e-9 for (_a, a_hi), (b_lo, _b) in zip(spans, spans[1:]))  # none runs into the next
+        assert spans[0][0] >= 0 and spans[-1][1] <= 4.0 + 1e-9  # none over the lane's name, none past the clip
+        assert {items[i][3] for i in chosen} >= {"terrible,", "disaster."}
+    # the report's lane writes the same strongest words (it wrote the first that fitted: "and it is ...")
+    lane = video_kind.lane_svg(items, 4.0, "words", words=True)
+    assert {"terrible,", "disaster."} <= set(re.findall(r'text-anchor="\w+">([^<]+)</text>', lane))
+    assert len(video_kind.labelled_words(items, 4.0)) < len(said)  # a phone's lane is too short for every word:
+    # the weakest are left to their hover text

@@ -227,25 +227,22 @@ def key_frame(exp: dict) -> dict | None:
     return next((m for m in views.maps_for(exp, "video") if m.get("method") == "key_frame_occlusion"), None)
 
 
-WORD_PX, WORD_GAP_PX = 6.5, 4.0  # the width of a character of the lanes' 11 px font (at most), the space between words
+WORD_PX = 6.5  # the width of a character of the report's lanes' 11 px font (at most)
 
 
 def lane_svg(items: list[tuple], seconds: float, title: str, *, width: int = 760, height: int = 46,
              words: bool = False) -> str:
     """One lane of :func:`lanes`: each time segment as a band coloured by its push (relative to the strongest) on
-    a time axis; ``words``: each band also says its word."""
+    a time axis; ``words``: the words :func:`labelled_words` picks are written on their bands, the strongest first."""
     seconds = max(seconds, max((float(b) for _a, b, *_ in items), default=0.0), 1e-3)
     px = width / seconds
-    written = -1e9  # where the last word written ends: a word that would run into it is left to its tooltip
     bands = []
     for a, b, r, lbl, s in items:
         bands.append(f'<rect x="{a * px:.1f}" y="4" width="{max(0.5, (b - a) * px - 1):.1f}" height="{height - 8}" '
                      f'fill="{views.score_colour(r, 0.1 + 0.8 * abs(r))}"><title>{_e(lbl)}'
                      + ("" if words else f": {s:+.4f}") + "</title></rect>")
-        mid, half = (a + b) / 2 * px, WORD_PX * len(lbl) / 2
-        if words and mid - half >= written + WORD_GAP_PX:
-            bands.append(f'<text x="{mid:.1f}" y="{height / 2 + 4:.0f}" text-anchor="middle">{_e(lbl)}</text>')
-            written = mid + half
+    for i, (x, anchor) in sorted((labelled_words(items, seconds, width, WORD_PX) if words else {}).items()):
+        bands.append(f'<text x="{x * px:.1f}" y="{height / 2 + 4:.0f}" text-anchor="{anchor}">{_e(items[i][3])}</text>')
     bands = "".join(bands)
     step = max(1.0, round(seconds / 8))
     ticks = "".join(f'<text x="{t * px:.1f}" y="{height + 12}" text-anchor="{"start" if t == 0 else "middle"}">'
@@ -350,25 +347,36 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
     return out
 
 
-PLOT_PX = 420  # the width the timeline's lanes are assumed to get (a desktop page gives more, a phone ~300)
-WORD_PX = 7.5  # a label's width per character at the words' 13 px
+PLOT_PX = 300  # the width the page's timeline lanes are assumed to get: a phone's (a desktop gives them 800)
+PAGE_WORD_PX = 7.5  # a label's width per character at the page's 13 px (the report's 11 px: ``WORD_PX``)
 
 
-def labelled_words(items: list, seconds: float) -> set[int]:
-    """Which words of the words lane carry their label: the strongest first (by their push), each one whose label,
-    centred on its word, would not run into a label already chosen (``PLOT_PX`` wide for ``seconds``). A label
-    that fits its band only had been written: "on", "and", "Still," were, and the decisive "terrible," and
-    "disaster." (longer than their half-second) were left to their hover text."""
-    per_second = PLOT_PX / max(seconds, 1e-6)
+def labelled_words(items: list, seconds: float, plot_px: float = PLOT_PX, char_px: float = PAGE_WORD_PX
+                   ) -> dict[int, tuple[float, str]]:
+    """Which words of the words lane carry their label, and where: {index: (x in seconds, anchor "middle" or
+    "start")}. The strongest first (by their push), each one whose label, centred on its word (kept between the
+    clip's start and end), would not run into a label already chosen, on a lane ``plot_px`` wide
+    for ``seconds``; where centred it would, it is moved aside while it still covers its word's middle. A label
+    that fitted its band only had been written: "on", "and", "Still," were, and the
+    decisive "terrible," and "disaster." (longer than their half-second) were left to their hover text; the
+    report wrote the first words that fitted, left to right ("I, It, and, The"), "love" and "perfectly" not."""
+    per_second = plot_px / max(seconds, 1e-6)
     taken: list[tuple[float, float]] = []
-    chosen = set()
-    for i in sorted(range(len(items)), key=lambda i: -abs(items[i][2])):
+    chosen: dict[int, tuple[float, str]] = {}
+    for i in sorted(range(len(items)), key=lambda i: (-abs(items[i][2]), items[i][0])):
         a, b, _r, lbl, _s = items[i]
-        half = (len(lbl) * WORD_PX / 2 + 3) / per_second
+        if not lbl.strip():
+            continue
+        span = (len(lbl) * char_px + 6) / per_second
         mid = (a + b) / 2
-        if lbl.strip() and all(mid + half <= lo or mid - half >= hi for lo, hi in taken):
-            taken.append((mid - half, mid + half))
-            chosen.add(i)
+        # centred on its word, else moved aside as far as it still covers the word's middle (a label that ran
+        # 0.05 s into the one before it was left out)
+        for lo in (mid - span / 2, mid - 0.1 * span, mid - 0.9 * span):
+            lo = min(max(lo, 0.0), max(seconds - span, 0.0))  # not over the lane's name, not past the clip
+            if all(lo + span <= t_lo or lo >= t_hi for t_lo, t_hi in taken):
+                taken.append((lo, lo + span))
+                chosen[i] = (mid, "middle") if abs(lo - (mid - span / 2)) < 1e-9 else (lo, "start")
+                break
     return chosen
 
 
@@ -385,7 +393,7 @@ def timeline(exp: dict, lang: str = "en"):
     names_ = list(named.values())
     seconds = max((b for _lane, items in got for _a, b, *_ in items), default=1.0)
     for lane, items in got:
-        written = labelled_words(items, seconds) if lane == "words" else set()
+        written = labelled_words(items, seconds) if lane == "words" else {}
         fig.add_trace(go.Bar(
             y=[named[lane]] * len(items), x=[max(1e-3, b - a) for a, b, *_ in items], base=[a for a, *_ in items],
             orientation="h", marker={"color": [views.score_colour(r, 0.15 + 0.8 * abs(r)) for _a, _b, r, *_ in items],
@@ -393,9 +401,10 @@ def timeline(exp: dict, lang: str = "en"):
             name=named[lane],
             hovertext=[f"{named[lane]} {a:.1f}–{b:.1f} s · {lbl}" + (f": {sc:+.3g}" if lane != "words" else "")
                        for a, b, _r, lbl, sc in items], hoverinfo="text"))
-        for i in sorted(written):  # over its band, whole: a bar's own text is cut at the band's edge ("erribl")
-            a, b, _r, lbl, _s = items[i]
-            fig.add_annotation(x=(a + b) / 2, y=named[lane], text=views.esc(lbl), showarrow=False,
+        for i, (x, anchor) in sorted(written.items()):  # over its band, whole: a bar's own text is cut at the
+            # band's edge ("erribl")
+            fig.add_annotation(x=x, y=named[lane], text=views.esc(items[i][3]), showarrow=False,
+                               xanchor={"middle": "center", "start": "left", "end": "right"}[anchor],
                                font={"size": 13, "color": "#111", "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff"})
     kf = key_frame(exp)
     if kf and kf.get("params", {}).get("time") is not None:

@@ -238,8 +238,8 @@ class HFAudioClassifier(Modality):
         return out.logits, feats
 
 
-LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (music or a tone?), so lite audio has "
-                "nothing to judge.")
+LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (music, a tone, or speech it could not "
+                "make out?), so lite audio has nothing to judge.")  # speech: espeak-ng's Mandarin was heard so
 NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
 NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
 # speech heard, then a stretch in which Whisper went round in a loop (``Transcript.dropped_looped``): the words

@@ -30,8 +30,8 @@ WRONG_BOX = {
              "track); or give the sound as WAV, MP3, M4A, OGG or FLAC.",
     "image": "'{name}' is not a picture the Image box takes: give a PNG, JPEG, WebP, GIF, BMP or TIFF; a clip goes in "
              "the Video box.",
-    "video": "'{name}' is not a video the Video box takes: give an MP4, WebM, MOV or MKV; a sound file goes in the "
-             "Audio box, a picture in the Image box.",
+    "video": "'{name}' is not a video the Video box takes: give a video file (MP4, WebM, MOV, MKV, AVI ...); a sound "
+             "file goes in the Audio box, a picture in the Image box.",
 }
 COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
                     "picture, or upload/record an audio or video clip on the Explain tab.")
