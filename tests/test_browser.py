@@ -979,9 +979,9 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto((tmp_path / "msa_report.html").as_uri())
     # (each chart at its own size in a frame that scrolls it: shrunk to the phone, its words were 5 to 8 px tall)
-    fits = phone.evaluate("() => [document.documentElement.scrollWidth, ...[...document.querySelectorAll('.chart')]"
-                          ".map(s => Math.round(s.getBoundingClientRect().right))]")
-    assert len(fits) > 2, fits  # the report's charts were found
+    fits = phone.evaluate("() => [document.documentElement.scrollWidth, ...[...document.querySelectorAll("
+                          "'.chart, .bars .r')].map(s => Math.round(s.getBoundingClientRect().right))]")
+    assert len(fits) > 5, fits  # the report's charts were found: the waveform's frame and the bars' rows
     phone.screenshot(path=str(tmp_path / "report_phone.png"))
     phone.close()
     assert max(fits) <= 390, fits
