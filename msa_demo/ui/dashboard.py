@@ -298,12 +298,15 @@ class Dashboard:
             log.exception("prediction failed")
             raise user_error(f"The prediction failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
 
-    def _bind(self, args, named, tail=()) -> tuple[Request, dict]:
+    def _bind(self, args, named, tail=(), read: bool = True) -> tuple[Request, dict]:
+        """(Request, the other keywords) from a handler's arguments; ``read``: the request is to be read, so a clip
+        is its browser copy once one is made (:meth:`_as_shown`). A stamp (``read=False``) needs no copy: on
+        screen the copy is the clip (``same_clip``), and a freshness line had waited for the copy to be made."""
         try:
             request, rest = bind(args, named, tail)
         except TypeError as exc:
             raise user_error(f"These inputs cannot be read: {exc}.") from None
-        return self._as_shown(request), rest
+        return (self._as_shown(request) if read else request), rest
 
     def _as_shown(self, request: Request) -> Request:
         """The request with an uploaded clip's browser copy in its place, once :meth:`playable_clip` made one
@@ -971,7 +974,7 @@ class Dashboard:
 
     def _now(self, args, named) -> dict:
         """The stamp of what is on screen (its files hashed: made once for both tabs' freshness lines)."""
-        request, advanced = self._bind(args, named)
+        request, advanced = self._bind(args, named, read=False)
         return explained_stamp(request, settings_values(**advanced))
 
     @staticmethod
