@@ -43,14 +43,15 @@ FRAMES_LABEL = "Frames: the face's push, relative to the strongest (★ the key 
 
 @dataclass
 class VideoOptions:
-    """The clip's explanation settings (publicly ``video_methods``). Its moments are removed frame by frame as the
-    image's regions are (``image_baseline``; the key frame's regions: ``regions``, ``grid``, ``superpixels``);
+    """The clip's explanation settings (publicly ``video_methods``). A removed moment's frames count as an even vote
+    in the clip's mean (``explain.moments``); the key frame's regions are removed as the image's regions are
+    (``image_baseline``, ``regions``, ``grid``, ``superpixels``);
     how the clip is read (frames a second, seconds, the moments' length) is the preset's video entry's
     (``video_options``): it changes what the model reads, not only how it is explained."""
 
     methods: tuple = option(
-        ("occlusion",), "which video moments maps run, one each, over time segments of the face track (integrated"
-        " gradients back-propagates through every frame: costly); the key frame's regions always follow",
+        ("occlusion",), "which video moments maps run, one each, over time segments of the face track (each frame"
+        " is read once, whichever runs); the key frame's regions always follow",
         label="video methods", choices=METHODS, min_count=1)
 
 

@@ -5,7 +5,7 @@ the frames' label probabilities are averaged over the frames in which a face was
 
 The model input explainers perturb is the frame track ``frames`` [B, T, C, H, W] (each frame as the image
 family's model reads it: the face crop); ``face_mask`` [B, T] says which frames are read. Removing a moment =
-replacing its frames by a baseline frame (``explain.moments``).
+making its frames' votes in the mean even (``explain.moments``: the presence of each frame is what is explained).
 
 A clip's sound track (16 kHz mono) is decoded too (:attr:`VideoInput.sound`): the video kind hands it to the
 audio modality when no audio clip is given, and the words said in it to the text modality when no text is given
@@ -691,8 +691,8 @@ class FrameTrack(Modality):
     def _frames_read(self, flat: torch.Tensor, want_features: bool):
         """The frame model's (logits [N, L], features [N, D] or None) of frames ``flat`` [N, ...]. Without
         gradients, each distinct frame is read once and a frame read before (the same pixels) comes from a cache:
-        a moment's occlusion changes a second's frames of the clip, and every other frame of its row was read
-        already (30 s of frames: 77 rows took 15.6 s, each re-reading all 60 frames)."""
+        a clip read again (another target, the moments' presence rows, the key frame's other frames) reads none
+        of its frames again (30 s of frames: 77 rows had taken 15.6 s, each re-reading all 60 frames)."""
         if torch.is_grad_enabled() or not self.reuse_frames:
             return self.frame._run({self.frame.attr_key: flat}, want_features)
         data = flat.detach().contiguous().cpu()
