@@ -350,7 +350,8 @@ def test_the_fused_label_has_no_headline_for_a_near_tie(a, b, heading):
 
 @pytest.mark.parametrize("probs, close", [
     ({"negative": 0.448, "neutral": 0.05, "positive": 0.502}, False),  # shown 50 / 45
-    ({"negative": 0.466, "neutral": 0.0189, "positive": 0.5151}, False),  # shown 52 / 47 (4.91 points exactly)
+    ({"negative": 0.466, "neutral": 0.0189, "positive": 0.5151}, True),  # shown 51 / 47 / 2 (4.91 points exactly)
+    ({"negative": 0.466, "neutral": 0.0139, "positive": 0.5201}, False),  # shown 52 / 47 / 1
     ({"negative": 0.455, "neutral": 0.041, "positive": 0.504}, True),  # shown 50 / 46 (4.9)
     ({"negative": 0.498, "neutral": 0.0, "positive": 0.502}, True)])  # both shown 50 %
 def test_the_verdict_heading_follows_the_summary_and_the_json(probs, close):
@@ -367,6 +368,27 @@ def test_the_verdict_heading_follows_the_summary_and_the_json(probs, close):
     assert Prediction.from_dict(p).to_dict()["too_close"] is close
     if not close:  # the headline's percentage is the box's
         assert views.summary_sentence(p).startswith(f"POSITIVE ({round(100 * out['fused']['positive'])} %)")
+
+
+@pytest.mark.parametrize("probs, shown", [
+    ({"negative": 0.12, "neutral": 0.135, "positive": 0.745}, {"negative": 12, "neutral": 13, "positive": 75}),
+    ({"negative": 0.127, "neutral": 0.127, "positive": 0.746}, {"negative": 13, "neutral": 13, "positive": 74}),
+    ({"negative": 0.004, "neutral": 0.004, "positive": 0.992}, {"negative": 1, "neutral": 0, "positive": 99}),
+    ({"negative": 0.3333, "neutral": 0.3333, "positive": 0.3334}, {"negative": 33, "neutral": 33, "positive": 34})])
+def test_the_verdict_boxes_percentages_add_up_to_100(probs, shown):
+    """74.5 / 13.5 / 12 % was shown as 75 / 14 / 12 %, each class rounded alone: 101 %. The boxes, the headline
+    and a what-if's reading show the same whole percents, which add up to 100."""
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.explain.whatif import sentence_for
+
+    p = pred(probs, {"text": "positive"}, used=("text",))
+    value = views.prediction_views(p)["fused"]
+    assert {k: round(100 * v) for k, v in value.items()} == shown and sum(shown.values()) == 100
+    if shown["positive"] > 40:  # (33 / 33 / 34 is too close to call)
+        assert views.summary_sentence(p).startswith(f"POSITIVE ({shown['positive']} %)")
+    c = Counterfactual(modality="text", edit="remove", flipped=True, original="negative", label="positive",
+                       probs=probs, sentence="", units=["great"])
+    assert f"positive ({shown['positive']} %)" in sentence_for(c)
 
 
 def test_the_report_of_a_near_tie_is_headed_as_one():

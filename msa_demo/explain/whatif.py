@@ -39,16 +39,12 @@ from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED,
                            joined, region_words)
 from msa_demo.labels import probs_dict
 from msa_demo.language import detect_language, language_name
-from msa_demo.prediction import too_close
+from msa_demo.prediction import percents, too_close
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
 MAX_REPLACED = 8  # text: the most ranked words a replacement search edits
 LISTED = 6  # units named in a sentence before "and N more"
 BUDGET_SHARE = 0.5  # the what-if's deadline: this share of the time budget (when there is one), after the maps
-
-
-def _pct(p: float) -> str:
-    return f"{100 * float(p):.0f} %"
 
 
 def _and(items: list[str]) -> str:
@@ -111,10 +107,11 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %).", "Text: no flip within 64
     forwards; without the top 9 words it still reads positive (60 %)." (its forwards ran out) or "Text: no flip;
     without all 4 words it still reads positive (60 %)." (every edit tried). ``total``: how many units the map has."""
-    reads = f"{c.label} ({_pct(c.probs.get(c.label, 0.0))})"
+    shown = percents(c.probs)  # as the verdict boxes show them
+    reads = f"{c.label} ({shown.get(c.label, 0)} %)"
     if too_close(c.probs):  # as the verdict on top says it: not a decision ("still reads neutral (36 %)" at 36/33/31)
         second = sorted((k for k in c.probs if k != c.label), key=lambda k: -c.probs[k])[0]
-        reads += f", too close to call against {second} ({_pct(c.probs[second])})"
+        reads += f", too close to call against {second} ({shown[second]} %)"
     if c.flipped:
         if c.edit == "remove":
             return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."

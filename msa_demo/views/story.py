@@ -14,7 +14,7 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
-from msa_demo.prediction import percent, too_close
+from msa_demo.prediction import percent, percents, too_close
 from msa_demo.views.base import fmt, md, model_name, none_stands_out, reader_family
 
 NO_FACE = "no face"
@@ -23,14 +23,14 @@ NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, he
 
 def label_value(p: dict | None, lang: str = "en") -> dict | None:
     """A Label's value: the classes in SENTIMENTS order, each rounded to what the Label shows (whole percents,
-    :func:`prediction.percent`), so that classes shown with the same percentage are listed in SENTIMENTS order in
+    :func:`prediction.percents`, summing to 100), so that classes shown with the same percentage are listed in SENTIMENTS order in
     every panel (the Label sorts by value, keeping the given order for ties) rather than by differences nobody can
     see; the verdict box's heading reads its near-tie from these, as the summary does from the same percents."""
     if not p:
         return None
     rank = {s: i for i, s in enumerate(SENTIMENTS)}
-    pairs = sorted(((str(k), float(v)) for k, v in p.items()), key=lambda kv: rank.get(kv[0], len(rank)))
-    return {i18n.label(k, lang): percent(v) / 100 for k, v in pairs}  # each class named in ``lang``
+    shown = percents(p)  # summing to 100 (each rounded alone had read 75 + 14 + 12)
+    return {i18n.label(k, lang): shown[k] / 100 for k in sorted(shown, key=lambda k: rank.get(k, len(rank)))}
 
 
 def _pct(p: float, digits: int = 0) -> str:
@@ -109,7 +109,7 @@ def headline(pred: dict, lang: str = "en") -> str:
     if near_tie(pred):
         return t("Too close to call: {a} {pa} vs {b} {pb}", lang, a=i18n.label(a, lang), pa=_pct(pa, 1),
                  b=i18n.label(b, lang), pb=_pct(pb, 1))
-    return t("{label} ({p})", lang, label=i18n.label(a, lang).upper(), p=_pct(pa))
+    return t("{label} ({p})", lang, label=i18n.label(a, lang).upper(), p=f"{percents(pred['probs'])[a]} %")
 
 
 def terminal_verdict(pred: dict, exp: dict | None = None, reading: dict | None = None,
