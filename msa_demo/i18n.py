@@ -222,6 +222,8 @@ ZH: dict[str, str] = {
     "no face": "没有人脸", "no words heard": "没有听到词语",
     "outside this model's languages": "超出此模型的语言范围",
     "the face pushed hardest {way} {target} at {a}–{b} s{when}": "人脸在 {a}–{b} 秒{way}“{target}”的推力最强{when}",
+    "the face pushed hardest {way} {target} at {spans}, as hard each time": "人脸在 {spans}{way}“{target}”的推力最强，每次一样强",
+    "{a}–{b} s": "{a}–{b} 秒", "{n} more moments": "另外 {n} 个时刻",
     "toward": "朝向", "away from": "背离",
     ", when '{said}' was said": "，当时说的是“{said}”",
     # what could not be read

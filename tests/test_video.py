@@ -934,6 +934,26 @@ def test_the_story_names_a_moment_only_where_it_stands_out():
     assert video_kind.story(exp) is None
 
 
+def test_moments_as_hard_apart_from_each_other_are_each_named():
+    """A frown at 1-2 s and again, as hard, at 7-9 s: the story named the first alone, with its words, as if it
+    were the moment. Each span as hard (within 5 %) is named, in time order, without words; past three, a count."""
+    from msa_demo.kinds import video as video_kind
+
+    scores = [0.001, -0.30, 0.002, 0.0, 0.001, 0.0, 0.001, -0.295, -0.299, 0.0]
+    exp = {"target": "positive", "preset": "lite",
+           "prediction": {"label": "negative", "probs": {"negative": 0.7, "neutral": 0.1, "positive": 0.2},
+                          "used": ["video"], "notices": [], "modalities": {"video": {"label": "negative"}}},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": [f"{i}–{i + 1} s" for i in range(10)],
+                     "spans": [[i, i + 1] for i in range(10)], "scores": scores, "params": {"fps": 1}}]}
+    assert video_kind.story(exp) == "the face pushed hardest away from positive at 1–2 s and 7–9 s, as hard each time"
+    assert video_kind.story(exp, lang="zh") == "人脸在 1–2 秒和7–9 秒背离“正面”的推力最强，每次一样强"
+    exp["maps"][0]["scores"] = [-0.3 if i % 2 else 0.0 for i in range(10)]  # five, apart
+    assert video_kind.story(exp) == ("the face pushed hardest away from positive at 1–2 s, 3–4 s, 5–6 s and 2 more "
+                                     "moments, as hard each time")
+    exp["maps"][0]["scores"] = scores[:7] + [-0.2, -0.1, 0.0]  # the later frown weaker: the first alone
+    assert video_kind.story(exp) == "the face pushed hardest away from positive at 1–2 s"
+
+
 @pytest.mark.slow
 def test_the_hub_face_video_entry_reads_each_frames_face(tiny_preset_path, tmp_path):
     """hub-face's video entry (``config.frames_of(HUB_FACE, faces=True)``) on a tiny ViT expression model of the

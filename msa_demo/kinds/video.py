@@ -18,7 +18,7 @@ from msa_demo.errors import InputError
 from msa_demo.inputs import seconds_past
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
-from msa_demo.i18n import label, sep, t
+from msa_demo.i18n import joined, label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 from msa_demo.views.base import none_stands_out
@@ -451,6 +451,7 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
 
 
 TIED = 0.05  # moments whose push is within 5 % of the strongest are as strong (one span in the story)
+TIED_TOLD = 3  # as-strong spans apart from each other named in the story, then "and N more"
 
 
 def story(exp: dict, lang: str = "en") -> str | None:
@@ -475,8 +476,25 @@ def story(exp: dict, lang: str = "en") -> str | None:
                  target=target, a=seconds(face[lo][0]), b=seconds(face[hi][1])) if hi > lo else None
     # the moments beside it that push as hard (within TIED of it, the same way) make one span: a face that holds one
     # expression for 6 s pushed from 0 to 6 s, not hardest in the one second that came first
-    lo, hi = _span(face, top, lambda x: x * raw > 0 and abs(x) >= (1 - TIED) * abs(raw))
+    as_hard = lambda x: x * raw > 0 and abs(x) >= (1 - TIED) * abs(raw)  # noqa: E731
+    lo, hi = _span(face, top, as_hard)
     a, b = face[lo][0], face[hi][1]
+    # as hard elsewhere, apart from it: each such span is named, in time order, and no words (which moment's?); a
+    # frown at 1-2 s and again at 7-8 s had been told as the first alone, "when 'I am fine' was said"
+    spans, i = [], 0
+    while i < len(face):
+        if as_hard(face[i][4]):
+            j = _span(face, i, as_hard)[1]
+            spans.append((face[i][0], face[j][1]))
+            i = j + 1
+        else:
+            i += 1
+    if len(spans) > 1:
+        told = joined([t("{a}–{b} s", lang, a=seconds(x), b=seconds(y)) for x, y in spans[:TIED_TOLD]]
+                      + ([t("{n} more moments", lang, n=len(spans) - TIED_TOLD)] if len(spans) > TIED_TOLD else []),
+                      lang)
+        return t("the face pushed hardest {way} {target} at {spans}, as hard each time", lang, way=way,
+                 target=target, spans=told)
     said = [lbl for s, e, _r, lbl, _x in got.get("words") or [] if s < b and e > a]
     when = t(", when '{said}' was said", lang, said=" ".join(said[:4])) if said and lo == hi else ""
     return t("the face pushed hardest {way} {target} at {a}–{b} s{when}", lang, way=way, target=target,
