@@ -1140,6 +1140,7 @@ ZH: dict[str, str] = {
         "解释在此服务器的 {limit} 秒上限（MSA_MAX_SECONDS）处被停止：请少要一些（设定时间预算、减少 IG 步数或假设分析的前向次数），"
         "或在您自己的机器上运行。",
     "The explanation was stopped.": "解释已停止。",
+    "The explanation was stopped: the page that asked for it was closed.": "解释已停止：请求它的页面已关闭。",
     "({n} of {rows} rows)": "（{rows} 行中的 {n} 行）",
     "The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its limit of {limit} "
     "s (MSA_MAX_SECONDS) among them. Ask for less (a time budget, fewer IG steps or what-if forwards), try again "

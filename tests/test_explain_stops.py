@@ -66,6 +66,72 @@ def test_closing_the_stream_stops_a_panel_still_running(slow):
     assert not [t for t in threading.enumerate() if t.name.startswith("msa-panel") and t.is_alive()]
 
 
+def test_an_explanation_whose_page_has_gone_stops_before_it_sends_a_part(slow):
+    """A closed tab's explanation that sends no part (Gradio stops a stream only at its next step) ran on to the
+    server's cap for no one (96 s). It asks whether its page is still there at its model calls (at most twice a
+    second) and stops when it is not, with one line that says why."""
+    from msa_demo.explain.forward import PAGE_GONE
+
+    asked = []
+
+    def gone() -> bool:
+        asked.append(SlowImage.calls)
+        return SlowImage.calls >= 20  # the tab closes after its 20th model call
+    with pytest.raises(Stopped, match=PAGE_GONE):
+        explain(slow, planted_inputs(), options=MANY, gone=gone)
+    calls = SlowImage.calls  # hundreds were asked for; it stops within half a second of the page going
+    assert 20 <= calls < 60 and asked, (calls, asked)
+    time.sleep(0.3)
+    assert SlowImage.calls == calls
+    assert explain(slow, planted_inputs(), options=ExplainOptions(ig_max_steps=8, grid=2, deletion_steps=2),
+                   gone=lambda: False).maps  # a page still there changes nothing
+
+
+def test_gradio_tells_when_the_page_that_asked_has_gone():
+    """``ui.widgets.page_gone`` reads Gradio's own mark on the event (the pinned Gradio's queue): a page whose
+    stream closes (a tab closed) is seen gone within a moment, in the event's own handler."""
+    import httpx
+
+    import gradio as gr
+    from serving import serve
+    from msa_demo.ui.widgets import page_gone
+
+    seen: dict = {}
+
+    def waits(x):  # as the page's Explain streams: a first part (the prediction), then a long wait for the next
+        gone = page_gone()
+        seen["asked"] = gone is not None
+        yield "predicted"
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30:
+            if gone():
+                seen["gone"] = time.monotonic() - t0
+                return
+            time.sleep(0.05)
+        yield "still here"
+
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        gr.Button().click(waits, box, box, api_name="waits")
+    served = serve(demo)
+    url = next(served)
+    try:
+        with httpx.Client(base_url=url + "gradio_api/", timeout=10) as http:
+            joined = http.post("queue/join", json={"data": ["x"], "fn_index": 0, "session_hash": "tab1",
+                                                   "event_data": None, "trigger_id": None})
+            assert joined.status_code == 200, joined.text
+            with http.stream("GET", "queue/data", params={"session_hash": "tab1"}) as stream:
+                for line in stream.iter_lines():  # the page hears its first part, then the tab closes
+                    if "predicted" in line:
+                        break
+        t0 = time.monotonic()
+        while "gone" not in seen and time.monotonic() - t0 < 25:
+            time.sleep(0.05)
+        assert seen.get("asked") and "gone" in seen, seen
+    finally:
+        next(served, None)
+
+
 def test_a_space_limits_one_explanation_and_plans_its_maps_within_half_of_it(monkeypatch):
     """On a Space (``SPACE_ID``) an explanation may take 120 s unless ``MSA_MAX_SECONDS`` says otherwise; no time
     budget, or one over half the limit, is planned at half of it and said; elsewhere nothing is limited."""

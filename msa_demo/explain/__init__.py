@@ -260,13 +260,15 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                  progress: Callable[..., Any] | None = None,
                  on_rows: Callable[[str, int, int | None], Any] | None = None,
                  abstained: Sequence[str] | None = None, limit: float | None = None,
-                 crowd: Callable[[], int] | None = None) -> Iterator[tuple[str, Any]]:
+                 crowd: Callable[[], int] | None = None,
+                 gone: Callable[[], bool] | None = None) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring).
 
     ``limit``: the most seconds it may take (a server's ``MSA_MAX_SECONDS``; None: none): past it, the next model
     call raises :class:`forward.Stopped`, a user's error that says so. Closing the stream (a cancelled request)
     stops its panels at their next model call too. ``crowd``: how many explanations wait behind it (the app's
-    queue): while some do, the limit is their share (:class:`forward.Stop`).
+    queue): while some do, the limit is their share (:class:`forward.Stop`). ``gone``: has the page that asked gone
+    (its tab closed)? Then its panels stop at their next model call, as a cancelled one's do.
 
     ``abstained``: the inputs given but left out of ``use`` because their model abstains (a picture without a face:
     :func:`abstain_without_face`), as the record says them (None: every one left out whose face model found no face).
@@ -277,7 +279,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     IG often stops before its most steps, so a panel can finish short of it)."""
     from msa_demo.explain.forward import Stop
 
-    stop = Stop(limit, crowd)
+    stop = Stop(limit, crowd, gone)
     try:
         yield from _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop)
     finally:  # ended, failed or closed: a panel still running stops at its next model call
@@ -442,12 +444,14 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
 
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
             progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None,
-            limit: float | None = None, crowd: Callable[[], int] | None = None) -> Explanation:
+            limit: float | None = None, crowd: Callable[[], int] | None = None,
+            gone: Callable[[], bool] | None = None) -> Explanation:
     """The complete explanation of the fused decision for ``target`` (default: the predicted class); ``limit``
-    and ``crowd``: the most seconds it may take, shared while others wait (:func:`explain_iter`)."""
+    and ``crowd``: the most seconds it may take, shared while others wait; ``gone``: has who asked gone
+    (:func:`explain_iter`)."""
     result = None
     for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress,
-                                   abstained=abstained, limit=limit, crowd=crowd):
+                                   abstained=abstained, limit=limit, crowd=crowd, gone=gone):
         if kind == "done":
             result = part
     return result

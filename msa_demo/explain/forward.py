@@ -69,15 +69,19 @@ class Stop:
     explanation frees the cores within one model call, not when its panels end (a cancelled request's 1024 IG
     steps ran on for minutes, beside the next visitor's). ``crowd``: how many explanations wait behind this one
     (the app's queue); while some do, the limit is their share, ``limit / (waiting + 1)`` but at least
-    ``CROWDED_LEAST`` seconds (two visitors' capped requests had kept a third's short text waiting 113 s)."""
+    ``CROWDED_LEAST`` seconds (two visitors' capped requests had kept a third's short text waiting 113 s).
+    ``gone``: has the page that asked gone (``ui.widgets.page_gone``)? Then it stops too, at the next model call."""
 
-    def __init__(self, limit: float | None = None, crowd: Callable[[], int] | None = None) -> None:
+    def __init__(self, limit: float | None = None, crowd: Callable[[], int] | None = None,
+                 gone: Callable[[], bool] | None = None) -> None:
         self.limit = limit if limit and limit > 0 else None
         self.started = time.perf_counter()
         self.at = self.started + self.limit if self.limit else None
         self.event = threading.Event()
         self.crowd = crowd if self.limit else None
         self._asked = (0.0, 0)  # when the crowd was last counted, and how many it was
+        self.gone = gone  # has the page that asked gone (its tab closed)? asked at most twice a second
+        self._looked = 0.0
 
     def set(self) -> None:
         self.event.set()
@@ -100,6 +104,15 @@ class Stop:
     def check(self) -> None:
         if self.event.is_set():
             raise Stopped("The explanation was stopped.")
+        if self.gone is not None and time.perf_counter() - self._looked >= 0.5:
+            self._looked = time.perf_counter()
+            try:
+                left = bool(self.gone())
+            except Exception:  # noqa: BLE001 - a courtesy, never a failure
+                left = False
+            if left:
+                self.set()
+                raise Stopped(PAGE_GONE)
         if self.at is None:
             return
         now = time.perf_counter()
@@ -114,6 +127,7 @@ class Stop:
 
 
 CROWDED_LEAST = 30.0
+PAGE_GONE = "The explanation was stopped: the page that asked for it was closed."
 LIMIT = ("The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
          "budget, fewer IG steps or what-if forwards) or run it on your own machine.")
 SHARED_LIMIT = ("The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its "

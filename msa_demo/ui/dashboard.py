@@ -28,7 +28,7 @@ from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, 
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_FACE, NO_INPUT, explained_stamp,
                                  explanation_views,
-                                 gradio, one_line, progress_adapter, rows_progress, same_clip, stale_parts,
+                                 gradio, one_line, page_gone, progress_adapter, rows_progress, same_clip, stale_parts,
                                  user_error, verdicts_shown, warm_up)
 from msa_demo.views import (compare_markdown, empty_prediction_views, md, notices_markdown, prediction_views,
                             whatif_markdown)
@@ -563,7 +563,7 @@ class Dashboard:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress, lang),
                                            on_rows=rows_progress(progress, lang=lang), abstained=abstained,
-                                           limit=max_seconds() or None, crowd=self.crowd):
+                                           limit=max_seconds() or None, crowd=self.crowd, gone=page_gone()):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part

@@ -255,6 +255,35 @@ def queued(demo, concurrency_id: str) -> list[float]:
         return []
 
 
+def page_gone():
+    """A function that tells whether the page that asked for this event has gone (its tab closed, its browser
+    offline), to be called from any thread: Gradio marks a disconnected session's events not ``alive`` but only
+    stops a streamed function at its next step, and an explanation that sends no part for minutes ran on to the
+    server's cap (96 s) for no one. Call it in the event's own thread (Gradio's context tells the event); None
+    where it cannot be told (no event, another Gradio)."""
+    try:
+        from gradio.context import LocalContext
+
+        blocks, event_id = LocalContext.blocks.get(None), LocalContext.event_id.get(None)
+        queue = blocks._queue
+    except Exception:  # noqa: BLE001 - a courtesy of Gradio's internals, never a failure
+        return None
+    if not event_id:
+        return None
+
+    def gone() -> bool:
+        try:
+            for events in list(queue.active_jobs):
+                for event in events or ():
+                    if event._id == event_id:
+                        return not event.alive
+        except Exception:  # noqa: BLE001
+            pass
+        return False
+
+    return gone
+
+
 def zero_gpu(fn, duration=None):
     """Wrap ``fn`` with ``spaces.GPU`` on Hugging Face ZeroGPU; unchanged where ``spaces`` is not installed."""
     try:
