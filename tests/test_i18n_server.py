@@ -25,6 +25,7 @@ def english_left(text: str, *own) -> list[str]:
     """The English words in ``text`` (HTML and Markdown markup aside) that are not a kept name, a setting's value
     or the user's own words (``own``: the inputs, the transcript, the model ids, the preset's name)."""
     text = re.sub(r"<(script|style|head)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", " ", text)  # an embedded picture is no word
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     for kept in KEPT:
         text = text.replace(kept, " ")

@@ -15,6 +15,8 @@ not.
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import numpy as np
@@ -262,6 +264,19 @@ def test_the_picture_region_that_flips_it(planted):
     assert 'alt="The picture without those regions (greyed)"' in to_html(data)
     assert views.whatif_markdown(data).splitlines()[1].startswith(  # headed by its modality, as a line that did not
         "- Image: without picture region r1c1 (row 1, column 1) of the 7×7 grid over the picture it reads negative")  # flip is ("Text: no flip")
+    # and the page draws it too: the regions it names ("r6c5 of the 7×7 grid over the face") had been a grid no
+    # one on the page could see
+    import base64
+    import io
+
+    from PIL import Image
+
+    found = re.search(r"!\[The picture without those regions \(greyed\)\]\(data:image/png;base64,([^)]+)\)",
+                      views.whatif_markdown(data))
+    assert found, views.whatif_markdown(data)
+    shown = Image.open(io.BytesIO(base64.b64decode(found.group(1))))
+    assert max(shown.size) <= 200 and np.asarray(shown.convert("RGB"))[2, 2].max() < 200
+    assert "![去掉这些区域（灰色）后的图片](data:image/png;base64," in views.whatif_markdown(data, "zh")
 
 
 def test_what_if_travels_in_the_json_and_the_report(angry, tmp_path):

@@ -15,9 +15,10 @@ from msa_demo.explain.lexicon import LANGUAGES
 from msa_demo.explain.whatif import bare, tally, times, units_in
 from msa_demo.language import language_name
 from msa_demo.prediction import too_close
-from msa_demo.views.base import esc, md
+from msa_demo.views.base import esc, md, png_uri
 from msa_demo.views.figures import original_image
 
+PAGE_PICTURE_SIDE = 200  # the page's what-if picture, long side (the report's: 240 px wide)
 LISTED = 6  # units a sentence names before "and N more" (``explain.whatif``): the rest are listed under it
 TITLE = "What would change its mind?"
 NOTE = ("Each line was checked by the model: the edit was made and the fused verdict read again. The search starts "
@@ -315,6 +316,10 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
             said += f'  \n  <span dir="auto">{edited_markdown(value)}</span>'  # (an Arabic text's full stop on its left)
         elif kind == "units":
             said += f"  \n  <sub>{md(t('removed: {units}', lang, units=i18n.listed(value, lang)))}</sub>"
+        pic = whatif_picture(exp, c)  # the regions named ("r6c5 of the 7×7 grid over the face") drawn, as the report
+        if pic is not None:  # draws them: on the page they had been names on a grid no one sees
+            alt = t("The picture without those regions (greyed)", lang)
+            said += f"  \n  ![{md(alt)}]({png_uri(pic, side=PAGE_PICTURE_SIDE)})"
         lines.append(said)
     return "\n".join(lines) + f"\n\n<sub>{md(t(NOTE, lang))}</sub>" + (f"\n\n{sound}" if sound else "")
 
