@@ -1249,6 +1249,11 @@ ZH: dict[str, str] = {
     "The text holds only {what}, so there are no words to read: type some words, or give another input.":
         "文字里只有{what}，没有可读的词语：请输入一些词语，或给出其他输入。",
     "spaces": "空格", "control characters": "控制字符", "invisible characters": "不可见字符", "HTML tags": "HTML 标签",
+    # fix-small
+    "{a} {pa} vs {b} {pb}, {gap} points apart": "{a} {pa}，{b} {pb}，相差 {gap} 个百分点",
+    "too close to call between": "难分高下的两类", "vs {label}, {gap} points": "与{label}相差 {gap} 个百分点",
+    "  {id}: too close to call: {between}": "  {id}：难分高下：{between}",
+    "  and {n} more too close to call (report.html lists them)": "  另有 {n} 行难分高下（report.html 列出全部）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

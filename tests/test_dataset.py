@@ -1186,7 +1186,7 @@ def test_a_near_tie_is_its_own_column_counted_apart_and_filterable(tiny_model, t
     rows were too close and how they score, the metrics still on the predicted class. The tiny random model's
     classes are all about a third: a near-tie, as the dashboard reads it."""
     from msa_demo import ui, views
-    from msa_demo.ui.dataset_tab import DatasetTab, columns
+    from msa_demo.ui.dataset_tab import DatasetTab, close_cell, columns
 
     manifest = tmp_path / "m.csv"
     manifest.write_text("id,text,label\na,I love it,positive\nb,This is awful,negative\nc,The bus is at ten,\n",
@@ -1213,7 +1213,8 @@ def test_a_near_tie_is_its_own_column_counted_apart_and_filterable(tiny_model, t
         in page and "the scores above count each row&#x27;s predicted class, theirs too" in page
     tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), root=tmp_path)
     shown = tab.table("out")
-    assert list(shown["too close to call"]) == ["yes" if r["too_close"] else "" for r in rows]
+    assert list(shown["too close to call"]) == [close_cell(r) for r in rows]
+    assert all(c.startswith("vs ") for c in shown["too close to call"] if c)  # against what, not a bare "yes"
     assert list(tab.table("out", "too close to call")["id"]) == [r["id"] for r in close]
     assert list(tab.table("out", "too close to call", lang="zh").columns) == columns("zh")
 
@@ -1246,6 +1247,66 @@ def test_the_near_tie_line_s_figures_known_by_construction():
     assert "<h3>By verdict</h3>" in to_html(rows) and "难分高下" in too_close_line(s, "zh")
     assert line in summary_markdown(rows, Path("set")).split("\n\n")  # the tab's summary: a line of its own
     assert too_close_line(summary(rows[2:4])) == ""
+
+
+def test_a_too_close_row_says_against_which_class_and_how_close():
+    """A row "too close to call" had said neither between which two classes nor how close ("yes" in the table, its
+    id alone in the report): the table's cell names the runner-up and the gap, the report lists each such row with
+    both classes, as the dashboard's headline says them. Rows known by construction: 37.4 / 34.4 (3.0 apart), 40.0 /
+    38.0 the other way round, a decided row, a failed one, and one written before ``too_close`` was kept."""
+    from msa_demo.dataset.report import between, runner_up, to_html
+    from msa_demo.ui.dataset_tab import close_cell, table_row, columns
+
+    def row(i, probs, **more):
+        return {"id": f"r{i}", "label": None, "error": None, "used": ["text"], "maps": [], "shapley_text": 0.1,
+                "predicted": max(probs, key=probs.get), **{f"prob_{c}": p for c, p in probs.items()}, **more}
+
+    rows = [row(0, {"positive": 0.374, "neutral": 0.344, "negative": 0.282}, too_close=True),
+            row(1, {"positive": 0.22, "neutral": 0.38, "negative": 0.40}, too_close=True),
+            row(2, {"positive": 0.8, "neutral": 0.1, "negative": 0.1}, too_close=False),
+            row(3, {"positive": 0.34, "neutral": 0.33, "negative": 0.33}, error="it broke"),
+            row(4, {"positive": 0.333, "neutral": 0.347, "negative": 0.32})]  # written before: no too_close
+    assert [runner_up(r) for r in rows] == [("neutral", 3.0), ("neutral", 2.0), None, None, ("positive", 1.4)]
+    assert [close_cell(r) for r in rows] == ["vs neutral, 3.0 points", "vs neutral, 2.0 points", "", "",
+                                            "vs positive, 1.4 points"]
+    at = columns().index("too close to call")
+    assert table_row(rows[0])[at] == "vs neutral, 3.0 points" and table_row(rows[2])[at] == ""
+    assert close_cell(rows[0], "zh") == "与中性相差 3.0 个百分点"
+    assert between(rows[1]) == "negative 40.0 % vs neutral 38.0 %, 2.0 points apart" and between(rows[2]) == ""
+    page = to_html(rows)
+    assert ("<tr><td>r0</td><td>positive 37.4 % vs neutral 34.4 %, 3.0 points apart</td></tr>"
+            "<tr><td>r1</td><td>negative 40.0 % vs neutral 38.0 %, 2.0 points apart</td></tr>"
+            "<tr><td>r4</td><td>neutral 34.7 % vs positive 33.3 %, 1.4 points apart</td></tr></table>") in page
+    assert "r2</td>" not in page.split("too close to call between")[1].split("</table>")[0]
+    assert "相差 3.0 个百分点" in to_html(rows, lang="zh")
+    assert "too close to call between" not in to_html(rows[2:4])  # no near-tie: no table
+
+
+def test_explain_batch_names_each_near_tie_as_explain_heads_its_own(tiny_preset_path, tmp_path, capsys):
+    """``explain`` heads a near-tie "Too close to call: positive 33.8 % vs negative 33.2 %"; explain-batch said
+    only how many rows ran, so that a row too close to call went unsaid until one opened the report. Each such row
+    is now named with its two classes and how close (the tiny random model's classes are all about a third)."""
+    from msa_demo.__main__ import main
+
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", "I love it", "--device", "cpu",
+                 "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    tie = re.fullmatch(r"Sentiment: Too close to call: (\w+ [\d.]+ % vs \w+ [\d.]+ %)  \(.*", head)
+    assert tie, head
+    m = tmp_path / "m.csv"
+    m.write_text("id,text\nloved,I love it\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(out), "--device", "cpu",
+                 "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    (r,) = read_results(out)
+    probs = sorted((r[f"prob_{c}"] for c in SENTIMENTS), reverse=True)
+    gap = round(100 * probs[0], 1) - round(100 * probs[1], 1)
+    assert r["too_close"] and lines[1] == f"  loved: too close to call: {tie.group(1)}, {gap:.1f} points apart"
+    assert main(["explain-batch", str(m), "--preset", str(tiny_preset_path), "-o", str(tmp_path / "zh"),
+                 "--device", "cpu", "--no-progress", "--ig-max-steps", "8", "--deletion-steps", "2",
+                 "--lang", "zh"]) == 0
+    assert "  loved：难分高下：" in capsys.readouterr().out
 
 
 def test_moments_are_counted_by_where_in_their_clip_not_added_up_by_second():

@@ -8,6 +8,10 @@ import sys
 
 ENGINES = ("local", "ray")
 FAILURES_SHOWN = 5  # rows that could not be explained, named with why after the run's line (all in report.html)
+# each row explained too close to call, as ``explain`` heads its own near-tie: the two classes and how close (the first
+# FAILURES_SHOWN; report.html lists them all)
+TOO_CLOSE_ROW = "  {id}: too close to call: {between}"
+TOO_CLOSE_MORE = "  and {n} more too close to call (report.html lists them)"
 # the exit status, said in --help and the README, so that a script can tell a run with failed rows from a clean one
 EXIT_STATUS = ("exit status: 0 when every row is explained; 1 when the run finished but a row could not be "
                "explained (in this run, or in an earlier one and not run again: --retry-failed does); 2 when nothing "
@@ -78,6 +82,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
     from msa_demo.i18n import said, t
+    from msa_demo.views.story import tie_between
 
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1.")
@@ -135,6 +140,10 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))
+    for rid, probs in s.too_close[:FAILURES_SHOWN]:
+        print(t(TOO_CLOSE_ROW, lang, id=rid, between=tie_between({"probs": probs}, lang)))
+    if len(s.too_close) > FAILURES_SHOWN:
+        print(t(TOO_CLOSE_MORE, lang, n=len(s.too_close) - FAILURES_SHOWN))
     if ids_repeated(s.ids):
         print("  " + ids_repeated(s.ids, lang))
     if s.unlabelled:
@@ -165,4 +174,4 @@ def _rows_done(out: str) -> int:
         return 0
 
 
-__all__ = ["EXIT_STATUS", "ROWS_FAILED", "add_command", "cmd_explain_batch", "exit_status"]
+__all__ = ["EXIT_STATUS", "ROWS_FAILED", "TOO_CLOSE_MORE", "TOO_CLOSE_ROW", "add_command", "cmd_explain_batch", "exit_status"]

@@ -17,7 +17,7 @@ from msa_demo.dataset.manifest import none_found
 from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, model_record, one_line,
                                    read_rows, safe_name)
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
-from msa_demo.dataset.report import labels_read, write_report
+from msa_demo.dataset.report import fused_probs, labels_read, too_close, write_report
 from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.store import MODEL, manifest_key, open_results
 from msa_demo.errors import InputError
@@ -49,6 +49,9 @@ class BatchSummary:
     available: int = 0  # rows the manifest holds (after --split, before --limit): more than ``total`` when a limit
     # left rows out (said: "the first 50 of 59 rows")
     again: tuple[str, ...] = ()  # rows run twice or more because a Ray worker died while they ran (said in one line)
+    # (id, fused probabilities) of each row this run explained whose verdict is too close to call: said with the two
+    # classes and how close, as ``explain`` says its own ("too close to call" alone had not said between what)
+    too_close: tuple[tuple[str, dict[str, float]], ...] = ()
 
     @property
     def left(self) -> int:
@@ -125,6 +128,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     explained = failed = 0
     failures: list[tuple[str, str]] = []
     not_read: list[str] = []  # the ids of the rows explained without an input they name
+    close: list[tuple[str, dict[str, float]]] = []  # the rows explained too close to call, with their probabilities
     loaded: dict[str, Any] = {}  # the model's preset and loading notices (``model_record``), once it is loaded
     again: list[str] = []  # the rows a Ray worker's death made run again (``distributed.Ledger``)
     if todo:
@@ -153,6 +157,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                     explained += 1
                     if rec.get("not_read"):
                         not_read.append(str(rec["id"]))
+                    if too_close(rec):
+                        close.append((str(rec["id"]), fused_probs(rec)))
                 else:
                     failed += 1
                     failures.append((str(rec["id"]), str(rec.get("error") or "")))
@@ -178,7 +184,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
                         label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
-                        tuple(loaded.get("notices") or ()), available, tuple(again))
+                        tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close))
 
 
 

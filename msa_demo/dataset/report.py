@@ -33,7 +33,7 @@ from msa_demo.language import language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
 from msa_demo.views.charts import BARS_CSS, bars_html
-from msa_demo.views.story import near_tie
+from msa_demo.views.story import near_tie, tie_between, tie_gap, top_two
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
        "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -132,6 +132,28 @@ def too_close(rec: dict) -> bool:
         return rec["too_close"]
     probs = {s: rec.get(f"prob_{s}") for s in SENTIMENTS}
     return None not in probs.values() and near_tie({"probs": probs})
+
+
+def fused_probs(rec: dict) -> dict[str, float]:
+    """The row's fused probabilities by class (its ``prob_<class>`` columns; none where not known)."""
+    return {s: float(p) for s in SENTIMENTS if (p := rec.get(f"prob_{s}")) is not None}
+
+
+def runner_up(rec: dict) -> tuple[str, float] | None:
+    """(the class a too-close row's verdict is close to, how many points apart they are, as its headline shows
+    them: :func:`views.story.tie_gap`), or None for a row that is not too close to call (or whose probabilities are
+    not known): "too close to call" had not said between what."""
+    probs = fused_probs(rec)
+    if rec.get("error") or not too_close(rec) or len(probs) < 2:
+        return None
+    gap = tie_gap({"probs": probs})
+    return None if gap is None else (top_two({"probs": probs})[1][0], gap)
+
+
+def between(rec: dict, lang: str = "en") -> str:
+    """A too-close row's two classes and how close ("positive 33.8 % vs negative 33.2 %, 0.6 points apart"; ""
+    for a row that is not too close to call)."""
+    return tie_between({"probs": fused_probs(rec)}, lang) if runner_up(rec) else ""
 
 
 # a clip's thirds, where its strongest moment falls (``columns.TOP_AT``): {name: (from, to)} as a share of the clip
@@ -437,6 +459,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
     close = too_close_line(s, lang)  # scored on their predicted class above: said, with their own accuracy
     if close:
         parts.append(f"<p>{_e(close)}{i18n.stop(lang)}</p>")
+        ties = [[r["id"], between(r, lang)] for r in rows if between(r)]  # between what, and how close
+        if ties:
+            parts.append(_table([t("row", lang), t("too close to call between", lang)], ties[:LIST_N]))
     parts.append(f"<h2>{t('Which modality the model relies on', lang)}</h2>")
     rel = s["reliance"]
     if rel:
@@ -491,7 +516,7 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
                             [[rid, i18n.said(str(why), lang)] for rid, why in s["errors"][:LIST_N]]))
     else:
         parts.append(f"<p class=muted>{t('None.', lang)}</p>")
-    if len(s["unfaithful"]) > LIST_N or len(s["errors"]) > LIST_N:
+    if len(s["unfaithful"]) > LIST_N or len(s["errors"]) > LIST_N or s["too_close"] > LIST_N:
         parts.append("<p class=muted>" + t("Tables list the first {n}; results.parquet holds all.", lang, n=LIST_N)
                      + "</p>")
     parts.append("</body></html>")
@@ -674,6 +699,6 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, report_page(store, title, lang).encode("utf-8"))
 
 
-__all__ = ["ONE_CLASS", "SLICES", "THIRDS", "alone", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+__all__ = ["ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

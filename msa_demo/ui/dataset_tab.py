@@ -36,7 +36,7 @@ from typing import Any, Callable
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.report import (ONE_CLASS, PUNCTUATION, alone, ids_repeated, inputs_not_read,
-                                     labelled_left_out, labels_not_read, labels_read, map_name, rows_counted, rows_left_out, slice_name,
+                                     labelled_left_out, labels_not_read, labels_read, map_name, rows_counted, rows_left_out, runner_up, slice_name,
                                      too_close, too_close_line, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
@@ -143,7 +143,7 @@ def manifest_columns(lang: str = "en") -> str:
 def widths() -> list[int]:
     """The columns' widths in px, one per column."""
     n = len(registry.names())
-    return [170, 95, 100, 125, 95, *[95] * n, *[85] * n, 85, 130, 200, 320]
+    return [170, 95, 100, 125, 150, *[95] * n, *[85] * n, 85, 130, 200, 320]
 
 
 MAX_ROWS = 50  # a run from the dashboard is for small sets; explain-batch runs the big ones
@@ -182,7 +182,7 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
     words, heard = top_words(rec)
     return [rec.get("id"), class_name(rec.get("label"), lang), failed or class_name(pred, lang),
             round(conf, 3) if conf is not None else None,
-            t("yes", lang) if not rec.get("error") and too_close(rec) else "",
+            close_cell(rec, lang),
             *[class_name(alone(rec, m), lang) for m in registry.names()],
             *[round(v, 3) if (v := rec.get(shapley_column(m))) is not None else None for m in registry.names()],
             t("yes", lang) if rec.get("conflict") else "",
@@ -191,6 +191,16 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
                                                                  or str(w.get("label")) for w in words[:3]),
             said(rec.get("error") or "", lang) or (t("without {modalities}", lang, modalities=listed(
                 (modality_name(m, lang) for m in rec["not_read"]), lang)) if rec.get("not_read") else "")]
+
+
+def close_cell(rec: dict, lang: str = "en") -> str:
+    """The "too close to call" cell: against which class and how close ("vs negative, 0.6 points"; "yes" where the
+    row's probabilities are not known; "" for a row called or failed): "yes" alone had not said between what."""
+    if rec.get("error") or not too_close(rec):
+        return ""
+    near = runner_up(rec)
+    return t("vs {label}, {gap} points", lang, label=class_name(near[0], lang), gap=f"{near[1]:.1f}") if near \
+        else t("yes", lang)
 
 
 def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None, lang: str = "en") -> str:

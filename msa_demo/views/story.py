@@ -100,6 +100,27 @@ def top_two(pred: dict) -> list[tuple[str, float]]:
     return sorted(((str(k), float(v)) for k, v in (pred.get("probs") or {}).items()), key=lambda kv: -kv[1])[:2]
 
 
+def tie_gap(pred: dict) -> float | None:
+    """How far apart the top two classes of a near-tie are, in points of the percents its headline shows (one
+    decimal: "positive 33.8 % vs negative 33.2 %" is 0.6 apart); None when it is no near-tie."""
+    probs = top_two(pred)
+    if len(probs) < 2 or not near_tie(pred):
+        return None
+    return round(round(100 * probs[0][1], 1) - round(100 * probs[1][1], 1), 1)
+
+
+def tie_between(pred: dict, lang: str = "en") -> str:
+    """Which two classes a near-tie is between and how close: "positive 33.8 % vs negative 33.2 %, 0.6 points
+    apart" ("" when it is no near-tie): a row the Dataset tab and explain-batch called "too close to call" had not
+    said against what, nor how close."""
+    gap = tie_gap(pred)
+    if gap is None:
+        return ""
+    (a, pa), (b, pb) = top_two(pred)
+    return t("{a} {pa} vs {b} {pb}, {gap} points apart", lang, a=i18n.label(a, lang), pa=_pct(pa, 1),
+             b=i18n.label(b, lang), pb=_pct(pb, 1), gap=f"{gap:.1f}")
+
+
 def headline(pred: dict, lang: str = "en") -> str:
     """"NEGATIVE (62 %)", or "Too close to call: negative 49.9 % vs positive 49.6 %" for a near-tie."""
     probs = top_two(pred)
