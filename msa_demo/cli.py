@@ -197,7 +197,9 @@ def read_before_loading(raw: dict[str, Any], preset) -> dict[str, Any]:
     except MsaError:  # a preset that cannot be read: loading it says so, in its own line
         return raw
     no_models = SimpleNamespace(preset=spec, modalities={})  # what a reader asks of a model: its preset's limits
-    return {**raw, **{m: get(m).read(raw[m], no_models) for m in wanted}}
+    read = {m: get(m).read(raw[m], no_models) for m in wanted}
+    # a value that reads as nothing (a text of spaces) is left as given: the model's reading says it was not read
+    return {**raw, **{m: v for m, v in read.items() if v is not None}}
 
 
 def add_option_flags(p: argparse.ArgumentParser) -> None:

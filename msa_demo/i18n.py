@@ -1254,6 +1254,7 @@ ZH: dict[str, str] = {
     "too close to call between": "难分高下的两类", "vs {label}, {gap} points": "与{label}相差 {gap} 个百分点",
     "  {id}: too close to call: {between}": "  {id}：难分高下：{between}",
     "  and {n} more too close to call (report.html lists them)": "  另有 {n} 行难分高下（report.html 列出全部）",
+    "Text: the text given holds only {what}, so it was not read.": "文字：给出的文字里只有{what}，因此没有被读取。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

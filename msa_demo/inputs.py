@@ -121,6 +121,9 @@ class Inputs:
         if unknown:
             raise InputError(f"Unknown input {', '.join(unknown)}; known: {', '.join(known)}.")
         self.values = {m: values[m] for m in known if values.get(m) is not None}
+        # inputs given that hold nothing to read (a text of spaces beside a clip): one line each, said with the
+        # prediction's notices (:data:`TEXT_NOT_READ`), where they had been dropped without a word
+        self.unread: list[str] = []
 
     def __setattr__(self, name: str, value: Any) -> None:
         from msa_demo.registry import names
@@ -158,7 +161,7 @@ class Inputs:
         return [m for m in names() if m in self.values]
 
     def notices(self) -> list[str]:
-        out: list[str] = []
+        out: list[str] = list(self.unread)
         for m in self.present():
             out.extend(getattr(self.values[m], "notices", None) or [])
         return out
@@ -224,11 +227,28 @@ def without_controls(text: str) -> tuple[str, int, int]:
 # a text someone gave that holds nothing once cleaned: "\x00\x00\x00" or spaces alone had been told "Give at least one
 # input: type some text, ...", though text was typed; said what was wrong with it
 EMPTY_TEXT = "The text holds only {what}, so there are no words to read: type some words, or give another input."
+# the same text given beside other inputs: they are read, and this line says the text was not (it had been dropped
+# without a word: "   " beside a clip read as the clip alone)
+TEXT_NOT_READ = "Text: the text given holds only {what}, so it was not read."
 
 
 def empty_text(value: Any) -> str | None:
     """Why a text someone gave (a string or UTF-8 bytes, not empty) holds nothing once cleaned as :func:`load_text`
     cleans it (:data:`EMPTY_TEXT`: what it holds only); None when it holds something to read or none was given."""
+    what = held_only(value)
+    return EMPTY_TEXT.format(what=what) if what else None
+
+
+def text_not_read(value: Any) -> str | None:
+    """The notice for a text given beside other inputs that holds nothing once cleaned (:data:`TEXT_NOT_READ`);
+    None when it holds something to read or none was given."""
+    what = held_only(value)
+    return TEXT_NOT_READ.format(what=what) if what else None
+
+
+def held_only(value: Any) -> str | None:
+    """What a text someone gave (a string or UTF-8 bytes, not empty) holds only, when it holds nothing once cleaned
+    as :func:`load_text` cleans it ("spaces", "control characters and HTML tags"); else None."""
     if isinstance(value, bytes):
         try:
             value = value.decode("utf-8")
@@ -242,8 +262,7 @@ def empty_text(value: Any) -> str | None:
         return None
     what = [name for name, held in (("spaces", any(c.isspace() for c in value)), ("control characters", controls or "\x00" in value),
                                     ("invisible characters", invisible), ("HTML tags", tags)) if held]
-    said = what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
-    return EMPTY_TEXT.format(what=said)
+    return what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
 
 
 def load_text(value: Any, max_chars: int = 5000) -> TextInput | None:

@@ -15,7 +15,7 @@ import torch
 from msa_demo.config import Preset, load_preset
 from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
 from msa_demo.fusion import WeightedLateFusion
-from msa_demo.inputs import Inputs, empty_text
+from msa_demo.inputs import Inputs, empty_text, text_not_read
 from msa_demo import language
 from msa_demo.labels import SENTIMENTS, labels_to_sentiment
 from msa_demo.labels import probs_dict as _probs_dict
@@ -364,7 +364,11 @@ class MultimodalSentimentModel:
                         except AttributeError:
                             pass
                         carried[n] = v
-        return Inputs(**{**carried, **got})
+        inputs = Inputs(**{**carried, **got})
+        unread = text_not_read(raw.get("text")) if "text" not in got else None
+        if unread:  # a text of spaces beside a clip: the clip is read, and the text said not to be
+            inputs.unread.append(unread)
+        return inputs
 
     def encode(self, modality: str, value: Any, keep: bool = True) -> tuple[Prepared, Encoded]:
         """Prepare and run one modality's model on a clean input, cached by the input's content (``keep=False``:

@@ -118,6 +118,27 @@ def _hubish(tiny_preset_path, tmp_path, **fields) -> str:
 STAND_IN = "Audio: 'superb/wav2vec2-base-superb-er' could not be loaded, so the "
 
 
+def test_a_text_of_spaces_beside_a_clip_is_said_not_read(tiny_preset_path, capsys):
+    """'--text "   " --audio clip.wav' read the clip alone and said nothing of the text: one note now says it was not
+    read, in the lines printed and in the JSON's notices (a text of spaces alone is still refused, as before)."""
+    from pathlib import Path
+
+    from msa_demo.__main__ import main
+
+    clip = str(Path(__file__).resolve().parent.parent / "examples" / "positive_speech.wav")
+    line = "Text: the text given holds only spaces, so it was not read."
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "   ", "--audio", clip]) == 0
+    assert f"note: {line}" in capsys.readouterr().out.splitlines()
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "\n \t\n", "--audio", clip, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["notices"] == [line] and record["used"] == ["audio"]
+    assert main(["explain", "--preset", str(tiny_preset_path), "--text", " ", "--audio", clip, "--json",
+                 "--ig-max-steps", "8", "--deletion-steps", "2"]) == 0
+    assert line in json.loads(capsys.readouterr().out)["notices"]
+    assert main(["predict", "--preset", str(tiny_preset_path), "--text", "   "]) == 2
+    assert "The text holds only spaces" in capsys.readouterr().err
+
+
 def test_explain_says_a_hub_model_that_could_not_load_once(tiny_preset_path, tmp_path, offline, capsys):
     """'explain --preset hub' with one Hub model uncached printed nothing of it, and its --json notices were []."""
     from msa_demo.__main__ import main

@@ -164,6 +164,22 @@ def test_missing_input_is_a_clear_error(dash, args, message):
         dash.predict(None, *args)
 
 
+def test_a_text_of_spaces_beside_a_clip_is_said_not_read(dash, audio_path):
+    """Spaces (or new lines) typed in the Text box beside a clip were dropped without a word: the verdict read as
+    the clip's alone, and nothing said the text was not read. One notice line now says it, on the page (the
+    prediction's and the explanation's notes, after the clip alone was shown too) and in the JSON."""
+    line = "Text: the text given holds only spaces, so it was not read."
+    alone = dash.predict(None, "", None, audio_path)
+    assert line not in alone["notices"]
+    for typed in ("   ", " \n\t\n "):
+        shown = dash.predict(None, typed, None, audio_path)
+        assert f"*Note:* {line}" in shown["notices"] and value(shown["fused"]) == value(alone["fused"])
+    assert "文字：给出的文字里只有空格，因此没有被读取。" in dash.predict(None, "  ", None, audio_path, lang="zh")["notices"]
+    on_screen(run_explain(dash, None, "", None, audio_path, ig_steps=8))  # the clip alone explained first
+    shown = on_screen(run_explain(dash, None, "  \n", None, audio_path, ig_steps=8))
+    assert line in shown["notices"] and line in shown["state"]["prediction"]["notices"]
+
+
 def test_everything_switched_off_is_a_clear_error(dash):
     with pytest.raises(gr.Error, match="switched off"):
         dash.predict(None, "nice", None, None, False, True, True)

@@ -1073,8 +1073,10 @@ STALE_VERDICTS = ' <span class="stale-verdicts"></span>'
 def explained_key(model, inputs, use, options, target, abstained=()) -> str:
     """What an explanation is made of (the preset, each input's content, the switches, the options, the class
     explained, the inputs left out because their model abstains): the same key, the same explanation."""
+    unread = list(getattr(inputs, "unread", None) or [])  # a text of spaces beside a clip: its notice is part of it
     return json.dumps([model.preset.name, [getattr(inputs, m).key for m in inputs.present()], use,
-                       options.to_dict(), target, sorted(abstained)], sort_keys=True, default=str)
+                       options.to_dict(), target, sorted(abstained), *([unread] if unread else [])], sort_keys=True,
+                      default=str)
 
 
 def abstained_of(request, inputs, use) -> list[str]:
