@@ -161,6 +161,25 @@ const GIF_SAID = {en: <GIF_EN>, zh: <GIF_ZH>};
 // another file a box does not take ("Invalid file type: a.mp4. Only audio/aac,...,audio/* allowed."): where it goes
 const WRONG_BOX = /^Invalid file type: (.+?)\. Only (audio|image|video)\/.*allowed\.$/i;
 const WRONG_SAID = <WRONG>;
+// a sound file among them, on the Image box: said as a sound file and where it goes (its line named only what the box
+// takes). Gradio's Image box says a file it does not take as an error, and marks the box "Error", where its Audio and
+// Video boxes say theirs as a warning: said as they say it, a warning, and the box left unmarked
+const SOUND_SUFFIXES = <SOUND_SUFFIXES>;
+const soundFile = name => SOUND_SUFFIXES.some(s => name.toLowerCase().endsWith(s));
+const SOUND_SAID = <SOUND>;
+const WARNING_ICON = 'M12 9v3.75m-9.303 3.376c-.866 1.5.217 3.374 1.948 3.374h14.71c1.73 0 2.813-1.874 1.948-3.374' +
+  'L13.949 3.378c-.866-1.5-3.032-1.5-3.898 0L2.697 16.126zM12 15.75h.007v.008H12v-.008z';
+const asWarning = (said, box) => {
+  const item = said.closest('.toast-message-item'), body = said.closest('.toast-body');
+  [item, said].forEach(e => e?.classList.replace('error', 'warning'));
+  document.querySelectorAll(`#${box}-input .error`).forEach(e => { e.style.display = 'none'; });
+  if (!body || !body.classList.contains('error') || body.querySelector('.toast-message-item.error')) return;
+  [body, ...body.querySelectorAll('.error')].forEach(e => e.classList.replace('error', 'warning'));
+  const title = body.querySelector('.toast-title');
+  const words = title && [...title.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+  if (words) words.textContent = 'Warning ';
+  body.querySelector('.toast-icon path')?.setAttribute('d', WARNING_ICON);
+};
 const TOO_BIG = /^File\(s\) exceed the maximum allowed size of /i;
 const TOO_BIG_SAID = {en: <BIG_EN>, zh: <BIG_ZH>};
 const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => {
@@ -171,7 +190,12 @@ const tidy = () => document.querySelectorAll('.toast-messages').forEach(list => 
     const lang = (document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en';
     const wrong = gif ? null : said.innerText.trim().match(WRONG_BOX);
     if (gif) said.textContent = GIF_SAID[lang].replace('{name}', gif[1]);
-    else if (wrong) said.textContent = WRONG_SAID[wrong[2].toLowerCase()][lang].replace('{name}', wrong[1]);
+    else if (wrong) {
+      const box = wrong[2].toLowerCase();
+      said.textContent = (box === 'image' && soundFile(wrong[1]) ? SOUND_SAID : WRONG_SAID[box])[lang]
+        .replace('{name}', wrong[1]);
+      asWarning(said, box);
+    }
     else if (TOO_BIG.test(said.innerText.trim()) && !said.dataset.hinted) {
       said.dataset.hinted = '1';
       said.textContent = said.innerText.trim() + ' ' + TOO_BIG_SAID[lang];
@@ -200,6 +224,9 @@ new MutationObserver(tidy).observe(document.body, {childList: true, subtree: tru
 
 ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace("<WRONG>", json.dumps(
     {box: {"en": said, "zh": i18n.t(said, "zh")} for box, said in ui.widgets.WRONG_BOX.items()}, ensure_ascii=False))
+ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace("<SOUND_SUFFIXES>", json.dumps(ui.widgets.SOUND_SUFFIXES)).replace(
+    "<SOUND>", json.dumps({"en": ui.widgets.SOUND_ON_IMAGE, "zh": i18n.t(ui.widgets.SOUND_ON_IMAGE, "zh")},
+                          ensure_ascii=False))
 for _key, _said in (("GIF", video_kind.GIF_NOT_IN_BOX), ("BIG", ui.TOO_BIG)):
     ONE_TOAST_PER_CAUSE = ONE_TOAST_PER_CAUSE.replace(f"<{_key}_EN>", json.dumps(_said)).replace(
         f"<{_key}_ZH>", json.dumps(i18n.t(_said, "zh"), ensure_ascii=False))

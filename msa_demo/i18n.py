@@ -1255,6 +1255,8 @@ ZH: dict[str, str] = {
     "  {id}: too close to call: {between}": "  {id}：难分高下：{between}",
     "  and {n} more too close to call (report.html lists them)": "  另有 {n} 行难分高下（report.html 列出全部）",
     "Text: the text given holds only {what}, so it was not read.": "文字：给出的文字里只有{what}，因此没有被读取。",
+    "'{name}' is a sound file, not a picture: it goes in the Audio box. The Image box takes a PNG, JPEG, WebP, GIF, BMP "
+    "or TIFF.": "“{name}”是声音文件，不是图片：请放进音频框。图片框接受 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

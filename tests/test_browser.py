@@ -494,6 +494,42 @@ def test_a_file_a_box_does_not_take_says_where_it_goes(app_url, browser, tmp_pat
     page.close()
 
 
+def test_a_sound_file_on_the_image_box_is_a_warning_that_says_where_it_goes(app_url, browser, tmp_path):
+    """A WAV dropped on the Image box: Gradio's Image box says a file it does not take as an error (a red "Error"
+    toast, the box marked "Error"), where the Audio and Video boxes say theirs as a warning; and its line named only
+    what the box takes. It is now a warning, as the others, that says it is a sound file and goes in the Audio box,
+    in the page's language; the box is not marked, and takes a picture after it."""
+    import shutil
+
+    wav = tmp_path / "voice.wav"
+    shutil.copy(ROOT / "examples" / "positive_speech.wav", wav)
+    url, _, _ = app_url
+    for lang, said, title in ((None, "'voice.wav' is a sound file, not a picture: it goes in the Audio box.", "Warning"),
+                              ("简体中文", "“voice.wav”是声音文件，不是图片：请放进音频框。", '"注意"')):
+        page, errors = opened(browser, url)
+        if lang:
+            page.locator("#language label").filter(has_text=lang).click()
+            page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
+                                   timeout=30_000)
+        page.locator("#image-input input[type=file]").set_input_files(str(wav))
+        page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+        body = page.locator(".toast-body").filter(has_text=said)
+        assert "warning" in body.get_attribute("class") and body.locator(".error").count() == 0
+        head = body.locator(".toast-title")
+        assert (head.inner_text().strip() if not lang else head.evaluate(
+            "e => getComputedStyle(e, '::before').content")) == title
+        assert page.evaluate(SEEN_ERRORS) == 0  # the box is not marked "Error"
+        assert not errors, errors
+        page.close()
+    page, errors = opened(browser, url)  # then a picture: taken, as ever
+    page.locator("#image-input input[type=file]").set_input_files(str(wav))
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().length > 0", timeout=10_000)
+    page.locator("#image-input input[type=file]").set_input_files(str(ROOT / "examples" / "happy_face.png"))
+    page.wait_for_selector("#image-input img", timeout=30_000)
+    assert not errors, errors
+    page.close()
+
+
 def test_a_clip_over_the_upload_limit_says_what_to_do(app_url, browser, tmp_path):
     """Gradio's "File(s) exceed the maximum allowed size" said no more: a phone's 20 s of 1080p is refused there
     with how to make it fit, in the page's language."""

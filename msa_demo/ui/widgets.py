@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from msa_demo import i18n
+from msa_demo.inputs import AUDIO_SUFFIXES, VIDEO_SUFFIXES
 from msa_demo.ui.fields import panel_placement, panel_values
 from msa_demo.ui.i18n import tr
 from msa_demo.prediction import too_close
@@ -33,6 +34,10 @@ WRONG_BOX = {
     "video": "'{name}' is not a video the Video box takes: give a video file (MP4, WebM, MOV, MKV, AVI ...); a sound "
              "file goes in the Audio box, a picture in the Image box.",
 }
+# a sound file dropped on the Image box: what it is and where it goes (the box's line named only what it takes)
+SOUND_ON_IMAGE = ("'{name}' is a sound file, not a picture: it goes in the Audio box. The Image box takes a PNG, JPEG, "
+                  "WebP, GIF, BMP or TIFF.")
+SOUND_SUFFIXES = tuple(s for s in AUDIO_SUFFIXES if s not in VIDEO_SUFFIXES)  # a sound file's names (.wav, .mp3 ...)
 COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
                     "picture, or upload/record an audio or video clip on the Explain tab.")
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
