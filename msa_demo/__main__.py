@@ -111,15 +111,19 @@ def cmd_check_preset(args: argparse.Namespace) -> int:
         # from msa_demo.config in Python to try a heavier face weight on Compare's B)
         from pathlib import Path
 
+        from msa_demo.cli import output_file, write_new, written
+
         out = Path(args.write)
+        output_file(args.write, "--write")  # a folder, or one that does not exist: its one line
         if out.exists():
             raise InputError(f"{out} exists already: give a new file name (nothing was written).")
         if out.suffix.lower() != ".json":
             raise InputError(f"Write the preset to a .json file, not '{out.name}'.")
-        try:
-            out.write_text(json.dumps({**preset.to_dict(), "name": out.stem}, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        text = json.dumps({**preset.to_dict(), "name": out.stem}, indent=2) + "\n"
+        try:  # whole or not at all: a file cut short (a full disk) had been left, to be loaded as a broken preset
+            written(args.write, "--write", lambda: write_new(out, text))
+        except InputError as exc:
+            raise InputError(f"{exc} Nothing was written.") from None
         print(f"Preset '{preset.name}' written to {out} as '{out.stem}': edit it (each modality's 'weight' in the "
               f"late fusion, its model), then give it as --preset {shlex.quote(str(out))} or as Compare's B.")
         return 0

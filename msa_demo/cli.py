@@ -292,6 +292,8 @@ def output_file(path: str | None, flag: str) -> None:
     p = Path(path)
     if p.is_dir():
         raise InputError(f"{flag} '{path}' is a folder; give the name of a file to write.")
+    if p.parent.exists() and not p.parent.is_dir():
+        raise InputError(f"{flag} '{path}': '{p.parent}' is a file, not a folder.")
     if not p.parent.is_dir():
         raise InputError(f"{flag} '{path}': the folder '{p.parent}' does not exist.")
 
@@ -330,6 +332,19 @@ def written(path: str, flag: str, write) -> None:
         write()
     except OSError as exc:
         raise InputError(f"{flag} '{path}' could not be written ({exc.strerror or type(exc).__name__}).") from None
+
+
+def write_new(path: str | Path, text: str) -> None:
+    """``text`` into a new file ``path``, whole or not at all: a file there already is left as it is
+    (``FileExistsError``), and one that cannot be written to its end (a full disk, a size limit) is taken away, not
+    left cut short."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # made here: ours to take away
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -513,4 +528,4 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
 
 
 __all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "STDIN", "exit_status", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
-           "options_from_args", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade"]
+           "options_from_args", "output_file", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade", "write_new", "written"]

@@ -329,6 +329,47 @@ def test_check_preset_writes_a_preset_to_edit_as_a_second_one_for_compare(tmp_pa
     assert out.read_text() == before and not (tmp_path / "p.yaml").exists()
 
 
+def test_check_preset_write_where_it_cannot_write_is_one_line_and_leaves_nothing(tmp_path, capsys):
+    """``--write`` into a folder that is not there, a "folder" that is a file, a folder, or a file that cannot be
+    written to its end: one line each naming what is wrong, exit status 2, no traceback, and no file, whole or cut
+    short (a preset cut short at a full disk had been left there, to be loaded later as a broken preset)."""
+    import os
+    import resource
+    import signal
+
+    from msa_demo.__main__ import main
+
+    (tmp_path / "a_file").write_text("x")
+    for path, said in ((tmp_path / "nope" / "p.json", f"the folder '{tmp_path / 'nope'}' does not exist."),
+                       (tmp_path / "a_file" / "p.json", f"'{tmp_path / 'a_file'}' is a file, not a folder."),
+                       (tmp_path, "is a folder; give the name of a file to write.")):
+        assert main(["check-preset", "lite", "--write", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --write '{path}'") and err.rstrip().endswith(said), err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "nope").exists() and (tmp_path / "a_file").read_text() == "x"
+    if os.geteuid() != 0:  # a folder that cannot be written to (root writes anywhere)
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        assert main(["check-preset", "lite", "--write", str(locked / "p.json")]) == 2
+        assert "could not be written (Permission denied). Nothing was written." in capsys.readouterr().err
+        assert not list(locked.iterdir())
+    # a file that cannot be written to its end: a size limit as a full disk would stop it, after its first 100 bytes
+    cut = tmp_path / "cut.json"
+    was = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100, limits[1]))
+    try:
+        status = main(["check-preset", "lite", "--write", str(cut)])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, was)
+    err = capsys.readouterr().err
+    assert status == 2 and err == f"error: --write '{cut}' could not be written (File too large). Nothing was written.\n"
+    assert not cut.exists()  # not left cut short
+    assert main(["check-preset", "lite", "--write", str(cut)]) == 0 and load_preset(str(cut)).name == "cut"
+
+
 def test_verification_compares_what_the_hub_lists_with_what_the_entry_expects():
     from msa_demo.hub import compare
 
