@@ -336,7 +336,11 @@ const describe = () => {
       const values = d.x.map((x, i) => spoken(x) + ' ' + spoken(Array.isArray(d.text) ? d.text[i] : d.y?.[i]));
       return (d.name ? plain(d.name) + ': ' : '') + values.join(', ');
     });
-    const label = [plain(chart.layout.title?.text ?? chart.layout.title), ...series].filter(Boolean).join('. ');
+    // a chart that says itself (layout.meta.spoken: the audio chart's pushes, strongest first) is said so: its
+    // bars' x are times, not what they show
+    const own = plain(chart.layout.meta?.spoken);
+    const label = [plain(chart.layout.title?.text ?? chart.layout.title), ...(own ? [own] : series)]
+      .filter(Boolean).join('. ');
     if (label && chart.getAttribute('aria-label') !== label) {
       chart.setAttribute('role', 'img');
       chart.setAttribute('aria-label', label);

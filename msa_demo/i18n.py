@@ -1257,6 +1257,8 @@ ZH: dict[str, str] = {
     "Text: the text given holds only {what}, so it was not read.": "文字：给出的文字里只有{what}，因此没有被读取。",
     "'{name}' is a sound file, not a picture: it goes in the Audio box. The Image box takes a PNG, JPEG, WebP, GIF, BMP "
     "or TIFF.": "“{name}”是声音文件，不是图片：请放进音频框。图片框接受 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
+    # fix-a11y
+    "{n} more, weaker": "另有 {n} 个，较弱", "{title}, strongest first: {pushes}": "{title}，从最强的开始：{pushes}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -382,6 +382,31 @@ def test_every_number_format_of_the_figures_reads_in_the_browser(exp):
     assert [f for f in formats if not D3_FORMAT.match(browser_plotly_format(f))] == []
 
 
+def test_the_audio_chart_says_each_words_push_strongest_first(exp):
+    """A screen reader read the audio chart off its bars' x and text: "segment attribution: 0.1 Listen, 0.39 awful,,
+    … 2.08 worst, 2.33 thing, 2.65 ever": each word's time in the clip, said as if it were its push ('ever' last,
+    loudest), and a word whose label did not fit beside its neighbours' as nothing ("2.6 ,"). The chart says each
+    word's signed push, the strongest first, every word named; the page's script reads that."""
+    import app
+    from msa_demo.kinds import audio
+
+    words = ["Listen", "awful,", "the", "worst", "day", "ever"]
+    scores = [0.2, 1.667, -0.9, 3.61, -1.2, 0.05]
+    spans = [[0.0, 0.2], [0.2, 0.6], [0.6, 0.66], [0.66, 0.9], [0.9, 0.92], [0.92, 0.94]]  # "ever" has no room
+    m = {"modality": "audio", "method": "word_ablation", "params": {"baseline": "pad token"}, "labels": words,
+         "scores": scores, "spans": spans, "heatmap": None}
+    e = dict(exp, maps=[x for x in exp["maps"] if x["modality"] != "audio"] + [m], target="negative")
+    plot = audio.render(e)["plot"]
+    assert "" in plot.data[1].text  # a word whose label does not fit on the chart ...
+    said = plot.layout.meta["spoken"]
+    assert said == ("Each segment's push on P(negative), strongest first: worst +3.610, awful +1.667, day -1.200, "
+                    "the -0.900, Listen +0.200, ever +0.050")  # ... is said with the others, by its push
+    assert "0.1" not in said  # no time
+    zh = audio.render(e, "zh")["plot"].layout.meta["spoken"]
+    assert zh.startswith("每个片段对 P(负面) 的推力，从最强的开始：worst +3.610，awful +1.667")
+    assert "chart.layout.meta?.spoken" in app.DESCRIBED
+
+
 def test_the_words_come_with_the_legend_of_their_language(exp):
     """Switching the page from Chinese back to English left the Chinese colours on the words panel: English
     categories had none of the legend's colours (six chips, pale words). Each language's words bring its colours."""

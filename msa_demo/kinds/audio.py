@@ -13,7 +13,7 @@ from msa_demo import views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
 from msa_demo.inputs import AUDIO_FORMATS, AudioInput, load_audio, resample
-from msa_demo.i18n import label, t
+from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -100,7 +100,10 @@ def view() -> dict:
 
 
 def render(exp: dict, lang: str = "en") -> dict:
-    return {"plot": views.audio_figure(exp, lang), "heard": views.transcript_markdown(exp.get("reading") or {}, lang),
+    plot = views.audio_figure(exp, lang)
+    if plot is not None:  # what a screen reader says of the chart (DESCRIBED in app.py reads it)
+        plot.update_layout(meta={"spoken": spoken(exp, lang)})
+    return {"plot": plot, "heard": views.transcript_markdown(exp.get("reading") or {}, lang),
             "clip": views.audio_clip(exp)}
 
 
@@ -154,6 +157,34 @@ def report(exp: dict, lang: str = "en") -> str:
         scores, unit = in_units([float(s) for s in m.get("scores") or []])
         out.append(views.bars_html([str(lbl) for lbl in m.get("labels") or []], scores, title=title + unit))
     return "".join(out)
+
+
+SAID_AT_MOST = 15  # segments named in the chart's spoken text; the rest counted
+
+
+def spoken(exp: dict, lang: str = "en") -> str:
+    """The audio chart in words, for a screen reader: each segment's signed push, as the report's bars give it, the
+    strongest first. Read off the chart's own data, it had said each word's time in the clip as if it were its
+    push ("0.1 Listen, 0.39 awful, … 2.65 ever": 'ever' sounded strongest, 'worst' was), and a word whose label
+    did not fit beside its neighbours' as nothing at all ("2.6 ,")."""
+    maps = views.maps_for(exp, "audio")
+    if not maps:
+        return ""
+    m = maps[0]
+    scores, unit = in_units([float(s) for s in m.get("scores") or []])
+    labels = [str(lbl) for lbl in m.get("labels") or []]
+    spans = m.get("spans") or []
+    named = []
+    for i, v in sorted(enumerate(scores), key=lambda iv: -abs(iv[1])):
+        name = labels[i].strip() if i < len(labels) else ""
+        name = name.rstrip(",.;:!?，。；：！？") or name  # "terrible, -0.334" read as two items
+        if not name and i < len(spans):  # a segment without a word: its time
+            name = f"{float(spans[i][0]):g}–{float(spans[i][1]):g} s"
+        named.append(f"{name} {v:+.3f}")
+    more = len(named) - SAID_AT_MOST
+    said = named[:SAID_AT_MOST] + ([t("{n} more, weaker", lang, n=more)] if more > 0 else [])
+    title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang)) + unit
+    return t("{title}, strongest first: {pushes}", lang, title=title, pushes=sep(lang, ", ").join(said))
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
