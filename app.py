@@ -44,10 +44,13 @@ CSS = """
 #examples button, #examples td {white-space: normal !important; overflow: visible !important}
 .gradio-container {overflow: clip !important}
 html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled clear of the #actions bar */
-/* where the keyboard is: Gradio draws no ring on a focused tick box or radio button, a faint one on a text box */
-.gradio-container :is(input[type=checkbox], input[type=radio]):focus-visible,
-.gradio-container :is(textarea, input[type=text], input[type=number], input[type=range]):focus-visible {
-  outline: 2px solid var(--color-accent); outline-offset: 2px}
+/* where the keyboard is: Gradio draws no ring on a focused tick box or radio button, a pale shadow on a text box
+   (its own rule outranked an earlier one here) and the browser's on a button, white on the white page round the
+   Explain button; one ring on all, dark blue (6.7:1 on white), light blue in a dark theme (10:1 on its ground) */
+.gradio-container :is(button, a, summary, [role=tab], textarea, input, select):focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important}
+.dark .gradio-container :is(button, a, summary, [role=tab], textarea, input, select):focus-visible {
+  outline-color: #93c5fd !important}
 .gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
 :is(#words .sr-category, #msa-live) {position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap}  /* a chip's category, the verdict's sentence: for a screen reader */
@@ -68,6 +71,7 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   #msa-jump:not([hidden]) {display: block; padding: 10px 12px; border-radius: var(--radius-lg); font-weight: 600;
     background: var(--background-fill-secondary); color: var(--body-text-color); text-decoration: none}
 }
+.legend-item {cursor: default}  /* a legend, not buttons (DESCRIBED) */
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 #share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00; font-size: .9em;
   margin-top: .3em}
@@ -257,15 +261,26 @@ const ALT = {
                                   + ((legend.match(/'[^']+'/) || [])[0] || 'the explained class')
                                   + ', red where it pushed away; the deeper the colour, the stronger'},
   zh: {given: '输入的图片', read: '模型读到的图片', see: ' — 查看原因 ↓',
-       heat: (caption, legend) => caption + '：叠在图片上的热力图' + (legend ? '（' + legend + '）' : '')},
+       heat: (caption, legend) => caption + '：叠在图片上的热力图，绿色处推向'
+                                  + ((legend.match(/“[^”]+”/) || [])[0] || '所解释的类别') + '，红色处推离；颜色越深，推力越强'},
 };
 const toResults = () => {  // the verdict, or where a link that is gone says so
   const fused = document.querySelector('#fused');
   (fused && fused.offsetParent ? fused : document.querySelector('#notices'))?.scrollIntoView({block: 'start'});
 };
 const setAlt = (img, alt) => { if (img && alt && img.alt !== alt) img.alt = alt; };
+// a legend is read, not used: a HighlightedText legend's item, reached by Tab or under the mouse, showed its category
+// alone (every other word lost its colour, its ▲/▼ mark and its said category); its focus and hover stop above it
+['focus', 'mouseenter'].forEach(type => document.addEventListener(type, e => {
+  if (e.target instanceof Element && e.target.matches('.legend-item')) e.stopImmediatePropagation();
+}, true));
 const describe = () => {
   const said = ALT[(document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en'];
+  document.querySelectorAll('.legend-item').forEach(item => {  // not in the Tab order, said as a list's item
+    if (item.tabIndex !== -1) item.tabIndex = -1;
+    if (item.getAttribute('role') !== 'listitem') item.setAttribute('role', 'listitem');
+    if (item.parentElement?.getAttribute('role') !== 'list') item.parentElement?.setAttribute('role', 'list');
+  });
   const words = document.querySelector('#words');
   if (words) {
     const named = new Map([...words.querySelectorAll('.legend-item')].map(b => [b.style.backgroundColor,
@@ -305,6 +320,15 @@ const describe = () => {
     live.dataset.said = headline;
     live.textContent = headline;
   }
+  // the Compare and Dataset tabs' results, said in the same region as they come (Compare's run said only
+  // "Complete", a set's run stopped at "explaining rows: 8 / 9 rows"): what a result's first line says when it
+  // changes, not what a tab held when the page opened
+  const heard = window.msaHeard = window.msaHeard || {};
+  [['compare', '#compare-summary h3'], ['dataset', '#dataset-summary p']].forEach(([key, where]) => {
+    const text = document.querySelector(where)?.innerText.trim().replace(/\\s+/g, ' ') || '';
+    if (text && key in heard && heard[key] !== text) live.textContent = text;
+    heard[key] = text;
+  });
   // on a phone the results come under every input box (a page holding an explanation looked like an empty form,
   // a shared link's too): a link at the top of the inputs says the verdict and goes to it; a shared link goes there
   const inputs = document.querySelector('#text-input')?.closest('.column');
@@ -349,11 +373,14 @@ const describe = () => {
   document.querySelectorAll('#image-input img').forEach(img => setAlt(img, said.given));
   document.querySelectorAll('#orig-image img').forEach(img => setAlt(img, said.read));
   const legend = document.querySelector('#heatmap-legend p')?.innerText.trim().replace(/\\s+/g, ' ') || '';
+  // each map's own text alternative, as the report's (kinds/image.py writes them unseen under the legend): where it
+  // pushed most, besides what its colours mean; a map is found by its caption's number ("2. occlusion")
+  const alts = [...document.querySelectorAll('#heatmap-legend .heat-alt')].map(s => s.textContent.trim());
   document.querySelectorAll('#overlays .thumbnail-item, #overlays .preview').forEach(item => {
     const caption = item.querySelector('.caption-label')?.innerText.trim() || item.getAttribute('aria-label') || '';
     item.querySelectorAll('img').forEach(img => {
       if (!img.dataset.caption || !img.alt.startsWith(img.dataset.caption)) img.dataset.caption = img.alt || caption;
-      setAlt(img, said.heat(img.dataset.caption, legend));
+      setAlt(img, alts[parseInt(img.dataset.caption, 10) - 1] || said.heat(img.dataset.caption, legend));
     });
   });
 };

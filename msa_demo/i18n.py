@@ -1259,6 +1259,9 @@ ZH: dict[str, str] = {
     "or TIFF.": "“{name}”是声音文件，不是图片：请放进音频框。图片框接受 PNG、JPEG、WebP、GIF、BMP 或 TIFF。",
     # fix-a11y
     "{n} more, weaker": "另有 {n} 个，较弱", "{title}, strongest first: {pushes}": "{title}，从最强的开始：{pushes}",
+    "row {row}, column {col}": "第 {row} 行第 {col} 列", "region {n}": "区域 {n}",
+    "{region} ({place}), toward": "{region}（{place}），推向", "{region} ({place}), away": "{region}（{place}），推离",
+    "the strongest regions: {regions}": "最强的区域：{regions}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

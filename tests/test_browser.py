@@ -572,6 +572,9 @@ def test_two_presets_side_by_side(app_url, browser, tmp_path):
                            timeout=120_000)
     assert all(page.locator(b).is_visible() for b in boxes)
     assert "rank agreement" in page.locator("#compare-summary").inner_text()
+    # heard, not only seen: Compare's result said in the page's polite live region (it said only "Complete")
+    heard = page.evaluate("() => document.querySelector('#msa-live[aria-live=polite]')?.textContent")
+    assert heard == page.locator("#compare-summary h3").inner_text().strip() and "they agree" in heard, heard
     page.wait_for_function("() => !document.querySelector('#compare-report').disabled", timeout=30_000)
     page.screenshot(path=os.environ.get("MSA_COMPARE_SHOT") or str(tmp_path / "compare.png"), full_page=True)
     assert page.locator("#compare-fresh").inner_text().strip() == ""
@@ -987,6 +990,7 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     alts = page.evaluate("() => [...document.querySelectorAll('#image-input img, #orig-image img, #overlays img')]"
                          ".map(i => i.alt)")
     assert len(alts) == 4 and all(alts) and all("heat map over the picture" in a for a in alts[2:]), alts
+    assert all("; the strongest regions: row " in a for a in alts[2:]), alts  # where each pushed most, too
     chips = page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
                           "[t.title, t.querySelector('.sr-category')?.textContent || ''])")
     assert chips and all(title and title in said for title, said in chips), chips
@@ -994,6 +998,21 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     marks = page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
                           "[t.title, getComputedStyle(t, '::after').content])")  # seen without the colour too
     assert all(seen.strip('"') and title.startswith(seen.strip('"') + " ") for title, seen in marks), marks
+    # a legend is read, not used: its items out of the Tab order, and one focused or hovered leaves every word's
+    # colour, mark and said category (Gradio's legend showed its own category alone)
+    assert page.evaluate("() => [...document.querySelectorAll('#words .legend-item')].every(b => b.tabIndex === -1)")
+    page.evaluate("() => document.querySelector('#words .legend-item').focus()")
+    page.hover("#words .legend-item >> nth=1")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
+                         "[t.title, getComputedStyle(t, '::after').content])") == marks
+    # where the keyboard is, seen: the Explain button's ring was white on the white page, the text box's pale
+    page.focus("#predict-btn")
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(400)  # Gradio's buttons fade their outline in
+    ring = page.evaluate("() => { const e = document.activeElement, s = getComputedStyle(e); "
+                         "return [e.id, s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    assert ring == ["explain-btn", "solid", "3px", "rgb(29, 78, 216)"], ring
     said = page.evaluate("() => [document.querySelector('#msa-live')?.getAttribute('aria-live'), "
                          "document.querySelector('#msa-live')?.textContent, "
                          "document.querySelector('#notices h3')?.innerText]")
@@ -1004,6 +1023,7 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     shapley = page.evaluate("() => document.querySelector('#contrib .js-plotly-plot').data[0].text")
     assert all(f"{m} {v}" in told for m, v in zip(("text", "image", "audio"), shapley)), (told, shapley)
     heard = page.locator("#audio-plot .js-plotly-plot").first.get_attribute("aria-label") or ""
+    assert "strongest first: " in heard, heard  # each word's push, not its time in the clip
     assert heard and not re.search(r"\d\.\d{4,}", heard), heard  # times said as a person says them, not
     # "0.21000000000000002 is"
     timings = page.locator("#transcript sub").element_handles()

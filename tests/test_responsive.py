@@ -101,6 +101,25 @@ def test_the_transcript_s_timings_read_against_white():
     assert _contrast(colour) >= 4.5, colour
 
 
+def test_every_control_the_keyboard_reaches_shows_a_ring_that_can_be_seen():
+    """The Explain button's focus ring was the browser's, white on the white page round it; the text box's a pale
+    blue shadow (Gradio's rule outranked the page's ring). Buttons, links, tabs, text boxes and tick boxes get one
+    ring, 2 px at least, that wins over Gradio's and reads 3:1 at least on the page, light and dark (WCAG 1.4.11)."""
+    import app
+
+    rules = re.findall(r"([^{}]*:focus-visible) \{\s*([^}]*)\}", app.CSS)
+    light = [(sel, body) for sel, body in rules if "outline:" in body and ".dark" not in sel]
+    assert light, rules
+    sel, body = light[0]
+    for control in ("button", "textarea", "input", "[role=tab]", "a"):
+        assert re.search(rf"[(,] ?{re.escape(control)}[,)]", sel), (control, sel)
+    ring = re.search(r"outline: (\d+)px solid (#[0-9a-fA-F]{6}) !important", body)
+    assert ring and int(ring.group(1)) >= 2 and _contrast(ring.group(2)) >= 3, body
+    dark = [body for sel, body in rules if sel.strip().startswith(".dark")]
+    colour = re.search(r"outline-color: (#[0-9a-fA-F]{6}) !important", dark[0] if dark else "").group(1)
+    assert _contrast(colour, "#0b0f19") >= 3, colour  # Gradio's dark page
+
+
 def test_the_page_says_in_words_what_it_shows_by_colour_or_as_a_picture():
     import app
 

@@ -407,6 +407,36 @@ def test_the_audio_chart_says_each_words_push_strongest_first(exp):
     assert "chart.layout.meta?.spoken" in app.DESCRIBED
 
 
+def test_a_heat_map_s_text_alternative_says_where_it_pushed_most(exp):
+    """A heat map's alt text said only what its colours mean ("green where it pushed toward 'negative', red where
+    away"), not where; in Chinese the page's lost even which colour was which ("热力图（背离“负面” 朝向“负面”…）").
+    Page and report say each map's three strongest regions, where they lie and which way they pushed, in both
+    languages, the colours kept."""
+    import app
+    from msa_demo.kinds import image
+
+    w, h = 90, 90
+    scores = [0.1, 0.0, -0.2, 0.0, 0.05, 0.0, 0.9, -0.6, 0.0]  # r3c1 +0.9, r3c2 -0.6, r1c3 -0.2 strongest
+    m = {"modality": "image", "method": "occlusion", "params": {"baseline": "blur", "grid": 3},
+         "labels": [f"r{r}c{c}" for r in (1, 2, 3) for c in (1, 2, 3)], "scores": scores,
+         "spans": [[c * 30, r * 30, c * 30 + 30, r * 30 + 30] for r in range(3) for c in range(3)],
+         "heatmap": [[0.1, 0.0, -0.2], [0.0, 0.05, 0.0], [0.9, -0.6, 0.0]]}
+    e = dict(exp, maps=[x for x in exp["maps"] if x["modality"] != "image"] + [m], target="negative")
+    strongest = ("the strongest regions: row 3, column 1 (at the bottom left), toward; row 3, column 2 (at the "
+                 "bottom), away; row 1, column 3 (at the top right), away")
+    alt, = image.heat_alts(e)
+    assert alt.startswith("1. occlusion · baseline: blur · grid: 3: heat map over the picture, green where it pushed "
+                          "toward 'negative'") and alt.endswith("; " + strongest)
+    zh, = image.heat_alts(e, "zh")
+    assert "绿色处推向“负面”，红色处推离" in zh  # which colour is which, in Chinese too
+    assert zh.endswith("；最强的区域：第 3 行第 1 列（左下方），推向；第 3 行第 2 列（下方），推离；第 3 行第 3 列".replace(
+        "第 3 行第 3 列", "第 1 行第 3 列（右上方），推离"))
+    legend = image.render(e)["legend"]  # the page's: unseen under the legend, for the script to give the picture
+    assert f'<span class="heat-alt" style="display:none">{html.escape(alt)}</span>' in legend
+    assert "#heatmap-legend .heat-alt" in app.DESCRIBED and "绿色处推向" in app.DESCRIBED
+    assert f'alt="{html.escape(alt)}"' in image.report(e)  # the report's, the same
+
+
 def test_the_words_come_with_the_legend_of_their_language(exp):
     """Switching the page from Chinese back to English left the Chinese colours on the words panel: English
     categories had none of the legend's colours (six chips, pale words). Each language's words bring its colours."""

@@ -11,7 +11,7 @@ from msa_demo import views
 from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import option
 from msa_demo.inputs import ImageInput, load_image
-from msa_demo.i18n import label, t
+from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
 
@@ -84,8 +84,12 @@ def view() -> dict:
 
 
 def render(exp: dict, lang: str = "en") -> dict:
+    # each heat map's text alternative, as the report writes it, kept unseen under the legend: the page's script
+    # (DESCRIBED in app.py) gives it to the map's picture
+    alts = "".join(f'<span class="heat-alt" style="display:none">{_e(alt)}</span>' for alt in heat_alts(exp, lang))
+    legend = views.heatmap_legend(exp, lang)
     return {"picture": views.original_image(exp), "heat_maps": named_files(views.image_overlays(exp, lang), exp),
-            "legend": views.heatmap_legend(exp, lang)}
+            "legend": legend + ("\n\n" + alts if legend and alts else "")}
 
 
 SAVED_KEPT = 64  # the heat maps' folders kept (one an explanation shown), the oldest deleted past this
@@ -133,6 +137,46 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
 
 HEAT_ALT = ("{caption}: heat map over the picture, green where it pushed toward '{target}', red where it pushed away; "
             "the deeper the colour, the stronger")
+STRONGEST_SAID = 3  # regions named in a heat map's text alternative
+
+
+def strongest_regions(m: dict, lang: str = "en", k: int = STRONGEST_SAID) -> str:
+    """A heat map's strongest regions in words: where each lies in the area the map covers (its row and column on
+    a grid) and whether it pushed toward the explained class or away. The maps' text alternatives had said only
+    what their colours mean, not where they were."""
+    import re
+
+    from msa_demo.modalities.image import where
+
+    scores = [float(v) for v in m.get("scores") or []]
+    spans, labels = m.get("spans") or [], [str(lbl) for lbl in m.get("labels") or []]
+    if not scores or len(spans) < len(scores) or not any(scores):
+        return ""
+    left, top = min(b[0] for b in spans), min(b[1] for b in spans)
+    size = (max(b[2] for b in spans) - left, max(b[3] for b in spans) - top)
+    said = []
+    for i in sorted(range(len(scores)), key=lambda i: -abs(scores[i]))[:k]:
+        if scores[i] == 0:
+            break
+        box = spans[i]
+        place = t(where((box[0] - left, box[1] - top, box[2] - left, box[3] - top), size), lang)
+        cell = re.fullmatch(r"r(\d+)c(\d+)", labels[i] if i < len(labels) else "")
+        region = (t("row {row}, column {col}", lang, row=cell.group(1), col=cell.group(2)) if cell
+                  else t("region {n}", lang, n=i + 1))
+        said.append(t("{region} ({place}), toward" if scores[i] > 0 else "{region} ({place}), away", lang,
+                      region=region, place=place))
+    return t("the strongest regions: {regions}", lang, regions=sep(lang, "; ").join(said)) if said else ""
+
+
+def heat_alts(exp: dict, lang: str = "en") -> list[str]:
+    """Each heat map's text alternative (page and report): which map, what its colours mean, where it pushed most."""
+    maps = [m for m in views.maps_for(exp, "image") if m.get("heatmap")]  # image_overlays' maps, in its order
+    out = []
+    for i, m in enumerate(maps, 1):
+        alt = t(HEAT_ALT, lang, caption=f"{i}. {views.map_caption(m, lang)}", target=label(exp.get("target"), lang))
+        strongest = strongest_regions(m, lang)
+        out.append(alt + sep(lang, "; ") + strongest if strongest else alt)
+    return out
 
 
 def report(exp: dict, lang: str = "en") -> str:
@@ -151,10 +195,8 @@ def report(exp: dict, lang: str = "en") -> str:
                 f'src="{png_uri(img, 160)}"></figure></div>')
     figs = [f'<figure><img alt="{_e(t("The picture given", lang))}" src="{png_uri(img)}"><figcaption>'
             f'{t("original", lang)}</figcaption></figure>']
-    maps = [m for m in views.maps_for(exp, "image") if m.get("heatmap")]  # image_overlays' maps, in its order
-    for i, ((ov, caption), m) in enumerate(zip(views.image_overlays(exp, lang=lang) or [], maps), 1):
-        # said whole, as the page says it: which map (its full caption) and what its colours mean
-        alt = t(HEAT_ALT, lang, caption=f"{i}. {views.map_caption(m, lang)}", target=label(exp.get("target"), lang))
+    for (ov, caption), alt in zip(views.image_overlays(exp, lang=lang) or [], heat_alts(exp, lang)):
+        # said whole, as the page says it: which map (its full caption), what its colours mean, where it pushed most
         figs.append(f'<figure><img alt="{_e(alt)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
     legend = views.heatmap_legend(exp, lang).split("\n\n")[0]  # the shared colour bar (already escaped)
