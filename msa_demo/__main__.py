@@ -189,7 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _interrupted(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a reader that has gone (| head -1) is told here, not at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except MsaError as exc:  # in the language the words are printed in (--lang, else the locale)
         from msa_demo.cli import output_language
         from msa_demo.i18n import said, t
@@ -201,6 +205,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_status(exc)
     except KeyboardInterrupt:
         return 130
+
+
+def _reader_gone() -> int:
+    """The reader of standard output went away (``check-preset ... | head -1``): quiet, as a command killed by
+    SIGPIPE is (it had been a BrokenPipeError traceback); what is left to print goes nowhere."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # an output with no file behind it (a test's capture)
+        pass
+    return 141  # 128 + SIGPIPE, as the shell reports such a command
 
 
 def _interrupted(argv: list[str]) -> int:
