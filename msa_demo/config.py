@@ -96,11 +96,23 @@ class Preset:
                 raise InputError(f"The preset's modality '{name}' must be an object with its 'family' and "
                                  "'model_id'.")
             _settings_check(ModalitySpec, spec, f"The preset's modality '{name}'")
+        _fallback_check(data.get("fallback", ""))
         try:
             return cls(modalities={name: ModalitySpec(**spec) for name, spec in mods.items()},
                        **{k: v for k, v in data.items() if k != "modalities"})
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"This preset file is not valid: {exc}") from None
+
+
+def _fallback_check(fallback: Any) -> None:
+    """A preset file's ``fallback``: empty, a built-in preset's name, or a preset file or train folder that is there.
+    A typo ("lit") had been taken: check-preset said "falls back to lit", and a modality that could not load was
+    switched off without its stand-in."""
+    if fallback == "" or (isinstance(fallback, str) and (fallback in PRESETS or Path(fallback).is_file()
+                                                         or trained_folder(fallback))):
+        return
+    raise InputError(f"The preset's fallback '{fallback}' is not a preset: use one of {', '.join(PRESETS)}, a preset "
+                     "file that is there, or \"\" for no stand-ins.")
 
 
 def _settings_check(kind, given: dict, what: str, extra: tuple = ()) -> None:

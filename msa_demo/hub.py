@@ -9,6 +9,7 @@ Offline it says it cannot verify and exits cleanly.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from msa_demo.config import ModalitySpec, Preset
@@ -32,6 +33,7 @@ class EntryCheck:
     hub_licence: str = ""
     problems: list[str] = field(default_factory=list)
     verified: bool = False
+    notes: list[str] = field(default_factory=list)  # read here, without the network: worth a look, not an error
 
 
 @dataclass
@@ -51,15 +53,46 @@ class PresetCheck:
 
 
 def plan(spec: ModalitySpec, modality: str) -> EntryCheck:
-    """What loading this entry would fetch (no network)."""
-    from msa_demo.modalities import is_pinned, resolve_path
+    """What loading this entry would fetch (no network), and what can be told of it here: a folder that is not
+    there, a model of another kind than its family reads, weights it would not read, label_map keys the model has
+    not, a revision a folder cannot have or the cache does not hold."""
+    from msa_demo.modalities import (
+        BIN_HINT, cached_revisions, is_pinned, label_keys_unmatched, looks_like_path, model_config,
+        model_families, no_folder, pickled_only, resolve_path, unused_revision, wrong_kind)
 
     try:
-        local = resolve_path(spec.model_id) is not None
+        path = resolve_path(spec.model_id)
     except Exception:  # noqa: BLE001 - a package that is not installed is still "local", and says so below
-        local = True
-    return EntryCheck(modality, spec.model_id, spec.revision, list(spec.files), spec.licence, spec.weights,
-                      "local" if local else "hub", is_pinned(spec.revision))
+        path = Path(".")
+    missing = path is None and looks_like_path(spec.model_id)
+    entry = EntryCheck(modality, spec.model_id, spec.revision, list(spec.files), spec.licence, spec.weights,
+                       "local" if path is not None or missing else "hub", is_pinned(spec.revision))
+    if missing:
+        entry.problems.append(no_folder(spec.model_id))
+        return entry
+    fams = model_families()
+    cls = fams.get(spec.family)
+    if cls is not None and not cls.model_types:  # a family that reads through another (a video's frames)
+        cls = fams.get(str(spec.options.get("frames")), cls)
+    config = model_config(spec)
+    if cls is not None:
+        wrong = wrong_kind(cls, spec, modality, config)
+        entry.problems += [wrong] if wrong else []
+        unmatched = label_keys_unmatched(cls, spec, config) if not wrong else []
+        if unmatched:
+            labels = ", ".join(map(str, config["id2label"].values()))
+            entry.notes.append(f"label_map keys the model has no label for (ignored): "
+                               f"{', '.join(repr(k) for k in unmatched)}; its labels: {labels}.")
+    if path is not None and spec.weights == "safetensors" and pickled_only(path):
+        entry.problems.append(f"it holds {pickled_only(path)} and no safetensors file; {BIN_HINT}")
+    if path is not None:
+        told = unused_revision(spec, modality)
+        entry.notes += [told[len(modality) + 2:]] if told else []
+    elif config is None:
+        held = cached_revisions(spec.model_id)
+        if held:
+            entry.notes.append(f"revision {spec.revision} is not in the cache here, which holds {', '.join(held)}.")
+    return entry
 
 
 def compare(spec: ModalitySpec, files: list[str], licence: str, sha: str, modality: str = "") -> EntryCheck:
@@ -139,6 +172,9 @@ def format_check(check: PresetCheck) -> str:
             lines.extend(f"        PROBLEM: {p}" for p in e.problems)
             if not e.problems:
                 lines.append("        ok: every expected file is there and the licence matches")
+        else:
+            lines.extend(f"        PROBLEM: {p}" for p in e.problems)
+        lines.extend(f"        note: {n}" for n in e.notes)
     lines.append(check.note)
     return "\n".join(lines)
 

@@ -1262,6 +1262,29 @@ ZH: dict[str, str] = {
     "row {row}, column {col}": "第 {row} 行第 {col} 列", "region {n}": "区域 {n}",
     "{region} ({place}), toward": "{region}（{place}），推向", "{region} ({place}), away": "{region}（{place}），推离",
     "the strongest regions: {regions}": "最强的区域：{regions}",
+    # fix-presets
+    "The preset's fallback '{name}' is not a preset: use one of {known}, a preset file that is there, or \"\" for no "
+    "stand-ins.": "预设的 fallback '{name}' 不是预设：请使用 {known} 之一、一个存在的预设文件，或用 \"\" 表示不要替代模型。",
+    "No folder {path}: the model_id '{id}' is a path on this machine, not a Hub id, and nothing is there; check its "
+    "spelling.": "没有文件夹 {path}：model_id '{id}' 是本机上的路径，不是 Hub 模型 ID，而那里什么也没有；请检查拼写。",
+    "The {modality} model '{id}' is a {kind} model ({arch}), which the {family} family cannot read: it needs {needs}.":
+        "{modality}模型 '{id}' 是 {kind} 模型（{arch}），{family} 系列无法读取：它需要{needs}。",
+    "a text classifier (a ...ForSequenceClassification model with its tokenizer)":
+        "文本分类器（带分词器的 ...ForSequenceClassification 模型）",
+    "a CLIP model (model_type clip: a picture and a text encoder)": "CLIP 模型（model_type 为 clip：图片编码器和文本编码器）",
+    "an image classifier (a ...ForImageClassification model with its image processor)":
+        "图像分类器（带图像处理器的 ...ForImageClassification 模型）",
+    "an audio classifier (a ...ForAudioClassification model with its feature extractor)":
+        "音频分类器（带特征提取器的 ...ForAudioClassification 模型）",
+    "Cannot load the model at '{path}': it holds {part} and no safetensors file; give this entry \"weights\": \"bin\" in "
+    "the preset to read it (weights only, never as an arbitrary pickle; see the README's Presets).":
+        "无法加载 '{path}' 处的模型：其中只有 {part}，没有 safetensors 文件；在预设中为该条目设置 \"weights\": \"bin\" 即可读取"
+        "（只读取权重，绝不作为任意 pickle 读取；见 README 的 Presets 一节）。",
+    "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and revision {rev} is not in the cache, "
+    "which holds {held}: pin one of those as its revision.":
+        "无法加载 '{id}'（版本 {rev}）：无法连接 Hugging Face Hub，而缓存中没有版本 {rev}，缓存中有 {held}：请把其中之一固定为它的版本。",
+    "{name}: '{id}' is a folder on this machine, which has no revisions: its revision '{rev}' is not used.":
+        "{name}：'{id}' 是本机上的文件夹，没有版本：它的版本 '{rev}' 未被使用。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

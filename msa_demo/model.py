@@ -21,7 +21,7 @@ from msa_demo.labels import SENTIMENTS, labels_to_sentiment
 from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo import registry
 from msa_demo.prediction import ModalityPrediction, Prediction
-from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality,
+from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality, unused_revision,
                                  resolve_path)
 
 
@@ -276,6 +276,8 @@ class MultimodalSentimentModel:
             self.unavailable[name] = cause
             outcomes.append((name, False, cause))
         self.notices += loading_notices(preset, outcomes)
+        self.notices += [line for m in loaded if (line := unused_revision(preset.modalities[m], m))
+                         and specs[m] is preset.modalities[m]]
         order = [m for m in preset.modalities if m in loaded]
         effective = replace(preset, modalities={m: specs[m] for m in order})
         return {m: loaded[m] for m in order}, effective

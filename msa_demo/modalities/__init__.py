@@ -22,7 +22,7 @@ from typing import Any, Callable
 import torch
 
 from msa_demo.config import SENTIMENTS, ModalitySpec
-from msa_demo.errors import ModelLoadError
+from msa_demo.errors import InputError, ModelLoadError
 from msa_demo.labels import sentiment_matrix, to_sentiment
 
 
@@ -53,12 +53,21 @@ class Modality:
     name: str = ""
     attr_key: str = ""  # which entry of prepared.inputs explainers perturb
     differentiable: bool = True  # whether gradients flow from forward's output to inputs[attr_key]
+    # a transformers family's kind of model, read from the folder's config.json before loading (a model of another
+    # kind had been transformers' own cut-off error): the model_types its Auto class takes, as the name of that
+    # class's mapping in ``transformers.models.auto.modeling_auto`` or a tuple; ``needs``: the same in words
+    model_types: str | tuple[str, ...] = ()
+    needs: str = ""
+    labels_in_config = True  # the label_map's keys are the config's id2label (not CLIP's prompts)
 
     def __init__(self, spec: ModalitySpec, device: torch.device, dtype: torch.dtype) -> None:
         self.spec = spec
         self.device = device
         self.dtype = dtype
         self.id2label: dict[int, str] = {}
+        wrong = wrong_kind(type(self), spec, self.name)
+        if wrong:
+            raise InputError(wrong)
         self.load()
         self.matrix = sentiment_matrix(self.id2label, spec.label_map)
 
@@ -155,6 +164,8 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
 
     hf_logging.disable_progress_bar()
     local = resolve_path(spec.model_id)
+    if local is None and looks_like_path(spec.model_id):  # a typo in a folder's name, not a Hub id to ask for
+        raise InputError(no_folder(spec.model_id))
     source = str(local) if local is not None else spec.model_id
     if "use_safetensors" in kwargs:
         kwargs.update(weights_policy(spec))
@@ -165,6 +176,10 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
         try:
             return loader.from_pretrained(source, **opts)
         except Exception as exc:  # noqa: BLE001 - every loading failure becomes one readable line
+            only = pickled_only(local) if opts.get("use_safetensors") else ""
+            if only:  # transformers said "Error no file named model.safetensors found in directory ..."
+                raise ModelLoadError(f"Cannot load the model at '{local}': it holds {only} and no safetensors file; "
+                                     f"{BIN_HINT}") from None
             raise ModelLoadError(f"Cannot load the model at '{local}': {_first_line(exc)}") from None
     opts["revision"] = spec.revision
     try:  # a cached copy first: no network needed
@@ -179,6 +194,12 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
                 f"weights (only {only}), and only safetensors are loaded; the Hugging Face Hub cannot be reached "
                 f"to fetch them.{OFFLINE_HINT}"
             )
+        held = cached_revisions(spec.model_id)
+        if held:  # the cache holds the model, at other revisions: the revision is the mistake, not the network
+            raise ModelLoadError(
+                f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
+                f"and revision {spec.revision} is not in the cache, which holds {', '.join(held)}: pin one of "
+                "those as its revision.")
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
             f"and no cached copy exists.{OFFLINE_HINT}"
@@ -193,6 +214,116 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
 
 _SAFETENSORS = ("model.safetensors", "model.safetensors.index.json")
 _PICKLED = ("pytorch_model.bin", "pytorch_model.bin.index.json")
+BIN_HINT = ('give this entry "weights": "bin" in the preset to read it (weights only, never as an arbitrary '
+            "pickle; see the README's Presets).")
+NO_REVISION = ("main", "local", "")  # what an entry gives when it means no revision (make-tiny writes "local")
+# a model_id no Hub id can be: it starts as a path does (/, ./, ../, ~, C:\), or holds a backslash or more than one
+# slash ('org/name' is a Hub id, 'models/mine' could be one too: only the folder's absence tells, and it does not)
+_PATH_LIKE = re.compile(r"^(~|\.{1,2}([/\\]|$)|[/\\]|[A-Za-z]:[/\\])")
+
+
+def looks_like_path(model_id: str) -> bool:
+    """Whether ``model_id`` can only be a path on this machine, never a Hub id ('org/name')."""
+    return not model_id.startswith("pkg:") and (
+        bool(_PATH_LIKE.match(model_id)) or "\\" in model_id or model_id.count("/") > 1)
+
+
+def no_folder(model_id: str) -> str:
+    """What a path-like ``model_id`` that is not there is told (it had been looked up on the Hub, which said
+    "the Hub cannot be reached")."""
+    return (f"No folder {Path(model_id).expanduser()}: the model_id '{model_id}' is a path on this machine, not a Hub "
+            "id, and nothing is there; check its spelling.")
+
+
+def unused_revision(spec: ModalitySpec, modality: str) -> str:
+    """A line when the entry names a revision for a folder on this machine, which has none (it had been ignored
+    without a word); "" otherwise (a package's file: its revision is the package's version)."""
+    if spec.revision in NO_REVISION or spec.model_id.startswith("pkg:") or resolve_path(spec.model_id) is None:
+        return ""
+    return (f"{modality[:1].upper() + modality[1:]}: '{spec.model_id}' is a folder on this machine, which has no "
+            f"revisions: its revision '{spec.revision}' is not used.")
+
+
+def pickled_only(folder: Path) -> str:
+    """``"pytorch_model.bin"`` when the local ``folder`` holds pickled weights and no safetensors file, else ``""``."""
+    if not folder.is_dir() or any((folder / n).is_file() for n in _SAFETENSORS):
+        return ""
+    return next((n for n in _PICKLED if (folder / n).is_file()), "")
+
+
+def cached_revisions(model_id: str) -> list[str]:
+    """The revisions the local Hugging Face cache holds ``model_id`` at, read from its folder alone (never the
+    network): each ref with its commit ("main (0123...)"), then commits no ref names; [] when none."""
+    try:
+        from huggingface_hub import constants
+
+        root = Path(constants.HF_HUB_CACHE) / ("models--" + model_id.replace("/", "--"))
+        refs = {str(f.relative_to(root / "refs")): f.read_text().strip()
+                for f in sorted((root / "refs").rglob("*")) if f.is_file()}
+        snaps = sorted(d.name for d in (root / "snapshots").iterdir() if d.is_dir()) \
+            if (root / "snapshots").is_dir() else []
+    except (OSError, ValueError, ImportError):
+        return []
+    named = [f"{r} ({sha})" for r, sha in refs.items() if sha in snaps]
+    return named + [s for s in snaps if s not in refs.values()]
+
+
+def model_config(spec: ModalitySpec) -> dict | None:
+    """The ``config.json`` of the entry's model where it can be read here without the network: a local folder's,
+    or a cached Hub snapshot's at its revision; None otherwise."""
+    import json
+
+    path: Any = None
+    try:
+        local = resolve_path(spec.model_id)
+    except ModelLoadError:
+        return None
+    if local is not None:
+        path = local / "config.json" if local.is_dir() else None
+    elif not looks_like_path(spec.model_id):
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            found = try_to_load_from_cache(spec.model_id, "config.json", revision=spec.revision)
+            path = Path(found) if isinstance(found, str) else None
+        except Exception:  # noqa: BLE001 - an id the cache cannot hold, an unreadable cache: nothing known
+            return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _takes(model_types: str | tuple[str, ...]) -> tuple[str, ...]:
+    if isinstance(model_types, tuple):
+        return model_types
+    from transformers.models.auto import modeling_auto
+
+    return tuple(getattr(modeling_auto, model_types, {}))
+
+
+def wrong_kind(cls: type, spec: ModalitySpec, modality: str, config: dict | None = None) -> str:
+    """One line when the entry's model, read from its config.json here, is of a kind the family ``cls`` cannot
+    load (a text classifier named as the image model, wav2vec2 as the text one); "" when it fits or is unknown."""
+    if not cls.model_types:
+        return ""
+    config = model_config(spec) if config is None else config
+    kind = (config or {}).get("model_type")
+    if not kind or kind in _takes(cls.model_types):
+        return ""
+    arch = ", ".join(config.get("architectures") or []) or "no architectures named"
+    return (f"The {modality} model '{spec.model_id}' is a {kind} model ({arch}), which the {spec.family} family "
+            f"cannot read: it needs {cls.needs}.")
+
+
+def label_keys_unmatched(cls: type, spec: ModalitySpec, config: dict | None) -> list[str]:
+    """The label_map keys that match no label in the model's config (its ``id2label``), where that is known."""
+    labels = (config or {}).get("id2label")
+    if not cls.model_types or not cls.labels_in_config or not isinstance(labels, dict) or not labels:
+        return []
+    have = {str(v).strip().lower() for v in labels.values()}  # matched as labels.sentiment_matrix matches them
+    return [k for k in spec.label_map if str(k).strip().lower() not in have]
 
 
 def _cached_without_safetensors(spec: ModalitySpec) -> str:
@@ -258,6 +389,11 @@ def _families() -> dict[str, type[Modality]]:
     return fams
 
 
+def model_families() -> dict[str, type[Modality]]:
+    """Every registered family, by name: the class that loads it."""
+    return _families()
+
+
 def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: torch.dtype) -> Modality:
     fams = _families()
     if spec.family not in fams:
@@ -299,4 +435,5 @@ class ReadingCache:
 
 
 __all__ = ["Modality", "Prepared", "ReadingCache", "Encoded", "load_modality", "from_pretrained", "resolve_path", "weights_policy",
-           "OFFLINE_HINT", "SENTIMENTS"]
+           "OFFLINE_HINT", "SENTIMENTS", "BIN_HINT", "NO_REVISION", "cached_revisions", "label_keys_unmatched",
+           "looks_like_path", "model_config", "model_families", "no_folder", "pickled_only", "unused_revision", "wrong_kind"]

@@ -160,6 +160,8 @@ class HFAudioClassifier(Modality):
     supports_latents = False
     latents_match_waveform = False  # True when no clip-wide normalisation ties every frame to every sample
     frame_hop = frame_field = 0
+    model_types = "MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING_NAMES"
+    needs = "an audio classifier (a ...ForAudioClassification model with its feature extractor)"
 
     def load(self) -> None:
         from transformers import AutoFeatureExtractor, AutoModelForAudioClassification

@@ -52,6 +52,10 @@ class _ImageBase(Modality):
 class CLIPZeroShot(_ImageBase):
     """CLIP scores the picture against sentiment prompts (the preset's label_map keys)."""
 
+    model_types = ("clip",)
+    needs = "a CLIP model (model_type clip: a picture and a text encoder)"
+    labels_in_config = False  # its labels are the label_map's prompts
+
     def load(self) -> None:
         from transformers import CLIPModel, CLIPProcessor
 
@@ -81,6 +85,9 @@ class CLIPZeroShot(_ImageBase):
 
 class HFImageClassifier(_ImageBase):
     """Any transformers image classifier (e.g. a ViT facial-expression model)."""
+
+    model_types = "MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES"
+    needs = "an image classifier (a ...ForImageClassification model with its image processor)"
 
     def load(self) -> None:
         from transformers import AutoImageProcessor, AutoModelForImageClassification

@@ -95,6 +95,9 @@ class _TextBase(Modality):
 class HFTextClassifier(_TextBase):
     """Any transformers sequence classifier (DistilBERT, RoBERTa, XLM-R, ...)."""
 
+    model_types = "MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES"
+    needs = "a text classifier (a ...ForSequenceClassification model with its tokenizer)"
+
     def load(self) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
