@@ -39,7 +39,7 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
     from msa_demo import i18n
     from msa_demo.i18n import t
 
-    from msa_demo.views.story import terminal_verdict
+    from msa_demo.views.story import terminal_verdict, top_two
 
     said, name = (lambda c: i18n.label(c, lang)), (lambda m: i18n.modality(m, lang))
     verdict, sentence = terminal_verdict(pred.to_dict(), lang=lang)  # a near-tie is not headlined as a class
@@ -49,7 +49,14 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
     for s, p in pred.probs.items():
         lines.append(f"  {said(s):<9} {_bar(p)} {p:6.1%}")
     for m, mp in pred.modalities.items():
-        lines.append(t("{modality} alone: {label} ", lang, modality=f"{name(m):>6}" if lang != "zh" else name(m), label=f"{said(mp.label):<8}")
+        # a near-tie is not a class, as its box and the summary say it ("text alone: positive" had stood beside "the
+        # words alone are too close to call", at 33.8 / 33.2 / 33.0 %)
+        alone = f"{said(mp.label):<8}"
+        if mp.too_close:
+            (a, pa), (b, pb) = top_two({"probs": mp.probs})
+            alone = t("too close to call ({a} {pa} vs {b} {pb})", lang, a=said(a), pa=f"{100 * pa:.1f} %", b=said(b),
+                      pb=f"{100 * pb:.1f} %") + " "
+        lines.append(t("{modality} alone: {label} ", lang, modality=f"{name(m):>6}" if lang != "zh" else name(m), label=alone)
                      + "  ".join(f"{s[:3] if lang != 'zh' else said(s)} {p:5.1%}" for s, p in mp.probs.items()))
     if pred.switched_off:
         lines.append(t("switched off: {off}", lang, off=i18n.listed(map(name, pred.switched_off), lang)))

@@ -1285,6 +1285,8 @@ ZH: dict[str, str] = {
         "无法加载 '{id}'（版本 {rev}）：无法连接 Hugging Face Hub，而缓存中没有版本 {rev}，缓存中有 {held}：请把其中之一固定为它的版本。",
     "{name}: '{id}' is a folder on this machine, which has no revisions: its revision '{rev}' is not used.":
         "{name}：'{id}' 是本机上的文件夹，没有版本：它的版本 '{rev}' 未被使用。",
+    # fix-ui
+    "too close to call ({a} {pa} vs {b} {pb})": "难分高下（{a} {pa}，{b} {pb}）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -65,6 +65,16 @@ class ModalityPrediction:
     # a model that reads no words, or a record saved before it was kept); outside ``languages``: not reliable either
     other_languages: list[str] | None = None
 
+    @property
+    def too_close(self) -> bool:
+        """This modality's own top two classes are closer than ``NEAR_TIE``: "too close to call", as its verdict box
+        and the summary say it, not a decision for ``label``."""
+        return too_close(self.probs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the fields, and ``too_close`` (read, not kept: made again from ``probs``)."""
+        return {**asdict(self), "too_close": self.too_close}
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], modality: str = "") -> "ModalityPrediction":
         return cls(modality=data.get("modality") or modality, probs=dict(data.get("probs") or {}),
@@ -95,8 +105,11 @@ class Prediction:
         return too_close(self.probs)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: the fields, and ``too_close`` (read, not kept: made again from ``probs``)."""
-        return {**asdict(self), "too_close": self.too_close}
+        """The JSON form: the fields, and ``too_close`` (read, not kept: made again from ``probs``), for the fused
+        verdict and each modality's own (the JSON had said "positive" for the words alone at 33.8 / 33.2 / 33.0 %,
+        beside the page's "Text alone: too close to call")."""
+        return {**asdict(self), "modalities": {m: mp.to_dict() for m, mp in self.modalities.items()},
+                "too_close": self.too_close}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Prediction":

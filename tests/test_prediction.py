@@ -49,3 +49,29 @@ def test_the_json_says_too_close_to_call_where_every_view_does(probs, close):
     assert pred.to_dict()["too_close"] is close
     assert headline(pred.to_dict()).startswith("Too close to call") is close
     assert Prediction.from_dict(json.loads(json.dumps(pred.to_dict()))) == pred  # read back as it was
+
+
+def test_a_modality_whose_own_verdict_is_a_near_tie_says_so_in_the_json_and_on_the_command_line():
+    """The page said "Text alone: too close to call" and the summary "the words alone are too close to call", where
+    the JSON gave ``modalities.text.label`` "positive" with no ``too_close`` and the command line printed "text
+    alone: positive neg 33.2% neu 33.0% pos 33.8%"."""
+    from msa_demo.__main__ import format_prediction
+    from msa_demo.views import summary_sentence
+
+    tie = {"negative": .332, "neutral": .330, "positive": .338}
+    clear = {"negative": .1, "neutral": .1, "positive": .8}
+    pred = Prediction(probs={"negative": .2, "neutral": .1, "positive": .7}, label="positive", used=["text", "image"],
+                      modalities={"text": ModalityPrediction("text", tie, "positive", tie, "m", "r"),
+                                  "image": ModalityPrediction("image", clear, "positive", clear, "m", "r")}, preset="p")
+    d = json.loads(json.dumps(pred.to_dict()))
+    assert d["modalities"]["text"]["too_close"] is True and d["modalities"]["image"]["too_close"] is False
+    assert list(d) == [*(f.name for f in pred.__dataclass_fields__.values()), "too_close"]  # the same keys, in order
+    assert Prediction.from_dict(d) == pred  # read back as it was
+    assert "the words alone are too close to call" in summary_sentence(d)
+    lines = format_prediction(pred).splitlines()
+    text = next(ln for ln in lines if ln.strip().startswith("text alone"))
+    assert "text alone: too close to call (positive 33.8 % vs negative 33.2 %)" in text, text
+    assert "alone: positive" not in text
+    assert next(ln for ln in lines if "image alone" in ln).strip().startswith("image alone: positive ")
+    zh = format_prediction(pred, lang="zh")
+    assert "难分高下（正面 33.8 %，负面 33.2 %）" in zh, zh
