@@ -484,3 +484,34 @@ def test_a_modality_alone_too_close_to_call_is_said_so_as_the_page_says_it(exp, 
     assert row.find_all("td")[1].text == t("too close to call", lang)
     others = [r for r in rows if r.find_all("td")[0].text in (modality(m, lang) for m in per if m != first)]
     assert others and all(r.find_all("td")[1].text != t("too close to call", lang) for r in others)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_words_that_barely_moved_the_score_are_not_marked_strongly_for_or_against(exp, lang):
+    """A tiny random model's words each moved P(target) by about 1e-6 (the command line printed +0.0000), and the
+    chips, scaled to the strongest word, said "▲▲ STRONGLY FOR" and "▼▼ STRONGLY AGAINST". Such a map marks no
+    word and says why in one line, on the page and in the report; a map whose words matter keeps its scaling."""
+    from msa_demo import i18n, report, views
+    from msa_demo.kinds import text
+
+    m = next(m for m in exp["maps"] if m["modality"] == "text")
+    top = max(abs(s) for s in m["scores"])
+    assert 0 < top < views.figures.NEGLIGIBLE  # as the tiny model explains it, not made up
+    line = views.negligible_words(exp, lang)
+    assert line == i18n.t("Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is "
+                                  "marked.", lang, target=i18n.label(exp["target"], lang))
+    assert all(cat is None for _w, cat in views.text_highlights(exp, lang))
+    shown = text.render(exp, lang)["words"]
+    assert shown["label"] == line and shown["show_legend"] is False
+    assert not [c for _w, c in shown["value"] if c]
+    words, legend = chips_of(report.to_html(exp, lang))
+    assert not words and not legend and html.escape(line, quote=True) in report.to_html(exp, lang)
+
+    # the same map scaled up to a real push (the strongest word 2 points): marked as before, relative to the strongest
+    m["scores"] = [s / top * 0.02 for s in m["scores"]]
+    assert views.negligible_words(exp, lang) is None
+    cats = [c for _w, c in views.text_highlights(exp, lang) if c]
+    assert "▲▲ strongly for" in cats or "▼▼ strongly against" in cats
+    assert text.render(exp, lang)["words"]["show_legend"] is True
+    words, legend = chips_of(report.to_html(exp, lang))
+    assert words and len(legend) == 4

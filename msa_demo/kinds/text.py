@@ -73,6 +73,7 @@ def render(exp: dict, lang: str = "en") -> dict:
 
     return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans], label=colours_said(exp, lang),
                                color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()},
+                               show_legend=not views.negligible_words(exp),  # no word marked: no marks to explain
                                rtl=right_to_left("".join(w for w, _c in spans)))}  # Arabic: its first word on
     # the right (each update says it: the panel keeps the last direction it was given)
 
@@ -98,9 +99,10 @@ def report(exp: dict, lang: str = "en") -> str:
         else:
             parts.append(_e(text))
     legend = "".join(f'<span class="{c}">{_e(t(k, lang))}</span>' for k, c in classes.items())
+    legend = "" if views.negligible_words(exp) else f'<p class="legend">{legend}</p>'  # no word marked
     m = views.maps_for(exp, "text")[0]
     return (f"<h2>{t('Words', lang)}</h2><p>{_e(colours_said(exp, lang))}</p>"
-            f'<p class="legend">{legend}</p><p class="words" dir="auto">{"".join(parts)}</p>'
+            f'{legend}<p class="words" dir="auto">{"".join(parts)}</p>'
             f'<p><small>{_e(views.map_caption(m, lang))}</small></p>')
 
 
@@ -111,8 +113,9 @@ COLOURS_SAID = ("Green words pushed the model toward '{target}', red words away 
 def colours_said(exp: dict, lang: str = "en") -> str:
     """What the words' colours mean, naming the class they are about: a reader of a negative verdict's report
     took its red "Thank you" for the model calling thanks negative, and its green "awful" for praise (the legend
-    said "strongly for" without saying what for)."""
-    return t(COLOURS_SAID, lang, target=label(exp.get("target"), lang))
+    said "strongly for" without saying what for). Where no word mattered (``views.negligible``), that instead: no
+    word is coloured."""
+    return views.negligible_words(exp, lang) or t(COLOURS_SAID, lang, target=label(exp.get("target"), lang))
 
 
 KIND = ModalityKind(

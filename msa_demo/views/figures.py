@@ -121,7 +121,8 @@ def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]]
     if not maps:
         return None
     m = maps[0]
-    rel = rel_scores(m.get("scores") or [])
+    # a map whose strongest word barely moved the score marks no word (it had read "▲▲ strongly for" at 1e-7 each)
+    rel = [0.0] * len(m.get("scores") or []) if negligible(m) else rel_scores(m.get("scores") or [])
     spans = m.get("spans") or []
     out: list[tuple[str, str | None]] = []
     if text and spans and len(spans) == len(rel):
@@ -147,6 +148,31 @@ def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]]
     for word, r in zip(m.get("labels") or [], rel):
         out.append((str(word) + " ", word_category(r)))
     return out
+
+
+# A map whose strongest part moved the explained probability by less than this (0.01 of a percentage point) is
+# said to show nothing, not scaled up to its strongest part: a tiny random model's words, each 1e-7, were marked
+# "▲▲ strongly for" and "▼▼ strongly against". Below it a score is at most 0.0001 (what the command line's four
+# decimals print as +0.0000 or +0.0001) and no verdict box or what-if percent can move by it; it is 100 times
+# float32's resolution of a probability (``explain.faithfulness.RESOLUTION``), so it is a real zero, not noise.
+NEGLIGIBLE = 1e-4
+NEGLIGIBLE_WORDS = "Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is marked."
+
+
+def negligible(m: dict | None) -> bool:
+    """Did every part of map ``m`` move the explained probability by less than ``NEGLIGIBLE``? (A map without
+    scores is not said to be negligible: it has nothing to say.)"""
+    scores = [abs(float(s)) for s in (m or {}).get("scores") or []]
+    return bool(scores) and max(scores) < NEGLIGIBLE
+
+
+def negligible_words(exp: dict, lang: str = "en") -> str | None:
+    """The one line the words' chips carry when no word mattered (:func:`negligible`), in ``lang``; None when some
+    word did (the chips are then scaled to the strongest word, as always)."""
+    maps = maps_for(exp, "text")
+    if not maps or not negligible(maps[0]):
+        return None
+    return t(NEGLIGIBLE_WORDS, lang, target=i18n.label(str(exp.get("target") or ""), lang))
 
 
 TURN_MARK = "⟪the text turns here⟫ "
