@@ -20,6 +20,7 @@ import gradio as gr
 
 from msa_demo import api, i18n, ui, views
 from msa_demo.kinds import video as video_kind
+from msa_demo.ui.options import shown_folder
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -436,7 +437,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         visitor = gr.BrowserState(None)
         # a name no choice holds (an API client's typo) reaches the handler, which says which presets are loaded in
         # one line: Gradio's own check answered with its list and wrote a traceback to the server log
-        preset = gr.Dropdown(presets, value=dash.default, label=ui.tr("Preset"), visible=len(presets) > 1,
+        preset = gr.Dropdown(presets, value=dash.shown_name(dash.default), label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset", allow_custom_value=True)
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain") as explain_tab, gr.Row():
             with gr.Column(scale=1):
@@ -509,16 +510,17 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             with gr.Row():
                 # a built-in that could not be loaded at start (no Hub) is not offered (it can still be typed)
                 offered = [p for p in dict.fromkeys([*presets, "lite", "hub"]) if p not in dash.failures]
-                other = gr.Dropdown(offered, value=next((p for p in offered if p != dash.default), None), scale=3,
+                shown_a = dash.shown_name(dash.default)  # the presets by name, as the menu above (no server path)
+                other = gr.Dropdown(offered, value=next((p for p in offered if p != shown_a), None), scale=3,
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, a preset file, or the folder a train run wrote)"))
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
             only_one = None
-            if not [p for p in offered if p != dash.default]:  # one model here (offline): said before a click is
+            if not [p for p in offered if p != shown_a]:  # one model here (offline): said before a click is
                 only_one = gr.Markdown(ui.tr_made(  # refused with it
-                    f"Only one model is loaded here ('{dash.default}'): to compare, type in B a preset file or the "
-                    f"folder a `train` run wrote, inside the data folder ({dash.folder}).",
-                    f"这里只加载了一个模型（“{dash.default}”）：要对比，请在 B 中输入数据文件夹（{dash.folder}）内的预设"
+                    f"Only one model is loaded here ('{shown_a}'): to compare, type in B a preset file or the "
+                    f"folder a `train` run wrote, inside the data folder ({shown_folder(dash.folder)}).",
+                    f"这里只加载了一个模型（“{shown_a}”）：要对比，请在 B 中输入数据文件夹（{shown_folder(dash.folder)}）内的预设"
                     "文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
@@ -685,9 +687,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             now = dash.header_markdown()
             return gr.skip(), now if now != laid_out else gr.skip(), gr.skip()
 
-        def worded(lang: str) -> list:  # what the page's table cannot reach: the header, the examples' names
+        def worded(lang: str, picked: str | None = None) -> list:  # what the page's table cannot reach: the header
+            # (on the preset picked: it had gone back to the default's), the examples' names
             names = gr.Dataset(sample_labels=ui.example_names(examples, lang)) if shelf else gr.skip()
-            return [dash.header_markdown(lang), names]
+            return [dash.header_markdown(lang, picked), names]
 
         def pick_language(choice, exp, predicted, request: gr.Request):  # the switch: what is on the page, told
             # again (the verdicts a Predict made since the explanation, not the explanation's)
@@ -700,7 +703,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         language.input(page.keyed(pick_language), [language, parts["state"], parts["verdicts_for"]],
                        page.outputs(retold), api_name=False,
                        show_progress="hidden")
-        language.input(lambda choice: worded(ui.choose_language(choice)), language, shown, api_name=False,
+        language.input(lambda choice, picked: worded(ui.choose_language(choice), picked), [language, preset], shown,
+                       api_name=False,
                        show_progress="hidden")
         compared_told = page.order(lambda n: n in ("compare.summary", "compare.fused_a", "compare.fused_b",
                                                    "compare.words_a", "compare.words_b", "compare.report"))

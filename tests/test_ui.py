@@ -1354,3 +1354,43 @@ def test_the_language_switch_tells_the_comparison_again(dash, image_path, tiny_p
     assert 'lang="zh' in open(told["compare.report"], encoding="utf-8").read()
     back = dash.compare_retold(out["compare.made"], out["compare.state"], "en")
     assert back["compare.summary"] == out["compare.summary"] and dash.compare_retold(None, None, "zh") == {}
+
+
+def test_the_page_names_presets_by_their_own_name_and_takes_that_name(tiny_model, tiny_preset_path, tmp_path,
+                                                                      monkeypatch):
+    """Loaded from /tmp/…/tiny.json and /tmp/…/mine.yaml, the preset menu, its "Pick one of:" refusal and the
+    words' model ("text alone (/tmp/…/text)") named the server's absolute paths, the header kept "Preset: tiny" over
+    a second line "Selected: /tmp/…/mine.yaml on CPU" once mine was picked, and /predict_json (the MCP tool)
+    refused preset="mine", the preset's own name. Each names the preset by its name now, and takes it."""
+    from dataclasses import replace
+
+    from msa_demo.api import CodeApi
+    from msa_demo.config import load_preset, save_preset
+    from msa_demo.model import MultimodalSentimentModel
+
+    monkeypatch.delenv("MSA_SHOW_PATHS", raising=False)
+    for sub in ("presets", "other"):
+        (tmp_path / sub).mkdir()
+    mine_path = save_preset(replace(load_preset(tiny_preset_path), name="mine"), tmp_path / "presets" / "mine.json")
+    mine = MultimodalSentimentModel.from_preset(str(mine_path), device="cpu")
+    dash = ui.Dashboard(models={str(tiny_preset_path): tiny_model, str(mine_path): mine},
+                        default=str(tiny_preset_path))
+    assert dash.preset_names == ["tiny", "mine"]  # the menu's choices
+    for lang in ("en", "zh"):
+        header = dash.selected_markdown("mine", lang)
+        assert "mine" in header.split("\n\n")[0] and "tiny" not in header and "/" not in header, header
+    assert dash.header_markdown() == dash.selected_markdown("tiny") and "**Preset:** tiny" in dash.header_markdown()
+    for name in ("mine", str(mine_path)):  # its name, or the path it was loaded from
+        assert dash.model(name) is mine
+        served = json.loads(CodeApi(dash).predict(text="a fine day", preset=name))
+        assert served["preset"] == "mine" and set(served["modalities"]) == {"text"}
+    with pytest.raises(gr.Error) as refused:
+        dash.model("nope")
+    assert str(refused.value.message) == "The preset 'nope' is not loaded. Pick one of: tiny, mine."
+    said = views.notices_markdown(mine.predict(inputs=mine.read_inputs(text="a fine day")).to_dict())
+    assert str(tmp_path) not in said and str(tiny_preset_path.parent) not in said and "…/" in said, said
+    # two loaded presets of one name: each by its path inside the data folder, still no absolute path
+    twin = save_preset(load_preset(mine_path), tmp_path / "other" / "mine.json")
+    both = ui.Dashboard(models={str(mine_path): mine, str(twin): mine}, default=str(mine_path), folder=tmp_path)
+    assert both.preset_names == ["presets/mine.json", "other/mine.json"]
+    assert both.model("other/mine.json") is mine

@@ -23,8 +23,8 @@ from msa_demo.model import no_sound_to_read, nothing_read
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import (Settings, data_folder, in_folder, max_seconds, preset_path, read_settings,
-                               settings_values, shown_folder, within_limit)
+from msa_demo.ui.options import (Settings, data_folder, env_flag, in_folder, max_seconds, preset_path,
+                               read_settings, settings_values, shown_folder, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_FACE, NO_INPUT, explained_stamp,
                                  explanation_views,
@@ -158,16 +158,50 @@ class Dashboard:
 
     @property
     def preset_names(self) -> list[str]:
-        return list(self.models)
+        """The loaded presets as the page names them (:meth:`shown_name`): the preset menu's choices."""
+        return [self.shown_name(k) for k in self.models]
+
+    def shown_name(self, key: str | None) -> str:
+        """A loaded preset as the page and its messages name it: its own name ("tiny", "mine"), or, where two loaded
+        presets share it, its path relative to the data folder (a train run's "head_tiny", as Compare's B takes it),
+        else its file's name; never the server's absolute path (the menu, the header's "Selected:" and "Pick one of:"
+        had named /tmp/…/mine.yaml). ``MSA_SHOW_PATHS=1`` (a private dashboard) names a clash's path whole."""
+        key = str(key if key is not None else self.default or "")
+        model = self.models.get(key)
+        own = str(getattr(getattr(model, "preset", None), "name", "") or "")
+        if model is None or not own or key == own:
+            return key
+        mates = [k for k, m in self.models.items()
+                 if k != key and own in (k, getattr(getattr(m, "preset", None), "name", None))]
+        if not mates:
+            return own
+        path = in_folder(key, self.folder)
+        if path is not None and path != Path(self.folder).resolve():
+            return path.relative_to(Path(self.folder).resolve()).as_posix()
+        return key if env_flag("MSA_SHOW_PATHS") else Path(key).name
+
+    def preset_key(self, preset: str | None) -> str | None:
+        """The loaded preset a name asks for: the menu's name (:meth:`shown_name`), the preset's own name ("mine", as
+        its file says it) or the path it was loaded from; the default for none; None for one not loaded (/predict_json
+        and the MCP tool had refused ``preset="mine"``, the preset's own name)."""
+        if preset in (None, ""):
+            return self.default
+        preset = str(preset).strip()
+        if preset in self.models:
+            return preset
+        for k in self.models:
+            if self.shown_name(k) == preset:
+                return k
+        owned = [k for k, m in self.models.items() if getattr(getattr(m, "preset", None), "name", None) == preset]
+        return owned[0] if len(owned) == 1 else None
 
     def model(self, preset: str | None):
         if not self.models:
             raise user_error("No model could be loaded, so nothing can be predicted. " + self.failure_text())
-        if preset in (None, ""):
-            preset = self.default
-        if preset not in self.models:
-            raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.models)}.")
-        return self.models[preset]
+        key = self.preset_key(preset)
+        if key not in self.models:
+            raise user_error(f"The preset '{preset}' is not loaded. Pick one of: {', '.join(self.preset_names)}.")
+        return self.models[key]
 
     def _own_notices(self) -> list[str]:
         """The dashboard's notices that no loaded model gave (the requested preset failed, another serves)."""
@@ -200,19 +234,22 @@ class Dashboard:
             text = text.replace(OFFLINE_HINT, " Pick 'lite' in the Preset menu to work offline.")
         return text
 
-    def header_markdown(self, lang: str = "en") -> str:
-        """One short line; a fallback's reasons and presets that did not load sit behind a details toggle."""
+    def header_markdown(self, lang: str = "en", preset: str | None = None) -> str:
+        """One short line on the preset in use (``preset``, the menu's pick; the default for none); a fallback's
+        reasons and presets that did not load sit behind a details toggle."""
         lines, details = [], []
         if self.models:
-            m = self.models[self.default]
+            key = self.preset_key(preset) or self.default
+            key = key if key in self.models else self.default
+            m = self.models[key]
             desc = m.describe()
-            line = t("**Preset:** {preset} · **Device:** {device} ({dtype})", lang, preset=md(desc["preset"]),
+            line = t("**Preset:** {preset} · **Device:** {device} ({dtype})", lang, preset=md(self.shown_name(key)),
                      device=md(desc["device"]), dtype=md(desc["dtype"]))
             # as the preset declares them
             langs = [i18n.language(language_name(c), lang) for c in preset_languages(m.preset)]
             if langs:
                 line += t(" · **Reads:** {languages}", lang, languages=md(i18n.listed(langs, lang)))
-            if self.fell_back:
+            if self.fell_back and key == self.default:  # what serves in the asked-for one's place
                 only = t(", {languages} only", lang, languages=md(i18n.joined(langs, lang))) if langs else ""
                 line = (t("**Running offline: lite models{only}** ({device})", lang, only=only,
                           device=md(desc["device"])) if desc["preset"] == "lite"
@@ -238,15 +275,9 @@ class Dashboard:
         return "\n\n".join(lines)
 
     def selected_markdown(self, preset: str | None, lang: str = "en") -> str:
-        """The header with the preset picked in the menu and the device it runs on."""
-        return self.header_markdown(lang) + "\n\n" + t("**Selected:** {preset} on {device}", lang,
-                                                         preset=md(preset), device=md(self.device_of(preset)))
-
-    def device_of(self, preset: str | None) -> str:
-        try:
-            return self.model(preset).describe()["device"]
-        except Exception:  # noqa: BLE001
-            return ""
+        """The header once a preset is picked in the menu: it names that one, its device and languages (it had kept
+        "Preset: tiny" above a second line "Selected: /tmp/…/mine.yaml on CPU")."""
+        return self.header_markdown(lang, preset)
 
     # ------------------------------------------------------------------ handlers
 
@@ -634,14 +665,14 @@ class Dashboard:
         """The preset to compare with: a loaded one, or loaded now (once, kept; a failure is one clear line).
         ``a``: the page's preset (none other loaded: the message says how to give one)."""
         name = str(name or "").strip()
-        a = a or self.default
+        a = self.preset_key(a) or self.default
         if not name:
             if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
                 raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
                                    "file or the folder a train run wrote in B (inside the data folder, {folder}).",
                                    lang, folder=shown_folder(self.folder)))
             raise user_error(t("Pick a second preset to compare with.", lang))
-        key = name if name in self.models else self._visitor_preset(name, lang)
+        key = self.preset_key(name) or self._visitor_preset(name, lang)  # a loaded one by its name too
         if key not in self.models:
             from msa_demo.model import MultimodalSentimentModel
 
@@ -726,7 +757,7 @@ class Dashboard:
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
         cmp = compare(exp_a, exp_b)
-        same = (str(other or "").strip() == (request.preset or self.default))  # B is A: said, not refused (the
+        same = model_b is model_a  # B is A (by its name, its path or its menu name): said, not refused (the
         # comparison's own check: the two agree by construction)
         views_of = self._compare_views(exp_a, exp_b, cmp, same, lang)
         return {**views_of,

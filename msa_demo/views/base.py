@@ -6,6 +6,7 @@ import base64
 import functools
 import html
 import io
+import os
 import re
 from typing import Any
 
@@ -42,7 +43,16 @@ def model_name(model_id: str | None, family: str | None = None, lang: str = "en"
         return t(MODEL_NAMES[family], lang)
     if model_id.startswith("pkg:"):
         return model_id.rsplit("/", 1)[-1].split(".")[0].replace("_", " ")
+    if _absolute(model_id) and os.environ.get("MSA_SHOW_PATHS", "").strip().lower() not in ("1", "true", "yes", "on"):
+        # a model in a folder of the server: its folder's name, not where the server keeps it ("text alone (/tmp/
+        # mleng/mymodels/bin2)" named a user's folders on the page); MSA_SHOW_PATHS=1 (a private dashboard) whole
+        return "…/" + re.split(r"[\\/]", model_id.rstrip("/\\"))[-1]
     return model_id
+
+
+def _absolute(path: str) -> bool:
+    """Is ``path`` an absolute file-system path (POSIX, or Windows's C:\\ …), not a Hub id ("org/model")?"""
+    return path.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[\\/]", path))
 
 
 def reader_family(record: dict | None) -> str | None:
