@@ -1289,6 +1289,7 @@ ZH: dict[str, str] = {
     "too close to call ({a} {pa} vs {b} {pb})": "难分高下（{a} {pa}，{b} {pb}）",
     "Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is marked.":
         "每个词对 P（“{target}”）的改变都不到 0.01 %：没有哪个词起作用，所以都未标记。",
+    "not used (see below)": "未使用（原因见下）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -125,3 +125,36 @@ def test_a_model_s_own_verdict_too_close_to_call_is_said_so_in_the_table():
     row = compare_rows(compare(a, b, k=1))[0]
     assert row[1:3] == ("positive", "too close to call") and row[6] == "Wow"
     assert compare_rows(compare(a, b, k=1), "zh")[0][2] == "难分高下"
+
+
+def test_a_modality_b_s_model_does_not_read_says_why_not_a_bare_dash(tiny_model, tiny_preset_path, tmp_path,
+                                                                      rgb_image, tone):
+    """B, a model that reads no audio (a trained head that reads only text and image; here a preset without an
+    audio model), showed "—" in Compare's audio row and nothing more, where the command line said why. The cell
+    says it was not used and a line under the table says why, as B's model said it, on the page and in the
+    report, in English and Chinese."""
+    from dataclasses import replace
+
+    from msa_demo import i18n
+    from msa_demo.config import load_preset, save_preset
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.views.compare import compare_rows
+
+    tiny = load_preset(tiny_preset_path)
+    no_audio = replace(tiny, name="no-audio", modalities={m: s for m, s in tiny.modalities.items() if m != "audio"})
+    b_model = MultimodalSentimentModel.from_preset(str(save_preset(no_audio, tmp_path / "no_audio.json")), device="cpu")
+    cheap = ExplainOptions(text_methods=("occlusion",), image_methods=("occlusion",), audio_methods=("occlusion",),
+                           grid=2, deletion_steps=2, what_if=False)
+    given = dict(text="a calm afternoon", image=rgb_image, audio=(16000, tone))
+    a = explain(tiny_model, tiny_model.read_inputs(**given), options=cheap).to_dict()
+    b = explain(b_model, b_model.read_inputs(**given), target=a["target"], options=cheap).to_dict()
+    why = "This preset has no audio model, so the audio was not used."
+    assert why in b["prediction"]["notices"]
+    cmp = compare(a, b)
+    audio = next(r for r in compare_rows(cmp) if r[0] == "audio")
+    assert audio[1] == i18n.label(a["prediction"]["modalities"]["audio"]["label"]) and audio[2] == "not used (see below)"
+    assert f"**B:** {why}" in views.compare_markdown(cmp)
+    assert f"<p><b>B:</b> {why}</p>" in views.compare_table_html(cmp)
+    zh = views.compare_markdown(cmp, lang="zh")
+    assert "未使用（原因见下）" in zh and f"**B:** {i18n.said(why, 'zh')}" in zh and "此预设没有音频模型" in zh
+    assert not [r for r in compare_rows(cmp) if r[0] != "audio" and "not used" in " ".join(r)]  # A and B read the rest

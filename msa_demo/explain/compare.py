@@ -63,6 +63,14 @@ def verdict(side: dict) -> str | None:
     return None if side.get("too_close") else side.get("label")
 
 
+def not_used_why(exp: dict, m: str) -> str | None:
+    """Why explanation ``exp``'s model did not use modality ``m``: its prediction's notice that says so ("This preset's
+    trained fusion head reads only text, image, so the audio was not used.", "This preset has no audio model, ...");
+    None where none says it."""
+    notices = (exp.get("prediction") or {}).get("notices") or []
+    return next((str(n) for n in notices if str(n).endswith(f"so the {m} was not used.")), None)
+
+
 def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
     """Two explanations of the same input side by side: ``{"a", "b"}`` (preset, verdict, target, probabilities,
     ``too_close``), ``agree`` (the same fused verdict, :func:`verdict`), and per modality either explained: each
@@ -80,6 +88,9 @@ def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
         # "B alone: positive" had stood beside B's own "the words alone are too close to call", at 0.338 / 0.332 / 0.330)
         own = {s: None if too_close(x.get("probs") or {}) else x.get("label") for s, x in alone.items()}
         own.update({f"{s}_too_close": bool(x.get("probs")) and too_close(x.get("probs") or {}) for s, x in alone.items()})
+        # why a side has no verdict of its own for it, as its model said it (a trained head that reads only text and
+        # image: "—" in Compare's audio row had said nothing, where the command line said why)
+        own.update({f"{s}_why": not_used_why(e, m) for s, e in (("a", a), ("b", b)) if not alone[s].get("probs")})
         maps_a = {x.get("method"): x for x in a.get("maps") or [] if x.get("modality") == m}
         maps_b = {x.get("method"): x for x in b.get("maps") or [] if x.get("modality") == m}
         modalities[m] = {**own, "maps": [map_agreement(maps_a[meth], maps_b[meth], k)
@@ -87,4 +98,4 @@ def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
     return {"a": side(a), "b": side(b), "agree": verdict(side(a)) == verdict(side(b)), "modalities": modalities}
 
 
-__all__ = ["TOP_K", "compare", "map_agreement", "spearman", "verdict"]
+__all__ = ["TOP_K", "compare", "map_agreement", "not_used_why", "spearman", "verdict"]

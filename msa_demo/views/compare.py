@@ -24,7 +24,8 @@ def compare_rows(cmp: dict, lang: str = "en") -> list[tuple[str, ...]]:
     rows = []
     for m, per in (cmp.get("modalities") or {}).items():
         own = tuple(t("too close to call", lang) if per.get(f"{side}_too_close") else
-                    i18n.label(per.get(side), lang) if per.get(side) else "—" for side in ("a", "b"))
+                    i18n.label(per.get(side), lang) if per.get(side) else
+                    t("not used (see below)", lang) if per.get(f"{side}_why") else "—" for side in ("a", "b"))
         for x in per.get("maps") or [{}]:
             shared = (t("{n} of {k}", lang, n=round((x.get("top_k") or 0) * x.get("k", 0)), k=x["k"]) if x.get("k")
                       else "—")
@@ -62,7 +63,16 @@ def compare_markdown(cmp: dict, summaries: tuple[str, str] = ("", ""), lang: str
         lines.append("| " + " | ".join(t(h, lang) for h in HEADERS) + " |\n|" + "---|" * len(HEADERS) + "\n"
                      + "\n".join("| " + " | ".join(md(c) for c in r) + " |" for r in rows))
         lines.append(t(NOTE, lang))
+        lines += [f"**{side}:** {md(why)}" for side, why in not_used(cmp, lang)]
     return "\n\n".join(lines)
+
+
+def not_used(cmp: dict, lang: str = "en") -> list[tuple[str, str]]:
+    """(side, why) for each modality a side's model did not use, as that model said it, in ``lang``: what the
+    table's "not used" cells stand for (B's audio, for a trained head that reads only text and image)."""
+    said = [(side.upper(), i18n.said(per[f"{side}_why"], lang)) for per in (cmp.get("modalities") or {}).values()
+            for side in ("a", "b") if per.get(f"{side}_why") and not per.get(side)]
+    return list(dict.fromkeys(said))
 
 
 NOTE = ("*Rank agreement*: Spearman's ρ of the two maps' scores over the features both score (1: the same order). "
@@ -74,8 +84,9 @@ def compare_table_html(cmp: dict, lang: str = "en") -> str:
     if not rows:
         return f"<p>{t('No map was made by both models with the same method.', lang)}</p>"
     return ("<table><tr>" + "".join(f"<th>{esc(t(h, lang))}</th>" for h in HEADERS) + "</tr>"
-            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
+            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+            + "".join(f"<p><b>{side}:</b> {esc(why)}</p>" for side, why in not_used(cmp, lang)))
 
 
 __all__ = ["HEADERS", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
-           "compare_table_html", "side_says"]
+           "compare_table_html", "not_used", "side_says"]
