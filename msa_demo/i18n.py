@@ -736,7 +736,6 @@ ZH: dict[str, str] = {
     "**Running the '{preset}' preset instead**": "**改用“{preset}”预设运行**",
     "{modality}: offline stand-in": "{modality}：离线替代模型", "{modality}: switched off": "{modality}：已关闭",
     " (its Hub model could not be loaded)": "（其 Hub 模型无法加载）", "what did not load, and why": "哪些没有加载，以及原因", "why": "原因",
-    "**Selected:** {preset} on {device}": "**已选：** {preset}，运行于 {device}",
     "preset": "预设", "settings": "设置", "the {m} switch": "{m}开关",
     # a user's bad input (msa_demo.inputs), one line each
     "Error": "错误", "Warning": "注意", "Note": "提示",
