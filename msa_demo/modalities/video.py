@@ -688,6 +688,12 @@ class FrameTrack(Modality):
     reuse_frames = True  # False: every frame of every row is read (the reference a test compares with)
     frame_cache = 4096  # frames' readings kept (a face model's 7 logits; a CLIP's and their features)
 
+    def forget(self) -> None:
+        """Drop the frames' readings and face boxes kept for this model (``model.forget``: a benchmark of first
+        readings; a clip read again otherwise reads none of its frames nor searches them for faces again)."""
+        FRAMES.forget(self)
+        BOXES.forget(self)
+
     def _frames_read(self, flat: torch.Tensor, want_features: bool):
         """The frame model's (logits [N, L], features [N, D] or None) of frames ``flat`` [N, ...]. Without
         gradients, each distinct frame is read once and a frame read before (the same pixels) comes from a cache:
