@@ -719,9 +719,9 @@ class FrameTrack(Modality):
 
     @torch.no_grad()
     def frame_probs(self, x: torch.Tensor) -> torch.Tensor:
-        """Each frame's label probabilities [B, T, L] from frames [B, T, ...]."""
+        """Each frame's label probabilities [B, T, L] from frames [B, T, ...] (a frame read before: from the cache)."""
         b, t = x.shape[:2]
-        logits, _ = self.frame._run({self.frame.attr_key: x.reshape(b * t, *x.shape[2:])}, False)
+        logits, _ = self._frames_read(x.reshape(b * t, *x.shape[2:]), False)
         return torch.softmax(logits.float(), dim=-1).reshape(b, t, -1)
 
     def _run(self, inputs, want_features):
