@@ -188,31 +188,41 @@ def test_cli_json_carries_the_transcript_language(tmp_path):
     assert again.returncode == 0, again.stderr
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
-def test_words_whisper_was_unsure_of_are_judged_but_said_to_be_doubtful(lite, tmp_path):
+def test_the_worst_decode_of_a_clip_is_what_is_judged():
     """Whisper's own marks of a failed decode are judged a decode at a time, as Whisper does: a sentence heard right
-    (-0.36), then "I don't know what it is." put to its last syllables (-1.47) had averaged to -0.6, no doubt said;
-    and a decode Whisper did not take for speech (no-speech probability 0.94: espeak-ng's Mandarin voice heard as
-    "you in 1.2.2, King Frey May 4 in 1.1.1.1.3...", judged neutral 95 % with no notice) is doubtful too. The words
-    are judged, the doubt is said on screen; the full example clip carries none."""
-    from msa_demo.lite.speech import NOT_SPEECH, UNSURE, transcribe
-    from msa_demo.modalities.audio import UNSURE_HEARD
+    (-0.36), then "I don't know what it is." put to its last syllables (-1.47) had averaged to -0.6, no doubt said.
+    (Which clip Whisper decodes so depends on the machine's CPU: espeak-ng's "The weather today is fine ..." got that
+    tail on one machine and none on another, so the rule is checked on faster-whisper's own segments.)"""
+    from faster_whisper.transcribe import Segment
 
-    tail = tmp_path / "tail.wav"
-    subprocess.run(["espeak-ng", "-v", "en+f3", "-w", str(tail),
-                    "The weather today is fine and the train was on time."], check=True)
-    note = tmp_path / "note.wav"
-    subprocess.run(["espeak-ng", "-v", "cmn", "-w", str(note), "语音留言：请在今天晚上之前回复我的邮件"], check=True)
+    from msa_demo.lite.speech import UNSURE, decode_marks
+
+    def segment(text, logprob, no_speech, tokens=(1, 2, 3)):
+        return Segment(id=0, seek=0, start=0.0, end=1.0, text=text, tokens=list(tokens), avg_logprob=logprob,
+                       compression_ratio=1.2, no_speech_prob=no_speech, words=None, temperature=0.0)
+
+    heard = [segment("The weather today is fine and the train was on time.", -0.36, 0.02),
+             segment(" I don't know what it is.", -1.47, 0.10), segment("", -3.0, 0.99, tokens=())]
+    logprob, no_speech = decode_marks(heard)
+    assert (logprob, no_speech) == (-1.47, 0.10) and logprob < UNSURE  # a segment without tokens is no decode
+    assert decode_marks(heard[:1]) == (-0.36, 0.02) and decode_marks([]) == (None, None)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_words_whisper_did_not_take_for_speech_are_judged_but_said_to_be_doubtful(lite, tmp_path):
+    """A decode Whisper did not take for speech (no-speech probability 0.94: espeak-ng's Mandarin voice heard as
+    "you in 1.2.2, King Frey May 4 in 1.1.1.1.3...", judged neutral 95 % with no notice) is doubtful. The words
+    are judged, the doubt is said on screen; the full example clip carries none."""
+    from msa_demo.lite.speech import NOT_SPEECH, transcribe
+    from msa_demo.modalities.audio import UNSURE_HEARD
     from msa_demo.inputs import load_audio
 
-    worst = transcribe(load_audio(str(tail)).waveform, 16000, None)
+    note = tmp_path / "note.wav"
+    subprocess.run(["espeak-ng", "-v", "cmn", "-w", str(note), "语音留言：请在今天晚上之前回复我的邮件"], check=True)
     garbled = transcribe(load_audio(str(note)).waveform, 16000, None)
-    # the decodes these stand on: a failed one after a good one; one Whisper took for no speech, not repetitive
-    assert worst.words and worst.logprob < UNSURE and not worst.short, worst
     assert garbled.words and garbled.no_speech_prob > NOT_SPEECH and not garbled.looped and not garbled.short
-    for clip in (tail, note):
-        pred = lite.predict(audio=str(clip))
-        assert UNSURE_HEARD in pred.notices and pred.label in ("negative", "neutral", "positive"), clip
+    pred = lite.predict(audio=str(note))
+    assert UNSURE_HEARD in pred.notices and pred.label in ("negative", "neutral", "positive")
     assert UNSURE_HEARD not in lite.predict(audio=str(ROOT / "examples" / "positive_speech.wav")).notices
 
 

@@ -29,8 +29,8 @@ def compare_rows(cmp: dict, lang: str = "en") -> list[tuple[str, ...]]:
         for x in per.get("maps") or [{}]:
             shared = (t("{n} of {k}", lang, n=round((x.get("top_k") or 0) * x.get("k", 0)), k=x["k"]) if x.get("k")
                       else "—")
-            method = str(x.get("method") or "—").replace("_", " ")  # in words, as the trust table says it
-            rows.append((i18n.modality(m, lang), *own, t(method, lang),
+            method = str(x.get("method") or "").replace("_", " ")  # in words, as the trust table says it
+            rows.append((i18n.modality(m, lang), *own, t(method, lang) if method else "—",  # (no map: a dash)
                          agreement_word(x.get("spearman"), lang), shared,
                          i18n.listed(map(bare, x.get("only_a") or []), lang) or "—",  # "Wow" (its "," gave "Wow,,")
                          i18n.listed(map(bare, x.get("only_b") or []), lang) or "—"))
