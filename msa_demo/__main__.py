@@ -135,8 +135,20 @@ def cmd_check_preset(args: argparse.Namespace) -> int:
               f"late fusion, its model), then give it as --preset {shlex.quote(str(out))} or as Compare's B.")
         return 0
     check = check_preset(preset, online=False if args.offline else None)
-    print(json.dumps(check.to_dict(), indent=2) if args.json else format_check(check))
-    return 0 if check.ok else 1
+    loads = None
+    if args.load:  # each model loaded here, one at a time: will this preset run on this machine?
+        from msa_demo.model import loads_here
+
+        loads = loads_here(preset, device=args.device)
+    if args.json:
+        print(json.dumps({**check.to_dict(), **({"loads_here": loads} if loads is not None else {})}, indent=2))
+    else:
+        print(format_check(check))
+        if loads is not None:
+            print("Loaded here, one at a time (no stand-in):")
+            for name, why in loads.items():
+                print(f"  {name}: " + ("loads" if why is None else f"does not load: {why}"))
+    return 0 if check.ok and not any((loads or {}).values()) else 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="print the plan without asking the Hub")
     p.add_argument("--write", metavar="FILE.json", help="write the preset as a JSON file to edit (a second preset for "
                    "Compare, or your own), and check nothing")
+    p.add_argument("--load", action="store_true", help="also load each model here, one at a time, with no stand-in: "
+                   "will this preset run on this machine? (exit 1 when one does not load)")
+    p.add_argument("--device", default=None, help="where --load loads (default: the GPU when there is one)")
     p.set_defaults(func=cmd_check_preset)
     p = sub.add_parser("make-tiny", help="build a tiny random preset (offline trials and tests)")
     p.add_argument("directory")

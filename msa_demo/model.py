@@ -25,6 +25,31 @@ from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_p
                                  resolve_path)
 
 
+
+def loads_here(preset: Preset, device: str | None = None, dtype: str | None = None) -> dict[str, str | None]:
+    """Each modality of ``preset`` (and its trained fusion head) loaded on this machine, one at a time and let go,
+    no stand-in: None where it loads, else why not, its one line (``check-preset --load``: "will this preset run
+    here?", which an offline check of the file cannot tell: a model cut short, a revision the cache lacks)."""
+    dev = pick_device(device)
+    dt = pick_dtype(dev, dtype)
+    out: dict[str, str | None] = {}
+    for name, spec in preset.modalities.items():
+        try:
+            load_modality(name, spec, dev, dt)
+            out[name] = None
+        except MsaError as exc:
+            out[name] = str(exc)
+    if preset.fusion != "weighted":
+        from msa_demo.fusion import load_fusion
+
+        try:
+            load_fusion(preset.fusion, device=dev)
+            out["fusion"] = None
+        except MsaError as exc:
+            out["fusion"] = str(exc)
+    return out
+
+
 def pick_device(override: str | None = None) -> torch.device:
     """cuda -> mps -> cpu, unless ``override`` names one."""
     if override and override != "auto":

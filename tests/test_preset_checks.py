@@ -170,3 +170,23 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(argv):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141, err
     assert "Traceback" not in err and "BrokenPipe" not in err and err == ""
+
+
+def test_check_preset_load_says_per_model_whether_it_loads_here(tiny_preset_path, tmp_path, capsys):
+    """"Will this preset run on this machine?" — an offline check of the file cannot tell a model cut short (a
+    download stopped part-way) from a whole one. ``--load`` loads each model here, one at a time, with no stand-in,
+    and says per model whether it loads (exit 1 when one does not)."""
+    assert main(["check-preset", str(tiny_preset_path), "--offline", "--load", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    names = list(json.loads(Path(tiny_preset_path).read_text())["modalities"])
+    assert [f"  {m}: loads" in out for m in names] == [True] * len(names)
+    broken = tmp_path / "text-cut"
+    shutil.copytree(model_dir(tiny_preset_path, "text"), broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:200])  # a download stopped part-way
+    cut = edited(tiny_preset_path, tmp_path, fallback="lite", text={"model_id": str(broken)})
+    assert main(["check-preset", str(cut), "--offline"]) == 0  # the file itself is fine
+    capsys.readouterr()
+    assert main(["check-preset", str(cut), "--offline", "--load", "--device", "cpu", "--json"]) == 1
+    loads = json.loads(capsys.readouterr().out)["loads_here"]
+    assert loads["text"] and "\n" not in loads["text"] and all(loads[m] is None for m in names if m != "text")
