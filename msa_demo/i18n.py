@@ -520,6 +520,7 @@ ZH: dict[str, str] = {
     # the other choices of the Advanced panel (their values stay as the command line writes them)
     "both": "两者", "pad": "填充符", "mask": "掩码符", "unk": "未知词符", "black": "黑色", "blur": "模糊", "mean": "均值",
     "even vote": "均等一票",
+    "no part moved the score by 0.01 %: none is coloured": "没有哪一部分让分数变动达到 0.01 %：都未着色",
     "silence": "静音", "auto": "自动", "latent": "潜在层",  # noise, waveform: below
     "pad token": "填充符", "mask token": "掩码符", "unk token": "未知词符",
     "gradient shap": "梯度 SHAP", "kernel shap": "Kernel SHAP", "lime": "LIME", "saliency": "显著性",

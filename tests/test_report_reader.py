@@ -515,3 +515,32 @@ def test_words_that_barely_moved_the_score_are_not_marked_strongly_for_or_agains
     assert text.render(exp, lang)["words"]["show_legend"] is True
     words, legend = chips_of(report.to_html(exp, lang))
     assert words and len(legend) == 4
+
+
+def test_regions_and_segments_that_barely_moved_the_score_are_not_coloured(exp):
+    """The words' rule for every map drawn relative to its strongest part: a tiny random model's heat maps and audio
+    bars (each part ~1e-6) were drawn at full colour. Such a map is drawn without colour and its caption says why;
+    scaled up to a real push, it is coloured as before."""
+    import numpy as np
+
+    from msa_demo import views
+
+    maps = [m for m in exp["maps"] if m["modality"] in ("image", "audio") and m.get("scores")]
+    assert maps and all(0 < max(abs(s) for s in m["scores"]) < views.figures.NEGLIGIBLE for m in maps)
+    for m in maps:
+        assert views.relative(m) == [0.0] * len(m["scores"])
+        assert "none is coloured" in views.map_caption(m)
+        if m.get("heatmap"):  # a map of such parts, as drawn (its JSON rounds the cells to 1e-6)
+            m["heatmap"] = (np.array([[1.0, -0.5], [0.25, 0.0]]) * max(abs(s) for s in m["scores"])).tolist()
+    pictures = views.image_overlays(exp) or []
+    grey = [np.asarray(img, dtype=np.int16) for img, _ in pictures]
+    assert grey and all((abs(g[..., 0] - g[..., 1]) <= 1).all() for g in grey)  # no green, no red
+    for m in maps:
+        top = max(abs(s) for s in m["scores"])
+        m["scores"] = [s / top * 0.02 for s in m["scores"]]
+        if m.get("heatmap"):
+            m["heatmap"] = (np.array([[1.0, -0.5], [0.25, 0.0]]) * 0.02).tolist()
+    assert all(max(abs(r) for r in views.relative(m)) == 1.0 and "none is coloured" not in views.map_caption(m)
+               for m in maps)
+    coloured = [np.asarray(img, dtype=np.int16) for img, _ in views.image_overlays(exp) or []]
+    assert coloured and all((abs(c[..., 0] - c[..., 1]) > 10).any() for c in coloured)

@@ -146,7 +146,7 @@ def report(exp: dict, lang: str = "en") -> str:
     dec = views.decode_wav((exp.get("inputs") or {}).get("audio_wav_b64"))
     if maps and dec is not None:
         m = maps[0]
-        rel = views.rel_scores([float(s) for s in m.get("scores") or []])
+        rel = views.relative(m)
         out.append("<p>" + _e(t("{caption}; green pushes toward '{target}', red away.", lang,
                                 caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
         out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel, label=t(

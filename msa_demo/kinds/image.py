@@ -150,7 +150,7 @@ def strongest_regions(m: dict, lang: str = "en", k: int = STRONGEST_SAID) -> str
 
     scores = [float(v) for v in m.get("scores") or []]
     spans, labels = m.get("spans") or [], [str(lbl) for lbl in m.get("labels") or []]
-    if not scores or len(spans) < len(scores) or not any(scores):
+    if not scores or len(spans) < len(scores) or not any(scores) or views.negligible(m):  # (none coloured)
         return ""
     left, top = min(b[0] for b in spans), min(b[1] for b in spans)
     size = (max(b[2] for b in spans) - left, max(b[3] for b in spans) - top)

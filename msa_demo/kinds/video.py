@@ -309,7 +309,7 @@ def report(exp: dict, lang: str = "en") -> str:
     kf = key_frame(exp)
     if kf and kf.get("heatmap") and 0 <= int(kf["params"]["frame"]) < len(frames):
         k = int(kf["params"]["frame"])
-        ov = views.overlay(frames[k], kf["heatmap"])
+        ov = views.overlay(frames[k], views.shown_heatmap(kf))
         line = t("The most decisive frame ({time} s): where in it, {caption}.", lang,
                  time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang))
         alt = t(KEY_FRAME_ALT, lang, time=f'{float(kf["params"]["time"]):.1f}', caption=views.map_caption(kf, lang),
@@ -330,7 +330,7 @@ def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, flo
         if maps:
             m = maps[0]
             scores = [float(x) for x in m.get("scores") or []]
-            rel = views.rel_scores(scores)
+            rel = views.relative(m)
             out.append((lane, [(float(a), float(b), r, str(lbl), sc) for (a, b), r, lbl, sc in
                                zip(m.get("spans") or [], rel, m.get("labels") or [], scores)]))
     reading = exp.get("reading") or {}
@@ -445,7 +445,7 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
         caption = f"{at:.1f} s" + (f" · {push[0]:+.2f}" if push else "")
         image = frames[i]
         if i == k:
-            image, caption = views.overlay(frames[i], kf["heatmap"]), caption + " ★"
+            image, caption = views.overlay(frames[i], views.shown_heatmap(kf)), caption + " ★"
         out.append((image, caption))
     return out
 

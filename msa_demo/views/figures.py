@@ -122,7 +122,7 @@ def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]]
         return None
     m = maps[0]
     # a map whose strongest word barely moved the score marks no word (it had read "▲▲ strongly for" at 1e-7 each)
-    rel = [0.0] * len(m.get("scores") or []) if negligible(m) else rel_scores(m.get("scores") or [])
+    rel = relative(m)
     spans = m.get("spans") or []
     out: list[tuple[str, str | None]] = []
     if text and spans and len(spans) == len(rel):
@@ -157,6 +157,7 @@ def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]]
 # float32's resolution of a probability (``explain.faithfulness.RESOLUTION``), so it is a real zero, not noise.
 NEGLIGIBLE = 1e-4
 NEGLIGIBLE_WORDS = "Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is marked."
+NEGLIGIBLE_PARTS = "no part moved the score by 0.01 %: none is coloured"
 
 
 def negligible(m: dict | None) -> bool:
@@ -164,6 +165,14 @@ def negligible(m: dict | None) -> bool:
     scores is not said to be negligible: it has nothing to say.)"""
     scores = [abs(float(s)) for s in (m or {}).get("scores") or []]
     return bool(scores) and max(scores) < NEGLIGIBLE
+
+
+def relative(m: dict) -> list[float]:
+    """Each part's score of map ``m`` relative to its strongest (what a chart, a heat map, a lane or a chip is
+    coloured by), or all 0 where no part mattered (:func:`negligible`: a map of 1e-7 scores had been drawn as
+    strongly as any, the strongest part at full colour)."""
+    scores = [float(s) for s in m.get("scores") or []]
+    return [0.0] * len(scores) if negligible(m) else rel_scores(scores)
 
 
 def negligible_words(exp: dict, lang: str = "en") -> str | None:
@@ -241,13 +250,18 @@ def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) ->
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
+def shown_heatmap(m: dict) -> list[list[float]]:
+    """The heat map of map ``m`` as drawn: none where no region mattered (:func:`negligible`), else its own."""
+    return [[0.0]] if negligible(m) else m["heatmap"]
+
+
 def image_overlays(exp: dict, lang: str = "en") -> list[tuple[Image.Image, str]] | None:
     maps = [m for m in maps_for(exp, "image") if m.get("heatmap")]
     img = original_image(exp)
     if not maps or img is None:
         return None
     # numbered to the legend below, which says each in full (a thumbnail cut "integrated gradients · baseline: bl…")
-    return [(overlay(img, m["heatmap"]), f"{i}. {t(m.get('method', '').replace('_', ' '), lang)}")
+    return [(overlay(img, shown_heatmap(m)), f"{i}. {t(m.get('method', '').replace('_', ' '), lang)}")
             for i, m in enumerate(maps, 1)]
 
 
@@ -273,6 +287,8 @@ def map_caption(m: dict, lang: str = "en") -> str:
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
         if k in params:
             bits.append(t("{name}: {value}", lang, name=t(k.replace("_", " "), lang), value=params[k]))
+    if negligible(m):  # drawn without colour (``relative``): said why
+        bits.append(t(NEGLIGIBLE_PARTS, lang))
     if params.get("budget"):  # what the map gave up to fit the time budget
         bits.append(t("to fit the time budget: {what}", lang, what=i18n.listed(
             (i18n.said(str(b), lang) for b in params["budget"]), lang)))
@@ -325,7 +341,7 @@ def audio_figure(exp: dict, lang: str = "en"):
     fig.add_trace(go.Scatter(x=times, y=wave[::step], mode="lines", name=t("waveform", lang), line={"color": "#555", "width": 1}),
                   row=1, col=1)
     scores = [float(s) for s in m.get("scores") or []]
-    rel = rel_scores(scores)
+    rel = relative(m)
     spans = m.get("spans") or []
     labels = [html.escape(str(lbl)) for lbl in (m.get("labels") or [])]
     centres, widths, bands = [], [], []
@@ -369,7 +385,7 @@ def map_figure(exp: dict, modality: str):
                         subplot_titles=[html.escape(map_caption(m)) for m in maps])
     for row, m in enumerate(maps, 1):
         scores = [float(s) for s in m.get("scores") or []]
-        rel = rel_scores(scores)
+        rel = relative(m)
         labels = [html.escape(str(lbl)) for lbl in m.get("labels") or []][: len(rel)]
         fig.add_trace(go.Bar(x=labels, y=rel, marker_color=[score_colour(r, 0.9) for r in rel],
                              hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)],
