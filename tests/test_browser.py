@@ -451,6 +451,19 @@ def test_a_clip_with_nothing_to_read_is_refused_in_one_line_and_no_panel_turns_i
     assert not errors, errors
 
 
+def dropped(browser, url: str, lang: str | None, box: str, path, said: str):
+    """A page (in ``lang``'s language when one is named) on which ``path`` was dropped on the ``box`` box, once
+    the toast that says ``said`` is shown: (page, its errors)."""
+    page, errors = opened(browser, url)
+    if lang:
+        page.locator("#language label").filter(has_text=lang).click()
+        page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
+                               timeout=30_000)
+    page.locator(f"#{box}-input input[type=file]").set_input_files(str(path))
+    page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+    return page, errors
+
+
 def test_a_gif_dropped_on_the_clip_box_says_where_it_can_go(app_url, browser, tmp_path):
     """Gradio 6.31's video box takes video files only (its page code checks "video/x-m4v,video/*"; gr.Video has no
     parameter for it), so a GIF is refused there: the page says where a GIF can go, in its language, instead of
@@ -463,13 +476,7 @@ def test_a_gif_dropped_on_the_clip_box_says_where_it_can_go(app_url, browser, tm
     url, _, _ = app_url
     for lang, said in ((None, "'anim.gif' is a GIF, and the Video box takes video files only. Convert it to MP4"),
                        ("简体中文", "“anim.gif”是 GIF，而视频框只接受视频文件。")):
-        page, errors = opened(browser, url)
-        if lang:
-            page.locator("#language label").filter(has_text=lang).click()
-            page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
-                                   timeout=30_000)
-        page.locator("#video-input input[type=file]").set_input_files(str(gif))
-        page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+        page, errors = dropped(browser, url, lang, "video", gif, said)
         shown = page.evaluate(SHOWN_TOASTS)
         assert not any("Invalid file type" in t for t in shown), shown
         assert page.locator("#video-input video").count() == 0  # nothing was put in the box
@@ -486,10 +493,8 @@ def test_a_file_a_box_does_not_take_says_where_it_goes(app_url, browser, tmp_pat
     clip = tmp_path / "clip.mp4"
     shutil.copy(ROOT / "examples" / "face_turns.mp4", clip)
     url, _, _ = app_url
-    page, errors = opened(browser, url)
-    page.locator("#audio-input input[type=file]").set_input_files(str(clip))
     said = "'clip.mp4' is not a sound file the Audio box takes. A video's voice is heard from the Video box"
-    page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+    page, errors = dropped(browser, url, None, "audio", clip, said)
     assert not any("Invalid file type" in t for t in page.evaluate(SHOWN_TOASTS))
     assert not errors, errors
     page.close()
@@ -507,13 +512,7 @@ def test_a_sound_file_on_the_image_box_is_a_warning_that_says_where_it_goes(app_
     url, _, _ = app_url
     for lang, said, title in ((None, "'voice.wav' is a sound file, not a picture: it goes in the Audio box.", "Warning"),
                               ("简体中文", "“voice.wav”是声音文件，不是图片：请放进音频框。", '"注意"')):
-        page, errors = opened(browser, url)
-        if lang:
-            page.locator("#language label").filter(has_text=lang).click()
-            page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')",
-                                   timeout=30_000)
-        page.locator("#image-input input[type=file]").set_input_files(str(wav))
-        page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes({json.dumps(said)}))", timeout=10_000)
+        page, errors = dropped(browser, url, lang, "image", wav, said)
         body = page.locator(".toast-body").filter(has_text=said)
         assert "warning" in body.get_attribute("class") and body.locator(".error").count() == 0
         head = body.locator(".toast-title")

@@ -459,6 +459,7 @@ def test_a_long_clips_record_keeps_only_what_was_read_and_reads_the_same_again(t
     assert replay(record(short)) == short.data  # all of it was read: recorded as given
 
 
+@pytest.mark.slow  # a long clip decoded (8 s of the fast lane's minute)
 def test_a_long_clips_voice_is_heard_as_far_as_an_audio_clip_would_be(tiny_video_preset, tmp_path):
     """A 35 s talking clip whose review turns negative after 15 s read POSITIVE: its sound had been cut with its
     pictures, to the first 10 s. The sound is read up to ``sound_seconds`` (the audio's own limit), on the
@@ -484,6 +485,7 @@ def test_a_long_clips_voice_is_heard_as_far_as_an_audio_clip_would_be(tiny_video
     assert inputs.audio.notices[0] == "Audio: the video's sound track (no audio clip was given)."
 
 
+@pytest.mark.slow  # a long clip decoded (8 s of the fast lane's minute)
 def test_a_long_clips_sound_cut_at_the_audio_limit_is_said_as_an_audio_clips_cut_is(tiny_video_preset, tmp_path):
     """A 50 s clip read "Video: only the first 30 s of 50.0 s were used." and nothing more: its sound track was cut
     at 30 s too (the audio's own limit; a voice at 32-44 s was never heard), where an audio file says "Audio: only
