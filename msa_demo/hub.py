@@ -83,8 +83,9 @@ def plan(spec: ModalitySpec, modality: str) -> EntryCheck:
             labels = ", ".join(map(str, config["id2label"].values()))
             entry.notes.append(f"label_map keys the model has no label for (ignored): "
                                f"{', '.join(repr(k) for k in unmatched)}; its labels: {labels}.")
-    if path is not None and spec.weights == "safetensors" and pickled_only(path):
-        entry.problems.append(f"it holds {pickled_only(path)} and no safetensors file; {BIN_HINT}")
+    pickled = pickled_only(path) if path is not None and spec.weights == "safetensors" else ""
+    if pickled:
+        entry.problems.append(f"it holds {pickled} and no safetensors file; {BIN_HINT}")
     if path is not None:
         told = unused_revision(spec, modality)
         entry.notes += [told[len(modality) + 2:]] if told else []

@@ -459,7 +459,7 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
     close = too_close_line(s, lang)  # scored on their predicted class above: said, with their own accuracy
     if close:
         parts.append(f"<p>{_e(close)}{i18n.stop(lang)}</p>")
-        ties = [[r["id"], between(r, lang)] for r in rows if between(r)]  # between what, and how close
+        ties = [[r["id"], said] for r in rows if (said := between(r, lang))]  # between what, and how close
         if ties:
             parts.append(_table([t("row", lang), t("too close to call between", lang)], ties[:LIST_N]))
     parts.append(f"<h2>{t('Which modality the model relies on', lang)}</h2>")

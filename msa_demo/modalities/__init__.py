@@ -244,11 +244,17 @@ def unused_revision(spec: ModalitySpec, modality: str) -> str:
             f"revisions: its revision '{spec.revision}' is not used.")
 
 
+def _pickled_only(holds: Callable[[str], bool]) -> str:
+    """The pickled weights file (``"pytorch_model.bin"``) where ``holds(name)`` finds one and no safetensors file,
+    else ``""``: a local folder's files or a cached snapshot's."""
+    if any(holds(n) for n in _SAFETENSORS):
+        return ""
+    return next((n for n in _PICKLED if holds(n)), "")
+
+
 def pickled_only(folder: Path) -> str:
     """``"pytorch_model.bin"`` when the local ``folder`` holds pickled weights and no safetensors file, else ``""``."""
-    if not folder.is_dir() or any((folder / n).is_file() for n in _SAFETENSORS):
-        return ""
-    return next((n for n in _PICKLED if (folder / n).is_file()), "")
+    return _pickled_only(lambda name: (folder / name).is_file()) if folder.is_dir() else ""
 
 
 def cached_revisions(model_id: str) -> list[str]:
@@ -332,12 +338,8 @@ def _cached_without_safetensors(spec: ModalitySpec) -> str:
     try:
         from huggingface_hub import try_to_load_from_cache
 
-        def cached(name: str) -> bool:
-            return isinstance(try_to_load_from_cache(spec.model_id, name, revision=spec.revision), str)
-
-        if any(cached(n) for n in _SAFETENSORS):
-            return ""
-        return next((n for n in _PICKLED if cached(n)), "")
+        return _pickled_only(lambda name: isinstance(try_to_load_from_cache(spec.model_id, name,
+                                                                             revision=spec.revision), str))
     except Exception:  # noqa: BLE001 - an unreadable cache: the usual line says what is known
         return ""
 
@@ -379,7 +381,7 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     return (hidden * m).sum(1) / m.sum(1).clamp_min(1e-6)
 
 
-def _families() -> dict[str, type[Modality]]:
+def model_families() -> dict[str, type[Modality]]:
     """Every registered modality's model families (``registry.ModalityKind.families``)."""
     from msa_demo.registry import kinds
 
@@ -389,13 +391,8 @@ def _families() -> dict[str, type[Modality]]:
     return fams
 
 
-def model_families() -> dict[str, type[Modality]]:
-    """Every registered family, by name: the class that loads it."""
-    return _families()
-
-
 def load_modality(name: str, spec: ModalitySpec, device: torch.device, dtype: torch.dtype) -> Modality:
-    fams = _families()
+    fams = model_families()
     if spec.family not in fams:
         raise ModelLoadError(f"Unknown model family '{spec.family}'. Known: {', '.join(sorted(fams))}.")
     cls = fams[spec.family]
