@@ -418,19 +418,25 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _top(m, k: int = 5, quoted: bool = False) -> list[tuple[str, float]]:
-    """The ``k`` strongest labels (``quoted``: in quotes) with their scores; a label the map holds more than once
+    """The ``k`` strongest labels (``quoted``: in quotes) with their scores, those that moved it at all; a label the map holds more than once
     (a word said twice in a long review: 'liked' ... 'liked') named with its place too: "'liked' (#812)"."""
+    from msa_demo.views.figures import NEGLIGIBLE
+
     labels = [str(lbl) for lbl in m.labels]
     twice = {lbl for lbl in labels if labels.count(lbl) > 1}
-    ranked = sorted(range(len(labels)), key=lambda i: -abs(m.scores[i]))[:k]
+    ranked = [i for i in sorted(range(len(labels)), key=lambda i: -abs(m.scores[i]))[:k]
+              if abs(m.scores[i]) >= NEGLIGIBLE]  # a part that moved nothing is not ranked ("r1c1 +0.0000")
     return [((f"'{labels[i]}'" if quoted else labels[i]) + (f" (#{i + 1})" if labels[i] in twice else ""),
              m.scores[i]) for i in ranked]
+
+
+NO_PART_LISTED = "no part moved P('{target}') by 0.01 %, so none is listed"
 
 
 def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
-    from msa_demo.views import conflict_text, notice_text, trust_rows
+    from msa_demo.views import conflict_text, negligible, notice_text, trust_rows
     from msa_demo.views.story import terminal_verdict
     from msa_demo.explain.whatif import bare
     from msa_demo.views.whatif import cost_line, sentence, tone_story
@@ -465,7 +471,9 @@ def format_explanation(exp, lang: str = "en") -> str:
                  method=t(m.method.replace("_", " "), lang),
                  baseline=i18n.said(str(m.params.get("baseline", "")), lang))
         regions = m.modality == "image" or all(re.fullmatch(r"r\d+c\d+", str(lbl)) for lbl in m.labels or ["?"])
-        if regions:  # a picture's, or a clip's key frame's, regions
+        if negligible({"scores": m.scores}):  # as the page leaves such a map uncoloured: no "r5c3 -0.0000" ranks
+            lines.append(head + i18n.sep(lang, ": ") + t(NO_PART_LISTED, lang, target=said(exp.target)))
+        elif regions:  # a picture's, or a clip's key frame's, regions
             top = ", ".join(f"{lbl} {s:+.4f}" for lbl, s in _top(m, 3))
             lines.append(head + i18n.sep(lang, ": ") + t("top regions {top}", lang, top=top))
         else:

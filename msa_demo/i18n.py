@@ -862,6 +862,10 @@ ZH: dict[str, str] = {
     "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists. Pick "
     "'lite' in the Preset menu to work offline.": "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的"
                                                  "副本。在“预设模型”菜单中选择 'lite' 即可离线工作。",
+    "Cannot load '{id}' (revision {rev}): the Hugging Face Hub cannot be reached and no cached copy exists. There is "
+    "a folder '{folder}' here, and no '{name}' in it: if the model is a folder on this machine, check its name.":
+        "无法加载 '{id}'（版本 {rev}）：连不上 Hugging Face Hub，也没有缓存的副本。这里有文件夹 '{folder}'，里面却没有 "
+        "'{name}'：如果模型是本机上的文件夹，请检查它的名字。",
     "Cannot load '{id}' (revision {rev}) from the Hugging Face Hub: {why}": "无法从 Hugging Face Hub 加载 '{id}'（版本 {rev}）：{why}",
     "**No preset could be loaded; the app cannot predict.**": "**没有任何预设能够加载；应用无法预测。**",
     # the progress bar
@@ -1287,6 +1291,7 @@ ZH: dict[str, str] = {
         "{name}：'{id}' 是本机上的文件夹，没有版本：它的版本 '{rev}' 未被使用。",
     # fix-ui
     "too close to call ({a} {pa} vs {b} {pb})": "难分高下（{a} {pa}，{b} {pb}）",
+    "no part moved P('{target}') by 0.01 %, so none is listed": "没有任何部分让 P('{target}') 变化达到 0.01 %，因此一个也没有列出",
     "Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is marked.":
         "每个词对 P（“{target}”）的改变都不到 0.01 %：没有哪个词起作用，所以都未标记。",
     "not used (see below)": "未使用（原因见下）",

@@ -107,9 +107,13 @@ def test_maps_that_took_longer_than_the_budget_say_how_long(tiny_model, tiny_inp
 
     set_prices(tiny_model, tiny_inputs, {"text": 1e-9, "image": 1e-9, "audio": 1e-9})  # a plan that fits 10 ms
     over = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=0.01))
-    took = [n for n in over.notices if re.fullmatch(r"Time budget 0\.01 s for the maps: they took \d+\.\d s\.", n)]
-    assert len(took) == 1 and float(took[0].split("took ")[1][:-3]) >= 0.0
-    assert said(took[0], "zh").startswith("归因图的时间预算 0.01 秒：实际用了 ")
+    # (on a busy machine the prediction alone takes the 10 ms, and the plan then cannot fit: its line says what
+    # the maps took too, as "could not be met: they took 2.8 s with the least they can do: ...")
+    took = [n for n in over.notices if re.match(r"Time budget 0\.01 s for the maps( could not be met)?: they took "
+                                                r"\d+\.\d s[. ]", n)]
+    assert len(took) == 1, over.notices
+    assert said(took[0], "zh").startswith("归因图的时间预算 0.01 秒")
+    assert re.search(r"用了 ?\d+\.\d ?秒", said(took[0], "zh")), said(took[0], "zh")
     within = explain(tiny_model, tiny_inputs, options=ExplainOptions(budget=600))
     assert not any("they took" in n for n in within.notices)
 

@@ -311,3 +311,28 @@ def test_a_one_word_text_s_verdict_on_the_command_line_is_cannot_tell(tiny_prese
     words = [r for r in trust_rows(exp) if r["map"].startswith("text")]
     assert words and all(r["mark"] == "?" for r in words)
     assert printed and all(line.startswith("? cannot tell") for line in printed)
+
+
+def test_a_map_where_no_part_mattered_is_not_ranked_on_the_command_line(tiny_preset_path):
+    """A grey picture read as a face printed "top regions r5c3 -0.0000, r4c2 +0.0000, r4c6 -0.0000": three regions
+    ranked by noise, where the page colours none and says no part mattered. The command line says the same."""
+    from msa_demo.cli import format_explanation
+    from msa_demo.explain import ExplainOptions, explain
+    from msa_demo.explain.result import Explanation
+    from msa_demo.model import MultimodalSentimentModel
+
+    model = MultimodalSentimentModel.from_preset(str(tiny_preset_path), device="cpu")
+    picture = np.full((32, 32, 3), 128, np.uint8)
+    exp = explain(model, model.read_inputs(text="great happy", image=picture),
+                  options=ExplainOptions(ig_max_steps=8, deletion_steps=2, what_if=False)).to_dict()
+    ig, occlusion = [m for m in exp["maps"] if m["modality"] == "image"]
+    ig["scores"] = [(-1) ** i * 3e-6 * (i % 5) for i in range(len(ig["scores"]))]  # as the grey one read on lite
+    occlusion["scores"] = [0.0] * len(occlusion["scores"])
+    occlusion["scores"][7] = -0.02  # one region that mattered
+    lines = format_explanation(Explanation.from_dict(exp)).splitlines()
+    first, second = [x for x in lines if x.startswith("image — ")]
+    target = exp["target"]
+    assert first.endswith(f"no part moved P('{target}') by 0.01 %, so none is listed") and "0.0000" not in first
+    assert second.endswith(f"top regions {occlusion['labels'][7]} -0.0200")  # ranked as before, without the zeros
+    zh = format_explanation(Explanation.from_dict(exp), "zh")
+    assert "因此一个也没有列出" in zh

@@ -67,6 +67,27 @@ def test_a_misspelt_local_folder_is_told_as_no_folder_not_looked_up_on_the_hub(t
     assert not any(map(looks_like_path, ("org/name", "gpt2", "pkg:msa_demo/weights/x")))  # Hub ids, a package's
 
 
+def test_a_hub_shaped_id_that_starts_with_a_folder_here_is_told_it_may_be_a_misspelt_path(
+        tiny_preset_path, tmp_path, monkeypatch, capsys):
+    """'models/txet' is a Hub id in shape (org/name) and a path too; with a folder models/ here and no txet in it,
+    the user had read only "the Hub cannot be reached and no cached copy exists. Run with --preset lite"."""
+    from msa_demo.i18n import said
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    (tmp_path / "models").mkdir()
+    bad = edited(tiny_preset_path, tmp_path, fallback="", text={"model_id": "models/txet"})
+    assert main(["predict", "--preset", str(bad), "--text", "I love it"]) == 2
+    err = capsys.readouterr().err
+    assert "There is a folder 'models' here, and no 'txet' in it" in err and "--preset lite" not in err
+    line = next(x for x in err.splitlines() if "models/txet" in x)
+    assert "这里有文件夹 'models'" in said(line[line.index("Cannot load"):], "zh")
+    (tmp_path / "models").rmdir()  # no such folder: an org/name on the Hub, told as before
+    assert main(["predict", "--preset", str(bad), "--text", "I love it"]) == 2
+    err = capsys.readouterr().err
+    assert "no cached copy exists" in err and "There is a folder" not in err
+
+
 def test_a_model_of_another_kind_is_named_with_what_its_entry_needs(tiny_preset_path, tmp_path, capsys):
     """wav2vec2 as the text model, the text classifier as the image (CLIP) or audio model: transformers' errors,
     cut off ("expected str, bytes or os.PathLike object, not NoneType", "Can't load image processor ... .js")."""

@@ -202,7 +202,7 @@ def from_pretrained(loader: Callable[..., Any], spec: ModalitySpec, **kwargs: An
                 "those as its revision.")
         raise ModelLoadError(
             f"Cannot load '{spec.model_id}' (revision {spec.revision}): the Hugging Face Hub cannot be reached "
-            f"and no cached copy exists.{OFFLINE_HINT}"
+            f"and no cached copy exists.{near_folder(spec.model_id) or OFFLINE_HINT}"
         )
     try:
         return loader.from_pretrained(source, **opts)
@@ -233,6 +233,16 @@ def no_folder(model_id: str) -> str:
     "the Hub cannot be reached")."""
     return (f"No folder {Path(model_id).expanduser()}: the model_id '{model_id}' is a path on this machine, not a Hub "
             "id, and nothing is there; check its spelling.")
+
+
+def near_folder(model_id: str) -> str:
+    """A hint when a Hub-shaped ``model_id`` ('models/mine') starts with a folder that is here: it may be a
+    misspelt path (only the folder's absence tells them apart); "" otherwise."""
+    parent = Path(model_id).parent
+    if looks_like_path(model_id) or model_id.startswith("pkg:") or str(parent) == "." or not parent.is_dir():
+        return ""
+    return (f" There is a folder '{parent}' here, and no '{Path(model_id).name}' in it: if the model is a folder on "
+            "this machine, check its name.")
 
 
 def unused_revision(spec: ModalitySpec, modality: str) -> str:
