@@ -267,7 +267,8 @@ def made_line(exp: dict, lang: str = "en", now: str | None = None) -> str:
         spec = models.get(m) or {}
         if spec.get("model_id"):
             rev = spec.get("revision")
-            read.setdefault(f"{spec['model_id']}" + (f"@{rev}" if rev else ""), []).append(i18n.modality(m, lang))
+            read.setdefault(views.shown_id(str(spec["model_id"])) + (f"@{rev}" if rev and rev != "local" else ""),
+                            []).append(i18n.modality(m, lang))
     if read:
         open_, close = ("（", "）") if lang == "zh" else (" (", ")")
         parts.append(t(MADE_MODELS, lang, models=i18n.listed(

@@ -137,6 +137,7 @@ def test_an_older_explanation_without_them_still_loads_and_reports(exp):
 def test_the_report_says_by_what_and_when_it_was_made(exp):
     import msa_demo
     from msa_demo import report
+    from msa_demo.views import shown_id
 
     exp["created"] = "2026-12-07T01:27:33Z"
     preset = exp["preset"]
@@ -149,7 +150,7 @@ def test_the_report_says_by_what_and_when_it_was_made(exp):
         assert msa_demo.__version__ in text and "2026-12-07 01:27 UTC" in text, text
         for m in exp["prediction"]["used"]:  # each model read, with its revision
             spec = exp["models"][m]
-            assert f"{spec['model_id']}@{spec['revision']}" in text, (m, text)
+            assert f"{shown_id(spec['model_id'])}@{spec['revision']}".replace("@local", "") in text, (m, text)
     from test_i18n_server import english_left, own_words
 
     zh = parse(report.to_html(exp, "zh")).find_all("p", "made")[0].text
@@ -544,3 +545,21 @@ def test_regions_and_segments_that_barely_moved_the_score_are_not_coloured(exp):
                for m in maps)
     coloured = [np.asarray(img, dtype=np.int16) for img, _ in views.image_overlays(exp) or []]
     assert coloured and all((abs(c[..., 0] - c[..., 1]) > 10).any() for c in coloured)
+
+
+def test_the_made_with_line_names_a_server_folder_model_by_its_folder_not_its_path(monkeypatch):
+    """A report sent on said "models: /home/ana/work/secret-client/mine (text)": where the server keeps its models,
+    a user's name in it, in every copy; the page already named such a model "…/mine". The report does too, unless
+    MSA_SHOW_PATHS=1 (a private dashboard); a Hub id keeps its revision."""
+    from msa_demo.report import made_line
+
+    exp = {"preset": "mine", "created": "2026-12-07T10:00:00Z", "prediction": {"used": ["text", "image"]},
+           "models": {"text": {"model_id": "/home/ana/work/secret-client/mine", "revision": "local"},
+                      "image": {"model_id": "acme/faces", "revision": "v2"}}}
+    monkeypatch.delenv("MSA_SHOW_PATHS", raising=False)
+    line = made_line(exp)
+    assert "…/mine (text)" in line and "acme/faces@v2 (image)" in line  # (make-tiny's "local" is no revision)
+    assert "secret-client" not in line and "/home/ana" not in line
+    assert "secret-client" not in made_line(exp, "zh")
+    monkeypatch.setenv("MSA_SHOW_PATHS", "1")
+    assert "/home/ana/work/secret-client/mine (text)" in made_line(exp)

@@ -14,7 +14,7 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
 
 from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, WORD_LEGEND, b64_image, code, contrast,
                                  decode_wav, esc, fmt, maps_for, md, model_name, png_uri, readable_on, reader_family,
-                                 rel_scores, score_colour)
+                                 rel_scores, score_colour, shown_id)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, negligible, negligible_words, original_image, overlay, relative,
                                     shown_heatmap,

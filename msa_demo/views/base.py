@@ -43,9 +43,14 @@ def model_name(model_id: str | None, family: str | None = None, lang: str = "en"
         return t(MODEL_NAMES[family], lang)
     if model_id.startswith("pkg:"):
         return model_id.rsplit("/", 1)[-1].split(".")[0].replace("_", " ")
+    return shown_id(model_id)
+
+
+def shown_id(model_id: str) -> str:
+    """``model_id`` as a page or a shared report names it: a model in a folder of the server by its folder's name,
+    not where the server keeps it ("text alone (/tmp/mleng/mymodels/bin2)" named a user's folders on the page, and
+    a report's "made with" line did in every copy sent on); MSA_SHOW_PATHS=1 (a private dashboard) whole."""
     if _absolute(model_id) and os.environ.get("MSA_SHOW_PATHS", "").strip().lower() not in ("1", "true", "yes", "on"):
-        # a model in a folder of the server: its folder's name, not where the server keeps it ("text alone (/tmp/
-        # mleng/mymodels/bin2)" named a user's folders on the page); MSA_SHOW_PATHS=1 (a private dashboard) whole
         return "…/" + re.split(r"[\\/]", model_id.rstrip("/\\"))[-1]
     return model_id
 
