@@ -76,6 +76,8 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 #share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00; font-size: .9em;
   margin-top: .3em}
+/* Stop: only while an explanation runs (from the click until it ends) */
+#actions:not(:has(#explain-btn.msa-busy)) #stop-btn {display: none !important}
 /* Explain clicked: a spinner on it from the click (the clip read before a run starts took seconds, showing nothing) */
 #explain-btn.msa-busy::after {content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .5em;
   border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; vertical-align: -.1em;
@@ -448,6 +450,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 with gr.Row(elem_id="actions"):  # kept at the foot of the screen while the inputs scroll
                     predict_btn = gr.Button(ui.tr("Predict"), elem_id="predict-btn", min_width=120)
                     explain_btn = gr.Button(ui.tr("Explain"), variant="primary", elem_id="explain-btn", min_width=120)
+                    # seen only while an explanation runs (CSS): it stops there, what was finished kept
+                    stop_btn = gr.Button(ui.tr("Stop"), variant="stop", elem_id="stop-btn", min_width=80)
                 examples = views.load_examples(examples_path)
             shelf = shown_examples = None  # the examples' buttons (their names follow the page's language)
             with above:
@@ -544,12 +548,17 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         def explain(request: gr.Request, progress=gr.Progress(), **values):
             lang, last = ui.page_language(request), {}
-            for last in dash.explain_panels(progress=progress, lang=lang,
+            code = from_code(request)  # the page's click was checked (and numbered) first; a client's was not
+            for last in dash.explain_panels(progress=progress, lang=lang, checked=not code, replaced_said=code,
                                             session=getattr(request, "session_hash", None), **values):
                 yield last
             if from_code(request) and last.get("state"):  # a client keeps the last step only: every part in it
                 yield ui.plain(dash.saved_panels(last["state"], stamp=last["stamp"],
                                                  files=(last["report"], last["json"]), lang=lang))
+
+        def check(request: gr.Request, **values):  # the page's newest explanation: an older one still running stops
+            return ui.in_page_language(functools.partial(dash.check, session=getattr(request, "session_hash", None)))(
+                request, **values)
 
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
@@ -602,7 +611,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         refused = explain_btn.click(ui.in_page_language(functools.partial(dash.refuse, explain=True)), None, None,
                                     api_name=False, show_progress="hidden", inputs_kwargs=exp_ins)
         refused.failure(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
-        checked = refused.success(page.keyed(ui.in_page_language(dash.check)), None, placed, api_name=False,
+        checked = refused.success(page.keyed(check), None, placed, api_name=False,
                                   show_progress="hidden", inputs_kwargs=exp_ins)
         checked.failure(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
         checked.success(None, None, None, js=SHOW_VERDICT, api_name=False, show_progress="hidden")
@@ -620,6 +629,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
         landed.then(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
+        def stop(request: gr.Request) -> None:  # this page's explanation, waiting or running
+            dash.stop_asked(getattr(request, "session_hash", None))
+
+        stop_btn.click(stop, None, None, api_name=False, show_progress="hidden", queue=False)  # not behind the queue
         said_out_of_date(landed)
         other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
                      [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",

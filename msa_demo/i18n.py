@@ -1139,18 +1139,9 @@ ZH: dict[str, str] = {
         "文件“{manifest}”的第 {n} 行（第 {row} 个数据行）不是 JSON 对象；JSONL 每行一个对象。",
     "  a worker stopped; {n} row(s) were run again: {ids}": "  有工作进程中途停止；{n} 行被重新运行：{ids}",
     # a server's limit on one explanation (MSA_MAX_SECONDS)
-    "The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
-    "budget, fewer IG steps or what-if forwards) or run it on your own machine.":
-        "解释在此服务器的 {limit} 秒上限（MSA_MAX_SECONDS）处被停止：请少要一些（设定时间预算、减少 IG 步数或假设分析的前向次数），"
-        "或在您自己的机器上运行。",
     "The explanation was stopped.": "解释已停止。",
     "The explanation was stopped: the page that asked for it was closed.": "解释已停止：请求它的页面已关闭。",
     "({n} of {rows} rows)": "（{rows} 行中的 {n} 行）",
-    "The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its limit of {limit} "
-    "s (MSA_MAX_SECONDS) among them. Ask for less (a time budget, fewer IG steps or what-if forwards), try again "
-    "later, or run it on your own machine.":
-        "解释在 {share} 秒处被停止：它后面还有 {n} 个在等待，此服务器把 {limit} 秒的上限（MSA_MAX_SECONDS）分给它们。请少要一些"
-        "（设定时间预算、减少 IG 步数或假设分析的前向次数），稍后再试，或在您自己的机器上运行。",
     "This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of {budget} s.":
         "此服务器在 {limit} 秒内完成一次解释（MSA_MAX_SECONDS），因此各图的时间预算为 {budget} 秒。",
     # fix-lang: part of a text in a language the model was not trained on (language.PART_OUTSIDE, the trust verdict)
@@ -1295,6 +1286,23 @@ ZH: dict[str, str] = {
     "Every word moved P('{target}') by less than 0.01 %: no word mattered, so none is marked.":
         "每个词对 P（“{target}”）的改变都不到 0.01 %：没有哪个词起作用，所以都未标记。",
     "not used (see below)": "未使用（原因见下）",
+    # fix-crowd
+    "Cut short at this server's limit of {limit} s (MSA_MAX_SECONDS); left out: {left}. What was finished is shown. "
+    "Ask for less (a time budget, fewer IG steps or what-if forwards) or run it on your own machine.":
+        "已在此服务器的 {limit} 秒上限（MSA_MAX_SECONDS）处提前结束；未完成：{left}。这里显示已完成的部分。请少要一些（设定时间预算、"
+        "减少 IG 步数或假设分析的前向次数），或在您自己的机器上运行。",
+    "Cut short at {share} s, its share of this server's {limit} s limit (MSA_MAX_SECONDS) while {n} more waited; left "
+    "out: {left}. What was finished is shown. Ask for less (a time budget, fewer IG steps or what-if forwards), try "
+    "again later, or run it on your own machine.":
+        "已在 {share} 秒处提前结束：还有 {n} 个在等待，这是它在此服务器 {limit} 秒上限（MSA_MAX_SECONDS）中的份额；未完成：{left}。"
+        "这里显示已完成的部分。请少要一些（设定时间预算、减少 IG 步数或假设分析的前向次数），稍后再试，或在您自己的机器上运行。",
+    "Stopped on the page; left out: {left}. What was finished is shown.": "已在页面上停止；未完成：{left}。这里显示已完成的部分。",
+    "This explanation was stopped: a newer one was asked for from the same page or session.":
+        "此解释已停止：同一页面或会话请求了一个更新的解释。",
+    "the {modality} maps": "{modality}的图",
+    "the {modality} what-ifs": "{modality}的假设分析",
+    "nothing": "无",
+    "Stopped before it started: nothing was explained.": "在开始之前已停止：没有做任何解释。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -261,14 +261,19 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                  on_rows: Callable[[str, int, int | None], Any] | None = None,
                  abstained: Sequence[str] | None = None, limit: float | None = None,
                  crowd: Callable[[], int] | None = None,
-                 gone: Callable[[], bool] | None = None) -> Iterator[tuple[str, Any]]:
+                 gone: Callable[[], bool] | None = None,
+                 asked: Callable[[], str | None] | None = None) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring).
 
     ``limit``: the most seconds it may take (a server's ``MSA_MAX_SECONDS``; None: none): past it, the next model
-    call raises :class:`forward.Stopped`, a user's error that says so. Closing the stream (a cancelled request)
-    stops its panels at their next model call too. ``crowd``: how many explanations wait behind it (the app's
-    queue): while some do, the limit is their share (:class:`forward.Stop`). ``gone``: has the page that asked gone
-    (its tab closed)? Then its panels stop at their next model call, as a cancelled one's do.
+    call stops and the explanation is cut short: it ends with what was finished (the prediction, the modality
+    contributions, the maps and what-ifs done), the rest left out and said in one notice that the last
+    "notices" part carries with ``"cut_short": True``. Closing the stream (a cancelled request) stops its panels
+    at their next model call too. ``crowd``: how many explanations wait behind it (the app's queue): while some
+    do, the limit is their share (:class:`forward.Stop`). ``gone``: has the page that asked gone (its tab
+    closed)? Then its panels stop at their next model call, as a cancelled one's do (:class:`forward.Stopped`).
+    ``asked``: what who asked wants now (:class:`forward.Stop`): "stopped" cuts it short as the limit does,
+    "replaced" stops it (:class:`forward.Replaced`).
 
     ``abstained``: the inputs given but left out of ``use`` because their model abstains (a picture without a face:
     :func:`abstain_without_face`), as the record says them (None: every one left out whose face model found no face).
@@ -279,7 +284,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     IG often stops before its most steps, so a panel can finish short of it)."""
     from msa_demo.explain.forward import Stop
 
-    stop = Stop(limit, crowd, gone)
+    stop = Stop(limit, crowd, gone, asked)
     try:
         yield from _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop)
     finally:  # ended, failed or closed: a panel still running stops at its next model call
@@ -344,14 +349,17 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
             exp.notices.append(UNPLANNED.format(budget=f"{options.budget:g}", m=m))
     yield "explanation", exp
     from msa_demo.explain.budget import CROWD
+    from msa_demo.explain.forward import CutShort
 
+    mods = [kind.name for kind in kinds() if kind.name in pred.used]  # each panel's modality, in panel order
+    cut: CutShort | None = None  # cut short (the limit, its share, the page's Stop): what is done is kept
+    whatif_done: set[int] = set()
     with CROWD.joined() as mine:
         t_maps, failed = time.perf_counter(), False
         parts = [(name, _stopping(run, stop)) for name, run in panels(model, inputs, pred.used, options)]
         if on_rows is not None:
-            names = [kind.name for kind in kinds() if kind.name in pred.used]
             parts = [(name, watched(m, run, on_rows, plan.rows.get(m) if plan is not None else None))
-                     for (name, run), m in zip(parts, names)]
+                     for (name, run), m in zip(parts, mods)]
         got: dict[int, list[AttributionMap]] = {}  # the maps by panel, kept in registry order in ``exp.maps``
         found: dict[int, list] = {}  # the what-ifs by panel, in the same order in ``exp.what_if``
         whatif_rows, whatif_seconds = 0, 0.0
@@ -365,6 +373,9 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
         for done, (k, name, maps, exc) in enumerate(finished(parts, target, panel_workers(model), order), 1):
             tell(done / max(1, len(parts)), f"explained {name}")
             if exc is not None:
+                if isinstance(exc, CutShort):  # the others stop at their next model call, and say the same
+                    cut = cut or exc
+                    continue
                 if isinstance(exc, MsaError):
                     raise exc
                 failed = True
@@ -382,20 +393,26 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
             exp.maps[:] = [m for i in sorted(got) for m in got[i]]
             for m in maps:
                 yield "map", m
-            if options.what_if:
+            if options.what_if and cut is None:
+                try:
+                    stop.check()
+                except CutShort as exc:
+                    cut = exc
+            if options.what_if and cut is None:
                 from msa_demo.explain.whatif import deadline_for, what_if
 
-                stop.check()
                 t_what = time.perf_counter()
                 deadline = deadline_for(options, t_what, whatif_seconds, len(parts) - done + 1)
-                if stop.at is not None:  # (its searches stop at the limit as at a budget's end: said, not failed)
-                    deadline = stop.at if deadline is None else min(deadline, stop.at)
+                end = stop.deadline()  # (its searches stop at the limit, or its share, as at a budget's end: said,
+                if end is not None:  # not failed)
+                    deadline = end if deadline is None else min(deadline, end)
                 tell(done / max(1, len(parts)), f"what-if: {name}")
                 found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
                 exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
                 whatif_rows += sum(c.cost.forward_passes for c in found[k]  # a text's are encoder runs (below)
                                    if c.edit == "remove" and c.modality != "text")
                 whatif_seconds += time.perf_counter() - t_what
+                whatif_done.add(k)
                 for c in found[k]:
                     yield "what_if", c
             for m in maps:
@@ -403,14 +420,14 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
         # the next plan for this model counts with what the maps really took, when no other explanation shared the
         # machine with them (that made them slower, not the model)
         maps_seconds = time.perf_counter() - t_maps - whatif_seconds
-        if plan is not None and not failed and mine.alone:
+        if plan is not None and not failed and cut is None and mine.alone:
             from msa_demo.explain.budget import learn
 
             took: dict[str, float] = {}
             for m in exp.maps:
                 took[m.modality] = took.get(m.modality, 0.0) + m.cost.seconds
             learn(model, plan, maps_seconds, took)
-        if plan is not None and not plan.fits and not failed:  # the estimate it was planned with gives way to
+        if plan is not None and not plan.fits and not failed and cut is None:  # the estimate it was planned with gives way to
             # what the maps took (both had been said, 41.1 s "at the least" beside 11.2 s taken)
             planned, note = plan.notice(options.budget), plan.notice(options.budget, took=maps_seconds)
             if planned in exp.notices:
@@ -418,17 +435,32 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
             else:
                 exp.notices.append(note)
             yield "notices", {"notices": [note], "instead_of": planned}
-        elif plan is not None and maps_seconds > options.budget * OVER_BUDGET and not failed:  # said, not hidden
+        elif plan is not None and maps_seconds > options.budget * OVER_BUDGET and not failed and cut is None:  # said, not hidden
             note = OVERRAN.format(budget=f"{options.budget:g}", took=f"{maps_seconds:.1f}")
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
-    if options.tone and "audio" in pred.used:
+    if options.tone and "audio" in pred.used and cut is None:
         from msa_demo.explain.tone import tone
 
-        stop.check()
-        tell(1.0, "how it sounds")
-        exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
-        yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
+        try:
+            stop.check()
+        except CutShort as exc:
+            cut = exc
+        else:
+            tell(1.0, "how it sounds")
+            exp.tone, exp.tone_note, _ = tone(model, inputs, pred.used, pred.label, options.seed)
+            yield "tone", exp.tone  # its rows are audio encoder runs, counted in ``encoder_runs``
+    if cut is not None:  # what was left out, and why, in one line
+        mapped = {m.modality for m in exp.maps}
+        left = [f"the {m} maps" for m in mods if m not in mapped]
+        if options.what_if:
+            left += [f"the {m} what-ifs" for k, m in enumerate(mods) if m in mapped and k not in whatif_done]
+        if options.tone and "audio" in pred.used and not exp.tone:
+            left.append("how it sounds")
+        note = cut.said(", ".join(left) or "nothing")
+        exp.notices.append(note)
+        exp.cut_short = note
+        yield "notices", {"notices": [note], "cut_short": True}
     encoder_runs = getattr(model, "encoder_runs", 0) - runs0
     # the text what-ifs' rows (words deleted or replaced, the text read again) are text encoder runs, already in
     # ``encoder_runs``
@@ -445,13 +477,13 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
             progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None,
             limit: float | None = None, crowd: Callable[[], int] | None = None,
-            gone: Callable[[], bool] | None = None) -> Explanation:
+            gone: Callable[[], bool] | None = None, asked: Callable[[], str | None] | None = None) -> Explanation:
     """The complete explanation of the fused decision for ``target`` (default: the predicted class); ``limit``
-    and ``crowd``: the most seconds it may take, shared while others wait; ``gone``: has who asked gone
-    (:func:`explain_iter`)."""
+    and ``crowd``: the most seconds it may take, shared while others wait (past it: cut short, what was finished
+    kept and said); ``gone``: has who asked gone; ``asked``: what who asked wants now (:func:`explain_iter`)."""
     result = None
     for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress,
-                                   abstained=abstained, limit=limit, crowd=crowd, gone=gone):
+                                   abstained=abstained, limit=limit, crowd=crowd, gone=gone, asked=asked):
         if kind == "done":
             result = part
     return result

@@ -59,8 +59,26 @@ _stops = threading.local()  # when this thread's panel stops (``explain_iter``'s
 
 
 class Stopped(MsaError):
-    """An explanation stopped before its end: its page closed the stream (a cancel), or it ran past the server's
-    limit (``explain_iter``'s ``limit``)."""
+    """An explanation stopped before its end: its page closed the stream (a cancel) or was closed, or who asked
+    has asked for a newer one (:class:`Replaced`)."""
+
+
+class Replaced(Stopped):
+    """Stopped because who asked has asked for a newer explanation (the same page, the same API session): of no
+    use any more, nothing of it is kept."""
+
+
+class CutShort(Stopped):
+    """Stopped with what was finished kept (``explain_iter`` ends with it, said in one line): past the server's
+    limit or its share of it, or stopped by who asked (the page's Stop). ``template``: the line, its ``{left}`` (what
+    was left out) filled in by the explanation; ``fields``: its other fields."""
+
+    def __init__(self, template: str, **fields) -> None:
+        self.template, self.fields = template, fields
+        super().__init__(template.format(left="…", **fields))
+
+    def said(self, left: str) -> str:
+        return self.template.format(left=left, **self.fields)
 
 
 class Stop:
@@ -70,10 +88,15 @@ class Stop:
     steps ran on for minutes, beside the next visitor's). ``crowd``: how many explanations wait behind this one
     (the app's queue); while some do, the limit is their share, ``limit / (waiting + 1)`` but at least
     ``CROWDED_LEAST`` seconds (two visitors' capped requests had kept a third's short text waiting 113 s).
-    ``gone``: has the page that asked gone (``ui.widgets.page_gone``)? Then it stops too, at the next model call."""
+    ``gone``: has the page that asked gone (``ui.widgets.page_gone``)? Then it stops too, at the next model call.
+    ``asked``: what who asked wants now: "stopped" (the page's Stop: cut short, what was finished kept),
+    "replaced" (a newer explanation asked for: :class:`Replaced`) or None (go on); asked at most twice a second.
+    Past the limit (or its share) or stopped, it is cut short (:class:`CutShort`): every later check says the same,
+    so each panel still running stops and the explanation ends with what was finished (a crowd's capped video
+    had given its user nothing after a long wait)."""
 
     def __init__(self, limit: float | None = None, crowd: Callable[[], int] | None = None,
-                 gone: Callable[[], bool] | None = None) -> None:
+                 gone: Callable[[], bool] | None = None, asked: Callable[[], str | None] | None = None) -> None:
         self.limit = limit if limit and limit > 0 else None
         self.started = time.perf_counter()
         self.at = self.started + self.limit if self.limit else None
@@ -81,13 +104,25 @@ class Stop:
         self.crowd = crowd if self.limit else None
         self._asked = (0.0, 0)  # when the crowd was last counted, and how many it was
         self.gone = gone  # has the page that asked gone (its tab closed)? asked at most twice a second
+        self.asked = asked
         self._looked = 0.0
+        self.cut: CutShort | None = None  # once cut short: why (every later check raises it)
 
     def set(self) -> None:
         self.event.set()
 
     def seconds_left(self) -> float | None:
         return None if self.at is None else self.at - time.perf_counter()
+
+    def deadline(self) -> float | None:
+        """When it will be cut short as things stand (``time.perf_counter()``; its share while others wait), or
+        None: a what-if search stops there, as at a budget's end."""
+        if self.at is None:
+            return None
+        waiting = self.waiting()
+        if waiting:
+            return min(self.at, self.started + max(CROWDED_LEAST, self.limit / (waiting + 1)))
+        return self.at
 
     def waiting(self) -> int:
         """How many wait behind this one (counted at most twice a second)."""
@@ -101,18 +136,30 @@ class Stop:
                 self._asked = (now, 0)
         return self._asked[1]
 
+    def _cut(self, template: str, **fields) -> None:
+        self.cut = CutShort(template, **fields)
+        raise self.cut
+
     def check(self) -> None:
+        if self.cut is not None:
+            raise self.cut
         if self.event.is_set():
             raise Stopped("The explanation was stopped.")
-        if self.gone is not None and time.perf_counter() - self._looked >= 0.5:
+        if (self.gone is not None or self.asked is not None) and time.perf_counter() - self._looked >= 0.5:
             self._looked = time.perf_counter()
             try:
-                left = bool(self.gone())
+                left = bool(self.gone()) if self.gone is not None else False
+                wants = self.asked() if self.asked is not None else None
             except Exception:  # noqa: BLE001 - a courtesy, never a failure
-                left = False
+                left, wants = False, None
             if left:
                 self.set()
                 raise Stopped(PAGE_GONE)
+            if wants == "replaced":
+                self.set()
+                raise Replaced(REPLACED)
+            if wants == "stopped":
+                self._cut(STOPPED_ON_PAGE)
         if self.at is None:
             return
         now = time.perf_counter()
@@ -121,18 +168,20 @@ class Stop:
         if waiting:
             share = max(CROWDED_LEAST, self.limit / (waiting + 1))
             if now - self.started > share:
-                raise Stopped(SHARED_LIMIT.format(limit=f"{self.limit:g}", n=waiting, share=f"{share:g}"))
+                self._cut(SHARED_LIMIT, limit=f"{self.limit:g}", n=waiting, share=f"{share:g}")
         if now > self.at:
-            raise Stopped(LIMIT.format(limit=f"{self.limit:g}"))
+            self._cut(LIMIT, limit=f"{self.limit:g}")
 
 
 CROWDED_LEAST = 30.0
 PAGE_GONE = "The explanation was stopped: the page that asked for it was closed."
-LIMIT = ("The explanation was stopped at this server's limit of {limit} s (MSA_MAX_SECONDS): ask for less (a time "
-         "budget, fewer IG steps or what-if forwards) or run it on your own machine.")
-SHARED_LIMIT = ("The explanation was stopped at {share} s: {n} more waited behind it, and this server shares its "
-                "limit of {limit} s (MSA_MAX_SECONDS) among them. Ask for less (a time budget, fewer IG steps or "
-                "what-if forwards), try again later, or run it on your own machine.")
+REPLACED = "This explanation was stopped: a newer one was asked for from the same page or session."
+LIMIT = ("Cut short at this server's limit of {limit} s (MSA_MAX_SECONDS); left out: {left}. What was finished is "
+         "shown. Ask for less (a time budget, fewer IG steps or what-if forwards) or run it on your own machine.")
+SHARED_LIMIT = ("Cut short at {share} s, its share of this server's {limit} s limit (MSA_MAX_SECONDS) while {n} "
+                "more waited; left out: {left}. What was finished is shown. Ask for less (a time budget, fewer IG "
+                "steps or what-if forwards), try again later, or run it on your own machine.")
+STOPPED_ON_PAGE = "Stopped on the page; left out: {left}. What was finished is shown."
 
 
 def stop_with(stop: Stop | None) -> None:

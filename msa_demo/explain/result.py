@@ -189,6 +189,9 @@ class Explanation(_Serial):
     # explanation saved before they were recorded (it loads as before)
     created: str = ""
     msa_demo_version: str = ""
+    # cut short (past the server's limit or its share of it, or stopped on the page): the one line that says so,
+    # what was left out and why (also among the notices); "" for a whole explanation
+    cut_short: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Explanation":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from msa_demo.errors import InputError, MsaError
+from msa_demo.explain.forward import REPLACED, Replaced
 from msa_demo import i18n, registry
 from msa_demo.i18n import t, with_reading
 from msa_demo.inputs import empty_text
@@ -52,6 +54,7 @@ WHAT_DID_NOT_LOAD = "what did not load, and why"
 QUEUE_WAIT = 15.0
 MIN_SHARE = 1.0
 PAGES_KEPT = 256  # pages whose explanation lock is kept (one not held is dropped past this)
+STOPPED_BEFORE = "Stopped before it started: nothing was explained."
 
 
 def brought(given: Iterable[str]) -> set[str]:
@@ -116,6 +119,9 @@ class Dashboard:
     # one lock per page (session hash), most recent last: a page's explanations run one after the other
     page_locks: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _page_locks_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # per page (session hash), most recent last: [the number of its newest explanation asked for, the newest its
+    # Stop stopped] (:meth:`ask`, :meth:`stop_asked`)
+    tickets: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     # ------------------------------------------------------------------ start-up
 
@@ -434,11 +440,13 @@ class Dashboard:
                              f"{', '.join(n for m in names() for n in (m, switch(m)))} and face_anyway.")
         return {"face_anyway": bool(rest.get("face_anyway") or False)}
 
-    def check(self, *args, lang: str = "en", **named) -> dict:
+    def check(self, *args, lang: str = "en", session: str | None = None, **named) -> dict:
         """Refuse an explanation that cannot run with one clear message, before any panel is touched; when it
         can run, disable the downloads until it is done and place the panels it will fill (:meth:`placement`).
         What it read is kept for the explanation that follows (:meth:`explain_panels` does not read it again).
-        The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``)."""
+        The inputs as :meth:`predict`'s; the Advanced controls by name (``options.CONTROLS``). ``session``: the
+        page's; when it can run, it is the page's newest explanation from now (:meth:`ask`), and an older one
+        still running stops: the page sends the newer one only once the older has ended (its ``always_last``)."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         key = self._read_key(request, settings)  # (its files hashed once)
@@ -448,6 +456,7 @@ class Dashboard:
         _model, inputs, use, _reading = read
         given = [m for m in inputs.present() if m in request.switched_on]
         shown = [m for m in use if m in given and not getattr(inputs.get(m), "abstains", False)]  # no empty panels
+        self.ask(session)
         return {**self.downloads(None), **self.placement(given, shown)}
 
     def refuse(self, *args, lang: str = "en", explain: bool = False, **named) -> None:
@@ -535,7 +544,7 @@ class Dashboard:
             raise user_error(str(exc)) from None
 
     def explain_panels(self, *args, progress=None, lang: str = "en", session: str | None = None,
-                       **named) -> Iterator[dict]:
+                       checked: bool = False, replaced_said: bool = True, **named) -> Iterator[dict]:
         """Stream the Explain outputs by name: the prediction first (``views.prediction_views``; the panels of
         the previous explanation emptied), then each explanation part as it finishes (the contributions, each
         modality's panel parts ``<modality>.<part>``, the trust table, the what-ifs), then the stamp of what is
@@ -545,13 +554,64 @@ class Dashboard:
         image_method, ...); a name not given takes its default. ``lang``: the language of what it says and of the
         report ("en", "zh"; the JSON is the same in both). ``session``: the page's (Gradio's session hash); the
         explanations of one page are made one after the other, in the order asked, while those of different pages
-        may run at once (``explain_lanes``): a second click never has its panels overwritten by the first's."""
+        may run at once (``explain_lanes``): a second click never has its panels overwritten by the first's. A
+        newer explanation asked for by the same page (or API session) replaces an older one still waiting or
+        running: it stops at its next model call (three users' four clicks each had all been made, while others'
+        were cut). ``checked``: the page's click, whose :meth:`check` has already asked (:meth:`ask`); else (an API
+        call) it asks here. ``replaced_said``: when it is replaced, say so in one line (an API client's job has no
+        result else); the page, where the newer one's panels follow at once, ends it quietly. Stopped on the page
+        (:meth:`stop_asked`), it ends with what was finished and says so."""
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         stamp = explained_stamp(request, settings_values(**advanced))
+        ticket = self.ask(session, again=checked)
+        wants = functools.partial(self.wanted, session, ticket)
         lock = self._page_lock(session)
         with lock:  # released when the stream ends, fails or is dropped (a page closed: Gradio closes the generator)
-            yield from self._stream(request, settings, stamp, progress=progress, lang=lang)
+            try:
+                if wants() == "stopped":  # stopped while it waited: nothing made, said in one line
+                    yield {"fresh": md(t(STOPPED_BEFORE, lang))}
+                    return
+                if wants() == "replaced":
+                    raise Replaced(REPLACED)
+                yield from self._stream(request, settings, stamp, progress=progress, lang=lang, asked=wants)
+            except Replaced:
+                if replaced_said:
+                    raise user_error(t(REPLACED, lang)) from None
+
+    def ask(self, session: str | None, again: bool = False) -> int:
+        """A new explanation asked for by the page ``session``: its number (the page's newest; an older one still
+        waiting or running stops, :meth:`wanted`). ``again``: the page's check already asked (:meth:`check`), this
+        is the same one (its number as it was). 0 for no session."""
+        if not session:
+            return 0
+        with self._page_locks_lock:
+            held = self.tickets.pop(session, None) or [0, 0]
+            if not again or not held[0]:
+                held[0] += 1
+            self.tickets[session] = held  # the latest last
+            while len(self.tickets) > PAGES_KEPT:
+                self.tickets.popitem(last=False)
+            return held[0]
+
+    def stop_asked(self, session: str | None) -> None:
+        """The page's Stop: its newest explanation (waiting or running) stops, what was finished kept."""
+        if not session:
+            return
+        with self._page_locks_lock:
+            held = self.tickets.get(session)
+            if held:
+                held[1] = held[0]
+
+    def wanted(self, session: str | None, ticket: int) -> str | None:
+        """What the page wants now of its explanation number ``ticket``: "replaced" (it asked for a newer one),
+        "stopped" (its Stop) or None (go on)."""
+        held = self.tickets.get(session) if session and ticket else None
+        if not held:
+            return None
+        if held[0] > ticket:
+            return "replaced"
+        return "stopped" if held[1] >= ticket else None
 
     def _page_lock(self, session: str | None):
         """The lock that keeps one page's explanations one after the other (a fresh one for no session)."""
@@ -568,7 +628,7 @@ class Dashboard:
             return lock
 
     def _stream(self, request: Request, settings: Settings, stamp: dict, progress=None,
-                lang: str = "en") -> Iterator[dict]:
+                lang: str = "en", asked=None) -> Iterator[dict]:
         """The Explain outputs by name, step by step; the report is written after the last panel."""
         model, inputs, use, reading = self._read_request(request, settings, lang)
         pred = self._predict(model, inputs, use, lang)
@@ -590,11 +650,13 @@ class Dashboard:
             return
         exp: dict = {}  # Explanation.to_dict(), kept up to date part by part (each map converted once)
         converted: dict[int, dict] = {}  # id(map) -> its dict: the maps arrive as their panels finish
+        whole = True  # not cut short (a cut one is not kept for the next request of the same)
         try:
             for kind, part in explain_iter(model, inputs, target=tgt, use=use, options=options,
                                            progress=progress_adapter(progress, lang),
                                            on_rows=rows_progress(progress, lang=lang), abstained=abstained,
-                                           limit=max_seconds() or None, crowd=self.crowd, gone=page_gone()):
+                                           limit=max_seconds() or None, crowd=self.crowd, gone=page_gone(),
+                                           asked=asked):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -609,6 +671,8 @@ class Dashboard:
                     if part.get("instead_of") in exp["notices"]:
                         exp["notices"].remove(part["instead_of"])
                     exp["notices"].extend(part["notices"])
+                    if part.get("cut_short"):
+                        exp["cut_short"], whole = part["notices"][0], False
                 elif kind == "what_if":
                     exp["what_if"] = [c.to_dict() for c in made.what_if]  # in panel order
                 elif kind == "tone":
@@ -619,6 +683,8 @@ class Dashboard:
                 # make Gradio rebuild every output it leaves unchanged (a gr.skip() is a prop update to it)
                 if kind not in ("done", "cost"):
                     yield {**explanation_views(exp, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang)}
+        except Replaced:
+            raise
         except MsaError as exc:
             raise user_error(i18n.said(str(exc), lang)) from None
         except Exception as exc:  # noqa: BLE001
@@ -626,7 +692,8 @@ class Dashboard:
             raise user_error(f"The explanation failed ({type(exc).__name__}: {one_line(str(exc))}). "
                              "The prediction above still holds.") from None
         html_path, json_path = self.write_report(exp, lang)
-        self.keep(key, exp)
+        if whole:
+            self.keep(key, exp)
         # every panel once more, whole: a streamed update can still be lost in the browser (Gradio 6.31; an audio
         # map stayed blank, the explanation done, in 1 full browser run of 4 with the panels kept built,
         # fields.HIDDEN), and this last one, seconds later, puts it right
@@ -655,8 +722,9 @@ class Dashboard:
         """The last Explain outputs: the panels (those ``changed``; None: all), the trust table, the summary
         redone with the contributions, the files."""
         pred, reading = exp["prediction"], exp.get("reading") or {}
+        cut = [exp["cut_short"]] if exp.get("cut_short") else []  # said under the verdict, not only in the notes
         return {**explanation_views(exp, final=True, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang),
-                "notices": notices_markdown(pred, (), reading, exp.get("models"), exp, lang=lang), "fresh": "",
+                "notices": notices_markdown(pred, cut, reading, exp.get("models"), exp, lang=lang), "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
     # ------------------------------------------------------------------ two models side by side

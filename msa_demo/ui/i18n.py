@@ -185,6 +185,8 @@ ZH: dict[str, str] = {
         "时间轴显示人脸和词语在什么时候推动了结论。",
     # the language switch
     "Language of the explanations": "解释所用的语言",
+    # fix-crowd
+    "Stop": "停止",
 }
 
 EN: dict[str, str] = {key: key for key in ZH}
