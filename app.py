@@ -76,6 +76,9 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
 #share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00; font-size: .9em;
   margin-top: .3em}
+/* the queue counter and timer ("queue: 5/5 | 12.3/52.2s") were drawn over the what-if and trust texts it greys
+   while it waits; the map panels beside them show the same counter */
+:is(#what-if-panel, #trust) :is(.meta-text, .meta-text-center) {display: none !important}
 /* Stop: only while an explanation runs (from the click until it ends) */
 #actions:not(:has(#explain-btn.msa-busy)) #stop-btn {display: none !important}
 /* Explain clicked: a spinner on it from the click (the clip read before a run starts took seconds, showing nothing) */

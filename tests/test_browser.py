@@ -338,6 +338,52 @@ def test_a_click_while_it_explains_runs_after_it_and_what_changed_meanwhile_is_s
     page.close()
 
 
+# a counter or timer Gradio draws on a panel while it waits or works, seen over one of the panel's texts
+COUNTER_OVER_TEXT = """(sel) => {
+  const panel = document.querySelector(sel);
+  if (!panel) return null;
+  const over = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const counters = [...panel.querySelectorAll('.meta-text, .meta-text-center')]
+    .filter(e => e.offsetParent !== null && e.innerText.trim());
+  const texts = [...panel.querySelectorAll('.prose h3, .prose h4, .prose p, .prose li')].filter(e => e.innerText.trim());
+  return counters.some(c => texts.some(t => over(c.getBoundingClientRect(), t.getBoundingClientRect())));
+}"""
+
+
+def test_stop_shows_while_it_explains_and_ends_it_calmly_with_what_was_finished(app_url, browser):
+    """No Stop on the page while an explanation ran (only closing the tab stopped it); the queue counter and timer
+    were drawn over the greyed what-if text. Stop is shown from the click until the run ends; pressed, the work
+    stops and the page says in one line what was left out, no error; no counter covers the what-if or trust text."""
+    url, _preset, _dash = app_url
+    page, errors = opened(browser, url)
+    assert not page.locator("#stop-btn").is_visible()  # nothing runs: no Stop
+    page.fill("#text-input textarea", "A calm day with good news and a kind word from a friend.")
+    page.click("#explain-btn")
+    wait_full_explanation(page, panels=("#words",))
+    page.wait_for_selector("#explain-btn:not(.msa-busy)", timeout=30_000)
+    assert not page.locator("#stop-btn").is_visible()
+    long = " ".join(f"Day {i}: the room was dirty, the staff were rude and the food was cold." for i in range(40))
+    page.fill("#text-input textarea", long)
+    page.click("#explain-btn")
+    page.wait_for_selector("#stop-btn", state="visible", timeout=5_000)
+    seen = []
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 8 and "still computing" not in page.locator("#trust").inner_text():
+        seen += [page.evaluate(COUNTER_OVER_TEXT, s) for s in ("#what-if-panel", "#trust")]
+        time.sleep(0.1)
+    assert not any(seen), seen  # (the last explanation's what-if text, greyed, under the counter)
+    page.wait_for_function("() => document.querySelector('#trust').innerText.includes('still computing')",
+                           timeout=60_000)
+    page.click("#stop-btn")
+    page.wait_for_function("() => document.querySelector('#notices').innerText.includes('Stopped on the page')",
+                           timeout=60_000)
+    assert "left out: the text maps" in page.locator("#notices").inner_text()
+    page.wait_for_selector("#stop-btn", state="hidden", timeout=30_000)
+    assert page.evaluate(SEEN_ERRORS) == 0 and page.locator(".toast-body.error").count() == 0
+    assert not errors, errors
+    page.close()
+
+
 def test_advanced_panel_offers_the_validators_ranges(app_url, browser, tmp_path):
     url, _, _ = app_url
     page, errors = opened(browser, url, height=1400)
