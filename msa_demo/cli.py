@@ -437,7 +437,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
     from msa_demo.views import conflict_text, negligible, notice_text, trust_rows
-    from msa_demo.views.story import terminal_verdict
+    from msa_demo.views.story import TRUST_SCOPE, terminal_verdict
     from msa_demo.explain.whatif import bare
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
@@ -496,6 +496,8 @@ def format_explanation(exp, lang: str = "en") -> str:
         lines.append("    " + i18n.sep(lang).join(trust))
         if verdict["verdict"]:
             lines.append("    " + t("verdict: {mark} {verdict}", lang, mark=verdict["mark"], verdict=verdict["verdict"]))
+    if any(v["verdict"] for v in verdicts):  # the verdicts rate the maps, not the answer (as the page says)
+        lines.append("  " + t(TRUST_SCOPE, lang))
     if exp.what_if:
         lines.append(t("What would change its mind (checked by the model):", lang))
         for c, d in zip(exp.what_if, record.get("what_if") or []):

@@ -1303,6 +1303,14 @@ ZH: dict[str, str] = {
     "the {modality} what-ifs": "{modality}的假设分析",
     "nothing": "无",
     "Stopped before it started: nothing was explained.": "在开始之前已停止：没有做任何解释。",
+    # fix-trust
+    "Can you trust the highlighting?": "这些高亮标注可信吗？",
+    "This rates the explanation (do the marked parts really drive the model?), not the answer: a model can be "
+    "confidently wrong; sarcasm, for one, is a known weakness.":
+        "这里评的是解释（标出的部分是否真的左右了模型？），而不是答案对不对：模型也可能很有把握地答错，比如反讽就是它已知的弱点。",
+    "the highlighting holds up: its top parts matter most": "高亮经得起检验：排名靠前的部分确实最重要",
+    "read the highlighting with care: its ranking is weak": "请谨慎看待高亮：其排序依据不足",
+    "read the highlighting with care: its scores do not add up (too few steps)": "请谨慎看待高亮：分数加起来对不上（积分步数太少）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

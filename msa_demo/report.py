@@ -164,7 +164,8 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
     verdicts = "".join(f"<p>{_e(mark)} {_e(text)}</p>" for mark, text in views.trust_verdicts(exp, lang))
     table = (f"<table><tr><th>{t('map', lang)}</th><th>{t('verdict', lang)}</th></tr>{verdict_rows}</table>"
              if rows else "")
-    return f"<h2>{t('Can you trust it?', lang)}</h2>{table}{expert}{verdicts}{total}"
+    scope = f"<p>{_e(t(views.TRUST_SCOPE, lang))}</p>" if rows else ""
+    return f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}{expert}{verdicts}{total}"
 
 
 def _json_for_script(data: dict) -> str:

@@ -63,7 +63,7 @@ def browser():
 
 def wait_full_explanation(page, timeout=120_000, panels=("#contrib .js-plotly-plot", "#words", "#overlays img",
                                                         "#audio-plot .js-plotly-plot", "#clip"),
-                          done=("Can you trust it?", "still computing")):
+                          done=("Can you trust the highlighting?", "still computing")):
     """The trust table says it is final (``done``: its heading and the words of one still computing) and every
     panel in ``panels`` is drawn."""
     page.wait_for_function(
@@ -888,7 +888,7 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(worked_url)
-    wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
+    wait_full_explanation(page, done=("这些高亮标注可信吗", "仍在计算"))
     notices, trust = page.locator("#notices").inner_text(), page.locator("#trust").inner_text()
     assert "负面" in notices and "依据：" in notices and "NEGATIVE" not in notices, notices
     assert "负面" in fused_text(page) and "negative" not in fused_text(page)  # the verdicts name classes in Chinese
@@ -903,11 +903,11 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     with page.expect_download() as got:
         page.click("#report-btn")
     report = Path(got.value.path()).read_text(encoding="utf-8")
-    assert '<html lang="zh-CN">' in report and "这个解释可信吗" in report and "Can you trust it?" not in report
+    assert '<html lang="zh-CN">' in report and "这些高亮标注可信吗" in report and "Can you trust the highlighting?" not in report
 
     page.locator("#language label").filter(has_text="English").click()  # the same explanation, told in English
     page.wait_for_function("() => document.querySelector('#notices').innerText.includes('NEGATIVE')", timeout=30_000)
-    assert "Can you trust it?" in page.locator("#trust").inner_text() and "negative" in fused_text(page)
+    assert "Can you trust the highlighting?" in page.locator("#trust").inner_text() and "negative" in fused_text(page)
     page.wait_for_function("() => document.querySelector('#examples').innerText.includes('Clearly negative')",
                            timeout=30_000)  # the examples' names too
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
@@ -926,7 +926,7 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     page.locator("#language label").filter(has_text="简体中文").click()  # picked again: kept again
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
     page.reload()
-    wait_full_explanation(page, done=("这个解释可信吗", "仍在计算"))
+    wait_full_explanation(page, done=("这些高亮标注可信吗", "仍在计算"))
     # a refusal's toast is headed in Chinese too (Gradio 6.31 writes its type, "Error", whatever title it is given)
     for m in ("text", "image", "audio"):
         page.locator(f"#use-{m} input[type=checkbox]").uncheck()

@@ -170,7 +170,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     page.wait_for_selector("#contrib .js-plotly-plot", timeout=30_000)
     assert page.locator("#words").inner_text().strip()
     assert rec["predicted"] in page.locator("#fused").inner_text().lower()
-    assert "Can you trust it?" in page.locator("#trust").inner_text()
+    assert "Can you trust the highlighting?" in page.locator("#trust").inner_text()
     assert not page.locator("#report-btn").is_disabled()
     path = shot(page, tmp_path, "dataset_row_opened.png")
     assert path.stat().st_size > 50_000
@@ -185,7 +185,7 @@ def test_dataset_tab_loads_a_results_folder_and_opens_a_row(app_url, data_root, 
     assert f"Row '{rec['id']}'" in page.locator("#notices").inner_text()
     page.click("#explain-btn")
     page.wait_for_function("(id) => !document.querySelector('#notices').innerText.includes(`Row '${id}'`) && "
-                           "document.querySelector('#trust').innerText.includes('Can you trust it?') && "
+                           "document.querySelector('#trust').innerText.includes('Can you trust the highlighting?') && "
                            "!document.querySelector('#report-btn').disabled", arg=rec["id"], timeout=180_000)
     assert rec["predicted"] in page.locator("#fused").inner_text().lower()  # the same model, the same answer
     assert not errors, errors

@@ -107,9 +107,9 @@ def test_the_curated_examples_are_told_in_chinese(explained):
     for name, exp in explained.items():
         text = server_text(exp)
         assert english_left(text, *own_words(exp)) == [], name
-        assert "这个解释可信吗" in text and ("为什么是" in text or "难分高下：" in text), name  # (a near-tie's heading)
+        assert "这些高亮标注可信吗" in text and ("为什么是" in text or "难分高下：" in text), name  # (a near-tie's heading)
     english = server_text(explained["Cross-modal conflict"], "en")  # the English is English, as it was
-    assert "Can you trust it?" in english and not re.search(r"[\u4e00-\u9fff]", english.split("<script")[0])
+    assert "Can you trust the highlighting?" in english and not re.search(r"[\u4e00-\u9fff]", english.split("<script")[0])
 
 
 @pytest.mark.slow  # a sweep of every explanation told in Chinese (seconds): the full suite's; the fast lane keeps

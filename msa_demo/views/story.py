@@ -385,6 +385,11 @@ def map_name(m: dict, lang: str = "en") -> str:
     return t("{modality} {method}", lang, modality=i18n.modality(m.get("modality"), lang), method=t(method, lang))
 
 
+def gap_too_large(m: dict) -> bool:
+    """Do map ``m``'s IG scores miss the score change they should add up to by more than ``IG_GAP_TOO_LARGE``?"""
+    return m.get("delta") is not None and abs(float(m["delta"])) > IG_GAP_TOO_LARGE
+
+
 def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
     """(the map's index, mark, sentence) for each verdict on each map (:func:`trust_verdicts`)."""
     out = []
@@ -424,7 +429,7 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
                 out.append((i, "✗", t("{name}: deleting the top-ranked parts first does not drop the score clearly "
                                       "faster than deleting at random (AOPC gap {gap}); read this map with care.",
                                       lang, name=name, gap=f"{gap:+.3f}")))
-        if m.get("delta") is not None and abs(float(m["delta"])) > IG_GAP_TOO_LARGE:
+        if gap_too_large(m):
             out.append((i, "✗", t("{name} completeness: its scores miss the score change they should add up to by "
                                   "{miss} (too few integration steps); read it with care.", lang, name=name,
                                   miss=f"{abs(float(m['delta'])):.0%}")))
@@ -458,8 +463,17 @@ def trust_verdicts(exp: dict, lang: str = "en") -> list[tuple[str, str]]:
     return [(mark, text) for _i, mark, text in _verdicts(exp, lang)]
 
 
-SHORT = {"✓": "trustworthy: its top parts matter most", "✗": "read with care: its ranking is weak",
+# The table rates the explanation, not the answer: its heading and ✓ had read "Can you trust it? ✓ trustworthy" beside
+# a sarcastic post read 97 % positive, which a reader took for "the answer is right"
+TRUST_TITLE = "Can you trust the highlighting?"
+TRUST_SCOPE = ("This rates the explanation (do the marked parts really drive the model?), not the answer: a model can "
+               "be confidently wrong; sarcasm, for one, is a known weakness.")
+SHORT = {"✓": "the highlighting holds up: its top parts matter most",
+         "✗": "read the highlighting with care: its ranking is weak",
          "?": "cannot tell: the deletion test has nothing to go on", "⚠": OUTSIDE_LANGUAGES}
+# the ✗ of a map whose IG scores miss what they should add up to (too few steps): its colours may even be the wrong way
+# round ("😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps), which is more than a weak ranking
+SHORT_GAP = "read the highlighting with care: its scores do not add up (too few steps)"
 # the ⚠ of a map over words speech recognition was unsure of (a 0.2 s clip heard as "I know." had read "✓
 # trustworthy"): the deletion test checks the ranking of the words, not whether they were said
 MISHEARD = "unsure of the words: they may not have been said"
@@ -479,10 +493,10 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
         mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
-        rows.append({"map": map_name(m, lang), "mark": worst or "—",
-                     "verdict": t(MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
-                                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT[worst], lang)
-                     if worst in SHORT else "",
+        short = (MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
+                 and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT_GAP if worst == "✗" and gap_too_large(m)
+                 else SHORT.get(worst))
+        rows.append({"map": map_name(m, lang), "mark": worst or "—", "verdict": t(short, lang) if short else "",
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
                      "sensitivity": fmt(f.get("sensitivity"), ".3f"),
@@ -504,8 +518,9 @@ def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
     if not maps and not exp.get("modalities"):
         return ""
     rows = trust_rows(exp, lang)
-    parts = [t("### Can you trust it?", lang) + ("" if final else t(" (still computing…)", lang))]
+    parts = [f"### {t(TRUST_TITLE, lang)}" + ("" if final else t(" (still computing…)", lang))]
     if rows:
+        parts.append(t(TRUST_SCOPE, lang))
         parts.append("\n".join([f"| {t('map', lang)} | {t('verdict', lang)} |", "|---|---|"]
                                + [f"| {md(r['map'])} | {r['mark']} {md(r['verdict'])} |" for r in rows]))
         head = "".join(f"<th>{md(t(k, lang))}</th>" for k in ("map",) + EXPERT)
