@@ -1311,6 +1311,16 @@ ZH: dict[str, str] = {
     "the highlighting holds up: its top parts matter most": "高亮经得起检验：排名靠前的部分确实最重要",
     "read the highlighting with care: its ranking is weak": "请谨慎看待高亮：其排序依据不足",
     "read the highlighting with care: its scores do not add up (too few steps)": "请谨慎看待高亮：分数加起来对不上（积分步数太少）",
+    "Where this map starts: with every word blanked out the model already reads '{target}' {base} (with the words, "
+    "{now}); the colours show how the words move it from there, so a word can be red though the answer is '{target}'.":
+        "这张图的起点：把每个词都遮掉时，模型就已判为“{target}” {base}（有这些词时为 {now}）；颜色表示这些词从那里把它推向哪里，"
+        "所以即使答案是“{target}”，某个词也可能是红色。",
+    "These colours are rough: the map's scores miss the change they should add up to by {miss} (too few steps), so a "
+    "colour may even be the wrong way round.":
+        "这些颜色只是粗略的：图中分数之和与应有的变化相差 {miss}（积分步数太少），颜色甚至可能方向相反。",
+    "The map and this check disagree: the map ranks '{top}' highest, but taking out {words} alone changes the verdict. "
+    "The check is the model reading the edited text: go by it, not the colours, here.":
+        "归因图与这项检验不一致：图中排在最前的是“{top}”，但只去掉{words}就改变了结论。这项检验是模型重新读了改过的文字：此处以它为准，而不是颜色。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

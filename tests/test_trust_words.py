@@ -5,6 +5,9 @@ so beside the words; a what-if that disagrees with the map's top word says so.""
 
 from __future__ import annotations
 
+import copy
+import html
+
 import pytest
 
 from msa_demo.inputs import Inputs, TextInput
@@ -42,3 +45,103 @@ def test_the_trust_table_rates_the_highlighting_not_the_answer(planted_exp, lang
     held = "the highlighting holds up: its top parts matter most" if lang == "en" else "高亮经得起检验"
     assert held in page and held in html and f"verdict: ✓ {held}" in cli if lang == "en" else held in cli
     assert page.count(scope) == html.count(scope) == cli.count(scope) == 1  # once, not beside every map
+
+
+def planted_pushes(pushes: dict[str, float]):
+    """The planted text model ("great" reads +2 along the sentiment direction, any other token 0) with the tokens
+    of ``pushes`` given those pushes instead; the text's score is the sum of its tokens'."""
+    import torch
+
+    from planted_models import VOCAB, AdditiveFusion, PlantedText, build_model, planted_spec
+
+    class Pushed(PlantedText):
+        def load(self) -> None:
+            super().load()
+            for token, push in pushes.items():
+                self.net.emb.weight.data[VOCAB.index(token), 0] = push
+
+    cpu = torch.device("cpu")
+    return build_model({"text": Pushed(planted_spec("planted-text"), cpu, torch.float32)}, AdditiveFusion())
+
+
+def pad_leaning(push: float):
+    """The planted text model with its blank token, PAD, given a push of its own: a blanked-out word then reads
+    ``push`` where "great" reads 2 and any other 0."""
+    return planted_pushes({"[PAD]": push})
+
+
+def explained(model, text: str, **options) -> dict:
+    from msa_demo.explain import ExplainOptions, explain
+
+    return explain(model, Inputs(text=TextInput(text)), options=ExplainOptions(**{"seed": 0, "what_if": False, **options})
+                   ).to_dict()
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Where this map starts: with every word blanked out the model already reads 'positive' 66 % (with the "
+           "words, 60 %)"),
+    ("zh", "这张图的起点：把每个词都遮掉时，模型就已判为“正面” 66 %（有这些词时为 60 %）")])
+def test_a_map_that_starts_where_the_model_already_reads_the_class_says_so_beside_its_words(lang, said):
+    """"😭😭😭" read 96 % negative and its one token was drawn "▼▼ strongly against": a map's colours are the move
+    from its blank, and where the blank already reads the class at least as strongly as the text, the words push
+    away from it on the whole. Planted: a blanked word reads +1, "great" +2, any other 0; "the movie was great"
+    reads positive (60 %), its blank more so (66 %): three words are red under a positive verdict, and the words
+    panel and the report say where the map starts."""
+    from msa_demo import report, views
+    from msa_demo.kinds import text
+
+    exp = explained(pad_leaning(1.0), "the movie was great")
+    assert exp["prediction"]["label"] == exp["target"] == "positive"
+    marks = dict((w.strip(), c) for w, c in views.text_highlights(exp) if c)
+    assert marks["great"].startswith("▲") and all(marks[w].startswith("▼") for w in ("the", "movie", "was"))
+    assert said in text.colours_said(exp, lang) and said in text.render(exp, lang)["words"]["label"]
+    assert html.escape(said) in report.to_html(exp, lang)  # above the report's words, as on the page
+    # where the blank reads the class less strongly than the text (pad pushes nowhere), no such line
+    plain = explained(pad_leaning(0.0), "the movie was great")
+    assert views.words_caveats(plain, lang) == [] and "这张图的起点" not in text.colours_said(plain, lang)
+    assert text.colours_said(plain) == text.COLOURS_SAID.format(target="positive")
+
+
+def test_a_map_whose_scores_do_not_add_up_says_its_colours_are_rough():
+    """"😭😭😭" was drawn "▼▼ strongly against" by an 8-step IG map (a 5 s budget) whose scores missed the change
+    they should add up to by 391 %; the trust table said "✗ read with care: its ranking is weak" (one word has no
+    ranking). Planted: a blank that reads -8 against "great"'s +2, integrated in 2 steps, overshoots by 84 %: the
+    words panel says its colours are rough and the trust table says why."""
+    from msa_demo import views
+    from msa_demo.kinds import text
+
+    exp = explained(pad_leaning(-8.0), "great", ig_max_steps=2, ig_min_steps=2)
+    (m,) = exp["maps"]
+    assert m["params"]["n_steps"] == 2 and m["delta"] > views.story.IG_GAP_TOO_LARGE
+    assert "These colours are rough: the map's scores miss the change they should add up to by 84%" in \
+        text.colours_said(exp)
+    assert "这些颜色只是粗略的" in text.colours_said(exp, "zh")
+    (row,) = views.trust_rows(exp)
+    assert (row["mark"], row["verdict"]) == ("✗", "read the highlighting with care: its scores do not add up (too "
+                                                  "few steps)")
+    fine = explained(pad_leaning(-8.0), "great")  # enough steps: its scores add up, nothing to say
+    assert views.words_caveats(fine) == [] and views.trust_rows(fine)[0]["mark"] != "✗"
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "The map and this check disagree: the map ranks 'movie' highest, but taking out 'great' alone changes the "
+           "verdict."),
+    ("zh", "归因图与这项检验不一致：图中排在最前的是“movie”，但只去掉“great”就改变了结论。")])
+def test_a_what_if_that_disagrees_with_the_map_s_top_word_says_so(lang, said):
+    """"It's fine, I guess.": a 4-step map ranked "It's", "I", "guess" ▲▲ over "fine" ▲, beside "without 'fine' it
+    reads neutral (92 %)", and nothing said which to believe. Planted: "great" reads +2, "the" -0.5; "the movie was
+    great" reads positive and without "great" negative (the check, the model's own reading). Its map ranks "great"
+    first: nothing to say. The same check beside a map that ranks "movie" first (as a rough map may): one line says
+    they disagree and which to go by, on the page's what-if panel and in the report."""
+    from msa_demo import report, views
+
+    exp = explained(planted_pushes({"the": -0.5}), "the movie was great", what_if=True)
+    (cut,) = [c for c in exp["what_if"] if c["edit"] == "remove"]
+    assert cut["flipped"] and cut["minimal"] and cut["units"] == ["great"] and exp["prediction"]["label"] == "positive"
+    assert views.whatif.map_disagrees(exp, lang) is None and said not in views.whatif_markdown(exp, lang)
+    rough = copy.deepcopy(exp)
+    (m,) = rough["maps"]
+    m["scores"][m["labels"].index("movie")] = 2 * max(m["scores"])  # "movie" ranked over "great"
+    assert said in views.whatif.map_disagrees(rough, lang)
+    assert said in views.whatif_markdown(rough, lang) and html.escape(said) in report.to_html(rough, lang)
+    assert views.whatif_markdown(rough, lang).count(said) == 1

@@ -115,7 +115,8 @@ def colours_said(exp: dict, lang: str = "en") -> str:
     took its red "Thank you" for the model calling thanks negative, and its green "awful" for praise (the legend
     said "strongly for" without saying what for). Where no word mattered (``views.negligible``), that instead: no
     word is coloured."""
-    return views.negligible_words(exp, lang) or t(COLOURS_SAID, lang, target=label(exp.get("target"), lang))
+    said = views.negligible_words(exp, lang) or t(COLOURS_SAID, lang, target=label(exp.get("target"), lang))
+    return ("" if lang == "zh" else " ").join([said, *views.words_caveats(exp, lang)])  # where the map starts; colours that do not add up
 
 
 KIND = ModalityKind(

@@ -18,7 +18,7 @@ from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, W
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
                                     map_caption, map_figure, negligible, negligible_words, original_image, overlay, relative,
                                     shown_heatmap,
-                                    text_highlights, word_category)
+                                    text_highlights, word_category, words_caveats)
 from msa_demo.views.story import (EXPERT, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
                                   empty_prediction_views,
                                   conflict_text, headline, label_value, language_records, load_examples, near_tie, notice_text, notices_markdown,

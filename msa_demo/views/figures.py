@@ -10,6 +10,7 @@ from PIL import Image
 
 from msa_demo import i18n
 from msa_demo.i18n import t
+from msa_demo.prediction import percent
 from msa_demo.views.base import (b64_image, decode_wav, maps_for, none_stands_out, readable_on, rel_scores,
                                  score_colour)
 from msa_demo.views.story import conflict_text
@@ -182,6 +183,42 @@ def negligible_words(exp: dict, lang: str = "en") -> str | None:
     if not maps or not negligible(maps[0]):
         return None
     return t(NEGLIGIBLE_WORDS, lang, target=i18n.label(str(exp.get("target") or ""), lang))
+
+
+# Where a words map starts, said beside it when the blank it starts from (every word replaced by the baseline token)
+# already reads the explained class at least as strongly as the text: its words then push away from the class on the
+# whole, and a reader sees red words under a verdict of that class
+BLANK_READS = ("Where this map starts: with every word blanked out the model already reads '{target}' {base} (with "
+               "the words, {now}); the colours show how the words move it from there, so a word can be red though "
+               "the answer is '{target}'.")
+# a map whose IG scores miss the change they should add up to (``story.IG_GAP_TOO_LARGE``): too few steps, e.g. under
+# a time budget; "😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps (its scores -0.35 for a
+# change of +0.12 from the blank)
+ROUGH_WORDS = ("These colours are rough: the map's scores miss the change they should add up to by {miss} (too few "
+               "steps), so a colour may even be the wrong way round.")
+
+
+def words_caveats(exp: dict, lang: str = "en") -> list[str]:
+    """The lines the words' colours need beside them, in ``lang``: where the map starts (:data:`BLANK_READS`) when
+    the blank already reads the explained class at least as strongly as the text, and :data:`ROUGH_WORDS` when the
+    map's scores do not add up; [] for a map that needs neither (or marks no word)."""
+    from msa_demo.views.story import gap_too_large
+
+    maps = maps_for(exp, "text")
+    if not maps or negligible(maps[0]):
+        return []
+    m, out = maps[0], []
+    params = m.get("params") or {}
+    target = str(exp.get("target") or "")
+    now = ((exp.get("prediction") or {}).get("probs") or {}).get(target)
+    diff = params.get("output_difference")  # f(text) - f(blank), the change the scores add up to
+    if now is not None and diff is not None and params.get("target", target) == target:
+        base, now = percent(float(now) - float(diff)), percent(float(now))  # as the verdict boxes show them
+        if base >= now:
+            out.append(t(BLANK_READS, lang, target=i18n.label(target, lang), base=f"{base} %", now=f"{now} %"))
+    if gap_too_large(m):
+        out.append(t(ROUGH_WORDS, lang, miss=f"{abs(float(m['delta'])):.0%}"))
+    return out
 
 
 TURN_MARK = "⟪the text turns here⟫ "

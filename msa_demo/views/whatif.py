@@ -120,6 +120,36 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     return said
 
 
+# the words map and a checked removal that disagree about the word that matters most: "It's fine, I guess." had its
+# 4-step map rank "It's" over "fine", beside "without 'fine' it reads neutral (92 %)", and nothing said which to believe
+DISAGREE = ("The map and this check disagree: the map ranks '{top}' highest, but taking out {words} alone changes the "
+            "verdict. The check is the model reading the edited text: go by it, not the colours, here.")
+
+
+def map_disagrees(exp: dict, lang: str = "en") -> str | None:
+    """:data:`DISAGREE` in ``lang`` when a text's removal that flips the verdict, pruned to the fewest words, leaves
+    in the word its map ranks highest toward the verdict; None otherwise."""
+    from msa_demo.explain.whatif import is_word, ranking
+    from msa_demo.views.figures import negligible
+
+    for c in exp.get("what_if") or []:
+        if (c.get("modality"), c.get("edit")) != ("text", "remove") or not c.get("flipped") or not c.get("minimal"):
+            continue
+        amap = next((m for m in exp.get("maps") or [] if m.get("modality") == "text"
+                     and m.get("method") == c.get("method")), {})
+        scores, labels, taken = amap.get("scores") or [], amap.get("labels") or [], set(c.get("indices") or [])
+        if not taken or len(labels) != len(scores) or negligible(amap):
+            continue
+        toward = exp.get("target") == c.get("original")
+        top = next((i for i in ranking(scores, toward) if is_word(labels[i])), None)
+        if top is None or top in taken or (float(scores[top]) > 0) != toward:
+            continue
+        words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally([str(u) for u in c.get("units") or []])],
+                        lang)
+        return t(DISAGREE, lang, top=bare(labels[top]), words=words)
+    return None
+
+
 def _regions_phrase(units: list[str], params: dict, lang: str) -> str:
     """"picture regions r5c3 (row 5, column 3) and r6c4 (row 6, column 4) of the 7×7 grid over the face"; in
     Chinese the grid comes first ("脸部 7×7 网格中的图片区域 ...")."""
@@ -321,7 +351,9 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
             alt = t("The picture without those regions (greyed)", lang)
             said += f"  \n  ![{md(alt)}]({png_uri(pic, side=PAGE_PICTURE_SIDE)})"
         lines.append(said)
-    return "\n".join(lines) + f"\n\n<sub>{md(t(NOTE, lang))}</sub>" + (f"\n\n{sound}" if sound else "")
+    odd = map_disagrees(exp, lang)
+    return ("\n".join(lines) + (f"\n\n*{md(odd)}*" if odd else "") + f"\n\n<sub>{md(t(NOTE, lang))}</sub>"
+            + (f"\n\n{sound}" if sound else ""))
 
 
 def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
@@ -368,8 +400,9 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
         cost = cost_line(c, lang)
         rows.append(f"<li>{esc(line(c, exp, lang))}" + (f" <small>({esc(cost)})</small>" if cost else "")
                     + f"{extra}</li>")
-    return (f"<h2>{esc(t(TITLE, lang))}</h2><ul>{''.join(rows)}</ul><p><small>{esc(t(NOTE, lang))}</small></p>"
-            f"{sound}")
+    odd = map_disagrees(exp, lang)
+    return (f"<h2>{esc(t(TITLE, lang))}</h2><ul>{''.join(rows)}</ul>" + (f"<p><em>{esc(odd)}</em></p>" if odd else "")
+            + f"<p><small>{esc(t(NOTE, lang))}</small></p>{sound}")
 
 
 def tone_html(exp: dict, lang: str = "en") -> str:
@@ -387,5 +420,5 @@ def tone_html(exp: dict, lang: str = "en") -> str:
     return f"<h3>{t('How it sounds', lang)}</h3><p>{esc(head)}</p>{chart}"
 
 
-__all__ = ["cost_line", "edited_html", "edited_markdown", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
+__all__ = ["cost_line", "edited_html", "edited_markdown", "map_disagrees", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
            "whatif_markdown", "whatif_picture"]
