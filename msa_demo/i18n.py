@@ -1321,6 +1321,8 @@ ZH: dict[str, str] = {
     "The map and this check disagree: the map ranks '{top}' highest, but taking out {words} alone changes the verdict. "
     "The check is the model reading the edited text: go by it, not the colours, here.":
         "归因图与这项检验不一致：图中排在最前的是“{top}”，但只去掉{words}就改变了结论。这项检验是模型重新读了改过的文字：此处以它为准，而不是颜色。",
+    "▲▲ strongly toward '{target}'": "▲▲ 强烈推向“{target}”", "▲ toward '{target}'": "▲ 推向“{target}”",
+    "▼ away from '{target}'": "▼ 推离“{target}”", "▼▼ strongly away from '{target}'": "▼▼ 强烈推离“{target}”",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

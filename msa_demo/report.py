@@ -46,16 +46,17 @@ def _css_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def chip_css(lang: str = "en") -> str:
+def chip_css(lang: str = "en", target: str | None = None) -> str:
     """The word chips' rules, one class per legend category (``views.WORD_CLASSES``): its colour, a text colour that
     reads on it (WCAG AA; the shared colours stay as the page and the heat maps have them), and after each word in
     the text the legend's mark (▲▲, ▲, ▼, ▼▼), small and raised, so that the category is seen without its colour (it
     was only in a tooltip, which a phone does not show); a screen reader reads the category's name instead ("
-    (strongly for)", in ``lang``; a browser that cannot say so shows the mark alone)."""
+    (strongly toward 'negative')", in ``lang``, as the legend names it for the class ``target``; a browser that
+    cannot say so shows the mark alone)."""
     out = [".words span::after{font-size:.7em;vertical-align:super;line-height:0;margin-left:1px}"]
     for cat, cls in views.WORD_CLASSES.items():
         back = views.WORD_LEGEND[cat]
-        mark, name = t(cat, lang).split(" ", 1)
+        mark, name = views.category_named(cat, target, lang).split(" ", 1)
         mark, said = _css_string(mark), _css_string(f" ({name})" if lang != "zh" else f"（{name}）")
         out.append(f".{cls}{{background:{back};color:{views.readable_on(back)}}}"
                    f".words .{cls}::after{{content:{mark};content:{mark}/{said}}}")
@@ -357,7 +358,7 @@ def to_html(explanation: Any, lang: str = "en") -> str:
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
             "font-src data:\">"
             f"<title>{_e(t('msa_demo report — {label}', lang, label=_verdict(pred, lang)))}</title>"
-            f"<style>{CSS}{chip_css(lang)}</style></head><body>"
+            f"<style>{CSS}{chip_css(lang, exp.get('target'))}</style></head><body>"
             + "\n".join(b for b in body if b) + "</body></html>")
 
 

@@ -145,3 +145,28 @@ def test_a_what_if_that_disagrees_with_the_map_s_top_word_says_so(lang, said):
     assert said in views.whatif.map_disagrees(rough, lang)
     assert said in views.whatif_markdown(rough, lang) and html.escape(said) in report.to_html(rough, lang)
     assert views.whatif_markdown(rough, lang).count(said) == 1
+
+
+@pytest.mark.parametrize("lang, toward, away", [("en", "▲▲ strongly toward '{c}'", "▼▼ strongly away from '{c}'"),
+                                                ("zh", "▲▲ 强烈推向“{c}”", "▼▼ 强烈推离“{c}”")])
+def test_the_words_legend_names_the_class_its_colours_are_about(planted_exp, lang, toward, away):
+    """Green meant "toward negative" on the opening example and "toward positive" on the next, said in a small grey
+    caption a projector's back row could not read. The legend's own chips, beside the words, name the class: on the
+    page (its categories and colours) and in the report (its legend, each word's title and what a screen reader
+    hears), whichever class is explained."""
+    from msa_demo import i18n, report, views
+    from msa_demo.kinds import text
+
+    for target in ("positive", "negative"):
+        exp = {**planted_exp, "target": target}
+        c = i18n.label(target, lang)
+        words = text.render(exp, lang)["words"]
+        assert list(words["color_map"]) == [toward.format(c=c), toward.format(c=c).replace("▲▲", "▲").replace(
+            "strongly ", "").replace("强烈", ""), away.format(c=c).replace("▼▼", "▼").replace("strongly ", "").replace(
+            "强烈", ""), away.format(c=c)]
+        assert list(words["color_map"].values()) == list(views.WORD_LEGEND.values())  # the colours as they were
+        assert {cat for _w, cat in words["value"] if cat} <= set(words["color_map"])
+        page = report.to_html(exp, lang)
+        legend = page[page.index('<p class="legend">'):page.index("</p>", page.index('<p class="legend">'))]
+        assert html.escape(toward.format(c=c)) in legend and html.escape(away.format(c=c)) in legend
+        assert f'title="{html.escape(toward.format(c=c))}"' in page  # "great", as the legend names it

@@ -440,15 +440,15 @@ def test_a_heat_map_s_text_alternative_says_where_it_pushed_most(exp):
 def test_the_words_come_with_the_legend_of_their_language(exp):
     """Switching the page from Chinese back to English left the Chinese colours on the words panel: English
     categories had none of the legend's colours (six chips, pale words). Each language's words bring its colours."""
-    from msa_demo.i18n import t
     from msa_demo.kinds import text
 
     for lang in ("zh", "en", "zh"):
         words = text.render(exp, lang)["words"]
-        assert words["color_map"] == {t(k, lang): c for k, c in views.WORD_LEGEND.items()}
+        assert words["color_map"] == {views.category_named(k, exp["target"], lang): c
+                                      for k, c in views.WORD_LEGEND.items()}
         assert {c for _w, c in words["value"] if c} <= set(words["color_map"])
-    assert words["color_map"] != views.WORD_LEGEND and text.render(exp, "en")["words"]["color_map"] == \
-        views.WORD_LEGEND
+    english = text.render(exp, "en")["words"]["color_map"]
+    assert words["color_map"] != english and list(english.values()) == list(views.WORD_LEGEND.values())
 
 
 def test_audio_figure_traces_and_escaped_labels(exp):

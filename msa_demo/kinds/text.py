@@ -71,8 +71,11 @@ def render(exp: dict, lang: str = "en") -> dict:
         return {"words": spans}
     import gradio as gr
 
-    return {"words": gr.update(value=[(w, t(c, lang) if c else c) for w, c in spans], label=colours_said(exp, lang),
-                               color_map={t(k, lang): c for k, c in views.WORD_LEGEND.items()},
+    target = exp.get("target")  # the legend names the class its colours are about ("▼ away from 'negative'")
+    return {"words": gr.update(value=[(w, views.category_named(c, target, lang) if c else c) for w, c in spans],
+                               label=colours_said(exp, lang),
+                               color_map={views.category_named(k, target, lang): c
+                                          for k, c in views.WORD_LEGEND.items()},
                                show_legend=not views.negligible_words(exp),  # no word marked: no marks to explain
                                rtl=right_to_left("".join(w for w, _c in spans)))}  # Arabic: its first word on
     # the right (each update says it: the panel keeps the last direction it was given)
@@ -93,12 +96,15 @@ def report(exp: dict, lang: str = "en") -> str:
         return ""
     classes = views.WORD_CLASSES  # each category's colour and a text colour that reads on it: the report's CSS
     parts = []
+    target = exp.get("target")  # the legend and each word's title name the class ("▼ away from 'negative'")
     for text, cat in spans:
         if cat:
-            parts.append(f'<span class="{classes[cat]}" title="{_e(t(cat, lang))}">{_e(text)}</span>')
+            parts.append(f'<span class="{classes[cat]}" title="{_e(views.category_named(cat, target, lang))}">'
+                         f'{_e(text)}</span>')
         else:
             parts.append(_e(text))
-    legend = "".join(f'<span class="{c}">{_e(t(k, lang))}</span>' for k, c in classes.items())
+    legend = "".join(f'<span class="{c}">{_e(views.category_named(k, target, lang))}</span>'
+                     for k, c in classes.items())
     legend = "" if views.negligible_words(exp) else f'<p class="legend">{legend}</p>'  # no word marked
     m = views.maps_for(exp, "text")[0]
     return (f"<h2>{t('Words', lang)}</h2><p>{_e(colours_said(exp, lang))}</p>"

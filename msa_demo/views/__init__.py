@@ -12,7 +12,8 @@ Nothing here imports Gradio, so the report (``explain --html``) does not load th
     compare  two models side by side: the agreement of their maps in words
 """
 
-from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, WORD_LEGEND, b64_image, code, contrast,
+from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, WORD_LEGEND, WORD_LEGEND_NAMED, b64_image,
+                                 category_named, code, contrast,
                                  decode_wav, esc, fmt, maps_for, md, model_name, png_uri, readable_on, reader_family,
                                  rel_scores, score_colour, shown_id)
 from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,

@@ -23,6 +23,25 @@ WORD_LEGEND = {
     "▼▼ strongly against": RED,
 }
 LEGEND_TEXT = "green pushes toward the explained class, red pushes away; stronger colour, stronger push"
+# each category as the words' legend names it, with the class it is about: green had meant "toward negative" on the
+# opening example and "toward positive" on the next, said only in a small grey caption a projector's back row
+# could not read
+WORD_LEGEND_NAMED = {
+    "▲▲ strongly for": "▲▲ strongly toward '{target}'",
+    "▲ for": "▲ toward '{target}'",
+    "▼ against": "▼ away from '{target}'",
+    "▼▼ strongly against": "▼▼ strongly away from '{target}'",
+}
+
+
+def category_named(category: str, target: str | None, lang: str = "en") -> str:
+    """A :data:`WORD_LEGEND` category as the legend shows it, naming the class ``target`` in ``lang`` ("▼ away from
+    'negative'"); the bare category where there is no class to name."""
+    from msa_demo.i18n import label, t
+
+    if not target or category not in WORD_LEGEND_NAMED:
+        return t(category, lang)
+    return t(WORD_LEGEND_NAMED[category], lang, target=label(target, lang))
 # how a person names what each modality gave
 # model names as people know them, for the package-internal ids of the lite preset
 MODEL_NAMES = {
