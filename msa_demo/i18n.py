@@ -268,8 +268,6 @@ ZH: dict[str, str] = {
         "{name} 稳健性：微小的输入噪声几乎不改变这张图（其分数最多变化 {sens}）。",
     "{name} robustness: small input noise changes the map a lot (its scores move {sens}); read it with care.":
         "{name} 稳健性：微小的输入噪声会大幅改变这张图（其分数变化 {sens}）；请谨慎解读。",
-    "trustworthy: its top parts matter most": "可信：排名靠前的部分最重要",
-    "read with care: its ranking is weak": "请谨慎解读：排名依据不足",
     "cannot tell: the deletion test has nothing to go on": "无法判断：删除测试没有可依据的东西",
     "{name}: it has one part only, so there is no ranking for the deletion test to check.":
         "{name}：它只有一个部分，所以没有可供删除测试检验的排序。",
@@ -897,7 +895,6 @@ ZH: dict[str, str] = {
     "all": "全部", "without {name}": "去掉{name}",
     "P({target}) with everything, and without one input": "全部输入时、以及去掉一个输入时的 P({target})",
     "Pairwise interactions: {pairs}": "两两交互：{pairs}",
-    "Can you trust it?": "这个解释可信吗？",
     "Total: {passes} forward passes, {seconds} s.": "合计：{passes} 次前向计算，{seconds} 秒。",
     "Reproduce": "复现",
     "Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.":
@@ -1301,7 +1298,6 @@ ZH: dict[str, str] = {
         "此解释已停止：同一页面或会话请求了一个更新的解释。",
     "the {modality} maps": "{modality}的图",
     "the {modality} what-ifs": "{modality}的假设分析",
-    "nothing": "无",
     "Stopped before it started: nothing was explained.": "在开始之前已停止：没有做任何解释。",
     # fix-trust
     "Can you trust the highlighting?": "这些高亮标注可信吗？",
