@@ -1319,6 +1319,10 @@ ZH: dict[str, str] = {
         "归因图与这项检验不一致：图中排在最前的是“{top}”，但只去掉{words}就改变了结论。这项检验是模型重新读了改过的文字：此处以它为准，而不是颜色。",
     "▲▲ strongly toward '{target}'": "▲▲ 强烈推向“{target}”", "▲ toward '{target}'": "▲ 推向“{target}”",
     "▼ away from '{target}'": "▼ 推离“{target}”", "▼▼ strongly away from '{target}'": "▼▼ 强烈推离“{target}”",
+    # fix-small
+    "Time budget {budget} s for the maps: the estimate feared more (about {seconds} s at the least), so they gave up "
+    "all they can: {parts}; they took {took} s, within the budget.":
+        "归因图的时间预算 {budget} 秒：估计所需更多（至少约 {seconds} 秒），因此已降到最低设置：{parts}；实际用了 {took} 秒，在预算之内。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -436,7 +436,9 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                 exp.notices.append(note)
             yield "notices", {"notices": [note], "instead_of": planned}
         elif plan is not None and maps_seconds > options.budget * OVER_BUDGET and not failed and cut is None:  # said, not hidden
-            note = OVERRAN.format(budget=f"{options.budget:g}", took=f"{maps_seconds:.1f}")
+            from msa_demo.explain.budget import past
+
+            note = OVERRAN.format(budget=f"{options.budget:g}", took=past(maps_seconds, options.budget))
             exp.notices.append(note)
             yield "notices", {"notices": [note]}
     if options.tone and "audio" in pred.used and cut is None:

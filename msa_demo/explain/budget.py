@@ -84,15 +84,31 @@ class Plan:
         parts = "; ".join(f"{m}: {', '.join(g)}" for m, g in self.gave_up.items())
         # "for the maps": the prediction and the what-ifs (half as much again) come on top, and a reader who saw
         # "Time budget 5 s" and waited 18 s for a long review took the 5 s for the whole explanation
+        if not self.fits and took is not None and took <= budget:
+            # the estimate feared more than the maps then took: "could not be met: they took 1.8 s" of a 5 s
+            # budget contradicted itself; said as it went, and no remedy is offered for a budget that was kept
+            return WITHIN.format(budget=f"{budget:g}", took=f"{took:.1f}", seconds=f"{self.seconds:.1f}", parts=parts)
         head = (f"Time budget {budget:g} s for the maps: " if self.fits
-                else f"Time budget {budget:g} s for the maps could not be met: they took {took:.1f} s with the least "
-                     f"they can do: " if took is not None
+                else f"Time budget {budget:g} s for the maps could not be met: they took {past(took, budget)} s with "
+                     f"the least they can do: " if took is not None
                 else f"Time budget {budget:g} s for the maps cannot be met (about {self.seconds:.1f} s at the least): ")
         # and what to do about it: a long review's maps came out "read with care" with no word of the remedy
         return head + parts + ("." if self.fits else f". {MORE_TIME}")
 
 
 MORE_TIME = "A larger time budget (0: no limit) gives finer maps."
+
+
+def past(took: float, budget: float) -> str:
+    """``took`` seconds, past ``budget``, as said: to a tenth, or to as many more places as show it past the budget
+    ("they took 0.0 s" of a 0.01 s budget, "5.0 s" of a 5 s one, read as kept)."""
+    for places in range(1, 5):
+        if round(took, places) > budget:
+            return f"{took:.{places}f}"
+    return f"{took:.4f}"
+# a plan that could not fit on its estimate, whose maps then took no longer than the budget
+WITHIN = ("Time budget {budget} s for the maps: the estimate feared more (about {seconds} s at the least), so they gave "
+          "up all they can: {parts}; they took {took} s, within the budget.")
 
 
 def _price(ff, level: str = "input") -> float:
