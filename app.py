@@ -74,7 +74,7 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
 }
 .legend-item {cursor: default}  /* a legend, not buttons (DESCRIBED) */
 #share-btn[data-copied]::after {content: attr(data-copied); margin-left: .4em; font-weight: normal}
-#share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00; font-size: .9em;
+#share-link[data-local]::after {content: attr(data-local); display: block; color: #8a5a00;
   margin-top: .3em}
 /* the queue counter and timer ("queue: 5/5 | 12.3/52.2s") were drawn over the what-if and trust texts it greys
    while it waits; the map panels beside them show the same counter */
@@ -410,12 +410,20 @@ COPY_LINK = """(id) => {
     clearTimeout(button.copiedTimer);
     button.copiedTimer = setTimeout(() => delete button.dataset.copied, 3000);
   };
-  // a page served at a loopback address: its link opens on this computer only (a link mailed from it was dead)
+  // a page served at a loopback address: its link opens on this computer only (a link mailed from it was dead; a
+  // teacher's 127.0.0.1 link handed to students' phones opened nowhere): said plainly, with the ways to share
   const box = document.querySelector('#share-link');
-  const local = ['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(url.hostname);
-  if (box && local) box.dataset.local = zh ? '此链接只能在这台电脑上打开（应用运行在本机地址上）；要分享给别人，请发送下载的报告。'
-    : 'This link opens on this computer only (the app runs at a local address); to share with others, send the '
-      + 'downloaded report.';
+  const host = url.hostname;
+  const local = ['localhost', '[::1]', '0.0.0.0'].includes(host) || host.endsWith('.localhost')
+    || /^127\\.\\d+\\.\\d+\\.\\d+$/.test(host);
+  if (box && local) box.dataset.local = zh
+    ? `⚠ 此链接只能在这台电脑上打开：应用运行在本机地址（${host}）上，其他电脑和手机都打不开。要分享，请发送下载的报告，`
+      + '或把应用放到别人能访问的地方：部署为 Hugging Face Space（见 README 的“Deploy on Hugging Face Spaces”），'
+      + '或在共用的网络上用 python app.py --host 0.0.0.0 启动；再用这台电脑的网络地址打开页面，在那里复制链接。'
+    : `⚠ This link opens on this computer only: the app runs at a local address (${host}), which no other computer `
+      + 'or phone can reach. To share it, send the downloaded report, or serve the app where others can reach it: '
+      + 'a Hugging Face Space (README: "Deploy on Hugging Face Spaces"), or python app.py --host 0.0.0.0 on a network '
+      + 'you share; then open the page at this computer’s network address and copy the link there.';
   else if (box) delete box.dataset.local;
   const copied = navigator.clipboard ? navigator.clipboard.writeText(url.toString()) : Promise.reject();
   copied.then(() => mark(zh ? '✓ 已复制' : '✓ copied'), () => mark(zh ? '（请从下方复制）' : '(copy it from below)'));

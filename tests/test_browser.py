@@ -939,6 +939,39 @@ def test_a_chinese_browser_reads_the_explanation_in_chinese_and_can_switch(worke
     context.close()
 
 
+def test_a_link_copied_from_a_local_address_says_it_opens_here_only_and_how_to_share(browser):
+    """A teacher handed a Copy link made on http://127.0.0.1:7873/ to students' phones, which could never open it;
+    the box's label says "anyone who can reach this server opens it". On a page at a loopback address (any
+    127.x.x.x, localhost, [::1]) the copied link's note says plainly that it opens on this computer only and how to
+    share (the report, a Space, --host 0.0.0.0 at this computer's network address), in English and Chinese; on a
+    page at a network address it says nothing. Copy link's own script on a page of two elements (no app)."""
+    import app
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/*", lambda route: route.fulfill(content_type="text/html", body=(
+        f'<style>{app.CSS}</style><button id="share-btn">Copy link</button><div id="share-link"></div>')))
+    note = "() => document.querySelector('#share-link').dataset.local || null"
+    for url in ("http://127.0.0.1:7873/", "http://localhost:7860/?x=1", "http://127.0.1.1:7860/", "http://[::1]:80/"):
+        page.goto(url)
+        assert page.evaluate(f"({app.COPY_LINK})('0123')").endswith("?x=0123")
+        said = page.evaluate(note)
+        assert said and said.startswith("⚠ This link opens on this computer only"), (url, said)
+        assert "no other computer or phone can reach" in said and "send the downloaded report" in said
+        assert "Hugging Face Space" in said and "--host 0.0.0.0" in said, said
+        # the note is seen under the link (the page's own style), not only set
+        shown = page.evaluate("getComputedStyle(document.querySelector('#share-link'), '::after').content")
+        assert shown == json.dumps(said, ensure_ascii=False), shown
+    page.evaluate("document.querySelector('#share-btn').innerText = '复制链接'")
+    page.evaluate(f"({app.COPY_LINK})('0123')")
+    assert page.evaluate(note).startswith("⚠ 此链接只能在这台电脑上打开")
+    for url in ("http://192.168.1.20:7860/", "https://someone-msa.hf.space/"):
+        page.goto(url)
+        page.evaluate(f"({app.COPY_LINK})('0123')")
+        assert page.evaluate(note) is None, url
+    context.close()
+
+
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
     own = browser.new_context(viewport={"width": 1400, "height": 900})
     own.grant_permissions(["clipboard-read", "clipboard-write"], origin=worked_url.rstrip("/"))
