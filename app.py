@@ -848,7 +848,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.queue(default_concurrency_limit=1, max_size=128)  # 32 people with a few events each: none lost
     # what start-up made (the models, torch, gradio: ~620,000 objects) lives as long as the app: out of the garbage
     # collector's sight, a full collection no longer walks it (0.3 s with the GIL held, every few explanations)
-    if os.environ.get("MSA_GC_FREEZE", "1") != "0":
+    if ui.options.gc_freeze():
         gc.collect()
         gc.freeze()
     # the one endpoint with a gr.State input (/report) is kept out of the MCP tools: its warning does not apply

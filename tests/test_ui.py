@@ -1284,13 +1284,18 @@ def test_the_app_refuses_a_mistyped_preset_and_a_taken_port_before_any_model_loa
                                         "folder is wiped) to 8760, not 'a day'."),
     ("MSA_DATASET_LINKS", "enabled", "MSA_DATASET_LINKS must be 1 (on) or 0 (off), not 'enabled'."),
     ("MSA_SHOW_PATHS", "Maybe", "MSA_SHOW_PATHS must be 1 (on) or 0 (off), not 'Maybe'."),
+    # accepted silently ("maybe" froze, as any value but 0 did), or refused only at the first clip transcribed
+    ("MSA_GC_FREEZE", "maybe", "MSA_GC_FREEZE must be 1 (on) or 0 (off), not 'maybe'."),
+    ("MSA_ASR_THREADS", "many", "MSA_ASR_THREADS must be a whole number of threads, at least 1 (it is 'many')."),
+    ("MSA_ASR_THREADS", "0", "MSA_ASR_THREADS must be a whole number of threads, at least 1 (it is '0')."),
 ])
 def test_a_server_setting_it_cannot_use_stops_the_app_in_one_line_before_any_model_loads(name, value, says, capsys,
                                                                                         monkeypatch):
     """A typo in the operator's MSA_* settings: MSA_MAX_SECONDS=ten started the app and failed every visitor's
     explanation with the operator's message; MSA_BUDGET stopped it with a traceback at import, MSA_EXPLAIN_LANES
     after the models had loaded; MSA_UPLOADS_KEEP_HOURS=abc kept visitors' runs 24 hours and
-    MSA_DATASET_LINKS=enabled fetched nothing, silently."""
+    MSA_DATASET_LINKS=enabled fetched nothing, silently; MSA_GC_FREEZE=maybe was read as on, and
+    MSA_ASR_THREADS=many let the app start and failed the first clip it transcribed."""
     import app
 
     monkeypatch.setattr(ui.Dashboard, "load", classmethod(lambda *a, **k: pytest.fail("a model was loaded")))
@@ -1299,8 +1304,20 @@ def test_a_server_setting_it_cannot_use_stops_the_app_in_one_line_before_any_mod
         app.main(["--preset", "lite", "--port", "0"])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err == f"msa_demo: {says}\n"
-    monkeypatch.setenv(name, {"MSA_DATASET_LINKS": "on", "MSA_SHOW_PATHS": "0"}.get(name, "2"))  # one it can use
+    monkeypatch.setenv(name, {"MSA_DATASET_LINKS": "on", "MSA_SHOW_PATHS": "0", "MSA_GC_FREEZE": "off"}.get(name, "2"))
+    # (one it can use)
     assert app.startup_refusal("lite", "127.0.0.1", 0) is None
+
+
+def test_gc_freeze_reads_the_flags_words_as_the_other_flags_do(monkeypatch):
+    """MSA_GC_FREEZE: any value but "0" froze ("false", "off" too); now the words every MSA_* flag takes."""
+    from msa_demo.ui.options import gc_freeze
+
+    monkeypatch.delenv("MSA_GC_FREEZE", raising=False)
+    assert gc_freeze() is True  # the default
+    for value, on in (("0", False), ("false", False), ("Off", False), ("no", False), ("1", True), ("yes", True)):
+        monkeypatch.setenv("MSA_GC_FREEZE", value)
+        assert gc_freeze() is on, value
 
 
 def test_a_chinese_title_line_breaks_after_its_punctuation_not_inside_a_word():

@@ -73,15 +73,17 @@ def env_seconds(name: str, most: float) -> float | None:
     return value
 
 
-def env_flag(name: str) -> bool:
-    """Whether the environment variable ``name`` is on (1, true, yes, on; unset or 0, false, no, off: off); one line
-    for another value (an operator's "enabled" was read as off)."""
+def env_flag(name: str, default: bool = False) -> bool:
+    """Whether the environment variable ``name`` is on (1, true, yes, on; 0, false, no, off: off; unset:
+    ``default``); one line for another value (an operator's "enabled" was read as off)."""
     import os
 
     raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
     if raw in ("1", "true", "yes", "on"):
         return True
-    if raw in ("", "0", "false", "no", "off"):
+    if raw in ("0", "false", "no", "off"):
         return False
     raise InputError(f"{name} must be 1 (on) or 0 (off), not '{os.environ[name].strip()}'.")
 
@@ -107,15 +109,25 @@ def server_refusal() -> str | None:
     """Why this server's settings (its MSA_* environment variables) cannot be used, in one line; None when they
     can. Read once at start-up, before any model loads: a typo there failed every visitor's explanation with the
     operator's message (MSA_MAX_SECONDS), stopped the app with a traceback (MSA_BUDGET, MSA_EXPLAIN_LANES) or was
-    silently read as the default (MSA_UPLOADS_KEEP_HOURS, MSA_DATASET_LINKS, MSA_SHOW_PATHS)."""
+    silently read as the default (MSA_UPLOADS_KEEP_HOURS, MSA_DATASET_LINKS, MSA_SHOW_PATHS, MSA_GC_FREEZE), or
+    refused only at the first clip transcribed (MSA_ASR_THREADS)."""
+    from msa_demo.errors import MsaError
+    from msa_demo.lite.speech import cpu_threads
+
     checks = (max_seconds, dashboard_budget, explain_lanes, keep_hours, lambda: env_flag("MSA_DATASET_LINKS"),
-              lambda: env_flag("MSA_SHOW_PATHS"))
+              lambda: env_flag("MSA_SHOW_PATHS"), gc_freeze, cpu_threads)
     for check in checks:
         try:
             check()
-        except InputError as exc:
+        except MsaError as exc:
             return str(exc)
     return None
+
+
+def gc_freeze() -> bool:
+    """Whether start-up's objects are frozen out of the garbage collector's sight (``MSA_GC_FREEZE``, default on;
+    "maybe" was read as on, "false" too)."""
+    return env_flag("MSA_GC_FREEZE", default=True)
 
 
 MAX_SECONDS_ON_A_SPACE = 120.0
