@@ -20,7 +20,7 @@ import gradio as gr
 
 from msa_demo import api, i18n, ui, views
 from msa_demo.kinds import video as video_kind
-from msa_demo.ui.options import shown_folder
+from msa_demo.ui.options import folder_named
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -532,10 +532,11 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
             only_one = None
             if not [p for p in offered if p != shown_a]:  # one model here (offline): said before a click is
+                here, zh = folder_named(dash.folder), folder_named(dash.folder, "zh")  # by name, not "(.)"
                 only_one = gr.Markdown(ui.tr_made(  # refused with it
                     f"Only one model is loaded here ('{shown_a}'): to compare, type in B a preset file or the "
-                    f"folder a `train` run wrote, inside the data folder ({shown_folder(dash.folder)}).",
-                    f"这里只加载了一个模型（“{shown_a}”）：要对比，请在 B 中输入数据文件夹（{shown_folder(dash.folder)}）内的预设"
+                    f"folder a `train` run wrote, inside the data folder ({here}).",
+                    f"这里只加载了一个模型（“{shown_a}”）：要对比，请在 B 中输入数据文件夹（{zh}）内的预设"
                     "文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")

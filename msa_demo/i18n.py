@@ -1323,6 +1323,8 @@ ZH: dict[str, str] = {
     "Time budget {budget} s for the maps: the estimate feared more (about {seconds} s at the least), so they gave up "
     "all they can: {parts}; they took {took} s, within the budget.":
         "归因图的时间预算 {budget} 秒：估计所需更多（至少约 {seconds} 秒），因此已降到最低设置：{parts}；实际用了 {took} 秒，在预算之内。",
+    "the folder the app was started in, '{name}'": "启动应用时所在的文件夹“{name}”",
+    "the app's folder, '{name}'": "应用所在的文件夹“{name}”",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

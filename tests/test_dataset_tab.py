@@ -650,6 +650,13 @@ def test_the_page_names_no_absolute_server_path(tiny_model, tmp_path, monkeypatc
     shown = next(str(b.value) for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-root")
     shown = json.loads(shown.removeprefix("__i18n__"))["key"]  # the English as the page's translation holds it
     assert "`…/data`" in shown and str(tmp_path) not in shown and "alice" not in shown
+    # the app's own folder, which shown_folder names ".", by its name ("**Data folder:** `.`" told nothing)
+    monkeypatch.setenv("MSA_DATASET_ROOT", str(app_dir))
+    monkeypatch.chdir(tmp_path)
+    demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    shown = next(str(b.value) for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-root")
+    shown = json.loads(shown.removeprefix("__i18n__"))["key"]
+    assert shown.startswith(f"**Data folder:** the app's folder, '{app_dir.name}' — "), shown
 
 
 def test_a_modality_s_reliance_says_how_many_rows_it_is_over():

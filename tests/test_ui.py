@@ -942,6 +942,45 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
         dash.compare(None, "I love it", None, None, other="")
 
 
+def test_compare_names_the_app_s_folder_by_its_name_not_a_dot(dash, tmp_path, monkeypatch):
+    """"Only one model is loaded here ('lite'): to compare, type in B a preset file or the folder a train run
+    wrote, inside the data folder (.)": the app's folder, named "." (relative to itself), told a visitor nothing.
+    It is named as a user knows it: the folder the app was started in (the data folder's default), by its name
+    only; the app's folder when started elsewhere; in Chinese too; the whole path only with MSA_SHOW_PATHS=1."""
+    from pathlib import Path
+
+    import app
+
+    root = Path(app.__file__).resolve().parent
+    monkeypatch.delenv("MSA_SHOW_PATHS", raising=False)
+    monkeypatch.chdir(root)
+    alone = ui.Dashboard(models=dash.models, default=dash.default, failures={"hub": "offline", "lite": "gone"},
+                         folder=root)
+
+    def note(lang="en"):
+        parts = app.build_demo(alone, tmp_path / "none.json").config["components"]
+        said = next(c for c in parts if c.get("props", {}).get("elem_id") == "compare-one")["props"]["value"]
+        key = json.loads(said.removeprefix("__i18n__"))["key"]  # the page's text, in the language asked
+        from msa_demo.ui.i18n import ZH
+
+        return ZH[key] if lang == "zh" else key
+
+    started = f"the folder the app was started in, '{root.name}'"
+    assert note().endswith(f"inside the data folder ({started}).") and "(.)" not in note(), note()
+    assert f"启动应用时所在的文件夹“{root.name}”" in note("zh")
+    with pytest.raises(gr.Error) as refused:  # Compare clicked with B empty: the same words
+        alone.other_model("", "en")
+    assert f"(inside the data folder, {started})" in str(refused.value)
+    with pytest.raises(gr.Error) as refused:
+        alone.other_model("", "zh")
+    assert f"启动应用时所在的文件夹“{root.name}”" in str(refused.value)
+    monkeypatch.chdir(tmp_path)  # started elsewhere, MSA_DATASET_ROOT the app's folder
+    assert note().endswith(f"inside the data folder (the app's folder, '{root.name}').")
+    assert str(root.parent) not in note()  # where the server keeps it is not said
+    monkeypatch.setenv("MSA_SHOW_PATHS", "1")  # a private dashboard: whole
+    assert note().endswith(f"inside the data folder ({root}).")
+
+
 def test_compare_reads_presets_only_from_the_data_folder_and_says_a_failure_to_the_visitor_alone(
         tiny_preset_path, tmp_path):
     """What one visitor typed as B (a failed preset, a path) was listed in every later visitor's header, and B read

@@ -26,7 +26,7 @@ from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
 from msa_demo.ui.options import (Settings, data_folder, env_flag, in_folder, max_seconds, preset_path,
-                               read_settings, settings_values, shown_folder, within_limit)
+                               read_settings, settings_values, folder_named, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_FACE, NO_INPUT, explained_stamp,
                                  explanation_views,
@@ -738,7 +738,7 @@ class Dashboard:
             if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
                 raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
                                    "file or the folder a train run wrote in B (inside the data folder, {folder}).",
-                                   lang, folder=shown_folder(self.folder)))
+                                   lang, folder=folder_named(self.folder, lang)))
             raise user_error(t("Pick a second preset to compare with.", lang))
         key = self.preset_key(name) or self._visitor_preset(name, lang)  # a loaded one by its name too
         if key not in self.models:
@@ -773,11 +773,11 @@ class Dashboard:
                                why=t("it is outside the data folder ({folder}), and Compare reads a preset file or a "
                                      "train folder only inside it. Start the app with MSA_DATASET_ROOT set to a folder "
                                      "that holds it (or copy it into {folder}), or give a built-in preset ({known}).",
-                                     lang, known=", ".join(sorted(PRESETS)), folder=shown_folder(self.folder))))
+                                     lang, known=", ".join(sorted(PRESETS)), folder=folder_named(self.folder, lang))))
         raise user_error(t("The preset '{name}' could not be loaded for the comparison: {why}", lang, name=name,
                            why=t("give a built-in preset ({known}), or a preset file or folder a train run wrote "
                                  "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
-                                 folder=shown_folder(self.folder))))
+                                 folder=folder_named(self.folder, lang))))
 
     def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as

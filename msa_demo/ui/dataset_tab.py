@@ -42,8 +42,8 @@ from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
 from msa_demo.ui.i18n import current_language, tr, tr_made
-from msa_demo.ui.options import (RESULTS_DIR, VISITORS, data_folder, env_flag, in_folder, keep_hours, relative_paths,
-                                 shown_folder)
+from msa_demo.ui.options import (RESULTS_DIR, VISITORS, data_folder, env_flag, folder_named, in_folder, keep_hours,
+                                 relative_paths, shown_folder)
 from msa_demo.ui.widgets import gradio, number_input, user_error
 from msa_demo.views import code, md
 
@@ -772,11 +772,14 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
     with gr.Row():
         examples_btn = gr.Button(tr("Run the curated examples"), variant="primary", scale=1, elem_id="dataset-examples",
                                  interactive=bool(tab.examples and Path(tab.examples).is_file()))
-        # as it is: a path a person copies (md's escapes showed in a code span); relative to the app, not the server's
-        root = code(shown_folder(tab.root))
+        # as it is: a path a person copies (md's escapes showed in a code span); relative to the app, not the server's;
+        # the app's own folder by its name ("`.`" told a visitor nothing)
+        root = root_zh = code(shown_folder(tab.root))
+        if shown_folder(tab.root) == ".":
+            root, root_zh = folder_named(tab.root), folder_named(tab.root, "zh")
         gr.Markdown(tr_made(f"**Data folder:** {root} — results folders and manifests are read and written only "
                             f"inside it (a run from here goes to `{RESULTS_DIR}/`; `MSA_DATASET_ROOT` sets it).",
-                            f"**数据文件夹：** {root}——结果文件夹和清单只在其中读写（从这里运行的结果写入 "
+                            f"**数据文件夹：** {root_zh}——结果文件夹和清单只在其中读写（从这里运行的结果写入 "
                             f"`{RESULTS_DIR}/`；由 `MSA_DATASET_ROOT` 设置）。"), elem_id="dataset-root")
     with gr.Row():
         folder = gr.Dropdown(tab.recent, value=None, allow_custom_value=True, scale=4, elem_id="dataset-folder",

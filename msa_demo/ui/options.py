@@ -188,6 +188,22 @@ def shown_folder(folder) -> str:
     return f"…/{folder.name}" if folder.name else "/"
 
 
+def folder_named(folder, lang: str = "en") -> str:
+    """The data folder as a sentence names it to visitors: as :func:`shown_folder` does, except the app's own
+    folder, which that names "." ("inside the data folder (.)" told a visitor nothing): "the folder the app was
+    started in, 'msa-demo'" (the data folder is where it was started, by default), else "the app's folder, '…'"
+    (its name only, never where it is)."""
+    from pathlib import Path
+
+    shown = shown_folder(folder)
+    if shown != ".":
+        return shown
+    folder = Path(folder).resolve()
+    if folder == Path.cwd().resolve():
+        return t("the folder the app was started in, '{name}'", lang, name=folder.name)
+    return t("the app's folder, '{name}'", lang, name=folder.name)
+
+
 def relative_paths(message: str, folder, *inner) -> str:
     """``message`` with the absolute paths inside ``folder`` as paths relative to it ("runs/shared") and the folder
     itself as :func:`shown_folder` names it; paths inside each of ``inner`` (an upload's unpacked folder) relative
