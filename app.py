@@ -663,16 +663,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",
                        inputs_kwargs=pred_ins)
-        parts["fused"].change(ui.fused_label, parts["fused"], parts["fused"], api_name=False,
-                              show_progress="hidden")  # no coin-flip headline
-        for m, title in ui.alone_titles().items():  # nor on a modality's own verdict ("Video alone" at 51 / 47)
-            parts[f"own.{m}"].change(ui.verdict_heading(title), parts[f"own.{m}"], parts[f"own.{m}"], api_name=False,
-                                     show_progress="hidden")
-        for side in ("a", "b"):  # nor on Compare's ("A: fused" headed 'negative' at 49.9 / 49.2, said a tie below)
-            part = parts.get(f"compare.fused_{side}")
-            if part is not None:
-                part.change(ui.verdict_heading(f"{side.upper()}: fused"), part, part, api_name=False,
-                            show_progress="hidden")
+        # no coin-flip headline on a verdict box (the fused one, a modality's own: "Video alone" at 51 / 47,
+        # Compare's: "A: fused" headed 'negative' at 49.9 / 49.2): each is headed in the update that gives it its
+        # value (page.keyed: ui.headed), never by a change listener a state behind its bars
         inputs = set(map(id, values.values()))
         for widget in exp_ins.values():  # panels made for other inputs or settings: out of date; a new input is
             # then read and run at once, so the click finds it done. One change listener a widget: with two on a

@@ -132,6 +132,52 @@ def test_toggle_changes_use_and_prediction(dash, image_path, audio_path):
     assert text_off["fused"] != all_on["fused"]
 
 
+def test_a_verdict_box_is_headed_in_the_same_update_as_its_bars(dash, image_path, audio_path, tmp_path):
+    """For 1-2 s after a modality switch the fused box showed "too close to call" over 64 % / 34 %: its bars came
+    with the switch's update, its heading from a change listener that ran after it (queued behind other work, a
+    state behind). Each verdict box is now headed by the value it is given, in that same update, on every handler
+    the page wires (page.keyed), and no change listener heads it any more."""
+    import app
+    from msa_demo.prediction import too_close
+    from msa_demo.ui.fields import Page
+    from msa_demo.views.story import label_value
+
+    with gr.Blocks():
+        page = Page({n: gr.Label() for n in ui.widgets.verdict_titles()} | {"notices": gr.Markdown(),
+                                                                            "verdicts_for": gr.State()})
+
+    def headings(out):
+        return {n: out[page.parts[n]] for n in ui.widgets.verdict_titles() if page.parts[n] in out}
+
+    tie, clear = {"positive": 0.49, "negative": 0.47, "neutral": 0.04}, {"positive": 0.64, "negative": 0.34,
+                                                                         "neutral": 0.02}
+    for probs, close in ((tie, True), (clear, False), (tie, True)):  # a switch to and fro: each its own heading
+        out = headings(page.keyed(lambda: {"fused": ui.widgets.shown(label_value(probs), True),
+                                           "own.text": label_value(probs), "compare.fused_a": label_value(probs)})())
+        for name, update in out.items():
+            title = ui.widgets.verdict_titles()[name]
+            assert update["value"] == label_value(probs) and update["show_heading"] is not close, (name, update)
+            assert ("too close to call" in str(update["label"])) is close and title in str(update["label"])
+    # the real switch's handler: each box headed by its own bars
+    for on in ((True, True, True), (False, True, True), (True, False, False)):
+        out = headings(page.keyed(dash.on_toggle)(None, "I love it", image_path, audio_path, *on))
+        assert "fused" in out, out
+        for name, update in out.items():
+            if isinstance(update.get("value"), dict):
+                assert update["show_heading"] is not too_close(update["value"]), (name, update)
+    skipped = page.keyed(lambda: {"fused": gr.skip(), "notices": "x"})()[page.parts["fused"]]
+    assert "label" not in skipped  # a box whose value is left as it is keeps its heading
+    # a client (gradio_client, MCP) reads the values alone: its Label's "label" is the class, not the heading
+    client = page.keyed(lambda request: {"fused": label_value(clear)})(gr.Request(headers={"x-gradio-user": "api"}))
+    assert client[page.parts["fused"]] == label_value(clear)
+    demo = app.build_demo(dash, tmp_path / "none.json")
+    boxes = {c["id"] for c in demo.config["components"]
+             if c.get("props", {}).get("elem_id") in ("fused", "compare-a", "compare-b")
+             or str(c.get("props", {}).get("elem_id", "")).startswith("own-")}
+    assert len(boxes) >= 6 and not [d for d in demo.config["dependencies"]
+                                    if any(t[0] in boxes and t[1] == "change" for t in d["targets"])]
+
+
 def test_toggle_decodes_the_inputs_once(dash, image_path, audio_path, monkeypatch):
     model = dash.model(None)
     reads = []
@@ -798,10 +844,13 @@ def test_the_page_hands_gradio_components_for_names():
         yield {"fused": 1}
         yield {"own.text": text}
 
+    def values(out: dict) -> dict:  # (a verdict box's value comes with its heading: ui.headed)
+        return {c: v["value"] if isinstance(v, dict) and "value" in v else v for c, v in out.items()}
+
     keyed = page.keyed(handler)
     assert list(inspect.signature(keyed).parameters) == ["preset", "text", "use_text"]
-    assert keyed(text="hi") == {b: "hi"} and keyed() == gr.skip()
-    assert list(page.keyed(streamed)(text="x")) == [{a: 1}, {b: "x"}] and inspect.isgeneratorfunction(
+    assert values(keyed(text="hi")) == {b: "hi"} and keyed() == gr.skip()
+    assert list(map(values, page.keyed(streamed)(text="x"))) == [{a: 1}, {b: "x"}] and inspect.isgeneratorfunction(
         page.keyed(streamed))
     assert page.order() == ["fused", "own.text"] and ui.output_order(["own.video", "x.y", "own.text", "fused"]) == \
         ["fused", "own.text", "own.video", "x.y"]  # the built-ins where they always were, then the others
@@ -932,10 +981,11 @@ def test_a_comparison_that_cannot_run_is_refused_before_its_panels_are_touched(d
     assert gone["trigger_after"] == compared["id"] and gone["trigger_only_on_success"]
     then = next(d for d in deps if d.get("api_name") == "compare")
     assert then["trigger_after"] == first["id"] and then["trigger_only_on_success"]
-    for box in ("compare-a", "compare-b"):  # each side's verdict box is headed as the Explain tab's: no coin flip
+    for box in ("compare-a", "compare-b"):  # each side's verdict box is headed as the Explain tab's: no coin flip,
+        # in the update that fills it (ui.headed; test_a_verdict_box_is_headed_in_the_same_update_as_its_bars)
         part = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == box)
-        headed = next(d for d in deps if [part, "change"] in [list(t) for t in d["targets"]])
-        assert headed["outputs"] == [part] and headed["inputs"] == [part]
+        assert not [d for d in deps if [part, "change"] in [list(t) for t in d["targets"]]]
+        assert f"compare.fused_{box[-1]}" in ui.widgets.verdict_titles()
     heading = ui.verdict_heading("A: fused")({"negative": 0.499, "positive": 0.492, "neutral": 0.009})
     assert "A: fused: too close to call" in str(heading.label) and heading.show_heading is False
     with pytest.raises(gr.Error, match="Compare needs a second model"):

@@ -364,23 +364,36 @@ class Page:
         import functools
         import inspect
 
-        def to_components(out):
+        def to_components(out, page: bool = True):
             if not out:  # nothing to change (Gradio reads an empty dict as one value)
                 import gradio as gr
 
                 return gr.skip()
-            return {self.parts[n]: kept_mounted(v) for n, v in out.items()}
+            from msa_demo.ui.widgets import headed  # (widgets imports this module)
+
+            # the page's verdict boxes headed with their values; a client reads the values alone
+            return {self.parts[n]: kept_mounted(v) for n, v in (headed(out) if page else out).items()}
 
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def call(*args, **named):
+                page = not from_code(*args, *named.values())
                 for out in fn(*args, **named):
-                    yield to_components(out)
+                    yield to_components(out, page)
         else:
             @functools.wraps(fn)
             def call(*args, **named):
-                return to_components(fn(*args, **named))
+                return to_components(fn(*args, **named), not from_code(*args, *named.values()))
         return call
+
+
+def from_code(*values) -> bool:
+    """Whether a handler called with ``values`` answers ``gradio_client`` (or Gradio's MCP server), not the page:
+    its ``gr.Request`` among them says so."""
+    for value in values:
+        if type(value).__name__ == "Request" and hasattr(value, "headers"):
+            return (getattr(value, "headers", None) or {}).get("x-gradio-user") in ("api", "mcp")
+    return False
 
 
 __all__ = ["EXPLAIN_OUTPUTS", "HIDDEN", "kept_mounted", "PREDICT_OUTPUTS", "Page", "Request", "alone_labels", "alone_titles", "bind", "builtins", "further",

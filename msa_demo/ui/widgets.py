@@ -368,22 +368,55 @@ def one_line(s: str) -> str:
 def verdict_heading(title: str):
     """The function that heads a verdict Label (the fused one, a modality's "alone" one) by its value: a near-tie
     is shown without a headline class ("<title>: too close to call"), as the summary says it."""
-    from msa_demo.ui.i18n import ZH, tr_made
-
-    close_title = tr_made(f"{title}: too close to call", f"{ZH.get(title, title)}：难分高下")
 
     def heading(value):
-        gr = gradio()
-        value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
-        if not isinstance(value, dict):  # a word, not probabilities ("no face": the face model abstained)
-            value = {}
-        if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
-            value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
-        conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
-        close = too_close(conf)
-        return gr.Label(show_heading=not close, label=close_title if close else tr(title))
+        return gradio().Label(**heading_of(title, value))
 
     return heading
+
+
+def heading_of(title: str, value) -> dict:
+    """The heading of a verdict Label titled ``title`` that shows ``value`` (its probabilities, or a word): its
+    label and whether its top class is headlined (not for a near-tie)."""
+    from msa_demo.ui.i18n import ZH, tr_made
+
+    value = value.model_dump() if hasattr(value, "model_dump") else (value or {})
+    if not isinstance(value, dict):  # a word, not probabilities ("no face": the face model abstained)
+        value = {}
+    if "confidences" in value:  # {"label", "confidences": [{"label", "confidence"}]}, else {class: probability}
+        value = {c.get("label"): c.get("confidence") for c in value.get("confidences") or []}
+    conf = sorted((float(v or 0) for v in value.values() if isinstance(v, (int, float))), reverse=True)
+    if too_close(conf):
+        return {"show_heading": False, "label": tr_made(f"{title}: too close to call", f"{ZH.get(title, title)}：难分高下")}
+    return {"show_heading": True, "label": tr(title)}
+
+
+def verdict_titles() -> dict[str, str]:
+    """The verdict Labels by part name, with their titles: the fused one, each modality's own, Compare's two."""
+    from msa_demo.ui.fields import alone_titles
+
+    return {"fused": "Fused sentiment", **{f"own.{m}": title for m, title in alone_titles().items()},
+            "compare.fused_a": "A: fused", "compare.fused_b": "B: fused"}
+
+
+def headed(parts: dict) -> dict:
+    """A handler's parts with each verdict Label that gets a value headed by that value in the same update: its
+    bars and its heading never come from two states (headed by a change listener, a box showed a later state's
+    64 % / 34 % under the earlier one's "too close to call" for 1-2 s after a modality switch)."""
+    titles = verdict_titles()
+    out = dict(parts)
+    for name, value in parts.items():
+        title = titles.get(name)
+        if title is None:
+            continue
+        if _is_update(value):
+            if "value" in value:  # an update that leaves the value as it is leaves its heading too
+                out[name] = {**value, **heading_of(title, value["value"])}
+        elif isinstance(value, gradio().components.Component):
+            continue  # a component returned as an update: headed where it is made
+        else:
+            out[name] = gradio().update(value=value, **heading_of(title, value))
+    return out
 
 
 fused_label = verdict_heading("Fused sentiment")  # no coin-flip headline
