@@ -16,11 +16,65 @@ import sys
 import warnings
 from pathlib import Path
 
-import gradio as gr
 
-from msa_demo import api, i18n, ui, views
-from msa_demo.kinds import video as video_kind
-from msa_demo.ui.options import folder_named
+def arguments() -> argparse.ArgumentParser:
+    """The command line ``main`` reads (stdlib only: read before gradio and torch are imported)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
+                        help="hub, hub-face, lite, a preset JSON/YAML file, or a folder `python -m msa_demo train` wrote "
+                             "(its trained head as the fusion) (default: env MSA_PRESET or hub)")
+    parser.add_argument("--also", default=os.environ.get("MSA_ALSO_PRESETS"),
+                        help="more presets to offer in the picker, comma-separated (default: the other built-ins)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", os.environ.get("GRADIO_SERVER_PORT",
+                                                                                                 7860))))
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--device", default=None, help="auto, cpu, cuda or mps")
+    parser.add_argument("--mcp", action=argparse.BooleanOptionalAction, default=mcp_default(),
+                        help="serve the predict and explain tools over MCP at /gradio_api/mcp/ "
+                             "(default: on on a Hugging Face Space)")
+    return parser
+
+
+def mcp_default() -> bool:
+    """MCP on by default on a Hugging Face Space (it only adds routes) when the mcp package is installed."""
+    import importlib.util
+
+    return bool(os.environ.get("SPACE_ID")) and importlib.util.find_spec("mcp") is not None
+
+
+def preset_or_port_refusal(preset: str, host: str, port: int) -> str | None:
+    """A preset that is neither built in nor a file or folder there, or a port in use, in one line (None: neither);
+    stdlib and msa_demo.config only, so ``python app.py`` says it before importing gradio and torch."""
+    import socket
+
+    from msa_demo.config import load_preset
+    from msa_demo.errors import MsaError
+
+    try:
+        load_preset(preset)  # the preset's description only: nothing is downloaded or loaded
+    except MsaError as exc:
+        return str(exc)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free to listen on
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): another app may be running there; "
+                    "pass --port or set GRADIO_SERVER_PORT.")
+    return None
+
+
+if __name__ == "__main__":  # MSA_PRESET=Lite was refused after 13-40 s on a busy machine: importing gradio (15 s)
+    # and torch (5 s) came first (python -X importtime app.py); a mistyped preset or a taken port is said at once
+    _args = arguments().parse_args()
+    if _refused := preset_or_port_refusal(_args.preset, _args.host, _args.port):
+        arguments().exit(2, f"msa_demo: {_refused}\n")
+
+import gradio as gr  # noqa: E402  (after the refusal above)
+
+from msa_demo import api, i18n, ui, views  # noqa: E402
+from msa_demo.kinds import video as video_kind  # noqa: E402
+from msa_demo.ui.options import folder_named  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples" / "examples.json"
@@ -770,36 +824,13 @@ def from_code(request) -> bool:
     return headers.get("x-gradio-user") in ("api", "mcp")
 
 
-def mcp_default() -> bool:
-    """MCP on by default on a Hugging Face Space (it only adds routes) when the mcp package is installed."""
-    import importlib.util
-
-    return bool(os.environ.get("SPACE_ID")) and importlib.util.find_spec("mcp") is not None
-
-
 def startup_refusal(preset: str, host: str, port: int) -> str | None:
     """Why the app cannot start as asked, in one line, before any model loads; None when it can: an MSA_* setting
     it cannot use, a preset that is neither built in nor a file or folder there (a typo, not a network failure to
     fall back from), a port in use."""
-    import socket
-
-    from msa_demo.config import load_preset
-    from msa_demo.errors import MsaError
-
     if refused := ui.options.server_refusal():  # an MSA_* setting the server cannot use
         return refused
-    try:
-        load_preset(preset)  # the preset's description only: nothing is downloaded or loaded
-    except MsaError as exc:
-        return str(exc)
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free to listen on
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): another app may be running there; "
-                    "pass --port or set GRADIO_SERVER_PORT.")
-    return None
+    return preset_or_port_refusal(preset, host, port)
 
 
 def left_out(dash, name: str) -> str:
@@ -815,19 +846,7 @@ def left_out(dash, name: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     global demo
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default=os.environ.get("MSA_PRESET", "hub"),
-                        help="hub, hub-face, lite, a preset JSON/YAML file, or a folder `python -m msa_demo train` wrote "
-                             "(its trained head as the fusion) (default: env MSA_PRESET or hub)")
-    parser.add_argument("--also", default=os.environ.get("MSA_ALSO_PRESETS"),
-                        help="more presets to offer in the picker, comma-separated (default: the other built-ins)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", os.environ.get("GRADIO_SERVER_PORT",
-                                                                                                 7860))))
-    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
-    parser.add_argument("--device", default=None, help="auto, cpu, cuda or mps")
-    parser.add_argument("--mcp", action=argparse.BooleanOptionalAction, default=mcp_default(),
-                        help="serve the predict and explain tools over MCP at /gradio_api/mcp/ "
-                             "(default: on on a Hugging Face Space)")
+    parser = arguments()
     args = parser.parse_args(argv)
     refused = startup_refusal(args.preset, args.host, args.port)
     if refused:  # a mistyped preset served another with a notice; a taken port was Gradio's traceback after loading

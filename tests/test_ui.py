@@ -1343,6 +1343,29 @@ def test_a_picture_input_stays_lenient_after_gradio_rebuilds_it(tmp_path):
     assert LENIENT in type(sound)(**{**sound.constructor_args, "render": False}).elem_classes
 
 
+@pytest.mark.spawns
+def test_python_app_py_refuses_a_mistyped_preset_before_it_imports_gradio_or_torch(tmp_path):
+    """MSA_PRESET=Lite was refused in one line, but 13-40 s after it was typed on a busy machine: gradio (15 s)
+    and torch (5 s) were imported first. `python app.py` now says it before either is imported: run here with
+    both made unimportable, the refusal still comes, whole, with exit 2 (and a good preset goes on to import them)."""
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    blocked = ("import runpy, sys; sys.modules['gradio'] = None; sys.modules['torch'] = None; "  # as python app.py:
+               f"sys.path.insert(0, {str(root)!r}); sys.argv = ['app.py', *sys.argv[1:]]; "  # its folder on the path
+               f"runpy.run_path({str(root / 'app.py')!r}, run_name='__main__')")
+    env = {**os.environ, "MSA_PRESET": "Lite"}
+    done = subprocess.run([sys.executable, "-c", blocked, "--port", "0"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.startswith("msa_demo: Unknown preset 'Lite'.") and "Traceback" not in done.stderr
+    env["MSA_PRESET"] = "lite"  # one it can serve: on to gradio, which this run cannot import
+    done = subprocess.run([sys.executable, "-c", blocked, "--port", "0"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 1 and "ModuleNotFoundError" in done.stderr and "gradio" in done.stderr, done.stderr
+
+
 def test_the_app_refuses_a_mistyped_preset_and_a_taken_port_before_any_model_loads(capsys, monkeypatch):
     """`app.py --preset nosuch` served the lite preset with a notice, as if the Hub were unreachable; a port in use
     was Gradio's "Cannot find empty port" traceback after the models had loaded. Both are one line, exit 2, first."""
