@@ -1073,7 +1073,7 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
     chips = page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
                           "[t.title, t.querySelector('.sr-category')?.textContent || ''])")
     assert chips and all(title and title in said for title, said in chips), chips
-    assert all(any(k in title for k in ("for", "against")) for title, _ in chips), chips
+    assert all(any(k in title for k in ("toward", "away from")) for title, _ in chips), chips
     marks = page.evaluate("() => [...document.querySelectorAll('#words .token.highlighted')].map(t => "
                           "[t.title, getComputedStyle(t, '::after').content])")  # seen without the colour too
     assert all(seen.strip('"') and title.startswith(seen.strip('"') + " ") for title, seen in marks), marks
