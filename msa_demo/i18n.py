@@ -1325,6 +1325,39 @@ ZH: dict[str, str] = {
         "归因图的时间预算 {budget} 秒：估计所需更多（至少约 {seconds} 秒），因此已降到最低设置：{parts}；实际用了 {took} 秒，在预算之内。",
     "the folder the app was started in, '{name}'": "启动应用时所在的文件夹“{name}”",
     "the app's folder, '{name}'": "应用所在的文件夹“{name}”",
+    # fix-dsreport
+    "group": "分组",
+    "no group": "无分组",
+    "too few to tell": "行数太少，无法判断",
+    "A score over fewer than {n} labelled rows is marked “too few to tell”: one row more or less moves it by 10 points "
+    "or more.": "有标签的行少于 {n} 行时，分数标为“行数太少，无法判断”：多一行或少一行就会让它变动 10 个百分点以上。",
+    "{name} (outside this model's languages)": "{name}（不在此模型的语言之内）",
+    "{name} ({n} of its rows outside this model's languages)": "{name}（其中 {n} 行不在此模型的语言之内）",
+    "{n} maps fail a check of the dashboard's trust table (its ✗, “read with care”); why each fails, as the dashboard "
+    "says it:": "{n} 张图未通过仪表盘可信度表中的某项检查（其 ✗，“谨慎看待”）；每张图未通过的原因，与仪表盘的说法相同：",
+    "1 map fails a check of the dashboard's trust table (its ✗, “read with care”); why it fails, as the dashboard says "
+    "it:": "1 张图未通过仪表盘可信度表中的某项检查（其 ✗，“谨慎看待”）；它未通过的原因，与仪表盘的说法相同：",
+    "Read this first": "请先阅读",
+    "{n} rows are in a language outside this model's languages ({languages}): their verdicts are not reliable (each "
+    "row's notices say so), and the slices by language mark them.":
+        "{n} 行的语言不在此模型的语言之内（{languages}）：它们的判断不可靠（每行的提示都这样说），按语言的切片也标出了它们。",
+    "1 row is in a language outside this model's languages ({languages}): its verdict is not reliable (its notices say "
+    "so), and the slices by language mark it.":
+        "1 行的语言不在此模型的语言之内（{languages}）：它的判断不可靠（它的提示这样说），按语言的切片也标出了它。",
+    "{n} row(s) hold no words in their text (only question marks, punctuation, symbols or emoji): {ids}; their "
+    "verdicts say how the model takes those marks, not what anyone meant.":
+        "{n} 行的文字中没有词语（只有问号、标点、符号或表情）：{ids}；它们的判断说明的是模型如何看待这些符号，而不是任何人的本意。",
+    "{n} of them are question marks where characters were: most likely lost when the file was saved in a legacy "
+    "encoding (Latin-1, Windows-1252) that cannot hold them (Chinese, emoji, accents); save it as UTF-8 and run it "
+    "again.": "其中 {n} 行原本的字符变成了问号：很可能是文件以无法容纳这些字符（中文、表情、重音字母）的旧编码（Latin-1、"
+              "Windows-1252）保存时丢失的；请把文件另存为 UTF-8 后再运行一次。",
+    "The image model reads faces only: in {n} row(s) it found no face in the picture (a poster, a chart, a scene), so "
+    "the picture was left out and the row explained from its other inputs.":
+        "图片模型只读人脸：有 {n} 行的图片中没有找到人脸（海报、图表、场景），因此这些图片未被使用，这些行由其他输入来解释。",
+    "Sarcasm and irony are a known blind spot: the text model reads words at face value, so a sarcastic post (“Thanks "
+    "so much for the two-hour line”) is often read as the sentiment it pretends; check such posts by hand.":
+        "讽刺和反语是已知的盲点：文字模型按字面意思读词语，因此讽刺的帖子（“太感谢这两个小时的排队了”）常被读成它表面上的情绪；"
+        "请人工核对这类帖子。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

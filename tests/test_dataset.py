@@ -845,23 +845,26 @@ def test_slice_metrics_against_hand_computed_ones():
     assert drawn == said and len(said) > 1
     table = slices_markdown(sl)
     # audio over the one row of two that had a clip: said (its 0.600 read as the slice's)
-    assert "| language: de | 2 | 50% | 0.33 | audio 0.600 (1 of 2 rows) |" in table.replace("\\", "")
-    assert "| label: unlabelled | 1 | — | — | text 0.500 |" in table
-    assert "| label: positive | 2 | 50% | — | image 0.400 (1 of 2 rows) |" in table  # no macro F1 for one class
+    # each slice with its labelled rows; a score over fewer than 10 of them says it is too few to tell
+    assert "| language: de | 2 | 2 | 50% (too few to tell) | 0.33 (too few to tell) | audio 0.600 (1 of 2 rows) |" \
+        in table.replace("\\", "")
+    assert "| label: unlabelled | 1 | 0 | — | — | text 0.500 |" in table
+    assert "| label: positive | 2 | 2 | 50% (too few to tell) | — | image 0.400 (1 of 2 rows) |" in table  # no macro F1
+    # for one class
     assert table.endswith("\n\nBy label, each slice holds one true class: its accuracy is that class's recall, its "
                           "precision is over every row predicted as that class, and macro F1 is left out (the "
-                          "slice's other classes would score 0). Precision over the set: negative 0% · neutral 100% · "
-                          "positive 50%.")
+                          "slice's other classes would score 0). Precision over the set: negative 0% (too few to tell) · "
+                          "neutral 100% (too few to tell) · positive 50% (too few to tell).")
     import html as html_module
 
     by_label = html_module.unescape(page[page.index("<h3>By label</h3>"):])
     by_label = by_label[:by_label.index("</table>")]
     assert "accuracy (its recall)</th><th>precision over the set</th>" in by_label and "macro F1" not in by_label.split(
         "</p>")[1]
-    assert "<tr><td>positive</td><td class=n>2</td><td class=n>2</td><td class=n>0.500</td><td class=n>0.500</td>" \
-        in by_label
-    assert "<tr><td>neutral</td><td class=n>1</td><td class=n>1</td><td class=n>1.000</td><td class=n>1.000</td>" \
-        in by_label
+    assert ("<tr><td>positive</td><td class=n>2</td><td class=n>2</td><td class=n>0.500 (too few to tell)</td>"
+            "<td class=n>0.500 (too few to tell)</td>") in by_label
+    assert ("<tr><td>neutral</td><td class=n>1</td><td class=n>1</td><td class=n>1.000 (too few to tell)</td>"
+            "<td class=n>1.000 (too few to tell)</td>") in by_label
     # modalities relied on alike are named together (one of three equal ones was named as the one relied on most)
     even = {"conflict": {"a": {"rows": 2, "reliance": {"text": 0.2222, "image": 0.2221, "audio": 0.1}},
                          "b": {"rows": 1, "reliance": {"text": 0.1}}}}

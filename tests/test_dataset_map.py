@@ -154,7 +154,7 @@ def test_a_click_on_a_map_point_opens_its_row(mapped, planted_text_model):
 
     dash = ui.Dashboard(models={"planted": planted_text_model}, default="planted")
     tab = DatasetTab(dash, root=mapped.parent)
-    *_, shown, caption = tab.open("out", ALL)
+    *_, shown, caption, _csv = tab.open("out", ALL)
     assert "projected by PCA" in caption and "Click a point" in caption
     assert shown.visible is True
     traces = json.loads(shown.value["plot"])["data"]  # the plotly figure as the page receives it

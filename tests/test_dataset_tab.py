@@ -44,7 +44,7 @@ def tab(results, tiny_model):
 def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     root, name = results
     assert tab.recent == [name]  # found under the data folder before anything was opened
-    table, summary, box, current, report, slices, _, _ = tab.open(name, ALL)
+    table, summary, box, current, report, slices, _, _, _ = tab.open(name, ALL)
     rows = read_results(root / name)
     assert list(table.columns) == columns() and list(table["id"]) == [r["id"] for r in rows]
     assert f"{len(rows)} rows" in summary and "1 failed" in summary and "accuracy" in summary
@@ -55,7 +55,7 @@ def test_open_shows_every_row_the_summary_and_the_report(tab, results):
     matrix = [line for line in slices.splitlines()[2:5]]
     assert slices.startswith("| truth ↓ · predicted → | negative | neutral | positive |")
     assert sum(int(v) for line in matrix for v in line.strip("|").split("|")[1:]) == len(labelled)
-    assert "| by slice | rows | accuracy | macro F1 |" in slices and "| label: positive |" in slices
+    assert "| by slice | rows | labelled | accuracy | macro F1 |" in slices and "| label: positive |" in slices
     first = table.iloc[0]
     assert first["predicted"] == rows[0]["predicted"]
     assert first["P(predicted)"] == pytest.approx(rows[0][f"prob_{rows[0]['predicted']}"], abs=1e-3)
@@ -443,7 +443,7 @@ def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
 
     root, name = results
     rows = read_results(root / name)
-    table, summary, _, _, report, slices, plot, caption = tab.open(name, ALL, lang="zh")
+    table, summary, _, _, report, slices, plot, caption, _ = tab.open(name, ALL, lang="zh")
     page = Path(report.value["path"]).read_text(encoding="utf-8")  # the download: report.html in Chinese
     assert "<html lang='zh-CN'>" in page and "数据集解释：first" in page
     english = Path(root / name / "report.html").read_text(encoding="utf-8")  # the model named as explain-batch did

@@ -14,7 +14,9 @@ Per registered modality ``m`` (the built-ins text, image, audio, video, then any
 
 and once per row ``too_close`` (the fused verdict is a near-tie: the top two classes too close to call, the
 dashboard's rule, ``views.near_tie``; ``predicted`` still names the likelier one), ``text_start`` (the text's first
-80 characters, for the map's hover), ``heard`` (the first 80 characters of what speech recognition heard in the
+80 characters, for the map's hover), ``text`` (the text whole, up to ``rows.TEXT_KEPT`` characters, its cut said:
+results.csv's), ``group`` (the manifest's group column: the report's slices by it), ``outside_languages`` (the
+modalities whose words are in a language their model was not trained on), ``heard`` (the first 80 characters of what speech recognition heard in the
 row's audio or its video's sound track; None when nothing was transcribed), ``top_at`` (where the strongest part
 of each map over a clip's time segments falls, as a share of the clip: :data:`TOP_AT`) and ``fused_features``: what
 the fusion read its verdict from (float32; ``fusion.read``; the dataset map projects it; None in folders written
@@ -133,12 +135,14 @@ def schema():
     cols += [(prob_column(m, x), f64) for m in names for x in SENTIMENTS]
     cols += [(shapley_column(m), f64) for m in names]
     cols += [(interaction_column(a, b), f64) for a, b in pairs()]
-    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s), ("text_start", s), ("heard", s)]
+    cols += [("conflict", pa.bool_()), ("conflict_detail", s), ("language", s), ("outside_languages", pa.list_(s)),
+             ("text_start", s), ("text", s), ("heard", s), ("group", s)]
     cols += [(col, scored) for col in top_lists().values()]
     cols += [(TOP_AT, pa.list_(pa.struct([("modality", s), ("at", f64)])))]
     cols += [("fused_features", pa.list_(pa.float32()))]
     cols += [("maps", pa.list_(pa.struct([("modality", s), ("method", s), ("verdict", s), ("aopc", f64),
-                                          ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64)]))),
+                                          ("aopc_random", f64), ("delta", f64), ("sanity_spearman", f64),
+                                          ("why", pa.list_(s))]))),
              ("unfaithful", pa.bool_()), ("forward_passes", pa.int64()), ("seconds", f64),
              ("notices", pa.list_(s)), ("error", s), ("explanation", s)]
     return pa.schema(cols)

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo.dataset.manifest import none_found
+from msa_demo.dataset.export import write_csv
 from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, model_record, one_line,
-                                   read_rows, safe_name)
+                                   read_rows, safe_name, text_kept)
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import fused_probs, labels_read, too_close, write_report
 from msa_demo.dataset.rowmap import write_map
@@ -120,6 +121,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     same_inputs = {r.id for r in rows if done.get(r.id) == inputs_now[r.id]}
     other_settings = {i for i in same_inputs if made_with.get(i) not in (None, settings)}
     todo = [r for r in rows if r.id not in same_inputs or r.id in other_settings]
+    kept_up = keep_up(store, stored, [r for r in rows if r.id in same_inputs and r.id not in other_settings])
     before = {str(r["id"]): tuple(r.get(h) for h in hashes) for r in stored}
     other_inputs = sum(1 for r in rows if r.id in before and before[r.id] != inputs_now[r.id])
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
@@ -173,8 +175,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
             store.write_table()  # also after Ctrl-C: the table holds every finished row
             if loaded:  # report.html names it (a run with all its rows done before keeps the earlier run's)
                 store.put(MODEL, json.dumps(loaded, ensure_ascii=False).encode("utf-8"))
-    elif not store.has_table():
+    elif not store.has_table() or kept_up:
         store.write_table()
+    write_csv(store)  # the results as a spreadsheet opens them (results.parquet needs Python)
     write_map(store)
     if report:
         write_report(store, lang=lang)
@@ -186,6 +189,25 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
                         tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close))
 
+
+
+def keep_up(store, stored: list[dict[str, Any]], skipped: Sequence[ManifestRow]) -> int:
+    """The rows done before, skipped now, with what the manifest says of them beside their inputs brought up to date
+    in the log: their ``group`` (``--columns group=notes`` added on a run again had done nothing) and, in a folder
+    written before it was kept, their ``text`` (results.csv's). How many were."""
+    by_id = {str(r["id"]): r for r in stored}
+    n = 0
+    for row in skipped:
+        rec = by_id.get(row.id)
+        if rec is None:
+            continue
+        now = {"group": row.group} if rec.get("group") != row.group else {}
+        if "text" not in rec:
+            now["text"] = text_kept(row.values.get("text"))
+        if now:
+            store.append({**rec, **now})
+            n += 1
+    return n
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "

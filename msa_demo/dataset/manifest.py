@@ -66,7 +66,9 @@ TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", 
 
 
 COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
-                "modalities, id, label, score, split, group); a value with {column} fields is built from each row, "
+                "modalities, id, label, score, split, group: a column of your own, such as a topic, that the "
+                "report and the Dataset tab slice the set by, as train scores each group); a value with {column} "
+                "fields is built from each row, "
                 "such as video=Raw/{video_id}/{clip_id}.mp4; a number names a column by its place, from 1 (a CSV "
                 "with no header line: text=6,label=1); a dotted name a field of a record column (JSONL objects, "
                 "Parquet structs: text=review.body)")

@@ -1,13 +1,15 @@
 """``DIR/report.html``: the whole set at a glance, for people who ship the model. Self-contained and light:
 static SVG bars and HTML tables, no script, every string escaped.
 
-Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
+First what to know before the figures ("Read this first": rows in a language outside the model's languages, rows
+whose text holds no words and the likely cause, pictures the face model left out, sarcasm as a blind spot). Accuracy, macro P/R/F1 and the confusion matrix (rows with a label); mean |Shapley| per modality overall, per
 predicted class and per label, and how many rows were too close to call and how they score; slices (by the
-modalities used, language, conflict or agreement, label, verdict: decided or too close to call) with their
-accuracy, macro F1 and reliance; how often modalities conflict and which one the fused decision sides with; each
+modalities used, language, the manifest's group, conflict or agreement, label, verdict: decided or too close to call)
+with their labelled rows, accuracy and macro F1 (marked over too few labelled rows, or for a language outside the
+model's) and reliance; how often modalities conflict and which one the fused decision sides with; each
 registered modality's parts (words, image regions, audio segments, video moments, ...) carrying most attribution
 across the set (times in a clip by the third of the clip they fall in, never added up across clips); a map of the rows (their fused features by PCA, ``rowmap``: a point links to the row's saved
-explanation); the maps that fail their faithfulness check; the rows that could not be explained. Its modality
+explanation); the maps that fail their faithfulness check, with the dashboard's reason; the rows that could not be explained. Its modality
 columns come from the registry (``columns``) and from the rows themselves.
 """
 
@@ -29,11 +31,11 @@ from msa_demo import i18n
 from msa_demo.i18n import sep, t
 from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
                               label_number, label_numbering)
-from msa_demo.language import language_name
+from msa_demo.language import OUTSIDE_LANGUAGES, language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
 from msa_demo.views.charts import BARS_CSS, bars_html
-from msa_demo.views.story import near_tie, tie_between, tie_gap, top_two
+from msa_demo.views.story import failed_checks, near_tie, tie_between, tie_gap, top_two
 
 CSS = ("body{font:14px system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px;color:#222}"
        "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -207,7 +209,18 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
     timed = timed_lists(ok)
     close = [r for r in ok if too_close(r)]
     close_labelled = [r for r in close if r in labelled]
+    outside = [r for r in ok if outside_language(r)]
+    no_words = [r for r in ok if noticed(r, NO_WORDS_NOTICE)]
     return {
+        # rows in a language outside the model's languages, by the row's language: {code: rows}
+        "rows_outside": len(outside), "ids_outside": [str(r["id"]) for r in outside],
+        "outside_by_language": _count(r.get("language") or "unknown" for r in outside),
+        # rows whose text held no words (only punctuation, symbols, emoji), and those of them made of "?": lost
+        "ids_no_words": [str(r["id"]) for r in no_words],
+        "ids_lost_characters": [str(r["id"]) for r in no_words if lost_characters(r)],
+        # rows whose picture the face model found no face in (left out of the row): a model that reads faces only
+        "no_face": sum(noticed(r, NO_FACE_NOTICE) for r in ok),
+        "text_rows": sum("text" in (r.get("used") or []) for r in ok),
         # rows whose fused verdict was too close to call: still scored on their predicted class (the metrics are),
         # counted and scored apart here so a reader can leave them out
         "too_close": len(close), "ids_too_close": [str(r["id"]) for r in close],
@@ -231,6 +244,14 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
         "labelled_failed": sum(1 for r in rows if r.get("error") and r.get("label") in SENTIMENTS),
         **_left_out(len(rows), extent or {}),
     }
+
+
+def _count(names: Iterable[str]) -> dict[str, int]:
+    """{name: how many times}, the most frequent first (then by name)."""
+    counts: dict[str, int] = defaultdict(int)
+    for n in names:
+        counts[n] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _left_out(rows: int, extent: dict) -> dict[str, Any]:
@@ -282,6 +303,8 @@ def _conflict_slice(rec: dict) -> str:
 SLICES = {
     "modalities used": lambda r: "+".join(r.get("used") or []) or "none",
     "language": lambda r: r.get("language") or "unknown",
+    # the manifest's group column (``--columns group=notes``): shown when the rows fall in two groups or more
+    "group": lambda r: r.get("group") or "no group",
     "conflict": _conflict_slice,
     "label": lambda r: r.get("label") or "unlabelled",
     "verdict": lambda r: "too close to call" if too_close(r) else "decided",
@@ -316,8 +339,42 @@ def _slices(rows: list[dict], key) -> dict[str, dict[str, Any]]:
         lab = [r for r in g if r.get("label") in SENTIMENTS and r.get("predicted") in SENTIMENTS]
         out[name] = {"rows": len(g), "labelled": len(lab), "reliance": mean_abs_shapley(g), "reliance_rows": rows_using(g),
                      "accuracy": sum(r["label"] == r.get("predicted") for r in lab) / len(lab) if lab else None,
-                     "macro_f1": macro_f1(lab)}
+                     "macro_f1": macro_f1(lab), "too_few": 0 < len(lab) < MIN_LABELLED,
+                     "outside": sum(outside_language(r) for r in g)}
     return out
+
+
+MIN_LABELLED = 10  # a score over fewer labelled rows is shown with "too few to tell" ("es: 4 labelled, 1.000")
+TOO_FEW = "too few to tell"
+TOO_FEW_NOTE = ("A score over fewer than {n} labelled rows is marked “too few to tell”: one row more or less moves it "
+                "by 10 points or more.")
+
+
+def outside_language(rec: dict) -> bool:
+    """Were the row's words (all or a substantial part) in a language its model was not trained on (its
+    ``outside_languages``; in a folder written before it was kept, a notice that says so)? Its verdict is not
+    reliable, as its notice says."""
+    if isinstance(rec.get("outside_languages"), (list, tuple)):
+        return bool(rec["outside_languages"])
+    return any(OUTSIDE_LANGUAGES in str(n) for n in rec.get("notices") or [])
+
+
+# a row's notices (``inputs.NO_WORDS``, ``explain.NO_FACE_LEFT_OUT`` and its photo's variant), by how they begin
+NO_WORDS_NOTICE = "Text: it holds no words"
+NO_FACE_NOTICE = "Image: no face was found"
+LOST_MARKS = "?\ufffd"  # what a character becomes in a file saved in an encoding that cannot hold it
+
+
+def noticed(rec: dict, start: str) -> bool:
+    return any(str(n).startswith(start) for n in rec.get("notices") or [])
+
+
+def lost_characters(rec: dict) -> bool:
+    """Is the row's text mostly question marks (or U+FFFD), three or more: characters lost when the file was saved
+    in a legacy encoding ("今天投票的人真多" saved as Latin-1 reads "????????")?"""
+    text = str(rec.get("text") or rec.get("text_start") or "")
+    marks = sum(c in LOST_MARKS for c in text)
+    return marks >= 3 and 2 * marks >= len("".join(text.split()))
 
 
 def _one_class(groups: dict[str, dict[str, Any]], labelled: list[dict]) -> None:
@@ -329,7 +386,7 @@ def _one_class(groups: dict[str, dict[str, Any]], labelled: list[dict]) -> None:
         if name not in SENTIMENTS:
             continue
         said = [r for r in labelled if r.get("predicted") == name]
-        g.update(macro_f1=None, recall=g["accuracy"],
+        g.update(macro_f1=None, recall=g["accuracy"], precision_of=len(said),
                  precision=sum(r["label"] == name for r in said) / len(said) if said else None)
 
 
@@ -345,6 +402,8 @@ def map_name(m: dict, lang: str = "en") -> str:
 def slice_name(what: str, name: str, lang: str = "en") -> str:
     """A slice's name in ``lang``: the modalities used ("text+image"), a language's code ("zh": 中文), a class, or a
     plain word ("agreement", "unlabelled")."""
+    if what == "group":  # the set's own words, but for the slice of rows without one
+        return t(name, lang) if name == "no group" else name
     if lang != "zh":
         return name
     if what == "modalities used":
@@ -354,14 +413,46 @@ def slice_name(what: str, name: str, lang: str = "en") -> str:
     return i18n.label(name, lang) if name in SENTIMENTS else i18n.said(name, lang)
 
 
+OUTSIDE_SLICE = "{name} (outside this model's languages)"
+PARTLY_OUTSIDE_SLICE = "{name} ({n} of its rows outside this model's languages)"
+
+
+def slice_label(what: str, name: str, g: dict[str, Any], lang: str = "en") -> str:
+    """A slice's name as its table shows it: a language slice whose rows' words the model was not trained on says
+    so ("es (outside this model's languages)"; "es: 7 rows, accuracy 1.000" had read as a language it handles)."""
+    shown = slice_name(what, name, lang)
+    n = g.get("outside") or 0
+    if what != "language" or not n:
+        return shown
+    return t(OUTSIDE_SLICE, lang, name=shown) if n >= g["rows"] else t(PARTLY_OUTSIDE_SLICE, lang, name=shown, n=n)
+
+
+def too_few(g: dict[str, Any], score: str = "accuracy") -> bool:
+    """Is a slice's ``score`` over fewer than :data:`MIN_LABELLED` rows (its labelled rows; a label slice's precision:
+    the labelled rows predicted as its class)?"""
+    n = g.get("precision_of") if score == "precision" else g.get("labelled")
+    return isinstance(n, int) and 0 < n < MIN_LABELLED
+
+
+def scored(g: dict[str, Any], score: str, spec: str = ".3f", lang: str = "en") -> str:
+    """A slice's score as its table shows it: "—" without one, "1.000 (too few to tell)" over fewer than
+    :data:`MIN_LABELLED` rows (:func:`too_few`)."""
+    v = g.get(score)
+    if v is None:
+        return "—"
+    return f"{v:{spec}}" + (f" ({t(TOO_FEW, lang)})" if too_few(g, score) else "")
+
+
 def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str], lang: str = "en") -> str:
     parts = []
+    few = False
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
         by_label = what == "label"  # one true class a slice: its recall and precision, no macro F1 (``_one_class``)
-        rows = [[slice_name(what, name, lang), g["rows"], g["labelled"], _fmt(g["accuracy"]),
-                 _fmt(g.get("precision") if by_label else g["macro_f1"])]
+        few = few or any(too_few(g) for g in groups.values())
+        rows = [[slice_label(what, name, g, lang), g["rows"], g["labelled"], scored(g, "accuracy", lang=lang),
+                 scored(g, "precision" if by_label else "macro_f1", lang=lang)]
                 + [f"{g['reliance'][m]:.3f}" if m in g["reliance"] else "—" for m in names]
                 for name, g in groups.items()]
         named = i18n.said(what, lang)
@@ -376,7 +467,8 @@ def _slices_html(slices: dict[str, dict[str, dict[str, Any]]], names: list[str],
     return (f"<h2>{t('Slices', lang)}</h2><p class=muted>"
             + t("The explained rows grouped by what they hold; accuracy and macro F1 (over the classes a slice's "
                 "labels or predictions hold) on its labelled rows, and how much each modality moved the prediction "
-                "there.", lang) + "</p>" + "".join(parts))
+                "there.", lang) + (" " + _e(t(TOO_FEW_NOTE, lang, n=MIN_LABELLED)) if few else "") + "</p>"
+            + "".join(parts))
 
 
 def _reliance_table(groups: dict[str, dict[str, float]], what: str, names: list[str], lang: str = "en") -> str:
@@ -435,6 +527,10 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
     not_read = inputs_not_read(s, lang)
     if not_read:
         parts.append(f"<p>{_e(not_read)}.</p>")
+    warned = caveats(s, lang)
+    if warned:
+        parts.append(f"<h2>{t('Read this first', lang)}</h2><ul>"
+                     + "".join(f"<li>{_e(line)}</li>" for line in warned) + "</ul>")
     m = s["metrics"]
     parts.append(f"<h2>{t('Accuracy against the labels', lang)}</h2>")
     numbered = labels_read(rows, lang)
@@ -501,13 +597,12 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
                 [[k, c, f"{w:.2f}", f"{mean:+.2f}"] for k, c, w, mean in items], {1, 2, 3}))
     parts.append(f"<h2>{t('Maps that fail their faithfulness check', lang)}</h2>")
     if s["unfaithful"]:
-        parts.append("<p>" + (t("1 map: deleting its top-ranked parts first does not drop the score clearly faster "
-                                "than deleting at random.", lang) if len(s["unfaithful"]) == 1 else
-                              t("{n} maps: deleting their top-ranked parts first does not drop the score clearly "
-                                "faster than deleting at random.", lang, n=len(s["unfaithful"]))) + "</p>")
-        parts.append(_table([t(h, lang) for h in ("row", "map", "AOPC", "AOPC random")],
-                            [[rid, map_name(mp, lang), _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random"))]
-                             for rid, mp in s["unfaithful"][:LIST_N]], {2, 3}))
+        parts.append("<p>" + t(UNFAITHFUL_ONE if len(s["unfaithful"]) == 1 else UNFAITHFUL, lang,
+                               n=len(s["unfaithful"])) + "</p>")
+        parts.append(_table([t(h, lang) for h in ("row", "map", "why", "AOPC", "AOPC random", "IG δ")],
+                            [[rid, map_name(mp, lang), " ".join(_why(w, mp, lang) for w in why_failed(mp)) or "—",
+                              _fmt(mp.get("aopc")), _fmt(mp.get("aopc_random")), _fmt(mp.get("delta"))]
+                             for rid, mp in s["unfaithful"][:LIST_N]], {3, 4, 5}))
     else:
         parts.append(f"<p class=muted>{t('None.', lang)}</p>")
     parts.append(f"<h2>{t('Rows that could not be explained', lang)}</h2>")
@@ -521,6 +616,39 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
                      + "</p>")
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)
+
+
+UNFAITHFUL = ("{n} maps fail a check of the dashboard's trust table (its ✗, “read with care”); why each fails, as "
+              "the dashboard says it:")
+UNFAITHFUL_ONE = ("1 map fails a check of the dashboard's trust table (its ✗, “read with care”); why it fails, as the "
+                  "dashboard says it:")
+
+
+def _without_name(line: str, name: str) -> str:
+    """A map's verdict without the map's name it opens with (its table's column names it)."""
+    if not line.startswith(name):
+        return line
+    rest = line[len(name):].lstrip(" :：")
+    return rest[:1].upper() + rest[1:]
+
+
+def _why(line: str, mp: dict, lang: str = "en") -> str:
+    """One of a map's failed checks (:func:`why_failed`, in English) in ``lang``, without the map's name."""
+    line = i18n.said(line, lang)
+    for name in dict.fromkeys((map_name(mp, lang), map_name(mp))):
+        line = _without_name(line, name)
+    return line
+
+
+def why_failed(mp: dict) -> list[str]:
+    """Why a saved map failed (its ``why``: the dashboard's sentence for each check it fails, in English); in a folder
+    written before it was kept, the same checks (``views.story.failed_checks``) on the figures the row kept. The
+    report had given every failing map the deletion test's reason, with figures that said it passed that test."""
+    if isinstance(mp.get("why"), (list, tuple)):
+        return [str(w) for w in mp["why"]]
+    figures = {"modality": mp.get("modality"), "method": mp.get("method"), "delta": mp.get("delta"),
+               "faithfulness": {k: mp.get(k) for k in ("aopc", "aopc_random", "sanity_spearman")}}
+    return failed_checks({"maps": [figures]})[0]
 
 
 WHERE_IN_CLIP = ("Times in one clip are not times in another (second 2–3 of one clip has nothing to do with second "
@@ -565,6 +693,46 @@ def too_close_line(figures: dict, lang: str = "en") -> str:
     scored = (t(TOO_CLOSE_SCORED, lang, n=k, accuracy=f"{figures['too_close_accuracy']:.3f}") if k
               else t(TOO_CLOSE_UNLABELLED, lang))
     return f"{line}{sep(lang, '; ')}{scored}"
+
+
+OUTSIDE_ROWS = ("{n} rows are in a language outside this model's languages ({languages}): their verdicts are not "
+                "reliable (each row's notices say so), and the slices by language mark them.")
+OUTSIDE_ROW = ("1 row is in a language outside this model's languages ({languages}): its verdict is not reliable (its "
+               "notices say so), and the slices by language mark it.")
+NO_WORDS_ROWS = ("{n} row(s) hold no words in their text (only question marks, punctuation, symbols or emoji): {ids}; "
+                 "their verdicts say how the model takes those marks, not what anyone meant.")
+LOST_ROWS = ("{n} of them are question marks where characters were: most likely lost when the file was saved in a "
+             "legacy encoding (Latin-1, Windows-1252) that cannot hold them (Chinese, emoji, accents); save it as "
+             "UTF-8 and run it again.")
+NO_FACE_ROWS = ("The image model reads faces only: in {n} row(s) it found no face in the picture (a poster, a chart, a "
+                "scene), so the picture was left out and the row explained from its other inputs.")
+SARCASM = ("Sarcasm and irony are a known blind spot: the text model reads words at face value, so a sarcastic post "
+           "(“Thanks so much for the two-hour line”) is often read as the sentiment it pretends; check such posts by "
+           "hand.")
+
+
+def caveats(figures: dict, lang: str = "en") -> list[str]:
+    """What to know before reading the figures, a line each: rows in a language outside the model's languages (by
+    language), rows whose text holds no words (and the likely cause when they are question marks: characters lost to
+    a legacy encoding), pictures the face model left out, and sarcasm as a blind spot of any text model. A row's own
+    notices said these; the set's report had not."""
+    lines = []
+    n = figures.get("rows_outside") or 0
+    if n:
+        languages = i18n.listed((f"{i18n.language(language_name(code), lang) if code != 'unknown' else t('unknown', lang)}"
+                                 f" {k}" for code, k in (figures.get("outside_by_language") or {}).items()), lang)
+        lines.append(t(OUTSIDE_ROW, lang, languages=languages) if n == 1 else
+                     t(OUTSIDE_ROWS, lang, n=n, languages=languages))
+    empty = figures.get("ids_no_words") or []
+    if empty:
+        lost = len(figures.get("ids_lost_characters") or [])
+        lines.append(t(NO_WORDS_ROWS, lang, n=len(empty), ids=ids_named(empty, lang))
+                     + (("" if lang == "zh" else " ") + t(LOST_ROWS, lang, n=lost) if lost else ""))
+    if figures.get("no_face"):
+        lines.append(t(NO_FACE_ROWS, lang, n=figures["no_face"]))
+    if figures.get("text_rows"):
+        lines.append(t(SARCASM, lang))
+    return lines
 
 
 def _sentence(line: str, lang: str = "en") -> str:
@@ -699,6 +867,7 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, report_page(store, title, lang).encode("utf-8"))
 
 
-__all__ = ["ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+__all__ = ["MIN_LABELLED", "TOO_FEW", "caveats", "lost_characters", "outside_language", "scored", "slice_label",
+           "too_few", "why_failed", "ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "write_report"]

@@ -45,6 +45,7 @@ class ManifestRow:
     # column's, ``labels.label_numbering``; a split's or the first rows' numbers alone may say otherwise)
     label_read_as: str | None = None
     left_out: dict[str, str] = field(default_factory=dict)  # {modality: why its file is not read} (:func:`left_out`)
+    group: str | None = None  # the manifest's ``group`` column (``--columns group=notes``): the report's slices by it
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -131,7 +132,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         given = None if r.get("label") in (None, "") else str(r["label"]).strip()
         numbered = label is not None and label_score(given) is not None
         read_as = (NAMED if label_names else numbering) if numbered else None
-        rows.append(ManifestRow(i, rid, values, label, notice, given, read_as))
+        group = None if r.get("group") in (None, "") else " ".join(str(r["group"]).split()) or None
+        rows.append(ManifestRow(i, rid, values, label, notice, given, read_as, group=group))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
@@ -170,13 +172,27 @@ def empty_record(row: ManifestRow) -> dict[str, Any]:
         rec[shapley_column(m)] = None
     for a, b in combinations(names, 2):
         rec[interaction_column(a, b)] = None
-    rec.update(conflict=None, conflict_detail=None, language=None, text_start=text_start(row.values.get("text")),
-               heard=None)
+    rec.update(conflict=None, conflict_detail=None, language=None, outside_languages=[],
+               text_start=text_start(row.values.get("text")), text=text_kept(row.values.get("text")), heard=None,
+               group=row.group)
     rec.update({column: [] for column in top_lists().values()})
     rec[TOP_AT] = []
     rec.update(fused_features=None, maps=[], unfaithful=False, forward_passes=None, seconds=None,
                notices=[row.label_notice] if row.label_notice else [], error=None, explanation=None)
     return rec
+
+
+TEXT_KEPT = 2000  # characters of a row's text its results row keeps (results.csv's "which posts" column)
+TEXT_CUT = " […cut: the first {kept:,} of {n:,} characters]"
+
+
+def text_kept(text: Any, n: int = TEXT_KEPT) -> str | None:
+    """A row's text as its results row keeps it: whole up to ``n`` characters, else its first ``n`` and a clear
+    mark of the cut (:data:`TEXT_CUT`); None without text. ``text_start`` (80 characters) had been all that was kept:
+    "which posts did it call negative?" could not be answered from the results."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text if len(text) <= n else text[:n] + TEXT_CUT.format(kept=n, n=len(text))
 
 
 def _top(m: dict, k: int) -> list[dict[str, Any]]:
@@ -217,7 +233,7 @@ def top_at(m: dict[str, Any]) -> float | None:
 
 def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str, Any]:
     """The results row of one explanation (``Explanation.to_dict()``)."""
-    from msa_demo.views.story import near_tie, trust_rows
+    from msa_demo.views.story import failed_checks, near_tie, outside_languages, trust_rows
 
     rec = empty_record(row)
     pred = exp.get("prediction") or {}
@@ -243,6 +259,9 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
     # the language of the first modality (in registry order) whose reading names one: the text's, else the speech's
     rec["language"] = next((r["language"] for m in modalities() if isinstance(r := reading.get(m), dict)
                             and r.get("language")), None)
+    # the modalities whose words (all or a substantial part) are in a language their model was not trained on: the
+    # report marks their slices, as each row's notice says "its verdict on this text is not reliable"
+    rec["outside_languages"] = outside_languages(reading, pred)
     first: dict[str, dict] = {}
     for m in exp.get("maps") or []:
         first.setdefault(m.get("modality"), m)
@@ -251,11 +270,12 @@ def record_of(row: ManifestRow, exp: dict[str, Any], top_k: int = 5) -> dict[str
             rec[column] = _top(first[modality], top_k)
             if (at := top_at(first[modality])) is not None:
                 rec[TOP_AT].append({"modality": modality, "at": at})
-    for m, verdict in zip(exp.get("maps") or [], trust_rows(exp)):
+    for m, verdict, why in zip(exp.get("maps") or [], trust_rows(exp), failed_checks(exp)):
         f = m.get("faithfulness") or {}
+        # why: the dashboard's sentence for each check the map fails (its ✗), so the report says the same reason
         rec["maps"].append({"modality": m.get("modality"), "method": m.get("method"), "verdict": verdict["mark"],
                             "aopc": f.get("aopc"), "aopc_random": f.get("aopc_random"), "delta": m.get("delta"),
-                            "sanity_spearman": f.get("sanity_spearman")})
+                            "sanity_spearman": f.get("sanity_spearman"), "why": why})
     rec["unfaithful"] = any(m["verdict"] == "✗" for m in rec["maps"])
     cost = exp.get("cost") or {}
     rec.update(forward_passes=cost.get("forward_passes"), seconds=cost.get("seconds"))

@@ -35,9 +35,10 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
-from msa_demo.dataset.report import (ONE_CLASS, PUNCTUATION, alone, ids_repeated, inputs_not_read,
-                                     labelled_left_out, labels_not_read, labels_read, map_name, rows_counted, rows_left_out, runner_up, slice_name,
-                                     too_close, too_close_line, unread_labels)
+from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, ids_repeated,
+                                     inputs_not_read, labelled_left_out, labels_not_read, labels_read, map_name,
+                                     rows_counted, rows_left_out, runner_up, scored, slice_label, slice_name, too_close,
+                                     too_close_line, too_few, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -271,11 +272,10 @@ def confusion_markdown(metrics: dict, lang: str = "en") -> str:
 
 def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str:
     """The report's slices as one markdown table: each slice's rows, accuracy and macro F1 on its labelled rows,
-    and the modality it relies on most (only groupings with two slices or more)."""
-    def pct(v):
-        return "—" if v is None else f"{v:.0%}"
-
+    and the modality it relies on most (only groupings with two slices or more); how many rows are labelled, a score
+    over fewer than ``MIN_LABELLED`` marked "too few to tell", a language the model was not trained on marked."""
     lines = []
+    few = False
     for what, groups in slices.items():
         if len(groups) < 2:
             continue
@@ -286,19 +286,21 @@ def slices_markdown(slices: dict[str, dict[str, dict]], lang: str = "en") -> str
             # of three equal ones was named as the one relied on most)
             tied = [m for m in rel if top and f"{rel[m]:.3f}" == f"{rel[top]:.3f}"]
             most = " = ".join(md(modality_name(m, lang)) for m in tied)
-            named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(slice_name(what, name, lang))}"
+            named = f"{md(said(what, lang))}{sep(lang, ': ')}{md(slice_label(what, name, g, lang))}"
             relied = f"{most} {rel[top]:.3f}{of_rows(g, top, g['rows'], lang)}" if top else "—"
-            lines.append(f"| {named} | {g['rows']} | {pct(g.get('accuracy'))} | "
-                         f"{'—' if g.get('macro_f1') is None else format(g['macro_f1'], '.2f')} | {relied} |")
+            few = few or too_few(g)
+            lines.append(f"| {named} | {g['rows']} | {g.get('labelled', '—')} | {scored(g, 'accuracy', '.0%', lang)} | "
+                         f"{scored(g, 'macro_f1', '.2f', lang)} | {relied} |")
     if not lines:
         return ""
-    head = ("by slice", "rows", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
-    table = "| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---|\n" + "\n".join(lines)
+    head = ("by slice", "rows", "labelled", "accuracy", "macro F1", "relies most on (mean abs. Shapley)")
+    table = ("| " + " | ".join(t(h, lang) for h in head) + " |\n|---|---:|---:|---:|---:|---|\n" + "\n".join(lines)
+             + ("\n\n" + md(t(TOO_FEW_NOTE, lang, n=MIN_LABELLED)) if few else ""))
     one_class = {name: g for name, g in (slices.get("label") or {}).items() if "precision" in g}
     if len(slices.get("label") or {}) < 2 or not one_class:
         return table
     # a label slice holds one true class: its macro F1 scored the others 0 (left out: "—"); its precision instead
-    precision = " · ".join(f"{md(slice_name('label', name, lang))} {pct(g['precision'])}"
+    precision = " · ".join(f"{md(slice_name('label', name, lang))} {scored(g, 'precision', '.0%', lang)}"
                            for name, g in one_class.items())
     return table + "\n\n" + md(t(ONE_CLASS, lang)) + " " + t("Precision over the set: {precision}.", lang,
                                                              precision=precision)
@@ -459,7 +461,7 @@ class DatasetTab:
 
     def open(self, folder: str | None, show: str = ALL, lang: str | None = None, visitor: str | None = None) -> tuple:
         """(table, summary, the path box, the folder shown, report button, the set by slice, the map of the rows
-        (a gr.Plot), the map's caption) for a results folder, in ``lang`` (None: the page's language);
+        (a gr.Plot), the map's caption, the results.csv button) for a results folder, in ``lang`` (None: the page's language);
         ``visitor``: the page's token (its own runs open, and are listed in the path box for it alone)."""
         gr = gradio()
         lang = lang or current_language()
@@ -493,7 +495,21 @@ class DatasetTab:
         plot, caption = self.map_of(rows, lang)
         listed = [name, *(c for c in self.choices(visitor) if c != name)][:RECENT_KEPT]
         return (table, summary_markdown(rows, path, figures, lang), gr.Dropdown(choices=listed, value=name), name,
-                button, breakdown_markdown(rows, figures, lang), plot, caption)
+                button, breakdown_markdown(rows, figures, lang), plot, caption, self.csv_button(name, rows))
+
+    def csv_button(self, name: str, rows: list[dict]):
+        """The folder's results.csv to download (``dataset.export``: one row per input with its whole text, for a
+        spreadsheet), made from its rows where the app serves its files from: a folder written before explain-batch
+        wrote one gets it too. Disabled for a folder without rows."""
+        from msa_demo.dataset.export import CSV_FILE, csv_bytes
+
+        gr = gradio()
+        if not rows:
+            return gr.DownloadButton(interactive=False, value=None)
+        copy = Path(self.dash.report_dir) / "dataset" / name.replace(os.sep, "_") / CSV_FILE
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(copy, csv_bytes(rows))
+        return gr.DownloadButton(interactive=True, value=str(copy))
 
     def map_of(self, rows: list[dict], lang: str = "en") -> tuple:
         """(the rows' map: a gr.Plot holding the plotly figure, hidden without one; its caption, or the one line
@@ -819,6 +835,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                              min_width=180, elem_id="dataset-stop")  # on the page while a run goes
         report = gr.DownloadButton(tr("Download report.html"), interactive=False, elem_id="dataset-report", scale=0,
                                    size="sm", min_width=180)
+        results_csv = gr.DownloadButton(tr_made("Download results.csv", "下载 results.csv"), interactive=False,
+                                        elem_id="dataset-csv", scale=0, size="sm", min_width=180)
     with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
                          "used, language, conflict and label"), open=False, elem_id="dataset-slices-box"):
         slices = gr.Markdown(elem_id="dataset-slices")
@@ -833,7 +851,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                          max_height=560, wrap=True, column_widths=widths(), pinned_columns=1, elem_id="dataset-table",
                          label=tr("Rows: click one to open its explanation · click a header to sort"))
     current = gr.State(None)
-    opened = [table, summary, folder, current, report, slices, map_plot, map_note]
+    opened = [table, summary, folder, current, report, slices, map_plot, map_note, results_csv]
     row_outputs = page.outputs(page.order(lambda n: not n.startswith("compare.") and (with_inputs or not n.startswith(
         "input."))))
 

@@ -463,6 +463,14 @@ def trust_verdicts(exp: dict, lang: str = "en") -> list[tuple[str, str]]:
     return [(mark, text) for _i, mark, text in _verdicts(exp, lang)]
 
 
+def failed_checks(exp: dict, lang: str = "en") -> list[list[str]]:
+    """For each map, the sentence of each check it fails (its ✗ verdicts in :func:`trust_verdicts`; [] for one that
+    fails none): why the trust table says "read with care", as a set's report lists it (it had given the deletion
+    test's figures for a map that failed on its IG completeness)."""
+    verdicts = _verdicts(exp, lang)
+    return [[text for j, mark, text in verdicts if j == i and mark == "✗"] for i in range(len(exp.get("maps") or []))]
+
+
 # The table rates the explanation, not the answer: its heading and ✓ had read "Can you trust it? ✓ trustworthy" beside
 # a sarcastic post read 97 % positive, which a reader took for "the answer is right"
 TRUST_TITLE = "Can you trust the highlighting?"
