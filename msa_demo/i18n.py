@@ -341,9 +341,6 @@ ZH: dict[str, str] = {
     # explain-batch's lines on the command line
     ", {rate} rows/s": "，每秒 {rate} 行",
     " and {n} more": " 等另外 {n} 行",
-    "labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), explained without "
-    "them: {n} · {ids}": "未读取的标签（不是情绪名称：请用 negative、neutral、positive、-1 / 0 / 1 或一种情绪），这些行在无"
-                         "标签的情况下解释：{n} · {ids}",
     "The manifest '{manifest}' has none of the columns {columns} (it has: {have}). Map a column of yours: --columns "
     "text={column}.": "清单“{manifest}”没有 {columns} 中的任何一列（它有：{have}）。请映射你的列：--columns text={column}。",
     "The manifest '{manifest}' has none of the columns {columns} (it has: {have}). Map a column of yours: --columns "
@@ -1358,6 +1355,22 @@ ZH: dict[str, str] = {
     "so much for the two-hour line”) is often read as the sentiment it pretends; check such posts by hand.":
         "讽刺和反语是已知的盲点：文字模型按字面意思读词语，因此讽刺的帖子（“太感谢这两个小时的排队了”）常被读成它表面上的情绪；"
         "请人工核对这类帖子。",
+    # fix-labels
+    "labels not read, explained without them: {n} · {values} · rows {ids}. Write negative, neutral or positive (or "
+    "an emotion) in their place{numbers}.": "未读取的标签，这些行在无标签的情况下解释：{n} · {values} · 行 {ids}。请在该处改写为 "
+                                            "negative、neutral 或 positive（或一种情绪）{numbers}。",
+    "; name numbers with --label-names, such as 0=neutral": "；数字请用 --label-names 命名，例如 0=neutral",
+    "'{label}' ({n} rows)": "“{label}”（{n} 行）",
+    "'{label}' (1 row)": "“{label}”（1 行）",
+    "Label '{label}' is a number among word labels (pos, neg ...), and which sentiment a number means there is not "
+    "guessed; write negative, neutral or positive in its place, or name the numbers with --label-names (such as "
+    "{number}=neutral).": "标签“{label}”是夹在文字标签（pos、neg ……）中的一个数字，它表示哪种情感不作猜测；请在该处改写为 "
+                          "negative、neutral 或 positive，或用 --label-names 为这些数字命名（例如 {number}=neutral）。",
+    "Label '{label}' is the label column's only number, and 0 alone does not tell which numbering it follows "
+    "(negative in 0 / 1, neutral in -1 / 0 / 1); write negative, neutral or positive, or name it with --label-names "
+    "(such as 0=neutral).": "标签“{label}”是标签列中唯一的数字，仅有 0 无法判断它遵循哪种编号方式（在 0 / 1 中为负面，在 "
+                            "-1 / 0 / 1 中为中性）；请写 negative、neutral 或 positive，或用 --label-names 为它命名（例如 "
+                            "0=neutral）。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

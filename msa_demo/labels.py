@@ -98,7 +98,7 @@ EMOTION7 = {
     "love": "positive", "optimism": "positive",
 }
 _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative", "0": "neutral",
-            "1": "positive",
+            "1": "positive", "+": "positive", "-": "negative",  # a hand-labelled sheet's shorthand
             # in Chinese: the words this app's own tables and reports write, and the usual others
             "正面": "positive", "积极": "positive", "正向": "positive", "好评": "positive",
             "负面": "negative", "消极": "negative", "负向": "negative", "差评": "negative",
@@ -121,6 +121,12 @@ NUMBERINGS: dict[str, dict[str, str]] = {
                 **{str(n): "positive" for n in range(7, 11)}},
 }
 DEFAULT_NUMBERING = "-1 / 0 / 1"
+# A column that holds sentiment words with its numbers ("pos", "neg", "0") and none below 0: which sentiment a
+# number means is not guessed from the few numbers there (a lone 0 read as 0 / 1's negative had meant neutral), nor
+# from a column whose only number is 0 (negative in 0 / 1, neutral in -1 / 0 / 1): such numbers are not read, and
+# each row says so.
+AMONG_WORDS = "numbers among words"
+ZERO_ALONE = "0 alone"
 # Sentiment scores (the field's own sets: averaged annotators' ratings), read as their sets' papers read three
 # classes: CMU-MOSI and MOSEI (-3 to 3) round the score clipped to -1..1 (neutral from -0.5 to 0.5); CH-SIMS
 # (-1 to 1) keeps -0.1 to 0.1 neutral. A 2-way set reads a score below 0 as negative, else positive ("Has0").
@@ -159,8 +165,14 @@ def label_numbering(raws: Iterable[Any]) -> str:
     when some are below 0 and some are not whole or lie beyond -1..1 (-1 to 1 when all lie within, else -3 to
     3); else any below 0 -> -1 / 0 / 1; only 0 and 1 -> 0 / 1; 1 and 2 -> 1 / 2; 0 to 2 -> 0 / 1 / 2; 0 with 3
     or 4 -> 0 to 4; 1 to 3, 4 or 5 -> 1 to 5 (star ratings); 1 to 9 or 10 -> 1 to 10. Other numbers (FER2013's
-    emotion codes 0 to 6) follow none: "numbers 0 to 6", which :func:`map_label` does not guess at, and says so."""
+    emotion codes 0 to 6) follow none: "numbers 0 to 6", which :func:`map_label` does not guess at, and says so;
+    nor at numbers among sentiment words that hold no number below 0 (``AMONG_WORDS``: "pos", "neg", "0"; with a
+    -1 they are -1 / 0 / 1's) or a column whose only number is 0 (``ZERO_ALONE``)."""
+    raws = [r for r in raws if r is not None and str(r).strip()]
     values = [v for v in (label_score(r) for r in raws) if v is not None]
+    plain = [v for r, v in zip(raws, map(label_score, raws)) if v is not None and not _STARS.fullmatch(str(r).strip())]
+    if plain and min(plain) >= 0 and any(_is_word(r) for r in raws):  # (a -1: -1 / 0 / 1's; "5 stars": a rating's)
+        return AMONG_WORDS
     if values and min(values) < 0 and max(abs(v) for v in values) <= 3 and (
             any(not v.is_integer() for v in values) or max(abs(v) for v in values) > 1):
         return "scores -1 to 1" if max(abs(v) for v in values) <= 1 else "scores -3 to 3"
@@ -168,6 +180,8 @@ def label_numbering(raws: Iterable[Any]) -> str:
     if not numbers or min(numbers) < 0:
         return DEFAULT_NUMBERING
     low, top = min(numbers), max(numbers)
+    if numbers == {0} and all(v.is_integer() for v in values):
+        return ZERO_ALONE
     if low >= 0 and top <= 1:
         return "0 / 1"
     if low >= 1 and top == 2:  # (a column of 2s alone: positive, as every numbering with a 2 at its top reads it)
@@ -181,6 +195,17 @@ def label_numbering(raws: Iterable[Any]) -> str:
     if low >= 1 and top in (9, 10):
         return "1 to 10"
     return f"numbers {low} to {top}"
+
+
+def _is_word(raw: Any) -> bool:
+    """A label that is no number and reads as a sentiment ("pos", "+", "happy")."""
+    if label_score(raw) is not None:
+        return False
+    try:
+        map_label(raw, "3")
+    except InputError:
+        return False
+    return True
 
 
 NAMED = "--label-names"  # how a row's number was read when the names were given (``label_read_as``)
@@ -240,8 +265,16 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
     if numbering in SCORES and score is not None and label_set != "emotion7":
         text = score_sentiment(score, numbering, two_way=label_set == "2")
     elif number is not None and label_set != "emotion7":
-        if label_set == "2" and numbering == DEFAULT_NUMBERING:
+        if label_set == "2" and numbering in (DEFAULT_NUMBERING, ZERO_ALONE):
             numbering = "0 / 1"  # a 2-way set has no neutral for 0 to be
+        if numbering == AMONG_WORDS:
+            raise InputError(f"Label '{raw}' is a number among word labels (pos, neg ...), and which sentiment a "
+                             "number means there is not guessed; write negative, neutral or positive in its place, or "
+                             f"name the numbers with --label-names (such as {number}=neutral).")
+        if numbering == ZERO_ALONE:
+            raise InputError(f"Label '{raw}' is the label column's only number, and 0 alone does not tell which "
+                             "numbering it follows (negative in 0 / 1, neutral in -1 / 0 / 1); write negative, "
+                             "neutral or positive, or name it with --label-names (such as 0=neutral).")
         if numbering not in NUMBERINGS:
             raise InputError(f"Label '{raw}' is a number, and the label column's {numbering} follow none of the "
                              "numberings read (0 / 1, 1 / 2, 0 / 1 / 2, -1 / 0 / 1, 0 to 4, 1 to 5 stars, 1 to 10); "

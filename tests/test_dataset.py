@@ -491,6 +491,49 @@ def test_numbers_of_no_known_numbering_and_the_sets_label_names(tmp_path):
                                                                    "neutral, 5 → positive")
 
 
+def test_a_hand_labelled_sheet_s_mixed_labels_are_read_or_named_by_value(tmp_path):
+    """A journalist's sheet mixed pos, Positive, +, neg, -, neutral, neu, 0 and 'meh/neutral': its two 0s (meant
+    neutral) were read as negative ("numbered labels read as 0 → negative, by the numbers the label column holds")
+    and counted as model errors, while the line on the labels not read advised "-1 / 0 / 1". A number among word
+    labels is not guessed, and says how to say it; + and - are read as positive and negative; the labels not read
+    are named by value, with how many rows give each. A column whose only number is 0 is not guessed either."""
+    from msa_demo.dataset.report import labels_not_read, labels_read, to_html, unread_labels
+    from msa_demo.dataset.rows import empty_record
+    from msa_demo.i18n import said
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    given = ["pos", "Positive", "positive ", "+", "POS", "neg", "-", "NEG", "neutral", "neu", "0", "meh/neutral", "0",
+             "meh/neutral", "meh/neutral"]
+    m = tmp_path / "sheet.csv"
+    m.write_text("text,label\n" + "".join(f"row {i},{g}\n" for i, g in enumerate(given)), encoding="utf-8")
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == ["positive"] * 5 + ["negative"] * 3 + ["neutral"] * 2 + [None] * 5
+    assert rows[10].label_notice == (
+        "The label was not used: Label '0' is a number among word labels (pos, neg ...), and which sentiment a number "
+        "means there is not guessed; write negative, neutral or positive in its place, or name the numbers with "
+        "--label-names (such as 0=neutral).")
+    assert said(rows[10].label_notice, "zh").startswith("未使用该标签：标签“0”是夹在文字标签")
+    records = [{**empty_record(r), "predicted": "negative"} for r in rows]
+    assert labels_read(records) == ""  # no number read: no "0 → negative"
+    line = labels_not_read(unread_labels(records))
+    assert line == ("labels not read, explained without them: 5 · 'meh/neutral' (3 rows), '0' (2 rows) · rows "
+                    "row-00011, row-00012, row-00013, row-00014, row-00015. Write negative, neutral or positive (or "
+                    "an emotion) in their place; name numbers with --label-names, such as 0=neutral.")
+    assert "“meh/neutral”（3 行）、“0”（2 行）" in labels_not_read(unread_labels(records), "zh")
+    assert "-1 / 0 / 1" not in line and line.replace("'", "&#x27;") in to_html(records)
+    assert ("'0' (2 rows) · rows row-00011" in summary_markdown(records, tmp_path)
+            and "with the 'numbered labels' names' box, such as 0=neutral" in summary_markdown(records, tmp_path))
+    from msa_demo.training import row_labels
+    from msa_demo.training.data import labelled_rows  # train reads the sheet the same way
+
+    _, y, left_out = labelled_rows([{"label": g} for g in given], "3", None)
+    assert y == [2] * 5 + [0] * 3 + [1] * 2 and sorted(left_out) == [10, 11, 12, 13, 14]
+    m.write_text("text,label\na,0\nb,0\n", encoding="utf-8")  # 0 alone: negative (0 / 1) or neutral (-1 / 0 / 1)?
+    rows = manifest_rows(m)
+    assert [r.label for r in rows] == [None, None] and "0 alone does not tell which numbering" in rows[0].label_notice
+    assert row_labels([{"label": "0"}, {"label": "0"}], "2", None)[1] == [0, 0]  # a 2-way set has no neutral
+
+
 def test_a_class_label_of_minus_one_is_no_label(tmp_path):
     """GLUE's test splits, saved with datasets, label every row -1 (ClassLabel's "no label"): each was read as
     negative, a made-up accuracy reported on them, and train held them out as its test rows."""
@@ -685,12 +728,13 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "The first 2 of 3 rows: 2 explained, 0 failed, 0 already done" in text and "rows/s" in text
     assert "  1 row(s) of the manifest were left out by --limit 2 (without it, every row is run)\n" in text
-    assert "labels not read (no sentiment name: " in text and "explained without them: 1 · row-00002" in text
+    assert "labels not read, explained without them: 1 · 'maybe' (1 row) · rows row-00002. Write negative" in text
     from msa_demo.ui.dataset_tab import summary_markdown
 
     said = summary_markdown(read_results(out), out)
-    assert "explained without them: 1 · row-00002" in said  # the command line's line
-    assert "explained without them: 1 · row-00002" in (out / "report.html").read_text(encoding="utf-8")  # and the
+    assert "explained without them: 1 · 'maybe' (1 row) · rows row-00002" in said  # the command line's line
+    assert "explained without them: 1 · &#x27;maybe&#x27; (1 row) · rows row-00002" in (
+        out / "report.html").read_text(encoding="utf-8")  # and the
     # report's ('maybe' had shown as "label: —" there, with no word why)
     assert "未读取的标签" in summary_markdown(read_results(out), out, lang="zh")
     assert len(read_results(out)) == 2

@@ -34,7 +34,8 @@ class BatchSummary:
     failed: int
     seconds: float
     out: str
-    unlabelled: tuple[str, ...] = ()  # the rows whose label was given but is no sentiment (explained without it)
+    # (id, label as given) of the rows whose label was given but is no sentiment (explained without it)
+    unlabelled: tuple[tuple[str, str], ...] = ()
     numbered: str = ""  # how numbered labels were read when not as -1 / 0 / 1 (``report.labels_read``)
     failures: tuple[tuple[str, str], ...] = ()  # (id, why) of each row this run could not explain
     label_hint: str = ""  # no row has a label, and a column looks like the labels (``manifest.label_hint``)
@@ -184,8 +185,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     numbered = labels_read([{"label": r.label, "label_given": r.label_given, "label_read_as": r.label_read_as}
                             for r in rows], lang)
     return BatchSummary(len(rows), len(rows) - len(todo), explained, failed, time.perf_counter() - t0,
-                        str(store.path), tuple(r.id for r in rows if r.label_notice), numbered, tuple(failures),
-                        label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
+                        str(store.path), tuple((r.id, r.label_given or "") for r in rows if r.label_notice), numbered,
+                        tuple(failures), label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
                         tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close))
 

@@ -30,7 +30,7 @@ from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, extent as folder_e
 from msa_demo import i18n
 from msa_demo.i18n import sep, t
 from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
-                              label_number, label_numbering)
+                              label_number, label_numbering, label_score)
 from msa_demo.language import OUTSIDE_LANGUAGES, language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
@@ -805,17 +805,35 @@ def labelled_left_out(figures: dict, lang: str = "en") -> str:
 LABELLED_LEFT_OUT = "{n} labelled row(s) could not be explained and are left out of the scores"
 
 
-def unread_labels(rows: list[dict]) -> list[str]:
-    """The ids of the results rows whose label is no sentiment (their notice says so)."""
-    return [str(r.get("id")) for r in rows if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
+def unread_labels(rows: list[dict]) -> list[tuple[str, str]]:
+    """(id, the label as given) of the results rows whose label is no sentiment (their notice says so)."""
+    return [(str(r.get("id")), str(r.get("label_given") or "")) for r in rows
+            if any(str(n).startswith(LABEL_NOT_USED) for n in r.get("notices") or [])]
 
 
-def labels_not_read(ids: list[str] | tuple[str, ...], lang: str = "en") -> str:
-    """One line naming the rows whose label is no sentiment (explained as unlabelled), "" when there are none."""
-    if not ids:
+LABELS_NOT_READ = ("labels not read, explained without them: {n} · {values} · rows {ids}. Write negative, neutral or "
+                   "positive (or an emotion) in their place{numbers}.")
+NAME_NUMBERS = "; name numbers with --label-names, such as 0=neutral"
+VALUES_SHOWN = 8  # the labels not read named by value, the most frequent first; then "and N more"
+
+
+def labels_not_read(unread: list[tuple[str, str]] | tuple[tuple[str, str], ...], lang: str = "en") -> str:
+    """One line naming the labels that are no sentiment by value, with how many rows give each ("'meh/neutral' (3
+    rows)": what to fix in the sheet; row ids alone had not said), then the rows (explained as unlabelled); ""
+    when there are none."""
+    if not unread:
         return ""
-    return t("labels not read (no sentiment name: use negative, neutral, positive, -1 / 0 / 1 or an emotion), "
-             "explained without them: {n} · {ids}", lang, n=len(ids), ids=ids_named(ids, lang))
+    counts: dict[str, int] = {}
+    for _rid, given in unread:
+        counts[given] = counts.get(given, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    values = i18n.listed((t("'{label}' ({n} rows)" if k > 1 else "'{label}' (1 row)", lang, label=v, n=k)
+                          for v, k in ranked[:VALUES_SHOWN]), lang)
+    if len(ranked) > VALUES_SHOWN:
+        values += t(" and {n} more", lang, n=len(ranked) - VALUES_SHOWN)
+    numbers = t(NAME_NUMBERS, lang) if any(label_score(v) is not None for v in counts) else ""
+    return t(LABELS_NOT_READ, lang, n=len(unread), values=values, numbers=numbers,
+             ids=ids_named([rid for rid, _ in unread], lang))
 
 
 def labels_read(rows: list[dict], lang: str = "en") -> str:

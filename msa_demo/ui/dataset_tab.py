@@ -240,7 +240,7 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
         lines.append(md(repeated))
     unread = unread_labels(rows)
     if unread:
-        lines.append(md(labels_not_read(unread, lang)))
+        lines.append(md(in_fields(labels_not_read(unread, lang), lang)))
     numbered = labels_read(rows, lang)
     if numbered:
         lines.append(md(numbered))
