@@ -1371,6 +1371,13 @@ ZH: dict[str, str] = {
     "(such as 0=neutral).": "标签“{label}”是标签列中唯一的数字，仅有 0 无法判断它遵循哪种编号方式（在 0 / 1 中为负面，在 "
                             "-1 / 0 / 1 中为中性）；请写 negative、neutral 或 positive，或用 --label-names 为它命名（例如 "
                             "0=neutral）。",
+    "{kind}: '{path}' is a Windows path of another computer, so the row was explained without it; write the path "
+    "relative to the manifest's folder (images/a.png), which works everywhere.":
+        "{kind}：“{path}”是另一台电脑上的 Windows 路径，因此这一行在没有它的情况下解释；请写相对于清单所在文件夹的路径"
+        "（images/a.png），这样在任何地方都能用。",
+    "{kind}: no file at '{path}'; '{there}' is there: the case differs. The row was explained without it; write the "
+    "name as the file has it.": "{kind}：“{path}”处没有文件；“{there}”在那里：大小写不同。这一行在没有它的情况下解释；"
+                                "请按文件本身的大小写书写文件名。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

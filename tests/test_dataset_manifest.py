@@ -82,6 +82,32 @@ def test_a_manifest_made_on_windows_finds_its_files_by_backslashed_paths(folder)
     assert manifest_rows(folder / "odd.csv")[0].image == str(folder / "odd\\name.png")
 
 
+def test_a_path_of_another_computer_and_a_name_in_another_case_are_said_as_such(folder):
+    """A journalist's manifest named 'C:\\Users\\maria\\Desktop\\election\\images\\post_104.png': joined to the
+    manifest's folder it was said "no file at '…/election/images/post_104.png'", a path that was there. It is said
+    as written (shortened), as a Windows path of another computer; 'images/Post_089.PNG' beside 'post_089.png'
+    says the case differs."""
+    from msa_demo.dataset.rows import left_out, without_missing_files
+    from msa_demo.i18n import said
+
+    (folder / "election" / "images").mkdir(parents=True)
+    for name in ("post_104.png", "post_089.png"):
+        shutil.copy(EXAMPLES / "happy_face.png", folder / "election" / "images" / name)
+    (folder / "election" / "posts.csv").write_text(
+        "text,image\r\nhi,C:\\Users\\maria\\Desktop\\election\\images\\post_104.png\r\nho,images/Post_089.PNG\r\n"
+        "hu,images/post_089.png\r\n", encoding="utf-8")
+    rows = manifest_rows(folder / "election" / "posts.csv")
+    windows, case, fine = (without_missing_files(r.values)[1] for r in rows)
+    assert windows == ["Image: 'C:\\…\\election\\images\\post_104.png' is a Windows path of another computer, so the "
+                       "row was explained without it; write the path relative to the manifest's folder (images/a.png), "
+                       "which works everywhere."]
+    assert case == ["Image: no file at '…/election/images/Post_089.PNG'; 'post_089.png' is there: the case differs. "
+                    "The row was explained without it; write the name as the file has it."] and fine == []
+    assert said(windows[0], "zh").startswith("图片：“C:\\…\\election") and "大小写不同" in said(case[0], "zh")
+    # the Dataset tab's data-folder rule leaves it to that notice (not "outside the dashboard's data folder")
+    assert left_out(rows, lambda target: True)[0].left_out == {} and left_out(rows, lambda t: False)[0].left_out == {}
+
+
 def test_a_saved_datasets_folder_with_paths_class_labels_and_splits(folder):
     datasets = pytest.importorskip("datasets", reason="requirements-dev.txt pins datasets for this test")
     feats = datasets.Features({"id": datasets.Value("string"), "text": datasets.Value("string"),

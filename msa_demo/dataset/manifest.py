@@ -800,6 +800,16 @@ def _rows_of(table, class_names: dict[str, list[str]]) -> list[dict]:
     return rows
 
 
+# a Windows path that starts from a drive or a share (C:\Users\maria\..., \\server\share\...): on another system it
+# names no file here, and joined to the manifest's folder it had been said as a path that was there
+WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+def foreign_windows_path(value: Any) -> bool:
+    """Whether ``value`` is a Windows path from a drive or a share, read where Windows paths are not (Linux, macOS)."""
+    return os.name != "nt" and isinstance(value, str) and bool(WINDOWS_ABSOLUTE.match(value))
+
+
 def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | None = None) -> dict[str, Any]:
     """Empty cells dropped; the column of a file input (image, audio ...: ``ModalityKind.manifest_file``) as a
     path (relative to ``folder``), a URI, a Blob (``blobs``) or a cached file; text as text; another kind's
@@ -817,6 +827,9 @@ def _clean(row: dict[str, Any], folder: Path, blobs: bool = False, base: str | N
             v = {"bytes": png, "path": None} if png else v
         if isinstance(v, dict):  # a datasets Image()/Audio() feature, or a Parquet struct of bytes and path
             v = _media_file(v, folder, m, blobs)
+        if foreign_windows_path(v):  # C:\Users\...: another computer's, kept as written (and said so: not read)
+            r[m] = v
+            continue
         windows = isinstance(v, str) and "\\" in v and not is_uri(v)
         if windows and not (base is None and (is_file(folder / v) or is_dir(folder / v))):
             v = v.replace("\\", "/")  # a manifest made on Windows: images\a.png

@@ -11,6 +11,7 @@ import dataclasses
 import json
 from itertools import combinations
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,7 +20,7 @@ from msa_demo import registry
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, TOP_AT, hash_column, interaction_column, modalities, prob_column, safe_name,
                                       shapley_column, top_lists, value_digest)
-from msa_demo.dataset.manifest import label_hint, missing_files, read_manifest, text_hint
+from msa_demo.dataset.manifest import foreign_windows_path, label_hint, missing_files, read_manifest, text_hint
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.errors import InputError, MsaError
@@ -313,6 +314,10 @@ def one_line(exc: BaseException) -> str:
 
 
 MISSING_FILE = "{kind}: no file at '{path}', so the row was explained without it."
+WINDOWS_PATH = ("{kind}: '{path}' is a Windows path of another computer, so the row was explained without it; write "
+                "the path relative to the manifest's folder (images/a.png), which works everywhere.")
+CASE_DIFFERS = ("{kind}: no file at '{path}'; '{there}' is there: the case differs. The row was explained without it; "
+                "write the name as the file has it.")
 UNREADABLE = "{kind}: could not be read ({why}), so the row was explained without it."
 OUTSIDE = ("{kind}: '{path}' is outside the dashboard's data folder, so it was not read; put it inside that folder "
            "to use it.")
@@ -351,7 +356,7 @@ def left_out(rows: list[ManifestRow], readable: Callable[[Path | str], bool]) ->
     for row in rows:
         refused = {}
         for m, v in row.files().items():
-            if not isinstance(v, str) or readable(target := where(v)):
+            if not isinstance(v, str) or foreign_windows_path(v) or readable(target := where(v)):
                 continue
             refused[m] = (OUTSIDE.format(kind=m.capitalize(), path=target.name) if isinstance(target, Path)
                           else LINK.format(kind=m.capitalize(), link=target[:120]))
@@ -383,8 +388,6 @@ def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
 def in_a_row(message: str) -> str:
     """A reader's message as a manifest row's: an upload's advice (``inputs.UPLOAD_AGAIN``) as what to change in
     the set (:data:`ROW_AGAIN`)."""
-    import re
-
     from msa_demo.inputs import UPLOAD_AGAIN
 
     upload = re.escape(UPLOAD_AGAIN).replace(re.escape("{what}"), r"\w+")
@@ -395,15 +398,35 @@ def without_missing_files(values: dict[str, Any], use: Sequence[str] | None = No
     """(the row's values without the local files that are not there, a notice for each): a MELD row whose clip is
     missing is explained from its words, as ``train`` reads it; a modality ``use`` leaves out is dropped without a
     word. A row left with no input keeps its paths: reading them says what is missing."""
-    from msa_demo.inputs import shown_path
-
     gone = list(missing_files([values]))  # the one check of a local path that names no file (``train``'s too)
     unused = [m for m in gone if use is not None and m not in use]
     said = [m for m in gone if m not in unused]
     kept = {m: v for m, v in values.items() if m not in gone}
     if said and not any(kept.get(m) not in (None, "") for m in registry.names() if use is None or m in use):
         return {m: v for m, v in values.items() if m not in unused}, []
-    return kept, [MISSING_FILE.format(kind=m.capitalize(), path=shown_path(Path(values[m]))) for m in said]
+    return kept, [missing_file(m, values[m]) for m in said]
+
+
+def missing_file(modality: str, value: str) -> str:
+    """The notice of a row's file that is not there: a Windows path of another computer as the manifest wrote it
+    (shortened: 'C:\\…\\election\\images\\post_104.png'), joined to the manifest's folder it had been said as a path
+    that was there; a file whose name differs only in case beside it named ('post_089.png' for 'Post_089.PNG')."""
+    from msa_demo.inputs import shown_path
+
+    kind = modality.capitalize()
+    if foreign_windows_path(value):
+        parts = [p for p in re.split(r"[\\/]", value) if p]
+        head = value[:2] + "\\" if value[1:2] == ":" else "\\\\"
+        shown = value if len(parts) <= 4 else head + "…\\" + "\\".join(parts[-3:])
+        return WINDOWS_PATH.format(kind=kind, path=shown)
+    path = Path(value)
+    try:
+        same = sorted(p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower() and p.is_file())
+    except OSError:
+        same = []
+    if same:
+        return CASE_DIFFERS.format(kind=kind, path=shown_path(path), there=same[0])
+    return MISSING_FILE.format(kind=kind, path=shown_path(path))
 
 
 def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
