@@ -1378,6 +1378,14 @@ ZH: dict[str, str] = {
     "{kind}: no file at '{path}'; '{there}' is there: the case differs. The row was explained without it; write the "
     "name as the file has it.": "{kind}：“{path}”处没有文件；“{there}”在那里：大小写不同。这一行在没有它的情况下解释；"
                                 "请按文件本身的大小写书写文件名。",
+    "The rows were explained without their {kinds} files. To explain those too, upload a .zip of the folder that "
+    "holds the manifest with them (as its paths name them from that folder).":
+        "这些行在没有其{kinds}文件的情况下解释。如要连同这些文件一起解释，请上传一个 .zip：其中的文件夹包含清单和这些文件"
+        "（位置与清单中的路径从该文件夹算起一致）。",
+    "The rows have nothing else to explain them from: upload a .zip of the folder that holds the manifest with its "
+    "files (as its paths name them from that folder).":
+        "这些行没有其他可用于解释的输入：请上传一个 .zip：其中的文件夹包含清单及其文件（位置与清单中的路径从该文件夹算起一致）。",
+    "⚠ Not explained: {why}": "⚠ 未解释：{why}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -343,3 +343,37 @@ def test_the_map_of_the_rows_shows_each_row_and_a_click_on_a_point_opens_it(app_
     report.locator("h2:has-text('Map of the rows')").evaluate("h => h.scrollIntoView({block: 'start'})")
     report.screenshot(path=str(folder / "dataset_report_map.png"))
     assert not asked and not errors, (asked, errors)
+
+
+def test_an_upload_without_its_pictures_says_so_in_the_summary_where_it_stays(app_url, data_root, browser, tmp_path):
+    """A CSV uploaded alone, its pictures' paths relative to a folder on the visitor's computer: a toast had said
+    "None of the 6 image files ... exists" and faded within seconds, the page left blank. A CSV of pictures alone is
+    refused in the tab's status area (the summary), where the line stays, with what to do (a .zip of the folder);
+    one with texts is explained from them, and its summary says the pictures were left out and how to bring them."""
+    faces = tmp_path / "faces.csv"
+    faces.write_text("image,label\nimages/post_001.png,positive\n", encoding="utf-8")
+    posts = tmp_path / "posts.csv"
+    posts.write_text("text,image,label\nso proud of our town,images/post_001.png,positive\n"
+                     "worst debate ever,images/post_002.png,negative\n", encoding="utf-8")
+    page, errors, queue = dataset_page(browser, app_url)
+    page.get_by_text("Run your own manifest").first.click()
+    page.locator("#dataset-upload input[type=file]").set_input_files(str(faces))
+    queue.wait_idle()
+    page.click("#dataset-upload-btn")
+    page.wait_for_function("() => document.querySelector('#dataset-summary').innerText.includes('Not explained')",
+                           timeout=60_000)
+    queue.wait_idle()
+    said = page.locator("#dataset-summary").inner_text()
+    assert "The one image file the manifest names does not exist" in said and "upload a .zip of the folder" in said
+    assert not errors, errors
+    page, errors, queue = dataset_page(browser, app_url)  # (the upload box holds the first file: a page afresh)
+    page.get_by_text("Run your own manifest").first.click()
+    page.locator("#dataset-upload input[type=file]").set_input_files(str(posts))
+    queue.wait_idle()
+    page.click("#dataset-upload-btn")
+    wait_rows(page, 2, exact=True)
+    said = page.locator("#dataset-summary").inner_text()
+    assert "None of the 2 image files the manifest names exists" in said and "Not explained" not in said
+    assert "The rows were explained without their image files. To explain those too, upload a .zip" in said
+    shot(page, tmp_path, "dataset_upload_without_pictures.png")
+    assert not errors, errors

@@ -472,21 +472,36 @@ def test_the_tab_tells_a_folder_and_a_row_in_the_page_language(tab, results):
     assert english_left(out["notices"], *own, *own_words(saved), "explain-batch") == []  # a command keeps its name
 
 
-def test_an_upload_whose_files_are_not_found_says_they_are_read_from_the_data_folder(tiny_model, tmp_path):
-    """An uploaded manifest naming no picture that exists said "...; paths are read from the manifest's folder." An
-    upload's paths are read from the data folder (Gradio keeps the upload elsewhere): the line names it."""
-    from msa_demo.inputs import shown_path
+def test_an_upload_whose_files_are_not_found_is_explained_without_them_and_says_how_to_bring_them(tiny_model,
+                                                                                                     tmp_path):
+    """A journalist uploaded her CSV alone (its pictures' paths relative to her own folder): a toast "None of the 6
+    image files the manifest names exists (...); an uploaded manifest's paths are read from the data folder" faded
+    within seconds and left the page as it was, blank. The rows are explained from their text, and the summary says,
+    where it stays, which files were left out and how to bring them (a .zip of the folder); a manifest with nothing
+    else is refused in the tab's status area (and a toast kept until closed), with the same advice."""
+    from msa_demo.ui.dataset_tab import calm
 
     root, uploads = tmp_path / "dsroot", tmp_path / "gradio-upload"
     root.mkdir(), uploads.mkdir()
     tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"), root=root)
     upload = uploads / "reviews.csv"
     upload.write_text("text,image\nnice,media/happy_face.png\nbad,media/frown_face.png\n", encoding="utf-8")
-    with pytest.raises(gr.Error) as said:
-        tab.run_upload(str(upload), 5, "tiny", ALL)
-    first = shown_path(root / "media" / "happy_face.png")
-    assert said.value.message == (f"None of the 2 image files the manifest names exists (the first: '{first}'); an "
-                                  f"uploaded manifest's paths are read from the data folder ('{shown_path(root)}').")
+    table, summary, *_ = tab.run_upload(str(upload), 5, "tiny", ALL)
+    assert len(table) == 2 and not table["image alone"].any() and table["text alone"].all()
+    assert summary.startswith("**None of the 2 image files the manifest names exists (the first: "
+                              "'…/dsroot/media/happy\\_face.png'); an uploaded manifest's paths are read from the data "
+                              "folder")
+    assert ("The rows were explained without their image files. To explain those too, upload a .zip of the folder "
+            "that holds the manifest with them (as its paths name them from that folder).**") in summary
+    alone = uploads / "faces.csv"  # pictures alone: nothing to explain them from
+    alone.write_text("image,label\nmedia/happy_face.png,positive\n", encoding="utf-8")
+    with pytest.raises(gr.Error, match=r"The rows have nothing else to explain them from: upload a \.zip"):
+        tab.run_upload(str(alone), 5, "tiny", ALL)
+    with pytest.warns(UserWarning, match="The rows have nothing else"):
+        out = calm(tab.run_upload, 8, 1)(str(alone), 5, "tiny", ALL)
+    assert out[0] == gr.skip() and out[2:] == (gr.skip(),) * 6  # the table and the rest as they were
+    assert out[1].startswith("**⚠ Not explained: The one image file the manifest names does not exist "
+                             "('…/dsroot/media/happy\\_face.png')") and "upload a .zip of the folder" in out[1]
 
 
 def test_a_zip_with_two_manifests_is_refused_naming_them(tiny_model, tmp_path):

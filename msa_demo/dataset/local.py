@@ -105,7 +105,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     rows = rows[:limit] if limit else rows
     if readable is not None:
         rows = left_out(rows, readable)
-    missing = none_found([r.values for r in rows], media_folder=media_folder)  # before the results folder is made (a done row whose file is
+    used = [{m: v for m, v in r.values.items() if use is None or m in use} for r in rows]  # (--use: not looked for)
+    missing = none_found(used, media_folder=media_folder)  # before the results folder is made (a done row whose file is
     # gone runs again: its hash is no longer the one done)
     if missing:
         raise InputError(missing)

@@ -72,6 +72,12 @@ def in_fields(message: str, lang: str = "en") -> str:
     return text[:1].upper() + text[1:]
 
 ALL = "all rows"
+# a manifest uploaded alone whose pictures (clips ...) are not in the data folder: explained without them, or refused
+LEFT_OUT_ZIP = ("The rows were explained without their {kinds} files. To explain those too, upload a .zip of the folder "
+                "that holds the manifest with them (as its paths name them from that folder).")
+NOTHING_ELSE = ("The rows have nothing else to explain them from: upload a .zip of the folder that holds the manifest "
+                "with its files (as its paths name them from that folder).")
+NOT_EXPLAINED = "⚠ Not explained: {why}"
 
 
 def _alone_wrong(modality: str) -> Callable[[dict], bool]:
@@ -664,9 +670,10 @@ class DatasetTab:
         n = int(self.max_rows if limit is None else limit)  # 0 is a number: refused, not read as "all"
         if not 1 <= n <= self.max_rows:
             raise user_error(f"Run 1 to {self.max_rows} rows here; explain-batch on the command line runs more.")
-        model = self.dash.model(preset)
-
         lang = current_language()
+        use, note = (None, "") if media is None else self.absent_files(src, n, mapping, encoding, split, names, media,
+                                                                       also, lang)
+        model = self.dash.model(preset)
 
         def on_row(done: int, total: int) -> None:
             if progress is not None:
@@ -678,7 +685,7 @@ class DatasetTab:
             ran = explain_batch(src, out, model=model, limit=n, progress=False, on_row=on_row, columns=mapping,
                                 encoding=(encoding or "").strip() or None, split=(split or "").strip() or None,
                                 label_names=names, readable=lambda target: self.readable(target, *also),
-                                media_folder=media, stop=stop)
+                                media_folder=media, stop=stop, use=use)
         except MsaError as exc:
             raise user_error(in_fields(self.relative(str(exc), *also), lang)) from None
         if ran.left:  # stopped: the rows done are kept, and said where
@@ -691,7 +698,36 @@ class DatasetTab:
             from msa_demo.dataset.local import OTHER_INPUTS
 
             gradio().Info(t(OTHER_INPUTS, lang, n=ran.other_inputs), duration=None, title=t("Note", lang))
-        return self.open(self.shown(out), show, lang, visitor=visitor)
+        opened = self.open(self.shown(out), show, lang, visitor=visitor)
+        if note:  # the files left out, said above the run's summary, where it stays
+            opened = (opened[0], f"**{md(note)}**\n\n{opened[1]}", *opened[2:])
+        return opened
+
+    def absent_files(self, src: Path, limit: int, mapping: dict, encoding: str | None, split: str | None,
+                     names: dict, media: Path, also: tuple[Path, ...], lang: str) -> tuple[list[str] | None, str]:
+        """(the modalities to explain, the line that says which were left out) for a manifest uploaded alone
+        whose file column names no file in the data folder (its pictures left on the visitor's computer): its
+        rows are explained from their other inputs, and the line says how to bring the files (a .zip of the
+        folder); refused in one line when the rows have no other input. (None, "") when every file column names
+        files there, or the manifest cannot be read (the run says why)."""
+        from msa_demo.dataset.manifest import missing_files, none_found
+        from msa_demo.dataset.rows import left_out, read_rows
+
+        try:
+            rows = read_rows(src, limit, mapping, (split or "").strip() or None, (encoding or "").strip() or None,
+                             names, media)[0]
+        except MsaError:
+            return None, ""
+        values = [r.values for r in left_out(rows, lambda target: self.readable(target, *also))]
+        absent = none_found(values, media_folder=media)
+        if not absent:
+            return None, ""
+        gone = [m for m, (rows_gone, named) in missing_files(values).items() if len(rows_gone) == named]
+        use = [m for m in registry.names() if m not in gone]
+        said_absent = in_fields(self.relative(absent), lang)
+        if not any(v.get(m) not in (None, "") for v in values for m in use):
+            raise user_error(said_absent + " " + t(NOTHING_ELSE, lang))
+        return use, said_absent + " " + t(LEFT_OUT_ZIP, lang, kinds=listed(modality_name(m, lang) for m in gone))
 
     def open_row(self, folder: str | None, row_id: Any, with_inputs: bool = False, lang: str | None = None,
                  visitor: str | None = None) -> dict:
@@ -748,9 +784,11 @@ new MutationObserver(hook).observe(document.body, {childList: true, subtree: tru
 """
 
 
-def calm(handler: Callable, n_outputs: int) -> Callable:
-    """``handler`` as the tab wires it: a user's mistake is one warning toast, and every output stays as it was
-    (no red "Error" over the folder box or the table, which would hide them until dismissed)."""
+def calm(handler: Callable, n_outputs: int, status: int | None = None) -> Callable:
+    """``handler`` as the tab wires it: a user's mistake is one warning toast, kept until closed, and every output
+    stays as it was (no red "Error" over the folder box or the table, which would hide them until dismissed) but
+    ``status``, the index of the tab's status area, which says it too (the toast had faded within seconds, and the
+    page, unchanged, said nothing of why an upload was not explained)."""
     import functools
 
     @functools.wraps(handler)
@@ -760,7 +798,10 @@ def calm(handler: Callable, n_outputs: int) -> Callable:
             return handler(*args, **kwargs)
         except gr.Error as exc:
             lang = current_language()  # said in the page's language
-            gr.Warning(said(exc.message, lang), title=t("Warning", lang))
+            gr.Warning(said(exc.message, lang), title=t("Warning", lang), duration=None)
+            if status is not None:
+                return tuple(f"**{md(t(NOT_EXPLAINED, lang, why=said(exc.message, lang)))}**" if i == status
+                             else gr.skip() for i in range(n_outputs))
             return gr.skip() if n_outputs == 1 else (gr.skip(),) * n_outputs
 
     return call
@@ -867,7 +908,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
 
     def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, visitor, request: gr.Request,
                    progress=gr.Progress()):
-        return calm(tab.run_upload, len(opened))(upload, limit, preset, show, progress=progress, columns=columns,
+        return calm(tab.run_upload, len(opened), opened.index(summary))(upload, limit, preset, show, progress=progress, columns=columns,
                                                  encoding=encoding, split=split, label_names=label_names,
                                                  stop=tab.stopper(request.session_hash), visitor=visitor)
 
