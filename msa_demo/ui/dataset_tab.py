@@ -73,8 +73,8 @@ def in_fields(message: str, lang: str = "en") -> str:
 
 ALL = "all rows"
 # a manifest uploaded alone whose pictures (clips ...) are not in the data folder: explained without them, or refused
-LEFT_OUT_ZIP = ("The rows were explained without their {kinds} files. To explain those too, upload a .zip of the folder "
-                "that holds the manifest with them (as its paths name them from that folder).")
+LEFT_OUT_ZIP = ("The rows were explained without their {kinds} files. To explain those too, upload a .zip of the "
+                "folder that holds the manifest with them (as its paths name them from that folder).")
 NOTHING_ELSE = ("The rows have nothing else to explain them from: upload a .zip of the folder that holds the manifest "
                 "with its files (as its paths name them from that folder).")
 NOT_EXPLAINED = "⚠ Not explained: {why}"
@@ -908,9 +908,11 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
 
     def run_upload(upload, limit, preset, show, columns, encoding, split, label_names, visitor, request: gr.Request,
                    progress=gr.Progress()):
-        return calm(tab.run_upload, len(opened), opened.index(summary))(upload, limit, preset, show, progress=progress, columns=columns,
-                                                 encoding=encoding, split=split, label_names=label_names,
-                                                 stop=tab.stopper(request.session_hash), visitor=visitor)
+        said_in = opened.index(summary)  # its refusal stays in the summary too
+        return calm(tab.run_upload, len(opened), said_in)(upload, limit, preset, show, progress=progress,
+                                                          columns=columns, encoding=encoding, split=split,
+                                                          label_names=label_names,
+                                                          stop=tab.stopper(request.session_hash), visitor=visitor)
 
     def open_folder(folder, show, visitor):
         return calm(tab.open, len(opened))(folder, show, visitor=visitor)
