@@ -87,11 +87,12 @@ def test_closing_the_stream_stops_a_panel_still_running(slow):
             break
     assert SlowImage.calls > 0
     stream.close()  # as Gradio closes a cancelled request's generator
-    time.sleep(0.2)
+    for t in [t for t in threading.enumerate() if t.name.startswith("msa-panel")]:
+        t.join(timeout=10)  # (it stops at its next model call: on a busy machine that one may take a while)
+    assert not [t for t in threading.enumerate() if t.name.startswith("msa-panel") and t.is_alive()]
     calls = SlowImage.calls
     time.sleep(0.5)
     assert SlowImage.calls == calls  # (it went on for hundreds of calls, seconds, before)
-    assert not [t for t in threading.enumerate() if t.name.startswith("msa-panel") and t.is_alive()]
 
 
 def test_an_explanation_whose_page_has_gone_stops_before_it_sends_a_part(slow):
