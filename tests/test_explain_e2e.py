@@ -116,7 +116,10 @@ def test_cli_readable_summary(tiny_preset_path):
     res = run("explain", "--preset", str(tiny_preset_path), "--text", "I love it")
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("Sentiment: ")
-    assert "Shapley" in res.stdout and "top words" in res.stdout and "AOPC" in res.stdout
+    assert "Shapley" in res.stdout and "AOPC" in res.stdout
+    words = next(line for line in res.stdout.splitlines() if line.startswith("text — "))
+    # (the tiny model's random words can move nothing: then no word is ranked, and the line says so)
+    assert ": top words '" in words or words.endswith("so none is listed"), words
 
 
 @pytest.mark.spawns
