@@ -74,6 +74,7 @@ import gradio as gr  # noqa: E402  (after the refusal above)
 
 from msa_demo import api, i18n, ui, views  # noqa: E402
 from msa_demo.kinds import video as video_kind  # noqa: E402
+from msa_demo.model import limit_heaps  # noqa: E402
 from msa_demo.ui.options import folder_named  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -851,6 +852,7 @@ def main(argv: list[str] | None = None) -> None:
     refused = startup_refusal(args.preset, args.host, args.port)
     if refused:  # a mistyped preset served another with a notice; a taken port was Gradio's traceback after loading
         parser.exit(2, f"msa_demo: {refused}\n")
+    limit_heaps()  # before the models' and the requests' threads: they share 2 C heaps, not one each
     also = ([a.strip() for a in args.also.split(",") if a.strip()] if args.also is not None
             else [p for p in ("hub", "lite") if p != args.preset])
     dash = ui.Dashboard.load(args.preset, also=also, fallback="lite", device=args.device)

@@ -4,6 +4,7 @@ an encoder that two modalities read (lite: e5 for the text and for the speech tr
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from msa_demo.model import _tensor_bytes
 
@@ -80,3 +81,69 @@ def test_freed_heap_pages_go_back_to_the_system():
     before = _rss_mb()
     release_memory(force=True)
     assert _rss_mb() < before - 150
+
+
+def test_an_explanation_ended_early_hands_its_freed_memory_back(tiny_preset_path):
+    """Its own trim runs only when an explanation ends whole; one whose page or client went away (Gradio closes
+    its stream), or that a newer click replaced, handed nothing back (a cancelled 5-minute clip's batches stayed
+    resident)."""
+    from msa_demo import model as engine
+    from msa_demo import ui
+
+    dash = ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu", warm=False)
+    dropped = dash.explain_panels(None, "a page closed mid-way", None, None, ig_steps=8, session="page-m")
+    next(dropped)  # the prediction is out (its own trim, at most once a second, may have run)
+    engine._TRIMMED[0] = -1.0
+    dropped.close()  # the page went away
+    assert engine._TRIMMED[0] > 0
+    dash.check(None, "asked, then replaced", None, None, ig_steps=8, session="page-m")
+    replaced = dash.explain_panels(None, "asked, then replaced", None, None, ig_steps=8, session="page-m",
+                                   checked=True, replaced_said=False)
+    next(replaced)
+    dash.ask("page-m")  # a newer click of the same page: this one ends quietly at its next model call
+    engine._TRIMMED[0] = -1.0
+    assert not [p for p in replaced if p.get("state")]
+    assert engine._TRIMMED[0] > 0
+
+
+@pytest.mark.spawns
+def test_the_servers_threads_share_two_c_heaps():
+    """Each request thread had a C heap (glibc arena) of its own, up to 8 per core, each keeping pieces of what
+    its batches had freed; after ``limit_heaps`` (the app calls it at start) the threads share two."""
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's arenas")
+    child = """
+import ctypes, os, sys, threading
+sys.path.insert(0, {root!r})
+if sys.argv[1] == "limited":
+    from msa_demo.model import limit_heaps
+    assert limit_heaps()
+ready, held = threading.Barrier(9), []
+def work():
+    held.append([bytearray(64 * 1024) for _ in range(16)])  # from the thread's heap (below the mmap threshold)
+    ready.wait()
+    ready.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+ready.wait()  # all eight alive, each holding its blocks
+ctypes.CDLL("libc.so.6").malloc_stats()  # one 'Arena N:' block per heap, on stderr
+ready.wait()
+for t in threads:
+    t.join()
+"""
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MALLOC_ARENA_MAX"}
+    heaps = {}
+    for mode in ("default", "limited"):
+        out = subprocess.run([sys.executable, "-c", child.format(root=root), mode], capture_output=True, text=True,
+                             env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        heaps[mode] = out.stderr.count("Arena ")
+    assert heaps["default"] > 2  # glibc's own: a heap for each thread that allocates at once
+    assert 1 <= heaps["limited"] <= 2, heaps

@@ -21,7 +21,7 @@ from msa_demo import i18n, registry
 from msa_demo.i18n import t, with_reading
 from msa_demo.inputs import empty_text
 from msa_demo.language import language_name, preset_languages
-from msa_demo.model import no_sound_to_read, nothing_read
+from msa_demo.model import no_sound_to_read, nothing_read, release_memory
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
@@ -578,6 +578,10 @@ class Dashboard:
             except Replaced:
                 if replaced_said:
                     raise user_error(t(REPLACED, lang)) from None
+            finally:  # however it ended (done, stopped, replaced, failed, its page or client gone): what its
+                # batches, panels and report freed goes back to the system (an explanation's own trim was skipped
+                # when it ended early, and its report and last panels are made after it)
+                release_memory(force=True)
 
     def ask(self, session: str | None, again: bool = False) -> int:
         """A new explanation asked for by the page ``session``: its number (the page's newest; an older one still
