@@ -4,6 +4,10 @@
 #              browser and start no Python (pytest -m fast; tests/conftest.py sorts them); sets up first if torch & co are missing
 # make screenshot - refresh docs/screenshot.png through the browser test
 PYTHON ?= python3
+# Python caches the package's bytecode and pytest its rewritten test modules (__pycache__, git-ignored) from one run
+# to the next, and to every Python a test starts: where the environment turns that off (PYTHONDONTWRITEBYTECODE=1),
+# collecting the fast lane took 12.6 s in place of 6.0 s, each run (2026-12-07, this 2-core machine)
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup run setup-test test test-fast screenshot
 

@@ -43,6 +43,7 @@ QUICK_TEXT = ExplainOptions(ig_min_steps=512, ig_max_steps=512, grid=8, image_me
                             batch_size=1, deletion_steps=2, what_if=True, tone=True)
 
 
+@pytest.mark.slow  # a planted slow model runs for a second or two before it is stopped
 def test_an_explanation_past_the_server_s_limit_is_cut_short_with_what_was_finished(slow):
     """A crowd's capped explanation had given its user nothing after a long wait (an error in place of the
     prediction, the contributions and the maps already made). Now it ends with what was finished, the rest said
@@ -78,6 +79,7 @@ def test_a_cut_short_explanation_streams_its_line_last_marked_as_such(slow):
     assert "MSA_MAX_SECONDS" in zh and "图片的图" in zh and zh != marked[0]["notices"][0], zh
 
 
+@pytest.mark.slow  # a planted slow model runs for a second or two before it is stopped
 def test_closing_the_stream_stops_a_panel_still_running(slow):
     if panel_workers(slow) < 2:
         pytest.skip("one panel at a time here: no panel runs while the stream waits")
@@ -95,6 +97,7 @@ def test_closing_the_stream_stops_a_panel_still_running(slow):
     assert SlowImage.calls == calls  # (it went on for hundreds of calls, seconds, before)
 
 
+@pytest.mark.slow  # a planted slow model runs for a second or two before it is stopped
 def test_an_explanation_whose_page_has_gone_stops_before_it_sends_a_part(slow):
     """A closed tab's explanation that sends no part (Gradio stops a stream only at its next step) ran on to the
     server's cap for no one (96 s). It asks whether its page is still there at its model calls (at most twice a
@@ -184,6 +187,7 @@ def test_a_space_limits_one_explanation_and_plans_its_maps_within_half_of_it(mon
         max_seconds()
 
 
+@pytest.mark.slow  # a planted slow model runs for a second or two before it is stopped
 def test_while_others_wait_an_explanation_has_its_share_of_the_limit(slow, monkeypatch):
     """Two visitors' capped requests had kept a third's short text waiting 113 s: while explanations wait behind
     one, its limit is their share (limit / (waiting + 1)), at least CROWDED_LEAST seconds; past it, cut short
@@ -205,6 +209,7 @@ def test_while_others_wait_an_explanation_has_its_share_of_the_limit(slow, monke
     assert quick.maps and not [n for n in quick.notices if n.startswith("Cut short")]  # none waiting: the whole limit
 
 
+@pytest.mark.slow  # a planted slow model runs for a second or two before it is stopped
 def test_who_asked_can_stop_it_keeping_what_was_finished_or_replace_it(slow):
     """The page's Stop cuts an explanation short (what was finished kept, said in one line); a newer explanation
     asked for by the same page or session stops the older one, nothing of it kept."""
