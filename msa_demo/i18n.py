@@ -1386,6 +1386,12 @@ ZH: dict[str, str] = {
     "files (as its paths name them from that folder).":
         "这些行没有其他可用于解释的输入：请上传一个 .zip：其中的文件夹包含清单及其文件（位置与清单中的路径从该文件夹算起一致）。",
     "⚠ Not explained: {why}": "⚠ 未解释：{why}",
+    # inputs the rows name that a run did not use (dataset.report.NOT_USED)
+    "The run used none of the rows' {modalities}: it explained them from their other inputs (--use on the command "
+    "line; on the Dataset tab, a manifest uploaded without its files), and no figure here reads them.":
+        "本次运行没有使用这些行的{modalities}：只用它们的其他输入来解释（命令行的 --use；或在数据集标签页上传清单时没有附带其文件），"
+        "这里的任何数字都没有读取它们。",
+    "{modality} ({n} rows)": "{modality}（{n} 行）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -213,7 +213,8 @@ def test_a_folder_holds_one_manifest_s_rows_another_is_refused_and_the_same_goes
     s = explain_batch(first, out, model=tiny_model, options=FAST, progress=False)
     assert (s.explained, s.other_inputs) == (2, 0)
     # the manifest, how many rows it holds and the run's limit (said when a limit left rows out)
-    assert json.loads((out / "source.json").read_text()) == {"manifest": str(first.resolve()), "rows": 2, "limit": None}
+    assert json.loads((out / "source.json").read_text()) == {"manifest": str(first.resolve()), "rows": 2, "limit": None,
+                                                                 "unused": {}}
     before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(InputError) as refused:
         explain_batch(second, out, model=tiny_model, options=FAST, progress=False)

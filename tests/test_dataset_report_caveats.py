@@ -253,3 +253,25 @@ def test_the_saved_reason_of_a_failing_map_is_the_dashboard_s(grouped):
     for r in read_results(out):
         saved = Explanation.from_json((out / r["explanation"]).read_text(encoding="utf-8")).to_dict()
         assert [m["verdict"] for m in r["maps"]] == [t["mark"] for t in trust_rows(saved)]
+
+
+def test_inputs_the_rows_name_but_the_run_did_not_use_are_said_at_the_top(tiny_model, tmp_path):
+    """A set run on its texts alone (``--use text``, or the Dataset tab's upload without its pictures) was reported
+    as if it had no pictures: the report's figures said nothing of the image column left unread. Its "Read this
+    first" says which inputs of how many rows were not used, in Chinese too; a run that used them all says nothing."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("text,image,label\n"
+                        f"I love it,{examples / 'happy_face.png'},positive\n"
+                        f"I hate it,{examples / 'frown_face.png'},negative\n"
+                        "fine,,neutral\n", encoding="utf-8")
+    explain_batch(manifest, tmp_path / "text", model=tiny_model, options=FAST, progress=False, use=["text"])
+    page = html.unescape((tmp_path / "text" / "report.html").read_text(encoding="utf-8"))
+    assert "The run used none of the rows' image (2 rows): it explained them from their other inputs" in page
+    assert summary(read_results(tmp_path / "text"), {"unused": {"image": 2}})["not_used"] == {"image": 2}
+    from msa_demo.dataset.report import caveats
+
+    zh = " ".join(caveats({"not_used": {"image": 2}}, "zh"))
+    assert "本次运行没有使用这些行的图片（2 行）" in zh, zh
+    explain_batch(manifest, tmp_path / "all", model=tiny_model, options=FAST, progress=False)
+    assert "The run used none" not in (tmp_path / "all" / "report.html").read_text(encoding="utf-8")

@@ -493,6 +493,8 @@ def test_an_upload_whose_files_are_not_found_is_explained_without_them_and_says_
                               "folder")
     assert ("The rows were explained without their image files. To explain those too, upload a .zip of the folder "
             "that holds the manifest with them (as its paths name them from that folder).**") in summary
+    report, = root.rglob("report.html")  # the run's report says it too, where a stakeholder reads it
+    assert "The run used none of the rows&#x27; image (2 rows)" in report.read_text(encoding="utf-8")
     alone = uploads / "faces.csv"  # pictures alone: nothing to explain them from
     alone.write_text("image,label\nmedia/happy_face.png,positive\n", encoding="utf-8")
     with pytest.raises(gr.Error, match=r"The rows have nothing else to explain them from: upload a \.zip"):
@@ -694,3 +696,36 @@ def test_a_modality_s_reliance_says_how_many_rows_it_is_over():
 
     assert of_rows(s, "image", 10) == " (2 of 10 rows)" and of_rows(s, "text", 10) == ""
     assert of_rows(s, "image", 10, "zh") == " （10 行中的 2 行）"
+
+
+def test_a_refusal_names_the_app_s_own_data_folder_by_its_name_not_a_dot(tmp_path):
+    """"Only paths inside the dashboard's data folder (.) can be used here" and "... does not exist in the data
+    folder (.)": the app started in its own folder (the data folder's default) was named "." in the tab's refusals,
+    which told a visitor nothing. It is named by its name; in Chinese too; another folder as before."""
+    from msa_demo.i18n import said
+
+    app_folder = Path(__file__).resolve().parents[1]
+    tab = DatasetTab(None, root=app_folder, recent=["runs"])  # (a recent list: the app's folder is not searched)
+    with pytest.raises(gr.Error) as refused:
+        tab.resolve("../elsewhere")
+    said_en = str(refused.value)
+    assert f"data folder ('{app_folder.name}')" in said_en and "(.)" not in said_en, said_en
+    assert f"（'{app_folder.name}'）" in said(refused.value.message, "zh")
+    with pytest.raises(gr.Error) as refused:
+        tab.run("no-such-manifest.csv", "", 2, "tiny")
+    assert refused.value.message.endswith(f"does not exist in the data folder ('{app_folder.name}').")
+    other = DatasetTab(None, root=tmp_path, recent=["runs"])
+    with pytest.raises(gr.Error) as refused:
+        other.resolve("../elsewhere")
+    assert f"({shown_folder(tmp_path)})" in str(refused.value)
+
+
+def test_the_slices_fold_names_every_kind_of_slice():
+    """The fold's title said "per modalities used, language, conflict and label": a set's own groups (the
+    manifest's group column) and the decided / too-close verdicts were sliced inside it unnamed."""
+    from msa_demo.dataset.report import SLICES
+    from msa_demo.ui.dataset_tab import SLICES_TITLE
+    from msa_demo.ui.i18n import ZH
+
+    assert [what for what in SLICES if what not in SLICES_TITLE] == []
+    assert all(word in ZH[SLICES_TITLE] for word in ("分组", "判定"))

@@ -96,7 +96,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     from msa_demo.explain.options import ExplainOptions, check_target
 
-    from msa_demo.registry import check_use
+    from msa_demo.registry import check_use, names as modality_names
 
     t0 = time.perf_counter()
     use, target = check_use(use), check_target(target)  # a bad one refused before anything is read or loaded
@@ -114,7 +114,9 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     store = open_results(out)
     stored = store.rows()  # read once: what is done, and what of it had failed
     store.claim(manifest_key(manifest), Path(str(manifest)).name, stored)  # a folder holds one manifest's rows
-    store.note_extent(available, limit)  # the report and the tab say "the first 50 of 59 rows"
+    unused = {m: sum(r.values.get(m) not in (None, "") for r in rows) for m in modality_names()
+              if use is not None and m not in use}  # named by the rows, not used: said by the report
+    store.note_extent(available, limit, unused)  # the report and the tab say "the first 50 of 59 rows"
     done = store.done(retry_failed, stored)
     hashes = hash_columns()
     settings = settings_digest(model, preset, options, target, use, top_k, face_anyway)

@@ -243,6 +243,8 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
         # labelled rows that failed: left out of the scores, said beside them ("25 labelled rows" of 30 given)
         "labelled_failed": sum(1 for r in rows if r.get("error") and r.get("label") in SENTIMENTS),
         **_left_out(len(rows), extent or {}),
+        # inputs the rows name that the run did not use (--use, or an upload without its files): {modality: rows}
+        "not_used": {str(m): n for m, n in ((extent or {}).get("unused") or {}).items() if isinstance(n, int) and n},
     }
 
 
@@ -706,6 +708,8 @@ LOST_ROWS = ("{n} of them are question marks where characters were: most likely 
              "UTF-8 and run it again.")
 NO_FACE_ROWS = ("The image model reads faces only: in {n} row(s) it found no face in the picture (a poster, a chart, a "
                 "scene), so the picture was left out and the row explained from its other inputs.")
+NOT_USED = ("The run used none of the rows' {modalities}: it explained them from their other inputs (--use on the "
+            "command line; on the Dataset tab, a manifest uploaded without its files), and no figure here reads them.")
 SARCASM = ("Sarcasm and irony are a known blind spot: the text model reads words at face value, so a sarcastic post "
            "(“Thanks so much for the two-hour line”) is often read as the sentiment it pretends; check such posts by "
            "hand.")
@@ -713,7 +717,7 @@ SARCASM = ("Sarcasm and irony are a known blind spot: the text model reads words
 
 def caveats(figures: dict, lang: str = "en") -> list[str]:
     """What to know before reading the figures, a line each: rows in a language outside the model's languages (by
-    language), rows whose text holds no words (and the likely cause when they are question marks: characters lost to
+    language), inputs the rows name that the run did not use, rows whose text holds no words (and the likely cause when they are question marks: characters lost to
     a legacy encoding), pictures the face model left out, and sarcasm as a blind spot of any text model. A row's own
     notices said these; the set's report had not."""
     lines = []
@@ -728,6 +732,10 @@ def caveats(figures: dict, lang: str = "en") -> list[str]:
         lost = len(figures.get("ids_lost_characters") or [])
         lines.append(t(NO_WORDS_ROWS, lang, n=len(empty), ids=ids_named(empty, lang))
                      + (("" if lang == "zh" else " ") + t(LOST_ROWS, lang, n=lost) if lost else ""))
+    if figures.get("not_used"):
+        lines.append(t(NOT_USED, lang, modalities=i18n.listed(
+            (t("{modality} ({n} rows)", lang, modality=i18n.modality(m, lang), n=n)
+             for m, n in figures["not_used"].items()), lang)))
     if figures.get("no_face"):
         lines.append(t(NO_FACE_ROWS, lang, n=figures["no_face"]))
     if figures.get("text_rows"):

@@ -136,16 +136,19 @@ class ResultsDir:
         if made != manifest:
             self.put(SOURCE, json.dumps({"manifest": manifest}, ensure_ascii=False).encode("utf-8"))
 
-    def note_extent(self, rows: int, limit: int | None) -> None:
+    def note_extent(self, rows: int, limit: int | None, unused: dict[str, int] | None = None) -> None:
         """Record in ``source.json`` how many rows the manifest holds (after ``--split``, before ``--limit``) and the
         run's limit, so that the report and the Dataset tab say when the folder holds only the first rows of it
-        (:func:`extent`): a 59-row set cut to 50 had been reported as a set of 50."""
+        (:func:`extent`): a 59-row set cut to 50 had been reported as a set of 50; and ``unused``, the inputs its
+        rows name that the run did not use ({modality: rows}, ``--use``, or the Dataset tab's upload without its
+        files): the report had not said that a set's pictures were left out."""
         try:
             made = json.loads(self.read(SOURCE) or b"{}")
         except ValueError:
             made = {}
         made = made if isinstance(made, dict) else {}
-        made.update(rows=int(rows), limit=None if limit is None else int(limit))
+        made.update(rows=int(rows), limit=None if limit is None else int(limit),
+                    unused={str(m): int(n) for m, n in (unused or {}).items() if n})
         self.put(SOURCE, json.dumps(made, ensure_ascii=False).encode("utf-8"))
 
     def put(self, rel: str, data: bytes) -> str:
@@ -284,7 +287,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def extent(results: "ResultsDir | str | Path") -> dict[str, Any]:
     """{"rows": how many rows the folder's manifest holds (after --split, before --limit), "limit": the last run's
-    limit} as :meth:`ResultsDir.note_extent` recorded them; {} for a folder written before they were kept (or
+    limit, "unused": the inputs its rows name that the run did not use, {modality: rows}} as :meth:`ResultsDir.note_extent` recorded them; {} for a folder written before they were kept (or
     unreadable). ``results``: an open results directory, or a folder's path or URI (read without making it)."""
     from msa_demo.dataset.media import is_uri
 
@@ -301,8 +304,9 @@ def extent(results: "ResultsDir | str | Path") -> dict[str, Any]:
         return {}
     if not isinstance(made, dict) or not isinstance(made.get("rows"), int):
         return {}
-    limit = made.get("limit")
-    return {"rows": made["rows"], "limit": limit if isinstance(limit, int) else None}
+    limit, unused = made.get("limit"), made.get("unused")
+    return {"rows": made["rows"], "limit": limit if isinstance(limit, int) else None,
+            "unused": {str(m): n for m, n in unused.items() if isinstance(n, int)} if isinstance(unused, dict) else {}}
 
 
 def read_results(path: str | Path) -> list[dict[str, Any]]:

@@ -405,6 +405,12 @@ class DatasetTab:
             except OSError:
                 pass
 
+    def folder_said(self) -> str:
+        """The data folder as a refusal names it: as :func:`shown_folder` does, but the app's own folder by its
+        name in quotes ("the dashboard's data folder (.)" told a visitor nothing)."""
+        shown = shown_folder(self.root)
+        return shown if shown != "." else f"'{self.root.name}'"
+
     def shown(self, path: Path) -> str:
         """A path as the path box shows it: relative to the root."""
         return str(path.relative_to(self.root)) if path != self.root else "."
@@ -418,7 +424,7 @@ class DatasetTab:
             raise user_error(f"Type or pick a {what} first.")
         p = in_folder(text, self.root)
         if p is None:
-            raise user_error(f"Only paths inside the dashboard's data folder ({shown_folder(self.root)}) can be "
+            raise user_error(f"Only paths inside the dashboard's data folder ({self.folder_said()}) can be "
                              f"used here ('{text}' is outside it; set MSA_DATASET_ROOT when starting the app to "
                              "choose that folder).")
         own = self.own(visitor)
@@ -556,7 +562,7 @@ class DatasetTab:
         src = self.resolve(manifest, "manifest", visitor)
         if not src.exists():  # said before the results folder is asked for: that was said first, then this
             raise user_error(f"The manifest '{self.shown(src)}' does not exist in the data folder "
-                             f"({shown_folder(self.root)}).")
+                             f"({self.folder_said()}).")
         return self._run(src, self.resolve(folder, visitor=visitor), limit, preset, show, progress, columns,
                          encoding, split, label_names, stop=stop, visitor=visitor)
 
@@ -784,6 +790,11 @@ new MutationObserver(hook).observe(document.body, {childList: true, subtree: tru
 """
 
 
+# the slices' fold, named by what the rows are sliced by (dataset.report.SLICES: each is named)
+SLICES_TITLE = ("The set by slice: the confusion matrix; accuracy, macro F1 and reliance by modalities used, language, "
+                "group, conflict, label and verdict")
+
+
 def calm(handler: Callable, n_outputs: int, status: int | None = None) -> Callable:
     """``handler`` as the tab wires it: a user's mistake is one warning toast, kept until closed, and every output
     stays as it was (no red "Error" over the folder box or the table, which would hide them until dismissed) but
@@ -878,8 +889,7 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
                                    size="sm", min_width=180)
         results_csv = gr.DownloadButton(tr_made("Download results.csv", "下载 results.csv"), interactive=False,
                                         elem_id="dataset-csv", scale=0, size="sm", min_width=180)
-    with gr.Accordion(tr("The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities "
-                         "used, language, conflict and label"), open=False, elem_id="dataset-slices-box"):
+    with gr.Accordion(tr(SLICES_TITLE), open=False, elem_id="dataset-slices-box"):
         slices = gr.Markdown(elem_id="dataset-slices")
     with gr.Column(elem_id="dataset-map-box"):  # the map of the rows: its title is the figure's own
         map_plot = gr.Plot(show_label=False, visible=False, elem_id="dataset-map")

@@ -102,8 +102,8 @@ ZH: dict[str, str] = {
         "……或服务器上的清单（在数据文件夹内），解释结果写入上面的结果文件夹",
     "Explain these rows": "解释这些行",
     "Download report.html": "下载 report.html",
-    "The set by slice: the confusion matrix; accuracy, macro F1 and reliance per modalities used, language, "
-    "conflict and label": "按切片看数据集：混淆矩阵；按所用模态、语言、冲突与标签分组的准确率、宏 F1 与依赖程度",
+    "The set by slice: the confusion matrix; accuracy, macro F1 and reliance by modalities used, language, "
+    "group, conflict, label and verdict": "按切片看数据集：混淆矩阵；按所用模态、语言、分组、冲突、标签与判定分组的准确率、宏 F1 与依赖程度",
     "Show": "显示",
     # the table's filters (the modalities' "<m> alone wrong" ones are made with them: dataset_tab.filter_choices)
     "all rows": "全部行", "wrong (prediction ≠ label)": "错误（预测 ≠ 标签）", "conflict": "模态冲突",
