@@ -24,8 +24,16 @@ setup-test:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng sox fonts-noto-cjk \
 	   pocketsphinx-testdata >/dev/null)
 
+# the whole suite in two parts: the fast lane's tests on two pytest-xdist workers (one per core), then the rest (apps
+# served, browsers, real weights, fresh Pythons) one at a time, as their timings and ports want; fails when either
+# part fails, and runs both whatever the first gave (PYTEST_ARGS: more arguments for both, "-k name"; a part that it
+# leaves no test in passes)
 test: setup-test
-	$(PYTHON) -m pytest -q
+	@rc=0; \
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PYTHON) -m pytest -q -m fast -n 2 $(PYTEST_ARGS) || \
+	  { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
+	$(PYTHON) -m pytest -q -m "not fast" $(PYTEST_ARGS) || { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
+	exit $$rc
 
 # torch's idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE): on a busy 2-core machine the
 # fast lane took half the time (37 s vs 83 s, 15 s vs 29 s of CPU, for the same tests); two pytest-xdist workers, one
