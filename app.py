@@ -66,8 +66,10 @@ def preset_or_port_refusal(preset: str, host: str, port: int) -> str | None:
 
 if __name__ == "__main__":  # MSA_PRESET=Lite was refused after 13-40 s on a busy machine: importing gradio (15 s)
     # and torch (5 s) came first (python -X importtime app.py); a mistyped preset or a taken port is said at once
+    from msa_demo.settings import server_refusal as _settings_refusal  # (an MSA_* setting: said first, as main does)
+
     _args = arguments().parse_args()
-    if _refused := preset_or_port_refusal(_args.preset, _args.host, _args.port):
+    if _refused := _settings_refusal() or preset_or_port_refusal(_args.preset, _args.host, _args.port):
         arguments().exit(2, f"msa_demo: {_refused}\n")
 
 import gradio as gr  # noqa: E402  (after the refusal above)
@@ -75,6 +77,7 @@ import gradio as gr  # noqa: E402  (after the refusal above)
 from msa_demo import api, i18n, ui, views  # noqa: E402
 from msa_demo.kinds import video as video_kind  # noqa: E402
 from msa_demo.model import limit_heaps  # noqa: E402
+from msa_demo.settings import server_refusal  # noqa: E402
 from msa_demo.ui.options import folder_named  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -829,7 +832,7 @@ def startup_refusal(preset: str, host: str, port: int) -> str | None:
     """Why the app cannot start as asked, in one line, before any model loads; None when it can: an MSA_* setting
     it cannot use, a preset that is neither built in nor a file or folder there (a typo, not a network failure to
     fall back from), a port in use."""
-    if refused := ui.options.server_refusal():  # an MSA_* setting the server cannot use
+    if refused := server_refusal():  # an MSA_* setting the server cannot use
         return refused
     return preset_or_port_refusal(preset, host, port)
 

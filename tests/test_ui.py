@@ -1347,7 +1347,8 @@ def test_a_picture_input_stays_lenient_after_gradio_rebuilds_it(tmp_path):
 def test_python_app_py_refuses_a_mistyped_preset_before_it_imports_gradio_or_torch(tmp_path):
     """MSA_PRESET=Lite was refused in one line, but 13-40 s after it was typed on a busy machine: gradio (15 s)
     and torch (5 s) were imported first. `python app.py` now says it before either is imported: run here with
-    both made unimportable, the refusal still comes, whole, with exit 2 (and a good preset goes on to import them)."""
+    both made unimportable, the refusal still comes, whole, with exit 2 (and a good preset goes on to import them);
+    so does an MSA_* setting it cannot use (msa_demo.settings: read without either)."""
     import os
     import subprocess
 
@@ -1360,7 +1361,12 @@ def test_python_app_py_refuses_a_mistyped_preset_before_it_imports_gradio_or_tor
                           cwd=tmp_path, timeout=120)
     assert done.returncode == 2, done.stderr[-2000:]
     assert done.stderr.startswith("msa_demo: Unknown preset 'Lite'.") and "Traceback" not in done.stderr
-    env["MSA_PRESET"] = "lite"  # one it can serve: on to gradio, which this run cannot import
+    env["MSA_PRESET"] = "lite"  # an MSA_* setting it cannot use: said as soon, before gradio and torch (it had
+    for name, value, says in (("MSA_BUDGET", "-3", "MSA_BUDGET must be a number of seconds"),  # waited for both)
+                              ("MSA_ASR_THREADS", "many", "MSA_ASR_THREADS must be a whole number of threads")):
+        done = subprocess.run([sys.executable, "-c", blocked, "--port", "0"], capture_output=True, text=True,
+                              env={**env, name: value}, cwd=tmp_path, timeout=120)
+        assert done.returncode == 2 and done.stderr.startswith(f"msa_demo: {says}"), done.stderr[-2000:]
     done = subprocess.run([sys.executable, "-c", blocked, "--port", "0"], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and "ModuleNotFoundError" in done.stderr and "gradio" in done.stderr, done.stderr

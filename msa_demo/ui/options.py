@@ -19,6 +19,8 @@ from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError
 from msa_demo.explain.options import ExplainOptions, OptionSpec, option_specs
 from msa_demo.i18n import label as class_name, t
+from msa_demo.settings import (MAX_SECONDS_ON_A_SPACE, env_flag, env_seconds, gc_freeze, keep_hours, lanes_setting,
+                               max_seconds, server_refusal)
 
 TARGET_PREDICTED = "predicted class"
 
@@ -54,96 +56,6 @@ def dashboard_budget() -> float:
     if value is not None:
         return value
     return 0.0 if torch.cuda.is_available() else 5.0
-
-
-def env_seconds(name: str, most: float) -> float | None:
-    """The seconds the environment variable ``name`` sets (0 to ``most``; None: not set); one line for another
-    value."""
-    import os
-
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= most:
-        raise InputError(f"{name} must be a number of seconds from 0 (no limit) to {most:g}, not '{raw}'.")
-    return value
-
-
-def env_flag(name: str, default: bool = False) -> bool:
-    """Whether the environment variable ``name`` is on (1, true, yes, on; 0, false, no, off: off; unset:
-    ``default``); one line for another value (an operator's "enabled" was read as off)."""
-    import os
-
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise InputError(f"{name} must be 1 (on) or 0 (off), not '{os.environ[name].strip()}'.")
-
-
-def keep_hours() -> float:
-    """How long a visitor's Dataset runs are kept: ``MSA_UPLOADS_KEEP_HOURS`` (default 24; 0 keeps them until the
-    app's folder is wiped), then deleted: their rows are the visitor's texts and pictures. One line for another
-    value (a typo silently kept them 24 hours)."""
-    import os
-
-    raw = os.environ.get("MSA_UPLOADS_KEEP_HOURS", "").strip()
-    try:
-        value = float(raw) if raw else 24.0
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 8760:
-        raise InputError("MSA_UPLOADS_KEEP_HOURS must be a number of hours from 0 (kept until the folder is wiped) "
-                         f"to 8760, not '{raw}'.")
-    return value
-
-
-def server_refusal() -> str | None:
-    """Why this server's settings (its MSA_* environment variables) cannot be used, in one line; None when they
-    can. Read once at start-up, before any model loads: a typo there failed every visitor's explanation with the
-    operator's message (MSA_MAX_SECONDS), stopped the app with a traceback (MSA_BUDGET, MSA_EXPLAIN_LANES) or was
-    silently read as the default (MSA_UPLOADS_KEEP_HOURS, MSA_DATASET_LINKS, MSA_SHOW_PATHS, MSA_GC_FREEZE), or
-    refused only at the first clip transcribed (MSA_ASR_THREADS)."""
-    from msa_demo.errors import MsaError
-    from msa_demo.lite.speech import cpu_threads
-
-    checks = (max_seconds, dashboard_budget, explain_lanes, keep_hours, lambda: env_flag("MSA_DATASET_LINKS"),
-              lambda: env_flag("MSA_SHOW_PATHS"), gc_freeze, cpu_threads)
-    for check in checks:
-        try:
-            check()
-        except MsaError as exc:
-            return str(exc)
-    return None
-
-
-def gc_freeze() -> bool:
-    """Whether start-up's objects are frozen out of the garbage collector's sight (``MSA_GC_FREEZE``, default on;
-    "maybe" was read as on, "false" too)."""
-    return env_flag("MSA_GC_FREEZE", default=True)
-
-
-MAX_SECONDS_ON_A_SPACE = 120.0
-
-
-def max_seconds() -> float:
-    """The most seconds one explanation may take on this server (0: no limit): ``MSA_MAX_SECONDS`` when set, else
-    120 on a Hugging Face Space (``SPACE_ID`` set: a public page, where one visitor's 1024 IG steps and 10,000
-    what-if forwards, inside the Advanced ranges and with no time budget, held both cores and up to 10 GB for
-    minutes, cancelled or not) and none elsewhere."""
-    import os
-
-    value = env_seconds("MSA_MAX_SECONDS", 86400)
-    if value is not None:
-        return value
-    return MAX_SECONDS_ON_A_SPACE if os.environ.get("SPACE_ID") else 0.0
 
 
 WITHIN_LIMIT = ("This server explains within {limit} s (MSA_MAX_SECONDS), so the maps had a time budget of "
@@ -265,15 +177,11 @@ def explain_lanes() -> int:
     (16 users, the lite preset, this 2-core machine: explain p95 21.3 and 19.9 s with one lane, 16.9 and 18.5 s
     with two, alternated runs of ``benchmarks/load.py``); panels made at once share the cores
     (``explain.forward``)."""
-    import os
-
     import torch
 
-    raw = os.environ.get("MSA_EXPLAIN_LANES", "").strip()
-    if raw:
-        if not raw.isdigit() or not 1 <= int(raw) <= 64:
-            raise InputError(f"MSA_EXPLAIN_LANES must be a whole number from 1 to 64, not '{raw}'.")
-        return int(raw)
+    lanes = lanes_setting()
+    if lanes is not None:
+        return lanes
     return 1 if torch.cuda.is_available() else 2
 
 
