@@ -614,9 +614,6 @@ ZH: dict[str, str] = {
     "Audio: speech recognition was unsure of the words it heard (a very short or unclear clip is often misheard); "
     "check the transcript before trusting the voice's verdict.": "音频：语音识别对听到的词语没有把握（很短或不清晰的片段常被听错）；"
                                                                  "请先核对转写文字，再相信声音的判断。",
-    "Audio: speech recognition went round in a loop from {at} s (the same words over and over); the {n} word(s) it "
-    "put there were left out: not heard.":
-        "音频：语音识别从 {at} 秒起陷入循环（反复出现同样的词语）；它在那里写出的 {n} 个词语已略去：并未听到。",
     "Audio: speech recognition heard the same words over and over (music, a tone, or speech it could not make out?), "
     "so lite audio has nothing to judge.":
         "音频：语音识别反复听到同样的词语（是音乐、单音，还是它听不清的语音？），因此 lite 音频模型无从判断。",
@@ -1392,6 +1389,11 @@ ZH: dict[str, str] = {
         "本次运行没有使用这些行的{modalities}：只用它们的其他输入来解释（命令行的 --use；或在数据集标签页上传清单时没有附带其文件），"
         "这里的任何数字都没有读取它们。",
     "{modality} ({n} rows)": "{modality}（{n} 行）",
+    # fix-voice
+    "Audio: speech recognition went round in a loop from {at} s (the same words over and over, not timed as "
+    "speech); the {n} word(s) it put there were left out of the transcript and of what lite audio judged.":
+        "音频：语音识别从 {at} 秒起陷入循环（反复出现同样的词语，且时间上与语音不符）；它在那里写出的 {n} 个词语已从转写文字"
+        "和 lite 音频模型的判断中略去。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

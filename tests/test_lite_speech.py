@@ -341,3 +341,28 @@ def test_a_looped_tail_is_left_out_and_the_words_heard_before_it_are_kept():
     heard = speech.Transcript("I really love this", (Word("love", 0.3, 0.5),), "en", 0.9, 0, -0.3, 1.1,
                               dropped_looped=38, looped_at=3.1)
     assert not heard.looped and heard.to_dict()["dropped_looped"] == 38
+
+
+def test_sentences_a_speaker_says_again_are_kept_and_a_loop_over_no_speech_is_not():
+    """Three sentences said twice in 30 s (espeak-ng, a tester's long clip): Whisper's one decode of them compresses
+    2.49, just over ``REPETITIVE``, and every segment whose words another segment repeats was left out as a loop (70
+    of 83 words, "not heard"), though each copy took as long as the first and lay over the speech the detector found.
+    Segments timed as speech are kept now; the same segments over no speech, or crammed into an instant as
+    Whisper's loops are ("p p p ..." 194 words in 0.14 s), are still left out."""
+    from msa_demo.lite.speech import REPETITIVE, _unlooped, said_again
+
+    said = ["I love this so much, it is wonderful, and I am very happy.",
+            "This is great news, what an amazing day, I really enjoyed it.",
+            "The movie was fantastic, beautiful acting, I loved every minute."]
+    segs = [_segment(said[i % 3], 4.2 * i, 4.2 * i + 3.6, 2.49) for i in range(6)]
+    segs.append(_segment(said[0], 25.5, 29.5, 0.9, seek=2548))
+    spans = [(4.2 * i, 4.2 * i + 3.7) for i in range(6)] + [(25.4, 29.6)]
+    assert _unlooped(segs)[2] == 70  # without the detector's spans nothing tells them from a loop: as before
+    kept, ratio, dropped, at = _unlooped(segs, spans)
+    assert kept == segs and dropped == 0 and at is None and ratio <= REPETITIVE
+    elsewhere = [(40.0, 60.0)]  # the detector heard speech, but not where these words are
+    assert _unlooped(segs, elsewhere)[2] == 70
+    crammed = _segment(" ".join(["p"] * 194), 3.70, 3.84, 27.6)
+    crammed.text = " " + said[1]  # even a segment whose text reads like a sentence: 194 words in 0.14 s
+    assert not said_again(crammed, [(0.0, 4.0)])
+    assert said_again(segs[0], spans) and not said_again(segs[0], None)

@@ -344,3 +344,29 @@ def test_a_dc_offset_does_not_change_what_is_heard(lite, tmp_path):
         assert {"love", "wonderful", "amazing", "glad"} <= said, (scale, offset, heard.text)
         pred = lite.predict(audio=(sr, clip))
         assert pred.used == ["audio"] and pred.label == "positive", (scale, offset, pred.probs)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_a_speaker_who_says_the_same_sentences_again_is_heard_whole_not_as_a_loop(lite, tmp_path):
+    """A tester's talking-face clip said three sentences three times (espeak-ng, 150 words a minute; its first 30 s
+    are read): the notice said "speech recognition went round in a loop from 0.0 s (the same words over and over);
+    the 70 word(s) it put there were left out: not heard", and lite audio judged the last sentence alone. Each copy
+    is timed as speech over the speech the detector finds, so it is kept: every word is judged, and no loop is
+    said."""
+    import scipy.signal as ss
+
+    from msa_demo.lite.speech import transcribe
+
+    said = ("I love this so much, it is wonderful and I am very happy. This is great news, what an amazing day, I "
+            "really enjoyed it. The movie was fantastic, beautiful acting, I loved every minute.")
+    wav = tmp_path / "again.wav"
+    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(wav), " ".join([said] * 3)], check=True)
+    x, sr = sf.read(wav, dtype="float32")
+    x = np.ascontiguousarray(ss.resample_poly(x, 16000 // 50, sr // 50).astype(np.float32)[:30 * 16000])
+    heard = transcribe(x, 16000)
+    assert heard.dropped_looped == 0 and not heard.looped, heard.text
+    assert heard.text.lower().count("wonderful") >= 2 and heard.text.lower().count("great news") >= 2
+    pred = lite.predict(audio=(16000, x))
+    assert not any("went round in a loop" in n for n in pred.notices), pred.notices
+    prepared, _ = lite.encode("audio", lite.read_inputs(audio=(16000, x)).audio)
+    assert prepared.info["transcript"] == heard.text and len(prepared.info["words"]) == len(heard.words) > 60

@@ -245,9 +245,11 @@ LOOPED_WORDS = ("Audio: speech recognition heard the same words over and over (m
 NO_SPEECH = "Audio: no one speaks in the clip (music, noise or a tone?), so lite audio has nothing to judge."
 NO_WORDS = "Audio: no words were recognised, so lite audio has nothing to judge."
 # speech heard, then a stretch in which Whisper went round in a loop (``Transcript.dropped_looped``): the words
-# heard are judged, the loop's are left out, said
-LOOPED_TAIL = ("Audio: speech recognition went round in a loop from {at} s (the same words over and over); the {n} "
-               "word(s) it put there were left out: not heard.")
+# heard are judged, the loop's are left out, said as what happened (it had said "not heard" of words a speaker said
+# again, which are no loop now: ``lite.speech.said_again``)
+LOOPED_TAIL = ("Audio: speech recognition went round in a loop from {at} s (the same words over and over, not timed "
+               "as speech); the {n} word(s) it put there were left out of the transcript and of what lite audio "
+               "judged.")
 # Whisper's mark of a doubtful decode (its tokens' mean log-probability under ``lite.speech.UNSURE``): on the
 # project's clips a fraction of a second of speech was heard as whole phrases ("Thank you very much.", -1.15; the
 # full clips -0.14 to -0.67), so the words are judged but said to be doubtful
