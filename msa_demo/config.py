@@ -15,6 +15,18 @@ from msa_demo.errors import InputError
 
 SENTIMENTS = ("negative", "neutral", "positive")
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision (nor a side taken)
+# audio families that read a clip only through the words said in it (speech recognition, then a text model): their
+# verdict is a second reading of words, not of the voice's tone, and the summary, the timeline and a set's report
+# say so (lite's voice and its text read 0.99952 positive alike, and "as the words and the voice say" counted the
+# words twice)
+WORDS_ONLY_AUDIO = frozenset({"speech-transcript"})
+
+
+def voice_reads_words(record: Any) -> bool:
+    """Does the audio model that ``record`` describes (a preset's ``ModalitySpec``, or an explanation's saved
+    ``models["audio"]``) read the clip only through its words?"""
+    family = record.get("family") if isinstance(record, dict) else getattr(record, "family", None)
+    return family in WORDS_ONLY_AUDIO
 MODALITIES = ("text", "image", "audio")  # the built-ins the dashboard lays out itself (app.py)
 BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the others are laid out from the registry
 WEIGHT_FORMATS = ("safetensors", "bin")

@@ -1394,6 +1394,23 @@ ZH: dict[str, str] = {
     "speech); the {n} word(s) it put there were left out of the transcript and of what lite audio judged.":
         "音频：语音识别从 {at} 秒起陷入循环（反复出现同样的词语，且时间上与语音不符）；它在那里写出的 {n} 个词语已从转写文字"
         "和 lite 音频模型的判断中略去。",
+    "the spoken words": "说出的话",
+    "the words (written and spoken)": "文字（写下的与说出的）",
+    ", as the words say, written and spoken (the voice is judged by its words alone)":
+        "，文字这样判断（写下的与说出的；声音只按其中的话来判断）",
+    ", mostly because of the words, written and spoken (the voice is judged by its words alone)":
+        "，主要因为文字（写下的与说出的；声音只按其中的话来判断）",
+    "Voice (words only)": "声音（仅其中的话）",
+    "The voice is read only through its words (speech recognition, then the text model), not its tone: its verdict, "
+    "its Shapley value and its lane are a reading of what was said.":
+        "声音只通过其中的话来读取（先语音识别，再交给文字模型），不读语气：它的判断、Shapley 值和它的轨道都是对所说内容的读取。",
+    "The voice is read only through its words (speech recognition, then the text model), not its tone: in the {n} "
+    "row(s) with text and voice the words were read twice, as written and as heard ({alike} of them alike within a "
+    "point), so the words count twice in the fused verdict, and the voice's verdict and Shapley value repeat the "
+    "text's where the text is what was said.":
+        "声音只通过其中的话来读取（先语音识别，再交给文字模型），不读语气：在同时有文字和声音的 {n} 行中，这些话被读了两次，"
+        "一次按写下的、一次按听到的（其中 {alike} 行两者相差不到一个百分点），因此这些话在融合判断中算了两次；在文字就是所说"
+        "内容的行中，声音的判断和 Shapley 值只是重复文字的。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

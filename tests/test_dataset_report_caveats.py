@@ -275,3 +275,42 @@ def test_inputs_the_rows_name_but_the_run_did_not_use_are_said_at_the_top(tiny_m
     assert "本次运行没有使用这些行的图片（2 行）" in zh, zh
     explain_batch(manifest, tmp_path / "all", model=tiny_model, options=FAST, progress=False)
     assert "The run used none" not in (tmp_path / "all" / "report.html").read_text(encoding="utf-8")
+
+
+def _voiced(i, text_pos, audio_pos, **more):
+    probs = {f"{m}_prob_{c}": (p if c == "positive" else (1 - p) / 2) for m, p in (("text", text_pos),
+                                                                                  ("audio", audio_pos))
+             for c in SENTIMENTS}
+    return _row(i, used=["text", "audio", "video"], explanation=f"explanations/{i}.json", shapley_audio=0.3,
+                **probs, **more)
+
+
+def test_a_voice_read_only_through_its_words_is_said_first_in_read_this_first(tmp_path):
+    """A set of talking-face clips on lite: in every row with speech text_prob equalled audio_prob (0.99952 and
+    0.99952), Shapley text +0.361 and audio +0.361, and nothing in report.html said that the voice is the text model
+    on Whisper's transcript, so that the words count twice. Decided from the rows' saved model record (else the
+    preset model.json names), "Read this first" says it now, with how many rows read their words twice."""
+    from msa_demo.dataset.report import voice_record
+    from msa_demo.dataset.store import open_results
+
+    rows = [_voiced("a", 0.99952, 0.99952), _voiced("b", 0.9, 0.9), _voiced("c", 0.2, 0.7),
+            _row("d", used=["text"])]
+    store = open_results(tmp_path / "res")
+    store.put("explanations/a.json", json.dumps({"models": {"audio": {"family": "speech-transcript",
+                                                                      "model_id": "pkg:x"}}}).encode())
+    record = voice_record(store, rows, {"preset": "my_preset.json"})
+    assert record["family"] == "speech-transcript"
+    page = _text(to_html(rows, voice=record))
+    said = ("The voice is read only through its words (speech recognition, then the text model), not its tone: in the "
+            "3 row(s) with text and voice the words were read twice, as written and as heard (2 of them alike within "
+            "a point), so the words count twice in the fused verdict")
+    assert said in page and page.index("Read this first") < page.index(said) < page.index("Sarcasm")
+    assert "声音只通过其中的话来读取" in _text(to_html(rows, lang="zh", voice=record))
+    # a voice model that hears the sound, named by the saved record: nothing of this is said
+    store.put("explanations/a.json", json.dumps({"models": {"audio": {"family": "hf-audio-classifier"}}}).encode())
+    assert "read only through its words" not in _text(to_html(rows, voice=voice_record(store, rows)))
+    # no explanation kept: the preset the folder's model.json names decides (lite's voice reads words; hub's hears)
+    bare = [{k: v for k, v in r.items() if k != "explanation"} for r in rows]
+    assert voice_record(store, bare, {"preset": "lite"}) == {"family": "speech-transcript"}
+    assert voice_record(store, bare, {"preset": "hub"}) == {"family": "hf-audio-classifier"}
+    assert voice_record(store, bare, None) is None

@@ -525,3 +525,45 @@ def test_an_input_that_cannot_be_read_says_how_to_go_on_without_it(lite_dash, tm
     assert "positive" in value(out["fused"])
     toggled = lite_dash.on_toggle(None, "I love this so much", None, None, video=str(bad), use_video=False)
     assert value(toggled["fused"]) == value(out["fused"])  # unticking it shows the verdict at once (it emptied it)
+
+
+POS = {"negative": 0.05, "neutral": 0.28, "positive": 0.67}
+WORDS_VOICE = {"audio": {"family": "speech-transcript"}}  # lite's: speech recognition, then the text model
+TONE_VOICE = {"audio": {"family": "hf-audio-classifier"}}  # a model that hears the sound (hub's wav2vec2)
+
+
+def test_a_voice_read_only_through_its_words_is_not_said_as_a_second_witness():
+    """A tester's talking-face clip on lite: text and voice both read 0.99952 positive (the voice is the same text
+    model on Whisper's transcript) and the headline said "POSITIVE (67 %), as the words and the voice say": the
+    words counted as two witnesses. Decided from the saved model record, the words are one reading now, written
+    and spoken; a voice model that hears the sound is still the voice."""
+    p = pred(POS, {"text": "positive", "audio": "positive", "video": "neutral"}, used=("text", "audio", "video"))
+    assert views.summary_sentence(p, models=TONE_VOICE).startswith("POSITIVE (67 %), as the words and the voice say")
+    said = views.summary_sentence(p, models=WORDS_VOICE)
+    assert "the words and the voice" not in said
+    assert said == ("POSITIVE (67 %), as the words say, written and spoken (the voice is judged by its words alone); "
+                    "the video alone points neutral.")
+    exp = {"models": WORDS_VOICE, "target": "positive",
+           "modalities": {"shapley": {"text": 0.361, "audio": 0.361, "video": -0.05}}}
+    assert views.summary_sentence(p, exp) == ("POSITIVE (67 %), mostly because of the words, written and spoken (the "
+                                              "voice is judged by its words alone); the video alone points neutral.")
+    assert "文字这样判断（写下的与说出的" in views.summary_sentence(p, models=WORDS_VOICE, lang="zh")
+    alone = pred(POS, {"text": "negative", "audio": "positive", "video": "neutral"}, used=("text", "audio", "video"))
+    assert views.summary_sentence(alone, models=WORDS_VOICE) == (
+        "POSITIVE (67 %), as the spoken words say; the words alone point negative and the video alone points neutral.")
+    from msa_demo.views.story import notices_markdown
+
+    assert "as the words say, written and spoken" in notices_markdown(p, models=WORDS_VOICE)  # the dashboard's box
+
+
+def test_the_timeline_names_a_voice_read_through_its_words():
+    """The lite timeline's "voice" lane is the words map coloured as its "words" lane: named "voice (words only)"
+    where the saved record says the voice is read through its words, on the page and in the report."""
+    from msa_demo.kinds import video as video_kind
+
+    exp = {"models": WORDS_VOICE}
+    assert video_kind.lane_name("voice", exp) == "voice (words only)"
+    assert video_kind.lane_name("voice", exp, capital=True) == "Voice (words only)"
+    assert video_kind.lane_name("voice", exp, "zh") == "声音（仅其中的话）"
+    assert video_kind.lane_name("voice", {"models": TONE_VOICE}) == "voice"
+    assert video_kind.lane_name("face", exp) == "face" and video_kind.lane_name("words", exp, "zh") == "词语"

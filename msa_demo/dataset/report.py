@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from msa_demo.config import NEAR_TIE, SENTIMENTS
+from msa_demo.config import NEAR_TIE, SENTIMENTS, load_preset, voice_reads_words
 from msa_demo.dataset.columns import (LABEL_NOT_USED, TOP_AT, modalities, prob_column, shapley_column, top_lists,
                                       top_titles)
 from msa_demo.dataset.rowmap import row_map
@@ -513,12 +513,47 @@ def model_html(model: dict | None, lang: str = "en") -> str:
     return f"<p>{line}</p>" + (f"<ul class=muted>{notes}</ul>" if notes else "")
 
 
+def voice_record(store: ResultsDir, rows: list[dict], model: dict | None = None) -> dict | None:
+    """The record of the audio model the rows were explained with: the saved model record (``models["audio"]``) of
+    the first row's explanation that used audio, else the audio entry of the preset ``model`` (``store.MODEL``)
+    names; None when neither says."""
+    for r in rows:
+        if "audio" in (r.get("used") or []) and r.get("explanation") and not r.get("error"):
+            try:
+                saved = json.loads(store.read(str(r["explanation"])) or b"null")
+            except (OSError, ValueError):
+                break
+            record = ((saved or {}).get("models") or {}).get("audio") if isinstance(saved, dict) else None
+            if isinstance(record, dict):
+                return record
+            break
+    try:
+        spec = load_preset(str((model or {}).get("preset"))).modalities.get("audio")
+    except Exception:  # a preset file no longer there, a name of another version: not said
+        return None
+    return {"family": spec.family} if spec is not None else None
+
+
+def words_twice(rows: list[dict]) -> tuple[int, int]:
+    """(explained rows whose text and voice were both read, those of them whose two verdicts are alike: each class
+    within a point): where the voice is read only through its words, the words read twice."""
+    both = [r for r in rows if not r.get("error") and {"text", "audio"} <= set(r.get("used") or [])]
+    alike = sum(all(abs(float(r.get(prob_column("text", c)) or 0) - float(r.get(prob_column("audio", c)) or 0)) < 0.01
+                    for c in SENTIMENTS) for r in both)
+    return len(both), alike
+
+
 def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model: dict | None = None,
-            extent: dict | None = None) -> str:
+            extent: dict | None = None, voice: dict | None = None) -> str:
     """The page, in ``lang`` ("en" or "zh"; the rows' own words, ids and model names as they are); ``model``: the
     model they were explained with (``model_html``); ``extent``: the manifest's rows and the run's limit
-    (``store.extent``: the page says "the first 50 of 59 rows")."""
+    (``store.extent``: the page says "the first 50 of 59 rows"); ``voice``: its audio model's record
+    (``voice_record``: a voice read only through its words is said under "Read this first")."""
     s = summary(rows, extent)
+    if voice and voice_reads_words(voice) and any("audio" in (r.get("used") or []) for r in rows
+                                                  if not r.get("error")):
+        s["voice_words"], s["voice_words_alike"] = words_twice(rows)
+        s["voice_words_only"] = True
     title = title or t("Dataset explanations", lang)
     parts = [f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
@@ -715,12 +750,23 @@ SARCASM = ("Sarcasm and irony are a known blind spot: the text model reads words
            "hand.")
 
 
+VOICE_WORDS = ("The voice is read only through its words (speech recognition, then the text model), not its tone: "
+               "its verdict, its Shapley value and its lane are a reading of what was said.")
+VOICE_WORDS_ROWS = ("The voice is read only through its words (speech recognition, then the text model), not its tone: "
+                    "in the {n} row(s) with text and voice the words were read twice, as written and as heard ({alike} "
+                    "of them alike within a point), so the words count twice in the fused verdict, and the voice's "
+                    "verdict and Shapley value repeat the text's where the text is what was said.")
+
+
 def caveats(figures: dict, lang: str = "en") -> list[str]:
     """What to know before reading the figures, a line each: rows in a language outside the model's languages (by
     language), inputs the rows name that the run did not use, rows whose text holds no words (and the likely cause when they are question marks: characters lost to
     a legacy encoding), pictures the face model left out, and sarcasm as a blind spot of any text model. A row's own
     notices said these; the set's report had not."""
     lines = []
+    if figures.get("voice_words_only"):  # first: it changes how every figure with the voice in it reads
+        lines.append(t(VOICE_WORDS_ROWS, lang, n=figures["voice_words"], alike=figures["voice_words_alike"])
+                     if figures.get("voice_words") else t(VOICE_WORDS, lang))
     n = figures.get("rows_outside") or 0
     if n:
         languages = i18n.listed((f"{i18n.language(language_name(code), lang) if code != 'unknown' else t('unknown', lang)}"
@@ -883,7 +929,9 @@ def report_page(results: ResultsDir | str | Path, title: str | None = None, lang
         model = json.loads(store.read(MODEL) or b"null")
     except ValueError:  # a file torn or edited by hand: the page without it
         model = None
-    return to_html(store.rows(), title or report_title(store.name, lang), lang, model, folder_extent(store))
+    rows = store.rows()
+    return to_html(rows, title or report_title(store.name, lang), lang, model, folder_extent(store),
+                   voice_record(store, rows, model))
 
 
 def write_report(results: ResultsDir | str | Path, title: str | None = None, lang: str = "en") -> str:
@@ -896,4 +944,4 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
 __all__ = ["MIN_LABELLED", "TOO_FEW", "caveats", "lost_characters", "outside_language", "scored", "slice_label",
            "too_few", "why_failed", "ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
-           "top_across", "unread_labels", "write_report"]
+           "top_across", "unread_labels", "voice_record", "words_twice", "write_report"]

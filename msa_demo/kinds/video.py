@@ -304,7 +304,7 @@ def report(exp: dict, lang: str = "en") -> str:
         out.append("<p>" + _e(t("The clip on one time axis: green pushes toward '{target}', red away.", lang,
                                 target=label(exp.get("target"), lang))) + "</p>")
     for lane, items in got_lanes:  # one shared time axis: the face, the voice, the words
-        out.append(f"<p><b>{_e(t(lane.capitalize(), lang))}</b>{sep(lang, ': ')}{_e(captions[lane])}</p>")
+        out.append(f"<p><b>{_e(lane_name(lane, exp, lang, capital=True))}</b>{sep(lang, ': ')}{_e(captions[lane])}</p>")
         out.append(lane_svg(items, seconds, captions[lane], words=lane == "words"))
     kf = key_frame(exp)
     if kf and kf.get("heatmap") and 0 <= int(kf["params"]["frame"]) < len(frames):
@@ -317,6 +317,21 @@ def report(exp: dict, lang: str = "en") -> str:
         out.append(f'<p>{_e(line)}</p><div class="imgs"><figure><img alt="{_e(alt)}" '
                    f'src="{png_uri(ov, 240)}"></figure></div>')
     return "".join(out)
+
+
+# the voice lane's name where the voice is read only through its words (``views.words_only_voice``): its bands are
+# the words lane's, coloured alike, and "voice" alone had read as a second witness of how it sounds
+VOICE_WORDS = "voice (words only)"
+
+
+def lane_name(lane: str, exp: dict, lang: str = "en", capital: bool = False) -> str:
+    """A lane as the timeline names it, in ``lang`` ("face", "voice", "words"; the voice read only through its words
+    is "voice (words only)"); ``capital``: as a heading ("Voice (words only)")."""
+    if lane == "voice" and views.words_only_voice(exp):
+        lane = VOICE_WORDS
+    if capital:
+        return t(lane[:1].upper() + lane[1:], lang)
+    return lane if lang == "en" else t(lane[:1].upper() + lane[1:], lang)
 
 
 def lanes(exp: dict) -> list[tuple[str, list[tuple[float, float, float, str, float]]]]:
@@ -390,7 +405,7 @@ def timeline(exp: dict, lang: str = "en"):
     if not dict(got).get("face"):
         return None
     fig = go.Figure()
-    named = {lane: lane if lang == "en" else t(lane.capitalize(), lang) for lane, _ in got}
+    named = {lane: lane_name(lane, exp, lang) for lane, _ in got}
     names_ = list(named.values())
     seconds = max((b for _lane, items in got for _a, b, *_ in items), default=1.0)
     for lane, items in got:

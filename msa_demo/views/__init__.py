@@ -25,7 +25,7 @@ from msa_demo.views.story import (EXPERT, NO_FACE, OUTSIDE_LANGUAGES, abstained,
                                   conflict_text, headline, label_value, language_records, load_examples, near_tie, notice_text, notices_markdown,
                                   outside_languages, speaks, story_clause,
                                   prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,
-                                  timed_words, top_two, trust_markdown, trust_rows, trust_verdicts, unwarned,
+                                  timed_words, top_two, trust_markdown, trust_rows, trust_verdicts, unwarned, words_only_voice,
                                   TRUST_SCOPE, TRUST_TITLE)
 from msa_demo.views.charts import BARS_CSS, bars_html, waveform_svg
 from msa_demo.views.compare import compare_headline, compare_markdown, compare_table_html

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from msa_demo import language
 from msa_demo.i18n import joined, listed, sep, stop, t
 from msa_demo import i18n
-from msa_demo.config import SENTIMENTS
+from msa_demo.config import SENTIMENTS, voice_reads_words
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
@@ -145,11 +145,43 @@ def terminal_verdict(pred: dict, exp: dict | None = None, reading: dict | None =
     return label, (said if said and said != f"{head}{stop(lang)}" else None)
 
 
-def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None, lang: str = "en") -> str:
-    """One plain sentence: the decision, what drove it, what disagrees, what was not read (in ``lang``)."""
+# the voice read only through its words (``config.voice_reads_words``: lite's speech recognition, then the text
+# model): it is named as the words it gives, and beside the text as one reading of the words, not a second witness
+# ("POSITIVE (67 %), as the words and the voice say" counted the same words twice)
+SPOKEN_WORDS = "the spoken words"
+WORDS_BOTH = "the words (written and spoken)"
+AS_WORDS_BOTH = ", as the words say, written and spoken (the voice is judged by its words alone)"
+BY_WORDS_BOTH = ", mostly because of the words, written and spoken (the voice is judged by its words alone)"
+
+
+def words_only_voice(exp: dict | None = None, models: dict | None = None) -> bool:
+    """Is the explanation's (or ``models``') voice read only through its words (its saved model record)?"""
+    record = ((models or (exp or {}).get("models") or {}).get("audio"))
+    return bool(record) and voice_reads_words(record)
+
+
+def nouns(ms: list[str], lang: str = "en", words_only: bool = False) -> tuple[list[str], bool]:
+    """(how a person names what each of ``ms`` gave, in ``lang``; whether the words and the voice were said as one):
+    a voice read only through its words is "the spoken words", and beside the text the two are one item."""
+    both = words_only and "text" in ms and "audio" in ms
+    out = []
+    for m in ms:
+        if both and m in ("text", "audio"):
+            if m == "text" or "text" not in ms[:ms.index(m)]:
+                out.append(t(WORDS_BOTH, lang))
+            continue
+        out.append(t(SPOKEN_WORDS, lang) if words_only and m == "audio" else noun(m, lang))
+    return list(dict.fromkeys(out)), both
+
+
+def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None = None, lang: str = "en",
+                     models: dict | None = None) -> str:
+    """One plain sentence: the decision, what drove it, what disagrees, what was not read (in ``lang``). A voice
+    read only through its words (``models``, else the explanation's saved record) is said as words, not a voice."""
     head = headline(pred, lang)
     if not head:
         return ""
+    words_only = words_only_voice(exp, models)
     label = str(pred.get("label", ""))
     per = pred.get("modalities") or {}
     used = [m for m in pred.get("used") or [] if m in per or m in registry.names()]
@@ -161,19 +193,24 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
     elif shapley and target == label and len(shapley) > 1:
         top = max(shapley.values())
         drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1]) if v > 0 and v >= 0.3 * top]
+        named, both = nouns(drivers, lang, words_only)
         if drivers:
-            reasons = t(", mostly because of {drivers}", lang, drivers=_and([noun(m, lang) for m in drivers], lang))
+            reasons = (t(BY_WORDS_BOTH, lang) if both and len(named) == 1 else
+                       t(", mostly because of {drivers}", lang, drivers=_and(named, lang)))
     elif len(used) > 1:
         agree = [m for m in used if (per.get(m) or {}).get("label") == label and not near_tie(per[m])]
+        named, both = nouns(agree, lang, words_only)
         if agree and len(agree) < len(used):
-            reasons = t(", as {agree} says" if agree != ["text"] and len(agree) == 1 else ", as {agree} say", lang,
-                        agree=_and([noun(m, lang) for m in agree], lang))
+            plural = both or agree == ["text"] or (words_only and agree == ["audio"]) or len(named) > 1
+            reasons = (t(AS_WORDS_BOTH, lang) if both and len(named) == 1 else
+                       t(", as {agree} say" if plural else ", as {agree} says", lang, agree=_and(named, lang)))
     # a modality whose own verdict is a near-tie is said so, as its box says it ("Video alone: too close to call"
     # beside a summary that had it "alone points positive")
-    dissent = [t("{noun} alone is too close to call" if m != "text" else "{noun} alone are too close to call", lang,
-                 noun=noun(m, lang)) if near_tie(per[m]) else
-               t("{noun} alone points {label}" if m != "text" else "{noun} alone point {label}", lang,
-                 noun=noun(m, lang), label=i18n.label(per[m]["label"], lang))
+    words = {"text"} | ({"audio"} if words_only else set())  # said in the plural: "the words alone point ..."
+    dissent = [t("{noun} alone is too close to call" if m not in words else "{noun} alone are too close to call",
+                 lang, noun=nouns([m], lang, words_only)[0][0]) if near_tie(per[m]) else
+               t("{noun} alone points {label}" if m not in words else "{noun} alone point {label}", lang,
+                 noun=nouns([m], lang, words_only)[0][0], label=i18n.label(per[m]["label"], lang))
                for m in used if m in per and (per[m].get("label") != label or near_tie(per[m]))]
     tail = (sep(lang) + _and(dissent, lang)) if dissent and len(used) > 1 else ""
     missing = [t("{noun}: {why}", lang, noun=noun(m, lang), why=t(abstained_why(m, reading), lang))
@@ -285,7 +322,7 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
     used = pred.get("used") or []
     off = [m for m in pred.get("switched_off") or [] if m not in abstained(pred, reading)]
     names_of = (lambda ms: listed((i18n.modality(m, lang) for m in ms), lang))
-    lines = [f"### {md(summary_sentence(pred, exp, reading, lang))}",
+    lines = [f"### {md(summary_sentence(pred, exp, reading, lang, models))}",
              t("from {used}", lang, used=names_of(used) or t("nothing", lang))
              + (t(" · switched off: {off}", lang, off=names_of(off)) if off else "")]
     own = []
