@@ -1411,6 +1411,10 @@ ZH: dict[str, str] = {
         "声音只通过其中的话来读取（先语音识别，再交给文字模型），不读语气：在同时有文字和声音的 {n} 行中，这些话被读了两次，"
         "一次按写下的、一次按听到的（其中 {alike} 行两者相差不到一个百分点），因此这些话在融合判断中算了两次；在文字就是所说"
         "内容的行中，声音的判断和 Shapley 值只是重复文字的。",
+    # the scores over the rows read whole (dataset.report.WHOLE_ROWS)
+    "on the {n} labelled rows read whole (every input they name read): accuracy {accuracy}, macro F1 {f1}; the others "
+    "were explained without an input they name": "在读取完整的 {n} 个带标签行上（它们给出的每个输入都已读取）：准确率 {accuracy}，"
+                                                 "宏 F1 {f1}；其余行在解释时缺少它们给出的某个输入",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

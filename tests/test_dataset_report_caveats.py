@@ -314,3 +314,44 @@ def test_a_voice_read_only_through_its_words_is_said_first_in_read_this_first(tm
     assert voice_record(store, bare, {"preset": "lite"}) == {"family": "speech-transcript"}
     assert voice_record(store, bare, {"preset": "hub"}) == {"family": "hf-audio-classifier"}
     assert voice_record(store, bare, None) is None
+
+
+def test_the_scores_over_the_rows_read_whole_are_said_beside_the_headline():
+    """A clip whose video was corrupt was scored from its text alone and pooled into "accuracy 91% on 22 labelled
+    rows" with the rows read whole; a researcher had to filter the table by hand before quoting a number. The
+    report and the tab say the scores over the rows read whole beside the headline, where they differ."""
+    from msa_demo.dataset.report import summary as figures_of
+    from msa_demo.ui.dataset_tab import summary_markdown
+
+    rows = [_row(i) for i in range(6)] + [_row(6, label="negative", pred="negative"),
+                                          _row(7, label="negative", pred="positive"),
+                                          _row(8, not_read=["video"]), _row(9, not_read=["video"])]
+    s = figures_of(rows)
+    assert s["metrics"]["n"] == 10 and s["metrics"]["accuracy"] == pytest.approx(0.9)
+    assert s["metrics_whole"]["n"] == 8 and s["metrics_whole"]["accuracy"] == pytest.approx(7 / 8)
+    line = "on the 8 labelled rows read whole (every input they name read): accuracy 0.875, macro F1 "
+    assert line in html.unescape(to_html(rows))
+    assert line in summary_markdown(rows, Path("set"), s).replace("\\", "")
+    assert "在读取完整的 8 个带标签行上" in to_html(rows, lang="zh")
+    whole = [r for r in rows if not r.get("not_read")]
+    assert figures_of(whole)["metrics_whole"] is None and "read whole" not in to_html(whole)
+
+
+def test_a_label_given_as_a_score_is_shown_beside_the_class_it_was_read_as():
+    """A MOSI score 2.4 was read as positive and shown as "positive" alone, in the table and results.csv (the score
+    only in the parquet's label_given). The class keeps its place and the given value stands beside it where it
+    differs; a label given as its class's own name adds nothing."""
+    from msa_demo.dataset.export import csv_bytes
+    from msa_demo.ui.dataset_tab import table_row
+
+    rows = [_row(1, label_given="2.4"), _row(2, label="negative", pred="negative", label_given="-1.8"),
+            _row(3, label_given="Positive"), _row(4, label=None, label_given=None)]
+    assert [table_row(r)[1] for r in rows] == ["positive (2.4)", "negative (-1.8)", "positive", None]
+    assert table_row(rows[0], "zh")[1] == "正面（2.4）"
+    read = list(csv.DictReader(io.StringIO(csv_bytes(rows).decode("utf-8-sig"))))
+    assert [(r["label"], r["label_given"]) for r in read] == [("positive", "2.4"), ("negative", "-1.8"),
+                                                             ("positive", "Positive"), ("", "")]
+    assert "label_given" not in csv_bytes([rows[2]]).decode("utf-8-sig").splitlines()[0]
+    # a score is a number, not a formula: no apostrophe before "-1.8" (a post beginning with "-" still gets one)
+    post, = csv.DictReader(io.StringIO(csv_bytes([_row(5, text="-5 stars, awful")]).decode("utf-8-sig")))
+    assert post["text"] == "'-5 stars, awful"

@@ -7,13 +7,15 @@ One row per input, in manifest order: id, group (when the manifest has one), tex
 it was kept), label, predicted, too close to call, the three fused probabilities, the top words with their scores,
 the notices and the error. UTF-8 with a byte-order mark (Excel reads the file as UTF-8 by it: Chinese and emoji
 intact), commas, CRLF line ends, every field that needs it quoted. A cell that a spreadsheet would read as a formula
-(one that begins with =, +, -, @) starts with an apostrophe, so a post such as "=HYPERLINK(...)" stays text.
+(one that begins with =, +, -, @, but a plain number such as a score "-1.8") starts with an apostrophe, so a post
+such as "=HYPERLINK(...)" stays text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, Iterable
 
 from msa_demo.config import SENTIMENTS
@@ -22,8 +24,11 @@ CSV_FILE = "results.csv"
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # how a cell a spreadsheet runs as a formula begins
 
 
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # a plain number ("-1.8"): read as one, never run
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA):
+    if isinstance(value, str) and value.startswith(FORMULA) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -42,15 +47,26 @@ def _prob(rec: dict, s: str) -> Any:
     return "" if p is None else round(float(p), 4)
 
 
+def given_differs(rec: dict) -> str | None:
+    """The label as the manifest gave it ("2.4", "pos", "happy"), when it differs from the class it was read as
+    (a MOSI score 2.4 read as positive had been shown as "positive" alone); None when it is that class's name."""
+    given, label = rec.get("label_given"), rec.get("label")
+    if given is None or label is None or str(given).strip().lower() == str(label).lower():
+        return None
+    return str(given).strip() or None
+
+
 def columns(rows: list[dict]) -> list[str]:
-    """The file's columns; ``group`` and ``heard`` only when a row has one."""
+    """The file's columns; ``group`` and ``heard`` only when a row has one, ``label_given`` (the label as the
+    manifest gave it: a score, a code) only when a row's differs from the class it was read as."""
     head = ["id"]
     if any(r.get("group") for r in rows):
         head.append("group")
     head.append("text")
     if any(r.get("heard") for r in rows):
         head.append("heard")
-    return [*head, "label", "predicted", "too_close", *(f"prob_{s}" for s in SENTIMENTS), "top_words", "notices",
+    given = ["label_given"] if any(given_differs(r) for r in rows) else []  # the manifest's own, where it differs
+    return [*head, "label", *given, "predicted", "too_close", *(f"prob_{s}" for s in SENTIMENTS), "top_words", "notices",
             "error"]
 
 
@@ -59,7 +75,8 @@ def csv_row(rec: dict) -> dict[str, Any]:
     close = rec.get("too_close")
     return {"id": rec.get("id"), "group": rec.get("group") or "",
             "text": rec.get("text") or rec.get("text_start") or "", "heard": rec.get("heard") or "",
-            "label": rec.get("label") or "", "predicted": rec.get("predicted") or "",
+            "label": rec.get("label") or "", "label_given": rec.get("label_given") or "",
+            "predicted": rec.get("predicted") or "",
             "too_close": "" if close is None else ("yes" if close else "no"),
             **{f"prob_{s}": _prob(rec, s) for s in SENTIMENTS}, "top_words": _words(rec),
             "notices": " | ".join(dict.fromkeys(str(n) for n in rec.get("notices") or [])),
@@ -84,4 +101,4 @@ def write_csv(store, rows: list[dict] | None = None) -> str:
     return store.put(CSV_FILE, csv_bytes(store.rows() if rows is None else rows))
 
 
-__all__ = ["CSV_FILE", "columns", "csv_bytes", "csv_row", "write_csv"]
+__all__ = ["CSV_FILE", "columns", "csv_bytes", "csv_row", "given_differs", "write_csv"]

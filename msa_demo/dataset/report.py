@@ -202,6 +202,11 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
         idx = {s: i for i, s in enumerate(SENTIMENTS)}
         metrics = compute_metrics([idx[r["label"]] for r in labelled], [idx[r["predicted"]] for r in labelled],
                                   list(SENTIMENTS))
+    whole = [r for r in labelled if not r.get("not_read")]  # the labelled rows read with every input they name
+    whole_metrics = None
+    if whole and len(whole) < len(labelled):  # (said beside the headline only where it differs from it)
+        whole_metrics = compute_metrics([idx[r["label"]] for r in whole], [idx[r["predicted"]] for r in whole],
+                                        list(SENTIMENTS))
     by_pred = {s: mean_abs_shapley([r for r in ok if r.get("predicted") == s]) for s in SENTIMENTS}
     by_label = {s: mean_abs_shapley([r for r in ok if r.get("label") == s]) for s in SENTIMENTS}
     slices = {what: _slices(ok, key) for what, key in SLICES.items()}
@@ -228,6 +233,9 @@ def summary(rows: list[dict], extent: dict | None = None) -> dict[str, Any]:
         "too_close_accuracy": (sum(r["label"] == r["predicted"] for r in close_labelled) / len(close_labelled)
                                if close_labelled else None),
         "slices": slices, "rows": len(rows), "explained": len(ok), "failed": len(rows) - len(ok), "metrics": metrics,
+        # the scores over the labelled rows read whole (every input they name read), when some were not: a row
+        # scored from its text alone (its video corrupt) had been pooled into the headline unseparated
+        "metrics_whole": whole_metrics,
         "reliance": mean_abs_shapley(ok), "reliance_rows": rows_using(ok), "reliance_by_predicted": {k: v for k, v in by_pred.items() if v},
         "reliance_by_label": {k: v for k, v in by_label.items() if v},
         "conflicts": sum(1 for r in ok if r.get("conflict")), "conflict_winners": conflict_winners(ok),
@@ -580,7 +588,8 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
         parts.append("<p>" + t("{n} labelled rows: accuracy <b>{accuracy}</b>, macro precision {precision}, recall "
                                "{recall}, F1 {f1}.", lang, n=m["n"], accuracy=f"{m['accuracy']:.3f}",
                                precision=f"{m['macro_precision']:.3f}", recall=f"{m['macro_recall']:.3f}",
-                               f1=f"{m['macro_f1']:.3f}") + _sentence(labelled_left_out(s, lang), lang) + "</p>")
+                               f1=f"{m['macro_f1']:.3f}") + _sentence(labelled_left_out(s, lang), lang)
+                     + _sentence(whole_line(s, lang), lang) + "</p>")
         cm_rows = [[t("truth: {label}", lang, label=i18n.label(lab, lang))] + list(r)
                    for lab, r in zip(m["labels"], m["confusion_matrix"])]
         parts.append(_table(["", *[t("predicted: {label}", lang, label=i18n.label(lab, lang)) for lab in m["labels"]]],
@@ -803,6 +812,19 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else f"{float(v):.3f}"
 
 
+WHOLE_ROWS = ("on the {n} labelled rows read whole (every input they name read): accuracy {accuracy}, macro F1 {f1}; "
+              "the others were explained without an input they name")
+
+
+def whole_line(figures: dict, lang: str = "en") -> str:
+    """The scores over the labelled rows read whole, when some labelled rows went without an input they name
+    (``summary``'s ``metrics_whole``); "" otherwise."""
+    w = figures.get("metrics_whole")
+    if not w:
+        return ""
+    return t(WHOLE_ROWS, lang, n=w["n"], accuracy=f"{w['accuracy']:.3f}", f1=f"{w['macro_f1']:.3f}")
+
+
 def inputs_not_read(figures: dict, lang: str = "en") -> str:
     """One line saying how many explained rows went without an input they name, by modality (``summary``'s
     ``not_read``), and which rows (the first few): a count alone left a person to search the table for them; ""
@@ -941,7 +963,7 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
     return store.put(REPORT, report_page(store, title, lang).encode("utf-8"))
 
 
-__all__ = ["MIN_LABELLED", "TOO_FEW", "caveats", "lost_characters", "outside_language", "scored", "slice_label",
+__all__ = ["MIN_LABELLED", "TOO_FEW", "WHOLE_ROWS", "caveats", "lost_characters", "outside_language", "scored", "slice_label",
            "too_few", "why_failed", "ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "voice_record", "words_twice", "write_report"]

@@ -35,10 +35,11 @@ from typing import Any, Callable
 
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
+from msa_demo.dataset.export import given_differs
 from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, ids_repeated,
                                      inputs_not_read, labelled_left_out, labels_not_read, labels_read, map_name,
                                      rows_counted, rows_left_out, runner_up, scored, slice_label, slice_name, too_close,
-                                     too_close_line, too_few, unread_labels)
+                                     too_close_line, too_few, unread_labels, whole_line)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -187,7 +188,11 @@ def table_row(rec: dict, lang: str = "en") -> list[Any]:
     maps = rec.get("maps") or []
     failed = t("failed", lang) if rec.get("error") else None  # where the eye looks: the error is far right
     words, heard = top_words(rec)
-    return [rec.get("id"), class_name(rec.get("label"), lang), failed or class_name(pred, lang),
+    given = given_differs(rec)  # "positive (2.4)": the manifest's own value beside the class it was read as
+    label = class_name(rec.get("label"), lang) if rec.get("label") else None
+    if label and given:
+        label += f"（{given}）" if lang == "zh" else f" ({given})"
+    return [rec.get("id"), label, failed or class_name(pred, lang),
             round(conf, 3) if conf is not None else None,
             close_cell(rec, lang),
             *[class_name(alone(rec, m), lang) for m in registry.names()],
@@ -226,7 +231,8 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     if m.get("n"):
         lines.append(t("accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}", lang,
                        accuracy=f"{m['accuracy']:.0%}", n=m["n"], f1=f"{m['macro_f1']:.2f}")
-                     + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else ""))
+                     + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else "")
+                     + (" · " + md(whole_line(s, lang)) if s.get("metrics_whole") else ""))
     elif s.get("labelled_failed"):  # labels given, none of their rows explained
         lines.append(md(labelled_left_out(s, lang)))
     close = too_close_line(s, lang)
