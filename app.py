@@ -321,12 +321,12 @@ for (const kind of ['input', 'change', 'drop', 'paste'])
 DESCRIBED = """
 const ALT = {
   en: {given: 'The picture given', read: 'The picture as the model read it', see: ' — see why ↓',
-       heat: (caption, legend) => caption + ': heat map over the picture, green where it pushed toward '
+       heat: (caption, legend) => caption + ': heat map over the picture, blue where it pushed toward '
                                   + ((legend.match(/'[^']+'/) || [])[0] || 'the explained class')
-                                  + ', red where it pushed away; the deeper the colour, the stronger'},
+                                  + ', orange where it pushed away; the deeper the colour, the stronger'},
   zh: {given: '输入的图片', read: '模型读到的图片', see: ' — 查看原因 ↓',
-       heat: (caption, legend) => caption + '：叠在图片上的热力图，绿色处推向'
-                                  + ((legend.match(/“[^”]+”/) || [])[0] || '所解释的类别') + '，红色处推离；颜色越深，推力越强'},
+       heat: (caption, legend) => caption + '：叠在图片上的热力图，蓝色处推向'
+                                  + ((legend.match(/“[^”]+”/) || [])[0] || '所解释的类别') + '，橙色处推离；颜色越深，推力越强'},
 };
 const toResults = () => {  // the verdict, or where a link that is gone says so
   const fused = document.querySelector('#fused');

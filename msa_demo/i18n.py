@@ -914,10 +914,8 @@ ZH: dict[str, str] = {
     " — ⚠ modalities disagree": "——⚠ 各模态意见不一",
     "every input moved it by about the same amount: none stands out": "每个输入的影响都差不多：没有哪个特别突出",
     "waveform": "波形", "segment attribution": "片段归因", "amplitude": "振幅", "relative push": "相对推力",
-    "Audio: {caption}": "音频：{caption}", "green pushes toward '{target}', red away": "绿色推向“{target}”，红色推离",
+    "Audio: {caption}": "音频：{caption}",
     "key frame {time} s": "关键帧 {time} 秒", "The clip on one time axis": "同一时间轴上的片段",
-    "green pushes toward '{target}', red away; each lane relative to its strongest":
-        "绿色推向“{target}”，红色推离；每条轨道相对于其自身最强者",
     # the maps' captions
     "away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)":
         "背离“{target}” {bar} 朝向“{target}”（每张图按其自身最强的区域缩放）",
@@ -925,8 +923,6 @@ ZH: dict[str, str] = {
     "steps": "步数", "n steps": "步数", "grid": "网格", "superpixels": "超像素", "window": "窗口",
     "segment seconds": "片段秒数", "to fit the time budget: {what}": "为满足时间预算：{what}",
     "original": "原图", "Each segment's push on P({target})": "每个片段对 P({target}) 的推力",
-    "The clip on one time axis: green pushes toward '{target}', red away.":
-        "同一时间轴上的片段：绿色推向“{target}”，红色推离。",
     "the words heard, each coloured by its stretch of voice": "听到的词，各按其所在的声音片段着色",
     "Face": "人脸", "Voice": "声音", "no face in any frame: the face track abstained": "所有帧中都没有人脸：人脸轨道弃权",
     "no face: the face model abstained": "没有人脸：人脸模型弃权",
@@ -935,10 +931,6 @@ ZH: dict[str, str] = {
     "Words": "词语", "Image": "图片", "Audio": "音频", "Video": "视频",
     "How sure the model is of each class, all inputs together (the three add up to 100 %).":
         "模型对每个类别有多确定（综合所有输入；三者相加为 100%）。",
-    "Green words pushed the model toward '{target}', red words away from it: the colours are about this verdict, "
-    "not about whether a word is kind or harsh.": "绿色的词把模型推向“{target}”，红色的词把它推离“{target}”：颜色说的是这个结论，"
-                                                "不是这个词本身是好话还是坏话。",
-    "{caption}; green pushes toward '{target}', red away.": "{caption}；绿色推向“{target}”，红色推离。",
     "Given but not used ({why}).": "已给出但未使用（{why}）。", "switched off": "已关闭",
     # training's command line (range checks)
     "--test-size 0 holds none out": "--test-size 0 不留出任何行",
@@ -1056,14 +1048,7 @@ ZH: dict[str, str] = {
     "preset {preset}": "预设 {preset}",
     "models: {models}": "模型：{models}",
     "The picture given": "输入的图片", "The picture given, not used": "输入的图片（未使用）",
-    "{caption}: heat map over the picture, green where it pushed toward '{target}', red where it pushed away; the "
-    "deeper the colour, the stronger": "{caption}：叠在图片上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
-    "The clip's waveform over its {n} segments, each coloured by its push: green toward '{target}', red away; the "
-    "deeper the colour, the stronger": "片段的波形，分为 {n} 段，每段按其推力着色：绿色推向“{target}”，红色推离；颜色越深，推力越强",
     "Frame of the clip at {time} s": "视频在 {time} 秒处的画面",
-    "The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward '{target}', red "
-    "where it pushed away; the deeper the colour, the stronger":
-        "最具决定性的一帧（{time} 秒），{caption}：叠在画面上的热力图，绿色处推向“{target}”，红色处推离；颜色越深，推力越强",
     "The picture without those regions (greyed)": "去掉这些区域（灰色）后的图片",
     # video findings (fix-video)
     "'{name}' is a GIF, and the Video box takes video files only. Convert it to MP4 and drop that here, or give the "
@@ -1301,10 +1286,6 @@ ZH: dict[str, str] = {
     "the highlighting holds up: its top parts matter most": "高亮经得起检验：排名靠前的部分确实最重要",
     "read the highlighting with care: its ranking is weak": "请谨慎看待高亮：其排序依据不足",
     "read the highlighting with care: its scores do not add up (too few steps)": "请谨慎看待高亮：分数加起来对不上（积分步数太少）",
-    "Where this map starts: with every word blanked out the model already reads '{target}' {base} (with the words, "
-    "{now}); the colours show how the words move it from there, so a word can be red though the answer is '{target}'.":
-        "这张图的起点：把每个词都遮掉时，模型就已判为“{target}” {base}（有这些词时为 {now}）；颜色表示这些词从那里把它推向哪里，"
-        "所以即使答案是“{target}”，某个词也可能是红色。",
     "These colours are rough: the map's scores miss the change they should add up to by {miss} (too few steps), so a "
     "colour may even be the wrong way round.":
         "这些颜色只是粗略的：图中分数之和与应有的变化相差 {miss}（积分步数太少），颜色甚至可能方向相反。",
@@ -1415,6 +1396,29 @@ ZH: dict[str, str] = {
     "on the {n} labelled rows read whole (every input they name read): accuracy {accuracy}, macro F1 {f1}; the others "
     "were explained without an input they name": "在读取完整的 {n} 个带标签行上（它们给出的每个输入都已读取）：准确率 {accuracy}，"
                                                  "宏 F1 {f1}；其余行在解释时缺少它们给出的某个输入",
+    # fix-colour
+    "blue pushes toward '{target}', orange away": "蓝色推向“{target}”，橙色推离",
+    "blue pushes toward '{target}', orange away; each lane relative to its strongest":
+        "蓝色推向“{target}”，橙色推离；每条轨道相对于其自身最强者",
+    "The clip on one time axis: blue pushes toward '{target}', orange away.":
+        "同一时间轴上的片段：蓝色推向“{target}”，橙色推离。",
+    "Blue words pushed the model toward '{target}', orange words away from it: the colours are about this verdict, "
+    "not about whether a word is kind or harsh.": "蓝色的词把模型推向“{target}”，橙色的词把它推离“{target}”：颜色说的是这个结论，"
+                                                "不是这个词本身是好话还是坏话。",
+    "{caption}; blue pushes toward '{target}', orange away.": "{caption}；蓝色推向“{target}”，橙色推离。",
+    "{caption}: heat map over the picture, blue where it pushed toward '{target}', orange where it pushed away; the "
+    "deeper the colour, the stronger": "{caption}：叠在图片上的热力图，蓝色处推向“{target}”，橙色处推离；颜色越深，推力越强",
+    "The clip's waveform over its {n} segments, each coloured by its push: blue toward '{target}', orange away; the "
+    "deeper the colour, the stronger": "片段的波形，分为 {n} 段，每段按其推力着色：蓝色推向“{target}”，橙色推离；颜色越深，推力越强",
+    "The most decisive frame ({time} s), {caption}: heat map over it, blue where it pushed toward '{target}', orange "
+    "where it pushed away; the deeper the colour, the stronger":
+        "最具决定性的一帧（{time} 秒），{caption}：叠在画面上的热力图，蓝色处推向“{target}”，橙色处推离；颜色越深，推力越强",
+    "Where this map starts: with every word blanked out the model already reads '{target}' {base} (with the words, "
+    "{now}); the colours show how the words move it from there, so a word can be orange though the answer is "
+    "'{target}'.": "这张图的起点：把每个词都遮掉时，模型就已判为“{target}” {base}（有这些词时为 {now}）；颜色表示这些词从那里把它"
+                   "推向哪里，所以即使答案是“{target}”，某个词也可能是橙色。",
+    "Words: blue pushes toward the explained class, orange pushes away; stronger colour, stronger push":
+        "词语：蓝色推向被解释的类别，橙色推离；颜色越深，推力越强",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -242,7 +242,8 @@ def test_the_wcag_contrast_formula():
     assert wcag("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the classic just-fails grey
     assert wcag("#222", "#d73027") == pytest.approx(3.29, abs=0.01)  # the tester's figures
     assert wcag("#222222", "#1a9850") == pytest.approx(4.28, abs=0.01)
-    for back in ("#1a9850", "#a6d96a", "#f4a09a", "#d73027", "#000000", "#ffffff", "#777777"):
+    for back in ("#1a9850", "#a6d96a", "#f4a09a", "#d73027", "#2166ac", "#92c5de", "#fdb863", "#e66101", "#000000",
+                 "#ffffff", "#777777"):
         assert contrast("#222222", back) == pytest.approx(wcag("#222222", back))
         assert wcag(readable_on(back), back) >= 4.5, back
 
@@ -262,8 +263,8 @@ def test_every_word_chip_reads_against_its_colour(exp, lang):
         assert wcag(fore, back) >= 4.5, (chip.text, fore, back)
         seen.add(back)
     assert seen == set(views.WORD_LEGEND.values())  # the legend's own colours, each one used
-    assert views.WORD_LEGEND == {"▲▲ strongly for": "#1a9850", "▲ for": "#a6d96a", "▼ against": "#f4a09a",
-                                 "▼▼ strongly against": "#d73027"}  # the page's and the heat maps' (unchanged)
+    assert views.WORD_LEGEND == {"▲▲ strongly for": "#2166ac", "▲ for": "#92c5de", "▼ against": "#fdb863",
+                                 "▼▼ strongly against": "#e66101"}  # the page's and the heat maps' (blue ↔ orange)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -298,9 +299,9 @@ def test_every_word_chip_carries_the_legend_s_mark_not_only_its_colour(exp, lang
 
 
 @pytest.mark.parametrize("lang, said", [
-    ("en", "Green words pushed the model toward '{target}', red words away from it: the colours are about this "
+    ("en", "Blue words pushed the model toward '{target}', orange words away from it: the colours are about this "
            "verdict, not about whether a word is kind or harsh."),
-    ("zh", "绿色的词把模型推向“{target}”，红色的词把它推离“{target}”：颜色说的是这个结论，不是这个词本身是好话还是坏话。")])
+    ("zh", "蓝色的词把模型推向“{target}”，橙色的词把它推离“{target}”：颜色说的是这个结论，不是这个词本身是好话还是坏话。")])
 def test_the_words_colours_are_said_to_be_about_the_explained_class_on_the_page_and_in_the_report(exp, lang, said):
     """A reader of a negative verdict's report took its red "Thank you" for the model calling thanks negative, and
     its green "awful" for praise: the legend said "strongly for" without saying for what. The line above the
@@ -442,13 +443,13 @@ def test_the_chinese_report_describes_its_pictures_and_charts_in_chinese(exp):
     assert len(heat) == len(maps) == 2
     for i, (alt, m) in enumerate(zip(heat, maps), 1):  # which map, in full, and what its colours mean
         assert alt.startswith(f"{i}. {map_caption(m, 'zh')}") and "基线" in alt, alt
-        assert f"绿色处推向“{label(exp['target'], 'zh')}”" in alt and "红色处推离" in alt and "颜色越深" in alt, alt
+        assert f"蓝色处推向“{label(exp['target'], 'zh')}”" in alt and "橙色处推离" in alt and "颜色越深" in alt, alt
     wave = [v for k, v in said if k == "svg[aria-label]" and "波形" in v]
-    assert len(wave) == 1 and "绿色推向" in wave[0], said
+    assert len(wave) == 1 and "蓝色推向" in wave[0], said
     # in English, as English, and as whole
     en = described(report.to_html(exp))
     assert {"The picture given", "The picture without those regions (greyed)"} <= {v for k, v in en if k == "img[alt]"}
-    assert any("heat map over the picture, green where it pushed toward" in v for _k, v in en)
+    assert any("heat map over the picture, blue where it pushed toward" in v for _k, v in en)
     assert any(v.startswith("The clip's waveform over its") for _k, v in en)
     assert not any(re.search(r"[\u4e00-\u9fff]", v) for _k, v in en)
 

@@ -471,15 +471,15 @@ def test_a_heat_map_s_text_alternative_says_where_it_pushed_most(exp):
     strongest = ("the strongest regions: row 3, column 1 (at the bottom left), toward; row 3, column 2 (at the "
                  "bottom), away; row 1, column 3 (at the top right), away")
     alt, = image.heat_alts(e)
-    assert alt.startswith("1. occlusion · baseline: blur · grid: 3: heat map over the picture, green where it pushed "
+    assert alt.startswith("1. occlusion · baseline: blur · grid: 3: heat map over the picture, blue where it pushed "
                           "toward 'negative'") and alt.endswith("; " + strongest)
     zh, = image.heat_alts(e, "zh")
-    assert "绿色处推向“负面”，红色处推离" in zh  # which colour is which, in Chinese too
+    assert "蓝色处推向“负面”，橙色处推离" in zh  # which colour is which, in Chinese too
     assert zh.endswith("；最强的区域：第 3 行第 1 列（左下方），推向；第 3 行第 2 列（下方），推离；第 3 行第 3 列".replace(
         "第 3 行第 3 列", "第 1 行第 3 列（右上方），推离"))
     legend = image.render(e)["legend"]  # the page's: unseen under the legend, for the script to give the picture
     assert f'<span class="heat-alt" style="display:none">{html.escape(alt)}</span>' in legend
-    assert "#heatmap-legend .heat-alt" in app.DESCRIBED and "绿色处推向" in app.DESCRIBED
+    assert "#heatmap-legend .heat-alt" in app.DESCRIBED and "蓝色处推向" in app.DESCRIBED
     assert f'alt="{html.escape(alt)}"' in image.report(e)  # the report's, the same
 
 
@@ -524,8 +524,8 @@ def test_image_overlay_is_original_size_and_coloured(exp):
     assert caption == "1. occlusion"  # numbered to the legend, which says it in full
     assert "1. occlusion · baseline: blur" in views.heatmap_legend(exp)
     a = np.asarray(ov).astype(int)
-    assert a[0, 0, 1] > a[0, 0, 0]  # top-left attributed positively: green
-    assert a[0, -1, 0] > a[0, -1, 1]  # top-right negatively: red
+    assert a[0, 0, 2] > a[0, 0, 0]  # top-left attributed positively: blue
+    assert a[0, -1, 0] > a[0, -1, 2]  # top-right negatively: orange
 
 
 def test_trust_markdown_reports_faithfulness_and_cost(exp):

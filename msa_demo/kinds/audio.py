@@ -121,7 +121,7 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["audio_wav_b64"]) if record.get("audio_wav_b64") else None
 
 
-WAVE_LABEL = ("The clip's waveform over its {n} segments, each coloured by its push: green toward '{target}', red away; "
+WAVE_LABEL = ("The clip's waveform over its {n} segments, each coloured by its push: blue toward '{target}', orange away; "
               "the deeper the colour, the stronger")
 
 
@@ -147,7 +147,7 @@ def report(exp: dict, lang: str = "en") -> str:
     if maps and dec is not None:
         m = maps[0]
         rel = views.relative(m)
-        out.append("<p>" + _e(t("{caption}; green pushes toward '{target}', red away.", lang,
+        out.append("<p>" + _e(t("{caption}; blue pushes toward '{target}', orange away.", lang,
                                 caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
         out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel, label=t(
             WAVE_LABEL, lang, n=len(rel), target=label(exp.get("target"), lang))))

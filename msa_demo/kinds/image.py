@@ -135,7 +135,7 @@ def replay(record: Mapping[str, Any]) -> bytes | None:
     return base64.b64decode(record["image_png_b64"]) if record.get("image_png_b64") else None
 
 
-HEAT_ALT = ("{caption}: heat map over the picture, green where it pushed toward '{target}', red where it pushed away; "
+HEAT_ALT = ("{caption}: heat map over the picture, blue where it pushed toward '{target}', orange where it pushed away; "
             "the deeper the colour, the stronger")
 STRONGEST_SAID = 3  # regions named in a heat map's text alternative
 

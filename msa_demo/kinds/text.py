@@ -56,9 +56,10 @@ def view() -> dict:
     """The words, coloured by how they pushed toward the explained class."""
     import gradio as gr
 
-    from msa_demo.ui.i18n import tr
+    from msa_demo.ui.i18n import tr_made
 
-    return {"words": gr.HighlightedText(label=tr(f"Words: {views.LEGEND_TEXT}"), color_map=views.WORD_LEGEND,
+    said = f"Words: {views.LEGEND_TEXT}"  # its Chinese with the engine's words (``i18n.ZH``)
+    return {"words": gr.HighlightedText(label=tr_made(said, t(said, "zh")), color_map=views.WORD_LEGEND,
                                         show_legend=True, elem_id="words", visible=False)}
 
 
@@ -112,7 +113,7 @@ def report(exp: dict, lang: str = "en") -> str:
             f'<p><small>{_e(views.map_caption(m, lang))}</small></p>')
 
 
-COLOURS_SAID = ("Green words pushed the model toward '{target}', red words away from it: the colours are about this "
+COLOURS_SAID = ("Blue words pushed the model toward '{target}', orange words away from it: the colours are about this "
                 "verdict, not about whether a word is kind or harsh.")
 
 

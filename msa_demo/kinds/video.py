@@ -270,8 +270,8 @@ def _strip_picks(times: list[float], exp: dict, count: int = FILMSTRIP) -> list[
 
 
 FRAME_ALT = "Frame of the clip at {time} s"
-KEY_FRAME_ALT = ("The most decisive frame ({time} s), {caption}: heat map over it, green where it pushed toward "
-                 "'{target}', red where it pushed away; the deeper the colour, the stronger")
+KEY_FRAME_ALT = ("The most decisive frame ({time} s), {caption}: heat map over it, blue where it pushed toward "
+                 "'{target}', orange where it pushed away; the deeper the colour, the stronger")
 
 
 def report(exp: dict, lang: str = "en") -> str:
@@ -301,7 +301,7 @@ def report(exp: dict, lang: str = "en") -> str:
     captions["words"] = t("the words heard, each coloured by its stretch of voice", lang)
     got_lanes = lanes(exp)
     if got_lanes:
-        out.append("<p>" + _e(t("The clip on one time axis: green pushes toward '{target}', red away.", lang,
+        out.append("<p>" + _e(t("The clip on one time axis: blue pushes toward '{target}', orange away.", lang,
                                 target=label(exp.get("target"), lang))) + "</p>")
     for lane, items in got_lanes:  # one shared time axis: the face, the voice, the words
         out.append(f"<p><b>{_e(lane_name(lane, exp, lang, capital=True))}</b>{sep(lang, ': ')}{_e(captions[lane])}</p>")
@@ -428,7 +428,7 @@ def timeline(exp: dict, lang: str = "en"):
         fig.add_vline(x=at, line={"color": "#333", "dash": "dot", "width": 1})
         fig.add_annotation(x=at, y=1.0, yref="paper", yanchor="bottom", showarrow=False, font={"size": 11},
                            text=t("key frame {time} s", lang, time=f"{at:.1f}"))  # above the lanes, not on the face
-    push = t("green pushes toward '{target}', red away; each lane relative to its strongest", lang,
+    push = t("blue pushes toward '{target}', orange away; each lane relative to its strongest", lang,
              target=views.esc(label(exp.get("target", ""), lang)))
     height = 174 + 46 * len(names_)
     fig.update_layout(

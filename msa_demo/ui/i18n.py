@@ -54,8 +54,6 @@ ZH: dict[str, str] = {
     "use text": "使用文字", "use image": "使用图片", "use audio": "使用音频", "use video": "使用视频",
     "Text alone": "仅文字", "Image alone": "仅图片", "Audio alone": "仅音频", "Video alone": "仅视频",
     # the panels
-    "Words: green pushes toward the explained class, red pushes away; stronger colour, stronger push":
-        "词语：绿色推向被解释的类别，红色推离；颜色越深，推力越强",
     "Original picture": "原图",
     "Heat maps": "热力图",
     "Audio segments": "音频片段",

@@ -13,16 +13,19 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-# One diverging scale everywhere (words, heat maps, audio, bars): green pushes toward the explained class,
-# red pushes away from it; the stronger the colour, the stronger the push.
-GREEN, LIGHT_GREEN, LIGHT_RED, RED = "#1a9850", "#a6d96a", "#f4a09a", "#d73027"
+# One diverging scale everywhere (words, heat maps, audio, video, bars, the report): blue pushes toward the explained
+# class, orange pushes away from it; the stronger the colour, the stronger the push. Blue and orange (the ends of
+# ColorBrewer's RdBu and PuOr) stay apart for the colour-blind: the green and red they replace (#1a9850, #d73027)
+# both came out olive under a deuteranopia simulation ("toward" and "away" the same colour on the heat maps)
+BLUE, LIGHT_BLUE, LIGHT_ORANGE, ORANGE = "#2166ac", "#92c5de", "#fdb863", "#e66101"
+TOWARD_RGB, AWAY_RGB = (33, 102, 172), (230, 97, 1)  # BLUE and ORANGE, as the heat maps and bars blend them
 WORD_LEGEND = {
-    "▲▲ strongly for": GREEN,
-    "▲ for": LIGHT_GREEN,
-    "▼ against": LIGHT_RED,
-    "▼▼ strongly against": RED,
+    "▲▲ strongly for": BLUE,
+    "▲ for": LIGHT_BLUE,
+    "▼ against": LIGHT_ORANGE,
+    "▼▼ strongly against": ORANGE,
 }
-LEGEND_TEXT = "green pushes toward the explained class, red pushes away; stronger colour, stronger push"
+LEGEND_TEXT = "blue pushes toward the explained class, orange pushes away; stronger colour, stronger push"
 # each category as the words' legend names it, with the class it is about: green had meant "toward negative" on the
 # opening example and "toward positive" on the next, said only in a small grey caption a projector's back row
 # could not read
@@ -97,9 +100,9 @@ def rel_scores(scores: list[float]) -> list[float]:
 
 
 def score_colour(rel: float, alpha: float | None = None) -> str:
-    """Diverging colour: green for positive attribution, red for negative, strength from |rel|."""
+    """Diverging colour: blue for positive attribution, orange for negative, strength from |rel|."""
     rel = max(-1.0, min(1.0, float(rel)))
-    r, g, b = (26, 152, 80) if rel >= 0 else (215, 48, 39)
+    r, g, b = TOWARD_RGB if rel >= 0 else AWAY_RGB
     a = abs(rel) * 0.85 + 0.1 if alpha is None else alpha
     return f"rgba({r},{g},{b},{a:.2f})"
 
@@ -211,7 +214,7 @@ def contrast(fore: str, back: str) -> float:
 
 def readable_on(back: str, prefer: str = "#222222") -> str:
     """A text colour that reads on ``back`` (WCAG AA, 4.5:1): ``prefer`` (the page's text colour) where it does, else
-    black or white, whichever reads better (#222 on the legend's red was 3.3:1, on its green 4.3:1)."""
+    black or white, whichever reads better (#222 on the old legend's red was 3.3:1, on its green 4.3:1)."""
     if contrast(prefer, back) >= AA:
         return prefer
     return max(("#000000", "#ffffff"), key=lambda fore: contrast(fore, back))

@@ -11,8 +11,8 @@ from PIL import Image
 from msa_demo import i18n
 from msa_demo.i18n import t
 from msa_demo.prediction import percent
-from msa_demo.views.base import (b64_image, decode_wav, maps_for, none_stands_out, readable_on, rel_scores,
-                                 score_colour)
+from msa_demo.views.base import (AWAY_RGB, TOWARD_RGB, b64_image, decode_wav, maps_for, none_stands_out, readable_on,
+                                 rel_scores, score_colour)
 from msa_demo.views.story import conflict_text
 
 
@@ -187,9 +187,9 @@ def negligible_words(exp: dict, lang: str = "en") -> str | None:
 
 # Where a words map starts, said beside it when the blank it starts from (every word replaced by the baseline token)
 # already reads the explained class at least as strongly as the text: its words then push away from the class on the
-# whole, and a reader sees red words under a verdict of that class
+# whole, and a reader sees orange words under a verdict of that class
 BLANK_READS = ("Where this map starts: with every word blanked out the model already reads '{target}' {base} (with "
-               "the words, {now}); the colours show how the words move it from there, so a word can be red though "
+               "the words, {now}); the colours show how the words move it from there, so a word can be orange though "
                "the answer is '{target}'.")
 # a map whose IG scores miss the change they should add up to (``story.IG_GAP_TOO_LARGE``): too few steps, e.g. under
 # a time budget; "😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps (its scores -0.35 for a
@@ -270,7 +270,7 @@ def original_image(exp: dict) -> Image.Image | None:
 
 
 def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) -> Image.Image:
-    """The picture, dimmed, with the attribution heat-map on top: green toward the target, red away."""
+    """The picture, dimmed, with the attribution heat-map on top: blue toward the target, orange away."""
     hm = np.asarray(heatmap, dtype=np.float32)
     # scale by the 99th percentile, not the single largest cell, so a map with one sharp peak stays visible
     top = float(np.percentile(np.abs(hm), 99)) if hm.size else 0.0
@@ -279,9 +279,9 @@ def overlay(img: Image.Image, heatmap: list[list[float]], alpha: float = 0.6) ->
     hm_img = Image.fromarray(hm, mode="F").resize(img.size, Image.BILINEAR)
     h = np.clip(np.asarray(hm_img, dtype=np.float32), -1, 1)[..., None]
     base = np.asarray(img.convert("L").convert("RGB"), dtype=np.float32) * 0.75 + 40
-    green = np.array([26, 152, 80], dtype=np.float32)
-    red = np.array([215, 48, 39], dtype=np.float32)
-    colour = np.where(h >= 0, green, red)
+    toward = np.array(TOWARD_RGB, dtype=np.float32)
+    away = np.array(AWAY_RGB, dtype=np.float32)
+    colour = np.where(h >= 0, toward, away)
     a = np.abs(h) * alpha
     out = base * (1 - a) + colour * a
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
@@ -309,7 +309,8 @@ def heatmap_legend(exp: dict, lang: str = "en") -> str:
         return ""
     target = html.escape(i18n.label(exp.get("target", ""), lang))
     bar = (f'<span style="display:inline-block;width:220px;height:12px;vertical-align:middle;border:1px solid #999;'
-           f'background:linear-gradient(90deg,{score_colour(-1, 0.9)},#f7f7f7,{score_colour(1, 0.9)})"></span>')
+           f'background:linear-gradient(90deg,{score_colour(-1, 0.9)},#f7f7f7,{score_colour(1, 0.9)});'
+           f'forced-color-adjust:none"></span>')  # its colours kept in forced colours (an empty box there)
     lines = [t("away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)", lang,
                target=target, bar=bar)]
     lines += [f"{i}. {html.escape(map_caption(m, lang))}" for i, m in enumerate(maps, 1)]
@@ -400,7 +401,7 @@ def audio_figure(exp: dict, lang: str = "en"):
     fig.update_yaxes(title_text=t("amplitude", lang), row=1, col=1)
     fig.update_yaxes(title_text=t("relative push", lang), range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
     head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
-    push = t("green pushes toward '{target}', red away", lang, target=html.escape(i18n.label(exp.get("target", ""),
+    push = t("blue pushes toward '{target}', orange away", lang, target=html.escape(i18n.label(exp.get("target", ""),
                                                                                            lang)))
     height = 432
     fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(height)},
@@ -428,8 +429,8 @@ def map_figure(exp: dict, modality: str):
                              hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)],
                              name=str(m.get("method", ""))), row=row, col=1)
         fig.update_yaxes(range=[-1.1, 1.1], tickvals=[-1, 0, 1], title_text="relative push", row=row, col=1)
-    fig.update_layout(title={"text": f"{html.escape(modality.capitalize())}<br><sup>green pushes toward "
-                                     f"'{html.escape(str(exp.get('target', '')))}', red away</sup>",
+    fig.update_layout(title={"text": f"{html.escape(modality.capitalize())}<br><sup>blue pushes toward "
+                                     f"'{html.escape(str(exp.get('target', '')))}', orange away</sup>",
                              "font": {"size": 14}}, showlegend=False, height=160 + 200 * len(maps),
                       margin={"l": 60, "r": 20, "t": 90, "b": 40}, modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     return fig

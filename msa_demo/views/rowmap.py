@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from msa_demo.i18n import label as class_name, t
-from msa_demo.views.base import GREEN, RED
 from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
 from msa_demo.views.base import esc as _e
 from msa_demo.views.charts import svg_open
 
-LABEL_COLOURS = {"negative": RED, "neutral": "#7f7f7f", "positive": GREEN}
+LABEL_COLOURS = {"negative": "#d73027", "neutral": "#7f7f7f", "positive": "#1a9850"}  # labels, not pushes
 UNLABELLED = "#4575b4"
 
 

@@ -1,0 +1,114 @@
+"""The colours a low-vision or colour-blind reader depends on: the one diverging attribution palette (toward / away
+from the explained class) stays two colours under a deuteranopia or protanopia simulation, on every surface that
+draws it (word chips, bars and waveform bands, heat maps, the colour bar), and the words that name its colours
+name the ones drawn."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB
+SIMULATIONS = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+}
+
+
+def _rgb(colour) -> tuple[float, float, float]:
+    """'#rrggbb', 'rgba(r,g,b,a)' (shown on white) or an (r, g, b) triple, as 0-255 floats."""
+    if isinstance(colour, str) and colour.startswith("#"):
+        return tuple(float(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    if isinstance(colour, str):
+        *rgb, a = (float(v) for v in re.match(r"rgba\(([^)]*)\)", colour)[1].split(","))
+        return tuple(c * a + 255 * (1 - a) for c in rgb)
+    return tuple(float(c) for c in colour)
+
+
+def _lab(linear: np.ndarray) -> np.ndarray:
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def seen_apart(a, b, simulation: str | None = None) -> float:
+    """How far apart two colours look (CIE76 ΔE), to normal vision or under ``simulation``."""
+    def linear(c):
+        c = np.asarray(_rgb(c)) / 255
+        c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return np.clip(SIMULATIONS[simulation] @ c, 0, 1) if simulation else c
+    return float(np.linalg.norm(_lab(linear(a)) - _lab(linear(b))))
+
+
+def pairs():
+    """(surface, toward colour, away colour) for every surface that draws a push, at full strength."""
+    from msa_demo import views
+    from msa_demo.views.figures import overlay
+
+    legend = views.WORD_LEGEND
+    grey = Image.new("RGB", (4, 4), (128, 128, 128))
+    toward = np.asarray(overlay(grey, [[1.0]]))[0, 0]
+    away = np.asarray(overlay(grey, [[-1.0]]))[0, 0]
+    return [("strong word chips", legend["▲▲ strongly for"], legend["▼▼ strongly against"]),
+            ("light word chips", legend["▲ for"], legend["▼ against"]),
+            ("bars and colour bar", views.score_colour(1, 0.9), views.score_colour(-1, 0.9)),
+            ("waveform bands", views.score_colour(1, 0.5), views.score_colour(-1, 0.5)),
+            ("video timeline", views.score_colour(0.5, 0.55), views.score_colour(-0.5, 0.55)),
+            ("heat map", toward, away)]
+
+
+@pytest.mark.parametrize("simulation", sorted(SIMULATIONS))
+def test_toward_and_away_stay_two_colours_for_the_colour_blind(simulation):
+    """The heat maps, colour bar, waveform and words drew toward in green and away in red (#1a9850 / #d73027): under
+    a deuteranopia simulation both were the same olive (ΔE 14 on the heat maps, 22 of 106 on the chips). Each
+    surface's two colours now stay at least half as far apart as to normal vision, and clearly apart (ΔE ≥ 25)."""
+    for surface, toward, away in pairs():
+        normal, simulated = seen_apart(toward, away), seen_apart(toward, away, simulation)
+        assert simulated >= 0.5 * normal and simulated >= 25, (surface, round(normal, 1), round(simulated, 1))
+
+
+def test_the_palette_is_defined_once_and_named_as_drawn():
+    """The colour words said beside the pushes ("blue pushes toward…, orange away") match the colours drawn: the
+    toward colour is a blue, the away colour an orange, on every surface; no legend says green or red any more."""
+    from msa_demo import i18n, views
+
+    for surface, toward, away in pairs():
+        r, g, b = _rgb(toward)
+        assert b > r + 40 and b > g, (surface, toward)  # blue
+        r, g, b = _rgb(away)
+        assert r > g > b and r - b > 80, (surface, away)  # orange
+    assert views.LEGEND_TEXT.startswith("blue pushes toward") and "orange pushes away" in views.LEGEND_TEXT
+    said = [k for k in i18n.ZH if re.search(r"push(es|ed)? (toward|away)|pushed the model", k)]
+    coloured = [k for k in said if re.search(r"(?i)\b(green|red|blue|orange)\b", k)]
+    assert len(coloured) >= 8
+    for key in coloured:
+        assert not re.search(r"(?i)\b(green|red)\b", key), key
+        assert re.search(r"(?i)\bblue\b", key) and re.search(r"(?i)\borange\b", key), key
+        assert "蓝色" in i18n.ZH[key] and "橙色" in i18n.ZH[key] and "绿" not in i18n.ZH[key], key
+
+
+def test_the_colour_bar_keeps_its_colours_in_forced_colours(exp_with_heat_map):
+    """In forced colours (Windows high contrast) the heat maps' colour bar was an empty white box: its gradient is
+    a background, which the browser drops there. The bar opts out of forced colours, and its two ends are named in
+    words either side of it."""
+    from msa_demo import views
+
+    legend = views.heatmap_legend(exp_with_heat_map)
+    bar = re.search(r'<span style="([^"]*)"></span>', legend)
+    assert bar and "linear-gradient" in bar[1] and "forced-color-adjust:none" in bar[1].replace(" ", "")
+    before, after = legend[:bar.start()], legend[bar.end():]
+    assert before.rstrip().endswith("away from 'negative'") and after.lstrip().startswith("toward 'negative'")
+
+
+@pytest.fixture
+def exp_with_heat_map():
+    return {"target": "negative",
+            "maps": [{"modality": "image", "method": "occlusion", "params": {"grid": 2},
+                      "labels": ["a", "b", "c", "d"], "scores": [0.5, -0.2, 0.1, 0.0],
+                      "heatmap": [[0.5, -0.2], [0.1, 0.0]]}]}
