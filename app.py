@@ -110,7 +110,8 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important}
 .dark .gradio-container :is(button, a, summary, [role=tab], textarea, input, select):focus-visible {
   outline-color: #93c5fd !important}
-.gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .4}
+.gradio-container:has(#freshness .stale-verdicts) :is(#fused, [id^="own-"], #notices h3) {opacity: .85;
+  filter: grayscale(1)}  /* out of date: drained of colour, its text still 4.5:1 (at .4 it was #a8a8a9, 2.4:1) */
 :is(#words .sr-category, #msa-live) {position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap}  /* a chip's category, the verdict's sentence: for a screen reader */
 /* a chip's push seen without its colour (red and green look alike to many): the legend's ▲ / ▼ beside the word */
@@ -180,6 +181,32 @@ html:lang(zh) .toast-title.info::before {content: "<Note>"}
   #video-frames .grid-container {grid-template-columns: repeat(3, minmax(0, 1fr)) !important}
   #video-frames .thumbnail-item {width: 100%}
 }
+/* ---- fix-colour: small text, marks, forced colours, reduced motion (a low-vision audit) ---- */
+/* a panel Gradio is updating was faded to .2 (its text 1.5:1 on white): drained of colour instead, and dimmed no
+   further than its text keeps 4.5:1 (STALE_OPACITY) */
+.gradio-container .pending {opacity: .85 !important; filter: grayscale(1)}
+/* the small print (a what-if's "(7 model runs, 0.10 s)", its note, the heard words' timings, a map's caption) was
+   10.5 px, the words' legend 12 px: at least 13 px */
+.gradio-container :is(sub, small) {font-size: max(13px, .8em)}
+.gradio-container sub {vertical-align: baseline}
+#words :is(.legend-item, label) {font-size: max(14px, 1em)}  /* the legend, and the words' sentence above it */
+/* a chip's ▲ / ▼ mark at 8 px: as large as the word's own letters, nearly */
+#words .token[data-mark]::after {font-size: .85em; vertical-align: .2em; letter-spacing: 0}
+/* forced colours (Windows high contrast): the tabs and the sticky bar's buttons kept no border, the selected tab
+   looked like the others, Predict and Explain read as plain text */
+@media (forced-colors: active) {
+  .gradio-container button:not(.token) {border: 1px solid ButtonText !important}
+  .gradio-container [role=tab] {border: 1px solid ButtonText !important}
+  .gradio-container [role=tab][aria-selected=true] {border: 3px solid Highlight !important; font-weight: 700}
+  #actions button {border-width: 2px !important}
+}
+/* asked for less motion: no tab fade-grow, no progress bar sliding, no spinner */
+@media (prefers-reduced-motion: reduce) {
+  .gradio-container *, .gradio-container *::before, .gradio-container *::after {
+    animation-duration: 0s !important; animation-iteration-count: 1 !important; transition-duration: 0s !important;
+    scroll-behavior: auto !important}
+}
+/* ---- end fix-colour ---- */
 """
 for _word in ("Error", "Warning", "Note"):  # as the server's messages name them (``i18n.ZH``)
     CSS = CSS.replace(f"<{_word}>", i18n.t(_word, "zh"))
@@ -194,7 +221,8 @@ SHOW_VERDICT = """() => {
   const verdict = document.querySelector('#fused') || document.querySelector('#own-text')?.parentElement;
   if (!verdict) return;
   const top = verdict.getBoundingClientRect().top;
-  if (top < 0 || top > window.innerHeight * 0.5) verdict.scrollIntoView({behavior: 'smooth', block: 'start'});
+  const still = matchMedia('(prefers-reduced-motion: reduce)').matches;  // asked for less motion: no glide
+  if (top < 0 || top > window.innerHeight * 0.5) verdict.scrollIntoView({behavior: still ? 'auto' : 'smooth', block: 'start'});
 }"""
 
 # Explain shows it is working from the click (BUSY) until its run ends or the click is refused (IDLE): reading a new

@@ -112,3 +112,70 @@ def exp_with_heat_map():
             "maps": [{"modality": "image", "method": "occlusion", "params": {"grid": 2},
                       "labels": ["a", "b", "c", "d"], "scores": [0.5, -0.2, 0.1, 0.0],
                       "heatmap": [[0.5, -0.2], [0.1, 0.0]]}]}
+
+
+def _rules(css: str, selector_part: str) -> list[str]:
+    """The bodies of the CSS rules whose selector holds ``selector_part`` (outside @media blocks too)."""
+    return [body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css) if selector_part in sel]
+
+
+def _opacity(bodies: list[str]) -> float:
+    found = [float(m) for b in bodies for m in re.findall(r"opacity:\s*([\d.]+)", b)]
+    assert found, bodies
+    return min(found)
+
+
+def _seen(text: str, opacity: float, back: str = "#ffffff") -> str:
+    """``text`` drawn at ``opacity`` over ``back``, as the eye gets it."""
+    fore, ground = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) for c in (text, back))
+    return "#" + "".join(f"{round(v):02x}" for v in fore * opacity + ground * (1 - opacity))
+
+
+@pytest.mark.parametrize("text", ["#27272a", "#595959"])  # the page's text; its darkest small print (#transcript sub)
+def test_out_of_date_and_updating_panels_keep_their_text_readable(text):
+    """Verdicts gone out of date were faded to .4 and a panel being updated (Gradio's .pending) to .2: the page's
+    text came out #a8a8a9 on white, 2.4:1. Both are still told apart (drained of colour, the "Out of date" line),
+    their text at least 4.5:1 (WCAG AA)."""
+    import app
+    from msa_demo.views import contrast
+
+    for part in ("stale-verdicts", ".pending"):
+        bodies = _rules(app.CSS, part)
+        assert any("grayscale" in b for b in bodies), part  # still seen to be stale: no colour
+        shown = _seen(text, _opacity(bodies))
+        assert contrast(shown, "#ffffff") >= 4.5, (part, text, shown, round(contrast(shown, "#ffffff"), 2))
+
+
+def _media(css: str, query: str) -> str:
+    """The rules inside ``@media (query)`` blocks of ``css``, joined."""
+    out = []
+    for m in re.finditer(r"@media\s*\(" + re.escape(query) + r"\)\s*\{", css):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        out.append(css[m.end():i - 1])
+    return "".join(out)
+
+
+def test_forced_colours_reduced_motion_and_small_print_are_honoured():
+    """Seen by a low-vision audit: in forced colours the selected tab looked like the others and Predict/Explain
+    lost their button shape; asked for less motion, the tab's fade-grow and the progress bars still moved; the small
+    print was 10.5 px and a chip's ▲ / ▼ 8 px. The page's CSS now borders buttons and tabs in system colours (the
+    selected tab thicker, in Highlight), stops every animation and transition, and sets the small print at 13 px or
+    more, the marks at .85 of the word."""
+    import app
+
+    forced = _media(app.CSS, "forced-colors: active")
+    assert re.search(r"button[^{]*\{[^}]*border:[^}]*ButtonText", forced)
+    selected = _rules(forced, "[role=tab][aria-selected=true]")
+    assert selected and re.search(r"border:\s*[3-9]px solid Highlight", selected[0])
+    still = _media(app.CSS, "prefers-reduced-motion: reduce")
+    everything = _rules(still, ".gradio-container *")
+    assert everything and all(re.search(rf"{p}-duration:\s*0s?\s*!important", everything[0])
+                              for p in ("animation", "transition"))
+    assert "prefers-reduced-motion" in app.SHOW_VERDICT  # no smooth glide to the verdict either
+    small = _rules(app.CSS, ":is(sub, small)")
+    assert small and int(re.search(r"font-size:\s*max\((\d+)px", small[-1])[1]) >= 13
+    marks = _rules(app.CSS, "#words .token[data-mark]::after")
+    assert float(re.search(r"font-size:\s*([\d.]+)em", marks[-1])[1]) >= 0.8
