@@ -206,6 +206,11 @@ html:lang(zh) .toast-title.info::before {content: "<Note>"}
     animation-duration: 0s !important; animation-iteration-count: 1 !important; transition-duration: 0s !important;
     scroll-behavior: auto !important}
 }
+/* the verdict's headline read "NEGᴀTIVE": Gradio 6.31's Source Sans Pro SemiBold (weight 600, its headings) holds
+   55 glyphs, of the letters only A and B, so every other letter came from the fallback font, larger; the full Bold
+   face it ships stands in for 600 */
+@font-face {font-family: 'Source Sans Pro'; font-weight: 600; font-style: normal;
+  src: url('static/fonts/SourceSansPro/SourceSansPro-Bold.woff2') format('woff2')}
 /* ---- end fix-colour ---- */
 """
 for _word in ("Error", "Warning", "Note"):  # as the server's messages name them (``i18n.ZH``)

@@ -146,6 +146,28 @@ def test_out_of_date_and_updating_panels_keep_their_text_readable(text):
         assert contrast(shown, "#ffffff") >= 4.5, (part, text, shown, round(contrast(shown, "#ffffff"), 2))
 
 
+def test_the_headings_bold_face_has_every_letter():
+    """The verdict's headline read "NEGᴀTIVE": Gradio's theme sets headings in Source Sans Pro at weight 600 from
+    the SemiBold file it ships, which holds the letters A and B only, so the rest came from a fallback font, the A
+    smaller. The face the page ends with for weight 600 (the last @font-face, ours after the theme's) holds every
+    letter of the verdicts, in both cases."""
+    import os
+
+    import gradio
+    TTFont = pytest.importorskip("fontTools.ttLib").TTFont  # matplotlib's; reads the font files
+
+    import app
+
+    theme = gradio.themes.Default()._get_theme_css()
+    faces = re.findall(r"@font-face\s*\{([^}]*)\}", theme + app.CSS)  # the page's order: the theme's, then ours
+    semibold = [f for f in faces if "Source Sans Pro" in f and re.search(r"font-weight:\s*600", f)]
+    assert semibold
+    src = re.search(r"url\('([^']+)'\)", semibold[-1])[1]
+    path = os.path.join(os.path.dirname(gradio.__file__), "templates", "frontend", src)
+    letters = set(map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    assert letters <= set(TTFont(path).getBestCmap()), src
+
+
 def _media(css: str, query: str) -> str:
     """The rules inside ``@media (query)`` blocks of ``css``, joined."""
     out = []
