@@ -233,7 +233,7 @@ SHOW_VERDICT = """() => {
 # Explain shows it is working from the click (BUSY) until its run ends or the click is refused (IDLE): reading a new
 # clip before the run starts took seconds, with nothing on the page to say so
 BUSY = """() => { const b = document.querySelector('#explain-btn'); b?.classList.add('msa-busy');
-  b?.setAttribute('aria-busy', 'true'); }"""
+  b?.setAttribute('aria-busy', 'true'); window.msaSayStage?.('working'); }"""
 IDLE = """() => { const b = document.querySelector('#explain-btn'); b?.classList.remove('msa-busy');
   b?.removeAttribute('aria-busy'); }"""
 
@@ -415,7 +415,7 @@ const describe = () => {
   }
   if (headline && live.dataset.said !== headline) {
     live.dataset.said = headline;
-    live.textContent = headline;
+    (window.msaSay || (text => { live.textContent = text; }))(headline);
   }
   // the Compare and Dataset tabs' results, said in the same region as they come (Compare's run said only
   // "Complete", a set's run stopped at "explaining rows: 8 / 9 rows"): what a result's first line says when it
@@ -423,7 +423,7 @@ const describe = () => {
   const heard = window.msaHeard = window.msaHeard || {};
   [['compare', '#compare-summary h3'], ['dataset', '#dataset-summary p']].forEach(([key, where]) => {
     const text = document.querySelector(where)?.innerText.trim().replace(/\\s+/g, ' ') || '';
-    if (text && key in heard && heard[key] !== text) live.textContent = text;
+    if (text && key in heard && heard[key] !== text) (window.msaSay || (said => { live.textContent = said; }))(text);
     heard[key] = text;
   });
   // on a phone the results come under every input box (a page holding an explanation looked like an empty form,
@@ -445,6 +445,7 @@ const describe = () => {
   if (headline && !window.msaSharedShown && new URLSearchParams(location.search).has('x')) {
     window.msaSharedShown = true;
     if (window.matchMedia('(max-width: 700px)').matches) setTimeout(toResults, 300);
+    setTimeout(() => window.msaFocusVerdict?.(), 350);  // the keyboard starts there too, not at the page's top
   }
   // a chart said as what it shows (its title, then each series' values), one image to a screen reader: its own
   // text was read out as a jumble ("…modalities disagreeOpposite signals…")
@@ -518,8 +519,175 @@ COPY_LINK = """(id) => {
   else if (box) delete box.dataset.local;
   const copied = navigator.clipboard ? navigator.clipboard.writeText(url.toString()) : Promise.reject();
   copied.then(() => mark(zh ? '✓ 已复制' : '✓ copied'), () => mark(zh ? '（请从下方复制）' : '(copy it from below)'));
+  // heard as well as seen: the mark beside the button is not read out, and the box below is out of sight
+  copied.then(() => window.msaSayLink?.(true, local), () => window.msaSayLink?.(false, local));
   return url.toString();
 }"""
+
+
+# fix-announce: what changes on the page, heard; the keyboard's ways through it. One voice (window.msaSay) writes
+# into the polite live region made as the page opens (#msa-live, DESCRIBED), joining what changes at once: the
+# verdict's sentence with the "Out of date" line a switch brings, a message about a file (a toast inserted new with
+# role=status was often not read), Copy link's outcome (its mark beside the button is not read, its box is below the
+# fold), Explain's start and end (Gradio says only "Loading" and "Complete"). Skip links at the top (44 Tab stops
+# to Explain, 84 to the report), the two columns as named regions, the verdicts' bars (Gradio's Label draws each as
+# a button that does nothing) as meters out of the Tab order, each verdict box's heading with its name ("Text alone:
+# negative"), the language switch one radio group (Gradio names each of its buttons apart: two Tab stops, arrows
+# did nothing), and the keyboard kept in an input box whose focused button went away (Remove Image, an upload).
+ANNOUNCE_SAID = {
+    "copied": "Link copied. It is also shown below the buttons.",
+    "below": "The link is shown below the buttons: copy it from there.",
+    "local": "It opens on this computer only; the note under it says how to share it.",
+    "working": "Explaining: the verdict comes first, then the maps.",
+    "done": "Explanation finished.",
+    "skips": "Skip links",
+    "toExplain": "Skip to the Explain button",
+    "toVerdict": "Skip to the verdict",
+    "inputs": "Inputs",
+    "results": "Results",
+}
+ANNOUNCED = """
+{
+const SAID = <ANNOUNCE_SAID>;
+const words = () => SAID[(document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en'];
+const region = () => {
+  let live = document.querySelector('#msa-live');
+  if (!live) {
+    live = document.createElement('div');
+    live.id = 'msa-live';
+    live.setAttribute('role', 'status');
+    live.setAttribute('aria-live', 'polite');
+    document.body.append(live);
+  }
+  return live;
+};
+const set = (e, name, value) => { if (e.getAttribute(name) !== value) e.setAttribute(name, value); };
+let pending = [], saying = null;
+window.msaSay = (text) => {
+  text = String(text || '').replace(/\\s+/g, ' ').trim();
+  if (!text || pending.includes(text)) return;
+  pending.push(text);
+  clearTimeout(saying);
+  saying = setTimeout(() => {
+    const live = region(), said = pending.join(' ');
+    pending = [];
+    live.textContent = live.textContent === said ? said + '\\u00a0' : said;  // the same words again: a change
+  }, 200);
+};
+window.msaSayLink = (copied, local) => msaSay(words()[copied ? 'copied' : 'below'] + (local ? ' ' + words().local : ''));
+window.msaSayStage = (stage) => msaSay(words()[stage]);
+const verdictBox = () => {
+  const fused = document.querySelector('#fused'), notices = document.querySelector('#notices');
+  if (fused && fused.offsetParent) return fused;
+  return notices && notices.offsetParent && notices.innerText.trim() ? notices : null;
+};
+window.msaFocusVerdict = () => {
+  const box = verdictBox();
+  if (!box) return;
+  set(box, 'tabindex', '-1');  // focusable by a script, not a Tab stop (a div's tabIndex reads -1 without it)
+  box.focus();
+};
+const skipLinks = () => {
+  let nav = document.querySelector('#msa-skip');
+  if (!nav) {
+    nav = document.createElement('nav');
+    nav.id = 'msa-skip';
+    for (const key of ['toExplain', 'toVerdict']) {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.dataset.key = key;
+      link.addEventListener('click', e => {
+        e.preventDefault();
+        if (key === 'toVerdict') window.msaFocusVerdict();
+        else document.querySelector('#explain-btn')?.focus();
+      });
+      nav.append(link);
+    }
+    document.body.prepend(nav);
+  }
+  const said = words();
+  set(nav, 'aria-label', said.skips);
+  nav.querySelectorAll('a').forEach(link => { if (link.textContent !== said[link.dataset.key]) link.textContent = said[link.dataset.key]; });
+  const toVerdict = nav.querySelector('[data-key=toVerdict]'), none = !verdictBox();
+  if (toVerdict.hidden !== none) toVerdict.hidden = none;
+};
+let heardFresh = null, lastFocus = null, lastBox = null;
+const toasts = new WeakSet();
+document.addEventListener('focusin', e => {
+  lastFocus = e.target;
+  lastBox = e.target.closest?.('[id$="-input"]') || null;
+}, true);
+const tend = () => {
+  const said = words();
+  skipLinks();
+  [['#inputs-column', 'inputs'], ['#results-column', 'results']].forEach(([where, key]) => {
+    const column = document.querySelector(where);
+    if (column) { set(column, 'role', 'region'); set(column, 'aria-label', said[key]); }
+  });
+  document.querySelectorAll('.confidence-set').forEach(bar => {  // read, not pressed
+    if (bar.tabIndex !== -1) bar.tabIndex = -1;
+    const pct = bar.querySelector('dd')?.innerText.trim() || '';
+    set(bar, 'role', 'meter');
+    set(bar, 'aria-label', bar.querySelector('dt')?.innerText.trim() || '');
+    set(bar, 'aria-valuemin', '0');
+    set(bar, 'aria-valuemax', '100');
+    set(bar, 'aria-valuenow', String(parseInt(pct, 10) || 0));
+    set(bar, 'aria-valuetext', pct);
+    const drawn = bar.querySelector('.inner-wrap');  // its own meter and words: said once, by the bar
+    if (drawn) set(drawn, 'aria-hidden', 'true');
+  });
+  document.querySelectorAll('h2.output-class').forEach(heading => {  // "Text alone: negative", one heading
+    const label = heading.closest('.block')?.querySelector('[data-testid=block-label]');
+    const title = label?.innerText.trim() || '';
+    let name = heading.querySelector(':scope > .msa-sr');
+    if (!title) { name?.remove(); return; }
+    if (!name) {
+      name = document.createElement('span');
+      name.className = 'msa-sr';
+      heading.prepend(name);
+    }
+    if (name.textContent !== title + ': ') name.textContent = title + ': ';
+    set(label, 'aria-hidden', 'true');
+  });
+  document.querySelectorAll('#language input[type=radio]').forEach(radio => { if (radio.name !== 'msa-language') radio.name = 'msa-language'; });
+  const fresh = {};
+  for (const where of ['#freshness', '#compare-fresh'])
+    fresh[where] = [...document.querySelectorAll(where + ' p')].map(p => p.innerText).join(' ').replace(/\\s+/g, ' ').trim();
+  if (heardFresh) for (const where in fresh) if (fresh[where] && fresh[where] !== heardFresh[where]) msaSay(fresh[where]);
+  heardFresh = fresh;
+  document.querySelectorAll('.toast-message-item').forEach(item => {  // once told apart and reworded (tidy)
+    if (toasts.has(item)) return;
+    toasts.add(item);
+    setTimeout(() => { if (item.isConnected && item.offsetParent !== null) msaSay(item.innerText); }, 0);
+  });
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (lost && lastFocus && !lastFocus.isConnected && lastBox?.isConnected) {
+    const next = [...lastBox.querySelectorAll('button, input, textarea, a[href], [tabindex="0"]')]
+      .find(e => e.offsetParent !== null && !e.disabled && e.tabIndex >= 0);
+    lastFocus = null;
+    next?.focus();
+  }
+};
+let tending = false;
+const soon = () => { if (!tending) { tending = true; setTimeout(() => { tending = false; tend(); }, 0); } };
+tend();
+new MutationObserver(soon).observe(document.body, {childList: true, subtree: true, characterData: true,
+  attributes: true, attributeFilter: ['name', 'style', 'lang', 'hidden', 'class']});
+}
+""".replace("<ANNOUNCE_SAID>", json.dumps({lang: {k: i18n.t(v, lang) for k, v in ANNOUNCE_SAID.items()}
+                                           for lang in ("en", "zh")}, ensure_ascii=False))
+DONE = """() => { const b = document.querySelector('#explain-btn'); b?.classList.remove('msa-busy');
+  b?.removeAttribute('aria-busy'); window.msaSayStage?.('done'); }"""
+CSS += """
+/* fix-announce: said, not seen; the skip links seen when focused */
+.msa-sr, #msa-skip a:not(:focus) {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap}
+#msa-skip a:focus {position: fixed; left: 8px; top: 8px; z-index: 1000; padding: 10px 14px; border-radius: 6px;
+  background: #fff; color: #1d4ed8; font-weight: 600; outline: 3px solid #1d4ed8; outline-offset: 2px}
+#words .token[data-mark]::after {content: attr(data-mark) / ""}  /* the mark seen; heard once, in its category */
+/* fix-announce end */
+"""
+# end fix-announce
 
 
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str | None = None) -> gr.Blocks:
@@ -532,7 +700,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           "The model says whether they are **positive, neutral or negative**, then shows which words, "
                           "regions and moments made it think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False,
-                js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED)
+                js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED + ANNOUNCED)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)
@@ -544,7 +712,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         preset = gr.Dropdown(presets, value=dash.shown_name(dash.default), label=ui.tr("Preset"), visible=len(presets) > 1,
                              elem_id="preset", allow_custom_value=True)
         with gr.Tabs(elem_id="tabs") as tabs, gr.Tab(ui.tr("Explain"), id="explain") as explain_tab, gr.Row():
-            with gr.Column(scale=1):
+            with gr.Column(scale=1, elem_id="inputs-column"):  # a region to a screen reader (ANNOUNCED)
                 above = gr.Column()  # the examples, filled in below once the inputs they fill exist
                 values, switches = ui.input_widgets()  # each registered modality's input and its "use" switch
                 with gr.Accordion(ui.tr("Advanced"), open=False, elem_id="advanced"):
@@ -565,7 +733,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                     shelf = shown_examples.dataset
                     with gr.Accordion(ui.tr("What each example shows"), open=False):
                         gr.Markdown(ui.examples_markdown(examples), elem_id="example-notes")
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, elem_id="results-column"):
                 # every panel is hidden until it has something to show (an explanation places them); each part
                 # has a name (fields.Page): the handlers return values by these names
                 page = ui.Page({f"input.{m}": w for m, w in values.items()})
@@ -731,7 +899,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             concurrency_limit=ui.explain_lanes(), trigger_mode="always_last").then(
             page.keyed(dash.downloads), parts["state"], [parts["report"], parts["json"]], api_name=False,
             show_progress="hidden")
-        landed.then(None, None, None, js=IDLE, api_name=False, show_progress="hidden")
+        landed.then(None, None, None, js=DONE, api_name=False, show_progress="hidden")
         def stop(request: gr.Request) -> None:  # this page's explanation, waiting or running
             dash.stop_asked(getattr(request, "session_hash", None))
 

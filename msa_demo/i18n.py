@@ -1419,6 +1419,17 @@ ZH: dict[str, str] = {
                    "推向哪里，所以即使答案是“{target}”，某个词也可能是橙色。",
     "Words: blue pushes toward the explained class, orange pushes away; stronger colour, stronger push":
         "词语：蓝色推向被解释的类别，橙色推离；颜色越深，推力越强",
+    # fix-announce
+    "Link copied. It is also shown below the buttons.": "链接已复制，也显示在按钮下方。",
+    "The link is shown below the buttons: copy it from there.": "链接显示在按钮下方：请从那里复制。",
+    "It opens on this computer only; the note under it says how to share it.": "它只能在这台电脑上打开；链接下方的说明介绍了如何分享。",
+    "Explaining: the verdict comes first, then the maps.": "正在解释：先给出结论，再给出归因图。",
+    "Explanation finished.": "解释完成。",
+    "Skip links": "跳转链接",
+    "Skip to the Explain button": "跳到“解释”按钮",
+    "Skip to the verdict": "跳到结论",
+    "Inputs": "输入",
+    "Results": "结果",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

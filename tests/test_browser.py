@@ -1138,3 +1138,130 @@ def test_on_a_tablet_the_picture_s_results_are_whole_and_said_in_words(worked_ur
         said = page.evaluate(shown)
         assert len(said) == 1 and name in said[0], said
     page.close()
+
+
+# what the page's own live region (#msa-live) says, each text it takes in turn, kept in ``window.__said``
+SAID = """window.__said = [];
+new MutationObserver(() => {
+  const live = document.querySelector('#msa-live'), said = live?.textContent.trim();
+  if (said && window.__said.at(-1) !== said) window.__said.push(said);
+}).observe(document, {subtree: true, childList: true, characterData: true});"""
+
+
+def said_so(page, *words: str, timeout: int = 30_000) -> None:
+    """Wait until the page's live region has said something holding one of ``words``."""
+    try:
+        page.wait_for_function("(words) => window.__said.some(s => words.some(w => s.includes(w)))", arg=list(words),
+                               timeout=timeout)
+    except Exception as e:
+        raise AssertionError(f"never said {words!r}; said: {page.evaluate('window.__said')}") from e
+
+
+def test_what_changes_on_the_page_is_said_in_its_one_live_region(worked_url, browser, tmp_path):
+    """A screen reader heard nothing of these: Copy link (its mark beside the button is not read, the link's box
+    is below the fold), the "Out of date" box an unticked switch brings (only the new verdict was said), Explain's
+    stages (Gradio's "Loading", "Complete"), a file that cannot be read (a toast inserted new, often missed). Each
+    is now written into the one polite live region that was on the page from its opening."""
+    from app import ANNOUNCE_SAID
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(SAID)
+    page.goto(worked_url)
+    wait_full_explanation(page)
+    page.evaluate("() => { window.__region = document.querySelector('#msa-live'); }")
+    page.locator("#use-image input[type=checkbox]").focus()
+    page.keyboard.press("Space")  # the image switch off: the new verdict, and that the explanation is older
+    said_so(page, "Out of date: the explanation below was made before you changed the image switch")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !document.querySelector('#share-btn').disabled", timeout=30_000)
+    page.locator("#share-btn").focus()
+    page.keyboard.press("Enter")  # copied, or (a browser that does not allow it) to be copied from its box
+    said_so(page, ANNOUNCE_SAID["copied"], ANNOUNCE_SAID["below"])
+    said_so(page, ANNOUNCE_SAID["local"])  # served at 127.0.0.1
+    page.locator("#explain-btn").focus()
+    page.keyboard.press("Enter")
+    said_so(page, ANNOUNCE_SAID["working"])
+    said_so(page, ANNOUNCE_SAID["done"], timeout=120_000)
+    wait_full_explanation(page)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnot a picture at all")
+    page.locator("#image-input input[type=file]").set_input_files(str(broken))
+    said_so(page, "broken.png")
+    # all said in the region the page opened with (a region made new as it speaks is often not heard)
+    assert page.evaluate("() => window.__region === document.querySelector('#msa-live')"
+                         " && window.__region.getAttribute('aria-live') === 'polite'")
+    page.close()
+
+
+def test_the_keyboard_skips_to_explain_or_the_verdict_and_hears_each_box_by_name(worked_url, browser):
+    """44 Tab stops led from the top to Explain, through 12 probability bars that were buttons doing nothing
+    ("positive positive 100%"); the verdict boxes' headings said "negative" without whose; the words panel said
+    each push twice ("Thank (▼▼ strongly away from 'negative') ▼▼"); the language switch's two buttons were two
+    Tab stops and arrows did nothing; Remove Image left the keyboard on the page's <body>."""
+    from app import ANNOUNCE_SAID
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(worked_url)
+    wait_full_explanation(page)
+    focused = "() => document.activeElement?.id || document.activeElement?.innerText || ''"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == ANNOUNCE_SAID["toExplain"]
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == "explain-btn"
+    page.focus("#msa-skip a")
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == ANNOUNCE_SAID["toVerdict"]
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == "fused"
+    tree = page.locator("body").aria_snapshot()
+    assert f'region "{ANNOUNCE_SAID["inputs"]}"' in tree and f'region "{ANNOUNCE_SAID["results"]}"' in tree, tree
+    assert 'heading "Fused sentiment: negative"' in tree and 'heading "Text alone: positive"' in tree, tree
+    bars = page.evaluate("() => [...document.querySelectorAll('.confidence-set')].filter(b => b.offsetParent)"
+                         ".map(b => [b.tabIndex, b.getAttribute('role'), b.getAttribute('aria-valuetext')])")
+    assert len(bars) >= 9 and all(tab == -1 and role == "meter" and text.endswith("%") for tab, role, text in bars), bars
+    # what Chromium gives a screen reader (its own accessibility tree): each word, then its push once
+    cdp = page.context.new_cdp_session(page)
+    texts = [n.get("name", {}).get("value", "") for n in cdp.send("Accessibility.getFullAXTree")["nodes"]
+             if n.get("role", {}).get("value") == "StaticText"]
+    first = next(i for i, t in enumerate(texts) if t.startswith("Thank"))
+    words = texts[first:first + 12]
+    assert not [t for t in words if t.strip() and set(t.strip()) <= set("▲▼")], words
+    assert any("strongly away from 'negative'" in t for t in words), words
+    # the language switch: one Tab stop, its arrows pick
+    page.locator("#language input[value=en]").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('#language') === null")
+    page.locator("#language input[value=en]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.documentElement.lang.startsWith('zh')", timeout=30_000)
+    assert page.locator("#language input[value=zh]").is_checked()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.documentElement.lang.startsWith('en')", timeout=30_000)
+    # the picture removed by the keyboard: the keyboard stays in its box, on what now takes a picture
+    page.locator("#image-input button[aria-label='Remove Image']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#image-input img')", timeout=10_000)
+    page.wait_for_function("() => !!document.activeElement?.closest('#image-input')", timeout=5_000)
+    page.close()
+
+
+def test_a_shared_link_opens_with_the_keyboard_on_its_verdict(worked_url, browser):
+    """A shared link (?x=…) opened on its verdict, the keyboard on the page's <body>: the first Tab went to the
+    page's top. The verdict has the focus; the next Tab goes on from it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(worked_url)
+    wait_full_explanation(page)
+    page.click("#share-btn")
+    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input') || {})"
+                           ".value?.includes('?x=')", timeout=30_000)
+    link = page.locator("#share-link textarea, #share-link input").first.input_value()
+    page.close()
+    shared = browser.new_page(viewport={"width": 1280, "height": 900})
+    shared.goto(link)
+    shared.wait_for_function("() => document.activeElement?.id === 'fused'", timeout=60_000)
+    top = shared.evaluate("() => document.querySelector('#fused').getBoundingClientRect().top")
+    assert -2 <= top < 900, top  # in view
+    shared.keyboard.press("Tab")
+    assert shared.evaluate("() => !!(document.querySelector('#fused').compareDocumentPosition(document.activeElement)"
+                           " & Node.DOCUMENT_POSITION_FOLLOWING)")
+    shared.close()
