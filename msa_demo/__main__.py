@@ -153,7 +153,11 @@ def cmd_check_preset(args: argparse.Namespace) -> int:
 
 class _Parser(argparse.ArgumentParser):
     """A flag's mistake is its one line and where the help is (the whole usage, 24 lines for ``explain``, came
-    before the line that said what was wrong)."""
+    before the line that said what was wrong). Its help is plain text: the docstrings' reStructuredText quotes
+    (``predict``) are left out (``--help`` had shown them)."""
+
+    def format_help(self) -> str:
+        return super().format_help().replace("``", "")
 
     def error(self, message: str):
         helps = ("python -m msa_demo --help shows the commands" if self.prog == "python -m msa_demo"
