@@ -229,6 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from msa_demo.cli import exit_status
 
         return exit_status(exc)
+    except (MemoryError, RuntimeError) as exc:  # memory that ran out: one line and its own status (a traceback, 1)
+        from msa_demo.cli import OUT_OF_MEMORY, exit_status, out_of_memory, output_language
+        from msa_demo.i18n import t
+
+        if not out_of_memory(exc):
+            raise
+        lang = output_language(getattr(args, "lang", None))
+        print(t("error: {message}", lang, message=t(OUT_OF_MEMORY, lang)), file=sys.stderr)
+        return exit_status(exc)
     except KeyboardInterrupt:
         return 130
 

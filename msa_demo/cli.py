@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.i18n import t
-from msa_demo.errors import InputError, MsaError, NothingRead
+from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
 from msa_demo.explain.result import ANSWER_SPECS
 from msa_demo.prediction import Prediction
 
@@ -70,15 +70,35 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
 # the exit status of predict and explain, said in their --help and the README: a script can tell "no verdict:
 # nothing could be read" (a picture without a face alone, a clip in which no one speaks) from its own mistake
 NOTHING_READ_STATUS = 3
+# this machine, not the command: a model that could not be loaded (the Hub cannot be reached and nothing is cached,
+# damaged model files) or memory that ran out; the same command may work later or elsewhere, so a script's retry
+# can tell it from 2 (it had been 2, as a mistyped flag)
+NOT_LOADED_STATUS = 4
 EXIT_STATUS = ("exit status: 0 with the verdict on stdout; 2 for a bad flag or input (one line on stderr, nothing "
                f"on stdout); {NOTHING_READ_STATUS} when nothing could be read, so there is no verdict (a picture "
-               "without a face alone, a clip in which no one speaks alone: one line on stderr, nothing on stdout)")
+               "without a face alone, a clip in which no one speaks alone: one line on stderr, nothing on stdout); "
+               f"{NOT_LOADED_STATUS} when a model could not be loaded or memory ran out (the Hugging Face Hub cannot "
+               "be reached and nothing is cached, damaged model files, out of memory: one line on stderr, nothing on "
+               "stdout; the same command may work later or on another machine)")
+# memory that ran out (a MemoryError, torch's OutOfMemoryError): one line, not a traceback
+OUT_OF_MEMORY = ("Out of memory: the models or the input did not fit in this machine's memory (or the GPU's); "
+                 "close other programs, or try a smaller input or --preset lite.")
 
 
-def exit_status(exc: MsaError) -> int:
+def exit_status(exc: BaseException) -> int:
     """The exit status of a command stopped by ``exc``: :data:`NOTHING_READ_STATUS` for no verdict because nothing
-    could be read, else 2 (both had been 2)."""
-    return NOTHING_READ_STATUS if isinstance(exc, NothingRead) else 2
+    could be read, :data:`NOT_LOADED_STATUS` for a model that could not be loaded or memory that ran out, else 2
+    (all had been 2)."""
+    if isinstance(exc, NothingRead):
+        return NOTHING_READ_STATUS
+    return NOT_LOADED_STATUS if isinstance(exc, ModelLoadError) or out_of_memory(exc) else 2
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` says memory ran out: a MemoryError, torch's OutOfMemoryError (a GPU's), or torch's CPU
+    allocator's RuntimeError ("DefaultCPUAllocator: can't allocate memory"), told without importing torch."""
+    return isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and (
+        type(exc).__name__ == "OutOfMemoryError" or "can't allocate memory" in str(exc)))
 
 
 # how the command line says "read it as a face all the same", at the end of its no-face refusal
@@ -537,5 +557,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return exit_status(exc)
 
 
-__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "STDIN", "exit_status", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_file", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade", "write_new", "written"]

@@ -1430,6 +1430,10 @@ ZH: dict[str, str] = {
     "Skip to the verdict": "跳到结论",
     "Inputs": "输入",
     "Results": "结果",
+    # fix-cli
+    "Out of memory: the models or the input did not fit in this machine's memory (or the GPU's); close other "
+    "programs, or try a smaller input or --preset lite.":
+        "内存不足：模型或输入放不进这台机器的内存（或 GPU 的显存）；请关闭其他程序，或换一个更小的输入，或使用 --preset lite。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

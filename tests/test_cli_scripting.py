@@ -23,3 +23,73 @@ def test_help_is_plain_text_without_restructuredtext_quotes(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["--help"])
     assert "``" not in capsys.readouterr().out
+
+
+@pytest.fixture
+def unloadable(tiny_preset_path, tmp_path):
+    """The tiny preset with its text model pointed at an empty folder: it cannot be loaded (as a Hub model that
+    cannot be reached and is not cached: a ModelLoadError), and nothing stands in."""
+    from msa_demo.config import load_preset, save_preset
+
+    data = load_preset(str(tiny_preset_path)).to_dict()
+    (tmp_path / "empty").mkdir()
+    data["modalities"]["text"]["model_id"] = str(tmp_path / "empty")
+    from msa_demo.config import Preset
+
+    return str(save_preset(Preset.from_dict(data), tmp_path / "unloadable.json"))
+
+
+def test_a_model_that_cannot_be_loaded_exits_4_not_2_as_a_mistake_does(unloadable, tmp_path, capsys):
+    """`predict --text hi --json` with the Hub unreachable exited 2 ("Cannot load 'lxyuan/…'"), as a mistyped flag
+    does: a retry wrapper could not tell them apart. A model that cannot be loaded is 4, said in --help; a mistake
+    in the same command is still 2."""
+    from msa_demo.__main__ import build_parser, main
+    from msa_demo.cli import NOT_LOADED_STATUS
+
+    assert NOT_LOADED_STATUS == 4
+    for command in (["predict", "--text", "hi", "--json"], ["explain", "--text", "hi", "--json"]):
+        assert main([command[0], "--preset", unloadable, *command[1:]]) == 4
+        told = capsys.readouterr()
+        assert told.out == "" and told.err.startswith("error: Cannot load the model at") and "Traceback" not in told.err
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("id,text\na,I love it\n", encoding="utf-8")
+    assert main(["explain-batch", str(manifest), "--out", str(tmp_path / "out"), "--preset", unloadable,
+                 "--no-progress"]) == 4
+    assert "Cannot load the model at" in capsys.readouterr().err
+    assert main(["predict", "--preset", unloadable, "--text", "  "]) == 2  # a mistake: 2, as before
+    capsys.readouterr()
+    for command in ("predict", "explain", "explain-batch"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--help"])
+        helped = " ".join(capsys.readouterr().out.split())
+        assert "4 when a model could not be loaded or memory ran out" in helped \
+            or "4 when nothing ran because the model could not be loaded or memory ran out" in helped, command
+
+
+@pytest.mark.spawns
+def test_memory_that_runs_out_is_one_line_and_exit_4_not_a_traceback(tiny_preset_path, tmp_path):
+    """A 10,000 x 10,000 photo on a machine without the memory to decode it was a MemoryError's traceback (exit 1).
+    Here a fresh Python's address space is capped a little above what it holds once torch is imported, so that
+    decoding the photo (300 MB) really runs out: one line, in the output language, and exit 4."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    big = tmp_path / "big.png"
+    Image.new("RGB", (10000, 10000), (200, 150, 120)).save(big)
+    script = (
+        "import resource, sys\n"
+        "from msa_demo.__main__ import main\n"
+        "import torch, transformers\n"
+        "size = next(int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l.startswith('VmSize:'))\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (size + 120 * 2**20, size + 120 * 2**20))\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    root = Path(__file__).resolve().parents[1]
+    for lang, line in (("en", "error: Out of memory: "), ("zh", "错误：内存不足：")):
+        done = subprocess.run([sys.executable, "-c", script, "predict", "--preset", str(tiny_preset_path), "--image",
+                               str(big), "--json", "--lang", lang], capture_output=True, text=True, cwd=root,
+                              timeout=300)
+        assert done.returncode == 4, done.stderr[-2000:]
+        assert done.stderr.startswith(line) and "Traceback" not in done.stderr and done.stdout == "", done.stderr

@@ -15,8 +15,8 @@ TOO_CLOSE_MORE = "  and {n} more too close to call (report.html lists them)"
 # the exit status, said in --help and the README, so that a script can tell a run with failed rows from a clean one
 EXIT_STATUS = ("exit status: 0 when every row is explained; 1 when the run finished but a row could not be "
                "explained (in this run, or in an earlier one and not run again: --retry-failed does); 2 when nothing "
-               "ran (a bad flag or manifest, a results folder that cannot be written); 130 when stopped by Ctrl-C "
-               "(the rows done are kept)")
+               "ran (a bad flag or manifest, a results folder that cannot be written); 4 when nothing ran because the "
+               "model could not be loaded or memory ran out; 130 when stopped by Ctrl-C (the rows done are kept)")
 ROWS_FAILED = 1  # the run finished, and the results folder holds rows of this manifest that failed
 # rows explained without an input, named (a count alone left a person to search the table for them)
 NOT_READ = ("  {n} rows were explained without an input they name (a file missing, unreadable or a link that could "
