@@ -18,10 +18,11 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
     return {m: getattr(args, m, None) for m in names()}
 
 
-def _add_inputs(p: argparse.ArgumentParser) -> None:
+def _add_inputs(p: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """``predict``'s flags (``names``: the early check's, :func:`refuse_early`: these inputs' flags, no help)."""
     from msa_demo.cli import add_face_flag, add_input_flags, add_lang_flag, add_model_flags
 
-    add_input_flags(p)
+    add_input_flags(p, names)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     add_model_flags(p)
     add_face_flag(p)
@@ -207,9 +208,57 @@ def _extra_commands():
     return out
 
 
+def refuse_early(argv: list[str]) -> int | None:
+    """The exit status of a ``predict`` or ``explain`` refused before the imports that the whole parser costs
+    (torch, transformers, captum, gradio: every refusal had come 12 to 27 s after it was typed, on a busy machine),
+    its one line said; None when nothing here is wrong (the whole parser and the command check it all again, in the
+    same lines). ``predict``'s flags are all checked, by a parser built from the same declarations (its inputs'
+    flags named by ``config.BUILTIN_KINDS``, so no kind is loaded); ``explain``'s as far as they are declared
+    without the kinds: its explanation settings' flags are theirs (``--ig-steps 0``, ``--regons``: the whole
+    parser's). Then :func:`msa_demo.cli.check_early`: no input, a file not there, the preset's name or file."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in ("predict", "explain") or "--" in argv or any(
+            a == "-h" or (len(a) > 2 and "--help".startswith(a.split("=")[0])) for a in argv):
+        return None
+    from msa_demo.cli import add_explain_flags, check_early
+    from msa_demo.config import BUILTIN_KINDS
+
+    parser = _Parser(prog="python -m msa_demo")
+    sub = parser.add_subparsers(dest="command", required=True)
+    if command == "predict":  # the same flags as the whole parser's: the same one line for each mistake
+        _add_inputs(sub.add_parser("predict"), BUILTIN_KINDS)
+        args = parser.parse_args(argv)
+    else:  # only its flags as typed (no --tex for --text): the settings' flags are not known here
+        p = sub.add_parser("explain", allow_abbrev=False)
+        add_explain_flags(p, BUILTIN_KINDS)
+        args, unknown = parser.parse_known_args(argv)
+        if any(o.startswith(a.split("=")[0]) for a in unknown if a.startswith("--") for o in p._option_string_actions):
+            return None  # a flag shortened (--tex), which the whole parser reads: it says what is wrong, if anything
+    try:
+        check_early(command, args)
+    except MsaError as exc:
+        return _refused(exc, args)
+    return None
+
+
+def _refused(exc: MsaError, args: argparse.Namespace) -> int:
+    """Say ``exc``'s one line on stderr, in the language the words are printed in (--lang, else the locale); its
+    exit status."""
+    from msa_demo.cli import exit_status, output_language
+    from msa_demo.i18n import said, t
+
+    lang = output_language(getattr(args, "lang", None))
+    print(t("error: {message}", lang, message=said(str(exc), lang)), file=sys.stderr)
+    return exit_status(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:  # the commands' modules load here (torch, ~1.5 s): Ctrl-C then had been a traceback
+        # a mistake said before those imports, unless they are made already (a caller's, a test's process)
+        status = refuse_early(argv) if sys.modules.get("torch") is None else None
+        if status is not None:
+            return status
         parser = build_parser()
         args = parser.parse_args(argv)
     except KeyboardInterrupt:
@@ -221,14 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except MsaError as exc:  # in the language the words are printed in (--lang, else the locale)
-        from msa_demo.cli import output_language
-        from msa_demo.i18n import said, t
-
-        lang = output_language(getattr(args, "lang", None))
-        print(t("error: {message}", lang, message=said(str(exc), lang)), file=sys.stderr)
-        from msa_demo.cli import exit_status
-
-        return exit_status(exc)
+        return _refused(exc, args)
     except (MemoryError, RuntimeError) as exc:  # memory that ran out: one line and its own status (a traceback, 1)
         from msa_demo.cli import OUT_OF_MEMORY, exit_status, out_of_memory, output_language
         from msa_demo.i18n import t

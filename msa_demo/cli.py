@@ -13,14 +13,18 @@ from typing import Any
 
 from msa_demo.i18n import t
 from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
-from msa_demo.explain.result import ANSWER_SPECS
 from msa_demo.prediction import Prediction
 
 
-def add_input_flags(p: argparse.ArgumentParser) -> None:
-    """One flag per registered modality (``--text``, ``--image``, ``--audio`` ...), as its kind declares it."""
+def add_input_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """One flag per registered modality (``--text``, ``--image``, ``--audio`` ...), as its kind declares it;
+    ``names``: a flag for each of these kinds, without its help, and no kind loaded (the early check's parser)."""
     from msa_demo.registry import kinds
 
+    if names is not None:
+        for name in names:
+            p.add_argument(f"--{name}")
+        return
     for kind in kinds():
         piped = "" if kind.manifest_file else f"; '{STDIN}' reads it from standard input (UTF-8)"
         p.add_argument(kind.flag, metavar=kind.cli_metavar, help=f"{kind.cli_help}{piped}" if kind.cli_help else None)
@@ -147,7 +151,15 @@ def preset_name(given: str | None) -> str:
 def add_command(sub) -> None:
     p = sub.add_parser("explain", help="explain a prediction: modalities, words, image regions, audio segments",
                        epilog=EXIT_STATUS)
-    add_input_flags(p)
+    add_explain_flags(p)
+    p.set_defaults(func=cmd_explain)
+
+
+def add_explain_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """``explain``'s flags. ``names``: the early check's (:func:`msa_demo.__main__.refuse_early`): these inputs'
+    flags, without their help, and none of the flags the explanation settings and the answer declare (the kinds
+    declare theirs, and loading them imports torch)."""
+    add_input_flags(p, names)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     add_model_flags(p)
     add_face_flag(p)
@@ -155,17 +167,20 @@ def add_command(sub) -> None:
                    help="class to explain: negative, neutral or positive (default: predicted)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON (as /explain_json answers it: "
                                                        "without heat maps and inputs, unless asked)")
-    for spec in ANSWER_SPECS:  # what --json prints: declared once, with /explain_json's heatmaps
-        p.add_argument(spec.flag, action=argparse.BooleanOptionalAction, default=None,
-                       help=f"with --json: {spec.help} (default: {'no' if spec.default is False else 'as --heatmaps'}"
-                            "; --out saves both)")
+    if names is None:
+        from msa_demo.explain.result import ANSWER_SPECS
+
+        for spec in ANSWER_SPECS:  # what --json prints: declared once, with /explain_json's heatmaps
+            p.add_argument(spec.flag, action=argparse.BooleanOptionalAction, default=None,
+                           help=f"with --json: {spec.help} (default: "
+                                f"{'no' if spec.default is False else 'as --heatmaps'}; --out saves both)")
     add_lang_flag(p)
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
     p.add_argument("--out", metavar="RESULT.json", help="save the explanation JSON (reproducible with --from)")
     p.add_argument("--from", dest="from_file", metavar="RESULT.json",
                    help="re-run from the inputs, options and preset stored in a saved explanation")
-    add_option_flags(p)
-    p.set_defaults(func=cmd_explain)
+    if names is None:
+        add_option_flags(p)
 
 
 def _names(csv: str) -> tuple[str, ...]:
@@ -177,20 +192,41 @@ def is_given(value: Any) -> bool:
     return bool(value.strip()) if isinstance(value, str) else bool(value)
 
 
-def given_inputs(raw: dict[str, Any], more: str = "") -> None:
+def given_inputs(raw: dict[str, Any], more: str = "", files: tuple[str, ...] | None = None) -> None:
     """Refuse, before any model loads (10 s on lite), flags that give nothing (``--text "  "``; ``more``: what else
     would do, said after the flags) or name a file that is not there: the same one line the reader would say after
-    the load."""
+    the load. ``files``: the kinds whose value is a file, by name (default: the registry's ``manifest_file`` kinds;
+    the early check gives ``config.FILE_KINDS``, and ``raw``'s keys name the flags: no kind is loaded)."""
     from msa_demo.inputs import empty_text, is_file, is_uri, no_file
     from msa_demo.registry import flags, kinds
 
     if not any(is_given(v) for v in raw.values()):
-        raise InputError(empty_text(raw.get("text")) or f"Give at least one input: {flags()}{more}.")
-    for kind in kinds():
-        value = raw.get(kind.name)
-        if kind.manifest_file and isinstance(value, str) and is_given(value) and not is_uri(value) \
-                and not is_file(value):
-            raise InputError(no_file(value, kind.name))
+        listed = flags() if files is None else flags(names=tuple(raw))
+        raise InputError(empty_text(raw.get("text")) or f"Give at least one input: {listed}{more}.")
+    for name in [k.name for k in kinds() if k.manifest_file] if files is None else files:
+        value = raw.get(name)
+        if isinstance(value, str) and is_given(value) and not is_uri(value) and not is_file(value):
+            raise InputError(no_file(value, name))
+
+
+def check_early(command: str, args: argparse.Namespace) -> None:
+    """What ``predict`` and ``explain`` can refuse once their flags are parsed, before torch and the kinds are
+    imported (:func:`msa_demo.__main__.refuse_early`), in the lines the commands say after: no input at all, an
+    input file that is not there, a saved explanation ``--from`` cannot read, a file ``--out`` or ``--html`` cannot
+    write, a preset that is no built-in name, file or folder ``train`` wrote."""
+    from msa_demo.config import BUILTIN_KINDS, FILE_KINDS, load_preset
+
+    raw = {m: getattr(args, m, None) for m in BUILTIN_KINDS}
+    saved = command == "explain" and args.from_file
+    if saved:
+        load_saved(args.from_file)
+    else:
+        given_inputs(raw, " (or --from a saved explanation)" if command == "explain" else "", files=FILE_KINDS)
+    if command == "explain":
+        output_file(args.out, "--out")
+        output_file(args.html, "--html")
+    if not saved or args.preset:
+        load_preset(preset_name(args.preset))
 
 
 # the inputs whose readers need only the preset's limits, not its models: read before the models load (10 to 20 s on
@@ -250,7 +286,7 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
 EMBEDDED = re.compile(r'<script type="application/json" id="explanation-json">(.*?)</script>', re.S)
 
 
-def _load_saved(path: str) -> dict[str, Any]:
+def load_saved(path: str) -> dict[str, Any]:
     """A saved explanation: its JSON (``--out``, the dashboard's download), or a report.html, which embeds it
     (``--from report.html`` had been "not an explanation JSON file")."""
     p = Path(path)
@@ -375,7 +411,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     from msa_demo.report import write_html
 
-    saved = _load_saved(args.from_file) if args.from_file else None
+    saved = load_saved(args.from_file) if args.from_file else None
     if saved is not None:
         raw = recorded_inputs(saved["inputs"])
         if any(getattr(args, m, None) for m in names()):
@@ -557,5 +593,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return exit_status(exc)
 
 
-__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "from_stdin", "add_input_flags", "add_lang_flag", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "from_stdin", "add_explain_flags", "add_input_flags", "add_lang_flag", "check_early", "given_inputs", "load_saved", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_file", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade", "write_new", "written"]

@@ -29,6 +29,9 @@ def voice_reads_words(record: Any) -> bool:
     return family in WORDS_ONLY_AUDIO
 MODALITIES = ("text", "image", "audio")  # the built-ins the dashboard lays out itself (app.py)
 BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the others are laid out from the registry
+# the built-ins whose value is a file (each kind's ``manifest_file`` says it): what the command line checks is there
+# before it imports the kinds (and torch with them)
+FILE_KINDS = ("image", "audio", "video")
 WEIGHT_FORMATS = ("safetensors", "bin")
 
 

@@ -180,9 +180,10 @@ def choices(conjunction: str = "and/or") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def flags(conjunction: str = "or") -> str:
-    """The input flags as a sentence: "--text, --image or --audio"."""
-    items = [k.flag for k in kinds()]
+def flags(conjunction: str = "or", names: Iterable[str] | None = None) -> str:
+    """The input flags as a sentence: "--text, --image or --audio" (``names``: of these kinds, by name, without
+    loading any)."""
+    items = [k.flag for k in kinds()] if names is None else [f"--{n}" for n in names]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 

@@ -93,3 +93,86 @@ def test_memory_that_runs_out_is_one_line_and_exit_4_not_a_traceback(tiny_preset
                               timeout=300)
         assert done.returncode == 4, done.stderr[-2000:]
         assert done.stderr.startswith(line) and "Traceback" not in done.stderr and done.stdout == "", done.stderr
+
+
+# refusals the command line can say before it imports torch & co. (and the commands that must go on to them)
+REFUSED_EARLY = (["predict", "--preset", "lit", "--text", "hi"],
+                 ["predict", "--preset", "lite", "--txet", "hi"],
+                 ["predict", "--preset", "lite"],
+                 ["predict", "--preset", "lite", "--text", "   "],
+                 ["predict", "--preset", "lite", "--text", "ok", "--image", "{tmp}/nope.png"],
+                 ["predict", "--text", "hi", "--lang", "xx"],
+                 ["predict", "--preset", "{tmp}/nope.json", "--text", "hi", "--lang", "zh"],
+                 ["explain", "--preset", "lite"],
+                 ["explain", "--preset", "lit", "--text", "hi", "--what-if"],
+                 ["explain", "--preset", "lite", "--text", "hi", "--out", "{tmp}/no/x.json"],
+                 ["explain", "--preset", "lite", "--audio", "{tmp}/gone.wav", "--html", "{tmp}"],
+                 ["explain", "--from", "{tmp}/nope.json"])
+GOES_ON = (["predict", "--preset", "lite", "--text", "hi"],
+           ["predict", "--preset", "lite", "--text", "-"],
+           ["predict", "--help"],
+           ["explain", "--preset", "lite", "--tex", "hi"],  # --tex is --text to the whole parser
+           ["explain", "--preset", "lite", "--text", "hi", "--ig-steps", "0"],  # a setting: the whole parser's
+           ["explain", "--preset", "lite", "--text", "hi", "--regons", "grid"],
+           ["explain-batch", "nope.csv", "--out", "x"])
+
+
+def _typed(argv, tmp_path):
+    return [a.replace("{tmp}", str(tmp_path)) for a in argv]
+
+
+def test_what_is_refused_before_the_imports_is_what_the_whole_command_says(tmp_path, capsys):
+    """The early check (before torch & co.) must say, for each mistake, the line the whole command says after the
+    imports, with its exit status; and leave alone what only the whole parser knows (the settings' flags, a flag
+    shortened, --help)."""
+    from msa_demo.__main__ import main, refuse_early
+
+    for argv in REFUSED_EARLY:
+        argv = _typed(argv, tmp_path)
+        try:
+            early = refuse_early(argv)
+        except SystemExit as stop:  # argparse's one line
+            early = stop.code
+        said_early = capsys.readouterr()
+        assert early == 2 and said_early.out == "", argv
+        try:
+            whole = main(argv)  # this process imported torch: the whole path
+        except SystemExit as stop:
+            whole = stop.code
+        assert whole == 2, argv
+        assert capsys.readouterr().err == said_early.err, argv
+    for argv in GOES_ON:
+        assert refuse_early(_typed(argv, tmp_path)) is None, argv
+        assert capsys.readouterr().err == "", argv
+
+
+def test_the_file_kinds_named_for_the_early_check_are_the_registry_s():
+    from msa_demo.config import BUILTIN_KINDS, FILE_KINDS
+    from msa_demo.registry import kinds
+
+    assert FILE_KINDS == tuple(k.name for k in kinds() if k.manifest_file and k.name in BUILTIN_KINDS)
+
+
+@pytest.mark.spawns
+def test_the_command_line_refuses_mistakes_before_it_imports_torch_transformers_captum_or_gradio(tmp_path):
+    """A mistyped preset, a flag, no input, a file not there were refused 12 to 27 s after they were typed on a busy
+    machine: torch, transformers, captum and gradio were imported first. Run here with those four made
+    unimportable, each refusal still comes, whole, with exit 2; a good command goes on to import them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    blocked = ("import sys; [sys.modules.__setitem__(m, None) for m in ('torch', 'transformers', 'captum', "
+               "'gradio')]; from msa_demo.__main__ import main; code = main(sys.argv[1:]); "
+               "assert not any(sys.modules.get(m) for m in ('torch', 'transformers', 'captum', 'gradio')); "
+               "sys.exit(code)")
+    for argv in REFUSED_EARLY:
+        done = subprocess.run([sys.executable, "-c", blocked, *_typed(argv, tmp_path)], capture_output=True,
+                              text=True, cwd=root, timeout=120, stdin=subprocess.DEVNULL)
+        assert done.returncode == 2 and "Traceback" not in done.stderr and done.stdout == "", (argv, done.stderr)
+        assert done.stderr.count("\n") in (1, 2), done.stderr  # its line (and argparse's "--help shows ...")
+    for argv in (GOES_ON[0], GOES_ON[3], GOES_ON[4]):
+        done = subprocess.run([sys.executable, "-c", blocked, *argv], capture_output=True, text=True, cwd=root,
+                              timeout=120, stdin=subprocess.DEVNULL)
+        assert done.returncode == 1 and "import of torch halted" in done.stderr, (argv, done.stderr[-1000:])
