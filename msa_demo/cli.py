@@ -105,6 +105,12 @@ def out_of_memory(exc: BaseException) -> bool:
         type(exc).__name__ == "OutOfMemoryError" or "can't allocate memory" in str(exc)))
 
 
+# how explain --json's explanation differs from /explain_json's (the README says it too): the same shape, the command
+# line's defaults; the flags that give the endpoint's
+JSON_DEFAULTS = ("the command line's defaults: no what-if, no tone, no time budget; /explain_json turns what-if and "
+                 "tone on and, on a CPU, gives the maps a 5 s budget ($MSA_BUDGET): add --what-if --tone --budget 5 "
+                 "for its answer")
+
 # how the command line says "read it as a face all the same", at the end of its no-face refusal
 FACE_ANYWAY = "Add --text, --audio or --video, or give --face-anyway to read it as a face all the same."
 ADD_INPUTS = "add --text, --audio or --video"  # its words for "or give something else" (a photo's crop advice)
@@ -165,8 +171,8 @@ def add_explain_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None 
     add_face_flag(p)
     p.add_argument("--target", default=None,
                    help="class to explain: negative, neutral or positive (default: predicted)")
-    p.add_argument("--json", action="store_true", help="print the explanation as JSON (as /explain_json answers it: "
-                                                       "without heat maps and inputs, unless asked)")
+    p.add_argument("--json", action="store_true", help="print the explanation as JSON, shaped as /explain_json "
+                   f"answers it (without heat maps and inputs, unless asked) but made with {JSON_DEFAULTS}")
     if names is None:
         from msa_demo.explain.result import ANSWER_SPECS
 

@@ -176,3 +176,30 @@ def test_the_command_line_refuses_mistakes_before_it_imports_torch_transformers_
         done = subprocess.run([sys.executable, "-c", blocked, *argv], capture_output=True, text=True, cwd=root,
                               timeout=120, stdin=subprocess.DEVNULL)
         assert done.returncode == 1 and "import of torch halted" in done.stderr, (argv, done.stderr[-1000:])
+
+
+def test_explain_json_says_it_is_made_with_the_command_line_s_defaults_and_which_flags_give_explain_json_s(
+        monkeypatch, capsys):
+    """The README and --help said `explain --json` "prints what /explain_json answers", but the command line explains
+    without what-if, tone or a budget, and /explain_json (on a CPU) with all three. --help says so, and the flags it
+    names do give the endpoint's settings."""
+    import torch
+
+    from msa_demo.__main__ import build_parser
+    from msa_demo.cli import options_from_args
+    from msa_demo.ui.options import CONTROLS
+
+    if torch.cuda.is_available():
+        pytest.skip("the endpoint's budget is none on a GPU")
+    monkeypatch.delenv("MSA_BUDGET", raising=False)  # the endpoint's own default, not the tests' 0
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["explain", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    flags = "--what-if --tone --budget 5"
+    assert "the command line's defaults: no what-if, no tone, no time budget" in helped and flags in helped
+    endpoint = {c.name: c.initial for c in CONTROLS if c.name in ("what_if", "tone", "budget")}
+    plain = options_from_args(parser.parse_args(["explain", "--text", "hi", "--json"]), None)
+    told = options_from_args(parser.parse_args(["explain", "--text", "hi", "--json", *flags.split()]), None)
+    assert {k: getattr(plain, k) for k in endpoint} != endpoint  # they differ, as said
+    assert {k: getattr(told, k) for k in endpoint} == endpoint == {"what_if": True, "tone": True, "budget": 5.0}
