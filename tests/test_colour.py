@@ -200,4 +200,5 @@ def test_forced_colours_reduced_motion_and_small_print_are_honoured():
     small = _rules(app.CSS, ":is(sub, small)")
     assert small and int(re.search(r"font-size:\s*max\((\d+)px", small[-1])[1]) >= 13
     marks = _rules(app.CSS, "#words .token[data-mark]::after")
-    assert float(re.search(r"font-size:\s*([\d.]+)em", marks[-1])[1]) >= 0.8
+    sizes = [float(m[1]) for rule in marks if (m := re.search(r"font-size:\s*([\d.]+)em", rule))]
+    assert sizes and sizes[-1] >= 0.8  # (the last rule that sizes it: another may set its content alone)
