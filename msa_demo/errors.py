@@ -18,5 +18,10 @@ class NothingRead(InputError):
     script can tell "nothing to judge" from a mistake in its command."""
 
 
+class SpanError(InputError):
+    """A span of a clip or sound (a manifest row's start and end) that the file does not hold: the row's one line,
+    where a file that cannot be read at all is left out of its row as ever."""
+
+
 class ModelLoadError(MsaError, RuntimeError):
     """A model named by a preset cannot be loaded (no Hub access, nothing cached, bad files)."""

@@ -1434,6 +1434,25 @@ ZH: dict[str, str] = {
     "Out of memory: the models or the input did not fit in this machine's memory (or the GPU's); close other "
     "programs, or try a smaller input or --preset lite.":
         "内存不足：模型或输入放不进这台机器的内存（或 GPU 的显存）；请关闭其他程序，或换一个更小的输入，或使用 --preset lite。",
+    # fix-segment
+    "{what}: {start}-{end} s of {total} s were read (the row's start and end); its times count from {start} s.":
+        "{what}：读取了 {total} 秒中的 {start}-{end} 秒（该行的 start 和 end）；其时间从 {start} 秒起算。",
+    "The row's span {start}-{end} s starts past the end of {name} ({total} s long).":
+        "该行的时间段 {start}-{end} 秒的开始超出了{name}的结尾（长 {total} 秒）。",
+    "The row's span {start}-{end} s ends past the end of {name} ({total} s long).":
+        "该行的时间段 {start}-{end} 秒的结束超出了{name}的结尾（长 {total} 秒）。",
+    "{name} has no frame from {start} s on: the row's span starts past its pictures.":
+        "{name}从 {start} 秒起没有画面：该行的时间段开始于其画面之后。",
+    "{name} could not be decoded over {start}-{end} s (it may be damaged there).":
+        "{name}在 {start}-{end} 秒之间无法解码（那里可能已损坏）。",
+    "The row's {which} '{value}' is not a number of seconds.": "该行的 {which}“{value}”不是秒数。",
+    "The row's start ({start} s) is negative: a span starts at 0 s or later.":
+        "该行的 start（{start} 秒）为负数：时间段从 0 秒或之后开始。",
+    "The row's end ({end} s) is not after its start ({start} s).": "该行的 end（{end} 秒）不在其 start（{start} 秒）之后。",
+    "Start/end: the row has no clip or sound to cut, so its span {span} was not used.":
+        "Start/end：该行没有可截取的视频或声音，因此没有使用其时间段 {span}。",
+    "  {n} row(s) give a start and end but no clip or sound to cut, so their span was not used: {ids}":
+        "  {n} 行给出了 start 和 end，但没有可截取的视频或声音，因此没有使用其时间段：{ids}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from msa_demo.errors import InputError
+from msa_demo.errors import InputError, SpanError
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # refuse decompression bombs beyond this, with a clear message
 # Pillow only warns up to twice that (a 20000x19999 PNG of 388 KB was decoded whole: 2 GB, 7 s); the size is
@@ -772,3 +772,49 @@ def float_wav(waveform, rate: int) -> bytes:
     fmt = struct.pack("<HHIIHH", 3, 1, int(rate), int(rate) * 4, 4, 32)
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+# ---------------------------------------------------------------- a span of a clip (a manifest row's start and end)
+
+
+# what a row's clip or sound was cut to (MOSEI's rows: a segment of a full video), said with its notices; the model's
+# own limit (30 s) then applies within the span
+SEGMENT_READ = "{what}: {start}-{end} s of {total} s were read (the row's start and end); its times count from {start} s."
+# a span the file does not hold: the row's one line
+SEGMENT_STARTS_PAST = "The row's span {start}-{end} s starts past the end of {name} ({total} s long)."
+SEGMENT_ENDS_PAST = "The row's span {start}-{end} s ends past the end of {name} ({total} s long)."
+SPAN_SLACK = 0.5  # seconds an end may run past the file's (a set's rounded times): read to the file's end
+
+
+def span_within(name: str, start: float, end: float | None, total: float) -> float:
+    """The span's end inside a file ``total`` seconds long (``end`` None: the file's end; an end up to
+    :data:`SPAN_SLACK` past it: the file's end), or the one line of a span the file does not hold."""
+    told = f"{end:g}" if end is not None else "end"
+    if total and start >= total:
+        raise SpanError(SEGMENT_STARTS_PAST.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
+    if total and end is not None and end > total + SPAN_SLACK:
+        raise SpanError(SEGMENT_ENDS_PAST.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
+    return min(end, total) if end is not None and total else (end if end is not None else total)
+
+
+def segment_notice(what: str, start: float, end: float, total: float) -> str:
+    return SEGMENT_READ.format(what=what, start=f"{start:.1f}", end=f"{end:.1f}", total=f"{total:.1f}")
+
+
+def cut_sound(path: str | os.PathLike, start: float, end: float | None, folder: str | os.PathLike) -> tuple[str, str]:
+    """The sound of the file at ``path`` from ``start`` to ``end`` seconds (None: its end) as a float WAV in
+    ``folder``, its channels kept (decoded as :func:`load_audio` decodes it, up to ``end`` and no further), and the
+    notice that says which span was read (:data:`SEGMENT_READ`); a span the file does not hold is one line."""
+    import soundfile as sf
+
+    path = Path(path)
+    data, rate, longer, _notices = _decode_audio(path, None if end is None else end)
+    data = np.asarray(data)
+    total = longer or (len(data) / float(rate) if rate else 0.0)
+    stop = span_within(f"'{path.name}'", start, end, total)
+    part = data[int(round(start * rate)):int(round(stop * rate))]
+    out = Path(folder) / (path.stem + ".wav")
+    if out.resolve() == path.resolve():  # (never written over the file it is read from)
+        out = out.with_suffix(".segment.wav")
+    sf.write(str(out), part, int(rate), subtype="FLOAT", format="WAV")
+    return str(out), segment_notice("Audio", start, stop, total)

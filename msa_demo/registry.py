@@ -30,6 +30,11 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   also when no face was found in it). Every kind's panel goes through this one path, built-ins included;
   handlers address a part as ``<modality>.<part>`` (``image.picture``); ``story(exp)``, a clause the summary
   sentence adds about it (the video's: when the face mattered most, and what was said then).
+- ``segment(path, start, end, folder)``: a kind whose input runs in time (a clip, a sound) cuts a file of it to the
+  span ``start``-``end`` seconds (``end`` None: to its end), written into ``folder``: (the cut file's path, the
+  notice that says which span of how long a file was read); a span outside the file is one
+  :class:`~msa_demo.errors.InputError` line. Dataset mode cuts a row's files to its ``start`` / ``end`` columns
+  with it (MOSEI's layout: a segment of a full video); None: the kind has no time to cut;
 - ``carries``: the kinds an input of it may bring along (its read value's ``.carries``: a clip's sound track, the
   words said in it), read where the row or the page does not give them itself; ``train`` reads them so too;
 - ``options``: its own explanation settings, a small dataclass of ``explain.options.option`` fields (its methods,
@@ -96,6 +101,7 @@ class ModalityKind:
     story: Callable[[dict], str | None] | None = None
     options: type | None = None
     carries: tuple[str, ...] = ()
+    segment: Callable[[str, float, float | None, Any], tuple[str, str]] | None = None
 
     @property
     def flag(self) -> str:

@@ -24,6 +24,9 @@ NOT_READ = ("  {n} rows were explained without an input they name (a file missin
 NOT_READ_ONE = ("  1 row was explained without an input it names (a file missing, unreadable or a link that could not "
                 "be read): {ids}; its notices say why")
 
+# rows whose start and end (the seconds of their clip to read) had no clip or sound to cut (text alone, or --use)
+SPAN_UNUSED = ("  {n} row(s) give a start and end but no clip or sound to cut, so their span was not used: {ids}")
+
 # rows a Ray worker was explaining when it died (killed, out of memory, a crash), run again on its restarted process
 RUN_AGAIN = "  a worker stopped; {n} row(s) were run again: {ids}"
 
@@ -137,6 +140,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
     if s.not_read:
         print(t(NOT_READ_ONE if s.not_read == 1 else NOT_READ, lang, n=s.not_read, ids=ids_named(s.not_read_ids, lang)))
+    if s.span_unused:  # a start / end with no clip or sound to cut: said once, not dropped without a word
+        print(t(SPAN_UNUSED, lang, n=len(s.span_unused), ids=ids_named(s.span_unused, lang)))
     if len(s.failures) > FAILURES_SHOWN:
         print(t("  and {n} more (report.html lists every row that could not be explained)", lang,
                 n=len(s.failures) - FAILURES_SHOWN))

@@ -20,6 +20,7 @@ from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, l
 from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import fused_probs, labels_read, too_close, write_report
 from msa_demo.dataset.rowmap import write_map
+from msa_demo.dataset.span import timed
 from msa_demo.dataset.store import MODEL, manifest_key, open_results
 from msa_demo.errors import InputError
 
@@ -54,6 +55,8 @@ class BatchSummary:
     # (id, fused probabilities) of each row this run explained whose verdict is too close to call: said with the two
     # classes and how close, as ``explain`` says its own ("too close to call" alone had not said between what)
     too_close: tuple[tuple[str, dict[str, float]], ...] = ()
+    # the rows that give a start and end (``dataset.span``) but no clip or sound to cut (used): said once by the run
+    span_unused: tuple[str, ...] = ()
 
     @property
     def left(self) -> int:
@@ -191,7 +194,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         str(store.path), tuple((r.id, r.label_given or "") for r in rows if r.label_notice), numbered,
                         tuple(failures), label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
-                        tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close))
+                        tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close),
+                        tuple(r.id for r in rows if r.span is not None and not timed(r.values, use)))
 
 
 

@@ -59,7 +59,9 @@ def media_cache() -> Path:
 
 
 # columns a manifest may hold besides the modalities' (``--columns`` maps a set's own names onto these)
-OWN_COLUMNS = ("id", "label", "score", "split", "group")
+# (start, end: the seconds of a full clip a row is about, MOSEI's segments; explain-batch cuts the row's clip and sound
+# to them, ``dataset.span``)
+OWN_COLUMNS = ("id", "label", "score", "split", "group", "start", "end")
 # a set's usual names for its text, suggested when a manifest has none of the modalities' columns
 TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", "body", "caption", "document",
               "post", "message", "review_text", "reviewtext", "文本", "文字", "内容", "评论", "句子", "微博")
@@ -67,7 +69,8 @@ TEXT_NAMES = ("sentence", "review", "content", "tweet", "utterance", "comment", 
 
 COLUMNS_HELP = ("read the manifest's own column names as ours, such as text=sentence,label=sentiment (names: the "
                 "modalities, id, label, score, split, group: a column of your own, such as a topic, that the "
-                "report and the Dataset tab slice the set by, as train scores each group); a value with {column} "
+                "report and the Dataset tab slice the set by, as train scores each group; start, end: the seconds of "
+                "the row's clip and sound that explain-batch reads, MOSEI's segments); a value with {column} "
                 "fields is built from each row, "
                 "such as video=Raw/{video_id}/{clip_id}.mp4; a number names a column by its place, from 1 (a CSV "
                 "with no header line: text=6,label=1); a dotted name a field of a record column (JSONL objects, "

@@ -19,10 +19,11 @@ from typing import Any, Callable, Sequence
 from msa_demo import registry
 from msa_demo.config import SENTIMENTS
 from msa_demo.dataset.columns import (LABEL_NOT_USED, TOP_AT, hash_column, interaction_column, modalities, prob_column, safe_name,
-                                      shapley_column, top_lists, value_digest)
+                                      sha16, shapley_column, top_lists, value_digest)
 from msa_demo.dataset.manifest import foreign_windows_path, label_hint, missing_files, read_manifest, text_hint
 from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
+from msa_demo.dataset.span import cut_to_span, given as span_given
 from msa_demo.errors import InputError, MsaError
 from msa_demo.labels import NAMED, label_numbering, label_score, map_label, named_label
 
@@ -47,6 +48,9 @@ class ManifestRow:
     label_read_as: str | None = None
     left_out: dict[str, str] = field(default_factory=dict)  # {modality: why its file is not read} (:func:`left_out`)
     group: str | None = None  # the manifest's ``group`` column (``--columns group=notes``): the report's slices by it
+    # the manifest's ``start`` / ``end`` cells as given (seconds; None: no span): its clip and sound are cut to that
+    # span before they are read (``dataset.span``: MOSEI's segments of a full video)
+    span: tuple[Any, Any] | None = None
     _hashes: dict | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -61,6 +65,13 @@ class ManifestRow:
         when absent or unreadable. Read once per row (the files are not read again for the results row)."""
         if self._hashes is None:
             self._hashes = {hash_column(m): value_digest(m, self.values.get(m)) for m in modalities()}
+            if self.span is not None:  # a clip read over another span is another input: its row runs again
+                from msa_demo.dataset.span import timed
+
+                for m in timed(self.values):
+                    if self._hashes[hash_column(m)] is not None:
+                        self._hashes[hash_column(m)] = sha16(
+                            f"{self._hashes[hash_column(m)]}@{self.span[0]}-{self.span[1]}".encode("utf-8"))
         return dict(self._hashes)
 
     def files(self) -> dict[str, Any]:
@@ -134,7 +145,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
         numbered = label is not None and label_score(given) is not None
         read_as = (NAMED if label_names else numbering) if numbered else None
         group = None if r.get("group") in (None, "") else " ".join(str(r["group"]).split()) or None
-        rows.append(ManifestRow(i, rid, values, label, notice, given, read_as, group=group))
+        rows.append(ManifestRow(i, rid, values, label, notice, given, read_as, group=group,
+                                span=span_given(r.get("start"), r.get("end"))))
     names = {safe_name(r.id) for r in rows}
     if len(names) < len(rows):
         raise InputError("Two row ids map to the same file name (ids differ only in punctuation); rename one.")
@@ -385,6 +397,11 @@ def read_what_can_be(model, values: dict[str, Any]) -> tuple[Any, list[str]]:
         return model.read_inputs(**kept), said
 
 
+def unreadable(modality: str, exc: Exception) -> str:
+    """The notice of a row's file that could not be read (:data:`UNREADABLE`)."""
+    return UNREADABLE.format(kind=modality.capitalize(), why=in_a_row(str(exc)).rstrip("."))
+
+
 def in_a_row(message: str) -> str:
     """A reader's message as a manifest row's: an upload's advice (``inputs.UPLOAD_AGAIN``) as what to change in
     the set (:data:`ROW_AGAIN`)."""
@@ -440,9 +457,10 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
         values, gone = without_missing_files(row.values, use)
         refused = [why for m, why in row.left_out.items() if use is None or m in use]
         gone = refused + gone
-        with local_files(**{m: v for m, v in row.files().items() if m in values}) as files:  # Blobs and URIs as
-            inputs, unread = read_what_can_be(model, {**values, **files})  # files, for this row
-            gone += unread
+        with local_files(**{m: v for m, v in row.files().items() if m in values}) as files, \
+                cut_to_span({**values, **files}, row.span, use, unreadable) as (values, cut):  # Blobs and URIs as files, for this
+            inputs, unread = read_what_can_be(model, values)  # row; its clip and sound cut to its span
+            gone = cut + gone + unread
             if not inputs.present():
                 if refused:  # its one file was not read: that is why
                     raise MsaError(" ".join(refused))

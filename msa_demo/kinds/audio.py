@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from msa_demo import views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
-from msa_demo.inputs import AUDIO_FORMATS, AudioInput, load_audio, resample
+from msa_demo.inputs import AUDIO_FORMATS, AudioInput, cut_sound, load_audio, resample
 from msa_demo.i18n import label, sep, t
 from msa_demo.registry import ModalityKind
 from msa_demo.views import esc as _e
@@ -208,5 +208,5 @@ KIND = ModalityKind(
     read=read, families=families, explain=explain, panel="audio segments", record=record,
     replay=replay, report=report, cli_help=f"a sound clip ({AUDIO_FORMATS})", cli_metavar="PATH",
     manifest_file=True, explain_notices=explain_notices, label="Audio (a voice; at most 30 s are used)",
-    widget=widget, view=view, render=render, options=AudioOptions,
+    widget=widget, view=view, render=render, options=AudioOptions, segment=cut_sound,
 )

@@ -116,6 +116,13 @@ def read(value: Any, model):
     return clip
 
 
+def segment(path: str, start: float, end: float | None, folder) -> tuple[str, str]:
+    """The clip's span ``start``-``end`` s as a clip of its own (``modalities.video.cut_clip``): a manifest row's."""
+    from msa_demo.modalities.video import cut_clip
+
+    return cut_clip(path, start, end, folder)
+
+
 def _words_heard(clip, model):
     """The words said in the clip, read as the text is read (None: the video entry does not ask for them, its
     ``words`` option; the preset has no text model, or its voice model reads the words already, as lite's does;
@@ -560,4 +567,5 @@ KIND = ModalityKind(
     replay=replay, report=report, cli_help="a clip (MP4, WebM, MOV, MKV, AVI, an animated GIF): the face over time",
     cli_metavar="PATH", manifest_file=True, label="Video (a face over time; its sound feeds the audio)",
     widget=widget, view=view, render=render, story=story, options=VideoOptions, carries=("audio", "text"),
+    segment=segment,
 )

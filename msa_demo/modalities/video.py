@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.errors import InputError, ModelLoadError, SpanError
 from msa_demo.inputs import (TRACKS_NOTICE, VIDEO_SUFFIXES, decode_tracks, ends_early, given_as, is_file,
                              loudest_track, no_file, opening, seconds_past, sound_frames)
 from msa_demo.modalities import Modality, Prepared, ReadingCache
@@ -481,6 +481,126 @@ def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 64
             part.unlink(missing_ok=True)
         return None
     return out_path
+
+
+SEGMENT_SIDE = 1920  # a cut span's frames at most this long: more than any preset reads (a still picture's 1024)
+SEGMENT_MARK = "msa_demo: {start:.3f}-{end:.3f} s of a {seconds:.3f} s clip"
+
+
+def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Path) -> tuple[str, str]:
+    """The span ``start``-``end`` seconds (None: to its end) of the clip at ``path`` as a clip of its own in
+    ``folder`` (H.264 and AAC in MP4, its frames upright and at their own times from 0, at most
+    :data:`SEGMENT_SIDE` pixels; its loudest sound track on the same time line), found by a seek to the key frame
+    before ``start`` (the frames before it decoded, not kept); and the notice that says which span was read
+    (``inputs.SEGMENT_READ``). A span the clip does not hold is one line; so is a file that is no clip."""
+    import fractions
+
+    import av
+
+    from msa_demo.inputs import segment_notice, span_within
+
+    path = Path(path)
+    name = f"'{path.name}'"
+    if not is_file(path):
+        raise InputError(no_file(path, "video"))
+    try:
+        src = av.open(str(path), mode="r")
+    except Exception:  # noqa: BLE001 - PyAV raises FFmpegError subclasses and OSErrors for bad files
+        raise InputError(f"{opening(name)} could not be read as a video. It may be damaged or not a video; "
+                         "use MP4, WebM, MOV, MKV, AVI or an animated GIF.") from None
+    out_path = Path(folder) / (path.stem + ".mp4")
+    if out_path.resolve() == path.resolve():  # (never written over the clip it is read from)
+        out_path = out_path.with_suffix(".segment.mp4")
+    with src:
+        video = picture_stream(src)
+        if video is None:
+            raise InputError(f"{opening(name)} has no video stream.")
+        length = float(src.duration) / av.time_base if src.duration else 0.0
+        stop = span_within(name, start, end, length)
+        until = (stop - start) if stop else float("inf")
+        loudest = loudest_stream(path, (stop or 0.0) + TRIM_MARGIN) if stop else None
+        sound = next((a for a in src.streams.audio if loudest in (None, a.index)), None)
+        first = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
+        if start > 0:
+            src.seek(int((first + start) * av.time_base), backward=True, any_frame=False)
+        ms = fractions.Fraction(1, 1000)
+        with av.open(str(out_path), mode="w", format="mp4") as out:
+            out.metadata["comment"] = SEGMENT_MARK.format(start=start, end=stop or 0.0, seconds=length)
+            vs = out.add_stream("libx264", rate=video.average_rate or 25)
+            vs.pix_fmt, vs.options, vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, ms
+            vs.codec_context.time_base = ms
+            aus = resampler = None
+            if sound is not None:
+                aus = out.add_stream("aac", rate=sound.rate or 48000)
+                aus.layout = "mono" if sound.channels == 1 else "stereo"
+                resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
+            size, last, past, heard, before = None, -1, set(), False, None
+
+            def put(frame: Any, t: float) -> None:
+                nonlocal size, last
+                img = _upright(frame, SEGMENT_SIDE)
+                if size is None:
+                    size = (max(2, img.width // 2 * 2), max(2, img.height // 2 * 2))
+                    vs.width, vs.height = size
+                if img.size != size:
+                    img = img.resize(size, Image.BILINEAR)
+                pts = int(round(t * 1000))
+                if pts <= last:  # two frames at one millisecond: the first is kept
+                    return
+                still = av.VideoFrame.from_image(img)
+                still.pts, still.time_base, last = pts, ms, pts
+                for q in vs.encode(still):
+                    out.mux(q)
+
+            try:
+                for packet in src.demux(*[st for st in (video, sound) if st is not None]):
+                    if packet.stream.index in past:
+                        continue
+                    for frame in packet.decode():
+                        if frame.time is None:
+                            continue
+                        t = float(frame.time) - first - start
+                        if t >= until:
+                            past.add(packet.stream.index)
+                            continue
+                        if packet.stream is video:
+                            if t < -1e-6:  # before the span: the picture still shown at its start, if no frame is
+                                before = frame
+                                continue
+                            if before is not None and size is None and t > 1e-3:
+                                put(before, 0.0)
+                            put(frame, max(t, 0.0))
+                        elif t >= -1e-6:  # the sound on the span's time line
+                            pieces = resampler.resample(frame)
+                            if not heard and t > 0.01:  # a sound that starts later opens with silence (as read)
+                                pieces = [_silence(aus, int(round(t * aus.rate))), *pieces]
+                            heard = True
+                            for piece in pieces:
+                                piece.pts = None
+                                for q in aus.encode(piece):
+                                    out.mux(q)
+                    if len(past) == (2 if sound is not None else 1):
+                        break
+                if size is None and before is not None:  # a picture shown from before the span to its end
+                    put(before, 0.0)
+            except InputError:
+                raise
+            except Exception:  # noqa: BLE001 - a damaged stream: one line (its reader says it as ever)
+                raise InputError(SEGMENT_UNDECODED.format(name=opening(name), start=f"{start:g}",
+                                                          end=f"{stop:g}" if stop else "end")) from None
+            if size is None:
+                raise SpanError(SEGMENT_EMPTY.format(name=opening(name), start=f"{start:g}"))
+            for q in vs.encode():
+                out.mux(q)
+            if aus is not None:
+                for q in aus.encode():
+                    out.mux(q)
+    total = length or (start + last / 1000.0)
+    return str(out_path), segment_notice("Video", start, stop or total, total)
+
+
+SEGMENT_EMPTY = "{name} has no frame from {start} s on: the row's span starts past its pictures."
+SEGMENT_UNDECODED = "{name} could not be decoded over {start}-{end} s (it may be damaged there)."
 
 
 def _silence(stream: Any, samples: int) -> Any:
