@@ -2,7 +2,8 @@
 CMU-MOSEI's layout) had been ignored without a word: a 90 s clip with start=45, end=55 was read from its first 30 s
 (its positive part) and called POSITIVE, though the segment is negative. Now the row's clip and sound are cut to the
 span before they are read, the notices say which span, a span the file does not hold is the row's one line, and a
-span with nothing to cut is said.
+span with nothing to cut is said. And a run whose stderr is no terminal (its output sent to a file) said nothing
+until its end: now a plain progress line now and then.
 
 Each clip here is built with PyAV so that its halves differ by construction: red pictures and a 440 Hz tone for its
 first 3 s, blue pictures and a 1760 Hz tone after."""
@@ -153,6 +154,23 @@ def test_a_span_with_no_clip_or_sound_to_cut_is_said_once(tiny_model, tmp_path, 
     a, b = read_results(out)
     assert "Start/end: the row has no clip or sound to cut, so its span 45-55 s was not used." in a["notices"]
     assert not any("Start/end" in n for n in b["notices"])
+
+
+def test_a_run_without_a_terminal_says_how_far_it_is_now_and_then(tiny_model, tmp_path, capsys, monkeypatch):
+    from msa_demo.dataset import local
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,text\na,I love it\nb,I hate it\n", encoding="utf-8")
+    explain_batch(manifest, tmp_path / "out", model=tiny_model, options=FAST, report=False)  # stderr: pytest's
+    lines = capsys.readouterr().err.splitlines()
+    assert [ln.split(",")[0] for ln in lines if " rows, " in ln] == ["2/2 rows"]  # the last row always
+    monkeypatch.setattr(local, "PROGRESS_EVERY", 0.0)  # (a line after every row: as a slow run's rows give)
+    explain_batch(manifest, tmp_path / "out2", model=tiny_model, options=FAST, report=False)
+    said = [ln for ln in capsys.readouterr().err.splitlines() if " rows, " in ln]
+    assert [ln.split(" s")[0].rsplit(", ", 1)[0] for ln in said] == [
+        "1/2 rows, 0 failed", "2/2 rows, 0 failed"]
+    explain_batch(manifest, tmp_path / "out3", model=tiny_model, options=FAST, report=False, progress=False)
+    assert " rows, " not in capsys.readouterr().err  # --no-progress: none
 
 
 @pytest.mark.slow  # explains a clip on the tiny video preset (about 5 s)
