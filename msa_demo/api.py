@@ -219,10 +219,11 @@ class CodeApi:
             heatmaps: {heatmaps}
 {more_args}
         Returns:
-            JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check with its verdict, and the cost), what_if (with what_if on: per modality, the fewest words, regions or segments whose removal, or for text whose replacement by an antonym or a neutral word, flips the fused verdict, checked by the model, as one sentence with the edited input and its cost; or that none was found within the forwards allowed), tone (with tone on: how far a higher or lower pitch, a slower or faster rate, a quieter or louder clip and added noise move the fused verdict, or a note when the audio model reads only the words), models, options, cost and notices.
+            JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check, trust: the map's verdict as the page gives it (mark: ✓ holds up, ✗ read with care, ? cannot tell, ⚠ outside the model's languages or unsure words, null for no check; verdict: one line; checks: each check's mark and reason), and the cost), what_if (with what_if on: per modality, the fewest words, regions or segments whose removal, or for text whose replacement by an antonym or a neutral word, flips the fused verdict, checked by the model, as one sentence with the edited input and its cost; or that none was found within the forwards allowed), tone (with tone on: how far a higher or lower pitch, a slower or faster rate, a quieter or louder clip and added noise move the fused verdict, or a note when the audio model reads only the words), models, options, cost and notices.
         """
         from msa_demo.explain import explain
         from msa_demo.explain.result import answered, every_notice
+        from msa_demo.views.story import with_trust
 
         kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
         takes = [c.name for c in MORE_SETTINGS] + ["face_anyway"]  # in the declared order (Gradio passes them so)
@@ -257,7 +258,7 @@ class CodeApi:
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise _error(f"The explanation failed ({type(exc).__name__}).") from None
-        result = answered(result, bool(heatmaps))  # the heat maps and decoded inputs are as large as the uploads
+        result = with_trust(answered(result, bool(heatmaps)))  # the heat maps and inputs are as large as the uploads
         result["notices"] = every_notice(result)  # the prediction's too (a text cut): the page shows them all
         return self._json(result, model)
 

@@ -469,7 +469,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.html:
         written(args.html, "--html", lambda: write_html(exp, args.html, lang))
     if args.json:  # what /explain_json answers (its heatmaps switch), unless asked for more
-        print(json.dumps(answered(record, bool(args.heatmaps), args.inputs), indent=2, ensure_ascii=False))
+        from msa_demo.views.story import with_trust
+
+        print(json.dumps(with_trust(answered(record, bool(args.heatmaps), args.inputs)), indent=2,
+                         ensure_ascii=False))  # each map's trust verdict, as /explain_json gives it
     else:
         print(format_explanation(exp, lang))
     if args.out and not args.json:

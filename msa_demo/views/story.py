@@ -549,6 +549,26 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
     return rows
 
 
+def map_trust(exp: dict) -> list[dict]:
+    """Each map's trust verdict as the JSON answers give it (``/explain_json``, MCP's ``explain``, ``explain
+    --json``), in English, from the trust table's own checks (:func:`trust_rows`, :func:`_verdicts`): ``mark`` (✓
+    holds up, ✗ read with care, ? cannot tell, ⚠ outside the model's languages or unsure words; None where no check
+    ran), ``verdict`` (the table's line; None with no mark) and ``checks`` (each check's mark and ``reason``, the
+    sentences behind the table's details). The answers had the figures (AOPC, IG δ) but no verdict: a 4-step IG map
+    whose scores missed by 82 % read as nothing wrong."""
+    checks = _verdicts(exp)
+    return [{"mark": None if r["mark"] == "—" else r["mark"], "verdict": r["verdict"] or None,
+             "checks": [{"mark": mark, "reason": text} for j, mark, text in checks if j == i]}
+            for i, r in enumerate(trust_rows(exp))]
+
+
+def with_trust(record: dict) -> dict:
+    """``record`` (an explanation's JSON form) with each map's ``trust`` (:func:`map_trust`)."""
+    out = dict(record)
+    out["maps"] = [{**m, "trust": v} for m, v in zip(record.get("maps") or [], map_trust(record))]
+    return out
+
+
 EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "sensitivity", "passes", "seconds")
 FIGURES_NOTE = ("IG δ: how far integrated-gradient scores miss summing to the score change (smaller is better). "
                 "AOPC: how fast the score drops when the top-ranked parts are deleted, against deleting at random. "
