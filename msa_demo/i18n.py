@@ -1454,6 +1454,8 @@ ZH: dict[str, str] = {
     "  {n} row(s) give a start and end but no clip or sound to cut, so their span was not used: {ids}":
         "  {n} 行给出了 start 和 end，但没有可截取的视频或声音，因此没有使用其时间段：{ids}",
     "{done}/{total} rows, {failed} failed, {seconds} s": "{done}/{total} 行，{failed} 行失败，{seconds} 秒",
+    # fix-api
+    "{head}; {how} {which} it reads {reads}.": "{head}；{how}{which}，结论是{reads}。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

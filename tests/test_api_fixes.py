@@ -50,3 +50,34 @@ def test_every_json_entry_point_gives_each_map_its_verdict(api, tiny_preset_path
         for m, row in zip(exp["maps"], rows):
             assert m["trust"]["mark"] in "✓✗?⚠" and m["trust"]["mark"] == row["mark"]
             assert m["trust"]["verdict"] == row["verdict"] and m["trust"]["checks"], m["trust"]
+
+
+def test_a_what_if_that_ends_too_close_to_call_is_no_flip():
+    """Without 'lovely' and 'day' the fused verdict read negative 39 % against positive 36 %, "too close to call"
+    in its own sentence, and the JSON said "flipped": true with no too_close. A lead too close to call flips
+    nothing: the search goes on to a clear one, and every what-if entry says ``too_close`` as the verdicts do."""
+    import torch
+
+    from msa_demo.explain import whatif
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.views.whatif import sentence
+
+    # removing 1 unit leaves a tie-ish negative lead (39 / 25 / 36), removing 2 a clear one (60 / 10 / 30)
+    table = {1: [0.39, 0.25, 0.36], 2: [0.60, 0.10, 0.30], 3: [0.70, 0.10, 0.20]}
+    rows = whatif._Rows(lambda sets: torch.tensor([table[len(s)] for s in sets]), verdict=2, max_rows=64, deadline=None)
+    units, probs, flipped, _minimal = whatif.grow_and_prune([0, 1, 2], rows)
+    assert flipped and len(units) == 2 and float(probs[0]) == pytest.approx(0.60)
+    rows = whatif._Rows(lambda sets: torch.tensor([[0.39, 0.25, 0.36]] * len(sets)), verdict=2, max_rows=64, deadline=None)
+    units, probs, flipped, _minimal = whatif.grow_and_prune([0, 1], rows)
+    assert not flipped  # the closest it came was too close to call
+    close = Counterfactual("text", "remove", flipped, "positive", "negative",
+                           {"negative": 0.39, "neutral": 0.25, "positive": 0.36}, "", units=["lovely", "day!"])
+    entry = close.to_dict()
+    assert entry["too_close"] is True and entry["flipped"] is False
+    assert whatif.sentence_for(close, total=4) == ("Text: no flip; without the top 2 words ('lovely' and 'day') it "
+                                                   "reads negative (39 %), too close to call against positive "
+                                                   "(36 %).")  # not "still": it no longer reads positive
+    assert sentence(entry, None, "zh").startswith("文字：没有翻转；去掉排名前 2 的词（“lovely”和“day”），结论是负面")
+    clear = Counterfactual("text", "antonym", True, "positive", "negative", {"negative": 0.66, "neutral": 0.01,
+                           "positive": 0.33}, "")
+    assert clear.to_dict()["too_close"] is False and Counterfactual.from_dict(clear.to_dict()).flipped

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from msa_demo.explain.options import ExplainOptions, OptionSpec  # an explanation's options serialise flat
-from msa_demo.prediction import Prediction
+from msa_demo.prediction import Prediction, too_close
 
 
 def _clean(value: Any) -> Any:
@@ -32,6 +32,8 @@ def _clean(value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, Prediction):  # its JSON form: with too_close, read from its probabilities
         return _clean(value.to_dict())
+    if isinstance(value, Counterfactual):  # with too_close, read from its probabilities
+        return value.to_dict()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _clean(getattr(value, f.name)) for f in fields(value)}
     try:
@@ -143,6 +145,15 @@ class Counterfactual(_Serial):
     # swaps of a text in a language the word table holds no words of, not searched (one record stands for both edits)
     stopped: str = ""
     cost: Cost = field(default_factory=Cost)
+
+    @property
+    def too_close(self) -> bool:
+        """The verdict after the edit is too close to call (:func:`prediction.too_close`), as its sentence says."""
+        return too_close(self.probs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, with ``too_close`` (read, not kept), as a prediction's verdicts carry it."""
+        return {**{f.name: _clean(getattr(self, f.name)) for f in fields(self)}, "too_close": self.too_close}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Counterfactual":

@@ -31,7 +31,7 @@ from typing import Callable
 
 import torch
 
-from msa_demo.config import SENTIMENTS
+from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, LANGUAGES, core_span, replacement, says, swap
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
@@ -39,7 +39,7 @@ from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED,
                            joined, region_words)
 from msa_demo.labels import probs_dict
 from msa_demo.language import detect_language, language_name
-from msa_demo.prediction import percents, too_close
+from msa_demo.prediction import percent, percents, too_close
 
 FIRST_BATCH = 4  # the first grow batch; each next one doubles
 MAX_REPLACED = 8  # text: the most ranked words a replacement search edits
@@ -143,7 +143,8 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"its only {what}" if total == k == 1 else f"the top {what}" if k == 1 else f"the top {k} {what}s")
     how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
-    said = f"{head}; {how} {which}{_named(c, k == total)} it still reads {reads}."
+    still = " still" if c.label == c.original else ""  # a lead too close to call for another class: not "still"
+    said = f"{head}; {how} {which}{_named(c, k == total)} it{still} reads {reads}."
     return said + (BLANKED.format(what=what, name=c.modality) if c.edit == "remove" and k == total and k > 1 else "")
 
 
@@ -205,8 +206,13 @@ class _Rows:
         return out
 
     def flips(self, probs: torch.Tensor) -> torch.Tensor:
-        """Rows where another class beats the verdict outright (a tie does not flip it)."""
-        return probs.max(-1).values > probs[:, self.verdict]
+        """Rows where another class beats the verdict by a verdict's margin, in the whole percents shown (a tie,
+        or a lead too close to call, does not flip it: the JSON had said "flipped" beside its own sentence's
+        "negative (39 %), too close to call against positive (36 %)")."""
+        shown = torch.floor(probs * 100 + 0.5)  # as ``prediction.percent`` reads a verdict box
+        top = shown.topk(min(2, shown.shape[-1]), dim=-1).values
+        lead = top[:, 0] - top[:, 1] if top.shape[-1] > 1 else top[:, 0]
+        return (probs.argmax(-1) != self.verdict) & (lead >= percent(NEAR_TIE))
 
 
 def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tensor | None, bool, bool]:

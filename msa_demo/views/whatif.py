@@ -114,7 +114,8 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     elif modality == "text" and not (total is not None and k == total):
         which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)],
                                                      lang))
-    said = t("{head}; {how} {which} it still reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+    said = t("{head}; {how} {which} it still reads {reads}." if c.get("label") == c.get("original") else
+             "{head}; {how} {which} it reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
     if c.get("edit") == "remove" and total is not None and k == total and k > 1:  # not the chart's "no text"
         said += t(BLANKED, lang, what=what, name=i18n.modality(modality, lang))
     return said
