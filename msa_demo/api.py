@@ -172,9 +172,9 @@ class CodeApi:
 
     def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
                 use: str = "text,image,audio", preset: str = "", face_anyway: bool = False, **more: Any) -> str:
-        """Say whether a post, a picture of a face or scene, and/or a voice clip are negative, neutral or positive.
+        """Say whether a post, a picture of a face or scene and/or a voice clip are negative, neutral or positive.
 
-        Give any one, two or all three inputs; what the model says about each alone comes back too.
+        Give any one input or several together; what the model says about each alone comes back too.
 
         Args:
             text: the words to judge (a post, a caption, a message; most languages). Empty for no text.
@@ -358,6 +358,10 @@ def with_further_modalities(fn):
     lines = "\n".join(f"            {k.name}: {k.cli_help or k.title}. Empty for none." for k in further)
     doc = (call.__doc__ or "").replace("comma-separated from text, image, audio",
                                        f"comma-separated from {', '.join(registry.names())}")
+    # the first line names every input it takes ('predict' had said "a post, a picture ... and/or a voice clip" and
+    # "any one, two or all three inputs" beside its video argument)
+    doc = doc.replace(" and/or a voice clip", ", a voice clip" + "".join(
+        f"{' and/or' if i == len(further) - 1 else ','} a {k.name}" for i, k in enumerate(further)), 1)
     call.__doc__ = doc.replace("        Returns:", lines + "\n        Returns:", 1)
     return call
 

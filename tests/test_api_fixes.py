@@ -81,3 +81,21 @@ def test_a_what_if_that_ends_too_close_to_call_is_no_flip():
     clear = Counterfactual("text", "antonym", True, "positive", "negative", {"negative": 0.66, "neutral": 0.01,
                            "positive": 0.33}, "")
     assert clear.to_dict()["too_close"] is False and Counterfactual.from_dict(clear.to_dict()).flipped
+
+
+def test_the_tools_descriptions_name_every_input_they_take(api):
+    """MCP's predict said "Give any one, two or all three inputs" and named a post, a picture and a voice clip,
+    beside its video argument. Gradio 6 describes a tool from its function's docstring (its first paragraphs)."""
+    from gradio.utils import get_function_description
+
+    from msa_demo import registry
+    from msa_demo.api import with_further_modalities
+
+    assert "video" in registry.names()
+    for fn in (api.predict, api.explain):
+        description, params, _returns = get_function_description(with_further_modalities(fn))
+        assert "three" not in description and set(registry.names()) <= set(params), description
+    description = get_function_description(with_further_modalities(api.predict))[0]
+    assert description.startswith("Say whether a post, a picture of a face or scene, a voice clip and/or a video "
+                                  "are negative, neutral or positive. Give any one input or several together"), \
+        description
