@@ -85,7 +85,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     inputs = model.read_inputs(**raw)
     # as the dashboard's does
     use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)
-    pred = model.predict(inputs=inputs, use=use)
+    pred = model.predict(inputs=inputs, use=use, abstained=["image"] if said else [])
     if said:
         pred.notices.append(said)
     # how loading went, first and once, as /predict_json and explain put it: --json had left it out (stderr only)

@@ -185,12 +185,12 @@ class CodeApi:
             face_anyway: {face_anyway}
         A picture in which the face model finds no face is not used (it abstains, as on the dashboard); a notice says so.
         Returns:
-            JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), too_close (true where the top two are within 5 points: no verdict to headline), modalities (for each input used: its own label, probs, too_close, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered; and the languages found in a substantial part of the words besides it: other_languages), used, switched_off (inputs given but not used), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
+            JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), too_close (true where the top two are within 5 points: no verdict to headline), modalities (for each input used: its own label, probs, too_close, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered; and the languages found in a substantial part of the words besides it: other_languages), used, switched_off (inputs given but left out by use), abstained (inputs given and switched on but not read because their model abstains: a picture without a face, a clip with no words heard; a notice says why), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
         use_list, said = self._face(model, inputs, use_list, bool(face_anyway))
         try:
-            pred = model.predict(inputs=inputs, use=use_list)
+            pred = model.predict(inputs=inputs, use=use_list, abstained=["image"] if said else [])
             pred.notices.extend([said] if said else [])
         except MsaError as exc:
             raise _error(str(exc)) from None

@@ -482,9 +482,11 @@ class MultimodalSentimentModel:
     # ------------------------------------------------------------ prediction
 
     def predict(self, *args: Any, use: Iterable[str] | None = None, inputs: Inputs | None = None,
-                **values: Any) -> Prediction:
+                abstained: Iterable[str] = (), **values: Any) -> Prediction:
         """Fused sentiment over the present modalities that ``use`` switches on (default: all). Raw values by
-        modality name (``predict(text=..., audio=...)``), or ``inputs`` read already."""
+        modality name (``predict(text=..., audio=...)``), or ``inputs`` read already. ``abstained``: those left out
+        of ``use`` because their model abstains (``explain.abstain_without_face``), recorded as such, not as
+        switched off."""
         inputs = inputs if inputs is not None else self.read_inputs(*args, **values)
         known = registry.names()
         wanted = set(known if use is None else use)
@@ -497,7 +499,8 @@ class MultimodalSentimentModel:
         notices = list(inputs.notices())
         if self.head_gave_way:  # the trained head set aside, its features not these encoders' (``_head_misfit``):
             notices.append(self.head_gave_way)  # said on every verdict
-        used, off, reads = [], [], self.head_reads
+        used, off, gone, reads = [], [], [], self.head_reads
+        abstained = set(abstained)
         for m in inputs.present():
             if m in self.unavailable:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
@@ -506,8 +509,9 @@ class MultimodalSentimentModel:
             elif m not in reads:
                 notices.append(HEAD_DOES_NOT_READ.format(reads=", ".join(reads), m=m))
             elif m not in wanted:
-                off.append(m)
+                (gone if m in abstained else off).append(m)
             elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
+                gone.append(m)
                 notices.extend(n for n in inputs.get(m).notices if n not in notices)  # lite audio's: found on asking
             else:
                 used.append(m)
@@ -546,7 +550,7 @@ class MultimodalSentimentModel:
             self.fusion = WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
             self.head_gave_way = misfit
             self.notices.append(misfit)
-            return self.predict(use=use, inputs=inputs)  # the encodings are kept: nothing runs twice
+            return self.predict(use=use, inputs=inputs, abstained=abstained)  # the encodings are kept
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
         missing = self.never_says
@@ -555,7 +559,7 @@ class MultimodalSentimentModel:
         if self.device.type == "cpu":
             release_memory()
         return Prediction(fused, top_label(fused), per, used, off, notices, self.preset.name, self.fusion.describe(),
-                          fused_features=compact(vector))
+                          fused_features=compact(vector), abstained=gone)
 
     def _head_misfit(self, encoded: dict[str, Encoded]) -> str | None:
         """The one line that says why the trained head cannot read these features (None: it can): its feature

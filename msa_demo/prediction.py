@@ -97,6 +97,9 @@ class Prediction:
     # what the fusion read its verdict from (``fusion.read``: fixed width for a model, whatever is present); empty in
     # files written before it was kept
     fused_features: list[float] = field(default_factory=list)
+    # given and switched on, but not read because their model abstains (a picture without a face, a clip with no
+    # words heard): said apart from ``switched_off``, the caller's own choice (both had read "switched_off")
+    abstained: list[str] = field(default_factory=list)
 
     @property
     def too_close(self) -> bool:
@@ -122,7 +125,8 @@ class Prediction:
                    used=list(d.get("used") or []), switched_off=list(d.get("switched_off") or []),
                    notices=list(d.get("notices") or []), preset=d.get("preset") or "",
                    fusion=dict(d.get("fusion") or {}),
-                   fused_features=[float(v) for v in d.get("fused_features") or []])
+                   fused_features=[float(v) for v in d.get("fused_features") or []],
+                   abstained=list(d.get("abstained") or []))
 
     def __getitem__(self, key: str) -> Any:
         if key not in {f.name for f in fields(self)}:

@@ -99,3 +99,43 @@ def test_the_tools_descriptions_name_every_input_they_take(api):
     assert description.startswith("Say whether a post, a picture of a face or scene, a voice clip and/or a video "
                                   "are negative, neutral or positive. Give any one input or several together"), \
         description
+
+
+def test_an_input_whose_model_abstains_is_not_said_switched_off(tiny_model, rgb_image):
+    """``switched_off: ["image"]`` meant both "the caller turned it off" and "the face model abstained"; the
+    prediction keeps switched_off for the caller's choice and says abstentions in ``abstained``, which its JSON
+    form keeps, and the views read either way (older files had them in switched_off)."""
+    from msa_demo.prediction import Prediction
+    from msa_demo.views.story import abstained
+
+    inputs = tiny_model.read_inputs(text="a fine day", image=rgb_image)
+    left_out = tiny_model.predict(inputs=inputs, use=["text"], abstained=["image"])
+    assert left_out.switched_off == [] and left_out.abstained == ["image"] and left_out.used == ["text"]
+    assert Prediction.from_dict(left_out.to_dict()).abstained == ["image"]
+    assert abstained(left_out.to_dict(), {"image": {"face_found": False}}) == ["image"]
+    assert abstained(left_out.to_dict(), None) == ["image"]  # /predict_json's answer has no reading
+    by_hand = tiny_model.predict(inputs=inputs, use=["text"])
+    assert by_hand.switched_off == ["image"] and by_hand.abstained == []
+
+
+def test_a_faceless_picture_is_abstained_in_every_json_entry_point(lite, lite_dashboard, tmp_path, capsys):
+    """/predict_json, /explain_json (MCP's tools) and predict/explain --json said a faceless picture beside a text
+    "switched_off": ["image"], as if the caller had turned it off."""
+    from PIL import Image
+
+    from msa_demo.__main__ import main
+    from msa_demo.api import CodeApi
+
+    red = tmp_path / "red.png"
+    Image.new("RGB", (256, 256), (220, 20, 20)).save(red)
+    api = CodeApi(lite_dashboard(warm=False))
+    uri = "data:image/png;base64," + __import__("base64").b64encode(red.read_bytes()).decode()
+    answers = [json.loads(api.predict(text="What a lovely day!", image=uri))]
+    answers.append(json.loads(api.explain(text="What a lovely day!", image=uri, ig_steps=8, deletion_steps=4,
+                                          what_if=False))["prediction"])
+    for command in (["predict"], ["explain", *CHEAP]):
+        assert main([*command, "--preset", "lite", "--text", "What a lovely day!", "--image", str(red), "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        answers.append(out.get("prediction", out))
+    for pred in answers:
+        assert pred["switched_off"] == [] and pred["abstained"] == ["image"] and pred["used"] == ["text"], pred

@@ -321,7 +321,7 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                 pass
 
     tell(0.0, "predicting")
-    pred = model.predict(inputs=inputs, use=use)
+    pred = model.predict(inputs=inputs, use=use, abstained=abstained or ())
     if not pred.used:
         raise InputError("There is nothing to explain: give at least one input and switch it on.")
     target = target or pred.label

@@ -54,10 +54,10 @@ def abstained(pred: dict, reading: dict | None) -> list[str]:
     """Modalities given but not read because their model abstained: a face model that found no face (a picture,
     which the page then switches off; a clip, in none of its frames), lite audio that heard no words."""
     used, off = set(pred.get("used") or []), set(pred.get("switched_off") or [])
-    out = []
+    out = list(pred.get("abstained") or [])  # as the prediction records them (older files: in switched_off)
     for m, r in (reading or {}).items():
         r = r or {}
-        if m in used:
+        if m in used or m in out:
             continue
         if (r.get("face_found") is False and (m in off or m != "image")) or (
                 "transcript" in r and not r.get("words") and m not in off):
