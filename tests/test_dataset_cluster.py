@@ -197,3 +197,28 @@ def test_a_model_the_workers_cannot_load_stops_the_run_with_its_message(cluster,
         explain_batch(tmp_path / "m.jsonl", tmp_path / "out", preset="no-such-preset", device="cpu", engine="ray",
                       progress=False, report=False)
     assert str(err.value).startswith("Unknown preset 'no-such-preset'.") and "\n" not in str(err.value)
+
+
+@pytest.mark.slow
+@pytest.mark.spawns
+def test_a_local_run_starts_a_cluster_of_its_own_not_the_last_one_that_died():
+    """explain-batch --engine ray without an address joined the last cluster started on the machine (Ray reads
+    /tmp/ray/ray_current_cluster); one whose processes had been killed held the run for minutes, then "GCS ...
+    TimedOut". A run without an address starts its own local cluster, whatever that file names."""
+    import shutil
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))  # short: Ray's socket paths live under it
+    try:
+        (temp / "ray").mkdir()
+        (temp / "ray" / "ray_current_cluster").write_text("127.0.0.1:9")  # a cluster gone: nothing listens there
+        code = ("from msa_demo.dataset.distributed import start_ray; ray = start_ray(); "
+                "print('nodes', len(ray.nodes()), ray.get_runtime_context().gcs_address); ray.shutdown()")
+        env = {**os.environ, "RAY_TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}  # (Ray: its folder "ray" in it)
+        env.pop("RAY_ADDRESS", None)
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=240,
+                              cwd=ROOT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "nodes 1 127.0.0.1:" in done.stdout and "127.0.0.1:9\n" not in done.stdout, done.stdout
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)

@@ -147,8 +147,9 @@ def loopback_kept(address: str | None):
 
 
 def start_ray(address: str | None = None, runtime_env: dict | None = None):
-    """``ray`` after ``ray.init``: the cluster at ``address`` or ``RAY_ADDRESS`` if set, else a local one on
-    127.0.0.1; msa_demo's folder on the workers' path (harmless where it is installed)."""
+    """``ray`` after ``ray.init``: the cluster at ``address`` or ``RAY_ADDRESS`` if set, else a new local one on
+    127.0.0.1 (never the last cluster started here, which may be gone); msa_demo's folder on the workers' path
+    (harmless where it is installed)."""
     try:
         import ray
     except ModuleNotFoundError:
@@ -163,7 +164,11 @@ def start_ray(address: str | None = None, runtime_env: dict | None = None):
             if address:
                 ray.init(address=address, runtime_env=env, **quiet)
             else:
-                ray.init(include_dashboard=False, runtime_env=env, _node_ip_address="127.0.0.1", **quiet)
+                # "local": a new cluster of its own; without it Ray joins the last cluster started on this machine
+                # (/tmp/ray/ray_current_cluster), and one that had died uncleanly held the run for minutes, then
+                # "GCS ... TimedOut"
+                ray.init(address="local", include_dashboard=False, runtime_env=env, _node_ip_address="127.0.0.1",
+                         **quiet)
     return ray
 
 
