@@ -225,19 +225,19 @@ def test_an_uploaded_manifest_or_zipped_folder_runs(tab, results, tmp_path, monk
     with pytest.raises(gr.Error, match="Map a column of yours: text=sentence in the 'your columns' box"):
         tab.run_upload(str(own), 5, "tiny", ALL)
     table, summary, *_ = tab.run_upload(str(own), 5, "tiny", ALL, columns="text=sentence")
-    assert list(table["label"]) == ["positive", "negative"] and "numbered labels read as 0 → negative" in summary
+    assert list(table["label"]) == ["positive (1)", "negative (0)"] and "numbered labels read as 0 → negative" in summary
     mosi = tmp_path / "label.csv"  # CMU-MOSI's split column 'mode': one split's rows, picked in the tab
     mosi.write_text("clip_id,text,label,mode\n1,I love it,2.4,train\n2,I hate it,-1.8,test\n3,It is ok,0.2,test\n",
                     encoding="utf-8")
     table, *_ = tab.run_upload(str(mosi), 5, "tiny", ALL, columns="id=clip_id,split=mode", split=" Test ")
-    assert list(table["id"]) == ["2", "3"] and list(table["label"]) == ["negative", "neutral"]
+    assert list(table["id"]) == ["2", "3"] and list(table["label"]) == ["negative (-1.8)", "neutral (0.2)"]
     with pytest.raises(gr.Error, match="No row of the manifest 'label.csv' is in the split 'valid'"):
         tab.run_upload(str(mosi), 5, "tiny", ALL, columns="split=mode", split="valid")
     fer = tmp_path / "fer.csv"  # FER2013's emotion codes, named in the tab as --label-names names them
     fer.write_text("text,emotion\nugh,0\nyay,3\n", encoding="utf-8")
     table, *_ = tab.run_upload(str(fer), 5, "tiny", ALL, columns="label=emotion",
                                label_names="angry,disgust,fear,happy,sad,surprise,neutral")
-    assert list(table["label"]) == ["negative", "positive"]
+    assert list(table["label"]) == ["negative (0)", "positive (3)"]  # (the code given beside the class)
     with pytest.raises(gr.Error, match="'hapy' is no sentiment or emotion"):
         tab.run_upload(str(fer), 5, "tiny", ALL, columns="label=emotion", label_names="angry,hapy")
     western = tmp_path / "excel.csv"  # a spreadsheet's CSV on Western Windows: cp1252, named in the tab

@@ -382,13 +382,68 @@ def converted_notice(what: str) -> str:
     return CONVERTED_NOTICE.format(kind=box or what)
 
 
+class _Reencoder:
+    """What ``browser_copy`` and ``cut_clip`` write into ``out`` (an MP4 open for writing): H.264 pictures at their
+    own times in milliseconds (a GIF's delays, not a rate; each upright, at most ``side`` px, all at the first
+    one's even size; of two at one millisecond the first), and ``sound``'s frames as AAC on the same time line (a
+    sound that starts later opens with silence, as read). ``size`` stays None until a picture is written."""
+
+    def __init__(self, out: Any, video: Any, sound: Any, side: int) -> None:
+        import fractions
+
+        import av
+
+        self.av, self.ms = av, fractions.Fraction(1, 1000)
+        self.out, self.side, self.size, self.last, self.heard = out, side, None, -1, False
+        self.vs = out.add_stream("libx264", rate=video.average_rate or 25)
+        self.vs.pix_fmt, self.vs.options, self.vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, self.ms
+        self.vs.codec_context.time_base = self.ms  # frames at their own times, not at the rate
+        self.aus = self.resampler = None
+        if sound is not None:
+            self.aus = out.add_stream("aac", rate=sound.rate or 48000)
+            self.aus.layout = "mono" if sound.channels == 1 else "stereo"
+            self.resampler = av.AudioResampler(format="fltp", layout=self.aus.layout.name, rate=self.aus.rate)
+
+    def picture(self, frame: Any, t: float) -> None:
+        img = _upright(frame, self.side)
+        if self.size is None:
+            self.size = (max(2, img.width // 2 * 2), max(2, img.height // 2 * 2))
+            self.vs.width, self.vs.height = self.size
+        if img.size != self.size:
+            img = img.resize(self.size, Image.BILINEAR)
+        pts = int(round(t * 1000))
+        if pts <= self.last:  # two frames at one millisecond: the first is kept
+            return
+        still = self.av.VideoFrame.from_image(img)
+        still.pts, still.time_base, self.last = pts, self.ms, pts
+        for q in self.vs.encode(still):
+            self.out.mux(q)
+
+    def sound(self, frame: Any, t: float) -> None:
+        pieces = self.resampler.resample(frame)
+        if not self.heard and t > 0.01:  # a sound that starts later opens with silence (as read)
+            pieces = [_silence(self.aus, int(round(t * self.aus.rate))), *pieces]
+        self.heard = True
+        for piece in pieces:
+            piece.pts = None
+            for q in self.aus.encode(piece):
+                self.out.mux(q)
+
+    def finish(self) -> None:
+        """The encoders' last packets written."""
+        for q in self.vs.encode():
+            self.out.mux(q)
+        if self.aus is not None:
+            for q in self.aus.encode():
+                self.out.mux(q)
+
+
 def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 640) -> Path | None:
     """A copy of the clip at ``path`` that browsers play, beside it (``<name>.browser.mp4``: H.264 and AAC in MP4,
     the frames upright, at most ``max_side`` pixels, at their own times, up to 1 s past the ``max_seconds`` read;
     its comment says what it was converted from and, when cut, the clip's length), for a clip whose container,
     picture codec or sound codec browsers do not play; None when it plays as it is or cannot be read (reading it
     then says why)."""
-    import fractions
     import threading
 
     import av
@@ -417,21 +472,13 @@ def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 64
             start = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
             out_path = path.with_name(path.stem + ".browser.mp4")
             part = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.part")  # two uploads at once
-            ms = fractions.Fraction(1, 1000)
             with av.open(str(part), mode="w", format="mp4") as out:
                 mark = CONVERTED_MARK.format(what=what)
                 if length > until:
                     mark += "; " + TRIM_MARK.format(kept=until, seconds=length)[len("msa_demo: "):]
                 out.metadata["comment"] = mark
-                vs = out.add_stream("libx264", rate=video.average_rate or 25)
-                vs.pix_fmt, vs.options, vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, ms
-                vs.codec_context.time_base = ms  # frames at their own times (a GIF's delays), not at the rate
-                aus = resampler = None
-                if sound is not None:
-                    aus = out.add_stream("aac", rate=sound.rate or 48000)
-                    aus.layout = "mono" if sound.channels == 1 else "stereo"
-                    resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
-                size, last, past, heard = None, -1, set(), False
+                put = _Reencoder(out, video, sound, max_side)
+                past = set()
                 for packet in src.demux(*[st for st in (video, sound) if st is not None]):
                     if packet.stream.index in past:  # past the span: not decoded
                         continue
@@ -443,36 +490,13 @@ def browser_copy(path: str | Path, max_seconds: float = 30.0, max_side: int = 64
                             past.add(packet.stream.index)
                             continue
                         if packet.stream is video:
-                            img = _upright(frame, max_side)
-                            if size is None:
-                                size = (max(2, img.width // 2 * 2), max(2, img.height // 2 * 2))
-                                vs.width, vs.height = size
-                            if img.size != size:
-                                img = img.resize(size, Image.BILINEAR)
-                            pts = int(round(t * 1000))
-                            if pts <= last:  # two frames at one millisecond: the first is kept
-                                continue
-                            still = av.VideoFrame.from_image(img)
-                            still.pts, still.time_base, last = pts, ms, pts
-                            for q in vs.encode(still):
-                                out.mux(q)
+                            put.picture(frame, t)
                         elif t >= 0:  # the sound on the pictures' time line: what came before them is dropped
-                            pieces = resampler.resample(frame)
-                            if not heard and t > 0.01:  # a sound that starts later opens with silence (as read)
-                                pieces = [_silence(aus, int(round(t * aus.rate))), *pieces]
-                            heard = True
-                            for piece in pieces:
-                                piece.pts = None
-                                for q in aus.encode(piece):
-                                    out.mux(q)
+                            put.sound(frame, t)
                     if len(past) == (2 if sound is not None else 1):
                         break
-                for q in vs.encode():
-                    out.mux(q)
-                if aus is not None:
-                    for q in aus.encode():
-                        out.mux(q)
-        if size is None:
+                put.finish()
+        if put.size is None:
             part.unlink(missing_ok=True)
             return None
         os.replace(part, out_path)
@@ -493,7 +517,6 @@ def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Pa
     :data:`SEGMENT_SIDE` pixels; its loudest sound track on the same time line), found by a seek to the key frame
     before ``start`` (the frames before it decoded, not kept); and the notice that says which span was read
     (``inputs.SEGMENT_READ``). A span the clip does not hold is one line; so is a file that is no clip."""
-    import fractions
 
     import av
 
@@ -523,35 +546,10 @@ def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Pa
         first = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
         if start > 0:
             src.seek(int((first + start) * av.time_base), backward=True, any_frame=False)
-        ms = fractions.Fraction(1, 1000)
         with av.open(str(out_path), mode="w", format="mp4") as out:
             out.metadata["comment"] = SEGMENT_MARK.format(start=start, end=stop or 0.0, seconds=length)
-            vs = out.add_stream("libx264", rate=video.average_rate or 25)
-            vs.pix_fmt, vs.options, vs.time_base = "yuv420p", {"crf": "18", "preset": "veryfast"}, ms
-            vs.codec_context.time_base = ms
-            aus = resampler = None
-            if sound is not None:
-                aus = out.add_stream("aac", rate=sound.rate or 48000)
-                aus.layout = "mono" if sound.channels == 1 else "stereo"
-                resampler = av.AudioResampler(format="fltp", layout=aus.layout.name, rate=aus.rate)
-            size, last, past, heard, before = None, -1, set(), False, None
-
-            def put(frame: Any, t: float) -> None:
-                nonlocal size, last
-                img = _upright(frame, SEGMENT_SIDE)
-                if size is None:
-                    size = (max(2, img.width // 2 * 2), max(2, img.height // 2 * 2))
-                    vs.width, vs.height = size
-                if img.size != size:
-                    img = img.resize(size, Image.BILINEAR)
-                pts = int(round(t * 1000))
-                if pts <= last:  # two frames at one millisecond: the first is kept
-                    return
-                still = av.VideoFrame.from_image(img)
-                still.pts, still.time_base, last = pts, ms, pts
-                for q in vs.encode(still):
-                    out.mux(q)
-
+            put = _Reencoder(out, video, sound, SEGMENT_SIDE)
+            past, before = set(), None
             try:
                 for packet in src.demux(*[st for st in (video, sound) if st is not None]):
                     if packet.stream.index in past:
@@ -567,35 +565,24 @@ def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Pa
                             if t < -1e-6:  # before the span: the picture still shown at its start, if no frame is
                                 before = frame
                                 continue
-                            if before is not None and size is None and t > 1e-3:
-                                put(before, 0.0)
-                            put(frame, max(t, 0.0))
+                            if before is not None and put.size is None and t > 1e-3:
+                                put.picture(before, 0.0)
+                            put.picture(frame, max(t, 0.0))
                         elif t >= -1e-6:  # the sound on the span's time line
-                            pieces = resampler.resample(frame)
-                            if not heard and t > 0.01:  # a sound that starts later opens with silence (as read)
-                                pieces = [_silence(aus, int(round(t * aus.rate))), *pieces]
-                            heard = True
-                            for piece in pieces:
-                                piece.pts = None
-                                for q in aus.encode(piece):
-                                    out.mux(q)
+                            put.sound(frame, max(t, 0.0))
                     if len(past) == (2 if sound is not None else 1):
                         break
-                if size is None and before is not None:  # a picture shown from before the span to its end
-                    put(before, 0.0)
+                if put.size is None and before is not None:  # a picture shown from before the span to its end
+                    put.picture(before, 0.0)
             except InputError:
                 raise
             except Exception:  # noqa: BLE001 - a damaged stream: one line (its reader says it as ever)
                 raise InputError(SEGMENT_UNDECODED.format(name=opening(name), start=f"{start:g}",
                                                           end=f"{stop:g}" if stop else "end")) from None
-            if size is None:
+            if put.size is None:
                 raise SpanError(SEGMENT_EMPTY.format(name=opening(name), start=f"{start:g}"))
-            for q in vs.encode():
-                out.mux(q)
-            if aus is not None:
-                for q in aus.encode():
-                    out.mux(q)
-    total = length or (start + last / 1000.0)
+            put.finish()
+    total = length or (start + put.last / 1000.0)
     return str(out_path), segment_notice("Video", start, stop or total, total)
 
 
