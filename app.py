@@ -366,6 +366,18 @@ const toResults = () => {  // the verdict, or where a link that is gone says so
   (fused && fused.offsetParent ? fused : document.querySelector('#notices'))?.scrollIntoView({block: 'start'});
 };
 const setAlt = (img, alt) => { if (img && alt && img.alt !== alt) img.alt = alt; };
+// the page's one polite live region, made the first time it is asked for (ANNOUNCED says its lines through it too)
+const liveRegion = () => {
+  let live = document.querySelector('#msa-live');
+  if (!live) {
+    live = document.createElement('div');
+    live.id = 'msa-live';
+    live.setAttribute('role', 'status');
+    live.setAttribute('aria-live', 'polite');
+    document.body.append(live);
+  }
+  return live;
+};
 // a legend is read, not used: a HighlightedText legend's item, reached by Tab or under the mouse, showed its category
 // alone (every other word lost its colour, its ▲/▼ mark and its said category); its focus and hover stop above it
 ['focus', 'mouseenter'].forEach(type => document.addEventListener(type, e => {
@@ -405,14 +417,7 @@ const describe = () => {
   }
   // the verdict's sentence, said to a screen reader when it comes (nothing announced it: focus stays on Explain)
   const headline = document.querySelector('#notices h3')?.innerText.trim() || '';
-  let live = document.querySelector('#msa-live');
-  if (!live) {
-    live = document.createElement('div');
-    live.id = 'msa-live';
-    live.setAttribute('role', 'status');
-    live.setAttribute('aria-live', 'polite');
-    document.body.append(live);
-  }
+  const live = liveRegion();
   if (headline && live.dataset.said !== headline) {
     live.dataset.said = headline;
     (window.msaSay || (text => { live.textContent = text; }))(headline);
@@ -550,17 +555,7 @@ ANNOUNCED = """
 {
 const SAID = <ANNOUNCE_SAID>;
 const words = () => SAID[(document.documentElement.lang || 'en').startsWith('zh') ? 'zh' : 'en'];
-const region = () => {
-  let live = document.querySelector('#msa-live');
-  if (!live) {
-    live = document.createElement('div');
-    live.id = 'msa-live';
-    live.setAttribute('role', 'status');
-    live.setAttribute('aria-live', 'polite');
-    document.body.append(live);
-  }
-  return live;
-};
+const region = liveRegion;  // (DESCRIBED's, which comes before it in the page's script)
 const set = (e, name, value) => { if (e.getAttribute(name) !== value) e.setAttribute(name, value); };
 let pending = [], saying = null;
 window.msaSay = (text) => {
