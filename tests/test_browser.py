@@ -975,16 +975,21 @@ def test_a_link_copied_from_a_local_address_says_it_opens_here_only_and_how_to_s
     context.close()
 
 
+def share_link(page) -> str:
+    """Copy link clicked: the link the page shows, once it holds one."""
+    page.click("#share-btn")
+    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input') || {})"
+                           ".value?.includes('?x=')", timeout=30_000)
+    return page.locator("#share-link textarea, #share-link input").first.input_value()
+
+
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
     own = browser.new_context(viewport={"width": 1400, "height": 900})
     own.grant_permissions(["clipboard-read", "clipboard-write"], origin=worked_url.rstrip("/"))
     page = own.new_page()
     page.goto(worked_url)
     wait_full_explanation(page)
-    page.click("#share-btn")
-    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input') || {})"
-                           ".value?.includes('?x=')", timeout=30_000)
-    link = page.locator("#share-link textarea, #share-link input").first.input_value()
+    link = share_link(page)
     assert link.startswith(worked_url.rstrip("/")) and len(link.split("?x=")[1]) == 32
     # the button says the link is copied, and it is
     page.wait_for_function("() => document.querySelector('#share-btn').dataset.copied === '✓ copied'", timeout=10_000)
@@ -1255,10 +1260,7 @@ def test_a_shared_link_opens_with_the_keyboard_on_its_verdict(worked_url, browse
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(worked_url)
     wait_full_explanation(page)
-    page.click("#share-btn")
-    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input') || {})"
-                           ".value?.includes('?x=')", timeout=30_000)
-    link = page.locator("#share-link textarea, #share-link input").first.input_value()
+    link = share_link(page)
     page.close()
     shared = browser.new_page(viewport={"width": 1280, "height": 900})
     shared.goto(link)
