@@ -202,3 +202,18 @@ def test_forced_colours_reduced_motion_and_small_print_are_honoured():
     marks = _rules(app.CSS, "#words .token[data-mark]::after")
     sizes = [float(m[1]) for rule in marks if (m := re.search(r"font-size:\s*([\d.]+)em", rule))]
     assert sizes and sizes[-1] >= 0.8  # (the last rule that sizes it: another may set its content alone)
+
+
+@pytest.mark.parametrize("simulation", sorted(SIMULATIONS))
+def test_the_dataset_map_s_labels_stay_apart_for_the_colour_blind(simulation):
+    """The dataset map coloured its points negative red and positive green (#d73027 / #1a9850): under a
+    deuteranopia simulation the two labels were one olive (ΔE 26, 20 under protanopia). Every two of its colours
+    (the three labels and a row without one) now stay clearly apart (ΔE ≥ 35)."""
+    from itertools import combinations
+
+    from msa_demo.views import rowmap
+
+    colours = [*(rowmap.label_colour(s) for s in rowmap.LABEL_COLOURS), rowmap.label_colour(None)]
+    assert len(set(colours)) == 4
+    for a, b in combinations(colours, 2):
+        assert seen_apart(a, b, simulation) >= 35, (a, b, round(seen_apart(a, b, simulation), 1))

@@ -11,8 +11,10 @@ from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_t
 from msa_demo.views.base import esc as _e
 from msa_demo.views.charts import svg_open
 
-LABEL_COLOURS = {"negative": "#d73027", "neutral": "#7f7f7f", "positive": "#1a9850"}  # labels, not pushes
-UNLABELLED = "#4575b4"
+# labels, not pushes: Okabe & Ito's vermillion and blue, a mid grey, and near-black for a row without a label; the
+# red and green they replace (#d73027, #1a9850) came out the same olive under a deuteranopia simulation (ΔE 26)
+LABEL_COLOURS = {"negative": "#D55E00", "neutral": "#8c8c8c", "positive": "#0072B2"}
+UNLABELLED = "#333333"
 
 
 def label_colour(label: str | None) -> str:
