@@ -267,6 +267,9 @@ def made_line(exp: dict, lang: str = "en", now: str | None = None) -> str:
     read: dict[str, list[str]] = {}  # "id@revision" -> the modalities it read (one model can read two)
     for m in used:
         spec = models.get(m) or {}
+        heard_by = ((exp.get("reading") or {}).get(m) or {}).get("heard_by")
+        if heard_by:  # lite audio: the speech recogniser, then the model that reads its words
+            read.setdefault(views.shown_id(str(heard_by)), []).append(i18n.modality(m, lang))
         if spec.get("model_id"):
             rev = spec.get("revision")
             read.setdefault(views.shown_id(str(spec["model_id"])) + (f"@{rev}" if rev and rev != "local" else ""),

