@@ -67,7 +67,7 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from msa_demo.cli import ADD_INPUTS, FACE_ANYWAY, from_stdin, given_inputs, preset_name, read_before_loading
+    from msa_demo.cli import from_stdin, given_inputs, preset_name, read_before_loading
     from msa_demo.model import MultimodalSentimentModel
     from msa_demo.registry import use_names
 
@@ -80,14 +80,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         for line in model.notices:  # a modality served by a stand-in, or switched off
             print(f"note: {line}", file=sys.stderr)
     use = use_names(args.use) if args.use else None
-    from msa_demo.explain import abstain_without_face
-
-    inputs = model.read_inputs(**raw)
-    # as the dashboard's does
-    use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)
-    pred = model.predict(inputs=inputs, use=use, abstained=["image"] if said else [])
-    if said:
-        pred.notices.append(said)
+    # a picture without a face: left out by the prediction itself, unless --face-anyway
+    pred = model.predict(inputs=model.read_inputs(**raw), use=use, face_anyway=args.face_anyway)
     # how loading went, first and once, as /predict_json and explain put it: --json had left it out (stderr only)
     pred.notices[:] = list(dict.fromkeys([*model.notices, *pred.notices]))
     if args.json:
@@ -244,11 +238,13 @@ def refuse_early(argv: list[str]) -> int | None:
 def _refused(exc: MsaError, args: argparse.Namespace) -> int:
     """Say ``exc``'s one line on stderr, in the language the words are printed in (--lang, else the locale); its
     exit status."""
-    from msa_demo.cli import exit_status, output_language
+    from msa_demo.cli import ADD_INPUTS, FACE_ANYWAY, exit_status, output_language
+    from msa_demo.errors import NoFace
     from msa_demo.i18n import said, t
 
     lang = output_language(getattr(args, "lang", None))
-    print(t("error: {message}", lang, message=said(str(exc), lang)), file=sys.stderr)
+    message = exc.said(FACE_ANYWAY, ADD_INPUTS) if isinstance(exc, NoFace) else str(exc)  # in its flags' words
+    print(t("error: {message}", lang, message=said(message, lang)), file=sys.stderr)
     return exit_status(exc)
 
 

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 from gradio import FileData
 
 from msa_demo.config import MODALITIES, SENTIMENTS
-from msa_demo.errors import InputError, MsaError
+from msa_demo.errors import InputError, MsaError, NoFace
 from msa_demo.explain.result import HEATMAPS
 from msa_demo import registry
 from msa_demo.ui.options import (CONTROLS, IMAGE_METHODS, Control, choices_text, max_seconds, read_settings,
@@ -153,16 +153,10 @@ class CodeApi:
         return model, inputs, wanted
 
     @staticmethod
-    def _face(model, inputs, use: list[str], face_anyway: bool) -> tuple[list[str], str | None]:
-        """A picture in which the face model finds no face is not used, as on the dashboard (``face_anyway``: read
-        it as a face all the same), with the notice that says so; a faceless picture alone is one error."""
-        from msa_demo.explain import abstain_without_face
-
-        try:
-            left, said = abstain_without_face(model, inputs, use, face_anyway, READ_ANYWAY)
-        except MsaError as exc:
-            raise _error(str(exc)) from None
-        return (left if left is not None else use), said
+    def _said(exc: MsaError) -> str:
+        """``exc``'s one line; a faceless picture alone (``errors.NoFace``, from the prediction's face check) in this
+        endpoint's words for reading it as a face all the same (``face_anyway=true``)."""
+        return exc.said(READ_ANYWAY) if isinstance(exc, NoFace) else str(exc)
 
     def _json(self, result: dict, model) -> str:
         """The answer of ``model`` as JSON text (an MCP tool's answer is text, and Gradio would write a dict as
@@ -188,12 +182,10 @@ class CodeApi:
             JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), too_close (true where the top two are within 5 points: no verdict to headline), modalities (for each input used: its own label, probs, too_close, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered; and the languages found in a substantial part of the words besides it: other_languages), used, switched_off (inputs given but left out by use), abstained (inputs given and switched on but not read because their model abstains: a picture without a face, a clip with no words heard; a notice says why), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
-        use_list, said = self._face(model, inputs, use_list, bool(face_anyway))
-        try:
-            pred = model.predict(inputs=inputs, use=use_list, abstained=["image"] if said else [])
-            pred.notices.extend([said] if said else [])
+        try:  # a picture without a face: left out by the prediction itself, unless face_anyway
+            pred = model.predict(inputs=inputs, use=use_list, face_anyway=bool(face_anyway))
         except MsaError as exc:
-            raise _error(str(exc)) from None
+            raise _error(self._said(exc)) from None
         except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
             log.exception("prediction failed")
             raise _error(f"The prediction failed ({type(exc).__name__}).") from None
@@ -236,7 +228,6 @@ class CodeApi:
         face_anyway = bool(settings.pop("face_anyway", False))
         model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio,
                                                                            **kinds))
-        use_list, said = self._face(model, inputs, use_list, face_anyway)
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
@@ -249,12 +240,13 @@ class CodeApi:
             raise _error(f"These explanation settings cannot be used: {str(exc).splitlines()[0][:200]}") from None
         options, limited = within_limit(options)
         try:
-            exp = explain(model, inputs, target=tgt, use=use_list, options=options,
-                          abstained=["image"] if said else [], limit=max_seconds() or None, crowd=self.dash.crowd)
-            exp.notices.extend(n for n in (limited, said) if n)
+            exp = explain(model, inputs, target=tgt, use=use_list, options=options, face_anyway=face_anyway,
+                          limit=max_seconds() or None, crowd=self.dash.crowd)
+            if limited:
+                exp.notices.append(limited)
             result = exp.to_dict()
         except MsaError as exc:
-            raise _error(str(exc)) from None
+            raise _error(self._said(exc)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("explanation failed")
             raise _error(f"The explanation failed ({type(exc).__name__}).") from None

@@ -446,16 +446,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         model = MultimodalSentimentModel(preset, device=args.device)
     inputs = model.read_inputs(**raw)
     use = [u.strip() for u in use if u.strip()] if use else None
-    said = None
-    if saved is None:  # a saved explanation's modalities are those it used
-        from msa_demo.explain import abstain_without_face
-
-        # as the dashboard's face model
-        use, said = abstain_without_face(model, inputs, use, args.face_anyway, FACE_ANYWAY, ADD_INPUTS)
-    exp = explain(model, inputs, target=target, use=use, options=options,  # (a replay: as its record said)
-                  abstained=None if saved is not None else ["image"] if said else [])
-    if said:
-        exp.notices.append(said)
+    # a picture without a face: left out by the prediction itself, unless --face-anyway; a replay's modalities are
+    # those its record used (a picture it read is read again)
+    exp = explain(model, inputs, target=target, use=use, options=options,
+                  abstained=None if saved is not None else [], face_anyway=args.face_anyway or saved is not None)
     # how loading went (a Hub model that could not load and its stand-in, a trained head that gave way to late
     # fusion): first, as predict says it, once (said by neither the prediction's nor the explanation's notes)
     exp.notices[:0] = [n for n in dict.fromkeys(model.notices) if n not in exp.notices

@@ -13,14 +13,14 @@ from typing import Any, Iterable, Mapping
 import torch
 
 from msa_demo.config import Preset, load_preset
-from msa_demo.errors import InputError, ModelLoadError, MsaError, NothingRead
+from msa_demo.errors import InputError, ModelLoadError, MsaError, NoFace, NothingRead
 from msa_demo.fusion import WeightedLateFusion
 from msa_demo.inputs import Inputs, empty_text, text_not_read
 from msa_demo import language
 from msa_demo.labels import SENTIMENTS, labels_to_sentiment
 from msa_demo.labels import probs_dict as _probs_dict
 from msa_demo import registry
-from msa_demo.prediction import ModalityPrediction, Prediction
+from msa_demo.prediction import ModalityPrediction, Prediction, too_small
 from msa_demo.modalities import (OFFLINE_HINT, Encoded, Modality, Prepared, is_pinned, load_modality, unused_revision,
                                  resolve_path)
 
@@ -152,6 +152,13 @@ HEAD_READS_NONE = ("This preset's trained fusion head reads only {reads}, and no
 # a head whose feature sizes are not the loaded models' (trained while a stand-in served): set aside, as for a stand-in
 HEAD_MISFIT = ("The trained fusion head reads features of other sizes than the models loaded give ({sizes}), so the "
                "modalities' sentiments are averaged (late fusion) instead.")
+# a picture in which the face model finds no face, beside something else to read: left out (the face model abstains,
+# "no face") rather than a scene read as a face (:meth:`MultimodalSentimentModel.face_check`); in a photo, where the
+# face may be too small to find, with the advice to crop it (alone: ``errors.NoFace``)
+NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the picture is not used."
+NO_FACE_IN_PHOTO_LEFT_OUT = ("Image: no face was found, so the face model abstains and the picture is not used; a "
+                             "face under {px} px across in a {size} picture is too small to find: crop the picture to "
+                             "the face.")
 # a head trained on two classes: its fused neutral is always 0 %
 NEVER_SAYS = "This preset's trained fusion head knows only {labels}: its verdict is never {missing}."
 
@@ -481,12 +488,38 @@ class MultimodalSentimentModel:
 
     # ------------------------------------------------------------ prediction
 
+    def finds_no_face(self, modality: str, value: Any) -> bool:
+        """Whether ``value`` is a picture in which this preset's face model finds no face (read now, the reading kept
+        for the prediction): the face model abstains on it ("no face") rather than read a scene as a face."""
+        if modality != "image" or modality not in self.modalities or value is None:
+            return False
+        prepared, _ = self.encode(modality, value)
+        return prepared.info.get("face_found") is False
+
+    def face_check(self, inputs: Inputs, use: Iterable[str] | None = None,
+                   face_anyway: bool = False) -> tuple[list[str], str | None]:
+        """(the inputs given that ``use`` switches on (None: every one) whose face model finds no face, the notice
+        that says they are left out, or None): the one rule of every way in (:meth:`predict` and ``explain`` apply
+        it; the dashboard, the command line, the JSON endpoints and dataset mode get it from there): such a picture
+        is not read unless a person asks to read it as a face all the same (``face_anyway``). A picture that was all
+        there was to read is :class:`errors.NoFace` (no verdict; in a photo, the advice to crop it to the face)."""
+        present = inputs.present()
+        wanted = [m for m in (present if use is None else use) if m in present]
+        faceless = [] if face_anyway else [m for m in wanted if self.finds_no_face(m, inputs.get(m))]
+        if not faceless:
+            return [], None
+        small = too_small(self.encode("image", inputs.image)[0].info)  # kept from ``finds_no_face``
+        if len(faceless) == len(wanted):
+            raise NoFace(small, inputs.image.notices)
+        return faceless, NO_FACE_IN_PHOTO_LEFT_OUT.format(**small) if small else NO_FACE_LEFT_OUT
+
     def predict(self, *args: Any, use: Iterable[str] | None = None, inputs: Inputs | None = None,
-                abstained: Iterable[str] = (), **values: Any) -> Prediction:
+                abstained: Iterable[str] = (), face_anyway: bool = False, **values: Any) -> Prediction:
         """Fused sentiment over the present modalities that ``use`` switches on (default: all). Raw values by
-        modality name (``predict(text=..., audio=...)``), or ``inputs`` read already. ``abstained``: those left out
-        of ``use`` because their model abstains (``explain.abstain_without_face``), recorded as such, not as
-        switched off."""
+        modality name (``predict(text=..., audio=...)``), or ``inputs`` read already. A picture in which the face
+        model finds no face is left out, said in a notice and listed in ``abstained`` (:meth:`face_check`; alone,
+        :class:`errors.NoFace`), unless ``face_anyway`` asks to read it as a face all the same. ``abstained``: those
+        a caller left out of ``use`` because their model abstains, recorded as such, not as switched off."""
         inputs = inputs if inputs is not None else self.read_inputs(*args, **values)
         known = registry.names()
         wanted = set(known if use is None else use)
@@ -501,6 +534,8 @@ class MultimodalSentimentModel:
             notices.append(self.head_gave_way)  # said on every verdict
         used, off, gone, reads = [], [], [], self.head_reads
         abstained = set(abstained)
+        faceless, said = self.face_check(inputs, [m for m in inputs.present() if m in wanted], face_anyway)
+        wanted -= set(faceless)
         for m in inputs.present():
             if m in self.unavailable:
                 notices.append(f"The {m} model could not be loaded, so the {m} was not used.")
@@ -508,6 +543,8 @@ class MultimodalSentimentModel:
                 notices.append(f"This preset has no {m} model, so the {m} was not used.")
             elif m not in reads:
                 notices.append(HEAD_DOES_NOT_READ.format(reads=", ".join(reads), m=m))
+            elif m in faceless:  # its face model found no face: it abstains ("no face")
+                gone.append(m)
             elif m not in wanted:
                 (gone if m in abstained else off).append(m)
             elif getattr(inputs.get(m), "abstains", False):  # its model has nothing to read (its notice says why)
@@ -515,6 +552,8 @@ class MultimodalSentimentModel:
                 notices.extend(n for n in inputs.get(m).notices if n not in notices)  # lite audio's: found on asking
             else:
                 used.append(m)
+        if said:
+            notices.append(said)
         notices = carried_off(inputs, off, notices)
         if "audio" in off and SOUND_NOT_USED in notices:  # it said the audio clip was heard instead: it was not
             notices[notices.index(SOUND_NOT_USED)] = SOUND_OFF
@@ -550,7 +589,8 @@ class MultimodalSentimentModel:
             self.fusion = WeightedLateFusion({m: s.weight for m, s in self.preset.modalities.items()})
             self.head_gave_way = misfit
             self.notices.append(misfit)
-            return self.predict(use=use, inputs=inputs, abstained=abstained)  # the encodings are kept
+            return self.predict(use=use, inputs=inputs, abstained=abstained,  # the encodings are kept
+                                face_anyway=face_anyway)
         fused_t, vector = self.fuse_read(encoded)
         fused = _probs_dict(fused_t)
         missing = self.never_says

@@ -15,6 +15,24 @@ from typing import Any, Iterable, Mapping
 from msa_demo.config import NEAR_TIE
 
 
+# a picture given at least this long is a photo, where a face may be too small to find: the advice is to crop it to the
+# face (it had been to read it as a face all the same, which reads the whole scene as one face)
+PHOTO_SIDE = 1000
+
+
+def too_small(record: dict[str, Any] | None) -> dict[str, str] | None:
+    """``{"px", "size"}`` for a picture's reading (``reading_record``'s "image") in which no face was found and
+    that was given as a photo (at least ``PHOTO_SIDE`` px long): the smallest face found in it, in the pixels given,
+    and its size, for the advice to crop it to the face; None otherwise. The 256-px example portrait pasted at 800
+    px on a 4032 x 3024 canvas was "no face", and the advice was to read the whole scene as a face."""
+    record = record or {}
+    size = record.get("size_given")
+    if record.get("face_found") is not False or not size or not record.get("smallest_face") or \
+            max(size) < PHOTO_SIDE:
+        return None
+    return {"px": str(int(record["smallest_face"])), "size": f"{int(size[0])}×{int(size[1])}"}
+
+
 def percent(p: float) -> int:
     """``p`` in the whole percent a verdict box shows it (Gradio's Label rounds half up). Every Label's value and
     the near-tie test read it, so that a verdict is called on the numbers a person sees."""

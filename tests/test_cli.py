@@ -61,16 +61,16 @@ def test_a_picture_without_a_face_is_left_out_from_code_as_on_the_dashboard(lite
 
     from msa_demo.__main__ import main
     from msa_demo.api import CodeApi
-    from msa_demo.explain import NO_FACE_LEFT_OUT, abstain_without_face
+    from msa_demo.explain import NO_FACE_LEFT_OUT
     from msa_demo.model import MultimodalSentimentModel
 
     examples = Path(__file__).resolve().parents[1] / "examples"
     scene, face = str(examples / "neutral_scene.png"), str(examples / "happy_face.png")
     text = "The meeting is at ten in the room on the second floor."
     inputs = lite.read_inputs(text=text, image=scene)
-    assert abstain_without_face(lite, inputs) == (["text"], NO_FACE_LEFT_OUT)
-    assert abstain_without_face(lite, inputs, face_anyway=True) == (None, None)
-    assert abstain_without_face(lite, lite.read_inputs(text=text, image=face)) == (None, None)
+    assert lite.face_check(inputs) == (["image"], NO_FACE_LEFT_OUT)
+    assert lite.face_check(inputs, face_anyway=True) == ([], None)
+    assert lite.face_check(lite.read_inputs(text=text, image=face)) == ([], None)
     monkeypatch.setattr(MultimodalSentimentModel, "from_preset", classmethod(lambda cls, *a, **k: lite))
     assert main(["predict", "--text", text, "--image", scene, "--json"]) == 0
     pred = json.loads(capsys.readouterr().out)
@@ -123,15 +123,15 @@ def test_a_picture_switched_off_by_hand_is_not_said_to_have_no_face(lite):
     own leaving out is an abstention; the dashboard's key for a kept explanation tells the two apart."""
     from pathlib import Path
 
-    from msa_demo.explain import ExplainOptions, abstain_without_face, explain
+    from msa_demo.explain import ExplainOptions, explain
     from msa_demo.ui.dashboard import abstained_of, explained_key
     from msa_demo.ui.fields import Request
     from msa_demo.views.story import abstained
 
     scene = str(Path(__file__).resolve().parents[1] / "examples" / "neutral_scene.png")
     inputs = lite.read_inputs(text="The meeting is at ten.", image=scene)
-    use, said = abstain_without_face(lite, inputs)  # the face check reads the picture: its reading is kept
-    assert use == ["text"] and said
+    faceless, said = lite.face_check(inputs)  # the face check reads the picture: its reading is kept
+    assert faceless == ["image"] and said
     fast = ExplainOptions(ig_max_steps=8, deletion_steps=2)
     by_hand = explain(lite, inputs, use=["text"], options=fast, abstained=[]).to_dict()
     assert "face_found" not in by_hand["reading"].get("image", {})

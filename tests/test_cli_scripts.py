@@ -109,10 +109,10 @@ def test_nothing_to_judge_has_its_own_exit_status(tiny_preset_path, tmp_path, ca
     import numpy as np
     import soundfile as sf
 
-    import msa_demo.explain as explaining
     from msa_demo.__main__ import main
     from msa_demo.cli import NOTHING_READ_STATUS
     from msa_demo.inputs import AudioInput
+    from msa_demo.model import MultimodalSentimentModel
 
     tiny = ["--preset", str(tiny_preset_path)]
     tone = tmp_path / "tone.wav"
@@ -132,7 +132,7 @@ def test_nothing_to_judge_has_its_own_exit_status(tiny_preset_path, tmp_path, ca
 
     Image.new("RGB", (64, 48), (90, 140, 200)).save(picture)
     # the face finder finds no face in it (lite's does so for examples/neutral_scene.png: tests/test_cli.py)
-    monkeypatch.setattr(explaining, "reading_record", lambda *a, **k: {"image": {"face_found": False}})
+    monkeypatch.setattr(MultimodalSentimentModel, "finds_no_face", lambda self, m, value: m == "image")
     assert main(["predict", *tiny, "--image", str(picture), "--json"]) == 3
     out = capsys.readouterr()
     assert out.out == "" and "No face was found in the picture" in out.err and "--face-anyway" in out.err

@@ -924,7 +924,7 @@ def test_slice_metrics_against_hand_computed_ones():
 def test_a_row_s_picture_without_a_face_is_left_out_as_the_dashboard_leaves_it_out(lite, lite_dashboard, tmp_path):
     """The curated "Neutral" example (a street scene) read NEUTRAL 90 % on the Explain tab, whose face model abstains
     ("no face"), but the Dataset tab's run read the scene as a face (image alone negative, a "conflict", 62 %):
-    explain_row now leaves such a picture out by the same rule (``without_faceless_picture``), and a row with
+    explain_row now leaves such a picture out by the same rule (``model.face_check``), and a row with
     only a faceless picture is one line; a picture with a face is read; ``face_anyway`` (``--face-anyway``) reads
     it all the same."""
     from msa_demo.dataset.rows import explain_row

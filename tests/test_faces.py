@@ -76,9 +76,8 @@ def test_a_phone_photo_s_face_is_read_and_one_too_small_to_find_is_told_to_be_cr
     given, in every way in."""
     from msa_demo.api import CodeApi
     from msa_demo.cli import ADD_INPUTS
-    from msa_demo.errors import NothingRead
-    from msa_demo.explain import (NO_FACE_IN_PHOTO_LEFT_OUT, NO_FACE_LEFT_OUT, abstain_without_face,
-                                  reading_record)
+    from msa_demo.errors import NoFace
+    from msa_demo.explain import NO_FACE_IN_PHOTO_LEFT_OUT, NO_FACE_LEFT_OUT, reading_record
     from msa_demo.views.story import reading_warnings
 
     inputs = lite.read_inputs(image=_photo(800))
@@ -89,10 +88,10 @@ def test_a_phone_photo_s_face_is_read_and_one_too_small_to_find_is_told_to_be_cr
     record = reading_record(lite, small, ["image"])["image"]
     assert record["face_found"] is False and record["size_given"] == [4032, 3024]
     assert record["smallest_face"] == 126  # 32 px of the 1024-px picture read
-    with pytest.raises(NothingRead) as refused:
-        abstain_without_face(lite, small, None, False, "Add --text, --audio or --video, or give --face-anyway to "
-                             "read it as a face all the same.", ADD_INPUTS)
-    line = str(refused.value)
+    with pytest.raises(NoFace) as refused:
+        lite.face_check(small)
+    line = refused.value.said("Add --text, --audio or --video, or give --face-anyway to read it as a face all the "
+                              "same.", ADD_INPUTS)
     assert line.startswith("No face was found in the picture, so the face model abstains, and nothing else is given "
                            "to read. Crop the picture to the face, or add --text, --audio or --video instead: a face "
                            "under 126 px across in a 4032×3024 picture is too small to find.")
@@ -101,14 +100,14 @@ def test_a_phone_photo_s_face_is_read_and_one_too_small_to_find_is_told_to_be_cr
     text = "The meeting is at ten in the room on the second floor."
     both = lite.read_inputs(text=text, image=_photo(300))
     notice = NO_FACE_IN_PHOTO_LEFT_OUT.format(px="126", size="4032×3024")
-    assert abstain_without_face(lite, both) == (["text"], notice)
+    assert lite.face_check(both) == (["image"], notice)
     assert said(notice, "zh").endswith("请把图片裁剪到人脸。")
     # the page's line beside the verdict (the picture switched on but not read)
     [warning] = reading_warnings({"used": ["text"], "switched_off": ["image"]}, {"image": record})
     assert "crop the picture to the face" in warning and "Advanced" not in warning
     # a small picture without a face keeps its advice: it is not a photo with a face too small in it
     scene = lite.read_inputs(text=text, image=str(EXAMPLES / "neutral_scene.png"))
-    assert abstain_without_face(lite, scene) == (["text"], NO_FACE_LEFT_OUT)
+    assert lite.face_check(scene) == (["image"], NO_FACE_LEFT_OUT)
     path = tmp_path / "photo.png"
     _photo(300).save(path)
     uri = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()

@@ -48,7 +48,11 @@ def test_lite_image_negative_example(lite):
 def test_lite_image_without_face_says_so(lite):
     from PIL import Image
 
-    pred = lite.predict(image=Image.new("RGB", (120, 90), (30, 120, 200)))
+    from msa_demo.errors import NoFace
+
+    with pytest.raises(NoFace, match="No face was found in the picture"):  # left out: alone, no verdict
+        lite.predict(image=Image.new("RGB", (120, 90), (30, 120, 200)))
+    pred = lite.predict(image=Image.new("RGB", (120, 90), (30, 120, 200)), face_anyway=True)
     assert any("no face was found" in n for n in pred.notices)
 
 

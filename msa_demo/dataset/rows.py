@@ -449,9 +449,10 @@ def missing_file(modality: str, value: str) -> str:
 def explain_row(model, row: ManifestRow, options, target: str | None = None, use: Sequence[str] | None = None,
                 top_k: int = 5, face_anyway: bool = False) -> tuple[dict[str, Any], Any]:
     """(results row, the explanation as a dict or None): a bad input gives a row with its ``error`` and no
-    explanation. A picture whose face model finds no face is not used, as on the dashboard
-    (``without_faceless_picture``): the face model abstains (``face_anyway``: read it as a face all the same)."""
-    from msa_demo.explain import abstain_without_face, explain
+    explanation. A picture whose face model finds no face is not used, as on the dashboard (the prediction's own
+    ``model.face_check``): the face model abstains (``face_anyway``: read it as a face all the same)."""
+    from msa_demo.errors import NoFace
+    from msa_demo.explain import explain
 
     try:
         values, gone = without_missing_files(row.values, use)
@@ -465,11 +466,11 @@ def explain_row(model, row: ManifestRow, options, target: str | None = None, use
                 if refused:  # its one file was not read: that is why
                     raise MsaError(" ".join(refused))
                 raise MsaError(f"The row has no input: give at least one of {registry.choices('or')}.")
-            use, said = abstain_without_face(model, inputs, use, face_anyway)
-            exp = explain(model, inputs, target=target, use=use, options=options,
-                          abstained=["image"] if said else [])
-            if said:
-                exp.notices.append(said)
+            try:
+                exp = explain(model, inputs, target=target, use=use, options=options, abstained=[],
+                              face_anyway=face_anyway)
+            except NoFace as exc:  # a faceless picture alone: its row's one line (the run's switch is its own)
+                raise MsaError(exc.said("")) from None
             exp.notices.extend(gone)
             # the inputs it names (a file, a link) that were left out: missing, unreadable, refused
             not_read = [m for m in registry.names() if (use is None or m in use) and m not in inputs.present()

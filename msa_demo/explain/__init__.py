@@ -22,8 +22,9 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo import __version__
-from msa_demo.errors import InputError, MsaError, NothingRead
-from msa_demo.i18n import with_reading
+# a picture in which the face model finds no face is left out by the prediction itself (``model.face_check``); its
+# lines, named here as before
+from msa_demo.errors import ADD_INPUTS, NO_FACE_IN_PHOTO, NO_FACE_ONLY, InputError, MsaError  # noqa: F401
 from msa_demo.language import OUTSIDE_LANGUAGES, outside
 from msa_demo.explain.shapley import attribute_modalities
 from msa_demo.explain.regions import attribute_regions
@@ -31,8 +32,7 @@ from msa_demo.explain.options import ExplainOptions, check_target
 from msa_demo.explain.result import AttributionMap, Cost, Explanation, Faithfulness, ModalityContributions
 from msa_demo.explain.segments import attribute_segments
 from msa_demo.explain.words import attribute_words
-from msa_demo.model import release_memory
-from msa_demo.views.story import too_small
+from msa_demo.model import NO_FACE_IN_PHOTO_LEFT_OUT, NO_FACE_LEFT_OUT, release_memory  # noqa: F401
 from msa_demo.registry import kinds
 
 log = logging.getLogger(__name__)
@@ -79,51 +79,6 @@ def models_record(model) -> dict[str, dict[str, Any]]:
         out[m] = {"model_id": spec.model_id, "revision": spec.revision, "family": spec.family,
                   "label_map": dict(spec.label_map), "weight": spec.weight, "options": dict(spec.options)}
     return out
-
-
-def without_faceless_picture(reading: dict[str, dict[str, Any]], use: Sequence[str]) -> list[str]:
-    """``use`` without the picture when its face model found no face in it (``reading``'s ``face_found``): the
-    face model abstains ("no face") rather than read a scene as a face. The one rule of every way in: the
-    dashboard, the Dataset tab and explain-batch, the command line and the JSON endpoints (a picture is read as a
-    face all the same only where a person asks for it: "read a picture without a face as a face", --face-anyway)."""
-    return [m for m in use if not (m == "image" and (reading.get("image") or {}).get("face_found") is False)]
-
-
-NO_FACE_ONLY = "No face was found in the picture, so the face model abstains, and nothing else is given to read."
-NO_FACE_LEFT_OUT = "Image: no face was found, so the face model abstains and the picture is not used."
-# the same in a photo (a picture given at least PHOTO_SIDE px long), where the face may be too small to find: crop it
-# to the face (the advice had been to read it as a face all the same, which reads the whole scene as one face)
-NO_FACE_IN_PHOTO = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
-                    "Crop the picture to the face, or {add} instead: a face under {px} px across in a {size} picture "
-                    "is too small to find.")
-NO_FACE_IN_PHOTO_LEFT_OUT = ("Image: no face was found, so the face model abstains and the picture is not used; a "
-                             "face under {px} px across in a {size} picture is too small to find: crop the picture to "
-                             "the face.")
-ADD_INPUTS = "add text, audio or video"  # how a caller says "give something else to read", in NO_FACE_IN_PHOTO
-
-
-def abstain_without_face(model, inputs, use: Sequence[str] | None = None, face_anyway: bool = False,
-                         anyway: str = "", add: str = ADD_INPUTS) -> tuple[list[str] | None, str | None]:
-    """(the modalities to use, a notice or None) for a prediction or explanation made from code: ``use`` (None:
-    every input given) without a picture in which the face model found no face (``without_faceless_picture``),
-    and the notice that says so; ``face_anyway`` reads it as a face all the same. A picture that was the only
-    input is one :class:`InputError`, which ends with ``anyway``: how the caller says "read it as a face all the
-    same" (a flag, an argument); in a photo, where the face may be too small to find (:func:`too_small`), it says
-    to crop the picture to the face, or ``add`` (how the caller says "give something else"). The picture is read
-    once here; the prediction reads it from the cache."""
-    present = inputs.present()
-    wanted = [m for m in (use or present) if m in present]
-    if face_anyway or "image" not in wanted:
-        return (list(use) if use else None), None
-    reading = reading_record(model, inputs, ["image"])
-    left = without_faceless_picture(reading, wanted)
-    if left == wanted:
-        return (list(use) if use else None), None
-    small = too_small(reading.get("image"))
-    if not left:
-        refusal = NO_FACE_IN_PHOTO.format(**small, add=add) if small else f"{NO_FACE_ONLY} {anyway}".strip()
-        raise NothingRead(with_reading(refusal, inputs.image.notices))
-    return left, NO_FACE_IN_PHOTO_LEFT_OUT.format(**small) if small else NO_FACE_LEFT_OUT
 
 
 def reading_record(model, inputs, modalities=None, off=(), abstained=None) -> dict[str, dict[str, Any]]:
@@ -264,7 +219,8 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
                  abstained: Sequence[str] | None = None, limit: float | None = None,
                  crowd: Callable[[], int] | None = None,
                  gone: Callable[[], bool] | None = None,
-                 asked: Callable[[], str | None] | None = None) -> Iterator[tuple[str, Any]]:
+                 asked: Callable[[], str | None] | None = None,
+                 face_anyway: bool = False) -> Iterator[tuple[str, Any]]:
     """Yield the explanation's parts as each panel finishes (see the module docstring).
 
     ``limit``: the most seconds it may take (a server's ``MSA_MAX_SECONDS``; None: none): past it, the next model
@@ -277,8 +233,10 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
     ``asked``: what who asked wants now (:class:`forward.Stop`): "stopped" cuts it short as the limit does,
     "replaced" stops it (:class:`forward.Replaced`).
 
-    ``abstained``: the inputs given but left out of ``use`` because their model abstains (a picture without a face:
-    :func:`abstain_without_face`), as the record says them (None: every one left out whose face model found no face).
+    ``face_anyway``: read a picture in which the face model finds no face as a face all the same (otherwise the
+    prediction leaves it out: ``MultimodalSentimentModel.face_check``). ``abstained``: the inputs given but left out
+    of ``use`` by the caller because their model abstains, as the record says them (None: every one left out whose
+    face model found no face).
 
     ``on_rows(modality, rows done, rows planned or None)``: called while the maps are made, after each model call
     of a panel (from the panel's own thread: two panels can call at once), with the model rows its maps have
@@ -288,7 +246,7 @@ def explain_iter(model, inputs, target: str | None = None, use=None, options: Ex
 
     stop = Stop(limit, crowd, gone, asked)
     try:
-        yield from _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop)
+        yield from _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop, face_anyway)
     finally:  # ended, failed or closed: a panel still running stops at its next model call
         stop.set()
 
@@ -306,7 +264,8 @@ def _stopping(run: Callable[[str], Any], stop) -> Callable[[str], Any]:
     return go
 
 
-def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop) -> Iterator[tuple[str, Any]]:
+def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstained, stop,
+                  face_anyway=False) -> Iterator[tuple[str, Any]]:
     """:func:`explain_iter`'s work, its model calls stopping with ``stop``."""
     t0 = time.perf_counter()
     options = options or ExplainOptions()
@@ -323,7 +282,7 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                 pass
 
     tell(0.0, "predicting")
-    pred = model.predict(inputs=inputs, use=use, abstained=abstained or ())
+    pred = model.predict(inputs=inputs, use=use, abstained=abstained or (), face_anyway=face_anyway)
     if not pred.used:
         raise InputError("There is nothing to explain: give at least one input and switch it on.")
     target = target or pred.label
@@ -481,13 +440,16 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
 def explain(model, inputs, target: str | None = None, use=None, options: ExplainOptions | None = None,
             progress: Callable[..., Any] | None = None, abstained: Sequence[str] | None = None,
             limit: float | None = None, crowd: Callable[[], int] | None = None,
-            gone: Callable[[], bool] | None = None, asked: Callable[[], str | None] | None = None) -> Explanation:
+            gone: Callable[[], bool] | None = None, asked: Callable[[], str | None] | None = None,
+            face_anyway: bool = False) -> Explanation:
     """The complete explanation of the fused decision for ``target`` (default: the predicted class); ``limit``
     and ``crowd``: the most seconds it may take, shared while others wait (past it: cut short, what was finished
-    kept and said); ``gone``: has who asked gone; ``asked``: what who asked wants now (:func:`explain_iter`)."""
+    kept and said); ``gone``: has who asked gone; ``asked``: what who asked wants now; ``face_anyway``: read a
+    picture without a face as a face all the same (:func:`explain_iter`)."""
     result = None
     for kind, part in explain_iter(model, inputs, target=target, use=use, options=options, progress=progress,
-                                   abstained=abstained, limit=limit, crowd=crowd, gone=gone, asked=asked):
+                                   abstained=abstained, limit=limit, crowd=crowd, gone=gone, asked=asked,
+                                   face_anyway=face_anyway):
         if kind == "done":
             result = part
     return result
@@ -495,5 +457,5 @@ def explain(model, inputs, target: str | None = None, use=None, options: Explain
 
 __all__ = ["explain", "explain_iter", "ExplainOptions", "Explanation", "AttributionMap", "ModalityContributions",
            "Faithfulness", "Cost", "attribute_words", "attribute_regions", "attribute_segments",
-           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs", "without_faceless_picture",
-           "abstain_without_face"]
+           "attribute_modalities", "inputs_record", "reading_record", "recorded_inputs", "ADD_INPUTS",
+           "NO_FACE_ONLY", "NO_FACE_IN_PHOTO", "NO_FACE_LEFT_OUT", "NO_FACE_IN_PHOTO_LEFT_OUT"]

@@ -322,14 +322,10 @@ NO_FACE = "no face was found, so the face model abstains"
 def _abstains(model: MultimodalSentimentModel, modality: str, x: Any) -> str:
     """Why the model abstains on ``x`` as a prediction does ("" when it reads it): an input that says it abstains (a
     clip in which no one speaks, a video without a face in any frame), or a picture in which the face model finds
-    no face (``explain.without_faceless_picture``: left out unless a person asks to read it as a face)."""
+    no face (``model.finds_no_face``, the prediction's rule: left out unless a person asks to read it as a face)."""
     if getattr(x, "abstains", False):
         return str(getattr(x, "abstains_why", "") or "its model abstains")
-    if modality == "image":
-        prepared, _ = model.encode(modality, x)
-        if prepared.info.get("face_found") is False:
-            return NO_FACE
-    return ""
+    return NO_FACE if model.finds_no_face(modality, x) else ""
 
 
 def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str], cache_dir: str | Path,

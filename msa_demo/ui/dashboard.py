@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from msa_demo.errors import InputError, MsaError
+from msa_demo.errors import ADD_INPUTS, InputError, MsaError, NoFace
 from msa_demo.explain.forward import REPLACED, Replaced
 from msa_demo import i18n, registry
-from msa_demo.i18n import t, with_reading
+from msa_demo.i18n import t
 from msa_demo.inputs import empty_text
 from msa_demo.language import language_name, preset_languages
 from msa_demo.model import no_sound_to_read, nothing_read, release_memory
@@ -28,7 +28,7 @@ from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch,
 from msa_demo.ui.options import (Settings, data_folder, env_flag, in_folder, max_seconds, preset_path,
                                read_settings, settings_values, folder_named, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
-from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_FACE, NO_INPUT, explained_stamp,
+from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_INPUT, TICK_ANYWAY, explained_stamp,
                                  explanation_views,
                                  gradio, one_line, page_gone, progress_adapter, rows_progress, same_clip, stale_parts,
                                  user_error, verdicts_shown, warm_up)
@@ -290,8 +290,7 @@ class Dashboard:
     def _read(self, request: Request, face_anyway=False, inputs=None, lang: str = "en", no_input: str = NO_INPUT):
         """(model, inputs, modalities to use, reading): the face model abstains on a picture without a face.
         ``inputs``: the values read already (not decoded again); ``no_input``: what nothing given is told."""
-        from msa_demo.explain import (ADD_INPUTS, NO_FACE_IN_PHOTO, reading_record, too_small,
-                                      without_faceless_picture)
+        from msa_demo.explain import reading_record
 
         model = self.model(request.preset)
         try:
@@ -312,25 +311,21 @@ class Dashboard:
             raise user_error(all_off(inputs, use, lang))
         try:
             reading = reading_record(model, inputs, [m for m in present if m in use])  # nothing switched off
+            # a picture without a face: left out by the model's own rule (the prediction's), unless ticked in Advanced
+            faceless, _said = model.face_check(inputs, use, face_anyway)
         except MsaError as exc:
-            raise user_error(i18n.said(str(exc), lang)) from None
-        left = list(use) if face_anyway else without_faceless_picture(reading, use)
-        if left != list(use):
-            use = left
-            if not set(present) & set(use):
-                small = too_small(reading.get("image"))  # a photo: crop it to the face, not read the scene as one
-                refusal = NO_FACE_IN_PHOTO.format(**small, add=ADD_INPUTS) if small else NO_FACE
-                raise user_error(i18n.said(with_reading(refusal, inputs.image.notices), lang))
+            raise user_error(said_on_page(exc, lang)) from None
+        use = [m for m in use if m not in faceless]
         why = nothing_read(inputs, use)  # a clip with no face and nothing else: refused before any panel is placed
         if why:
             raise user_error(i18n.said(why, lang))
         return model, inputs, use, reading
 
-    def _predict(self, model, inputs, use, lang: str = "en"):
+    def _predict(self, model, inputs, use, lang: str = "en", face_anyway: bool = False):
         try:
-            return model.predict(inputs=inputs, use=use)
+            return model.predict(inputs=inputs, use=use, face_anyway=face_anyway)
         except MsaError as exc:
-            raise user_error(i18n.said(str(exc), lang)) from None
+            raise user_error(said_on_page(exc, lang)) from None
         except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
             log.exception("prediction failed")
             raise user_error(f"The prediction failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
@@ -366,8 +361,9 @@ class Dashboard:
         switch, ``face_anyway``), or positionally as (preset, text, image, audio, use_text, use_image, use_audio,
         face_anyway). ``lang``: the language of what it says ("en", "zh")."""
         request, rest = self._bind(args, named, ("face_anyway",))
-        model, inputs, use, reading = self._read(request, **self._face(rest), lang=lang)
-        pred, models = self._predict(model, inputs, use, lang).to_dict(), families(model)
+        face = self._face(rest)
+        model, inputs, use, reading = self._read(request, **face, lang=lang)
+        pred, models = self._predict(model, inputs, use, lang, **face).to_dict(), families(model)
         return {**prediction_views(pred, (), reading, models, lang=lang),
                 "verdicts_for": predicted_for(request, pred, reading, models)}
 
@@ -401,7 +397,7 @@ class Dashboard:
             model, inputs, use, _reading = kept
             if model.device.type != "cpu":  # a GPU's first part is quick; a ZeroGPU Space lends one only to a click
                 return
-            pred = model.predict(inputs=inputs, use=use)
+            pred = model.predict(inputs=inputs, use=use, face_anyway=settings.face_anyway)
             if settings.options.budget > 0 and pred.used:
                 from msa_demo.explain import panel_workers
                 from msa_demo.explain.budget import fit
@@ -428,7 +424,7 @@ class Dashboard:
             return verdicts_shown({**empty_prediction_views(),
                                    "notices": f"### {all_off(inputs, request.switched_on, lang)}"})
         model, inputs, use, reading = self._read(request, inputs=inputs, **face, lang=lang)  # decoded once
-        pred, models = self._predict(model, inputs, use, lang).to_dict(), families(model)
+        pred, models = self._predict(model, inputs, use, lang, **face).to_dict(), families(model)
         return {**verdicts_shown(prediction_views(pred, (), reading, models, lang=lang)),
                 "verdicts_for": predicted_for(request, pred, reading, models)}
 
@@ -635,7 +631,7 @@ class Dashboard:
                 lang: str = "en", asked=None) -> Iterator[dict]:
         """The Explain outputs by name, step by step; the report is written after the last panel."""
         model, inputs, use, reading = self._read_request(request, settings, lang)
-        pred = self._predict(model, inputs, use, lang)
+        pred = self._predict(model, inputs, use, lang, settings.face_anyway)
         yield {**prediction_views(pred.to_dict(), (), reading, families(model), lang=lang),
                **explanation_views({"reading": reading}, lang=lang), "trust": "", "fresh": "", "stamp": None,
                "state": None, "verdicts_for": None,
@@ -660,7 +656,7 @@ class Dashboard:
                                            progress=progress_adapter(progress, lang),
                                            on_rows=rows_progress(progress, lang=lang), abstained=abstained,
                                            limit=max_seconds() or None, crowd=self.crowd, gone=page_gone(),
-                                           asked=asked):
+                                           asked=asked, face_anyway=settings.face_anyway):
                 changed: set[str] = set()
                 if kind == "explanation":
                     exp, changed, made = part.to_dict(), {"modalities"}, part
@@ -817,14 +813,14 @@ class Dashboard:
                 exp = self.kept(key)
                 if exp is None:
                     exp = explain(model, inputs, target=target, use=use, options=settings.options,
-                                  progress=tell, abstained=abstained).to_dict()
+                                  progress=tell, abstained=abstained, face_anyway=settings.face_anyway).to_dict()
                     self.keep(key, exp)
                 return exp
 
             exp_a = explained(model_a, inputs_a, settings.target)
             exp_b = explained(model_b, inputs_b, exp_a["target"])
-        except MsaError as exc:
-            raise user_error(i18n.said(str(exc), lang)) from None
+        except MsaError as exc:  # (B's face model may find no face where A's found one)
+            raise user_error(said_on_page(exc, lang)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
@@ -1171,6 +1167,12 @@ def predicted_for(request, pred: dict, reading: dict, models: dict) -> dict:
 
 # the freshness line's mark when the verdicts are out of date too: the page's CSS greys them while it is there
 STALE_VERDICTS = ' <span class="stale-verdicts"></span>'
+
+
+def said_on_page(exc: MsaError, lang: str = "en") -> str:
+    """``exc``'s one line in ``lang``; a picture without a face alone (``errors.NoFace``, the model's face check) in
+    the page's words for reading it all the same (the tick box in Advanced)."""
+    return i18n.said(exc.said(TICK_ANYWAY, ADD_INPUTS) if isinstance(exc, NoFace) else str(exc), lang)
 
 
 def explained_key(model, inputs, use, options, target, abstained=()) -> str:

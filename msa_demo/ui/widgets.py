@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from msa_demo import i18n
+from msa_demo.errors import NO_FACE_ONLY
 from msa_demo.inputs import AUDIO_SUFFIXES, VIDEO_SUFFIXES
 from msa_demo.ui.fields import panel_placement, panel_values
 from msa_demo.ui.i18n import tr
@@ -41,8 +42,9 @@ SOUND_SUFFIXES = tuple(s for s in AUDIO_SUFFIXES if s not in VIDEO_SUFFIXES)  # 
 COMPARE_NO_INPUT = ("Compare explains the inputs on the Explain tab, and none is given there: type some text, add a "
                     "picture, or upload/record an audio or video clip on the Explain tab.")
 ALL_OFF = "Every input you gave is switched off. Tick at least one 'use' box to get a prediction."
-NO_FACE = ("No face was found in the picture, so the face model abstains, and nothing else is given to read. "
-           "Add text or audio, or tick 'read a picture without a face as a face' in Advanced.")
+# how the page says "read it as a face all the same", at the end of a faceless picture's refusal (``errors.NoFace``)
+TICK_ANYWAY = "Add text or audio, or tick 'read a picture without a face as a face' in Advanced."
+NO_FACE = f"{NO_FACE_ONLY} {TICK_ANYWAY}"
 
 
 

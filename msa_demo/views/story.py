@@ -14,7 +14,7 @@ from msa_demo.config import SENTIMENTS, voice_reads_words
 from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
-from msa_demo.prediction import percent, percents, too_close
+from msa_demo.prediction import PHOTO_SIDE, percent, percents, too_close, too_small  # noqa: F401 (theirs)
 from msa_demo.views.base import fmt, md, model_name, none_stands_out, reader_family
 
 NO_FACE = "no face"
@@ -255,24 +255,6 @@ def language_notice(modality: str, record: dict | None, lang: str = "en") -> str
                                   lang),
              languages=listed((i18n.language(language_name(c), lang) for c in record.get("languages") or []), lang),
              thing=t(thing, lang))
-
-
-# a picture given at least this long is a photo, where a face may be too small to find: the advice is to crop it to the
-# face (it had been to read it as a face all the same, which reads the whole scene as one face)
-PHOTO_SIDE = 1000
-
-
-def too_small(record: dict[str, Any] | None) -> dict[str, str] | None:
-    """``{"px", "size"}`` for a picture's reading (``reading_record``'s "image") in which no face was found and
-    that was given as a photo (at least ``PHOTO_SIDE`` px long): the smallest face found in it, in the pixels given,
-    and its size, for the advice to crop it to the face; None otherwise. The 256-px example portrait pasted at 800
-    px on a 4032 x 3024 canvas was "no face", and the advice was to read the whole scene as a face."""
-    record = record or {}
-    size = record.get("size_given")
-    if record.get("face_found") is not False or not size or not record.get("smallest_face") or \
-            max(size) < PHOTO_SIDE:
-        return None
-    return {"px": str(int(record["smallest_face"])), "size": f"{int(size[0])}×{int(size[1])}"}
 
 
 ABSTAINED_IN_PHOTO = ("No face was found in the picture, so the face model abstained: the picture was not used (a face "
