@@ -20,9 +20,10 @@ def input_values(args: argparse.Namespace) -> dict[str, Any]:
 
 def _add_inputs(p: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
     """``predict``'s flags (``names``: the early check's, :func:`refuse_early`: these inputs' flags, no help)."""
-    from msa_demo.cli import add_face_flag, add_input_flags, add_lang_flag, add_model_flags
+    from msa_demo.cli import add_face_flag, add_input_flags, add_lang_flag, add_model_flags, add_span_flags
 
     add_input_flags(p, names)
+    add_span_flags(p, early=names is not None)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all)")
     add_model_flags(p)
     add_face_flag(p)
@@ -67,12 +68,19 @@ def format_prediction(pred: Any, lang: str = "en") -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from msa_demo.cli import from_stdin, given_inputs, preset_name, read_before_loading
-    from msa_demo.model import MultimodalSentimentModel
-    from msa_demo.registry import use_names
+    from msa_demo.cli import clip_span, cut_clips, from_stdin, given_inputs
 
     raw = from_stdin(input_values(args))  # --text -
     given_inputs(raw)  # before the model loads: --text "  " gives nothing, a file that is not there is said
+    with cut_clips(raw, clip_span(args.start, args.end, raw)) as (raw, cut):  # --start / --end: its span alone
+        return _predict(args, raw, cut)
+
+
+def _predict(args: argparse.Namespace, raw: dict[str, Any], cut: list[str]) -> int:
+    from msa_demo.cli import preset_name, read_before_loading
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo.registry import use_names
+
     raw = read_before_loading(raw, preset_name(args.preset))  # and an empty or damaged picture or clip
 
     model = MultimodalSentimentModel.from_preset(preset_name(args.preset), device=args.device)
@@ -83,7 +91,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     # a picture without a face: left out by the prediction itself, unless --face-anyway
     pred = model.predict(inputs=model.read_inputs(**raw), use=use, face_anyway=args.face_anyway)
     # how loading went, first and once, as /predict_json and explain put it: --json had left it out (stderr only)
-    pred.notices[:] = list(dict.fromkeys([*model.notices, *pred.notices]))
+    # and which span of which file was read (--start / --end), as explain says it
+    pred.notices[:] = list(dict.fromkeys([*model.notices, *cut, *pred.notices]))
     if args.json:
         print(json.dumps(pred.to_dict(), indent=2, ensure_ascii=False))
     else:

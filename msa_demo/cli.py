@@ -4,7 +4,9 @@ specs, the explanation printed in words, saved as JSON and an HTML report."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import re
 import sys
@@ -28,6 +30,75 @@ def add_input_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None = 
     for kind in kinds():
         piped = "" if kind.manifest_file else f"; '{STDIN}' reads it from standard input (UTF-8)"
         p.add_argument(kind.flag, metavar=kind.cli_metavar, help=f"{kind.cli_help}{piped}" if kind.cli_help else None)
+
+
+def add_span_flags(p: argparse.ArgumentParser, early: bool = False) -> None:
+    """``--start`` / ``--end``: the seconds of a single clip to read (``dataset.span.CLIP_SPAN`` declares them);
+    ``early``: the flags by name, without their help, and no kind or torch imported (the early check's parser)."""
+    if early:
+        from msa_demo.config import CLIP_SPAN_FLAGS
+
+        for name in CLIP_SPAN_FLAGS:
+            p.add_argument(f"--{name}")
+        return
+    from msa_demo.dataset.span import CLIP_SPAN
+
+    for spec in CLIP_SPAN:
+        p.add_argument(spec.flag, type=float, default=None, metavar="SECONDS", help=spec.help)
+
+
+# a single clip's span that cannot be read: one line each, before anything is read or loaded
+SPAN_FLAG_NOT_A_NUMBER = "{flag} '{value}' is not a number of seconds."
+SPAN_FLAG_NEGATIVE = "{flag} ({value} s) is negative: a clip's span starts at 0 s or later."
+SPAN_FLAG_BACKWARDS = "--end ({end} s) is not after --start ({start} s)."
+SPAN_FLAG_NO_CLIP = "--start and --end cut a clip: give {flags} with them."
+SPAN_FLAG_FROM = ("--start and --end cut a clip given with {flags}; a saved explanation (--from) is replayed as it "
+                  "was read.")
+
+
+def clip_span(start: float | None, end: float | None, raw: dict[str, Any]) -> tuple[float, float | None] | None:
+    """(start, end) in seconds of the single clip(s) ``raw`` gives, from ``--start`` / ``--end`` (start: 0 when not
+    given, end: None, the file's end), None when neither is given; or the one line of a span that cannot be read:
+    not a number, negative, an end not after its start, no clip or sound to cut (those past the file's end are
+    said by the cut, :func:`cut_clips`)."""
+    if start is None and end is None:
+        return None
+    from msa_demo.dataset.span import CLIP_SPAN, timed
+
+    for spec, value in zip(CLIP_SPAN, (start, end)):
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise InputError(SPAN_FLAG_NOT_A_NUMBER.format(flag=spec.flag, value=value))
+        if value < spec.bounds[0]:
+            raise InputError(SPAN_FLAG_NEGATIVE.format(flag=spec.flag, value=f"{value:g}"))
+    start = start or 0.0
+    if end is not None and end <= start:
+        raise InputError(SPAN_FLAG_BACKWARDS.format(end=f"{end:g}", start=f"{start:g}"))
+    if not timed(raw):
+        raise InputError(SPAN_FLAG_NO_CLIP.format(flags=timed_flags()))
+    return start, end
+
+
+def timed_flags() -> str:
+    """The flags of the kinds whose input runs in time and can be cut ("--audio or --video")."""
+    from msa_demo.registry import kinds
+
+    return " or ".join(k.flag for k in kinds() if k.segment is not None)
+
+
+@contextlib.contextmanager
+def cut_clips(raw: dict[str, Any], span: tuple[float, float | None] | None):
+    """(``raw`` with each clip and sound file cut to ``span``, the notices that say which span of which file was
+    read), as explain-batch cuts a row's (``dataset.span.cut_to_span``, the kinds' own ``segment``); the cuts are
+    removed on exit. No span: ``raw`` as it is."""
+    if span is None:
+        yield raw, []
+        return
+    from msa_demo.dataset.span import cut_to_span
+
+    with cut_to_span(raw, span, by_flags=True) as (cut, said):
+        yield cut, said
 
 
 # an input flag's value that means "read it from standard input", as cat, grep and tar read it: a text kind's only
@@ -166,6 +237,7 @@ def add_explain_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None 
     flags, without their help, and none of the flags the explanation settings and the answer declare (the kinds
     declare theirs, and loading them imports torch)."""
     add_input_flags(p, names)
+    add_span_flags(p, early=names is not None)
     p.add_argument("--use", default=None, help="modalities to use, comma-separated (default: all given)")
     add_model_flags(p)
     add_face_flag(p)
@@ -410,6 +482,11 @@ def write_new(path: str | Path, text: str) -> None:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as cuts:  # a clip cut to --start / --end: read from its cut, then removed
+        return _explain(args, cuts)
+
+
+def _explain(args: argparse.Namespace, cuts: contextlib.ExitStack) -> int:
     from msa_demo.explain import explain, recorded_inputs
     from msa_demo.explain.result import answered, every_notice
     from msa_demo.registry import names, use_names
@@ -422,12 +499,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raw = recorded_inputs(saved["inputs"])
         if any(getattr(args, m, None) for m in names()):
             raise InputError(f"Give either --from or inputs ({'/'.join(f'--{m}' for m in names())}), not both.")
+        if args.start is not None or args.end is not None:
+            raise InputError(SPAN_FLAG_FROM.format(flags=timed_flags()))
+        span = None
         preset = args.preset or _preset_from_saved(saved)
         target = args.target if args.target is not None else saved.get("target")
         use = use_names(args.use) if args.use else Prediction.from_dict(saved.get("prediction")).used
     else:
         raw = from_stdin({m: getattr(args, m, None) for m in names()})
         given_inputs(raw, " (or --from a saved explanation)")
+        span = clip_span(args.start, args.end, raw)  # checked before anything is read or loaded
         preset = preset_name(args.preset)
         target = args.target
         use = use_names(args.use) if args.use else None
@@ -439,6 +520,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from msa_demo.explain.options import check_target
 
     target = check_target(target)  # --target happy: refused before the models load, as the files below
+    raw, cut = cuts.enter_context(cut_clips(raw, span))  # which span was read: said
     raw = read_before_loading(raw, preset)
     if isinstance(preset, str):
         model = MultimodalSentimentModel.from_preset(preset, device=args.device)
@@ -452,7 +534,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                   abstained=None if saved is not None else [], face_anyway=args.face_anyway or saved is not None)
     # how loading went (a Hub model that could not load and its stand-in, a trained head that gave way to late
     # fusion): first, as predict says it, once (said by neither the prediction's nor the explanation's notes)
-    exp.notices[:0] = [n for n in dict.fromkeys(model.notices) if n not in exp.notices
+    exp.notices[:0] = [n for n in dict.fromkeys([*model.notices, *cut]) if n not in exp.notices
                        and n not in exp.prediction.notices]
     record = exp.to_dict()
     record["notices"] = every_notice(record)  # the prediction's too (a text cut), as /explain_json says them
@@ -596,5 +678,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return exit_status(exc)
 
 
-__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "from_stdin", "add_explain_flags", "add_input_flags", "add_lang_flag", "check_early", "given_inputs", "load_saved", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "add_span_flags", "clip_span", "cut_clips", "from_stdin", "add_explain_flags", "add_input_flags", "add_lang_flag", "check_early", "given_inputs", "load_saved", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_file", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade", "write_new", "written"]

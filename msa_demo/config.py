@@ -32,6 +32,9 @@ BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the oth
 # the built-ins whose value is a file (each kind's ``manifest_file`` says it): what the command line checks is there
 # before it imports the kinds (and torch with them)
 FILE_KINDS = ("image", "audio", "video")
+# predict's and explain's flags of a single clip's span (``dataset.span.CLIP_SPAN`` declares them), by name for the
+# parser of the early check, which imports no kind (and no torch)
+CLIP_SPAN_FLAGS = ("start", "end")
 WEIGHT_FORMATS = ("safetensors", "bin")
 
 

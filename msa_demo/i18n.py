@@ -1456,6 +1456,18 @@ ZH: dict[str, str] = {
     "{done}/{total} rows, {failed} failed, {seconds} s": "{done}/{total} 行，{failed} 行失败，{seconds} 秒",
     # fix-api
     "{head}; {how} {which} it reads {reads}.": "{head}；{how}{which}，结论是{reads}。",
+    # fix-clip
+    "{what}: {start}-{end} s of {name} ({total} s long) were read (--start and --end); its times count from {start} s.":
+        "{what}：读取了{name}（长 {total} 秒）的 {start}-{end} 秒（--start 和 --end）；其时间从 {start} 秒起算。",
+    "--start {start} s is past the end of {name} ({total} s long).": "--start {start} 秒超出了{name}的结尾（长 {total} 秒）。",
+    "--end {end} s is past the end of {name} ({total} s long).": "--end {end} 秒超出了{name}的结尾（长 {total} 秒）。",
+    "{flag} '{value}' is not a number of seconds.": "{flag}“{value}”不是秒数。",
+    "{flag} ({value} s) is negative: a clip's span starts at 0 s or later.":
+        "{flag}（{value} 秒）为负数：片段的时间段从 0 秒或之后开始。",
+    "--end ({end} s) is not after --start ({start} s).": "--end（{end} 秒）不在 --start（{start} 秒）之后。",
+    "--start and --end cut a clip: give {flags} with them.": "--start 和 --end 用于截取片段：请同时给出 {flags}。",
+    "--start and --end cut a clip given with {flags}; a saved explanation (--from) is replayed as it was read.":
+        "--start 和 --end 截取的是用 {flags} 给出的片段；保存的解释（--from）按其当时读取的内容重放。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

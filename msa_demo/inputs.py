@@ -784,37 +784,51 @@ SEGMENT_READ = "{what}: {start}-{end} s of {total} s were read (the row's start 
 SEGMENT_STARTS_PAST = "The row's span {start}-{end} s starts past the end of {name} ({total} s long)."
 SEGMENT_ENDS_PAST = "The row's span {start}-{end} s ends past the end of {name} ({total} s long)."
 SPAN_SLACK = 0.5  # seconds an end may run past the file's (a set's rounded times): read to the file's end
+# the same, for a single clip cut by predict's and explain's --start / --end (``by_flags``): the flags named, and
+# the file too (a row's notice stands beside its file's name in the table; a single clip's in its result and report)
+FLAGS_READ = ("{what}: {start}-{end} s of {name} ({total} s long) were read (--start and --end); its times count "
+              "from {start} s.")
+FLAGS_STARTS_PAST = "--start {start} s is past the end of {name} ({total} s long)."
+FLAGS_ENDS_PAST = "--end {end} s is past the end of {name} ({total} s long)."
 
 
-def span_within(name: str, start: float, end: float | None, total: float) -> float:
+def span_within(name: str, start: float, end: float | None, total: float, by_flags: bool = False) -> float:
     """The span's end inside a file ``total`` seconds long (``end`` None: the file's end; an end up to
-    :data:`SPAN_SLACK` past it: the file's end), or the one line of a span the file does not hold."""
+    :data:`SPAN_SLACK` past it: the file's end), or the one line of a span the file does not hold (``by_flags``:
+    said of --start / --end, not of a row)."""
     told = f"{end:g}" if end is not None else "end"
     if total and start >= total:
-        raise SpanError(SEGMENT_STARTS_PAST.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
+        said = FLAGS_STARTS_PAST if by_flags else SEGMENT_STARTS_PAST
+        raise SpanError(said.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
     if total and end is not None and end > total + SPAN_SLACK:
-        raise SpanError(SEGMENT_ENDS_PAST.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
+        said = FLAGS_ENDS_PAST if by_flags else SEGMENT_ENDS_PAST
+        raise SpanError(said.format(start=f"{start:g}", end=told, name=name, total=f"{total:.1f}"))
     return min(end, total) if end is not None and total else (end if end is not None else total)
 
 
-def segment_notice(what: str, start: float, end: float, total: float) -> str:
-    return SEGMENT_READ.format(what=what, start=f"{start:.1f}", end=f"{end:.1f}", total=f"{total:.1f}")
+def segment_notice(what: str, start: float, end: float, total: float, name: str | None = None) -> str:
+    """Which span of how long a file was read: a row's (:data:`SEGMENT_READ`), or with the file's ``name`` a
+    single clip's, cut by --start / --end (:data:`FLAGS_READ`)."""
+    said = SEGMENT_READ if name is None else FLAGS_READ
+    return said.format(what=what, start=f"{start:.1f}", end=f"{end:.1f}", total=f"{total:.1f}", name=name)
 
 
-def cut_sound(path: str | os.PathLike, start: float, end: float | None, folder: str | os.PathLike) -> tuple[str, str]:
+def cut_sound(path: str | os.PathLike, start: float, end: float | None, folder: str | os.PathLike,
+              by_flags: bool = False) -> tuple[str, str]:
     """The sound of the file at ``path`` from ``start`` to ``end`` seconds (None: its end) as a float WAV in
     ``folder``, its channels kept (decoded as :func:`load_audio` decodes it, up to ``end`` and no further), and the
-    notice that says which span was read (:data:`SEGMENT_READ`); a span the file does not hold is one line."""
+    notice that says which span was read (:data:`SEGMENT_READ`); a span the file does not hold is one line
+    (``by_flags``: both said of --start / --end)."""
     import soundfile as sf
 
     path = Path(path)
     data, rate, longer, _notices = _decode_audio(path, None if end is None else end)
     data = np.asarray(data)
     total = longer or (len(data) / float(rate) if rate else 0.0)
-    stop = span_within(f"'{path.name}'", start, end, total)
+    stop = span_within(f"'{path.name}'", start, end, total, by_flags)
     part = data[int(round(start * rate)):int(round(stop * rate))]
     out = Path(folder) / (path.stem + ".wav")
     if out.resolve() == path.resolve():  # (never written over the file it is read from)
         out = out.with_suffix(".segment.wav")
     sf.write(str(out), part, int(rate), subtype="FLOAT", format="WAV")
-    return str(out), segment_notice("Audio", start, stop, total)
+    return str(out), segment_notice("Audio", start, stop, total, f"'{path.name}'" if by_flags else None)

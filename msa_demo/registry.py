@@ -34,7 +34,9 @@ A :class:`ModalityKind` declares, in one place, all a stage needs to know about 
   span ``start``-``end`` seconds (``end`` None: to its end), written into ``folder``: (the cut file's path, the
   notice that says which span of how long a file was read); a span outside the file is one
   :class:`~msa_demo.errors.InputError` line. Dataset mode cuts a row's files to its ``start`` / ``end`` columns
-  with it (MOSEI's layout: a segment of a full video); None: the kind has no time to cut;
+  with it (MOSEI's layout: a segment of a full video), ``train`` too; predict's and explain's ``--start`` /
+  ``--end`` a single clip's, with ``by_flags=True`` (the notice and the line said of those flags, the file named);
+  None: the kind has no time to cut;
 - ``carries``: the kinds an input of it may bring along (its read value's ``.carries``: a clip's sound track, the
   words said in it), read where the row or the page does not give them itself; ``train`` reads them so too;
 - ``options``: its own explanation settings, a small dataclass of ``explain.options.option`` fields (its methods,

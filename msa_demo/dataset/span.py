@@ -7,6 +7,10 @@ limit (30 s) then applies within the span, and the row's notices say which span 
 A span the row's values cannot give (not a number, negative, an end not after its start) or its file does not hold
 (past its end) is the row's one-line error; a span on a row with nothing to cut (its text alone) is said in its
 notices and, once, by the run (``BatchSummary.span_unused``), not dropped without a word.
+
+A single clip given to ``predict`` or ``explain`` is cut the same way by their ``--start`` / ``--end`` flags
+(:data:`CLIP_SPAN`, declared here once; ``by_flags``: the notice names the file and the flags), and ``train``
+cuts a manifest row's files to its span as explain-batch does, so that a head learns from what a prediction reads.
 """
 
 from __future__ import annotations
@@ -20,12 +24,23 @@ from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo import registry
 from msa_demo.errors import InputError, SpanError
+from msa_demo.explain.options import OptionSpec
 
 SPAN_NOT_A_NUMBER = "The row's {which} '{value}' is not a number of seconds."
 SPAN_NEGATIVE = "The row's start ({start} s) is negative: a span starts at 0 s or later."
 SPAN_BACKWARDS = "The row's end ({end} s) is not after its start ({start} s)."
 # a row with a span and no clip or sound (used) to cut: its notice
 SPAN_NOT_USED = "Start/end: the row has no clip or sound to cut, so its span {span} was not used."
+
+# a single clip's span, as predict and explain take it (a flag each, ``msa_demo.cli.add_span_flags``): the seconds
+# of a long recording that one utterance is (12.3-15.8 s of an interview), cut as a row's span is
+CLIP_START = OptionSpec(name="start", default=None, kind=float, label="--start", unit=" s", bounds=(0, None),
+                        help="read the clip (--video, --audio) from this second on, as explain-batch reads a row's "
+                             "start column (default: 0)")
+CLIP_END = OptionSpec(name="end", default=None, kind=float, label="--end", unit=" s", bounds=(0, None),
+                      help="read the clip (--video, --audio) up to this second, as explain-batch reads a row's end "
+                           "column (default: its end)")
+CLIP_SPAN = (CLIP_START, CLIP_END)
 
 
 def given(start: Any, end: Any) -> tuple[Any, Any] | None:
@@ -72,13 +87,13 @@ def timed(values: dict[str, Any], use: Sequence[str] | None = None) -> list[str]
 
 @contextlib.contextmanager
 def cut_to_span(values: dict[str, Any], span: tuple[Any, Any] | None, use: Sequence[str] | None = None,
-                unreadable: Callable[[str, InputError], str] | None = None
+                unreadable: Callable[[str, InputError], str] | None = None, by_flags: bool = False
                 ) -> Iterator[tuple[dict[str, Any], list[str]]]:
     """(the row's values with each local file of a timed kind cut to ``span``, the notices that say so); the cuts
     live in a private temporary folder, removed on exit. No span: the values as they are. A span with nothing to
     cut: the values as they are and :data:`SPAN_NOT_USED`. A file that cannot be read at all is left out of the
     values, ``unreadable(modality, its error)`` its notice (none: its error is the row's), unless nothing is left:
-    then its error is the row's."""
+    then its error is the row's. ``by_flags``: a single clip's --start / --end (:data:`CLIP_SPAN`), said so."""
     if span is None:
         yield values, []
         return
@@ -94,7 +109,9 @@ def cut_to_span(values: dict[str, Any], span: tuple[Any, Any] | None, use: Seque
             place = folder / m
             place.mkdir()
             try:
-                out[m], notice = registry.get(m).segment(str(values[m]), start, end, place)
+                cut = registry.get(m).segment
+                out[m], notice = (cut(str(values[m]), start, end, place, by_flags=True) if by_flags
+                                  else cut(str(values[m]), start, end, place))
             except SpanError:
                 raise
             except InputError as exc:  # a file that cannot be read at all: left out, said, as its reader's refusal is
@@ -108,5 +125,5 @@ def cut_to_span(values: dict[str, Any], span: tuple[Any, Any] | None, use: Seque
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["SPAN_BACKWARDS", "SPAN_NEGATIVE", "SPAN_NOT_A_NUMBER", "SPAN_NOT_USED", "cut_to_span", "given", "seconds",
+__all__ = ["CLIP_END", "CLIP_SPAN", "CLIP_START", "SPAN_BACKWARDS", "SPAN_NEGATIVE", "SPAN_NOT_A_NUMBER", "SPAN_NOT_USED", "cut_to_span", "given", "seconds",
            "shown", "timed"]

@@ -116,11 +116,12 @@ def read(value: Any, model):
     return clip
 
 
-def segment(path: str, start: float, end: float | None, folder) -> tuple[str, str]:
-    """The clip's span ``start``-``end`` s as a clip of its own (``modalities.video.cut_clip``): a manifest row's."""
+def segment(path: str, start: float, end: float | None, folder, by_flags: bool = False) -> tuple[str, str]:
+    """The clip's span ``start``-``end`` s as a clip of its own (``modalities.video.cut_clip``): a manifest row's,
+    or (``by_flags``) a single clip's --start / --end."""
     from msa_demo.modalities.video import cut_clip
 
-    return cut_clip(path, start, end, folder)
+    return cut_clip(path, start, end, folder, by_flags)
 
 
 def _words_heard(clip, model):

@@ -511,12 +511,14 @@ SEGMENT_SIDE = 1920  # a cut span's frames at most this long: more than any pres
 SEGMENT_MARK = "msa_demo: {start:.3f}-{end:.3f} s of a {seconds:.3f} s clip"
 
 
-def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Path) -> tuple[str, str]:
+def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Path,
+             by_flags: bool = False) -> tuple[str, str]:
     """The span ``start``-``end`` seconds (None: to its end) of the clip at ``path`` as a clip of its own in
     ``folder`` (H.264 and AAC in MP4, its frames upright and at their own times from 0, at most
     :data:`SEGMENT_SIDE` pixels; its loudest sound track on the same time line), found by a seek to the key frame
     before ``start`` (the frames before it decoded, not kept); and the notice that says which span was read
-    (``inputs.SEGMENT_READ``). A span the clip does not hold is one line; so is a file that is no clip."""
+    (``inputs.SEGMENT_READ``). A span the clip does not hold is one line; so is a file that is no clip
+    (``by_flags``: the notice and that line said of --start / --end, not of a row)."""
 
     import av
 
@@ -539,7 +541,7 @@ def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Pa
         if video is None:
             raise InputError(f"{opening(name)} has no video stream.")
         length = float(src.duration) / av.time_base if src.duration else 0.0
-        stop = span_within(name, start, end, length)
+        stop = span_within(name, start, end, length, by_flags)
         until = (stop - start) if stop else float("inf")
         loudest = loudest_stream(path, (stop or 0.0) + TRIM_MARGIN) if stop else None
         sound = next((a for a in src.streams.audio if loudest in (None, a.index)), None)
@@ -583,7 +585,7 @@ def cut_clip(path: str | Path, start: float, end: float | None, folder: str | Pa
                 raise SpanError(SEGMENT_EMPTY.format(name=opening(name), start=f"{start:g}"))
             put.finish()
     total = length or (start + put.last / 1000.0)
-    return str(out_path), segment_notice("Video", start, stop or total, total)
+    return str(out_path), segment_notice("Video", start, stop or total, total, name if by_flags else None)
 
 
 SEGMENT_EMPTY = "{name} has no frame from {start} s on: the row's span starts past its pictures."
