@@ -110,3 +110,43 @@ def test_the_early_check_takes_the_span_flags(tmp_path):
     for command in ("predict", "explain"):
         assert refuse_early([command, "--preset", "lite", "--audio", str(tmp_path / "talk.wav"), "--start", "1",
                              "--end", "2"]) is None
+
+
+@pytest.mark.slow
+def test_train_reads_a_rows_span_of_its_clip_as_explain_batch_does(tiny_video_preset, tmp_path, capsys):
+    """A manifest row with start / end: train read the whole clip (the red half's pictures and tone beside the blue
+    half's) where explain-batch and a prediction read the span alone; now its features are those of the span."""
+    from msa_demo.config import load_preset
+    from msa_demo.dataset.span import cut_to_span
+    from msa_demo.model import MultimodalSentimentModel
+    from msa_demo import training as T
+    from msa_demo.training.features import extract_features
+
+    full = str(clip(tmp_path / "interview.mp4"))
+    rows = [{"video": full, "start": "3.5", "end": "5.5"}, {"video": full}, {"video": full, "start": 0, "end": 3},
+            {"video": full, "start": "7", "end": "9"}]
+    data, _ = extract_features(rows, load_preset(str(tiny_video_preset)), ["audio", "video"], tmp_path / "cache",
+                               progress=False)
+    model = MultimodalSentimentModel.from_preset(str(tiny_video_preset), device="cpu")
+    for m in ("audio", "video"):
+        got = [data[m]["features"][data[m]["row"][i]] for i in range(3)]
+        assert data[m]["row"][3] == -1  # a span the clip does not hold: the row's one line, read without it
+        assert data[m]["unreadable"] == {3: "The row's span 7-9 s starts past the end of 'interview.mp4' "
+                                            f"({read_length(tmp_path / 'interview.mp4')} s long)."}
+        with cut_to_span({"video": full}, ("3.5", "5.5")) as (values, _said):  # what explain-batch reads
+            inputs = model.read_inputs(video=values["video"])
+            _, encoded = model.encode(m, getattr(inputs, m))
+        assert torch.allclose(got[0], encoded.features.float().cpu(), atol=1e-5)
+        assert not torch.allclose(got[0], got[1], atol=1e-3) and not torch.allclose(got[0], got[2], atol=1e-3)
+
+    # the whole command: a manifest's spans are read, and trained on
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("video,start,end,label\n" + "".join(
+        f"interview.mp4,{a},{b},{lab}\n" for a, b, lab in [(0, 3, "negative"), (3, 6, "positive")] * 3),
+        encoding="utf-8")
+    summary = T.run_training(T.parse_args([str(manifest), "--preset", str(tiny_video_preset), "--epochs", "1",
+                                           "--labels", "2", "--test-size", "0", "--cache-dir",
+                                           str(tmp_path / "cache")]))
+    assert summary["modalities"] == ["audio", "video"]
+    # its two spans are two items (the first read above already, as "0" and "3" or 0 and 3), not the whole file
+    assert "video: 6 items, 1 encoded now (5 from the cache)" in capsys.readouterr().out

@@ -8,6 +8,7 @@ runs the top layers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ import torch
 from torch import nn
 
 from msa_demo.config import Preset
+from msa_demo.dataset.span import cut_to_span
 from msa_demo.errors import InputError
 from msa_demo.model import MultimodalSentimentModel, pick_device
 from msa_demo.modalities import from_pretrained, mean_pool
@@ -27,16 +29,46 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def content_key(modality: str, value: str, source: str | None = None, source_spec: Any = None) -> str:
+def content_key(modality: str, value: str, source: str | None = None, source_spec: Any = None,
+                span: tuple[float, float | None] | None = None) -> str:
     """A row's cache key: the hash of its text, or of its file's bytes; ``source``: the kind whose file brings the
-    modality along (a video's sound track as the audio), read with ``source_spec``'s options."""
+    modality along (a video's sound track as the audio), read with ``source_spec``'s options; ``span``: the seconds
+    of the file the row reads (its start / end, :func:`row_span`), another item than the whole file."""
     if source and source != modality:
         how = json.dumps([modality, source, getattr(source_spec, "family", None),
                           getattr(source_spec, "options", None)], sort_keys=True, default=str)
-        return _sha(how.encode("utf-8") + Path(value).read_bytes())
+        return _sha(how.encode("utf-8") + _spanned(span) + Path(value).read_bytes())
     if modality == "text":
         return _sha(value.encode("utf-8"))
-    return _sha(Path(value).read_bytes())
+    return _sha(_spanned(span) + Path(value).read_bytes())
+
+
+def _spanned(span: tuple[float, float | None] | None) -> bytes:
+    return b"" if span is None else f"span {span[0]!r}-{span[1]!r}\n".encode("utf-8")
+
+
+def row_span(row: dict, source: str) -> tuple[Any, Any] | None:
+    """The row's ``start`` / ``end`` cells (``dataset.span.given``) where its ``source`` file runs in time (a clip, a
+    sound: its kind cuts a span, ``ModalityKind.segment``), None otherwise: ``train`` reads that span of the file,
+    as explain-batch does (it had read the whole file, and a head learned from what no prediction reads)."""
+    from msa_demo.dataset.span import given
+    from msa_demo.registry import get
+
+    if get(source).segment is None:
+        return None
+    return given(row.get("start"), row.get("end"))
+
+
+def _key_span(span: tuple[Any, Any] | None) -> tuple[float, float | None] | None:
+    """A row's span in seconds for its cache key (one that cannot be read: as given, its read says why)."""
+    from msa_demo.dataset.span import seconds
+
+    if span is None:
+        return None
+    try:
+        return seconds(span)
+    except InputError:
+        return span
 
 
 def reads_raw_text(modality: str, spec: Any, finetune_layers: int = 0) -> bool:
@@ -240,13 +272,17 @@ class _Items:
     cache: FeatureCache | None = None  # pooled features (the preset's model); None: the bare text encoder's
     early: dict[str, tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)  # key -> (features, probs)
     early_abstained: dict[str, str] = field(default_factory=dict)  # key -> why the model abstains on it
+    spans: list[Any] = field(default_factory=list)  # each value's row's start / end cells (None: the whole file)
 
     def __post_init__(self) -> None:
-        self._by = {(src, str(v)): k for src, v, k in zip(self.sources, self.values, self.keys)}
+        self.spans = self.spans or [None] * len(self.values)
+        self._by = {(src, str(v), span): k for src, v, span, k in zip(self.sources, self.values, self.spans,
+                                                                      self.keys)}
 
-    def key_of(self, source: str, value: Any) -> str | None:
-        """The key of this modality's item read from ``source``'s file ``value`` (None: no row takes it so)."""
-        return self._by.get((source, str(value)))
+    def key_of(self, source: str, value: Any, span: Any = None) -> str | None:
+        """The key of this modality's item read from ``source``'s file ``value`` over ``span`` (None: no row takes
+        it so)."""
+        return self._by.get((source, str(value), span))
 
 
 def _model_features(model_for, items: _Items, others: Sequence[_Items], progress: bool) -> tuple[dict[str, Any], int]:
@@ -271,39 +307,18 @@ def _model_features(model_for, items: _Items, others: Sequence[_Items], progress
         from tqdm.auto import tqdm
 
         model = model_for()
-        by_key = {k: (v, src) for k, v, src in zip(items.keys, items.values, items.sources)}
+        by_key = {k: (v, src, span) for k, v, src, span in zip(items.keys, items.values, items.sources, items.spans)}
         for k in tqdm(todo, desc=f"encoding {modality}", disable=not progress, leave=False):
-            value, source = by_key[k]
-            try:
-                x = get(source).read(value, model)
-            except InputError as exc:
-                unreadable[k] = str(exc)
-                continue
-            clean = _brought(x, modality, source)
-            if clean is None:
-                absent.add(k)
-            else:
-                why = _abstains(model, modality, clean)
-                if why:
-                    abstained[k] = why
-                else:
-                    _, encd = model.encode(modality, clean)
-                    done.append(k)
-                    feats.append(encd.features.float())
-                    probs.append(encd.probs.float().reshape(-1))
-            for other in others:  # the same file read for another modality that takes it and still needs it
-                k2 = other.key_of(source, value)
-                if (k2 is None or k2 in other.early or k2 in other.early_abstained or k2 in other.cache.index
-                        or k2 in other.cache.abstained):
+            value, source, span = by_key[k]
+            with contextlib.ExitStack() as cut:  # the row's span of its clip or sound, cut as explain-batch cuts it
+                try:
+                    read_from = cut.enter_context(cut_to_span({source: value}, span))[0][source]
+                    x = get(source).read(read_from, model)
+                except InputError as exc:
+                    unreadable[k] = str(exc)
                     continue
-                brought = _brought(x, other.modality, source)
-                if brought is not None:
-                    why = _abstains(model, other.modality, brought)
-                    if why:
-                        other.early_abstained[k2] = why
-                    else:
-                        _, e2 = model.encode(other.modality, brought)
-                        other.early[k2] = (e2.features.float(), e2.probs.float().reshape(-1))
+                _encode_read(model, k, x, modality, source, value, span, others, done, feats, probs, absent,
+                             abstained)
     if done:
         cache.add(done, {"features": torch.stack(feats), "probs": torch.stack(probs)})
     cache.abstain(abstained)
@@ -313,6 +328,37 @@ def _model_features(model_for, items: _Items, others: Sequence[_Items], progress
         raise InputError(f"No {modality} of the manifest could be read ({next(iter(unreadable.values()))}).")
     features = cache.tensors["features"][cache.rows(kept)].float() if kept else None
     return {"features": features, "unreadable": unreadable, "absent": absent, "abstained": gone}, len(done)
+
+
+def _encode_read(model, k: str, x: Any, modality: str, source: str, value: Any, span: Any, others: Sequence[_Items],
+                 done: list, feats: list, probs: list, absent: set, abstained: dict) -> None:
+    """Encode ``x``, read from ``source``'s file ``value`` (over ``span``) as item ``k`` of ``modality`` (into
+    ``done``/``feats``/``probs``, or ``absent`` / ``abstained``), and for the ``others`` that take the same file."""
+    clean = _brought(x, modality, source)
+    if clean is None:
+        absent.add(k)
+    else:
+        why = _abstains(model, modality, clean)
+        if why:
+            abstained[k] = why
+        else:
+            _, encd = model.encode(modality, clean)
+            done.append(k)
+            feats.append(encd.features.float())
+            probs.append(encd.probs.float().reshape(-1))
+    for other in others:  # the same file read for another modality that takes it and still needs it
+        k2 = other.key_of(source, value, span)
+        if (k2 is None or k2 in other.early or k2 in other.early_abstained or k2 in other.cache.index
+                or k2 in other.cache.abstained):
+            continue
+        brought = _brought(x, other.modality, source)
+        if brought is not None:
+            why = _abstains(model, other.modality, brought)
+            if why:
+                other.early_abstained[k2] = why
+            else:
+                _, e2 = model.encode(other.modality, brought)
+                other.early[k2] = (e2.features.float(), e2.probs.float().reshape(-1))
 
 
 # why a picture in which the face model finds no face is left out of its row (a prediction leaves it out so)
@@ -374,12 +420,14 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
         given = [i for i, r in enumerate(rows) if source_of(r, m, by[m])]
         sources = [source_of(rows[i], m, by[m]) for i in given]
         values = [rows[i][src] for i, src in zip(given, sources)]
-        keys = [content_key(m, v, src, preset.modalities.get(src)) for v, src in zip(values, sources)]
+        spans = [row_span(rows[i], src) for i, src in zip(given, sources)]  # a clip's or sound's start / end
+        keys = [content_key(m, v, src, preset.modalities.get(src), _key_span(span))
+                for v, src, span in zip(values, sources, spans)]
         raw_text = reads_raw_text(m, spec, finetune_layers)
         base_key = {"modality": m, "family": spec.family, "model_id": spec.model_id, "revision": spec.revision,
                     "options": spec.options if not raw_text else {}}
         cache = None if raw_text else FeatureCache(cache_dir, {**base_key, "store": "pooled", "read": READ})
-        items[m] = _Items(m, given, sources, values, keys, base_key, cache)
+        items[m] = _Items(m, given, sources, values, keys, base_key, cache, spans=spans)
     pooled = [it for it in items.values() if it.cache is not None]
     for m, it in items.items():
         if it.cache is None:
@@ -411,4 +459,4 @@ def extract_features(rows: list[dict], preset: Preset, modalities: Sequence[str]
 
 
 __all__ = ["FeatureCache", "RawTextEncoder", "carriers", "content_key", "extract_features", "reads_raw_text",
-           "source_of"]
+           "row_span", "source_of"]
