@@ -983,6 +983,19 @@ def share_link(page) -> str:
     return page.locator("#share-link textarea, #share-link input").first.input_value()
 
 
+# each chart on the page as drawn: its svg's and its title's left and right edges, the text of its title and notes
+# under 12 px, and its bars' words that are seen (each with its box)
+CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(c => c.offsetParent).map(c => {
+  const edges = (e) => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; };
+  const words = [...c.querySelectorAll('.bartext')].filter(t => t.textContent.trim()
+    && getComputedStyle(t).visibility !== 'hidden').map(t => [t.textContent, t.getBoundingClientRect().toJSON()]);
+  return {id: c.closest('[id]')?.id, svg: edges(c.querySelector('.main-svg')), title: edges(c.querySelector('.gtitle')),
+          small: [...c.querySelectorAll('.infolayer text, .infolayer tspan')].filter(e => e.textContent.trim())
+            .map(e => [e.textContent, parseFloat(getComputedStyle(e).fontSize)]).filter(([, px]) => px < 12),
+          words};
+})"""
+
+
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
     own = browser.new_context(viewport={"width": 1400, "height": 900})
     own.grant_permissions(["clipboard-read", "clipboard-write"], origin=worked_url.rstrip("/"))
@@ -1026,6 +1039,14 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
                             "button.label-wrap')].filter(e => e.offsetParent).map(e => "
                             "[e.innerText.trim(), e.getBoundingClientRect().height])")
     assert len(tapped) > 10 and all(high >= 44 for _, high in tapped), tapped  # a finger's size (30 and 20 px)
+    # its charts: each title inside its chart (the audio chart's ran off its right edge, "… to fit th"), no line
+    # of a title or note under 12 px (plotly's <sup> drew the second lines at 9.8 px); the page no wider than the phone
+    wait_shown(small, "#audio-plot .js-plotly-plot .gtitle")
+    charts = small.evaluate(CHARTS)
+    assert {c["id"] for c in charts} >= {"contrib", "audio-plot"}, charts
+    for c in charts:
+        assert c["svg"][0] <= c["title"][0] and c["title"][1] <= c["svg"][1] and not c["small"], c
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
     phone.close()
     assert not other.locator("#msa-jump").is_visible()  # on a wide screen the results are beside the inputs
     # a new explanation on the first page: the old link is not its link, and is hidden

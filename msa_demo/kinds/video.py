@@ -22,7 +22,8 @@ from msa_demo.i18n import joined, label, sep, t
 from msa_demo.registry import ModalityKind, get, names
 from msa_demo.views import esc as _e
 from msa_demo.views.base import none_stands_out
-from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
+from msa_demo.views.figures import (LINE_PX, TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, extra_lines, subtitle,
+                                    title_lines, under_the_tools)
 from msa_demo.views.charts import svg_open
 
 FILMSTRIP = 6  # key frames in the report's filmstrip
@@ -436,15 +437,15 @@ def timeline(exp: dict, lang: str = "en"):
         fig.add_vline(x=at, line={"color": "#333", "dash": "dot", "width": 1})
         fig.add_annotation(x=at, y=1.0, yref="paper", yanchor="bottom", showarrow=False, font={"size": 11},
                            text=t("key frame {time} s", lang, time=f"{at:.1f}"))  # above the lanes, not on the face
-    push = t("blue pushes toward '{target}', orange away; each lane relative to its strongest", lang,
-             target=views.esc(label(exp.get("target", ""), lang)))
-    height = 174 + 46 * len(names_)
+    title = title_lines(t("The clip on one time axis", lang), lang) + subtitle(t(
+        "blue pushes toward '{target}', orange away; each lane relative to its strongest", lang,
+        target=label(exp.get("target", ""), lang)), lang)
+    more = LINE_PX * extra_lines(title)
+    height = 174 + 46 * len(names_) + more
     fig.update_layout(
-        title={"text": f"{t('The clip on one time axis', lang)}<br><sup>{push}</sup>", "font": {"size": 14},
-               **under_the_tools(height)},
+        title={"text": title, "font": {"size": 14}, **under_the_tools(height)},
         barmode="overlay", showlegend=False, height=height, bargap=0.25,
-
-        margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
+        margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH + more, "b": 40}, modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
         xaxis={"title": {"text": t("seconds", lang)}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names_))})
     return fig

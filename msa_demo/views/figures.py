@@ -25,6 +25,31 @@ TIME_LINE_TOOLS_LEFT_OUT = ["select", "lasso"]
 TOOLS_HIGH = 44  # px: the tool bar's height and a little more (a title of two lines drawn at 32 px met its icons)
 
 
+# a chart's title and its second line, in lines that fit a phone's chart (326 px: a 14 px title of 55 characters ran
+# off its right edge, "… to fit th"); plotly's <sup> drew the second line at 70 % of the title's 14 px, 9.8 px
+TITLE_CHARS, SUBTITLE_PX = {"en": 48, "zh": 20}, 12
+LINE_PX = 19  # a title's line in plotly (1.3 × its 14 px): what each line past the first two adds to the top margin
+
+
+def title_lines(text: str, lang: str = "en") -> str:
+    """``text`` (plain; escaped here) as a chart title's lines that fit a phone's chart."""
+    return wrapped(text, TITLE_CHARS["zh" if lang == "zh" else "en"])
+
+
+def subtitle(text: str, lang: str = "en") -> str:
+    """``text`` (plain; escaped here) as the lines under a chart's title, each at ``SUBTITLE_PX`` (a <br> before
+    each), as many as a phone's chart needs at that size."""
+    chars = round(TITLE_CHARS["zh" if lang == "zh" else "en"] * 14 / SUBTITLE_PX)
+    return "".join(f'<br><span style="font-size:{SUBTITLE_PX}px">{line}</span>'
+                   for line in wrapped(text, chars).split("<br>"))
+
+
+def extra_lines(title: str, planned: int = 2) -> int:
+    """How many lines ``title`` has past the ``planned`` lines a chart's top margin was set for (a title and its
+    second line)."""
+    return max(0, title.count("<br>") + 1 - planned)
+
+
 def under_the_tools(height: int) -> dict:
     """Where a chart's title goes so that the tool bar (at the top: on a phone, at all times) does not cover it;
     a chart with a title here keeps ``TOOLS_HIGH`` px more at its top margin."""
@@ -55,8 +80,8 @@ def contributions_figure(exp: dict, lang: str = "en"):
     if pairs:  # one line under the plots: bars stay readable however many pairs there are
         fig.add_annotation(text=wrapped(t("pairwise interactions: {pairs}", lang, pairs=i18n.listed(
             (f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}" for k, v in pairs.items()),
-            lang)), 55 if lang != "zh" else 30), xref="paper", yref="paper",  # (a Chinese line was cut on a phone)
-            x=0.0, y=-0.3, showarrow=False, font={"size": 11}, xanchor="left", yanchor="top")
+            lang)), 48 if lang != "zh" else 24), xref="paper", yref="paper",  # (a Chinese line was cut on a phone)
+            x=0.0, y=-0.3, showarrow=False, font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
     xs, ys = [t("all", lang)], [float(fused.get(target, mc.get("value_all") or 0.0))]
@@ -74,12 +99,14 @@ def contributions_figure(exp: dict, lang: str = "en"):
     title = t("Modality contributions", lang)
     if mc.get("conflict"):
         detail = conflict_text(mc.get("conflict_detail"), lang)
-        title += t(" — ⚠ modalities disagree", lang) + f"<br><sup>{wrapped(detail, 60 if lang != 'zh' else 36)}</sup>"
+        title = title_lines(title + t(" — ⚠ modalities disagree", lang), lang) + subtitle(detail, lang)
     elif none_stands_out(values):
-        title += "<br><sup>" + t("every input moved it by about the same amount: none stands out", lang) + "</sup>"
-    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "y": 0.97,
-                             "yanchor": "top"}, showlegend=False,
-                      height=420, margin={"l": 50, "r": 10, "t": 130, "b": 110},
+        title = title_lines(title, lang) + subtitle(
+            t("every input moved it by about the same amount: none stands out", lang), lang)
+    more = LINE_PX * extra_lines(title, planned=3)  # (its second line was in two at the start)
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "yref": "container",
+                             "y": 1 - 12 / (420 + more), "yanchor": "top"}, showlegend=False,
+                      height=420 + more, margin={"l": 50, "r": 10, "t": 130 + more, "b": 110},
                       modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
@@ -110,8 +137,9 @@ def wrapped(text: str, width: int = 55) -> str:
                 lines.append("")
             lines[-1] += part
         if all(len(line) <= width for line in lines):
-            return "<br>".join(html.escape(line) for line in lines)
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
+            return "<br>".join(html.escape(line, quote=False) for line in lines)
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, width)) or html.escape(
+        text, quote=False)
 
 
 def text_highlights(exp: dict, lang: str = "en") -> list[tuple[str, str | None]] | None:
@@ -400,12 +428,13 @@ def audio_figure(exp: dict, lang: str = "en"):
     fig.update_xaxes(title_text=t("seconds", lang), row=2, col=1)
     fig.update_yaxes(title_text=t("amplitude", lang), row=1, col=1)
     fig.update_yaxes(title_text=t("relative push", lang), range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
-    head = t("Audio: {caption}", lang, caption=html.escape(map_caption(m, lang)))
-    push = t("blue pushes toward '{target}', orange away", lang, target=html.escape(i18n.label(exp.get("target", ""),
-                                                                                           lang)))
-    height = 432
-    fig.update_layout(title={"text": f"{head}<br><sup>{push}</sup>", "font": {"size": 14}, **under_the_tools(height)},
-                      showlegend=False, height=height, margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH, "b": 40},
+    head = title_lines(t("Audio: {caption}", lang, caption=map_caption(m, lang)), lang)
+    push = subtitle(t("blue pushes toward '{target}', orange away", lang, target=i18n.label(exp.get("target", ""),
+                                                                                          lang)), lang)
+    more = LINE_PX * extra_lines(head + push)
+    height = 432 + more
+    fig.update_layout(title={"text": head + push, "font": {"size": 14}, **under_the_tools(height)},
+                      showlegend=False, height=height, margin={"l": 60, "r": 20, "t": 60 + TOOLS_HIGH + more, "b": 40},
                       modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT})
     return fig
 
@@ -429,8 +458,9 @@ def map_figure(exp: dict, modality: str):
                              hovertext=[f"{lbl}: {s:+.3g}" for lbl, s in zip(labels, scores)],
                              name=str(m.get("method", ""))), row=row, col=1)
         fig.update_yaxes(range=[-1.1, 1.1], tickvals=[-1, 0, 1], title_text="relative push", row=row, col=1)
-    fig.update_layout(title={"text": f"{html.escape(modality.capitalize())}<br><sup>blue pushes toward "
-                                     f"'{html.escape(str(exp.get('target', '')))}', orange away</sup>",
-                             "font": {"size": 14}}, showlegend=False, height=160 + 200 * len(maps),
-                      margin={"l": 60, "r": 20, "t": 90, "b": 40}, modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
+    title = title_lines(modality.capitalize()) + subtitle(f"blue pushes toward '{exp.get('target', '')}', orange away")
+    more = LINE_PX * extra_lines(title)
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, showlegend=False,
+                      height=160 + 200 * len(maps) + more, margin={"l": 60, "r": 20, "t": 90 + more, "b": 40},
+                      modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     return fig

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from msa_demo.i18n import label as class_name, t
-from msa_demo.views.figures import TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, under_the_tools
+from msa_demo.views.figures import (LINE_PX, TIME_LINE_TOOLS_LEFT_OUT, TOOLS_HIGH, extra_lines, subtitle,
+                                    title_lines, under_the_tools)
 from msa_demo.views.base import esc as _e
 from msa_demo.views.charts import svg_open
 
@@ -66,7 +67,9 @@ def map_figure(m: Any, height: int = 520, title: str | None = None, lang: str = 
         return None
     fig = go.Figure()
     groups = _groups(m.points, lang)
-    title = f"{t(TITLE, lang)}<br><sup>{t(HOW, lang)}</sup>" if title is None else title
+    title = title_lines(t(TITLE, lang), lang) + subtitle(t(HOW, lang), lang) if title is None else title
+    more = LINE_PX * extra_lines(title)
+    height += more
     for name, colour, wrong, pts in _under_first(groups):
         fig.add_trace(go.Scatter(legendrank=1000 + groups.index((name, colour, wrong, pts)),
             x=[p.x for p in pts], y=[p.y for p in pts], mode="markers", name=name,
@@ -77,7 +80,7 @@ def map_figure(m: Any, height: int = 520, title: str | None = None, lang: str = 
     x_title, y_title = m.axis_titles(lang)
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left", **under_the_tools(height)},
                       modebar={"remove": TIME_LINE_TOOLS_LEFT_OUT},
-                      height=height, margin={"l": 50, "r": 10, "t": 80 + TOOLS_HIGH, "b": 50}, hovermode="closest",
+                      height=height, margin={"l": 50, "r": 10, "t": 80 + TOOLS_HIGH + more, "b": 50}, hovermode="closest",
                       clickmode="event", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       xaxis={"title": {"text": x_title, "font": {"size": 12}}, "zeroline": False},
                       yaxis={"title": {"text": y_title, "font": {"size": 12}}, "zeroline": False})
