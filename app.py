@@ -492,6 +492,34 @@ new MutationObserver(describe).observe(document.body, {childList: true, subtree:
                                                        attributes: true, attributeFilter: ['style', 'src', 'lang']});
 """
 
+# a chart's words over its bars, as wide as the chart is drawn: the audio chart's were chosen for 700 px of plot
+# (views.fitting_labels), so that on a phone's 246 px "is" sat on "the" and "I" under "am". A word whose box runs
+# into a stronger bar's word is hidden (its hover text still names it), after each drawing of the chart (a resize)
+FITTED_WORDS = """
+const fitWords = (chart) => {
+  const words = [...chart.querySelectorAll('.bartext-outside')].filter(t => t.textContent.trim())
+    .map(t => ({t, push: Math.abs(t.closest('.point')?.__data__?.s || 0), r: t.getBoundingClientRect()}))
+    .sort((a, b) => b.push - a.push);
+  const kept = [];
+  for (const w of words) {
+    const fits = kept.every(k => w.r.right + 2 <= k.r.left || k.r.right + 2 <= w.r.left || w.r.bottom <= k.r.top
+                                  || k.r.bottom <= w.r.top);
+    if (fits) kept.push(w);
+    if (fits ? w.t.hasAttribute('visibility') : w.t.getAttribute('visibility') !== 'hidden') {
+      if (fits) w.t.removeAttribute('visibility'); else w.t.setAttribute('visibility', 'hidden');
+    }
+  }
+};
+const fitCharts = () => document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+  if (typeof chart.on !== 'function' || chart.msaFits) return;
+  chart.msaFits = true;
+  chart.on('plotly_afterplot', () => fitWords(chart));
+  fitWords(chart);
+});
+fitCharts();
+new MutationObserver(fitCharts).observe(document.body, {childList: true, subtree: true});
+"""
+
 # the link of a shared explanation: this page's address with ?x=<id>, copied where the browser allows it; the
 # button says for 3 s whether it was copied or is to be copied from the box below it (a mark beside its label, as
 # Gradio owns the label's text)
@@ -695,7 +723,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           "The model says whether they are **positive, neutral or negative**, then shows which words, "
                           "regions and moments made it think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False,
-                js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED + ANNOUNCED)
+                js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED + ANNOUNCED
+                + FITTED_WORDS)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)

@@ -996,6 +996,14 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(c => 
 })"""
 
 
+def words_on_words(chart: dict) -> list:
+    """The pairs of a chart's seen bar words whose boxes overlap."""
+    seen = chart["words"]
+    return [(a, b) for i, (a, ra) in enumerate(seen) for b, rb in seen[i + 1:]
+            if ra["left"] < rb["right"] and rb["left"] < ra["right"] and ra["top"] < rb["bottom"]
+            and rb["top"] < ra["bottom"]]
+
+
 def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browser):
     own = browser.new_context(viewport={"width": 1400, "height": 900})
     own.grant_permissions(["clipboard-read", "clipboard-write"], origin=worked_url.rstrip("/"))
@@ -1047,6 +1055,14 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     for c in charts:
         assert c["svg"][0] <= c["title"][0] and c["title"][1] <= c["svg"][1] and not c["small"], c
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    # the audio chart's words: none on another ("is" sat on "the", "I" under "am"), the strongest kept; on the wide
+    # screen (the same chart, 1400 px) every one it had
+    audio = next(c for c in charts if c["id"] == "audio-plot")
+    wide = next(c for c in other.evaluate(CHARTS) if c["id"] == "audio-plot")
+    assert not words_on_words(audio) and not words_on_words(wide), (words_on_words(audio), words_on_words(wide))
+    phone_words, wide_words = ([w for w, _ in c["words"]] for c in (audio, wide))
+    assert "worst" in phone_words and len(phone_words) >= 5, phone_words
+    assert set(phone_words) < set(wide_words), (phone_words, wide_words)  # none hidden there
     phone.close()
     assert not other.locator("#msa-jump").is_visible()  # on a wide screen the results are beside the inputs
     # a new explanation on the first page: the old link is not its link, and is hidden
