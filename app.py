@@ -125,6 +125,19 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   #examples button, #tabs [role=tab], #language label, .gradio-container button.label-wrap {min-height: 44px}
   .gradio-container label:has(> input[type=checkbox]) {min-height: 44px; display: flex; align-items: center}
   .gradio-container input[type=checkbox] {width: 22px; height: 22px}
+  /* and every other control a finger taps (a phone measured them: the settings' and the Dataset tab's choices 35 px,
+     Predict, Explain and the downloads 40, Dataset's two downloads 26, a number's reset 22, "details" heads 20, the
+     footer's links 21); not a word's chip, the words' legend or a probability bar, which are read, not pressed */
+  .gradio-container label:has(> input[type=radio]) {min-height: 44px; display: flex; align-items: center}
+  .gradio-container button:not(.token, .legend-item, .confidence-set, .icon, .icon-button) {min-height: 44px}
+  .gradio-container summary {min-height: 44px; padding-block: 12px; box-sizing: border-box}
+  footer :is(a, button) {display: inline-flex; align-items: center; min-height: 44px}
+  /* an icon (a box's tools, its sources, a player's controls: 18 to 32 px) is drawn at its size and answers a tap
+     on 44 × 44 px round it (drawn at 44 px, the player's icons tripled and the tools covered the box's name) */
+  .gradio-container :is(button.icon, button.icon-button, .icon-button-wrapper a[href]) {position: relative}
+  .gradio-container :is(button.icon, button.icon-button, .icon-button-wrapper a[href])::before {content: "";
+    position: absolute; left: 50%; top: 50%; width: max(100%, 44px); height: max(100%, 44px);
+    transform: translate(-50%, -50%)}
 }
 #msa-jump {display: none}
 @media (max-width: 700px) {  /* a phone: the verdict's link at the top of the inputs (DESCRIBED) */

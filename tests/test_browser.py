@@ -996,6 +996,18 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(c => 
 })"""
 
 
+# every control a finger can tap and how high it answers a tap (an icon drawn small answers on its ::before);
+# not a word's chip, the words' legend or a probability bar, which are read, not pressed
+TAPPED = """() => [...document.querySelectorAll('.gradio-container :is(button, summary, [role=tab], select, '
+  + '.icon-button-wrapper a[href], label:has(> input:is([type=checkbox], [type=radio]))), footer :is(a, button)')]
+  .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden' && !e.closest('label button')
+          && !e.matches('.token, .legend-item, [role=meter]'))
+  .map(e => { const around = getComputedStyle(e, '::before');
+    const drawn = around.content !== 'none' && around.position === 'absolute' ? parseFloat(around.height) : 0;
+    return [(e.getAttribute('aria-label') || e.innerText || '').trim().slice(0, 40),
+            Math.max(e.getBoundingClientRect().height, drawn)]; })"""
+
+
 def words_on_words(chart: dict) -> list:
     """The pairs of a chart's seen bar words whose boxes overlap."""
     seen = chart["words"]
@@ -1043,10 +1055,12 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     jump.tap()
     small.wait_for_function("() => Math.abs(document.querySelector('#fused').getBoundingClientRect().top) < 5",
                             timeout=10_000)
-    tapped = small.evaluate("() => [...document.querySelectorAll('#examples button, [role=tab], [id^=use-] label, "
-                            "button.label-wrap')].filter(e => e.offsetParent).map(e => "
-                            "[e.innerText.trim(), e.getBoundingClientRect().height])")
-    assert len(tapped) > 10 and all(high >= 44 for _, high in tapped), tapped  # a finger's size (30 and 20 px)
+    small.locator("#advanced").get_by_text("Advanced").first.tap()  # its choices are radio buttons
+    small.wait_for_selector("#text-method input[type=radio]", timeout=10_000)
+    tapped = small.evaluate(TAPPED)
+    assert len(tapped) > 40, tapped
+    assert [(name, high) for name, high in tapped if high < 44] == []  # a finger's size (the examples were 30 px,
+    # the "use" boxes 20, the settings' choices 35, Predict and Explain 40, the boxes' and players' icons 18 to 32)
     # its charts: each title inside its chart (the audio chart's ran off its right edge, "… to fit th"), no line
     # of a title or note under 12 px (plotly's <sup> drew the second lines at 9.8 px); the page no wider than the phone
     wait_shown(small, "#audio-plot .js-plotly-plot .gtitle")
