@@ -24,15 +24,17 @@ setup-test:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng sox fonts-noto-cjk \
 	   pocketsphinx-testdata >/dev/null)
 
-# the whole suite in two parts: the fast lane's tests on two pytest-xdist workers (one per core), then the rest (apps
-# served, browsers, real weights, fresh Pythons) one at a time, as their timings and ports want; fails when either
-# part fails, and runs both whatever the first gave (PYTEST_ARGS: more arguments for both, "-k name"; a part that it
-# leaves no test in passes)
+# the whole suite in three parts: the fast lane's tests on two pytest-xdist workers (one per core); the rest on two
+# workers too: on one the tests that serve an app or drive a browser, one after another (tests/conftest.py groups
+# them), on the other the real weights and fresh Pythons; then the ones marked alone (Ray clusters) one at a time.
+# Fails when any part fails, and runs each whatever the one before gave (PYTEST_ARGS: more arguments for all three,
+# "-k name"; a part that it leaves no test in passes)
 test: setup-test
-	@rc=0; \
-	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PYTHON) -m pytest -q -m fast -n 2 $(PYTEST_ARGS) || \
+	@rc=0; export OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE}; \
+	$(PYTHON) -m pytest -q -m fast -n 2 $(PYTEST_ARGS) || { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
+	$(PYTHON) -m pytest -q -m "not fast and not alone" -n 2 --dist loadgroup $(PYTEST_ARGS) || \
 	  { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
-	$(PYTHON) -m pytest -q -m "not fast" $(PYTEST_ARGS) || { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
+	$(PYTHON) -m pytest -q -m "not fast and alone" $(PYTEST_ARGS) || { c=$$?; [ $$c -eq 5 ] || rc=$$c; }; \
 	exit $$rc
 
 # torch's idle OpenMP threads sleep instead of spinning (OMP_WAIT_POLICY=PASSIVE): on a busy 2-core machine the

@@ -170,6 +170,10 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(kind)
         if not any(item.get_closest_marker(k) for k in OUT_OF_THE_FAST_LANE):
             item.add_marker("fast")
+        elif item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            # make test's second part (pytest-xdist, --dist loadgroup): the tests that serve an app, and drive a
+            # browser, one after another on one worker (their module's app served once), the rest on the other
+            item.add_marker(pytest.mark.xdist_group("app"))
 
 
 # A test that starts a fresh Python must be marked ``spawns`` (it is slow, and out of the fast lane): every

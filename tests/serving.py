@@ -39,9 +39,16 @@ def serve(demo, **launch) -> Iterator[str]:
     from msa_demo.ui import i18n
 
     demo.queue(default_concurrency_limit=1)
-    port = free_port()
     launch.setdefault("i18n", i18n())  # as app.main serves it: English and Chinese
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, **launch)
+    for attempt in range(3):
+        port = free_port()
+        try:
+            demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, **launch)
+            break
+        except ValueError as e:  # Gradio's one 3-s look at the new server timed out (a busy machine): once more
+            if "localhost is not accessible" not in str(e) or attempt == 2:
+                raise
+            demo.close()
     url = f"http://127.0.0.1:{port}/"
     SERVED[url] = demo
     try:

@@ -766,6 +766,7 @@ def test_cli_explain_batch(tiny_preset_path, tmp_path, capsys):
 
 @pytest.mark.slow
 @pytest.mark.spawns
+@pytest.mark.alone  # a local Ray cluster (see tests/test_dataset_cluster.py)
 def test_ray_engine_gives_the_local_engine_numbers(batch, tiny_preset_path, tmp_path):
     """Local Ray, 2 workers: the same rows, the same numbers and messages as the local engine, same seed."""
     pytest.importorskip("ray", reason="Ray is the optional extra in requirements-cluster.txt")

@@ -25,6 +25,9 @@ from msa_demo.dataset.distributed import loopback_kept, plan  # noqa: E402
 from test_dataset_media import COMPARED, EXAMPLES, FAST, ROWS, MediaServer, media_files, write_jsonl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# Ray clusters (a two-node one, and local ones the runs start) want the machine to themselves: make test runs these
+# after the tests it runs two at a time
+pytestmark = pytest.mark.alone
 
 
 def test_a_loopback_address_stays_loopback():
