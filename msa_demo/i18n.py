@@ -1468,6 +1468,48 @@ ZH: dict[str, str] = {
     "--start and --end cut a clip: give {flags} with them.": "--start 和 --end 用于截取片段：请同时给出 {flags}。",
     "--start and --end cut a clip given with {flags}; a saved explanation (--from) is replayed as it was read.":
         "--start 和 --end 截取的是用 {flags} 给出的片段；保存的解释（--from）按其当时读取的内容重放。",
+    # fix-story
+    ", which {inputs} each say on their own": "，{inputs}各自单独也这样说",
+    "Either {a} or {b} alone is enough for '{label}': take one away and the other still says it.":
+        "{a}或{b}单独一个就足以得出“{label}”：去掉其中一个，另一个仍然这样说。",
+    "Any one of {inputs} can be taken away and the others still say '{label}'.":
+        "{inputs}中任意去掉一个，其余的仍然说“{label}”。",
+    "Without {input} the model is even surer of '{label}' ({without} against {all} with everything): beside the "
+    "other inputs, that input adds nothing to it.":
+        "去掉{input}后，模型更确定是“{label}”（{without}，全部输入时为 {all}）：在其他输入旁边，它对此毫无增益。",
+    "{a} and {b} overlap: together they move '{label}' {points} points less than their two effects would add up "
+    "to, because they say the same thing.":
+        "{a}和{b}相互重叠：两者一起让“{label}”变动的幅度比各自效果相加少 {points} 个百分点，因为它们说的是同一件事。",
+    "{a} and {b} reinforce each other: together they move '{label}' {points} points more than their two effects "
+    "would add up to.":
+        "{a}和{b}相互加强：两者一起让“{label}”变动的幅度比各自效果相加多 {points} 个百分点。",
+    "{a} and {b} add up: each moves '{label}' about as much with the other as without it.":
+        "{a}和{b}的作用可以相加：有没有另一个，各自让“{label}”变动的幅度都差不多。",
+    " points": " 个百分点",
+    "How much each input moved the chance of '{target}', in points": "每个输入让“{target}”的可能性变动多少（百分点）",
+    "Each bar is the input's fair share of the move from no input ({none}) to all of them ({all}): what it adds on "
+    "average when it joins the others, in every order.":
+        "每根条是该输入在从没有输入（{none}）到全部输入（{all}）这段变动中应得的份额：按各种顺序加入其他输入时，它平均带来的变化。",
+    "The chance of '{target}' with everything, and without one input": "全部输入时，以及去掉一个输入时“{target}”的可能性",
+    "details for specialists": "供专业人士参考的细节",
+    "Shapley values (exact, over every subset of the inputs; they add up to P(all) − P(none) = {gap}): {values}.":
+        "Shapley 值（精确计算，遍历输入的每个子集；总和等于 P(全部) − P(无) = {gap}）：{values}。",
+    " (Shapley interaction index: what a pair adds together beyond each alone; negative when they overlap).":
+        "（Shapley 交互指数：一对输入在各自作用之外共同带来的变化；两者重叠时为负）。",
+
+    "{name}: no flip can be found by taking words out. Its model judges only the words said, and with all {k} of "
+    "them blanked out {voice} gives it nothing to read: the {p} '{label}' it then gives is its reading of a row of "
+    "blanks (padding tokens), not of anything said.":
+        "{name}：去掉词语找不到翻转。它的模型只判断说出的话，{k} 个词全部被抹去后，{voice}已没有任何内容可读：此时的 {p}“{label}”"
+        "是它对一串空白（填充标记）的读法，而不是对任何所说内容的判断。",
+    "{name}: no flip can be found by taking words out. Its model judges only the words said, and with all {k} of "
+    "them blanked out {voice} gives it nothing to read: the {p} '{label}' left is {others} read together with a "
+    "row of blanks (padding tokens) in place of the words.":
+        "{name}：去掉词语找不到翻转。它的模型只判断说出的话，{k} 个词全部被抹去后，{voice}已没有任何内容可读：剩下的 {p}“{label}”"
+        "是{others}与一串代替这些词的空白（填充标记）一起读出的结果。",
+    "the face pushed {way} {target} all through the clip": "人脸在整段视频中一直{way}“{target}”推动",
+    "Blue pushes toward '{target}', orange away.": "蓝色推向“{target}”，橙色推离。",
+    "How much each segment moved the chance of '{target}', in points": "每个片段让“{target}”的可能性变动多少（百分点）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

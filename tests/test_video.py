@@ -1067,3 +1067,18 @@ def test_a_clip_read_again_finds_its_faces_kept_and_the_same(lite, turning_clip,
     other = write_clip(turning_clip.parent / "frown.mp4", [frown.transpose(Image.FLIP_LEFT_RIGHT)] * 20, fps=10)
     mirrored = lite.read_inputs(video=str(other)).video.faces
     assert distinct < len(searched) <= distinct + 4 and len(mirrored) == 4 and mirrored[0] is not None  # new pixels
+
+
+def test_a_push_over_the_whole_clip_names_no_moment():
+    """A 6.5 s clip smiling throughout: "the face pushed hardest toward positive at 0–6 s", the whole clip but its
+    last half second (weaker for being half as long), was told as if it were one moment."""
+    from msa_demo.kinds import video as video_kind
+
+    spans = [[i, i + 1] for i in range(6)] + [[6, 6.47]]
+    exp = {"target": "positive", "prediction": {"label": "positive", "used": ["video"], "notices": []},
+           "maps": [{"modality": "video", "method": "occlusion", "labels": [f"{a}–{b} s" for a, b in spans],
+                     "spans": spans, "scores": [0.051, 0.0508, 0.0511, 0.051, 0.0511, 0.051, 0.0256]}]}
+    assert video_kind.story(exp) == "the face pushed toward positive all through the clip"
+    assert video_kind.story(exp, lang="zh") == "人脸在整段视频中一直朝向“正面”推动"
+    exp["maps"][0]["scores"] = [0.01, 0.051, 0.0508, 0.0511, 0.051, 0.0511, 0.01]  # 1–6 s of 6.5: a moment still
+    assert video_kind.story(exp) == "the face pushed hardest toward positive at 1–6 s"

@@ -475,6 +475,9 @@ def filmstrip(exp: dict, lang: str = "en") -> list[tuple]:
 
 
 TIED = 0.05  # moments whose push is within 5 % of the strongest are as strong (one span in the story)
+# a span this share of the clip or more is the whole clip (a last half-second moment, weaker for being shorter, had
+# left "the face pushed hardest toward positive at 0–6 s" of a 6.5 s clip): no moment is named
+WHOLE = 0.9
 TIED_TOLD = 3  # as-strong spans apart from each other named in the story, then "and N more"
 
 
@@ -503,6 +506,8 @@ def story(exp: dict, lang: str = "en") -> str | None:
     as_hard = lambda x: x * raw > 0 and abs(x) >= (1 - TIED) * abs(raw)  # noqa: E731
     lo, hi = _span(face, top, as_hard)
     a, b = face[lo][0], face[hi][1]
+    if b - a >= WHOLE * (face[-1][1] - face[0][0]) and len(face) > 1:  # no moment: "hardest at 0–6 s" of 6.5 s
+        return t("the face pushed {way} {target} all through the clip", lang, way=way, target=target)
     # as hard elsewhere, apart from it: each such span is named, in time order, and no words (which moment's?); a
     # frown at 1-2 s and again at 7-8 s had been told as the first alone, "when 'I am fine' was said"
     spans, i = [], 0
