@@ -634,3 +634,31 @@ def test_a_visitor_s_web_address_is_shown_on_the_page_as_text_not_as_a_link():
     assert "http\\://127.0.0.1:9/x" in shown and "WWW\\.evil.example" in shown and "me\\@evil.example" in shown
     assert "://" not in shown.replace("\\://", "") and "www." not in shown.lower().replace("www\\.", "")
     assert md("Text: 4 words") == "Text: 4 words"  # nothing else changes
+
+
+def test_a_voice_judged_by_its_words_with_every_word_blanked_is_not_said_as_a_reading():
+    """Lite audio (a words-only model) said "Audio: no flip; without all 3 spoken words it still reads negative
+    (92 %)": a reader could not tell what was left to read. It is a row of blanks (padding tokens): alone, the 92 %
+    is the model's reading of them; beside a video, the video read with them."""
+    from msa_demo.views.whatif import line, whatif_markdown
+
+    amap = {"modality": "audio", "method": "word_ablation", "labels": ["It", "is", "awful."],
+            "params": {"baseline": "pad token", "segments": "recognised words"}, "scores": [0.0, 0.0, 0.04]}
+    c = {"modality": "audio", "edit": "remove", "flipped": False, "original": "negative", "label": "negative",
+         "probs": {"negative": 0.92, "neutral": 0.01, "positive": 0.07}, "units": ["awful.", "It", "is"],
+         "method": "word_ablation", "cost": {"forward_passes": 3, "seconds": 0.1}, "stopped": "",
+         "sentence": "Audio: no flip; without all 3 spoken words it still reads negative (92 %). Taking out every "
+                     "spoken word is not leaving the audio out (the chart's 'no audio'): its model still reads "
+                     "what is left."}
+    exp = {"target": "negative", "prediction": {"used": ["audio"]}, "maps": [amap], "what_if": [c]}
+    said = line(c, exp)
+    assert said == ("Audio: no flip can be found by taking words out. Its model judges only the words said, and with "
+                    "all 3 of them blanked out the voice gives it nothing to read: the 92 % 'negative' it then gives "
+                    "is its reading of a row of blanks (padding tokens), not of anything said.")
+    assert "still reads" not in whatif_markdown(exp)
+    exp["prediction"]["used"] = ["audio", "video"]
+    assert line(c, exp).endswith("the 92 % 'negative' left is the video read together with a row of blanks (padding "
+                                 "tokens) in place of the words.")
+    assert "填充标记" in line(c, exp, "zh") and "视频" in line(c, exp, "zh")
+    c["units"] = ["awful.", "It"]  # not every word: the search's own sentence
+    assert line(c, exp) == c["sentence"]

@@ -51,11 +51,15 @@ def _listed(items: list[str], lang: str) -> str:
 
 def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     """A what-if's one sentence in ``lang``: the one ``explain.whatif`` wrote (English) as it is, or the same
-    sentence said in Chinese from the what-if's record (its map, from ``exp``, says how many units it has)."""
-    if lang != "zh":
-        return str(c.get("sentence", ""))
+    sentence said in Chinese from the what-if's record (its map, from ``exp``, says how many units it has); a voice
+    judged by its words alone with every word blanked out is said as what it is (:func:`nothing_left`)."""
     amap = next((m for m in (exp or {}).get("maps") or [] if m.get("modality") == c.get("modality")
                  and m.get("method") == c.get("method")), {})
+    left = nothing_left(c, amap, exp, lang)
+    if left:
+        return left
+    if lang != "zh":
+        return str(c.get("sentence", ""))
     params, units, modality = amap.get("params") or {}, [str(u) for u in c.get("units") or []], c.get("modality")
     probs = c.get("probs") or {}
     reads = t("{label} ({p})", lang, label=i18n.label(c.get("label"), lang),
@@ -119,6 +123,36 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     if c.get("edit") == "remove" and total is not None and k == total and k > 1:  # not the chart's "no text"
         said += t(BLANKED, lang, what=what, name=i18n.modality(modality, lang))
     return said
+
+
+# lite audio judges the words Whisper heard, nothing else: with every word blanked out (each replaced by a padding
+# token) nothing of the clip is left to read. "Audio: no flip; without all 18 spoken words it still reads negative
+# (92 %)" left a reader asking what was read then: a row of blanks, alone, or beside the other inputs
+NOTHING_LEFT = ("{name}: no flip can be found by taking words out. Its model judges only the words said, and with all "
+                "{k} of them blanked out {voice} gives it nothing to read: the {p} '{label}' it then gives is its "
+                "reading of a row of blanks (padding tokens), not of anything said.")
+NOTHING_LEFT_BESIDE = ("{name}: no flip can be found by taking words out. Its model judges only the words said, and "
+                       "with all {k} of them blanked out {voice} gives it nothing to read: the {p} '{label}' left "
+                       "is {others} read together with a row of blanks (padding tokens) in place of the words.")
+
+
+def nothing_left(c: dict, amap: dict, exp: dict | None = None, lang: str = "en") -> str | None:
+    """:data:`NOTHING_LEFT` (:data:`NOTHING_LEFT_BESIDE` where other inputs were used) in ``lang`` for a search that
+    blanked every recognised word of a voice judged by its words alone and did not flip; None for any other."""
+    params, units = amap.get("params") or {}, [str(u) for u in c.get("units") or []]
+    if (c.get("modality") != "audio" or params.get("segments") != "recognised words" or c.get("flipped")
+            or c.get("edit") != "remove" or len(units) < 2
+            or len(units) != units_in("audio", amap.get("labels") or [])):
+        return None
+    probs = c.get("probs") or {}
+    others = [m for m in ((exp or {}).get("prediction") or {}).get("used") or [] if m != "audio"]
+    from msa_demo.views.story import noun
+
+    name = i18n.modality("audio", lang)
+    return t(NOTHING_LEFT_BESIDE if others else NOTHING_LEFT, lang, name=name[:1].upper() + name[1:], k=len(units),
+             voice=noun("audio", lang), label=i18n.label(c.get("label"), lang),
+             p=f"{100 * float(probs.get(c.get('label'), 0.0)):.0f} %",
+             others=joined([noun(m, lang) for m in others], lang))
 
 
 # the words map and a checked removal that disagree about the word that matters most: "It's fine, I guess." had its
