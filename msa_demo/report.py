@@ -115,7 +115,14 @@ def _modalities_table(exp: dict, lang: str = "en") -> str:
     return f"<table><tr>{heads}</tr>" + "".join(rows) + "</table>"
 
 
+SPECIALISTS = views.SPECIALISTS
+BUDGET_NOTICE = "Time budget"  # how the explanation's notices about its time budget start (``explain.budget``)
+
+
 def _contributions_html(exp: dict, lang: str = "en") -> str:
+    """What each input did, first in plain words and points (its share of the move, the chance without it, what the
+    bars mean when they seem to disagree), then the figures as a specialist knows them (Shapley values, interaction
+    indices) behind "details for specialists"."""
     mc = exp.get("modalities") or {}
     if not mc.get("shapley"):
         return ""
@@ -125,21 +132,34 @@ def _contributions_html(exp: dict, lang: str = "en") -> str:
     out = [f"<h2>{t('Modality contributions', lang)}</h2>"]
     if mc.get("conflict"):
         out.append(f'<p class="conflict">{_e(t("Modalities disagree: {detail}", lang, detail=views.conflict_text(mc.get("conflict_detail"), lang)))}</p>')
-    out.append(views.bars_html([i18n.modality(n, lang) for n in names], [float(mc["shapley"][n]) for n in names],
-                              title=t("How much each input moved P({target}) (Shapley value)", lang, target=said)))
-    without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
+    full = float(fused.get(target, mc.get("value_all") or 0.0))
+    out.append(views.bars_html([i18n.modality(n, lang) for n in names],
+                               [100 * float(mc["shapley"][n]) for n in names], spec="+.0f", unit=t(" points", lang),
+                               title=t("How much each input moved the chance of '{target}', in points", lang,
+                                       target=said)))
+    out.append("<p>" + _e(t("Each bar is the input's fair share of the move from no input ({none}) to all of them "
+                            "({all}): what it adds on average when it joins the others, in every order.", lang,
+                            none=views.percent_said(mc.get("value_none") or 0.0), all=views.percent_said(full)))
+               + "</p>")
+    without = mc.get("without") or {}
     labels = [t("all", lang)] + [t("without {name}", lang, name=i18n.modality(n, lang)) for n in names if n in without]
-    values = [float(fused.get(target, mc.get("value_all") or 0.0))] + [
-        float((without[n] or {}).get(target, 0.0)) for n in names if n in without]
-    out.append(views.bars_html(labels, values, title=t("P({target}) with everything, and without one input", lang,
-                                                      target=said),
-                              signed=False, spec=".2f", colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
+    values = [full] + [float((without[n] or {}).get(target, 0.0)) for n in names if n in without]
+    out.append(views.bars_html(labels, [100 * v for v in values], title=t(
+        "The chance of '{target}' with everything, and without one input", lang, target=said), signed=False,
+        spec=".0f", unit=" %", full=100, colours=["#4575b4"] + ["#999999"] * (len(values) - 1)))
+    out += [f"<p>{_e(s)}</p>" for s in views.contributions_story(exp, lang)]
     pairs = mc.get("interactions") or {}
+    named = i18n.listed((f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}"
+                         for k, v in pairs.items()), lang)
+    figures = [t("Shapley values (exact, over every subset of the inputs; they add up to P(all) − P(none) = {gap}): "
+                 "{values}.", lang, gap=f"{full - float(mc.get('value_none') or 0.0):+.3f}", values=i18n.listed(
+                     (f"{i18n.modality(n, lang)} {float(mc['shapley'][n]):+.3f}" for n in names), lang))]
     if pairs:
-        named = i18n.listed((f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}"
-                             for k, v in pairs.items()), lang)
-        out.append("<p>" + _e(t("Pairwise interactions: {pairs}", lang, pairs=named)) + "</p>")
+        figures.append(t("Pairwise interactions: {pairs}", lang, pairs=named) + t(
+            " (Shapley interaction index: what a pair adds together beyond each alone; negative when they overlap).",
+            lang))
+    out.append(views.for_specialists("".join(f"<p>{_e(f)}</p>" for f in figures), lang))
     return "".join(out)
 
 
@@ -151,14 +171,15 @@ def _sections_html(exp: dict, lang: str = "en") -> str:
 
 
 def _trust_html(exp: dict, lang: str = "en") -> str:
+    """The trust table in plain words (one line a map); the checks' sentences (AOPC gaps, completeness, sanity ρ),
+    their figures with what each means, and the cost behind "details for specialists"."""
     rows = views.trust_rows(exp, lang)
     keys = ("map",) + views.EXPERT
     verdict_rows = "".join(f"<tr><td>{_e(r['map'])}</td><td>{_e(r['mark'])} {_e(r['verdict'])}</td></tr>"
                            for r in rows)
-    expert = (f"<details><summary>{t('details: the figures behind the verdicts', lang)}</summary><table><tr>"
-              + "".join(f"<th>{_e(t(k, lang))}</th>" for k in keys) + "</tr>"
+    expert = ("<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in keys) + "</tr>"
               + "".join("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in keys) + "</tr>" for r in rows)
-              + "</table></details>") if rows else ""
+              + f"</table><p><small>{_e(t(views.FIGURES_NOTE, lang))}</small></p>") if rows else ""
     cost = exp.get("cost") or {}
     total = "<p>" + _e(t("Total: {passes} forward passes, {seconds} s.", lang, passes=cost.get("forward_passes", 0),
                          seconds=f"{float(cost.get('seconds') or 0):.1f}")) + "</p>"
@@ -166,7 +187,8 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
     table = (f"<table><tr><th>{t('map', lang)}</th><th>{t('verdict', lang)}</th></tr>{verdict_rows}</table>"
              if rows else "")
     scope = f"<p>{_e(t(views.TRUST_SCOPE, lang))}</p>" if rows else ""
-    return f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}{expert}{verdicts}{total}"
+    return (f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}"
+            + views.for_specialists(verdicts + expert + total, lang))
 
 
 def _json_for_script(data: dict) -> str:
@@ -331,8 +353,14 @@ def to_html(explanation: Any, lang: str = "en") -> str:
     warned = views.reading_warnings(pred, reading, lang=lang)
     english = views.reading_warnings(pred, reading) if lang != "en" else warned
     warnings = "".join(f'<p class="warn">{_e(w)}</p>' for w in warned)
-    notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in views.unwarned(
-        list(dict.fromkeys([*(pred.get("notices") or []), *(exp.get("notices") or [])])), english))
+    told = views.unwarned(views.not_about(
+        list(dict.fromkeys([*(pred.get("notices") or []), *(exp.get("notices") or [])])), off), english)
+    # what the time budget made the maps give up ("IG at most 4 steps (its completeness gap is shown)") is for a
+    # specialist; the trust table says, in plain words, when it made a map unreliable
+    budget = [n for n in told if str(n).startswith(BUDGET_NOTICE)]
+    notices = "".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>' for n in told if n not in budget)
+    notices += views.for_specialists("".join(f'<p class="notice">{_e(views.notice_text(n, lang))}</p>'
+                                             for n in budget), lang)
     body = [in_frames(b) for b in (
         f"<h1>{_e(_title(pred, lang))}</h1>",
         f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>',

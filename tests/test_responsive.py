@@ -63,7 +63,7 @@ def test_the_report_s_bars_take_the_width_the_screen_has():
     rows = re.findall(r'<span class="l" title="([^"]*)">.*?<i style="(left|right):50%;width:([\d.]+)%;'
                       r'background:[^"]+"></i></span><span class="v">([^<]+)</span>', drawn)
     assert [(name, side, value) for name, side, _, value in rows] == [
-        ("text", "right", "-0.370"), ("image", "left", "+0.280"), ("audio", "left", "+0.380")]
+        ("text", "right", "-37 points"), ("image", "left", "+28 points"), ("audio", "left", "+38 points")]
     widths = [float(w) for *_, w, _ in rows]
     assert widths[2] == 50.0 and abs(widths[0] - 50 * 0.37 / 0.38) < 0.1  # the strongest reaches the edge
     unsigned = charts.bars_html(["all", "without text"], [0.62, 0.95], title="P", signed=False, spec=".2f")

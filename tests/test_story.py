@@ -568,3 +568,105 @@ def test_the_timeline_names_a_voice_read_through_its_words():
     assert video_kind.lane_name("voice", exp, "zh") == "声音（仅其中的话）"
     assert video_kind.lane_name("voice", {"models": TONE_VOICE}) == "voice"
     assert video_kind.lane_name("face", exp) == "face" and video_kind.lane_name("words", exp, "zh") == "词语"
+
+
+def sarcastic(target="positive"):
+    """The sarcastic post and photo as lite explained them: 97 % positive with both, 98 % without the words, 95 %
+    without the picture; the Shapley values +0.303 and +0.331 share a move neither input is needed for."""
+    probs = {"negative": 0.005, "neutral": 0.028, "positive": 0.967}
+    p = pred(probs, {"text": "positive", "image": "positive"}, used=("text", "image"))
+    return p, {"target": target, "prediction": p, "modalities": {
+        "shapley": {"text": 0.303, "image": 0.331}, "interactions": {"text×image": -0.634}, "value_all": 0.967,
+        "value_none": 1 / 3, "without": {"text": {"negative": 0.0003, "neutral": 0.018, "positive": 0.982},
+                                         "image": {"negative": 0.009, "neutral": 0.038, "positive": 0.953}}}}
+
+
+def test_inputs_each_enough_alone_are_said_so_and_the_interaction_in_words():
+    """A lay reader saw text "+0.303" beside "without text 0.98" (above "all 0.97"), "mostly because of the picture
+    and the words", and "Pairwise interactions: text×image -0.634" never explained."""
+    p, exp = sarcastic()
+    said = views.summary_sentence(p, exp)
+    assert said == "POSITIVE (97 %), which the picture and the words each say on their own."
+    story = views.contributions_story(exp)
+    assert story[0] == ("Either the picture or the words alone is enough for 'positive': take one away and the "
+                        "other still says it.")
+    assert any(s.startswith("Without the words the model is even surer of 'positive' (98 % against 97 %")
+               for s in story)
+    assert any(s.startswith("The words and the picture overlap: together they move 'positive' 63 points less")
+               for s in story)
+    fig = views.contributions_figure(exp)
+    shown = " ".join(a.text for a in fig.layout.annotations)
+    assert "overlap" in shown and "Either the picture or the words" in shown and "-0.634" not in shown
+    zh = views.contributions_story(exp, lang="zh")
+    assert len(zh) == 3 and not any(c.isascii() and c.isalpha() for s in zh for c in s)
+
+
+def test_an_input_whose_removal_raises_the_verdict_is_never_named_as_its_reason():
+    """Three inputs, the words needed by none: without them 'negative' is likelier; the picture and the voice are
+    each needed (without either it drops by 20 points or more)."""
+    p = pred(NEG, {"text": "negative", "image": "negative", "audio": "negative"})
+    exp = {"target": "negative", "prediction": p, "modalities": {
+        "shapley": {"text": 0.15, "image": 0.2, "audio": 0.25}, "value_all": 0.62, "value_none": 1 / 3,
+        "without": {"text": {"negative": 0.70, "neutral": 0.1, "positive": 0.2},
+                    "image": {"negative": 0.40, "neutral": 0.3, "positive": 0.3},
+                    "audio": {"negative": 0.35, "neutral": 0.3, "positive": 0.35}}}}
+    assert views.summary_sentence(p, exp) == "NEGATIVE (62 %), mostly because of the voice and the picture."
+    assert views.contributions_story(exp) == [
+        "Without the words the model is even surer of 'negative' (70 % against 62 % with everything): beside the "
+        "other inputs, that input adds nothing to it."]
+
+
+def test_a_switched_off_inputs_notes_leave_with_it():
+    """The picture was switched off, and its note "Image: downscaled from 2400×1800 to 1024×768 pixels." stayed on
+    the page (and in the report) under "switched off: image"."""
+    from msa_demo.views.story import notices_markdown
+
+    note = "Image: downscaled from 2400×1800 to 1024×768 pixels."
+    p = pred(NEG, {"text": "negative"}, used=("text",), off=("image",))
+    p["notices"] = [note, "Text: read whole, in 2 overlapping windows."]
+    shown = notices_markdown(p)
+    assert "downscaled" not in shown and "read whole" in shown
+    page = report.to_html({"prediction": p, "target": "negative"}).split('<script type="application/json"')[0]
+    assert "downscaled" not in page and "read whole" in page
+    p["switched_off"], p["used"] = [], ["text", "image"]  # on again: its note is back
+    assert "downscaled" in notices_markdown(p)
+
+
+def test_the_report_reads_plainly_first_and_keeps_the_jargon_for_specialists():
+    """A boss read "Shapley value", "AOPC gap", "completeness gap" and pushes "× 10⁻³" before any plain word: the
+    first reading is percentages and points now, the terms and the raw figures behind "details for specialists"."""
+    import re
+
+    p, exp = sarcastic()
+    exp.update(prediction=p, notices=["Time budget 5 s for the maps: every map: IG at most 4 steps (its completeness "
+                                      "gap is shown), a 5-point deletion curve."],
+               maps=[{"modality": "text", "method": "layer_integrated_gradients", "labels": ["Oh", "great"],
+                      "scores": [0.1, 0.5], "params": {"baseline": "pad token", "n_steps": 4}, "delta": 0.01,
+                      "faithfulness": {"aopc": 0.3, "aopc_random": 0.1}, "cost": {"forward_passes": 9}}])
+    page = report.to_html(exp).split('<script type="application/json"')[0]
+    first = re.sub(r"<[^>]+>", " ", re.sub(r"<details>.*?</details>", "", page, flags=re.S))
+    for term in ("Shapley", "AOPC", "completeness", "10⁻", "+0.303", "forward passes", "pad token"):
+        assert term not in first, term
+    assert "+30 points" in first and "98 %" in first and "Either the picture or the words" in first
+    specialists = " ".join(re.findall(r"<details><summary>details for specialists</summary>(.*?)</details>", page,
+                                      flags=re.S))
+    for term in ("Shapley values", "text×image -0.634", "AOPC gap", "completeness gap", "pad token"):
+        assert term in specialists, term
+
+
+def test_a_faceless_picture_left_out_is_said_once_in_the_report():
+    """A picture without a face left out by the CLI or from Python: its report said so twice, the warning ("No face
+    was found in the picture, so the face model abstained: …") and the model's notice ("Image: no face was found, so
+    the face model abstains and the picture is not used.")."""
+    from msa_demo import model
+
+    for notice in (model.NO_FACE_LEFT_OUT, model.NO_FACE_IN_PHOTO_LEFT_OUT.format(px=126, size="4032 × 3024")):
+        p = pred(NEG, {"text": "negative"}, used=("text",))
+        p.update(abstained=["image"], notices=[notice])
+        reading = {"image": {"face_found": False}}
+        page = report.to_html({"prediction": p, "target": "negative", "reading": reading}).split(
+            '<script type="application/json"')[0]
+        assert page.count("o face was found") == 1, page
+        from msa_demo.views.story import notices_markdown
+
+        assert notices_markdown(p, reading=reading).count("o face was found") == 1

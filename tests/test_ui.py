@@ -384,7 +384,7 @@ def test_a_chinese_pairwise_line_fits_a_phone(exp):
     """'两两交互：文字×图片 -0.290、文字×音频 -0.354、图片…' ran off a 390-px phone: Chinese lines are half as long."""
     three = {**exp, "modalities": {**exp["modalities"], "interactions": {
         "text×image": -0.29, "text×audio": -0.354, "image×audio": 0.12}}}
-    line = next(a.text for a in views.contributions_figure(three, lang="zh").layout.annotations if "×" in a.text)
+    line = next(a.text for a in views.contributions_figure(three, lang="zh").layout.annotations if "重叠" in a.text)
     assert len(line.split("<br>")) > 1 and max(len(part) for part in line.split("<br>")) <= 30
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Mapping
 
-from msa_demo import views
+from msa_demo import i18n, views
 from msa_demo.explain.methods import FALLBACK, method_names
 from msa_demo.explain.options import option
 from msa_demo.inputs import AUDIO_FORMATS, AudioInput, cut_sound, load_audio, resample
@@ -147,15 +147,25 @@ def report(exp: dict, lang: str = "en") -> str:
     if maps and dec is not None:
         m = maps[0]
         rel = views.relative(m)
-        out.append("<p>" + _e(t("{caption}; blue pushes toward '{target}', orange away.", lang,
-                                caption=views.map_caption(m, lang), target=label(exp.get("target"), lang))) + "</p>")
+        out.append("<p>" + _e(t("Blue pushes toward '{target}', orange away.", lang,
+                                target=label(exp.get("target"), lang))) + "</p>")
         out.append(views.waveform_svg(dec[0], dec[1], m.get("spans") or [], rel, label=t(
             WAVE_LABEL, lang, n=len(rel), target=label(exp.get("target"), lang))))
         # the scores themselves (the bars scale to the strongest): a map whose every score is under 0.001 read
         # "+1.00" as its top segment when the numbers were relative
-        title = t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang))
-        scores, unit = in_units([float(s) for s in m.get("scores") or []])
-        out.append(views.bars_html([str(lbl) for lbl in m.get("labels") or []], scores, title=title + unit))
+        # in points of the class's chance, as the contributions are ("× 10⁻³" meant nothing to a reader); the
+        # scores as they are, and the method, for a specialist
+        scores = [float(s) for s in m.get("scores") or []]
+        title = t("How much each segment moved the chance of '{target}', in points", lang,
+                  target=label(exp.get("target"), lang))
+        top = max(map(abs, scores), default=0.0)
+        out.append(views.bars_html([str(lbl) for lbl in m.get("labels") or []], [100 * v for v in scores],
+                                   title=title, spec="+.1f" if 100 * top >= 1 else "+.2f", unit=t(" points", lang)))
+        raw, unit = in_units(scores)
+        out.append(views.for_specialists("<p><small>" + _e(views.map_caption(m, lang)) + "</small></p><p><small>" + _e(
+            t("Each segment's push on P({target})", lang, target=label(exp.get("target"), lang)) + unit + ": "
+            + i18n.listed((f"{lbl} {v:+.3f}" for lbl, v in zip(m.get("labels") or [], raw)), lang))
+            + "</small></p>", lang))
     return "".join(out)
 
 

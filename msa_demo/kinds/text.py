@@ -110,7 +110,7 @@ def report(exp: dict, lang: str = "en") -> str:
     m = views.maps_for(exp, "text")[0]
     return (f"<h2>{t('Words', lang)}</h2><p>{_e(colours_said(exp, lang))}</p>"
             f'{legend}<p class="words" dir="auto">{"".join(parts)}</p>'
-            f'<p><small>{_e(views.map_caption(m, lang))}</small></p>')
+            + views.for_specialists(f'<p><small>{_e(views.map_caption(m, lang))}</small></p>', lang))
 
 
 COLOURS_SAID = ("Blue words pushed the model toward '{target}', orange words away from it: the colours are about this "

@@ -20,11 +20,11 @@ from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figu
                                     map_caption, map_figure, negligible, negligible_words, original_image, overlay, relative,
                                     shown_heatmap,
                                     text_highlights, word_category, words_caveats)
-from msa_demo.views.story import (EXPERT, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
+from msa_demo.views.story import (EXPERT, FIGURES_NOTE, NO_FACE, OUTSIDE_LANGUAGES, abstained, abstained_why,
                                   empty_prediction_views,
-                                  conflict_text, headline, label_value, language_records, load_examples, near_tie, notice_text, notices_markdown,
-                                  outside_languages, speaks, story_clause,
-                                  prediction_views, reading_warnings, summary_sentence, transcript_markdown, heard_in,
+                                  conflict_text, contributions_story, each_enough, headline, label_value, language_records, load_examples, near_tie, not_about, notice_text, notices_markdown,
+                                  outside_languages, percent_said, for_specialists, SPECIALISTS, speaks, story_clause,
+                                  prediction_views, reading_warnings, removal_raises, summary_sentence, transcript_markdown, heard_in,
                                   timed_words, top_two, trust_markdown, trust_rows, trust_verdicts, unwarned, words_only_voice,
                                   TRUST_SCOPE, TRUST_TITLE)
 from msa_demo.views.charts import BARS_CSS, bars_html, waveform_svg

@@ -28,16 +28,17 @@ min-height:1.5em}.bars .l{text-align:right;overflow:hidden;text-overflow:ellipsi
 
 
 def bars_html(labels: list[str], values: list[float], *, title: str, signed: bool = True, spec: str = "+.3f",
-              colours: list[str] | None = None) -> str:
+              colours: list[str] | None = None, unit: str = "", full: float | None = None) -> str:
     """Horizontal bars, one row per label (the label, the bar, the value), in plain HTML and CSS (``BARS_CSS``):
     they take the width the screen has. Drawn as a 560-px SVG, a report read on a phone showed the part of the
     chart that fit and hid the rest in a frame scrolled sideways (of "text -0.370, image +0.283, audio +0.378",
     the one bar against the verdict); shrunk to fit, its words had been 5 to 8 px tall. Signed bars grow left
-    (negative) or right (positive) from a zero line in the middle; the colours print."""
+    (negative) or right (positive) from a zero line in the middle; the colours print. ``unit``: written after each
+    value (" points", " %"); ``full``: the value a whole unsigned bar stands for (100 for percentages)."""
     if not values:
         return ""
     top_abs = max((abs(float(v)) for v in values), default=0.0) or 1.0
-    scale = top_abs if signed else max(1.0, top_abs)
+    scale = top_abs if signed else max(1.0, top_abs) if full is None else full
     rows = []
     for i, (lbl, v) in enumerate(zip(labels, values)):
         v = float(v)
@@ -46,7 +47,7 @@ def bars_html(labels: list[str], values: list[float], *, title: str, signed: boo
         side = ("right" if v < 0 else "left") + (":50%" if signed else ":0")
         rows.append(f'<div class="r"><span class="l" title="{_e(lbl)}">{_e(lbl)}</span>'
                     f'<span class="k{" s" if signed else ""}"><i style="{side};width:{share:.1f}%;background:{fill}">'
-                    f'</i></span><span class="v">{format(v, spec)}</span></div>')
+                    f'</i></span><span class="v">{format(v, spec)}{_e(unit)}</span></div>')
     return f'<figure class="bars"><figcaption>{_e(title)}</figcaption>{"".join(rows)}</figure>'
 
 

@@ -13,7 +13,7 @@ from msa_demo.i18n import t
 from msa_demo.prediction import percent
 from msa_demo.views.base import (AWAY_RGB, TOWARD_RGB, b64_image, decode_wav, maps_for, none_stands_out, readable_on,
                                  rel_scores, score_colour)
-from msa_demo.views.story import conflict_text
+from msa_demo.views.story import conflict_text, contributions_story
 
 
 # plotly's tool bar, shown at all times on a touch screen, where it can cover a chart's title: the tools a chart has
@@ -76,12 +76,15 @@ def contributions_figure(exp: dict, lang: str = "en"):
     fig.add_trace(go.Bar(x=[i18n.modality(n, lang) for n in names], y=values, name=t("Shapley value", lang),
                          marker_color=bars, text=[f"{v:+.3f}" for v in values], textposition="auto",
                          **bar_text(bars)), row=1, col=1)
-    pairs = mc.get("interactions") or {}
-    if pairs:  # one line under the plots: bars stay readable however many pairs there are
-        fig.add_annotation(text=wrapped(t("pairwise interactions: {pairs}", lang, pairs=i18n.listed(
-            (f"{'×'.join(i18n.modality(m, lang) for m in k.split('×'))} {float(v):+.3f}" for k, v in pairs.items()),
-            lang)), 48 if lang != "zh" else 24), xref="paper", yref="paper",  # (a Chinese line was cut on a phone)
-            x=0.0, y=-0.3, showarrow=False, font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top")
+    # under the plots, in words: inputs each enough alone, an input whose removal raises the verdict (its bar is
+    # positive all the same), each pairwise interaction named (a bare "text×image -0.634" had been the only line)
+    story = contributions_story(exp, lang)
+    width = 48 if lang != "zh" else 24  # (a Chinese line was cut on a phone)
+    lines = "<br>".join(wrapped(s, width) for s in story)
+    extra = round(1.4 * SUBTITLE_PX) * (lines.count("<br>") + 1) if story else 0
+    if story:
+        fig.add_annotation(text=lines, xref="paper", yref="paper", x=0.0, y=-0.3, showarrow=False,
+                           font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top", align="left")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
     xs, ys = [t("all", lang)], [float(fused.get(target, mc.get("value_all") or 0.0))]
@@ -105,8 +108,8 @@ def contributions_figure(exp: dict, lang: str = "en"):
             t("every input moved it by about the same amount: none stands out", lang), lang)
     more = LINE_PX * extra_lines(title, planned=3)  # (its second line was in two at the start)
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "yref": "container",
-                             "y": 1 - 12 / (420 + more), "yanchor": "top"}, showlegend=False,
-                      height=420 + more, margin={"l": 50, "r": 10, "t": 130 + more, "b": 110},
+                             "y": 1 - 12 / (420 + more + extra), "yanchor": "top"}, showlegend=False,
+                      height=420 + more + extra, margin={"l": 50, "r": 10, "t": 130 + more, "b": 110 + extra},
                       modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})

@@ -15,7 +15,7 @@ from msa_demo.language import OUTSIDE_LANGUAGES
 from msa_demo import registry
 from msa_demo.language import language_name
 from msa_demo.prediction import PHOTO_SIDE, percent, percents, too_close, too_small  # noqa: F401 (theirs)
-from msa_demo.views.base import fmt, md, model_name, none_stands_out, reader_family
+from msa_demo.views.base import esc, fmt, md, model_name, none_stands_out, reader_family
 
 NO_FACE = "no face"
 NO_WORDS_HEARD = "no words heard"  # lite audio, which judges the words said, heard none (no one speaks in the clip)
@@ -36,6 +36,21 @@ def label_value(p: dict | None, lang: str = "en") -> dict | None:
 def _pct(p: float, digits: int = 0) -> str:
     """A percentage in words; whole ones as the verdict box shows them (:func:`prediction.percent`)."""
     return f"{100 * float(p):.{digits}f} %" if digits else f"{percent(p)} %"
+
+
+SPECIALISTS = "details for specialists"
+
+
+def for_specialists(inner: str, lang: str = "en") -> str:
+    """HTML (``inner``, already escaped) behind a closed "details for specialists": the report's first reading is
+    plain words; the method's names, its baseline, its scores as they are wait here (a boss had read "layer
+    integrated gradients · baseline: pad token", "AOPC gap" and "× 10⁻³" before a word of what they mean)."""
+    return f"<details><summary>{esc(t(SPECIALISTS, lang))}</summary>{inner}</details>" if inner else ""
+
+
+def percent_said(p: float) -> str:
+    """A probability as a reader sees it: a whole percent, as the verdict boxes show it ("97 %")."""
+    return _pct(p)
 
 
 def _and(items: list[str], lang: str = "en") -> str:
@@ -188,11 +203,17 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
     shapley = ((exp or {}).get("modalities") or {}).get("shapley") or {}
     target = (exp or {}).get("target") or label
     reasons = ""
-    if shapley and target == label and none_stands_out(shapley.values()):  # as the contributions chart says it
+    enough = each_enough(exp) if shapley and target == label else []
+    enough_named = nouns(enough, lang, words_only)[0]
+    if len(enough_named) > 1:  # each alone says it (the chart's "without" bars): no one of them is *the* reason
+        reasons = t(", which {inputs} each say on their own", lang, inputs=_and(enough_named, lang))
+    elif shapley and target == label and none_stands_out(shapley.values()):  # as the contributions chart says it
         reasons = t(", every input moving it by about the same amount", lang)
     elif shapley and target == label and len(shapley) > 1:
         top = max(shapley.values())
-        drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1]) if v > 0 and v >= 0.3 * top]
+        raising = set(removal_raises(exp))  # taking it away raises the verdict: never named as a reason for it
+        drivers = [m for m, v in sorted(shapley.items(), key=lambda kv: -kv[1])
+                   if v > 0 and v >= 0.3 * top and m not in raising]
         named, both = nouns(drivers, lang, words_only)
         if drivers:
             reasons = (t(BY_WORDS_BOTH, lang) if both and len(named) == 1 else
@@ -224,6 +245,91 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
             for c in [story_clause(kind.story, exp, lang)] if c]  # a modality's own (the video's decisive moment)
     more = sep(lang) + sep(lang).join(told) if told else ""
     return f"{head}{reasons}{tail}{more}{extra}{stop(lang)}"
+
+
+# ---------------------------------------------------------------- the contributions, in words
+
+# taking one input away costs the explained class less than this (5 points) and keeps the verdict: the others still
+# say it without it (a sarcastic post and a smiling photo: 97 % positive with both, 95 % and 98 % with one of them)
+ENOUGH_ALONE = 0.05
+# a pairwise interaction smaller than this (5 points) is said as inputs that add up, not as overlap or reinforcement
+INTERACTION_SMALL = 0.05
+
+
+def _without(exp: dict | None) -> tuple[dict, str, float | None]:
+    """({modality: P(target) without it}, target, P(target) with everything) of an explanation's contributions."""
+    mc = (exp or {}).get("modalities") or {}
+    target = (exp or {}).get("target") or ((exp or {}).get("prediction") or {}).get("label") or ""
+    probs = ((exp or {}).get("prediction") or {}).get("probs") or {}
+    full = probs.get(target, mc.get("value_all"))
+    return ({m: float((w or {}).get(target, 0.0)) for m, w in (mc.get("without") or {}).items()}, target,
+            None if full is None else float(full))
+
+
+def removal_raises(exp: dict | None) -> list[str]:
+    """The inputs whose removal makes the explained class likelier (the chart's "without X" bar above "all"): a
+    Shapley value can be positive for them all the same (it counts what an input says alone), but the summary must
+    not name them as a reason for the verdict."""
+    without, _target, full = _without(exp)
+    return [] if full is None else [m for m, p in without.items() if p > full]
+
+
+def each_enough(exp: dict | None) -> list[str]:
+    """The inputs pushing toward the explained class (Shapley value > 0) each of which can be taken away with the
+    verdict kept and under ``ENOUGH_ALONE`` of it lost, when there are two or more ([] otherwise): redundant inputs,
+    each enough alone ("either the voice or the face alone is enough"): their Shapley values share out a move that
+    no one of them is needed for, and their interaction is strongly negative."""
+    mc = (exp or {}).get("modalities") or {}
+    shap = mc.get("shapley") or {}
+    without, target, full = _without(exp)
+    if full is None or len(shap) < 2:
+        return []
+    out = []
+    for m, v in sorted(shap.items(), key=lambda kv: -float(kv[1])):
+        w = (mc.get("without") or {}).get(m) or {}
+        if float(v) <= 0:
+            continue
+        if m not in without or full - without[m] >= ENOUGH_ALONE or not w or max(w, key=w.get) != target \
+                or too_close(w):
+            return []
+        out.append(m)
+    return out if len(out) > 1 else []
+
+
+def contributions_story(exp: dict | None, lang: str = "en", words_only: bool | None = None) -> list[str]:
+    """What the contributions chart says, in sentences a reader who never heard of Shapley values gets: inputs each
+    enough alone, an input whose removal raises the verdict (its bar is positive all the same), each pairwise
+    interaction shown, in words. [] when there is nothing to add to the bars."""
+    mc = (exp or {}).get("modalities") or {}
+    if not mc.get("shapley"):
+        return []
+    words_only = words_only_voice(exp) if words_only is None else words_only
+    name = (lambda m: nouns([m], lang, words_only)[0][0])  # noqa: E731
+    without, target, full = _without(exp)
+    said = i18n.label(target, lang)
+    out = []
+    enough = each_enough(exp)
+    if len(enough) == 2:
+        out.append(t("Either {a} or {b} alone is enough for '{label}': take one away and the other still says it.",
+                     lang, a=name(enough[0]), b=name(enough[1]), label=said))
+    elif enough:
+        out.append(t("Any one of {inputs} can be taken away and the others still say '{label}'.", lang,
+                     inputs=_and([name(m) for m in enough], lang), label=said))
+    for m in removal_raises(exp):
+        if full is not None and percent(without[m]) > percent(full):  # said where the percents show it
+            out.append(t("Without {input} the model is even surer of '{label}' ({without} against {all} with "
+                         "everything): beside the other inputs, that input adds nothing to it.", lang, input=name(m),
+                         label=said, without=_pct(without[m]), all=_pct(full)))
+    for pair, v in (mc.get("interactions") or {}).items():
+        a, _, b = pair.partition("×")
+        v = float(v)
+        key = ("{a} and {b} overlap: together they move '{label}' {points} points less than their two effects "
+               "would add up to, because they say the same thing." if v <= -INTERACTION_SMALL else
+               "{a} and {b} reinforce each other: together they move '{label}' {points} points more than their two "
+               "effects would add up to." if v >= INTERACTION_SMALL else
+               "{a} and {b} add up: each moves '{label}' about as much with the other as without it.")
+        out.append(t(key, lang, a=name(a), b=name(b), label=said, points=f"{abs(100 * v):.0f}"))
+    return [x[:1].upper() + x[1:] for x in out]
 
 
 def speaks(fn) -> bool:
@@ -321,9 +427,17 @@ def notices_markdown(pred: dict, extra: Iterable[str] = (), reading: dict | None
     warnings = reading_warnings(pred, reading, lang=lang)
     lines += [md(w) for w in warnings]
     english = reading_warnings(pred, reading) if lang != "en" else warnings  # the notices say them in English
-    for n in unwarned(list(extra) + list(pred.get("notices") or []), english):
+    for n in unwarned(not_about(list(extra) + list(pred.get("notices") or []), off), english):
         lines.append(t("*Note:* {note}", lang, note=md(notice_text(n, lang))))
     return "\n\n".join(lines)
+
+
+def not_about(notices: Iterable[str], off: Iterable[str]) -> list[str]:
+    """The notices that are not about an input switched off ("Image: downscaled from 2400×1800 …" had stayed on the
+    page after the picture was switched off): a notice names its input first ("Image: ", "Transcript: ")."""
+    leads = tuple(f"{lead}:" for m in off for lead in
+                  [m.replace("_", " ").capitalize()] + ([language.LEADS[m][0]] if m in language.LEADS else []))
+    return [n for n in notices if not (leads and str(n).startswith(leads))]
 
 
 def conflict_text(detail: str | None, lang: str = "en") -> str:
@@ -345,10 +459,18 @@ def notice_text(notice: str, lang: str = "en") -> str:
     return i18n.said(notice, lang)
 
 
+# how the model's notice of a picture left out for want of a face starts (``model.NO_FACE_LEFT_OUT`` and its photo
+# form), and how the warning that says the same starts (:func:`reading_warnings`)
+NO_FACE_NOTICE = "Image: no face was found, so the face model abstains"
+NO_FACE_WARNING = "No face was found in the picture, so the face model abstained"
+
+
 def unwarned(notices: Iterable[str], warnings: Iterable[str]) -> list[str]:
-    """The notices a ⚠ warning does not already say (the language notice is both: shown once, as the warning)."""
+    """The notices a ⚠ warning does not already say (the language notice is both: shown once, as the warning; a
+    picture left out for want of a face, by the CLI or from Python, had its notice under the warning that says it)."""
     said = {w.removeprefix("⚠ ") for w in warnings}
-    return [n for n in notices if n not in said]
+    no_face = any(w.startswith(NO_FACE_WARNING) for w in said)
+    return [n for n in notices if n not in said and not (no_face and str(n).startswith(NO_FACE_NOTICE))]
 
 
 def transcript_markdown(reading: dict | None, lang: str = "en") -> str:
