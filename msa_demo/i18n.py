@@ -1510,6 +1510,13 @@ ZH: dict[str, str] = {
     "the face pushed {way} {target} all through the clip": "人脸在整段视频中一直{way}“{target}”推动",
     "Blue pushes toward '{target}', orange away.": "蓝色推向“{target}”，橙色推离。",
     "How much each segment moved the chance of '{target}', in points": "每个片段让“{target}”的可能性变动多少（百分点）",
+    # fix-words
+    "These colours come from removing each word in turn (word ablation): on a text this long, read in windows, "
+    "Integrated Gradients' colours disagreed with what removing a word does.":
+        "这些颜色来自逐个去掉每个词（词消融）：这段文字很长、分窗口读取，积分梯度的颜色与去掉一个词的实际效果不一致。",
+    "These colours come from removing each word in turn (word ablation): Integrated Gradients' scores missed the "
+    "change they should add up to by {miss} (too few steps for the time budget).":
+        "这些颜色来自逐个去掉每个词（词消融）：积分梯度的分数与应加总的变化相差 {miss}（时间预算下步数太少）。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -105,18 +105,27 @@ def test_a_map_that_starts_where_the_model_already_reads_the_class_says_so_besid
 def test_a_map_whose_scores_do_not_add_up_says_its_colours_are_rough():
     """"😭😭😭" was drawn "▼▼ strongly against" by an 8-step IG map (a 5 s budget) whose scores missed the change
     they should add up to by 391 %; the trust table said "✗ read with care: its ranking is weak" (one word has no
-    ranking). Planted: a blank that reads -8 against "great"'s +2, integrated in 2 steps, overshoots by 84 %: the
-    words panel says its colours are rough and the trust table says why."""
+    ranking). Planted: a blank that reads -8 against "great"'s +2, integrated in 2 steps, overshoots by 84 %. Such
+    colours are no longer drawn: the words map is word ablation (``explain.words``), and one line says why; an
+    explanation saved with such an IG map (before) still says its colours are rough and the trust table why."""
     from msa_demo import views
     from msa_demo.kinds import text
 
     exp = explained(pad_leaning(-8.0), "great", ig_max_steps=2, ig_min_steps=2)
     (m,) = exp["maps"]
-    assert m["params"]["n_steps"] == 2 and m["delta"] > views.story.IG_GAP_TOO_LARGE
+    assert m["method"] == "feature_ablation" and m["params"]["ig_steps"] == 2
+    assert m["params"]["ig_delta"] > views.story.IG_GAP_TOO_LARGE and m["delta"] is None
+    assert "Integrated Gradients' scores missed the change they should add up to by 84%" in text.colours_said(exp)
+    assert "These colours are rough" not in text.colours_said(exp)
+    assert views.trust_rows(exp)[0]["verdict"] != ("read the highlighting with care: its scores do not add up (too "
+                                                   "few steps)")
+    saved = {**exp, "maps": [{**m, "method": "layer_integrated_gradients", "delta": m["params"]["ig_delta"],
+                              "params": {k: v for k, v in m["params"].items() if k not in ("why", "in_place_of")}
+                              | {"n_steps": 2}}]}
     assert "These colours are rough: the map's scores miss the change they should add up to by 84%" in \
-        text.colours_said(exp)
-    assert "这些颜色只是粗略的" in text.colours_said(exp, "zh")
-    (row,) = views.trust_rows(exp)
+        text.colours_said(saved)
+    assert "这些颜色只是粗略的" in text.colours_said(saved, "zh")
+    (row,) = views.trust_rows(saved)
     assert (row["mark"], row["verdict"]) == ("✗", "read the highlighting with care: its scores do not add up (too "
                                                   "few steps)")
     fine = explained(pad_leaning(-8.0), "great")  # enough steps: its scores add up, nothing to say

@@ -229,6 +229,14 @@ ROUGH_WORDS = ("These colours are rough: the map's scores miss the change they s
                "steps), so a colour may even be the wrong way round.")
 
 
+ABLATED_WORDS = {  # why the words map is word ablation, not the Integrated Gradients asked for (``explain.words``)
+    "windows": "These colours come from removing each word in turn (word ablation): on a text this long, read in "
+               "windows, Integrated Gradients' colours disagreed with what removing a word does.",
+    "gap": "These colours come from removing each word in turn (word ablation): Integrated Gradients' scores missed "
+           "the change they should add up to by {miss} (too few steps for the time budget).",
+}
+
+
 def words_caveats(exp: dict, lang: str = "en") -> list[str]:
     """The lines the words' colours need beside them, in ``lang``: where the map starts (:data:`BLANK_READS`) when
     the blank already reads the explained class at least as strongly as the text, and :data:`ROUGH_WORDS` when the
@@ -249,6 +257,8 @@ def words_caveats(exp: dict, lang: str = "en") -> list[str]:
             out.append(t(BLANK_READS, lang, target=i18n.label(target, lang), base=f"{base} %", now=f"{now} %"))
     if gap_too_large(m):
         out.append(t(ROUGH_WORDS, lang, miss=f"{abs(float(m['delta'])):.0%}"))
+    if params.get("why") in ABLATED_WORDS:
+        out.append(t(ABLATED_WORDS[params["why"]], lang, miss=f"{abs(float(params.get('ig_delta') or 0)):.0%}"))
     return out
 
 
