@@ -139,3 +139,14 @@ def test_a_budget_cut_ig_whose_gap_stays_large_gives_way_to_word_ablation():
     assert m.scores[great] > 0.3 and all(abs(s) < 1e-6 for i, s in enumerate(m.scores) if i != great)
     line = [x for x in words_caveats(exp.to_dict()) if "removing each word in turn" in x]
     assert line and f"by {m.params['ig_delta']:.0%}" in line[0] and "time budget" in line[0]
+
+
+def test_the_what_if_finds_a_one_word_flip_the_map_ranks_last():
+    model = _model(ContextText)
+    exp = explain(model, Inputs(text=TextInput(TEXT)), options=ExplainOptions(what_if=True, deletion_steps=2))
+    assert exp.maps[0].method == "layer_integrated_gradients"  # ranks "great" away from positive
+    removal = exp.what_if[0]
+    assert (removal.edit, removal.flipped, removal.minimal, removal.units) == ("remove", True, True, ["great"])
+    assert removal.label == "neutral" and removal.sentence.startswith("Without 'great' it reads neutral")
+    # one leave-one-out row per word and the text, then the 3 single words besides the map's first, read again
+    assert removal.cost.forward_passes == (9 + 1) + 3
