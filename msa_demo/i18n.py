@@ -1517,6 +1517,10 @@ ZH: dict[str, str] = {
     "These colours come from removing each word in turn (word ablation): Integrated Gradients' scores missed the "
     "change they should add up to by {miss} (too few steps for the time budget).":
         "这些颜色来自逐个去掉每个词（词消融）：积分梯度的分数与应加总的变化相差 {miss}（时间预算下步数太少）。",
+    "On a text this long (read in windows) a word's colour can disagree with what removing it does; with no time "
+    "budget (Advanced: time budget 0) the map removes each word in turn instead, which takes longer.":
+        "文字这么长（分窗口读取）时，一个词的颜色可能与去掉它的实际效果不一致；不设时间预算（高级：时间预算 0）时，"
+        "解释会改为逐个去掉每个词，耗时更长。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

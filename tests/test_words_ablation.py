@@ -126,6 +126,22 @@ def test_a_text_read_in_windows_is_mapped_by_word_ablation_exact_about_single_re
     assert any("分窗口" in line for line in words_caveats(exp.to_dict(), "zh"))
 
 
+def test_under_a_time_budget_a_text_read_in_windows_keeps_ig_and_says_so():
+    """One row per word of a 286-word review took 62-81 s on the 2-core CPU, many times the 5 s a CPU dashboard
+    starts with: under a budget a long text keeps Integrated Gradients, and the line beside its words says what
+    the colours may get wrong and how to have each word removed in turn instead."""
+    from msa_demo.views.figures import words_caveats
+
+    model = _model(WindowedText)
+    exp = explain(model, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2, budget=60))
+    m = exp.maps[0]
+    assert m.method == "layer_integrated_gradients" and "why" not in m.params and m.params["windows"] == 2
+    lines = words_caveats(exp.to_dict())
+    assert any("read in windows" in line and "time budget 0" in line for line in lines), lines
+    assert not any("removing each word in turn (word ablation)" in line for line in lines)
+    assert any("分窗口" in line for line in words_caveats(exp.to_dict(), "zh"))
+
+
 def test_a_budget_cut_ig_whose_gap_stays_large_gives_way_to_word_ablation():
     from msa_demo.views.figures import words_caveats
 

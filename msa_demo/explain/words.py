@@ -76,12 +76,14 @@ ABLATE_ABOVE = 0.25  # IG's completeness gap over which its words map gives way 
 ABLATION = "occlusion"  # the table's row the words map falls back to (word ablation)
 
 
-def _ig_unreliable(method: str, windows: int, amap: AttributionMap | None = None) -> str:
-    """Why ``method``'s words map is not to be drawn ("windows", "gap") or "" (``amap``: the map made, if any)."""
+def _ig_unreliable(method: str, windows: int, amap: AttributionMap | None = None, budget: float = 0.0) -> str:
+    """Why ``method``'s words map is not to be drawn ("windows", "gap") or "" (``amap``: the map made, if any).
+    Under a time budget a text read in windows keeps IG (said beside it, ``params["windows"]``): one row per word
+    of a 286-word review took 62-81 s on the 2-core CPU, many times the budget that keeps the page interactive."""
     if not METHODS[method].adaptive:
         return ""
     if windows > 1:
-        return "windows"
+        return "" if budget else "windows"
     if amap is not None and amap.delta is not None and amap.delta > ABLATE_ABOVE:
         return "gap"
     return ""
@@ -116,10 +118,11 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         return attribute(layout, name, target, options, t0)
 
     windows = int(ff.prepared.info.get("windows", 1) or 1)
-    why = _ig_unreliable(method, windows)
+    budget = float(options.budget or 0)
+    why = _ig_unreliable(method, windows, budget=budget)
     if not why:
-        amap = made(method)
-        why = _ig_unreliable(method, windows, amap)
+        amap = made(method, **({"windows": windows} if windows > 1 and METHODS[method].adaptive else {}))
+        why = _ig_unreliable(method, windows, amap, budget)
         if not why:
             return amap
         gap = {"ig_delta": amap.delta, "ig_steps": amap.params.get("n_steps")}

@@ -229,6 +229,8 @@ ROUGH_WORDS = ("These colours are rough: the map's scores miss the change they s
                "steps), so a colour may even be the wrong way round.")
 
 
+WINDOWS_IG = ("On a text this long (read in windows) a word's colour can disagree with what removing it does; with "
+              "no time budget (Advanced: time budget 0) the map removes each word in turn instead, which takes longer.")
 ABLATED_WORDS = {  # why the words map is word ablation, not the Integrated Gradients asked for (``explain.words``)
     "windows": "These colours come from removing each word in turn (word ablation): on a text this long, read in "
                "windows, Integrated Gradients' colours disagreed with what removing a word does.",
@@ -257,6 +259,8 @@ def words_caveats(exp: dict, lang: str = "en") -> list[str]:
             out.append(t(BLANK_READS, lang, target=i18n.label(target, lang), base=f"{base} %", now=f"{now} %"))
     if gap_too_large(m):
         out.append(t(ROUGH_WORDS, lang, miss=f"{abs(float(m['delta'])):.0%}"))
+    if params.get("windows") and not params.get("why"):  # a long text's IG kept under a time budget
+        out.append(t(WINDOWS_IG, lang))
     if params.get("why") in ABLATED_WORDS:
         out.append(t(ABLATED_WORDS[params["why"]], lang, miss=f"{abs(float(params.get('ig_delta') or 0)):.0%}"))
     return out
