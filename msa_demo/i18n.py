@@ -1521,6 +1521,12 @@ ZH: dict[str, str] = {
     "budget (Advanced: time budget 0) the map removes each word in turn instead, which takes longer.":
         "文字这么长（分窗口读取）时，一个词的颜色可能与去掉它的实际效果不一致；不设时间预算（高级：时间预算 0）时，"
         "解释会改为逐个去掉每个词，耗时更长。",
+    # fix-heat
+    "The maps are drawn over the face that was found, at ({x}, {y}, {w}, {h}) of the whole {width} × {height} "
+    "picture (left, top, width, height in pixels), with a margin round it; the whole picture shows the face's box.":
+        "热力图画在找到的人脸上（外加一圈边距），人脸位于整张 {width} × {height} 图片的 ({x}, {y}, {w}, {h})"
+        "（左、上、宽、高，单位为像素）；整张图片上标出了人脸的框。",
+    "original, the face read in its box": "原图，读取的人脸在框中",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -528,6 +528,68 @@ def test_image_overlay_is_original_size_and_coloured(exp):
     assert a[0, -1, 0] > a[0, -1, 2]  # top-right negatively: orange
 
 
+def face_in_a_photo() -> dict:
+    """A plain explanation of a 1000 × 750 photo in which the face model read a small face (100 × 90 px at 450, 300):
+    one integrated-gradients map, its pixels' push inside the face (a smile at its bottom toward, one eye away), the
+    heat map over the whole picture at 256 px as ``explain.regions`` draws it."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    photo = Image.new("RGB", (1000, 750), (120, 140, 160))
+    photo.paste((230, 190, 160), (450, 300, 550, 390))  # the face
+    buf = io.BytesIO()
+    photo.save(buf, format="PNG")
+    heat = np.zeros((192, 256))
+    face = heat[77:100, 115:141]  # (300..390, 450..550) at 256/1000
+    face[14:20, 5:21] = 0.004  # the smile
+    face[5:8, 6:10] = -0.002  # an eye
+    box = [450, 300, 550, 390]
+    return {"target": "positive", "prediction": {"label": "positive", "used": ["image"]},
+            "inputs": {"image_png_b64": base64.b64encode(buf.getvalue()).decode("ascii")},
+            "maps": [{"modality": "image", "method": "integrated_gradients", "scores": [0.02, -0.01, 0.0, 0.0],
+                      "labels": ["r1c1", "r1c2", "r2c1", "r2c2"],
+                      "spans": [[450, 300, 500, 345], [500, 300, 550, 345], [450, 345, 500, 390], [500, 345, 550, 390]],
+                      "params": {"baseline": "blur", "grid": 2, "box": box, "grid_over": "face"},
+                      "heatmap": heat.tolist()}]}
+
+
+def test_heat_maps_of_a_face_found_in_a_photo_are_drawn_over_the_face_large():
+    """A 2400×1800 photo with a small smiling face: its maps were drawn over the whole frame, the face a fifth of it,
+    and the integrated-gradients map (scaled to the frame's 99th percentile: zero) showed nothing. Each map is
+    drawn over the face and its margin, large and coloured, with a line saying where the face lies in the whole
+    picture, which is shown with the face's box: on the page (and a shared link's page: the same render) and in the
+    report."""
+    from msa_demo.kinds import image
+
+    exp = face_in_a_photo()
+    (drawn, caption), = views.image_overlays(exp)
+    assert caption == "1. integrated gradients"
+    assert abs(drawn.size[0] / drawn.size[1] - 160 / 144) < 0.02  # the face (100 × 90) and a 30 % margin round it
+    assert drawn.size[0] * 100 / 160 >= 200  # large: the face drawn 200 px wide at least, not 100 px of a 1000-px frame
+    a = np.asarray(drawn, dtype=int)
+    blue = (a[..., 2] - a[..., 0] > 40).mean()
+    orange = (a[..., 0] - a[..., 2] > 40).mean()
+    assert blue > 0.05 and orange > 0.003  # the smile and the eye are seen, each its own colour
+    line = "the face that was found, at (450, 300, 100, 90) of the whole 1000 × 750 picture"
+    assert line in views.heatmap_legend(exp)
+    assert "(450, 300, 100, 90)" in views.heatmap_legend(exp, "zh") and "人脸" in views.heatmap_legend(exp, "zh")
+    shown = image.render(exp)
+    whole = np.asarray(shown["picture"], dtype=int)
+    assert whole.shape[:2] == (750, 1000)  # the whole picture stays shown ...
+    assert tuple(whole[300, 500]) == views.figures.FACE_BOX_RGB[:3] or tuple(whole[299, 500]) == \
+        views.figures.FACE_BOX_RGB  # ... with the face's box on it
+    assert line in shown["legend"] and len(shown["heat_maps"]) == 1
+    html_part = image.report(exp)
+    assert line in html.unescape(html_part) and "the face read in its box" in html_part
+    # a picture read whole (no face found, or a model of the whole picture) is drawn whole, with no such line
+    exp["maps"][0]["params"].update(box=[0, 0, 1000, 750], grid_over="picture")
+    (drawn, _), = views.image_overlays(exp)
+    assert drawn.size == (1000, 750) and "face that was found" not in views.heatmap_legend(exp)
+    assert views.picture_with_face(exp).tobytes() == views.original_image(exp).tobytes()
+
+
 def test_trust_markdown_reports_faithfulness_and_cost(exp):
     md = views.trust_markdown(exp, final=True)
     assert "AOPC" in md and "0.200" in md and "0.050" in md and "sanity" in md.lower()

@@ -88,7 +88,8 @@ def render(exp: dict, lang: str = "en") -> dict:
     # (DESCRIBED in app.py) gives it to the map's picture
     alts = "".join(f'<span class="heat-alt" style="display:none">{_e(alt)}</span>' for alt in heat_alts(exp, lang))
     legend = views.heatmap_legend(exp, lang)
-    return {"picture": views.original_image(exp), "heat_maps": named_files(views.image_overlays(exp, lang), exp),
+    # the whole picture, with the box of the face the maps are drawn over (where they are)
+    return {"picture": views.picture_with_face(exp), "heat_maps": named_files(views.image_overlays(exp, lang), exp),
             "legend": legend + ("\n\n" + alts if legend and alts else "")}
 
 
@@ -193,14 +194,17 @@ def report(exp: dict, lang: str = "en") -> str:
         return (f'<h2>{t("Image", lang)}</h2><p>{_e(t("Given but not used ({why}).", lang, why=why))}</p>'
                 f'<div class="imgs"><figure><img alt="{_e(t("The picture given, not used", lang))}" '
                 f'src="{png_uri(img, 160)}"></figure></div>')
-    figs = [f'<figure><img alt="{_e(t("The picture given", lang))}" src="{png_uri(img)}"><figcaption>'
-            f'{t("original", lang)}</figcaption></figure>']
+    face = views.face_line(exp, lang)  # the maps drawn over the face that was found: where it lies, its box drawn
+    figs = [f'<figure><img alt="{_e(t("The picture given", lang))}" src="{png_uri(views.picture_with_face(exp))}">'
+            f'<figcaption>{t("original, the face read in its box" if face else "original", lang)}</figcaption>'
+            '</figure>']
     for (ov, caption), alt in zip(views.image_overlays(exp, lang=lang) or [], heat_alts(exp, lang)):
         # said whole, as the page says it: which map (its full caption), what its colours mean, where it pushed most
         figs.append(f'<figure><img alt="{_e(alt)}" src="{png_uri(ov)}"><figcaption>{_e(caption)}'
                     "</figcaption></figure>")
     legend = views.heatmap_legend(exp, lang).split("\n\n")[0]  # the shared colour bar (already escaped)
-    return f'<h2>{t("Image", lang)}</h2><p>{legend}</p><div class="imgs">{"".join(figs)}</div>'
+    face = f"<p>{_e(face)}</p>" if face else ""
+    return f'<h2>{t("Image", lang)}</h2><p>{legend}</p>{face}<div class="imgs">{"".join(figs)}</div>'
 
 
 KIND = ModalityKind(

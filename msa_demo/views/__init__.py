@@ -16,7 +16,8 @@ from msa_demo.views.base import (LEGEND_TEXT, REPORT_IMAGE_SIDE, WORD_CLASSES, W
                                  category_named, code, contrast,
                                  decode_wav, esc, fmt, maps_for, md, model_name, png_uri, readable_on, reader_family,
                                  rel_scores, score_colour, shown_id)
-from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, heatmap_legend, image_overlays,
+from msa_demo.views.figures import (audio_clip, audio_figure, contributions_figure, face_line, face_read, heatmap_legend,
+                                    image_overlays, picture_with_face,
                                     map_caption, map_figure, negligible, negligible_words, original_image, overlay, relative,
                                     shown_heatmap,
                                     text_highlights, word_category, words_caveats)
