@@ -883,7 +883,12 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             return {**update, "visible": update.get("value") is not None}
 
         def check_compare(request: gr.Request, other=None, **values) -> None:  # a refusal alone: no output
-            dash.check_compare(other=other, lang=ui.page_language(request), **values)
+            dash.check_compare(other=other, lang=ui.page_language(request),
+                               session=getattr(request, "session_hash", None), **values)
+
+        def compare_refused(request: gr.Request):  # ... said again where the comparison would be, its old one hidden
+            said = dash.compare_refusal(getattr(request, "session_hash", None))
+            return {**said, **{n: gr.update(visible=False) for n in COMPARED}} if said else {}
 
         # the page places its panels (shown only where there will be something) before the endpoint fills them
         def is_placed(name: str) -> bool:  # the verdicts, the contributions, each modality's panel, the downloads
@@ -947,6 +952,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                      inputs_kwargs={**exp_ins, "other": other})
         compared = compare_btn.click(check_compare, None, None, api_name=False,
                                      show_progress="hidden", inputs_kwargs={**exp_ins, "other": other})
+        refused_outs = ("compare.summary", "compare.fresh", "compare.state", "compare.made", "compare.stamp",
+                        "compare.report", *COMPARED)
+        compared.failure(page.keyed(compare_refused), None, page.outputs(refused_outs), api_name=False,
+                         show_progress="hidden")
         made = compared.success(
             ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",

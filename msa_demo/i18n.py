@@ -813,7 +813,6 @@ ZH: dict[str, str] = {
     "The image is only {w}×{h} pixels; use one at least 8 pixels wide and tall.":
         "图片只有 {w}×{h} 像素；请使用宽和高都至少 8 像素的图片。",
     "The text is not valid UTF-8. Paste it as plain text.": "文字不是有效的 UTF-8。请以纯文本粘贴。",
-    "Pick a second preset to compare with.": "请选择用于对比的第二个预设。",
     "{label} (row {r}, column {c})": "{label}（第 {r} 行第 {c} 列）",
     " of the {g}×{g} grid over the face": "脸部 {g}×{g} 网格中的",  # (before the regions in Chinese)
     " of the {g}×{g} grid over the picture": "整张图片 {g}×{g} 网格中的",
@@ -1527,6 +1526,7 @@ ZH: dict[str, str] = {
         "热力图画在找到的人脸上（外加一圈边距），人脸位于整张 {width} × {height} 图片的 ({x}, {y}, {w}, {h})"
         "（左、上、宽、高，单位为像素）；整张图片上标出了人脸的框。",
     "original, the face read in its box": "原图，读取的人脸在框中",
+    "Choose a second preset (B) to compare with, or type a preset file.": "请选择用于对比的第二个预设（B），或输入一个预设文件。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -608,6 +608,9 @@ def test_two_presets_side_by_side(app_url, browser, tmp_path):
     page.locator("#compare-preset input").press("Enter")
     page.click("#compare-btn")
     page.wait_for_function(f"() => ({SHOWN_TOASTS})().some(t => t.includes('no-such-preset'))", timeout=60_000)
+    # and said where the comparison would be, in one line (a refused click had shown nothing there)
+    page.wait_for_function("() => document.querySelector('#compare-summary').innerText.includes('no-such-preset')",
+                           timeout=30_000)
     page.get_by_role("tab", name="Explain").click()
     page.wait_for_function(f"() => ({SHOWN_TOASTS})().length === 0", timeout=10_000)
     page.get_by_role("tab", name="Compare").click()

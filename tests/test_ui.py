@@ -939,6 +939,37 @@ def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     assert Path(out["compare.report"].value["path"]).read_text(encoding="utf-8").count("<section>") == 2
 
 
+def test_a_refused_compare_click_is_said_where_the_comparison_would_be(dash, tmp_path):
+    """With only one preset loaded and B empty, clicking Compare showed nothing where a comparison comes (its
+    refusal was a toast in the page's corner, gone unseen). The page's refusal is said again in one line in the
+    Compare summary (the comparison shown before hidden); B empty with another preset loaded says to choose one."""
+    from types import SimpleNamespace
+
+    import app
+
+    alone = ui.Dashboard(models=dash.models, default=dash.default, failures={"hub": "offline"}, folder=tmp_path)
+    demo = app.build_demo(alone, tmp_path / "none.json")
+    fns = list(demo.fns.values() if isinstance(demo.fns, dict) else demo.fns)
+    summary = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "compare-summary")
+    said = next(f for f in fns if f.trigger_only_on_failure and summary in f.outputs)  # after the click's check
+    assert [f.name for f in fns if f._id == said.trigger_after] == ["check_compare"]
+    with pytest.raises(gr.Error):  # the click's check: its refusal, for this page
+        alone.check_compare(None, "I love it", None, None, other="", session="page-1")
+    page = SimpleNamespace(session_hash="page-1", headers={})
+    out = {getattr(c, "elem_id", None): v for c, v in said.fn(page).items()}
+    line = out["compare-summary"]
+    assert line.startswith("### ⚠ Compare needs a second model, and no other preset is loaded here. Type a preset file")
+    assert "\n" not in line  # one line
+    assert all(out[b]["visible"] in (False, "hidden") for b in ("compare-a", "compare-b", "compare-words-a"))
+    assert said.fn(page) == gr.skip()  # said once; a page whose click was not refused is left as it is
+    assert said.fn(SimpleNamespace(session_hash="page-2", headers={})) == gr.skip()
+    two = ui.Dashboard(models={**dash.models, "other": dash.models[dash.default]}, default=dash.default,
+                       folder=tmp_path)
+    with pytest.raises(gr.Error, match=r"Choose a second preset \(B\) to compare with, or type a preset file\."):
+        two.check_compare(None, "I love it", None, None, other="", session="page-3")
+    assert two.compare_refusal("page-3")["compare.summary"].startswith("### ⚠ Choose a second preset (B)")
+
+
 def test_a_comparison_says_when_it_is_out_of_date(dash, image_path, tiny_preset_path):
     """After the inputs, the settings or B changed (or a refused run), Compare kept showing its old result with no
     word. Its stamp now says what it was made for: a change is said on the Compare tab, and its download is off

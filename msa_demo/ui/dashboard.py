@@ -122,6 +122,9 @@ class Dashboard:
     # per page (session hash), most recent last: [the number of its newest explanation asked for, the newest its
     # Stop stopped] (:meth:`ask`, :meth:`stop_asked`)
     tickets: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    # per page (session hash), most recent last: the words of its last refused Compare click (:meth:`check_compare`),
+    # said again where the comparison would have come (:meth:`compare_refusal`)
+    compare_refused: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     # ------------------------------------------------------------------ start-up
 
@@ -739,7 +742,7 @@ class Dashboard:
                 raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
                                    "file or the folder a train run wrote in B (inside the data folder, {folder}).",
                                    lang, folder=folder_named(self.folder, lang)))
-            raise user_error(t("Pick a second preset to compare with.", lang))
+            raise user_error(t("Choose a second preset (B) to compare with, or type a preset file.", lang))
         key = self.preset_key(name) or self._visitor_preset(name, lang)  # a loaded one by its name too
         if key not in self.models:
             from msa_demo.model import MultimodalSentimentModel
@@ -779,17 +782,41 @@ class Dashboard:
                                  "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
                                  folder=folder_named(self.folder, lang))))
 
-    def check_compare(self, *args, other: str | None = None, lang: str = "en", **named) -> dict:
+    def check_compare(self, *args, other: str | None = None, lang: str = "en", session: str | None = None,
+                      **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as
         :meth:`check` does for an explanation): no input, no second preset, or one that cannot be loaded (it is
         loaded here, on its first use). Nothing to change when it can run; what A read is kept for the comparison
-        that follows, as :meth:`check` keeps it for the explanation."""
-        request, advanced = self._bind(args, named)
-        settings = self.settings(**advanced)
-        read = self._read(request, settings.face_anyway, lang=lang, no_input=COMPARE_NO_INPUT)
-        self.other_model(other, lang, request.preset)
+        that follows, as :meth:`check` keeps it for the explanation. ``session``: the page's (Gradio's session
+        hash); its refusal is kept for :meth:`compare_refusal`."""
+        if session:
+            self.compare_refused.pop(session, None)
+        try:
+            request, advanced = self._bind(args, named)
+            settings = self.settings(**advanced)
+            read = self._read(request, settings.face_anyway, lang=lang, no_input=COMPARE_NO_INPUT)
+            self.other_model(other, lang, request.preset)
+        except gradio().Error as exc:
+            if session:
+                self.compare_refused[session] = one_line(getattr(exc, "message", None) or str(exc))
+                while len(self.compare_refused) > PAGES_KEPT:
+                    self.compare_refused.popitem(last=False)
+            raise
         self._keep_read(self._read_key(request, settings), read)
         return {}
+
+    def compare_refusal(self, session: str | None = None) -> dict:
+        """The page's last refused Compare click (:meth:`check_compare`) said where its comparison would have come,
+        by name: ``compare.summary`` (one line: what is missing), the comparison shown before taken away (its
+        verdicts and words are the page's to hide; its state, its download and its out-of-date line here). With
+        only 'lite' loaded and B empty, a click had shown nothing where the result goes (its message was a toast
+        at the page's corner). Nothing without a refusal."""
+        why = self.compare_refused.pop(session, None) if session else None
+        if why is None:
+            return {}
+        return {"compare.summary": f"### ⚠ {md(why)}", "compare.fresh": "", "compare.state": None, "compare.made": None,
+                "compare.stamp": None,
+                "compare.report": gradio().DownloadButton(value=None, interactive=False, visible=False)}
 
     def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
         """The same input explained by the page's preset (A) and ``other`` (B), toward A's class, side by side
