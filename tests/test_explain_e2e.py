@@ -159,8 +159,11 @@ def test_lite_preset_end_to_end(lite):
 
     inputs = lite.read_inputs(text="What a wonderful day", image=Image.new("RGB", (64, 64), (120, 120, 120)))
     lite.predict(inputs=inputs)
-    exp = explain(lite, inputs)
-    assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text", "image"}
+    exp = explain(lite, inputs)  # a grey square has no face: left out by the model's own rule, and said
+    assert exp.target in SENTIMENTS and {m.modality for m in exp.maps} == {"text"}
+    assert "image" in exp.prediction.abstained and exp.reading["image"]["face_found"] is False
+    exp = explain(lite, inputs, face_anyway=True)  # read as a face all the same: both maps
+    assert {m.modality for m in exp.maps} == {"text", "image"}
 
 
 @pytest.mark.spawns
