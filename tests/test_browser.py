@@ -993,6 +993,8 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(c => 
   const words = [...c.querySelectorAll('.bartext')].filter(t => t.textContent.trim()
     && getComputedStyle(t).visibility !== 'hidden').map(t => [t.textContent, t.getBoundingClientRect().toJSON()]);
   return {id: c.closest('[id]')?.id, svg: edges(c.querySelector('.main-svg')), title: edges(c.querySelector('.gtitle')),
+          notes: [...c.querySelectorAll('.annotation-text')].filter(e => e.textContent.trim())
+            .map(e => [e.textContent.slice(0, 40), ...edges(e)]),
           small: [...c.querySelectorAll('.infolayer text, .infolayer tspan')].filter(e => e.textContent.trim())
             .map(e => [e.textContent, parseFloat(getComputedStyle(e).fontSize)]).filter(([, px]) => px < 12),
           words};
@@ -1071,6 +1073,8 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     assert {c["id"] for c in charts} >= {"contrib", "audio-plot"}, charts
     for c in charts:
         assert c["svg"][0] <= c["title"][0] and c["title"][1] <= c["svg"][1] and not c["small"], c
+        # and each note under a chart (the contributions said in words ran off the right edge: "with the other a")
+        assert [n for n in c["notes"] if not c["svg"][0] <= n[1] <= n[2] <= c["svg"][1]] == [], (c["svg"], c["notes"])
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
     # the audio chart's words: none on another ("is" sat on "the", "I" under "am"), the strongest kept; on the wide
     # screen (the same chart, 1400 px) every one it had

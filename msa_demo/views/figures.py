@@ -83,7 +83,9 @@ def contributions_figure(exp: dict, lang: str = "en"):
     lines = "<br>".join(wrapped(s, width) for s in story)
     extra = round(1.4 * SUBTITLE_PX) * (lines.count("<br>") + 1) if story else 0
     if story:
-        fig.add_annotation(text=lines, xref="paper", yref="paper", x=0.0, y=-0.3, showarrow=False,
+        # from the chart's left edge (xshift: over the y axis's 50 px margin), not the plot's: on a phone its lines
+        # had run off the right edge ("with the other a")
+        fig.add_annotation(text=lines, xref="paper", yref="paper", x=0.0, y=-0.3, xshift=-50, showarrow=False,
                            font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top", align="left")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
