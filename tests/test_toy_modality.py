@@ -8,12 +8,14 @@ away again afterwards."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pytest
+import serving
 from shown import value, visible
 import torch
 
@@ -354,9 +356,8 @@ def test_json_endpoint_takes_it_by_name(dash_and_demo):
     from gradio_client import Client
 
     _dash, demo = dash_and_demo
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
-    try:
-        client = Client(demo.local_url, verbose=False)
+    with contextmanager(serving.serve)(demo) as url:  # (it retries a launch a busy machine's 3-s look failed)
+        client = Client(url, verbose=False)
         pred = json.loads(client.predict(physiology="3,0,0,0", api_name="/predict_json"))
         assert pred["used"] == ["physiology"] and pred["label"] == "positive"
         exp = json.loads(client.predict(text="fine", physiology="3,0,0,0", target="positive", ig_steps=8,
@@ -366,8 +367,6 @@ def test_json_endpoint_takes_it_by_name(dash_and_demo):
         assert set(exp["modalities"]["shapley"]) == {"text", "physiology"}
         with pytest.raises(Exception, match="Physiology must be four numbers"):
             client.predict(physiology="fast", api_name="/predict_json")
-    finally:
-        demo.close()
 
 
 def test_a_modality_named_like_a_dashboard_setting_is_refused_when_the_page_is_built():
