@@ -662,3 +662,28 @@ def test_a_voice_judged_by_its_words_with_every_word_blanked_is_not_said_as_a_re
     assert "填充标记" in line(c, exp, "zh") and "视频" in line(c, exp, "zh")
     c["units"] = ["awful.", "It"]  # not every word: the search's own sentence
     assert line(c, exp) == c["sentence"]
+
+
+def test_the_json_a_program_gets_says_the_blanked_voice_as_the_page_does():
+    """/explain_json, MCP and ``explain --json`` (one source: ``views.story.with_trust``) still gave the search's own
+    "without all 3 spoken words it still reads negative (92 %)" where the page said it is a reading of padding
+    tokens; any other what-if keeps its sentence."""
+    from msa_demo.views.story import with_trust
+    from msa_demo.views.whatif import line
+
+    amap = {"modality": "audio", "method": "word_ablation", "labels": ["It", "is", "awful."],
+            "params": {"baseline": "pad token", "segments": "recognised words"}, "scores": [0.0, 0.0, 0.04]}
+    blanked = {"modality": "audio", "edit": "remove", "flipped": False, "original": "negative", "label": "negative",
+               "probs": {"negative": 0.92, "neutral": 0.01, "positive": 0.07}, "units": ["awful.", "It", "is"],
+               "method": "word_ablation", "cost": {"forward_passes": 3, "seconds": 0.1}, "stopped": "",
+               "sentence": "Audio: no flip; without all 3 spoken words it still reads negative (92 %)."}
+    text = {"modality": "text", "edit": "remove", "flipped": True, "original": "negative", "label": "neutral",
+            "probs": {"negative": 0.3, "neutral": 0.6, "positive": 0.1}, "units": ["awful"], "method": "ig",
+            "cost": {"forward_passes": 2, "seconds": 0.1}, "stopped": "", "sentence": "Without 'awful' it reads "
+            "neutral (60 %)."}
+    exp = {"target": "negative", "prediction": {"used": ["audio", "text"]}, "maps": [amap], "what_if": [blanked, text]}
+    said = with_trust(exp)["what_if"]
+    assert said[0]["sentence"] == line(blanked, exp) and "padding tokens" in said[0]["sentence"]
+    assert "still reads" not in said[0]["sentence"] and "the words read together" in said[0]["sentence"]
+    assert said[1] == text
+    assert exp["what_if"][0]["sentence"].startswith("Audio: no flip; without all 3")  # the record itself is kept

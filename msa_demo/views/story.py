@@ -667,9 +667,16 @@ def map_trust(exp: dict) -> list[dict]:
 
 
 def with_trust(record: dict) -> dict:
-    """``record`` (an explanation's JSON form) with each map's ``trust`` (:func:`map_trust`)."""
+    """``record`` (an explanation's JSON form) as a program gets it (/explain_json, MCP, ``explain --json``): each
+    map with its ``trust`` (:func:`map_trust`), and each what-if's ``sentence`` as the page says it in English
+    (:func:`msa_demo.views.whatif.sentence`: lite audio's voice with every word blanked out is a reading of padding
+    tokens, not "it still reads negative (92 %)")."""
+    from msa_demo.views.whatif import sentence
+
     out = dict(record)
     out["maps"] = [{**m, "trust": v} for m, v in zip(record.get("maps") or [], map_trust(record))]
+    if record.get("what_if"):
+        out["what_if"] = [{**c, "sentence": sentence(c, record)} for c in record["what_if"]]
     return out
 
 
