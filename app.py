@@ -965,9 +965,10 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         if only_one is not None:  # a second model is loaded now: "Only one model is loaded here" no longer holds
             made.success(lambda: gr.Markdown(visible=False), None, only_one, api_name=False, show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
+            # (with the page's explanation: a switch turned back to what it was made for shows its summary again)
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,
                        show_progress="minimal",
-                       inputs_kwargs=pred_ins)
+                       inputs_kwargs={**exp_ins, "stamp": parts["stamp"], "state": parts["state"]})
         # no coin-flip headline on a verdict box (the fused one, a modality's own: "Video alone" at 51 / 47,
         # Compare's: "A: fused" headed 'negative' at 49.9 / 49.2): each is headed in the update that gives it its
         # value (page.keyed: ui.headed), never by a change listener a state behind its bars

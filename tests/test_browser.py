@@ -739,6 +739,17 @@ def test_the_page_opens_on_a_worked_example_and_answers_a_click_at_once(worked_u
     else:
         pytest.fail(f"the page kept starting events by itself ({watch.joined - started} in the last 3 s)")
     assert not page.locator("#own-video").is_visible()  # no empty box for an input not given
+    # the voice switched off and on again: back to what was explained, the explanation's own summary on top ("…,
+    # mostly because of …"; it had fallen back to the prediction-only sentence)
+    summary = page.locator("#notices h3").inner_text().strip()
+    assert "because of" in summary, summary
+    page.locator("#use-audio input[type=checkbox]").uncheck()
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.includes('Out of date')",
+                           timeout=30_000)
+    page.locator("#use-audio input[type=checkbox]").check()
+    watch.wait_idle()
+    page.wait_for_function("() => document.querySelector('#freshness').innerText.trim() === ''", timeout=30_000)
+    assert page.locator("#notices h3").inner_text().strip() == summary
     again = browser.new_page(viewport={"width": 1400, "height": 900})
     t0 = time.perf_counter()
     again.goto(worked_url)

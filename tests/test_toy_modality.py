@@ -443,3 +443,25 @@ def test_explain_batch_gives_the_fourth_modality_its_columns(physio_preset, tmp_
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert main(args) == 1
     assert "3 rows: 1 explained, 0 failed, 2 already done" in capsys.readouterr().out
+
+
+def test_a_switch_turned_back_shows_the_explanations_own_summary(dash_and_demo):
+    """Explain said "mostly because of …"; a switch turned off and on again re-predicted, and the summary on top
+    fell back to the prediction-only sentence though everything on screen was again what the explanation was made
+    for. Turned back, the page shows the explanation's own verdicts and summary."""
+    dash, _demo = dash_and_demo
+    settings = dict(target="positive", ig_steps=8, grid=2, image_method="occlusion", audio_method="occlusion")
+    last = list(dash.explain_panels(text="fine", physiology="3,0,0,0", **settings))[-1]
+    stamp, state, explained = last["stamp"], last["state"], last["notices"]
+    predicted = dash.predict(text="fine", physiology="3,0,0,0")["notices"]
+    assert explained != predicted  # (the explanation's summary has the contributions)
+    off = dash.on_toggle(text="fine", physiology="3,0,0,0", use_physiology=False, stamp=stamp, state=state, **settings)
+    assert "switched off: physiology" in off["notices"] and off["verdicts_for"]  # a new prediction, said so
+    back = dash.on_toggle(text="fine", physiology="3,0,0,0", stamp=stamp, state=state, **settings)
+    assert back["notices"] == explained and back["verdicts_for"] is None  # the verdicts are the explanation's
+    assert value(back["fused"]) == pytest.approx(value(last.get("fused") or dash.predict(
+        text="fine", physiology="3,0,0,0")["fused"]))
+    other = dash.on_toggle(text="fine", physiology="3,0,0,0", stamp=stamp, state=state, **{**settings, "grid": 3})
+    assert other["notices"] == predicted  # another setting: not what was explained, a prediction
+    zh = dash.on_toggle(text="fine", physiology="3,0,0,0", stamp=stamp, state=state, lang="zh", **settings)
+    assert zh["notices"] != explained and zh["verdicts_for"] is None  # the same summary, said in Chinese

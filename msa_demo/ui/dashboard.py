@@ -25,7 +25,7 @@ from msa_demo.model import no_sound_to_read, nothing_read, release_memory
 from msa_demo.modalities import OFFLINE_HINT
 from msa_demo.registry import get, names
 from msa_demo.ui.fields import Request, bind, panel_placement, rendered, switch, write_whole
-from msa_demo.ui.options import (Settings, data_folder, env_flag, in_folder, max_seconds, preset_path,
+from msa_demo.ui.options import (CONTROLS, Settings, data_folder, env_flag, in_folder, max_seconds, preset_path,
                                read_settings, settings_values, folder_named, within_limit)
 from msa_demo.ui.shelf import GONE, Shelf
 from msa_demo.ui.widgets import (ALL_OFF, COMPARE_NO_INPUT, COPIES_KEPT, NO_INPUT, TICK_ANYWAY, explained_stamp,
@@ -411,9 +411,14 @@ class Dashboard:
         except Exception:  # noqa: BLE001 - a head start is a courtesy, never a failure
             log.warning("reading the inputs ahead failed", exc_info=True)
 
-    def on_toggle(self, *args, lang: str = "en", **named) -> dict:
+    def on_toggle(self, *args, stamp: dict | None = None, state: dict | None = None, lang: str = "en",
+                  **named) -> dict:
         """A 'use' box changed: re-predict from cached encoder outputs; with no input, quietly show nothing.
-        Arguments as :meth:`predict`'s."""
+        Arguments as :meth:`predict`'s, and the Advanced controls by name. ``stamp`` and ``state``: the page's
+        explanation and what it was made for; a switch turned back to it shows that explanation's verdicts and
+        summary again (its "mostly because of …", not the prediction-only sentence)."""
+        if stamp and state and state.get("prediction") and not self._changed(stamp, args, named):
+            return {**self.explained_verdicts(state, lang), "verdicts_for": None}
         request, rest = self._bind(args, named, ("face_anyway",))
         model = self.model(request.preset)
         try:
@@ -422,7 +427,7 @@ class Dashboard:
             return verdicts_shown(empty_prediction_views())
         if not inputs.present():
             return verdicts_shown(empty_prediction_views())
-        face = self._face(rest)
+        face = self._face({k: v for k, v in rest.items() if k not in {c.name for c in CONTROLS} - {"face_anyway"}})
         if not set(inputs.present()) & set(request.switched_on):  # said calmly: the panels are out of date
             return verdicts_shown({**empty_prediction_views(),
                                    "notices": f"### {all_off(inputs, request.switched_on, lang)}"})
@@ -430,6 +435,15 @@ class Dashboard:
         pred, models = self._predict(model, inputs, use, lang, **face).to_dict(), families(model)
         return {**verdicts_shown(prediction_views(pred, (), reading, models, lang=lang)),
                 "verdicts_for": predicted_for(request, pred, reading, models)}
+
+    @staticmethod
+    def explained_verdicts(exp: dict, lang: str = "en") -> dict:
+        """The verdict boxes and the summary of an explanation (``Explanation.to_dict()``) as its last step left
+        them: the summary with the contributions, a cut-short explanation said under it."""
+        pred, reading = exp["prediction"], exp.get("reading") or {}
+        cut = [exp["cut_short"]] if exp.get("cut_short") else []  # said under the verdict, not only in the notes
+        return {**verdicts_shown(prediction_views(pred, (), reading, exp.get("models"), lang=lang)),
+                "notices": notices_markdown(pred, cut, reading, exp.get("models"), exp, lang=lang)}
 
     @staticmethod
     def _face(rest: dict) -> dict:
@@ -724,10 +738,8 @@ class Dashboard:
                lang: str = "en") -> dict:
         """The last Explain outputs: the panels (those ``changed``; None: all), the trust table, the summary
         redone with the contributions, the files."""
-        pred, reading = exp["prediction"], exp.get("reading") or {}
-        cut = [exp["cut_short"]] if exp.get("cut_short") else []  # said under the verdict, not only in the notes
         return {**explanation_views(exp, final=True, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang),
-                "notices": notices_markdown(pred, cut, reading, exp.get("models"), exp, lang=lang), "fresh": "",
+                "notices": Dashboard.explained_verdicts(exp, lang)["notices"], "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
     # ------------------------------------------------------------------ two models side by side
