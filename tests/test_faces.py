@@ -140,3 +140,37 @@ def test_a_clip_of_two_faces_says_that_the_largest_in_each_frame_was_read(lite, 
     assert all(box[2] < 320 for box in inputs.video.faces)  # each frame's left face
     alone = lite.read_inputs(video=str(write_clip(tmp_path / "one.mp4", [smile.resize((320, 320))] * 4, fps=2)))
     assert not any("more than one face" in n for n in alone.video.notices)
+
+
+def test_the_maps_of_a_face_in_a_phone_photo_carry_the_face_s_own_detail(lite):
+    """The maps of a face found in a larger picture were stored over the whole picture at 256 px: the portrait's face
+    in a 4032 x 3024 photo (48 px of the 1024 px read) had 12 px of map, enlarged smoothly to 384 px on the page. They
+    cover the face and its margin now (``params.heatmap_box``, the area the page draws them over), at its own detail;
+    each of the 7 x 7 occlusion cells has its own pixels."""
+    import numpy as np
+
+    from msa_demo import views
+    from msa_demo.explain import ExplainOptions, attribute_regions
+    from msa_demo.explain.result import map_area
+    from msa_demo.kinds.image import record
+
+    inputs = lite.read_inputs(image=_photo(800))
+    (m,) = attribute_regions(lite, inputs, "positive", ExplainOptions(seed=0, grid=7), methods=["occlusion"])
+    box, area = m.params["box"], m.params["heatmap_box"]
+    assert m.params["grid_over"] == "face" and area == list(map_area(inputs.image.image.size, box))
+    hm = np.asarray(m.heatmap)
+    width, height = area[2] - area[0], area[3] - area[1]
+    assert hm.shape == (height, width) or max(hm.shape) == 256  # the area at its own size (≤ 256 px)
+    face_px = (box[2] - box[0]) * hm.shape[1] / width  # the face's width in map pixels
+    assert face_px >= 40, face_px  # (it was 12 over the whole picture)
+    cells = np.asarray(m.scores).reshape(7, 7)
+    row = hm[round((box[1] - area[1] + (box[3] - box[1]) * 3.5 / 7) * hm.shape[0] / height)]  # the middle row
+    x0 = (box[0] - area[0]) * hm.shape[1] / width
+    for c in range(7):  # each cell's own value at its centre, as scored
+        at = row[int(x0 + face_px * (c + 0.5) / 7)]
+        assert abs(at - cells[3, c]) <= 0.25 * abs(cells).max() + 1e-9, (c, at, cells[3, c])
+    exp = {"target": "positive", "prediction": {"label": "positive", "used": ["image"]},
+           "inputs": record(inputs.image), "maps": [m.to_dict()]}
+    assert views.face_read(exp)["crop"] == tuple(area)
+    (drawn, _), = views.image_overlays(exp)
+    assert abs(drawn.size[0] / drawn.size[1] - width / height) < 0.02

@@ -18,7 +18,7 @@ from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import Layout, attribute, resolve
 from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.options import ExplainOptions
-from msa_demo.explain.result import AttributionMap
+from msa_demo.explain.result import AttributionMap, map_area
 from msa_demo.modalities.image import overlay_box
 
 HEATMAP_SIDE = 256
@@ -144,10 +144,15 @@ def image_baseline(mod, x: torch.Tensor, kind: str) -> torch.Tensor:
     raise InputError(f"Unknown image baseline '{kind}'; use black, blur or mean.")
 
 
-def heatmap(image: Image.Image, box, region_map: np.ndarray, side: int = HEATMAP_SIDE) -> list[list[float]]:
-    """``region_map`` (over the model input) drawn over ``box`` of ``image``, at most ``side`` pixels on its long
-    side, as rounded lists (what a map's JSON carries)."""
+def heatmap(image: Image.Image, box, region_map: np.ndarray, side: int = HEATMAP_SIDE,
+            area: tuple[int, int, int, int] | None = None) -> list[list[float]]:
+    """``region_map`` (over the model input) drawn over ``box`` of ``image``, cut to ``area`` (left, top, right,
+    bottom; None: the whole picture), at most ``side`` pixels on its long side, as rounded lists (what a map's JSON
+    carries)."""
     full = overlay_box(image, box, region_map)
+    if area is not None:
+        left, top, right, bottom = area
+        full = full[top:bottom, left:right]
     h, w = full.shape
     scale = min(1.0, side / max(h, w))
     if scale < 1.0:
@@ -196,12 +201,15 @@ def _one(model, inputs, target, options, used, method, layouts: dict) -> Attribu
               # where the regions lie: over the face that was found, or over the whole picture ("row 5" is not
               # the same place)
               "grid_over": "picture" if box == (0, 0, *picture.size) else "face"}
+    area = map_area(picture.size, box)
+    if params["grid_over"] == "face":  # the heat map covers the face and its margin, at its own detail
+        params["heatmap_box"] = list(area)
 
     def draw(scores: list[float], attr: torch.Tensor | None):
         # IG: the pixels' own attributions; a perturbation method: each region's score over its pixels
         region_map = (attr.sum(0).cpu().numpy() if attr is not None
                       else np.asarray(scores, dtype=np.float32)[regions.numpy()])
-        return heatmap(picture, box, region_map)
+        return heatmap(picture, box, region_map, area=area)
 
     layout = Layout(modality="image", forward=ff, baseline=image_baseline(mod, x, own.baseline),
                     feature_of=regions.reshape(1, h, w), labels=list(labels), spans=spans, params=params, draw=draw)

@@ -343,7 +343,6 @@ def shown_heatmap(m: dict) -> list[list[float]]:
 # (this much of the face's size on each side), at least FACE_DRAWN px on the long side: drawn over the whole frame, a
 # small face in a 2400×1800 photo (85 × 84 px of the 1024 × 768 read) took a twelfth of each map's width, and its
 # integrated-gradients map, scaled to the frame's 99th percentile (zero: the face was 1 % of it), showed nothing
-FACE_MARGIN = 0.3
 FACE_DRAWN = 384
 FACE_LINE = ("The maps are drawn over the face that was found, at ({x}, {y}, {w}, {h}) of the whole {width} × {height} "
              "picture (left, top, width, height in pixels), with a margin round it; the whole picture shows the "
@@ -363,13 +362,15 @@ def face_read(exp: dict) -> dict | None:
     box = params.get("box")
     if not box or len(box) != 4 or params.get("grid_over", "face") != "face":
         return None
+    from msa_demo.explain.result import map_area
+
     w, h = img.size
     left, top, right, bottom = (int(v) for v in box)
     left, top, right, bottom = max(0, left), max(0, top), min(w, right), min(h, bottom)
     if right - left < 1 or bottom - top < 1 or (left, top, right, bottom) == (0, 0, w, h):
         return None
-    mx, my = round((right - left) * FACE_MARGIN), round((bottom - top) * FACE_MARGIN)
-    crop = (max(0, left - mx), max(0, top - my), min(w, right + mx), min(h, bottom + my))
+    kept = params.get("heatmap_box")  # the area its heat maps cover (an older record's cover the whole picture)
+    crop = tuple(int(v) for v in kept) if kept and len(kept) == 4 else map_area((w, h), (left, top, right, bottom))
     return {"box": (left, top, right, bottom), "crop": crop, "size": (w, h)}
 
 
@@ -414,13 +415,15 @@ def image_overlays(exp: dict, lang: str = "en") -> list[tuple[Image.Image, str]]
     for i, m in enumerate(maps, 1):
         if face is None:
             drawn = overlay(img, shown_heatmap(m))
-        else:  # the map at the picture's size, cut to the face and its margin, scaled to each map's own strongest there
-            hm = np.asarray(shown_heatmap(m), dtype=np.float32)
-            full = np.asarray(Image.fromarray(hm, mode="F").resize(img.size, Image.BILINEAR), dtype=np.float32)
+        else:  # over the face and its margin, scaled to each map's own strongest there
             left, top, right, bottom = face["crop"]
             scale = max(1.0, FACE_DRAWN / max(right - left, bottom - top))
             size = (round((right - left) * scale), round((bottom - top) * scale))
-            drawn = overlay(img.crop(face["crop"]).resize(size, Image.BICUBIC), full[top:bottom, left:right])
+            hm = np.asarray(shown_heatmap(m), dtype=np.float32)
+            if (m.get("params") or {}).get("heatmap_box") is None and hm.size > 1:  # an older record's: whole
+                full = np.asarray(Image.fromarray(hm, mode="F").resize(img.size, Image.BILINEAR), dtype=np.float32)
+                hm = full[top:bottom, left:right]
+            drawn = overlay(img.crop(face["crop"]).resize(size, Image.BICUBIC), hm)
         # numbered to the legend below, which says each in full (a thumbnail cut "integrated gradients · baseline: bl…")
         out.append((drawn, f"{i}. {t(m.get('method', '').replace('_', ' '), lang)}"))
     return out
