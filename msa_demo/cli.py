@@ -33,18 +33,12 @@ def add_input_flags(p: argparse.ArgumentParser, names: tuple[str, ...] | None = 
 
 
 def add_span_flags(p: argparse.ArgumentParser, early: bool = False) -> None:
-    """``--start`` / ``--end``: the seconds of a single clip to read (``dataset.span.CLIP_SPAN`` declares them);
-    ``early``: the flags by name, without their help, and no kind or torch imported (the early check's parser)."""
-    if early:
-        from msa_demo.config import CLIP_SPAN_FLAGS
-
-        for name in CLIP_SPAN_FLAGS:
-            p.add_argument(f"--{name}")
-        return
-    from msa_demo.dataset.span import CLIP_SPAN
+    """``--start`` / ``--end``: the seconds of a single clip to read, as ``config.CLIP_SPAN`` declares them (a
+    number each: "abc" is argparse's one line); ``early``: without their help (the early check's parser)."""
+    from msa_demo.config import CLIP_SPAN
 
     for spec in CLIP_SPAN:
-        p.add_argument(spec.flag, type=float, default=None, metavar="SECONDS", help=spec.help)
+        p.add_argument(spec.flag, type=spec.kind, default=None, metavar="SECONDS", help=None if early else spec.help)
 
 
 # a single clip's span that cannot be read: one line each, before anything is read or loaded
@@ -56,14 +50,13 @@ SPAN_FLAG_FROM = ("--start and --end cut a clip given with {flags}; a saved expl
                   "was read.")
 
 
-def clip_span(start: float | None, end: float | None, raw: dict[str, Any]) -> tuple[float, float | None] | None:
-    """(start, end) in seconds of the single clip(s) ``raw`` gives, from ``--start`` / ``--end`` (start: 0 when not
-    given, end: None, the file's end), None when neither is given; or the one line of a span that cannot be read:
-    not a number, negative, an end not after its start, no clip or sound to cut (those past the file's end are
-    said by the cut, :func:`cut_clips`)."""
+def span_seconds(start: float | None, end: float | None) -> tuple[float, float | None] | None:
+    """(start, end) in seconds from ``--start`` / ``--end`` (start: 0 when not given, end: None, the file's end),
+    None when neither is given; or the one line of values no clip can be cut by: not a number, below its declared
+    bound (``config.CLIP_SPAN``), an end not after its start. Imports no kind (the early check says it too)."""
     if start is None and end is None:
         return None
-    from msa_demo.dataset.span import CLIP_SPAN, timed
+    from msa_demo.config import CLIP_SPAN
 
     for spec, value in zip(CLIP_SPAN, (start, end)):
         if value is None:
@@ -75,9 +68,22 @@ def clip_span(start: float | None, end: float | None, raw: dict[str, Any]) -> tu
     start = start or 0.0
     if end is not None and end <= start:
         raise InputError(SPAN_FLAG_BACKWARDS.format(end=f"{end:g}", start=f"{start:g}"))
+    return start, end
+
+
+def clip_span(start: float | None, end: float | None, raw: dict[str, Any]) -> tuple[float, float | None] | None:
+    """(start, end) in seconds of the single clip(s) ``raw`` gives, from ``--start`` / ``--end`` (start: 0 when not
+    given, end: None, the file's end), None when neither is given; or the one line of a span that cannot be read:
+    not a number, negative, an end not after its start (:func:`span_seconds`), no clip or sound to cut (those past
+    the file's end are said by the cut, :func:`cut_clips`)."""
+    span = span_seconds(start, end)
+    if span is None:
+        return None
+    from msa_demo.dataset.span import timed
+
     if not timed(raw):
         raise InputError(SPAN_FLAG_NO_CLIP.format(flags=timed_flags()))
-    return start, end
+    return span
 
 
 def timed_flags() -> str:
@@ -290,8 +296,9 @@ def given_inputs(raw: dict[str, Any], more: str = "", files: tuple[str, ...] | N
 def check_early(command: str, args: argparse.Namespace) -> None:
     """What ``predict`` and ``explain`` can refuse once their flags are parsed, before torch and the kinds are
     imported (:func:`msa_demo.__main__.refuse_early`), in the lines the commands say after: no input at all, an
-    input file that is not there, a saved explanation ``--from`` cannot read, a file ``--out`` or ``--html`` cannot
-    write, a preset that is no built-in name, file or folder ``train`` wrote."""
+    input file that is not there, a clip's span no clip holds (``--start -1``, ``--end`` not after ``--start``), a
+    saved explanation ``--from`` cannot read, a file ``--out`` or ``--html`` cannot write, a preset that is no
+    built-in name, file or folder ``train`` wrote."""
     from msa_demo.config import BUILTIN_KINDS, FILE_KINDS, load_preset
 
     raw = {m: getattr(args, m, None) for m in BUILTIN_KINDS}
@@ -300,6 +307,7 @@ def check_early(command: str, args: argparse.Namespace) -> None:
         load_saved(args.from_file)
     else:
         given_inputs(raw, " (or --from a saved explanation)" if command == "explain" else "", files=FILE_KINDS)
+        span_seconds(args.start, args.end)  # --start -1, --end before --start (a clip to cut: after the imports)
     if command == "explain":
         output_file(args.out, "--out")
         output_file(args.html, "--html")
@@ -678,5 +686,5 @@ def main(argv=None) -> int:  # pragma: no cover - convenience entry
         return exit_status(exc)
 
 
-__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "add_span_flags", "clip_span", "cut_clips", "from_stdin", "add_explain_flags", "add_input_flags", "add_lang_flag", "check_early", "given_inputs", "load_saved", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
+__all__ = ["EXIT_STATUS", "NOTHING_READ_STATUS", "NOT_LOADED_STATUS", "OUT_OF_MEMORY", "STDIN", "exit_status", "out_of_memory", "add_command", "add_face_flag", "add_span_flags", "clip_span", "span_seconds", "cut_clips", "from_stdin", "add_explain_flags", "add_input_flags", "add_lang_flag", "check_early", "given_inputs", "load_saved", "add_model_flags", "add_option_flags", "cmd_explain", "format_explanation",
            "options_from_args", "output_file", "output_folder", "output_language", "preset_name", "read_before_loading", "unmade", "write_new", "written"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from msa_demo.errors import InputError
+from msa_demo.optionspec import OptionSpec
 
 SENTIMENTS = ("negative", "neutral", "positive")
 NEAR_TIE = 0.05  # top two classes closer than this: "too close to call", not a decision (nor a side taken)
@@ -32,9 +33,18 @@ BUILTIN_KINDS = MODALITIES + ("video",)  # every kind the package ships; the oth
 # the built-ins whose value is a file (each kind's ``manifest_file`` says it): what the command line checks is there
 # before it imports the kinds (and torch with them)
 FILE_KINDS = ("image", "audio", "video")
-# predict's and explain's flags of a single clip's span (``dataset.span.CLIP_SPAN`` declares them), by name for the
-# parser of the early check, which imports no kind (and no torch)
-CLIP_SPAN_FLAGS = ("start", "end")
+# a single clip's span, as predict and explain take it (a flag each, ``msa_demo.cli.add_span_flags``) and the JSON
+# endpoints and MCP tools (``start`` / ``end``, ``msa_demo.api``): the seconds of a long recording that one utterance
+# is (12.3-15.8 s of an interview), cut as a manifest row's span is (``dataset.span``). Declared here, on the ground
+# floor, so that the command line's early check reads the same declaration before it imports torch
+CLIP_START = OptionSpec(name="start", default=None, kind=float, label="--start", unit=" s", bounds=(0, None),
+                        help="read the clip (--video, --audio) from this second on, as explain-batch reads a row's "
+                             "start column (default: 0)")
+CLIP_END = OptionSpec(name="end", default=None, kind=float, label="--end", unit=" s", bounds=(0, None),
+                      help="read the clip (--video, --audio) up to this second, as explain-batch reads a row's end "
+                           "column (default: its end)")
+CLIP_SPAN = (CLIP_START, CLIP_END)
+CLIP_SPAN_FLAGS = tuple(spec.name for spec in CLIP_SPAN)
 WEIGHT_FORMATS = ("safetensors", "bin")
 
 

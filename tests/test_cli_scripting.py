@@ -107,14 +107,22 @@ REFUSED_EARLY = (["predict", "--preset", "lit", "--text", "hi"],
                  ["explain", "--preset", "lit", "--text", "hi", "--what-if"],
                  ["explain", "--preset", "lite", "--text", "hi", "--out", "{tmp}/no/x.json"],
                  ["explain", "--preset", "lite", "--audio", "{tmp}/gone.wav", "--html", "{tmp}"],
-                 ["explain", "--from", "{tmp}/nope.json"])
+                 ["explain", "--from", "{tmp}/nope.json"],
+                 # a clip's span no clip holds (fix-span: refused only after the imports): the values alone tell
+                 ["predict", "--preset", "lite", "--text", "hi", "--start", "-1"],
+                 ["predict", "--preset", "lite", "--audio", "{tmp}", "--start", "abc"],
+                 ["predict", "--preset", "lite", "--text", "hi", "--start", "5", "--end", "4"],
+                 ["explain", "--preset", "lite", "--text", "hi", "--end", "nan"],
+                 ["explain", "--preset", "lite", "--text", "hi", "--start", "2", "--end", "2"],
+                 ["explain", "--preset", "lite", "--text", "hi", "--end=-3", "--html", "{tmp}/r.html"])
 GOES_ON = (["predict", "--preset", "lite", "--text", "hi"],
            ["predict", "--preset", "lite", "--text", "-"],
            ["predict", "--help"],
            ["explain", "--preset", "lite", "--tex", "hi"],  # --tex is --text to the whole parser
            ["explain", "--preset", "lite", "--text", "hi", "--ig-steps", "0"],  # a setting: the whole parser's
            ["explain", "--preset", "lite", "--text", "hi", "--regons", "grid"],
-           ["explain-batch", "nope.csv", "--out", "x"])
+           ["explain-batch", "nope.csv", "--out", "x"],
+           ["predict", "--preset", "lite", "--text", "hi", "--start", "1", "--end", "2.5"])  # no clip: the kinds say
 
 
 def _typed(argv, tmp_path):

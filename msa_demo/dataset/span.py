@@ -9,7 +9,7 @@ A span the row's values cannot give (not a number, negative, an end not after it
 notices and, once, by the run (``BatchSummary.span_unused``), not dropped without a word.
 
 A single clip given to ``predict`` or ``explain`` is cut the same way by their ``--start`` / ``--end`` flags
-(:data:`CLIP_SPAN`, declared here once; ``by_flags``: the notice names the file and the flags), and ``train``
+(:data:`CLIP_SPAN`, declared once, in ``config``; ``by_flags``: the notice names the file and the flags), and ``train``
 cuts a manifest row's files to its span as explain-batch does, so that a head learns from what a prediction reads.
 """
 
@@ -23,24 +23,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from msa_demo import registry
+# a single clip's span (--start / --end; the JSON endpoints' start / end): declared on the ground floor, which the
+# command line's early check reads before torch
+from msa_demo.config import CLIP_END, CLIP_SPAN, CLIP_START  # noqa: F401
 from msa_demo.errors import InputError, SpanError
-from msa_demo.explain.options import OptionSpec
 
 SPAN_NOT_A_NUMBER = "The row's {which} '{value}' is not a number of seconds."
 SPAN_NEGATIVE = "The row's start ({start} s) is negative: a span starts at 0 s or later."
 SPAN_BACKWARDS = "The row's end ({end} s) is not after its start ({start} s)."
 # a row with a span and no clip or sound (used) to cut: its notice
 SPAN_NOT_USED = "Start/end: the row has no clip or sound to cut, so its span {span} was not used."
-
-# a single clip's span, as predict and explain take it (a flag each, ``msa_demo.cli.add_span_flags``): the seconds
-# of a long recording that one utterance is (12.3-15.8 s of an interview), cut as a row's span is
-CLIP_START = OptionSpec(name="start", default=None, kind=float, label="--start", unit=" s", bounds=(0, None),
-                        help="read the clip (--video, --audio) from this second on, as explain-batch reads a row's "
-                             "start column (default: 0)")
-CLIP_END = OptionSpec(name="end", default=None, kind=float, label="--end", unit=" s", bounds=(0, None),
-                      help="read the clip (--video, --audio) up to this second, as explain-batch reads a row's end "
-                           "column (default: its end)")
-CLIP_SPAN = (CLIP_START, CLIP_END)
 
 
 def given(start: Any, end: Any) -> tuple[Any, Any] | None:
