@@ -166,3 +166,39 @@ def test_the_what_if_finds_a_one_word_flip_the_map_ranks_last():
     assert removal.label == "neutral" and removal.sentence.startswith("Without 'great' it reads neutral")
     # one leave-one-out row per word and the text, then the 3 single words besides the map's first, read again
     assert removal.cost.forward_passes == (9 + 1) + 3
+
+
+def test_a_words_map_read_in_windows_without_a_budget_is_planned_as_the_word_ablation_it_is():
+    """The planner priced the words map as Integrated Gradients (8+16+32+64 steps: 125 rows here) where a text read
+    in windows with no time budget is mapped by word ablation: one row per word and the input, and its deletion
+    curve's rows (16). The plan's rows are now the rows the map ran."""
+    from msa_demo.explain.budget import deletion_rows, fit
+
+    model, inputs = _model(WindowedText), Inputs(text=TextInput(TEXT))
+    options = ExplainOptions(deletion_steps=2)
+    m = attribute_words(model, inputs, "positive", options)
+    assert m.method == "feature_ablation" and m.params["why"] == "windows"
+    plan = fit(model, inputs, ["text"], options, seconds=100)
+    assert plan.rows["text"] == m.cost.forward_passes == 9 + 1 + deletion_rows(9, 2, occlusion=True)
+
+
+def test_a_words_map_whose_ig_gap_gave_way_is_planned_with_its_word_ablation():
+    """Under a time budget an IG words map whose gap stays above 25 % gives way to word ablation after it: the plan
+    counted the IG map alone (17 of the 26 rows the map ran). Once the model has been seen to fall back at these
+    steps, the next plan counts the ablation after it: one row per word and its deletion curve's rows the IG
+    map's did not run (here the ordered curve's one middle row, which the two maps happen to share)."""
+    from msa_demo.explain import budget as budget_module
+    from msa_demo.explain.budget import fit
+    from msa_demo.explain.forward import FusedForward
+
+    model, inputs = _model(SteepText), Inputs(text=TextInput(TEXT))
+    options = ExplainOptions(ig_min_steps=4, ig_max_steps=4, deletion_steps=2, budget=1000)
+    ff = FusedForward(model, inputs, "text", ["text"])
+    budget_module._PRICES.setdefault(ff.mod, {})[(tuple(ff.x.shape), "input")] = 0.01  # 10 ms a row: arithmetic
+    first = fit(model, inputs, ["text"], options).panels["text"] / 0.01
+    m = explain(model, inputs, options=options).maps[0]
+    assert (m.method, m.params["why"], m.params["ig_steps"]) == ("feature_ablation", "gap", 4)
+    ran = m.cost.forward_passes  # the IG map's rows and the ablation's
+    planned = fit(model, inputs, ["text"], options).panels["text"] / 0.01
+    assert first < ran - 8  # IG alone, as before
+    assert ran <= planned <= ran + 1

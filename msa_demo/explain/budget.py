@@ -19,7 +19,9 @@ the map at those steps fits the budget on its own or another panel takes longer 
 50-800 % and ranked words at Spearman 0.4-0.7 against 128 steps, with 16 at 0.95-1.0 on four short reviews),
 a coarser image grid (down to 2×2), longer audio segments (up to 8 s), audio occluded at the latent level (a
 different map on models whose encoder normalises over the clip: said), fewer deletion-curve points (down to 2), and
-last the image's second map. What was given up
+last the image's second map. A words map is priced as the method that will make it: IG that gives way to word
+ablation (a text read in windows with no budget; a gap that stayed large at these steps the last time:
+``words.falls_back``) is priced one row per word, after its IG map where that runs first. What was given up
 is said on each map (``params["budget"]``) and once in the explanation's notices.
 """
 
@@ -38,6 +40,8 @@ from msa_demo.explain.methods import METHODS
 from msa_demo.explain.options import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
+# a words map's word ablation made after its IG map, whose gap stayed large (``words.falls_back``): one row per word
+AFTER_IG = "occlusion after integrated gradients"
 PROBE_ROWS = 2
 SLOW_PROBE = 0.25  # seconds a row (the prediction's): a model this slow is probed on one row, not three
 MIN_IG_STEPS = 4  # IG's fewest steps under a budget (its gap is shown)
@@ -166,6 +170,9 @@ class _Panel:
         rows = 0.0
         for kind, name in self.methods(o):
             n = self.features(o)
+            if name == AFTER_IG:  # its IG map's rows are counted: the input, the baseline, the random orders' rows
+                rows += n + deletion_rows(n, o.deletion_steps, gradient=True, occlusion=True, random_orders=0)
+                continue
             rows += deletion_rows(n, o.deletion_steps, gradient=kind == "gradient", occlusion=name == "occlusion")
             rows += IG_ROW * _ig_steps(o) if kind == "gradient" else METHODS[name].rows(n)
         return rows
@@ -176,13 +183,17 @@ class _Panel:
 
 
 _DELETION: dict[tuple, float] = {}
+RANDOM_ORDERS = 4  # the random orders of a deletion curve (``faithfulness.deletion``)
 
 
-def deletion_rows(n: int, steps: int, gradient: bool = False, occlusion: bool = False) -> float:
+def deletion_rows(n: int, steps: int, gradient: bool = False, occlusion: bool = False,
+                  random_orders: int = RANDOM_ORDERS) -> float:
     """Rows a deletion / AOPC curve of ``n`` features and ``steps`` points evaluates (``faithfulness.deletion``:
     its distinct rows, the random orders' too), less those its map evaluated already: the unperturbed input
-    (every map), the one-feature rows (an occlusion's own) and all features removed (an IG map's baseline)."""
-    key = (n, steps, gradient, occlusion)
+    (every map), the one-feature rows (an occlusion's own) and all features removed (an IG map's baseline).
+    ``random_orders=0``: the random orders' rows were evaluated too (by another map of the same features: they are
+    drawn from the same seed)."""
+    key = (n, steps, gradient, occlusion, random_orders)
     if key not in _DELETION:
         from msa_demo.explain.faithfulness import deletion_masks
 
@@ -190,7 +201,7 @@ def deletion_rows(n: int, steps: int, gradient: bool = False, occlusion: bool = 
             return 0.0
         rng = np.random.default_rng(0)
         masks = [deletion_masks(np.arange(n), n, steps)[0]]
-        masks += [deletion_masks(rng.permutation(n), n, steps)[0] for _ in range(4)]
+        masks += [deletion_masks(rng.permutation(n), n, steps)[0] for _ in range(random_orders)]
         removed = torch.unique(torch.cat(masks), dim=0).sum(1)
         known = (removed == 0) | ((removed == 1) if occlusion else False) | ((removed == n) if gradient else False)
         _DELETION[key] = float((~known).sum())
@@ -209,6 +220,7 @@ def _ig_steps(o: ExplainOptions) -> int:
 def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Panel]:
     from msa_demo.explain.forward import FusedForward
     from msa_demo.explain.methods import resolve
+    from msa_demo.explain.words import ABLATION, falls_back
 
     out = []
     shares = _shares(model)
@@ -226,8 +238,20 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
         latent = None
         if m == "text":
             n_words = max(1, len(info.get("word_spans") or str(info.get("text", "")).split()))
-            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, lambda o: kinds(o.text_methods),
-                              floor=floor))
+            windows = int(info.get("windows", 1) or 1)
+
+            def words(o, kinds=kinds, mod=mod, shape=tuple(ff.x.shape), windows=windows):
+                """The words maps as they will be made: IG that gives way to word ablation (``words.falls_back``:
+                a text read in windows with no budget; a gap that stayed large) priced as the ablation, one row
+                per word, after the IG map where that runs first."""
+                out = []
+                for kind, name in kinds(o.text_methods):
+                    why = falls_back(mod, shape, name, windows, o)
+                    out += [(kind, name)] if not why else [("perturbation", ABLATION)] if why == "windows" else \
+                        [(kind, name), ("perturbation", AFTER_IG)]
+                return out
+
+            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, words, floor=floor))
         elif m == "image":
             out.append(_Panel(m, _price(ff), None,
                               lambda o: o.grid ** 2 if o.regions == "grid" else o.superpixels,

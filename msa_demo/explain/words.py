@@ -22,6 +22,8 @@ row per word), and the map says why (``params["in_place_of"]``, ``params["why"]`
 from __future__ import annotations
 
 import time
+import weakref
+from typing import Any
 
 import torch
 
@@ -89,6 +91,29 @@ def _ig_unreliable(method: str, windows: int, amap: AttributionMap | None = None
     return ""
 
 
+# per text model, per input shape: the most IG steps at which its words map's gap stayed above ``ABLATE_ABOVE`` (it
+# gave way to word ablation), so that a time budget's next plan prices that ablation too (``budget``), not IG alone
+_GAPPED: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+def _gapped(mod) -> dict:
+    try:
+        return _GAPPED.setdefault(mod, {})
+    except TypeError:  # a model that cannot be weakly referenced: nothing is remembered of it
+        return {}
+
+
+def falls_back(mod, shape, method: str, windows: int, options: ExplainOptions) -> str:
+    """Why ``method``'s words map of a text of ``shape`` (its token ids') read by ``mod`` in ``windows`` will be
+    word ablation, as far as it is known before the map is made: "windows" (no time budget), "gap" (its IG gap
+    stayed large at these IG steps, or more, the last time), or ""; what a time budget's plan prices."""
+    why = _ig_unreliable(method, windows, budget=float(options.budget or 0))
+    if why or windows > 1 or not METHODS[method].adaptive:
+        return why
+    steps = _gapped(mod).get(tuple(shape))
+    return "gap" if steps is not None and options.ig_max_steps <= steps else ""
+
+
 WORD_METHODS = {"integrated_gradients": "layer_integrated_gradients", "occlusion": "feature_ablation"}
 
 
@@ -123,6 +148,11 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     if not why:
         amap = made(method, **({"windows": windows} if windows > 1 and METHODS[method].adaptive else {}))
         why = _ig_unreliable(method, windows, amap, budget)
+        steps, gapped = amap.params.get("n_steps"), _gapped(ff.mod)
+        if why == "gap" and steps:  # remembered for the next plan of a text this long (the ablation comes on top)
+            gapped[tuple(ff.x.shape)] = max(int(steps), gapped.get(tuple(ff.x.shape), 0))
+        elif steps and gapped.get(tuple(ff.x.shape), 0) <= steps:  # IG held at these steps: planned as IG again
+            gapped.pop(tuple(ff.x.shape), None)
         if not why:
             return amap
         gap = {"ig_delta": amap.delta, "ig_steps": amap.params.get("n_steps")}
@@ -131,4 +161,4 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     return made(ABLATION, in_place_of=WORD_METHODS.get(method, method), why=why, **gap)
 
 
-__all__ = ["attribute_words", "token_groups", "token_features", "token_layout", "baseline_ids"]
+__all__ = ["attribute_words", "falls_back", "token_groups", "token_features", "token_layout", "baseline_ids"]
