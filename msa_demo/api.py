@@ -9,15 +9,18 @@ Both answer JSON text (``json.loads`` it): an MCP tool's answer is text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from gradio import FileData
 
-from msa_demo.config import MODALITIES, SENTIMENTS
+from msa_demo.cli import clip_span, cut_clips
+from msa_demo.config import CLIP_SPAN, MODALITIES, SENTIMENTS
 from msa_demo.errors import InputError, MsaError, NoFace
 from msa_demo.explain.result import HEATMAPS
 from msa_demo import registry
@@ -130,9 +133,12 @@ class CodeApi:
     def __init__(self, dash) -> None:
         self.dash = dash
 
-    def _model_and_inputs(self, preset, use, values: dict):
-        """(model, inputs, modalities to use) from each registered modality's value by name; a modality whose
-        values are files (``manifest_file``) takes an upload, a URL or a ``data:`` URI."""
+    def _model_and_inputs(self, preset, use, values: dict, span: tuple, cuts: contextlib.ExitStack):
+        """(model, inputs, modalities to use, the notices of the span read) from each registered modality's value
+        by name; a modality whose values are files (``manifest_file``) takes an upload, a URL or a ``data:`` URI.
+        ``span``: the (start, end) given (``config.CLIP_SPAN``), each clip and sound cut to it as the command line's
+        ``--start`` / ``--end`` cut it, into ``cuts`` (an ExitStack: the cut is removed when it closes); a span that
+        cannot be read is its one line, in the arguments' names."""
         model = self.dash.model(preset or None)
         unknown = sorted(set(values) - set(registry.names()))
         if unknown:
@@ -145,12 +151,19 @@ class CodeApi:
                 value = local_file(value, kind.name) if kind.manifest_file else value
                 if value is not None and not (isinstance(value, str) and value == ""):
                     raw[kind.name] = value
+        except MsaError as exc:
+            raise _error(str(exc)) from None
+        try:
+            raw, cut = cuts.enter_context(cut_clips(raw, clip_span(*seconds_of(span), raw)))
+        except MsaError as exc:
+            raise _error(in_arguments(str(exc))) from None
+        try:
             inputs = model.read_inputs(**raw)
         except MsaError as exc:
             raise _error(str(exc)) from None
         if not inputs.present():
             raise _error(f"Give at least one input: {registry.choices('or')}.")
-        return model, inputs, wanted
+        return model, inputs, wanted, [in_arguments(n) for n in cut]
 
     @staticmethod
     def _said(exc: MsaError) -> str:
@@ -165,7 +178,8 @@ class CodeApi:
         return json.dumps(result, ensure_ascii=False)
 
     def predict(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
-                use: str = "text,image,audio", preset: str = "", face_anyway: bool = False, **more: Any) -> str:
+                use: str = "text,image,audio", preset: str = "", face_anyway: bool = False, *span: Any,
+                **more: Any) -> str:
         """Say whether a post, a picture of a face or scene and/or a voice clip are negative, neutral or positive.
 
         Give any one input or several together; what the model says about each alone comes back too.
@@ -177,19 +191,25 @@ class CodeApi:
             use: which of the given inputs to use, comma-separated from text, image, audio. Default: all.
             preset: which loaded model set to use (for example hub or lite). Empty for the app's default.
             face_anyway: {face_anyway}
+{span_args}
         A picture in which the face model finds no face is not used (it abstains, as on the dashboard); a notice says so.
         Returns:
             JSON text of an object: label (negative, neutral or positive: the fused verdict), probs (the probability of each), too_close (true where the top two are within 5 points: no verdict to headline), modalities (for each input used: its own label, probs, too_close, the model's own labels and the model id; for words, their language, the languages the model was trained on and whether they include it: language, languages, language_covered; and the languages found in a substantial part of the words besides it: other_languages), used, switched_off (inputs given but left out by use), abstained (inputs given and switched on but not read because their model abstains: a picture without a face, a clip with no words heard; a notice says why), notices (plain-language lines, e.g. a trimmed clip or a model that could not be loaded), preset, fusion, fused_features (the numbers the fusion read its verdict from; explain-batch maps its rows by them).
         """
-        model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio, **more))
-        try:  # a picture without a face: left out by the prediction itself, unless face_anyway
-            pred = model.predict(inputs=inputs, use=use_list, face_anyway=bool(face_anyway))
-        except MsaError as exc:
-            raise _error(self._said(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
-            log.exception("prediction failed")
-            raise _error(f"The prediction failed ({type(exc).__name__}).") from None
-        return self._json(pred.to_dict(), model)
+        span = taken_span(span, more)
+        with contextlib.ExitStack() as cuts:  # a clip cut to start / end: read from its cut, then removed
+            model, inputs, use_list, cut = self._model_and_inputs(preset, use, dict(text=text, image=image,
+                                                                                    audio=audio, **more), span, cuts)
+            try:  # a picture without a face: left out by the prediction itself, unless face_anyway
+                pred = model.predict(inputs=inputs, use=use_list, face_anyway=bool(face_anyway))
+            except MsaError as exc:
+                raise _error(self._said(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - keep serving; say what failed in one line
+                log.exception("prediction failed")
+                raise _error(f"The prediction failed ({type(exc).__name__}).") from None
+        result = pred.to_dict()  # which span of which file was read (start / end), as the command line says it
+        result["notices"] = list(dict.fromkeys([*cut, *(result.get("notices") or [])]))
+        return self._json(result, model)
 
     def explain(self, text: str = "", image: FileData | None = None, audio: FileData | None = None,
                 use: str = "text,image,audio", preset: str = "", target: str = "", image_method: str = "both",
@@ -210,15 +230,13 @@ class CodeApi:
             seed: the random seed (the deletion check's random order, the noise baseline).
             heatmaps: {heatmaps}
 {more_args}
+{span_args}
         Returns:
             JSON text of an object: prediction (as predict returns it), target, modalities (exact Shapley contribution of each input, pairwise interactions, what-ifs without each input, a conflict flag), maps (one per modality and method: labels such as words, regions or time segments, a score per label where positive pushes toward the target, the integrated-gradients completeness gap, a deletion check, trust: the map's verdict as the page gives it (mark: ✓ holds up, ✗ read with care, ? cannot tell, ⚠ outside the model's languages or unsure words, null for no check; verdict: one line; checks: each check's mark and reason), and the cost), what_if (with what_if on: per modality, the fewest words, regions or segments whose removal, or for text whose replacement by an antonym or a neutral word, flips the fused verdict, checked by the model, as one sentence with the edited input and its cost; or that none was found within the forwards allowed), tone (with tone on: how far a higher or lower pitch, a slower or faster rate, a quieter or louder clip and added noise move the fused verdict, or a note when the audio model reads only the words), models, options, cost and notices.
         """
-        from msa_demo.explain import explain
-        from msa_demo.explain.result import answered, every_notice
-        from msa_demo.views.story import with_trust
-
         kinds = {k: named.pop(k) for k in list(named) if k in registry.names()}  # a further modality's input
-        takes = [c.name for c in MORE_SETTINGS] + ["face_anyway"]  # in the declared order (Gradio passes them so)
+        # in the declared order (Gradio passes them so): the Advanced settings, the face switch, the clip's span
+        takes = [c.name for c in MORE_SETTINGS] + ["face_anyway"] + [spec.name for spec in CLIP_SPAN]
         settings = dict(zip(takes, more))
         unknown = sorted(set(named) - set(takes))
         if len(more) > len(takes) or unknown:
@@ -226,8 +244,19 @@ class CodeApi:
                          f"{', '.join(takes)}.")
         settings.update(named)
         face_anyway = bool(settings.pop("face_anyway", False))
-        model, inputs, use_list = self._model_and_inputs(preset, use, dict(text=text, image=image, audio=audio,
-                                                                           **kinds))
+        span = tuple(settings.pop(spec.name, None) for spec in CLIP_SPAN)
+        with contextlib.ExitStack() as cuts:  # a clip cut to start / end: read from its cut, then removed
+            return self._explain(preset, use, dict(text=text, image=image, audio=audio, **kinds), span, cuts,
+                                 target, image_method, regions, ig_steps, seed, heatmaps, face_anyway, settings)
+
+    def _explain(self, preset, use, values, span, cuts, target, image_method, regions, ig_steps, seed, heatmaps,
+                 face_anyway, settings) -> str:
+        """:meth:`explain` once its arguments are sorted, with its clip's cuts kept in ``cuts`` until it is done."""
+        from msa_demo.explain import explain
+        from msa_demo.explain.result import answered, every_notice
+        from msa_demo.views.story import with_trust
+
+        model, inputs, use_list, cut = self._model_and_inputs(preset, use, values, span, cuts)
         tgt = (target or "").strip() or None
         if tgt is not None and tgt not in SENTIMENTS:
             raise _error(f"The target must be one of {', '.join(SENTIMENTS)}, or empty for the predicted class.")
@@ -244,6 +273,7 @@ class CodeApi:
                           limit=max_seconds() or None, crowd=self.dash.crowd)
             if limited:
                 exp.notices.append(limited)
+            exp.notices[:0] = [n for n in cut if n not in exp.notices]  # which span of which file was read
             result = exp.to_dict()
         except MsaError as exc:
             raise _error(self._said(exc)) from None
@@ -314,13 +344,75 @@ def _declare_more_settings(fn) -> None:
         [f"            {c.name}: {_describe(c)}" for c in MORE_SETTINGS] + [f"            face_anyway: {FACE_ANYWAY}"]))
 
 
+def in_arguments(line: str) -> str:
+    """A line the command line says of a clip's span ("--end (4 s) is not after --start (5 s).", "... were read
+    (--start and --end)", "give --audio or --video with them") in the endpoints' words: their arguments' names."""
+    flags = [(spec.flag, spec.name) for spec in CLIP_SPAN] + [(k.flag, k.name) for k in registry.kinds()]
+    for flag, name in flags:
+        line = re.sub(rf"(?<![\w-]){re.escape(flag)}\b", name, line)
+    return line
+
+
+def taken_span(given: tuple, named: dict) -> tuple:
+    """(start, end) as an endpoint was given them: by position after its other arguments (Gradio passes them so)
+    or by name (taken out of ``named``)."""
+    if len(given) > len(CLIP_SPAN):
+        raise _error(f"Too many arguments: {', '.join(spec.name for spec in CLIP_SPAN)} come last.")
+    span = dict(zip((spec.name for spec in CLIP_SPAN), given))
+    span.update({spec.name: named.pop(spec.name) for spec in CLIP_SPAN if spec.name in named})
+    return tuple(span.get(spec.name) for spec in CLIP_SPAN)
+
+
+def seconds_of(span: tuple) -> tuple:
+    """The (start, end) given, as numbers of seconds (None: not given, an empty string too), or the one line of one
+    that is not a number, as the command line says it."""
+    from msa_demo.cli import SPAN_FLAG_NOT_A_NUMBER
+
+    out = []
+    for spec, value in zip(CLIP_SPAN, span):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out.append(None)
+            continue
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            out.append(spec.kind(value))
+        except (TypeError, ValueError):
+            raise InputError(SPAN_FLAG_NOT_A_NUMBER.format(flag=spec.flag, value=str(value)[:40])) from None
+    return tuple(out)
+
+
+def _span_args() -> str:
+    """The docstring's lines of ``start`` and ``end``, from their declaration (``config.CLIP_SPAN``)."""
+    return "\n".join(f"            {spec.name}: {in_arguments(spec.help)}; in seconds, {spec.span}, or empty. Only "
+                     "that span is read, and a notice says which." for spec in CLIP_SPAN)
+
+
+def _declare_span(fn) -> None:
+    """``fn``'s signature (Gradio and MCP read it) with ``start`` and ``end`` last, as ``config.CLIP_SPAN`` declares
+    them: optional numbers of seconds; its ``*span`` and ``**more`` left out."""
+    import inspect
+
+    sig = inspect.signature(fn)
+    fixed = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+             and p.name not in {spec.name for spec in CLIP_SPAN}]
+    span = [inspect.Parameter(spec.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=spec.default,
+                              annotation=spec.kind | None) for spec in CLIP_SPAN]
+    fn.__signature__ = sig.replace(parameters=fixed + span)
+    fn.__annotations__ = {**{k: v for k, v in fn.__annotations__.items() if k not in ("span", "more", "named")},
+                          **{spec.name: spec.kind | None for spec in CLIP_SPAN}}
+    fn.__doc__ = fn.__doc__.replace("{span_args}", _span_args())
+
+
 # the dashboard's switch "Read a picture without a face as a face", as the JSON endpoints (and MCP tools) take it,
 # and how their no-face refusal ends
 READ_ANYWAY = "Add text, audio or video, or give face_anyway=true to read it as a face all the same."
 FACE_ANYWAY = ("true to read a picture in which the face model finds no face as a face all the same (otherwise it "
                "is not used, and a notice says so). Default: False.")
 CodeApi.predict.__doc__ = CodeApi.predict.__doc__.replace("{face_anyway}", FACE_ANYWAY)
+_declare_span(CodeApi.predict)
 _declare_more_settings(CodeApi.explain)
+_declare_span(CodeApi.explain)
 CodeApi.explain.__doc__ = CodeApi.explain.__doc__.replace("{heatmaps}", f"true to {HEATMAPS.help}. Default: False.")
 
 
@@ -371,4 +463,5 @@ def keep_out_of_mcp(demo, api_names=("predict", "explain", "report", "compare"))
                 pass
 
 
-__all__ = ["CodeApi", "keep_out_of_mcp", "local_file", "with_further_modalities"]
+__all__ = ["CodeApi", "in_arguments", "keep_out_of_mcp", "local_file", "seconds_of", "taken_span",
+           "with_further_modalities"]

@@ -245,7 +245,8 @@ def test_explain_json_takes_every_dashboard_setting_by_name(server):
               ["parameters"]]
     assert params[:11] == ["text", "image", "audio", "use", "preset", "target", "image_method", "regions",
                            "ig_steps", "seed", "heatmaps"]
-    assert params[11:] == [c.name for c in MORE_SETTINGS] + ["face_anyway", "video"]  # then each further kind's
+    # then the face switch, the clip's span (config.CLIP_SPAN), then each further kind's
+    assert params[11:] == [c.name for c in MORE_SETTINGS] + ["face_anyway", "start", "end", "video"]
     assert {"text_method", "deletion_steps"} <= set(params)
     exp = json.loads(client.predict(text="The service was terrible.", text_method="occlusion", deletion_steps=4,
                                     api_name="/explain_json"))
