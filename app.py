@@ -138,6 +138,15 @@ html {scroll-padding-bottom: 110px}  /* a control reached by Tab is scrolled cle
   .gradio-container :is(button.icon, button.icon-button, .icon-button-wrapper a[href])::before {content: "";
     position: absolute; left: 50%; top: 50%; width: max(100%, 44px); height: max(100%, 44px);
     transform: translate(-50%, -50%)}
+  /* each icon's 44 px its own: side by side 4 px apart (a box's tools, 18 px), touching (its sources, 22 px) or 38
+     px apart (the player's), two icons' areas overlapped by 6 to 20 px and the later one took the shared part */
+  .gradio-container .icon-button-wrapper {gap: 26px}
+  .gradio-container .source-selection {gap: 20px}
+  .gradio-container [data-testid=waveform-controls] :is(.control-wrapper, .play-pause-wrapper) {gap: 7px}
+  .gradio-container [data-testid=waveform-controls] .settings-wrapper {gap: 20px}
+  /* and a box's name beside its tools, now wider, in two lines rather than under them ("… 30 s are use") */
+  .gradio-container .block:has(.icon-button-wrapper.top-panel) > [data-testid=block-label] {
+    max-width: calc(100% - 116px); height: auto}
 }
 #msa-jump {display: none}
 @media (max-width: 700px) {  /* a phone: the verdict's link at the top of the inputs (DESCRIBED) */

@@ -1006,6 +1006,10 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(c => 
   return {id: c.closest('[id]')?.id, svg: edges(c.querySelector('.main-svg')), title: edges(c.querySelector('.gtitle')),
           notes: [...c.querySelectorAll('.annotation-text')].filter(e => e.textContent.trim())
             .map(e => [e.textContent.slice(0, 40), ...edges(e)]),
+          // each note's box and each axis name's under a plot (sideways on a phone: "no image"), top to bottom
+          boxes: [...c.querySelectorAll('.annotation-text, g[class^="x"][class$="tick"] text')].filter(e => e.textContent.trim())
+            .map(e => { const r = e.getBoundingClientRect(); return [e.textContent.slice(0, 40),
+              e.matches('.annotation-text') ? 'note' : 'tick', r.left, r.top, r.right, r.bottom]; }),
           small: [...c.querySelectorAll('.infolayer text, .infolayer tspan')].filter(e => e.textContent.trim())
             .map(e => [e.textContent, parseFloat(getComputedStyle(e).fontSize)]).filter(([, px]) => px < 12),
           words};
@@ -1022,6 +1026,38 @@ TAPPED = """() => [...document.querySelectorAll('.gradio-container :is(button, s
     const drawn = around.content !== 'none' && around.position === 'absolute' ? parseFloat(around.height) : 0;
     return [(e.getAttribute('aria-label') || e.innerText || '').trim().slice(0, 40),
             Math.max(e.getBoundingClientRect().height, drawn)]; })"""
+
+
+# each icon's tap area (it answers on its ::before, 44 px round it) and every other control's box, page-wide
+TAP_AREAS = """() => { const all = [...document.querySelectorAll('.gradio-container :is(button, summary, [role=tab], '
+  + 'select, .icon-button-wrapper a[href], label:has(> input:is([type=checkbox], [type=radio]))), footer :is(a, button)')]
+  .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden' && !e.closest('label button, #actions')
+          && !e.matches('.token, .legend-item, [role=meter]'));
+  return all.map(e => { const r = e.getBoundingClientRect(), b = getComputedStyle(e, '::before');
+    const icon = b.content !== 'none' && b.position === 'absolute';
+    const [w, h] = icon ? [Math.max(r.width, parseFloat(b.width)), Math.max(r.height, parseFloat(b.height))]
+                        : [r.width, r.height];
+    const x = r.left + r.width / 2 + scrollX, y = r.top + r.height / 2 + scrollY;
+    return {name: ((e.getAttribute('aria-label') || e.innerText || '').trim() || e.tagName).slice(0, 30),
+            box: e.closest('[id]')?.id, icon, drawn: Math.max(r.width, r.height),
+            area: [x - w / 2, y - h / 2, x + w / 2, y + h / 2],
+            inside: all.map((o, j) => o !== e && (o.contains(e) || e.contains(o)) ? j : -1).filter(j => j >= 0)}; }); }"""
+
+
+def shared_taps(areas: list, over: float = 1.0) -> list:
+    """The pairs of a page's small controls (an icon answering a tap round it, or any control under 60 px) whose
+    tap areas overlap by more than ``over`` px both ways, where the later one took the shared part (a link holding
+    its button is one control; an icon laid over a picture leaves the picture the rest)."""
+    out = []
+    for i, a in enumerate(areas):
+        for j in range(i + 1, len(areas)):
+            b = areas[j]
+            if j in a["inside"] or not (a["icon"] or b["icon"]) or max(a["drawn"], b["drawn"]) > 60:
+                continue
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = a["area"], b["area"]
+            if min(r1, r2) - max(l1, l2) > over and min(b1, b2) - max(t1, t2) > over:
+                out.append((a["box"], a["name"], b["name"], round(min(r1, r2) - max(l1, l2), 1)))
+    return out
 
 
 def words_on_words(chart: dict) -> list:
@@ -1077,6 +1113,16 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
     assert len(tapped) > 40, tapped
     assert [(name, high) for name, high in tapped if high < 44] == []  # a finger's size (the examples were 30 px,
     # the "use" boxes 20, the settings' choices 35, Predict and Explain 40, the boxes' and players' icons 18 to 32)
+    # and each its own: no two icons' areas overlap (a box's tools 4 px apart, its sources touching, the player's
+    # 38 px apart: 6 to 20 px shared, which the later icon took), nor does a box's tools cover its name
+    small.evaluate("() => scrollTo(0, 0)")
+    assert shared_taps(small.evaluate(TAP_AREAS)) == []
+    covered = small.evaluate("""() => [...document.querySelectorAll('.block:has(.icon-button-wrapper.top-panel)')]
+      .filter(b => b.offsetParent).map(b => [b.querySelector('[data-testid=block-label]'),
+        b.querySelector('.icon-button-wrapper.top-panel')]).filter(([l, t]) => l && l.offsetParent && t.offsetParent
+        && l.getBoundingClientRect().right > t.getBoundingClientRect().left + 2
+        && l.getBoundingClientRect().top < t.getBoundingClientRect().bottom).map(([l]) => l.innerText)""")
+    assert covered == [], covered
     # its charts: each title inside its chart (the audio chart's ran off its right edge, "… to fit th"), no line
     # of a title or note under 12 px (plotly's <sup> drew the second lines at 9.8 px); the page no wider than the phone
     wait_shown(small, "#audio-plot .js-plotly-plot .gtitle")
@@ -1086,6 +1132,12 @@ def test_a_permalink_opens_the_explanation_in_a_fresh_browser(worked_url, browse
         assert c["svg"][0] <= c["title"][0] and c["title"][1] <= c["svg"][1] and not c["small"], c
         # and each note under a chart (the contributions said in words ran off the right edge: "with the other a")
         assert [n for n in c["notes"] if not c["svg"][0] <= n[1] <= n[2] <= c["svg"][1]] == [], (c["svg"], c["notes"])
+        # a line's room clear of the axis names above them (the contributions' sideways "no image" touched the words
+        # under it, 2 px apart)
+        notes = [b for b in c["boxes"] if b[1] == "note"]
+        assert [(tick[0], note[0], round(note[3] - tick[5])) for tick in c["boxes"] if tick[1] == "tick"
+                for note in notes if tick[2] < note[4] and note[2] < tick[4] and tick[3] < note[5] + 12
+                and note[3] < tick[5] + 12] == []
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
     # the audio chart's words: none on another ("is" sat on "the", "I" under "am"), the strongest kept; on the wide
     # screen (the same chart, 1400 px) every one it had

@@ -56,6 +56,10 @@ def under_the_tools(height: int) -> dict:
     return {"yref": "container", "y": 1 - TOOLS_HIGH / height, "yanchor": "top"}
 
 
+PLOT_HIGH = 180  # px: the contributions' plots
+NAMES_ROOM = 76  # px under them for the bars' names (on a phone set sideways: "no audio" 55 px), then the words
+
+
 def contributions_figure(exp: dict, lang: str = "en"):
     """Bars of each modality's Shapley value toward the target, beside the 'without X' what-ifs (words in ``lang``)."""
     import plotly.graph_objects as go
@@ -82,11 +86,6 @@ def contributions_figure(exp: dict, lang: str = "en"):
     width = 48 if lang != "zh" else 24  # (a Chinese line was cut on a phone)
     lines = "<br>".join(wrapped(s, width) for s in story)
     extra = round(1.4 * SUBTITLE_PX) * (lines.count("<br>") + 1) if story else 0
-    if story:
-        # from the chart's left edge (xshift: over the y axis's 50 px margin), not the plot's: on a phone its lines
-        # had run off the right edge ("with the other a")
-        fig.add_annotation(text=lines, xref="paper", yref="paper", x=0.0, y=-0.3, xshift=-50, showarrow=False,
-                           font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top", align="left")
     without = mc.get("without") or {}
     fused = (exp.get("prediction") or {}).get("probs") or {}
     xs, ys = [t("all", lang)], [float(fused.get(target, mc.get("value_all") or 0.0))]
@@ -109,9 +108,16 @@ def contributions_figure(exp: dict, lang: str = "en"):
         title = title_lines(title, lang) + subtitle(
             t("every input moved it by about the same amount: none stands out", lang), lang)
     more = LINE_PX * extra_lines(title, planned=3)  # (its second line was in two at the start)
+    height = (130 + more) + PLOT_HIGH + (NAMES_ROOM + 4 + extra)  # the top margin, the plot, the bottom margin
+    if story:
+        # from the chart's left edge (xshift: over the y axis's 50 px margin), not the plot's: on a phone its lines
+        # had run off the right edge ("with the other a"); ``NAMES_ROOM`` px under the plot (at 54 px the bars' names,
+        # set sideways on a phone, touched it: "no image")
+        fig.add_annotation(text=lines, xref="paper", yref="paper", x=0.0, y=-NAMES_ROOM / PLOT_HIGH, xshift=-50,
+                           showarrow=False, font={"size": SUBTITLE_PX}, xanchor="left", yanchor="top", align="left")
     fig.update_layout(title={"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center", "yref": "container",
-                             "y": 1 - 12 / (420 + more + extra), "yanchor": "top"}, showlegend=False,
-                      height=420 + more + extra, margin={"l": 50, "r": 10, "t": 130 + more, "b": 110 + extra},
+                             "y": 1 - 12 / height, "yanchor": "top"}, showlegend=False,
+                      height=height, margin={"l": 50, "r": 10, "t": 130 + more, "b": NAMES_ROOM + 4 + extra},
                       modebar={"remove": BAR_CHART_TOOLS_LEFT_OUT})
     for a in fig.layout.annotations[:2]:  # the subplot titles sit under the main title, never on it
         a.update(font={"size": 12})
