@@ -1527,6 +1527,15 @@ ZH: dict[str, str] = {
         "（左、上、宽、高，单位为像素）；整张图片上标出了人脸的框。",
     "original, the face read in its box": "原图，读取的人脸在框中",
     "Choose a second preset (B) to compare with, or type a preset file.": "请选择用于对比的第二个预设（B），或输入一个预设文件。",
+    # fix-gloss
+    "The methods in plain words: {methods}.": "这些方法的通俗说法：{methods}。",
+    "how much each part moves the score as it fades in from a blank version": "每一部分从空白版本逐渐显现时让分数变动多少",
+    "how much each word moves the score as it fades in from a blank version": "每个词从空白版本逐渐显现时让分数变动多少",
+    "how much the score changes when each part is covered up": "遮住每一部分时分数变动多少",
+    "how much the score changes when each word is taken out": "去掉每个词时分数变动多少",
+    "how much the score changes when each spoken word is blanked out": "抹去每个说出的词时分数变动多少",
+    "how much the score changes when each patch of the key frame is covered up": "遮住关键帧的每一小块时分数变动多少",
+    "each part's average effect, taken out in many random orders": "按许多随机顺序去掉各部分时，每一部分的平均作用",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

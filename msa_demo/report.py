@@ -187,6 +187,8 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
     table = (f"<table><tr><th>{t('map', lang)}</th><th>{t('verdict', lang)}</th></tr>{verdict_rows}</table>"
              if rows else "")
     scope = f"<p>{_e(t(views.TRUST_SCOPE, lang))}</p>" if rows else ""
+    said = views.glossary(exp, lang)  # the maps' names in the table in plain words, as the page says them
+    table += f"<p>{_e(said)}</p>" if rows and said else ""
     return (f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}"
             + views.for_specialists(verdicts + expert + total, lang))
 

@@ -179,3 +179,62 @@ def test_the_words_legend_names_the_class_its_colours_are_about(planted_exp, lan
         legend = page[page.index('<p class="legend">'):page.index("</p>", page.index('<p class="legend">'))]
         assert html.escape(toward.format(c=c)) in legend and html.escape(away.format(c=c)) in legend
         assert f'title="{html.escape(toward.format(c=c))}"' in page  # "great", as the legend names it
+
+
+def _glossed_exp() -> dict:
+    """An explanation whose maps use four methods (their scores and heat maps as small as they can be)."""
+    import numpy as np
+
+    maps = [{"modality": "text", "method": "layer_integrated_gradients", "labels": ["good", "day"],
+             "scores": [0.4, 0.1], "params": {"baseline": "pad"}, "faithfulness": {"aopc": 0.3, "aopc_random": 0.1}},
+            {"modality": "image", "method": "integrated_gradients", "labels": ["r1c1"], "scores": [0.2],
+             "spans": [[0, 0, 8, 8]], "heatmap": np.zeros((8, 8)).tolist(), "params": {"baseline": "blur"}},
+            {"modality": "image", "method": "occlusion", "labels": ["r1c1"], "scores": [0.3], "spans": [[0, 0, 8, 8]],
+             "heatmap": np.zeros((8, 8)).tolist(), "params": {"baseline": "blur"}},
+            {"modality": "audio", "method": "word_ablation", "labels": ["great"], "scores": [0.2],
+             "spans": [[0.0, 0.5]], "params": {"baseline": "pad token"}}]
+    return {"target": "positive", "preset": "lite", "maps": maps,
+            "prediction": {"label": "positive", "probs": {"positive": 0.8, "neutral": 0.1, "negative": 0.1},
+                           "used": ["text", "image", "audio"]}}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_method_is_said_in_plain_words_where_its_name_shows(lang):
+    """A reader who is no specialist met "layer integrated gradients", "occlusion" and "word ablation" on the page
+    (the heat maps' captions, the audio chart, the trust table) and in the report with no word of what they do. Each
+    is said in plain words from one table, the same on the page and in the report, in Chinese too."""
+    from msa_demo import i18n, report, views
+
+    exp = _glossed_exp()
+    glosses = {name: i18n.t(views.METHOD_GLOSS[name], lang) for name in
+               ("layer integrated gradients", "integrated gradients", "occlusion", "word ablation")}
+    # beside the trust table, which names every map: on the page and in the report, each method once
+    page, html_page = views.trust_markdown(exp, final=True, lang=lang), report.to_html(exp, lang)
+    for name, gloss in glosses.items():
+        said = i18n.t(name, lang) + i18n.sep(lang, ": ") + gloss
+        assert page.count(said) == 1 and html.unescape(html_page).count(said) == 1, (name, page)
+    # where the picture's maps are first named, under them, each with what it does
+    legend = views.heatmap_legend(exp, lang)
+    for name in ("integrated gradients", "occlusion"):
+        assert html.escape(views.method_said(name, lang, glossed=True)) in legend, legend
+    assert views.method_said("occlusion", lang, glossed=True) != views.method_said("occlusion", lang)
+    # and under the audio chart's title
+    import re
+
+    title = views.audio_figure({**exp, "inputs": {"audio_wav_b64": _tone_wav()}}, lang).layout.title.text
+    lines = [line for line in re.sub(r"<[^>]+>", "", title.replace("<br>", "\n")).split("\n")]
+    assert glosses["word ablation"] in ("" if lang == "zh" else " ").join(lines), title
+    if lang == "zh":  # all of it in Chinese
+        assert not any(english in page for english in views.METHOD_GLOSS.values())
+
+
+def _tone_wav() -> str:
+    import base64
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, (0.1 * np.sin(np.arange(8000) / 5)).astype(np.float32), 16000, format="WAV")
+    return base64.b64encode(buf.getvalue()).decode("ascii")

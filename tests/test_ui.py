@@ -522,7 +522,9 @@ def test_image_overlay_is_original_size_and_coloured(exp):
     (ov, caption), = views.image_overlays(exp)
     assert ov.size == orig.size
     assert caption == "1. occlusion"  # numbered to the legend, which says it in full
-    assert "1. occlusion · baseline: blur" in views.heatmap_legend(exp)
+    # (the method said in plain words after its name: tests/test_trust_words.py)
+    assert "1. occlusion (how much the score changes when each part is covered up) · baseline: blur" in \
+        views.heatmap_legend(exp)
     a = np.asarray(ov).astype(int)
     assert a[0, 0, 2] > a[0, 0, 0]  # top-left attributed positively: blue
     assert a[0, -1, 0] > a[0, -1, 2]  # top-right negatively: orange

@@ -13,7 +13,7 @@ from msa_demo.i18n import t
 from msa_demo.prediction import percent
 from msa_demo.views.base import (AWAY_RGB, TOWARD_RGB, b64_image, decode_wav, maps_for, none_stands_out, readable_on,
                                  rel_scores, score_colour)
-from msa_demo.views.story import conflict_text, contributions_story
+from msa_demo.views.story import METHOD_GLOSS, conflict_text, contributions_story, method_said
 
 
 # plotly's tool bar, shown at all times on a touch screen, where it can cover a chart's title: the tools a chart has
@@ -446,14 +446,16 @@ def heatmap_legend(exp: dict, lang: str = "en") -> str:
            f'forced-color-adjust:none"></span>')  # its colours kept in forced colours (an empty box there)
     lines = [t("away from '{target}' {bar} toward '{target}' (each map scaled to its own strongest regions)", lang,
                target=target, bar=bar)]
-    lines += [f"{i}. {html.escape(map_caption(m, lang))}" for i, m in enumerate(maps, 1)]
+    lines += [f"{i}. {html.escape(map_caption(m, lang, glossed=True))}" for i, m in enumerate(maps, 1)]
     face = face_line(exp, lang)
     return "\n\n".join(lines + ([html.escape(face)] if face else []))
 
 
-def map_caption(m: dict, lang: str = "en") -> str:
+def map_caption(m: dict, lang: str = "en", glossed: bool = False) -> str:
+    """A map's method and settings in a line ("occlusion · baseline: blur · grid: 7"); ``glossed``: the method said
+    in plain words after its name (:func:`story.method_said`)."""
     params = m.get("params") or {}
-    bits = [t(m.get("method", "").replace("_", " "), lang)]
+    bits = [method_said(m.get("method", ""), lang, glossed)]
     if "baseline" in params:
         bits.append(t("baseline: {baseline}", lang, baseline=i18n.said(str(params["baseline"]), lang)))
     for k in ("steps", "n_steps", "grid", "superpixels", "window", "segment_seconds"):
@@ -535,8 +537,10 @@ def audio_figure(exp: dict, lang: str = "en"):
     fig.update_yaxes(title_text=t("amplitude", lang), row=1, col=1)
     fig.update_yaxes(title_text=t("relative push", lang), range=[-1.45, 1.45], tickvals=[-1, 0, 1], row=2, col=1)
     head = title_lines(t("Audio: {caption}", lang, caption=map_caption(m, lang)), lang)
-    push = subtitle(t("blue pushes toward '{target}', orange away", lang, target=i18n.label(exp.get("target", ""),
-                                                                                          lang)), lang)
+    # what its method does in plain words, under its name (the heat maps' list says it for the picture's)
+    gloss = METHOD_GLOSS.get(str(m.get("method", "")).replace("_", " "))
+    push = (subtitle(t(gloss, lang), lang) if gloss else "") + subtitle(
+        t("blue pushes toward '{target}', orange away", lang, target=i18n.label(exp.get("target", ""), lang)), lang)
     more = LINE_PX * extra_lines(head + push)
     height = 432 + more
     fig.update_layout(title={"text": head + push, "font": {"size": 14}, **under_the_tools(height)},

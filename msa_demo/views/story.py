@@ -519,6 +519,44 @@ SENSITIVITY_TOO_LARGE = 0.3
 IG_GAP_TOO_LARGE = 0.25
 
 
+# Each attribution method in plain words, said where its name first shows (the heat maps' list, the audio chart) and
+# beside the trust table (page and report); one table, so that they say the same, and the same in Chinese
+# (``i18n.ZH``). A reader who is no specialist had met "layer integrated gradients" and "occlusion" with no word of
+# what they do.
+METHOD_GLOSS = {
+    "integrated gradients": "how much each part moves the score as it fades in from a blank version",
+    "layer integrated gradients": "how much each word moves the score as it fades in from a blank version",
+    "occlusion": "how much the score changes when each part is covered up",
+    "feature ablation": "how much the score changes when each word is taken out",
+    "word ablation": "how much the score changes when each spoken word is blanked out",
+    "key frame occlusion": "how much the score changes when each patch of the key frame is covered up",
+    "shapley value sampling": "each part's average effect, taken out in many random orders",
+}
+GLOSSARY = "The methods in plain words: {methods}."
+
+
+def method_said(method: str, lang: str = "en", glossed: bool = False) -> str:
+    """A map's method as a reader reads it ("occlusion"), in ``lang``; ``glossed``: with what it does in plain words
+    after it, "occlusion (how much the score changes when each part is covered up)", where :data:`METHOD_GLOSS`
+    has it."""
+    name = str(method or "").replace("_", " ")
+    said = t(name, lang)
+    if not glossed or name not in METHOD_GLOSS:
+        return said
+    return f"{said}（{t(METHOD_GLOSS[name], lang)}）" if lang == "zh" else f"{said} ({METHOD_GLOSS[name]})"
+
+
+def glossary(exp: dict, lang: str = "en") -> str:
+    """Each method the explanation's maps used, once, with what it does in plain words (plain text: escape it); ""
+    when none is in :data:`METHOD_GLOSS`."""
+    names = [n for n in dict.fromkeys(str(m.get("method", "")).replace("_", " ") for m in exp.get("maps") or [])
+             if n in METHOD_GLOSS]
+    if not names:
+        return ""
+    return t(GLOSSARY, lang, methods=sep(lang, "; ").join(f"{t(n, lang)}{sep(lang, ': ')}{t(METHOD_GLOSS[n], lang)}"
+                                                           for n in names))
+
+
 def map_name(m: dict, lang: str = "en") -> str:
     method = str(m.get("method", "")).replace("_", " ")
     if lang != "zh":
@@ -702,6 +740,9 @@ def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
         head = "".join(f"<th>{md(t(k, lang))}</th>" for k in ("map",) + EXPERT)
         body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
         verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp, lang))
+        said = glossary(exp, lang)
+        if said:  # the maps' names in the table, said in plain words (not only for a specialist)
+            parts.append(md(said))
         parts.append(f"<details><summary>{t('details: the figures behind the verdicts', lang)}</summary>\n\n"
                      f"{verdicts}\n\n<table><tr>{head}</tr>{body}</table>\n\n{t(FIGURES_NOTE, lang)}"
                      "\n\n</details>")
