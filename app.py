@@ -746,7 +746,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                           "regions and moments made it think so — and how far to trust that."))
         gr.HTML(f"<style>{CSS}</style>", padding=False,
                 js_on_load=ONE_TOAST_PER_CAUSE + SHARE_WITH_REPORT + CLOSE_OLD_MESSAGES + DESCRIBED + ANNOUNCED
-                + FITTED_WORDS)
+                + FITTED_WORDS + ui.GRADIO_WORDS_SAID)
         laid_out = dash.header_markdown()  # the page is laid out in English
         header = gr.Markdown(laid_out, elem_id="header")
         language = ui.language_switch()  # English / 简体中文: what the server writes (the browser's language first)

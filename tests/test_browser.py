@@ -675,6 +675,55 @@ def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
                            timeout=30_000)
     assert "Drop Image Here" in box.inner_text() and "Click to Upload" in box.inner_text()
     page.wait_for_function(f"() => ({tabs})().includes('Compare') && ({tabs})().includes('Dataset')", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#image-input [aria-label=\"Upload file\"]')",
+                           timeout=30_000)  # Gradio's own icon names, in English again
+    assert not errors, errors
+    context.close()
+
+
+GRADIO_SAID = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('[aria-label], [title], [alt], [placeholder]'))
+    for (const name of ['aria-label', 'title', 'alt', 'placeholder']) if (e.getAttribute(name)) out.push(e.getAttribute(name));
+  document.querySelectorAll('svg title').forEach(t => out.push(t.textContent.trim()));
+  return out;
+}"""
+
+
+def test_gradio_s_own_icon_names_and_tooltips_are_said_in_chinese(app_url, browser):
+    """A Chinese page still named Gradio's icons in English to a screen reader and in their tooltips ("Upload file",
+    "Capture from camera", "Fullscreen", "Download plot as a PNG", "Skip backwards by 5 seconds"): Gradio 6.31 writes
+    them in its code, not its locales. The page says them in its language; English again turns them back."""
+    from msa_demo.ui.i18n import GRADIO_WORDS
+
+    url, _, _ = app_url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("() => document.querySelector('#explain-btn')?.innerText.includes('解释')",
+                           timeout=60_000)
+
+    def english_left() -> list[str]:
+        page.wait_for_timeout(1000)
+        said = page.evaluate(GRADIO_SAID)
+        return sorted({s for s in said if s in GRADIO_WORDS or re.match(
+            r"(Skip (backwards|forward) by|Adjust playback speed to|Thumbnail \d+ of)", s)})
+
+    assert not english_left() and "上传文件" in page.evaluate(GRADIO_SAID)  # as the page opens
+    page.locator("#language label").filter(has_text="English").click()
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('Explain')",
+                           timeout=30_000)
+    click_example(page, "conflict")  # a picture, a voice with its player's buttons, a chart's tools
+    page.wait_for_selector("#image-input img", timeout=30_000)
+    page.wait_for_timeout(1000)
+    back = set(page.evaluate(GRADIO_SAID))
+    assert not back & set(GRADIO_WORDS.values()) and {"Fullscreen", "Adjust volume"} <= back, back
+    page.locator("#language label").filter(has_text="简体中文").click()
+    page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
+    assert not english_left(), english_left()
+    assert {"全屏", "调节音量"} <= set(page.evaluate(GRADIO_SAID))
     assert not errors, errors
     context.close()
 

@@ -221,3 +221,22 @@ def test_the_dataset_tab_names_its_manifest_columns_in_the_page_language():
     files = [k.name for k in kinds() if k.manifest_file]
     assert "paths relative to the data folder" in en and "relative" not in zh and "相对于数据文件夹" in zh
     assert all(f"`{k.name}`" in en and f"`{k.name}`" in zh for k in kinds()) and "、".join(files) in zh
+
+
+def test_gradio_s_own_words_put_in_chinese_are_gradio_s():
+    """``GRADIO_WORDS`` (Gradio's words its locales lack, said in Chinese on a Chinese page) names words the installed
+    Gradio's page really writes: a Gradio that renames one is noticed here, not by a Chinese user."""
+    import re
+    from pathlib import Path
+
+    import gradio
+
+    from msa_demo.ui.i18n import GRADIO_PATTERNS, GRADIO_WORDS
+
+    heads = [re.match(r"\^([A-Za-z ]+)", pattern).group(1).strip() for pattern, _ in GRADIO_PATTERNS]
+    code = b"\n".join(p.read_bytes() for p in (Path(gradio.__file__).parent / "templates" / "frontend").rglob("*.js"))
+    missing = [w for w in [*GRADIO_WORDS, *heads] if w.encode() not in code]
+    assert not missing, missing
+    for pattern, zh in GRADIO_PATTERNS:
+        assert zh.count("$") == re.compile(pattern).groups
+    assert all(re.search(r"[\u4e00-\u9fff]", zh) for zh in GRADIO_WORDS.values())

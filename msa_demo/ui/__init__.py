@@ -13,7 +13,7 @@ shared with the report; all of it is unit-tested without a browser.
 
 from msa_demo.ui.dashboard import Dashboard
 from msa_demo.ui.dataset_tab import DatasetTab, build_dataset_tab
-from msa_demo.ui.i18n import (KEPT_PAGE_LOCALE, SET_PAGE_LOCALE, choose_language, example_names, examples_markdown, i18n,
+from msa_demo.ui.i18n import (GRADIO_WORDS_SAID, KEPT_PAGE_LOCALE, SET_PAGE_LOCALE, choose_language, example_names, examples_markdown, i18n,
                              in_page_language, language_switch, page_language, tr, tr_made)
 from msa_demo.ui.fields import (EXPLAIN_OUTPUTS, PREDICT_OUTPUTS, Page, Request, alone_labels, alone_titles, bind, input_names,
                                 input_widgets, named_inputs, optional_further, output_order, panel_values, panels)

@@ -324,6 +324,62 @@ _PAGE_LOCALE = """async (choice) => {
 UPLOAD_WORDS = {"en": ["Drop Image Here", "Drop Audio Here", "Drop Video Here", "- or -", "Click to Upload"],
                 "zh": ["将图像拖放到此处", "将音频拖放到此处", "将视频拖放到此处", "- 或 -", "点击上传"]}
 _MARKS = json.dumps({lang: ZH["Explain"] if lang == "zh" else "Explain" for lang in LOCALES}, ensure_ascii=False)
+# Gradio's own words that its locales do not hold (6.31 writes them in English in its code, whatever the language):
+# the icons' names a screen reader says and a pointer's tooltip shows, the players' and charts' buttons, the table's
+# search box. GRADIO_WORDS_SAID puts them in the page's language (its ``lang``) as they are drawn and redrawn
+GRADIO_WORDS = {
+    "Adjust volume": "调节音量", "Autoscale": "自动缩放", "Capture from camera": "用摄像头拍摄",
+    "Copy table data": "复制表格数据", "Download All": "全部下载", "Download plot as a PNG": "将图表下载为 PNG",
+    "Empty value": "空值", "File upload": "文件上传",
+    "Fullscreen": "全屏", "Gradio footer navigation": "Gradio 页脚导航", "High volume": "高音量", "Low volume": "低音量",
+    "Muted": "静音", "More tabs": "更多标签页", "Pan": "平移", "Paste from clipboard": "从剪贴板粘贴",
+    "Record audio": "录制音频", "Remove Image": "移除图片", "Reset audio": "重置音频", "Reset axes": "重置坐标轴",
+    "Search...": "搜索…", "Stop Recording": "停止录制", "Trim audio to selection": "将音频裁剪到所选部分",
+    "Upload file": "上传文件", "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小", "undo": "撤销",
+}
+# the same, with a number in them: (English pattern, Chinese with $1, $2 for its numbers)
+GRADIO_PATTERNS = [
+    (r"^Adjust playback speed to ([\d.]+)x$", "播放速度调为 $1x"),
+    (r"^Skip backwards by ([\d.]+) seconds$", "后退 $1 秒"),
+    (r"^Skip forward by ([\d.]+) seconds$", "前进 $1 秒"),
+    (r"^Thumbnail (\d+) of (\d+)$", "缩略图 $1/$2"),
+]
+GRADIO_WORDS_SAID = """
+{
+const WORDS = %s, PATTERNS = %s.map(([en, zh]) => [new RegExp(en), zh]);
+const ATTRIBUTES = ['aria-label', 'title', 'alt', 'placeholder'];
+const inChinese = (said) => {
+  if (WORDS[said] !== undefined) return WORDS[said];
+  for (const [en, zh] of PATTERNS) if (en.test(said)) return said.replace(en, zh);
+  return null;
+};
+const put = new WeakMap();  // element -> {attribute (or '#title'): [the English, the Chinese put there]}
+const turn = () => {
+  const zh = (document.documentElement.lang || 'en').startsWith('zh');
+  const said = (e, key, now, set) => {
+    const kept = put.get(e) || {}, was = kept[key];
+    if (zh) {
+      const chinese = now && now !== (was && was[1]) ? inChinese(now) : null;
+      if (chinese) { kept[key] = [now, chinese]; put.set(e, kept); set(chinese); }
+    } else if (was && now === was[1]) { delete kept[key]; set(was[0]); }  // back to Gradio's English
+  };
+  for (const e of document.querySelectorAll('[aria-label], [title], [alt], [placeholder]')) {
+    for (const name of ATTRIBUTES) {
+      if (e.hasAttribute(name)) said(e, name, e.getAttribute(name), (v) => e.setAttribute(name, v));
+    }
+  }
+  for (const e of document.querySelectorAll('svg title')) {  // an icon's tooltip
+    said(e, '#title', e.textContent.trim(), (v) => { e.textContent = v; });
+  }
+};
+let queued = false;
+const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; turn(); }); } };
+turn();
+new MutationObserver(soon).observe(document.body, {childList: true, subtree: true, attributes: true,
+                                                   attributeFilter: ATTRIBUTES});
+new MutationObserver(soon).observe(document.documentElement, {attributes: true, attributeFilter: ['lang']});
+}
+""" % (json.dumps(GRADIO_WORDS, ensure_ascii=False), json.dumps(GRADIO_PATTERNS, ensure_ascii=False))
 # the switch: the page's words in the language picked, kept in a cookie for the browser's next visits
 SET_PAGE_LOCALE = _PAGE_LOCALE % (
     f"document.cookie = '{KEPT_COOKIE}=' + choice + '; path=/; max-age=31536000; SameSite=Lax';",
@@ -405,5 +461,5 @@ def told(exc, lang: str):
                     title=t(exc.title or "Error", lang), print_exception=exc.print_exception)
 
 
-__all__ = ["CHOSEN", "EN", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "tr_made", "current_language", "language_switch",
+__all__ = ["CHOSEN", "EN", "GRADIO_WORDS", "GRADIO_WORDS_SAID", "LOCALES", "SET_PAGE_LOCALE", "USED", "ZH", "choose_language", "example_names", "examples_markdown", "i18n", "in_page_language", "told", "tr_made", "current_language", "language_switch",
            "page_language", "tr"]
