@@ -729,3 +729,23 @@ def test_the_slices_fold_names_every_kind_of_slice():
 
     assert [what for what in SLICES if what not in SLICES_TITLE] == []
     assert all(word in ZH[SLICES_TITLE] for word in ("分组", "判定"))
+
+
+@pytest.mark.slow
+def test_an_upload_is_explained_whole_up_to_the_limit_with_the_page_s_rows_box_as_it_opens(tiny_model, results,
+                                                                                         tmp_path, monkeypatch):
+    """A 32-row labelled set uploaded with the rows box as the page opened it (20, under "at most 50 rows") was
+    explained on its first 20 rows. The box opens at the limit: every row of a set up to it is explained."""
+    import app
+
+    monkeypatch.setenv("MSA_DATASET_ROOT", str(results[0]))
+    demo = app.build_demo(ui.Dashboard(models={"tiny": tiny_model}, default="tiny"))
+    rows = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "dataset-limit")
+    tab = DatasetTab(ui.Dashboard(models={"tiny": tiny_model}, default="tiny", report_dir=tmp_path / "r"),
+                     root=results[0])
+    upload = tmp_path / "labelled.csv"
+    upload.write_text("text,label\n" + "".join(f"review {i} was {'great' if i % 2 else 'awful'},"
+                                               f"{'positive' if i % 2 else 'negative'}\n" for i in range(32)),
+                      encoding="utf-8")
+    table, summary, *_ = tab.run_upload(str(upload), rows.value, "tiny", ALL, visitor=new_visitor())
+    assert len(table) == 32 and "32 rows · 32 explained" in summary and "left out" not in summary, summary

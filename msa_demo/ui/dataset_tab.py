@@ -871,7 +871,8 @@ def build_dataset_tab(dash, preset, page, tabs, with_inputs: bool = True,
         with gr.Row():
             upload = gr.File(label=tr("Upload: CSV, JSONL, Parquet or .zip"), file_types=[*MANIFEST_SUFFIXES, ".zip"],
                              type="filepath", scale=4, elem_id="dataset-upload")
-            limit = number_input(value=min(20, tab.max_rows), label=tr("rows"), precision=0, minimum=1,
+            # every row of a set up to the limit: a default of 20 under "at most 50 rows" had explained 20 of 32
+            limit = number_input(value=tab.max_rows, label=tr("rows"), precision=0, minimum=1,
                                  maximum=tab.max_rows, scale=1, elem_id="dataset-limit")
             column_map = gr.Textbox(label=tr("your columns, if named otherwise (such as text=sentence,label=stars)"),
                                     placeholder="text=sentence", scale=2, elem_id="dataset-column-map")
