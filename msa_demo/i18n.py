@@ -189,6 +189,12 @@ SWAPS = {"antonym": "antonyms", "neutral": "neutral words"}
 # a text in a language the word table (``explain.lexicon.LANGUAGES``) holds no words of: no word swap is searched
 SWAPS_NOT_OFFERED = ("{name}: word swaps (antonyms, neutral words) are offered for {languages} texts only, so none was "
                      "tried.")
+# a removal that flips the verdict only once most of a modality's units are out: "without picture regions r6c3, ...
+# and 39 more of the 7×7 grid over the face it reads positive" was the face taken away, which explains nothing
+MOST_TAKEN = ("Only taking out most of {whole} ({k} of the {n} {what}s) changes the verdict (it then reads {reads}): "
+              "no small part of {noun} decides it.")
+ALL_TAKEN = ("Only taking out all of {whole} (the {n} {what}s) changes the verdict (it then reads {reads}): no part of "
+             "{noun} decides it alone.")
 # a picture refused for having no face, with how it was read (a 10000×200 strip downscaled to 1024×20, an animated
 # GIF's first frame alone): "no face" alone told a person whose file has one that it has none
 HOW_READ = "{refusal} How it was read: {how}"
@@ -1536,6 +1542,10 @@ ZH: dict[str, str] = {
     "how much the score changes when each spoken word is blanked out": "抹去每个说出的词时分数变动多少",
     "how much the score changes when each patch of the key frame is covered up": "遮住关键帧的每一小块时分数变动多少",
     "each part's average effect, taken out in many random orders": "按许多随机顺序去掉各部分时，每一部分的平均作用",
+    # fix-small
+    MOST_TAKEN: "只有去掉{whole}的大部分（{n} 个{what}中的 {k} 个）才会改变判断（此时判为{reads}）：{noun}中没有哪一小部分能决定它。",
+    ALL_TAKEN: "只有去掉{whole}的全部（共 {n} 个{what}）才会改变判断（此时判为{reads}）：{noun}中没有哪一部分能单独决定它。",
+    "the face": "脸部",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -687,3 +687,40 @@ def test_the_json_a_program_gets_says_the_blanked_voice_as_the_page_does():
     assert "still reads" not in said[0]["sentence"] and "the words read together" in said[0]["sentence"]
     assert said[1] == text
     assert exp["what_if"][0]["sentence"].startswith("Audio: no flip; without all 3")  # the record itself is kept
+
+
+def test_a_flip_that_takes_most_of_the_face_out_is_said_as_that_not_listed():
+    """The opening example's picture said "Without picture regions r6c3 (row 6, column 3), ... and 39 more of the
+    7×7 grid over the face it reads positive (43 %)", with the 45 regions listed under it: taking out 45 of 49
+    regions is taking the face away, which explains nothing. A flip that needs most of a map's units is said as
+    that, in English (the record, so the JSON and the command line) and in Chinese, with no list under it; a flip
+    that needs few is listed as before."""
+    from msa_demo.explain.result import Counterfactual
+    from msa_demo.explain.whatif import sentence_for
+    from msa_demo.views.whatif import line, sentence, whatif_html, whatif_markdown
+
+    labels = [f"r{r}c{c}" for r in range(1, 8) for c in range(1, 8)]
+    params = {"regions": "grid", "grid": 7, "grid_over": "face"}
+    probs = {"positive": 0.43, "neutral": 0.30, "negative": 0.27}
+    most = Counterfactual("image", "remove", True, "negative", "positive", probs, "", units=labels[:45],
+                          method="occlusion")
+    said = sentence_for(most, params, total=49)
+    assert said == ("Only taking out most of the face (45 of the 49 regions) changes the verdict (it then reads "
+                    "positive (43 %)): no small part of the picture decides it.")
+    most.sentence = said
+    c = most.to_dict()
+    exp = {"target": "negative", "prediction": {"used": ["image"]}, "what_if": [c],
+           "maps": [{"modality": "image", "method": "occlusion", "labels": labels, "params": params}]}
+    assert line(c, exp) == "Image: only taking out most of the face (45 of the 49 regions) changes the verdict (it " \
+                           "then reads positive (43 %)): no small part of the picture decides it."
+    assert sentence(c, exp, "zh") == ("只有去掉脸部的大部分（49 个区域中的 45 个）才会改变判断（此时判为正面（43 %））："
+                                      "图片中没有哪一小部分能决定它。")
+    for shown in (whatif_markdown(exp), whatif_html(exp), whatif_markdown(exp, "zh")):
+        assert "r6c3" not in shown and "removed:" not in shown and "39 more" not in shown, shown
+    every = Counterfactual("text", "remove", True, "negative", "neutral", {"neutral": 0.6, "negative": 0.4}, "",
+                           units=["awful", "bad", "sad", "cold"])
+    assert sentence_for(every, {}, total=4).startswith("Only taking out all of the words (the 4 words) changes")
+    few = Counterfactual("image", "remove", True, "negative", "positive", probs, "", units=labels[:3])
+    assert sentence_for(few, params, total=49).startswith("Without picture regions r1c1 (row 1, column 1), ")
+    half = Counterfactual("image", "remove", True, "negative", "positive", probs, "", units=labels[:24])
+    assert sentence_for(half, params, total=49).startswith("Without picture regions")  # not more than half

@@ -35,8 +35,8 @@ from msa_demo.config import NEAR_TIE, SENTIMENTS
 from msa_demo.explain.lexicon import EDITS, LANGUAGES, core_span, replacement, says, swap
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
-from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
-                           joined, region_words)
+from msa_demo.i18n import (ALL_TAKEN, BLANKED, MOST_TAKEN, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED,
+                           WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words)
 from msa_demo.labels import probs_dict
 from msa_demo.language import detect_language, language_name
 from msa_demo.prediction import percent, percents, too_close
@@ -103,16 +103,42 @@ def units_phrase(modality: str, labels: list[str], params: dict | None = None) -
     return f"{modality} " + _and(labels)
 
 
+MOST_AT_LEAST = 4  # a removal of this many units or more, over half of the map's, is said as "most of"
+
+
+def most_taken(k: int, total: int | None) -> bool:
+    """Whether a flipping removal of ``k`` of a map's ``total`` units took most of them (more than half, and at least
+    :data:`MOST_AT_LEAST`): said as :data:`MOST_TAKEN` (:data:`ALL_TAKEN`), not as a list of units."""
+    return total is not None and k >= MOST_AT_LEAST and 2 * k > total
+
+
+def whole_of(modality: str, params: dict | None = None) -> tuple[str, str]:
+    """(what a removal of most units takes away, what it is a part of), in English: ("the face", "the picture")
+    for a grid over the face that was found; else the modality's noun twice ("the words", "the voice")."""
+    from msa_demo.registry import get, names
+
+    kind = get(modality) if modality in names() else None
+    noun = kind.noun if kind is not None and kind.noun else f"the {modality.replace('_', ' ')}"
+    face = modality == "image" and (params or {}).get("grid_over") == "face"
+    return ("the face" if face else noun), noun
+
+
 def sentence_for(c: Counterfactual, params: dict | None = None, total: int | None = None) -> str:
     """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %).", "Text: no flip within 64
     forwards; without the top 9 words it still reads positive (60 %)." (its forwards ran out) or "Text: no flip;
-    without all 4 words it still reads positive (60 %)." (every edit tried). ``total``: how many units the map has."""
+    without all 4 words it still reads positive (60 %)." (every edit tried); a flip that took most of the units
+    out: "Only taking out most of the face (45 of the 49 regions) changes the verdict ..." (:data:`MOST_TAKEN`).
+    ``total``: how many units the map has."""
     shown = percents(c.probs)  # as the verdict boxes show them
     reads = f"{c.label} ({shown.get(c.label, 0)} %)"
     if too_close(c.probs):  # as the verdict on top says it: not a decision ("still reads neutral (36 %)" at 36/33/31)
         second = sorted((k for k in c.probs if k != c.label), key=lambda k: -c.probs[k])[0]
         reads += f", too close to call against {second} ({shown[second]} %)"
     if c.flipped:
+        if c.edit == "remove" and most_taken(len(c.units), total):
+            whole, noun = whole_of(c.modality, params)
+            return (ALL_TAKEN if len(c.units) == total else MOST_TAKEN).format(
+                whole=whole, noun=noun, k=len(c.units), n=total, what=unit_name(c.modality, params), reads=reads)
         if c.edit == "remove":
             return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
         pairs = _and([f"{quoted(a)} → {quoted(b)}" for a, b in zip(c.units, c.replacements)])
@@ -136,9 +162,7 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
             return head + " (nothing could be tried)."
         return (f"{name}: none of the words that push toward {c.original} is in the what-if's lexicon, so none was "
                 "replaced.")
-    what = {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(c.modality, "unit")
-    if (params or {}).get("segments") == "recognised words":
-        what = "spoken word"
+    what = unit_name(c.modality, params)
     k = len(c.units)
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"its only {what}" if total == k == 1 else f"the top {what}" if k == 1 else f"the top {k} {what}s")
@@ -146,6 +170,13 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     still = " still" if c.label == c.original else ""  # a lead too close to call for another class: not "still"
     said = f"{head}; {how} {which}{_named(c, k == total)} it{still} reads {reads}."
     return said + (BLANKED.format(what=what, name=c.modality) if c.edit == "remove" and k == total and k > 1 else "")
+
+
+def unit_name(modality: str, params: dict | None = None) -> str:
+    """A map's unit as a sentence names it: "word", "region", "segment", "spoken word", "moment", else "unit"."""
+    if (params or {}).get("segments") == "recognised words":
+        return "spoken word"
+    return {"text": "word", "image": "region", "audio": "segment", "video": "moment"}.get(modality, "unit")
 
 
 def _named(c: Counterfactual, every: bool) -> str:
@@ -506,5 +537,6 @@ def deadline_for(options: ExplainOptions, started: float, spent: float = 0.0, pa
 
 
 __all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "not_offered", "ranking", "removal", "replacements",
-           "sentence_for", "swaps_offered", "units_phrase", "what_if"]
+           "sentence_for", "swaps_offered", "units_phrase", "what_if", "MOST_TAKEN", "ALL_TAKEN", "most_taken",
+           "unit_name", "whole_of"]
 

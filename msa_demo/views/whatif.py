@@ -9,10 +9,11 @@ import re
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import (BLANKED, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
+from msa_demo.i18n import (ALL_TAKEN, BLANKED, MOST_TAKEN, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
                            joined, region_words, t)
 from msa_demo.explain.lexicon import LANGUAGES
-from msa_demo.explain.whatif import bare, tally, times, units_in
+from msa_demo.explain.whatif import (bare, most_taken, tally, times, unit_name, units_in,
+                                     whole_of)
 from msa_demo.language import language_name
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md, png_uri
@@ -70,6 +71,11 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                    p=f"{100 * float(probs[second]):.0f} %")
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
+        if _most(c, amap):  # the face taken away, said as that (``explain.whatif.MOST_TAKEN``), not listed
+            whole, noun = whole_of(str(modality), params)
+            total = units_in(str(modality), amap.get("labels") or [])
+            return t(ALL_TAKEN if len(units) == total else MOST_TAKEN, lang, whole=t(whole, lang), noun=t(noun, lang),
+                     k=len(units), n=total, what=t(unit_name(str(modality), params), lang), reads=reads)
         if c.get("edit") == "remove":
             words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)], lang)
             phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
@@ -280,12 +286,20 @@ def edited_html(pieces: list) -> str:
     return _edited(pieces, esc)
 
 
-def _detail(c: dict) -> tuple[str, list]:
+def _most(c: dict, amap: dict) -> bool:
+    """Whether ``c`` is a removal that flips the verdict only with most of its map's (``amap``) units taken out."""
+    return bool(c.get("flipped")) and c.get("edit") == "remove" and most_taken(
+        len(c.get("units") or []), units_in(str(c.get("modality")), amap.get("labels") or []) or None)
+
+
+def _detail(c: dict, exp: dict | None = None) -> tuple[str, list]:
     """(kind, value): ("text", pieces) for an edited text, ("units", labels) for removed regions or segments that
-    the sentence does not all name."""
+    the sentence does not all name (not where it says most of them were taken: :func:`_most`)."""
     if c.get("edited") and c.get("flipped"):
         return "text", c["edited"]
-    if c.get("flipped") and c.get("modality") != "text" and len(c.get("units") or []) > LISTED:
+    amap = next((m for m in (exp or {}).get("maps") or [] if m.get("modality") == c.get("modality")
+                 and m.get("method") == c.get("method")), {})
+    if c.get("flipped") and c.get("modality") != "text" and len(c.get("units") or []) > LISTED and not _most(c, amap):
         return "units", [bare(u) for u in c.get("units") or []]  # "awful," listed as "awful,, worst"
     return "", []
 
@@ -376,7 +390,7 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
     for c in items:
         cost = cost_line(c, lang)
         said = f"- {md(line(c, exp, lang))}" + (f" <sub>({md(cost)})</sub>" if cost else "")
-        kind, value = _detail(c)
+        kind, value = _detail(c, exp)
         if kind == "text":
             said += f'  \n  <span dir="auto">{edited_markdown(value)}</span>'  # (an Arabic text's full stop on its left)
         elif kind == "units":
@@ -421,7 +435,7 @@ def whatif_html(exp: dict, picture_uri=None, lang: str = "en") -> str:
         return f"<h2>{esc(t(TITLE, lang))}</h2>{sound}" if sound else ""
     rows = []
     for c in items:
-        kind, value = _detail(c)
+        kind, value = _detail(c, exp)
         extra = ""
         if kind == "text":
             extra = f'<br><span class="edited" dir="auto">{edited_html(value)}</span>'
