@@ -1527,10 +1527,6 @@ ZH: dict[str, str] = {
         "文字这么长（分窗口读取）时，一个词的颜色可能与去掉它的实际效果不一致；不设时间预算（高级：时间预算 0）时，"
         "解释会改为逐个去掉每个词，耗时更长。",
     # fix-heat
-    "The maps are drawn over the face that was found, at ({x}, {y}, {w}, {h}) of the whole {width} × {height} "
-    "picture (left, top, width, height in pixels), with a margin round it; the whole picture shows the face's box.":
-        "热力图画在找到的人脸上（外加一圈边距），人脸位于整张 {width} × {height} 图片的 ({x}, {y}, {w}, {h})"
-        "（左、上、宽、高，单位为像素）；整张图片上标出了人脸的框。",
     "original, the face read in its box": "原图，读取的人脸在框中",
     "Choose a second preset (B) to compare with, or type a preset file.": "请选择用于对比的第二个预设（B），或输入一个预设文件。",
     # fix-gloss
@@ -1546,6 +1542,11 @@ ZH: dict[str, str] = {
     MOST_TAKEN: "只有去掉{whole}的大部分（{n} 个{what}中的 {k} 个）才会改变判断（此时判为{reads}）：{noun}中没有哪一小部分能决定它。",
     ALL_TAKEN: "只有去掉{whole}的全部（共 {n} 个{what}）才会改变判断（此时判为{reads}）：{noun}中没有哪一部分能单独决定它。",
     "the face": "脸部",
+    "The maps are drawn over the face that was found, at ({left}, {top}, {right}, {bottom}) of the whole {width} × "
+    "{height} picture (left, top, right, bottom in pixels, as the JSON's face box), with a margin round it; the whole "
+    "picture shows the face's box.":
+        "热力图画在找到的人脸上（外加一圈边距），人脸位于整张 {width} × {height} 图片的 ({left}, {top}, {right}, {bottom})"
+        "（左、上、右、下，单位为像素，与 JSON 中人脸框的写法相同）；整张图片上标出了人脸的框。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

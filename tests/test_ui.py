@@ -574,9 +574,9 @@ def test_heat_maps_of_a_face_found_in_a_photo_are_drawn_over_the_face_large():
     blue = (a[..., 2] - a[..., 0] > 40).mean()
     orange = (a[..., 0] - a[..., 2] > 40).mean()
     assert blue > 0.05 and orange > 0.003  # the smile and the eye are seen, each its own colour
-    line = "the face that was found, at (450, 300, 100, 90) of the whole 1000 × 750 picture"
+    line = "the face that was found, at (450, 300, 550, 390) of the whole 1000 × 750 picture"
     assert line in views.heatmap_legend(exp)
-    assert "(450, 300, 100, 90)" in views.heatmap_legend(exp, "zh") and "人脸" in views.heatmap_legend(exp, "zh")
+    assert "(450, 300, 550, 390)" in views.heatmap_legend(exp, "zh") and "人脸" in views.heatmap_legend(exp, "zh")
     shown = image.render(exp)
     whole = np.asarray(shown["picture"], dtype=int)
     assert whole.shape[:2] == (750, 1000)  # the whole picture stays shown ...
@@ -590,6 +590,26 @@ def test_heat_maps_of_a_face_found_in_a_photo_are_drawn_over_the_face_large():
     (drawn, _), = views.image_overlays(exp)
     assert drawn.size == (1000, 750) and "face that was found" not in views.heatmap_legend(exp)
     assert views.picture_with_face(exp).tobytes() == views.original_image(exp).tobytes()
+
+
+def test_the_face_s_box_is_said_on_the_page_and_in_the_report_as_the_json_holds_it():
+    """The JSON's face box (``reading.image.face_read.box``, a map's ``params.box``, its regions' ``spans``) is left,
+    top, right, bottom ([80, 26, 144, 90] for examples/frown_face.png), where the page and the report said
+    "at (80, 26, 64, 64) ... (left, top, width, height)". Every one says it as the JSON holds it, and says so."""
+    from msa_demo.kinds import image
+
+    exp = face_in_a_photo()
+    left, top, right, bottom = exp["maps"][0]["params"]["box"]
+    spans = exp["maps"][0]["spans"]
+    assert [min(s[0] for s in spans), min(s[1] for s in spans), max(s[2] for s in spans),
+            max(s[3] for s in spans)] == [left, top, right, bottom]  # the regions tile the box, same convention
+    said = f"({left}, {top}, {right}, {bottom})"
+    for lang, named in (("en", "(left, top, right, bottom in pixels, as the JSON's face box)"),
+                        ("zh", "（左、上、右、下，单位为像素，与 JSON 中人脸框的写法相同）")):
+        line = views.face_line(exp, lang)
+        assert said in line and named in line, line
+        assert said in views.heatmap_legend(exp, lang) and said in html.unescape(image.report(exp, lang))
+        assert "width" not in line and "宽" not in line
 
 
 def test_trust_markdown_reports_faithfulness_and_cost(exp):

@@ -350,9 +350,12 @@ def shown_heatmap(m: dict) -> list[list[float]]:
 # small face in a 2400×1800 photo (85 × 84 px of the 1024 × 768 read) took a twelfth of each map's width, and its
 # integrated-gradients map, scaled to the frame's 99th percentile (zero: the face was 1 % of it), showed nothing
 FACE_DRAWN = 384
-FACE_LINE = ("The maps are drawn over the face that was found, at ({x}, {y}, {w}, {h}) of the whole {width} × {height} "
-             "picture (left, top, width, height in pixels), with a margin round it; the whole picture shows the "
-             "face's box.")
+# the face's box said as the JSON holds it (``reading.image.face_read.box``, a map's ``params.box`` and region
+# ``spans``): left, top, right, bottom; the page had said (80, 26, 64, 64) as left, top, width, height beside a JSON
+# box of [80, 26, 144, 90]
+FACE_LINE = ("The maps are drawn over the face that was found, at ({left}, {top}, {right}, {bottom}) of the whole "
+             "{width} × {height} picture (left, top, right, bottom in pixels, as the JSON's face box), with a margin "
+             "round it; the whole picture shows the face's box.")
 FACE_BOX_RGB = (255, 212, 0)  # the face's box on the whole picture: yellow, edged in black (seen on light and dark)
 
 
@@ -387,7 +390,7 @@ def face_line(exp: dict, lang: str = "en") -> str:
     if face is None:
         return ""
     left, top, right, bottom = face["box"]
-    return t(FACE_LINE, lang, x=left, y=top, w=right - left, h=bottom - top, width=face["size"][0],
+    return t(FACE_LINE, lang, left=left, top=top, right=right, bottom=bottom, width=face["size"][0],
              height=face["size"][1])
 
 
