@@ -88,6 +88,13 @@ COMPARED = ("compare.fused_a", "compare.fused_b", "compare.words_a", "compare.wo
 # fills them (its download too: ``Dashboard.compare`` shows it)
 demo: gr.Blocks | None = None  # the page ``main`` launches, a global of ``__main__`` as Gradio's reloader on a Space
 # looks for it ("Launching demo not found in __main__", and the Space's hot reload had no page to swap)
+# the Compare tab: two ways to compare (its Chinese in the engine's table, ``msa_demo.i18n.ZH``)
+COMPARE_INTRO = ("### Side by side\nThe inputs and settings of the **Explain** tab, compared two ways: **another model**, "
+                 "explained by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, and "
+                 "how far their maps agree (a preset not loaded yet is loaded on first use); or **another text**: type "
+                 "B's text, and A's model explains it beside the Explain tab's text (the other inputs alike): both "
+                 "verdicts, the change in each class, and each word's score, what you changed in bold.")
+B_TEXT = "B's text: a second text, read by A's model with the same other inputs (leave empty to compare two models)"
 WORKED_EXAMPLE = "Cross-modal conflict"  # the page opens on it, explained (env MSA_WORKED_EXAMPLE; "" for none)
 CSS = """
 #trust table th, #trust table td {white-space: nowrap; word-break: keep-all}
@@ -735,6 +742,11 @@ CSS += """
 # end fix-announce
 
 
+def said_here(text: str):
+    """A page's words marked for translation, with the Chinese the engine's table holds (``msa_demo.i18n.ZH``)."""
+    return ui.tr_made(text, i18n.t(text, "zh"))
+
+
 def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str | None = None) -> gr.Blocks:
     """The page. ``worked``: the name of the example the page opens on, already explained (explained once, in
     the background, from start-up; None: the page opens empty)."""
@@ -824,9 +836,7 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         explained = page.order(lambda n: not n.startswith(("input.", "compare.")) and n != "tabs")
         # the same inputs, a second preset, side by side
         with tabs, gr.Tab(ui.tr("Compare"), id="compare") as compare_tab:
-            gr.Markdown(ui.tr("### Two models side by side\nThe inputs and settings of the **Explain** tab, explained "
-                              "by its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, "
-                              "and how far their maps agree. A preset not loaded yet is loaded on first use."))
+            gr.Markdown(said_here(COMPARE_INTRO))
             with gr.Row():
                 # a built-in that could not be loaded at start (no Hub) is not offered (it can still be typed)
                 offered = [p for p in dict.fromkeys([*presets, "lite", "hub"]) if p not in dash.failures]
@@ -834,15 +844,18 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
                 other = gr.Dropdown(offered, value=next((p for p in offered if p != shown_a), None), scale=3,
                                     allow_custom_value=True, elem_id="compare-preset",
                                     label=ui.tr("B: the second preset (a name, a preset file, or the folder a train run wrote)"))
+                # or a second text, on A's model (the preset beside it then not read): LIT's two datapoints
+                other_text = gr.Textbox(label=said_here(B_TEXT), scale=3, lines=1, elem_id="compare-text")
                 compare_btn = gr.Button(ui.tr("Compare"), variant="primary", scale=1, elem_id="compare-btn")
             only_one = None
             if not [p for p in offered if p != shown_a]:  # one model here (offline): said before a click is
                 here, zh = folder_named(dash.folder), folder_named(dash.folder, "zh")  # by name, not "(.)"
                 only_one = gr.Markdown(ui.tr_made(  # refused with it
-                    f"Only one model is loaded here ('{shown_a}'): to compare, type in B a preset file or the "
-                    f"folder a `train` run wrote, inside the data folder ({here}).",
-                    f"这里只加载了一个模型（“{shown_a}”）：要对比，请在 B 中输入数据文件夹（{zh}）内的预设"
-                    "文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
+                    f"Only one model is loaded here ('{shown_a}'): to compare two texts, type B's text; to compare "
+                    f"two models, type in B a preset file or the folder a `train` run wrote, inside the data folder "
+                    f"({here}).",
+                    f"这里只加载了一个模型（“{shown_a}”）：要对比两段文字，请输入 B 的文字；要对比两个模型，请在 B "
+                    f"中输入数据文件夹（{zh}）内的预设文件，或 `train` 运行写出的文件夹。"), elem_id="compare-one")
             page.parts["compare.fresh"] = gr.Markdown(elem_id="compare-fresh")  # made before the inputs changed
             page.parts["compare.summary"] = gr.Markdown(elem_id="compare-summary")
             with gr.Row():  # each hidden until a comparison fills it (four empty boxes said nothing)
@@ -880,8 +893,9 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
         def duration(**values):  # ZeroGPU: seconds from the requested work
             return ui.gpu_duration(ui.requested_options(**values))
 
-        def compare(request: gr.Request, other=None, progress=gr.Progress(), **values):
-            made = dash.compare(other=other, progress=progress, lang=ui.page_language(request), **values)
+        def compare(request: gr.Request, other=None, other_text=None, progress=gr.Progress(), **values):
+            made = dash.compare(other=other, other_text=other_text, progress=progress, lang=ui.page_language(request),
+                                **values)
             if from_code(request):
                 return ui.plain(made)  # a client reads values, not widget updates
             # the verdicts, the words and the download: shown once there is a comparison (words: where there is text)
@@ -891,8 +905,8 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
             update = value if isinstance(value, dict) and value.get("__type__") == "update" else gr.update(value=value)
             return {**update, "visible": update.get("value") is not None}
 
-        def check_compare(request: gr.Request, other=None, **values) -> None:  # a refusal alone: no output
-            dash.check_compare(other=other, lang=ui.page_language(request),
+        def check_compare(request: gr.Request, other=None, other_text=None, **values) -> None:  # a refusal alone
+            dash.check_compare(other=other, other_text=other_text, lang=ui.page_language(request),
                                session=getattr(request, "session_hash", None), **values)
 
         def compare_refused(request: gr.Request):  # ... said again where the comparison would be, its old one hidden
@@ -956,23 +970,28 @@ def build_demo(dash: ui.Dashboard, examples_path: Path = EXAMPLES, worked: str |
 
         stop_btn.click(stop, None, None, api_name=False, show_progress="hidden", queue=False)  # not behind the queue
         said_out_of_date(landed)
-        other.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
-                     [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
-                     inputs_kwargs={**exp_ins, "other": other})
+        compare_ins = {**exp_ins, "other": other, "other_text": other_text}
+        for field in (other, other_text):
+            field.change(page.keyed(ui.in_page_language(dash.compare_freshness)), [parts["compare.stamp"]],
+                         [parts["compare.fresh"], parts["compare.report"]], api_name=False, show_progress="hidden",
+                         inputs_kwargs=compare_ins)
         compared = compare_btn.click(check_compare, None, None, api_name=False,
-                                     show_progress="hidden", inputs_kwargs={**exp_ins, "other": other})
+                                     show_progress="hidden", inputs_kwargs=compare_ins)
         refused_outs = ("compare.summary", "compare.fresh", "compare.state", "compare.made", "compare.stamp",
                         "compare.report", *COMPARED)
         compared.failure(page.keyed(compare_refused), None, page.outputs(refused_outs), api_name=False,
                          show_progress="hidden")
         made = compared.success(
-            ui.zero_gpu(ui.optional_further(page.keyed(compare)), lambda other=None, **v: 2 * duration(**v)), None,
+            ui.zero_gpu(ui.optional_further(page.keyed(compare)),
+                        lambda other=None, other_text=None, **v: 2 * duration(**v)), None,
             page.outputs(n for n in page.parts if n.startswith("compare.")), api_name="compare",
-            inputs_kwargs={**exp_ins, "other": other}, concurrency_id="explain",
+            inputs_kwargs=compare_ins, concurrency_id="explain",
             concurrency_limit=ui.explain_lanes(), trigger_mode="always_last")  # the same lanes (Gradio keeps the least)
         said_out_of_date(made)
-        if only_one is not None:  # a second model is loaded now: "Only one model is loaded here" no longer holds
-            made.success(lambda: gr.Markdown(visible=False), None, only_one, api_name=False, show_progress="hidden")
+        if only_one is not None:  # a second model is loaded now: "Only one model is loaded here" no longer holds (two
+            # texts compared on the one: it still does)
+            made.success(lambda kept: gr.Markdown(visible=bool((kept or {}).get("texts"))), parts["compare.made"],
+                         only_one, api_name=False, show_progress="hidden")
         for box in (*switches.values(), advanced["face_anyway"]):
             # (with the page's explanation: a switch turned back to what it was made for shows its summary again)
             box.change(page.keyed(ui.in_page_language(dash.on_toggle)), None, pred_outs, api_name=False,

@@ -832,9 +832,6 @@ ZH: dict[str, str] = {
     "explained again": "  {n} 行之前用其他设置（预设、选项、目标类别、--use、--top 或 --face-anyway）完成，已重新解释",
     "stopped: {n} row(s) are done in {out}; run the same command again to go on from there":
         "已停止：{out} 中已完成 {n} 行；再次运行同一命令即可从那里继续",
-    "Compare needs a second model, and no other preset is loaded here. Type a preset file or the folder a train run "
-    "wrote in B (inside the data folder, {folder}).":
-        "对比需要第二个模型，而这里没有加载其他预设。请在 B 中输入一个预设文件，或 train 运行写出的文件夹（在数据文件夹 {folder} 内）。",
     "*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick another preset, a "
     "preset file or a train folder to compare two models.*":
         "*B 就是 A 自己的预设：两者必然一致（这是对比本身的检查）。要对比两个模型，请选择另一个预设、预设文件或 train 文件夹。*",
@@ -1547,6 +1544,39 @@ ZH: dict[str, str] = {
     "picture shows the face's box.":
         "热力图画在找到的人脸上（外加一圈边距），人脸位于整张 {width} × {height} 图片的 ({left}, {top}, {right}, {bottom})"
         "（左、上、右、下，单位为像素，与 JSON 中人脸框的写法相同）；整张图片上标出了人脸的框。",
+    # fix-pair
+    "Compare needs a second model or a second text, and no other preset is loaded here: type B's text to compare two "
+    "texts, or a preset file or the folder a train run wrote in B (inside the data folder, {folder}) to compare two "
+    "models.": "对比需要第二个模型或第二段文字，而这里没有加载其他预设：输入 B 的文字可对比两段文字；"
+               "在 B 中输入预设文件或 train 运行写出的文件夹（在数据文件夹 {folder} 内）可对比两个模型。",
+    "B's text is compared with the text on the Explain tab, and there is none there: type one on the Explain tab (its "
+    "'use text' box ticked).": "B 的文字要与“解释”页上的文字对比，而那里没有文字：请在“解释”页输入一段（并勾选“使用文字”）。",
+    "B's text is the text on the Explain tab again: change a word in B's text to compare two texts.":
+        "B 的文字与“解释”页上的文字相同：请改动 B 的文字中的词，再对比两段文字。",
+    "### Side by side\nThe inputs and settings of the **Explain** tab, compared two ways: **another model**, explained by "
+    "its preset (A) and a second one (B) toward A's class: both verdicts, both summaries, and how far their maps agree "
+    "(a preset not loaded yet is loaded on first use); or **another text**: type B's text, and A's model explains it "
+    "beside the Explain tab's text (the other inputs alike): both verdicts, the change in each class, and each word's "
+    "score, what you changed in bold.":
+        "### 并排对比\n用“解释”页的输入和设置，有两种对比方式：**另一个模型**：由其预设（A）和第二个预设（B）朝 A 的类别解释："
+        "两个结论、两段摘要，以及两者的归因图有多一致（尚未加载的预设在首次使用时加载）；或**另一段文字**：输入 B 的文字，"
+        "由 A 的模型在“解释”页的文字旁解释它（其余输入相同）：两个结论、每个类别的变化，以及每个词的分数，改动之处以粗体标出。",
+    "B's text: a second text, read by A's model with the same other inputs (leave empty to compare two models)":
+        "B 的文字：第二段文字，由 A 的模型读取，其余输入相同（留空则对比两个模型）",
+    "B's text": "B 的文字",
+    "{n} edits": "{n} 处改动",
+    "'{word}' added": "加上“{word}”",
+    "'{word}' taken out": "去掉“{word}”",
+    "{edits} moved '{target}' from {pa} to {pb}": "{edits}让“{target}”从 {pa} 变为 {pb}",
+    "{edits} left '{target}' at {pa}": "{edits}后“{target}”仍为 {pa}",
+    "both say {verdict}": "两者都判为{verdict}",
+    "the verdict went from {va} to {vb}": "结论从{va}变为{vb}",
+    "*Both read by the same model ({preset}), with the same other inputs.*": "*两段文字由同一个模型（{preset}）读取，其余输入相同。*",
+    "change": "变化",
+    "{n} points": "{n} 个百分点",
+    "**Words**, each with its score toward '{target}' ({method}; + toward it, − away from it):":
+        "**词语**，以及每个词朝“{target}”的分数（{method}；+ 为推向它，− 为推离它）：",
+    "A's words": "A 的词语", "B's words": "B 的词语", "score": "分数",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -943,7 +943,7 @@ def test_the_page_hands_gradio_components_for_names():
 def test_a_second_preset_side_by_side(dash, image_path, tiny_preset_path):
     """The page's preset against itself agrees by construction (and says so); a preset that cannot load is one
     clear line; with no other preset loaded (offline, the Hub preset failed), B empty says how to give one."""
-    with pytest.raises(gr.Error, match="Compare needs a second model, and no other preset is loaded here"):
+    with pytest.raises(gr.Error, match="Compare needs a second model or a second text, and no other preset is loaded here"):
         dash.compare(None, "I love it", None, None, other="")
     with pytest.raises(gr.Error, match="at least one input"):
         dash.compare(None, "", None, None, other=str(tiny_preset_path))
@@ -980,7 +980,8 @@ def test_a_refused_compare_click_is_said_where_the_comparison_would_be(dash, tmp
     page = SimpleNamespace(session_hash="page-1", headers={})
     out = {getattr(c, "elem_id", None): v for c, v in said.fn(page).items()}
     line = out["compare-summary"]
-    assert line.startswith("### ⚠ Compare needs a second model, and no other preset is loaded here. Type a preset file")
+    assert line.startswith("### ⚠ Compare needs a second model or a second text, and no other preset is loaded here: "
+                           "type B's text to compare two texts, or a preset file")
     assert "\n" not in line  # one line
     assert all(out[b]["visible"] in (False, "hidden") for b in ("compare-a", "compare-b", "compare-words-a"))
     assert said.fn(page) == gr.skip()  # said once; a page whose click was not refused is left as it is

@@ -1,4 +1,7 @@
-"""Two models side by side: the same input explained by both toward the same class, and how far they agree.
+"""Side by side: the same input explained by two models (:func:`compare`), or two texts explained by one model
+(:func:`compare_texts`), toward the same class.
+
+Two models: the same input explained by both toward the same class, and how far they agree.
 
 Works on two ``Explanation.to_dict()`` results (from two presets, or a head you trained against the one shipped):
 their verdicts, each modality's own verdict, and for each pair of maps of one modality made by the same method,
@@ -14,12 +17,13 @@ the features both maps score (matched by their place in the input, i.e. their sp
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
 
 from msa_demo.explain.faithfulness import spearman as rank_correlation
-from msa_demo.prediction import too_close
+from msa_demo.prediction import percents, too_close
 
 TOP_K = 5
 
@@ -71,15 +75,17 @@ def not_used_why(exp: dict, m: str) -> str | None:
     return next((str(n) for n in notices if str(n).endswith(f"so the {m} was not used.")), None)
 
 
+def side(exp: dict) -> dict:
+    """An explanation's verdict as a comparison shows it: preset, label, target, probabilities, ``too_close``."""
+    pred = exp.get("prediction") or {}
+    return {"preset": exp.get("preset"), "label": pred.get("label"), "target": exp.get("target"),
+            "probs": pred.get("probs"), "too_close": too_close(pred.get("probs") or {})}
+
+
 def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
     """Two explanations of the same input side by side: ``{"a", "b"}`` (preset, verdict, target, probabilities,
     ``too_close``), ``agree`` (the same fused verdict, :func:`verdict`), and per modality either explained: each
     model's own verdict and the agreement of their maps, method by method (:func:`map_agreement`)."""
-    def side(exp: dict) -> dict:
-        pred = exp.get("prediction") or {}
-        return {"preset": exp.get("preset"), "label": pred.get("label"), "target": exp.get("target"),
-                "probs": pred.get("probs"), "too_close": too_close(pred.get("probs") or {})}
-
     modalities: dict[str, dict] = {}
     names = [m for m in dict.fromkeys([x.get("modality") for x in (a.get("maps") or []) + (b.get("maps") or [])])]
     for m in names:
@@ -98,4 +104,48 @@ def compare(a: dict, b: dict, k: int = TOP_K) -> dict:
     return {"a": side(a), "b": side(b), "agree": verdict(side(a)) == verdict(side(b)), "modalities": modalities}
 
 
-__all__ = ["TOP_K", "compare", "map_agreement", "not_used_why", "spearman", "verdict"]
+def text_words(exp: dict) -> list[tuple[str, float]]:
+    """The words of an explanation's text, in reading order, each with its score in the map its words panel shows
+    (the first text map); [] without one."""
+    maps = [m for m in exp.get("maps") or [] if m.get("modality") == "text"]
+    if not maps:
+        return []
+    m, text = maps[0], str((exp.get("inputs") or {}).get("text") or "")
+    labels, scores, spans = m.get("labels") or [], [float(s) for s in m.get("scores") or []], m.get("spans") or []
+    if text and len(spans) == len(scores):  # the words as written, in the order they are read
+        return [(text[int(a):int(b)], s) for (a, b), s in sorted(zip([tuple(sp) for sp in spans], scores))]
+    return [(str(w), s) for w, s in zip(labels, scores)]
+
+
+def _key(word: str) -> str:  # a word as the alignment matches it: as written ("Amazing," is not "amazing")
+    return str(word).strip()
+
+
+def compare_texts(a: dict, b: dict) -> dict:
+    """Two texts explained by one model toward the same class (the other inputs alike): ``{"a", "b"}`` (as
+    :func:`side`), ``agree`` (the same fused verdict), ``target``, ``shown`` (each class's percent as the verdict
+    boxes show it, A's and B's, and ``change``: B's less A's, in points), ``method`` (the words map's), ``words``
+    (A's and B's words aligned, :mod:`difflib`: one row a word both share, ``same``; one a run of words that differ,
+    ``changed`` / ``removed`` (A's only) / ``added`` (B's only); each ``{"op", "a": [(word, score)], "b": [...]}``)
+    and ``edits``: those that differ, in order."""
+    sa, sb = side(a), side(b)
+    pa, pb = percents(sa["probs"] or {}), percents(sb["probs"] or {})
+    wa, wb = text_words(a), text_words(b)
+    rows = []
+    matcher = difflib.SequenceMatcher(None, [_key(w) for w, _s in wa], [_key(w) for w, _s in wb], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [{"op": "same", "a": [wa[i]], "b": [wb[j]]} for i, j in zip(range(i1, i2), range(j1, j2))]
+        else:
+            rows.append({"op": {"replace": "changed", "delete": "removed", "insert": "added"}[op],
+                         "a": wa[i1:i2], "b": wb[j1:j2]})
+    maps = [m for m in a.get("maps") or [] if m.get("modality") == "text"]
+    return {"a": sa, "b": sb, "agree": verdict(sa) == verdict(sb), "target": a.get("target"),
+            "shown": {c: {"a": pa.get(c, 0), "b": pb.get(c, 0), "change": pb.get(c, 0) - pa.get(c, 0)}
+                      for c in dict.fromkeys([*pa, *pb])},
+            "method": maps[0].get("method") if maps else None, "words": rows,
+            "edits": [r for r in rows if r["op"] != "same"]}
+
+
+__all__ = ["TOP_K", "compare", "compare_texts", "map_agreement", "not_used_why", "side", "spearman", "text_words",
+           "verdict"]

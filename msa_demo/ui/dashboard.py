@@ -63,6 +63,15 @@ def brought(given: Iterable[str]) -> set[str]:
     return {c for m in given if m in names() for c in get(m).carries}
 
 
+# Compare's refusals: nothing to compare with (one model here, no B's text), B's text with no text of A's, the same text
+ONE_MODEL = ("Compare needs a second model or a second text, and no other preset is loaded here: type B's text to "
+             "compare two texts, or a preset file or the folder a train run wrote in B (inside the data folder, "
+             "{folder}) to compare two models.")
+NO_TEXT_A = ("B's text is compared with the text on the Explain tab, and there is none there: type one on the Explain "
+             "tab (its 'use text' box ticked).")
+SAME_TEXT = "B's text is the text on the Explain tab again: change a word in B's text to compare two texts."
+
+
 def read_given(model, request: Request):
     """The inputs given, read by ``model``; one switched off that cannot be read is left unread (a damaged clip
     refused the text beside it even once its "use" box was unticked). An input switched on that cannot be read
@@ -751,9 +760,7 @@ class Dashboard:
         a = self.preset_key(a) or self.default
         if not name:
             if not [n for n in self.models if n != a]:  # offline: the Hub preset did not load, so B offers none
-                raise user_error(t("Compare needs a second model, and no other preset is loaded here. Type a preset "
-                                   "file or the folder a train run wrote in B (inside the data folder, {folder}).",
-                                   lang, folder=folder_named(self.folder, lang)))
+                raise user_error(t(ONE_MODEL, lang, folder=folder_named(self.folder, lang)))
             raise user_error(t("Choose a second preset (B) to compare with, or type a preset file.", lang))
         key = self.preset_key(name) or self._visitor_preset(name, lang)  # a loaded one by its name too
         if key not in self.models:
@@ -794,8 +801,23 @@ class Dashboard:
                                  "inside the data folder ({folder}).", lang, known=", ".join(sorted(PRESETS)),
                                  folder=folder_named(self.folder, lang))))
 
-    def check_compare(self, *args, other: str | None = None, lang: str = "en", session: str | None = None,
-                      **named) -> dict:
+    @staticmethod
+    def _second_text(request: Request, other_text: str | None, lang: str = "en") -> str | None:
+        """B's text, when one is typed (a comparison of two texts on A's model), checked against A's: refused in
+        one line where the Explain tab has no text to compare it with or it is A's text again; None: none typed
+        (a comparison of two models)."""
+        other_text = str(other_text or "").strip()
+        if not other_text:
+            return None
+        mine = request.values.get("text")
+        if not isinstance(mine, str) or not mine.strip() or "text" not in request.switched_on:
+            raise user_error(t(NO_TEXT_A, lang))
+        if mine.split() == other_text.split():
+            raise user_error(t(SAME_TEXT, lang))
+        return other_text
+
+    def check_compare(self, *args, other: str | None = None, other_text: str | None = None, lang: str = "en",
+                      session: str | None = None, **named) -> dict:
         """Refuse a comparison that cannot run with one clear message before any panel is touched (as
         :meth:`check` does for an explanation): no input, no second preset, or one that cannot be loaded (it is
         loaded here, on its first use). Nothing to change when it can run; what A read is kept for the comparison
@@ -807,7 +829,14 @@ class Dashboard:
             request, advanced = self._bind(args, named)
             settings = self.settings(**advanced)
             read = self._read(request, settings.face_anyway, lang=lang, no_input=COMPARE_NO_INPUT)
-            self.other_model(other, lang, request.preset)
+            text_b = self._second_text(request, other_text, lang)
+            if text_b is None:
+                self.other_model(other, lang, request.preset)
+            else:  # read as A's text is (a text the reader refuses: said now)
+                try:
+                    self.model(request.preset).read_inputs(text=text_b)
+                except MsaError as exc:
+                    raise user_error(i18n.said(str(exc), lang)) from None
         except gradio().Error as exc:
             if session:
                 self.compare_refused[session] = one_line(getattr(exc, "message", None) or str(exc))
@@ -830,23 +859,28 @@ class Dashboard:
                 "compare.stamp": None,
                 "compare.report": gradio().DownloadButton(value=None, interactive=False, visible=False)}
 
-    def compare(self, *args, other: str | None = None, progress=None, lang: str = "en", **named) -> dict:
+    def compare(self, *args, other: str | None = None, other_text: str | None = None, progress=None,
+                lang: str = "en", **named) -> dict:
         """The same input explained by the page's preset (A) and ``other`` (B), toward A's class, side by side
         (``explain.compare``): by name, ``compare.summary`` (both verdicts, both summaries, the agreement of
         their maps), ``compare.fused_a`` / ``compare.fused_b``, ``compare.words_a`` / ``compare.words_b`` and
-        ``compare.report`` (one HTML page with both). The inputs and settings as :meth:`explain_panels`'."""
+        ``compare.report`` (one HTML page with both). The inputs and settings as :meth:`explain_panels`'.
+        ``other_text``: B's text: then the page's inputs and the same with B's text in place of A's are compared on
+        A's model (``explain.compare_texts``; ``other`` is not read), with no download."""
         from msa_demo.explain import explain
-        from msa_demo.explain.compare import compare
+        from msa_demo.explain.compare import compare, compare_texts
 
         request, advanced = self._bind(args, named)
         settings = self.settings(**advanced)
         model_a, inputs_a, use, _reading = self._read_request(request, settings, lang)
-        model_b = self.other_model(other, lang, request.preset)
+        text_b = self._second_text(request, other_text, lang)
+        request_b = request if text_b is None else replace(request, values={**request.values, "text": text_b})
+        model_b = model_a if text_b is not None else self.other_model(other, lang, request.preset)
         try:
-            inputs_b = read_given(model_b, request)  # each model reads with its own limits
+            inputs_b = read_given(model_b, request_b)  # each model reads with its own limits
             tell = progress_adapter(progress, lang)
 
-            def explained(model, inputs, target):  # kept: A is usually what Explain has just shown
+            def explained(model, inputs, target, request=request):  # kept: A is usually what Explain has just shown
                 abstained = abstained_of(request, inputs, use)
                 key = explained_key(model, inputs, use, settings.options, target, abstained)
                 exp = self.kept(key)
@@ -857,12 +891,21 @@ class Dashboard:
                 return exp
 
             exp_a = explained(model_a, inputs_a, settings.target)
-            exp_b = explained(model_b, inputs_b, exp_a["target"])
+            exp_b = explained(model_b, inputs_b, exp_a["target"], request_b)
         except MsaError as exc:  # (B's face model may find no face where A's found one)
             raise user_error(said_on_page(exc, lang)) from None
         except Exception as exc:  # noqa: BLE001
             log.exception("comparison failed")
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
+        stamp = {**explained_stamp(request, settings_values(**advanced)), "B": str(other or "").strip(),
+                 "B text": text_b or ""}
+        if text_b is not None:  # two texts, one model: the sentence and the words; no download (a report of two
+            # models would say they agree by construction)
+            cmp = compare_texts(exp_a, exp_b)
+            return {**self._compare_views(exp_a, exp_b, cmp, False, lang, texts=True),
+                    "compare.report": gradio().DownloadButton(value=None, interactive=False, visible=False),
+                    "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": False, "texts": True},
+                    "compare.fresh": "", "compare.stamp": stamp}
         cmp = compare(exp_a, exp_b)
         same = model_b is model_a  # B is A (by its name, its path or its menu name): said, not refused (the
         # comparison's own check: the two agree by construction)
@@ -871,18 +914,25 @@ class Dashboard:
                 "compare.report": gradio().DownloadButton(value=views_of["compare.report"], interactive=True,
                                                           visible=True),
                 "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": same},
-                "compare.fresh": "", "compare.stamp": {**explained_stamp(request, settings_values(**advanced)),
-                                                       "B": str(other or "").strip()}}
+                "compare.fresh": "", "compare.stamp": stamp}
 
-    def _compare_views(self, exp_a: dict, exp_b: dict, cmp: dict, same: bool, lang: str = "en") -> dict:
+    def _compare_views(self, exp_a: dict, exp_b: dict, cmp: dict, same: bool, lang: str = "en",
+                       texts: bool = False) -> dict:
         """The Compare tab's parts in ``lang`` for two explanations (``cmp``: :func:`compare` of them; ``same``: B
         is A's own preset): the summary, both verdicts and word maps, and the report's path (written once a
-        language)."""
+        language). ``texts``: two texts on one model (``cmp``: ``compare_texts`` of them): no report."""
         from msa_demo.report import compare_html
         from msa_demo.views import label_value, summary_sentence
+        from msa_demo.views.compare import texts_markdown
 
         def words(exp):  # the text kind's own panel value (its legend in ``lang``)
             return rendered(registry.get("text"), exp, lang).get("text.words")
+
+        if texts:
+            return {"compare.summary": texts_markdown(cmp, lang),
+                    "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
+                    "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
+                    "compare.words_a": words(exp_a), "compare.words_b": words(exp_b)}
 
         summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading"), lang) for e in (exp_a, exp_b))
         digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
@@ -906,7 +956,7 @@ class Dashboard:
         stays off)."""
         if not made or not cmp:
             return {}
-        return self._compare_views(made["a"], made["b"], cmp, made["same"], lang)
+        return self._compare_views(made["a"], made["b"], cmp, made["same"], lang, texts=bool(made.get("texts")))
 
     # ------------------------------------------------------------------ the page opens on a worked example
 
@@ -1138,16 +1188,19 @@ class Dashboard:
         verdicts_changed = changed if not predicted else self._changed(predicted["stamp"], args, named, now)
         return {**out, "fresh": self._out_of_date(changed, lang, verdicts_changed), **self.downloads(None)}
 
-    def compare_freshness(self, compared: dict | None, *args, other: str | None = None, lang: str = "en",
-                          now: dict | None = None, **named) -> dict:
+    def compare_freshness(self, compared: dict | None, *args, other: str | None = None,
+                          other_text: str | None = None, lang: str = "en", now: dict | None = None, **named) -> dict:
         """The Compare tab's freshness line and its download (``compare.fresh``, ``compare.report``): when the
         inputs, switches or settings on screen, or the second preset (``other``, when given), are no longer those
         the comparison was made for (``compared``: its stamp), say so and disable the download. Nothing without a
-        comparison. ``now``: the screen's stamp, when made already (:meth:`freshness`)."""
+        comparison. ``now``: the screen's stamp, when made already (:meth:`freshness`). ``other_text``: B's text
+        (two texts on one model: ``other`` is not theirs)."""
         if not compared:
             return {}
-        changed = self._changed({k: v for k, v in compared.items() if k != "B"}, args, named, now)
-        if other is not None and str(other or "").strip() != compared.get("B"):
+        changed = self._changed({k: v for k, v in compared.items() if k not in ("B", "B text")}, args, named, now)
+        if other_text is not None and str(other_text or "").strip() != compared.get("B text", ""):
+            changed.append("B's text")
+        elif other is not None and not compared.get("B text") and str(other or "").strip() != compared.get("B"):
             changed.append("the second preset (B)")
         gr = gradio()
         if not changed:

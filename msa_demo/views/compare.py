@@ -1,4 +1,5 @@
-"""Two models side by side (``explain.compare``): one row per map pair, in words a stakeholder reads."""
+"""Side by side (``explain.compare``): two models, one row per map pair, in words a stakeholder reads; two texts on
+one model, one sentence on what the edit moved, then each class and each word."""
 
 from __future__ import annotations
 
@@ -88,5 +89,78 @@ def compare_table_html(cmp: dict, lang: str = "en") -> str:
             + "".join(f"<p><b>{side}:</b> {esc(why)}</p>" for side, why in not_used(cmp, lang)))
 
 
+# ------------------------------------------------------------------ two texts, one model
+
+def _words(pairs, lang: str = "en") -> str:
+    return " ".join(bare(w) for w, _s in pairs)
+
+
+def edits_said(cmp: dict, lang: str = "en", most: int = 3) -> str:
+    """What differs between A's text and B's, in words: "'amazing' → 'stunning'", "'very' added", "'not' taken
+    out"; more than ``most`` edits: how many."""
+    edits = cmp.get("edits") or []
+    if len(edits) > most:
+        return t("{n} edits", lang, n=len(edits))
+    said = [t("'{a}' → '{b}'", lang, a=_words(e["a"]), b=_words(e["b"])) if e["op"] == "changed" else
+            t("'{word}' added", lang, word=_words(e["b"])) if e["op"] == "added" else
+            t("'{word}' taken out", lang, word=_words(e["a"])) for e in edits]
+    return i18n.joined(said, lang) or t("B's text", lang)  # (words the map does not hold: cut off a long text)
+
+
+def _verdict(side: dict, lang: str = "en") -> str:
+    return t("too close to call", lang) if side.get("too_close") else i18n.label(side.get("label"), lang)
+
+
+def texts_headline(cmp: dict, lang: str = "en") -> str:
+    """The comparison of two texts in one sentence: "'amazing' → 'stunning' moved 'positive' from 95 % to 77 %;
+    both say positive." (the percents as the verdict boxes show them)."""
+    target = cmp.get("target")
+    shown = (cmp.get("shown") or {}).get(target) or {}
+    fields = dict(edits=edits_said(cmp, lang), target=i18n.label(target, lang), pa=f"{shown.get('a', 0)} %",
+                  pb=f"{shown.get('b', 0)} %")
+    moved = t("{edits} moved '{target}' from {pa} to {pb}" if shown.get("change") else "{edits} left '{target}' at {pa}",
+              lang, **fields)
+    a, b = cmp.get("a") or {}, cmp.get("b") or {}
+    verdicts = (t("both say {verdict}", lang, verdict=_verdict(a, lang)) if cmp.get("agree") else
+                t("the verdict went from {va} to {vb}", lang, va=_verdict(a, lang), vb=_verdict(b, lang)))
+    return moved + i18n.sep(lang) + verdicts + i18n.stop(lang)
+
+
+TEXTS_HEADERS = ("class", "A", "B", "change")
+WORDS_HEADERS = ("A's words", "score", "B's words", "score")
+
+
+def texts_markdown(cmp: dict, lang: str = "en") -> str:
+    """Two texts on one model for the dashboard: the sentence, the model, each class's percent in A and B and its
+    change, then the words of A and B aligned, each with its score (those that differ in bold)."""
+    from msa_demo.views.story import method_said
+
+    a = cmp.get("a") or {}
+    lines = [f"### {md(texts_headline(cmp, lang))}",
+             t("*Both read by the same model ({preset}), with the same other inputs.*", lang, preset=md(a.get("preset")))]
+    def change(n: int) -> str:  # in points of the percents shown ("-18 points")
+        return t("{n} points", lang, n=f"{n:+d}") if n else "—"
+
+    head = "|---|---|---|---|\n"
+    lines.append("| " + " | ".join(h if len(h) == 1 else t(h, lang) for h in TEXTS_HEADERS) + " |\n" + head + "\n".join(
+        f"| {md(i18n.label(c, lang))} | {x['a']} % | {x['b']} % | {change(x['change'])} |"
+        for c, x in (cmp.get("shown") or {}).items()))
+    rows = cmp.get("words") or []
+    if rows:
+        lines.append(t("**Words**, each with its score toward '{target}' ({method}; + toward it, − away from it):",
+                       lang, target=i18n.label(cmp.get("target"), lang), method=method_said(cmp.get("method"), lang)))
+
+        def cell(pairs, bold: bool) -> list[str]:
+            if not pairs:
+                return ["—", ""]
+            words = " ".join(md(w) for w, _s in pairs)
+            return [f"**{words}**" if bold else words, " ".join(f"{s:+.3f}" for _w, s in pairs)]
+
+        lines.append("| " + " | ".join(t(h, lang) for h in WORDS_HEADERS) + " |\n" + head + "\n".join(
+            "| " + " | ".join([*cell(r["a"], r["op"] != "same"), *cell(r["b"], r["op"] != "same")]) + " |"
+            for r in rows))
+    return "\n\n".join(lines)
+
+
 __all__ = ["HEADERS", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
-           "compare_table_html", "not_used", "side_says"]
+           "compare_table_html", "edits_said", "not_used", "side_says", "texts_headline", "texts_markdown"]
