@@ -109,6 +109,22 @@ def rgb_image():
     return Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
 
 
+@pytest.fixture(scope="module")
+def dash(tiny_preset_path):
+    """A Dashboard on the tiny preset (random weights, CPU), one per test module."""
+    from msa_demo import ui
+
+    return ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
+
+
+@pytest.fixture
+def image_path(tmp_path, rgb_image):
+    """``rgb_image`` saved as a PNG file: its path."""
+    p = tmp_path / "face.png"
+    rgb_image.save(p)
+    return str(p)
+
+
 @pytest.fixture
 def tone():
     """One second of a 440 Hz tone at 16 kHz, float32."""

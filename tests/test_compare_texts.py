@@ -16,18 +16,6 @@ B = A.replace("amazing", "stunning")
 CHEAP = dict(ig_steps=8, image_method="occlusion", deletion_steps=2)
 
 
-@pytest.fixture(scope="module")
-def dash(tiny_preset_path):
-    return ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
-
-
-@pytest.fixture
-def image_path(tmp_path, rgb_image):
-    p = tmp_path / "face.png"
-    rgb_image.save(p)
-    return str(p)
-
-
 def _exp(text: str, scores: list[float], probs: dict) -> dict:
     """An explanation's parts the comparison reads: its text, its words map (spans in the text), its verdict."""
     spans, pos = [], 0

@@ -63,18 +63,6 @@ def explain_parts(inputs) -> list[dict]:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def dash(tiny_preset_path):
-    return ui.Dashboard.load(str(tiny_preset_path), fallback=None, device="cpu")
-
-
-@pytest.fixture
-def image_path(tmp_path, rgb_image):
-    p = tmp_path / "face.png"
-    rgb_image.save(p)
-    return str(p)
-
-
 @pytest.fixture
 def audio_path(tmp_path, tone):
     import soundfile as sf
