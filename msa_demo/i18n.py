@@ -1577,6 +1577,8 @@ ZH: dict[str, str] = {
     "**Words**, each with its score toward '{target}' ({method}; + toward it, − away from it):":
         "**词语**，以及每个词朝“{target}”的分数（{method}；+ 为推向它，− 为推离它）：",
     "A's words": "A 的词语", "B's words": "B 的词语", "score": "分数",
+    # compare-texts table of a longer text
+    "{n} words the same": "{n} 个相同的词",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -55,6 +55,28 @@ def test_two_texts_aligned_word_by_word_with_each_word_s_score():
     assert edits_said(scattered) == "4 edits"
 
 
+def test_a_long_text_s_words_table_shows_each_edit_with_the_words_around_it():
+    """A 60-word review with one word changed had a 60-row words' table, the verdicts far below it: the table keeps
+    each edit with two shared words on each side, each run of shared words between said in one row; a short text's
+    table stays whole."""
+    from msa_demo.views.compare import texts_markdown
+
+    words = [f"w{i}" for i in range(60)]
+    long_a = " ".join(words)
+    long_b = " ".join(words[:30] + ["changed"] + words[31:])
+    cmp = compare_texts(_exp(long_a, [0.01] * 60, {"negative": 0.2, "positive": 0.8}),
+                        _exp(long_b, [0.01] * 60, {"negative": 0.3, "positive": 0.7}))
+    shown = texts_markdown(cmp)
+    table = [line for line in shown.splitlines() if line.startswith("| ")][-7:]  # the words' rows
+    assert [line.split(" | ")[0].strip("| ") for line in table] == ["…", "w28", "w29", "**w30**", "w31", "w32", "…"]
+    assert "| … | | 28 words the same | |" in shown and "| … | | 27 words the same | |" in shown
+    assert "w5 " not in shown and "28 个相同的词" in texts_markdown(cmp, "zh")
+    short = compare_texts(_exp("the view was not amazing", [0.1] * 5, {"positive": 0.9, "negative": 0.1}),
+                          _exp("the view was amazing", [0.1] * 4, {"positive": 0.95, "negative": 0.05}))
+    whole = texts_markdown(short)
+    assert "…" not in whole and all(f"| {w} |" in whole for w in ("the", "view", "was", "amazing", "**not**"))
+
+
 def test_a_second_text_compared_on_the_page_s_model(dash, image_path):
     """B's text on the Compare tab: the page's inputs (text and picture) and the same with B's text, explained by
     the page's preset toward A's class, side by side: both verdicts (as predicting B's inputs gives them), the

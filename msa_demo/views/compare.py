@@ -156,11 +156,40 @@ def texts_markdown(cmp: dict, lang: str = "en") -> str:
             words = " ".join(md(w) for w, _s in pairs)
             return [f"**{words}**" if bold else words, " ".join(f"{s:+.3f}" for _w, s in pairs)]
 
+        def line(r) -> str:
+            if r["op"] == "gap":  # the words both share between two edits, left out
+                return f"| … | | {t('{n} words the same', lang, n=r['n'])} | |"
+            return "| " + " | ".join([*cell(r["a"], r["op"] != "same"), *cell(r["b"], r["op"] != "same")]) + " |"
+
         lines.append("| " + " | ".join(t(h, lang) for h in WORDS_HEADERS) + " |\n" + head + "\n".join(
-            "| " + " | ".join([*cell(r["a"], r["op"] != "same"), *cell(r["b"], r["op"] != "same")]) + " |"
-            for r in rows))
+            map(line, around_edits(rows))))
     return "\n\n".join(lines)
 
 
-__all__ = ["HEADERS", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
+AROUND = 2  # words both texts share kept on each side of an edit in the words' table of a longer text
+WHOLE_UP_TO = 20  # a words' table of at most this many rows is shown whole
+
+
+def around_edits(rows: list[dict]) -> list[dict]:
+    """The aligned words' rows of :func:`explain.compare.compare_texts` as the table shows them: whole up to
+    ``WHOLE_UP_TO`` rows; else each edit with ``AROUND`` shared words on each side, every run of shared words
+    between left out as one ``{"op": "gap", "n": how many}`` row (a 300-word review with one word changed had a
+    300-row table, the verdicts below it)."""
+    if len(rows) <= WHOLE_UP_TO:
+        return rows
+    edits = [i for i, r in enumerate(rows) if r["op"] != "same"]
+    kept = sorted({j for i in edits for j in range(i - AROUND, i + AROUND + 1) if 0 <= j < len(rows)})
+    out: list[dict] = []
+    last = -1
+    for j in kept:
+        if j > last + 1:
+            out.append({"op": "gap", "n": j - last - 1})
+        out.append(rows[j])
+        last = j
+    if last < len(rows) - 1:
+        out.append({"op": "gap", "n": len(rows) - 1 - last})
+    return out
+
+
+__all__ = ["HEADERS", "around_edits", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
            "compare_table_html", "edits_said", "not_used", "side_says", "texts_headline", "texts_markdown"]
