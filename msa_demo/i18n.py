@@ -1579,6 +1579,25 @@ ZH: dict[str, str] = {
     "A's words": "A 的词语", "B's words": "B 的词语", "score": "分数",
     # compare-texts table of a longer text
     "{n} words the same": "{n} 个相同的词",
+    # fix-faith
+    "{name} single-word check: removing {word} alone lowers '{label}' by {points} points, but the map colours it away "
+    "from '{label}'.":
+        "{name} 单词检验：只去掉{word}会让“{label}”下降 {points} 个百分点，但图中把它标为推离“{label}”。",
+    "{name} single-word check: removing {word} alone raises '{label}' by {points} points, but the map colours it "
+    "toward '{label}'.":
+        "{name} 单词检验：只去掉{word}会让“{label}”上升 {points} 个百分点，但图中把它标为推向“{label}”。",
+    "{name} single-word check: removing {word} alone lowers '{label}' by {points} points, but the map gives it next "
+    "to no weight.":
+        "{name} 单词检验：只去掉{word}会让“{label}”下降 {points} 个百分点，但图中几乎没有给它分量。",
+    "{name} single-word check: removing {word} alone raises '{label}' by {points} points, but the map gives it next "
+    "to no weight.":
+        "{name} 单词检验：只去掉{word}会让“{label}”上升 {points} 个百分点，但图中几乎没有给它分量。",
+    " {n} more of its strongest words disagree too.": "另有 {n} 个最强的词也不一致。",
+    "{name} single-word check: each of its strongest words ({k}), removed alone, moves '{label}' the way the map "
+    "colours it, or too little to matter.":
+        "{name} 单词检验：它最强的几个词（{k} 个）逐个单独去掉时，“{label}”的变化方向与图中颜色一致，或变化小到无关紧要。",
+    "read the highlighting with care: removing a word alone disagrees with its colour":
+        "请谨慎看待高亮：单独去掉一个词的效果与它的颜色不一致",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

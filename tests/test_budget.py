@@ -11,6 +11,7 @@ from msa_demo.explain import ExplainOptions, explain
 from msa_demo.explain import budget as budget_module
 from msa_demo.explain.budget import deletion_rows, fit
 from msa_demo.explain.forward import FusedForward
+from msa_demo.explain.methods import singles_rows
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +49,9 @@ def test_no_need_to_give_up_anything(tiny_model, tiny_inputs):
 
 
 # text: IG 8+16+32+64 = 120 steps x 3 rows + a 10-point deletion curve over the 9 words (its distinct rows less
-# the input and the baseline, which the IG map evaluated) at 10 ms a row
-TEXT_FULL = (120 * 3 + deletion_rows(9, 10, gradient=True)) * 0.01
+# the input and the baseline, which the IG map evaluated) + its single-word check (each word removed alone, and the
+# input: ``methods.singles_rows``) at 10 ms a row
+TEXT_FULL = (120 * 3 + deletion_rows(9, 10, gradient=True) + singles_rows(9)) * 0.01
 
 
 def test_ig_steps_go_first_and_the_plan_fits(tiny_model, tiny_inputs):

@@ -164,8 +164,10 @@ def test_the_what_if_finds_a_one_word_flip_the_map_ranks_last():
     removal = exp.what_if[0]
     assert (removal.edit, removal.flipped, removal.minimal, removal.units) == ("remove", True, True, ["great"])
     assert removal.label == "neutral" and removal.sentence.startswith("Without 'great' it reads neutral")
-    # one leave-one-out row per word and the text, then the 3 single words besides the map's first, read again
-    assert removal.cost.forward_passes == (9 + 1) + 3
+    # the 3 single words besides the map's first, read again: their leave-one-out rows (one per word) are the map's
+    # own single-word check's, not run again
+    assert removal.cost.forward_passes == 3
+    assert exp.maps[0].faithfulness.removals["checked"] == 9
 
 
 def test_a_words_map_read_in_windows_without_a_budget_is_planned_as_the_word_ablation_it_is():
@@ -190,6 +192,7 @@ def test_a_words_map_whose_ig_gap_gave_way_is_planned_with_its_word_ablation():
     from msa_demo.explain import budget as budget_module
     from msa_demo.explain.budget import fit
     from msa_demo.explain.forward import FusedForward
+    from msa_demo.explain.methods import singles_rows
 
     model, inputs = _model(SteepText), Inputs(text=TextInput(TEXT))
     options = ExplainOptions(ig_min_steps=4, ig_max_steps=4, deletion_steps=2, budget=1000)
@@ -200,5 +203,6 @@ def test_a_words_map_whose_ig_gap_gave_way_is_planned_with_its_word_ablation():
     assert (m.method, m.params["why"], m.params["ig_steps"]) == ("feature_ablation", "gap", 4)
     ran = m.cost.forward_passes  # the IG map's rows and the ablation's
     planned = fit(model, inputs, ["text"], options).panels["text"] / 0.01
-    assert first < ran - 8  # IG alone, as before
+    # IG alone, as before, with its single-word check (the map that stays runs it; this one gave way before it)
+    assert first == 17 + singles_rows(9)
     assert ran <= planned <= ran + 1

@@ -378,6 +378,7 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                     yield "what_if", c
             for m in maps:
                 m.__dict__.pop("_layout", None)  # the fused function and its tensors are not kept with the map
+                m.__dict__.pop("_loo", None)  # (nor its single removals: the check's strongest are in its record)
         # the next plan for this model counts with what the maps really took, when no other explanation shared the
         # machine with them (that made them slower, not the model)
         maps_seconds = time.perf_counter() - t_maps - whatif_seconds

@@ -21,7 +21,8 @@ a coarser image grid (down to 2×2), longer audio segments (up to 8 s), audio oc
 different map on models whose encoder normalises over the clip: said), fewer deletion-curve points (down to 2), and
 last the image's second map. A words map is priced as the method that will make it: IG that gives way to word
 ablation (a text read in windows with no budget; a gap that stayed large at these steps the last time:
-``words.falls_back``) is priced one row per word, after its IG map where that runs first. What was given up
+``words.falls_back``) is priced one row per word, after its IG map where that runs first; a words map that stays
+is priced with its single-removal check (``methods.singles_rows``). What was given up
 is said on each map (``params["budget"]``) and once in the explanation's notices.
 """
 
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from msa_demo.explain.methods import METHODS
+from msa_demo.explain.methods import METHODS, singles_rows
 from msa_demo.explain.options import ExplainOptions
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
@@ -162,14 +163,19 @@ class _Panel:
     methods: Any  # options -> [(kind, name)] of its maps (the method that runs: a gradient one's fallback)
     segments: bool = False  # its features are time segments of the options' length (audio on a waveform)
     floor: int = MIN_IG_STEPS  # the fewest IG steps its map is readable with (a piecewise path: its first round)
+    singles: bool = False  # its maps' strongest parts are removed alone after them (``methods.check_removals``)
 
     share: float = 1.0  # its learnt share of the model's overrun (``_SHARES``)
 
     def rows(self, o: ExplainOptions) -> float:
         """Model rows its maps evaluate under ``o`` (an IG step: ``IG_ROW``), in the worst case."""
         rows = 0.0
-        for kind, name in self.methods(o):
+        methods = self.methods(o)
+        for j, (kind, name) in enumerate(methods):
             n = self.features(o)
+            if (self.singles and name != AFTER_IG and not METHODS[name].removals
+                    and (j + 1 == len(methods) or methods[j + 1][1] != AFTER_IG)):  # (a map that gives way: none)
+                rows += singles_rows(n)
             if name == AFTER_IG:  # its IG map's rows are counted: the input, the baseline, the random orders' rows
                 rows += n + deletion_rows(n, o.deletion_steps, gradient=True, occlusion=True, random_orders=0)
                 continue
@@ -251,7 +257,7 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
                         [(kind, name), ("perturbation", AFTER_IG)]
                 return out
 
-            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, words, floor=floor))
+            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, words, floor=floor, singles=True))
         elif m == "image":
             out.append(_Panel(m, _price(ff), None,
                               lambda o: o.grid ** 2 if o.regions == "grid" else o.superpixels,

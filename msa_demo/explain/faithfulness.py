@@ -1,5 +1,6 @@
-"""Faithfulness of a map: deletion curves + AOPC vs a seeded random order, the model-randomisation sanity check
-(Adebayo et al. 2018), and the adaptive-step Integrated Gradients loop shared by the IG explainers."""
+"""Faithfulness of a map: deletion curves + AOPC vs a seeded random order, the single-removal check (each strong
+word's colour against what removing it alone does), the model-randomisation sanity check (Adebayo et al. 2018),
+and the adaptive-step Integrated Gradients loop shared by the IG explainers."""
 
 from __future__ import annotations
 
@@ -49,6 +50,98 @@ def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tenso
     aopc_r = float(np.mean(rcurve[0] - rcurve))
     return Faithfulness(aopc=aopc, aopc_random=aopc_r, deletion_curve=[float(v) for v in curve],
                         random_curve=[float(v) for v in rcurve])
+
+
+# ------------------------------------------------------------------ single removals (leave-one-out)
+
+# The AOPC gap compares whole orders with random ones: a map whose deciding word points the wrong way passed it
+# ("I don't hate it.": 'hate' -0.07, away from positive, where removing it alone flips the text to negative 82 %).
+# A map's strongest parts are each removed alone (replaced by the map's own baseline, one batched row each), and
+# the check fails where one of them moves P(target) by a clear margin the other way than the map colours it.
+SINGLES_ALL = 32  # a map of at most this many parts: every part removed alone (the strongest by effect are known)
+SINGLES_FEW = 8  # a longer one: only its strongest parts by |score| (a long text's row re-reads its windows)
+CHECKED = 4  # the parts checked: the strongest this many by |score|, and by what removing each alone does
+MOVES = 0.05  # a clear margin: removing the part alone moves P(target) by 5 points or more ...
+MOVES_NEAR_CERTAIN = (0.02, 1.0)  # ... or, near certainty, by 2 points that are 1 in log-odds (0.950 -> 0.985)
+FAINT = 0.1  # a score under this share of the map's strongest is next to no weight (coloured faintly or not)
+FAINT_MOVES = 0.10  # a part of next to no weight fails the check where removing it moves P(target) 10 points
+
+
+def single_removals(layout, t: int, units: list[int] | None = None,
+                    deadline: float | None = None) -> tuple[list[float | None] | None, int]:
+    """Each unit's leave-one-out score toward class ``t`` on the layout's own fused function (replaced by its
+    baseline: f(x) - f(x without it)), one batched row per unit of ``units`` (default: every unit; the others None;
+    a long text re-reads only the windows holding the word), and the rows spent; (None, 0) past the deadline."""
+    import time
+
+    if deadline is not None and time.perf_counter() >= deadline:
+        return None, 0
+    f, n = layout.forward, layout.n
+    units = list(range(n)) if units is None else list(units)
+    removed = torch.zeros(len(units), n, dtype=torch.bool)
+    removed[torch.arange(len(units)), torch.tensor(units, dtype=torch.long)] = True
+    probs = f.target_prob(torch.cat([f.x, f.removed(removed, layout.feature_of, layout.baseline)]), t).tolist()
+    out: list[float | None] = [None] * n
+    for r, u in enumerate(units):
+        out[u] = probs[0] - probs[r + 1]
+    return out, len(units) + 1
+
+
+def strongest(values: list[float | None], k: int) -> list[int]:
+    """The indices of the ``k`` largest |values| (None: unknown, left out), largest first."""
+    known = [i for i, v in enumerate(values) if v is not None]
+    return sorted(known, key=lambda i: (-abs(float(values[i])), i))[:k]
+
+
+def removals_checked(scores: list[float], labels: list[str], loo: list[float | None], p: float) -> dict:
+    """The single-removal record of a map (``Faithfulness.removals``): ``p`` = P(target) of the input, ``checked``
+    = how many parts were removed alone, and ``parts``: the strongest ``CHECKED`` by |score| and by |removal|, each
+    with its ``unit``, ``index``, map ``score`` and ``removal`` (f(x) - f(x without it): > 0, it pushes toward the
+    target; the map's sign means the same)."""
+    picked = list(dict.fromkeys(strongest(list(scores), CHECKED) + strongest(loo, CHECKED)))
+    return {"p": float(p), "checked": sum(v is not None for v in loo),
+            "parts": [{"unit": str(labels[i]), "index": i, "score": float(scores[i]), "removal": float(loo[i])}
+                      for i in picked if loo[i] is not None]}
+
+
+def clear_move(p: float, removal: float) -> bool:
+    """Does removing a part (P(target) ``p`` -> ``p - removal``) move P(target) by a clear margin (``MOVES``, or
+    near certainty ``MOVES_NEAR_CERTAIN``)?"""
+    if abs(removal) >= MOVES:
+        return True
+    least, odds = MOVES_NEAR_CERTAIN
+    if abs(removal) < least:
+        return False
+
+    def logit(q: float) -> float:
+        q = min(max(q, 1e-6), 1 - 1e-6)
+        return math.log(q / (1 - q))
+
+    return abs(logit(p) - logit(p - removal)) >= odds
+
+
+def disagreements(record: dict | None, scores: list[float]) -> list[dict]:
+    """The parts of a single-removal record (:func:`removals_checked`) whose colour disagrees with what removing
+    them alone does, the largest move first: each part's dict with ``how``: "away" (removing it lowers P(target)
+    by a clear margin, the map colours it away from the target), "toward" (removing it raises P(target) by a clear
+    margin, the map colours it toward) or "faint" (the map gives it next to no weight, ``FAINT`` of its strongest,
+    while removing it moves P(target) ``FAINT_MOVES`` or more)."""
+    if not record or not scores:
+        return []
+    top = max(abs(float(s)) for s in scores)
+    p = float(record.get("p") or 0.0)
+    out = []
+    for part in record.get("parts") or []:
+        score, moved = float(part["score"]), float(part["removal"])
+        if top <= 0 or abs(score) < FAINT * top:
+            how = "faint" if abs(moved) >= FAINT_MOVES else ""
+        elif clear_move(p, moved) and (score > 0) != (moved > 0):
+            how = "away" if moved > 0 else "toward"
+        else:
+            how = ""
+        if how:
+            out.append({**part, "how": how})
+    return sorted(out, key=lambda d: -abs(d["removal"]))
 
 
 def spearman(a: list[float], b: list[float]) -> float:
@@ -144,5 +237,5 @@ def adaptive_ig(run: Callable[[int], tuple[torch.Tensor, float]], diff: float, m
         n = min(n * 2, max_steps)
 
 
-__all__ = ["deletion", "spearman", "randomised_copy", "top_parameters", "sanity_check", "adaptive_ig",
+__all__ = ["deletion", "disagreements", "removals_checked", "single_removals", "spearman", "randomised_copy", "top_parameters", "sanity_check", "adaptive_ig",
            "delta_fraction"]

@@ -31,7 +31,8 @@ from typing import Any, Callable
 import torch
 
 from msa_demo.errors import InputError
-from msa_demo.explain.faithfulness import deletion, delta_fraction, sanity_check
+from msa_demo.explain.faithfulness import (SINGLES_ALL, SINGLES_FEW, deletion, delta_fraction, removals_checked,
+                                           sanity_check, single_removals, strongest)
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost
@@ -52,6 +53,7 @@ class Method:
     random: bool = False
     adaptive: bool = False
     about: str = ""
+    removals: bool = False  # its scores are each part removed alone on the layout's baseline (nothing to check)
 
     def rows(self, features: int) -> int:
         """Model rows a perturbation map of ``features`` parts evaluates at most: each part once per sample (its
@@ -62,7 +64,8 @@ class Method:
 METHODS: dict[str, Method] = {
     "integrated_gradients": Method("IntegratedGradients", "gradient", {"method": "gausslegendre"}, adaptive=True,
                                    about="gradients integrated from the baseline, with a completeness check"),
-    "occlusion": Method("FeatureAblation", "perturbation", about="each part replaced by the baseline in turn"),
+    "occlusion": Method("FeatureAblation", "perturbation", about="each part replaced by the baseline in turn",
+                        removals=True),
     "shapley_value_sampling": Method("ShapleyValueSampling", "perturbation", {"n_samples": 8}, random=True,
                                      about="sampled Shapley values of the parts"),
 }
@@ -234,6 +237,36 @@ def _attribute(layout: Layout, method: str, target: str, options: ExplainOptions
     return amap
 
 
+def singles_rows(n: int) -> int:
+    """Model rows the single-removal check of a map of ``n`` parts evaluates (:func:`check_removals`)."""
+    return (n if n <= SINGLES_ALL else SINGLES_FEW) + 1 if n else 0
+
+
+def check_removals(amap: AttributionMap, method: str, target: str) -> AttributionMap:
+    """The single-removal check of a map made by ``method`` (a :data:`METHODS` name) on the layout it kept: its
+    parts removed alone (every one of a map of ``SINGLES_ALL`` parts or fewer, else its strongest ``SINGLES_FEW``
+    by |score|), recorded in ``faithfulness.removals`` (``faithfulness.removals_checked``; the trust table compares
+    them with the colours) and kept whole for the what-if (``_loo``, not serialised); the rows it ran counted in its
+    cost (a row the map's function has seen, the input's, is answered again, not run).
+    A map whose scores are single removals already (occlusion) is left as it is."""
+    layout = getattr(amap, "_layout", None)
+    if layout is None or not layout.n or METHODS[method].removals or amap.faithfulness is None:
+        return amap
+    t0 = time.perf_counter()
+    counter = getattr(layout.forward, "parent", layout.forward)
+    before = counter.forward_passes
+    units = None if layout.n <= SINGLES_ALL else strongest(amap.scores, SINGLES_FEW)
+    loo, _rows = single_removals(layout, target_index(target), units)
+    if loo is None:
+        return amap
+    p = amap.faithfulness.deletion_curve[0] if amap.faithfulness.deletion_curve else 0.0
+    amap.faithfulness.removals = removals_checked(amap.scores, amap.labels, loo, p)
+    amap.cost.forward_passes += counter.forward_passes - before
+    amap.cost.seconds += time.perf_counter() - t0
+    amap._loo = loo  # what a what-if (``explain.whatif``) reads; never serialised, dropped with the layout
+    return amap
+
+
 ROBUSTNESS_SAMPLES = 4  # noisy copies of the input per map (Captum's n_perturb_samples)
 ROBUSTNESS_RADIUS = 0.02  # the noise: uniform in ± this share of the point's standard deviation (Captum's radius)
 
@@ -312,5 +345,5 @@ def sensitivity(layout: Layout, spec: Method, t: int, options: ExplainOptions,
             f"{ROBUSTNESS_SAMPLES} draws", passes)
 
 
-__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "describe", "method_names", "resolve",
+__all__ = ["METHODS", "FALLBACK", "Layout", "Method", "attribute", "check_removals", "describe", "method_names", "resolve",
            "sensitivity"]

@@ -92,6 +92,10 @@ class Faithfulness(_Serial):
     # robustness: Captum's sensitivity_max (Yeh et al. 2019), the largest relative change of the map's scores
     # (Frobenius norm) under small noise at the point the map reads (pixels, waveform or latents, token embeddings)
     sensitivity: float | None = None
+    # the single-removal check (``faithfulness.removals_checked``): the map's strongest parts, each removed alone on
+    # its own baseline, beside its score: {"p": P(target), "checked": parts removed, "parts": [{"unit", "index",
+    # "score", "removal"}]}; None for a map whose scores are single removals (occlusion) or made without it
+    removals: dict | None = None
 
 
 @dataclass

@@ -32,6 +32,7 @@ from typing import Callable
 import torch
 
 from msa_demo.config import NEAR_TIE, SENTIMENTS
+from msa_demo.explain.faithfulness import single_removals
 from msa_demo.explain.lexicon import EDITS, LANGUAGES, core_span, replacement, says, swap
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
@@ -375,11 +376,14 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
         return f.fit(run).cpu()
 
     rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
-    found, loo_rows = None, 0
-    # a map of single removals ranks them already; the others' single removals count in the search's rows
-    if words and amap.method not in SINGLE_REMOVALS and n + 2 <= rows.left:
-        loo, loo_rows = single_removals(layout, SENTIMENTS.index(target), deadline)
+    found = None
+    # a map of single removals ranks them already; the others' single removals are the map's own check's where it
+    # ran them all (``known_removals``), else run here and counted in the search's rows
+    loo = known_removals(amap) if words and amap.method not in SINGLE_REMOVALS else None
+    if words and amap.method not in SINGLE_REMOVALS and loo is None and n + 2 <= rows.left:
+        loo, loo_rows = single_removals(layout, SENTIMENTS.index(target), deadline=deadline)
         rows.rows += loo_rows
+    if loo is not None:
         found = one_word_flip(order, loo, target == verdict, rows,
                               [i for i in range(n) if is_word(amap.labels[i])] if len(order) else [])
     if found is not None:
@@ -396,16 +400,11 @@ SINGLES = 4  # the single words, moving the verdict most when removed alone, tri
 # and a row to spare)
 
 
-def single_removals(layout, t: int, deadline: float | None = None) -> tuple[list[float] | None, int]:
-    """Each unit's leave-one-out score toward class ``t`` on the layout's own fused function (replaced by its
-    baseline: f(x) - f(x without it)), one batched row per unit (a long text re-reads only the windows holding the
-    word), and the rows spent; (None, 0) past the deadline."""
-    if deadline is not None and time.perf_counter() >= deadline:
-        return None, 0
-    f, n = layout.forward, layout.n
-    removed = torch.eye(n, dtype=torch.bool)
-    probs = f.target_prob(torch.cat([f.x, f.removed(removed, layout.feature_of, layout.baseline)]), t)
-    return (probs[0] - probs[1:]).tolist(), n + 1
+def known_removals(amap: AttributionMap) -> list[float] | None:
+    """The single removals the map's own check ran (``methods.check_removals``: every word, on the map's baseline),
+    or None where it ran none or only some."""
+    loo = getattr(amap, "_loo", None)
+    return loo if loo is not None and len(loo) == len(amap.scores) and None not in loo else None
 
 
 def one_word_flip(order: list[int], loo: list[float] | None, toward_verdict: bool, rows: _Rows,

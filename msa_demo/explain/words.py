@@ -17,6 +17,10 @@ row per word), and the map says why (``params["in_place_of"]``, ``params["why"]`
   (deleted, flipping the verdict);
 - ``gap``: IG's completeness gap stayed above ``ABLATE_ABOVE`` (a time budget cut its steps): its colours could be
   the wrong way round ("died" in a sarcastic post drawn toward 'positive' although removing it raised it).
+
+A words map that is not word ablation has its strongest words removed alone beside their colours
+(:func:`methods.check_removals`): a converged IG map can still draw the deciding word the wrong way ("I don't hate
+it.": 'hate' away from positive, where removing it alone flips the text to negative), and the trust table says so.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import torch
 
 from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
-from msa_demo.explain.methods import METHODS, Layout, attribute, resolve
+from msa_demo.explain.methods import METHODS, Layout, attribute, check_removals, resolve
 from msa_demo.explain.shapley import used_modalities
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap
@@ -153,8 +157,8 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
             gapped[tuple(ff.x.shape)] = max(int(steps), gapped.get(tuple(ff.x.shape), 0))
         elif steps and gapped.get(tuple(ff.x.shape), 0) <= steps:  # IG held at these steps: planned as IG again
             gapped.pop(tuple(ff.x.shape), None)
-        if not why:
-            return amap
+        if not why:  # its strongest words removed alone beside their colours (the trust table's check)
+            return check_removals(amap, method, target)
         gap = {"ig_delta": amap.delta, "ig_steps": amap.params.get("n_steps")}
     else:
         gap = {}

@@ -519,6 +519,51 @@ SENSITIVITY_TOO_LARGE = 0.3
 IG_GAP_TOO_LARGE = 0.25
 
 
+# the single-removal check (``faithfulness.removals_checked`` / ``disagreements``): a map's strongest words, each
+# removed alone, beside their colours. The AOPC gap had given ✓ to maps whose deciding word pointed the wrong way
+# ("I don't hate it.": 'hate' -0.071, away from positive, where removing it alone flips the text to negative 82 %)
+REMOVAL_SAID = {
+    ("away", True): "{name} single-word check: removing {word} alone lowers '{label}' by {points} points, but the map "
+                    "colours it away from '{label}'.",
+    ("toward", False): "{name} single-word check: removing {word} alone raises '{label}' by {points} points, but the "
+                       "map colours it toward '{label}'.",
+    ("faint", True): "{name} single-word check: removing {word} alone lowers '{label}' by {points} points, but the map "
+                     "gives it next to no weight.",
+    ("faint", False): "{name} single-word check: removing {word} alone raises '{label}' by {points} points, but the "
+                      "map gives it next to no weight.",
+}
+REMOVAL_MORE = " {n} more of its strongest words disagree too."
+REMOVAL_HOLDS = ("{name} single-word check: each of its strongest words ({k}), removed alone, moves '{label}' the way "
+                 "the map colours it, or too little to matter.")
+
+
+def points(moved: float) -> str:
+    """A move of a probability in points: "28" (5 points or more), "3.5" (less)."""
+    p = 100 * abs(float(moved))
+    return f"{p:.0f}" if p >= 5 else f"{p:.1f}"
+
+
+def removal_check(exp: dict, m: dict, lang: str = "en") -> tuple[str, str] | None:
+    """(mark, sentence) of map ``m``'s single-removal check (its record's ``removals``), or None where it ran none:
+    ✗ where one of its strongest words, removed alone, moves P(target) by a clear margin the other way than the map
+    colours it, or by 10 points where the map gives it next to no weight (``faithfulness.disagreements``)."""
+    from msa_demo.explain.faithfulness import disagreements
+    from msa_demo.explain.whatif import bare
+
+    record = (m.get("faithfulness") or {}).get("removals")
+    if not record or not record.get("parts"):
+        return None
+    name = map_name(m, lang)
+    label = i18n.label(str((m.get("params") or {}).get("target") or exp.get("target") or ""), lang)
+    odd = disagreements(record, m.get("scores") or [])
+    if not odd:
+        return "✓", t(REMOVAL_HOLDS, lang, name=name, k=len(record["parts"]), label=label)
+    first = odd[0]
+    said = t(REMOVAL_SAID[(first["how"], first["removal"] > 0)], lang, name=name, label=label,
+             word=t("'{w}'", lang, w=bare(first["unit"])), points=points(first["removal"]))
+    return "✗", said + (t(REMOVAL_MORE, lang, n=len(odd) - 1) if len(odd) > 1 else "")
+
+
 # Each attribution method in plain words, said where its name first shows (the heat maps' list, the audio chart) and
 # beside the trust table (page and report); one table, so that they say the same, and the same in Chinese
 # (``i18n.ZH``). A reader who is no specialist had met "layer integrated gradients" and "occlusion" with no word of
@@ -612,6 +657,9 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
             out.append((i, "✗", t("{name} completeness: its scores miss the score change they should add up to by "
                                   "{miss} (too few integration steps); read it with care.", lang, name=name,
                                   miss=f"{abs(float(m['delta'])):.0%}")))
+        check = removal_check(exp, m, lang)
+        if check is not None:
+            out.append((i, *check))
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
@@ -661,6 +709,9 @@ SHORT = {"✓": "the highlighting holds up: its top parts matter most",
 # the ✗ of a map whose IG scores miss what they should add up to (too few steps): its colours may even be the wrong way
 # round ("😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps), which is more than a weak ranking
 SHORT_GAP = "read the highlighting with care: its scores do not add up (too few steps)"
+# the ✗ of a map whose colour of a word disagrees with what removing that word alone does (the single-word check): a
+# wrong direction, not a weak ranking
+SHORT_REMOVAL = "read the highlighting with care: removing a word alone disagrees with its colour"
 # the ⚠ of a map over words speech recognition was unsure of (a 0.2 s clip heard as "I know." had read "✓
 # trustworthy"): the deletion test checks the ranking of the words, not whether they were said
 MISHEARD = "unsure of the words: they may not have been said"
@@ -680,9 +731,10 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
         mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
+        wrong_way = (removal_check(exp, m) or ("",))[0] == "✗"
         short = (MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT_GAP if worst == "✗" and gap_too_large(m)
-                 else SHORT.get(worst))
+                 else SHORT_REMOVAL if worst == "✗" and wrong_way else SHORT.get(worst))
         rows.append({"map": map_name(m, lang), "mark": worst or "—", "verdict": t(short, lang) if short else "",
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),

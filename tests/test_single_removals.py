@@ -1,0 +1,107 @@
+"""The single-word check of a words map: its strongest words, each removed alone on the map's own baseline, beside
+their colours (msa_demo.explain.faithfulness, methods.check_removals), and what the trust table, the JSON answers
+and the what-if make of it. On planted models whose answer is known by construction:
+
+- context (tests/test_words_ablation.py): "great" carries sentiment only in context; converged IG draws it AWAY
+  from positive (-0.07) where removing it alone lowers P(positive) by 0.28 (and flips the verdict to neutral);
+- linear (tests/planted_models.py): only "great" moves the score, and IG's scores are exactly its removal.
+
+The AOPC gap (the deletion test) passes both: the check the trust table had no answer to.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from msa_demo import views
+from msa_demo.explain import ExplainOptions, explain
+from msa_demo.inputs import Inputs, TextInput
+from planted_models import planted_model
+from test_words_ablation import TEXT, ContextText, _model, _without_great
+
+AWAY = ("text layer integrated gradients single-word check: removing 'great' alone lowers 'positive' by 28 points, "
+        "but the map colours it away from 'positive'.")
+
+
+@pytest.fixture(scope="module")
+def context():
+    return _model(ContextText)
+
+
+@pytest.fixture(scope="module")
+def wrong_way(context):
+    """The context model's words map (no what-if): IG, converged, 'great' drawn away from positive."""
+    return explain(context, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2))
+
+
+def test_a_map_that_draws_the_deciding_word_the_wrong_way_fails_the_trust_table(context, wrong_way):
+    m = wrong_way.maps[0]
+    great = m.labels.index("great")
+    assert m.method == "layer_integrated_gradients" and m.delta < 0.05 and m.scores[great] < -0.05
+    record = m.faithfulness.removals
+    assert record["checked"] == len(m.labels) == 9  # every word of a short text removed alone
+    (part,) = [p for p in record["parts"] if p["unit"] == "great"]
+    assert part["removal"] == pytest.approx(_without_great(context), abs=1e-5) and part["removal"] > 0.2
+    assert part["score"] == m.scores[great]
+    # the deletion test alone passes it: that was the ✓
+    exp = wrong_way.to_dict()
+    verdicts = views.trust_verdicts(exp)
+    assert ("✓", next(text for mark, text in verdicts if "AOPC gap" in text)) in verdicts
+    (row,) = views.trust_rows(exp)
+    assert (row["mark"], row["verdict"]) == ("✗", "read the highlighting with care: removing a word alone disagrees "
+                                                  "with its colour")
+    assert ("✗", AWAY) in verdicts
+    assert AWAY in views.trust_markdown(exp, final=True)
+    zh = views.trust_markdown(exp, final=True, lang="zh")
+    assert "单词检验：只去掉“great”会让“正面”下降 28 个百分点，但图中把它标为推离“正面”" in zh
+    assert "请谨慎看待高亮：单独去掉一个词的效果与它的颜色不一致" in zh
+
+
+def test_the_single_word_check_reaches_the_json_answers(wrong_way):
+    """/explain_json, MCP's explain and ``explain --json`` all answer ``views.story.with_trust`` of the record: the
+    removals in the map's faithfulness, the verdict and its reason in its trust."""
+    answer = json.loads(json.dumps(views.story.with_trust(wrong_way.to_dict()), ensure_ascii=False))
+    (m,) = answer["maps"]
+    assert [p["unit"] for p in m["faithfulness"]["removals"]["parts"]][0] == "great"
+    assert m["trust"]["mark"] == "✗" and {"mark": "✗", "reason": AWAY} in m["trust"]["checks"]
+
+
+def test_a_map_that_agrees_with_single_removals_keeps_its_tick(planted):
+    exp = explain(planted, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2)).to_dict()
+    (m,) = [m for m in exp["maps"] if m["modality"] == "text"]
+    parts = m["faithfulness"]["removals"]["parts"]
+    assert parts[0]["unit"] == "great" and parts[0]["removal"] > 0.2
+    assert parts[0]["removal"] == pytest.approx(parts[0]["score"], abs=1e-4)
+    from msa_demo.explain.faithfulness import disagreements
+
+    assert disagreements(m["faithfulness"]["removals"], m["scores"]) == []
+    (row,) = [r for r in views.trust_rows(exp) if r["map"].startswith("text")]
+    assert row["mark"] == "✓"
+    assert ("✓", "text layer integrated gradients single-word check: each of its strongest words (4), removed alone, "
+                 "moves 'positive' the way the map colours it, or too little to matter.") in views.trust_verdicts(exp)
+
+
+def test_a_map_of_single_removals_is_not_checked_against_itself(context):
+    m = explain(context, Inputs(text=TextInput(TEXT)),
+                options=ExplainOptions(deletion_steps=2, text_methods=("occlusion",))).maps[0]
+    assert m.method == "feature_ablation" and m.faithfulness.removals is None
+
+
+@pytest.mark.parametrize("p, score, removal, how", [
+    (0.95, 0.155, -0.035, "toward"),  # 0.950 -> 0.985 on removal: 3.5 points, but 1.25 in log-odds
+    (0.60, 0.155, -0.035, ""),  # 3.5 points in the middle: not a clear margin
+    (0.60, -0.20, 0.06, "away"),
+    (0.60, 0.20, 0.30, ""),  # agrees
+    (0.60, 0.05, 0.08, ""),  # next to no weight (under a tenth of the strongest), 8 points: below 10
+    (0.60, -0.05, 0.12, "faint"),
+])
+def test_what_counts_as_a_disagreement(p, score, removal, how):
+    """A clear margin: 5 points, or near certainty 2 points that are 1 in log-odds; a score under a tenth of the
+    map's strongest is next to no weight, and fails only where removing the word moves P(target) 10 points."""
+    from msa_demo.explain.faithfulness import disagreements
+
+    record = {"p": p, "checked": 2, "parts": [{"unit": "w", "index": 0, "score": score, "removal": removal}]}
+    odd = disagreements(record, [score, 1.0])
+    assert [d["how"] for d in odd] == ([how] if how else [])
