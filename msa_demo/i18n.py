@@ -1596,8 +1596,17 @@ ZH: dict[str, str] = {
     "{name} single-word check: each of its strongest words ({k}), removed alone, moves '{label}' the way the map "
     "colours it, or too little to matter.":
         "{name} 单词检验：它最强的几个词（{k} 个）逐个单独去掉时，“{label}”的变化方向与图中颜色一致，或变化小到无关紧要。",
+    "{name} what-if check: taking out {words} alone changes the verdict, though the map {how}.":
+        "{name} 假设检验：只去掉{words}就改变了结论，而图中{how}。",
     "read the highlighting with care: removing a word alone disagrees with its colour":
         "请谨慎看待高亮：单独去掉一个词的效果与它的颜色不一致",
+    "The map and this check disagree: taking out {words} alone changes the verdict, though the map {how}. The check "
+    "is the model reading the edited text: go by it, not the colours, here.":
+        "归因图与这项检验不一致：只去掉{words}就改变了结论，而图中{how}。这项检验是模型重新读了改过的文字：此处以它为准，而不是颜色。",
+    "colours {word} away from '{label}'": "把{word}标为推离“{label}”",
+    "colours {word} toward '{label}'": "把{word}标为推向“{label}”",
+    "gives {word} next to no weight": "几乎没有给{word}分量",
+    "ranks {word} number {rank}, not first": "把{word}排在第 {rank} 位，而不是第一",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -105,3 +105,20 @@ def test_what_counts_as_a_disagreement(p, score, removal, how):
     record = {"p": p, "checked": 2, "parts": [{"unit": "w", "index": 0, "score": score, "removal": removal}]}
     odd = disagreements(record, [score, 1.0])
     assert [d["how"] for d in odd] == ([how] if how else [])
+
+
+def test_the_what_if_says_only_what_it_checked_and_the_trust_table_weighs_it(context):
+    """"The map ranks 'don't' highest, but taking out 'hate' alone changes the verdict" implied taking out 'don't'
+    would not; it says how the map draws the word it took out, and the trust table, under it, is ✗."""
+    exp = explain(context, Inputs(text=TextInput(TEXT)),
+                  options=ExplainOptions(deletion_steps=2, what_if=True)).to_dict()
+    removal = exp["what_if"][0]
+    assert removal["units"] == ["great"] and removal["flipped"]
+    said = views.whatif.map_disagrees(exp)
+    assert said == ("The map and this check disagree: taking out 'great' alone changes the verdict, though the map "
+                    "colours 'great' away from 'positive'. The check is the model reading the edited text: go by it, "
+                    "not the colours, here.")
+    assert "highest" not in said and said in views.whatif_markdown(exp)
+    assert "只去掉“great”就改变了结论，而图中把“great”标为推离“正面”" in views.whatif.map_disagrees(exp, "zh")
+    assert ("✗", "text layer integrated gradients what-if check: taking out 'great' alone changes the verdict, though "
+                 "the map colours 'great' away from 'positive'.") in views.trust_verdicts(exp)

@@ -133,9 +133,9 @@ def test_a_map_whose_scores_do_not_add_up_says_its_colours_are_rough():
 
 
 @pytest.mark.parametrize("lang, said", [
-    ("en", "The map and this check disagree: the map ranks 'movie' highest, but taking out 'great' alone changes the "
-           "verdict."),
-    ("zh", "归因图与这项检验不一致：图中排在最前的是“movie”，但只去掉“great”就改变了结论。")])
+    ("en", "The map and this check disagree: taking out 'great' alone changes the verdict, though the map ranks "
+           "'great' number 2, not first."),
+    ("zh", "归因图与这项检验不一致：只去掉“great”就改变了结论，而图中把“great”排在第 2 位，而不是第一。")])
 def test_a_what_if_that_disagrees_with_the_map_s_top_word_says_so(lang, said):
     """"It's fine, I guess.": a 4-step map ranked "It's", "I", "guess" ▲▲ over "fine" ▲, beside "without 'fine' it
     reads neutral (92 %)", and nothing said which to believe. Planted: "great" reads +2, "the" -0.5; "the movie was
@@ -148,10 +148,12 @@ def test_a_what_if_that_disagrees_with_the_map_s_top_word_says_so(lang, said):
     (cut,) = [c for c in exp["what_if"] if c["edit"] == "remove"]
     assert cut["flipped"] and cut["minimal"] and cut["units"] == ["great"] and exp["prediction"]["label"] == "positive"
     assert views.whatif.map_disagrees(exp, lang) is None and said not in views.whatif_markdown(exp, lang)
+    assert views.trust_rows(exp, lang)[0]["mark"] == "✓"
     rough = copy.deepcopy(exp)
     (m,) = rough["maps"]
     m["scores"][m["labels"].index("movie")] = 2 * max(m["scores"])  # "movie" ranked over "great"
     assert said in views.whatif.map_disagrees(rough, lang)
+    assert views.trust_rows(rough, lang)[0]["mark"] == "✗"  # the page had shown ✓ right under the line
     assert said in views.whatif_markdown(rough, lang) and html.escape(said) in report.to_html(rough, lang)
     assert views.whatif_markdown(rough, lang).count(said) == 1
 

@@ -535,6 +535,9 @@ REMOVAL_SAID = {
 REMOVAL_MORE = " {n} more of its strongest words disagree too."
 REMOVAL_HOLDS = ("{name} single-word check: each of its strongest words ({k}), removed alone, moves '{label}' the way "
                  "the map colours it, or too little to matter.")
+# the what-if's removal that flips the verdict (``views.whatif.disagreement``), as the trust table weighs it: the page
+# had shown ✓ right under "the map and this check disagree"
+WHATIF_SAID = "{name} what-if check: taking out {words} alone changes the verdict, though the map {how}."
 
 
 def points(moved: float) -> str:
@@ -562,6 +565,18 @@ def removal_check(exp: dict, m: dict, lang: str = "en") -> tuple[str, str] | Non
     said = t(REMOVAL_SAID[(first["how"], first["removal"] > 0)], lang, name=name, label=label,
              word=t("'{w}'", lang, w=bare(first["unit"])), points=points(first["removal"]))
     return "✗", said + (t(REMOVAL_MORE, lang, n=len(odd) - 1) if len(odd) > 1 else "")
+
+
+def whatif_check(exp: dict, i: int, lang: str = "en") -> tuple[str, str] | None:
+    """(✗, sentence) where the what-if's removal that flips the verdict disagrees with map ``i`` (the what-if
+    panel's :data:`views.whatif.DISAGREE`); None otherwise."""
+    from msa_demo.views.whatif import disagreement, disagreement_said
+
+    d = disagreement(exp)
+    if d is None or d["map"] != i:
+        return None
+    words, how = disagreement_said(d, exp, lang)
+    return "✗", t(WHATIF_SAID, lang, name=map_name((exp.get("maps") or [])[i], lang), words=words, how=how)
 
 
 # Each attribution method in plain words, said where its name first shows (the heat maps' list, the audio chart) and
@@ -657,9 +672,9 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
             out.append((i, "✗", t("{name} completeness: its scores miss the score change they should add up to by "
                                   "{miss} (too few integration steps); read it with care.", lang, name=name,
                                   miss=f"{abs(float(m['delta'])):.0%}")))
-        check = removal_check(exp, m, lang)
-        if check is not None:
-            out.append((i, *check))
+        for check in (removal_check(exp, m, lang), whatif_check(exp, i, lang)):
+            if check is not None:
+                out.append((i, *check))
         if f.get("sanity_spearman") is not None:
             rho = float(f["sanity_spearman"])
             ok = rho < 0.5  # a map that keeps its ranking on a randomised model does not read the learned weights
@@ -709,8 +724,8 @@ SHORT = {"✓": "the highlighting holds up: its top parts matter most",
 # the ✗ of a map whose IG scores miss what they should add up to (too few steps): its colours may even be the wrong way
 # round ("😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps), which is more than a weak ranking
 SHORT_GAP = "read the highlighting with care: its scores do not add up (too few steps)"
-# the ✗ of a map whose colour of a word disagrees with what removing that word alone does (the single-word check): a
-# wrong direction, not a weak ranking
+# the ✗ of a map whose colour of a word disagrees with what removing that word alone does (the single-word or the
+# what-if check): a wrong direction, not a weak ranking
 SHORT_REMOVAL = "read the highlighting with care: removing a word alone disagrees with its colour"
 # the ⚠ of a map over words speech recognition was unsure of (a 0.2 s clip heard as "I know." had read "✓
 # trustworthy"): the deletion test checks the ranking of the words, not whether they were said
@@ -731,7 +746,7 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
         mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
-        wrong_way = (removal_check(exp, m) or ("",))[0] == "✗"
+        wrong_way = any(c is not None and c[0] == "✗" for c in (removal_check(exp, m), whatif_check(exp, i)))
         short = (MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT_GAP if worst == "✗" and gap_too_large(m)
                  else SHORT_REMOVAL if worst == "✗" and wrong_way else SHORT.get(worst))

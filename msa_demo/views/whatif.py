@@ -162,33 +162,69 @@ def nothing_left(c: dict, amap: dict, exp: dict | None = None, lang: str = "en")
 
 
 # the words map and a checked removal that disagree about the word that matters most: "It's fine, I guess." had its
-# 4-step map rank "It's" over "fine", beside "without 'fine' it reads neutral (92 %)", and nothing said which to believe
-DISAGREE = ("The map and this check disagree: the map ranks '{top}' highest, but taking out {words} alone changes the "
-            "verdict. The check is the model reading the edited text: go by it, not the colours, here.")
+# 4-step map rank "It's" over "fine", beside "without 'fine' it reads neutral (92 %)", and nothing said which to
+# believe. It says what was checked, of the word checked: "the map ranks 'don't' highest, but taking out 'hate' alone
+# changes the verdict" had implied that taking out 'don't' would not ("I hate it." reads 99.8 % negative)
+DISAGREE = ("The map and this check disagree: taking out {words} alone changes the verdict, though the map {how}. "
+            "The check is the model reading the edited text: go by it, not the colours, here.")
+# how the map draws the word the check took out (``disagreement``)
+HOW = {"away": "colours {word} away from '{label}'", "toward": "colours {word} toward '{label}'",
+       "faint": "gives {word} next to no weight", "rank": "ranks {word} number {rank}, not first"}
 
 
-def map_disagrees(exp: dict, lang: str = "en") -> str | None:
-    """:data:`DISAGREE` in ``lang`` when a text's removal that flips the verdict, pruned to the fewest words, leaves
-    in the word its map ranks highest toward the verdict; None otherwise."""
+def disagreement(exp: dict) -> dict | None:
+    """A text's removal that flips the verdict, pruned to the fewest words, beside a map that draws one of those
+    words otherwise: {"map": the map's index, "what_if": the removal, "word", "how" ("away" or "toward" the
+    target, against what taking it out did; "faint": next to no weight, ``faithfulness.FAINT`` of the map's
+    strongest; "rank": its words all pushing the verdict's way, but the map ranks another first), "rank"}; None."""
+    from msa_demo.explain.faithfulness import FAINT
     from msa_demo.explain.whatif import is_word, ranking
     from msa_demo.views.figures import negligible
 
+    maps = exp.get("maps") or []
     for c in exp.get("what_if") or []:
         if (c.get("modality"), c.get("edit")) != ("text", "remove") or not c.get("flipped") or not c.get("minimal"):
             continue
-        amap = next((m for m in exp.get("maps") or [] if m.get("modality") == "text"
-                     and m.get("method") == c.get("method")), {})
-        scores, labels, taken = amap.get("scores") or [], amap.get("labels") or [], set(c.get("indices") or [])
-        if not taken or len(labels) != len(scores) or negligible(amap):
+        k = next((k for k, m in enumerate(maps) if m.get("modality") == "text"
+                  and m.get("method") == c.get("method")), None)
+        amap = maps[k] if k is not None else {}
+        scores, labels, taken = amap.get("scores") or [], amap.get("labels") or [], list(c.get("indices") or [])
+        if not taken or len(labels) != len(scores) or negligible(amap) or max(taken) >= len(scores):
             continue
-        toward = exp.get("target") == c.get("original")
-        top = next((i for i in ranking(scores, toward) if is_word(labels[i])), None)
-        if top is None or top in taken or (float(scores[top]) > 0) != toward:
-            continue
-        words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally([str(u) for u in c.get("units") or []])],
-                        lang)
-        return t(DISAGREE, lang, top=bare(labels[top]), words=words)
+        toward = exp.get("target") == c.get("original")  # the words taken out pushed toward the verdict
+        strongest = max(abs(float(s)) for s in scores)
+        for i in taken:
+            score = float(scores[i])
+            how = ("faint" if abs(score) < FAINT * strongest else "" if (score > 0) == toward
+                   else "away" if score < 0 else "toward")
+            if how:
+                return {"map": k, "what_if": c, "word": labels[i], "how": how, "rank": None}
+        order = [i for i in ranking(scores, toward) if is_word(labels[i])]
+        if order and order[0] not in taken:
+            first = min(taken, key=order.index)
+            return {"map": k, "what_if": c, "word": labels[first], "how": "rank", "rank": order.index(first) + 1}
     return None
+
+
+def disagreement_said(d: dict, exp: dict, lang: str = "en") -> tuple[str, str]:
+    """(the words taken out, how the map draws the word) of a :func:`disagreement`, in ``lang``."""
+    c = d["what_if"]
+    words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally([str(u) for u in c.get("units") or []])],
+                    lang)
+    how = t(HOW[d["how"]], lang, word=t("'{w}'", lang, w=bare(d["word"])), rank=d["rank"],
+            label=i18n.label(str(exp.get("target") or ""), lang))
+    return words, how
+
+
+def map_disagrees(exp: dict, lang: str = "en") -> str | None:
+    """:data:`DISAGREE` in ``lang`` when a text's removal that flips the verdict, pruned to the fewest words, takes
+    out a word its map draws away from the verdict, with next to no weight, or not first (:func:`disagreement`);
+    None otherwise."""
+    d = disagreement(exp)
+    if d is None:
+        return None
+    words, how = disagreement_said(d, exp, lang)
+    return t(DISAGREE, lang, words=words, how=how)
 
 
 def _regions_phrase(units: list[str], params: dict, lang: str) -> str:
