@@ -122,3 +122,14 @@ def test_the_what_if_says_only_what_it_checked_and_the_trust_table_weighs_it(con
     assert "只去掉“great”就改变了结论，而图中把“great”标为推离“正面”" in views.whatif.map_disagrees(exp, "zh")
     assert ("✗", "text layer integrated gradients what-if check: taking out 'great' alone changes the verdict, though "
                  "the map colours 'great' away from 'positive'.") in views.trust_verdicts(exp)
+
+
+def test_the_word_swaps_follow_what_removing_a_word_does_not_the_map_s_sign(context):
+    """"I don't hate it.": none of the words that push toward positive is in the lexicon, it said, although 'hate'
+    is; the map had drawn it away from positive. Where single removals are known, a word's push is what removing it
+    does: 'great' is swapped, and the verdict flips."""
+    exp = explain(context, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2, what_if=True))
+    assert exp.maps[0].scores[exp.maps[0].labels.index("great")] < 0
+    antonym = next(c for c in exp.what_if if c.edit == "antonym")
+    assert antonym.units == ["great"] and antonym.flipped and antonym.label == "neutral"
+    assert "none of the words" not in antonym.sentence

@@ -383,6 +383,8 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
     if words and amap.method not in SINGLE_REMOVALS and loo is None and n + 2 <= rows.left:
         loo, loo_rows = single_removals(layout, SENTIMENTS.index(target), deadline=deadline)
         rows.rows += loo_rows
+        if loo is not None:
+            amap._loo = loo  # the word swaps choose their words by it too (``swappable``)
     if loo is not None:
         found = one_word_flip(order, loo, target == verdict, rows,
                               [i for i in range(n) if is_word(amap.labels[i])] if len(order) else [])
@@ -452,11 +454,13 @@ def units_in(modality: str, labels: list) -> int:
 
 
 def swappable(amap: AttributionMap, verdict: str, target: str, edit: str) -> list[int]:
-    """The words a replacement search edits, the map's strongest push toward the verdict first: those the lexicon
-    lists that say what the verdict says (a positive word the map ranks toward negative is left: swapping it for
-    its antonym pushed the verdict further, not toward a flip), at most ``MAX_REPLACED``."""
-    order = [i for i in ranking(amap.scores, target == verdict)
-             if (amap.scores[i] > 0) == (target == verdict) and amap.scores[i] != 0]
+    """The words a replacement search edits, the strongest push toward the verdict first: those the lexicon lists
+    that say what the verdict says (a positive word that pushes toward negative is left: swapping it for its antonym
+    pushed the verdict further, not toward a flip), at most ``MAX_REPLACED``. A word's push is what removing it alone
+    does where that is known (:func:`known_removals`), else its map score: an IG map drew 'hate' in "I don't hate
+    it." away from positive, and the swaps said no word pushing toward positive was in the lexicon."""
+    push = known_removals(amap) or amap.scores
+    order = [i for i in ranking(push, target == verdict) if (push[i] > 0) == (target == verdict) and push[i] != 0]
     polar = verdict in ("positive", "negative")  # (a neutral verdict: any listed word)
     return [i for i in order if replacement(amap.labels[i], edit) is not None
             and (not polar or says(amap.labels[i]) == verdict)][:MAX_REPLACED]
