@@ -1607,6 +1607,15 @@ ZH: dict[str, str] = {
     "colours {word} toward '{label}'": "把{word}标为推向“{label}”",
     "gives {word} next to no weight": "几乎没有给{word}分量",
     "ranks {word} number {rank}, not first": "把{word}排在第 {rank} 位，而不是第一",
+    "Method changed: the words map is word ablation, not {method}, whose scores missed the change they should add up "
+    "to by {miss} at {steps} steps (a time budget gives fewer steps on a busy machine); each word was removed in turn "
+    "instead, and a run with more steps may map the same text by {method}, with other colours.":
+        "方法已更换：词语归因图用的是词消融，而不是{method}：{method}在 {steps} 步时分数与应加总的变化相差 {miss}"
+        "（机器繁忙时，时间预算给的步数更少），因此改为逐个去掉每个词；步数更多的一次运行可能会用{method}给同一段文字"
+        "作图，颜色也会不同。",
+    "Method changed: the words map is word ablation, not {method}: the text is read in windows, where the colours "
+    "of {method} disagree with what removing a word does.":
+        "方法已更换：词语归因图用的是词消融，而不是{method}：这段文字分窗口读取，此时{method}的颜色与去掉一个词的实际效果不一致。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

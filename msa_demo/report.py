@@ -187,6 +187,7 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
     table = (f"<table><tr><th>{t('map', lang)}</th><th>{t('verdict', lang)}</th></tr>{verdict_rows}</table>"
              if rows else "")
     scope = f"<p>{_e(t(views.TRUST_SCOPE, lang))}</p>" if rows else ""
+    table += "".join(f"<p><strong>{_e(line)}</strong></p>" for line in views.story.switched(exp, lang)) if rows else ""
     said = views.glossary(exp, lang)  # the maps' names in the table in plain words, as the page says them
     table += f"<p>{_e(said)}</p>" if rows and said else ""
     return (f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}"

@@ -133,3 +133,32 @@ def test_the_word_swaps_follow_what_removing_a_word_does_not_the_map_s_sign(cont
     antonym = next(c for c in exp.what_if if c.edit == "antonym")
     assert antonym.units == ["great"] and antonym.flipped and antonym.label == "neutral"
     assert "none of the words" not in antonym.sentence
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Method changed: the words map is word ablation, not layer integrated gradients, whose scores missed the "
+           "change they should add up to by {miss} at 2 steps"),
+    ("zh", "方法已更换：词语归因图用的是词消融，而不是层积分梯度：层积分梯度在 2 步时分数与应加总的变化相差 {miss}")])
+def test_a_words_map_that_gave_way_to_word_ablation_says_so_where_the_trust_table_is(lang, said):
+    """Under a time budget on a busy machine IG got 8 steps, its gap 63 %, and the words map silently became word
+    ablation (a quiet machine: IG at 16-24 steps, other colours): said in one line under the trust table, on the page
+    and in the report, not only in a grey line beside the words."""
+    from msa_demo import report
+    from test_words_ablation import SteepText
+
+    exp = explain(_model(SteepText), Inputs(text=TextInput(TEXT)),
+                  options=ExplainOptions(ig_min_steps=2, ig_max_steps=2, deletion_steps=2)).to_dict()
+    (m,) = exp["maps"]
+    assert (m["method"], m["params"]["why"]) == ("feature_ablation", "gap")
+    said = said.format(miss=f"{m['params']['ig_delta']:.0%}")
+    page = views.trust_markdown(exp, final=True, lang=lang)
+    assert said in page and page.index(said) < page.index("<details>")
+    assert said in report.to_html(exp, lang)
+
+
+def test_a_text_read_in_windows_says_its_method_changed_where_the_trust_table_is():
+    from test_words_ablation import WindowedText
+
+    exp = explain(_model(WindowedText), Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2))
+    assert "**Method changed: the words map is word ablation, not layer integrated gradients: the text is read in " \
+           "windows, where the colours of layer integrated gradients disagree" in views.trust_markdown(exp.to_dict(), True)

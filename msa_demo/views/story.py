@@ -785,6 +785,31 @@ def with_trust(record: dict) -> dict:
     return out
 
 
+# a words map that gave way to word ablation, said where the trust table is (it had been a grey line beside the words
+# alone): the same text read IG at 16-24 steps on a quiet machine and, under the same time budget on a busy one, 8
+# steps, a 63 % gap and word ablation, its colours opposite, with nothing near the ✓ to say why
+SWITCHED = {
+    "gap": "Method changed: the words map is word ablation, not {method}, whose scores missed the change they should "
+           "add up to by {miss} at {steps} steps (a time budget gives fewer steps on a busy machine); each word was "
+           "removed in turn instead, and a run with more steps may map the same text by {method}, with other "
+           "colours.",
+    "windows": "Method changed: the words map is word ablation, not {method}: the text is read in windows, where "
+               "the colours of {method} disagree with what removing a word does.",
+}
+
+
+def switched(exp: dict, lang: str = "en") -> list[str]:
+    """One line (:data:`SWITCHED`) for each map made by another method than the one asked for (a words map that gave
+    way to word ablation: ``params["in_place_of"]``, ``params["why"]``), in ``lang``."""
+    out = []
+    for m in exp.get("maps") or []:
+        params = m.get("params") or {}
+        if params.get("in_place_of") and params.get("why") in SWITCHED:
+            out.append(t(SWITCHED[params["why"]], lang, method=method_said(params["in_place_of"], lang),
+                         steps=params.get("ig_steps") or "?", miss=f"{abs(float(params.get('ig_delta') or 0)):.0%}"))
+    return out
+
+
 EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "sensitivity", "passes", "seconds")
 FIGURES_NOTE = ("IG δ: how far integrated-gradient scores miss summing to the score change (smaller is better). "
                 "AOPC: how fast the score drops when the top-ranked parts are deleted, against deleting at random. "
@@ -807,6 +832,7 @@ def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
         head = "".join(f"<th>{md(t(k, lang))}</th>" for k in ("map",) + EXPERT)
         body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
         verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp, lang))
+        parts += [f"**{md(line)}**" for line in switched(exp, lang)]  # under the table, not only a grey line
         said = glossary(exp, lang)
         if said:  # the maps' names in the table, said in plain words (not only for a specialist)
             parts.append(md(said))
