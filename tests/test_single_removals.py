@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from msa_demo import views
 from msa_demo.explain import ExplainOptions, explain
@@ -162,3 +163,52 @@ def test_a_text_read_in_windows_says_its_method_changed_where_the_trust_table_is
     exp = explain(_model(WindowedText), Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2))
     assert "**Method changed: the words map is word ablation, not layer integrated gradients: the text is read in " \
            "windows, where the colours of layer integrated gradients disagree" in views.trust_markdown(exp.to_dict(), True)
+
+
+class NegatedText(ContextText):
+    """s = K g (1 - 2 n): g the words' planted sentiment summed ('awful' -1.5, 'wonderful' +1.5), n the count of
+    "not". "the food was not awful" reads positive; without 'awful' (or with 'awful' -> 'wonderful') it does not:
+    a word that says negative pushes toward positive in its context."""
+
+    VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "food", "was", "not", "awful", "wonderful",
+             "average"]
+
+    def load(self) -> None:
+        from transformers import DistilBertTokenizerFast
+
+        vocab = self.VOCAB
+        self.tokenizer = DistilBertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}, model_max_length=64)
+        emb = torch.zeros(len(vocab), 2)
+        emb[vocab.index("awful"), 0], emb[vocab.index("wonderful"), 0] = -1.5, 1.5
+        emb[vocab.index("not"), 1] = 1.0
+        self.net = type(self).Net(emb).eval()
+        from planted_models import LABELS
+
+        self.id2label = dict(LABELS)
+        self.max_length = 64
+
+    class Net(torch.nn.Module):
+        def __init__(self, emb):
+            super().__init__()
+            self.emb = torch.nn.Embedding.from_pretrained(emb)
+
+        def get_input_embeddings(self):
+            return self.emb
+
+    def _run(self, inputs, want_features):
+        e = self.net.emb(inputs["input_ids"]) * inputs["attention_mask"].unsqueeze(-1)
+        s = 2.0 * e[..., 0].sum(1) * (1 - 2 * e[..., 1].sum(1))
+        return torch.stack([-s, torch.ones_like(s), s], -1), (e.mean(1) if want_features else None)
+
+
+def test_a_word_that_says_negative_but_pushes_toward_positive_is_swapped():
+    """"I don't hate it." read positive, and removing 'hate' alone flips it; its swaps said none of the words
+    pushing toward positive was in the lexicon ('hate' says negative). Planted: "the food was not awful"."""
+    exp = explain(_model(NegatedText), Inputs(text=TextInput("the food was not awful")),
+                  options=ExplainOptions(deletion_steps=2, what_if=True))
+    assert exp.prediction.label == "positive"
+    m = exp.maps[0]
+    assert [p["removal"] > 0.1 for p in m.faithfulness.removals["parts"] if p["unit"] == "awful"] == [True]
+    antonym = next(c for c in exp.what_if if c.edit == "antonym")
+    assert (antonym.units, antonym.replacements, antonym.flipped) == (["awful"], ["wonderful"], True)
+    assert antonym.label == "negative"

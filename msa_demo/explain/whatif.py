@@ -32,7 +32,7 @@ from typing import Callable
 import torch
 
 from msa_demo.config import NEAR_TIE, SENTIMENTS
-from msa_demo.explain.faithfulness import single_removals
+from msa_demo.explain.faithfulness import MOVES, single_removals
 from msa_demo.explain.lexicon import EDITS, LANGUAGES, core_span, replacement, says, swap
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap, Cost, Counterfactual
@@ -454,16 +454,22 @@ def units_in(modality: str, labels: list) -> int:
 
 
 def swappable(amap: AttributionMap, verdict: str, target: str, edit: str) -> list[int]:
-    """The words a replacement search edits, the strongest push toward the verdict first: those the lexicon lists
-    that say what the verdict says (a positive word that pushes toward negative is left: swapping it for its antonym
-    pushed the verdict further, not toward a flip), at most ``MAX_REPLACED``. A word's push is what removing it alone
-    does where that is known (:func:`known_removals`), else its map score: an IG map drew 'hate' in "I don't hate
-    it." away from positive, and the swaps said no word pushing toward positive was in the lexicon."""
-    push = known_removals(amap) or amap.scores
+    """The words a replacement search edits, the strongest push toward the verdict first, at most ``MAX_REPLACED``:
+    those the lexicon lists that say what the verdict says (a positive word the map ranks toward negative is left:
+    swapping it for its antonym pushed the verdict further, not toward a flip). A word's push is what removing it
+    alone does where the map's check ran that for every word (:func:`known_removals`), else its map score: an IG map
+    drew 'hate' in "I don't hate it." away from positive, and the swaps said no word pushing toward positive was in
+    the lexicon. Where it is known, a listed word that says the other side but whose removal alone lowers the
+    verdict by a clear margin ('hate' after "don't": ``faithfulness.MOVES``) is tried after those."""
+    known = known_removals(amap)
+    push = known or amap.scores
     order = [i for i in ranking(push, target == verdict) if (push[i] > 0) == (target == verdict) and push[i] != 0]
-    polar = verdict in ("positive", "negative")  # (a neutral verdict: any listed word)
-    return [i for i in order if replacement(amap.labels[i], edit) is not None
-            and (not polar or says(amap.labels[i]) == verdict)][:MAX_REPLACED]
+    listed = [i for i in order if replacement(amap.labels[i], edit) is not None]
+    if verdict not in ("positive", "negative"):  # (a neutral verdict: any listed word)
+        return listed[:MAX_REPLACED]
+    agree = [i for i in listed if says(amap.labels[i]) == verdict]
+    context = [i for i in listed if known is not None and i not in agree and abs(push[i]) >= MOVES]
+    return (agree + context)[:MAX_REPLACED]
 
 
 def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: str, target: str,
