@@ -1291,9 +1291,6 @@ ZH: dict[str, str] = {
     "These colours are rough: the map's scores miss the change they should add up to by {miss} (too few steps), so a "
     "colour may even be the wrong way round.":
         "这些颜色只是粗略的：图中分数之和与应有的变化相差 {miss}（积分步数太少），颜色甚至可能方向相反。",
-    "The map and this check disagree: the map ranks '{top}' highest, but taking out {words} alone changes the verdict. "
-    "The check is the model reading the edited text: go by it, not the colours, here.":
-        "归因图与这项检验不一致：图中排在最前的是“{top}”，但只去掉{words}就改变了结论。这项检验是模型重新读了改过的文字：此处以它为准，而不是颜色。",
     "▲▲ strongly toward '{target}'": "▲▲ 强烈推向“{target}”", "▲ toward '{target}'": "▲ 推向“{target}”",
     "▼ away from '{target}'": "▼ 推离“{target}”", "▼▼ strongly away from '{target}'": "▼▼ 强烈推离“{target}”",
     # fix-small
