@@ -13,6 +13,7 @@ stays English: it is read by programs.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterable
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}  # what the page's switch offers
@@ -75,6 +76,7 @@ def _word(value: str, depth: int = 0) -> str:
 
 
 _PATTERNS: list = []
+_PATTERNS_LOCK = threading.Lock()
 
 
 COUNTS = ("n", "k")  # fields that hold a number in every key
@@ -83,11 +85,18 @@ VERBATIM = ("column", "columns", "encoding", "flag", "folder", "have", "manifest
 
 
 def _patterns() -> list:
-    """Every key with fields as a regular expression (each field any text), made once."""
+    """Every key with fields as a regular expression (each field any text), made once. Published whole: the first
+    Chinese page and the worked example's Chinese report, said at once in two threads, had one of them read the
+    list while the other was still filling it ("too many values to unpack" in place of the page)."""
     import re
     import string
 
-    if not _PATTERNS:
+    if _PATTERNS:
+        return _PATTERNS
+    with _PATTERNS_LOCK:
+        if _PATTERNS:
+            return _PATTERNS
+        made = []
         for key in ZH:
             parts = list(string.Formatter().parse(key))
             literal = "".join(lit for lit, _name, _spec, _conv in parts)
@@ -102,10 +111,10 @@ def _patterns() -> list:
                 group = "" if not name else f"(?P={name})" if name in seen else f"(?P<{name}>{field})"
                 regex += re.escape(lit) + group
                 seen.add(name or "")
-            _PATTERNS.append((key, re.compile(regex, re.S), len(literal)))
+            made.append((key, re.compile(regex, re.S), len(literal)))
         # the most words of its own first: a line two keys fill is the more specific one's ("...: they took {took}
         # s." before "...: {parts}.")
-        _PATTERNS[:] = [(k, r) for k, r, _n in sorted(_PATTERNS, key=lambda kp: -kp[2])]
+        _PATTERNS[:] = [(k, r) for k, r, _n in sorted(made, key=lambda kp: -kp[2])]  # (one step: whole or empty)
     return _PATTERNS
 
 

@@ -240,3 +240,41 @@ def test_gradio_s_own_words_put_in_chinese_are_gradio_s():
     for pattern, zh in GRADIO_PATTERNS:
         assert zh.count("$") == re.compile(pattern).groups
     assert all(re.search(r"[\u4e00-\u9fff]", zh) for zh in GRADIO_WORDS.values())
+
+
+def test_the_first_chinese_words_said_in_two_threads_at_once_are_said_in_both():
+    """The first Chinese page and the worked example's Chinese report were said at once in two threads: one read the
+    table of sentence patterns while the other was still filling it, and the page opened on an error ("too many
+    values to unpack") instead of the worked example."""
+    import sys
+    import threading
+
+    from msa_demo import i18n
+
+    line = "Audio: no flip found before the what-if's time ran out (25 forwards)"
+    i18n._PATTERNS.clear()
+    expected = i18n.said(line, "zh")
+    assert expected != line
+    errors: list[BaseException] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    try:
+        for _ in range(3):
+            i18n._PATTERNS.clear()
+            start = threading.Barrier(4)
+
+            def say() -> None:
+                start.wait()
+                try:
+                    assert i18n.said(line, "zh") == expected
+                except BaseException as e:  # noqa: BLE001 - reported below
+                    errors.append(e)
+
+            threads = [threading.Thread(target=say) for _ in range(4)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors
