@@ -51,6 +51,7 @@ on first use, by name, as a plug-in is: the registry never imports a modality's 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Callable, Iterable, Mapping
@@ -116,15 +117,21 @@ class ModalityKind:
 
 
 _KINDS: dict[str, ModalityKind] = {}
-_LOADED: list[bool] = []
+_LOADED: list[bool] = []  # loading began (a kind's module may ask for the registry while it loads: it gets those so far)
+_DONE: list[bool] = []  # every built-in kind is in
+_LOADING = threading.RLock()  # another thread waits for all of them: it got the first two kinds while one loaded
 
 
 def _builtins() -> dict[str, ModalityKind]:
-    if not _LOADED:
-        _LOADED.append(True)  # before loading: a kind's module may ask for the registry while it loads
-        for name in BUILTIN_KINDS:
-            kind = import_module(f"{BUILTIN_PACKAGE}.{name}").KIND
-            _KINDS.setdefault(kind.name, kind)
+    if _DONE:
+        return _KINDS
+    with _LOADING:
+        if not _LOADED:
+            _LOADED.append(True)
+            for name in BUILTIN_KINDS:
+                kind = import_module(f"{BUILTIN_PACKAGE}.{name}").KIND
+                _KINDS.setdefault(kind.name, kind)
+            _DONE.append(True)
     return _KINDS
 
 

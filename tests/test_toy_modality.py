@@ -465,3 +465,41 @@ def test_a_switch_turned_back_shows_the_explanations_own_summary(dash_and_demo):
     assert other["notices"] == predicted  # another setting: not what was explained, a prediction
     zh = dash.on_toggle(text="fine", physiology="3,0,0,0", stamp=stamp, state=state, lang="zh", **settings)
     assert zh["notices"] != explained and zh["verdicts_for"] is None  # the same summary, said in Chinese
+
+
+def test_the_registry_asked_first_by_two_threads_at_once_gives_both_every_kind():
+    """The registry loads its built-in kinds on first use. A second thread asking while the first was loading them
+    got the kinds loaded so far (two of four): one request's page or answer would have lacked a modality."""
+    import sys
+    import threading
+
+    from msa_demo import registry
+
+    done = getattr(registry, "_DONE", [])  # (every built-in kind in)
+    kept = (dict(registry._KINDS), list(registry._LOADED), list(done))
+    every = set(registry.names())
+    seen: list[set[str]] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(5):
+            registry._KINDS.clear()
+            registry._LOADED.clear()
+            done.clear()
+            start = threading.Barrier(4)
+
+            def ask() -> None:
+                start.wait()
+                seen.append(set(registry.names()))
+
+            threads = [threading.Thread(target=ask) for _ in range(4)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+    finally:
+        sys.setswitchinterval(interval)
+        registry._KINDS.clear()
+        registry._KINDS.update(kept[0])
+        registry._LOADED[:], done[:] = kept[1], kept[2]
+    assert len(seen) == 20 and all(s == every for s in seen), [sorted(s) for s in seen if s != every][:3]
