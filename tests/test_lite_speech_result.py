@@ -158,6 +158,8 @@ def test_a_clip_in_which_no_one_speaks_abstains_and_does_not_pull_the_verdict(li
     pred = lite.predict(inputs=inputs)
     assert heard and pred.used == ["text"] and pred.switched_off == [] and "audio" not in pred.modalities
     assert NO_SPEECH in pred.notices
+    from msa_demo.__main__ import format_prediction  # the command line's, which has no reading record: it had said
+    assert "(the voice: no words heard)." in format_prediction(pred)  # "(the voice: no face)"
     alone = lite.predict(text="I love this film, it is wonderful.")
     assert pred.probs == pytest.approx(alone.probs)  # the text's verdict, not pulled toward the empty transcript's
     with pytest.raises(InputError, match="no one speaks in the audio clip"):

@@ -81,8 +81,10 @@ def abstained(pred: dict, reading: dict | None) -> list[str]:
 
 
 def abstained_why(m: str, reading: dict | None) -> str:
-    """Why modality ``m`` abstained, in two or three words (English: ``t`` them): no face, no words heard."""
-    return NO_WORDS_HEARD if "transcript" in ((reading or {}).get(m) or {}) else NO_FACE
+    """Why modality ``m`` abstained, in two or three words (English: ``t`` them): no face, no words heard. Without
+    the reading record (the command line's prediction), by what abstains: a voice only for hearing no words (it
+    had said "the voice: no face")."""
+    return NO_WORDS_HEARD if m == "audio" or "transcript" in ((reading or {}).get(m) or {}) else NO_FACE
 
 
 def outside_languages(reading: dict | None, pred: dict | None = None) -> list[str]:
