@@ -1585,6 +1585,10 @@ ZH: dict[str, str] = {
     "A's words": "A 的词语", "B's words": "B 的词语", "score": "分数",
     # compare-texts table of a longer text
     "{n} words the same": "{n} 个相同的词",
+    # kinds/audio.py: a method lite audio cannot run
+    "Audio method {asked}: this preset's audio is judged by its recognised words, so it is explained by removing "
+    "words ({instead} on the waveform does not apply).":
+        "音频方法 {asked}：此预设的音频只按识别出的词语判断，因此用去掉词语的方式解释（在波形上做{instead}不适用）。",
     # fix-faith
     "{name} single-word check: removing {word} alone lowers '{label}' by {points} points, but the map colours it away "
     "from '{label}'.":

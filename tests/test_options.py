@@ -209,6 +209,9 @@ def test_audio_read_as_words_says_every_method_it_replaces():
     assert said.startswith("Audio method 'shapley_value_sampling': this preset's audio is judged by its recognised")
     assert "(shapley value sampling on the waveform does not apply)" in said
     (both,) = notices(words, ExplainOptions(audio_methods=("occlusion", "integrated_gradients")), ["audio"])
-    assert both.startswith("Audio method 'both'") and "(integrated gradients on the waveform" in both
+    assert both.startswith("Audio method 'occlusion', 'integrated_gradients': this preset's audio")  # as given
+    assert "(integrated gradients on the waveform" in both and "'both'" not in both
+    from msa_demo.i18n import said
+    assert said(both, "zh").startswith("音频方法 'occlusion'、'integrated_gradients'：") and "积分梯度" in said(both, "zh")
     assert notices(waveform, ExplainOptions(audio_methods=("shapley_value_sampling",)), ["audio"]) == []
     assert notices(words, ExplainOptions(audio_methods=("integrated_gradients",)), ["text"]) == []

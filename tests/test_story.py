@@ -314,7 +314,7 @@ def test_text_beyond_the_models_limit_is_marked_where_reading_stopped():
 def test_audio_method_both_on_transcribed_audio_is_said_not_ignored(lite_dash):
     clip = ROOT / "examples" / "negative_speech.wav"
     steps = list(lite_dash.explain_panels(None, "", None, str(clip), audio_method="both"))
-    assert any("Audio method 'both'" in n for n in steps[-1]["state"]["notices"])
+    assert any("Audio method 'occlusion', 'integrated_gradients'" in n for n in steps[-1]["state"]["notices"])
 
 
 def test_models_are_named_as_people_know_them(lite_dash):

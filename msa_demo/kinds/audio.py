@@ -74,10 +74,14 @@ def explain_notices(model, options, used) -> list[str]:
     instead = [m for m in methods if m != FALLBACK]
     if "audio" not in used or audio is None or audio.attr_key != "input_ids" or not instead:
         return []
-    asked = "'both'" if sorted(methods) == ["integrated_gradients", "occlusion"] else \
-        ", ".join(f"'{m}'" for m in methods)
-    return [f"Audio method {asked}: this preset's audio is judged by its recognised words, so it is explained by "
-            f"removing words ({' and '.join(m.replace('_', ' ') for m in instead)} on the waveform does not apply)."]
+    # the methods as named where they are given (a command line's --audio-methods occlusion,integrated_gradients
+    # had been told "Audio method 'both'", a value it never typed)
+    return [WORDS_ONLY_METHODS.format(asked=", ".join(f"'{m}'" for m in methods),
+                                      instead=" and ".join(m.replace("_", " ") for m in instead))]
+
+
+WORDS_ONLY_METHODS = ("Audio method {asked}: this preset's audio is judged by its recognised words, so it is explained "
+                      "by removing words ({instead} on the waveform does not apply).")
 
 
 def widget(**kwargs):
