@@ -246,8 +246,7 @@ def test_the_first_chinese_words_said_in_two_threads_at_once_are_said_in_both():
     """The first Chinese page and the worked example's Chinese report were said at once in two threads: one read the
     table of sentence patterns while the other was still filling it, and the page opened on an error ("too many
     values to unpack") instead of the worked example."""
-    import sys
-    import threading
+    from at_once import at_once
 
     from msa_demo import i18n
 
@@ -255,26 +254,6 @@ def test_the_first_chinese_words_said_in_two_threads_at_once_are_said_in_both():
     i18n._PATTERNS.clear()
     expected = i18n.said(line, "zh")
     assert expected != line
-    errors: list[BaseException] = []
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads switch as often as they can
-    try:
-        for _ in range(3):
-            i18n._PATTERNS.clear()
-            start = threading.Barrier(4)
-
-            def say() -> None:
-                start.wait()
-                try:
-                    assert i18n.said(line, "zh") == expected
-                except BaseException as e:  # noqa: BLE001 - reported below
-                    errors.append(e)
-
-            threads = [threading.Thread(target=say) for _ in range(4)]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join()
-    finally:
-        sys.setswitchinterval(interval)
+    said, errors = at_once(lambda: i18n.said(line, "zh"), rounds=3, before=i18n._PATTERNS.clear)
     assert not errors, errors
+    assert said == [expected] * 12
