@@ -9,8 +9,8 @@ import re
 from PIL import Image, ImageDraw
 
 from msa_demo import i18n
-from msa_demo.i18n import (ALL_TAKEN, BLANKED, MOST_TAKEN, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED, WHAT_IF_SWAPS_NOT_TRIED, grid_words,
-                           joined, region_words, t)
+from msa_demo.i18n import (ALL_TAKEN, BLANKED, MOST_TAKEN, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED,
+                           WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t)
 from msa_demo.explain.lexicon import LANGUAGES
 from msa_demo.explain.whatif import (bare, most_taken, tally, times, unit_name, units_in,
                                      whole_of)
@@ -50,12 +50,23 @@ def _listed(items: list[str], lang: str) -> str:
     return joined(items, lang)
 
 
+def map_index(c: dict, exp: dict | None) -> int | None:
+    """The index in ``exp``'s maps of the map a what-if ``c`` searched by (its modality and method), or None."""
+    return next((k for k, m in enumerate((exp or {}).get("maps") or []) if m.get("modality") == c.get("modality")
+                 and m.get("method") == c.get("method")), None)
+
+
+def map_of(c: dict, exp: dict | None) -> dict:
+    """The map a what-if ``c`` searched by (:func:`map_index`), or {}."""
+    k = map_index(c, exp)
+    return (exp or {})["maps"][k] if k is not None else {}
+
+
 def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     """A what-if's one sentence in ``lang``: the one ``explain.whatif`` wrote (English) as it is, or the same
     sentence said in Chinese from the what-if's record (its map, from ``exp``, says how many units it has); a voice
     judged by its words alone with every word blanked out is said as what it is (:func:`nothing_left`)."""
-    amap = next((m for m in (exp or {}).get("maps") or [] if m.get("modality") == c.get("modality")
-                 and m.get("method") == c.get("method")), {})
+    amap = map_of(c, exp)
     left = nothing_left(c, amap, exp, lang)
     if left:
         return left
@@ -185,8 +196,7 @@ def disagreement(exp: dict) -> dict | None:
     for c in exp.get("what_if") or []:
         if (c.get("modality"), c.get("edit")) != ("text", "remove") or not c.get("flipped") or not c.get("minimal"):
             continue
-        k = next((k for k, m in enumerate(maps) if m.get("modality") == "text"
-                  and m.get("method") == c.get("method")), None)
+        k = map_index(c, exp)
         amap = maps[k] if k is not None else {}
         scores, labels, taken = amap.get("scores") or [], amap.get("labels") or [], list(c.get("indices") or [])
         if not taken or len(labels) != len(scores) or negligible(amap) or max(taken) >= len(scores):
@@ -333,8 +343,7 @@ def _detail(c: dict, exp: dict | None = None) -> tuple[str, list]:
     the sentence does not all name (not where it says most of them were taken: :func:`_most`)."""
     if c.get("edited") and c.get("flipped"):
         return "text", c["edited"]
-    amap = next((m for m in (exp or {}).get("maps") or [] if m.get("modality") == c.get("modality")
-                 and m.get("method") == c.get("method")), {})
+    amap = map_of(c, exp)
     if c.get("flipped") and c.get("modality") != "text" and len(c.get("units") or []) > LISTED and not _most(c, amap):
         return "units", [bare(u) for u in c.get("units") or []]  # "awful," listed as "awful,, worst"
     return "", []
