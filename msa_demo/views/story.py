@@ -748,7 +748,8 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
         mine = [mark for j, mark, _text in verdicts if j == i]
         worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
-        wrong_way = any(c is not None and c[0] == "✗" for c in (removal_check(exp, m), whatif_check(exp, i)))
+        wrong_way = any(check is not None and check[0] == "✗"
+                        for check in (removal_check(exp, m), whatif_check(exp, i)))
         short = (MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT_GAP if worst == "✗" and gap_too_large(m)
                  else SHORT_REMOVAL if worst == "✗" and wrong_way else SHORT.get(worst))
