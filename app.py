@@ -615,9 +615,11 @@ const words = () => SAID[(document.documentElement.lang || 'en').startsWith('zh'
 const region = liveRegion;  // (DESCRIBED's, which comes before it in the page's script)
 const set = (e, name, value) => { if (e.getAttribute(name) !== value) e.setAttribute(name, value); };
 let pending = [], saying = null;
+const bare = t => t.replace(/^[^\\p{L}\\p{N}]+/u, '');  // "⚠ The preset …" and "The preset …" are one message
 window.msaSay = (text) => {
   text = String(text || '').replace(/\\s+/g, ' ').trim();
-  if (!text || pending.includes(text)) return;
+  if (!text || pending.some(p => bare(p).includes(bare(text)))) return;  // a message and its copy in a box: said once
+  pending = pending.filter(p => !bare(text).includes(bare(p)));
   pending.push(text);
   clearTimeout(saying);
   saying = setTimeout(() => {
