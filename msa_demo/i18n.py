@@ -1626,6 +1626,9 @@ ZH: dict[str, str] = {
     "Method changed: the words map is word ablation, not {method}: the text is read in windows, where the colours "
     "of {method} disagree with what removing a word does.":
         "方法已更换：词语归因图用的是词消融，而不是{method}：这段文字分窗口读取，此时{method}的颜色与去掉一个词的实际效果不一致。",
+    # compare two texts: the download
+    "Two texts side by side": "两段文字并排对比", "msa_demo — two texts side by side": "msa_demo——两段文字并排对比",
+    "A's text": "A 的文字",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -396,26 +396,33 @@ def to_html(explanation: Any, lang: str = "en") -> str:
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
-def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en") -> str:
+def compare_html(a: Any, b: Any, cmp: dict, lang: str = "en", texts: bool = False) -> str:
     """Two explanations of one input side by side (``explain.compare``) as one self-contained HTML page: the
-    headline, the agreement table, then each model's summary, verdicts, sections and trust table."""
+    headline, the agreement table, then each model's summary, verdicts, sections and trust table. ``texts``: two
+    texts on one model (``cmp``: ``explain.compare_texts`` of them): the sentence on what the edit moved, each
+    class and each word aligned (as the Compare tab shows them), then each text's explanation."""
     a, b = _d(a), _d(b)
     sides = []
     for name, exp in (("A", a), ("B", b)):
         pred, reading = exp.get("prediction") or {}, exp.get("reading") or {}
-        sides.append(f'<section><h2>{name}: {_e(exp.get("preset"))} — {_e(_verdict(pred, lang))}</h2>'
+        who = (t("A's text", lang) if name == "A" else t("B's text", lang)) if texts else f"{name}: {exp.get('preset')}"
+        sides.append(f'<section><h2>{_e(who)} — {_e(_verdict(pred, lang))}</h2>'
                      f'<p class="summary">{_e(views.summary_sentence(pred, exp, reading, lang))}</p>'
                      f'<p class="made">{_e(made_line(exp, lang))}</p>'
                      f"{_probs_table(pred.get('probs'), lang)}{_modalities_table(exp, lang)}"
                      f"{_sections_html(exp, lang)}{_trust_html(exp, lang)}</section>")
     html_lang = "zh-CN" if lang == "zh" else "en"
+    title, heading = (("msa_demo — two texts side by side", "Two texts side by side") if texts else
+                      ("msa_demo — two models side by side", "Two models side by side"))
+    headline, table = ((views.texts_headline(cmp, lang), views.texts_html(cmp, lang)) if texts else
+                       (views.compare_headline(cmp, lang), views.compare_table_html(cmp, lang)))
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:\">"
-            f"<title>{t('msa_demo — two models side by side', lang)}</title><style>{CSS}{chip_css(lang)}</style></head><body>"
-            f"<h1>{t('Two models side by side', lang)}</h1><p class=\"summary\">{_e(views.compare_headline(cmp, lang))}</p>"
-            f"{views.compare_table_html(cmp, lang)}" + in_frames("".join(sides)) + "</body></html>")
+            f"<title>{t(title, lang)}</title><style>{CSS}{chip_css(lang)}</style></head><body>"
+            f"<h1>{t(heading, lang)}</h1><p class=\"summary\">{_e(headline)}</p>"
+            f"{table}" + in_frames("".join(sides)) + "</body></html>")
 
 
 def write_html(explanation: Any, path: str | Path, lang: str = "en") -> Path:

@@ -4,6 +4,9 @@ moved 'positive' from 95 % to 77 %; the Compare tab says it in one sentence, wit
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 import gradio as gr
 import pytest
 
@@ -80,7 +83,8 @@ def test_a_long_text_s_words_table_shows_each_edit_with_the_words_around_it():
 def test_a_second_text_compared_on_the_page_s_model(dash, image_path):
     """B's text on the Compare tab: the page's inputs (text and picture) and the same with B's text, explained by
     the page's preset toward A's class, side by side: both verdicts (as predicting B's inputs gives them), the
-    sentence on top, each class's change, the words aligned with their scores; in Chinese too; no download."""
+    sentence on top, each class's change, the words aligned with their scores; in Chinese too; a download of the
+    two texts side by side (there had been none: a stakeholder could not be sent the comparison)."""
     out = dash.compare(None, A, image_path, None, other="", other_text=B, **CHEAP)
     made, cmp = out["compare.made"], out["compare.state"]
     assert made["texts"] and made["a"]["inputs"]["text"] == A and made["b"]["inputs"]["text"] == B
@@ -100,9 +104,19 @@ def test_a_second_text_compared_on_the_page_s_model(dash, image_path):
     summary = out["compare.summary"]
     assert "| **amazing.** |" in summary and "| **stunning.** |" in summary and "| food |" in summary
     assert "| class | A | B | change |" in summary and "(tiny)" in summary
-    assert out["compare.words_b"] is not None and out["compare.report"].visible is False
-    zh = dash.compare_retold(made, cmp, "zh")["compare.summary"]
+    assert out["compare.words_b"] is not None
+    button = out["compare.report"]
+    assert button.visible and button.interactive
+    page = Path(button.value["path"]).read_text(encoding="utf-8")  # what the page says, with both explanations under it
+    assert f"<h1>Two texts side by side</h1><p class=\"summary\">{html.escape(head[4:])}</p>" in page
+    assert "<td><b>amazing.</b></td>" in page and "<td><b>stunning.</b></td>" in page and "<td>food</td>" in page
+    assert "<h2>A&#x27;s text — " in page and "<h2>B&#x27;s text — " in page and "they agree" not in page
+    assert all(f'<p class="words" dir="auto">{html.escape(text)}' in page for text in (A, B))  # each one's words
+    retold = dash.compare_retold(made, cmp, "zh")
+    zh = retold["compare.summary"]
     assert zh.startswith("### “amazing”→“stunning”") and "| 类别 | A | B | 变化 |" in zh
+    zh_page = Path(retold["compare.report"]).read_text(encoding="utf-8")
+    assert "<h1>两段文字并排对比</h1>" in zh_page and "<th>类别</th>" in zh_page and "A 的文字" in zh_page
     # the page's B preset is not read: the same comparison whatever it says
     assert dash.compare(None, A, image_path, None, other="no-such-preset", other_text=B,
                         **CHEAP)["compare.summary"] == summary

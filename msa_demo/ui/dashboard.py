@@ -866,7 +866,7 @@ class Dashboard:
         their maps), ``compare.fused_a`` / ``compare.fused_b``, ``compare.words_a`` / ``compare.words_b`` and
         ``compare.report`` (one HTML page with both). The inputs and settings as :meth:`explain_panels`'.
         ``other_text``: B's text: then the page's inputs and the same with B's text in place of A's are compared on
-        A's model (``explain.compare_texts``; ``other`` is not read), with no download."""
+        A's model (``explain.compare_texts``; ``other`` is not read), its download the two texts side by side."""
         from msa_demo.explain import explain
         from msa_demo.explain.compare import compare, compare_texts
 
@@ -899,28 +899,22 @@ class Dashboard:
             raise user_error(f"The comparison failed ({type(exc).__name__}: {one_line(str(exc))}).") from None
         stamp = {**explained_stamp(request, settings_values(**advanced)), "B": str(other or "").strip(),
                  "B text": text_b or ""}
-        if text_b is not None:  # two texts, one model: the sentence and the words; no download (a report of two
-            # models would say they agree by construction)
-            cmp = compare_texts(exp_a, exp_b)
-            return {**self._compare_views(exp_a, exp_b, cmp, False, lang, texts=True),
-                    "compare.report": gradio().DownloadButton(value=None, interactive=False, visible=False),
-                    "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": False, "texts": True},
-                    "compare.fresh": "", "compare.stamp": stamp}
-        cmp = compare(exp_a, exp_b)
-        same = model_b is model_a  # B is A (by its name, its path or its menu name): said, not refused (the
-        # comparison's own check: the two agree by construction)
-        views_of = self._compare_views(exp_a, exp_b, cmp, same, lang)
+        texts = text_b is not None  # two texts, one model: the sentence and the words
+        cmp = compare_texts(exp_a, exp_b) if texts else compare(exp_a, exp_b)
+        same = not texts and model_b is model_a  # B is A (by its name, its path or its menu name): said, not
+        # refused (the comparison's own check: the two agree by construction)
+        views_of = self._compare_views(exp_a, exp_b, cmp, same, lang, texts=texts)
         return {**views_of,
                 "compare.report": gradio().DownloadButton(value=views_of["compare.report"], interactive=True,
                                                           visible=True),
-                "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": same},
+                "compare.state": cmp, "compare.made": {"a": exp_a, "b": exp_b, "same": same, "texts": texts},
                 "compare.fresh": "", "compare.stamp": stamp}
 
     def _compare_views(self, exp_a: dict, exp_b: dict, cmp: dict, same: bool, lang: str = "en",
                        texts: bool = False) -> dict:
         """The Compare tab's parts in ``lang`` for two explanations (``cmp``: :func:`compare` of them; ``same``: B
         is A's own preset): the summary, both verdicts and word maps, and the report's path (written once a
-        language). ``texts``: two texts on one model (``cmp``: ``compare_texts`` of them): no report."""
+        language). ``texts``: two texts on one model (``cmp``: ``compare_texts`` of them)."""
         from msa_demo.report import compare_html
         from msa_demo.views import label_value, summary_sentence
         from msa_demo.views.compare import texts_markdown
@@ -928,19 +922,19 @@ class Dashboard:
         def words(exp):  # the text kind's own panel value (its legend in ``lang``)
             return rendered(registry.get("text"), exp, lang).get("text.words")
 
+        digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
+        folder = self.report_dir / f"compare-{digest}" / lang
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / ("msa_compare_texts.html" if texts else "msa_compare.html")
+        if not path.is_file():
+            write_whole(path, compare_html(exp_a, exp_b, cmp, lang, texts=texts).encode("utf-8"))
         if texts:
             return {"compare.summary": texts_markdown(cmp, lang),
                     "compare.fused_a": label_value(exp_a["prediction"]["probs"], lang),
                     "compare.fused_b": label_value(exp_b["prediction"]["probs"], lang),
-                    "compare.words_a": words(exp_a), "compare.words_b": words(exp_b)}
+                    "compare.words_a": words(exp_a), "compare.words_b": words(exp_b), "compare.report": str(path)}
 
         summaries = tuple(summary_sentence(e["prediction"], e, e.get("reading"), lang) for e in (exp_a, exp_b))
-        digest = hashlib.sha256(json.dumps([exp_a, exp_b], sort_keys=True, default=str).encode()).hexdigest()[:10]
-        folder = self.report_dir / f"compare-{digest}" / lang
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "msa_compare.html"
-        if not path.is_file():
-            write_whole(path, compare_html(exp_a, exp_b, cmp, lang).encode("utf-8"))
         itself = t("*B is A's own preset: the two agree by construction (a check of the comparison itself). Pick "
                    "another preset, a preset file or a train folder to compare two models.*", lang) + "\n\n"
         return {"compare.summary": (itself if same else "") + compare_markdown(cmp, summaries, lang),

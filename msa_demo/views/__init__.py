@@ -29,7 +29,7 @@ from msa_demo.views.story import (EXPERT, FIGURES_NOTE, NO_FACE, OUTSIDE_LANGUAG
                                   timed_words, top_two, trust_markdown, trust_rows, trust_verdicts, unwarned, words_only_voice,
                                   TRUST_SCOPE, TRUST_TITLE, METHOD_GLOSS, glossary, method_said)
 from msa_demo.views.charts import BARS_CSS, bars_html, waveform_svg
-from msa_demo.views.compare import compare_headline, compare_markdown, compare_table_html
+from msa_demo.views.compare import compare_headline, compare_markdown, compare_table_html, texts_headline, texts_html
 from msa_demo.views.whatif import edited_html, edited_markdown, whatif_html, whatif_markdown, whatif_picture
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("base", "compare", "figures", "story", "charts", "whatif")]

@@ -127,43 +127,84 @@ def texts_headline(cmp: dict, lang: str = "en") -> str:
 
 
 TEXTS_HEADERS = ("class", "A", "B", "change")
+MODEL = "*Both read by the same model ({preset}), with the same other inputs.*"
 WORDS_HEADERS = ("A's words", "score", "B's words", "score")
+
+
+def texts_parts(cmp: dict, lang: str = "en") -> dict:
+    """What a comparison of two texts shows, in ``lang``, for the page (:func:`texts_markdown`) and the download
+    (:func:`texts_html`) alike: ``headline``, ``preset`` (the one model that read both), ``classes`` (rows of
+    class, A's percent, B's, the change in points), ``words_said`` (the line over the words' table, "" without
+    words) and ``words`` (rows as :func:`around_edits` keeps them: ``("gap", n)``, or ``(bold, [A's words, A's
+    scores, B's words, B's scores])``, each words cell a list of words)."""
+    from msa_demo.views.story import method_said
+
+    def change(n: int) -> str:  # in points of the percents shown ("-18 points")
+        return t("{n} points", lang, n=f"{n:+d}") if n else "—"
+
+    def cell(pairs) -> list:
+        return [[w for w, _s in pairs], " ".join(f"{s:+.3f}" for _w, s in pairs)] if pairs else [["—"], ""]
+
+    rows = cmp.get("words") or []
+    return {"headline": texts_headline(cmp, lang),
+            "preset": str((cmp.get("a") or {}).get("preset") or ""),
+            "classes": [(i18n.label(c, lang), f"{x['a']} %", f"{x['b']} %", change(x["change"]))
+                        for c, x in (cmp.get("shown") or {}).items()],
+            "words_said": t("**Words**, each with its score toward '{target}' ({method}; + toward it, − away from "
+                            "it):", lang, target=i18n.label(cmp.get("target"), lang),
+                            method=method_said(cmp.get("method"), lang)) if rows else "",
+            "words": [("gap", r["n"]) if r["op"] == "gap" else (r["op"] != "same", [*cell(r["a"]), *cell(r["b"])])
+                      for r in around_edits(rows)]}
+
+
+def _headers(names, lang: str) -> list[str]:
+    return [h if len(h) == 1 else t(h, lang) for h in names]
 
 
 def texts_markdown(cmp: dict, lang: str = "en") -> str:
     """Two texts on one model for the dashboard: the sentence, the model, each class's percent in A and B and its
     change, then the words of A and B aligned, each with its score (those that differ in bold)."""
-    from msa_demo.views.story import method_said
-
-    a = cmp.get("a") or {}
-    lines = [f"### {md(texts_headline(cmp, lang))}",
-             t("*Both read by the same model ({preset}), with the same other inputs.*", lang, preset=md(a.get("preset")))]
-    def change(n: int) -> str:  # in points of the percents shown ("-18 points")
-        return t("{n} points", lang, n=f"{n:+d}") if n else "—"
-
+    parts = texts_parts(cmp, lang)
     head = "|---|---|---|---|\n"
-    lines.append("| " + " | ".join(h if len(h) == 1 else t(h, lang) for h in TEXTS_HEADERS) + " |\n" + head + "\n".join(
-        f"| {md(i18n.label(c, lang))} | {x['a']} % | {x['b']} % | {change(x['change'])} |"
-        for c, x in (cmp.get("shown") or {}).items()))
-    rows = cmp.get("words") or []
-    if rows:
-        lines.append(t("**Words**, each with its score toward '{target}' ({method}; + toward it, − away from it):",
-                       lang, target=i18n.label(cmp.get("target"), lang), method=method_said(cmp.get("method"), lang)))
+    lines = [f"### {md(parts['headline'])}", t(MODEL, lang, preset=md(parts["preset"])),
+             "| " + " | ".join(_headers(TEXTS_HEADERS, lang)) + " |\n" + head
+             + "\n".join("| " + " | ".join(md(c) for c in row) + " |" for row in parts["classes"])]
+    if parts["words"]:
+        def line(row) -> str:
+            if row[0] == "gap":  # the words both share between two edits, left out
+                return f"| … | | {t('{n} words the same', lang, n=row[1])} | |"
+            bold, (wa, sa, wb, sb) = row
+            cells = [" ".join(md(w) for w in words) for words in (wa, wb)]
+            wa, wb = (f"**{c}**" if bold and c != "—" else c for c in cells)
+            return f"| {wa} | {sa} | {wb} | {sb} |"
 
-        def cell(pairs, bold: bool) -> list[str]:
-            if not pairs:
-                return ["—", ""]
-            words = " ".join(md(w) for w, _s in pairs)
-            return [f"**{words}**" if bold else words, " ".join(f"{s:+.3f}" for _w, s in pairs)]
-
-        def line(r) -> str:
-            if r["op"] == "gap":  # the words both share between two edits, left out
-                return f"| … | | {t('{n} words the same', lang, n=r['n'])} | |"
-            return "| " + " | ".join([*cell(r["a"], r["op"] != "same"), *cell(r["b"], r["op"] != "same")]) + " |"
-
-        lines.append("| " + " | ".join(t(h, lang) for h in WORDS_HEADERS) + " |\n" + head + "\n".join(
-            map(line, around_edits(rows))))
+        lines += [parts["words_said"], "| " + " | ".join(_headers(WORDS_HEADERS, lang)) + " |\n" + head
+                  + "\n".join(map(line, parts["words"]))]
     return "\n\n".join(lines)
+
+
+def texts_html(cmp: dict, lang: str = "en") -> str:
+    """:func:`texts_markdown` as HTML, for the downloaded page of two texts (``report.compare_html``)."""
+    parts = texts_parts(cmp, lang)
+
+    def table(headers, rows) -> str:
+        return ("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in _headers(headers, lang)) + "</tr>"
+                + "".join(rows) + "</table>")
+
+    def line(row) -> str:
+        if row[0] == "gap":
+            return f"<tr><td>…</td><td></td><td>{esc(t('{n} words the same', lang, n=row[1]))}</td><td></td></tr>"
+        bold, (wa, sa, wb, sb) = row
+        cells = [esc(" ".join(words)) for words in (wa, wb)]
+        wa, wb = (f"<b>{c}</b>" if bold and c != "—" else c for c in cells)
+        return f"<tr><td>{wa}</td><td>{sa}</td><td>{wb}</td><td>{sb}</td></tr>"
+
+    out = [f"<p><i>{esc(t(MODEL, lang, preset=parts['preset']).strip('*'))}</i></p>",
+           table(TEXTS_HEADERS, ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                                 for row in parts["classes"]])]
+    if parts["words"]:
+        out += [f"<p>{esc(parts['words_said'].replace('**', ''))}</p>", table(WORDS_HEADERS, map(line, parts["words"]))]
+    return "".join(out)
 
 
 AROUND = 2  # words both texts share kept on each side of an edit in the words' table of a longer text
@@ -192,4 +233,5 @@ def around_edits(rows: list[dict]) -> list[dict]:
 
 
 __all__ = ["HEADERS", "around_edits", "agreement_word", "compare_headline", "compare_markdown", "compare_rows",
-           "compare_table_html", "edits_said", "not_used", "side_says", "texts_headline", "texts_markdown"]
+           "compare_table_html", "edits_said", "not_used", "side_says", "texts_headline", "texts_html", "texts_markdown",
+           "texts_parts"]
