@@ -586,7 +586,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
     from msa_demo.views import conflict_text, negligible, notice_text, trust_rows
-    from msa_demo.views.story import TRUST_SCOPE, terminal_verdict
+    from msa_demo.views.story import TRUST_SCOPE, heard_in, terminal_verdict
     from msa_demo.explain.whatif import bare
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
@@ -600,6 +600,12 @@ def format_explanation(exp, lang: str = "en") -> str:
                used=i18n.listed(map(name, pred.used), lang))]
     lines += [f"  {summary}"] if summary else []
     lines += [f"  {said(s):<9} {p:6.1%}" for s, p in pred.probs.items()]
+    heard = (record.get("reading") or {}).get("audio") or {}
+    if "transcript" in heard:  # what lite's voice verdict rests on: the words recognised (the labels alone were
+        # "'matter' +0.51" for a clip heard as "The mercy matter I…")
+        lines.append("  " + (t("Heard ({how}): “{transcript}”", lang, how=heard_in(heard, lang),
+                               transcript=heard["transcript"].strip()) if heard.get("words") else
+                             t("Heard: no words were recognised.", lang)))
     mc = exp.modalities
     if mc is not None:
         lines.append(t("Modality contributions to P({target}) (Shapley; {none} with nothing -> {all} with all):", lang,

@@ -1629,6 +1629,9 @@ ZH: dict[str, str] = {
     # compare two texts: the download
     "Two texts side by side": "两段文字并排对比", "msa_demo — two texts side by side": "msa_demo——两段文字并排对比",
     "A's text": "A 的文字",
+    # the command line: what lite's voice verdict rests on
+    "Heard ({how}): “{transcript}”": "听到（{how}）：“{transcript}”",
+    "Heard: no words were recognised.": "听到：没有识别出任何词语。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -19,6 +19,7 @@ from msa_demo.i18n import t
 from msa_demo.language import language_name
 from msa_demo.registry import kinds
 from msa_demo.views import esc as _e
+from msa_demo.views.story import with_trust
 
 
 CSS = """
@@ -382,7 +383,8 @@ def to_html(explanation: Any, lang: str = "en") -> str:
         + t("Save the JSON and run <code>python -m msa_demo explain --from report.json</code>.", lang) + "</p>"
         f'<p><a id="json-link" download="report.json" href="#">{t("Download the explanation JSON", lang)}</a></p>',
     )] + [
-        f'<script type="application/json" id="explanation-json">{_json_for_script(_compact(exp))}</script>',
+        # the JSON its link saves: each map with its trust verdict, as the JSON answers give it
+        f'<script type="application/json" id="explanation-json">{_json_for_script(_compact(with_trust(exp)))}</script>',
         f"<script>{SCRIPT}</script>",
     ]
     html_lang = "zh-CN" if lang == "zh" else "en"

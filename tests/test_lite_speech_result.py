@@ -176,6 +176,18 @@ def test_a_clip_in_which_no_one_speaks_abstains_and_does_not_pull_the_verdict(li
     assert "没有听到词语（未使用）" in report.to_html(exp, lang="zh")
 
 
+def test_the_command_line_says_what_the_voice_was_heard_to_say(lite):
+    """Lite's voice verdict rests on the words recognised: the command line's words say them, as the page's
+    "Heard" line does (it listed only the words' labels: "'matter' +0.51" for a clip heard as "The mercy matter
+    I…", and a reader could not see what had been heard)."""
+    from msa_demo.cli import format_explanation
+
+    exp = explain(lite, lite.read_inputs(audio=str(CLIP)), options=FAST)
+    heard = exp.reading["audio"]["transcript"].strip()
+    assert heard and f"Heard (speech recognition, English (detected)): “{heard}”" in format_explanation(exp)
+    assert f"听到（语音识别，英语（自动识别））：“{heard}”" in format_explanation(exp, "zh")
+
+
 @pytest.mark.spawns
 @pytest.mark.lite
 def test_cli_json_carries_the_transcript_language(tmp_path):

@@ -160,6 +160,7 @@ def test_the_report_says_by_what_and_when_it_was_made(exp):
 
 def test_a_report_names_its_file_by_verdict_and_time(exp, tiny_preset_path):
     from msa_demo import report, ui
+    from msa_demo.views.story import map_trust
 
     exp["created"] = "2026-12-07T01:27:33Z"
     name = report.report_file_name(exp)
@@ -175,7 +176,12 @@ def test_a_report_names_its_file_by_verdict_and_time(exp, tiny_preset_path):
     for lang in ("en", "zh"):
         html_path, json_path = dash.write_report(exp, lang)
         assert html_path.name == report.report_file_name(exp, lang) and html_path.is_file()
-        assert json.loads(json_path.read_text(encoding="utf-8"))["created"] == exp["created"]
+        saved = json.loads(json_path.read_text(encoding="utf-8"))
+        assert saved["created"] == exp["created"]
+        # each map with its trust verdict, as /explain_json gives it (the download had the figures and no ✓ / ✗)
+        assert [m["trust"] for m in saved["maps"]] == map_trust(exp) and any(m["trust"]["mark"] for m in saved["maps"])
+        embedded = re.search(r'id="explanation-json">(.*?)</script>', html_path.read_text(encoding="utf-8"), re.S)
+        assert [m["trust"]["mark"] for m in json.loads(embedded.group(1))["maps"]] == [v["mark"] for v in map_trust(exp)]
         assert json_path.name == "msa_explanation" + name[len("msa_report"):-len(".html")] + ".json"  # the JSON too
 
 

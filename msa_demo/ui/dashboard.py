@@ -1222,7 +1222,7 @@ class Dashboard:
         """The report (in ``lang``) and the JSON of an explanation, each written once (a folder per content)."""
         from msa_demo.report import report_file_name, to_html
 
-        text = json.dumps(exp, ensure_ascii=False, default=str)  # once: it names the folder and is the JSON file
+        text = json.dumps(exp, ensure_ascii=False, default=str)  # it names the folder
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         folder = self.report_dir / digest
         # named by its verdict and time (every download had been "msa_report.html")
@@ -1231,9 +1231,12 @@ class Dashboard:
         if not html_path.is_file():  # written whole: a second request meanwhile never hands out half a page
             write_whole(html_path, to_html(exp, lang).encode("utf-8"))
         json_path = folder / report_file_name(exp, kind="msa_explanation", suffix=".json")  # "Download explanation
-        # JSON", named as the report is (it was always "msa_explanation.json")
+        # JSON", named as the report is (it was always "msa_explanation.json"); each map with its trust verdict, as
+        # /explain_json and ``explain --json`` give it (the download had the figures and no ✓ / ✗)
         if not json_path.is_file():
-            write_whole(json_path, text.encode("utf-8"))
+            from msa_demo.views.story import with_trust
+
+            write_whole(json_path, json.dumps(with_trust(exp), ensure_ascii=False, default=str).encode("utf-8"))
         return html_path, json_path
 
     def report(self, exp: dict | None):
