@@ -79,6 +79,31 @@ def _cut(run: str) -> list[tuple[int, int]]:
 _JIEBA: list[bool] = []
 
 
+# a hashtag, one word: Weibo's "#话题#" (closed, spaces allowed inside none), or "#tag" up to a space, a "#", or a
+# mark of punctuation
+HASHTAG = r"#[^\s#]{1,40}#|#[^\s#,.!?;:，。！？、；：…]+"
+
+
+def _symbols_apart(text: str, i: int, j: int) -> list[tuple[int, int]]:
+    """A run of characters that are not Chinese, as spans: whole where it holds a letter or a digit ("good," stays
+    one word); else its marks of punctuation apart from the rest ("😀😀，" had been one word, the emoji's score
+    and the comma's mixed)."""
+    import unicodedata
+
+    run = text[i:j]
+    if any(c.isalnum() for c in run):
+        return [(i, j)]
+    out: list[tuple[int, int]] = []
+    for k, c in enumerate(run):
+        punct = unicodedata.category(c).startswith("P")
+        if out and punct == last:
+            out[-1] = (out[-1][0], i + k + 1)
+        else:
+            out.append((i + k, i + k + 1))
+        last = punct
+    return out
+
+
 def word_spans(text: str, offsets=None, special=None, group: bool = True) -> list[tuple[int, int]]:
     """Words as (start, end) character spans: whitespace-separated, with runs of Chinese characters cut into
     words (jieba; with ``group=False`` each character is a word of its own). Given the tokens' character
@@ -86,14 +111,17 @@ def word_spans(text: str, offsets=None, special=None, group: bool = True) -> lis
     import re
 
     spans: list[tuple[int, int]] = []
-    for match in re.finditer(r"\S+", text):
+    for match in re.finditer(HASHTAG + r"|\S+", text):
         i, end = match.span()
+        if match.group().startswith("#") and re.fullmatch(HASHTAG, match.group()):
+            spans.append((i, end))  # a hashtag is one word ("#周末vlog#" had been "#" / "周末" / "vlog#")
+            continue
         while i < end:
             cjk, j = is_cjk(text[i]), i
             while j < end and is_cjk(text[j]) == cjk:
                 j += 1
             cut = _cut(text[i:j]) if group else [(a, a + 1) for a in range(j - i)]
-            spans += [(i + a, i + b) for a, b in cut] if cjk else [(i, j)]
+            spans += [(i + a, i + b) for a, b in cut] if cjk else _symbols_apart(text, i, j)
             i = j
     if not offsets:
         return spans

@@ -694,6 +694,8 @@ GRADIO_SAID = """() => {
   for (const e of document.querySelectorAll('[aria-label], [title], [alt], [placeholder]'))
     for (const name of ['aria-label', 'title', 'alt', 'placeholder']) if (e.getAttribute(name)) out.push(e.getAttribute(name));
   document.querySelectorAll('svg title').forEach(t => out.push(t.textContent.trim()));
+  document.querySelectorAll('footer a').forEach(a => a.childNodes.forEach(n => {
+    if (n.nodeType === Node.TEXT_NODE && n.textContent.trim()) out.push(n.textContent.trim()); }));
   return out;
 }"""
 
@@ -732,6 +734,14 @@ def test_gradio_s_own_icon_names_and_tooltips_are_said_in_chinese(app_url, brows
     page.wait_for_function("() => document.querySelector('#explain-btn').innerText.includes('解释')", timeout=30_000)
     assert not english_left(), english_left()
     assert {"全屏", "调节音量"} <= set(page.evaluate(GRADIO_SAID))
+    # the footer's link to the runs this browser kept, as Gradio 6.31 draws it once there is one (its Chinese has no
+    # words for it: "Runs" stayed in a Chinese footer)
+    page.evaluate("""() => { const a = document.createElement('a'); a.title = 'View runs saved in this browser';
+        a.append('Runs ', Object.assign(document.createElement('img'), {alt: 'Runs'}));
+        document.querySelector('footer').append(a); }""")
+    page.wait_for_function("() => [...document.querySelectorAll('footer a')].some(a => a.title.includes('运行记录'))",
+                           timeout=10_000)
+    assert "运行记录" in page.evaluate(GRADIO_SAID) and not english_left(), english_left()
     assert not errors, errors
     context.close()
 

@@ -238,3 +238,19 @@ def test_a_text_partly_in_another_language_gets_the_notice_on_every_screen(en_zh
 
     dash = ui.Dashboard.load(str(en_zh_path), fallback=None, device="cpu", warm=False)
     assert dash.predict(None, MIXED, None, None)["notices"].count("part of it is Spanish") == 1
+
+
+def test_a_hashtag_is_one_word_and_emoji_stand_apart_from_punctuation():
+    """A moderator reads hashtags first: "#周末vlog#" had been three words ("#" / "周末" / "vlog#"), "#正能量" two,
+    and "😀😀，" one (the emoji's score mixed with the comma's). A word with letters keeps its punctuation ("great,"),
+    as before."""
+    from msa_demo.language import word_spans
+
+    def words(text):
+        return [text[a:b] for a, b in word_spans(text)]
+
+    assert words("#周末vlog# 去了")[0] == "#周末vlog#"
+    assert words("#正能量 #探店 #weekend") == ["#正能量", "#探店", "#weekend"]
+    assert words("太好了😀😀，下次再来！") == ["太好了", "😀😀", "，", "下次", "再", "来", "！"]
+    assert words("The food was great, #win! ok.") == ["The", "food", "was", "great,", "#win", "!", "ok."]
+    assert words("# alone") == ["#", "alone"]

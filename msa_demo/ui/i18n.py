@@ -336,6 +336,8 @@ GRADIO_WORDS = {
     "Record audio": "录制音频", "Remove Image": "移除图片", "Reset audio": "重置音频", "Reset axes": "重置坐标轴",
     "Search...": "搜索…", "Stop Recording": "停止录制", "Trim audio to selection": "将音频裁剪到所选部分",
     "Upload file": "上传文件", "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小", "undo": "撤销",
+    # the footer's link to the runs this browser kept (Gradio's Chinese has no words for it)
+    "Runs": "运行记录", "View runs saved in this browser": "查看此浏览器保存的运行记录",
 }
 # the same, with a number in them: (English pattern, Chinese with $1, $2 for its numbers)
 GRADIO_PATTERNS = [
@@ -370,6 +372,12 @@ const turn = () => {
   }
   for (const e of document.querySelectorAll('svg title')) {  // an icon's tooltip
     said(e, '#title', e.textContent.trim(), (v) => { e.textContent = v; });
+  }
+  for (const link of document.querySelectorAll('footer a')) {  // the footer's words ("Runs")
+    for (const node of link.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE && node.textContent.trim())
+        said(node, '#text', node.textContent.trim(), (v) => { node.textContent = v + ' '; });
+    }
   }
 };
 let queued = false;
