@@ -31,8 +31,9 @@ def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tenso
 
     ``evaluate(removed [B, n] bool) -> target probability [B]``. AOPC = mean over the curve of f(x) - f(x_k)
     (Samek et al. 2017): higher = the map found what the decision rests on. The random curve is the mean
-    over ``random_orders`` seeded permutations. Rows that remove the same features (every curve's first and
-    last: nothing and everything removed) are evaluated once.
+    over ``random_orders`` seeded permutations, and ``aopc_random_spread`` how much their AOPCs vary among
+    themselves (their standard deviation): a gap within it is what one random order can beat another by. Rows that
+    remove the same features (every curve's first and last: nothing and everything removed) are evaluated once.
     """
     s = np.asarray(scores, dtype=np.float64)
     n = len(s)
@@ -45,11 +46,14 @@ def deletion(scores: list[float], evaluate: Callable[[torch.Tensor], torch.Tenso
     unique, row_of = torch.unique(torch.cat([m1, m2]), dim=0, return_inverse=True)
     vals = evaluate(unique).detach().float().cpu().numpy()[row_of.numpy()]
     curve = vals[: len(m1)]
-    rcurve = vals[len(m1):].reshape(-1, len(m1)).mean(0)
+    rcurves = vals[len(m1):].reshape(-1, len(m1))
+    rcurve = rcurves.mean(0)
     aopc = float(np.mean(curve[0] - curve))
     aopc_r = float(np.mean(rcurve[0] - rcurve))
+    each = (rcurves[:, :1] - rcurves).mean(1)  # each random order's own AOPC
+    spread = float(np.std(each, ddof=1)) if len(each) > 1 else None
     return Faithfulness(aopc=aopc, aopc_random=aopc_r, deletion_curve=[float(v) for v in curve],
-                        random_curve=[float(v) for v in rcurve])
+                        random_curve=[float(v) for v in rcurve], aopc_random_spread=spread)
 
 
 # ------------------------------------------------------------------ single removals (leave-one-out)

@@ -96,6 +96,9 @@ class Faithfulness(_Serial):
     # its own baseline, beside its score: {"p": P(target), "checked": parts removed, "parts": [{"unit", "index",
     # "score", "removal"}]}; None for a map whose scores are single removals (occlusion) or made without it
     removals: dict | None = None
+    # how much the AOPCs of the seeded random orders vary among themselves (their standard deviation): an AOPC gap
+    # within twice this is what one random order can beat another by, not a ranking that found something
+    aopc_random_spread: float | None = None
 
 
 @dataclass
