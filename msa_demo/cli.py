@@ -586,7 +586,7 @@ def format_explanation(exp, lang: str = "en") -> str:
     """The explanation in words for a terminal, in ``lang`` ("en", "zh")."""
     from msa_demo import i18n
     from msa_demo.views import conflict_text, negligible, notice_text, trust_rows
-    from msa_demo.views.story import TRUST_SCOPE, heard_in, terminal_verdict
+    from msa_demo.views.story import TRUST_SCOPE, explained_share, heard_in, points, sliver_said, terminal_verdict
     from msa_demo.explain.whatif import bare
     from msa_demo.views.whatif import cost_line, sentence, tone_story
 
@@ -620,7 +620,7 @@ def format_explanation(exp, lang: str = "en") -> str:
             lines.append("  " + t("interaction {pair}: {value}", lang, pair=pair, value=f"{v:+.4f}"))
         if mc.conflict:
             lines.append(f"  ! {conflict_text(mc.conflict_detail, lang)}")
-    for m, verdict in zip(exp.maps, verdicts):
+    for m, verdict, mrec in zip(exp.maps, verdicts, record.get("maps") or []):
         f = m.faithfulness
         head = t("{modality} — {method} ({baseline} baseline)", lang, modality=name(m.modality),
                  method=t(m.method.replace("_", " "), lang),
@@ -637,7 +637,11 @@ def format_explanation(exp, lang: str = "en") -> str:
                 "top words {top}" if m.modality == "text" else "top moments {top}" if m.modality == "video" else
                 "top segments {top}", lang, top=top))
         trust = []
-        if m.delta is not None:
+        share = explained_share(record, mrec)
+        if m.delta is not None and share is not None:  # not "of the output change" as if that were the whole effect
+            trust.append(t("IG delta {delta} of a {points}-point output change ({steps} steps)", lang,
+                           delta=f"{m.delta:.1%}", points=points(share["diff"]), steps=m.params.get("n_steps")))
+        elif m.delta is not None:
             trust.append(t("IG delta {delta} of the output change ({steps} steps)", lang, delta=f"{m.delta:.1%}",
                            steps=m.params.get("n_steps")))
         if f is not None:
@@ -651,6 +655,8 @@ def format_explanation(exp, lang: str = "en") -> str:
         lines.append("    " + i18n.sep(lang).join(trust))
         if verdict["verdict"]:
             lines.append("    " + t("verdict: {mark} {verdict}", lang, mark=verdict["mark"], verdict=verdict["verdict"]))
+        if share is not None:
+            lines.append("    " + sliver_said(record, mrec, lang))
     if any(v["verdict"] for v in verdicts):  # the verdicts rate the maps, not the answer (as the page says)
         lines.append("  " + t(TRUST_SCOPE, lang))
     if exp.what_if:

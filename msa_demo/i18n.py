@@ -1632,6 +1632,49 @@ ZH: dict[str, str] = {
     # the command line: what lite's voice verdict rests on
     "Heard ({how}): “{transcript}”": "听到（{how}）：“{transcript}”",
     "Heard: no words were recognised.": "听到：没有识别出任何词语。",
+    # fix-trust
+    "{name} single-word check: removing any of its strongest words ({k}) alone moves '{label}' by {points} points at "
+    "most, too little for this check to confirm its colours.":
+        "{name} 单词检验：单独去掉它最强的任何一个词（共 {k} 个），“{label}”最多只变化 {points} 个百分点，太小，"
+        "这项检验无法证实它的颜色。",
+    "{name}: removing its parts, even all of them, moves '{label}' by under {n} points; there is nothing for a "
+    "ranking to get right.":
+        "{name}：去掉它的部分，哪怕全部去掉，“{label}”的变化也不到 {n} 个百分点；没有什么可供排名去排对的。",
+    "{name}: removing half of its parts, the top-ranked first or at random, moves '{label}' by under {n} points; "
+    "there is nothing for a ranking to get right.":
+        "{name}：去掉一半的部分（先去排名靠前的，或随机去掉），“{label}”的变化都不到 {n} 个百分点；"
+        "没有什么可供排名去排对的。",
+    "{name}: its deletion curve has only {n} points (a time budget or few parts), too coarse to judge its ranking.":
+        "{name}：它的删除曲线只有 {n} 个点（受时间预算限制或部分太少），太粗，无法判断其排名。",
+    "{name}: deleting the top-ranked parts first drops the score faster than deleting at random (AOPC gap {gap}, "
+    "more than the {spread} by which random orders differ).":
+        "{name}：先删除排名靠前的部分，分数下降得比随机删除更快（AOPC 差 {gap}，超过随机顺序之间的差异 {spread}）。",
+    "{name}: deleting the top-ranked parts first does not drop the score clearly faster than deleting at random "
+    "(AOPC gap {gap}, within the {spread} by which random orders differ); read this map with care.":
+        "{name}：先删除排名靠前的部分，分数下降得并不明显快于随机删除（AOPC 差 {gap}，在随机顺序之间的差异 {spread} "
+        "以内）；请谨慎解读这张图。",
+    "nothing to rank: removing its parts barely moves the answer": "没有可排名的：去掉它的部分几乎不改变结果",
+    "cannot tell: its deletion curve is too coarse to judge": "无法判断：它的删除曲线太粗，无法据此判断",
+    "The deletion test's rule: it holds up only with an AOPC gap over 0.01 and over the spread (standard deviation) "
+    "of the random orders' own AOPCs; — where removing half the parts, top-ranked first or at random, moves the score "
+    "under 2 points (nothing to rank); ? where the curve has fewer than 4 points. The single-word check holds up only "
+    "where a word removed alone moves the score clearly (5 points, or 2 near certainty) the way its colour says.":
+        "删除测试的规则：只有 AOPC 差超过 0.01，且超过各随机顺序自身 AOPC 的离散程度（标准差）时才算经得起检验；若去掉一半的部分"
+        "（先去排名靠前的，或随机去掉）分数变化不到 2 个百分点，记为 —（没有可排名的）；曲线不足 4 个点时记为 ?。"
+        "单词检验只有在单独去掉某个词使分数按其颜色所示方向明显变化（5 个百分点，接近确定时 2 个百分点）时才算经得起检验。",
+    "{name}: its starting point, {noun} blanked out ({baseline} baseline), already reads '{label}' ({p}): the map "
+    "explains only the {points} points between it and {noun}, of the {moves} points '{label}' owes to {noun} (its "
+    "Shapley value); what removing its parts one at a time does says more.":
+        "{name}：它的起点，即把{noun}全部抹去（{baseline}基线），已经读作“{label}”（{p}）：这张图只解释了它与{noun}"
+        "之间的 {points} 个百分点，而“{label}”归功于{noun}的共有 {moves} 个百分点（其 Shapley 值）；"
+        "逐个去掉其部分的效果更能说明问题。",
+    "{name}: its starting point, {noun} blanked out ({baseline} baseline), already reads '{label}' ({p}): the map "
+    "explains only the {points} points between it and {noun}, while removing {word} alone moves '{label}' by "
+    "{moves} points; what removing its parts one at a time does says more.":
+        "{name}：它的起点，即把{noun}全部抹去（{baseline}基线），已经读作“{label}”（{p}）：这张图只解释了它与{noun}"
+        "之间的 {points} 个百分点，而单独去掉{word}就让“{label}”变化 {moves} 个百分点；逐个去掉其部分的效果更能说明问题。",
+    "IG delta {delta} of a {points}-point output change ({steps} steps)":
+        "IG 偏差为 {points} 个百分点输出变化的 {delta}（{steps} 步）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

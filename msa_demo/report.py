@@ -180,7 +180,8 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
                            for r in rows)
     expert = ("<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in keys) + "</tr>"
               + "".join("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in keys) + "</tr>" for r in rows)
-              + f"</table><p><small>{_e(t(views.FIGURES_NOTE, lang))}</small></p>") if rows else ""
+              + f"</table><p><small>{_e(t(views.FIGURES_NOTE, lang))}</small></p>"
+              + f"<p><small>{_e(t(views.story.DELETION_RULE, lang))}</small></p>") if rows else ""
     cost = exp.get("cost") or {}
     total = "<p>" + _e(t("Total: {passes} forward passes, {seconds} s.", lang, passes=cost.get("forward_passes", 0),
                          seconds=f"{float(cost.get('seconds') or 0):.1f}")) + "</p>"
@@ -189,6 +190,7 @@ def _trust_html(exp: dict, lang: str = "en") -> str:
              if rows else "")
     scope = f"<p>{_e(t(views.TRUST_SCOPE, lang))}</p>" if rows else ""
     table += "".join(f"<p><strong>{_e(line)}</strong></p>" for line in views.story.switched(exp, lang)) if rows else ""
+    table += "".join(f"<p><strong>{_e(line)}</strong></p>" for line in views.story.slivers(exp, lang)) if rows else ""
     said = views.glossary(exp, lang)  # the maps' names in the table in plain words, as the page says them
     table += f"<p>{_e(said)}</p>" if rows and said else ""
     return (f"<h2>{_e(t(views.TRUST_TITLE, lang))}</h2>{scope}{table}"

@@ -48,7 +48,7 @@ def test_every_json_entry_point_gives_each_map_its_verdict(api, tiny_preset_path
         assert exp["maps"]
         rows = trust_rows(exp)
         for m, row in zip(exp["maps"], rows):
-            assert m["trust"]["mark"] in "✓✗?⚠" and m["trust"]["mark"] == row["mark"]
+            assert m["trust"]["mark"] in "✓✗?⚠—" and m["trust"]["mark"] == row["mark"]
             assert m["trust"]["verdict"] == row["verdict"] and m["trust"]["checks"], m["trust"]
 
 

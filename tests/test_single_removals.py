@@ -34,7 +34,7 @@ def context():
 @pytest.fixture(scope="module")
 def wrong_way(context):
     """The context model's words map (no what-if): IG, converged, 'great' drawn away from positive."""
-    return explain(context, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2))
+    return explain(context, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=4))
 
 
 def test_a_map_that_draws_the_deciding_word_the_wrong_way_fails_the_trust_table(context, wrong_way):
@@ -70,7 +70,7 @@ def test_the_single_word_check_reaches_the_json_answers(wrong_way):
 
 
 def test_a_map_that_agrees_with_single_removals_keeps_its_tick(planted):
-    exp = explain(planted, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=2)).to_dict()
+    exp = explain(planted, Inputs(text=TextInput(TEXT)), options=ExplainOptions(deletion_steps=4)).to_dict()
     (m,) = [m for m in exp["maps"] if m["modality"] == "text"]
     parts = m["faithfulness"]["removals"]["parts"]
     assert parts[0]["unit"] == "great" and parts[0]["removal"] > 0.2

@@ -355,7 +355,8 @@ def test_robustness_tells_a_stable_map_from_a_fragile_one(cls, stable):
     assert text.startswith("image occlusion robustness: small input noise " + ("barely changes" if stable
                                                                                  else "changes the map a lot"))
     (row,) = views.trust_rows({"maps": [m.to_dict()]})
-    assert row["sensitivity"] == f"{sens:.3f}" and row["mark"] in ("✓", "✗", "?")
+    # —: nothing to rank where the noisy picture's cells, half of them removed, barely move the score
+    assert row["sensitivity"] == f"{sens:.3f}" and row["mark"] in ("✓", "✗", "?", "—")
     assert m.cost.forward_passes > 50 * 4  # four more occlusion maps
 
 

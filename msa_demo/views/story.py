@@ -514,6 +514,19 @@ def heard_in(audio: dict, lang: str = "en") -> str:
 
 
 AOPC_TOO_SMALL = 0.01  # below this, deleting parts barely moves the score: the deletion test cannot judge the map
+# The deletion test's rule (said beside the table, :data:`DELETION_RULE`). It had given ✓ to a gap of +0.016 where
+# half the words, removed top-ranked first or at random, moved P(negative) by 0.1 point (the worked example's text:
+# every word pointed away from 'negative'), to gaps inside what its random orders differ by among themselves, and to
+# a 3-point curve (a 2×2 grid under --budget 1)
+FLAT = 0.02  # half the parts removed, top-ranked first or at random, move P(target) under 2 points: nothing to rank
+# ✓ needs an AOPC gap over the spread (standard deviation) of the random orders' own AOPCs, and AOPC_TOO_SMALL: a gap
+# within it is what one random order beats another by. Not twice it: where one part decides, the random orders differ
+# by when they remove it, and a map that ranks it first (the best order there is) stayed under twice their spread
+SPREAD_TIMES = 1
+FEWEST_POINTS = 4  # a deletion curve of fewer points (nothing removed, one step, everything) is too coarse to judge
+# an IG map explains f(x) - f(baseline): where that is under this share of what its input moves P(target) by (the
+# modality's Shapley value, or removing one part alone), the baseline already reads the target most of the way
+SLIVER = 0.5
 # above this, small input noise moves the map's scores too far (Captum's sensitivity_max: the largest relative change)
 SENSITIVITY_TOO_LARGE = 0.3
 # above this, an IG map's scores miss the score change they should add up to by too much (too few steps, e.g. under
@@ -537,6 +550,9 @@ REMOVAL_SAID = {
 REMOVAL_MORE = " {n} more of its strongest words disagree too."
 REMOVAL_HOLDS = ("{name} single-word check: each of its strongest words ({k}), removed alone, moves '{label}' the way "
                  "the map colours it, or too little to matter.")
+# none of them moves P(target) by a clear margin: the check had passed as "too little to matter" with ✓
+REMOVAL_NOTHING = ("{name} single-word check: removing any of its strongest words ({k}) alone moves '{label}' by "
+                   "{points} points at most, too little for this check to confirm its colours.")
 # the what-if's removal that flips the verdict (``views.whatif.disagreement``), as the trust table weighs it: the page
 # had shown ✓ right under "the map and this check disagree"
 WHATIF_SAID = "{name} what-if check: taking out {words} alone changes the verdict, though the map {how}."
@@ -551,8 +567,9 @@ def points(moved: float) -> str:
 def removal_check(exp: dict, m: dict, lang: str = "en") -> tuple[str, str] | None:
     """(mark, sentence) of map ``m``'s single-removal check (its record's ``removals``), or None where it ran none:
     ✗ where one of its strongest words, removed alone, moves P(target) by a clear margin the other way than the map
-    colours it, or by 10 points where the map gives it next to no weight (``faithfulness.disagreements``)."""
-    from msa_demo.explain.faithfulness import disagreements
+    colours it, or by 10 points where the map gives it next to no weight (``faithfulness.disagreements``); — where
+    none of them moves it by a clear margin either way (nothing for the check to confirm)."""
+    from msa_demo.explain.faithfulness import clear_move, disagreements
     from msa_demo.explain.whatif import bare
 
     record = (m.get("faithfulness") or {}).get("removals")
@@ -562,7 +579,12 @@ def removal_check(exp: dict, m: dict, lang: str = "en") -> tuple[str, str] | Non
     label = i18n.label(str((m.get("params") or {}).get("target") or exp.get("target") or ""), lang)
     odd = disagreements(record, m.get("scores") or [])
     if not odd:
-        return "✓", t(REMOVAL_HOLDS, lang, name=name, k=len(record["parts"]), label=label)
+        p, parts = float(record.get("p") or 0.0), record["parts"]
+        if not any(clear_move(p, float(part["removal"])) for part in parts):  # "—": nothing it could confirm
+            most = max(abs(float(part["removal"])) for part in parts)
+            return "—", t(REMOVAL_NOTHING, lang, name=name, k=len(parts), label=label,
+                          points=points(most) if most >= 0.001 else f"{100 * most:.2f}")
+        return "✓", t(REMOVAL_HOLDS, lang, name=name, k=len(parts), label=label)
     first = odd[0]
     said = t(REMOVAL_SAID[(first["how"], first["removal"] > 0)], lang, name=name, label=label,
              word=t("'{w}'", lang, w=bare(first["unit"])), points=points(first["removal"]))
@@ -631,6 +653,135 @@ def gap_too_large(m: dict) -> bool:
     return m.get("delta") is not None and abs(float(m["delta"])) > IG_GAP_TOO_LARGE
 
 
+def flat_half(f: dict) -> bool | None:
+    """Does removing half of a map's parts, top-ranked first and (on average) at random, move P(target) by under
+    ``FLAT``? The first half of its deletion curve and of the random one (their points up to half the parts); None
+    where the record has no curves."""
+    curve, rcurve = f.get("deletion_curve") or [], f.get("random_curve") or []
+    if len(curve) < 2 or len(rcurve) != len(curve):
+        return None
+    half = len(curve) // 2 + 1
+    return all(abs(float(c[k]) - float(c[0])) < FLAT for c in (curve, rcurve) for k in range(half))
+
+
+def too_coarse(f: dict) -> bool:
+    """Has a map's deletion curve fewer than ``FEWEST_POINTS`` points (a time budget, or few parts)?"""
+    return 0 < len(f.get("deletion_curve") or []) < FEWEST_POINTS
+
+
+def all_flat(f: dict) -> bool:
+    """Does removing any number of a map's parts, all of them included, move P(target) by under ``FLAT``?"""
+    curve, rcurve = f.get("deletion_curve") or [], f.get("random_curve") or []
+    return bool(curve) and all(abs(float(v) - float(curve[0])) < FLAT for v in [*curve, *rcurve])
+
+
+# an IG map explains only f(x) - f(baseline): on lite, the text with every word padded already reads 92 % negative, so a
+# planted negative text's map explained 7 points, while removing 'terrible' alone moved P(negative) by 98, and the CLI
+# said "IG delta 3.4% of the output change" as if that covered the whole effect (as lite audio's what-if says of its
+# padding, :data:`msa_demo.views.whatif.NOTHING_LEFT`: what the blank reads is said, not left to be guessed)
+SLIVER_SAID = {
+    "shapley": "{name}: its starting point, {noun} blanked out ({baseline} baseline), already reads '{label}' ({p}): "
+               "the map explains only the {points} points between it and {noun}, of the {moves} points '{label}' "
+               "owes to {noun} (its Shapley value); what removing its parts one at a time does says more.",
+    "removal": "{name}: its starting point, {noun} blanked out ({baseline} baseline), already reads '{label}' ({p}): "
+               "the map explains only the {points} points between it and {noun}, while removing {word} alone moves "
+               "'{label}' by {moves} points; what removing its parts one at a time does says more.",
+}
+
+
+def explained_share(exp: dict, m: dict) -> dict | None:
+    """Where an IG map's baseline already reads the target most of the way: ``diff`` (its output change f(x) -
+    f(baseline), which its scores add up to), ``base`` (P(target) of the baseline), ``moves`` and ``by`` (what the
+    input moves P(target) by: the modality's Shapley value, "shapley", or removing one part alone, "removal", the
+    larger; ``word`` that part) where the input pushes toward the target, its baseline reads the target (over half)
+    and ``|diff|`` is under ``SLIVER`` of what the input moves; None otherwise."""
+    params, f = m.get("params") or {}, m.get("faithfulness") or {}
+    if params.get("output_difference") is None or m.get("delta") is None:
+        return None
+    diff = float(params["output_difference"])
+    record = f.get("removals") or {}
+    p = record.get("p") if record.get("p") is not None else (f.get("deletion_curve") or [None])[0]
+    if p is None:
+        return None
+    found = [(float(((exp.get("modalities") or {}).get("shapley") or {}).get(m.get("modality")) or 0.0), "shapley",
+              None)]
+    found += [(float(part["removal"]), "removal", part["unit"]) for part in record.get("parts") or []]
+    moves, by, word = max(found, key=lambda x: abs(x[0]))
+    from msa_demo.explain.faithfulness import MOVES
+
+    base = float(p) - diff  # the input pushes toward the target, and its blank already reads it (a majority)
+    if moves < MOVES or base < 0.5 or abs(diff) >= SLIVER * moves:
+        return None
+    return {"diff": diff, "base": base, "moves": moves, "by": by, "word": word}
+
+
+def sliver_said(exp: dict, m: dict, lang: str = "en") -> str | None:
+    """:data:`SLIVER_SAID` for map ``m`` in ``lang`` where its baseline already reads the target most of the way
+    (:func:`explained_share`); None otherwise."""
+    from msa_demo.explain.whatif import bare
+
+    share = explained_share(exp, m)
+    if share is None:
+        return None
+    params = m.get("params") or {}
+    return t(SLIVER_SAID[share["by"]], lang, name=map_name(m, lang), noun=noun(str(m.get("modality")), lang),
+             baseline=i18n.said(str(params.get("baseline", "")), lang),
+             label=i18n.label(str(params.get("target") or exp.get("target") or ""), lang),
+             p=f"{100 * share['base']:.0f} %", points=points(share["diff"]), moves=points(share["moves"]),
+             word=t("'{w}'", lang, w=bare(str(share["word"] or ""))))
+
+
+def slivers(exp: dict, lang: str = "en") -> list[str]:
+    """:func:`sliver_said` of each map that has one, in ``lang`` (said under the trust table, not only in its
+    details)."""
+    return [said for said in (sliver_said(exp, m, lang) for m in exp.get("maps") or []) if said]
+
+
+def deletion_check(exp: dict, m: dict, lang: str = "en") -> tuple[str, str] | None:
+    """(mark, sentence) of map ``m``'s deletion test (:data:`DELETION_RULE`), or None where it ran none: ? for one
+    part, — where removing half its parts barely moves P(target) (nothing for a ranking to get right), ? for a
+    curve of under ``FEWEST_POINTS`` points or a negligible AOPC, ✓ for an AOPC gap over ``AOPC_TOO_SMALL`` and
+    over the random orders' spread (where the record has it), ✗ otherwise."""
+    f, name = m.get("faithfulness") or {}, map_name(m, lang)
+    if f.get("aopc") is None or f.get("aopc_random") is None:
+        return None
+    if len(m.get("labels") or []) == 1:  # an emoji-only text: one "word" (its AOPC equals random's: it had said ✗)
+        return "?", t("{name}: it has one part only, so there is no ranking for the deletion test to check.", lang,
+                      name=name)
+    label = i18n.label(str((m.get("params") or {}).get("target") or exp.get("target") or ""), lang)
+    if flat_half(f):
+        return "—", t("{name}: removing its parts, even all of them, moves '{label}' by under {n} points; there is "
+                      "nothing for a ranking to get right." if all_flat(f) else
+                      "{name}: removing half of its parts, the top-ranked first or at random, moves '{label}' by "
+                      "under {n} points; there is nothing for a ranking to get right.", lang, name=name, label=label,
+                      n=f"{100 * FLAT:.0f}")
+    if too_coarse(f):
+        return "?", t("{name}: its deletion curve has only {n} points (a time budget or few parts), too coarse to "
+                      "judge its ranking.", lang, name=name, n=len(f["deletion_curve"]))
+    aopc, rand = float(f["aopc"]), float(f["aopc_random"])
+    gap = aopc - rand
+    if max(abs(aopc), abs(rand)) < AOPC_TOO_SMALL:
+        return "?", t("{name}: deleting parts barely moves the score (AOPC {aopc}, random {rand}), so the deletion "
+                      "test cannot tell whether this map is right.", lang, name=name, aopc=f"{aopc:.3f}",
+                      rand=f"{rand:.3f}")
+    spread = f.get("aopc_random_spread")
+    if spread is None:  # a record made before the spread was kept
+        if gap > AOPC_TOO_SMALL:
+            return "✓", t("{name}: deleting the top-ranked parts first drops the score faster than deleting at random "
+                          "(AOPC gap {gap}).", lang, name=name, gap=f"{gap:+.3f}")
+        return "✗", t("{name}: deleting the top-ranked parts first does not drop the score clearly faster than "
+                      "deleting at random (AOPC gap {gap}); read this map with care.", lang, name=name,
+                      gap=f"{gap:+.3f}")
+    spread = float(spread)
+    if gap > max(AOPC_TOO_SMALL, SPREAD_TIMES * spread):
+        return "✓", t("{name}: deleting the top-ranked parts first drops the score faster than deleting at random "
+                      "(AOPC gap {gap}, more than the {spread} by which random orders differ).", lang,
+                      name=name, gap=f"{gap:+.3f}", spread=f"±{spread:.3f}")
+    return "✗", t("{name}: deleting the top-ranked parts first does not drop the score clearly faster than deleting "
+                  "at random (AOPC gap {gap}, within the {spread} by which random orders differ); read this map with "
+                  "care.", lang, name=name, gap=f"{gap:+.3f}", spread=f"±{spread:.3f}")
+
+
 def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
     """(the map's index, mark, sentence) for each verdict on each map (:func:`trust_verdicts`)."""
     out = []
@@ -653,23 +804,12 @@ def _verdicts(exp: dict, lang: str = "en") -> list[tuple[int, str, str]]:
             out.append((i, "⚠", t("{name}: speech recognition was unsure of the words it heard, so the map ranks words "
                                   "that may not have been said.", lang, name=name)))
             continue
-        if len(m.get("labels") or []) == 1 and f.get("aopc") is not None:  # an emoji-only text: one "word"
-            out.append((i, "?", t("{name}: it has one part only, so there is no ranking for the deletion test to "
-                                  "check.", lang, name=name)))  # (its AOPC equals random's: it had said ✗)
-        elif f.get("aopc") is not None and f.get("aopc_random") is not None:
-            aopc, rand = float(f["aopc"]), float(f["aopc_random"])
-            gap = aopc - rand
-            if max(abs(aopc), abs(rand)) < AOPC_TOO_SMALL:
-                out.append((i, "?", t("{name}: deleting parts barely moves the score (AOPC {aopc}, random {rand}), so "
-                                      "the deletion test cannot tell whether this map is right.", lang, name=name,
-                                      aopc=f"{aopc:.3f}", rand=f"{rand:.3f}")))
-            elif gap > AOPC_TOO_SMALL:
-                out.append((i, "✓", t("{name}: deleting the top-ranked parts first drops the score faster than "
-                                      "deleting at random (AOPC gap {gap}).", lang, name=name, gap=f"{gap:+.3f}")))
-            else:
-                out.append((i, "✗", t("{name}: deleting the top-ranked parts first does not drop the score clearly "
-                                      "faster than deleting at random (AOPC gap {gap}); read this map with care.",
-                                      lang, name=name, gap=f"{gap:+.3f}")))
+        deleted = deletion_check(exp, m, lang)
+        if deleted is not None:
+            out.append((i, *deleted))
+        sliver = sliver_said(exp, m, lang)
+        if sliver:  # beside the deletion test's ✓: the scores add up, but to a sliver of what the input moves
+            out.append((i, "—", sliver))
         if gap_too_large(m):
             out.append((i, "✗", t("{name} completeness: its scores miss the score change they should add up to by "
                                   "{miss} (too few integration steps); read it with care.", lang, name=name,
@@ -722,10 +862,13 @@ TRUST_SCOPE = ("This rates the explanation (do the marked parts really drive the
                "be confidently wrong; sarcasm, for one, is a known weakness.")
 SHORT = {"✓": "the highlighting holds up: its top parts matter most",
          "✗": "read the highlighting with care: its ranking is weak",
-         "?": "cannot tell: the deletion test has nothing to go on", "⚠": OUTSIDE_LANGUAGES}
+         "?": "cannot tell: the deletion test has nothing to go on", "⚠": OUTSIDE_LANGUAGES,
+         "—": "nothing to rank: removing its parts barely moves the answer"}
 # the ✗ of a map whose IG scores miss what they should add up to (too few steps): its colours may even be the wrong way
 # round ("😭😭😭", read 96 % negative, was drawn "▼▼ strongly against" at 8 steps), which is more than a weak ranking
 SHORT_GAP = "read the highlighting with care: its scores do not add up (too few steps)"
+# the ? of a map whose deletion curve is too coarse to judge (3 points under --budget 1 had given ✓)
+SHORT_COARSE = "cannot tell: its deletion curve is too coarse to judge"
 # the ✗ of a map whose colour of a word disagrees with what removing that word alone does (the single-word or the
 # what-if check): a wrong direction, not a weak ranking
 SHORT_REMOVAL = "read the highlighting with care: removing a word alone disagrees with its colour"
@@ -746,13 +889,18 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
     rows = []
     for i, m in enumerate(exp.get("maps") or []):
         mine = [mark for j, mark, _text in verdicts if j == i]
-        worst = min(mine, key="⚠✗?✓".index) if mine else None  # one failed check is the row's verdict
+        worst = min(mine, key="⚠✗?✓—".index) if mine else None  # one failed check is the row's verdict
+        deleted = (deletion_check(exp, m) or ("",))[0]
+        if worst == "✓" and deleted == "—":  # a ✓ of another check: the ranking it vouches for moves nothing
+            worst = "—"
         f, c = m.get("faithfulness") or {}, m.get("cost") or {}
         wrong_way = any(check is not None and check[0] == "✗"
                         for check in (removal_check(exp, m), whatif_check(exp, i)))
         short = (MISHEARD if worst == "⚠" and misheard(exp, m) and m.get("modality") not in outside
                  and m.get("caveat") != OUTSIDE_LANGUAGES else SHORT_GAP if worst == "✗" and gap_too_large(m)
-                 else SHORT_REMOVAL if worst == "✗" and wrong_way else SHORT.get(worst))
+                 else SHORT_REMOVAL if worst == "✗" and wrong_way
+                 else SHORT_COARSE if worst == "?" and deleted == "?" and too_coarse(f)
+                 and len(m.get("labels") or []) > 1 else SHORT.get(worst))
         rows.append({"map": map_name(m, lang), "mark": worst or "—", "verdict": t(short, lang) if short else "",
                      "IG δ": fmt(m.get("delta"), ".2e"), "AOPC": fmt(f.get("aopc")),
                      "AOPC random": fmt(f.get("aopc_random")), "sanity ρ": fmt(f.get("sanity_spearman"), ".2f"),
@@ -764,12 +912,12 @@ def trust_rows(exp: dict, lang: str = "en") -> list[dict]:
 def map_trust(exp: dict) -> list[dict]:
     """Each map's trust verdict as the JSON answers give it (``/explain_json``, MCP's ``explain``, ``explain
     --json``), in English, from the trust table's own checks (:func:`trust_rows`, :func:`_verdicts`): ``mark`` (✓
-    holds up, ✗ read with care, ? cannot tell, ⚠ outside the model's languages or unsure words; None where no check
-    ran), ``verdict`` (the table's line; None with no mark) and ``checks`` (each check's mark and ``reason``, the
+    holds up, ✗ read with care, ? cannot tell, ⚠ outside the model's languages or unsure words, — nothing to rank:
+    removing its parts barely moves the answer; None where no check ran), ``verdict`` (the table's line; None with no mark) and ``checks`` (each check's mark and ``reason``, the
     sentences behind the table's details). The answers had the figures (AOPC, IG δ) but no verdict: a 4-step IG map
     whose scores missed by 82 % read as nothing wrong."""
     checks = _verdicts(exp)
-    return [{"mark": None if r["mark"] == "—" else r["mark"], "verdict": r["verdict"] or None,
+    return [{"mark": None if r["mark"] == "—" and not r["verdict"] else r["mark"], "verdict": r["verdict"] or None,
              "checks": [{"mark": mark, "reason": text} for j, mark, text in checks if j == i]}
             for i, r in enumerate(trust_rows(exp))]
 
@@ -813,6 +961,12 @@ def switched(exp: dict, lang: str = "en") -> list[str]:
     return out
 
 
+# the deletion test's rule, said in the specialists' details (page and report): none of its thresholds was written
+DELETION_RULE = ("The deletion test's rule: it holds up only with an AOPC gap over 0.01 and over the spread (standard "
+                 "deviation) of the random orders' own AOPCs; — where removing half the parts, top-ranked first or at "
+                 "random, moves the score under 2 points (nothing to rank); ? where the curve has fewer than 4 points. "
+                 "The single-word check holds up only where a word removed alone moves the score clearly (5 points, or "
+                 "2 near certainty) the way its colour says.")
 EXPERT = ("IG δ", "AOPC", "AOPC random", "sanity ρ", "sensitivity", "passes", "seconds")
 FIGURES_NOTE = ("IG δ: how far integrated-gradient scores miss summing to the score change (smaller is better). "
                 "AOPC: how fast the score drops when the top-ranked parts are deleted, against deleting at random. "
@@ -836,11 +990,13 @@ def trust_markdown(exp: dict, final: bool = False, lang: str = "en") -> str:
         body = "".join("<tr>" + "".join(f"<td>{md(r[k])}</td>" for k in ("map",) + EXPERT) + "</tr>" for r in rows)
         verdicts = "\n\n".join(f"{mark} {md(text)}" for mark, text in trust_verdicts(exp, lang))
         parts += [f"**{md(line)}**" for line in switched(exp, lang)]  # under the table, not only a grey line
+        parts += [f"**{md(line)}**" for line in slivers(exp, lang)]
         said = glossary(exp, lang)
         if said:  # the maps' names in the table, said in plain words (not only for a specialist)
             parts.append(md(said))
         parts.append(f"<details><summary>{t('details: the figures behind the verdicts', lang)}</summary>\n\n"
                      f"{verdicts}\n\n<table><tr>{head}</tr>{body}</table>\n\n{t(FIGURES_NOTE, lang)}"
+                     f"\n\n{md(t(DELETION_RULE, lang))}"
                      "\n\n</details>")
     cost = exp.get("cost") or {}
     parts.append(t("**Total:** {passes} forward passes, {seconds} s.", lang, passes=cost.get("forward_passes", 0),
