@@ -116,6 +116,32 @@ def test_a_phone_photo_s_face_is_read_and_one_too_small_to_find_is_told_to_be_cr
         CodeApi(lite_dashboard(warm=False)).predict(image=uri)
 
 
+def test_a_face_with_its_eyes_covered_is_not_read_from_the_wall_beside_it(lite):
+    """The astronaut with a dark bar over her eyes read NEGATIVE 72 %, both maps ticked, with no notice: the face read
+    was a patch of wall by the shuttle, (136, 55, 212, 132), the page said the maps were drawn over "the face that
+    was found" there. Her face is not found now, and nothing else is taken for it: the face model abstains as on a
+    picture without a face (alone: no verdict, with the choice to read it as a face all the same)."""
+    from test_lite_face import covered
+
+    from msa_demo.errors import NoFace
+    from msa_demo.explain import NO_FACE_LEFT_OUT, reading_record
+
+    alone = lite.read_inputs(image=covered("a dark bar over the eyes"))
+    record = reading_record(lite, alone, ["image"])["image"]
+    assert record["face_found"] is False and record["faces_found"] == 0 and "face_read" not in record
+    with pytest.raises(NoFace, match="No face was found in the picture, so the face model abstains"):
+        lite.face_check(alone)
+    both = lite.read_inputs(text="The meeting is at ten in the room on the second floor.",
+                            image=covered("a dark bar over the eyes"))
+    assert lite.face_check(both) == (["image"], NO_FACE_LEFT_OUT)
+    pred = lite.predict(inputs=both)
+    assert pred.abstained == ["image"] and NO_FACE_LEFT_OUT in pred.notices
+    # a hand over her mouth hides less: her face is found and read, where it is
+    hand = lite.read_inputs(image=covered("a hand over the mouth"))
+    box = reading_record(lite, hand, ["image"])["image"]["face_read"]["box"]
+    assert 84 <= (box[0] + box[2]) / 2 <= 141 and 28 <= (box[1] + box[3]) / 2 <= 85, box
+
+
 def test_a_clip_of_two_faces_says_that_the_largest_in_each_frame_was_read(lite, tmp_path):
     """A clip of a smiling face at the left and a frowning one at the right read the frown alone ("Video alone"
     negative 90 %), with no notice. The leftmost of faces about as large is read in each frame, as in a picture,
