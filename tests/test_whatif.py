@@ -725,3 +725,40 @@ def test_a_flip_that_takes_most_of_the_face_out_is_said_as_that_not_listed():
     assert sentence_for(few, params, total=49).startswith("Without picture regions r1c1 (row 1, column 1), ")
     half = Counterfactual("image", "remove", True, "negative", "positive", probs, "", units=labels[:24])
     assert sentence_for(half, params, total=49).startswith("Without picture regions")  # not more than half
+
+
+def test_the_picture_of_removed_regions_over_a_found_face_shows_the_face(lite):
+    """On lite, the smiling example's what-if removes three cells of the 7×7 grid over her face (the smile) and reads
+    neutral; its picture was the whole 256-px picture at thumbnail size, where the cells, 8 px each, were specks by
+    her chin. It shows the face and its margin now, where the heat maps are drawn (``params["heatmap_box"]``), large
+    enough to see the cells removed."""
+    import base64
+    import io
+    from pathlib import Path
+
+    from msa_demo import views
+
+    picture = Image.open(Path(__file__).resolve().parents[1] / "examples" / "happy_face.png").convert("RGB")
+    exp = explain(lite, lite.read_inputs(image=picture),
+                  options=ExplainOptions(what_if=True, image_methods=("occlusion",), deletion_steps=2))
+    data = exp.to_dict()
+    [c] = [c for c in data["what_if"] if c["modality"] == "image" and c["flipped"]]
+    area = data["maps"][0]["params"]["heatmap_box"]
+    assert data["maps"][0]["params"]["grid_over"] == "face" and area[2] - area[0] < picture.width / 2
+    found = re.search(r"!\[The picture without those regions \(greyed\)\]\(data:image/png;base64,([^)]+)\)",
+                      views.whatif_markdown(data))
+    assert found
+    shown = Image.open(io.BytesIO(base64.b64decode(found.group(1)))).convert("RGB")
+    assert max(shown.size) <= 200  # the page's thumbnail
+
+    def like(a: Image.Image, b: Image.Image) -> float:  # mean difference of two pictures at 64 × 64, grey
+        return float(np.abs(np.asarray(a.convert("L").resize((64, 64)), dtype=np.float32)
+                            - np.asarray(b.convert("L").resize((64, 64)), dtype=np.float32)).mean())
+
+    assert like(shown, picture.crop(tuple(area))) < 8 < like(shown, picture)  # the face and its margin, not the whole
+    red = np.abs(np.asarray(shown, dtype=np.int32) - np.array([215, 48, 39])).sum(-1) < 90  # the cells' outlines
+    columns = np.flatnonzero(red.any(0))
+    assert columns[-1] - columns[0] > 0.2 * shown.width, (columns, shown.size)  # the three cells: a fifth across
+    # the report draws the same picture
+    pic = views.whatif_picture(data, c)
+    assert like(pic, picture.crop(tuple(area))) < 8 and min(pic.size) >= 200

@@ -17,7 +17,7 @@ from msa_demo.explain.whatif import (bare, most_taken, tally, times, unit_name, 
 from msa_demo.language import language_name
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md, png_uri
-from msa_demo.views.figures import original_image
+from msa_demo.views.figures import FACE_DRAWN, original_image
 
 PAGE_PICTURE_SIDE = 200  # the page's what-if picture, long side (the report's: 240 px wide)
 LISTED = 6  # units a sentence names before "and N more" (``explain.whatif``): the rest are listed under it
@@ -450,18 +450,41 @@ def whatif_markdown(exp: dict, lang: str = "en") -> str:
             + (f"\n\n{sound}" if sound else ""))
 
 
+def picture_area(exp: dict, c: dict, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The part of the picture (``size``) the what-if ``c``'s picture shows: where the map it searched by is drawn,
+    the face that was found and its margin (its ``heatmap_box``, ``explain.result.map_area``), else the whole."""
+    from msa_demo.explain.result import map_area
+
+    params = map_of(c, exp).get("params") or {}
+    box = params.get("box")
+    if params.get("grid_over") != "face" or not box or len(box) != 4:
+        return 0, 0, *size
+    kept = params.get("heatmap_box")
+    left, top, right, bottom = (int(v) for v in (kept if kept and len(kept) == 4 else map_area(size, box)))
+    left, top, right, bottom = max(0, left), max(0, top), min(size[0], right), min(size[1], bottom)
+    return (left, top, right, bottom) if right - left >= 1 and bottom - top >= 1 else (0, 0, *size)
+
+
 def whatif_picture(exp: dict, c: dict) -> Image.Image | None:
-    """The picture with the removed regions of an image what-if greyed and outlined; None for another."""
+    """The picture with the removed regions of an image what-if greyed and outlined; None for another. Where the
+    map was over a face that was found, the face and its margin, at least ``FACE_DRAWN`` px long (as the heat maps
+    are drawn): the whole picture at thumbnail size had shown the few cells removed from a small face as specks."""
     if c.get("modality") != "image" or not c.get("flipped"):
         return None
     img = original_image(exp)
     if img is None:
         return None
-    out = img.convert("RGB")
+    left, top, right, bottom = picture_area(exp, c, img.size)
+    whole = (left, top, right, bottom) == (0, 0, *img.size)
+    scale = 1.0 if whole else max(1.0, FACE_DRAWN / max(right - left, bottom - top))
+    out = img.convert("RGB").crop((left, top, right, bottom))
+    if scale > 1:
+        out = out.resize((round((right - left) * scale), round((bottom - top) * scale)), Image.BICUBIC)
     shade = Image.new("RGB", out.size, (128, 128, 128))
     mask = Image.new("L", out.size, 0)
     draw = ImageDraw.Draw(mask)
-    boxes = [tuple(int(v) for v in box[:4]) for box in c.get("spans") or [] if len(box) >= 4]
+    boxes = [tuple(round((int(v) - o) * scale) for v, o in zip(box[:4], (left, top, left, top)))
+             for box in c.get("spans") or [] if len(box) >= 4]
     for box in boxes:
         draw.rectangle(box, fill=200)
     out = Image.composite(shade, out, mask)
@@ -515,4 +538,4 @@ def tone_html(exp: dict, lang: str = "en") -> str:
 
 
 __all__ = ["cost_line", "edited_html", "edited_markdown", "map_disagrees", "ordered", "sentence", "tone_html", "tone_markdown", "tone_rows", "whatif_html",
-           "whatif_markdown", "whatif_picture"]
+           "whatif_markdown", "whatif_picture", "picture_area"]
