@@ -1675,6 +1675,10 @@ ZH: dict[str, str] = {
         "之间的 {points} 个百分点，而单独去掉{word}就让“{label}”变化 {moves} 个百分点；逐个去掉其部分的效果更能说明问题。",
     "IG delta {delta} of a {points}-point output change ({steps} steps)":
         "IG 偏差为 {points} 个百分点输出变化的 {delta}（{steps} 步）",
+    # fix-labels
+    "{n} row(s) already done have other labels in the manifest now: their labels were updated and the scores are "
+    "against them (their explanations were kept)":
+        "{n} 行已完成的行在清单中的标签已不同：它们的标签已更新，评分按新标签计算（它们的解释保留不变）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

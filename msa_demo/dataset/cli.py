@@ -80,7 +80,7 @@ def add_command(sub) -> None:
 
 
 def cmd_explain_batch(args: argparse.Namespace) -> int:
-    from msa_demo.dataset.local import OTHER_INPUTS, explain_batch
+    from msa_demo.dataset.local import OTHER_INPUTS, RELABELLED, explain_batch
     from msa_demo.dataset.report import ids_named, ids_repeated, labels_not_read, rows_counted
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
@@ -138,6 +138,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                 "were explained again", lang, n=s.other_settings))
     if s.other_inputs:
         print("  " + t(OTHER_INPUTS, lang, n=s.other_inputs))
+    if s.relabelled:  # labels read again from the manifest (another label column): said, not done in silence
+        print("  " + t(RELABELLED, lang, n=s.relabelled))
     if s.not_read:
         print(t(NOT_READ_ONE if s.not_read == 1 else NOT_READ, lang, n=s.not_read, ids=ids_named(s.not_read_ids, lang)))
     if s.span_unused:  # a start / end with no clip or sound to cut: said once, not dropped without a word

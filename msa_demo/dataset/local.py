@@ -18,7 +18,7 @@ from msa_demo.dataset.manifest import none_found
 from msa_demo.dataset.export import write_csv
 from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, model_record, one_line,
                                    read_rows, safe_name, text_kept)
-from msa_demo.dataset.columns import SETTINGS_COLUMN, hash_columns
+from msa_demo.dataset.columns import LABEL_NOT_USED, SETTINGS_COLUMN, hash_columns
 from msa_demo.dataset.report import fused_probs, labels_read, too_close, write_report
 from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.span import timed
@@ -58,6 +58,7 @@ class BatchSummary:
     too_close: tuple[tuple[str, dict[str, float]], ...] = ()
     # the rows that give a start and end (``dataset.span``) but no clip or sound to cut (used): said once by the run
     span_unused: tuple[str, ...] = ()
+    relabelled: int = 0  # rows done before whose label the manifest now gives otherwise: updated (``RELABELLED``)
 
     @property
     def left(self) -> int:
@@ -129,7 +130,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     same_inputs = {r.id for r in rows if done.get(r.id) == inputs_now[r.id]}
     other_settings = {i for i in same_inputs if made_with.get(i) not in (None, settings)}
     todo = [r for r in rows if r.id not in same_inputs or r.id in other_settings]
-    kept_up = keep_up(store, stored, [r for r in rows if r.id in same_inputs and r.id not in other_settings])
+    kept_up, relabelled = keep_up(store, stored, [r for r in rows if r.id in same_inputs and r.id not in other_settings])
     before = {str(r["id"]): tuple(r.get(h) for h in hashes) for r in stored}
     other_inputs = sum(1 for r in rows if r.id in before and before[r.id] != inputs_now[r.id])
     failed_ids = {str(r["id"]) for r in stored if r.get("error")}
@@ -201,7 +202,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         tuple(failures), label_hint, failed_before, len(other_settings), other_inputs, len(not_read),
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
                         tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close),
-                        tuple(r.id for r in rows if r.span is not None and not timed(r.values, use)))
+                        tuple(r.id for r in rows if r.span is not None and not timed(r.values, use)), relabelled)
 
 
 PROGRESS_EVERY = 10.0  # seconds between two plain progress lines (the last row's always said)
@@ -235,23 +236,43 @@ class Ticker:
 
 
 
-def keep_up(store, stored: list[dict[str, Any]], skipped: Sequence[ManifestRow]) -> int:
+def keep_up(store, stored: list[dict[str, Any]], skipped: Sequence[ManifestRow]) -> tuple[int, int]:
     """The rows done before, skipped now, with what the manifest says of them beside their inputs brought up to date
-    in the log: their ``group`` (``--columns group=notes`` added on a run again had done nothing) and, in a folder
-    written before it was kept, their ``text`` (results.csv's). How many were."""
+    in the log: their ``group`` (``--columns group=notes`` added on a run again had done nothing), their label as the
+    manifest gives it now (``label``, ``label_given``, ``label_read_as`` and the notice of a label not read: a run
+    again with ``label=Sentiment`` in place of ``label=Emotion`` had skipped every row and scored the old labels) and,
+    in a folder written before it was kept, their ``text`` (results.csv's). Only the explanations are costly; what
+    the manifest alone decides is read again on every run. (rows brought up to date, those of them whose label
+    changed)."""
     by_id = {str(r["id"]): r for r in stored}
-    n = 0
+    n = relabelled = 0
     for row in skipped:
         rec = by_id.get(row.id)
         if rec is None:
             continue
-        now = {"group": row.group} if rec.get("group") != row.group else {}
+        now = {k: v for k, v in manifest_says(row).items() if rec.get(k) != v}
+        notices = [row.label_notice] if row.label_notice else []
+        notices += [x for x in rec.get("notices") or [] if not str(x).startswith(LABEL_NOT_USED)]
+        if notices != list(rec.get("notices") or []):
+            now["notices"] = notices
         if "text" not in rec:
             now["text"] = text_kept(row.values.get("text"))
         if now:
             store.append({**rec, **now})
             n += 1
-    return n
+            relabelled += any(k in now for k in ("label", "label_given"))
+    return n, relabelled
+
+
+def manifest_says(row: ManifestRow) -> dict[str, Any]:
+    """What a results row holds that the manifest alone decides (no explanation needed): read again on every run."""
+    return {"group": row.group, "label": row.label, "label_given": row.label_given,
+            "label_read_as": row.label_read_as}
+
+
+# a run again whose manifest gives rows already done other labels (another label column, labels fixed in the sheet)
+RELABELLED = ("{n} row(s) already done have other labels in the manifest now: their labels were updated and the "
+              "scores are against them (their explanations were kept)")
 
 
 OTHER_INPUTS = ("{n} row(s) of the results folder had the same id with other inputs (another manifest's rows, or "
@@ -283,5 +304,5 @@ def local_results(todo: Sequence[ManifestRow], model, options, target, use, top_
         yield explain_row(model, row, options, target, use, top_k, face_anyway)
 
 
-__all__ = ["OTHER_INPUTS", "BatchSummary", "explain_batch", "explain_row", "local_results", "model_record", "one_line",
+__all__ = ["OTHER_INPUTS", "RELABELLED", "BatchSummary", "explain_batch", "explain_row", "local_results", "model_record", "one_line",
            "settings_digest"]

@@ -710,6 +710,10 @@ class DatasetTab:
             from msa_demo.dataset.local import OTHER_INPUTS
 
             gradio().Info(t(OTHER_INPUTS, lang, n=ran.other_inputs), duration=None, title=t("Note", lang))
+        if ran.relabelled:  # the rows done before took the labels the manifest gives now: said, as on the command line
+            from msa_demo.dataset.local import RELABELLED
+
+            gradio().Info(t(RELABELLED, lang, n=ran.relabelled), duration=None, title=t("Note", lang))
         opened = self.open(self.shown(out), show, lang, visitor=visitor)
         if note:  # the files left out, said above the run's summary, where it stays
             opened = (opened[0], f"**{md(note)}**\n\n{opened[1]}", *opened[2:])
