@@ -1679,6 +1679,31 @@ ZH: dict[str, str] = {
     "{n} row(s) already done have other labels in the manifest now: their labels were updated and the scores are "
     "against them (their explanations were kept)":
         "{n} 行已完成的行在清单中的标签已不同：它们的标签已更新，评分按新标签计算（它们的解释保留不变）",
+    "scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above {band} → "
+    "{positive} (the three classes of {sets}), by the scores the label column holds; if they are on another scale, "
+    "say it: --label-scale {other}":
+        "分数读作情感：低于 −{band} → {negative}，−{band} 到 {band} → {neutral}，高于 {band} → {positive}（即 {sets} "
+        "的三分类），依据标签列所含的分数而定；如果它们是另一种刻度，请指明：--label-scale {other}",
+    "scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above {band} → "
+    "{positive} (the three classes of {sets}), as --label-scale {scale} says":
+        "分数读作情感：低于 −{band} → {negative}，−{band} 到 {band} → {neutral}，高于 {band} → {positive}（即 {sets} "
+        "的三分类），按 --label-scale {scale} 所指明的刻度",
+    "the label column's numbers are scores with none below 0, so their scale is not guessed and none was read: say "
+    "it with --label-scale sims (-1 to 1, as CH-SIMS) or --label-scale mosi (-3 to 3, as CMU-MOSI / MOSEI)":
+        "标签列的数字是分数且没有低于 0 的，因此不猜测其刻度，一个也没有读取：请用 --label-scale sims（-1 到 1，如 "
+        "CH-SIMS）或 --label-scale mosi（-3 到 3，如 CMU-MOSI / MOSEI）指明",
+    "; or say the scale of their scores with --label-scale": "；或用 --label-scale 指明其分数的刻度",
+    "Label '{label}' is a score, and the label column's scores hold none below 0, so their scale is not guessed (0.4 "
+    "is positive on CH-SIMS's -1 to 1, neutral on CMU-MOSI's -3 to 3); say it with --label-scale sims or "
+    "--label-scale mosi, or write negative, neutral or positive.":
+        "标签“{label}”是一个分数，而标签列的分数没有低于 0 的，因此不猜测其刻度（0.4 在 CH-SIMS 的 -1 到 1 上是正面，"
+        "在 CMU-MOSI 的 -3 到 3 上是中性）；请用 --label-scale sims 或 --label-scale mosi 指明，或写 negative、"
+        "neutral 或 positive。",
+    "Label '{label}' lies beyond the scores' {scale}, so it is not read; say the scale its scores are on with "
+    "--label-scale (mosi: -3 to 3, sims: -1 to 1).":
+        "标签“{label}”超出了分数的 {scale} 范围，因此未读取；请用 --label-scale 指明其分数所用的刻度（mosi：-3 到 3，"
+        "sims：-1 到 1）。",
+    "--label-scale '{name}' is not one of {choices}.": "--label-scale “{name}”不是 {choices} 之一。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -16,6 +16,7 @@ import torch
 
 from msa_demo.config import SENTIMENTS
 from msa_demo.errors import InputError, ModelLoadError
+from msa_demo.optionspec import OptionSpec
 
 
 def _norm(label: str) -> str:
@@ -132,6 +133,34 @@ ZERO_ALONE = "0 alone"
 # (-1 to 1) keeps -0.1 to 0.1 neutral. A 2-way set reads a score below 0 as negative, else positive ("Has0").
 SCORES: dict[str, float] = {"scores -3 to 3": 0.5, "scores -1 to 1": 0.1}  # numbering -> neutral half-width
 SCORE_SETS = {"scores -3 to 3": "CMU-MOSI / MOSEI", "scores -1 to 1": "CH-SIMS"}
+SCORE_RANGE = {"scores -3 to 3": 3.0, "scores -1 to 1": 1.0}  # a score beyond it is on no such scale
+# The scale of a label column's scores, when it is said rather than told from them (a MOSI subset whose scores all lie
+# in -1..1 had been read as CH-SIMS, with no way to say otherwise but to write the labels as words): the scale's name
+# -> its numbering in SCORES. ``label_read_as`` records a scale said as "--label-scale mosi" (:data:`SCALED`).
+LABEL_SCALES = {"mosi": "scores -3 to 3", "sims": "scores -1 to 1"}
+LABEL_SCALE = OptionSpec(
+    name="label_scale", default="auto", kind=str, choices=("auto", *LABEL_SCALES), label="--label-scale",
+    help="the scale of the label column's sentiment scores: mosi (-3 to 3, as CMU-MOSI and MOSEI: neutral from -0.5 "
+         "to 0.5), sims (-1 to 1, as CH-SIMS: neutral from -0.1 to 0.1), or auto (told from the scores the column "
+         "holds: -1 to 1 when all lie within, -3 to 3 else; scores with none below 0 are not guessed at) "
+         "(default: auto)")
+SCALED = LABEL_SCALE.flag  # how a row's score was read when its scale was said: "--label-scale mosi"
+# Scores (some not whole) with none below 0: a positive-only subset of CH-SIMS (0.2, 0.8, 1.0) had been read in part,
+# 1.0 as 0 / 1's positive and the others not at all. Which scale they are on is not guessed: none is read, said once.
+UNSIGNED = "scores, none below 0"
+
+
+NOT_A_SCALE = "--label-scale '{name}' is not one of {choices}."
+
+
+def label_scale(name: str | None) -> str | None:
+    """``--label-scale``'s numbering in ``SCORES`` (None for auto or none); a name it does not know is one line."""
+    if name in (None, "", LABEL_SCALE.default):
+        return None
+    name = str(name).strip().lower()
+    if name not in LABEL_SCALES:
+        raise InputError(NOT_A_SCALE.format(name=name, choices=", ".join(LABEL_SCALE.choices)))
+    return LABEL_SCALES[name]
 
 
 _STARS = re.compile(r"(\d+)\s*(?:stars?|星)", re.IGNORECASE)  # a star rating's name: "1 star", "5 stars", "4 星"
@@ -167,7 +196,8 @@ def label_numbering(raws: Iterable[Any]) -> str:
     or 4 -> 0 to 4; 1 to 3, 4 or 5 -> 1 to 5 (star ratings); 1 to 9 or 10 -> 1 to 10. Other numbers (FER2013's
     emotion codes 0 to 6) follow none: "numbers 0 to 6", which :func:`map_label` does not guess at, and says so;
     nor at numbers among sentiment words that hold no number below 0 (``AMONG_WORDS``: "pos", "neg", "0"; with a
-    -1 they are -1 / 0 / 1's) or a column whose only number is 0 (``ZERO_ALONE``)."""
+    -1 they are -1 / 0 / 1's) or a column whose only number is 0 (``ZERO_ALONE``), nor at scores (some not whole)
+    with none below 0 (``UNSIGNED``: their scale is said with ``--label-scale``)."""
     raws = [r for r in raws if r is not None and str(r).strip()]
     values = [v for v in (label_score(r) for r in raws) if v is not None]
     plain = [v for r, v in zip(raws, map(label_score, raws)) if v is not None and not _STARS.fullmatch(str(r).strip())]
@@ -176,6 +206,8 @@ def label_numbering(raws: Iterable[Any]) -> str:
     if values and min(values) < 0 and max(abs(v) for v in values) <= 3 and (
             any(not v.is_integer() for v in values) or max(abs(v) for v in values) > 1):
         return "scores -1 to 1" if max(abs(v) for v in values) <= 1 else "scores -3 to 3"
+    if plain and min(plain) >= 0 and any(not v.is_integer() for v in plain):
+        return UNSIGNED
     numbers = {int(v) for v in values if v.is_integer()}
     if not numbers or min(numbers) < 0:
         return DEFAULT_NUMBERING
@@ -256,6 +288,13 @@ def score_sentiment(value: float, numbering: str, two_way: bool = False) -> str:
     return "negative" if value < -band else "positive" if value > band else "neutral"
 
 
+SCALE_NOT_GUESSED = ("Label '{label}' is a score, and the label column's scores hold none below 0, so their scale is "
+                     "not guessed (0.4 is positive on CH-SIMS's -1 to 1, neutral on CMU-MOSI's -3 to 3); say it with "
+                     "--label-scale sims or --label-scale mosi, or write negative, neutral or positive.")
+BEYOND_SCALE = ("Label '{label}' lies beyond the scores' {scale}, so it is not read; say the scale its scores are on "
+                "with --label-scale (mosi: -3 to 3, sims: -1 to 1).")
+
+
 def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> str:
     """One raw label onto a sentiment name of ``LABEL_SETS[label_set]`` (aliases and emotions included); a
     number by ``NUMBERINGS[numbering]`` or ``SCORES[numbering]`` (the label column's, :func:`label_numbering`;
@@ -263,7 +302,11 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
     text = str(raw).strip().lower()
     number, score = label_number(raw), label_score(raw)
     if numbering in SCORES and score is not None and label_set != "emotion7":
+        if abs(score) > SCORE_RANGE[numbering]:
+            raise InputError(BEYOND_SCALE.format(label=raw, scale=numbering[len("scores "):]))
         text = score_sentiment(score, numbering, two_way=label_set == "2")
+    elif numbering == UNSIGNED and score is not None and label_set != "emotion7":
+        raise InputError(SCALE_NOT_GUESSED.format(label=raw))
     elif number is not None and label_set != "emotion7":
         if label_set == "2" and numbering in (DEFAULT_NUMBERING, ZERO_ALONE):
             numbering = "0 / 1"  # a 2-way set has no neutral for 0 to be

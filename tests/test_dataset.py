@@ -580,12 +580,14 @@ def test_a_split_s_labels_are_said_as_the_whole_column_read_them(tmp_path):
 
 
 def test_scores_without_a_negative_one_are_not_guessed(tmp_path):
-    """0.7 may be a probability, a share of stars or SST's phrase value: not read, and the notice says why."""
+    """0.7 may be a probability, a share of stars or SST's phrase value: not read, and the notice says why and how to
+    say the scale (--label-scale)."""
     m = tmp_path / "m.csv"
     m.write_text("text,label\nfine,0.7\nbad,0.2\n", encoding="utf-8")
     notices = [r.label_notice for r in manifest_rows(m)]
-    assert notices[0] == ("The label was not used: Label '0.7' is a score, and scores are read only from a label "
-                          "column that holds negative ones too (-1 to 1 as CH-SIMS, -3 to 3 as CMU-MOSI); write "
+    assert notices[0] == ("The label was not used: Label '0.7' is a score, and the label column's scores hold none "
+                          "below 0, so their scale is not guessed (0.4 is positive on CH-SIMS's -1 to 1, neutral on "
+                          "CMU-MOSI's -3 to 3); say it with --label-scale sims or --label-scale mosi, or write "
                           "negative, neutral or positive.")
     from msa_demo.i18n import said
 

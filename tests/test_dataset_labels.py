@@ -111,3 +111,82 @@ def test_a_label_column_mapped_on_a_run_again_scores_the_set(tiny_model, tmp_pat
     rows = read_results(out)
     assert [(r["label"], r["label_given"]) for r in rows] == [(None, None)] * 3
     assert not any(str(n).startswith("The label was not used") for r in rows for n in r["notices"])
+
+
+def test_a_column_of_scores_with_none_below_0_is_refused_whole_with_how_to_say_its_scale(tiny_model, tmp_path):
+    """sims_pos_only.csv (0.2, 0.8, 1.0, 0.4): 1.0 became positive, 0.2 / 0.8 / 0.4 "labels not read", and accuracy
+    was computed on 1 of 4 rows. Scores with none below 0 are read as one scale, whole, when it is said
+    (--label-scale sims), else none is, with one line that says why and how to say it."""
+    from msa_demo.dataset.report import labels_not_read, labels_read
+    from msa_demo.dataset.rows import read_rows
+    from msa_demo.i18n import said
+
+    manifest = tmp_path / "sims_pos_only.csv"
+    manifest.write_text("text,label\ngood,0.2\nvery good,0.8\nexcellent,1.0\nnice,0.4\n", encoding="utf-8")
+    rows, _ = read_rows(manifest)
+    assert [r.label for r in rows] == [None] * 4  # not 1.0 alone
+    assert all("--label-scale sims or --label-scale mosi" in r.label_notice for r in rows)
+    records = [{"label": r.label, "label_given": r.label_given, "label_read_as": r.label_read_as} for r in rows]
+    assert labels_read(records) == (
+        "the label column's numbers are scores with none below 0, so their scale is not guessed and none was read: "
+        "say it with --label-scale sims (-1 to 1, as CH-SIMS) or --label-scale mosi (-3 to 3, as CMU-MOSI / MOSEI)")
+    assert "--label-scale sims" in labels_read(records, "zh") and "刻度" in labels_read(records, "zh")
+    unread = labels_not_read([(r.id, r.label_given) for r in rows])
+    assert unread.endswith("; or say the scale of their scores with --label-scale.") and "--label-names" not in unread
+    assert "刻度" in said(rows[0].label_notice, "zh")
+    # said: every score read on that scale
+    rows, _ = read_rows(manifest, scale="sims")
+    assert [r.label for r in rows] == ["positive"] * 4 and {r.label_read_as for r in rows} == {"--label-scale sims"}
+    rows, _ = read_rows(manifest, scale="mosi")
+    assert [r.label for r in rows] == ["neutral", "positive", "positive", "neutral"]
+    # whole numbers with none below 0 are read as before (SST-2's 0 / 1, star ratings)
+    manifest.write_text("text,label\na,0\nb,1\nc,1.0\n", encoding="utf-8")
+    assert [r.label for r in read_rows(manifest)[0]] == ["negative", "positive", "positive"]
+
+
+def test_the_scale_of_the_scores_can_be_said_and_the_line_names_it(tiny_model, tmp_path, capsys, monkeypatch):
+    """A MOSI subset whose scores all lie in -1..1 (mosi_small_scores.csv) was read as CH-SIMS (neutral from -0.1 to
+    0.1) where MOSI's -0.5 to 0.5 was meant; the line said so, but the only way out was to write the labels as
+    words. --label-scale mosi reads them on MOSI's scale, and the line names it; a score beyond the scale said is
+    not read; a scale it does not know is one line."""
+    from msa_demo.__main__ import build_parser, main
+    from msa_demo.dataset.report import labels_read
+    from msa_demo.dataset.rows import read_rows
+    from msa_demo.errors import InputError
+    from msa_demo.labels import LABEL_SCALE
+
+    manifest = tmp_path / "mosi_small_scores.csv"
+    manifest.write_text("video_id,clip_id,text,label\nv1,1,it was kind of nice,0.6\nv1,2,it was fine,0.4\n"
+                        "v1,3,a bit dull,-0.2\nv1,4,not great,-0.8\nv1,5,okay,0.2\n", encoding="utf-8")
+    guessed, _ = read_rows(manifest)
+    assert [r.label for r in guessed] == ["positive", "positive", "negative", "negative", "positive"]
+    line = labels_read([{"label": r.label, "label_given": r.label_given, "label_read_as": r.label_read_as}
+                        for r in guessed])
+    assert "(the three classes of CH-SIMS)" in line and line.endswith("if they are on another scale, say it: "
+                                                                      "--label-scale mosi")
+    rows, _ = read_rows(manifest, scale="mosi")
+    assert [r.label for r in rows] == ["positive", "neutral", "neutral", "negative", "neutral"]
+    records = [{"label": r.label, "label_given": r.label_given, "label_read_as": r.label_read_as} for r in rows]
+    assert labels_read(records) == ("scores read as sentiments: below −0.5 → negative, −0.5 to 0.5 → neutral, above "
+                                    "0.5 → positive (the three classes of CMU-MOSI / MOSEI), as --label-scale mosi "
+                                    "says")
+    manifest.write_text("text,label\na,2.5\nb,-0.4\n", encoding="utf-8")
+    rows, _ = read_rows(manifest, scale="sims")
+    assert [r.label for r in rows] == [None, "negative"] and "lies beyond the scores' -1 to 1" in rows[0].label_notice
+    with pytest.raises(InputError, match=r"^--label-scale 'imdb' is not one of auto, mosi, sims\.$"):
+        read_rows(manifest, scale="imdb")
+    # on the command line: declared once (its choices and help), read by explain-batch, said in the run's line
+    args = build_parser().parse_args(["explain-batch", str(manifest), "--out", str(tmp_path / "o"), "--label-scale",
+                                      "mosi"])
+    assert args.label_scale == "mosi" and LABEL_SCALE.flag == "--label-scale"
+    assert "--label-scale {auto,mosi,sims}" in build_parser()._subparsers._group_actions[0].choices[
+        "explain-batch"].format_help()
+    monkeypatch.setattr("msa_demo.model.MultimodalSentimentModel.from_preset",
+                        classmethod(lambda cls, *a, **k: tiny_model))
+    manifest.write_text("text,label\nit was kind of nice,0.6\nit was fine,0.4\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["explain-batch", str(manifest), "--out", str(tmp_path / "o"), "--label-scale", "mosi",
+                 "--no-progress", "--lang", "en", "--ig-max-steps", "8"]) == 0
+    assert "(the three classes of CMU-MOSI / MOSEI), as --label-scale mosi says" in capsys.readouterr().out
+    assert [r["label"] for r in read_results(tmp_path / "o")] == ["positive", "neutral"]
+    assert "as --label-scale mosi says" in (tmp_path / "o" / "report.html").read_text(encoding="utf-8")

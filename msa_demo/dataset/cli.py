@@ -34,7 +34,7 @@ RUN_AGAIN = "  a worker stopped; {n} row(s) were run again: {ids}"
 def add_command(sub) -> None:
     from msa_demo.cli import add_face_flag, add_lang_flag, add_model_flags, add_option_flags
     from msa_demo.dataset.manifest import COLUMNS_HELP, ENCODING_HELP
-    from msa_demo.labels import LABEL_NAMES_HELP
+    from msa_demo.labels import LABEL_NAMES_HELP, LABEL_SCALE
 
     p = sub.add_parser("explain-batch", help="explain every row of a manifest (CSV, JSONL, Parquet or a saved "
                        "datasets folder) into a results "
@@ -64,6 +64,7 @@ def add_command(sub) -> None:
     p.add_argument("--columns", default=None, metavar="NAME=COLUMN,...", help=COLUMNS_HELP)
     p.add_argument("--encoding", default=None, metavar="NAME", help=ENCODING_HELP)
     p.add_argument("--label-names", default=None, metavar="NAMES", help=LABEL_NAMES_HELP)
+    p.add_argument(LABEL_SCALE.flag, default=LABEL_SCALE.default, choices=LABEL_SCALE.choices, help=LABEL_SCALE.help)
     p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K rows of the manifest")
     p.add_argument("--split", default=None, metavar="NAME",
                    help="only the rows of this split (the manifest's split column, such as test; a saved DatasetDict "
@@ -111,7 +112,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
                           top_k=args.top, retry_failed=args.retry_failed,
                           progress=False if args.no_progress else None, engine=args.engine, workers=args.workers,
                           gpus_per_worker=args.gpus_per_worker, lang=lang, columns=columns, split=args.split,
-                          encoding=args.encoding, label_names=label_names, face_anyway=args.face_anyway)
+                          encoding=args.encoding, label_names=label_names, face_anyway=args.face_anyway,
+                          label_scale=args.label_scale)
     except KeyboardInterrupt:  # every finished row is logged: said, so that a person knows a re-run goes on
         print(t("stopped: {n} row(s) are done in {out}; run the same command again to go on from there", lang,
                 n=_rows_done(args.out), out=args.out), file=sys.stderr)

@@ -79,7 +79,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                   lang: str = "en", columns: dict[str, str] | None = None, split: str | None = None,
                   encoding: str | None = None, label_names: dict[str, str] | None = None,
                   face_anyway: bool = False, readable: Callable[[Path | str], bool] | None = None,
-                  media_folder: Path | None = None, stop: Callable[[], bool] | None = None) -> BatchSummary:
+                  media_folder: Path | None = None, stop: Callable[[], bool] | None = None,
+                  label_scale: str | None = None) -> BatchSummary:
     """Explain every row of ``manifest`` not already in ``out``; write results.parquet, map.json (the rows' map:
     ``rowmap``) and report.html.
 
@@ -95,7 +96,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
     unread, said (the Dataset tab's data-folder rule, ``DatasetTab.readable``). media_folder: where relative media
     paths are read from, when not the manifest's folder (the Dataset tab's upload: the data folder). stop(): True
     ends the run after the row just logged (the Dataset tab's Stop); the rows done are kept, map.json and
-    report.html written for them, and a run again goes on from there.
+    report.html written for them, and a run again goes on from there. label_scale: the scale of the label column's
+    scores (``labels.LABEL_SCALE``: mosi, sims; None or auto: told from the scores).
     """
     from tqdm import tqdm
 
@@ -105,7 +107,7 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
 
     t0 = time.perf_counter()
     use, target = check_use(use), check_target(target)  # a bad one refused before anything is read or loaded
-    rows, label_hint = read_rows(manifest, None, columns, split, encoding, label_names, media_folder)
+    rows, label_hint = read_rows(manifest, None, columns, split, encoding, label_names, media_folder, label_scale)
     available = len(rows)  # before the limit: a run that leaves rows out says so
     rows = rows[:limit] if limit else rows
     if readable is not None:

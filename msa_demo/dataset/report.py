@@ -29,8 +29,8 @@ from msa_demo.dataset.rowmap import row_map
 from msa_demo.dataset.store import MODEL, REPORT, ResultsDir, extent as folder_extent, open_results
 from msa_demo import i18n
 from msa_demo.i18n import sep, t
-from msa_demo.labels import (DEFAULT_NUMBERING, NAMED, NUMBERINGS, SCORE_SETS, SCORES, compute_metrics,
-                              label_number, label_numbering, label_score)
+from msa_demo.labels import (DEFAULT_NUMBERING, LABEL_SCALES, NAMED, NUMBERINGS, SCALED, SCORE_SETS, SCORES, UNSIGNED,
+                             compute_metrics, label_number, label_numbering, label_score)
 from msa_demo.language import OUTSIDE_LANGUAGES, language_name
 from msa_demo.views.base import esc as _e
 from msa_demo.views.rowmap import map_svg
@@ -907,7 +907,8 @@ def labels_not_read(unread: list[tuple[str, str]] | tuple[tuple[str, str], ...],
                           for v, k in ranked[:VALUES_SHOWN]), lang)
     if len(ranked) > VALUES_SHOWN:
         values += t(" and {n} more", lang, n=len(ranked) - VALUES_SHOWN)
-    numbers = t(NAME_NUMBERS, lang) if any(label_score(v) is not None for v in counts) else ""
+    numbers = "" if not any(label_score(v) is not None for v in counts) else t(
+        SAY_SCALE if label_numbering(counts) == UNSIGNED else NAME_NUMBERS, lang)
     return t(LABELS_NOT_READ, lang, n=len(unread), values=values, numbers=numbers,
              ids=ids_named([rid for rid, _ in unread], lang))
 
@@ -918,12 +919,18 @@ def labels_read(rows: list[dict], lang: str = "en") -> str:
     column's numbers decided when it was read: ``label_read_as``), "" otherwise."""
     numbering = next((r["label_read_as"] for r in rows if r.get("label_read_as")), None) or label_numbering(
         r.get("label_given") for r in rows if r.get("label_given") is not None)  # a results folder written before
+    if numbering == UNSIGNED:  # none read: why, and how to say the scale (a line, not a count of rows alone)
+        return t(UNSIGNED_LINE, lang)
+    said_scale = numbering[len(SCALED) + 1:] if numbering.startswith(SCALED + " ") else None
+    if said_scale in LABEL_SCALES:
+        numbering = LABEL_SCALES[said_scale]
     if numbering in SCORES:
         band = f"{SCORES[numbering]:g}"
-        return t("scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above "
-                 "{band} → {positive} (the three classes of {sets}), by the scores the label column holds (to "
-                 "mean another reading, write negative, neutral or positive)", lang, band=band,
-                 sets=SCORE_SETS[numbering], **{s: i18n.label(s, lang) for s in SENTIMENTS})
+        how = {s: i18n.label(s, lang) for s in SENTIMENTS}
+        if said_scale:
+            return t(SCORES_SAID, lang, band=band, sets=SCORE_SETS[numbering], scale=said_scale, **how)
+        other = next(k for k, v in LABEL_SCALES.items() if v != numbering)
+        return t(SCORES_GUESSED, lang, band=band, sets=SCORE_SETS[numbering], other=other, **how)
     read: dict[int, str] = {}
     for r in rows:
         number = label_number(r.get("label_given")) if r.get("label_given") is not None else None
@@ -937,6 +944,17 @@ def labels_read(rows: list[dict], lang: str = "en") -> str:
         return t("numbered labels read as {pairs}, by the names --label-names gives them", lang, pairs=pairs)
     return t("numbered labels read as {pairs}, by the numbers the label column holds (to mean another reading, "
              "write negative, neutral or positive)", lang, pairs=pairs)
+
+
+SCORES_GUESSED = ("scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above "
+                  "{band} → {positive} (the three classes of {sets}), by the scores the label column holds; if they "
+                  "are on another scale, say it: --label-scale {other}")
+SCORES_SAID = ("scores read as sentiments: below −{band} → {negative}, −{band} to {band} → {neutral}, above {band} → "
+               "{positive} (the three classes of {sets}), as --label-scale {scale} says")
+UNSIGNED_LINE = ("the label column's numbers are scores with none below 0, so their scale is not guessed and none was "
+                 "read: say it with --label-scale sims (-1 to 1, as CH-SIMS) or --label-scale mosi (-3 to 3, as "
+                 "CMU-MOSI / MOSEI)")
+SAY_SCALE = "; or say the scale of their scores with --label-scale"
 
 
 def report_title(name: str, lang: str = "en") -> str:

@@ -25,7 +25,7 @@ from msa_demo.dataset.media import local_files, shipped
 from msa_demo.dataset.rowmap import text_start
 from msa_demo.dataset.span import cut_to_span, given as span_given
 from msa_demo.errors import InputError, MsaError
-from msa_demo.labels import NAMED, label_numbering, label_score, map_label, named_label
+from msa_demo.labels import NAMED, SCALED, label_numbering, label_scale, label_score, map_label, named_label
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +116,21 @@ def unique_ids(ids: list[str]) -> list[str]:
 
 def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str] | None = None,
               split: str | None = None, encoding: str | None = None,
-              label_names: dict[str, str] | None = None, media_folder: Path | None = None
-              ) -> tuple[list[ManifestRow], str]:
+              label_names: dict[str, str] | None = None, media_folder: Path | None = None,
+              scale: str | None = None) -> tuple[list[ManifestRow], str]:
     """:func:`manifest_rows`, and the line that names a column looking like the labels when no row has a label
     (``manifest.label_hint``: the set's 'sentiment' not mapped), "" otherwise. ``split``: only the rows whose
     split column says it (CMU-MOSI's test rows), before ``limit``; their ids stay the manifest's. ``encoding``: a
     text manifest's when not UTF-8 (``read_manifest``); ``label_names``: the label column's numbers as names
     (``labels.parse_label_names``: FER2013's emotion codes); ``media_folder``: where relative media paths are
-    read from, when not the manifest's folder (``read_manifest``)."""
+    read from, when not the manifest's folder (``read_manifest``); ``scale``: the scale of the label column's scores
+    (``--label-scale``: mosi, sims; None or auto: told from the scores, ``labels.label_numbering``)."""
+    said_scale = label_scale(scale)  # a scale it does not know: one line, before the manifest is read
     raw = read_manifest(path, blobs=True, columns=columns, encoding=encoding, media_folder=media_folder)
     if not raw:
         raise InputError(f"The manifest '{Path(path).name}' holds no rows.")
-    numbering = label_numbering(r.get("label") for r in raw if r.get("label") not in (None, "") and not label_names)
+    numbering = said_scale or label_numbering(r.get("label") for r in raw
+                                              if r.get("label") not in (None, "") and not label_names)
     rows: list[ManifestRow] = []
     rids = unique_ids([str(r.get("id") or "").strip() or f"row-{i + 1:05d}" for i, r in enumerate(raw)])
     for i, (r, rid) in enumerate(zip(raw, rids)):
@@ -143,7 +146,8 @@ def read_rows(path: str | Path, limit: int | None = None, columns: dict[str, str
             values["text"] = str(values["text"])
         given = None if r.get("label") in (None, "") else str(r["label"]).strip()
         numbered = label is not None and label_score(given) is not None
-        read_as = (NAMED if label_names else numbering) if numbered else None
+        read_as = ((NAMED if label_names else f"{SCALED} {scale.strip().lower()}" if said_scale else numbering)
+                   if numbered else None)
         group = None if r.get("group") in (None, "") else " ".join(str(r["group"]).split()) or None
         rows.append(ManifestRow(i, rid, values, label, notice, given, read_as, group=group,
                                 span=span_given(r.get("start"), r.get("end"))))
