@@ -190,3 +190,16 @@ def test_the_scale_of_the_scores_can_be_said_and_the_line_names_it(tiny_model, t
     assert "(the three classes of CMU-MOSI / MOSEI), as --label-scale mosi says" in capsys.readouterr().out
     assert [r["label"] for r in read_results(tmp_path / "o")] == ["positive", "neutral"]
     assert "as --label-scale mosi says" in (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+
+
+def test_results_csv_gives_the_manifest_s_label_only_where_it_differs_from_the_class_read():
+    """results.csv filled label_given on every row, "neutral,neutral" too, where its header's doc says it holds the
+    manifest's own label where it differs from the class it was read as (a score, a code, an emotion)."""
+    from msa_demo.dataset.export import csv_bytes
+
+    rows = [{"id": "a", "label": "neutral", "label_given": "neutral", "predicted": "neutral"},
+            {"id": "b", "label": "neutral", "label_given": "surprise", "predicted": "positive"},
+            {"id": "c", "label": "positive", "label_given": "Positive", "predicted": "positive"}]
+    got = list(csv.DictReader(io.StringIO(csv_bytes(rows).decode("utf-8-sig"), newline="")))
+    assert [(g["label"], g["label_given"]) for g in got] == [("neutral", ""), ("neutral", "surprise"),
+                                                             ("positive", "")]

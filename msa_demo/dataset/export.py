@@ -75,7 +75,7 @@ def csv_row(rec: dict) -> dict[str, Any]:
     close = rec.get("too_close")
     return {"id": rec.get("id"), "group": rec.get("group") or "",
             "text": rec.get("text") or rec.get("text_start") or "", "heard": rec.get("heard") or "",
-            "label": rec.get("label") or "", "label_given": rec.get("label_given") or "",
+            "label": rec.get("label") or "", "label_given": given_differs(rec) or "",  # only where it differs
             "predicted": rec.get("predicted") or "",
             "too_close": "" if close is None else ("yes" if close else "no"),
             **{f"prob_{s}": _prob(rec, s) for s in SENTIMENTS}, "top_words": _words(rec),
