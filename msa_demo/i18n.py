@@ -1704,6 +1704,9 @@ ZH: dict[str, str] = {
         "标签“{label}”超出了分数的 {scale} 范围，因此未读取；请用 --label-scale 指明其分数所用的刻度（mosi：-3 到 3，"
         "sims：-1 到 1）。",
     "--label-scale '{name}' is not one of {choices}.": "--label-scale “{name}”不是 {choices} 之一。",
+    "of them, the {n} read whole (every input they name read; the others were explained without one): accuracy "
+    "**{accuracy}** · macro F1 {f1}":
+        "其中完整读取的 {n} 行（它们所列的每个输入都已读取；其余的行缺少某个输入）：准确率 **{accuracy}** · 宏 F1 {f1}",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

@@ -331,7 +331,12 @@ def test_the_scores_over_the_rows_read_whole_are_said_beside_the_headline():
     assert s["metrics_whole"]["n"] == 8 and s["metrics_whole"]["accuracy"] == pytest.approx(7 / 8)
     line = "on the 8 labelled rows read whole (every input they name read): accuracy 0.875, macro F1 "
     assert line in html.unescape(to_html(rows))
-    assert line in summary_markdown(rows, Path("set"), s).replace("\\", "")
+    # the tab: "accuracy 90% … accuracy 0.875" in one line had read as two accuracies of one thing: each its own
+    # line, in one form, saying which rows it is over
+    shown = summary_markdown(rows, Path("set"), s).replace("\\", "").splitlines()
+    assert "accuracy **90%** on 10 labelled rows · macro F1 0.80" in shown
+    assert ("of them, the 8 read whole (every input they name read; the others were explained without one): "
+            "accuracy **88%** · macro F1 0.79") in shown
     assert "在读取完整的 8 个带标签行上" in to_html(rows, lang="zh")
     whole = [r for r in rows if not r.get("not_read")]
     assert figures_of(whole)["metrics_whole"] is None and "read whole" not in to_html(whole)

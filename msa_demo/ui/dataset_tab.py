@@ -39,7 +39,7 @@ from msa_demo.dataset.export import given_differs
 from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, ids_repeated,
                                      inputs_not_read, labelled_left_out, labels_not_read, labels_read, map_name,
                                      rows_counted, rows_left_out, runner_up, scored, slice_label, slice_name, too_close,
-                                     too_close_line, too_few, unread_labels, whole_line)
+                                     too_close_line, too_few, unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -215,6 +215,10 @@ def close_cell(rec: dict, lang: str = "en") -> str:
         else t("yes", lang)
 
 
+WHOLE_ROWS_TAB = ("of them, the {n} read whole (every input they name read; the others were explained without one): "
+                  "accuracy **{accuracy}** · macro F1 {f1}")
+
+
 def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None, lang: str = "en") -> str:
     """A few lines over the whole folder: rows, failures, accuracy, modality reliance, conflicts, unfaithful maps.
     ``figures``: the rows' ``dataset.report.summary`` when it is computed already (else computed here, with how
@@ -231,8 +235,10 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     if m.get("n"):
         lines.append(t("accuracy **{accuracy}** on {n} labelled rows · macro F1 {f1}", lang,
                        accuracy=f"{m['accuracy']:.0%}", n=m["n"], f1=f"{m['macro_f1']:.2f}")
-                     + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else "")
-                     + (" · " + md(whole_line(s, lang)) if s.get("metrics_whole") else ""))
+                     + (" · " + md(labelled_left_out(s, lang)) if s.get("labelled_failed") else ""))
+        if (w := s.get("metrics_whole")) is not None:  # its own line, in the same form: "accuracy 60% … accuracy
+            # 0.750" in one line had read as two accuracies of one thing
+            lines.append(t(WHOLE_ROWS_TAB, lang, n=w["n"], accuracy=f"{w['accuracy']:.0%}", f1=f"{w['macro_f1']:.2f}"))
     elif s.get("labelled_failed"):  # labels given, none of their rows explained
         lines.append(md(labelled_left_out(s, lang)))
     close = too_close_line(s, lang)
