@@ -254,3 +254,18 @@ def test_a_hashtag_is_one_word_and_emoji_stand_apart_from_punctuation():
     assert words("太好了😀😀，下次再来！") == ["太好了", "😀😀", "，", "下次", "再", "来", "！"]
     assert words("The food was great, #win! ok.") == ["The", "food", "was", "great,", "#win", "!", "ok."]
     assert words("# alone") == ["#", "alone"]
+
+
+def test_a_chart_note_keeps_a_number_with_its_unit_and_a_chinese_word_whole():
+    """The contributions chart's note, wrapped for plotly, had cut "(100 / %)" and "66 / 个百分点" apart, and a
+    Chinese sentence inside a word ('使“负 / 面”')."""
+    from msa_demo.views.figures import wrapped
+
+    zh = ("去掉文字后，模型对“负面”更有把握（66 % 对 64 %，全部输入时）：与其他输入相比，这个输入对它没有帮助。"
+          "文字和图片相互重叠：两者一起使“负面”移动的幅度比各自效果相加少 16 个百分点。")
+    lines = wrapped(zh, 24).split("<br>")
+    assert all(len(line) <= 24 for line in lines) and "".join(lines).replace("\u00a0", " ") == zh.replace(" 16", "16")
+    assert not any(line.endswith(("“负", "66", "64", "16")) for line in lines), lines
+    assert "16\u00a0个百分点。" in lines[-1]
+    en = wrapped("Without the words the model is even surer of 'negative' (98 % against 97 % with everything)", 48)
+    assert "(98\u00a0% against 97\u00a0% with everything)" in en.replace("<br>", " ")

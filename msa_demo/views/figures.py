@@ -137,18 +137,29 @@ def bar_text(colours: list[str]) -> dict:
 
 
 def wrapped(text: str, width: int = 55) -> str:
-    """``text`` HTML-escaped, in lines of at most ``width`` characters (plotly breaks lines only at <br>); a text
-    without spaces (Chinese) is broken after its punctuation where it can be, not inside a word ('音频判 / 断为')."""
+    """``text`` HTML-escaped, in lines of at most ``width`` characters (plotly breaks lines only at <br>). A number
+    stays on the line of its unit ("(100 / %)", "66 / 个百分点" had been cut apart). A Chinese text is broken after
+    its punctuation where it can be, then at a space, not inside a word ('音频判 / 断为', '使“负 / 面”')."""
     import textwrap
 
-    if " " not in text.strip() and len(text) > width:
-        lines = [""]
+    text = re.sub(r"(\d) (%|个百分点|points?\b)", "\\1\u00a0\\2", text)
+    if len(text) <= width:
+        return html.escape(text, quote=False)
+    if re.search(r"[\u3400-\u9fff]", text):
+        pieces = []
         for part in re.findall(r"[^，；：、。,;:]+[，；：、。,;:]*|[，；：、。,;:]+", text):
+            while len(part) > width:  # a clause longer than a line: cut at its last space, else at the width
+                cut = part.rfind(" ", 1, width + 1)
+                cut = cut if cut > 0 else width
+                pieces.append(part[:cut])
+                part = part[cut:].lstrip(" ")
+            pieces.append(part)
+        lines = [""]
+        for part in pieces:
             if lines[-1] and len(lines[-1]) + len(part) > width:
                 lines.append("")
             lines[-1] += part
-        if all(len(line) <= width for line in lines):
-            return "<br>".join(html.escape(line, quote=False) for line in lines)
+        return "<br>".join(html.escape(line, quote=False) for line in lines)
     return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, width)) or html.escape(
         text, quote=False)
 
