@@ -1707,6 +1707,23 @@ ZH: dict[str, str] = {
     "of them, the {n} read whole (every input they name read; the others were explained without one): accuracy "
     "**{accuracy}** · macro F1 {f1}":
         "其中完整读取的 {n} 行（它们所列的每个输入都已读取；其余的行缺少某个输入）：准确率 **{accuracy}** · 宏 F1 {f1}",
+    # fix-story2
+    "too close to call between {a} ({pa}) and {b} ({pb})": "在{a}（{pa}）和{b}（{pb}）之间难分高下",
+    "{head}; {how} {which} it is {close}.": "{head}；{how}{which}，结论{close}。",
+    "Taking out {units} takes '{verdict}' from {before} to {after}: it is then {close}.":
+        "去掉{units}后，“{verdict}”从 {before} 降到 {after}：此时结论{close}。",
+    "Taking out {units} takes '{verdict}' down to {after}: it is then {close}.":
+        "去掉{units}后，“{verdict}”降到 {after}：此时结论{close}。",
+    "With {pairs} ({how}) '{verdict}' falls from {before} to {after}: it is then {close}.":
+        "换成{pairs}（{how}）后，“{verdict}”从 {before} 降到 {after}：此时结论{close}。",
+    "With {pairs} ({how}) '{verdict}' falls to {after}: it is then {close}.":
+        "换成{pairs}（{how}）后，“{verdict}”降到 {after}：此时结论{close}。",
+    "Only taking out most of {whole} ({k} of the {n} {what}s) changes the verdict (it is then {close}): no small "
+    "part of {noun} decides it.":
+        "只有去掉{whole}的大部分（{n} 个{what}中的 {k} 个）才会改变判断（此时结论{close}）：{noun}中没有哪一小部分能决定它。",
+    "Only taking out all of {whole} (the {n} {what}s) changes the verdict (it is then {close}): no part of {noun} "
+    "decides it alone.":
+        "只有去掉{whole}的全部（共 {n} 个{what}）才会改变判断（此时结论{close}）：{noun}中没有哪一部分能单独决定它。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

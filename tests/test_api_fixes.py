@@ -75,9 +75,9 @@ def test_a_what_if_that_ends_too_close_to_call_is_no_flip():
     entry = close.to_dict()
     assert entry["too_close"] is True and entry["flipped"] is False
     assert whatif.sentence_for(close, total=4) == ("Text: no flip; without the top 2 words ('lovely' and 'day') it "
-                                                   "reads negative (39 %), too close to call against positive "
-                                                   "(36 %).")  # not "still": it no longer reads positive
-    assert sentence(entry, None, "zh").startswith("文字：没有翻转；去掉排名前 2 的词（“lovely”和“day”），结论是负面")
+                                                   "is too close to call between negative (39 %) and positive "
+                                                   "(36 %).")  # not "still reads": no side taken
+    assert sentence(entry, None, "zh").startswith("文字：没有翻转；去掉排名前 2 的词（“lovely”和“day”），结论在负面")
     clear = Counterfactual("text", "antonym", True, "positive", "negative", {"negative": 0.66, "neutral": 0.01,
                            "positive": 0.33}, "")
     assert clear.to_dict()["too_close"] is False and Counterfactual.from_dict(clear.to_dict()).flipped

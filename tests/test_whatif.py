@@ -461,12 +461,12 @@ def test_a_search_that_did_not_flip_names_what_it_tried_and_a_near_tie_is_said_a
                                                        "“loved”→“hated”），结论仍是正面（96 %）。")
     close = Counterfactual("text", "remove", False, "neutral", "neutral", {"neutral": 0.36, "negative": 0.33,
                            "positive": 0.31}, "", units=["12345"])
-    assert sentence_for(close, total=2) == ("Text: no flip; without the top word ('12345') it still reads neutral "
-                                            "(36 %), too close to call against negative (33 %).")
-    assert "与负面（33 %）难分高下" in sentence(close.to_dict(), None, "zh")
+    assert sentence_for(close, total=2) == ("Text: no flip; without the top word ('12345') it is too close to call "
+                                            "between neutral (36 %) and negative (33 %).")
+    assert "结论在中性（36 %）和负面（33 %）之间难分高下" in sentence(close.to_dict(), None, "zh")
     assert sentence_for(close, total=1).startswith("Text: no flip; without its only word it")  # all of it: not named
     assert sentence(close.to_dict(), {"maps": [{"modality": "text", "method": "", "labels": ["12345"]}]},
-                    "zh").startswith("文字：没有翻转；去掉它唯一的词，结论仍是中性")
+                    "zh").startswith("文字：没有翻转；去掉它唯一的词，结论在中性")
     none = Counterfactual("text", "antonym", False, "negative", "negative", {"negative": 0.7, "neutral": 0.2,
                           "positive": 0.1}, "")
     assert sentence_for(none) == ("Text: none of the words that push toward negative is in the what-if's lexicon, so "

@@ -368,7 +368,8 @@ def _explain_iter(model, inputs, target, use, options, progress, on_rows, abstai
                 if end is not None:  # not failed)
                     deadline = end if deadline is None else min(deadline, end)
                 tell(done / max(1, len(parts)), f"what-if: {name}")
-                found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline)
+                found[k] = what_if(model, inputs, pred.used, maps, pred.label, target, options, deadline,
+                                   before=pred.probs.get(pred.label))
                 exp.what_if[:] = [c for i in sorted(found) for c in found[i]]
                 whatif_rows += sum(c.cost.forward_passes for c in found[k]  # a text's are encoder runs (below)
                                    if c.edit == "remove" and c.modality != "text")

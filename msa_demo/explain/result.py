@@ -147,7 +147,10 @@ class Counterfactual(_Serial):
     map names them (its labels, feature indices and spans). ``replacements``: the words put in (text edits).
     ``edited``: the edited text as [piece, kind] pairs (kind "" kept, "removed", "added"), for text-like units.
     ``label`` / ``probs``: the fused verdict after the edit (for a search that found nothing: after its largest
-    edit). ``minimal``: no unit of the set can be put back without losing the flip (the pruning finished)."""
+    edit). ``minimal``: no unit of the set can be put back without losing the flip (the pruning finished).
+    ``flipped``: the edit takes the verdict away (another class leads it by a verdict's margin: a near-tie between
+    two other classes does too). ``before``: P(``original``) before the edit, the fused verdict's own (None in a
+    record made without it)."""
 
     modality: str
     edit: str
@@ -168,6 +171,7 @@ class Counterfactual(_Serial):
     # swaps of a text in a language the word table holds no words of, not searched (one record stands for both edits)
     stopped: str = ""
     cost: Cost = field(default_factory=Cost)
+    before: float | None = None
 
     @property
     def too_close(self) -> bool:

@@ -124,26 +124,72 @@ def whole_of(modality: str, params: dict | None = None) -> tuple[str, str]:
     return ("the face" if face else noun), noun
 
 
+# an edit that leaves the verdict too close to call, said as the verdict on top says it (not "it reads positive
+# (50 %), too close to call against negative (50 %)": a side taken, then taken back; in Chinese "结论是正面（50 %），与负面
+# （50 %）难分高下"); an edit that takes the verdict away into a near-tie between two other classes says how far the
+# verdict fell ("Taking out 'terrible' takes 'negative' from 49 % to 0.5 %: it is then too close to call between ...")
+CLOSE_BETWEEN = "too close to call between {a} ({pa}) and {b} ({pb})"
+NO_FLIP_CLOSE = "{head}; {how} {which} it is {close}."
+TAKES_AWAY = "Taking out {units} takes '{verdict}' from {before} to {after}: it is then {close}."
+TAKES_DOWN = "Taking out {units} takes '{verdict}' down to {after}: it is then {close}."  # (``before`` not known)
+SWAP_TAKES_AWAY = "With {pairs} ({how}) '{verdict}' falls from {before} to {after}: it is then {close}."
+SWAP_TAKES_DOWN = "With {pairs} ({how}) '{verdict}' falls to {after}: it is then {close}."
+MOST_TAKEN_CLOSE = ("Only taking out most of {whole} ({k} of the {n} {what}s) changes the verdict (it is then {close}): "
+                    "no small part of {noun} decides it.")
+ALL_TAKEN_CLOSE = ("Only taking out all of {whole} (the {n} {what}s) changes the verdict (it is then {close}): no "
+                   "part of {noun} decides it alone.")
+
+
+def close_pair(probs: dict) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The two likeliest classes of a near-tie, each with its whole percent as the verdict boxes show it."""
+    shown = percents(probs)
+    a, b = sorted(probs, key=lambda k: -float(probs[k]))[:2]
+    return (a, shown[a]), (b, shown[b])
+
+
+def fell_to(p: float) -> str:
+    """A probability the verdict fell to: a whole percent, or under 1 % to one decimal ("0.5 %", not "0 %"; "< 0.1
+    %" below that)."""
+    if percent(p) >= 1:
+        return f"{percent(p)} %"
+    return f"{100 * float(p):.1f} %" if p >= 0.0005 else "< 0.1 %"
+
+
 def sentence_for(c: Counterfactual, params: dict | None = None, total: int | None = None) -> str:
     """One sentence: "Without 'awful' and 'furious' it reads neutral (54 %).", "Text: no flip within 64
     forwards; without the top 9 words it still reads positive (60 %)." (its forwards ran out) or "Text: no flip;
     without all 4 words it still reads positive (60 %)." (every edit tried); a flip that took most of the units
-    out: "Only taking out most of the face (45 of the 49 regions) changes the verdict ..." (:data:`MOST_TAKEN`).
+    out: "Only taking out most of the face (45 of the 49 regions) changes the verdict ..." (:data:`MOST_TAKEN`); an
+    edit that leaves a near-tie says it as one (:data:`CLOSE_BETWEEN`, :data:`TAKES_AWAY`).
     ``total``: how many units the map has."""
     shown = percents(c.probs)  # as the verdict boxes show them
     reads = f"{c.label} ({shown.get(c.label, 0)} %)"
+    close = ""
     if too_close(c.probs):  # as the verdict on top says it: not a decision ("still reads neutral (36 %)" at 36/33/31)
-        second = sorted((k for k in c.probs if k != c.label), key=lambda k: -c.probs[k])[0]
-        reads += f", too close to call against {second} ({shown[second]} %)"
+        (a, pa), (b, pb) = close_pair(c.probs)
+        close = CLOSE_BETWEEN.format(a=a, pa=f"{pa} %", b=b, pb=f"{pb} %")
     if c.flipped:
         if c.edit == "remove" and most_taken(len(c.units), total):
             whole, noun = whole_of(c.modality, params)
-            return (ALL_TAKEN if len(c.units) == total else MOST_TAKEN).format(
-                whole=whole, noun=noun, k=len(c.units), n=total, what=unit_name(c.modality, params), reads=reads)
+            full = len(c.units) == total
+            template = ((ALL_TAKEN_CLOSE if full else MOST_TAKEN_CLOSE) if close else
+                        ALL_TAKEN if full else MOST_TAKEN)
+            return template.format(whole=whole, noun=noun, k=len(c.units), n=total,
+                                   what=unit_name(c.modality, params), reads=reads, close=close)
+        after = fell_to(c.probs.get(c.original, 0.0))
+        before = None if c.before is None else fell_to(c.before)
         if c.edit == "remove":
-            return f"Without {units_phrase(c.modality, c.units, params)} it reads {reads}."
+            units = units_phrase(c.modality, c.units, params)
+            if close:
+                return (TAKES_DOWN if before is None else TAKES_AWAY).format(
+                    units=units, verdict=c.original, before=before, after=after, close=close)
+            return f"Without {units} it reads {reads}."
         pairs = _and([f"{quoted(a)} → {quoted(b)}" for a, b in zip(c.units, c.replacements)])
-        return f"With {pairs} ({'antonyms' if c.edit == 'antonym' else 'neutral words'}) it reads {reads}."
+        how = "antonyms" if c.edit == "antonym" else "neutral words"
+        if close:
+            return (SWAP_TAKES_DOWN if before is None else SWAP_TAKES_AWAY).format(
+                pairs=pairs, how=how, verdict=c.original, before=before, after=after, close=close)
+        return f"With {pairs} ({how}) it reads {reads}."
     name = c.modality.capitalize()
     if c.stopped == "language":
         return SWAPS_NOT_OFFERED.format(name=name, languages=joined(map(language_name, LANGUAGES)))
@@ -168,8 +214,9 @@ def sentence_for(c: Counterfactual, params: dict | None = None, total: int | Non
     which = (f"all {k} {what}s" if total is not None and k == total and k > 1
              else f"its only {what}" if total == k == 1 else f"the top {what}" if k == 1 else f"the top {k} {what}s")
     how = {"remove": "without", "antonym": "with antonyms for", "neutral": "with neutral words for"}[c.edit]
-    still = " still" if c.label == c.original else ""  # a lead too close to call for another class: not "still"
-    said = f"{head}; {how} {which}{_named(c, k == total)} it{still} reads {reads}."
+    still = " still" if c.label == c.original else ""
+    said = (NO_FLIP_CLOSE.format(head=head, how=how, which=which + _named(c, k == total), close=close) if close else
+            f"{head}; {how} {which}{_named(c, k == total)} it{still} reads {reads}.")
     return said + (BLANKED.format(what=what, name=c.modality) if c.edit == "remove" and k == total and k > 1 else "")
 
 
@@ -238,13 +285,17 @@ class _Rows:
         return out
 
     def flips(self, probs: torch.Tensor) -> torch.Tensor:
-        """Rows where another class beats the verdict by a verdict's margin, in the whole percents shown (a tie,
-        or a lead too close to call, does not flip it: the JSON had said "flipped" beside its own sentence's
-        "negative (39 %), too close to call against positive (36 %)")."""
+        """Rows that take the verdict away: another class leads it by a verdict's margin, in the whole percents
+        shown. A lead too close to call against the verdict does not (the JSON had said "flipped" beside its own
+        sentence's "negative (39 %), too close to call against positive (36 %)"); a near-tie between two other
+        classes does: deleting 'terrible' took 'negative' from 49 % to 0.5 %, left positive 50 % and neutral 49 %,
+        and the search, counting that as no flip, went on to say that no small part of the words decided it."""
         shown = torch.floor(probs * 100 + 0.5)  # as ``prediction.percent`` reads a verdict box
-        top = shown.topk(min(2, shown.shape[-1]), dim=-1).values
-        lead = top[:, 0] - top[:, 1] if top.shape[-1] > 1 else top[:, 0]
-        return (probs.argmax(-1) != self.verdict) & (lead >= percent(NEAR_TIE))
+        if shown.shape[-1] < 2:
+            return torch.zeros(shown.shape[0], dtype=torch.bool)
+        others = shown.clone()
+        others[:, self.verdict] = float("-inf")
+        return others.max(-1).values - shown[:, self.verdict] >= percent(NEAR_TIE)
 
 
 def grow_and_prune(order: list[int], rows: _Rows) -> tuple[list[int], torch.Tensor | None, bool, bool]:
@@ -343,7 +394,7 @@ def text_reader(model, inputs, used: list[str]) -> Callable[[list[str]], torch.T
 
 def removal(layout, amap: AttributionMap, verdict: str, target: str, options: ExplainOptions,
             deadline: float | None = None, read_text: Callable[[list[str]], torch.Tensor] | None = None,
-            text: str | None = None) -> Counterfactual:
+            text: str | None = None, before: float | None = None) -> Counterfactual:
     """The removal what-if on one map's layout (its fused function, baseline and units). A text's words, given
     ``read_text`` (:func:`text_reader`) and the ``text`` the map's spans index, are deleted and the text read again,
     as the panel shows them and a person would type it: the map's blank (a pad token in each word's place) read
@@ -393,7 +444,7 @@ def removal(layout, amap: AttributionMap, verdict: str, target: str, options: Ex
     else:
         units, probs, flipped, minimal = grow_and_prune(order, rows)
     return _result(amap, "remove", verdict, units, probs, flipped, minimal, rows, t0, options,
-                   text if amap.modality == "text" else None, {u: None for u in units})
+                   text if amap.modality == "text" else None, {u: None for u in units}, before)
 
 
 SINGLE_REMOVALS = ("feature_ablation", "occlusion")  # maps whose scores are single removals: their ranking is LOO
@@ -432,8 +483,8 @@ def one_word_flip(order: list[int], loo: list[float] | None, toward_verdict: boo
 
 
 def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], probs, flipped: bool, minimal: bool,
-            rows: _Rows, t0: float, options: ExplainOptions, text: str | None, edits: dict[int, str | None]
-            ) -> Counterfactual:
+            rows: _Rows, t0: float, options: ExplainOptions, text: str | None, edits: dict[int, str | None],
+            before: float | None = None) -> Counterfactual:
     p = probs_dict(probs) if probs is not None else {}
     c = Counterfactual(
         modality=amap.modality, edit=edit, flipped=flipped, original=verdict,
@@ -441,7 +492,7 @@ def _result(amap: AttributionMap, edit: str, verdict: str, units: list[int], pro
         units=[amap.labels[u] for u in units], indices=list(units), spans=[amap.spans[u] for u in units],
         replacements=[edits[u] for u in units if edits.get(u)], minimal=minimal, method=amap.method,
         max_forwards=options.what_if_forwards, stopped=rows.stopped if not minimal else "",
-        cost=Cost(rows.rows, time.perf_counter() - t0))
+        cost=Cost(rows.rows, time.perf_counter() - t0), before=before)
     if text is not None and units:
         c.edited = _text_pieces(text, amap.spans, {u: edits.get(u) for u in units}, edit)
     c.sentence = sentence_for(c, amap.params, units_in(amap.modality, amap.labels) if edit == "remove" else None)
@@ -473,7 +524,8 @@ def swappable(amap: AttributionMap, verdict: str, target: str, edit: str) -> lis
 
 
 def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: str, target: str,
-                 options: ExplainOptions, edit: str, deadline: float | None = None) -> Counterfactual:
+                 options: ExplainOptions, edit: str, deadline: float | None = None,
+                 before: float | None = None) -> Counterfactual:
     """The text what-if by word replacement (``edit``: antonym or neutral, from :mod:`msa_demo.explain.lexicon`):
     each edited text is read by the text model as a new input and fused with the other inputs' cached readings."""
     t0 = time.perf_counter()
@@ -488,7 +540,7 @@ def replacements(model, inputs, used: list[str], amap: AttributionMap, verdict: 
 
     rows = _Rows(evaluate, v, options.what_if_forwards, deadline)
     units, probs, flipped, minimal = grow_and_prune(words, rows)
-    return _result(amap, edit, verdict, units, probs, flipped, minimal, rows, t0, options, text, new)
+    return _result(amap, edit, verdict, units, probs, flipped, minimal, rows, t0, options, text, new, before)
 
 
 def swaps_offered(text: str | None) -> bool:
@@ -510,10 +562,12 @@ def not_offered(amap: AttributionMap, verdict: str, options: ExplainOptions) -> 
 
 
 def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict: str, target: str,
-            options: ExplainOptions, deadline: float | None = None) -> list[Counterfactual]:
+            options: ExplainOptions, deadline: float | None = None, before: float | None = None
+            ) -> list[Counterfactual]:
     """The what-ifs of one panel's maps: removal on the first map of each modality that kept its layout, and for
     text the word replacements too (in a text of the word table's languages; else one line saying they are not
-    offered: :func:`swaps_offered`)."""
+    offered: :func:`swaps_offered`). ``before``: P(verdict) with nothing edited, which a sentence says the edit
+    took the verdict from."""
     out: list[Counterfactual] = []
     seen: set[str] = set()
     for m in maps:
@@ -524,12 +578,12 @@ def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict:
         text = m.modality == "text" and getattr(inputs, "text", None) is not None and "text" in model.modalities
         read = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text) if text else None
         out.append(removal(layout, m, verdict, target, options, deadline,
-                           *((text_reader(model, inputs, used), read) if text else ())))
+                           *((text_reader(model, inputs, used), read) if text else (None, None)), before=before))
         if text and not swaps_offered(read):
             out.append(not_offered(m, verdict, options))
         elif text:
             for edit in (e for e in EDITS if not (e == "neutral" and verdict == "neutral")):
-                out.append(replacements(model, inputs, used, m, verdict, target, options, edit, deadline))
+                out.append(replacements(model, inputs, used, m, verdict, target, options, edit, deadline, before))
                 if not out[-1].units and not out[-1].stopped:  # no word of the lexicon: the same for every edit
                     break
     return out
@@ -547,5 +601,5 @@ def deadline_for(options: ExplainOptions, started: float, spent: float = 0.0, pa
 
 __all__ = ["Counterfactual", "deadline_for", "grow_and_prune", "not_offered", "ranking", "removal", "replacements",
            "sentence_for", "swaps_offered", "units_phrase", "what_if", "MOST_TAKEN", "ALL_TAKEN", "most_taken",
-           "unit_name", "whole_of"]
+           "unit_name", "whole_of", "CLOSE_BETWEEN", "close_pair", "fell_to"]
 

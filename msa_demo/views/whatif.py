@@ -12,8 +12,9 @@ from msa_demo import i18n
 from msa_demo.i18n import (ALL_TAKEN, BLANKED, MOST_TAKEN, SWAPS, SWAPS_NOT_OFFERED, WHAT_IF_NOT_TRIED,
                            WHAT_IF_SWAPS_NOT_TRIED, grid_words, joined, region_words, t)
 from msa_demo.explain.lexicon import LANGUAGES
-from msa_demo.explain.whatif import (bare, most_taken, tally, times, unit_name, units_in,
-                                     whole_of)
+from msa_demo.explain.whatif import (ALL_TAKEN_CLOSE, CLOSE_BETWEEN, MOST_TAKEN_CLOSE, NO_FLIP_CLOSE, SWAP_TAKES_AWAY,
+                                     SWAP_TAKES_DOWN, TAKES_AWAY, TAKES_DOWN, bare, close_pair, fell_to, most_taken,
+                                     tally, times, unit_name, units_in, whole_of)
 from msa_demo.language import language_name
 from msa_demo.prediction import too_close
 from msa_demo.views.base import esc, md, png_uri
@@ -76,17 +77,25 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     probs = c.get("probs") or {}
     reads = t("{label} ({p})", lang, label=i18n.label(c.get("label"), lang),
               p=f"{100 * float(probs.get(c.get('label'), 0.0)):.0f} %")
-    if too_close(probs):  # as the verdict on top says it
-        second = sorted((k for k in probs if k != c.get("label")), key=lambda k: -float(probs[k]))[0]
-        reads += t(", too close to call against {label} ({p})", lang, label=i18n.label(second, lang),
-                   p=f"{100 * float(probs[second]):.0f} %")
+    close = ""
+    if too_close(probs):  # as the verdict on top says it: between its two classes, no side taken
+        (a, pa), (b, pb) = close_pair(probs)
+        close = t(CLOSE_BETWEEN, lang, a=i18n.label(a, lang), pa=f"{pa} %", b=i18n.label(b, lang), pb=f"{pb} %")
     spoken = modality == "audio" and params.get("segments") == "recognised words"
     if c.get("flipped"):
         if _most(c, amap):  # the face taken away, said as that (``explain.whatif.MOST_TAKEN``), not listed
             whole, noun = whole_of(str(modality), params)
             total = units_in(str(modality), amap.get("labels") or [])
-            return t(ALL_TAKEN if len(units) == total else MOST_TAKEN, lang, whole=t(whole, lang), noun=t(noun, lang),
-                     k=len(units), n=total, what=t(unit_name(str(modality), params), lang), reads=reads)
+            full = len(units) == total
+            return t(((ALL_TAKEN_CLOSE if full else MOST_TAKEN_CLOSE) if close else ALL_TAKEN if full else
+                      MOST_TAKEN), lang, whole=t(whole, lang), noun=t(noun, lang), k=len(units), n=total,
+                     what=t(unit_name(str(modality), params), lang), reads=reads, close=close)
+        original = str(c.get("original"))
+        before = c.get("before")
+        if before is None:  # a record made without it: the verdict's own, as the explanation has it
+            before = (((exp or {}).get("prediction") or {}).get("probs") or {}).get(original)
+        fell = dict(verdict=i18n.label(original, lang), after=fell_to(float(probs.get(original, 0.0))),
+                    before=None if before is None else fell_to(float(before)), close=close)
         if c.get("edit") == "remove":
             words = _listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)], lang)
             phrase = (words if modality == "text" else t("the spoken word {words}", lang, words=words) if spoken
@@ -94,11 +103,15 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
                       else _regions_phrase(units, params, lang) if modality == "image"
                       else t("the video moment {moments}", lang, moments=_listed(units, lang)) if modality == "video"
                       else f"{i18n.modality(modality, lang)} {_listed(units, lang)}")
+            if close:
+                return t(TAKES_DOWN if before is None else TAKES_AWAY, lang, units=phrase, **fell)
             return t("Without {units} it reads {reads}.", lang, units=phrase, reads=reads)
         pairs = _listed([t("'{a}' → '{b}'", lang, a=bare(a), b=bare(b))
                          for a, b in zip(units, c.get("replacements") or [])], lang)
-        return t("With {pairs} ({how}) it reads {reads}.", lang, pairs=pairs, reads=reads,
-                 how=t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang))
+        how = t("antonyms" if c.get("edit") == "antonym" else "neutral words", lang)
+        if close:
+            return t(SWAP_TAKES_DOWN if before is None else SWAP_TAKES_AWAY, lang, pairs=pairs, how=how, **fell)
+        return t("With {pairs} ({how}) it reads {reads}.", lang, pairs=pairs, reads=reads, how=how)
     name = i18n.modality(modality, lang)
     n = int((c.get("cost") or {}).get("forward_passes") or 0)
     if c.get("stopped") == "language":
@@ -135,8 +148,9 @@ def sentence(c: dict, exp: dict | None = None, lang: str = "en") -> str:
     elif modality == "text" and not (total is not None and k == total):
         which += t(" ({pairs})", lang, pairs=_listed([t("'{w}'", lang, w=w) + times(n) for w, n in tally(units)],
                                                      lang))
-    said = t("{head}; {how} {which} it still reads {reads}." if c.get("label") == c.get("original") else
-             "{head}; {how} {which} it reads {reads}.", lang, head=head, how=how, which=which, reads=reads)
+    said = (t(NO_FLIP_CLOSE, lang, head=head, how=how, which=which, close=close) if close else
+            t("{head}; {how} {which} it still reads {reads}." if c.get("label") == c.get("original") else
+              "{head}; {how} {which} it reads {reads}.", lang, head=head, how=how, which=which, reads=reads))
     if c.get("edit") == "remove" and total is not None and k == total and k > 1:  # not the chart's "no text"
         said += t(BLANKED, lang, what=what, name=i18n.modality(modality, lang))
     return said
