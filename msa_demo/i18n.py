@@ -1724,6 +1724,32 @@ ZH: dict[str, str] = {
     "Only taking out all of {whole} (the {n} {what}s) changes the verdict (it is then {close}): no part of {noun} "
     "decides it alone.":
         "只有去掉{whole}的全部（共 {n} 个{what}）才会改变判断（此时结论{close}）：{noun}中没有哪一部分能单独决定它。",
+    "Without {input} the model is even surer of '{label}' ({without} against {all} with everything): that input "
+    "raises it on average (its bar), but beside all the other inputs it lowers it.":
+        "去掉{input}后，模型更确定是“{label}”（{without}，全部输入时为 {all}）：这个输入平均而言提高了“{label}”的可能性"
+        "（见它的条），但在其他所有输入旁边，它反而降低了这个可能性。",
+    "Without {input} the model is surer of '{label}' ({without} against {all} with everything): that input pulls "
+    "away from it.":
+        "去掉{input}后，模型更确定是“{label}”（{without}，全部输入时为 {all}）：这个输入把结论推离“{label}”。",
+    "{a} and {b} both pull away from '{label}' and overlap: together they take {points} points less off it than "
+    "their two effects would add up to, because they say the same thing.":
+        "{a}和{b}都把结论推离“{label}”，而且相互重叠：两者一起让它降低的幅度比各自效果相加少 {points} 个百分点，"
+        "因为它们说的是同一件事。",
+    "{a} and {b} both pull away from '{label}' and reinforce each other: together they take {points} points more "
+    "off it than their two effects would add up to.":
+        "{a}和{b}都把结论推离“{label}”，而且相互加强：两者一起让它降低的幅度比各自效果相加多 {points} 个百分点。",
+    "{a} and {b} pull opposite ways ({a} toward '{label}', {b} away from it): together they leave '{label}' "
+    "{points} points lower than their two effects would add up to.":
+        "{a}和{b}方向相反（{a}推向“{label}”，{b}推离它）：两者一起时，“{label}”比各自效果相加低 {points} 个百分点。",
+    "{a} and {b} pull opposite ways ({a} toward '{label}', {b} away from it): together they leave '{label}' "
+    "{points} points higher than their two effects would add up to.":
+        "{a}和{b}方向相反（{a}推向“{label}”，{b}推离它）：两者一起时，“{label}”比各自效果相加高 {points} 个百分点。",
+    "{a} and {b} interact: together they leave '{label}' {points} points lower than their two effects would add up "
+    "to.":
+        "{a}和{b}相互影响：两者一起时，“{label}”比各自效果相加低 {points} 个百分点。",
+    "{a} and {b} interact: together they leave '{label}' {points} points higher than their two effects would add up "
+    "to.":
+        "{a}和{b}相互影响：两者一起时，“{label}”比各自效果相加高 {points} 个百分点。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

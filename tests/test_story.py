@@ -611,9 +611,9 @@ def test_an_input_whose_removal_raises_the_verdict_is_never_named_as_its_reason(
                     "image": {"negative": 0.40, "neutral": 0.3, "positive": 0.3},
                     "audio": {"negative": 0.35, "neutral": 0.3, "positive": 0.35}}}}
     assert views.summary_sentence(p, exp) == "NEGATIVE (62 %), mostly because of the voice and the picture."
-    assert views.contributions_story(exp) == [
-        "Without the words the model is even surer of 'negative' (70 % against 62 % with everything): beside the "
-        "other inputs, that input adds nothing to it."]
+    assert views.contributions_story(exp) == [  # its bar (+0.15) is not said to add nothing
+        "Without the words the model is even surer of 'negative' (70 % against 62 % with everything): that input "
+        "raises it on average (its bar), but beside all the other inputs it lowers it."]
 
 
 def test_a_switched_off_inputs_notes_leave_with_it():

@@ -256,6 +256,61 @@ def summary_sentence(pred: dict, exp: dict | None = None, reading: dict | None =
 ENOUGH_ALONE = 0.05
 # a pairwise interaction smaller than this (5 points) is said as inputs that add up, not as overlap or reinforcement
 INTERACTION_SMALL = 0.05
+# an input whose Shapley value is smaller than this (5 points) barely moves the explained class: it may be said to
+# add nothing, and it takes no side in a pair. The picture at -0.413, beside words at +0.574 whose own verdicts
+# were opposite, had been said to "add nothing", and to overlap with the words "because they say the same thing"
+BARELY = 0.05
+
+
+def side(v: float | None) -> int:
+    """Which way a Shapley value pushes the explained class: 1 toward it, -1 away from it, 0 barely (``BARELY``)."""
+    v = float(v or 0.0)
+    return 1 if v >= BARELY else -1 if v <= -BARELY else 0
+
+
+# taking an input away raises the explained class (``removal_raises``), said by the input's Shapley value: barely
+# any (it adds nothing), positive (its bar counts what it adds on average; beside all the others it lowers it),
+# negative (it pulls away from it)
+RAISES_NOTHING = ("Without {input} the model is even surer of '{label}' ({without} against {all} with everything): "
+                  "beside the other inputs, that input adds nothing to it.")
+RAISES_ON_AVERAGE = ("Without {input} the model is even surer of '{label}' ({without} against {all} with everything): "
+                     "that input raises it on average (its bar), but beside all the other inputs it lowers it.")
+RAISES_AWAY = ("Without {input} the model is surer of '{label}' ({without} against {all} with everything): that input "
+               "pulls away from it.")
+# a pair's interaction, said by the sides its two inputs take (``side``) and its sign
+OVERLAP = ("{a} and {b} overlap: together they move '{label}' {points} points less than their two effects would add up "
+           "to, because they say the same thing.")
+REINFORCE = ("{a} and {b} reinforce each other: together they move '{label}' {points} points more than their two "
+             "effects would add up to.")
+ADD_UP = "{a} and {b} add up: each moves '{label}' about as much with the other as without it."
+AWAY_OVERLAP = ("{a} and {b} both pull away from '{label}' and overlap: together they take {points} points less off it "
+                "than their two effects would add up to, because they say the same thing.")
+AWAY_REINFORCE = ("{a} and {b} both pull away from '{label}' and reinforce each other: together they take {points} "
+                  "points more off it than their two effects would add up to.")
+OPPOSITE_LOWER = ("{a} and {b} pull opposite ways ({a} toward '{label}', {b} away from it): together they leave "
+                  "'{label}' {points} points lower than their two effects would add up to.")
+OPPOSITE_HIGHER = ("{a} and {b} pull opposite ways ({a} toward '{label}', {b} away from it): together they leave "
+                   "'{label}' {points} points higher than their two effects would add up to.")
+INTERACT_LOWER = ("{a} and {b} interact: together they leave '{label}' {points} points lower than their two effects "
+                  "would add up to.")
+INTERACT_HIGHER = ("{a} and {b} interact: together they leave '{label}' {points} points higher than their two effects "
+                   "would add up to.")
+
+
+def pair_said(a: str, b: str, v: float, shapley: dict) -> tuple[str, str, str]:
+    """(the sentence's key, its first input, its second) for the interaction ``v`` of inputs ``a`` and ``b``, by the
+    side each takes (their Shapley values): overlap or reinforcement where both push the same way, the pair pulling
+    opposite ways (the one toward the class named first), else only how far together they are from adding up."""
+    sa, sb = side(shapley.get(a)), side(shapley.get(b))
+    if abs(v) < INTERACTION_SMALL:
+        return ADD_UP, a, b
+    if sa == sb == 1:
+        return (OVERLAP if v < 0 else REINFORCE), a, b
+    if sa == sb == -1:
+        return (AWAY_OVERLAP if v > 0 else AWAY_REINFORCE), a, b
+    if sa * sb == -1:
+        return (OPPOSITE_LOWER if v < 0 else OPPOSITE_HIGHER), *((a, b) if sa == 1 else (b, a))
+    return (INTERACT_LOWER if v < 0 else INTERACT_HIGHER), a, b
 
 
 def _without(exp: dict | None) -> tuple[dict, str, float | None]:
@@ -317,19 +372,15 @@ def contributions_story(exp: dict | None, lang: str = "en", words_only: bool | N
     elif enough:
         out.append(t("Any one of {inputs} can be taken away and the others still say '{label}'.", lang,
                      inputs=_and([name(m) for m in enough], lang), label=said))
+    shapley = mc.get("shapley") or {}
     for m in removal_raises(exp):
         if full is not None and percent(without[m]) > percent(full):  # said where the percents show it
-            out.append(t("Without {input} the model is even surer of '{label}' ({without} against {all} with "
-                         "everything): beside the other inputs, that input adds nothing to it.", lang, input=name(m),
-                         label=said, without=_pct(without[m]), all=_pct(full)))
+            key = {1: RAISES_ON_AVERAGE, -1: RAISES_AWAY, 0: RAISES_NOTHING}[side(shapley.get(m))]
+            out.append(t(key, lang, input=name(m), label=said, without=_pct(without[m]), all=_pct(full)))
     for pair, v in (mc.get("interactions") or {}).items():
         a, _, b = pair.partition("×")
         v = float(v)
-        key = ("{a} and {b} overlap: together they move '{label}' {points} points less than their two effects "
-               "would add up to, because they say the same thing." if v <= -INTERACTION_SMALL else
-               "{a} and {b} reinforce each other: together they move '{label}' {points} points more than their two "
-               "effects would add up to." if v >= INTERACTION_SMALL else
-               "{a} and {b} add up: each moves '{label}' about as much with the other as without it.")
+        key, a, b = pair_said(a, b, v, shapley)
         out.append(t(key, lang, a=name(a), b=name(b), label=said, points=f"{abs(100 * v):.0f}"))
     return [x[:1].upper() + x[1:] for x in out]
 
