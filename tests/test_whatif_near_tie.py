@@ -95,6 +95,17 @@ def test_a_word_whose_removal_leaves_two_other_classes_too_close_to_call_is_foun
     assert "（反义词）后，“负面”从 52 % 降到 20 %" in sentence(antonym.to_dict(), record, "zh")
 
 
+def test_how_far_the_verdict_fell_is_said_to_a_tenth_under_one_percent():
+    """The lite replay said "takes 'negative' from 49 % to 1 %" of a fall to 0.5 %."""
+    from msa_demo.explain.whatif import fell_to
+
+    assert [fell_to(p) for p in (0.494, 0.2, 0.0102, 0.0052, 0.0004)] == ["49 %", "20 %", "1 %", "0.5 %", "< 0.1 %"]
+    close = {"negative": 0.0052, "neutral": 0.494, "positive": 0.5008}
+    c = Counterfactual("text", "remove", True, "negative", "positive", close, "", units=["terrible"], before=0.494)
+    assert sentence_for(c, total=21) == ("Taking out 'terrible' takes 'negative' from 49 % to 0.5 %: it is then too "
+                                         "close to call between positive (50 %) and neutral (49 %).")
+
+
 def test_a_lead_too_close_to_call_against_the_verdict_still_does_not_take_it_away():
     """The verdict still in the near-tie is not taken away (the JSON had said "flipped" beside "negative (39 %),
     too close to call against positive (36 %)"); a near-tie between two other classes is."""

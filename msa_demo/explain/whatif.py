@@ -148,9 +148,9 @@ def close_pair(probs: dict) -> tuple[tuple[str, int], tuple[str, int]]:
 
 
 def fell_to(p: float) -> str:
-    """A probability the verdict fell to: a whole percent, or under 1 % to one decimal ("0.5 %", not "0 %"; "< 0.1
-    %" below that)."""
-    if percent(p) >= 1:
+    """A probability the verdict fell to: a whole percent, or under 1 % to one decimal ("0.5 %", not "1 %" nor
+    "0 %"; "< 0.1 %" below that)."""
+    if float(p) >= 0.01:
         return f"{percent(p)} %"
     return f"{100 * float(p):.1f} %" if p >= 0.0005 else "< 0.1 %"
 
