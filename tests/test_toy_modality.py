@@ -324,7 +324,8 @@ def test_dashboard_handlers_take_it_by_name(dash_and_demo):
     first, last = steps[0], steps[-1]
     assert value(first["own.physiology"])["positive"] > 0.99 and first["physiology.plot"] is None  # no map yet
     stamp, state, html_path = last["stamp"], last["state"], last["report"]
-    assert "own.physiology" not in last and state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # on screen
+    assert value(last["own.physiology"]) == value(first["own.physiology"])  # its box again, beside the summary
+    assert state["inputs"]["physiology"] == [3.0, 0.0, 0.0, 0.0]  # on screen
     figures = [s["physiology.plot"] for s in steps[1:] if s.get("physiology.plot", gr.skip()) != gr.skip()]
     # the generic panel, sent as each of its two maps lands (a bar per signal, arousal), then once more whole
     assert len(figures) == 3

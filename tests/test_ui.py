@@ -311,6 +311,12 @@ def test_explain_streams_prediction_first_then_views(dash, image_path, audio_pat
     assert all(Image.open(path).format == "PNG" for path, _caption in last["image.heat_maps"])
     assert last["audio.plot"] is not None and last["audio.clip"] is not None  # audio figure + clip
     assert "trust" in last["trust"] and last["notices"].startswith("### ")
+    # the verdict boxes come again in the last step, with the summary beside them: sent in the first step only,
+    # they had shown the previous post's verdict beside this one's summary (a run of posts, a busy machine)
+    assert value(steps[-1]["fused"]) == value(first["fused"]) and value(steps[-1]["own.text"]) == value(first["own.text"])
+    again = run_explain(dash, None, "I love it, truly", image_path, audio_path, ig_steps=8, grid=3,
+                        image_method="occlusion")  # kept: the same explanation at once, boxes with it
+    assert value(again[-1]["fused"]) == value(first["fused"]) and "notices" in again[-1]
 
 
 def test_check_reads_the_request_once_for_the_explanation(dash, image_path, monkeypatch):

@@ -746,9 +746,11 @@ class Dashboard:
     def _final(exp: dict, stamp: dict, html_path, json_path, changed: Iterable[str] | None = None,
                lang: str = "en") -> dict:
         """The last Explain outputs: the panels (those ``changed``; None: all), the trust table, the summary
-        redone with the contributions, the files."""
+        redone with the contributions and the verdict boxes beside it (sent in the first step only, the boxes had
+        shown the previous post's verdict beside this one's summary in a run of posts on a busy machine: the
+        boxes now come in the same update as the summary), the files."""
         return {**explanation_views(exp, final=True, changed=changed, lang=lang), "what_if": whatif_markdown(exp, lang),
-                "notices": Dashboard.explained_verdicts(exp, lang)["notices"], "fresh": "",
+                **Dashboard.explained_verdicts(exp, lang), "fresh": "",
                 "stamp": stamp, "state": exp, "report": str(html_path), "json": str(json_path)}
 
     # ------------------------------------------------------------------ two models side by side
