@@ -1750,6 +1750,17 @@ ZH: dict[str, str] = {
     "{a} and {b} interact: together they leave '{label}' {points} points higher than their two effects would add up "
     "to.":
         "{a}和{b}相互影响：两者一起时，“{label}”比各自效果相加高 {points} 个百分点。",
+    # fix-labels2
+    "over the labels' 2 classes ({classes}), as binary benchmarks score: accuracy {accuracy}, macro precision "
+    "{precision}, recall {recall}, F1 {f1} (a '{other}' verdict counts as wrong: {n} row(s)); the 3-class macro "
+    "averages (F1 {f1_3}) include '{other}', which no label holds":
+        "按标签的 2 个类别（{classes}），如二分类基准的计分方式：准确率 {accuracy}，宏精确率 {precision}，召回率 "
+        "{recall}，F1 {f1}（判为“{other}”算作错误：{n} 行）；三分类的宏平均（F1 {f1_3}）包含了没有任何标签属于的"
+        "“{other}”",
+    "over the labels' 2 classes ({classes}), as binary benchmarks score: accuracy **{accuracy}** · macro F1 {f1} (a "
+    "'{other}' verdict counts as wrong: {n} row(s)); the macro F1 above includes '{other}', which no label holds":
+        "按标签的 2 个类别（{classes}），如二分类基准的计分方式：准确率 **{accuracy}** · 宏 F1 {f1}（判为“{other}”"
+        "算作错误：{n} 行）；上面的宏 F1 包含了没有任何标签属于的“{other}”",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

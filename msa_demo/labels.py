@@ -342,11 +342,13 @@ def map_label(raw: Any, label_set: str, numbering: str = DEFAULT_NUMBERING) -> s
     return text
 
 
-def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
+def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str],
+                    over: Sequence[str] | None = None) -> dict[str, Any]:
     """Accuracy, macro precision / recall / F1 (0 where undefined) and the confusion matrix (rows = truth). The
     macro means are over the classes that occur in the truth or the predictions, as scikit-learn's: a class no
     row has and none was predicted (neutral, in a positive / negative set) had counted as 0 ("5 labelled rows:
-    accuracy 1.000, macro F1 0.667")."""
+    accuracy 1.000, macro F1 0.667"). ``over``: the classes the means are over instead (scikit-learn's
+    ``labels=``): a binary set's two, where a row predicted neutral is wrong but neutral is no class averaged."""
     c = len(labels)
     cm = np.zeros((c, c), dtype=np.int64)
     for t, p in zip(y_true, y_pred):
@@ -357,7 +359,7 @@ def compute_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequen
     prec = np.divide(tp, pred_n, out=np.zeros(c), where=pred_n > 0)
     rec = np.divide(tp, true_n, out=np.zeros(c), where=true_n > 0)
     f1 = np.divide(2 * prec * rec, prec + rec, out=np.zeros(c), where=(prec + rec) > 0)
-    seen = (true_n + pred_n) > 0
+    seen = (true_n + pred_n) > 0 if over is None else np.array([lab in over for lab in labels])
     return {
         "n": n,
         "accuracy": float(tp.sum() / n) if n else 0.0,

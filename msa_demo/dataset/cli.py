@@ -85,7 +85,7 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
     from msa_demo.dataset.report import ids_named, ids_repeated, labels_not_read, rows_counted
     from msa_demo.errors import InputError
     from msa_demo.cli import options_from_args, output_language
-    from msa_demo.i18n import said, t
+    from msa_demo.i18n import said, stop, t
     from msa_demo.views.story import tie_between
 
     if args.limit is not None and args.limit < 1:
@@ -161,6 +161,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         print(said(s.label_hint, lang))
     if s.numbered:
         print(s.numbered)
+    if s.binary:  # a binary set scored as its benchmarks are, beside report.html's 3-class figures
+        print(s.binary[:1].upper() + s.binary[1:] + stop(lang))
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join
     print(t("results: {results}\nreport:  {report}\nmap:     {map} (the rows' fused features by PCA)", lang,
             results=join(s.out, "results.parquet"), report=join(s.out, "report.html"), map=join(s.out, "map.json")))

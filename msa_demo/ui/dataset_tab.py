@@ -36,10 +36,11 @@ from typing import Any, Callable
 from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.export import given_differs
-from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, ids_repeated,
-                                     inputs_not_read, labelled_left_out, labels_not_read, labels_read, map_name,
-                                     rows_counted, rows_left_out, runner_up, scored, slice_label, slice_name, too_close,
-                                     too_close_line, too_few, unread_labels)
+from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, binary_line,
+                                     ids_repeated, inputs_not_read, labelled_left_out, labels_not_read, labels_read,
+                                     map_name, rows_counted, rows_left_out, runner_up,
+                                     scored, slice_label, slice_name, too_close, too_close_line, too_few,
+                                     unread_labels)
 from msa_demo.errors import MsaError
 from msa_demo.i18n import label as class_name, listed, modality as modality_name, said, sep, t
 from msa_demo.ui.fields import write_whole
@@ -239,6 +240,8 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
         if (w := s.get("metrics_whole")) is not None:  # its own line, in the same form: "accuracy 60% … accuracy
             # 0.750" in one line had read as two accuracies of one thing
             lines.append(t(WHOLE_ROWS_TAB, lang, n=w["n"], accuracy=f"{w['accuracy']:.0%}", f1=f"{w['macro_f1']:.2f}"))
+        if binary_line(s, lang):  # a binary set: over its labels' two classes too, as its benchmarks score it
+            lines.append(binary_line(s, lang, tab=True))
     elif s.get("labelled_failed"):  # labels given, none of their rows explained
         lines.append(md(labelled_left_out(s, lang)))
     close = too_close_line(s, lang)
