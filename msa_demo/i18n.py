@@ -1761,6 +1761,13 @@ ZH: dict[str, str] = {
     "'{other}' verdict counts as wrong: {n} row(s)); the macro F1 above includes '{other}', which no label holds":
         "按标签的 2 个类别（{classes}），如二分类基准的计分方式：准确率 **{accuracy}** · 宏 F1 {f1}（判为“{other}”"
         "算作错误：{n} 行）；上面的宏 F1 包含了没有任何标签属于的“{other}”",
+    "labels read as classes: {pairs} (an emotion as its sentiment, a word as the class it names; to mean another "
+    "reading, write negative, neutral or positive)":
+        "标签读作类别：{pairs}（情绪读作其情感，词语读作它所指的类别；如要另作解读，请写 negative、neutral 或 "
+        "positive）",
+    "{given} → {label} ({n} rows)": "{given} → {label}（{n} 行）",
+    "{given} → {label} (1 row)": "{given} → {label}（1 行）",
+    "{given} → {label} ({n})": "{given} → {label}（{n}）",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

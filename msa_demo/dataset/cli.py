@@ -161,6 +161,8 @@ def cmd_explain_batch(args: argparse.Namespace) -> int:
         print(said(s.label_hint, lang))
     if s.numbered:
         print(s.numbered)
+    if s.mapped:  # words read as a class (an emotion as its sentiment): each named once
+        print(s.mapped)
     if s.binary:  # a binary set scored as its benchmarks are, beside report.html's 3-class figures
         print(s.binary[:1].upper() + s.binary[1:] + stop(lang))
     join = (lambda a, b: f"{a}/{b}") if "://" in s.out else os.path.join

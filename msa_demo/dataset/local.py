@@ -19,7 +19,7 @@ from msa_demo.dataset.export import write_csv
 from msa_demo.dataset.rows import (ManifestRow, explain_row, explanation_text, left_out, model_record, one_line,
                                    read_rows, safe_name, text_kept)
 from msa_demo.dataset.columns import LABEL_NOT_USED, SETTINGS_COLUMN, hash_columns
-from msa_demo.dataset.report import binary_said, fused_probs, labels_read, too_close, write_report
+from msa_demo.dataset.report import binary_said, fused_probs, labels_mapped, labels_read, too_close, write_report
 from msa_demo.dataset.rowmap import write_map
 from msa_demo.dataset.span import timed
 from msa_demo.dataset.store import MODEL, manifest_key, open_results
@@ -60,6 +60,7 @@ class BatchSummary:
     span_unused: tuple[str, ...] = ()
     relabelled: int = 0  # rows done before whose label the manifest now gives otherwise: updated (``RELABELLED``)
     binary: str = ""  # a binary set's scores over its labels' two classes (``report.binary_line``), else ""
+    mapped: str = ""  # the labels given as words read as another class's name, each named (``report.labels_mapped``)
 
     @property
     def left(self) -> int:
@@ -206,7 +207,8 @@ def explain_batch(manifest: str | Path, out: str | Path, *, model=None, preset: 
                         tuple(not_read), tuple(r.id for r in rows), str(loaded.get("preset") or ""),
                         tuple(loaded.get("notices") or ()), available, tuple(again), tuple(close),
                         tuple(r.id for r in rows if r.span is not None and not timed(r.values, use)), relabelled,
-                        binary_said(store.rows(), lang))
+                        binary_said(store.rows(), lang), labels_mapped(
+                            [{"label": r.label, "label_given": r.label_given} for r in rows], lang))
 
 
 PROGRESS_EVERY = 10.0  # seconds between two plain progress lines (the last row's always said)

@@ -585,6 +585,9 @@ def to_html(rows: list[dict], title: str | None = None, lang: str = "en", model:
     numbered = labels_read(rows, lang)
     if numbered:
         parts.append(f"<p>{_e(numbered)}</p>")
+    mapped = labels_mapped(rows, lang)  # words read as another class's name (MELD's emotions): named, not silent
+    if mapped:
+        parts.append(f"<p>{_e(mapped)}</p>")
     unread = labels_not_read(unread_labels(rows), lang)  # as the command line says it ('negatve': "label: —" alone)
     if unread:
         parts.append(f"<p>{_e(unread)}</p>")
@@ -969,6 +972,35 @@ def binary_said(rows: list[dict], lang: str = "en") -> str:
     return binary_line({"metrics": m, "metrics_binary": b}, lang)
 
 
+MAPPED_SHOWN = 12  # the labels read as classes named, the most frequent first; then "and N more"
+LABELS_MAPPED = ("labels read as classes: {pairs} (an emotion as its sentiment, a word as the class it names; to mean "
+                 "another reading, write negative, neutral or positive)")
+
+
+def labels_mapped(rows: list[dict], lang: str = "en") -> str:
+    """One line naming each label given as a word that is not its class's name and the class it was read as, with
+    how many rows give it ("joy → positive (5 rows), surprise → neutral (3)": MELD's emotions, 'very positive',
+    'POS'), the most frequent first, "" when there are none; numbers are :func:`labels_read`'s."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        given, label = r.get("label_given"), r.get("label")
+        if given is None or label not in SENTIMENTS or label_score(given) is not None:
+            continue
+        given = str(given).strip()
+        if given.lower() != label:  # (its own name in another case, 'Positive', is no reading)
+            counts[given, label] = counts.get((given, label), 0) + 1
+    if not counts:
+        return ""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    pairs = i18n.listed((t("{given} → {label} ({n} rows)" if k > 1 else "{given} → {label} (1 row)", lang,
+                           given=g, label=i18n.label(c, lang), n=k) if i == 0 else
+                         t("{given} → {label} ({n})", lang, given=g, label=i18n.label(c, lang), n=k)
+                         for i, ((g, c), k) in enumerate(ranked[:MAPPED_SHOWN])), lang)
+    if len(ranked) > MAPPED_SHOWN:
+        pairs += t(" and {n} more", lang, n=len(ranked) - MAPPED_SHOWN)
+    return t(LABELS_MAPPED, lang, pairs=pairs)
+
+
 def labels_read(rows: list[dict], lang: str = "en") -> str:
     """One line saying how numbered labels were read when the label column's numbers are not -1 / 0 / 1 (0 / 1
     of a binary set, 0 to 4, star ratings, sentiment scores: ``labels.label_numbering``, as the whole label
@@ -1038,6 +1070,7 @@ def write_report(results: ResultsDir | str | Path, title: str | None = None, lan
 
 
 __all__ = ["MIN_LABELLED", "TOO_FEW", "WHOLE_ROWS", "caveats", "lost_characters", "outside_language", "scored", "slice_label",
-           "too_few", "why_failed", "ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "binary_line", "binary_metrics", "binary_said", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_not_read", "labels_read", "macro_f1",
+           "too_few", "why_failed", "ONE_CLASS", "SLICES", "THIRDS", "alone", "between", "binary_line", "binary_metrics", "binary_said", "fused_probs", "runner_up", "too_close", "too_close_line", "timed_lists", "where_in_clip", "conflict_winners", "ids_named", "ids_repeated", "inputs_not_read", "labelled_left_out", "labels_mapped", "labels_not_read", "labels_read",
+           "macro_f1",
            "map_name", "mean_abs_shapley", "model_html", "modalities_in", "renamed_ids", "report_page", "report_title", "rows_counted", "rows_left_out", "slice_name", "summary", "to_html",
            "top_across", "unread_labels", "voice_record", "words_twice", "write_report"]

@@ -37,8 +37,8 @@ from msa_demo import registry
 from msa_demo.dataset.columns import shapley_column
 from msa_demo.dataset.export import given_differs
 from msa_demo.dataset.report import (MIN_LABELLED, ONE_CLASS, PUNCTUATION, TOO_FEW_NOTE, alone, binary_line,
-                                     ids_repeated, inputs_not_read, labelled_left_out, labels_not_read, labels_read,
-                                     map_name, rows_counted, rows_left_out, runner_up,
+                                     ids_repeated, inputs_not_read, labelled_left_out, labels_mapped,
+                                     labels_not_read, labels_read, map_name, rows_counted, rows_left_out, runner_up,
                                      scored, slice_label, slice_name, too_close, too_close_line, too_few,
                                      unread_labels)
 from msa_demo.errors import MsaError
@@ -265,6 +265,9 @@ def summary_markdown(rows: list[dict], folder: Path, figures: dict | None = None
     numbered = labels_read(rows, lang)
     if numbered:
         lines.append(md(numbered))
+    mapped = labels_mapped(rows, lang)
+    if mapped:
+        lines.append(md(mapped))
     return "\n\n".join(lines)
 
 
