@@ -71,6 +71,55 @@ class PlantedText(_TextBase):
 S = 28  # model input side; a 7 x 7 grid makes 4-pixel cells; the cause is cell r1c1
 
 
+class WeightedTextNet(nn.Module):
+    def __init__(self, emb: torch.Tensor) -> None:
+        super().__init__()
+        self.emb = nn.Embedding.from_pretrained(emb)
+
+    def get_input_embeddings(self) -> nn.Module:
+        return self.emb
+
+
+class WeightedText(_TextBase):
+    """Each word a planted weight (``weights``; an unknown word 0): s = ``bias`` + the sum of the words' weights,
+    logits (-s, 1, s). A subclass sets ``weights`` (and ``bias``); :func:`weighted_text_model` builds one."""
+
+    weights: dict[str, float] = {}
+    bias = 0.0
+
+    @classmethod
+    def vocab(cls) -> list[str]:
+        return ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *cls.weights]
+
+    def load(self) -> None:
+        from transformers import DistilBertTokenizerFast
+
+        vocab = self.vocab()
+        self.tokenizer = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, model_max_length=64)
+        emb = torch.zeros(len(vocab), 4)
+        for word, w in self.weights.items():
+            emb[vocab.index(word), 0] = w
+        emb[:, 1] = torch.arange(len(vocab)) / len(vocab)  # a component the score never reads
+        self.net = WeightedTextNet(emb).eval()
+        self.id2label = dict(LABELS)
+        self.max_length = 64
+
+    def encoder_model(self):
+        return self.net
+
+    def _run(self, inputs, want_features):
+        e = self.net.emb(inputs["input_ids"])
+        mask = inputs["attention_mask"].unsqueeze(-1).to(e.dtype)
+        s = self.bias + (e * mask)[..., 0].sum(1)
+        return torch.stack([-s, torch.ones_like(s), s], dim=-1), (e.mean(1) if want_features else None)
+
+
+def weighted_text_model(cls: type[WeightedText]):
+    """A model of the text alone, read by ``cls`` (a :class:`WeightedText`), fused additively."""
+    return build_model({"text": cls(planted_spec("planted-text"), torch.device("cpu"), torch.float32)},
+                       AdditiveFusion())
+
+
 class PlantedImageNet(nn.Module):
     def __init__(self) -> None:
         super().__init__()

@@ -27,51 +27,17 @@ from PIL import Image
 from msa_demo.explain import ExplainOptions, explain
 from msa_demo.explain.whatif import is_word
 from msa_demo.inputs import ImageInput, Inputs, TextInput
+import planted_models
 from planted_models import (LABELS, S, AdditiveFusion, PlantedImage, build_model, planted_inputs, planted_spec)
-from msa_demo.modalities.text import _TextBase
 
 WEIGHTS = {"awful": -1.5, "furious": -1.4, "wonderful": 1.5, "delighted": 1.5, "great": 3.0, "average": 0.0,
            "calm": 0.0, "the": -0.05, "food": -0.05, "was": -0.05, "and": -0.05, "service": -0.05, "today": -0.05}
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WEIGHTS]
 ANGRY = "the food was awful and the service furious today"
 QUICK = dict(text_methods=("occlusion",), deletion_steps=2)  # the what-if's ranking needs no IG here (linear)
 
 
-class WeightedNet(torch.nn.Module):
-    def __init__(self, emb: torch.Tensor) -> None:
-        super().__init__()
-        self.emb = torch.nn.Embedding.from_pretrained(emb)
-
-    def get_input_embeddings(self) -> torch.nn.Module:
-        return self.emb
-
-
-class WeightedText(_TextBase):
-    """s = bias + the sum of the words' planted weights; logits (-s, 1, s)."""
-
-    bias = 0.0
-
-    def load(self) -> None:
-        from transformers import DistilBertTokenizerFast
-
-        self.tokenizer = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(VOCAB)}, model_max_length=64)
-        emb = torch.zeros(len(VOCAB), 4)
-        for word, w in WEIGHTS.items():
-            emb[VOCAB.index(word), 0] = w
-        emb[:, 1] = torch.arange(len(VOCAB)) / len(VOCAB)  # a component the score never reads
-        self.net = WeightedNet(emb).eval()
-        self.id2label = dict(LABELS)
-        self.max_length = 64
-
-    def encoder_model(self):
-        return self.net
-
-    def _run(self, inputs, want_features):
-        e = self.net.emb(inputs["input_ids"])
-        mask = inputs["attention_mask"].unsqueeze(-1).to(e.dtype)
-        s = self.bias + (e * mask)[..., 0].sum(1)
-        logits = torch.stack([-s, torch.ones_like(s), s], dim=-1)
-        return logits, (e.mean(1) if want_features else None)
+class WeightedText(planted_models.WeightedText):
+    weights = WEIGHTS
 
 
 class SureText(WeightedText):
@@ -79,8 +45,7 @@ class SureText(WeightedText):
 
 
 def _text_model(cls=WeightedText):
-    return build_model({"text": cls(planted_spec("planted-text"), torch.device("cpu"), torch.float32)},
-                       AdditiveFusion())
+    return planted_models.weighted_text_model(cls)
 
 
 @pytest.fixture(scope="module")

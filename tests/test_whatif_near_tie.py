@@ -19,53 +19,24 @@ from msa_demo.explain import ExplainOptions, explain
 from msa_demo.explain.result import Cost, Counterfactual
 from msa_demo.explain.whatif import sentence_for
 from msa_demo.inputs import Inputs, TextInput
-from msa_demo.modalities.text import _TextBase
 from msa_demo.prediction import percents
 from msa_demo.views.whatif import line, sentence, whatif_markdown
-from planted_models import LABELS, AdditiveFusion, build_model, planted_spec
+from planted_models import WeightedText, weighted_text_model
 
 WEIGHTS = {"the": 0.35, "report": 0.35, "is": 0.35, "terrible": -3.0}
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WEIGHTS]
 TEXT = "the report is terrible"
 QUICK = dict(text_methods=("occlusion",), deletion_steps=2)
 
 
-class _Net(torch.nn.Module):
-    def __init__(self, emb: torch.Tensor) -> None:
-        super().__init__()
-        self.emb = torch.nn.Embedding.from_pretrained(emb)
-
-    def get_input_embeddings(self) -> torch.nn.Module:
-        return self.emb
-
-
-class OneWordText(_TextBase):
+class OneWordText(WeightedText):
     """s = the sum of the words' planted weights (an unknown word: 0); logits (-s, 1, s)."""
 
-    def load(self) -> None:
-        from transformers import DistilBertTokenizerFast
-
-        self.tokenizer = DistilBertTokenizerFast(vocab={t: i for i, t in enumerate(VOCAB)}, model_max_length=64)
-        emb = torch.zeros(len(VOCAB), 4)
-        for word, w in WEIGHTS.items():
-            emb[VOCAB.index(word), 0] = w
-        self.net = _Net(emb).eval()
-        self.id2label = dict(LABELS)
-        self.max_length = 64
-
-    def encoder_model(self):
-        return self.net
-
-    def _run(self, inputs, want_features):
-        e = self.net.emb(inputs["input_ids"])
-        s = (e * inputs["attention_mask"].unsqueeze(-1).to(e.dtype))[..., 0].sum(1)
-        return torch.stack([-s, torch.ones_like(s), s], dim=-1), (e.mean(1) if want_features else None)
+    weights = WEIGHTS
 
 
 @pytest.fixture(scope="module")
 def one_word():
-    return build_model({"text": OneWordText(planted_spec("planted-text"), torch.device("cpu"), torch.float32)},
-                       AdditiveFusion())
+    return weighted_text_model(OneWordText)
 
 
 def test_a_word_whose_removal_leaves_two_other_classes_too_close_to_call_is_found_and_said_so(one_word):
