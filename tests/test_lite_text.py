@@ -188,13 +188,17 @@ def test_words_panel_explains_chinese_words_and_the_whole_long_text(lite):
     assert "失望" in m.labels and "手机" in m.labels
     assert max(m.labels, key=lambda w: m.scores[m.labels.index(w)]) in ("差", "太差", "失望")
     # what is read, not how well: 2 IG steps and 2 deletion points (the defaults, 64 and 10, took 3 times as long),
-    # under a budget (without one a text read in windows is mapped a word at a time: twice as long again)
+    # under a budget (without one a text read in windows is mapped a word at a time: twice as long again; with one,
+    # a phrase at a time)
     long = lite.read_inputs(text=LONG_NEGATIVE_REVIEW)
     m = attribute_words(lite, long, "negative", ExplainOptions(ig_min_steps=2, ig_max_steps=2, deletion_steps=2,
                                                                 budget=600))
     last = LONG_NEGATIVE_REVIEW.rindex("skip")
     assert any(s >= last for s, _ in m.spans)  # the last paragraph's words are explained too
-    assert len(m.labels) == len(LONG_NEGATIVE_REVIEW.split())  # every word of the whole text
+    # under a budget a text read in windows is mapped by phrases (``wordplan.phrase_spans``): every word of the whole
+    # text lies in one of them
+    assert m.params["why"] == "phrases" and len(m.labels) == m.params["phrases"] <= 24
+    assert sum(len(label.split()) for label in m.labels) == len(LONG_NEGATIVE_REVIEW.split())
 
 
 @pytest.mark.spawns

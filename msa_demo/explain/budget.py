@@ -21,8 +21,10 @@ a coarser image grid (down to 2×2), longer audio segments (up to 8 s), audio oc
 different map on models whose encoder normalises over the clip: said), fewer deletion-curve points (down to 2), and
 last the image's second map. A words map is priced as the method that will make it: IG that gives way to word
 ablation (a text read in windows with no budget; a gap that stayed large at these steps the last time:
-``words.falls_back``) is priced one row per word, after its IG map where that runs first; a words map that stays
-is priced with its single-removal check (``methods.singles_rows``). What was given up
+``wordplan.falls_back``) is priced one row per word, after its IG map where that runs first; a text read in windows
+under a budget is mapped by phrase ablation, priced one row per phrase, with as many phrases as its rows afford
+(:func:`phrases_afforded`); a words map that stays is priced with its single-removal check
+(``methods.singles_rows``). What was given up
 is said on each map (``params["budget"]``) and once in the explanation's notices.
 """
 
@@ -39,9 +41,10 @@ import torch
 
 from msa_demo.explain.methods import METHODS, singles_rows
 from msa_demo.explain.options import ExplainOptions
+from msa_demo.language import word_spans
 
 IG_ROW = 3.0  # an IG step row: one forward and one backward pass, about three forwards
-# a words map's word ablation made after its IG map, whose gap stayed large (``words.falls_back``): one row per word
+# a words map's word ablation made after its IG map, whose gap stayed large (``wordplan.falls_back``): one row per word
 AFTER_IG = "occlusion after integrated gradients"
 PROBE_ROWS = 2
 SLOW_PROBE = 0.25  # seconds a row (the prediction's): a model this slow is probed on one row, not three
@@ -114,6 +117,31 @@ def past(took: float, budget: float) -> str:
 # a plan that could not fit on its estimate, whose maps then took no longer than the budget
 WITHIN = ("Time budget {budget} s for the maps: the estimate feared more (about {seconds} s at the least), so they gave "
           "up all they can: {parts}; they took {took} s, within the budget.")
+
+
+PHRASES = 24  # the most phrases a phrase-ablation words map has (``wordplan.phrase_spans``)
+MIN_PHRASES = 4  # and the fewest, whatever the budget (a plan that cannot fit gives up its other settings)
+
+
+def phrase_rows(n: int, deletion_steps: int) -> float:
+    """Model rows of a phrase-ablation map of ``n`` phrases: one per phrase and the input, and its deletion curve's
+    rows that the ablation did not run."""
+    return METHODS["occlusion"].rows(n) + deletion_rows(n, deletion_steps, occlusion=True)
+
+
+def phrases_afforded(ff, options: ExplainOptions, words: int) -> int:
+    """How many phrases a text read by ``ff`` (a FusedForward) in windows is cut into under ``options.budget``:
+    the most (up to :data:`PHRASES`, no more than its ``words``) whose rows (:func:`phrase_rows`) at the measured
+    price of a row, times the model's learnt overrun, fit the budget; at least :data:`MIN_PHRASES`."""
+    most = max(1, min(PHRASES, int(words)))
+    budget = float(options.budget or 0)
+    if budget <= 0:
+        return most
+    row = _price(ff) * overrun(ff.model) * _shares(ff.model).get(ff.modality, 1.0)
+    n = most
+    while n > min(MIN_PHRASES, most) and phrase_rows(n, options.deletion_steps) * row > budget:
+        n -= 1
+    return n
 
 
 def _price(ff, level: str = "input") -> float:
@@ -226,7 +254,7 @@ def _ig_steps(o: ExplainOptions) -> int:
 def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Panel]:
     from msa_demo.explain.forward import FusedForward
     from msa_demo.explain.methods import resolve
-    from msa_demo.explain.words import ABLATION, falls_back
+    from msa_demo.explain.wordplan import ABLATION, falls_back, phrase_spans
 
     out = []
     shares = _shares(model)
@@ -247,17 +275,28 @@ def _panels(model, inputs, used: list[str], options: ExplainOptions) -> list[_Pa
             windows = int(info.get("windows", 1) or 1)
 
             def words(o, kinds=kinds, mod=mod, shape=tuple(ff.x.shape), windows=windows):
-                """The words maps as they will be made: IG that gives way to word ablation (``words.falls_back``:
+                """The words maps as they will be made: IG that gives way to word ablation (``wordplan.falls_back``:
                 a text read in windows with no budget; a gap that stayed large) priced as the ablation, one row
-                per word, after the IG map where that runs first."""
+                per word, after the IG map where that runs first; phrase ablation (a text read in windows under a
+                budget) one row per phrase."""
                 out = []
                 for kind, name in kinds(o.text_methods):
                     why = falls_back(mod, shape, name, windows, o)
-                    out += [(kind, name)] if not why else [("perturbation", ABLATION)] if why == "windows" else \
+                    ablated = why in ("windows", "phrases")
+                    out += [(kind, name)] if not why else [("perturbation", ABLATION)] if ablated else \
                         [(kind, name), ("perturbation", AFTER_IG)]
                 return out
 
-            out.append(_Panel(m, _price(ff), None, lambda o, n=n_words: n, words, floor=floor, singles=True))
+            def features(o, n=n_words, ff=ff, windows=windows, kinds=kinds, mod=mod, shape=tuple(ff.x.shape)):
+                """Words, or the phrases a text read in windows under a budget is cut into (``wordplan.phrase_spans``:
+                as many as the budget affords, fewer where the text has fewer words)."""
+                if any(falls_back(mod, shape, name, windows, o) == "phrases" for _, name in kinds(o.text_methods)):
+                    text = str(ff.prepared.info.get("text", ""))
+                    spans = ff.prepared.info.get("word_spans") or word_spans(text, group=False)
+                    return len(phrase_spans(text, spans, phrases_afforded(ff, o, len(spans))))
+                return n
+
+            out.append(_Panel(m, _price(ff), None, features, words, floor=floor, singles=True))
         elif m == "image":
             out.append(_Panel(m, _price(ff), None,
                               lambda o: o.grid ** 2 if o.regions == "grid" else o.superpixels,
@@ -452,4 +491,4 @@ def fit(model, inputs, used: list[str], options: ExplainOptions, seconds: float 
                                                        if k == "gradient"))) for p in panels})
 
 
-__all__ = ["Plan", "fit", "learn", "overrun"]
+__all__ = ["Plan", "fit", "learn", "overrun", "phrases_afforded", "phrase_rows", "PHRASES"]

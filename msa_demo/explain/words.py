@@ -18,6 +18,14 @@ row per word), and the map says why (``params["in_place_of"]``, ``params["why"]`
 - ``gap``: IG's completeness gap stayed above ``ABLATE_ABOVE`` (a time budget cut its steps): its colours could be
   the wrong way round ("died" in a sarcastic post drawn toward 'positive' although removing it raised it).
 
+Under a time budget a text read in windows is mapped by PHRASE ablation (``why`` "phrases"): one row per word of a
+286-word review took 62-81 s on the 2-core CPU, and the IG it had kept instead, cut to a few steps, missed
+completeness by 278-443 % on every long post (its colours pointed either way). The words are grouped into phrases
+(``wordplan.phrase_spans``: cut at sentence and clause punctuation, Chinese and Latin, and at line breaks;
+adjacent short phrases merged, a long one halved, to as many as the budget affords: ``budget.phrases_afforded``, at most
+``budget.PHRASES``), and each phrase is replaced by the same baseline alone (FeatureAblation, one feature per
+phrase): its score is exactly what removing that phrase alone does.
+
 A words map that is not word ablation has its strongest words removed alone beside their colours
 (:func:`methods.check_removals`): a converged IG map can still draw the deciding word the wrong way ("I don't hate
 it.": 'hate' away from positive, where removing it alone flips the text to negative), and the trust table says so.
@@ -26,8 +34,6 @@ it.": 'hate' away from positive, where removing it alone flips the text to negat
 from __future__ import annotations
 
 import time
-import weakref
-from typing import Any
 
 import torch
 
@@ -35,6 +41,8 @@ from msa_demo.errors import InputError
 from msa_demo.explain.forward import FusedForward, target_index
 from msa_demo.explain.methods import METHODS, Layout, attribute, check_removals, resolve
 from msa_demo.explain.shapley import used_modalities
+from msa_demo.explain.wordplan import (ABLATE_ABOVE, ABLATION, PHRASE_END,  # noqa: F401 (said here, as before)
+                                       falls_back, gapped_steps, ig_unreliable, phrase_spans)
 from msa_demo.explain.options import ExplainOptions
 from msa_demo.explain.result import AttributionMap
 from msa_demo.language import word_spans
@@ -78,46 +86,6 @@ def token_layout(ff: FusedForward, spans, kind: str, labels: list[str], feature_
                   params=params, layer=(lambda mod: mod.embedding_layer()) if layer else None, names=names)
 
 
-ABLATE_ABOVE = 0.25  # IG's completeness gap over which its words map gives way to word ablation (the trust line's ✗)
-ABLATION = "occlusion"  # the table's row the words map falls back to (word ablation)
-
-
-def _ig_unreliable(method: str, windows: int, amap: AttributionMap | None = None, budget: float = 0.0) -> str:
-    """Why ``method``'s words map is not to be drawn ("windows", "gap") or "" (``amap``: the map made, if any).
-    Under a time budget a text read in windows keeps IG (said beside it, ``params["windows"]``): one row per word
-    of a 286-word review took 62-81 s on the 2-core CPU, many times the budget that keeps the page interactive."""
-    if not METHODS[method].adaptive:
-        return ""
-    if windows > 1:
-        return "" if budget else "windows"
-    if amap is not None and amap.delta is not None and amap.delta > ABLATE_ABOVE:
-        return "gap"
-    return ""
-
-
-# per text model, per input shape: the most IG steps at which its words map's gap stayed above ``ABLATE_ABOVE`` (it
-# gave way to word ablation), so that a time budget's next plan prices that ablation too (``budget``), not IG alone
-_GAPPED: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
-
-
-def _gapped(mod) -> dict:
-    try:
-        return _GAPPED.setdefault(mod, {})
-    except TypeError:  # a model that cannot be weakly referenced: nothing is remembered of it
-        return {}
-
-
-def falls_back(mod, shape, method: str, windows: int, options: ExplainOptions) -> str:
-    """Why ``method``'s words map of a text of ``shape`` (its token ids') read by ``mod`` in ``windows`` will be
-    word ablation, as far as it is known before the map is made: "windows" (no time budget), "gap" (its IG gap
-    stayed large at these IG steps, or more, the last time), or ""; what a time budget's plan prices."""
-    why = _ig_unreliable(method, windows, budget=float(options.budget or 0))
-    if why or windows > 1 or not METHODS[method].adaptive:
-        return why
-    steps = _gapped(mod).get(tuple(shape))
-    return "gap" if steps is not None and options.ig_max_steps <= steps else ""
-
-
 WORD_METHODS = {"integrated_gradients": "layer_integrated_gradients", "occlusion": "feature_ablation"}
 
 
@@ -138,21 +106,21 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
     own = options.of("text")
     method = resolve(method or own.methods[0], modality, gradients)
 
-    def made(name: str, **params) -> AttributionMap:
-        layout = token_layout(ff, spans, own.baseline,
-                              lambda kept: [text[spans[w][0]:spans[w][1]] for w in kept],
-                              lambda kept: [list(spans[w]) for w in kept],
+    def made(name: str, units=spans, **params) -> AttributionMap:
+        layout = token_layout(ff, units, own.baseline,
+                              lambda kept: [text[units[w][0]:units[w][1]] for w in kept],
+                              lambda kept: [list(units[w]) for w in kept],
                               {"baseline": own.baseline, "seed": options.seed, "target": target, **params},
                               modality, WORD_METHODS, layer=METHODS[name].kind == "gradient")
         return attribute(layout, name, target, options, t0)
 
     windows = int(ff.prepared.info.get("windows", 1) or 1)
     budget = float(options.budget or 0)
-    why = _ig_unreliable(method, windows, budget=budget)
+    why = ig_unreliable(method, windows, budget=budget)
     if not why:
         amap = made(method, **({"windows": windows} if windows > 1 and METHODS[method].adaptive else {}))
-        why = _ig_unreliable(method, windows, amap, budget)
-        steps, gapped = amap.params.get("n_steps"), _gapped(ff.mod)
+        why = ig_unreliable(method, windows, amap, budget)
+        steps, gapped = amap.params.get("n_steps"), gapped_steps(ff.mod)
         if why == "gap" and steps:  # remembered for the next plan of a text this long (the ablation comes on top)
             gapped[tuple(ff.x.shape)] = max(int(steps), gapped.get(tuple(ff.x.shape), 0))
         elif steps and gapped.get(tuple(ff.x.shape), 0) <= steps:  # IG held at these steps: planned as IG again
@@ -160,9 +128,16 @@ def attribute_words(model, inputs, target: str, options: ExplainOptions | None =
         if not why:  # its strongest words removed alone beside their colours (the trust table's check)
             return check_removals(amap, method, target)
         gap = {"ig_delta": amap.delta, "ig_steps": amap.params.get("n_steps")}
+    elif why == "phrases":  # as many phrases as the budget affords, each removed alone
+        from msa_demo.explain.budget import phrases_afforded
+
+        phrases = phrase_spans(text, spans, phrases_afforded(ff, options, len(spans)))
+        return made(ABLATION, phrases, in_place_of=WORD_METHODS.get(method, method), why=why, windows=windows,
+                    phrases=len(phrases))
     else:
         gap = {}
     return made(ABLATION, in_place_of=WORD_METHODS.get(method, method), why=why, **gap)
 
 
-__all__ = ["attribute_words", "falls_back", "token_groups", "token_features", "token_layout", "baseline_ids"]
+__all__ = ["attribute_words", "falls_back", "phrase_spans", "token_groups", "token_features", "token_layout",
+           "baseline_ids"]
