@@ -301,3 +301,23 @@ def test_a_words_map_whose_ig_gap_gave_way_is_planned_with_its_word_ablation():
     # IG alone, as before, with its single-word check (the map that stays runs it; this one gave way before it)
     assert first == 17 + singles_rows(9)
     assert ran <= planned <= ran + 1
+
+
+def test_a_model_that_ran_faster_than_planned_is_not_given_more_phrases_than_its_row_price_affords():
+    """lite's long review took 2.6 s for 7 phrases (windows read before are read again at no cost): the next plan,
+    counting that overrun (under 1), afforded 24 phrases, which took 18.7 s of a 5 s budget. An overrun under 1 no
+    longer buys phrases; one over 1 still takes them away."""
+    from msa_demo.explain import budget as budget_module
+    from msa_demo.explain.budget import phrases_afforded
+    from msa_demo.explain.forward import FusedForward
+
+    model = _model(WindowedSum)
+    text = ", ".join(["the movie was great"] + ["and the food"] * 30)
+    ff = FusedForward(model, Inputs(text=TextInput(text)), "text", ["text"])
+    budget_module._PRICES.setdefault(ff.mod, {})[(tuple(ff.x.shape), "input")] = 0.25
+    o = ExplainOptions(deletion_steps=2, budget=5)
+    planned = phrases_afforded(ff, o, 200)
+    budget_module._OVERRUN[model] = 0.25
+    assert phrases_afforded(ff, o, 200) == planned
+    budget_module._OVERRUN[model] = 2.0
+    assert phrases_afforded(ff, o, 200) < planned
