@@ -1772,11 +1772,16 @@ ZH: dict[str, str] = {
     "These colours come from removing each phrase in turn (phrase ablation): on a text this long, read in windows "
     "under a time budget, removing each word would take too long and Integrated Gradients' colours can disagree "
     "with what removing a word does, so each phrase's colour is exactly what removing that phrase alone does. The "
-    "what-if removes whole phrases too (its word swaps find no listed word in a phrase). For a colour per word, set "
-    "no time budget (Advanced: time budget 0), which takes longer.":
+    "what-if removes whole phrases too, and swaps no word (it swaps the words of a map of single words). For a "
+    "colour per word, set no time budget (Advanced: time budget 0), which takes longer.":
         "这些颜色来自逐个去掉每个短语（短语消融）：这段文字很长、在时间预算下分窗口读取，逐个去掉每个词耗时太长，而积分梯度的"
         "颜色可能与去掉一个词的实际效果不一致，因此每个短语的颜色正是单独去掉该短语的效果。“如果……会怎样”也以整个"
-        "短语为单位去掉（其换词在短语中找不到词表所列的词）。如需每个词一个颜色，请不设时间预算（高级：时间预算 0），耗时更长。",
+        "短语为单位去掉，也不替换词语（它只替换单个词的归因图中的词）。如需每个词一个颜色，请不设时间预算（高级：时间预算 0），耗时更长。",
+    "Method changed: the words map is phrase ablation, not {method}: the text is read in windows and a time budget "
+    "leaves no time to remove each word, so each phrase was removed in turn; with no time budget each word gets its "
+    "own colour.":
+        "方法已更换：词语归因图用的是短语消融，而不是{method}：这段文字分窗口读取，时间预算内来不及逐个去掉每个词，因此逐个去掉了每个短语；"
+        "不设时间预算时每个词都有自己的颜色。",
 }
 
 __all__ = ["LANGUAGES", "USED", "ZH", "joined", "label", "lang_of", "language", "listed", "modality", "said", "sep", "stop",

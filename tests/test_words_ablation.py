@@ -183,6 +183,17 @@ def test_under_a_time_budget_a_text_read_in_windows_is_mapped_by_phrase_ablation
                for line in lines), lines
     assert not any("removing each word in turn" in line for line in lines)
     assert any("短语消融" in line for line in words_caveats(exp.to_dict(), "zh"))
+    # the what-if removes whole phrases and swaps no word: it had said "none of the words that push toward positive
+    # is in the what-if's lexicon" of a text holding "great", having looked its phrases up in the word table
+    asked = explain(model, inputs, options=ExplainOptions(deletion_steps=2, budget=60, what_if=True))
+    assert [c.edit for c in asked.what_if] == ["remove"] and asked.what_if[0].units == ["the movie was great,"]
+    assert not any("lexicon" in c.sentence for c in asked.what_if)
+    # and said where the trust table is, as the other changes of method are (in both languages)
+    from msa_demo import views
+
+    assert "**Method changed: the words map is phrase ablation, not layer integrated gradients:" in \
+        views.trust_markdown(exp.to_dict(), True)
+    assert "方法已更换：词语归因图用的是短语消融" in views.trust_markdown(exp.to_dict(), True, lang="zh")
 
 
 def test_a_phrase_is_scored_as_a_whole_where_its_words_alone_say_nothing():

@@ -579,6 +579,8 @@ def what_if(model, inputs, used: list[str], maps: list[AttributionMap], verdict:
         read = model.encode("text", inputs.text)[0].info.get("text", inputs.text.text) if text else None
         out.append(removal(layout, m, verdict, target, options, deadline,
                            *((text_reader(model, inputs, used), read) if text else (None, None)), before=before))
+        if text and (m.params or {}).get("why") == "phrases":  # a map of phrases: no word to swap (the words
+            continue  # panel's line says so; "none of the words … is in the lexicon" had been said of its phrases)
         if text and not swaps_offered(read):
             out.append(not_offered(m, verdict, options))
         elif text:

@@ -260,8 +260,8 @@ ABLATED_WORDS = {  # why the words map is word ablation, not the Integrated Grad
     "phrases": "These colours come from removing each phrase in turn (phrase ablation): on a text this long, read in "
                "windows under a time budget, removing each word would take too long and Integrated Gradients' colours "
                "can disagree with what removing a word does, so each phrase's colour is exactly what removing that "
-               "phrase alone does. The what-if removes whole phrases too (its word swaps find no listed word in a "
-               "phrase). For a colour per word, set no time budget (Advanced: time budget 0), which takes longer.",
+               "phrase alone does. The what-if removes whole phrases too, and swaps no word (it swaps the words of a "
+               "map of single words). For a colour per word, set no time budget (Advanced: time budget 0), which takes longer.",
 }
 
 

@@ -997,6 +997,9 @@ SWITCHED = {
            "colours.",
     "windows": "Method changed: the words map is word ablation, not {method}: the text is read in windows, where "
                "the colours of {method} disagree with what removing a word does.",
+    "phrases": "Method changed: the words map is phrase ablation, not {method}: the text is read in windows and a time "
+               "budget leaves no time to remove each word, so each phrase was removed in turn; with no time budget "
+               "each word gets its own colour.",
 }
 
 
