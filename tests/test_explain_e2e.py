@@ -88,7 +88,7 @@ def test_cli_json_round_trip_and_from(tiny_preset_path, files, tmp_path):
     first = json.loads(res.stdout)  # (--heatmaps: with the heat maps and the inputs, as --out saves it)
     assert first["target"] == "positive" and first["options"]["seed"] == 3
     # the saved file is the explanation as --from replays it; the printed answer adds each map's trust verdict
-    assert all(m["trust"]["mark"] in ("✓", "✗", "?", "⚠", None) for m in first["maps"])
+    assert all(m["trust"]["mark"] in ("✓", "✗", "?", "⚠", "—", None) for m in first["maps"])
     assert json.loads(out.read_text()) == {**first, "maps": [{k: v for k, v in m.items() if k != "trust"}
                                                              for m in first["maps"]]}
     res = run("explain", "--from", str(out), "--json", "--inputs")

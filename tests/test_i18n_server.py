@@ -220,7 +220,7 @@ def test_every_verdict_notice_and_what_if_path_is_told_in_chinese(explained):
     told = [server_text(exp) for exp in paths]
     for exp, text in zip(paths, told):
         assert english_left(text, *own_words(exp), "awful furious nice") == []
-    assert {mark for e in paths for mark, _ in views.trust_verdicts(e, "zh")} == {"✓", "✗", "?", "⚠"}  # each told
+    assert {mark for e in paths for mark, _ in views.trust_verdicts(e, "zh")} == {"✓", "✗", "?", "⚠", "—"}  # each told
     assert "超出此模型的语言范围" in told[3] and "法语" in told[3] and "没有人脸" in told[3]
     assert "文字：其中一部分是西班牙语，超出" in told[-1] and "（其中一部分是西班牙语）" in told[-1]
     assert "只适用于英语和中文文本" in told[-2]  # the word swaps, not offered for a text in another language

@@ -230,7 +230,7 @@ def test_an_uploaded_clip_browsers_do_not_play_is_swapped_for_a_copy_they_do(lit
 
     being_made = lite_dash.shown_copy[str(old)] = threading.Event()
     threading.Timer(0.5, lambda: (lite_dash.shown_copy.__setitem__(str(old), copy), being_made.set())).start()
-    assert lite_dash.predict(None, "", None, None, video=str(old))["fused"] == again["fused"]
+    assert value(lite_dash.predict(None, "", None, None, video=str(old))["fused"]) == value(again["fused"])
     # an explanation the click made of the clip, before the copy came back, is not "out of date" for the copy (it
     # was, a second or more after it was made); another clip is a change
     stamp = made["stamp"]
