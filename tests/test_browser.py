@@ -110,9 +110,12 @@ new MutationObserver(() => document.querySelectorAll('.sr-only[aria-live]').forE
 })).observe(document, {subtree: true, childList: true, characterData: true});"""
 
 
-def opened(browser, url: str, height: int = 1000):
-    """A new 1400-px-wide page on the app, its Explain button there, and the list its script errors go to."""
-    page = browser.new_page(viewport={"width": 1400, "height": height}, accept_downloads=True)
+def opened(browser, url: str, height: int = 1000, locale: str | None = None):
+    """A new 1400-px-wide page on the app, its Explain button there, and the list its script errors go to.
+    ``locale``: the browser's language ("zh-CN"), in a context of its own (``page.context``)."""
+    viewport = {"width": 1400, "height": height}
+    page = (browser.new_context(locale=locale, viewport=viewport, accept_downloads=True).new_page() if locale else
+            browser.new_page(viewport=viewport, accept_downloads=True))
     page.add_init_script(HEARD)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -664,12 +667,7 @@ def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
     Chinese, not only what the server writes, an empty upload box's words too (they stayed "Drop Image Here");
     English again turns them back."""
     url, _, _ = app_url
-    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#explain-btn", timeout=60_000)
+    page, errors = opened(browser, url, height=900, locale="en-US")
     assert "Explain" in page.locator("#explain-btn").inner_text()
     tabs = "() => [...document.querySelectorAll('[role=tab]')].map(t => t.innerText).join(' ')"
     page.locator("#language label").filter(has_text="简体中文").click()
@@ -686,7 +684,7 @@ def test_the_language_switch_turns_the_page_s_own_words_too(app_url, browser):
     page.wait_for_function("() => document.querySelector('#image-input [aria-label=\"Upload file\"]')",
                            timeout=30_000)  # Gradio's own icon names, in English again
     assert not errors, errors
-    context.close()
+    page.context.close()
 
 
 GRADIO_SAID = """() => {
@@ -707,11 +705,7 @@ def test_gradio_s_own_icon_names_and_tooltips_are_said_in_chinese(app_url, brows
     from msa_demo.ui.i18n import GRADIO_WORDS
 
     url, _, _ = app_url
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
+    page, errors = opened(browser, url, height=900, locale="zh-CN")
     page.wait_for_function("() => document.querySelector('#explain-btn')?.innerText.includes('解释')",
                            timeout=60_000)
 
@@ -743,7 +737,7 @@ def test_gradio_s_own_icon_names_and_tooltips_are_said_in_chinese(app_url, brows
                            timeout=10_000)
     assert "运行记录" in page.evaluate(GRADIO_SAID) and not english_left(), english_left()
     assert not errors, errors
-    context.close()
+    page.context.close()
 
 
 def test_the_tabs_names_turn_too_when_the_language_s_words_arrive_late(app_url, browser):

@@ -97,7 +97,8 @@ class Faithfulness(_Serial):
     # "score", "removal"}]}; None for a map whose scores are single removals (occlusion) or made without it
     removals: dict | None = None
     # how much the AOPCs of the seeded random orders vary among themselves (their standard deviation): an AOPC gap
-    # within twice this is what one random order can beat another by, not a ranking that found something
+    # within this is what one random order can beat another by, not a ranking that found something (the trust
+    # table's ✓ needs more: ``views.story.SPREAD_TIMES``)
     aopc_random_spread: float | None = None
 
 
